@@ -1,0 +1,86 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import type { z } from 'zod';
+import { configSchema, type TenantLintConfig } from './schema.js';
+
+/** Where configuration is looked for, nearest directory first, in this order. Data only. */
+export const CONFIG_LOCATIONS = ['tenant-lint.config.json', '.tenant-lintrc.json', 'package.json#tenantLint'] as const;
+
+export const CONFIG_DOCS = 'https://github.com/tenant-lint/tenant-lint/blob/main/docs/configuration.md';
+
+/** A user's configuration mistake: exit code 2, one line, no stack trace. */
+export class ConfigurationError extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`${file}: ${reason} (see ${CONFIG_DOCS})`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+export interface LoadedConfig {
+  config: TenantLintConfig;
+  /** Absolute path of the file it came from, or undefined for zero-config. */
+  file?: string;
+  /** Directory that relative paths in the config are resolved against. */
+  dir?: string;
+}
+
+function formatIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const where = path ? ` in "${path}"` : '';
+    return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${where}`;
+  }
+  return `"${path || '(root)'}": ${issue.message}`;
+}
+
+/** Validates a parsed config object; throws ConfigurationError naming the key and the file. */
+export function validateConfig(value: unknown, file: string): TenantLintConfig {
+  const parsed = configSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new ConfigurationError(file, `invalid configuration: ${parsed.error.issues.map(formatIssue).join('; ')}`);
+}
+
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigurationError(file, `cannot read: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ConfigurationError(file, `not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Reads the config in one directory, if it has one. */
+export function readConfigIn(dir: string): LoadedConfig | undefined {
+  for (const location of CONFIG_LOCATIONS) {
+    const [name, key] = location.split('#');
+    const file = join(dir, name);
+    if (!existsSync(file)) continue;
+    const data = readJson(file);
+    if (key) {
+      if (typeof data !== 'object' || data === null || !(key in data)) continue;
+      return { config: validateConfig(Reflect.get(data, key), `${file}#${key}`), file, dir };
+    }
+    return { config: validateConfig(data, file), file, dir };
+  }
+  return undefined;
+}
+
+/** Walks up from `start` to the filesystem root (or `stopAt`) and returns the nearest config. */
+export function findConfig(start: string, stopAt?: string): LoadedConfig {
+  let dir = start;
+  for (;;) {
+    const found = readConfigIn(dir);
+    if (found) return found;
+    const parent = dirname(dir);
+    if (parent === dir || (stopAt !== undefined && relative(stopAt, dir) === '')) return { config: {} };
+    dir = parent;
+  }
+}

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { RULE_IDS } from '../core/rule-meta.js';
+
+const ruleSetting = z.enum(['off', 'info', 'warning', 'error']);
+
+/**
+ * The one configuration schema. `schema.json` (for `$schema` completion in editors) is generated
+ * from it by `npm run build:schema`; both are data, never executed.
+ */
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    tenantRoot: z.string().min(1).optional().describe('Model or table that is the tenant root (Organization, Workspace...). Inferred from foreign keys when absent.'),
+    tenantKeys: z.array(z.string().min(1)).optional().describe('Fields or columns that identify the tenant (orgId, workspace_id). Replaces the inferred keys.'),
+    globalTables: z.array(z.string().min(1)).optional().describe('Models or tables shared by all tenants (plans, feature flags); never flagged.'),
+    tenantTables: z.array(z.string().min(1)).optional().describe('Models or tables to treat as tenant data even when inference says otherwise.'),
+    scopedClientFactories: z.array(z.string().min(1)).optional().describe('Functions that return a tenant-scoped database client, such as forTenant or tenantDb.'),
+    filterHelpers: z.array(z.string().min(1)).optional().describe('Functions whose result is a tenant filter (spread into where or passed as where).'),
+    schema: z.array(z.string().min(1)).optional().describe('Schema files or folders (schema.prisma, prisma/schema), relative to the config file. Located automatically when absent.'),
+    ignore: z.array(z.string().min(1)).optional().describe('Extra glob patterns of files not to scan, relative to the config file.'),
+    failOn: z.enum(['error', 'warning']).optional().describe('Lowest severity that makes `tenant-lint scan` exit with 1. Default: error.'),
+    rules: z
+      .strictObject(Object.fromEntries(RULE_IDS.map((id) => [id, ruleSetting.optional()])))
+      .optional()
+      .describe('Severity per rule id: off, info, warning or error.'),
+  })
+  .describe('tenant-lint configuration');
+
+export type TenantLintConfig = z.infer<typeof configSchema>;
+export type RuleSetting = z.infer<typeof ruleSetting>;

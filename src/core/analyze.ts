@@ -1,0 +1,103 @@
+import { relative } from 'node:path';
+import type { TSESTree } from '@typescript-eslint/types';
+import type { TenantLintConfig } from '../config/schema.js';
+import { prismaRecognizer } from '../orm/prisma.js';
+import { enclosingSymbol, T, textOf, walk, type FileUnit } from './ast.js';
+import { checkQuerySites } from './checks/require-tenant-filter.js';
+import type { RawFinding } from './checks/types.js';
+import { fingerprintOf, type Finding, type Severity } from './finding.js';
+import type { OrmRecognizer, QuerySite } from './query-site.js';
+import type { Resolver } from './resolve.js';
+import { RULE_META, type RuleId } from './rule-meta.js';
+import type { TenantSchema } from './schema.js';
+import type { UnknownSite } from './result.js';
+
+/** Registered ORM recognizers: adding an ORM is adding one entry here. */
+export const RECOGNIZERS: OrmRecognizer[] = [prismaRecognizer];
+
+export interface ProjectView {
+  root: string;
+  schema: TenantSchema;
+  config: TenantLintConfig;
+}
+
+export interface FileAnalysis {
+  findings: Finding[];
+  unknown: UnknownSite[];
+  querySites: number;
+}
+
+export function toPosix(path: string): string {
+  return path.split('\\').join('/');
+}
+
+export function severityFor(ruleId: RuleId, config: TenantLintConfig, demoted = false): Severity | 'off' {
+  const setting = config.rules?.[ruleId] ?? RULE_META[ruleId].defaultSeverity;
+  if (setting === 'off') return 'off';
+  if (!demoted) return setting;
+  return setting === 'error' ? 'warning' : 'info';
+}
+
+/**
+ * Runs every check on one file: one walk collects the call sites, recognizers turn them into
+ * facts, the policies decide. Both faces call this; ESLint with its own tree and scopes.
+ */
+export function analyzeFile(unit: FileUnit, project: ProjectView, resolver: Resolver, only?: RuleId): FileAnalysis {
+  const context = { unit, schema: project.schema, config: project.config, resolver };
+  const calls: TSESTree.CallExpression[] = [];
+  walk(unit.ast, (node) => {
+    if (node.type === T.CallExpression) calls.push(node);
+  });
+  const sites: QuerySite[] = [];
+  if (project.schema.tables.size > 0) {
+    for (const call of calls) {
+      for (const recognizer of RECOGNIZERS) {
+        const site = recognizer.recognize(call, context);
+        if (site) {
+          sites.push(site);
+          break;
+        }
+      }
+    }
+  }
+  const output = checkQuerySites(sites, context);
+  const projectFile = toPosix(relative(project.root, unit.file));
+  const raw = output.findings.filter((f) => !only || f.ruleId === only);
+  return {
+    findings: toFindings(raw, unit, projectFile, project.config),
+    unknown: output.unknown
+      .filter((u) => !only || u.ruleId === only)
+      .map((u) => ({ ruleId: u.ruleId, file: projectFile, line: u.node.loc.start.line, column: u.node.loc.start.column + 1, reason: u.reason })),
+    querySites: output.sites,
+  };
+}
+
+function toFindings(raw: RawFinding[], unit: FileUnit, projectFile: string, config: TenantLintConfig): Finding[] {
+  const seen = new Map<string, number>();
+  const findings: Finding[] = [];
+  for (const f of [...raw].sort((a, b) => a.node.range[0] - b.node.range[0])) {
+    const severity = severityFor(f.ruleId, config, f.demoted);
+    if (severity === 'off') continue;
+    const symbol = enclosingSymbol(f.node);
+    const snippet = textOf(unit, f.node);
+    const identity = `${f.ruleId}\u0000${symbol}\u0000${snippet.replace(/\s+/g, '')}`;
+    const occurrence = seen.get(identity) ?? 0;
+    seen.set(identity, occurrence + 1);
+    findings.push({
+      ruleId: f.ruleId,
+      messageId: f.messageId,
+      severity,
+      message: f.message,
+      evidence: f.evidence,
+      help: f.help,
+      file: projectFile,
+      line: f.node.loc.start.line,
+      column: f.node.loc.start.column + 1,
+      endLine: f.node.loc.end.line,
+      endColumn: f.node.loc.end.column + 1,
+      suggestions: f.suggestions,
+      fingerprint: fingerprintOf({ ruleId: f.ruleId, projectFile, symbol, snippet, occurrence }),
+    });
+  }
+  return findings;
+}

@@ -1,0 +1,176 @@
+import type { TSESTree } from '@typescript-eslint/types';
+import { AST_NODE_TYPES } from '@typescript-eslint/types';
+import type { ScopeManager, Scope, Variable } from '@typescript-eslint/scope-manager';
+import { visitorKeys } from '@typescript-eslint/visitor-keys';
+
+export { AST_NODE_TYPES as T };
+export type Node = TSESTree.Node;
+
+/** One parsed file with its scopes: what ESLint hands a rule, and what the scanner builds itself. */
+export interface FileUnit {
+  /** Absolute path. */
+  file: string;
+  text: string;
+  ast: TSESTree.Program;
+  scopeManager: ScopeManager;
+}
+
+/**
+ * Visits every node once, depth first, setting `parent` on the way down (typescript-estree does
+ * not set it; ESLint does, and setting it again is harmless).
+ */
+export function walk(root: Node, enter: (node: Node) => void): void {
+  const stack: Node[] = [root];
+  while (stack.length) {
+    const node = stack.pop();
+    if (!node) break;
+    enter(node);
+    const keys = visitorKeys[node.type] ?? [];
+    for (let k = keys.length - 1; k >= 0; k--) {
+      const child: unknown = Reflect.get(node, keys[k]);
+      if (Array.isArray(child)) {
+        for (let i = child.length - 1; i >= 0; i--) {
+          const item: unknown = child[i];
+          if (isNode(item)) {
+            setParent(item, node);
+            stack.push(item);
+          }
+        }
+      } else if (isNode(child)) {
+        setParent(child, node);
+        stack.push(child);
+      }
+    }
+  }
+}
+
+function setParent(child: Node, parent: Node): void {
+  if (child.parent !== parent) Reflect.set(child, 'parent', parent);
+}
+
+export function isNode(value: unknown): value is Node {
+  return typeof value === 'object' && value !== null && typeof Reflect.get(value, 'type') === 'string' && 'range' in value;
+}
+
+/** Strips what does not change a value: `x as T`, `x!`, `x satisfies T`, `<T>x`, `await x`. */
+export function unwrap(node: Node): Node {
+  let current = node;
+  for (;;) {
+    switch (current.type) {
+      case AST_NODE_TYPES.AwaitExpression:
+        current = current.argument;
+        break;
+      case AST_NODE_TYPES.TSAsExpression:
+      case AST_NODE_TYPES.TSNonNullExpression:
+      case AST_NODE_TYPES.TSSatisfiesExpression:
+      case AST_NODE_TYPES.TSTypeAssertion:
+      case AST_NODE_TYPES.ChainExpression:
+        current = current.expression;
+        break;
+      default:
+        return current;
+    }
+  }
+}
+
+/** Static name of a property key or member property: `a`, `'a'`, `['a']`. */
+export function staticName(node: Node | null | undefined, computed = false): string | undefined {
+  if (!node) return undefined;
+  if (node.type === AST_NODE_TYPES.Identifier && !computed) return node.name;
+  if (node.type === AST_NODE_TYPES.Literal && typeof node.value === 'string') return node.value;
+  if (node.type === AST_NODE_TYPES.TemplateLiteral && node.expressions.length === 0) return node.quasis[0]?.value.cooked ?? undefined;
+  return undefined;
+}
+
+export function propertyName(property: TSESTree.Property | TSESTree.PropertyDefinition | TSESTree.MethodDefinition): string | undefined {
+  return staticName(property.key, property.computed);
+}
+
+export function memberName(node: TSESTree.MemberExpression): string | undefined {
+  return staticName(node.property, node.computed);
+}
+
+/** The innermost scope that contains `node`. */
+export function scopeOf(scopeManager: ScopeManager, node: Node): Scope | null {
+  for (let current: Node | undefined = node; current; current = current.parent) {
+    const scope = scopeManager.acquire(current, true);
+    if (scope) {
+      // A function's own name and parameters live in its scope; its body is what we ask about.
+      return scope.type === 'function-expression-name' ? (scope.childScopes[0] ?? scope) : scope;
+    }
+  }
+  return null;
+}
+
+/** The variable an identifier refers to, resolved by the scope manager (so shadowing is honoured). */
+export function variableOf(scopeManager: ScopeManager, identifier: TSESTree.Identifier): Variable | null {
+  for (let scope = scopeOf(scopeManager, identifier); scope; scope = scope.upper) {
+    const reference = scope.references.find((ref) => ref.identifier === identifier);
+    if (reference) return reference.resolved;
+    const own = scope.set.get(identifier.name);
+    if (own && own.identifiers.includes(identifier)) return own;
+  }
+  return findByName(scopeManager, identifier, identifier.name);
+}
+
+/** A variable visible at `node` by name (for suggestions: is `orgId` in scope here?). */
+export function findByName(scopeManager: ScopeManager, node: Node, name: string): Variable | null {
+  for (let scope = scopeOf(scopeManager, node); scope; scope = scope.upper) {
+    const found = scope.set.get(name);
+    if (found) return found;
+  }
+  return null;
+}
+
+export function enclosingFunction(node: Node): TSESTree.FunctionLike | undefined {
+  for (let current = node.parent; current; current = current.parent) {
+    if (
+      current.type === AST_NODE_TYPES.FunctionDeclaration ||
+      current.type === AST_NODE_TYPES.FunctionExpression ||
+      current.type === AST_NODE_TYPES.ArrowFunctionExpression
+    ) {
+      return current;
+    }
+  }
+  return undefined;
+}
+
+export function enclosingClass(node: Node): TSESTree.ClassDeclaration | TSESTree.ClassExpression | undefined {
+  for (let current = node.parent; current; current = current.parent) {
+    if (current.type === AST_NODE_TYPES.ClassDeclaration || current.type === AST_NODE_TYPES.ClassExpression) return current;
+  }
+  return undefined;
+}
+
+/** Name of the function, method or class member that encloses `node`: part of a fingerprint. */
+export function enclosingSymbol(node: Node): string {
+  const names: string[] = [];
+  for (let current = node.parent; current; current = current.parent) {
+    const name = symbolName(current);
+    if (name) names.unshift(name);
+  }
+  return names.join('.') || '<module>';
+}
+
+function symbolName(node: Node): string | undefined {
+  switch (node.type) {
+    case AST_NODE_TYPES.FunctionDeclaration:
+    case AST_NODE_TYPES.ClassDeclaration:
+      return node.id?.name;
+    case AST_NODE_TYPES.MethodDefinition:
+    case AST_NODE_TYPES.PropertyDefinition:
+      return staticName(node.key, node.computed);
+    case AST_NODE_TYPES.VariableDeclarator:
+      return node.id.type === AST_NODE_TYPES.Identifier ? node.id.name : undefined;
+    case AST_NODE_TYPES.Property:
+      return node.value.type === AST_NODE_TYPES.FunctionExpression || node.value.type === AST_NODE_TYPES.ArrowFunctionExpression
+        ? staticName(node.key, node.computed)
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+export function textOf(unit: FileUnit, node: Node): string {
+  return unit.text.slice(node.range[0], node.range[1]);
+}

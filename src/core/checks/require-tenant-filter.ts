@@ -1,0 +1,155 @@
+import type { TSESTree } from '@typescript-eslint/types';
+import { findByName, T, type Node } from '../ast.js';
+import type { Suggestion } from '../finding.js';
+import type { AnalysisContext, QuerySite } from '../query-site.js';
+import type { Table, TenantSchema } from '../schema.js';
+import type { CheckOutput, RawFinding } from './types.js';
+
+const VERB = { read: 'reads', update: 'updates', delete: 'deletes', insert: 'writes' } as const;
+
+/**
+ * The policy for `require-tenant-filter`: which query sites leak. Recognizers say what a query
+ * constrains; this decides, and words the finding.
+ */
+export function checkQuerySites(sites: QuerySite[], context: AnalysisContext): CheckOutput {
+  const out: CheckOutput = { findings: [], unknown: [], sites: 0 };
+  for (const site of sites) {
+    const { table } = site;
+    for (const issue of site.nested) out.findings.push(connectFinding(site, issue.node, issue.target, context.schema));
+    if (table.class !== 'tenant' && table.class !== 'child') continue;
+    out.sites += 1;
+    if (site.client.kind === 'client' && site.client.scoped) continue;
+    const predicate = site.predicate;
+    if (predicate.kind === 'scoped') continue;
+    if (predicate.kind === 'unknown') {
+      out.unknown.push({ ruleId: 'require-tenant-filter', node: site.callee, reason: `${site.calleeText}: ${predicate.reason}` });
+      continue;
+    }
+    if (predicate.kind === 'or-bypass') {
+      out.findings.push(orBypassFinding(site, predicate.branch, context));
+      continue;
+    }
+    out.findings.push(missingFinding(site, predicate.detail, context));
+  }
+  return out;
+}
+
+function keyOf(table: Table): string {
+  return table.tenantKeys[0] ?? '';
+}
+
+/** Where the tenant key comes from, e.g. "`Invoice.orgId` references the tenant `Organization` (prisma/schema.prisma:42)". */
+export function tenancyEvidence(table: Table, schema: TenantSchema): string {
+  if (table.class === 'child') {
+    const relation = table.relations.get(table.parentRelations[0] ?? '');
+    return `\`${table.name}\` has no tenant key of its own; it inherits tenancy from \`${relation?.target ?? 'its parent'}\` through the required relation \`${relation?.name ?? '?'}\`.`;
+  }
+  const key = schema.tenantKeys.find((k) => k.table === table.name);
+  const where = key?.location ? ` (${key.location.file}:${key.location.line})` : '';
+  const target = key?.references ?? schema.root ?? 'the tenant';
+  return `\`${table.name}.${keyOf(table)}\` references the tenant \`${target}\`${where}.`;
+}
+
+function clientEvidence(site: QuerySite): string {
+  if (site.client.kind === 'unknown') return ` The receiver was not traced to a PrismaClient (${site.client.reason}); it was recognised because \`${site.callee.type === T.MemberExpression ? tableDelegate(site) : ''}\` is a model of the schema.`;
+  return '';
+}
+
+function tableDelegate(site: QuerySite): string {
+  return site.calleeText.split('.').slice(-2, -1)[0] ?? site.table.name;
+}
+
+function filterHint(table: Table): string {
+  if (table.class === 'child') {
+    const relation = table.relations.get(table.parentRelations[0] ?? '');
+    return `\`${relation?.name ?? 'parent'}: { ${relationKeyHint(table)} }\``;
+  }
+  return `\`${keyOf(table)}\``;
+}
+
+function relationKeyHint(table: Table): string {
+  return table.tenantKeys[0] ?? 'orgId';
+}
+
+function missingFinding(site: QuerySite, detail: string, context: AnalysisContext): RawFinding {
+  const { table } = site;
+  const verb = VERB[site.operation];
+  const byIdOnly = /^`where` filters only on/.test(detail) ? ` (${detail.replace(/^`where` filters only on /, 'by ')} alone)` : '';
+  const evidence = `${tenancyEvidence(table, context.schema)} Without it this call matches rows of every tenant; ${detail}.${clientEvidence(site)}`;
+  const parentKey = childKey(table, context.schema);
+  const how =
+    table.class === 'child'
+      ? `Filter through the parent: \`where: { ${table.parentRelations[0]}: { ${parentKey} } }\``
+      : `Add \`${keyOf(table)}\` to \`where\` (\`where: { ..., ${keyOf(table)} }\`)`;
+  return {
+    ruleId: 'require-tenant-filter',
+    messageId: 'missingTenantFilter',
+    node: site.callee,
+    message: `\`${site.calleeText}\` ${verb} tenant-scoped model \`${table.name}\`${byIdOnly} without a tenant filter.`,
+    evidence,
+    help: `${how}, or run it through a tenant-scoped client.`,
+    suggestions: suggestions(site, context, parentKey),
+  };
+}
+
+/** For a child table: the tenant key of the parent it inherits from, for the hint. */
+function childKey(table: Table, schema: TenantSchema): string {
+  let current: Table | undefined = table;
+  for (let i = 0; current && current.class === 'child' && i < 8; i++) {
+    const relation = current.relations.get(current.parentRelations[0] ?? '');
+    current = relation ? schema.tables.get(relation.target) : undefined;
+  }
+  return current?.tenantKeys[0] ?? 'tenantId';
+}
+
+function orBypassFinding(site: QuerySite, branch: Node, context: AnalysisContext): RawFinding {
+  const { table } = site;
+  const key = table.class === 'child' ? filterHint(table) : `\`${keyOf(table)}\``;
+  return {
+    ruleId: 'require-tenant-filter',
+    messageId: 'orBypassesTenantFilter',
+    node: site.callee,
+    message: `\`${site.calleeText}\`: an \`OR\` branch without ${key} defeats the tenant filter on \`${table.name}\`.`,
+    evidence: `${tenancyEvidence(table, context.schema)} The branch at line ${branch.loc.start.line} matches rows of every tenant, and nothing outside the \`OR\` constrains the tenant.`,
+    help: `Move ${key} out of the \`OR\` to the top level of \`where\` (\`where: { ${keyOf(table) || childKey(table, context.schema)}, OR: [...] }\`), or add it to every branch.`,
+  };
+}
+
+function connectFinding(site: QuerySite, node: Node, target: Table, schema: TenantSchema): RawFinding {
+  const key = target.tenantKeys[0] ?? childKey(target, schema);
+  const compound = target.uniques.find((u) => u.fields.includes(key));
+  return {
+    ruleId: 'require-tenant-filter',
+    messageId: 'connectWithoutTenant',
+    node,
+    message: `\`${site.calleeText}\` connects a \`${target.name}\` by a key that does not include the tenant.`,
+    evidence: `${tenancyEvidence(target, schema)} A client-supplied id can name another tenant's \`${target.name}\`, and this write links it.`,
+    help: compound
+      ? `Connect through the compound unique \`${compound.name}\` (\`connect: { ${compound.name}: { ${compound.fields.join(', ')} } }\`), or load the row with a tenant filter first.`
+      : `Load the \`${target.name}\` with a tenant filter (\`where: { id, ${key} }\`) before connecting it.`,
+  };
+}
+
+/**
+ * A suggestion, not an autofix: adding a filter changes results. Offered only when a variable
+ * named like the tenant key is in scope, so the inserted code refers to something real.
+ */
+function suggestions(site: QuerySite, context: AnalysisContext, parentKey: string): Suggestion[] | undefined {
+  const { table } = site;
+  const key = table.class === 'child' ? parentKey : keyOf(table);
+  if (!key || !findByName(context.unit.scopeManager, site.call, key)) return undefined;
+  const fragment = table.class === 'child' ? `${table.parentRelations[0]}: { ${key} }` : key;
+  if (site.whereObject) return [insertInto(site.whereObject, fragment, `Add \`${fragment}\` to \`where\``)];
+  if (site.argsObject) return [insertInto(site.argsObject, `where: { ${fragment} }`, `Add \`where: { ${fragment} }\``)];
+  if (site.call.arguments.length === 0) {
+    const closing = site.call.range[1] - 1;
+    return [{ desc: `Add \`where: { ${fragment} }\``, fix: { range: [closing, closing], text: `{ where: { ${fragment} } }` } }];
+  }
+  return undefined;
+}
+
+function insertInto(object: TSESTree.ObjectExpression, fragment: string, desc: string): Suggestion {
+  const first = object.properties[0];
+  if (!first) return { desc, fix: { range: [object.range[0], object.range[1]], text: `{ ${fragment} }` } };
+  return { desc, fix: { range: [first.range[0], first.range[0]], text: `${fragment}, ` } };
+}

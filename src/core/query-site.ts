@@ -1,0 +1,62 @@
+import type { TSESTree } from '@typescript-eslint/types';
+import type { TenantLintConfig } from '../config/schema.js';
+import type { FileUnit, Node } from './ast.js';
+import type { Resolver } from './resolve.js';
+import type { Table, TenantSchema } from './schema.js';
+
+export type Operation = 'read' | 'update' | 'delete' | 'insert';
+
+/** Does the query constrain the tenant? Normalised from each ORM's own filter syntax. */
+export type Predicate =
+  | { kind: 'scoped'; via: string }
+  | { kind: 'unscoped'; detail: string }
+  /** An `OR` whose branch lacks the tenant predicate, with nothing else scoping the query. */
+  | { kind: 'or-bypass'; branch: Node }
+  | { kind: 'unknown'; reason: string };
+
+/** How the receiver of a query was identified. */
+export type ClientInfo =
+  | { kind: 'client'; scoped: boolean; how: string }
+  | { kind: 'not-client'; how: string }
+  | { kind: 'unknown'; reason: string };
+
+/** A tenant-relevant problem inside a query that is not about its filter (e.g. a nested connect by id). */
+export interface NestedIssue {
+  messageId: 'connectWithoutTenant';
+  node: Node;
+  target: Table;
+}
+
+/** The fact a recognizer hands the policy: one database call and what it constrains. */
+export interface QuerySite {
+  orm: string;
+  table: Table;
+  operation: Operation;
+  method: string;
+  /** The span to report: the callee (`prisma.invoice.findMany`). */
+  callee: Node;
+  calleeText: string;
+  call: TSESTree.CallExpression;
+  client: ClientInfo;
+  predicate: Predicate;
+  /** The object literal a suggestion can insert the tenant key into, when there is one. */
+  whereObject?: TSESTree.ObjectExpression;
+  /** The call's first argument object, when the query has no `where` at all. */
+  argsObject?: TSESTree.ObjectExpression;
+  nested: NestedIssue[];
+}
+
+export interface AnalysisContext {
+  unit: FileUnit;
+  schema: TenantSchema;
+  config: TenantLintConfig;
+  resolver: Resolver;
+}
+
+/** One recognizer per ORM, shaped like a knip plugin: cheap to skip when its package is absent. */
+export interface OrmRecognizer {
+  name: string;
+  /** Packages whose presence in a project enables the recognizer. */
+  enablers: string[];
+  recognize(call: TSESTree.CallExpression, context: AnalysisContext): QuerySite | undefined;
+}

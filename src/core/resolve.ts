@@ -1,0 +1,182 @@
+import type { TSESTree } from '@typescript-eslint/types';
+import type { Variable } from '@typescript-eslint/scope-manager';
+import type { ModuleGraph } from '../project/modules.js';
+import { T, unwrap, variableOf, type FileUnit, type Node } from './ast.js';
+
+/** A node together with the file it lives in: resolution crosses files. */
+export interface Located<N extends Node = Node> {
+  node: N;
+  unit: FileUnit;
+}
+
+/** What an identifier stands for, after following consts, imports and re-exports. */
+export type Binding =
+  | { kind: 'value'; value: Located } // const x = <value>; export default <value>
+  | { kind: 'function'; fn: Located<TSESTree.FunctionLike> }
+  | { kind: 'class'; cls: Located<TSESTree.ClassDeclaration | TSESTree.ClassExpression> }
+  | { kind: 'parameter'; param: Located<TSESTree.Identifier>; fn: TSESTree.FunctionLike | undefined }
+  /** Imported from a package (not a project file): `import { PrismaClient } from '@prisma/client'`. */
+  | { kind: 'package'; source: string; imported: string }
+  | { kind: 'unknown'; reason: string };
+
+const MAX_DEPTH = 12;
+
+export class Resolver {
+  constructor(readonly modules: ModuleGraph) {}
+
+  /** Follows an identifier to what it is bound to, across files. */
+  bindingOf(identifier: TSESTree.Identifier, unit: FileUnit, depth = 0): Binding {
+    if (depth > MAX_DEPTH) return { kind: 'unknown', reason: 'resolution too deep' };
+    const variable = variableOf(unit.scopeManager, identifier);
+    if (!variable) return { kind: 'unknown', reason: `\`${identifier.name}\` is not declared in this file` };
+    return this.bindingOfVariable(variable, unit, depth);
+  }
+
+  bindingOfVariable(variable: Variable, unit: FileUnit, depth: number): Binding {
+    const def = variable.defs[0];
+    if (!def) return { kind: 'unknown', reason: `\`${variable.name}\` is a global` };
+    switch (def.type) {
+      case 'Variable': {
+        const declarator = def.node;
+        if (declarator.id.type !== T.Identifier || !declarator.init) {
+          return { kind: 'unknown', reason: `\`${variable.name}\` is destructured or has no initial value` };
+        }
+        const reassigned = variable.references.some((ref) => ref.isWrite() && ref.identifier !== declarator.id);
+        if (reassigned) return { kind: 'unknown', reason: `\`${variable.name}\` is reassigned` };
+        return this.bindingOfExpression(declarator.init, unit, depth + 1);
+      }
+      case 'FunctionName':
+        return { kind: 'function', fn: { node: def.node, unit } };
+      case 'ClassName':
+        return { kind: 'class', cls: { node: def.node, unit } };
+      case 'Parameter':
+        if (def.name.type !== T.Identifier) return { kind: 'unknown', reason: 'destructured parameter' };
+        return { kind: 'parameter', param: { node: def.name, unit }, fn: functionOfParameter(def.node) };
+      case 'ImportBinding': {
+        const declaration = def.parent;
+        const spec = def.node;
+        if (spec.type === T.TSImportEqualsDeclaration || declaration.type !== T.ImportDeclaration) {
+          return { kind: 'unknown', reason: '`import x = require()` is not followed' };
+        }
+        const imported =
+          spec.type === T.ImportDefaultSpecifier
+            ? 'default'
+            : spec.type === T.ImportNamespaceSpecifier
+              ? '*'
+              : spec.imported.type === T.Identifier
+                ? spec.imported.name
+                : String(spec.imported.value);
+        return this.importBinding(declaration.source.value, imported, unit, depth + 1);
+      }
+      default:
+        return { kind: 'unknown', reason: `\`${variable.name}\` is a ${def.type}` };
+    }
+  }
+
+  bindingOfExpression(expression: Node, unit: FileUnit, depth: number): Binding {
+    const node = unwrap(expression);
+    if (node.type === T.Identifier) return this.bindingOf(node, unit, depth + 1);
+    if (node.type === T.FunctionExpression || node.type === T.ArrowFunctionExpression) return { kind: 'function', fn: { node, unit } };
+    if (node.type === T.ClassExpression) return { kind: 'class', cls: { node, unit } };
+    return { kind: 'value', value: { node, unit } };
+  }
+
+  /** `import { name } from source`, seen from `unit`. */
+  importBinding(source: string, imported: string, unit: FileUnit, depth: number): Binding {
+    const file = this.modules.resolve(unit.file, source);
+    if (!file) {
+      if (source.startsWith('.') || source.startsWith('@/') || source.startsWith('~/')) {
+        return { kind: 'unknown', reason: `cannot resolve \`${source}\`` };
+      }
+      return { kind: 'package', source, imported };
+    }
+    const target = this.modules.unit(file);
+    if (!target) return { kind: 'unknown', reason: `cannot parse \`${source}\`` };
+    return this.exportBinding(target, imported, depth + 1);
+  }
+
+  /** What `unit` exports under `name`, following `export { x } from` and `export *`. */
+  exportBinding(unit: FileUnit, name: string, depth: number): Binding {
+    if (depth > MAX_DEPTH) return { kind: 'unknown', reason: 'resolution too deep' };
+    for (const statement of unit.ast.body) {
+      if (statement.type === T.ExportDefaultDeclaration && name === 'default') {
+        const declaration = statement.declaration;
+        if (declaration.type === T.FunctionDeclaration) return { kind: 'function', fn: { node: declaration, unit } };
+        if (declaration.type === T.ClassDeclaration) return { kind: 'class', cls: { node: declaration, unit } };
+        if (declaration.type === T.TSInterfaceDeclaration || declaration.type === T.TSDeclareFunction) continue;
+        return this.bindingOfExpression(declaration, unit, depth + 1);
+      }
+      if (statement.type === T.ExportNamedDeclaration) {
+        const found = this.namedExport(statement, unit, name, depth);
+        if (found) return found;
+      }
+    }
+    for (const statement of unit.ast.body) {
+      if (statement.type !== T.ExportAllDeclaration || statement.exported) continue;
+      const found = this.importBinding(statement.source.value, name, unit, depth + 1);
+      if (found.kind !== 'unknown' && found.kind !== 'package') return found;
+    }
+    return { kind: 'unknown', reason: `\`${name}\` is not exported by ${unit.file}` };
+  }
+
+  private namedExport(statement: TSESTree.ExportNamedDeclaration, unit: FileUnit, name: string, depth: number): Binding | undefined {
+    const declaration = statement.declaration;
+    if (declaration) {
+      if ((declaration.type === T.FunctionDeclaration || declaration.type === T.TSDeclareFunction) && declaration.id?.name === name) {
+        return declaration.type === T.FunctionDeclaration ? { kind: 'function', fn: { node: declaration, unit } } : undefined;
+      }
+      if (declaration.type === T.ClassDeclaration && declaration.id?.name === name) return { kind: 'class', cls: { node: declaration, unit } };
+      if (declaration.type === T.VariableDeclaration) {
+        for (const declarator of declaration.declarations) {
+          if (declarator.id.type === T.Identifier && declarator.id.name === name) {
+            return declarator.init ? this.bindingOfExpression(declarator.init, unit, depth + 1) : { kind: 'unknown', reason: `\`${name}\` has no initial value` };
+          }
+        }
+      }
+      return undefined;
+    }
+    for (const spec of statement.specifiers) {
+      const exported = spec.exported.type === T.Identifier ? spec.exported.name : spec.exported.value;
+      if (exported !== name) continue;
+      const local = spec.local.type === T.Identifier ? spec.local.name : spec.local.value;
+      if (statement.source) return this.importBinding(statement.source.value, local, unit, depth + 1);
+      if (spec.local.type !== T.Identifier) return undefined;
+      return this.bindingOf(spec.local, unit, depth + 1);
+    }
+    return undefined;
+  }
+}
+
+function functionOfParameter(node: Node): TSESTree.FunctionLike | undefined {
+  if (node.type === T.FunctionDeclaration || node.type === T.FunctionExpression || node.type === T.ArrowFunctionExpression) return node;
+  return undefined;
+}
+
+/** Every `return <expr>` of a function (not of nested functions), or its expression body. */
+export function returnedExpressions(fn: TSESTree.FunctionLike): Node[] {
+  if (!fn.body) return [];
+  if (fn.body.type !== T.BlockStatement) return [fn.body];
+  const found: Node[] = [];
+  const visit = (node: Node): void => {
+    if (node.type === T.ReturnStatement) {
+      if (node.argument) found.push(node.argument);
+      return;
+    }
+    if (node.type === T.FunctionDeclaration || node.type === T.FunctionExpression || node.type === T.ArrowFunctionExpression) return;
+    for (const key of Object.keys(node)) {
+      if (key === 'parent') continue;
+      const child: unknown = Reflect.get(node, key);
+      if (Array.isArray(child)) {
+        for (const item of child) if (isStatementish(item)) visit(item);
+      } else if (isStatementish(child)) {
+        visit(child);
+      }
+    }
+  };
+  visit(fn.body);
+  return found;
+}
+
+function isStatementish(value: unknown): value is Node {
+  return typeof value === 'object' && value !== null && typeof Reflect.get(value, 'type') === 'string' && 'range' in value;
+}

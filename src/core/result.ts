@@ -1,0 +1,51 @@
+import type { Finding } from './finding.js';
+import type { TableClass } from './schema.js';
+
+/** Something the scan could not do: a file it could not read or parse, a schema it could not load. */
+export interface Diagnostic {
+  code: 'unreadable' | 'parse-error' | 'schema-error' | 'too-large' | 'binary' | 'config' | 'internal';
+  file: string;
+  line?: number;
+  column?: number;
+  message: string;
+}
+
+/** A query site the analysis saw but could not decide (a `where` built by code it cannot follow). */
+export interface UnknownSite {
+  ruleId: string;
+  file: string;
+  line: number;
+  column: number;
+  reason: string;
+}
+
+/** What the scan inferred for one project (a directory with a schema), printed before the findings. */
+export interface ProjectSummary {
+  /** Path of the project directory, relative to the scan root ('.' for the root itself). */
+  root: string;
+  schemaSources: { kind: string; files: string[] }[];
+  tenantRoot: string | null;
+  tenantRootReason: string;
+  tenantLevels: string[];
+  tenantKeys: { table: string; field: string; references: string }[];
+  tables: Record<TableClass, string[]>;
+  configFile: string | null;
+}
+
+export interface ScanResult {
+  tool: { name: 'tenant-lint'; version: string };
+  /** Absolute path of the scanned directory (never printed in reports; paths there are relative). */
+  root: string;
+  projects: ProjectSummary[];
+  findings: Finding[];
+  diagnostics: Diagnostic[];
+  unknown: UnknownSite[];
+  stats: {
+    filesScanned: number;
+    filesSkipped: number;
+    querySites: number;
+    durationMs: number;
+  };
+  /** Severity at or above which findings fail the run. */
+  failOn: 'error' | 'warning';
+}

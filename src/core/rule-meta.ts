@@ -1,0 +1,27 @@
+import type { Severity } from './finding.js';
+
+/**
+ * The one registry of rule ids. ESLint rules, SARIF `rules[]`, the CLI's `explain` and the docs
+ * meta-test all derive from it; ids are stable.
+ */
+export const RULE_META = {
+  'require-tenant-filter': {
+    description: 'Require a tenant predicate on every query against a tenant-scoped table',
+    defaultSeverity: 'error',
+    recommended: true,
+  },
+} as const satisfies Record<string, { description: string; defaultSeverity: Severity; recommended: boolean }>;
+
+export type RuleId = keyof typeof RULE_META;
+
+export const RULE_IDS = Object.keys(RULE_META).sort() as RuleId[];
+
+export const DOCS_BASE_URL = 'https://github.com/tenant-lint/tenant-lint/blob/main/docs/rules/';
+
+export function docsUrl(ruleId: string): string {
+  return `${DOCS_BASE_URL}${ruleId}.md`;
+}
+
+export function isRuleId(id: string): id is RuleId {
+  return Object.hasOwn(RULE_META, id);
+}

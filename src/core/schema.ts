@@ -1,0 +1,113 @@
+/**
+ * The TenantSchema: which tables hold tenant data and how each is scoped. Built once per project
+ * from every schema source (this slice: schema.prisma), then used by every rule.
+ */
+
+export interface SourceLocation {
+  /** Project-relative path, POSIX separators. */
+  file: string;
+  line: number;
+  column: number;
+}
+
+export interface Column {
+  /** Name used in code (Prisma field name). */
+  name: string;
+  /** Name in the database (`@map`), when different. */
+  dbName: string;
+  type: string;
+  nullable: boolean;
+  isList: boolean;
+  location?: SourceLocation;
+}
+
+export interface Relation {
+  /** Field that holds the relation (`project` in `project Project @relation(...)`). */
+  name: string;
+  target: string;
+  /** Local foreign-key fields; empty on the back-relation side. */
+  fields: string[];
+  references: string[];
+  /** All local foreign-key fields are required. */
+  required: boolean;
+  isList: boolean;
+}
+
+export type TableClass = 'tenant' | 'child' | 'global' | 'unclassified';
+
+export interface Table {
+  /** Model name (Prisma) or table name. */
+  name: string;
+  dbName: string;
+  columns: Map<string, Column>;
+  primaryKey: string[];
+  /** Unique constraints, each with its Prisma compound name (`orgId_email`). */
+  uniques: { fields: string[]; name: string }[];
+  indexes: string[][];
+  relations: Map<string, Relation>;
+  location?: SourceLocation;
+  class: TableClass;
+  /** Tenant-key fields this table carries (tenant tables). */
+  tenantKeys: string[];
+  /** For child tables: the relation fields through which tenancy is inherited. */
+  parentRelations: string[];
+  /** One line that explains the class, shown as evidence. */
+  classReason: string;
+}
+
+export interface TenantKey {
+  table: string;
+  field: string;
+  /** Model the key points at (the tenant root or a lower level of the hierarchy). */
+  references: string;
+  location?: SourceLocation;
+}
+
+export interface SchemaSource {
+  kind: 'prisma';
+  /** Project-relative paths of the files read. */
+  files: string[];
+}
+
+export interface SchemaDiagnostic {
+  file: string;
+  line?: number;
+  column?: number;
+  message: string;
+}
+
+export interface TenantSchema {
+  sources: SchemaSource[];
+  /** Tenant root model, when one was found or configured. */
+  root?: string;
+  /** How the root was chosen: `configured` or `inferred`, with the reason. */
+  rootReason: string;
+  /** Tenant levels, root first (organization > project > ...). */
+  levels: string[];
+  tenantKeys: TenantKey[];
+  tables: Map<string, Table>;
+  diagnostics: SchemaDiagnostic[];
+}
+
+/** Prisma's client delegate name for a model: the model name with its first letter lower-cased. */
+export function delegateName(model: string): string {
+  return model.charAt(0).toLowerCase() + model.slice(1);
+}
+
+export function findTableByDelegate(schema: TenantSchema, delegate: string): Table | undefined {
+  for (const table of schema.tables.values()) {
+    if (delegateName(table.name) === delegate) return table;
+  }
+  return undefined;
+}
+
+export function emptySchema(): TenantSchema {
+  return { sources: [], rootReason: 'no schema source found', levels: [], tenantKeys: [], tables: new Map(), diagnostics: [] };
+}
+
+/** Every tenant-key field name of the schema, plus configured keys: what counts as "the tenant" in code. */
+export function tenantKeyNames(schema: TenantSchema, config: { tenantKeys?: string[] }): Set<string> {
+  const names = new Set<string>(config.tenantKeys ?? []);
+  for (const key of schema.tenantKeys) names.add(key.field);
+  return names;
+}

@@ -1,0 +1,182 @@
+import type { TSESTree } from '@typescript-eslint/types';
+import { memberName, propertyName, T, unwrap, type FileUnit, type Node } from '../core/ast.js';
+import type { AnalysisContext, Predicate } from '../core/query-site.js';
+import { returnedExpressions, type Located } from '../core/resolve.js';
+import type { Table } from '../core/schema.js';
+
+const MAX_DEPTH = 10;
+
+/** Follows a `where` value to the object literal it is, across consts and helper calls. */
+export function resolveObject(node: Node, unit: FileUnit, context: AnalysisContext, depth = 0): Located<TSESTree.ObjectExpression> | undefined {
+  if (depth > MAX_DEPTH) return undefined;
+  const value = unwrap(node);
+  if (value.type === T.ObjectExpression) return { node: value, unit };
+  if (value.type !== T.Identifier) return undefined;
+  const binding = context.resolver.bindingOf(value, unit, depth + 1);
+  if (binding.kind !== 'value') return undefined;
+  return resolveObject(binding.value.node, binding.value.unit, context, depth + 1);
+}
+
+/**
+ * Decides whether a Prisma `where` constrains `table` to one tenant. Conjuncts at the top level
+ * (plain keys, `AND`, spreads) scope the query when any one of them does; an `OR` scopes only
+ * when every branch does.
+ */
+export function evaluateWhere(where: Node, unit: FileUnit, table: Table, context: AnalysisContext, depth = 0): Predicate {
+  if (depth > MAX_DEPTH) return { kind: 'unknown', reason: 'filter nested too deeply' };
+  const node = unwrap(where);
+  switch (node.type) {
+    case T.ObjectExpression:
+      return evaluateObject(node, unit, table, context, depth);
+    case T.Identifier: {
+      if (node.name === 'undefined') return { kind: 'unscoped', detail: '`where` is undefined' };
+      const binding = context.resolver.bindingOf(node, unit, depth + 1);
+      if (binding.kind === 'value') return evaluateWhere(binding.value.node, binding.value.unit, table, context, depth + 1);
+      if (binding.kind === 'parameter') return { kind: 'unknown', reason: `the filter comes from the parameter \`${node.name}\`` };
+      return { kind: 'unknown', reason: binding.kind === 'unknown' ? binding.reason : `\`${node.name}\` is a ${binding.kind}` };
+    }
+    case T.CallExpression:
+      return evaluateHelperCall(node, unit, table, context, depth);
+    case T.ConditionalExpression: {
+      const a = evaluateWhere(node.consequent, unit, table, context, depth + 1);
+      const b = evaluateWhere(node.alternate, unit, table, context, depth + 1);
+      if (a.kind === 'scoped' && b.kind === 'scoped') return a;
+      return a.kind === 'scoped' ? b : a;
+    }
+    default:
+      return { kind: 'unknown', reason: `the filter is a ${node.type}` };
+  }
+}
+
+/** `...tenantWhere(orgId)` or `where: scopeTo(ctx)`: the helper's returned object decides. */
+function evaluateHelperCall(node: TSESTree.CallExpression, unit: FileUnit, table: Table, context: AnalysisContext, depth: number): Predicate {
+  const callee = unwrap(node.callee);
+  const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
+  if (name && (context.config.filterHelpers ?? []).includes(name)) return { kind: 'scoped', via: `\`${name}()\`, a configured filter helper` };
+  if (callee.type !== T.Identifier) return { kind: 'unknown', reason: `the filter is built by \`${unit.text.slice(callee.range[0], callee.range[1])}()\`` };
+  const binding = context.resolver.bindingOf(callee, unit, depth + 1);
+  if (binding.kind !== 'function') return { kind: 'unknown', reason: `\`${callee.name}()\` cannot be followed` };
+  const results = returnedExpressions(binding.fn.node).map((expr) => evaluateWhere(expr, binding.fn.unit, table, context, depth + 1));
+  if (results.length === 0) return { kind: 'unknown', reason: `\`${callee.name}()\` returns nothing we can read` };
+  const notScoped = results.find((r) => r.kind !== 'scoped');
+  if (!notScoped) return { kind: 'scoped', via: `the helper \`${callee.name}()\`` };
+  return notScoped;
+}
+
+function evaluateObject(node: TSESTree.ObjectExpression, unit: FileUnit, table: Table, context: AnalysisContext, depth: number): Predicate {
+  let unknown: Predicate | undefined;
+  let orBypass: Predicate | undefined;
+  const keysSeen: string[] = [];
+  for (const property of node.properties) {
+    if (property.type === T.SpreadElement) {
+      const result = evaluateWhere(property.argument, unit, table, context, depth + 1);
+      if (result.kind === 'scoped') return result;
+      if (result.kind === 'or-bypass') orBypass ??= result;
+      if (result.kind === 'unknown') unknown ??= result;
+      continue;
+    }
+    const name = propertyName(property);
+    if (!name) {
+      unknown ??= { kind: 'unknown', reason: 'a computed key in the filter' };
+      continue;
+    }
+    keysSeen.push(name);
+    const result = evaluateKey(name, property.value, unit, table, context, depth);
+    if (!result) continue;
+    if (result.kind === 'scoped') return result;
+    if (result.kind === 'or-bypass') orBypass ??= result;
+    if (result.kind === 'unknown') unknown ??= result;
+  }
+  if (orBypass) return orBypass;
+  if (unknown) return unknown;
+  const detail = keysSeen.length ? `\`where\` filters only on ${keysSeen.map((k) => `\`${k}\``).join(', ')}` : '`where` is empty';
+  return { kind: 'unscoped', detail };
+}
+
+function evaluateKey(name: string, value: Node, unit: FileUnit, table: Table, context: AnalysisContext, depth: number): Predicate | undefined {
+  if (table.tenantKeys.includes(name)) {
+    return valueConstrains(value)
+      ? { kind: 'scoped', via: `\`${name}\`` }
+      : { kind: 'unscoped', detail: `\`${name}\` is not compared for equality` };
+  }
+  if (name === 'AND') return evaluateAnd(value, unit, table, context, depth);
+  if (name === 'OR') return evaluateOr(value, unit, table, context, depth);
+  const compound = table.uniques.find((u) => u.name === name);
+  if (compound?.fields.some((f) => table.tenantKeys.includes(f))) return { kind: 'scoped', via: `the compound key \`${name}\`` };
+  const relation = table.relations.get(name);
+  if (relation && !relation.isList) return evaluateRelationFilter(name, relation.target, value, unit, context, depth);
+  return undefined;
+}
+
+function evaluateAnd(value: Node, unit: FileUnit, table: Table, context: AnalysisContext, depth: number): Predicate {
+  const node = unwrap(value);
+  if (node.type !== T.ArrayExpression) return evaluateWhere(node, unit, table, context, depth + 1);
+  let fallback: Predicate = { kind: 'unscoped', detail: 'no `AND` branch has the tenant key' };
+  for (const element of node.elements) {
+    if (!element) continue;
+    const inner = element.type === T.SpreadElement ? element.argument : element;
+    const result = evaluateWhere(inner, unit, table, context, depth + 1);
+    if (result.kind === 'scoped') return result;
+    if (result.kind !== 'unscoped') fallback = result;
+  }
+  return fallback;
+}
+
+/** `OR: [a, b]` scopes only when every branch does; a branch without the key reaches other tenants. */
+function evaluateOr(value: Node, unit: FileUnit, table: Table, context: AnalysisContext, depth: number): Predicate {
+  const node = unwrap(value);
+  if (node.type !== T.ArrayExpression) return { kind: 'unknown', reason: '`OR` is not an array literal' };
+  let scopedBranches = 0;
+  let leaking: Node | undefined;
+  let unknown: Predicate | undefined;
+  for (const element of node.elements) {
+    if (!element) continue;
+    if (element.type === T.SpreadElement) {
+      unknown ??= { kind: 'unknown', reason: 'a spread inside `OR`' };
+      continue;
+    }
+    const result = evaluateWhere(element, unit, table, context, depth + 1);
+    if (result.kind === 'scoped') scopedBranches += 1;
+    else if (result.kind === 'unknown') unknown ??= result;
+    else leaking ??= element;
+  }
+  if (!leaking && !unknown && scopedBranches > 0) return { kind: 'scoped', via: 'every `OR` branch' };
+  if (leaking && scopedBranches > 0) return { kind: 'or-bypass', branch: leaking };
+  if (unknown) return unknown;
+  return { kind: 'unscoped', detail: 'no `OR` branch has the tenant key' };
+}
+
+/**
+ * `{ project: { orgId } }` or `{ project: { is: { orgId } } }` scopes through the parent. A relation
+ * to the tenant root scopes when it pins the root by a unique field (`{ org: { id } }`).
+ */
+function evaluateRelationFilter(name: string, targetName: string, value: Node, unit: FileUnit, context: AnalysisContext, depth: number): Predicate | undefined {
+  const target = context.schema.tables.get(targetName);
+  if (!target) return undefined;
+  const located = resolveObject(value, unit, context, depth + 1);
+  if (!located) return { kind: 'unknown', reason: `the \`${name}\` relation filter cannot be read` };
+  let filter: Node = located.node;
+  for (const property of located.node.properties) {
+    if (property.type === T.Property && propertyName(property) === 'is') filter = property.value;
+  }
+  if (target.class === 'tenant' || target.class === 'child') {
+    const result = evaluateWhere(filter, located.unit, target, context, depth + 1);
+    return result.kind === 'scoped' ? { kind: 'scoped', via: `the relation filter \`${name}\` (${result.via})` } : result.kind === 'unknown' ? result : undefined;
+  }
+  if (targetName === context.schema.root) {
+    const pinned = resolveObject(filter, located.unit, context, depth + 1);
+    const uniqueFields = new Set([...target.primaryKey, ...target.uniques.filter((u) => u.fields.length === 1).flatMap((u) => u.fields)]);
+    const pins = pinned?.node.properties.some((p) => p.type === T.Property && uniqueFields.has(propertyName(p) ?? '') && valueConstrains(p.value));
+    if (pins) return { kind: 'scoped', via: `the relation filter \`${name}\` on the tenant root` };
+  }
+  return undefined;
+}
+
+/** `x`, `{ equals: x }`, `{ in: xs }` constrain; `undefined`, `{ not: x }`, `{ gt: x }` do not. */
+function valueConstrains(value: Node): boolean {
+  const node = unwrap(value);
+  if (node.type === T.Identifier && node.name === 'undefined') return false;
+  if (node.type === T.Literal && node.value === null) return false;
+  if (node.type !== T.ObjectExpression) return true;
+  return node.properties.some((p) => p.type === T.Property && ['equals', 'in'].includes(propertyName(p) ?? '') && valueConstrains(p.value));
+}

@@ -1,0 +1,116 @@
+import { readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { analyze } from '@typescript-eslint/scope-manager';
+import { parse } from '@typescript-eslint/typescript-estree';
+import ts from 'typescript';
+import { walk, type FileUnit } from '../core/ast.js';
+
+/** Files larger than this are not parsed: generated bundles, not hand-written data access. */
+export const MAX_FILE_BYTES = 1_000_000;
+
+export class ParseError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly column: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ParseError';
+  }
+}
+
+/** Parses TypeScript/JavaScript into the tree and scopes that ESLint hands a rule. */
+export function parseUnit(file: string, text: string): FileUnit {
+  const jsx = /\.[cm]?[jt]sx$/.test(file) || /\.[cm]?js$/.test(file);
+  let ast;
+  try {
+    ast = parse(text, { range: true, loc: true, jsx, comment: true, errorOnUnknownASTType: false, filePath: file });
+  } catch (error) {
+    const line = numberField(error, 'lineNumber') ?? 1;
+    const column = numberField(error, 'column') ?? 0;
+    throw new ParseError(file, line, column + 1, error instanceof Error ? error.message : String(error));
+  }
+  const scopeManager = analyze(ast, { sourceType: 'module', jsxPragma: null });
+  walk(ast, () => {});
+  return { file, text, ast, scopeManager };
+}
+
+function numberField(value: unknown, key: string): number | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const field: unknown = Reflect.get(value, key);
+  return typeof field === 'number' ? field : undefined;
+}
+
+/**
+ * What the analysis may know of other files: module resolution (tsconfig `paths` included, read
+ * as data) and parsed units, each file parsed at most once per graph. The scanner shares one
+ * graph for the whole scan; the ESLint plugin keeps one per project and drops stale units by mtime.
+ */
+export class ModuleGraph {
+  private readonly units = new Map<string, { unit: FileUnit | null; mtimeMs: number }>();
+  private readonly options = new Map<string, ts.CompilerOptions>();
+  private readonly resolutionCache = ts.createModuleResolutionCache(process.cwd(), (name) => name);
+
+  constructor(private readonly checkMtime = false) {}
+
+  /** Registers a unit parsed elsewhere (the file ESLint is linting, or one the scanner parsed). */
+  add(unit: FileUnit): void {
+    this.units.set(unit.file, { unit, mtimeMs: this.checkMtime ? safeMtime(unit.file) : 0 });
+  }
+
+  /** The parsed unit of a project file, or null when it cannot be read or parsed. */
+  unit(file: string): FileUnit | null {
+    const cached = this.units.get(file);
+    if (cached && (!this.checkMtime || cached.mtimeMs === safeMtime(file))) return cached.unit;
+    let unit: FileUnit | null = null;
+    try {
+      const text = readFileSync(file, 'utf8');
+      if (text.length <= MAX_FILE_BYTES) unit = parseUnit(file, text);
+    } catch {
+      unit = null; // The scanner reports unreadable and unparseable files itself.
+    }
+    this.units.set(file, { unit, mtimeMs: this.checkMtime ? safeMtime(file) : 0 });
+    return unit;
+  }
+
+  /** Resolves an import specifier to a source file of the project; packages resolve to undefined. */
+  resolve(fromFile: string, specifier: string): string | undefined {
+    const options = this.compilerOptionsFor(dirname(fromFile));
+    const result = ts.resolveModuleName(specifier, fromFile, options, ts.sys, this.resolutionCache);
+    const resolved = result.resolvedModule;
+    if (!resolved || resolved.isExternalLibraryImport) return undefined;
+    if (resolved.extension === ts.Extension.Dts || resolved.extension === ts.Extension.Json) return undefined;
+    return resolved.resolvedFileName;
+  }
+
+  private compilerOptionsFor(dir: string): ts.CompilerOptions {
+    const cached = this.options.get(dir);
+    if (cached) return cached;
+    const configFile = ts.findConfigFile(dir, ts.sys.fileExists, 'tsconfig.json');
+    let options: ts.CompilerOptions = { moduleResolution: ts.ModuleResolutionKind.Bundler, allowJs: true };
+    if (configFile) {
+      const read = ts.readConfigFile(configFile, ts.sys.readFile);
+      if (!read.error) {
+        // Only compilerOptions (with `extends`) matter; readDirectory returns nothing so that the
+        // project's file list is never enumerated.
+        const host: ts.ParseConfigHost = { ...ts.sys, useCaseSensitiveFileNames: ts.sys.useCaseSensitiveFileNames, readDirectory: () => [] };
+        const parsed = ts.parseJsonConfigFileContent(read.config, host, dirname(configFile));
+        options = { ...parsed.options, allowJs: true };
+        if (!options.moduleResolution || options.moduleResolution === ts.ModuleResolutionKind.Classic) {
+          options.moduleResolution = ts.ModuleResolutionKind.Bundler;
+        }
+      }
+    }
+    this.options.set(dir, options);
+    return options;
+  }
+}
+
+function safeMtime(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return -1;
+  }
+}

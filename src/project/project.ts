@@ -1,0 +1,136 @@
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { TenantLintConfig } from '../config/schema.js';
+import { findConfig } from '../config/load.js';
+import { emptySchema, type SchemaDiagnostic, type SchemaSource, type TenantSchema } from '../core/schema.js';
+import { buildTenantSchema } from '../schema/infer.js';
+import { readPrismaModels, type RawTable } from '../schema/prisma.js';
+
+/** A directory whose code shares one schema and one config: a package in a monorepo, or the repo. */
+export interface Project {
+  root: string;
+  config: TenantLintConfig;
+  configFile?: string;
+  schema: TenantSchema;
+  /** Files the schema was read from, with the mtimes that invalidate the editor cache. */
+  inputs: { path: string; mtimeMs: number }[];
+}
+
+export function toPosix(path: string): string {
+  return sep === '/' ? path : path.split(sep).join('/');
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function prismaFilesIn(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.prisma'))
+    .map((entry) => join(dir, entry.name))
+    .sort();
+}
+
+/**
+ * Locates the Prisma schema the way the Prisma CLI does, without executing `prisma.config.ts`:
+ * `package.json#prisma.schema`, then `schema.prisma`, `prisma/schema.prisma`, then the
+ * multi-file folder `prisma/schema/`. A folder yields every `.prisma` file in it.
+ */
+export function locatePrismaSchema(dir: string, configured?: string[]): string[] {
+  const expand = (path: string): string[] => (isDirectory(path) ? prismaFilesIn(path) : isFile(path) ? [path] : []);
+  if (configured?.length) return configured.flatMap((p) => expand(resolve(dir, p)));
+  const pkgFile = join(dir, 'package.json');
+  if (isFile(pkgFile)) {
+    try {
+      const pkg: unknown = JSON.parse(readFileSync(pkgFile, 'utf8'));
+      const prisma = typeof pkg === 'object' && pkg !== null ? Reflect.get(pkg, 'prisma') : undefined;
+      const schema = typeof prisma === 'object' && prisma !== null ? Reflect.get(prisma, 'schema') : undefined;
+      if (typeof schema === 'string') {
+        const files = expand(resolve(dir, schema));
+        if (files.length) return files;
+      }
+    } catch {
+      // An unparseable package.json is reported by the config loader when it matters.
+    }
+  }
+  for (const candidate of ['schema.prisma', join('prisma', 'schema.prisma'), join('prisma', 'schema')]) {
+    const files = expand(join(dir, candidate));
+    if (files.length) return files;
+  }
+  return [];
+}
+
+function hasSchemaSource(dir: string): boolean {
+  return locatePrismaSchema(dir).length > 0;
+}
+
+/**
+ * The project a file belongs to: the nearest ancestor directory with a schema source, else the
+ * nearest one with a package.json, else the start directory itself.
+ */
+export function findProjectRoot(start: string, stopAt?: string): string {
+  let dir = start;
+  let firstPackage: string | undefined;
+  for (;;) {
+    if (hasSchemaSource(dir)) return dir;
+    if (!firstPackage && existsSync(join(dir, 'package.json'))) firstPackage = dir;
+    const parent = dirname(dir);
+    if (parent === dir || (stopAt !== undefined && relative(stopAt, dir) === '')) return firstPackage ?? start;
+    if (existsSync(join(dir, '.git'))) return firstPackage ?? dir;
+    dir = parent;
+  }
+}
+
+/** Builds the project's TenantSchema once, from its config and every schema source found. */
+export function loadProject(root: string, configOverride?: TenantLintConfig): Project {
+  const loaded = configOverride ? { config: configOverride, file: undefined, dir: root } : findConfig(root);
+  const config = loaded.config;
+  const configDir = loaded.dir ?? root;
+  const schemaFiles = locatePrismaSchema(root, config.schema?.map((p) => resolve(configDir, p)));
+  const inputs: Project['inputs'] = [];
+  const sources: SchemaSource[] = [];
+  const diagnostics: SchemaDiagnostic[] = [];
+  let raw: RawTable[] = [];
+  if (schemaFiles.length) {
+    const files: { file: string; text: string }[] = [];
+    for (const path of schemaFiles) {
+      const rel = toPosix(relative(root, path));
+      try {
+        files.push({ file: rel, text: readFileSync(path, 'utf8') });
+        inputs.push({ path, mtimeMs: statSync(path).mtimeMs });
+      } catch (error) {
+        diagnostics.push({ file: rel, message: `cannot read schema: ${error instanceof Error ? error.message : String(error)}` });
+      }
+    }
+    const read = readPrismaModels(files);
+    raw = read.tables;
+    diagnostics.push(...read.diagnostics);
+    sources.push({ kind: 'prisma', files: files.map((f) => f.file) });
+  }
+  if (loaded.file) inputs.push({ path: loaded.file, mtimeMs: statSync(loaded.file).mtimeMs });
+  const schema = sources.length ? buildTenantSchema(raw, sources, diagnostics, config) : { ...emptySchema(), diagnostics };
+  return { root, config, configFile: loaded.file, schema, inputs };
+}
+
+/** True when a schema or config file changed since the project was loaded (editor cache). */
+export function isStale(project: Project): boolean {
+  return project.inputs.some((input) => {
+    try {
+      return statSync(input.path).mtimeMs !== input.mtimeMs;
+    } catch {
+      return true;
+    }
+  });
+}

@@ -1,0 +1,101 @@
+import type * as Sarif from 'sarif';
+import { compareFindings, type Finding, type Severity } from '../core/finding.js';
+import type { Diagnostic, ScanResult } from '../core/result.js';
+import { docsUrl, RULE_IDS, RULE_META } from '../core/rule-meta.js';
+import { compareLocated, toJsonReport } from './json.js';
+import type { Reporter } from './types.js';
+
+export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+export const INFORMATION_URI = 'https://github.com/tenant-lint/tenant-lint';
+/** Artifact URIs are relative to this base; consumers such as GitHub code scanning resolve it to the checkout. */
+const SRCROOT = '%SRCROOT%';
+const FINGERPRINT_KEY = 'tenantLint/v1';
+
+export const renderSarif: Reporter = (result) => `${JSON.stringify(toSarifLog(result), null, 2)}\n`;
+
+export function toSarifLog(result: ScanResult): Sarif.Log {
+  const rules = RULE_IDS.map(toReportingDescriptor);
+  const run: Sarif.Run = {
+    tool: {
+      driver: { name: 'tenant-lint', version: result.tool.version, informationUri: INFORMATION_URI, rules },
+    },
+    // No absolute path here either: the scan root stays on the machine that ran the scan.
+    originalUriBaseIds: {
+      [SRCROOT]: { description: { text: 'The directory tenant-lint scanned. Artifact URIs are relative to it.' } },
+    },
+    invocations: [
+      {
+        executionSuccessful: true,
+        toolExecutionNotifications: [...result.diagnostics].sort(compareLocated).map(toNotification),
+      },
+    ],
+    columnKind: 'utf16CodeUnits',
+    results: [...result.findings].sort(compareFindings).map(toResult),
+    properties: { tenantLint: { projects: toJsonReport(result).projects } },
+  };
+  return { $schema: SARIF_SCHEMA, version: '2.1.0', runs: [run] };
+}
+
+function toReportingDescriptor(ruleId: (typeof RULE_IDS)[number]): Sarif.ReportingDescriptor {
+  const meta = RULE_META[ruleId];
+  return {
+    id: ruleId,
+    shortDescription: { text: meta.description },
+    helpUri: docsUrl(ruleId),
+    defaultConfiguration: { level: toLevel(meta.defaultSeverity) },
+    properties: { recommended: meta.recommended },
+  };
+}
+
+function toResult(finding: Finding): Sarif.Result {
+  const ruleIndex = RULE_IDS.indexOf(finding.ruleId);
+  return {
+    ruleId: finding.ruleId,
+    ...(ruleIndex === -1 ? {} : { ruleIndex }),
+    level: toLevel(finding.severity),
+    message: { text: `${finding.message}\nWhy: ${finding.evidence}\nFix: ${finding.help}` },
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: { uri: toUri(finding.file), uriBaseId: SRCROOT },
+          region: {
+            startLine: finding.line,
+            startColumn: finding.column,
+            endLine: finding.endLine,
+            endColumn: finding.endColumn,
+          },
+        },
+      },
+    ],
+    partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
+  };
+}
+
+function toNotification(diagnostic: Diagnostic): Sarif.Notification {
+  const notification: Sarif.Notification = {
+    descriptor: { id: diagnostic.code },
+    // An internal error means tenant-lint itself failed; the rest are inputs it had to skip.
+    level: diagnostic.code === 'internal' ? 'error' : 'warning',
+    message: { text: diagnostic.message },
+  };
+  if (diagnostic.file === '') return notification;
+
+  const region: Sarif.Region = {};
+  if (diagnostic.line !== undefined) region.startLine = diagnostic.line;
+  if (diagnostic.column !== undefined) region.startColumn = diagnostic.column;
+  const physicalLocation: Sarif.PhysicalLocation = {
+    artifactLocation: { uri: toUri(diagnostic.file), uriBaseId: SRCROOT },
+    ...(region.startLine === undefined ? {} : { region }),
+  };
+  return { ...notification, locations: [{ physicalLocation }] };
+}
+
+function toLevel(severity: Severity): Sarif.Result.level {
+  if (severity === 'info') return 'note';
+  return severity;
+}
+
+/** A relative POSIX path as a URI reference: spaces, `[id]` route folders, `#` and `?` must be escaped. */
+function toUri(file: string): string {
+  return encodeURI(file).replace(/[#?]/g, (char) => encodeURIComponent(char));
+}

@@ -1,0 +1,161 @@
+import { codeFrameColumns } from '@babel/code-frame';
+import { Chalk, type ChalkInstance } from 'chalk';
+import { compareFindings, type Finding, type Severity } from '../core/finding.js';
+import type { Diagnostic, ProjectSummary, ScanResult, UnknownSite } from '../core/result.js';
+import type { TableClass } from '../core/schema.js';
+import { compareLocated } from './json.js';
+import type { ReportOptions, Reporter } from './types.js';
+
+const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
+const TABLE_CLASSES: readonly TableClass[] = ['tenant', 'child', 'global', 'unclassified'];
+/** Long schemas would drown the findings; the JSON report carries the full lists. */
+const MAX_NAMES = 10;
+const MAX_UNKNOWN = 5;
+/** Same line breaks as @babel/code-frame (and TypeScript's scanner), so line numbers agree. */
+const LINE_BREAK = /\r\n|[\n\r\u2028\u2029]/;
+
+export const renderText: Reporter = (result, options) => {
+  const style = new Chalk({ level: options.color ? 1 : 0 });
+  const findings = [...result.findings].sort(compareFindings);
+  const sections = [
+    ...result.projects.map((project) => formatProject(project, style)),
+    ...(result.projects.length === 0 ? ['No project with a schema was found; nothing was inferred.'] : []),
+    ...findings.map((finding) => formatFinding(finding, options, style)),
+    ...(result.diagnostics.length > 0 ? [formatDiagnostics(result.diagnostics, style)] : []),
+    formatSummary(result, findings, style),
+  ];
+  return `${sections.join('\n\n')}\n`;
+};
+
+function formatProject(project: ProjectSummary, style: ChalkInstance): string {
+  const sources = project.schemaSources.map((source) => `${source.kind}: ${source.files.join(', ')}`);
+  const tenantRoot = project.tenantRoot === null ? 'none' : style.bold(project.tenantRoot);
+  const keys = project.tenantKeys.map((key) => `${key.table}.${key.field} -> ${key.references}`);
+  const rows: [string, string][] = [
+    ['schema', sources.length > 0 ? sources.join('; ') : 'none found'],
+    ['tenant root', `${tenantRoot} (${project.tenantRootReason})`],
+  ];
+  if (project.tenantLevels.length > 1) rows.push(['tenant levels', project.tenantLevels.join(' > ')]);
+  rows.push(['tenant keys', keys.length > 0 ? listNames(keys) : 'none']);
+  for (const tableClass of TABLE_CLASSES) {
+    const names = project.tables[tableClass];
+    rows.push([`${tableClass} tables`, names.length > 0 ? `${names.length}: ${listNames(names)}` : '0']);
+  }
+  rows.push(['config', project.configFile ?? 'none (zero-config)']);
+
+  const width = Math.max(...rows.map(([label]) => label.length)) + 1;
+  const lines = rows.map(([label, value]) => `  ${style.dim(`${label}:`.padEnd(width))} ${value}`);
+  return [style.bold(`Project ${project.root}`), ...lines].join('\n');
+}
+
+function listNames(names: readonly string[]): string {
+  if (names.length <= MAX_NAMES) return names.join(', ');
+  return `${names.slice(0, MAX_NAMES).join(', ')} ... and ${names.length - MAX_NAMES} more`;
+}
+
+function formatFinding(finding: Finding, options: ReportOptions, style: ChalkInstance): string {
+  const header = [
+    style.bold(`${finding.file}:${finding.line}:${finding.column}`),
+    style.dim(`tenant-lint/${finding.ruleId}`),
+    colorSeverity(finding.severity, style),
+  ].join('  ');
+  const frame = codeFrame(finding, options);
+  return [
+    header,
+    indent(finding.message),
+    ...(frame === undefined ? [] : [indent(frame)]),
+    indent(`${style.cyan('why:')} ${finding.evidence}`),
+    indent(`${style.green('help:')} ${finding.help}`),
+  ].join('\n');
+}
+
+function codeFrame(finding: Finding, options: ReportOptions): string | undefined {
+  const source = options.sources.get(finding.file);
+  if (source === undefined) return undefined;
+  const lineCount = source.split(LINE_BREAK).length;
+  // A stale or foreign position (file changed since the scan) gets no frame rather than a wrong one.
+  if (finding.line < 1 || finding.line > lineCount) return undefined;
+
+  const endLine = Math.min(Math.max(finding.endLine, finding.line), lineCount);
+  // Finding.endColumn is exclusive. code-frame reads it that way on a single line, but on the last
+  // line of a multi-line span it marks `column` characters, so step back one there.
+  const endColumn = endLine === finding.line ? finding.endColumn : Math.max(finding.endColumn - 1, 1);
+  return codeFrameColumns(
+    source,
+    { start: { line: finding.line, column: finding.column }, end: { line: endLine, column: endColumn } },
+    { highlightCode: options.color, forceColor: options.color, linesAbove: 2, linesBelow: 2 },
+  );
+}
+
+function formatDiagnostics(diagnostics: readonly Diagnostic[], style: ChalkInstance): string {
+  const lines = [...diagnostics].sort(compareLocated).map((diagnostic) => {
+    const where = diagnostic.line === undefined ? diagnostic.file : `${diagnostic.file}:${diagnostic.line}`;
+    // A config or internal problem may belong to no file.
+    const prefix = where === '' ? '' : `${where}  `;
+    return `  ${prefix}${style.yellow(diagnostic.code)}  ${diagnostic.message}`;
+  });
+  return [style.bold(`Diagnostics (${diagnostics.length})`), ...lines].join('\n');
+}
+
+function formatSummary(result: ScanResult, findings: readonly Finding[], style: ChalkInstance): string {
+  const lines = [style.bold('Summary')];
+  if (findings.length === 0) {
+    lines.push(`  ${style.green('No tenant-isolation findings.')}`);
+  } else {
+    const bySeverity = SEVERITIES.map((severity) => {
+      const count = findings.filter((finding) => finding.severity === severity).length;
+      return severity === 'info' ? `${count} info` : plural(count, severity);
+    });
+    lines.push(`  ${plural(findings.length, 'finding')}: ${bySeverity.join(', ')}`);
+    for (const [ruleId, count] of countByRule(findings)) lines.push(`    tenant-lint/${ruleId}  ${count}`);
+    const failing = findings.filter((finding) => atOrAbove(finding.severity, result.failOn)).length;
+    lines.push(`  fail on: ${result.failOn} (${plural(failing, 'finding')} at or above)`);
+  }
+
+  const { stats } = result;
+  lines.push(`  files: ${stats.filesScanned} scanned, ${stats.filesSkipped} skipped`);
+  lines.push(`  query sites: ${stats.querySites} analysed, ${result.unknown.length} not analysable`);
+  lines.push(...formatUnknown(result.unknown));
+  if (result.diagnostics.length > 0) lines.push(`  diagnostics: ${result.diagnostics.length}`);
+  lines.push(`  duration: ${formatDuration(stats.durationMs)}`);
+  return lines.join('\n');
+}
+
+function formatUnknown(unknown: readonly UnknownSite[]): string[] {
+  const sorted = [...unknown].sort(compareLocated);
+  const lines = sorted.slice(0, MAX_UNKNOWN).map((site) => `    ${site.file}:${site.line} ${site.reason}`);
+  if (sorted.length > MAX_UNKNOWN) lines.push(`    ... and ${sorted.length - MAX_UNKNOWN} more`);
+  return lines;
+}
+
+function countByRule(findings: readonly Finding[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const finding of findings) counts.set(finding.ruleId, (counts.get(finding.ruleId) ?? 0) + 1);
+  return new Map([...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function atOrAbove(severity: Severity, threshold: ScanResult['failOn']): boolean {
+  return SEVERITIES.indexOf(severity) <= SEVERITIES.indexOf(threshold);
+}
+
+function colorSeverity(severity: Severity, style: ChalkInstance): string {
+  if (severity === 'error') return style.red(severity);
+  if (severity === 'warning') return style.yellow(severity);
+  return style.blue(severity);
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+function indent(block: string): string {
+  return block
+    .split('\n')
+    .map((line) => (line.length > 0 ? `  ${line}` : line))
+    .join('\n');
+}

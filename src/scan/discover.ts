@@ -1,0 +1,39 @@
+import { globby } from 'globby';
+
+export const SOURCE_EXTENSIONS = ['ts', 'tsx', 'mts', 'cts', 'js', 'jsx', 'mjs', 'cjs'];
+
+/** Never scanned: dependencies, build output, generated clients, declaration files. */
+export const DEFAULT_IGNORES = [
+  '**/node_modules/**',
+  '**/dist/**',
+  '**/build/**',
+  '**/out/**',
+  '**/.next/**',
+  '**/.nuxt/**',
+  '**/.svelte-kit/**',
+  '**/.turbo/**',
+  '**/coverage/**',
+  '**/.git/**',
+  '**/*.d.ts',
+  '**/*.d.mts',
+  '**/*.d.cts',
+  '**/*.min.js',
+];
+
+/**
+ * Source files under `root`, honouring every .gitignore on the way. Symbolic links are not
+ * followed, so a link loop cannot hang the scan.
+ */
+export async function discoverFiles(root: string, extraIgnores: string[] = []): Promise<string[]> {
+  const files = await globby(`**/*.{${SOURCE_EXTENSIONS.join(',')}}`, {
+    cwd: root,
+    absolute: true,
+    gitignore: true,
+    ignore: [...DEFAULT_IGNORES, ...extraIgnores],
+    followSymbolicLinks: false,
+    dot: false,
+    onlyFiles: true,
+    suppressErrors: true,
+  });
+  return files.sort();
+}

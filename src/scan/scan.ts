@@ -1,0 +1,156 @@
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { analyzeFile, toPosix } from '../core/analyze.js';
+import { compareFindings } from '../core/finding.js';
+import type { Diagnostic, ProjectSummary, ScanResult, UnknownSite } from '../core/result.js';
+import { Resolver } from '../core/resolve.js';
+import type { TableClass } from '../core/schema.js';
+import { findConfig } from '../config/load.js';
+import { MAX_FILE_BYTES, ModuleGraph, ParseError, parseUnit } from '../project/modules.js';
+import { findProjectRoot, loadProject, type Project } from '../project/project.js';
+import { discoverFiles } from './discover.js';
+import { VERSION } from '../version.js';
+
+export interface ScanOptions {
+  /** Directory (or single file) to scan. */
+  path: string;
+  /** Override the failing severity from config. */
+  failOn?: 'error' | 'warning';
+}
+
+/** A mistake in how the scan was invoked: exit code 2 with a one-line message. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/**
+ * The programmatic API behind `tenant-lint scan`: discover files, build each project's
+ * TenantSchema once, parse each file once, run the core, collect findings and diagnostics.
+ */
+export async function scan(options: ScanOptions): Promise<ScanResult> {
+  const started = performance.now();
+  const target = resolve(options.path);
+  let isDir: boolean;
+  try {
+    isDir = statSync(target).isDirectory();
+  } catch {
+    throw new UsageError(`path does not exist or cannot be read: ${options.path}`);
+  }
+  const root = isDir ? target : dirname(target);
+  const rootConfig = findConfig(root); // Throws ConfigurationError on an invalid config: exit 2.
+  const files = isDir ? await discoverFiles(root, rootConfig.config.ignore) : [target];
+  const rel = (path: string) => toPosix(relative(root, path)) || '.';
+
+  const projects = new Map<string, Project>();
+  const projectRootOf = new Map<string, string>();
+  const projectFor = (file: string): Project => {
+    const dir = dirname(file);
+    let projectRoot = projectRootOf.get(dir);
+    if (!projectRoot) {
+      projectRoot = findProjectRoot(dir);
+      projectRootOf.set(dir, projectRoot);
+    }
+    let project = projects.get(projectRoot);
+    if (!project) {
+      project = loadProject(projectRoot);
+      projects.set(projectRoot, project);
+    }
+    return project;
+  };
+  // A repository with only a schema and no code still gets its schema read and summarised.
+  projectFor(resolve(root, 'package.json'));
+
+  const modules = new ModuleGraph();
+  const resolver = new Resolver(modules);
+  const diagnostics: Diagnostic[] = [];
+  const findings: ScanResult['findings'] = [];
+  const unknown: UnknownSite[] = [];
+  let filesScanned = 0;
+  let querySites = 0;
+
+  for (const file of files) {
+    const display = rel(file);
+    const skip = (code: Diagnostic['code'], message: string, line?: number, column?: number) =>
+      diagnostics.push({ code, file: display, message, ...(line ? { line, column } : {}) });
+    let text: string;
+    try {
+      const size = statSync(file).size;
+      if (size > MAX_FILE_BYTES) {
+        skip('too-large', `skipped: ${Math.round(size / 1024)} KiB is over the ${MAX_FILE_BYTES / 1000} kB limit for source files`);
+        continue;
+      }
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      skip('unreadable', `cannot read: ${error instanceof Error ? error.message : String(error)}`);
+      continue;
+    }
+    if (text.slice(0, 8000).includes('\u0000')) {
+      skip('binary', 'skipped: binary content');
+      continue;
+    }
+    let unit;
+    try {
+      unit = parseUnit(file, text);
+    } catch (error) {
+      if (error instanceof ParseError) {
+        skip('parse-error', `cannot parse: ${error.message}`, error.line, error.column);
+        continue;
+      }
+      throw error;
+    }
+    modules.add(unit);
+    const project = projectFor(file);
+    try {
+      const analysis = analyzeFile(unit, project, resolver);
+      filesScanned += 1;
+      querySites += analysis.querySites;
+      const toScanPath = (projectFile: string) => rel(resolve(project.root, projectFile));
+      for (const finding of analysis.findings) findings.push({ ...finding, file: toScanPath(finding.file) });
+      for (const site of analysis.unknown) unknown.push({ ...site, file: toScanPath(site.file) });
+    } catch (error) {
+      // An analysis bug must not lose the rest of the scan; it is reported, and exits 2.
+      skip('internal', `internal error while analysing: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  const summaries: ProjectSummary[] = [];
+  for (const project of projects.values()) {
+    if (project.schema.sources.length === 0 && project.root !== root && !project.configFile) continue;
+    summaries.push(summarise(project, rel));
+    for (const d of project.schema.diagnostics) {
+      diagnostics.push({ code: 'schema-error', file: rel(resolve(project.root, d.file)), line: d.line, column: d.column, message: d.message });
+    }
+  }
+  findings.sort(compareFindings);
+  return {
+    tool: { name: 'tenant-lint', version: VERSION },
+    root,
+    projects: summaries.sort((a, b) => a.root.localeCompare(b.root)),
+    findings,
+    diagnostics: diagnostics.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0)),
+    unknown: unknown.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line),
+    stats: {
+      filesScanned,
+      filesSkipped: diagnostics.filter((d) => d.code !== 'schema-error').length,
+      querySites,
+      durationMs: Math.round(performance.now() - started),
+    },
+    failOn: options.failOn ?? rootConfig.config.failOn ?? 'error',
+  };
+}
+
+function summarise(project: Project, rel: (path: string) => string): ProjectSummary {
+  const tables: Record<TableClass, string[]> = { tenant: [], child: [], global: [], unclassified: [] };
+  for (const table of project.schema.tables.values()) tables[table.class].push(table.name);
+  for (const list of Object.values(tables)) list.sort();
+  return {
+    root: rel(project.root),
+    schemaSources: project.schema.sources.map((s) => ({ kind: s.kind, files: s.files.map((f) => rel(resolve(project.root, f))) })),
+    tenantRoot: project.schema.root ?? null,
+    tenantRootReason: project.schema.rootReason,
+    tenantLevels: project.schema.levels,
+    tenantKeys: project.schema.tenantKeys.map((k) => ({ table: k.table, field: k.field, references: k.references })),
+    tables,
+    configFile: project.configFile ? rel(project.configFile) : null,
+  };
+}

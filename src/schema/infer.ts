@@ -1,0 +1,155 @@
+import type { TenantLintConfig } from '../config/schema.js';
+import type { SchemaDiagnostic, SchemaSource, Table, TenantKey, TenantSchema } from '../core/schema.js';
+import type { RawTable } from './prisma.js';
+
+/** Names a tenant root usually has. Used only to pick among models that others point at. */
+const ROOT_NAME = /^(tenant|organi[sz]ation|org|workspace|team|account|company|project)s?$/i;
+
+/**
+ * Classifies every table: tenant root and tenant keys from foreign keys, then tenant / child /
+ * global / unclassified. Config overrides what is inferred; what was inferred is recorded in
+ * `rootReason` and `classReason` so that the CLI can print it and findings can cite it.
+ */
+export function buildTenantSchema(
+  raw: RawTable[],
+  sources: SchemaSource[],
+  diagnostics: SchemaDiagnostic[],
+  config: TenantLintConfig,
+): TenantSchema {
+  const byName = new Map(raw.map((t) => [t.name, t]));
+  const lookup = (name: string) => byName.get(name) ?? raw.find((t) => t.dbName === name || t.name.toLowerCase() === name.toLowerCase());
+
+  const { root, rootReason } = chooseRoot(raw, lookup, config);
+  const globals = new Set((config.globalTables ?? []).map((n) => lookup(n)?.name ?? n));
+  const forcedTenant = new Set((config.tenantTables ?? []).map((n) => lookup(n)?.name ?? n));
+
+  const levels: string[] = root ? [root] : [];
+  const tenantKeys: TenantKey[] = [];
+  const keysByTable = new Map<string, string[]>();
+  const addKey = (table: RawTable, field: string, references: string) => {
+    const list = keysByTable.get(table.name) ?? [];
+    if (list.includes(field)) return;
+    list.push(field);
+    keysByTable.set(table.name, list);
+    tenantKeys.push({ table: table.name, field, references, location: table.columns.get(field)?.location });
+  };
+
+  if (config.tenantKeys) {
+    // Configured keys replace inference: any table carrying one of these fields is tenant data.
+    const wanted = new Set(config.tenantKeys);
+    for (const table of raw) {
+      for (const column of table.columns.values()) {
+        if (wanted.has(column.name) || wanted.has(column.dbName)) addKey(table, column.name, root ?? 'configured tenant key');
+      }
+    }
+  } else if (root) {
+    inferKeysFrom(root, raw, addKey);
+    // A hierarchy (organization > project > environment): a tenant-named model under the root is
+    // a lower level, and its key scopes the models that do not carry the root key themselves.
+    // A model that has the root key must use it: `task.findMany({ where: { projectId } })` with a
+    // client-supplied projectId reads another organization's tasks.
+    const rootKeyed = new Set(keysByTable.keys());
+    for (const table of raw) {
+      if (table.name === root || !ROOT_NAME.test(table.name) || !rootKeyed.has(table.name)) continue;
+      const below = raw.filter((other) => !rootKeyed.has(other.name) && other.name !== root);
+      const before = tenantKeys.length;
+      inferKeysFrom(table.name, below, addKey);
+      if (tenantKeys.length > before) levels.push(table.name);
+    }
+  }
+
+  const tables = new Map<string, Table>();
+  for (const table of raw) {
+    const keys = keysByTable.get(table.name) ?? [];
+    let cls: Table['class'];
+    let reason: string;
+    if (globals.has(table.name)) {
+      cls = 'global';
+      reason = `\`${table.name}\` is listed in globalTables`;
+    } else if (table.name === root) {
+      cls = 'global';
+      reason = `\`${table.name}\` is the tenant root`;
+    } else if (keys.length > 0) {
+      cls = 'tenant';
+      reason = `\`${table.name}.${keys[0]}\` references the tenant ${tenantKeys.find((k) => k.table === table.name)?.references ?? 'root'}`;
+    } else if (forcedTenant.has(table.name)) {
+      cls = 'tenant';
+      reason = `\`${table.name}\` is listed in tenantTables`;
+    } else {
+      cls = 'unclassified';
+      reason = `\`${table.name}\` has no tenant key and no required relation to a tenant model`;
+    }
+    tables.set(table.name, { ...table, class: cls, tenantKeys: keys, parentRelations: [], classReason: reason });
+  }
+  classifyChildren(tables);
+  return { sources, root, rootReason, levels, tenantKeys, tables, diagnostics };
+}
+
+function chooseRoot(
+  raw: RawTable[],
+  lookup: (name: string) => RawTable | undefined,
+  config: TenantLintConfig,
+): { root?: string; rootReason: string } {
+  if (config.tenantRoot) {
+    const table = lookup(config.tenantRoot);
+    if (table) return { root: table.name, rootReason: `configured (tenantRoot: "${config.tenantRoot}")` };
+    return { rootReason: `configured tenantRoot "${config.tenantRoot}" is not a model in the schema` };
+  }
+  const inbound = new Map<string, number>();
+  for (const table of raw) {
+    for (const relation of table.relations.values()) {
+      if (relation.fields.length === 0 || relation.target === table.name) continue;
+      inbound.set(relation.target, (inbound.get(relation.target) ?? 0) + 1);
+    }
+  }
+  const candidates = raw
+    .filter((t) => ROOT_NAME.test(t.name) && (inbound.get(t.name) ?? 0) > 0)
+    .sort((a, b) => (inbound.get(b.name) ?? 0) - (inbound.get(a.name) ?? 0) || a.name.localeCompare(b.name));
+  const best = candidates[0];
+  if (!best) {
+    return { rootReason: 'no model named like a tenant (Organization, Workspace, Team, Tenant...) is referenced by others; set tenantRoot' };
+  }
+  const count = inbound.get(best.name) ?? 0;
+  return { root: best.name, rootReason: `inferred: ${count} model${count === 1 ? '' : 's'} reference \`${best.name}\`` };
+}
+
+/**
+ * Foreign keys to the tenant are tenant keys. An optional one under another name
+ * (`User.lastActiveOrgId`) is a preference, not ownership: it is not a key.
+ */
+function inferKeysFrom(target: string, raw: RawTable[], addKey: (table: RawTable, field: string, references: string) => void): void {
+  const candidates: { table: RawTable; field: string; required: boolean }[] = [];
+  for (const table of raw) {
+    if (table.name === target) continue;
+    for (const relation of table.relations.values()) {
+      if (relation.target !== target || relation.fields.length !== 1) continue;
+      candidates.push({ table, field: relation.fields[0], required: relation.required });
+    }
+  }
+  const counts = new Map<string, number>();
+  for (const c of candidates) if (c.required) counts.set(c.field, (counts.get(c.field) ?? 0) + 1);
+  const dominant = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+  for (const c of candidates) {
+    if (c.required || c.field === dominant) addKey(c.table, c.field, target);
+  }
+}
+
+/** Child tables reach a tenant table through a required relation; tenancy is inherited. */
+function classifyChildren(tables: Map<string, Table>): void {
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const table of tables.values()) {
+      if (table.class !== 'unclassified') continue;
+      const parents = [...table.relations.values()].filter((r) => {
+        const target = tables.get(r.target);
+        return r.required && target && (target.class === 'tenant' || target.class === 'child');
+      });
+      if (parents.length === 0) continue;
+      table.class = 'child';
+      table.parentRelations = parents.map((r) => r.name);
+      table.classReason = `\`${table.name}\` has no tenant key but requires \`${parents[0].name}\` (${parents[0].target}), a tenant model`;
+      changed = true;
+    }
+  }
+}

@@ -1,0 +1,172 @@
+import type { Column, Relation, SchemaDiagnostic, SourceLocation, Table } from '../core/schema.js';
+import { parsePrismaSchema, type PrismaAst } from './prisma-parser.js';
+
+/** A table as a schema source describes it, before tenant classification. */
+export type RawTable = Omit<Table, 'class' | 'tenantKeys' | 'parentRelations' | 'classReason'>;
+
+function unquote(value: string): string {
+  return value.replace(/^"(.*)"$/s, '$1');
+}
+
+/** prisma-ast values are strings, arrays or tagged objects; read them without trusting the shape. */
+function tagged(value: unknown, type: string): Record<string, unknown> | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  return Reflect.get(value, 'type') === type ? Object.fromEntries(Object.entries(value)) : undefined;
+}
+
+function arrayItems(value: unknown): string[] | undefined {
+  const array = tagged(value, 'array');
+  const args = array?.args;
+  return Array.isArray(args) ? args.map(stripSortOrder) : undefined;
+}
+
+function stringArgument(attr: PrismaAst.Attr | undefined): string | undefined {
+  const first: unknown = attr?.args?.[0]?.value;
+  if (typeof first === 'string') return unquote(first);
+  const keyValue = tagged(first, 'keyValue');
+  if (keyValue?.key === 'name' && typeof keyValue.value === 'string') return unquote(keyValue.value);
+  return undefined;
+}
+
+/** Field list of `@@unique([a, b])`, `@@index(fields: [a, b])`, `@relation(fields: [a])`. */
+function fieldList(attr: PrismaAst.Attr, key = 'fields'): string[] {
+  for (const arg of attr.args ?? []) {
+    const value: unknown = arg.value;
+    const positional = arrayItems(value);
+    if (positional) return positional;
+    const keyValue = tagged(value, 'keyValue');
+    const named = keyValue?.key === key ? arrayItems(keyValue.value) : undefined;
+    if (named) return named;
+  }
+  return [];
+}
+
+/** `[orgId, createdAt(sort: Desc)]` yields function values; keep the field name. */
+function stripSortOrder(item: unknown): string {
+  if (typeof item === 'string') return item;
+  const name = typeof item === 'object' && item !== null ? Reflect.get(item, 'name') : undefined;
+  return typeof name === 'string' ? name : String(item);
+}
+
+function namedArgument(attr: PrismaAst.Attr, key: string): string | undefined {
+  for (const arg of attr.args ?? []) {
+    const keyValue = tagged(arg.value, 'keyValue');
+    if (keyValue?.key === key && typeof keyValue.value === 'string') return unquote(keyValue.value);
+  }
+  return undefined;
+}
+
+function locationOf(file: string, location: PrismaAst.CstNodeLocation | undefined): SourceLocation | undefined {
+  if (!location?.startLine) return undefined;
+  return { file, line: location.startLine, column: location.startColumn ?? 1 };
+}
+
+/**
+ * Reads the models of one or more .prisma files (a multi-file schema is one schema).
+ * A file that does not parse becomes a diagnostic; the other files are still read.
+ */
+export function readPrismaModels(files: { file: string; text: string }[]): { tables: RawTable[]; diagnostics: SchemaDiagnostic[] } {
+  const diagnostics: SchemaDiagnostic[] = [];
+  const models: { file: string; model: PrismaAst.Model }[] = [];
+  for (const { file, text } of files) {
+    let schema: PrismaAst.Schema;
+    try {
+      schema = parsePrismaSchema(text);
+    } catch (error) {
+      diagnostics.push(prismaSyntaxDiagnostic(file, text, error));
+      continue;
+    }
+    for (const block of schema.list) {
+      if (block.type === 'model') models.push({ file, model: block });
+    }
+  }
+  const modelNames = new Set(models.map((entry) => entry.model.name));
+  const tables = models.map(({ file, model }) => readModel(file, model, modelNames));
+  return { tables, diagnostics };
+}
+
+function readModel(file: string, model: PrismaAst.Model, modelNames: Set<string>): RawTable {
+  const columns = new Map<string, Column>();
+  const relations = new Map<string, Relation>();
+  const uniques: RawTable['uniques'] = [];
+  const indexes: string[][] = [];
+  let primaryKey: string[] = [];
+  let dbName = model.name;
+
+  const fields = model.properties.filter((p): p is PrismaAst.Field => p.type === 'field');
+  for (const field of fields) {
+    const type = typeof field.fieldType === 'string' ? field.fieldType : field.fieldType.name;
+    const attributes = field.attributes ?? [];
+    const attr = (name: string) => attributes.find((a) => a.name === name && !a.group);
+    if (modelNames.has(type)) {
+      const relationAttr = attr('relation');
+      const fkFields = relationAttr ? fieldList(relationAttr, 'fields') : [];
+      relations.set(field.name, {
+        name: field.name,
+        target: type,
+        fields: fkFields,
+        references: relationAttr ? fieldList(relationAttr, 'references') : [],
+        required: false,
+        isList: Boolean(field.array),
+      });
+      continue;
+    }
+    const column: Column = {
+      name: field.name,
+      dbName: stringArgument(attr('map')) ?? field.name,
+      type,
+      nullable: Boolean(field.optional),
+      isList: Boolean(field.array),
+      location: locationOf(file, field.location),
+    };
+    columns.set(field.name, column);
+    if (attr('id')) primaryKey = [field.name];
+    if (attr('unique')) uniques.push({ fields: [field.name], name: field.name });
+  }
+
+  for (const property of model.properties) {
+    if (property.type !== 'attribute' || property.group) continue;
+    if (property.name === 'map') dbName = stringArgument(property) ?? dbName;
+    if (property.name === 'id') primaryKey = fieldList(property);
+    if (property.name === 'unique') {
+      const list = fieldList(property);
+      uniques.push({ fields: list, name: namedArgument(property, 'name') ?? list.join('_') });
+    }
+    if (property.name === 'index') indexes.push(fieldList(property));
+  }
+  // A relation is required when every local foreign-key field is a required scalar.
+  for (const relation of relations.values()) {
+    relation.required = relation.fields.length > 0 && relation.fields.every((f) => columns.get(f)?.nullable === false);
+  }
+  // A composite @@id is addressed like a compound unique: `where: { orgId_id: { ... } }`.
+  if (primaryKey.length > 1) uniques.push({ fields: primaryKey, name: primaryKey.join('_') });
+
+  return {
+    name: model.name,
+    dbName,
+    columns,
+    primaryKey,
+    uniques,
+    indexes,
+    relations,
+    location: locationOf(file, model.location),
+  };
+}
+
+function prismaSyntaxDiagnostic(file: string, text: string, error: unknown): SchemaDiagnostic {
+  const token = typeof error === 'object' && error !== null && 'token' in error ? error.token : undefined;
+  const position = (key: 'startLine' | 'startColumn'): number | undefined => {
+    if (typeof token !== 'object' || token === null || !(key in token)) return undefined;
+    const value: unknown = Reflect.get(token, key);
+    return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+  };
+  const message = error instanceof Error ? error.message : String(error);
+  // Chevrotain reports an unexpected end of file with a token that has no position.
+  const line = position('startLine') ?? text.split('\n').length;
+  return {
+    file,
+    line,
+    column: position('startColumn') ?? 1,
+    message: `schema.prisma syntax error: ${message.split('\n')[0]}`,
+  };
+}
