@@ -95,7 +95,9 @@ export function findProjectRoot(start: string, stopAt?: string): string {
 
 /** Builds the project's TenantSchema once, from its config and every schema source found. */
 export function loadProject(root: string, configOverride?: TenantLintConfig): Project {
-  const loaded = configOverride ? { config: configOverride, file: undefined, dir: root } : findConfig(root);
+  // ESLint settings refine the config file, key by key; they never replace it wholesale.
+  const fromFile = findConfig(root);
+  const loaded = configOverride ? { ...fromFile, config: { ...fromFile.config, ...configOverride } } : fromFile;
   const config = loaded.config;
   const configDir = loaded.dir ?? root;
   const schemaFiles = locatePrismaSchema(root, config.schema?.map((p) => resolve(configDir, p)));

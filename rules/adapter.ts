@@ -1,0 +1,39 @@
+import type { TSESLint } from '@typescript-eslint/utils';
+import { analyzeFile } from '../src/core/analyze.js';
+import type { FileUnit } from '../src/core/ast.js';
+import type { RuleId } from '../src/core/rule-meta.js';
+import { projectForLintedFile } from '../src/project/editor-cache.js';
+
+/**
+ * The whole ESLint side of a rule: build the FileUnit from what ESLint parsed, ask the core,
+ * report its Findings unchanged. The scanner calls the same `analyzeFile`, so both faces agree.
+ */
+export function reportFindings<M extends string>(context: Readonly<TSESLint.RuleContext<M | 'suggestion', []>>, ruleId: RuleId, messageIds: readonly M[]): void {
+  const { sourceCode } = context;
+  const unit: FileUnit = { file: context.filename, text: sourceCode.text, ast: sourceCode.ast, scopeManager: sourceCode.scopeManager ?? failNoScopes() };
+  const settings: unknown = context.settings['tenant-lint'];
+  const { project, resolver } = projectForLintedFile(context.filename, settings);
+  resolver.modules.add(unit);
+  const { findings } = analyzeFile(unit, project, resolver, ruleId);
+  for (const finding of findings) {
+    const messageId = messageIds.find((id) => id === finding.messageId);
+    if (!messageId) continue;
+    context.report({
+      messageId,
+      data: { message: finding.message, evidence: finding.evidence, help: finding.help },
+      loc: {
+        start: { line: finding.line, column: finding.column - 1 },
+        end: { line: finding.endLine, column: finding.endColumn - 1 },
+      },
+      suggest: finding.suggestions?.map((s) => ({
+        messageId: 'suggestion' as const,
+        data: { desc: s.desc },
+        fix: (fixer: TSESLint.RuleFixer) => fixer.replaceTextRange(s.fix.range, s.fix.text),
+      })),
+    });
+  }
+}
+
+function failNoScopes(): never {
+  throw new Error('tenant-lint needs a parser that provides scope analysis, such as @typescript-eslint/parser');
+}

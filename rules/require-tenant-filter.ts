@@ -1,0 +1,31 @@
+import { RULE_META } from '../src/core/rule-meta.js';
+import { reportFindings } from './adapter.js';
+import { createRule } from './create-rule.js';
+
+const MESSAGE_IDS = ['missingTenantFilter', 'orBypassesTenantFilter', 'connectWithoutTenant'] as const;
+const TEMPLATE = '{{ message }} Why: {{ evidence }} Fix: {{ help }}';
+
+export default createRule<[], (typeof MESSAGE_IDS)[number] | 'suggestion'>({
+  name: 'require-tenant-filter',
+  meta: {
+    type: 'problem',
+    docs: { description: RULE_META['require-tenant-filter'].description, recommended: RULE_META['require-tenant-filter'].recommended },
+    hasSuggestions: true,
+    messages: {
+      missingTenantFilter: TEMPLATE,
+      orBypassesTenantFilter: TEMPLATE,
+      connectWithoutTenant: TEMPLATE,
+      suggestion: '{{ desc }}',
+    },
+    // Options live in tenant-lint.config.json (or settings['tenant-lint']) so the CLI sees them too.
+    schema: [],
+  },
+  defaultOptions: [],
+  create(context) {
+    return {
+      'Program:exit'() {
+        reportFindings(context, 'require-tenant-filter', MESSAGE_IDS);
+      },
+    };
+  },
+});

@@ -1,0 +1,62 @@
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import tsParser from '@typescript-eslint/parser';
+import { ESLint } from 'eslint';
+import { ESLint as ESLint9 } from 'eslint9';
+import plugin from '../../rules/index.js';
+import { clearEditorCache } from '../../src/project/editor-cache.js';
+
+export const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures');
+
+export interface ExpectedFinding {
+  file: string;
+  line: number;
+  ruleId: string;
+  messageId: string;
+}
+
+export interface Expected {
+  findings: ExpectedFinding[];
+  diagnostics?: { file: string; code: string }[];
+}
+
+export function fixtureNames(): string[] {
+  return readdirSync(FIXTURES).filter((name) => existsSync(join(FIXTURES, name, 'expected.json'))).sort();
+}
+
+export function readExpected(name: string): Expected {
+  return JSON.parse(readFileSync(join(FIXTURES, name, 'expected.json'), 'utf8'));
+}
+
+/** `file:line ruleId/messageId`, the identity both faces must agree on. */
+export function key(f: ExpectedFinding): string {
+  return `${f.file}:${f.line} ${f.ruleId}/${f.messageId}`;
+}
+
+/** Lints a fixture with the ESLint plugin (flat config, typescript-eslint parser), as an editor would. */
+export async function lintFixture(name: string, major: 9 | 10 = 10): Promise<{ findings: ExpectedFinding[]; fatal: string[] }> {
+  clearEditorCache();
+  const cwd = join(FIXTURES, name);
+  const config = [
+    {
+      files: ['**/*.{ts,tsx}'],
+      languageOptions: { parser: tsParser, parserOptions: { ecmaFeatures: { jsx: true } } },
+      ...plugin.configs.recommended,
+    },
+  ];
+  const options = { cwd, overrideConfigFile: true as const, overrideConfig: config, errorOnUnmatchedPattern: false };
+  const eslint = major === 10 ? new ESLint(options) : new ESLint9(options);
+  const results = await eslint.lintFiles(['src/**/*.{ts,tsx}']);
+  const findings: ExpectedFinding[] = [];
+  const fatal: string[] = [];
+  for (const result of results) {
+    const file = relative(cwd, result.filePath).split('\\').join('/');
+    for (const message of result.messages) {
+      if (message.fatal) fatal.push(file);
+      else if (message.ruleId?.startsWith('tenant-lint/')) {
+        findings.push({ file, line: message.line, ruleId: message.ruleId.slice('tenant-lint/'.length), messageId: message.messageId ?? '' });
+      }
+    }
+  }
+  return { findings, fatal };
+}

@@ -1,0 +1,45 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main, type Io } from '../../src/cli.js';
+import { scan } from '../../src/scan/scan.js';
+import { FIXTURES, fixtureNames, key, lintFixture, readExpected } from '../helpers/fixtures.js';
+
+async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), isTTY: false };
+  const code = await main(args, io);
+  return { code, stdout, stderr };
+}
+
+// One fixture, one expectation file: both faces must report exactly the declared findings.
+describe.each(fixtureNames())('fixture %s', (name) => {
+  const expected = readExpected(name);
+  const wanted = expected.findings.map(key).sort();
+
+  it('the CLI reports exactly the expected findings', async () => {
+    const { code, stdout } = await runCli(['scan', join(FIXTURES, name), '--format', 'json']);
+    const report = JSON.parse(stdout);
+    expect(report.findings.map(key).sort()).toEqual(wanted);
+    expect(code).toBe(wanted.length > 0 ? 1 : 0);
+  });
+
+  it('the scan reports the expected diagnostics and goes on', async () => {
+    const result = await scan({ path: join(FIXTURES, name) });
+    expect(result.diagnostics.map((d) => `${d.file} ${d.code}`).sort()).toEqual(
+      (expected.diagnostics ?? []).map((d) => `${d.file} ${d.code}`).sort(),
+    );
+    expect(result.stats.filesScanned).toBeGreaterThan(0);
+  });
+
+  it('the ESLint plugin (ESLint 10) reports exactly the expected findings', async () => {
+    const { findings, fatal } = await lintFixture(name, 10);
+    expect(findings.map(key).sort()).toEqual(wanted);
+    expect(fatal.sort()).toEqual((expected.diagnostics ?? []).filter((d) => d.code === 'parse-error').map((d) => d.file).sort());
+  });
+
+  it('the ESLint plugin (ESLint 9) reports exactly the expected findings', async () => {
+    const { findings } = await lintFixture(name, 9);
+    expect(findings.map(key).sort()).toEqual(wanted);
+  });
+});
