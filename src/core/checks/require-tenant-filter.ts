@@ -1,5 +1,5 @@
 import type { TSESTree } from '@typescript-eslint/types';
-import { findByName, T, type Node } from '../ast.js';
+import { findByName, propertyName, T, type Node } from '../ast.js';
 import type { Suggestion } from '../finding.js';
 import type { AnalysisContext, QuerySite } from '../query-site.js';
 import type { Table, TenantSchema } from '../schema.js';
@@ -139,6 +139,9 @@ function suggestions(site: QuerySite, context: AnalysisContext, parentKey: strin
   const key = table.class === 'child' ? parentKey : keyOf(table);
   if (!key || !findByName(context.unit.scopeManager, site.call, key)) return undefined;
   const fragment = table.class === 'child' ? `${table.parentRelations[0]}: { ${key} }` : key;
+  const taken = table.class === 'child' ? table.parentRelations[0] : key;
+  // `{ orgId: { not: orgId } }` already has the key: inserting it again would be a duplicate.
+  if (site.whereObject?.properties.some((p) => p.type === T.Property && propertyName(p) === taken)) return undefined;
   if (site.whereObject) return [insertInto(site.whereObject, fragment, `Add \`${fragment}\` to \`where\``)];
   if (site.argsObject) return [insertInto(site.argsObject, `where: { ${fragment} }`, `Add \`where: { ${fragment} }\``)];
   if (site.call.arguments.length === 0) {
