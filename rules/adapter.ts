@@ -14,7 +14,7 @@ export function reportFindings<M extends string>(context: Readonly<TSESLint.Rule
   const settings: unknown = context.settings['tenant-lint'];
   const { project, resolver } = projectForLintedFile(context.filename, settings);
   resolver.modules.add(unit);
-  const { findings } = analyzeFile(unit, project, resolver, ruleId);
+  const { findings } = analyzeFile(unit, project, resolver, { only: ruleId });
   for (const finding of findings) {
     const messageId = messageIds.find((id) => id === finding.messageId);
     if (!messageId) continue;

@@ -8,9 +8,26 @@ export const rules = {
   'require-tenant-filter': requireTenantFilter,
 } satisfies Record<RuleId, TSESLint.RuleModule<string, unknown[]>>;
 
+/**
+ * Plain structural types (not typescript-eslint's FlatConfig types) so that the plugin type-checks
+ * in an `eslint.config.ts` against ESLint 9's and 10's own `Linter.Config`.
+ */
+export interface RecommendedConfig {
+  name: string;
+  plugins: Record<string, TenantLintPlugin>;
+  rules: Record<string, 'error' | 'warn'>;
+}
+
+export interface TenantLintPlugin {
+  meta: { name: string; version: string };
+  rules: Record<string, TSESLint.LooseRuleDefinition>;
+  configs: { recommended: RecommendedConfig };
+}
+
 /** `recommended` is derived from each rule's `meta.docs.recommended`, never listed by hand. */
-const recommended: TSESLint.FlatConfig.Config = {
+const recommended: RecommendedConfig = {
   name: 'tenant-lint/recommended',
+  plugins: {},
   rules: Object.fromEntries(
     Object.entries(RULE_META)
       .filter(([, meta]) => meta.recommended)
@@ -18,12 +35,12 @@ const recommended: TSESLint.FlatConfig.Config = {
   ),
 };
 
-const plugin = {
+const plugin: TenantLintPlugin = {
   meta: { name: 'tenant-lint', version: VERSION },
   rules,
   configs: { recommended },
 };
 
-recommended.plugins = { 'tenant-lint': plugin };
+recommended.plugins['tenant-lint'] = plugin;
 
 export default plugin;

@@ -11,6 +11,7 @@ import type { Resolver } from './resolve.js';
 import { RULE_META, type RuleId } from './rule-meta.js';
 import type { TenantSchema } from './schema.js';
 import type { UnknownSite } from './result.js';
+import { readSuppressions } from './suppressions.js';
 
 /** Registered ORM recognizers: adding an ORM is adding one entry here. */
 export const RECOGNIZERS: OrmRecognizer[] = [prismaRecognizer];
@@ -25,6 +26,17 @@ export interface FileAnalysis {
   findings: Finding[];
   unknown: UnknownSite[];
   querySites: number;
+  /** Findings silenced by a suppression comment. */
+  suppressed: number;
+  /** Suppression comments that name unknown rules or lack a reason. */
+  suppressionProblems: { line: number; message: string }[];
+}
+
+export interface AnalyzeOptions {
+  /** Only this rule (the ESLint adapter runs one rule at a time). */
+  only?: RuleId;
+  /** Honour `eslint-disable` comments for tenant-lint rules (scanner only; ESLint does it itself). */
+  eslintDirectives?: boolean;
 }
 
 export function toPosix(path: string): string {
@@ -42,7 +54,8 @@ export function severityFor(ruleId: RuleId, config: TenantLintConfig, demoted = 
  * Runs every check on one file: one walk collects the call sites, recognizers turn them into
  * facts, the policies decide. Both faces call this; ESLint with its own tree and scopes.
  */
-export function analyzeFile(unit: FileUnit, project: ProjectView, resolver: Resolver, only?: RuleId): FileAnalysis {
+export function analyzeFile(unit: FileUnit, project: ProjectView, resolver: Resolver, options: AnalyzeOptions = {}): FileAnalysis {
+  const { only } = options;
   const context = { unit, schema: project.schema, config: project.config, resolver };
   const calls: TSESTree.CallExpression[] = [];
   walk(unit.ast, (node) => {
@@ -62,8 +75,12 @@ export function analyzeFile(unit: FileUnit, project: ProjectView, resolver: Reso
   }
   const output = checkQuerySites(sites, context);
   const projectFile = toPosix(relative(project.root, unit.file));
-  const raw = output.findings.filter((f) => !only || f.ruleId === only);
+  const suppressions = readSuppressions(unit.ast.comments, options.eslintDirectives ?? false);
+  const relevant = output.findings.filter((f) => !only || f.ruleId === only);
+  const raw = relevant.filter((f) => !suppressions.isSuppressed(f.ruleId, f.node.loc.start.line));
   return {
+    suppressed: relevant.length - raw.length,
+    suppressionProblems: suppressions.problems,
     findings: toFindings(raw, unit, projectFile, project.config),
     unknown: output.unknown
       .filter((u) => !only || u.ruleId === only)

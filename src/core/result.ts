@@ -3,7 +3,7 @@ import type { TableClass } from './schema.js';
 
 /** Something the scan could not do: a file it could not read or parse, a schema it could not load. */
 export interface Diagnostic {
-  code: 'unreadable' | 'parse-error' | 'schema-error' | 'too-large' | 'binary' | 'config' | 'internal';
+  code: 'unreadable' | 'parse-error' | 'schema-error' | 'too-large' | 'binary' | 'config' | 'suppression' | 'internal';
   file: string;
   line?: number;
   column?: number;
@@ -44,6 +44,8 @@ export interface ScanResult {
     filesScanned: number;
     filesSkipped: number;
     querySites: number;
+    /** Findings silenced by `tenant-lint-ignore` or `eslint-disable` comments. */
+    suppressed: number;
     durationMs: number;
   };
   /** Severity at or above which findings fail the run. */

@@ -11,6 +11,9 @@ import { findProjectRoot, loadProject, type Project } from '../project/project.j
 import { discoverFiles } from './discover.js';
 import { VERSION } from '../version.js';
 
+/** Diagnostics that mean a file was not analysed. */
+const SKIPPING_CODES = new Set<Diagnostic['code']>(['unreadable', 'parse-error', 'too-large', 'binary', 'internal']);
+
 export interface ScanOptions {
   /** Directory (or single file) to scan. */
   path: string;
@@ -67,11 +70,13 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const unknown: UnknownSite[] = [];
   let filesScanned = 0;
   let querySites = 0;
+  let suppressed = 0;
 
   for (const file of files) {
     const display = rel(file);
     const skip = (code: Diagnostic['code'], message: string, line?: number, column?: number) =>
       diagnostics.push({ code, file: display, message, ...(line ? { line, column } : {}) });
+    const skipNote = (code: Diagnostic['code'], message: string, line: number) => diagnostics.push({ code, file: display, message, line });
     let text: string;
     try {
       const size = statSync(file).size;
@@ -101,7 +106,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     modules.add(unit);
     const project = projectFor(file);
     try {
-      const analysis = analyzeFile(unit, project, resolver);
+      const analysis = analyzeFile(unit, project, resolver, { eslintDirectives: true });
+      suppressed += analysis.suppressed;
+      for (const problem of analysis.suppressionProblems) skipNote('suppression', problem.message, problem.line);
       filesScanned += 1;
       querySites += analysis.querySites;
       const toScanPath = (projectFile: string) => rel(resolve(project.root, projectFile));
@@ -131,7 +138,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     unknown: unknown.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line),
     stats: {
       filesScanned,
-      filesSkipped: diagnostics.filter((d) => d.code !== 'schema-error').length,
+      filesSkipped: diagnostics.filter((d) => SKIPPING_CODES.has(d.code)).length,
+      suppressed,
       querySites,
       durationMs: Math.round(performance.now() - started),
     },

@@ -41,11 +41,16 @@ export async function lintFixture(name: string, major: 9 | 10 = 10): Promise<{ f
     {
       files: ['**/*.{ts,tsx}'],
       languageOptions: { parser: tsParser, parserOptions: { ecmaFeatures: { jsx: true } } },
-      ...plugin.configs.recommended,
     },
+    plugin.configs.recommended,
   ];
   const options = { cwd, overrideConfigFile: true as const, overrideConfig: config, errorOnUnmatchedPattern: false };
-  const eslint = major === 10 ? new ESLint(options) : new ESLint9(options);
+  const eslint =
+    major === 10
+      ? // @ts-expect-error -- typescript-eslint's RuleModule type is not structurally ESLint's Rule.RuleModule; the runtime object is (proved by these tests)
+        new ESLint(options)
+      : // @ts-expect-error -- same type mismatch against ESLint 9's types
+        new ESLint9(options);
   const results = await eslint.lintFiles(['src/**/*.{ts,tsx}']);
   const findings: ExpectedFinding[] = [];
   const fatal: string[] = [];

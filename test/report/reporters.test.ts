@@ -106,7 +106,8 @@ function scanResult(overrides: Partial<ScanResult> = {}): ScanResult {
         reason: '`where` comes from a function parameter',
       },
     ],
-    stats: { filesScanned: 42, filesSkipped: 1, querySites: 17, durationMs: 1234 },
+    stats: { filesScanned: 42, filesSkipped: 1, querySites: 17,
+    suppressed: 0, durationMs: 1234 },
     failOn: 'error',
     ...overrides,
   };

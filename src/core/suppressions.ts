@@ -1,0 +1,81 @@
+import type { TSESTree } from '@typescript-eslint/types';
+import { isRuleId } from './rule-meta.js';
+
+/**
+ * `// tenant-lint-ignore <rule-id>[, <rule-id>] -- reason` silences the next line (or its own line
+ * when it trails code); `tenant-lint-ignore-file <ids> -- reason` the whole file. The reason is
+ * required: a directive without one is not honoured. In the scanner, ESLint's own
+ * `eslint-disable-next-line tenant-lint/<id>`, `eslint-disable-line` and block
+ * `eslint-disable tenant-lint/<id>` are honoured too, so that CI agrees with the editor; in ESLint
+ * those are ESLint's business.
+ */
+export interface Suppressions {
+  isSuppressed(ruleId: string, line: number): boolean;
+  /** Directives that name an unknown rule id or lack a reason, for the summary. */
+  problems: { line: number; message: string }[];
+}
+
+const TENANT_LINT = /^\s*tenant-lint-ignore(-file)?\s+([^\s].*?)\s*$/;
+const ESLINT = /^\s*eslint-disable(-next-line|-line)?(?:\s+(.*?))?\s*$/;
+
+export function readSuppressions(comments: TSESTree.Comment[] | undefined, eslintDirectives: boolean): Suppressions {
+  const byLine = new Map<number, Set<string>>();
+  const wholeFile = new Set<string>();
+  const problems: Suppressions['problems'] = [];
+  const add = (line: number, ids: string[]) => {
+    const set = byLine.get(line) ?? new Set<string>();
+    for (const id of ids) set.add(id);
+    byLine.set(line, set);
+  };
+  for (const comment of comments ?? []) {
+    const text = comment.value;
+    const own = TENANT_LINT.exec(text);
+    if (own) {
+      const [idsPart, reason] = splitReason(own[2]);
+      const ids = parseIds(idsPart, '');
+      const unknown = ids.filter((id) => !isRuleId(id));
+      if (unknown.length) problems.push({ line: comment.loc.start.line, message: `unknown rule id ${unknown.map((u) => `"${u}"`).join(', ')} in tenant-lint-ignore` });
+      if (!reason) {
+        problems.push({ line: comment.loc.start.line, message: 'tenant-lint-ignore needs a reason after " -- "; the directive is not honoured' });
+        continue;
+      }
+      if (own[1]) for (const id of ids) wholeFile.add(id);
+      else {
+        add(comment.loc.end.line, ids);
+        add(comment.loc.end.line + 1, ids);
+      }
+      continue;
+    }
+    if (!eslintDirectives) continue;
+    const eslint = ESLINT.exec(text);
+    if (!eslint) continue;
+    const [idsPart] = splitReason(eslint[2] ?? '');
+    // A bare `eslint-disable` disables every rule, ours included.
+    const ids = idsPart.trim() ? parseIds(idsPart, 'tenant-lint/') : ['*'];
+    if (eslint[1] === '-next-line') add(comment.loc.end.line + 1, ids);
+    else if (eslint[1] === '-line') add(comment.loc.start.line, ids);
+    else if (comment.type === 'Block') for (const id of ids) wholeFile.add(id);
+  }
+  return {
+    problems,
+    isSuppressed(ruleId, line) {
+      if (wholeFile.has(ruleId) || wholeFile.has('*')) return true;
+      const set = byLine.get(line);
+      return Boolean(set && (set.has(ruleId) || set.has('*')));
+    },
+  };
+}
+
+function splitReason(text: string): [string, string] {
+  const index = text.indexOf('--');
+  if (index < 0) return [text, ''];
+  return [text.slice(0, index), text.slice(index + 2).trim()];
+}
+
+function parseIds(text: string, prefix: string): string[] {
+  return text
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .filter((id) => !prefix || id.startsWith(prefix))
+    .map((id) => (prefix ? id.slice(prefix.length) : id.replace(/^tenant-lint\//, '')));
+}
