@@ -59,6 +59,11 @@ export class ModuleGraph {
     this.units.set(unit.file, { unit, mtimeMs: this.checkMtime ? safeMtime(unit.file) : 0 });
   }
 
+  /** A unit already parsed (as an import target), so that the scanner does not parse it twice. */
+  cached(file: string): FileUnit | undefined {
+    return this.units.get(file)?.unit ?? undefined;
+  }
+
   /** The parsed unit of a project file, or null when it cannot be read or parsed. */
   unit(file: string): FileUnit | null {
     const cached = this.units.get(file);
