@@ -18,6 +18,7 @@ export const configSchema = z
     filterHelpers: z.array(z.string().min(1)).optional().describe('Functions whose result is a tenant filter (spread into where or passed as where).'),
     schema: z.array(z.string().min(1)).optional().describe('Schema files or folders (schema.prisma, prisma/schema), relative to the config file. Located automatically when absent.'),
     ignore: z.array(z.string().min(1)).optional().describe('Extra glob patterns of files not to scan, relative to the config file.'),
+    includeTests: z.boolean().optional().describe('Also analyse tests, e2e specs, fixtures and seed scripts (excluded by default: they query across tenants on purpose).'),
     failOn: z.enum(['error', 'warning']).optional().describe('Lowest severity that makes `tenant-lint scan` exit with 1. Default: error.'),
     rules: z
       .strictObject(Object.fromEntries(RULE_IDS.map((id) => [id, ruleSetting.optional()])))

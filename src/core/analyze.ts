@@ -30,6 +30,18 @@ export interface FileAnalysis {
   suppressed: number;
   /** Suppression comments that name unknown rules or lack a reason. */
   suppressionProblems: { line: number; message: string }[];
+  /** A test, spec, e2e or seed file, not analysed unless `includeTests` is set. */
+  skippedAsTest?: boolean;
+}
+
+/**
+ * Tests, e2e specs, fixtures, mocks and seed scripts query across tenants on purpose (set-up and
+ * teardown). Both faces skip them by default, so editor and CI agree; `includeTests` turns them on.
+ */
+const TEST_FILE = /(^|\/)(__tests__|__mocks__|tests?|e2e|cypress|playwright|fixtures|mocks?)\/|\.(test|spec|e2e|stories)\.[cm]?[jt]sx?$|(^|\/)(prisma\/)?seeds?(\.[cm]?[jt]s|\/)/;
+
+export function isTestFile(projectFile: string): boolean {
+  return TEST_FILE.test(projectFile);
 }
 
 export interface AnalyzeOptions {
@@ -56,6 +68,10 @@ export function severityFor(ruleId: RuleId, config: TenantLintConfig, demoted = 
  */
 export function analyzeFile(unit: FileUnit, project: ProjectView, resolver: Resolver, options: AnalyzeOptions = {}): FileAnalysis {
   const { only } = options;
+  const projectFile = toPosix(relative(project.root, unit.file));
+  if (!project.config.includeTests && isTestFile(projectFile)) {
+    return { findings: [], unknown: [], querySites: 0, suppressed: 0, suppressionProblems: [], skippedAsTest: true };
+  }
   const context = { unit, schema: project.schema, config: project.config, resolver };
   const calls: TSESTree.CallExpression[] = [];
   walk(unit.ast, (node) => {
@@ -74,7 +90,6 @@ export function analyzeFile(unit: FileUnit, project: ProjectView, resolver: Reso
     }
   }
   const output = checkQuerySites(sites, context);
-  const projectFile = toPosix(relative(project.root, unit.file));
   const suppressions = readSuppressions(unit.ast.comments, options.eslintDirectives ?? false);
   const relevant = output.findings.filter((f) => !only || f.ruleId === only);
   const raw = relevant.filter((f) => !suppressions.isSuppressed(f.ruleId, f.node.loc.start.line));

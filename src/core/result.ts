@@ -46,6 +46,8 @@ export interface ScanResult {
     querySites: number;
     /** Findings silenced by `tenant-lint-ignore` or `eslint-disable` comments. */
     suppressed: number;
+    /** Test, spec and seed files read but not analysed (`includeTests: false`). */
+    testFiles: number;
     durationMs: number;
   };
   /** Severity at or above which findings fail the run. */

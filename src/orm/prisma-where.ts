@@ -99,6 +99,11 @@ function evaluateKey(name: string, value: Node, unit: FileUnit, table: Table, co
       ? { kind: 'scoped', via: `\`${name}\`` }
       : { kind: 'unscoped', detail: `\`${name}\` is not compared for equality` };
   }
+  if (isCredentialLookup(table, name)) return { kind: 'scoped', via: `\`${name}\`, a unique secret: a credential lookup finds the row that names its tenant` };
+  if (isMembershipByUser(table, name, context)) return { kind: 'scoped', via: `\`${name}\`: a membership lookup by the user, which is how the user's tenants are found` };
+  if (isLevelOwnKey(table, name, context)) return { kind: 'scoped', via: `\`${name}\`, the own key of the tenant level \`${table.name}\`` };
+  if (isMembershipCondition(table, name, value, unit, context, depth)) return { kind: 'scoped', via: `the membership condition \`${name}\`` };
+  if (isParentKeyFromRow(table, name, value)) return { kind: 'scoped', via: `\`${name}\` taken from a loaded parent row` };
   if (name === 'AND') return evaluateAnd(value, unit, table, context, depth);
   if (name === 'OR') return evaluateOr(value, unit, table, context, depth);
   const compound = table.uniques.find((u) => u.name === name);
@@ -179,4 +184,73 @@ function valueConstrains(value: Node): boolean {
   if (node.type === T.Literal && node.value === null) return false;
   if (node.type !== T.ObjectExpression) return true;
   return node.properties.some((p) => p.type === T.Property && ['equals', 'in'].includes(propertyName(p) ?? '') && valueConstrains(p.value));
+}
+
+const CREDENTIAL = /token|secret|hash|api_?key/i;
+
+/**
+ * `apiKey.findUnique({ where: { hashedKey } })`, `session.findUnique({ where: { sessionToken } })`:
+ * a lookup by a unique secret is how a request is authenticated, and the row it finds carries
+ * its tenant. Such lookups are not cross-tenant reads.
+ */
+function isCredentialLookup(table: Table, name: string): boolean {
+  if (!CREDENTIAL.test(name) || table.primaryKey.includes(name)) return false;
+  // Signing and invitation tokens are random secrets even when the schema does not mark them unique.
+  return table.uniques.some((u) => u.fields.length === 1 && u.fields[0] === name) || /^(token|secret)$|(Token|Secret|Hash)$/.test(name);
+}
+
+/**
+ * A lower tenant level (Team under Organisation) read by its own key is like the root read by
+ * id: the key *is* the tenant value that scopes the models below it.
+ */
+function isLevelOwnKey(table: Table, name: string, context: AnalysisContext): boolean {
+  if (!context.schema.levels.slice(1).includes(table.name)) return false;
+  return table.primaryKey.includes(name) || table.uniques.some((u) => u.fields.length === 1 && u.fields[0] === name);
+}
+
+/**
+ * `members: { some: { userId } }`: only rows the user is a member of. The membership condition
+ * scopes a tenant container (a level such as Team) to the user's own tenants.
+ */
+function isMembershipCondition(table: Table, name: string, value: Node, unit: FileUnit, context: AnalysisContext, depth: number): boolean {
+  const relation = table.relations.get(name);
+  const target = relation ? context.schema.tables.get(relation.target) : undefined;
+  if (!relation?.isList || !target) return false;
+  const filter = resolveObject(value, unit, context, depth + 1);
+  const some = filter?.node.properties.find((p): p is TSESTree.Property => p.type === T.Property && ['some', 'every'].includes(propertyName(p) ?? ''));
+  const inner = some ? resolveObject(some.value, filter?.unit ?? unit, context, depth + 1) : undefined;
+  if (!inner) return false;
+  return inner.node.properties.some((p) => {
+    if (p.type !== T.Property) return false;
+    const key = propertyName(p) ?? '';
+    if (isMembershipByUser(target, key, context)) return true;
+    // `members: { some: { user: { id: userId } } }`
+    const userRelation = target.relations.get(key);
+    return Boolean(userRelation && USER_MODEL.test(userRelation.target));
+  });
+}
+
+const USER_MODEL = /^(user|users|account|accounts|person|people)$/i;
+
+/**
+ * `teamMember.findMany({ where: { userId } })`: the membership table of the tenant root, read by
+ * the user's key, lists the user's own tenants. (Whether `userId` itself is trusted is
+ * no-client-tenant-id's question.)
+ */
+function isMembershipByUser(table: Table, name: string, context: AnalysisContext): boolean {
+  const relations = [...table.relations.values()];
+  const toRoot = relations.some((r) => r.target === context.schema.root && r.required);
+  const toUser = relations.find((r) => r.fields.length === 1 && r.fields[0] === name && r.required && USER_MODEL.test(r.target));
+  return toRoot && Boolean(toUser);
+}
+
+/**
+ * A child filtered by its parent's key taken from a row (`envelopeId: envelope.id`) inherits the
+ * scope of the query that loaded the parent. A bare `envelopeId` parameter does not.
+ */
+function isParentKeyFromRow(table: Table, name: string, value: Node): boolean {
+  if (table.class !== 'child') return false;
+  const viaParent = table.parentRelations.some((r) => table.relations.get(r)?.fields.includes(name));
+  const node = unwrap(value);
+  return viaParent && node.type === T.MemberExpression && memberName(node) === 'id';
 }

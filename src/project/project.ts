@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { TenantLintConfig } from '../config/schema.js';
+import { globbySync } from 'globby';
 import { findConfig } from '../config/load.js';
 import { emptySchema, type SchemaDiagnostic, type SchemaSource, type TenantSchema } from '../core/schema.js';
 import { buildTenantSchema } from '../schema/infer.js';
@@ -77,19 +78,65 @@ function hasSchemaSource(dir: string): boolean {
 }
 
 /**
- * The project a file belongs to: the nearest ancestor directory with a schema source, else the
- * nearest one with a package.json, else the start directory itself.
+ * The project a file belongs to: the nearest package (directory with a package.json) that has a
+ * schema source, else the nearest directory with one (a repo with a bare schema.prisma), else
+ * the nearest package. `prisma/seed.ts` belongs to the package above `prisma/`, not to a
+ * project of its own.
  */
 export function findProjectRoot(start: string, stopAt?: string): string {
   let dir = start;
   let firstPackage: string | undefined;
+  let firstSchemaDir: string | undefined;
   for (;;) {
-    if (hasSchemaSource(dir)) return dir;
-    if (!firstPackage && existsSync(join(dir, 'package.json'))) firstPackage = dir;
+    const isPackage = existsSync(join(dir, 'package.json'));
+    if (isPackage) firstPackage ??= dir;
+    if (hasSchemaSource(dir)) {
+      if (isPackage) return dir;
+      // A bare directory with `prisma/schema.prisma` below it (a monorepo's `packages/`) is a
+      // project only for files that are not inside a package of their own.
+      if (!firstPackage) firstSchemaDir ??= dir;
+    }
     const parent = dirname(dir);
-    if (parent === dir || (stopAt !== undefined && relative(stopAt, dir) === '')) return firstPackage ?? start;
-    if (existsSync(join(dir, '.git'))) return firstPackage ?? dir;
+    const atTop = parent === dir || (stopAt !== undefined && relative(stopAt, dir) === '') || existsSync(join(dir, '.git'));
+    if (atTop) return firstSchemaDir ?? soleSchemaProject(dir) ?? firstPackage ?? start;
     dir = parent;
+  }
+}
+
+const soleSchemaProjects = new Map<string, string | null>();
+
+/**
+ * In a monorepo the schema often lives in one package (`packages/db/prisma/schema.prisma`) and the
+ * apps import its client. A file with no schema above it uses the repository's schema when there
+ * is exactly one; with several, it is left without one (and the summary says so).
+ */
+function soleSchemaProject(top: string): string | undefined {
+  let cached = soleSchemaProjects.get(top);
+  if (cached === undefined) {
+    const found = globbySync(['**/schema.prisma', '**/prisma/schema/*.prisma'], {
+      cwd: top,
+      absolute: true,
+      ignore: ['**/node_modules/**', '**/dist/**', '**/.git/**'],
+      followSymbolicLinks: false,
+      deep: 8,
+      suppressErrors: true,
+    });
+    const roots = new Set(found.map((file) => findProjectRootBelow(dirname(file), top)));
+    cached = roots.size === 1 ? [...roots][0] : null;
+    soleSchemaProjects.set(top, cached);
+  }
+  return cached ?? undefined;
+}
+
+/** Like findProjectRoot, but never looks above `top` and never falls back to a sole schema. */
+function findProjectRootBelow(start: string, top: string): string {
+  let firstSchemaDir: string | undefined;
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (hasSchemaSource(dir)) {
+      if (existsSync(join(dir, 'package.json'))) return dir;
+      firstSchemaDir ??= dir;
+    }
+    if (relative(top, dir) === '' || dirname(dir) === dir) return firstSchemaDir ?? start;
   }
 }
 

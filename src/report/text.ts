@@ -114,6 +114,8 @@ function formatSummary(result: ScanResult, findings: readonly Finding[], style: 
 
   const { stats } = result;
   lines.push(`  files: ${stats.filesScanned} scanned, ${stats.filesSkipped} skipped`);
+  if (stats.testFiles > 0) lines.push(`  tests: ${stats.testFiles} test, spec or seed files not analysed (set "includeTests": true to analyse them)`);
+  if (stats.suppressed > 0) lines.push(`  suppressed: ${stats.suppressed} finding${stats.suppressed === 1 ? '' : 's'} silenced by tenant-lint-ignore or eslint-disable comments`);
   lines.push(`  query sites: ${stats.querySites} analysed, ${result.unknown.length} not analysable`);
   lines.push(...formatUnknown(result.unknown));
   if (result.diagnostics.length > 0) lines.push(`  diagnostics: ${result.diagnostics.length}`);

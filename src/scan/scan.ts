@@ -71,6 +71,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   let filesScanned = 0;
   let querySites = 0;
   let suppressed = 0;
+  let testFiles = 0;
 
   for (const file of files) {
     const display = rel(file);
@@ -110,8 +111,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     try {
       const analysis = analyzeFile(unit, project, resolver, { eslintDirectives: true });
       suppressed += analysis.suppressed;
+      if (analysis.skippedAsTest) testFiles += 1;
+      else filesScanned += 1;
       for (const problem of analysis.suppressionProblems) skipNote('suppression', problem.message, problem.line);
-      filesScanned += 1;
       querySites += analysis.querySites;
       const toScanPath = (projectFile: string) => rel(resolve(project.root, projectFile));
       for (const finding of analysis.findings) findings.push({ ...finding, file: toScanPath(finding.file) });
@@ -142,6 +144,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       filesScanned,
       filesSkipped: diagnostics.filter((d) => SKIPPING_CODES.has(d.code)).length,
       suppressed,
+      testFiles,
       querySites,
       durationMs: Math.round(performance.now() - started),
     },
