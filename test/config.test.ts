@@ -179,6 +179,34 @@ describe('where configuration is found', () => {
   });
 });
 
+describe('ignore patterns', () => {
+  const files = {
+    'packages/api/prisma/schema.prisma': SCHEMA,
+    'packages/api/src/db.ts': DB,
+    'packages/api/src/invoices.ts': LEAK,
+    'packages/api/src/generated/client.ts': LEAK.replace("'./db'", "'../db'"),
+    'tenant-lint.config.json': JSON.stringify({ ignore: ['packages/api/src/generated/**'] }),
+  };
+
+  it('ignore excludes matching files when the config sits in the scanned directory', async () => {
+    const dir = makeProject(files);
+    const result = await scan({ path: dir });
+    expect(findingLines(result)).toEqual(['packages/api/src/invoices.ts:3 missingTenantFilter']);
+    expect(result.stats.filesScanned).toBe(2);
+  });
+
+  // BUG: the schema documents `ignore` as "relative to the config file", but scan() hands the
+  // patterns to globby relative to the scanned directory. Scanning packages/api with the config at
+  // the repository root, `packages/api/src/generated/**` matches nothing: src/generated/client.ts
+  // is scanned and reported (actual: 2 findings, 3 files scanned; expected: 1 finding, 2 files).
+  it.fails('ignore patterns are relative to the config file, also when it is found by walking up', async () => {
+    const dir = makeProject(files);
+    const result = await scan({ path: join(dir, 'packages', 'api') });
+    expect(findingLines(result)).toEqual(['src/invoices.ts:3 missingTenantFilter']);
+    expect(result.stats.filesScanned).toBe(2);
+  });
+});
+
 describe('what configuration changes', () => {
   it('without configuration the leak on Invoice is a finding (baseline for the tests below)', async () => {
     const result = await scan({ path: leakProject() });

@@ -43,6 +43,8 @@ export interface QuerySite {
   whereObject?: TSESTree.ObjectExpression;
   /** The call's first argument object, when the query has no `where` at all. */
   argsObject?: TSESTree.ObjectExpression;
+  /** Top-level `where` keys with the source text of their values (`{ id: 'emailId' }`), for provenance. */
+  whereKeys?: Record<string, string>;
   nested: NestedIssue[];
 }
 

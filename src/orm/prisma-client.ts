@@ -224,9 +224,15 @@ function extensionInjectsTenant(argument: Node, unit: FileUnit, context: Analysi
   }
   const keys = tenantKeyNames(context.schema, context.config);
   let found = false;
+  // Only a `$allModels` query extension scopes every model; one for `project` alone does not
+  // make `invoice` queries safe (per-model extensions are not modelled yet: they stay findings).
   walk(target.node, (inner) => {
     if (found || inner.type !== T.Property || staticName(inner.key, inner.computed) !== 'query') return;
-    walk(inner.value, (deep) => {
+    const allModels = inner.value.type === T.ObjectExpression
+      ? inner.value.properties.find((p) => p.type === T.Property && staticName(p.key, p.computed) === '$allModels')
+      : undefined;
+    if (!allModels || allModels.type !== T.Property) return;
+    walk(allModels.value, (deep) => {
       if (found) return;
       if (deep.type === T.Property && keys.has(staticName(deep.key, deep.computed) ?? '')) found = true;
       if (deep.type === T.MemberExpression && keys.has(memberName(deep) ?? '')) found = true;

@@ -89,7 +89,14 @@ function predicateOf(
     return { kind: 'unscoped', detail: 'the call has no `where`' };
   }
   const value = unwrap(where.value);
-  if (value.type === T.ObjectExpression && argsObject.unit === unit) site.whereObject = value;
+  if (value.type === T.ObjectExpression && argsObject.unit === unit) {
+    site.whereObject = value;
+    site.whereKeys = {};
+    for (const property of value.properties) {
+      const name = property.type === T.Property ? propertyName(property) : undefined;
+      if (name && property.type === T.Property) site.whereKeys[name] = textOf(unit, property.value).replace(/\s+/g, '');
+    }
+  }
   return evaluateWhere(where.value, argsObject.unit, table, context);
 }
 

@@ -106,8 +106,7 @@ function scanResult(overrides: Partial<ScanResult> = {}): ScanResult {
         reason: '`where` comes from a function parameter',
       },
     ],
-    stats: { filesScanned: 42, filesSkipped: 1, querySites: 17,
-    suppressed: 0, durationMs: 1234 },
+    stats: { filesScanned: 42, filesSkipped: 1, querySites: 17, suppressed: 0, testFiles: 0, durationMs: 1234 },
     failOn: 'error',
     ...overrides,
   };

@@ -1,5 +1,5 @@
 import type { TSESTree } from '@typescript-eslint/types';
-import { findByName, propertyName, T, type Node } from '../ast.js';
+import { enclosingFunction, findByName, memberName, propertyName, T, unwrap, walk, type Node } from '../ast.js';
 import type { Suggestion } from '../finding.js';
 import type { AnalysisContext, QuerySite } from '../query-site.js';
 import type { Table, TenantSchema } from '../schema.js';
@@ -25,6 +25,7 @@ export function checkQuerySites(sites: QuerySite[], context: AnalysisContext): C
       out.unknown.push({ ruleId: 'require-tenant-filter', node: site.callee, reason: `${site.calleeText}: ${predicate.reason}` });
       continue;
     }
+    if (verifiedEarlier(site, sites) || guardedAfter(site)) continue;
     if (predicate.kind === 'or-bypass') {
       out.findings.push(orBypassFinding(site, predicate.branch, context));
       continue;
@@ -126,7 +127,7 @@ function connectFinding(site: QuerySite, node: Node, target: Table, schema: Tena
     evidence: `${tenancyEvidence(target, schema)} A client-supplied id can name another tenant's \`${target.name}\`, and this write links it.`,
     help: compound
       ? `Connect through the compound unique \`${compound.name}\` (\`connect: { ${compound.name}: { ${compound.fields.join(', ')} } }\`), or load the row with a tenant filter first.`
-      : `Load the \`${target.name}\` with a tenant filter (\`where: { id, ${key} }\`) before connecting it.`,
+      : `Connect by the id and the tenant key together (\`connect: { id, ${key} }\`, Prisma 5+), so that another tenant's \`${target.name}\` cannot match.`,
   };
 }
 
@@ -155,4 +156,99 @@ function insertInto(object: TSESTree.ObjectExpression, fragment: string, desc: s
   const first = object.properties[0];
   if (!first) return { desc, fix: { range: [object.range[0], object.range[1]], text: `{ ${fragment} }` } };
   return { desc, fix: { range: [first.range[0], first.range[0]], text: `${fragment}, ` } };
+}
+
+/**
+ * Verified, then written: `findFirst({ where: { id: emailId, org: ... } })` earlier in the same
+ * function, then `update({ where: { id: emailId } })`. The write touches the row the scoped read
+ * proved to be the tenant's. A read whose scope could not be decided counts too (it is already
+ * reported as not analysable), so that one unknown does not become a finding twice.
+ */
+function verifiedEarlier(site: QuerySite, sites: QuerySite[]): boolean {
+  const keys = site.whereKeys;
+  if (!keys) return false;
+  const unique = uniqueKeysOf(site.table).filter((k) => keys[k] !== undefined);
+  if (unique.length === 0) return false;
+  const fn = enclosingFunction(site.call);
+  return sites.some(
+    (other) =>
+      other !== site &&
+      other.table === site.table &&
+      other.call.range[0] < site.call.range[0] &&
+      enclosingFunction(other.call) === fn &&
+      (other.predicate.kind === 'scoped' || other.predicate.kind === 'unknown' || guardedAfter(other)) &&
+      stopsWhenMissing(other) &&
+      unique.some((k) => other.whereKeys?.[k] === keys[k]),
+  );
+}
+
+/**
+ * The scoped read must stop the function when the row is not the tenant's: `findFirstOrThrow`,
+ * or a result that is checked (`if (!email) throw ...`). A `findFirst` whose null result is
+ * ignored lets the write below run for any id.
+ */
+function stopsWhenMissing(read: QuerySite): boolean {
+  if (read.method.endsWith('OrThrow')) return true;
+  const declared = declarationOf(read);
+  if (!declared) return false;
+  return declared.after.some((next) => next.type === T.IfStatement && mentions(next.test, declared.name) && exits(next.consequent));
+}
+
+function mentions(node: Node, name: string): boolean {
+  let found = false;
+  walk(node, (inner) => {
+    if (inner.type === T.Identifier && inner.name === name) found = true;
+  });
+  return found;
+}
+
+/** `const row = await <read>`: the variable and the statements that follow it in its block. */
+function declarationOf(site: QuerySite): { name: string; after: Node[] } | undefined {
+  let node: Node = site.call;
+  while (node.parent && (node.parent.type === T.AwaitExpression || node.parent.type === T.TSNonNullExpression || node.parent.type === T.TSAsExpression)) node = node.parent;
+  const declarator = node.parent;
+  if (declarator?.type !== T.VariableDeclarator || declarator.id.type !== T.Identifier) return undefined;
+  const statement = declarator.parent?.type === T.VariableDeclaration ? declarator.parent : undefined;
+  const block = statement?.parent;
+  if (!statement || (block?.type !== T.BlockStatement && block?.type !== T.Program)) return undefined;
+  return { name: declarator.id.name, after: block.body.slice(block.body.indexOf(statement) + 1) };
+}
+
+function uniqueKeysOf(table: Table): string[] {
+  return [...table.primaryKey, ...table.uniques.filter((u) => u.fields.length === 1).map((u) => u.fields[0])];
+}
+
+/**
+ * A post-fetch ownership guard: `const row = await ...findUnique({ where: { id } })` followed in the
+ * same block by `if (!row || row.orgId !== ctx.orgId) throw ...` (or `return`). The read itself
+ * returns nothing to the caller before the guard has compared the tenant key.
+ */
+function guardedAfter(site: QuerySite): boolean {
+  if (site.operation !== 'read') return false;
+  const declared = declarationOf(site);
+  if (!declared) return false;
+  const keys = site.table.class === 'child' ? [] : site.table.tenantKeys;
+  return declared.after.some((next) => next.type === T.IfStatement && comparesTenantKey(next.test, declared.name, keys) && exits(next.consequent));
+}
+
+function comparesTenantKey(test: Node, row: string, keys: string[]): boolean {
+  let found = false;
+  walk(test, (node) => {
+    if (found || node.type !== T.BinaryExpression || (node.operator !== '!==' && node.operator !== '!=')) return;
+    for (const side of [node.left, node.right]) {
+      const member = unwrap(side);
+      if (member.type !== T.MemberExpression) continue;
+      const object = unwrap(member.object);
+      if (object.type === T.Identifier && object.name === row && keys.includes(memberName(member) ?? '')) found = true;
+    }
+  });
+  return found;
+}
+
+function exits(statement: Node): boolean {
+  let found = false;
+  walk(statement, (node) => {
+    if (node.type === T.ThrowStatement || node.type === T.ReturnStatement) found = true;
+  });
+  return found;
 }
