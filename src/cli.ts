@@ -70,7 +70,11 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       const color = opts.color && !opts.output && io.isTTY && !process.env.NO_COLOR;
       const report = reporters[format](result, { color, sources });
       if (opts.output) {
-        writeFileSync(opts.output, report);
+        try {
+          writeFileSync(opts.output, report);
+        } catch (error) {
+          throw new UsageError(`cannot write --output ${opts.output}: ${error instanceof Error ? error.message : String(error)}`);
+        }
         io.stderr(`tenant-lint: wrote ${format} report to ${opts.output} (${result.findings.length} finding${result.findings.length === 1 ? '' : 's'})\n`);
       } else {
         io.stdout(report);

@@ -133,10 +133,7 @@ describe('reading a Prisma schema', () => {
     expect(uniques).toContainEqual({ fields: ['orgId', 'slug'], name: 'orgId_slug' });
   });
 
-  // BUG: readModel names every compound primary key `a_b` and ignores `@@id(name: ...)`, so
-  // `where: { memberKey: { orgId, userId } }` is not recognised as the compound key (a false
-  // positive "by `memberKey` alone without a tenant filter"). Expected name: memberKey.
-  it.fails('a custom @@id(name: ...) names the compound key ok', () => {
+  it('a custom @@id(name: ...) names the compound key ok', () => {
     const named = schemaOf(`model Organization {
   id      String   @id
   members Member[]
@@ -388,12 +385,7 @@ describe('locating the schema', () => {
     expect(classes(schema)).toEqual({ Organization: 'global', Invoice: 'tenant' });
   });
 
-  // BUG: prismaFilesIn() lists only the top level of a schema folder, but Prisma (multi-file schemas,
-  // GA since 6.7) reads `.prisma` files in subfolders too: its documented layout is
-  // `prisma/schema.prisma` + `prisma/models/*.prisma` with `"prisma": { "schema": "prisma" }`.
-  // Actual: only prisma/schema.prisma is read, Invoice is unknown, no tenant root is inferred, and
-  // every query on Invoice goes unchecked.
-  it.fails('a schema folder is read recursively like Prisma does (prisma/models/*.prisma) ok', () => {
+  it('a schema folder is read recursively like Prisma does (prisma/models/*.prisma) ok', () => {
     const dir = makeProject({
       'package.json': JSON.stringify({ name: 'api', prisma: { schema: 'prisma' } }),
       'prisma/schema.prisma': `datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n\n${ORG}`,

@@ -37,11 +37,15 @@ function isDirectory(path: string): boolean {
   }
 }
 
-function prismaFilesIn(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.prisma'))
-    .map((entry) => join(dir, entry.name))
-    .sort();
+/** Every .prisma file in a schema folder and its subfolders (`prisma/models/*.prisma`), as Prisma reads them. */
+function prismaFilesIn(dir: string, depth = 0): string[] {
+  if (depth > 4) return [];
+  const files: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isFile() && entry.name.endsWith('.prisma')) files.push(join(dir, entry.name));
+    else if (entry.isDirectory() && entry.name !== 'migrations' && entry.name !== 'node_modules') files.push(...prismaFilesIn(join(dir, entry.name), depth + 1));
+  }
+  return files.sort();
 }
 
 /**
@@ -98,7 +102,9 @@ export function findProjectRoot(start: string, stopAt?: string): string {
     }
     const parent = dirname(dir);
     const atTop = parent === dir || (stopAt !== undefined && relative(stopAt, dir) === '') || existsSync(join(dir, '.git'));
-    if (atTop) return firstSchemaDir ?? soleSchemaProject(dir) ?? firstPackage ?? start;
+    // The repository-wide search for a sole schema runs only at a repository root, never at `/`.
+    const atRepoRoot = existsSync(join(dir, '.git')) || (stopAt !== undefined && relative(stopAt, dir) === '');
+    if (atTop) return firstSchemaDir ?? (atRepoRoot ? soleSchemaProject(dir) : undefined) ?? firstPackage ?? start;
     dir = parent;
   }
 }

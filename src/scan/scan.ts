@@ -41,7 +41,11 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   }
   const root = isDir ? target : dirname(target);
   const rootConfig = findConfig(root); // Throws ConfigurationError on an invalid config: exit 2.
-  const files = isDir ? await discoverFiles(root, rootConfig.config.ignore) : [target];
+  // `ignore` is relative to the config file; the file search runs relative to the scanned folder.
+  const ignores = (rootConfig.config.ignore ?? [])
+    .map((pattern) => toPosix(relative(root, resolve(rootConfig.dir ?? root, pattern))))
+    .filter((pattern) => !pattern.startsWith('..'));
+  const files = isDir ? await discoverFiles(root, ignores) : [target];
   const rel = (path: string) => toPosix(relative(root, path)) || '.';
 
   const projects = new Map<string, Project>();
@@ -82,7 +86,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     try {
       const size = statSync(file).size;
       if (size > MAX_FILE_BYTES) {
-        skip('too-large', `skipped: ${Math.round(size / 1024)} KiB is over the ${MAX_FILE_BYTES / 1000} kB limit for source files`);
+        skip('too-large', `skipped: ${Math.round(size / 1000)} kB is over the ${MAX_FILE_BYTES / 1000} kB limit for source files`);
         continue;
       }
       text = readFileSync(file, 'utf8');

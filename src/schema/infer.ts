@@ -110,7 +110,7 @@ function chooseRoot(
     return { rootReason: 'no model named like a tenant (Organization, Workspace, Team, Tenant...) is referenced by others; set tenantRoot' };
   }
   const count = inbound.get(best.name) ?? 0;
-  return { root: best.name, rootReason: `inferred: ${count} model${count === 1 ? '' : 's'} reference \`${best.name}\`` };
+  return { root: best.name, rootReason: `inferred: ${count} model${count === 1 ? ' references' : 's reference'} \`${best.name}\`` };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as PrismaAst from '@mrleebo/prisma-ast';
@@ -20,6 +20,8 @@ function load(): NonNullable<typeof loaded> {
   const empty = mkdtempSync(join(tmpdir(), 'tenant-lint-'));
   let module: PrismaAstModule;
   try {
+    // lilconfig walks up from the cwd; an empty config here ends the search before /tmp or /.
+    writeFileSync(join(empty, '.prisma-astrc.json'), '{}');
     process.chdir(empty);
     module = createRequire(import.meta.url)('@mrleebo/prisma-ast') as PrismaAstModule;
   } finally {

@@ -91,6 +91,7 @@ function readModel(file: string, model: PrismaAst.Model, modelNames: Set<string>
   const uniques: RawTable['uniques'] = [];
   const indexes: string[][] = [];
   let primaryKey: string[] = [];
+  let primaryKeyName: string | undefined;
   let dbName = model.name;
 
   const fields = model.properties.filter((p): p is PrismaAst.Field => p.type === 'field');
@@ -127,7 +128,10 @@ function readModel(file: string, model: PrismaAst.Model, modelNames: Set<string>
   for (const property of model.properties) {
     if (property.type !== 'attribute' || property.group) continue;
     if (property.name === 'map') dbName = stringArgument(property) ?? dbName;
-    if (property.name === 'id') primaryKey = fieldList(property);
+    if (property.name === 'id') {
+      primaryKey = fieldList(property);
+      primaryKeyName = namedArgument(property, 'name');
+    }
     if (property.name === 'unique') {
       const list = fieldList(property);
       uniques.push({ fields: list, name: namedArgument(property, 'name') ?? list.join('_') });
@@ -139,7 +143,7 @@ function readModel(file: string, model: PrismaAst.Model, modelNames: Set<string>
     relation.required = relation.fields.length > 0 && relation.fields.every((f) => columns.get(f)?.nullable === false);
   }
   // A composite @@id is addressed like a compound unique: `where: { orgId_id: { ... } }`.
-  if (primaryKey.length > 1) uniques.push({ fields: primaryKey, name: primaryKey.join('_') });
+  if (primaryKey.length > 1) uniques.push({ fields: primaryKey, name: primaryKeyName ?? primaryKey.join('_') });
 
   return {
     name: model.name,
@@ -167,6 +171,6 @@ function prismaSyntaxDiagnostic(file: string, text: string, error: unknown): Sch
     file,
     line,
     column: position('startColumn') ?? 1,
-    message: `schema.prisma syntax error: ${message.split('\n')[0]}`,
+    message: `Prisma schema syntax error: ${message.split('\n')[0]}`,
   };
 }

@@ -60,16 +60,9 @@ function tableDelegate(site: QuerySite): string {
   return site.calleeText.split('.').slice(-2, -1)[0] ?? site.table.name;
 }
 
-function filterHint(table: Table): string {
-  if (table.class === 'child') {
-    const relation = table.relations.get(table.parentRelations[0] ?? '');
-    return `\`${relation?.name ?? 'parent'}: { ${relationKeyHint(table)} }\``;
-  }
-  return `\`${keyOf(table)}\``;
-}
-
-function relationKeyHint(table: Table): string {
-  return table.tenantKeys[0] ?? 'orgId';
+function filterHint(table: Table, schema: TenantSchema): string {
+  if (table.class !== 'child') return `\`${keyOf(table)}\``;
+  return `\`${table.parentRelations[0] ?? 'parent'}: { ${childKey(table, schema)} }\``;
 }
 
 function missingFinding(site: QuerySite, detail: string, context: AnalysisContext): RawFinding {
@@ -105,7 +98,7 @@ function childKey(table: Table, schema: TenantSchema): string {
 
 function orBypassFinding(site: QuerySite, branch: Node, context: AnalysisContext): RawFinding {
   const { table } = site;
-  const key = table.class === 'child' ? filterHint(table) : `\`${keyOf(table)}\``;
+  const key = filterHint(table, context.schema);
   return {
     ruleId: 'require-tenant-filter',
     messageId: 'orBypassesTenantFilter',
