@@ -1,26 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { mkdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import type { ScanResult } from '../src/core/result.js';
 import { scan } from '../src/scan/scan.js';
+import { useScratch } from './helpers/scratch.js';
 
-const scratch: string[] = [];
-
-function makeProject(files: Record<string, string | Buffer>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tenant-lint-'));
-  scratch.push(dir);
-  for (const [path, content] of Object.entries(files)) {
-    const full = join(dir, path);
-    mkdirSync(dirname(full), { recursive: true });
-    writeFileSync(full, content);
-  }
-  return dir;
-}
-
-afterAll(() => {
-  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
-});
+const { makeProject } = useScratch();
 
 const SCHEMA = `model Organization {
   id       String    @id

@@ -1,59 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type * as Sarif from 'sarif';
-import { afterAll, describe, expect, it } from 'vitest';
-import { main, type Io } from '../src/cli.js';
+import { describe, expect, it } from 'vitest';
+import { useScratch, runCli } from './helpers/scratch.js';
 
 const REPO = join(import.meta.dirname, '..');
 const EXPRESS = join(REPO, 'fixtures', 'prisma-express');
 const BUILT_CLI = join(REPO, 'dist', 'src', 'cli.js');
 const BIN = join(REPO, 'bin', 'tenant-lint.js');
 
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
-async function runCli(args: string[]): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    isTTY: false,
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
-
-const scratch: string[] = [];
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tenant-lint-'));
-  scratch.push(dir);
-  return dir;
-}
-
-function makeProject(files: Record<string, string>): string {
-  const dir = tempDir();
-  for (const [path, content] of Object.entries(files)) {
-    const full = join(dir, path);
-    mkdirSync(dirname(full), { recursive: true });
-    writeFileSync(full, content);
-  }
-  return dir;
-}
-
-afterAll(() => {
-  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
-});
+const { tempDir, makeProject } = useScratch();
 
 const SCHEMA = `datasource db {
   provider = "postgresql"

@@ -1,47 +1,16 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { main, type Io } from '../src/cli.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../src/config/load.js';
 import { configSchema } from '../src/config/schema.js';
 import type { ScanResult } from '../src/core/result.js';
 import { scan } from '../src/scan/scan.js';
+import { useScratch, runCli } from './helpers/scratch.js';
 
 const REPO = join(import.meta.dirname, '..');
 
-const scratch: string[] = [];
+const { makeProject } = useScratch();
 
-function makeProject(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tenant-lint-'));
-  scratch.push(dir);
-  for (const [path, content] of Object.entries(files)) {
-    const full = join(dir, path);
-    mkdirSync(dirname(full), { recursive: true });
-    writeFileSync(full, content);
-  }
-  return dir;
-}
-
-afterAll(() => {
-  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
-});
-
-async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    isTTY: false,
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
 
 /** The ConfigurationError a scan rejects with; fails the test if it resolves or throws something else. */
 async function configErrorOf(path: string): Promise<ConfigurationError> {

@@ -1,32 +1,17 @@
 // Scanning must never execute code of the scanned repository. @mrleebo/prisma-ast searches the
 // current directory for a `prisma-ast` config (and executes `.js` ones) the first time it is
 // loaded, so this lives in its own test file: the module is loaded fresh here, by the scan.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { scan } from '../src/scan/scan.js';
+import { useScratch } from './helpers/scratch.js';
 
 const require = createRequire(import.meta.url);
 const PRISMA_AST_ENTRY = require.resolve('@mrleebo/prisma-ast');
 
-const scratch: string[] = [];
-
-function makeProject(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tenant-lint-'));
-  scratch.push(dir);
-  for (const [path, content] of Object.entries(files)) {
-    const full = join(dir, path);
-    mkdirSync(dirname(full), { recursive: true });
-    writeFileSync(full, content);
-  }
-  return dir;
-}
-
-afterAll(() => {
-  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
-});
+const { makeProject } = useScratch();
 
 /** Code files a tool might execute as configuration; each leaves a marker next to itself when run. */
 const EXECUTABLE_CONFIGS = ['prisma-ast.config.js', '.prisma-astrc.js', 'tenant-lint.config.js', 'prisma.config.ts'];

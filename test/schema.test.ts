@@ -1,26 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Table, TableClass, TenantSchema } from '../src/core/schema.js';
 import { loadProject } from '../src/project/project.js';
+import { useScratch } from './helpers/scratch.js';
 
-const scratch: string[] = [];
-
-function makeProject(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tenant-lint-'));
-  scratch.push(dir);
-  for (const [path, content] of Object.entries(files)) {
-    const full = join(dir, path);
-    mkdirSync(dirname(full), { recursive: true });
-    writeFileSync(full, content);
-  }
-  return dir;
-}
-
-afterAll(() => {
-  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
-});
+const { makeProject } = useScratch();
 
 /** The TenantSchema of a scratch project whose only file is `prisma/schema.prisma`. */
 function schemaOf(prisma: string): TenantSchema {

@@ -1,16 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main, type Io } from '../../src/cli.js';
 import { scan } from '../../src/scan/scan.js';
 import { FIXTURES, fixtureNames, key, lintFixture, readExpected } from '../helpers/fixtures.js';
+import { runCli } from '../helpers/scratch.js';
 
-async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), isTTY: false };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
 
 // One fixture, one expectation file: both faces must report exactly the declared findings.
 describe.each(fixtureNames())('fixture %s', (name) => {
