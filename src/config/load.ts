@@ -25,6 +25,8 @@ export interface LoadedConfig {
   file?: string;
   /** Directory that relative paths in the config are resolved against. */
   dir?: string;
+  /** Config locations looked at before the one found (absent, or a package.json without the key): the editor cache watches them. */
+  probed?: string[];
 }
 
 function formatIssue(issue: z.core.$ZodIssue): string {
@@ -76,11 +78,13 @@ export function readConfigIn(dir: string): LoadedConfig | undefined {
 /** Walks up from `start` to the filesystem root (or `stopAt`) and returns the nearest config. */
 export function findConfig(start: string, stopAt?: string): LoadedConfig {
   let dir = start;
+  const probed: string[] = [];
   for (;;) {
     const found = readConfigIn(dir);
-    if (found) return found;
+    if (found) return { ...found, probed };
+    for (const location of CONFIG_LOCATIONS) probed.push(join(dir, location.split('#')[0]));
     const parent = dirname(dir);
-    if (parent === dir || (stopAt !== undefined && relative(stopAt, dir) === '')) return { config: {} };
+    if (parent === dir || (stopAt !== undefined && relative(stopAt, dir) === '')) return { config: {}, probed };
     dir = parent;
   }
 }

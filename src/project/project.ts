@@ -13,7 +13,7 @@ export interface Project {
   config: TenantLintConfig;
   configFile?: string;
   schema: TenantSchema;
-  /** Files the schema was read from, with the mtimes that invalidate the editor cache. */
+  /** Files the schema and config were read from (or looked for: mtime -1), with the mtimes that invalidate the editor cache. */
   inputs: { path: string; mtimeMs: number }[];
 }
 
@@ -175,17 +175,21 @@ export function loadProject(root: string, configOverride?: TenantLintConfig): Pr
     sources.push({ kind: 'prisma', files: files.map((f) => f.file) });
   }
   if (loaded.file) inputs.push({ path: loaded.file, mtimeMs: statSync(loaded.file).mtimeMs });
+  // A config file created later, closer to the project, must take effect in a running editor.
+  for (const path of new Set(loaded.probed ?? [])) inputs.push({ path, mtimeMs: mtimeOrMissing(path) });
   const schema = sources.length ? buildTenantSchema(raw, sources, diagnostics, config) : { ...emptySchema(), diagnostics };
   return { root, config, configFile: loaded.file, schema, inputs };
 }
 
-/** True when a schema or config file changed since the project was loaded (editor cache). */
+function mtimeOrMissing(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return -1;
+  }
+}
+
+/** True when a schema or config file changed, appeared or disappeared since the project was loaded (editor cache). */
 export function isStale(project: Project): boolean {
-  return project.inputs.some((input) => {
-    try {
-      return statSync(input.path).mtimeMs !== input.mtimeMs;
-    } catch {
-      return true;
-    }
-  });
+  return project.inputs.some((input) => mtimeOrMissing(input.path) !== input.mtimeMs);
 }
