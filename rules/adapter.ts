@@ -4,11 +4,19 @@ import type { FileUnit } from '../src/core/ast.js';
 import type { RuleId } from '../src/core/rule-meta.js';
 import { projectForLintedFile } from '../src/project/editor-cache.js';
 
+/** Every rule's message: the Finding's three parts, so the editor shows what the CLI prints. */
+export const FINDING_TEMPLATE = '{{ message }} Why: {{ evidence }} Fix: {{ help }}';
+
 /**
  * The whole ESLint side of a rule: build the FileUnit from what ESLint parsed, ask the core,
  * report its Findings unchanged. The scanner calls the same `analyzeFile`, so both faces agree.
  */
-export function reportFindings<M extends string>(context: Readonly<TSESLint.RuleContext<M | 'suggestion', []>>, ruleId: RuleId, messageIds: readonly M[]): void {
+export function reportFindings<M extends string>(
+  context: Readonly<TSESLint.RuleContext<M, []>>,
+  ruleId: RuleId,
+  messageIds: readonly M[],
+  suggestionId?: M,
+): void {
   const { sourceCode } = context;
   const unit: FileUnit = { file: context.filename, text: sourceCode.text, ast: sourceCode.ast, scopeManager: sourceCode.scopeManager ?? failNoScopes() };
   const settings: unknown = context.settings['tenant-lint'];
@@ -25,8 +33,8 @@ export function reportFindings<M extends string>(context: Readonly<TSESLint.Rule
         start: { line: finding.line, column: finding.column - 1 },
         end: { line: finding.endLine, column: finding.endColumn - 1 },
       },
-      suggest: finding.suggestions?.map((s) => ({
-        messageId: 'suggestion' as const,
+      suggest: (suggestionId ? (finding.suggestions ?? []) : []).map((s) => ({
+        messageId: suggestionId ?? messageId,
         data: { desc: s.desc },
         fix: (fixer: TSESLint.RuleFixer) => fixer.replaceTextRange(s.fix.range, s.fix.text),
       })),

@@ -1,9 +1,8 @@
 import { RULE_META } from '../src/core/rule-meta.js';
-import { reportFindings } from './adapter.js';
+import { FINDING_TEMPLATE, reportFindings } from './adapter.js';
 import { createRule } from './create-rule.js';
 
 const MESSAGE_IDS = ['missingTenantFilter', 'orBypassesTenantFilter', 'connectWithoutTenant'] as const;
-const TEMPLATE = '{{ message }} Why: {{ evidence }} Fix: {{ help }}';
 
 export default createRule<[], (typeof MESSAGE_IDS)[number] | 'suggestion'>({
   name: 'require-tenant-filter',
@@ -12,9 +11,9 @@ export default createRule<[], (typeof MESSAGE_IDS)[number] | 'suggestion'>({
     docs: { description: RULE_META['require-tenant-filter'].description, recommended: RULE_META['require-tenant-filter'].recommended },
     hasSuggestions: true,
     messages: {
-      missingTenantFilter: TEMPLATE,
-      orBypassesTenantFilter: TEMPLATE,
-      connectWithoutTenant: TEMPLATE,
+      missingTenantFilter: FINDING_TEMPLATE,
+      orBypassesTenantFilter: FINDING_TEMPLATE,
+      connectWithoutTenant: FINDING_TEMPLATE,
       suggestion: '{{ desc }}',
     },
     // Options live in tenant-lint.config.json (or settings['tenant-lint']) so the CLI sees them too.
@@ -24,7 +23,7 @@ export default createRule<[], (typeof MESSAGE_IDS)[number] | 'suggestion'>({
   create(context) {
     return {
       'Program:exit'() {
-        reportFindings(context, 'require-tenant-filter', MESSAGE_IDS);
+        reportFindings(context, 'require-tenant-filter', MESSAGE_IDS, 'suggestion');
       },
     };
   },

@@ -16,6 +16,8 @@ model Invoice {
   id           String       @id
   orgId        String
   organization Organization @relation(fields: [orgId], references: [id])
+
+  @@index([orgId, id])
 }
 `;
 

@@ -29,6 +29,8 @@ model Invoice {
   orgId        String
   number       Int
   organization Organization @relation(fields: [orgId], references: [id])
+
+  @@index([orgId, id])
 }
 `;
 
@@ -132,7 +134,8 @@ describe('tenant-lint scan', () => {
     expect(log.runs).toHaveLength(1);
     const results = log.runs[0].results ?? [];
     expect(results.length).toBeGreaterThan(0);
-    expect(results.every((result) => result.ruleId === 'require-tenant-filter')).toBe(true);
+    expect(results.filter((result) => result.ruleId === 'require-tenant-filter').length).toBe(12);
+    expect(results.every((result) => result.ruleId?.startsWith('require-tenant-'))).toBe(true);
   });
 
   it('a clean project exits 0 and says there are no findings', async () => {

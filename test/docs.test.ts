@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { codeFrameColumns } from '@babel/code-frame';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeFile, RECOGNIZERS, type FileAnalysis } from '../src/core/analyze.js';
+import { analyzeFile, RECOGNIZERS, schemaFindings, type FileAnalysis } from '../src/core/analyze.js';
 import type { Finding } from '../src/core/finding.js';
 import { Resolver } from '../src/core/resolve.js';
 import { isRuleId, RULE_META, type RuleId } from '../src/core/rule-meta.js';
@@ -22,8 +22,37 @@ const INCORRECT = '❌ Incorrect';
 const CORRECT = '✅ Correct';
 const HOW_TO_FIX = 'How to fix';
 const SCHEMA_INFO = 'prisma schema';
-/** `return prisma.invoice.findUnique({ where: { id } }); // ❌ missingTenantFilter` */
-const MARKER = /\/\/\s*❌\s*([A-Za-z]+)/;
+/** `return prisma.invoice.findUnique({ where: { id } }); // ❌ missingTenantFilter`, or `-- ❌ ...` in SQL */
+const MARKER = /(?:\/\/|--)\s*❌\s*([A-Za-z]+)/;
+
+/**
+ * Schema rules are about definitions, not queries: each of their examples is a whole schema
+ * (a ```prisma model set, a ```sql migration, or a ```ts Drizzle/TypeORM/... file) loaded as its
+ * own project, and the markers sit on the reported definition lines.
+ */
+const SCHEMA_RULES = new Set<RuleId>(['require-tenant-column', 'require-tenant-index']);
+const SCHEMA_EXAMPLE_FILES: Record<string, string> = {
+  prisma: 'prisma/schema.prisma',
+  sql: 'migrations/0001_init.sql',
+  ts: 'src/schema.ts',
+};
+/** What a schema rule's "How to fix" may cover: the schema sources tenant-lint reads. */
+const SCHEMA_SOURCES = ['prisma', 'rawsql', 'drizzle', 'typeorm', 'sequelize', 'mongoose'];
+
+/** Loads one schema example as its own project and returns this rule's findings in it. */
+function checkSchemaExample(block: CodeBlock, id: RuleId): Finding[] {
+  const dir = mkdtempSync(join(tmpdir(), 'tenant-lint-docs-'));
+  try {
+    const file = SCHEMA_EXAMPLE_FILES[block.info];
+    if (!file) throw new Error(`page line ${block.line}: schema examples are prisma, sql or ts blocks`);
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    writeFileSync(join(dir, file), block.code);
+    writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'docs-example' })}\n`);
+    return schemaFindings(loadProject(dir)).filter((finding) => finding.ruleId === id);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 interface Heading {
   level: number;
@@ -181,7 +210,52 @@ it('docs/rules has at least one rule page', () => {
   expect(pageFiles.length).toBeGreaterThan(0);
 });
 
-describe.each(pageFiles)('docs/rules/%s', (pageFile) => {
+describe.each(pageFiles.filter((file) => SCHEMA_RULES.has(ruleIdOf(file))))('docs/rules/%s (schema rule)', (pageFile) => {
+  const id = ruleIdOf(pageFile);
+  const page = parsePage(join(DOCS, pageFile));
+  const isExample = (block: CodeBlock) => block.info in SCHEMA_EXAMPLE_FILES;
+  const incorrect = page.blocks.filter((block) => isExample(block) && block.h3 === INCORRECT);
+  const correct = page.blocks.filter((block) => isExample(block) && block.h3 === CORRECT);
+  const fixes = page.blocks.filter((block) => isExample(block) && block.h2 === HOW_TO_FIX);
+
+  it(`${id} front-matter description equals the rule's description`, () => {
+    expect(page.frontMatter.get('description')).toBe(RULE_META[id].description);
+  });
+
+  it(`${id} follows the skeleton of ${TEMPLATE} (without the shared schema)`, () => {
+    expect(headingTexts(page, 2)).toEqual(headingTexts(template, 2).filter((h) => h !== 'Schema used by the examples'));
+    expect(headingTexts(page, 3, 'Examples')).toEqual(headingTexts(template, 3, 'Examples'));
+    const sections = headingTexts(page, 3, HOW_TO_FIX).map((s) => s.toLowerCase().replace(/\s+/g, ''));
+    expect(sections.length).toBeGreaterThan(0);
+    expect(sections.filter((s) => !SCHEMA_SOURCES.includes(s))).toEqual([]);
+    expect(incorrect.length).toBeGreaterThan(0);
+    expect(correct.length).toBeGreaterThan(0);
+  });
+
+  it(`${id} links resolve`, () => {
+    const local = page.links.filter((target) => !/^[a-z]+:/i.test(target) && !target.startsWith('#'));
+    expect(local.filter((target) => !existsSync(resolve(dirname(page.file), target.replace(/#.*$/, ''))))).toEqual([]);
+  });
+
+  incorrect.forEach((block, index) => {
+    it(`${id} ❌ #${index + 1} (${block.info})`, () => {
+      const markers = markersOf(block.code).sort(byLine);
+      expect(markers.length, `page line ${block.line}: mark each reported line with a ❌ <messageId> comment`).toBeGreaterThan(0);
+      const findings = checkSchemaExample(block, id);
+      expect(findings.map(({ line, messageId }) => ({ line, messageId })).sort(byLine)).toEqual(markers);
+      expect(findings.map((finding) => renderFinding(finding, block.code)).join('\n\n')).toMatchSnapshot();
+    });
+  });
+
+  [...correct, ...fixes].forEach((block, index) => {
+    it(`${id} ✅ #${index + 1} (${block.info}, page line ${block.line})`, () => {
+      expect(markersOf(block.code)).toEqual([]);
+      expect(checkSchemaExample(block, id).map((f) => `${f.line}:${f.column} ${f.messageId}: ${f.message}`)).toEqual([]);
+    });
+  });
+});
+
+describe.each(pageFiles.filter((file) => !SCHEMA_RULES.has(ruleIdOf(file))))('docs/rules/%s', (pageFile) => {
   const id = ruleIdOf(pageFile);
   const page = parsePage(join(DOCS, pageFile));
   const schemaBlocks = page.blocks.filter((block) => block.info === SCHEMA_INFO);

@@ -17,8 +17,11 @@ export const configSchema = z
     scopedClientFactories: z.array(z.string().min(1)).optional().describe('Functions that return a tenant-scoped database client, such as forTenant or tenantDb.'),
     filterHelpers: z.array(z.string().min(1)).optional().describe('Functions whose result is a tenant filter (spread into where or passed as where).'),
     schema: z.array(z.string().min(1)).optional().describe('Schema files or folders (schema.prisma, prisma/schema), relative to the config file. Located automatically when absent.'),
+    migrations: z.array(z.string().min(1)).optional().describe('Glob patterns of SQL migration files, relative to the config file, when the layout is not one tenant-lint knows (Prisma, Drizzle Kit, Supabase, Flyway, golang-migrate, dbmate, numbered files).'),
     ignore: z.array(z.string().min(1)).optional().describe('Extra glob patterns of files not to scan, relative to the config file.'),
     includeTests: z.boolean().optional().describe('Also analyse tests, e2e specs, fixtures and seed scripts (excluded by default: they query across tenants on purpose).'),
+    checkChildTables: z.boolean().optional().describe('require-tenant-column: also report child tables (tenancy inherited through a required foreign key) that lack their own tenant column. Default: false.'),
+    reportTenantOnlyIndex: z.boolean().optional().describe('require-tenant-index: report tables indexed on the tenant column alone (a milder message). Default: true.'),
     failOn: z.enum(['error', 'warning']).optional().describe('Lowest severity that makes `tenant-lint scan` exit with 1. Default: error.'),
     rules: z
       .strictObject(Object.fromEntries(RULE_IDS.map((id) => [id, ruleSetting.optional()])))

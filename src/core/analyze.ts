@@ -4,6 +4,7 @@ import type { TenantLintConfig } from '../config/schema.js';
 import { prismaRecognizer } from '../orm/prisma.js';
 import { enclosingSymbol, T, textOf, walk, type FileUnit } from './ast.js';
 import { checkQuerySites } from './checks/require-tenant-filter.js';
+import { checkSchema } from './checks/schema-rules.js';
 import type { RawFinding } from './checks/types.js';
 import { fingerprintOf, type Finding, type Severity } from './finding.js';
 import type { OrmRecognizer, QuerySite } from './query-site.js';
@@ -55,19 +56,37 @@ export function toPosix(path: string): string {
   return path.split('\\').join('/');
 }
 
-export function severityFor(ruleId: RuleId, config: TenantLintConfig, demoted = false): Severity | 'off' {
+export function severityFor(ruleId: RuleId, config: TenantLintConfig, demoted = false, mild = false): Severity | 'off' {
   const setting = config.rules?.[ruleId] ?? RULE_META[ruleId].defaultSeverity;
   if (setting === 'off') return 'off';
-  if (!demoted) return setting;
-  return setting === 'error' ? 'warning' : 'info';
+  let severity: Severity = setting;
+  if (mild && severity === 'error') severity = 'warning';
+  if (demoted) severity = severity === 'error' ? 'warning' : 'info';
+  return severity;
 }
+
+/** Everything about one file, all rules at once; the ESLint rules share it through this cache. */
+const analysisCache = new WeakMap<TSESTree.Program, { project: ProjectView; result: FileAnalysis }>();
 
 /**
  * Runs every check on one file: one walk collects the call sites, recognizers turn them into
- * facts, the policies decide. Both faces call this; ESLint with its own tree and scopes.
+ * facts, the policies decide. Both faces call this; ESLint with its own tree and scopes. Schema
+ * findings located in this file (a Drizzle table, a TypeORM entity) are part of it.
  */
 export function analyzeFile(unit: FileUnit, project: ProjectView, resolver: Resolver, options: AnalyzeOptions = {}): FileAnalysis {
+  const cached = analysisCache.get(unit.ast);
+  const all = cached && cached.project === project ? cached.result : analyzeAll(unit, project, resolver, options.eslintDirectives ?? false);
+  analysisCache.set(unit.ast, { project, result: all });
   const { only } = options;
+  if (!only) return all;
+  return {
+    ...all,
+    findings: all.findings.filter((f) => f.ruleId === only),
+    unknown: all.unknown.filter((u) => u.ruleId === only),
+  };
+}
+
+function analyzeAll(unit: FileUnit, project: ProjectView, resolver: Resolver, eslintDirectives: boolean): FileAnalysis {
   const projectFile = toPosix(relative(project.root, unit.file));
   if (!project.config.includeTests && isTestFile(projectFile)) {
     return { findings: [], unknown: [], querySites: 0, suppressed: 0, suppressionProblems: [], skippedAsTest: true };
@@ -90,25 +109,61 @@ export function analyzeFile(unit: FileUnit, project: ProjectView, resolver: Reso
     }
   }
   const output = checkQuerySites(sites, context);
-  const suppressions = readSuppressions(unit.ast.comments, options.eslintDirectives ?? false);
-  const relevant = output.findings.filter((f) => !only || f.ruleId === only);
-  const raw = relevant.filter((f) => !suppressions.isSuppressed(f.ruleId, f.node.loc.start.line));
+  const suppressions = readSuppressions(unit.ast.comments, eslintDirectives);
+  const raw = output.findings.filter((f) => !suppressions.isSuppressed(f.ruleId, f.node.loc.start.line));
+  const schemaHere = schemaFindings(project).filter((f) => f.file === projectFile);
+  const schemaKept = schemaHere.filter((f) => !suppressions.isSuppressed(f.ruleId, f.line));
   return {
-    suppressed: relevant.length - raw.length,
+    suppressed: output.findings.length - raw.length + schemaHere.length - schemaKept.length,
     suppressionProblems: suppressions.problems,
-    findings: toFindings(raw, unit, projectFile, project.config),
-    unknown: output.unknown
-      .filter((u) => !only || u.ruleId === only)
-      .map((u) => ({ ruleId: u.ruleId, file: projectFile, line: u.node.loc.start.line, column: u.node.loc.start.column + 1, reason: u.reason })),
+    findings: [...toFindings(raw, unit, projectFile, project.config), ...schemaKept],
+    unknown: output.unknown.map((u) => ({ ruleId: u.ruleId, file: projectFile, line: u.node.loc.start.line, column: u.node.loc.start.column + 1, reason: u.reason })),
     querySites: output.sites,
   };
+}
+
+const schemaFindingCache = new WeakMap<TenantSchema, Finding[]>();
+
+/**
+ * The schema rules' findings for a project, computed once per TenantSchema. File paths are
+ * project-relative; the scanner reports those outside TypeScript files (schema.prisma, .sql)
+ * itself, and analyzeFile reports the rest with the file they are in, in both faces.
+ */
+export function schemaFindings(project: ProjectView): Finding[] {
+  const cached = schemaFindingCache.get(project.schema);
+  if (cached) return cached;
+  const seen = new Map<string, number>();
+  const findings: Finding[] = [];
+  for (const f of checkSchema(project.schema, project.config)) {
+    const severity = severityFor(f.ruleId, project.config, false, f.mild);
+    if (severity === 'off') continue;
+    const identity = `${f.ruleId}\u0000${f.at.file}\u0000${f.table}\u0000${f.messageId}`;
+    const occurrence = seen.get(identity) ?? 0;
+    seen.set(identity, occurrence + 1);
+    findings.push({
+      ruleId: f.ruleId,
+      messageId: f.messageId,
+      severity,
+      message: f.message,
+      evidence: f.evidence,
+      help: f.help,
+      file: f.at.file,
+      line: f.at.line,
+      column: f.at.column,
+      endLine: f.at.endLine,
+      endColumn: f.at.endColumn,
+      fingerprint: fingerprintOf({ ruleId: f.ruleId, projectFile: f.at.file, symbol: f.table, snippet: f.messageId, occurrence }),
+    });
+  }
+  schemaFindingCache.set(project.schema, findings);
+  return findings;
 }
 
 function toFindings(raw: RawFinding[], unit: FileUnit, projectFile: string, config: TenantLintConfig): Finding[] {
   const seen = new Map<string, number>();
   const findings: Finding[] = [];
   for (const f of [...raw].sort((a, b) => a.node.range[0] - b.node.range[0])) {
-    const severity = severityFor(f.ruleId, config, f.demoted);
+    const severity = severityFor(f.ruleId, config, f.demoted, f.mild);
     if (severity === 'off') continue;
     const symbol = enclosingSymbol(f.node);
     const snippet = textOf(unit, f.node);

@@ -5,9 +5,19 @@ import type { Severity } from './finding.js';
  * meta-test all derive from it; ids are stable.
  */
 export const RULE_META = {
+  'require-tenant-column': {
+    description: 'Require a NOT NULL tenant column on every table that holds tenant data',
+    defaultSeverity: 'error',
+    recommended: true,
+  },
   'require-tenant-filter': {
     description: 'Require a tenant predicate on every query against a tenant-scoped table',
     defaultSeverity: 'error',
+    recommended: true,
+  },
+  'require-tenant-index': {
+    description: 'Require an index that leads with the tenant column on every tenant table',
+    defaultSeverity: 'warning',
     recommended: true,
   },
 } as const satisfies Record<string, { description: string; defaultSeverity: Severity; recommended: boolean }>;

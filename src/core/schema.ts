@@ -8,6 +8,27 @@ export interface SourceLocation {
   file: string;
   line: number;
   column: number;
+  /** End of the span to underline (1-based, exclusive column); the start token when absent. */
+  endLine?: number;
+  endColumn?: number;
+}
+
+/** Where a table's definition came from. Declarative sources win over migrations for locations. */
+export type SchemaSourceKind = 'prisma' | 'sql' | 'drizzle' | 'typeorm' | 'sequelize' | 'mongoose';
+
+/** Row-level security as the migrations leave it. */
+export interface RlsState {
+  enabled: boolean;
+  forced: boolean;
+  policies: {
+    name: string;
+    /** USING / WITH CHECK expressions as SQL text. */
+    expression: string;
+    /** Columns of the table that the policy compares (`org_id = current_setting(...)`). */
+    columns: string[];
+    location?: SourceLocation;
+  }[];
+  location?: SourceLocation;
 }
 
 export interface Column {
@@ -45,7 +66,10 @@ export interface Table {
   uniques: { fields: string[]; name: string }[];
   indexes: string[][];
   relations: Map<string, Relation>;
+  /** The definition a user would edit: CREATE TABLE line, `model` line, `pgTable(` call, `@Entity` class... */
   location?: SourceLocation;
+  source: SchemaSourceKind;
+  rls?: RlsState;
   class: TableClass;
   /** Tenant-key fields this table carries (tenant tables). */
   tenantKeys: string[];
@@ -64,7 +88,7 @@ export interface TenantKey {
 }
 
 export interface SchemaSource {
-  kind: 'prisma';
+  kind: SchemaSourceKind;
   /** Project-relative paths of the files read. */
   files: string[];
 }

@@ -5,7 +5,13 @@ import { globbySync } from 'globby';
 import { findConfig } from '../config/load.js';
 import { emptySchema, type SchemaDiagnostic, type SchemaSource, type TenantSchema } from '../core/schema.js';
 import { buildTenantSchema } from '../schema/infer.js';
-import { readPrismaModels, type RawTable } from '../schema/prisma.js';
+import { readPrismaModels } from '../schema/prisma.js';
+import type { RawTable, SchemaReadResult } from '../schema/raw.js';
+import { mergeTables } from '../schema/merge.js';
+import { locateMigrations, readSqlMigrations } from '../schema/sql-migrations.js';
+import { readTsSchemaSources, TS_SCHEMA_MARKERS } from '../schema/ts-sources.js';
+import type { FileUnit } from '../core/ast.js';
+import { MAX_FILE_BYTES, parseUnit } from './modules.js';
 
 /** A directory whose code shares one schema and one config: a package in a monorepo, or the repo. */
 export interface Project {
@@ -146,39 +152,109 @@ function findProjectRootBelow(start: string, top: string): string {
   }
 }
 
-/** Builds the project's TenantSchema once, from its config and every schema source found. */
-export function loadProject(root: string, configOverride?: TenantLintConfig): Project {
+export interface LoadOptions {
+  /** Source files of the project already known (the scanner's discovery); globbed when absent (ESLint). */
+  candidates?: string[];
+}
+
+/**
+ * Builds the project's TenantSchema once, from its config and every schema source found:
+ * schema.prisma, SQL migrations (folded in order), and table definitions in TypeScript (Drizzle,
+ * TypeORM, Sequelize, Mongoose), merged into one model.
+ */
+export function loadProject(root: string, configOverride?: TenantLintConfig, options: LoadOptions = {}): Project {
   // ESLint settings refine the config file, key by key; they never replace it wholesale.
   const fromFile = findConfig(root);
   const loaded = configOverride ? { ...fromFile, config: { ...fromFile.config, ...configOverride } } : fromFile;
   const config = loaded.config;
   const configDir = loaded.dir ?? root;
-  const schemaFiles = locatePrismaSchema(root, config.schema?.map((p) => resolve(configDir, p)));
   const inputs: Project['inputs'] = [];
   const sources: SchemaSource[] = [];
   const diagnostics: SchemaDiagnostic[] = [];
-  let raw: RawTable[] = [];
+  const tableSets: RawTable[][] = [];
+  const watch = (path: string) => inputs.push({ path, mtimeMs: mtimeOrMissing(path) });
+
+  const schemaFiles = locatePrismaSchema(root, config.schema?.map((p) => resolve(configDir, p)));
   if (schemaFiles.length) {
     const files: { file: string; text: string }[] = [];
     for (const path of schemaFiles) {
       const rel = toPosix(relative(root, path));
       try {
         files.push({ file: rel, text: readFileSync(path, 'utf8') });
-        inputs.push({ path, mtimeMs: statSync(path).mtimeMs });
+        watch(path);
       } catch (error) {
         diagnostics.push({ file: rel, message: `cannot read schema: ${error instanceof Error ? error.message : String(error)}` });
       }
     }
     const read = readPrismaModels(files);
-    raw = read.tables;
+    tableSets.push(read.tables);
     diagnostics.push(...read.diagnostics);
     sources.push({ kind: 'prisma', files: files.map((f) => f.file) });
   }
-  if (loaded.file) inputs.push({ path: loaded.file, mtimeMs: statSync(loaded.file).mtimeMs });
+
+  const migrations = locateMigrations(root, config.migrations?.map((p) => toPosix(relative(root, resolve(configDir, p)))));
+  if (migrations.length) {
+    const read = readSqlMigrations(root, migrations);
+    tableSets.push(read.tables);
+    diagnostics.push(...read.diagnostics);
+    sources.push({ kind: 'sql', files: read.files });
+    for (const path of migrations) watch(path);
+  }
+
+  const ts = readTypeScriptSources(root, options.candidates);
+  if (ts.result.tables.length || ts.result.diagnostics.length) {
+    tableSets.push(ts.result.tables);
+    diagnostics.push(...ts.result.diagnostics);
+    for (const kind of new Set(ts.result.tables.map((t) => t.source))) {
+      sources.push({ kind, files: [...new Set(ts.result.tables.filter((t) => t.source === kind).map((t) => t.location?.file ?? ''))].filter(Boolean).sort() });
+    }
+    for (const path of ts.read) watch(path);
+  }
+
+  if (loaded.file) watch(loaded.file);
   // A config file created later, closer to the project, must take effect in a running editor.
-  for (const path of new Set(loaded.probed ?? [])) inputs.push({ path, mtimeMs: mtimeOrMissing(path) });
+  for (const path of new Set(loaded.probed ?? [])) watch(path);
+  const raw = mergeTables(tableSets);
   const schema = sources.length ? buildTenantSchema(raw, sources, diagnostics, config) : { ...emptySchema(), diagnostics };
   return { root, config, configFile: loaded.file, schema, inputs };
+}
+
+const TS_FILES = '**/*.{ts,tsx,mts,cts,js,mjs,cjs}';
+
+/**
+ * Table definitions in TypeScript: a cheap text test picks the files that import an ORM's schema
+ * API, and only those are parsed (as data: nothing is executed).
+ */
+function readTypeScriptSources(root: string, candidates: string[] | undefined): { result: SchemaReadResult; read: string[] } {
+  const files =
+    candidates?.filter((file) => !relative(root, file).startsWith('..')) ??
+    globbySync(TS_FILES, {
+      cwd: root,
+      absolute: true,
+      gitignore: true,
+      ignore: ['**/node_modules/**', '**/dist/**', '**/build/**', '**/.next/**', '**/*.d.ts', '**/coverage/**'],
+      followSymbolicLinks: false,
+      suppressErrors: true,
+    });
+  const units: { unit: FileUnit; projectFile: string }[] = [];
+  const read: string[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      if (statSync(file).size > MAX_FILE_BYTES) continue;
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue; // The scanner reports unreadable files itself.
+    }
+    if (!TS_SCHEMA_MARKERS.test(text)) continue;
+    read.push(file);
+    try {
+      units.push({ unit: parseUnit(file, text), projectFile: toPosix(relative(root, file)) });
+    } catch {
+      continue; // Reported as a parse error by the scanner.
+    }
+  }
+  return { result: readTsSchemaSources(units), read };
 }
 
 function mtimeOrMissing(path: string): number {

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
-import { analyzeFile, toPosix } from '../core/analyze.js';
+import { analyzeFile, schemaFindings, toPosix } from '../core/analyze.js';
 import { compareFindings } from '../core/finding.js';
 import type { Diagnostic, ProjectSummary, ScanResult, UnknownSite } from '../core/result.js';
 import { Resolver } from '../core/resolve.js';
@@ -9,6 +9,7 @@ import { findConfig } from '../config/load.js';
 import { MAX_FILE_BYTES, ModuleGraph, ParseError, parseUnit } from '../project/modules.js';
 import { findProjectRoot, loadProject, type Project } from '../project/project.js';
 import { discoverFiles } from './discover.js';
+import { loadSqlParsers } from '../sql/libpg.js';
 import { VERSION } from '../version.js';
 
 /** Diagnostics that mean a file was not analysed. */
@@ -41,6 +42,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   }
   const root = isDir ? target : dirname(target);
   const rootConfig = findConfig(root); // Throws ConfigurationError on an invalid config: exit 2.
+  // libpg-query (WASM) loads asynchronously; once loaded it parses synchronously for every project.
+  await loadSqlParsers();
   // `ignore` is relative to the config file; the file search runs relative to the scanned folder.
   const ignores = (rootConfig.config.ignore ?? [])
     .map((pattern) => toPosix(relative(root, resolve(rootConfig.dir ?? root, pattern))))
@@ -59,7 +62,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     }
     let project = projects.get(projectRoot);
     if (!project) {
-      project = loadProject(projectRoot);
+      project = loadProject(projectRoot, undefined, { candidates: files });
       projects.set(projectRoot, project);
     }
     return project;
@@ -125,6 +128,17 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     } catch (error) {
       // An analysis bug must not lose the rest of the scan; it is reported, and exits 2.
       skip('internal', `internal error while analysing: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  // Schema findings in schema.prisma or .sql migrations: files no TypeScript pass sees. Those in
+  // TypeScript files (Drizzle tables, TypeORM entities) came with analyzeFile, as in ESLint.
+  for (const project of projects.values()) {
+    for (const finding of schemaFindings(project)) {
+      if (/\.[cm]?[jt]sx?$/.test(finding.file)) continue;
+      const file = rel(resolve(project.root, finding.file));
+      if (file.startsWith('../')) continue;
+      findings.push({ ...finding, file });
     }
   }
 

@@ -2,6 +2,9 @@ import type { TenantLintConfig } from '../config/schema.js';
 import type { SchemaDiagnostic, SchemaSource, Table, TenantKey, TenantSchema } from '../core/schema.js';
 import type { RawTable } from './prisma.js';
 
+/** Migration bookkeeping: global by nature, never tenant data. */
+const BOOKKEEPING = /^(_prisma_migrations|schema_migrations|flyway_schema_history|__drizzle_migrations|knex_migrations(_lock)?|typeorm_migrations|migrations|sequelizemeta|goose_db_version|__diesel_schema_migrations|ar_internal_metadata)$/i;
+
 /** Names a tenant root usually has. Used only to pick among models that others point at. */
 const ROOT_NAME = /^(tenant|organi[sz]ation|org|workspace|team|account|company|project)s?$/i;
 
@@ -66,6 +69,9 @@ export function buildTenantSchema(
     if (globals.has(table.name)) {
       cls = 'global';
       reason = `\`${table.name}\` is listed in globalTables`;
+    } else if (BOOKKEEPING.test(table.dbName.replace(/^.*\./, ''))) {
+      cls = 'global';
+      reason = `\`${table.dbName}\` is migration bookkeeping`;
     } else if (table.name === root) {
       cls = 'global';
       reason = `\`${table.name}\` is the tenant root`;
@@ -126,8 +132,11 @@ function inferKeysFrom(target: string, raw: RawTable[], addKey: (table: RawTable
       candidates.push({ table, field: relation.fields[0], required: relation.required });
     }
   }
+  // The dominant name among required keys; when every key is still nullable (a schema being
+  // migrated), among all of them, so that require-tenant-column can report the nullable key.
   const counts = new Map<string, number>();
-  for (const c of candidates) if (c.required) counts.set(c.field, (counts.get(c.field) ?? 0) + 1);
+  const anyRequired = candidates.some((c) => c.required);
+  for (const c of candidates) if (c.required || !anyRequired) counts.set(c.field, (counts.get(c.field) ?? 0) + 1);
   const dominant = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
   for (const c of candidates) {
     if (c.required || c.field === dominant) addKey(c.table, c.field, target);

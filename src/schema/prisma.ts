@@ -1,8 +1,9 @@
-import type { Column, Relation, SchemaDiagnostic, SourceLocation, Table } from '../core/schema.js';
+import type { Column, Relation, SchemaDiagnostic, SourceLocation } from '../core/schema.js';
+import type { RawTable } from './raw.js';
 import { parsePrismaSchema, type PrismaAst } from './prisma-parser.js';
 
 /** A table as a schema source describes it, before tenant classification. */
-export type RawTable = Omit<Table, 'class' | 'tenantKeys' | 'parentRelations' | 'classReason'>;
+export type { RawTable } from './raw.js';
 
 function unquote(value: string): string {
   return value.replace(/^"(.*)"$/s, '$1');
@@ -71,7 +72,7 @@ export function readPrismaModels(files: { file: string; text: string }[]): { tab
   for (const { file, text } of files) {
     let schema: PrismaAst.Schema;
     try {
-      schema = parsePrismaSchema(text);
+      schema = parsePrismaSchema(blankCommentsAfterBraces(text));
     } catch (error) {
       diagnostics.push(prismaSyntaxDiagnostic(file, text, error));
       continue;
@@ -83,6 +84,14 @@ export function readPrismaModels(files: { file: string; text: string }[]): { tab
   const modelNames = new Set(models.map((entry) => entry.model.name));
   const tables = models.map(({ file, model }) => readModel(file, model, modelNames));
   return { tables, diagnostics };
+}
+
+/**
+ * Prisma accepts `model A { // note` and trailing blanks after `{`; prisma-ast 0.15 rejects both.
+ * Drop them: nothing follows on that line, so every other line and column stays where it was.
+ */
+function blankCommentsAfterBraces(text: string): string {
+  return text.replace(/\{[ \t]*(?:\/\/[^\r\n]*)?(?=\r?\n)/g, '{');
 }
 
 function readModel(file: string, model: PrismaAst.Model, modelNames: Set<string>): RawTable {
@@ -154,6 +163,7 @@ function readModel(file: string, model: PrismaAst.Model, modelNames: Set<string>
     indexes,
     relations,
     location: locationOf(file, model.location),
+    source: 'prisma',
   };
 }
 

@@ -338,7 +338,7 @@ describe('sarif reporter', () => {
 
   it('describes each rule with its docs URL and default level', () => {
     expect(run.tool.driver).toMatchObject({ name: 'tenant-lint', version: '0.1.0' });
-    expect(run.tool.driver.rules?.[0]).toEqual({
+    expect(run.tool.driver.rules?.find((rule) => rule.id === 'require-tenant-filter')).toEqual({
       id: 'require-tenant-filter',
       shortDescription: { text: 'Require a tenant predicate on every query against a tenant-scoped table' },
       helpUri: docsUrl('require-tenant-filter'),
@@ -350,7 +350,8 @@ describe('sarif reporter', () => {
   it('locates results with relative URIs and 1-based regions', () => {
     expect(run.results).toHaveLength(2);
     const [first, second] = run.results ?? [];
-    expect(first).toMatchObject({ ruleId: 'require-tenant-filter', ruleIndex: 0, level: 'error' });
+    expect(first).toMatchObject({ ruleId: 'require-tenant-filter', level: 'error' });
+    expect(run.tool.driver.rules?.[first?.ruleIndex ?? -1]?.id).toBe('require-tenant-filter');
     expect(second.level).toBe('warning');
     expect(first.message.text).toBe(
       `${invoiceFinding.message}\nWhy: ${invoiceFinding.evidence}\nFix: ${invoiceFinding.help}`,

@@ -7,6 +7,8 @@ export interface RawFinding {
   ruleId: RuleId;
   messageId: string;
   node: Node;
+  /** Lower the severity to a warning whatever the rule's setting (a milder variant of the problem). */
+  mild?: boolean;
   message: string;
   evidence: string;
   help: string;
@@ -26,4 +28,18 @@ export interface CheckOutput {
   unknown: RawUnknown[];
   /** Query sites (or other facts) the check decided, for the summary. */
   sites: number;
+}
+
+/** A finding about a schema definition: located by the schema source, not by a node of a parsed file. */
+export interface SchemaFinding {
+  ruleId: RuleId;
+  messageId: string;
+  /** Project-relative file, 1-based line/column; end exclusive. */
+  at: { file: string; line: number; column: number; endLine: number; endColumn: number };
+  /** The table the finding is about: part of its fingerprint. */
+  table: string;
+  message: string;
+  evidence: string;
+  help: string;
+  mild?: boolean;
 }

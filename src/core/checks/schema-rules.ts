@@ -1,0 +1,189 @@
+import type { TenantLintConfig } from '../../config/schema.js';
+import type { SourceLocation, Table, TenantSchema } from '../schema.js';
+import type { SchemaFinding } from './types.js';
+
+/** Unique columns whose global uniqueness is the point: secrets and external ids. */
+const GLOBALLY_UNIQUE = /token|secret|hash|api_?key|uuid|external|stripe|provider|slug$/i;
+
+/**
+ * `require-tenant-column` and `require-tenant-index`: tables that cannot be isolated. Run once per
+ * project on the TenantSchema; each finding points at the definition the user would edit.
+ */
+export function checkSchema(schema: TenantSchema, config: TenantLintConfig): SchemaFinding[] {
+  if (!schema.root && !config.tenantKeys) return [];
+  const key = dominantKey(schema);
+  const findings: SchemaFinding[] = [];
+  for (const table of schema.tables.values()) {
+    if (table.class === 'global') continue;
+    if (table.class === 'unclassified') findings.push(missingColumn(table, schema, key));
+    if (table.class === 'child' && config.checkChildTables) findings.push(childWithoutColumn(table, schema, key));
+    if (table.class !== 'tenant') continue;
+    for (const field of table.tenantKeys) {
+      const column = table.columns.get(field);
+      if (column?.nullable) findings.push(nullableColumn(table, field, column.dbName, column.location ?? table.location, schema));
+    }
+    findings.push(...indexFindings(table, schema, config));
+  }
+  return findings.filter((f): f is SchemaFinding => Boolean(f.at.file));
+}
+
+function dominantKey(schema: TenantSchema): { field: string; dbName: string } {
+  const counts = new Map<string, number>();
+  for (const k of schema.tenantKeys) counts.set(k.field, (counts.get(k.field) ?? 0) + 1);
+  const field = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'tenantId';
+  const table = schema.tenantKeys.find((k) => k.field === field)?.table;
+  const dbName = (table && schema.tables.get(table)?.columns.get(field)?.dbName) || field;
+  return { field, dbName };
+}
+
+function at(location: SourceLocation | undefined, width: number): SchemaFinding['at'] {
+  if (!location) return { file: '', line: 0, column: 0, endLine: 0, endColumn: 0 };
+  return {
+    file: location.file,
+    line: location.line,
+    column: location.column,
+    endLine: location.endLine ?? location.line,
+    endColumn: location.endColumn ?? location.column + width,
+  };
+}
+
+/** How to add the column, in the language of the table's source. */
+function addColumnHint(table: Table, schema: TenantSchema, key: { field: string; dbName: string }): string {
+  const root = schema.root ? schema.tables.get(schema.root) : undefined;
+  const rootTable = root?.dbName ?? 'tenants';
+  const rootModel = schema.root ?? 'Tenant';
+  switch (table.source) {
+    case 'prisma':
+      return `add \`${key.field} String\` and \`${lowerFirst(rootModel)} ${rootModel} @relation(fields: [${key.field}], references: [id])\` to model \`${table.name}\``;
+    case 'sql':
+      return `\`ALTER TABLE ${table.dbName} ADD COLUMN ${key.dbName} uuid NOT NULL REFERENCES ${rootTable}(id);\` (backfill before SET NOT NULL on a table with rows)`;
+    default:
+      return `add a required \`${key.field}\` column that references \`${rootTable}\``;
+  }
+}
+
+function lowerFirst(name: string): string {
+  return name.charAt(0).toLowerCase() + name.slice(1);
+}
+
+function missingColumn(table: Table, schema: TenantSchema, key: { field: string; dbName: string }): SchemaFinding {
+  return {
+    ruleId: 'require-tenant-column',
+    messageId: 'missingTenantColumn',
+    at: at(table.location, table.source === 'prisma' ? 5 : 12),
+    table: table.name,
+    message: `Table \`${table.dbName}\` has no tenant column (\`${key.dbName}\`) and no required relation to a tenant table.`,
+    evidence: `${table.classReason}; the tenant root is \`${schema.root ?? '?'}\`. Every query on it is global: nothing stops one tenant from reading another's rows.`,
+    help: `If \`${table.dbName}\` is shared by all tenants, list it in \`globalTables\`; otherwise ${addColumnHint(table, schema, key)}.`,
+    // An unclassified table may be global by design (users who span tenants): a decision for a
+    // person, reported as a warning rather than a proven defect.
+    mild: true,
+  };
+}
+
+function childWithoutColumn(table: Table, schema: TenantSchema, key: { field: string; dbName: string }): SchemaFinding {
+  const parent = table.relations.get(table.parentRelations[0] ?? '');
+  return {
+    ruleId: 'require-tenant-column',
+    messageId: 'childWithoutTenantColumn',
+    at: at(table.location, table.source === 'prisma' ? 5 : 12),
+    table: table.name,
+    message: `Table \`${table.dbName}\` has no tenant column of its own.`,
+    evidence: `${table.classReason}. Queries must join \`${parent?.target ?? 'the parent'}\` to filter by tenant, and row-level security cannot name the tenant on this table.`,
+    help: `Denormalise the tenant: ${addColumnHint(table, schema, key)}, and include it in the foreign key to \`${parent?.target ?? 'the parent'}\`.`,
+    mild: true,
+  };
+}
+
+function nullableColumn(table: Table, field: string, dbName: string, location: SourceLocation | undefined, schema: TenantSchema): SchemaFinding {
+  const fix =
+    table.source === 'prisma'
+      ? `make the field required (\`${field} String\`, not \`${field} String?\`) and the relation required`
+      : table.source === 'sql'
+        ? `backfill, then \`ALTER TABLE ${table.dbName} ALTER COLUMN ${dbName} SET NOT NULL;\``
+        : `make \`${field}\` required (not null)`;
+  return {
+    ruleId: 'require-tenant-column',
+    messageId: 'nullableTenantColumn',
+    at: at(location, field.length),
+    table: table.name,
+    message: `Tenant column \`${table.dbName}.${dbName}\` is nullable.`,
+    evidence: `\`${dbName}\` references the tenant \`${schema.root ?? '?'}\`. A row without a tenant belongs to no one: no tenant filter ever matches it, or every one does (\`IS NULL\` branches, outer joins), and a bug that forgets to set it goes unnoticed.`,
+    help: `Every row must belong to a tenant: ${fix}.`,
+  };
+}
+
+function indexFindings(table: Table, schema: TenantSchema, config: TenantLintConfig): SchemaFinding[] {
+  const keys = new Set(table.tenantKeys);
+  const candidates: { columns: string[]; kind: string }[] = [
+    ...(table.primaryKey.length ? [{ columns: table.primaryKey, kind: 'primary key' }] : []),
+    ...table.uniques.map((u) => ({ columns: u.fields, kind: 'unique constraint' })),
+    ...table.indexes.map((columns) => ({ columns, kind: 'index' })),
+  ];
+  const findings: SchemaFinding[] = [];
+  const leading = candidates.filter((c) => keys.has(c.columns[0] ?? ''));
+  const keyName = table.tenantKeys[0] ?? 'tenant_id';
+  const dbKey = table.columns.get(keyName)?.dbName ?? keyName;
+  const width = table.source === 'prisma' ? 5 : 12;
+  if (leading.length === 0) {
+    findings.push({
+      ruleId: 'require-tenant-index',
+      messageId: 'missingTenantIndex',
+      at: at(table.location, width),
+      table: table.name,
+      message: `Table \`${table.dbName}\` has no index that leads with its tenant column \`${dbKey}\`.`,
+      evidence: `Every tenant-scoped query filters on \`${dbKey}\`; without an index that starts with it, each one scans the rows of every tenant (and an index on \`(${otherLead(candidates) ?? 'created_at'}, ${dbKey})\` does not help a filter on \`${dbKey}\`).`,
+      help: indexHint(table, keyName, dbKey),
+    });
+  } else if (leading.every((c) => c.columns.length === 1) && config.reportTenantOnlyIndex !== false) {
+    findings.push({
+      ruleId: 'require-tenant-index',
+      messageId: 'tenantOnlyIndex',
+      at: at(table.location, width),
+      table: table.name,
+      message: `Table \`${table.dbName}\` is indexed on \`${dbKey}\` alone.`,
+      evidence: `A lookup by tenant and key (\`WHERE ${dbKey} = $1 AND id = $2\`) still reads all of the tenant's rows to find one; large tenants make it slow.`,
+      help: `${indexHint(table, keyName, dbKey, true)} (set \`reportTenantOnlyIndex: false\` to silence this message).`,
+      mild: true,
+    });
+  }
+  for (const unique of table.uniques) {
+    if (unique.fields.some((f) => keys.has(f))) continue;
+    if (unique.fields.every((f) => table.primaryKey.includes(f) || GLOBALLY_UNIQUE.test(f) || isForeignKey(table, f))) continue;
+    const cols = unique.fields.map((f) => table.columns.get(f)?.dbName ?? f);
+    findings.push({
+      ruleId: 'require-tenant-index',
+      messageId: 'uniqueWithoutTenant',
+      at: at(table.location, width),
+      table: table.name,
+      message: `Unique constraint on \`${table.dbName}(${cols.join(', ')})\` does not include the tenant column \`${dbKey}\`.`,
+      evidence: `Uniqueness across all tenants leaks existence (an insert fails when another tenant already uses the value) and stops two tenants from using the same \`${cols.join(', ')}\`.`,
+      help:
+        table.source === 'prisma'
+          ? `Use \`@@unique([${keyName}, ${unique.fields.join(', ')}])\` instead.`
+          : `Use \`UNIQUE (${dbKey}, ${cols.join(', ')})\` instead.`,
+    });
+  }
+  void schema;
+  return findings;
+}
+
+function otherLead(candidates: { columns: string[] }[]): string | undefined {
+  return candidates.find((c) => c.columns.length > 1)?.columns[0];
+}
+
+function isForeignKey(table: Table, field: string): boolean {
+  return [...table.relations.values()].some((r) => r.fields.includes(field));
+}
+
+function indexHint(table: Table, keyName: string, dbKey: string, composite = false): string {
+  const then = composite ? 'id' : 'created_at';
+  switch (table.source) {
+    case 'prisma':
+      return `Add \`@@index([${keyName}, ${composite ? 'id' : 'createdAt'}])\` (or lead a compound \`@@id\`/\`@@unique\` with \`${keyName}\`)`;
+    case 'sql':
+      return `\`CREATE INDEX CONCURRENTLY ${table.dbName}_${dbKey}_idx ON ${table.dbName} (${dbKey}, ${then});\``;
+    default:
+      return `Add an index on (\`${keyName}\`, ${then}), tenant column first`;
+  }
+}

@@ -1,0 +1,49 @@
+import type { SchemaSourceKind } from '../core/schema.js';
+import type { RawTable } from './raw.js';
+
+/** Declarative sources describe what the code uses; migrations describe how the database got there. */
+const PRIORITY: Record<SchemaSourceKind, number> = { prisma: 0, drizzle: 1, typeorm: 2, sequelize: 3, mongoose: 4, sql: 5 };
+
+/** `public.Invoices` and `invoices` are the same table; other schemas stay qualified. */
+export function tableKey(name: string): string {
+  return name.replace(/^public\./i, '').toLowerCase();
+}
+
+/**
+ * One model from every source. A table described by a declarative source (schema.prisma, Drizzle,
+ * TypeORM...) and by migrations is one table: the declarative description wins for columns and
+ * locations (that is what the user edits), the migrations add what only they know (RLS). A table
+ * is never reported twice. Relation targets are renamed to the merged tables' names.
+ */
+export function mergeTables(sources: RawTable[][]): RawTable[] {
+  const byKey = new Map<string, RawTable>();
+  const all = sources.flat().sort((a, b) => PRIORITY[a.source] - PRIORITY[b.source]);
+  for (const table of all) {
+    const key = tableKey(table.dbName);
+    const existing = byKey.get(key);
+    if (!existing) {
+      byKey.set(key, { ...table, relations: new Map(table.relations) });
+      continue;
+    }
+    if (!existing.rls && table.rls) existing.rls = table.rls;
+  }
+  const merged = [...byKey.values()];
+  const canonical = new Map<string, string>();
+  for (const table of merged) {
+    canonical.set(table.name, table.name);
+    canonical.set(table.name.toLowerCase(), table.name);
+    canonical.set(tableKey(table.dbName), table.name);
+  }
+  for (const source of sources.flat()) {
+    // A source's own name for a table (TypeORM class name, SQL name) maps to the merged name.
+    const target = byKey.get(tableKey(source.dbName));
+    if (target && !canonical.has(source.name)) canonical.set(source.name, target.name);
+  }
+  for (const table of merged) {
+    for (const [name, relation] of table.relations) {
+      const target = canonical.get(relation.target) ?? canonical.get(relation.target.toLowerCase()) ?? canonical.get(tableKey(relation.target));
+      if (target && target !== relation.target) table.relations.set(name, { ...relation, target });
+    }
+  }
+  return merged;
+}

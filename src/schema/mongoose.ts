@@ -1,0 +1,252 @@
+/**
+ * Mongoose schemas and models, read from the AST: `new Schema({...}, options)` (with `Schema`
+ * imported or required from `mongoose`), `schema.index({...})`, and `model('Invoice', schema)`.
+ *
+ * Naming: the table name is the model name (`model('Invoice', ...)`). Mongoose itself stores the
+ * documents in the lower-cased plural collection (`invoices`) unless a collection is given; `dbName`
+ * is the given collection (third argument of `model()` or the `collection` option), else the model
+ * name. A schema with no `model()` call in its file is named after its variable (`invoiceSchema`
+ * → `Invoice`); a schema used only inside another schema (a subdocument) is not a table. Every
+ * document has an `_id` primary key unless `_id: false`.
+ */
+import type { TSESTree } from '@typescript-eslint/types';
+import type { Variable } from '@typescript-eslint/scope-manager';
+import type { Column, Relation } from '../core/schema.js';
+import { T, memberName, textOf, unwrap, walk, type FileUnit, type Node } from '../core/ast.js';
+import type { RawTable } from './raw.js';
+import {
+  bindingRefOf,
+  booleanOf,
+  calleeToken,
+  constStringOf,
+  declaredName,
+  emptyRead,
+  entriesOf,
+  importsAny,
+  isFrom,
+  locationOf,
+  moduleRefOf,
+  objectOf,
+  propertyOf,
+  resolveInFile,
+  stringOf,
+  type BindingRef,
+  variableAt,
+  type TsReadResult,
+} from './ts-sources.js';
+
+const MONGOOSE = new Set(['mongoose']);
+const SCHEMA = new Set(['Schema']);
+
+type SchemaCall = TSESTree.NewExpression | TSESTree.CallExpression;
+
+interface SchemaDef {
+  node: SchemaCall;
+  variable: Variable | undefined;
+  variableName: string | undefined;
+  indexes: { fields: string[]; unique: boolean; name?: string }[];
+  models: { name: string; collection?: string; binding?: string }[];
+}
+
+/** The Mongoose models of one file. */
+export function readMongoose(unit: FileUnit, projectFile: string): RawTable[] {
+  return readMongooseDetailed(unit, projectFile).tables.map((t) => t.table);
+}
+
+export function readMongooseDetailed(unit: FileUnit, projectFile: string): TsReadResult {
+  const read = emptyRead();
+  if (!importsAny(unit, MONGOOSE)) return read;
+  const schemas: SchemaDef[] = [];
+  const calls: TSESTree.CallExpression[] = [];
+  walk(unit.ast, (node) => {
+    if (node.type === T.CallExpression) calls.push(node);
+    if ((node.type === T.NewExpression || node.type === T.CallExpression) && isFrom(moduleRefOf(unit, node.callee), MONGOOSE, SCHEMA)) {
+      const declarator = node.parent?.type === T.VariableDeclarator && node.parent.init === node ? node.parent : undefined;
+      const variable = declarator?.id.type === T.Identifier ? (variableAt(unit, declarator.id) ?? undefined) : undefined;
+      schemas.push({ node, variable, variableName: declaredName(node), indexes: [], models: [] });
+    }
+  });
+  const schemaOf = (node: Node | undefined): SchemaDef | undefined => {
+    const current = node ? unwrap(node) : undefined;
+    if (!current) return undefined;
+    if (current.type === T.Identifier) {
+      const variable = variableAt(unit, current);
+      return variable ? schemas.find((s) => s.variable === variable) : undefined;
+    }
+    return schemas.find((s) => s.node === current);
+  };
+
+  for (const call of calls) {
+    const callee = unwrap(call.callee);
+    const method = callee.type === T.MemberExpression ? memberName(callee) : callee.type === T.Identifier ? callee.name : undefined;
+    const args = call.arguments.filter((a) => a.type !== T.SpreadElement);
+    if (method === 'index' && callee.type === T.MemberExpression) {
+      // `invoiceSchema.index({ tenantId: 1, createdAt: -1 }, { unique: true })`
+      const schema = schemaOf(callee.object);
+      const spec = objectOf(args[0]);
+      if (!schema || !spec) continue;
+      const fields = entriesOf(spec).map((e) => e.key);
+      if (fields.length === 0) continue;
+      schema.indexes.push({ fields, unique: booleanOf(propertyOf(args[1], 'unique')) === true, name: stringOf(propertyOf(args[1], 'name')) });
+    } else if (method === 'model') {
+      // `model('Invoice', invoiceSchema, 'invoices')`, `mongoose.model(...)`, `connection.model(...)`
+      const schema = schemaOf(args[1]);
+      const name = constStringOf(unit, args[0]);
+      if (!schema || name === undefined) continue;
+      schema.models.push({ name, collection: constStringOf(unit, args[2]), binding: declaredName(call) });
+    }
+  }
+
+  for (const schema of schemas) {
+    let models = schema.models;
+    if (models.length === 0) {
+      if (schema.variableName === undefined || usedInsideAnotherSchema(schema, schemas)) continue;
+      const base = schema.variableName.replace(/Schema$/i, '') || schema.variableName;
+      models = [{ name: base.charAt(0).toUpperCase() + base.slice(1) }];
+    }
+    for (const model of models) {
+      const table = readSchema(unit, projectFile, schema, model.name, model.collection, read, (node) => schemaOf(node) !== undefined);
+      read.tables.push({ table, bindings: model.binding === undefined ? [] : [model.binding] });
+    }
+  }
+  resolveInFile(read);
+  return read;
+}
+
+/** `lines: [lineSchema]` in another schema: a subdocument, not a collection. */
+function usedInsideAnotherSchema(schema: SchemaDef, schemas: SchemaDef[]): boolean {
+  if (!schema.variable) return false;
+  return schema.variable.references.some((ref) =>
+    schemas.some((other) => other !== schema && ref.identifier.range[0] >= other.node.range[0] && ref.identifier.range[1] <= other.node.range[1]),
+  );
+}
+
+function readSchema(
+  unit: FileUnit,
+  projectFile: string,
+  schema: SchemaDef,
+  name: string,
+  collection: string | undefined,
+  read: TsReadResult,
+  isSchema: (node: Node) => boolean,
+): RawTable {
+  const args = schema.node.arguments.filter((a) => a.type !== T.SpreadElement);
+  const definition = objectOf(args[0]);
+  const options = objectOf(args[1]);
+  const columns = new Map<string, Column>();
+  const relations = new Map<string, Relation>();
+  const uniques: RawTable['uniques'] = [];
+  const indexes: string[][] = [];
+
+  if (booleanOf(propertyOf(options, '_id')) !== false) {
+    columns.set('_id', { name: '_id', dbName: '_id', type: 'ObjectId', nullable: false, isList: false });
+  }
+  for (const entry of definition ? entriesOf(definition) : []) {
+    const field = readField(unit, entry.value, isSchema);
+    const primary = entry.key === '_id';
+    columns.set(entry.key, {
+      name: entry.key,
+      dbName: entry.key,
+      type: field.type,
+      nullable: !primary && !field.required,
+      isList: field.isList,
+      location: locationOf(projectFile, entry.keyNode),
+    });
+    if (field.unique) uniques.push({ fields: [entry.key], name: entry.key });
+    if (field.index || field.unique) indexes.push([entry.key]);
+    if (field.ref) {
+      const relation: Relation = {
+        name: entry.key,
+        target: field.ref.local,
+        fields: [entry.key],
+        references: ['_id'],
+        required: field.required,
+        isList: field.isList,
+      };
+      relations.set(entry.key, relation);
+      read.pending.push({ relation, target: field.ref });
+    }
+  }
+  const timestamps = propertyOf(options, 'timestamps');
+  if (timestamps && booleanOf(timestamps) !== false) {
+    for (const stamp of ['createdAt', 'updatedAt']) {
+      const setting = propertyOf(timestamps, stamp);
+      if (setting && booleanOf(setting) === false) continue;
+      const key = stringOf(setting) ?? stamp;
+      if (!columns.has(key)) columns.set(key, { name: key, dbName: key, type: 'Date', nullable: false, isList: false });
+    }
+  }
+  for (const index of schema.indexes) {
+    indexes.push(index.fields);
+    if (index.unique) uniques.push({ fields: index.fields, name: index.name ?? index.fields.join('_') });
+  }
+  const dbName = collection ?? constStringOf(unit, propertyOf(options, 'collection')) ?? name;
+  return {
+    name,
+    dbName,
+    columns,
+    primaryKey: columns.has('_id') ? ['_id'] : [],
+    uniques,
+    indexes,
+    relations,
+    location: locationOf(projectFile, calleeToken(schema.node.callee)),
+    source: 'mongoose',
+  };
+}
+
+interface Field {
+  type: string;
+  isList: boolean;
+  required: boolean;
+  unique: boolean;
+  index: boolean;
+  ref?: BindingRef;
+}
+
+/** `String`, `[String]`, `{ type: Schema.Types.ObjectId, ref: 'Tenant', required: true, index: true }`, nested objects. */
+function readField(unit: FileUnit, value: Node, isSchema: (node: Node) => boolean, depth = 0): Field {
+  const current = unwrap(value);
+  const plain: Field = { type: 'Mixed', isList: false, required: false, unique: false, index: false };
+  if (depth > 3) return plain;
+  if (current.type === T.ArrayExpression) {
+    const first = current.elements[0];
+    const inner = first && first.type !== T.SpreadElement ? readField(unit, first, isSchema, depth + 1) : { ...plain, type: 'Array' };
+    // The array itself is never null: Mongoose defaults it to [].
+    return { ...inner, isList: true };
+  }
+  if (current.type === T.ObjectExpression) {
+    const type = propertyOf(current, 'type');
+    if (!type || type.type === T.ObjectExpression) return { ...plain, type: 'Object' };
+    const typed = type.type === T.ArrayExpression ? readField(unit, type, isSchema, depth + 1) : { ...plain, type: typeName(unit, type) };
+    const index = propertyOf(current, 'index');
+    const ref = propertyOf(current, 'ref');
+    return {
+      type: typed.type,
+      isList: typed.isList,
+      required: isRequired(propertyOf(current, 'required')),
+      unique: booleanOf(propertyOf(current, 'unique')) === true || booleanOf(propertyOf(index, 'unique')) === true,
+      index: booleanOf(index) === true || objectOf(index) !== undefined,
+      ref: ref ? bindingRefOf(unit, ref) : typed.ref,
+    };
+  }
+  if (current.type === T.NewExpression || current.type === T.CallExpression || isSchema(current)) return { ...plain, type: 'Subdocument' };
+  return { ...plain, type: typeName(unit, current) };
+}
+
+function typeName(unit: FileUnit, node: Node): string {
+  const current = unwrap(node);
+  if (current.type === T.Identifier) return current.name;
+  if (current.type === T.MemberExpression) return memberName(current) ?? textOf(unit, current);
+  return stringOf(current) ?? textOf(unit, current);
+}
+
+/** `required: true`, `required: [true, 'message']`; a function makes it conditional (not required). */
+function isRequired(node: Node | undefined): boolean {
+  if (!node) return false;
+  if (booleanOf(node) === true) return true;
+  if (node.type === T.ArrayExpression) {
+    const first = node.elements[0];
+    return first !== null && first !== undefined && first.type !== T.SpreadElement && booleanOf(first) === true;
+  }
+  return false;
+}

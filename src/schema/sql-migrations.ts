@@ -1,0 +1,203 @@
+/**
+ * SQL migrations as a schema source: find the migration files of the usual tools, order them as the
+ * tool applies them, parse them (src/sql) and fold them into the tables they leave behind.
+ *
+ * Layouts recognised without configuration (any depth, `node_modules` and build output never read):
+ * - Prisma:          `.../migrations/<timestamp>_<name>/migration.sql`, ordered by folder name
+ * - Drizzle Kit:     `drizzle/0000_<name>.sql`, or any folder with `meta/_journal.json`; `--> statement-breakpoint`
+ * - Supabase:        `supabase/migrations/<timestamp>_<name>.sql`
+ * - Flyway:          `V<version>__<name>.sql` anywhere, numeric version order (`V1_1__` = 1.1); `R__` after them
+ * - golang-migrate:  `<version>_<name>.up.sql` (`.down.sql` ignored)
+ * - dbmate / goose / sql-migrate: numbered files whose `-- migrate:down` / `-- +goose Down` sections are ignored
+ * - plain numbered or timestamped `.sql` files in a `migrations/`, `migration/`, `migrate/` folder
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { globbySync } from 'globby';
+import type { SchemaDiagnostic } from '../core/schema.js';
+import { SchemaFold } from '../sql/fold.js';
+import { addParseStats, emptyParseStats, parseSqlFile, type SqlParseStats } from '../sql/parse.js';
+import type { SchemaReadResult } from './raw.js';
+
+export interface SqlMigrationStats extends SqlParseStats {
+  /** Migration files read. */
+  files: number;
+}
+
+/** Directories never searched: dependencies, VCS metadata and build output that copies migrations. */
+const SKIP_DIRS = new Set(['node_modules', 'dist', 'build', 'coverage', 'vendor', 'target', 'bower_components']);
+const MIGRATION_DIRS = new Set(['migrations', 'migration', 'migrate', 'drizzle']);
+const MAX_DEPTH = 12;
+
+const FLYWAY_VERSIONED = /^V(\d+(?:[._]\d+)*)__.+\.sql$/i;
+const FLYWAY_REPEATABLE = /^R__.+\.sql$/i;
+const FLYWAY_UNDO = /^U\d+(?:[._]\d+)*__.+\.sql$/i;
+const NUMBERED = /^\d+[^/]*\.sql$/i;
+
+function toPosix(path: string): string {
+  return sep === '/' ? path : path.split(sep).join('/');
+}
+
+interface Candidate {
+  /** Absolute path. */
+  path: string;
+  /** Folder whose files form one ordered sequence. */
+  group: string;
+  /** 0: versioned, 1: Flyway repeatable (applied after every versioned one). */
+  rank: number;
+  /** What orders the file within its group: the file name, or the folder name for Prisma. */
+  key: string;
+  /** Flyway version parts, compared numerically. */
+  version?: number[];
+}
+
+/** How a file is ordered, or undefined when its name says it is not an up migration. */
+function candidate(path: string, drizzleDirs: Set<string>, anySql: boolean): Candidate | undefined {
+  const name = basename(path);
+  const dir = dirname(path);
+  if (!/\.sql$/i.test(name) || /\.down\.sql$/i.test(name) || FLYWAY_UNDO.test(name)) return undefined;
+  if (name === 'migration.sql' && basename(dirname(dir)) === 'migrations') {
+    return { path, group: dirname(dir), rank: 0, key: basename(dir) };
+  }
+  const flyway = FLYWAY_VERSIONED.exec(name);
+  if (flyway) return { path, group: dir, rank: 0, key: name, version: flyway[1].split(/[._]/).map(Number) };
+  if (FLYWAY_REPEATABLE.test(name)) return { path, group: dir, rank: 1, key: name };
+  if (/\.up\.sql$/i.test(name)) return { path, group: dir, rank: 0, key: name };
+  if (NUMBERED.test(name) && MIGRATION_DIRS.has(basename(dir).toLowerCase())) return { path, group: dir, rank: 0, key: name };
+  if (drizzleDirs.has(dir) || anySql) return { path, group: dir, rank: 0, key: name };
+  return undefined;
+}
+
+/** `2_b` < `10_a`: digit runs compare as numbers, the rest as text. */
+function naturalCompare(a: string, b: string): number {
+  const chunks = (s: string) => s.match(/\d+|\D+/g) ?? [];
+  const left = chunks(a);
+  const right = chunks(b);
+  for (let i = 0; i < Math.min(left.length, right.length); i++) {
+    const x = left[i];
+    const y = right[i];
+    if (x === y) continue;
+    if (/^\d/.test(x) && /^\d/.test(y)) {
+      const xs = x.replace(/^0+(?=\d)/, '');
+      const ys = y.replace(/^0+(?=\d)/, '');
+      if (xs.length !== ys.length) return xs.length - ys.length;
+      if (xs !== ys) return xs < ys ? -1 : 1;
+      continue;
+    }
+    return x < y ? -1 : 1;
+  }
+  return left.length - right.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+function versionCompare(a: number[], b: number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const diff = (a[i] ?? 0) - (b[i] ?? 0);
+    if (diff !== 0) return diff;
+  }
+  return a.length - b.length;
+}
+
+function applyOrder(a: Candidate, b: Candidate): number {
+  if (a.group !== b.group) return a.group < b.group ? -1 : 1;
+  if (a.rank !== b.rank) return a.rank - b.rank;
+  if (a.version && b.version) return versionCompare(a.version, b.version) || naturalCompare(a.key, b.key);
+  return naturalCompare(a.key, b.key) || naturalCompare(a.path, b.path);
+}
+
+function walk(dir: string, depth: number, sqlFiles: string[], drizzleDirs: Set<string>): void {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name === 'meta' && entries.some((e) => e.isFile() && /\.sql$/i.test(e.name))) {
+        try {
+          if (statSync(join(path, '_journal.json')).isFile()) drizzleDirs.add(dir);
+        } catch {
+          // no journal: not a Drizzle Kit output folder
+        }
+      }
+      if (depth < MAX_DEPTH && !entry.name.startsWith('.') && !SKIP_DIRS.has(entry.name)) walk(path, depth + 1, sqlFiles, drizzleDirs);
+    } else if (entry.isFile() && /\.sql$/i.test(entry.name)) {
+      sqlFiles.push(path);
+    }
+  }
+}
+
+/**
+ * The migration files of a project, absolute paths in apply order. With `globs` (relative to the
+ * project root; a folder means every `.sql` file under it), exactly the matching files are used,
+ * ordered the same way; otherwise the layouts above are searched for.
+ */
+export function locateMigrations(projectRoot: string, globs?: string[]): string[] {
+  const root = resolve(projectRoot);
+  let candidates: Candidate[];
+  if (globs && globs.length) {
+    const matched = globbySync(globs, { cwd: root, ignore: ['**/node_modules/**'], onlyFiles: true, expandDirectories: { extensions: ['sql'] } });
+    candidates = matched.flatMap((rel) => candidate(resolve(root, rel), new Set(), true) ?? []);
+  } else {
+    const sqlFiles: string[] = [];
+    const drizzleDirs = new Set<string>();
+    walk(root, 0, sqlFiles, drizzleDirs);
+    candidates = sqlFiles.flatMap((path) => candidate(path, drizzleDirs, false) ?? []);
+  }
+  return [...new Map(candidates.map((c) => [c.path, c])).values()].sort(applyOrder).map((c) => c.path);
+}
+
+const SECTION_MARKER = /^\s*--\s*(?:migrate:(up|down)|\+goose\s+(up|down)|\+migrate\s+(up|down))\b/i;
+
+/**
+ * dbmate (`-- migrate:down`), goose (`-- +goose Down`) and sql-migrate (`-- +migrate Down`) keep the
+ * down migration in the same file: blank it, keeping line numbers.
+ */
+export function upSectionOnly(text: string): string {
+  if (!/^\s*--\s*(?:migrate:down|\+goose\s+down|\+migrate\s+down)/im.test(text)) return text;
+  let down = false;
+  return text
+    .split('\n')
+    .map((line) => {
+      const marker = SECTION_MARKER.exec(line);
+      if (marker) {
+        down = (marker[1] ?? marker[2] ?? marker[3] ?? '').toLowerCase() === 'down';
+        return line;
+      }
+      return down ? '' : line;
+    })
+    .join('\n');
+}
+
+/**
+ * Reads migration files (absolute, or relative to the project root) in the order given and folds them
+ * into the tables they leave behind. Locations and diagnostics carry project-relative POSIX paths.
+ */
+export function readSqlMigrations(projectRoot: string, files: string[]): SchemaReadResult & { stats: SqlMigrationStats } {
+  const root = resolve(projectRoot);
+  const fold = new SchemaFold();
+  const diagnostics: SchemaDiagnostic[] = [];
+  const read: string[] = [];
+  const stats: SqlMigrationStats = { ...emptyParseStats(), files: 0 };
+  for (const file of files) {
+    const path = isAbsolute(file) ? file : resolve(root, file);
+    const rel = toPosix(relative(root, path));
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      diagnostics.push({ file: rel, message: `Cannot read migration: ${error instanceof Error ? error.message : String(error)}` });
+      continue;
+    }
+    read.push(rel);
+    stats.files++;
+    const parsed = parseSqlFile(upSectionOnly(text), rel);
+    addParseStats(stats, parsed.stats);
+    diagnostics.push(...parsed.diagnostics);
+    const before = fold.diagnostics.length;
+    for (const statement of parsed.statements) fold.apply(statement);
+    diagnostics.push(...fold.diagnostics.slice(before));
+  }
+  return { tables: fold.result(), diagnostics, files: read, stats };
+}

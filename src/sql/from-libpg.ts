@@ -1,0 +1,303 @@
+/** libpg-query's tree (Postgres's own parse nodes) -> the statement model. */
+import type {
+  AlterTableCmd,
+  AlterTableStmt,
+  ColumnDef,
+  Constraint,
+  CreatePolicyStmt,
+  CreateStmt,
+  DropStmt,
+  IndexStmt,
+  Node,
+  RangeVar,
+  RenameStmt,
+  TypeName,
+} from 'libpg-query';
+import type { AlterTableAction, ColumnDefinition, QualifiedName, SqlStatement, TableConstraint } from './statements.js';
+import { canonicalType, impliesNotNull } from './statements.js';
+import type { ConvertContext } from './convert-context.js';
+import { groupAfterKeyword, nextOpenParen, parenGroup, splitTopLevel, stripIndexElementOptions } from './text.js';
+
+function strings(nodes: Node[] | undefined): string[] {
+  const out: string[] = [];
+  for (const node of nodes ?? []) if ('String' in node && node.String.sval !== undefined) out.push(node.String.sval);
+  return out;
+}
+
+function qname(relation: RangeVar | undefined): QualifiedName {
+  const name = relation?.relname ?? '';
+  return relation?.schemaname ? { schema: relation.schemaname, name } : { name };
+}
+
+/** `[schema, name]` or `[name]` as a qualified name (DROP objects, index names). */
+function listName(node: Node): QualifiedName | undefined {
+  const parts = 'List' in node ? strings(node.List.items) : 'String' in node ? strings([node]) : [];
+  const name = parts[parts.length - 1];
+  if (name === undefined) return undefined;
+  return parts.length > 1 ? { schema: parts[parts.length - 2], name } : { name };
+}
+
+function typeText(typeName: TypeName | undefined): string {
+  const names = strings(typeName?.names);
+  const name = names[names.length - 1] ?? 'unknown';
+  const schema = names.length > 1 ? names[names.length - 2] : undefined;
+  const modifiers: number[] = [];
+  for (const mod of typeName?.typmods ?? []) {
+    if ('A_Const' in mod && mod.A_Const.ival) modifiers.push(mod.A_Const.ival.ival ?? 0);
+  }
+  // libpg-query does not say whether a type name was quoted; a name Postgres would have folded was.
+  const quoted = /[^a-z0-9_ ]/.test(name);
+  return canonicalType({ schema, name, quoted }, modifiers, typeName?.arrayBounds?.length ?? 0);
+}
+
+function column(def: ColumnDef, ctx: ConvertContext): ColumnDefinition {
+  const type = typeText(def.typeName);
+  const result: ColumnDefinition = {
+    name: def.colname ?? '',
+    type,
+    notNull: def.is_not_null === true || impliesNotNull(type),
+    primaryKey: false,
+    unique: false,
+    location: ctx.at(def.location, true),
+  };
+  for (const node of def.constraints ?? []) {
+    if (!('Constraint' in node)) continue;
+    const constraint = node.Constraint;
+    switch (constraint.contype) {
+      case 'CONSTR_NOTNULL':
+      case 'CONSTR_IDENTITY':
+        result.notNull = true;
+        break;
+      case 'CONSTR_NULL':
+        result.notNull = false;
+        break;
+      case 'CONSTR_PRIMARY':
+        result.primaryKey = true;
+        break;
+      case 'CONSTR_UNIQUE':
+        result.unique = true;
+        break;
+      case 'CONSTR_FOREIGN': {
+        const refColumn = strings(constraint.pk_attrs)[0];
+        result.references = refColumn === undefined ? { table: qname(constraint.pktable) } : { table: qname(constraint.pktable), column: refColumn };
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return result;
+}
+
+function tableConstraint(constraint: Constraint): TableConstraint | undefined {
+  const named = <T extends object>(value: T): T & { name?: string } => (constraint.conname ? { ...value, name: constraint.conname } : value);
+  const usingIndex = constraint.indexname ? { usingIndex: constraint.indexname } : {};
+  switch (constraint.contype) {
+    case 'CONSTR_PRIMARY':
+      return named({ kind: 'PrimaryKey' as const, columns: strings(constraint.keys), ...usingIndex });
+    case 'CONSTR_UNIQUE':
+      return named({ kind: 'Unique' as const, columns: strings(constraint.keys), ...usingIndex });
+    case 'CONSTR_FOREIGN':
+      return named({
+        kind: 'ForeignKey' as const,
+        columns: strings(constraint.fk_attrs),
+        refTable: qname(constraint.pktable),
+        refColumns: strings(constraint.pk_attrs),
+      });
+    default:
+      return undefined;
+  }
+}
+
+function createTable(stmt: CreateStmt, ctx: ConvertContext): SqlStatement {
+  const columns: ColumnDefinition[] = [];
+  const constraints: TableConstraint[] = [];
+  for (const element of stmt.tableElts ?? []) {
+    if ('ColumnDef' in element) columns.push(column(element.ColumnDef, ctx));
+    else if ('Constraint' in element) {
+      const constraint = tableConstraint(element.Constraint);
+      if (constraint) constraints.push(constraint);
+    }
+  }
+  return { kind: 'CreateTable', table: qname(stmt.relation), ifNotExists: stmt.if_not_exists === true, columns, constraints, ...ctx.base('libpg-query') };
+}
+
+function alterAction(cmd: AlterTableCmd, ctx: ConvertContext): AlterTableAction | undefined {
+  const name = cmd.name ?? '';
+  const def = cmd.def;
+  switch (cmd.subtype) {
+    case 'AT_AddColumn':
+      return def && 'ColumnDef' in def ? { kind: 'AddColumn', column: column(def.ColumnDef, ctx), ifNotExists: cmd.missing_ok === true } : undefined;
+    case 'AT_DropColumn':
+      return { kind: 'DropColumn', column: name, ifExists: cmd.missing_ok === true };
+    case 'AT_SetNotNull':
+      return { kind: 'SetNotNull', column: name };
+    case 'AT_DropNotNull':
+      return { kind: 'DropNotNull', column: name };
+    case 'AT_AlterColumnType':
+      return def && 'ColumnDef' in def ? { kind: 'SetColumnType', column: name, type: typeText(def.ColumnDef.typeName) } : undefined;
+    case 'AT_AddConstraint':
+    case 'AT_AddIndexConstraint': {
+      const constraint = def && 'Constraint' in def ? tableConstraint(def.Constraint) : undefined;
+      return constraint ? { kind: 'AddConstraint', constraint } : undefined;
+    }
+    case 'AT_DropConstraint':
+      return { kind: 'DropConstraint', name, ifExists: cmd.missing_ok === true };
+    case 'AT_EnableRowSecurity':
+      return { kind: 'EnableRls' };
+    case 'AT_DisableRowSecurity':
+      return { kind: 'DisableRls' };
+    case 'AT_ForceRowSecurity':
+      return { kind: 'ForceRls' };
+    case 'AT_NoForceRowSecurity':
+      return { kind: 'NoForceRls' };
+    default:
+      return undefined;
+  }
+}
+
+function alterTable(stmt: AlterTableStmt, ctx: ConvertContext): SqlStatement {
+  if (stmt.objtype !== undefined && stmt.objtype !== 'OBJECT_TABLE') return other(`Alter${pascal(stmt.objtype)}`, ctx);
+  const actions: AlterTableAction[] = [];
+  for (const node of stmt.cmds ?? []) {
+    const action = 'AlterTableCmd' in node ? alterAction(node.AlterTableCmd, ctx) : undefined;
+    if (action) actions.push(action);
+  }
+  return { kind: 'AlterTable', table: qname(stmt.relation), ifExists: stmt.missing_ok === true, actions, ...ctx.base('libpg-query') };
+}
+
+function rename(stmt: RenameStmt, ctx: ConvertContext): SqlStatement {
+  const table = qname(stmt.relation);
+  const ifExists = stmt.missing_ok === true;
+  const to = stmt.newname ?? '';
+  const alter = (action: AlterTableAction): SqlStatement => ({ kind: 'AlterTable', table, ifExists, actions: [action], ...ctx.base('libpg-query') });
+  switch (stmt.renameType) {
+    case 'OBJECT_TABLE':
+      return alter({ kind: 'RenameTable', to });
+    case 'OBJECT_COLUMN':
+      return stmt.relationType === 'OBJECT_TABLE' ? alter({ kind: 'RenameColumn', from: stmt.subname ?? '', to }) : other('RenameColumn', ctx);
+    case 'OBJECT_TABCONSTRAINT':
+      return alter({ kind: 'RenameConstraint', from: stmt.subname ?? '', to });
+    case 'OBJECT_INDEX':
+      return { kind: 'RenameIndex', index: table, to, ...ctx.base('libpg-query') };
+    default:
+      return other(`Rename${pascal(stmt.renameType ?? '')}`, ctx);
+  }
+}
+
+function createIndex(stmt: IndexStmt, ctx: ConvertContext): SqlStatement {
+  // Expressions are kept as written: the parenthesised list that follows the table name.
+  const afterTable = stmt.relation?.location === undefined ? 0 : ctx.index(stmt.relation.location);
+  const open = nextOpenParen(ctx.text, afterTable);
+  const written = open >= 0 ? splitTopLevel(parenGroup(ctx.text, open)?.inner ?? '') : [];
+  const columns = (stmt.indexParams ?? []).map((node, i) => {
+    const element = 'IndexElem' in node ? node.IndexElem : undefined;
+    return element?.name ?? stripIndexElementOptions(written[i] ?? '?');
+  });
+  return {
+    kind: 'CreateIndex',
+    ...(stmt.idxname ? { name: stmt.idxname } : {}),
+    table: qname(stmt.relation),
+    columns,
+    unique: stmt.unique === true,
+    ifNotExists: stmt.if_not_exists === true,
+    ...ctx.base('libpg-query'),
+  };
+}
+
+function drop(stmt: DropStmt, ctx: ConvertContext): SqlStatement {
+  const names: QualifiedName[] = [];
+  for (const node of stmt.objects ?? []) {
+    const name = listName(node);
+    if (name) names.push(name);
+  }
+  const ifExists = stmt.missing_ok === true;
+  switch (stmt.removeType) {
+    case 'OBJECT_TABLE':
+      return { kind: 'DropTable', tables: names, ifExists, ...ctx.base('libpg-query') };
+    case 'OBJECT_INDEX':
+      return { kind: 'DropIndex', names, ifExists, ...ctx.base('libpg-query') };
+    case 'OBJECT_POLICY': {
+      // DROP POLICY p ON s.t: one object, the table's name parts followed by the policy's.
+      const first = stmt.objects?.[0];
+      const parts = first && 'List' in first ? strings(first.List.items) : [];
+      const name = parts.pop() ?? '';
+      const tableName = parts.pop() ?? '';
+      const table = parts.length ? { schema: parts[parts.length - 1], name: tableName } : { name: tableName };
+      return { kind: 'DropPolicy', name, table, ifExists, ...ctx.base('libpg-query') };
+    }
+    default:
+      return other(`Drop${pascal(stmt.removeType ?? '')}`, ctx);
+  }
+}
+
+/** Column references of an expression; a subquery contributes only its left-hand side (`x IN (SELECT ...)`). */
+function columnRefs(value: unknown, table: QualifiedName, out: Set<string>): void {
+  if (Array.isArray(value)) {
+    for (const item of value) columnRefs(item, table, out);
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  for (const [key, child] of Object.entries(value)) {
+    if (key === 'ColumnRef') {
+      const fields: unknown = typeof child === 'object' && child !== null ? Reflect.get(child, 'fields') : undefined;
+      const parts = Array.isArray(fields) ? fields.map((f: unknown) => (typeof f === 'object' && f !== null ? Reflect.get(f, 'String') : undefined)) : [];
+      const names = parts.map((p: unknown) => (typeof p === 'object' && p !== null ? Reflect.get(p, 'sval') : undefined));
+      if (!names.every((n): n is string => typeof n === 'string')) continue;
+      const qualifier = names.length > 1 ? names[names.length - 2] : undefined;
+      const name = names[names.length - 1];
+      if (name !== undefined && (qualifier === undefined || qualifier === table.name)) out.add(name);
+      continue;
+    }
+    if (key === 'SubLink') {
+      const testexpr: unknown = typeof child === 'object' && child !== null ? Reflect.get(child, 'testexpr') : undefined;
+      columnRefs(testexpr, table, out);
+      continue;
+    }
+    columnRefs(child, table, out);
+  }
+}
+
+function createPolicy(stmt: CreatePolicyStmt, ctx: ConvertContext): SqlStatement {
+  const table = qname(stmt.table);
+  const columns = new Set<string>();
+  columnRefs(stmt.qual, table, columns);
+  columnRefs(stmt.with_check, table, columns);
+  const using = stmt.qual ? groupAfterKeyword(ctx.text, /USING\s*\(/i) : undefined;
+  const check = stmt.with_check ? groupAfterKeyword(ctx.text, /WITH\s+CHECK\s*\(/i) : undefined;
+  return {
+    kind: 'CreatePolicy',
+    name: stmt.policy_name ?? '',
+    table,
+    command: stmt.cmd_name ?? 'all',
+    ...(using !== undefined ? { using } : {}),
+    ...(check !== undefined ? { check } : {}),
+    columns: [...columns],
+    ...ctx.base('libpg-query'),
+  };
+}
+
+function pascal(text: string): string {
+  return text
+    .replace(/^OBJECT_/, '')
+    .toLowerCase()
+    .split(/[_\s]+/)
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('');
+}
+
+function other(kind: string, ctx: ConvertContext): SqlStatement {
+  return { kind: 'Other', other: kind, ...ctx.base('libpg-query') };
+}
+
+/** One libpg-query statement node in the model. */
+export function fromLibpg(node: Node, ctx: ConvertContext): SqlStatement {
+  if ('CreateStmt' in node) return createTable(node.CreateStmt, ctx);
+  if ('AlterTableStmt' in node) return alterTable(node.AlterTableStmt, ctx);
+  if ('RenameStmt' in node) return rename(node.RenameStmt, ctx);
+  if ('IndexStmt' in node) return createIndex(node.IndexStmt, ctx);
+  if ('DropStmt' in node) return drop(node.DropStmt, ctx);
+  if ('CreatePolicyStmt' in node) return createPolicy(node.CreatePolicyStmt, ctx);
+  const key = Object.keys(node)[0] ?? 'Unknown';
+  return other(key.replace(/Stmt$/, ''), ctx);
+}
