@@ -163,7 +163,9 @@ describe('tenant root and tenant keys', () => {
     expect(schema.root).toBe('Organization');
     expect(keys(schema)).toEqual(['Member.orgId -> Organization']);
     expect(table(schema, 'User').tenantKeys).toEqual([]);
-    expect(table(schema, 'User').class).toBe('unclassified');
+    // Member joins User to Organization with @@unique([orgId, userId]): users span tenants.
+    expect(table(schema, 'User').class).toBe('global');
+    expect(table(schema, 'User').classReason).toMatch(/spans tenants: it joins them through `Member`/);
     expect(table(schema, 'Member').class).toBe('tenant');
     expect(table(schema, 'Organization').class).toBe('global');
   });

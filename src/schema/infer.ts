@@ -87,6 +87,7 @@ export function buildTenantSchema(
     }
     tables.set(table.name, { ...table, class: cls, tenantKeys: keys, parentRelations: [], classReason: reason });
   }
+  classifyIdentity(tables);
   classifyChildren(tables);
   return { sources, root, rootReason, levels, tenantKeys, tables, diagnostics };
 }
@@ -160,5 +161,39 @@ function classifyChildren(tables: Map<string, Table>): void {
       table.classReason = `\`${table.name}\` has no tenant key but requires \`${parents[0].name}\` (${parents[0].target}), a tenant model`;
       changed = true;
     }
+  }
+}
+
+/**
+ * Users usually span tenants: a membership table (`TeamMember`) joins the tenant to the identity
+ * model with a unique constraint on both keys (`@@unique([teamId, userId])`). That identity model
+ * and the tables only it owns (sessions, passkeys, password resets) are user data, not tenant
+ * data: global, with the reason printed. Found by structure, not by name.
+ */
+function classifyIdentity(tables: Map<string, Table>): void {
+  const identities = new Map<string, string>();
+  for (const table of tables.values()) {
+    if (table.class !== 'tenant') continue;
+    for (const relation of table.relations.values()) {
+      const target = tables.get(relation.target);
+      if (!target || target.class !== 'unclassified' || !relation.required || relation.fields.length !== 1) continue;
+      const fk = relation.fields[0];
+      const joins = table.uniques.some((u) => u.fields.includes(fk) && u.fields.some((f) => table.tenantKeys.includes(f)));
+      if (joins) identities.set(target.name, table.name);
+    }
+  }
+  for (const [identity, membership] of identities) {
+    const table = tables.get(identity);
+    if (!table) continue;
+    table.class = 'global';
+    table.classReason = `\`${identity}\` spans tenants: it joins them through \`${membership}\``;
+  }
+  for (const table of tables.values()) {
+    if (table.class !== 'unclassified') continue;
+    const owner = [...table.relations.values()].find((r) => r.required && identities.has(r.target));
+    const others = [...table.relations.values()].filter((r) => r.required && !identities.has(r.target) && tables.get(r.target)?.class !== 'global');
+    if (!owner || others.length > 0) continue;
+    table.class = 'global';
+    table.classReason = `\`${table.name}\` belongs to a \`${owner.target}\` (\`${owner.name}\`), not to a tenant`;
   }
 }

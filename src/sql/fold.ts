@@ -337,7 +337,13 @@ export class SchemaFold {
 
   private alterTable(statement: AlterTable): void {
     let table = this.lookup(statement, statement.table, 'ALTER TABLE', statement.ifExists);
-    if (!table) return;
+    if (!table) {
+      // A table created by an unparsed statement keeps that excuse under its new name.
+      const key = keyOf(schemaOf(statement.table), statement.table.name);
+      const renamed = statement.actions.find((action) => action.kind === 'RenameTable');
+      if (renamed && this.unparsedTables.has(key)) this.unparsedTables.add(keyOf(schemaOf(statement.table), renamed.to));
+      return;
+    }
     for (const action of statement.actions) {
       if (action.kind === 'RenameTable') {
         table = this.renameTable(table, statement, action.to);

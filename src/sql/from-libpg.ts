@@ -90,20 +90,21 @@ function column(def: ColumnDef, ctx: ConvertContext): ColumnDefinition {
 }
 
 function tableConstraint(constraint: Constraint): TableConstraint | undefined {
-  const named = <T extends object>(value: T): T & { name?: string } => (constraint.conname ? { ...value, name: constraint.conname } : value);
+  const name = constraint.conname ? { name: constraint.conname } : {};
   const usingIndex = constraint.indexname ? { usingIndex: constraint.indexname } : {};
   switch (constraint.contype) {
     case 'CONSTR_PRIMARY':
-      return named({ kind: 'PrimaryKey' as const, columns: strings(constraint.keys), ...usingIndex });
+      return { kind: 'PrimaryKey', columns: strings(constraint.keys), ...name, ...usingIndex };
     case 'CONSTR_UNIQUE':
-      return named({ kind: 'Unique' as const, columns: strings(constraint.keys), ...usingIndex });
+      return { kind: 'Unique', columns: strings(constraint.keys), ...name, ...usingIndex };
     case 'CONSTR_FOREIGN':
-      return named({
-        kind: 'ForeignKey' as const,
+      return {
+        kind: 'ForeignKey',
         columns: strings(constraint.fk_attrs),
         refTable: qname(constraint.pktable),
         refColumns: strings(constraint.pk_attrs),
-      });
+        ...name,
+      };
     default:
       return undefined;
   }
