@@ -3,6 +3,11 @@ import { analyzeFile } from '../src/core/analyze.js';
 import type { FileUnit } from '../src/core/ast.js';
 import type { RuleId } from '../src/core/rule-meta.js';
 import { projectForLintedFile } from '../src/project/editor-cache.js';
+import { loadSqlParsers } from '../src/sql/libpg.js';
+
+// ESLint rules run synchronously; the WASM SQL parser (migrations with RLS and policies, raw SQL
+// in code) is loaded once, when any rule module is imported: ESLint imports plugins asynchronously.
+await loadSqlParsers();
 
 /** Every rule's message: the Finding's three parts, so the editor shows what the CLI prints. */
 export const FINDING_TEMPLATE = '{{ message }} Why: {{ evidence }} Fix: {{ help }}';

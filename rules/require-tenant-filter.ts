@@ -2,7 +2,7 @@ import { RULE_META } from '../src/core/rule-meta.js';
 import { FINDING_TEMPLATE, reportFindings } from './adapter.js';
 import { createRule } from './create-rule.js';
 
-const MESSAGE_IDS = ['missingTenantFilter', 'orBypassesTenantFilter', 'connectWithoutTenant'] as const;
+const MESSAGE_IDS = ['missingTenantFilter', 'orBypassesTenantFilter', 'connectWithoutTenant', 'tenantSettingOutlivesRequest'] as const;
 
 export default createRule<[], (typeof MESSAGE_IDS)[number] | 'suggestion'>({
   name: 'require-tenant-filter',
@@ -14,6 +14,7 @@ export default createRule<[], (typeof MESSAGE_IDS)[number] | 'suggestion'>({
       missingTenantFilter: FINDING_TEMPLATE,
       orBypassesTenantFilter: FINDING_TEMPLATE,
       connectWithoutTenant: FINDING_TEMPLATE,
+      tenantSettingOutlivesRequest: FINDING_TEMPLATE,
       suggestion: '{{ desc }}',
     },
     // Options live in tenant-lint.config.json (or settings['tenant-lint']) so the CLI sees them too.

@@ -2,9 +2,14 @@ import { relative } from 'node:path';
 import type { TSESTree } from '@typescript-eslint/types';
 import type { TenantLintConfig } from '../config/schema.js';
 import { prismaRecognizer } from '../orm/prisma.js';
+import { recognizeRawSql } from '../orm/raw-sql.js';
 import { enclosingSymbol, T, textOf, walk, type FileUnit } from './ast.js';
-import { checkQuerySites } from './checks/require-tenant-filter.js';
+import { checkQuerySites, sessionSettingFinding } from './checks/require-tenant-filter.js';
 import { checkSchema } from './checks/schema-rules.js';
+import { checkClientTenantIds } from './checks/no-client-tenant-id.js';
+import { checkCacheKeys } from './checks/require-tenant-cache-key.js';
+import type { CheckOutput } from './checks/types.js';
+import type { AnalysisContext } from './query-site.js';
 import type { RawFinding } from './checks/types.js';
 import { fingerprintOf, type Finding, type Severity } from './finding.js';
 import type { OrmRecognizer, QuerySite } from './query-site.js';
@@ -13,6 +18,9 @@ import { RULE_META, type RuleId } from './rule-meta.js';
 import type { TenantSchema } from './schema.js';
 import type { UnknownSite } from './result.js';
 import { readSuppressions } from './suppressions.js';
+
+/** Checks that run on every file with the calls of one walk; a rule that is not about query sites adds one here. */
+export const FILE_CHECKS: ((calls: TSESTree.CallExpression[], context: AnalysisContext) => CheckOutput)[] = [checkClientTenantIds, checkCacheKeys];
 
 /** Registered ORM recognizers: adding an ORM is adding one entry here. */
 export const RECOGNIZERS: OrmRecognizer[] = [prismaRecognizer];
@@ -93,8 +101,10 @@ function analyzeAll(unit: FileUnit, project: ProjectView, resolver: Resolver, es
   }
   const context = { unit, schema: project.schema, config: project.config, resolver };
   const calls: TSESTree.CallExpression[] = [];
+  const tagged: TSESTree.TaggedTemplateExpression[] = [];
   walk(unit.ast, (node) => {
     if (node.type === T.CallExpression) calls.push(node);
+    if (node.type === T.TaggedTemplateExpression) tagged.push(node);
   });
   const sites: QuerySite[] = [];
   if (project.schema.tables.size > 0) {
@@ -108,15 +118,24 @@ function analyzeAll(unit: FileUnit, project: ProjectView, resolver: Resolver, es
       }
     }
   }
+  const raw = project.schema.tables.size > 0 ? recognizeRawSql([...calls, ...tagged], context) : { sites: [], unknown: [], settings: [] };
+  sites.push(...raw.sites);
   const output = checkQuerySites(sites, context);
+  for (const u of raw.unknown) output.unknown.push({ ruleId: 'require-tenant-filter', node: u.node, reason: u.reason });
+  for (const s of raw.settings) output.findings.push(sessionSettingFinding(s.node, s.calleeText, s.span));
+  for (const check of FILE_CHECKS) {
+    const more = check(calls, context);
+    output.findings.push(...more.findings);
+    output.unknown.push(...more.unknown);
+  }
   const suppressions = readSuppressions(unit.ast.comments, eslintDirectives);
-  const raw = output.findings.filter((f) => !suppressions.isSuppressed(f.ruleId, f.node.loc.start.line));
+  const kept = output.findings.filter((f) => !suppressions.isSuppressed(f.ruleId, f.span?.line ?? f.node.loc.start.line));
   const schemaHere = schemaFindings(project).filter((f) => f.file === projectFile);
   const schemaKept = schemaHere.filter((f) => !suppressions.isSuppressed(f.ruleId, f.line));
   return {
-    suppressed: output.findings.length - raw.length + schemaHere.length - schemaKept.length,
+    suppressed: output.findings.length - kept.length + schemaHere.length - schemaKept.length,
     suppressionProblems: suppressions.problems,
-    findings: [...toFindings(raw, unit, projectFile, project.config), ...schemaKept],
+    findings: [...toFindings(kept, unit, projectFile, project.config), ...schemaKept],
     unknown: output.unknown.map((u) => ({ ruleId: u.ruleId, file: projectFile, line: u.node.loc.start.line, column: u.node.loc.start.column + 1, reason: u.reason })),
     querySites: output.sites,
   };
@@ -166,7 +185,7 @@ function toFindings(raw: RawFinding[], unit: FileUnit, projectFile: string, conf
     const severity = severityFor(f.ruleId, config, f.demoted, f.mild);
     if (severity === 'off') continue;
     const symbol = enclosingSymbol(f.node);
-    const snippet = textOf(unit, f.node);
+    const snippet = `${textOf(unit, f.node)}${f.subject ? `#${f.subject}` : ''}`;
     const identity = `${f.ruleId}\u0000${symbol}\u0000${snippet.replace(/\s+/g, '')}`;
     const occurrence = seen.get(identity) ?? 0;
     seen.set(identity, occurrence + 1);
@@ -178,10 +197,10 @@ function toFindings(raw: RawFinding[], unit: FileUnit, projectFile: string, conf
       evidence: f.evidence,
       help: f.help,
       file: projectFile,
-      line: f.node.loc.start.line,
-      column: f.node.loc.start.column + 1,
-      endLine: f.node.loc.end.line,
-      endColumn: f.node.loc.end.column + 1,
+      line: f.span?.line ?? f.node.loc.start.line,
+      column: f.span?.column ?? f.node.loc.start.column + 1,
+      endLine: f.span?.endLine ?? f.node.loc.end.line,
+      endColumn: f.span?.endColumn ?? f.node.loc.end.column + 1,
       suggestions: f.suggestions,
       fingerprint: fingerprintOf({ ruleId: f.ruleId, projectFile, symbol, snippet, occurrence }),
     });

@@ -46,6 +46,8 @@ export interface QuerySite {
   /** Top-level `where` keys with the source text of their values (`{ id: 'emailId' }`), for provenance. */
   whereKeys?: Record<string, string>;
   nested: NestedIssue[];
+  /** Raw SQL: the alias and the span of the table name inside the SQL string, reported instead of the callee. */
+  sql?: { alias: string; span?: { line: number; column: number; endLine: number; endColumn: number } };
 }
 
 export interface AnalysisContext {

@@ -61,6 +61,12 @@ ruleTester.run('require-tenant-filter', rule, {
     `export function v(id: string) { const prisma = { invoice: new Map<string, string>() }; return prisma.invoice.delete(id); }`,
     // include of children is covered by the parent's filter
     `${client}export const w = (orgId: string, id: string) => prisma.invoice.findFirst({ where: { id, orgId }, include: { lines: true } });`,
+    // raw SQL with the tenant predicate
+    `${client}export const raw = (orgId: string, id: string) => prisma.$queryRaw\`SELECT * FROM "Invoice" WHERE "orgId" = \${orgId} AND "id" = \${id}\`;`,
+    // raw SQL: a child table joined to its constrained parent
+    `import { Pool } from 'pg';\nconst pool = new Pool();\nexport const lines = (orgId: string) => pool.query('SELECT l.* FROM "InvoiceLine" l JOIN "Invoice" i ON i."id" = l."invoiceId" WHERE i."orgId" = $1', [orgId]);`,
+    // raw SQL on a global table
+    `${client}export const orgs = () => prisma.$queryRaw\`SELECT * FROM "Organization"\`;`,
     // NestJS-style injected client
     `import { PrismaClient } from '@prisma/client';\nexport class InvoiceService {\n  constructor(private readonly prisma: PrismaClient) {}\n  list(orgId: string) { return this.prisma.invoice.findMany({ where: { orgId } }); }\n}`,
   ],
@@ -164,6 +170,21 @@ ruleTester.run('require-tenant-filter', rule, {
       // injected client in a class
       code: `import { PrismaClient } from '@prisma/client';\nexport class InvoiceService {\n  constructor(private readonly prisma: PrismaClient) {}\n  get(id: string) { return this.prisma.invoice.findUnique({ where: { id } }); }\n}`,
       errors: [{ messageId: 'missingTenantFilter', line: 4, column: 28 }],
+    },
+    {
+      // raw SQL through Prisma: the table name inside the SQL string is reported
+      code: `${client}export const raw = (id: string) => prisma.$queryRaw\`SELECT * FROM "Invoice" WHERE "id" = \${id}\`;`,
+      errors: [{ messageId: 'missingTenantFilter', line: 3, column: 67, endColumn: 76 }],
+    },
+    {
+      // raw SQL through pg: the AND/OR precedence mistake
+      code: `import { Pool } from 'pg';\nconst pool = new Pool();\nexport const search = (orgId: string, q: string) => pool.query('SELECT * FROM "Invoice" WHERE "orgId" = $1 AND "status" = $2 OR "number" = $2', [orgId, q]);`,
+      errors: [{ messageId: 'orBypassesTenantFilter', line: 3, column: 79 }],
+    },
+    {
+      // a session-wide tenant setting on a pooled connection
+      code: `import { Pool } from 'pg';\nconst pool = new Pool();\nexport const use = (orgId: string) => pool.query("SELECT set_config('app.org_id', $1, false)", [orgId]);`,
+      errors: [{ messageId: 'tenantSettingOutlivesRequest', line: 3, column: 58 }],
     },
     {
       // a receiver that cannot be traced is recognised by its model delegate (tRPC ctx.db)

@@ -65,11 +65,57 @@ function filterHint(table: Table, schema: TenantSchema): string {
   return `\`${table.parentRelations[0] ?? 'parent'}: { ${childKey(table, schema)} }\``;
 }
 
-function missingFinding(site: QuerySite, detail: string, context: AnalysisContext): RawFinding {
+/** Column name in the database, for SQL wording. */
+function dbColumn(table: Table, field: string): string {
+  return table.columns.get(field)?.dbName ?? field;
+}
+
+/**
+ * Row-level security changes what a missing filter means: enabled and forced with a policy on the
+ * tenant column, the database still isolates (defence in depth, lower severity); enabled but not
+ * forced, the table owner (often the app's role) bypasses it.
+ */
+function rlsNote(table: Table): { demoted: boolean; evidence: string } {
+  const rls = table.rls;
+  if (!rls?.enabled) return { demoted: false, evidence: '' };
+  const keys = new Set(table.tenantKeys.map((k) => dbColumn(table, k)));
+  const policy = rls.policies.find((p) => p.columns.some((c) => keys.has(c)));
+  if (rls.forced && policy) {
+    return { demoted: true, evidence: ` Row-level security is enabled and forced on \`${table.dbName}\` with policy \`${policy.name}\` on the tenant column, so the database still isolates tenants when the session sets the tenant: this is defence in depth.` };
+  }
+  if (!rls.forced) return { demoted: false, evidence: ` Row-level security is enabled on \`${table.dbName}\` but not forced: the table owner, often the application's role, bypasses it.` };
+  return { demoted: false, evidence: ` Row-level security is forced on \`${table.dbName}\`, but no policy compares its tenant column.` };
+}
+
+function missingSqlFinding(site: QuerySite, detail: string, context: AnalysisContext): RawFinding {
   const { table } = site;
+  const alias = site.sql?.alias ?? table.dbName;
+  const column = table.class === 'child' ? '' : dbColumn(table, keyOf(table));
+  const rls = rlsNote(table);
+  const how =
+    table.class === 'child'
+      ? `Join \`${table.dbName}\` to its parent and constrain the parent's tenant column (\`JOIN ... ON parent.id = ${alias}.<fk> WHERE parent.${childKey(table, context.schema)} = $n\`)`
+      : `Add \`AND ${alias}.${column} = $n\` with the tenant from the verified session`;
+  return {
+    ruleId: 'require-tenant-filter',
+    messageId: 'missingTenantFilter',
+    node: site.callee,
+    span: site.sql?.span,
+    subject: alias,
+    demoted: rls.demoted,
+    message: `\`${site.calleeText}\` ${VERB[site.operation]} tenant-scoped table \`${table.dbName}\` without a tenant filter.`,
+    evidence: `${tenancyEvidence(table, context.schema)} In this SQL there is ${detail}, so it matches rows of every tenant.${rls.evidence}`,
+    help: `${how}, or join it on the tenant key to a table that is constrained.`,
+  };
+}
+
+function missingFinding(site: QuerySite, detail: string, context: AnalysisContext): RawFinding {
+  if (site.orm === 'sql') return missingSqlFinding(site, detail, context);
+  const { table } = site;
+  const rls = rlsNote(table);
   const verb = VERB[site.operation];
   const byIdOnly = /^`where` filters only on/.test(detail) ? ` (${detail.replace(/^`where` filters only on /, 'by ')} alone)` : '';
-  const evidence = `${tenancyEvidence(table, context.schema)} Without it this call matches rows of every tenant; ${detail}.${clientEvidence(site)}`;
+  const evidence = `${tenancyEvidence(table, context.schema)} Without it this call matches rows of every tenant; ${detail}.${clientEvidence(site)}${rls.evidence}`;
   const parentKey = childKey(table, context.schema);
   const how =
     table.class === 'child'
@@ -83,6 +129,7 @@ function missingFinding(site: QuerySite, detail: string, context: AnalysisContex
     evidence,
     help: `${how}, or run it through a tenant-scoped client.`,
     suggestions: suggestions(site, context, parentKey),
+    demoted: rls.demoted,
   };
 }
 
@@ -99,6 +146,19 @@ function childKey(table: Table, schema: TenantSchema): string {
 function orBypassFinding(site: QuerySite, branch: Node, context: AnalysisContext): RawFinding {
   const { table } = site;
   const key = filterHint(table, context.schema);
+  if (site.orm === 'sql') {
+    const column = `${site.sql?.alias ?? table.dbName}.${dbColumn(table, keyOf(table) || childKey(table, context.schema))}`;
+    return {
+      ruleId: 'require-tenant-filter',
+      messageId: 'orBypassesTenantFilter',
+      node: site.callee,
+      span: site.sql?.span,
+      subject: site.sql?.alias,
+      message: `\`${site.calleeText}\`: an \`OR\` branch without \`${column}\` defeats the tenant filter on \`${table.dbName}\`.`,
+      evidence: `${tenancyEvidence(table, context.schema)} \`a AND b OR c\` is \`(a AND b) OR c\`: the branch without the tenant predicate matches rows of every tenant.`,
+      help: `Put the tenant predicate outside the \`OR\`: \`WHERE ${column} = $n AND (... OR ...)\`.`,
+    };
+  }
   return {
     ruleId: 'require-tenant-filter',
     messageId: 'orBypassesTenantFilter',
@@ -244,4 +304,22 @@ function exits(statement: Node): boolean {
     if (node.type === T.ThrowStatement || node.type === T.ReturnStatement) found = true;
   });
   return found;
+}
+
+/**
+ * `SET app.tenant_id = ...` or `set_config('app.tenant_id', $1, false)` sets the tenant for the
+ * whole session. With a connection pool the session outlives the request: the next request that
+ * gets this connection runs with this tenant, and RLS policies then hand it another tenant's rows.
+ */
+export function sessionSettingFinding(node: Node, calleeText: string, span: RawFinding['span']): RawFinding {
+  return {
+    ruleId: 'require-tenant-filter',
+    messageId: 'tenantSettingOutlivesRequest',
+    node,
+    span,
+    subject: 'set_config',
+    message: `\`${calleeText}\` sets the tenant for the whole database session, not for this transaction.`,
+    evidence: 'Pooled connections are reused across requests: a session-level tenant setting stays on the connection, and the next request that borrows it reads with this tenant unless it sets its own first.',
+    help: 'Use `SET LOCAL app.tenant_id = ...` or `set_config(..., true)` inside the transaction that runs the queries, so the setting ends with it.',
+  };
 }

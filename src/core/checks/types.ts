@@ -13,6 +13,10 @@ export interface RawFinding {
   evidence: string;
   help: string;
   suggestions?: Suggestion[];
+  /** What the finding is about beyond its node (a table alias in SQL): part of its fingerprint. */
+  subject?: string;
+  /** Report here instead of at `node` (a table name inside an SQL string). */
+  span?: { line: number; column: number; endLine: number; endColumn: number };
   /** Lower the severity one step (defence in depth, e.g. RLS); unused by this slice. */
   demoted?: boolean;
 }

@@ -1,0 +1,272 @@
+import type { TSESTree } from '@typescript-eslint/types';
+import type { Variable } from '@typescript-eslint/scope-manager';
+import { memberName, T, textOf, unwrap, variableOf, type FileUnit, type Node } from '../core/ast.js';
+import type { AnalysisContext, ClientInfo, Operation, QuerySite } from '../core/query-site.js';
+import type { Table, TenantSchema } from '../core/schema.js';
+import { tableKey } from '../schema/merge.js';
+import { byteOffsetToIndex } from '../sql/split.js';
+import { SqlQueryAnalyzer, type SqlTableInfo, type StatementAnalysis } from '../sql/query.js';
+import { clientOf } from './prisma-client.js';
+
+/**
+ * Raw SQL in TypeScript: the SQL text of a call that sends SQL to the database, with its
+ * interpolations turned into parameters, analysed with the SQL front end against the TenantSchema.
+ * Sinks are found through their imports: `pg` pools and clients, postgres.js and `sql` tags of
+ * drizzle-orm / kysely / slonik / @vercel/postgres, Prisma `$queryRaw`/`$executeRaw(Unsafe)`,
+ * and knex `raw`.
+ */
+
+/** The SQL text and how to map its offsets back to the TypeScript source. */
+export interface SqlText {
+  sql: string;
+  /** Pieces of `sql` copied from the source: [sqlStart, sourceStart, length]. */
+  segments: [number, number, number][];
+  node: Node;
+}
+
+/** Packages whose `sql` tag builds a query. */
+const SQL_TAG_PACKAGES = /^(drizzle-orm(\/.*)?|kysely|slonik|@vercel\/postgres|postgres|@neondatabase\/serverless)$/;
+const PG_PACKAGES = /^(pg|pg-pool|@neondatabase\/serverless|@vercel\/postgres)$/;
+const PRISMA_RAW = new Set(['$queryRaw', '$executeRaw', '$queryRawUnsafe', '$executeRawUnsafe']);
+const QUERY_START = /^\s*(\(\s*)*(select|with|update|delete|insert)\b/i;
+
+function importOf(variable: Variable | null): { source: string; imported: string } | undefined {
+  const def = variable?.defs[0];
+  if (def?.type !== 'ImportBinding' || def.parent.type !== T.ImportDeclaration) return undefined;
+  const spec = def.node;
+  const imported =
+    spec.type === T.ImportDefaultSpecifier ? 'default' : spec.type === T.ImportNamespaceSpecifier ? '*' : spec.type === T.ImportSpecifier ? (spec.imported.type === T.Identifier ? spec.imported.name : spec.imported.value) : '';
+  return { source: def.parent.source.value, imported };
+}
+
+/** The import an expression is built from: `new Pool()`, `postgres(url)`, `knex(config)`, `pg.Pool`. */
+function originImport(expression: Node, unit: FileUnit, context: AnalysisContext, depth = 0): { source: string; imported: string } | undefined {
+  if (depth > 8) return undefined;
+  const node = unwrap(expression);
+  if (node.type === T.Identifier) {
+    const variable = variableOf(unit.scopeManager, node);
+    const direct = importOf(variable);
+    if (direct) return direct;
+    const binding = context.resolver.bindingOf(node, unit);
+    if (binding.kind === 'value') return originImport(binding.value.node, binding.value.unit, context, depth + 1);
+    if (binding.kind === 'package') return { source: binding.source, imported: binding.imported };
+    if (binding.kind === 'parameter') {
+      const annotation = binding.param.node.typeAnnotation?.typeAnnotation;
+      if (annotation?.type === T.TSTypeReference && annotation.typeName.type === T.Identifier) {
+        return importOf(variableOf(binding.param.unit.scopeManager, annotation.typeName));
+      }
+    }
+    return undefined;
+  }
+  if (node.type === T.NewExpression || node.type === T.CallExpression) {
+    const callee = unwrap(node.callee);
+    // `await pool.connect()` is a client of the pool's package.
+    if (callee.type === T.MemberExpression) return originImport(callee.object, unit, context, depth + 1);
+    return originImport(callee, unit, context, depth + 1);
+  }
+  if (node.type === T.MemberExpression) return originImport(node.object, unit, context, depth + 1);
+  return undefined;
+}
+
+/** Turns a string, template or constant into SQL text with `$n` for interpolations. */
+export function sqlTextOf(expression: Node, unit: FileUnit, context: AnalysisContext, depth = 0): SqlText | { unknown: string } {
+  const node = unwrap(expression);
+  if (node.type === T.Literal && typeof node.value === 'string') {
+    const raw = textOf(unit, node).slice(1, -1);
+    return { sql: raw, segments: [[0, node.range[0] + 1, raw.length]], node };
+  }
+  if (node.type === T.TemplateLiteral) return templateText(node.quasis, node.expressions, unit);
+  if (node.type === T.TaggedTemplateExpression) return templateText(node.quasi.quasis, node.quasi.expressions, unit);
+  if (node.type === T.Identifier && depth < 4) {
+    const binding = context.resolver.bindingOf(node, unit);
+    if (binding.kind === 'value' && binding.value.unit === unit) return sqlTextOf(binding.value.node, unit, context, depth + 1);
+    return { unknown: `the SQL text \`${node.name}\` cannot be followed` };
+  }
+  return { unknown: `the SQL text is built by a ${node.type}` };
+}
+
+function templateText(quasis: TSESTree.TemplateElement[], expressions: TSESTree.Expression[], unit: FileUnit): SqlText {
+  let sql = '';
+  const segments: [number, number, number][] = [];
+  quasis.forEach((quasi, index) => {
+    const raw = quasi.value.raw;
+    // A quasi's range includes its delimiters: the backtick or `}` before, `${` or the backtick after.
+    segments.push([sql.length, quasi.range[0] + 1, raw.length]);
+    sql += raw;
+    if (index < expressions.length) sql += `$${index + 1}`;
+  });
+  void unit;
+  return { sql, segments, node: quasis[0] ?? expressionsFallback(expressions) };
+}
+
+function expressionsFallback(expressions: TSESTree.Expression[]): Node {
+  const first = expressions[0];
+  if (!first) throw new Error('a template literal always has a quasi');
+  return first;
+}
+
+/** Where a raw SQL call is: the callee to report and the SQL text argument. */
+function sinkOf(call: TSESTree.CallExpression | TSESTree.TaggedTemplateExpression, context: AnalysisContext): { callee: Node; text: Node; client: ClientInfo } | undefined {
+  const { unit } = context;
+  if (call.type === T.TaggedTemplateExpression) {
+    const tag = unwrap(call.tag);
+    const origin = originImport(tag.type === T.MemberExpression ? tag.object : tag, unit, context);
+    if (tag.type === T.MemberExpression && PRISMA_RAW.has(memberName(tag) ?? '')) {
+      const client = clientOf(tag.object, unit, context);
+      return client.kind === 'client' ? { callee: tag, text: call, client } : undefined;
+    }
+    if (origin && SQL_TAG_PACKAGES.test(origin.source)) return { callee: tag, text: call, client: { kind: 'client', scoped: false, how: `\`${origin.source}\`` } };
+    return undefined;
+  }
+  const callee = unwrap(call.callee);
+  if (callee.type !== T.MemberExpression || !call.arguments[0]) return undefined;
+  const method = memberName(callee) ?? '';
+  if (PRISMA_RAW.has(method)) {
+    const client = clientOf(callee.object, unit, context);
+    return client.kind === 'client' ? { callee, text: call.arguments[0], client } : undefined;
+  }
+  if (method !== 'query' && method !== 'raw' && method !== 'unsafe') return undefined;
+  const origin = originImport(callee.object, unit, context);
+  if (!origin) return undefined;
+  const ok =
+    (method === 'query' && PG_PACKAGES.test(origin.source)) ||
+    (method === 'raw' && origin.source === 'knex') ||
+    (method === 'unsafe' && origin.source === 'postgres');
+  if (!ok) return undefined;
+  let text: Node = call.arguments[0];
+  const arg = unwrap(text);
+  // pg's `query({ text, values })`
+  if (arg.type === T.ObjectExpression) {
+    const property = arg.properties.find((p): p is TSESTree.Property => p.type === T.Property && p.key.type === T.Identifier && p.key.name === 'text');
+    if (!property) return undefined;
+    text = property.value;
+  }
+  return { callee, text, client: { kind: 'client', scoped: false, how: `\`${origin.source}\`` } };
+}
+
+/** Schema lookup by database table name, in database column names. */
+export function sqlLookup(schema: TenantSchema): (name: string) => { info: SqlTableInfo; table: Table } | undefined {
+  const byKey = new Map<string, Table>();
+  for (const table of schema.tables.values()) {
+    byKey.set(tableKey(table.dbName), table);
+    if (!byKey.has(tableKey(table.name))) byKey.set(tableKey(table.name), table);
+  }
+  const cache = new Map<string, { info: SqlTableInfo; table: Table } | undefined>();
+  return (name) => {
+    const key = tableKey(name);
+    if (cache.has(key)) return cache.get(key);
+    const table = byKey.get(key);
+    const db = (t: Table, field: string) => t.columns.get(field)?.dbName ?? field;
+    const result = table && {
+      table,
+      info: {
+        class: table.class,
+        tenantColumns: table.tenantKeys.map((k) => db(table, k)),
+        parents: table.parentRelations.flatMap((r) => {
+          const relation = table.relations.get(r);
+          const parent = relation ? schema.tables.get(relation.target) : undefined;
+          if (!relation || !parent || relation.fields.length !== 1) return [];
+          return [{ column: db(table, relation.fields[0]), table: parent.dbName, parentColumn: db(parent, relation.references[0] ?? 'id') }];
+        }),
+      },
+    };
+    cache.set(key, result);
+    return result;
+  };
+}
+
+const OPERATION: Record<StatementAnalysis['kind'], Operation> = { select: 'read', update: 'update', delete: 'delete', insert: 'insert', other: 'read' };
+
+export interface RawSqlResult {
+  sites: QuerySite[];
+  unknown: { node: Node; reason: string }[];
+  /** Session-wide tenant settings (`SET app.tenant_id`, `set_config(..., false)`). */
+  settings: { node: Node; calleeText: string; span?: { line: number; column: number; endLine: number; endColumn: number } }[];
+}
+
+/**
+ * Every raw SQL sink of a file. Each tenant table a statement touches becomes one QuerySite, so
+ * the policy of require-tenant-filter decides for raw SQL as it does for ORM calls.
+ */
+export function recognizeRawSql(calls: (TSESTree.CallExpression | TSESTree.TaggedTemplateExpression)[], context: AnalysisContext): RawSqlResult {
+  const result: RawSqlResult = { sites: [], unknown: [], settings: [] };
+  const lookup = sqlLookup(context.schema);
+  const analyzer = new SqlQueryAnalyzer((name) => lookup(name)?.info);
+  for (const call of calls) {
+    const sink = sinkOf(call, context);
+    if (!sink) continue;
+    const text = sqlTextOf(sink.text, context.unit, context);
+    const calleeText = textOf(context.unit, sink.callee).replace(/\s+/g, '');
+    if ('unknown' in text) {
+      result.unknown.push({ node: sink.callee, reason: `${calleeText}: ${text.unknown}` });
+      continue;
+    }
+    if (!QUERY_START.test(text.sql) && !/\b(set_config|set\s+(local\s+)?app\.)/i.test(text.sql)) continue;
+    let statements: StatementAnalysis[];
+    try {
+      statements = analyzer.analyze(text.sql);
+    } catch (error) {
+      result.unknown.push({ node: sink.callee, reason: `${calleeText}: the SQL does not parse (${error instanceof Error ? error.message.split('\n')[0] : String(error)})` });
+      continue;
+    }
+    for (const statement of statements) {
+      if (statement.setsTenantSetting && !statement.setsTenantSetting.local) {
+        const span = spanOf(text, byteOffsetToIndex(text.sql, statement.setsTenantSetting.location), 3, context.unit);
+        result.settings.push({ node: sink.callee, calleeText, span });
+      }
+      for (const use of statement.uses) {
+        const found = lookup(use.table);
+        if (!found) continue;
+        const at = byteOffsetToIndex(text.sql, use.location);
+        // A quoted name (`"Invoice"`) is underlined with its quotes.
+        const length = text.sql[at] === '"' ? use.table.replace(/^.*\./, '').length + 2 : use.table.replace(/^.*\./, '').length;
+        const span = spanOf(text, at, length, context.unit);
+        result.sites.push({
+          orm: 'sql',
+          table: found.table,
+          operation: OPERATION[statement.kind],
+          method: statement.kind,
+          callee: sink.callee,
+          calleeText,
+          call: call.type === T.CallExpression ? call : syntheticCall(call),
+          client: sink.client,
+          predicate: use.constrained
+            ? { kind: 'scoped', via: use.via ?? 'a tenant predicate' }
+            : use.orBypass !== undefined
+              ? { kind: 'or-bypass', branch: sink.callee }
+              : { kind: 'unscoped', detail: `no predicate on \`${use.alias}.${found.info.tenantColumns[0] ?? 'tenant key'}\` and no join to a constrained table` },
+          nested: [],
+          sql: { alias: use.alias, span },
+        });
+      }
+    }
+  }
+  return result;
+}
+
+/** The tagged template stands where a call would: enough for the policy (enclosing function, position). */
+function syntheticCall(tagged: TSESTree.TaggedTemplateExpression): TSESTree.CallExpression {
+  return {
+    type: T.CallExpression,
+    callee: tagged.tag,
+    arguments: [],
+    optional: false,
+    typeArguments: undefined,
+    range: tagged.range,
+    loc: tagged.loc,
+    parent: tagged.parent,
+  };
+}
+
+/** 1-based line and column of an SQL offset, in the TypeScript file. */
+function spanOf(text: SqlText, sqlIndex: number, length: number, unit: FileUnit): { line: number; column: number; endLine: number; endColumn: number } | undefined {
+  for (const [sqlStart, sourceStart, segmentLength] of text.segments) {
+    if (sqlIndex < sqlStart || sqlIndex >= sqlStart + segmentLength) continue;
+    const start = sourceStart + (sqlIndex - sqlStart);
+    const before = unit.text.slice(0, start);
+    const line = before.split('\n').length;
+    const column = start - before.lastIndexOf('\n');
+    return { line, column, endLine: line, endColumn: column + length };
+  }
+  return undefined;
+}
