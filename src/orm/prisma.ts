@@ -42,7 +42,8 @@ export const prismaRecognizer: OrmRecognizer = {
     if (delegateNode.type !== T.MemberExpression) return undefined;
     const delegate = memberName(delegateNode);
     const table = delegate ? findTableByDelegate(context.schema, delegate) : undefined;
-    if (!table) return undefined;
+    // Only models of schema.prisma have Prisma delegates: `db.query.invoices` of Drizzle is not one.
+    if (!table || table.source !== 'prisma') return undefined;
 
     const { unit } = context;
     const client = clientOf(delegateNode.object, unit, context);

@@ -6,7 +6,7 @@ import type { RawTable } from './prisma.js';
 const BOOKKEEPING = /^(_prisma_migrations|schema_migrations|flyway_schema_history|__drizzle_migrations|knex_migrations(_lock)?|typeorm_migrations|migrations|sequelizemeta|goose_db_version|__diesel_schema_migrations|ar_internal_metadata)$/i;
 
 /** Names a tenant root usually has. Used only to pick among models that others point at. */
-const ROOT_NAME = /^(tenant|organi[sz]ation|org|workspace|team|account|company|project)s?$/i;
+const ROOT_NAME = /^(tenants?|organi[sz]ations?|orgs?|workspaces?|teams?|accounts?|company|companies|projects?)$/i;
 
 /**
  * Classifies every table: tenant root and tenant keys from foreign keys, then tenant / child /
@@ -178,7 +178,9 @@ function classifyIdentity(tables: Map<string, Table>): void {
       const target = tables.get(relation.target);
       if (!target || target.class !== 'unclassified' || !relation.required || relation.fields.length !== 1) continue;
       const fk = relation.fields[0];
-      const joins = table.uniques.some((u) => u.fields.includes(fk) && u.fields.some((f) => table.tenantKeys.includes(f)));
+      // A composite primary key (`PRIMARY KEY (workspace_id, user_id)`) joins as well as a unique.
+      const keys = [...table.uniques.map((u) => u.fields), table.primaryKey];
+      const joins = keys.some((fields) => fields.includes(fk) && fields.some((f) => table.tenantKeys.includes(f)));
       if (joins) identities.set(target.name, table.name);
     }
   }

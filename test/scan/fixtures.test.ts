@@ -24,7 +24,8 @@ describe.each(fixtureNames())('fixture %s', (name) => {
     expect(result.diagnostics.map((d) => `${d.file} ${d.code}`).sort()).toEqual(
       (expected.diagnostics ?? []).map((d) => `${d.file} ${d.code}`).sort(),
     );
-    expect(result.stats.filesScanned).toBeGreaterThan(0);
+    // A repository of only .sql files scans no TypeScript, but its schema is still read.
+    expect(result.projects.length).toBeGreaterThan(0);
   });
 
   it('the ESLint plugin (ESLint 10) reports exactly the expected findings', async () => {
