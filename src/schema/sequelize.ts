@@ -2,7 +2,11 @@
  * Sequelize models, read from the AST: `Invoice.init(attributes, options)` on a class extending
  * `Model`, `sequelize.define('Invoice', attributes, options)`, associations (`belongsTo`,
  * `hasMany`, `hasOne`, `belongsToMany`) anywhere in the file, and sequelize-typescript `@Table`
- * classes. Only files importing (or requiring) `sequelize` / `sequelize-typescript` are read.
+ * classes. Models are read only in files importing (or requiring) `sequelize` /
+ * `sequelize-typescript`. Associations are also read in a file that only imports the models
+ * (the usual `models/index.ts`): `Invoice.belongsTo(Company, ...)` on imported models is applied,
+ * once every file has been read, to the models those imports resolve to. An association whose
+ * model is defined in another file is applied the same way.
  *
  * Naming: the table name is the `tableName` option, else the model name (`modelName` option, the
  * `define` name or the class name) as written. Sequelize itself pluralises the model name unless
@@ -53,6 +57,34 @@ interface ModelDef {
   modelName: string;
   underscored: boolean;
   projectFile: string;
+  /** The `indexes` option, re-resolved whenever an association adds a column. */
+  indexes: IndexSpec[];
+}
+
+/**
+ * One entry of the `indexes` option: its fields as written (attribute keys or column names) and
+ * the field list the table holds (shared with the unique it makes, if any), resolved to attribute
+ * keys with the columns known so far: a column that `belongsTo` adds later (`company_id` through
+ * `foreignKey: { name: 'companyId', field: 'company_id' }`) is resolved when it is added.
+ */
+interface IndexSpec {
+  written: string[];
+  fields: string[];
+  unique?: { fields: string[]; name: string };
+  /** The unique has an explicit `name` (else it is named after its fields). */
+  named: boolean;
+}
+
+/** The model each table read by this module stands for: cross-file associations find it from the table. */
+const MODELS = new WeakMap<RawTable, ModelDef>();
+
+function register(model: ModelDef): ModelDef {
+  MODELS.set(model.ts.table, model);
+  return model;
+}
+
+function modelOf(table: TsTable | undefined): ModelDef | undefined {
+  return table ? MODELS.get(table.table) : undefined;
 }
 
 /** The Sequelize models of one file. */
@@ -60,9 +92,13 @@ export function readSequelize(unit: FileUnit, projectFile: string): RawTable[] {
   return readSequelizeDetailed(unit, projectFile).tables.map((t) => t.table);
 }
 
+/** Text worth walking for associations in a file that does not import Sequelize. */
+const ASSOCIATION_CALL = /\.(?:belongsTo(?:Many)?|hasMany|hasOne)\s*\(/;
+
 export function readSequelizeDetailed(unit: FileUnit, projectFile: string): TsReadResult {
   const read = emptyRead();
-  if (!importsAny(unit, ANY_SEQUELIZE)) return read;
+  const importsSequelize = importsAny(unit, ANY_SEQUELIZE);
+  if (!importsSequelize && !ASSOCIATION_CALL.test(unit.text)) return read;
   const models: ModelDef[] = [];
   const calls: TSESTree.CallExpression[] = [];
   const classes: ClassNode[] = [];
@@ -70,6 +106,11 @@ export function readSequelizeDetailed(unit: FileUnit, projectFile: string): TsRe
     if (node.type === T.CallExpression) calls.push(node);
     if (node.type === T.ClassDeclaration || node.type === T.ClassExpression) classes.push(node);
   });
+  if (!importsSequelize) {
+    // A file that only imports the models (`models/index.ts`): its associations, on imported models only.
+    for (const call of calls) readAssociation(unit, call, models, read, true);
+    return read;
+  }
 
   for (const call of calls) {
     const callee = unwrap(call.callee);
@@ -100,7 +141,7 @@ export function readSequelizeDetailed(unit: FileUnit, projectFile: string): TsRe
   }
   read.tables.push(...models.map((m) => m.ts));
 
-  for (const call of calls) readAssociation(unit, call, models, read);
+  for (const call of calls) readAssociation(unit, call, models, read, false);
   for (const cls of classes) readDecoratedAssociations(unit, cls, models, read);
   resolveInFile(read);
   return read;
@@ -237,7 +278,8 @@ function addUnique(parts: TableParts, named: Map<string, string[]>, key: string,
   fields.push(key);
 }
 
-function finishParts(parts: TableParts, named: Map<string, string[]>, options: TSESTree.ObjectExpression | undefined, underscored: boolean): void {
+/** Adds what Sequelize adds by itself and reads the `indexes` option (returned, to be re-resolved later). */
+function finishParts(parts: TableParts, named: Map<string, string[]>, options: TSESTree.ObjectExpression | undefined, underscored: boolean): IndexSpec[] {
   for (const [name, fields] of named) parts.uniques.push({ fields, name });
   // What Sequelize adds by itself: an `id` primary key and the timestamp attributes.
   if (parts.primaryKey.length === 0) {
@@ -267,21 +309,40 @@ function finishParts(parts: TableParts, named: Map<string, string[]>, options: T
     }
   }
   // `indexes: [{ fields: ['org_id', { name: 'created_at', order: 'DESC' }], unique: true }]`
+  const specs: IndexSpec[] = [];
   const indexes = propertyOf(options, 'indexes');
-  if (indexes?.type !== T.ArrayExpression) return;
+  if (indexes?.type !== T.ArrayExpression) return specs;
   for (const element of indexes.elements) {
     if (!element || element.type === T.SpreadElement) continue;
     const fieldsNode = propertyOf(element, 'fields');
     if (fieldsNode?.type !== T.ArrayExpression) continue;
-    const fields: string[] = [];
+    const written: string[] = [];
     for (const item of fieldsNode.elements) {
       if (!item || item.type === T.SpreadElement) continue;
       const name = stringOf(item) ?? stringOf(propertyOf(item, 'name')) ?? stringOf(propertyOf(item, 'attribute'));
-      if (name !== undefined) fields.push(columnKey(parts.columns, name));
+      if (name !== undefined) written.push(name);
     }
-    if (fields.length === 0) continue;
+    if (written.length === 0) continue;
+    const fields = written.map((name) => columnKey(parts.columns, name));
+    const spec: IndexSpec = { written, fields, named: false };
     parts.indexes.push(fields);
-    if (booleanOf(propertyOf(element, 'unique')) === true) parts.uniques.push({ fields, name: stringOf(propertyOf(element, 'name')) ?? fields.join('_') });
+    if (booleanOf(propertyOf(element, 'unique')) === true) {
+      const name = stringOf(propertyOf(element, 'name'));
+      spec.unique = { fields, name: name ?? fields.join('_') };
+      spec.named = name !== undefined;
+      parts.uniques.push(spec.unique);
+    }
+    specs.push(spec);
+  }
+  return specs;
+}
+
+/** Resolves the `indexes` fields again with the columns the model has now (in place: the table holds these arrays). */
+function resolveIndexes(model: ModelDef): void {
+  const columns = model.ts.table.columns;
+  for (const spec of model.indexes) {
+    spec.fields.splice(0, spec.fields.length, ...spec.written.map((name) => columnKey(columns, name)));
+    if (spec.unique && !spec.named) spec.unique.name = spec.fields.join('_');
   }
 }
 
@@ -307,14 +368,15 @@ function readModel(
   for (const entry of entriesOf(attributes)) {
     addAttribute(unit, projectFile, parts, named, entry.key, entry.keyNode, entry.value, underscored, read);
   }
-  finishParts(parts, named, options, underscored);
+  const indexes = finishParts(parts, named, options, underscored);
   const name = constStringOf(unit, propertyOf(options, 'tableName')) ?? modelName;
-  return {
+  return register({
     ts: { table: { name, dbName: name, ...parts, location, source: 'sequelize' }, bindings },
     modelName,
     underscored,
     projectFile,
-  };
+    indexes,
+  });
 }
 
 /** Sequelize's `Utils.camelize`: `Organization_id` → `OrganizationId` (the first letter is kept). */
@@ -326,7 +388,7 @@ function primaryOf(model: ModelDef | undefined): string {
   return model?.ts.table.primaryKey.length === 1 ? model.ts.table.primaryKey[0] : 'id';
 }
 
-/** Finds or adds (as Sequelize would) the foreign-key attribute `key` of `model`. */
+/** Finds or adds (as Sequelize would) the foreign-key attribute `key` of `model`; an added column may be what an index names. */
 function foreignKeyColumn(model: ModelDef, key: string, allowNull: boolean | undefined, field: string | undefined, location: RawTable['location']): Column {
   const columns = model.ts.table.columns;
   const existing = columns.get(key) ?? [...columns.values()].find((c) => c.dbName === key);
@@ -343,6 +405,7 @@ function foreignKeyColumn(model: ModelDef, key: string, allowNull: boolean | und
     location,
   };
   columns.set(key, column);
+  resolveIndexes(model);
   return column;
 }
 
@@ -357,8 +420,13 @@ function setForeignRelation(model: ModelDef, relation: Relation): void {
   relations.set(relation.name, relation);
 }
 
-/** `Invoice.belongsTo(Organization, { foreignKey: 'orgId', as: 'organization' })` and the other associations. */
-function readAssociation(unit: FileUnit, call: TSESTree.CallExpression, models: ModelDef[], read: TsReadResult): void {
+/**
+ * `Invoice.belongsTo(Organization, { foreignKey: 'orgId', as: 'organization' })` and the other
+ * associations. With `importedOnly` (a file that does not import Sequelize), only associations
+ * between imported bindings are read (`import { Invoice } from './invoice'`, `models.Invoice` of
+ * `import * as models from './models'`): they are resolved once every file has been read.
+ */
+function readAssociation(unit: FileUnit, call: TSESTree.CallExpression, models: ModelDef[], read: TsReadResult, importedOnly: boolean): void {
   const callee = unwrap(call.callee);
   if (callee.type !== T.MemberExpression) return;
   const kind = memberName(callee);
@@ -366,19 +434,32 @@ function readAssociation(unit: FileUnit, call: TSESTree.CallExpression, models: 
   const args = call.arguments.filter((a) => a.type !== T.SpreadElement);
   const ownerNode = unwrap(callee.object);
   let owner: BindingRef | undefined;
-  if (ownerNode.type === T.ThisExpression) {
-    const cls = enclosingClass(ownerNode);
-    const name = cls ? className(cls) : undefined;
-    owner = name === undefined ? undefined : { kind: 'binding', local: name };
+  let target: BindingRef | undefined;
+  if (importedOnly) {
+    owner = importedBindingOf(unit, ownerNode);
+    target = args[0] ? importedBindingOf(unit, args[0]) : undefined;
   } else {
-    owner = bindingRefOf(unit, ownerNode);
+    if (ownerNode.type === T.ThisExpression) {
+      const cls = enclosingClass(ownerNode);
+      const name = cls ? className(cls) : undefined;
+      owner = name === undefined ? undefined : { kind: 'binding', local: name };
+    } else {
+      owner = bindingRefOf(unit, ownerNode);
+    }
+    target = args[0] ? bindingRefOf(unit, args[0]) : undefined;
   }
-  const target = args[0] ? bindingRefOf(unit, args[0]) : undefined;
   if (!owner || !target || owner.kind !== 'binding' || target.kind !== 'binding') return;
   const ownerModel = modelByRef(models, read, owner);
   const targetModel = modelByRef(models, read, target);
   const options = objectOf(args[1]);
   addAssociation(kind, owner, ownerModel, target, targetModel, optionsOf(options), read);
+}
+
+/** An imported value as a binding of the module it comes from: `Invoice` of `import { Invoice } from './invoice'`. */
+function importedBindingOf(unit: FileUnit, node: Node): BindingRef | undefined {
+  const ref = moduleRefOf(unit, node);
+  if (!ref || ref.path.length !== 1 || ANY_SEQUELIZE.has(ref.source)) return undefined;
+  return { kind: 'binding', local: ref.path[0], from: ref };
 }
 
 interface AssociationOptions {
@@ -401,6 +482,14 @@ function optionsOf(options: TSESTree.ObjectExpression | undefined): AssociationO
   };
 }
 
+/**
+ * Applies an association: `belongsTo` adds the foreign key (and the relation) to the owner,
+ * `hasMany` / `hasOne` add a back relation to the owner and the foreign key to the target,
+ * `belongsToMany` a back relation. A part whose model is not defined in this file is deferred
+ * until every file has been read (`read.deferred`), then applied to the model the binding
+ * resolves to. With `guessForeignKey: false` (sequelize-typescript, whose key comes from the
+ * target's `@ForeignKey`), a target of another file gets no default foreign key.
+ */
 function addAssociation(
   kind: string,
   owner: BindingRef,
@@ -409,51 +498,70 @@ function addAssociation(
   targetModel: ModelDef | undefined,
   options: AssociationOptions,
   read: TsReadResult,
+  guessForeignKey = true,
 ): void {
-  const targetName = targetModel?.modelName ?? target.local;
+  // Deferred work applies only when both sides turn out to be Sequelize models.
+  const later = (apply: (ownerModel: ModelDef, targetModel: ModelDef) => void): void => {
+    read.deferred.push((resolve) => {
+      const o = ownerModel ?? modelOf(resolve(owner));
+      const t = targetModel ?? modelOf(resolve(target));
+      if (o && t) apply(o, t);
+    });
+  };
   if (kind === 'belongsTo') {
-    const as = options.as ?? targetName;
-    const referenced = options.targetKey ?? primaryOf(targetModel);
-    const fk = options.foreignKey ?? camelize(`${as}_${referenced}`);
-    const relation: Relation = { name: as, target: target.local, fields: [fk], references: [referenced], required: false, isList: false };
-    if (ownerModel) {
-      const column = foreignKeyColumn(ownerModel, fk, options.allowNull, options.field, ownerModel.ts.table.location);
-      relation.fields = [column.name];
-      relation.required = !column.nullable;
-      setForeignRelation(ownerModel, relation);
-      read.pending.push({ relation, target });
-    } else {
-      read.foreign.push({ owner, relation, target });
-    }
+    if (ownerModel) addBelongsTo(ownerModel, target, targetModel, options, read);
+    else later((o, t) => addBelongsTo(o, target, t, options, read));
     return;
   }
-  const ownerName = ownerModel?.modelName ?? owner.local;
-  const isList = kind !== 'hasOne';
-  if (ownerModel) {
-    const back: Relation = { name: options.as ?? targetName, target: target.local, fields: [], references: [], required: false, isList };
-    if (!ownerModel.ts.table.relations.has(back.name)) {
-      ownerModel.ts.table.relations.set(back.name, back);
-      read.pending.push({ relation: back, target });
-    }
-  }
+  if (ownerModel) addBackRelation(kind, ownerModel, target, targetModel, options, read);
+  else later((o, t) => addBackRelation(kind, o, target, t, options, read));
   // hasMany / hasOne put the foreign key on the target: the target belongs to the owner.
-  if (kind !== 'belongsToMany' && targetModel) {
-    const fk = options.foreignKey ?? camelize(`${ownerName}_${primaryOf(ownerModel)}`);
-    const column = foreignKeyColumn(targetModel, fk, options.allowNull, options.field, targetModel.ts.table.location);
-    const already = [...targetModel.ts.table.relations.values()].some((r) => r.fields.length === 1 && r.fields[0] === column.name && r.name !== column.name);
-    if (!already) {
-      const relation: Relation = {
-        name: column.name,
-        target: owner.local,
-        fields: [column.name],
-        references: [primaryOf(ownerModel)],
-        required: !column.nullable,
-        isList: false,
-      };
-      setForeignRelation(targetModel, relation);
-      read.pending.push({ relation, target: owner });
-    }
-  }
+  if (kind === 'belongsToMany') return;
+  if (targetModel) addTargetForeignKey(owner, ownerModel, targetModel, options, read);
+  else if (guessForeignKey || options.foreignKey !== undefined) later((o, t) => addTargetForeignKey(owner, o, t, options, read));
+}
+
+function addBelongsTo(ownerModel: ModelDef, target: BindingRef, targetModel: ModelDef | undefined, options: AssociationOptions, read: TsReadResult): void {
+  const targetName = targetModel?.modelName ?? target.local;
+  const as = options.as ?? targetName;
+  const referenced = options.targetKey ?? primaryOf(targetModel);
+  const fk = options.foreignKey ?? camelize(`${as}_${referenced}`);
+  const column = foreignKeyColumn(ownerModel, fk, options.allowNull, options.field, ownerModel.ts.table.location);
+  const relation: Relation = { name: as, target: target.local, fields: [column.name], references: [referenced], required: !column.nullable, isList: false };
+  setForeignRelation(ownerModel, relation);
+  read.pending.push({ relation, target });
+}
+
+function addBackRelation(kind: string, ownerModel: ModelDef, target: BindingRef, targetModel: ModelDef | undefined, options: AssociationOptions, read: TsReadResult): void {
+  const back: Relation = {
+    name: options.as ?? targetModel?.modelName ?? target.local,
+    target: target.local,
+    fields: [],
+    references: [],
+    required: false,
+    isList: kind !== 'hasOne',
+  };
+  if (ownerModel.ts.table.relations.has(back.name)) return;
+  ownerModel.ts.table.relations.set(back.name, back);
+  read.pending.push({ relation: back, target });
+}
+
+function addTargetForeignKey(owner: BindingRef, ownerModel: ModelDef | undefined, targetModel: ModelDef, options: AssociationOptions, read: TsReadResult): void {
+  const ownerName = ownerModel?.modelName ?? owner.local;
+  const fk = options.foreignKey ?? camelize(`${ownerName}_${primaryOf(ownerModel)}`);
+  const column = foreignKeyColumn(targetModel, fk, options.allowNull, options.field, targetModel.ts.table.location);
+  const already = [...targetModel.ts.table.relations.values()].some((r) => r.fields.length === 1 && r.fields[0] === column.name && r.name !== column.name);
+  if (already) return;
+  const relation: Relation = {
+    name: column.name,
+    target: owner.local,
+    fields: [column.name],
+    references: [primaryOf(ownerModel)],
+    required: !column.nullable,
+    isList: false,
+  };
+  setForeignRelation(targetModel, relation);
+  read.pending.push({ relation, target: owner });
 }
 
 function modelByRef(models: ModelDef[], read: TsReadResult, ref: BindingRef): ModelDef | undefined {
@@ -539,9 +647,9 @@ function readDecoratedModel(unit: FileUnit, projectFile: string, cls: ClassNode)
     parts.indexes.push(group.fields);
     if (group.unique) parts.uniques.push({ fields: group.fields, name: indexName });
   }
-  finishParts(parts, named, options, underscored);
+  const indexes = finishParts(parts, named, options, underscored);
   const tableName = constStringOf(unit, propertyOf(options, 'tableName')) ?? modelName;
-  return {
+  return register({
     ts: {
       table: { name: tableName, dbName: tableName, ...parts, location: locationOf(projectFile, table.decorator, decoratorName(table.decorator)), source: 'sequelize' },
       bindings: name === modelName ? [name] : [name, modelName],
@@ -549,7 +657,8 @@ function readDecoratedModel(unit: FileUnit, projectFile: string, cls: ClassNode)
     modelName,
     underscored,
     projectFile,
-  };
+    indexes,
+  });
 }
 
 function decoratorName(decorator: TSESTree.Decorator): Node {
@@ -595,7 +704,8 @@ function readDecoratedAssociations(unit: FileUnit, cls: ClassNode, models: Model
         const targetClass = classOf(unit, targetModel);
         options.foreignKey = targetClass ? foreignKeysOf(unit, targetClass).find((fk) => fk.target.local === name)?.key : undefined;
       }
-      addAssociation(kind, owner, ownerModel, association.target, targetModel, options, read);
+      // A target of another file names its key with its own `@ForeignKey`: no default key is guessed for it.
+      addAssociation(kind, owner, ownerModel, association.target, targetModel, options, read, false);
     }
   }
   // A `@ForeignKey` without a `@BelongsTo` is still a foreign key.

@@ -18,9 +18,12 @@ import { readMongooseDetailed } from './mongoose.js';
  * Cheap test run on the source text before parsing: the file imports (or requires) one of the
  * libraries whose table definitions we read. `drizzle-orm` itself counts only in a file that calls
  * `relations(` (a relations file), so that files which merely query with Drizzle are not parsed.
+ * A file that calls a Sequelize association method (`X.belongsTo(`, `.hasMany(`, `.hasOne(`,
+ * `.belongsToMany(`) counts too: the usual `models/index.ts` declares the associations of models
+ * it imports without importing `sequelize` itself.
  */
 export const TS_SCHEMA_MARKERS =
-  /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)['"](?:(?:drizzle-orm\/(?:pg|mysql|sqlite)-core|typeorm|sequelize(?:-typescript)?|mongoose)['"]|drizzle-orm['"](?=[\s\S]*\brelations\s*\())/;
+  /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)['"](?:(?:drizzle-orm\/(?:pg|mysql|sqlite)-core|typeorm|sequelize(?:-typescript)?|mongoose)['"]|drizzle-orm['"](?=[\s\S]*\brelations\s*\())|\.(?:belongsTo(?:Many)?|hasMany|hasOne)\s*\(/;
 
 // ---------------------------------------------------------------------------------------------
 // Reader output (internal to the TS schema readers, exported for them and for the integrator).
@@ -50,10 +53,17 @@ export interface TsReadResult {
   pending: { relation: Relation; target: BindingRef }[];
   /** Relations declared in this file for a table of another file (Drizzle `relations(imported, ...)`). */
   foreign: { owner: BindingRef; relation: Relation; target: BindingRef }[];
+  /**
+   * Work that needs the tables of other files (Sequelize associations of imported models, which
+   * add columns and relations to them). `readTsSchemaSources` runs it once every file has been
+   * read, before resolving `pending`, with `resolve` finding a table of the same library as seen
+   * from this file (through its imports, else by binding or table name).
+   */
+  deferred: ((resolve: (ref: BindingRef) => TsTable | undefined) => void)[];
 }
 
 export function emptyRead(): TsReadResult {
-  return { tables: [], pending: [], foreign: [] };
+  return { tables: [], pending: [], foreign: [], deferred: [] };
 }
 
 /** Resolves what a file could not, in the file itself: binding names first, then table names. */
@@ -127,9 +137,10 @@ const READERS: { kind: SchemaSourceKind; read: Reader }[] = [
 
 /**
  * Runs every reader on every unit (units whose text does not match TS_SCHEMA_MARKERS are skipped),
- * then resolves relation targets across files: an imported table variable or class becomes the
- * name of the table it is bound to. A reader that throws on a file becomes a diagnostic for that
- * file; the other readers and files are still read.
+ * runs the readers' cross-file work (a Sequelize association declared in a file that only imports
+ * the models), then resolves relation targets across files: an imported table variable or class
+ * becomes the name of the table it is bound to. A reader that throws on a file becomes a
+ * diagnostic for that file; the other readers and files are still read.
  */
 export function readTsSchemaSources(units: { unit: FileUnit; projectFile: string }[]): TsSchemaReadResult {
   const diagnostics: SchemaDiagnostic[] = [];
@@ -169,6 +180,17 @@ export function readTsSchemaSources(units: { unit: FileUnit; projectFile: string
       ref,
     );
 
+  // Cross-file work first: it may add columns and relations (with pending targets) to tables of other files.
+  for (const { projectFile, kind, read } of reads) {
+    for (const work of read.deferred) {
+      try {
+        work((ref) => resolve(kind, projectFile, ref));
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        diagnostics.push({ file: projectFile, message: `could not read the ${kind} table definitions of this file: ${message}` });
+      }
+    }
+  }
   for (const { projectFile, kind, read } of reads) {
     for (const entry of read.pending) {
       const found = resolve(kind, projectFile, entry.target);

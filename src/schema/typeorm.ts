@@ -292,6 +292,10 @@ function joinColumnList(node: Node | undefined): (TSESTree.ObjectExpression | un
  * fields: the `@Column` whose database name is the join column's (`@JoinColumn({ name: 'org_id' })`
  * pairs with `@Column({ name: 'org_id' }) orgId`), else an implicit column named as TypeORM's
  * default naming strategy would (`organization` + `id` → `organizationId`).
+ *
+ * Nullability follows TypeORM: a join column TypeORM generates is NULLABLE unless the relation
+ * says `nullable: false` (`isNullable = options.nullable === false ? false : true`); an explicit
+ * `@Column` for the join column keeps its own nullability, whatever the relation's option says.
  */
 function addRelations(projectFile: string, entity: Entity, read: TsReadResult): void {
   const table = entity.table.table;
@@ -301,7 +305,8 @@ function addRelations(projectFile: string, entity: Entity, read: TsReadResult): 
     const owning = spec.kind === 'ManyToOne' || (spec.kind === 'OneToOne' && spec.joinColumns !== undefined);
     const fields: string[] = [];
     const references: string[] = [];
-    const optional = booleanOf(propertyOf(spec.options, 'nullable')) === true;
+    // RelationOptions.nullable defaults to true: only `nullable: false` makes a generated join column NOT NULL.
+    const generatedNullable = booleanOf(propertyOf(spec.options, 'nullable')) !== false;
     if (owning) {
       for (const join of spec.joinColumns ?? [undefined]) {
         const referenced = stringOf(propertyOf(join, 'referencedColumnName')) ?? targetPk ?? 'id';
@@ -313,7 +318,7 @@ function addRelations(projectFile: string, entity: Entity, read: TsReadResult): 
             name: fkName,
             dbName: fkName,
             type: referencedColumn?.type ?? 'unknown',
-            nullable: optional,
+            nullable: generatedNullable,
             isList: false,
             location: locationOf(projectFile, spec.keyNode),
           };
@@ -328,9 +333,9 @@ function addRelations(projectFile: string, entity: Entity, read: TsReadResult): 
       target: spec.target.local,
       fields,
       references,
-      // TypeORM's own default is a nullable join column; we read a relation as required unless it
-      // says `nullable: true` or its paired `@Column` is nullable.
-      required: owning && !optional && fields.every((f) => table.columns.get(f)?.nullable === false),
+      // Required exactly when every join column is NOT NULL: an explicit `@Column` decides for
+      // itself, a generated one is NOT NULL only with `nullable: false` on the relation.
+      required: owning && fields.length > 0 && fields.every((f) => table.columns.get(f)?.nullable === false),
       isList: spec.kind === 'OneToMany' || spec.kind === 'ManyToMany',
     };
     table.relations.set(spec.key, relation);

@@ -182,6 +182,48 @@ Task.belongsTo(Team, { foreignKey: { name: 'teamId', allowNull: false }, as: 'te
   });
 });
 
+describe('Sequelize index fields and association columns', () => {
+  it('resolves an index field naming the column a later belongsTo adds (foreignKey with field)', () => {
+    const tables = read(`import { DataTypes, Model } from 'sequelize';
+import { Company } from './company';
+export class LeaveRequest extends Model {}
+LeaveRequest.init({
+  startsOn: { type: DataTypes.DATEONLY, allowNull: false, field: 'starts_on' },
+}, {
+  sequelize,
+  tableName: 'leave_requests',
+  underscored: true,
+  indexes: [
+    { fields: ['company_id', { name: 'starts_on', order: 'DESC' }] },
+    { unique: true, fields: ['company_id', 'starts_on'] },
+  ],
+});
+LeaveRequest.belongsTo(Company, { as: 'company', foreignKey: { name: 'companyId', field: 'company_id', allowNull: false } });
+`);
+    const leaves = tableNamed(tables, 'leave_requests');
+    expect(column(leaves, 'companyId')).toMatchObject({ dbName: 'company_id', nullable: false });
+    expect(leaves.indexes).toEqual([
+      ['companyId', 'startsOn'],
+      ['companyId', 'startsOn'],
+    ]);
+    expect(leaves.uniques).toEqual([{ fields: ['companyId', 'startsOn'], name: 'companyId_startsOn' }]);
+    expect(relation(leaves, 'company')).toMatchObject({ fields: ['companyId'], required: true });
+  });
+
+  it('resolves an index field naming the column that hasMany adds to the target', () => {
+    const tables = read(`import { DataTypes, Model } from 'sequelize';
+class Team extends Model {}
+Team.init({ name: DataTypes.STRING }, { sequelize, tableName: 'teams' });
+class Task extends Model {}
+Task.init({ title: DataTypes.STRING }, { sequelize, tableName: 'tasks', underscored: true, indexes: [{ name: 'tasks_team', fields: ['team_id', 'title'] }] });
+Team.hasMany(Task, { foreignKey: { name: 'teamId', allowNull: false } });
+`);
+    const tasks = tableNamed(tables, 'tasks');
+    expect(column(tasks, 'teamId')).toMatchObject({ dbName: 'team_id', nullable: false });
+    expect(tasks.indexes).toEqual([['teamId', 'title']]);
+  });
+});
+
 describe('sequelize-typescript', () => {
   it('reads @Table classes with @Column, @AllowNull, @PrimaryKey, @Index, @ForeignKey and @BelongsTo', () => {
     const tables = read(`import { Table, Column, Model, DataType, PrimaryKey, AllowNull, ForeignKey, BelongsTo, Index, Unique, HasMany } from 'sequelize-typescript';

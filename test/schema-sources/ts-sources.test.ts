@@ -22,6 +22,9 @@ describe('TS_SCHEMA_MARKERS', () => {
       `import typeorm = require('typeorm');`,
       `import 'mongoose';`,
       `export { Schema } from 'mongoose';`,
+      // A models/index.ts that imports only the models and declares their associations.
+      `import { Invoice } from './invoice';\nimport { Company } from './company';\nInvoice.belongsTo(Company, { foreignKey: 'companyId' });`,
+      `import { Company, Invoice } from './models';\nCompany.hasMany(Invoice);`,
     ]) {
       expect(TS_SCHEMA_MARKERS.test(text), text).toBe(true);
     }
@@ -99,7 +102,7 @@ export const projectRelations = relations(projects, ({ one }) => ({
 import { Organization } from './organization';
 @Entity('invoices') export class Invoice {
   @PrimaryGeneratedColumn('uuid') id!: string;
-  @ManyToOne(() => Organization) organization!: Organization;
+  @ManyToOne(() => Organization, { nullable: false }) organization!: Organization;
 }
 `,
       }),
@@ -121,6 +124,101 @@ Invoice.init({ orgId: { type: DataTypes.UUID, allowNull: false, references: { mo
       }),
     );
     expect(relation(tableNamed(result.tables, 'Invoice'), 'orgId')).toMatchObject({ target: 'Organization', required: true });
+  });
+
+  it('reads Sequelize associations declared in a file that only imports the models (models/index.ts)', () => {
+    const result = readTsSchemaSources(
+      project({
+        'src/models/company.ts': `import { DataTypes, Model } from 'sequelize';
+export class Company extends Model {}
+Company.init({ id: { type: DataTypes.UUID, primaryKey: true } }, { sequelize, tableName: 'companies' });
+`,
+        'src/models/time-entry.ts': `import { DataTypes } from 'sequelize';
+import { sequelize } from '../db';
+export const TimeEntry = sequelize.define('TimeEntry', {
+  companyId: { type: DataTypes.UUID, field: 'company_id' },
+  minutes: DataTypes.INTEGER,
+}, { tableName: 'time_entries', underscored: true });
+`,
+        'src/models/index.ts': `import { Company } from './company.js';
+import { TimeEntry } from './time-entry.js';
+Company.hasMany(TimeEntry, { as: 'timeEntries', foreignKey: 'companyId' });
+TimeEntry.belongsTo(Company, { as: 'company', foreignKey: { name: 'companyId', allowNull: false } });
+export { Company, TimeEntry };
+`,
+      }),
+    );
+    expect(result.diagnostics).toEqual([]);
+    const entries = tableNamed(result.tables, 'time_entries');
+    expect(relation(entries, 'company')).toEqual({ name: 'company', target: 'companies', fields: ['companyId'], references: ['id'], required: true, isList: false });
+    expect(entries.columns.get('companyId')).toMatchObject({ dbName: 'company_id', nullable: false });
+    expect(relation(tableNamed(result.tables, 'companies'), 'timeEntries')).toMatchObject({ target: 'time_entries', fields: [], isList: true });
+    // The associations file defines no table of its own.
+    expect(result.files).toEqual(['src/models/company.ts', 'src/models/time-entry.ts']);
+  });
+
+  it('lets an associations file add the foreign-key column an index of another file names', () => {
+    const result = readTsSchemaSources(
+      project({
+        'src/models/company.ts': `import { DataTypes, Model } from 'sequelize';
+export class Company extends Model {}
+Company.init({ id: { type: DataTypes.UUID, primaryKey: true } }, { sequelize, tableName: 'companies' });
+`,
+        'src/models/payment.ts': `import { DataTypes, Model } from 'sequelize';
+export class Payment extends Model {}
+Payment.init({ amount: DataTypes.INTEGER }, { sequelize, tableName: 'payments', underscored: true, indexes: [{ fields: ['company_id', 'created_at'] }] });
+`,
+        'src/models/index.ts': `import * as models from './payment';
+import { Company as Tenant } from './company';
+models.Payment.belongsTo(Tenant, { as: 'company', foreignKey: { name: 'companyId', field: 'company_id', allowNull: false } });
+`,
+      }),
+    );
+    const payments = tableNamed(result.tables, 'payments');
+    expect(payments.indexes).toEqual([['companyId', 'createdAt']]);
+    expect(relation(payments, 'company')).toMatchObject({ target: 'companies', fields: ['companyId'], required: true });
+  });
+
+  it('applies an association of a model file to an imported model of another file', () => {
+    const result = readTsSchemaSources(
+      project({
+        'src/models/company.ts': `import { DataTypes, Model } from 'sequelize';
+export class Company extends Model {}
+Company.init({ id: { type: DataTypes.UUID, primaryKey: true } }, { sequelize, tableName: 'companies' });
+`,
+        'src/models/invoice.ts': `import { DataTypes, Model } from 'sequelize';
+import { Company } from './company';
+export class Invoice extends Model {}
+Invoice.init({ total: DataTypes.INTEGER }, { sequelize, tableName: 'invoices' });
+Company.hasMany(Invoice, { as: 'invoices', foreignKey: { name: 'companyId', allowNull: false } });
+`,
+      }),
+    );
+    expect(relation(tableNamed(result.tables, 'invoices'), 'companyId')).toMatchObject({ target: 'companies', fields: ['companyId'], required: true });
+    expect(relation(tableNamed(result.tables, 'companies'), 'invoices')).toMatchObject({ target: 'invoices', isList: true });
+  });
+
+  it('ignores association calls that do not resolve to Sequelize models through the imports', () => {
+    const units = project({
+      'src/models/company.ts': `import { DataTypes, Model } from 'sequelize';
+export class Company extends Model {}
+Company.init({ id: { type: DataTypes.UUID, primaryKey: true } }, { sequelize, tableName: 'companies' });
+`,
+      'src/graph.ts': `import { Node } from './node';
+import { Company } from './models/company';
+const tree = { belongsTo: (_other: unknown) => true };
+tree.belongsTo(Node);
+Node.hasMany(Company);
+Company.belongsTo(Node);
+`,
+    });
+    const result = readTsSchemaSources(units);
+    expect(result.diagnostics).toEqual([]);
+    // `Node` is no Sequelize model: neither side gets a relation or a foreign-key column.
+    const companies = tableNamed(result.tables, 'companies');
+    expect([...companies.relations.keys()]).toEqual([]);
+    expect([...companies.columns.keys()]).toEqual(['id', 'createdAt', 'updatedAt']);
+    expect(result.files).toEqual(['src/models/company.ts']);
   });
 
   it('keeps a Mongoose ref to a model of another file by its model name', () => {

@@ -114,9 +114,53 @@ export class Membership {
   it('gives a @ManyToOne without an explicit column the default join column <property>Id; nullable: true makes it optional', () => {
     const tables = read(ENTITIES);
     expect(relation(tableNamed(tables, 'invoices'), 'reviewer')).toMatchObject({ target: 'organizations', fields: ['reviewerId'], required: false });
-    const audit = tableNamed(tables, 'AuditEvent');
-    expect(relation(audit, 'organization')).toMatchObject({ target: 'organizations', fields: ['organizationId'], required: true });
-    expect(column(audit, 'organizationId')).toMatchObject({ dbName: 'organizationId', nullable: false, type: 'uuid' });
+    expect(column(tableNamed(tables, 'invoices'), 'reviewerId')).toMatchObject({ nullable: true });
+  });
+
+  it('reads the join column TypeORM generates for a bare @ManyToOne as nullable, and the relation as optional', () => {
+    // TypeORM: `isNullable = options.nullable === false ? false : true`.
+    const audit = tableNamed(read(ENTITIES), 'AuditEvent');
+    expect(relation(audit, 'organization')).toMatchObject({ target: 'organizations', fields: ['organizationId'], required: false });
+    expect(column(audit, 'organizationId')).toMatchObject({ dbName: 'organizationId', nullable: true, type: 'uuid' });
+  });
+
+  it('makes a generated join column NOT NULL and the relation required only with nullable: false', () => {
+    const tables = read(`import { Entity, ManyToOne, OneToOne, JoinColumn, PrimaryGeneratedColumn } from 'typeorm';
+@Entity('tenants') export class Tenant { @PrimaryGeneratedColumn('uuid') id!: string; }
+@Entity('answers')
+export class Answer {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @ManyToOne(() => Tenant, { nullable: false, onDelete: 'CASCADE' }) tenant!: Tenant;
+  @ManyToOne(() => Tenant, { onDelete: 'CASCADE' }) reviewer!: Tenant;
+  @OneToOne(() => Tenant, { nullable: false }) @JoinColumn({ name: 'owner_id' }) owner!: Tenant;
+}
+`);
+    const answers = tableNamed(tables, 'answers');
+    expect(nullability(answers)).toEqual({ id: false, tenantId: false, reviewerId: true, owner_id: false });
+    expect(relation(answers, 'tenant')).toMatchObject({ fields: ['tenantId'], required: true });
+    expect(relation(answers, 'reviewer')).toMatchObject({ fields: ['reviewerId'], required: false });
+    expect(relation(answers, 'owner')).toMatchObject({ fields: ['owner_id'], required: true });
+  });
+
+  it('lets an explicit @Column for the join column decide, whatever the relation says', () => {
+    const tables = read(`import { Entity, Column, ManyToOne, JoinColumn, PrimaryGeneratedColumn } from 'typeorm';
+@Entity('tenants') export class Tenant { @PrimaryGeneratedColumn('uuid') id!: string; }
+@Entity('answers')
+export class Answer {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column() tenantId!: string;
+  @ManyToOne(() => Tenant) @JoinColumn({ name: 'tenantId' }) tenant!: Tenant;
+  @Column() ownerId!: string;
+  @ManyToOne(() => Tenant, { nullable: true }) owner!: Tenant;
+  @Column({ nullable: true }) reviewerId?: string;
+  @ManyToOne(() => Tenant, { nullable: false }) reviewer!: Tenant;
+}
+`);
+    const answers = tableNamed(tables, 'answers');
+    expect(nullability(answers)).toEqual({ id: false, tenantId: false, ownerId: false, reviewerId: true });
+    expect(relation(answers, 'tenant')).toMatchObject({ fields: ['tenantId'], required: true });
+    expect(relation(answers, 'owner')).toMatchObject({ fields: ['ownerId'], required: true });
+    expect(relation(answers, 'reviewer')).toMatchObject({ fields: ['reviewerId'], required: false });
   });
 
   it('reads the inverse side as a list relation without foreign-key fields', () => {
@@ -154,7 +198,8 @@ export class Document extends TenantScoped {
 `);
     const documents = tableNamed(tables, 'documents');
     expect(Object.keys(nullability(documents))).toEqual(['id', 'createdAt', 'title', 'tenantId']);
-    expect(relation(documents, 'tenant')).toMatchObject({ target: 'tenants', fields: ['tenantId'], required: true });
+    // A bare @ManyToOne: the generated tenantId is nullable.
+    expect(relation(documents, 'tenant')).toMatchObject({ target: 'tenants', fields: ['tenantId'], required: false });
     expect(documents.indexes).toEqual([['tenantId', 'createdAt']]);
   });
 
