@@ -18,6 +18,7 @@ export const configSchema = z
     filterHelpers: z.array(z.string().min(1)).optional().describe('Functions whose result is a tenant filter (spread into where or passed as where).'),
     schema: z.array(z.string().min(1)).optional().describe('Schema files or folders (schema.prisma, prisma/schema), relative to the config file. Located automatically when absent.'),
     migrations: z.array(z.string().min(1)).optional().describe('Glob patterns of SQL migration files, relative to the config file, when the layout is not one tenant-lint knows (Prisma, Drizzle Kit, Supabase, Flyway, golang-migrate, dbmate, numbered files).'),
+    sqlSinks: z.array(z.string().min(1)).optional().describe('Functions or methods whose first argument is SQL sent to the database (your own `rawQuery(sql, params)` helper), checked like pool.query.'),
     ignore: z.array(z.string().min(1)).optional().describe('Extra glob patterns of files not to scan, relative to the config file.'),
     includeTests: z.boolean().optional().describe('Also analyse tests, e2e specs, fixtures and seed scripts (excluded by default: they query across tenants on purpose).'),
     checkChildTables: z.boolean().optional().describe('require-tenant-column: also report child tables (tenancy inherited through a required foreign key) that lack their own tenant column. Default: false.'),

@@ -46,7 +46,8 @@ function originImport(expression: Node, unit: FileUnit, context: AnalysisContext
   if (node.type === T.Identifier) {
     const variable = variableOf(unit.scopeManager, node);
     const direct = importOf(variable);
-    if (direct) return direct;
+    // A package import is the origin; an import of a project file is followed to its export.
+    if (direct && !direct.source.startsWith('.') && !context.resolver.modules.resolve(unit.file, direct.source)) return direct;
     const binding = context.resolver.bindingOf(node, unit);
     if (binding.kind === 'value') return originImport(binding.value.node, binding.value.unit, context, depth + 1);
     if (binding.kind === 'package') return { source: binding.source, imported: binding.imported };
@@ -75,8 +76,16 @@ export function sqlTextOf(expression: Node, unit: FileUnit, context: AnalysisCon
     const raw = textOf(unit, node).slice(1, -1);
     return { sql: raw, segments: [[0, node.range[0] + 1, raw.length]], node };
   }
-  if (node.type === T.TemplateLiteral) return templateText(node.quasis, node.expressions, unit);
-  if (node.type === T.TaggedTemplateExpression) return templateText(node.quasi.quasis, node.quasi.expressions, unit);
+  if (node.type === T.TemplateLiteral) return templateText(node.quasis, node.expressions, unit, context, depth);
+  if (node.type === T.TaggedTemplateExpression) return templateText(node.quasi.quasis, node.quasi.expressions, unit, context, depth);
+  if (node.type === T.BinaryExpression && node.operator === '+') {
+    // 'SELECT ... ' + 'WHERE ...': constants joined in place; anything dynamic is not analysable.
+    const left = sqlTextOf(node.left, unit, context, depth + 1);
+    const right = sqlTextOf(node.right, unit, context, depth + 1);
+    if ('unknown' in left) return left;
+    if ('unknown' in right) return right;
+    return { sql: left.sql + right.sql, segments: [...left.segments, ...right.segments.map(([s, src, len]): [number, number, number] => [s + left.sql.length, src, len])], node };
+  }
   if (node.type === T.Identifier && depth < 4) {
     const binding = context.resolver.bindingOf(node, unit);
     if (binding.kind === 'value' && binding.value.unit === unit) return sqlTextOf(binding.value.node, unit, context, depth + 1);
@@ -85,18 +94,46 @@ export function sqlTextOf(expression: Node, unit: FileUnit, context: AnalysisCon
   return { unknown: `the SQL text is built by a ${node.type}` };
 }
 
-function templateText(quasis: TSESTree.TemplateElement[], expressions: TSESTree.Expression[], unit: FileUnit): SqlText {
+/**
+ * A template becomes SQL with `$n` for each interpolation, except interpolated SQL fragments
+ * (`Prisma.sql`, `sql` tags, `Prisma.raw` of a constant) defined in the same function, which are
+ * inlined: `prisma.$queryRaw\`SELECT * FROM t ${where}\`` with `const where = Prisma.sql\`WHERE ...\``.
+ */
+function templateText(quasis: TSESTree.TemplateElement[], expressions: TSESTree.Expression[], unit: FileUnit, context?: AnalysisContext, depth = 0): SqlText {
   let sql = '';
   const segments: [number, number, number][] = [];
+  let param = 0;
   quasis.forEach((quasi, index) => {
     const raw = quasi.value.raw;
     // A quasi's range includes its delimiters: the backtick or `}` before, `${` or the backtick after.
     segments.push([sql.length, quasi.range[0] + 1, raw.length]);
     sql += raw;
-    if (index < expressions.length) sql += `$${index + 1}`;
+    const expression = expressions[index];
+    if (!expression) return;
+    const fragment = context && depth < 4 ? fragmentOf(expression, unit, context, depth) : undefined;
+    if (fragment) {
+      for (const [s, src, len] of fragment.segments) segments.push([s + sql.length, src, len]);
+      // The fragment's own parameters are renumbered after ours.
+      sql += fragment.sql.replace(/\$(\d+)/g, () => `$${++param}`);
+      return;
+    }
+    sql += `$${++param}`;
   });
-  void unit;
   return { sql, segments, node: quasis[0] ?? expressionsFallback(expressions) };
+}
+
+const FRAGMENT_TAGS = /^(sql|Prisma\.sql|raw)$/;
+
+function fragmentOf(expression: Node, unit: FileUnit, context: AnalysisContext, depth: number): SqlText | undefined {
+  let node = unwrap(expression);
+  if (node.type === T.Identifier) {
+    const binding = context.resolver.bindingOf(node, unit);
+    if (binding.kind !== 'value' || binding.value.unit !== unit) return undefined;
+    node = unwrap(binding.value.node);
+  }
+  if (node.type !== T.TaggedTemplateExpression) return undefined;
+  if (!FRAGMENT_TAGS.test(textOf(unit, node.tag).replace(/\s+/g, ''))) return undefined;
+  return templateText(node.quasi.quasis, node.quasi.expressions, unit, context, depth + 1);
 }
 
 function expressionsFallback(expressions: TSESTree.Expression[]): Node {
@@ -119,6 +156,11 @@ function sinkOf(call: TSESTree.CallExpression | TSESTree.TaggedTemplateExpressio
     return undefined;
   }
   const callee = unwrap(call.callee);
+  const sinks = context.config.sqlSinks ?? [];
+  const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
+  if (name && call.arguments[0] && sinks.includes(name)) {
+    return { callee, text: call.arguments[0], client: { kind: 'client', scoped: false, how: `\`${name}\`, a configured SQL sink` } };
+  }
   if (callee.type !== T.MemberExpression || !call.arguments[0]) return undefined;
   const method = memberName(callee) ?? '';
   if (PRISMA_RAW.has(method)) {
@@ -129,7 +171,7 @@ function sinkOf(call: TSESTree.CallExpression | TSESTree.TaggedTemplateExpressio
   const origin = originImport(callee.object, unit, context);
   if (!origin) return undefined;
   const ok =
-    (method === 'query' && PG_PACKAGES.test(origin.source)) ||
+    (method === 'query' && (PG_PACKAGES.test(origin.source) || origin.source === 'typeorm' || origin.source === 'sequelize')) ||
     (method === 'raw' && origin.source === 'knex') ||
     (method === 'unsafe' && origin.source === 'postgres');
   if (!ok) return undefined;
@@ -204,7 +246,9 @@ export function recognizeRawSql(calls: (TSESTree.CallExpression | TSESTree.Tagge
     if (!QUERY_START.test(text.sql) && !/\b(set_config|set\s+(local\s+)?app\.)/i.test(text.sql)) continue;
     let statements: StatementAnalysis[];
     try {
-      statements = analyzer.analyze(text.sql);
+      // Named placeholders of query helpers (`{{websiteId::uuid}}`) are parameters too; the same
+      // length keeps positions where they were written.
+      statements = analyzer.analyze(text.sql.replace(/\{\{[^{}]*\}\}/g, (m) => '$0'.padEnd(m.length, ' ')));
     } catch (error) {
       result.unknown.push({ node: sink.callee, reason: `${calleeText}: the SQL does not parse (${error instanceof Error ? error.message.split('\n')[0] : String(error)})` });
       continue;

@@ -37,3 +37,17 @@ export async function discoverFiles(root: string, extraIgnores: string[] = []): 
   });
   return files.sort();
 }
+
+/** `.sql` files under `root` (queries for sqlc, PgTyped, or plain query files; migrations are told apart later). */
+export async function discoverSqlFiles(root: string, extraIgnores: string[] = []): Promise<string[]> {
+  const files = await globby('**/*.sql', {
+    cwd: root,
+    absolute: true,
+    gitignore: true,
+    ignore: [...DEFAULT_IGNORES, ...extraIgnores],
+    followSymbolicLinks: false,
+    onlyFiles: true,
+    suppressErrors: true,
+  });
+  return files.sort();
+}

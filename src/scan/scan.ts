@@ -8,7 +8,8 @@ import type { TableClass } from '../core/schema.js';
 import { findConfig } from '../config/load.js';
 import { MAX_FILE_BYTES, ModuleGraph, ParseError, parseUnit } from '../project/modules.js';
 import { findProjectRoot, loadProject, type Project } from '../project/project.js';
-import { discoverFiles } from './discover.js';
+import { discoverFiles, discoverSqlFiles } from './discover.js';
+import { analyzeSqlQueryFile } from '../core/sql-files.js';
 import { loadSqlParsers } from '../sql/libpg.js';
 import { VERSION } from '../version.js';
 
@@ -129,6 +130,30 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       // An analysis bug must not lose the rest of the scan; it is reported, and exits 2.
       skip('internal', `internal error while analysing: ${error instanceof Error ? error.message : String(error)}`);
     }
+  }
+
+  // `.sql` query files (sqlc, PgTyped, plain): every statement checked like raw SQL in code.
+  // Migrations are the schema's, not queries: the files a project folded are left out.
+  const sqlFiles = isDir ? await discoverSqlFiles(root, ignores) : target.endsWith('.sql') ? [target] : [];
+  for (const file of sqlFiles) {
+    const project = projectFor(file);
+    const projectFile = toPosix(relative(project.root, file));
+    if (project.schema.sources.some((s) => s.kind === 'sql' && s.files.includes(projectFile))) continue;
+    if (project.schema.tables.size === 0) continue;
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      diagnostics.push({ code: 'unreadable', file: rel(file), message: `cannot read: ${error instanceof Error ? error.message : String(error)}` });
+      continue;
+    }
+    const analysis = analyzeSqlQueryFile(text, projectFile, project.schema, project.config);
+    if (analysis.querySites === 0 && analysis.unknown.length === 0) continue;
+    filesScanned += 1;
+    querySites += analysis.querySites;
+    suppressed += analysis.suppressed;
+    for (const finding of analysis.findings) findings.push({ ...finding, file: rel(file) });
+    for (const site of analysis.unknown) unknown.push({ ...site, file: rel(file) });
   }
 
   // Schema findings in schema.prisma or .sql migrations: files no TypeScript pass sees. Those in

@@ -87,25 +87,39 @@ function rlsNote(table: Table): { demoted: boolean; evidence: string } {
   return { demoted: false, evidence: ` Row-level security is forced on \`${table.dbName}\`, but no policy compares its tenant column.` };
 }
 
-function missingSqlFinding(site: QuerySite, detail: string, context: AnalysisContext): RawFinding {
-  const { table } = site;
-  const alias = site.sql?.alias ?? table.dbName;
+/** The wording of an unconstrained table in raw SQL, shared by SQL in TypeScript and `.sql` query files. */
+export function sqlMissingWording(
+  where: string,
+  operation: QuerySite['operation'],
+  table: Table,
+  alias: string,
+  detail: string,
+  schema: TenantSchema,
+): { message: string; evidence: string; help: string; demoted: boolean } {
   const column = table.class === 'child' ? '' : dbColumn(table, keyOf(table));
   const rls = rlsNote(table);
   const how =
     table.class === 'child'
-      ? `Join \`${table.dbName}\` to its parent and constrain the parent's tenant column (\`JOIN ... ON parent.id = ${alias}.<fk> WHERE parent.${childKey(table, context.schema)} = $n\`)`
+      ? `Join \`${table.dbName}\` to its parent and constrain the parent's tenant column (\`JOIN ... ON parent.id = ${alias}.<fk> WHERE parent.${childKey(table, schema)} = $n\`)`
       : `Add \`AND ${alias}.${column} = $n\` with the tenant from the verified session`;
+  return {
+    message: `${where} ${VERB[operation]} tenant-scoped table \`${table.dbName}\` without a tenant filter.`,
+    evidence: `${tenancyEvidence(table, schema)} In this SQL there is ${detail}, so it matches rows of every tenant.${rls.evidence}`,
+    help: `${how}, or join it on the tenant key to a table that is constrained.`,
+    demoted: rls.demoted,
+  };
+}
+
+function missingSqlFinding(site: QuerySite, detail: string, context: AnalysisContext): RawFinding {
+  const alias = site.sql?.alias ?? site.table.dbName;
+  const wording = sqlMissingWording(`\`${site.calleeText}\``, site.operation, site.table, alias, detail, context.schema);
   return {
     ruleId: 'require-tenant-filter',
     messageId: 'missingTenantFilter',
     node: site.callee,
     span: site.sql?.span,
     subject: alias,
-    demoted: rls.demoted,
-    message: `\`${site.calleeText}\` ${VERB[site.operation]} tenant-scoped table \`${table.dbName}\` without a tenant filter.`,
-    evidence: `${tenancyEvidence(table, context.schema)} In this SQL there is ${detail}, so it matches rows of every tenant.${rls.evidence}`,
-    help: `${how}, or join it on the tenant key to a table that is constrained.`,
+    ...wording,
   };
 }
 

@@ -1,0 +1,113 @@
+import type { TenantLintConfig } from '../config/schema.js';
+import { sqlLookup } from '../orm/raw-sql.js';
+import { byteOffsetToIndex } from '../sql/split.js';
+import { SqlQueryAnalyzer } from '../sql/query.js';
+import { sqlMissingWording } from './checks/require-tenant-filter.js';
+import { fingerprintOf, type Finding } from './finding.js';
+import type { UnknownSite } from './result.js';
+import { severityFor } from './analyze.js';
+import type { TenantSchema } from './schema.js';
+
+/**
+ * `.sql` query files (sqlc `query.sql`, PgTyped, plain files of queries): every statement is
+ * checked like raw SQL in TypeScript. Placeholders (`:name`, `@name`, `sqlc.arg(name)`) become
+ * `$n` of the same length so that positions stay where they are written. Findings are the
+ * scanner's: ESLint does not lint .sql files.
+ */
+export interface SqlFileAnalysis {
+  findings: Finding[];
+  unknown: UnknownSite[];
+  querySites: number;
+  suppressed: number;
+}
+
+const PLACEHOLDER = /sqlc\.n?arg\([^)]*\)|(?<![:\w$@]):[A-Za-z_]\w*|(?<![\w@])@[A-Za-z_]\w*/g;
+const STATEMENT_START = /^\s*(--[^\n]*\n\s*)*(select|with|update|delete|insert)\b/i;
+
+function withParameters(text: string): string {
+  let n = 0;
+  return text.replace(PLACEHOLDER, (match) => {
+    const param = `$${++n}`;
+    return param.length <= match.length ? param.padEnd(match.length, ' ') : match;
+  });
+}
+
+function position(text: string, index: number): { line: number; column: number } {
+  const before = text.slice(0, index);
+  const line = before.split('\n').length;
+  return { line, column: index - before.lastIndexOf('\n') };
+}
+
+/** `-- tenant-lint-ignore require-tenant-filter -- reason` on the line before a statement, or on its line. */
+function suppressedLines(text: string): Set<number> {
+  const lines = new Set<number>();
+  text.split('\n').forEach((line, index) => {
+    const match = /--\s*tenant-lint-ignore\s+([\w-, ]+?)\s+--\s*\S/.exec(line);
+    if (match?.[1].split(/[\s,]+/).includes('require-tenant-filter')) {
+      lines.add(index + 1);
+      lines.add(index + 2);
+    }
+  });
+  return lines;
+}
+
+export function analyzeSqlQueryFile(text: string, projectFile: string, schema: TenantSchema, config: TenantLintConfig): SqlFileAnalysis {
+  const result: SqlFileAnalysis = { findings: [], unknown: [], querySites: 0, suppressed: 0 };
+  if (!STATEMENT_START.test(text.replace(/^(\s*--[^\n]*\n)*/, ''))) {
+    if (!/\b(select|update|delete)\b/i.test(text)) return result;
+  }
+  const lookup = sqlLookup(schema);
+  const analyzer = new SqlQueryAnalyzer((name) => lookup(name)?.info);
+  const sql = withParameters(text);
+  let statements;
+  try {
+    statements = analyzer.analyze(sql);
+  } catch (error) {
+    result.unknown.push({ ruleId: 'require-tenant-filter', file: projectFile, line: 1, column: 1, reason: `the SQL does not parse (${error instanceof Error ? error.message.split('\n')[0] : String(error)})` });
+    return result;
+  }
+  const suppressed = suppressedLines(text);
+  const severitySetting = severityFor('require-tenant-filter', config);
+  const seen = new Map<string, number>();
+  for (const statement of statements) {
+    const start = byteOffsetToIndex(sql, statement.location);
+    // sqlc names each query in a comment: `-- name: GetInvoice :one`.
+    // libpg-query's location skips leading comments: the ones since the previous `;` belong to this statement.
+    const leading = text.slice(0, start).split(';').pop() ?? '';
+    const name = [...leading.matchAll(/--\s*name:\s*(\w+)/g)].pop()?.[1];
+    for (const use of statement.uses) {
+      const found = lookup(use.table);
+      if (!found || (found.table.class !== 'tenant' && found.table.class !== 'child')) continue;
+      result.querySites += 1;
+      if (use.constrained) continue;
+      const at = byteOffsetToIndex(sql, use.location);
+      const { line, column } = position(text, at);
+      if (suppressed.has(line)) {
+        result.suppressed += 1;
+        continue;
+      }
+      const wording = sqlMissingWording(name ? `Query \`${name}\`` : 'This query', statement.kind === 'other' ? 'read' : statement.kind === 'select' ? 'read' : statement.kind, found.table, use.alias, `no predicate on \`${use.alias}.${found.info.tenantColumns[0] ?? 'tenant key'}\` and no join to a constrained table`, schema);
+      const severity = severityFor('require-tenant-filter', config, wording.demoted);
+      if (severity === 'off' || severitySetting === 'off') continue;
+      const identity = `${name ?? ''}#${use.alias}`;
+      const occurrence = seen.get(identity) ?? 0;
+      seen.set(identity, occurrence + 1);
+      const isOr = use.orBypass !== undefined;
+      result.findings.push({
+        ruleId: 'require-tenant-filter',
+        messageId: isOr ? 'orBypassesTenantFilter' : 'missingTenantFilter',
+        severity,
+        message: isOr ? `${name ? `Query \`${name}\`` : 'This query'}: an \`OR\` branch without the tenant predicate defeats the tenant filter on \`${found.table.dbName}\`.` : wording.message,
+        evidence: wording.evidence,
+        help: isOr ? `Put the tenant predicate outside the \`OR\`: \`WHERE ${use.alias}.${found.info.tenantColumns[0] ?? 'tenant_id'} = $n AND (... OR ...)\`.` : wording.help,
+        file: projectFile,
+        line,
+        column,
+        endLine: line,
+        endColumn: column + use.table.length,
+        fingerprint: fingerprintOf({ ruleId: 'require-tenant-filter', projectFile, symbol: name ?? '<file>', snippet: use.alias, occurrence }),
+      });
+    }
+  }
+  return result;
+}

@@ -1,0 +1,66 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyzeSqlQueryFile } from '../../src/core/sql-files.js';
+import { loadSqlParsers } from '../../src/sql/libpg.js';
+import { loadProject, type Project } from '../../src/project/project.js';
+import { scan } from '../../src/scan/scan.js';
+
+let dir: string;
+let project: Project;
+
+beforeAll(async () => {
+  await loadSqlParsers();
+  dir = mkdtempSync(join(tmpdir(), 'tenant-lint-sqlfiles-'));
+  mkdirSync(join(dir, 'migrations'));
+  writeFileSync(join(dir, 'package.json'), '{"name":"q"}');
+  writeFileSync(
+    join(dir, 'migrations', '001_init.sql'),
+    'CREATE TABLE orgs (id uuid PRIMARY KEY);\nCREATE TABLE notes (id uuid PRIMARY KEY, org_id uuid NOT NULL REFERENCES orgs(id));\nCREATE INDEX notes_org ON notes (org_id, id);\n',
+  );
+  project = loadProject(dir);
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function check(text: string) {
+  return analyzeSqlQueryFile(text, 'queries/notes.sql', project.schema, project.config);
+}
+
+describe('.sql query files', () => {
+  it('sqlcNamedQueryWithoutTenant err', () => {
+    const result = check('-- name: GetNote :one\nSELECT * FROM notes WHERE id = $1;\n');
+    expect(result.findings.map((f) => `${f.line}:${f.column} ${f.messageId} ${f.message}`)).toEqual([
+      '2:15 missingTenantFilter Query `GetNote` reads tenant-scoped table `notes` without a tenant filter.',
+    ]);
+  });
+
+  it('namedPlaceholdersBecomeParameters ok', () => {
+    expect(check('SELECT * FROM notes WHERE org_id = :orgId AND id = @id;\nSELECT * FROM notes WHERE org_id = sqlc.arg(org_id);\n').findings).toEqual([]);
+  });
+
+  it('castsAreNotPlaceholders ok', () => {
+    expect(check('SELECT * FROM notes WHERE org_id = $1::uuid;').findings).toEqual([]);
+  });
+
+  it('suppressionWithReasonSilencesTheStatement ok', () => {
+    const result = check('-- tenant-lint-ignore require-tenant-filter -- admin export, reviewed\nSELECT * FROM notes;\n');
+    expect(result.findings).toEqual([]);
+    expect(result.suppressed).toBe(1);
+  });
+
+  it('unparseableFileIsCountedNotFlagged err', () => {
+    const result = check('SELECT * FROM notes WHERE {{broken');
+    expect(result.findings).toEqual([]);
+    expect(result.unknown).toHaveLength(1);
+  });
+
+  it('configuredSqlSinkIsChecked err', async () => {
+    writeFileSync(join(dir, 'tenant-lint.config.json'), JSON.stringify({ sqlSinks: ['rawQuery'] }));
+    mkdirSync(join(dir, 'src'), { recursive: true });
+    writeFileSync(join(dir, 'src', 'notes.ts'), "declare function rawQuery(sql: string, params: unknown[]): Promise<unknown>;\nexport const all = () => rawQuery('SELECT * FROM notes', []);\n");
+    const result = await scan({ path: dir });
+    expect(result.findings.filter((f) => f.ruleId === 'require-tenant-filter').map((f) => `${f.file}:${f.line}`)).toEqual(['src/notes.ts:2']);
+  });
+});
