@@ -149,8 +149,10 @@ function sinkOf(call: TSESTree.CallExpression | TSESTree.TaggedTemplateExpressio
     const tag = unwrap(call.tag);
     const origin = originImport(tag.type === T.MemberExpression ? tag.object : tag, unit, context);
     if (tag.type === T.MemberExpression && PRISMA_RAW.has(memberName(tag) ?? '')) {
+      // `$queryRaw` is Prisma's alone: a receiver that cannot be traced (a client from a workspace
+      // package) still sends SQL; only one traced to something else does not.
       const client = clientOf(tag.object, unit, context);
-      return client.kind === 'client' ? { callee: tag, text: call, client } : undefined;
+      return client.kind === 'not-client' ? undefined : { callee: tag, text: call, client };
     }
     if (origin && SQL_TAG_PACKAGES.test(origin.source)) return { callee: tag, text: call, client: { kind: 'client', scoped: false, how: `\`${origin.source}\`` } };
     return undefined;
@@ -165,7 +167,7 @@ function sinkOf(call: TSESTree.CallExpression | TSESTree.TaggedTemplateExpressio
   const method = memberName(callee) ?? '';
   if (PRISMA_RAW.has(method)) {
     const client = clientOf(callee.object, unit, context);
-    return client.kind === 'client' ? { callee, text: call.arguments[0], client } : undefined;
+    return client.kind === 'not-client' ? undefined : { callee, text: call.arguments[0], client };
   }
   if (method !== 'query' && method !== 'raw' && method !== 'unsafe') return undefined;
   const origin = originImport(callee.object, unit, context);
@@ -260,7 +262,11 @@ export function recognizeRawSql(calls: (TSESTree.CallExpression | TSESTree.Tagge
       }
       for (const use of statement.uses) {
         const found = lookup(use.table);
-        if (!found) continue;
+        if (!found) {
+          // A table the schema does not know is not guessed at: counted, unless it is the catalog's.
+          if (!/^(pg_|information_schema\.)/.test(use.table)) result.unknown.push({ node: sink.callee, reason: `${calleeText}: table \`${use.table}\` is not in the schema` });
+          continue;
+        }
         const at = byteOffsetToIndex(text.sql, use.location);
         // A quoted name (`"Invoice"`) is underlined with its quotes.
         const length = text.sql[at] === '"' ? use.table.replace(/^.*\./, '').length + 2 : use.table.replace(/^.*\./, '').length;

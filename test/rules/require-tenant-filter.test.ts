@@ -182,6 +182,21 @@ ruleTester.run('require-tenant-filter', rule, {
       errors: [{ messageId: 'orBypassesTenantFilter', line: 3, column: 79 }],
     },
     {
+      // postgres.js: the sql tag of a client made by postgres()
+      code: `import postgres from 'postgres';\nconst sql = postgres();\nexport const get = (id: string) => sql\`SELECT * FROM "Invoice" WHERE "id" = \${id}\`;`,
+      errors: [{ messageId: 'missingTenantFilter', line: 3, column: 54 }],
+    },
+    {
+      // knex raw
+      code: `import knex from 'knex';\nconst db = knex({ client: 'pg' });\nexport const count = () => db.raw('SELECT count(*) FROM "Invoice"');`,
+      errors: [{ messageId: 'missingTenantFilter', line: 3, column: 57 }],
+    },
+    {
+      // drizzle's sql tag in db.execute
+      code: `import { sql } from 'drizzle-orm';\ndeclare const db: { execute(query: unknown): Promise<unknown> };\nexport const del = (id: string) => db.execute(sql\`DELETE FROM "Invoice" WHERE "id" = \${id}\`);`,
+      errors: [{ messageId: 'missingTenantFilter', line: 3, column: 63 }],
+    },
+    {
       // a session-wide tenant setting on a pooled connection
       code: `import { Pool } from 'pg';\nconst pool = new Pool();\nexport const use = (orgId: string) => pool.query("SELECT set_config('app.org_id', $1, false)", [orgId]);`,
       errors: [{ messageId: 'tenantSettingOutlivesRequest', line: 3, column: 58 }],
