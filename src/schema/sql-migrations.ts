@@ -180,6 +180,7 @@ export function readSqlMigrations(projectRoot: string, files: string[]): SchemaR
   const diagnostics: SchemaDiagnostic[] = [];
   const read: string[] = [];
   const stats: SqlMigrationStats = { ...emptyParseStats(), files: 0 };
+  const parsedFiles: { rel: string; folder: string; parsed?: ReturnType<typeof parseSqlFile>; error?: string }[] = [];
   for (const file of files) {
     const path = isAbsolute(file) ? file : resolve(root, file);
     const rel = toPosix(relative(root, path));
@@ -187,12 +188,37 @@ export function readSqlMigrations(projectRoot: string, files: string[]): SchemaR
     try {
       text = readFileSync(path, 'utf8');
     } catch (error) {
-      diagnostics.push({ file: rel, message: `Cannot read migration: ${error instanceof Error ? error.message : String(error)}` });
+      parsedFiles.push({ rel, folder: '', error: `Cannot read migration: ${error instanceof Error ? error.message : String(error)}` });
       continue;
     }
+    parsedFiles.push({ rel, folder: rel.replace(/\/[^/]*$/, ''), parsed: parseSqlFile(upSectionOnly(text), rel) });
+  }
+  // A migration folder written for another database (ClickHouse, MySQL next to the Postgres one)
+  // is mostly unparseable as PostgreSQL: it describes another database, so it is left out as a
+  // whole with one diagnostic instead of one per statement and a cascade of "no such table".
+  const otherDialect = new Set<string>();
+  const byFolder = new Map<string, { total: number; failed: number }>();
+  for (const { folder, parsed } of parsedFiles) {
+    if (!parsed) continue;
+    const counts = byFolder.get(folder.replace(/\/[^/]*_[^/]*$/, '')) ?? { total: 0, failed: 0 };
+    counts.total += parsed.stats.total;
+    counts.failed += parsed.stats.failed;
+    byFolder.set(folder.replace(/\/[^/]*_[^/]*$/, ''), counts);
+  }
+  for (const [folder, counts] of byFolder) {
+    if (counts.total >= 3 && counts.failed * 2 >= counts.total) {
+      otherDialect.add(folder);
+      diagnostics.push({ file: folder, message: `${counts.failed} of ${counts.total} statements in ${folder}/ are not PostgreSQL (another database's migrations?); the folder is not part of the schema` });
+    }
+  }
+  for (const { rel, folder, parsed, error } of parsedFiles) {
+    if (!parsed) {
+      diagnostics.push({ file: rel, message: error ?? 'Cannot read migration' });
+      continue;
+    }
+    if (otherDialect.has(folder.replace(/\/[^/]*_[^/]*$/, ''))) continue;
     read.push(rel);
     stats.files++;
-    const parsed = parseSqlFile(upSectionOnly(text), rel);
     addParseStats(stats, parsed.stats);
     diagnostics.push(...parsed.diagnostics);
     const before = fold.diagnostics.length;

@@ -156,6 +156,17 @@ ALTER TABLE "Doc" ADD CONSTRAINT "Doc_teamId_fkey" FOREIGN KEY ("teamId") REFERE
     expect(upSectionOnly('-- migrate:up\nA;\n-- migrate:down\nB;\n')).toBe('-- migrate:up\nA;\n-- migrate:down\n\n');
   });
 
+  it('aFolderOfAnotherDialectIsLeftOutWithOneDiagnostic err', () => {
+    const clickhouse = 'CREATE TABLE events (id UUID) ENGINE = MergeTree ORDER BY id;\nALTER TABLE events ADD COLUMN x String;\nCREATE TABLE hits (id UUID) ENGINE = MergeTree ORDER BY id;\n';
+    const root = makeProject({
+      'db/postgres/migrations/0001_init.sql': 'CREATE TABLE t (id int);',
+      'db/clickhouse/migrations/0001_init.sql': clickhouse,
+    });
+    const result = readSqlMigrations(root, ['db/postgres/migrations/0001_init.sql', 'db/clickhouse/migrations/0001_init.sql']);
+    expect(result.tables.map((t) => t.name)).toEqual(['t']);
+    expect(result.diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/^2 of 3 statements in db\/clickhouse\/migrations\/ are not PostgreSQL/)]);
+  });
+
   it('relativeFileListAndPosixPathsInDiagnostics err', () => {
     const root = makeProject({
       'migrations/0001_init.sql': 'CREATE TABLE t (id int);',
