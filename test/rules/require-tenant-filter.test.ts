@@ -184,7 +184,7 @@ ruleTester.run('require-tenant-filter', rule, {
     {
       // postgres.js: the sql tag of a client made by postgres()
       code: `import postgres from 'postgres';\nconst sql = postgres();\nexport const get = (id: string) => sql\`SELECT * FROM "Invoice" WHERE "id" = \${id}\`;`,
-      errors: [{ messageId: 'missingTenantFilter', line: 3, column: 54 }],
+      errors: [{ messageId: 'missingTenantFilter', line: 3, column: 55 }],
     },
     {
       // knex raw
@@ -195,6 +195,26 @@ ruleTester.run('require-tenant-filter', rule, {
       // drizzle's sql tag in db.execute
       code: `import { sql } from 'drizzle-orm';\ndeclare const db: { execute(query: unknown): Promise<unknown> };\nexport const del = (id: string) => db.execute(sql\`DELETE FROM "Invoice" WHERE "id" = \${id}\`);`,
       errors: [{ messageId: 'missingTenantFilter', line: 3, column: 63 }],
+    },
+    {
+      // kysely's sql tag
+      code: `import { sql } from 'kysely';\nexport const q = (id: string) => sql\`SELECT * FROM "Invoice" WHERE "id" = \${id}\`;`,
+      errors: [{ messageId: 'missingTenantFilter', line: 2, column: 52 }],
+    },
+    {
+      // slonik's sql tag
+      code: `import { sql } from 'slonik';\nexport const q = (id: string) => sql.unsafe\`UPDATE "Invoice" SET "status" = 'void' WHERE "id" = \${id}\`;`,
+      errors: [{ messageId: 'missingTenantFilter', line: 2, column: 52 }],
+    },
+    {
+      // TypeORM DataSource.query
+      code: `import { DataSource } from 'typeorm';\nconst dataSource = new DataSource({ type: 'postgres' });\nexport const q = (id: string) => dataSource.query('DELETE FROM "Invoice" WHERE "id" = $1', [id]);`,
+      errors: [{ messageId: 'missingTenantFilter', line: 3, column: 64 }],
+    },
+    {
+      // Sequelize query
+      code: `import { Sequelize } from 'sequelize';\nconst sequelize = new Sequelize('postgres://localhost/app');\nexport const q = () => sequelize.query('SELECT * FROM "Invoice"');`,
+      errors: [{ messageId: 'missingTenantFilter', line: 3, column: 55 }],
     },
     {
       // a session-wide tenant setting on a pooled connection
