@@ -184,7 +184,7 @@ ruleTester.run('require-tenant-filter', rule, {
     {
       // postgres.js: the sql tag of a client made by postgres()
       code: `import postgres from 'postgres';\nconst sql = postgres();\nexport const get = (id: string) => sql\`SELECT * FROM "Invoice" WHERE "id" = \${id}\`;`,
-      errors: [{ messageId: 'missingTenantFilter', line: 3, column: 55 }],
+      errors: [{ messageId: 'missingTenantFilter', line: 3, column: 54 }],
     },
     {
       // knex raw
