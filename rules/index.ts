@@ -1,17 +1,17 @@
 import type { TSESLint } from '@typescript-eslint/utils';
 import { RULE_META, type RuleId } from '../src/core/rule-meta.js';
-import { loadSqlParsers } from '../src/sql/libpg.js';
 import { VERSION } from '../src/version.js';
 
-// ESLint rules run synchronously; the WASM SQL parser that reads migrations (RLS, policies) is
-// loaded once, when the plugin is imported (ESLint imports flat-config plugins asynchronously).
-await loadSqlParsers();
+import noClientTenantId from './no-client-tenant-id.js';
+import requireTenantCacheKey from './require-tenant-cache-key.js';
 import requireTenantColumn from './require-tenant-column.js';
 import requireTenantFilter from './require-tenant-filter.js';
 import requireTenantIndex from './require-tenant-index.js';
 
 /** Alphabetised; test/meta.test.ts proves it equals rules/, docs/rules/ and test/rules/. */
 export const rules = {
+  'no-client-tenant-id': noClientTenantId,
+  'require-tenant-cache-key': requireTenantCacheKey,
   'require-tenant-column': requireTenantColumn,
   'require-tenant-filter': requireTenantFilter,
   'require-tenant-index': requireTenantIndex,

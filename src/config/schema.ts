@@ -23,6 +23,7 @@ export const configSchema = z
     includeTests: z.boolean().optional().describe('Also analyse tests, e2e specs, fixtures and seed scripts (excluded by default: they query across tenants on purpose).'),
     checkChildTables: z.boolean().optional().describe('require-tenant-column: also report child tables (tenancy inherited through a required foreign key) that lack their own tenant column. Default: false.'),
     reportTenantOnlyIndex: z.boolean().optional().describe('require-tenant-index: report tables indexed on the tenant column alone (a milder message). Default: true.'),
+    checkMapCaches: z.boolean().optional().describe('require-tenant-cache-key: also treat module-level `new Map()` objects used as caches as cache clients. Default: false.'),
     failOn: z.enum(['error', 'warning']).optional().describe('Lowest severity that makes `tenant-lint scan` exit with 1. Default: error.'),
     rules: z
       .strictObject(Object.fromEntries(RULE_IDS.map((id) => [id, ruleSetting.optional()])))

@@ -127,6 +127,8 @@ function analyzeAll(unit: FileUnit, project: ProjectView, resolver: Resolver, es
     const more = check(calls, context);
     output.findings.push(...more.findings);
     output.unknown.push(...more.unknown);
+    // Cache accesses and tenant-id flows are counted with query sites: "N analysed, M not analysable".
+    output.sites += more.sites;
   }
   const suppressions = readSuppressions(unit.ast.comments, eslintDirectives);
   const kept = output.findings.filter((f) => !suppressions.isSuppressed(f.ruleId, f.span?.line ?? f.node.loc.start.line));

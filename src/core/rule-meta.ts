@@ -5,6 +5,12 @@ import type { Severity } from './finding.js';
  * meta-test all derive from it; ids are stable.
  */
 export const RULE_META = {
+  'no-client-tenant-id': {
+    description: 'Disallow tenant ids taken from client-controlled request input',
+    defaultSeverity: 'error',
+    // New rules start outside `recommended` until their fixtures and dogfooding show precision.
+    recommended: false,
+  },
   'require-tenant-column': {
     description: 'Require a NOT NULL tenant column on every table that holds tenant data',
     defaultSeverity: 'error',
@@ -13,6 +19,12 @@ export const RULE_META = {
   'require-tenant-filter': {
     description: 'Require a tenant predicate on every query against a tenant-scoped table',
     defaultSeverity: 'error',
+    recommended: true,
+  },
+  'require-tenant-cache-key': {
+    description: 'Require a tenant component in cache keys of tenant data',
+    defaultSeverity: 'warning',
+    // In `recommended` as a warning: precise on its 4 fixtures and silent on the rest of the repo.
     recommended: true,
   },
   'require-tenant-index': {

@@ -37,3 +37,15 @@ export class TenantNames {
 function normalise(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]/g, '');
 }
+
+/**
+ * Whether a function or variable name mentions a tenant word as one of its words (`withTenant`,
+ * `orgScopedKey`, not `forgotPassword`): a hint that code may add the tenant, never proof of it.
+ */
+export function mentionsTenantWord(name: string): boolean {
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/);
+  return words.some((word) => TENANT_WORDS.includes(word));
+}

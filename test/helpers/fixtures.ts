@@ -42,7 +42,8 @@ export async function lintFixture(name: string, major: 9 | 10 = 10): Promise<{ f
       files: ['**/*.{ts,tsx}'],
       languageOptions: { parser: tsParser, parserOptions: { ecmaFeatures: { jsx: true } } },
     },
-    plugin.configs.recommended,
+    // Every rule, as `tenant-lint scan` runs every rule: rules outside `recommended` included.
+    { ...plugin.configs.recommended, rules: Object.fromEntries(Object.keys(plugin.rules).map((id) => [`tenant-lint/${id}`, 'error'])) },
   ];
   const options = { cwd, overrideConfigFile: true as const, overrideConfig: config, errorOnUnmatchedPattern: false };
   const eslint =

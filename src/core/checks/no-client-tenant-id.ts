@@ -1,8 +1,1520 @@
+import { dirname, relative } from 'node:path';
 import type { TSESTree } from '@typescript-eslint/types';
-import type { AnalysisContext } from '../query-site.js';
-import type { CheckOutput } from './types.js';
+import { HTTP_RECOGNIZERS, mayReadClientInput, recognizerFor } from '../../http/index.js';
+import { fromPackage, methodOf, packageOf, packageRoot, parameterDecorators, stringOf, thisMemberType } from '../../http/trace.js';
+import type { ClientInput, FrameworkObject, HttpContext, HttpValue, PackageRef } from '../../http/types.js';
+import { clientOf } from '../../orm/prisma-client.js';
+import { prismaRecognizer } from '../../orm/prisma.js';
+import { resolveObject } from '../../orm/prisma-where.js';
+import { findProjectRoot } from '../../project/project.js';
+import { enclosingFunction, memberName, propertyName, T, unwrap, variableOf, walk, type FileUnit, type Node } from '../ast.js';
+import type { Variable } from '@typescript-eslint/scope-manager';
+import type { AnalysisContext, QuerySite } from '../query-site.js';
+import { returnedExpressions, type Located } from '../resolve.js';
+import type { Table } from '../schema.js';
+import { TenantNames } from '../tenant-values.js';
+import type { CheckOutput, RawFinding, RawUnknown } from './types.js';
 
-/** `no-client-tenant-id`: placeholder, implemented by its own issue. */
-export function checkClientTenantIds(_calls: TSESTree.CallExpression[], _context: AnalysisContext): CheckOutput {
-  return { findings: [], unknown: [], sites: 0 };
+/*
+ * The policy for `no-client-tenant-id`. Recognizers in src/http/ say where client input enters and
+ * where the verified identity lives; this file follows values (assignments, destructuring,
+ * parameters, helpers across files) to the places where a value becomes the tenant context, and
+ * decides. A client value that reaches such a sink without a membership check or an equality check
+ * against the verified identity is a finding, reported where the value is read. A flow that
+ * cannot be followed is counted as not analysable, never guessed.
+ */
+
+const RULE = 'no-client-tenant-id';
+const MAX_INLINE_DEPTH = 4;
+/** Functions followed per file, across all call sites: beyond it flows are counted as not analysable. */
+const INLINE_BUDGET = 400;
+
+/** Where parameters of the functions being followed get their values: one frame per call followed. */
+class Env {
+  constructor(
+    readonly parent?: Env,
+    readonly fn?: TSESTree.FunctionLike,
+    readonly args?: (Origin | undefined)[],
+  ) {}
+
+  lookup(fn: TSESTree.FunctionLike): (Origin | undefined)[] | undefined {
+    for (let env: Env | undefined = this; env; env = env.parent) if (env.fn === fn) return env.args;
+    return undefined;
+  }
+
+  /** Is `this` the frame `other` or one that `other` called into? */
+  within(other: Env): boolean {
+    for (let env: Env | undefined = this; env; env = env.parent) if (env === other) return true;
+    return false;
+  }
+
+  get depth(): number {
+    let depth = 0;
+    for (let env = this.parent; env; env = env.parent) depth += 1;
+    return depth;
+  }
+}
+
+interface Frame {
+  unit: FileUnit;
+  env: Env;
+}
+
+/** A client-controlled value and where it was read. */
+interface Source {
+  input: ClientInput;
+  read: Node;
+  readUnit: FileUnit;
+  /** The frame whose code read it: a helper that reads it for its caller hands it back as the caller's. */
+  readEnv: Env;
+  /** Helpers the value came through (`getTenantId() at src/lib/tenant.ts:4`). */
+  via: string[];
+  /** The tenant row resolved from the client value (`organization.findFirst({ where: { slug } })`). */
+  lookup?: { table: string; callee: string; at: string; rowPath: string[] };
+}
+
+type Origin =
+  | { kind: 'framework'; object: FrameworkObject; env: Env }
+  | { kind: 'client'; source: Source }
+  | { kind: 'trusted'; why: string }
+  | { kind: 'object'; node: TSESTree.ObjectExpression; unit: FileUnit }
+  | { kind: 'param'; fn: TSESTree.FunctionLike; index: number }
+  /** `client`: client input went into what could not be followed. */
+  | { kind: 'unknown'; reason: string; client: boolean }
+  /** A variable read while its own value is being computed (`q = q.where(...)`): adds nothing. */
+  | { kind: 'pending' }
+  | { kind: 'none' };
+
+const NONE: Origin = { kind: 'none' };
+const PENDING: Origin = { kind: 'pending' };
+
+/** A place where a value becomes the tenant context. */
+interface Sink {
+  kind: 'context' | 'query' | 'other';
+  /** "used as the tenant filter of `prisma.invoice.findMany`" */
+  label: string;
+  value: Node;
+  /** What the message points at: the sink's line. */
+  node: Node;
+  unit: FileUnit;
+}
+
+interface Hit {
+  sink: Sink;
+  source: Source;
+  /** The node in the frame being visited through which the value reached the sink (the sink, or the call into it). */
+  at: Node;
+}
+
+interface Lost {
+  at: Node;
+  reason: string;
+}
+
+interface Check {
+  key: string;
+  /** The statement that stops the request when the check fails, or the `if` whose consequent runs only when it passes. */
+  gate: Node;
+  /** `verdict`: the function returns the check's outcome (`return member !== null`), which its caller tests. */
+  mode: 'exit' | 'inside' | 'verdict';
+  /** Stops the caller too (a throw, `notFound()`, an `OrThrow` query), not just this function. */
+  throws: boolean;
+  what: string;
+}
+
+interface Visit {
+  hits: Hit[];
+  lost: Lost[];
+  checks: Check[];
+}
+
+export function checkClientTenantIds(calls: TSESTree.CallExpression[], context: AnalysisContext): CheckOutput {
+  const { unit } = context;
+  if (process.env.NCT_OFF || !mayReadClientInput(unit.file, unit.text)) return { findings: [], unknown: [], sites: 0 };
+  const t0 = performance.now();
+  const out = new ClientTenantFlow(context).run(calls);
+  if (process.env.NCT_DEBUG && performance.now() - t0 > 100) console.log('SLOW', (performance.now() - t0).toFixed(0), unit.file);
+  return out;
+}
+
+const namesCache = new WeakMap<object, WeakMap<object, TenantNames>>();
+
+function tenantNames(context: AnalysisContext): TenantNames {
+  let byConfig = namesCache.get(context.schema);
+  if (!byConfig) namesCache.set(context.schema, (byConfig = new WeakMap()));
+  let names = byConfig.get(context.config);
+  if (!names) byConfig.set(context.config, (names = new TenantNames(context.schema, context.config)));
+  return names;
+}
+
+const projectRoots = new Map<string, string>();
+
+/** Project-relative path, the same in both faces (each finds the project from the file's folder). */
+function displayPath(file: string, from: FileUnit): string {
+  const dir = dirname(from.file);
+  let root = projectRoots.get(dir);
+  if (!root) projectRoots.set(dir, (root = findProjectRoot(dir)));
+  return relative(root, file).split('\\').join('/');
+}
+
+/** String methods that return (a form of) the same value. */
+const TRANSPARENT_METHODS = new Set(['trim', 'trimStart', 'trimEnd', 'toLowerCase', 'toUpperCase', 'toString', 'valueOf', 'normalize', 'toLocaleLowerCase', 'toLocaleUpperCase', 'at']);
+const TRANSPARENT_FUNCTIONS = new Set(['String', 'Number', 'BigInt', 'parseInt', 'decodeURIComponent', 'decodeURI']);
+/** Validation keeps the client's value: `schema.parse(req.body)` is still the body. */
+const VALIDATORS = new Set(['parse', 'parseAsync', 'validateSync', 'validate', 'validateAsync', 'cast', 'assert']);
+const SAFE_PARSE = new Set(['safeParse', 'safeParseAsync']);
+const ARRAY_CALLBACKS = new Set(['some', 'every', 'find', 'findIndex', 'filter', 'map', 'forEach', 'flatMap']);
+/** Verifying a credential yields the verified identity. */
+const IDENTITY_METHODS = new Set(['verify', 'jwtVerify', 'jwtDecrypt', 'verifyIdToken', 'verifySessionCookie', 'verifyToken', 'getAuth']);
+const IDENTITY_PACKAGES = ['jsonwebtoken', 'jose', 'firebase-admin', '@clerk/express', '@clerk/fastify', '@clerk/backend', 'passport-jwt'];
+/** Calls that end the request: after them the handler does not go on. */
+const EXIT_CALLS = new Set(['notFound', 'redirect', 'permanentRedirect', 'forbidden', 'unauthorized', 'throw', 'assert', 'error']);
+const ASSERTS = new Set(['assert', 'invariant', 'ok', 'strictEqual', 'equal']);
+const USER_KEYS = /^(user|member|owner)_?id$/i;
+const USER_RELATIONS = /^(user|users|member|members|membership|memberships|owner)$/i;
+const SQL_SETTING = /tenant|org|workspace|team|account|company/i;
+
+class ClientTenantFlow {
+  private readonly names: TenantNames;
+  private readonly top: Env = new Env();
+  private readonly roles = new Map<TSESTree.FunctionLike, (HttpValue | undefined)[]>();
+  private readonly active = new Set<Node>();
+  private inlined = 0;
+  private readonly checkCache = new Map<Node, Check[]>();
+  private readonly origins = new Map<Node, Origin>();
+  private readonly variables = new Map<Variable, Origin>();
+  private readonly pendingVariables = new Set<Variable>();
+  private readonly guardChecks = new Map<TSESTree.FunctionLike, Check[]>();
+  /** What helpers return when called with nothing from the client: the same at every call. */
+  private readonly plainReturns = new Map<TSESTree.FunctionLike, Origin>();
+  private cycles = 0;
+  private readonly sites = new Map<TSESTree.CallExpression, QuerySite | null>();
+
+  constructor(private readonly context: AnalysisContext) {
+    this.names = tenantNames(context);
+  }
+
+  run(calls: TSESTree.CallExpression[]): CheckOutput {
+    const { unit } = this.context;
+    const frame: Frame = { unit, env: this.top };
+    const visit = this.visit(unit.ast, calls, frame);
+    const findings: RawFinding[] = [];
+    const unknown: RawUnknown[] = [];
+    const byRead = new Map<Node, Hit[]>();
+    let decided = 0;
+    for (const hit of visit.hits) {
+      if (hit.source.input.dynamic) {
+        visit.lost.push({ at: hit.at, reason: `a request field with a dynamic name reaches a tenant sink (${hit.sink.label})` });
+        continue;
+      }
+      decided += 1;
+      if (this.isChecked(hit, frame)) continue;
+      const node = hit.source.readUnit === unit ? hit.source.read : hit.at;
+      const list = byRead.get(node) ?? [];
+      list.push(hit);
+      byRead.set(node, list);
+    }
+    for (const [node, hits] of byRead) findings.push(this.finding(node, hits));
+    const seen = new Set<string>();
+    for (const lost of visit.lost) {
+      const key = `${lost.at.range[0]}:${lost.reason}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      unknown.push({ ruleId: RULE, node: lost.at, reason: lost.reason });
+    }
+    return { findings, unknown, sites: decided };
+  }
+
+  // ---------------------------------------------------------------- visiting code for sinks
+
+  /**
+   * Every sink reached in `root` (a file or a function being followed into), with the origin of
+   * the value that reaches it; calls that pass client input are followed into their callees.
+   */
+  private visit(root: Node, knownCalls: TSESTree.CallExpression[] | undefined, frame: Frame): Visit {
+    const out: Visit = { hits: [], lost: [], checks: [] };
+    const calls: TSESTree.CallExpression[] = knownCalls ? [...knownCalls] : [];
+    const others: Node[] = [];
+    walk(root, (node) => {
+      if (node.type === T.CallExpression && !knownCalls) calls.push(node);
+      else if (node.type === T.AssignmentExpression || node.type === T.TaggedTemplateExpression) others.push(node);
+      else if (node.type === T.FunctionDeclaration || node.type === T.FunctionExpression || node.type === T.ArrowFunctionExpression) others.push(node);
+    });
+    const sinks: Sink[] = [];
+    for (const node of others) sinks.push(...this.sinksAt(node, frame));
+    for (const call of calls) {
+      sinks.push(...this.callSinks(call, frame));
+      this.followCall(call, frame, out);
+    }
+    for (const sink of sinks) {
+      const origin = this.evaluate(sink.value, { unit: sink.unit, env: frame.env });
+      if (origin.kind === 'client') out.hits.push({ sink, source: origin.source, at: sink.value });
+      else if (origin.kind === 'unknown' && origin.client) out.lost.push({ at: sink.value, reason: `the tenant value ${sink.label} comes from client input through code that cannot be followed: ${origin.reason}` });
+    }
+    return out;
+  }
+
+  /** Sinks at an assignment, a tagged SQL template, or what a function returns. */
+  private sinksAt(node: Node, frame: Frame): Sink[] {
+    if (node.type === T.AssignmentExpression) return this.assignmentSinks(node, frame);
+    if (node.type === T.TaggedTemplateExpression) return this.templateSqlSinks(node.quasi, frame.unit);
+    if (node.type === T.FunctionDeclaration || node.type === T.FunctionExpression || node.type === T.ArrowFunctionExpression) {
+      const http = this.http(frame);
+      return HTTP_RECOGNIZERS.flatMap((r) => r.returnSinks?.(node, http) ?? []).map((fact) => ({ kind: 'context', label: fact.label, value: fact.value, node: fact.node, unit: frame.unit }));
+    }
+    return [];
+  }
+
+  /** `req.tenantId = v`, `res.locals.org = v`, `ctx.state.orgId = v`, `req.context = { tenantId: v }`. */
+  private assignmentSinks(node: TSESTree.AssignmentExpression, frame: Frame): Sink[] {
+    if (node.left.type !== T.MemberExpression) return [];
+    const name = memberName(node.left);
+    if (!name) return [];
+    const target = this.evaluate(node.left.object, frame);
+    if (target.kind !== 'framework' || !target.object.context) return [];
+    const where = `${target.object.label}.${name}`;
+    const value = unwrap(node.right);
+    if (this.isTenantName(name)) return [{ kind: 'context', label: `assigned to \`${where}\` as the tenant context`, value: node.right, node, unit: frame.unit }];
+    if (value.type !== T.ObjectExpression) return [];
+    return value.properties.flatMap((p): Sink[] => {
+      const key = p.type === T.Property ? propertyName(p) : undefined;
+      if (p.type !== T.Property || !key || !this.isTenantName(key)) return [];
+      return [{ kind: 'context', label: `assigned to \`${where}.${key}\` as the tenant context`, value: p.value, node, unit: frame.unit }];
+    });
+  }
+
+  private callSinks(call: TSESTree.CallExpression, frame: Frame): Sink[] {
+    const http = this.http(frame);
+    const sinks: Sink[] = HTTP_RECOGNIZERS.flatMap((r) => r.sinks?.(call, http) ?? []).map((fact) => ({ kind: 'context', label: fact.label, value: fact.value, node: fact.node, unit: frame.unit }));
+    sinks.push(...this.querySinks(call, frame), ...this.storageSinks(call, frame), ...this.callSqlSinks(call, frame.unit), ...this.factorySinks(call, frame));
+    return sinks;
+  }
+
+  /**
+   * `forOrg(orgId)`: a function that returns a tenant-scoped client (a `$extends` client that
+   * injects the key, or a configured `scopedClientFactories` entry) scopes it to its argument.
+   */
+  private factorySinks(call: TSESTree.CallExpression, frame: Frame): Sink[] {
+    const values = call.arguments.filter((arg): arg is TSESTree.Expression => arg.type !== T.SpreadElement);
+    if (!values.some((arg) => this.evaluate(arg, frame).kind === 'client')) return [];
+    const client = clientOf(call, frame.unit, { ...this.context, unit: frame.unit });
+    if (client.kind !== 'client' || !client.scoped) return [];
+    const name = calleeText(call, frame.unit);
+    return values.map((value) => ({ kind: 'query', label: `passed to the tenant-scoped client factory \`${name}()\``, value, node: call, unit: frame.unit }));
+  }
+
+  /**
+   * A Prisma query's tenant key (`where: { orgId }`, a compound key, a relation filter on the
+   * tenant root, `data: { orgId }`). A `where` that also pins the verified user (a membership
+   * lookup, `members: { some: { userId: req.user.id } }`) reads only that user's rows: not a sink.
+   */
+  private querySinks(call: TSESTree.CallExpression, frame: Frame): Sink[] {
+    const site = this.querySite(call, frame.unit);
+    if (!site) return [];
+    const args = call.arguments[0] ? resolveObject(call.arguments[0], frame.unit, { ...this.context, unit: frame.unit }) : undefined;
+    if (!args) return [];
+    const at = `\`${site.calleeText}\``;
+    const sinks: Sink[] = [];
+    const where = this.objectProperty(args, 'where', frame);
+    const table = site.table;
+    const isRoot = table.name === this.context.schema.root;
+    if (where && !this.pinsVerifiedUser(where, table, frame)) {
+      // The tenant root by its own key is the tenant itself: reading it is a lookup (followed as
+      // one), writing or deleting it by a client id is a sink.
+      const values = isRoot ? (site.operation === 'read' ? [] : this.rootKeyValues(where, table)) : this.tenantKeyValues(where, table, 0);
+      for (const value of values) sinks.push({ kind: 'query', label: `used as the tenant filter of ${at}`, value: value.node, node: site.callee, unit: value.unit });
+      for (const value of this.mutatedKeys(where, table)) sinks.push({ kind: 'query', label: `used as the tenant filter of ${at}`, value: value.node, node: site.callee, unit: value.unit });
+    }
+    if (site.operation === 'insert' || site.operation === 'update') {
+      for (const key of ['data', 'create', 'update']) {
+        const data = this.objectProperty(args, key, frame);
+        if (!data) continue;
+        for (const value of this.dataTenantValues(data, table)) sinks.push({ kind: 'query', label: `written as the tenant of the row by ${at}`, value: value.node, node: site.callee, unit: value.unit });
+      }
+    }
+    return sinks;
+  }
+
+  private objectProperty(object: Located<TSESTree.ObjectExpression>, name: string, frame: Frame): Located<TSESTree.ObjectExpression> | undefined {
+    const property = object.node.properties.find((p): p is TSESTree.Property => p.type === T.Property && propertyName(p) === name);
+    if (!property) return undefined;
+    return resolveObject(property.value, object.unit, { ...this.context, unit: frame.unit });
+  }
+
+  private tenantKeyValues(where: Located<TSESTree.ObjectExpression>, table: Table, depth: number): Located[] {
+    if (depth > 4) return [];
+    const { schema } = this.context;
+    const found: Located[] = [];
+    for (const property of where.node.properties) {
+      if (property.type !== T.Property) continue;
+      const key = propertyName(property) ?? '';
+      const value = unwrap(property.value);
+      if (table.tenantKeys.includes(key)) {
+        found.push(...equalityValues(value, where.unit));
+        continue;
+      }
+      if (key === 'AND' || key === 'OR' || key === 'NOT') {
+        const branches = value.type === T.ArrayExpression ? value.elements : [value];
+        for (const branch of branches) {
+          const located = branch && branch.type !== T.SpreadElement ? resolveObject(branch, where.unit, this.context) : undefined;
+          if (located) found.push(...this.tenantKeyValues(located, table, depth + 1));
+        }
+        continue;
+      }
+      const compound = table.uniques.find((u) => u.name === key && u.fields.some((f) => table.tenantKeys.includes(f)));
+      if (compound && value.type === T.ObjectExpression) {
+        for (const inner of value.properties) {
+          if (inner.type === T.Property && table.tenantKeys.includes(propertyName(inner) ?? '')) found.push(...equalityValues(unwrap(inner.value), where.unit));
+        }
+        continue;
+      }
+      const relation = table.relations.get(key);
+      const target = relation ? schema.tables.get(relation.target) : undefined;
+      if (!relation || relation.isList || !target || value.type !== T.ObjectExpression) continue;
+      const filter = unwrapIs(value);
+      if (target.name === schema.root) found.push(...this.rootKeyValues({ node: filter, unit: where.unit }, target));
+      else if (target.class === 'tenant' || target.class === 'child') found.push(...this.tenantKeyValues({ node: filter, unit: where.unit }, target, depth + 1));
+    }
+    return found;
+  }
+
+  /** `{ id: v }` or another unique key of the tenant root: `v` names the tenant. */
+  private rootKeyValues(filter: Located<TSESTree.ObjectExpression>, root: Table): Located[] {
+    const keys = new Set([...root.primaryKey, ...root.uniques.filter((u) => u.fields.length === 1).flatMap((u) => u.fields)]);
+    return filter.node.properties.flatMap((p) => (p.type === T.Property && keys.has(propertyName(p) ?? '') ? equalityValues(unwrap(p.value), filter.unit) : []));
+  }
+
+  /** `const where = {}; where.orgId = v; findMany({ where })`: keys added to the filter after it is built. */
+  private mutatedKeys(where: Located<TSESTree.ObjectExpression>, table: Table): Located[] {
+    const declarator = where.node.parent;
+    if (declarator?.type !== T.VariableDeclarator || declarator.id.type !== T.Identifier) return [];
+    const variable = variableOf(where.unit.scopeManager, declarator.id);
+    const found: Located[] = [];
+    for (const reference of variable?.references ?? []) {
+      const member = reference.identifier.parent;
+      const assignment = member?.parent;
+      if (member?.type !== T.MemberExpression || assignment?.type !== T.AssignmentExpression || assignment.left !== member) continue;
+      if (table.tenantKeys.includes(memberName(member) ?? '')) found.push({ node: assignment.right, unit: where.unit });
+    }
+    return found;
+  }
+
+  /** `data: { orgId: v }` or `data: { organization: { connect: { id: v } } }`. */
+  private dataTenantValues(data: Located<TSESTree.ObjectExpression>, table: Table): Located[] {
+    const { schema } = this.context;
+    const found: Located[] = [];
+    for (const property of data.node.properties) {
+      if (property.type !== T.Property) continue;
+      const key = propertyName(property) ?? '';
+      if (table.tenantKeys.includes(key)) {
+        found.push({ node: property.value, unit: data.unit });
+        continue;
+      }
+      const relation = table.relations.get(key);
+      const value = unwrap(property.value);
+      if (!relation || relation.target !== schema.root || value.type !== T.ObjectExpression) continue;
+      const root = schema.tables.get(relation.target);
+      for (const op of value.properties) {
+        const opValue = op.type === T.Property && propertyName(op) === 'connect' ? unwrap(op.value) : undefined;
+        if (root && opValue?.type === T.ObjectExpression) found.push(...this.rootKeyValues({ node: opValue, unit: data.unit }, root));
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Does the `where` pin the verified user (`userId: req.user.id`, `user: { id: session.userId }`,
+   * `members: { some: { agentId: ctx.state.user.sub } }`)? Then it returns only rows that user may
+   * see. A key pins the user when it is the foreign key to a model that is not tenant data (the
+   * users who span tenants) and its value is the verified identity.
+   */
+  private pinsVerifiedUser(where: Located<TSESTree.ObjectExpression>, table: Table | undefined, frame: Frame, depth = 0): boolean {
+    if (depth > 4) return false;
+    const { schema } = this.context;
+    for (const property of where.node.properties) {
+      if (property.type !== T.Property) continue;
+      const key = propertyName(property) ?? '';
+      const value = unwrap(property.value);
+      const trusted = () => this.evaluate(value, { unit: where.unit, env: frame.env }).kind === 'trusted';
+      if ((USER_KEYS.test(key) || this.isPrincipalKey(table, key)) && trusted()) return true;
+      const branches = key === 'AND' ? (value.type === T.ArrayExpression ? value.elements : [value]) : [];
+      for (const branch of branches) {
+        if (branch?.type === T.ObjectExpression && this.pinsVerifiedUser({ node: branch, unit: where.unit }, table, frame, depth + 1)) return true;
+      }
+      if (value.type !== T.ObjectExpression) continue;
+      const relation = table?.relations.get(key);
+      const target = relation ? schema.tables.get(relation.target) : undefined;
+      // `user: { id }` on a relation to the users' model, or `members: { some: { userId } }`.
+      const inner = unwrapRelationFilter(value);
+      if (target && isPrincipal(target, schema.root)) {
+        const unique = new Set([...target.primaryKey, ...target.uniques.filter((u) => u.fields.length === 1).flatMap((u) => u.fields)]);
+        if (inner.properties.some((p) => p.type === T.Property && unique.has(propertyName(p) ?? '') && this.evaluate(p.value, { unit: where.unit, env: frame.env }).kind === 'trusted')) return true;
+        continue;
+      }
+      if (!table && !USER_RELATIONS.test(key)) continue;
+      if (this.pinsVerifiedUser({ node: inner, unit: where.unit }, target, frame, depth + 1)) return true;
+      if (!target && USER_RELATIONS.test(key) && inner.properties.some((p) => p.type === T.Property && (propertyName(p) === 'id' || propertyName(p) === 'email') && this.evaluate(p.value, { unit: where.unit, env: frame.env }).kind === 'trusted')) return true;
+    }
+    return false;
+  }
+
+  /** `agentId` on TeamMember: the foreign key to a model that is not tenant data. */
+  private isPrincipalKey(table: Table | undefined, key: string): boolean {
+    if (!table) return false;
+    const { schema } = this.context;
+    for (const relation of table.relations.values()) {
+      if (!relation.fields.includes(key)) continue;
+      const target = schema.tables.get(relation.target);
+      if (target && isPrincipal(target, schema.root)) return true;
+    }
+    return false;
+  }
+
+  /** AsyncLocalStorage: `tenantStorage.run({ tenantId }, next)`, `als.enterWith({ orgId })`. */
+  private storageSinks(call: TSESTree.CallExpression, frame: Frame): Sink[] {
+    const target = methodOf(call);
+    if (!target || (target.method !== 'run' && target.method !== 'enterWith') || !call.arguments[0]) return [];
+    const root = packageRoot(target.receiver, frame.unit, this.http(frame), (fn, index, unit) => this.receiverParameter(fn, index, unit));
+    if (!root || !fromPackage(root, 'node:async_hooks', 'async_hooks')) return [];
+    const storage = frame.unit.text.slice(target.receiver.range[0], target.receiver.range[1]);
+    const store = unwrap(call.arguments[0]);
+    if (store.type === T.ObjectExpression) {
+      return store.properties.flatMap((p): Sink[] => {
+        const key = p.type === T.Property ? propertyName(p) : undefined;
+        if (p.type !== T.Property || !key || !this.isTenantName(key)) return [];
+        return [{ kind: 'context', label: `stored as \`${key}\` in the AsyncLocalStorage \`${storage}\``, value: p.value, node: call, unit: frame.unit }];
+      });
+    }
+    if (!SQL_SETTING.test(storage)) return [];
+    return [{ kind: 'context', label: `stored as the tenant in the AsyncLocalStorage \`${storage}\``, value: store, node: call, unit: frame.unit }];
+  }
+
+  /** `` prisma.$executeRaw`SELECT set_config('app.current_org', ${orgId}, true)` `` */
+  private templateSqlSinks(template: TSESTree.TemplateLiteral, unit: FileUnit): Sink[] {
+    const sinks: Sink[] = [];
+    let prefix = '';
+    template.expressions.forEach((expression, index) => {
+      prefix += template.quasis[index]?.value.cooked ?? '';
+      const setting = settingBefore(prefix);
+      if (setting) sinks.push({ kind: 'context', label: `set as the row-level security setting \`${setting}\``, value: expression, node: expression, unit });
+      prefix += '?';
+    });
+    return sinks;
+  }
+
+  /** `$executeRawUnsafe("SELECT set_config('app.tenant_id', $1, true)", orgId)`, `pool.query('SET ...', [orgId])`. */
+  private callSqlSinks(call: TSESTree.CallExpression, unit: FileUnit): Sink[] {
+    const first = call.arguments[0] ? unwrap(call.arguments[0]) : undefined;
+    if (first?.type === T.TemplateLiteral && first.expressions.length > 0) return this.templateSqlSinks(first, unit);
+    const text = stringOf(first);
+    if (!text || !/set_config|\bset\s/i.test(text)) return [];
+    const sinks: Sink[] = [];
+    const pattern = /set_config\s*\(\s*'([^']+)'\s*,\s*\$(\d+)|\bset\s+(?:local\s+|session\s+)?([a-z_][\w.]*)\s*(?:=|\bto\b)\s*\$(\d+)/gi;
+    for (const match of text.matchAll(pattern)) {
+      const setting = match[1] ?? match[3] ?? '';
+      const position = Number(match[2] ?? match[4]);
+      if (!SQL_SETTING.test(setting)) continue;
+      const values = call.arguments[1] ? unwrap(call.arguments[1]) : undefined;
+      const value = values?.type === T.ArrayExpression ? values.elements[position - 1] : call.arguments[position];
+      if (value && value.type !== T.SpreadElement) sinks.push({ kind: 'context', label: `set as the row-level security setting \`${setting}\``, value, node: call, unit });
+    }
+    return sinks;
+  }
+
+  // ---------------------------------------------------------------- following calls
+
+  /**
+   * A call that passes client input (or the request itself) to a project function: the callee is
+   * visited with its parameters bound to the arguments, so that a sink inside it (`where.orgId` in
+   * a service) is reported at the read in this file.
+   */
+  private followCall(call: TSESTree.CallExpression, frame: Frame, out: Visit): void {
+    if (call.arguments.length === 0) return;
+    const args = call.arguments.map((arg) => (arg.type === T.SpreadElement ? undefined : this.evaluate(arg, frame)));
+    if (!args.some((o) => o && this.carries(o, frame))) return;
+    const callee = this.calleeOf(call, frame);
+    if (callee.kind !== 'function') {
+      const named = args.find((o): o is Extract<Origin, { kind: 'client' }> => o?.kind === 'client' && this.isTenantSource(o.source));
+      if (callee.kind === 'unknown' && named) out.lost.push({ at: call, reason: `${sourceName(named.source)} is passed to \`${calleeText(call, frame.unit)}()\`, which cannot be followed (${callee.reason})` });
+      return;
+    }
+    if (this.inlined >= INLINE_BUDGET || frame.env.depth >= MAX_INLINE_DEPTH || frame.env.lookup(callee.fn.node)) {
+      const named = args.find((o): o is Extract<Origin, { kind: 'client' }> => o?.kind === 'client' && this.isTenantSource(o.source));
+      if (named) out.lost.push({ at: call, reason: `${sourceName(named.source)} is passed to \`${calleeText(call, frame.unit)}()\`, deeper than the analysis follows calls` });
+      return;
+    }
+    this.inlined += 1;
+    const env = new Env(frame.env, callee.fn.node, this.bindable(callee.fn, args));
+    const inner: Frame = { unit: callee.fn.unit, env };
+    const body = callee.fn.node.body;
+    if (!body) return;
+    const visit = this.visit(body, undefined, inner);
+    const checks = this.checksIn(callee.fn.node, inner);
+    for (const hit of visit.hits) {
+      // Sources the callee read from its own typed parameters are reported in its own file.
+      if (hit.source.readEnv.within(env)) continue;
+      if (this.gatedBy(hit, checks, callee.fn.node)) continue;
+      out.hits.push({ ...hit, at: call });
+    }
+    for (const lost of visit.lost) out.lost.push({ at: call, reason: lost.reason });
+    for (const check of checks) if (check.throws) out.checks.push({ ...check, gate: statementOf(call) });
+  }
+
+  /**
+   * Does an argument carry client input (or the request) into a callee? An options object
+   * counts when one of its properties does: `findTeamMembers({ userId: user.id, teamId })`.
+   */
+  private carries(origin: Origin, frame: Frame): boolean {
+    if (origin.kind === 'client' || origin.kind === 'framework') return true;
+    if (origin.kind === 'unknown') return origin.client;
+    if (origin.kind !== 'object') return false;
+    return origin.node.properties.some((p) => {
+      // Only plain values (`teamId`, `input.teamId`): evaluating calls here would follow every
+      // helper called in every options object.
+      if (p.type !== T.Property || !isPlainValue(p.value)) return false;
+      const value = this.evaluate(p.value, { unit: origin.unit, env: frame.env });
+      return value.kind === 'client' || value.kind === 'framework' || (value.kind === 'unknown' && value.client);
+    });
+  }
+
+  private calleeOf(call: TSESTree.CallExpression, frame: Frame): { kind: 'function'; fn: Located<TSESTree.FunctionLike> } | { kind: 'package' | 'none' } | { kind: 'unknown'; reason: string } {
+    const callee = unwrap(call.callee);
+    const { resolver } = this.context;
+    if (callee.type === T.Identifier) {
+      const variable = variableOf(frame.unit.scopeManager, callee);
+      if (!variable || variable.defs.length === 0) return { kind: 'none' };
+      const binding = resolver.bindingOf(callee, frame.unit);
+      if (binding.kind === 'function') return { kind: 'function', fn: binding.fn };
+      if (binding.kind === 'package' || binding.kind === 'class') return { kind: 'package' };
+      if (binding.kind === 'value') return { kind: 'none' };
+      return { kind: 'unknown', reason: binding.kind === 'unknown' ? binding.reason : `\`${callee.name}\` is a parameter` };
+    }
+    if (callee.type !== T.MemberExpression) return { kind: 'none' };
+    const method = memberName(callee);
+    const object = unwrap(callee.object);
+    if (!method) return { kind: 'unknown', reason: 'a computed method name' };
+    const receiver = this.evaluate(object, frame);
+    if (receiver.kind !== 'none' && receiver.kind !== 'object' && receiver.kind !== 'param' && receiver.kind !== 'unknown') return { kind: 'none' };
+    const found = this.methodOf(object, method, frame);
+    if (found) return found;
+    if (receiver.kind === 'param' || receiver.kind === 'unknown') return { kind: 'unknown', reason: `the receiver of \`${method}()\` is not traced to its definition` };
+    return { kind: 'package' };
+  }
+
+  /** `service.list`, `this.invoices.list` (an injected class), `ns.list` (`import * as ns`), `helpers.list` (an object literal). */
+  private methodOf(object: Node, method: string, frame: Frame): { kind: 'function'; fn: Located<TSESTree.FunctionLike> } | { kind: 'package' } | undefined {
+    const { resolver } = this.context;
+    const cls = this.classOf(object, frame);
+    if (cls) {
+      for (const element of cls.node.body.body) {
+        if (element.type === T.MethodDefinition && propertyName(element) === method && element.value.body) return { kind: 'function', fn: { node: element.value, unit: cls.unit } };
+        if (element.type === T.PropertyDefinition && propertyName(element) === method && element.value) {
+          const value = unwrap(element.value);
+          if (value.type === T.ArrowFunctionExpression || value.type === T.FunctionExpression) return { kind: 'function', fn: { node: value, unit: cls.unit } };
+        }
+      }
+      return undefined;
+    }
+    if (object.type !== T.Identifier) return undefined;
+    const variable = variableOf(frame.unit.scopeManager, object);
+    const def = variable?.defs[0];
+    if (def?.type === 'ImportBinding' && def.node.type === T.ImportNamespaceSpecifier && def.parent.type === T.ImportDeclaration) {
+      const file = resolver.modules.resolve(frame.unit.file, def.parent.source.value);
+      const target = file ? resolver.modules.unit(file) : undefined;
+      if (!target) return { kind: 'package' };
+      const binding = resolver.exportBinding(target, method, 0);
+      return binding.kind === 'function' ? { kind: 'function', fn: binding.fn } : undefined;
+    }
+    const binding = resolver.bindingOf(object, frame.unit);
+    if (binding.kind === 'package') return { kind: 'package' };
+    if (binding.kind !== 'value') return undefined;
+    const value = unwrap(binding.value.node);
+    if (value.type !== T.ObjectExpression) return undefined;
+    for (const property of value.properties) {
+      if (property.type !== T.Property || propertyName(property) !== method) continue;
+      const fn = unwrap(property.value);
+      if (fn.type === T.FunctionExpression || fn.type === T.ArrowFunctionExpression) return { kind: 'function', fn: { node: fn, unit: binding.value.unit } };
+      if (fn.type === T.Identifier) {
+        const inner = resolver.bindingOf(fn, binding.value.unit);
+        if (inner.kind === 'function') return { kind: 'function', fn: inner.fn };
+      }
+    }
+    return undefined;
+  }
+
+  /** The class an object is an instance of: `this.invoices` typed by the constructor, `new InvoiceService()`. */
+  private classOf(object: Node, frame: Frame): Located<TSESTree.ClassDeclaration | TSESTree.ClassExpression> | undefined {
+    const { resolver } = this.context;
+    let typeName: Node | undefined;
+    if (object.type === T.MemberExpression && unwrap(object.object).type === T.ThisExpression) {
+      const type = thisMemberType(object);
+      if (type?.type === T.TSTypeReference) typeName = type.typeName;
+    } else if (object.type === T.Identifier) {
+      const binding = resolver.bindingOf(object, frame.unit);
+      if (binding.kind === 'value') {
+        const value = unwrap(binding.value.node);
+        if (value.type === T.NewExpression && value.callee.type === T.Identifier) {
+          const cls = resolver.bindingOf(value.callee, binding.value.unit);
+          return cls.kind === 'class' ? cls.cls : undefined;
+        }
+      }
+      if (binding.kind === 'parameter') {
+        const type = binding.param.node.typeAnnotation?.typeAnnotation;
+        if (type?.type === T.TSTypeReference) typeName = type.typeName;
+      }
+    }
+    if (typeName?.type !== T.Identifier) return undefined;
+    const cls = resolver.bindingOf(typeName, frame.unit);
+    return cls.kind === 'class' ? cls.cls : undefined;
+  }
+
+  // ---------------------------------------------------------------- checks that make a client value safe
+
+  /** Is the hit gated by a check in the function that reaches the sink, or by a guard that runs before it? */
+  private isChecked(hit: Hit, frame: Frame): boolean {
+    // A check in the handler gates a query inside a callback of it (`$transaction(async (tx) => ...)`).
+    const outermost = enclosingFunction(hit.at);
+    for (let fn = outermost; fn; fn = enclosingFunction(fn)) {
+      if (this.gatedBy(hit, this.checksIn(fn, frame), fn) || this.guardedBefore(hit, fn, frame)) return true;
+    }
+    // Module-level code (a script, a top-level await) is checked by module-level statements.
+    return !outermost && this.gatedBy(hit, this.checksIn(this.context.unit.ast, frame), this.context.unit.ast);
+  }
+
+  /** A middleware before the handler on the same route, or a NestJS guard, that checks the same value. */
+  private guardedBefore(hit: Hit, fn: TSESTree.FunctionLike, frame: Frame): boolean {
+    const http = this.http(frame);
+    const key = keyOf(hit.source);
+    for (const recognizer of HTTP_RECOGNIZERS) {
+      for (const guard of recognizer.guards?.(fn, http) ?? []) {
+        let checks = this.guardChecks.get(guard.fn.node);
+        if (!checks) {
+          const env = new Env(frame.env, guard.fn.node, guard.params.map((p) => (p ? this.fromHttp(p, guard.fn.node, guard.fn.unit, frame.env) : undefined)));
+          checks = this.checksIn(guard.fn.node, { unit: guard.fn.unit, env });
+          this.guardChecks.set(guard.fn.node, checks);
+        }
+        if (checks.some((c) => c.key === key && (guard.decides || c.mode === 'exit'))) return true;
+      }
+    }
+    return false;
+  }
+
+  private gatedBy(hit: Hit, checks: Check[], scope: Node): boolean {
+    const key = keyOf(hit.source);
+    const at = hit.at;
+    return checks.some((check) => {
+      if (check.key !== key || check.mode === 'verdict') return false;
+      if (check.mode === 'inside') return within(at, check.gate.type === T.IfStatement ? check.gate.consequent : check.gate);
+      // Middleware that sets the tenant context and checks membership before `next()` is safe
+      // whatever the order; a query must come after the check.
+      if (hit.sink.kind === 'context' && within(check.gate, scope)) return true;
+      return check.gate.range[1] <= at.range[0] && check.gate.parent !== undefined && within(at, check.gate.parent);
+    });
+  }
+
+  /**
+   * Checks of client values against the verified identity in a function: an equality test with a
+   * trusted value (`if (orgId !== req.user.orgId) return res.sendStatus(403)`), membership in a
+   * trusted list (`req.user.orgIds.includes(orgId)`), a membership lookup that pins the verified
+   * user and gates what follows, or a call to a helper that throws when such a check fails.
+   */
+  private checksIn(scope: Node, frame: Frame): Check[] {
+    const cached = frame.env === this.top ? this.checkCache.get(scope) : undefined;
+    if (cached) return cached;
+    const checks: Check[] = [];
+    const body = scope.type === T.Program ? scope : 'body' in scope && scope.body ? scope.body : undefined;
+    if (!body || typeof body !== 'object' || !('type' in body)) return checks;
+    const calls: TSESTree.CallExpression[] = [];
+    walk(body, (node) => {
+      if (node.type === T.BinaryExpression && ['===', '!==', '==', '!='].includes(node.operator)) {
+        const pair = this.comparedWithIdentity(node.left, node.right, frame) ?? this.comparedWithIdentity(node.right, node.left, frame);
+        if (pair) checks.push(...gatesOf(node, pair, 'an equality check with the verified identity'));
+      }
+      if (node.type === T.CallExpression) calls.push(node);
+    });
+    for (const call of calls) {
+      const target = methodOf(call);
+      if (target && ['includes', 'has', 'indexOf'].includes(target.method) && call.arguments[0]) {
+        const list = this.evaluate(target.receiver, frame);
+        const item = this.evaluate(call.arguments[0], frame);
+        if (list.kind === 'trusted' && item.kind === 'client') checks.push(...gatesOf(call, keyOf(item.source), 'membership in a list from the verified identity'));
+      }
+      for (const key of this.membershipLookupKeys(call, frame)) checks.push(...gatesOf(call, key, 'a membership lookup for the verified user'));
+      checks.push(...this.helperChecks(call, frame));
+    }
+    if (frame.env === this.top) this.checkCache.set(scope, checks);
+    return checks;
+  }
+
+  private comparedWithIdentity(a: Node, b: Node, frame: Frame): string | undefined {
+    const left = this.evaluate(a, frame);
+    if (left.kind !== 'client') return undefined;
+    return this.evaluate(b, frame).kind === 'trusted' ? keyOf(left.source) : undefined;
+  }
+
+  /** The client values a Prisma read looks up together with the verified user. */
+  private membershipLookupKeys(call: TSESTree.CallExpression, frame: Frame): string[] {
+    const site = this.querySite(call, frame.unit);
+    if (!site || site.operation !== 'read') return [];
+    const args = call.arguments[0] ? resolveObject(call.arguments[0], frame.unit, { ...this.context, unit: frame.unit }) : undefined;
+    const where = args ? this.objectProperty(args, 'where', frame) : undefined;
+    if (!where || !this.pinsVerifiedUser(where, site.table, frame)) return [];
+    const keys: string[] = [];
+    walk(where.node, (node) => {
+      if (node.type !== T.Property || node.parent?.type !== T.ObjectExpression) return;
+      const origin = this.evaluate(node.value, { unit: where.unit, env: frame.env });
+      if (origin.kind === 'client') keys.push(keyOf(origin.source));
+    });
+    return keys;
+  }
+
+  /** `await assertMember(req.user.id, orgId)`: a helper whose check throws gates its caller. */
+  private helperChecks(call: TSESTree.CallExpression, frame: Frame): Check[] {
+    if (call.arguments.length === 0 || frame.env.depth >= MAX_INLINE_DEPTH) return [];
+    const args = call.arguments.map((arg) => (arg.type === T.SpreadElement ? undefined : this.evaluate(arg, frame)));
+    if (!args.some((o) => o && this.carries(o, frame) && o.kind !== 'framework')) return [];
+    const callee = this.calleeOf(call, frame);
+    if (callee.kind !== 'function' || frame.env.lookup(callee.fn.node) || this.inlined >= INLINE_BUDGET) return [];
+    this.inlined += 1;
+    const env = new Env(frame.env, callee.fn.node, args);
+    const inner = this.checksIn(callee.fn.node, { unit: callee.fn.unit, env });
+    const checks: Check[] = [];
+    for (const check of inner) {
+      if (check.throws && check.mode === 'exit') checks.push({ ...check, gate: statementOf(call) });
+    }
+    // `if (!(await isMember(userId, orgId))) return 403`: the helper returns the verdict.
+    for (const check of inner) if (check.mode === 'verdict') checks.push(...gatesOf(call, check.key, check.what));
+    return checks;
+  }
+
+  // ---------------------------------------------------------------- where values come from
+
+  private evaluate(node: Node, frame: Frame): Origin {
+    // In the file's own frame a node always has the same origin; followed calls bind parameters.
+    const cacheable = frame.env === this.top && frame.unit === this.context.unit;
+    const cached = cacheable ? this.origins.get(node) : undefined;
+    if (cached) return cached;
+    if (this.active.has(node)) {
+      this.cycles += 1;
+      return { kind: 'unknown', reason: 'a value defined in terms of itself', client: false };
+    }
+    this.active.add(node);
+    const cycles = this.cycles;
+    try {
+      const origin = this.evaluateInner(unwrap(node), frame);
+      // A value computed while a cycle was cut may differ when asked directly: not cached.
+      if (cacheable && this.cycles === cycles) this.origins.set(node, origin);
+      return origin;
+    } finally {
+      this.active.delete(node);
+    }
+  }
+
+  /** The Prisma query at a call, recognized once per call. */
+  private querySite(call: TSESTree.CallExpression, unit: FileUnit): QuerySite | undefined {
+    if (this.sites.has(call)) return this.sites.get(call) ?? undefined;
+    const site = prismaRecognizer.recognize(call, { ...this.context, unit }) ?? null;
+    this.sites.set(call, site);
+    return site ?? undefined;
+  }
+
+  private evaluateInner(node: Node, frame: Frame): Origin {
+    switch (node.type) {
+      case T.Identifier:
+        return this.identifier(node, frame);
+      case T.MemberExpression:
+        return this.member(this.evaluate(node.object, frame), memberName(node) ?? numericName(node), node, frame);
+      case T.CallExpression:
+        return this.call(node, frame);
+      case T.NewExpression: {
+        // `new URL(request.url)`, `new URLSearchParams(...)`: the client's URL.
+        const callee = unwrap(node.callee);
+        if (callee.type === T.Identifier && (callee.name === 'URL' || callee.name === 'URLSearchParams') && node.arguments[0]) {
+          const inner = this.evaluate(node.arguments[0], frame);
+          if (inner.kind === 'client' && callee.name === 'URLSearchParams') return withInput(inner, { ...inner.source.input, category: 'search parameter', shape: 'map', path: [] }, node, frame);
+          return inner.kind === 'client' ? inner : NONE;
+        }
+        return NONE;
+      }
+      case T.LogicalExpression:
+        if (node.operator === '&&') return this.evaluate(node.right, frame);
+        return merge([this.evaluate(node.left, frame), this.evaluate(node.right, frame)]);
+      case T.ConditionalExpression:
+        return merge([this.evaluate(node.consequent, frame), this.evaluate(node.alternate, frame)]);
+      case T.TemplateLiteral:
+        return node.expressions.length === 1 && node.quasis.every((q) => q.value.cooked === '') ? this.evaluate(node.expressions[0], frame) : NONE;
+      case T.ObjectExpression:
+        return { kind: 'object', node, unit: frame.unit };
+      case T.AssignmentExpression:
+        return this.evaluate(node.right, frame);
+      case T.SequenceExpression:
+        return node.expressions.length ? this.evaluate(node.expressions[node.expressions.length - 1], frame) : NONE;
+      default:
+        return NONE;
+    }
+  }
+
+  private identifier(node: TSESTree.Identifier, frame: Frame): Origin {
+    if (node.name === 'undefined') return NONE;
+    const variable = variableOf(frame.unit.scopeManager, node);
+    const def = variable?.defs[0];
+    if (!variable || !def) return NONE;
+    if (def.type === 'Parameter') {
+      const fn = functionOf(def.node);
+      if (!fn || def.name.type !== T.Identifier) return NONE;
+      const position = parameterPosition(fn, def.name);
+      if (!position) return NONE;
+      return this.applyPath(this.parameter(fn, position.index, frame), position.path, def.name, frame);
+    }
+    if (def.type !== 'Variable') return NONE;
+    // Each variable is computed once per frame; a read of it inside its own writes adds nothing.
+    const cacheable = frame.env === this.top && frame.unit === this.context.unit;
+    const cached = cacheable ? this.variables.get(variable) : undefined;
+    if (cached) return cached;
+    if (this.pendingVariables.has(variable)) {
+      this.cycles += 1;
+      return PENDING;
+    }
+    this.pendingVariables.add(variable);
+    try {
+      const origin = this.variableOrigin(node, variable, def.node, def.name, frame);
+      if (cacheable) this.variables.set(variable, origin);
+      return origin;
+    } finally {
+      this.pendingVariables.delete(variable);
+    }
+  }
+
+  private variableOrigin(node: TSESTree.Identifier, variable: Variable, declarator: TSESTree.VariableDeclarator, name: TSESTree.Identifier, frame: Frame): Origin {
+    let origin: Origin = NONE;
+    if (declarator.init) origin = this.evaluate(declarator.init, frame);
+    else if (declarator.parent?.parent?.type === T.ForOfStatement) origin = this.evaluate(declarator.parent.parent.right, frame);
+    if (declarator.id.type !== T.Identifier) {
+      const path = patternPath(declarator.id, name);
+      origin = path ? this.applyPath(origin, path, name, frame) : { kind: 'unknown', reason: 'a destructuring pattern the analysis does not read', client: origin.kind === 'client' };
+    }
+    const writes = variable.references.filter((ref) => ref.isWrite() && ref.identifier !== name && ref.writeExpr);
+    if (writes.length === 0) return origin;
+    const all = [origin, ...writes.map((ref) => (ref.writeExpr ? this.evaluate(ref.writeExpr, frame) : NONE))].filter((o) => o.kind !== 'pending');
+    if (all.length === 0) return NONE;
+    const clients = all.filter((o) => o.kind === 'client');
+    if (clients.length === all.length) return clients[0];
+    if (clients.length > 0) return { kind: 'unknown', reason: `\`${node.name}\` is reassigned, and only some of its values come from client input`, client: true };
+    return all.every((o) => o.kind === 'trusted') ? all[0] : (all.find((o) => o.kind === 'unknown' && o.client) ?? NONE);
+  }
+
+  /** A parameter: bound by the call being followed, or what a recognizer says it is. */
+  private parameter(fn: TSESTree.FunctionLike, index: number, frame: Frame): Origin {
+    const bound = frame.env.lookup(fn)?.[index];
+    if (bound) return bound;
+    const role = this.roleOf(fn, index, frame.unit);
+    if (role) {
+      // `@Headers('x-tenant-id') tenantId: string`: the decorator is where the value is read.
+      const param = fn.params[index];
+      const read = parameterDecorators(param)[0]?.expression ?? param ?? fn;
+      return this.fromHttp(role, read, frame.unit, frame.env);
+    }
+    // `user.orgIds.some((id) => id === orgId)`: elements of a trusted list are trusted.
+    const call = fn.parent;
+    if (call?.type === T.CallExpression && call.arguments.some((arg) => arg === fn) && index === 0) {
+      const target = methodOf(call);
+      if (target && ARRAY_CALLBACKS.has(target.method)) {
+        const list = this.evaluate(target.receiver, frame);
+        if (list.kind === 'trusted' || list.kind === 'client') return list;
+      }
+    }
+    return { kind: 'param', fn, index };
+  }
+
+  private roleOf(fn: TSESTree.FunctionLike, index: number, unit: FileUnit): HttpValue | undefined {
+    let roles = this.roles.get(fn);
+    if (!roles) this.roles.set(fn, (roles = []));
+    if (index in roles) return roles[index];
+    roles[index] = undefined;
+    const http = this.http({ unit, env: this.top });
+    for (const recognizer of HTTP_RECOGNIZERS) {
+      const role = recognizer.parameter(fn, index, http);
+      if (role) {
+        roles[index] = role;
+        break;
+      }
+    }
+    return roles[index];
+  }
+
+  private fromHttp(value: HttpValue, read: Node, unit: FileUnit, env: Env): Origin {
+    switch (value.kind) {
+      case 'framework':
+        return { kind: 'framework', object: value, env };
+      case 'client':
+        return { kind: 'client', source: { input: value, read, readUnit: unit, readEnv: env, via: [] } };
+      case 'trusted':
+        return value;
+      case 'none':
+        return NONE;
+    }
+  }
+
+  private applyPath(origin: Origin, path: string[], read: Node, frame: Frame): Origin {
+    let current = origin;
+    for (const name of path) current = this.member(current, name, read, frame);
+    return current;
+  }
+
+  private member(base: Origin, name: string | undefined, node: Node, frame: Frame): Origin {
+    switch (base.kind) {
+      case 'framework': {
+        const value = recognizerFor(base.object.framework)?.member(base.object, name) ?? { kind: 'none' };
+        return this.fromHttp(value, node, frame.unit, base.env);
+      }
+      case 'client':
+        return this.clientMember(base, name, node, frame);
+      case 'object': {
+        const property = base.node.properties.find((p): p is TSESTree.Property => p.type === T.Property && propertyName(p) === name);
+        return property ? this.evaluate(property.value, { unit: base.unit, env: frame.env }) : NONE;
+      }
+      case 'trusted':
+      case 'none':
+      case 'unknown':
+      case 'param':
+      case 'pending':
+        return base;
+    }
+  }
+
+  private clientMember(base: Extract<Origin, { kind: 'client' }>, name: string | undefined, node: Node, frame: Frame): Origin {
+    const { source } = base;
+    const { input } = source;
+    if (name !== undefined && name === input.unwrap) return base;
+    if (name === 'length') return NONE;
+    if (source.lookup) {
+      if (name === undefined) return NONE;
+      return { kind: 'client', source: { ...source, lookup: { ...source.lookup, rowPath: [...source.lookup.rowPath, name] } } };
+    }
+    if (input.category === 'request URL') {
+      if (name === 'searchParams') return withInput(base, { ...input, category: 'search parameter', shape: 'map', path: [] }, node, frame);
+      if (name === 'hostname' || name === 'host') return withInput(base, { ...input, category: 'hostname', path: [] }, node, frame);
+      return NONE;
+    }
+    if (input.shape === 'map') return NONE;
+    return withInput(base, { ...input, path: [...input.path, name ?? '?'], ...(name === undefined ? { dynamic: true } : {}), unwrap: undefined }, node, frame);
+  }
+
+  private call(node: TSESTree.CallExpression, frame: Frame): Origin {
+    const callee = unwrap(node.callee);
+    if (callee.type === T.MemberExpression) {
+      const method = memberName(callee);
+      if (!method) return NONE;
+      const receiver = this.evaluate(callee.object, frame);
+      switch (receiver.kind) {
+        case 'framework': {
+          const value = recognizerFor(receiver.object.framework)?.call(receiver.object, method, node, this.http(frame)) ?? { kind: 'none' };
+          return this.fromHttp(value, node, frame.unit, receiver.env);
+        }
+        case 'client':
+          return this.clientCall(receiver, method, node, frame);
+        case 'trusted':
+        case 'pending':
+          return receiver;
+        case 'param':
+          return NONE;
+        default:
+          break;
+      }
+      if (VALIDATORS.has(method) && node.arguments[0]) return this.evaluate(node.arguments[0], frame);
+      if (SAFE_PARSE.has(method) && node.arguments[0]) {
+        const parsed = this.evaluate(node.arguments[0], frame);
+        return parsed.kind === 'client' ? { kind: 'client', source: { ...parsed.source, input: { ...parsed.source.input, unwrap: 'data' } } } : parsed;
+      }
+      // A row the database returns is not client input, unless it is the tenant the client named.
+      const site = this.querySite(node, frame.unit);
+      if (site) return this.tenantLookup(node, site, frame) ?? NONE;
+      const ref = packageOf(callee, frame.unit, this.context.resolver);
+      if ((ref && fromPackage(ref, ...IDENTITY_PACKAGES)) || IDENTITY_METHODS.has(method)) return { kind: 'trusted', why: `\`${calleeText(node, frame.unit)}()\` verifies a credential` };
+    } else if (callee.type === T.Identifier) {
+      const variable = variableOf(frame.unit.scopeManager, callee);
+      const global = !variable || variable.defs.length === 0;
+      if (global && TRANSPARENT_FUNCTIONS.has(callee.name) && node.arguments[0]) return this.evaluate(node.arguments[0], frame);
+      if (global) return NONE;
+      const ref = packageOf(callee, frame.unit, this.context.resolver) ?? this.destructuredFromPackage(callee, frame.unit);
+      if (ref) return this.packageCall(ref, node, frame);
+    }
+    const target = this.calleeOf(node, frame);
+    if (target.kind === 'function') return this.returnedBy(target.fn, node, frame);
+    return this.lostThrough(node, frame, target.kind === 'unknown' ? `the result of \`${calleeText(node, frame.unit)}()\` (${target.reason})` : undefined);
+  }
+
+  private clientCall(receiver: Extract<Origin, { kind: 'client' }>, method: string, node: TSESTree.CallExpression, frame: Frame): Origin {
+    const { input } = receiver.source;
+    if (input.shape === 'map' && (method === 'get' || method === 'getAll')) {
+      const raw = stringOf(node.arguments[0]);
+      const name = raw !== undefined && input.category === 'header' ? raw.toLowerCase() : raw;
+      return withInput(receiver, { ...input, shape: 'object', path: [...input.path, name ?? '?'], ...(name === undefined ? { dynamic: true } : {}) }, node, frame);
+    }
+    if (TRANSPARENT_METHODS.has(method)) return receiver;
+    if (method === 'split' && input.category === 'hostname') return withInput(receiver, { ...input, path: ['subdomains'] }, node, frame);
+    return NONE;
+  }
+
+  private packageCall(ref: PackageRef, node: TSESTree.CallExpression, frame: Frame): Origin {
+    const http = this.http(frame);
+    for (const recognizer of HTTP_RECOGNIZERS) {
+      const value = recognizer.imported?.(ref, node, http);
+      if (value) return this.fromHttp(value, node, frame.unit, frame.env);
+    }
+    if (fromPackage(ref, ...IDENTITY_PACKAGES)) return { kind: 'trusted', why: `\`${ref.imported}()\` from ${ref.source} verifies a credential` };
+    // valibot: `parse(schema, input)`.
+    if (ref.imported === 'parse' && node.arguments[1]) return this.evaluate(node.arguments[1], frame);
+    return this.lostThrough(node, frame, `the result of \`${calleeText(node, frame.unit)}()\` from the package \`${ref.source}\``);
+  }
+
+  /** A call the analysis does not follow: its result is not client input, unless client input went in. */
+  private lostThrough(node: TSESTree.CallExpression, frame: Frame, reason: string | undefined): Origin {
+    for (const arg of node.arguments) {
+      if (arg.type === T.SpreadElement) continue;
+      const origin = this.evaluate(arg, frame);
+      if (origin.kind === 'client' || (origin.kind === 'unknown' && origin.client)) {
+        return { kind: 'unknown', reason: reason ?? `the result of \`${calleeText(node, frame.unit)}()\``, client: true };
+      }
+    }
+    return NONE;
+  }
+
+  /**
+   * `getTenantId(req)`: what a project function returns, with its parameters bound to the
+   * arguments. A client value it reads itself is reported at this call, naming the helper.
+   */
+  private returnedBy(fn: Located<TSESTree.FunctionLike>, call: TSESTree.CallExpression, frame: Frame): Origin {
+    if (frame.env.lookup(fn.node) || frame.env.depth >= MAX_INLINE_DEPTH || this.inlined >= INLINE_BUDGET) {
+      return this.lostThrough(call, frame, `the result of \`${calleeText(call, frame.unit)}()\`, deeper than the analysis follows calls`);
+    }
+    this.inlined += 1;
+    const args = call.arguments.map((arg) => (arg.type === T.SpreadElement ? undefined : this.evaluate(arg, frame)));
+    return this.returnedWith(fn, this.bindable(fn, args), call, frame);
+  }
+
+  /**
+   * Arguments to bind to a callee's parameters. A request handed to a parameter that is a request
+   * by its own type (`req: Request`) is left to that parameter: what the callee reads from it is
+   * reported in the callee's file, once, not at every call.
+   */
+  private bindable(fn: Located<TSESTree.FunctionLike>, args: (Origin | undefined)[]): (Origin | undefined)[] {
+    return args.map((arg, index) => (arg?.kind === 'framework' && this.roleOf(fn.node, index, fn.unit) ? undefined : arg));
+  }
+
+  private returnedWith(fn: Located<TSESTree.FunctionLike>, args: (Origin | undefined)[], call: Node, frame: Frame): Origin {
+    const plain = args.every((arg) => !arg || arg.kind === 'none' || arg.kind === 'trusted');
+    let merged = plain ? this.plainReturns.get(fn.node) : undefined;
+    if (!merged) {
+      const env = new Env(frame.env, fn.node, args);
+      merged = merge(returnedExpressions(fn.node).map((expr) => this.evaluate(expr, { unit: fn.unit, env })));
+      if (plain) this.plainReturns.set(fn.node, merged);
+    }
+    // A value the helper read itself (from the request handed to it, or from `headers()`) is
+    // reported at this call; one the caller handed in keeps the caller's read.
+    const readInside = merged.kind === 'client' && merged.source.readUnit === fn.unit && within(merged.source.read, fn.node);
+    if (merged.kind !== 'client' || !readInside) return merged;
+    const name = fn.node.type === T.FunctionDeclaration || fn.node.type === T.FunctionExpression ? fn.node.id?.name : undefined;
+    const label = `${name ?? (call.type === T.CallExpression ? calleeText(call, frame.unit) : 'a helper')}() at ${displayPath(fn.unit.file, this.context.unit)}:${merged.source.read.loc.start.line}`;
+    return { kind: 'client', source: { ...merged.source, read: call, readUnit: frame.unit, readEnv: frame.env, via: [label, ...merged.source.via] } };
+  }
+
+  /**
+   * The tenant root looked up by a client value (`organization.findFirst({ where: { slug } })`):
+   * its row is the client's choice unless the lookup pins the verified user
+   * (`members: { some: { userId } }`).
+   */
+  private tenantLookup(call: TSESTree.CallExpression, site: QuerySite, frame: Frame): Origin | undefined {
+    const { schema } = this.context;
+    if (!schema.root) return undefined;
+    if (site.operation !== 'read' || (site.table.name !== schema.root && !schema.levels.includes(site.table.name))) return undefined;
+    const args = call.arguments[0] ? resolveObject(call.arguments[0], frame.unit, { ...this.context, unit: frame.unit }) : undefined;
+    const where = args ? this.objectProperty(args, 'where', frame) : undefined;
+    if (!where) return undefined;
+    if (this.pinsVerifiedUser(where, site.table, frame)) return { kind: 'trusted', why: `\`${site.calleeText}\` looks the tenant up with a membership condition on the verified user` };
+    for (const property of where.node.properties) {
+      if (property.type !== T.Property) continue;
+      const origin = this.evaluate(property.value, { unit: where.unit, env: frame.env });
+      if (origin.kind !== 'client') continue;
+      const lookup = { table: site.table.name, callee: site.calleeText, at: `${displayPath(frame.unit.file, this.context.unit)}:${call.loc.start.line}`, rowPath: [] };
+      return { kind: 'client', source: { ...origin.source, lookup } };
+    }
+    return undefined;
+  }
+
+  /** `export const { auth } = NextAuth(config)`, imported elsewhere as `auth`. */
+  private destructuredFromPackage(callee: TSESTree.Identifier, unit: FileUnit): PackageRef | undefined {
+    const variable = variableOf(unit.scopeManager, callee);
+    const def = variable?.defs[0];
+    if (def?.type === 'Variable') return this.destructuredDeclarator(def.node, callee.name, unit);
+    if (def?.type !== 'ImportBinding' || def.node.type !== T.ImportSpecifier || def.parent.type !== T.ImportDeclaration) return undefined;
+    const imported = def.node.imported.type === T.Identifier ? def.node.imported.name : def.node.imported.value;
+    const { modules } = this.context.resolver;
+    const file = modules.resolve(unit.file, def.parent.source.value);
+    const target = file ? modules.unit(file) : undefined;
+    if (!target) return undefined;
+    for (const statement of target.ast.body) {
+      if (statement.type !== T.ExportNamedDeclaration || statement.declaration?.type !== T.VariableDeclaration) continue;
+      for (const declarator of statement.declaration.declarations) {
+        const found = this.destructuredDeclarator(declarator, imported, target);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+
+  private destructuredDeclarator(declarator: TSESTree.VariableDeclarator, name: string, unit: FileUnit): PackageRef | undefined {
+    if (declarator.id.type !== T.ObjectPattern || declarator.init?.type !== T.CallExpression) return undefined;
+    const has = declarator.id.properties.some((p) => p.type === T.Property && propertyName(p) === name);
+    const ref = has ? packageOf(declarator.init.callee, unit, this.context.resolver) : undefined;
+    return ref ? { source: ref.source, imported: `${ref.imported}().${name}` } : undefined;
+  }
+
+  // ---------------------------------------------------------------- recognizer context
+
+  private http(frame: Frame): HttpContext {
+    const flow = this;
+    return {
+      unit: frame.unit,
+      resolver: this.context.resolver,
+      frameworkObject(node) {
+        const origin = flow.evaluate(node, frame);
+        return origin.kind === 'framework' ? origin.object : undefined;
+      },
+      packageRoot(node) {
+        return packageRoot(node, frame.unit, this, (fn, index, unit) => flow.receiverParameter(fn, index, unit));
+      },
+      packageOf(node) {
+        return packageOf(node, frame.unit, flow.context.resolver);
+      },
+      isTenantName(name) {
+        return flow.isTenantName(name);
+      },
+      valueReturnedBy(fn, args) {
+        const origins = args.map((a) => (a ? flow.fromHttp(a, fn.node, fn.unit, frame.env) : undefined));
+        const result = flow.returnedWith(fn, origins, fn.node, frame);
+        if (result.kind === 'client') return { ...result.source.input, path: [...result.source.input.path] };
+        if (result.kind === 'framework') return result.object;
+        if (result.kind === 'trusted') return result;
+        return { kind: 'none' };
+      },
+    };
+  }
+
+  private receiverParameter(fn: TSESTree.FunctionLike, index: number, unit: FileUnit): PackageRef | undefined {
+    const http = this.http({ unit, env: this.top });
+    for (const recognizer of HTTP_RECOGNIZERS) {
+      const found = recognizer.receiverParameter?.(fn, index, http);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  private isTenantName(name: string): boolean {
+    return this.names.isTenantId(name) || this.names.isTenantObject(name);
+  }
+
+  /** Client input named like a tenant (`header x-tenant-id`, `body field orgId`): worth counting when lost. */
+  private isTenantSource(source: Source): boolean {
+    const last = source.input.path[source.input.path.length - 1];
+    return last !== undefined && this.isTenantName(last);
+  }
+
+  // ---------------------------------------------------------------- wording
+
+  private finding(node: Node, hits: Hit[]): RawFinding {
+    const sorted = [...hits].sort((a, b) => a.sink.node.range[0] - b.sink.node.range[0]);
+    const hit = sorted[0];
+    const { source, sink } = hit;
+    const framework = recognizerFor(source.input.framework);
+    const where = `${displayPath(sink.unit.file, this.context.unit)}:${sink.node.loc.start.line}`;
+    const others = new Set(sorted.slice(1).map((h) => `${h.sink.label} at ${displayPath(h.sink.unit.file, this.context.unit)}:${h.sink.node.loc.start.line}`));
+    others.delete(`${sink.label} at ${where}`);
+    const also = others.size ? ` It also reaches: ${[...others].join('; ')}.` : '';
+    const via = source.via.length ? ` It is read through ${source.via.join(', then ')}.` : '';
+    const identity = framework?.identityHint ?? 'the verified identity';
+    if (source.lookup) {
+      return {
+        ruleId: RULE,
+        messageId: 'unverifiedTenantLookup',
+        node,
+        message: `The tenant is looked up from client input (${sourceName(source)}) and ${sink.label} at ${where}.`,
+        evidence: `\`${source.lookup.callee}\` (${source.lookup.at}) finds the \`${source.lookup.table}\` the client names, with no membership condition for the verified user, and nothing checks membership before the row's key is used, so any caller can act as any tenant.${via}${also}`,
+        help: `Look the tenant up together with the user's membership (\`where: { ..., members: { some: { userId: <verified user id> } } }\`) and reject the request when it is not found, or derive the tenant from ${identity}.`,
+      };
+    }
+    return {
+      ruleId: RULE,
+      messageId: 'clientTenantId',
+      node,
+      message: `The tenant id comes from client input (${sourceName(source)}) and is ${sink.label} at ${where}.`,
+      evidence: `The client chooses ${sourceName(source)} freely, and nothing compares it with the verified identity before it is used, so a request can name another tenant and reach its data.${via}${also}`,
+      help: `Derive the tenant from ${identity}. If the client picks among its own tenants, check membership first (look up the membership of the verified user in that tenant and reject the request when there is none).`,
+    };
+  }
+}
+
+// ---------------------------------------------------------------- helpers
+
+function keyOf(source: Source): string {
+  const base = `${source.input.category}:${source.input.path.join('.')}`;
+  return source.lookup ? `${base}>${source.lookup.table}.${source.lookup.rowPath.join('.')}` : base;
+}
+
+function sourceName(source: Source): string {
+  const { category, path } = source.input;
+  if (category === 'hostname') return path[0] === 'subdomains' ? 'the subdomain' : 'the hostname';
+  const name = path.join('.');
+  if (!name) return `the ${category === 'tRPC input field' ? 'tRPC input' : category.replace(/ (field|parameter|argument)$/, '')}`;
+  return `${category} \`${name}\``;
+}
+
+function withInput(base: Extract<Origin, { kind: 'client' }>, input: ClientInput, node: Node, frame: Frame): Origin {
+  // A value handed in by the caller keeps the caller's read; one read in this frame points here.
+  const here = base.source.readEnv === frame.env;
+  return { kind: 'client', source: { ...base.source, input, ...(here ? { read: node, readUnit: frame.unit } : {}) } };
+}
+
+/** Client input wins a merge: if one branch of `a ?? b` is the client's value, the client can choose it. */
+function merge(all: Origin[]): Origin {
+  const origins = all.filter((o) => o.kind !== 'pending');
+  if (origins.length === 0) return all.length ? PENDING : NONE;
+  const client = origins.find((o) => o.kind === 'client');
+  if (client) return client;
+  const lost = origins.find((o) => o.kind === 'unknown' && o.client);
+  if (lost) return lost;
+  if (origins.length > 0 && origins.every((o) => o.kind === 'trusted')) return origins[0];
+  return origins.find((o) => o.kind === 'framework') ?? NONE;
+}
+
+/** `orgId: v`, `orgId: { equals: v }`, `orgId: { in: vs }`. */
+function equalityValues(value: Node, unit: FileUnit): Located[] {
+  if (value.type !== T.ObjectExpression) return [{ node: value, unit }];
+  return value.properties.flatMap((p) => (p.type === T.Property && ['equals', 'in'].includes(propertyName(p) ?? '') ? [{ node: p.value, unit }] : []));
+}
+
+/** The users' model (or another that spans tenants): neither tenant data nor the tenant root. */
+function isPrincipal(table: Table, root: string | undefined): boolean {
+  return table.name !== root && table.class !== 'tenant' && table.class !== 'child';
+}
+
+/** `{ some: { ... } }`, `{ every: ... }`, `{ is: { ... } }` on a relation: the inner filter. */
+function unwrapRelationFilter(filter: TSESTree.ObjectExpression): TSESTree.ObjectExpression {
+  for (const property of filter.properties) {
+    if (property.type === T.Property && ['some', 'is'].includes(propertyName(property) ?? '') && property.value.type === T.ObjectExpression) return property.value;
+  }
+  return filter;
+}
+
+function unwrapIs(filter: TSESTree.ObjectExpression): TSESTree.ObjectExpression {
+  for (const property of filter.properties) {
+    if (property.type === T.Property && propertyName(property) === 'is' && property.value.type === T.ObjectExpression) return property.value;
+  }
+  return filter;
+}
+
+function settingBefore(prefix: string): string | undefined {
+  const match = /set_config\s*\(\s*'([^']+)'\s*,\s*$|\bset\s+(?:local\s+|session\s+)?([a-z_][\w.]*)\s*(?:=|\bto\b)\s*'?$/i.exec(prefix);
+  const setting = match?.[1] ?? match?.[2];
+  return setting && SQL_SETTING.test(setting) ? setting : undefined;
+}
+
+function functionOf(node: Node): TSESTree.FunctionLike | undefined {
+  if (node.type === T.FunctionDeclaration || node.type === T.FunctionExpression || node.type === T.ArrowFunctionExpression) return node;
+  return undefined;
+}
+
+/** Which parameter holds `name`, and the property path to it inside a destructuring pattern. */
+function parameterPosition(fn: TSESTree.FunctionLike, name: TSESTree.Identifier): { index: number; path: string[] } | undefined {
+  for (let index = 0; index < fn.params.length; index++) {
+    const param = fn.params[index];
+    const pattern = param.type === T.TSParameterProperty ? param.parameter : param;
+    const path = patternPath(pattern, name);
+    if (path) return { index, path };
+  }
+  return undefined;
+}
+
+function patternPath(pattern: Node, target: TSESTree.Identifier): string[] | undefined {
+  switch (pattern.type) {
+    case T.Identifier:
+      return pattern === target ? [] : undefined;
+    case T.AssignmentPattern:
+      return patternPath(pattern.left, target);
+    case T.RestElement:
+      return patternPath(pattern.argument, target);
+    case T.ObjectPattern:
+      for (const property of pattern.properties) {
+        if (property.type === T.RestElement) {
+          const rest = patternPath(property.argument, target);
+          if (rest) return rest;
+          continue;
+        }
+        const inner = patternPath(property.value, target);
+        if (!inner) continue;
+        const key = propertyName(property);
+        return key === undefined ? undefined : [key, ...inner];
+      }
+      return undefined;
+    case T.ArrayPattern:
+      for (let i = 0; i < pattern.elements.length; i++) {
+        const element = pattern.elements[i];
+        const inner = element ? patternPath(element, target) : undefined;
+        if (inner) return [String(i), ...inner];
+      }
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** `teamId`, `input.teamId`, `ctx.params['orgId']`: a variable or a member chain, no call. */
+function isPlainValue(node: Node): boolean {
+  const value = unwrap(node);
+  if (value.type === T.Identifier) return true;
+  return value.type === T.MemberExpression && isPlainValue(value.object);
+}
+
+function numericName(node: TSESTree.MemberExpression): string | undefined {
+  return node.computed && node.property.type === T.Literal && typeof node.property.value === 'number' ? String(node.property.value) : undefined;
+}
+
+function calleeText(call: TSESTree.CallExpression, unit: FileUnit): string {
+  return unit.text.slice(call.callee.range[0], call.callee.range[1]).replace(/\s+/g, '');
+}
+
+function within(inner: Node, outer: Node): boolean {
+  return inner.range[0] >= outer.range[0] && inner.range[1] <= outer.range[1];
+}
+
+/** The statement that holds `node`: what runs before the code after it. */
+function statementOf(node: Node): Node {
+  let current: Node = node;
+  while (current.parent && current.parent.type !== T.BlockStatement && current.parent.type !== T.Program && current.parent.type !== T.SwitchCase) {
+    if (current.parent.type === T.ArrowFunctionExpression || current.parent.type === T.FunctionExpression || current.parent.type === T.FunctionDeclaration) break;
+    current = current.parent;
+  }
+  return current;
+}
+
+/**
+ * How a check's result stops the request: the `if` it is tested in (`if (!member) return 403`),
+ * an assertion, an `OrThrow` lookup, or the variable it is stored in and tested later.
+ */
+function gatesOf(node: Node, key: string, what: string): Check[] {
+  if (node.type === T.CallExpression && /OrThrow$/.test(calleeName(node) ?? '')) return [{ key, gate: statementOf(node), mode: 'exit', throws: true, what }];
+  let current: Node = node;
+  for (;;) {
+    const parent = current.parent;
+    if (!parent) return [];
+    if (parent.type === T.UnaryExpression || parent.type === T.LogicalExpression || parent.type === T.AwaitExpression || parent.type === T.ChainExpression || parent.type === T.TSNonNullExpression || parent.type === T.BinaryExpression || parent.type === T.TSAsExpression || (parent.type === T.MemberExpression && parent.object === current)) {
+      current = parent;
+      continue;
+    }
+    // `user.orgIds.some((id) => id === orgId)`: the callback's verdict is the call's.
+    if ((parent.type === T.ArrowFunctionExpression && parent.body === current) || parent.type === T.ReturnStatement) {
+      const fn = parent.type === T.ReturnStatement ? enclosingFunction(parent) : parent;
+      const call = fn?.parent;
+      if (call?.type === T.CallExpression && call.arguments.some((a) => a === fn) && ARRAY_CALLBACKS.has(calleeName(call) ?? '')) {
+        current = call;
+        continue;
+      }
+      return [{ key, gate: parent, mode: 'verdict', throws: false, what }];
+    }
+    if (parent.type === T.IfStatement && parent.test === current) return ifGates(parent, passesWhenTrue(node, parent.test), key, what);
+    if (parent.type === T.CallExpression && ASSERTS.has(calleeName(parent) ?? '')) return [{ key, gate: statementOf(parent), mode: 'exit', throws: true, what }];
+    if (parent.type === T.VariableDeclarator && parent.id.type === T.Identifier && parent.init === current) return storedGates(parent.id, key, what);
+    return [];
+  }
+}
+
+/**
+ * `if (member) { ...uses... }` runs its consequent only when the check passes; `if (!member)
+ * return 403` stops the request when it fails, so what follows the `if` is gated.
+ */
+function ifGates(statement: TSESTree.IfStatement, positive: boolean, key: string, what: string): Check[] {
+  const failing = positive ? statement.alternate : statement.consequent;
+  const exit = failing ? exitOf(failing) : undefined;
+  const gates: Check[] = positive ? [{ key, gate: statement, mode: 'inside', throws: false, what }] : [];
+  if (exit) gates.push({ key, gate: statement, mode: 'exit', throws: exit === 'throw', what });
+  return gates;
+}
+
+/**
+ * Is the `if` test true when the check passes? `!member`, `member === null` and `orgId !==
+ * user.orgId` are true when it fails. `check` is the comparison itself or the checked value.
+ */
+function passesWhenTrue(check: Node, test: Node): boolean {
+  let positive = !(check.type === T.BinaryExpression && (check.operator === '!==' || check.operator === '!='));
+  for (let current: Node = check; current !== test && current.parent; current = current.parent) {
+    const parent = current.parent;
+    if (parent.type === T.UnaryExpression && parent.operator === '!') positive = !positive;
+    if (parent.type === T.BinaryExpression) {
+      const other = parent.left === current ? parent.right : parent.left;
+      const nullish = (other.type === T.Literal && other.value === null) || (other.type === T.Identifier && other.name === 'undefined');
+      const equality = parent.operator === '===' || parent.operator === '==';
+      const inequality = parent.operator === '!==' || parent.operator === '!=';
+      if ((nullish && equality) || (!nullish && inequality)) positive = !positive;
+    }
+  }
+  return positive;
+}
+
+/**
+ * `const member = await prisma.membership.findFirst(...)`, then `if (!member) ...` anywhere in the
+ * function, or `return member !== null` (the verdict, for the caller to test).
+ */
+function storedGates(id: TSESTree.Identifier, key: string, what: string): Check[] {
+  const fn = enclosingFunction(id);
+  const scope: Node | undefined = fn?.body ?? undefined;
+  if (!fn || !scope) return [];
+  const gates: Check[] = [];
+  walk(scope, (node) => {
+    const mention = node.type === T.IfStatement ? mentionOf(node.test, id.name) : undefined;
+    if (node.type === T.IfStatement && mention) gates.push(...ifGates(node, passesWhenTrue(mention, node.test), key, what));
+    if (node.type === T.ReturnStatement && node.argument && enclosingFunction(node) === fn && mentions(node.argument, id.name)) gates.push({ key, gate: node, mode: 'verdict', throws: false, what });
+  });
+  if (fn.body?.type !== T.BlockStatement && fn.body && mentions(fn.body, id.name)) gates.push({ key, gate: fn.body, mode: 'verdict', throws: false, what });
+  return gates;
+}
+
+function mentionOf(node: Node, name: string): Node | undefined {
+  let found: Node | undefined;
+  walk(node, (inner) => {
+    if (!found && inner.type === T.Identifier && inner.name === name) found = inner;
+  });
+  return found;
+}
+
+function mentions(node: Node, name: string): boolean {
+  let found = false;
+  walk(node, (inner) => {
+    if (inner.type === T.Identifier && inner.name === name) found = true;
+  });
+  return found;
+}
+
+/** Does a branch end the request? `'throw'` when it also ends the caller. */
+function exitOf(branch: Node): 'throw' | 'return' | undefined {
+  const statements = branch.type === T.BlockStatement ? branch.body : [branch];
+  let exit: 'throw' | 'return' | undefined;
+  for (const statement of statements) {
+    if (statement.type === T.ThrowStatement) return 'throw';
+    if (statement.type === T.ReturnStatement) {
+      const argument = statement.argument ? unwrap(statement.argument) : undefined;
+      if (argument?.type === T.CallExpression && EXIT_CALLS.has(calleeName(argument) ?? '')) return 'throw';
+      exit ??= 'return';
+    }
+    if (statement.type === T.ExpressionStatement) {
+      const expression = unwrap(statement.expression);
+      if (expression.type === T.CallExpression && EXIT_CALLS.has(calleeName(expression) ?? '')) return 'throw';
+    }
+  }
+  return exit;
+}
+
+function calleeName(call: TSESTree.CallExpression): string | undefined {
+  const callee = unwrap(call.callee);
+  if (callee.type === T.Identifier) return callee.name;
+  return callee.type === T.MemberExpression ? memberName(callee) : undefined;
 }

@@ -1,0 +1,37 @@
+import { expressRecognizer } from './express.js';
+import { fastifyRecognizer } from './fastify.js';
+import { honoRecognizer } from './hono.js';
+import { koaRecognizer } from './koa.js';
+import { nestjsRecognizer } from './nestjs.js';
+import { nextjsRecognizer } from './nextjs.js';
+import { trpcRecognizer } from './trpc.js';
+import type { FrameworkName, HttpRecognizer } from './types.js';
+
+/** Registered web-framework recognizers: adding a framework is adding one entry here. */
+export const HTTP_RECOGNIZERS: HttpRecognizer[] = [
+  expressRecognizer,
+  fastifyRecognizer,
+  koaRecognizer,
+  honoRecognizer,
+  nestjsRecognizer,
+  nextjsRecognizer,
+  trpcRecognizer,
+];
+
+export function recognizerFor(framework: FrameworkName): HttpRecognizer | undefined {
+  return HTTP_RECOGNIZERS.find((recognizer) => recognizer.name === framework);
+}
+
+/** Files named by a framework convention hold handlers even when they import nothing (`app/api/x/route.ts`). */
+const CONVENTION_FILES = /(^|\/)app\/(.+\/)?(route|page|layout)\.[cm]?[jt]sx?$|(^|\/)(src\/)?(middleware|proxy)\.[cm]?[jt]s$/;
+
+/**
+ * A cheap pre-filter: a file can read client input only if it mentions a framework (an import,
+ * a `'use server'` directive, a tRPC builder call) or follows a framework's file convention.
+ */
+export function mayReadClientInput(file: string, text: string): boolean {
+  if (CONVENTION_FILES.test(file.split('\\').join('/'))) return true;
+  return HTTP_RECOGNIZERS.some((recognizer) => recognizer.markers.some((marker) => text.includes(marker)));
+}
+
+export type { FrameworkName, HttpRecognizer } from './types.js';

@@ -1,0 +1,281 @@
+import type { TSESTree } from '@typescript-eslint/types';
+import { enclosingClass, memberName, propertyName, staticName, T, unwrap, variableOf, type FileUnit, type Node } from '../core/ast.js';
+import { returnedExpressions, type Located, type Resolver } from '../core/resolve.js';
+import type { Guard, HttpContext, HttpValue, PackageRef } from './types.js';
+
+const MAX_DEPTH = 10;
+
+/**
+ * The package import `node` is bound to: `express` → `{ source: 'express', imported: 'default' }`,
+ * `express.Router` → `{ source: 'express', imported: 'Router' }`, `Koa.Context` →
+ * `{ source: 'koa', imported: 'Context' }`. Local re-exports are followed by the Resolver.
+ */
+export function packageOf(node: Node, unit: FileUnit, resolver: Resolver): PackageRef | undefined {
+  const value = unwrap(node);
+  if (value.type === T.Identifier) {
+    const binding = resolver.bindingOf(value, unit);
+    return binding.kind === 'package' ? { source: binding.source, imported: binding.imported } : undefined;
+  }
+  const qualified = value.type === T.MemberExpression ? { object: value.object, name: memberName(value) } : value.type === T.TSQualifiedName ? { object: value.left, name: value.right.name } : undefined;
+  if (!qualified?.name) return undefined;
+  const base = packageOf(qualified.object, unit, resolver);
+  if (!base) return undefined;
+  return { source: base.source, imported: base.imported === 'default' || base.imported === '*' ? qualified.name : `${base.imported}.${qualified.name}` };
+}
+
+/** The package a type annotation names: `req: Request` (express), `c: Context` (hono), `Koa.Context`. */
+export function packageOfType(annotation: TSESTree.TypeNode | undefined, unit: FileUnit, resolver: Resolver): PackageRef | undefined {
+  if (!annotation) return undefined;
+  if (annotation.type === T.TSTypeReference) return packageOf(annotation.typeName, unit, resolver);
+  return undefined;
+}
+
+/** The type annotation of a parameter, looking through `x = default` and parameter properties. */
+export function parameterType(param: TSESTree.Parameter | undefined): TSESTree.TypeNode | undefined {
+  if (!param) return undefined;
+  if (param.type === T.TSParameterProperty) return parameterType(param.parameter);
+  if (param.type === T.AssignmentPattern) return parameterType(param.left);
+  if (param.type === T.Identifier || param.type === T.ObjectPattern || param.type === T.ArrayPattern || param.type === T.RestElement) {
+    return param.typeAnnotation?.typeAnnotation;
+  }
+  return undefined;
+}
+
+export function parameterDecorators(param: TSESTree.Parameter | undefined): TSESTree.Decorator[] {
+  if (!param) return [];
+  if (param.type === T.TSParameterProperty) return param.decorators;
+  if (param.type === T.Identifier || param.type === T.ObjectPattern || param.type === T.ArrayPattern || param.type === T.AssignmentPattern || param.type === T.RestElement) {
+    return param.decorators;
+  }
+  return [];
+}
+
+/**
+ * The import a receiver is constructed from: `express()`, `express.Router()`, `new Hono()`,
+ * `app.route('/x')` (the app's), `t.procedure.input(z)` (`initTRPC` from @trpc/server), a typed
+ * parameter (`app: FastifyInstance`), or what a recognizer says of a parameter (a Fastify plugin's
+ * `instance`). Found by following imports and constructions, never by variable name.
+ */
+export function packageRoot(node: Node, unit: FileUnit, context: HttpContext, parameterRoot: (fn: TSESTree.FunctionLike, index: number, unit: FileUnit) => PackageRef | undefined, depth = 0): PackageRef | undefined {
+  if (depth > MAX_DEPTH) return undefined;
+  const value = unwrap(node);
+  const { resolver } = context;
+  switch (value.type) {
+    case T.Identifier: {
+      const binding = resolver.bindingOf(value, unit);
+      if (binding.kind === 'package') return { source: binding.source, imported: binding.imported };
+      if (binding.kind === 'value') return packageRoot(binding.value.node, binding.value.unit, context, parameterRoot, depth + 1);
+      if (binding.kind === 'parameter' && binding.fn) {
+        const index = binding.fn.params.findIndex((p) => p === binding.param.node || (p.type === T.TSParameterProperty && p.parameter === binding.param.node));
+        const typed = packageOfType(parameterType(binding.fn.params[index]), binding.param.unit, resolver);
+        return typed ?? (index >= 0 ? parameterRoot(binding.fn, index, binding.param.unit) : undefined);
+      }
+      return undefined;
+    }
+    case T.CallExpression: {
+      const callee = unwrap(value.callee);
+      const direct = packageOf(callee, unit, resolver);
+      if (direct) return direct;
+      if (callee.type === T.MemberExpression) return packageRoot(callee.object, unit, context, parameterRoot, depth + 1);
+      if (callee.type === T.Identifier) {
+        // `export function createApp() { const app = express(); ...; return app; }`
+        const binding = resolver.bindingOf(callee, unit);
+        if (binding.kind !== 'function') return undefined;
+        for (const returned of returnedExpressions(binding.fn.node)) {
+          const found = packageRoot(returned, binding.fn.unit, context, parameterRoot, depth + 1);
+          if (found) return found;
+        }
+      }
+      return undefined;
+    }
+    case T.NewExpression: {
+      const direct = packageOf(value.callee, unit, resolver);
+      if (direct) return direct;
+      // `class Api extends Hono {}` ... `new Api()`
+      const callee = unwrap(value.callee);
+      if (callee.type !== T.Identifier) return undefined;
+      const binding = resolver.bindingOf(callee, unit);
+      if (binding.kind === 'class' && binding.cls.node.superClass) return packageOf(binding.cls.node.superClass, binding.cls.unit, resolver);
+      return undefined;
+    }
+    case T.MemberExpression: {
+      const direct = packageOf(value, unit, resolver);
+      if (direct) return direct;
+      // `this.cls` injected through the constructor (`constructor(private readonly cls: ClsService)`).
+      if (unwrap(value.object).type === T.ThisExpression) return packageOfType(thisMemberType(value), unit, resolver);
+      return packageRoot(value.object, unit, context, parameterRoot, depth + 1);
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** How a function is handed to a framework: the call it is an argument of, or an option of. */
+export interface Registration {
+  call: TSESTree.CallExpression;
+  /** Position among the call's arguments (for an option, the position of the options object). */
+  index: number;
+  /** The option key when the function is a property of an options object (`{ handler }`). */
+  option?: string;
+}
+
+/**
+ * The calls that register `fn`: `app.get('/', fn)`, `fastify.route({ handler: fn })`, or, for a
+ * named function or a const, each call in the same file that passes it by name.
+ */
+export function registrationsOf(fn: TSESTree.FunctionLike, unit: FileUnit): Registration[] {
+  const found: Registration[] = [];
+  const direct = registrationAt(fn);
+  if (direct) found.push(direct);
+  let name: TSESTree.Identifier | undefined;
+  if (fn.type === T.FunctionDeclaration && fn.id) name = fn.id;
+  else if (fn.parent?.type === T.VariableDeclarator && fn.parent.id.type === T.Identifier) name = fn.parent.id;
+  if (!name) return found;
+  const variable = variableOf(unit.scopeManager, name);
+  for (const reference of variable?.references ?? []) {
+    const at = registrationAt(reference.identifier);
+    if (at) found.push(at);
+  }
+  return found;
+}
+
+function registrationAt(node: Node): Registration | undefined {
+  const parent = node.parent;
+  if (parent?.type === T.CallExpression) {
+    const index = parent.arguments.findIndex((arg) => arg === node);
+    if (index >= 0) return { call: parent, index };
+  }
+  // `app.get('/', [auth, handler])`: Express and Fastify accept arrays of handlers.
+  if (parent?.type === T.ArrayExpression && parent.parent?.type === T.CallExpression) {
+    const index = parent.parent.arguments.findIndex((arg) => arg === parent);
+    if (index >= 0) return { call: parent.parent, index };
+  }
+  if (parent?.type === T.Property && parent.value === node && parent.parent.type === T.ObjectExpression && parent.parent.parent?.type === T.CallExpression) {
+    const call = parent.parent.parent;
+    const index = call.arguments.findIndex((arg) => arg === parent.parent);
+    const option = staticName(parent.key, parent.computed);
+    if (index >= 0 && option) return { call, index, option };
+  }
+  return undefined;
+}
+
+/** The method name of a call on a receiver: `get` for `app.get(...)`. */
+export function methodOf(call: TSESTree.CallExpression): { receiver: Node; method: string } | undefined {
+  const callee = unwrap(call.callee);
+  if (callee.type !== T.MemberExpression) return undefined;
+  const method = memberName(callee);
+  return method ? { receiver: callee.object, method } : undefined;
+}
+
+/** A string literal or a template without expressions. */
+export function stringOf(node: Node | undefined): string | undefined {
+  if (!node) return undefined;
+  const value = unwrap(node);
+  if (value.type === T.Literal && typeof value.value === 'string') return value.value;
+  if (value.type === T.TemplateLiteral && value.expressions.length === 0) return value.quasis[0]?.value.cooked ?? undefined;
+  return undefined;
+}
+
+/** Is `source` one of `packages` (or a subpath of one: `@trpc/server/adapters/express`)? */
+export function fromPackage(ref: PackageRef | undefined, ...packages: string[]): boolean {
+  if (!ref) return false;
+  return packages.some((p) => ref.source === p || ref.source.startsWith(`${p}/`));
+}
+
+export const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'all', 'options', 'head', 'use', 'on']);
+
+/** The declared type of `this.name`: a class field or a constructor parameter property. */
+export function thisMemberType(member: TSESTree.MemberExpression): TSESTree.TypeNode | undefined {
+  const name = memberName(member);
+  const cls = enclosingClass(member);
+  if (!name || !cls) return undefined;
+  for (const element of cls.body.body) {
+    if (element.type === T.PropertyDefinition && propertyName(element) === name) return element.typeAnnotation?.typeAnnotation;
+    if (element.type !== T.MethodDefinition || element.kind !== 'constructor') continue;
+    for (const param of element.value.params) {
+      if (param.type === T.TSParameterProperty && param.parameter.type === T.Identifier && param.parameter.name === name) return param.parameter.typeAnnotation?.typeAnnotation;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Middleware that runs before `fn` on the same route: earlier arguments of the call that
+ * registers it (`router.get('/:orgId', requireMember, handler)`), and functions registered with
+ * `use` on the same receiver earlier in the file (`router.use(requireMember)`). A middleware
+ * factory (`requireRole('admin')`) stands for the functions it returns.
+ */
+export function precedingHandlers(
+  fn: TSESTree.FunctionLike,
+  unit: FileUnit,
+  resolver: Resolver,
+  params: (handler: TSESTree.FunctionLike, routeParameter?: string) => (HttpValue | undefined)[],
+): Guard[] {
+  const guards: Guard[] = [];
+  const add = (argument: Node, at: FileUnit, routeParameter?: string) => {
+    for (const handler of functionsOf(argument, at, resolver, 0)) {
+      if (handler.node !== fn && !guards.some((g) => g.fn.node === handler.node)) guards.push({ fn: handler, params: params(handler.node, routeParameter), decides: false });
+    }
+  };
+  for (const registration of registrationsOf(fn, unit)) {
+    if (registration.option !== undefined) continue;
+    const target = methodOf(registration.call);
+    if (!target) continue;
+    for (const argument of registration.call.arguments.slice(0, registration.index)) add(argument, unit);
+    const receiver = unwrap(target.receiver);
+    if (receiver.type !== T.Identifier) continue;
+    const variable = variableOf(unit.scopeManager, receiver);
+    for (const reference of variable?.references ?? []) {
+      const member = reference.identifier.parent;
+      const call = member?.parent;
+      if (member?.type !== T.MemberExpression || !USE_METHODS.has(memberName(member) ?? '') || call?.type !== T.CallExpression || call.callee !== member) continue;
+      if (call.range[1] > registration.call.range[0]) continue;
+      // `app.param('orgId', (req, res, next, orgId) => ...)` runs before every route with `:orgId`.
+      if (memberName(member) === 'param') {
+        const name = stringOf(call.arguments[0]);
+        if (name && call.arguments[1]) add(call.arguments[1], unit, name);
+        continue;
+      }
+      if (memberName(member) === 'addHook') {
+        // `app.addHook('preHandler', fn)`: only hooks that run before the handler can reject it.
+        if (HOOK_OPTIONS.has(stringOf(call.arguments[0]) ?? '') && call.arguments[1]) add(call.arguments[1], unit);
+        continue;
+      }
+      for (const argument of call.arguments) add(argument, unit);
+    }
+  }
+  return guards;
+}
+
+/** The functions an argument stands for: an inline function, a named one, or what a factory returns. */
+export function functionsOf(argument: Node, unit: FileUnit, resolver: Resolver, depth: number): Located<TSESTree.FunctionLike>[] {
+  if (depth > 3) return [];
+  const node = unwrap(argument);
+  if (node.type === T.FunctionExpression || node.type === T.ArrowFunctionExpression) return [{ node, unit }];
+  if (node.type === T.ArrayExpression) return node.elements.flatMap((element) => (element && element.type !== T.SpreadElement ? functionsOf(element, unit, resolver, depth + 1) : []));
+  if (node.type === T.Identifier) {
+    const binding = resolver.bindingOf(node, unit);
+    if (binding.kind === 'function') return [binding.fn];
+    if (binding.kind === 'value') return functionsOf(binding.value.node, binding.value.unit, resolver, depth + 1);
+    return [];
+  }
+  if (node.type === T.CallExpression) {
+    const callee = unwrap(node.callee);
+    // `t.middleware(async ({ ctx, next }) => ...)`: a builder method that wraps the function.
+    if (callee.type === T.MemberExpression) return node.arguments.flatMap((arg) => functionsOf(arg, unit, resolver, depth + 1));
+    if (callee.type !== T.Identifier) return [];
+    const binding = resolver.bindingOf(callee, unit);
+    // `createMiddleware(async (c, next) => ...)`: a package helper that wraps the function.
+    if (binding.kind === 'package') return node.arguments.flatMap((arg) => functionsOf(arg, unit, resolver, depth + 1));
+    if (binding.kind !== 'function') return [];
+    return returnedExpressions(binding.fn.node).flatMap((returned) => functionsOf(returned, binding.fn.unit, resolver, depth + 1));
+  }
+  if (node.type === T.ObjectExpression) {
+    // Fastify route options: `{ preHandler: [requireMember] }`.
+    return node.properties.flatMap((p) => (p.type === T.Property && HOOK_OPTIONS.has(propertyName(p) ?? '') ? functionsOf(p.value, unit, resolver, depth + 1) : []));
+  }
+  return [];
+}
+
+const USE_METHODS = new Set(['use', 'addHook', 'param']);
+const HOOK_OPTIONS = new Set(['preHandler', 'onRequest', 'preValidation']);

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { mayReadClientInput } from '../../src/http/index.js';
+import { useFlowProjects } from './helpers.js';
+
+// Core tests of no-client-tenant-id's policy through the scanner: what the messages name, what
+// is counted as not analysable, and what is skipped. Per-framework sources, sinks and safe
+// patterns are RuleTester cases in test/rules/no-client-tenant-id.test.ts.
+const run = useFlowProjects();
+
+const app = (body: string) => `import express from 'express';
+import { prisma } from './db';
+import { somePackageHelper } from 'some-package';
+export const app = express();
+${body}
+`;
+
+describe('what a finding names', () => {
+  it('names the source, the sink in another file with its line, and the fix err', async () => {
+    const result = await run({
+      'src/app.ts': app(`app.get('/invoices', async (req, res) => res.json(await listInvoices(req.header('x-org-id'))));`).replace(
+        "import { prisma } from './db';",
+        "import { listInvoices } from './services';",
+      ),
+      'src/services.ts': `import { prisma } from './db';\n\nexport function listInvoices(orgId: string) {\n  return prisma.invoice.findMany({ where: { orgId } });\n}\n`,
+    });
+    expect(result.findings).toEqual(['src/app.ts:5:70 clientTenantId']);
+    expect(result.messages[0]).toContain('The tenant id comes from client input (header `x-org-id`) and is used as the tenant filter of `prisma.invoice.findMany` at src/services.ts:4.');
+    expect(result.messages[0]).toContain('fix: Derive the tenant from `req.user` or `req.auth`');
+    expect(result.unknown).toEqual([]);
+  });
+
+  it('reports a helper that reads the header at the call, naming the helper err', async () => {
+    const result = await run({
+      'src/app.ts': app(`import { tenantOf } from './tenant';\napp.get('/invoices', async (req, res) => res.json(await prisma.invoice.findMany({ where: { orgId: tenantOf(req) } })));`),
+      'src/tenant.ts': `export function tenantOf(req: { headers: Record<string, string | undefined> }) {\n  return req.headers['x-tenant-id'];\n}\n`,
+    });
+    expect(result.findings).toEqual(['src/app.ts:6:99 clientTenantId']);
+    expect(result.messages[0]).toContain('header `x-tenant-id`');
+    expect(result.messages[0]).toContain('It is read through tenantOf() at src/tenant.ts:2.');
+  });
+
+  it('names every other sink the same read reaches err', async () => {
+    const result = await run({
+      'src/app.ts': app(`app.use(async (req, res, next) => {\n  const orgId = req.body.orgId;\n  req.orgId = orgId;\n  await prisma.invoice.count({ where: { orgId } });\n  next();\n});`),
+    });
+    expect(result.findings).toEqual(['src/app.ts:6:17 clientTenantId']);
+    expect(result.messages[0]).toContain('assigned to `req.orgId` as the tenant context at src/app.ts:7.');
+    expect(result.messages[0]).toContain('It also reaches: used as the tenant filter of `prisma.invoice.count` at src/app.ts:8.');
+  });
+
+  it('words a lookup of the tenant root by a client slug as unverifiedTenantLookup err', async () => {
+    const result = await run({
+      'src/app.ts': app(`app.param('slug', async (req, res, next, slug) => {\n  const org = await prisma.organization.findUnique({ where: { slug } });\n  req.orgId = org?.id;\n  next();\n});`),
+    });
+    expect(result.findings).toEqual(['src/app.ts:5:42 unverifiedTenantLookup']);
+    expect(result.messages[0]).toContain('`prisma.organization.findUnique` (src/app.ts:6) finds the `Organization` the client names');
+  });
+});
+
+describe('flows that cannot be followed are counted, never reported', () => {
+  it('a header with a dynamic name ok', async () => {
+    const result = await run({ 'src/app.ts': app(`const header = process.env.TENANT_HEADER ?? 'x-org-id';\napp.use((req, res, next) => { req.orgId = req.headers[header]; next(); });`) });
+    expect(result.findings).toEqual([]);
+    expect(result.unknown).toEqual(['src/app.ts:6 a request field with a dynamic name reaches a tenant sink (assigned to `req.orgId` as the tenant context)']);
+  });
+
+  it('a variable reassigned from the client and from the identity ok', async () => {
+    const result = await run({
+      'src/app.ts': app(`app.get('/invoices', async (req, res) => {\n  let orgId = req.user.orgId;\n  if (req.user.isStaff) orgId = String(req.query.orgId);\n  res.json(await prisma.invoice.findMany({ where: { orgId } }));\n});`),
+    });
+    expect(result.findings).toEqual([]);
+    expect(result.unknown).toEqual([
+      'src/app.ts:8 the tenant value used as the tenant filter of `prisma.invoice.findMany` comes from client input through code that cannot be followed: `orgId` is reassigned, and only some of its values come from client input',
+    ]);
+  });
+
+  it('client input through a function from a package ok', async () => {
+    const result = await run({ 'src/app.ts': app(`app.use((req, res, next) => { req.orgId = somePackageHelper(req.query.org); next(); });`) });
+    expect(result.findings).toEqual([]);
+    expect(result.unknown).toEqual([
+      'src/app.ts:5 the tenant value assigned to `req.orgId` as the tenant context comes from client input through code that cannot be followed: the result of `somePackageHelper()` from the package `some-package`',
+    ]);
+  });
+
+  it('a tenant-named client value passed to a call that cannot be resolved ok', async () => {
+    const result = await run({
+      'src/app.ts': app(`export function mount(services: { tenants: { select(orgId: unknown): void } }) {\n  app.use((req, res, next) => { services.tenants.select(req.header('x-org-id')); next(); });\n}`),
+    });
+    expect(result.findings).toEqual([]);
+    expect(result.unknown).toEqual([
+      'src/app.ts:6 header `x-org-id` is passed to `services.tenants.select()`, which cannot be followed (the receiver of `select()` is not traced to its definition)',
+    ]);
+  });
+});
+
+describe('what is not analysed', () => {
+  it('a file with no framework marker is skipped before any walk ok', () => {
+    expect(mayReadClientInput('/repo/src/services/invoices.ts', "import { prisma } from './db';\nexport const list = (orgId: string) => prisma.invoice.findMany({ where: { orgId } });")).toBe(false);
+    expect(mayReadClientInput('/repo/src/routes.ts', "import { Router } from 'express';")).toBe(true);
+    expect(mayReadClientInput('/repo/src/app/api/invoices/route.ts', 'export async function GET() {}')).toBe(true);
+    expect(mayReadClientInput('/repo/src/actions.ts', "'use server';\nexport async function a() {}")).toBe(true);
+  });
+
+  it('service code whose tenant comes from its callers reports nothing and counts nothing ok', async () => {
+    const result = await run({
+      'src/services.ts': `import { prisma } from './db';\nexport function listInvoices(orgId: string) {\n  return prisma.invoice.findMany({ where: { orgId } });\n}\n`,
+      'src/app.ts': app(`import { listInvoices } from './services';\napp.get('/invoices', async (req, res) => res.json(await listInvoices(req.user.orgId)));`),
+    });
+    expect(result).toEqual({ findings: [], messages: [], unknown: [] });
+  });
+
+  it('a request handed to a typed helper is reported once, in the helper err', async () => {
+    const result = await run({
+      'src/app.ts': app(`import { useHeaderTenant } from './tenant';\napp.use((req, res, next) => { useHeaderTenant(req); next(); });`),
+      'src/tenant.ts': `import type { Request } from 'express';\nexport function useHeaderTenant(req: Request) {\n  req.orgId = req.get('x-org-id');\n}\n`,
+    });
+    expect(result.findings).toEqual(['src/tenant.ts:3:15 clientTenantId']);
+  });
+});

@@ -1,0 +1,372 @@
+import { join } from 'node:path';
+import { RuleTester } from '@typescript-eslint/rule-tester';
+import { afterAll, describe, it } from 'vitest';
+import rule from '../../rules/no-client-tenant-id.js';
+
+RuleTester.afterAll = afterAll;
+RuleTester.describe = describe;
+RuleTester.it = it;
+RuleTester.itOnly = it.only;
+
+// Cases are linted as files of test/http/project: its schema has the tenant root Organization
+// (key orgId), Membership (orgId, userId) and Invoice; src/lib/ holds the client, a service,
+// tenant helpers, a scoped-client factory, tRPC builders, Auth.js and NestJS helpers.
+const project = join(import.meta.dirname, '..', 'http', 'project');
+const filename = join(project, 'src', 'handler.ts');
+const ruleTester = new RuleTester({ defaultFilenames: { ts: filename, tsx: filename } });
+const routeFile = join(project, 'src', 'app', 'api', 'invoices', 'route.ts');
+const pageFile = join(project, 'src', 'app', 'orgs', '[orgId]', 'page.tsx');
+const middlewareFile = join(project, 'src', 'middleware.ts');
+
+const express = `import express from 'express';\nimport { prisma } from './lib/db';\nconst app = express();\n`;
+const fastify = `import Fastify from 'fastify';\nimport { prisma } from './lib/db';\nconst app = Fastify();\n`;
+const koa = `import Koa from 'koa';\nimport Router from '@koa/router';\nimport { prisma } from './lib/db';\nconst app = new Koa();\nconst router = new Router();\n`;
+const hono = `import { Hono } from 'hono';\nimport { prisma } from './lib/db';\nconst app = new Hono();\n`;
+const nest = `import { Body, Controller, Get, Headers, Param, Query, Req, UseGuards } from '@nestjs/common';\nimport { prisma } from './lib/db';\n`;
+const next = `import type { NextRequest } from 'next/server';\nimport { prisma } from './lib/db';\n`;
+const trpc = `import { z } from 'zod';\nimport { prisma } from './lib/db';\nimport { middleware, publicProcedure, router } from './lib/trpc';\n`;
+
+ruleTester.run('no-client-tenant-id', rule, {
+  valid: [
+    // Express: the verified identity (req.user, set by authentication)
+    `${express}app.get('/invoices', async (req, res) => res.json(await prisma.invoice.findMany({ where: { orgId: req.user.orgId } })));`,
+    // Express: express-jwt's req.auth as the tenant context
+    `${express}app.use((req, res, next) => { req.orgId = req.auth.orgId; next(); });`,
+    // Express: a signed cookie carries the server's signature
+    `${express}app.use((req, res, next) => { req.orgId = req.signedCookies.org; next(); });`,
+    // Express: res.locals derived from the verified identity
+    `${express}app.use((req, res, next) => { res.locals.orgId = req.user.orgId; next(); });`,
+    // jwt.verify of a header yields the verified identity
+    `${express}import jwt from 'jsonwebtoken';\napp.use((req, res, next) => {\n  const claims = jwt.verify(req.header('authorization') ?? '', process.env.SECRET ?? '');\n  req.orgId = claims.orgId;\n  next();\n});`,
+    // jose's jwtVerify result
+    `${express}import { jwtVerify } from 'jose';\napp.use(async (req, res, next) => {\n  const { payload } = await jwtVerify(req.cookies.token, new Uint8Array());\n  req.orgId = payload.orgId;\n  next();\n});`,
+    // a membership lookup for the verified user that gates the handler
+    `${express}app.get('/invoices', async (req, res) => {\n  const orgId = req.header('x-org-id');\n  const membership = await prisma.membership.findFirst({ where: { orgId, userId: req.user.id } });\n  if (!membership) return res.sendStatus(403);\n  res.json(await prisma.invoice.findMany({ where: { orgId } }));\n});`,
+    // a membership lookup that throws (findUniqueOrThrow)
+    `${express}app.get('/invoices', async (req, res) => {\n  const { orgId } = req.query;\n  await prisma.membership.findUniqueOrThrow({ where: { orgId_userId: { orgId, userId: req.user.id } } });\n  res.json(await prisma.invoice.findMany({ where: { orgId } }));\n});`,
+    // an equality check with the verified identity that returns 403
+    `${express}app.get('/orgs/:orgId/invoices', async (req, res) => {\n  if (req.params.orgId !== req.user.orgId) return res.sendStatus(403);\n  res.json(await prisma.invoice.findMany({ where: { orgId: req.params.orgId } }));\n});`,
+    // the tenant filter used only inside the branch where it equals the verified tenant
+    `${express}app.get('/invoices', async (req, res) => {\n  const orgId = req.body.orgId;\n  if (orgId === req.user.orgId) {\n    res.json(await prisma.invoice.findMany({ where: { orgId } }));\n  }\n});`,
+    // membership in a list from the verified identity
+    `${express}app.get('/invoices', async (req, res) => {\n  const orgId = String(req.query.orgId);\n  if (!req.user.orgIds.includes(orgId)) throw new Error('Forbidden');\n  res.json(await prisma.invoice.findMany({ where: { orgId } }));\n});`,
+    // some() over the verified user's memberships
+    `${express}app.get('/invoices', async (req, res) => {\n  const orgId = req.header('x-org-id');\n  if (!req.user.memberships.some((m) => m.orgId === orgId)) return res.sendStatus(403);\n  res.json(await prisma.invoice.findMany({ where: { orgId } }));\n});`,
+    // a helper in another file that throws unless the user is a member
+    `${express}import { assertMember } from './lib/tenant';\napp.get('/invoices', async (req, res) => {\n  const orgId = req.body.orgId;\n  await assertMember(req.user.id, orgId);\n  res.json(await prisma.invoice.findMany({ where: { orgId } }));\n});`,
+    // a helper in another file that returns whether the user is a member
+    `${express}import { isMember } from './lib/tenant';\napp.get('/invoices', async (req, res) => {\n  const orgId = req.body.orgId;\n  if (!(await isMember(req.user.id, orgId))) return res.sendStatus(403);\n  res.json(await prisma.invoice.findMany({ where: { orgId } }));\n});`,
+    // a membership middleware earlier on the same route
+    `${express}const requireMember = async (req, res, next) => {\n  const membership = await prisma.membership.findFirst({ where: { orgId: req.params.orgId, userId: req.user.id } });\n  if (!membership) return res.sendStatus(403);\n  next();\n};\napp.get('/orgs/:orgId/invoices', requireMember, async (req, res) => {\n  res.json(await prisma.invoice.findMany({ where: { orgId: req.params.orgId } }));\n});`,
+    // a membership middleware registered with use() before the route
+    `${express}app.use('/orgs/:orgId', async (req, res, next) => {\n  if (req.params.orgId !== req.user.orgId) return res.sendStatus(403);\n  next();\n});\napp.get('/orgs/:orgId/invoices', async (req, res) => res.json(await prisma.invoice.findMany({ where: { orgId: req.params.orgId } })));`,
+    // a query that also pins the verified user reads only that user's rows
+    `${express}app.get('/membership', async (req, res) => res.json(await prisma.membership.findFirst({ where: { orgId: req.query.orgId, userId: req.user.id } })));`,
+    // the tenant root looked up with a membership condition
+    `${express}app.get('/orgs/:slug/invoices', async (req, res) => {\n  const org = await prisma.organization.findFirst({ where: { slug: req.params.slug, members: { some: { userId: req.user.id } } } });\n  if (!org) return res.sendStatus(404);\n  res.json(await prisma.invoice.findMany({ where: { orgId: org.id } }));\n});`,
+    // the tenant root looked up by slug, then a membership check on its id
+    `${express}app.get('/orgs/:slug/invoices', async (req, res) => {\n  const org = await prisma.organization.findUnique({ where: { slug: req.params.slug } });\n  const membership = await prisma.membership.findFirst({ where: { orgId: org.id, userId: req.user.id } });\n  if (!membership) return res.sendStatus(404);\n  res.json(await prisma.invoice.findMany({ where: { orgId: org.id } }));\n});`,
+    // a trusted helper in another file
+    `${express}import { getVerifiedTenantId } from './lib/tenant';\napp.get('/invoices', async (req, res) => res.json(await prisma.invoice.findMany({ where: { orgId: getVerifiedTenantId(req) } })));`,
+    // a client id that is not the tenant key, next to the verified tenant
+    `${express}app.get('/invoices/:id', async (req, res) => res.json(await prisma.invoice.findFirst({ where: { id: req.params.id, orgId: req.user.orgId } })));`,
+    // a tenant header that reaches no sink (logged, echoed)
+    `${express}app.use((req, res, next) => { console.log(req.header('x-org-id')); res.setHeader('x-org-id', req.header('x-org-id') ?? ''); next(); });`,
+    // a plain object named req is not a request
+    `${express}export function list() {\n  const req = { query: { orgId: 'org_1' } };\n  return prisma.invoice.findMany({ where: { orgId: req.query.orgId } });\n}`,
+    // a function parameter with no request behind it: its callers decide
+    `${express}export function list(orgId: string) {\n  return prisma.invoice.findMany({ where: { orgId } });\n}`,
+    // the scoped client factory given the verified tenant
+    `${express}import { forOrg } from './lib/tenant-client';\napp.get('/invoices', async (req, res) => res.json(await forOrg(req.user.orgId).invoice.findMany()));`,
+    // AsyncLocalStorage holding the verified tenant
+    `${express}import { AsyncLocalStorage } from 'node:async_hooks';\nconst tenantStorage = new AsyncLocalStorage();\napp.use((req, res, next) => tenantStorage.run({ orgId: req.user.orgId }, next));`,
+    // set_config with the verified tenant
+    `${express}app.use(async (req, res, next) => {\n  await prisma.$executeRaw\`SELECT set_config('app.current_org', \${req.user.orgId}, true)\`;\n  next();\n});`,
+    // Fastify: request.user set by @fastify/jwt
+    `${fastify}app.get('/invoices', async (request) => prisma.invoice.findMany({ where: { orgId: request.user.orgId } }));`,
+    // Fastify: the result of request.jwtVerify()
+    `${fastify}app.addHook('onRequest', async (request) => {\n  const token = await request.jwtVerify();\n  request.orgId = token.orgId;\n});`,
+    // Koa: ctx.state.user set by koa-jwt
+    `${koa}router.get('/invoices', async (ctx) => {\n  ctx.body = await prisma.invoice.findMany({ where: { orgId: ctx.state.user.orgId } });\n});`,
+    // Koa: a cookie read with { signed: true }
+    `${koa}app.use(async (ctx, next) => {\n  ctx.state.orgId = ctx.cookies.get('org', { signed: true });\n  await next();\n});`,
+    // Hono: a variable that authentication middleware stored with c.set()
+    `${hono}app.get('/invoices', async (c) => c.json(await prisma.invoice.findMany({ where: { orgId: c.get('orgId') } })));`,
+    // Hono: c.set() from the verified JWT payload
+    `${hono}app.use(async (c, next) => {\n  c.set('orgId', c.get('jwtPayload').orgId);\n  await next();\n});`,
+    // Hono: a signed cookie
+    `${hono}import { getSignedCookie } from 'hono/cookie';\napp.use(async (c, next) => {\n  c.set('orgId', await getSignedCookie(c, 'secret', 'org'));\n  await next();\n});`,
+    // NestJS: a custom decorator that returns the verified user's tenant
+    `${nest}import { CurrentOrg } from './lib/nest';\n@Controller('invoices')\nexport class InvoicesController {\n  @Get()\n  list(@CurrentOrg() orgId: string) {\n    return prisma.invoice.findMany({ where: { orgId } });\n  }\n}`,
+    // NestJS: @Req() req.user set by a guard
+    `${nest}@Controller('invoices')\nexport class InvoicesController {\n  @Get()\n  list(@Req() req: { user: { orgId: string } }) {\n    return prisma.invoice.findMany({ where: { orgId: req.user.orgId } });\n  }\n}`,
+    // NestJS: a guard that checks membership before the handler runs
+    `${nest}import { OrgMemberGuard } from './lib/nest';\n@Controller('orgs/:orgId/invoices')\n@UseGuards(OrgMemberGuard)\nexport class InvoicesController {\n  @Get()\n  list(@Param('orgId') orgId: string) {\n    return prisma.invoice.findMany({ where: { orgId } });\n  }\n}`,
+    // Next.js: the session from Auth.js's auth()
+    {
+      code: `import { auth } from '../../../lib/auth';\nimport { prisma } from '../../../lib/db';\nexport async function GET() {\n  const session = await auth();\n  return Response.json(await prisma.invoice.findMany({ where: { orgId: session.user.orgId } }));\n}`,
+      filename: routeFile,
+    },
+    // Next.js: getServerSession()
+    {
+      code: `import { getServerSession } from 'next-auth';\nimport { prisma } from '../../../lib/db';\nexport async function GET() {\n  const session = await getServerSession();\n  return Response.json(await prisma.invoice.findMany({ where: { orgId: session.orgId } }));\n}`,
+      filename: routeFile,
+    },
+    // Next.js: a route handler that checks membership of the org in the URL
+    {
+      code: `import { auth } from '../../../lib/auth';\nimport { prisma } from '../../../lib/db';\nexport async function GET(request: Request) {\n  const session = await auth();\n  const orgId = new URL(request.url).searchParams.get('orgId');\n  const membership = await prisma.membership.findFirst({ where: { orgId, userId: session.user.id } });\n  if (!membership) return new Response(null, { status: 403 });\n  return Response.json(await prisma.invoice.findMany({ where: { orgId } }));\n}`,
+      filename: routeFile,
+    },
+    // tRPC: the tenant from ctx, built from the verified session
+    `${trpc}export const appRouter = router({\n  list: publicProcedure.query(({ ctx }) => prisma.invoice.findMany({ where: { orgId: ctx.session.orgId } })),\n});`,
+    // tRPC: input checked against the verified memberships in ctx
+    `${trpc}import { TRPCError } from '@trpc/server';\nexport const appRouter = router({\n  list: publicProcedure.input(z.object({ orgId: z.string() })).query(({ ctx, input }) => {\n    if (!ctx.session.orgIds.includes(input.orgId)) throw new TRPCError({ code: 'FORBIDDEN' });\n    return prisma.invoice.findMany({ where: { orgId: input.orgId } });\n  }),\n});`,
+    // tRPC: createContext from the verified session
+    `import type { CreateExpressContextOptions } from '@trpc/server/adapters/express';\nexport const createContext = ({ req }: CreateExpressContextOptions) => ({ orgId: req.user.orgId });`,
+  ],
+  invalid: [
+    {
+      // Express: a header assigned as the request's tenant context
+      code: `${express}app.use((req, res, next) => {\n  req.tenantId = req.headers['x-tenant-id'];\n  next();\n});`,
+      errors: [{ messageId: 'clientTenantId', line: 5, column: 18, endColumn: 44 }],
+    },
+    {
+      // Express: req.header() into a query's tenant filter
+      code: `${express}app.get('/invoices', async (req, res) => res.json(await prisma.invoice.findMany({ where: { orgId: req.header('x-org-id') } })));`,
+      errors: [{ messageId: 'clientTenantId', line: 4, column: 99, endColumn: 121 }],
+    },
+    {
+      // Express: req.get() onto res.locals
+      code: `${express}app.use((req, res, next) => { res.locals.orgId = req.get('X-Org-Id'); next(); });`,
+      errors: [{ messageId: 'clientTenantId', line: 4, column: 50, endColumn: 69 }],
+    },
+    {
+      // Express: a destructured query parameter
+      code: `${express}app.get('/invoices', async (req, res) => {\n  const { orgId } = req.query;\n  res.json(await prisma.invoice.findMany({ where: { orgId } }));\n});`,
+      errors: [{ messageId: 'clientTenantId', line: 5, column: 11, endColumn: 16 }],
+    },
+    {
+      // Express: a route parameter in a compound unique key
+      code: `${express}app.get('/orgs/:orgId/invoices/:number', async (req, res) => res.json(await prisma.invoice.findUnique({ where: { orgId_number: { orgId: req.params.orgId, number: Number(req.params.number) } } })));`,
+      errors: [{ messageId: 'clientTenantId', line: 4, column: 137, endColumn: 153 }],
+    },
+    {
+      // Express: a body field written as the tenant of a new row
+      code: `${express}app.post('/invoices', async (req, res) => res.json(await prisma.invoice.create({ data: { orgId: req.body.orgId, number: 1 } })));`,
+      errors: [{ messageId: 'clientTenantId', line: 4, column: 97, endColumn: 111 }],
+    },
+    {
+      // Express: an unsigned cookie in a relation filter on the tenant root
+      code: `${express}app.get('/invoices', async (req, res) => res.json(await prisma.invoice.findMany({ where: { org: { id: req.cookies.org } } })));`,
+      errors: [{ messageId: 'clientTenantId', line: 4, column: 103, endColumn: 118 }],
+    },
+    {
+      // Express: the subdomain resolves the tenant with no membership condition
+      code: `${express}app.use(async (req, res, next) => {\n  req.tenant = await prisma.organization.findUnique({ where: { slug: req.subdomains[0] } });\n  next();\n});`,
+      errors: [{ messageId: 'unverifiedTenantLookup', line: 5, column: 70, endColumn: 87 }],
+    },
+    {
+      // Express: app.param() resolves the tenant from the route parameter
+      code: `${express}app.param('orgId', async (req, res, next, orgId) => {\n  const org = await prisma.organization.findUnique({ where: { id: orgId } });\n  req.orgId = org.id;\n  next();\n});`,
+      errors: [{ messageId: 'unverifiedTenantLookup', line: 4, column: 43, endColumn: 48 }],
+    },
+    {
+      // Express: a body field passed to a service in another file, whose query filters by it
+      code: `${express}import { listInvoices } from './lib/invoices';\napp.post('/invoices/search', async (req, res) => res.json(await listInvoices(req.body.orgId)));`,
+      errors: [{ messageId: 'clientTenantId', line: 5, column: 78, endColumn: 92 }],
+    },
+    {
+      // Express: a helper in another file that reads the tenant header
+      code: `${express}import { getTenantId } from './lib/tenant';\napp.get('/invoices', async (req, res) => res.json(await prisma.invoice.findMany({ where: { orgId: getTenantId(req) } })));`,
+      errors: [{ messageId: 'clientTenantId', line: 5, column: 99, endColumn: 115 }],
+    },
+    {
+      // Express: the request handed to a helper in another file that sets the tenant from a header
+      code: `${express}import { useHeaderTenant } from './lib/tenant';\napp.use((req, res, next) => { useHeaderTenant(req); next(); });`,
+      errors: [{ messageId: 'clientTenantId', line: 5, column: 31, endColumn: 51 }],
+    },
+    {
+      // Express: the client's value passed to the tenant-scoped client factory
+      code: `${express}import { forOrg } from './lib/tenant-client';\napp.get('/invoices', async (req, res) => res.json(await forOrg(req.query.orgId).invoice.findMany()));`,
+      errors: [{ messageId: 'clientTenantId', line: 5, column: 64, endColumn: 79 }],
+    },
+    {
+      // Express: a header stored in an AsyncLocalStorage tenant context
+      code: `${express}import { AsyncLocalStorage } from 'node:async_hooks';\nconst tenantStorage = new AsyncLocalStorage();\napp.use((req, res, next) => tenantStorage.run({ orgId: req.header('x-org-id') }, next));`,
+      errors: [{ messageId: 'clientTenantId', line: 6, column: 56, endColumn: 78 }],
+    },
+    {
+      // Express: a query parameter set as the row-level security tenant
+      code: `${express}app.use(async (req, res, next) => {\n  await prisma.$executeRaw\`SELECT set_config('app.current_org', \${req.query.org}, true)\`;\n  next();\n});`,
+      errors: [{ messageId: 'clientTenantId', line: 5, column: 67, endColumn: 80 }],
+    },
+    {
+      // Express: a header as a positional parameter of SET in raw SQL
+      code: `${express}app.use(async (req, res, next) => {\n  await prisma.$executeRawUnsafe("SELECT set_config('app.tenant_id', $1, true)", req.header('x-tenant-id'));\n  next();\n});`,
+      errors: [{ messageId: 'clientTenantId', line: 5, column: 82, endColumn: 107 }],
+    },
+    {
+      // Express: the client's header as a fallback for the verified tenant
+      code: `${express}app.use((req, res, next) => { req.orgId = req.user?.orgId ?? req.header('x-org-id'); next(); });`,
+      errors: [{ messageId: 'clientTenantId', line: 4, column: 62, endColumn: 84 }],
+    },
+    {
+      // Fastify: a header assigned onto the request in a hook
+      code: `${fastify}app.addHook('preHandler', async (request) => {\n  request.orgId = request.headers['x-org-id'];\n});`,
+      errors: [{ messageId: 'clientTenantId', line: 5, column: 19, endColumn: 46 }],
+    },
+    {
+      // Fastify: the query string in a route of a registered plugin
+      code: `${fastify}app.register(async (instance) => {\n  instance.get('/invoices', async (request) => prisma.invoice.findMany({ where: { orgId: request.query.orgId } }));\n});`,
+      errors: [{ messageId: 'clientTenantId', line: 5, column: 90, endColumn: 109 }],
+    },
+    {
+      // Fastify: the body in a typed handler
+      code: `import type { FastifyRequest } from 'fastify';\nimport { prisma } from './lib/db';\nexport async function create(request: FastifyRequest<{ Body: { orgId: string } }>) {\n  return prisma.invoice.create({ data: { orgId: request.body.orgId, number: 1 } });\n}`,
+      errors: [{ messageId: 'clientTenantId', line: 4, column: 49, endColumn: 67 }],
+    },
+    {
+      // Koa: ctx.get() assigned onto ctx.state
+      code: `${koa}app.use(async (ctx, next) => {\n  ctx.state.orgId = ctx.get('x-org-id');\n  await next();\n});`,
+      errors: [{ messageId: 'clientTenantId', line: 7, column: 21, endColumn: 40 }],
+    },
+    {
+      // Koa: the request body in a router handler
+      code: `${koa}router.post('/invoices', async (ctx) => {\n  ctx.body = await prisma.invoice.create({ data: { orgId: ctx.request.body.orgId, number: 1 } });\n});`,
+      errors: [{ messageId: 'clientTenantId', line: 7, column: 59, endColumn: 81 }],
+    },
+    {
+      // Koa: route parameters and the query string
+      code: `${koa}router.get('/orgs/:orgId/invoices', async (ctx) => {\n  ctx.body = await prisma.invoice.findMany({ where: { orgId: ctx.params.orgId } });\n  ctx.state.orgId = ctx.query.orgId;\n});`,
+      errors: [
+        { messageId: 'clientTenantId', line: 7, column: 62, endColumn: 78 },
+        { messageId: 'clientTenantId', line: 8, column: 21, endColumn: 36 },
+      ],
+    },
+    {
+      // Koa: an unsigned cookie, and the headers object
+      code: `${koa}app.use(async (ctx, next) => {\n  ctx.state.orgId = ctx.cookies.get('org');\n  ctx.state.teamId = ctx.headers['x-team-id'];\n  await next();\n});`,
+      errors: [
+        { messageId: 'clientTenantId', line: 7, column: 21, endColumn: 43 },
+        { messageId: 'clientTenantId', line: 8, column: 22, endColumn: 46 },
+      ],
+    },
+    {
+      // Hono: a header stored with c.set() as the tenant context
+      code: `${hono}app.use(async (c, next) => {\n  c.set('orgId', c.req.header('X-Org-Id'));\n  await next();\n});`,
+      errors: [{ messageId: 'clientTenantId', line: 5, column: 18, endColumn: 42 }],
+    },
+    {
+      // Hono: the query string and route parameters
+      code: `${hono}app.get('/orgs/:orgId/invoices', async (c) => {\n  const invoices = await prisma.invoice.findMany({ where: { orgId: c.req.param('orgId') } });\n  const count = await prisma.invoice.count({ where: { orgId: c.req.query('org') } });\n  return c.json({ invoices, count });\n});`,
+      errors: [
+        { messageId: 'clientTenantId', line: 5, column: 68, endColumn: 88 },
+        { messageId: 'clientTenantId', line: 6, column: 62, endColumn: 80 },
+      ],
+    },
+    {
+      // Hono: the JSON body
+      code: `${hono}app.post('/invoices', async (c) => {\n  const { orgId } = await c.req.json();\n  return c.json(await prisma.invoice.create({ data: { orgId, number: 1 } }));\n});`,
+      errors: [{ messageId: 'clientTenantId', line: 5, column: 11, endColumn: 16 }],
+    },
+    {
+      // Hono: an unsigned cookie
+      code: `${hono}import { getCookie } from 'hono/cookie';\napp.use(async (c, next) => {\n  c.set('orgId', getCookie(c, 'org'));\n  await next();\n});`,
+      errors: [{ messageId: 'clientTenantId', line: 6, column: 18, endColumn: 37 }],
+    },
+    {
+      // NestJS: @Headers('x-org-id')
+      code: `${nest}@Controller('invoices')\nexport class InvoicesController {\n  @Get()\n  list(@Headers('x-org-id') orgId: string) {\n    return prisma.invoice.findMany({ where: { orgId } });\n  }\n}`,
+      errors: [{ messageId: 'clientTenantId', line: 6, column: 9, endColumn: 28 }],
+    },
+    {
+      // NestJS: @Query() and @Param()
+      code: `${nest}@Controller('orgs/:orgId/invoices')\nexport class InvoicesController {\n  @Get()\n  list(@Param('orgId') orgId: string, @Query('org') org: string) {\n    return Promise.all([prisma.invoice.findMany({ where: { orgId } }), prisma.invoice.count({ where: { orgId: org } })]);\n  }\n}`,
+      errors: [
+        { messageId: 'clientTenantId', line: 6, column: 9, endColumn: 23 },
+        { messageId: 'clientTenantId', line: 6, column: 40, endColumn: 52 },
+      ],
+    },
+    {
+      // NestJS: a @Body() DTO field
+      code: `${nest}@Controller('invoices')\nexport class InvoicesController {\n  @Get()\n  create(@Body() dto: { orgId: string; number: number }) {\n    return prisma.invoice.create({ data: { orgId: dto.orgId, number: dto.number } });\n  }\n}`,
+      errors: [{ messageId: 'clientTenantId', line: 7, column: 51, endColumn: 60 }],
+    },
+    {
+      // NestJS: @Req() read like an Express request
+      code: `${nest}@Controller('invoices')\nexport class InvoicesController {\n  @Get()\n  list(@Req() req: { query: { orgId: string } }) {\n    return prisma.invoice.findMany({ where: { orgId: req.query.orgId } });\n  }\n}`,
+      errors: [{ messageId: 'clientTenantId', line: 7, column: 54, endColumn: 69 }],
+    },
+    {
+      // NestJS: a custom decorator that returns a header
+      code: `${nest}import { HeaderOrg } from './lib/nest';\n@Controller('invoices')\nexport class InvoicesController {\n  @Get()\n  list(@HeaderOrg() orgId: string) {\n    return prisma.invoice.findMany({ where: { orgId } });\n  }\n}`,
+      errors: [{ messageId: 'clientTenantId', line: 7, column: 9, endColumn: 20 }],
+    },
+    {
+      // NestJS: nestjs-cls tenant context set from a header
+      code: `import { Injectable, NestMiddleware } from '@nestjs/common';\nimport { ClsService } from 'nestjs-cls';\nimport type { Request } from 'express';\n@Injectable()\nexport class TenantMiddleware implements NestMiddleware {\n  constructor(private readonly cls: ClsService) {}\n  use(req: Request, res: unknown, next: () => void) {\n    this.cls.set('tenantId', req.header('x-tenant-id'));\n    next();\n  }\n}`,
+      errors: [{ messageId: 'clientTenantId', line: 8, column: 30, endColumn: 55 }],
+    },
+    {
+      // Next.js: search parameters and headers in a route handler
+      code: `${next}export async function GET(request: NextRequest) {\n  const orgId = request.nextUrl.searchParams.get('orgId');\n  const invoices = await prisma.invoice.findMany({ where: { orgId } });\n  const count = await prisma.invoice.count({ where: { orgId: request.headers.get('x-org-id') } });\n  return Response.json({ invoices, count });\n}`,
+      filename: routeFile,
+      errors: [
+        { messageId: 'clientTenantId', line: 4, column: 17, endColumn: 58 },
+        { messageId: 'clientTenantId', line: 6, column: 62, endColumn: 93 },
+      ],
+    },
+    {
+      // Next.js: the JSON body and route parameters of a route handler
+      code: `import { prisma } from '../../../lib/db';\nexport async function POST(request: Request, { params }: { params: Promise<{ orgId: string }> }) {\n  const body = await request.json();\n  await prisma.invoice.create({ data: { orgId: body.orgId, number: 1 } });\n  const { orgId } = await params;\n  return Response.json(await prisma.invoice.findMany({ where: { orgId } }));\n}`,
+      filename: routeFile,
+      errors: [
+        { messageId: 'clientTenantId', line: 4, column: 48, endColumn: 58 },
+        { messageId: 'clientTenantId', line: 5, column: 11, endColumn: 16 },
+      ],
+    },
+    {
+      // Next.js: headers() and cookies() from next/headers
+      code: `import { cookies, headers } from 'next/headers';\nimport { prisma } from './lib/db';\nexport async function listInvoices() {\n  const orgId = (await headers()).get('x-org-id');\n  const teamOrgId = (await cookies()).get('org')?.value;\n  return prisma.invoice.findMany({ where: { OR: [{ orgId }, { orgId: teamOrgId }] } });\n}`,
+      errors: [
+        { messageId: 'clientTenantId', line: 4, column: 17, endColumn: 50 },
+        { messageId: 'clientTenantId', line: 5, column: 21, endColumn: 49 },
+      ],
+    },
+    {
+      // Next.js: a server action's arguments and form data
+      code: `'use server';\nimport { prisma } from './lib/db';\nexport async function archiveAll(orgId: string, formData: FormData) {\n  await prisma.invoice.deleteMany({ where: { orgId } });\n  await prisma.invoice.deleteMany({ where: { orgId: String(formData.get('orgId')) } });\n}`,
+      errors: [
+        { messageId: 'clientTenantId', line: 3, column: 34, endColumn: 47 },
+        { messageId: 'clientTenantId', line: 5, column: 60, endColumn: 81 },
+      ],
+    },
+    {
+      // Next.js: a page's route parameters
+      code: `import { prisma } from '../../../lib/db';\nexport default async function Page({ params }: { params: Promise<{ orgId: string }> }) {\n  const { orgId } = await params;\n  const invoices = await prisma.invoice.findMany({ where: { orgId } });\n  return <ul>{invoices.map((invoice) => <li key={invoice.id}>{invoice.number}</li>)}</ul>;\n}`,
+      filename: pageFile,
+      errors: [{ messageId: 'clientTenantId', line: 3, column: 11, endColumn: 16 }],
+    },
+    {
+      // Next.js: middleware that stores a query parameter as the tenant
+      code: `import { NextResponse, type NextRequest } from 'next/server';\nimport { AsyncLocalStorage } from 'node:async_hooks';\nconst tenantStorage = new AsyncLocalStorage();\nexport function middleware(request: NextRequest) {\n  return tenantStorage.run({ tenantId: request.nextUrl.searchParams.get('tenant') }, () => NextResponse.next());\n}`,
+      filename: middlewareFile,
+      errors: [{ messageId: 'clientTenantId', line: 5, column: 40, endColumn: 82 }],
+    },
+    {
+      // tRPC: a procedure's input used as the tenant
+      code: `${trpc}export const appRouter = router({\n  list: publicProcedure.input(z.object({ orgId: z.string() })).query(({ input }) => prisma.invoice.findMany({ where: { orgId: input.orgId } })),\n});`,
+      errors: [{ messageId: 'clientTenantId', line: 5, column: 127, endColumn: 138 }],
+    },
+    {
+      // tRPC: a middleware that puts the input's tenant on ctx
+      code: `${trpc}export const withOrg = middleware(({ ctx, input, next }) => next({ ctx: { ...ctx, orgId: input.orgId } }));`,
+      errors: [{ messageId: 'clientTenantId', line: 4, column: 90, endColumn: 101 }],
+    },
+    {
+      // tRPC: createContext that reads the tenant from a header
+      code: `import type { CreateExpressContextOptions } from '@trpc/server/adapters/express';\nexport const createContext = ({ req }: CreateExpressContextOptions) => ({ orgId: req.headers['x-org-id'], user: req.user });`,
+      errors: [{ messageId: 'clientTenantId', line: 2, column: 82, endColumn: 105 }],
+    },
+  ],
+});
