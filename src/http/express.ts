@@ -1,6 +1,6 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import { client, headerName, NONE, nodeRequestMember, trusted } from './node-request.js';
-import { fromPackage, HTTP_METHODS, methodOf, packageOfType, parameterType, precedingHandlers, registrationsOf, stringOf } from './trace.js';
+import { fromPackage, importMarkers, HTTP_METHODS, methodOf, packageOfType, parameterType, precedingHandlers, registrationsOf, stringOf } from './trace.js';
 import type { FrameworkObject, HttpRecognizer, HttpValue } from './types.js';
 
 const PACKAGES = ['express', 'express-serve-static-core', 'connect', 'router'];
@@ -12,7 +12,7 @@ const locals: FrameworkObject = { kind: 'framework', framework: 'express', role:
 /** Express and Connect: `(req, res, next)` handlers on an app or router built by `express()` or `Router()`. */
 export const expressRecognizer: HttpRecognizer = {
   name: 'express',
-  markers: PACKAGES,
+  markers: importMarkers(PACKAGES),
   identityHint: '`req.user` or `req.auth`, which your authentication middleware (passport, express-jwt, a session) sets from a verified credential',
 
   parameter(fn, index, context) {
@@ -32,7 +32,7 @@ export const expressRecognizer: HttpRecognizer = {
   },
 
   guards(fn, context) {
-    return precedingHandlers(fn, context.unit, context.resolver, (handler, routeParameter) => {
+    return precedingHandlers(fn, context, PACKAGES, (handler, routeParameter) => {
       if (routeParameter) return [expressRequest, expressResponse, undefined, client('express', 'route parameter', [routeParameter])];
       return handler.params.length >= 4 ? [undefined, expressRequest, expressResponse] : [expressRequest, expressResponse];
     });

@@ -1,5 +1,5 @@
 import { NONE, nodeRequestMember, trusted } from './node-request.js';
-import { fromPackage, HTTP_METHODS, methodOf, packageOfType, parameterType, precedingHandlers, registrationsOf, type Registration } from './trace.js';
+import { fromPackage, importMarkers, HTTP_METHODS, methodOf, packageOfType, parameterType, precedingHandlers, registrationsOf, type Registration } from './trace.js';
 import type { FrameworkObject, HttpContext, HttpRecognizer, PackageRef } from './types.js';
 
 const request: FrameworkObject = { kind: 'framework', framework: 'fastify', role: 'request', label: 'request', context: true };
@@ -15,7 +15,7 @@ const HANDLER_OPTIONS = new Set(['handler', 'preHandler', 'onRequest', 'preValid
  */
 export const fastifyRecognizer: HttpRecognizer = {
   name: 'fastify',
-  markers: ['fastify'],
+  markers: importMarkers(['fastify', 'fastify-plugin']),
   identityHint: '`request.user`, which @fastify/jwt (`await request.jwtVerify()`) or your authentication hook sets from a verified credential',
 
   parameter(fn, index, context) {
@@ -44,7 +44,7 @@ export const fastifyRecognizer: HttpRecognizer = {
   },
 
   guards(fn, context) {
-    return precedingHandlers(fn, context.unit, context.resolver, () => [request, reply]);
+    return precedingHandlers(fn, context, ['fastify'], () => [request, reply]);
   },
 
   member(object, name) {

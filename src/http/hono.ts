@@ -1,6 +1,6 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import { client, headerName, NONE, trusted } from './node-request.js';
-import { fromPackage, HTTP_METHODS, methodOf, packageOfType, parameterType, precedingHandlers, registrationsOf, stringOf } from './trace.js';
+import { fromPackage, importMarkers, HTTP_METHODS, methodOf, packageOfType, parameterType, precedingHandlers, registrationsOf, stringOf } from './trace.js';
 import type { ClientInput, FrameworkObject, HttpContext, HttpRecognizer, HttpValue, SourceCategory } from './types.js';
 
 const c: FrameworkObject = { kind: 'framework', framework: 'hono', role: 'context', label: 'c', context: false };
@@ -24,7 +24,7 @@ const VALIDATED: Record<string, SourceCategory> = {
  */
 export const honoRecognizer: HttpRecognizer = {
   name: 'hono',
-  markers: ['hono'],
+  markers: importMarkers(['hono'], true),
   identityHint: "`c.get('jwtPayload')` (hono/jwt) or a variable your authentication middleware stores with `c.set()` from a verified credential",
 
   parameter(fn, index, context) {
@@ -38,7 +38,7 @@ export const honoRecognizer: HttpRecognizer = {
   },
 
   guards(fn, context) {
-    return precedingHandlers(fn, context.unit, context.resolver, () => [c]);
+    return precedingHandlers(fn, context, ['hono'], () => [c]);
   },
 
   member(object, name) {

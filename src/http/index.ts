@@ -26,11 +26,20 @@ export function recognizerFor(framework: FrameworkName): HttpRecognizer | undefi
 const CONVENTION_FILES = /(^|\/)app\/(.+\/)?(route|page|layout)\.[cm]?[jt]sx?$|(^|\/)(src\/)?(middleware|proxy)\.[cm]?[jt]s$/;
 
 /**
+ * Handler signatures, for route files that import their app or router from another file and
+ * nothing from the framework (`import { app } from './app'; app.get('/', (req, res) => ...)`).
+ * Only a pre-filter: whether `req` is a request is still decided by tracing `app` to `express()`.
+ */
+const HANDLER_SIGNATURES = ['(req, res', '(req,res', '(request, reply', '(ctx, next', '(c, next', 'async (c) =>', 'async (ctx) =>'];
+
+/**
  * A cheap pre-filter: a file can read client input only if it mentions a framework (an import,
- * a `'use server'` directive, a tRPC builder call) or follows a framework's file convention.
+ * a `'use server'` directive, a tRPC builder call), follows a framework's file convention, or
+ * has a handler's signature.
  */
 export function mayReadClientInput(file: string, text: string): boolean {
   if (CONVENTION_FILES.test(file.split('\\').join('/'))) return true;
+  if (HANDLER_SIGNATURES.some((signature) => text.includes(signature))) return true;
   return HTTP_RECOGNIZERS.some((recognizer) => recognizer.markers.some((marker) => text.includes(marker)));
 }
 

@@ -1,7 +1,7 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import { propertyName, T, unwrap } from '../core/ast.js';
 import { client, headerName, NONE, nodeRequestMember, trusted } from './node-request.js';
-import { fromPackage, HTTP_METHODS, methodOf, packageOfType, parameterType, precedingHandlers, registrationsOf, stringOf } from './trace.js';
+import { fromPackage, importMarkers, HTTP_METHODS, methodOf, packageOfType, parameterType, precedingHandlers, registrationsOf, stringOf } from './trace.js';
 import type { FrameworkObject, HttpRecognizer, HttpValue } from './types.js';
 
 const PACKAGES = ['koa', '@koa/router', 'koa-router'];
@@ -16,7 +16,7 @@ const cookies: FrameworkObject = { kind: 'framework', framework: 'koa', role: 'c
 /** Koa and @koa/router: `(ctx, next)` middleware; `ctx.state` is where authentication puts the user. */
 export const koaRecognizer: HttpRecognizer = {
   name: 'koa',
-  markers: PACKAGES,
+  markers: importMarkers(PACKAGES),
   identityHint: '`ctx.state.user`, which your authentication middleware (koa-jwt, koa-passport) sets from a verified credential',
 
   parameter(fn, index, context) {
@@ -38,7 +38,7 @@ export const koaRecognizer: HttpRecognizer = {
   },
 
   guards(fn, context) {
-    return precedingHandlers(fn, context.unit, context.resolver, (_handler, routeParameter) =>
+    return precedingHandlers(fn, context, PACKAGES, (_handler, routeParameter) =>
       routeParameter ? [client('koa', 'route parameter', [routeParameter]), ctx] : [ctx],
     );
   },

@@ -27,7 +27,7 @@ const INPUT_DECORATORS: Record<string, SourceCategory> = {
  */
 export const nestjsRecognizer: HttpRecognizer = {
   name: 'nestjs',
-  markers: ['@nestjs/'],
+  markers: ["'@nestjs/", '"@nestjs/'],
   identityHint: 'the user your authentication guard verified (`@Req() req` then `req.user`, or a custom decorator such as `@CurrentUser()`)',
 
   parameter(fn, index, context) {

@@ -1,7 +1,7 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import { T, type FileUnit } from '../core/ast.js';
 import { client, NONE, nodeRequestMember, trusted } from './node-request.js';
-import { fromPackage, packageOfType, parameterType } from './trace.js';
+import { fromPackage, importMarkers, packageOfType, parameterType } from './trace.js';
 import type { FrameworkObject, HttpRecognizer, HttpValue, PackageRef } from './types.js';
 
 const request: FrameworkObject = { kind: 'framework', framework: 'nextjs', role: 'request', label: 'request', context: false };
@@ -35,7 +35,7 @@ const IDENTITY: Record<string, string[]> = {
  */
 export const nextjsRecognizer: HttpRecognizer = {
   name: 'nextjs',
-  markers: ['next/', "'next'", '"next"', 'use server', 'next-auth', '@clerk/nextjs'],
+  markers: [...importMarkers(['next', 'next-auth', '@clerk/nextjs', 'iron-session'], true), 'use server'],
   identityHint: 'the session (`await auth()`, `getServerSession(authOptions)`), whose tenant was set when the user signed in',
 
   parameter(fn, index, context) {

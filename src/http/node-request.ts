@@ -34,6 +34,8 @@ export function nodeRequestMember(framework: FrameworkName, name: string | undef
     case 'params':
       return client(framework, 'route parameter');
     case 'body':
+    case 'rawBody':
+    case 'fields':
       return client(framework, 'body field');
     case 'cookies':
       return client(framework, 'cookie');

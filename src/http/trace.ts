@@ -110,6 +110,9 @@ export function packageRoot(node: Node, unit: FileUnit, context: HttpContext, pa
   }
 }
 
+/** Per function node: every recognizer asks, and the answer depends on the tree alone. */
+const registrations = new WeakMap<TSESTree.FunctionLike, Registration[]>();
+
 /** How a function is handed to a framework: the call it is an argument of, or an option of. */
 export interface Registration {
   call: TSESTree.CallExpression;
@@ -124,7 +127,10 @@ export interface Registration {
  * named function or a const, each call in the same file that passes it by name.
  */
 export function registrationsOf(fn: TSESTree.FunctionLike, unit: FileUnit): Registration[] {
+  const cached = registrations.get(fn);
+  if (cached) return cached;
   const found: Registration[] = [];
+  registrations.set(fn, found);
   const direct = registrationAt(fn);
   if (direct) found.push(direct);
   let name: TSESTree.Identifier | undefined;
@@ -182,6 +188,14 @@ export function fromPackage(ref: PackageRef | undefined, ...packages: string[]):
   return packages.some((p) => ref.source === p || ref.source.startsWith(`${p}/`));
 }
 
+/**
+ * How a file that imports `packages` mentions them: `'express'`, `"express"` and, with
+ * `subpaths`, `'hono/factory'`. Quoted, so that a comment about an "expression" is no marker.
+ */
+export function importMarkers(packages: string[], subpaths = false): string[] {
+  return packages.flatMap((p) => [`'${p}'`, `"${p}"`, ...(subpaths ? [`'${p}/`, `"${p}/`] : [])]);
+}
+
 export const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'all', 'options', 'head', 'use', 'on']);
 
 /** The declared type of `this.name`: a class field or a constructor parameter property. */
@@ -207,10 +221,11 @@ export function thisMemberType(member: TSESTree.MemberExpression): TSESTree.Type
  */
 export function precedingHandlers(
   fn: TSESTree.FunctionLike,
-  unit: FileUnit,
-  resolver: Resolver,
+  context: HttpContext,
+  packages: string[],
   params: (handler: TSESTree.FunctionLike, routeParameter?: string) => (HttpValue | undefined)[],
 ): Guard[] {
+  const { unit, resolver } = context;
   const guards: Guard[] = [];
   const add = (argument: Node, at: FileUnit, routeParameter?: string) => {
     for (const handler of functionsOf(argument, at, resolver, 0)) {
@@ -220,7 +235,8 @@ export function precedingHandlers(
   for (const registration of registrationsOf(fn, unit)) {
     if (registration.option !== undefined) continue;
     const target = methodOf(registration.call);
-    if (!target) continue;
+    // Only routes of this framework: a Koa router's `param()` callback is not an Express one.
+    if (!target || !fromPackage(context.packageRoot(target.receiver), ...packages)) continue;
     for (const argument of registration.call.arguments.slice(0, registration.index)) add(argument, unit);
     const receiver = unwrap(target.receiver);
     if (receiver.type !== T.Identifier) continue;

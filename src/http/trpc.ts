@@ -1,5 +1,5 @@
 import type { TSESTree } from '@typescript-eslint/types';
-import { memberName, propertyName, T, unwrap, type FileUnit, type Node } from '../core/ast.js';
+import { memberName, propertyName, T, unwrap, variableOf, type FileUnit, type Node } from '../core/ast.js';
 import { returnedExpressions } from '../core/resolve.js';
 import { client, NONE, nodeRequestMember, trusted } from './node-request.js';
 import { fromPackage, functionsOf, methodOf, packageOfType, parameterType, registrationsOf } from './trace.js';
@@ -26,7 +26,8 @@ const RESOLVERS = new Set(['query', 'mutation', 'subscription', 'use', 'middlewa
  */
 export const trpcRecognizer: HttpRecognizer = {
   name: 'trpc',
-  markers: ['@trpc/', '.query(', '.mutation(', 'createContext', 'createTRPCContext'],
+  // Routers import their builders from a project file, so the builder calls are markers too.
+  markers: ["'@trpc/", '"@trpc/', '.query(', '.mutation(', '.subscription(', 'middleware(', '.use('],
   identityHint: '`ctx.session` (or the tenant `createContext` derives from it), never `input`',
 
   parameter(fn, index, context) {
@@ -96,8 +97,7 @@ export const trpcRecognizer: HttpRecognizer = {
     return tenantProperties(value, context, (key) => `put on the tRPC context as \`ctx.${key}\` by a middleware`);
   },
 
-  returnSinks(fn, context) {
-    const role = trpcRecognizer.parameter(fn, 0, context);
+  returnSinks(fn, role, context) {
     if (role?.kind !== 'framework' || (role.role !== 'node-context-options' && role.role !== 'fetch-context-options')) return [];
     const sinks: SinkFact[] = [];
     for (const returned of returnedExpressions(fn)) {
@@ -114,6 +114,12 @@ function builderMethod(call: TSESTree.CallExpression, context: HttpContext): str
   if (target) return target.method;
   const callee = unwrap(call.callee);
   if (callee.type !== T.Identifier) return undefined;
+  // Only a local const or an import from a project file can be `t.middleware`; package
+  // functions (`useCallback(fn)`, `setTimeout(fn)`) are not resolved.
+  const def = variableOf(context.unit.scopeManager, callee)?.defs[0];
+  if (!def) return undefined;
+  if (def.type === 'ImportBinding' && def.parent.type === T.ImportDeclaration && !/^[.~@]\/|^\./.test(def.parent.source.value)) return undefined;
+  if (def.type !== 'ImportBinding' && def.type !== 'Variable') return undefined;
   const binding = context.resolver.bindingOf(callee, context.unit);
   const value = binding.kind === 'value' ? unwrap(binding.value.node) : undefined;
   return value?.type === T.MemberExpression ? memberName(value) : undefined;

@@ -133,6 +133,9 @@ export interface HttpRecognizer {
   sinks?(call: TSESTree.CallExpression, context: HttpContext): SinkFact[];
   /** What runs before handler `fn` and can reject the request. */
   guards?(fn: TSESTree.FunctionLike, context: HttpContext): Guard[];
-  /** Sinks in what a function returns: a tRPC `createContext` that returns `{ tenantId }`. */
-  returnSinks?(fn: TSESTree.FunctionLike, context: HttpContext): SinkFact[];
+  /**
+   * Sinks in what a function returns: a tRPC `createContext` that returns `{ tenantId }`.
+   * `role` is what the first parameter is, as the recognizers said.
+   */
+  returnSinks?(fn: TSESTree.FunctionLike, role: HttpValue | undefined, context: HttpContext): SinkFact[];
 }

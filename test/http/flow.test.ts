@@ -93,6 +93,62 @@ describe('flows that cannot be followed are counted, never reported', () => {
   });
 });
 
+describe('checks the analysis cannot verify are counted, never trusted or reported', () => {
+  it('a membership lookup for a user loaded by a helper it cannot read ok', async () => {
+    const result = await run({
+      'src/app.ts': app(`import { currentUser } from './session';
+app.get('/orgs/:orgId/invoices', async (req, res) => {
+  const user = await currentUser(req);
+  const membership = await prisma.membership.findFirst({ where: { orgId: req.params.orgId, userId: user.id } });
+  if (!membership) return res.sendStatus(403);
+  res.json(await prisma.invoice.findMany({ where: { orgId: req.params.orgId } }));
+});`),
+      'src/session.ts': `import { decodeSession } from 'some-session-library';
+export async function currentUser(req: { headers: Record<string, string | undefined> }) {
+  return decodeSession(req.headers.authorization);
+}
+`,
+    });
+    expect(result.findings).toEqual([]);
+    expect(result.unknown).toEqual([
+      'src/app.ts:8 route parameter `orgId` used as the tenant filter of `prisma.membership.findFirst`, which also filters by a user that could not be traced to the verified identity',
+      'src/app.ts:10 route parameter `orgId` used as the tenant filter of `prisma.invoice.findMany` is checked against a user or value that could not be traced to the verified identity',
+    ]);
+  });
+
+  it('a webhook whose signature is verified is authenticated as a whole ok', async () => {
+    const result = await run({
+      'src/app.ts': app(`import { createHmac } from 'node:crypto';
+function isSigned(req: { headers: Record<string, string | undefined>; body: unknown }) {
+  return createHmac('sha256', 'secret').update(JSON.stringify(req.body)).digest('hex') === req.headers['x-signature'];
+}
+app.post('/webhooks/billing', async (req, res) => {
+  if (!isSigned(req)) return res.sendStatus(401);
+  await prisma.invoice.updateMany({ where: { orgId: req.body.orgId }, data: { number: 0 } });
+  res.sendStatus(204);
+});`),
+    });
+    expect(result).toEqual({ findings: [], messages: [], unknown: [] });
+  });
+
+  it('an options object carries its client fields into the callee err', async () => {
+    const result = await run({
+      'src/app.ts': app(`import { listInvoices } from './services';
+app.get('/invoices', async (req, res) => {
+  const { orgId } = req.query;
+  res.json(await listInvoices({ orgId: String(orgId), take: 20 }));
+});`).replace("import { prisma } from './db';\n", ''),
+      'src/services.ts': `import { prisma } from './db';
+export function listInvoices({ orgId, take }: { orgId: string; take: number }) {
+  return prisma.invoice.findMany({ where: { orgId }, take });
+}
+`,
+    });
+    expect(result.findings).toEqual(['src/app.ts:6:11 clientTenantId']);
+    expect(result.messages[0]).toContain('used as the tenant filter of `prisma.invoice.findMany` at src/services.ts:3.');
+  });
+});
+
 describe('what is not analysed', () => {
   it('a file with no framework marker is skipped before any walk ok', () => {
     expect(mayReadClientInput('/repo/src/services/invoices.ts', "import { prisma } from './db';\nexport const list = (orgId: string) => prisma.invoice.findMany({ where: { orgId } });")).toBe(false);

@@ -60,6 +60,8 @@ ruleTester.run('no-client-tenant-id', rule, {
     `${express}const requireMember = async (req, res, next) => {\n  const membership = await prisma.membership.findFirst({ where: { orgId: req.params.orgId, userId: req.user.id } });\n  if (!membership) return res.sendStatus(403);\n  next();\n};\napp.get('/orgs/:orgId/invoices', requireMember, async (req, res) => {\n  res.json(await prisma.invoice.findMany({ where: { orgId: req.params.orgId } }));\n});`,
     // a membership middleware registered with use() before the route
     `${express}app.use('/orgs/:orgId', async (req, res, next) => {\n  if (req.params.orgId !== req.user.orgId) return res.sendStatus(403);\n  next();\n});\napp.get('/orgs/:orgId/invoices', async (req, res) => res.json(await prisma.invoice.findMany({ where: { orgId: req.params.orgId } })));`,
+    // an app.param() callback that checks membership before every route with :orgId
+    `${express}app.param('orgId', async (req, res, next, orgId) => {\n  const membership = await prisma.membership.findFirst({ where: { orgId, userId: req.user.id } });\n  if (!membership) return res.sendStatus(403);\n  next();\n});\napp.get('/orgs/:orgId/invoices', async (req, res) => res.json(await prisma.invoice.findMany({ where: { orgId: req.params.orgId } })));`,
     // a query that also pins the verified user reads only that user's rows
     `${express}app.get('/membership', async (req, res) => res.json(await prisma.membership.findFirst({ where: { orgId: req.query.orgId, userId: req.user.id } })));`,
     // the tenant root looked up with a membership condition
@@ -82,6 +84,10 @@ ruleTester.run('no-client-tenant-id', rule, {
     `${express}import { AsyncLocalStorage } from 'node:async_hooks';\nconst tenantStorage = new AsyncLocalStorage();\napp.use((req, res, next) => tenantStorage.run({ orgId: req.user.orgId }, next));`,
     // set_config with the verified tenant
     `${express}app.use(async (req, res, next) => {\n  await prisma.$executeRaw\`SELECT set_config('app.current_org', \${req.user.orgId}, true)\`;\n  next();\n});`,
+    // a webhook whose signature is verified: what its sender says is authenticated
+    `${express}import { createHmac } from 'node:crypto';\nfunction verifySignature(req) {\n  return createHmac('sha256', process.env.SECRET ?? '').update(JSON.stringify(req.body)).digest('hex') === req.header('x-signature');\n}\napp.post('/webhooks/billing', async (req, res) => {\n  if (!verifySignature(req)) return res.sendStatus(401);\n  await prisma.invoice.updateMany({ where: { orgId: req.body.orgId }, data: { number: 0 } });\n  res.sendStatus(204);\n});`,
+    // a membership lookup for a user the analysis cannot trace: counted as not analysable, not reported
+    `${express}import { loadUser } from 'some-session-library';\napp.get('/orgs/:orgId/invoices', async (req, res) => {\n  const user = await loadUser(req.header('authorization'));\n  const membership = await prisma.membership.findFirst({ where: { orgId: req.params.orgId, userId: user.id } });\n  if (!membership) return res.sendStatus(403);\n  res.json(await prisma.invoice.findMany({ where: { orgId: req.params.orgId } }));\n});`,
     // Fastify: request.user set by @fastify/jwt
     `${fastify}app.get('/invoices', async (request) => prisma.invoice.findMany({ where: { orgId: request.user.orgId } }));`,
     // Fastify: the result of request.jwtVerify()
@@ -121,6 +127,8 @@ ruleTester.run('no-client-tenant-id', rule, {
     `${trpc}export const appRouter = router({\n  list: publicProcedure.query(({ ctx }) => prisma.invoice.findMany({ where: { orgId: ctx.session.orgId } })),\n});`,
     // tRPC: input checked against the verified memberships in ctx
     `${trpc}import { TRPCError } from '@trpc/server';\nexport const appRouter = router({\n  list: publicProcedure.input(z.object({ orgId: z.string() })).query(({ ctx, input }) => {\n    if (!ctx.session.orgIds.includes(input.orgId)) throw new TRPCError({ code: 'FORBIDDEN' });\n    return prisma.invoice.findMany({ where: { orgId: input.orgId } });\n  }),\n});`,
+    // tRPC: a procedure built on a middleware that checks the input's organization
+    `${trpc}import { TRPCError } from '@trpc/server';\nconst orgProcedure = publicProcedure.input(z.object({ orgId: z.string() })).use(async ({ ctx, input, next }) => {\n  const membership = await prisma.membership.findFirst({ where: { orgId: input.orgId, userId: ctx.session.userId } });\n  if (!membership) throw new TRPCError({ code: 'FORBIDDEN' });\n  return next({ ctx: { ...ctx, orgId: input.orgId } });\n});\nexport const appRouter = router({\n  list: orgProcedure.query(({ input }) => prisma.invoice.findMany({ where: { orgId: input.orgId } })),\n});`,
     // tRPC: createContext from the verified session
     `import type { CreateExpressContextOptions } from '@trpc/server/adapters/express';\nexport const createContext = ({ req }: CreateExpressContextOptions) => ({ orgId: req.user.orgId });`,
   ],
@@ -174,6 +182,11 @@ ruleTester.run('no-client-tenant-id', rule, {
       // Express: a body field passed to a service in another file, whose query filters by it
       code: `${express}import { listInvoices } from './lib/invoices';\napp.post('/invoices/search', async (req, res) => res.json(await listInvoices(req.body.orgId)));`,
       errors: [{ messageId: 'clientTenantId', line: 5, column: 78, endColumn: 92 }],
+    },
+    {
+      // Express: a client field in an options object, used by the service in another file
+      code: `${express}import { findInvoices } from './lib/invoices';\napp.get('/invoices', async (req, res) => res.json(await findInvoices({ orgId: req.query.orgId, take: 20 })));`,
+      errors: [{ messageId: 'clientTenantId', line: 5, column: 79, endColumn: 94 }],
     },
     {
       // Express: a helper in another file that reads the tenant header

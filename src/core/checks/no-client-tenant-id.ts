@@ -1,4 +1,5 @@
 import { dirname, relative } from 'node:path';
+import type { Variable } from '@typescript-eslint/scope-manager';
 import type { TSESTree } from '@typescript-eslint/types';
 import { HTTP_RECOGNIZERS, mayReadClientInput, recognizerFor } from '../../http/index.js';
 import { fromPackage, methodOf, packageOf, packageRoot, parameterDecorators, stringOf, thisMemberType } from '../../http/trace.js';
@@ -8,10 +9,9 @@ import { prismaRecognizer } from '../../orm/prisma.js';
 import { resolveObject } from '../../orm/prisma-where.js';
 import { findProjectRoot } from '../../project/project.js';
 import { enclosingFunction, memberName, propertyName, T, unwrap, variableOf, walk, type FileUnit, type Node } from '../ast.js';
-import type { Variable } from '@typescript-eslint/scope-manager';
 import type { AnalysisContext, QuerySite } from '../query-site.js';
 import { returnedExpressions, type Located } from '../resolve.js';
-import type { Table } from '../schema.js';
+import { delegateName, type Table } from '../schema.js';
 import { TenantNames } from '../tenant-values.js';
 import type { CheckOutput, RawFinding, RawUnknown } from './types.js';
 
@@ -77,7 +77,8 @@ type Origin =
   | { kind: 'framework'; object: FrameworkObject; env: Env }
   | { kind: 'client'; source: Source }
   | { kind: 'trusted'; why: string }
-  | { kind: 'object'; node: TSESTree.ObjectExpression; unit: FileUnit }
+  /** An object literal, read in the frame it was written in. */
+  | { kind: 'object'; node: TSESTree.ObjectExpression; unit: FileUnit; env: Env }
   | { kind: 'param'; fn: TSESTree.FunctionLike; index: number }
   /** `client`: client input went into what could not be followed. */
   | { kind: 'unknown'; reason: string; client: boolean }
@@ -90,7 +91,10 @@ const PENDING: Origin = { kind: 'pending' };
 
 /** A place where a value becomes the tenant context. */
 interface Sink {
-  kind: 'context' | 'query' | 'other';
+  /** `context`: the request's tenant context (checked anywhere in the middleware gates it); `query`: a data access. */
+  kind: 'context' | 'query';
+  /** Why a client value here is not reported but counted as not analysable (a lookup that pins an untraced user). */
+  uncertain?: string;
   /** "used as the tenant filter of `prisma.invoice.findMany`" */
   label: string;
   value: Node;
@@ -120,21 +124,22 @@ interface Check {
   /** Stops the caller too (a throw, `notFound()`, an `OrThrow` query), not just this function. */
   throws: boolean;
   what: string;
+  /** Against the verified identity; otherwise against a user or value the analysis could not trace. */
+  certain: boolean;
 }
+
+/** Does a `where` pin the verified user, a user the analysis cannot trace, or no user? */
+type Pin = 'verified' | 'untraced' | undefined;
 
 interface Visit {
   hits: Hit[];
   lost: Lost[];
-  checks: Check[];
 }
 
 export function checkClientTenantIds(calls: TSESTree.CallExpression[], context: AnalysisContext): CheckOutput {
   const { unit } = context;
-  if (process.env.NCT_OFF || !mayReadClientInput(unit.file, unit.text)) return { findings: [], unknown: [], sites: 0 };
-  const t0 = performance.now();
-  const out = new ClientTenantFlow(context).run(calls);
-  if (process.env.NCT_DEBUG && performance.now() - t0 > 100) console.log('SLOW', (performance.now() - t0).toFixed(0), unit.file);
-  return out;
+  if (!mayReadClientInput(unit.file, unit.text)) return { findings: [], unknown: [], sites: 0 };
+  return new ClientTenantFlow(context).run(calls);
 }
 
 const namesCache = new WeakMap<object, WeakMap<object, TenantNames>>();
@@ -173,6 +178,10 @@ const ASSERTS = new Set(['assert', 'invariant', 'ok', 'strictEqual', 'equal']);
 const USER_KEYS = /^(user|member|owner)_?id$/i;
 const USER_RELATIONS = /^(user|users|member|members|membership|memberships|owner)$/i;
 const SQL_SETTING = /tenant|org|workspace|team|account|company/i;
+/** A check that verifies the whole request (a webhook signature) covers every value read from it. */
+const ANY_KEY = '*';
+const SIGNATURE = /signature|hmac|webhook/i;
+const HMAC_CALLS = new Set(['createHmac', 'timingSafeEqual', 'createVerify']);
 
 class ClientTenantFlow {
   private readonly names: TenantNames;
@@ -184,7 +193,7 @@ class ClientTenantFlow {
   private readonly origins = new Map<Node, Origin>();
   private readonly variables = new Map<Variable, Origin>();
   private readonly pendingVariables = new Set<Variable>();
-  private readonly guardChecks = new Map<TSESTree.FunctionLike, Check[]>();
+  private readonly guardChecks = new Map<TSESTree.FunctionLike, Map<string, Check[]>>();
   /** What helpers return when called with nothing from the client: the same at every call. */
   private readonly plainReturns = new Map<TSESTree.FunctionLike, Origin>();
   private cycles = 0;
@@ -208,7 +217,13 @@ class ClientTenantFlow {
         continue;
       }
       decided += 1;
-      if (this.isChecked(hit, frame)) continue;
+      const checked = this.isChecked(hit, frame);
+      if (checked === 'certain') continue;
+      const undecided = undecidedReason(hit, checked);
+      if (undecided) {
+        visit.lost.push({ at: hit.at, reason: undecided });
+        continue;
+      }
       const node = hit.source.readUnit === unit ? hit.source.read : hit.at;
       const list = byRead.get(node) ?? [];
       list.push(hit);
@@ -232,7 +247,7 @@ class ClientTenantFlow {
    * the value that reaches it; calls that pass client input are followed into their callees.
    */
   private visit(root: Node, knownCalls: TSESTree.CallExpression[] | undefined, frame: Frame): Visit {
-    const out: Visit = { hits: [], lost: [], checks: [] };
+    const out: Visit = { hits: [], lost: [] };
     const calls: TSESTree.CallExpression[] = knownCalls ? [...knownCalls] : [];
     const others: Node[] = [];
     walk(root, (node) => {
@@ -259,8 +274,12 @@ class ClientTenantFlow {
     if (node.type === T.AssignmentExpression) return this.assignmentSinks(node, frame);
     if (node.type === T.TaggedTemplateExpression) return this.templateSqlSinks(node.quasi, frame.unit);
     if (node.type === T.FunctionDeclaration || node.type === T.FunctionExpression || node.type === T.ArrowFunctionExpression) {
+      // Only a function that returns an object literal can return a tenant context.
+      if (node.params.length === 0 || !returnedExpressions(node).some((expr) => unwrap(expr).type === T.ObjectExpression)) return [];
+      const role = this.roleOf(node, 0, frame.unit);
+      if (role?.kind !== 'framework') return [];
       const http = this.http(frame);
-      return HTTP_RECOGNIZERS.flatMap((r) => r.returnSinks?.(node, http) ?? []).map((fact) => ({ kind: 'context', label: fact.label, value: fact.value, node: fact.node, unit: frame.unit }));
+      return HTTP_RECOGNIZERS.flatMap((r) => r.returnSinks?.(node, role, http) ?? []).map((fact) => ({ kind: 'context', label: fact.label, value: fact.value, node: fact.node, unit: frame.unit }));
     }
     return [];
   }
@@ -318,12 +337,15 @@ class ClientTenantFlow {
     const where = this.objectProperty(args, 'where', frame);
     const table = site.table;
     const isRoot = table.name === this.context.schema.root;
-    if (where && !this.pinsVerifiedUser(where, table, frame)) {
+    const pin = where ? this.userPin(where, table, frame) : undefined;
+    if (where && pin !== 'verified') {
       // The tenant root by its own key is the tenant itself: reading it is a lookup (followed as
       // one), writing or deleting it by a client id is a sink.
       const values = isRoot ? (site.operation === 'read' ? [] : this.rootKeyValues(where, table)) : this.tenantKeyValues(where, table, 0);
-      for (const value of values) sinks.push({ kind: 'query', label: `used as the tenant filter of ${at}`, value: value.node, node: site.callee, unit: value.unit });
-      for (const value of this.mutatedKeys(where, table)) sinks.push({ kind: 'query', label: `used as the tenant filter of ${at}`, value: value.node, node: site.callee, unit: value.unit });
+      const uncertain = pin === 'untraced' ? 'which also filters by a user that could not be traced to the verified identity' : undefined;
+      for (const value of [...values, ...this.mutatedKeys(where, table)]) {
+        sinks.push({ kind: 'query', label: `used as the tenant filter of ${at}`, value: value.node, node: site.callee, unit: value.unit, ...(uncertain ? { uncertain } : {}) });
+      }
     }
     if (site.operation === 'insert' || site.operation === 'update') {
       for (const key of ['data', 'create', 'update']) {
@@ -425,21 +447,33 @@ class ClientTenantFlow {
   /**
    * Does the `where` pin the verified user (`userId: req.user.id`, `user: { id: session.userId }`,
    * `members: { some: { agentId: ctx.state.user.sub } }`)? Then it returns only rows that user may
-   * see. A key pins the user when it is the foreign key to a model that is not tenant data (the
-   * users who span tenants) and its value is the verified identity.
+   * see. A key pins a user when it is the foreign key to a model that is not tenant data (the
+   * users who span tenants). When its value is neither the verified identity nor client input
+   * (it comes from a helper the analysis cannot read), the pin is `untraced`: not a finding, and
+   * not proof either.
    */
-  private pinsVerifiedUser(where: Located<TSESTree.ObjectExpression>, table: Table | undefined, frame: Frame, depth = 0): boolean {
-    if (depth > 4) return false;
+  private userPin(where: Located<TSESTree.ObjectExpression>, table: Table | undefined, frame: Frame, depth = 0): Pin {
+    if (depth > 4) return undefined;
     const { schema } = this.context;
+    let untraced = false;
+    const judge = (value: Node): Pin => {
+      if (isLiteral(value)) return undefined;
+      const origin = this.evaluate(value, { unit: where.unit, env: frame.env });
+      if (origin.kind === 'trusted') return 'verified';
+      return origin.kind === 'client' ? undefined : 'untraced';
+    };
+    const merge = (pin: Pin): boolean => {
+      if (pin === 'untraced') untraced = true;
+      return pin === 'verified';
+    };
     for (const property of where.node.properties) {
       if (property.type !== T.Property) continue;
       const key = propertyName(property) ?? '';
       const value = unwrap(property.value);
-      const trusted = () => this.evaluate(value, { unit: where.unit, env: frame.env }).kind === 'trusted';
-      if ((USER_KEYS.test(key) || this.isPrincipalKey(table, key)) && trusted()) return true;
+      if ((USER_KEYS.test(key) || this.isPrincipalKey(table, key)) && merge(judge(value))) return 'verified';
       const branches = key === 'AND' ? (value.type === T.ArrayExpression ? value.elements : [value]) : [];
       for (const branch of branches) {
-        if (branch?.type === T.ObjectExpression && this.pinsVerifiedUser({ node: branch, unit: where.unit }, table, frame, depth + 1)) return true;
+        if (branch?.type === T.ObjectExpression && merge(this.userPin({ node: branch, unit: where.unit }, table, frame, depth + 1))) return 'verified';
       }
       if (value.type !== T.ObjectExpression) continue;
       const relation = table?.relations.get(key);
@@ -448,14 +482,19 @@ class ClientTenantFlow {
       const inner = unwrapRelationFilter(value);
       if (target && isPrincipal(target, schema.root)) {
         const unique = new Set([...target.primaryKey, ...target.uniques.filter((u) => u.fields.length === 1).flatMap((u) => u.fields)]);
-        if (inner.properties.some((p) => p.type === T.Property && unique.has(propertyName(p) ?? '') && this.evaluate(p.value, { unit: where.unit, env: frame.env }).kind === 'trusted')) return true;
+        for (const p of inner.properties) {
+          if (p.type === T.Property && unique.has(propertyName(p) ?? '') && merge(judge(unwrap(p.value)))) return 'verified';
+        }
         continue;
       }
       if (!table && !USER_RELATIONS.test(key)) continue;
-      if (this.pinsVerifiedUser({ node: inner, unit: where.unit }, target, frame, depth + 1)) return true;
-      if (!target && USER_RELATIONS.test(key) && inner.properties.some((p) => p.type === T.Property && (propertyName(p) === 'id' || propertyName(p) === 'email') && this.evaluate(p.value, { unit: where.unit, env: frame.env }).kind === 'trusted')) return true;
+      if (merge(this.userPin({ node: inner, unit: where.unit }, target, frame, depth + 1))) return 'verified';
+      if (target || !USER_RELATIONS.test(key)) continue;
+      for (const p of inner.properties) {
+        if (p.type === T.Property && (propertyName(p) === 'id' || propertyName(p) === 'email') && merge(judge(unwrap(p.value)))) return 'verified';
+      }
     }
-    return false;
+    return untraced ? 'untraced' : undefined;
   }
 
   /** `agentId` on TeamMember: the foreign key to a model that is not tenant data. */
@@ -531,7 +570,7 @@ class ClientTenantFlow {
   private followCall(call: TSESTree.CallExpression, frame: Frame, out: Visit): void {
     if (call.arguments.length === 0) return;
     const args = call.arguments.map((arg) => (arg.type === T.SpreadElement ? undefined : this.evaluate(arg, frame)));
-    if (!args.some((o) => o && this.carries(o, frame))) return;
+    if (!args.some((o) => o && this.carries(o))) return;
     const callee = this.calleeOf(call, frame);
     if (callee.kind !== 'function') {
       const named = args.find((o): o is Extract<Origin, { kind: 'client' }> => o?.kind === 'client' && this.isTenantSource(o.source));
@@ -553,18 +592,19 @@ class ClientTenantFlow {
     for (const hit of visit.hits) {
       // Sources the callee read from its own typed parameters are reported in its own file.
       if (hit.source.readEnv.within(env)) continue;
-      if (this.gatedBy(hit, checks, callee.fn.node)) continue;
-      out.hits.push({ ...hit, at: call });
+      const gated = this.gatedBy(hit, checks, callee.fn.node);
+      if (gated === 'certain') continue;
+      // Undecided inside the callee, but a check in the caller (a webhook's signature) may still settle it.
+      out.hits.push({ ...hit, at: call, ...(gated === 'uncertain' ? { sink: { ...hit.sink, uncertain: 'is checked against a user or value that could not be traced to the verified identity' } } : {}) });
     }
     for (const lost of visit.lost) out.lost.push({ at: call, reason: lost.reason });
-    for (const check of checks) if (check.throws) out.checks.push({ ...check, gate: statementOf(call) });
   }
 
   /**
    * Does an argument carry client input (or the request) into a callee? An options object
    * counts when one of its properties does: `findTeamMembers({ userId: user.id, teamId })`.
    */
-  private carries(origin: Origin, frame: Frame): boolean {
+  private carries(origin: Origin): boolean {
     if (origin.kind === 'client' || origin.kind === 'framework') return true;
     if (origin.kind === 'unknown') return origin.client;
     if (origin.kind !== 'object') return false;
@@ -572,7 +612,7 @@ class ClientTenantFlow {
       // Only plain values (`teamId`, `input.teamId`): evaluating calls here would follow every
       // helper called in every options object.
       if (p.type !== T.Property || !isPlainValue(p.value)) return false;
-      const value = this.evaluate(p.value, { unit: origin.unit, env: frame.env });
+      const value = this.evaluate(p.value, { unit: origin.unit, env: origin.env });
       return value.kind === 'client' || value.kind === 'framework' || (value.kind === 'unknown' && value.client);
     });
   }
@@ -671,45 +711,57 @@ class ClientTenantFlow {
   // ---------------------------------------------------------------- checks that make a client value safe
 
   /** Is the hit gated by a check in the function that reaches the sink, or by a guard that runs before it? */
-  private isChecked(hit: Hit, frame: Frame): boolean {
+  private isChecked(hit: Hit, frame: Frame): Certainty {
     // A check in the handler gates a query inside a callback of it (`$transaction(async (tx) => ...)`).
     const outermost = enclosingFunction(hit.at);
+    let found: Certainty;
     for (let fn = outermost; fn; fn = enclosingFunction(fn)) {
-      if (this.gatedBy(hit, this.checksIn(fn, frame), fn) || this.guardedBefore(hit, fn, frame)) return true;
+      found = strongest(found, this.gatedBy(hit, this.checksIn(fn, frame), fn), this.guardedBefore(hit, fn, frame));
+      if (found === 'certain') return found;
     }
     // Module-level code (a script, a top-level await) is checked by module-level statements.
-    return !outermost && this.gatedBy(hit, this.checksIn(this.context.unit.ast, frame), this.context.unit.ast);
+    if (!outermost) found = strongest(found, this.gatedBy(hit, this.checksIn(this.context.unit.ast, frame), this.context.unit.ast));
+    return found;
   }
 
   /** A middleware before the handler on the same route, or a NestJS guard, that checks the same value. */
-  private guardedBefore(hit: Hit, fn: TSESTree.FunctionLike, frame: Frame): boolean {
+  private guardedBefore(hit: Hit, fn: TSESTree.FunctionLike, frame: Frame): Certainty {
     const http = this.http(frame);
     const key = keyOf(hit.source);
+    let found: Certainty;
     for (const recognizer of HTTP_RECOGNIZERS) {
       for (const guard of recognizer.guards?.(fn, http) ?? []) {
-        let checks = this.guardChecks.get(guard.fn.node);
+        // One guard, one set of parameters: its checks are the same for every handler it guards.
+        const cacheKey = `${recognizer.name}:${guard.params.map((p) => (p?.kind === 'client' ? `${p.category}:${p.path.join('.')}` : (p?.kind ?? '-'))).join(',')}`;
+        let byKey = this.guardChecks.get(guard.fn.node);
+        if (!byKey) this.guardChecks.set(guard.fn.node, (byKey = new Map()));
+        let checks = byKey.get(cacheKey);
         if (!checks) {
           const env = new Env(frame.env, guard.fn.node, guard.params.map((p) => (p ? this.fromHttp(p, guard.fn.node, guard.fn.unit, frame.env) : undefined)));
           checks = this.checksIn(guard.fn.node, { unit: guard.fn.unit, env });
-          this.guardChecks.set(guard.fn.node, checks);
+          byKey.set(cacheKey, checks);
         }
-        if (checks.some((c) => c.key === key && (guard.decides || c.mode === 'exit'))) return true;
+        for (const check of checks) {
+          if ((check.key === key || check.key === ANY_KEY) && (guard.decides || check.mode === 'exit')) found = strongest(found, check.certain ? 'certain' : 'uncertain');
+        }
       }
     }
-    return false;
+    return found;
   }
 
-  private gatedBy(hit: Hit, checks: Check[], scope: Node): boolean {
+  private gatedBy(hit: Hit, checks: Check[], scope: Node): Certainty {
     const key = keyOf(hit.source);
     const at = hit.at;
-    return checks.some((check) => {
-      if (check.key !== key || check.mode === 'verdict') return false;
+    const gating = checks.filter((check) => {
+      if ((check.key !== key && check.key !== ANY_KEY) || check.mode === 'verdict') return false;
       if (check.mode === 'inside') return within(at, check.gate.type === T.IfStatement ? check.gate.consequent : check.gate);
       // Middleware that sets the tenant context and checks membership before `next()` is safe
       // whatever the order; a query must come after the check.
       if (hit.sink.kind === 'context' && within(check.gate, scope)) return true;
       return check.gate.range[1] <= at.range[0] && check.gate.parent !== undefined && within(at, check.gate.parent);
     });
+    if (gating.some((check) => check.certain)) return 'certain';
+    return gating.length > 0 ? 'uncertain' : undefined;
   }
 
   /**
@@ -728,7 +780,7 @@ class ClientTenantFlow {
     walk(body, (node) => {
       if (node.type === T.BinaryExpression && ['===', '!==', '==', '!='].includes(node.operator)) {
         const pair = this.comparedWithIdentity(node.left, node.right, frame) ?? this.comparedWithIdentity(node.right, node.left, frame);
-        if (pair) checks.push(...gatesOf(node, pair, 'an equality check with the verified identity'));
+        if (pair) checks.push(...gatesOf(node, pair.key, 'an equality check with the verified identity', pair.certain));
       }
       if (node.type === T.CallExpression) calls.push(node);
     });
@@ -737,33 +789,61 @@ class ClientTenantFlow {
       if (target && ['includes', 'has', 'indexOf'].includes(target.method) && call.arguments[0]) {
         const list = this.evaluate(target.receiver, frame);
         const item = this.evaluate(call.arguments[0], frame);
-        if (list.kind === 'trusted' && item.kind === 'client') checks.push(...gatesOf(call, keyOf(item.source), 'membership in a list from the verified identity'));
+        if (list.kind === 'trusted' && item.kind === 'client') checks.push(...gatesOf(call, keyOf(item.source), 'membership in a list from the verified identity', true));
       }
-      for (const key of this.membershipLookupKeys(call, frame)) checks.push(...gatesOf(call, key, 'a membership lookup for the verified user'));
+      for (const lookup of this.membershipLookupKeys(call, frame)) checks.push(...gatesOf(call, lookup.key, 'a membership lookup for the verified user', lookup.certain));
       checks.push(...this.helperChecks(call, frame));
+      if (this.verifiesSignature(call, frame)) checks.push(...gatesOf(call, ANY_KEY, 'a signature check of the request', true));
     }
     if (frame.env === this.top) this.checkCache.set(scope, checks);
     return checks;
   }
 
-  private comparedWithIdentity(a: Node, b: Node, frame: Frame): string | undefined {
+  /**
+   * `if (!verifyWebhookSignature(req)) return`: a webhook whose sender signs the request with a
+   * shared secret is authenticated as a whole, so what it says (the tenant included) is verified.
+   * Recognised by the helper's name or by an HMAC comparison in its body.
+   */
+  private verifiesSignature(call: TSESTree.CallExpression, frame: Frame): boolean {
+    const name = calleeName(call) ?? '';
+    if (!call.arguments.some((arg) => arg.type !== T.SpreadElement && ['framework', 'client'].includes(this.evaluate(arg, frame).kind))) return false;
+    if (SIGNATURE.test(name)) return true;
+    const callee = this.calleeOf(call, frame);
+    if (callee.kind !== 'function' || !callee.fn.node.body) return false;
+    let hmac = false;
+    walk(callee.fn.node.body, (node) => {
+      if (node.type === T.CallExpression && HMAC_CALLS.has(calleeName(node) ?? '')) hmac = true;
+    });
+    return hmac;
+  }
+
+  /**
+   * A client value compared with the verified identity (certain), or with a value the analysis
+   * cannot trace to it, such as a user loaded by a helper it cannot read (uncertain). A literal
+   * or another client value is no check.
+   */
+  private comparedWithIdentity(a: Node, b: Node, frame: Frame): { key: string; certain: boolean } | undefined {
     const left = this.evaluate(a, frame);
-    if (left.kind !== 'client') return undefined;
-    return this.evaluate(b, frame).kind === 'trusted' ? keyOf(left.source) : undefined;
+    if (left.kind !== 'client' || isLiteral(b)) return undefined;
+    const right = this.evaluate(b, frame);
+    if (right.kind === 'trusted') return { key: keyOf(left.source), certain: true };
+    if (right.kind === 'client') return undefined;
+    return { key: keyOf(left.source), certain: false };
   }
 
   /** The client values a Prisma read looks up together with the verified user. */
-  private membershipLookupKeys(call: TSESTree.CallExpression, frame: Frame): string[] {
+  private membershipLookupKeys(call: TSESTree.CallExpression, frame: Frame): { key: string; certain: boolean }[] {
     const site = this.querySite(call, frame.unit);
     if (!site || site.operation !== 'read') return [];
     const args = call.arguments[0] ? resolveObject(call.arguments[0], frame.unit, { ...this.context, unit: frame.unit }) : undefined;
     const where = args ? this.objectProperty(args, 'where', frame) : undefined;
-    if (!where || !this.pinsVerifiedUser(where, site.table, frame)) return [];
-    const keys: string[] = [];
+    const pin = where ? this.userPin(where, site.table, frame) : undefined;
+    if (!where || !pin) return [];
+    const keys: { key: string; certain: boolean }[] = [];
     walk(where.node, (node) => {
       if (node.type !== T.Property || node.parent?.type !== T.ObjectExpression) return;
       const origin = this.evaluate(node.value, { unit: where.unit, env: frame.env });
-      if (origin.kind === 'client') keys.push(keyOf(origin.source));
+      if (origin.kind === 'client') keys.push({ key: keyOf(origin.source), certain: pin === 'verified' });
     });
     return keys;
   }
@@ -772,7 +852,7 @@ class ClientTenantFlow {
   private helperChecks(call: TSESTree.CallExpression, frame: Frame): Check[] {
     if (call.arguments.length === 0 || frame.env.depth >= MAX_INLINE_DEPTH) return [];
     const args = call.arguments.map((arg) => (arg.type === T.SpreadElement ? undefined : this.evaluate(arg, frame)));
-    if (!args.some((o) => o && this.carries(o, frame) && o.kind !== 'framework')) return [];
+    if (!args.some((o) => o && this.carries(o) && o.kind !== 'framework')) return [];
     const callee = this.calleeOf(call, frame);
     if (callee.kind !== 'function' || frame.env.lookup(callee.fn.node) || this.inlined >= INLINE_BUDGET) return [];
     this.inlined += 1;
@@ -783,7 +863,7 @@ class ClientTenantFlow {
       if (check.throws && check.mode === 'exit') checks.push({ ...check, gate: statementOf(call) });
     }
     // `if (!(await isMember(userId, orgId))) return 403`: the helper returns the verdict.
-    for (const check of inner) if (check.mode === 'verdict') checks.push(...gatesOf(call, check.key, check.what));
+    for (const check of inner) if (check.mode === 'verdict') checks.push(...gatesOf(call, check.key, check.what, check.certain));
     return checks;
   }
 
@@ -844,7 +924,7 @@ class ClientTenantFlow {
       case T.TemplateLiteral:
         return node.expressions.length === 1 && node.quasis.every((q) => q.value.cooked === '') ? this.evaluate(node.expressions[0], frame) : NONE;
       case T.ObjectExpression:
-        return { kind: 'object', node, unit: frame.unit };
+        return { kind: 'object', node, unit: frame.unit, env: frame.env };
       case T.AssignmentExpression:
         return this.evaluate(node.right, frame);
       case T.SequenceExpression:
@@ -971,7 +1051,7 @@ class ClientTenantFlow {
         return this.clientMember(base, name, node, frame);
       case 'object': {
         const property = base.node.properties.find((p): p is TSESTree.Property => p.type === T.Property && propertyName(p) === name);
-        return property ? this.evaluate(property.value, { unit: base.unit, env: frame.env }) : NONE;
+        return property ? this.evaluate(property.value, { unit: base.unit, env: base.env }) : NONE;
       }
       case 'trusted':
       case 'none':
@@ -1036,8 +1116,14 @@ class ClientTenantFlow {
       const global = !variable || variable.defs.length === 0;
       if (global && TRANSPARENT_FUNCTIONS.has(callee.name) && node.arguments[0]) return this.evaluate(node.arguments[0], frame);
       if (global) return NONE;
-      const ref = packageOf(callee, frame.unit, this.context.resolver) ?? this.destructuredFromPackage(callee, frame.unit);
-      if (ref) return this.packageCall(ref, node, frame);
+      // One resolution of the callee: a package function, a project function, or one destructured
+      // from a package call (`export const { auth } = NextAuth(...)`).
+      const binding = this.context.resolver.bindingOf(callee, frame.unit);
+      if (binding.kind === 'package') return this.packageCall({ source: binding.source, imported: binding.imported }, node, frame);
+      if (binding.kind === 'function') return this.returnedBy(binding.fn, node, frame);
+      const destructured = binding.kind === 'unknown' ? this.destructuredFromPackage(callee, frame.unit) : undefined;
+      if (destructured) return this.packageCall(destructured, node, frame);
+      return this.lostThrough(node, frame, binding.kind === 'unknown' ? `the result of \`${callee.name}()\` (${binding.reason})` : undefined);
     }
     const target = this.calleeOf(node, frame);
     if (target.kind === 'function') return this.returnedBy(target.fn, node, frame);
@@ -1131,7 +1217,9 @@ class ClientTenantFlow {
     const args = call.arguments[0] ? resolveObject(call.arguments[0], frame.unit, { ...this.context, unit: frame.unit }) : undefined;
     const where = args ? this.objectProperty(args, 'where', frame) : undefined;
     if (!where) return undefined;
-    if (this.pinsVerifiedUser(where, site.table, frame)) return { kind: 'trusted', why: `\`${site.calleeText}\` looks the tenant up with a membership condition on the verified user` };
+    const pin = this.userPin(where, site.table, frame);
+    if (pin === 'verified') return { kind: 'trusted', why: `\`${site.calleeText}\` looks the tenant up with a membership condition on the verified user` };
+    if (pin === 'untraced') return { kind: 'unknown', reason: `\`${site.calleeText}\` looks the tenant up for a user that could not be traced to the verified identity`, client: true };
     for (const property of where.node.properties) {
       if (property.type !== T.Property) continue;
       const origin = this.evaluate(property.value, { unit: where.unit, env: frame.env });
@@ -1240,7 +1328,7 @@ class ClientTenantFlow {
         node,
         message: `The tenant is looked up from client input (${sourceName(source)}) and ${sink.label} at ${where}.`,
         evidence: `\`${source.lookup.callee}\` (${source.lookup.at}) finds the \`${source.lookup.table}\` the client names, with no membership condition for the verified user, and nothing checks membership before the row's key is used, so any caller can act as any tenant.${via}${also}`,
-        help: `Look the tenant up together with the user's membership (\`where: { ..., members: { some: { userId: <verified user id> } } }\`) and reject the request when it is not found, or derive the tenant from ${identity}.`,
+        help: `Look the tenant up together with the user's membership (${this.membershipCondition()}) and reject the request when it is not found, or derive the tenant from ${identity}.`,
       };
     }
     return {
@@ -1249,12 +1337,52 @@ class ClientTenantFlow {
       node,
       message: `The tenant id comes from client input (${sourceName(source)}) and is ${sink.label} at ${where}.`,
       evidence: `The client chooses ${sourceName(source)} freely, and nothing compares it with the verified identity before it is used, so a request can name another tenant and reach its data.${via}${also}`,
-      help: `Derive the tenant from ${identity}. If the client picks among its own tenants, check membership first (look up the membership of the verified user in that tenant and reject the request when there is none).`,
+      help: `Derive the tenant from ${identity}. If the client picks among its own tenants, check membership first (${this.membershipLookup()}) and reject the request when there is none.`,
     };
+  }
+
+  /**
+   * The schema's membership model: a tenant model with a required foreign key to the users'
+   * model (`Membership.userId`). Hints name it, so the fix reads like the user's own code.
+   */
+  private membership(): { table: Table; tenantKey: string; userKey: string } | undefined {
+    const { schema } = this.context;
+    const candidates: { table: Table; tenantKey: string; userKey: string }[] = [];
+    for (const table of schema.tables.values()) {
+      const tenantKey = table.tenantKeys[0];
+      if (!tenantKey) continue;
+      for (const relation of table.relations.values()) {
+        const target = schema.tables.get(relation.target);
+        if (relation.required && relation.fields.length === 1 && target && isPrincipal(target, schema.root)) candidates.push({ table, tenantKey, userKey: relation.fields[0] });
+      }
+    }
+    return candidates.find((c) => /member|employ|seat|access/i.test(c.table.name)) ?? candidates[0];
+  }
+
+  private membershipLookup(): string {
+    const found = this.membership();
+    if (!found) return 'look up the verified user\'s membership in that tenant';
+    return `\`${delegateName(found.table.name)}.findFirst({ where: { ${found.tenantKey}, ${found.userKey}: <verified user id> } })\``;
+  }
+
+  private membershipCondition(): string {
+    const found = this.membership();
+    const root = this.context.schema.root ? this.context.schema.tables.get(this.context.schema.root) : undefined;
+    const relation = found && root ? [...root.relations.values()].find((r) => r.isList && r.target === found.table.name) : undefined;
+    if (!found || !relation) return 'a membership condition on the verified user';
+    return `\`where: { ..., ${relation.name}: { some: { ${found.userKey}: <verified user id> } } }\``;
   }
 }
 
 // ---------------------------------------------------------------- helpers
+
+/** Why a hit that no certain check settles is counted as not analysable rather than reported. */
+function undecidedReason(hit: Hit, checked: Certainty): string | undefined {
+  const what = `${sourceName(hit.source)} ${hit.sink.label}`;
+  if (hit.sink.uncertain) return hit.sink.uncertain.startsWith('is ') ? `${what} ${hit.sink.uncertain}` : `${what}, ${hit.sink.uncertain}`;
+  if (checked === 'uncertain') return `${what} is checked against a user or value that could not be traced to the verified identity`;
+  return undefined;
+}
 
 function keyOf(source: Source): string {
   const base = `${source.input.category}:${source.input.path.join('.')}`;
@@ -1368,11 +1496,28 @@ function patternPath(pattern: Node, target: TSESTree.Identifier): string[] | und
   }
 }
 
-/** `teamId`, `input.teamId`, `ctx.params['orgId']`: a variable or a member chain, no call. */
+type Certainty = 'certain' | 'uncertain' | undefined;
+
+function strongest(...found: Certainty[]): Certainty {
+  if (found.includes('certain')) return 'certain';
+  return found.includes('uncertain') ? 'uncertain' : undefined;
+}
+
+/** `'default'`, `42`, `null`, a template with no expressions: a constant, never an identity. */
+function isLiteral(node: Node): boolean {
+  const value = unwrap(node);
+  return value.type === T.Literal || (value.type === T.TemplateLiteral && value.expressions.length === 0) || (value.type === T.Identifier && value.name === 'undefined');
+}
+
+/** `teamId`, `input.teamId`, `String(orgId)`, `slug.trim()`: a variable or a member chain, no helper call. */
 function isPlainValue(node: Node): boolean {
   const value = unwrap(node);
   if (value.type === T.Identifier) return true;
-  return value.type === T.MemberExpression && isPlainValue(value.object);
+  if (value.type === T.MemberExpression) return isPlainValue(value.object);
+  if (value.type !== T.CallExpression || !value.arguments[0] && value.callee.type !== T.MemberExpression) return false;
+  const callee = unwrap(value.callee);
+  if (callee.type === T.Identifier) return TRANSPARENT_FUNCTIONS.has(callee.name) && value.arguments[0] !== undefined && isPlainValue(value.arguments[0]);
+  return callee.type === T.MemberExpression && TRANSPARENT_METHODS.has(memberName(callee) ?? '') && isPlainValue(callee.object);
 }
 
 function numericName(node: TSESTree.MemberExpression): string | undefined {
@@ -1401,8 +1546,8 @@ function statementOf(node: Node): Node {
  * How a check's result stops the request: the `if` it is tested in (`if (!member) return 403`),
  * an assertion, an `OrThrow` lookup, or the variable it is stored in and tested later.
  */
-function gatesOf(node: Node, key: string, what: string): Check[] {
-  if (node.type === T.CallExpression && /OrThrow$/.test(calleeName(node) ?? '')) return [{ key, gate: statementOf(node), mode: 'exit', throws: true, what }];
+function gatesOf(node: Node, key: string, what: string, certain: boolean): Check[] {
+  if (node.type === T.CallExpression && /OrThrow$/.test(calleeName(node) ?? '')) return [{ key, gate: statementOf(node), mode: 'exit', throws: true, what, certain }];
   let current: Node = node;
   for (;;) {
     const parent = current.parent;
@@ -1419,11 +1564,11 @@ function gatesOf(node: Node, key: string, what: string): Check[] {
         current = call;
         continue;
       }
-      return [{ key, gate: parent, mode: 'verdict', throws: false, what }];
+      return [{ key, gate: parent, mode: 'verdict', throws: false, what, certain }];
     }
-    if (parent.type === T.IfStatement && parent.test === current) return ifGates(parent, passesWhenTrue(node, parent.test), key, what);
-    if (parent.type === T.CallExpression && ASSERTS.has(calleeName(parent) ?? '')) return [{ key, gate: statementOf(parent), mode: 'exit', throws: true, what }];
-    if (parent.type === T.VariableDeclarator && parent.id.type === T.Identifier && parent.init === current) return storedGates(parent.id, key, what);
+    if (parent.type === T.IfStatement && parent.test === current) return ifGates(parent, passesWhenTrue(node, parent.test), key, what, certain);
+    if (parent.type === T.CallExpression && ASSERTS.has(calleeName(parent) ?? '')) return [{ key, gate: statementOf(parent), mode: 'exit', throws: true, what, certain }];
+    if (parent.type === T.VariableDeclarator && parent.id.type === T.Identifier && parent.init === current) return storedGates(parent.id, key, what, certain);
     return [];
   }
 }
@@ -1432,11 +1577,11 @@ function gatesOf(node: Node, key: string, what: string): Check[] {
  * `if (member) { ...uses... }` runs its consequent only when the check passes; `if (!member)
  * return 403` stops the request when it fails, so what follows the `if` is gated.
  */
-function ifGates(statement: TSESTree.IfStatement, positive: boolean, key: string, what: string): Check[] {
+function ifGates(statement: TSESTree.IfStatement, positive: boolean, key: string, what: string, certain: boolean): Check[] {
   const failing = positive ? statement.alternate : statement.consequent;
   const exit = failing ? exitOf(failing) : undefined;
-  const gates: Check[] = positive ? [{ key, gate: statement, mode: 'inside', throws: false, what }] : [];
-  if (exit) gates.push({ key, gate: statement, mode: 'exit', throws: exit === 'throw', what });
+  const gates: Check[] = positive ? [{ key, gate: statement, mode: 'inside', throws: false, what, certain }] : [];
+  if (exit) gates.push({ key, gate: statement, mode: 'exit', throws: exit === 'throw', what, certain });
   return gates;
 }
 
@@ -1464,17 +1609,17 @@ function passesWhenTrue(check: Node, test: Node): boolean {
  * `const member = await prisma.membership.findFirst(...)`, then `if (!member) ...` anywhere in the
  * function, or `return member !== null` (the verdict, for the caller to test).
  */
-function storedGates(id: TSESTree.Identifier, key: string, what: string): Check[] {
+function storedGates(id: TSESTree.Identifier, key: string, what: string, certain: boolean): Check[] {
   const fn = enclosingFunction(id);
   const scope: Node | undefined = fn?.body ?? undefined;
   if (!fn || !scope) return [];
   const gates: Check[] = [];
   walk(scope, (node) => {
     const mention = node.type === T.IfStatement ? mentionOf(node.test, id.name) : undefined;
-    if (node.type === T.IfStatement && mention) gates.push(...ifGates(node, passesWhenTrue(mention, node.test), key, what));
-    if (node.type === T.ReturnStatement && node.argument && enclosingFunction(node) === fn && mentions(node.argument, id.name)) gates.push({ key, gate: node, mode: 'verdict', throws: false, what });
+    if (node.type === T.IfStatement && mention) gates.push(...ifGates(node, passesWhenTrue(mention, node.test), key, what, certain));
+    if (node.type === T.ReturnStatement && node.argument && enclosingFunction(node) === fn && mentions(node.argument, id.name)) gates.push({ key, gate: node, mode: 'verdict', throws: false, what, certain });
   });
-  if (fn.body?.type !== T.BlockStatement && fn.body && mentions(fn.body, id.name)) gates.push({ key, gate: fn.body, mode: 'verdict', throws: false, what });
+  if (fn.body?.type !== T.BlockStatement && fn.body && mentions(fn.body, id.name)) gates.push({ key, gate: fn.body, mode: 'verdict', throws: false, what, certain });
   return gates;
 }
 

@@ -8,3 +8,7 @@ export function listInvoices(orgId) {
 export function countInvoices(orgId) {
   return prisma.invoice.count({ where: { orgId } });
 }
+
+export function findInvoices({ orgId, take }) {
+  return prisma.invoice.findMany({ where: { orgId }, take });
+}
