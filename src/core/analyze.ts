@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import type { TSESTree } from '@typescript-eslint/types';
 import type { TenantLintConfig } from '../config/schema.js';
 import { prismaRecognizer } from '../orm/prisma.js';
+import { drizzleRecognizer } from '../orm/drizzle.js';
 import { recognizeRawSql } from '../orm/raw-sql.js';
 import { enclosingSymbol, T, textOf, walk, type FileUnit } from './ast.js';
 import { checkQuerySites, sessionSettingFinding } from './checks/require-tenant-filter.js';
@@ -23,7 +24,7 @@ import { readSuppressions } from './suppressions.js';
 export const FILE_CHECKS: ((calls: TSESTree.CallExpression[], context: AnalysisContext) => CheckOutput)[] = [checkClientTenantIds, checkCacheKeys];
 
 /** Registered ORM recognizers: adding an ORM is adding one entry here. */
-export const RECOGNIZERS: OrmRecognizer[] = [prismaRecognizer];
+export const RECOGNIZERS: OrmRecognizer[] = [prismaRecognizer, drizzleRecognizer];
 
 export interface ProjectView {
   root: string;

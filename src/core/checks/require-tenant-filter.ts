@@ -132,9 +132,11 @@ function missingFinding(site: QuerySite, detail: string, context: AnalysisContex
   const evidence = `${tenancyEvidence(table, context.schema)} Without it this call matches rows of every tenant; ${detail}.${clientEvidence(site)}${rls.evidence}`;
   const parentKey = childKey(table, context.schema);
   const how =
-    table.class === 'child'
-      ? `Filter through the parent: \`where: { ${table.parentRelations[0]}: { ${parentKey} } }\``
-      : `Add \`${keyOf(table)}\` to \`where\` (\`where: { ..., ${keyOf(table)} }\`)`;
+    site.orm === 'drizzle'
+      ? drizzleHow(table, parentKey)
+      : table.class === 'child'
+        ? `Filter through the parent: \`where: { ${table.parentRelations[0]}: { ${parentKey} } }\``
+        : `Add \`${keyOf(table)}\` to \`where\` (\`where: { ..., ${keyOf(table)} }\`)`;
   return {
     ruleId: 'require-tenant-filter',
     messageId: 'missingTenantFilter',
@@ -142,9 +144,15 @@ function missingFinding(site: QuerySite, detail: string, context: AnalysisContex
     message: `\`${site.calleeText}\` ${verb} tenant-scoped model \`${table.name}\`${byIdOnly} without a tenant filter.`,
     evidence,
     help: `${how}, or run it through a tenant-scoped client.`,
-    suggestions: suggestions(site, context, parentKey),
+    suggestions: site.orm === 'drizzle' ? undefined : suggestions(site, context, parentKey),
     demoted: rls.demoted,
   };
+}
+
+/** Drizzle filters with operators, not objects. */
+function drizzleHow(table: Table, parentKey: string): string {
+  if (table.class === 'child') return `Join the parent on its key and constrain it: \`.innerJoin(parent, eq(parent.id, t.${table.relations.get(table.parentRelations[0] ?? '')?.fields[0] ?? 'parentId'})).where(eq(parent.${parentKey}, ...))\``;
+  return `Add the tenant to the condition (\`and(eq(t.${keyOf(table)}, ${keyOf(table)}), ...)\`)`;
 }
 
 /** For a child table: the tenant key of the parent it inherits from, for the hint. */
@@ -171,6 +179,17 @@ function orBypassFinding(site: QuerySite, branch: Node, context: AnalysisContext
       message: `\`${site.calleeText}\`: an \`OR\` branch without \`${column}\` defeats the tenant filter on \`${table.dbName}\`.`,
       evidence: `${tenancyEvidence(table, context.schema)} \`a AND b OR c\` is \`(a AND b) OR c\`: the branch without the tenant predicate matches rows of every tenant.`,
       help: `Put the tenant predicate outside the \`OR\`: \`WHERE ${column} = $n AND (... OR ...)\`.`,
+    };
+  }
+  if (site.orm === 'drizzle') {
+    const column = keyOf(table) || childKey(table, context.schema);
+    return {
+      ruleId: 'require-tenant-filter',
+      messageId: 'orBypassesTenantFilter',
+      node: site.callee,
+      message: `\`${site.calleeText}\`: an \`or(...)\` branch without \`${column}\` defeats the tenant filter on \`${table.name}\`.`,
+      evidence: `${tenancyEvidence(table, context.schema)} The branch at line ${branch.loc.start.line} matches rows of every tenant, and nothing outside the \`or(...)\` constrains the tenant.`,
+      help: `Move the tenant condition out of the \`or(...)\` (\`and(eq(t.${column}, ${column}), or(...))\`), or add it to every branch.`,
     };
   }
   return {

@@ -1,0 +1,636 @@
+/**
+ * Drizzle query builder and relational API: `db.select().from(t).where(cond)`,
+ * `db.update(t).set(...).where(cond)`, `db.delete(t).where(cond)`, `db.insert(t)`, and
+ * `db.query.t.findMany/findFirst({ where })`. The client is traced to `drizzle(...)` from a
+ * `drizzle-orm/*` adapter (or a value typed as a Drizzle database); the table to its
+ * `pgTable`/`mysqlTable`/`sqliteTable` definition, mapped to the schema by its SQL name.
+ */
+import type { TSESTree } from '@typescript-eslint/types';
+import type { Variable } from '@typescript-eslint/scope-manager';
+import { memberName, propertyName, T, textOf, unwrap, variableOf, type FileUnit, type Node } from '../core/ast.js';
+import type { AnalysisContext, ClientInfo, Operation, OrmRecognizer, Predicate, QuerySite } from '../core/query-site.js';
+import { returnedExpressions, type Located } from '../core/resolve.js';
+import type { Table } from '../core/schema.js';
+
+const MAX_DEPTH = 10;
+const DRIZZLE_SOURCE = /^drizzle-orm(\/|$)/;
+const TABLE_FUNCTIONS = new Set(['pgTable', 'mysqlTable', 'sqliteTable']);
+const SELECTS = new Set(['select', 'selectDistinct', 'selectDistinctOn']);
+const RELATIONAL: Record<string, Operation> = { findMany: 'read', findFirst: 'read' };
+/** Links after which a stored builder may still get its `.where`, or that make it something other than a query. */
+const OPEN_ENDED = new Set(['$dynamic', 'as', 'getSQL', 'toSQL']);
+
+interface Link {
+  name: string;
+  call: TSESTree.CallExpression;
+}
+
+export const drizzleRecognizer: OrmRecognizer = {
+  name: 'drizzle',
+  enablers: ['drizzle-orm'],
+  recognize(call, context) {
+    // Only the outermost call of a chain is a query; its inner links are parts of it.
+    if (isChainLink(call)) return undefined;
+    const callee = unwrap(call.callee);
+    if (callee.type !== T.MemberExpression) return undefined;
+    if (RELATIONAL[memberName(callee) ?? '']) return relational(call, callee, context);
+    return builder(call, context);
+  },
+};
+
+function isChainLink(call: TSESTree.CallExpression): boolean {
+  const parent = call.parent;
+  return parent?.type === T.MemberExpression && parent.object === call && parent.parent?.type === T.CallExpression && parent.parent.callee === parent;
+}
+
+/** The links of a chain, innermost first: `db.select().from(t).where(c)` gives select, from, where. */
+function linksOf(call: TSESTree.CallExpression): { links: Link[]; receiver: Node } | undefined {
+  const links: Link[] = [];
+  let current: Node = call;
+  for (let i = 0; i < 40; i++) {
+    const node = unwrap(current);
+    if (node.type !== T.CallExpression) return links.length ? { links: links.reverse(), receiver: node } : undefined;
+    const callee = unwrap(node.callee);
+    if (callee.type !== T.MemberExpression) return undefined;
+    const name = memberName(callee);
+    if (!name) return undefined;
+    links.push({ name, call: node });
+    current = callee.object;
+  }
+  return undefined;
+}
+
+function builder(call: TSESTree.CallExpression, context: AnalysisContext): QuerySite | undefined {
+  const chain = linksOf(call);
+  if (!chain) return undefined;
+  const [first] = chain.links;
+  if (!first) return undefined;
+  let operation: Operation;
+  let tableArg: Node | undefined;
+  let base: TSESTree.CallExpression;
+  if (SELECTS.has(first.name)) {
+    const from = chain.links[1];
+    if (from?.name !== 'from') return undefined;
+    operation = 'read';
+    tableArg = from.call.arguments[0];
+    base = from.call;
+  } else if (first.name === 'update' || first.name === 'delete' || first.name === 'insert') {
+    operation = first.name === 'insert' ? 'insert' : first.name;
+    tableArg = first.call.arguments[0];
+    base = first.call;
+  } else {
+    return undefined;
+  }
+  if (!tableArg) return undefined;
+  const { unit } = context;
+  const tableNode = unwrap(tableArg);
+  if (tableNode.type !== T.Identifier) return undefined;
+  const table = tableOf(tableNode, unit, context);
+  if (!table) return undefined;
+  const client = clientOf(chain.receiver, unit, context);
+  if (!client) return undefined;
+
+  const site: QuerySite = {
+    orm: 'drizzle',
+    table,
+    operation,
+    method: first.name,
+    callee: base,
+    calleeText: textOf(unit, base).replace(/\s+/g, ''),
+    call,
+    client: client.info,
+    predicate: { kind: 'scoped', via: 'an insert has no filter' },
+    nested: [],
+  };
+  if (operation === 'insert') return site;
+  const names = chain.links.map((l) => l.name);
+  const wheres = chain.links.filter((l) => l.name === 'where');
+  const where = wheres[wheres.length - 1];
+  const joined = chain.links.filter((l) => /join$/i.test(l.name));
+  if (!where) {
+    if (joined.length > 0) site.predicate = { kind: 'unknown', reason: 'a join without `.where` is not analysed' };
+    else if (names.some((n) => OPEN_ENDED.has(n)) || !isConsumed(call)) site.predicate = { kind: 'unknown', reason: 'the query builder is kept and may get its `.where` later' };
+    else site.predicate = { kind: 'unscoped', detail: 'the query has no `.where`' };
+    return site;
+  }
+  const condition = where.call.arguments[0];
+  if (!condition) {
+    site.predicate = { kind: 'unscoped', detail: '`.where()` has no condition' };
+    return site;
+  }
+  const result = evaluateCondition(condition, unit, { table, context, tableParams: new Set(), operatorParams: new Set() }, 0);
+  if (result.kind !== 'scoped' && joined.length > 0) {
+    site.predicate = throughJoin(table, joined, condition, unit, context);
+    return site;
+  }
+  site.predicate = result;
+  return site;
+}
+
+/**
+ * A child table joined to its parent on the foreign key, with the parent's tenant key in `.where`
+ * (`.from(lines).innerJoin(invoices, eq(invoices.id, lines.invoiceId)).where(eq(invoices.accountId, x))`),
+ * is scoped through the parent. Other joins are not analysed.
+ */
+function throughJoin(table: Table, joined: Link[], condition: Node, unit: FileUnit, context: AnalysisContext): Predicate {
+  const fresh = (t: Table): Scope => ({ table: t, context, tableParams: new Set(), operatorParams: new Set() });
+  for (const join of joined) {
+    const [arg, on] = join.call.arguments;
+    const target = arg && unwrap(arg).type === T.Identifier ? tableOfNode(arg, unit, context) : undefined;
+    if (!target || !on || table.class !== 'child') continue;
+    const relation = table.parentRelations.map((r) => table.relations.get(r)).find((r) => r && r.fields.length === 1 && (r.target === target.name || r.target === target.dbName));
+    const fk = relation?.fields[0];
+    const ref = relation?.references[0] ?? 'id';
+    if (!fk || !joinsOn(on, unit, fresh(table), fresh(target), fk, ref)) continue;
+    const parent = evaluateCondition(condition, unit, fresh(target), 0);
+    if (parent.kind === 'scoped') return { kind: 'scoped', via: `the join to its parent \`${target.name}\` (${parent.via})` };
+  }
+  return { kind: 'unknown', reason: 'queries with joins are not analysed beyond a child joined to its parent' };
+}
+
+/** `eq(parent.id, child.parentId)` (either way round), alone or inside `and(...)`. */
+function joinsOn(on: Node, unit: FileUnit, child: Scope, parent: Scope, fk: string, ref: string): boolean {
+  const node = unwrap(on);
+  if (node.type !== T.CallExpression) return false;
+  const operator = operatorOf(node, unit, child, 0);
+  if (operator === 'and') return node.arguments.some((a) => a.type !== T.SpreadElement && joinsOn(a, unit, child, parent, fk, ref));
+  if (operator !== 'eq') return false;
+  const [a, b] = node.arguments;
+  if (!a || !b || a.type === T.SpreadElement || b.type === T.SpreadElement) return false;
+  return (columnOf(a, unit, parent) === ref && columnOf(b, unit, child) === fk) || (columnOf(b, unit, parent) === ref && columnOf(a, unit, child) === fk);
+}
+
+function tableOfNode(node: Node, unit: FileUnit, context: AnalysisContext): Table | undefined {
+  const inner = unwrap(node);
+  return inner.type === T.Identifier ? tableOf(inner, unit, context) : undefined;
+}
+
+/** A chain without `.where` is a query only when it runs here: awaited, returned, or ended by a run method. */
+function isConsumed(call: TSESTree.CallExpression): boolean {
+  let node: Node = call;
+  while (node.parent && (node.parent.type === T.TSAsExpression || node.parent.type === T.TSNonNullExpression || node.parent.type === T.TSSatisfiesExpression)) node = node.parent;
+  const parent = node.parent;
+  if (!parent) return false;
+  if (parent.type === T.AwaitExpression || parent.type === T.ReturnStatement) return true;
+  return parent.type === T.ArrowFunctionExpression && parent.body === node;
+}
+
+function relational(call: TSESTree.CallExpression, callee: TSESTree.MemberExpression, context: AnalysisContext): QuerySite | undefined {
+  const method = memberName(callee) ?? '';
+  const operation = RELATIONAL[method];
+  if (!operation) return undefined;
+  const delegate = unwrap(callee.object);
+  if (delegate.type !== T.MemberExpression) return undefined;
+  const key = memberName(delegate);
+  const query = unwrap(delegate.object);
+  if (!key || query.type !== T.MemberExpression || memberName(query) !== 'query') return undefined;
+  const { unit } = context;
+  const client = clientOf(query.object, unit, context);
+  if (!client) return undefined;
+  const table = relationalTable(key, client.construction, context);
+  if (!table) return undefined;
+  const site: QuerySite = {
+    orm: 'drizzle',
+    table,
+    operation,
+    method,
+    callee,
+    calleeText: textOf(unit, callee).replace(/\s+/g, ''),
+    call,
+    client: client.info,
+    predicate: { kind: 'unscoped', detail: 'the call has no `where`' },
+    nested: [],
+  };
+  const args = call.arguments[0];
+  if (!args) return site;
+  const object = resolveObject(args, unit, context, 0);
+  if (!object) {
+    site.predicate = { kind: 'unknown', reason: `the arguments \`${textOf(unit, args)}\` cannot be followed` };
+    return site;
+  }
+  const where = object.node.properties.find((p): p is TSESTree.Property => p.type === T.Property && propertyName(p) === 'where');
+  if (!where) {
+    if (object.node.properties.some((p) => p.type === T.SpreadElement)) site.predicate = { kind: 'unknown', reason: 'the arguments are spread from an object that may hold `where`' };
+    return site;
+  }
+  site.predicate = evaluateWhereValue(where.value, object.unit, table, context, 0);
+  return site;
+}
+
+/** `where: (t, { eq }) => eq(t.accountId, x)`, `where: eq(invoices.accountId, x)` or `where: { accountId: x }`. */
+function evaluateWhereValue(value: Node, unit: FileUnit, table: Table, context: AnalysisContext, depth: number): Predicate {
+  if (depth > MAX_DEPTH) return { kind: 'unknown', reason: 'filter nested too deeply' };
+  const node = unwrap(value);
+  if (node.type === T.ArrowFunctionExpression || node.type === T.FunctionExpression) {
+    const scope: Scope = { table, context, tableParams: new Set(), operatorParams: new Set() };
+    const [tableParam, operators] = node.params;
+    if (tableParam?.type === T.Identifier) addVariable(scope.tableParams, tableParam, unit);
+    if (operators?.type === T.ObjectPattern) {
+      for (const property of operators.properties) {
+        if (property.type === T.Property && property.value.type === T.Identifier) addVariable(scope.operatorParams, property.value, unit);
+      }
+    } else if (operators?.type === T.Identifier) {
+      addVariable(scope.operatorParams, operators, unit);
+    }
+    const results = returnedExpressions(node).map((expr) => evaluateCondition(expr, unit, scope, depth + 1));
+    return combineAll(results, 'the `where` callback returns nothing we can read');
+  }
+  if (node.type === T.ObjectExpression) return evaluateObject(node, unit, table, context, depth);
+  if (node.type === T.Identifier && node.name !== 'undefined') {
+    const binding = context.resolver.bindingOf(node, unit, depth + 1);
+    if (binding.kind === 'value') return evaluateWhereValue(binding.value.node, binding.value.unit, table, context, depth + 1);
+    if (binding.kind === 'function') return evaluateWhereValue(binding.fn.node, binding.fn.unit, table, context, depth + 1);
+  }
+  return evaluateCondition(node, unit, { table, context, tableParams: new Set(), operatorParams: new Set() }, depth + 1);
+}
+
+function addVariable(set: Set<Variable>, identifier: TSESTree.Identifier, unit: FileUnit): void {
+  const variable = variableOf(unit.scopeManager, identifier);
+  if (variable) set.add(variable);
+}
+
+/** Every returned expression must scope. */
+function combineAll(results: Predicate[], empty: string): Predicate {
+  if (results.length === 0) return { kind: 'unknown', reason: empty };
+  return results.find((r) => r.kind !== 'scoped') ?? results[0] ?? { kind: 'unknown', reason: empty };
+}
+
+/** The relational API's object filter (`where: { accountId, OR: [...] }`). */
+function evaluateObject(node: TSESTree.ObjectExpression, unit: FileUnit, table: Table, context: AnalysisContext, depth: number): Predicate {
+  let fallback: Predicate | undefined;
+  const keys: string[] = [];
+  for (const property of node.properties) {
+    if (property.type === T.SpreadElement) {
+      fallback ??= { kind: 'unknown', reason: 'a spread in the filter' };
+      continue;
+    }
+    const name = propertyName(property);
+    if (!name) {
+      fallback ??= { kind: 'unknown', reason: 'a computed key in the filter' };
+      continue;
+    }
+    keys.push(name);
+    let result: Predicate | undefined;
+    if (table.tenantKeys.includes(name)) {
+      result = objectValueConstrains(property.value) ? { kind: 'scoped', via: `\`${name}\`` } : { kind: 'unscoped', detail: `\`${name}\` is not compared for equality` };
+    } else if (isCredentialColumn(table, name)) {
+      result = { kind: 'scoped', via: `\`${name}\`, a unique secret: a credential lookup finds the row that names its tenant` };
+    } else if (name === 'AND' || name === 'OR') {
+      const list = unwrap(property.value);
+      if (list.type !== T.ArrayExpression) {
+        result = { kind: 'unknown', reason: `\`${name}\` is not an array literal` };
+      } else {
+        const branches = list.elements.flatMap((e) => (e ? [e] : []));
+        const evaluated = branches.map((b) => (b.type === T.SpreadElement ? { node: b, predicate: unknownSpread() } : { node: b, predicate: evaluateWhereValue(b, unit, table, context, depth + 1) }));
+        result = name === 'AND' ? combineAnd(evaluated.map((e) => e.predicate)) : combineOr(evaluated);
+      }
+    } else if (name === 'RAW' || name === 'NOT' || !table.columns.has(name)) {
+      // Raw SQL, negations and relation filters are not followed.
+      result = name === 'NOT' ? undefined : { kind: 'unknown', reason: `the filter key \`${name}\` is not analysed` };
+    }
+    if (!result) continue;
+    if (result.kind === 'scoped') return result;
+    if (result.kind === 'or-bypass' || !fallback) fallback = result.kind === 'unscoped' ? fallback : result;
+  }
+  if (fallback) return fallback;
+  return { kind: 'unscoped', detail: keys.length ? `\`where\` filters only on ${keys.map((k) => `\`${k}\``).join(', ')}` : '`where` is empty' };
+}
+
+function unknownSpread(): Predicate {
+  return { kind: 'unknown', reason: 'a spread in the filter' };
+}
+
+/** `accountId: x`, `{ eq: x }`, `{ in: xs }` constrain; `undefined`, `null`, `{ ne: x }` do not. */
+function objectValueConstrains(value: Node): boolean {
+  const node = unwrap(value);
+  if (node.type === T.Identifier && node.name === 'undefined') return false;
+  if (node.type === T.Literal && node.value === null) return false;
+  if (node.type !== T.ObjectExpression) return true;
+  return node.properties.some((p) => p.type === T.Property && ['eq', 'in'].includes(propertyName(p) ?? '') && objectValueConstrains(p.value));
+}
+
+interface Scope {
+  table: Table;
+  context: AnalysisContext;
+  /** The relational callback's first parameter: the table itself. */
+  tableParams: Set<Variable>;
+  /** The relational callback's operators (`{ eq, and }` or `ops`). */
+  operatorParams: Set<Variable>;
+}
+
+/** A Drizzle SQL condition: `eq(t.accountId, x)`, `and(...)`, `or(...)`, `inArray(...)`. */
+function evaluateCondition(expression: Node, unit: FileUnit, scope: Scope, depth: number): Predicate {
+  if (depth > MAX_DEPTH) return { kind: 'unknown', reason: 'condition nested too deeply' };
+  const node = unwrap(expression);
+  const { context } = scope;
+  switch (node.type) {
+    case T.CallExpression: {
+      const operator = operatorOf(node, unit, scope, depth);
+      if (operator === undefined) return helperCall(node, unit, scope, depth);
+      const args = node.arguments;
+      if (operator === 'and') {
+        if (args.some((a) => a.type === T.SpreadElement) && !args.some((a) => a.type !== T.SpreadElement && evaluateCondition(a, unit, scope, depth + 1).kind === 'scoped')) {
+          return { kind: 'unknown', reason: '`and(...)` of a spread list' };
+        }
+        return combineAnd(args.filter((a) => a.type !== T.SpreadElement && !isUndefined(a)).map((a) => evaluateCondition(a, unit, scope, depth + 1)));
+      }
+      if (operator === 'or') {
+        if (args.some((a) => a.type === T.SpreadElement)) return { kind: 'unknown', reason: '`or(...)` of a spread list' };
+        return combineOr(args.filter((a) => !isUndefined(a)).map((a) => ({ node: a, predicate: evaluateCondition(a, unit, scope, depth + 1) })));
+      }
+      if (operator === 'eq' || operator === 'inArray') return comparison(operator, args, unit, scope);
+      if (operator === 'sql') return { kind: 'unknown', reason: 'a `sql` condition' };
+      return { kind: 'unscoped', detail: `\`${operator}(...)\` does not constrain the tenant` };
+    }
+    case T.TaggedTemplateExpression:
+      return { kind: 'unknown', reason: 'a `sql` template condition' };
+    case T.Identifier: {
+      if (node.name === 'undefined') return { kind: 'unscoped', detail: '`.where(undefined)` has no condition' };
+      const binding = context.resolver.bindingOf(node, unit, depth + 1);
+      if (binding.kind === 'value') return evaluateCondition(binding.value.node, binding.value.unit, scope, depth + 1);
+      if (binding.kind === 'parameter') return { kind: 'unknown', reason: `the condition comes from the parameter \`${node.name}\`` };
+      return { kind: 'unknown', reason: binding.kind === 'unknown' ? binding.reason : `\`${node.name}\` is a ${binding.kind}` };
+    }
+    case T.ConditionalExpression: {
+      const a = evaluateCondition(node.consequent, unit, scope, depth + 1);
+      const b = evaluateCondition(node.alternate, unit, scope, depth + 1);
+      if (a.kind === 'scoped' && b.kind === 'scoped') return a;
+      return a.kind === 'scoped' ? b : a;
+    }
+    default:
+      return { kind: 'unknown', reason: `the condition is a ${node.type}` };
+  }
+}
+
+function isUndefined(node: Node): boolean {
+  const inner = unwrap(node);
+  return inner.type === T.Identifier && inner.name === 'undefined';
+}
+
+function combineAnd(results: Predicate[]): Predicate {
+  const scoped = results.find((r) => r.kind === 'scoped');
+  if (scoped) return scoped;
+  return results.find((r) => r.kind === 'or-bypass') ?? results.find((r) => r.kind === 'unknown') ?? { kind: 'unscoped', detail: 'no condition of `and(...)` has the tenant key' };
+}
+
+/** `or(a, b)` scopes only when every branch does; a branch without the key reaches other tenants. */
+function combineOr(branches: { node: Node; predicate: Predicate }[]): Predicate {
+  const scoped = branches.filter((b) => b.predicate.kind === 'scoped');
+  const unknown = branches.find((b) => b.predicate.kind === 'unknown');
+  const leaking = branches.find((b) => b.predicate.kind === 'unscoped' || b.predicate.kind === 'or-bypass');
+  const first = scoped[0];
+  if (first && scoped.length === branches.length) return first.predicate;
+  if (leaking && scoped.length > 0) return { kind: 'or-bypass', branch: leaking.node };
+  if (unknown) return unknown.predicate;
+  return { kind: 'unscoped', detail: 'no `or(...)` branch has the tenant key' };
+}
+
+/** `eq(t.accountId, x)` / `inArray(t.accountId, xs)`, either way round for `eq`. */
+function comparison(operator: 'eq' | 'inArray', args: TSESTree.CallExpressionArgument[], unit: FileUnit, scope: Scope): Predicate {
+  const [left, right] = args;
+  if (!left || !right || left.type === T.SpreadElement || right.type === T.SpreadElement) return { kind: 'unknown', reason: `\`${operator}\` with spread arguments` };
+  const sides: [Node, Node][] = operator === 'eq' ? [[left, right], [right, left]] : [[left, right]];
+  let column: string | undefined;
+  for (const [col, value] of sides) {
+    const name = columnOf(col, unit, scope);
+    if (name === undefined) continue;
+    column = name;
+    if (scope.table.tenantKeys.includes(name)) {
+      return valueConstrains(value) ? { kind: 'scoped', via: `\`${operator}(${scope.table.name}.${name}, ...)\`` } : { kind: 'unscoped', detail: `\`${name}\` is compared with nothing` };
+    }
+    if (operator === 'eq' && isCredentialColumn(scope.table, name)) {
+      return { kind: 'scoped', via: `\`${name}\`, a unique secret: a credential lookup finds the row that names its tenant` };
+    }
+  }
+  return { kind: 'unscoped', detail: column ? `the condition filters only on \`${column}\`` : `\`${operator}(...)\` does not compare a column of \`${scope.table.name}\`` };
+}
+
+function valueConstrains(value: Node): boolean {
+  const node = unwrap(value);
+  if (node.type === T.Identifier && node.name === 'undefined') return false;
+  if (node.type === T.Literal && node.value === null) return false;
+  return !(node.type === T.ArrayExpression && node.elements.length === 0);
+}
+
+/** `t.accountId` where `t` is the query's table (its definition, or the relational callback's parameter). */
+function columnOf(node: Node, unit: FileUnit, scope: Scope): string | undefined {
+  const member = unwrap(node);
+  if (member.type !== T.MemberExpression) return undefined;
+  const object = unwrap(member.object);
+  if (object.type !== T.Identifier) return undefined;
+  const variable = variableOf(unit.scopeManager, object);
+  const isTable = (variable && scope.tableParams.has(variable)) || tableOf(object, unit, scope.context) === scope.table;
+  return isTable ? memberName(member) : undefined;
+}
+
+const CREDENTIAL = /token|secret|hash|api_?key/i;
+
+/** A lookup by a unique secret (an API token's hash) is how a request is authenticated. */
+function isCredentialColumn(table: Table, name: string): boolean {
+  if (!CREDENTIAL.test(name) || table.primaryKey.includes(name)) return false;
+  return table.uniques.some((u) => u.fields.length === 1 && u.fields[0] === name) || /^(token|secret)$|(Token|Secret|Hash)$/.test(name);
+}
+
+
+/** The Drizzle operator a call is (`eq` from `drizzle-orm`, or the relational callback's), if it is one. */
+function operatorOf(call: TSESTree.CallExpression, unit: FileUnit, scope: Scope, depth: number): string | undefined {
+  const callee = unwrap(call.callee);
+  if (callee.type === T.MemberExpression) {
+    const object = unwrap(callee.object);
+    if (object.type !== T.Identifier) return undefined;
+    const variable = variableOf(unit.scopeManager, object);
+    if (variable && scope.operatorParams.has(variable)) return memberName(callee);
+    const binding = scope.context.resolver.bindingOf(object, unit, depth + 1);
+    return binding.kind === 'package' && DRIZZLE_SOURCE.test(binding.source) && binding.imported === '*' ? memberName(callee) : undefined;
+  }
+  if (callee.type !== T.Identifier) return undefined;
+  const variable = variableOf(unit.scopeManager, callee);
+  if (variable && scope.operatorParams.has(variable)) return callee.name;
+  const binding = scope.context.resolver.bindingOf(callee, unit, depth + 1);
+  return binding.kind === 'package' && DRIZZLE_SOURCE.test(binding.source) ? binding.imported : undefined;
+}
+
+/** A condition built by a helper: configured filter helpers scope; others are followed to what they return. */
+function helperCall(call: TSESTree.CallExpression, unit: FileUnit, scope: Scope, depth: number): Predicate {
+  const callee = unwrap(call.callee);
+  const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
+  if (name && (scope.context.config.filterHelpers ?? []).includes(name)) return { kind: 'scoped', via: `\`${name}()\`, a configured filter helper` };
+  if (callee.type !== T.Identifier) return { kind: 'unknown', reason: `the condition is built by \`${textOf(unit, callee)}()\`` };
+  const binding = scope.context.resolver.bindingOf(callee, unit, depth + 1);
+  if (binding.kind !== 'function') return { kind: 'unknown', reason: `\`${callee.name}()\` cannot be followed` };
+  const results = returnedExpressions(binding.fn.node).map((expr) => evaluateCondition(expr, binding.fn.unit, { ...scope, tableParams: new Set(), operatorParams: new Set() }, depth + 1));
+  const combined = combineAll(results, `\`${callee.name}()\` returns nothing we can read`);
+  return combined.kind === 'scoped' ? { kind: 'scoped', via: `the helper \`${callee.name}()\`` } : combined;
+}
+
+function resolveObject(node: Node, unit: FileUnit, context: AnalysisContext, depth: number): Located<TSESTree.ObjectExpression> | undefined {
+  if (depth > MAX_DEPTH) return undefined;
+  const value = unwrap(node);
+  if (value.type === T.ObjectExpression) return { node: value, unit };
+  if (value.type !== T.Identifier) return undefined;
+  const binding = context.resolver.bindingOf(value, unit, depth + 1);
+  if (binding.kind !== 'value') return undefined;
+  return resolveObject(binding.value.node, binding.value.unit, context, depth + 1);
+}
+
+/** The SQL name of a Drizzle table definition an identifier stands for. */
+function sqlNameOf(identifier: TSESTree.Identifier, unit: FileUnit, context: AnalysisContext): string | undefined {
+  const binding = context.resolver.bindingOf(identifier, unit);
+  if (binding.kind !== 'value') return undefined;
+  const init = unwrap(binding.value.node);
+  if (init.type !== T.CallExpression) return undefined;
+  const callee = unwrap(init.callee);
+  if (callee.type !== T.Identifier) return undefined;
+  const fn = context.resolver.bindingOf(callee, binding.value.unit);
+  if (fn.kind !== 'package' || !DRIZZLE_SOURCE.test(fn.source) || !TABLE_FUNCTIONS.has(fn.imported)) return undefined;
+  const name = init.arguments[0];
+  return name?.type === T.Literal && typeof name.value === 'string' ? name.value : undefined;
+}
+
+function tableBySqlName(name: string, context: AnalysisContext): Table | undefined {
+  for (const table of context.schema.tables.values()) {
+    if (table.dbName === name) return table;
+  }
+  return context.schema.tables.get(name);
+}
+
+function tableOf(identifier: TSESTree.Identifier, unit: FileUnit, context: AnalysisContext): Table | undefined {
+  const name = sqlNameOf(identifier, unit, context);
+  return name === undefined ? undefined : tableBySqlName(name, context);
+}
+
+/** `db.query.<key>`: the table exported as `key` by the schema passed to `drizzle(..., { schema })`. */
+function relationalTable(key: string, construction: Located<TSESTree.CallExpression> | undefined, context: AnalysisContext): Table | undefined {
+  const fromSchema = construction ? schemaExport(key, construction, context) : undefined;
+  if (fromSchema) return fromSchema;
+  // Without the schema object, only an exact name of a Drizzle table is trusted.
+  for (const table of context.schema.tables.values()) {
+    if (table.source === 'drizzle' && (table.name === key || table.dbName === key || camel(table.dbName) === key)) return table;
+  }
+  return undefined;
+}
+
+function camel(name: string): string {
+  return name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+function schemaExport(key: string, construction: Located<TSESTree.CallExpression>, context: AnalysisContext): Table | undefined {
+  const { unit } = construction;
+  for (const arg of construction.node.arguments) {
+    const options = unwrap(arg);
+    if (options.type !== T.ObjectExpression) continue;
+    const property = options.properties.find((p): p is TSESTree.Property => p.type === T.Property && propertyName(p) === 'schema');
+    const value = property ? unwrap(property.value) : undefined;
+    if (!value) continue;
+    if (value.type === T.ObjectExpression) {
+      const entry = value.properties.find((p): p is TSESTree.Property => p.type === T.Property && propertyName(p) === key);
+      const ref = entry ? unwrap(entry.value) : undefined;
+      return ref?.type === T.Identifier ? tableOf(ref, unit, context) : undefined;
+    }
+    if (value.type !== T.Identifier) continue;
+    const variable = variableOf(unit.scopeManager, value);
+    const def = variable?.defs[0];
+    if (def?.type !== 'ImportBinding' || def.node.type !== T.ImportNamespaceSpecifier || def.parent.type !== T.ImportDeclaration) continue;
+    const file = context.resolver.modules.resolve(unit.file, def.parent.source.value);
+    const target = file ? context.resolver.modules.unit(file) : null;
+    if (!target) continue;
+    const exported = context.resolver.exportBinding(target, key, 0);
+    if (exported.kind !== 'value') continue;
+    const init = exported.value.node;
+    const declarator = init.parent;
+    if (declarator?.type === T.VariableDeclarator && declarator.id.type === T.Identifier) return tableOf(declarator.id, exported.value.unit, context);
+  }
+  return undefined;
+}
+
+interface TracedClient {
+  info: ClientInfo;
+  construction?: Located<TSESTree.CallExpression>;
+}
+
+/** The receiver traced to `drizzle(...)`, a Drizzle database type, or a transaction of one; undefined when not traced. */
+function clientOf(expression: Node, unit: FileUnit, context: AnalysisContext, depth = 0): TracedClient | undefined {
+  if (depth > MAX_DEPTH) return undefined;
+  const node = unwrap(expression);
+  if (node.type === T.CallExpression) {
+    const callee = unwrap(node.callee);
+    if (callee.type !== T.Identifier) return undefined;
+    const binding = context.resolver.bindingOf(callee, unit, depth + 1);
+    if (binding.kind === 'package' && DRIZZLE_SOURCE.test(binding.source) && binding.imported === 'drizzle') {
+      return { info: { kind: 'client', scoped: false, how: `\`drizzle()\` from \`${binding.source}\`` }, construction: { node, unit } };
+    }
+    return undefined;
+  }
+  if (node.type === T.MemberExpression && unwrap(node.object).type === T.ThisExpression) return thisProperty(node, unit, context, depth);
+  if (node.type !== T.Identifier) return undefined;
+  const binding = context.resolver.bindingOf(node, unit, depth + 1);
+  if (binding.kind === 'value') return clientOf(binding.value.node, binding.value.unit, context, depth + 1);
+  if (binding.kind !== 'parameter') return undefined;
+  const annotation = binding.param.node.typeAnnotation?.typeAnnotation;
+  if (annotation) return typeClient(annotation, binding.param.unit, context, depth + 1);
+  return transactionParameter(binding.param.node, binding.fn, binding.param.unit, context, depth);
+}
+
+/** `db.transaction(async (tx) => ...)`: `tx` is a client of the same database. */
+function transactionParameter(param: TSESTree.Identifier, fn: TSESTree.FunctionLike | undefined, unit: FileUnit, context: AnalysisContext, depth: number): TracedClient | undefined {
+  if (!fn || fn.params[0] !== param) return undefined;
+  const call = fn.parent;
+  if (call?.type !== T.CallExpression || call.arguments[0] !== fn) return undefined;
+  const callee = unwrap(call.callee);
+  if (callee.type !== T.MemberExpression || memberName(callee) !== 'transaction') return undefined;
+  return clientOf(callee.object, unit, context, depth + 1);
+}
+
+/** `this.db` with `private db: NodePgDatabase<typeof schema>` (a class property or a constructor parameter property). */
+function thisProperty(node: TSESTree.MemberExpression, unit: FileUnit, context: AnalysisContext, depth: number): TracedClient | undefined {
+  const name = memberName(node);
+  let cls: Node | undefined = node.parent;
+  while (cls && cls.type !== T.ClassBody) cls = cls.parent;
+  if (!name || cls?.type !== T.ClassBody) return undefined;
+  for (const member of cls.body) {
+    if (member.type === T.PropertyDefinition && propertyName(member) === name) {
+      const annotation = member.typeAnnotation?.typeAnnotation;
+      if (annotation) return typeClient(annotation, unit, context, depth + 1);
+      return member.value ? clientOf(member.value, unit, context, depth + 1) : undefined;
+    }
+    if (member.type === T.MethodDefinition && member.kind === 'constructor') {
+      for (const param of member.value.params) {
+        if (param.type !== T.TSParameterProperty || param.parameter.type !== T.Identifier || param.parameter.name !== name) continue;
+        const annotation = param.parameter.typeAnnotation?.typeAnnotation;
+        return annotation ? typeClient(annotation, unit, context, depth + 1) : undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** A Drizzle database type (`PostgresJsDatabase<...>`), or an alias of `typeof db`. */
+function typeClient(annotation: TSESTree.TypeNode, unit: FileUnit, context: AnalysisContext, depth: number): TracedClient | undefined {
+  if (depth > MAX_DEPTH) return undefined;
+  if (annotation.type === T.TSTypeQuery && annotation.exprName.type === T.Identifier) return clientOf(annotation.exprName, unit, context, depth + 1);
+  if (annotation.type !== T.TSTypeReference || annotation.typeName.type !== T.Identifier) return undefined;
+  const variable = variableOf(unit.scopeManager, annotation.typeName);
+  const def = variable?.defs[0];
+  if (!def) return undefined;
+  if (def.type === 'ImportBinding' && def.parent.type === T.ImportDeclaration) {
+    const source = def.parent.source.value;
+    const imported = def.node.type === T.ImportSpecifier ? (def.node.imported.type === T.Identifier ? def.node.imported.name : def.node.imported.value) : '';
+    if (DRIZZLE_SOURCE.test(source)) {
+      return /Database$/.test(imported) ? { info: { kind: 'client', scoped: false, how: `a \`${imported}\` from \`${source}\`` } } : undefined;
+    }
+    const file = context.resolver.modules.resolve(unit.file, source);
+    const target = file ? context.resolver.modules.unit(file) : null;
+    const alias = target ? exportedTypeAlias(target, imported) : undefined;
+    return alias && target ? typeClient(alias, target, context, depth + 1) : undefined;
+  }
+  if (def.type === 'Type' && def.node.type === T.TSTypeAliasDeclaration) return typeClient(def.node.typeAnnotation, unit, context, depth + 1);
+  return undefined;
+}
+
+function exportedTypeAlias(unit: FileUnit, name: string): TSESTree.TypeNode | undefined {
+  for (const statement of unit.ast.body) {
+    const declaration = statement.type === T.ExportNamedDeclaration ? statement.declaration : statement;
+    if (declaration?.type === T.TSTypeAliasDeclaration && declaration.id.name === name) return declaration.typeAnnotation;
+  }
+  return undefined;
+}
