@@ -1,6 +1,6 @@
 import { RULE_META } from '../src/core/rule-meta.js';
-import { FINDING_TEMPLATE, reportFindings } from './adapter.js';
-import { createRule } from './create-rule.js';
+import { FINDING_TEMPLATE, reportFindings } from '../src/eslint/adapter.js';
+import { createRule } from '../src/eslint/create-rule.js';
 
 const MESSAGE_IDS = ['missingTenantColumn', 'nullableTenantColumn', 'childWithoutTenantColumn'] as const;
 

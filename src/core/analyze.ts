@@ -12,7 +12,7 @@ import { checkCacheKeys } from './checks/require-tenant-cache-key.js';
 import type { CheckOutput } from './checks/types.js';
 import type { AnalysisContext } from './query-site.js';
 import type { RawFinding } from './checks/types.js';
-import { fingerprintOf, type Finding, type Severity } from './finding.js';
+import { fingerprintOf, Occurrences, type Finding, type Severity } from './finding.js';
 import type { OrmRecognizer, QuerySite } from './query-site.js';
 import type { Resolver } from './resolve.js';
 import { RULE_META, type RuleId } from './rule-meta.js';
@@ -154,14 +154,12 @@ const schemaFindingCache = new WeakMap<TenantSchema, Finding[]>();
 export function schemaFindings(project: ProjectView): Finding[] {
   const cached = schemaFindingCache.get(project.schema);
   if (cached) return cached;
-  const seen = new Map<string, number>();
+  const occurrences = new Occurrences();
   const findings: Finding[] = [];
   for (const f of checkSchema(project.schema, project.config)) {
     const severity = severityFor(f.ruleId, project.config, false, f.mild);
     if (severity === 'off') continue;
-    const identity = `${f.ruleId}\u0000${f.at.file}\u0000${f.table}\u0000${f.messageId}`;
-    const occurrence = seen.get(identity) ?? 0;
-    seen.set(identity, occurrence + 1);
+    const occurrence = occurrences.next(f.ruleId, f.at.file, f.table, f.messageId);
     findings.push({
       ruleId: f.ruleId,
       messageId: f.messageId,
@@ -182,16 +180,14 @@ export function schemaFindings(project: ProjectView): Finding[] {
 }
 
 function toFindings(raw: RawFinding[], unit: FileUnit, projectFile: string, config: TenantLintConfig): Finding[] {
-  const seen = new Map<string, number>();
+  const occurrences = new Occurrences();
   const findings: Finding[] = [];
   for (const f of [...raw].sort((a, b) => a.node.range[0] - b.node.range[0])) {
     const severity = severityFor(f.ruleId, config, f.demoted, f.mild);
     if (severity === 'off') continue;
     const symbol = enclosingSymbol(f.node);
     const snippet = `${textOf(unit, f.node)}${f.subject ? `#${f.subject}` : ''}`;
-    const identity = `${f.ruleId}\u0000${symbol}\u0000${snippet.replace(/\s+/g, '')}`;
-    const occurrence = seen.get(identity) ?? 0;
-    seen.set(identity, occurrence + 1);
+    const occurrence = occurrences.next(f.ruleId, symbol, snippet.replace(/\s+/g, ''));
     findings.push({
       ruleId: f.ruleId,
       messageId: f.messageId,

@@ -54,6 +54,18 @@ export function fingerprintOf(parts: {
     .slice(0, 32);
 }
 
+/** Numbers identical findings in one file (same rule, symbol and code) for their fingerprints. */
+export class Occurrences {
+  private readonly seen = new Map<string, number>();
+
+  next(...identity: string[]): number {
+    const key = identity.join('\u0000');
+    const occurrence = this.seen.get(key) ?? 0;
+    this.seen.set(key, occurrence + 1);
+    return occurrence;
+  }
+}
+
 export function compareFindings(a: Finding, b: Finding): number {
   return (
     (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||

@@ -41,8 +41,7 @@ export class Resolver {
         if (declarator.id.type !== T.Identifier || !declarator.init) {
           return { kind: 'unknown', reason: `\`${variable.name}\` is destructured or has no initial value` };
         }
-        const reassigned = variable.references.some((ref) => ref.isWrite() && ref.identifier !== declarator.id);
-        if (reassigned) return { kind: 'unknown', reason: `\`${variable.name}\` is reassigned` };
+        if (isReassigned(variable, declarator.id)) return { kind: 'unknown', reason: `\`${variable.name}\` is reassigned` };
         return this.bindingOfExpression(declarator.init, unit, depth + 1);
       }
       case 'FunctionName':
@@ -145,6 +144,18 @@ export class Resolver {
     }
     return undefined;
   }
+}
+
+/** Whether a variable is written after its declaration; asked on every resolution, answered once. */
+const reassignedCache = new WeakMap<Variable, boolean>();
+
+function isReassigned(variable: Variable, declared: Node): boolean {
+  let answer = reassignedCache.get(variable);
+  if (answer === undefined) {
+    answer = variable.references.some((ref) => ref.isWrite() && ref.identifier !== declared);
+    reassignedCache.set(variable, answer);
+  }
+  return answer;
 }
 
 function functionOfParameter(node: Node): TSESTree.FunctionLike | undefined {

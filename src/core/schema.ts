@@ -135,3 +135,16 @@ export function tenantKeyNames(schema: TenantSchema, config: { tenantKeys?: stri
   for (const key of schema.tenantKeys) names.add(key.field);
   return names;
 }
+
+const CREDENTIAL = /token|secret|hash|api_?key/i;
+
+/**
+ * `apiKey.findUnique({ where: { hashedKey } })`, `session.findUnique({ where: { sessionToken } })`:
+ * a lookup by a unique secret is how a request is authenticated, and the row it finds carries its
+ * tenant, so it is not a cross-tenant read. Signing and invitation tokens count even when the
+ * schema does not mark them unique. Shared by every ORM recognizer.
+ */
+export function isCredentialColumn(table: Table, name: string): boolean {
+  if (!CREDENTIAL.test(name) || table.primaryKey.includes(name)) return false;
+  return table.uniques.some((u) => u.fields.length === 1 && u.fields[0] === name) || /^(token|secret)$|(Token|Secret|Hash)$/.test(name);
+}

@@ -3,7 +3,7 @@ import { sqlLookup } from '../orm/raw-sql.js';
 import { byteOffsetToIndex } from '../sql/split.js';
 import { SqlQueryAnalyzer } from '../sql/query.js';
 import { sqlMissingWording } from './checks/require-tenant-filter.js';
-import { fingerprintOf, type Finding } from './finding.js';
+import { fingerprintOf, Occurrences, type Finding } from './finding.js';
 import type { UnknownSite } from './result.js';
 import { severityFor } from './analyze.js';
 import type { TenantSchema } from './schema.js';
@@ -68,7 +68,7 @@ export function analyzeSqlQueryFile(text: string, projectFile: string, schema: T
   }
   const suppressed = suppressedLines(text);
   const severitySetting = severityFor('require-tenant-filter', config);
-  const seen = new Map<string, number>();
+  const occurrences = new Occurrences();
   for (const statement of statements) {
     const start = byteOffsetToIndex(sql, statement.location);
     // sqlc names each query in a comment: `-- name: GetInvoice :one`.
@@ -89,9 +89,7 @@ export function analyzeSqlQueryFile(text: string, projectFile: string, schema: T
       const wording = sqlMissingWording(name ? `Query \`${name}\`` : 'This query', statement.kind === 'other' ? 'read' : statement.kind === 'select' ? 'read' : statement.kind, found.table, use.alias, `no predicate on \`${use.alias}.${found.info.tenantColumns[0] ?? 'tenant key'}\` and no join to a constrained table`, schema);
       const severity = severityFor('require-tenant-filter', config, wording.demoted);
       if (severity === 'off' || severitySetting === 'off') continue;
-      const identity = `${name ?? ''}#${use.alias}`;
-      const occurrence = seen.get(identity) ?? 0;
-      seen.set(identity, occurrence + 1);
+      const occurrence = occurrences.next(name ?? '', use.alias);
       const isOr = use.orBypass !== undefined;
       result.findings.push({
         ruleId: 'require-tenant-filter',

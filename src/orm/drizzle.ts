@@ -10,7 +10,7 @@ import type { Variable } from '@typescript-eslint/scope-manager';
 import { memberName, propertyName, T, textOf, unwrap, variableOf, type FileUnit, type Node } from '../core/ast.js';
 import type { AnalysisContext, ClientInfo, Operation, OrmRecognizer, Predicate, QuerySite } from '../core/query-site.js';
 import { returnedExpressions, type Located } from '../core/resolve.js';
-import type { Table } from '../core/schema.js';
+import { isCredentialColumn, type Table } from '../core/schema.js';
 
 const MAX_DEPTH = 10;
 const DRIZZLE_SOURCE = /^drizzle-orm(\/|$)/;
@@ -422,15 +422,6 @@ function columnOf(node: Node, unit: FileUnit, scope: Scope): string | undefined 
   const isTable = (variable && scope.tableParams.has(variable)) || tableOf(object, unit, scope.context) === scope.table;
   return isTable ? memberName(member) : undefined;
 }
-
-const CREDENTIAL = /token|secret|hash|api_?key/i;
-
-/** A lookup by a unique secret (an API token's hash) is how a request is authenticated. */
-function isCredentialColumn(table: Table, name: string): boolean {
-  if (!CREDENTIAL.test(name) || table.primaryKey.includes(name)) return false;
-  return table.uniques.some((u) => u.fields.length === 1 && u.fields[0] === name) || /^(token|secret)$|(Token|Secret|Hash)$/.test(name);
-}
-
 
 /** The Drizzle operator a call is (`eq` from `drizzle-orm`, or the relational callback's), if it is one. */
 function operatorOf(call: TSESTree.CallExpression, unit: FileUnit, scope: Scope, depth: number): string | undefined {

@@ -2,7 +2,7 @@ import type { TSESTree } from '@typescript-eslint/types';
 import { memberName, propertyName, T, unwrap, type FileUnit, type Node } from '../core/ast.js';
 import type { AnalysisContext, Predicate } from '../core/query-site.js';
 import { returnedExpressions, type Located } from '../core/resolve.js';
-import type { Table } from '../core/schema.js';
+import { isCredentialColumn, type Table } from '../core/schema.js';
 
 const MAX_DEPTH = 10;
 
@@ -99,7 +99,7 @@ function evaluateKey(name: string, value: Node, unit: FileUnit, table: Table, co
       ? { kind: 'scoped', via: `\`${name}\`` }
       : { kind: 'unscoped', detail: `\`${name}\` is not compared for equality` };
   }
-  if (isCredentialLookup(table, name)) return { kind: 'scoped', via: `\`${name}\`, a unique secret: a credential lookup finds the row that names its tenant` };
+  if (isCredentialColumn(table, name)) return { kind: 'scoped', via: `\`${name}\`, a unique secret: a credential lookup finds the row that names its tenant` };
   if (isMembershipByUser(table, name, context)) return { kind: 'scoped', via: `\`${name}\`: a membership lookup by the user, which is how the user's tenants are found` };
   if (isLevelOwnKey(table, name, context)) return { kind: 'scoped', via: `\`${name}\`, the own key of the tenant level \`${table.name}\`` };
   if (isMembershipCondition(table, name, value, unit, context, depth)) return { kind: 'scoped', via: `the membership condition \`${name}\`` };
@@ -184,19 +184,6 @@ function valueConstrains(value: Node): boolean {
   if (node.type === T.Literal && node.value === null) return false;
   if (node.type !== T.ObjectExpression) return true;
   return node.properties.some((p) => p.type === T.Property && ['equals', 'in'].includes(propertyName(p) ?? '') && valueConstrains(p.value));
-}
-
-const CREDENTIAL = /token|secret|hash|api_?key/i;
-
-/**
- * `apiKey.findUnique({ where: { hashedKey } })`, `session.findUnique({ where: { sessionToken } })`:
- * a lookup by a unique secret is how a request is authenticated, and the row it finds carries
- * its tenant. Such lookups are not cross-tenant reads.
- */
-function isCredentialLookup(table: Table, name: string): boolean {
-  if (!CREDENTIAL.test(name) || table.primaryKey.includes(name)) return false;
-  // Signing and invitation tokens are random secrets even when the schema does not mark them unique.
-  return table.uniques.some((u) => u.fields.length === 1 && u.fields[0] === name) || /^(token|secret)$|(Token|Secret|Hash)$/.test(name);
 }
 
 /**

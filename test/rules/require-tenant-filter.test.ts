@@ -130,6 +130,11 @@ ruleTester.run('require-tenant-filter', rule, {
       errors: [{ messageId: 'missingTenantFilter', line: 3, column: 42 }],
     },
     {
+      // an undefined tenant value: Prisma drops the key, the query reads every tenant
+      code: `${client}export const u = () => prisma.invoice.findMany({ where: { orgId: undefined } });`,
+      errors: [{ messageId: 'missingTenantFilter', line: 3, column: 24 }],
+    },
+    {
       // a helper that does not return the tenant key
       code: `${client}import { notAFilter } from './lib/filters';\nexport const x = (id: string) => prisma.invoice.findFirst({ where: { ...notAFilter(id) } });`,
       errors: [{ messageId: 'missingTenantFilter', line: 4, column: 34 }],

@@ -1,9 +1,9 @@
 import type { TSESLint } from '@typescript-eslint/utils';
-import { analyzeFile } from '../src/core/analyze.js';
-import type { FileUnit } from '../src/core/ast.js';
-import type { RuleId } from '../src/core/rule-meta.js';
-import { projectForLintedFile } from '../src/project/editor-cache.js';
-import { loadSqlParsers } from '../src/sql/libpg.js';
+import { analyzeFile } from '../core/analyze.js';
+import type { FileUnit } from '../core/ast.js';
+import type { RuleId } from '../core/rule-meta.js';
+import { projectForLintedFile } from '../project/editor-cache.js';
+import { loadSqlParsers } from '../sql/libpg.js';
 
 // ESLint rules run synchronously; the WASM SQL parser (migrations with RLS and policies, raw SQL
 // in code) is loaded once, when any rule module is imported: ESLint imports plugins asynchronously.

@@ -1,5 +1,5 @@
 import { ESLintUtils } from '@typescript-eslint/utils';
-import { docsUrl } from '../src/core/rule-meta.js';
+import { docsUrl } from '../core/rule-meta.js';
 
 export interface TenantLintRuleDocs {
   description: string;
