@@ -3,6 +3,11 @@ import type { TSESTree } from '@typescript-eslint/types';
 import type { TenantLintConfig } from '../config/schema.js';
 import { prismaRecognizer } from '../orm/prisma.js';
 import { drizzleRecognizer } from '../orm/drizzle.js';
+import { typeormRecognizer } from '../orm/typeorm.js';
+import { sequelizeRecognizer } from '../orm/sequelize.js';
+import { mongooseRecognizer } from '../orm/mongoose.js';
+import { knexRecognizer } from '../orm/knex.js';
+import { kyselyRecognizer } from '../orm/kysely.js';
 import { recognizeRawSql } from '../orm/raw-sql.js';
 import { enclosingSymbol, T, textOf, walk, type FileUnit } from './ast.js';
 import { checkQuerySites, sessionSettingFinding } from './checks/require-tenant-filter.js';
@@ -24,7 +29,15 @@ import { readSuppressions } from './suppressions.js';
 export const FILE_CHECKS: ((calls: TSESTree.CallExpression[], context: AnalysisContext) => CheckOutput)[] = [checkClientTenantIds, checkCacheKeys];
 
 /** Registered ORM recognizers: adding an ORM is adding one entry here. */
-export const RECOGNIZERS: OrmRecognizer[] = [prismaRecognizer, drizzleRecognizer];
+export const RECOGNIZERS: OrmRecognizer[] = [
+  prismaRecognizer,
+  drizzleRecognizer,
+  typeormRecognizer,
+  sequelizeRecognizer,
+  mongooseRecognizer,
+  knexRecognizer,
+  kyselyRecognizer,
+];
 
 export interface ProjectView {
   root: string;

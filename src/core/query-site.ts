@@ -8,7 +8,8 @@ export type Operation = 'read' | 'update' | 'delete' | 'insert';
 
 /** Does the query constrain the tenant? Normalised from each ORM's own filter syntax. */
 export type Predicate =
-  | { kind: 'scoped'; via: string }
+  /** `value`: the expression the tenant key is compared with, when there is one (for the type-aware check). */
+  | { kind: 'scoped'; via: string; value?: Node }
   | { kind: 'unscoped'; detail: string }
   /** An `OR` whose branch lacks the tenant predicate, with nothing else scoping the query. */
   | { kind: 'or-bypass'; branch: Node }
@@ -46,6 +47,10 @@ export interface QuerySite {
   /** Top-level `where` keys with the source text of their values (`{ id: 'emailId' }`), for provenance. */
   whereKeys?: Record<string, string>;
   nested: NestedIssue[];
+  /** The values an insert or update writes (`data`, `.values(...)`, `.set(...)`, `create(values)`), for mass-assignment checks. */
+  data?: Node;
+  /** ORM-specific wording of the fix, in the ORM's own syntax (`Add \`tenantId\` to \`where\``): replaces the Prisma default. */
+  fix?: { missing: string; orBypass?: string };
   /** Raw SQL: the alias and the span of the table name inside the SQL string, reported instead of the callee. */
   sql?: { alias: string; span?: { line: number; column: number; endLine: number; endColumn: number } };
 }

@@ -10,6 +10,7 @@ import type { Variable } from '@typescript-eslint/scope-manager';
 import { memberName, propertyName, T, textOf, unwrap, variableOf, type FileUnit, type Node } from '../core/ast.js';
 import type { AnalysisContext, ClientInfo, Operation, OrmRecognizer, Predicate, QuerySite } from '../core/query-site.js';
 import { returnedExpressions, type Located } from '../core/resolve.js';
+import { combineAll, combineAnd, combineOr, evaluateFilterObject, isUndefinedNode, type ObjectFilterDialect } from './object-filter.js';
 import { isCredentialColumn, type Table } from '../core/schema.js';
 
 const MAX_DEPTH = 10;
@@ -249,55 +250,18 @@ function addVariable(set: Set<Variable>, identifier: TSESTree.Identifier, unit: 
   if (variable) set.add(variable);
 }
 
-/** Every returned expression must scope. */
-function combineAll(results: Predicate[], empty: string): Predicate {
-  if (results.length === 0) return { kind: 'unknown', reason: empty };
-  return results.find((r) => r.kind !== 'scoped') ?? results[0] ?? { kind: 'unknown', reason: empty };
-}
+/** The relational API's object filter (`where: { accountId, OR: [...] }`): raw SQL and relation filters are not followed. */
+const DRIZZLE_DIALECT: ObjectFilterDialect = {
+  and: ['AND'],
+  or: ['OR'],
+  ignored: ['NOT'],
+  valueConstrains: objectValueConstrains,
+  branch: (node, unit, table, context, depth) => evaluateWhereValue(node, unit, table, context, depth),
+  other: (name, _value, _unit, table) => (name === 'RAW' || !table.columns.has(name) ? { kind: 'unknown', reason: `the filter key \`${name}\` is not analysed` } : undefined),
+};
 
-/** The relational API's object filter (`where: { accountId, OR: [...] }`). */
 function evaluateObject(node: TSESTree.ObjectExpression, unit: FileUnit, table: Table, context: AnalysisContext, depth: number): Predicate {
-  let fallback: Predicate | undefined;
-  const keys: string[] = [];
-  for (const property of node.properties) {
-    if (property.type === T.SpreadElement) {
-      fallback ??= { kind: 'unknown', reason: 'a spread in the filter' };
-      continue;
-    }
-    const name = propertyName(property);
-    if (!name) {
-      fallback ??= { kind: 'unknown', reason: 'a computed key in the filter' };
-      continue;
-    }
-    keys.push(name);
-    let result: Predicate | undefined;
-    if (table.tenantKeys.includes(name)) {
-      result = objectValueConstrains(property.value) ? { kind: 'scoped', via: `\`${name}\`` } : { kind: 'unscoped', detail: `\`${name}\` is not compared for equality` };
-    } else if (isCredentialColumn(table, name)) {
-      result = { kind: 'scoped', via: `\`${name}\`, a unique secret: a credential lookup finds the row that names its tenant` };
-    } else if (name === 'AND' || name === 'OR') {
-      const list = unwrap(property.value);
-      if (list.type !== T.ArrayExpression) {
-        result = { kind: 'unknown', reason: `\`${name}\` is not an array literal` };
-      } else {
-        const branches = list.elements.flatMap((e) => (e ? [e] : []));
-        const evaluated = branches.map((b) => (b.type === T.SpreadElement ? { node: b, predicate: unknownSpread() } : { node: b, predicate: evaluateWhereValue(b, unit, table, context, depth + 1) }));
-        result = name === 'AND' ? combineAnd(evaluated.map((e) => e.predicate)) : combineOr(evaluated);
-      }
-    } else if (name === 'RAW' || name === 'NOT' || !table.columns.has(name)) {
-      // Raw SQL, negations and relation filters are not followed.
-      result = name === 'NOT' ? undefined : { kind: 'unknown', reason: `the filter key \`${name}\` is not analysed` };
-    }
-    if (!result) continue;
-    if (result.kind === 'scoped') return result;
-    if (result.kind === 'or-bypass' || !fallback) fallback = result.kind === 'unscoped' ? fallback : result;
-  }
-  if (fallback) return fallback;
-  return { kind: 'unscoped', detail: keys.length ? `\`where\` filters only on ${keys.map((k) => `\`${k}\``).join(', ')}` : '`where` is empty' };
-}
-
-function unknownSpread(): Predicate {
-  return { kind: 'unknown', reason: 'a spread in the filter' };
+  return evaluateFilterObject(node, unit, table, context, DRIZZLE_DIALECT, depth);
 }
 
 /** `accountId: x`, `{ eq: x }`, `{ in: xs }` constrain; `undefined`, `null`, `{ ne: x }` do not. */
@@ -332,11 +296,11 @@ function evaluateCondition(expression: Node, unit: FileUnit, scope: Scope, depth
         if (args.some((a) => a.type === T.SpreadElement) && !args.some((a) => a.type !== T.SpreadElement && evaluateCondition(a, unit, scope, depth + 1).kind === 'scoped')) {
           return { kind: 'unknown', reason: '`and(...)` of a spread list' };
         }
-        return combineAnd(args.filter((a) => a.type !== T.SpreadElement && !isUndefined(a)).map((a) => evaluateCondition(a, unit, scope, depth + 1)));
+        return combineAnd(args.filter((a) => a.type !== T.SpreadElement && !isUndefinedNode(a)).map((a) => evaluateCondition(a, unit, scope, depth + 1)), 'no condition of `and(...)` has the tenant key');
       }
       if (operator === 'or') {
         if (args.some((a) => a.type === T.SpreadElement)) return { kind: 'unknown', reason: '`or(...)` of a spread list' };
-        return combineOr(args.filter((a) => !isUndefined(a)).map((a) => ({ node: a, predicate: evaluateCondition(a, unit, scope, depth + 1) })));
+        return combineOr(args.filter((a) => !isUndefinedNode(a)).map((a) => ({ node: a, predicate: evaluateCondition(a, unit, scope, depth + 1) })), 'no `or(...)` branch has the tenant key');
       }
       if (operator === 'eq' || operator === 'inArray') return comparison(operator, args, unit, scope);
       if (operator === 'sql') return { kind: 'unknown', reason: 'a `sql` condition' };
@@ -362,28 +326,8 @@ function evaluateCondition(expression: Node, unit: FileUnit, scope: Scope, depth
   }
 }
 
-function isUndefined(node: Node): boolean {
-  const inner = unwrap(node);
-  return inner.type === T.Identifier && inner.name === 'undefined';
-}
 
-function combineAnd(results: Predicate[]): Predicate {
-  const scoped = results.find((r) => r.kind === 'scoped');
-  if (scoped) return scoped;
-  return results.find((r) => r.kind === 'or-bypass') ?? results.find((r) => r.kind === 'unknown') ?? { kind: 'unscoped', detail: 'no condition of `and(...)` has the tenant key' };
-}
 
-/** `or(a, b)` scopes only when every branch does; a branch without the key reaches other tenants. */
-function combineOr(branches: { node: Node; predicate: Predicate }[]): Predicate {
-  const scoped = branches.filter((b) => b.predicate.kind === 'scoped');
-  const unknown = branches.find((b) => b.predicate.kind === 'unknown');
-  const leaking = branches.find((b) => b.predicate.kind === 'unscoped' || b.predicate.kind === 'or-bypass');
-  const first = scoped[0];
-  if (first && scoped.length === branches.length) return first.predicate;
-  if (leaking && scoped.length > 0) return { kind: 'or-bypass', branch: leaking.node };
-  if (unknown) return unknown.predicate;
-  return { kind: 'unscoped', detail: 'no `or(...)` branch has the tenant key' };
-}
 
 /** `eq(t.accountId, x)` / `inArray(t.accountId, xs)`, either way round for `eq`. */
 function comparison(operator: 'eq' | 'inArray', args: TSESTree.CallExpressionArgument[], unit: FileUnit, scope: Scope): Predicate {

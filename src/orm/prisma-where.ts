@@ -2,7 +2,8 @@ import type { TSESTree } from '@typescript-eslint/types';
 import { memberName, propertyName, T, unwrap, type FileUnit, type Node } from '../core/ast.js';
 import type { AnalysisContext, Predicate } from '../core/query-site.js';
 import { returnedExpressions, type Located } from '../core/resolve.js';
-import { isCredentialColumn, type Table } from '../core/schema.js';
+import type { Table } from '../core/schema.js';
+import { evaluateFilterObject, type ObjectFilterDialect } from './object-filter.js';
 
 const MAX_DEPTH = 10;
 
@@ -63,92 +64,31 @@ function evaluateHelperCall(node: TSESTree.CallExpression, unit: FileUnit, table
   return notScoped;
 }
 
+/** Prisma's filter dialect: `AND` (a list or one object), `OR`, relation filters and the tenant-level shortcuts. */
+const PRISMA_DIALECT: ObjectFilterDialect = {
+  and: ['AND'],
+  or: ['OR'],
+  andAcceptsObject: true,
+  evaluateSpreads: true,
+  valueConstrains,
+  branch: (node, unit, table, context, depth) => evaluateWhere(node, unit, table, context, depth),
+  other: prismaKey,
+};
+
 function evaluateObject(node: TSESTree.ObjectExpression, unit: FileUnit, table: Table, context: AnalysisContext, depth: number): Predicate {
-  let unknown: Predicate | undefined;
-  let orBypass: Predicate | undefined;
-  const keysSeen: string[] = [];
-  for (const property of node.properties) {
-    if (property.type === T.SpreadElement) {
-      const result = evaluateWhere(property.argument, unit, table, context, depth + 1);
-      if (result.kind === 'scoped') return result;
-      if (result.kind === 'or-bypass') orBypass ??= result;
-      if (result.kind === 'unknown') unknown ??= result;
-      continue;
-    }
-    const name = propertyName(property);
-    if (!name) {
-      unknown ??= { kind: 'unknown', reason: 'a computed key in the filter' };
-      continue;
-    }
-    keysSeen.push(name);
-    const result = evaluateKey(name, property.value, unit, table, context, depth);
-    if (!result) continue;
-    if (result.kind === 'scoped') return result;
-    if (result.kind === 'or-bypass') orBypass ??= result;
-    if (result.kind === 'unknown') unknown ??= result;
-  }
-  if (orBypass) return orBypass;
-  if (unknown) return unknown;
-  const detail = keysSeen.length ? `\`where\` filters only on ${keysSeen.map((k) => `\`${k}\``).join(', ')}` : '`where` is empty';
-  return { kind: 'unscoped', detail };
+  return evaluateFilterObject(node, unit, table, context, PRISMA_DIALECT, depth);
 }
 
-function evaluateKey(name: string, value: Node, unit: FileUnit, table: Table, context: AnalysisContext, depth: number): Predicate | undefined {
-  if (table.tenantKeys.includes(name)) {
-    return valueConstrains(value)
-      ? { kind: 'scoped', via: `\`${name}\`` }
-      : { kind: 'unscoped', detail: `\`${name}\` is not compared for equality` };
-  }
-  if (isCredentialColumn(table, name)) return { kind: 'scoped', via: `\`${name}\`, a unique secret: a credential lookup finds the row that names its tenant` };
+function prismaKey(name: string, value: Node, unit: FileUnit, table: Table, context: AnalysisContext, depth: number): Predicate | undefined {
   if (isMembershipByUser(table, name, context)) return { kind: 'scoped', via: `\`${name}\`: a membership lookup by the user, which is how the user's tenants are found` };
   if (isLevelOwnKey(table, name, context)) return { kind: 'scoped', via: `\`${name}\`, the own key of the tenant level \`${table.name}\`` };
   if (isMembershipCondition(table, name, value, unit, context, depth)) return { kind: 'scoped', via: `the membership condition \`${name}\`` };
   if (isParentKeyFromRow(table, name, value, unit, context, depth)) return { kind: 'scoped', via: `\`${name}\` taken from a loaded parent row` };
-  if (name === 'AND') return evaluateAnd(value, unit, table, context, depth);
-  if (name === 'OR') return evaluateOr(value, unit, table, context, depth);
   const compound = table.uniques.find((u) => u.name === name);
   if (compound?.fields.some((f) => table.tenantKeys.includes(f))) return { kind: 'scoped', via: `the compound key \`${name}\`` };
   const relation = table.relations.get(name);
   if (relation && !relation.isList) return evaluateRelationFilter(name, relation.target, value, unit, context, depth);
   return undefined;
-}
-
-function evaluateAnd(value: Node, unit: FileUnit, table: Table, context: AnalysisContext, depth: number): Predicate {
-  const node = unwrap(value);
-  if (node.type !== T.ArrayExpression) return evaluateWhere(node, unit, table, context, depth + 1);
-  let fallback: Predicate = { kind: 'unscoped', detail: 'no `AND` branch has the tenant key' };
-  for (const element of node.elements) {
-    if (!element) continue;
-    const inner = element.type === T.SpreadElement ? element.argument : element;
-    const result = evaluateWhere(inner, unit, table, context, depth + 1);
-    if (result.kind === 'scoped') return result;
-    if (result.kind !== 'unscoped') fallback = result;
-  }
-  return fallback;
-}
-
-/** `OR: [a, b]` scopes only when every branch does; a branch without the key reaches other tenants. */
-function evaluateOr(value: Node, unit: FileUnit, table: Table, context: AnalysisContext, depth: number): Predicate {
-  const node = unwrap(value);
-  if (node.type !== T.ArrayExpression) return { kind: 'unknown', reason: '`OR` is not an array literal' };
-  let scopedBranches = 0;
-  let leaking: Node | undefined;
-  let unknown: Predicate | undefined;
-  for (const element of node.elements) {
-    if (!element) continue;
-    if (element.type === T.SpreadElement) {
-      unknown ??= { kind: 'unknown', reason: 'a spread inside `OR`' };
-      continue;
-    }
-    const result = evaluateWhere(element, unit, table, context, depth + 1);
-    if (result.kind === 'scoped') scopedBranches += 1;
-    else if (result.kind === 'unknown') unknown ??= result;
-    else leaking ??= element;
-  }
-  if (!leaking && !unknown && scopedBranches > 0) return { kind: 'scoped', via: 'every `OR` branch' };
-  if (leaking && scopedBranches > 0) return { kind: 'or-bypass', branch: leaking };
-  if (unknown) return unknown;
-  return { kind: 'unscoped', detail: 'no `OR` branch has the tenant key' };
 }
 
 /**

@@ -131,8 +131,9 @@ function missingFinding(site: QuerySite, detail: string, context: AnalysisContex
   const byIdOnly = /^`where` filters only on/.test(detail) ? ` (${detail.replace(/^`where` filters only on /, 'by ')} alone)` : '';
   const evidence = `${tenancyEvidence(table, context.schema)} Without it this call matches rows of every tenant; ${detail}.${clientEvidence(site)}${rls.evidence}`;
   const parentKey = childKey(table, context.schema);
-  const how =
-    site.orm === 'drizzle'
+  const how = site.fix
+    ? site.fix.missing
+    : site.orm === 'drizzle'
       ? drizzleHow(table, parentKey)
       : table.class === 'child'
         ? `Filter through the parent: \`where: { ${table.parentRelations[0]}: { ${parentKey} } }\``
@@ -144,7 +145,7 @@ function missingFinding(site: QuerySite, detail: string, context: AnalysisContex
     message: `\`${site.calleeText}\` ${verb} tenant-scoped model \`${table.name}\`${byIdOnly} without a tenant filter.`,
     evidence,
     help: `${how}, or run it through a tenant-scoped client.`,
-    suggestions: site.orm === 'drizzle' ? undefined : suggestions(site, context, parentKey),
+    suggestions: site.orm === 'prisma' ? suggestions(site, context, parentKey) : undefined,
     demoted: rls.demoted,
   };
 }
@@ -179,6 +180,16 @@ function orBypassFinding(site: QuerySite, branch: Node, context: AnalysisContext
       message: `\`${site.calleeText}\`: an \`OR\` branch without \`${column}\` defeats the tenant filter on \`${table.dbName}\`.`,
       evidence: `${tenancyEvidence(table, context.schema)} \`a AND b OR c\` is \`(a AND b) OR c\`: the branch without the tenant predicate matches rows of every tenant.`,
       help: `Put the tenant predicate outside the \`OR\`: \`WHERE ${column} = $n AND (... OR ...)\`.`,
+    };
+  }
+  if (site.fix?.orBypass) {
+    return {
+      ruleId: 'require-tenant-filter',
+      messageId: 'orBypassesTenantFilter',
+      node: site.callee,
+      message: `\`${site.calleeText}\`: an \`OR\` branch without the tenant key defeats the tenant filter on \`${table.name}\`.`,
+      evidence: `${tenancyEvidence(table, context.schema)} The branch at line ${branch.loc.start.line} matches rows of every tenant, and nothing outside the \`OR\` constrains the tenant.`,
+      help: site.fix.orBypass,
     };
   }
   if (site.orm === 'drizzle') {

@@ -1,0 +1,152 @@
+/**
+ * The one evaluator of object-shaped filters, shared by every ORM whose `where` is an object of
+ * conjuncts: Prisma (`{ orgId, OR: [...] }`), Drizzle's relational API, TypeORM (`{ tenantId }`
+ * and arrays as OR), Sequelize (`{ tenantId, [Op.or]: [...] }`), Mongoose (`{ tenantId, $or }`)
+ * and Knex (`.where({ tenant_id })`). Each ORM describes its dialect; the logic of "any conjunct
+ * scopes, every disjunct must" lives here once.
+ */
+import type { TSESTree } from '@typescript-eslint/types';
+import { propertyName, T, unwrap, type FileUnit, type Node } from '../core/ast.js';
+import type { AnalysisContext, Predicate } from '../core/query-site.js';
+import { isCredentialColumn, type Table } from '../core/schema.js';
+
+export const MAX_FILTER_DEPTH = 10;
+
+export interface ObjectFilterDialect {
+  /** Keys whose value is a list (or an object) of conjuncts: `AND`, `$and`, `Op.and`. */
+  and: readonly string[];
+  /** Keys whose value is a list of disjuncts: `OR`, `$or`, `Op.or`. */
+  or: readonly string[];
+  /** Keys that negate or otherwise do not constrain (skipped, never scoping): `NOT`, `$nor`. */
+  ignored?: readonly string[];
+  /** The name of a key; a dialect with symbol keys (`[Op.and]`) resolves computed keys here. */
+  keyName?(property: TSESTree.Property, unit: FileUnit): string | undefined;
+  /** Does the value given to a tenant key pin it to one tenant (`x`, `{ equals: x }`, `{ $in: xs }`)? */
+  valueConstrains(value: Node): boolean;
+  /** A branch of an `AND`/`OR` list, a non-array `AND`, or a spread: evaluated as a whole filter. */
+  branch(node: Node, unit: FileUnit, table: Table, context: AnalysisContext, depth: number): Predicate;
+  /** Dialect-specific keys (relation filters, membership...), tried after the tenant key and credentials. */
+  other?(name: string, value: Node, unit: FileUnit, table: Table, context: AnalysisContext, depth: number): Predicate | undefined;
+  /** Whether `AND: {...}` (an object, not a list) is accepted as one conjunct. */
+  andAcceptsObject?: boolean;
+  /** Spreads are evaluated as conjuncts (`...tenantWhere(orgId)`); otherwise they are not analysable. */
+  evaluateSpreads?: boolean;
+  /** The word for the filter in messages: `where`, `filter`. */
+  noun?: string;
+}
+
+/** Any scoping conjunct scopes; otherwise a bypass, then an unknown, explains why not. */
+export function combineAnd(results: Predicate[], empty = 'no condition has the tenant key'): Predicate {
+  const scoped = results.find((r) => r.kind === 'scoped');
+  if (scoped) return scoped;
+  return results.find((r) => r.kind === 'or-bypass') ?? results.find((r) => r.kind === 'unknown') ?? { kind: 'unscoped', detail: empty };
+}
+
+/** An `OR` scopes only when every branch does; a branch without the key reaches other tenants. */
+export function combineOr(branches: { node: Node; predicate: Predicate }[], empty = 'no `OR` branch has the tenant key'): Predicate {
+  const scoped = branches.filter((b) => b.predicate.kind === 'scoped');
+  const unknown = branches.find((b) => b.predicate.kind === 'unknown');
+  const leaking = branches.find((b) => b.predicate.kind === 'unscoped' || b.predicate.kind === 'or-bypass');
+  const first = scoped[0];
+  if (first && scoped.length === branches.length) return first.predicate;
+  if (leaking && scoped.length > 0) return { kind: 'or-bypass', branch: leaking.node };
+  if (unknown) return unknown.predicate;
+  return { kind: 'unscoped', detail: empty };
+}
+
+/** Every alternative (each returned expression, each arm of a conditional) must scope. */
+export function combineAll(results: Predicate[], empty: string): Predicate {
+  if (results.length === 0) return { kind: 'unknown', reason: empty };
+  return results.find((r) => r.kind !== 'scoped') ?? results[0] ?? { kind: 'unknown', reason: empty };
+}
+
+export function isUndefinedNode(node: Node): boolean {
+  const inner = unwrap(node);
+  return inner.type === T.Identifier && inner.name === 'undefined';
+}
+
+/** `undefined` and `null` never pin a tenant: Prisma and TypeORM drop an undefined key from the filter. */
+export function isNullish(node: Node): boolean {
+  const inner = unwrap(node);
+  return isUndefinedNode(inner) || (inner.type === T.Literal && inner.value === null);
+}
+
+/**
+ * Decides whether an object filter constrains `table` to one tenant: the object is a conjunction,
+ * so one scoping key is enough; an `OR` list scopes only when every branch does.
+ */
+export function evaluateFilterObject(
+  node: TSESTree.ObjectExpression,
+  unit: FileUnit,
+  table: Table,
+  context: AnalysisContext,
+  dialect: ObjectFilterDialect,
+  depth: number,
+): Predicate {
+  if (depth > MAX_FILTER_DEPTH) return { kind: 'unknown', reason: 'filter nested too deeply' };
+  const noun = dialect.noun ?? 'where';
+  let unknown: Predicate | undefined;
+  let orBypass: Predicate | undefined;
+  const keysSeen: string[] = [];
+  const note = (result: Predicate | undefined): Predicate | undefined => {
+    if (result?.kind === 'scoped') return result;
+    if (result?.kind === 'or-bypass') orBypass ??= result;
+    if (result?.kind === 'unknown') unknown ??= result;
+    return undefined;
+  };
+  for (const property of node.properties) {
+    if (property.type === T.SpreadElement) {
+      const result = dialect.evaluateSpreads ? dialect.branch(property.argument, unit, table, context, depth + 1) : { kind: 'unknown' as const, reason: 'a spread in the filter' };
+      const scoped = note(result);
+      if (scoped) return scoped;
+      continue;
+    }
+    const name = dialect.keyName ? dialect.keyName(property, unit) : propertyName(property);
+    if (!name) {
+      unknown ??= { kind: 'unknown', reason: 'a computed key in the filter' };
+      continue;
+    }
+    keysSeen.push(name);
+    const scoped = note(evaluateKey(name, property.value, unit, table, context, dialect, depth));
+    if (scoped) return scoped;
+  }
+  if (orBypass) return orBypass;
+  if (unknown) return unknown;
+  const detail = keysSeen.length ? `\`${noun}\` filters only on ${keysSeen.map((k) => `\`${k}\``).join(', ')}` : `\`${noun}\` is empty`;
+  return { kind: 'unscoped', detail };
+}
+
+function evaluateKey(name: string, value: Node, unit: FileUnit, table: Table, context: AnalysisContext, dialect: ObjectFilterDialect, depth: number): Predicate | undefined {
+  if (table.tenantKeys.includes(name)) {
+    return dialect.valueConstrains(value) ? { kind: 'scoped', via: `\`${name}\``, value } : { kind: 'unscoped', detail: `\`${name}\` is not compared for equality` };
+  }
+  if (isCredentialColumn(table, name)) return { kind: 'scoped', via: `\`${name}\`, a unique secret: a credential lookup finds the row that names its tenant` };
+  if (dialect.ignored?.includes(name)) return undefined;
+  if (dialect.and.includes(name)) return evaluateAnd(name, value, unit, table, context, dialect, depth);
+  if (dialect.or.includes(name)) return evaluateOr(name, value, unit, table, context, dialect, depth);
+  return dialect.other?.(name, value, unit, table, context, depth);
+}
+
+function evaluateAnd(name: string, value: Node, unit: FileUnit, table: Table, context: AnalysisContext, dialect: ObjectFilterDialect, depth: number): Predicate {
+  const node = unwrap(value);
+  if (node.type !== T.ArrayExpression) {
+    return dialect.andAcceptsObject ? dialect.branch(node, unit, table, context, depth + 1) : { kind: 'unknown', reason: `\`${name}\` is not an array literal` };
+  }
+  const results = node.elements.flatMap((element) => {
+    if (!element) return [];
+    if (element.type === T.SpreadElement) return [{ kind: 'unknown' as const, reason: `a spread inside \`${name}\`` }];
+    return [dialect.branch(element, unit, table, context, depth + 1)];
+  });
+  return combineAnd(results, `no \`${name}\` branch has the tenant key`);
+}
+
+function evaluateOr(name: string, value: Node, unit: FileUnit, table: Table, context: AnalysisContext, dialect: ObjectFilterDialect, depth: number): Predicate {
+  const node = unwrap(value);
+  if (node.type !== T.ArrayExpression) return { kind: 'unknown', reason: `\`${name}\` is not an array literal` };
+  const branches = node.elements.flatMap((element) => {
+    if (!element) return [];
+    if (element.type === T.SpreadElement) return [{ node: element as Node, predicate: { kind: 'unknown' as const, reason: `a spread inside \`${name}\`` } }];
+    return [{ node: element as Node, predicate: dialect.branch(element, unit, table, context, depth + 1) }];
+  });
+  return combineOr(branches, `no \`${name}\` branch has the tenant key`);
+}
