@@ -13,6 +13,8 @@ import { readDrizzleDetailed } from './drizzle.js';
 import { readTypeormDetailed } from './typeorm.js';
 import { readSequelizeDetailed } from './sequelize.js';
 import { readMongooseDetailed } from './mongoose.js';
+import { readKnexDetailed } from './knex.js';
+import { readKyselyDetailed } from './kysely.js';
 
 /**
  * Cheap test run on the source text before parsing: the file imports (or requires) one of the
@@ -23,7 +25,7 @@ import { readMongooseDetailed } from './mongoose.js';
  * it imports without importing `sequelize` itself.
  */
 export const TS_SCHEMA_MARKERS =
-  /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)['"](?:(?:drizzle-orm\/(?:pg|mysql|sqlite)-core|typeorm|sequelize(?:-typescript)?|mongoose)['"]|drizzle-orm['"](?=[\s\S]*\brelations\s*\())|\.(?:belongsTo(?:Many)?|hasMany|hasOne)\s*\(/;
+  /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)['"](?:(?:drizzle-orm\/(?:pg|mysql|sqlite)-core|typeorm|sequelize(?:-typescript)?|mongoose|knex|kysely)['"]|drizzle-orm['"](?=[\s\S]*\brelations\s*\())|\.(?:belongsTo(?:Many)?|hasMany|hasOne)\s*\(/;
 
 // ---------------------------------------------------------------------------------------------
 // Reader output (internal to the TS schema readers, exported for them and for the integrator).
@@ -133,6 +135,8 @@ const READERS: { kind: SchemaSourceKind; read: Reader }[] = [
   { kind: 'typeorm', read: readTypeormDetailed },
   { kind: 'sequelize', read: readSequelizeDetailed },
   { kind: 'mongoose', read: readMongooseDetailed },
+  { kind: 'knex', read: readKnexDetailed },
+  { kind: 'kysely', read: readKyselyDetailed },
 ];
 
 /**
