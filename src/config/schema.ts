@@ -16,6 +16,8 @@ export const configSchema = z
     tenantTables: z.array(z.string().min(1)).optional().describe('Models or tables to treat as tenant data even when inference says otherwise.'),
     scopedClientFactories: z.array(z.string().min(1)).optional().describe('Functions that return a tenant-scoped database client, such as forTenant or tenantDb.'),
     filterHelpers: z.array(z.string().min(1)).optional().describe('Functions whose result is a tenant filter (spread into where or passed as where).'),
+    ownershipGuards: z.array(z.string().min(1)).optional().describe('Functions that throw unless a row belongs to the caller\'s tenant, called with the row (`authorize(user, action, row)`, `assertSameTenant(row, ctx)`): a read guarded by one before its use is scoped.'),
+    tenantPlugins: z.array(z.string().min(1)).optional().describe('Mongoose schema plugins that add the tenant to every query of the models that use them (`schema.plugin(tenantPlugin)`).'),
     schema: z.array(z.string().min(1)).optional().describe('Schema files or folders (schema.prisma, prisma/schema), relative to the config file. Located automatically when absent.'),
     migrations: z.array(z.string().min(1)).optional().describe('Glob patterns of SQL migration files, relative to the config file, when the layout is not one tenant-lint knows (Prisma, Drizzle Kit, Supabase, Flyway, golang-migrate, dbmate, numbered files).'),
     sqlSinks: z.array(z.string().min(1)).optional().describe('Functions or methods whose first argument is SQL sent to the database (your own `rawQuery(sql, params)` helper), checked like pool.query.'),

@@ -6,7 +6,7 @@
  * scopes, every disjunct must" lives here once.
  */
 import type { TSESTree } from '@typescript-eslint/types';
-import { propertyName, T, unwrap, type FileUnit, type Node } from '../core/ast.js';
+import { memberName, propertyName, T, unwrap, type FileUnit, type Node } from '../core/ast.js';
 import type { AnalysisContext, Predicate } from '../core/query-site.js';
 import { isCredentialColumn, type Table } from '../core/schema.js';
 
@@ -121,6 +121,7 @@ function evaluateKey(name: string, value: Node, unit: FileUnit, table: Table, co
     return dialect.valueConstrains(value) ? { kind: 'scoped', via: `\`${name}\``, value } : { kind: 'unscoped', detail: `\`${name}\` is not compared for equality` };
   }
   if (isCredentialColumn(table, name)) return { kind: 'scoped', via: `\`${name}\`, a unique secret: a credential lookup finds the row that names its tenant` };
+  if (isParentKeyFromRow(table, name, value, unit, context, depth)) return { kind: 'scoped', via: `\`${name}\` taken from a loaded parent row` };
   if (dialect.ignored?.includes(name)) return undefined;
   if (dialect.and.includes(name)) return evaluateAnd(name, value, unit, table, context, dialect, depth);
   if (dialect.or.includes(name)) return evaluateOr(name, value, unit, table, context, dialect, depth);
@@ -150,3 +151,38 @@ function evaluateOr(name: string, value: Node, unit: FileUnit, table: Table, con
   });
   return combineOr(branches, `no \`${name}\` branch has the tenant key`);
 }
+
+/**
+ * Id provenance: a row filtered by its parent's key taken from a row (`envelopeId: envelope.id`,
+ * where `envelope` holds the result of a single-row query) inherits the scope of the query that
+ * loaded the parent, which is checked at its own site. A bare `envelopeId` parameter, or
+ * `params.id`, does not.
+ */
+function isParentKeyFromRow(table: Table, name: string, value: Node, unit: FileUnit, context: AnalysisContext, depth: number): boolean {
+  // The key must be a foreign key to a table that is itself tenant data: its row was loaded scoped.
+  const relation = [...table.relations.values()].find((r) => !r.isList && r.fields.length === 1 && r.fields[0] === name);
+  const target = relation ? context.schema.tables.get(relation.target) : undefined;
+  if (target?.class !== 'tenant' && target?.class !== 'child') return false;
+  const node = unwrap(value);
+  if (node.type !== T.MemberExpression || !['id', '_id'].includes(memberName(node) ?? '')) return false;
+  const object = unwrap(node.object);
+  if (object.type !== T.Identifier) return false;
+  const binding = context.resolver.bindingOf(object, unit, depth + 1);
+  if (binding.kind !== 'value') return false;
+  const init = unwrap(binding.value.node);
+  if (init.type !== T.CallExpression) return false;
+  const callee = unwrap(init.callee);
+  return callee.type === T.MemberExpression && ROW_RETURNING.has(memberName(callee) ?? '');
+}
+
+/** Methods of every supported ORM that return one row. */
+const ROW_RETURNING = new Set([
+  // Prisma
+  'findFirst', 'findFirstOrThrow', 'findUnique', 'findUniqueOrThrow', 'create', 'update', 'upsert',
+  // TypeORM
+  'findOne', 'findOneBy', 'findOneOrFail', 'findOneByOrFail', 'save', 'getOne', 'getOneOrFail',
+  // Sequelize, Mongoose
+  'findByPk', 'findById', 'findOneAndUpdate', 'findByIdAndUpdate',
+  // Knex, Kysely
+  'first', 'executeTakeFirst', 'executeTakeFirstOrThrow',
+]);

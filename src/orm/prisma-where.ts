@@ -83,7 +83,6 @@ function prismaKey(name: string, value: Node, unit: FileUnit, table: Table, cont
   if (isMembershipByUser(table, name, context)) return { kind: 'scoped', via: `\`${name}\`: a membership lookup by the user, which is how the user's tenants are found` };
   if (isLevelOwnKey(table, name, context)) return { kind: 'scoped', via: `\`${name}\`, the own key of the tenant level \`${table.name}\`` };
   if (isMembershipCondition(table, name, value, unit, context, depth)) return { kind: 'scoped', via: `the membership condition \`${name}\`` };
-  if (isParentKeyFromRow(table, name, value, unit, context, depth)) return { kind: 'scoped', via: `\`${name}\` taken from a loaded parent row` };
   const compound = table.uniques.find((u) => u.name === name);
   if (compound?.fields.some((f) => table.tenantKeys.includes(f))) return { kind: 'scoped', via: `the compound key \`${name}\`` };
   const relation = table.relations.get(name);
@@ -170,25 +169,3 @@ function isMembershipByUser(table: Table, name: string, context: AnalysisContext
   const toUser = relations.find((r) => r.fields.length === 1 && r.fields[0] === name && r.required && USER_MODEL.test(r.target));
   return toRoot && Boolean(toUser);
 }
-
-/**
- * A child filtered by its parent's key taken from a row (`envelopeId: envelope.id`, where
- * `envelope` holds the result of a query) inherits the scope of the query that loaded the parent.
- * A bare `envelopeId` parameter, or `params.id`, does not.
- */
-function isParentKeyFromRow(table: Table, name: string, value: Node, unit: FileUnit, context: AnalysisContext, depth: number): boolean {
-  if (table.class !== 'child') return false;
-  if (!table.parentRelations.some((r) => table.relations.get(r)?.fields.includes(name))) return false;
-  const node = unwrap(value);
-  if (node.type !== T.MemberExpression || memberName(node) !== 'id') return false;
-  const object = unwrap(node.object);
-  if (object.type !== T.Identifier) return false;
-  const binding = context.resolver.bindingOf(object, unit, depth + 1);
-  if (binding.kind !== 'value') return false;
-  const init = unwrap(binding.value.node);
-  if (init.type !== T.CallExpression) return false;
-  const callee = unwrap(init.callee);
-  return callee.type === T.MemberExpression && ROW_RETURNING.has(memberName(callee) ?? '');
-}
-
-const ROW_RETURNING = new Set(['findFirst', 'findFirstOrThrow', 'findUnique', 'findUniqueOrThrow', 'create', 'update', 'upsert']);

@@ -25,7 +25,7 @@ export function checkQuerySites(sites: QuerySite[], context: AnalysisContext): C
       out.unknown.push({ ruleId: 'require-tenant-filter', node: site.callee, reason: `${site.calleeText}: ${predicate.reason}` });
       continue;
     }
-    if (verifiedEarlier(site, sites) || guardedAfter(site)) continue;
+    if (verifiedEarlier(site, sites, context) || guardedAfter(site, context)) continue;
     if (predicate.kind === 'or-bypass') {
       out.findings.push(orBypassFinding(site, predicate.branch, context));
       continue;
@@ -261,7 +261,7 @@ function insertInto(object: TSESTree.ObjectExpression, fragment: string, desc: s
  * proved to be the tenant's. A read whose scope could not be decided counts too (it is already
  * reported as not analysable), so that one unknown does not become a finding twice.
  */
-function verifiedEarlier(site: QuerySite, sites: QuerySite[]): boolean {
+function verifiedEarlier(site: QuerySite, sites: QuerySite[], context: AnalysisContext): boolean {
   const keys = site.whereKeys;
   if (!keys) return false;
   const unique = uniqueKeysOf(site.table).filter((k) => keys[k] !== undefined);
@@ -273,7 +273,7 @@ function verifiedEarlier(site: QuerySite, sites: QuerySite[]): boolean {
       other.table === site.table &&
       other.call.range[0] < site.call.range[0] &&
       enclosingFunction(other.call) === fn &&
-      (other.predicate.kind === 'scoped' || other.predicate.kind === 'unknown' || guardedAfter(other)) &&
+      (other.predicate.kind === 'scoped' || other.predicate.kind === 'unknown' || guardedAfter(other, context)) &&
       stopsWhenMissing(other) &&
       unique.some((k) => other.whereKeys?.[k] === keys[k]),
   );
@@ -317,21 +317,62 @@ function uniqueKeysOf(table: Table): string[] {
 
 /**
  * A post-fetch ownership guard: `const row = await ...findUnique({ where: { id } })` followed in the
- * same block by `if (!row || row.orgId !== ctx.orgId) throw ...` (or `return`). The read itself
- * returns nothing to the caller before the guard has compared the tenant key.
+ * same block by `if (!row || row.orgId !== ctx.orgId) throw ...` (or `return`), an
+ * `assert(row.orgId === orgId)`, a configured `ownershipGuards` call (`authorize(user, 'read', row)`),
+ * or a call of a project function that does one of these to its parameter. The guard must dominate
+ * every use of the row: a guard after `res.json(row)`, or on another variable, is not one.
  */
-function guardedAfter(site: QuerySite): boolean {
+function guardedAfter(site: QuerySite, context: AnalysisContext): boolean {
   if (site.operation !== 'read') return false;
   const declared = declarationOf(site);
   if (!declared) return false;
   const keys = site.table.class === 'child' ? [] : site.table.tenantKeys;
-  return declared.after.some((next) => next.type === T.IfStatement && comparesTenantKey(next.test, declared.name, keys) && exits(next.consequent));
+  for (const next of declared.after) {
+    if (isGuardStatement(next, declared.name, keys, context, 0)) return true;
+    if (usesRow(next, declared.name)) return false;
+  }
+  return false;
 }
 
-function comparesTenantKey(test: Node, row: string, keys: string[]): boolean {
+/** A use of the row before its guard: anything but `if (!row) throw/return` that mentions it. */
+function usesRow(statement: Node, row: string): boolean {
+  if (statement.type === T.IfStatement && exits(statement.consequent) && !mentions(statement.consequent, row) && !statement.alternate) return false;
+  return mentions(statement, row);
+}
+
+function isGuardStatement(statement: Node, row: string, keys: string[], context: AnalysisContext, depth: number): boolean {
+  if (statement.type === T.IfStatement) return comparesTenantKey(statement.test, row, keys, ['!==', '!=']) && exits(statement.consequent);
+  if (statement.type !== T.ExpressionStatement) return false;
+  const call = unwrap(statement.expression.type === T.AwaitExpression ? statement.expression.argument : statement.expression);
+  if (call.type !== T.CallExpression) return false;
+  const callee = unwrap(call.callee);
+  const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
+  if (!name) return false;
+  const argIndex = call.arguments.findIndex((a) => mentions(a, row));
+  if (argIndex < 0) return false;
+  if ((context.config.ownershipGuards ?? []).includes(name)) return true;
+  // `assert(row.orgId === orgId)`, `invariant(...)`: throws unless the tenant matches.
+  if (ASSERTIONS.has(name)) return comparesTenantKey(call.arguments[0] ?? call, row, keys, ['===', '==']);
+  return depth === 0 && callee.type === T.Identifier && projectGuard(callee, argIndex, keys, context);
+}
+
+const ASSERTIONS = new Set(['assert', 'invariant', 'ok', 'strictEqual']);
+
+/** `assertSameTenant(row, ctx)`: a project function that guards the parameter the row is passed as. */
+function projectGuard(callee: TSESTree.Identifier, argIndex: number, keys: string[], context: AnalysisContext): boolean {
+  const binding = context.resolver.bindingOf(callee, context.unit, 1);
+  if (binding.kind !== 'function') return false;
+  const param = binding.fn.node.params[argIndex];
+  const name = param?.type === T.Identifier ? param.name : param?.type === T.AssignmentPattern && param.left.type === T.Identifier ? param.left.name : undefined;
+  const body = binding.fn.node.body;
+  if (!name || body?.type !== T.BlockStatement) return false;
+  return body.body.some((statement) => isGuardStatement(statement, name, keys, context, 1));
+}
+
+function comparesTenantKey(test: Node, row: string, keys: string[], operators: string[]): boolean {
   let found = false;
   walk(test, (node) => {
-    if (found || node.type !== T.BinaryExpression || (node.operator !== '!==' && node.operator !== '!=')) return;
+    if (found || node.type !== T.BinaryExpression || !operators.includes(node.operator)) return;
     for (const side of [node.left, node.right]) {
       const member = unwrap(side);
       if (member.type !== T.MemberExpression) continue;

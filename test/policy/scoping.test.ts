@@ -1,0 +1,129 @@
+import { join } from 'node:path';
+import { RuleTester } from '@typescript-eslint/rule-tester';
+import { afterAll, describe, it } from 'vitest';
+import rule from '../../rules/require-tenant-filter.js';
+
+RuleTester.afterAll = afterAll;
+RuleTester.describe = describe;
+RuleTester.it = it;
+RuleTester.itOnly = it.only;
+
+// What really scopes a query, beyond the filter itself: post-fetch ownership guards (inline, in a
+// project helper, configured), and what does not (a check on something else, a guard after use).
+// Invalid cases name the tenant `org`, so that no fix suggestion is offered. Linted as a file of test/rules/project (Prisma; tenant root Organization, key orgId).
+const filename = join(import.meta.dirname, '..', 'rules', 'project', 'src', 'service.ts');
+const ruleTester = new RuleTester({ defaultFilenames: { ts: filename, tsx: filename } });
+
+const head = `import { PrismaClient } from '@prisma/client';
+const prisma = new PrismaClient();
+declare const res: { json(x: unknown): void };
+declare function notFound(): Error;
+declare function authorize(user: unknown, action: string, row: unknown): void;
+declare function assertCanAccess(orgId: string): Promise<void>;
+declare function assert(condition: unknown): asserts condition;
+`;
+
+ruleTester.run('require-tenant-filter: ownership guards', rule, {
+  valid: [
+    // the row's tenant is compared before it is returned
+    `${head}export async function get(orgId: string, id: string) {
+  const invoice = await prisma.invoice.findUnique({ where: { id } });
+  if (!invoice || invoice.orgId !== orgId) throw notFound();
+  return invoice;
+}`,
+    // a null check first, then the tenant guard
+    `${head}export async function get(orgId: string, id: string) {
+  const invoice = await prisma.invoice.findUnique({ where: { id } });
+  if (!invoice) throw notFound();
+  if (invoice.orgId !== orgId) throw notFound();
+  return invoice;
+}`,
+    // assert(...) with the tenant comparison
+    `${head}export async function get(orgId: string, id: string) {
+  const invoice = await prisma.invoice.findUniqueOrThrow({ where: { id } });
+  assert(invoice.orgId === orgId);
+  return invoice;
+}`,
+    // a project helper that throws unless the row is the tenant's
+    `${head}function assertSameOrg(row: { orgId: string } | null, orgId: string) {
+  if (!row || row.orgId !== orgId) throw notFound();
+}
+export async function get(orgId: string, id: string) {
+  const invoice = await prisma.invoice.findUnique({ where: { id } });
+  assertSameOrg(invoice, orgId);
+  return invoice;
+}`,
+    // a configured policy call
+    {
+      code: `${head}export async function get(user: { orgId: string }, id: string) {
+  const invoice = await prisma.invoice.findUnique({ where: { id } });
+  authorize(user, 'read', invoice);
+  return invoice;
+}`,
+      settings: { 'tenant-lint': { ownershipGuards: ['authorize'] } },
+    },
+    // id provenance: the project was loaded with a tenant filter, so its invoices are the tenant's
+    `${head}export async function invoicesOf(orgId: string, id: string) {
+  const project = await prisma.project.findFirst({ where: { id, orgId } });
+  if (!project) throw notFound();
+  return prisma.invoice.findMany({ where: { projectId: project.id } });
+}`,
+    // the guarded read protects the write by the same id
+    `${head}export async function archive(orgId: string, id: string) {
+  const invoice = await prisma.invoice.findUnique({ where: { id } });
+  if (!invoice || invoice.orgId !== orgId) throw notFound();
+  return prisma.invoice.update({ where: { id }, data: { status: 'ARCHIVED' } });
+}`,
+  ],
+  invalid: [
+    // a check on another thing does not scope this query
+    {
+      code: `${head}export async function remove(org: string, id: string) {
+  await assertCanAccess(org);
+  return prisma.invoice.delete({ where: { id } });
+}`,
+      errors: [{ messageId: 'missingTenantFilter' }],
+    },
+    // id provenance needs a loaded row: a projectId from the caller names any tenant's project
+    {
+      code: `${head}export const invoicesOf = (org: string, projectId: string) => prisma.invoice.findMany({ where: { projectId } });`,
+      errors: [{ messageId: 'missingTenantFilter' }],
+    },
+    // the guard comes after the row was sent
+    {
+      code: `${head}export async function get(org: string, id: string) {
+  const invoice = await prisma.invoice.findUnique({ where: { id } });
+  res.json(invoice);
+  if (!invoice || invoice.orgId !== org) throw notFound();
+}`,
+      errors: [{ messageId: 'missingTenantFilter' }],
+    },
+    // a guard on another variable
+    {
+      code: `${head}export async function get(org: string, id: string, other: { orgId: string }) {
+  const invoice = await prisma.invoice.findUnique({ where: { id } });
+  if (other.orgId !== org) throw notFound();
+  return invoice;
+}`,
+      errors: [{ messageId: 'missingTenantFilter' }],
+    },
+    // a guard that does not exit
+    {
+      code: `${head}export async function get(org: string, id: string) {
+  const invoice = await prisma.invoice.findUnique({ where: { id } });
+  if (invoice && invoice.orgId !== org) console.warn('cross-tenant read');
+  return invoice;
+}`,
+      errors: [{ messageId: 'missingTenantFilter' }],
+    },
+    // an unconfigured call with the row is not a guard
+    {
+      code: `${head}export async function get(user: { orgId: string }, id: string) {
+  const invoice = await prisma.invoice.findUnique({ where: { id } });
+  authorize(user, 'read', invoice);
+  return invoice;
+}`,
+      errors: [{ messageId: 'missingTenantFilter' }],
+    },
+  ],
+});
