@@ -2,7 +2,7 @@ import { RULE_META } from '../src/core/rule-meta.js';
 import { FINDING_TEMPLATE, reportFindings } from '../src/eslint/adapter.js';
 import { createRule } from '../src/eslint/create-rule.js';
 
-const MESSAGE_IDS = ['clientTenantId', 'unverifiedTenantLookup'] as const;
+const MESSAGE_IDS = ['clientTenantId', 'unverifiedTenantLookup', 'massAssignment'] as const;
 
 export default createRule<[], (typeof MESSAGE_IDS)[number]>({
   name: 'no-client-tenant-id',
@@ -12,6 +12,7 @@ export default createRule<[], (typeof MESSAGE_IDS)[number]>({
     messages: {
       clientTenantId: FINDING_TEMPLATE,
       unverifiedTenantLookup: FINDING_TEMPLATE,
+      massAssignment: FINDING_TEMPLATE,
     },
     // Options live in tenant-lint.config.json (or settings['tenant-lint']) so the CLI sees them too.
     schema: [],

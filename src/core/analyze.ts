@@ -1,13 +1,7 @@
 import { relative } from 'node:path';
 import type { TSESTree } from '@typescript-eslint/types';
 import type { TenantLintConfig } from '../config/schema.js';
-import { prismaRecognizer } from '../orm/prisma.js';
-import { drizzleRecognizer } from '../orm/drizzle.js';
-import { typeormRecognizer } from '../orm/typeorm.js';
-import { sequelizeRecognizer } from '../orm/sequelize.js';
-import { mongooseRecognizer } from '../orm/mongoose.js';
-import { knexRecognizer } from '../orm/knex.js';
-import { kyselyRecognizer } from '../orm/kysely.js';
+import { RECOGNIZERS, recognizeQuery } from '../orm/index.js';
 import { recognizeRawSql } from '../orm/raw-sql.js';
 import { enclosingSymbol, T, textOf, walk, type FileUnit } from './ast.js';
 import { checkQuerySites, sessionSettingFinding } from './checks/require-tenant-filter.js';
@@ -18,7 +12,7 @@ import type { CheckOutput } from './checks/types.js';
 import type { AnalysisContext } from './query-site.js';
 import type { RawFinding } from './checks/types.js';
 import { fingerprintOf, Occurrences, type Finding, type Severity } from './finding.js';
-import type { OrmRecognizer, QuerySite } from './query-site.js';
+import type { QuerySite } from './query-site.js';
 import type { Resolver } from './resolve.js';
 import { RULE_META, type RuleId } from './rule-meta.js';
 import type { TenantSchema } from './schema.js';
@@ -28,16 +22,8 @@ import { readSuppressions } from './suppressions.js';
 /** Checks that run on every file with the calls of one walk; a rule that is not about query sites adds one here. */
 export const FILE_CHECKS: ((calls: TSESTree.CallExpression[], context: AnalysisContext) => CheckOutput)[] = [checkClientTenantIds, checkCacheKeys];
 
-/** Registered ORM recognizers: adding an ORM is adding one entry here. */
-export const RECOGNIZERS: OrmRecognizer[] = [
-  prismaRecognizer,
-  drizzleRecognizer,
-  typeormRecognizer,
-  sequelizeRecognizer,
-  mongooseRecognizer,
-  knexRecognizer,
-  kyselyRecognizer,
-];
+/** Registered ORM recognizers (src/orm/index.ts), re-exported for the docs test. */
+export { RECOGNIZERS };
 
 export interface ProjectView {
   root: string;
@@ -123,13 +109,8 @@ function analyzeAll(unit: FileUnit, project: ProjectView, resolver: Resolver, es
   const sites: QuerySite[] = [];
   if (project.schema.tables.size > 0) {
     for (const call of calls) {
-      for (const recognizer of RECOGNIZERS) {
-        const site = recognizer.recognize(call, context);
-        if (site) {
-          sites.push(site);
-          break;
-        }
-      }
+      const site = recognizeQuery(call, context);
+      if (site) sites.push(site);
     }
   }
   const raw = project.schema.tables.size > 0 ? recognizeRawSql([...calls, ...tagged], context) : { sites: [], unknown: [], settings: [] };

@@ -6,6 +6,7 @@ import { fromPackage, methodOf, packageOf, packageRoot, parameterDecorators, str
 import type { ClientInput, FrameworkObject, HttpContext, HttpValue, PackageRef } from '../../http/types.js';
 import { clientOf } from '../../orm/prisma-client.js';
 import { prismaRecognizer } from '../../orm/prisma.js';
+import { recognizeQuery } from '../../orm/index.js';
 import { resolveObject } from '../../orm/prisma-where.js';
 import { findProjectRoot } from '../../project/project.js';
 import { enclosingFunction, memberName, propertyName, T, unwrap, variableOf, walk, type FileUnit, type Node } from '../ast.js';
@@ -101,6 +102,8 @@ interface Sink {
   /** What the message points at: the sink's line. */
   node: Node;
   unit: FileUnit;
+  /** Mass assignment: a whole client object written into a tenant row, which can set its tenant key. */
+  mass?: { table: string; key: string };
 }
 
 interface Hit {
@@ -198,6 +201,7 @@ class ClientTenantFlow {
   private readonly plainReturns = new Map<TSESTree.FunctionLike, Origin>();
   private cycles = 0;
   private readonly sites = new Map<TSESTree.CallExpression, QuerySite | null>();
+  private readonly anySites = new Map<TSESTree.CallExpression, QuerySite | null>();
 
   constructor(private readonly context: AnalysisContext) {
     this.names = tenantNames(context);
@@ -306,7 +310,81 @@ class ClientTenantFlow {
     const http = this.http(frame);
     const sinks: Sink[] = HTTP_RECOGNIZERS.flatMap((r) => r.sinks?.(call, http) ?? []).map((fact) => ({ kind: 'context', label: fact.label, value: fact.value, node: fact.node, unit: frame.unit }));
     sinks.push(...this.querySinks(call, frame), ...this.storageSinks(call, frame), ...this.callSqlSinks(call, frame.unit), ...this.factorySinks(call, frame));
+    sinks.push(...this.otherOrmSinks(call, frame), ...this.massSinks(call, frame));
     return sinks;
+  }
+
+  /** Any ORM's query site (Prisma's own are read in detail by `querySinks`). */
+  private anySite(call: TSESTree.CallExpression, unit: FileUnit): QuerySite | undefined {
+    if (this.anySites.has(call)) return this.anySites.get(call) ?? undefined;
+    const site = recognizeQuery(call, { ...this.context, unit }) ?? null;
+    this.anySites.set(call, site);
+    return site ?? undefined;
+  }
+
+  /** TypeORM, Sequelize, Mongoose, Knex, Kysely, Drizzle: the value their recognizer found for the tenant key. */
+  private otherOrmSinks(call: TSESTree.CallExpression, frame: Frame): Sink[] {
+    const site = this.anySite(call, frame.unit);
+    if (!site || site.orm === 'prisma' || site.orm === 'sql' || (site.table.class !== 'tenant' && site.table.class !== 'child')) return [];
+    const at = `\`${site.calleeText}\``;
+    const sinks: Sink[] = [];
+    if (site.predicate.kind === 'scoped' && site.predicate.value && site.operation !== 'insert') {
+      sinks.push({ kind: 'query', label: `used as the tenant filter of ${at}`, value: site.predicate.value, node: site.callee, unit: frame.unit });
+    }
+    const data = site.data ? resolveObject(site.data, frame.unit, { ...this.context, unit: frame.unit }) : undefined;
+    if (data) for (const value of this.dataTenantValues(data, site.table)) sinks.push({ kind: 'query', label: `written as the tenant of the row by ${at}`, value: value.node, node: site.callee, unit: value.unit });
+    return sinks;
+  }
+
+  /**
+   * Mass assignment: `data: req.body`, `{ orgId, ...input }` (the spread comes after the key and
+   * overrides it), `Invoice.create(ctx.request.body)`, `Object.assign(invoice, req.body)`. The
+   * client can send the tenant key and move the row to another tenant. A value that went through
+   * a validator (`Schema.parse(body)`) is left alone: schemas usually strip unknown keys.
+   */
+  private massSinks(call: TSESTree.CallExpression, frame: Frame): Sink[] {
+    const assigned = this.objectAssignTarget(call, frame);
+    if (assigned) {
+      return call.arguments.slice(1).flatMap((arg): Sink[] =>
+        arg.type === T.SpreadElement || throughValidator(arg, frame.unit, this.context) ? [] : [this.massSink(arg, call, assigned, `\`Object.assign\` into a \`${assigned.name}\` row`, frame)],
+      );
+    }
+    const site = this.anySite(call, frame.unit);
+    if (!site || (site.operation !== 'insert' && site.operation !== 'update')) return [];
+    const table = site.table;
+    if ((table.class !== 'tenant' && table.class !== 'child') || !table.tenantKeys[0]) return [];
+    const data = site.orm === 'prisma' ? prismaData(call) : site.data;
+    if (!data) return [];
+    const label = `written into \`${table.name}\` by \`${site.calleeText}\``;
+    const node = unwrap(data);
+    if (node.type !== T.ObjectExpression) return throughValidator(node, frame.unit, this.context) ? [] : [this.massSink(node, site.callee, table, label, frame)];
+    // A spread is overridden by a tenant key written after it.
+    const sinks: Sink[] = [];
+    node.properties.forEach((property, index) => {
+      if (property.type !== T.SpreadElement || throughValidator(property.argument, frame.unit, this.context)) return;
+      const overridden = node.properties.slice(index + 1).some((later) => later.type === T.Property && table.tenantKeys.includes(propertyName(later) ?? ''));
+      if (!overridden) sinks.push(this.massSink(property.argument, site.callee, table, label, frame));
+    });
+    return sinks;
+  }
+
+  private massSink(value: Node, node: Node, table: Table, label: string, frame: Frame): Sink {
+    return { kind: 'query', label, value, node, unit: frame.unit, mass: { table: table.name, key: table.tenantKeys[0] ?? 'tenantId' } };
+  }
+
+  /** `Object.assign(row, ...)` where `row` holds a row of a tenant table read by a query. */
+  private objectAssignTarget(call: TSESTree.CallExpression, frame: Frame): Table | undefined {
+    const callee = unwrap(call.callee);
+    if (callee.type !== T.MemberExpression || memberName(callee) !== 'assign' || unwrap(callee.object).type !== T.Identifier || (unwrap(callee.object) as TSESTree.Identifier).name !== 'Object') return undefined;
+    const target = call.arguments[0] ? unwrap(call.arguments[0]) : undefined;
+    if (target?.type !== T.Identifier) return undefined;
+    const binding = this.context.resolver.bindingOf(target, frame.unit, 1);
+    if (binding.kind !== 'value') return undefined;
+    const init = unwrap(binding.value.node);
+    if (init.type !== T.CallExpression) return undefined;
+    const site = this.anySite(init, binding.value.unit);
+    const table = site?.table;
+    return table && (table.class === 'tenant' || table.class === 'child') && table.tenantKeys[0] ? table : undefined;
   }
 
   /**
@@ -1321,6 +1399,16 @@ class ClientTenantFlow {
     const also = others.size ? ` It also reaches: ${[...others].join('; ')}.` : '';
     const via = source.via.length ? ` It is read through ${source.via.join(', then ')}.` : '';
     const identity = framework?.identityHint ?? 'the verified identity';
+    if (sink.mass) {
+      return {
+        ruleId: RULE,
+        messageId: 'massAssignment',
+        node,
+        message: `Client input (${sourceName(source)}) is ${sink.label} at ${where} as a whole, so the client can set \`${sink.mass.key}\`.`,
+        evidence: `\`${sink.mass.table}\` is tenant data keyed by \`${sink.mass.key}\`. Every field the client sends is written, including \`${sink.mass.key}\`: one request can move a row into another tenant, or plant one there.${via}${also}`,
+        help: `Pick the fields to write (\`{ name: body.name, ... }\`) or validate the input with a schema that has no \`${sink.mass.key}\`, and set \`${sink.mass.key}\` last from ${identity}.`,
+      };
+    }
     if (source.lookup) {
       return {
         ruleId: RULE,
@@ -1662,4 +1750,27 @@ function calleeName(call: TSESTree.CallExpression): string | undefined {
   const callee = unwrap(call.callee);
   if (callee.type === T.Identifier) return callee.name;
   return callee.type === T.MemberExpression ? memberName(callee) : undefined;
+}
+
+/** Prisma's written values: `data` (create, update) or `create`/`update` of an upsert. */
+function prismaData(call: TSESTree.CallExpression): Node | undefined {
+  const args = call.arguments[0] ? unwrap(call.arguments[0]) : undefined;
+  if (args?.type !== T.ObjectExpression) return undefined;
+  const data = args.properties.find((p): p is TSESTree.Property => p.type === T.Property && ['data', 'create'].includes(propertyName(p) ?? ''));
+  return data?.value;
+}
+
+/** Did the value pass through a validator (`Schema.parse(body)`, `validate(dto)`), following consts? */
+function throughValidator(value: Node, unit: FileUnit, context: AnalysisContext, depth = 0): boolean {
+  const node = unwrap(value);
+  if (depth > 3) return false;
+  if (node.type === T.CallExpression) {
+    const callee = unwrap(node.callee);
+    const name = callee.type === T.MemberExpression ? memberName(callee) : callee.type === T.Identifier ? callee.name : undefined;
+    return VALIDATORS.has(name ?? '') || SAFE_PARSE.has(name ?? '');
+  }
+  if (node.type === T.MemberExpression && memberName(node) === 'data') return throughValidator(node.object, unit, context, depth + 1);
+  if (node.type !== T.Identifier) return false;
+  const binding = context.resolver.bindingOf(node, unit, depth + 1);
+  return binding.kind === 'value' && throughValidator(binding.value.node, binding.value.unit, context, depth + 1);
 }

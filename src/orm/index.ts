@@ -1,0 +1,29 @@
+/** Registered ORM recognizers: adding an ORM is adding one entry here. Order matters only for speed. */
+import type { TSESTree } from '@typescript-eslint/types';
+import type { AnalysisContext, OrmRecognizer, QuerySite } from '../core/query-site.js';
+import { drizzleRecognizer } from './drizzle.js';
+import { knexRecognizer } from './knex.js';
+import { kyselyRecognizer } from './kysely.js';
+import { mongooseRecognizer } from './mongoose.js';
+import { prismaRecognizer } from './prisma.js';
+import { sequelizeRecognizer } from './sequelize.js';
+import { typeormRecognizer } from './typeorm.js';
+
+export const RECOGNIZERS: OrmRecognizer[] = [
+  prismaRecognizer,
+  drizzleRecognizer,
+  typeormRecognizer,
+  sequelizeRecognizer,
+  mongooseRecognizer,
+  knexRecognizer,
+  kyselyRecognizer,
+];
+
+/** The query a call is, by the first recognizer that claims it. */
+export function recognizeQuery(call: TSESTree.CallExpression, context: AnalysisContext): QuerySite | undefined {
+  for (const recognizer of RECOGNIZERS) {
+    const site = recognizer.recognize(call, context);
+    if (site) return site;
+  }
+  return undefined;
+}
