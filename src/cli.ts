@@ -55,9 +55,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .addOption(new Option('--fail-on <severity>', 'lowest severity that fails the run').choices(['error', 'warning']))
     .option('--no-color', 'disable colours in text output')
-    .action(async (path: string, opts: { format: string; output?: string; failOn?: 'error' | 'warning'; color: boolean }) => {
+    .option('--types', "use the project's tsconfig for type information (slower): reports tenant values whose type allows undefined")
+    .action(async (path: string, opts: { format: string; output?: string; failOn?: 'error' | 'warning'; color: boolean; types?: boolean }) => {
       const format = isFormat(opts.format) ? opts.format : 'text';
-      const result = await scan({ path, failOn: opts.failOn });
+      const result = await scan({ path, failOn: opts.failOn, types: opts.types === true });
       const sources = new Map<string, string>();
       for (const finding of result.findings) {
         if (sources.has(finding.file)) continue;

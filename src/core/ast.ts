@@ -1,3 +1,4 @@
+import type { TypeOracle } from './types.js';
 import type { TSESTree } from '@typescript-eslint/types';
 import { AST_NODE_TYPES } from '@typescript-eslint/types';
 import type { ScopeManager, Scope, Variable } from '@typescript-eslint/scope-manager';
@@ -13,6 +14,8 @@ export interface FileUnit {
   text: string;
   ast: TSESTree.Program;
   scopeManager: ScopeManager;
+  /** Type information for this file's nodes, when the face has a TypeScript program. */
+  types?: TypeOracle;
 }
 
 /**

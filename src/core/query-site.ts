@@ -8,8 +8,10 @@ export type Operation = 'read' | 'update' | 'delete' | 'insert';
 
 /** Does the query constrain the tenant? Normalised from each ORM's own filter syntax. */
 export type Predicate =
-  /** `value`: the expression the tenant key is compared with, when there is one (for the type-aware check). */
-  | { kind: 'scoped'; via: string; value?: Node }
+  /**
+   * `mayBeUndefined`: the value's type includes `undefined` (type information only), and no other conjunct scopes.
+   * `value`: the expression the tenant key is compared with, when there is one (for the type-aware check). */
+  | { kind: 'scoped'; via: string; value?: Node; mayBeUndefined?: boolean }
   | { kind: 'unscoped'; detail: string }
   /** An `OR` whose branch lacks the tenant predicate, with nothing else scoping the query. */
   | { kind: 'or-bypass'; branch: Node }

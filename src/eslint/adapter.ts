@@ -1,6 +1,7 @@
 import type { TSESLint } from '@typescript-eslint/utils';
 import { analyzeFile } from '../core/analyze.js';
 import type { FileUnit } from '../core/ast.js';
+import { oracleFromServices } from '../core/types.js';
 import type { RuleId } from '../core/rule-meta.js';
 import { projectForLintedFile } from '../project/editor-cache.js';
 import { loadSqlParsers } from '../sql/libpg.js';
@@ -23,7 +24,7 @@ export function reportFindings<M extends string>(
   suggestionId?: M,
 ): void {
   const { sourceCode } = context;
-  const unit: FileUnit = { file: context.filename, text: sourceCode.text, ast: sourceCode.ast, scopeManager: sourceCode.scopeManager ?? failNoScopes() };
+  const unit: FileUnit = { file: context.filename, text: sourceCode.text, ast: sourceCode.ast, scopeManager: sourceCode.scopeManager ?? failNoScopes(), types: oracleFromServices(sourceCode.parserServices) };
   const settings: unknown = context.settings['tenant-lint'];
   const { project, resolver } = projectForLintedFile(context.filename, settings);
   resolver.modules.add(unit);

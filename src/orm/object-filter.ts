@@ -87,9 +87,12 @@ export function evaluateFilterObject(
   const noun = dialect.noun ?? 'where';
   let unknown: Predicate | undefined;
   let orBypass: Predicate | undefined;
+  let weak: Predicate | undefined;
   const keysSeen: string[] = [];
   const note = (result: Predicate | undefined): Predicate | undefined => {
-    if (result?.kind === 'scoped') return result;
+    // A key whose value may be undefined scopes only if nothing better does.
+    if (result?.kind === 'scoped' && result.mayBeUndefined) weak ??= result;
+    else if (result?.kind === 'scoped') return result;
     if (result?.kind === 'or-bypass') orBypass ??= result;
     if (result?.kind === 'unknown') unknown ??= result;
     return undefined;
@@ -110,6 +113,7 @@ export function evaluateFilterObject(
     const scoped = note(evaluateKey(name, property.value, unit, table, context, dialect, depth));
     if (scoped) return scoped;
   }
+  if (weak) return weak;
   if (orBypass) return orBypass;
   if (unknown) return unknown;
   const detail = keysSeen.length ? `\`${noun}\` filters only on ${keysSeen.map((k) => `\`${k}\``).join(', ')}` : `\`${noun}\` is empty`;
@@ -118,7 +122,8 @@ export function evaluateFilterObject(
 
 function evaluateKey(name: string, value: Node, unit: FileUnit, table: Table, context: AnalysisContext, dialect: ObjectFilterDialect, depth: number): Predicate | undefined {
   if (table.tenantKeys.includes(name)) {
-    return dialect.valueConstrains(value) ? { kind: 'scoped', via: `\`${name}\``, value } : { kind: 'unscoped', detail: `\`${name}\` is not compared for equality` };
+    if (!dialect.valueConstrains(value)) return { kind: 'unscoped', detail: `\`${name}\` is not compared for equality` };
+    return { kind: 'scoped', via: `\`${name}\``, value, ...(context.unit.types?.mayBeUndefined(value) ? { mayBeUndefined: true } : {}) };
   }
   if (isCredentialColumn(table, name)) return { kind: 'scoped', via: `\`${name}\`, a unique secret: a credential lookup finds the row that names its tenant` };
   if (isParentKeyFromRow(table, name, value, unit, context, depth)) return { kind: 'scoped', via: `\`${name}\` taken from a loaded parent row` };

@@ -1,7 +1,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { analyze } from '@typescript-eslint/scope-manager';
-import { parse } from '@typescript-eslint/typescript-estree';
+import { parse, parseAndGenerateServices } from '@typescript-eslint/typescript-estree';
+import { oracleFromServices } from '../core/types.js';
 import ts from 'typescript';
 import { walk, type FileUnit } from '../core/ast.js';
 
@@ -34,6 +35,35 @@ export function parseUnit(file: string, text: string): FileUnit {
   const scopeManager = analyze(ast, { sourceType: 'module', jsxPragma: null });
   walk(ast, () => {});
   return { file, text, ast, scopeManager };
+}
+
+/**
+ * The same parse with type information from `program` (scanner `--types`): the tree and parser
+ * services ESLint would have with `projectService`, so the type-aware checks agree across faces.
+ * Files outside the program get the plain parse.
+ */
+export function parseTypedUnit(file: string, text: string, program: ts.Program | undefined): FileUnit {
+  if (!program?.getSourceFile(file)) return parseUnit(file, text);
+  const jsx = /\.[cm]?[jt]sx$/.test(file) || /\.[cm]?js$/.test(file);
+  let parsed;
+  try {
+    parsed = parseAndGenerateServices(text, { range: true, loc: true, jsx, comment: true, errorOnUnknownASTType: false, filePath: file, programs: [program] });
+  } catch {
+    return parseUnit(file, text);
+  }
+  const scopeManager = analyze(parsed.ast, { sourceType: 'module', jsxPragma: null });
+  walk(parsed.ast, () => {});
+  return { file, text, ast: parsed.ast, scopeManager, types: oracleFromServices(parsed.services) };
+}
+
+/** A TypeScript program from the tsconfig.json at `root` (read as JSON data, never executed). */
+export function programFor(root: string): ts.Program | undefined {
+  const configFile = ts.findConfigFile(root, ts.sys.fileExists, 'tsconfig.json');
+  if (!configFile || dirname(configFile) !== root) return undefined;
+  const read = ts.readConfigFile(configFile, ts.sys.readFile);
+  if (read.error) return undefined;
+  const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, root);
+  return ts.createProgram({ rootNames: parsed.fileNames, options: { ...parsed.options, noEmit: true } });
 }
 
 function numberField(value: unknown, key: string): number | undefined {

@@ -6,7 +6,8 @@ import type { Diagnostic, ProjectSummary, ScanResult, UnknownSite } from '../cor
 import { Resolver } from '../core/resolve.js';
 import type { TableClass } from '../core/schema.js';
 import { findConfig } from '../config/load.js';
-import { MAX_FILE_BYTES, ModuleGraph, ParseError, parseUnit } from '../project/modules.js';
+import { MAX_FILE_BYTES, ModuleGraph, ParseError, parseTypedUnit, parseUnit, programFor } from '../project/modules.js';
+import type ts from 'typescript';
 import { findProjectRoot, loadProject, type Project } from '../project/project.js';
 import { discoverFiles, discoverSqlFiles } from './discover.js';
 import { analyzeSqlQueryFile } from '../core/sql-files.js';
@@ -21,6 +22,8 @@ export interface ScanOptions {
   path: string;
   /** Override the failing severity from config. */
   failOn?: 'error' | 'warning';
+  /** Build a TypeScript program per project (from its tsconfig.json) for the type-aware checks. */
+  types?: boolean;
 }
 
 /** A mistake in how the scan was invoked: exit code 2 with a one-line message. */
@@ -71,6 +74,11 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   // A repository with only a schema and no code still gets its schema read and summarised.
   projectFor(resolve(root, 'package.json'));
 
+  const programs = new Map<string, ts.Program | undefined>();
+  const programOf = (projectRoot: string): ts.Program | undefined => {
+    if (!programs.has(projectRoot)) programs.set(projectRoot, programFor(projectRoot));
+    return programs.get(projectRoot);
+  };
   const modules = new ModuleGraph();
   const resolver = new Resolver(modules);
   const diagnostics: Diagnostic[] = [];
@@ -102,9 +110,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       skip('binary', 'skipped: binary content');
       continue;
     }
-    let unit = modules.cached(file);
+    let unit = options.types ? undefined : modules.cached(file);
     try {
-      unit ??= parseUnit(file, text);
+      unit ??= options.types ? parseTypedUnit(file, text, programOf(projectFor(file).root)) : parseUnit(file, text);
     } catch (error) {
       if (error instanceof ParseError) {
         skip('parse-error', `cannot parse: ${error.message}`, error.line, error.column);

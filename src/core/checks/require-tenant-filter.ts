@@ -20,7 +20,10 @@ export function checkQuerySites(sites: QuerySite[], context: AnalysisContext): C
     out.sites += 1;
     if (site.client.kind === 'client' && site.client.scoped) continue;
     const predicate = site.predicate;
-    if (predicate.kind === 'scoped') continue;
+    if (predicate.kind === 'scoped') {
+      if (predicate.mayBeUndefined && predicate.value && DROPS_UNDEFINED.has(site.orm) && site.operation !== 'insert') out.findings.push(undefinedValueFinding(site, predicate.value, context));
+      continue;
+    }
     if (predicate.kind === 'unknown') {
       out.unknown.push({ ruleId: 'require-tenant-filter', node: site.callee, reason: `${site.calleeText}: ${predicate.reason}` });
       continue;
@@ -33,6 +36,29 @@ export function checkQuerySites(sites: QuerySite[], context: AnalysisContext): C
     out.findings.push(missingFinding(site, predicate.detail, context));
   }
   return out;
+}
+
+/** ORMs that leave a key whose value is `undefined` out of the filter, instead of failing or matching nothing. */
+const DROPS_UNDEFINED = new Set(['prisma', 'typeorm', 'drizzle']);
+
+/**
+ * `where: { orgId: ctx.orgId }` with `ctx.orgId: string | undefined`: Prisma and TypeORM drop an
+ * undefined key, so on the path where it is undefined the query reads every tenant. Reported only
+ * with type information, and only when no other conjunct scopes the query.
+ */
+function undefinedValueFinding(site: QuerySite, value: Node, context: AnalysisContext): RawFinding {
+  const { table } = site;
+  const key = keyOf(table) || childKey(table, context.schema);
+  const text = context.unit.text.slice(value.range[0], value.range[1]);
+  return {
+    ruleId: 'require-tenant-filter',
+    messageId: 'tenantValueMayBeUndefined',
+    node: value,
+    subject: 'undefined',
+    message: `\`${site.calleeText}\` filters \`${table.name}\` by \`${key}\`, but \`${text}\` may be \`undefined\`.`,
+    evidence: `${tenancyEvidence(table, context.schema)} The type of \`${text}\` includes \`undefined\`, and ${site.orm === 'typeorm' ? 'TypeORM' : site.orm === 'drizzle' ? 'Drizzle' : 'Prisma'} leaves a key whose value is \`undefined\` out of the filter: when it is, this call matches rows of every tenant.`,
+    help: `Narrow the value first (\`if (!${text}) throw ...\`, or a non-optional type from the verified session), so that the filter always has a tenant.`,
+  };
 }
 
 function keyOf(table: Table): string {
