@@ -113,9 +113,9 @@ function analyzeAll(unit: FileUnit, project: ProjectView, resolver: Resolver, es
       if (site) sites.push(site);
     }
   }
-  const raw = project.schema.tables.size > 0 ? recognizeRawSql([...calls, ...tagged], context) : { sites: [], unknown: [], settings: [] };
+  const raw = project.schema.tables.size > 0 ? recognizeRawSql([...calls, ...tagged], context) : { sites: [], unknown: [], settings: [], localSettings: [] };
   sites.push(...raw.sites);
-  const output = checkQuerySites(sites, context);
+  const output = checkQuerySites(sites, context, raw.localSettings);
   for (const u of raw.unknown) output.unknown.push({ ruleId: 'require-tenant-filter', node: u.node, reason: u.reason });
   for (const s of raw.settings) output.findings.push(sessionSettingFinding(s.node, s.calleeText, s.span));
   for (const check of FILE_CHECKS) {

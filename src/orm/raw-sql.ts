@@ -226,6 +226,8 @@ export interface RawSqlResult {
   unknown: { node: Node; reason: string }[];
   /** Session-wide tenant settings (`SET app.tenant_id`, `set_config(..., false)`). */
   settings: { node: Node; calleeText: string; span?: { line: number; column: number; endLine: number; endColumn: number } }[];
+  /** Transaction-local tenant settings (`SET LOCAL app.tenant_id`, `set_config(..., true)`): row-level security then scopes the transaction. */
+  localSettings: Node[];
 }
 
 /**
@@ -233,7 +235,7 @@ export interface RawSqlResult {
  * the policy of require-tenant-filter decides for raw SQL as it does for ORM calls.
  */
 export function recognizeRawSql(calls: (TSESTree.CallExpression | TSESTree.TaggedTemplateExpression)[], context: AnalysisContext): RawSqlResult {
-  const result: RawSqlResult = { sites: [], unknown: [], settings: [] };
+  const result: RawSqlResult = { sites: [], unknown: [], settings: [], localSettings: [] };
   const lookup = sqlLookup(context.schema);
   const analyzer = new SqlQueryAnalyzer((name) => lookup(name)?.info);
   for (const call of calls) {
@@ -256,6 +258,7 @@ export function recognizeRawSql(calls: (TSESTree.CallExpression | TSESTree.Tagge
       continue;
     }
     for (const statement of statements) {
+      if (statement.setsTenantSetting?.local) result.localSettings.push(sink.callee);
       if (statement.setsTenantSetting && !statement.setsTenantSetting.local) {
         const span = spanOf(text, byteOffsetToIndex(text.sql, statement.setsTenantSetting.location), 3, context.unit);
         result.settings.push({ node: sink.callee, calleeText, span });

@@ -114,8 +114,8 @@ export class SqlQueryAnalyzer {
   private statement(stmt: unknown, location: number): StatementAnalysis {
     const select = child(stmt, 'SelectStmt');
     if (select) {
-      const setting = sessionSetConfig(select);
-      return { kind: 'select', location, uses: this.select(select, []), ...(setting ? { setsTenantSetting: { local: false, location: setting } } : {}) };
+      const setting = tenantSetConfig(select);
+      return { kind: 'select', location, uses: this.select(select, []), ...(setting ? { setsTenantSetting: setting } : {}) };
     }
     const update = child(stmt, 'UpdateStmt');
     if (update) return { kind: 'update', location, uses: this.dml(update, 'relation', ['fromClause'], []) };
@@ -344,11 +344,12 @@ function subSelects(node: unknown): Json[] {
 const TENANT_SETTING = /tenant|org|workspace|account|company|team/i;
 
 /**
- * `SELECT set_config('app.tenant_id', $1, false)`: a session-wide tenant setting. On a pooled
- * connection it outlives the request and the next request on that connection runs as this tenant.
- * Returns the byte offset of the call.
+ * `SELECT set_config('app.tenant_id', $1, is_local)`: a tenant setting. Session-wide (`false`) on
+ * a pooled connection it outlives the request and the next request on that connection runs as
+ * this tenant; transaction-local (`true`) it is how row-level security gets its tenant.
+ * Returns whether it is local and the byte offset of the call.
  */
-function sessionSetConfig(select: Json): number | undefined {
+function tenantSetConfig(select: Json): { local: boolean; location: number } | undefined {
   for (const target of list(select.targetList)) {
     const call = child(child(target, 'ResTarget')?.val, 'FuncCall');
     const name = list(call?.funcname).map((n) => str(child(n, 'String')?.sval)).pop();
@@ -357,7 +358,8 @@ function sessionSetConfig(select: Json): number | undefined {
     const key = str(child(child(stripCast(args[0]), 'A_Const')?.sval, 'String')?.sval ?? obj(child(stripCast(args[0]), 'A_Const')?.sval)?.sval);
     const isLocal = child(stripCast(args[2]), 'A_Const')?.boolval;
     const local = obj(isLocal)?.boolval === true;
-    if (key && TENANT_SETTING.test(key) && !local) return num(call.location);
+    const location = num(call.location);
+    if (key && TENANT_SETTING.test(key) && location !== undefined) return { local, location };
   }
   return undefined;
 }

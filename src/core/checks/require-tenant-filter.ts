@@ -11,7 +11,7 @@ const VERB = { read: 'reads', update: 'updates', delete: 'deletes', insert: 'wri
  * The policy for `require-tenant-filter`: which query sites leak. Recognizers say what a query
  * constrains; this decides, and words the finding.
  */
-export function checkQuerySites(sites: QuerySite[], context: AnalysisContext): CheckOutput {
+export function checkQuerySites(sites: QuerySite[], context: AnalysisContext, localSettings: Node[] = []): CheckOutput {
   const out: CheckOutput = { findings: [], unknown: [], sites: 0 };
   for (const site of sites) {
     const { table } = site;
@@ -29,6 +29,7 @@ export function checkQuerySites(sites: QuerySite[], context: AnalysisContext): C
       continue;
     }
     if (verifiedEarlier(site, sites, context) || guardedAfter(site, context)) continue;
+    if (rlsNote(table).demoted && tenantSetBefore(site, localSettings)) continue;
     if (predicate.kind === 'or-bypass') {
       out.findings.push(orBypassFinding(site, predicate.branch, context));
       continue;
@@ -279,6 +280,19 @@ function insertInto(object: TSESTree.ObjectExpression, fragment: string, desc: s
   const first = object.properties[0];
   if (!first) return { desc, fix: { range: [object.range[0], object.range[1]], text: `{ ${fragment} }` } };
   return { desc, fix: { range: [first.range[0], first.range[0]], text: `${fragment}, ` } };
+}
+
+/**
+ * Row-level security enabled and forced, with a tenant policy, and the tenant set for the
+ * transaction (`set_config('app.org_id', $1, true)`, `SET LOCAL`) earlier in the same function or
+ * in a function that encloses the query (the transaction callback it runs in): the database
+ * scopes the query, by construction.
+ */
+function tenantSetBefore(site: QuerySite, settings: Node[]): boolean {
+  const fns = new Set<Node | undefined>();
+  for (let fn = enclosingFunction(site.call); fn; fn = enclosingFunction(fn)) fns.add(fn);
+  if (fns.size === 0) fns.add(undefined);
+  return settings.some((setting) => setting.range[0] < site.call.range[0] && fns.has(enclosingFunction(setting)));
 }
 
 /**
