@@ -88,11 +88,14 @@ export function evaluateFilterObject(
   let unknown: Predicate | undefined;
   let orBypass: Predicate | undefined;
   let weak: Predicate | undefined;
+  // `orgId: { not: x }`: the tenant key is there but does not pin a tenant; say so, not "by id alone".
+  let unpinnedKey: Predicate | undefined;
   const keysSeen: string[] = [];
   const note = (result: Predicate | undefined): Predicate | undefined => {
     // A key whose value may be undefined scopes only if nothing better does.
     if (result?.kind === 'scoped' && result.mayBeUndefined) weak ??= result;
     else if (result?.kind === 'scoped') return result;
+    if (result?.kind === 'unscoped' && result.detail.endsWith('is not compared for equality')) unpinnedKey ??= result;
     if (result?.kind === 'or-bypass') orBypass ??= result;
     if (result?.kind === 'unknown') unknown ??= result;
     return undefined;
@@ -116,6 +119,7 @@ export function evaluateFilterObject(
   if (weak) return weak;
   if (orBypass) return orBypass;
   if (unknown) return unknown;
+  if (unpinnedKey) return unpinnedKey;
   const detail = keysSeen.length ? `\`${noun}\` filters only on ${keysSeen.map((k) => `\`${k}\``).join(', ')}` : `\`${noun}\` is empty`;
   return { kind: 'unscoped', detail };
 }
@@ -163,7 +167,7 @@ function evaluateOr(name: string, value: Node, unit: FileUnit, table: Table, con
  * loaded the parent, which is checked at its own site. A bare `envelopeId` parameter, or
  * `params.id`, does not.
  */
-function isParentKeyFromRow(table: Table, name: string, value: Node, unit: FileUnit, context: AnalysisContext, depth: number): boolean {
+export function isParentKeyFromRow(table: Table, name: string, value: Node, unit: FileUnit, context: AnalysisContext, depth: number): boolean {
   // The key must be a foreign key to a table that is itself tenant data: its row was loaded scoped.
   const relation = [...table.relations.values()].find((r) => !r.isList && r.fields.length === 1 && r.fields[0] === name);
   const target = relation ? context.schema.tables.get(relation.target) : undefined;
@@ -174,11 +178,15 @@ function isParentKeyFromRow(table: Table, name: string, value: Node, unit: FileU
   if (object.type !== T.Identifier) return false;
   const binding = context.resolver.bindingOf(object, unit, depth + 1);
   if (binding.kind !== 'value') return false;
-  const init = unwrap(binding.value.node);
+  let init = unwrap(binding.value.node);
+  // Mongoose links that hand the row through: `Card.findOne(...).select('_id').lean()`.
+  while (init.type === T.CallExpression && init.callee.type === T.MemberExpression && PASS_THROUGH.has(memberName(init.callee) ?? '')) init = unwrap(init.callee.object);
   if (init.type !== T.CallExpression) return false;
   const callee = unwrap(init.callee);
   return callee.type === T.MemberExpression && ROW_RETURNING.has(memberName(callee) ?? '');
 }
+
+const PASS_THROUGH = new Set(['lean', 'select', 'exec', 'populate', 'orFail', 'session']);
 
 /** Methods of every supported ORM that return one row. */
 const ROW_RETURNING = new Set([

@@ -22,10 +22,11 @@ import { readKyselyDetailed } from './kysely.js';
  * `relations(` (a relations file), so that files which merely query with Drizzle are not parsed.
  * A file that calls a Sequelize association method (`X.belongsTo(`, `.hasMany(`, `.hasOne(`,
  * `.belongsToMany(`) counts too: the usual `models/index.ts` declares the associations of models
- * it imports without importing `sequelize` itself.
+ * it imports without importing `sequelize` itself. A Knex migration in plain JavaScript
+ * (`exports.up = (knex) => knex.schema.createTable(...)`) imports nothing and counts by its call.
  */
 export const TS_SCHEMA_MARKERS =
-  /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)['"](?:(?:drizzle-orm\/(?:pg|mysql|sqlite)-core|typeorm|sequelize(?:-typescript)?|mongoose|knex|kysely)['"]|drizzle-orm['"](?=[\s\S]*\brelations\s*\())|\.(?:belongsTo(?:Many)?|hasMany|hasOne)\s*\(/;
+  /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)['"](?:(?:drizzle-orm\/(?:pg|mysql|sqlite)-core|typeorm|sequelize(?:-typescript)?|mongoose|knex|kysely)['"]|drizzle-orm['"](?=[\s\S]*\brelations\s*\())|\.(?:belongsTo(?:Many)?|hasMany|hasOne)\s*\(|\.schema\s*\.\s*(?:withSchema\s*\([^)]*\)\s*\.\s*)?(?:createTable(?:IfNotExists)?|alterTable)\s*\(/;
 
 // ---------------------------------------------------------------------------------------------
 // Reader output (internal to the TS schema readers, exported for them and for the integrator).

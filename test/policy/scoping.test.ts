@@ -31,6 +31,25 @@ ruleTester.run('require-tenant-filter: ownership guards', rule, {
   if (!invoice || invoice.orgId !== orgId) throw notFound();
   return invoice;
 }`,
+    // the ObjectId forms of the comparison, and Koa's ctx.throw
+    `${head}declare const ctx: { throw(status: number): never };
+export async function get(orgId: string, id: string) {
+  const invoice = await prisma.invoice.findUnique({ where: { id } });
+  if (!invoice || invoice.orgId.toString() !== orgId) ctx.throw(404);
+  return invoice;
+}`,
+    `${head}export async function get(orgId: { equals(x: unknown): boolean }, id: string) {
+  const invoice = await prisma.invoice.findUnique({ where: { id } });
+  if (!invoice) throw notFound();
+  if (!(invoice.orgId as unknown as { equals(x: unknown): boolean }).equals(orgId)) throw notFound();
+  return invoice;
+}`,
+    // Sequelize rows without declared attributes: row.get('orgId')
+    `${head}export async function get(orgId: string, id: string) {
+  const invoice: any = await prisma.invoice.findUnique({ where: { id } });
+  if (!invoice || invoice.get('orgId') !== orgId) throw notFound();
+  return invoice;
+}`,
     // a null check first, then the tenant guard
     `${head}export async function get(orgId: string, id: string) {
   const invoice = await prisma.invoice.findUnique({ where: { id } });

@@ -25,6 +25,11 @@ describe('TS_SCHEMA_MARKERS', () => {
       // A models/index.ts that imports only the models and declares their associations.
       `import { Invoice } from './invoice';\nimport { Company } from './company';\nInvoice.belongsTo(Company, { foreignKey: 'companyId' });`,
       `import { Company, Invoice } from './models';\nCompany.hasMany(Invoice);`,
+      `import type { Knex } from 'knex';`,
+      `import { Kysely } from 'kysely';`,
+      // A plain JavaScript Knex migration imports nothing.
+      `exports.up = (knex) => knex.schema.createTable('projects', (t) => { t.uuid('id').primary(); });`,
+      `exports.up = (knex) => knex.schema.withSchema('app').alterTable('projects', (t) => { t.index(['org_id']); });`,
     ]) {
       expect(TS_SCHEMA_MARKERS.test(text), text).toBe(true);
     }

@@ -155,7 +155,7 @@ function missingFinding(site: QuerySite, detail: string, context: AnalysisContex
   const { table } = site;
   const rls = rlsNote(table);
   const verb = VERB[site.operation];
-  const byIdOnly = /^`where` filters only on/.test(detail) ? ` (${detail.replace(/^`where` filters only on /, 'by ')} alone)` : '';
+  const byIdOnly = /^`(where|filter)` filters only on/.test(detail) ? ` (${detail.replace(/^`(where|filter)` filters only on /, 'by ')} alone)` : '';
   const evidence = `${tenancyEvidence(table, context.schema)} Without it this call matches rows of every tenant; ${detail}.${clientEvidence(site)}${rls.evidence}`;
   const parentKey = childKey(table, context.schema);
   const how = site.fix
@@ -325,7 +325,8 @@ function verifiedEarlier(site: QuerySite, sites: QuerySite[], context: AnalysisC
  * ignored lets the write below run for any id.
  */
 function stopsWhenMissing(read: QuerySite): boolean {
-  if (read.method.endsWith('OrThrow')) return true;
+  // Prisma `findFirstOrThrow`, TypeORM `findOneOrFail`/`getOneOrFail`, Kysely `executeTakeFirstOrThrow`.
+  if (/Or(Throw|Fail)$/.test(read.method)) return true;
   const declared = declarationOf(read);
   if (!declared) return false;
   return declared.after.some((next) => next.type === T.IfStatement && mentions(next.test, declared.name) && exits(next.consequent));
@@ -409,24 +410,50 @@ function projectGuard(callee: TSESTree.Identifier, argIndex: number, keys: strin
   return body.body.some((statement) => isGuardStatement(statement, name, keys, context, 1));
 }
 
+/**
+ * `row.orgId !== x`, Sequelize's `row.get('orgId') !== x`, and the ObjectId forms: `String(row.tenant) !== x`,
+ * `row.tenant.toString() !== x`, `!row.tenant.equals(x)` (for `!==`; without `!` for `===`).
+ */
 function comparesTenantKey(test: Node, row: string, keys: string[], operators: string[]): boolean {
+  const negated = operators.includes('!==');
   let found = false;
   walk(test, (node) => {
-    if (found || node.type !== T.BinaryExpression || !operators.includes(node.operator)) return;
-    for (const side of [node.left, node.right]) {
-      const member = unwrap(side);
-      if (member.type !== T.MemberExpression) continue;
-      const object = unwrap(member.object);
-      if (object.type === T.Identifier && object.name === row && keys.includes(memberName(member) ?? '')) found = true;
+    if (found) return;
+    if (node.type === T.BinaryExpression && operators.includes(node.operator)) {
+      if ([node.left, node.right].some((side) => isRowKey(side, row, keys))) found = true;
+      return;
     }
+    // `row.tenant.equals(x)`, under `!` when the guard is on inequality.
+    if (node.type !== T.CallExpression || node.callee.type !== T.MemberExpression || memberName(node.callee) !== 'equals') return;
+    if (!isRowKey(node.callee.object, row, keys)) return;
+    const underNot = node.parent?.type === T.UnaryExpression && node.parent.operator === '!';
+    if (underNot === negated) found = true;
   });
   return found;
 }
 
+function isRowKey(side: Node, row: string, keys: string[]): boolean {
+  let value = unwrap(side);
+  // String(row.tenant), row.tenant.toString()
+  // Sequelize without declared attributes: row.get('companyId')
+  if (value.type === T.CallExpression && value.callee.type === T.MemberExpression && memberName(value.callee) === 'get') {
+    const object = unwrap(value.callee.object);
+    const arg = value.arguments[0];
+    return object.type === T.Identifier && object.name === row && arg?.type === T.Literal && typeof arg.value === 'string' && keys.includes(arg.value);
+  }
+  if (value.type === T.CallExpression && value.callee.type === T.Identifier && value.callee.name === 'String' && value.arguments[0]) value = unwrap(value.arguments[0]);
+  else if (value.type === T.CallExpression && value.callee.type === T.MemberExpression && memberName(value.callee) === 'toString') value = unwrap(value.callee.object);
+  if (value.type !== T.MemberExpression) return false;
+  const object = unwrap(value.object);
+  return object.type === T.Identifier && object.name === row && keys.includes(memberName(value) ?? '');
+}
+
+/** A `throw`, a `return`, or Koa's `ctx.throw(404)`. */
 function exits(statement: Node): boolean {
   let found = false;
   walk(statement, (node) => {
     if (node.type === T.ThrowStatement || node.type === T.ReturnStatement) found = true;
+    if (node.type === T.CallExpression && node.callee.type === T.MemberExpression && memberName(node.callee) === 'throw') found = true;
   });
   return found;
 }
