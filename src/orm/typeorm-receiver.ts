@@ -1,0 +1,365 @@
+/**
+ * What a TypeORM call is made on: a `Repository` of an entity, an `EntityManager`, a `DataSource`
+ * or a `QueryRunner`. Receivers are traced through imports, constructions and injection
+ * (`new DataSource()`, `getRepository(E)`, `@InjectRepository(E)`, `Repository<E>` types,
+ * `extends Repository<E>`, transaction callbacks), never by variable name.
+ */
+import type { TSESTree } from '@typescript-eslint/types';
+import { memberName, propertyName, T, textOf, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
+import type { AnalysisContext } from '../core/query-site.js';
+import { returnedExpressions, type Located } from '../core/resolve.js';
+import type { Table } from '../core/schema.js';
+import { tableKey } from '../schema/merge.js';
+import { readTypeormDetailed } from '../schema/typeorm.js';
+
+const MAX_DEPTH = 12;
+const TYPEORM = 'typeorm';
+const NEST_TYPEORM = '@nestjs/typeorm';
+const REPOSITORY_TYPES = new Set(['Repository', 'TreeRepository', 'MongoRepository']);
+const MANAGER_TYPES = new Set(['EntityManager', 'MongoEntityManager', 'SqljsEntityManager']);
+const DATASOURCE_TYPES = new Set(['DataSource', 'Connection']);
+const GET_REPOSITORY = new Set(['getRepository', 'getTreeRepository', 'getMongoRepository']);
+
+export type ReceiverKind = 'repository' | 'manager' | 'datasource' | 'runner';
+
+export interface Receiver {
+  kind: ReceiverKind;
+  /** The entity's table, for repositories (undefined when the entity is not an entity of the schema). */
+  table?: Table;
+  /** Bound to one tenant: a schema-per-tenant connection or a configured scoped factory. */
+  scoped: boolean;
+  how: string;
+}
+
+/** The receiver an expression stands for, or undefined when it is not traced to TypeORM. */
+export function receiverOf(expression: Node, unit: FileUnit, context: AnalysisContext, depth = 0): Receiver | undefined {
+  if (depth > MAX_DEPTH) return undefined;
+  const node = unwrap(expression);
+  switch (node.type) {
+    case T.NewExpression:
+      return receiverOfNew(node, unit, context, depth);
+    case T.CallExpression:
+      return receiverOfCall(node, unit, context, depth);
+    case T.Identifier:
+      return receiverOfIdentifier(node, unit, context, depth);
+    case T.ThisExpression:
+      return receiverOfThis(node, unit, context, depth);
+    case T.MemberExpression:
+      return receiverOfMember(node, unit, context, depth);
+    case T.LogicalExpression:
+    case T.ConditionalExpression: {
+      const [a, b] = node.type === T.LogicalExpression ? [node.left, node.right] : [node.consequent, node.alternate];
+      const left = receiverOf(a, unit, context, depth + 1);
+      const right = receiverOf(b, unit, context, depth + 1);
+      if (left && right && left.kind === right.kind) return { ...left, scoped: left.scoped && right.scoped };
+      return left ?? right;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The package export an identifier is bound to (`Repository` from `typeorm`), if any. */
+export function packageImport(identifier: TSESTree.Identifier, unit: FileUnit, context: AnalysisContext, depth = 0): { source: string; imported: string } | undefined {
+  const binding = context.resolver.bindingOf(identifier, unit, depth + 1);
+  return binding.kind === 'package' ? { source: binding.source, imported: binding.imported } : undefined;
+}
+
+function fromTypeorm(node: Node, unit: FileUnit, context: AnalysisContext, depth: number): string | undefined {
+  const inner = unwrap(node);
+  if (inner.type !== T.Identifier) return undefined;
+  const found = packageImport(inner, unit, context, depth);
+  return found?.source === TYPEORM ? found.imported : undefined;
+}
+
+function receiverOfNew(node: TSESTree.NewExpression, unit: FileUnit, context: AnalysisContext, depth: number): Receiver | undefined {
+  const imported = fromTypeorm(node.callee, unit, context, depth);
+  if (imported && DATASOURCE_TYPES.has(imported)) {
+    const options = node.arguments[0] ? unwrap(node.arguments[0]) : undefined;
+    const schema = options?.type === T.ObjectExpression ? tenantSchemaOption(options, unit) : undefined;
+    if (schema) return { kind: 'datasource', scoped: true, how: `a \`DataSource\` bound to the schema ${schema}` };
+    return { kind: 'datasource', scoped: false, how: `\`new ${imported}()\` from \`typeorm\`` };
+  }
+  const callee = unwrap(node.callee);
+  if (callee.type !== T.Identifier) return undefined;
+  const binding = context.resolver.bindingOf(callee, unit, depth + 1);
+  return binding.kind === 'class' ? classReceiver(binding.cls, context, depth + 1) : undefined;
+}
+
+/** `schema: \`tenant_${id}\``: a connection whose schema is computed per tenant (schema-per-tenant). */
+function tenantSchemaOption(options: TSESTree.ObjectExpression, unit: FileUnit): string | undefined {
+  const property = options.properties.find((p): p is TSESTree.Property => p.type === T.Property && propertyName(p) === 'schema');
+  const value = property ? unwrap(property.value) : undefined;
+  if (value?.type === T.TemplateLiteral && value.expressions.length > 0) return `\`${textOf(unit, value)}\``;
+  if (value?.type === T.BinaryExpression && value.operator === '+') return `\`${textOf(unit, value)}\``;
+  return undefined;
+}
+
+function receiverOfCall(node: TSESTree.CallExpression, unit: FileUnit, context: AnalysisContext, depth: number): Receiver | undefined {
+  const callee = unwrap(node.callee);
+  const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
+  if (name && (context.config.scopedClientFactories ?? []).includes(name)) return scopedFactory(node, name, unit, context, depth);
+  if (callee.type === T.Identifier) {
+    const imported = fromTypeorm(callee, unit, context, depth);
+    if (imported && GET_REPOSITORY.has(imported)) return repositoryFor(node.arguments[0], unit, context, depth, false, `\`${imported}()\` from \`typeorm\``);
+    if (imported === 'getManager') return { kind: 'manager', scoped: false, how: '`getManager()` from `typeorm`' };
+    if (imported === 'getConnection') return { kind: 'datasource', scoped: false, how: '`getConnection()` from `typeorm`' };
+    if (imported === 'getCustomRepository') return customRepository(node.arguments[0], unit, context, depth);
+    const binding = context.resolver.bindingOf(callee, unit, depth + 1);
+    return binding.kind === 'function' ? returnedReceiver(binding.fn, context, depth) : undefined;
+  }
+  if (callee.type !== T.MemberExpression || !name) return undefined;
+  const base = receiverOf(callee.object, unit, context, depth + 1);
+  if (!base) return undefined;
+  if (base.kind !== 'repository' && GET_REPOSITORY.has(name)) return repositoryFor(node.arguments[0], unit, context, depth, base.scoped, `\`${name}()\` on ${base.how}`);
+  if (base.kind !== 'repository' && name === 'getCustomRepository') return customRepository(node.arguments[0], unit, context, depth);
+  if (base.kind === 'manager' && name === 'withRepository' && node.arguments[0]) {
+    const repository = receiverOf(node.arguments[0], unit, context, depth + 1);
+    return repository?.kind === 'repository' ? { ...repository, scoped: repository.scoped || base.scoped } : undefined;
+  }
+  if (base.kind === 'repository' && name === 'extend') return base;
+  if (base.kind === 'datasource' && (name === 'initialize' || name === 'connect')) return base;
+  if (base.kind === 'datasource' && name === 'createQueryRunner') return { kind: 'runner', scoped: base.scoped, how: `a query runner of ${base.how}` };
+  return undefined;
+}
+
+/** `forTenant(id)`, `forTenant(Invoice, id)`, `forTenant<Invoice>(id)`: a configured scoped factory. */
+function scopedFactory(node: TSESTree.CallExpression, name: string, unit: FileUnit, context: AnalysisContext, depth: number): Receiver {
+  const how = `\`${name}()\` is a configured scoped-client factory`;
+  for (const arg of node.arguments) {
+    const table = arg.type === T.SpreadElement ? undefined : entityTable(arg, unit, context, depth + 1);
+    if (table) return { kind: 'repository', table, scoped: true, how };
+  }
+  const typeArg = node.typeArguments?.params[0];
+  const fromType = typeArg ? entityTableOfType(typeArg, unit, context, depth + 1) : undefined;
+  if (fromType) return { kind: 'repository', table: fromType, scoped: true, how };
+  const callee = unwrap(node.callee);
+  const binding = callee.type === T.Identifier ? context.resolver.bindingOf(callee, unit, depth + 1) : undefined;
+  const returned = binding?.kind === 'function' ? returnedReceiver(binding.fn, context, depth) : undefined;
+  if (returned) return { ...returned, scoped: true, how };
+  return { kind: 'manager', scoped: true, how };
+}
+
+function repositoryFor(arg: Node | undefined, unit: FileUnit, context: AnalysisContext, depth: number, scoped: boolean, how: string): Receiver {
+  const table = arg && arg.type !== T.SpreadElement ? entityTable(arg, unit, context, depth + 1) : undefined;
+  return { kind: 'repository', table, scoped, how };
+}
+
+function customRepository(arg: Node | undefined, unit: FileUnit, context: AnalysisContext, depth: number): Receiver | undefined {
+  const node = arg ? unwrap(arg) : undefined;
+  if (node?.type !== T.Identifier) return undefined;
+  const binding = context.resolver.bindingOf(node, unit, depth + 1);
+  return binding.kind === 'class' ? classReceiver(binding.cls, context, depth + 1) : undefined;
+}
+
+/** A project function that returns a receiver: every return must be one, scoped only if all are. */
+function returnedReceiver(fn: Located<TSESTree.FunctionLike>, context: AnalysisContext, depth: number): Receiver | undefined {
+  const results = returnedExpressions(fn.node).map((expr) => receiverOf(expr, fn.unit, context, depth + 1));
+  const first = results[0];
+  if (!first || results.some((r) => !r || r.kind !== first.kind || r.table !== first.table)) return undefined;
+  return { ...first, scoped: results.every((r) => r?.scoped) };
+}
+
+function receiverOfIdentifier(node: TSESTree.Identifier, unit: FileUnit, context: AnalysisContext, depth: number): Receiver | undefined {
+  const binding = context.resolver.bindingOf(node, unit, depth + 1);
+  switch (binding.kind) {
+    case 'value':
+      return receiverOf(binding.value.node, binding.value.unit, context, depth + 1);
+    case 'parameter': {
+      const annotation = binding.param.node.typeAnnotation?.typeAnnotation;
+      const typed = annotation ? receiverOfType(annotation, binding.param.unit, context, depth + 1) : undefined;
+      return typed ?? transactionParameter(binding.param.node, binding.fn, binding.param.unit, context, depth);
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** `dataSource.transaction(async (manager) => ...)`, also with an isolation level first. */
+function transactionParameter(param: TSESTree.Identifier, fn: TSESTree.FunctionLike | undefined, unit: FileUnit, context: AnalysisContext, depth: number): Receiver | undefined {
+  if (!fn || fn.params[0] !== param) return undefined;
+  const call = fn.parent;
+  if (call?.type !== T.CallExpression || !call.arguments.includes(fn as TSESTree.CallExpressionArgument)) return undefined;
+  const callee = unwrap(call.callee);
+  if (callee.type !== T.MemberExpression || memberName(callee) !== 'transaction') return undefined;
+  const outer = receiverOf(callee.object, unit, context, depth + 1);
+  if (!outer || outer.kind === 'repository' || outer.kind === 'runner') return undefined;
+  return { kind: 'manager', scoped: outer.scoped, how: `the transaction manager of ${outer.how}` };
+}
+
+function receiverOfMember(node: TSESTree.MemberExpression, unit: FileUnit, context: AnalysisContext, depth: number): Receiver | undefined {
+  const name = memberName(node);
+  if (!name) return undefined;
+  const object = unwrap(node.object);
+  if (object.type === T.ThisExpression) {
+    const own = thisProperty(node, name, unit, context, depth);
+    if (own) return own;
+  }
+  if (name === 'manager') {
+    const base = receiverOf(object, unit, context, depth + 1);
+    if (base && base.kind !== 'manager') return { kind: 'manager', scoped: base.scoped, how: `the manager of ${base.how}` };
+    return undefined;
+  }
+  if (object.type === T.Identifier) {
+    const binding = context.resolver.bindingOf(object, unit, depth + 1);
+    if (binding.kind === 'value' && binding.value.node.type === T.ObjectExpression) {
+      for (const property of binding.value.node.properties) {
+        if (property.type === T.Property && propertyName(property) === name) return receiverOf(property.value, binding.value.unit, context, depth + 1);
+      }
+    }
+  }
+  return undefined;
+}
+
+/** `this` in a class that extends `Repository<E>`, or in a method of `repository.extend({ ... })`. */
+function receiverOfThis(node: TSESTree.ThisExpression, unit: FileUnit, context: AnalysisContext, depth: number): Receiver | undefined {
+  for (let current: Node | undefined = node.parent; current; current = current.parent) {
+    if (current.type === T.FunctionExpression || current.type === T.FunctionDeclaration) {
+      const extended = extendedRepository(current, unit, context, depth);
+      if (extended) return extended;
+      if (current.type === T.FunctionDeclaration) return undefined;
+    }
+    if (current.type === T.ClassDeclaration || current.type === T.ClassExpression) return classReceiver({ node: current, unit }, context, depth + 1);
+  }
+  return undefined;
+}
+
+function extendedRepository(fn: TSESTree.FunctionExpression | TSESTree.FunctionDeclaration, unit: FileUnit, context: AnalysisContext, depth: number): Receiver | undefined {
+  const property = fn.parent;
+  const object = property?.type === T.Property ? property.parent : undefined;
+  const call = object?.parent;
+  if (object?.type !== T.ObjectExpression || call?.type !== T.CallExpression) return undefined;
+  const callee = unwrap(call.callee);
+  if (callee.type !== T.MemberExpression || memberName(callee) !== 'extend') return undefined;
+  const base = receiverOf(callee.object, unit, context, depth + 1);
+  return base?.kind === 'repository' ? base : undefined;
+}
+
+/** A class that extends `Repository<E>` (directly or through project classes) is a repository of E. */
+function classReceiver(cls: Located<TSESTree.ClassDeclaration | TSESTree.ClassExpression>, context: AnalysisContext, depth: number): Receiver | undefined {
+  if (depth > MAX_DEPTH) return undefined;
+  const superClass = cls.node.superClass ? unwrap(cls.node.superClass) : undefined;
+  if (superClass?.type !== T.Identifier) return undefined;
+  const imported = fromTypeorm(superClass, cls.unit, context, depth);
+  if (imported && REPOSITORY_TYPES.has(imported)) {
+    const arg = cls.node.superTypeArguments?.params[0];
+    const table = arg ? entityTableOfType(arg, cls.unit, context, depth + 1) : undefined;
+    return { kind: 'repository', table, scoped: false, how: `\`${cls.node.id?.name ?? 'a class'}\`, which extends \`${imported}\`` };
+  }
+  const binding = context.resolver.bindingOf(superClass, cls.unit, depth + 1);
+  return binding.kind === 'class' ? classReceiver(binding.cls, context, depth + 1) : undefined;
+}
+
+/**
+ * `this.repo`: a constructor parameter property (`@InjectRepository(E) private repo: Repository<E>`),
+ * a class field (typed or initialised), or a `this.repo = ...` assignment.
+ */
+function thisProperty(node: TSESTree.MemberExpression, name: string, unit: FileUnit, context: AnalysisContext, depth: number): Receiver | undefined {
+  let body: Node | undefined = node.parent;
+  while (body && body.type !== T.ClassBody) body = body.parent;
+  if (body?.type !== T.ClassBody) return undefined;
+  for (const member of body.body) {
+    if (member.type === T.PropertyDefinition && propertyName(member) === name) {
+      const injected = injectedReceiver(member.decorators, unit, context, depth);
+      if (injected) return injected;
+      const annotation = member.typeAnnotation?.typeAnnotation;
+      const typed = annotation ? receiverOfType(annotation, unit, context, depth + 1) : undefined;
+      if (typed) return typed;
+      if (member.value) return receiverOf(member.value, unit, context, depth + 1);
+    }
+    if (member.type === T.MethodDefinition && member.kind === 'constructor') {
+      for (const param of member.value.params) {
+        if (param.type !== T.TSParameterProperty || param.parameter.type !== T.Identifier || param.parameter.name !== name) continue;
+        const injected = injectedReceiver(param.decorators, unit, context, depth);
+        if (injected) return injected;
+        const annotation = param.parameter.typeAnnotation?.typeAnnotation;
+        return annotation ? receiverOfType(annotation, unit, context, depth + 1) : undefined;
+      }
+    }
+  }
+  let assigned: Node | undefined;
+  walk(body, (inner) => {
+    if (assigned || inner.type !== T.AssignmentExpression || inner.left.type !== T.MemberExpression) return;
+    if (unwrap(inner.left.object).type === T.ThisExpression && memberName(inner.left) === name) assigned = inner.right;
+  });
+  return assigned ? receiverOf(assigned, unit, context, depth + 1) : undefined;
+}
+
+/** NestJS: `@InjectRepository(E)`, `@InjectEntityManager()`, `@InjectDataSource()` from `@nestjs/typeorm`. */
+function injectedReceiver(decorators: TSESTree.Decorator[] | undefined, unit: FileUnit, context: AnalysisContext, depth: number): Receiver | undefined {
+  for (const decorator of decorators ?? []) {
+    const call = unwrap(decorator.expression);
+    if (call.type !== T.CallExpression || unwrap(call.callee).type !== T.Identifier) continue;
+    const found = packageImport(unwrap(call.callee) as TSESTree.Identifier, unit, context, depth);
+    if (found?.source !== NEST_TYPEORM) continue;
+    const how = `injected with \`@${found.imported}()\``;
+    if (found.imported === 'InjectRepository') return repositoryFor(call.arguments[0], unit, context, depth, false, how);
+    if (found.imported === 'InjectEntityManager') return { kind: 'manager', scoped: false, how };
+    if (found.imported === 'InjectDataSource' || found.imported === 'InjectConnection') return { kind: 'datasource', scoped: false, how };
+  }
+  return undefined;
+}
+
+/** `Repository<E>`, `EntityManager`, `DataSource`, a custom repository class, `typeof x`. */
+export function receiverOfType(type: TSESTree.TypeNode, unit: FileUnit, context: AnalysisContext, depth: number): Receiver | undefined {
+  if (depth > MAX_DEPTH) return undefined;
+  if (type.type === T.TSTypeQuery && type.exprName.type === T.Identifier) return receiverOf(type.exprName, unit, context, depth + 1);
+  if (type.type !== T.TSTypeReference || type.typeName.type !== T.Identifier) return undefined;
+  const imported = fromTypeorm(type.typeName, unit, context, depth);
+  if (imported) {
+    const how = `\`${textOf(unit, type)}\` from \`typeorm\``;
+    if (REPOSITORY_TYPES.has(imported)) {
+      const arg = type.typeArguments?.params[0];
+      return { kind: 'repository', table: arg ? entityTableOfType(arg, unit, context, depth + 1) : undefined, scoped: false, how };
+    }
+    if (MANAGER_TYPES.has(imported)) return { kind: 'manager', scoped: false, how };
+    if (DATASOURCE_TYPES.has(imported)) return { kind: 'datasource', scoped: false, how };
+    if (imported === 'QueryRunner') return { kind: 'runner', scoped: false, how };
+    return undefined;
+  }
+  const variable = variableOf(unit.scopeManager, type.typeName);
+  const def = variable?.defs[0];
+  if (def?.type === 'Type' && def.node.type === T.TSTypeAliasDeclaration) return receiverOfType(def.node.typeAnnotation, unit, context, depth + 1);
+  const binding = context.resolver.bindingOf(type.typeName, unit, depth + 1);
+  return binding.kind === 'class' ? classReceiver(binding.cls, context, depth + 1) : undefined;
+}
+
+/** The table of an entity type argument (`Repository<Invoice>`). */
+export function entityTableOfType(type: TSESTree.TypeNode, unit: FileUnit, context: AnalysisContext, depth: number): Table | undefined {
+  if (type.type !== T.TSTypeReference || type.typeName.type !== T.Identifier) return undefined;
+  return entityTable(type.typeName, unit, context, depth);
+}
+
+/** The table of an entity class reference (`Invoice`), named as the TypeORM schema reader names it. */
+export function entityTable(node: Node, unit: FileUnit, context: AnalysisContext, depth = 0): Table | undefined {
+  const inner = unwrap(node);
+  if (inner.type !== T.Identifier) return undefined;
+  const binding = context.resolver.bindingOf(inner, unit, depth + 1);
+  if (binding.kind !== 'class') return undefined;
+  const dbName = entityNames(binding.cls.unit).get(binding.cls.node);
+  if (dbName === undefined) return undefined;
+  const key = tableKey(dbName);
+  for (const table of context.schema.tables.values()) {
+    if (tableKey(table.dbName) === key) return table;
+  }
+  return undefined;
+}
+
+const entityNameCache = new WeakMap<FileUnit, Map<Node, string>>();
+
+/** Entity class → table name in one file, read by the schema reader itself so both agree. */
+function entityNames(unit: FileUnit): Map<Node, string> {
+  let names = entityNameCache.get(unit);
+  if (names) return names;
+  names = new Map();
+  const read = readTypeormDetailed(unit, unit.file);
+  const byBinding = new Map<string, string>();
+  for (const entry of read.tables) for (const binding of entry.bindings) byBinding.set(binding, entry.table.dbName);
+  walk(unit.ast, (node) => {
+    if ((node.type === T.ClassDeclaration || node.type === T.ClassExpression) && node.id && byBinding.has(node.id.name)) {
+      names?.set(node, byBinding.get(node.id.name) ?? '');
+    }
+  });
+  entityNameCache.set(unit, names);
+  return names;
+}
