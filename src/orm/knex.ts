@@ -1,12 +1,279 @@
 /**
- * Knex queries for require-tenant-filter (work in progress: recognises nothing yet).
+ * Knex query chains: `db('invoices')`, `db.from('invoices')`, `db.table('invoices')`,
+ * `db.select(...).from('invoices as i')`, `db.insert(row).into('invoices')`, with their
+ * `.where*` / `.orWhere*` links, joins, `.update()`, `.del()`, `.insert()`, `.first()`.
+ * The client is traced to `knex(config)` (src/orm/knex-client.ts); tables are SQL names, mapped
+ * to the schema by `dbName`. A builder kept in a `const` and completed later is followed; one
+ * built across statements (`let q = ...; q = q.where(...)`) is not analysable unless already scoped.
  */
-import type { OrmRecognizer } from '../core/query-site.js';
+import type { TSESTree } from '@typescript-eslint/types';
+import { memberName, T, textOf, unwrap, type FileUnit, type Node } from '../core/ast.js';
+import type { AnalysisContext, ClientInfo, Operation, OrmRecognizer, QuerySite } from '../core/query-site.js';
+import type { Table } from '../core/schema.js';
+import { tableKey } from '../schema/merge.js';
+import { isPerTenant, knexClientOf, type KnexClient } from './knex-client.js';
+import { columnOf, evaluateLinks, stringLiteral, whereKeysOf, type Link, type QueryScope, type Source } from './knex-where.js';
+
+const MAX_DEPTH = 8;
+/** Methods that start a query on a client: `db.from('t')`, `db.select('a').from('t')`, `db.insert(r).into('t')`. */
+const STARTS = new Set([
+  'from', 'table', 'into', 'select', 'first', 'insert', 'update', 'del', 'delete', 'where', 'withSchema', 'count', 'distinct',
+  'column', 'columns', 'pluck', 'queryBuilder', 'max', 'min', 'sum', 'avg',
+]);
+const TABLE_LINKS = new Set(['from', 'table', 'into']);
+const JOINS = /^(join|innerJoin|leftJoin|leftOuterJoin|rightJoin|rightOuterJoin|fullOuterJoin|crossJoin)$/;
+const UPDATES = new Set(['update', 'increment', 'decrement']);
+const DELETES = new Set(['del', 'delete', 'truncate']);
+const INSERTS = new Set(['insert', 'upsert']);
+/** Links that run the query, or after which the chain is a query that already ran. */
+const TERMINAL = new Set(['first', 'pluck', 'then', 'catch', 'finally', 'stream', 'pipe', 'del', 'delete', 'update', 'insert', 'increment', 'decrement', 'truncate', 'upsert']);
+/** Links that make the chain something other than a query run here. */
+const NOT_A_QUERY = new Set(['as', 'toSQL', 'toString', 'toQuery', 'clone']);
 
 export const knexRecognizer: OrmRecognizer = {
   name: 'knex',
   enablers: ['knex'],
-  recognize() {
-    return undefined;
+  recognize(call, context) {
+    if (isChainLink(call)) return undefined;
+    const chain = chainOf(call, context.unit, context, 0);
+    if (!chain) return undefined;
+    return siteOf(call, chain, context);
   },
 };
+
+function isChainLink(call: TSESTree.CallExpression): boolean {
+  const parent = call.parent;
+  return parent?.type === T.MemberExpression && parent.object === call && parent.parent?.type === T.CallExpression && parent.parent.callee === parent;
+}
+
+interface Chain {
+  client: KnexClient;
+  /** `db('invoices')` / `db.from('invoices')`: the span reported, and where the table is named. */
+  start: TSESTree.CallExpression;
+  startUnit: FileUnit;
+  tableArg?: Node;
+  /** Every link after the client, innermost first (the table link included). */
+  links: Link[];
+  /** Links written in another statement (`const q = db('t')`), followed through a `const`. */
+  inherited: boolean;
+}
+
+/**
+ * Splits a call into the client and the links called on it. `db('t').where(...)`: the root call's
+ * callee is the client; `this.db('t')`: the innermost member call's callee is; `db.from('t')`:
+ * the receiver of the first link is.
+ */
+function chainOf(call: TSESTree.CallExpression, unit: FileUnit, context: AnalysisContext, depth: number): Chain | undefined {
+  if (depth > MAX_DEPTH) return undefined;
+  const links: Link[] = [];
+  let node: Node = call;
+  for (let i = 0; i < 60; i++) {
+    const current = unwrap(node);
+    if (current.type !== T.CallExpression) break;
+    const callee = unwrap(current.callee);
+    if (callee.type !== T.MemberExpression) break;
+    links.unshift({ name: memberName(callee) ?? '', call: current });
+    node = callee.object;
+  }
+  const root = unwrap(node);
+  // `db('invoices')...` or `forTenant(id)('invoices')...`
+  if (root.type === T.CallExpression) {
+    const client = knexClientOf(root.callee, unit, context);
+    if (!client) return undefined;
+    return { client, start: root, startUnit: unit, tableArg: root.arguments[0], links, inherited: false };
+  }
+  const [first, ...rest] = links;
+  if (!first) return undefined;
+  // `this.db('invoices')`, `fastify.knex('invoices')`: the callee of the first call is the client.
+  const calleeClient = knexClientOf(first.call.callee, unit, context);
+  if (calleeClient) return { client: calleeClient, start: first.call, startUnit: unit, tableArg: first.call.arguments[0], links: rest, inherited: false };
+  if (!STARTS.has(first.name)) return root.type === T.Identifier ? inheritedChain(root, links, unit, context, depth) : undefined;
+  const client = knexClientOf(root, unit, context);
+  if (client) return { client, start: first.call, startUnit: unit, links, inherited: false };
+  return root.type === T.Identifier ? inheritedChain(root, links, unit, context, depth) : undefined;
+}
+
+/** `const q = db('invoices').where(...)` then `q.first()`: the links of the stored builder come first. */
+function inheritedChain(root: TSESTree.Identifier, links: Link[], unit: FileUnit, context: AnalysisContext, depth: number): Chain | undefined {
+  const binding = context.resolver.bindingOf(root, unit, depth + 1);
+  if (binding.kind !== 'value') return undefined;
+  const stored = unwrap(binding.value.node);
+  if (stored.type !== T.CallExpression) return undefined;
+  const base = chainOf(stored, binding.value.unit, context, depth + 1);
+  if (!base || base.startUnit !== unit) return undefined;
+  return { ...base, links: [...base.links, ...links], inherited: true };
+}
+
+function siteOf(call: TSESTree.CallExpression, chain: Chain, context: AnalysisContext): QuerySite | undefined {
+  const { unit } = context;
+  const names = chain.links.map((l) => l.name);
+  if (names.some((n) => NOT_A_QUERY.has(n))) return undefined;
+  const named = tableOf(chain, context);
+  if (!named) return undefined;
+  const { table, aliases } = named;
+  const operation = operationOf(names);
+  const client = clientWithSchema(chain.client, chain.links, unit);
+  const site: QuerySite = {
+    orm: 'knex',
+    table,
+    operation,
+    method: methodOf(chain.links, operation),
+    callee: chain.start,
+    calleeText: textOf(unit, chain.start).replace(/\s+/g, ''),
+    call,
+    client,
+    predicate: { kind: 'scoped', via: 'an insert' },
+    nested: [],
+    fix: fixFor(table, context),
+  };
+  const write = chain.links.find((l) => INSERTS.has(l.name) || UPDATES.has(l.name));
+  if (write?.call.arguments[0] && (operation === 'insert' || operation === 'update')) site.data = write.call.arguments[0];
+  if (operation === 'insert') return site;
+
+  const scope = scopeOf(table, aliases, chain.links, context);
+  const predicate = evaluateLinks(chain.links, scope, 0);
+  const keys = whereKeysOf(chain.links, scope);
+  if (keys) site.whereKeys = keys;
+  if (predicate) site.predicate = predicate;
+  else if (!isRun(call, names)) site.predicate = { kind: 'unknown', reason: 'the query builder is kept and may get its `.where` later' };
+  else site.predicate = { kind: 'unscoped', detail: 'the query has no `.where`' };
+  if (site.predicate.kind !== 'scoped' && chain.inherited && !isRun(call, names)) {
+    site.predicate = { kind: 'unknown', reason: 'the query is built across statements' };
+  }
+  return site;
+}
+
+function operationOf(names: string[]): Operation {
+  if (names.some((n) => INSERTS.has(n))) return 'insert';
+  if (names.some((n) => DELETES.has(n))) return 'delete';
+  if (names.some((n) => UPDATES.has(n))) return 'update';
+  return 'read';
+}
+
+function methodOf(links: Link[], operation: Operation): string {
+  const writes = operation === 'insert' ? INSERTS : operation === 'update' ? UPDATES : operation === 'delete' ? DELETES : undefined;
+  const found = writes ? links.find((l) => writes.has(l.name)) : links.find((l) => TERMINAL.has(l.name));
+  return found?.name ?? 'select';
+}
+
+/** `db.withSchema(\`tenant_${id}\`)`: the builder is bound to one tenant's schema. */
+function clientWithSchema(client: KnexClient, links: Link[], unit: FileUnit): ClientInfo {
+  const schema = links.find((l) => l.name === 'withSchema');
+  const arg = schema?.call.arguments[0];
+  if (arg && isPerTenant(arg)) return { kind: 'client', scoped: true, how: `\`withSchema(${textOf(unit, arg)})\`: a schema per tenant` };
+  return client;
+}
+
+interface NamedTable {
+  table: Table;
+  aliases: Set<string>;
+}
+
+/** The table named by `db('t')` or the first `.from` / `.table` / `.into` link, in the schema. */
+function tableOf(chain: Chain, context: AnalysisContext): NamedTable | undefined {
+  const link = chain.links.find((l) => TABLE_LINKS.has(l.name));
+  const arg = chain.tableArg ?? link?.call.arguments[0];
+  if (!arg) return undefined;
+  const named = tableName(arg);
+  if (!named) return undefined;
+  const schema = chain.links.find((l) => l.name === 'withSchema');
+  const staticSchema = stringLiteral(schema?.call.arguments[0]);
+  const qualified = staticSchema && !named.name.includes('.') ? `${staticSchema}.${named.name}` : named.name;
+  const table = bySqlName(qualified, context) ?? (staticSchema ? undefined : bySqlName(named.name, context));
+  if (!table) return undefined;
+  const aliases = new Set([named.name, named.name.replace(/^.*\./, ''), table.dbName]);
+  if (named.alias) aliases.add(named.alias);
+  return { table, aliases };
+}
+
+/** `'invoices'`, `'invoices as i'`, `'public.invoices'`, `{ i: 'invoices' }`. */
+function tableName(arg: Node): { name: string; alias?: string } | undefined {
+  const text = stringLiteral(arg);
+  if (text !== undefined) {
+    const match = /^\s*([\w.]+)(?:\s+as\s+(\w+))?\s*$/i.exec(text);
+    return match?.[1] ? { name: match[1], alias: match[2] } : undefined;
+  }
+  const node = unwrap(arg);
+  if (node.type !== T.ObjectExpression || node.properties.length !== 1) return undefined;
+  const property = node.properties[0];
+  if (property?.type !== T.Property || property.key.type !== T.Identifier) return undefined;
+  const name = stringLiteral(property.value);
+  return name ? { name, alias: property.key.name } : undefined;
+}
+
+function bySqlName(name: string, context: AnalysisContext): Table | undefined {
+  const key = tableKey(name);
+  for (const table of context.schema.tables.values()) if (tableKey(table.dbName) === key) return table;
+  return undefined;
+}
+
+/** The query's table and its joins; a child table joined to its parent on the foreign key links the parent. */
+function scopeOf(table: Table, aliases: Set<string>, links: Link[], context: AnalysisContext): QueryScope {
+  const scope: QueryScope = { base: { table, names: aliases }, joined: [], context, unit: context.unit };
+  for (const link of links) {
+    if (!JOINS.test(link.name)) continue;
+    const [target, left, operatorOrRight, right] = link.call.arguments;
+    const named = target ? tableName(target) : undefined;
+    const joined = named ? bySqlName(named.name, context) : undefined;
+    if (!named || !joined) continue;
+    const source: Source = { table: joined, names: new Set([named.name, joined.dbName, ...(named.alias ? [named.alias] : [])]) };
+    scope.joined.push(source);
+    const other = right ?? operatorOrRight;
+    if (right && stringLiteral(operatorOrRight) !== '=') continue;
+    if (!scope.parent && left && other && joinsParent(scope, source, left, other)) scope.parent = source;
+  }
+  return scope;
+}
+
+/** `.join('invoices', 'invoice_lines.invoice_id', 'invoices.id')`, either way round. */
+function joinsParent(scope: QueryScope, parent: Source, a: Node, b: Node): boolean {
+  const { table } = scope.base;
+  if (table.class !== 'child') return false;
+  const probe: QueryScope = { ...scope, joined: [parent], parent };
+  const x = columnOf(a, probe);
+  const y = columnOf(b, probe);
+  if (!x || !y) return false;
+  return table.parentRelations.some((name) => {
+    const relation = table.relations.get(name);
+    if (!relation || relation.fields.length !== 1 || (relation.target !== parent.table.name && relation.target !== parent.table.dbName)) return false;
+    const fk = table.columns.get(relation.fields[0] ?? '')?.dbName ?? relation.fields[0];
+    const ref = relation.references[0] ?? 'id';
+    const pairs: [typeof x, typeof y][] = [[x, y], [y, x]];
+    return pairs.some(([c, p]) => c.source === scope.base && c.name === fk && p.source === parent && p.name === ref);
+  });
+}
+
+/** Awaited, returned, an arrow's body, or ended by a link that runs it. */
+function isRun(call: TSESTree.CallExpression, names: string[]): boolean {
+  const last = names[names.length - 1];
+  if (last && TERMINAL.has(last)) return true;
+  let node: Node = call;
+  while (node.parent && (node.parent.type === T.TSAsExpression || node.parent.type === T.TSNonNullExpression || node.parent.type === T.TSSatisfiesExpression)) node = node.parent;
+  const parent = node.parent;
+  if (!parent) return false;
+  if (parent.type === T.AwaitExpression || parent.type === T.ReturnStatement || parent.type === T.YieldExpression) return true;
+  return parent.type === T.ArrowFunctionExpression && parent.body === node;
+}
+
+function fixFor(table: Table, context: AnalysisContext): { missing: string; orBypass: string } {
+  const parent = table.class === 'child' ? context.schema.tables.get(parentName(table)) : undefined;
+  const key = tenantColumnName(parent ?? table);
+  const variable = key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+  const missing = parent
+    ? `Join the parent on its key and constrain its tenant (\`.join('${parent.dbName}', ...).where('${parent.dbName}.${key}', ${variable})\`)`
+    : `Add the tenant to the query (\`.where({ ${key}: ${variable} })\`)`;
+  return {
+    missing,
+    orBypass: `Keep the tenant outside the \`OR\`: \`.where({ ${key}: ${variable} }).where(function () { this.where(...).orWhere(...) })\`, or add it to every \`orWhere\` branch.`,
+  };
+}
+
+function tenantColumnName(table: Table): string {
+  const key = table.tenantKeys[0];
+  return (key ? table.columns.get(key)?.dbName : undefined) ?? key ?? 'tenant_id';
+}
+
+function parentName(table: Table): string {
+  const relation = table.relations.get(table.parentRelations[0] ?? '');
+  return relation?.target ?? 'parent';
+}
