@@ -1,12 +1,255 @@
 /**
- * Kysely queries for require-tenant-filter (work in progress: recognises nothing yet).
+ * Kysely queries: `db.selectFrom('invoices')`, `db.updateTable(t).set(...)`, `db.deleteFrom(t)`,
+ * `db.insertInto(t).values(...)`, each with its `.where` links, joins, `.$call` / `.$if`, run by
+ * `execute`, `executeTakeFirst(OrThrow)`, `stream`, or returned / awaited as a builder. The database
+ * is traced to `new Kysely<DB>()` (src/orm/kysely-client.ts); tables are SQL names, mapped to the
+ * schema by their database name; conditions are read by src/orm/kysely-where.ts.
  */
-import type { OrmRecognizer } from '../core/query-site.js';
+import type { TSESTree } from '@typescript-eslint/types';
+import { memberName, T, textOf, unwrap, type Node } from '../core/ast.js';
+import type { AnalysisContext, Operation, OrmRecognizer, Predicate, QuerySite } from '../core/query-site.js';
+import type { Table } from '../core/schema.js';
+import { kyselyClientOf, type KyselyClient } from './kysely-client.js';
+import { evaluateLinks, fieldOfRef, NO_TENANT_KEY, type Env, type Link, type Source } from './kysely-where.js';
+
+const STARTS: Record<string, Operation> = { selectFrom: 'read', updateTable: 'update', deleteFrom: 'delete', insertInto: 'insert', replaceInto: 'insert' };
+const TERMINALS = new Set(['execute', 'executeTakeFirst', 'executeTakeFirstOrThrow', 'stream', 'compile', 'explain']);
+const JOIN = /^(inner|left|right|full|cross)Join(Lateral)?$/;
 
 export const kyselyRecognizer: OrmRecognizer = {
   name: 'kysely',
   enablers: ['kysely'],
-  recognize() {
-    return undefined;
+  recognize(call, context) {
+    // Only the outermost call of a chain is a query; its inner links are parts of it.
+    if (isChainLink(call)) return undefined;
+    const links = linksOf(call);
+    const start = links.findIndex((l) => STARTS[l.name] !== undefined);
+    const first = links[start];
+    if (!first) return undefined;
+    const named = tableArgument(first.call.arguments[0], context);
+    if (!named) return undefined;
+    const client = clientOfStart(first.call, context);
+    if (!client) return undefined;
+    return site(call, first, links.slice(start + 1), named, client, context);
   },
 };
+
+function isChainLink(call: TSESTree.CallExpression): boolean {
+  const parent = call.parent;
+  return parent?.type === T.MemberExpression && parent.object === call && parent.parent?.type === T.CallExpression && parent.parent.callee === parent;
+}
+
+/** The links of a chain, innermost first, up to the first call that is not a method call. */
+function linksOf(call: TSESTree.CallExpression): Link[] {
+  const links: Link[] = [];
+  let current: Node = call;
+  for (let i = 0; i < 60; i++) {
+    const node = unwrap(current);
+    if (node.type !== T.CallExpression) break;
+    const callee = unwrap(node.callee);
+    if (callee.type !== T.MemberExpression) break;
+    links.push({ name: memberName(callee) ?? '', call: node });
+    current = callee.object;
+  }
+  return links.reverse();
+}
+
+function clientOfStart(call: TSESTree.CallExpression, context: AnalysisContext): KyselyClient | undefined {
+  const callee = unwrap(call.callee);
+  return callee.type === T.MemberExpression ? kyselyClientOf(callee.object, context.unit, context) : undefined;
+}
+
+/** `'invoices'`, `'invoices as i'`, `'public.invoices'`: the schema table and the names its columns go by. */
+function tableArgument(arg: TSESTree.CallExpressionArgument | undefined, context: AnalysisContext): Source | undefined {
+  const text = arg ? constString(arg, context) : undefined;
+  if (text === undefined) return undefined;
+  const match = /^\s*([\w.]+)(?:\s+as\s+(\w+))?\s*$/i.exec(text);
+  if (!match?.[1]) return undefined;
+  const written = match[1];
+  const table = tableBySqlName(written.replace(/^public\./i, ''), context);
+  if (!table) return undefined;
+  const names = new Set(match[2] ? [match[2]] : [written, written.slice(written.lastIndexOf('.') + 1)]);
+  return { table, names };
+}
+
+function constString(arg: Node, context: AnalysisContext): string | undefined {
+  const node = unwrap(arg);
+  if (node.type === T.Literal && typeof node.value === 'string') return node.value;
+  if (node.type === T.TemplateLiteral && node.expressions.length === 0) return node.quasis[0]?.value.cooked ?? undefined;
+  if (node.type !== T.Identifier) return undefined;
+  const binding = context.resolver.bindingOf(node, context.unit);
+  if (binding.kind !== 'value') return undefined;
+  const value = unwrap(binding.value.node);
+  return value.type === T.Literal && typeof value.value === 'string' ? value.value : undefined;
+}
+
+function tableBySqlName(name: string, context: AnalysisContext): Table | undefined {
+  const lower = name.toLowerCase();
+  for (const table of context.schema.tables.values()) {
+    if (table.dbName.replace(/^public\./i, '').toLowerCase() === lower) return table;
+  }
+  return context.schema.tables.get(name);
+}
+
+function site(call: TSESTree.CallExpression, first: Link, rest: Link[], main: Source, client: KyselyClient, context: AnalysisContext): QuerySite {
+  const { unit } = context;
+  const table = main.table as Table;
+  const operation = STARTS[first.name] ?? 'read';
+  const end = rest.findIndex((l) => TERMINALS.has(l.name));
+  const links = end >= 0 ? rest.slice(0, end) : rest;
+  const terminal = end >= 0 ? rest[end] : undefined;
+  const result: QuerySite = {
+    orm: 'kysely',
+    table,
+    operation,
+    method: terminal?.name ?? first.name,
+    callee: first.call,
+    calleeText: textOf(unit, first.call).replace(/\s+/g, ''),
+    call,
+    client,
+    predicate: { kind: 'scoped', via: 'an insert has no filter' },
+    nested: [],
+    fix: fixWording(table, context),
+  };
+  if (operation === 'insert') {
+    const values = links.find((l) => l.name === 'values')?.call.arguments[0];
+    if (values) result.data = values;
+    return result;
+  }
+  const set = links.find((l) => l.name === 'set')?.call.arguments[0];
+  if (set) result.data = set;
+  const keys: Record<string, string> = {};
+  result.predicate = predicateOf(main, links, keys, terminal !== undefined || isConsumed(call), context);
+  result.whereKeys = keys;
+  return result;
+}
+
+interface Join {
+  source: Source;
+  /** Column pairs the join is on: `('invoices.id', 'invoice_lines.invoice_id')`. */
+  pairs: [string, string][];
+  /** `.on(...)` conditions of an inner join's callback: they filter the result like `.where`. */
+  conditions: Link[];
+}
+
+function predicateOf(main: Source, links: Link[], keys: Record<string, string>, runs: boolean, context: AnalysisContext): Predicate {
+  const joins = links.filter((l) => JOIN.test(l.name)).flatMap((l) => joinOf(l, context) ?? []);
+  const sources = [main, ...joins.map((j) => j.source)];
+  const conditions = [...links, ...joins.flatMap((j) => j.conditions)];
+  const env: Env = { context, unit: context.unit, target: main, sources, builders: new Map(), columns: [], keys };
+  const own = evaluateLinks(conditions, env, 0);
+  let predicate = own.predicate;
+  if (predicate?.kind !== 'scoped' && joins.length > 0) predicate = throughJoins(main, joins, conditions, sources, context) ?? predicate;
+  if (!predicate) {
+    return runs ? { kind: 'unscoped', detail: 'the query has no `.where`' } : { kind: 'unknown', reason: 'the query builder is kept and may get its `.where` later' };
+  }
+  if (predicate.kind === 'scoped') return predicate;
+  // A builder kept in a variable (or passed as a subquery) may be narrowed before it runs.
+  if (!runs) return { kind: 'unknown', reason: 'the query builder is kept and may get more `.where` later' };
+  if (predicate.kind !== 'unscoped') return predicate;
+  if (own.conditional) return { kind: 'unscoped', detail: 'the tenant condition is applied only inside `.$if(...)`' };
+  if (env.columns.length > 0 && predicate.detail === NO_TENANT_KEY) {
+    return { kind: 'unscoped', detail: `\`where\` filters only on ${[...new Set(env.columns)].map((c) => `\`${c}\``).join(', ')}` };
+  }
+  return predicate;
+}
+
+/**
+ * A child table joined to its parent on the foreign key, with the parent's tenant key constrained,
+ * is scoped through the parent. A tenant constrained only on some other joined table is not
+ * decided (the join may or may not tie the rows together): unknown.
+ */
+function throughJoins(main: Source, joins: Join[], conditions: Link[], sources: Source[], context: AnalysisContext): Predicate | undefined {
+  const table = main.table;
+  const onTarget = (target: Source) => evaluateLinks(conditions, { context, unit: context.unit, target, sources, builders: new Map(), columns: [] }, 0).predicate;
+  if (table?.class === 'child') {
+    for (const name of table.parentRelations) {
+      const relation = table.relations.get(name);
+      const fk = relation?.fields.length === 1 ? relation.fields[0] : undefined;
+      const ref = relation?.references[0] ?? 'id';
+      const parent = relation ? context.schema.tables.get(relation.target) : undefined;
+      const join = joins.find((j) => j.source.table === parent);
+      if (!fk || !join || !joinsOn(join, main, fk, ref, sources)) continue;
+      const predicate = onTarget(join.source);
+      if (predicate?.kind === 'scoped') return { kind: 'scoped', via: `the join to its parent \`${parent?.dbName}\` (${predicate.via})` };
+    }
+  }
+  if (joins.some((j) => j.source.table?.tenantKeys.length && onTarget(j.source)?.kind === 'scoped')) {
+    return { kind: 'unknown', reason: 'the tenant is constrained on a joined table, not on this one' };
+  }
+  return undefined;
+}
+
+/** The join is on `parent.<ref> = child.<fk>`, either way round. */
+function joinsOn(join: Join, child: Source, fk: string, ref: string, sources: Source[]): boolean {
+  return join.pairs.some(([a, b]) => {
+    const fits = (x: string, y: string) => fieldOfRef(x, join.source, sources) === ref && fieldOfRef(y, child, sources) === fk;
+    return fits(a, b) || fits(b, a);
+  });
+}
+
+/** `.innerJoin('invoices as i', 'i.id', 'l.invoice_id')` or `.innerJoin('invoices', (join) => join.onRef(...).on(...))`. */
+function joinOf(link: Link, context: AnalysisContext): Join | undefined {
+  const [target, a, b] = link.call.arguments;
+  const source = tableArgument(target, context);
+  if (!source) return undefined;
+  const first = a ? constString(a, context) : undefined;
+  const second = b ? constString(b, context) : undefined;
+  if (first !== undefined && second !== undefined) return { source, pairs: [[first, second]], conditions: [] };
+  const callback = a ? unwrap(a) : undefined;
+  if (callback?.type !== T.ArrowFunctionExpression && callback?.type !== T.FunctionExpression) return { source, pairs: [], conditions: [] };
+  const pairs: [string, string][] = [];
+  const conditions: Link[] = [];
+  const body = callback.body.type === T.BlockStatement ? undefined : callback.body;
+  for (const inner of body && unwrap(body).type === T.CallExpression ? linksOf(unwrap(body) as TSESTree.CallExpression) : []) {
+    if (inner.name === 'onRef') {
+      const [x, , y] = inner.call.arguments;
+      const left = x ? constString(x, context) : undefined;
+      const right = y ? constString(y, context) : undefined;
+      if (left !== undefined && right !== undefined) pairs.push([left, right]);
+    } else if (inner.name === 'on' && link.name.startsWith('inner')) {
+      conditions.push(inner);
+    }
+  }
+  return { source, pairs, conditions };
+}
+
+/** A chain without a run method is a query only when it runs here: awaited, returned, or an arrow's body. */
+function isConsumed(call: TSESTree.CallExpression): boolean {
+  let node: Node = call;
+  while (node.parent && (node.parent.type === T.TSAsExpression || node.parent.type === T.TSNonNullExpression || node.parent.type === T.TSSatisfiesExpression)) node = node.parent;
+  const parent = node.parent;
+  if (!parent) return false;
+  if (parent.type === T.AwaitExpression || parent.type === T.ReturnStatement) return true;
+  return parent.type === T.ArrowFunctionExpression && parent.body === node;
+}
+
+/** The fix in Kysely's own syntax: `.where('tenant_id', '=', tenantId)`, or a join to the parent for a child table. */
+function fixWording(table: Table, context: AnalysisContext): QuerySite['fix'] {
+  if (table.class === 'child') {
+    const relation = table.relations.get(table.parentRelations[0] ?? '');
+    const parent = relation ? context.schema.tables.get(relation.target) : undefined;
+    const key = parent?.tenantKeys[0];
+    if (relation && parent && key) {
+      const column = parent.columns.get(key)?.dbName ?? key;
+      const fk = table.columns.get(relation.fields[0] ?? '')?.dbName ?? relation.fields[0];
+      const ref = relation.references[0] ?? 'id';
+      return {
+        missing: `Join the parent and constrain its tenant column (\`.innerJoin('${parent.dbName}', '${parent.dbName}.${ref}', '${table.dbName}.${fk}').where('${parent.dbName}.${column}', '=', ${camel(column)})\`)`,
+      };
+    }
+    return undefined;
+  }
+  const key = table.tenantKeys[0];
+  if (!key) return undefined;
+  const column = table.columns.get(key)?.dbName ?? key;
+  const variable = camel(column);
+  return {
+    missing: `Add \`.where('${column}', '=', ${variable})\` to the query`,
+    orBypass: `Move the tenant condition out of the \`or\` (\`.where('${column}', '=', ${variable}).where((eb) => eb.or([...]))\`), or add it to every branch.`,
+  };
+}
+
+function camel(column: string): string {
+  return column.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}

@@ -1,0 +1,217 @@
+/**
+ * Is an expression a Kysely database, and is it bound to one tenant? Followed through imports,
+ * constructions and types, never by variable name: `new Kysely<DB>(...)` from `kysely` (or a
+ * class that extends it), a value typed `Kysely<DB>` / `Transaction<DB>`, the `trx` of
+ * `db.transaction().execute(async (trx) => ...)`, `this.db` fields, functions that return a
+ * database, configured `scopedClientFactories`, and schema-per-tenant databases
+ * (`db.withSchema(\`tenant_${id}\`)`, a `WithSchemaPlugin` with a per-tenant schema).
+ */
+import type { TSESTree } from '@typescript-eslint/types';
+import { enclosingClass, memberName, propertyName, T, textOf, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
+import type { AnalysisContext, ClientInfo } from '../core/query-site.js';
+import { returnedExpressions, type Located } from '../core/resolve.js';
+
+const MAX_DEPTH = 10;
+const KYSELY = 'kysely';
+const CLIENT_CLASSES = new Set(['Kysely']);
+const CLIENT_TYPES = new Set(['Kysely', 'Transaction', 'ControlledTransaction', 'QueryCreator']);
+/** Calls on a database that return the same database with other settings. */
+const SAME_DATABASE = new Set(['withPlugin', 'withoutPlugins', 'withTables', 'with', 'withRecursive', '$withTables']);
+/** `db.transaction().execute(fn)`, `db.connection().execute(fn)`: `fn` gets a database. */
+const CALLBACK_SOURCES = new Set(['transaction', 'connection']);
+
+export type KyselyClient = Extract<ClientInfo, { kind: 'client' }>;
+
+/** The Kysely database `expression` is, or undefined when it cannot be traced to one. */
+export function kyselyClientOf(expression: Node, unit: FileUnit, context: AnalysisContext, depth = 0): KyselyClient | undefined {
+  if (depth > MAX_DEPTH) return undefined;
+  const node = unwrap(expression);
+  switch (node.type) {
+    case T.NewExpression:
+      return construction(node, unit, context, depth);
+    case T.CallExpression:
+      return fromCall(node, unit, context, depth);
+    case T.Identifier:
+      return fromIdentifier(node, unit, context, depth);
+    case T.MemberExpression:
+      return unwrap(node.object).type === T.ThisExpression ? thisMember(node, unit, context, depth) : undefined;
+    case T.ConditionalExpression:
+    case T.LogicalExpression: {
+      const [a, b] = node.type === T.ConditionalExpression ? [node.consequent, node.alternate] : [node.left, node.right];
+      const left = kyselyClientOf(a, unit, context, depth + 1);
+      const right = kyselyClientOf(b, unit, context, depth + 1);
+      if (left && right) return { ...left, scoped: left.scoped && right.scoped };
+      return node.type === T.LogicalExpression ? (left ?? right) : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** `new Kysely<DB>({ dialect, plugins: [new WithSchemaPlugin(\`tenant_${id}\`)] })`. */
+function construction(node: TSESTree.NewExpression, unit: FileUnit, context: AnalysisContext, depth: number): KyselyClient | undefined {
+  if (!isClientClass(node.callee, unit, context, depth + 1)) return undefined;
+  const options = node.arguments[0] ? unwrap(node.arguments[0]) : undefined;
+  if (options?.type === T.ObjectExpression) {
+    const plugins = options.properties.find((p): p is TSESTree.Property => p.type === T.Property && propertyName(p) === 'plugins');
+    if (plugins && tenantSchemaPlugin(plugins.value, unit, context)) {
+      return { kind: 'client', scoped: true, how: 'a Kysely database whose `WithSchemaPlugin` is bound to a per-tenant schema' };
+    }
+  }
+  return { kind: 'client', scoped: false, how: `\`new ${textOf(unit, node.callee)}()\` from \`kysely\`` };
+}
+
+function isClientClass(callee: Node, unit: FileUnit, context: AnalysisContext, depth: number): boolean {
+  if (depth > MAX_DEPTH) return false;
+  const node = unwrap(callee);
+  if (node.type !== T.Identifier) return false;
+  const binding = context.resolver.bindingOf(node, unit, depth + 1);
+  if (binding.kind === 'package') return binding.source === KYSELY && CLIENT_CLASSES.has(binding.imported);
+  if (binding.kind !== 'class' || !binding.cls.node.superClass) return false;
+  return isClientClass(binding.cls.node.superClass, binding.cls.unit, context, depth + 1);
+}
+
+/** A `new WithSchemaPlugin(x)` (anywhere in `node`) whose schema is computed: one schema per tenant. */
+function tenantSchemaPlugin(node: Node, unit: FileUnit, context: AnalysisContext): boolean {
+  let found = false;
+  walk(node, (inner) => {
+    if (found || inner.type !== T.NewExpression || unwrap(inner.callee).type !== T.Identifier) return;
+    const binding = context.resolver.bindingOf(unwrap(inner.callee) as TSESTree.Identifier, unit);
+    if (binding.kind === 'package' && binding.source === KYSELY && binding.imported === 'WithSchemaPlugin' && isDynamicSchema(inner.arguments[0], unit)) found = true;
+  });
+  return found;
+}
+
+/** A schema name computed at run time (`\`tenant_${id}\``, `schemaOf(org)`) rather than written as a constant. */
+export function isDynamicSchema(node: Node | undefined, unit: FileUnit): boolean {
+  if (!node) return false;
+  const value = unwrap(node);
+  if (value.type === T.Literal) return false;
+  if (value.type === T.TemplateLiteral) return value.expressions.length > 0;
+  if (value.type === T.Identifier) {
+    // A constant string names one schema for everyone.
+    const def = variableOf(unit.scopeManager, value)?.defs[0];
+    if (def?.type === 'Variable' && def.parent.kind === 'const' && def.node.init && unwrap(def.node.init).type === T.Literal) return false;
+  }
+  return true;
+}
+
+function fromCall(node: TSESTree.CallExpression, unit: FileUnit, context: AnalysisContext, depth: number): KyselyClient | undefined {
+  const callee = unwrap(node.callee);
+  const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
+  if (name && (context.config.scopedClientFactories ?? []).includes(name)) {
+    return { kind: 'client', scoped: true, how: `\`${name}()\` is a configured scoped-client factory` };
+  }
+  if (callee.type === T.MemberExpression) {
+    if (name === 'withSchema' || name === 'withPlugin' || (name && SAME_DATABASE.has(name))) {
+      const base = kyselyClientOf(callee.object, unit, context, depth + 1);
+      if (!base) return undefined;
+      if (name === 'withSchema' && isDynamicSchema(node.arguments[0], unit)) {
+        return { kind: 'client', scoped: true, how: `\`withSchema(${textOf(unit, node.arguments[0] as Node)})\`: a schema per tenant` };
+      }
+      if (name === 'withPlugin' && node.arguments[0] && tenantSchemaPlugin(node.arguments[0], unit, context)) {
+        return { kind: 'client', scoped: true, how: 'a `WithSchemaPlugin` bound to a per-tenant schema' };
+      }
+      return base;
+    }
+    return undefined;
+  }
+  if (callee.type !== T.Identifier) return undefined;
+  const binding = context.resolver.bindingOf(callee, unit, depth + 1);
+  return binding.kind === 'function' ? returnedBy(binding.fn, context, depth) : undefined;
+}
+
+/** `getDb()`: a database when every `return` of the function gives one. */
+function returnedBy(fn: Located<TSESTree.FunctionLike>, context: AnalysisContext, depth: number): KyselyClient | undefined {
+  const results = returnedExpressions(fn.node).map((expr) => kyselyClientOf(expr, fn.unit, context, depth + 1));
+  const first = results[0];
+  if (!first || results.some((r) => !r)) return undefined;
+  const scoped = results.every((r) => r?.scoped);
+  return { kind: 'client', scoped, how: scoped ? first.how : `returned by a function (${first.how})` };
+}
+
+function fromIdentifier(node: TSESTree.Identifier, unit: FileUnit, context: AnalysisContext, depth: number): KyselyClient | undefined {
+  const binding = context.resolver.bindingOf(node, unit, depth + 1);
+  if (binding.kind === 'value') return kyselyClientOf(binding.value.node, binding.value.unit, context, depth + 1);
+  if (binding.kind !== 'parameter') return undefined;
+  const annotation = binding.param.node.typeAnnotation?.typeAnnotation;
+  if (annotation) return typeClient(annotation, binding.param.unit, context, depth + 1, `\`${node.name}\``);
+  return callbackParameter(binding.param.node, binding.fn, binding.param.unit, context, depth);
+}
+
+/** `db.transaction().setIsolationLevel('serializable').execute(async (trx) => ...)`: `trx` is a database like `db`. */
+function callbackParameter(param: TSESTree.Identifier, fn: TSESTree.FunctionLike | undefined, unit: FileUnit, context: AnalysisContext, depth: number): KyselyClient | undefined {
+  if (!fn || fn.params[0] !== param) return undefined;
+  const call = fn.parent;
+  if (call?.type !== T.CallExpression || call.arguments[0] !== fn) return undefined;
+  let callee = unwrap(call.callee);
+  if (callee.type !== T.MemberExpression || memberName(callee) !== 'execute') return undefined;
+  for (let i = 0; i < 6; i++) {
+    const object = unwrap(callee.object);
+    if (object.type !== T.CallExpression) return undefined;
+    const inner = unwrap(object.callee);
+    if (inner.type !== T.MemberExpression) return undefined;
+    if (CALLBACK_SOURCES.has(memberName(inner) ?? '')) {
+      const outer = kyselyClientOf(inner.object, unit, context, depth + 1);
+      return outer ? { ...outer, how: `the \`${param.name}\` of a transaction on ${outer.how}` } : undefined;
+    }
+    callee = inner;
+  }
+  return undefined;
+}
+
+/** `this.db`: a constructor parameter property, a class field (typed or initialised), or a `this.db = ...` assignment. */
+function thisMember(node: TSESTree.MemberExpression, unit: FileUnit, context: AnalysisContext, depth: number): KyselyClient | undefined {
+  const name = memberName(node);
+  const cls = enclosingClass(node);
+  if (!name || !cls) return undefined;
+  for (const member of cls.body.body) {
+    if (member.type === T.PropertyDefinition && propertyName(member) === name) {
+      if (member.value) return kyselyClientOf(member.value, unit, context, depth + 1);
+      const annotation = member.typeAnnotation?.typeAnnotation;
+      if (annotation) return typeClient(annotation, unit, context, depth + 1, `\`this.${name}\``);
+    }
+    if (member.type === T.MethodDefinition && member.kind === 'constructor') {
+      for (const param of member.value.params) {
+        if (param.type !== T.TSParameterProperty || param.parameter.type !== T.Identifier || param.parameter.name !== name) continue;
+        const annotation = param.parameter.typeAnnotation?.typeAnnotation;
+        return annotation ? typeClient(annotation, unit, context, depth + 1, `\`this.${name}\``) : undefined;
+      }
+    }
+  }
+  let assigned: Node | undefined;
+  walk(cls.body, (inner) => {
+    if (assigned || inner.type !== T.AssignmentExpression || inner.left.type !== T.MemberExpression) return;
+    if (unwrap(inner.left.object).type === T.ThisExpression && memberName(inner.left) === name) assigned = inner.right;
+  });
+  return assigned ? kyselyClientOf(assigned, unit, context, depth + 1) : undefined;
+}
+
+/** `Kysely<DB>`, `Transaction<DB>` from `kysely`, `typeof db`, or a project alias of one (`export type Database = Kysely<DB>`). */
+function typeClient(annotation: TSESTree.TypeNode, unit: FileUnit, context: AnalysisContext, depth: number, what: string): KyselyClient | undefined {
+  if (depth > MAX_DEPTH) return undefined;
+  if (annotation.type === T.TSTypeQuery && annotation.exprName.type === T.Identifier) return kyselyClientOf(annotation.exprName, unit, context, depth + 1);
+  if (annotation.type !== T.TSTypeReference || annotation.typeName.type !== T.Identifier) return undefined;
+  const binding = context.resolver.bindingOf(annotation.typeName, unit, depth + 1);
+  if (binding.kind === 'package') {
+    return binding.source === KYSELY && CLIENT_TYPES.has(binding.imported) ? { kind: 'client', scoped: false, how: `${what} is typed \`${binding.imported}\` from \`kysely\`` } : undefined;
+  }
+  const alias = typeAlias(annotation.typeName, unit, context);
+  return alias ? typeClient(alias.node, alias.unit, context, depth + 1, what) : undefined;
+}
+
+/** The type a type name stands for, in this file or exported by a project file. */
+function typeAlias(name: TSESTree.Identifier, unit: FileUnit, context: AnalysisContext): Located<TSESTree.TypeNode> | undefined {
+  const def = variableOf(unit.scopeManager, name)?.defs[0];
+  if (def?.type === 'Type' && def.node.type === T.TSTypeAliasDeclaration) return { node: def.node.typeAnnotation, unit };
+  if (def?.type !== 'ImportBinding' || def.parent.type !== T.ImportDeclaration || def.node.type !== T.ImportSpecifier) return undefined;
+  const imported = def.node.imported.type === T.Identifier ? def.node.imported.name : def.node.imported.value;
+  const file = context.resolver.modules.resolve(unit.file, def.parent.source.value);
+  const target = file ? context.resolver.modules.unit(file) : null;
+  if (!target) return undefined;
+  for (const statement of target.ast.body) {
+    const declaration = statement.type === T.ExportNamedDeclaration ? statement.declaration : undefined;
+    if (declaration?.type === T.TSTypeAliasDeclaration && declaration.id.name === imported) return { node: declaration.typeAnnotation, unit: target };
+  }
+  return undefined;
+}
