@@ -297,6 +297,9 @@ describe.each(pageFiles.filter((file) => !SCHEMA_RULES.has(ruleIdOf(file))))('do
       // Only ORMs with a registered recognizer get a section: no "coming soon" placeholders.
       const supported = [...RECOGNIZERS.map((recognizer) => recognizer.name), 'rawsql'];
       expect(orms.map((orm) => orm.toLowerCase().replace(/\s+/g, '')).filter((orm) => !supported.includes(orm))).toEqual([]);
+      // ...and every registered recognizer has one: a supported ORM is a documented ORM.
+      const documented = orms.map((orm) => orm.toLowerCase().replace(/\s+/g, ''));
+      expect(supported.filter((orm) => !documented.includes(orm)), 'recognizers without a How to fix section').toEqual([]);
     }
     for (const option of headingTexts(page, 3, 'Options')) expect(option).toMatch(/^`[\w$-]+`$/);
   });
