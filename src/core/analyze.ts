@@ -12,7 +12,7 @@ import type { CheckOutput } from './checks/types.js';
 import type { AnalysisContext } from './query-site.js';
 import type { RawFinding } from './checks/types.js';
 import { fingerprintOf, Occurrences, type Finding, type Severity } from './finding.js';
-import type { QuerySite } from './query-site.js';
+import type { OrmRecognizer, QuerySite } from './query-site.js';
 import type { Resolver } from './resolve.js';
 import { RULE_META, type RuleId } from './rule-meta.js';
 import type { TenantSchema } from './schema.js';
@@ -29,6 +29,8 @@ export interface ProjectView {
   root: string;
   schema: TenantSchema;
   config: TenantLintConfig;
+  /** ORM packages the project imports; when known, only their recognizers run. */
+  orms?: ReadonlySet<string>;
 }
 
 export interface FileAnalysis {
@@ -73,6 +75,20 @@ export function severityFor(ruleId: RuleId, config: TenantLintConfig, demoted = 
   return severity;
 }
 
+const recognizerCache = new WeakMap<ReadonlySet<string>, OrmRecognizer[]>();
+
+/** Prisma always (its client is often generated to a local path); the others when the project imports them. */
+function recognizersFor(project: ProjectView): OrmRecognizer[] {
+  const orms = project.orms;
+  if (!orms) return RECOGNIZERS;
+  let found = recognizerCache.get(orms);
+  if (!found) {
+    found = RECOGNIZERS.filter((r) => r.name === 'prisma' || r.enablers.some((e) => orms.has(e)));
+    recognizerCache.set(orms, found);
+  }
+  return found;
+}
+
 /** Everything about one file, all rules at once; the ESLint rules share it through this cache. */
 const analysisCache = new WeakMap<TSESTree.Program, { project: ProjectView; result: FileAnalysis }>();
 
@@ -99,7 +115,7 @@ function analyzeAll(unit: FileUnit, project: ProjectView, resolver: Resolver, es
   if (!project.config.includeTests && isTestFile(projectFile)) {
     return { findings: [], unknown: [], querySites: 0, suppressed: 0, suppressionProblems: [], skippedAsTest: true };
   }
-  const context = { unit, schema: project.schema, config: project.config, resolver };
+  const context: AnalysisContext = { unit, schema: project.schema, config: project.config, resolver, recognizers: recognizersFor(project) };
   const calls: TSESTree.CallExpression[] = [];
   const tagged: TSESTree.TaggedTemplateExpression[] = [];
   walk(unit.ast, (node) => {

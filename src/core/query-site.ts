@@ -62,6 +62,8 @@ export interface AnalysisContext {
   schema: TenantSchema;
   config: TenantLintConfig;
   resolver: Resolver;
+  /** The recognizers that apply to this project (all when absent). */
+  recognizers?: OrmRecognizer[];
 }
 
 /** One recognizer per ORM, shaped like a knip plugin: cheap to skip when its package is absent. */

@@ -21,7 +21,7 @@ export const RECOGNIZERS: OrmRecognizer[] = [
 
 /** The query a call is, by the first recognizer that claims it. */
 export function recognizeQuery(call: TSESTree.CallExpression, context: AnalysisContext): QuerySite | undefined {
-  for (const recognizer of RECOGNIZERS) {
+  for (const recognizer of context.recognizers ?? RECOGNIZERS) {
     const site = recognizer.recognize(call, context);
     if (site) return site;
   }

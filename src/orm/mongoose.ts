@@ -67,7 +67,7 @@ interface Link {
 
 export const mongooseRecognizer: OrmRecognizer = {
   name: 'mongoose',
-  enablers: ['mongoose'],
+  enablers: ['mongoose', '@nestjs/mongoose'],
   recognize(call, context) {
     // Only the outermost call of a chain is a query; its inner links are parts of it.
     if (isChainLink(call) || unwrap(call.callee).type !== T.MemberExpression) return undefined;

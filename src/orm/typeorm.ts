@@ -47,7 +47,7 @@ const METHODS: Record<string, { operation: Operation; shape: Shape }> = {
 
 export const typeormRecognizer: OrmRecognizer = {
   name: 'typeorm',
-  enablers: ['typeorm'],
+  enablers: ['typeorm', '@nestjs/typeorm'],
   recognize(call, context) {
     const callee = unwrap(call.callee);
     if (callee.type !== T.MemberExpression) return undefined;

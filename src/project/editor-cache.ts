@@ -3,7 +3,7 @@ import type { TenantLintConfig } from '../config/schema.js';
 import { validateConfig } from '../config/load.js';
 import { Resolver } from '../core/resolve.js';
 import { ModuleGraph } from './modules.js';
-import { findProjectRoot, isStale, loadProject, type Project } from './project.js';
+import { findProjectRoot, isStale, loadProject, withWorkspaceSchema, type Project } from './project.js';
 
 interface Entry {
   project: Project;
@@ -30,14 +30,26 @@ export function projectForLintedFile(filename: string, settings: unknown): Entry
   const cached = entries.get(root);
   if (cached && cached.settingsKey === settingsKey && !isStale(cached.project)) return cached;
   const override: TenantLintConfig | undefined = settings === undefined ? undefined : validateConfig(settings, "ESLint settings['tenant-lint']");
-  const project = loadProject(root, override);
+  const project = withWorkspaceSchema(loadProject(root, override), (top) => projectAt(top, override, settingsKey));
   const entry = { project, resolver: new Resolver(new ModuleGraph(true)), settingsKey };
   entries.set(root, entry);
   return entry;
+}
+
+const workspaces = new Map<string, { project: Project; settingsKey: string }>();
+
+/** The workspace root's own project (its schema is borrowed by packages that have none). */
+function projectAt(root: string, override: TenantLintConfig | undefined, settingsKey: string): Project {
+  const cached = workspaces.get(root);
+  if (cached && cached.settingsKey === settingsKey && !isStale(cached.project)) return cached.project;
+  const project = loadProject(root, override);
+  workspaces.set(root, { project, settingsKey });
+  return project;
 }
 
 /** For tests: forget every cached project. */
 export function clearEditorCache(): void {
   projectRoots.clear();
   entries.clear();
+  workspaces.clear();
 }

@@ -9,6 +9,7 @@ import { readPrismaModels } from '../schema/prisma.js';
 import type { RawTable, SchemaReadResult } from '../schema/raw.js';
 import { mergeTables } from '../schema/merge.js';
 import { locateMigrations, readSqlMigrations } from '../schema/sql-migrations.js';
+import { RECOGNIZERS } from '../orm/index.js';
 import { readTsSchemaSources, TS_SCHEMA_MARKERS } from '../schema/ts-sources.js';
 import type { FileUnit } from '../core/ast.js';
 import { MAX_FILE_BYTES, parseUnit } from './modules.js';
@@ -21,6 +22,10 @@ export interface Project {
   schema: TenantSchema;
   /** Files the schema and config were read from (or looked for: mtime -1), with the mtimes that invalidate the editor cache. */
   inputs: { path: string; mtimeMs: number }[];
+  /** ORM packages some file of the project imports: recognizers of the others are not run. */
+  orms: ReadonlySet<string>;
+  /** The workspace root whose schema this package uses, having none of its own (see withWorkspaceSchema). */
+  schemaFrom?: string;
 }
 
 export function toPosix(path: string): string {
@@ -113,6 +118,52 @@ export function findProjectRoot(start: string, stopAt?: string): string {
     if (atTop) return firstSchemaDir ?? (atRepoRoot ? soleSchemaProject(dir) : undefined) ?? firstPackage ?? start;
     dir = parent;
   }
+}
+
+const WORKSPACE_MARKERS = ['pnpm-workspace.yaml', 'lerna.json', 'nx.json', 'turbo.json', 'rush.json'];
+
+/**
+ * The workspace a package belongs to: the nearest directory above it that declares workspaces
+ * (pnpm-workspace.yaml, a package.json `workspaces` field, lerna/nx/turbo/rush), else the
+ * repository root. Undefined for a project that is itself the repository root.
+ */
+export function workspaceRootOf(root: string): string | undefined {
+  if (existsSync(join(root, '.git'))) return undefined;
+  for (let dir = dirname(root); ; dir = dirname(dir)) {
+    if (WORKSPACE_MARKERS.some((marker) => existsSync(join(dir, marker))) || declaresWorkspaces(join(dir, 'package.json'))) return dir;
+    if (existsSync(join(dir, '.git'))) return dir;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+function declaresWorkspaces(pkgFile: string): boolean {
+  if (!isFile(pkgFile)) return false;
+  try {
+    const pkg: unknown = JSON.parse(readFileSync(pkgFile, 'utf8'));
+    return typeof pkg === 'object' && pkg !== null && Reflect.get(pkg, 'workspaces') !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A package with no schema of its own (an app that imports `@acme/db`, whose Drizzle tables live
+ * in another workspace package) uses its workspace's schema and ORMs. Both faces call this with
+ * their own loader, so the editor and CI check such an app against the same tables.
+ */
+export function withWorkspaceSchema(project: Project, loadAt: (root: string) => Project): Project {
+  if (project.schema.tables.size > 0) return project;
+  const top = workspaceRootOf(project.root);
+  if (!top) return project;
+  const workspace = loadAt(top);
+  if (workspace.schema.tables.size === 0) return project;
+  return {
+    ...project,
+    schema: workspace.schema,
+    schemaFrom: workspace.root,
+    inputs: [...project.inputs, ...workspace.inputs],
+    orms: new Set([...project.orms, ...workspace.orms]),
+  };
 }
 
 const soleSchemaProjects = new Map<string, string | null>();
@@ -216,7 +267,7 @@ export function loadProject(root: string, configOverride?: TenantLintConfig, opt
   for (const path of new Set(loaded.probed ?? [])) watch(path);
   const raw = mergeTables(tableSets);
   const schema = sources.length ? buildTenantSchema(raw, sources, diagnostics, config) : { ...emptySchema(), diagnostics };
-  return { root, config, configFile: loaded.file, schema, inputs };
+  return { root, config, configFile: loaded.file, schema, inputs, orms: ts.orms };
 }
 
 const TS_FILES = '**/*.{ts,tsx,mts,cts,js,mjs,cjs}';
@@ -225,7 +276,7 @@ const TS_FILES = '**/*.{ts,tsx,mts,cts,js,mjs,cjs}';
  * Table definitions in TypeScript: a cheap text test picks the files that import an ORM's schema
  * API, and only those are parsed (as data: nothing is executed).
  */
-function readTypeScriptSources(root: string, candidates: string[] | undefined): { result: SchemaReadResult; read: string[] } {
+function readTypeScriptSources(root: string, candidates: string[] | undefined): { result: SchemaReadResult; read: string[]; orms: Set<string> } {
   const files =
     candidates?.filter((file) => !relative(root, file).startsWith('..')) ??
     globbySync(TS_FILES, {
@@ -238,6 +289,7 @@ function readTypeScriptSources(root: string, candidates: string[] | undefined): 
     });
   const units: { unit: FileUnit; projectFile: string }[] = [];
   const read: string[] = [];
+  const orms = new Set<string>();
   for (const file of files) {
     let text: string;
     try {
@@ -246,6 +298,7 @@ function readTypeScriptSources(root: string, candidates: string[] | undefined): 
     } catch {
       continue; // The scanner reports unreadable files itself.
     }
+    for (const match of text.matchAll(ormImportPattern())) orms.add(match[1]);
     if (!TS_SCHEMA_MARKERS.test(text)) continue;
     read.push(file);
     try {
@@ -254,7 +307,19 @@ function readTypeScriptSources(root: string, candidates: string[] | undefined): 
       continue; // Reported as a parse error by the scanner.
     }
   }
-  return { result: readTsSchemaSources(units), read };
+  return { result: readTsSchemaSources(units), read, orms };
+}
+
+/**
+ * An import of an ORM package (`from 'knex'`, `require("typeorm")`, `'drizzle-orm/pg-core'`):
+ * the recognizers whose `enablers` the project never imports are skipped, so a Mongoose app does
+ * not pay for Knex's cross-file client tracing on every call.
+ */
+let ormImport: RegExp | undefined;
+function ormImportPattern(): RegExp {
+  // Built on first use: RECOGNIZERS may still be initialising while this module loads (import cycle).
+  ormImport ??= new RegExp(`['"](${[...new Set(RECOGNIZERS.flatMap((r) => r.enablers))].map((e) => e.replace(/[/.]/g, '\\$&')).join('|')})(?:/[^'"]*)?['"]`, 'g');
+  return ormImport;
 }
 
 function mtimeOrMissing(path: string): number {

@@ -8,7 +8,7 @@ import type { TableClass } from '../core/schema.js';
 import { findConfig } from '../config/load.js';
 import { MAX_FILE_BYTES, ModuleGraph, ParseError, parseTypedUnit, parseUnit, programFor } from '../project/modules.js';
 import type ts from 'typescript';
-import { findProjectRoot, loadProject, type Project } from '../project/project.js';
+import { findProjectRoot, loadProject, withWorkspaceSchema, type Project } from '../project/project.js';
 import { discoverFiles, discoverSqlFiles } from './discover.js';
 import { analyzeSqlQueryFile } from '../core/sql-files.js';
 import { loadSqlParsers } from '../sql/libpg.js';
@@ -56,6 +56,16 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const rel = (path: string) => toPosix(relative(root, path)) || '.';
 
   const projects = new Map<string, Project>();
+  // Each directory's own project, loaded once: also the workspace whose schema packages borrow.
+  const loaded = new Map<string, Project>();
+  const loadAt = (projectRoot: string): Project => {
+    let project = loaded.get(projectRoot);
+    if (!project) {
+      project = loadProject(projectRoot, undefined, { candidates: files });
+      loaded.set(projectRoot, project);
+    }
+    return project;
+  };
   const projectRootOf = new Map<string, string>();
   const projectFor = (file: string): Project => {
     const dir = dirname(file);
@@ -66,7 +76,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     }
     let project = projects.get(projectRoot);
     if (!project) {
-      project = loadProject(projectRoot, undefined, { candidates: files });
+      project = withWorkspaceSchema(loadAt(projectRoot), loadAt);
       projects.set(projectRoot, project);
     }
     return project;
@@ -166,11 +176,17 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
 
   // Schema findings in schema.prisma or .sql migrations: files no TypeScript pass sees. Those in
   // TypeScript files (Drizzle tables, TypeORM entities) came with analyzeFile, as in ESLint.
+  // A schema in a sub-package is read by that package's project and by an enclosing one (the
+  // repository root): each finding and diagnostic of a schema file is reported once.
+  const reported = new Set<string>();
+  const once = (key: string): boolean => !reported.has(key) && Boolean(reported.add(key));
   for (const project of projects.values()) {
+    if (project.schemaFrom) continue; // reported by the workspace's own project
     for (const finding of schemaFindings(project)) {
       if (/\.[cm]?[jt]sx?$/.test(finding.file)) continue;
       const file = rel(resolve(project.root, finding.file));
       if (file.startsWith('../')) continue;
+      if (!once(`${file}:${finding.line}:${finding.column}:${finding.ruleId}:${finding.messageId}`)) continue;
       findings.push({ ...finding, file });
     }
   }
@@ -178,9 +194,12 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const summaries: ProjectSummary[] = [];
   for (const project of projects.values()) {
     if (project.schema.sources.length === 0 && project.root !== root && !project.configFile) continue;
+    if (project.schemaFrom) continue; // its schema is the workspace's, summarised there
     summaries.push(summarise(project, rel));
     for (const d of project.schema.diagnostics) {
-      diagnostics.push({ code: 'schema-error', file: rel(resolve(project.root, d.file)), line: d.line, column: d.column, message: d.message });
+      const file = rel(resolve(project.root, d.file));
+      if (!once(`diagnostic ${file}:${d.line}:${d.column}:${d.message}`)) continue;
+      diagnostics.push({ code: 'schema-error', file, line: d.line, column: d.column, message: d.message });
     }
   }
   findings.sort(compareFindings);

@@ -52,7 +52,8 @@ export async function lintFixture(name: string, major: 9 | 10 = 10): Promise<{ f
         new ESLint(options)
       : // @ts-expect-error -- same type mismatch against ESLint 9's types
         new ESLint9(options);
-  const results = await eslint.lintFiles(['src/**/*.{ts,tsx}']);
+  // Every TypeScript file, as the scanner sees it: schema packages and migrations outside src/ too.
+  const results = await eslint.lintFiles(['**/*.{ts,tsx}']);
   const findings: ExpectedFinding[] = [];
   const fatal: string[] = [];
   for (const result of results) {

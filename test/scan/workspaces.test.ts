@@ -1,0 +1,56 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scan } from '../../src/scan/scan.js';
+
+function repo(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tenant-lint-ws-'));
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
+  return dir;
+}
+
+const migration = `CREATE TABLE orgs (id uuid PRIMARY KEY);
+CREATE TABLE invoices (id uuid PRIMARY KEY, org_id uuid NOT NULL REFERENCES orgs(id));
+`;
+
+describe('a schema in a workspace package', () => {
+  it('reports each schema finding once, though the repository root and the package both read it', async () => {
+    const root = repo({
+      'package.json': '{"name":"mono","private":true,"workspaces":["packages/*"]}',
+      'packages/db/package.json': '{"name":"@mono/db","dependencies":{"pg":"^8.0.0"}}',
+      'packages/db/migrations/001_init.sql': migration,
+      'packages/db/src/index.ts': "import { Pool } from 'pg';\nexport const pool = new Pool();\n",
+    });
+    const result = await scan({ path: root });
+    const index = result.findings.filter((f) => f.ruleId === 'require-tenant-index');
+    expect(index.map((f) => `${f.file}:${f.line}`)).toEqual(['packages/db/migrations/001_init.sql:2']);
+  });
+
+  it('checks an app without a schema of its own against the workspace schema', async () => {
+    const root = repo({
+      'package.json': '{"name":"mono","private":true,"workspaces":["apps/*","packages/*"]}',
+      'packages/db/package.json': '{"name":"@mono/db","dependencies":{"pg":"^8.0.0"}}',
+      'packages/db/migrations/001_init.sql': `${migration}CREATE INDEX invoices_org ON invoices (org_id, id);\n`,
+      'packages/db/src/index.ts': "import { Pool } from 'pg';\nexport const pool = new Pool();\n",
+      'apps/api/package.json': '{"name":"@mono/api"}',
+      'apps/api/src/invoices.ts': "import { pool } from '../../../packages/db/src';\nexport const all = () => pool.query('SELECT * FROM invoices');\n",
+    });
+    const result = await scan({ path: root });
+    expect(result.findings.map((f) => `${f.file}:${f.line} ${f.messageId}`)).toEqual(['apps/api/src/invoices.ts:2 missingTenantFilter']);
+    // The app borrows the schema; only the projects that own one are summarised.
+    expect(result.projects.map((p) => p.root).sort()).toEqual(['.', 'packages/db']);
+  });
+});
+
+describe('recognizers by the ORMs a project imports', () => {
+  it('records the ORM packages imported anywhere in the project', async () => {
+    const { loadProject } = await import('../../src/project/project.js');
+    const project = loadProject(join(import.meta.dirname, '..', '..', 'fixtures', 'mongoose-koa'));
+    expect(project.orms.has('mongoose')).toBe(true);
+    expect(project.orms.has('knex')).toBe(false);
+  });
+});
