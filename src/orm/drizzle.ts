@@ -12,10 +12,9 @@ import type { AnalysisContext, ClientInfo, Operation, OrmRecognizer, Predicate, 
 import { returnedExpressions, type Located } from '../core/resolve.js';
 import { combineAll, combineAnd, combineOr, evaluateFilterObject, isUndefinedNode, type ObjectFilterDialect } from './object-filter.js';
 import { isCredentialColumn, type Table } from '../core/schema.js';
+import { DRIZZLE_SOURCE, drizzleImportOf, namespaceOf, resolveTable, unresolvedTable, type TableRef } from './drizzle-resolve.js';
 
 const MAX_DEPTH = 10;
-const DRIZZLE_SOURCE = /^drizzle-orm(\/|$)/;
-const TABLE_FUNCTIONS = new Set(['pgTable', 'mysqlTable', 'sqliteTable']);
 const SELECTS = new Set(['select', 'selectDistinct', 'selectDistinctOn']);
 const RELATIONAL: Record<string, Operation> = { findMany: 'read', findFirst: 'read' };
 /** Links after which a stored builder may still get its `.where`, or that make it something other than a query. */
@@ -82,14 +81,14 @@ function builder(call: TSESTree.CallExpression, context: AnalysisContext): Query
   } else {
     return undefined;
   }
-  if (!tableArg) return undefined;
+  if (!tableArg || tableArg.type === T.SpreadElement) return undefined;
   const { unit } = context;
-  const tableNode = unwrap(tableArg);
-  if (tableNode.type !== T.Identifier) return undefined;
-  const table = tableOf(tableNode, unit, context);
-  if (!table) return undefined;
   const client = clientOf(chain.receiver, unit, context);
   if (!client) return undefined;
+  const ref = resolveTable(tableArg, unit, context);
+  if (ref.kind === 'other' || (ref.kind === 'unresolved' && operation === 'insert')) return undefined;
+  const table = ref.kind === 'table' ? ref.table : unresolvedTable(textOf(unit, tableArg), context);
+  if (!table) return undefined;
 
   const site: QuerySite = {
     orm: 'drizzle',
@@ -104,6 +103,10 @@ function builder(call: TSESTree.CallExpression, context: AnalysisContext): Query
     nested: [],
   };
   if (operation === 'insert') return site;
+  if (ref.kind === 'unresolved') {
+    site.predicate = { kind: 'unknown', reason: ref.reason };
+    return site;
+  }
   const names = chain.links.map((l) => l.name);
   const wheres = chain.links.filter((l) => l.name === 'where');
   const where = wheres[wheres.length - 1];
@@ -119,7 +122,9 @@ function builder(call: TSESTree.CallExpression, context: AnalysisContext): Query
     site.predicate = { kind: 'unscoped', detail: '`.where()` has no condition' };
     return site;
   }
-  const result = evaluateCondition(condition, unit, { table, context, tableParams: new Set(), operatorParams: new Set() }, 0);
+  const scope: Scope = { table, context, tableParams: new Set(), operatorParams: new Map() };
+  const result = evaluateCondition(condition, unit, scope, 0);
+  site.whereKeys = whereKeysOf(condition, unit, scope);
   if (result.kind !== 'scoped' && joined.length > 0) {
     site.predicate = throughJoin(table, joined, condition, unit, context);
     return site;
@@ -134,10 +139,10 @@ function builder(call: TSESTree.CallExpression, context: AnalysisContext): Query
  * is scoped through the parent. Other joins are not analysed.
  */
 function throughJoin(table: Table, joined: Link[], condition: Node, unit: FileUnit, context: AnalysisContext): Predicate {
-  const fresh = (t: Table): Scope => ({ table: t, context, tableParams: new Set(), operatorParams: new Set() });
+  const fresh = (t: Table): Scope => ({ table: t, context, tableParams: new Set(), operatorParams: new Map() });
   for (const join of joined) {
     const [arg, on] = join.call.arguments;
-    const target = arg && unwrap(arg).type === T.Identifier ? tableOfNode(arg, unit, context) : undefined;
+    const target = arg ? tableOfNode(arg, unit, context) : undefined;
     if (!target || !on || table.class !== 'child') continue;
     const relation = table.parentRelations.map((r) => table.relations.get(r)).find((r) => r && r.fields.length === 1 && (r.target === target.name || r.target === target.dbName));
     const fk = relation?.fields[0];
@@ -162,8 +167,8 @@ function joinsOn(on: Node, unit: FileUnit, child: Scope, parent: Scope, fk: stri
 }
 
 function tableOfNode(node: Node, unit: FileUnit, context: AnalysisContext): Table | undefined {
-  const inner = unwrap(node);
-  return inner.type === T.Identifier ? tableOf(inner, unit, context) : undefined;
+  const ref = resolveTable(node, unit, context);
+  return ref.kind === 'table' ? ref.table : undefined;
 }
 
 /** A chain without `.where` is a query only when it runs here: awaited, returned, or ended by a run method. */
@@ -188,7 +193,9 @@ function relational(call: TSESTree.CallExpression, callee: TSESTree.MemberExpres
   const { unit } = context;
   const client = clientOf(query.object, unit, context);
   if (!client) return undefined;
-  const table = relationalTable(key, client.construction, context);
+  const ref = relationalTable(key, client.construction, context);
+  if (ref.kind === 'other') return undefined;
+  const table = ref.kind === 'table' ? ref.table : unresolvedTable(key, context);
   if (!table) return undefined;
   const site: QuerySite = {
     orm: 'drizzle',
@@ -202,6 +209,10 @@ function relational(call: TSESTree.CallExpression, callee: TSESTree.MemberExpres
     predicate: { kind: 'unscoped', detail: 'the call has no `where`' },
     nested: [],
   };
+  if (ref.kind === 'unresolved') {
+    site.predicate = { kind: 'unknown', reason: ref.reason };
+    return site;
+  }
   const args = call.arguments[0];
   if (!args) return site;
   const object = resolveObject(args, unit, context, 0);
@@ -215,6 +226,7 @@ function relational(call: TSESTree.CallExpression, callee: TSESTree.MemberExpres
     return site;
   }
   site.predicate = evaluateWhereValue(where.value, object.unit, table, context, 0);
+  if (object.unit === unit) site.whereKeys = relationalWhereKeys(where.value, unit, table, context);
   return site;
 }
 
@@ -223,16 +235,7 @@ function evaluateWhereValue(value: Node, unit: FileUnit, table: Table, context: 
   if (depth > MAX_DEPTH) return { kind: 'unknown', reason: 'filter nested too deeply' };
   const node = unwrap(value);
   if (node.type === T.ArrowFunctionExpression || node.type === T.FunctionExpression) {
-    const scope: Scope = { table, context, tableParams: new Set(), operatorParams: new Set() };
-    const [tableParam, operators] = node.params;
-    if (tableParam?.type === T.Identifier) addVariable(scope.tableParams, tableParam, unit);
-    if (operators?.type === T.ObjectPattern) {
-      for (const property of operators.properties) {
-        if (property.type === T.Property && property.value.type === T.Identifier) addVariable(scope.operatorParams, property.value, unit);
-      }
-    } else if (operators?.type === T.Identifier) {
-      addVariable(scope.operatorParams, operators, unit);
-    }
+    const scope = callbackScope(node, unit, table, context);
     const results = returnedExpressions(node).map((expr) => evaluateCondition(expr, unit, scope, depth + 1));
     return combineAll(results, 'the `where` callback returns nothing we can read');
   }
@@ -242,7 +245,58 @@ function evaluateWhereValue(value: Node, unit: FileUnit, table: Table, context: 
     if (binding.kind === 'value') return evaluateWhereValue(binding.value.node, binding.value.unit, table, context, depth + 1);
     if (binding.kind === 'function') return evaluateWhereValue(binding.fn.node, binding.fn.unit, table, context, depth + 1);
   }
-  return evaluateCondition(node, unit, { table, context, tableParams: new Set(), operatorParams: new Set() }, depth + 1);
+  return evaluateCondition(node, unit, { table, context, tableParams: new Set(), operatorParams: new Map() }, depth + 1);
+}
+
+/** The relational callback `(table, { eq, and }) => ...`: its table parameter and its operators. */
+function callbackScope(fn: TSESTree.ArrowFunctionExpression | TSESTree.FunctionExpression, unit: FileUnit, table: Table, context: AnalysisContext): Scope {
+  const scope: Scope = { table, context, tableParams: new Set(), operatorParams: new Map() };
+  const [tableParam, operators] = fn.params;
+  if (tableParam?.type === T.Identifier) addVariable(scope.tableParams, tableParam, unit);
+  if (operators?.type === T.ObjectPattern) {
+    for (const property of operators.properties) {
+      // `{ eq: eqFn }`: the local name differs from the operator it stands for.
+      const name = property.type === T.Property ? propertyName(property) : undefined;
+      if (name && property.type === T.Property && property.value.type === T.Identifier) {
+        const variable = variableOf(unit.scopeManager, property.value);
+        if (variable) scope.operatorParams.set(variable, name);
+      }
+    }
+  } else if (operators?.type === T.Identifier) {
+    const variable = variableOf(unit.scopeManager, operators);
+    if (variable) scope.operatorParams.set(variable, '*');
+  }
+  return scope;
+}
+
+/**
+ * Top-level `eq(t.col, value)` conjuncts with the source text of their values (`{ id: 'input.id' }`):
+ * the policy matches a write by id to an earlier scoped read of the same id.
+ */
+function whereKeysOf(condition: Node, unit: FileUnit, scope: Scope, depth = 0): Record<string, string> {
+  const node = unwrap(condition);
+  if (depth > MAX_DEPTH || node.type !== T.CallExpression) return {};
+  const operator = operatorOf(node, unit, scope, depth);
+  const args = node.arguments.filter((a): a is TSESTree.Expression => a.type !== T.SpreadElement);
+  if (operator === 'and') return Object.assign({}, ...args.map((a) => whereKeysOf(a, unit, scope, depth + 1))) as Record<string, string>;
+  if (operator !== 'eq' || args.length !== 2) return {};
+  const [a, b] = args as [Node, Node];
+  for (const [col, value] of [[a, b], [b, a]] as const) {
+    const name = columnOf(col, unit, scope);
+    if (name) return { [name]: textOf(unit, value) };
+  }
+  return {};
+}
+
+/** The `where` keys of a relational call: the callback's single returned condition, or a condition. */
+function relationalWhereKeys(value: Node, unit: FileUnit, table: Table, context: AnalysisContext): Record<string, string> | undefined {
+  const node = unwrap(value);
+  if (node.type === T.ArrowFunctionExpression || node.type === T.FunctionExpression) {
+    const returned = returnedExpressions(node);
+    return returned.length === 1 && returned[0] ? whereKeysOf(returned[0], unit, callbackScope(node, unit, table, context)) : undefined;
+  }
+  if (node.type === T.CallExpression) return whereKeysOf(node, unit, { table, context, tableParams: new Set(), operatorParams: new Map() });
+  return undefined;
 }
 
 function addVariable(set: Set<Variable>, identifier: TSESTree.Identifier, unit: FileUnit): void {
@@ -278,8 +332,8 @@ interface Scope {
   context: AnalysisContext;
   /** The relational callback's first parameter: the table itself. */
   tableParams: Set<Variable>;
-  /** The relational callback's operators (`{ eq, and }` or `ops`). */
-  operatorParams: Set<Variable>;
+  /** The relational callback's operators: each destructured local with the operator it names (`{ eq: eqFn }`), or `*` for `ops`. */
+  operatorParams: Map<Variable, string>;
 }
 
 /** A Drizzle SQL condition: `eq(t.accountId, x)`, `and(...)`, `or(...)`, `inArray(...)`. */
@@ -361,10 +415,13 @@ function columnOf(node: Node, unit: FileUnit, scope: Scope): string | undefined 
   const member = unwrap(node);
   if (member.type !== T.MemberExpression) return undefined;
   const object = unwrap(member.object);
-  if (object.type !== T.Identifier) return undefined;
-  const variable = variableOf(unit.scopeManager, object);
-  const isTable = (variable && scope.tableParams.has(variable)) || tableOf(object, unit, scope.context) === scope.table;
-  return isTable ? memberName(member) : undefined;
+  if (object.type === T.Identifier) {
+    const variable = variableOf(unit.scopeManager, object);
+    if (variable && scope.tableParams.has(variable)) return memberName(member);
+  } else if (object.type !== T.MemberExpression) {
+    return undefined;
+  }
+  return tableOfNode(object, unit, scope.context) === scope.table ? memberName(member) : undefined;
 }
 
 /** The Drizzle operator a call is (`eq` from `drizzle-orm`, or the relational callback's), if it is one. */
@@ -374,15 +431,15 @@ function operatorOf(call: TSESTree.CallExpression, unit: FileUnit, scope: Scope,
     const object = unwrap(callee.object);
     if (object.type !== T.Identifier) return undefined;
     const variable = variableOf(unit.scopeManager, object);
-    if (variable && scope.operatorParams.has(variable)) return memberName(callee);
+    if (variable && scope.operatorParams.get(variable) === '*') return memberName(callee);
     const binding = scope.context.resolver.bindingOf(object, unit, depth + 1);
     return binding.kind === 'package' && DRIZZLE_SOURCE.test(binding.source) && binding.imported === '*' ? memberName(callee) : undefined;
   }
   if (callee.type !== T.Identifier) return undefined;
   const variable = variableOf(unit.scopeManager, callee);
-  if (variable && scope.operatorParams.has(variable)) return callee.name;
-  const binding = scope.context.resolver.bindingOf(callee, unit, depth + 1);
-  return binding.kind === 'package' && DRIZZLE_SOURCE.test(binding.source) ? binding.imported : undefined;
+  const named = variable ? scope.operatorParams.get(variable) : undefined;
+  if (named && named !== '*') return named;
+  return drizzleImportOf(callee, unit, scope.context, depth + 1)?.imported;
 }
 
 /** A condition built by a helper: configured filter helpers scope; others are followed to what they return. */
@@ -393,7 +450,7 @@ function helperCall(call: TSESTree.CallExpression, unit: FileUnit, scope: Scope,
   if (callee.type !== T.Identifier) return { kind: 'unknown', reason: `the condition is built by \`${textOf(unit, callee)}()\`` };
   const binding = scope.context.resolver.bindingOf(callee, unit, depth + 1);
   if (binding.kind !== 'function') return { kind: 'unknown', reason: `\`${callee.name}()\` cannot be followed` };
-  const results = returnedExpressions(binding.fn.node).map((expr) => evaluateCondition(expr, binding.fn.unit, { ...scope, tableParams: new Set(), operatorParams: new Set() }, depth + 1));
+  const results = returnedExpressions(binding.fn.node).map((expr) => evaluateCondition(expr, binding.fn.unit, { ...scope, tableParams: new Set(), operatorParams: new Map() }, depth + 1));
   const combined = combineAll(results, `\`${callee.name}()\` returns nothing we can read`);
   return combined.kind === 'scoped' ? { kind: 'scoped', via: `the helper \`${callee.name}()\`` } : combined;
 }
@@ -408,72 +465,41 @@ function resolveObject(node: Node, unit: FileUnit, context: AnalysisContext, dep
   return resolveObject(binding.value.node, binding.value.unit, context, depth + 1);
 }
 
-/** The SQL name of a Drizzle table definition an identifier stands for. */
-function sqlNameOf(identifier: TSESTree.Identifier, unit: FileUnit, context: AnalysisContext): string | undefined {
-  const binding = context.resolver.bindingOf(identifier, unit);
-  if (binding.kind !== 'value') return undefined;
-  const init = unwrap(binding.value.node);
-  if (init.type !== T.CallExpression) return undefined;
-  const callee = unwrap(init.callee);
-  if (callee.type !== T.Identifier) return undefined;
-  const fn = context.resolver.bindingOf(callee, binding.value.unit);
-  if (fn.kind !== 'package' || !DRIZZLE_SOURCE.test(fn.source) || !TABLE_FUNCTIONS.has(fn.imported)) return undefined;
-  const name = init.arguments[0];
-  return name?.type === T.Literal && typeof name.value === 'string' ? name.value : undefined;
-}
-
-function tableBySqlName(name: string, context: AnalysisContext): Table | undefined {
-  for (const table of context.schema.tables.values()) {
-    if (table.dbName === name) return table;
-  }
-  return context.schema.tables.get(name);
-}
-
-function tableOf(identifier: TSESTree.Identifier, unit: FileUnit, context: AnalysisContext): Table | undefined {
-  const name = sqlNameOf(identifier, unit, context);
-  return name === undefined ? undefined : tableBySqlName(name, context);
-}
-
-/** `db.query.<key>`: the table exported as `key` by the schema passed to `drizzle(..., { schema })`. */
-function relationalTable(key: string, construction: Located<TSESTree.CallExpression> | undefined, context: AnalysisContext): Table | undefined {
+/**
+ * `db.query.<key>`: the table exported as `key` by the schema passed to `drizzle(..., { schema })`.
+ * Unresolved when the schema object was found but cannot be followed to a table of that name.
+ */
+function relationalTable(key: string, construction: Located<TSESTree.CallExpression> | undefined, context: AnalysisContext): TableRef {
   const fromSchema = construction ? schemaExport(key, construction, context) : undefined;
-  if (fromSchema) return fromSchema;
+  if (fromSchema && fromSchema.kind !== 'unresolved') return fromSchema;
   // Without the schema object, only an exact name of a Drizzle table is trusted.
   for (const table of context.schema.tables.values()) {
-    if (table.source === 'drizzle' && (table.name === key || table.dbName === key || camel(table.dbName) === key)) return table;
+    if (table.source === 'drizzle' && (table.name === key || table.dbName === key || camel(table.dbName) === key)) return { kind: 'table', table };
   }
-  return undefined;
+  return fromSchema ?? { kind: 'unresolved', reason: `\`query.${key}\` is not a table of the schema we could follow` };
 }
 
 function camel(name: string): string {
   return name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
-function schemaExport(key: string, construction: Located<TSESTree.CallExpression>, context: AnalysisContext): Table | undefined {
+/** The `schema` option of `drizzle(client, { schema })`: an object literal, a namespace import, or a re-exported namespace. */
+function schemaExport(key: string, construction: Located<TSESTree.CallExpression>, context: AnalysisContext): TableRef | undefined {
   const { unit } = construction;
   for (const arg of construction.node.arguments) {
     const options = unwrap(arg);
     if (options.type !== T.ObjectExpression) continue;
     const property = options.properties.find((p): p is TSESTree.Property => p.type === T.Property && propertyName(p) === 'schema');
-    const value = property ? unwrap(property.value) : undefined;
-    if (!value) continue;
-    if (value.type === T.ObjectExpression) {
-      const entry = value.properties.find((p): p is TSESTree.Property => p.type === T.Property && propertyName(p) === key);
-      const ref = entry ? unwrap(entry.value) : undefined;
-      return ref?.type === T.Identifier ? tableOf(ref, unit, context) : undefined;
+    if (!property) continue;
+    const namespace = namespaceOf(property.value, unit, context);
+    if (!namespace) return undefined;
+    if (namespace.kind === 'object') {
+      const entry = namespace.node.properties.find((p): p is TSESTree.Property => p.type === T.Property && propertyName(p) === key);
+      return entry ? resolveTable(entry.value, namespace.unit, context) : { kind: 'unresolved', reason: `the schema object has no \`${key}\`` };
     }
-    if (value.type !== T.Identifier) continue;
-    const variable = variableOf(unit.scopeManager, value);
-    const def = variable?.defs[0];
-    if (def?.type !== 'ImportBinding' || def.node.type !== T.ImportNamespaceSpecifier || def.parent.type !== T.ImportDeclaration) continue;
-    const file = context.resolver.modules.resolve(unit.file, def.parent.source.value);
-    const target = file ? context.resolver.modules.unit(file) : null;
-    if (!target) continue;
-    const exported = context.resolver.exportBinding(target, key, 0);
-    if (exported.kind !== 'value') continue;
-    const init = exported.value.node;
-    const declarator = init.parent;
-    if (declarator?.type === T.VariableDeclarator && declarator.id.type === T.Identifier) return tableOf(declarator.id, exported.value.unit, context);
+    const exported = context.resolver.exportBinding(namespace.unit, key, 0);
+    if (exported.kind !== 'value') return { kind: 'unresolved', reason: `the schema module does not export \`${key}\` as a table` };
+    return resolveTable(exported.value.node, exported.value.unit, context);
   }
   return undefined;
 }
@@ -490,9 +516,9 @@ function clientOf(expression: Node, unit: FileUnit, context: AnalysisContext, de
   if (node.type === T.CallExpression) {
     const callee = unwrap(node.callee);
     if (callee.type !== T.Identifier) return undefined;
-    const binding = context.resolver.bindingOf(callee, unit, depth + 1);
-    if (binding.kind === 'package' && DRIZZLE_SOURCE.test(binding.source) && binding.imported === 'drizzle') {
-      return { info: { kind: 'client', scoped: false, how: `\`drizzle()\` from \`${binding.source}\`` }, construction: { node, unit } };
+    const origin = drizzleImportOf(callee, unit, context, depth + 1);
+    if (origin?.imported === 'drizzle') {
+      return { info: { kind: 'client', scoped: false, how: `\`drizzle()\` from \`${origin.source}\`` }, construction: { node, unit } };
     }
     return undefined;
   }
@@ -539,33 +565,53 @@ function thisProperty(node: TSESTree.MemberExpression, unit: FileUnit, context: 
   return undefined;
 }
 
+/** Drizzle's database and transaction types: `NodePgDatabase`, `MySql2Database`, `PlanetScaleDatabase`, `MySqlTransaction`. */
+const CLIENT_TYPE = /(Database|Transaction)$/;
+
 /** A Drizzle database type (`PostgresJsDatabase<...>`), or an alias of `typeof db`. */
 function typeClient(annotation: TSESTree.TypeNode, unit: FileUnit, context: AnalysisContext, depth: number): TracedClient | undefined {
   if (depth > MAX_DEPTH) return undefined;
   if (annotation.type === T.TSTypeQuery && annotation.exprName.type === T.Identifier) return clientOf(annotation.exprName, unit, context, depth + 1);
   if (annotation.type !== T.TSTypeReference || annotation.typeName.type !== T.Identifier) return undefined;
-  const variable = variableOf(unit.scopeManager, annotation.typeName);
+  return localTypeClient(annotation.typeName.name, unit, context, depth + 1);
+}
+
+/** The type named `name` in the module scope of `unit`: a local alias or an import. */
+function localTypeClient(name: string, unit: FileUnit, context: AnalysisContext, depth: number): TracedClient | undefined {
+  if (depth > MAX_DEPTH) return undefined;
+  const scope = unit.scopeManager.globalScope;
+  const variable = scope?.set.get(name) ?? scope?.childScopes.find((c) => c.type === 'module')?.set.get(name);
   const def = variable?.defs[0];
   if (!def) return undefined;
   if (def.type === 'ImportBinding' && def.parent.type === T.ImportDeclaration) {
-    const source = def.parent.source.value;
     const imported = def.node.type === T.ImportSpecifier ? (def.node.imported.type === T.Identifier ? def.node.imported.name : def.node.imported.value) : '';
-    if (DRIZZLE_SOURCE.test(source)) {
-      return /Database$/.test(imported) ? { info: { kind: 'client', scoped: false, how: `a \`${imported}\` from \`${source}\`` } } : undefined;
-    }
-    const file = context.resolver.modules.resolve(unit.file, source);
-    const target = file ? context.resolver.modules.unit(file) : null;
-    const alias = target ? exportedTypeAlias(target, imported) : undefined;
-    return alias && target ? typeClient(alias, target, context, depth + 1) : undefined;
+    return importedTypeClient(imported, def.parent.source.value, unit, context, depth + 1);
   }
   if (def.type === 'Type' && def.node.type === T.TSTypeAliasDeclaration) return typeClient(def.node.typeAnnotation, unit, context, depth + 1);
   return undefined;
 }
 
-function exportedTypeAlias(unit: FileUnit, name: string): TSESTree.TypeNode | undefined {
-  for (const statement of unit.ast.body) {
-    const declaration = statement.type === T.ExportNamedDeclaration ? statement.declaration : statement;
-    if (declaration?.type === T.TSTypeAliasDeclaration && declaration.id.name === name) return declaration.typeAnnotation;
+/** The type `name` as `source` exports it, through `export type { X } from`, `export { X }` and `export *`. */
+function importedTypeClient(name: string, source: string, unit: FileUnit, context: AnalysisContext, depth: number): TracedClient | undefined {
+  if (depth > MAX_DEPTH || !name) return undefined;
+  const file = context.resolver.modules.resolve(unit.file, source);
+  const target = file ? context.resolver.modules.unit(file) : null;
+  if (!target) return DRIZZLE_SOURCE.test(source) && CLIENT_TYPE.test(name) ? { info: { kind: 'client', scoped: false, how: `a \`${name}\` from \`${source}\`` } } : undefined;
+  for (const statement of target.ast.body) {
+    if (statement.type !== T.ExportNamedDeclaration) continue;
+    const declaration = statement.declaration;
+    if (declaration?.type === T.TSTypeAliasDeclaration && declaration.id.name === name) return typeClient(declaration.typeAnnotation, target, context, depth + 1);
+    for (const spec of statement.specifiers) {
+      const exported = spec.exported.type === T.Identifier ? spec.exported.name : spec.exported.value;
+      if (exported !== name) continue;
+      const local = spec.local.type === T.Identifier ? spec.local.name : spec.local.value;
+      return statement.source ? importedTypeClient(local, statement.source.value, target, context, depth + 1) : localTypeClient(local, target, context, depth + 1);
+    }
+  }
+  for (const statement of target.ast.body) {
+    if (statement.type !== T.ExportAllDeclaration || statement.exported) continue;
+    const found = importedTypeClient(name, statement.source.value, target, context, depth + 1);
+    if (found) return found;
   }
   return undefined;
 }

@@ -5,6 +5,7 @@ import { parse, parseAndGenerateServices } from '@typescript-eslint/typescript-e
 import { oracleFromServices } from '../core/types.js';
 import ts from 'typescript';
 import { walk, type FileUnit } from '../core/ast.js';
+import { resolveWorkspacePackage } from './workspaces.js';
 
 /** Files larger than this are not parsed: generated bundles, not hand-written data access. */
 export const MAX_FILE_BYTES = 1_000_000;
@@ -114,9 +115,14 @@ export class ModuleGraph {
     const options = this.compilerOptionsFor(dirname(fromFile));
     const result = ts.resolveModuleName(specifier, fromFile, options, ts.sys, this.resolutionCache);
     const resolved = result.resolvedModule;
-    if (!resolved || resolved.isExternalLibraryImport) return undefined;
-    if (resolved.extension === ts.Extension.Dts || resolved.extension === ts.Extension.Json) return undefined;
-    return resolved.resolvedFileName;
+    // A workspace package linked into node_modules (pnpm, npm/yarn workspaces) resolves to its real
+    // path outside node_modules: that is project source, though TypeScript calls it a library.
+    const library = resolved?.isExternalLibraryImport === true && /[\\/]node_modules[\\/]/.test(resolved.resolvedFileName);
+    const declarations = resolved?.extension === ts.Extension.Dts || resolved?.extension === ts.Extension.Json;
+    if (resolved && !library && !declarations) return resolved.resolvedFileName;
+    // Not installed (a fresh clone), or only its .d.ts: a package of the enclosing workspace, by name.
+    if (library || specifier.startsWith('.') || specifier.startsWith('/')) return undefined;
+    return resolveWorkspacePackage(fromFile, specifier, options);
   }
 
   private compilerOptionsFor(dir: string): ts.CompilerOptions {

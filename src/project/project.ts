@@ -10,6 +10,7 @@ import type { RawTable, SchemaReadResult } from '../schema/raw.js';
 import { mergeTables } from '../schema/merge.js';
 import { locateMigrations, readSqlMigrations } from '../schema/sql-migrations.js';
 import { RECOGNIZERS } from '../orm/index.js';
+import { enclosingWorkspace } from './workspaces.js';
 import { readTsSchemaSources, TS_SCHEMA_MARKERS } from '../schema/ts-sources.js';
 import type { FileUnit } from '../core/ast.js';
 import { MAX_FILE_BYTES, parseUnit } from './modules.js';
@@ -120,32 +121,6 @@ export function findProjectRoot(start: string, stopAt?: string): string {
   }
 }
 
-const WORKSPACE_MARKERS = ['pnpm-workspace.yaml', 'lerna.json', 'nx.json', 'turbo.json', 'rush.json'];
-
-/**
- * The workspace a package belongs to: the nearest directory above it that declares workspaces
- * (pnpm-workspace.yaml, a package.json `workspaces` field, lerna/nx/turbo/rush), else the
- * repository root. Undefined for a project that is itself the repository root.
- */
-export function workspaceRootOf(root: string): string | undefined {
-  if (existsSync(join(root, '.git'))) return undefined;
-  for (let dir = dirname(root); ; dir = dirname(dir)) {
-    if (WORKSPACE_MARKERS.some((marker) => existsSync(join(dir, marker))) || declaresWorkspaces(join(dir, 'package.json'))) return dir;
-    if (existsSync(join(dir, '.git'))) return dir;
-    if (dirname(dir) === dir) return undefined;
-  }
-}
-
-function declaresWorkspaces(pkgFile: string): boolean {
-  if (!isFile(pkgFile)) return false;
-  try {
-    const pkg: unknown = JSON.parse(readFileSync(pkgFile, 'utf8'));
-    return typeof pkg === 'object' && pkg !== null && Reflect.get(pkg, 'workspaces') !== undefined;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * A package with no schema of its own (an app that imports `@acme/db`, whose Drizzle tables live
  * in another workspace package) uses its workspace's schema and ORMs. Both faces call this with
@@ -153,10 +128,10 @@ function declaresWorkspaces(pkgFile: string): boolean {
  */
 export function withWorkspaceSchema(project: Project, loadAt: (root: string) => Project): Project {
   if (project.schema.tables.size > 0) return project;
-  const top = workspaceRootOf(project.root);
+  const top = enclosingWorkspace(project.root);
   if (!top) return project;
   const workspace = loadAt(top);
-  if (workspace.schema.tables.size === 0) return project;
+  if (workspace.schema.tables.size === 0 || !dependsOnSchema(project.root, workspace)) return project;
   return {
     ...project,
     schema: workspace.schema,
@@ -164,6 +139,55 @@ export function withWorkspaceSchema(project: Project, loadAt: (root: string) => 
     inputs: [...project.inputs, ...workspace.inputs],
     orms: new Set([...project.orms, ...workspace.orms]),
   };
+}
+
+/**
+ * Does the package use the workspace's database: does its package.json depend on an ORM, or on
+ * the workspace package that holds the schema (`@acme/db`)? A front-end package that depends on
+ * neither is not analysed against tables it cannot query (and does not pay for it).
+ */
+function dependsOnSchema(root: string, workspace: Project): boolean {
+  const deps = dependencyNames(join(root, 'package.json'));
+  if (RECOGNIZERS.some((r) => r.enablers.some((e) => deps.has(e)))) return true;
+  const owners = new Set<string>();
+  for (const source of workspace.schema.sources) {
+    for (const file of source.files) {
+      const name = owningPackageName(dirname(resolve(workspace.root, file)), workspace.root);
+      if (name) owners.add(name);
+    }
+  }
+  return [...owners].some((name) => deps.has(name));
+}
+
+function dependencyNames(pkgFile: string): Set<string> {
+  const names = new Set<string>();
+  if (!isFile(pkgFile)) return names;
+  try {
+    const pkg: unknown = JSON.parse(readFileSync(pkgFile, 'utf8'));
+    for (const field of ['dependencies', 'devDependencies', 'peerDependencies']) {
+      const deps = typeof pkg === 'object' && pkg !== null ? Reflect.get(pkg, field) : undefined;
+      if (typeof deps === 'object' && deps !== null) for (const name of Object.keys(deps)) names.add(name);
+    }
+  } catch {
+    // An unparseable package.json depends on nothing we can read.
+  }
+  return names;
+}
+
+/** The `name` of the nearest package.json from `dir` up to `top`. */
+function owningPackageName(dir: string, top: string): string | undefined {
+  for (let current = dir; ; current = dirname(current)) {
+    const pkgFile = join(current, 'package.json');
+    if (isFile(pkgFile)) {
+      try {
+        const name: unknown = Reflect.get(JSON.parse(readFileSync(pkgFile, 'utf8')) as object, 'name');
+        if (typeof name === 'string') return name;
+      } catch {
+        return undefined;
+      }
+    }
+    if (relative(top, current) === '' || dirname(current) === current) return undefined;
+  }
 }
 
 const soleSchemaProjects = new Map<string, string | null>();

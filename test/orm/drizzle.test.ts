@@ -1,5 +1,7 @@
 import { RuleTester } from '@typescript-eslint/rule-tester';
-import { afterAll, describe, it } from 'vitest';
+import { dirname } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { scan } from '../../src/scan/scan.js';
 import rule from '../../rules/require-tenant-filter.js';
 import { onDisk } from '../helpers/on-disk.js';
 
@@ -151,4 +153,127 @@ ruleTester.run('require-tenant-filter (drizzle)', rule, {
     },
     invalid(`import type { Db } from '../db';\nexport const q = (database: Db, id: string) => database.query.customers.findFirst({ where: eq(customers.id, id) });`, 'missingTenantFilter'),
   ],
+});
+
+// MySQL, laid out like a monorepo's db package: tables reached through a namespace object
+// (`schema.keys`), operators and `drizzle` re-exported by the db module (`export * from 'drizzle-orm'`),
+// a `Database` type alias and a transaction type. Tenant root `workspaces` (key `workspaceId`);
+// `keys` and `apis` are tenant tables, `key_secrets` a child of `keys`.
+const mysqlSchema = `import { mysqlTable, varchar } from 'drizzle-orm/mysql-core';
+
+export const workspaces = mysqlTable('workspaces', { id: varchar('id', { length: 256 }).primaryKey() });
+
+export const apis = mysqlTable('apis', {
+  id: varchar('id', { length: 256 }).primaryKey(),
+  workspaceId: varchar('workspace_id', { length: 256 }).notNull().references(() => workspaces.id),
+});
+
+export const keys = mysqlTable('keys', {
+  id: varchar('id', { length: 256 }).primaryKey(),
+  workspaceId: varchar('workspace_id', { length: 256 }).notNull().references(() => workspaces.id),
+  apiId: varchar('api_id', { length: 256 }).notNull(),
+});
+
+export const keySecrets = mysqlTable('key_secrets', {
+  id: varchar('id', { length: 256 }).primaryKey(),
+  keyId: varchar('key_id', { length: 256 }).notNull().references(() => keys.id),
+});
+`;
+
+const mysqlDbPackage = `import type { MySqlTransaction } from 'drizzle-orm/mysql-core';
+import type { MySql2Database } from 'drizzle-orm/mysql2';
+import * as schema from './schema';
+export { schema };
+export * from 'drizzle-orm';
+export { drizzle } from 'drizzle-orm/mysql2';
+export type Database = MySql2Database<typeof schema>;
+export type Transaction = MySqlTransaction<any, any, typeof schema, any>;
+`;
+
+const mysqlClient = `import { drizzle, schema } from '../db';
+declare const pool: unknown;
+export const db = drizzle(pool, { schema, mode: 'default' });
+export * from '../db';
+`;
+
+const tablesObject = `import { apis, keys } from './schema';
+export const tables = { keys, apis };
+`;
+
+const mysqlHead = `import { and, db, eq, schema } from '../lib/db';
+`;
+
+function mysqlProject(body: string, withHead = true): { code: string; filename: string } {
+  return onDisk(`${withHead ? mysqlHead : ''}${body}`, 'src/routes/keys.ts', {
+    'src/db/schema.ts': mysqlSchema,
+    'src/db/index.ts': mysqlDbPackage,
+    'src/db/tables.ts': tablesObject,
+    'src/lib/db.ts': mysqlClient,
+  });
+}
+
+function mysqlInvalid(body: string, position?: { line: number; column: number; endColumn: number }, withHead = true) {
+  return { ...mysqlProject(body, withHead), errors: [{ messageId: 'missingTenantFilter' as const, ...position }] };
+}
+
+ruleTester.run('require-tenant-filter (drizzle, MySQL, tables through a namespace)', rule, {
+  valid: [
+    // select, update and delete on `schema.keys` with the tenant key
+    mysqlProject(`export const a = (workspaceId: string, id: string) => db.select().from(schema.keys).where(and(eq(schema.keys.id, id), eq(schema.keys.workspaceId, workspaceId)));`),
+    mysqlProject(`export const b = (workspaceId: string, id: string) => db.update(schema.keys).set({ apiId: 'x' }).where(and(eq(schema.keys.workspaceId, workspaceId), eq(schema.keys.id, id)));`),
+    mysqlProject(`export const c = (workspaceId: string) => db.delete(schema.apis).where(eq(schema.apis.workspaceId, workspaceId));`),
+    // the relational API with the callback's table and operators
+    mysqlProject(`export const d = (workspaceId: string, id: string) => db.query.keys.findFirst({ where: (table, { eq, and }) => and(eq(table.workspaceId, workspaceId), eq(table.id, id)) });`),
+    // a child joined to its parent through the namespace
+    mysqlProject(`export const e = (workspaceId: string, keyId: string) => db.select().from(schema.keySecrets).innerJoin(schema.keys, eq(schema.keys.id, schema.keySecrets.keyId)).where(and(eq(schema.keySecrets.keyId, keyId), eq(schema.keys.workspaceId, workspaceId)));`),
+    // a namespace import of the schema module itself, and a re-exported object of tables
+    mysqlProject(`import * as s from '../db/schema';\nexport const f = (workspaceId: string) => db.select().from(s.keys).where(eq(s.keys.workspaceId, workspaceId));`),
+    mysqlProject(`import { tables } from '../db/tables';\nexport const g = (workspaceId: string) => db.select().from(tables.keys).where(eq(tables.keys.workspaceId, workspaceId));`),
+    // clients typed as the db package's `Database` and `Transaction`
+    mysqlProject(`import type { Database, Transaction } from '../db';\nexport const h = (database: Database, workspaceId: string) => database.select().from(schema.keys).where(eq(schema.keys.workspaceId, workspaceId));\nexport const i = (tx: Transaction, workspaceId: string) => tx.delete(schema.keys).where(eq(schema.keys.workspaceId, workspaceId));`),
+    // an insert through the namespace is not checked
+    mysqlProject(`export const j = (workspaceId: string) => db.insert(schema.keys).values({ id: 'k', workspaceId, apiId: 'a' });`),
+    // verified, then written: a scoped read of the same id, stopped when missing, before a write by id
+    mysqlProject(`export async function l(workspaceId: string, id: string) {\n  const key = await db.query.keys.findFirst({ where: (table, { eq, and }) => and(eq(table.id, id), eq(table.workspaceId, workspaceId)) });\n  if (!key) throw new Error('not found');\n  await db.update(schema.keys).set({ apiId: 'x' }).where(eq(schema.keys.id, id));\n}`),
+    // the callback's operators renamed while destructuring
+    mysqlProject(`export const k = (workspaceId: string) => db.query.apis.findFirst({ where: (table, { eq: eqFn }) => eqFn(table.workspaceId, workspaceId) });`),
+  ],
+  invalid: [
+    // by id alone, in each form
+    mysqlInvalid(`export const a = (id: string) => db.select().from(schema.keys).where(eq(schema.keys.id, id));`, { line: 2, column: 34, endColumn: 63 }),
+    mysqlInvalid(`export const b = (id: string) => db.update(schema.keys).set({ apiId: 'x' }).where(eq(schema.keys.id, id));`),
+    mysqlInvalid(`export const c = (id: string) => db.delete(schema.apis).where(eq(schema.apis.id, id));`),
+    mysqlInvalid(`export async function d() {\n  return await db.select().from(schema.keys);\n}`),
+    mysqlInvalid(`export const e = (id: string) => db.query.keys.findFirst({ where: (table, { eq }) => eq(table.id, id) });`),
+    // a filter on another table's tenant key, through the namespace
+    mysqlInvalid(`export const f = (workspaceId: string, id: string) => db.select().from(schema.keys).where(and(eq(schema.keys.id, id), eq(schema.apis.workspaceId, workspaceId)));`),
+    // a namespace import of the schema module, and a re-exported object of tables
+    mysqlInvalid(`import * as s from '../db/schema';\nexport const g = (id: string) => db.delete(s.keys).where(eq(s.keys.id, id));`),
+    mysqlInvalid(`import { tables } from '../db/tables';\nexport const h = (id: string) => db.select().from(tables.keys).where(eq(tables.keys.id, id));`),
+    // a named table with `eq` re-exported by the db module (`export * from 'drizzle-orm'`)
+    mysqlInvalid(`import { keys } from '../db/schema';\nexport const i = (id: string) => db.select().from(keys).where(eq(keys.id, id));`),
+    // clients typed as the db package's `Database` and `Transaction`
+    mysqlInvalid(`import type { Database } from '../db';\nexport const j = (database: Database, id: string) => database.select().from(schema.keys).where(eq(schema.keys.id, id));`),
+    mysqlInvalid(`import type { Transaction } from '../db';\nexport const k = (tx: Transaction, id: string) => tx.update(schema.keys).set({ apiId: 'x' }).where(eq(schema.keys.id, id));`),
+    // a scoped read whose missing row does not stop the write does not verify it
+    mysqlInvalid(`export async function n(workspaceId: string, id: string) {\n  await db.query.keys.findFirst({ where: (table, { eq, and }) => and(eq(table.id, id), eq(table.workspaceId, workspaceId)) });\n  await db.update(schema.keys).set({ apiId: 'x' }).where(eq(schema.keys.id, id));\n}`),
+    // a renamed operator is still the operator it names
+    mysqlInvalid(`export const m = (id: string) => db.query.apis.findFirst({ where: (table, { eq: same }) => same(table.id, id) });`),
+    // PlanetScale's serverless driver
+    mysqlInvalid(`import { drizzle } from 'drizzle-orm/planetscale-serverless';\nimport { eq } from 'drizzle-orm';\nimport * as schema from '../db/schema';\nconst ps = drizzle({ url: '' }, { schema });\nexport const l = (id: string) => ps.query.apis.findFirst({ where: eq(schema.apis.id, id) });`, undefined, false),
+  ],
+});
+
+describe('drizzle: a table that cannot be resolved', () => {
+  // A traced client queried on a table we cannot follow (a parameter, a dynamic lookup) is counted as
+  // not analysable, never silently skipped; a `.from()` of a subquery is not a table at all.
+  it('counts the call as not analysable', async () => {
+    const { filename } = mysqlProject(
+      `import type { MySqlTable } from 'drizzle-orm/mysql-core';\nexport const a = (t: MySqlTable, id: string) => db.delete(t).where(eq(schema.keys.id, id));\nexport const b = (name: 'keys' | 'apis') => db.select().from(schema[name]);\nexport const c = () => db.query.unknownThing.findMany();\nexport async function d(workspaceId: string) {\n  const sq = db.select().from(schema.keys).where(eq(schema.keys.workspaceId, workspaceId)).as('sq');\n  return await db.select().from(sq);\n}`,
+    );
+    const result = await scan({ path: dirname(dirname(dirname(filename))) });
+    const unknown = result.unknown.filter((u) => u.file === 'src/routes/keys.ts').map((u) => u.line);
+    expect(result.findings.filter((f) => f.ruleId === 'require-tenant-filter')).toEqual([]);
+    expect(unknown).toEqual([3, 4, 5]);
+  });
 });

@@ -30,14 +30,17 @@ describe('a schema in a workspace package', () => {
     expect(index.map((f) => `${f.file}:${f.line}`)).toEqual(['packages/db/migrations/001_init.sql:2']);
   });
 
-  it('checks an app without a schema of its own against the workspace schema', async () => {
+  it('checks an app without a schema of its own against the workspace schema when it depends on the db package', async () => {
     const root = repo({
       'package.json': '{"name":"mono","private":true,"workspaces":["apps/*","packages/*"]}',
       'packages/db/package.json': '{"name":"@mono/db","dependencies":{"pg":"^8.0.0"}}',
       'packages/db/migrations/001_init.sql': `${migration}CREATE INDEX invoices_org ON invoices (org_id, id);\n`,
       'packages/db/src/index.ts': "import { Pool } from 'pg';\nexport const pool = new Pool();\n",
-      'apps/api/package.json': '{"name":"@mono/api"}',
+      'apps/api/package.json': '{"name":"@mono/api","dependencies":{"@mono/db":"*"}}',
       'apps/api/src/invoices.ts': "import { pool } from '../../../packages/db/src';\nexport const all = () => pool.query('SELECT * FROM invoices');\n",
+      // A package that depends neither on the db package nor on an ORM is not checked against its tables.
+      'apps/docs/package.json': '{"name":"@mono/docs"}',
+      'apps/docs/src/snippet.ts': "import { pool } from '../../../packages/db/src';\nexport const all = () => pool.query('SELECT * FROM invoices');\n",
     });
     const result = await scan({ path: root });
     expect(result.findings.map((f) => `${f.file}:${f.line} ${f.messageId}`)).toEqual(['apps/api/src/invoices.ts:2 missingTenantFilter']);

@@ -1,0 +1,104 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve as resolvePath } from 'node:path';
+import { globbySync } from 'globby';
+import ts from 'typescript';
+
+/**
+ * npm, yarn and pnpm workspaces, read as data: which directory is a workspace root, and which
+ * package of it a bare specifier (`@acme/db`) names.
+ */
+
+/** Workspace root directory -> package name -> package directory. */
+const workspaces = new Map<string, Map<string, string> | null>();
+
+/**
+ * A bare specifier naming a package of the enclosing workspace (`@acme/db`, `@acme/db/schema`),
+ * resolved to its source file: node_modules may be absent (a fresh clone), and when present it
+ * links the package, which TypeScript reports as an external library import.
+ */
+export function resolveWorkspacePackage(fromFile: string, specifier: string, options: ts.CompilerOptions): string | undefined {
+  const match = /^((?:@[^/]+\/)?[^/.][^/]*)(\/.*)?$/.exec(specifier);
+  if (!match?.[1]) return undefined;
+  const root = workspaceRootOf(dirname(fromFile));
+  const dir = root ? packagesOf(root).get(match[1]) : undefined;
+  if (!dir) return undefined;
+  const target = join(dir, match[2] ?? '');
+  // Resolving the directory as a relative import reads its package.json (`types`, `main`).
+  const result = ts.resolveModuleName(target, fromFile, options, ts.sys);
+  const file = result.resolvedModule?.resolvedFileName;
+  if (file && !/\.d\.[cm]?ts$/.test(file) && !file.endsWith('.json')) return file;
+  for (const candidate of ['src/index.ts', 'src/index.tsx', 'index.ts']) {
+    if (!match[2] && existsSync(join(dir, candidate))) return join(dir, candidate);
+  }
+  return undefined;
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Package globs of a workspace root: `pnpm-workspace.yaml` `packages:`, or package.json `workspaces`. */
+function workspaceGlobs(dir: string): string[] | undefined {
+  const pnpm = join(dir, 'pnpm-workspace.yaml');
+  if (existsSync(pnpm)) {
+    const globs: string[] = [];
+    let inPackages = false;
+    for (const line of readFileSync(pnpm, 'utf8').split('\n')) {
+      if (/^packages:\s*$/.test(line)) inPackages = true;
+      else if (inPackages && /^\s+-\s+/.test(line)) globs.push(line.replace(/^\s+-\s+/, '').replace(/["']/g, '').trim());
+      else if (inPackages && /^\S/.test(line)) inPackages = false;
+    }
+    return globs;
+  }
+  const pkg = readJson(join(dir, 'package.json'));
+  const field = typeof pkg === 'object' && pkg !== null ? Reflect.get(pkg, 'workspaces') : undefined;
+  const list = Array.isArray(field) ? field : typeof field === 'object' && field !== null ? Reflect.get(field, 'packages') : undefined;
+  return Array.isArray(list) ? list.filter((g): g is string => typeof g === 'string') : undefined;
+}
+
+const WORKSPACE_MARKERS = ['pnpm-workspace.yaml', 'lerna.json', 'nx.json', 'turbo.json', 'rush.json'];
+
+/**
+ * The workspace a package belongs to, for borrowing its schema: the nearest directory above it
+ * that declares workspaces (pnpm-workspace.yaml, a package.json `workspaces` field,
+ * lerna/nx/turbo/rush), else the repository root. Undefined for the repository root itself.
+ */
+export function enclosingWorkspace(root: string): string | undefined {
+  if (existsSync(join(root, '.git'))) return undefined;
+  for (let dir = dirname(root); ; dir = dirname(dir)) {
+    if (WORKSPACE_MARKERS.some((marker) => existsSync(join(dir, marker))) || workspaceGlobs(dir) !== undefined) return dir;
+    if (existsSync(join(dir, '.git'))) return dir;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+const rootOfDir = new Map<string, string | null>();
+
+/** The nearest directory at or above `start` that lists workspace packages. */
+function workspaceRootOf(start: string): string | undefined {
+  let root = rootOfDir.get(start);
+  if (root === undefined) {
+    if (workspaceGlobs(start)?.length) root = start;
+    else root = dirname(start) === start || existsSync(join(start, '.git')) ? null : (workspaceRootOf(dirname(start)) ?? null);
+    rootOfDir.set(start, root);
+  }
+  return root ?? undefined;
+}
+
+function packagesOf(root: string): Map<string, string> {
+  let packages = workspaces.get(root);
+  if (packages) return packages;
+  packages = new Map();
+  const globs = (workspaceGlobs(root) ?? []).filter((g) => !g.startsWith('!')).map((g) => `${g.replace(/\/$/, '')}/package.json`);
+  for (const file of globbySync(globs, { cwd: root, absolute: true, ignore: ['**/node_modules/**'], followSymbolicLinks: false, suppressErrors: true })) {
+    const pkg = readJson(file);
+    const name = typeof pkg === 'object' && pkg !== null ? Reflect.get(pkg, 'name') : undefined;
+    if (typeof name === 'string') packages.set(name, resolvePath(dirname(file)));
+  }
+  workspaces.set(root, packages);
+  return packages;
+}
