@@ -131,6 +131,7 @@ function evaluateKey(name: string, value: Node, unit: FileUnit, table: Table, co
   }
   if (isCredentialColumn(table, name)) return { kind: 'scoped', via: `\`${name}\`, a unique secret: a credential lookup finds the row that names its tenant` };
   if (isParentKeyFromRow(table, name, value, unit, context, depth)) return { kind: 'scoped', via: `\`${name}\` taken from a loaded parent row` };
+  if (isOwnKeyFromRow(table, name, value, unit, context, depth)) return { kind: 'scoped', via: `\`${name}\` of a row an earlier query loaded` };
   if (dialect.ignored?.includes(name)) return undefined;
   if (dialect.and.includes(name)) return evaluateAnd(name, value, unit, table, context, dialect, depth);
   if (dialect.or.includes(name)) return evaluateOr(name, value, unit, table, context, dialect, depth);
@@ -172,21 +173,48 @@ export function isParentKeyFromRow(table: Table, name: string, value: Node, unit
   const relation = [...table.relations.values()].find((r) => !r.isList && r.fields.length === 1 && r.fields[0] === name);
   const target = relation ? context.schema.tables.get(relation.target) : undefined;
   if (target?.class !== 'tenant' && target?.class !== 'child') return false;
-  const node = unwrap(value);
-  if (node.type !== T.MemberExpression || !['id', '_id'].includes(memberName(node) ?? '')) return false;
-  const object = unwrap(node.object);
-  if (object.type !== T.Identifier) return false;
-  const binding = context.resolver.bindingOf(object, unit, depth + 1);
-  if (binding.kind !== 'value') return false;
-  let init = unwrap(binding.value.node);
-  // Mongoose links that hand the row through: `Card.findOne(...).select('_id').lean()`.
-  while (init.type === T.CallExpression && init.callee.type === T.MemberExpression && PASS_THROUGH.has(memberName(init.callee) ?? '')) init = unwrap(init.callee.object);
-  if (init.type !== T.CallExpression) return false;
-  const callee = unwrap(init.callee);
-  return callee.type === T.MemberExpression && ROW_RETURNING.has(memberName(callee) ?? '');
+  const loaded = loadedRow(value, unit, context, depth);
+  return loaded !== undefined && ['id', '_id', ...(relation?.references ?? [])].includes(loaded.key);
 }
 
-const PASS_THROUGH = new Set(['lean', 'select', 'exec', 'populate', 'orFail', 'session']);
+/**
+ * The same row again: `update({ where: { id: folder.id } })` after `const folder = await
+ * prisma.folder.findFirst({ where: { id, team: teamOf(user) } })`. The id can only name the row
+ * that read returned, and that read is checked (or counted as not analysable) at its own site.
+ */
+export function isOwnKeyFromRow(table: Table, name: string, value: Node, unit: FileUnit, context: AnalysisContext, depth: number): boolean {
+  const unique = [...table.primaryKey, ...table.uniques.filter((u) => u.fields.length === 1).map((u) => u.fields[0])];
+  if (!unique.includes(name) && !(name === '_id' && unique.includes('id'))) return false;
+  const loaded = loadedRow(value, unit, context, depth);
+  if (!loaded || (loaded.key !== name && !(['id', '_id'].includes(loaded.key) && ['id', '_id'].includes(name)))) return false;
+  // The recognizers come with the context (importing the registry here would be an import cycle).
+  const rowContext = { ...context, unit: loaded.unit };
+  for (const recognizer of context.recognizers ?? []) {
+    const site = recognizer.recognize(loaded.call, rowContext);
+    if (site) return site.table === table && site.operation !== 'insert';
+  }
+  return false;
+}
+
+/** `row.key`, where `row` holds the result of a single-row query: the query and the key. */
+function loadedRow(value: Node, unit: FileUnit, context: AnalysisContext, depth: number): { call: TSESTree.CallExpression; unit: FileUnit; key: string } | undefined {
+  const node = unwrap(value);
+  if (node.type !== T.MemberExpression) return undefined;
+  const key = memberName(node);
+  const object = unwrap(node.object);
+  if (!key || object.type !== T.Identifier) return undefined;
+  const binding = context.resolver.bindingOf(object, unit, depth + 1);
+  if (binding.kind !== 'value') return undefined;
+  let init = unwrap(binding.value.node);
+  // Links that hand the row through: Mongoose `.select('_id').lean()`, a promise's `.catch(...)`.
+  while (init.type === T.CallExpression && init.callee.type === T.MemberExpression && PASS_THROUGH.has(memberName(init.callee) ?? '')) init = unwrap(init.callee.object);
+  if (init.type !== T.CallExpression) return undefined;
+  const callee = unwrap(init.callee);
+  if (callee.type !== T.MemberExpression || !ROW_RETURNING.has(memberName(callee) ?? '')) return undefined;
+  return { call: init, unit: binding.value.unit, key };
+}
+
+const PASS_THROUGH = new Set(['lean', 'select', 'exec', 'populate', 'orFail', 'session', 'catch']);
 
 /** Methods of every supported ORM that return one row. */
 const ROW_RETURNING = new Set([

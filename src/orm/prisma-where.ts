@@ -2,7 +2,7 @@ import type { TSESTree } from '@typescript-eslint/types';
 import { memberName, propertyName, T, unwrap, type FileUnit, type Node } from '../core/ast.js';
 import type { AnalysisContext, Predicate } from '../core/query-site.js';
 import { returnedExpressions, type Located } from '../core/resolve.js';
-import type { Table } from '../core/schema.js';
+import { isCredentialColumn, type Table } from '../core/schema.js';
 import { evaluateFilterObject, type ObjectFilterDialect } from './object-filter.js';
 
 const MAX_DEPTH = 10;
@@ -83,6 +83,7 @@ function prismaKey(name: string, value: Node, unit: FileUnit, table: Table, cont
   if (isMembershipByUser(table, name, context)) return { kind: 'scoped', via: `\`${name}\`: a membership lookup by the user, which is how the user's tenants are found` };
   if (isLevelOwnKey(table, name, context)) return { kind: 'scoped', via: `\`${name}\`, the own key of the tenant level \`${table.name}\`` };
   if (isMembershipCondition(table, name, value, unit, context, depth)) return { kind: 'scoped', via: `the membership condition \`${name}\`` };
+  if (isRelatedCredential(table, name, value, unit, context, depth)) return { kind: 'scoped', via: `a unique secret of the related \`${name}\`: whoever holds it may reach this row` };
   const compound = table.uniques.find((u) => u.name === name);
   if (compound?.fields.some((f) => table.tenantKeys.includes(f))) return { kind: 'scoped', via: `the compound key \`${name}\`` };
   const relation = table.relations.get(name);
@@ -168,4 +169,23 @@ function isMembershipByUser(table: Table, name: string, context: AnalysisContext
   const toRoot = relations.some((r) => r.target === context.schema.root && r.required);
   const toUser = relations.find((r) => r.fields.length === 1 && r.fields[0] === name && r.required && USER_MODEL.test(r.target));
   return toRoot && Boolean(toUser);
+}
+
+/**
+ * `signers: { some: { token } }`, `share: { is: { secret } }`: the row is reached through a unique
+ * secret of a related row, as `where: { token }` reaches the row that holds it. The secret is the
+ * authorisation (a signing link, a share link); the client cannot guess another tenant's.
+ */
+function isRelatedCredential(table: Table, name: string, value: Node, unit: FileUnit, context: AnalysisContext, depth: number): boolean {
+  const relation = table.relations.get(name);
+  const target = relation ? context.schema.tables.get(relation.target) : undefined;
+  if (!relation || !target) return false;
+  const filter = resolveObject(value, unit, context, depth + 1);
+  if (!filter) return false;
+  const wrapper = relation.isList ? ['some'] : ['is'];
+  let inner: Located<TSESTree.ObjectExpression> | undefined = relation.isList ? undefined : filter;
+  for (const p of filter.node.properties) {
+    if (p.type === T.Property && wrapper.includes(propertyName(p) ?? '')) inner = resolveObject(p.value, filter.unit, context, depth + 1);
+  }
+  return Boolean(inner?.node.properties.some((p) => p.type === T.Property && isCredentialColumn(target, propertyName(p) ?? '') && valueConstrains(p.value)));
 }

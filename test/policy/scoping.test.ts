@@ -87,6 +87,24 @@ export async function get(orgId: string, id: string) {
   if (!project) throw notFound();
   return prisma.invoice.findMany({ where: { projectId: project.id } });
 }`,
+    // the same row again: a write by the id of the row a scoped read returned
+    `${head}export async function rename(orgId: string, id: string) {
+  const invoice = await prisma.invoice.findFirst({ where: { id, orgId } });
+  if (!invoice) throw notFound();
+  return prisma.invoice.update({ where: { id: invoice.id }, data: { status: 'RENAMED' } });
+}`,
+    // ...even when the read's filter comes from a helper the analysis cannot follow
+    `${head}import { scopeOf } from 'some-auth-package';
+export async function rename(user: string, id: string) {
+  const invoice = await prisma.invoice.findFirst({ where: { id, ...scopeOf(user) } });
+  if (!invoice) throw notFound();
+  return prisma.invoice.delete({ where: { id: invoice.id } });
+}`,
+    // a scoped read, then the write inside a transaction callback
+    `${head}export async function archive(orgId: string, id: string) {
+  const invoice = await prisma.invoice.findFirstOrThrow({ where: { id, orgId } });
+  return prisma.$transaction(async (tx) => tx.invoice.update({ where: { id }, data: { status: 'ARCHIVED' } }));
+}`,
     // the guarded read protects the write by the same id
     `${head}export async function archive(orgId: string, id: string) {
   const invoice = await prisma.invoice.findUnique({ where: { id } });
@@ -106,6 +124,15 @@ export async function get(orgId: string, id: string) {
     // id provenance needs a loaded row: a projectId from the caller names any tenant's project
     {
       code: `${head}export const invoicesOf = (org: string, projectId: string) => prisma.invoice.findMany({ where: { projectId } });`,
+      errors: [{ messageId: 'missingTenantFilter' }],
+    },
+    // the id of a row of another table names nothing of this one
+    {
+      code: `${head}export async function remove(org: string, id: string) {
+  const project = await prisma.project.findFirst({ where: { id, orgId: org } });
+  if (!project) throw notFound();
+  return prisma.invoice.delete({ where: { id: project.id } });
+}`,
       errors: [{ messageId: 'missingTenantFilter' }],
     },
     // the guard comes after the row was sent

@@ -306,13 +306,16 @@ function verifiedEarlier(site: QuerySite, sites: QuerySite[], context: AnalysisC
   if (!keys) return false;
   const unique = uniqueKeysOf(site.table).filter((k) => keys[k] !== undefined);
   if (unique.length === 0) return false;
-  const fn = enclosingFunction(site.call);
+  // The read may be in the function that encloses the write's transaction callback.
+  const fns = new Set<Node | undefined>();
+  for (let fn = enclosingFunction(site.call); fn; fn = enclosingFunction(fn)) fns.add(fn);
+  if (fns.size === 0) fns.add(undefined);
   return sites.some(
     (other) =>
       other !== site &&
       other.table === site.table &&
       other.call.range[0] < site.call.range[0] &&
-      enclosingFunction(other.call) === fn &&
+      fns.has(enclosingFunction(other.call)) &&
       (other.predicate.kind === 'scoped' || other.predicate.kind === 'unknown' || guardedAfter(other, context)) &&
       stopsWhenMissing(other) &&
       unique.some((k) => other.whereKeys?.[k] === keys[k]),

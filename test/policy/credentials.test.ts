@@ -1,0 +1,62 @@
+import { RuleTester } from '@typescript-eslint/rule-tester';
+import { afterAll, describe, it } from 'vitest';
+import rule from '../../rules/require-tenant-filter.js';
+import { onDisk } from '../helpers/on-disk.js';
+
+RuleTester.afterAll = afterAll;
+RuleTester.describe = describe;
+RuleTester.it = it;
+RuleTester.itOnly = it.only;
+
+const ruleTester = new RuleTester();
+
+// A document belongs to a team; a signer of it holds a unique signing token (the signing link).
+const schema = `datasource db {
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+}
+model Team {
+  id        Int        @id
+  name      String
+  documents Document[]
+}
+model Document {
+  id      String   @id
+  teamId  Int
+  title   String
+  team    Team     @relation(fields: [teamId], references: [id])
+  signers Signer[]
+  @@index([teamId, id])
+}
+model Signer {
+  id         Int      @id
+  documentId String
+  token      String   @unique
+  email      String
+  document   Document @relation(fields: [documentId], references: [id])
+}
+`;
+
+const head = `import { PrismaClient } from '@prisma/client';\nconst prisma = new PrismaClient();\n`;
+
+function project(body: string): { code: string; filename: string } {
+  return onDisk(`${head}${body}`, 'src/signing.ts', { 'prisma/schema.prisma': schema, 'package.json': '{"name":"signing","dependencies":{"@prisma/client":"^6.0.0"}}' });
+}
+
+ruleTester.run('require-tenant-filter: secrets one relation away', rule, {
+  valid: [
+    // the signer's unique token scopes the signer
+    project(`export const signer = (token: string) => prisma.signer.findFirst({ where: { token } });`),
+    // ...and the document it signs, reached through the relation
+    project(`export const documentForLink = (token: string) => prisma.document.findFirst({ where: { signers: { some: { token } } } });`),
+    // the child through its parent reached by the token
+    project(`export const bySigner = (token: string) => prisma.signer.findMany({ where: { document: { signers: { some: { token } } } } });`),
+  ],
+  invalid: [
+    {
+      // a non-secret column of the related row names any tenant's documents
+      ...project(`export const documentsOf = (email: string) => prisma.document.findMany({ where: { signers: { some: { email } } } });`),
+      errors: [{ messageId: 'missingTenantFilter' }],
+    },
+  ],
+});
