@@ -395,3 +395,18 @@ describe('locating the schema', () => {
     expect(keys(schema)).toEqual(['Invoice.orgId -> Organization']);
   });
 });
+
+describe('migrations of another database', () => {
+  it('a folder of ClickHouse migrations is no schema source of its own err', async () => {
+    const { loadSqlParsers } = await import('../src/sql/libpg.js');
+    await loadSqlParsers();
+    const clickhouse = 'CREATE TABLE events (id UUID) ENGINE = MergeTree ORDER BY id;\nALTER TABLE events ADD COLUMN x String;\nCREATE TABLE hits (id UUID) ENGINE = MergeTree ORDER BY id;\n';
+    const alone = loadProject(makeProject({ 'migrations/0001_init.sql': clickhouse })).schema;
+    expect(alone.sources).toEqual([]);
+    expect(alone.diagnostics.map((d) => d.file)).toEqual(['migrations']);
+    const withPrisma = loadProject(
+      makeProject({ 'migrations/0001_init.sql': clickhouse, 'prisma/schema.prisma': 'model Organization {\n  id String @id\n}\n' }),
+    ).schema;
+    expect(withPrisma.sources).toEqual([{ kind: 'prisma', files: ['prisma/schema.prisma'] }]);
+  });
+});

@@ -70,6 +70,13 @@ export interface Table {
   location?: SourceLocation;
   source: SchemaSourceKind;
   rls?: RlsState;
+  /**
+   * The table was created from a query (`CREATE TABLE ... AS SELECT`): its columns are not all known,
+   * so the schema rules (tenant column, tenant index) do not judge it.
+   */
+  columnsUnknown?: boolean;
+  /** Why the application never queries this table (Prisma `@@ignore`): it is global, and not checked. */
+  ignored?: string;
   class: TableClass;
   /** Tenant-key fields this table carries (tenant tables). */
   tenantKeys: string[];

@@ -1,5 +1,6 @@
 import type { TenantLintConfig } from '../config/schema.js';
 import { sqlLookup } from '../orm/raw-sql.js';
+import { migrationPathReason } from '../schema/sql-migrations.js';
 import { byteOffsetToIndex } from '../sql/split.js';
 import { SqlQueryAnalyzer } from '../sql/query.js';
 import { sqlMissingWording } from './checks/require-tenant-filter.js';
@@ -19,6 +20,25 @@ export interface SqlFileAnalysis {
   unknown: UnknownSite[];
   querySites: number;
   suppressed: number;
+  /** Why the file is not a query file at all (a migration, a psql script): nothing in it was checked. */
+  skipped?: string;
+}
+
+/** psql meta-commands (`\\connect db`, `\\set`, `\\i file`) at the start of a line: a psql script, not queries an app runs. */
+const PSQL_META_COMMAND = /^[ \t]*\\[a-z!?]/im;
+
+/** Why a `.sql` file outside the folded migrations is not a query file, or undefined when it is one. */
+export function notAQueryFile(text: string, projectFile: string): string | undefined {
+  const migration = migrationPathReason(projectFile);
+  if (migration) return migration;
+  if (/(^|\/)[^/]*initdb\.d\//i.test(projectFile)) return 'a database init script (`docker-entrypoint-initdb.d`), not a query file';
+  if (PSQL_META_COMMAND.test(blankSqlComments(text))) return 'a psql script (backslash meta-commands such as `\\connect`), not a query file';
+  return undefined;
+}
+
+/** `--` line comments blanked, so that a backslash in a comment is not a meta-command. */
+function blankSqlComments(text: string): string {
+  return text.replace(/--[^\n]*/g, '');
 }
 
 const PLACEHOLDER = /sqlc\.n?arg\([^)]*\)|(?<![:\w$@]):[A-Za-z_]\w*|(?<![\w@])@[A-Za-z_]\w*/g;
@@ -53,6 +73,8 @@ function suppressedLines(text: string): Set<number> {
 
 export function analyzeSqlQueryFile(text: string, projectFile: string, schema: TenantSchema, config: TenantLintConfig): SqlFileAnalysis {
   const result: SqlFileAnalysis = { findings: [], unknown: [], querySites: 0, suppressed: 0 };
+  const skipped = notAQueryFile(text, projectFile);
+  if (skipped) return { ...result, skipped };
   if (!STATEMENT_START.test(text.replace(/^(\s*--[^\n]*\n)*/, ''))) {
     if (!/\b(select|update|delete)\b/i.test(text)) return result;
   }

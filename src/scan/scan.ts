@@ -15,7 +15,7 @@ import { loadSqlParsers } from '../sql/libpg.js';
 import { VERSION } from '../version.js';
 
 /** Diagnostics that mean a file was not analysed. */
-const SKIPPING_CODES = new Set<Diagnostic['code']>(['unreadable', 'parse-error', 'too-large', 'binary', 'internal']);
+const SKIPPING_CODES = new Set<Diagnostic['code']>(['unreadable', 'parse-error', 'too-large', 'binary', 'not-a-query-file', 'internal']);
 
 export interface ScanOptions {
   /** Directory (or single file) to scan. */
@@ -166,6 +166,11 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       continue;
     }
     const analysis = analyzeSqlQueryFile(text, projectFile, project.schema, project.config);
+    if (analysis.skipped) {
+      // A psql script or an undo migration: counted as skipped, with the reason, never silently.
+      diagnostics.push({ code: 'not-a-query-file', file: rel(file), message: `skipped: ${analysis.skipped}` });
+      continue;
+    }
     if (analysis.querySites === 0 && analysis.unknown.length === 0) continue;
     filesScanned += 1;
     querySites += analysis.querySites;
@@ -186,7 +191,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       if (/\.[cm]?[jt]sx?$/.test(finding.file)) continue;
       const file = rel(resolve(project.root, finding.file));
       if (file.startsWith('../')) continue;
-      if (!once(`${file}:${finding.line}:${finding.column}:${finding.ruleId}:${finding.messageId}`)) continue;
+      if (!once(`${file}:${finding.line}:${finding.column}:${finding.ruleId}:${finding.messageId}:${finding.message}`)) continue;
       findings.push({ ...finding, file });
     }
   }

@@ -9,6 +9,18 @@ const BOOKKEEPING = /^(_prisma_migrations|schema_migrations|flyway_schema_histor
 const ROOT_NAME = /^(tenants?|organi[sz]ations?|orgs?|workspaces?|teams?|accounts?|company|companies|projects?)$/i;
 
 /**
+ * How wide a tenant-named model usually is: organization > workspace or team > project. A lower level
+ * of the hierarchy is narrower than the root; a model of the same tier under the root is tenant data
+ * with a tenant-like name (the companies a CRM tracks for each tenant, the customer accounts of an
+ * organization), not a level.
+ */
+function tier(name: string): number {
+  if (/^(tenants?|organi[sz]ations?|orgs?|accounts?|company|companies)$/i.test(name)) return 1;
+  if (/^(workspaces?|teams?)$/i.test(name)) return 2;
+  return 3;
+}
+
+/**
  * Classifies every table: tenant root and tenant keys from foreign keys, then tenant / child /
  * global / unclassified. Config overrides what is inferred; what was inferred is recorded in
  * `rootReason` and `classReason` so that the CLI can print it and findings can cite it.
@@ -28,6 +40,8 @@ export function buildTenantSchema(
 
   const levels: string[] = root ? [root] : [];
   const tenantKeys: TenantKey[] = [];
+  /** `table.field` keys recognised by name, without a foreign key. */
+  const undeclared = new Set<string>();
   const keysByTable = new Map<string, string[]>();
   const addKey = (table: RawTable, field: string, references: string) => {
     const list = keysByTable.get(table.name) ?? [];
@@ -46,17 +60,22 @@ export function buildTenantSchema(
       }
     }
   } else if (root) {
-    inferKeysFrom(root, raw, addKey);
-    // A hierarchy (organization > project > environment): a tenant-named model under the root is
-    // a lower level, and its key scopes the models that do not carry the root key themselves.
-    // A model that has the root key must use it: `task.findMany({ where: { projectId } })` with a
-    // client-supplied projectId reads another organization's tasks.
+    inferKeysFrom(root, raw, addKey, false);
+    for (const { table, field } of undeclaredKeys(root, raw, keysByTable, tenantKeys)) {
+      addKey(table, field, root);
+      undeclared.add(`${table.name}.${field}`);
+    }
+    // A hierarchy (organization > project > environment): a tenant-named model under the root, of a
+    // narrower tier, is a lower level, and its required key scopes the models that do not carry the
+    // root key themselves. A model that has the root key must use it:
+    // `task.findMany({ where: { projectId } })` with a client-supplied projectId reads another
+    // organization's tasks.
     const rootKeyed = new Set(keysByTable.keys());
     for (const table of raw) {
-      if (table.name === root || !ROOT_NAME.test(table.name) || !rootKeyed.has(table.name)) continue;
+      if (table.name === root || !ROOT_NAME.test(table.name) || !rootKeyed.has(table.name) || tier(table.name) <= tier(root)) continue;
       const below = raw.filter((other) => !rootKeyed.has(other.name) && other.name !== root);
       const before = tenantKeys.length;
-      inferKeysFrom(table.name, below, addKey);
+      inferKeysFrom(table.name, below, addKey, true);
       if (tenantKeys.length > before) levels.push(table.name);
     }
   }
@@ -69,6 +88,9 @@ export function buildTenantSchema(
     if (globals.has(table.name)) {
       cls = 'global';
       reason = `\`${table.name}\` is listed in globalTables`;
+    } else if (table.ignored) {
+      cls = 'global';
+      reason = `\`${table.name}\` ${table.ignored}`;
     } else if (BOOKKEEPING.test(table.dbName.replace(/^.*\./, ''))) {
       cls = 'global';
       reason = `\`${table.dbName}\` is migration bookkeeping`;
@@ -77,7 +99,10 @@ export function buildTenantSchema(
       reason = `\`${table.name}\` is the tenant root`;
     } else if (keys.length > 0) {
       cls = 'tenant';
-      reason = `\`${table.name}.${keys[0]}\` references the tenant ${tenantKeys.find((k) => k.table === table.name)?.references ?? 'root'}`;
+      const references = tenantKeys.find((k) => k.table === table.name)?.references ?? 'root';
+      reason = undeclared.has(`${table.name}.${keys[0]}`)
+        ? `\`${table.name}.${keys[0]}\` is the tenant key of ${references} by name and NOT NULL (no foreign key or relation declares it)`
+        : `\`${table.name}.${keys[0]}\` references the tenant ${references}`;
     } else if (forcedTenant.has(table.name)) {
       cls = 'tenant';
       reason = `\`${table.name}\` is listed in tenantTables`;
@@ -89,7 +114,10 @@ export function buildTenantSchema(
   }
   classifyIdentity(tables);
   classifyChildren(tables);
-  return { sources, root, rootReason, levels, tenantKeys, tables, diagnostics };
+  // A migration folder left out whole (another database's migrations) read no file: it is not a
+  // source, and a project whose only "source" it was has no schema of its own.
+  const read = sources.filter((source) => source.kind !== 'sql' || source.files.length > 0);
+  return { sources: read, root, rootReason, levels, tenantKeys, tables, diagnostics };
 }
 
 function chooseRoot(
@@ -122,14 +150,22 @@ function chooseRoot(
 
 /**
  * Foreign keys to the tenant are tenant keys. An optional one under another name
- * (`User.lastActiveOrgId`) is a preference, not ownership: it is not a key.
+ * (`User.lastActiveOrgId`) is a preference, not ownership: it is not a key. Under a lower level
+ * (`requiredOnly`), only required keys count: an optional reference to a team or project is a link
+ * between records, and the row has no tenant key rather than a nullable one.
  */
-function inferKeysFrom(target: string, raw: RawTable[], addKey: (table: RawTable, field: string, references: string) => void): void {
+function inferKeysFrom(
+  target: string,
+  raw: RawTable[],
+  addKey: (table: RawTable, field: string, references: string) => void,
+  requiredOnly: boolean,
+): void {
   const candidates: { table: RawTable; field: string; required: boolean }[] = [];
   for (const table of raw) {
-    if (table.name === target) continue;
+    if (table.name === target || table.ignored) continue;
     for (const relation of table.relations.values()) {
       if (relation.target !== target || relation.fields.length !== 1) continue;
+      if (requiredOnly && !relation.required) continue;
       candidates.push({ table, field: relation.fields[0], required: relation.required });
     }
   }
@@ -198,4 +234,53 @@ function classifyIdentity(tables: Map<string, Table>): void {
     table.class = 'global';
     table.classReason = `\`${table.name}\` belongs to a \`${owner.target}\` (\`${owner.name}\`), not to a tenant`;
   }
+}
+
+/** `varchar(64)` and `varchar(255)` are the same kind of key. */
+function baseType(type: string): string {
+  return type.replace(/\(.*\)$/, '').toLowerCase();
+}
+
+/**
+ * Schemas that declare no foreign keys (PlanetScale/Vitess, unkey's Drizzle tables with `relations()`
+ * on most tables only): a table whose NOT NULL column has the name and type of the tenant key the
+ * other tables use carries the tenant, declared or not. Only the key names at least two tables use
+ * (or the only one there is) count; a nullable column is never taken.
+ */
+function undeclaredKeys(
+  root: string,
+  raw: RawTable[],
+  keysByTable: Map<string, string[]>,
+  tenantKeys: TenantKey[],
+): { table: RawTable; field: string }[] {
+  const byName = new Map<string, { tables: Set<string>; types: Set<string> }>();
+  const tableByName = new Map(raw.map((t) => [t.name, t]));
+  for (const key of tenantKeys) {
+    if (key.references !== root) continue;
+    const column = tableByName.get(key.table)?.columns.get(key.field);
+    if (!column) continue;
+    for (const name of new Set([column.name, column.dbName])) {
+      const entry = byName.get(name) ?? { tables: new Set<string>(), types: new Set<string>() };
+      entry.tables.add(key.table);
+      entry.types.add(baseType(column.type));
+      byName.set(name, entry);
+    }
+  }
+  const keyed = new Set(tenantKeys.filter((k) => k.references === root).map((k) => k.table));
+  const names = new Map([...byName].filter(([, entry]) => entry.tables.size >= 2 || keyed.size === 1));
+  if (names.size === 0) return [];
+  const found: { table: RawTable; field: string }[] = [];
+  for (const table of raw) {
+    if (table.name === root || table.ignored || keysByTable.has(table.name) || BOOKKEEPING.test(table.dbName.replace(/^.*\./, ''))) continue;
+    for (const column of table.columns.values()) {
+      if (column.nullable || column.isList) continue;
+      const entry = names.get(column.name) ?? names.get(column.dbName);
+      // A reader that cannot tell the type (`unknown`) does not rule the column out.
+      const type = baseType(column.type);
+      if (!entry || (type && type !== 'unknown' && !entry.types.has(type))) continue;
+      found.push({ table, field: column.name });
+      break;
+    }
+  }
+  return found;
 }

@@ -102,12 +102,15 @@ function readModel(file: string, model: PrismaAst.Model, modelNames: Set<string>
   let primaryKey: string[] = [];
   let primaryKeyName: string | undefined;
   let dbName = model.name;
+  let ignored = false;
 
   const fields = model.properties.filter((p): p is PrismaAst.Field => p.type === 'field');
   for (const field of fields) {
     const type = typeof field.fieldType === 'string' ? field.fieldType : field.fieldType.name;
     const attributes = field.attributes ?? [];
     const attr = (name: string) => attributes.find((a) => a.name === name && !a.group);
+    // `@ignore`: the field is not in Prisma Client; no query names it.
+    if (attr('ignore')) continue;
     if (modelNames.has(type)) {
       const relationAttr = attr('relation');
       const fkFields = relationAttr ? fieldList(relationAttr, 'fields') : [];
@@ -137,6 +140,7 @@ function readModel(file: string, model: PrismaAst.Model, modelNames: Set<string>
   for (const property of model.properties) {
     if (property.type !== 'attribute' || property.group) continue;
     if (property.name === 'map') dbName = stringArgument(property) ?? dbName;
+    if (property.name === 'ignore') ignored = true;
     if (property.name === 'id') {
       primaryKey = fieldList(property);
       primaryKeyName = namedArgument(property, 'name');
@@ -164,6 +168,8 @@ function readModel(file: string, model: PrismaAst.Model, modelNames: Set<string>
     relations,
     location: locationOf(file, model.location),
     source: 'prisma',
+    // `@@ignore`: Prisma Client has no delegate for it (a table another library owns); nothing to check.
+    ...(ignored ? { ignored: 'is ignored by Prisma (`@@ignore`): the application has no client for it' } : {}),
   };
 }
 

@@ -10,9 +10,13 @@
  * - golang-migrate:  `<version>_<name>.up.sql` (`.down.sql` ignored)
  * - dbmate / goose / sql-migrate: numbered files whose `-- migrate:down` / `-- +goose Down` sections are ignored
  * - plain numbered or timestamped `.sql` files in a `migrations/`, `migration/`, `migrate/` folder
+ *
+ * A folder of another database's migrations (Drizzle Kit's journal or Prisma's lock file names
+ * MySQL/SQLite, or most statements are not PostgreSQL: ClickHouse) is left out whole, with one
+ * diagnostic on the folder.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { globbySync } from 'globby';
 import type { SchemaDiagnostic } from '../core/schema.js';
 import { SchemaFold } from '../sql/fold.js';
@@ -148,6 +152,27 @@ export function locateMigrations(projectRoot: string, globs?: string[]): string[
   return [...new Map(candidates.map((c) => [c.path, c])).values()].sort(applyOrder).map((c) => c.path);
 }
 
+const FLYWAY_ANY = /^(?:[VUB]\d+(?:[._]\d+)*__|R__).+\.sql$/i;
+
+/**
+ * Why a `.sql` file is a migration by its path, whether or not it was folded into the schema: Flyway
+ * `V`/`U`/`B`/`R` scripts (undo and baseline are never folded), golang-migrate `.up.sql`/`.down.sql`,
+ * Prisma's `migration.sql`, anything in a `migrations/` (`migration/`, `migrate/`) folder. A
+ * migration runs once, as the owner, across every tenant: it is not a query file. Undefined otherwise.
+ */
+export function migrationPathReason(projectFile: string): string | undefined {
+  const parts = toPosix(projectFile).split('/');
+  const name = parts[parts.length - 1] ?? '';
+  if (FLYWAY_ANY.test(name)) {
+    const kind = ({ V: 'versioned', U: 'undo', B: 'baseline', R: 'repeatable' } as const)[name.charAt(0).toUpperCase() as 'V' | 'U' | 'B' | 'R'];
+    return `a Flyway ${kind} migration (\`${name.replace(/__.*$/, '__')}\`), not a query file`;
+  }
+  if (/\.(up|down)\.sql$/i.test(name)) return 'a migration (`.up.sql`/`.down.sql`), not a query file';
+  const folder = parts.slice(0, -1).find((part) => /^(migrations|migration|migrate)$/i.test(part));
+  if (folder) return `a migration (in a \`${folder}/\` folder), not a query file`;
+  return undefined;
+}
+
 const SECTION_MARKER = /^\s*--\s*(?:migrate:(up|down)|\+goose\s+(up|down)|\+migrate\s+(up|down))\b/i;
 
 /**
@@ -170,6 +195,35 @@ export function upSectionOnly(text: string): string {
     .join('\n');
 }
 
+/** The folder whose files form one sequence: `prisma/migrations` for `prisma/migrations/<ts>_<name>/migration.sql`; `.` at the project root. */
+function migrationFolder(rel: string): string {
+  const dir = posix.dirname(rel);
+  return posix.basename(rel) === 'migration.sql' && posix.basename(posix.dirname(dir)) === 'migrations' ? posix.dirname(dir) : dir;
+}
+
+/**
+ * The other database a migration folder declares: Drizzle Kit's `meta/_journal.json` (`"dialect":
+ * "mysql"`), Prisma's `migration_lock.toml` (`provider = "mysql"`). Undefined for PostgreSQL, or
+ * when nothing says.
+ */
+function foreignDialectMarker(folder: string): string | undefined {
+  const postgres = /^(postgres(ql)?|pg|cockroachdb)$/i;
+  try {
+    const journal: unknown = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8'));
+    const dialect = typeof journal === 'object' && journal !== null ? Reflect.get(journal, 'dialect') : undefined;
+    if (typeof dialect === 'string' && !postgres.test(dialect)) return `Drizzle Kit migrations for ${dialect} (meta/_journal.json)`;
+  } catch {
+    // no journal, or not JSON: nothing declared
+  }
+  try {
+    const lock = /^\s*provider\s*=\s*"([^"]+)"/m.exec(readFileSync(join(folder, 'migration_lock.toml'), 'utf8'));
+    if (lock && !postgres.test(lock[1])) return `Prisma migrations for ${lock[1]} (migration_lock.toml)`;
+  } catch {
+    // no lock file
+  }
+  return undefined;
+}
+
 /**
  * Reads migration files (absolute, or relative to the project root) in the order given and folds them
  * into the tables they leave behind. Locations and diagnostics carry project-relative POSIX paths.
@@ -180,43 +234,65 @@ export function readSqlMigrations(projectRoot: string, files: string[]): SchemaR
   const diagnostics: SchemaDiagnostic[] = [];
   const read: string[] = [];
   const stats: SqlMigrationStats = { ...emptyParseStats(), files: 0 };
+  // A migration folder written for another database (ClickHouse, MySQL next to the Postgres one) is
+  // left out as a whole, with one diagnostic on the folder instead of one per statement and a
+  // cascade of "no such table". The tool's own marker says so when there is one (Drizzle Kit's
+  // journal, Prisma's lock file): then the files are not even parsed.
+  const declared = new Map<string, string | undefined>();
+  const declaredDialect = (folder: string): string | undefined => {
+    if (!declared.has(folder)) declared.set(folder, foreignDialectMarker(resolve(root, folder)));
+    return declared.get(folder);
+  };
   const parsedFiles: { rel: string; folder: string; parsed?: ReturnType<typeof parseSqlFile>; error?: string }[] = [];
   for (const file of files) {
     const path = isAbsolute(file) ? file : resolve(root, file);
     const rel = toPosix(relative(root, path));
+    const folder = migrationFolder(rel);
+    if (declaredDialect(folder)) {
+      parsedFiles.push({ rel, folder });
+      continue;
+    }
     let text: string;
     try {
       text = readFileSync(path, 'utf8');
     } catch (error) {
-      parsedFiles.push({ rel, folder: '', error: `Cannot read migration: ${error instanceof Error ? error.message : String(error)}` });
+      parsedFiles.push({ rel, folder, error: `Cannot read migration: ${error instanceof Error ? error.message : String(error)}` });
       continue;
     }
-    parsedFiles.push({ rel, folder: rel.replace(/\/[^/]*$/, ''), parsed: parseSqlFile(upSectionOnly(text), rel) });
+    parsedFiles.push({ rel, folder, parsed: parseSqlFile(upSectionOnly(text), rel) });
   }
-  // A migration folder written for another database (ClickHouse, MySQL next to the Postgres one)
-  // is mostly unparseable as PostgreSQL: it describes another database, so it is left out as a
-  // whole with one diagnostic instead of one per statement and a cascade of "no such table".
   const otherDialect = new Set<string>();
   const byFolder = new Map<string, { total: number; failed: number }>();
   for (const { folder, parsed } of parsedFiles) {
+    const marker = declaredDialect(folder);
+    if (marker) {
+      if (!otherDialect.has(folder)) {
+        otherDialect.add(folder);
+        diagnostics.push({ file: folder, message: `${marker}: tenant-lint reads PostgreSQL migrations only; the folder is not part of the schema` });
+      }
+      continue;
+    }
     if (!parsed) continue;
-    const counts = byFolder.get(folder.replace(/\/[^/]*_[^/]*$/, '')) ?? { total: 0, failed: 0 };
+    const counts = byFolder.get(folder) ?? { total: 0, failed: 0 };
     counts.total += parsed.stats.total;
     counts.failed += parsed.stats.failed;
-    byFolder.set(folder.replace(/\/[^/]*_[^/]*$/, ''), counts);
+    byFolder.set(folder, counts);
   }
   for (const [folder, counts] of byFolder) {
-    if (counts.total >= 3 && counts.failed * 2 >= counts.total) {
+    if (counts.failed > 0 && counts.failed * 2 >= counts.total && (counts.total >= 3 || counts.failed === counts.total)) {
       otherDialect.add(folder);
-      diagnostics.push({ file: folder, message: `${counts.failed} of ${counts.total} statements in ${folder}/ are not PostgreSQL (another database's migrations?); the folder is not part of the schema` });
+      diagnostics.push({
+        file: folder,
+        message: `${counts.failed} of ${counts.total} statements of the migrations in this folder are not PostgreSQL (another database's migrations, such as ClickHouse or MySQL?); the folder is not part of the schema`,
+      });
     }
   }
   for (const { rel, folder, parsed, error } of parsedFiles) {
+    if (otherDialect.has(folder)) continue;
     if (!parsed) {
       diagnostics.push({ file: rel, message: error ?? 'Cannot read migration' });
       continue;
     }
-    if (otherDialect.has(folder.replace(/\/[^/]*_[^/]*$/, ''))) continue;
     read.push(rel);
     stats.files++;
     addParseStats(stats, parsed.stats);

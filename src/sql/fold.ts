@@ -17,6 +17,7 @@ import type {
   CreateIndex,
   CreatePolicy,
   CreateTable,
+  CreateTableAs,
   QualifiedName,
   SqlStatement,
   TableConstraint,
@@ -71,6 +72,13 @@ interface FoldTable {
   dropped: boolean;
   /** Creation order: tables are listed in it, a rename does not move them. */
   order: number;
+  /** A materialized view: later statements index, rename or drop it, but it is not a table of the schema. */
+  materializedView?: boolean;
+  /**
+   * Created from a query (`CREATE TABLE ... AS SELECT`, `SELECT ... INTO`): its columns are not known,
+   * so a column the statements name is taken to exist, and the table is marked `columnsUnknown`.
+   */
+  columnsUnknown?: boolean;
 }
 
 const DEFAULT_SCHEMA = 'public';
@@ -147,6 +155,9 @@ export class SchemaFold {
       case 'CreateTable':
         this.createTable(statement);
         break;
+      case 'CreateTableAs':
+        this.createTableAs(statement);
+        break;
       case 'AlterTable':
         this.alterTable(statement);
         break;
@@ -168,7 +179,7 @@ export class SchemaFold {
         for (const name of statement.tables) {
           const table = this.tables.get(keyOf(schemaOf(name), name.name));
           if (table) this.dropTable(table);
-          else if (!statement.ifExists) this.missingTable(statement, name, 'DROP TABLE');
+          else if (!statement.ifExists) this.missingTable(statement, name, statement.relation === 'materializedView' ? 'DROP MATERIALIZED VIEW' : 'DROP TABLE');
         }
         break;
       case 'CreatePolicy':
@@ -188,9 +199,16 @@ export class SchemaFold {
     }
   }
 
-  /** The tables as they stand after every statement applied so far. */
+  /**
+   * The tables as they stand after every statement applied so far. Materialized views are left out:
+   * they are known to the fold (so that their indexes are not "no such table"), but hold no rows of
+   * their own to give a tenant column.
+   */
   result(): RawTable[] {
-    return [...this.tables.values()].sort((a, b) => a.order - b.order).map((table) => this.toRawTable(table));
+    return [...this.tables.values()]
+      .filter((table) => !table.materializedView)
+      .sort((a, b) => a.order - b.order)
+      .map((table) => this.toRawTable(table));
   }
 
   private diagnostic(statement: SqlStatement, message: string): void {
@@ -212,14 +230,15 @@ export class SchemaFold {
     return table;
   }
 
-  private createTable(statement: CreateTable): void {
+  /** A new, empty table in place of any of that name; undefined when IF NOT EXISTS finds one. */
+  private newTable(statement: CreateTable | CreateTableAs, what: string): FoldTable | undefined {
     const schema = schemaOf(statement.table);
     const key = keyOf(schema, statement.table.name);
     this.unparsedTables.delete(key);
     const existing = this.tables.get(key);
     if (existing) {
-      if (statement.ifNotExists) return;
-      this.diagnostic(statement, `CREATE TABLE \`${qualifiedText(statement.table)}\`: the table already exists at this point of the migrations; the new definition replaces it.`);
+      if (statement.ifNotExists) return undefined;
+      this.diagnostic(statement, `${what} \`${qualifiedText(statement.table)}\`: the table already exists at this point of the migrations; the new definition replaces it.`);
       this.dropTable(existing);
     }
     const table: FoldTable = {
@@ -233,6 +252,26 @@ export class SchemaFold {
       order: this.created++,
     };
     this.tables.set(key, table);
+    return table;
+  }
+
+  private createTableAs(statement: CreateTableAs): void {
+    const materialized = statement.relation === 'materializedView';
+    const table = this.newTable(statement, materialized ? 'CREATE MATERIALIZED VIEW' : 'CREATE TABLE AS');
+    if (!table) return;
+    if (materialized) table.materializedView = true;
+    table.columnsUnknown = true;
+    for (const name of statement.columns) table.columns.set(name, this.unknownColumn(name, statement.location));
+  }
+
+  /** A column of a table created from a query: its type and nullability are not known. */
+  private unknownColumn(name: string, location: SourceLocation): FoldColumn {
+    return { name, type: 'unknown', notNull: false, nullLocation: { ...location }, dropped: false };
+  }
+
+  private createTable(statement: CreateTable): void {
+    const table = this.newTable(statement, 'CREATE TABLE');
+    if (!table) return;
     for (const def of statement.columns) table.columns.set(def.name, this.newColumn(def));
     // Keys first, so that a foreign key that names no columns (or references its own table) finds them.
     const inlinePk = statement.columns.filter((c) => c.primaryKey);
@@ -265,7 +304,7 @@ export class SchemaFold {
     if (constraint.kind === 'ForeignKey') {
       const columns: FoldColumn[] = [];
       for (const name of constraint.columns) {
-        const column = table.columns.get(name);
+        const column = table.columns.get(name) ?? this.assumedColumn(table, statement, name);
         if (column) columns.push(column);
         else this.diagnostic(statement, `FOREIGN KEY on \`${displayName(table)}\`: no column \`${name}\`; the constraint is ignored.`);
       }
@@ -367,8 +406,16 @@ export class SchemaFold {
     return table;
   }
 
+  /** A column a statement names on a table whose columns are unknown: taken to exist. */
+  private assumedColumn(table: FoldTable, statement: SqlStatement, name: string): FoldColumn | undefined {
+    if (!table.columnsUnknown) return undefined;
+    const column = this.unknownColumn(name, statement.location);
+    table.columns.set(name, column);
+    return column;
+  }
+
   private column(table: FoldTable, statement: SqlStatement, name: string, what: string): FoldColumn | undefined {
-    const column = table.columns.get(name);
+    const column = table.columns.get(name) ?? this.assumedColumn(table, statement, name);
     if (!column) {
       this.diagnostic(statement, `${what} \`${displayName(table)}.${name}\`: no such column at this point of the migrations; the action is ignored.`);
     }
@@ -391,7 +438,7 @@ export class SchemaFold {
       case 'DropColumn': {
         const column = table.columns.get(action.column);
         if (!column) {
-          if (!action.ifExists) this.column(table, statement, action.column, 'DROP COLUMN');
+          if (!action.ifExists && !table.columnsUnknown) this.column(table, statement, action.column, 'DROP COLUMN');
           return;
         }
         column.dropped = true;
@@ -542,6 +589,7 @@ export class SchemaFold {
       location: { ...table.location },
       source: 'sql',
     };
+    if (table.columnsUnknown) raw.columnsUnknown = true;
     if (table.rls) raw.rls = this.rlsState(table.rls);
     return raw;
   }

@@ -6,6 +6,8 @@ import type {
   Constraint,
   CreatePolicyStmt,
   CreateStmt,
+  CreateTableAsStmt,
+  IntoClause,
   DropStmt,
   IndexStmt,
   Node,
@@ -123,6 +125,23 @@ function createTable(stmt: CreateStmt, ctx: ConvertContext): SqlStatement {
   return { kind: 'CreateTable', table: qname(stmt.relation), ifNotExists: stmt.if_not_exists === true, columns, constraints, ...ctx.base('libpg-query') };
 }
 
+/** `CREATE TABLE ... AS`, `CREATE MATERIALIZED VIEW ... AS`, `SELECT ... INTO t`. */
+function createTableAs(into: IntoClause | undefined, materialized: boolean, ifNotExists: boolean, ctx: ConvertContext): SqlStatement {
+  return {
+    kind: 'CreateTableAs',
+    table: qname(into?.rel),
+    relation: materialized ? 'materializedView' : 'table',
+    columns: strings(into?.colNames),
+    ifNotExists,
+    ...ctx.base('libpg-query'),
+  };
+}
+
+function createTableAsStmt(stmt: CreateTableAsStmt, ctx: ConvertContext): SqlStatement {
+  if (stmt.objtype !== undefined && stmt.objtype !== 'OBJECT_TABLE' && stmt.objtype !== 'OBJECT_MATVIEW') return other('CreateTableAs', ctx);
+  return createTableAs(stmt.into, stmt.objtype === 'OBJECT_MATVIEW', stmt.if_not_exists === true, ctx);
+}
+
 function alterAction(cmd: AlterTableCmd, ctx: ConvertContext): AlterTableAction | undefined {
   const name = cmd.name ?? '';
   const def = cmd.def;
@@ -216,6 +235,8 @@ function drop(stmt: DropStmt, ctx: ConvertContext): SqlStatement {
   switch (stmt.removeType) {
     case 'OBJECT_TABLE':
       return { kind: 'DropTable', tables: names, ifExists, ...ctx.base('libpg-query') };
+    case 'OBJECT_MATVIEW':
+      return { kind: 'DropTable', tables: names, ifExists, relation: 'materializedView', ...ctx.base('libpg-query') };
     case 'OBJECT_INDEX':
       return { kind: 'DropIndex', names, ifExists, ...ctx.base('libpg-query') };
     case 'OBJECT_POLICY': {
@@ -299,6 +320,8 @@ export function fromLibpg(node: Node, ctx: ConvertContext): SqlStatement {
   if ('IndexStmt' in node) return createIndex(node.IndexStmt, ctx);
   if ('DropStmt' in node) return drop(node.DropStmt, ctx);
   if ('CreatePolicyStmt' in node) return createPolicy(node.CreatePolicyStmt, ctx);
+  if ('CreateTableAsStmt' in node) return createTableAsStmt(node.CreateTableAsStmt, ctx);
+  if ('SelectStmt' in node && node.SelectStmt.intoClause) return createTableAs(node.SelectStmt.intoClause, false, false, ctx);
   const key = Object.keys(node)[0] ?? 'Unknown';
   return other(key.replace(/Stmt$/, ''), ctx);
 }

@@ -171,6 +171,15 @@ export function fromPgsqlAst(stmt: Statement, ctx: ConvertContext): SqlStatement
       return createIndex(stmt, ctx);
     case 'drop table':
       return { kind: 'DropTable', tables: stmt.names.map(qname), ifExists: stmt.ifExists === true, ...ctx.base('pgsql-ast-parser') };
+    case 'create materialized view':
+      return {
+        kind: 'CreateTableAs',
+        table: qname(stmt.name),
+        relation: 'materializedView',
+        columns: (stmt.columnNames ?? []).map((c) => c.name),
+        ifNotExists: stmt.ifNotExists === true,
+        ...ctx.base('pgsql-ast-parser'),
+      };
     case 'drop index':
       return { kind: 'DropIndex', names: stmt.names.map(qname), ifExists: stmt.ifExists === true, ...ctx.base('pgsql-ast-parser') };
     case 'alter index':

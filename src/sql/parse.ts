@@ -173,7 +173,7 @@ export function parseSqlFile(text: string, file: string, options: SqlParseOption
 
 const IDENT = String.raw`(?:"(?:[^"]|"")+"|\`[^\`]+\`|[A-Za-z_][A-Za-z0-9_$]*)`;
 const CREATE_TABLE = new RegExp(
-  String.raw`^CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL|LOCAL)\s+)?(?:(?:TEMP|TEMPORARY|UNLOGGED)\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(${IDENT})(?:\s*\.\s*(${IDENT}))?`,
+  String.raw`^CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL|LOCAL)\s+)?(?:(?:TEMP|TEMPORARY|UNLOGGED)\s+)?(?:TABLE|MATERIALIZED\s+VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?(${IDENT})(?:\s*\.\s*(${IDENT}))?`,
   'i',
 );
 
@@ -183,7 +183,7 @@ function identifier(text: string): string {
   return text.toLowerCase();
 }
 
-/** The table an unparsed `CREATE TABLE` names, when its first words say. */
+/** The table (or materialized view) an unparsed `CREATE TABLE` names, when its first words say. */
 function createdTableName(text: string): QualifiedName | undefined {
   const match = CREATE_TABLE.exec(text);
   if (!match) return undefined;

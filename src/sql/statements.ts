@@ -65,6 +65,20 @@ export interface CreateTable extends StatementBase {
   constraints: TableConstraint[];
 }
 
+/**
+ * `CREATE TABLE t AS SELECT ...`, `SELECT ... INTO t`, `CREATE MATERIALIZED VIEW v AS ...`: a relation
+ * whose columns come from a query the fold does not evaluate.
+ */
+export interface CreateTableAs extends StatementBase {
+  kind: 'CreateTableAs';
+  table: QualifiedName;
+  /** A materialized view is a relation later statements index and refresh, not a table of its own rows. */
+  relation: 'table' | 'materializedView';
+  /** Column names written after the name (`CREATE TABLE t (a, b) AS ...`); usually empty. */
+  columns: string[];
+  ifNotExists: boolean;
+}
+
 export interface AlterTable extends StatementBase {
   kind: 'AlterTable';
   table: QualifiedName;
@@ -99,6 +113,8 @@ export interface DropTable extends StatementBase {
   kind: 'DropTable';
   tables: QualifiedName[];
   ifExists: boolean;
+  /** `DROP MATERIALIZED VIEW`: absent for `DROP TABLE`. */
+  relation?: 'materializedView';
 }
 
 export interface CreatePolicy extends StatementBase {
@@ -141,6 +157,7 @@ export interface UnparsedStatement extends Omit<StatementBase, 'parser'> {
 export type SqlStatement =
   | UnparsedStatement
   | CreateTable
+  | CreateTableAs
   | AlterTable
   | CreateIndex
   | DropIndex

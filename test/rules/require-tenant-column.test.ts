@@ -1,7 +1,11 @@
 import { RuleTester } from '@typescript-eslint/rule-tester';
-import { afterAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import rule from '../../rules/require-tenant-column.js';
+import { checkSchema } from '../../src/core/checks/schema-rules.js';
+import { loadProject } from '../../src/project/project.js';
+import { loadSqlParsers } from '../../src/sql/libpg.js';
 import { onDisk } from '../helpers/on-disk.js';
+import { useScratch } from '../helpers/scratch.js';
 
 RuleTester.afterAll = afterAll;
 RuleTester.describe = describe;
@@ -123,4 +127,176 @@ export const Invoice = model('Invoice', invoiceSchema);
       errors: [{ messageId: 'nullableTenantColumn', line: 7 }],
     },
   ],
+});
+
+// Schema sources the ESLint rule does not lint (schema.prisma, SQL migrations): the rule's policy, as `tenant-lint scan` runs it.
+describe('require-tenant-column on schema.prisma and migrations', () => {
+  const { makeProject } = useScratch();
+  beforeAll(async () => {
+    await loadSqlParsers();
+  });
+  const findings = (files: Record<string, string>) => {
+    const project = loadProject(makeProject({ 'package.json': '{"name":"p"}', ...files }));
+    return { schema: project.schema, findings: checkSchema(project.schema, project.config).filter((f) => f.ruleId === 'require-tenant-column') };
+  };
+  const summary = (list: { messageId: string; table: string }[]) => list.map((f) => `${f.messageId} ${f.table}`);
+
+  it('tableCreatedAsSelectIsNotJudged ok', () => {
+    const { findings: found, schema } = findings({
+      'migrations/V1__init.sql': 'CREATE TABLE tenants (id uuid PRIMARY KEY);\nCREATE TABLE integrations (id uuid PRIMARY KEY, "tenantId" uuid NOT NULL REFERENCES tenants(id));\nCREATE INDEX integrations_tenant ON integrations ("tenantId", id);',
+      'migrations/V2__backup.sql': 'CREATE TABLE "integrationsBackup" AS SELECT * FROM integrations WHERE 1 = 2;\nCREATE MATERIALIZED VIEW "integrationCounts" AS SELECT "tenantId", count(*) FROM integrations GROUP BY 1;\nCREATE UNIQUE INDEX ON "integrationCounts" ("tenantId");',
+    });
+    expect(schema.diagnostics).toEqual([]);
+    expect(schema.tables.get('integrationsBackup')?.columnsUnknown).toBe(true);
+    expect(schema.tables.has('integrationCounts')).toBe(false);
+    expect(summary(found)).toEqual([]);
+  });
+
+  it('prismaIgnoredModelIsGlobalAndNotReported ok', () => {
+    const { findings: found, schema } = findings({
+      'prisma/schema.prisma': `model Team {
+  id      String       @id
+  members TeamMember[]
+}
+
+model TeamMember {
+  id     String @id
+  teamId String
+  team   Team   @relation(fields: [teamId], references: [id])
+
+  @@index([teamId, id])
+}
+
+model jackson_store {
+  key       String  @id
+  value     String
+  namespace String?
+
+  @@index([namespace])
+  @@ignore
+}
+
+model Audit {
+  id      String @id
+  legacy  String @ignore
+  teamId  String
+  team    Team   @relation(fields: [teamId], references: [id])
+
+  @@index([teamId, id])
+}
+`,
+    });
+    expect(schema.tables.get('jackson_store')?.class).toBe('global');
+    expect(schema.tables.get('jackson_store')?.classReason).toMatch(/@@ignore/);
+    expect([...(schema.tables.get('Audit')?.columns.keys() ?? [])]).toEqual(['id', 'teamId']);
+    expect(summary(found)).toEqual([]);
+  });
+
+  it('notNullTenantNamedColumnWithoutRelationIsATenantKey ok', () => {
+    const { findings: found, schema } = findings({
+      'src/schema.ts': `import { mysqlTable, varchar, index, unique } from 'drizzle-orm/mysql-core';
+import { relations } from 'drizzle-orm';
+
+export const workspaces = mysqlTable('workspaces', { id: varchar('id', { length: 64 }).primaryKey() });
+export const apis = mysqlTable('apis', {
+  id: varchar('id', { length: 64 }).primaryKey(),
+  workspaceId: varchar('workspace_id', { length: 64 }).notNull(),
+}, (t) => [index('apis_ws').on(t.workspaceId, t.id)]);
+export const apisRelations = relations(apis, ({ one }) => ({ workspace: one(workspaces, { fields: [apis.workspaceId], references: [workspaces.id] }) }));
+export const keyMigrations = mysqlTable('key_migrations', {
+  id: varchar('id', { length: 64 }).notNull(),
+  workspaceId: varchar('workspace_id', { length: 64 }).notNull(),
+}, (t) => [unique('id_per_ws').on(t.workspaceId, t.id)]);
+export const drafts = mysqlTable('drafts', {
+  id: varchar('id', { length: 64 }).primaryKey(),
+  workspaceId: varchar('workspace_id', { length: 64 }),
+});
+`,
+    });
+    expect(schema.tables.get('key_migrations')?.class).toBe('tenant');
+    expect(schema.tables.get('key_migrations')?.tenantKeys).toEqual(['workspaceId']);
+    expect(schema.tables.get('key_migrations')?.classReason).toMatch(/no foreign key/);
+    // A nullable one is not taken as the key, and the warning does not claim the column is absent.
+    const drafts = found.find((f) => f.table === 'drafts');
+    expect(drafts?.messageId).toBe('missingTenantColumn');
+    expect(drafts?.message).not.toMatch(/has no tenant column/);
+    expect(drafts?.message).toMatch(/workspace_id/);
+    expect(summary(found)).toEqual(['missingTenantColumn drafts']);
+  });
+
+  it('crmOrganizationsUnderTenantsAreNotALevel ok', () => {
+    const { findings: found, schema } = findings({
+      'migrations/V1__init.sql': `CREATE TABLE tenants (id uuid PRIMARY KEY);
+CREATE TABLE organizations (id uuid PRIMARY KEY, "tenantId" uuid NOT NULL REFERENCES tenants(id), name text);
+CREATE TABLE members (id uuid PRIMARY KEY, "tenantId" uuid NOT NULL REFERENCES tenants(id));
+CREATE TABLE segments (id uuid PRIMARY KEY, "tenantId" uuid NOT NULL REFERENCES tenants(id));
+CREATE INDEX ON segments ("tenantId", id);
+CREATE TABLE "orgAttributes" (id uuid PRIMARY KEY, "organizationId" uuid NOT NULL REFERENCES organizations(id));
+CREATE TABLE "activityRelations" (id uuid PRIMARY KEY, "memberId" uuid NOT NULL REFERENCES members(id), "organizationId" uuid REFERENCES organizations(id));
+CREATE INDEX ON organizations ("tenantId", id);
+CREATE INDEX ON members ("tenantId", id);`,
+    });
+    expect(schema.root).toBe('tenants');
+    expect(schema.levels).toEqual(['tenants']);
+    expect(schema.tenantKeys.filter((k) => k.references === 'organizations')).toEqual([]);
+    expect(schema.tables.get('orgAttributes')?.class).toBe('child');
+    expect(schema.tables.get('activityRelations')?.class).toBe('child');
+    expect(summary(found)).toEqual([]);
+  });
+
+  it('lowerLevelKeysMustBeRequired ok', () => {
+    const { findings: found, schema } = findings({
+      'prisma/schema.prisma': `model Organisation {
+  id      String   @id
+  teams   Team[]
+  members Member[]
+  claims  Claim[]
+}
+
+model Member {
+  id             String       @id
+  organisationId String
+  organisation   Organisation @relation(fields: [organisationId], references: [id])
+
+  @@index([organisationId, id])
+}
+
+model Claim {
+  id             String       @id
+  organisationId String
+  organisation   Organisation @relation(fields: [organisationId], references: [id])
+
+  @@index([organisationId, id])
+}
+
+model Team {
+  id             String       @id
+  organisationId String
+  organisation   Organisation @relation(fields: [organisationId], references: [id])
+  envelopes      Envelope[]
+  notes          Note[]
+
+  @@index([organisationId, id])
+}
+
+model Envelope {
+  id     String @id
+  teamId String
+  team   Team   @relation(fields: [teamId], references: [id])
+
+  @@index([teamId, id])
+}
+
+model Note {
+  id     String  @id
+  teamId String?
+  team   Team?   @relation(fields: [teamId], references: [id])
+}
+`,
+    });
+    expect(schema.levels).toEqual(['Organisation', 'Team']);
+    expect(schema.tables.get('Envelope')?.tenantKeys).toEqual(['teamId']);
+    expect(schema.tables.get('Note')?.class).toBe('unclassified');
+    expect(summary(found)).toEqual(['missingTenantColumn Note']);
+  });
 });

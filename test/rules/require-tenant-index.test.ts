@@ -1,7 +1,11 @@
 import { RuleTester } from '@typescript-eslint/rule-tester';
-import { afterAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import rule from '../../rules/require-tenant-index.js';
+import { checkSchema } from '../../src/core/checks/schema-rules.js';
+import { loadProject } from '../../src/project/project.js';
+import { loadSqlParsers } from '../../src/sql/libpg.js';
 import { onDisk } from '../helpers/on-disk.js';
+import { useScratch } from '../helpers/scratch.js';
 
 RuleTester.afterAll = afterAll;
 RuleTester.describe = describe;
@@ -112,4 +116,87 @@ export class Project {
       errors: [{ messageId: 'missingTenantIndex', line: 8 }],
     },
   ],
+});
+
+describe('require-tenant-index: uniques that are global by design', () => {
+  const { makeProject } = useScratch();
+  beforeAll(async () => {
+    await loadSqlParsers();
+  });
+  const uniques = (files: Record<string, string>) => {
+    const project = loadProject(makeProject({ 'package.json': '{"name":"p"}', ...files }));
+    return checkSchema(project.schema, project.config)
+      .filter((f) => f.messageId === 'uniqueWithoutTenant')
+      .map((f) => f.message);
+  };
+
+  it('publicIdAndUniquesUnderATenantScopedParent ok', () => {
+    expect(
+      uniques({
+        'src/schema.ts': `import { mysqlTable, bigint, varchar, index, uniqueIndex } from 'drizzle-orm/mysql-core';
+import { relations } from 'drizzle-orm';
+
+export const workspaces = mysqlTable('workspaces', { id: varchar('id', { length: 64 }).primaryKey() });
+export const keys = mysqlTable('keys', {
+  pk: bigint('pk', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+  id: varchar('id', { length: 64 }).notNull().unique(),
+  workspaceId: varchar('workspace_id', { length: 64 }).notNull(),
+}, (t) => [index('ws_idx').on(t.workspaceId, t.pk)]);
+export const limits = mysqlTable('limits', {
+  pk: bigint('pk', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+  keyId: varchar('key_id', { length: 64 }).notNull(),
+  name: varchar('name', { length: 64 }).notNull(),
+  workspaceId: varchar('workspace_id', { length: 64 }).notNull(),
+}, (t) => [index('limits_ws').on(t.workspaceId, t.pk), uniqueIndex('name_per_key').on(t.keyId, t.name)]);
+export const keysRelations = relations(keys, ({ one }) => ({ workspace: one(workspaces, { fields: [keys.workspaceId], references: [workspaces.id] }) }));
+export const limitsRelations = relations(limits, ({ one }) => ({
+  workspace: one(workspaces, { fields: [limits.workspaceId], references: [workspaces.id] }),
+  key: one(keys, { fields: [limits.keyId], references: [keys.id] }),
+}));
+`,
+      }),
+    ).toEqual([]);
+  });
+
+  it('oneRowPerTenantAndProviderIds ok', () => {
+    expect(
+      uniques({
+        'prisma/schema.prisma': `model Organization {
+  id           String        @id
+  subscription Subscription?
+  members      Member[]
+}
+
+model Member {
+  id             String       @id
+  organizationId String
+  organization   Organization @relation(fields: [organizationId], references: [id])
+  email          String       @unique
+  customerId     String       @unique
+
+  @@index([organizationId, id])
+}
+
+model Subscription {
+  id             Int          @id
+  planId         String       @unique
+  organizationId String       @unique
+  organization   Organization @relation(fields: [organizationId], references: [id])
+}
+`,
+      }),
+    ).toEqual(['Unique constraint on `Member(email)` does not include the tenant column `organizationId`.']);
+  });
+
+  it('uniqueWithAGlobalParentIsStillReported err', () => {
+    expect(
+      uniques({
+        'migrations/0001_init.sql': `CREATE TABLE orgs (id uuid PRIMARY KEY);
+CREATE TABLE users (id uuid PRIMARY KEY);
+CREATE TABLE notes (id uuid PRIMARY KEY, org_id uuid NOT NULL REFERENCES orgs(id), user_id uuid NOT NULL REFERENCES users(id), title text NOT NULL);
+CREATE INDEX notes_org ON notes (org_id, id);
+CREATE UNIQUE INDEX notes_user_title ON notes (user_id, title);`,
+      }),
+    ).toEqual(['Unique constraint on `notes(user_id, title)` does not include the tenant column `org_id`.']);
+  });
 });

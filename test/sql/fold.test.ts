@@ -334,3 +334,39 @@ describe('fold: what is not PostgreSQL', () => {
     ]);
   });
 });
+
+describe('fold: materialized views and CREATE TABLE AS', () => {
+  it('materializedViewIsKnownToLaterStatementsButIsNotATable ok', () => {
+    const tables = expectTables([
+      'CREATE TABLE orgs (id uuid PRIMARY KEY);\nCREATE TABLE events (id uuid PRIMARY KEY, org_id uuid NOT NULL REFERENCES orgs(id));',
+      'CREATE MATERIALIZED VIEW "eventCounts" AS SELECT org_id, count(*) AS n FROM events GROUP BY org_id;\nCREATE UNIQUE INDEX event_counts_org ON "eventCounts" (org_id);',
+      'DROP MATERIALIZED VIEW IF EXISTS "eventCounts";\nCREATE MATERIALIZED VIEW "eventCounts" AS SELECT org_id FROM events;\nCREATE INDEX ON "eventCounts" (org_id);',
+      'DROP MATERIALIZED VIEW "eventCounts";',
+    ]);
+    // A view holds no rows of its own to give a tenant column: it is not listed as a table.
+    expect([...tables.keys()]).toEqual(['orgs', 'events']);
+  });
+
+  it('createTableAsSelectRegistersATableWithUnknownColumns ok', () => {
+    const tables = expectTables([
+      'CREATE TABLE integrations (id uuid PRIMARY KEY, settings jsonb);',
+      'CREATE TABLE "integrationsBackup" AS SELECT * FROM integrations WHERE 1 = 2;\nALTER TABLE "integrationsBackup" ADD COLUMN "backupCreatedAt" timestamptz NOT NULL DEFAULT now();\nCREATE INDEX ix_backup_id ON "integrationsBackup" (id);',
+      // schema-qualified `public.` is the same table; a column it may have is dropped without a diagnostic
+      'ALTER TABLE public."integrationsBackup" DROP COLUMN settings;\nCREATE TABLE archive.integrations_copy AS SELECT id FROM integrations;\nCREATE INDEX ON archive.integrations_copy (id);',
+      'CREATE TEMP TABLE merge_pairs AS SELECT id FROM integrations;\nCREATE INDEX ON merge_pairs (id);\nSELECT id INTO integrations_ids FROM integrations;\nALTER TABLE integrations_ids ADD COLUMN note text;',
+    ]);
+    const backup = table(tables, 'integrationsBackup');
+    expect(backup.columnsUnknown).toBe(true);
+    expect([...backup.columns.keys()]).toEqual(['backupCreatedAt']);
+    expect(backup.indexes).toEqual([['id']]);
+    expect(table(tables, 'archive.integrations_copy').columnsUnknown).toBe(true);
+    expect(table(tables, 'integrations_ids').columnsUnknown).toBe(true);
+    expect(table(tables, 'integrations').columnsUnknown).toBeUndefined();
+  });
+
+  it('createTableAsOverAnExistingTableIsReportedLikeCreateTable err', () => {
+    const { diagnostics, tables } = expectDiagnostics(['CREATE TABLE t (id int);', 'CREATE TABLE t AS SELECT 1 AS id;\nCREATE TABLE IF NOT EXISTS t AS SELECT 2 AS id;']);
+    expect(diagnostics.map((d) => [d.file, d.line])).toEqual([['migrations/0002.sql', 1]]);
+    expect(table(tables, 't').columnsUnknown).toBe(true);
+  });
+});

@@ -164,7 +164,44 @@ ALTER TABLE "Doc" ADD CONSTRAINT "Doc_teamId_fkey" FOREIGN KEY ("teamId") REFERE
     });
     const result = readSqlMigrations(root, ['db/postgres/migrations/0001_init.sql', 'db/clickhouse/migrations/0001_init.sql']);
     expect(result.tables.map((t) => t.name)).toEqual(['t']);
-    expect(result.diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/^2 of 3 statements in db\/clickhouse\/migrations\/ are not PostgreSQL/)]);
+    expect(result.diagnostics.map((d) => [d.file, d.message])).toEqual([['db/clickhouse/migrations', expect.stringMatching(/^2 of 3 statements of the migrations in this folder are not PostgreSQL/)]]);
+  });
+
+  it('anotherDialectAtTheProjectRootIsOneFolderDiagnostic err', () => {
+    // A project whose root is the ClickHouse migrations folder itself: files of 1 or 2 statements each.
+    const root = makeProject({
+      '20250101000000.sql': 'CREATE TABLE `events` (id UUID) ENGINE = MergeTree ORDER BY id;',
+      '20250102000000.sql': 'ALTER TABLE `events` ADD COLUMN x String;\nALTER TABLE `events` ADD COLUMN y String;',
+      '20250103000000.sql': 'CREATE TABLE hits (id UUID) ENGINE = MergeTree ORDER BY id;\nSELECT 1;',
+    });
+    const result = readSqlMigrations(root, ['20250101000000.sql', '20250102000000.sql', '20250103000000.sql']);
+    expect(result.files).toEqual([]);
+    expect(result.tables).toEqual([]);
+    expect(result.diagnostics.map((d) => [d.file, d.line, d.message.replace(/ \(.*$/, '')])).toEqual([
+      ['.', undefined, '4 of 5 statements of the migrations in this folder are not PostgreSQL'],
+    ]);
+  });
+
+  it('drizzleKitJournalForMysqlIsOneDiagnosticWithoutParsing err', () => {
+    const root = makeProject({
+      'db/drizzle/0000_init.sql': 'CREATE TABLE `workspaces` (`id` varchar(64) NOT NULL, CONSTRAINT `workspaces_id` PRIMARY KEY(`id`));',
+      'db/drizzle/0001_next.sql': 'CREATE TABLE t (id int);',
+      'db/drizzle/meta/_journal.json': '{ "version": "5", "dialect": "mysql", "entries": [] }',
+    });
+    const result = readSqlMigrations(root, locateMigrations(root));
+    expect(result.tables).toEqual([]);
+    expect(result.files).toEqual([]);
+    expect(result.diagnostics.map((d) => [d.file, d.message])).toEqual([['db/drizzle', expect.stringMatching(/^Drizzle Kit migrations for mysql \(meta\/_journal\.json\)/)]]);
+  });
+
+  it('prismaMigrationsAreOneFolderAndTheirLockFileNamesTheProvider err', () => {
+    const root = makeProject({
+      'prisma/migrations/20240101000000_init/migration.sql': 'CREATE TABLE `User` (`id` VARCHAR(191) NOT NULL, PRIMARY KEY (`id`)) DEFAULT CHARACTER SET utf8mb4;',
+      'prisma/migrations/20240102000000_two/migration.sql': 'ALTER TABLE `User` ADD COLUMN `x` INTEGER NULL;',
+      'prisma/migrations/migration_lock.toml': 'provider = "mysql"',
+    });
+    const result = readSqlMigrations(root, locateMigrations(root));
+    expect(result.diagnostics.map((d) => [d.file, d.message])).toEqual([['prisma/migrations', expect.stringMatching(/^Prisma migrations for mysql \(migration_lock\.toml\)/)]]);
   });
 
   it('relativeFileListAndPosixPathsInDiagnostics err', () => {

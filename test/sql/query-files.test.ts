@@ -56,6 +56,25 @@ describe('.sql query files', () => {
     expect(result.unknown).toHaveLength(1);
   });
 
+  it('flywayUndoRepeatableAndBaselineMigrationsAreNotQueryFiles ok', () => {
+    const update = 'UPDATE notes SET id = id WHERE id = $1;\n';
+    for (const file of ['db/migration/U2__undo_catalog.sql', 'src/main/resources/db/R__views.sql', 'sql/B5__baseline.sql', 'migrations/0002_backfill.sql', 'db/0003_fix.down.sql']) {
+      const result = analyzeSqlQueryFile(update, file, project.schema, project.config);
+      expect(result.findings).toEqual([]);
+      expect(result.unknown).toEqual([]);
+      expect(result.skipped).toMatch(/migration/);
+    }
+    expect(check(update).skipped).toBeUndefined();
+  });
+
+  it('psqlScriptsAreSkippedNotUnanalysable ok', () => {
+    const script = 'CREATE DATABASE sequin;\n\\connect sequin\nSELECT * FROM notes;\n';
+    const meta = analyzeSqlQueryFile(script, 'scripts/setup.sql', project.schema, project.config);
+    expect(meta).toMatchObject({ findings: [], unknown: [], querySites: 0, skipped: expect.stringMatching(/psql/) });
+    const initdb = analyzeSqlQueryFile('SELECT * FROM notes;\n', 'docker/postgres-docker-entrypoint-initdb.d/10-seed.sql', project.schema, project.config);
+    expect(initdb).toMatchObject({ findings: [], unknown: [], querySites: 0, skipped: expect.stringMatching(/initdb/) });
+  });
+
   it('configuredSqlSinkIsChecked err', async () => {
     writeFileSync(join(dir, 'tenant-lint.config.json'), JSON.stringify({ sqlSinks: ['rawQuery'] }));
     mkdirSync(join(dir, 'src'), { recursive: true });

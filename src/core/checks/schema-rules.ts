@@ -2,8 +2,11 @@ import type { TenantLintConfig } from '../../config/schema.js';
 import type { SourceLocation, Table, TenantSchema } from '../schema.js';
 import type { SchemaFinding } from './types.js';
 
-/** Unique columns whose global uniqueness is the point: secrets and external ids. */
-const GLOBALLY_UNIQUE = /token|secret|hash|api_?key|uuid|external|stripe|provider|slug$/i;
+/**
+ * Unique columns whose global uniqueness is the point: secrets and external ids, including the ids
+ * a payment provider mints (`customerId`, `subscription_id`, `planId` holding a Stripe id).
+ */
+const GLOBALLY_UNIQUE = /token|secret|hash|api_?key|uuid|external|stripe|provider|slug$|(customer|subscription|price|plan|product|invoice|charge|payment|checkout)_?id$/i;
 
 /**
  * `require-tenant-column` and `require-tenant-index`: tables that cannot be isolated. Run once per
@@ -14,7 +17,8 @@ export function checkSchema(schema: TenantSchema, config: TenantLintConfig): Sch
   const key = dominantKey(schema);
   const findings: SchemaFinding[] = [];
   for (const table of schema.tables.values()) {
-    if (table.class === 'global') continue;
+    // A table created from a query (`CREATE TABLE ... AS SELECT`): its columns and keys are not known.
+    if (table.class === 'global' || table.columnsUnknown) continue;
     if (table.class === 'unclassified') findings.push(missingColumn(table, schema, key));
     if (table.class === 'child' && config.checkChildTables) findings.push(childWithoutColumn(table, schema, key));
     if (table.class !== 'tenant') continue;
@@ -67,12 +71,19 @@ function lowerFirst(name: string): string {
 }
 
 function missingColumn(table: Table, schema: TenantSchema, key: { field: string; dbName: string }): SchemaFinding {
+  // A column of the tenant key's name that inference did not take (nullable, or another type, and no
+  // foreign key): say so rather than call it absent.
+  const present = [...table.columns.values()].find((c) => c.name === key.field || c.dbName === key.dbName);
+  const rootTable = schema.root ? (schema.tables.get(schema.root)?.dbName ?? schema.root) : 'the tenant root';
+  const message = present
+    ? `Table \`${table.dbName}\` has a \`${present.dbName}\` column, but it is not a tenant column: ${present.nullable ? 'it is nullable, and ' : ''}no foreign key or relation ties it to \`${rootTable}\`.`
+    : `Table \`${table.dbName}\` has no tenant column (\`${key.dbName}\`) and no required relation to a tenant table.`;
   return {
     ruleId: 'require-tenant-column',
     messageId: 'missingTenantColumn',
     at: at(table.location, table.source === 'prisma' ? 5 : 12),
     table: table.name,
-    message: `Table \`${table.dbName}\` has no tenant column (\`${key.dbName}\`) and no required relation to a tenant table.`,
+    message,
     evidence: `${table.classReason}; the tenant root is \`${schema.root ?? '?'}\`. Every query on it is global: nothing stops one tenant from reading another's rows.`,
     help: `If \`${table.dbName}\` is shared by all tenants, list it in \`globalTables\`; otherwise ${addColumnHint(table, schema, key)}.`,
     // An unclassified table may be global by design (users who span tenants): a decision for a
@@ -147,9 +158,13 @@ function indexFindings(table: Table, schema: TenantSchema, config: TenantLintCon
       mild: true,
     });
   }
+  // One row per tenant (`organizationId @unique`): a unique on another column can only mean global uniqueness.
+  const onePerTenant = [table.primaryKey, ...table.uniques.map((u) => u.fields)].some((fields) => fields.length === 1 && keys.has(fields[0]));
   for (const unique of table.uniques) {
-    if (unique.fields.some((f) => keys.has(f))) continue;
-    if (unique.fields.every((f) => table.primaryKey.includes(f) || GLOBALLY_UNIQUE.test(f) || isForeignKey(table, f))) continue;
+    if (onePerTenant || unique.fields.some((f) => keys.has(f))) continue;
+    if (unique.fields.every((f) => table.primaryKey.includes(f) || GLOBALLY_UNIQUE.test(f) || isForeignKey(table, f) || isIdentity(table, f, schema))) continue;
+    // `(key_id, name)`: a parent that belongs to one tenant makes the unique per tenant already.
+    if (unique.fields.some((f) => hasTenantScopedParent(table, f, schema))) continue;
     const cols = unique.fields.map((f) => table.columns.get(f)?.dbName ?? f);
     findings.push({
       ruleId: 'require-tenant-index',
@@ -164,7 +179,6 @@ function indexFindings(table: Table, schema: TenantSchema, config: TenantLintCon
           : `Use \`UNIQUE (${dbKey}, ${cols.join(', ')})\` instead.`,
     });
   }
-  void schema;
   return findings;
 }
 
@@ -174,6 +188,30 @@ function otherLead(candidates: { columns: string[] }[]): string | undefined {
 
 function isForeignKey(table: Table, field: string): boolean {
   return [...table.relations.values()].some((r) => r.fields.includes(field));
+}
+
+/**
+ * The row's identity rather than a business value: a column named `id` (a public id minted by the
+ * application next to an internal surrogate key), or the column other tables' relations point at.
+ */
+function isIdentity(table: Table, field: string, schema: TenantSchema): boolean {
+  const column = table.columns.get(field);
+  if (field === 'id' || column?.dbName === 'id') return true;
+  for (const other of schema.tables.values()) {
+    for (const relation of other.relations.values()) {
+      if (relation.target === table.name && relation.fields.length > 0 && relation.references.length === 1 && relation.references[0] === field) return true;
+    }
+  }
+  return false;
+}
+
+/** `field` is a foreign key (or `relations()` edge) to a tenant or child table. */
+function hasTenantScopedParent(table: Table, field: string, schema: TenantSchema): boolean {
+  return [...table.relations.values()].some((r) => {
+    if (!r.fields.includes(field)) return false;
+    const target = schema.tables.get(r.target)?.class;
+    return target === 'tenant' || target === 'child';
+  });
 }
 
 function indexHint(table: Table, keyName: string, dbKey: string, composite = false): string {
