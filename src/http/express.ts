@@ -31,6 +31,11 @@ export const expressRecognizer: HttpRecognizer = {
     return undefined;
   },
 
+  typed(ref) {
+    if (!fromPackage(ref, ...PACKAGES)) return undefined;
+    return ref.imported === 'Request' ? expressRequest : ref.imported === 'Response' ? expressResponse : undefined;
+  },
+
   guards(fn, context) {
     return precedingHandlers(fn, context, PACKAGES, (handler, routeParameter) => {
       if (routeParameter) return [expressRequest, expressResponse, undefined, client('express', 'route parameter', [routeParameter])];

@@ -41,6 +41,10 @@ export const honoRecognizer: HttpRecognizer = {
     return precedingHandlers(fn, context, ['hono'], () => [c]);
   },
 
+  typed(ref) {
+    return fromPackage(ref, 'hono') && ref.imported === 'Context' ? c : undefined;
+  },
+
   member(object, name) {
     if (object.role === 'context') {
       if (name === 'req') return honoRequest;

@@ -56,6 +56,11 @@ export const nextjsRecognizer: HttpRecognizer = {
     return undefined;
   },
 
+  typed(ref) {
+    if (!fromPackage(ref, 'next')) return undefined;
+    return ref.imported === 'NextRequest' ? request : ref.imported === 'NextApiRequest' ? apiRequest : undefined;
+  },
+
   member(object, name) {
     switch (object.role) {
       case 'request':

@@ -1,7 +1,7 @@
 import type { ClientInput, FrameworkName, HttpValue, SourceCategory } from './types.js';
 
 /** A client-input container or value, as recognizers create them. */
-export function client(framework: FrameworkName, category: SourceCategory, path: string[] = [], shape: 'object' | 'map' = 'object', unwrap?: string): ClientInput {
+export function client(framework: FrameworkName, category: SourceCategory, path: string[] = [], shape: 'object' | 'map' | 'any' = 'object', unwrap?: string): ClientInput {
   return { kind: 'client', framework, category, path, shape, ...(unwrap ? { unwrap } : {}) };
 }
 

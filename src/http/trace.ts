@@ -295,3 +295,55 @@ export function functionsOf(argument: Node, unit: FileUnit, resolver: Resolver, 
 
 const USE_METHODS = new Set(['use', 'addHook', 'param']);
 const HOOK_OPTIONS = new Set(['preHandler', 'onRequest', 'preValidation']);
+
+/**
+ * The declared type of property `name` of a parameter's type: `{ c }: { c: Context }`, or a type
+ * alias or interface of the same file or imported from a project file
+ * (`{ c }: CreateContextOptions` with `type CreateContextOptions = { c: Context<Env> }`).
+ */
+export function declaredPropertyType(param: TSESTree.Parameter | undefined, name: string, unit: FileUnit, resolver: Resolver): Located<TSESTree.TypeNode> | undefined {
+  const annotation = parameterType(param);
+  return annotation ? propertyTypeIn({ node: annotation, unit }, name, resolver, 0) : undefined;
+}
+
+function propertyTypeIn(type: Located<TSESTree.TypeNode>, name: string, resolver: Resolver, depth: number): Located<TSESTree.TypeNode> | undefined {
+  if (depth > 4) return undefined;
+  const { node, unit } = type;
+  if (node.type === T.TSTypeLiteral) return memberType(node.members, name, unit);
+  if (node.type === T.TSIntersectionType) {
+    for (const part of node.types) {
+      const found = propertyTypeIn({ node: part, unit }, name, resolver, depth + 1);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (node.type !== T.TSTypeReference || node.typeName.type !== T.Identifier) return undefined;
+  const declared = typeDeclaration(node.typeName, unit, resolver);
+  if (!declared) return undefined;
+  if (declared.node.type === T.TSInterfaceDeclaration) return memberType(declared.node.body.body, name, declared.unit);
+  return propertyTypeIn({ node: declared.node.typeAnnotation, unit: declared.unit }, name, resolver, depth + 1);
+}
+
+function memberType(members: TSESTree.TypeElement[], name: string, unit: FileUnit): Located<TSESTree.TypeNode> | undefined {
+  for (const member of members) {
+    if (member.type === T.TSPropertySignature && staticName(member.key, member.computed) === name && member.typeAnnotation) return { node: member.typeAnnotation.typeAnnotation, unit };
+  }
+  return undefined;
+}
+
+/** The type alias or interface a type name refers to: declared in the file, or imported from a project file. */
+export function typeDeclaration(name: TSESTree.Identifier, unit: FileUnit, resolver: Resolver): Located<TSESTree.TSTypeAliasDeclaration | TSESTree.TSInterfaceDeclaration> | undefined {
+  const variable = variableOf(unit.scopeManager, name);
+  const def = variable?.defs[0];
+  if (def?.type === 'Type' && (def.node.type === T.TSTypeAliasDeclaration || def.node.type === T.TSInterfaceDeclaration)) return { node: def.node, unit };
+  if (def?.type !== 'ImportBinding' || def.node.type !== T.ImportSpecifier || def.parent.type !== T.ImportDeclaration) return undefined;
+  const imported = def.node.imported.type === T.Identifier ? def.node.imported.name : def.node.imported.value;
+  const file = resolver.modules.resolve(unit.file, def.parent.source.value);
+  const target = file ? resolver.modules.unit(file) : undefined;
+  if (!target) return undefined;
+  for (const statement of target.ast.body) {
+    const declaration = statement.type === T.ExportNamedDeclaration ? statement.declaration : statement;
+    if ((declaration?.type === T.TSTypeAliasDeclaration || declaration?.type === T.TSInterfaceDeclaration) && declaration.id.name === imported) return { node: declaration, unit: target };
+  }
+  return undefined;
+}

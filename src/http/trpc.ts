@@ -1,8 +1,8 @@
 import type { TSESTree } from '@typescript-eslint/types';
-import { memberName, propertyName, T, unwrap, variableOf, type FileUnit, type Node } from '../core/ast.js';
-import { returnedExpressions } from '../core/resolve.js';
+import { memberName, propertyName, T, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
+import { returnedExpressions, type Located, type Resolver } from '../core/resolve.js';
 import { client, NONE, nodeRequestMember, trusted } from './node-request.js';
-import { fromPackage, functionsOf, methodOf, packageOfType, parameterType, registrationsOf } from './trace.js';
+import { fromPackage, functionsOf, methodOf, packageOfType, parameterType, registrationsOf, typeDeclaration } from './trace.js';
 import type { FrameworkObject, Guard, HttpContext, HttpRecognizer, HttpValue, SinkFact } from './types.js';
 
 const procedureOptions: FrameworkObject = { kind: 'framework', framework: 'trpc', role: 'procedure-options', label: 'opts', context: false };
@@ -11,6 +11,10 @@ const nodeContextOptions: FrameworkObject = { kind: 'framework', framework: 'trp
 const fetchContextOptions: FrameworkObject = { kind: 'framework', framework: 'trpc', role: 'fetch-context-options', label: 'opts', context: false };
 const nodeRequest: FrameworkObject = { kind: 'framework', framework: 'trpc', role: 'node-request', label: 'opts.req', context: false };
 const fetchRequest: FrameworkObject = { kind: 'framework', framework: 'trpc', role: 'fetch-request', label: 'opts.req', context: false };
+/** The options of a context factory found from the procedures (`initTRPC.context<typeof createContext>()`), adapter unknown. */
+const factoryOptions: FrameworkObject = { kind: 'framework', framework: 'trpc', role: 'factory-options', label: 'opts', context: false };
+const anyRequest: FrameworkObject = { kind: 'framework', framework: 'trpc', role: 'any-request', label: 'opts.req', context: false };
+const CTX_TRUSTED = '`ctx` is built by createContext from the verified session';
 
 /** Builder methods that define a procedure's resolver. */
 const PROCEDURES = new Set(['query', 'mutation', 'subscription']);
@@ -41,7 +45,7 @@ export const trpcRecognizer: HttpRecognizer = {
         continue;
       }
       if (registration.option !== undefined || !RESOLVERS.has(builderMethod(registration.call, context) ?? '')) continue;
-      if (fromPackage(context.packageRoot(registration.call.callee), '@trpc/server')) return procedureOptions;
+      if (fromPackage(context.packageRoot(registration.call.callee), '@trpc/server')) return optionsFor(registration.call, context.unit, context.resolver);
     }
     return undefined;
   },
@@ -51,7 +55,9 @@ export const trpcRecognizer: HttpRecognizer = {
     for (const registration of registrationsOf(fn, context.unit)) {
       const target = methodOf(registration.call);
       if (!target || !PROCEDURES.has(target.method) || registration.option !== undefined) continue;
-      middlewaresOf(target.receiver, context.unit, context, guards, 0);
+      for (const middleware of middlewaresOf(target.receiver, context.unit, context.resolver)) {
+        guards.push({ fn: middleware.fn, params: [optionsFor(middleware.call, middleware.unit, context.resolver)], decides: false });
+      }
     }
     return guards;
   },
@@ -60,7 +66,11 @@ export const trpcRecognizer: HttpRecognizer = {
     switch (object.role) {
       case 'procedure-options':
         if (name === 'input' || name === 'rawInput') return client('trpc', 'tRPC input field');
-        if (name === 'ctx') return trusted('`ctx` is built by createContext from the verified session');
+        if (name === 'ctx') {
+          if (!object.builds) return trusted(CTX_TRUSTED);
+          // What the context factory returns: a member it reads from the request stays the client's.
+          return { kind: 'framework', framework: 'trpc', role: 'procedure-context', label: 'ctx', context: false, ...object.builds, argument: factoryOptions };
+        }
         if (name === 'next') return next;
         return NONE;
       case 'node-context-options':
@@ -68,6 +78,16 @@ export const trpcRecognizer: HttpRecognizer = {
         if (name === 'req') return object.role === 'node-context-options' ? nodeRequest : fetchRequest;
         if (name === 'info') return NONE;
         return NONE;
+      case 'procedure-context':
+        return trusted(CTX_TRUSTED);
+      case 'factory-options':
+        if (name === 'req' || name === 'request') return anyRequest;
+        if (name === 'headers') return client('trpc', 'header', [], 'any');
+        return NONE;
+      case 'any-request':
+        if (name === 'headers') return client('trpc', 'header', [], 'any');
+        if (name === 'url') return client('trpc', 'request URL');
+        return nodeRequestMember('trpc', name);
       case 'node-request':
         return nodeRequestMember('trpc', name);
       case 'fetch-request':
@@ -81,7 +101,7 @@ export const trpcRecognizer: HttpRecognizer = {
 
   call(object, method) {
     if (object.role === 'procedure-options' && method === 'getRawInput') return client('trpc', 'tRPC input field');
-    if (object.role === 'fetch-request' && method === 'json') return client('trpc', 'body field');
+    if ((object.role === 'fetch-request' || object.role === 'any-request') && method === 'json') return client('trpc', 'body field');
     return NONE;
   },
 
@@ -94,7 +114,9 @@ export const trpcRecognizer: HttpRecognizer = {
     const ctx = options.properties.find((p): p is TSESTree.Property => p.type === T.Property && propertyName(p) === 'ctx');
     const value = ctx ? unwrap(ctx.value) : undefined;
     if (value?.type !== T.ObjectExpression) return [];
-    return tenantProperties(value, context, (key) => `put on the tRPC context as \`ctx.${key}\` by a middleware`);
+    // `teamId: ctx.teamId || -1` passes the context's own member on: where it came from is reported
+    // where it is used, not at every middleware that forwards it.
+    return tenantProperties(value, context, (key) => `put on the tRPC context as \`ctx.${key}\` by a middleware`).filter((sink) => !forwardsOwnMember(sink, context));
   },
 
   returnSinks(fn, role, context) {
@@ -125,38 +147,141 @@ function builderMethod(call: TSESTree.CallExpression, context: HttpContext): str
   return value?.type === T.MemberExpression ? memberName(value) : undefined;
 }
 
+interface Middleware {
+  fn: Located<TSESTree.FunctionLike>;
+  /** The `.use(fn)` call. */
+  call: TSESTree.CallExpression;
+  unit: FileUnit;
+}
+
 /**
  * The `.use(middleware)` calls along a procedure's builder chain, across the files the chain is
  * built in (`companyProcedure = authedProcedure.input(...).use(checkCompany)`): they run before
- * the resolver and can reject the call.
+ * the resolver and can reject the call. Nearest first.
  */
-function middlewaresOf(node: Node, unit: FileUnit, context: HttpContext, out: Guard[], depth: number): void {
-  if (depth > 12) return;
+export function middlewaresOf(node: Node, unit: FileUnit, resolver: Resolver, out: Middleware[] = [], depth = 0): Middleware[] {
+  if (depth > 12) return out;
   const value = unwrap(node);
   if (value.type === T.CallExpression) {
     const callee = unwrap(value.callee);
-    if (callee.type !== T.MemberExpression) return;
+    if (callee.type !== T.MemberExpression) return out;
     if (memberName(callee) === 'use') {
       for (const arg of value.arguments) {
-        for (const fn of functionsOf(arg, unit, context.resolver, 0)) out.push({ fn, params: [procedureOptions], decides: false });
+        for (const fn of functionsOf(arg, unit, resolver, 0)) out.push({ fn, call: value, unit });
       }
     }
-    middlewaresOf(callee.object, unit, context, out, depth + 1);
-    return;
+    return middlewaresOf(callee.object, unit, resolver, out, depth + 1);
   }
-  if (value.type === T.MemberExpression) {
-    middlewaresOf(value.object, unit, context, out, depth + 1);
-    return;
+  if (value.type === T.MemberExpression) return middlewaresOf(value.object, unit, resolver, out, depth + 1);
+  if (value.type !== T.Identifier) return out;
+  const binding = resolver.bindingOf(value, unit);
+  if (binding.kind === 'value') middlewaresOf(binding.value.node, binding.value.unit, resolver, out, depth + 1);
+  return out;
+}
+
+const optionsCache = new WeakMap<TSESTree.CallExpression, FrameworkObject>();
+
+/**
+ * What a resolver or middleware registered at `call` (`.query(fn)`, `.use(fn)`, `t.middleware(fn)`)
+ * receives: `{ ctx, input, next }`, with `ctx` tied to the context factory the builder names and
+ * to the middlewares that run before it on the chain.
+ */
+function optionsFor(call: TSESTree.CallExpression, unit: FileUnit, resolver: Resolver): FrameworkObject {
+  const cached = optionsCache.get(call);
+  if (cached) return cached;
+  const factories = contextFactoriesOf(call.callee, unit, resolver);
+  const target = methodOf(call);
+  const options: FrameworkObject = factories.length
+    ? { ...procedureOptions, builds: { returnedBy: factories, replacedBy: target ? middlewaresOf(target.receiver, unit, resolver).map((m) => m.fn) : [] } }
+    : procedureOptions;
+  optionsCache.set(call, options);
+  return options;
+}
+
+/**
+ * The functions that build a builder's `ctx`, from the type `initTRPC.context<X>()` is given:
+ * `typeof createContext` (also inside `Awaited<ReturnType<...>>` or a type alias of it), or a named
+ * type (`TrpcContext`) that a function of the file declaring it returns
+ * (`createTrpcContext(...): Promise<TrpcContext>`). None when the builder names no context.
+ */
+export function contextFactoriesOf(node: Node, unit: FileUnit, resolver: Resolver): Located<TSESTree.FunctionLike>[] {
+  const type = contextTypeArgument(node, unit, resolver, 0);
+  return type ? factoriesOfType(type, resolver, 0) : [];
+}
+
+function contextTypeArgument(node: Node, unit: FileUnit, resolver: Resolver, depth: number): Located<TSESTree.TypeNode> | undefined {
+  if (depth > 16) return undefined;
+  const value = unwrap(node);
+  if (value.type === T.CallExpression) {
+    const callee = unwrap(value.callee);
+    if (callee.type === T.MemberExpression && memberName(callee) === 'context') {
+      const argument = value.typeArguments?.params[0];
+      return argument ? { node: argument, unit } : undefined;
+    }
+    return contextTypeArgument(callee.type === T.MemberExpression ? callee.object : callee, unit, resolver, depth + 1);
   }
-  if (value.type !== T.Identifier) return;
-  const binding = context.resolver.bindingOf(value, unit);
-  if (binding.kind === 'value') middlewaresOf(binding.value.node, binding.value.unit, context, out, depth + 1);
+  if (value.type === T.MemberExpression) return contextTypeArgument(value.object, unit, resolver, depth + 1);
+  if (value.type !== T.Identifier) return undefined;
+  const binding = resolver.bindingOf(value, unit);
+  return binding.kind === 'value' ? contextTypeArgument(binding.value.node, binding.value.unit, resolver, depth + 1) : undefined;
+}
+
+function factoriesOfType(type: Located<TSESTree.TypeNode>, resolver: Resolver, depth: number): Located<TSESTree.FunctionLike>[] {
+  if (depth > 4) return [];
+  // `typeof createContext`, also inside `Awaited<ReturnType<typeof createContext>>`.
+  const found: Located<TSESTree.FunctionLike>[] = [];
+  walk(type.node, (inner) => {
+    if (inner.type !== T.TSTypeQuery || inner.exprName.type !== T.Identifier) return;
+    const binding = resolver.bindingOf(inner.exprName, type.unit);
+    if (binding.kind === 'function') found.push(binding.fn);
+  });
+  if (found.length) return found;
+  // A named type: an alias of one of the above, or the type a factory declares it returns.
+  const node = type.node;
+  if (node.type !== T.TSTypeReference || node.typeName.type !== T.Identifier) return [];
+  const declared = typeDeclaration(node.typeName, type.unit, resolver);
+  if (!declared) return [];
+  if (declared.node.type === T.TSTypeAliasDeclaration) {
+    const inner = factoriesOfType({ node: declared.node.typeAnnotation, unit: declared.unit }, resolver, depth + 1);
+    if (inner.length) return inner;
+  }
+  return functionsReturning(declared.node.id.name, declared.unit);
+}
+
+/** Top-level functions of a file whose declared return type names `typeName` (`Promise<TrpcContext>`). */
+function functionsReturning(typeName: string, unit: FileUnit): Located<TSESTree.FunctionLike>[] {
+  const found: Located<TSESTree.FunctionLike>[] = [];
+  const consider = (fn: TSESTree.FunctionLike) => {
+    if (!fn.returnType) return;
+    let names = false;
+    walk(fn.returnType, (inner) => {
+      if (inner.type === T.TSTypeReference && inner.typeName.type === T.Identifier && inner.typeName.name === typeName) names = true;
+    });
+    if (names) found.push({ node: fn, unit });
+  };
+  for (const statement of unit.ast.body) {
+    const declaration = statement.type === T.ExportNamedDeclaration ? statement.declaration : statement;
+    if (declaration?.type === T.FunctionDeclaration) consider(declaration);
+    if (declaration?.type !== T.VariableDeclaration) continue;
+    for (const declarator of declaration.declarations) {
+      const init = declarator.init ? unwrap(declarator.init) : undefined;
+      if (init?.type === T.ArrowFunctionExpression || init?.type === T.FunctionExpression) consider(init);
+    }
+  }
+  return found;
 }
 
 function contextOptions(source: string): HttpValue | undefined {
   if (source.endsWith('/fetch') || source.endsWith('/aws-lambda')) return fetchContextOptions;
   if (source.includes('/adapters/')) return nodeContextOptions;
   return undefined;
+}
+
+function forwardsOwnMember(sink: SinkFact, context: HttpContext): boolean {
+  let value = unwrap(sink.value);
+  while (value.type === T.LogicalExpression) value = unwrap(value.left);
+  if (value.type !== T.MemberExpression || sink.node.type !== T.Property || memberName(value) !== propertyName(sink.node)) return false;
+  return context.frameworkObject(value.object)?.role === 'procedure-context';
 }
 
 function tenantProperties(object: TSESTree.ObjectExpression, context: HttpContext, label: (key: string) => string): SinkFact[] {

@@ -30,6 +30,21 @@ export interface FrameworkObject {
   label: string;
   /** Tenant-named properties assigned onto it become the request's tenant context (a sink). */
   context: boolean;
+  /**
+   * Its members are what these functions return (a tRPC `ctx` is what `createContext` returns):
+   * a member one of them builds from client input is that input; any other member is `otherwise`.
+   */
+  returnedBy?: Located<TSESTree.FunctionLike>[];
+  /** What the functions of `returnedBy` receive as their first argument when their own parameters do not say. */
+  argument?: FrameworkObject;
+  /** For an object that holds such an object (tRPC's `{ ctx, input, next }`): what builds it. */
+  builds?: { returnedBy: Located<TSESTree.FunctionLike>[]; replacedBy: Located<TSESTree.FunctionLike>[] };
+  /**
+   * Functions that run before and may replace members (tRPC middlewares of the procedure that
+   * call `next({ ctx: { ...ctx, teamId } })`): a member each path of one of them replaces with a
+   * value that is not client input is no longer the factory's.
+   */
+  replacedBy?: Located<TSESTree.FunctionLike>[];
 }
 
 /**
@@ -42,8 +57,12 @@ export interface ClientInput {
   category: SourceCategory;
   /** Field names below the container: `['orgId']` for `req.body.orgId`. */
   path: string[];
-  /** `map` containers are read with `.get(name)`: fetch Headers, URLSearchParams, FormData, Next cookies. */
-  shape: 'object' | 'map';
+  /**
+   * `map` containers are read with `.get(name)`: fetch Headers, URLSearchParams, FormData, Next
+   * cookies. `any`: either way (a request whose adapter is not known: `req.headers['x']` of Node,
+   * `req.headers.get('x')` of fetch).
+   */
+  shape: 'object' | 'map' | 'any';
   /** A property that returns the value itself (`.value` of a Next.js cookie, `.data` of `safeParse`). */
   unwrap?: string;
   /** A segment of the path has no static name (`req.headers[name]`): never reported, counted as not analysable. */
@@ -127,6 +146,8 @@ export interface HttpRecognizer {
   member(object: FrameworkObject, name: string | undefined): HttpValue | undefined;
   /** `object.method(...)`, for one of this recognizer's objects. */
   call(object: FrameworkObject, method: string, call: TSESTree.CallExpression, context: HttpContext): HttpValue | undefined;
+  /** What a value declared with a type of this framework is (`c: Context` from hono, in `{ c }: { c: Context }`). */
+  typed?(ref: PackageRef): HttpValue | undefined;
   /** A call of a function imported from a package: `headers()` from next/headers, `getCookie(c, 'team')`. */
   imported?(ref: PackageRef, call: TSESTree.CallExpression, context: HttpContext): HttpValue | undefined;
   /** Framework-specific sinks at a call: `c.set('tenantId', v)`, tRPC `next({ ctx: { orgId } })`. */

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { mayReadClientInput } from '../../src/http/index.js';
-import { useFlowProjects } from './helpers.js';
+import { scan } from '../../src/scan/scan.js';
+import { useScratch } from '../helpers/scratch.js';
+import { DB, SCHEMA, useFlowProjects } from './helpers.js';
 
 // Core tests of no-client-tenant-id's policy through the scanner: what the messages name, what
 // is counted as not analysable, and what is skipped. Per-framework sources, sinks and safe
@@ -171,5 +173,54 @@ describe('what is not analysed', () => {
       'src/tenant.ts': `import type { Request } from 'express';\nexport function useHeaderTenant(req: Request) {\n  req.orgId = req.get('x-org-id');\n}\n`,
     });
     expect(result.findings).toEqual(['src/tenant.ts:3:15 clientTenantId']);
+  });
+});
+
+describe('paths in messages', () => {
+  const { makeProject } = useScratch();
+
+  it('are relative to the repository when the schema lives in a sibling package (B5) err', async () => {
+    // A monorepo whose only schema is in packages/db: files in packages/api use that project, and
+    // the files a message names must read as the repository's paths, not `../api/...`.
+    const dir = makeProject({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'package.json': '{ "name": "mono", "private": true }\n',
+      'packages/db/package.json': '{ "name": "db" }\n',
+      'packages/db/prisma/schema.prisma': SCHEMA,
+      'packages/db/src/index.ts': DB,
+      'packages/api/package.json': '{ "name": "api" }\n',
+      'packages/api/src/app.ts': `import express from 'express';\nimport { listInvoices } from './services';\nexport const app = express();\napp.get('/invoices', async (req, res) => res.json(await listInvoices(req.header('x-org-id'))));\n`,
+      'packages/api/src/services.ts': `import { PrismaClient } from '@prisma/client';\nconst prisma = new PrismaClient();\nexport function listInvoices(orgId: string) {\n  return prisma.invoice.findMany({ where: { orgId } });\n}\n`,
+    });
+    const result = await scan({ path: dir });
+    const mine = result.findings.filter((f) => f.ruleId === 'no-client-tenant-id');
+    expect(mine.map((f) => `${f.file}:${f.line} ${f.messageId}`)).toEqual(['packages/api/src/app.ts:4 clientTenantId']);
+    expect(mine[0]?.message).toContain('used as the tenant filter of `prisma.invoice.findMany` at packages/api/src/services.ts:4.');
+  });
+});
+
+describe('a tRPC context built from a request header (B8)', () => {
+  const files = {
+    'src/context.ts': `import type { Context } from 'hono';\ntype Options = { c: Context };\nexport type AppContext = { user: { id: string }; orgId: string | undefined };\nexport const createAppContext = async ({ c }: Options): Promise<AppContext> => {\n  const orgId = c.req.raw.headers.get('x-org-id') || undefined;\n  return { user: await sessionUser(), orgId };\n};\nasync function sessionUser() {\n  return { id: 'user_1' };\n}\n`,
+    'src/trpc.ts': `import { initTRPC } from '@trpc/server';\nimport type { AppContext } from './context';\nconst t = initTRPC.context<AppContext>().create();\nexport const procedure = t.procedure;\n`,
+  };
+
+  it('names the header, the ctx member and the factory, at the query that uses it err', async () => {
+    const result = await run({
+      ...files,
+      'src/router.ts': `import { procedure } from './trpc';\nimport { prisma } from './db';\nexport const list = procedure.query(({ ctx }) => prisma.invoice.findMany({ where: { orgId: ctx.orgId } }));\n`,
+    });
+    expect(result.findings).toEqual(['src/router.ts:3:92 clientTenantId']);
+    expect(result.messages[0]).toContain('The tenant id comes from client input (header `x-org-id`, as `ctx.orgId`) and is used as the tenant filter of `prisma.invoice.findMany` at src/router.ts:3.');
+    expect(result.messages[0]).toContain('It is read through createAppContext() at src/context.ts:5 (as `ctx.orgId`).');
+    expect(result.messages[0]).toContain('fix: Check the membership in a middleware of the procedure');
+  });
+
+  it('a membership lookup for ctx.user that throws makes it safe ok', async () => {
+    const result = await run({
+      ...files,
+      'src/router.ts': `import { procedure } from './trpc';\nimport { prisma } from './db';\nexport const list = procedure.query(async ({ ctx }) => {\n  await prisma.membership.findFirstOrThrow({ where: { orgId: ctx.orgId, userId: ctx.user.id } });\n  return prisma.invoice.findMany({ where: { orgId: ctx.orgId } });\n});\n`,
+    });
+    expect(result).toEqual({ findings: [], messages: [], unknown: [] });
   });
 });

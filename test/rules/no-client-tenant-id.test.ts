@@ -25,6 +25,8 @@ const hono = `import { Hono } from 'hono';\nimport { prisma } from './lib/db';\n
 const nest = `import { Body, Controller, Get, Headers, Param, Query, Req, UseGuards } from '@nestjs/common';\nimport { prisma } from './lib/db';\n`;
 const next = `import type { NextRequest } from 'next/server';\nimport { prisma } from './lib/db';\n`;
 const trpc = `import { z } from 'zod';\nimport { prisma } from './lib/db';\nimport { middleware, publicProcedure, router } from './lib/trpc';\n`;
+// Procedures whose ctx is built by lib/org-context.ts, which reads `orgId` from the x-org-id header.
+const orgTrpc = `import { z } from 'zod';\nimport { TRPCError } from '@trpc/server';\nimport { prisma } from './lib/db';\nimport { adminProcedure, authedProcedure, helperAdminProcedure, loggedProcedure, memberProcedure, orgMiddleware, rolesAdminProcedure, scopedProcedure } from './lib/trpc-org';\n`;
 
 ruleTester.run('no-client-tenant-id', rule, {
   valid: [
@@ -129,6 +131,25 @@ ruleTester.run('no-client-tenant-id', rule, {
     `${trpc}import { TRPCError } from '@trpc/server';\nexport const appRouter = router({\n  list: publicProcedure.input(z.object({ orgId: z.string() })).query(({ ctx, input }) => {\n    if (!ctx.session.orgIds.includes(input.orgId)) throw new TRPCError({ code: 'FORBIDDEN' });\n    return prisma.invoice.findMany({ where: { orgId: input.orgId } });\n  }),\n});`,
     // tRPC: a procedure built on a middleware that checks the input's organization
     `${trpc}import { TRPCError } from '@trpc/server';\nconst orgProcedure = publicProcedure.input(z.object({ orgId: z.string() })).use(async ({ ctx, input, next }) => {\n  const membership = await prisma.membership.findFirst({ where: { orgId: input.orgId, userId: ctx.session.userId } });\n  if (!membership) throw new TRPCError({ code: 'FORBIDDEN' });\n  return next({ ctx: { ...ctx, orgId: input.orgId } });\n});\nexport const appRouter = router({\n  list: orgProcedure.query(({ input }) => prisma.invoice.findMany({ where: { orgId: input.orgId } })),\n});`,
+    // tRPC context from a header (B8): a middleware of the procedure checks the membership
+    `${orgTrpc}export const list = memberProcedure.query(({ ctx }) => prisma.invoice.findMany({ where: { orgId: ctx.orgId } }));`,
+    // tRPC context from a header: a middleware replaces ctx.orgId with the verified membership's
+    `${orgTrpc}export const list = scopedProcedure.query(({ ctx }) => prisma.invoice.findMany({ where: { orgId: ctx.orgId } }));`,
+    // tRPC context from a header: the resolver checks the membership of ctx.orgId for ctx.user and throws
+    `${orgTrpc}export const list = authedProcedure.query(async ({ ctx }) => {\n  const membership = await prisma.membership.findFirst({ where: { orgId: ctx.orgId, userId: ctx.user.id } });\n  if (!membership) throw new TRPCError({ code: 'FORBIDDEN' });\n  return prisma.invoice.findMany({ where: { orgId: ctx.orgId } });\n});`,
+    // tRPC context from a header: a fields of ctx the factory takes from the session are trusted
+    `${orgTrpc}export const mine = authedProcedure.query(({ ctx }) => prisma.membership.findMany({ where: { userId: ctx.user.id } }));`,
+    // tRPC context from a header: a middleware that forwards ctx.orgId unchanged is not where it is reported
+    `${orgTrpc}export const forward = orgMiddleware(({ ctx, next }) => next({ ctx: { ...ctx, orgId: ctx.orgId || 'none' } }));`,
+    // admin-only procedures (fp-1): a client-chosen tenant is the purpose of an operator console
+    `${orgTrpc}export const find = adminProcedure.input(z.object({ orgId: z.string() })).query(({ input }) => prisma.invoice.findMany({ where: { orgId: input.orgId } }));`,
+    `${orgTrpc}export const find = rolesAdminProcedure.input(z.object({ orgId: z.string() })).mutation(({ input }) => prisma.invoice.deleteMany({ where: { orgId: input.orgId } }));`,
+    `${orgTrpc}export const find = helperAdminProcedure.input(z.object({ orgId: z.string() })).query(({ input, ctx }) => prisma.invoice.findMany({ where: { orgId: input.orgId ?? ctx.orgId } }));`,
+    `${orgTrpc}export const find = adminProcedure.input(z.object({ slug: z.string() })).query(async ({ input }) => {\n  const org = await prisma.organization.findUnique({ where: { slug: input.slug } });\n  return prisma.invoice.findMany({ where: { orgId: org?.id } });\n});`,
+    // admin-only: the check in the resolver itself, before the query
+    `${orgTrpc}export const find = authedProcedure.input(z.object({ orgId: z.string() })).query(({ ctx, input }) => {\n  if (!ctx.user.isAdmin) throw new TRPCError({ code: 'FORBIDDEN' });\n  return prisma.invoice.findMany({ where: { orgId: input.orgId } });\n});`,
+    // admin-only Express route: a middleware that rejects non-admins runs first
+    `${express}const requireAdmin = (req, res, next) => {\n  if (!req.user?.isAdmin) return res.sendStatus(403);\n  next();\n};\napp.get('/admin/orgs/:orgId/invoices', requireAdmin, async (req, res) => res.json(await prisma.invoice.findMany({ where: { orgId: req.params.orgId } })));`,
     // tRPC: createContext from the verified session
     `import type { CreateExpressContextOptions } from '@trpc/server/adapters/express';\nexport const createContext = ({ req }: CreateExpressContextOptions) => ({ orgId: req.user.orgId });`,
   ],
@@ -375,6 +396,46 @@ ruleTester.run('no-client-tenant-id', rule, {
       // tRPC: a middleware that puts the input's tenant on ctx
       code: `${trpc}export const withOrg = middleware(({ ctx, input, next }) => next({ ctx: { ...ctx, orgId: input.orgId } }));`,
       errors: [{ messageId: 'clientTenantId', line: 4, column: 90, endColumn: 101 }],
+    },
+    {
+      // tRPC context from a header (B8, leak-1): ctx.orgId used as the tenant with no membership check
+      code: `${orgTrpc}export const list = authedProcedure.query(({ ctx }) => prisma.invoice.findMany({ where: { orgId: ctx.orgId } }));`,
+      errors: [{ messageId: 'clientTenantId', line: 5, column: 98, endColumn: 107 }],
+    },
+    {
+      // tRPC context from a header: destructured from ctx and handed to a service
+      code: `${orgTrpc}import { listInvoices } from './lib/invoices';\nexport const list = authedProcedure.query(({ ctx }) => {\n  const { orgId } = ctx;\n  return listInvoices(orgId);\n});`,
+      errors: [{ messageId: 'clientTenantId', line: 8, column: 10, endColumn: 29 }],
+    },
+    {
+      // tRPC context from a header: a membership lookup whose result gates nothing (leak-1)
+      code: `${orgTrpc}export const list = authedProcedure.query(async ({ ctx }) => {\n  const mine = await prisma.membership.findMany({ where: { orgId: ctx.orgId, userId: ctx.user.id } });\n  const all = await prisma.invoice.findMany({ where: { orgId: ctx.orgId } });\n  return { mine, all };\n});`,
+      errors: [{ messageId: 'clientTenantId', line: 7, column: 63, endColumn: 72 }],
+    },
+    {
+      // tRPC context from a header: a middleware that only logs the admin flag does not make the procedure admin-only
+      code: `${orgTrpc}export const list = loggedProcedure.query(({ ctx }) => prisma.invoice.findMany({ where: { orgId: ctx.orgId } }));`,
+      errors: [{ messageId: 'clientTenantId', line: 5, column: 98, endColumn: 107 }],
+    },
+    {
+      // tRPC context from a header, create-t3-app style (`initTRPC.context<typeof createTRPCContext>()`)
+      code: `import { prisma } from './lib/db';\nimport { t3Procedure } from './lib/trpc-t3';\nexport const list = t3Procedure.query(({ ctx }) => prisma.invoice.findMany({ where: { orgId: ctx.orgId ?? '' } }));`,
+      errors: [{ messageId: 'clientTenantId', line: 3, column: 94, endColumn: 109 }],
+    },
+    {
+      // tRPC context from a header in the same file: reported at the header read
+      code: `import { initTRPC } from '@trpc/server';\nimport { prisma } from './lib/db';\nexport const createContext = ({ req }) => ({ user: req.user, orgId: String(req.headers['x-org-id']) });\nconst t = initTRPC.context<Awaited<ReturnType<typeof createContext>>>().create();\nexport const list = t.procedure.query(({ ctx }) => prisma.invoice.findMany({ where: { orgId: ctx.orgId } }));`,
+      errors: [{ messageId: 'clientTenantId', line: 3, column: 76, endColumn: 99 }],
+    },
+    {
+      // tRPC: a middleware defined with t.middleware puts ctx.orgId back on ctx as the tenant (sink) without a check
+      code: `${orgTrpc}export const withOrg = orgMiddleware(({ ctx, next }) => next({ ctx: { ...ctx, tenantId: ctx.orgId } }));`,
+      errors: [{ messageId: 'clientTenantId', line: 5, column: 89, endColumn: 98 }],
+    },
+    {
+      // Express: a middleware named like an admin check that checks nothing about the user does not count
+      code: `${express}const requireAdmin = (req, res, next) => next();\napp.get('/admin/orgs/:orgId/invoices', requireAdmin, async (req, res) => res.json(await prisma.invoice.findMany({ where: { orgId: req.params.orgId } })));`,
+      errors: [{ messageId: 'clientTenantId', line: 5, column: 131, endColumn: 147 }],
     },
     {
       // tRPC: createContext that reads the tenant from a header

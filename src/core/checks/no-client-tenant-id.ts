@@ -1,8 +1,9 @@
-import { dirname, relative } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import type { Variable } from '@typescript-eslint/scope-manager';
 import type { TSESTree } from '@typescript-eslint/types';
 import { HTTP_RECOGNIZERS, mayReadClientInput, recognizerFor } from '../../http/index.js';
-import { fromPackage, methodOf, packageOf, packageRoot, parameterDecorators, stringOf, thisMemberType } from '../../http/trace.js';
+import { declaredPropertyType, fromPackage, methodOf, packageOf, packageOfType, packageRoot, parameterDecorators, stringOf, thisMemberType } from '../../http/trace.js';
 import type { ClientInput, FrameworkObject, HttpContext, HttpValue, PackageRef } from '../../http/types.js';
 import { clientOf } from '../../orm/prisma-client.js';
 import { prismaRecognizer } from '../../orm/prisma.js';
@@ -70,6 +71,8 @@ interface Source {
   readEnv: Env;
   /** Helpers the value came through (`getTenantId() at src/lib/tenant.ts:4`). */
   via: string[];
+  /** The member of a built context it reaches code through (`ctx.teamId` of a tRPC context factory). */
+  context?: string;
   /** The tenant row resolved from the client value (`organization.findFirst({ where: { slug } })`). */
   lookup?: { table: string; callee: string; at: string; rowPath: string[] };
 }
@@ -145,6 +148,40 @@ export function checkClientTenantIds(calls: TSESTree.CallExpression[], context: 
   return new ClientTenantFlow(context).run(calls);
 }
 
+const adminFlows = new WeakMap<FileUnit, ClientTenantFlow>();
+
+/**
+ * Is `node` reachable only by instance operators (an admin console)? For require-tenant-filter
+ * and other rules that want to treat such code like this one does.
+ *
+ * Contract: `node` is a function (a handler, a tRPC resolver) or any node inside one (a query
+ * call). True when a function that holds it:
+ * - runs after a middleware that stops the request unless the verified identity is an admin: a
+ *   tRPC middleware on the procedure's builder chain (`adminProcedure = t.procedure.use(...)`),
+ *   an Express/Fastify/Hono handler registered earlier on the same route or app
+ *   (`app.get(path, requireAdmin, handler)`), a NestJS guard whose `canActivate` returns it; or
+ * - has such a check itself before `node` (`if (!ctx.user.isAdmin) throw ...`).
+ * An admin check reads, from the verified identity (`ctx.user`, `req.user`, the session), a flag
+ * named like `isAdmin`/`isSuperAdmin`/`isStaff`/`superuser`, a role field (`role`, `roles`)
+ * compared with or containing an admin role (`'ADMIN'`, `Role.ADMIN`, `'superadmin'`), or calls a
+ * helper named like `isAdmin`/`assertAdmin` with the identity; the branch where it fails must
+ * throw or return (a check that only logs does not count). Roles on a membership row (a role inside
+ * one tenant) never count. Middleware factories (`requireRole('admin')`) are not read: false.
+ * Never throws; false when unsure. Cheap to call per query: results are cached per file unit.
+ */
+export function isAdminOnly(node: TSESTree.FunctionLike | Node, unit: FileUnit, context: AnalysisContext): boolean {
+  let flow = adminFlows.get(unit);
+  if (!flow || !flow.sameContext(context)) {
+    flow = new ClientTenantFlow({ ...context, unit });
+    adminFlows.set(unit, flow);
+  }
+  try {
+    return flow.isAdminOnly(node);
+  } catch {
+    return false;
+  }
+}
+
 const namesCache = new WeakMap<object, WeakMap<object, TenantNames>>();
 
 function tenantNames(context: AnalysisContext): TenantNames {
@@ -156,13 +193,54 @@ function tenantNames(context: AnalysisContext): TenantNames {
 }
 
 const projectRoots = new Map<string, string>();
+const repositoryRoots = new Map<string, string | null>();
 
-/** Project-relative path, the same in both faces (each finds the project from the file's folder). */
+/**
+ * The path a message names another file by, the same in both faces (each finds the project from
+ * the file's folder): relative to the project root when both files are inside it. A monorepo
+ * whose sole schema lives in a sibling package (`packages/db`) gives files of `packages/api` a
+ * project they are not inside; there, and for any file outside the project, the path is relative
+ * to the repository root (the folder with `.git`, where the scan usually starts), or else to the
+ * nearest folder that holds both files, never `../api/...`.
+ */
 function displayPath(file: string, from: FileUnit): string {
   const dir = dirname(from.file);
   let root = projectRoots.get(dir);
   if (!root) projectRoots.set(dir, (root = findProjectRoot(dir)));
-  return relative(root, file).split('\\').join('/');
+  if (isInside(from.file, root) && isInside(file, root)) return toPosixPath(relative(root, file));
+  const repository = repositoryRoot(dir);
+  if (repository && isInside(file, repository)) return toPosixPath(relative(repository, file));
+  return toPosixPath(relative(commonAncestor(root, file), file));
+}
+
+function isInside(file: string, dir: string): boolean {
+  const rel = relative(dir, file);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+function repositoryRoot(dir: string): string | undefined {
+  const cached = repositoryRoots.get(dir);
+  if (cached !== undefined) return cached ?? undefined;
+  let found: string | undefined;
+  for (let current = dir; ; current = dirname(current)) {
+    if (existsSync(join(current, '.git'))) {
+      found = current;
+      break;
+    }
+    if (dirname(current) === current) break;
+  }
+  repositoryRoots.set(dir, found ?? null);
+  return found;
+}
+
+function commonAncestor(dir: string, file: string): string {
+  let current = dir;
+  while (!isInside(file, current) && dirname(current) !== current) current = dirname(current);
+  return current;
+}
+
+function toPosixPath(path: string): string {
+  return path.split('\\').join('/');
 }
 
 /** String methods that return (a form of) the same value. */
@@ -185,6 +263,12 @@ const SQL_SETTING = /tenant|org|workspace|team|account|company/i;
 const ANY_KEY = '*';
 const SIGNATURE = /signature|hmac|webhook/i;
 const HMAC_CALLS = new Set(['createHmac', 'timingSafeEqual', 'createVerify']);
+/** Admin checks (see `adminChecksIn`): a flag of the verified identity, a role field and its values, a helper. */
+const ADMIN_FLAG = /^(is_?|has_?)?(super_?|site_?|system_?|global_?|platform_?|instance_?)?(admin|administrator|superuser|staff)(_?access)?$/i;
+const ROLE_FIELD = /^(roles?|global_?roles?|system_?roles?|user_?roles?|platform_?roles?)$/i;
+const ADMIN_ROLE = /^(super_?|site_?|system_?|global_?|platform_?|instance_?)?(admin|administrator|superuser|staff)$/i;
+const ADMIN_HELPER = /^(is|has|assert|require|ensure|check)_?(super_?|site_?|system_?|global_?|platform_?|instance_?)?(admin|administrator|superuser|staff)(_?user|_?role|_?access)?$/i;
+const ADMIN_KEY = 'admin';
 
 class ClientTenantFlow {
   private readonly names: TenantNames;
@@ -207,6 +291,10 @@ class ClientTenantFlow {
     this.names = tenantNames(context);
   }
 
+  sameContext(context: AnalysisContext): boolean {
+    return context.schema === this.context.schema && context.config === this.context.config && context.resolver === this.context.resolver;
+  }
+
   run(calls: TSESTree.CallExpression[]): CheckOutput {
     const { unit } = this.context;
     const frame: Frame = { unit, env: this.top };
@@ -216,6 +304,8 @@ class ClientTenantFlow {
     const byRead = new Map<Node, Hit[]>();
     let decided = 0;
     for (const hit of visit.hits) {
+      // An operator console: choosing any tenant is what the procedure is for (see isAdminOnly).
+      if (this.isAdminOnly(hit.at)) continue;
       if (hit.source.input.dynamic) {
         visit.lost.push({ at: hit.at, reason: `a request field with a dynamic name reaches a tenant sink (${hit.sink.label})` });
         continue;
@@ -237,7 +327,7 @@ class ClientTenantFlow {
     const seen = new Set<string>();
     for (const lost of visit.lost) {
       const key = `${lost.at.range[0]}:${lost.reason}`;
-      if (seen.has(key)) continue;
+      if (seen.has(key) || this.isAdminOnly(lost.at)) continue;
       seen.add(key);
       unknown.push({ ruleId: RULE, node: lost.at, reason: lost.reason });
     }
@@ -788,6 +878,83 @@ class ClientTenantFlow {
 
   // ---------------------------------------------------------------- checks that make a client value safe
 
+  private readonly adminGuarded = new Map<TSESTree.FunctionLike, boolean>();
+
+  /**
+   * Does only an instance operator reach `at`? True when a function that holds it is guarded by a
+   * middleware, guard or earlier handler with an admin check that stops the request (see
+   * `adminChecksIn`), or has such a check itself before `at`.
+   */
+  isAdminOnly(at: Node): boolean {
+    const frame: Frame = { unit: this.context.unit, env: this.top };
+    const functions: TSESTree.FunctionLike[] = [];
+    if (at.type === T.FunctionDeclaration || at.type === T.FunctionExpression || at.type === T.ArrowFunctionExpression) functions.push(at);
+    for (let fn = enclosingFunction(at); fn; fn = enclosingFunction(fn)) functions.push(fn);
+    for (const fn of functions) {
+      if (this.adminGuardedBefore(fn, frame)) return true;
+      const own = this.adminChecksIn(fn, frame);
+      if (own.some((check) => check.mode === 'exit' && (at === fn || (check.gate.range[1] <= at.range[0] && check.gate.parent !== undefined && within(at, check.gate.parent))))) return true;
+    }
+    return false;
+  }
+
+  private adminGuardedBefore(fn: TSESTree.FunctionLike, frame: Frame): boolean {
+    const cached = this.adminGuarded.get(fn);
+    if (cached !== undefined) return cached;
+    this.adminGuarded.set(fn, false);
+    const http = this.http(frame);
+    let guarded = false;
+    for (const recognizer of HTTP_RECOGNIZERS) {
+      for (const guard of recognizer.guards?.(fn, http) ?? []) {
+        if (guarded) break;
+        const env = new Env(this.top, guard.fn.node, guard.params.map((p) => (p ? this.fromHttp(p, guard.fn.node, guard.fn.unit, this.top) : undefined)));
+        const checks = this.adminChecksIn(guard.fn.node, { unit: guard.fn.unit, env });
+        guarded = checks.some((check) => check.mode === 'exit' || (guard.decides && check.mode === 'verdict'));
+      }
+    }
+    this.adminGuarded.set(fn, guarded);
+    return guarded;
+  }
+
+  /**
+   * Admin checks of the verified identity in a function, with how they stop the request: a flag
+   * (`ctx.user.isAdmin`, `req.user.isSuperAdmin`, `session.user.isStaff`), a role
+   * (`user.roles.includes('ADMIN')`, `user.roles.includes(Role.ADMIN)`, `user.role === 'admin'`)
+   * or a helper named for the check and given the identity (`isAdmin(ctx.user)`,
+   * `assertSuperAdmin(session)`). The object must be the verified identity: a membership row's
+   * role is a role inside one tenant, not over all of them.
+   */
+  private adminChecksIn(scope: TSESTree.FunctionLike, frame: Frame): Check[] {
+    const body = scope.body;
+    if (!body) return [];
+    const checks: Check[] = [];
+    const what = 'an admin check of the verified identity';
+    const verified = (node: Node) => this.evaluate(node, frame).kind === 'trusted';
+    walk(body, (node) => {
+      if (node.type === T.MemberExpression && ADMIN_FLAG.test(memberName(node) ?? '') && !(node.parent?.type === T.CallExpression && node.parent.callee === node) && verified(node.object)) {
+        checks.push(...gatesOf(node, ADMIN_KEY, what, true));
+      }
+      if (node.type === T.BinaryExpression && ['===', '!==', '==', '!='].includes(node.operator)) {
+        const pair = [[node.left, node.right], [node.right, node.left]] as const;
+        if (pair.some(([role, value]) => role.type === T.MemberExpression && ROLE_FIELD.test(memberName(role) ?? '') && isAdminRole(value) && verified(role.object))) checks.push(...gatesOf(node, ADMIN_KEY, what, true));
+      }
+      if (node.type !== T.CallExpression) return;
+      const name = calleeName(node) ?? '';
+      const target = methodOf(node);
+      if (target && ['includes', 'has', 'indexOf'].includes(target.method) && node.arguments[0] && isAdminRole(node.arguments[0])) {
+        const roles = unwrap(target.receiver);
+        if (roles.type === T.MemberExpression && ROLE_FIELD.test(memberName(roles) ?? '') && verified(roles.object)) checks.push(...gatesOf(node, ADMIN_KEY, what, true));
+        return;
+      }
+      const helper = ADMIN_HELPER.exec(name);
+      if (!helper || !node.arguments.some((arg) => arg.type !== T.SpreadElement && verified(arg))) return;
+      // `await assertAdmin(user)` throws; `isAdmin(user)` returns the verdict for an `if` to test.
+      if (/^(assert|require|ensure|check)/i.test(name)) checks.push({ key: ADMIN_KEY, gate: statementOf(node), mode: 'exit', throws: true, what, certain: true });
+      else checks.push(...gatesOf(node, ADMIN_KEY, what, true));
+    });
+    return checks;
+  }
+
   /** Is the hit gated by a check in the function that reaches the sink, or by a guard that runs before it? */
   private isChecked(hit: Hit, frame: Frame): Certainty {
     // A check in the handler gates a query inside a callback of it (`$transaction(async (tx) => ...)`).
@@ -1022,6 +1189,10 @@ class ClientTenantFlow {
       if (!fn || def.name.type !== T.Identifier) return NONE;
       const position = parameterPosition(fn, def.name);
       if (!position) return NONE;
+      // A declared framework type is more precise than a framework object the caller handed in.
+      const bound = frame.env.lookup(fn)?.[position.index];
+      const typed = position.path[0] !== undefined && (!bound || bound.kind === 'framework') ? this.typedProperty(fn, position.index, position.path[0], def.name, frame) : undefined;
+      if (typed) return this.applyPath(typed, position.path.slice(1), def.name, frame);
       return this.applyPath(this.parameter(fn, position.index, frame), position.path, def.name, frame);
     }
     if (def.type !== 'Variable') return NONE;
@@ -1084,6 +1255,112 @@ class ClientTenantFlow {
     return { kind: 'param', fn, index };
   }
 
+  /** `{ c }: { c: Context }` (or a type alias of it): a destructured property whose declared type is a framework's. */
+  private typedProperty(fn: TSESTree.FunctionLike, index: number, name: string, read: Node, frame: Frame): Origin | undefined {
+    const declared = declaredPropertyType(fn.params[index], name, frame.unit, this.context.resolver);
+    const ref = declared ? packageOfType(declared.node, declared.unit, this.context.resolver) : undefined;
+    if (!ref) return undefined;
+    for (const recognizer of HTTP_RECOGNIZERS) {
+      const value = recognizer.typed?.(ref);
+      if (value) return this.fromHttp(value, read, frame.unit, frame.env);
+    }
+    return undefined;
+  }
+
+  /**
+   * A member of an object built by a factory (a tRPC `ctx`, which `createContext` returns): the
+   * client's input when the factory reads it from the request (`teamId: req.headers['x-team-id']`)
+   * and no middleware before the code replaces it with a value of its own. Otherwise undefined:
+   * the recognizer says what the member is (the verified session).
+   */
+  private factoryMember(object: FrameworkObject, name: string | undefined): Origin | undefined {
+    if (name === undefined || !object.returnedBy) return undefined;
+    const built: Origin[] = [];
+    // The nearest middleware that replaces the member on every path decides; one that replaces
+    // it on some paths adds its values to what the earlier ones (and the factory) say.
+    let replacedEverywhere = false;
+    for (const middleware of object.replacedBy ?? []) {
+      const replaced = this.replacement(middleware, name);
+      if (!replaced) continue;
+      built.push(...replaced.values);
+      if (replaced.everywhere) {
+        replacedEverywhere = true;
+        break;
+      }
+    }
+    if (!replacedEverywhere) {
+      for (const factory of object.returnedBy) {
+        const value = this.factoryReturn(factory, name, object.argument);
+        if (value) built.push(value);
+      }
+    }
+    const merged = merge(built);
+    if (merged.kind === 'framework' || (merged.kind === 'unknown' && merged.client)) return merged;
+    return merged.kind === 'client' ? merged : undefined;
+  }
+
+  private readonly factoryReturns = new Map<TSESTree.FunctionLike, Map<string, Origin | null>>();
+
+  /** What property `name` of the object a factory returns comes from, read in the factory's own frame. */
+  private factoryReturn(factory: Located<TSESTree.FunctionLike>, name: string, argument: FrameworkObject | undefined): Origin | undefined {
+    let byName = this.factoryReturns.get(factory.node);
+    if (!byName) this.factoryReturns.set(factory.node, (byName = new Map()));
+    if (byName.has(name)) return byName.get(name) ?? undefined;
+    byName.set(name, null);
+    const role = this.roleOf(factory.node, 0, factory.unit);
+    const args: (Origin | undefined)[] = [];
+    const env = new Env(this.top, factory.node, args);
+    if (!role && argument) args.push({ kind: 'framework', object: argument, env });
+    const frame: Frame = { unit: factory.unit, env };
+    const values: Origin[] = [];
+    for (const returned of returnedExpressions(factory.node)) {
+      const origin = this.evaluate(returned, frame);
+      if (origin.kind === 'object') values.push(this.member(origin, name, returned, frame));
+    }
+    let merged = merge(values);
+    if (merged.kind === 'client') {
+      const label = `${functionName(factory.node) ?? 'the context factory'}() at ${displayPath(factory.unit.file, this.context.unit)}:${merged.source.read.loc.start.line} (as \`ctx.${name}\`)`;
+      merged = { kind: 'client', source: { ...merged.source, context: `ctx.${name}`, via: [label, ...merged.source.via] } };
+    }
+    byName.set(name, merged);
+    return merged;
+  }
+
+  private readonly replacing = new Map<TSESTree.FunctionLike, Map<string, { everywhere: boolean; values: Origin[] } | null>>();
+
+  /**
+   * The values a middleware gives `ctx.<name>` when it goes on (`next({ ctx: { ...ctx, teamId:
+   * team.id } })`), and whether every `next()` call replaces it. Undefined when none does. A client
+   * value it passes on (`companyId: input.companyId`) stays the client's: a check in that
+   * middleware gates it like any other guard's.
+   */
+  private replacement(middleware: Located<TSESTree.FunctionLike>, name: string): { everywhere: boolean; values: Origin[] } | undefined {
+    let byName = this.replacing.get(middleware.node);
+    if (!byName) this.replacing.set(middleware.node, (byName = new Map()));
+    if (byName.has(name)) return byName.get(name) ?? undefined;
+    byName.set(name, null);
+    const frame: Frame = { unit: middleware.unit, env: this.top };
+    const body = middleware.node.body;
+    let calls = 0;
+    const values: Origin[] = [];
+    if (body) {
+      walk(body, (node) => {
+        if (node.type !== T.CallExpression) return;
+        const callee = this.evaluate(node.callee, frame);
+        if (callee.kind !== 'framework' || callee.object.framework !== 'trpc' || callee.object.role !== 'next') return;
+        calls += 1;
+        const options = node.arguments[0] ? unwrap(node.arguments[0]) : undefined;
+        const ctx = options?.type === T.ObjectExpression ? options.properties.find((p): p is TSESTree.Property => p.type === T.Property && propertyName(p) === 'ctx') : undefined;
+        const value = ctx ? unwrap(ctx.value) : undefined;
+        const property = value?.type === T.ObjectExpression ? value.properties.find((p): p is TSESTree.Property => p.type === T.Property && propertyName(p) === name) : undefined;
+        if (property) values.push(this.evaluate(property.value, frame));
+      });
+    }
+    const result = values.length > 0 ? { everywhere: values.length === calls, values } : undefined;
+    byName.set(name, result ?? null);
+    return result;
+  }
+
   private roleOf(fn: TSESTree.FunctionLike, index: number, unit: FileUnit): HttpValue | undefined {
     let roles = this.roles.get(fn);
     if (!roles) this.roles.set(fn, (roles = []));
@@ -1122,6 +1399,8 @@ class ClientTenantFlow {
   private member(base: Origin, name: string | undefined, node: Node, frame: Frame): Origin {
     switch (base.kind) {
       case 'framework': {
+        const built = base.object.returnedBy ? this.factoryMember(base.object, name) : undefined;
+        if (built) return built;
         const value = recognizerFor(base.object.framework)?.member(base.object, name) ?? { kind: 'none' };
         return this.fromHttp(value, node, frame.unit, base.env);
       }
@@ -1155,7 +1434,7 @@ class ClientTenantFlow {
       return NONE;
     }
     if (input.shape === 'map') return NONE;
-    return withInput(base, { ...input, path: [...input.path, name ?? '?'], ...(name === undefined ? { dynamic: true } : {}), unwrap: undefined }, node, frame);
+    return withInput(base, { ...input, shape: 'object', path: [...input.path, name ?? '?'], ...(name === undefined ? { dynamic: true } : {}), unwrap: undefined }, node, frame);
   }
 
   private call(node: TSESTree.CallExpression, frame: Frame): Origin {
@@ -1210,7 +1489,7 @@ class ClientTenantFlow {
 
   private clientCall(receiver: Extract<Origin, { kind: 'client' }>, method: string, node: TSESTree.CallExpression, frame: Frame): Origin {
     const { input } = receiver.source;
-    if (input.shape === 'map' && (method === 'get' || method === 'getAll')) {
+    if ((input.shape === 'map' || input.shape === 'any') && (method === 'get' || method === 'getAll')) {
       const raw = stringOf(node.arguments[0]);
       const name = raw !== undefined && input.category === 'header' ? raw.toLowerCase() : raw;
       return withInput(receiver, { ...input, shape: 'object', path: [...input.path, name ?? '?'], ...(name === undefined ? { dynamic: true } : {}) }, node, frame);
@@ -1419,6 +1698,16 @@ class ClientTenantFlow {
         help: `Look the tenant up together with the user's membership (${this.membershipCondition()}) and reject the request when it is not found, or derive the tenant from ${identity}.`,
       };
     }
+    if (source.context) {
+      return {
+        ruleId: RULE,
+        messageId: 'clientTenantId',
+        node,
+        message: `The tenant id comes from client input (${sourceName(source)}, as \`${source.context}\`) and is ${sink.label} at ${where}.`,
+        evidence: `The context factory reads ${sourceName(source)} from the request, and neither a middleware of this procedure nor the code before the query checks that the verified user belongs to that tenant, so a request can name another tenant and reach its data.${via}${also}`,
+        help: `Check the membership in a middleware of the procedure (${this.membershipLookup()} with \`${source.context}\`, throwing when there is none) and pass the checked id on with \`next({ ctx })\`, or derive the tenant from the session in the context factory.`,
+      };
+    }
     return {
       ruleId: RULE,
       messageId: 'clientTenantId',
@@ -1533,6 +1822,19 @@ function settingBefore(prefix: string): string | undefined {
   const match = /set_config\s*\(\s*'([^']+)'\s*,\s*$|\bset\s+(?:local\s+|session\s+)?([a-z_][\w.]*)\s*(?:=|\bto\b)\s*'?$/i.exec(prefix);
   const setting = match?.[1] ?? match?.[2];
   return setting && SQL_SETTING.test(setting) ? setting : undefined;
+}
+
+/** `'ADMIN'`, `Role.ADMIN`, `UserRole.SuperAdmin`: a value that names the admin role. */
+function isAdminRole(node: Node): boolean {
+  const value = unwrap(node);
+  if (value.type === T.Literal && typeof value.value === 'string') return ADMIN_ROLE.test(value.value);
+  return value.type === T.MemberExpression && ADMIN_ROLE.test(memberName(value) ?? '');
+}
+
+/** `createContext` for `export const createContext = async () => ...` or `function createContext() {}`. */
+function functionName(fn: TSESTree.FunctionLike): string | undefined {
+  if ((fn.type === T.FunctionDeclaration || fn.type === T.FunctionExpression) && fn.id) return fn.id.name;
+  return fn.parent?.type === T.VariableDeclarator && fn.parent.id.type === T.Identifier ? fn.parent.id.name : undefined;
 }
 
 function functionOf(node: Node): TSESTree.FunctionLike | undefined {
