@@ -173,3 +173,32 @@ export async function rename(user: string, id: string) {
     },
   ],
 });
+
+// Admin consoles: code reached only after the verified identity was checked to be an admin reads
+// any tenant's rows on purpose.
+const trpcHead = `import { initTRPC } from '@trpc/server';
+import { PrismaClient } from '@prisma/client';
+const prisma = new PrismaClient();
+const t = initTRPC.context<{ user: { id: string; isAdmin: boolean; orgId: string } }>().create();
+`;
+
+ruleTester.run('require-tenant-filter: admin-only procedures', rule, {
+  valid: [
+    `${trpcHead}const adminProcedure = t.procedure.use(({ ctx, next }) => {
+  if (!ctx.user.isAdmin) throw new Error('FORBIDDEN');
+  return next();
+});
+export const findInvoice = adminProcedure.query(({ input }) => prisma.invoice.findFirst({ where: { id: String(input) } }));`,
+  ],
+  invalid: [
+    {
+      // a middleware that only logs is not a check
+      code: `${trpcHead}const loggedProcedure = t.procedure.use(({ ctx, next }) => {
+  if (!ctx.user.isAdmin) console.warn('not an admin');
+  return next();
+});
+export const findInvoice = loggedProcedure.query(({ input }) => prisma.invoice.findFirst({ where: { id: String(input) } }));`,
+      errors: [{ messageId: 'missingTenantFilter' }],
+    },
+  ],
+});
