@@ -1,4 +1,5 @@
 import { relative } from 'node:path';
+import picomatch from 'picomatch';
 import type { TSESTree } from '@typescript-eslint/types';
 import type { TenantLintConfig } from '../config/schema.js';
 import { RECOGNIZERS, recognizeQuery } from '../orm/index.js';
@@ -51,6 +52,20 @@ export interface FileAnalysis {
  */
 const TEST_FILE = /(^|\/)(__tests__|__mocks__|tests?|e2e|cypress|playwright|fixtures|mocks?)\/|\.(test|spec|e2e|stories)\.[cm]?[jt]sx?$|(^|\/)(prisma\/)?seeds?(\.[cm]?[jt]s|\/)/;
 
+const DEFAULT_SYSTEM_PATHS = ['**/jobs/**', '**/workers/**', '**/cron/**', '**/crons/**', '**/scripts/**', '**/*.job.{ts,js}', '**/*.worker.{ts,js}'];
+const systemMatchers = new WeakMap<TenantLintConfig, (path: string) => boolean>();
+
+/** Background jobs, workers, cron and scripts: code that runs as the system, without a request. */
+export function isSystemPath(projectFile: string, config: TenantLintConfig): boolean {
+  let matcher = systemMatchers.get(config);
+  if (!matcher) {
+    const patterns = config.systemPaths ?? DEFAULT_SYSTEM_PATHS;
+    matcher = patterns.length ? picomatch(patterns, { dot: true }) : () => false;
+    systemMatchers.set(config, matcher);
+  }
+  return matcher(projectFile);
+}
+
 export function isTestFile(projectFile: string): boolean {
   return TEST_FILE.test(projectFile);
 }
@@ -66,9 +81,10 @@ export function toPosix(path: string): string {
   return path.split('\\').join('/');
 }
 
-export function severityFor(ruleId: RuleId, config: TenantLintConfig, demoted = false, mild = false): Severity | 'off' {
+export function severityFor(ruleId: RuleId, config: TenantLintConfig, demoted = false, mild = false, informational = false): Severity | 'off' {
   const setting = config.rules?.[ruleId] ?? RULE_META[ruleId].defaultSeverity;
   if (setting === 'off') return 'off';
+  if (informational) return 'info';
   let severity: Severity = setting;
   if (mild && severity === 'error') severity = 'warning';
   if (demoted) severity = severity === 'error' ? 'warning' : 'info';
@@ -132,6 +148,13 @@ function analyzeAll(unit: FileUnit, project: ProjectView, resolver: Resolver, es
   const raw = project.schema.tables.size > 0 ? recognizeRawSql([...calls, ...tagged], context) : { sites: [], unknown: [], settings: [], localSettings: [] };
   sites.push(...raw.sites);
   const output = checkQuerySites(sites, context, raw.localSettings);
+  if (isSystemPath(projectFile, project.config)) {
+    for (const f of output.findings) {
+      if (f.ruleId !== 'require-tenant-filter') continue;
+      f.informational = true;
+      f.evidence += ' This file matches `systemPaths` (jobs, workers, scripts: code that runs without a request), so it is reported at info: check that the ids it uses come from server-side state, not from a request.';
+    }
+  }
   for (const u of raw.unknown) output.unknown.push({ ruleId: 'require-tenant-filter', node: u.node, reason: u.reason });
   for (const s of raw.settings) output.findings.push(sessionSettingFinding(s.node, s.calleeText, s.span));
   for (const check of FILE_CHECKS) {
@@ -193,7 +216,7 @@ function toFindings(raw: RawFinding[], unit: FileUnit, projectFile: string, conf
   const occurrences = new Occurrences();
   const findings: Finding[] = [];
   for (const f of [...raw].sort((a, b) => a.node.range[0] - b.node.range[0])) {
-    const severity = severityFor(f.ruleId, config, f.demoted, f.mild);
+    const severity = severityFor(f.ruleId, config, f.demoted, f.mild, f.informational);
     if (severity === 'off') continue;
     const symbol = enclosingSymbol(f.node);
     const snippet = `${textOf(unit, f.node)}${f.subject ? `#${f.subject}` : ''}`;

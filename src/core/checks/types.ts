@@ -17,8 +17,10 @@ export interface RawFinding {
   subject?: string;
   /** Report here instead of at `node` (a table name inside an SQL string). */
   span?: { line: number; column: number; endLine: number; endColumn: number };
-  /** Lower the severity one step (defence in depth, e.g. RLS); unused by this slice. */
+  /** Lower the severity one step (defence in depth, e.g. RLS). */
   demoted?: boolean;
+  /** Report at info whatever the rule's setting (code that runs without a request: `systemPaths`). */
+  informational?: boolean;
 }
 
 export interface RawUnknown {

@@ -57,3 +57,22 @@ describe('recognizers by the ORMs a project imports', () => {
     expect(project.orms.has('knex')).toBe(false);
   });
 });
+
+describe('code that runs without a request (systemPaths)', () => {
+  const files = {
+    'package.json': '{"name":"jobs-app","dependencies":{"pg":"^8.0.0"}}',
+    'migrations/001_init.sql': `${migration}CREATE INDEX invoices_org ON invoices (org_id, id);\n`,
+    'src/jobs/send-reminders.ts': "import { Pool } from 'pg';\nconst pool = new Pool();\nexport const run = (id: string) => pool.query('SELECT * FROM invoices WHERE id = $1', [id]);\n",
+    'src/routes/invoices.ts': "import { Pool } from 'pg';\nconst pool = new Pool();\nexport const get = (id: string) => pool.query('SELECT * FROM invoices WHERE id = $1', [id]);\n",
+  };
+
+  it('reports a job at info and a request handler at its rule severity', async () => {
+    const result = await scan({ path: repo(files) });
+    expect(result.findings.map((f) => `${f.file} ${f.severity}`).sort()).toEqual(['src/jobs/send-reminders.ts info', 'src/routes/invoices.ts error']);
+  });
+
+  it('treats jobs like any code when systemPaths is empty', async () => {
+    const result = await scan({ path: repo({ ...files, 'tenant-lint.config.json': '{ "systemPaths": [] }' }) });
+    expect(result.findings.map((f) => `${f.file} ${f.severity}`).sort()).toEqual(['src/jobs/send-reminders.ts error', 'src/routes/invoices.ts error']);
+  });
+});
