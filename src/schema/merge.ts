@@ -17,15 +17,28 @@ export function tableKey(name: string): string {
  */
 export function mergeTables(sources: RawTable[][]): RawTable[] {
   const byKey = new Map<string, RawTable>();
+  const aliasOf = new Map<string, RawTable>();
   const all = sources.flat().sort((a, b) => PRIORITY[a.source] - PRIORITY[b.source]);
   for (const table of all) {
     const key = tableKey(table.dbName);
-    const existing = byKey.get(key);
+    let existing = byKey.get(key);
+    // A name the table may have (Sequelize's pluralised default), when only that name is known.
+    const alias = table.dbAliases?.map(tableKey).find((name) => byKey.has(name));
+    if (!existing && alias) existing = byKey.get(alias);
     if (!existing) {
-      byKey.set(key, { ...table, relations: new Map(table.relations) });
+      const entry = { ...table, relations: new Map(table.relations) };
+      byKey.set(key, entry);
+      for (const name of table.dbAliases ?? []) if (!byKey.has(tableKey(name))) aliasOf.set(tableKey(name), entry);
       continue;
     }
     if (!existing.rls && table.rls) existing.rls = table.rls;
+  }
+  // Tables met later under an alias (migrations folded after the models) join the model's entry.
+  for (const [name, entry] of aliasOf) {
+    const other = byKey.get(name);
+    if (!other || other === entry) continue;
+    if (!entry.rls && other.rls) entry.rls = other.rls;
+    byKey.delete(name);
   }
   const merged = [...byKey.values()];
   const canonical = new Map<string, string>();
@@ -33,10 +46,11 @@ export function mergeTables(sources: RawTable[][]): RawTable[] {
     canonical.set(table.name, table.name);
     canonical.set(table.name.toLowerCase(), table.name);
     canonical.set(tableKey(table.dbName), table.name);
+    for (const alias of table.dbAliases ?? []) canonical.set(tableKey(alias), table.name);
   }
   for (const source of sources.flat()) {
     // A source's own name for a table (TypeORM class name, SQL name) maps to the merged name.
-    const target = byKey.get(tableKey(source.dbName));
+    const target = byKey.get(tableKey(source.dbName)) ?? aliasOf.get(tableKey(source.dbName));
     if (target && !canonical.has(source.name)) canonical.set(source.name, target.name);
   }
   for (const table of merged) {

@@ -10,13 +10,16 @@
  *
  * Naming: the table name is the `tableName` option, else the model name (`modelName` option, the
  * `define` name or the class name) as written. Sequelize itself pluralises the model name unless
- * `freezeTableName` is set (`Invoice` → `Invoices`); we keep the model name. Like Sequelize, a
+ * `freezeTableName` is set (`Invoice` → `Invoices`); we keep the model name, and give the
+ * pluralised name as an alias, so that migrations of `Invoices` merge with the model (the
+ * option may be set for every model in the `Sequelize` constructor, in another file). Like Sequelize, a
  * model without a primary-key attribute gets an `id` primary key, and `createdAt` / `updatedAt`
  * (and `deletedAt` when paranoid) unless `timestamps: false`.
  */
 import type { TSESTree } from '@typescript-eslint/types';
 import type { Column, Relation } from '../core/schema.js';
 import { T, enclosingClass, memberName, staticName, textOf, unwrap, walk, type FileUnit, type Node } from '../core/ast.js';
+import { pluralize } from 'inflection';
 import type { RawTable } from './raw.js';
 import {
   bindingRefOf,
@@ -369,9 +372,10 @@ function readModel(
     addAttribute(unit, projectFile, parts, named, entry.key, entry.keyNode, entry.value, underscored, read);
   }
   const indexes = finishParts(parts, named, options, underscored);
-  const name = constStringOf(unit, propertyOf(options, 'tableName')) ?? modelName;
+  const explicit = constStringOf(unit, propertyOf(options, 'tableName'));
+  const name = explicit ?? modelName;
   return register({
-    ts: { table: { name, dbName: name, ...parts, location, source: 'sequelize' }, bindings },
+    ts: { table: { name, dbName: name, ...parts, location, source: 'sequelize', ...defaultTableAliases(explicit, modelName, options) }, bindings },
     modelName,
     underscored,
     projectFile,
@@ -648,10 +652,11 @@ function readDecoratedModel(unit: FileUnit, projectFile: string, cls: ClassNode)
     if (group.unique) parts.uniques.push({ fields: group.fields, name: indexName });
   }
   const indexes = finishParts(parts, named, options, underscored);
-  const tableName = constStringOf(unit, propertyOf(options, 'tableName')) ?? modelName;
+  const explicitName = constStringOf(unit, propertyOf(options, 'tableName'));
+  const tableName = explicitName ?? modelName;
   return register({
     ts: {
-      table: { name: tableName, dbName: tableName, ...parts, location: locationOf(projectFile, table.decorator, decoratorName(table.decorator)), source: 'sequelize' },
+      table: { name: tableName, dbName: tableName, ...parts, location: locationOf(projectFile, table.decorator, decoratorName(table.decorator)), source: 'sequelize', ...defaultTableAliases(explicitName, modelName, options) },
       bindings: name === modelName ? [name] : [name, modelName],
     },
     modelName,
@@ -744,4 +749,11 @@ function foreignKeysOf(unit: FileUnit, cls: ClassNode): { key: string; target: B
     if (key !== undefined && target) keys.push({ key, target });
   }
   return keys;
+}
+
+/** Sequelize's default table name (the pluralised model name, by inflection, as Sequelize does) as an alias. */
+function defaultTableAliases(explicit: string | undefined, modelName: string, options: TSESTree.ObjectExpression | undefined): { dbAliases?: string[] } {
+  if (explicit || booleanOf(propertyOf(options, 'freezeTableName')) === true) return {};
+  const plural = pluralize(modelName);
+  return plural === modelName ? {} : { dbAliases: [plural] };
 }

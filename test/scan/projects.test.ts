@@ -76,3 +76,17 @@ describe('code that runs without a request (systemPaths)', () => {
     expect(result.findings.map((f) => `${f.file} ${f.severity}`).sort()).toEqual(['src/jobs/send-reminders.ts error', 'src/routes/invoices.ts error']);
   });
 });
+
+describe('a Sequelize model and the migrations of its table', () => {
+  it('are one table although Sequelize pluralises the model name', async () => {
+    const root = repo({
+      'package.json': '{"name":"crm","dependencies":{"sequelize":"^6.0.0"}}',
+      'migrations/001_init.sql': 'CREATE TABLE tenants (id uuid PRIMARY KEY);\nCREATE TABLE members (id uuid PRIMARY KEY, "tenantId" uuid NOT NULL REFERENCES tenants(id));\nCREATE INDEX members_tenant ON members ("tenantId", id);\n',
+      'src/models/member.ts': "import { DataTypes, Model, Sequelize } from 'sequelize';\nconst sequelize = new Sequelize('postgres://localhost/crm');\nexport class member extends Model {}\nmember.init({ id: { type: DataTypes.UUID, primaryKey: true }, tenantId: { type: DataTypes.UUID, allowNull: false } }, { sequelize });\n",
+    });
+    const result = await scan({ path: root });
+    // One `member` table (the model's name), merged with the migrations' `members`: not two.
+    const tables = result.projects.flatMap((p) => Object.values(p.tables).flat()).sort();
+    expect(tables).toEqual(['member', 'tenants']);
+  });
+});
