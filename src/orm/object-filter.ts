@@ -35,6 +35,45 @@ export interface ObjectFilterDialect {
   noun?: string;
 }
 
+/** How one ORM reads the parts of a filter expression that are its own. */
+export interface FilterExpressionHooks {
+  object(node: TSESTree.ObjectExpression, unit: FileUnit, depth: number): Predicate;
+  /** `where: tenantWhere(id)`: a helper's result. */
+  call(node: TSESTree.CallExpression, unit: FileUnit, depth: number): Predicate;
+  /** Anything else the ORM gives a meaning (TypeORM: an array is an OR, a literal a primary key). */
+  other?(node: Node, unit: FileUnit, depth: number): Predicate | undefined;
+}
+
+/**
+ * A filter as an expression: an object literal, a const that holds one (in this file or
+ * another), a helper call, a conditional whose both arms must scope. A parameter cannot be read.
+ */
+export function evaluateFilterExpression(where: Node, unit: FileUnit, context: AnalysisContext, hooks: FilterExpressionHooks, depth = 0): Predicate {
+  if (depth > MAX_FILTER_DEPTH) return { kind: 'unknown', reason: 'filter nested too deeply' };
+  const node = unwrap(where);
+  switch (node.type) {
+    case T.ObjectExpression:
+      return hooks.object(node, unit, depth);
+    case T.CallExpression:
+      return hooks.call(node, unit, depth);
+    case T.Identifier: {
+      if (node.name === 'undefined') return { kind: 'unscoped', detail: '`where` is undefined' };
+      const binding = context.resolver.bindingOf(node, unit, depth + 1);
+      if (binding.kind === 'value') return evaluateFilterExpression(binding.value.node, binding.value.unit, context, hooks, depth + 1);
+      if (binding.kind === 'parameter') return { kind: 'unknown', reason: `the filter comes from the parameter \`${node.name}\`` };
+      return { kind: 'unknown', reason: binding.kind === 'unknown' ? binding.reason : `\`${node.name}\` is a ${binding.kind}` };
+    }
+    case T.ConditionalExpression: {
+      const a = evaluateFilterExpression(node.consequent, unit, context, hooks, depth + 1);
+      const b = evaluateFilterExpression(node.alternate, unit, context, hooks, depth + 1);
+      if (a.kind === 'scoped' && b.kind === 'scoped') return a;
+      return a.kind === 'scoped' ? b : a;
+    }
+    default:
+      return hooks.other?.(node, unit, depth) ?? { kind: 'unknown', reason: `the filter is a ${node.type}` };
+  }
+}
+
 /** Any scoping conjunct scopes; otherwise a bypass, then an unknown, explains why not. */
 export function combineAnd(results: Predicate[], empty = 'no condition has the tenant key'): Predicate {
   const scoped = results.find((r) => r.kind === 'scoped');

@@ -3,7 +3,7 @@ import { memberName, propertyName, T, unwrap, type FileUnit, type Node } from '.
 import type { AnalysisContext, Predicate } from '../core/query-site.js';
 import { returnedExpressions, type Located } from '../core/resolve.js';
 import { isCredentialColumn, type Table } from '../core/schema.js';
-import { evaluateFilterObject, type ObjectFilterDialect } from './object-filter.js';
+import { evaluateFilterExpression, evaluateFilterObject, type ObjectFilterDialect } from './object-filter.js';
 
 const MAX_DEPTH = 10;
 
@@ -24,29 +24,10 @@ export function resolveObject(node: Node, unit: FileUnit, context: AnalysisConte
  * when every branch does.
  */
 export function evaluateWhere(where: Node, unit: FileUnit, table: Table, context: AnalysisContext, depth = 0): Predicate {
-  if (depth > MAX_DEPTH) return { kind: 'unknown', reason: 'filter nested too deeply' };
-  const node = unwrap(where);
-  switch (node.type) {
-    case T.ObjectExpression:
-      return evaluateObject(node, unit, table, context, depth);
-    case T.Identifier: {
-      if (node.name === 'undefined') return { kind: 'unscoped', detail: '`where` is undefined' };
-      const binding = context.resolver.bindingOf(node, unit, depth + 1);
-      if (binding.kind === 'value') return evaluateWhere(binding.value.node, binding.value.unit, table, context, depth + 1);
-      if (binding.kind === 'parameter') return { kind: 'unknown', reason: `the filter comes from the parameter \`${node.name}\`` };
-      return { kind: 'unknown', reason: binding.kind === 'unknown' ? binding.reason : `\`${node.name}\` is a ${binding.kind}` };
-    }
-    case T.CallExpression:
-      return evaluateHelperCall(node, unit, table, context, depth);
-    case T.ConditionalExpression: {
-      const a = evaluateWhere(node.consequent, unit, table, context, depth + 1);
-      const b = evaluateWhere(node.alternate, unit, table, context, depth + 1);
-      if (a.kind === 'scoped' && b.kind === 'scoped') return a;
-      return a.kind === 'scoped' ? b : a;
-    }
-    default:
-      return { kind: 'unknown', reason: `the filter is a ${node.type}` };
-  }
+  return evaluateFilterExpression(where, unit, context, {
+    object: (node, at, d) => evaluateObject(node, at, table, context, d),
+    call: (node, at, d) => evaluateHelperCall(node, at, table, context, d),
+  }, depth);
 }
 
 /** `...tenantWhere(orgId)` or `where: scopeTo(ctx)`: the helper's returned object decides. */

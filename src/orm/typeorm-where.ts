@@ -9,7 +9,7 @@ import { propertyName, T, textOf, unwrap, type FileUnit, type Node } from '../co
 import type { AnalysisContext, Predicate } from '../core/query-site.js';
 import { returnedExpressions } from '../core/resolve.js';
 import { isCredentialColumn, type Table } from '../core/schema.js';
-import { combineAll, combineAnd, combineOr, evaluateFilterObject, isNullish, type ObjectFilterDialect } from './object-filter.js';
+import { combineAll, combineAnd, combineOr, evaluateFilterExpression, evaluateFilterObject, isNullish, type ObjectFilterDialect } from './object-filter.js';
 
 const MAX_DEPTH = 10;
 /** Operators whose value pins a column to the given value(s). */
@@ -22,28 +22,18 @@ const NOT_PINNING = new Set([
 
 /** A `where` value of the find options, `findBy`, or the criteria of `update`/`delete`. */
 export function evaluateWhere(where: Node, unit: FileUnit, table: Table, context: AnalysisContext, depth = 0): Predicate {
-  if (depth > MAX_DEPTH) return { kind: 'unknown', reason: 'filter nested too deeply' };
-  const node = unwrap(where);
+  return evaluateFilterExpression(where, unit, context, {
+    object: (node, at, d) => evaluateFilterObject(node, at, table, context, TYPEORM_DIALECT, d),
+    call: (node, at, d) => helperFilter(node, at, table, context, d),
+    other: (node, at, d) => typeormOnly(node, at, table, context, d),
+  }, depth);
+}
+
+/** TypeORM's own filter forms: an array of objects is an OR, `a && {...}` applies sometimes, a literal is a primary key. */
+function typeormOnly(node: Node, unit: FileUnit, table: Table, context: AnalysisContext, depth: number): Predicate | undefined {
   switch (node.type) {
-    case T.ObjectExpression:
-      return evaluateFilterObject(node, unit, table, context, TYPEORM_DIALECT, depth);
     case T.ArrayExpression:
       return evaluateArray(node, unit, table, context, depth);
-    case T.Identifier: {
-      if (node.name === 'undefined') return { kind: 'unscoped', detail: '`where` is undefined' };
-      const binding = context.resolver.bindingOf(node, unit, depth + 1);
-      if (binding.kind === 'value') return evaluateWhere(binding.value.node, binding.value.unit, table, context, depth + 1);
-      if (binding.kind === 'parameter') return { kind: 'unknown', reason: `the filter comes from the parameter \`${node.name}\`` };
-      return { kind: 'unknown', reason: binding.kind === 'unknown' ? binding.reason : `\`${node.name}\` is a ${binding.kind}` };
-    }
-    case T.CallExpression:
-      return helperFilter(node, unit, table, context, depth);
-    case T.ConditionalExpression: {
-      const a = evaluateWhere(node.consequent, unit, table, context, depth + 1);
-      const b = evaluateWhere(node.alternate, unit, table, context, depth + 1);
-      if (a.kind === 'scoped' && b.kind === 'scoped') return a;
-      return a.kind === 'scoped' ? b : a;
-    }
     case T.LogicalExpression: {
       // `...(status && { status })`: the right side applies only sometimes, so it never scopes.
       if (node.operator === '&&') {
@@ -56,7 +46,7 @@ export function evaluateWhere(where: Node, unit: FileUnit, table: Table, context
     case T.TemplateLiteral:
       return { kind: 'unscoped', detail: `the criteria \`${textOf(unit, node)}\` is a primary key value` };
     default:
-      return { kind: 'unknown', reason: `the filter is a ${node.type}` };
+      return undefined;
   }
 }
 
