@@ -223,4 +223,47 @@ describe('a tRPC context built from a request header (B8)', () => {
     });
     expect(result).toEqual({ findings: [], messages: [], unknown: [] });
   });
+
+  it('a helper given ctx.orgId and the verified user that cannot be followed is counted once, not reported ok', async () => {
+    // documenso's getTeamById({ teamId: ctx.teamId, userId: ctx.user.id }), here from a package.
+    const result = await run({
+      ...files,
+      'src/router.ts': `import { getTeamById } from 'some-package';
+import { procedure } from './trpc';
+import { prisma } from './db';
+export const list = procedure.query(async ({ ctx }) => {
+  await getTeamById({ teamId: ctx.orgId, userId: ctx.user.id });
+  const count = await prisma.invoice.count({ where: { orgId: ctx.orgId } });
+  return { count, all: await prisma.invoice.findMany({ where: { orgId: ctx.orgId } }) };
+});
+export const other = procedure.query(async ({ ctx }) => {
+  const team = await getTeamById(ctx.orgId, ctx.user.id);
+  return prisma.invoice.findMany({ where: { orgId: ctx.orgId }, take: team.limit });
+});
+`,
+    });
+    expect(result.findings).toEqual([]);
+    expect(result.unknown).toEqual(['src/router.ts:5 header `x-org-id` (as `ctx.orgId`) is checked by `getTeamById()`, which receives the verified user; not followed']);
+  });
+
+  it('one header read passed too deep by many procedures is counted once ok', async () => {
+    const result = await run({
+      ...files,
+      'src/deep.ts': `import { prisma } from './db';
+export const one = (orgId?: string) => two(orgId);
+const two = (orgId?: string) => three(orgId);
+const three = (orgId?: string) => four(orgId);
+const four = (orgId?: string) => five(orgId);
+const five = (orgId?: string) => prisma.invoice.findMany({ where: { orgId } });
+`,
+      'src/router.ts': `import { procedure } from './trpc';
+import { one } from './deep';
+export const a = procedure.query(({ ctx }) => one(ctx.orgId));
+export const b = procedure.query(({ ctx }) => one(ctx.orgId));
+export const c = procedure.query(({ ctx }) => one(ctx.orgId));
+`,
+    });
+    expect(result.findings).toEqual([]);
+    expect(result.unknown).toEqual(['src/router.ts:3 header `x-org-id` is passed to `five()`, deeper than the analysis follows calls']);
+  });
 });

@@ -21,6 +21,7 @@ const app = express();
 const CreateInvoice = z.object({ number: z.number() });
 declare function orgOf(req: unknown): string;
 `;
+const trpc = `import { z } from 'zod';\nimport { prisma } from './lib/db';\nimport { publicProcedure } from './lib/trpc';\n`;
 const koa = `import Koa from 'koa';\nimport Router from '@koa/router';\nimport { prisma } from './lib/db';\nconst app = new Koa();\nconst router = new Router();\n`;
 
 ruleTester.run('no-client-tenant-id: mass assignment', rule, {
@@ -41,6 +42,10 @@ ruleTester.run('no-client-tenant-id: mass assignment', rule, {
     `${express}app.post('/invoices', async (req, res) => {
   res.json(await prisma.invoice.update({ where: { orgId_number: { orgId: orgOf(req), number: 1 } }, data: CreateInvoice.parse(req.body) }));
 });`,
+    // tRPC input went through the procedure's zod parser, which strips keys it does not declare
+    `${trpc}export const update = publicProcedure
+  .input(z.object({ number: z.number(), status: z.string() }))
+  .mutation(({ ctx, input }) => prisma.invoice.update({ where: { orgId_number: { orgId: ctx.user.orgId, number: input.number } }, data: input }));`,
   ],
   invalid: [
     {

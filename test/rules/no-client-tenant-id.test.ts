@@ -141,6 +141,18 @@ ruleTester.run('no-client-tenant-id', rule, {
     `${orgTrpc}export const mine = authedProcedure.query(({ ctx }) => prisma.membership.findMany({ where: { userId: ctx.user.id } }));`,
     // tRPC context from a header: a middleware that forwards ctx.orgId unchanged is not where it is reported
     `${orgTrpc}export const forward = orgMiddleware(({ ctx, next }) => next({ ctx: { ...ctx, orgId: ctx.orgId || 'none' } }));`,
+    // tRPC context from a header (B8 fp): a helper given the header's organization AND the verified user, which
+    // the analysis cannot follow to a decision, is taken as the check (counted as not analysable, not reported)
+    `${orgTrpc}import { getTeamById } from '@acme/teams';\nexport const list = authedProcedure.query(async ({ ctx }) => {\n  await getTeamById({ teamId: ctx.orgId, userId: ctx.user.id });\n  return prisma.invoice.findMany({ where: { orgId: ctx.orgId } });\n});`,
+    `${orgTrpc}import { getTeamById } from '@acme/teams';\nexport const list = authedProcedure.query(async ({ ctx }) => {\n  const team = await getTeamById(ctx.orgId, ctx.user.id);\n  return prisma.invoice.findMany({ where: { orgId: ctx.orgId }, take: team.limit });\n});`,
+    // ... a project helper whose membership `where` is built by another helper and spread
+    `${orgTrpc}import { requireOrg } from './lib/teams';\nexport const list = authedProcedure.query(async ({ ctx }) => {\n  await requireOrg({ orgId: ctx.orgId, userId: ctx.user.id });\n  return prisma.invoice.findMany({ where: { orgId: ctx.orgId } });\n});`,
+    // ... a project helper whose check is deeper than the analysis follows calls
+    `${orgTrpc}import { requireOrgDeep } from './lib/teams';\nexport const list = authedProcedure.query(async ({ ctx }) => {\n  await requireOrgDeep(ctx.orgId, ctx.user.id);\n  return prisma.invoice.findMany({ where: { orgId: ctx.orgId } });\n});`,
+    // ... a service that looks the organization up through a `where` another helper builds from the user, and throws
+    `${orgTrpc}import { listOrgInvoices } from './lib/teams';\nexport const list = authedProcedure.query(({ ctx }) => listOrgInvoices(ctx.orgId, ctx.user.id));`,
+    // ... a helper that checks through an `include` filtered by the user (nested options object)
+    `${orgTrpc}import { orgRoles } from './lib/teams';\nexport const list = authedProcedure.query(async ({ ctx }) => {\n  await orgRoles({ orgId: ctx.orgId, reference: { id: ctx.user.id } });\n  return prisma.invoice.findMany({ where: { orgId: ctx.orgId } });\n});`,
     // admin-only procedures (fp-1): a client-chosen tenant is the purpose of an operator console
     `${orgTrpc}export const find = adminProcedure.input(z.object({ orgId: z.string() })).query(({ input }) => prisma.invoice.findMany({ where: { orgId: input.orgId } }));`,
     `${orgTrpc}export const find = rolesAdminProcedure.input(z.object({ orgId: z.string() })).mutation(({ input }) => prisma.invoice.deleteMany({ where: { orgId: input.orgId } }));`,
@@ -411,6 +423,21 @@ ruleTester.run('no-client-tenant-id', rule, {
       // tRPC context from a header: a membership lookup whose result gates nothing (leak-1)
       code: `${orgTrpc}export const list = authedProcedure.query(async ({ ctx }) => {\n  const mine = await prisma.membership.findMany({ where: { orgId: ctx.orgId, userId: ctx.user.id } });\n  const all = await prisma.invoice.findMany({ where: { orgId: ctx.orgId } });\n  return { mine, all };\n});`,
       errors: [{ messageId: 'clientTenantId', line: 7, column: 63, endColumn: 72 }],
+    },
+    {
+      // tRPC context from a header: a helper given only the header's organization (no user) is no check
+      code: `${orgTrpc}import { getTeamById } from '@acme/teams';\nexport const list = authedProcedure.query(async ({ ctx }) => {\n  await getTeamById({ teamId: ctx.orgId });\n  return prisma.invoice.findMany({ where: { orgId: ctx.orgId } });\n});`,
+      errors: [{ messageId: 'clientTenantId', line: 8, column: 52, endColumn: 61 }],
+    },
+    {
+      // tRPC context from a header: a helper given the user that provably ignores it is no check
+      code: `${orgTrpc}import { loadOrg } from './lib/teams';\nexport const list = authedProcedure.query(async ({ ctx }) => {\n  await loadOrg({ orgId: ctx.orgId, userId: ctx.user.id });\n  return prisma.invoice.findMany({ where: { orgId: ctx.orgId } });\n});`,
+      errors: [{ messageId: 'clientTenantId', line: 8, column: 52, endColumn: 61 }],
+    },
+    {
+      // tRPC context from a header: a service given the user that only logs it checks nothing
+      code: `${orgTrpc}import { listOrgInvoicesUnchecked } from './lib/teams';\nexport const list = authedProcedure.query(({ ctx }) => listOrgInvoicesUnchecked(ctx.orgId, ctx.user.id));`,
+      errors: [{ messageId: 'clientTenantId', line: 6, column: 56, endColumn: 104 }],
     },
     {
       // tRPC context from a header: a middleware that only logs the admin flag does not make the procedure admin-only

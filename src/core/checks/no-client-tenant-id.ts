@@ -107,6 +107,8 @@ interface Sink {
   unit: FileUnit;
   /** Mass assignment: a whole client object written into a tenant row, which can set its tenant key. */
   mass?: { table: string; key: string };
+  /** Gated only by a helper that receives the verified user and was not followed to a decision (see `delegatedChecks`). */
+  delegate?: string;
 }
 
 interface Hit {
@@ -119,6 +121,8 @@ interface Hit {
 interface Lost {
   at: Node;
   reason: string;
+  /** Where the client value was read: entries are counted once per read and reason, not once per call chain. */
+  read?: Node;
 }
 
 interface Check {
@@ -132,6 +136,8 @@ interface Check {
   what: string;
   /** Against the verified identity; otherwise against a user or value the analysis could not trace. */
   certain: boolean;
+  /** An uncertain check: a helper (`getTeamById()`) given the client value and the verified user, not followed to a decision. */
+  delegate?: string;
 }
 
 /** Does a `where` pin the verified user, a user the analysis cannot trace, or no user? */
@@ -269,6 +275,8 @@ const ROLE_FIELD = /^(roles?|global_?roles?|system_?roles?|user_?roles?|platform
 const ADMIN_ROLE = /^(super_?|site_?|system_?|global_?|platform_?|instance_?)?(admin|administrator|superuser|staff)$/i;
 const ADMIN_HELPER = /^(is|has|assert|require|ensure|check)_?(super_?|site_?|system_?|global_?|platform_?|instance_?)?(admin|administrator|superuser|staff)(_?user|_?role|_?access)?$/i;
 const ADMIN_KEY = 'admin';
+/** A helper from a package or too deep to follow that receives the tenant and the verified user: named like a lookup or a check. */
+const LOOKUP_HELPER = /^(get|find|fetch|load|read|resolve|lookup|assert|require|ensure|check|verify|validate|authorize|authorise|is|has|can)[A-Z_]/;
 
 class ClientTenantFlow {
   private readonly names: TenantNames;
@@ -306,16 +314,27 @@ class ClientTenantFlow {
     for (const hit of visit.hits) {
       // An operator console: choosing any tenant is what the procedure is for (see isAdminOnly).
       if (this.isAdminOnly(hit.at)) continue;
+      // tRPC input exists only through the procedure's `.input(schema)` parser, which strips unknown
+      // keys (zod's default): written as a whole, it cannot carry a tenant key the schema lacks.
+      if (hit.sink.mass && hit.source.input.category === 'tRPC input field') continue;
       if (hit.source.input.dynamic) {
         visit.lost.push({ at: hit.at, reason: `a request field with a dynamic name reaches a tenant sink (${hit.sink.label})` });
         continue;
       }
       decided += 1;
-      const checked = this.isChecked(hit, frame);
+      const delegates: Check[] = [];
+      const checked = this.isChecked(hit, frame, delegates);
       if (checked === 'certain') continue;
+      const delegate = hit.sink.uncertain ? undefined : (hit.sink.delegate ?? (checked === 'uncertain' ? delegates[0]?.delegate : undefined));
+      if (delegate) {
+        // One entry per read and helper, whichever sinks and call chains the value reaches.
+        const at = hit.sink.delegate ? hit.at : (delegates[0]?.gate ?? hit.at);
+        visit.lost.push({ at, read: hit.source.read, reason: delegatedReason(hit.source, delegate) });
+        continue;
+      }
       const undecided = undecidedReason(hit, checked);
       if (undecided) {
-        visit.lost.push({ at: hit.at, reason: undecided });
+        visit.lost.push({ at: hit.at, read: hit.source.read, reason: undecided });
         continue;
       }
       const node = hit.source.readUnit === unit ? hit.source.read : hit.at;
@@ -324,11 +343,15 @@ class ClientTenantFlow {
       byRead.set(node, list);
     }
     for (const [node, hits] of byRead) findings.push(this.finding(node, hits));
-    const seen = new Set<string>();
+    // One entry per (read site, reason): a header read once by the context factory and lost the
+    // same way in every procedure of the file is one flow the analysis could not follow.
+    const seen = new Map<Node, Set<string>>();
     for (const lost of visit.lost) {
-      const key = `${lost.at.range[0]}:${lost.reason}`;
-      if (seen.has(key) || this.isAdminOnly(lost.at)) continue;
-      seen.add(key);
+      const site = lost.read ?? lost.at;
+      const reasons = seen.get(site) ?? new Set<string>();
+      if (reasons.has(lost.reason) || this.isAdminOnly(lost.at)) continue;
+      reasons.add(lost.reason);
+      seen.set(site, reasons);
       unknown.push({ ruleId: RULE, node: lost.at, reason: lost.reason });
     }
     return { findings, unknown, sites: decided };
@@ -742,12 +765,12 @@ class ClientTenantFlow {
     const callee = this.calleeOf(call, frame);
     if (callee.kind !== 'function') {
       const named = args.find((o): o is Extract<Origin, { kind: 'client' }> => o?.kind === 'client' && this.isTenantSource(o.source));
-      if (callee.kind === 'unknown' && named) out.lost.push({ at: call, reason: `${sourceName(named.source)} is passed to \`${calleeText(call, frame.unit)}()\`, which cannot be followed (${callee.reason})` });
+      if (callee.kind === 'unknown' && named) out.lost.push({ at: call, read: named.source.read, reason: `${sourceName(named.source)} is passed to \`${calleeText(call, frame.unit)}()\`, which cannot be followed (${callee.reason})` });
       return;
     }
     if (this.inlined >= INLINE_BUDGET || frame.env.depth >= MAX_INLINE_DEPTH || frame.env.lookup(callee.fn.node)) {
       const named = args.find((o): o is Extract<Origin, { kind: 'client' }> => o?.kind === 'client' && this.isTenantSource(o.source));
-      if (named) out.lost.push({ at: call, reason: `${sourceName(named.source)} is passed to \`${calleeText(call, frame.unit)}()\`, deeper than the analysis follows calls` });
+      if (named) out.lost.push({ at: call, read: named.source.read, reason: `${sourceName(named.source)} is passed to \`${calleeText(call, frame.unit)}()\`, deeper than the analysis follows calls` });
       return;
     }
     this.inlined += 1;
@@ -760,12 +783,16 @@ class ClientTenantFlow {
     for (const hit of visit.hits) {
       // Sources the callee read from its own typed parameters are reported in its own file.
       if (hit.source.readEnv.within(env)) continue;
-      const gated = this.gatedBy(hit, checks, callee.fn.node);
+      const delegates: Check[] = [];
+      const gated = this.gatedBy(hit, checks, callee.fn.node, delegates);
       if (gated === 'certain') continue;
       // Undecided inside the callee, but a check in the caller (a webhook's signature) may still settle it.
-      out.hits.push({ ...hit, at: call, ...(gated === 'uncertain' ? { sink: { ...hit.sink, uncertain: 'is checked against a user or value that could not be traced to the verified identity' } } : {}) });
+      const delegate = gated === 'uncertain' ? delegates[0]?.delegate : undefined;
+      const sink: Sink | undefined =
+        gated !== 'uncertain' ? undefined : delegate && !hit.sink.uncertain ? { ...hit.sink, delegate } : { ...hit.sink, uncertain: 'is checked against a user or value that could not be traced to the verified identity' };
+      out.hits.push({ ...hit, at: call, ...(sink ? { sink } : {}) });
     }
-    for (const lost of visit.lost) out.lost.push({ at: call, reason: lost.reason });
+    for (const lost of visit.lost) out.lost.push({ ...lost, at: call });
   }
 
   /**
@@ -956,16 +983,16 @@ class ClientTenantFlow {
   }
 
   /** Is the hit gated by a check in the function that reaches the sink, or by a guard that runs before it? */
-  private isChecked(hit: Hit, frame: Frame): Certainty {
+  private isChecked(hit: Hit, frame: Frame, delegates?: Check[]): Certainty {
     // A check in the handler gates a query inside a callback of it (`$transaction(async (tx) => ...)`).
     const outermost = enclosingFunction(hit.at);
     let found: Certainty;
     for (let fn = outermost; fn; fn = enclosingFunction(fn)) {
-      found = strongest(found, this.gatedBy(hit, this.checksIn(fn, frame), fn), this.guardedBefore(hit, fn, frame));
+      found = strongest(found, this.gatedBy(hit, this.checksIn(fn, frame), fn, delegates), this.guardedBefore(hit, fn, frame));
       if (found === 'certain') return found;
     }
     // Module-level code (a script, a top-level await) is checked by module-level statements.
-    if (!outermost) found = strongest(found, this.gatedBy(hit, this.checksIn(this.context.unit.ast, frame), this.context.unit.ast));
+    if (!outermost) found = strongest(found, this.gatedBy(hit, this.checksIn(this.context.unit.ast, frame), this.context.unit.ast, delegates));
     return found;
   }
 
@@ -994,7 +1021,8 @@ class ClientTenantFlow {
     return found;
   }
 
-  private gatedBy(hit: Hit, checks: Check[], scope: Node): Certainty {
+  /** `delegates`: receives the uncertain checks that are helpers not followed to a decision. */
+  private gatedBy(hit: Hit, checks: Check[], scope: Node, delegates?: Check[]): Certainty {
     const key = keyOf(hit.source);
     const at = hit.at;
     const gating = checks.filter((check) => {
@@ -1006,6 +1034,7 @@ class ClientTenantFlow {
       return check.gate.range[1] <= at.range[0] && check.gate.parent !== undefined && within(at, check.gate.parent);
     });
     if (gating.some((check) => check.certain)) return 'certain';
+    for (const check of gating) if (check.delegate) delegates?.push(check);
     return gating.length > 0 ? 'uncertain' : undefined;
   }
 
@@ -1036,7 +1065,9 @@ class ClientTenantFlow {
         const item = this.evaluate(call.arguments[0], frame);
         if (list.kind === 'trusted' && item.kind === 'client') checks.push(...gatesOf(call, keyOf(item.source), 'membership in a list from the verified identity', true));
       }
-      for (const lookup of this.membershipLookupKeys(call, frame)) checks.push(...gatesOf(call, lookup.key, 'a membership lookup for the verified user', lookup.certain));
+      const lookups = this.membershipLookupKeys(call, frame);
+      for (const lookup of lookups) checks.push(...gatesOf(call, lookup.key, 'a membership lookup for the verified user', lookup.certain));
+      if (lookups.length === 0) checks.push(...this.builtLookupChecks(call, frame));
       checks.push(...this.helperChecks(call, frame));
       if (this.verifiesSignature(call, frame)) checks.push(...gatesOf(call, ANY_KEY, 'a signature check of the request', true));
     }
@@ -1093,13 +1124,18 @@ class ClientTenantFlow {
     return keys;
   }
 
-  /** `await assertMember(req.user.id, orgId)`: a helper whose check throws gates its caller. */
+  /**
+   * `await assertMember(req.user.id, orgId)`: a helper whose check throws gates its caller. A
+   * helper given both a client tenant value and the verified user that the analysis cannot follow
+   * to a decision is an uncertain check (see `delegatedChecks`).
+   */
   private helperChecks(call: TSESTree.CallExpression, frame: Frame): Check[] {
-    if (call.arguments.length === 0 || frame.env.depth >= MAX_INLINE_DEPTH) return [];
+    if (call.arguments.length === 0) return [];
     const args = call.arguments.map((arg) => (arg.type === T.SpreadElement ? undefined : this.evaluate(arg, frame)));
     if (!args.some((o) => o && this.carries(o) && o.kind !== 'framework')) return [];
     const callee = this.calleeOf(call, frame);
-    if (callee.kind !== 'function' || frame.env.lookup(callee.fn.node) || this.inlined >= INLINE_BUDGET) return [];
+    if (callee.kind !== 'function') return callee.kind === 'none' ? [] : this.delegatedChecks(call, args, frame, true);
+    if (frame.env.depth >= MAX_INLINE_DEPTH || frame.env.lookup(callee.fn.node) || this.inlined >= INLINE_BUDGET) return this.delegatedChecks(call, args, frame, true);
     this.inlined += 1;
     const env = new Env(frame.env, callee.fn.node, args);
     const inner = this.checksIn(callee.fn.node, { unit: callee.fn.unit, env });
@@ -1109,7 +1145,156 @@ class ClientTenantFlow {
     }
     // `if (!(await isMember(userId, orgId))) return 403`: the helper returns the verdict.
     for (const check of inner) if (check.mode === 'verdict') checks.push(...gatesOf(call, check.key, check.what, check.certain));
-    return checks;
+    if (checks.length > 0) return checks;
+    return this.undecided(callee.fn, env, 0) ? this.delegatedChecks(call, args, frame, false) : [];
+  }
+
+  /**
+   * documenso's `getTeamById({ teamId: ctx.teamId, userId: ctx.user.id })`: a helper given both
+   * a client tenant value and the verified user, whose check the analysis cannot see (a package,
+   * calls too deep, a membership `where` built by another helper). It most likely checks that the
+   * user belongs to the tenant: an uncertain check, counted as not analysable, never trusted as
+   * proof and never reported. A helper called for its value is a lookup; one from a package must
+   * be named like one (`getTeam`, `assertMember`), so that a logger given both ids is no check.
+   */
+  private delegatedChecks(call: TSESTree.CallExpression, args: (Origin | undefined)[], frame: Frame, unfollowed: boolean): Check[] {
+    if (this.querySite(call, frame.unit) || this.anySite(call, frame.unit)) return [];
+    const name = calleeName(call) ?? '';
+    if (unfollowed && !LOOKUP_HELPER.test(name)) return [];
+    const values = args.flatMap((arg) => (arg ? this.argumentValues(arg) : []));
+    if (!values.some((o) => o.kind === 'trusted')) return [];
+    const keys = new Set(values.flatMap((o) => (o.kind === 'client' && this.isTenantSource(o.source) ? [keyOf(o.source)] : [])));
+    const helper = calleeText(call, frame.unit);
+    return [...keys].map((key) => ({ key, gate: statementOf(call), mode: 'exit', throws: true, what: `a check by \`${helper}()\``, certain: false, delegate: helper }));
+  }
+
+  /**
+   * An argument's value, or the plain values of an options object (`{ teamId, userId: user.id }`),
+   * one level of nesting included (`{ teamId, reference: { type: 'User', id: userId } }`).
+   */
+  private argumentValues(origin: Origin, depth = 0): Origin[] {
+    if (origin.kind !== 'object') return [origin];
+    return origin.node.properties.flatMap((p) => {
+      if (p.type !== T.Property) return [];
+      const value = unwrap(p.value);
+      if (value.type === T.ObjectExpression) return depth < 1 ? this.argumentValues({ ...origin, node: value }, depth + 1) : [];
+      return isPlainValue(value) ? [this.evaluate(value, { unit: origin.unit, env: origin.env })] : [];
+    });
+  }
+
+  /**
+   * Can a followed helper that found no check still decide, where the analysis cannot see? True
+   * when the verified user it was given reaches a call that is not followed (a package, too deep)
+   * or whose result becomes part of a query's `where` (`...buildTeamWhereQuery({ userId })`).
+   * False when every use of it was read: the helper provably checks nothing.
+   */
+  private undecided(fn: Located<TSESTree.FunctionLike>, env: Env, depth: number): boolean {
+    const body = fn.node.body;
+    if (!body) return false;
+    const frame: Frame = { unit: fn.unit, env };
+    const calls: TSESTree.CallExpression[] = [];
+    walk(body, (node) => {
+      if (node.type === T.CallExpression) calls.push(node);
+    });
+    for (const call of calls) {
+      const site = this.querySite(call, fn.unit);
+      if (site) {
+        if (this.whereBuiltByUserCall(call, frame) || this.userOutsideWhere(call, frame)) return true;
+        continue;
+      }
+      if (this.anySite(call, fn.unit)) continue;
+      const args = call.arguments.map((arg) => (arg.type === T.SpreadElement ? undefined : this.evaluate(arg, frame)));
+      if (!args.some((arg) => arg && this.argumentValues(arg).some((o) => o.kind === 'trusted'))) continue;
+      const callee = this.calleeOf(call, frame);
+      if (callee.kind === 'none') continue;
+      if (callee.kind !== 'function') {
+        if (LOOKUP_HELPER.test(calleeName(call) ?? '')) return true;
+        continue;
+      }
+      if (depth + 1 >= MAX_INLINE_DEPTH || env.lookup(callee.fn.node) || this.inlined >= INLINE_BUDGET) return true;
+      this.inlined += 1;
+      if (this.undecided(callee.fn, new Env(env, callee.fn.node, args), depth + 1)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * A read that filters by the verified user outside its `where` (`include: { teamGroups: { where:
+   * { ... userId } } }`, then `if (team.teamGroups.length === 0) throw`): a check the analysis
+   * does not read.
+   */
+  private userOutsideWhere(call: TSESTree.CallExpression, frame: Frame): boolean {
+    const args = call.arguments[0] ? resolveObject(call.arguments[0], frame.unit, { ...this.context, unit: frame.unit }) : undefined;
+    if (!args) return false;
+    let found = false;
+    for (const property of args.node.properties) {
+      if (property.type !== T.Property || propertyName(property) === 'where' || propertyName(property) === 'data') continue;
+      walk(property.value, (node) => {
+        if (found || node.type !== T.Property || !isPlainValue(node.value)) return;
+        if (this.evaluate(node.value, { unit: args.unit, env: frame.env }).kind === 'trusted') found = true;
+      });
+    }
+    return found;
+  }
+
+  /**
+   * A query whose `where` holds the result of a call given the verified user (`where:
+   * buildTeamWhereQuery({ teamId, userId })`, spread into it, or one branch of a conditional): a
+   * filter the analysis does not read.
+   */
+  private whereBuiltByUserCall(call: TSESTree.CallExpression, frame: Frame): boolean {
+    return this.whereBuilder(call, frame) !== undefined;
+  }
+
+  /** The call given the verified user that builds (part of) a query's `where`, and the `where` expressions it was found in. */
+  private whereBuilder(call: TSESTree.CallExpression, frame: Frame): { builder: Located<TSESTree.CallExpression>; roots: Located[] } | undefined {
+    const args = call.arguments[0] ? resolveObject(call.arguments[0], frame.unit, { ...this.context, unit: frame.unit }) : undefined;
+    const property = args?.node.properties.find((p): p is TSESTree.Property => p.type === T.Property && propertyName(p) === 'where');
+    if (!args || !property) return undefined;
+    const roots: Located[] = [{ node: property.value, unit: args.unit }];
+    const resolved = resolveObject(property.value, args.unit, { ...this.context, unit: args.unit });
+    if (resolved && resolved.node !== property.value) roots.push(resolved);
+    let found: Located<TSESTree.CallExpression> | undefined;
+    for (const root of roots) {
+      walk(root.node, (node) => {
+        if (found || node.type !== T.CallExpression) return;
+        const name = calleeName(node) ?? '';
+        if (TRANSPARENT_FUNCTIONS.has(name) || TRANSPARENT_METHODS.has(name)) return;
+        const given = node.arguments.some((arg) => {
+          if (arg.type === T.SpreadElement) return false;
+          const origin = this.evaluate(arg, { unit: root.unit, env: frame.env });
+          return this.argumentValues(origin).some((o) => o.kind === 'trusted');
+        });
+        if (given) found = { node, unit: root.unit };
+      });
+    }
+    return found ? { builder: found, roots } : undefined;
+  }
+
+  /**
+   * `team.findFirst({ where: buildTeamWhereQuery({ teamId, userId }) })`, then `if (!team)
+   * throw`: a lookup whose filter a helper given the verified user builds. Most likely a
+   * membership condition: uncertain checks of the client values in the `where`, counted as not
+   * analysable when they are what gates a query.
+   */
+  private builtLookupChecks(call: TSESTree.CallExpression, frame: Frame): Check[] {
+    const site = this.querySite(call, frame.unit);
+    if (!site || site.operation !== 'read') return [];
+    const built = this.whereBuilder(call, frame);
+    if (!built) return [];
+    const keys = new Set<string>();
+    for (const root of built.roots) {
+      walk(root.node, (node) => {
+        const values: Node[] = node.type === T.Property ? [node.value] : node.type === T.CallExpression ? node.arguments.filter((a) => a.type !== T.SpreadElement) : [];
+        for (const item of values) {
+          for (const origin of this.argumentValues(this.evaluate(item, { unit: root.unit, env: frame.env }))) {
+            if (origin.kind === 'client' && this.isTenantSource(origin.source)) keys.add(keyOf(origin.source));
+          }
+        }
+      });
+    }
+    const helper = calleeText(built.builder.node, built.builder.unit);
+    return [...keys].flatMap((key) => gatesOf(call, key, `a lookup filtered by \`${helper}()\``, false).map((check) => ({ ...check, delegate: helper })));
   }
 
   // ---------------------------------------------------------------- where values come from
@@ -1577,6 +1762,8 @@ class ClientTenantFlow {
     const pin = this.userPin(where, site.table, frame);
     if (pin === 'verified') return { kind: 'trusted', why: `\`${site.calleeText}\` looks the tenant up with a membership condition on the verified user` };
     if (pin === 'untraced') return { kind: 'unknown', reason: `\`${site.calleeText}\` looks the tenant up for a user that could not be traced to the verified identity`, client: true };
+    // `where: { ...buildTeamWhereQuery({ userId }), id: teamId }`: most likely a membership condition, not read.
+    if (this.whereBuiltByUserCall(call, frame)) return { kind: 'unknown', reason: `\`${site.calleeText}\` looks the tenant up with a filter built by a helper given the verified user`, client: true };
     for (const property of where.node.properties) {
       if (property.type !== T.Property) continue;
       const origin = this.evaluate(property.value, { unit: where.unit, env: frame.env });
@@ -1752,6 +1939,11 @@ class ClientTenantFlow {
 }
 
 // ---------------------------------------------------------------- helpers
+
+/** A value checked only by a helper not followed to a decision: the same entry for every sink it reaches. */
+function delegatedReason(source: Source, helper: string): string {
+  return `${sourceName(source)}${source.context ? ` (as \`${source.context}\`)` : ''} is checked by \`${helper}()\`, which receives the verified user; not followed`;
+}
 
 /** Why a hit that no certain check settles is counted as not analysable rather than reported. */
 function undecidedReason(hit: Hit, checked: Certainty): string | undefined {
