@@ -396,7 +396,7 @@ function comparison(operator: 'eq' | 'inArray', args: TSESTree.CallExpressionArg
     if (scope.table.tenantKeys.includes(name)) {
       return valueConstrains(value) ? { kind: 'scoped', via: `\`${operator}(${scope.table.name}.${name}, ...)\`` } : { kind: 'unscoped', detail: `\`${name}\` is compared with nothing` };
     }
-    if (operator === 'eq' && isCredentialColumn(scope.table, name)) {
+    if (isCredentialColumn(scope.table, name)) {
       return { kind: 'scoped', via: `\`${name}\`, a unique secret: a credential lookup finds the row that names its tenant` };
     }
   }

@@ -104,6 +104,8 @@ ruleTester.run('require-tenant-filter (drizzle)', rule, {
     project(`import type { Db } from '../db';\nexport const t = (database: Db, accountId: string) => database.select().from(customers).where(eq(customers.accountId, accountId));`),
     // a credential lookup by a unique hash
     project(`export const u = (tokenHash: string) => db.select({ accountId: apiTokens.accountId }).from(apiTokens).where(eq(apiTokens.tokenHash, tokenHash)).limit(1);`),
+    // several secrets at once (a key rotation, a batch verify): each one still names its own row
+    project(`export const v = (hashes: string[]) => db.select({ accountId: apiTokens.accountId }).from(apiTokens).where(inArray(apiTokens.tokenHash, hashes));`),
     // the tenant root itself is not a tenant table
     project(`export const v = (id: string) => db.select().from(accounts).where(eq(accounts.id, id));`),
     // not a Drizzle client: a local object with a delete method
