@@ -113,6 +113,9 @@ function tableConstraint(constraint: Constraint): TableConstraint | undefined {
 }
 
 function createTable(stmt: CreateStmt, ctx: ConvertContext): SqlStatement {
+  // `CREATE TABLE readings_p0 PARTITION OF readings ...` is storage of its parent, which the schema
+  // rules judge: known to later statements like a table created from a query, never judged itself.
+  if (stmt.partbound) return { kind: 'CreateTableAs', table: qname(stmt.relation), relation: 'table', columns: [], ifNotExists: stmt.if_not_exists === true, ...ctx.base('libpg-query') };
   const columns: ColumnDefinition[] = [];
   const constraints: TableConstraint[] = [];
   for (const element of stmt.tableElts ?? []) {

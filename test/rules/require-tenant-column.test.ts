@@ -152,6 +152,16 @@ describe('require-tenant-column on schema.prisma and migrations', () => {
     expect(summary(found)).toEqual([]);
   });
 
+  it('partitionsAreStorageOfTheirParent ok', () => {
+    const { findings: found, schema } = findings({
+      'migrations/V1__init.sql': 'CREATE TABLE devices (id bigint PRIMARY KEY);\nCREATE TABLE readings (id bigint, device_id bigint NOT NULL REFERENCES devices(id), v numeric) PARTITION BY HASH (device_id);\nCREATE TABLE readings_p0 PARTITION OF readings FOR VALUES WITH (MODULUS 2, REMAINDER 0);\nCREATE TABLE readings_p1 PARTITION OF readings FOR VALUES WITH (MODULUS 2, REMAINDER 1);\nALTER TABLE readings_p1 ADD COLUMN note text;',
+    });
+    expect(schema.diagnostics).toEqual([]);
+    expect(schema.tables.get('readings_p0')?.columnsUnknown).toBe(true);
+    // Only the parent can be judged; its partitions add no findings of their own.
+    expect(summary(found).filter((line) => /readings_p/.test(line))).toEqual([]);
+  });
+
   it('prismaIgnoredModelIsGlobalAndNotReported ok', () => {
     const { findings: found, schema } = findings({
       'prisma/schema.prisma': `model Team {
