@@ -10,7 +10,7 @@ import type { Variable } from '@typescript-eslint/scope-manager';
 import { memberName, propertyName, T, textOf, unwrap, variableOf, type FileUnit, type Node } from '../core/ast.js';
 import type { AnalysisContext, ClientInfo, Operation, OrmRecognizer, Predicate, QuerySite } from '../core/query-site.js';
 import { returnedExpressions, type Located } from '../core/resolve.js';
-import { combineAll, combineAnd, combineOr, evaluateFilterObject, isUndefinedNode, type ObjectFilterDialect } from './object-filter.js';
+import { combineAll, combineAnd, combineOr, evaluateFilterObject, isOwnKeyFromRow, isParentKeyFromRow, isUndefinedNode, type ObjectFilterDialect } from './object-filter.js';
 import { isCredentialColumn, type Table } from '../core/schema.js';
 import { DRIZZLE_SOURCE, drizzleImportOf, namespaceOf, resolveTable, unresolvedTable, type TableRef } from './drizzle-resolve.js';
 
@@ -398,6 +398,13 @@ function comparison(operator: 'eq' | 'inArray', args: TSESTree.CallExpressionArg
     }
     if (isCredentialColumn(scope.table, name)) {
       return { kind: 'scoped', via: `\`${name}\`, a unique secret: a credential lookup finds the row that names its tenant` };
+    }
+    // Id provenance, as for object filters: the same row again, or a parent's key from a loaded row.
+    if (operator === 'eq' && isOwnKeyFromRow(scope.table, name, value, unit, scope.context, 0)) {
+      return { kind: 'scoped', via: `\`${name}\` of a row an earlier query loaded` };
+    }
+    if (operator === 'eq' && isParentKeyFromRow(scope.table, name, value, unit, scope.context, 0)) {
+      return { kind: 'scoped', via: `\`${name}\` taken from a loaded parent row` };
     }
   }
   return { kind: 'unscoped', detail: column ? `the condition filters only on \`${column}\`` : `\`${operator}(...)\` does not compare a column of \`${scope.table.name}\`` };

@@ -110,6 +110,13 @@ ruleTester.run('require-tenant-filter (drizzle)', rule, {
     project(`export const v = (id: string) => db.select().from(accounts).where(eq(accounts.id, id));`),
     // not a Drizzle client: a local object with a delete method
     project(`const store = { delete: (x: unknown) => x };\nexport const w = () => store.delete(invoices);`),
+    // id provenance: the same row again, and a child by its parent's id from a loaded row
+    project(`export async function rename(accountId: string, id: string) {
+  const invoice = await db.query.invoices.findFirst({ where: (t, { and, eq }) => and(eq(t.accountId, accountId), eq(t.id, id)) });
+  if (!invoice) throw new Error('not found');
+  await db.update(invoices).set({ status: 'renamed' }).where(eq(invoices.id, invoice.id));
+  return db.select().from(invoiceLines).where(eq(invoiceLines.invoiceId, invoice.id));
+}`),
     // a client constructed in the same file, NestJS-style injection by type
     project(
       `import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';\nimport { eq } from 'drizzle-orm';\nimport { invoices } from '../db/schema';\nconst local = drizzle(process.env.URL ?? '');\nexport const x = (accountId: string) => local.select().from(invoices).where(eq(invoices.accountId, accountId));\nexport class InvoiceService {\n  constructor(private readonly db: NodePgDatabase) {}\n  list(accountId: string) { return this.db.select().from(invoices).where(eq(invoices.accountId, accountId)); }\n}`,
@@ -129,6 +136,12 @@ ruleTester.run('require-tenant-filter (drizzle)', rule, {
     invalid(`export const f = (id: string) => db.query.invoices.findFirst({ where: (t, { eq }) => eq(t.id, id) });`, 'missingTenantFilter'),
     invalid(`export const g = (id: string) => db.query.invoices.findFirst({ where: { id } });`, 'missingTenantFilter'),
     invalid(`export const h = (id: string) => db.query.invoices.findFirst({ where: eq(invoices.id, id), with: { lines: true } });`, 'missingTenantFilter'),
+    // the id of a row of another table names nothing of this one
+    invalid(`export async function wrong(accountId: string, id: string) {
+  const customer = await db.query.customers.findFirst({ where: (t, { and, eq }) => and(eq(t.accountId, accountId), eq(t.id, id)) });
+  if (!customer) throw new Error('not found');
+  return db.delete(invoices).where(eq(invoices.id, customer.id));
+}`, 'missingTenantFilter'),
     // the tenant key compared with something else than equality, or with undefined
     invalid(`export const i = (accountId: string) => db.select().from(invoices).where(ne(invoices.accountId, accountId));`, 'missingTenantFilter'),
     invalid(`export const j = () => db.select().from(invoices).where(eq(invoices.accountId, undefined));`, 'missingTenantFilter'),
