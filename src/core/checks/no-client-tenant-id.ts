@@ -294,6 +294,8 @@ class ClientTenantFlow {
   private cycles = 0;
   private readonly sites = new Map<TSESTree.CallExpression, QuerySite | null>();
   private readonly anySites = new Map<TSESTree.CallExpression, QuerySite | null>();
+  /** Origins per followed frame (see evaluate). */
+  private readonly frameOrigins = new WeakMap<Env, Map<Node, Origin>>();
 
   constructor(private readonly context: AnalysisContext) {
     this.names = tenantNames(context);
@@ -1300,9 +1302,15 @@ class ClientTenantFlow {
   // ---------------------------------------------------------------- where values come from
 
   private evaluate(node: Node, frame: Frame): Origin {
-    // In the file's own frame a node always has the same origin; followed calls bind parameters.
-    const cacheable = frame.env === this.top && frame.unit === this.context.unit;
-    const cached = cacheable ? this.origins.get(node) : undefined;
+    // Within one frame (its parameters bound once) a node always has the same origin. Caching per
+    // frame, not only the file's own, keeps long call chains inside followed helpers linear: a
+    // TypeORM builder chain of n links was evaluated 2^n times (ever-gauzy: minutes per package).
+    let origins = frame.env === this.top && frame.unit === this.context.unit ? this.origins : this.frameOrigins.get(frame.env);
+    if (!origins) {
+      origins = new Map<Node, Origin>();
+      this.frameOrigins.set(frame.env, origins);
+    }
+    const cached = origins.get(node);
     if (cached) return cached;
     if (this.active.has(node)) {
       this.cycles += 1;
@@ -1313,7 +1321,7 @@ class ClientTenantFlow {
     try {
       const origin = this.evaluateInner(unwrap(node), frame);
       // A value computed while a cycle was cut may differ when asked directly: not cached.
-      if (cacheable && this.cycles === cycles) this.origins.set(node, origin);
+      if (this.cycles === cycles) origins.set(node, origin);
       return origin;
     } finally {
       this.active.delete(node);
