@@ -63,7 +63,9 @@ export function isSystemPath(projectFile: string, config: TenantLintConfig): boo
     matcher = patterns.length ? picomatch(patterns, { dot: true }) : () => false;
     systemMatchers.set(config, matcher);
   }
-  return matcher(projectFile);
+  // A file outside the project root that holds the schema (`../lib/jobs/x.ts` in a monorepo whose
+  // schema package is a sibling) is matched by its path below the common folder.
+  return matcher(projectFile.replace(/^(\.\.\/)+/, ''));
 }
 
 export function isTestFile(projectFile: string): boolean {

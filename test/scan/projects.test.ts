@@ -71,6 +71,12 @@ describe('code that runs without a request (systemPaths)', () => {
     expect(result.findings.map((f) => `${f.file} ${f.severity}`).sort()).toEqual(['src/jobs/send-reminders.ts info', 'src/routes/invoices.ts error']);
   });
 
+  it('matches files outside the project root that holds the schema (a sibling schema package)', async () => {
+    const { isSystemPath } = await import('../../src/core/analyze.js');
+    expect(isSystemPath('../lib/jobs/definitions/send.handler.ts', {})).toBe(true);
+    expect(isSystemPath('../lib/server-only/team/get-team.ts', {})).toBe(false);
+  });
+
   it('treats jobs like any code when systemPaths is empty', async () => {
     const result = await scan({ path: repo({ ...files, 'tenant-lint.config.json': '{ "systemPaths": [] }' }) });
     expect(result.findings.map((f) => `${f.file} ${f.severity}`).sort()).toEqual(['src/jobs/send-reminders.ts error', 'src/routes/invoices.ts error']);
