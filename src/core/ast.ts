@@ -177,3 +177,40 @@ function symbolName(node: Node): string | undefined {
 export function textOf(unit: FileUnit, node: Node): string {
   return unit.text.slice(node.range[0], node.range[1]);
 }
+
+/**
+ * Is this call the object of a further method call (`db.select().from(t)` inside `.where(...)`)?
+ * Only the outermost call of a chain is a query or a statement; its inner links are parts of it.
+ * Type assertions between the links (`(q as Query).lean()`) do not break the chain.
+ */
+export function isChainLink(call: TSESTree.CallExpression): boolean {
+  let node: Node = call;
+  while (node.parent && (node.parent.type === AST_NODE_TYPES.TSAsExpression || node.parent.type === AST_NODE_TYPES.TSNonNullExpression)) node = node.parent;
+  const parent = node.parent;
+  return parent?.type === AST_NODE_TYPES.MemberExpression && parent.object === node && parent.parent?.type === AST_NODE_TYPES.CallExpression && parent.parent.callee === parent;
+}
+
+/** A builder chain that runs where it stands: awaited, returned, or an arrow function's body. */
+export function runsHere(call: TSESTree.CallExpression): boolean {
+  let node: Node = call;
+  while (node.parent && (node.parent.type === AST_NODE_TYPES.TSAsExpression || node.parent.type === AST_NODE_TYPES.TSNonNullExpression || node.parent.type === AST_NODE_TYPES.TSSatisfiesExpression)) node = node.parent;
+  const parent = node.parent;
+  if (!parent) return false;
+  if (parent.type === AST_NODE_TYPES.AwaitExpression || parent.type === AST_NODE_TYPES.ReturnStatement) return true;
+  return parent.type === AST_NODE_TYPES.ArrowFunctionExpression && parent.body === node;
+}
+
+/** The method calls of a chain, innermost first: `db.selectFrom('t').where(c)` gives selectFrom, where. */
+export function methodChain(call: TSESTree.CallExpression): { name: string; call: TSESTree.CallExpression }[] {
+  const links: { name: string; call: TSESTree.CallExpression }[] = [];
+  let current: Node = call;
+  for (let i = 0; i < 200; i++) {
+    const node = unwrap(current);
+    if (node.type !== AST_NODE_TYPES.CallExpression) break;
+    const callee = unwrap(node.callee);
+    if (callee.type !== AST_NODE_TYPES.MemberExpression) break;
+    links.push({ name: memberName(callee) ?? '', call: node });
+    current = callee.object;
+  }
+  return links.reverse();
+}

@@ -7,10 +7,10 @@
  */
 import type { TSESTree } from '@typescript-eslint/types';
 import type { Variable } from '@typescript-eslint/scope-manager';
-import { memberName, propertyName, T, textOf, unwrap, variableOf, type FileUnit, type Node } from '../core/ast.js';
+import { runsHere, isChainLink, memberName, propertyName, T, textOf, unwrap, variableOf, type FileUnit, type Node } from '../core/ast.js';
 import type { AnalysisContext, ClientInfo, Operation, OrmRecognizer, Predicate, QuerySite } from '../core/query-site.js';
 import { returnedExpressions, type Located } from '../core/resolve.js';
-import { combineAll, combineAnd, combineOr, evaluateFilterObject, isOwnKeyFromRow, isParentKeyFromRow, isUndefinedNode, type ObjectFilterDialect } from './object-filter.js';
+import { combineAll, combineAnd, combineOr, evaluateFilterObject, resolveObject, isOwnKeyFromRow, isParentKeyFromRow, isUndefinedNode, type ObjectFilterDialect } from './object-filter.js';
 import { isCredentialColumn, type Table } from '../core/schema.js';
 import { DRIZZLE_SOURCE, drizzleImportOf, namespaceOf, resolveTable, unresolvedTable, type TableRef } from './drizzle-resolve.js';
 
@@ -37,11 +37,6 @@ export const drizzleRecognizer: OrmRecognizer = {
     return builder(call, context);
   },
 };
-
-function isChainLink(call: TSESTree.CallExpression): boolean {
-  const parent = call.parent;
-  return parent?.type === T.MemberExpression && parent.object === call && parent.parent?.type === T.CallExpression && parent.parent.callee === parent;
-}
 
 /** The links of a chain, innermost first: `db.select().from(t).where(c)` gives select, from, where. */
 function linksOf(call: TSESTree.CallExpression): { links: Link[]; receiver: Node } | undefined {
@@ -113,7 +108,7 @@ function builder(call: TSESTree.CallExpression, context: AnalysisContext): Query
   const joined = chain.links.filter((l) => /join$/i.test(l.name));
   if (!where) {
     if (joined.length > 0) site.predicate = { kind: 'unknown', reason: 'a join without `.where` is not analysed' };
-    else if (names.some((n) => OPEN_ENDED.has(n)) || !isConsumed(call)) site.predicate = { kind: 'unknown', reason: 'the query builder is kept and may get its `.where` later' };
+    else if (names.some((n) => OPEN_ENDED.has(n)) || !runsHere(call)) site.predicate = { kind: 'unknown', reason: 'the query builder is kept and may get its `.where` later' };
     else site.predicate = { kind: 'unscoped', detail: 'the query has no `.where`' };
     return site;
   }
@@ -169,16 +164,6 @@ function joinsOn(on: Node, unit: FileUnit, child: Scope, parent: Scope, fk: stri
 function tableOfNode(node: Node, unit: FileUnit, context: AnalysisContext): Table | undefined {
   const ref = resolveTable(node, unit, context);
   return ref.kind === 'table' ? ref.table : undefined;
-}
-
-/** A chain without `.where` is a query only when it runs here: awaited, returned, or ended by a run method. */
-function isConsumed(call: TSESTree.CallExpression): boolean {
-  let node: Node = call;
-  while (node.parent && (node.parent.type === T.TSAsExpression || node.parent.type === T.TSNonNullExpression || node.parent.type === T.TSSatisfiesExpression)) node = node.parent;
-  const parent = node.parent;
-  if (!parent) return false;
-  if (parent.type === T.AwaitExpression || parent.type === T.ReturnStatement) return true;
-  return parent.type === T.ArrowFunctionExpression && parent.body === node;
 }
 
 function relational(call: TSESTree.CallExpression, callee: TSESTree.MemberExpression, context: AnalysisContext): QuerySite | undefined {
@@ -460,16 +445,6 @@ function helperCall(call: TSESTree.CallExpression, unit: FileUnit, scope: Scope,
   const results = returnedExpressions(binding.fn.node).map((expr) => evaluateCondition(expr, binding.fn.unit, { ...scope, tableParams: new Set(), operatorParams: new Map() }, depth + 1));
   const combined = combineAll(results, `\`${callee.name}()\` returns nothing we can read`);
   return combined.kind === 'scoped' ? { kind: 'scoped', via: `the helper \`${callee.name}()\`` } : combined;
-}
-
-function resolveObject(node: Node, unit: FileUnit, context: AnalysisContext, depth: number): Located<TSESTree.ObjectExpression> | undefined {
-  if (depth > MAX_DEPTH) return undefined;
-  const value = unwrap(node);
-  if (value.type === T.ObjectExpression) return { node: value, unit };
-  if (value.type !== T.Identifier) return undefined;
-  const binding = context.resolver.bindingOf(value, unit, depth + 1);
-  if (binding.kind !== 'value') return undefined;
-  return resolveObject(binding.value.node, binding.value.unit, context, depth + 1);
 }
 
 /**

@@ -7,7 +7,7 @@
  * built across statements (`let q = ...; q = q.where(...)`) is not analysable unless already scoped.
  */
 import type { TSESTree } from '@typescript-eslint/types';
-import { memberName, T, textOf, unwrap, type FileUnit, type Node } from '../core/ast.js';
+import { isChainLink, memberName, T, textOf, unwrap, type FileUnit, type Node } from '../core/ast.js';
 import type { AnalysisContext, ClientInfo, Operation, OrmRecognizer, QuerySite } from '../core/query-site.js';
 import type { Table } from '../core/schema.js';
 import { tableKey } from '../schema/merge.js';
@@ -40,11 +40,6 @@ export const knexRecognizer: OrmRecognizer = {
     return siteOf(call, chain, context);
   },
 };
-
-function isChainLink(call: TSESTree.CallExpression): boolean {
-  const parent = call.parent;
-  return parent?.type === T.MemberExpression && parent.object === call && parent.parent?.type === T.CallExpression && parent.parent.callee === parent;
-}
 
 interface Chain {
   client: KnexClient;

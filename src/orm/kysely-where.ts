@@ -10,7 +10,7 @@ import { memberName, propertyName, T, textOf, unwrap, variableOf, type FileUnit,
 import type { AnalysisContext, Predicate } from '../core/query-site.js';
 import { returnedExpressions } from '../core/resolve.js';
 import { isCredentialColumn, type Table } from '../core/schema.js';
-import { combineAll, combineAnd, combineOr, evaluateFilterObject, isNullish, MAX_FILTER_DEPTH, type ObjectFilterDialect } from './object-filter.js';
+import { combineAll, combineAnd, combineOr, evaluateFilterObject, isNullish, isOwnKeyFromRow, isParentKeyFromRow, MAX_FILTER_DEPTH, type ObjectFilterDialect } from './object-filter.js';
 
 /** Operators that pin a column to the given values. */
 const PINNING = new Set(['=', '==', 'in', 'is']);
@@ -128,7 +128,9 @@ function comparison(ref: Node, operator: Node, value: Node, env: Env, topLevel: 
   if (op === '=' && isCredentialColumn(table, column)) {
     return { kind: 'scoped', via: `\`${column}\`, a unique secret: a credential lookup finds the row that names its tenant` };
   }
-  if (op === '=' && parentKeyFromRow(table, column, value, env)) return { kind: 'scoped', via: `\`${column}\` taken from a loaded parent row` };
+  // Id provenance, shared with every ORM: a parent's key from a loaded row, or the same row again.
+  if (op === '=' && isParentKeyFromRow(table, column, value, env.unit, env.context, 0)) return { kind: 'scoped', via: `\`${column}\` taken from a loaded parent row` };
+  if (op === '=' && isOwnKeyFromRow(table, column, value, env.unit, env.context, 0)) return { kind: 'scoped', via: `\`${column}\` of a row an earlier query loaded` };
   env.columns.push(columnName(table, column));
   return { kind: 'unscoped', detail: `the condition filters only on \`${columnName(table, column)}\`` };
 }
@@ -187,25 +189,6 @@ export function fieldOf(table: Table, column: string): string | undefined {
   if (table.columns.has(column)) return column;
   for (const [field, definition] of table.columns) if (definition.dbName === column) return field;
   return undefined;
-}
-
-/**
- * Id provenance, as the object-filter evaluator does it for object filters: `invoice_id` compared
- * with `invoice.id`, where `invoice` holds a single-row query of a tenant table (itself checked).
- */
-function parentKeyFromRow(table: Table, field: string, value: Node, env: Env): boolean {
-  const relation = [...table.relations.values()].find((r) => !r.isList && r.fields.length === 1 && r.fields[0] === field);
-  const parent = relation ? env.context.schema.tables.get(relation.target) : undefined;
-  if (parent?.class !== 'tenant' && parent?.class !== 'child') return false;
-  const node = unwrap(value);
-  if (node.type !== T.MemberExpression || memberName(node) !== 'id') return false;
-  const object = unwrap(node.object);
-  if (object.type !== T.Identifier) return false;
-  const binding = env.context.resolver.bindingOf(object, env.unit);
-  if (binding.kind !== 'value') return false;
-  const init = unwrap(binding.value.node);
-  const callee = init.type === T.CallExpression ? unwrap(init.callee) : undefined;
-  return callee?.type === T.MemberExpression && ['executeTakeFirst', 'executeTakeFirstOrThrow'].includes(memberName(callee) ?? '');
 }
 
 /** A condition expression: `eb(...)`, `eb.and([...])`, `and([...])`, a helper call, a callback, a `sql` template. */

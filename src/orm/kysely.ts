@@ -6,7 +6,7 @@
  * schema by their database name; conditions are read by src/orm/kysely-where.ts.
  */
 import type { TSESTree } from '@typescript-eslint/types';
-import { memberName, T, textOf, unwrap, type Node } from '../core/ast.js';
+import { methodChain, runsHere, isChainLink, T, textOf, unwrap, type Node } from '../core/ast.js';
 import type { AnalysisContext, Operation, OrmRecognizer, Predicate, QuerySite } from '../core/query-site.js';
 import type { Table } from '../core/schema.js';
 import { kyselyClientOf, type KyselyClient } from './kysely-client.js';
@@ -22,7 +22,7 @@ export const kyselyRecognizer: OrmRecognizer = {
   recognize(call, context) {
     // Only the outermost call of a chain is a query; its inner links are parts of it.
     if (isChainLink(call)) return undefined;
-    const links = linksOf(call);
+    const links = methodChain(call);
     const start = links.findIndex((l) => STARTS[l.name] !== undefined);
     const first = links[start];
     if (!first) return undefined;
@@ -33,26 +33,6 @@ export const kyselyRecognizer: OrmRecognizer = {
     return site(call, first, links.slice(start + 1), named, client, context);
   },
 };
-
-function isChainLink(call: TSESTree.CallExpression): boolean {
-  const parent = call.parent;
-  return parent?.type === T.MemberExpression && parent.object === call && parent.parent?.type === T.CallExpression && parent.parent.callee === parent;
-}
-
-/** The links of a chain, innermost first, up to the first call that is not a method call. */
-function linksOf(call: TSESTree.CallExpression): Link[] {
-  const links: Link[] = [];
-  let current: Node = call;
-  for (let i = 0; i < 60; i++) {
-    const node = unwrap(current);
-    if (node.type !== T.CallExpression) break;
-    const callee = unwrap(node.callee);
-    if (callee.type !== T.MemberExpression) break;
-    links.push({ name: memberName(callee) ?? '', call: node });
-    current = callee.object;
-  }
-  return links.reverse();
-}
 
 function clientOfStart(call: TSESTree.CallExpression, context: AnalysisContext): KyselyClient | undefined {
   const callee = unwrap(call.callee);
@@ -119,7 +99,7 @@ function site(call: TSESTree.CallExpression, first: Link, rest: Link[], main: So
   const set = links.find((l) => l.name === 'set')?.call.arguments[0];
   if (set) result.data = set;
   const keys: Record<string, string> = {};
-  result.predicate = predicateOf(main, links, keys, terminal !== undefined || isConsumed(call), context);
+  result.predicate = predicateOf(main, links, keys, terminal !== undefined || runsHere(call), context);
   result.whereKeys = keys;
   return result;
 }
@@ -201,7 +181,7 @@ function joinOf(link: Link, context: AnalysisContext): Join | undefined {
   const pairs: [string, string][] = [];
   const conditions: Link[] = [];
   const body = callback.body.type === T.BlockStatement ? undefined : callback.body;
-  for (const inner of body && unwrap(body).type === T.CallExpression ? linksOf(unwrap(body) as TSESTree.CallExpression) : []) {
+  for (const inner of body && unwrap(body).type === T.CallExpression ? methodChain(unwrap(body) as TSESTree.CallExpression) : []) {
     if (inner.name === 'onRef') {
       const [x, , y] = inner.call.arguments;
       const left = x ? constString(x, context) : undefined;
@@ -212,16 +192,6 @@ function joinOf(link: Link, context: AnalysisContext): Join | undefined {
     }
   }
   return { source, pairs, conditions };
-}
-
-/** A chain without a run method is a query only when it runs here: awaited, returned, or an arrow's body. */
-function isConsumed(call: TSESTree.CallExpression): boolean {
-  let node: Node = call;
-  while (node.parent && (node.parent.type === T.TSAsExpression || node.parent.type === T.TSNonNullExpression || node.parent.type === T.TSSatisfiesExpression)) node = node.parent;
-  const parent = node.parent;
-  if (!parent) return false;
-  if (parent.type === T.AwaitExpression || parent.type === T.ReturnStatement) return true;
-  return parent.type === T.ArrowFunctionExpression && parent.body === node;
 }
 
 /** The fix in Kysely's own syntax: `.where('tenant_id', '=', tenantId)`, or a join to the parent for a child table. */

@@ -157,12 +157,3 @@ function objectOf(node: Node, unit: FileUnit, context: AnalysisContext): { node:
   return binding.kind === 'value' && unwrap(binding.value.node).type === T.ObjectExpression ? { node: unwrap(binding.value.node) as TSESTree.ObjectExpression, unit: binding.value.unit } : undefined;
 }
 
-/** Top-level filter keys with the source text of their values, for verified-then-written. */
-export function keysOf(object: TSESTree.ObjectExpression, unit: FileUnit): Record<string, string> {
-  const keys: Record<string, string> = {};
-  for (const property of object.properties) {
-    const name = property.type === T.Property ? propertyName(property) : undefined;
-    if (name && property.type === T.Property) keys[name] = textOf(unit, property.value).replace(/\s+/g, '');
-  }
-  return keys;
-}

@@ -8,13 +8,13 @@
  */
 import type { TSESTree } from '@typescript-eslint/types';
 import type { Variable } from '@typescript-eslint/scope-manager';
-import { memberName, T, textOf, unwrap, variableOf, type FileUnit, type Node } from '../core/ast.js';
+import { isChainLink, memberName, T, textOf, unwrap, variableOf, type FileUnit, type Node } from '../core/ast.js';
 import type { AnalysisContext, Operation, OrmRecognizer, Predicate, QuerySite } from '../core/query-site.js';
 import { isCredentialColumn, type Table } from '../core/schema.js';
-import { evaluateFilter, evaluatePipeline, firstMatch, keysOf, valueConstrains } from './mongoose-filter.js';
+import { evaluateFilter, evaluatePipeline, firstMatch, valueConstrains } from './mongoose-filter.js';
 import { modelOf, type TracedModel } from './mongoose-model.js';
 import { middlewareOf, tenantHooksOf } from './mongoose-plugins.js';
-import { combineAll, combineAnd, combineOr } from './object-filter.js';
+import { combineAll, combineAnd, combineOr, whereKeysOf } from './object-filter.js';
 
 /** Where a method takes its filter: the first argument, an id, the second (`distinct`), a pipeline... */
 type FilterAt = 'first' | 'id' | 'second' | 'pipeline' | 'none' | 'insert' | 'bulk' | 'chain';
@@ -78,13 +78,6 @@ export const mongooseRecognizer: OrmRecognizer = {
     return base ? buildSite(call, chain.links, base.index, base.model, context) : undefined;
   },
 };
-
-function isChainLink(call: TSESTree.CallExpression): boolean {
-  let node: Node = call;
-  while (node.parent && (node.parent.type === T.TSAsExpression || node.parent.type === T.TSNonNullExpression)) node = node.parent;
-  const parent = node.parent;
-  return parent?.type === T.MemberExpression && parent.object === node && parent.parent?.type === T.CallExpression && parent.parent.callee === parent;
-}
 
 /** `Board.find(f).where('x').lean()` gives find, where, lean (innermost first) and the receiver `Board`. */
 function linksOf(call: TSESTree.CallExpression): { links: Link[]; receiver: Node } | undefined {
@@ -183,7 +176,7 @@ function baseConditions(base: Link, spec: Spec, site: QuerySite, table: Table, c
       const object = unwrap(filter);
       if (object.type === T.ObjectExpression) {
         site.whereObject = object;
-        site.whereKeys = keysOf(object, unit);
+        site.whereKeys = whereKeysOf(object, unit);
       }
       return [evaluateFilter(filter, unit, table, context)];
     }

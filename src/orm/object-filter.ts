@@ -6,7 +6,8 @@
  * scopes, every disjunct must" lives here once.
  */
 import type { TSESTree } from '@typescript-eslint/types';
-import { memberName, propertyName, T, unwrap, type FileUnit, type Node } from '../core/ast.js';
+import { memberName, propertyName, T, textOf, unwrap, type FileUnit, type Node } from '../core/ast.js';
+import type { Located } from '../core/resolve.js';
 import type { AnalysisContext, Predicate } from '../core/query-site.js';
 import { isCredentialColumn, type Table } from '../core/schema.js';
 
@@ -97,6 +98,26 @@ export function combineOr(branches: { node: Node; predicate: Predicate }[], empt
 export function combineAll(results: Predicate[], empty: string): Predicate {
   if (results.length === 0) return { kind: 'unknown', reason: empty };
   return results.find((r) => r.kind !== 'scoped') ?? results[0] ?? { kind: 'unknown', reason: empty };
+}
+
+/** Follows a filter value to the object literal it is, across consts in this file and others. */
+export function resolveObject(node: Node, unit: FileUnit, context: AnalysisContext, depth = 0): Located<TSESTree.ObjectExpression> | undefined {
+  if (depth > MAX_FILTER_DEPTH) return undefined;
+  const value = unwrap(node);
+  if (value.type === T.ObjectExpression) return { node: value, unit };
+  if (value.type !== T.Identifier) return undefined;
+  const binding = context.resolver.bindingOf(value, unit, depth + 1);
+  return binding.kind === 'value' ? resolveObject(binding.value.node, binding.value.unit, context, depth + 1) : undefined;
+}
+
+/** Top-level keys of an object filter with the source text of their values (`QuerySite.whereKeys`). */
+export function whereKeysOf(object: TSESTree.ObjectExpression, unit: FileUnit): Record<string, string> {
+  const keys: Record<string, string> = {};
+  for (const property of object.properties) {
+    const name = property.type === T.Property ? propertyName(property) : undefined;
+    if (name && property.type === T.Property) keys[name] = textOf(unit, property.value).replace(/\s+/g, '');
+  }
+  return keys;
 }
 
 export function isUndefinedNode(node: Node): boolean {

@@ -3,20 +3,10 @@ import { memberName, propertyName, T, unwrap, type FileUnit, type Node } from '.
 import type { AnalysisContext, Predicate } from '../core/query-site.js';
 import { returnedExpressions, type Located } from '../core/resolve.js';
 import { isCredentialColumn, type Table } from '../core/schema.js';
-import { evaluateFilterExpression, evaluateFilterObject, type ObjectFilterDialect } from './object-filter.js';
+import { evaluateFilterExpression, evaluateFilterObject, resolveObject, type ObjectFilterDialect } from './object-filter.js';
 
-const MAX_DEPTH = 10;
+export { resolveObject };
 
-/** Follows a `where` value to the object literal it is, across consts and helper calls. */
-export function resolveObject(node: Node, unit: FileUnit, context: AnalysisContext, depth = 0): Located<TSESTree.ObjectExpression> | undefined {
-  if (depth > MAX_DEPTH) return undefined;
-  const value = unwrap(node);
-  if (value.type === T.ObjectExpression) return { node: value, unit };
-  if (value.type !== T.Identifier) return undefined;
-  const binding = context.resolver.bindingOf(value, unit, depth + 1);
-  if (binding.kind !== 'value') return undefined;
-  return resolveObject(binding.value.node, binding.value.unit, context, depth + 1);
-}
 
 /**
  * Decides whether a Prisma `where` constrains `table` to one tenant. Conjuncts at the top level

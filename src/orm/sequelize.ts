@@ -13,8 +13,8 @@ import type { Located } from '../core/resolve.js';
 import type { Table, TenantSchema } from '../core/schema.js';
 import { modelNameOf, modelUseOf, type ModelUse } from './sequelize-models.js';
 import { evaluateWhere, scopePredicate, throughInclude, whereKeysOf } from './sequelize-where.js';
+import { resolveObject } from './object-filter.js';
 
-const MAX_DEPTH = 10;
 
 interface MethodSpec {
   operation: Operation;
@@ -168,15 +168,6 @@ function configuredHelper(node: Node, context: AnalysisContext): string | undefi
   const callee = unwrap(inner.callee);
   const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
   return name && (context.config.filterHelpers ?? []).includes(name) ? name : undefined;
-}
-
-function resolveObject(node: Node, unit: FileUnit, context: AnalysisContext, depth: number): Located<TSESTree.ObjectExpression> | undefined {
-  if (depth > MAX_DEPTH) return undefined;
-  const value = unwrap(node);
-  if (value.type === T.ObjectExpression) return { node: value, unit };
-  if (value.type !== T.Identifier) return undefined;
-  const binding = context.resolver.bindingOf(value, unit, depth + 1);
-  return binding.kind === 'value' ? resolveObject(binding.value.node, binding.value.unit, context, depth + 1) : undefined;
 }
 
 /** The fix in Sequelize's own syntax, replacing the Prisma wording of the policy. */

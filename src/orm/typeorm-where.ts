@@ -130,16 +130,6 @@ function relationKey(name: string, value: Node, unit: FileUnit, table: Table, co
   return undefined;
 }
 
-/** The top-level keys of an object filter with the source text of their values. */
-export function keysOf(object: TSESTree.ObjectExpression, unit: FileUnit): Record<string, string> {
-  const keys: Record<string, string> = {};
-  for (const property of object.properties) {
-    const name = property.type === T.Property ? propertyName(property) : undefined;
-    if (name && property.type === T.Property) keys[name] = textOf(unit, property.value).replace(/\s+/g, '');
-  }
-  return keys;
-}
-
 // ---- Query-builder string conditions ----------------------------------------------------------
 
 /** The aliases of a query builder: the main one, and joined parents that scope a child table. */

@@ -11,7 +11,8 @@ import type { AnalysisContext, Operation, OrmRecognizer, Predicate, QuerySite } 
 import type { Table } from '../core/schema.js';
 import { builderSite, TERMINALS } from './typeorm-builder.js';
 import { entityTable, receiverOf } from './typeorm-receiver.js';
-import { evaluateWhere, keysOf } from './typeorm-where.js';
+import { evaluateWhere } from './typeorm-where.js';
+import { resolveObject, whereKeysOf } from './object-filter.js';
 
 /** How a method takes its filter: find options with `where`, a `where` object, update/delete criteria, or data to insert. */
 type Shape = 'options' | 'where' | 'criteria' | 'aggregate' | 'insert' | 'ids';
@@ -136,7 +137,7 @@ function wherePredicate(where: Node, unit: FileUnit, table: Table, context: Anal
   const value = unwrap(where);
   if (value.type === T.ObjectExpression && unit === context.unit) {
     site.whereObject = value;
-    site.whereKeys = keysOf(value, unit);
+    site.whereKeys = whereKeysOf(value, unit);
   }
   return evaluateWhere(where, unit, table, context);
 }
@@ -167,15 +168,6 @@ function isPrimaryKeyValue(node: Node, unit: FileUnit, context: AnalysisContext)
   if (!type) return false;
   const element = type.type === T.TSArrayType ? type.elementType : type;
   return element.type === T.TSStringKeyword || element.type === T.TSNumberKeyword;
-}
-
-function resolveObject(node: Node, unit: FileUnit, context: AnalysisContext, depth = 0): { node: TSESTree.ObjectExpression; unit: FileUnit } | undefined {
-  if (depth > 8) return undefined;
-  const value = unwrap(node);
-  if (value.type === T.ObjectExpression) return { node: value, unit };
-  if (value.type !== T.Identifier) return undefined;
-  const binding = context.resolver.bindingOf(value, unit, depth + 1);
-  return binding.kind === 'value' ? resolveObject(binding.value.node, binding.value.unit, context, depth + 1) : undefined;
 }
 
 /** The fix in TypeORM's own syntax: the tenant key in `where` or in the criteria; a child through its parent relation. */

@@ -10,7 +10,7 @@ import type { RawTable, SchemaReadResult } from '../schema/raw.js';
 import { mergeTables } from '../schema/merge.js';
 import { locateMigrations, readSqlMigrations } from '../schema/sql-migrations.js';
 import { RECOGNIZERS } from '../orm/index.js';
-import { enclosingWorkspace } from './workspaces.js';
+import { enclosingWorkspace, readJson } from './workspaces.js';
 import { readTsSchemaSources, TS_SCHEMA_MARKERS } from '../schema/ts-sources.js';
 import type { FileUnit } from '../core/ast.js';
 import { MAX_FILE_BYTES, parseUnit } from './modules.js';
@@ -160,16 +160,11 @@ function dependsOnSchema(root: string, workspace: Project): boolean {
 }
 
 function dependencyNames(pkgFile: string): Set<string> {
+  const pkg = readJson(pkgFile);
   const names = new Set<string>();
-  if (!isFile(pkgFile)) return names;
-  try {
-    const pkg: unknown = JSON.parse(readFileSync(pkgFile, 'utf8'));
-    for (const field of ['dependencies', 'devDependencies', 'peerDependencies']) {
-      const deps = typeof pkg === 'object' && pkg !== null ? Reflect.get(pkg, field) : undefined;
-      if (typeof deps === 'object' && deps !== null) for (const name of Object.keys(deps)) names.add(name);
-    }
-  } catch {
-    // An unparseable package.json depends on nothing we can read.
+  for (const field of ['dependencies', 'devDependencies', 'peerDependencies']) {
+    const deps = typeof pkg === 'object' && pkg !== null ? Reflect.get(pkg, field) : undefined;
+    if (typeof deps === 'object' && deps !== null) for (const name of Object.keys(deps)) names.add(name);
   }
   return names;
 }
@@ -179,12 +174,9 @@ function owningPackageName(dir: string, top: string): string | undefined {
   for (let current = dir; ; current = dirname(current)) {
     const pkgFile = join(current, 'package.json');
     if (isFile(pkgFile)) {
-      try {
-        const name: unknown = Reflect.get(JSON.parse(readFileSync(pkgFile, 'utf8')) as object, 'name');
-        if (typeof name === 'string') return name;
-      } catch {
-        return undefined;
-      }
+      const pkg = readJson(pkgFile);
+      const name = typeof pkg === 'object' && pkg !== null ? Reflect.get(pkg, 'name') : undefined;
+      if (typeof name === 'string') return name;
     }
     if (relative(top, current) === '' || dirname(current) === current) return undefined;
   }

@@ -33,7 +33,8 @@ export function resolveWorkspacePackage(fromFile: string, specifier: string, opt
   return undefined;
 }
 
-function readJson(file: string): unknown {
+/** A JSON file as data; undefined when it is missing or does not parse. */
+export function readJson(file: string): unknown {
   try {
     return JSON.parse(readFileSync(file, 'utf8'));
   } catch {

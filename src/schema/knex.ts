@@ -11,7 +11,7 @@
  */
 import type { TSESTree } from '@typescript-eslint/types';
 import type { Relation } from '../core/schema.js';
-import { T, memberName, staticName, unwrap, walk, type FileUnit, type Node } from '../core/ast.js';
+import { isChainLink, T, memberName, staticName, unwrap, walk, type FileUnit, type Node } from '../core/ast.js';
 import type { RawTable } from './raw.js';
 import {
   calleeToken,
@@ -195,11 +195,6 @@ function builderChain(unit: FileUnit, call: TSESTree.CallExpression, param: TSES
     current = object;
   }
   return undefined;
-}
-
-function isChainLink(call: TSESTree.CallExpression): boolean {
-  const parent = call.parent;
-  return parent?.type === T.MemberExpression && parent.object === call && parent.parent?.type === T.CallExpression && parent.parent.callee === parent;
 }
 
 /** Applies the statements of the table builder callback to `table`. */

@@ -13,7 +13,7 @@
  */
 import type { TSESTree } from '@typescript-eslint/types';
 import type { Relation } from '../core/schema.js';
-import { T, memberName, propertyName, textOf, unwrap, walk, type FileUnit, type Node } from '../core/ast.js';
+import { methodChain, isChainLink, T, memberName, propertyName, textOf, unwrap, walk, type FileUnit, type Node } from '../core/ast.js';
 import type { RawTable } from './raw.js';
 import { constStringOf, emptyRead, importsAny, locationOf, returnedOf, stringList, stringOf, type TsReadResult, type TsTable } from './ts-sources.js';
 
@@ -83,12 +83,6 @@ export function readKyselyDetailed(unit: FileUnit, projectFile: string): TsReadR
   return read;
 }
 
-/** Only the outermost call of a chain is a statement; its inner links are parts of it. */
-function isChainLink(call: TSESTree.CallExpression): boolean {
-  const parent = call.parent;
-  return parent?.type === T.MemberExpression && parent.object === call && parent.parent?.type === T.CallExpression && parent.parent.callee === parent;
-}
-
 /** Inside `export async function down(db)` (or a `down:` property, `const down = ...`): undoes `up`. */
 function insideDown(node: Node): boolean {
   for (let current = node.parent; current; current = current.parent) {
@@ -99,24 +93,9 @@ function insideDown(node: Node): boolean {
   return false;
 }
 
-/** The links of a chain, innermost first: `db.schema.createTable('t').addColumn(...)` gives createTable, addColumn. */
-function linksOf(call: TSESTree.CallExpression): Link[] {
-  const links: Link[] = [];
-  let current: Node = call;
-  for (let i = 0; i < 200; i++) {
-    const node = unwrap(current);
-    if (node.type !== T.CallExpression) break;
-    const callee = unwrap(node.callee);
-    if (callee.type !== T.MemberExpression) break;
-    links.push({ name: memberName(callee) ?? '', call: node });
-    current = callee.object;
-  }
-  return links.reverse();
-}
-
 /** A chain that starts at `<x>.schema.createTable(...)` (or `<x>.schema.withSchema(s).createTable(...)`). */
 function schemaStatement(call: TSESTree.CallExpression): { name: string; links: Link[] } | undefined {
-  const links = linksOf(call);
+  const links = methodChain(call);
   const start = links.findIndex((link) => SCHEMA_STATEMENTS.has(link.name));
   const first = links[start];
   // Knex's `schema.createTable('t', (table) => ...)` takes a callback: Kysely's takes the name alone.
@@ -228,7 +207,7 @@ function typeOf(node: Node | undefined, unit: FileUnit): string {
 /** The modifiers a column-builder callback chains on its parameter: `(col) => col.notNull().unique()`. */
 function builderLinks(builder: Node | undefined): Link[] {
   const body = returnedOf(builder);
-  return body?.type === T.CallExpression ? linksOf(body) : [];
+  return body?.type === T.CallExpression ? methodChain(body) : [];
 }
 
 function dropColumn(table: RawTable, name: string | undefined): void {

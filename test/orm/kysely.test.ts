@@ -114,6 +114,12 @@ ruleTester.run('require-tenant-filter (kysely)', rule, {
     project(`export const o = (hash: string) => db.selectFrom('api_tokens').select(['tenant_id']).where('token_hash', '=', hash).executeTakeFirst();`),
     // the tenant root is not a tenant table
     project(`export const p = (id: string) => db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();`),
+    // id provenance: the same row again, and a child by its parent's id from a loaded row
+    project(`export async function q(tenantId: string, id: string) {
+  const invoice = await db.selectFrom('invoices').selectAll().where('id', '=', id).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
+  await db.updateTable('invoices').set({ status: 'seen' }).where('id', '=', invoice.id).execute();
+  return db.selectFrom('invoice_lines').selectAll().where('invoice_id', '=', invoice.id).execute();
+}`),
     // schema per tenant: the database is bound to the tenant's schema
     project(`export const q = (tenantId: string) => db.withSchema(\`tenant_\${tenantId}\`).selectFrom('invoices').selectAll().execute();`),
     project(`export function r(tenantId: string) {\n  const tenantDb = db.withSchema(\`tenant_\${tenantId}\`);\n  return tenantDb.deleteFrom('invoices').where('id', '=', '1').execute();\n}`),
@@ -175,6 +181,11 @@ ruleTester.run('require-tenant-filter (kysely)', rule, {
     invalid(`export const m = (tenantId: string | undefined) => db.selectFrom('invoices').selectAll().$if(!!tenantId, (qb) => qb.where('tenant_id', '=', tenantId as string)).execute();`, 'missingTenantFilter'),
     // a child table read by its parent's id from the request, without a join
     invalid(`export const n = (invoiceId: string) => db.selectFrom('invoice_lines').selectAll().where('invoice_id', '=', invoiceId).execute();`, 'missingTenantFilter'),
+    // the id of another table's row names nothing of this one
+    invalid(`export async function r(tenantId: string, id: string) {
+  const customer = await db.selectFrom('customers').selectAll().where('id', '=', id).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
+  return db.deleteFrom('invoices').where('id', '=', customer.id).execute();
+}`, 'missingTenantFilter'),
     // a child joined to its parent without the parent's tenant key
     invalid(`export const o = (id: string) => db.selectFrom('invoice_lines').innerJoin('invoices', 'invoices.id', 'invoice_lines.invoice_id').selectAll().where('invoices.id', '=', id).execute();`, 'missingTenantFilter'),
     // a transaction, a typed database, a class field, a constant schema

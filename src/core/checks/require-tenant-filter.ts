@@ -292,10 +292,16 @@ function insertInto(object: TSESTree.ObjectExpression, fragment: string, desc: s
  * scopes the query, by construction.
  */
 function tenantSetBefore(site: QuerySite, settings: Node[]): boolean {
-  const fns = new Set<Node | undefined>();
-  for (let fn = enclosingFunction(site.call); fn; fn = enclosingFunction(fn)) fns.add(fn);
-  if (fns.size === 0) fns.add(undefined);
+  const fns = enclosingFunctions(site.call);
   return settings.some((setting) => setting.range[0] < site.call.range[0] && fns.has(enclosingFunction(setting)));
+}
+
+/** The functions around a node, innermost first; `undefined` alone for top-level code. */
+function enclosingFunctions(node: Node): Set<Node | undefined> {
+  const fns = new Set<Node | undefined>();
+  for (let fn = enclosingFunction(node); fn; fn = enclosingFunction(fn)) fns.add(fn);
+  if (fns.size === 0) fns.add(undefined);
+  return fns;
 }
 
 /**
@@ -310,9 +316,7 @@ function verifiedEarlier(site: QuerySite, sites: QuerySite[], context: AnalysisC
   const unique = uniqueKeysOf(site.table).filter((k) => keys[k] !== undefined);
   if (unique.length === 0) return false;
   // The read may be in the function that encloses the write's transaction callback.
-  const fns = new Set<Node | undefined>();
-  for (let fn = enclosingFunction(site.call); fn; fn = enclosingFunction(fn)) fns.add(fn);
-  if (fns.size === 0) fns.add(undefined);
+  const fns = enclosingFunctions(site.call);
   return sites.some(
     (other) =>
       other !== site &&
