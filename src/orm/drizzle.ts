@@ -12,6 +12,7 @@ import type { AnalysisContext, ClientInfo, Operation, OrmRecognizer, Predicate, 
 import { returnedExpressions, type Located } from '../core/resolve.js';
 import { combineAll, combineAnd, combineOr, evaluateFilterObject, resolveObject, isOwnKeyFromRow, isParentKeyFromRow, isUndefinedNode, type ObjectFilterDialect } from './object-filter.js';
 import { isCredentialColumn, type Table } from '../core/schema.js';
+import { flowClient } from './client-specs.js';
 import { DRIZZLE_SOURCE, drizzleImportOf, namespaceOf, resolveTable, unresolvedTable, type TableRef } from './drizzle-resolve.js';
 
 const MAX_DEPTH = 10;
@@ -78,9 +79,9 @@ function builder(call: TSESTree.CallExpression, context: AnalysisContext): Query
   }
   if (!tableArg || tableArg.type === T.SpreadElement) return undefined;
   const { unit } = context;
-  const client = clientOf(chain.receiver, unit, context);
-  if (!client) return undefined;
   const ref = resolveTable(tableArg, unit, context);
+  const client = clientOf(chain.receiver, unit, context) ?? (ref.kind === 'table' ? schemaMatched(chain.receiver, unit, context, `\`${textOf(unit, tableArg)}\``) : undefined);
+  if (!client) return undefined;
   if (ref.kind === 'other' || (ref.kind === 'unresolved' && operation === 'insert')) return undefined;
   const table = ref.kind === 'table' ? ref.table : unresolvedTable(textOf(unit, tableArg), context);
   if (!table) return undefined;
@@ -176,9 +177,10 @@ function relational(call: TSESTree.CallExpression, callee: TSESTree.MemberExpres
   const query = unwrap(delegate.object);
   if (!key || query.type !== T.MemberExpression || memberName(query) !== 'query') return undefined;
   const { unit } = context;
-  const client = clientOf(query.object, unit, context);
+  const traced = clientOf(query.object, unit, context);
+  const ref = relationalTable(key, traced?.construction, context);
+  const client = traced ?? (ref.kind === 'table' ? schemaMatched(query.object, unit, context, `\`query.${key}\``) : undefined);
   if (!client) return undefined;
-  const ref = relationalTable(key, client.construction, context);
   if (ref.kind === 'other') return undefined;
   const table = ref.kind === 'table' ? ref.table : unresolvedTable(key, context);
   if (!table) return undefined;
@@ -493,6 +495,25 @@ interface TracedClient {
 
 /** The receiver traced to `drizzle(...)`, a Drizzle database type, or a transaction of one; undefined when not traced. */
 function clientOf(expression: Node, unit: FileUnit, context: AnalysisContext, depth = 0): TracedClient | undefined {
+  const traced = tracedClientOf(expression, unit, context, depth);
+  if (traced || depth > 0) return traced;
+  const flow = flowClient(expression, unit, context.resolver, 'drizzle');
+  return flow.kind === 'client' ? { info: { kind: 'client', scoped: false, how: flow.how } } : undefined;
+}
+
+/**
+ * Not traced, but the schema says what the call is: `.from(invoices)`, `.update(invoices)` with a
+ * Drizzle table of the schema, on a receiver the flow engine could not follow (a request-scoped
+ * `ctx.db`, an untyped parameter). A receiver traced to another library is not Drizzle's.
+ */
+function schemaMatched(expression: Node, unit: FileUnit, context: AnalysisContext, what: string): TracedClient | undefined {
+  const flow = flowClient(expression, unit, context.resolver, 'drizzle');
+  if (flow.kind === 'other') return undefined;
+  const reason = flow.kind === 'unknown' ? flow.reason : flow.how;
+  return { info: { kind: 'unknown', reason: `${reason}; recognised because ${what} is a Drizzle table of the schema` } };
+}
+
+function tracedClientOf(expression: Node, unit: FileUnit, context: AnalysisContext, depth = 0): TracedClient | undefined {
   if (depth > MAX_DEPTH) return undefined;
   const node = unwrap(expression);
   if (node.type === T.CallExpression) {

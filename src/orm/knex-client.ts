@@ -9,6 +9,7 @@ import type { TSESTree } from '@typescript-eslint/types';
 import { enclosingClass, memberName, propertyName, T, textOf, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
 import type { AnalysisContext, ClientInfo } from '../core/query-site.js';
 import { returnedExpressions } from '../core/resolve.js';
+import { flowClient } from './client-specs.js';
 
 const MAX_DEPTH = 10;
 const KNEX_SOURCE = 'knex';
@@ -19,6 +20,13 @@ export type KnexClient = Extract<ClientInfo, { kind: 'client' }>;
 
 /** The receiver traced to a Knex client; undefined when it is not one (or cannot be told). */
 export function knexClientOf(expression: Node, unit: FileUnit, context: AnalysisContext, depth = 0): KnexClient | undefined {
+  const traced = tracedKnexClientOf(expression, unit, context, depth);
+  if (traced || depth > 0) return traced;
+  const flow = flowClient(expression, unit, context.resolver, 'knex');
+  return flow.kind === 'client' ? { kind: 'client', scoped: false, how: flow.how } : undefined;
+}
+
+function tracedKnexClientOf(expression: Node, unit: FileUnit, context: AnalysisContext, depth = 0): KnexClient | undefined {
   if (depth > MAX_DEPTH) return undefined;
   const node = unwrap(expression);
   switch (node.type) {

@@ -10,6 +10,7 @@ import type { TSESTree } from '@typescript-eslint/types';
 import { enclosingClass, memberName, propertyName, T, textOf, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
 import type { AnalysisContext, ClientInfo } from '../core/query-site.js';
 import { returnedExpressions, type Located } from '../core/resolve.js';
+import { flowClient } from './client-specs.js';
 
 const MAX_DEPTH = 10;
 const KYSELY = 'kysely';
@@ -24,6 +25,13 @@ export type KyselyClient = Extract<ClientInfo, { kind: 'client' }>;
 
 /** The Kysely database `expression` is, or undefined when it cannot be traced to one. */
 export function kyselyClientOf(expression: Node, unit: FileUnit, context: AnalysisContext, depth = 0): KyselyClient | undefined {
+  const traced = tracedKyselyClientOf(expression, unit, context, depth);
+  if (traced || depth > 0) return traced;
+  const flow = flowClient(expression, unit, context.resolver, 'kysely');
+  return flow.kind === 'client' ? { kind: 'client', scoped: false, how: flow.how } : undefined;
+}
+
+function tracedKyselyClientOf(expression: Node, unit: FileUnit, context: AnalysisContext, depth = 0): KyselyClient | undefined {
   if (depth > MAX_DEPTH) return undefined;
   const node = unwrap(expression);
   switch (node.type) {

@@ -3,6 +3,7 @@ import { memberName, propertyName, T, textOf, unwrap, type FileUnit, type Node }
 import type { AnalysisContext, NestedIssue, Operation, OrmRecognizer, Predicate, QuerySite } from '../core/query-site.js';
 import { findTableByDelegate, type Table } from '../core/schema.js';
 import { clientOf } from './prisma-client.js';
+import { flowClient } from './client-specs.js';
 import { evaluateWhere, resolveObject } from './prisma-where.js';
 
 const OPERATIONS: Record<string, Operation> = {
@@ -46,7 +47,14 @@ export const prismaRecognizer: OrmRecognizer = {
     if (!table || table.source !== 'prisma') return undefined;
 
     const { unit } = context;
-    const client = clientOf(delegateNode.object, unit, context);
+    let client = clientOf(delegateNode.object, unit, context);
+    if (client.kind === 'unknown') {
+      // The shared flow engine follows what the Prisma tracer does not: `db()` factories, singleton wrappers, destructured typed parameters.
+      const flow = flowClient(delegateNode.object, unit, context.resolver, 'prisma');
+      if (flow.kind === 'client') client = { kind: 'client', scoped: false, how: flow.how };
+      else if (flow.kind === 'other' && flow.how.startsWith('a value of')) return undefined; // another library's value
+      else if (flow.kind === 'unknown') client = { kind: 'unknown', reason: flow.reason };
+    }
     if (client.kind === 'not-client') return undefined;
     const args = call.arguments[0];
     const argsObject = args ? resolveObject(args, unit, context) : undefined;

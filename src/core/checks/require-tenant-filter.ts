@@ -82,6 +82,7 @@ export function tenancyEvidence(table: Table, schema: TenantSchema): string {
 }
 
 function clientEvidence(site: QuerySite): string {
+  if (site.client.kind === 'unknown' && site.orm !== 'prisma') return ` The receiver was not traced to a ${site.orm} client (${site.client.reason}).`;
   if (site.client.kind === 'unknown') return ` The receiver was not traced to a PrismaClient (${site.client.reason}); it was recognised because \`${site.callee.type === T.MemberExpression ? tableDelegate(site) : ''}\` is a model of the schema.`;
   return '';
 }

@@ -1,0 +1,604 @@
+/**
+ * The value-provenance engine: "what is this expression?", asked by every recognizer.
+ *
+ * An expression's origins are the library values it may hold, each written as the package export
+ * it starts from and the steps applied to it (`new PrismaClient()` is `PrismaClient` + new;
+ * `db.transaction(async (tx) => ...)`'s `tx` is `drizzle` + call + `.transaction` + parameter 0).
+ * The engine follows, across files, within one budget per question and with one memo per node:
+ * consts and `let`s with every value assigned to them, destructuring, imports, re-exports and
+ * workspace packages (through the Resolver), calls of project functions through what they return
+ * (memoised forms such as `cached ??= drizzle()` included), wrappers that take a callback
+ * (`singleton('db', () => new PrismaClient())`), class fields, constructor injection, getters and
+ * methods of project classes, `globalThis.x` singletons, object members, and parameters through
+ * their type annotations (aliases, intersections, `typeof db`, destructured `{ db }: { db: Database }`).
+ *
+ * Library knowledge is not here: a model says which origins are its client (`matchesLibrary`).
+ */
+import type { TSESTree } from '@typescript-eslint/types';
+import type { Variable } from '@typescript-eslint/scope-manager';
+import { memberName, propertyName, T, textOf, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
+import { returnedExpressions, type Resolver } from '../core/resolve.js';
+
+export type Step =
+  | { kind: 'get'; name: string }
+  | { kind: 'call' }
+  | { kind: 'new' }
+  /** The `index`th parameter of a callback passed to the value (`tx` of `db.transaction(cb)`). */
+  | { kind: 'param'; index: number };
+
+/** A value that comes from a package export. `typed`: known only from a type annotation. */
+export interface LibOrigin {
+  kind: 'lib';
+  source: string;
+  name: string;
+  steps: Step[];
+  typed: boolean;
+  /** How it was traced, for the evidence: `db()` returns `drizzle(...)`. */
+  trail: string[];
+}
+
+export type Origin =
+  | LibOrigin
+  | { kind: 'function'; fn: TSESTree.FunctionLike; unit: FileUnit }
+  | { kind: 'class'; cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression; unit: FileUnit }
+  | { kind: 'instance'; cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression; unit: FileUnit }
+  | { kind: 'object'; node: TSESTree.ObjectExpression; unit: FileUnit }
+  | { kind: 'module'; unit: FileUnit }
+  | { kind: 'literal' }
+  | { kind: 'unknown'; reason: string; file: string; line: number };
+
+const MAX_DEPTH = 14;
+/** Origins kept per expression: a union wider than this is not a client worth knowing. */
+const MAX_ORIGINS = 8;
+
+interface Walk {
+  resolver: Resolver;
+  depth: number;
+  /** Nodes on the current path: a cycle (`a = b; b = a`) ends in unknown, not a stack overflow. */
+  active: Set<Node>;
+}
+
+const memo = new WeakMap<Resolver, WeakMap<Node, Origin[]>>();
+
+/** Every origin `expression` may have. Never throws; what cannot be followed is an `unknown` origin with the reason. */
+export function originsOf(expression: Node, unit: FileUnit, resolver: Resolver): Origin[] {
+  return describe(expression, unit, { resolver, depth: 0, active: new Set() });
+}
+
+/** The library origins of `expression` that `accept` recognises, or why none was found. */
+export function libraryOrigin(
+  expression: Node,
+  unit: FileUnit,
+  resolver: Resolver,
+  accept: (origin: LibOrigin) => boolean,
+): { found: LibOrigin } | { found?: undefined; unknown?: Extract<Origin, { kind: 'unknown' }> } {
+  const origins = originsOf(expression, unit, resolver);
+  const found = origins.find((o): o is LibOrigin => o.kind === 'lib' && accept(o));
+  if (found) return { found };
+  return { unknown: origins.find((o): o is Extract<Origin, { kind: 'unknown' }> => o.kind === 'unknown') };
+}
+
+function unknown(reason: string, unit: FileUnit, node: Node): Origin {
+  return { kind: 'unknown', reason, file: unit.file, line: node.loc.start.line };
+}
+
+function describe(expression: Node, unit: FileUnit, w: Walk): Origin[] {
+  const node = unwrap(expression);
+  let byNode = memo.get(w.resolver);
+  if (!byNode) memo.set(w.resolver, (byNode = new WeakMap()));
+  const cached = byNode.get(node);
+  if (cached) return cached;
+  if (w.depth > MAX_DEPTH) return [unknown('the value is traced too deep', unit, node)];
+  if (w.active.has(node)) return [unknown('the value is defined in terms of itself', unit, node)];
+  w.active.add(node);
+  w.depth++;
+  let result: Origin[];
+  try {
+    result = dedupe(describeNode(node, unit, w));
+  } catch {
+    result = [unknown('the value could not be followed', unit, node)];
+  } finally {
+    w.depth--;
+    w.active.delete(node);
+  }
+  // Only answers found at the top of a question are complete; deeper ones may be cut by the budget.
+  if (w.depth === 0 || !result.some((o) => o.kind === 'unknown')) byNode.set(node, result);
+  return result;
+}
+
+function dedupe(origins: Origin[]): Origin[] {
+  const seen = new Set<string>();
+  const out: Origin[] = [];
+  for (const o of origins) {
+    const key = o.kind === 'lib' ? `lib:${o.source}:${o.name}:${JSON.stringify(o.steps)}:${o.typed}` : o.kind === 'unknown' ? `u:${o.reason}` : undefined;
+    if (key && seen.has(key)) continue;
+    if (key) seen.add(key);
+    out.push(o);
+    if (out.length >= MAX_ORIGINS) break;
+  }
+  return out;
+}
+
+function describeNode(node: Node, unit: FileUnit, w: Walk): Origin[] {
+  switch (node.type) {
+    case T.Identifier:
+      return identifier(node, unit, w);
+    case T.CallExpression:
+      return call(node, unit, w);
+    case T.NewExpression:
+      return construct(node, unit, w);
+    case T.MemberExpression:
+      return member(node, unit, w);
+    case T.ThisExpression:
+      return thisOrigins(node, unit, w);
+    case T.LogicalExpression:
+      return [...describe(node.left, unit, w), ...describe(node.right, unit, w)].filter((o) => o.kind !== 'literal');
+    case T.ConditionalExpression:
+      return [...describe(node.consequent, unit, w), ...describe(node.alternate, unit, w)].filter((o) => o.kind !== 'literal');
+    case T.AssignmentExpression:
+      return describe(node.right, unit, w);
+    case T.SequenceExpression:
+      return node.expressions.length ? describe(node.expressions[node.expressions.length - 1], unit, w) : [];
+    case T.ObjectExpression:
+      return [{ kind: 'object', node, unit }];
+    case T.FunctionExpression:
+    case T.ArrowFunctionExpression:
+      return [{ kind: 'function', fn: node, unit }];
+    case T.ClassExpression:
+      return [{ kind: 'class', cls: node, unit }];
+    case T.Literal:
+    case T.TemplateLiteral:
+    case T.ArrayExpression:
+    case T.BinaryExpression:
+    case T.UnaryExpression:
+      return [{ kind: 'literal' }];
+    default:
+      return [unknown(`cannot follow a ${node.type}`, unit, node)];
+  }
+}
+
+function withStep(origins: Origin[], step: Step, trail: string | undefined, unit: FileUnit, node: Node, w: Walk): Origin[] {
+  const out: Origin[] = [];
+  for (const o of origins) {
+    if (o.kind === 'lib') out.push({ ...o, steps: [...o.steps, step], trail: trail ? [...o.trail, trail] : o.trail });
+    else if (o.kind === 'unknown') out.push(o);
+    else if (step.kind === 'get') out.push(...getMember(o, step.name, unit, node, w));
+  }
+  return out;
+}
+
+// ---- identifiers ----
+
+function identifier(node: TSESTree.Identifier, unit: FileUnit, w: Walk): Origin[] {
+  if (node.name === 'undefined') return [{ kind: 'literal' }];
+  const variable = variableOf(unit.scopeManager, node);
+  if (!variable) return [unknown(`\`${node.name}\` is not declared in this file`, unit, node)];
+  return variableOrigins(variable, unit, node, w);
+}
+
+function variableOrigins(variable: Variable, unit: FileUnit, at: Node, w: Walk): Origin[] {
+  const def = variable.defs[0];
+  if (!def) return [unknown(`\`${variable.name}\` is a global`, unit, at)];
+  switch (def.type) {
+    case 'Variable': {
+      const declarator = def.node;
+      const values: Origin[] = [];
+      if (declarator.init) {
+        values.push(...(declarator.id.type === T.Identifier ? describe(declarator.init, unit, w) : destructured(declarator.id, def.name, declarator.init, unit, w)));
+      }
+      // A `let` holds whatever is assigned to it anywhere: `cached ??= drizzle()`, `if (!x) x = new PrismaClient()`.
+      for (const ref of variable.references) {
+        if (!ref.isWrite() || ref.identifier === def.name) continue;
+        const assignment = ref.identifier.parent;
+        if (assignment?.type === T.AssignmentExpression && assignment.left === ref.identifier) values.push(...describe(assignment.right, unit, w));
+      }
+      const useful = values.filter((o) => o.kind !== 'literal');
+      return useful.length ? useful : [unknown(`\`${variable.name}\` has no traceable value`, unit, at)];
+    }
+    case 'FunctionName':
+      return [{ kind: 'function', fn: def.node, unit }];
+    case 'ClassName':
+      return [{ kind: 'class', cls: def.node, unit }];
+    case 'Parameter':
+      return def.name.type === T.Identifier ? parameter(def.name, def.node, unit, w) : [unknown(`\`${variable.name}\` is a parameter pattern`, unit, at)];
+    case 'ImportBinding':
+      return imported(variable, unit, at, w);
+    default:
+      return [unknown(`\`${variable.name}\` is a ${def.type}`, unit, at)];
+  }
+}
+
+/** `const { db } = ctx`, `const [a, b] = x`: the property path from the pattern to the name. */
+function destructured(pattern: Node, name: TSESTree.Identifier, init: Node, unit: FileUnit, w: Walk): Origin[] {
+  const path = pathTo(pattern, name);
+  if (!path) return [unknown(`\`${name.name}\` is destructured in a way that is not followed`, unit, name)];
+  let origins = describe(init, unit, w);
+  for (const key of path) origins = withStep(origins, { kind: 'get', name: key }, `.${key}`, unit, name, w);
+  return origins;
+}
+
+function pathTo(pattern: Node, name: TSESTree.Identifier): string[] | undefined {
+  if (pattern === name) return [];
+  if (pattern.type === T.AssignmentPattern) return pathTo(pattern.left, name);
+  if (pattern.type === T.ObjectPattern) {
+    for (const property of pattern.properties) {
+      if (property.type !== T.Property) continue;
+      const key = propertyName(property);
+      const inner = key ? pathTo(property.value, name) : undefined;
+      if (key && inner) return [key, ...inner];
+    }
+  }
+  return undefined;
+}
+
+function imported(variable: Variable, unit: FileUnit, at: Node, w: Walk): Origin[] {
+  const binding = w.resolver.bindingOfVariable(variable, unit, 0);
+  switch (binding.kind) {
+    case 'package':
+      return [{ kind: 'lib', source: binding.source, name: binding.imported, steps: [], typed: false, trail: [] }];
+    case 'value':
+      return describe(binding.value.node, binding.value.unit, w);
+    case 'function':
+      return [{ kind: 'function', fn: binding.fn.node, unit: binding.fn.unit }];
+    case 'class':
+      return [{ kind: 'class', cls: binding.cls.node, unit: binding.cls.unit }];
+    case 'parameter':
+      return parameter(binding.param.node, binding.param.node, binding.param.unit, w);
+    case 'unknown': {
+      // `import * as schema from './schema'`: the module itself.
+      const def = variable.defs[0];
+      if (def?.type === 'ImportBinding' && def.node.type === T.ImportNamespaceSpecifier && def.parent.type === T.ImportDeclaration) {
+        const file = w.resolver.modules.resolve(unit.file, def.parent.source.value);
+        const target = file ? w.resolver.modules.unit(file) : null;
+        if (target) return [{ kind: 'module', unit: target }];
+        return [{ kind: 'lib', source: def.parent.source.value, name: '*', steps: [], typed: false, trail: [] }];
+      }
+      return [unknown(binding.reason, unit, at)];
+    }
+  }
+}
+
+// ---- parameters ----
+
+function parameter(name: TSESTree.Identifier, declared: Node, unit: FileUnit, w: Walk): Origin[] {
+  const fn = enclosingParamFunction(name);
+  // A type annotation on the name, or on the pattern that destructures it (`{ db }: { db: Database }`).
+  const annotation = name.typeAnnotation?.typeAnnotation;
+  if (annotation) {
+    const typed = typeOrigins(annotation, unit, w);
+    if (typed.some((o) => o.kind === 'lib')) return typed;
+  }
+  if (fn) {
+    const top = fn.params.find((p) => containsNode(p, name));
+    const pattern = top?.type === T.TSParameterProperty ? top.parameter : top;
+    if (pattern && pattern !== name) {
+      const inner = pattern.type === T.AssignmentPattern ? pattern.left : pattern;
+      const patternType = 'typeAnnotation' in inner ? inner.typeAnnotation?.typeAnnotation : undefined;
+      const path = pathTo(inner, name);
+      if (patternType && path) {
+        let origins = typeOrigins(patternType, unit, w);
+        for (const key of path) origins = withStep(origins, { kind: 'get', name: key }, `.${key}`, unit, name, w);
+        if (origins.some((o) => o.kind === 'lib')) return origins;
+      }
+    }
+    // A callback's parameter: `db.transaction(async (tx) => ...)` gives the library's value.
+    const host = fn.parent;
+    if (host?.type === T.CallExpression && host.arguments.includes(fn as TSESTree.CallExpressionArgument)) {
+      const index = fn.params.findIndex((p) => p === name || containsNode(p, name));
+      const callee = unwrap(host.callee);
+      if (callee.type === T.MemberExpression && index >= 0) {
+        const method = memberName(callee);
+        if (method) {
+          const receiver = describe(callee.object, unit, w);
+          const libs = withStep(withStep(receiver, { kind: 'get', name: method }, undefined, unit, callee, w), { kind: 'param', index }, `the \`${name.name}\` of \`.${method}(...)\``, unit, name, w);
+          if (libs.some((o) => o.kind === 'lib')) return libs;
+        }
+      }
+    }
+  }
+  void declared;
+  return [unknown(`\`${name.name}\` is a parameter of unknown type`, unit, name)];
+}
+
+function enclosingParamFunction(name: Node): TSESTree.FunctionLike | undefined {
+  let current: Node | undefined = name.parent;
+  while (current) {
+    if (current.type === T.FunctionDeclaration || current.type === T.FunctionExpression || current.type === T.ArrowFunctionExpression || current.type === T.TSEmptyBodyFunctionExpression) {
+      return current as TSESTree.FunctionLike;
+    }
+    current = current.parent;
+  }
+  return undefined;
+}
+
+function containsNode(outer: Node, inner: Node): boolean {
+  return outer.range[0] <= inner.range[0] && inner.range[1] <= outer.range[1];
+}
+
+// ---- types ----
+
+/** What a type annotation says a value is: a package type (`NodePgDatabase`), through aliases, unions, intersections and `typeof`. */
+export function typeOrigins(type: TSESTree.TypeNode, unit: FileUnit, w: Walk): Origin[] {
+  if (w.depth > MAX_DEPTH) return [];
+  w.depth++;
+  try {
+    switch (type.type) {
+      case T.TSUnionType:
+      case T.TSIntersectionType:
+        return type.types.flatMap((t) => typeOrigins(t, unit, w));
+      case T.TSTypeQuery:
+        return type.exprName.type === T.Identifier ? describe(type.exprName, unit, w) : [];
+      case T.TSTypeLiteral:
+        return [{ kind: 'object', node: typeLiteralAsObject(type), unit }];
+      case T.TSTypeReference:
+        return typeReference(type, unit, w);
+      default:
+        return [];
+    }
+  } finally {
+    w.depth--;
+  }
+}
+
+/** A type literal read as an object of typed members, so that `.db` of `{ db: Database }` finds `Database`. */
+const typeLiteralObjects = new WeakMap<TSESTree.TSTypeLiteral, TSESTree.ObjectExpression>();
+function typeLiteralAsObject(type: TSESTree.TSTypeLiteral): TSESTree.ObjectExpression {
+  let object = typeLiteralObjects.get(type);
+  if (!object) {
+    object = { type: T.ObjectExpression, properties: [], range: type.range, loc: type.loc, parent: type } as unknown as TSESTree.ObjectExpression;
+    Reflect.set(object, 'typeLiteral', type);
+    typeLiteralObjects.set(type, object);
+  }
+  return object;
+}
+
+function typeReference(type: TSESTree.TSTypeReference, unit: FileUnit, w: Walk): Origin[] {
+  const name = type.typeName;
+  if (name.type === T.TSQualifiedName) {
+    // `Prisma.TransactionClient`, `schema.Db`: the namespace's member.
+    if (name.left.type !== T.Identifier) return [];
+    const left = identifierAsType(name.left, unit, w);
+    return left.flatMap((o) => (o.kind === 'lib' ? [{ ...o, steps: [...o.steps, { kind: 'get' as const, name: name.right.name }], typed: true }] : []));
+  }
+  if (name.type !== T.Identifier) return [];
+  const generic = name.name;
+  if (['Omit', 'Pick', 'Readonly', 'NonNullable', 'Partial', 'Required'].includes(generic)) {
+    const first = type.typeArguments?.params[0];
+    return first ? typeOrigins(first, unit, w) : [];
+  }
+  if (generic === 'Awaited' || generic === 'ReturnType') {
+    const first = type.typeArguments?.params[0];
+    if (!first) return [];
+    if (generic === 'ReturnType' && first.type === T.TSTypeQuery && first.exprName.type === T.Identifier) {
+      return describe(first.exprName, unit, w).flatMap((o) => callOrigin(o, [], unit, first, w));
+    }
+    return typeOrigins(first, unit, w);
+  }
+  return identifierAsType(name, unit, w).map((o) => (o.kind === 'lib' ? { ...o, typed: true } : o));
+}
+
+/** A type name: a local alias or interface, or an import (followed through project files to a package). */
+function identifierAsType(name: TSESTree.Identifier, unit: FileUnit, w: Walk): Origin[] {
+  const variable = lookupType(name.name, unit);
+  const def = variable?.defs[0];
+  if (!def) return [];
+  if (def.type === 'Type' && def.node.type === T.TSTypeAliasDeclaration) return typeOrigins(def.node.typeAnnotation, unit, w);
+  if (def.type === 'ClassName') return [{ kind: 'instance', cls: def.node, unit }];
+  if (def.type === 'ImportBinding' && def.parent.type === T.ImportDeclaration) {
+    const imported = def.node.type === T.ImportSpecifier ? (def.node.imported.type === T.Identifier ? def.node.imported.name : def.node.imported.value) : def.node.type === T.ImportDefaultSpecifier ? 'default' : '*';
+    return exportedType(def.parent.source.value, imported, unit, w, 0);
+  }
+  return [];
+}
+
+function lookupType(name: string, unit: FileUnit): Variable | undefined {
+  const global = unit.scopeManager.globalScope;
+  if (!global) return undefined;
+  const found = global.set.get(name);
+  if (found) return found;
+  for (const scope of global.childScopes) {
+    if (scope.type === 'module') {
+      const inModule = scope.set.get(name);
+      if (inModule) return inModule;
+    }
+  }
+  return undefined;
+}
+
+/** `name` as a type exported by `source` seen from `unit`: a package type, or a project alias followed further. */
+function exportedType(source: string, name: string, unit: FileUnit, w: Walk, hops: number): Origin[] {
+  if (hops > 6) return [];
+  const file = w.resolver.modules.resolve(unit.file, source);
+  const target = file ? w.resolver.modules.unit(file) : null;
+  if (!target) {
+    if (source.startsWith('.') || source.startsWith('~/') || source.startsWith('@/')) return [];
+    return [{ kind: 'lib', source, name, steps: [], typed: true, trail: [] }];
+  }
+  for (const statement of target.ast.body) {
+    if (statement.type !== T.ExportNamedDeclaration) continue;
+    const declaration = statement.declaration;
+    if (declaration) {
+      if (declaration.type === T.TSTypeAliasDeclaration && declaration.id.name === name) return typeOrigins(declaration.typeAnnotation, target, w);
+      if (declaration.type === T.ClassDeclaration && declaration.id?.name === name) return [{ kind: 'instance', cls: declaration, unit: target }];
+      continue;
+    }
+    for (const spec of statement.specifiers) {
+      const exported = spec.exported.type === T.Identifier ? spec.exported.name : spec.exported.value;
+      if (exported !== name) continue;
+      const local = spec.local.type === T.Identifier ? spec.local.name : spec.local.value;
+      if (statement.source) return exportedType(statement.source.value, local, target, w, hops + 1);
+      return identifierAsType({ type: T.Identifier, name: local } as TSESTree.Identifier, target, w);
+    }
+  }
+  for (const statement of target.ast.body) {
+    if (statement.type !== T.ExportAllDeclaration || statement.exported) continue;
+    const found = exportedType(statement.source.value, name, target, w, hops + 1);
+    if (found.length) return found;
+  }
+  return [];
+}
+
+// ---- calls and constructions ----
+
+function call(node: TSESTree.CallExpression, unit: FileUnit, w: Walk): Origin[] {
+  const callee = unwrap(node.callee);
+  const origins = describe(callee, unit, w);
+  const out: Origin[] = [];
+  for (const o of origins) out.push(...callOrigin(o, node.arguments, unit, node, w));
+  if (out.some((o) => o.kind !== 'unknown')) return out.filter((o) => o.kind !== 'unknown' || out.every((x) => x.kind === 'unknown'));
+  // A wrapper we cannot see into that takes a factory: `singleton('prisma', () => new PrismaClient())`, `cache(() => ...)`.
+  for (const arg of node.arguments) {
+    const value = unwrap(arg);
+    if (value.type !== T.ArrowFunctionExpression && value.type !== T.FunctionExpression) continue;
+    const returned = returnedExpressions(value).flatMap((r) => describe(r, unit, w));
+    const libs = returned.filter((o) => o.kind === 'lib').map((o) => (o.kind === 'lib' ? { ...o, trail: [...o.trail, `returned by the factory passed to \`${textOf(unit, callee)}()\``] } : o));
+    if (libs.length) return libs;
+  }
+  return out.length ? out : [unknown(`the result of \`${textOf(unit, callee)}()\` cannot be followed`, unit, node)];
+}
+
+function callOrigin(o: Origin, args: TSESTree.CallExpressionArgument[], unit: FileUnit, node: Node, w: Walk): Origin[] {
+  switch (o.kind) {
+    case 'lib':
+      return [{ ...o, steps: [...o.steps, { kind: 'call' }] }];
+    case 'function': {
+      const returned = returnedExpressions(o.fn).flatMap((r) => describe(r, o.unit, w));
+      const name = o.fn.type === T.FunctionDeclaration && o.fn.id ? o.fn.id.name : 'a function';
+      const useful = returned.filter((r) => r.kind !== 'literal');
+      return useful.map((r) => (r.kind === 'lib' ? { ...r, trail: [...r.trail, `returned by \`${name}()\``] } : r));
+    }
+    case 'unknown':
+      return [o];
+    default:
+      void args;
+      return [unknown('the callee is not a function', unit, node)];
+  }
+}
+
+function construct(node: TSESTree.NewExpression, unit: FileUnit, w: Walk): Origin[] {
+  const out: Origin[] = [];
+  for (const o of describe(node.callee, unit, w)) {
+    if (o.kind === 'lib') out.push({ ...o, steps: [...o.steps, { kind: 'new' }], trail: [...o.trail, `\`new ${textOf(unit, node.callee)}()\``] });
+    else if (o.kind === 'class') out.push(...instanceOf(o.cls, o.unit, w));
+    else if (o.kind === 'unknown') out.push(o);
+  }
+  return out;
+}
+
+/** An instance of a project class, and the library value it is when it extends one (`class PrismaService extends PrismaClient`). */
+function instanceOf(cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression, unit: FileUnit, w: Walk): Origin[] {
+  const out: Origin[] = [{ kind: 'instance', cls, unit }];
+  if (cls.superClass) {
+    for (const base of describe(cls.superClass, unit, w)) {
+      if (base.kind === 'lib') out.push({ ...base, steps: [...base.steps, { kind: 'new' }], trail: [...base.trail, `a class that extends \`${textOf(unit, cls.superClass)}\``] });
+      if (base.kind === 'class') out.push(...instanceOf(base.cls, base.unit, w).filter((o) => o.kind === 'lib'));
+    }
+  }
+  return out;
+}
+
+function thisOrigins(node: TSESTree.ThisExpression, unit: FileUnit, w: Walk): Origin[] {
+  let current: Node | undefined = node.parent;
+  while (current && current.type !== T.ClassBody) current = current.parent;
+  const cls = current?.parent;
+  if (cls?.type !== T.ClassDeclaration && cls?.type !== T.ClassExpression) return [unknown('`this` outside a class', unit, node)];
+  return instanceOf(cls, unit, w);
+}
+
+// ---- members ----
+
+function member(node: TSESTree.MemberExpression, unit: FileUnit, w: Walk): Origin[] {
+  const name = memberName(node);
+  if (!name) return [unknown(`\`${textOf(unit, node)}\` is a computed member`, unit, node)];
+  const object = describe(node.object, unit, w);
+  const out = withStep(object, { kind: 'get', name }, undefined, unit, node, w);
+  if (out.some((o) => o.kind !== 'unknown')) return out;
+  // `globalThis.__db`, `globalForPrisma.prisma`: whatever this file assigns to the same member.
+  const assigned = assignedInFile(node, unit, w);
+  return assigned.length ? assigned : out;
+}
+
+function getMember(o: Origin, name: string, unit: FileUnit, at: Node, w: Walk): Origin[] {
+  switch (o.kind) {
+    case 'object': {
+      const literal: TSESTree.TSTypeLiteral | undefined = Reflect.get(o.node, 'typeLiteral');
+      if (literal) {
+        for (const m of literal.members) {
+          if (m.type === T.TSPropertySignature && !m.computed && m.key.type === T.Identifier && m.key.name === name && m.typeAnnotation) {
+            return typeOrigins(m.typeAnnotation.typeAnnotation, o.unit, w);
+          }
+        }
+        return [unknown(`the type has no member \`${name}\``, unit, at)];
+      }
+      for (const property of o.node.properties) {
+        if (property.type === T.Property && propertyName(property) === name) {
+          if (property.value.type === T.AssignmentPattern) continue;
+          return describe(property.value, o.unit, w);
+        }
+      }
+      return [unknown(`the object has no member \`${name}\` that can be followed`, unit, at)];
+    }
+    case 'module': {
+      const binding = w.resolver.exportBinding(o.unit, name, 0);
+      if (binding.kind === 'value') return describe(binding.value.node, binding.value.unit, w);
+      if (binding.kind === 'function') return [{ kind: 'function', fn: binding.fn.node, unit: binding.fn.unit }];
+      if (binding.kind === 'class') return [{ kind: 'class', cls: binding.cls.node, unit: binding.cls.unit }];
+      if (binding.kind === 'package') return [{ kind: 'lib', source: binding.source, name: binding.imported, steps: [], typed: false, trail: [] }];
+      return [unknown(`\`${name}\` is not followed in ${o.unit.file}`, unit, at)];
+    }
+    case 'instance':
+      return classMember(o.cls, o.unit, name, unit, at, w);
+    case 'class':
+      return [unknown(`static \`${name}\` is not followed`, unit, at)];
+    default:
+      return [unknown(`\`.${name}\` of a ${o.kind} value`, unit, at)];
+  }
+}
+
+/** `this.db`: a field with its initializer or type, a constructor parameter property, `this.db = ...` anywhere in the class, a getter, a method. */
+function classMember(cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression, unit: FileUnit, name: string, from: FileUnit, at: Node, w: Walk): Origin[] {
+  const out: Origin[] = [];
+  for (const m of cls.body.body) {
+    if (m.type === T.PropertyDefinition && propertyName(m) === name) {
+      if (m.value) out.push(...describe(m.value, unit, w));
+      const type = m.typeAnnotation?.typeAnnotation;
+      if (type) out.push(...typeOrigins(type, unit, w));
+    }
+    if (m.type === T.MethodDefinition && propertyName(m) === name) {
+      if (m.kind === 'get') out.push(...returnedExpressions(m.value).flatMap((r) => describe(r, unit, w)));
+      if (m.kind === 'method') out.push({ kind: 'function', fn: m.value, unit });
+    }
+    if (m.type === T.MethodDefinition && m.kind === 'constructor') {
+      for (const param of m.value.params) {
+        if (param.type !== T.TSParameterProperty) continue;
+        const p = param.parameter.type === T.AssignmentPattern ? param.parameter.left : param.parameter;
+        if (p.type !== T.Identifier || p.name !== name) continue;
+        const type = p.typeAnnotation?.typeAnnotation;
+        if (type) out.push(...typeOrigins(type, unit, w));
+      }
+    }
+  }
+  walk(cls.body, (inner) => {
+    if (inner.type !== T.AssignmentExpression || inner.left.type !== T.MemberExpression) return;
+    if (unwrap(inner.left.object).type === T.ThisExpression && memberName(inner.left) === name) out.push(...describe(inner.right, unit, w));
+  });
+  if (cls.superClass && !out.some((o) => o.kind === 'lib')) {
+    for (const base of describe(cls.superClass, unit, w)) {
+      if (base.kind === 'class') out.push(...classMember(base.cls, base.unit, name, from, at, w));
+      if (base.kind === 'lib') out.push({ ...base, steps: [...base.steps, { kind: 'new' }, { kind: 'get', name }], trail: base.trail });
+    }
+  }
+  const useful = out.filter((o) => o.kind !== 'literal');
+  return useful.length ? useful : [unknown(`\`this.${name}\` is not traced`, from, at)];
+}
+
+/** Values assigned in this file to a member with the same text (`globalForDb.conn = ...`). */
+function assignedInFile(node: TSESTree.MemberExpression, unit: FileUnit, w: Walk): Origin[] {
+  const text = textOf(unit, node).replace(/\s+/g, '');
+  const out: Origin[] = [];
+  walk(unit.ast, (inner) => {
+    if (inner.type !== T.AssignmentExpression || inner.left.type !== T.MemberExpression || inner.left === node) return;
+    if (textOf(unit, inner.left).replace(/\s+/g, '') === text) out.push(...describe(inner.right, unit, w).filter((o) => o.kind !== 'unknown' && o.kind !== 'literal'));
+  });
+  return out;
+}
