@@ -82,7 +82,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       }
       const failing = result.findings.filter((f) => f.severity === 'error' || (result.failOn === 'warning' && f.severity === 'warning'));
       const internal = result.diagnostics.some((d) => d.code === 'internal');
-      exitCode = internal ? EXIT.error : failing.length > 0 ? EXIT.findings : EXIT.ok;
+      // Fail closed: a scan that could not analyse the data access it saw never passes as clean.
+      if (result.coverage.failClosed) io.stderr(`tenant-lint: cannot analyse: ${result.coverage.failClosed}\n`);
+      exitCode = internal || result.coverage.failClosed ? EXIT.error : failing.length > 0 ? EXIT.findings : EXIT.ok;
     });
 
   program

@@ -4,6 +4,7 @@ import type { TSESTree } from '@typescript-eslint/types';
 import type { TenantLintConfig } from '../config/schema.js';
 import { RECOGNIZERS, recognizeQuery } from '../orm/index.js';
 import { recognizeRawSql } from '../orm/raw-sql.js';
+import { censusCall } from '../orm/census.js';
 import { enclosingSymbol, T, textOf, walk, type FileUnit } from './ast.js';
 import { checkQuerySites, sessionSettingFinding } from './checks/require-tenant-filter.js';
 import { checkSchema } from './checks/schema-rules.js';
@@ -44,6 +45,23 @@ export interface FileAnalysis {
   suppressionProblems: { line: number; message: string }[];
   /** A test, spec, e2e or seed file, not analysed unless `includeTests` is set. */
   skippedAsTest?: boolean;
+  /** The coverage census of this file's data access. */
+  coverage: FileCoverage;
+}
+
+/** Data-access calls of one file: analysed (by outcome) and not traced (with where the trace stopped). */
+export interface FileCoverage {
+  scoped: number;
+  unscoped: number;
+  /** Recognised as queries on a tenant table, but the filter could not be read (a `where` built elsewhere). */
+  notAnalysable: number;
+  /** Recognised because the schema names the model or table, though the receiver was not traced to a client. */
+  schemaMatched: number;
+  notTraced: { orm: string; table: string; line: number; column: number; reason: string }[];
+}
+
+export function emptyCoverage(): FileCoverage {
+  return { scoped: 0, unscoped: 0, notAnalysable: 0, schemaMatched: 0, notTraced: [] };
 }
 
 /**
@@ -131,7 +149,7 @@ export function analyzeFile(unit: FileUnit, project: ProjectView, resolver: Reso
 function analyzeAll(unit: FileUnit, project: ProjectView, resolver: Resolver, eslintDirectives: boolean): FileAnalysis {
   const projectFile = toPosix(relative(project.root, unit.file));
   if (!project.config.includeTests && isTestFile(projectFile)) {
-    return { findings: [], unknown: [], querySites: 0, suppressed: 0, suppressionProblems: [], skippedAsTest: true };
+    return { findings: [], unknown: [], querySites: 0, suppressed: 0, suppressionProblems: [], skippedAsTest: true, coverage: emptyCoverage() };
   }
   const context: AnalysisContext = { unit, schema: project.schema, config: project.config, resolver, recognizers: recognizersFor(project) };
   const calls: TSESTree.CallExpression[] = [];
@@ -141,14 +159,28 @@ function analyzeAll(unit: FileUnit, project: ProjectView, resolver: Resolver, es
     if (node.type === T.TaggedTemplateExpression) tagged.push(node);
   });
   const sites: QuerySite[] = [];
+  const coverage = emptyCoverage();
   if (project.schema.tables.size > 0) {
+    const orms = new Set((context.recognizers ?? RECOGNIZERS).map((r) => r.name));
     for (const call of calls) {
       const site = recognizeQuery(call, context);
-      if (site) sites.push(site);
+      if (site) {
+        sites.push(site);
+        continue;
+      }
+      const missed = censusCall(call, context, orms);
+      if (missed) coverage.notTraced.push({ ...missed, line: call.loc.start.line, column: call.loc.start.column + 1 });
     }
   }
   const raw = project.schema.tables.size > 0 ? recognizeRawSql([...calls, ...tagged], context) : { sites: [], unknown: [], settings: [], localSettings: [] };
   sites.push(...raw.sites);
+  for (const site of sites) {
+    if (site.client.kind === 'unknown') coverage.schemaMatched++;
+    if (site.predicate.kind === 'unknown') coverage.notAnalysable++;
+    else if (site.predicate.kind === 'scoped' || (site.client.kind === 'client' && site.client.scoped)) coverage.scoped++;
+    else coverage.unscoped++;
+  }
+  coverage.notAnalysable += raw.unknown.length;
   const output = checkQuerySites(sites, context, raw.localSettings);
   if (isSystemPath(projectFile, project.config)) {
     for (const f of output.findings) {
@@ -176,6 +208,7 @@ function analyzeAll(unit: FileUnit, project: ProjectView, resolver: Resolver, es
     findings: [...toFindings(kept, unit, projectFile, project.config), ...schemaKept],
     unknown: output.unknown.map((u) => ({ ruleId: u.ruleId, file: projectFile, line: u.node.loc.start.line, column: u.node.loc.start.column + 1, reason: u.reason })),
     querySites: output.sites,
+    coverage,
   };
 }
 

@@ -32,7 +32,47 @@ export interface ProjectSummary {
   configFile: string | null;
 }
 
+export type CoverageVerdict = 'COMPLETE' | 'PARTIAL' | 'NONE';
+
+/** How much of the data access the scan saw it analysed: the coverage promise, per project and overall. */
+export interface CoverageCounts {
+  /** Data-access calls seen: analysed + not traced. */
+  seen: number;
+  analysed: number;
+  scoped: number;
+  unscoped: number;
+  /** Analysed, but the filter could not be read (counted in `analysed`). */
+  notAnalysable: number;
+  /** Analysed because the schema names the model or table; the receiver was not traced (counted in `analysed`). */
+  schemaMatched: number;
+  notTraced: number;
+  /** analysed / seen, in percent (100 when nothing was seen). */
+  percent: number;
+}
+
+export interface ProjectCoverage extends CoverageCounts {
+  root: string;
+  verdict: CoverageVerdict;
+  /** Why the verdict is NONE, and what to configure. */
+  problem?: string;
+}
+
+export interface CoverageReport extends CoverageCounts {
+  verdict: CoverageVerdict;
+  /** Set when the scan must fail closed (exit 2): one line naming what to configure. */
+  failClosed?: string;
+  projects: ProjectCoverage[];
+  /** Most frequent reasons a call was not traced (backticked code replaced by `…`). */
+  topReasons: { reason: string; count: number }[];
+  /** Files with the most untraced calls. */
+  topFiles: { file: string; notTraced: number }[];
+  /** Every untraced call. */
+  notTracedSites: { file: string; line: number; column: number; orm: string; table: string; reason: string }[];
+}
+
 export interface ScanResult {
+  /** What the scan reached of the code's data access (see README, "Coverage"). */
+  coverage: CoverageReport;
   tool: { name: 'tenant-lint'; version: string };
   /** Absolute path of the scanned directory (never printed in reports; paths there are relative). */
   root: string;

@@ -69,6 +69,8 @@ export interface Table {
   /** The definition a user would edit: CREATE TABLE line, `model` line, `pgTable(` call, `@Entity` class... */
   location?: SourceLocation;
   source: SchemaSourceKind;
+  /** Names code uses for the table besides `name` (a Drizzle table's variable: `db.query.boards` for `boards = pgTable('board')`). */
+  codeNames?: string[];
   rls?: RlsState;
   /**
    * The table was created from a query (`CREATE TABLE ... AS SELECT`): its columns are not all known,

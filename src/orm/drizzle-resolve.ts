@@ -15,6 +15,8 @@ export const DRIZZLE_SOURCE = /^drizzle-orm(\/|$)/;
 const TABLE_FUNCTIONS = new Set(['pgTable', 'mysqlTable', 'sqliteTable']);
 /** Calls that give a table under another name: `alias(keys, 'k')`. */
 const TABLE_WRAPPERS = new Set(['alias']);
+/** Methods of a table that return the same table. */
+const TABLE_METHODS = new Set(['enableRLS']);
 
 export interface DrizzleImport {
   source: string;
@@ -191,7 +193,12 @@ export function resolveTable(expression: Node, unit: FileUnit, context: Analysis
 function tableCall(call: TSESTree.CallExpression, unit: FileUnit, context: AnalysisContext, depth: number): TableRef {
   const callee = unwrap(call.callee);
   // `db.select().from(t).as('sq')`, `db.$with('sq').as(...)`: a subquery, analysed as its own query.
-  if (callee.type === T.MemberExpression) return memberName(callee) === 'as' ? { kind: 'other' } : { kind: 'unresolved', reason: `the table is built by \`${textOf(unit, callee)}()\`` };
+  if (callee.type === T.MemberExpression) {
+    const method = memberName(callee);
+    // `pgTable('board', {...}).enableRLS()` is the same table, with row-level security on.
+    if (method && TABLE_METHODS.has(method)) return resolveTable(callee.object, unit, context, depth + 1);
+    return method === 'as' ? { kind: 'other' } : { kind: 'unresolved', reason: `the table is built by \`.${method ?? '?'}()\`` };
+  }
   if (callee.type !== T.Identifier) return { kind: 'unresolved', reason: 'the table is built by a call' };
   const fn = drizzleImportOf(callee, unit, context, depth + 1);
   if (fn && TABLE_WRAPPERS.has(fn.imported) && call.arguments[0]) return resolveTable(call.arguments[0], unit, context, depth + 1);

@@ -458,7 +458,7 @@ function relationalTable(key: string, construction: Located<TSESTree.CallExpress
   if (fromSchema && fromSchema.kind !== 'unresolved') return fromSchema;
   // Without the schema object, only an exact name of a Drizzle table is trusted.
   for (const table of context.schema.tables.values()) {
-    if (table.source === 'drizzle' && (table.name === key || table.dbName === key || camel(table.dbName) === key)) return { kind: 'table', table };
+    if (table.source === 'drizzle' && (table.name === key || table.dbName === key || camel(table.dbName) === key || table.codeNames?.includes(key))) return { kind: 'table', table };
   }
   return fromSchema ?? { kind: 'unresolved', reason: `\`query.${key}\` is not a table of the schema we could follow` };
 }

@@ -1,5 +1,5 @@
 import { compareFindings, type Finding, type Severity, type Suggestion } from '../core/finding.js';
-import type { Diagnostic, ProjectSummary, ScanResult, UnknownSite } from '../core/result.js';
+import type { CoverageReport, Diagnostic, ProjectSummary, ScanResult, UnknownSite } from '../core/result.js';
 import type { TableClass } from '../core/schema.js';
 import type { Reporter } from './types.js';
 
@@ -16,6 +16,8 @@ export interface JsonReport {
   unknown: JsonUnknownSite[];
   stats: { filesScanned: number; filesSkipped: number; querySites: number; durationMs: number };
   failOn: 'error' | 'warning';
+  /** What the scan reached of the code's data access (docs/json-format.md, `coverage`). */
+  coverage: CoverageReport;
 }
 
 export interface JsonProject {
@@ -75,6 +77,7 @@ export function toJsonReport(result: ScanResult): JsonReport {
       durationMs: result.stats.durationMs,
     },
     failOn: result.failOn,
+    coverage: result.coverage,
   };
 }
 

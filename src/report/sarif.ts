@@ -25,8 +25,9 @@ export function toSarifLog(result: ScanResult): Sarif.Log {
     },
     invocations: [
       {
-        executionSuccessful: true,
-        toolExecutionNotifications: [...result.diagnostics].sort(compareLocated).map(toNotification),
+        // A scan that could analyse nothing (no schema, no tenant root, no client traced) did not do its job.
+        executionSuccessful: result.coverage.verdict !== 'NONE',
+        toolExecutionNotifications: [...[...result.diagnostics].sort(compareLocated).map(toNotification), ...coverageNotifications(result)],
       },
     ],
     columnKind: 'utf16CodeUnits',
@@ -69,6 +70,30 @@ function toResult(finding: Finding): Sarif.Result {
     ],
     partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
   };
+}
+
+/** The coverage verdict, and one notification per reason a data-access call was not traced (with its first places). */
+function coverageNotifications(result: ScanResult): Sarif.Notification[] {
+  const c = result.coverage;
+  const verdict: Sarif.Notification = {
+    descriptor: { id: 'coverage' },
+    level: c.verdict === 'COMPLETE' ? 'note' : c.verdict === 'PARTIAL' ? 'warning' : 'error',
+    message: { text: `coverage ${c.verdict}: ${c.seen} data-access calls seen, ${c.analysed} analysed (${c.percent}%), ${c.notTraced} not traced${c.failClosed ? `; ${c.failClosed}` : ''}` },
+  };
+  const byReason = new Map<string, typeof c.notTracedSites>();
+  for (const site of c.notTracedSites) {
+    const key = site.reason.replace(/`[^`]*`/g, '`…`').replace(/ \(line \d+\)/g, '');
+    byReason.set(key, [...(byReason.get(key) ?? []), site]);
+  }
+  const reasons: Sarif.Notification[] = [...byReason].map(([reason, sites]) => ({
+    descriptor: { id: 'not-traced' },
+    level: 'warning',
+    message: { text: `${sites.length} data-access call(s) not traced: ${reason}` },
+    locations: sites.slice(0, 10).map((site) => ({
+      physicalLocation: { artifactLocation: { uri: toUri(site.file), uriBaseId: SRCROOT }, region: { startLine: site.line, startColumn: site.column } },
+    })),
+  }));
+  return [verdict, ...reasons];
 }
 
 function toNotification(diagnostic: Diagnostic): Sarif.Notification {

@@ -1,7 +1,7 @@
 import { codeFrameColumns } from '@babel/code-frame';
 import { Chalk, type ChalkInstance } from 'chalk';
 import { compareFindings, type Finding, type Severity } from '../core/finding.js';
-import type { Diagnostic, ProjectSummary, ScanResult, UnknownSite } from '../core/result.js';
+import type { Diagnostic, ProjectCoverage, ProjectSummary, ScanResult, UnknownSite } from '../core/result.js';
 import type { TableClass } from '../core/schema.js';
 import { compareLocated } from './json.js';
 import type { ReportOptions, Reporter } from './types.js';
@@ -18,7 +18,7 @@ export const renderText: Reporter = (result, options) => {
   const style = new Chalk({ level: options.color ? 1 : 0 });
   const findings = [...result.findings].sort(compareFindings);
   const sections = [
-    ...result.projects.map((project) => formatProject(project, style)),
+    ...result.projects.map((project) => formatProject(project, style, result.coverage.projects.find((p) => p.root === project.root))),
     ...(result.projects.length === 0 ? ['No project with a schema was found; nothing was inferred.'] : []),
     ...findings.map((finding) => formatFinding(finding, options, style)),
     ...(result.diagnostics.length > 0 ? [formatDiagnostics(result.diagnostics, style)] : []),
@@ -27,7 +27,7 @@ export const renderText: Reporter = (result, options) => {
   return `${sections.join('\n\n')}\n`;
 };
 
-function formatProject(project: ProjectSummary, style: ChalkInstance): string {
+function formatProject(project: ProjectSummary, style: ChalkInstance, coverage?: ProjectCoverage): string {
   const sources = project.schemaSources.map((source) => `${source.kind}: ${source.files.join(', ')}`);
   const tenantRoot = project.tenantRoot === null ? 'none' : style.bold(project.tenantRoot);
   const keys = project.tenantKeys.map((key) => `${key.table}.${key.field} -> ${key.references}`);
@@ -42,6 +42,7 @@ function formatProject(project: ProjectSummary, style: ChalkInstance): string {
     rows.push([`${tableClass} tables`, names.length > 0 ? `${names.length}: ${listNames(names)}` : '0']);
   }
   rows.push(['config', project.configFile ?? 'none (zero-config)']);
+  if (coverage) rows.push(['coverage', `${coverage.verdict}: ${coverage.analysed} of ${coverage.seen} data-access calls analysed (${coverage.percent}%)${coverage.problem ? `; ${coverage.problem}` : ''}`]);
 
   const width = Math.max(...rows.map(([label]) => label.length)) + 1;
   const lines = rows.map(([label, value]) => `  ${style.dim(`${label}:`.padEnd(width))} ${value}`);
@@ -117,10 +118,29 @@ function formatSummary(result: ScanResult, findings: readonly Finding[], style: 
   if (stats.testFiles > 0) lines.push(`  tests: ${stats.testFiles} test, spec or seed files not analysed (set "includeTests": true to analyse them)`);
   if (stats.suppressed > 0) lines.push(`  suppressed: ${stats.suppressed} finding${stats.suppressed === 1 ? '' : 's'} silenced by tenant-lint-ignore or eslint-disable comments`);
   lines.push(`  query sites: ${stats.querySites} analysed, ${result.unknown.length} not analysable`);
+  lines.push(...formatCoverage(result, style));
   lines.push(...formatUnknown(result.unknown));
   if (result.diagnostics.length > 0) lines.push(`  diagnostics: ${result.diagnostics.length}`);
   lines.push(`  duration: ${formatDuration(stats.durationMs)}`);
   return lines.join('\n');
+}
+
+function formatCoverage(result: ScanResult, style: ChalkInstance): string[] {
+  const c = result.coverage;
+  const verdict = c.verdict === 'COMPLETE' ? style.green(c.verdict) : c.verdict === 'PARTIAL' ? style.yellow(c.verdict) : style.red(c.verdict);
+  const lines = [
+    `  coverage: ${verdict}: ${c.seen} data-access call${c.seen === 1 ? '' : 's'} seen, ${c.analysed} analysed (${c.percent}%; ${c.scoped} scoped, ${c.unscoped} unscoped, ${c.notAnalysable} not analysable, ${c.schemaMatched} recognised by the schema alone), ${c.notTraced} not traced`,
+  ];
+  if (c.failClosed) lines.push(`    ${style.red('cannot analyse:')} ${c.failClosed}`);
+  if (result.coverage.projects.length > 1) {
+    for (const p of c.projects) lines.push(`    ${p.root}: ${p.verdict} ${p.analysed}/${p.seen} (${p.percent}%)${p.problem ? ` - ${p.problem}` : ''}`);
+  }
+  if (c.topReasons.length > 0) {
+    lines.push('    not traced, most frequent reasons:');
+    for (const r of c.topReasons) lines.push(`      ${r.count} x ${r.reason}`);
+    lines.push(`    most untraced calls: ${c.topFiles.map((f) => `${f.file} (${f.notTraced})`).join(', ')}`);
+  }
+  return lines;
 }
 
 function formatUnknown(unknown: readonly UnknownSite[]): string[] {

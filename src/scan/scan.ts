@@ -2,7 +2,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { analyzeFile, schemaFindings, toPosix } from '../core/analyze.js';
 import { compareFindings } from '../core/finding.js';
-import type { Diagnostic, ProjectSummary, ScanResult, UnknownSite } from '../core/result.js';
+import type { CoverageReport, Diagnostic, ProjectSummary, ScanResult, UnknownSite } from '../core/result.js';
+import { addCoverage, coverageReport, newTally, type CoverageTally } from './coverage.js';
 import { Resolver } from '../core/resolve.js';
 import type { TableClass } from '../core/schema.js';
 import { findConfig } from '../config/load.js';
@@ -94,6 +95,13 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const diagnostics: Diagnostic[] = [];
   const findings: ScanResult['findings'] = [];
   const unknown: UnknownSite[] = [];
+  const census = new Map<string, CoverageTally>();
+  const tallyOf = (key: string): CoverageTally => {
+    let tally = census.get(key);
+    if (!tally) census.set(key, (tally = newTally()));
+    return tally;
+  };
+  const notTracedSites: CoverageReport['notTracedSites'] = [];
   let filesScanned = 0;
   let querySites = 0;
   let suppressed = 0;
@@ -144,6 +152,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       const toScanPath = (projectFile: string) => rel(resolve(project.root, projectFile));
       for (const finding of analysis.findings) findings.push({ ...finding, file: toScanPath(finding.file) });
       for (const site of analysis.unknown) unknown.push({ ...site, file: toScanPath(site.file) });
+      const tally = tallyOf(project.schemaFrom ?? project.root);
+      addCoverage(tally, analysis.coverage);
+      for (const missed of analysis.coverage.notTraced) notTracedSites.push({ file: display, ...missed });
     } catch (error) {
       // An analysis bug must not lose the rest of the scan; it is reported, and exits 2.
       skip('internal', `internal error while analysing: ${error instanceof Error ? error.message : String(error)}`);
@@ -175,6 +186,10 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     filesScanned += 1;
     querySites += analysis.querySites;
     suppressed += analysis.suppressed;
+    const tally = tallyOf(project.schemaFrom ?? project.root);
+    tally.analysed += analysis.querySites + analysis.unknown.length;
+    tally.notAnalysable += analysis.unknown.length;
+    tally.unscoped += analysis.querySites;
     for (const finding of analysis.findings) findings.push({ ...finding, file: rel(file) });
     for (const site of analysis.unknown) unknown.push({ ...site, file: rel(file) });
   }
@@ -208,7 +223,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     }
   }
   findings.sort(compareFindings);
+  const coverage = coverageReport(projects, census, notTracedSites, rel);
   return {
+    coverage,
     tool: { name: 'tenant-lint', version: VERSION },
     root,
     projects: summaries.sort((a, b) => a.root.localeCompare(b.root)),

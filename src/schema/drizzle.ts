@@ -287,6 +287,7 @@ function readTable(
       relations,
       location: locationOf(projectFile, calleeToken(call.callee)),
       source: 'drizzle',
+      ...(binding === undefined ? {} : { codeNames: [binding] }),
     },
     bindings: binding === undefined ? [] : [binding],
   };

@@ -32,6 +32,7 @@ export function mergeTables(sources: RawTable[][]): RawTable[] {
       continue;
     }
     if (!existing.rls && table.rls) existing.rls = table.rls;
+    if (table.codeNames) existing.codeNames = [...new Set([...(existing.codeNames ?? []), ...table.codeNames])];
   }
   // Tables met later under an alias (migrations folded after the models) join the model's entry.
   for (const [name, entry] of aliasOf) {

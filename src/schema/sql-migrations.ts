@@ -10,6 +10,8 @@
  * - golang-migrate:  `<version>_<name>.up.sql` (`.down.sql` ignored)
  * - dbmate / goose / sql-migrate: numbered files whose `-- migrate:down` / `-- +goose Down` sections are ignored
  * - plain numbered or timestamped `.sql` files in a `migrations/`, `migration/`, `migrate/` folder
+ * - any other folder whose `.sql` files are (nearly) all numbered or timestamped, two or more (`packages/db/0001_init.sql`)
+ * - the `out` folder of a `drizzle.config.*` at the project root (read as text, never executed)
  *
  * A folder of another database's migrations (Drizzle Kit's journal or Prisma's lock file names
  * MySQL/SQLite, or most statements are not PostgreSQL: ClickHouse) is left out whole, with one
@@ -69,6 +71,35 @@ function candidate(path: string, drizzleDirs: Set<string>, anySql: boolean): Can
   if (/\.up\.sql$/i.test(name)) return { path, group: dir, rank: 0, key: name };
   if (NUMBERED.test(name) && MIGRATION_DIRS.has(basename(dir).toLowerCase())) return { path, group: dir, rank: 0, key: name };
   if (drizzleDirs.has(dir) || anySql) return { path, group: dir, rank: 0, key: name };
+  return undefined;
+}
+
+/** Folders whose `.sql` files are an ordered sequence by their names: at least two, and at least 80% numbered. */
+function numberedFolders(sqlFiles: string[]): Set<string> {
+  const byDir = new Map<string, { all: number; numbered: number }>();
+  for (const path of sqlFiles) {
+    const entry = byDir.get(dirname(path)) ?? { all: 0, numbered: 0 };
+    entry.all++;
+    if (NUMBERED.test(basename(path)) && !/\.down\.sql$/i.test(path)) entry.numbered++;
+    byDir.set(dirname(path), entry);
+  }
+  return new Set([...byDir].filter(([, e]) => e.numbered >= 2 && e.numbered >= 0.8 * e.all).map(([dir]) => dir));
+}
+
+/** `out: './drizzle'` of a drizzle.config.{ts,js,mjs,cjs,json} at the project root, read as text. */
+function drizzleConfigOut(root: string): string | undefined {
+  for (const name of ['drizzle.config.ts', 'drizzle.config.js', 'drizzle.config.mjs', 'drizzle.config.cjs', 'drizzle.config.json']) {
+    let text: string;
+    try {
+      const path = join(root, name);
+      if (!statSync(path).isFile() || statSync(path).size > 100_000) continue;
+      text = readFileSync(path, 'utf8');
+    } catch {
+      continue;
+    }
+    const out = /["']?\bout["']?\s*:\s*["'`]([^"'`\n]{1,200})["'`]/.exec(text);
+    if (out) return resolve(root, out[1]);
+  }
   return undefined;
 }
 
@@ -147,6 +178,9 @@ export function locateMigrations(projectRoot: string, globs?: string[]): string[
     const sqlFiles: string[] = [];
     const drizzleDirs = new Set<string>();
     walk(root, 0, sqlFiles, drizzleDirs);
+    const out = drizzleConfigOut(root);
+    if (out) drizzleDirs.add(out);
+    for (const dir of numberedFolders(sqlFiles)) drizzleDirs.add(dir);
     candidates = sqlFiles.flatMap((path) => candidate(path, drizzleDirs, false) ?? []);
   }
   return [...new Map(candidates.map((c) => [c.path, c])).values()].sort(applyOrder).map((c) => c.path);

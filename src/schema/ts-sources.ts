@@ -475,6 +475,17 @@ export function constObjectOf(unit: FileUnit, node: Node): TSESTree.ObjectExpres
 /** A variable's name when `node` is its initializer: `const invoices = pgTable(...)`. */
 export function declaredName(node: Node): string | undefined {
   let current: Node = node;
+  // `pgTable('board', {...}).enableRLS()`: the variable holds the table the chain returns.
+  while (
+    current.parent?.type === T.MemberExpression &&
+    current.parent.object === current &&
+    current.parent.property.type === T.Identifier &&
+    current.parent.property.name === 'enableRLS' &&
+    current.parent.parent?.type === T.CallExpression &&
+    current.parent.parent.callee === current.parent
+  ) {
+    current = current.parent.parent;
+  }
   while (
     current.parent &&
     (current.parent.type === T.TSAsExpression ||

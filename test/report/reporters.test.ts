@@ -63,6 +63,21 @@ const projectFinding: Finding = {
 
 function scanResult(overrides: Partial<ScanResult> = {}): ScanResult {
   return {
+    coverage: {
+      verdict: 'PARTIAL',
+      seen: 4,
+      analysed: 3,
+      scoped: 1,
+      unscoped: 2,
+      notAnalysable: 0,
+      schemaMatched: 1,
+      notTraced: 1,
+      percent: 75,
+      projects: [{ root: '.', verdict: 'PARTIAL', seen: 4, analysed: 3, scoped: 1, unscoped: 2, notAnalysable: 0, schemaMatched: 1, notTraced: 1, percent: 75 }],
+      topReasons: [{ reason: '`…` is a Prisma model, but the receiver `…` is not traced to a client: `…` is a parameter of unknown type', count: 1 }],
+      topFiles: [{ file: 'src/jobs.ts', notTraced: 1 }],
+      notTracedSites: [{ file: 'src/jobs.ts', line: 3, column: 9, orm: 'prisma', table: 'Invoice', reason: '`invoice` is a Prisma model, but the receiver `db` is not traced to a client: `db` is a parameter of unknown type (line 2)' }],
+    },
     tool: { name: 'tenant-lint', version: '0.1.0' },
     root: ROOT,
     projects: [
@@ -142,6 +157,7 @@ describe('text reporter', () => {
         global tables:       2: Currency, Plan
         unclassified tables: 0
         config:              none (zero-config)
+        coverage:            PARTIAL: 3 of 4 data-access calls analysed (75%)
 
       src/invoices.ts:4:10  tenant-lint/require-tenant-filter  error
         \`database.invoice.findMany\` reads tenant-scoped table \`Invoice\` without a tenant filter.
@@ -174,6 +190,10 @@ describe('text reporter', () => {
         fail on: error (1 finding at or above)
         files: 42 scanned, 1 skipped
         query sites: 17 analysed, 2 not analysable
+        coverage: PARTIAL: 4 data-access calls seen, 3 analysed (75%; 1 scoped, 2 unscoped, 0 not analysable, 1 recognised by the schema alone), 1 not traced
+          not traced, most frequent reasons:
+            1 x \`…\` is a Prisma model, but the receiver \`…\` is not traced to a client: \`…\` is a parameter of unknown type
+          most untraced calls: src/jobs.ts (1)
           src/export.ts:8 \`where\` comes from a function parameter
           src/search.ts:22 \`where\` is built by \`buildFilter()\`, which is not followed
         diagnostics: 1
@@ -299,7 +319,10 @@ describe('json reporter', () => {
       'unknown',
       'stats',
       'failOn',
+      'coverage',
     ]);
+    expect(report.coverage.verdict).toBe('PARTIAL');
+    expect(report.coverage.notTracedSites[0]).toMatchObject({ file: 'src/jobs.ts', line: 3, orm: 'prisma' });
     expect(report.tool).toEqual({ name: 'tenant-lint', version: '0.1.0' });
     expect(report.failOn).toBe('error');
     expect(report.stats).toEqual({ filesScanned: 42, filesSkipped: 1, querySites: 17, durationMs: 1234 });

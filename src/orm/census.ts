@@ -1,0 +1,179 @@
+/**
+ * The coverage census: calls that look like data access of a library the project uses, anchored
+ * on the schema (the model, table or entity they name is one of its tables), that no recognizer
+ * turned into a query site. Each is counted as "not traced" with the reason the receiver could not
+ * be followed, so a scan says what it did not see instead of passing silently.
+ *
+ * The shapes are deliberately syntactic (what a reader would call a query at a glance); deciding
+ * what the call does is the recognizers' job.
+ */
+import type { TSESTree } from '@typescript-eslint/types';
+import { isChainLink, memberName, T, textOf, unwrap, type Node } from '../core/ast.js';
+import type { AnalysisContext } from '../core/query-site.js';
+import { delegateName, type Table } from '../core/schema.js';
+import { originsOf, type LibOrigin } from '../flow/origin.js';
+
+export interface CensusEntry {
+  orm: string;
+  /** The table or model the call names. */
+  table: string;
+  /** Why it was not analysed: where the trace of the receiver stopped. */
+  reason: string;
+}
+
+const PRISMA_OPS = new Set(['findMany', 'findFirst', 'findFirstOrThrow', 'findUnique', 'findUniqueOrThrow', 'count', 'aggregate', 'groupBy', 'update', 'updateMany', 'updateManyAndReturn', 'upsert', 'delete', 'deleteMany', 'create', 'createMany', 'createManyAndReturn']);
+const MODEL_OPS = new Set(['find', 'findOne', 'findById', 'findOneAndUpdate', 'findByIdAndUpdate', 'findOneAndDelete', 'findByIdAndDelete', 'updateOne', 'updateMany', 'deleteOne', 'deleteMany', 'countDocuments', 'aggregate', 'findAll', 'findAndCountAll', 'findByPk', 'destroy', 'update', 'count', 'upsert', 'bulkCreate', 'create']);
+const REPOSITORY_OPS = new Set(['find', 'findOne', 'findOneBy', 'findBy', 'findAndCount', 'findOneOrFail', 'findOneByOrFail', 'count', 'countBy', 'update', 'delete', 'softDelete', 'remove', 'createQueryBuilder', 'exists', 'existsBy', 'increment', 'decrement', 'upsert', 'save', 'insert', 'nativeUpdate', 'nativeDelete', 'findOneOrFail']);
+const KNEX_CHAIN = new Set(['where', 'whereIn', 'select', 'first', 'insert', 'update', 'del', 'delete', 'join', 'leftJoin', 'innerJoin', 'count', 'orderBy', 'returning', 'andWhere', 'pluck', 'increment', 'decrement', 'modify', 'onConflict']);
+const KYSELY_STARTS = new Set(['selectFrom', 'updateTable', 'deleteFrom', 'insertInto']);
+const DRIZZLE_TABLE_LINKS = new Set(['from', 'update', 'delete', 'insert']);
+
+/** Which census shapes apply, by the recognizers the project enables. */
+export function censusCall(call: TSESTree.CallExpression, context: AnalysisContext, orms: ReadonlySet<string>): CensusEntry | undefined {
+  if (isChainLink(call)) return undefined;
+  const callee = unwrap(call.callee);
+  if (callee.type !== T.MemberExpression) return undefined;
+  const method = memberName(callee);
+  if (!method) return undefined;
+  const object = unwrap(callee.object);
+
+  if (orms.has('prisma') && PRISMA_OPS.has(method) && object.type === T.MemberExpression) {
+    const delegate = memberName(object);
+    const table = delegate ? prismaTable(delegate, context) : undefined;
+    if (table) return traced(object.object, context, 'prisma', table.name, `\`${delegate}\` is a Prisma model, but the receiver \`${short(context, object.object)}\``);
+  }
+  const chain = links(call);
+  if (orms.has('drizzle')) {
+    for (const link of chain) {
+      if (DRIZZLE_TABLE_LINKS.has(link.name) && link.call.arguments[0]) {
+        const table = drizzleTable(link.call.arguments[0], context);
+        if (table) return traced(link.receiver, context, 'drizzle', table.name, `\`${short(context, link.call.arguments[0])}\` is a Drizzle table, but the receiver \`${short(context, link.receiver)}\``);
+      }
+    }
+    if ((method === 'findMany' || method === 'findFirst') && object.type === T.MemberExpression) {
+      const query = unwrap(object.object);
+      const key = memberName(object);
+      if (key && query.type === T.MemberExpression && memberName(query) === 'query') {
+        const table = tableByCodeName(key, context, 'drizzle');
+        if (table) return traced(query.object, context, 'drizzle', table.name, `\`query.${key}\` is a Drizzle table, but the receiver \`${short(context, query.object)}\``);
+      }
+    }
+  }
+  if (orms.has('kysely')) {
+    for (const link of chain) {
+      if (!KYSELY_STARTS.has(link.name)) continue;
+      const table = literalTable(link.call.arguments[0], context);
+      if (table) return traced(link.receiver, context, 'kysely', table.name, `\`${link.name}('${table.dbName}')\` names a table of the schema, but the receiver \`${short(context, link.receiver)}\``);
+    }
+  }
+  if (orms.has('knex')) {
+    const start = knexStartOf(chain, context);
+    if (start) return start;
+  }
+  if ((orms.has('mongoose') || orms.has('sequelize')) && MODEL_OPS.has(method) && object.type === T.Identifier) {
+    const table = tableByCodeName(object.name, context, orms.has('mongoose') ? 'mongoose' : 'sequelize');
+    if (table) return traced(object, context, table.source, table.name, `\`${object.name}\` is a ${table.source} model, but it`);
+  }
+  if ((orms.has('typeorm') || orms.has('mikro-orm')) && REPOSITORY_OPS.has(method)) {
+    // `getRepository(Invoice).find(...)`, `manager.find(Invoice, ...)`.
+    const repoCall = object.type === T.CallExpression ? unwrap(object.callee) : undefined;
+    const entityArg = repoCall?.type === T.MemberExpression && memberName(repoCall) === 'getRepository' && object.type === T.CallExpression ? object.arguments[object.arguments.length - 1] : call.arguments[0];
+    const entity = entityArg ? unwrap(entityArg) : undefined;
+    if (entity?.type === T.Identifier) {
+      const table = tableByCodeName(entity.name, context, 'typeorm');
+      if (table) return traced(object, context, 'typeorm', table.name, `\`${entity.name}\` is an entity, but the receiver \`${short(context, object)}\``);
+    }
+  }
+  return undefined;
+}
+
+interface Link {
+  name: string;
+  call: TSESTree.CallExpression;
+  receiver: Node;
+}
+
+/** The member calls of a chain, outermost last, each with the receiver its chain starts from. */
+function links(call: TSESTree.CallExpression): Link[] {
+  const found: { name: string; call: TSESTree.CallExpression }[] = [];
+  let current: Node = call;
+  let root: Node = call;
+  for (let i = 0; i < 40; i++) {
+    const node = unwrap(current);
+    root = node;
+    if (node.type !== T.CallExpression) break;
+    const callee = unwrap(node.callee);
+    if (callee.type !== T.MemberExpression) break;
+    found.push({ name: memberName(callee) ?? '', call: node });
+    current = callee.object;
+  }
+  return found.reverse().map((l) => ({ ...l, receiver: root }));
+}
+
+/** `db('invoices').where(...)`: a call with a table of the schema as its only argument, followed by a Knex builder method. */
+function knexStartOf(chain: Link[], context: AnalysisContext): CensusEntry | undefined {
+  const first = chain[0];
+  if (!first || !KNEX_CHAIN.has(first.name)) return undefined;
+  const start = unwrap(first.call.callee);
+  if (start.type !== T.MemberExpression) return undefined;
+  const base = unwrap(start.object);
+  if (base.type !== T.CallExpression || base.arguments.length !== 1) return undefined;
+  const table = literalTable(base.arguments[0], context);
+  if (!table) return undefined;
+  const callee = unwrap(base.callee);
+  if (callee.type === T.MemberExpression && ['from', 'into', 'table', 'selectFrom', 'updateTable', 'deleteFrom', 'insertInto', 'collection', 'model'].includes(memberName(callee) ?? '')) return undefined;
+  return traced(callee, context, 'knex', table.name, `\`${short(context, base)}\` names a table of the schema, but \`${short(context, callee)}\``);
+}
+
+/**
+ * Counted as not traced when the flow engine stops somewhere (the reason says where), or when it
+ * reaches this library but the call was still not understood. A receiver traced to a project value
+ * or to another library is not this library's query: not counted.
+ */
+function traced(receiver: Node, context: AnalysisContext, orm: string, table: string, what: string): CensusEntry | undefined {
+  const origins = originsOf(receiver, context.unit, context.resolver);
+  const unknown = origins.find((o) => o.kind === 'unknown');
+  if (unknown?.kind === 'unknown') {
+    const where = unknown.file === context.unit.file ? ` (line ${unknown.line})` : '';
+    return { orm, table, reason: `${what} is not traced to a client: ${unknown.reason}${where}` };
+  }
+  const own = origins.find((o): o is LibOrigin => o.kind === 'lib' && o.source.toLowerCase().includes(orm.replace('-', '')));
+  if (own) return { orm, table, reason: `${what} is traced to \`${own.source}\`, but the call's shape is not understood` };
+  return undefined;
+}
+
+function short(context: AnalysisContext, node: Node): string {
+  const text = textOf(context.unit, node).replace(/\s+/g, '');
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function prismaTable(delegate: string, context: AnalysisContext): Table | undefined {
+  for (const table of context.schema.tables.values()) {
+    if (table.source === 'prisma' && delegateName(table.name) === delegate) return table;
+  }
+  return undefined;
+}
+
+function drizzleTable(arg: Node, context: AnalysisContext): Table | undefined {
+  const node = unwrap(arg);
+  const name = node.type === T.Identifier ? node.name : node.type === T.MemberExpression ? memberName(node) : undefined;
+  return name ? tableByCodeName(name, context, 'drizzle') : undefined;
+}
+
+function tableByCodeName(name: string, context: AnalysisContext, source: string): Table | undefined {
+  for (const table of context.schema.tables.values()) {
+    if (table.source !== source && !table.codeNames?.includes(name)) continue;
+    if (table.name === name || table.codeNames?.includes(name)) return table;
+  }
+  return undefined;
+}
+
+function literalTable(arg: Node | undefined, context: AnalysisContext): Table | undefined {
+  const node = arg ? unwrap(arg) : undefined;
+  if (node?.type !== T.Literal || typeof node.value !== 'string') return undefined;
+  const name = node.value.split(/\s+as\s+/i)[0].replace(/^public\./, '');
+  for (const table of context.schema.tables.values()) {
+    if (table.dbName === name || table.name === name) return table;
+  }
+  return undefined;
+}
