@@ -5,7 +5,7 @@ import { compareFindings } from '../core/finding.js';
 import type { Diagnostic, ProjectSummary, ScanResult, UnknownSite } from '../core/result.js';
 import { Resolver } from '../core/resolve.js';
 import type { TableClass } from '../core/schema.js';
-import { findConfig } from '../config/load.js';
+import { findConfig, loadConfigFile } from '../config/load.js';
 import { MAX_FILE_BYTES, ModuleGraph, ParseError, parseTypedUnit, parseUnit, programFor } from '../project/modules.js';
 import type ts from 'typescript';
 import { findProjectRoot, loadProject, withWorkspaceSchema, type Project } from '../project/project.js';
@@ -24,6 +24,8 @@ export interface ScanOptions {
   failOn?: 'error' | 'warning';
   /** Build a TypeScript program per project (from its tsconfig.json) for the type-aware checks. */
   types?: boolean;
+  /** `--config FILE`: this config for every project instead of the discovered ones. */
+  config?: string;
 }
 
 /** A mistake in how the scan was invoked: exit code 2 with a one-line message. */
@@ -45,7 +47,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     throw new UsageError(`path does not exist or cannot be read: ${options.path}`);
   }
   const root = isDir ? target : dirname(target);
-  const rootConfig = findConfig(root); // Throws ConfigurationError on an invalid config: exit 2.
+  const rootConfig = options.config ? loadConfigFile(resolve(options.config), root) : findConfig(root); // Throws ConfigurationError on an invalid config: exit 2.
   // libpg-query (WASM) loads asynchronously; once loaded it parses synchronously for every project.
   await loadSqlParsers();
   // `ignore` is relative to the config file; the file search runs relative to the scanned folder.
@@ -61,7 +63,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const loadAt = (projectRoot: string): Project => {
     let project = loaded.get(projectRoot);
     if (!project) {
-      project = loadProject(projectRoot, undefined, { candidates: files });
+      project = loadProject(projectRoot, undefined, { candidates: files, ...(options.config ? { config: rootConfig } : {}) });
       loaded.set(projectRoot, project);
     }
     return project;

@@ -1,0 +1,178 @@
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { InvalidArgumentError } from 'commander';
+import {
+  applyBaseline,
+  type Baseline,
+  type BaselineScope,
+  countEntries,
+  DEFAULT_BASELINE_FILE,
+  pruneBaseline,
+  readBaseline,
+  serializeBaseline,
+  writeBaselineFrom,
+} from './baseline/baseline.js';
+import type { Severity } from './core/finding.js';
+import type { ScanResult } from './core/result.js';
+import { isRuleId, RULE_IDS } from './core/rule-meta.js';
+import type { Format, ReportOptions } from './report/index.js';
+import { displayFrom, rebaseResult, relativeDir } from './report/paths.js';
+import { repositoryRoot } from './scan/repo-root.js';
+import { scan, UsageError } from './scan/scan.js';
+
+/** `tenant-lint scan` options as commander parses them. */
+export interface ScanCliOptions {
+  format: string;
+  output?: string;
+  failOn?: 'error' | 'warning' | 'none';
+  color: boolean;
+  types?: boolean;
+  maxWarnings?: number;
+  quiet?: boolean;
+  rule: string[];
+  config?: string;
+  baseline?: string;
+  writeBaseline?: string | true;
+  pruneBaseline?: boolean;
+}
+
+export interface ScanRun {
+  /** The result to render: paths relative to `result.root` (the repository root, or the scanned folder for JSON). */
+  result: ScanResult;
+  /** Reporter options beyond colour and sources. */
+  options: Omit<ReportOptions, 'color' | 'sources'>;
+  /** One-line notes for stderr (baseline written, too many warnings). */
+  notes: string[];
+  exitCode: 0 | 1 | 2;
+}
+
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function parseCount(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number of warnings (0 or more).');
+  return Number(value);
+}
+
+const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
+
+/**
+ * Everything `tenant-lint scan` does between parsing its flags and writing the report: the scan,
+ * paths relative to the repository root, `--rule`, the baseline, `--quiet`, and the exit code.
+ * Writes no stdout (cli.ts does); writes baseline files when asked to.
+ */
+export async function runScan(path: string, opts: ScanCliOptions, format: Format, cwd = process.cwd()): Promise<ScanRun> {
+  const rules = ruleFilter(opts.rule);
+  const writeTarget = opts.writeBaseline === undefined ? undefined : opts.writeBaseline === true ? (opts.baseline ?? DEFAULT_BASELINE_FILE) : opts.writeBaseline;
+  const baselineFile = opts.baseline ?? (opts.pruneBaseline ? DEFAULT_BASELINE_FILE : undefined);
+  // Read before the scan, so that a missing or broken baseline fails in a second, not after minutes.
+  let baseline: Baseline | undefined = baselineFile !== undefined && writeTarget === undefined ? readBaseline(baselineFile) : undefined;
+  const previous = writeTarget !== undefined && existsSync(writeTarget) ? readBaseline(writeTarget) : undefined;
+
+  const scanned = await scan({
+    path,
+    failOn: opts.failOn === 'none' ? undefined : opts.failOn,
+    types: opts.types === true,
+    ...(opts.config === undefined ? {} : { config: opts.config }),
+  });
+  // Every report speaks in paths relative to the repository root, whatever folder was scanned.
+  const repoRoot = await repositoryRoot(scanned.root);
+  const folder = relativeDir(repoRoot, scanned.root);
+  let result = rebaseResult(scanned, repoRoot);
+  if (rules) {
+    result = { ...result, findings: result.findings.filter((f) => rules.has(f.ruleId)), unknown: result.unknown.filter((u) => rules.has(u.ruleId)) };
+  }
+
+  const scope: BaselineScope = { folder, ...(rules ? { rules } : {}) };
+  if (isFile(path)) {
+    // `scan a.ts` speaks only for that file (and the schema files it reported on).
+    scope.files = new Set([relativeDir(repoRoot, resolve(path)), ...result.findings.map((f) => f.file)]);
+  }
+  const notes: string[] = [];
+  const options: ScanRun['options'] = { pathBase: folder };
+  if (opts.failOn === 'none') options.failOn = 'none';
+
+  let reported = result.findings;
+  if (writeTarget !== undefined) {
+    baseline = writeBaselineFrom(result.findings, previous, scope);
+    write(writeTarget, serializeBaseline(baseline));
+    const { findings, files } = countEntries(baseline);
+    notes.push(`wrote baseline ${writeTarget} (${findings} finding${findings === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'})`);
+  }
+  if (baseline) {
+    const match = applyBaseline(result.findings, baseline, scope);
+    const file = writeTarget ?? baselineFile ?? DEFAULT_BASELINE_FILE;
+    options.baseline = { file, known: match.known, fixed: match.fixed, ...(writeTarget === undefined ? {} : { written: 'written' as const }) };
+    if (opts.pruneBaseline && baselineFile !== undefined) {
+      const pruned = pruneBaseline(baseline, match.known, scope);
+      write(baselineFile, serializeBaseline(pruned));
+      options.baseline = { ...options.baseline, written: 'pruned' };
+      notes.push(`pruned baseline ${baselineFile}: ${match.fixed} fixed entr${match.fixed === 1 ? 'y' : 'ies'} removed, ${match.known.length} kept`);
+    }
+    reported = match.fresh;
+  }
+
+  const warnings = reported.filter((f) => f.severity === 'warning').length;
+  const failOn = opts.failOn ?? result.failOn;
+  const failing = failOn === 'none' ? 0 : reported.filter((f) => SEVERITIES.indexOf(f.severity) <= SEVERITIES.indexOf(failOn)).length;
+  const tooManyWarnings = opts.maxWarnings !== undefined && warnings > opts.maxWarnings;
+  if (tooManyWarnings) notes.push(`too many warnings: ${warnings} reported, --max-warnings allows ${opts.maxWarnings}`);
+
+  if (opts.quiet) {
+    const errors = reported.filter((f) => f.severity === 'error');
+    if (errors.length < reported.length) options.quietHidden = reported.length - errors.length;
+    reported = errors;
+  }
+  result = { ...result, findings: reported };
+
+  // JSON keeps its documented contract: paths relative to the scanned folder, `pathBase` says where
+  // that is. Text names projects relative to the scanned folder and prints locations clickable
+  // from the shell's folder.
+  if (format === 'json' || format === 'text') result = rebaseResult(result, scanned.root);
+  if (format === 'text') options.displayPath = displayFrom(cwd, scanned.root);
+  if (format === 'markdown') {
+    const link = githubBlobLink(process.env);
+    if (link) options.link = link;
+  }
+
+  const internal = result.diagnostics.some((d) => d.code === 'internal');
+  const exitCode = internal ? 2 : failing > 0 || tooManyWarnings ? 1 : 0;
+  return { result, options, notes, exitCode };
+}
+
+function ruleFilter(ids: readonly string[]): ReadonlySet<string> | undefined {
+  if (ids.length === 0) return undefined;
+  const rules = new Set<string>();
+  for (const given of ids) {
+    const id = given.replace(/^tenant-lint\//, '');
+    if (!isRuleId(id)) throw new UsageError(`unknown rule "${given}" in --rule; known rules: ${RULE_IDS.join(', ')}`);
+    rules.add(id);
+  }
+  return rules;
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function write(file: string, text: string): void {
+  try {
+    writeFileSync(file, text);
+  } catch (error) {
+    throw new UsageError(`cannot write baseline ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** In a GitHub Actions run, a link to the scanned commit's file and line; undefined elsewhere. */
+export function githubBlobLink(env: NodeJS.ProcessEnv): ((file: string, line: number) => string) | undefined {
+  const server = env.GITHUB_SERVER_URL;
+  const repository = env.GITHUB_REPOSITORY;
+  const sha = env.GITHUB_SHA;
+  if (!server || !repository || !sha) return undefined;
+  return (file, line) => `${server}/${repository}/blob/${sha}/${file}#L${line}`;
+}
