@@ -21,7 +21,10 @@ interface CoverageLike {
 export const renderMarkdown: Reporter = (result, options) => {
   const findings = [...result.findings].sort(bySeverityThenLocation);
   const lines = ['## tenant-lint', ''];
-  const counts = SEVERITIES.map((severity) => `${findings.filter((f) => f.severity === severity).length} ${severity === 'info' ? 'info' : `${severity}s`}`);
+  const counts = SEVERITIES.map((severity) => {
+    const count = findings.filter((f) => f.severity === severity).length;
+    return `${count} ${severity === 'info' || count === 1 ? severity : `${severity}s`}`;
+  });
   lines.push(
     findings.length === 0
       ? '**No tenant-isolation findings.**'
