@@ -15,8 +15,8 @@ export const EXIT = { ok: 0, findings: 1, error: 2 } as const;
 const HELP_AFTER = `
 Exit codes:
   0  no finding at or above the failing severity
-  1  findings fail the run (see --fail-on)
-  2  usage error, unreadable path, invalid config, or internal error
+  1  findings fail the run (see --fail-on, --max-warnings)
+  2  usage error, unreadable path, invalid config or baseline, or internal error
 
 Examples:
   tenant-lint scan                      scan the current directory

@@ -266,3 +266,14 @@ describe('--format markdown through the CLI', () => {
     expect(run.stdout).toMatch(/\| error \| (\[)?`src\/invoices\.ts:3`/);
   });
 });
+
+describe('docs in step with the CLI', () => {
+  it('docs/ci.md documents every option of `tenant-lint scan --help`', async () => {
+    const help = await runCli(['scan', '--help']);
+    expect(help.code).toBe(0);
+    const flags = [...new Set(help.stdout.match(/--[a-z][a-z-]+/g) ?? [])].filter((flag) => !['--help', '--no-color', '--types'].includes(flag));
+    expect(flags).toContain('--write-baseline');
+    const doc = readFileSync(join(REPO, 'docs', 'ci.md'), 'utf8');
+    expect(flags.filter((flag) => !doc.includes(`\`${flag}`) && !doc.includes(`| \`-${flag.slice(2, 3)}, ${flag}`))).toEqual([]);
+  });
+});
