@@ -1,5 +1,4 @@
-import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import {
   applyBaseline,
@@ -19,6 +18,7 @@ import type { Format, ReportOptions } from './report/index.js';
 import { displayFrom, rebaseResult, relativeDir } from './report/paths.js';
 import { repositoryRoot } from './scan/repo-root.js';
 import { scan, UsageError } from './scan/scan.js';
+import { changedSince, resolveTargets } from './scan/targets.js';
 
 /** `tenant-lint scan` options as commander parses them. */
 export interface ScanCliOptions {
@@ -34,6 +34,7 @@ export interface ScanCliOptions {
   baseline?: string;
   writeBaseline?: string | true;
   pruneBaseline?: boolean;
+  changedSince?: string;
 }
 
 export interface ScanRun {
@@ -56,13 +57,15 @@ export function parseCount(value: string): number {
 }
 
 const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
+/** Rules whose findings depend on the schema of a table used elsewhere. */
+const QUERY_RULES: ReadonlySet<string> = new Set(['require-tenant-filter', 'require-tenant-cache-key']);
 
 /**
  * Everything `tenant-lint scan` does between parsing its flags and writing the report: the scan,
  * paths relative to the repository root, `--rule`, the baseline, `--quiet`, and the exit code.
  * Writes no stdout (cli.ts does); writes baseline files when asked to.
  */
-export async function runScan(path: string, opts: ScanCliOptions, format: Format, cwd = process.cwd()): Promise<ScanRun> {
+export async function runScan(paths: readonly string[], opts: ScanCliOptions, format: Format, cwd = process.cwd()): Promise<ScanRun> {
   const rules = ruleFilter(opts.rule);
   const writeTarget = opts.writeBaseline === undefined ? undefined : opts.writeBaseline === true ? (opts.baseline ?? DEFAULT_BASELINE_FILE) : opts.writeBaseline;
   const baselineFile = opts.baseline ?? (opts.pruneBaseline ? DEFAULT_BASELINE_FILE : undefined);
@@ -70,8 +73,11 @@ export async function runScan(path: string, opts: ScanCliOptions, format: Format
   let baseline: Baseline | undefined = baselineFile !== undefined && writeTarget === undefined ? readBaseline(baselineFile) : undefined;
   const previous = writeTarget !== undefined && existsSync(writeTarget) ? readBaseline(writeTarget) : undefined;
 
+  const targets = resolveTargets(paths);
+  const changed = opts.changedSince === undefined ? undefined : await changedSince(opts.changedSince, targets.root);
   const scanned = await scan({
-    path,
+    path: targets.root,
+    ...(targets.files ? { files: targets.files } : {}),
     failOn: opts.failOn === 'none' ? undefined : opts.failOn,
     types: opts.types === true,
     ...(opts.config === undefined ? {} : { config: opts.config }),
@@ -85,11 +91,22 @@ export async function runScan(path: string, opts: ScanCliOptions, format: Format
   }
 
   const scope: BaselineScope = { folder, ...(rules ? { rules } : {}) };
-  if (isFile(path)) {
-    // `scan a.ts` speaks only for that file (and the schema files it reported on).
-    scope.files = new Set([relativeDir(repoRoot, resolve(path)), ...result.findings.map((f) => f.file)]);
-  }
   const notes: string[] = [];
+  if (targets.files) {
+    // `scan a.ts b.ts` reports on, and speaks for, those files only.
+    const named = new Set(targets.files.map((file) => relativeDir(repoRoot, file)));
+    result = { ...result, findings: result.findings.filter((f) => named.has(f.file)), unknown: result.unknown.filter((u) => named.has(u.file)) };
+    scope.files = named;
+  }
+  if (changed) {
+    // A changed schema can make any query wrong: then every query finding is kept, wherever it is.
+    const schemaFiles = result.projects.flatMap((project) => project.schemaSources.flatMap((source) => source.files));
+    const schemaChanged = schemaFiles.some((file) => changed.has(file));
+    if (schemaChanged) notes.push(`--changed-since ${opts.changedSince}: the schema changed, so every query is re-checked`);
+    const keep = (file: string, ruleId: string) => changed.has(file) || (schemaChanged && QUERY_RULES.has(ruleId));
+    result = { ...result, findings: result.findings.filter((f) => keep(f.file, f.ruleId)), unknown: result.unknown.filter((u) => keep(u.file, u.ruleId)) };
+    scope.include = keep;
+  }
   const options: ScanRun['options'] = { pathBase: folder };
   if (opts.failOn === 'none') options.failOn = 'none';
 
@@ -150,14 +167,6 @@ function ruleFilter(ids: readonly string[]): ReadonlySet<string> | undefined {
     rules.add(id);
   }
   return rules;
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
 }
 
 function write(file: string, text: string): void {

@@ -54,7 +54,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   program
     .command('scan')
     .description('scan a directory and report findings')
-    .argument('[path]', 'directory or file to scan', '.')
+    .argument('[paths...]', 'one directory, or files (what pre-commit and lint-staged pass); default: the current directory')
     .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMATS]).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .addOption(new Option('--fail-on <severity>', 'lowest severity that fails the run (none: findings never fail it)').choices(['error', 'warning', 'none']))
@@ -67,9 +67,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('--baseline <file>', 'report only findings that this baseline file does not accept')
     .addOption(new Option('--write-baseline [file]', `accept every current finding: write them to a baseline file (default ${DEFAULT_BASELINE_FILE})`).conflicts('pruneBaseline'))
     .option('--prune-baseline', `drop fixed entries from the baseline (--baseline, or ${DEFAULT_BASELINE_FILE})`)
-    .action(async (path: string, opts: ScanCliOptions) => {
+    .option('--changed-since <ref>', 'report only findings in files changed since this git ref (committed since the merge base, staged, unstaged, untracked); the whole tree is still analysed')
+    .action(async (paths: string[], opts: ScanCliOptions) => {
       const format = isFormat(opts.format) ? opts.format : 'text';
-      const run = await runScan(path, opts, format);
+      const run = await runScan(paths, opts, format);
       const result = run.result;
       const sources = new Map<string, string>();
       for (const finding of result.findings) {

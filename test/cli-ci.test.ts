@@ -277,3 +277,77 @@ describe('docs in step with the CLI', () => {
     expect(flags.filter((flag) => !doc.includes(`\`${flag}`) && !doc.includes(`| \`-${flag.slice(2, 3)}, ${flag}`))).toEqual([]);
   });
 });
+
+describe('file arguments and --changed-since', () => {
+  const OTHER_LEAK = `import { prisma } from './db';
+export function removeInvoice(id: string) {
+  return prisma.invoice.deleteMany({ where: { id } });
+}
+`;
+
+  function committedRepo(): string {
+    const dir = makeProject({
+      'package.json': '{ "name": "app" }',
+      'prisma/schema.prisma': SCHEMA,
+      'src/db.ts': DB,
+      'src/invoices.ts': ONE_LEAK,
+      'src/remove.ts': OTHER_LEAK,
+    });
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', ...args], { cwd: dir });
+    git('init', '--quiet');
+    git('add', '.');
+    git('commit', '--quiet', '-m', 'initial');
+    return dir;
+  }
+
+  it('`scan a.ts b.md` analyses and reports only the named source files, with the schema from the whole tree', async () => {
+    const dir = project(ONE_LEAK, { 'src/remove.ts': OTHER_LEAK, 'README.md': '# x\n' });
+    const run = await runCli(['scan', join(dir, 'src/remove.ts'), join(dir, 'README.md'), '--format', 'json']);
+    expect(run.code).toBe(1);
+    const report: { findings: { file: string; line: number }[]; stats: { filesScanned: number } } = JSON.parse(run.stdout);
+    expect(report.findings.map((f) => `${f.file}:${f.line}`)).toEqual(['src/remove.ts:3']);
+    expect(report.stats.filesScanned).toBe(1);
+  });
+
+  it('a directory among files, or a missing file, is an exit-2 usage error', async () => {
+    const dir = project(ONE_LEAK);
+    const mixed = await runCli(['scan', join(dir, 'src/invoices.ts'), join(dir, 'src')]);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toBe(`tenant-lint: ${join(dir, 'src')} is a directory: pass one directory, or files only\n`);
+    const missing = await runCli(['scan', join(dir, 'src/invoices.ts'), join(dir, 'src/nope.ts')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe(`tenant-lint: path does not exist or cannot be read: ${join(dir, 'src/nope.ts')}\n`);
+  });
+
+  it('--changed-since reports findings only in changed and untracked files', async () => {
+    const dir = committedRepo();
+    const clean = await runCli(['scan', dir, '--changed-since', 'HEAD', '--format', 'json']);
+    expect(clean.code).toBe(0);
+    expect(JSON.parse(clean.stdout).findings).toEqual([]);
+
+    writeFileSync(join(dir, 'src/remove.ts'), `// edited\n${OTHER_LEAK}`);
+    writeFileSync(join(dir, 'src/new.ts'), ONE_LEAK.replace('getInvoice', 'getAgain'));
+    const run = await runCli(['scan', dir, '--changed-since', 'HEAD', '--format', 'json']);
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout).findings.map((f: { file: string }) => f.file)).toEqual(['src/new.ts', 'src/remove.ts']);
+  });
+
+  it('--changed-since re-checks every query when the schema changed', async () => {
+    const dir = committedRepo();
+    writeFileSync(join(dir, 'prisma/schema.prisma'), `${SCHEMA}\n// a comment\n`);
+    const run = await runCli(['scan', dir, '--changed-since', 'HEAD', '--format', 'json']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('tenant-lint: --changed-since HEAD: the schema changed, so every query is re-checked\n');
+    expect(JSON.parse(run.stdout).findings.map((f: { file: string }) => f.file)).toEqual(['src/invoices.ts', 'src/remove.ts']);
+  });
+
+  it('--changed-since with an unknown ref, or outside git, is an exit-2 usage error', async () => {
+    const dir = committedRepo();
+    const run = await runCli(['scan', dir, '--changed-since', 'no-such-branch']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^tenant-lint: --changed-since: git rev-parse failed: /);
+    const option = await runCli(['scan', dir, '--changed-since', '--output=x']);
+    expect(option.code).toBe(2);
+    expect(option.stderr).toBe('tenant-lint: --changed-since: "--output=x" is not a git revision\n');
+  });
+});

@@ -47,11 +47,14 @@ export interface BaselineScope {
   folder?: string;
   /** Only these files were scanned (file arguments, `--changed-since`); all in `folder` when absent. */
   files?: ReadonlySet<string>;
+  /** Any further test (`--changed-since`): an entry is in scope only when it passes. */
+  include?: (file: string, ruleId: string) => boolean;
 }
 
 export function inScope(scope: BaselineScope, file: string, ruleId: string): boolean {
   if (scope.rules && !scope.rules.has(ruleId)) return false;
   if (scope.files && !scope.files.has(file)) return false;
+  if (scope.include && !scope.include(file, ruleId)) return false;
   const folder = scope.folder ?? '';
   if (folder === '' || folder === '.') return true;
   return file === folder || file.startsWith(`${folder}/`);

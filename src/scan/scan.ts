@@ -26,6 +26,11 @@ export interface ScanOptions {
   types?: boolean;
   /** `--config FILE`: this config for every project instead of the discovered ones. */
   config?: string;
+  /**
+   * Files named on the command line (absolute; `path` is a folder that holds them): only these
+   * are analysed, while each project's schema is still read from its whole tree.
+   */
+  files?: string[];
 }
 
 /** A mistake in how the scan was invoked: exit code 2 with a one-line message. */
@@ -54,7 +59,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const ignores = (rootConfig.config.ignore ?? [])
     .map((pattern) => toPosix(relative(root, resolve(rootConfig.dir ?? root, pattern))))
     .filter((pattern) => !pattern.startsWith('..'));
-  const files = isDir ? await discoverFiles(root, ignores) : [target];
+  const files = options.files?.filter((file) => !file.endsWith('.sql')) ?? (isDir ? await discoverFiles(root, ignores) : [target]);
   const rel = (path: string) => toPosix(relative(root, path)) || '.';
 
   const projects = new Map<string, Project>();
@@ -63,7 +68,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const loadAt = (projectRoot: string): Project => {
     let project = loaded.get(projectRoot);
     if (!project) {
-      project = loadProject(projectRoot, undefined, { candidates: files, ...(options.config ? { config: rootConfig } : {}) });
+      project = loadProject(projectRoot, undefined, { ...(options.files ? {} : { candidates: files }), ...(options.config ? { config: rootConfig } : {}) });
       loaded.set(projectRoot, project);
     }
     return project;
@@ -154,7 +159,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
 
   // `.sql` query files (sqlc, PgTyped, plain): every statement checked like raw SQL in code.
   // Migrations are the schema's, not queries: the files a project folded are left out.
-  const sqlFiles = isDir ? await discoverSqlFiles(root, ignores) : target.endsWith('.sql') ? [target] : [];
+  const sqlFiles = options.files ? options.files.filter((file) => file.endsWith('.sql')) : isDir ? await discoverSqlFiles(root, ignores) : target.endsWith('.sql') ? [target] : [];
   for (const file of sqlFiles) {
     const project = projectFor(file);
     const projectFile = toPosix(relative(project.root, file));
