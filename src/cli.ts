@@ -1,10 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import { BaselineError, DEFAULT_BASELINE_FILE } from './baseline/baseline.js';
+import { collect, parseCount, runScan, type ScanCliOptions } from './cli-scan.js';
 import { ConfigurationError } from './config/load.js';
 import { isRuleId, RULE_IDS } from './core/rule-meta.js';
 import { FORMATS, isFormat, reporters } from './report/index.js';
-import { scan, UsageError } from './scan/scan.js';
+import { UsageError } from './scan/scan.js';
 import { PACKAGE_ROOT, VERSION } from './version.js';
 
 /** Exit codes are a contract with CI: 0 clean, 1 findings fail the run, 2 usage/config/internal error. */
@@ -13,12 +15,14 @@ export const EXIT = { ok: 0, findings: 1, error: 2 } as const;
 const HELP_AFTER = `
 Exit codes:
   0  no finding at or above the failing severity
-  1  findings fail the run (see --fail-on)
-  2  usage error, unreadable path, invalid config, or internal error
+  1  findings fail the run (see --fail-on, --max-warnings)
+  2  usage error, unreadable path, invalid config or baseline, or internal error
 
 Examples:
   tenant-lint scan                      scan the current directory
   tenant-lint scan apps/api --format sarif --output tenant-lint.sarif
+  tenant-lint scan --write-baseline     accept today's findings (tenant-lint-baseline.json)
+  tenant-lint scan --baseline tenant-lint-baseline.json --format github
   tenant-lint explain require-tenant-filter
 
 Configuration (data only, never executed): tenant-lint.config.json, .tenant-lintrc.json
@@ -50,15 +54,24 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   program
     .command('scan')
     .description('scan a directory and report findings')
-    .argument('[path]', 'directory or file to scan', '.')
+    .argument('[paths...]', 'one directory, or files (what pre-commit and lint-staged pass); default: the current directory')
     .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMATS]).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .addOption(new Option('--fail-on <severity>', 'lowest severity that fails the run').choices(['error', 'warning']))
+    .addOption(new Option('--fail-on <severity>', 'lowest severity that fails the run (none: findings never fail it)').choices(['error', 'warning', 'none']))
     .option('--no-color', 'disable colours in text output')
     .option('--types', "use the project's tsconfig for type information (slower): reports tenant values whose type allows undefined")
-    .action(async (path: string, opts: { format: string; output?: string; failOn?: 'error' | 'warning'; color: boolean; types?: boolean }) => {
+    .addOption(new Option('--max-warnings <n>', 'fail the run when more than n warnings are reported').argParser(parseCount))
+    .option('-q, --quiet', 'report errors only (warnings still count for --max-warnings)')
+    .option('--rule <id>', 'report only this rule (repeatable)', collect, [])
+    .option('-c, --config <file>', 'use this config file instead of the ones found next to the code')
+    .option('--baseline <file>', 'report only findings that this baseline file does not accept')
+    .addOption(new Option('--write-baseline [file]', `accept every current finding: write them to a baseline file (default ${DEFAULT_BASELINE_FILE})`).conflicts('pruneBaseline'))
+    .option('--prune-baseline', `drop fixed entries from the baseline (--baseline, or ${DEFAULT_BASELINE_FILE})`)
+    .option('--changed-since <ref>', 'report only findings in files changed since this git ref (committed since the merge base, staged, unstaged, untracked); the whole tree is still analysed')
+    .action(async (paths: string[], opts: ScanCliOptions) => {
       const format = isFormat(opts.format) ? opts.format : 'text';
-      const result = await scan({ path, failOn: opts.failOn, types: opts.types === true });
+      const run = await runScan(paths, opts, format);
+      const result = run.result;
       const sources = new Map<string, string>();
       for (const finding of result.findings) {
         if (sources.has(finding.file)) continue;
@@ -69,7 +82,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         }
       }
       const color = opts.color && !opts.output && io.isTTY && !process.env.NO_COLOR;
-      const report = reporters[format](result, { color, sources });
+      const report = reporters[format](result, { ...run.options, color, sources });
       if (opts.output) {
         try {
           writeFileSync(opts.output, report);
@@ -80,11 +93,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       } else {
         io.stdout(report);
       }
-      const failing = result.findings.filter((f) => f.severity === 'error' || (result.failOn === 'warning' && f.severity === 'warning'));
-      const internal = result.diagnostics.some((d) => d.code === 'internal');
-      // Fail closed: a scan that could not analyse the data access it saw never passes as clean.
-      if (result.coverage.failClosed) io.stderr(`tenant-lint: cannot analyse: ${result.coverage.failClosed}\n`);
-      exitCode = internal || result.coverage.failClosed ? EXIT.error : failing.length > 0 ? EXIT.findings : EXIT.ok;
+      for (const note of run.notes) io.stderr(`tenant-lint: ${note}\n`);
+      exitCode = run.exitCode;
     });
 
   program
@@ -104,7 +114,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       // --help and --version end through here with exit code 0.
       return error.exitCode === 0 ? EXIT.ok : EXIT.error;
     }
-    if (error instanceof UsageError || error instanceof ConfigurationError) {
+    if (error instanceof UsageError || error instanceof ConfigurationError || error instanceof BaselineError) {
       io.stderr(`tenant-lint: ${error.message}\n`);
       return EXIT.error;
     }

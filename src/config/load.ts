@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import type { z } from 'zod';
 import { configSchema, type TenantLintConfig } from './schema.js';
 
@@ -73,6 +73,23 @@ export function readConfigIn(dir: string): LoadedConfig | undefined {
     return { config: validateConfig(data, file), file, dir };
   }
   return undefined;
+}
+
+/**
+ * `--config FILE`: one file named on the command line, used instead of the discovered ones.
+ * A `package.json` contributes its `tenantLint` key. Relative paths in it (schema, migrations,
+ * ignore) are resolved against `baseDir`, the scanned directory, since the file may live outside
+ * the repository (an auditor's). Data only, never executed.
+ */
+export function loadConfigFile(file: string, baseDir: string): LoadedConfig {
+  const data = readJson(file);
+  if (basename(file) === 'package.json') {
+    if (typeof data !== 'object' || data === null || !('tenantLint' in data)) {
+      throw new ConfigurationError(file, 'has no "tenantLint" key');
+    }
+    return { config: validateConfig(Reflect.get(data, 'tenantLint'), `${file}#tenantLint`), file, dir: baseDir };
+  }
+  return { config: validateConfig(data, file), file, dir: baseDir };
 }
 
 /** Walks up from `start` to the filesystem root (or `stopAt`) and returns the nearest config. */

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { TenantLintConfig } from '../config/schema.js';
 import { globbySync } from 'globby';
-import { findConfig } from '../config/load.js';
+import { findConfig, type LoadedConfig } from '../config/load.js';
 import { emptySchema, type SchemaDiagnostic, type SchemaSource, type TenantSchema } from '../core/schema.js';
 import { buildTenantSchema } from '../schema/infer.js';
 import { readPrismaModels } from '../schema/prisma.js';
@@ -222,6 +222,8 @@ function findProjectRootBelow(start: string, top: string): string {
 export interface LoadOptions {
   /** Source files of the project already known (the scanner's discovery); globbed when absent (ESLint). */
   candidates?: string[];
+  /** A config given explicitly (`tenant-lint scan --config FILE`): used instead of the discovered one. */
+  config?: LoadedConfig;
 }
 
 /**
@@ -231,7 +233,7 @@ export interface LoadOptions {
  */
 export function loadProject(root: string, configOverride?: TenantLintConfig, options: LoadOptions = {}): Project {
   // ESLint settings refine the config file, key by key; they never replace it wholesale.
-  const fromFile = findConfig(root);
+  const fromFile = options.config ?? findConfig(root);
   const loaded = configOverride ? { ...fromFile, config: { ...fromFile.config, ...configOverride } } : fromFile;
   const config = loaded.config;
   const configDir = loaded.dir ?? root;

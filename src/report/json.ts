@@ -18,6 +18,10 @@ export interface JsonReport {
   failOn: 'error' | 'warning';
   /** What the scan reached of the code's data access (docs/json-format.md, `coverage`). */
   coverage: CoverageReport;
+  /** The scanned folder relative to the repository root ('.' for the root); finding paths are relative to the scanned folder. Present when the CLI knows it. */
+  pathBase?: string;
+  /** Present with `--baseline`: how many findings it accepted (not listed in `findings`) and how many of its entries are fixed. */
+  baseline?: { file: string; known: number; fixed: number };
 }
 
 export interface JsonProject {
@@ -59,7 +63,12 @@ export interface JsonDiagnostic {
 
 export type JsonUnknownSite = UnknownSite;
 
-export const renderJson: Reporter = (result) => `${JSON.stringify(toJsonReport(result), null, 2)}\n`;
+export const renderJson: Reporter = (result, options) => {
+  const report = toJsonReport(result);
+  if (options.pathBase !== undefined) report.pathBase = options.pathBase;
+  if (options.baseline) report.baseline = { file: options.baseline.file, known: options.baseline.known.length, fixed: options.baseline.fixed };
+  return `${JSON.stringify(report, null, 2)}\n`;
+};
 
 /** Fixed key order and fixed sort order, so two runs over the same tree give byte-identical output. */
 export function toJsonReport(result: ScanResult): JsonReport {

@@ -3,7 +3,7 @@ import { compareFindings, type Finding, type Severity } from '../core/finding.js
 import type { Diagnostic, ScanResult } from '../core/result.js';
 import { docsUrl, RULE_IDS, RULE_META } from '../core/rule-meta.js';
 import { compareLocated, toJsonReport } from './json.js';
-import type { Reporter } from './types.js';
+import type { ReportOptions, Reporter } from './types.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 export const INFORMATION_URI = 'https://github.com/tenant-lint/tenant-lint';
@@ -11,9 +11,9 @@ export const INFORMATION_URI = 'https://github.com/tenant-lint/tenant-lint';
 const SRCROOT = '%SRCROOT%';
 const FINGERPRINT_KEY = 'tenantLint/v1';
 
-export const renderSarif: Reporter = (result) => `${JSON.stringify(toSarifLog(result), null, 2)}\n`;
+export const renderSarif: Reporter = (result, options) => `${JSON.stringify(toSarifLog(result, options), null, 2)}\n`;
 
-export function toSarifLog(result: ScanResult): Sarif.Log {
+export function toSarifLog(result: ScanResult, options: Partial<ReportOptions> = {}): Sarif.Log {
   const rules = RULE_IDS.map(toReportingDescriptor);
   const run: Sarif.Run = {
     tool: {
@@ -21,7 +21,9 @@ export function toSarifLog(result: ScanResult): Sarif.Log {
     },
     // No absolute path here either: the scan root stays on the machine that ran the scan.
     originalUriBaseIds: {
-      [SRCROOT]: { description: { text: 'The directory tenant-lint scanned. Artifact URIs are relative to it.' } },
+      [SRCROOT]: {
+        description: { text: 'The repository root (git top level), or the scanned directory when it is not in a repository. Artifact URIs are relative to it.' },
+      },
     },
     invocations: [
       {
@@ -31,7 +33,11 @@ export function toSarifLog(result: ScanResult): Sarif.Log {
       },
     ],
     columnKind: 'utf16CodeUnits',
-    results: [...result.findings].sort(compareFindings).map(toResult),
+    // Findings a baseline accepts stay in the log, marked as suppressed, as code scanning expects.
+    results: [
+      ...[...result.findings].sort(compareFindings).map((finding) => toResult(finding)),
+      ...[...(options.baseline?.known ?? [])].sort(compareFindings).map((finding) => toResult(finding, options.baseline?.file)),
+    ],
     properties: { tenantLint: { projects: toJsonReport(result).projects } },
   };
   return { $schema: SARIF_SCHEMA, version: '2.1.0', runs: [run] };
@@ -48,7 +54,7 @@ function toReportingDescriptor(ruleId: (typeof RULE_IDS)[number]): Sarif.Reporti
   };
 }
 
-function toResult(finding: Finding): Sarif.Result {
+function toResult(finding: Finding, baselineFile?: string): Sarif.Result {
   const ruleIndex = RULE_IDS.indexOf(finding.ruleId);
   return {
     ruleId: finding.ruleId,
@@ -69,6 +75,9 @@ function toResult(finding: Finding): Sarif.Result {
       },
     ],
     partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
+    ...(baselineFile === undefined
+      ? {}
+      : { suppressions: [{ kind: 'external', status: 'accepted', justification: `accepted in the baseline ${baselineFile}` }] }),
   };
 }
 

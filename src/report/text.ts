@@ -4,7 +4,7 @@ import { compareFindings, type Finding, type Severity } from '../core/finding.js
 import type { Diagnostic, ProjectCoverage, ProjectSummary, ScanResult, UnknownSite } from '../core/result.js';
 import type { TableClass } from '../core/schema.js';
 import { compareLocated } from './json.js';
-import type { ReportOptions, Reporter } from './types.js';
+import type { BaselineReport, ReportOptions, Reporter } from './types.js';
 
 const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
 const TABLE_CLASSES: readonly TableClass[] = ['tenant', 'child', 'global', 'unclassified'];
@@ -21,8 +21,8 @@ export const renderText: Reporter = (result, options) => {
     ...result.projects.map((project) => formatProject(project, style, result.coverage.projects.find((p) => p.root === project.root))),
     ...(result.projects.length === 0 ? ['No project with a schema was found; nothing was inferred.'] : []),
     ...findings.map((finding) => formatFinding(finding, options, style)),
-    ...(result.diagnostics.length > 0 ? [formatDiagnostics(result.diagnostics, style)] : []),
-    formatSummary(result, findings, style),
+    ...(result.diagnostics.length > 0 ? [formatDiagnostics(result.diagnostics, style, options.displayPath ?? same)] : []),
+    formatSummary(result, findings, style, options),
   ];
   return `${sections.join('\n\n')}\n`;
 };
@@ -56,7 +56,7 @@ function listNames(names: readonly string[]): string {
 
 function formatFinding(finding: Finding, options: ReportOptions, style: ChalkInstance): string {
   const header = [
-    style.bold(`${finding.file}:${finding.line}:${finding.column}`),
+    style.bold(`${(options.displayPath ?? same)(finding.file)}:${finding.line}:${finding.column}`),
     style.dim(`tenant-lint/${finding.ruleId}`),
     colorSeverity(finding.severity, style),
   ].join('  ');
@@ -88,9 +88,10 @@ function codeFrame(finding: Finding, options: ReportOptions): string | undefined
   );
 }
 
-function formatDiagnostics(diagnostics: readonly Diagnostic[], style: ChalkInstance): string {
+function formatDiagnostics(diagnostics: readonly Diagnostic[], style: ChalkInstance, show: (file: string) => string): string {
   const lines = [...diagnostics].sort(compareLocated).map((diagnostic) => {
-    const where = diagnostic.line === undefined ? diagnostic.file : `${diagnostic.file}:${diagnostic.line}`;
+    const file = show(diagnostic.file);
+    const where = diagnostic.line === undefined ? file : `${file}:${diagnostic.line}`;
     // A config or internal problem may belong to no file.
     const prefix = where === '' ? '' : `${where}  `;
     return `  ${prefix}${style.yellow(diagnostic.code)}  ${diagnostic.message}`;
@@ -98,8 +99,9 @@ function formatDiagnostics(diagnostics: readonly Diagnostic[], style: ChalkInsta
   return [style.bold(`Diagnostics (${diagnostics.length})`), ...lines].join('\n');
 }
 
-function formatSummary(result: ScanResult, findings: readonly Finding[], style: ChalkInstance): string {
+function formatSummary(result: ScanResult, findings: readonly Finding[], style: ChalkInstance, options: ReportOptions): string {
   const lines = [style.bold('Summary')];
+  const failOn = options.failOn ?? result.failOn;
   if (findings.length === 0) {
     lines.push(`  ${style.green('No tenant-isolation findings.')}`);
   } else {
@@ -109,23 +111,29 @@ function formatSummary(result: ScanResult, findings: readonly Finding[], style: 
     });
     lines.push(`  ${plural(findings.length, 'finding')}: ${bySeverity.join(', ')}`);
     for (const [ruleId, count] of countByRule(findings)) lines.push(`    tenant-lint/${ruleId}  ${count}`);
-    const failing = findings.filter((finding) => atOrAbove(finding.severity, result.failOn)).length;
-    lines.push(`  fail on: ${result.failOn} (${plural(failing, 'finding')} at or above)`);
+    if (failOn === 'none') {
+      lines.push('  fail on: none (findings never fail the run)');
+    } else {
+      const failing = findings.filter((finding) => atOrAbove(finding.severity, failOn)).length;
+      lines.push(`  fail on: ${failOn} (${plural(failing, 'finding')} at or above)`);
+    }
   }
+  if (options.quietHidden) lines.push(`  quiet: ${plural(options.quietHidden, 'warning or info finding', 'warning or info findings')} not shown`);
+  if (options.baseline) lines.push(...formatBaseline(options.baseline));
 
   const { stats } = result;
   lines.push(`  files: ${stats.filesScanned} scanned, ${stats.filesSkipped} skipped`);
   if (stats.testFiles > 0) lines.push(`  tests: ${stats.testFiles} test, spec or seed files not analysed (set "includeTests": true to analyse them)`);
   if (stats.suppressed > 0) lines.push(`  suppressed: ${stats.suppressed} finding${stats.suppressed === 1 ? '' : 's'} silenced by tenant-lint-ignore or eslint-disable comments`);
   lines.push(`  query sites: ${stats.querySites} analysed, ${result.unknown.length} not analysable`);
-  lines.push(...formatCoverage(result, style));
-  lines.push(...formatUnknown(result.unknown));
+  lines.push(...formatCoverage(result, style, options.displayPath ?? same));
+  lines.push(...formatUnknown(result.unknown, options.displayPath ?? same));
   if (result.diagnostics.length > 0) lines.push(`  diagnostics: ${result.diagnostics.length}`);
   lines.push(`  duration: ${formatDuration(stats.durationMs)}`);
   return lines.join('\n');
 }
 
-function formatCoverage(result: ScanResult, style: ChalkInstance): string[] {
+function formatCoverage(result: ScanResult, style: ChalkInstance, show: (file: string) => string): string[] {
   const c = result.coverage;
   const verdict = c.verdict === 'COMPLETE' ? style.green(c.verdict) : c.verdict === 'PARTIAL' ? style.yellow(c.verdict) : style.red(c.verdict);
   const lines = [
@@ -138,14 +146,14 @@ function formatCoverage(result: ScanResult, style: ChalkInstance): string[] {
   if (c.topReasons.length > 0) {
     lines.push('    not traced, most frequent reasons:');
     for (const r of c.topReasons) lines.push(`      ${r.count} x ${r.reason}`);
-    lines.push(`    most untraced calls: ${c.topFiles.map((f) => `${f.file} (${f.notTraced})`).join(', ')}`);
+    lines.push(`    most untraced calls: ${c.topFiles.map((f) => `${show(f.file)} (${f.notTraced})`).join(', ')}`);
   }
   return lines;
 }
 
-function formatUnknown(unknown: readonly UnknownSite[]): string[] {
+function formatUnknown(unknown: readonly UnknownSite[], show: (file: string) => string): string[] {
   const sorted = [...unknown].sort(compareLocated);
-  const lines = sorted.slice(0, MAX_UNKNOWN).map((site) => `    ${site.file}:${site.line} ${site.reason}`);
+  const lines = sorted.slice(0, MAX_UNKNOWN).map((site) => `    ${show(site.file)}:${site.line} ${site.reason}`);
   if (sorted.length > MAX_UNKNOWN) lines.push(`    ... and ${sorted.length - MAX_UNKNOWN} more`);
   return lines;
 }
@@ -166,8 +174,20 @@ function colorSeverity(severity: Severity, style: ChalkInstance): string {
   return style.blue(severity);
 }
 
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+function plural(count: number, noun: string, nouns = `${noun}s`): string {
+  return `${count} ${count === 1 ? noun : nouns}`;
+}
+
+function same(file: string): string {
+  return file;
+}
+
+function formatBaseline(baseline: BaselineReport): string[] {
+  const lines = [`  baseline: ${plural(baseline.known.length, 'known finding')} not shown (${baseline.file}), ${baseline.fixed} fixed`];
+  if (baseline.written === 'written') lines.push(`    wrote ${baseline.file}: every current finding is now accepted`);
+  else if (baseline.written === 'pruned') lines.push(`    pruned ${baseline.file}: fixed entries removed`);
+  else if (baseline.fixed > 0) lines.push('    run with --prune-baseline to drop the fixed entries, so that they cannot come back unnoticed');
+  return lines;
 }
 
 function formatDuration(ms: number): string {

@@ -6,7 +6,7 @@ import type { CoverageReport, Diagnostic, ProjectSummary, ScanResult, UnknownSit
 import { addCoverage, coverageReport, newTally, type CoverageTally } from './coverage.js';
 import { Resolver } from '../core/resolve.js';
 import type { TableClass } from '../core/schema.js';
-import { findConfig } from '../config/load.js';
+import { findConfig, loadConfigFile } from '../config/load.js';
 import { MAX_FILE_BYTES, ModuleGraph, ParseError, parseTypedUnit, parseUnit, programFor } from '../project/modules.js';
 import type ts from 'typescript';
 import { findProjectRoot, loadProject, withWorkspaceSchema, type Project } from '../project/project.js';
@@ -25,6 +25,13 @@ export interface ScanOptions {
   failOn?: 'error' | 'warning';
   /** Build a TypeScript program per project (from its tsconfig.json) for the type-aware checks. */
   types?: boolean;
+  /** `--config FILE`: this config for every project instead of the discovered ones. */
+  config?: string;
+  /**
+   * Files named on the command line (absolute; `path` is a folder that holds them): only these
+   * are analysed, while each project's schema is still read from its whole tree.
+   */
+  files?: string[];
 }
 
 /** A mistake in how the scan was invoked: exit code 2 with a one-line message. */
@@ -46,14 +53,14 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     throw new UsageError(`path does not exist or cannot be read: ${options.path}`);
   }
   const root = isDir ? target : dirname(target);
-  const rootConfig = findConfig(root); // Throws ConfigurationError on an invalid config: exit 2.
+  const rootConfig = options.config ? loadConfigFile(resolve(options.config), root) : findConfig(root); // Throws ConfigurationError on an invalid config: exit 2.
   // libpg-query (WASM) loads asynchronously; once loaded it parses synchronously for every project.
   await loadSqlParsers();
   // `ignore` is relative to the config file; the file search runs relative to the scanned folder.
   const ignores = (rootConfig.config.ignore ?? [])
     .map((pattern) => toPosix(relative(root, resolve(rootConfig.dir ?? root, pattern))))
     .filter((pattern) => !pattern.startsWith('..'));
-  const files = isDir ? await discoverFiles(root, ignores) : [target];
+  const files = options.files?.filter((file) => !file.endsWith('.sql')) ?? (isDir ? await discoverFiles(root, ignores) : [target]);
   const rel = (path: string) => toPosix(relative(root, path)) || '.';
 
   const projects = new Map<string, Project>();
@@ -62,7 +69,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const loadAt = (projectRoot: string): Project => {
     let project = loaded.get(projectRoot);
     if (!project) {
-      project = loadProject(projectRoot, undefined, { candidates: files });
+      project = loadProject(projectRoot, undefined, { ...(options.files ? {} : { candidates: files }), ...(options.config ? { config: rootConfig } : {}) });
       loaded.set(projectRoot, project);
     }
     return project;
@@ -163,7 +170,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
 
   // `.sql` query files (sqlc, PgTyped, plain): every statement checked like raw SQL in code.
   // Migrations are the schema's, not queries: the files a project folded are left out.
-  const sqlFiles = isDir ? await discoverSqlFiles(root, ignores) : target.endsWith('.sql') ? [target] : [];
+  const sqlFiles = options.files ? options.files.filter((file) => file.endsWith('.sql')) : isDir ? await discoverSqlFiles(root, ignores) : target.endsWith('.sql') ? [target] : [];
   for (const file of sqlFiles) {
     const project = projectFor(file);
     const projectFile = toPosix(relative(project.root, file));

@@ -137,7 +137,7 @@ const plain: ReportOptions = {
 
 describe('reporters registry', () => {
   it('lists every format', () => {
-    expect(FORMATS).toEqual(['text', 'json', 'sarif']);
+    expect(FORMATS).toEqual(['text', 'json', 'sarif', 'github', 'markdown']);
     expect(isFormat('sarif')).toBe(true);
     expect(isFormat('toString')).toBe(false);
   });
