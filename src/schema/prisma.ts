@@ -91,7 +91,23 @@ export function readPrismaModels(files: { file: string; text: string }[]): { tab
  * Drop them: nothing follows on that line, so every other line and column stays where it was.
  */
 function blankCommentsAfterBraces(text: string): string {
-  return text.replace(/\{[ \t]*(?:\/\/[^\r\n]*)?(?=\r?\n)/g, '{');
+  // A scanner, not `/\{[ \t]*(?:\/\/[^\r\n]*)?(?=\r?\n)/g`: that rescans the rest of the line from every `{`.
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length - 1; i++) {
+    const line = lines[i];
+    const cr = line.endsWith('\r') ? 1 : 0;
+    const end = line.length - cr;
+    const lastCr = end > 0 ? line.lastIndexOf('\r', end - 1) : -1;
+    for (let open = line.indexOf('{'); open >= 0 && open < end; open = line.indexOf('{', open + 1)) {
+      let j = open + 1;
+      while (j < end && (line[j] === ' ' || line[j] === '\t')) j++;
+      if (j === end || (line.startsWith('//', j) && lastCr < j)) {
+        lines[i] = line.slice(0, open + 1) + (cr ? '\r' : '');
+        break;
+      }
+    }
+  }
+  return lines.join('\n');
 }
 
 function readModel(file: string, model: PrismaAst.Model, modelNames: Set<string>): RawTable {

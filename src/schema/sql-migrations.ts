@@ -180,7 +180,7 @@ const SECTION_MARKER = /^\s*--\s*(?:migrate:(up|down)|\+goose\s+(up|down)|\+migr
  * down migration in the same file: blank it, keeping line numbers.
  */
 export function upSectionOnly(text: string): string {
-  if (!/^\s*--\s*(?:migrate:down|\+goose\s+down|\+migrate\s+down)/im.test(text)) return text;
+  if (!/^[^\S\r\n]*--\s*(?:migrate:down|\+goose\s+down|\+migrate\s+down)/im.test(text)) return text;
   let down = false;
   return text
     .split('\n')
@@ -216,7 +216,7 @@ function foreignDialectMarker(folder: string): string | undefined {
     // no journal, or not JSON: nothing declared
   }
   try {
-    const lock = /^\s*provider\s*=\s*"([^"]+)"/m.exec(readFileSync(join(folder, 'migration_lock.toml'), 'utf8'));
+    const lock = /^[^\S\r\n]*provider[^\S\r\n]*=[^\S\r\n]*"([^"\r\n]+)"/m.exec(readFileSync(join(folder, 'migration_lock.toml'), 'utf8'));
     if (lock && !postgres.test(lock[1])) return `Prisma migrations for ${lock[1]} (migration_lock.toml)`;
   } catch {
     // no lock file
