@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { TenantLintConfig } from '../config/schema.js';
 import { globbySync } from 'globby';
@@ -14,6 +14,7 @@ import { enclosingWorkspace, readJson } from './workspaces.js';
 import { readTsSchemaSources, TS_SCHEMA_MARKERS } from '../schema/ts-sources.js';
 import type { FileUnit } from '../core/ast.js';
 import { MAX_FILE_BYTES, parseUnit } from './modules.js';
+import { readTextFileSafe } from '../scan/safe-read.js';
 
 /** A directory whose code shares one schema and one config: a package in a monorepo, or the repo. */
 export interface Project {
@@ -71,7 +72,7 @@ export function locatePrismaSchema(dir: string, configured?: string[]): string[]
   const pkgFile = join(dir, 'package.json');
   if (isFile(pkgFile)) {
     try {
-      const pkg: unknown = JSON.parse(readFileSync(pkgFile, 'utf8'));
+      const pkg: unknown = JSON.parse(readTextFileSafe(pkgFile, { maxBytes: 1_000_000 }));
       const prisma = typeof pkg === 'object' && pkg !== null ? Reflect.get(pkg, 'prisma') : undefined;
       const schema = typeof prisma === 'object' && prisma !== null ? Reflect.get(prisma, 'schema') : undefined;
       if (typeof schema === 'string') {
@@ -247,7 +248,7 @@ export function loadProject(root: string, configOverride?: TenantLintConfig, opt
     for (const path of schemaFiles) {
       const rel = toPosix(relative(root, path));
       try {
-        files.push({ file: rel, text: readFileSync(path, 'utf8') });
+        files.push({ file: rel, text: readTextFileSafe(path, { root: relative(configDir, root).startsWith('..') ? root : configDir }) });
         watch(path);
       } catch (error) {
         diagnostics.push({ file: rel, message: `cannot read schema: ${error instanceof Error ? error.message : String(error)}` });
@@ -310,7 +311,7 @@ function readTypeScriptSources(root: string, candidates: string[] | undefined): 
     let text: string;
     try {
       if (statSync(file).size > MAX_FILE_BYTES) continue;
-      text = readFileSync(file, 'utf8');
+      text = readTextFileSafe(file, { root, maxBytes: MAX_FILE_BYTES });
     } catch {
       continue; // The scanner reports unreadable files itself.
     }

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { analyzeFile, schemaFindings, toPosix } from '../core/analyze.js';
 import { compareFindings } from '../core/finding.js';
@@ -13,6 +13,7 @@ import { discoverFiles, discoverSqlFiles } from './discover.js';
 import { analyzeSqlQueryFile } from '../core/sql-files.js';
 import { loadSqlParsers } from '../sql/libpg.js';
 import { VERSION } from '../version.js';
+import { readTextFileSafe } from './safe-read.js';
 
 /** Diagnostics that mean a file was not analysed. */
 const SKIPPING_CODES = new Set<Diagnostic['code']>(['unreadable', 'parse-error', 'too-large', 'binary', 'not-a-query-file', 'internal']);
@@ -111,7 +112,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
         skip('too-large', `skipped: ${Math.round(size / 1000)} kB is over the ${MAX_FILE_BYTES / 1000} kB limit for source files`);
         continue;
       }
-      text = readFileSync(file, 'utf8');
+      text = readTextFileSafe(file, { root, maxBytes: MAX_FILE_BYTES });
     } catch (error) {
       skip('unreadable', `cannot read: ${error instanceof Error ? error.message : String(error)}`);
       continue;
@@ -160,7 +161,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     if (project.schema.tables.size === 0) continue;
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readTextFileSafe(file, { root });
     } catch (error) {
       diagnostics.push({ code: 'unreadable', file: rel(file), message: `cannot read: ${error instanceof Error ? error.message : String(error)}` });
       continue;
