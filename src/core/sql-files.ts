@@ -52,10 +52,24 @@ function withParameters(text: string): string {
   });
 }
 
+/** Line starts of the last text asked about: a file's positions cost one pass, not one per site. */
+let lineStarts: { text: string; starts: number[] } | undefined;
+
 function position(text: string, index: number): { line: number; column: number } {
-  const before = text.slice(0, index);
-  const line = before.split('\n').length;
-  return { line, column: index - before.lastIndexOf('\n') };
+  if (lineStarts?.text !== text) {
+    const starts = [0];
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    lineStarts = { text, starts };
+  }
+  const { starts } = lineStarts;
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= index) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, column: index - starts[lo] + 1 };
 }
 
 /**
@@ -109,7 +123,7 @@ export function analyzeSqlQueryFile(text: string, projectFile: string, schema: T
     const start = byteOffsetToIndex(sql, statement.location);
     // sqlc names each query in a comment: `-- name: GetInvoice :one`.
     // libpg-query's location skips leading comments: the ones since the previous `;` belong to this statement.
-    const leading = text.slice(0, start).split(';').pop() ?? '';
+    const leading = text.slice(text.lastIndexOf(';', start - 1) + 1, start);
     const name = [...leading.matchAll(/--\s*name:\s*(\w+)/g)].pop()?.[1];
     for (const use of statement.uses) {
       const found = lookup(use.table);

@@ -82,7 +82,15 @@ export function readPrismaModels(files: { file: string; text: string }[]): { tab
     }
   }
   const modelNames = new Set(models.map((entry) => entry.model.name));
-  const tables = models.map(({ file, model }) => readModel(file, model, modelNames));
+  // One model the reader cannot read costs that model, named in a diagnostic, not the schema.
+  const tables = models.flatMap(({ file, model }) => {
+    try {
+      return [readModel(file, model, modelNames)];
+    } catch (error) {
+      diagnostics.push({ file, message: `model ${model.name} not read: internal error: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}` });
+      return [];
+    }
+  });
   return { tables, diagnostics };
 }
 
@@ -120,7 +128,8 @@ function readModel(file: string, model: PrismaAst.Model, modelNames: Set<string>
   let dbName = model.name;
   let ignored = false;
 
-  const fields = model.properties.filter((p): p is PrismaAst.Field => p.type === 'field');
+  // prisma-ast leaves `properties` undefined for an empty model (`model A {\n}`).
+  const fields = (model.properties ?? []).filter((p): p is PrismaAst.Field => p.type === 'field');
   for (const field of fields) {
     const type = typeof field.fieldType === 'string' ? field.fieldType : field.fieldType.name;
     const attributes = field.attributes ?? [];
@@ -153,7 +162,7 @@ function readModel(file: string, model: PrismaAst.Model, modelNames: Set<string>
     if (attr('unique')) uniques.push({ fields: [field.name], name: field.name });
   }
 
-  for (const property of model.properties) {
+  for (const property of model.properties ?? []) {
     if (property.type !== 'attribute' || property.group) continue;
     if (property.name === 'map') dbName = stringArgument(property) ?? dbName;
     if (property.name === 'ignore') ignored = true;
