@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileSafe } from './scan/safe-write.js';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { BaselineError, DEFAULT_BASELINE_FILE } from './baseline/baseline.js';
@@ -85,7 +86,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       const report = reporters[format](result, { ...run.options, color, sources });
       if (opts.output) {
         try {
-          writeFileSync(opts.output, report);
+          writeFileSafe(opts.output, report);
         } catch (error) {
           throw new UsageError(`cannot write --output ${opts.output}: ${error instanceof Error ? error.message : String(error)}`);
         }

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import type { z } from 'zod';
 import { configSchema, type TenantLintConfig } from './schema.js';
+import { readTextFileSafe } from '../scan/safe-read.js';
 
 /** Where configuration is looked for, nearest directory first, in this order. Data only. */
 export const CONFIG_LOCATIONS = ['tenant-lint.config.json', '.tenant-lintrc.json', 'package.json#tenantLint'] as const;
@@ -48,7 +49,7 @@ export function validateConfig(value: unknown, file: string): TenantLintConfig {
 function readJson(file: string): unknown {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readTextFileSafe(file, { maxBytes: 1_000_000 });
   } catch (error) {
     throw new ConfigurationError(file, `cannot read: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -41,7 +41,7 @@ function blankSqlComments(text: string): string {
   return text.replace(/--[^\n]*/g, '');
 }
 
-const PLACEHOLDER = /sqlc\.n?arg\([^)]*\)|(?<![:\w$@]):[A-Za-z_]\w*|(?<![\w@])@[A-Za-z_]\w*/g;
+const PLACEHOLDER = /sqlc\.n?arg\([^()]*\)|(?<![:\w$@]):[A-Za-z_]\w*|(?<![\w@])@[A-Za-z_]\w*/g;
 const STATEMENT_START = /^\s*(--[^\n]*\n\s*)*(select|with|update|delete|insert)\b/i;
 
 function withParameters(text: string): string {
@@ -52,18 +52,46 @@ function withParameters(text: string): string {
   });
 }
 
+/** Line starts of the last text asked about: a file's positions cost one pass, not one per site. */
+let lineStarts: { text: string; starts: number[] } | undefined;
+
 function position(text: string, index: number): { line: number; column: number } {
-  const before = text.slice(0, index);
-  const line = before.split('\n').length;
-  return { line, column: index - before.lastIndexOf('\n') };
+  if (lineStarts?.text !== text) {
+    const starts = [0];
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    lineStarts = { text, starts };
+  }
+  const { starts } = lineStarts;
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= index) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, column: index - starts[lo] + 1 };
+}
+
+/**
+ * The ids of `-- tenant-lint-ignore <ids> -- reason`, as `--\s*tenant-lint-ignore\s+([\w-, ]+?)\s+--\s*\S`
+ * would capture them, in linear time (that lazy group and `\s+` backtrack quadratically over blanks).
+ */
+function sqlIgnoreIds(line: string): string | undefined {
+  const head = /--\s*tenant-lint-ignore\s+/.exec(line);
+  if (!head) return undefined;
+  const rest = line.slice(head.index + head[0].length);
+  const reason = /(?<!\s)\s+--\s*\S/.exec(rest);
+  if (!reason || reason.index < 1) return undefined;
+  const ids = rest.slice(0, reason.index);
+  return /^[\w\-, ]+$/.test(ids) ? ids : undefined;
 }
 
 /** `-- tenant-lint-ignore require-tenant-filter -- reason` on the line before a statement, or on its line. */
 function suppressedLines(text: string): Set<number> {
   const lines = new Set<number>();
   text.split('\n').forEach((line, index) => {
-    const match = /--\s*tenant-lint-ignore\s+([\w-, ]+?)\s+--\s*\S/.exec(line);
-    if (match?.[1].split(/[\s,]+/).includes('require-tenant-filter')) {
+    const match = sqlIgnoreIds(line);
+    if (match?.split(/[\s,]+/).includes('require-tenant-filter')) {
       lines.add(index + 1);
       lines.add(index + 2);
     }
@@ -95,7 +123,7 @@ export function analyzeSqlQueryFile(text: string, projectFile: string, schema: T
     const start = byteOffsetToIndex(sql, statement.location);
     // sqlc names each query in a comment: `-- name: GetInvoice :one`.
     // libpg-query's location skips leading comments: the ones since the previous `;` belong to this statement.
-    const leading = text.slice(0, start).split(';').pop() ?? '';
+    const leading = text.slice(text.lastIndexOf(';', start - 1) + 1, start);
     const name = [...leading.matchAll(/--\s*name:\s*(\w+)/g)].pop()?.[1];
     for (const use of statement.uses) {
       const found = lookup(use.table);

@@ -15,8 +15,30 @@ export interface Suppressions {
   problems: { line: number; message: string }[];
 }
 
-const TENANT_LINT = /^\s*tenant-lint-ignore(-file)?\s+([^\s].*?)\s*$/;
-const ESLINT = /^\s*eslint-disable(-next-line|-line)?(?:\s+(.*?))?\s*$/;
+// The heads only: a lazy `(.*?)\s*$` tail backtracks quadratically over a comment of blanks.
+const TENANT_LINT_HEAD = /^\s*tenant-lint-ignore(-file)?\s+/;
+const ESLINT_HEAD = /^\s*eslint-disable(-next-line|-line)?/;
+const LINE_BREAK = /[\n\r\u2028\u2029]/;
+
+/** `[whole, "-file" | undefined, ids and reason]`, as `^\s*tenant-lint-ignore(-file)?\s+(\S.*?)\s*$` would match. */
+function tenantLintDirective(text: string): [string, string | undefined, string] | null {
+  const head = TENANT_LINT_HEAD.exec(text);
+  if (!head) return null;
+  const rest = text.slice(head[0].length).trimEnd();
+  if (!rest || LINE_BREAK.test(rest)) return null;
+  return [text, head[1], rest];
+}
+
+/** `[whole, suffix | undefined, ids | undefined]`, as `^\s*eslint-disable(-next-line|-line)?(?:\s+(.*?))?\s*$` would match. */
+function eslintDirective(text: string): [string, string | undefined, string | undefined] | null {
+  const head = ESLINT_HEAD.exec(text);
+  if (!head) return null;
+  const after = text.slice(head[0].length);
+  const rest = after.trim();
+  if (!rest) return [text, head[1], undefined];
+  if (!/^\s/.test(after) || LINE_BREAK.test(rest)) return null;
+  return [text, head[1], rest];
+}
 
 export function readSuppressions(comments: TSESTree.Comment[] | undefined, eslintDirectives: boolean): Suppressions {
   const byLine = new Map<number, Set<string>>();
@@ -29,7 +51,7 @@ export function readSuppressions(comments: TSESTree.Comment[] | undefined, eslin
   };
   for (const comment of comments ?? []) {
     const text = comment.value;
-    const own = TENANT_LINT.exec(text);
+    const own = tenantLintDirective(text);
     if (own) {
       const [idsPart, reason] = splitReason(own[2]);
       const ids = parseIds(idsPart, '');
@@ -47,7 +69,7 @@ export function readSuppressions(comments: TSESTree.Comment[] | undefined, eslin
       continue;
     }
     if (!eslintDirectives) continue;
-    const eslint = ESLINT.exec(text);
+    const eslint = eslintDirective(text);
     if (!eslint) continue;
     const [idsPart] = splitReason(eslint[2] ?? '');
     // A bare `eslint-disable` disables every rule, ours included.

@@ -26,9 +26,22 @@ export function reportFindings<M extends string>(
   const { sourceCode } = context;
   const unit: FileUnit = { file: context.filename, text: sourceCode.text, ast: sourceCode.ast, scopeManager: sourceCode.scopeManager ?? failNoScopes(), types: oracleFromServices(sourceCode.parserServices) };
   const settings: unknown = context.settings['tenant-lint'];
-  const { project, resolver } = projectForLintedFile(context.filename, settings);
-  resolver.modules.add(unit);
-  const { findings } = analyzeFile(unit, project, resolver, { only: ruleId });
+  let findings: ReturnType<typeof analyzeFile>['findings'];
+  try {
+    const { project, resolver } = projectForLintedFile(context.filename, settings);
+    resolver.modules.add(unit);
+    ({ findings } = analyzeFile(unit, project, resolver, { only: ruleId }));
+  } catch (error) {
+    // One file (or a schema) the analysis cannot handle must not abort the whole ESLint run: it is
+    // one problem on that file, saying the rule did not check it.
+    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    context.report({
+      messageId: messageIds[0],
+      data: { message: `tenant-lint could not check this file (${ruleId}).`, evidence: `internal error: ${reason}.`, help: 'Run `tenant-lint scan` for details, and report the error.' },
+      loc: { line: 1, column: 0 },
+    });
+    return;
+  }
   for (const finding of findings) {
     const messageId = messageIds.find((id) => id === finding.messageId);
     if (!messageId) continue;

@@ -119,7 +119,14 @@ function hookMatcher(spec: Node): ((middleware: string) => boolean) | undefined 
   return name ? (m) => m === name : undefined;
 }
 
+/**
+ * The hook regex is the scanned file's own: it runs (on short middleware names) only when it cannot
+ * backtrack badly: short, no back-references, no quantified group, at most a few quantifiers.
+ * `/^find/`, `/^(find|count)/`, `/update|delete/i` and the like pass.
+ */
 function safeRegExp(pattern: string, flags: string): RegExp | undefined {
+  if (pattern.length > 200 || /\\[1-9]|\\k</.test(pattern) || /\)[*+?{]/.test(pattern)) return undefined;
+  if ((pattern.match(/[*+{]|[^(]\?/g) ?? []).length > 4) return undefined;
   try {
     return new RegExp(pattern, flags.replace(/[gy]/g, ''));
   } catch {

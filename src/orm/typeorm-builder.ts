@@ -259,7 +259,7 @@ function addJoin(link: Link, scope: AliasScope, context: AnalysisContext): void 
   const on = condition && condition.type === T.Literal && typeof condition.value === 'string' ? condition.value : '';
   const fk = relation?.fields[0] ?? '';
   const fkColumn = scope.table.columns.get(fk)?.dbName ?? fk;
-  const mentionsFk = new RegExp(String.raw`\b${scope.mainAlias}\s*\.\s*"?(${fk}|${fkColumn})"?\b`).test(on) && new RegExp(String.raw`\b${alias}\s*\.`).test(on);
+  const mentionsFk = new RegExp(String.raw`\b${escapeRegExp(scope.mainAlias)}\s*\.\s*"?(${escapeRegExp(fk)}|${escapeRegExp(fkColumn)})"?\b`).test(on) && new RegExp(String.raw`\b${escapeRegExp(alias)}\s*\.`).test(on);
   if (relation && mentionsFk) scope.parents.set(alias, joined);
 }
 
@@ -376,7 +376,7 @@ function equalityKeys(links: Link[], scope: AliasScope, unit: FileUnit): Record<
   for (const link of links) {
     const arg = link.call.arguments[0];
     if ((link.name !== 'where' && link.name !== 'andWhere') || arg?.type !== T.Literal || typeof arg.value !== 'string' || /\bOR\b/i.test(arg.value)) continue;
-    for (const atom of arg.value.split(/\s+AND\s+/i)) {
+    for (const atom of arg.value.split(/(?<!\s)\s+AND\s+/i)) {
       const [, alias, column = '', param = ''] = EQUALITY.exec(atom.trim()) ?? [];
       const value = scope.params.get(param);
       if (!value || (alias !== undefined && alias !== scope.mainAlias)) continue;
@@ -403,4 +403,9 @@ function builderFix(table: Table, alias: string, context: AnalysisContext): Quer
     missing: `Add the tenant to the builder: \`.andWhere('${alias}.${key} = :${key}', { ${key} })\``,
     orBypass: `Keep the tenant condition outside the OR: \`.where('${alias}.${key} = :${key}', { ${key} }).andWhere(new Brackets((qb) => qb.where(...).orWhere(...)))\`, or add it to every \`.orWhere\`.`,
   };
+}
+
+/** Aliases and column names come from the scanned source: literal text in a regex built from them. */
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -145,7 +145,7 @@ export interface AliasScope {
 
 const COLUMN = String.raw`(?:([A-Za-z_]\w*)\s*\.\s*)?"?([A-Za-z_]\w*)"?`;
 const OPERATOR = String.raw`(=|!=|<>|\bIN\b|\bNOT\s+IN\b|\bIS\b(?:\s+NOT\b)?)`;
-const ATOM = new RegExp(String.raw`^${COLUMN}\s*${OPERATOR}\s*(.+)$`, 'i');
+const ATOM = new RegExp(String.raw`^${COLUMN}\s*${OPERATOR}\s*(\S.*)$`, 'i');
 const REVERSED = new RegExp(String.raw`^(:\w+|'[^']*'|\d+)\s*=\s*${COLUMN}$`, 'i');
 
 /** `'t.tenantId = :tenantId AND t.id = :id'`: one scoping conjunct scopes; an OR group without it bypasses. */

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { analyze } from '@typescript-eslint/scope-manager';
 import { parse, parseAndGenerateServices } from '@typescript-eslint/typescript-estree';
@@ -6,6 +6,7 @@ import { oracleFromServices } from '../core/types.js';
 import ts from 'typescript';
 import { walk, type FileUnit } from '../core/ast.js';
 import { resolveWorkspacePackage } from './workspaces.js';
+import { readTextFileSafe } from '../scan/safe-read.js';
 
 /** Files larger than this are not parsed: generated bundles, not hand-written data access. */
 export const MAX_FILE_BYTES = 1_000_000;
@@ -101,7 +102,7 @@ export class ModuleGraph {
     if (cached && (!this.checkMtime || cached.mtimeMs === safeMtime(file))) return cached.unit;
     let unit: FileUnit | null = null;
     try {
-      const text = readFileSync(file, 'utf8');
+      const text = readTextFileSafe(file, { maxBytes: MAX_FILE_BYTES });
       if (text.length <= MAX_FILE_BYTES) unit = parseUnit(file, text);
     } catch {
       unit = null; // The scanner reports unreadable and unparseable files itself.

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { TenantLintConfig } from '../config/schema.js';
 import { globbySync } from 'globby';
@@ -14,6 +14,8 @@ import { enclosingWorkspace, readJson } from './workspaces.js';
 import { readTsSchemaSources, TS_SCHEMA_MARKERS } from '../schema/ts-sources.js';
 import type { FileUnit } from '../core/ast.js';
 import { MAX_FILE_BYTES, parseUnit } from './modules.js';
+import { readTextFileSafe } from '../scan/safe-read.js';
+import { emptyParseStats } from '../sql/parse.js';
 
 /** A directory whose code shares one schema and one config: a package in a monorepo, or the repo. */
 export interface Project {
@@ -71,7 +73,7 @@ export function locatePrismaSchema(dir: string, configured?: string[]): string[]
   const pkgFile = join(dir, 'package.json');
   if (isFile(pkgFile)) {
     try {
-      const pkg: unknown = JSON.parse(readFileSync(pkgFile, 'utf8'));
+      const pkg: unknown = JSON.parse(readTextFileSafe(pkgFile, { maxBytes: 1_000_000 }));
       const prisma = typeof pkg === 'object' && pkg !== null ? Reflect.get(pkg, 'prisma') : undefined;
       const schema = typeof prisma === 'object' && prisma !== null ? Reflect.get(prisma, 'schema') : undefined;
       if (typeof schema === 'string') {
@@ -242,6 +244,16 @@ export function loadProject(root: string, configOverride?: TenantLintConfig, opt
   const diagnostics: SchemaDiagnostic[] = [];
   const tableSets: RawTable[][] = [];
   const watch = (path: string) => inputs.push({ path, mtimeMs: mtimeOrMissing(path) });
+  // A reader that throws (a bug, or an input nobody foresaw) costs its source, named in a
+  // diagnostic; the other sources and the scan go on.
+  const isolate = <T>(file: string, what: string, run: () => T, fallback: T): T => {
+    try {
+      return run();
+    } catch (error) {
+      diagnostics.push({ file, message: `internal error while ${what}: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}` });
+      return fallback;
+    }
+  };
 
   const schemaFiles = locatePrismaSchema(root, config.schema?.map((p) => resolve(configDir, p)));
   if (schemaFiles.length) {
@@ -249,13 +261,13 @@ export function loadProject(root: string, configOverride?: TenantLintConfig, opt
     for (const path of schemaFiles) {
       const rel = toPosix(relative(root, path));
       try {
-        files.push({ file: rel, text: readFileSync(path, 'utf8') });
+        files.push({ file: rel, text: readTextFileSafe(path, { root: relative(configDir, root).startsWith('..') ? root : configDir }) });
         watch(path);
       } catch (error) {
         diagnostics.push({ file: rel, message: `cannot read schema: ${error instanceof Error ? error.message : String(error)}` });
       }
     }
-    const read = readPrismaModels(files);
+    const read = isolate(files[0]?.file ?? 'schema.prisma', 'reading the Prisma schema', () => readPrismaModels(files), { tables: [], diagnostics: [] });
     tableSets.push(read.tables);
     diagnostics.push(...read.diagnostics);
     sources.push({ kind: 'prisma', files: files.map((f) => f.file) });
@@ -263,14 +275,14 @@ export function loadProject(root: string, configOverride?: TenantLintConfig, opt
 
   const migrations = locateMigrations(root, config.migrations?.map((p) => toPosix(relative(root, resolve(configDir, p)))));
   if (migrations.length) {
-    const read = readSqlMigrations(root, migrations);
+    const read = isolate(toPosix(relative(root, migrations[0])), 'folding the SQL migrations', () => readSqlMigrations(root, migrations), { tables: [], diagnostics: [], files: [], stats: { ...emptyParseStats(), files: 0 } });
     tableSets.push(read.tables);
     diagnostics.push(...read.diagnostics);
     sources.push({ kind: 'sql', files: read.files });
     for (const path of migrations) watch(path);
   }
 
-  const ts = readTypeScriptSources(root, options.candidates);
+  const ts = isolate('.', 'reading TypeScript schema sources', () => readTypeScriptSources(root, options.candidates), { result: { tables: [], diagnostics: [], files: [] }, read: [], orms: new Set<string>() });
   if (ts.result.tables.length || ts.result.diagnostics.length) {
     tableSets.push(ts.result.tables);
     diagnostics.push(...ts.result.diagnostics);
@@ -284,7 +296,7 @@ export function loadProject(root: string, configOverride?: TenantLintConfig, opt
   // A config file created later, closer to the project, must take effect in a running editor.
   for (const path of new Set(loaded.probed ?? [])) watch(path);
   const raw = mergeTables(tableSets);
-  const schema = sources.length ? buildTenantSchema(raw, sources, diagnostics, config) : { ...emptySchema(), diagnostics };
+  const schema = isolate('.', 'building the tenant schema', () => (sources.length ? buildTenantSchema(raw, sources, diagnostics, config) : undefined), undefined) ?? { ...emptySchema(), diagnostics };
   return { root, config, configFile: loaded.file, schema, inputs, orms: ts.orms };
 }
 
@@ -312,7 +324,7 @@ function readTypeScriptSources(root: string, candidates: string[] | undefined): 
     let text: string;
     try {
       if (statSync(file).size > MAX_FILE_BYTES) continue;
-      text = readFileSync(file, 'utf8');
+      text = readTextFileSafe(file, { root, maxBytes: MAX_FILE_BYTES });
     } catch {
       continue; // The scanner reports unreadable files itself.
     }

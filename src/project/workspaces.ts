@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { globbySync } from 'globby';
 import ts from 'typescript';
+import { readTextFileSafe } from '../scan/safe-read.js';
 
 /**
  * npm, yarn and pnpm workspaces, read as data: which directory is a workspace root, and which
@@ -36,7 +37,7 @@ export function resolveWorkspacePackage(fromFile: string, specifier: string, opt
 /** A JSON file as data; undefined when it is missing or does not parse. */
 export function readJson(file: string): unknown {
   try {
-    return JSON.parse(readFileSync(file, 'utf8'));
+    return JSON.parse(readTextFileSafe(file, { maxBytes: 1_000_000 }));
   } catch {
     return undefined;
   }
@@ -48,7 +49,7 @@ function workspaceGlobs(dir: string): string[] | undefined {
   if (existsSync(pnpm)) {
     const globs: string[] = [];
     let inPackages = false;
-    for (const line of readFileSync(pnpm, 'utf8').split('\n')) {
+    for (const line of readTextFileSafe(pnpm, { maxBytes: 1_000_000 }).split('\n')) {
       if (/^packages:\s*$/.test(line)) inPackages = true;
       else if (inPackages && /^\s+-\s+/.test(line)) globs.push(line.replace(/^\s+-\s+/, '').replace(/["']/g, '').trim());
       else if (inPackages && /^\S/.test(line)) inPackages = false;

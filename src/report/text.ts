@@ -5,6 +5,7 @@ import type { Diagnostic, ProjectCoverage, ProjectSummary, ScanResult, UnknownSi
 import type { TableClass } from '../core/schema.js';
 import { compareLocated } from './json.js';
 import type { BaselineReport, ReportOptions, Reporter } from './types.js';
+import { terminalSafe, terminalSafeResult } from './terminal-safe.js';
 
 const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
 const TABLE_CLASSES: readonly TableClass[] = ['tenant', 'child', 'global', 'unclassified'];
@@ -14,7 +15,10 @@ const MAX_UNKNOWN = 5;
 /** Same line breaks as @babel/code-frame (and TypeScript's scanner), so line numbers agree. */
 const LINE_BREAK = /\r\n|[\n\r\u2028\u2029]/;
 
-export const renderText: Reporter = (result, options) => {
+export const renderText: Reporter = (raw, rawOptions) => {
+  // Every string from the scanned repository is neutralised before it can reach a terminal.
+  const result = terminalSafeResult(raw);
+  const options = { ...rawOptions, sources: new Map([...rawOptions.sources].map(([file, text]) => [terminalSafe(file), text])) };
   const style = new Chalk({ level: options.color ? 1 : 0 });
   const findings = [...result.findings].sort(compareFindings);
   const sections = [
@@ -70,21 +74,39 @@ function formatFinding(finding: Finding, options: ReportOptions, style: ChalkIns
   ].join('\n');
 }
 
+/** The lines of the last source framed: findings come sorted by file, so each file is split once. */
+let splitCache: { source: string; lines: string[] } | undefined;
+/** A frame shows at most this many lines of a span, and this many columns of a line. */
+const MAX_FRAME_LINES = 12;
+const MAX_FRAME_WIDTH = 160;
+
 function codeFrame(finding: Finding, options: ReportOptions): string | undefined {
   const source = options.sources.get(finding.file);
   if (source === undefined) return undefined;
-  const lineCount = source.split(LINE_BREAK).length;
+  if (splitCache?.source !== source) splitCache = { source, lines: source.split(LINE_BREAK) };
+  const { lines } = splitCache;
+  const lineCount = lines.length;
   // A stale or foreign position (file changed since the scan) gets no frame rather than a wrong one.
   if (finding.line < 1 || finding.line > lineCount) return undefined;
 
-  const endLine = Math.min(Math.max(finding.endLine, finding.line), lineCount);
+  let endLine = Math.min(Math.max(finding.endLine, finding.line), lineCount, finding.line + MAX_FRAME_LINES);
   // Finding.endColumn is exclusive. code-frame reads it that way on a single line, but on the last
   // line of a multi-line span it marks `column` characters, so step back one there.
-  const endColumn = endLine === finding.line ? finding.endColumn : Math.max(finding.endColumn - 1, 1);
+  let endColumn = endLine === finding.line ? finding.endColumn : Math.max(finding.endColumn - 1, 1);
+  if (endLine < finding.endLine) endColumn = lines[endLine - 1].length + 1;
+  // Only the lines shown, and of a long line (minified code, one line of many findings) only a
+  // window around the column: the frame stays small whatever the file holds.
+  const first = Math.max(1, finding.line - 2);
+  const last = Math.min(lineCount, endLine + 2);
+  const from = Math.max(0, finding.column - 1 - MAX_FRAME_WIDTH / 2);
+  const window = lines.slice(first - 1, last).map((line) => terminalSafe(line.slice(from, from + MAX_FRAME_WIDTH)));
+  if (endLine === finding.line) endColumn = Math.min(endColumn - from, MAX_FRAME_WIDTH + 1);
+  else endColumn = Math.min(Math.max(endColumn - from, 1), MAX_FRAME_WIDTH + 1);
   return codeFrameColumns(
-    source,
-    { start: { line: finding.line, column: finding.column }, end: { line: endLine, column: endColumn } },
-    { highlightCode: options.color, forceColor: options.color, linesAbove: 2, linesBelow: 2 },
+    window.join('\n'),
+    // `startLine` (code-frame >= 7.22, not in its types): the window's first line keeps its number.
+    { start: { line: finding.line, column: finding.column - from }, end: { line: endLine, column: endColumn } },
+    { highlightCode: options.color, forceColor: options.color, linesAbove: 2, linesBelow: 2, startLine: first } as Parameters<typeof codeFrameColumns>[2],
   );
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { analyzeFile, schemaFindings, toPosix } from '../core/analyze.js';
 import { compareFindings } from '../core/finding.js';
@@ -14,6 +14,7 @@ import { discoverFiles, discoverSqlFiles } from './discover.js';
 import { analyzeSqlQueryFile } from '../core/sql-files.js';
 import { loadSqlParsers } from '../sql/libpg.js';
 import { VERSION } from '../version.js';
+import { readTextFileSafe } from './safe-read.js';
 
 /** Diagnostics that mean a file was not analysed. */
 const SKIPPING_CODES = new Set<Diagnostic['code']>(['unreadable', 'parse-error', 'too-large', 'binary', 'not-a-query-file', 'internal']);
@@ -63,13 +64,23 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const files = options.files?.filter((file) => !file.endsWith('.sql')) ?? (isDir ? await discoverFiles(root, ignores) : [target]);
   const rel = (path: string) => toPosix(relative(root, path)) || '.';
 
+  const diagnostics: Diagnostic[] = [];
   const projects = new Map<string, Project>();
   // Each directory's own project, loaded once: also the workspace whose schema packages borrow.
   const loaded = new Map<string, Project>();
   const loadAt = (projectRoot: string): Project => {
     let project = loaded.get(projectRoot);
     if (!project) {
-      project = loadProject(projectRoot, undefined, { ...(options.files ? {} : { candidates: files }), ...(options.config ? { config: rootConfig } : {}) });
+      try {
+        project = loadProject(projectRoot, undefined, { ...(options.files ? {} : { candidates: files }), ...(options.config ? { config: rootConfig } : {}) });
+      } catch (error) {
+        // A nested package (a test fixture) whose package.json or config is broken costs that
+        // package's settings, not the scan: its files are analysed with the enclosing project.
+        const enclosing = projectRoot === root ? undefined : loaded.get(root);
+        if (!enclosing) throw error;
+        diagnostics.push({ code: 'config', file: rel(projectRoot), message: `${oneLine(error)}; analysed with the settings of the scanned root` });
+        project = enclosing;
+      }
       loaded.set(projectRoot, project);
     }
     return project;
@@ -99,7 +110,6 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   };
   const modules = new ModuleGraph();
   const resolver = new Resolver(modules);
-  const diagnostics: Diagnostic[] = [];
   const findings: ScanResult['findings'] = [];
   const unknown: UnknownSite[] = [];
   const census = new Map<string, CoverageTally>();
@@ -126,7 +136,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
         skip('too-large', `skipped: ${Math.round(size / 1000)} kB is over the ${MAX_FILE_BYTES / 1000} kB limit for source files`);
         continue;
       }
-      text = readFileSync(file, 'utf8');
+      text = readTextFileSafe(file, { root, maxBytes: MAX_FILE_BYTES });
     } catch (error) {
       skip('unreadable', `cannot read: ${error instanceof Error ? error.message : String(error)}`);
       continue;
@@ -178,12 +188,18 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     if (project.schema.tables.size === 0) continue;
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readTextFileSafe(file, { root });
     } catch (error) {
       diagnostics.push({ code: 'unreadable', file: rel(file), message: `cannot read: ${error instanceof Error ? error.message : String(error)}` });
       continue;
     }
-    const analysis = analyzeSqlQueryFile(text, projectFile, project.schema, project.config);
+    let analysis: ReturnType<typeof analyzeSqlQueryFile>;
+    try {
+      analysis = analyzeSqlQueryFile(text, projectFile, project.schema, project.config);
+    } catch (error) {
+      diagnostics.push({ code: 'internal', file: rel(file), message: `internal error while analysing SQL: ${oneLine(error)}` });
+      continue;
+    }
     if (analysis.skipped) {
       // A psql script or an undo migration: counted as skipped, with the reason, never silently.
       diagnostics.push({ code: 'not-a-query-file', file: rel(file), message: `skipped: ${analysis.skipped}` });
@@ -209,7 +225,13 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const once = (key: string): boolean => !reported.has(key) && Boolean(reported.add(key));
   for (const project of projects.values()) {
     if (project.schemaFrom) continue; // reported by the workspace's own project
-    for (const finding of schemaFindings(project)) {
+    let fromSchema: ReturnType<typeof schemaFindings> = [];
+    try {
+      fromSchema = schemaFindings(project);
+    } catch (error) {
+      diagnostics.push({ code: 'internal', file: rel(project.root) || '.', message: `internal error while checking the schema: ${oneLine(error)}` });
+    }
+    for (const finding of fromSchema) {
       if (/\.[cm]?[jt]sx?$/.test(finding.file)) continue;
       const file = rel(resolve(project.root, finding.file));
       if (file.startsWith('../')) continue;
@@ -265,4 +287,8 @@ function summarise(project: Project, rel: (path: string) => string): ProjectSumm
     tables,
     configFile: project.configFile ? rel(project.configFile) : null,
   };
+}
+
+function oneLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0];
 }

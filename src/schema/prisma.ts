@@ -82,7 +82,15 @@ export function readPrismaModels(files: { file: string; text: string }[]): { tab
     }
   }
   const modelNames = new Set(models.map((entry) => entry.model.name));
-  const tables = models.map(({ file, model }) => readModel(file, model, modelNames));
+  // One model the reader cannot read costs that model, named in a diagnostic, not the schema.
+  const tables = models.flatMap(({ file, model }) => {
+    try {
+      return [readModel(file, model, modelNames)];
+    } catch (error) {
+      diagnostics.push({ file, message: `model ${model.name} not read: internal error: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}` });
+      return [];
+    }
+  });
   return { tables, diagnostics };
 }
 
@@ -91,7 +99,23 @@ export function readPrismaModels(files: { file: string; text: string }[]): { tab
  * Drop them: nothing follows on that line, so every other line and column stays where it was.
  */
 function blankCommentsAfterBraces(text: string): string {
-  return text.replace(/\{[ \t]*(?:\/\/[^\r\n]*)?(?=\r?\n)/g, '{');
+  // A scanner, not `/\{[ \t]*(?:\/\/[^\r\n]*)?(?=\r?\n)/g`: that rescans the rest of the line from every `{`.
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length - 1; i++) {
+    const line = lines[i];
+    const cr = line.endsWith('\r') ? 1 : 0;
+    const end = line.length - cr;
+    const lastCr = end > 0 ? line.lastIndexOf('\r', end - 1) : -1;
+    for (let open = line.indexOf('{'); open >= 0 && open < end; open = line.indexOf('{', open + 1)) {
+      let j = open + 1;
+      while (j < end && (line[j] === ' ' || line[j] === '\t')) j++;
+      if (j === end || (line.startsWith('//', j) && lastCr < j)) {
+        lines[i] = line.slice(0, open + 1) + (cr ? '\r' : '');
+        break;
+      }
+    }
+  }
+  return lines.join('\n');
 }
 
 function readModel(file: string, model: PrismaAst.Model, modelNames: Set<string>): RawTable {
@@ -104,7 +128,8 @@ function readModel(file: string, model: PrismaAst.Model, modelNames: Set<string>
   let dbName = model.name;
   let ignored = false;
 
-  const fields = model.properties.filter((p): p is PrismaAst.Field => p.type === 'field');
+  // prisma-ast leaves `properties` undefined for an empty model (`model A {\n}`).
+  const fields = (model.properties ?? []).filter((p): p is PrismaAst.Field => p.type === 'field');
   for (const field of fields) {
     const type = typeof field.fieldType === 'string' ? field.fieldType : field.fieldType.name;
     const attributes = field.attributes ?? [];
@@ -137,7 +162,7 @@ function readModel(file: string, model: PrismaAst.Model, modelNames: Set<string>
     if (attr('unique')) uniques.push({ fields: [field.name], name: field.name });
   }
 
-  for (const property of model.properties) {
+  for (const property of model.properties ?? []) {
     if (property.type !== 'attribute' || property.group) continue;
     if (property.name === 'map') dbName = stringArgument(property) ?? dbName;
     if (property.name === 'ignore') ignored = true;

@@ -17,13 +17,14 @@
  * MySQL/SQLite, or most statements are not PostgreSQL: ClickHouse) is left out whole, with one
  * diagnostic on the folder.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { globbySync } from 'globby';
 import type { SchemaDiagnostic } from '../core/schema.js';
 import { SchemaFold } from '../sql/fold.js';
 import { addParseStats, emptyParseStats, parseSqlFile, type SqlParseStats } from '../sql/parse.js';
 import type { SchemaReadResult } from './raw.js';
+import { readTextFileSafe } from '../scan/safe-read.js';
 
 export interface SqlMigrationStats extends SqlParseStats {
   /** Migration files read. */
@@ -91,9 +92,7 @@ function drizzleConfigOut(root: string): string | undefined {
   for (const name of ['drizzle.config.ts', 'drizzle.config.js', 'drizzle.config.mjs', 'drizzle.config.cjs', 'drizzle.config.json']) {
     let text: string;
     try {
-      const path = join(root, name);
-      if (!statSync(path).isFile() || statSync(path).size > 100_000) continue;
-      text = readFileSync(path, 'utf8');
+      text = readTextFileSafe(join(root, name), { maxBytes: 100_000 });
     } catch {
       continue;
     }
@@ -172,7 +171,7 @@ export function locateMigrations(projectRoot: string, globs?: string[]): string[
   const root = resolve(projectRoot);
   let candidates: Candidate[];
   if (globs && globs.length) {
-    const matched = globbySync(globs, { cwd: root, ignore: ['**/node_modules/**'], onlyFiles: true, expandDirectories: { extensions: ['sql'] } });
+    const matched = globbySync(globs, { cwd: root, ignore: ['**/node_modules/**'], onlyFiles: true, followSymbolicLinks: false, expandDirectories: { extensions: ['sql'] } });
     candidates = matched.flatMap((rel) => candidate(resolve(root, rel), new Set(), true) ?? []);
   } else {
     const sqlFiles: string[] = [];
@@ -214,7 +213,7 @@ const SECTION_MARKER = /^\s*--\s*(?:migrate:(up|down)|\+goose\s+(up|down)|\+migr
  * down migration in the same file: blank it, keeping line numbers.
  */
 export function upSectionOnly(text: string): string {
-  if (!/^\s*--\s*(?:migrate:down|\+goose\s+down|\+migrate\s+down)/im.test(text)) return text;
+  if (!/^[^\S\r\n]*--\s*(?:migrate:down|\+goose\s+down|\+migrate\s+down)/im.test(text)) return text;
   let down = false;
   return text
     .split('\n')
@@ -243,14 +242,14 @@ function migrationFolder(rel: string): string {
 function foreignDialectMarker(folder: string): string | undefined {
   const postgres = /^(postgres(ql)?|pg|cockroachdb)$/i;
   try {
-    const journal: unknown = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8'));
+    const journal: unknown = JSON.parse(readTextFileSafe(join(folder, 'meta', '_journal.json'), { maxBytes: 1_000_000 }));
     const dialect = typeof journal === 'object' && journal !== null ? Reflect.get(journal, 'dialect') : undefined;
     if (typeof dialect === 'string' && !postgres.test(dialect)) return `Drizzle Kit migrations for ${dialect} (meta/_journal.json)`;
   } catch {
     // no journal, or not JSON: nothing declared
   }
   try {
-    const lock = /^\s*provider\s*=\s*"([^"]+)"/m.exec(readFileSync(join(folder, 'migration_lock.toml'), 'utf8'));
+    const lock = /^[^\S\r\n]*provider[^\S\r\n]*=[^\S\r\n]*"([^"\r\n]+)"/m.exec(readTextFileSafe(join(folder, 'migration_lock.toml'), { maxBytes: 100_000 }));
     if (lock && !postgres.test(lock[1])) return `Prisma migrations for ${lock[1]} (migration_lock.toml)`;
   } catch {
     // no lock file
@@ -288,7 +287,7 @@ export function readSqlMigrations(projectRoot: string, files: string[]): SchemaR
     }
     let text: string;
     try {
-      text = readFileSync(path, 'utf8');
+      text = readTextFileSafe(path, { root: rel.startsWith('..') ? dirname(path) : root });
     } catch (error) {
       parsedFiles.push({ rel, folder, error: `Cannot read migration: ${error instanceof Error ? error.message : String(error)}` });
       continue;

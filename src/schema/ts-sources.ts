@@ -25,8 +25,30 @@ import { readKyselyDetailed } from './kysely.js';
  * it imports without importing `sequelize` itself. A Knex migration in plain JavaScript
  * (`exports.up = (knex) => knex.schema.createTable(...)`) imports nothing and counts by its call.
  */
-export const TS_SCHEMA_MARKERS =
-  /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)['"](?:(?:drizzle-orm\/(?:pg|mysql|sqlite)-core|typeorm|sequelize(?:-typescript)?|mongoose|knex|kysely)['"]|drizzle-orm['"](?=[\s\S]*\brelations\s*\())|\.(?:belongsTo(?:Many)?|hasMany|hasOne)\s*\(|\.schema\s*\.\s*(?:withSchema\s*\([^)]*\)\s*\.\s*)?(?:createTable(?:IfNotExists)?|alterTable)\s*\(/;
+export const TS_SCHEMA_MARKERS = {
+  /**
+   * One pass of MARKERS; a bare `drizzle-orm` import counts when a `relations(` call follows it.
+   * (As one regex, `drizzle-orm['"](?=[\s\S]*\brelations\s*\()`, every such import rescanned the rest
+   * of the file: quadratic in a file of many of them.)
+   */
+  test(text: string): boolean {
+    let lastRelations: number | undefined;
+    MARKERS.lastIndex = 0;
+    for (let match = MARKERS.exec(text); match; match = MARKERS.exec(text)) {
+      if (!match[1]) return true;
+      if (lastRelations === undefined) {
+        lastRelations = -1;
+        RELATIONS_CALL.lastIndex = 0;
+        for (let call = RELATIONS_CALL.exec(text); call; call = RELATIONS_CALL.exec(text)) lastRelations = call.index;
+      }
+      if (lastRelations > match.index) return true;
+    }
+    return false;
+  },
+};
+const MARKERS =
+  /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)['"](?:(?:drizzle-orm\/(?:pg|mysql|sqlite)-core|typeorm|sequelize(?:-typescript)?|mongoose|knex|kysely)['"]|(drizzle-orm)['"])|\.(?:belongsTo(?:Many)?|hasMany|hasOne)\s*\(|\.schema\s*\.\s*(?:withSchema\s*\([^()]*\)\s*\.\s*)?(?:createTable(?:IfNotExists)?|alterTable)\s*\(/g;
+const RELATIONS_CALL = /\brelations\s*\(/g;
 
 // ---------------------------------------------------------------------------------------------
 // Reader output (internal to the TS schema readers, exported for them and for the integrator).

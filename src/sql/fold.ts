@@ -518,7 +518,7 @@ export class SchemaFold {
       return;
     }
     // Postgres numbers a generated name that is taken: t_a_idx, t_a_idx1, ...
-    for (let n = 1; this.indexNames.get(table.schema, pgName); n++) pgName = `${pgName.replace(/\d+$/, '')}${n}`;
+    for (let n = 1; this.indexNames.get(table.schema, pgName); n++) pgName = `${pgName.replace(/(?<!\d)\d+$/, '')}${n}`;
     this.addIndex(table, {
       kind: statement.unique ? 'unique' : 'index',
       constraint: false,

@@ -83,7 +83,7 @@ function tryPgsqlAst(raw: RawStatement, ctx: ConvertContext): SqlStatement[] | {
     const line = Number(at[1]);
     let offset = Number(at[2]) - 1;
     for (let i = 0; i < line - 1 && i < lines.length; i++) offset += lines[i].length + 1;
-    return { error: message.replace(/\s*:$/, ''), offset };
+    return { error: message.endsWith(':') ? message.slice(0, -1).trimEnd() : message, offset };
   }
 }
 
@@ -114,7 +114,29 @@ function parseOne(raw: RawStatement, ctx: ConvertContext, order: SqlParserName[]
 }
 
 // DO $$ BEGIN <statements> [EXCEPTION WHEN ... ] END $$: Drizzle Kit wraps foreign keys and enums so.
-const DO_BLOCK = /^DO\s+(?:LANGUAGE\s+plpgsql\s+)?(\$[A-Za-z_0-9]*\$)\s*BEGIN\b([\s\S]*?)(?:\bEXCEPTION\b[\s\S]*?)?\bEND\s*;?\s*\1\s*(?:LANGUAGE\s+plpgsql\s*)?$/di;
+// Matched by a scanner: the one regex for it (a lazy body, an optional EXCEPTION part, a back-reference
+// and `$`) backtracks quadratically over a body of many `END`s and `EXCEPTION`s.
+const DO_HEAD = /^DO\s+(?:LANGUAGE\s+plpgsql\s+)?(\$[A-Za-z_0-9]*\$)\s*BEGIN\b/i;
+const DO_TAIL = /^\s*(?:LANGUAGE\s+plpgsql\s*)?$/i;
+
+/** The body of `DO $tag$ BEGIN <body> [EXCEPTION ...] END [;] $tag$ [LANGUAGE plpgsql]`, and where it starts. */
+function matchDoBlock(text: string): { body: string; start: number } | undefined {
+  const head = DO_HEAD.exec(text);
+  if (!head) return undefined;
+  const start = head[0].length;
+  // The closing tag: a dollar quote ends at the first repetition of its tag.
+  const close = text.indexOf(head[1], start);
+  if (close < 0 || !DO_TAIL.test(text.slice(close + head[1].length))) return undefined;
+  // `END\s*;?\s*` right before the tag.
+  let end = close;
+  while (end > start && /\s/.test(text[end - 1])) end--;
+  if (text[end - 1] === ';') end--;
+  while (end > start && /\s/.test(text[end - 1])) end--;
+  const endWord = end - 3;
+  if (endWord < start || text.slice(endWord, end).toUpperCase() !== 'END' || (endWord > 0 && /\w/.test(text[endWord - 1]))) return undefined;
+  const exception = /\bEXCEPTION\b/i.exec(text.slice(start, endWord));
+  return { body: text.slice(start, exception ? start + exception.index : endWord), start };
+}
 
 /**
  * The SQL statements inside a simple DO block, located in the file. Pieces that are PL/pgSQL rather
@@ -127,11 +149,11 @@ function doBlockStatements(
   positionAt: (offset: number) => { line: number; column: number },
   order: SqlParserName[],
 ): SqlStatement[] {
-  const match = DO_BLOCK.exec(raw.text);
-  const bodyStart = match?.indices?.[2]?.[0];
-  if (!match || bodyStart === undefined) return [];
+  const match = matchDoBlock(raw.text);
+  if (!match) return [];
+  const bodyStart = match.start;
   const out: SqlStatement[] = [];
-  for (const inner of splitStatements(match[2]).statements) {
+  for (const inner of splitStatements(match.body).statements) {
     // `IF NOT EXISTS (SELECT ... FROM information_schema ...) THEN ALTER TABLE ...`: an idempotence
     // guard; the statement it guards is what the migration does.
     const guard = /^IF\b/i.test(inner.text) ? findTopLevel(inner.text, /THEN\b\s*/i) : undefined;

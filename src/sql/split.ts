@@ -178,13 +178,37 @@ export function splitStatements(source: string): SplitResult {
  * Cheap for ASCII text, which is nearly every migration.
  */
 export function byteOffsetToIndex(text: string, byteOffset: number): number {
-  if (!/[^\x00-\x7f]/.test(text)) return byteOffset;
+  // The last text's UTF-8 offsets are kept: callers convert every statement and site of one file.
+  if (byteOffsets?.text !== text) byteOffsets = { text, bytesAt: /[^\x00-\x7f]/.test(text) ? utf8Offsets(text) : undefined };
+  const { bytesAt } = byteOffsets;
+  if (!bytesAt) return byteOffset;
+  // The first index whose byte offset is >= byteOffset.
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (bytesAt[mid] >= byteOffset) hi = mid;
+    else lo = mid + 1;
+  }
+  // Never inside a surrogate pair.
+  return lo > 0 && lo < text.length && bytesAt[lo] === bytesAt[lo - 1] ? lo + 1 : lo;
+}
+
+let byteOffsets: { text: string; bytesAt: Float64Array | undefined } | undefined;
+
+/** `bytesAt[i]`: UTF-8 bytes before string index i (the low half of a pair repeats the pair's start). */
+function utf8Offsets(text: string): Float64Array {
+  const bytesAt = new Float64Array(text.length + 1);
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
-    if (bytes >= byteOffset) return i;
+    bytesAt[i] = bytes;
     const code = text.codePointAt(i) ?? 0;
     bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
-    if (code >= 0x10000) i++;
+    if (code >= 0x10000) {
+      i++;
+      bytesAt[i] = bytesAt[i - 1];
+    }
   }
-  return text.length;
+  bytesAt[text.length] = bytes;
+  return bytesAt;
 }

@@ -123,8 +123,8 @@ export function nextOpenParen(text: string, from: number): number {
 /** `lower(email) DESC NULLS LAST` -> `lower(email)`; `email text_pattern_ops` -> `email`. */
 export function stripIndexElementOptions(part: string): string {
   return part
-    .replace(/\s+NULLS\s+(FIRST|LAST)\s*$/i, '')
-    .replace(/\s+(ASC|DESC)\s*$/i, '')
+    .replace(/(?<!\s)\s+NULLS\s+(FIRST|LAST)\s*$/i, '')
+    .replace(/(?<!\s)\s+(ASC|DESC)\s*$/i, '')
     .replace(/^([A-Za-z_][A-Za-z0-9_$]*|"(?:[^"]|"")*")\s+[A-Za-z_][A-Za-z0-9_.]*(\s*\(.*\))?\s*$/s, '$1')
     .trim();
 }
