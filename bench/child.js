@@ -1,7 +1,7 @@
 // One measured workload per process, run by bench/run.js (never by hand, never by the tests):
 //   node bench/child.js parse  <tool> <files.json>           typescript-estree parse (loc, range, comments) + one walk
 //   node bench/child.js eslint <tool> <files.json> <root> parser|plugin
-//   node bench/child.js import <tool> parser|plugin           import cost, fresh process
+//   node bench/child.js import <tool> parser|plugin|parser+plugin   import cost, fresh process
 // <tool> is the tenant-lint checkout whose dependencies (and, for `plugin`, dist/rules) are used.
 // Prints one JSON line on stdout: what the workload counted (files, nodes, messages) and its own ms.
 import { readFileSync } from 'node:fs';
@@ -72,8 +72,10 @@ if (mode === 'parse') {
   }
   Object.assign(out, { files: results.length, messages, fatal });
 } else if (mode === 'import') {
-  if (rest[0] === 'plugin') await import(pathToFileURL(join(tool, 'dist/rules/index.js')).href);
-  else await load('@typescript-eslint/parser');
+  // `parser+plugin` is what ESLint does: the parser first, then the plugin; `plugin` alone is the
+  // plugin's whole cost in a process that has nothing loaded yet.
+  if (rest[0] !== 'plugin') await load('@typescript-eslint/parser');
+  if (rest[0] !== 'parser') await import(pathToFileURL(join(tool, 'dist/rules/index.js')).href);
 } else {
   console.error(`unknown mode ${mode}`);
   process.exit(2);
