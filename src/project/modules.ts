@@ -1,12 +1,17 @@
+import { createRequire } from 'node:module';
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { analyze } from '@typescript-eslint/scope-manager';
 import { parse, parseAndGenerateServices } from '@typescript-eslint/typescript-estree';
 import { oracleFromServices } from '../core/types.js';
-import ts from 'typescript';
+import type * as TS from 'typescript';
 import { walk, type FileUnit } from '../core/ast.js';
 import { resolveWorkspacePackage } from './workspaces.js';
 import { readTextFileSafe } from '../scan/safe-read.js';
+
+// `typescript` by CommonJS require, not `import`: an ESM import of the 9 MB typescript.js makes Node
+// also detect its module format and lex its exports, about 0.7 s of CPU in every process (bench/).
+const ts: typeof TS = createRequire(import.meta.url)('typescript');
 
 /** Files larger than this are not parsed: generated bundles, not hand-written data access. */
 export const MAX_FILE_BYTES = 1_000_000;
@@ -44,7 +49,7 @@ export function parseUnit(file: string, text: string): FileUnit {
  * services ESLint would have with `projectService`, so the type-aware checks agree across faces.
  * Files outside the program get the plain parse.
  */
-export function parseTypedUnit(file: string, text: string, program: ts.Program | undefined): FileUnit {
+export function parseTypedUnit(file: string, text: string, program: TS.Program | undefined): FileUnit {
   if (!program?.getSourceFile(file)) return parseUnit(file, text);
   const jsx = /\.[cm]?[jt]sx$/.test(file) || /\.[cm]?js$/.test(file);
   let parsed;
@@ -59,7 +64,7 @@ export function parseTypedUnit(file: string, text: string, program: ts.Program |
 }
 
 /** A TypeScript program from the tsconfig.json at `root` (read as JSON data, never executed). */
-export function programFor(root: string): ts.Program | undefined {
+export function programFor(root: string): TS.Program | undefined {
   const configFile = ts.findConfigFile(root, ts.sys.fileExists, 'tsconfig.json');
   if (!configFile || dirname(configFile) !== root) return undefined;
   const read = ts.readConfigFile(configFile, ts.sys.readFile);
@@ -81,7 +86,7 @@ function numberField(value: unknown, key: string): number | undefined {
  */
 export class ModuleGraph {
   private readonly units = new Map<string, { unit: FileUnit | null; mtimeMs: number }>();
-  private readonly options = new Map<string, ts.CompilerOptions>();
+  private readonly options = new Map<string, TS.CompilerOptions>();
   private readonly resolutionCache = ts.createModuleResolutionCache(process.cwd(), (name) => name);
 
   constructor(private readonly checkMtime = false) {}
@@ -126,17 +131,17 @@ export class ModuleGraph {
     return resolveWorkspacePackage(fromFile, specifier, options);
   }
 
-  private compilerOptionsFor(dir: string): ts.CompilerOptions {
+  private compilerOptionsFor(dir: string): TS.CompilerOptions {
     const cached = this.options.get(dir);
     if (cached) return cached;
     const configFile = ts.findConfigFile(dir, ts.sys.fileExists, 'tsconfig.json');
-    let options: ts.CompilerOptions = { moduleResolution: ts.ModuleResolutionKind.Bundler, allowJs: true };
+    let options: TS.CompilerOptions = { moduleResolution: ts.ModuleResolutionKind.Bundler, allowJs: true };
     if (configFile) {
       const read = ts.readConfigFile(configFile, ts.sys.readFile);
       if (!read.error) {
         // Only compilerOptions (with `extends`) matter; readDirectory returns nothing so that the
         // project's file list is never enumerated.
-        const host: ts.ParseConfigHost = { ...ts.sys, useCaseSensitiveFileNames: ts.sys.useCaseSensitiveFileNames, readDirectory: () => [] };
+        const host: TS.ParseConfigHost = { ...ts.sys, useCaseSensitiveFileNames: ts.sys.useCaseSensitiveFileNames, readDirectory: () => [] };
         const parsed = ts.parseJsonConfigFileContent(read.config, host, dirname(configFile));
         options = { ...parsed.options, allowJs: true };
         if (!options.moduleResolution || options.moduleResolution === ts.ModuleResolutionKind.Classic) {

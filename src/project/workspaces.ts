@@ -1,8 +1,13 @@
+import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { globbySync } from 'globby';
-import ts from 'typescript';
+import type * as TS from 'typescript';
 import { readTextFileSafe } from '../scan/safe-read.js';
+
+// `typescript` by CommonJS require, not `import`: an ESM import of the 9 MB typescript.js makes Node
+// also detect its module format and lex its exports, about 0.7 s of CPU in every process (bench/).
+const ts: typeof TS = createRequire(import.meta.url)('typescript');
 
 /**
  * npm, yarn and pnpm workspaces, read as data: which directory is a workspace root, and which
@@ -17,7 +22,7 @@ const workspaces = new Map<string, Map<string, string> | null>();
  * resolved to its source file: node_modules may be absent (a fresh clone), and when present it
  * links the package, which TypeScript reports as an external library import.
  */
-export function resolveWorkspacePackage(fromFile: string, specifier: string, options: ts.CompilerOptions): string | undefined {
+export function resolveWorkspacePackage(fromFile: string, specifier: string, options: TS.CompilerOptions): string | undefined {
   const match = /^((?:@[^/]+\/)?[^/.][^/]*)(\/.*)?$/.exec(specifier);
   if (!match?.[1]) return undefined;
   const root = workspaceRootOf(dirname(fromFile));

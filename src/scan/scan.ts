@@ -8,7 +8,7 @@ import { Resolver } from '../core/resolve.js';
 import type { TableClass } from '../core/schema.js';
 import { findConfig, loadConfigFile } from '../config/load.js';
 import { MAX_FILE_BYTES, ModuleGraph, ParseError, parseTypedUnit, parseUnit, programFor } from '../project/modules.js';
-import type ts from 'typescript';
+import type * as TS from 'typescript';
 import { findProjectRoot, loadProject, withWorkspaceSchema, type Project } from '../project/project.js';
 import { discoverFiles, discoverSqlFiles } from './discover.js';
 import { analyzeSqlQueryFile } from '../core/sql-files.js';
@@ -103,8 +103,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   // A repository with only a schema and no code still gets its schema read and summarised.
   projectFor(resolve(root, 'package.json'));
 
-  const programs = new Map<string, ts.Program | undefined>();
-  const programOf = (projectRoot: string): ts.Program | undefined => {
+  const programs = new Map<string, TS.Program | undefined>();
+  const programOf = (projectRoot: string): TS.Program | undefined => {
     if (!programs.has(projectRoot)) programs.set(projectRoot, programFor(projectRoot));
     return programs.get(projectRoot);
   };

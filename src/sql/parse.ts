@@ -17,8 +17,9 @@
  * every statement for nothing. pgsql-ast-parser stays as the synchronous fallback for callers that
  * could not await `loadSqlParsers()`; what it misses then becomes a diagnostic that says so.
  */
+import { createRequire } from 'node:module';
 import { parseSync } from 'libpg-query';
-import { parse as parseAst } from 'pgsql-ast-parser';
+import type * as PgsqlAst from 'pgsql-ast-parser';
 import type { SchemaDiagnostic } from '../core/schema.js';
 import { convertContext, type ConvertContext } from './convert-context.js';
 import { fromLibpg } from './from-libpg.js';
@@ -27,6 +28,15 @@ import { libpgReady, libpgUnavailableReason } from './libpg.js';
 import { byteOffsetToIndex, splitStatements, type RawStatement } from './split.js';
 import type { QualifiedName, SqlParserName, SqlStatement } from './statements.js';
 import { findTopLevel } from './text.js';
+
+// pgsql-ast-parser is the fallback (libpg-query rejected a statement or is not loaded): required on
+// first use, so that processes which never need it (the ESLint plugin on a file without SQL, most
+// scans) do not pay its load (about 0.3 s of CPU, bench/).
+let pgsqlAst: typeof PgsqlAst | undefined;
+function parseAst(text: string): PgsqlAst.Statement[] {
+  pgsqlAst ??= createRequire(import.meta.url)('pgsql-ast-parser') as typeof PgsqlAst;
+  return pgsqlAst.parse(text, { locationTracking: true });
+}
 
 export interface SqlParseStats {
   /** Statements found by the splitter. */
@@ -73,7 +83,7 @@ function tryLibpg(raw: RawStatement, ctx: ConvertContext): SqlStatement[] | { er
 
 function tryPgsqlAst(raw: RawStatement, ctx: ConvertContext): SqlStatement[] | { error: string; offset?: number } {
   try {
-    return parseAst(raw.text, { locationTracking: true }).map((stmt) => fromPgsqlAst(stmt, ctx));
+    return parseAst(raw.text).map((stmt) => fromPgsqlAst(stmt, ctx));
   } catch (error) {
     const message = errorMessage(error);
     // "invalid syntax at line 2 col 14:" (1-based, within the statement)
