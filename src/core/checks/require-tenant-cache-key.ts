@@ -384,7 +384,10 @@ class CacheKeyPolicy {
       return { kind: 'unknown', reason: `the key is \`${only.text}\`, a parameter of \`${only.origin.fn}\`: what it names is decided by its callers` };
     }
     // `hget(map, field)` in a generic wrapper: the entry `${map}:${field}` is parameters and separators only.
-    const wordless = item.parts.length > 1 && item.parts.every((part) => part.kind === 'value' || !/[A-Za-z0-9]/.test(part.text));
+    // Only when the hash key itself is the parameter: a local `${a}-${b}` key stays quiet as before.
+    const first = item.parts[0];
+    const hashOfParameter = first?.kind === 'value' && first.origin.kind === 'parameter' && unwrap(item.key.node).type === T.Identifier && item.access.keys.length >= 1 && item.access.method.toLowerCase().startsWith('h');
+    const wordless = hashOfParameter && item.parts.length > 1 && item.parts.every((part) => part.kind === 'value' || !/[A-Za-z0-9]/.test(part.text));
     const param = item.parts.find((part): part is Extract<KeyPart, { kind: 'value' }> => part.kind === 'value' && part.origin.kind === 'parameter');
     if (wordless && param && param.origin.kind === 'parameter') {
       return { kind: 'unknown', reason: `the key is \`${renderParts(item.parts)}\`, built from parameters of \`${param.origin.fn}\`: what it names is decided by its callers` };
