@@ -1,8 +1,8 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import { propertyName, T, textOf, unwrap, type Node } from '../core/ast.js';
 import type { AnalysisContext } from '../core/query-site.js';
-import { evaluateKey, text, unknownKey } from './keys.js';
-import type { CacheAccess, CacheClient, CacheKey, CacheOperation } from './types.js';
+import { concatKeys, evaluateKey, text, unknownKey } from './keys.js';
+import type { CacheAccess, CacheClient, CacheKey, CacheOperation, KeyValue } from './types.js';
 
 /**
  * Where a method takes its keys:
@@ -12,9 +12,11 @@ import type { CacheAccess, CacheClient, CacheKey, CacheOperation } from './types
  * - `list`: one key or an array of keys (`keyv.get(key | keys)`);
  * - `pairs`: `mset(k1, v1, k2, v2)`, `mset({ [k]: v })` or `mSet([[k, v]])`;
  * - `entries`: `[{ key, value }]` objects (`node-cache mset`, `keyv setMany`);
- * - `eval`: the key arguments of `eval`/`evalsha` in the ioredis, node-redis and Upstash shapes.
+ * - `eval`: the key arguments of `eval`/`evalsha` in the ioredis, node-redis and Upstash shapes;
+ * - `hash`: a hash key and its fields (`hget(key, field)`, `hdel(key, f1, f2)`, `hmget(key, [f1, f2])`):
+ *   each field is an entry of its own, `key:field`, so that a field keyed by a bare id is seen.
  */
-export type KeyLayout = 'first' | 'firstTwo' | 'all' | 'allButLast' | 'list' | 'pairs' | 'entries' | 'eval';
+export type KeyLayout = 'first' | 'firstTwo' | 'all' | 'allButLast' | 'list' | 'pairs' | 'entries' | 'eval' | 'hash';
 
 export interface MethodShape {
   op: CacheOperation;
@@ -80,8 +82,55 @@ function keysByLayout(args: TSESTree.CallExpressionArgument[], layout: KeyLayout
     case 'eval':
       keys = anySpread ? take(args.find((arg) => arg.type === T.SpreadElement)) : evalKeys(plain, context, taken);
       break;
+    case 'hash':
+      keys = hashKeys(args, context, taken);
+      break;
   }
   return { keys, rest: args.flatMap((arg) => (taken.has(arg) ? [] : [arg.type === T.SpreadElement ? arg.argument : arg])) };
+}
+
+/** Methods whose arguments after the hash key are all fields (the others take one field, then values). */
+const ALL_FIELDS = new Set(['hdel', 'hmget']);
+/** Methods that take a field and then a value: with two arguments, the second is an object of fields. */
+const WITH_VALUE = new Set(['hset', 'hsetnx', 'hincrby', 'hincrbyfloat']);
+
+/**
+ * `hget(key, field)`: one entry, `key:field`, reported on the hash key (a suggestion prepends the
+ * tenant there). `hset(key, { a, b })` or a field that is not a string: the hash key alone.
+ */
+function hashKeys(args: TSESTree.CallExpressionArgument[], context: AnalysisContext, taken: Set<Node>): CacheKey[] {
+  const [hash, ...rest] = args;
+  if (!hash) return [];
+  taken.add(hash);
+  if (hash.type === T.SpreadElement) return [{ node: hash, value: unknownKey('the key is spread from an array') }];
+  const base = keyOf(hash, context);
+  const method = (args[0]?.parent?.type === T.CallExpression ? memberOf(args[0].parent) : '').toLowerCase();
+  // `hset(key, object)`: two arguments to a command that also takes a value are the key and its fields.
+  if (WITH_VALUE.has(method) && args.length < 3) return [base];
+  const candidates = ALL_FIELDS.has(method) ? rest : rest.slice(0, 1);
+  const fields: TSESTree.Expression[] = [];
+  for (const arg of candidates) {
+    if (arg.type === T.SpreadElement) return [base];
+    const value = unwrap(arg);
+    if (value.type === T.ArrayExpression) {
+      for (const element of value.elements) if (element && element.type !== T.SpreadElement) fields.push(element);
+    } else if (value.type !== T.ObjectExpression) fields.push(arg);
+  }
+  if (fields.length === 0) return [base];
+  for (const field of candidates) taken.add(field);
+  return fields.map((field) => ({ node: hash, value: joinKeys(base.value, evaluateKey(field, context.unit, context)) }));
+}
+
+function memberOf(call: TSESTree.CallExpression): string {
+  const callee = unwrap(call.callee);
+  if (callee.type !== T.MemberExpression) return '';
+  if (callee.property.type === T.Identifier && !callee.computed) return callee.property.name;
+  return '';
+}
+
+/** `key` then `:field`, as one key value. */
+function joinKeys(a: KeyValue, b: KeyValue): KeyValue {
+  return concatKeys(concatKeys(a, text(':')), b);
 }
 
 function pairKeys(args: TSESTree.Expression[], context: AnalysisContext, taken: Set<Node>): CacheKey[] {

@@ -42,6 +42,19 @@ export function importPathOf(expression: Node, unit: FileUnit, context: Analysis
   return undefined;
 }
 
+/** `Invoice` of `LRUCache<string, Invoice>`, `Invoice[]`, `Promise<Invoice | null>`: the named types of type arguments. */
+function typeNames(types: readonly TSESTree.TypeNode[], depth = 0): string[] {
+  if (depth > 4) return [];
+  return types.flatMap((type): string[] => {
+    if (type.type === T.TSArrayType) return typeNames([type.elementType], depth + 1);
+    if (type.type === T.TSUnionType) return typeNames(type.types, depth + 1);
+    if (type.type !== T.TSTypeReference) return [];
+    const name = type.typeName.type === T.Identifier ? type.typeName.name : type.typeName.type === T.TSQualifiedName ? type.typeName.right.name : undefined;
+    const inner = typeNames(type.typeArguments?.params ?? [], depth + 1);
+    return name && !['Array', 'Promise', 'Record', 'Partial', 'Readonly', 'Map', 'Set'].includes(name) ? [name, ...inner] : inner;
+  });
+}
+
 /** Does an import path match one of a spec's entries? `*.createClient` matches `createClient`. */
 function matchesPath(path: ImportPath, entries: readonly string[]): boolean {
   const joined = path.path.join('.');
@@ -143,6 +156,8 @@ export class ClientTracer {
     };
     const namespace = this.namespaceOption(spec, args, unit);
     if (namespace) client.namespace = namespace;
+    const holds = node.type === T.NewExpression || node.type === T.CallExpression ? typeNames(node.typeArguments?.params ?? []) : [];
+    if (holds.length > 0) client.holds = holds;
     return { recognizer, client };
   }
 

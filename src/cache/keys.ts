@@ -18,6 +18,25 @@ const PASSTHROUGH_METHODS = new Set([
 ]);
 /** Array methods whose result holds the same items (`parts.filter(Boolean).join(':')`). */
 const ARRAY_PASSTHROUGH = new Set(['filter', 'sort', 'flat', 'slice', 'reverse', 'toSorted']);
+/**
+ * Random generators by package and export: a value one of them returns is minted by the server
+ * and unguessable, so a key made of it names an entry no other tenant can ask for.
+ */
+const RANDOM_SOURCES: Record<string, readonly string[]> = {
+  crypto: ['randomUUID', 'randomBytes', 'getRandomValues', 'webcrypto.randomUUID'],
+  'node:crypto': ['randomUUID', 'randomBytes', 'getRandomValues', 'webcrypto.randomUUID'],
+  nanoid: ['nanoid', 'customAlphabet()'],
+  'nanoid/non-secure': [],
+  uuid: ['v4', 'v7', 'default'],
+  '@lukeed/uuid': ['default', 'v4'],
+  '@paralleldrive/cuid2': ['createId', 'init()'],
+  ulid: ['ulid', 'monotonicFactory()'],
+  ulidx: ['ulid', 'monotonicFactory()'],
+  'uid-safe': ['default', 'sync'],
+  'crypto-random-string': ['default'],
+};
+/** Methods that read one request header by name: `headers.get('host')`, `req.header('host')`, `req.get('host')`. */
+const HEADER_GETTERS = new Set(['get', 'header', 'getHeader']);
 /** Names of functions that build keys: when one cannot be followed, the key is not analysable. */
 const KEY_BUILDER = /key|prefix|namespace|scope/i;
 
@@ -39,6 +58,11 @@ export function asKey(value: KeyValue, separator = ','): KeyValue {
     result = concat(result, index === 0 ? asKey(item) : concat(text(separator), asKey(item)));
   });
   return result;
+}
+
+/** Two key values one after the other, as one key. */
+export function concatKeys(a: KeyValue, b: KeyValue): KeyValue {
+  return concat(a, b);
 }
 
 function concat(a: KeyValue, b: KeyValue): KeyValue {
@@ -156,8 +180,12 @@ class KeyEvaluator {
       }
       case T.ConditionalExpression:
         return choice([this.evaluate(node.consequent, unit, env, depth + 1), this.evaluate(node.alternate, unit, env, depth + 1)]);
-      case T.LogicalExpression:
+      case T.LogicalExpression: {
+        // `header ?? ''`: an empty fallback only stands for a missing value, it is not a key of its own.
+        const right = unwrap(node.right);
+        if (node.operator !== '&&' && right.type === T.Literal && right.value === '') return this.evaluate(node.left, unit, env, depth + 1);
         return choice([this.evaluate(node.left, unit, env, depth + 1), this.evaluate(node.right, unit, env, depth + 1)]);
+      }
       case T.ObjectExpression:
         return unknownKey('the key is an object, which the cache stringifies as `[object Object]`');
       default:
@@ -224,6 +252,12 @@ class KeyEvaluator {
         const init = binding.kind === 'value' ? unwrap(binding.value.node) : undefined;
         const site = init?.type === T.CallExpression && binding.kind === 'value' ? this.querySite(init, binding.value.unit) : undefined;
         if (site) origin = { kind: 'row', site };
+        else if (init?.type === T.CallExpression) {
+          // `const session = await auth()`: a field of what a call returned.
+          const fnCallee = unwrap(init.callee);
+          const calleeName = fnCallee.type === T.Identifier ? fnCallee.name : fnCallee.type === T.MemberExpression ? (memberName(fnCallee) ?? '') : '';
+          if (calleeName) origin = { kind: 'call', callee: calleeName };
+        }
       }
     }
     return leaf(node, unit, path, origin);
@@ -246,7 +280,52 @@ class KeyEvaluator {
     }
     const helper = this.helperOf(callee, unit, depth);
     if (helper) return this.applyHelper(helper, node.arguments, unit, env, depth);
-    return this.opaque(node, callee, unit);
+    return this.opaque(node, callee, unit, depth);
+  }
+
+  /**
+   * The package of a random generator `callee` is: `randomUUID` of node:crypto, `nanoid`,
+   * `crypto.randomUUID` of the Web Crypto global, `v4` of uuid, or a generator a call of one
+   * returned (`const gen = customAlphabet(...)`).
+   */
+  private randomSource(callee: Node, unit: FileUnit, depth: number): string | undefined {
+    const path: string[] = [];
+    let root: Node = callee;
+    while (root.type === T.MemberExpression) {
+      const name = memberName(root);
+      if (!name) return undefined;
+      path.unshift(name);
+      root = unwrap(root.object);
+    }
+    if (root.type === T.CallExpression) {
+      // `customAlphabet(alphabet, 21)()`: the generator a factory of a random package returned.
+      const inner = unwrap(root.callee);
+      const source = this.randomSource(inner, unit, depth + 1);
+      return source && path.length === 0 ? source : undefined;
+    }
+    if (root.type !== T.Identifier) return undefined;
+    const variable = variableOf(unit.scopeManager, root);
+    if (!variable || variable.defs.length === 0) {
+      // The Web Crypto global: `crypto.randomUUID()`, `crypto.getRandomValues(...)`.
+      return root.name === 'crypto' && path.length === 1 && ['randomUUID', 'getRandomValues'].includes(path[0] ?? '') ? 'crypto' : undefined;
+    }
+    const binding = this.context.resolver.bindingOf(root, unit, depth + 1);
+    if (binding.kind === 'package') {
+      const exports = RANDOM_SOURCES[binding.source];
+      if (!exports) return undefined;
+      const joined = [binding.imported, ...path].join('.').replace(/^(\*|default)\./, '');
+      return exports.includes(joined) || exports.includes([binding.imported, ...path].join('.')) ? binding.source : undefined;
+    }
+    if (binding.kind === 'value' && path.length === 0) {
+      // `const gen = customAlphabet(...)`: a generator made by a random package.
+      const init = unwrap(binding.value.node);
+      if (init.type !== T.CallExpression) return undefined;
+      const factory = unwrap(init.callee);
+      if (factory.type !== T.Identifier) return undefined;
+      const made = this.context.resolver.bindingOf(factory, binding.value.unit, depth + 1);
+      return made.kind === 'package' && RANDOM_SOURCES[made.source]?.includes(`${made.imported}()`) ? made.source : undefined;
+    }
+    return undefined;
   }
 
   /** String and array methods on a key value: passthroughs, `join`, `concat`, `map`, hashes. */
@@ -409,8 +488,12 @@ class KeyEvaluator {
    * add the tenant or a prefix (`withOrg(key)`, `keyPrefix()`), or that builds the whole key from
    * literal pieces (`buildKey('user', id)`), makes the key not analysable.
    */
-  private opaque(node: TSESTree.CallExpression, callee: Node, unit: FileUnit): KeyValue {
+  private opaque(node: TSESTree.CallExpression, callee: Node, unit: FileUnit, depth = 0): KeyValue {
     const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? (memberName(callee) ?? '') : '';
+    const random = this.randomSource(callee, unit, depth);
+    if (random) return leaf(node, unit, [`${textOf(unit, callee).replace(/\s+/g, '')}()`], { kind: 'random', source: random });
+    const header = headerRead(node, callee);
+    if (header) return leaf(node, unit, [`${textOf(unit, callee).replace(/\s+/g, '')}()`], { kind: 'header', name: header });
     const calleeText = textOf(unit, callee).replace(/\s+/g, '');
     const buildsText = node.arguments.some((arg) => {
       const value = unwrap(arg);
@@ -426,6 +509,23 @@ class KeyEvaluator {
     if (this.context.schema.tables.size === 0) return undefined;
     return prismaRecognizer.recognize(call, unit === this.context.unit ? this.context : { ...this.context, unit });
   }
+}
+
+/** `headers.get('host')`, `req.header('authorization')`: the name of the header a call reads, lower case. */
+function headerRead(node: TSESTree.CallExpression, callee: Node): string | undefined {
+  if (callee.type !== T.MemberExpression) return undefined;
+  const method = memberName(callee);
+  const arg = node.arguments[0] ? unwrap(node.arguments[0]) : undefined;
+  if (!method || !HEADER_GETTERS.has(method) || node.arguments.length !== 1) return undefined;
+  if (arg?.type !== T.Literal || typeof arg.value !== 'string') return undefined;
+  const object = unwrap(callee.object);
+  const receiver = object.type === T.MemberExpression ? (memberName(object) ?? '') : object.type === T.Identifier ? object.name : '';
+  // `req.get('host')` (Express), `headers.get('host')`, `(await headers()).get('host')` (Next.js):
+  // a `get` on something else (a Map) is not a header read.
+  const headerish = /header|^req$|^request$/i.test(receiver) || object.type === T.CallExpression || object.type === T.AwaitExpression;
+  if (method === 'get' && !headerish) return undefined;
+  const header = arg.value.toLowerCase();
+  return /^[a-z0-9-]+$/.test(header) ? header : undefined;
 }
 
 function isGlobal(identifier: TSESTree.Identifier, unit: FileUnit): boolean {

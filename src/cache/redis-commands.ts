@@ -10,8 +10,11 @@ import type { CacheAccess, CacheClient } from './types.js';
  * command; ioredis's `getBuffer` variants are the command without the suffix.
  */
 const REDIS_COMMANDS = methodTable([
+  ['read', 'hash', 'hget hmget hexists hstrlen'],
+  ['write', 'hash', 'hset hsetnx hincrby hincrbyfloat'],
+  ['write', 'hash', 'hdel'],
   ['read', 'first', `get getex getrange getbit strlen type ttl pttl expiretime pexpiretime object dump
-    hget hgetall hmget hkeys hvals hlen hexists hstrlen hrandfield hscan
+    hgetall hkeys hvals hlen hrandfield hscan
     lrange llen lindex lpos lpop rpop smembers sismember smismember scard srandmember sscan spop getdel
     zrange zrangebyscore zrangebylex zrevrange zrevrangebyscore zrevrangebylex zscore zmscore zcard zrank zrevrank
     zcount zlexcount zscan zrandmember zpopmin zpopmax xrange xrevrange xlen bitcount bitpos
@@ -19,7 +22,7 @@ const REDIS_COMMANDS = methodTable([
   ['read', 'all', 'mget exists sinter sunion sdiff zunion zinter zdiff pfcount'],
   ['read', 'allButLast', 'blpop brpop bzpopmin bzpopmax'],
   ['write', 'first', `set setex psetex setnx getset append incr incrby incrbyfloat decr decrby
-    hset hsetnx hmset hincrby hincrbyfloat hdel lpush rpush lpushx rpushx lset linsert ltrim lrem
+    hmset lpush rpush lpushx rpushx lset linsert ltrim lrem
     sadd srem zadd zincrby zrem zremrangebyscore zremrangebyrank zremrangebylex pfadd setrange setbit
     xadd xtrim xdel geoadd restore expire pexpire expireat pexpireat persist hexpire`],
   ['write', 'firstTwo', 'rename renamenx copy lmove rpoplpush smove'],

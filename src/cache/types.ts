@@ -15,8 +15,12 @@ export type ValueOrigin =
   | { kind: 'parameter'; fn: string }
   /** A field of a row read by a database query (`invoice.id` after `findFirst`). */
   | { kind: 'row'; site: QuerySite }
-  /** The result of a call the analysis does not follow (`nanoid()`, `hash(email)`). */
+  /** The result of a call the analysis does not follow (`hash(email)`, `getSession()`). */
   | { kind: 'call'; callee: string }
+  /** A value a random generator returned (`randomUUID()`, `nanoid()`, `randomBytes(32)`): `source` is its package. */
+  | { kind: 'random'; source: string }
+  /** A header the request carries, read by name (`req.headers.get('host')`): the name, lower case. */
+  | { kind: 'header'; name: string }
   | { kind: 'other' };
 
 /** One piece of a key: literal text, or a runtime value named by its access path. */
@@ -57,6 +61,8 @@ export interface CacheClient {
   origin: Node;
   /** `keyPrefix` / `namespace` given at construction, evaluated like a key. */
   namespace?: { option: string; value: KeyValue };
+  /** Type names the construction gives its values (`Invoice` of `new LRUCache<string, Invoice>()`). */
+  holds?: string[];
   /** A configured tenant-scoped factory (`scopedClientFactories`) returned this client. */
   scopedFactory?: string;
   /** Sub-object of the client the call is made on: `pipeline` (multi/pipeline), `json`. */

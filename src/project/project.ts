@@ -10,7 +10,7 @@ import type { RawTable, SchemaReadResult } from '../schema/raw.js';
 import { mergeTables } from '../schema/merge.js';
 import { locateMigrations, readSqlMigrations } from '../schema/sql-migrations.js';
 import { RECOGNIZERS } from '../orm/index.js';
-import { enclosingWorkspace, readJson } from './workspaces.js';
+import { enclosingWorkspace, readJson, workspacePackages } from './workspaces.js';
 import { readTsSchemaSources, TS_SCHEMA_MARKERS } from '../schema/ts-sources.js';
 import type { FileUnit } from '../core/ast.js';
 import { MAX_FILE_BYTES, parseUnit } from './modules.js';
@@ -132,7 +132,10 @@ export function withWorkspaceSchema(project: Project, loadAt: (root: string) => 
   if (project.schema.tables.size > 0) return project;
   const top = enclosingWorkspace(project.root);
   if (!top) return project;
-  const workspace = loadAt(top);
+  let workspace = loadAt(top);
+  // The root has no schema of its own: the workspace package the app depends on that holds one
+  // (`@acme/db` with its prisma/schema.prisma), by the app's package.json.
+  if (workspace.schema.tables.size === 0) workspace = schemaDependency(project.root, top, loadAt) ?? workspace;
   if (workspace.schema.tables.size === 0 || !dependsOnSchema(project.root, workspace)) return project;
   return {
     ...project,
@@ -141,6 +144,18 @@ export function withWorkspaceSchema(project: Project, loadAt: (root: string) => 
     inputs: [...project.inputs, ...workspace.inputs],
     orms: new Set([...project.orms, ...workspace.orms]),
   };
+}
+
+/** The first workspace package `root` depends on whose own project has a schema. */
+function schemaDependency(root: string, top: string, loadAt: (root: string) => Project): Project | undefined {
+  const packages = workspacePackages(top);
+  for (const name of dependencyNames(join(root, 'package.json'))) {
+    const dir = packages.get(name);
+    if (!dir || dir === root) continue;
+    const project = loadAt(dir);
+    if (project.schema.tables.size > 0) return project;
+  }
+  return undefined;
 }
 
 /**

@@ -28,6 +28,9 @@ export function resolveWorkspacePackage(fromFile: string, specifier: string, opt
   const root = workspaceRootOf(dirname(fromFile));
   const dir = root ? packagesOf(root).get(match[1]) : undefined;
   if (!dir) return undefined;
+  // A subpath the package maps in `exports` (`"./keys": "./src/keys.ts"`): its source, not a build.
+  const exported = match[2] ? exportedSubpath(dir, `.${match[2]}`) : undefined;
+  if (exported) return exported;
   const target = join(dir, match[2] ?? '');
   // Resolving the directory as a relative import reads its package.json (`types`, `main`).
   const result = ts.resolveModuleName(target, fromFile, options, ts.sys);
@@ -36,7 +39,30 @@ export function resolveWorkspacePackage(fromFile: string, specifier: string, opt
   for (const candidate of ['src/index.ts', 'src/index.tsx', 'index.ts']) {
     if (!match[2] && existsSync(join(dir, candidate))) return join(dir, candidate);
   }
+  // `@acme/cache/keys` of a package without an exports map: `src/keys.ts`.
+  for (const candidate of match[2] ? [`src${match[2]}.ts`, `src${match[2]}/index.ts`] : []) {
+    if (existsSync(join(dir, candidate))) return join(dir, candidate);
+  }
   return undefined;
+}
+
+/** The source file package.json `exports` maps `subpath` to (a string, or an `import`/`default`/`types` condition). */
+function exportedSubpath(dir: string, subpath: string): string | undefined {
+  const pkg = readJson(join(dir, 'package.json'));
+  const exports = typeof pkg === 'object' && pkg !== null ? Reflect.get(pkg, 'exports') : undefined;
+  if (typeof exports !== 'object' || exports === null) return undefined;
+  let target: unknown = Reflect.get(exports, subpath);
+  for (let depth = 0; depth < 3 && typeof target === 'object' && target !== null; depth++) {
+    target = ['import', 'default', 'require', 'node', 'types'].map((c) => Reflect.get(target as object, c)).find((t) => t !== undefined);
+  }
+  if (typeof target !== 'string' || /\.d\.[cm]?ts$/.test(target)) return undefined;
+  const file = join(dir, target);
+  return /\.[cm]?[jt]sx?$/.test(file) && existsSync(file) ? file : undefined;
+}
+
+/** The directory of each package of the workspace at `root`, by name. */
+export function workspacePackages(root: string): ReadonlyMap<string, string> {
+  return packagesOf(root);
 }
 
 /** A JSON file as data; undefined when it is missing or does not parse. */

@@ -135,3 +135,17 @@ describe('bad input end to end', () => {
     expect(report.unknown.map((u) => `${u.ruleId}:${u.line}`)).toEqual(['require-tenant-cache-key:4']);
   });
 });
+
+describe('hash fields in a generic wrapper', () => {
+  it('hget(map, field) with both parameters is not analysable, never quiet unknown', () => {
+    const code = `${redis}export class Cache {\n  mapGet(map: string, field: string) {\n    return redis.hget(map, field);\n  }\n}`;
+    expect(summary(code)).toEqual({ findings: [], unknown: ['4 redis.hget: the key is `${map}:${field}`, built from parameters of `mapGet`: what it names is decided by its callers'] });
+  });
+});
+
+describe('keys of several runtime values', () => {
+  it('a local key of parameters and separators (not a hash of a parameter) stays quiet ok', () => {
+    const code = `import { LRUCache } from 'lru-cache';\nconst cache = new LRUCache<string, string>({ max: 10 });\nexport function label(fieldId: string, value: string) {\n  const key = \`\${fieldId}-\${value}\`;\n  return cache.get(key);\n}`;
+    expect(summary(code)).toEqual({ findings: [], unknown: [] });
+  });
+});

@@ -27,7 +27,7 @@ describe('ioredis', () => {
     ).toEqual([
       'ioredis read get a:${id}',
       'ioredis write setex b:${id}',
-      'ioredis read hget c:${id}',
+      'ioredis read hget c:${id}:field',
       'ioredis write hset d:${id}',
       'ioredis write sadd e:${id}',
       'ioredis write expire f:${id}',

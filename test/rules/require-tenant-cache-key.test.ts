@@ -10,7 +10,8 @@ RuleTester.itOnly = it.only;
 
 // Cases are linted as a file of test/cache/project, whose schema.prisma has the tenant root
 // Organization with key orgId: Invoice and Project are tenant models, InvoiceLine a child of
-// Invoice, User spans organizations (global), Plan and FeatureFlag are global by configuration.
+// Invoice, ApiKey and CustomDomain tenant models, User spans organizations (global), Plan,
+// FeatureFlag and ProjectTemplate are global by configuration.
 // Its src/lib holds the shared ioredis client (keyPrefix 'billing:'), key helpers and a
 // tenant-namespaced client factory.
 const filename = join(import.meta.dirname, '..', 'cache', 'project', 'src', 'service.ts');
@@ -175,6 +176,78 @@ export const cached = (id: string) => invoices.get(\`invoice:\${id}\`);`,
     // typed parameter, tenant in the key
     `import type { Redis } from 'ioredis';
 export const get = (redis: Redis, orgId: string, id: string) => redis.get(\`\${orgId}:invoice:\${id}\`);`,
+    // --- keys that name no shared tenant data (issue 13, class 1) ---
+    // a key minted from a random token: no other tenant can name the entry
+    `import { randomUUID } from 'node:crypto';
+${shared}${db}export async function share(orgId: string, id: string) {
+  const invoice = await db.invoice.findFirst({ where: { id, orgId } });
+  const token = randomUUID();
+  await redis.set(\`invoice-share:\${token}\`, JSON.stringify(invoice), 'EX', 3600);
+  return token;
+}`,
+    // a random token from nanoid, and reading the entry back by the token it was minted with
+    `import { nanoid } from 'nanoid';
+${shared}${db}export async function share(orgId: string, id: string) {
+  const invoice = await db.invoice.findFirst({ where: { id, orgId } });
+  const token = nanoid(32);
+  await redis.set(\`invoice-share:\${token}\`, JSON.stringify(invoice));
+  return token;
+}
+export const open = (token: string) => redis.get(\`invoice-share:\${token}\`);`,
+    // a credential the client presents (the bearer token), hashed: it names one API key
+    `import { createHash } from 'node:crypto';
+${shared}${db}export async function authenticate(req: Request) {
+  const presented = req.headers.get('authorization') ?? '';
+  const hash = createHash('sha256').update(presented).digest('hex');
+  const hit = await redis.get(\`apikey:\${hash}\`);
+  if (hit) return JSON.parse(hit);
+  const key = await db.apiKey.findUnique({ where: { keyHash: hash } });
+  await redis.set(\`apikey:\${hash}\`, JSON.stringify(key), 'EX', 60);
+  return key;
+}`,
+    // the session cookie the server issued
+    `import type { Request } from 'express';
+${shared}export const session = (req: Request) => redis.get(\`project-session:\${req.cookies.sid}\`);`,
+    // a hostname identifies the one organization it serves (express req.hostname)
+    `import type { Request } from 'express';
+${shared}${db}export async function orgForHost(req: Request) {
+  const hit = await redis.get(\`custom-domain:\${req.hostname}\`);
+  if (hit) return JSON.parse(hit);
+  const domain = await db.customDomain.findUnique({ where: { hostname: req.hostname } });
+  await redis.set(\`custom-domain:\${req.hostname}\`, JSON.stringify(domain));
+  return domain;
+}`,
+    // the Host header (Next.js headers())
+    `import { headers } from 'next/headers';
+${shared}export async function orgForHost() {
+  const host = (await headers()).get('host');
+  return redis.get(\`custom-domain:\${host}\`);
+}`,
+    // the verified user's own id: only that user can ask for the entry
+    `${shared}${db}export async function myProjects(ctx: { session: { user: { id: string } } }) {
+  const userId = ctx.session.user.id;
+  const projects = await db.project.findMany({ where: { org: { memberships: { some: { userId } } } } });
+  await redis.set(\`projects-of:\${userId}\`, JSON.stringify(projects));
+}`,
+    // a lock on a model's id holds no data: the key names Invoice, the entry is '1'
+    `${shared}export const lock = (id: string) => redis.set(\`invoice:\${id}:render-lock\`, '1', 'EX', 30, 'NX');`,
+    // a compound word that is a global model (ProjectTemplate), not the tenant model it contains
+    `${shared}export const templates = (category: string) => redis.get(\`project-templates:\${category}\`);`,
+    // --- issue 12 parity ---
+    // a hash field keyed under the tenant
+    `${shared}export const total = (orgId: string, id: string) => redis.hget(\`org:\${orgId}:invoice-totals\`, id);`,
+    // a hash of users (global) by user id
+    `${shared}export const profile = (userId: string) => redis.hget('user-profiles', userId);`,
+    // lru-cache of a global model keyed by a bare id
+    `import { LRUCache } from 'lru-cache';
+import type { Plan } from '@prisma/client';
+const plans = new LRUCache<string, Plan>({ max: 100 });
+export const plan = (id: string) => plans.get(id);`,
+    // lru-cache of a tenant model keyed by tenant and id
+    `import { LRUCache } from 'lru-cache';
+import type { Invoice } from '@prisma/client';
+const invoices = new LRUCache<string, Invoice>({ max: 100 });
+export const invoice = (orgId: string, id: string) => invoices.get(\`\${orgId}:\${id}\`);`,
   ],
   invalid: [
     {
@@ -552,6 +625,113 @@ export const get = (redis: Redis, id: string) => redis.get(\`invoice:\${id}\`);`
       errors: [
         { messageId: 'cacheKeyWithoutTenant', line: 2, column: 50, endColumn: 59 },
       ],
+    },
+
+    // --- unsafe twins of the class-1 exemptions (issue 13) ---
+    {
+      // the share entry keyed by the invoice id the client chose, not by a minted token
+      code: `${shared}${db}export async function share(orgId: string, id: string) {
+  const invoice = await db.invoice.findFirst({ where: { id, orgId } });
+  await redis.set(\`invoice-share:\${id}\`, JSON.stringify(invoice), 'EX', 3600);
+}`,
+      errors: [{ messageId: 'cacheKeyWithoutTenant', line: 5, suggestions: [{ messageId: 'suggestion', output: `${shared}${db}export async function share(orgId: string, id: string) {
+  const invoice = await db.invoice.findFirst({ where: { id, orgId } });
+  await redis.set(\`\${orgId}:invoice-share:\${id}\`, JSON.stringify(invoice), 'EX', 3600);
+}` }] }],
+    },
+    {
+      // a random-looking name is not a random value: the token is the client's route parameter
+      code: `import type { Request } from 'express';
+${shared}export const open = (req: Request) => redis.get(\`invoice-share:\${req.params.token}\`);`,
+      errors: [{ messageId: 'cacheKeyWithoutTenant', line: 3 }],
+    },
+    {
+      // the API key looked up by an id the client chose, not by the credential it presents
+      code: `import type { Request } from 'express';
+${shared}export const key = (req: Request) => redis.get(\`apikey:\${req.query.id}\`);`,
+      errors: [{ messageId: 'cacheKeyWithoutTenant', line: 3 }],
+    },
+    {
+      // a domain row looked up by a query parameter, not the request's own Host
+      code: `import type { Request } from 'express';
+${shared}export const domain = (req: Request) => redis.get(\`custom-domain:\${req.query.host}\`);`,
+      errors: [{ messageId: 'cacheKeyWithoutTenant', line: 3 }],
+    },
+    {
+      // a user id the client sends in the body is not the verified user
+      code: `${shared}${db}export async function theirProjects(req: { body: { user: { id: string } } }) {
+  const userId = req.body.user.id;
+  const projects = await db.project.findMany({ where: { org: { memberships: { some: { userId } } } } });
+  await redis.set(\`projects-of:\${userId}\`, JSON.stringify(projects));
+}`,
+      errors: [{ messageId: 'cacheKeyWithoutTenant', line: 6 }],
+    },
+    {
+      // a "lock" that stores the invoice itself is the invoice
+      code: `${shared}${db}export async function lock(orgId: string, id: string) {
+  const invoice = await db.invoice.findFirst({ where: { id, orgId } });
+  await redis.set(\`invoice:\${id}:render-lock\`, JSON.stringify(invoice), 'EX', 30, 'NX');
+}`,
+      errors: [{ messageId: 'cacheKeyWithoutTenant', line: 5, suggestions: [{ messageId: 'suggestion', output: `${shared}${db}export async function lock(orgId: string, id: string) {
+  const invoice = await db.invoice.findFirst({ where: { id, orgId } });
+  await redis.set(\`\${orgId}:invoice:\${id}:render-lock\`, JSON.stringify(invoice), 'EX', 30, 'NX');
+}` }] }],
+    },
+    {
+      // the tenant model on its own, next to the compound global one
+      code: `${shared}export const project = (id: string) => redis.get(\`project:\${id}\`);`,
+      errors: [{ messageId: 'cacheKeyWithoutTenant', line: 2 }],
+    },
+    // --- issue 12 parity ---
+    {
+      // a hash of invoice totals, one field per invoice id, shared by every organization
+      code: `${shared}export const total = (id: string) => redis.hget('invoice-totals', id);`,
+      errors: [{ messageId: 'cacheKeyWithoutTenant', line: 2 }],
+    },
+    {
+      // hset of a field of a shared hash
+      code: `${shared}export const save = (id: string, total: number) => redis.hset('invoice-totals', id, total);`,
+      errors: [{ messageId: 'cacheKeyWithoutTenant', line: 2 }],
+    },
+    {
+      // lru-cache of a tenant model keyed by the bare id
+      code: `import { LRUCache } from 'lru-cache';
+import type { Invoice } from '@prisma/client';
+const invoices = new LRUCache<string, Invoice>({ max: 100 });
+export const invoice = (id: string) => invoices.get(id);`,
+      errors: [{ messageId: 'cacheKeyWithoutTenant', line: 4 }],
+    },
+    {
+      // lru-cache keyed by the bare id, filled with tenant rows by another function of the file
+      code: `import { LRUCache } from 'lru-cache';
+${db}const cache = new LRUCache<string, object>({ max: 100 });
+export const cached = (id: string) => cache.get(id);
+export async function load(orgId: string, id: string) {
+  const project = await db.project.findFirst({ where: { id, orgId } });
+  if (project) cache.set(id, project);
+}`,
+      errors: [{ messageId: 'cacheKeyWithoutTenant', line: 4 }, { messageId: 'cacheKeyWithoutTenant', line: 7, suggestions: [{ messageId: 'suggestion', output: `import { LRUCache } from 'lru-cache';
+${db}const cache = new LRUCache<string, object>({ max: 100 });
+export const cached = (id: string) => cache.get(id);
+export async function load(orgId: string, id: string) {
+  const project = await db.project.findFirst({ where: { id, orgId } });
+  if (project) cache.set(\`\${orgId}:\${id}\`, project);
+}` }] }],
+    },
+    {
+      // Keyv whose constant namespace names the model, keyed by the bare id
+      code: `import Keyv from 'keyv';
+const kv = new Keyv({ namespace: 'invoices' });
+export const get = (id: string) => kv.get(id);`,
+      errors: [{ messageId: 'cacheKeyWithoutTenant', line: 3 }],
+    },
+    {
+      // Keyv<Invoice> keyed by the bare id
+      code: `import Keyv from 'keyv';
+import type { Invoice } from '@prisma/client';
+const kv = new Keyv<Invoice>({ namespace: 'billing' });
+export const get = (id: string) => kv.get(id);`,
+      errors: [{ messageId: 'cacheKeyWithoutTenant', line: 4 }],
     },
   ],
 });

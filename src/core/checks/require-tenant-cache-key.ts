@@ -16,6 +16,20 @@ import type { CheckOutput, RawFinding } from './types.js';
 const RULE = 'require-tenant-cache-key';
 /** Fields that identify a row: `${org.id}`, `${workspace.slug}`. */
 const ID_FIELDS = new Set(['id', 'slug', 'uuid', 'key', '_id', 'handle']);
+/** Headers that carry a credential the client presents (a bearer token, an API key). */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'x-api-key', 'api-key', 'x-auth-token', 'cookie']);
+/** Headers that name the host the request is addressed to. */
+const HOST_HEADERS = new Set(['host', 'x-forwarded-host']);
+/** Containers of client input in an access path (`req.body.user.id` is the client's, not the session's). */
+const CLIENT_CONTAINERS = new Set(['body', 'query', 'params', 'param', 'input', 'searchparams', 'formdata', 'headers', 'args', 'variables', 'payload', 'data', 'json()', 'req.json()']);
+/** Objects authentication sets on a request or context: `req.user`, `ctx.session`, `c.get('auth')`. */
+const IDENTITY_OBJECTS = new Set(['user', 'session', 'auth', 'currentuser', 'viewer', 'identity', 'principal', 'claims', 'jwtpayload']);
+/** Fields of an identity that identify it. */
+const IDENTITY_IDS = new Set(['id', 'userid', 'sub', 'uid', '_id', 'email', 'accountid']);
+/** Cookie names of a session or an auth token: the value is a credential the server issued. */
+const SESSION_COOKIE = /sess|sid|token|auth|jwt/i;
+/** Methods that store one value under one key, where a constant value is a lock or a marker. */
+const SETTERS = new Set(['set', 'setnx', 'setex', 'psetex']);
 /** Prefixes of functions that return the current tenant: `getTenantId()`, `requireOrgId()`. */
 const GETTER_PREFIX = /^(get|require|resolve|current|use|read|load|fetch|ensure)(?=[A-Z_])/;
 
@@ -57,7 +71,9 @@ export function checkCacheKeys(calls: TSESTree.CallExpression[], context: Analys
   if (accesses.length === 0) return out;
   out.sites = accesses.length;
   const policy = new CacheKeyPolicy(context);
+  policy.mint(accesses);
   const judged = accesses.map((access) => policy.judge(access));
+  policy.learn(judged);
   const decided = new Set<Judged>();
   for (const [read, write] of pairs(judged)) {
     const finding = policy.decidePair(read, write);
@@ -128,6 +144,10 @@ class CacheKeyPolicy {
   private readonly tenantLabel: string;
   /** Per scope, the tenant-id variable it declares: a module scope is looked at once, not once per finding. */
   private readonly scopeTenants = new Map<Scope, string | undefined>();
+  /** Per client, the shapes of keys the file writes under a random token (`invoice-share:*`), with the write's line. */
+  private readonly minted = new Map<Node, Map<string, number>>();
+  /** Per client, why the file stores tenant rows in it under bare keys (`cache.set(id, project)`). */
+  private readonly bareStores = new Map<Node, string>();
 
   constructor(private readonly context: AnalysisContext) {
     this.names = new TenantNames(context.schema, context.config);
@@ -148,11 +168,46 @@ class CacheKeyPolicy {
     const plain = verdicts.find((v): v is Extract<KeyVerdict, { kind: 'plain' }> => v.kind === 'plain');
     const unknown = verdicts.find((v): v is Extract<KeyVerdict, { kind: 'unknown' }> => v.kind === 'unknown');
     if (plain && namespaceUnknown) return { status: 'unknown', access, reason: namespaceUnknown };
+    if (plain && client && this.minted.get(client.origin)?.has(shapeOf(plain.parts))) return { status: 'safe', access };
     if (plain) return { status: 'plain', access, key: plain.key, parts: plain.parts, tokens: this.words(plain.parts) };
     if (unknown) return { status: 'unknown', access, reason: unknown.reason };
     const value = access.keys.length === 1 ? access.keys[0].value : undefined;
     const first = value?.kind === 'key' ? value.alternatives[0] : undefined;
     return { status: 'safe', access, tokens: first ? this.words(first) : undefined };
+  }
+
+  /**
+   * Key shapes the file writes under a random token, per client: reading `invoice-share:${token}`
+   * back on the same client is a lookup by that secret, which no other tenant holds.
+   */
+  mint(accesses: CacheAccess[]): void {
+    for (const access of accesses) {
+      const origin = access.client?.origin;
+      if (!origin || access.operation !== 'write') continue;
+      for (const key of access.keys) {
+        if (key.value.kind !== 'key') continue;
+        for (const parts of key.value.alternatives) {
+          if (!parts.some((part) => part.kind === 'value' && part.origin.kind === 'random')) continue;
+          const shapes = this.minted.get(origin) ?? new Map<string, number>();
+          this.minted.set(origin, shapes);
+          shapes.set(shapeOf(parts), access.call.loc.start.line);
+        }
+      }
+    }
+  }
+
+  /** Tenant rows stored under bare keys (`cache.set(id, project)`): `cache.get(id)` elsewhere in the file reads them. */
+  learn(judged: Judged[]): void {
+    for (const item of judged) {
+      const { access } = item;
+      const origin = access.client?.origin;
+      if (!origin || access.operation !== 'write') continue;
+      if (item.status !== 'plain' || !isBare(item.parts) || this.bareStores.has(origin)) continue;
+      const query = valueFacts(access.values, this.context).find((fact): fact is Extract<ValueFact, { kind: 'query' }> => fact.kind === 'query');
+      if (query) {
+        this.bareStores.set(origin, `\`${access.calleeText}\` (${locationOf(access.callee, this.context.unit, this.context.unit)}) stores rows of \`${query.site.table.name}\` in this client under bare ids, so its bare keys name tenant rows.`);
+      }
+    }
   }
 
   verdict(key: CacheKey): KeyVerdict {
@@ -214,7 +269,7 @@ class CacheKeyPolicy {
       const scoped = site.predicate.kind === 'scoped' || (site.client.kind === 'client' && site.client.scoped);
       if (scoped && unique.includes(last)) return `\`${part.text}\` is taken from a row of \`${site.table.name}\` that a tenant-scoped query returned`;
     }
-    return undefined;
+    return ownEntry(part);
   }
 
   /** `org`, `tenant`, `workspace`, the tenant root's name: a value after it in a key is the tenant (`org:${x}`). */
@@ -249,13 +304,35 @@ class CacheKeyPolicy {
     return words;
   }
 
+  /**
+   * The model a client holds when its keys do not say: a constant namespace that names one
+   * (`new Keyv({ namespace: 'invoices' })`) or the value type of its construction
+   * (`new LRUCache<string, Invoice>()`).
+   */
+  private clientEntity(access: CacheAccess): { table: Table; how: string } | undefined {
+    const client = access.client;
+    if (!client) return undefined;
+    for (const name of client.holds ?? []) {
+      const table = this.tableWords.get(normalise(name));
+      if (table) return { table, how: `its values are typed \`${name}\`, ${client.how}` };
+    }
+    const namespace = client.namespace?.value;
+    if (namespace?.kind === 'key' && namespace.alternatives.length === 1) {
+      const table = this.entityOf(namespace.alternatives[0] ?? []);
+      if (table) return { table, how: `its \`${client.namespace?.option}\` names it, ${client.how}` };
+    }
+    return undefined;
+  }
+
   /** The model a key names (`invoice:` -> Invoice): a tenant or child model first, else a global one. */
   private entityOf(parts: KeyPart[]): Table | undefined {
     let global: Table | undefined;
     for (const part of parts) {
       if (part.kind !== 'text') continue;
       for (const token of part.text.split(/[^A-Za-z0-9_-]+/).filter(Boolean)) {
-        for (const candidate of [token, ...token.split(/[-_]/)]) {
+        // `project-templates` names ProjectTemplate, not the Project its first word is.
+        const whole = this.tableWords.get(normalise(token));
+        for (const candidate of whole ? [token] : [token, ...token.split(/[-_]/)]) {
           const table = this.tableWords.get(normalise(candidate));
           if (!table) continue;
           if (table.class === 'tenant' || table.class === 'child') return table;
@@ -268,10 +345,14 @@ class CacheKeyPolicy {
 
   /** Why the data under a key is tenant data, `global` when the key names a global model, or undefined. */
   private tenantData(item: Extract<Judged, { status: 'plain' }>, facts: ValueFact[]): { why: string } | 'global' | undefined {
-    const entity = this.entityOf(item.parts);
+    const named = this.entityOf(item.parts);
+    const held = named ? undefined : this.clientEntity(item.access);
+    const entity = named ?? held?.table;
     if (entity && entity.class === 'global') return 'global';
     const constant = item.parts.every((part) => part.kind === 'text');
-    if (entity && !constant) {
+    // A lock or a marker (`set(\`invoice:${id}:lock\`, '1', 'NX')`) names a model but holds none of its data.
+    if (entity && !constant && !isMarker(item.access)) {
+      if (held) return { why: `The client holds \`${entity.name}\` (${held.how}): ${tenancyEvidence(entity, this.context.schema)}` };
       const verb = item.access.keyNoun.endsWith('parts') ? 'name' : 'names';
       return { why: `The ${item.access.keyNoun} ${verb} \`${entity.name}\`: ${tenancyEvidence(entity, this.context.schema)}` };
     }
@@ -296,9 +377,20 @@ class CacheKeyPolicy {
     const data = this.tenantData(item, valueFacts(item.access.values, this.context, item.access.keyedFunction));
     if (data === 'global') return { kind: 'quiet' };
     if (data) return { kind: 'finding', finding: this.missingFinding(item, data.why) };
+    const stores = item.access.client && isBare(item.parts) ? this.bareStores.get(item.access.client.origin) : undefined;
+    if (stores) return { kind: 'finding', finding: this.missingFinding(item, stores) };
     const only = item.parts.length === 1 ? item.parts[0] : undefined;
     if (only?.kind === 'value' && only.origin.kind === 'parameter') {
       return { kind: 'unknown', reason: `the key is \`${only.text}\`, a parameter of \`${only.origin.fn}\`: what it names is decided by its callers` };
+    }
+    // `hget(map, field)` in a generic wrapper: the entry `${map}:${field}` is parameters and separators only.
+    // Only when the hash key itself is the parameter: a local `${a}-${b}` key stays quiet as before.
+    const first = item.parts[0];
+    const hashOfParameter = first?.kind === 'value' && first.origin.kind === 'parameter' && unwrap(item.key.node).type === T.Identifier && item.access.keys.length >= 1 && item.access.method.toLowerCase().startsWith('h');
+    const wordless = hashOfParameter && item.parts.length > 1 && item.parts.every((part) => part.kind === 'value' || !/[A-Za-z0-9]/.test(part.text));
+    const param = item.parts.find((part): part is Extract<KeyPart, { kind: 'value' }> => part.kind === 'value' && part.origin.kind === 'parameter');
+    if (wordless && param && param.origin.kind === 'parameter') {
+      return { kind: 'unknown', reason: `the key is \`${renderParts(item.parts)}\`, built from parameters of \`${param.origin.fn}\`: what it names is decided by its callers` };
     }
     return { kind: 'quiet' };
   }
@@ -481,4 +573,80 @@ function tableWords(tables: Iterable<Table>): Map<string, Table> {
     }
   }
   return words;
+}
+
+/**
+ * Why a key part names an entry that only one tenant can reach, or undefined: a value a random
+ * generator minted, a credential the client presents (a bearer token, a session cookie, a hash
+ * of either), the host the request is addressed to (one hostname serves one tenant), or the
+ * verified identity (`req.user.id`, `ctx.session.user.id`, a field of `await auth()`).
+ */
+export function ownEntry(part: Extract<KeyPart, { kind: 'value' }>): string | undefined {
+  const { origin } = part;
+  if (origin.kind === 'random') return `\`${part.text}\` is a random value (${origin.source}): no other tenant can name the entry`;
+  if (origin.kind === 'header') {
+    if (CREDENTIAL_HEADERS.has(origin.name)) return `\`${part.text}\` is the credential the client presents (the \`${origin.name}\` header), which names one key`;
+    if (HOST_HEADERS.has(origin.name)) return `\`${part.text}\` is the host the request is addressed to, which serves one tenant`;
+    return undefined;
+  }
+  const path = part.path.map((segment) => segment.toLowerCase());
+  const last = path[path.length - 1] ?? '';
+  const cookie = path.findIndex((segment) => segment === 'cookies' || segment === 'signedcookies' || /(^|\.)cookies\(\)/.test(segment));
+  if (cookie >= 0 && (path[cookie] === 'signedcookies' || SESSION_COOKIE.test(part.path[cookie + 1] ?? part.text))) {
+    return `\`${part.text}\` is the session credential the client presents (a cookie the server issued)`;
+  }
+  const headers = path.indexOf('headers');
+  if (headers >= 0 && path.length === headers + 2) {
+    if (CREDENTIAL_HEADERS.has(last)) return `\`${part.text}\` is the credential the client presents (the \`${last}\` header), which names one key`;
+    if (HOST_HEADERS.has(last)) return `\`${part.text}\` is the host the request is addressed to, which serves one tenant`;
+  }
+  if (last === 'hostname' && path.length >= 2 && !path.slice(0, -1).some((segment) => CLIENT_CONTAINERS.has(segment))) {
+    return `\`${part.text}\` is the host the request is addressed to, which serves one tenant`;
+  }
+  if (IDENTITY_IDS.has(last) && path.length >= 2 && !path.some((segment) => CLIENT_CONTAINERS.has(segment))) {
+    const owner = path.slice(0, -1);
+    // `req.user.id`, `ctx.session.user.id`: an identity object below a request or context.
+    const below = owner.slice(1).some((segment) => IDENTITY_OBJECTS.has(segment));
+    // `session.user.id` where `const session = await auth()`: the identity a call returned.
+    const returned = IDENTITY_OBJECTS.has(owner[0] ?? '') && origin.kind === 'call';
+    if (below || returned) return `\`${part.text}\` is the verified identity, which only its own user can present`;
+  }
+  return undefined;
+}
+
+/** A key that is one runtime value and nothing else (`cache.get(id)`). */
+function isBare(parts: KeyPart[]): boolean {
+  return parts.length === 1 && parts[0]?.kind === 'value';
+}
+
+/** A key's shape with every runtime value as `*`: `invoice-share:${token}` -> `invoice-share:*`. */
+function shapeOf(parts: KeyPart[]): string {
+  return parts.map((part) => (part.kind === 'text' ? part.text : '*')).join('');
+}
+
+/**
+ * A write that stores a lock or a marker, not data: a constant value (`'1'`, `true`, `Date.now()`)
+ * set only if absent (`NX`, `setnx`, `{ NX: true }`), or a constant number or boolean.
+ */
+function isMarker(access: CacheAccess): boolean {
+  const method = access.method.toLowerCase();
+  if (access.operation !== 'write' || !SETTERS.has(method)) return false;
+  // `setex(key, seconds, value)`: the value comes after the expiry.
+  const values = method === 'setex' || method === 'psetex' ? access.values.slice(1) : access.values;
+  if (values.length === 0) return false;
+  const stored = unwrap(values[0]!.node);
+  const constant = stored.type === T.Literal || (stored.type === T.TemplateLiteral && stored.expressions.length === 0) || isNow(stored);
+  if (!constant) return false;
+  if (stored.type === T.Literal && (typeof stored.value === 'number' || typeof stored.value === 'boolean')) return true;
+  if (isNow(stored)) return true;
+  if (method === 'setnx') return true;
+  return values.slice(1).some((value) => {
+    const node = unwrap(value.node);
+    if (node.type === T.Literal) return typeof node.value === 'string' && node.value.toUpperCase() === 'NX';
+    return node.type === T.ObjectExpression && node.properties.some((p) => p.type === T.Property && !p.computed && p.key.type === T.Identifier && p.key.name === 'NX');
+  });
+}
+
+function isNow(node: Node): boolean {
+  return node.type === T.CallExpression && node.callee.type === T.MemberExpression && node.callee.object.type === T.Identifier && node.callee.object.name === 'Date' && node.callee.property.type === T.Identifier && node.callee.property.name === 'now';
 }
