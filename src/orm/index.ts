@@ -7,6 +7,7 @@ import { kyselyRecognizer } from './kysely.js';
 import { mongooseRecognizer } from './mongoose.js';
 import { prismaRecognizer } from './prisma.js';
 import { sequelizeRecognizer } from './sequelize.js';
+import { supabaseRecognizer } from './supabase.js';
 import { typeormRecognizer } from './typeorm.js';
 
 export const RECOGNIZERS: OrmRecognizer[] = [
@@ -17,6 +18,7 @@ export const RECOGNIZERS: OrmRecognizer[] = [
   mongooseRecognizer,
   knexRecognizer,
   kyselyRecognizer,
+  supabaseRecognizer,
 ];
 
 /** The query a call is, by the first recognizer that claims it. */
