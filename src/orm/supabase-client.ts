@@ -113,9 +113,16 @@ function factoryOf(callee: Node, unit: FileUnit, context: AnalysisContext, depth
   const binding = context.resolver.bindingOf(callee, unit, depth + 1);
   if (binding.kind === 'value') return factoryOf(unwrap(binding.value.node), binding.value.unit, context, depth + 1);
   if (binding.kind !== 'package') return undefined;
-  if (FACTORIES[binding.source]?.has(binding.imported)) return { name: binding.imported, source: binding.source, user: false };
-  if (USER_FACTORIES[binding.source]?.has(binding.imported)) return { name: binding.imported, source: binding.source, user: true };
+  const source = packageName(binding.source);
+  if (FACTORIES[source]?.has(binding.imported)) return { name: binding.imported, source, user: false };
+  if (USER_FACTORIES[source]?.has(binding.imported)) return { name: binding.imported, source, user: true };
   return undefined;
+}
+
+/** Deno and edge-function specifiers name the same package: `npm:@supabase/supabase-js@2`, `https://esm.sh/@supabase/supabase-js@2.39.0`, `jsr:...`. */
+function packageName(source: string): string {
+  const match = /^(?:npm:|jsr:|https?:\/\/(?:esm\.sh|cdn\.skypack\.dev|cdn\.jsdelivr\.net\/npm)\/)(@supabase\/[\w.-]+?)(?:@[^/]*)?(?:\/.*)?$/.exec(source);
+  return match?.[1] ?? source;
 }
 
 function constructed(node: TSESTree.CallExpression, factory: Factory, unit: FileUnit, context: AnalysisContext, depth: number): SupabaseClient {
