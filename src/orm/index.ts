@@ -4,6 +4,7 @@ import type { AnalysisContext, OrmRecognizer, QuerySite } from '../core/query-si
 import { drizzleRecognizer } from './drizzle.js';
 import { knexRecognizer } from './knex.js';
 import { kyselyRecognizer } from './kysely.js';
+import { mikroOrmRecognizer } from './mikro-orm.js';
 import { mongooseRecognizer } from './mongoose.js';
 import { prismaRecognizer } from './prisma.js';
 import { sequelizeRecognizer } from './sequelize.js';
@@ -19,6 +20,7 @@ export const RECOGNIZERS: OrmRecognizer[] = [
   knexRecognizer,
   kyselyRecognizer,
   supabaseRecognizer,
+  mikroOrmRecognizer,
 ];
 
 /** The query a call is, by the first recognizer that claims it. */

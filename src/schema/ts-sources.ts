@@ -15,6 +15,7 @@ import { readSequelizeDetailed } from './sequelize.js';
 import { readMongooseDetailed } from './mongoose.js';
 import { readKnexDetailed } from './knex.js';
 import { readKyselyDetailed } from './kysely.js';
+import { readMikroOrmDetailed } from './mikro-orm.js';
 
 /**
  * Cheap test run on the source text before parsing: the file imports (or requires) one of the
@@ -26,7 +27,7 @@ import { readKyselyDetailed } from './kysely.js';
  * (`exports.up = (knex) => knex.schema.createTable(...)`) imports nothing and counts by its call.
  */
 export const TS_SCHEMA_MARKERS =
-  /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)['"](?:(?:drizzle-orm\/(?:pg|mysql|sqlite)-core|typeorm|sequelize(?:-typescript)?|mongoose|knex|kysely)['"]|drizzle-orm['"](?=[\s\S]*\brelations\s*\())|\.(?:belongsTo(?:Many)?|hasMany|hasOne)\s*\(|\.schema\s*\.\s*(?:withSchema\s*\([^)]*\)\s*\.\s*)?(?:createTable(?:IfNotExists)?|alterTable)\s*\(/;
+  /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)['"](?:(?:drizzle-orm\/(?:pg|mysql|sqlite)-core|typeorm|sequelize(?:-typescript)?|mongoose|knex|kysely|@mikro-orm\/[\w/-]+)['"]|drizzle-orm['"](?=[\s\S]*\brelations\s*\())|\.(?:belongsTo(?:Many)?|hasMany|hasOne)\s*\(|\.schema\s*\.\s*(?:withSchema\s*\([^)]*\)\s*\.\s*)?(?:createTable(?:IfNotExists)?|alterTable)\s*\(/;
 
 // ---------------------------------------------------------------------------------------------
 // Reader output (internal to the TS schema readers, exported for them and for the integrator).
@@ -138,6 +139,7 @@ const READERS: { kind: SchemaSourceKind; read: Reader }[] = [
   { kind: 'mongoose', read: readMongooseDetailed },
   { kind: 'knex', read: readKnexDetailed },
   { kind: 'kysely', read: readKyselyDetailed },
+  { kind: 'mikro-orm', read: readMikroOrmDetailed },
 ];
 
 /**
