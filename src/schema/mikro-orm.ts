@@ -76,7 +76,7 @@ function decorator(unit: FileUnit, decorators: TSESTree.Decorator[] | undefined,
 }
 
 function newTable(name: string, dbName: string, location: RawTable['location']): RawTable {
-  return { name, dbName, columns: new Map(), primaryKey: [], uniques: [], indexes: [], relations: new Map(), location, source: 'mikro-orm' };
+  return { name, dbName, columns: new Map(), primaryKey: [], uniques: [], indexes: [], relations: new Map(), location, source: 'mikroorm' };
 }
 
 function readEntityClass(unit: FileUnit, projectFile: string, cls: ClassNode, entity: { args: Node[]; node: TSESTree.Decorator }, read: TsReadResult): void {

@@ -139,7 +139,7 @@ const READERS: { kind: SchemaSourceKind; read: Reader }[] = [
   { kind: 'mongoose', read: readMongooseDetailed },
   { kind: 'knex', read: readKnexDetailed },
   { kind: 'kysely', read: readKyselyDetailed },
-  { kind: 'mikro-orm', read: readMikroOrmDetailed },
+  { kind: 'mikroorm', read: readMikroOrmDetailed },
 ];
 
 /**
