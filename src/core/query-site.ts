@@ -21,6 +21,12 @@ export type Predicate =
 export type ClientInfo =
   | { kind: 'client'; scoped: boolean; how: string }
   | { kind: 'not-client'; how: string }
+  /**
+   * A client that reaches the database as a role row-level security applies to (supabase-js):
+   * `service-role` bypasses RLS; `user` (anon key, user JWT) is isolated when the table's RLS
+   * compares the tenant; `unknown`: a client whose key the analysis cannot tell.
+   */
+  | { kind: 'rls-client'; key: 'service-role' | 'user' | 'unknown'; how: string }
   | { kind: 'unknown'; reason: string };
 
 /** A tenant-relevant problem inside a query that is not about its filter (e.g. a nested connect by id). */

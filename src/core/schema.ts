@@ -14,7 +14,7 @@ export interface SourceLocation {
 }
 
 /** Where a table's definition came from. Declarative sources win over migrations for locations. */
-export type SchemaSourceKind = 'prisma' | 'sql' | 'drizzle' | 'typeorm' | 'sequelize' | 'mongoose' | 'knex' | 'kysely';
+export type SchemaSourceKind = 'prisma' | 'sql' | 'drizzle' | 'typeorm' | 'sequelize' | 'mongoose' | 'knex' | 'kysely' | 'mikroorm';
 
 /** Row-level security as the migrations leave it. */
 export interface RlsState {

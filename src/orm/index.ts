@@ -4,9 +4,11 @@ import type { AnalysisContext, OrmRecognizer, QuerySite } from '../core/query-si
 import { drizzleRecognizer } from './drizzle.js';
 import { knexRecognizer } from './knex.js';
 import { kyselyRecognizer } from './kysely.js';
+import { mikroOrmRecognizer } from './mikro-orm.js';
 import { mongooseRecognizer } from './mongoose.js';
 import { prismaRecognizer } from './prisma.js';
 import { sequelizeRecognizer } from './sequelize.js';
+import { supabaseRecognizer } from './supabase.js';
 import { typeormRecognizer } from './typeorm.js';
 
 export const RECOGNIZERS: OrmRecognizer[] = [
@@ -17,6 +19,8 @@ export const RECOGNIZERS: OrmRecognizer[] = [
   mongooseRecognizer,
   knexRecognizer,
   kyselyRecognizer,
+  supabaseRecognizer,
+  mikroOrmRecognizer,
 ];
 
 /** The query a call is, by the first recognizer that claims it. */

@@ -2,7 +2,7 @@ import type { SchemaSourceKind } from '../core/schema.js';
 import type { RawTable } from './raw.js';
 
 /** Declarative sources describe what the code uses; migrations describe how the database got there. */
-const PRIORITY: Record<SchemaSourceKind, number> = { prisma: 0, drizzle: 1, typeorm: 2, sequelize: 3, mongoose: 4, knex: 5, kysely: 6, sql: 7 };
+const PRIORITY: Record<SchemaSourceKind, number> = { prisma: 0, drizzle: 1, typeorm: 2, sequelize: 3, mongoose: 4, knex: 5, kysely: 6, mikroorm: 7, sql: 8 };
 
 /** `public.Invoices` and `invoices` are the same table; other schemas stay qualified. */
 export function tableKey(name: string): string {

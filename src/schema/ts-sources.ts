@@ -15,6 +15,7 @@ import { readSequelizeDetailed } from './sequelize.js';
 import { readMongooseDetailed } from './mongoose.js';
 import { readKnexDetailed } from './knex.js';
 import { readKyselyDetailed } from './kysely.js';
+import { readMikroOrmDetailed } from './mikro-orm.js';
 
 /**
  * Cheap test run on the source text before parsing: the file imports (or requires) one of the
@@ -47,7 +48,7 @@ export const TS_SCHEMA_MARKERS = {
   },
 };
 const MARKERS =
-  /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)['"](?:(?:drizzle-orm\/(?:pg|mysql|sqlite)-core|typeorm|sequelize(?:-typescript)?|mongoose|knex|kysely)['"]|(drizzle-orm)['"])|\.(?:belongsTo(?:Many)?|hasMany|hasOne)\s*\(|\.schema\s*\.\s*(?:withSchema\s*\([^()]*\)\s*\.\s*)?(?:createTable(?:IfNotExists)?|alterTable)\s*\(/g;
+  /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)['"](?:(?:drizzle-orm\/(?:pg|mysql|sqlite)-core|typeorm|sequelize(?:-typescript)?|mongoose|knex|kysely|@mikro-orm\/[\w/-]+)['"]|(drizzle-orm)['"])|\.(?:belongsTo(?:Many)?|hasMany|hasOne)\s*\(|\.schema\s*\.\s*(?:withSchema\s*\([^()]*\)\s*\.\s*)?(?:createTable(?:IfNotExists)?|alterTable)\s*\(/g;
 const RELATIONS_CALL = /\brelations\s*\(/g;
 
 // ---------------------------------------------------------------------------------------------
@@ -160,6 +161,7 @@ const READERS: { kind: SchemaSourceKind; read: Reader }[] = [
   { kind: 'mongoose', read: readMongooseDetailed },
   { kind: 'knex', read: readKnexDetailed },
   { kind: 'kysely', read: readKyselyDetailed },
+  { kind: 'mikroorm', read: readMikroOrmDetailed },
 ];
 
 /**

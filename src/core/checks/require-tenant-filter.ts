@@ -20,6 +20,12 @@ export function checkQuerySites(sites: QuerySite[], context: AnalysisContext, lo
     if (table.class !== 'tenant' && table.class !== 'child') continue;
     out.sites += 1;
     if (site.client.kind === 'client' && site.client.scoped) continue;
+    // A client row-level security applies to (supabase-js anon / user JWT): the table's policies isolate tenants.
+    if (site.client.kind === 'rls-client' && site.client.key !== 'service-role' && site.predicate.kind !== 'scoped' && rlsIsolates(table)) {
+      if (site.client.key === 'user') continue;
+      out.unknown.push({ ruleId: 'require-tenant-filter', node: site.callee, reason: `${site.calleeText}: row-level security isolates \`${table.dbName}\` for a user client, but whether this client carries the service-role key is not known (${site.client.how})` });
+      continue;
+    }
     const predicate = site.predicate;
     if (predicate.kind === 'scoped') {
       if (predicate.mayBeUndefined && predicate.value && DROPS_UNDEFINED.has(site.orm) && site.operation !== 'insert') out.findings.push(undefinedValueFinding(site, predicate.value, context));
@@ -118,6 +124,35 @@ function rlsNote(table: Table): { demoted: boolean; evidence: string } {
   return { demoted: false, evidence: ` Row-level security is forced on \`${table.dbName}\`, but no policy compares its tenant column.` };
 }
 
+/**
+ * For a client row-level security applies to: the table isolates tenants when RLS is enabled and a
+ * policy compares the tenant column (for a child table, its foreign key to the parent), or when no
+ * policy exists at all (then the database returns no rows to such a client).
+ */
+function rlsIsolates(table: Table): boolean {
+  const rls = table.rls;
+  if (!rls?.enabled) return false;
+  if (rls.policies.length === 0) return true;
+  const columns = rlsColumns(table);
+  return rls.policies.some((p) => p.columns.some((c) => columns.has(c)));
+}
+
+function rlsColumns(table: Table): Set<string> {
+  const fields = table.class === 'child' ? table.parentRelations.flatMap((name) => table.relations.get(name)?.fields ?? []) : table.tenantKeys;
+  return new Set(fields.map((k) => dbColumn(table, k)));
+}
+
+/** What row-level security does for a supabase-js client, as evidence. */
+function rlsClientNote(site: QuerySite): { demoted: boolean; evidence: string } {
+  const { client, table } = site;
+  if (client.kind !== 'rls-client') return rlsNote(table);
+  if (client.key === 'service-role') return { demoted: false, evidence: ` The client is ${client.how}, which bypasses row-level security: only the query's own filter isolates tenants.` };
+  const subject = client.key === 'user' ? `The client (${client.how}) is subject to row-level security` : `The client's key is not known (${client.how})`;
+  if (!table.rls?.enabled) return { demoted: false, evidence: ` ${subject}, but the migrations do not enable RLS on \`${table.dbName}\`: it can read and change every tenant's rows.` };
+  const names = table.rls.policies.map((p) => `\`${p.name}\``).join(', ');
+  return { demoted: false, evidence: ` ${subject}, but no policy on \`${table.dbName}\` compares its tenant column (\`${[...rlsColumns(table)].join('`, `')}\`): ${names} let other tenants' rows through.` };
+}
+
 /** The wording of an unconstrained table in raw SQL, shared by SQL in TypeScript and `.sql` query files. */
 export function sqlMissingWording(
   where: string,
@@ -157,7 +192,7 @@ function missingSqlFinding(site: QuerySite, detail: string, context: AnalysisCon
 function missingFinding(site: QuerySite, detail: string, context: AnalysisContext): RawFinding {
   if (site.orm === 'sql') return missingSqlFinding(site, detail, context);
   const { table } = site;
-  const rls = rlsNote(table);
+  const rls = rlsClientNote(site);
   const verb = VERB[site.operation];
   const byIdOnly = /^`(where|filter)` filters only on/.test(detail) ? ` (${detail.replace(/^`(where|filter)` filters only on /, 'by ')} alone)` : '';
   const evidence = `${tenancyEvidence(table, context.schema)} Without it this call matches rows of every tenant; ${detail}.${clientEvidence(site)}${rls.evidence}`;
@@ -219,7 +254,7 @@ function orBypassFinding(site: QuerySite, branch: Node, context: AnalysisContext
       messageId: 'orBypassesTenantFilter',
       node: site.callee,
       message: `\`${site.calleeText}\`: an \`OR\` branch without the tenant key defeats the tenant filter on \`${table.name}\`.`,
-      evidence: `${tenancyEvidence(table, context.schema)} The branch at line ${branch.loc.start.line} matches rows of every tenant, and nothing outside the \`OR\` constrains the tenant.`,
+      evidence: `${tenancyEvidence(table, context.schema)} The branch at line ${branch.loc.start.line} matches rows of every tenant, and nothing outside the \`OR\` constrains the tenant.${site.client.kind === 'rls-client' ? rlsClientNote(site).evidence : ''}`,
       help: site.fix.orBypass,
     };
   }

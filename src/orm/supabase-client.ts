@@ -1,0 +1,264 @@
+/**
+ * supabase-js clients: the result of `createClient` (`@supabase/supabase-js`), `createServerClient` /
+ * `createBrowserClient` (`@supabase/ssr`) and the auth-helpers factories, followed through consts,
+ * module exports, project functions that return one (`getSupabaseServerClient()`, `await
+ * createClient()` from `@/utils/supabase/server`), React's `useMemo(() => ...)`, parameters and
+ * class fields typed `SupabaseClient` (or `ReturnType<typeof factory>`). Never by variable name.
+ *
+ * Which key a client carries decides what row-level security does for it: the service-role key
+ * bypasses RLS, the anon key (with or without the user's JWT) is subject to it. The key is the
+ * second argument of the factory; it is the service role when what it is built from names it
+ * (`process.env.SUPABASE_SERVICE_ROLE_KEY`, `getEnv(c, 'SUPABASE_SERVICE_ROLE_KEY')`, a const or a
+ * function named `serviceRoleKey`), unknown when it comes from a parameter, the user's otherwise.
+ *
+ * The one entry point is `supabaseClientOf`: the value-flow engine can replace it wholesale.
+ */
+import type { TSESTree } from '@typescript-eslint/types';
+import { enclosingClass, memberName, propertyName, T, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
+import type { AnalysisContext, ClientInfo } from '../core/query-site.js';
+import { returnedExpressions } from '../core/resolve.js';
+
+const MAX_DEPTH = 10;
+
+/** Factories by package; each returns a client whose key is its second argument. */
+const FACTORIES: Record<string, ReadonlySet<string>> = {
+  '@supabase/supabase-js': new Set(['createClient']),
+  '@supabase/ssr': new Set(['createServerClient', 'createBrowserClient']),
+};
+/** The auth-helpers factories take the request's cookies and always carry the user's session. */
+const USER_FACTORIES: Record<string, ReadonlySet<string>> = {
+  '@supabase/auth-helpers-nextjs': new Set([
+    'createRouteHandlerClient', 'createServerComponentClient', 'createServerActionClient', 'createClientComponentClient',
+    'createMiddlewareClient', 'createPagesServerClient', 'createPagesBrowserClient',
+  ]),
+};
+/** Types that name a client: `SupabaseClient<Database>`. */
+const CLIENT_TYPES = new Set(['SupabaseClient']);
+const SERVICE_ROLE = /service[_-]?role|supabase[_-]?secret|sb_secret_/i;
+
+export type SupabaseKey = 'service-role' | 'user' | 'unknown';
+
+export interface SupabaseClient {
+  key: SupabaseKey;
+  /** How the client was found, for the evidence. */
+  how: string;
+}
+
+/** What the policy gets: a client RLS applies to unless it carries the service-role key. */
+export function supabaseClientInfo(client: SupabaseClient): ClientInfo {
+  return { kind: 'rls-client', key: client.key, how: client.how };
+}
+
+/** The supabase-js client an expression evaluates to, with the key it carries; `undefined` when it is not one. */
+export function supabaseClientOf(expression: Node, unit: FileUnit, context: AnalysisContext, depth = 0): SupabaseClient | undefined {
+  if (depth > MAX_DEPTH) return undefined;
+  const node = unwrap(expression);
+  switch (node.type) {
+    case T.CallExpression:
+      return clientOfCall(node, unit, context, depth);
+    case T.Identifier:
+      return clientOfIdentifier(node, unit, context, depth);
+    case T.MemberExpression:
+      return unwrap(node.object).type === T.ThisExpression ? thisProperty(node, unit, context, depth) : undefined;
+    case T.LogicalExpression:
+    case T.ConditionalExpression: {
+      const [a, b] = node.type === T.LogicalExpression ? [node.left, node.right] : [node.consequent, node.alternate];
+      const left = supabaseClientOf(a, unit, context, depth + 1);
+      const right = supabaseClientOf(b, unit, context, depth + 1);
+      if (left && right) return merge([left, right]);
+      return node.type === T.LogicalExpression ? (left ?? right) : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Several possible clients: the service role wins (it is the one that leaks), then an unknown key. */
+function merge(clients: SupabaseClient[]): SupabaseClient | undefined {
+  return clients.find((c) => c.key === 'service-role') ?? clients.find((c) => c.key === 'unknown') ?? clients[0];
+}
+
+function clientOfCall(node: TSESTree.CallExpression, unit: FileUnit, context: AnalysisContext, depth: number): SupabaseClient | undefined {
+  const callee = unwrap(node.callee);
+  const factory = factoryOf(callee, unit, context, depth + 1);
+  if (factory) return constructed(node, factory, unit, context, depth);
+  if (callee.type !== T.Identifier) return undefined;
+  // `useMemo(() => getSupabaseBrowserClient(), [])`
+  if (callee.name === 'useMemo' && node.arguments[0]) {
+    const fn = unwrap(node.arguments[0]);
+    if (fn.type === T.ArrowFunctionExpression || fn.type === T.FunctionExpression) return returnedClient(fn, unit, context, depth);
+    return undefined;
+  }
+  const binding = context.resolver.bindingOf(callee, unit, depth + 1);
+  if (binding.kind !== 'function') return undefined;
+  return returnedClient(binding.fn.node, binding.fn.unit, context, depth);
+}
+
+/** `getDb()`: every value the function returns must be a client. */
+function returnedClient(fn: TSESTree.FunctionLike, unit: FileUnit, context: AnalysisContext, depth: number): SupabaseClient | undefined {
+  const results = returnedExpressions(fn).map((e) => supabaseClientOf(e, unit, context, depth + 1));
+  if (results.length === 0 || results.some((r) => !r)) return undefined;
+  return merge(results as SupabaseClient[]);
+}
+
+interface Factory {
+  name: string;
+  source: string;
+  user: boolean;
+}
+
+/** The factory a callee is: an import of one, or a const that holds one. */
+function factoryOf(callee: Node, unit: FileUnit, context: AnalysisContext, depth: number): Factory | undefined {
+  if (depth > MAX_DEPTH || callee.type !== T.Identifier) return undefined;
+  const binding = context.resolver.bindingOf(callee, unit, depth + 1);
+  if (binding.kind === 'value') return factoryOf(unwrap(binding.value.node), binding.value.unit, context, depth + 1);
+  if (binding.kind !== 'package') return undefined;
+  const source = packageName(binding.source);
+  if (FACTORIES[source]?.has(binding.imported)) return { name: binding.imported, source, user: false };
+  if (USER_FACTORIES[source]?.has(binding.imported)) return { name: binding.imported, source, user: true };
+  return undefined;
+}
+
+/** Deno and edge-function specifiers name the same package: `npm:@supabase/supabase-js@2`, `https://esm.sh/@supabase/supabase-js@2.39.0`, `jsr:...`. */
+function packageName(source: string): string {
+  const match = /^(?:npm:|jsr:|https?:\/\/(?:esm\.sh|cdn\.skypack\.dev|cdn\.jsdelivr\.net\/npm)\/)(@supabase\/[\w.-]+?)(?:@[^/]*)?(?:\/.*)?$/.exec(source);
+  return match?.[1] ?? source;
+}
+
+function constructed(node: TSESTree.CallExpression, factory: Factory, unit: FileUnit, context: AnalysisContext, depth: number): SupabaseClient {
+  const how = `\`${factory.name}()\` from \`${factory.source}\``;
+  if (factory.user) return { key: 'user', how: `${how}, with the user's session` };
+  const keyArg = node.arguments[1];
+  if (!keyArg) return { key: 'unknown', how: `${how} without a key argument` };
+  const key = keyOf(keyArg, unit, context, depth + 1);
+  if (key.kind === 'service-role') return { key: 'service-role', how: `${how} with the service-role key (${key.evidence})` };
+  if (key.kind === 'unknown') return { key: 'unknown', how: `${how} with a key the analysis cannot follow (${key.evidence})` };
+  return { key: 'user', how: `${how} with the anon key` };
+}
+
+type KeyFact = { kind: 'service-role' | 'unknown'; evidence: string } | { kind: 'user' };
+
+/** What the key argument is built from: names and strings that say service role, or a parameter. */
+function keyOf(expression: Node, unit: FileUnit, context: AnalysisContext, depth: number, inGetter = false): KeyFact {
+  if (depth > MAX_DEPTH) return { kind: 'unknown', evidence: 'resolution too deep' };
+  const node = unwrap(expression);
+  switch (node.type) {
+    case T.Literal:
+      return typeof node.value === 'string' && SERVICE_ROLE.test(node.value) ? { kind: 'service-role', evidence: `\`'${node.value}'\`` } : { kind: 'user' };
+    case T.TemplateLiteral:
+      return node.quasis.some((q) => SERVICE_ROLE.test(q.value.raw)) ? { kind: 'service-role', evidence: 'a template naming the service role' } : combine(node.expressions.map((e) => keyOf(e, unit, context, depth + 1, inGetter)));
+    case T.MemberExpression: {
+      const name = memberName(node) ?? '';
+      if (SERVICE_ROLE.test(name)) return { kind: 'service-role', evidence: `\`${name}\`` };
+      // `process.env.NEXT_PUBLIC_SUPABASE_ANON_KEY`, `env.SUPABASE_ANON_KEY`, `config.supaKey`
+      return node.computed ? keyOf(node.property, unit, context, depth + 1, inGetter) : { kind: 'user' };
+    }
+    case T.Identifier: {
+      if (SERVICE_ROLE.test(node.name)) return { kind: 'service-role', evidence: `\`${node.name}\`` };
+      const binding = context.resolver.bindingOf(node, unit, depth + 1);
+      if (binding.kind === 'value') return keyOf(binding.value.node, binding.value.unit, context, depth + 1, inGetter);
+      // Inside a getter (`getEnv(c, name)`), its parameters are the lookup, already read at the call.
+      if (binding.kind === 'parameter') return inGetter ? { kind: 'user' } : { kind: 'unknown', evidence: `the parameter \`${node.name}\`` };
+      return { kind: 'user' };
+    }
+    case T.CallExpression: {
+      const callee = unwrap(node.callee);
+      const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? (memberName(callee) ?? '') : '';
+      if (SERVICE_ROLE.test(name)) return { kind: 'service-role', evidence: `\`${name}()\`` };
+      // `getEnv(c, 'SUPABASE_SERVICE_ROLE_KEY')`, `z.string().parse(process.env.SUPABASE_SERVICE_ROLE_KEY)`
+      const args = combine(node.arguments.map((a) => (a.type === T.SpreadElement ? { kind: 'user' as const } : keyOf(a, unit, context, depth + 1, inGetter))));
+      if (args.kind === 'service-role') return args;
+      if (callee.type === T.Identifier) {
+        const binding = context.resolver.bindingOf(callee, unit, depth + 1);
+        if (binding.kind === 'function') return combine(returnedExpressions(binding.fn.node).map((e) => keyOf(e, binding.fn.unit, context, depth + 1, true)));
+      }
+      if (callee.type === T.MemberExpression) {
+        const inner = keyOf(callee.object, unit, context, depth + 1, inGetter);
+        if (inner.kind === 'service-role') return inner;
+      }
+      // A getter's parameters (`getEnv(c, name)`) are the lookup, not the key: only names count.
+      return { kind: 'user' };
+    }
+    case T.LogicalExpression:
+      return combine([keyOf(node.left, unit, context, depth + 1, inGetter), keyOf(node.right, unit, context, depth + 1, inGetter)]);
+    case T.ConditionalExpression:
+      return combine([keyOf(node.consequent, unit, context, depth + 1, inGetter), keyOf(node.alternate, unit, context, depth + 1, inGetter)]);
+    default:
+      return { kind: 'user' };
+  }
+}
+
+function combine(facts: KeyFact[]): KeyFact {
+  return facts.find((f) => f.kind === 'service-role') ?? facts.find((f) => f.kind === 'unknown') ?? { kind: 'user' };
+}
+
+function clientOfIdentifier(node: TSESTree.Identifier, unit: FileUnit, context: AnalysisContext, depth: number): SupabaseClient | undefined {
+  const binding = context.resolver.bindingOf(node, unit, depth + 1);
+  if (binding.kind === 'value') return supabaseClientOf(binding.value.node, binding.value.unit, context, depth + 1);
+  if (binding.kind !== 'parameter') return undefined;
+  const annotation = binding.param.node.typeAnnotation?.typeAnnotation;
+  if (!annotation || !isClientType(annotation, binding.param.unit, context, depth + 1)) return undefined;
+  return { key: 'unknown', how: `\`${node.name}\` is typed as a Supabase client, whose key is chosen by the caller` };
+}
+
+/**
+ * `SupabaseClient<Database>` imported from `@supabase/supabase-js`; `ReturnType<typeof f>` and
+ * `Awaited<...>` of a factory or of a project function that returns a client; a local alias of one.
+ */
+export function isClientType(annotation: TSESTree.TypeNode, unit: FileUnit, context: AnalysisContext, depth: number): boolean {
+  if (depth > MAX_DEPTH || annotation.type !== T.TSTypeReference) return false;
+  const name = annotation.typeName;
+  if (name.type !== T.Identifier) return false;
+  const args = annotation.typeArguments?.params ?? [];
+  if ((name.name === 'ReturnType' || name.name === 'Awaited') && args[0]) {
+    const inner = args[0];
+    if (inner.type === T.TSTypeQuery && inner.exprName.type === T.Identifier) return functionReturnsClient(inner.exprName, unit, context, depth + 1);
+    return isClientType(inner, unit, context, depth + 1);
+  }
+  const def = variableOf(unit.scopeManager, name)?.defs[0];
+  if (def?.type === 'Type' && def.node.type === T.TSTypeAliasDeclaration) return isClientType(def.node.typeAnnotation, unit, context, depth + 1);
+  if (def?.type !== 'ImportBinding' || def.parent.type !== T.ImportDeclaration || def.node.type !== T.ImportSpecifier) return false;
+  const imported = def.node.imported.type === T.Identifier ? def.node.imported.name : def.node.imported.value;
+  const source = def.parent.source.value;
+  if (source.startsWith('@supabase/')) return CLIENT_TYPES.has(imported);
+  // `export type Client = SupabaseClient<Database>` in a project module.
+  const file = context.resolver.modules.resolve(unit.file, source);
+  const target = file ? context.resolver.modules.unit(file) : null;
+  if (!target) return false;
+  for (const statement of target.ast.body) {
+    const declaration = statement.type === T.ExportNamedDeclaration ? statement.declaration : statement;
+    if (declaration?.type === T.TSTypeAliasDeclaration && declaration.id.name === imported) return isClientType(declaration.typeAnnotation, target, context, depth + 1);
+  }
+  return false;
+}
+
+/** `typeof createClient`: a factory, or a project function whose every return is a client. */
+function functionReturnsClient(name: TSESTree.Identifier, unit: FileUnit, context: AnalysisContext, depth: number): boolean {
+  if (factoryOf(name, unit, context, depth + 1)) return true;
+  const binding = context.resolver.bindingOf(name, unit, depth + 1);
+  return binding.kind === 'function' && returnedClient(binding.fn.node, binding.fn.unit, context, depth + 1) !== undefined;
+}
+
+/** `this.supabase`: a typed or initialised class field, a typed constructor parameter property, or `this.supabase = ...`. */
+function thisProperty(node: TSESTree.MemberExpression, unit: FileUnit, context: AnalysisContext, depth: number): SupabaseClient | undefined {
+  const name = memberName(node);
+  const cls = enclosingClass(node);
+  if (!name || !cls) return undefined;
+  const typed = (annotation: TSESTree.TypeNode | undefined): SupabaseClient | undefined =>
+    annotation && isClientType(annotation, unit, context, depth + 1) ? { key: 'unknown', how: `\`this.${name}\` is typed as a Supabase client, whose key is chosen by the code that constructs the class` } : undefined;
+  for (const member of cls.body.body) {
+    if (member.type === T.PropertyDefinition && propertyName(member) === name) {
+      return (member.value ? supabaseClientOf(member.value, unit, context, depth + 1) : undefined) ?? typed(member.typeAnnotation?.typeAnnotation);
+    }
+    if (member.type === T.MethodDefinition && member.kind === 'constructor') {
+      for (const param of member.value.params) {
+        if (param.type === T.TSParameterProperty && param.parameter.type === T.Identifier && param.parameter.name === name) return typed(param.parameter.typeAnnotation?.typeAnnotation);
+      }
+    }
+  }
+  let assigned: Node | undefined;
+  walk(cls.body, (inner) => {
+    if (!assigned && inner.type === T.AssignmentExpression && inner.left.type === T.MemberExpression && unwrap(inner.left.object).type === T.ThisExpression && memberName(inner.left) === name) assigned = inner.right;
+  });
+  return assigned ? supabaseClientOf(assigned, unit, context, depth + 1) : undefined;
+}

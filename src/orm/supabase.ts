@@ -1,0 +1,207 @@
+/**
+ * supabase-js query chains: `supabase.from('invoices').select().eq('org_id', orgId).single()`,
+ * `.insert(row)`, `.update(patch).eq(...)`, `.upsert(row)`, `.delete().match({ ... })`,
+ * `.schema('s').from('t')`, and `.rpc('fn', args)`. The client is traced to its factory
+ * (src/orm/supabase-client.ts), which also tells which key it carries; the policy decides with the
+ * table's row-level security. Tables are SQL names, mapped to the schema by `dbName`.
+ *
+ * Not followed: a builder kept in a variable and completed later (`let q = ...; q = q.eq(...)`),
+ * counted as not analysable unless already scoped; nested selects of related tables (embedded rows
+ * are joined to the rows the query returns, and RLS applies to them for a user client).
+ */
+import type { TSESTree } from '@typescript-eslint/types';
+import { isChainLink, memberName, T, textOf, unwrap, type Node } from '../core/ast.js';
+import type { AnalysisContext, Operation, OrmRecognizer, QuerySite } from '../core/query-site.js';
+import type { Table } from '../core/schema.js';
+import { supabaseClientInfo, supabaseClientOf, type SupabaseClient } from './supabase-client.js';
+import { evaluateFilters, stringValue, tableBySqlName, type FilterLink } from './supabase-filter.js';
+
+const WRITES: Record<string, Operation> = { insert: 'insert', upsert: 'insert', update: 'update', delete: 'delete' };
+/** Links after which the chain is something other than a query (`.storage.from(bucket)` is never reached: its receiver is not a client). */
+const NOT_A_QUERY = new Set(['channel', 'subscribe', 'on', 'removeChannel']);
+/** Links that run the query where they stand. */
+const RUNNERS = new Set(['then', 'single', 'maybeSingle', 'throwOnError', 'csv', 'explain', 'returns', 'overrideTypes', 'abortSignal']);
+
+export const supabaseRecognizer: OrmRecognizer = {
+  name: 'supabase-js',
+  enablers: ['@supabase/supabase-js', '@supabase/ssr', '@supabase/auth-helpers-nextjs'],
+  recognize(call, context) {
+    if (isChainLink(call)) return undefined;
+    const chain = chainOf(call, context);
+    if (!chain) return undefined;
+    return chain.rpc ? rpcSite(call, chain, context) : siteOf(call, chain, context);
+  },
+};
+
+interface Chain {
+  client: SupabaseClient;
+  /** `supabase.from('t')` / `supabase.rpc('fn')`: the span reported. */
+  start: TSESTree.CallExpression;
+  rpc: boolean;
+  /** The links after the start, innermost first. */
+  links: FilterLink[];
+}
+
+/** Splits a chain at its `.from(...)` / `.rpc(...)` link, whose receiver must be a client (or `client.schema(s)`). */
+function chainOf(call: TSESTree.CallExpression, context: AnalysisContext): Chain | undefined {
+  const links: FilterLink[] = [];
+  let node: Node = call;
+  for (let i = 0; i < 80; i++) {
+    const current = unwrap(node);
+    if (current.type !== T.CallExpression) break;
+    const callee = unwrap(current.callee);
+    if (callee.type !== T.MemberExpression) break;
+    links.unshift({ name: memberName(callee) ?? '', call: current });
+    node = callee.object;
+  }
+  const index = links.findIndex((l) => l.name === 'from' || l.name === 'rpc');
+  const start = links[index];
+  if (!start) return undefined;
+  // `supabase.schema('billing').from('invoices')`
+  const before = index > 0 ? links[index - 1] : undefined;
+  const receiverCall = before?.name === 'schema' ? before.call : start.call;
+  const callee = unwrap(receiverCall.callee);
+  if (callee.type !== T.MemberExpression) return undefined;
+  const client = supabaseClientOf(callee.object, context.unit, context);
+  if (!client) return undefined;
+  return { client, start: start.call, rpc: start.name === 'rpc', links: links.slice(index + 1) };
+}
+
+function siteOf(call: TSESTree.CallExpression, chain: Chain, context: AnalysisContext): QuerySite | undefined {
+  const names = chain.links.map((l) => l.name);
+  if (names.some((n) => NOT_A_QUERY.has(n))) return undefined;
+  const tableName = stringValue(chain.start.arguments[0]);
+  if (tableName === undefined) return undefined;
+  const table = tableBySqlName(tableName, context);
+  if (!table) return undefined;
+  const write = chain.links.find((l) => WRITES[l.name] !== undefined);
+  const operation: Operation = write ? (WRITES[write.name] ?? 'read') : 'read';
+  const site: QuerySite = {
+    orm: 'supabase-js',
+    table,
+    operation,
+    method: write?.name ?? 'select',
+    callee: chain.start,
+    calleeText: textOf(context.unit, chain.start).replace(/\s+/g, ''),
+    call,
+    client: supabaseClientInfo(chain.client),
+    predicate: { kind: 'scoped', via: 'an insert' },
+    nested: [],
+    fix: fixFor(table, context),
+  };
+  if (write?.call.arguments[0] && operation !== 'delete') site.data = write.call.arguments[0];
+  if (operation === 'insert') return site;
+  const select = chain.links.find((l) => l.name === 'select');
+  const predicate = evaluateFilters(chain.links, { table, innerEmbeds: innerEmbeds(select), context, unit: context.unit });
+  const keys = whereKeysOf(chain.links, context);
+  if (keys) site.whereKeys = keys;
+  site.predicate = predicate ?? { kind: 'unscoped', detail: 'the query has no filter (`.eq`, `.match`, `.in`...)' };
+  if (site.predicate.kind !== 'scoped' && !isRun(call, names)) {
+    site.predicate = { kind: 'unknown', reason: 'the query builder is kept and may get its filters later' };
+  }
+  return site;
+}
+
+/**
+ * `.rpc('fn', args)` runs a database function: what it reads is in its body, which the analysis
+ * does not follow. Reported as not analysable, against a stand-in for the function.
+ */
+function rpcSite(call: TSESTree.CallExpression, chain: Chain, context: AnalysisContext): QuerySite | undefined {
+  const name = stringValue(chain.start.arguments[0]) ?? textOf(context.unit, chain.start.arguments[0] ?? chain.start);
+  if (context.schema.tables.size === 0 || !context.schema.root) return undefined;
+  return {
+    orm: 'supabase-js',
+    table: functionTable(name),
+    operation: 'read',
+    method: 'rpc',
+    callee: chain.start,
+    calleeText: textOf(context.unit, chain.start).replace(/\s+/g, ''),
+    call,
+    client: supabaseClientInfo(chain.client),
+    predicate: { kind: 'unknown', reason: `\`.rpc('${name}')\` calls a database function whose body is not analysed` },
+    nested: [],
+  };
+}
+
+function functionTable(name: string): Table {
+  return {
+    name: `rpc:${name}`,
+    dbName: name,
+    columns: new Map(),
+    primaryKey: [],
+    uniques: [],
+    indexes: [],
+    relations: new Map(),
+    source: 'sql',
+    columnsUnknown: true,
+    class: 'tenant',
+    tenantKeys: [],
+    parentRelations: [],
+    classReason: 'a database function called with `.rpc()`: what it reads is not known',
+  };
+}
+
+/** `.select('*, projects!inner(org_id)')`: the embeds joined as inner joins. */
+function innerEmbeds(select: FilterLink | undefined): Set<string> {
+  const text = stringValue(select?.call.arguments[0]) ?? '';
+  const found = new Set<string>();
+  for (const match of text.matchAll(/(?:(\w+):)?(\w+)!inner\b/g)) {
+    if (match[2]) found.add(match[2]);
+    if (match[1]) found.add(match[1]);
+  }
+  return found;
+}
+
+/** `.eq('id', id)` and `.match({ id })`, with the source text of their values, for provenance. */
+function whereKeysOf(links: FilterLink[], context: AnalysisContext): Record<string, string> | undefined {
+  const keys: Record<string, string> = {};
+  for (const link of links) {
+    const [column, value] = link.call.arguments;
+    if (link.name === 'eq' && value) {
+      const name = stringValue(column);
+      if (name !== undefined) keys[name] = textOf(context.unit, value).replace(/\s+/g, '');
+    }
+    if (link.name === 'match' && column) {
+      const object = unwrap(column);
+      if (object.type !== T.ObjectExpression) continue;
+      for (const property of object.properties) {
+        if (property.type !== T.Property) continue;
+        const key = property.key.type === T.Identifier ? property.key.name : property.key.type === T.Literal ? String(property.key.value) : undefined;
+        if (key) keys[key] = textOf(context.unit, property.value).replace(/\s+/g, '');
+      }
+    }
+  }
+  return Object.keys(keys).length ? keys : undefined;
+}
+
+/** Awaited, returned, an arrow's body, passed on (`Promise.all([...])`), or ended by a link that runs it. */
+function isRun(call: TSESTree.CallExpression, names: string[]): boolean {
+  const last = names[names.length - 1];
+  if (last && RUNNERS.has(last)) return true;
+  let node: Node = call;
+  while (node.parent && (node.parent.type === T.TSAsExpression || node.parent.type === T.TSNonNullExpression || node.parent.type === T.TSSatisfiesExpression)) node = node.parent;
+  const parent = node.parent;
+  if (!parent) return false;
+  if (parent.type === T.AwaitExpression || parent.type === T.ReturnStatement || parent.type === T.YieldExpression || parent.type === T.ArrayExpression) return true;
+  if (parent.type === T.CallExpression && parent.arguments.includes(node as TSESTree.CallExpressionArgument)) return true;
+  return parent.type === T.ArrowFunctionExpression && parent.body === node;
+}
+
+function fixFor(table: Table, context: AnalysisContext): { missing: string; orBypass: string } {
+  const relation = table.class === 'child' ? table.relations.get(table.parentRelations[0] ?? '') : undefined;
+  const parent = relation ? context.schema.tables.get(relation.target) : undefined;
+  const key = columnName(parent ?? table);
+  const variable = key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+  const missing = parent
+    ? `Embed the parent as an inner join and filter its tenant column (\`.select('*, ${parent.dbName}!inner(${key})').eq('${parent.dbName}.${key}', ${variable})\`)`
+    : `Add the tenant to the chain (\`.eq('${key}', ${variable})\`)`;
+  return {
+    missing,
+    orBypass: `Keep the tenant outside the \`.or()\` string (\`.eq('${key}', ${variable}).or('...')\`), or put it in every branch (\`and(${key}.eq.\${${variable}},...)\`).`,
+  };
+}
+
+function columnName(table: Table): string {
+  const key = table.tenantKeys[0];
+  return (key ? table.columns.get(key)?.dbName : undefined) ?? key ?? 'tenant_id';
+}

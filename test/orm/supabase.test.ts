@@ -1,0 +1,125 @@
+import { RuleTester } from '@typescript-eslint/rule-tester';
+import { afterAll, describe, it } from 'vitest';
+import rule from '../../rules/require-tenant-filter.js';
+import { onDisk } from '../helpers/on-disk.js';
+
+RuleTester.afterAll = afterAll;
+RuleTester.describe = describe;
+RuleTester.it = it;
+RuleTester.itOnly = it.only;
+
+const ruleTester = new RuleTester();
+
+// Tenant root `orgs` (key `org_id`). RLS: `invoices` enabled with a tenant policy; `notes` without
+// RLS; `tags` enabled with a policy that ignores the tenant; `drafts` enabled with no policy at
+// all (a user client reads nothing); `lines` a child of invoices; `api_keys` looked up by hash.
+const migration = `create table orgs (id uuid primary key, name text not null);
+create table invoices (id uuid primary key, org_id uuid not null references orgs (id), status text not null);
+create index on invoices (org_id, id);
+alter table invoices enable row level security;
+create policy tenant_isolation on invoices using (org_id = (auth.jwt() ->> 'org_id')::uuid);
+create table notes (id uuid primary key, org_id uuid not null references orgs (id), body text);
+create index on notes (org_id, id);
+create table tags (id uuid primary key, org_id uuid not null references orgs (id), label text);
+create index on tags (org_id, id);
+alter table tags enable row level security;
+create policy anyone on tags using (true);
+create table drafts (id uuid primary key, org_id uuid not null references orgs (id));
+create index on drafts (org_id, id);
+alter table drafts enable row level security;
+create table lines (id uuid primary key, invoice_id uuid not null references invoices (id), amount int);
+create table api_keys (id uuid primary key, org_id uuid not null references orgs (id), key_hash text not null unique);
+create index on api_keys (org_id, id);
+`;
+
+const clients = `import { createClient } from '@supabase/supabase-js';
+import { createServerClient } from '@supabase/ssr';
+
+export const admin = createClient(process.env.SUPABASE_URL!, process.env.SUPABASE_SERVICE_ROLE_KEY!);
+export const anon = createClient(process.env.SUPABASE_URL!, process.env.SUPABASE_ANON_KEY!);
+export function getEnv(name: string): string {
+  return process.env[name] ?? '';
+}
+export function adminFor() {
+  return createClient(getEnv('SUPABASE_URL'), getEnv('SUPABASE_SERVICE_ROLE_KEY'), { auth: { persistSession: false } });
+}
+export async function userClient() {
+  return createServerClient(getEnv('SUPABASE_URL'), getEnv('SUPABASE_ANON_KEY'), { cookies: { getAll: () => [], setAll: () => {} } });
+}
+`;
+
+const head = `import type { SupabaseClient } from '@supabase/supabase-js';
+import { admin, adminFor, anon, userClient } from '../clients';
+`;
+
+function project(body: string): { code: string; filename: string } {
+  return onDisk(`${head}${body}`, 'src/routes/service.ts', {
+    'package.json': JSON.stringify({ name: 'supabase-case', dependencies: { '@supabase/supabase-js': '^2.47.0', '@supabase/ssr': '^0.5.0' } }),
+    'supabase/migrations/20240101000000_init.sql': migration,
+    'src/clients.ts': clients,
+  });
+}
+
+type MessageId = 'missingTenantFilter' | 'orBypassesTenantFilter';
+
+function invalid(body: string, messageId: MessageId, position?: { line?: number; column?: number; message?: string }) {
+  const { message, ...where } = position ?? {};
+  const error = (message !== undefined ? { message, ...where } : { messageId, ...where }) as { messageId: MessageId };
+  return { ...project(body), errors: [error] };
+}
+
+ruleTester.run('require-tenant-filter (supabase-js)', rule, {
+  valid: [
+    // service role with the tenant column, in each filter form
+    project(`export const a = (orgId: string, id: string) => admin.from('invoices').select('*').eq('id', id).eq('org_id', orgId).single();`),
+    project(`export const b = (orgIds: string[]) => admin.from('notes').select('id').in('org_id', orgIds);`),
+    project(`export const c = (orgId: string, id: string) => admin.from('notes').update({ body: '' }).match({ id, org_id: orgId });`),
+    project(`export const d = (orgId: string, id: string) => admin.from('notes').delete().filter('org_id', 'eq', orgId).eq('id', id);`),
+    // every branch of the or-string carries the tenant; the tenant outside the or
+    project(`export const e = (orgId: string, q: string) => admin.from('notes').select().or(\`and(org_id.eq.\${orgId},body.eq.\${q}),and(org_id.eq.\${orgId},id.eq.\${q})\`);`),
+    project(`export const f = (orgId: string, q: string) => admin.from('notes').select().eq('org_id', orgId).or(\`body.eq.\${q},id.eq.\${q}\`);`),
+    // a helper that builds the service-role client, awaited and inline
+    project(`export async function g(orgId: string) {\n  return await adminFor().from('notes').select('id').eq('org_id', orgId);\n}`),
+    // a user client on a table whose RLS compares the tenant: RLS isolates
+    project(`export const h = () => anon.from('invoices').select('*');`),
+    project(`export async function i(id: string) {\n  const supabase = await userClient();\n  return supabase.from('invoices').delete().eq('id', id);\n}`),
+    // RLS enabled with no policy: a user client reads nothing
+    project(`export const j = () => anon.from('drafts').select('*');`),
+    // a child table through its parent embedded as an inner join
+    project(`export const k = (orgId: string, id: string) => admin.from('lines').select('*, invoices!inner(org_id)').eq('invoices.org_id', orgId).eq('invoice_id', id);`),
+    // a credential lookup by the unique hash
+    project(`export const l = (hash: string) => admin.from('api_keys').select('org_id').eq('key_hash', hash).maybeSingle();`),
+    // inserts and the tenant root
+    project(`export const m = (orgId: string) => admin.from('notes').insert({ org_id: orgId, body: '' });`),
+    project(`export const n = (id: string) => admin.from('orgs').select().eq('id', id).single();`),
+    // storage buckets are not tables
+    project(`export const o = (id: string) => admin.storage.from('notes').remove([id]);`),
+    // not analysable, counted: a typed parameter whose key the caller picks; rpc; a builder kept for later
+    project(`export const p = (client: SupabaseClient) => client.from('invoices').select('*');`),
+    project(`export const q = (orgId: string) => admin.rpc('totals', { org_id: orgId });`),
+    project(`export function r(status?: string) {\n  let query = admin.from('notes').select('*');\n  if (status) query = query.eq('body', status);\n  return query;\n}`),
+    // a typed parameter with the tenant filter is decided
+    project(`export const s = (client: SupabaseClient, orgId: string) => client.from('notes').select('*').eq('org_id', orgId);`),
+    // an or-string with the embedded table option filters the embed, not the query
+    project(`export const t = (orgId: string, q: string) => admin.from('notes').select('*, orgs(*)').eq('org_id', orgId).or(\`name.eq.\${q}\`, { referencedTable: 'orgs' });`),
+  ],
+  invalid: [
+    // service role, no filter and by id alone
+    invalid(`export const a = () => admin.from('invoices').select('*');`, 'missingTenantFilter', { line: 3, column: 24 }),
+    invalid(`export const b = (id: string) => admin.from('notes').delete().eq('id', id);`, 'missingTenantFilter', { line: 3, column: 34 }),
+    invalid(`export const c = (id: string) => admin.from('invoices').update({ status: 'x' }).match({ id });`, 'missingTenantFilter'),
+    // the service role through a helper that reads it by name
+    invalid(`export async function d(id: string) {\n  return await adminFor().from('notes').select().eq('id', id);\n}`, 'missingTenantFilter', { line: 4 }),
+    // an or-string branch without the tenant
+    invalid(`export const e = (orgId: string, q: string) => admin.from('notes').select().or(\`org_id.eq.\${orgId},body.eq.\${q}\`);`, 'orBypassesTenantFilter'),
+    // a user client where RLS does not isolate: no RLS, and a policy that ignores the tenant
+    invalid(`export const f = (id: string) => anon.from('notes').select().eq('id', id);`, 'missingTenantFilter'),
+    invalid(`export const g = () => anon.from('tags').select('label');`, 'missingTenantFilter'),
+    // a child table deleted by the parent id alone
+    invalid(`export const h = (invoiceId: string) => admin.from('lines').delete().eq('invoice_id', invoiceId);`, 'missingTenantFilter'),
+    // a typed parameter on a table without RLS leaks whichever key it carries
+    invalid(`export const i = (client: SupabaseClient, id: string) => client.from('notes').select().eq('id', id);`, 'missingTenantFilter'),
+    // a class field holding the service-role client
+    invalid(`class Notes {\n  private readonly db = admin;\n  remove(id: string) { return this.db.from('notes').delete().eq('id', id); }\n}\nexport const notes = new Notes();`, 'missingTenantFilter'),
+  ],
+});
