@@ -83,7 +83,10 @@ export function coverageReport(
   const top = <K>(map: Map<K, number>) => [...map].sort((a, b) => b[1] - a[1] || String(a[0]).localeCompare(String(b[0]))).slice(0, 5);
   // Fail closed when a project that shows data access (or the scanned root itself) cannot be analysed
   // for want of a schema or a tenant root, or when data access exists and none of it was analysed.
-  const blocked = perProject.find((p) => p.verdict === 'NONE' && p.problem && (p.seen > 0 || p.root === '.'));
+  const nothingAnalysed = total.analysed === 0;
+  // A workspace root that imports an ORM only through its packages (which have the schema) is not a problem once they were analysed.
+  if (!nothingAnalysed) perProject.splice(0, perProject.length, ...perProject.filter((p) => p.seen > 0));
+  const blocked = perProject.find((p) => p.verdict === 'NONE' && p.problem && (p.seen > 0 || nothingAnalysed));
   const failClosed = blocked
     ? `${blocked.root === '.' ? 'the scanned project' : blocked.root} ${blocked.problem}`
     : perProject.length > 0 && overall.analysed === 0

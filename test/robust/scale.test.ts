@@ -55,7 +55,7 @@ describe('text report', () => {
       endColumn: 12 + i * 42,
       fingerprint: String(i),
     }));
-    const result = { tool: { name: 'tenant-lint', version: '0' }, root: '/', projects: [], findings, diagnostics: [], unknown: [], stats: { filesScanned: 1, filesSkipped: 0, suppressed: 0, testFiles: 0, querySites: 20_000, durationMs: 0 }, failOn: 'error' } as unknown as ScanResult;
+    const result = { coverage: { verdict: 'COMPLETE', seen: 0, analysed: 0, scoped: 0, unscoped: 0, notAnalysable: 0, schemaMatched: 0, notTraced: 0, percent: 100, projects: [], topReasons: [], topFiles: [], notTracedSites: [] }, tool: { name: 'tenant-lint', version: '0' }, root: '/', projects: [], findings, diagnostics: [], unknown: [], stats: { filesScanned: 1, filesSkipped: 0, suppressed: 0, testFiles: 0, querySites: 20_000, durationMs: 0 }, failOn: 'error' } as unknown as ScanResult;
     const text = renderText(result, { color: false, sources: new Map([['a.ts', line]]) });
     expect(text.length).toBeLessThan(20_000 * 1_000);
     expect(text).toContain('20000 findings');
@@ -64,7 +64,7 @@ describe('text report', () => {
   it('control characters from the scanned repository are shown, not sent to the terminal', () => {
     const source = 'const a = 1; // \u001b[2K\u001b]8;;http://x\u0007fake\r\n';
     const finding = { ruleId: 'require-tenant-filter', messageId: 'missingTenantFilter', severity: 'error', message: 'in `\u001b[31mx`', evidence: 'e\nNo tenant-isolation findings.', help: 'h', file: 'a\u001b.ts', line: 1, column: 1, endLine: 1, endColumn: 5, fingerprint: 'f' };
-    const result = { tool: { name: 'tenant-lint', version: '0' }, root: '/', projects: [], findings: [finding], diagnostics: [{ code: 'parse-error', file: 'b\r.ts', message: '\u001b[2J' }], unknown: [], stats: { filesScanned: 1, filesSkipped: 0, suppressed: 0, testFiles: 0, querySites: 1, durationMs: 0 }, failOn: 'error' } as unknown as ScanResult;
+    const result = { coverage: { verdict: 'COMPLETE', seen: 0, analysed: 0, scoped: 0, unscoped: 0, notAnalysable: 0, schemaMatched: 0, notTraced: 0, percent: 100, projects: [], topReasons: [], topFiles: [], notTracedSites: [] }, tool: { name: 'tenant-lint', version: '0' }, root: '/', projects: [], findings: [finding], diagnostics: [{ code: 'parse-error', file: 'b\r.ts', message: '\u001b[2J' }], unknown: [], stats: { filesScanned: 1, filesSkipped: 0, suppressed: 0, testFiles: 0, querySites: 1, durationMs: 0 }, failOn: 'error' } as unknown as ScanResult;
     const text = renderText(result, { color: false, sources: new Map([['a\u001b.ts', source]]) });
     expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
     expect(text).toContain('\u241b[2K');
