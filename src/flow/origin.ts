@@ -374,7 +374,8 @@ function typeReference(type: TSESTree.TSTypeReference, unit: FileUnit, w: Walk):
     }
     return typeOrigins(first, unit, w);
   }
-  return identifierAsType(name, unit, w).map((o) => (o.kind === 'lib' ? { ...o, typed: true } : o));
+  // A package type named directly is a typed value; an alias of `ReturnType<typeof db>` keeps the value's own origin.
+  return identifierAsType(name, unit, w).map((o) => (o.kind === 'lib' && o.steps.length === 0 ? { ...o, typed: true } : o));
 }
 
 /** A type name: a local alias or interface, or an import (followed through project files to a package). */

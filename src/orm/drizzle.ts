@@ -47,7 +47,8 @@ function linksOf(call: TSESTree.CallExpression): { links: Link[]; receiver: Node
     const node = unwrap(current);
     if (node.type !== T.CallExpression) return links.length ? { links: links.reverse(), receiver: node } : undefined;
     const callee = unwrap(node.callee);
-    if (callee.type !== T.MemberExpression) return undefined;
+    // `db().select()...`: the chain starts from a call of a function that returns the client.
+    if (callee.type !== T.MemberExpression) return links.length ? { links: links.reverse(), receiver: node } : undefined;
     const name = memberName(callee);
     if (!name) return undefined;
     links.push({ name, call: node });
