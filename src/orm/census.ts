@@ -8,7 +8,7 @@
  * what the call does is the recognizers' job.
  */
 import type { TSESTree } from '@typescript-eslint/types';
-import { isChainLink, memberName, T, textOf, unwrap, type Node } from '../core/ast.js';
+import { isChainLink, memberName, methodChain, T, textOf, unwrap, type Node } from '../core/ast.js';
 import type { AnalysisContext } from '../core/query-site.js';
 import { delegateName, type Table } from '../core/schema.js';
 import { originsOf, type LibOrigin } from '../flow/origin.js';
@@ -93,21 +93,12 @@ interface Link {
   receiver: Node;
 }
 
-/** The member calls of a chain, outermost last, each with the receiver its chain starts from. */
+/** The member calls of a chain, innermost first, each with the receiver the chain starts from. */
 function links(call: TSESTree.CallExpression): Link[] {
-  const found: { name: string; call: TSESTree.CallExpression }[] = [];
-  let current: Node = call;
-  let root: Node = call;
-  for (let i = 0; i < 40; i++) {
-    const node = unwrap(current);
-    root = node;
-    if (node.type !== T.CallExpression) break;
-    const callee = unwrap(node.callee);
-    if (callee.type !== T.MemberExpression) break;
-    found.push({ name: memberName(callee) ?? '', call: node });
-    current = callee.object;
-  }
-  return found.reverse().map((l) => ({ ...l, receiver: root }));
+  const chain = methodChain(call);
+  const first = chain[0]?.call.callee;
+  const receiver = first && unwrap(first).type === T.MemberExpression ? (unwrap(first) as TSESTree.MemberExpression).object : call;
+  return chain.map((l) => ({ ...l, receiver }));
 }
 
 /** `db('invoices').where(...)`: a call with a table of the schema as its only argument, followed by a Knex builder method. */

@@ -7,7 +7,7 @@
  * that filter off (`filters: false`, `filters: { tenant: false }`).
  */
 import type { TSESTree } from '@typescript-eslint/types';
-import { isChainLink, memberName, propertyName, T, textOf, unwrap, walk, type FileUnit, type Node } from '../core/ast.js';
+import { type FileUnit, isChainLink, memberName, methodChain, type Node, propertyName, T, textOf, unwrap, walk } from '../core/ast.js';
 import type { AnalysisContext, Operation, OrmRecognizer, Predicate, QuerySite } from '../core/query-site.js';
 import type { Table } from '../core/schema.js';
 import { isMikroOrm } from '../schema/mikro-orm.js';
@@ -206,16 +206,7 @@ function evaluateWhere(where: Node, table: Table, context: AnalysisContext, dept
 
 /** `em.createQueryBuilder(Invoice).where({ ... }).andWhere({ ... }).getResult()`. */
 function builderSite(call: TSESTree.CallExpression, context: AnalysisContext): QuerySite | undefined {
-  const links: { name: string; call: TSESTree.CallExpression }[] = [];
-  let node: Node = call;
-  for (let i = 0; i < 40; i++) {
-    const current = unwrap(node);
-    if (current.type !== T.CallExpression) break;
-    const callee = unwrap(current.callee);
-    if (callee.type !== T.MemberExpression) break;
-    links.unshift({ name: memberName(callee) ?? '', call: current });
-    node = callee.object;
-  }
+  const links = methodChain(call);
   const index = links.findIndex((l) => l.name === 'createQueryBuilder' || l.name === 'qb');
   const start = links[index];
   if (!start) return undefined;

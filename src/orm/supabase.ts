@@ -10,7 +10,7 @@
  * are joined to the rows the query returns, and RLS applies to them for a user client).
  */
 import type { TSESTree } from '@typescript-eslint/types';
-import { isChainLink, memberName, T, textOf, unwrap, type Node } from '../core/ast.js';
+import { isChainLink, methodChain, type Node, T, textOf, unwrap } from '../core/ast.js';
 import type { AnalysisContext, Operation, OrmRecognizer, QuerySite } from '../core/query-site.js';
 import type { Table } from '../core/schema.js';
 import { supabaseClientInfo, supabaseClientOf, type SupabaseClient } from './supabase-client.js';
@@ -44,16 +44,7 @@ interface Chain {
 
 /** Splits a chain at its `.from(...)` / `.rpc(...)` link, whose receiver must be a client (or `client.schema(s)`). */
 function chainOf(call: TSESTree.CallExpression, context: AnalysisContext): Chain | undefined {
-  const links: FilterLink[] = [];
-  let node: Node = call;
-  for (let i = 0; i < 80; i++) {
-    const current = unwrap(node);
-    if (current.type !== T.CallExpression) break;
-    const callee = unwrap(current.callee);
-    if (callee.type !== T.MemberExpression) break;
-    links.unshift({ name: memberName(callee) ?? '', call: current });
-    node = callee.object;
-  }
+  const links = methodChain(call);
   const index = links.findIndex((l) => l.name === 'from' || l.name === 'rpc');
   const start = links[index];
   if (!start) return undefined;
