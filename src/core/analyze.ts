@@ -151,7 +151,16 @@ function analyzeAll(unit: FileUnit, project: ProjectView, resolver: Resolver, es
   if (!project.config.includeTests && isTestFile(projectFile)) {
     return { findings: [], unknown: [], querySites: 0, suppressed: 0, suppressionProblems: [], skippedAsTest: true, coverage: emptyCoverage() };
   }
-  const context: AnalysisContext = { unit, schema: project.schema, config: project.config, resolver, recognizers: recognizersFor(project) };
+  const context: AnalysisContext = {
+    unit,
+    schema: project.schema,
+    config: project.config,
+    resolver,
+    recognizers: recognizersFor(project),
+    root: project.root,
+    isTestPath: isTestFile,
+    isSystemPath: (path) => isSystemPath(path, project.config),
+  };
   const calls: TSESTree.CallExpression[] = [];
   const tagged: TSESTree.TaggedTemplateExpression[] = [];
   walk(unit.ast, (node) => {

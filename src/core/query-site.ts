@@ -68,6 +68,11 @@ export interface AnalysisContext {
   schema: TenantSchema;
   config: TenantLintConfig;
   resolver: Resolver;
+  /** The project's root: where the call graph looks for the callers of a function. */
+  root?: string;
+  /** Test files (their calls are not callers) and system code, by path relative to a root. */
+  isTestPath?: (relativePath: string) => boolean;
+  isSystemPath?: (relativePath: string) => boolean;
   /** The recognizers that apply to this project (all when absent). */
   recognizers?: OrmRecognizer[];
 }

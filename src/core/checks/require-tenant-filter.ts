@@ -5,6 +5,7 @@ import type { AnalysisContext, QuerySite } from '../query-site.js';
 import type { Table, TenantSchema } from '../schema.js';
 import type { CheckOutput, RawFinding } from './types.js';
 import { isAdminOnly } from './no-client-tenant-id.js';
+import { pathsOf, type PathVerdict } from './paths.js';
 
 const VERB = { read: 'reads', update: 'updates', delete: 'deletes', insert: 'writes' } as const;
 
@@ -43,9 +44,63 @@ export function checkQuerySites(sites: QuerySite[], context: AnalysisContext, lo
       out.findings.push(orBypassFinding(site, predicate.branch, context));
       continue;
     }
-    out.findings.push(missingFinding(site, predicate.detail, context));
+    const paths = pathsFor(site, context);
+    if (paths?.local) continue;
+    out.findings.push(withPaths(missingFinding(site, predicate.detail, context), paths));
   }
   return out;
+}
+
+/** The paths from entry points to an unscoped query, with the checks on them (see paths.ts). */
+function pathsFor(site: QuerySite, context: AnalysisContext): PathVerdict | undefined {
+  if (!context.root) return undefined;
+  const tenantKeys = new Set<string>();
+  for (const table of context.schema.tables.values()) for (const key of table.tenantKeys) tenantKeys.add(key);
+  return pathsOf(site.call, context.unit, {
+    root: context.root,
+    resolver: context.resolver,
+    isExcluded: context.isTestPath ?? (() => false),
+    isSystemFile: context.isSystemPath ?? (() => false),
+    tenantKeys,
+    isAdminOnly: (fn, unit) => isAdminOnly(fn, unit, { ...context, unit }),
+  });
+}
+
+const LISTED = 4;
+
+function listed(items: string[]): string {
+  const shown = items.slice(0, LISTED).join('; ');
+  return items.length > LISTED ? `${shown}; and ${items.length - LISTED} more` : shown;
+}
+
+/**
+ * Severity by exploitability: an unchecked path from an entry point keeps the error; when every
+ * path the analysis sees checks first, the missing filter is defence in depth (warning); when every
+ * path starts in system code, info. The evidence names the paths either way.
+ */
+function withPaths(finding: RawFinding, paths: PathVerdict | undefined): RawFinding {
+  if (!paths) return finding;
+  const { guarded, system, unguarded, uncalled } = paths;
+  if (unguarded.length > 0) {
+    finding.evidence += ` Unchecked path${unguarded.length > 1 ? 's' : ''}: ${listed(unguarded)}.`;
+    if (guarded.length) finding.evidence += ` Checked: ${listed(guarded)}.`;
+    return finding;
+  }
+  if (guarded.length > 0) {
+    finding.mild = true;
+    finding.evidence += ` Every path the analysis found checks first, so this is defence in depth: ${listed(guarded)}${system.length ? `; from system code: ${listed(system)}` : ''}${uncalled.length ? `; never called: ${listed(uncalled)}` : ''}.`;
+    return finding;
+  }
+  if (uncalled.length > 0) {
+    finding.mild = true;
+    finding.evidence += ` Nothing in the repository calls ${listed(uncalled)}, and ${uncalled.length > 1 ? 'they are' : 'it is'} not an entry point by form (a route export, a server action, a controller method): no request reaches this query today. Add the filter before a caller appears.`;
+    return finding;
+  }
+  if (system.length > 0) {
+    finding.informational = true;
+    finding.evidence += ` Every path to it starts in system code, without a request: ${listed(system)}. Check that the ids it uses come from server-side state.`;
+  }
+  return finding;
 }
 
 /** ORMs that leave a key whose value is `undefined` out of the filter, instead of failing or matching nothing. */

@@ -1,0 +1,614 @@
+/**
+ * The paths that reach a query: from the function that holds it, up through its callers, to the
+ * entry points (a route, a procedure, a job). For an unscoped query the severity depends on them:
+ * a path with no check on the way can leak (error); when every path checks the caller's right to
+ * the ids first, the missing filter is defence in depth (warning); when every path starts in
+ * system code (a job, a migration, an internal endpoint behind a shared secret), info.
+ *
+ * A check ("guard") is a statement before the call, in the caller, that involves the verified
+ * identity and shares a value with the call's arguments (`assertPermission(db, userId,
+ * list.workspaceId)` then `repo.create(db, { listId: list.id })`), or a check of the call's own
+ * result (`const card = await repo.getByPublicId(id); if (!card) throw ...; await
+ * assertPermission(db, userId, card.workspaceId)`). A check of some other id does not count.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { TSESTree } from '@typescript-eslint/types';
+import { memberName, T, textOf, unwrap, walk, type FileUnit, type Node } from '../ast.js';
+import type { Resolver } from '../resolve.js';
+import { callableAt, callGraphFor, isInlineCallback, placeOf, searchRootOf, type Callable, type CallGraph } from '../../flow/callers.js';
+import { originsOf } from '../../flow/origin.js';
+
+export interface PathVerdict {
+  /** A check in the query's own function, before it or on its result. */
+  local?: string;
+  /** Paths with a check on the way, described. */
+  guarded: string[];
+  /** Paths from system code (jobs, migrations, internal endpoints), described. */
+  system: string[];
+  /** Paths from an entry point with no check on the way, described. */
+  unguarded: string[];
+  /** Functions on the way that nothing in the repository calls or registers (and that are not entry points by form). */
+  uncalled: string[];
+}
+
+export interface PathOptions {
+  root: string;
+  resolver: Resolver;
+  isExcluded: (relativePath: string) => boolean;
+  isSystemFile: (relativePath: string) => boolean;
+  tenantKeys: ReadonlySet<string>;
+  /** An entry point only operators reach (an admin-only procedure or route). */
+  isAdminOnly?: (fn: TSESTree.FunctionLike, unit: FileUnit) => boolean;
+}
+
+const MAX_DEPTH = 4;
+const MAX_SITES = 40;
+
+export function pathsOf(call: TSESTree.CallExpression, unit: FileUnit, options: PathOptions): PathVerdict {
+  const verdict: PathVerdict = { guarded: [], system: [], unguarded: [], uncalled: [] };
+  const graph = callGraphFor(searchRootOf(options.root), options.resolver, options.isExcluded);
+  const local = guardAt(call, unit, options, true);
+  if (local) {
+    verdict.local = local;
+    return verdict;
+  }
+  const budget = { sites: MAX_SITES };
+  explore(call, unit, graph, options, verdict, 0, new Set(), budget);
+  return verdict;
+}
+
+function explore(call: TSESTree.CallExpression, unit: FileUnit, graph: CallGraph, options: PathOptions, verdict: PathVerdict, depth: number, seen: Set<Node>, budget: { sites: number }): void {
+  const place = placeOf(graph.root, unit, call);
+  if (options.isSystemFile(rel(graph.root, unit))) {
+    verdict.system.push(`\`${place}\` is in system code (\`systemPaths\`)`);
+    return;
+  }
+  const at = callableAt(call, unit);
+  if (!at) {
+    verdict.unguarded.push(`top-level code at \`${place}\``);
+    return;
+  }
+  if ('anonymous' in at) {
+    const entry = describeEntry(at.anonymous, unit, options);
+    record(verdict, entry, placeOf(graph.root, unit, at.anonymous), place);
+    return;
+  }
+  if (seen.has(at.fn)) return;
+  seen.add(at.fn);
+  const system = systemFunction(at);
+  if (system) {
+    verdict.system.push(`\`${at.name}\` ${system} (\`${placeOf(graph.root, at.unit, at.fn)}\`)`);
+    return;
+  }
+  if (options.isAdminOnly?.(at.fn, at.unit)) {
+    verdict.guarded.push(`\`${at.name}\` is reached only by operators (admin-only)`);
+    return;
+  }
+  const entry = entryByForm(at);
+  if (entry) {
+    verdict.unguarded.push(`${entry} \`${at.name}\` (\`${placeOf(graph.root, at.unit, at.fn)}\`) with no check before \`${place}\``);
+    return;
+  }
+  if (depth >= MAX_DEPTH) {
+    verdict.unguarded.push(`\`${at.name}\` (\`${placeOf(graph.root, at.unit, at.fn)}\`), whose callers were not followed further`);
+    return;
+  }
+  const callers = graph.callersOf(at);
+  if (callers.length === 0 && isExported(at) && !inPrivatePackage(at.unit.file)) {
+    verdict.unguarded.push(`\`${at.name}\` (\`${placeOf(graph.root, at.unit, at.fn)}\`), exported by a package that is not private, so callable from outside the repository, with no check before \`${place}\``);
+    return;
+  }
+  if (callers.length === 0) {
+    verdict.uncalled.push(`\`${at.name}\` (\`${placeOf(graph.root, at.unit, at.fn)}\`)`);
+    return;
+  }
+  for (const site of callers) {
+    if (budget.sites-- <= 0) {
+      verdict.unguarded.push(`more callers of \`${at.name}\` than the analysis follows`);
+      return;
+    }
+    if (site.kind === 'argument' && !isInlineRunner(site.call)) {
+      const entry = describeRegistration(site.call, undefined, site.unit, options);
+      record(verdict, entry, placeOf(graph.root, site.unit, site.call), `\`${at.name}\``);
+      continue;
+    }
+    const guard = guardAt(site.call, site.unit, options);
+    if (guard) {
+      verdict.guarded.push(`\`${placeOf(graph.root, site.unit, site.call)}\` calls \`${at.name}\` after ${guard}`);
+      continue;
+    }
+    explore(site.call, site.unit, graph, options, verdict, depth + 1, seen, budget);
+  }
+}
+
+function rel(root: string, unit: FileUnit): string {
+  return placeOf(root, unit, unit.ast).replace(/:\d+$/, '');
+}
+
+function record(verdict: PathVerdict, entry: Entry, where: string, place: string): void {
+  if (entry.kind === 'system') verdict.system.push(`${entry.text} (\`${where}\`)`);
+  else if (entry.kind === 'admin') verdict.guarded.push(`${entry.text} (\`${where}\`) is reached only by operators (admin-only)`);
+  else verdict.unguarded.push(`${entry.text} (\`${where}\`) with no check before ${place.startsWith('`') ? place : `\`${place}\``}`);
+}
+
+function isInlineRunner(call: TSESTree.CallExpression): boolean {
+  const callee = unwrap(call.callee);
+  const name = callee.type === T.MemberExpression ? memberName(callee) : callee.type === T.Identifier ? callee.name : undefined;
+  return Boolean(name && INLINE.has(name));
+}
+
+const INLINE = new Set(['map', 'flatMap', 'forEach', 'filter', 'reduce', 'some', 'every', 'find', 'then', 'catch', 'finally', 'all', 'allSettled', 'transaction', '$transaction']);
+
+const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+const ENTRY_EXPORTS = new Set(['loader', 'action', 'getServerSideProps', 'handler', 'default']);
+
+/** A function that frameworks call by its form: a route export, a server action, a decorated controller method. */
+function entryByForm(at: Callable): string | undefined {
+  const owner = at.fn.parent;
+  if (owner?.type === T.MethodDefinition) {
+    const decorated = (owner.decorators?.length ?? 0) > 0 || (at.cls?.decorators ?? []).some((d) => /Controller|Resolver|Gateway/.test(textOf(at.unit, d)));
+    return decorated ? 'the controller method' : undefined;
+  }
+  const exported = isExported(at);
+  if (exported && HTTP_METHODS.has(at.name)) return 'the route handler';
+  if (exported && ENTRY_EXPORTS.has(at.name)) return 'the exported handler';
+  if (exported && usesServer(at)) return 'the server action';
+  return undefined;
+}
+
+const privacy = new Map<string, boolean>();
+
+/** The nearest package.json says `"private": true` (an application, not a library others call). */
+function inPrivatePackage(file: string): boolean {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    let known = privacy.get(dir);
+    if (known === undefined) {
+      const manifest = join(dir, 'package.json');
+      if (existsSync(manifest)) {
+        try {
+          const parsed: unknown = JSON.parse(readFileSync(manifest, 'utf8'));
+          known = typeof parsed === 'object' && parsed !== null && Reflect.get(parsed, 'private') === true;
+        } catch {
+          known = true;
+        }
+        privacy.set(dir, known);
+      }
+    }
+    if (known !== undefined) return known;
+    if (dirname(dir) === dir) return true;
+  }
+}
+
+function isExported(at: Callable): boolean {
+  for (let node: Node | undefined = at.fn; node; node = node.parent) {
+    if (node.type === T.ExportNamedDeclaration || node.type === T.ExportDefaultDeclaration) return true;
+    if (node.type === T.Program) break;
+  }
+  // `export { handler }` at the bottom of the file.
+  return at.unit.ast.body.some((s) => s.type === T.ExportNamedDeclaration && !s.source && s.specifiers.some((spec) => spec.local.type === T.Identifier && spec.local.name === at.name));
+}
+
+function usesServer(at: Callable): boolean {
+  const directive = (body: TSESTree.Node[] | undefined) => body?.some((s) => s.type === T.ExpressionStatement && s.directive === 'use server') ?? false;
+  return directive(at.unit.ast.body) || (at.fn.body?.type === T.BlockStatement && directive(at.fn.body.body));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Guards
+
+/** Names that stand for the verified caller: the user, the session, the auth context. */
+const IDENTITY = /^(user|userId|uid|session|sessionUser|currentUser|authUser|viewer|actor|auth|authContext|principal|requester|requestingUser|me|identity|claims)$/i;
+
+/** Carriers of the request and the database handle: not values a check and a query can share. */
+const HANDLES = new Set(['ctx', 'context', 'db', 'tx', 'trx', 'prisma', 'c', 'req', 'request', 'res', 'reply', 'env', 'event', 'this', 'client', 'em', 'manager', 'knex', 'sql', 'supabase', 'repo']);
+
+function identityIn(node: Node): boolean {
+  let found = false;
+  walk(node, (inner) => {
+    if (found) return;
+    if (inner.type === T.Identifier && IDENTITY.test(inner.name)) found = true;
+    else if (inner.type === T.MemberExpression && IDENTITY.test(memberName(inner) ?? '')) found = true;
+  });
+  return found;
+}
+
+/**
+ * The values an expression is built from, as keys two expressions can share: a local variable by
+ * name (and what a plain local const is built from), a request value by its path
+ * (`input.cardId`, `params.id`), never the database handle or the identity.
+ */
+function rootsOf(nodes: Node[], unit: FileUnit, depth = 0): Set<string> {
+  const keys = new Set<string>();
+  for (const node of nodes) {
+    walk(node, (inner) => {
+      if (inner.type !== T.Identifier) return;
+      const parent = inner.parent;
+      if (parent?.type === T.MemberExpression && parent.property === inner && !parent.computed) return;
+      if (parent?.type === T.Property && parent.key === inner && !parent.shorthand) return;
+      if (IDENTITY.test(inner.name)) return;
+      const chain = memberChain(inner);
+      if (HANDLES.has(inner.name)) {
+        if (chain.length > 1 && !chain.slice(1).some((p) => IDENTITY.test(p))) keys.add(chain.slice(0, 4).join('.'));
+        return;
+      }
+      const def = definitionOf(inner, unit);
+      if (def?.kind === 'parameter') {
+        keys.add(chain.length > 1 ? chain.slice(0, 2).join('.') : inner.name);
+        return;
+      }
+      keys.add(inner.name);
+      // `const ids = { cardId: card.id, labelId: label.id }`: built from `card` and `label`.
+      if (def?.kind === 'const' && depth < 2 && !isCall(def.init)) for (const k of rootsOf([def.init], unit, depth + 1)) keys.add(k);
+    });
+  }
+  return keys;
+}
+
+function isCall(node: Node): boolean {
+  const inner = unwrap(node.type === T.AwaitExpression ? node.argument : node);
+  return inner.type === T.CallExpression || inner.type === T.NewExpression;
+}
+
+/** `a.b.c` from the identifier `a` at the root of a member chain: ['a', 'b', 'c']. */
+function memberChain(identifier: TSESTree.Identifier): string[] {
+  const names = [identifier.name];
+  let node: Node = identifier;
+  while (node.parent?.type === T.MemberExpression && node.parent.object === node) {
+    const name = memberName(node.parent);
+    if (!name) break;
+    names.push(name);
+    node = node.parent;
+  }
+  return names;
+}
+
+function definitionOf(identifier: TSESTree.Identifier, unit: FileUnit): { kind: 'parameter' } | { kind: 'const'; init: Node } | { kind: 'other' } | undefined {
+  for (let scope = scopeAt(unit, identifier); scope; scope = scope.upper) {
+    const variable = scope.set.get(identifier.name);
+    if (!variable) continue;
+    const def = variable.defs[0];
+    if (!def) return undefined;
+    if (def.type === 'Parameter') return { kind: 'parameter' };
+    if (def.type === 'Variable' && def.node.init && def.node.id.type === T.Identifier) return { kind: 'const', init: def.node.init };
+    return { kind: 'other' };
+  }
+  return undefined;
+}
+
+function scopeAt(unit: FileUnit, node: Node) {
+  for (let current: Node | undefined = node; current; current = current.parent) {
+    const scope = unit.scopeManager.acquire(current, true);
+    if (scope) return scope;
+  }
+  return unit.scopeManager.globalScope;
+}
+
+function intersects(a: Set<string>, b: Set<string>): string | undefined {
+  for (const key of a) if (b.has(key)) return key;
+  return undefined;
+}
+
+/**
+ * A check that covers this call: before it in its function (through transaction and `map`
+ * callbacks), or on its result right after it. Returns how the check reads, for the evidence.
+ */
+export function guardAt(call: TSESTree.CallExpression, unit: FileUnit, options: PathOptions, whole = false): string | undefined {
+  const roots = rootsOf(whole ? [call] : call.arguments, unit);
+  // The receiver may carry the ids too: `repo.forCard(card.id).list()`.
+  const callee = unwrap(call.callee);
+  if (callee.type === T.MemberExpression) for (const k of rootsOf([callee.object], unit)) if (!k.includes('.')) roots.add(k);
+  let node: Node = call;
+  for (let parent: Node | undefined = node.parent; parent; node = parent, parent = parent.parent as Node | undefined) {
+    if (parent.type === T.BlockStatement || parent.type === T.Program) {
+      const index = parent.body.indexOf(node as TSESTree.Statement);
+      for (let i = index - 1; i >= 0 && roots.size; i--) {
+        const found = guardStatement(parent.body[i]!, roots, unit, options, parent.body.slice(i + 1, index));
+        if (found) return found;
+      }
+      if (node === statementOf(call)) {
+        const after = resultGuard(call, parent.body.slice(index + 1), unit, options);
+        if (after) return after;
+      }
+    }
+    // Stop at a function that is not a callback run in place.
+    if ((parent.type === T.FunctionDeclaration || parent.type === T.FunctionExpression || parent.type === T.ArrowFunctionExpression) && !runsInPlace(parent)) break;
+  }
+  return undefined;
+}
+
+function runsInPlace(fn: TSESTree.FunctionLike): boolean {
+  return isInlineCallback(fn);
+}
+
+function statementOf(call: Node): Node | undefined {
+  let node: Node = call;
+  while (node.parent && node.parent.type !== T.BlockStatement && node.parent.type !== T.Program) node = node.parent;
+  return node as Node | undefined;
+}
+
+/** `const row = await <call>` followed by a check of the row before any other use of it. */
+function resultGuard(call: TSESTree.CallExpression, after: TSESTree.Statement[], unit: FileUnit, options: PathOptions): string | undefined {
+  let node: Node = call;
+  while (node.parent && (node.parent.type === T.AwaitExpression || node.parent.type === T.TSNonNullExpression || node.parent.type === T.TSAsExpression)) node = node.parent;
+  const declarator = node.parent;
+  if (declarator?.type !== T.VariableDeclarator || declarator.init !== node) return undefined;
+  const names = new Set<string>();
+  if (declarator.id.type === T.Identifier) names.add(declarator.id.name);
+  else if (declarator.id.type === T.ObjectPattern || declarator.id.type === T.ArrayPattern) walk(declarator.id, (n) => n.type === T.Identifier && n.parent?.type !== T.Property && names.add(n.name));
+  else return undefined;
+  if (declarator.id.type === T.ObjectPattern) for (const p of declarator.id.properties) if (p.type === T.Property && p.value.type === T.Identifier) names.add(p.value.name);
+  for (let i = 0; i < after.length && i < 12; i++) {
+    const statement = after[i]!;
+    if (!mentionsAny(statement, names)) continue;
+    const found = guardStatement(statement, names, unit, options, after.slice(i + 1));
+    if (found) return found;
+    // `if (!row) throw ...`: not a use of the row's data.
+    if (statement.type === T.IfStatement && exits(statement.consequent) && !statement.alternate) continue;
+    return undefined;
+  }
+  return undefined;
+}
+
+function mentionsAny(node: Node, names: Set<string>): boolean {
+  let found = false;
+  walk(node, (inner) => {
+    if (!found && inner.type === T.Identifier && names.has(inner.name)) found = true;
+  });
+  return found;
+}
+
+/**
+ * A statement that checks the caller's right to one of `roots`: a call with the identity and a
+ * shared value that throws (or whose result is tested and exits), or an `if` that compares them
+ * and exits. `rest`: the statements after it, where a stored result is tested.
+ */
+function guardStatement(statement: TSESTree.Statement, roots: Set<string>, unit: FileUnit, options: PathOptions, rest: TSESTree.Statement[]): string | undefined {
+  if (statement.type === T.IfStatement) {
+    if (!exits(statement.consequent)) return undefined;
+    const test = statement.test;
+    const shared = intersects(rootsOf([test], unit), roots);
+    if (!shared) return undefined;
+    if (identityIn(test) || comparesTenantKey(test, options.tenantKeys) || checkingCall(test, unit, options.resolver)) return `the check \`${clip(textOf(unit, test))}\``;
+    return undefined;
+  }
+  if (statement.type === T.ExpressionStatement) {
+    const call = callIn(statement.expression);
+    if (!call || !identityIn(call) && !throwsOnIdentity(call, unit, options.resolver)) return undefined;
+    if (!intersects(rootsOf(call.arguments, unit), roots)) return undefined;
+    if (!throwsOrNamedAsCheck(call, unit, options.resolver)) return undefined;
+    return `\`${clip(textOf(unit, call))}\``;
+  }
+  if (statement.type === T.VariableDeclaration) {
+    for (const declarator of statement.declarations) {
+      const init = declarator.init && callIn(declarator.init);
+      if (!init || declarator.id.type !== T.Identifier || !identityIn(init)) continue;
+      if (!intersects(rootsOf(init.arguments, unit), roots)) continue;
+      const name = declarator.id.name;
+      const tested = rest.find((s) => s.type === T.IfStatement && exits(s.consequent) && mentionsAny(s.test, new Set([name])));
+      if (tested) return `\`${clip(textOf(unit, init))}\` and the check of \`${name}\``;
+    }
+  }
+  return undefined;
+}
+
+function callIn(expression: Node): TSESTree.CallExpression | undefined {
+  let node = unwrap(expression);
+  if (node.type === T.AwaitExpression) node = unwrap(node.argument);
+  return node.type === T.CallExpression ? node : undefined;
+}
+
+/** `if (!(await canEdit(auth, id))) return ...`, `if (!hasAccess(user, row))`. */
+function checkingCall(test: Node, unit: FileUnit, resolver: Resolver): boolean {
+  let found = false;
+  walk(test, (node) => {
+    if (!found && node.type === T.CallExpression && identityIn(node)) found = true;
+  });
+  void unit;
+  void resolver;
+  return found;
+}
+
+function comparesTenantKey(test: Node, keys: ReadonlySet<string>): boolean {
+  let found = false;
+  walk(test, (node) => {
+    if (found || node.type !== T.BinaryExpression || !['!==', '!=', '===', '=='].includes(node.operator)) return;
+    for (const side of [node.left, node.right]) {
+      const inner = unwrap(side);
+      if (inner.type === T.MemberExpression && keys.has(memberName(inner) ?? '')) found = true;
+    }
+  });
+  return found;
+}
+
+const CHECK_NAME = /^(assert|ensure|check|require|verify|authori[sz]e|guard|validate|enforce|can|has|must|only)[A-Z_]/;
+
+/** A check called for its effect must be able to stop the request: it throws, or is named as a check. */
+function throwsOrNamedAsCheck(call: TSESTree.CallExpression, unit: FileUnit, resolver: Resolver): boolean {
+  const callee = unwrap(call.callee);
+  const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
+  if (name && CHECK_NAME.test(name)) return true;
+  const fn = functionOf(call, unit, resolver);
+  return fn ? bodyThrows(fn.node) : false;
+}
+
+/** A project function that reads the identity itself (`requireOrgAccess(orgId)` calling `auth()`) and throws. */
+function throwsOnIdentity(call: TSESTree.CallExpression, unit: FileUnit, resolver: Resolver): boolean {
+  const fn = functionOf(call, unit, resolver);
+  return Boolean(fn && fn.node.body && identityIn(fn.node.body) && bodyThrows(fn.node));
+}
+
+function functionOf(call: TSESTree.CallExpression, unit: FileUnit, resolver: Resolver): { node: TSESTree.FunctionLike; unit: FileUnit } | undefined {
+  const callee = unwrap(call.callee);
+  if (callee.type === T.Identifier) {
+    const binding = resolver.bindingOf(callee, unit);
+    return binding.kind === 'function' ? binding.fn : undefined;
+  }
+  if (callee.type !== T.MemberExpression) return undefined;
+  const name = memberName(callee);
+  if (!name) return undefined;
+  for (const origin of originsOf(callee.object, unit, resolver)) {
+    if (origin.kind === 'module') {
+      const binding = resolver.exportBinding(origin.unit, name, 0);
+      if (binding.kind === 'function') return binding.fn;
+    }
+    if (origin.kind === 'instance' || origin.kind === 'class') {
+      for (const member of origin.cls.body.body) {
+        if (member.type === T.MethodDefinition && member.key.type === T.Identifier && member.key.name === name) return { node: member.value, unit: origin.unit };
+      }
+    }
+  }
+  return undefined;
+}
+
+function bodyThrows(fn: TSESTree.FunctionLike): boolean {
+  let found = false;
+  if (!fn.body) return false;
+  walk(fn.body, (node) => {
+    if (found) return;
+    if (node.type === T.ThrowStatement) found = true;
+    else if (node.type === T.CallExpression) {
+      const callee = unwrap(node.callee);
+      const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
+      if (name && /^(redirect|notFound|forbidden|unauthorized|abort|fail|deny|throw)/i.test(name)) found = true;
+    }
+  });
+  return found;
+}
+
+/** A `throw`, a `return`, a `redirect()`/`notFound()`, or Koa's `ctx.throw(404)`. */
+function exits(statement: Node): boolean {
+  let found = false;
+  walk(statement, (node) => {
+    if (node.type === T.ThrowStatement || node.type === T.ReturnStatement) found = true;
+    if (node.type === T.CallExpression) {
+      const callee = unwrap(node.callee);
+      const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
+      if (name === 'throw' || name === 'redirect' || name === 'notFound' || name === 'forbidden' || name === 'unauthorized') found = true;
+    }
+  });
+  return found;
+}
+
+function clip(text: string): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > 80 ? `${flat.slice(0, 77)}...` : flat;
+}
+
+// ---------------------------------------------------------------------------------------------
+// System entry points
+
+/** Registrations that run a callback without a request: schedulers, queues, task runners. */
+const SYSTEM_REGISTRARS = new Set(['schedule', 'cron', 'task', 'schedules', 'createFunction', 'process', 'Worker', 'define', 'every', 'registerTask', 'defineTask', 'scheduledJob', 'scheduleJob', 'addCronJob', 'CronJob', 'job', 'consume', 'subscribe']);
+const SYSTEM_DECORATORS = new Set(['Cron', 'Interval', 'Timeout', 'Process', 'Processor', 'OnQueueActive', 'OnWorkerEvent', 'EventPattern', 'MessagePattern', 'Command', 'SqsMessageHandler', 'Consumer']);
+
+interface Entry {
+  text: string;
+  kind: 'system' | 'admin' | 'request';
+}
+
+/** An anonymous function: who runs it, and whether that is system code. */
+function describeEntry(fn: TSESTree.FunctionLike, unit: FileUnit, options: PathOptions): Entry {
+  let node: Node = fn;
+  // `task({ id, run: async () => ... })`: the object is the registration's argument.
+  if (node.parent?.type === T.Property && node.parent.parent?.type === T.ObjectExpression) node = node.parent.parent;
+  const registration = node.parent;
+  if (registration?.type === T.CallExpression || registration?.type === T.NewExpression) return describeRegistration(registration, fn, unit, options, node);
+  return { text: 'an anonymous function', kind: 'request' };
+}
+
+/** The call that hands a handler to a framework, a scheduler or a queue. */
+function describeRegistration(registration: TSESTree.CallExpression | TSESTree.NewExpression, fn: TSESTree.FunctionLike | undefined, unit: FileUnit, options: PathOptions, handler?: Node): Entry {
+  const callee = unwrap(registration.callee);
+  const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
+  const text = `\`${chainText(callee, unit)}(...)\``;
+  if (name && SYSTEM_REGISTRARS.has(name)) return { text: `the job registered with ${text}`, kind: 'system' };
+  if (fn && options.isAdminOnly?.(fn, unit)) return { text: `the handler registered with ${text}`, kind: 'admin' };
+  if (fn && checksSecret(fn, unit)) return { text: `the handler registered with ${text}, behind a shared-secret check`, kind: 'system' };
+  for (const arg of registration.arguments) {
+    if (arg === handler) continue;
+    const middleware = functionValue(arg, unit, options.resolver);
+    if (middleware && checksSecret(middleware.node, middleware.unit)) return { text: `the handler registered with ${text}, behind the shared-secret check \`${clip(textOf(unit, arg))}\``, kind: 'system' };
+  }
+  return { text: `the handler registered with ${text}`, kind: 'request' };
+}
+
+/** `publicProcedure.meta({...}).input(...).query` → `publicProcedure…query`. */
+function chainText(callee: Node, unit: FileUnit): string {
+  if (callee.type !== T.MemberExpression) return clip(textOf(unit, callee));
+  let root: Node = callee;
+  while (true) {
+    const inner = unwrap(root);
+    if (inner.type === T.MemberExpression) root = inner.object;
+    else if (inner.type === T.CallExpression) root = inner.callee;
+    else break;
+  }
+  const last = memberName(callee) ?? '';
+  const rootText = clip(textOf(unit, root));
+  return unwrap(callee.object) === unwrap(root) ? `${rootText}.${last}` : `${rootText}….${last}`;
+}
+
+function systemFunction(at: Callable): string | undefined {
+  const owner = at.fn.parent;
+  if (owner?.type === T.MethodDefinition) {
+    const decorators = [...(owner.decorators ?? []), ...((at.cls?.decorators ?? []) as TSESTree.Decorator[])];
+    for (const decorator of decorators) {
+      const expression = unwrap(decorator.expression);
+      const callee = expression.type === T.CallExpression ? unwrap(expression.callee) : expression;
+      if (callee.type === T.Identifier && SYSTEM_DECORATORS.has(callee.name)) return `runs as a job (\`@${callee.name}\`)`;
+    }
+  }
+  if (checksSecret(at.fn, at.unit)) return 'is an internal endpoint behind a shared-secret check';
+  return undefined;
+}
+
+function functionValue(node: Node, unit: FileUnit, resolver: Resolver): { node: TSESTree.FunctionLike; unit: FileUnit } | undefined {
+  const inner = unwrap(node);
+  if (inner.type === T.ArrowFunctionExpression || inner.type === T.FunctionExpression) return { node: inner, unit };
+  if (inner.type === T.Identifier) {
+    const binding = resolver.bindingOf(inner, unit);
+    if (binding.kind === 'function') return binding.fn;
+    // `export const middlewareSecret = factory.createMiddleware(async (c, next) => ...)`
+    if (binding.kind === 'value' && binding.value.node.type === T.CallExpression) {
+      const fn = binding.value.node.arguments.find((a) => a.type === T.ArrowFunctionExpression || a.type === T.FunctionExpression);
+      if (fn) return { node: fn as TSESTree.FunctionLike, unit: binding.value.unit };
+    }
+  }
+  return undefined;
+}
+
+const HEADER_READ = /^(header|headers|authorization|get)$/;
+const SECRET_NAME = /SECRET|TOKEN|API_KEY|APIKEY|SIGNING|WEBHOOK/i;
+
+/**
+ * The function compares a request header with a secret from the environment and stops when they
+ * differ: an internal endpoint (cron, database trigger, webhook) that only the system can call.
+ */
+function checksSecret(fn: TSESTree.FunctionLike, unit: FileUnit): boolean {
+  if (!fn.body || fn.body.type !== T.BlockStatement) return false;
+  const locals = new Map<string, Node>();
+  walk(fn.body, (node) => {
+    if (node.type === T.VariableDeclarator && node.id.type === T.Identifier && node.init) locals.set(node.id.name, node.init);
+  });
+  let found = false;
+  walk(fn.body, (node) => {
+    if (found || node.type !== T.IfStatement || !exits(node.consequent)) return;
+    const parts: Node[] = [node.test];
+    walk(node.test, (inner) => {
+      if (inner.type === T.Identifier && locals.has(inner.name)) parts.push(locals.get(inner.name)!);
+    });
+    let header = false;
+    let secret = false;
+    for (const part of parts) {
+      walk(part, (inner) => {
+        if (inner.type === T.MemberExpression && HEADER_READ.test(memberName(inner) ?? '') && /header|authorization/i.test(textOf(unit, inner))) header = true;
+        if (inner.type === T.Literal && typeof inner.value === 'string' && /^(authorization|x-[a-z-]*(secret|token|key|signature))$/i.test(inner.value)) header = true;
+        if (inner.type === T.MemberExpression && /(^|\.)env\b/.test(textOf(unit, inner.object))) secret = true;
+        if (inner.type === T.Literal && typeof inner.value === 'string' && SECRET_NAME.test(inner.value)) secret = true;
+        if (inner.type === T.Identifier && SECRET_NAME.test(inner.name) && inner.name === inner.name.toUpperCase()) secret = true;
+      });
+    }
+    if (header && secret) found = true;
+  });
+  return found;
+}

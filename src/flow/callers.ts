@@ -1,0 +1,305 @@
+/**
+ * The project's call graph, asked one function at a time: "who calls this?".
+ *
+ * A query in a repository or service function is scoped, or not, by what its callers did before
+ * calling it (a membership check, a row looked up and verified). The policies ask for the call
+ * sites of the function that holds a query; this answers from every source file of the repository
+ * (all workspace packages: the repository function and its router often live in different ones).
+ *
+ * Candidates are found by name in the file text (cheap), then confirmed by resolution: an imported
+ * or local function, a member of an imported module (`import * as repo`), a method of a class
+ * whose instance the receiver is (`this.postsRepository.getPost`, constructor injection), or a
+ * member of an object literal. A member call whose receiver cannot be resolved is kept only when
+ * its file imports the function's module, and is marked as matched by name.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import type { TSESTree } from '@typescript-eslint/types';
+import { globbySync } from 'globby';
+import { memberName, propertyName, staticName, T, unwrap, walk, type FileUnit, type Node } from '../core/ast.js';
+import type { Resolver } from '../core/resolve.js';
+import { originsOf } from './origin.js';
+
+export interface CallSite {
+  call: TSESTree.CallExpression;
+  unit: FileUnit;
+  /** `call` calls the function, or is handed it as an argument (`router.get('/x', auth, handler)`): a registration. */
+  kind: 'call' | 'argument';
+  /** How the call was tied to the function: resolved, or by name and an import of its module. */
+  how: 'resolved' | 'by-name';
+}
+
+/** A function that can be called by name: what holds a query, seen from its callers. */
+export interface Callable {
+  fn: TSESTree.FunctionLike;
+  unit: FileUnit;
+  name: string;
+  /** The class whose method it is. */
+  cls?: TSESTree.ClassDeclaration | TSESTree.ClassExpression;
+}
+
+/** Callbacks that run inside the function that passes them: a query there is the function's own. */
+const INLINE_RUNNERS = new Set([
+  'transaction', '$transaction', 'begin', 'withTransaction', 'startTransaction', 'batch',
+  'map', 'flatMap', 'forEach', 'filter', 'reduce', 'some', 'every', 'find', 'then', 'catch', 'finally',
+  'all', 'allSettled', 'race', 'any', 'from', 'run', 'startActiveSpan', 'trace', 'withSpan', 'tx', 'retry', 'retryWithBackoff',
+]);
+
+const SOURCE = /\.(c|m)?[jt]sx?$/;
+const IGNORED = ['**/node_modules/**', '**/dist/**', '**/build/**', '**/out/**', '**/.next/**', '**/.turbo/**', '**/coverage/**', '**/.git/**', '**/*.d.ts', '**/*.min.js'];
+const MAX_FILES = 20_000;
+const MAX_BYTES = 1_000_000;
+
+/**
+ * The function a node runs in, as its callers see it: callbacks of transactions, `map`, promise
+ * combinators and the like are climbed through. Undefined for top-level code; `anonymous` for a
+ * function passed to something else (a framework handler: its caller is the framework).
+ */
+export function callableAt(node: Node, unit: FileUnit): Callable | { anonymous: TSESTree.FunctionLike } | undefined {
+  let fn = enclosing(node);
+  while (fn) {
+    const parent = fn.parent;
+    if (parent?.type === T.CallExpression && parent.arguments.includes(fn as TSESTree.CallExpressionArgument)) {
+      const callee = unwrap(parent.callee);
+      const name = callee.type === T.MemberExpression ? memberName(callee) : callee.type === T.Identifier ? callee.name : undefined;
+      if (name && INLINE_RUNNERS.has(name)) {
+        const outer = enclosing(fn);
+        if (!outer) return undefined;
+        fn = outer;
+        continue;
+      }
+    }
+    break;
+  }
+  if (!fn) return undefined;
+  const named = nameOf(fn);
+  if (!named) return { anonymous: fn };
+  return { fn, unit, name: named.name, ...(named.cls ? { cls: named.cls } : {}) };
+}
+
+/** A callback run in place by the call it is passed to (a transaction, `map`, `Promise.all`). */
+export function isInlineCallback(fn: TSESTree.FunctionLike): boolean {
+  const parent = fn.parent;
+  if (parent?.type !== T.CallExpression || !parent.arguments.includes(fn as TSESTree.CallExpressionArgument)) return false;
+  const callee = unwrap(parent.callee);
+  const name = callee.type === T.MemberExpression ? memberName(callee) : callee.type === T.Identifier ? callee.name : undefined;
+  return Boolean(name && INLINE_RUNNERS.has(name));
+}
+
+function enclosing(node: Node): TSESTree.FunctionLike | undefined {
+  for (let current = node.parent; current; current = current.parent) {
+    if (current.type === T.FunctionDeclaration || current.type === T.FunctionExpression || current.type === T.ArrowFunctionExpression) return current;
+  }
+  return undefined;
+}
+
+function nameOf(fn: TSESTree.FunctionLike): { name: string; cls?: TSESTree.ClassDeclaration | TSESTree.ClassExpression } | undefined {
+  if (fn.type === T.FunctionDeclaration && fn.id) return { name: fn.id.name };
+  let node: Node = fn;
+  // `export const create = cache(async () => ...)`, `const f = (async () => ...) as Handler`
+  while (node.parent && (node.parent.type === T.TSAsExpression || node.parent.type === T.TSSatisfiesExpression)) node = node.parent;
+  const parent = node.parent;
+  if (!parent) return undefined;
+  if (parent.type === T.VariableDeclarator && parent.id.type === T.Identifier && parent.init === node) return { name: parent.id.name };
+  if (parent.type === T.MethodDefinition || parent.type === T.PropertyDefinition) {
+    const name = staticName(parent.key, parent.computed);
+    const cls = parent.parent?.parent;
+    if (name && (cls?.type === T.ClassDeclaration || cls?.type === T.ClassExpression)) return { name, cls };
+    return undefined;
+  }
+  if (parent.type === T.Property && parent.value === node) {
+    const name = propertyName(parent);
+    return name ? { name } : undefined;
+  }
+  return undefined;
+}
+
+/** Where to look for callers: the workspace root above the project (all its packages), else the project. */
+export function searchRootOf(projectRoot: string): string {
+  for (let dir = projectRoot; ; dir = dirname(dir)) {
+    if (declaresWorkspaces(dir)) return dir;
+    if (existsSync(join(dir, '.git')) || dirname(dir) === dir) return projectRoot;
+  }
+}
+
+function declaresWorkspaces(dir: string): boolean {
+  if (existsSync(join(dir, 'pnpm-workspace.yaml')) || existsSync(join(dir, 'lerna.json')) || existsSync(join(dir, 'nx.json')) || existsSync(join(dir, 'rush.json'))) return true;
+  try {
+    const pkg: unknown = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    return typeof pkg === 'object' && pkg !== null && 'workspaces' in pkg;
+  } catch {
+    return false;
+  }
+}
+
+export class CallGraph {
+  private files: string[] | undefined;
+  private readonly texts = new Map<string, string>();
+  private readonly byName = new Map<string, Reference[]>();
+  private readonly callers = new Map<TSESTree.FunctionLike, CallSite[]>();
+
+  constructor(
+    readonly root: string,
+    private readonly resolver: Resolver,
+    /** Files whose calls do not count (tests, fixtures): they call anything without checks on purpose. */
+    private readonly excluded: (relativePath: string) => boolean,
+  ) {}
+
+  private sourceFiles(): string[] {
+    if (!this.files) {
+      let found: string[] = [];
+      try {
+        found = globbySync('**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}', { cwd: this.root, absolute: true, gitignore: true, ignore: IGNORED, followSymbolicLinks: false, suppressErrors: true });
+      } catch {
+        found = [];
+      }
+      this.files = found.filter((f) => SOURCE.test(f) && !this.excluded(relative(this.root, f).split('\\').join('/'))).sort().slice(0, MAX_FILES);
+    }
+    return this.files;
+  }
+
+  private textOf(file: string): string {
+    let text = this.texts.get(file);
+    if (text === undefined) {
+      try {
+        text = statSync(file).size > MAX_BYTES ? '' : readFileSync(file, 'utf8');
+      } catch {
+        text = '';
+      }
+      this.texts.set(file, text);
+    }
+    return text;
+  }
+
+  /** Every call in the repository whose callee is `name` or `<x>.name`, or that is handed such a value. */
+  private callsNamed(name: string): Reference[] {
+    let found = this.byName.get(name);
+    if (found) return found;
+    found = [];
+    for (const file of this.sourceFiles()) {
+      const text = this.textOf(file);
+      if (!text.includes(name)) continue;
+      const unit = this.resolver.modules.unit(file);
+      if (!unit) continue;
+      walk(unit.ast, (node) => {
+        if (node.type !== T.CallExpression) return;
+        const callee = unwrap(node.callee);
+        const called = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
+        if (called === name) found!.push({ call: node, unit, ref: callee, kind: 'call' });
+        for (const arg of node.arguments) {
+          const value = unwrap(arg);
+          const named = value.type === T.Identifier ? value.name : value.type === T.MemberExpression ? memberName(value) : undefined;
+          if (named === name) found!.push({ call: node, unit, ref: value, kind: 'argument' });
+        }
+      });
+    }
+    this.byName.set(name, found);
+    return found;
+  }
+
+  /** The call sites of a function, outside tests. */
+  callersOf(target: Callable): CallSite[] {
+    const cached = this.callers.get(target.fn);
+    if (cached) return cached;
+    const sites: CallSite[] = [];
+    this.callers.set(target.fn, sites);
+    for (const { call, unit, ref, kind } of this.callsNamed(target.name)) {
+      if (isInside(call, target.fn)) continue;
+      const how = this.matches(ref, call, unit, target);
+      if (how) sites.push({ call, unit, how, kind });
+    }
+    return sites;
+  }
+
+  private matches(ref: Node, call: TSESTree.CallExpression, unit: FileUnit, target: Callable): CallSite['how'] | undefined {
+    const callee = unwrap(ref);
+    if (callee.type === T.Identifier) {
+      const binding = this.resolver.bindingOf(callee, unit);
+      if (binding.kind === 'function') return binding.fn.node === target.fn ? 'resolved' : undefined;
+      return undefined;
+    }
+    if (callee.type !== T.MemberExpression) return undefined;
+    const object = unwrap(callee.object);
+    // `this.method()` inside the class itself.
+    if (object.type === T.ThisExpression) return target.cls && enclosingClassOf(call) === target.cls ? 'resolved' : undefined;
+    let unresolved = false;
+    for (const origin of originsOf(object, unit, this.resolver)) {
+      if (origin.kind === 'module') {
+        const binding = this.resolver.exportBinding(origin.unit, target.name, 0);
+        if (binding.kind === 'function' && binding.fn.node === target.fn) return 'resolved';
+      } else if ((origin.kind === 'instance' || origin.kind === 'class') && target.cls) {
+        if (origin.cls === target.cls || extendsClass(origin.cls, target.cls, origin.unit, this.resolver)) return 'resolved';
+      } else if (origin.kind === 'object') {
+        const property = origin.node.properties.find((p) => p.type === T.Property && propertyName(p) === target.name);
+        if (property?.type === T.Property && (unwrap(property.value) === target.fn || property.value === target.fn)) return 'resolved';
+        if (property?.type === T.Property && property.shorthand) {
+          const binding = this.resolver.bindingOf(property.value as TSESTree.Identifier, origin.unit);
+          if (binding.kind === 'function' && binding.fn.node === target.fn) return 'resolved';
+        }
+      } else if (origin.kind === 'unknown') unresolved = true;
+    }
+    if (unresolved && importsModuleOf(unit, target, this.resolver)) return 'by-name';
+    return undefined;
+  }
+}
+
+interface Reference {
+  call: TSESTree.CallExpression;
+  unit: FileUnit;
+  ref: Node;
+  kind: CallSite['kind'];
+}
+
+function isInside(node: Node, container: Node): boolean {
+  return node.range[0] >= container.range[0] && node.range[1] <= container.range[1];
+}
+
+function enclosingClassOf(node: Node): Node | undefined {
+  for (let current = node.parent; current; current = current.parent) {
+    if (current.type === T.ClassDeclaration || current.type === T.ClassExpression) return current;
+  }
+  return undefined;
+}
+
+function extendsClass(cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression, target: Node, unit: FileUnit, resolver: Resolver): boolean {
+  let current: TSESTree.ClassDeclaration | TSESTree.ClassExpression | undefined = cls;
+  let currentUnit = unit;
+  for (let i = 0; current?.superClass && i < 6; i++) {
+    const superClass = unwrap(current.superClass);
+    if (superClass.type !== T.Identifier) return false;
+    const binding = resolver.bindingOf(superClass, currentUnit);
+    if (binding.kind !== 'class') return false;
+    if (binding.cls.node === target) return true;
+    current = binding.cls.node;
+    currentUnit = binding.cls.unit;
+  }
+  return false;
+}
+
+/** The caller's file imports the module that declares the function (or its class). */
+function importsModuleOf(unit: FileUnit, target: Callable, resolver: Resolver): boolean {
+  if (unit.file === target.unit.file) return true;
+  for (const statement of unit.ast.body) {
+    if (statement.type !== T.ImportDeclaration) continue;
+    if (resolver.modules.resolve(unit.file, statement.source.value) === target.unit.file) return true;
+  }
+  return false;
+}
+
+/** One call graph per search root and resolver (a scan, or an editor session). */
+const graphs = new WeakMap<Resolver, Map<string, CallGraph>>();
+
+export function callGraphFor(root: string, resolver: Resolver, excluded: (relativePath: string) => boolean): CallGraph {
+  let byRoot = graphs.get(resolver);
+  if (!byRoot) graphs.set(resolver, (byRoot = new Map()));
+  let graph = byRoot.get(root);
+  if (!graph) byRoot.set(root, (graph = new CallGraph(root, resolver, excluded)));
+  return graph;
+}
+
+/** For evidence: `file:line` of a node relative to a root. */
+export function placeOf(root: string, unit: FileUnit, node: Node): string {
+  return `${relative(root, unit.file).split('\\').join('/')}:${node.loc.start.line}`;
+}
+
+export { walk };
