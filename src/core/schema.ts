@@ -154,6 +154,10 @@ const CREDENTIAL = /token|secret|hash|api_?key/i;
  * schema does not mark them unique. Shared by every ORM recognizer.
  */
 export function isCredentialColumn(table: Table, name: string): boolean {
-  if (!CREDENTIAL.test(name) || table.primaryKey.includes(name)) return false;
-  return table.uniques.some((u) => u.fields.length === 1 && u.fields[0] === name) || /^(token|secret)$|(Token|Secret|Hash)$/.test(name);
+  if (table.primaryKey.includes(name)) return false;
+  const unique = table.uniques.some((u) => u.fields.length === 1 && u.fields[0] === name);
+  // An invitation or redemption code (`code`, `inviteCode`, `invite_code`) is a secret when it is unique.
+  if (unique && /^code$|[a-z]Code$|_code$/.test(name)) return true;
+  if (!CREDENTIAL.test(name)) return false;
+  return unique || /^(token|secret)$|(Token|Secret|Hash)$/.test(name);
 }

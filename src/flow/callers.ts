@@ -136,7 +136,7 @@ export class CallGraph {
   private files: string[] | undefined;
   private readonly texts = new Map<string, string>();
   private readonly byName = new Map<string, Reference[]>();
-  private readonly callers = new Map<TSESTree.FunctionLike, CallSite[]>();
+  private readonly callers = new Map<string, CallSite[]>();
 
   constructor(
     readonly root: string,
@@ -199,12 +199,13 @@ export class CallGraph {
 
   /** The call sites of a function, outside tests. */
   callersOf(target: Callable): CallSite[] {
-    const cached = this.callers.get(target.fn);
+    const id = nodeKey(target.unit, target.fn);
+    const cached = this.callers.get(id);
     if (cached) return cached;
     const sites: CallSite[] = [];
-    this.callers.set(target.fn, sites);
+    this.callers.set(id, sites);
     for (const { call, unit, ref, kind } of this.callsNamed(target.name)) {
-      if (isInside(call, target.fn)) continue;
+      if (unit.file === target.unit.file && isInside(call, target.fn)) continue;
       const how = this.matches(ref, call, unit, target);
       if (how) sites.push({ call, unit, how, kind });
     }
@@ -215,26 +216,29 @@ export class CallGraph {
     const callee = unwrap(ref);
     if (callee.type === T.Identifier) {
       const binding = this.resolver.bindingOf(callee, unit);
-      if (binding.kind === 'function') return binding.fn.node === target.fn ? 'resolved' : undefined;
+      if (binding.kind === 'function') return sameNode(binding.fn, target.unit, target.fn) ? 'resolved' : undefined;
       return undefined;
     }
     if (callee.type !== T.MemberExpression) return undefined;
     const object = unwrap(callee.object);
     // `this.method()` inside the class itself.
-    if (object.type === T.ThisExpression) return target.cls && enclosingClassOf(call) === target.cls ? 'resolved' : undefined;
+    if (object.type === T.ThisExpression) {
+      const cls = enclosingClassOf(call);
+      return target.cls && cls && sameNode({ node: cls, unit }, target.unit, target.cls) ? 'resolved' : undefined;
+    }
     let unresolved = false;
     for (const origin of originsOf(object, unit, this.resolver)) {
       if (origin.kind === 'module') {
         const binding = this.resolver.exportBinding(origin.unit, target.name, 0);
-        if (binding.kind === 'function' && binding.fn.node === target.fn) return 'resolved';
+        if (binding.kind === 'function' && sameNode(binding.fn, target.unit, target.fn)) return 'resolved';
       } else if ((origin.kind === 'instance' || origin.kind === 'class') && target.cls) {
-        if (origin.cls === target.cls || extendsClass(origin.cls, target.cls, origin.unit, this.resolver)) return 'resolved';
+        if (sameNode({ node: origin.cls, unit: origin.unit }, target.unit, target.cls) || extendsClass(origin.cls, target, origin.unit, this.resolver)) return 'resolved';
       } else if (origin.kind === 'object') {
         const property = origin.node.properties.find((p) => p.type === T.Property && propertyName(p) === target.name);
-        if (property?.type === T.Property && (unwrap(property.value) === target.fn || property.value === target.fn)) return 'resolved';
+        if (property?.type === T.Property && sameNode({ node: unwrap(property.value), unit: origin.unit }, target.unit, target.fn)) return 'resolved';
         if (property?.type === T.Property && property.shorthand) {
           const binding = this.resolver.bindingOf(property.value as TSESTree.Identifier, origin.unit);
-          if (binding.kind === 'function' && binding.fn.node === target.fn) return 'resolved';
+          if (binding.kind === 'function' && sameNode(binding.fn, target.unit, target.fn)) return 'resolved';
         }
       } else if (origin.kind === 'unknown') unresolved = true;
     }
@@ -261,7 +265,19 @@ function enclosingClassOf(node: Node): Node | undefined {
   return undefined;
 }
 
-function extendsClass(cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression, target: Node, unit: FileUnit, resolver: Resolver): boolean {
+/**
+ * The same node, even from two parses of its file (the scanner parses a file it analyses afresh;
+ * the module graph parses it again when another file imports it): same file, same range.
+ */
+export function sameNode(a: { node: Node; unit: FileUnit }, unit: FileUnit, node: Node): boolean {
+  return a.node === node || (a.unit.file === unit.file && a.node.range[0] === node.range[0] && a.node.range[1] === node.range[1] && a.node.type === node.type);
+}
+
+export function nodeKey(unit: FileUnit, node: Node): string {
+  return `${unit.file}:${node.range[0]}:${node.range[1]}`;
+}
+
+function extendsClass(cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression, target: Callable, unit: FileUnit, resolver: Resolver): boolean {
   let current: TSESTree.ClassDeclaration | TSESTree.ClassExpression | undefined = cls;
   let currentUnit = unit;
   for (let i = 0; current?.superClass && i < 6; i++) {
@@ -269,7 +285,7 @@ function extendsClass(cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression,
     if (superClass.type !== T.Identifier) return false;
     const binding = resolver.bindingOf(superClass, currentUnit);
     if (binding.kind !== 'class') return false;
-    if (binding.cls.node === target) return true;
+    if (target.cls && sameNode(binding.cls, target.unit, target.cls)) return true;
     current = binding.cls.node;
     currentUnit = binding.cls.unit;
   }

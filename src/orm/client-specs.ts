@@ -4,7 +4,7 @@
  * number of steps that keep it a client of the same database (`$extends(...)`, `.transaction(cb)`'s
  * parameter, a read replica). Adding a data layer's client is adding one entry here.
  */
-import type { FileUnit, Node } from '../core/ast.js';
+import { textOf, type FileUnit, type Node } from '../core/ast.js';
 import type { Resolver } from '../core/resolve.js';
 import { originsOf, type LibOrigin, type Step } from '../flow/origin.js';
 
@@ -108,6 +108,11 @@ export type FlowClient =
   | { kind: 'unknown'; reason: string };
 
 /** Asks the flow engine whether `expression` is a client of `library`. */
+function carriedByFrameworkContext(origin: LibOrigin): boolean {
+  const param = origin.steps.findIndex((s) => s.kind === 'param');
+  return param >= 0 && origin.steps.slice(param + 1).some((s) => s.kind === 'get');
+}
+
 export function flowClient(expression: Node, unit: FileUnit, resolver: Resolver, library: keyof typeof CLIENT_SPECS): FlowClient {
   const spec = CLIENT_SPECS[library];
   const origins = originsOf(expression, unit, resolver);
@@ -116,6 +121,10 @@ export function flowClient(expression: Node, unit: FileUnit, resolver: Resolver,
   const unknown = origins.find((o) => o.kind === 'unknown');
   if (unknown?.kind === 'unknown') return { kind: 'unknown', reason: unknown.reason };
   const lib = origins.find((o): o is LibOrigin => o.kind === 'lib');
+  // `ctx.db` in a tRPC procedure, `c.get('db')`-like carriers: a property of the context a
+  // framework hands its callback. What the framework put there is not traced: unknown, so that a
+  // model or table of the schema still makes the call a query (matched by the schema).
+  if (lib && carriedByFrameworkContext(lib)) return { kind: 'unknown', reason: `\`${textOf(unit, expression)}\` is a property of the context \`${lib.source}\` hands its callback, which is not traced` };
   if (lib) return { kind: 'other', how: `a value of \`${lib.source}\`` };
   return { kind: 'other', how: origins.length ? `a ${origins[0].kind} value` : 'no value' };
 }

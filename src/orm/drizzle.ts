@@ -75,6 +75,11 @@ function builder(call: TSESTree.CallExpression, context: AnalysisContext): Query
     operation = first.name === 'insert' ? 'insert' : first.name;
     tableArg = first.call.arguments[0];
     base = first.call;
+  } else if (first.name === '$count' && chain.links.length === 1) {
+    // `db.$count(table, condition?)`: a count with its filter as the second argument.
+    operation = 'read';
+    tableArg = first.call.arguments[0];
+    base = first.call;
   } else {
     return undefined;
   }
@@ -105,6 +110,17 @@ function builder(call: TSESTree.CallExpression, context: AnalysisContext): Query
     return site;
   }
   const names = chain.links.map((l) => l.name);
+  if (first.name === '$count') {
+    const condition = first.call.arguments[1];
+    if (!condition || condition.type === T.SpreadElement) {
+      site.predicate = { kind: 'unscoped', detail: '`$count` has no condition' };
+      return site;
+    }
+    const scope: Scope = { table, context, tableParams: new Set(), operatorParams: new Map() };
+    site.predicate = evaluateCondition(condition, unit, scope, 0);
+    site.whereKeys = whereKeysOf(condition, unit, scope);
+    return site;
+  }
   const wheres = chain.links.filter((l) => l.name === 'where');
   const where = wheres[wheres.length - 1];
   const joined = chain.links.filter((l) => /join$/i.test(l.name));

@@ -13,6 +13,8 @@ export interface ExpectedFinding {
   line: number;
   ruleId: string;
   messageId: string;
+  /** Checked by the CLI face when every finding of the fixture declares it (ESLint reports at the rule's level). */
+  severity?: string;
 }
 
 export interface Expected {
@@ -31,6 +33,11 @@ export function readExpected(name: string): Expected {
 /** `file:line ruleId/messageId`, the identity both faces must agree on. */
 export function key(f: ExpectedFinding): string {
   return `${f.file}:${f.line} ${f.ruleId}/${f.messageId}`;
+}
+
+/** The key with the severity: for fixtures whose expectations declare severities. */
+export function keyWithSeverity(f: ExpectedFinding): string {
+  return `${key(f)} @${f.severity ?? '?'}`;
 }
 
 /** Lints a fixture with the ESLint plugin (flat config, typescript-eslint parser), as an editor would. */

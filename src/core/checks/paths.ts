@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import type { TSESTree } from '@typescript-eslint/types';
 import { memberName, T, textOf, unwrap, walk, type FileUnit, type Node } from '../ast.js';
 import type { Resolver } from '../resolve.js';
-import { callableAt, callGraphFor, isInlineCallback, placeOf, searchRootOf, type Callable, type CallGraph } from '../../flow/callers.js';
+import { callableAt, callGraphFor, isInlineCallback, nodeKey, placeOf, searchRootOf, type Callable, type CallGraph } from '../../flow/callers.js';
 import { originsOf } from '../../flow/origin.js';
 
 export interface PathVerdict {
@@ -28,6 +28,8 @@ export interface PathVerdict {
   system: string[];
   /** Paths from an entry point with no check on the way, described. */
   unguarded: string[];
+  /** Whether some unchecked path goes through a caller (else the query's own function is the entry: nothing to add). */
+  throughCallers: boolean;
   /** Functions on the way that nothing in the repository calls or registers (and that are not entry points by form). */
   uncalled: string[];
 }
@@ -46,7 +48,7 @@ const MAX_DEPTH = 4;
 const MAX_SITES = 40;
 
 export function pathsOf(call: TSESTree.CallExpression, unit: FileUnit, options: PathOptions): PathVerdict {
-  const verdict: PathVerdict = { guarded: [], system: [], unguarded: [], uncalled: [] };
+  const verdict: PathVerdict = { guarded: [], system: [], unguarded: [], uncalled: [], throughCallers: false };
   const graph = callGraphFor(searchRootOf(options.root), options.resolver, options.isExcluded);
   const local = guardAt(call, unit, options, true);
   if (local) {
@@ -58,7 +60,13 @@ export function pathsOf(call: TSESTree.CallExpression, unit: FileUnit, options: 
   return verdict;
 }
 
-function explore(call: TSESTree.CallExpression, unit: FileUnit, graph: CallGraph, options: PathOptions, verdict: PathVerdict, depth: number, seen: Set<Node>, budget: { sites: number }): void {
+function explore(call: TSESTree.CallExpression, unit: FileUnit, graph: CallGraph, options: PathOptions, verdict: PathVerdict, depth: number, seen: Set<string>, budget: { sites: number }): void {
+  const before = verdict.unguarded.length;
+  exploreFrom(call, unit, graph, options, verdict, depth, seen, budget);
+  if (depth > 0 && verdict.unguarded.length > before) verdict.throughCallers = true;
+}
+
+function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallGraph, options: PathOptions, verdict: PathVerdict, depth: number, seen: Set<string>, budget: { sites: number }): void {
   const place = placeOf(graph.root, unit, call);
   if (options.isSystemFile(rel(graph.root, unit))) {
     verdict.system.push(`\`${place}\` is in system code (\`systemPaths\`)`);
@@ -74,8 +82,9 @@ function explore(call: TSESTree.CallExpression, unit: FileUnit, graph: CallGraph
     record(verdict, entry, placeOf(graph.root, unit, at.anonymous), place);
     return;
   }
-  if (seen.has(at.fn)) return;
-  seen.add(at.fn);
+  const id = nodeKey(at.unit, at.fn);
+  if (seen.has(id)) return;
+  seen.add(id);
   const system = systemFunction(at);
   if (system) {
     verdict.system.push(`\`${at.name}\` ${system} (\`${placeOf(graph.root, at.unit, at.fn)}\`)`);
@@ -111,6 +120,7 @@ function explore(call: TSESTree.CallExpression, unit: FileUnit, graph: CallGraph
     if (site.kind === 'argument' && !isInlineRunner(site.call)) {
       const entry = describeRegistration(site.call, undefined, site.unit, options);
       record(verdict, entry, placeOf(graph.root, site.unit, site.call), `\`${at.name}\``);
+      if (entry.kind === 'request') verdict.throughCallers = true;
       continue;
     }
     const guard = guardAt(site.call, site.unit, options);
@@ -170,13 +180,14 @@ function inPrivatePackage(file: string): boolean {
           const parsed: unknown = JSON.parse(readFileSync(manifest, 'utf8'));
           known = typeof parsed === 'object' && parsed !== null && Reflect.get(parsed, 'private') === true;
         } catch {
-          known = true;
+          known = false;
         }
         privacy.set(dir, known);
       }
     }
     if (known !== undefined) return known;
-    if (dirname(dir) === dir) return true;
+    // No manifest at all: nothing says the code is an application's own; assume others may call it.
+    if (dirname(dir) === dir) return false;
   }
 }
 
@@ -229,7 +240,10 @@ function rootsOf(nodes: Node[], unit: FileUnit, depth = 0): Set<string> {
       if (IDENTITY.test(inner.name)) return;
       const chain = memberChain(inner);
       if (HANDLES.has(inner.name)) {
-        if (chain.length > 1 && !chain.slice(1).some((p) => IDENTITY.test(p))) keys.add(chain.slice(0, 4).join('.'));
+        // `req.params.id`, `c.req.param('id')`, `ctx.input.boardId`: a request value, by its path.
+        // `ctx.db`, `ctx.user`: the handle and the identity, shared by everything.
+        const at = chain.findIndex((p, i) => i > 0 && REQUEST_PARTS.has(p));
+        if (at > 0) keys.add(chain.slice(0, at + 2).join('.'));
         return;
       }
       const def = definitionOf(inner, unit);
@@ -250,15 +264,27 @@ function isCall(node: Node): boolean {
   return inner.type === T.CallExpression || inner.type === T.NewExpression;
 }
 
-/** `a.b.c` from the identifier `a` at the root of a member chain: ['a', 'b', 'c']. */
+const REQUEST_PARTS = new Set(['body', 'query', 'params', 'param', 'input', 'valid', 'json', 'formData', 'searchParams', 'headers', 'header', 'cookies']);
+
+/**
+ * `a.b.c` from the identifier `a` at the root of a member chain: ['a', 'b', 'c']; a call with a
+ * string argument on the way keeps it (`c.req.param('id')`: ['c', 'req', 'param', "'id'"]).
+ */
 function memberChain(identifier: TSESTree.Identifier): string[] {
   const names = [identifier.name];
   let node: Node = identifier;
-  while (node.parent?.type === T.MemberExpression && node.parent.object === node) {
-    const name = memberName(node.parent);
-    if (!name) break;
-    names.push(name);
-    node = node.parent;
+  for (;;) {
+    const parent: Node | undefined = node.parent;
+    if (parent?.type === T.MemberExpression && parent.object === node) {
+      const name = memberName(parent);
+      if (!name) break;
+      names.push(name);
+      node = parent;
+    } else if (parent?.type === T.CallExpression && parent.callee === node) {
+      const arg = parent.arguments[0];
+      if (arg?.type === T.Literal && typeof arg.value === 'string') names.push(`'${arg.value}'`);
+      node = parent;
+    } else break;
   }
   return names;
 }
@@ -499,7 +525,7 @@ function clip(text: string): string {
 // System entry points
 
 /** Registrations that run a callback without a request: schedulers, queues, task runners. */
-const SYSTEM_REGISTRARS = new Set(['schedule', 'cron', 'task', 'schedules', 'createFunction', 'process', 'Worker', 'define', 'every', 'registerTask', 'defineTask', 'scheduledJob', 'scheduleJob', 'addCronJob', 'CronJob', 'job', 'consume', 'subscribe']);
+const SYSTEM_REGISTRARS = new Set(['schedule', 'cron', 'Cron', 'task', 'schedules', 'createFunction', 'process', 'Worker', 'define', 'every', 'registerTask', 'defineTask', 'scheduledJob', 'scheduleJob', 'addCronJob', 'CronJob', 'job', 'consume', 'subscribe']);
 const SYSTEM_DECORATORS = new Set(['Cron', 'Interval', 'Timeout', 'Process', 'Processor', 'OnQueueActive', 'OnWorkerEvent', 'EventPattern', 'MessagePattern', 'Command', 'SqsMessageHandler', 'Consumer']);
 
 interface Entry {
@@ -559,7 +585,17 @@ function systemFunction(at: Callable): string | undefined {
     }
   }
   if (checksSecret(at.fn, at.unit)) return 'is an internal endpoint behind a shared-secret check';
+  // `export async function up(db)`: a migration step (knex, kysely, umzug and hand-rolled runners).
+  if ((at.name === 'up' || at.name === 'down') && isExported(at)) return 'is a migration step';
+  const owner2 = at.fn.parent;
+  if (owner2?.type === T.Property && ['up', 'down'].includes(at.name) && isMigrationObject(owner2.parent)) return 'is a migration step';
   return undefined;
+}
+
+/** `export default { up, down }`, `defineMigration({ name, up })`: an object with an `up` step. */
+function isMigrationObject(node: Node | undefined): boolean {
+  if (node?.type !== T.ObjectExpression) return false;
+  return node.properties.some((p) => p.type === T.Property && p.key.type === T.Identifier && p.key.name === 'up');
 }
 
 function functionValue(node: Node, unit: FileUnit, resolver: Resolver): { node: TSESTree.FunctionLike; unit: FileUnit } | undefined {

@@ -44,11 +44,35 @@ export function checkQuerySites(sites: QuerySite[], context: AnalysisContext, lo
       out.findings.push(orBypassFinding(site, predicate.branch, context));
       continue;
     }
+    if (byVerifiedUser(site, context.schema)) continue;
     const paths = pathsFor(site, context);
     if (paths?.local) continue;
     out.findings.push(withPaths(missingFinding(site, predicate.detail, context), paths));
   }
   return out;
+}
+
+const IDENTITY_VALUE = /(^|\.)(user|session|currentUser|viewer|auth|me)\??\.(id|userId)$|(^|\.)userId$/;
+const REQUEST_VALUE = /^(input|body|params|query|args|req\.(body|query|params)|request\.(body|query|params)|data|dto)\./;
+
+/**
+ * "Which tenants is this user in?": a read of a tenant table by its foreign key to a table that is
+ * not tenant data (the users), compared with the verified user's id (`userId`, `ctx.user.id`,
+ * `session.user.id`), not a request value. It crosses tenants on purpose, and only the user's own
+ * rows match.
+ */
+function byVerifiedUser(site: QuerySite, schema: TenantSchema): boolean {
+  if (site.operation !== 'read' || !site.whereKeys) return false;
+  for (const [key, value] of Object.entries(site.whereKeys)) {
+    const text = value.replace(/\s+/g, '');
+    if (!IDENTITY_VALUE.test(text) || REQUEST_VALUE.test(text)) continue;
+    for (const relation of site.table.relations.values()) {
+      if (!relation.fields.includes(key)) continue;
+      const target = schema.tables.get(relation.target);
+      if (target && target.class !== 'tenant' && target.class !== 'child' && target.name !== schema.root) return true;
+    }
+  }
+  return false;
 }
 
 /** The paths from entry points to an unscoped query, with the checks on them (see paths.ts). */
@@ -82,6 +106,8 @@ function withPaths(finding: RawFinding, paths: PathVerdict | undefined): RawFind
   if (!paths) return finding;
   const { guarded, system, unguarded, uncalled } = paths;
   if (unguarded.length > 0) {
+    // The query's own function is the entry point: the finding already says all there is.
+    if (!paths.throughCallers && guarded.length === 0) return finding;
     finding.evidence += ` Unchecked path${unguarded.length > 1 ? 's' : ''}: ${listed(unguarded)}.`;
     if (guarded.length) finding.evidence += ` Checked: ${listed(guarded)}.`;
     return finding;
