@@ -11,10 +11,11 @@ import { MAX_FILE_BYTES, ModuleGraph, ParseError, parseTypedUnit, parseUnit, pro
 import type * as TS from 'typescript';
 import { findProjectRoot, loadProject, withWorkspaceSchema, type Project } from '../project/project.js';
 import { discoverFiles, discoverSqlFiles } from './discover.js';
-import { analyzeSqlQueryFile } from '../core/sql-files.js';
+import { analyzeSqlQueryFile, type SqlFileAnalysis } from '../core/sql-files.js';
 import { loadSqlParsers } from '../sql/libpg.js';
 import { VERSION } from '../version.js';
 import { readTextFileSafe } from './safe-read.js';
+import { BudgetExceeded, budgetSettings, checkBudget, isIncompleteMessage, outsideFileBudget, withBudgetSettings, withFileBudget } from './budget.js';
 
 /** Diagnostics that mean a file was not analysed. */
 const SKIPPING_CODES = new Set<Diagnostic['code']>(['unreadable', 'parse-error', 'too-large', 'binary', 'not-a-query-file', 'internal']);
@@ -33,6 +34,14 @@ export interface ScanOptions {
    * are analysed, while each project's schema is still read from its whole tree.
    */
   files?: string[];
+  /**
+   * Milliseconds one file's analysis may take before it is left out with an `internal` diagnostic
+   * (the verdict becomes PARTIAL, the exit code 2). Default: TENANT_LINT_FILE_BUDGET_MS, else 10 s;
+   * 0: no budget.
+   */
+  fileBudgetMs?: number;
+  /** The monotonic clock the budget reads, in milliseconds (tests inject a fake one). Default performance.now. */
+  clock?: () => number;
 }
 
 /** A mistake in how the scan was invoked: exit code 2 with a one-line message. */
@@ -46,6 +55,7 @@ export class UsageError extends Error {
  */
 export async function scan(options: ScanOptions): Promise<ScanResult> {
   const started = performance.now();
+  const budget = budgetSettings(options.fileBudgetMs, options.clock);
   const target = resolve(options.path);
   let isDir: boolean;
   try {
@@ -72,7 +82,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     let project = loaded.get(projectRoot);
     if (!project) {
       try {
-        project = loadProject(projectRoot, undefined, { ...(options.files ? {} : { candidates: files }), ...(options.config ? { config: rootConfig } : {}) });
+        const loadOptions = { ...(options.files ? {} : { candidates: files }), ...(options.config ? { config: rootConfig } : {}) };
+        // Each migration file and schema file has its own budget (see projectFor).
+        project = withBudgetSettings(budget, () => loadProject(projectRoot, undefined, loadOptions));
       } catch (error) {
         // A nested package (a test fixture) whose package.json or config is broken costs that
         // package's settings, not the scan: its files are analysed with the enclosing project.
@@ -86,7 +98,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     return project;
   };
   const projectRootOf = new Map<string, string>();
-  const projectFor = (file: string): Project => {
+  // A project is shared by all its files: loading it is off the clock of the file that needed it first.
+  const projectFor = (file: string): Project => outsideFileBudget(() => projectOf(file));
+  const projectOf = (file: string): Project => {
     const dir = dirname(file);
     let projectRoot = projectRootOf.get(dir);
     if (!projectRoot) {
@@ -105,7 +119,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
 
   const programs = new Map<string, TS.Program | undefined>();
   const programOf = (projectRoot: string): TS.Program | undefined => {
-    if (!programs.has(projectRoot)) programs.set(projectRoot, programFor(projectRoot));
+    if (!programs.has(projectRoot)) programs.set(projectRoot, outsideFileBudget(() => programFor(projectRoot)));
     return programs.get(projectRoot);
   };
   const modules = new ModuleGraph();
@@ -124,58 +138,74 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   let suppressed = 0;
   let testFiles = 0;
 
-  for (const file of files) {
-    const display = rel(file);
-    const skip = (code: Diagnostic['code'], message: string, line?: number, column?: number) =>
-      diagnostics.push({ code, file: display, message, ...(line ? { line, column } : {}) });
-    const skipNote = (code: Diagnostic['code'], message: string, line: number) => diagnostics.push({ code, file: display, message, line });
+  type SourceOutcome =
+    | { kind: 'skipped'; code: Diagnostic['code']; message: string; line?: number; column?: number }
+    | { kind: 'analysed'; analysis: ReturnType<typeof analyzeFile>; project: Project };
+  /** Read, parse and analyse one source file; phases are separated by budget checkpoints. */
+  const analyseSourceFile = (file: string): SourceOutcome => {
     let text: string;
     try {
       const size = statSync(file).size;
       if (size > MAX_FILE_BYTES) {
-        skip('too-large', `skipped: ${Math.round(size / 1000)} kB is over the ${MAX_FILE_BYTES / 1000} kB limit for source files`);
-        continue;
+        return { kind: 'skipped', code: 'too-large', message: `skipped: ${Math.round(size / 1000)} kB is over the ${MAX_FILE_BYTES / 1000} kB limit for source files` };
       }
       text = readTextFileSafe(file, { root, maxBytes: MAX_FILE_BYTES });
     } catch (error) {
-      skip('unreadable', `cannot read: ${error instanceof Error ? error.message : String(error)}`);
-      continue;
+      return { kind: 'skipped', code: 'unreadable', message: `cannot read: ${error instanceof Error ? error.message : String(error)}` };
     }
-    if (text.slice(0, 8000).includes('\u0000')) {
-      skip('binary', 'skipped: binary content');
-      continue;
-    }
+    if (text.slice(0, 8000).includes('\u0000')) return { kind: 'skipped', code: 'binary', message: 'skipped: binary content' };
+    checkBudget();
     let unit = options.types ? undefined : modules.cached(file);
     try {
       unit ??= options.types ? parseTypedUnit(file, text, programOf(projectFor(file).root)) : parseUnit(file, text);
     } catch (error) {
-      if (error instanceof ParseError) {
-        skip('parse-error', `cannot parse: ${error.message}`, error.line, error.column);
-        continue;
-      }
-      throw error;
+      if (error instanceof ParseError) return { kind: 'skipped', code: 'parse-error', message: `cannot parse: ${error.message}`, line: error.line, column: error.column };
+      if (error instanceof BudgetExceeded) throw error;
+      return { kind: 'skipped', code: 'internal', message: `internal error while parsing: ${oneLine(error)}` };
     }
     // Scanned units are not retained: only import targets (clients, helpers) stay in the graph,
     // which keeps memory flat on large monorepos (1.3 GB -> see bench) at the cost of parsing a
     // helper twice when it was scanned before anything imported it.
     const project = projectFor(file);
+    checkBudget();
     try {
-      const analysis = analyzeFile(unit, project, resolver, { eslintDirectives: true });
-      suppressed += analysis.suppressed;
-      if (analysis.skippedAsTest) testFiles += 1;
-      else filesScanned += 1;
-      for (const problem of analysis.suppressionProblems) skipNote('suppression', problem.message, problem.line);
-      querySites += analysis.querySites;
-      const toScanPath = (projectFile: string) => rel(resolve(project.root, projectFile));
-      for (const finding of analysis.findings) findings.push({ ...finding, file: toScanPath(finding.file) });
-      for (const site of analysis.unknown) unknown.push({ ...site, file: toScanPath(site.file) });
-      const tally = tallyOf(project.schemaFrom ?? project.root);
-      addCoverage(tally, analysis.coverage);
-      for (const missed of analysis.coverage.notTraced) notTracedSites.push({ file: display, ...missed });
+      return { kind: 'analysed', analysis: analyzeFile(unit, project, resolver, { eslintDirectives: true }), project };
     } catch (error) {
+      if (error instanceof BudgetExceeded) throw error;
       // An analysis bug must not lose the rest of the scan; it is reported, and exits 2.
-      skip('internal', `internal error while analysing: ${error instanceof Error ? error.message : String(error)}`);
+      return { kind: 'skipped', code: 'internal', message: `internal error while analysing: ${oneLine(error)}` };
     }
+  };
+
+  for (const file of files) {
+    const display = rel(file);
+    const skip = (code: Diagnostic['code'], message: string, line?: number, column?: number) =>
+      diagnostics.push({ code, file: display, message, ...(line ? { line, column } : {}) });
+    const skipNote = (code: Diagnostic['code'], message: string, line: number) => diagnostics.push({ code, file: display, message, line });
+    // One file's work under its time budget, checked between phases (and per SQL statement inside):
+    // what it found is kept only when it finished in time.
+    const run = withFileBudget(() => analyseSourceFile(file), budget);
+    if (run.tripped) {
+      skip('internal', `${run.error.message}; the file was not analysed`);
+      continue;
+    }
+    const outcome = run.value;
+    if (outcome.kind === 'skipped') {
+      skip(outcome.code, outcome.message, outcome.line, outcome.column);
+      continue;
+    }
+    const { analysis, project } = outcome;
+    suppressed += analysis.suppressed;
+    if (analysis.skippedAsTest) testFiles += 1;
+    else filesScanned += 1;
+    for (const problem of analysis.suppressionProblems) skipNote('suppression', problem.message, problem.line);
+    querySites += analysis.querySites;
+    const toScanPath = (projectFile: string) => rel(resolve(project.root, projectFile));
+    for (const finding of analysis.findings) findings.push({ ...finding, file: toScanPath(finding.file) });
+    for (const site of analysis.unknown) unknown.push({ ...site, file: toScanPath(site.file) });
+    const tally = tallyOf(project.schemaFrom ?? project.root);
+    addCoverage(tally, analysis.coverage);
+    for (const missed of analysis.coverage.notTraced) notTracedSites.push({ file: display, ...missed });
   }
 
   // `.sql` query files (sqlc, PgTyped, plain): every statement checked like raw SQL in code.
@@ -193,9 +223,14 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       diagnostics.push({ code: 'unreadable', file: rel(file), message: `cannot read: ${error instanceof Error ? error.message : String(error)}` });
       continue;
     }
-    let analysis: ReturnType<typeof analyzeSqlQueryFile>;
+    let analysis: SqlFileAnalysis;
     try {
-      analysis = analyzeSqlQueryFile(text, projectFile, project.schema, project.config);
+      const run = withFileBudget(() => analyzeSqlQueryFile(text, projectFile, project.schema, project.config), budget);
+      if (run.tripped) {
+        diagnostics.push({ code: 'internal', file: rel(file), message: `${run.error.message}; the file was not analysed` });
+        continue;
+      }
+      analysis = run.value;
     } catch (error) {
       diagnostics.push({ code: 'internal', file: rel(file), message: `internal error while analysing SQL: ${oneLine(error)}` });
       continue;
@@ -248,19 +283,25 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     for (const d of project.schema.diagnostics) {
       const file = rel(resolve(project.root, d.file));
       if (!once(`diagnostic ${file}:${d.line}:${d.column}:${d.message}`)) continue;
-      diagnostics.push({ code: 'schema-error', file, line: d.line, column: d.column, message: d.message });
+      // A schema reader that failed or ran out of time left part of the schema unread: that is an
+      // incomplete analysis (exit 2), not a mistake in the schema.
+      diagnostics.push({ code: isIncompleteMessage(d.message) ? 'internal' : 'schema-error', file, line: d.line, column: d.column, message: d.message });
     }
   }
   findings.sort(compareFindings);
-  const coverage = coverageReport(projects, census, notTracedSites, rel);
+  const coverage = deterministic(coverageReport(projects, census, notTracedSites, rel));
+  // A file left out by an internal error or its time budget was not analysed: the scan cannot say
+  // COMPLETE (and exits 2, as for every `internal` diagnostic).
+  if (coverage.verdict === 'COMPLETE' && diagnostics.some((d) => d.code === 'internal')) coverage.verdict = 'PARTIAL';
   return {
     coverage,
     tool: { name: 'tenant-lint', version: VERSION },
     root,
-    projects: summaries.sort((a, b) => a.root.localeCompare(b.root)),
+    // Plain code-unit order, never localeCompare: the same tree gives the same bytes in every locale.
+    projects: summaries.sort((a, b) => compareText(a.root, b.root)),
     findings,
-    diagnostics: diagnostics.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0)),
-    unknown: unknown.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line),
+    diagnostics: diagnostics.sort(compareDiagnostics),
+    unknown: unknown.sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column || compareText(a.ruleId, b.ruleId) || compareText(a.reason, b.reason)),
     stats: {
       filesScanned,
       filesSkipped: diagnostics.filter((d) => SKIPPING_CODES.has(d.code)).length,
@@ -270,6 +311,30 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       durationMs: Math.round(performance.now() - started),
     },
     failOn: options.failOn ?? rootConfig.config.failOn ?? 'error',
+  };
+}
+
+/** Code-unit order: the same in every locale, unlike localeCompare. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
+  return compareText(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0) || compareText(a.code, b.code) || compareText(a.message, b.message);
+}
+
+/**
+ * The coverage report in code-unit order (coverage.ts sorts with localeCompare, whose order depends on
+ * the process's locale). Top reasons and files stay in count order; ties are broken by code units.
+ */
+function deterministic(coverage: CoverageReport): CoverageReport {
+  const byCount = <T>(count: (item: T) => number, key: (item: T) => string) => (a: T, b: T) => count(b) - count(a) || compareText(key(a), key(b));
+  return {
+    ...coverage,
+    projects: [...coverage.projects].sort((a, b) => compareText(a.root, b.root)),
+    topReasons: [...coverage.topReasons].sort(byCount((r) => r.count, (r) => r.reason)),
+    topFiles: [...coverage.topFiles].sort(byCount((f) => f.notTraced, (f) => f.file)),
+    notTracedSites: [...coverage.notTracedSites].sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column || compareText(a.reason, b.reason)),
   };
 }
 

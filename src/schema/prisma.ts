@@ -1,6 +1,7 @@
 import type { Column, Relation, SchemaDiagnostic, SourceLocation } from '../core/schema.js';
 import type { RawTable } from './raw.js';
 import { parsePrismaSchema, type PrismaAst } from './prisma-parser.js';
+import { withFileBudget } from '../scan/budget.js';
 
 /** A table as a schema source describes it, before tenant classification. */
 export type { RawTable } from './raw.js';
@@ -72,7 +73,12 @@ export function readPrismaModels(files: { file: string; text: string }[]): { tab
   for (const { file, text } of files) {
     let schema: PrismaAst.Schema;
     try {
-      schema = parsePrismaSchema(blankCommentsAfterBraces(text));
+      const run = withFileBudget(() => parsePrismaSchema(blankCommentsAfterBraces(text)));
+      if (run.tripped) {
+        diagnostics.push({ file, message: `${run.error.message}; the schema file was not read` });
+        continue;
+      }
+      schema = run.value;
     } catch (error) {
       diagnostics.push(prismaSyntaxDiagnostic(file, text, error));
       continue;

@@ -25,6 +25,7 @@ import { SchemaFold } from '../sql/fold.js';
 import { addParseStats, emptyParseStats, parseSqlFile, type SqlParseStats } from '../sql/parse.js';
 import type { SchemaReadResult } from './raw.js';
 import { readTextFileSafe } from '../scan/safe-read.js';
+import { checkBudget, withFileBudget } from '../scan/budget.js';
 
 export interface SqlMigrationStats extends SqlParseStats {
   /** Migration files read. */
@@ -292,7 +293,10 @@ export function readSqlMigrations(projectRoot: string, files: string[]): SchemaR
       parsedFiles.push({ rel, folder, error: `Cannot read migration: ${error instanceof Error ? error.message : String(error)}` });
       continue;
     }
-    parsedFiles.push({ rel, folder, parsed: parseSqlFile(upSectionOnly(text), rel) });
+    // Each migration has its own time budget (when the scanner set one): a file that takes too long
+    // is left out with a diagnostic, and the other migrations are still read.
+    const run = withFileBudget(() => parseSqlFile(upSectionOnly(text), rel));
+    parsedFiles.push(run.tripped ? { rel, folder, error: `${run.error.message} while parsing; the migration was not read` } : { rel, folder, parsed: run.value });
   }
   const otherDialect = new Set<string>();
   const byFolder = new Map<string, { total: number; failed: number }>();
@@ -331,8 +335,19 @@ export function readSqlMigrations(projectRoot: string, files: string[]): SchemaR
     addParseStats(stats, parsed.stats);
     diagnostics.push(...parsed.diagnostics);
     const before = fold.diagnostics.length;
-    for (const statement of parsed.statements) fold.apply(statement);
+    let applied = 0;
+    const run = withFileBudget(() => {
+      for (const statement of parsed.statements) {
+        checkBudget();
+        fold.apply(statement);
+        applied++;
+      }
+    });
     diagnostics.push(...fold.diagnostics.slice(before));
+    if (run.tripped) {
+      const next = parsed.statements[applied]?.location;
+      diagnostics.push({ file: rel, ...(next ? { line: next.line, column: next.column } : {}), message: `${run.error.message} while folding; ${parsed.statements.length - applied} statement(s) from here on were not applied` });
+    }
   }
   return { tables: fold.result(), diagnostics, files: read, stats };
 }
