@@ -12,6 +12,7 @@ import type * as TS from 'typescript';
 import { findProjectRoot, loadProject, withWorkspaceSchema, type Project } from '../project/project.js';
 import { discoverFiles, discoverSqlFiles } from './discover.js';
 import { analyzeSqlQueryFile, type SqlFileAnalysis } from '../core/sql-files.js';
+import { blankUnparseableStatements } from '../sql/recover.js';
 import { loadSqlParsers } from '../sql/libpg.js';
 import { VERSION } from '../version.js';
 import { readTextFileSafe } from './safe-read.js';
@@ -225,7 +226,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     }
     let analysis: SqlFileAnalysis;
     try {
-      const run = withFileBudget(() => analyzeSqlQueryFile(text, projectFile, project.schema, project.config), budget);
+      const run = withFileBudget(() => analyzeSqlFileRecovering(text, projectFile, project), budget);
       if (run.tripped) {
         diagnostics.push({ code: 'internal', file: rel(file), message: `${run.error.message}; the file was not analysed` });
         continue;
@@ -312,6 +313,33 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     },
     failOn: options.failOn ?? rootConfig.config.failOn ?? 'error',
   };
+}
+
+/** How the query-file analysis says a file did not parse: one undecided site, nothing else. */
+const DOES_NOT_PARSE = 'the SQL does not parse';
+
+/**
+ * A `.sql` query file, analysed; when it does not parse as a whole, analysed again without the
+ * statements that do not parse on their own, each of which is then one undecided site (a counted
+ * loss of that statement, not of the file).
+ */
+function analyzeSqlFileRecovering(text: string, projectFile: string, project: Project): SqlFileAnalysis {
+  const analysis = analyzeSqlQueryFile(text, projectFile, project.schema, project.config);
+  const failed = (a: SqlFileAnalysis) => a.findings.length === 0 && a.querySites === 0 && a.unknown.length === 1 && a.unknown[0].reason.startsWith(DOES_NOT_PARSE);
+  if (!failed(analysis)) return analysis;
+  const recovered = blankUnparseableStatements(text);
+  if (recovered.unparsed.length === 0) return analysis;
+  const retry = analyzeSqlQueryFile(recovered.text, projectFile, project.schema, project.config);
+  // The splitter and the parser disagree about this file: keep the whole-file verdict.
+  if (failed(retry)) return analysis;
+  const lost = recovered.unparsed.map((statement) => ({
+    ruleId: 'require-tenant-filter',
+    file: projectFile,
+    line: statement.line,
+    column: statement.column,
+    reason: `${DOES_NOT_PARSE}: this statement (${statement.message}); the other statements of the file were analysed`,
+  }));
+  return { ...retry, unknown: [...retry.unknown, ...lost] };
 }
 
 /** Code-unit order: the same in every locale, unlike localeCompare. */
