@@ -31,6 +31,8 @@ export interface ScanCliOptions {
   quiet?: boolean;
   rule: string[];
   config?: string;
+  /** false with `--no-config-lookup`: the repository's own config files are not read. */
+  configLookup?: boolean;
   baseline?: string;
   writeBaseline?: string | true;
   pruneBaseline?: boolean;
@@ -81,6 +83,7 @@ export async function runScan(paths: readonly string[], opts: ScanCliOptions, fo
     failOn: opts.failOn === 'none' ? undefined : opts.failOn,
     types: opts.types === true,
     ...(opts.config === undefined ? {} : { config: opts.config }),
+    ...(opts.configLookup === false ? { noConfigLookup: true } : {}),
   });
   // Every report speaks in paths relative to the repository root, whatever folder was scanned.
   const repoRoot = await repositoryRoot(scanned.root);

@@ -6,7 +6,7 @@ import type { CoverageReport, Diagnostic, ProjectSummary, ScanResult, UnknownSit
 import { addCoverage, coverageReport, newTally, type CoverageTally } from './coverage.js';
 import { Resolver } from '../core/resolve.js';
 import type { TableClass } from '../core/schema.js';
-import { findConfig, loadConfigFile } from '../config/load.js';
+import { defaultConfig, findConfig, loadConfigFile } from '../config/load.js';
 import { MAX_FILE_BYTES, ModuleGraph, ParseError, parseTypedUnit, parseUnit, programFor } from '../project/modules.js';
 import type * as TS from 'typescript';
 import { findProjectRoot, loadProject, withWorkspaceSchema, type Project } from '../project/project.js';
@@ -30,6 +30,12 @@ export interface ScanOptions {
   types?: boolean;
   /** `--config FILE`: this config for every project instead of the discovered ones. */
   config?: string;
+  /**
+   * `--no-config-lookup` (auditor mode): no config file of the scanned repository, or above it, is
+   * read (tenant-lint.config.json, .tenant-lintrc.json, package.json#tenantLint): only `config`, or
+   * the defaults.
+   */
+  noConfigLookup?: boolean;
   /**
    * Files named on the command line (absolute; `path` is a folder that holds them): only these
    * are analysed, while each project's schema is still read from its whole tree.
@@ -65,7 +71,10 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     throw new UsageError(`path does not exist or cannot be read: ${options.path}`);
   }
   const root = isDir ? target : dirname(target);
-  const rootConfig = options.config ? loadConfigFile(resolve(options.config), root) : findConfig(root); // Throws ConfigurationError on an invalid config: exit 2.
+  // Throws ConfigurationError on an invalid config: exit 2.
+  const rootConfig = options.config ? loadConfigFile(resolve(options.config), root) : options.noConfigLookup ? defaultConfig() : findConfig(root);
+  // One config for every project: the auditor's, or the defaults when no lookup is allowed.
+  const fixedConfig = options.config !== undefined || options.noConfigLookup === true;
   // libpg-query (WASM) loads asynchronously; once loaded it parses synchronously for every project.
   await loadSqlParsers();
   // `ignore` is relative to the config file; the file search runs relative to the scanned folder.
@@ -83,7 +92,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     let project = loaded.get(projectRoot);
     if (!project) {
       try {
-        const loadOptions = { ...(options.files ? {} : { candidates: files }), ...(options.config ? { config: rootConfig } : {}) };
+        const loadOptions = { ...(options.files ? {} : { candidates: files }), ...(fixedConfig ? { config: rootConfig } : {}) };
         // Each migration file and schema file has its own budget (see projectFor).
         project = withBudgetSettings(budget, () => loadProject(projectRoot, undefined, loadOptions));
       } catch (error) {
