@@ -53,7 +53,7 @@ function tree(): Record<string, string> {
 }
 
 function run(cwd: string, target: string, format: 'json' | 'sarif', locale: string): string {
-  const env = { ...process.env, NO_COLOR: '1', LANG: locale, LC_ALL: locale };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', LANG: locale, LC_ALL: locale };
   delete env.GITHUB_SERVER_URL;
   const child = spawnSync(process.execPath, [BIN, 'scan', target, '--format', format, '--fail-on', 'none'], { cwd, encoding: 'utf8', env, timeout: 120_000 });
   expect(child.status, child.stderr).not.toBeNull();
