@@ -6,7 +6,7 @@ import type { CoverageReport, Diagnostic, ProjectSummary, ScanResult, UnknownSit
 import { addCoverage, coverageReport, newTally, type CoverageTally } from './coverage.js';
 import { Resolver } from '../core/resolve.js';
 import type { TableClass } from '../core/schema.js';
-import { defaultConfig, findConfig, loadConfigFile } from '../config/load.js';
+import { ConfigurationError, defaultConfig, findConfig, loadConfigFile } from '../config/load.js';
 import { MAX_FILE_BYTES, ModuleGraph, ParseError, parseTypedUnit, parseUnit, programFor } from '../project/modules.js';
 import type * as TS from 'typescript';
 import { findProjectRoot, loadProject, withWorkspaceSchema, type Project } from '../project/project.js';
@@ -15,7 +15,7 @@ import { analyzeSqlQueryFile, type SqlFileAnalysis } from '../core/sql-files.js'
 import { blankUnparseableStatements } from '../sql/recover.js';
 import { loadSqlParsers } from '../sql/libpg.js';
 import { VERSION } from '../version.js';
-import { readTextFileSafe } from './safe-read.js';
+import { readTextFileSafe, withReadBoundary } from './safe-read.js';
 import { BudgetExceeded, budgetSettings, checkBudget, isIncompleteMessage, outsideFileBudget, withBudgetSettings, withFileBudget } from './budget.js';
 
 /** Diagnostics that mean a file was not analysed. */
@@ -94,13 +94,13 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       try {
         const loadOptions = { ...(options.files ? {} : { candidates: files }), ...(fixedConfig ? { config: rootConfig } : {}) };
         // Each migration file and schema file has its own budget (see projectFor).
-        project = withBudgetSettings(budget, () => loadProject(projectRoot, undefined, loadOptions));
+        project = withReadBoundary(root, () => withBudgetSettings(budget, () => loadProject(projectRoot, undefined, loadOptions)));
       } catch (error) {
         // A nested package (a test fixture) whose package.json or config is broken costs that
         // package's settings, not the scan: its files are analysed with the enclosing project.
         const enclosing = projectRoot === root ? undefined : loaded.get(root);
         if (!enclosing) throw error;
-        diagnostics.push({ code: 'config', file: rel(projectRoot), message: `${oneLine(error)}; analysed with the settings of the scanned root` });
+        diagnostics.push({ code: 'config', file: rel(projectRoot), message: `${configProblem(error, rel)}; analysed with the settings of the scanned root` });
         project = enclosing;
       }
       loaded.set(projectRoot, project);
@@ -268,7 +268,10 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   // repository root): each finding and diagnostic of a schema file is reported once.
   const reported = new Set<string>();
   const once = (key: string): boolean => !reported.has(key) && Boolean(reported.add(key));
-  for (const project of projects.values()) {
+  // A nested package whose package.json or config is broken is analysed with the enclosing project:
+  // several folders then map to one project, which is summarised and counted once.
+  const distinct = new Map([...projects.values()].map((project) => [project.root, project]));
+  for (const project of distinct.values()) {
     if (project.schemaFrom) continue; // reported by the workspace's own project
     let fromSchema: ReturnType<typeof schemaFindings> = [];
     try {
@@ -286,7 +289,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   }
 
   const summaries: ProjectSummary[] = [];
-  for (const project of projects.values()) {
+  for (const project of distinct.values()) {
     if (project.schema.sources.length === 0 && project.root !== root && !project.configFile) continue;
     if (project.schemaFrom) continue; // its schema is the workspace's, summarised there
     summaries.push(summarise(project, rel));
@@ -299,7 +302,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     }
   }
   findings.sort(compareFindings);
-  const coverage = deterministic(coverageReport(projects, census, notTracedSites, rel));
+  const coverage = deterministic(coverageReport(distinct, census, notTracedSites, rel));
   // A file left out by an internal error or its time budget was not analysed: the scan cannot say
   // COMPLETE (and exits 2, as for every `internal` diagnostic).
   if (coverage.verdict === 'COMPLETE' && diagnostics.some((d) => d.code === 'internal')) coverage.verdict = 'PARTIAL';
@@ -389,6 +392,13 @@ function summarise(project: Project, rel: (path: string) => string): ProjectSumm
     tables,
     configFile: project.configFile ? rel(project.configFile) : null,
   };
+}
+
+/** A nested package's config problem in one line, its file relative to the scan (no absolute path in a report). */
+function configProblem(error: unknown, rel: (path: string) => string): string {
+  if (!(error instanceof ConfigurationError)) return oneLine(error);
+  const [file, key] = error.file.split('#');
+  return `${rel(file)}${key ? `#${key}` : ''}: ${error.reason.split('\n')[0]}`;
 }
 
 function oneLine(error: unknown): string {

@@ -24,7 +24,7 @@ import type { SchemaDiagnostic } from '../core/schema.js';
 import { SchemaFold } from '../sql/fold.js';
 import { addParseStats, emptyParseStats, parseSqlFile, type SqlParseStats } from '../sql/parse.js';
 import type { SchemaReadResult } from './raw.js';
-import { readTextFileSafe } from '../scan/safe-read.js';
+import { readBoundary, readTextFileSafe } from '../scan/safe-read.js';
 import { checkBudget, withFileBudget } from '../scan/budget.js';
 
 export interface SqlMigrationStats extends SqlParseStats {
@@ -290,7 +290,8 @@ export function readSqlMigrations(projectRoot: string, files: string[]): SchemaR
     }
     let text: string;
     try {
-      text = readTextFileSafe(path, { root: rel.startsWith('..') ? dirname(path) : root });
+      // A migration outside the project (a sibling package's, by config) is read when it is inside the scanned tree.
+      text = readTextFileSafe(path, { root: readBoundary() ?? (rel.startsWith('..') ? dirname(path) : root) });
     } catch (error) {
       parsedFiles.push({ rel, folder, error: `Cannot read migration: ${error instanceof Error ? error.message : String(error)}` });
       continue;
