@@ -1,7 +1,8 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import {
   applyBaseline,
+  BaselineError,
   type Baseline,
   type BaselineScope,
   countEntries,
@@ -17,6 +18,8 @@ import { isRuleId, RULE_IDS } from './core/rule-meta.js';
 import type { Format, ReportOptions } from './report/index.js';
 import { displayFrom, rebaseResult, relativeDir } from './report/paths.js';
 import { repositoryRoot } from './scan/repo-root.js';
+import { assertPlainFile, readFailure } from './scan/safe-read.js';
+import { writeFileSafe } from './scan/safe-write.js';
 import { scan, UsageError } from './scan/scan.js';
 import { changedSince, resolveTargets } from './scan/targets.js';
 
@@ -31,6 +34,8 @@ export interface ScanCliOptions {
   quiet?: boolean;
   rule: string[];
   config?: string;
+  /** false with `--no-config-lookup`: the repository's own config files are not read. */
+  configLookup?: boolean;
   baseline?: string;
   writeBaseline?: string | true;
   pruneBaseline?: boolean;
@@ -70,8 +75,8 @@ export async function runScan(paths: readonly string[], opts: ScanCliOptions, fo
   const writeTarget = opts.writeBaseline === undefined ? undefined : opts.writeBaseline === true ? (opts.baseline ?? DEFAULT_BASELINE_FILE) : opts.writeBaseline;
   const baselineFile = opts.baseline ?? (opts.pruneBaseline ? DEFAULT_BASELINE_FILE : undefined);
   // Read before the scan, so that a missing or broken baseline fails in a second, not after minutes.
-  let baseline: Baseline | undefined = baselineFile !== undefined && writeTarget === undefined ? readBaseline(baselineFile) : undefined;
-  const previous = writeTarget !== undefined && existsSync(writeTarget) ? readBaseline(writeTarget) : undefined;
+  let baseline: Baseline | undefined = baselineFile !== undefined && writeTarget === undefined ? readBaseline(plainBaseline(baselineFile)) : undefined;
+  const previous = writeTarget !== undefined && existsSync(writeTarget) ? readBaseline(plainBaseline(writeTarget)) : undefined;
 
   const targets = resolveTargets(paths);
   const changed = opts.changedSince === undefined ? undefined : await changedSince(opts.changedSince, targets.root);
@@ -81,6 +86,7 @@ export async function runScan(paths: readonly string[], opts: ScanCliOptions, fo
     failOn: opts.failOn === 'none' ? undefined : opts.failOn,
     types: opts.types === true,
     ...(opts.config === undefined ? {} : { config: opts.config }),
+    ...(opts.configLookup === false ? { noConfigLookup: true } : {}),
   });
   // Every report speaks in paths relative to the repository root, whatever folder was scanned.
   const repoRoot = await repositoryRoot(scanned.root);
@@ -171,9 +177,20 @@ function ruleFilter(ids: readonly string[]): ReadonlySet<string> | undefined {
   return rules;
 }
 
+/** A baseline may be a planted link to /dev/zero or /proc/self/environ: only a plain file is read. */
+function plainBaseline(file: string): string {
+  try {
+    assertPlainFile(file, { maxBytes: 256_000_000, linkRoot: process.cwd() });
+  } catch (error) {
+    throw new BaselineError(`cannot read baseline ${file}: ${readFailure(error)}`);
+  }
+  return file;
+}
+
 function write(file: string, text: string): void {
   try {
-    writeFileSync(file, text);
+    // Never through a symlink planted where the baseline goes (safe-write.ts).
+    writeFileSafe(file, text);
   } catch (error) {
     throw new UsageError(`cannot write baseline ${file}: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -65,6 +65,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('-q, --quiet', 'report errors only (warnings still count for --max-warnings)')
     .option('--rule <id>', 'report only this rule (repeatable)', collect, [])
     .option('-c, --config <file>', 'use this config file instead of the ones found next to the code')
+    .option('--no-config-lookup', "auditor mode: never read the repository's config files (only --config, else the defaults)")
     .option('--baseline <file>', 'report only findings that this baseline file does not accept')
     .addOption(new Option('--write-baseline [file]', `accept every current finding: write them to a baseline file (default ${DEFAULT_BASELINE_FILE})`).conflicts('pruneBaseline'))
     .option('--prune-baseline', `drop fixed entries from the baseline (--baseline, or ${DEFAULT_BASELINE_FILE})`)

@@ -93,6 +93,11 @@ export function loadConfigFile(file: string, baseDir: string): LoadedConfig {
   return { config: validateConfig(data, file), file, dir: baseDir };
 }
 
+/** Zero configuration: what a scan uses when no config file is read (`--no-config-lookup` without `--config`). */
+export function defaultConfig(): LoadedConfig {
+  return { config: {} };
+}
+
 /** Walks up from `start` to the filesystem root (or `stopAt`) and returns the nearest config. */
 export function findConfig(start: string, stopAt?: string): LoadedConfig {
   let dir = start;

@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 
 /**
@@ -49,6 +49,28 @@ function realRoot(root: string): string {
   return real;
 }
 
+let boundary: string | undefined;
+
+/**
+ * Runs `run` with `root` as the boundary of every read that names none of its own: what a scan
+ * sets around loading a project, so that a repository's config cannot point a schema source at a
+ * file outside the scanned tree (`"migrations": ["../../elsewhere/*.sql"]`). Synchronous and scoped.
+ */
+export function withReadBoundary<T>(root: string, run: () => T): T {
+  const previous = boundary;
+  boundary = root;
+  try {
+    return run();
+  } finally {
+    boundary = previous;
+  }
+}
+
+/** The boundary set by `withReadBoundary`, if any. */
+export function readBoundary(): string | undefined {
+  return boundary;
+}
+
 /** Reads `path` as UTF-8 text under the rules above; throws UnsafeFileError (or the fs error: ENOENT, EACCES). */
 export function readTextFileSafe(path: string, options: SafeReadOptions = {}): string {
   return readFileSafe(path, options).toString('utf8');
@@ -56,25 +78,12 @@ export function readTextFileSafe(path: string, options: SafeReadOptions = {}): s
 
 export function readFileSafe(path: string, options: SafeReadOptions = {}): Buffer {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_READ_BYTES;
-  const real = realpathSync.native(path);
-  if (process.platform !== 'win32' && SYSTEM_TREES.some((tree) => within(tree, real))) {
-    throw new UnsafeFileError(`not a regular file (${real})`, 'not-regular');
-  }
-  if (options.root !== undefined && !within(realRoot(options.root), real)) {
-    throw new UnsafeFileError('a symlink to a file outside the scanned tree', 'outside-root');
-  }
-  // O_NONBLOCK: opening a FIFO does not wait for a writer; O_NOFOLLOW: the resolved path is not
-  // swapped for a symlink in between.
-  const flags = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0);
-  const fd = openSync(real, flags);
+  const { fd, size } = openChecked(path, options);
   try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new UnsafeFileError('not a regular file (a FIFO, socket or device)', 'not-regular');
-    if (stat.size > maxBytes) throw new UnsafeFileError(`${Math.round(stat.size / 1000)} kB is over the ${Math.round(maxBytes / 1000)} kB limit`, 'too-large');
     // Read to a cap, not to the reported size: some files report 0 and never end.
     const chunks: Buffer[] = [];
     let total = 0;
-    const chunkSize = Math.min(Math.max(stat.size + 1, 4096), maxBytes + 1);
+    const chunkSize = Math.min(Math.max(size + 1, 4096), maxBytes + 1);
     for (;;) {
       const buffer = Buffer.allocUnsafe(Math.min(chunkSize, maxBytes + 1 - total));
       const n = readSync(fd, buffer, 0, buffer.length, null);
@@ -86,6 +95,52 @@ export function readFileSafe(path: string, options: SafeReadOptions = {}): Buffe
     return Buffer.concat(chunks, total);
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * Throws UnsafeFileError unless `path` is a file that readFileSafe would read (a regular file, under
+ * the size cap, inside `root`): for a caller that reads the file itself (the baseline reader). A path
+ * that does not exist passes, so that the caller reports it in its own words.
+ */
+export function assertPlainFile(path: string, options: SafeReadOptions & { linkRoot?: string } = {}): void {
+  let opened: { fd: number; size: number };
+  try {
+    // `linkRoot`: a path that is itself a symlink must lead inside this directory (a planted
+    // `tenant-lint-baseline.json -> ~/.git-credentials` would otherwise be read, and quoted in a parse error).
+    const linked = options.linkRoot !== undefined && lstatSync(path).isSymbolicLink();
+    opened = openChecked(path, linked ? { ...options, root: options.linkRoot } : options);
+  } catch (error) {
+    if (error instanceof UnsafeFileError) throw error;
+    return;
+  }
+  closeSync(opened.fd);
+}
+
+/** Opens `path` for reading under the rules above; the caller closes the descriptor. */
+function openChecked(path: string, options: SafeReadOptions): { fd: number; size: number } {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_READ_BYTES;
+  const real = realpathSync.native(path);
+  const tree = process.platform === 'win32' ? undefined : SYSTEM_TREES.find((system) => within(system, real));
+  if (tree) {
+    // The tree, not the path: `/proc/<pid>/environ` would make every report differ.
+    throw new UnsafeFileError(`not a regular file (under ${tree})`, 'not-regular');
+  }
+  if (options.root !== undefined && !within(realRoot(options.root), real)) {
+    throw new UnsafeFileError('outside the scanned tree (after following symlinks)', 'outside-root');
+  }
+  // O_NONBLOCK: opening a FIFO does not wait for a writer; O_NOFOLLOW: the resolved path is not
+  // swapped for a symlink in between.
+  const flags = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0);
+  const fd = openSync(real, flags);
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new UnsafeFileError('not a regular file (a FIFO, socket or device)', 'not-regular');
+    if (stat.size > maxBytes) throw new UnsafeFileError(`${Math.round(stat.size / 1000)} kB is over the ${Math.round(maxBytes / 1000)} kB limit`, 'too-large');
+    return { fd, size: stat.size };
+  } catch (error) {
+    closeSync(fd);
+    throw error;
   }
 }
 

@@ -6,15 +6,17 @@ import type { CoverageReport, Diagnostic, ProjectSummary, ScanResult, UnknownSit
 import { addCoverage, coverageReport, newTally, type CoverageTally } from './coverage.js';
 import { Resolver } from '../core/resolve.js';
 import type { TableClass } from '../core/schema.js';
-import { findConfig, loadConfigFile } from '../config/load.js';
+import { ConfigurationError, defaultConfig, findConfig, loadConfigFile } from '../config/load.js';
 import { MAX_FILE_BYTES, ModuleGraph, ParseError, parseTypedUnit, parseUnit, programFor } from '../project/modules.js';
 import type * as TS from 'typescript';
 import { findProjectRoot, loadProject, withWorkspaceSchema, type Project } from '../project/project.js';
 import { discoverFiles, discoverSqlFiles } from './discover.js';
-import { analyzeSqlQueryFile } from '../core/sql-files.js';
+import { analyzeSqlQueryFile, type SqlFileAnalysis } from '../core/sql-files.js';
+import { blankUnparseableStatements } from '../sql/recover.js';
 import { loadSqlParsers } from '../sql/libpg.js';
 import { VERSION } from '../version.js';
-import { readTextFileSafe } from './safe-read.js';
+import { readTextFileSafe, withReadBoundary } from './safe-read.js';
+import { BudgetExceeded, budgetSettings, checkBudget, isIncompleteMessage, outsideFileBudget, withBudgetSettings, withFileBudget } from './budget.js';
 
 /** Diagnostics that mean a file was not analysed. */
 const SKIPPING_CODES = new Set<Diagnostic['code']>(['unreadable', 'parse-error', 'too-large', 'binary', 'not-a-query-file', 'internal']);
@@ -29,10 +31,24 @@ export interface ScanOptions {
   /** `--config FILE`: this config for every project instead of the discovered ones. */
   config?: string;
   /**
+   * `--no-config-lookup` (auditor mode): no config file of the scanned repository, or above it, is
+   * read (tenant-lint.config.json, .tenant-lintrc.json, package.json#tenantLint): only `config`, or
+   * the defaults.
+   */
+  noConfigLookup?: boolean;
+  /**
    * Files named on the command line (absolute; `path` is a folder that holds them): only these
    * are analysed, while each project's schema is still read from its whole tree.
    */
   files?: string[];
+  /**
+   * Milliseconds one file's analysis may take before it is left out with an `internal` diagnostic
+   * (the verdict becomes PARTIAL, the exit code 2). Default: TENANT_LINT_FILE_BUDGET_MS, else 10 s;
+   * 0: no budget.
+   */
+  fileBudgetMs?: number;
+  /** The monotonic clock the budget reads, in milliseconds (tests inject a fake one). Default performance.now. */
+  clock?: () => number;
 }
 
 /** A mistake in how the scan was invoked: exit code 2 with a one-line message. */
@@ -46,6 +62,7 @@ export class UsageError extends Error {
  */
 export async function scan(options: ScanOptions): Promise<ScanResult> {
   const started = performance.now();
+  const budget = budgetSettings(options.fileBudgetMs, options.clock);
   const target = resolve(options.path);
   let isDir: boolean;
   try {
@@ -54,7 +71,10 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     throw new UsageError(`path does not exist or cannot be read: ${options.path}`);
   }
   const root = isDir ? target : dirname(target);
-  const rootConfig = options.config ? loadConfigFile(resolve(options.config), root) : findConfig(root); // Throws ConfigurationError on an invalid config: exit 2.
+  // Throws ConfigurationError on an invalid config: exit 2.
+  const rootConfig = options.config ? loadConfigFile(resolve(options.config), root) : options.noConfigLookup ? defaultConfig() : findConfig(root);
+  // One config for every project: the auditor's, or the defaults when no lookup is allowed.
+  const fixedConfig = options.config !== undefined || options.noConfigLookup === true;
   // libpg-query (WASM) loads asynchronously; once loaded it parses synchronously for every project.
   await loadSqlParsers();
   // `ignore` is relative to the config file; the file search runs relative to the scanned folder.
@@ -72,13 +92,15 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     let project = loaded.get(projectRoot);
     if (!project) {
       try {
-        project = loadProject(projectRoot, undefined, { ...(options.files ? {} : { candidates: files }), ...(options.config ? { config: rootConfig } : {}) });
+        const loadOptions = { ...(options.files ? {} : { candidates: files }), ...(fixedConfig ? { config: rootConfig } : {}) };
+        // Each migration file and schema file has its own budget (see projectFor).
+        project = withReadBoundary(root, () => withBudgetSettings(budget, () => loadProject(projectRoot, undefined, loadOptions)));
       } catch (error) {
         // A nested package (a test fixture) whose package.json or config is broken costs that
         // package's settings, not the scan: its files are analysed with the enclosing project.
         const enclosing = projectRoot === root ? undefined : loaded.get(root);
         if (!enclosing) throw error;
-        diagnostics.push({ code: 'config', file: rel(projectRoot), message: `${oneLine(error)}; analysed with the settings of the scanned root` });
+        diagnostics.push({ code: 'config', file: rel(projectRoot), message: `${configProblem(error, rel)}; analysed with the settings of the scanned root` });
         project = enclosing;
       }
       loaded.set(projectRoot, project);
@@ -86,7 +108,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     return project;
   };
   const projectRootOf = new Map<string, string>();
-  const projectFor = (file: string): Project => {
+  // A project is shared by all its files: loading it is off the clock of the file that needed it first.
+  const projectFor = (file: string): Project => outsideFileBudget(() => projectOf(file));
+  const projectOf = (file: string): Project => {
     const dir = dirname(file);
     let projectRoot = projectRootOf.get(dir);
     if (!projectRoot) {
@@ -105,7 +129,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
 
   const programs = new Map<string, TS.Program | undefined>();
   const programOf = (projectRoot: string): TS.Program | undefined => {
-    if (!programs.has(projectRoot)) programs.set(projectRoot, programFor(projectRoot));
+    if (!programs.has(projectRoot)) programs.set(projectRoot, outsideFileBudget(() => programFor(projectRoot)));
     return programs.get(projectRoot);
   };
   const modules = new ModuleGraph();
@@ -124,58 +148,74 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   let suppressed = 0;
   let testFiles = 0;
 
-  for (const file of files) {
-    const display = rel(file);
-    const skip = (code: Diagnostic['code'], message: string, line?: number, column?: number) =>
-      diagnostics.push({ code, file: display, message, ...(line ? { line, column } : {}) });
-    const skipNote = (code: Diagnostic['code'], message: string, line: number) => diagnostics.push({ code, file: display, message, line });
+  type SourceOutcome =
+    | { kind: 'skipped'; code: Diagnostic['code']; message: string; line?: number; column?: number }
+    | { kind: 'analysed'; analysis: ReturnType<typeof analyzeFile>; project: Project };
+  /** Read, parse and analyse one source file; phases are separated by budget checkpoints. */
+  const analyseSourceFile = (file: string): SourceOutcome => {
     let text: string;
     try {
       const size = statSync(file).size;
       if (size > MAX_FILE_BYTES) {
-        skip('too-large', `skipped: ${Math.round(size / 1000)} kB is over the ${MAX_FILE_BYTES / 1000} kB limit for source files`);
-        continue;
+        return { kind: 'skipped', code: 'too-large', message: `skipped: ${Math.round(size / 1000)} kB is over the ${MAX_FILE_BYTES / 1000} kB limit for source files` };
       }
       text = readTextFileSafe(file, { root, maxBytes: MAX_FILE_BYTES });
     } catch (error) {
-      skip('unreadable', `cannot read: ${error instanceof Error ? error.message : String(error)}`);
-      continue;
+      return { kind: 'skipped', code: 'unreadable', message: `cannot read: ${error instanceof Error ? error.message : String(error)}` };
     }
-    if (text.slice(0, 8000).includes('\u0000')) {
-      skip('binary', 'skipped: binary content');
-      continue;
-    }
+    if (text.slice(0, 8000).includes('\u0000')) return { kind: 'skipped', code: 'binary', message: 'skipped: binary content' };
+    checkBudget();
     let unit = options.types ? undefined : modules.cached(file);
     try {
       unit ??= options.types ? parseTypedUnit(file, text, programOf(projectFor(file).root)) : parseUnit(file, text);
     } catch (error) {
-      if (error instanceof ParseError) {
-        skip('parse-error', `cannot parse: ${error.message}`, error.line, error.column);
-        continue;
-      }
-      throw error;
+      if (error instanceof ParseError) return { kind: 'skipped', code: 'parse-error', message: `cannot parse: ${error.message}`, line: error.line, column: error.column };
+      if (error instanceof BudgetExceeded) throw error;
+      return { kind: 'skipped', code: 'internal', message: `internal error while parsing: ${oneLine(error)}` };
     }
     // Scanned units are not retained: only import targets (clients, helpers) stay in the graph,
     // which keeps memory flat on large monorepos (1.3 GB -> see bench) at the cost of parsing a
     // helper twice when it was scanned before anything imported it.
     const project = projectFor(file);
+    checkBudget();
     try {
-      const analysis = analyzeFile(unit, project, resolver, { eslintDirectives: true });
-      suppressed += analysis.suppressed;
-      if (analysis.skippedAsTest) testFiles += 1;
-      else filesScanned += 1;
-      for (const problem of analysis.suppressionProblems) skipNote('suppression', problem.message, problem.line);
-      querySites += analysis.querySites;
-      const toScanPath = (projectFile: string) => rel(resolve(project.root, projectFile));
-      for (const finding of analysis.findings) findings.push({ ...finding, file: toScanPath(finding.file) });
-      for (const site of analysis.unknown) unknown.push({ ...site, file: toScanPath(site.file) });
-      const tally = tallyOf(project.schemaFrom ?? project.root);
-      addCoverage(tally, analysis.coverage);
-      for (const missed of analysis.coverage.notTraced) notTracedSites.push({ file: display, ...missed });
+      return { kind: 'analysed', analysis: analyzeFile(unit, project, resolver, { eslintDirectives: true }), project };
     } catch (error) {
+      if (error instanceof BudgetExceeded) throw error;
       // An analysis bug must not lose the rest of the scan; it is reported, and exits 2.
-      skip('internal', `internal error while analysing: ${error instanceof Error ? error.message : String(error)}`);
+      return { kind: 'skipped', code: 'internal', message: `internal error while analysing: ${oneLine(error)}` };
     }
+  };
+
+  for (const file of files) {
+    const display = rel(file);
+    const skip = (code: Diagnostic['code'], message: string, line?: number, column?: number) =>
+      diagnostics.push({ code, file: display, message, ...(line ? { line, column } : {}) });
+    const skipNote = (code: Diagnostic['code'], message: string, line: number) => diagnostics.push({ code, file: display, message, line });
+    // One file's work under its time budget, checked between phases (and per SQL statement inside):
+    // what it found is kept only when it finished in time.
+    const run = withFileBudget(() => analyseSourceFile(file), budget);
+    if (run.tripped) {
+      skip('internal', `${run.error.message}; the file was not analysed`);
+      continue;
+    }
+    const outcome = run.value;
+    if (outcome.kind === 'skipped') {
+      skip(outcome.code, outcome.message, outcome.line, outcome.column);
+      continue;
+    }
+    const { analysis, project } = outcome;
+    suppressed += analysis.suppressed;
+    if (analysis.skippedAsTest) testFiles += 1;
+    else filesScanned += 1;
+    for (const problem of analysis.suppressionProblems) skipNote('suppression', problem.message, problem.line);
+    querySites += analysis.querySites;
+    const toScanPath = (projectFile: string) => rel(resolve(project.root, projectFile));
+    for (const finding of analysis.findings) findings.push({ ...finding, file: toScanPath(finding.file) });
+    for (const site of analysis.unknown) unknown.push({ ...site, file: toScanPath(site.file) });
+    const tally = tallyOf(project.schemaFrom ?? project.root);
+    addCoverage(tally, analysis.coverage);
+    for (const missed of analysis.coverage.notTraced) notTracedSites.push({ file: display, ...missed });
   }
 
   // `.sql` query files (sqlc, PgTyped, plain): every statement checked like raw SQL in code.
@@ -193,9 +233,14 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       diagnostics.push({ code: 'unreadable', file: rel(file), message: `cannot read: ${error instanceof Error ? error.message : String(error)}` });
       continue;
     }
-    let analysis: ReturnType<typeof analyzeSqlQueryFile>;
+    let analysis: SqlFileAnalysis;
     try {
-      analysis = analyzeSqlQueryFile(text, projectFile, project.schema, project.config);
+      const run = withFileBudget(() => analyzeSqlFileRecovering(text, projectFile, project), budget);
+      if (run.tripped) {
+        diagnostics.push({ code: 'internal', file: rel(file), message: `${run.error.message}; the file was not analysed` });
+        continue;
+      }
+      analysis = run.value;
     } catch (error) {
       diagnostics.push({ code: 'internal', file: rel(file), message: `internal error while analysing SQL: ${oneLine(error)}` });
       continue;
@@ -223,7 +268,10 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   // repository root): each finding and diagnostic of a schema file is reported once.
   const reported = new Set<string>();
   const once = (key: string): boolean => !reported.has(key) && Boolean(reported.add(key));
-  for (const project of projects.values()) {
+  // A nested package whose package.json or config is broken is analysed with the enclosing project:
+  // several folders then map to one project, which is summarised and counted once.
+  const distinct = new Map([...projects.values()].map((project) => [project.root, project]));
+  for (const project of distinct.values()) {
     if (project.schemaFrom) continue; // reported by the workspace's own project
     let fromSchema: ReturnType<typeof schemaFindings> = [];
     try {
@@ -241,26 +289,32 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   }
 
   const summaries: ProjectSummary[] = [];
-  for (const project of projects.values()) {
+  for (const project of distinct.values()) {
     if (project.schema.sources.length === 0 && project.root !== root && !project.configFile) continue;
     if (project.schemaFrom) continue; // its schema is the workspace's, summarised there
     summaries.push(summarise(project, rel));
     for (const d of project.schema.diagnostics) {
       const file = rel(resolve(project.root, d.file));
       if (!once(`diagnostic ${file}:${d.line}:${d.column}:${d.message}`)) continue;
-      diagnostics.push({ code: 'schema-error', file, line: d.line, column: d.column, message: d.message });
+      // A schema reader that failed or ran out of time left part of the schema unread: that is an
+      // incomplete analysis (exit 2), not a mistake in the schema.
+      diagnostics.push({ code: isIncompleteMessage(d.message) ? 'internal' : 'schema-error', file, line: d.line, column: d.column, message: d.message });
     }
   }
   findings.sort(compareFindings);
-  const coverage = coverageReport(projects, census, notTracedSites, rel);
+  const coverage = deterministic(coverageReport(distinct, census, notTracedSites, rel));
+  // A file left out by an internal error or its time budget was not analysed: the scan cannot say
+  // COMPLETE (and exits 2, as for every `internal` diagnostic).
+  if (coverage.verdict === 'COMPLETE' && diagnostics.some((d) => d.code === 'internal')) coverage.verdict = 'PARTIAL';
   return {
     coverage,
     tool: { name: 'tenant-lint', version: VERSION },
     root,
-    projects: summaries.sort((a, b) => a.root.localeCompare(b.root)),
+    // Plain code-unit order, never localeCompare: the same tree gives the same bytes in every locale.
+    projects: summaries.sort((a, b) => compareText(a.root, b.root)),
     findings,
-    diagnostics: diagnostics.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0)),
-    unknown: unknown.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line),
+    diagnostics: diagnostics.sort(compareDiagnostics),
+    unknown: unknown.sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column || compareText(a.ruleId, b.ruleId) || compareText(a.reason, b.reason)),
     stats: {
       filesScanned,
       filesSkipped: diagnostics.filter((d) => SKIPPING_CODES.has(d.code)).length,
@@ -270,6 +324,57 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       durationMs: Math.round(performance.now() - started),
     },
     failOn: options.failOn ?? rootConfig.config.failOn ?? 'error',
+  };
+}
+
+/** How the query-file analysis says a file did not parse: one undecided site, nothing else. */
+const DOES_NOT_PARSE = 'the SQL does not parse';
+
+/**
+ * A `.sql` query file, analysed; when it does not parse as a whole, analysed again without the
+ * statements that do not parse on their own, each of which is then one undecided site (a counted
+ * loss of that statement, not of the file).
+ */
+function analyzeSqlFileRecovering(text: string, projectFile: string, project: Project): SqlFileAnalysis {
+  const analysis = analyzeSqlQueryFile(text, projectFile, project.schema, project.config);
+  const failed = (a: SqlFileAnalysis) => a.findings.length === 0 && a.querySites === 0 && a.unknown.length === 1 && a.unknown[0].reason.startsWith(DOES_NOT_PARSE);
+  if (!failed(analysis)) return analysis;
+  const recovered = blankUnparseableStatements(text);
+  if (recovered.unparsed.length === 0) return analysis;
+  const retry = analyzeSqlQueryFile(recovered.text, projectFile, project.schema, project.config);
+  // The splitter and the parser disagree about this file: keep the whole-file verdict.
+  if (failed(retry)) return analysis;
+  const lost = recovered.unparsed.map((statement) => ({
+    ruleId: 'require-tenant-filter',
+    file: projectFile,
+    line: statement.line,
+    column: statement.column,
+    reason: `${DOES_NOT_PARSE}: this statement (${statement.message}); the other statements of the file were analysed`,
+  }));
+  return { ...retry, unknown: [...retry.unknown, ...lost] };
+}
+
+/** Code-unit order: the same in every locale, unlike localeCompare. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
+  return compareText(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0) || compareText(a.code, b.code) || compareText(a.message, b.message);
+}
+
+/**
+ * The coverage report in code-unit order (coverage.ts sorts with localeCompare, whose order depends on
+ * the process's locale). Top reasons and files stay in count order; ties are broken by code units.
+ */
+function deterministic(coverage: CoverageReport): CoverageReport {
+  const byCount = <T>(count: (item: T) => number, key: (item: T) => string) => (a: T, b: T) => count(b) - count(a) || compareText(key(a), key(b));
+  return {
+    ...coverage,
+    projects: [...coverage.projects].sort((a, b) => compareText(a.root, b.root)),
+    topReasons: [...coverage.topReasons].sort(byCount((r) => r.count, (r) => r.reason)),
+    topFiles: [...coverage.topFiles].sort(byCount((f) => f.notTraced, (f) => f.file)),
+    notTracedSites: [...coverage.notTracedSites].sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column || compareText(a.reason, b.reason)),
   };
 }
 
@@ -287,6 +392,13 @@ function summarise(project: Project, rel: (path: string) => string): ProjectSumm
     tables,
     configFile: project.configFile ? rel(project.configFile) : null,
   };
+}
+
+/** A nested package's config problem in one line, its file relative to the scan (no absolute path in a report). */
+function configProblem(error: unknown, rel: (path: string) => string): string {
+  if (!(error instanceof ConfigurationError)) return oneLine(error);
+  const [file, key] = error.file.split('#');
+  return `${rel(file)}${key ? `#${key}` : ''}: ${error.reason.split('\n')[0]}`;
 }
 
 function oneLine(error: unknown): string {

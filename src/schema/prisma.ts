@@ -1,6 +1,7 @@
 import type { Column, Relation, SchemaDiagnostic, SourceLocation } from '../core/schema.js';
 import type { RawTable } from './raw.js';
 import { parsePrismaSchema, type PrismaAst } from './prisma-parser.js';
+import { checkBudget, withFileBudget } from '../scan/budget.js';
 
 /** A table as a schema source describes it, before tenant classification. */
 export type { RawTable } from './raw.js';
@@ -64,20 +65,24 @@ function locationOf(file: string, location: PrismaAst.CstNodeLocation | undefine
 
 /**
  * Reads the models of one or more .prisma files (a multi-file schema is one schema).
- * A file that does not parse becomes a diagnostic; the other files are still read.
+ * A syntax error costs the block (model, enum, ...) it is in, as in Prisma's own parser: the file is
+ * then read block by block, and each block that does not parse is one diagnostic. Each file has its
+ * own time budget when the scanner set one.
  */
 export function readPrismaModels(files: { file: string; text: string }[]): { tables: RawTable[]; diagnostics: SchemaDiagnostic[] } {
   const diagnostics: SchemaDiagnostic[] = [];
   const models: { file: string; model: PrismaAst.Model }[] = [];
+  /** Models whose block did not parse: a field of that type is a relation to a model not read, not a column. */
+  const unread = new Set<string>();
   for (const { file, text } of files) {
-    let schema: PrismaAst.Schema;
-    try {
-      schema = parsePrismaSchema(blankCommentsAfterBraces(text));
-    } catch (error) {
-      diagnostics.push(prismaSyntaxDiagnostic(file, text, error));
+    const run = withFileBudget(() => parsePrismaFile(file, text));
+    if (run.tripped) {
+      diagnostics.push({ file, message: `${run.error.message}; the schema file was not read` });
       continue;
     }
-    for (const block of schema.list) {
+    diagnostics.push(...run.value.diagnostics);
+    for (const name of run.value.unread) unread.add(name);
+    for (const block of run.value.blocks) {
       if (block.type === 'model') models.push({ file, model: block });
     }
   }
@@ -85,13 +90,86 @@ export function readPrismaModels(files: { file: string; text: string }[]): { tab
   // One model the reader cannot read costs that model, named in a diagnostic, not the schema.
   const tables = models.flatMap(({ file, model }) => {
     try {
-      return [readModel(file, model, modelNames)];
+      return [readModel(file, model, modelNames, unread)];
     } catch (error) {
       diagnostics.push({ file, message: `model ${model.name} not read: internal error: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}` });
       return [];
     }
   });
   return { tables, diagnostics };
+}
+
+/** The first line of a top-level block: `model Invoice {`, `enum Role {`, `datasource db {`. */
+const BLOCK_HEAD = /^[ \t]*(model|view|enum|type|datasource|generator)[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]*\{/;
+
+/** The blocks of one file; when the file does not parse, every block that parses on its own. */
+function parsePrismaFile(file: string, text: string): { blocks: PrismaAst.Block[]; diagnostics: SchemaDiagnostic[]; unread: string[] } {
+  const source = blankCommentsAfterBraces(text);
+  try {
+    return { blocks: parsePrismaSchema(source).list, diagnostics: [], unread: [] };
+  } catch (error) {
+    const whole = prismaSyntaxDiagnostic(file, text, error);
+    const chunks = blockChunks(source);
+    // One block or none: nothing to recover, the file's own diagnostic says it all.
+    if (chunks.length < 2) return { blocks: [], diagnostics: [whole], unread: [] };
+    const blocks: PrismaAst.Block[] = [];
+    const diagnostics: SchemaDiagnostic[] = [];
+    const unread: string[] = [];
+    for (const chunk of chunks) {
+      checkBudget();
+      try {
+        const parsed = parsePrismaSchema(chunk.text);
+        shiftLines(parsed.list, chunk.line - 1);
+        blocks.push(...parsed.list);
+      } catch (chunkError) {
+        const diagnostic = prismaSyntaxDiagnostic(file, chunk.text, chunkError);
+        const what = chunk.kind ? `${chunk.kind} ${chunk.name}` : 'text before the first block';
+        diagnostics.push({ ...diagnostic, line: (diagnostic.line ?? 1) + chunk.line - 1, message: `${diagnostic.message} (${what} not read; the other blocks were)` });
+        if (chunk.kind === 'model' || chunk.kind === 'view') unread.push(chunk.name);
+      }
+    }
+    return { blocks, diagnostics, unread };
+  }
+}
+
+/**
+ * The file cut at every line that opens a top-level block (Prisma blocks do not nest, so such a line
+ * always starts one, even after a block whose closing brace is missing). Each chunk runs to the next.
+ */
+function blockChunks(source: string): { kind?: string; name: string; line: number; text: string }[] {
+  const lines = source.split('\n');
+  const chunks: { kind?: string; name: string; line: number; text: string }[] = [];
+  let current: { kind?: string; name: string; line: number; lines: string[] } = { name: '', line: 1, lines: [] };
+  const flush = () => {
+    if (current.kind || current.lines.some((line) => line.trim() !== '' && !line.trim().startsWith('//'))) {
+      chunks.push({ ...(current.kind ? { kind: current.kind } : {}), name: current.name, line: current.line, text: current.lines.join('\n') });
+    }
+  };
+  lines.forEach((line, index) => {
+    const head = BLOCK_HEAD.exec(line);
+    if (head) {
+      flush();
+      current = { kind: head[1], name: head[2], line: index + 1, lines: [] };
+    }
+    current.lines.push(line);
+  });
+  flush();
+  return chunks;
+}
+
+/** Moves every location of a block parsed on its own to where the block is in its file. */
+function shiftLines(value: unknown, by: number, seen = new WeakSet<object>()): void {
+  if (by === 0 || typeof value !== 'object' || value === null || seen.has(value)) return;
+  seen.add(value);
+  if (Array.isArray(value)) {
+    for (const item of value) shiftLines(item, by, seen);
+    return;
+  }
+  for (const key of Object.keys(value)) {
+    const item: unknown = Reflect.get(value, key);
+    if ((key === 'startLine' || key === 'endLine') && typeof item === 'number') Reflect.set(value, key, item + by);
+    else if (typeof item === 'object') shiftLines(item, by, seen);
+  }
 }
 
 /**
@@ -118,7 +196,7 @@ function blankCommentsAfterBraces(text: string): string {
   return lines.join('\n');
 }
 
-function readModel(file: string, model: PrismaAst.Model, modelNames: Set<string>): RawTable {
+function readModel(file: string, model: PrismaAst.Model, modelNames: Set<string>, unread: ReadonlySet<string> = new Set()): RawTable {
   const columns = new Map<string, Column>();
   const relations = new Map<string, Relation>();
   const uniques: RawTable['uniques'] = [];
@@ -136,6 +214,8 @@ function readModel(file: string, model: PrismaAst.Model, modelNames: Set<string>
     const attr = (name: string) => attributes.find((a) => a.name === name && !a.group);
     // `@ignore`: the field is not in Prisma Client; no query names it.
     if (attr('ignore')) continue;
+    // A relation to a model whose block did not parse: neither a column nor a relation that can be read.
+    if (unread.has(type) && !modelNames.has(type)) continue;
     if (modelNames.has(type)) {
       const relationAttr = attr('relation');
       const fkFields = relationAttr ? fieldList(relationAttr, 'fields') : [];

@@ -24,7 +24,8 @@ import type { SchemaDiagnostic } from '../core/schema.js';
 import { SchemaFold } from '../sql/fold.js';
 import { addParseStats, emptyParseStats, parseSqlFile, type SqlParseStats } from '../sql/parse.js';
 import type { SchemaReadResult } from './raw.js';
-import { readTextFileSafe } from '../scan/safe-read.js';
+import { readBoundary, readTextFileSafe } from '../scan/safe-read.js';
+import { checkBudget, withFileBudget } from '../scan/budget.js';
 
 export interface SqlMigrationStats extends SqlParseStats {
   /** Migration files read. */
@@ -257,6 +258,8 @@ function foreignDialectMarker(folder: string): string | undefined {
   return undefined;
 }
 
+const MAX_STATEMENT_DIAGNOSTICS_PER_FILE = 20;
+
 /**
  * Reads migration files (absolute, or relative to the project root) in the order given and folds them
  * into the tables they leave behind. Locations and diagnostics carry project-relative POSIX paths.
@@ -287,15 +290,19 @@ export function readSqlMigrations(projectRoot: string, files: string[]): SchemaR
     }
     let text: string;
     try {
-      text = readTextFileSafe(path, { root: rel.startsWith('..') ? dirname(path) : root });
+      // A migration outside the project (a sibling package's, by config) is read when it is inside the scanned tree.
+      text = readTextFileSafe(path, { root: readBoundary() ?? (rel.startsWith('..') ? dirname(path) : root) });
     } catch (error) {
       parsedFiles.push({ rel, folder, error: `Cannot read migration: ${error instanceof Error ? error.message : String(error)}` });
       continue;
     }
-    parsedFiles.push({ rel, folder, parsed: parseSqlFile(upSectionOnly(text), rel) });
+    // Each migration has its own time budget (when the scanner set one): a file that takes too long
+    // is left out with a diagnostic, and the other migrations are still read.
+    const run = withFileBudget(() => parseSqlFile(upSectionOnly(text), rel));
+    parsedFiles.push(run.tripped ? { rel, folder, error: `${run.error.message} while parsing; the migration was not read` } : { rel, folder, parsed: run.value });
   }
   const otherDialect = new Set<string>();
-  const byFolder = new Map<string, { total: number; failed: number }>();
+  const byFolder = new Map<string, { total: number; failed: number; first?: { total: number; failed: number } }>();
   for (const { folder, parsed } of parsedFiles) {
     const marker = declaredDialect(folder);
     if (marker) {
@@ -309,10 +316,14 @@ export function readSqlMigrations(projectRoot: string, files: string[]): SchemaR
     const counts = byFolder.get(folder) ?? { total: 0, failed: 0 };
     counts.total += parsed.stats.total;
     counts.failed += parsed.stats.failed;
+    if (!counts.first && parsed.stats.total > 0) counts.first = { total: parsed.stats.total, failed: parsed.stats.failed };
     byFolder.set(folder, counts);
   }
   for (const [folder, counts] of byFolder) {
-    if (counts.failed > 0 && counts.failed * 2 >= counts.total && (counts.total >= 3 || counts.failed === counts.total)) {
+    // The first migration creates the tables: when it is PostgreSQL, the folder is, and a later file
+    // of junk (or of another dialect) costs its own statements only, one diagnostic each.
+    const firstIsForeign = counts.first !== undefined && counts.first.failed * 2 >= counts.first.total;
+    if (firstIsForeign && counts.failed > 0 && counts.failed * 2 >= counts.total && (counts.total >= 3 || counts.failed === counts.total)) {
       otherDialect.add(folder);
       diagnostics.push({
         file: folder,
@@ -329,10 +340,24 @@ export function readSqlMigrations(projectRoot: string, files: string[]): SchemaR
     read.push(rel);
     stats.files++;
     addParseStats(stats, parsed.stats);
-    diagnostics.push(...parsed.diagnostics);
+    // A file of junk is thousands of unparsed statements: the first ones are shown, the rest counted.
+    diagnostics.push(...parsed.diagnostics.slice(0, MAX_STATEMENT_DIAGNOSTICS_PER_FILE));
+    const more = parsed.diagnostics.length - MAX_STATEMENT_DIAGNOSTICS_PER_FILE;
+    if (more > 0) diagnostics.push({ file: rel, message: `${more} more SQL statement(s) of this migration skipped, not PostgreSQL that tenant-lint parses` });
     const before = fold.diagnostics.length;
-    for (const statement of parsed.statements) fold.apply(statement);
+    let applied = 0;
+    const run = withFileBudget(() => {
+      for (const statement of parsed.statements) {
+        checkBudget();
+        fold.apply(statement);
+        applied++;
+      }
+    });
     diagnostics.push(...fold.diagnostics.slice(before));
+    if (run.tripped) {
+      const next = parsed.statements[applied]?.location;
+      diagnostics.push({ file: rel, ...(next ? { line: next.line, column: next.column } : {}), message: `${run.error.message} while folding; ${parsed.statements.length - applied} statement(s) from here on were not applied` });
+    }
   }
   return { tables: fold.result(), diagnostics, files: read, stats };
 }

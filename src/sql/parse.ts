@@ -28,6 +28,7 @@ import { libpgReady, libpgUnavailableReason } from './libpg.js';
 import { byteOffsetToIndex, splitStatements, type RawStatement } from './split.js';
 import type { QualifiedName, SqlParserName, SqlStatement } from './statements.js';
 import { findTopLevel } from './text.js';
+import { checkBudget } from '../scan/budget.js';
 
 // pgsql-ast-parser is the fallback (libpg-query rejected a statement or is not loaded): required on
 // first use, so that processes which never need it (the ESLint plugin on a file without SQL, most
@@ -185,6 +186,7 @@ export function parseSqlFile(text: string, file: string, options: SqlParseOption
   const diagnostics: SchemaDiagnostic[] = [];
   const stats = emptyParseStats();
   for (const raw of split.statements) {
+    checkBudget();
     stats.total++;
     const attempt = parseOne(raw, convertContext(raw, file, split.positionAt), order);
     if ('statements' in attempt) {

@@ -1,5 +1,6 @@
 import { parseSync } from 'libpg-query';
 import { libpgReady, libpgUnavailableReason } from './libpg.js';
+import { checkBudget } from '../scan/budget.js';
 
 /**
  * Query analysis for raw SQL: which tables a statement reads or writes, and whether each one is
@@ -106,6 +107,7 @@ export class SqlQueryAnalyzer {
     if (!libpgReady()) throw new Error(libpgUnavailableReason());
     const parsed = parseSync(sql);
     return list(obj(parsed)?.stmts).map((raw) => {
+      checkBudget();
       const entry = obj(raw);
       return this.statement(entry?.stmt, num(entry?.stmt_location));
     });
