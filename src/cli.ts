@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { writeFileSafe } from './scan/safe-write.js';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
@@ -68,6 +68,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('--baseline <file>', 'report only findings that this baseline file does not accept')
     .addOption(new Option('--write-baseline [file]', `accept every current finding: write them to a baseline file (default ${DEFAULT_BASELINE_FILE})`).conflicts('pruneBaseline'))
     .option('--prune-baseline', `drop fixed entries from the baseline (--baseline, or ${DEFAULT_BASELINE_FILE})`)
+    .option('--category <id>', 'SARIF automationDetails.id, the code scanning category (default: tenant-lint/<scanned folder>/)')
     .option('--changed-since <ref>', 'report only findings in files changed since this git ref (committed since the merge base, staged, unstaged, untracked); the whole tree is still analysed')
     .action(async (paths: string[], opts: ScanCliOptions) => {
       const format = isFormat(opts.format) ? opts.format : 'text';
@@ -83,7 +84,14 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         }
       }
       const color = opts.color && !opts.output && io.isTTY && !process.env.NO_COLOR;
-      const report = reporters[format](result, { ...run.options, color, sources });
+      const fileExists = (file: string) => {
+        try {
+          return statSync(join(result.root, file)).isFile();
+        } catch {
+          return false;
+        }
+      };
+      const report = reporters[format](result, { ...run.options, color, sources, fileExists });
       if (opts.output) {
         try {
           writeFileSafe(opts.output, report);

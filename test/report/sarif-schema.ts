@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, dirname } from 'node:path';
-import Ajv from 'ajv-draft-04';
-import addFormats from 'ajv-formats';
+import type AjvDraft04 from 'ajv-draft-04';
+import type addFormatsType from 'ajv-formats';
 
 /**
  * The SARIF 2.1.0 JSON schema as Microsoft's SARIF SDK ships it (@microsoft/jest-sarif,
@@ -10,6 +10,9 @@ import addFormats from 'ajv-formats';
  * hence ajv-draft-04; ajv-formats checks its `uri`, `uri-reference` and `date-time` formats.
  */
 const require = createRequire(import.meta.url);
+// Both are CommonJS with `exports.default`; require() reads them the same under tsc and vitest.
+const Ajv = (require('ajv-draft-04') as { default: typeof AjvDraft04.default }).default;
+const addFormats = (require('ajv-formats') as { default: typeof addFormatsType.default }).default;
 const schemaFile = join(dirname(require.resolve('@microsoft/jest-sarif/package.json')), 'lib', 'schemas', 'sarif-2.1.0-rtm.5.json');
 const schema = JSON.parse(readFileSync(schemaFile, 'utf8')) as Record<string, unknown>;
 
