@@ -7,8 +7,9 @@ import { collect, parseCount, runScan, type ScanCliOptions } from './cli-scan.js
 import { ConfigurationError } from './config/load.js';
 import { isRuleId, RULE_IDS } from './core/rule-meta.js';
 import { FORMATS, isFormat, reporters } from './report/index.js';
+import { explainText } from './report/rule-docs.js';
 import { UsageError } from './scan/scan.js';
-import { PACKAGE_ROOT, VERSION } from './version.js';
+import { VERSION } from './version.js';
 
 /** Exit codes are a contract with CI: 0 clean, 1 findings fail the run, 2 usage/config/internal error. */
 export const EXIT = { ok: 0, findings: 1, error: 2 } as const;
@@ -113,7 +114,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .action((ruleId: string) => {
       const id = ruleId.replace(/^tenant-lint\//, '');
       if (!isRuleId(id)) throw new UsageError(`unknown rule "${ruleId}"; known rules: ${RULE_IDS.join(', ')}`);
-      io.stdout(readFileSync(join(PACKAGE_ROOT, 'docs', 'rules', `${id}.md`), 'utf8'));
+      io.stdout(explainText(id));
     });
 
   try {

@@ -170,6 +170,7 @@ describe('text reporter', () => {
           6 |
         why: \`Invoice.orgId\` references \`Organization\`, the tenant root (prisma/schema.prisma:14).
         help: Add \`orgId\` to \`where\`, for example \`where: { orgId, status: "open" }\`.
+        docs: https://github.com/tenant-lint/tenant-lint/blob/main/docs/rules/require-tenant-filter.md
 
       src/routes/projects.ts:4:25  tenant-lint/require-tenant-filter  warning
         \`database.project.findUnique\` reads tenant-scoped table \`Project\` by \`id\` alone.
@@ -181,6 +182,7 @@ describe('text reporter', () => {
           6 |   });
         why: \`Project.orgId\` references \`Organization\`; \`id\` is unique across all tenants.
         help: Use \`findFirst({ where: { id, orgId } })\` or the compound unique \`orgId_id\`.
+        docs: https://github.com/tenant-lint/tenant-lint/blob/main/docs/rules/require-tenant-filter.md
 
       Diagnostics (1)
         src/legacy/report.ts:12  parse-error  ')' expected.
