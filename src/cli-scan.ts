@@ -40,6 +40,7 @@ export interface ScanCliOptions {
   writeBaseline?: string | true;
   pruneBaseline?: boolean;
   changedSince?: string;
+  category?: string;
 }
 
 export interface ScanRun {
@@ -72,6 +73,10 @@ const QUERY_RULES: ReadonlySet<string> = new Set(['require-tenant-filter', 'requ
  */
 export async function runScan(paths: readonly string[], opts: ScanCliOptions, format: Format, cwd = process.cwd()): Promise<ScanRun> {
   const rules = ruleFilter(opts.rule);
+  if (opts.category !== undefined) {
+    if (format !== 'sarif') throw new UsageError(`--category applies to --format sarif only (the format is ${format})`);
+    if (opts.category.trim() === '') throw new UsageError('--category needs a name, for example --category tenant-lint/api');
+  }
   const writeTarget = opts.writeBaseline === undefined ? undefined : opts.writeBaseline === true ? (opts.baseline ?? DEFAULT_BASELINE_FILE) : opts.writeBaseline;
   const baselineFile = opts.baseline ?? (opts.pruneBaseline ? DEFAULT_BASELINE_FILE : undefined);
   // Read before the scan, so that a missing or broken baseline fails in a second, not after minutes.
@@ -115,6 +120,7 @@ export async function runScan(paths: readonly string[], opts: ScanCliOptions, fo
   }
   const options: ScanRun['options'] = { pathBase: folder };
   if (opts.failOn === 'none') options.failOn = 'none';
+  if (opts.category !== undefined) options.category = opts.category;
 
   let reported = result.findings;
   if (writeTarget !== undefined) {

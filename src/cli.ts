@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { writeFileSafe } from './scan/safe-write.js';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
@@ -7,8 +7,9 @@ import { collect, parseCount, runScan, type ScanCliOptions } from './cli-scan.js
 import { ConfigurationError } from './config/load.js';
 import { isRuleId, RULE_IDS } from './core/rule-meta.js';
 import { FORMATS, isFormat, reporters } from './report/index.js';
+import { explainText } from './report/rule-docs.js';
 import { UsageError } from './scan/scan.js';
-import { PACKAGE_ROOT, VERSION } from './version.js';
+import { VERSION } from './version.js';
 
 /** Exit codes are a contract with CI: 0 clean, 1 findings fail the run, 2 usage/config/internal error. */
 export const EXIT = { ok: 0, findings: 1, error: 2 } as const;
@@ -69,6 +70,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('--baseline <file>', 'report only findings that this baseline file does not accept')
     .addOption(new Option('--write-baseline [file]', `accept every current finding: write them to a baseline file (default ${DEFAULT_BASELINE_FILE})`).conflicts('pruneBaseline'))
     .option('--prune-baseline', `drop fixed entries from the baseline (--baseline, or ${DEFAULT_BASELINE_FILE})`)
+    .option('--category <id>', 'SARIF automationDetails.id, the code scanning category (default: tenant-lint/<scanned folder>/)')
     .option('--changed-since <ref>', 'report only findings in files changed since this git ref (committed since the merge base, staged, unstaged, untracked); the whole tree is still analysed')
     .action(async (paths: string[], opts: ScanCliOptions) => {
       const format = isFormat(opts.format) ? opts.format : 'text';
@@ -84,7 +86,14 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         }
       }
       const color = opts.color && !opts.output && io.isTTY && !process.env.NO_COLOR;
-      const report = reporters[format](result, { ...run.options, color, sources });
+      const fileExists = (file: string) => {
+        try {
+          return statSync(join(result.root, file)).isFile();
+        } catch {
+          return false;
+        }
+      };
+      const report = reporters[format](result, { ...run.options, color, sources, fileExists });
       if (opts.output) {
         try {
           writeFileSafe(opts.output, report);
@@ -106,7 +115,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .action((ruleId: string) => {
       const id = ruleId.replace(/^tenant-lint\//, '');
       if (!isRuleId(id)) throw new UsageError(`unknown rule "${ruleId}"; known rules: ${RULE_IDS.join(', ')}`);
-      io.stdout(readFileSync(join(PACKAGE_ROOT, 'docs', 'rules', `${id}.md`), 'utf8'));
+      io.stdout(explainText(id));
     });
 
   try {

@@ -5,6 +5,7 @@ import type * as Sarif from 'sarif';
 import { describe, expect, it } from 'vitest';
 import { parseBaseline } from '../src/baseline/baseline.js';
 import { runCli, useScratch } from './helpers/scratch.js';
+import { sarifSchemaErrors } from './report/sarif-schema.js';
 
 const REPO = join(import.meta.dirname, '..');
 const BUILT_CLI = join(REPO, 'dist', 'src', 'cli.js');
@@ -223,6 +224,8 @@ describe('paths relative to the repository root', () => {
     const api = join(top, 'apps', 'api');
     const sarif = await runCli(['scan', api, '--format', 'sarif']);
     const log = JSON.parse(sarif.stdout) as Sarif.Log;
+    expect(sarifSchemaErrors(log)).toEqual([]);
+    expect(log.runs[0].automationDetails).toEqual({ id: 'tenant-lint/apps/api/' });
     const uris = (log.runs[0].results ?? []).map((r) => r.locations?.[0].physicalLocation?.artifactLocation?.uri);
     expect(uris).toContain('apps/api/src/invoices.ts');
     expect(log.runs[0].originalUriBaseIds?.['%SRCROOT%'].uri).toBeUndefined();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type * as Sarif from 'sarif';
 import { describe, expect, it } from 'vitest';
 import { useScratch, runCli } from './helpers/scratch.js';
+import { sarifSchemaErrors } from './report/sarif-schema.js';
 
 const REPO = join(import.meta.dirname, '..');
 const EXPRESS = join(REPO, 'fixtures', 'prisma-express');
@@ -130,6 +131,7 @@ describe('tenant-lint scan', () => {
     expect(run.stdout).toBe('');
     expect(existsSync(output)).toBe(true);
     const log = JSON.parse(readFileSync(output, 'utf8')) as Sarif.Log;
+    expect(sarifSchemaErrors(log)).toEqual([]);
     expect(log.version).toBe('2.1.0');
     expect(log.runs).toHaveLength(1);
     const results = log.runs[0].results ?? [];

@@ -2,6 +2,7 @@ import { codeFrameColumns } from '@babel/code-frame';
 import { Chalk, type ChalkInstance } from 'chalk';
 import { compareFindings, type Finding, type Severity } from '../core/finding.js';
 import type { Diagnostic, ProjectCoverage, ProjectSummary, ScanResult, UnknownSite } from '../core/result.js';
+import { docsUrl } from '../core/rule-meta.js';
 import type { TableClass } from '../core/schema.js';
 import { compareLocated } from './json.js';
 import type { BaselineReport, ReportOptions, Reporter } from './types.js';
@@ -71,6 +72,8 @@ function formatFinding(finding: Finding, options: ReportOptions, style: ChalkIns
     ...(frame === undefined ? [] : [indent(frame)]),
     indent(`${style.cyan('why:')} ${finding.evidence}`),
     indent(`${style.green('help:')} ${finding.help}`),
+    // The rule's page: what it checks, examples, every fix (also `tenant-lint explain <rule>`).
+    indent(`${style.dim('docs:')} ${docsUrl(finding.ruleId)}`),
   ].join('\n');
 }
 

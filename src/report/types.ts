@@ -28,6 +28,13 @@ export interface ReportOptions {
   displayPath?: (file: string) => string;
   /** The scanned folder relative to the repository root ('.' when it is the root), for the JSON report. */
   pathBase?: string;
+  /**
+   * Whether a path relative to the result's root is a file, to resolve the places a finding's
+   * evidence names (SARIF `relatedLocations`); only schema files and the finding's own file when absent.
+   */
+  fileExists?: (file: string) => boolean;
+  /** SARIF `automationDetails.id` (the code scanning category): `--category`, else from `pathBase`. */
+  category?: string;
   /** Link target of a file and line in markdown, for example a GitHub blob URL; no links when absent. */
   link?: (file: string, line: number) => string;
 }

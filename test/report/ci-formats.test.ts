@@ -7,6 +7,7 @@ import { rebaseResult } from '../../src/report/paths.js';
 import { toSarifLog } from '../../src/report/sarif.js';
 import { renderText } from '../../src/report/text.js';
 import type { ReportOptions } from '../../src/report/types.js';
+import { sarifSchemaErrors } from './sarif-schema.js';
 
 function finding(overrides: Partial<Finding> = {}): Finding {
   return {
@@ -133,6 +134,7 @@ describe('baseline and paths in the other reports', () => {
   it('SARIF lists baseline findings with an external, accepted suppression', () => {
     const known = finding({ fingerprint: 'old', line: 20, endLine: 20 });
     const log = toSarifLog(result([finding()]), { baseline: { file: 'b.json', known: [known], fixed: 0 } });
+    expect(sarifSchemaErrors(log)).toEqual([]);
     const results = log.runs[0].results ?? [];
     expect(results).toHaveLength(2);
     expect(results[0].suppressions).toBeUndefined();

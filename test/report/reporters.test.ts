@@ -6,6 +6,7 @@ import { docsUrl } from '../../src/core/rule-meta.js';
 import { FORMATS, isFormat, reporters } from '../../src/report/index.js';
 import type { JsonReport } from '../../src/report/json.js';
 import type { ReportOptions } from '../../src/report/types.js';
+import { sarifSchemaErrors } from './sarif-schema.js';
 
 const ROOT = '/home/ci/work/acme-billing';
 
@@ -169,6 +170,7 @@ describe('text reporter', () => {
           6 |
         why: \`Invoice.orgId\` references \`Organization\`, the tenant root (prisma/schema.prisma:14).
         help: Add \`orgId\` to \`where\`, for example \`where: { orgId, status: "open" }\`.
+        docs: https://github.com/tenant-lint/tenant-lint/blob/main/docs/rules/require-tenant-filter.md
 
       src/routes/projects.ts:4:25  tenant-lint/require-tenant-filter  warning
         \`database.project.findUnique\` reads tenant-scoped table \`Project\` by \`id\` alone.
@@ -180,6 +182,7 @@ describe('text reporter', () => {
           6 |   });
         why: \`Project.orgId\` references \`Organization\`; \`id\` is unique across all tenants.
         help: Use \`findFirst({ where: { id, orgId } })\` or the compound unique \`orgId_id\`.
+        docs: https://github.com/tenant-lint/tenant-lint/blob/main/docs/rules/require-tenant-filter.md
 
       Diagnostics (1)
         src/legacy/report.ts:12  parse-error  ')' expected.
@@ -353,6 +356,7 @@ describe('sarif reporter', () => {
   const [run] = log.runs;
 
   it('is a SARIF 2.1.0 log with one run', () => {
+    expect(sarifSchemaErrors(log)).toEqual([]);
     expect(log.version).toBe('2.1.0');
     expect(log.$schema).toBe('https://json.schemastore.org/sarif-2.1.0.json');
     expect(log.runs).toHaveLength(1);
@@ -361,12 +365,13 @@ describe('sarif reporter', () => {
 
   it('describes each rule with its docs URL and default level', () => {
     expect(run.tool.driver).toMatchObject({ name: 'tenant-lint', version: '0.1.0' });
-    expect(run.tool.driver.rules?.find((rule) => rule.id === 'require-tenant-filter')).toEqual({
+    expect(run.tool.driver.rules?.find((rule) => rule.id === 'require-tenant-filter')).toMatchObject({
       id: 'require-tenant-filter',
+      name: 'RequireTenantFilter',
       shortDescription: { text: 'Require a tenant predicate on every query against a tenant-scoped table' },
       helpUri: docsUrl('require-tenant-filter'),
       defaultConfiguration: { level: 'error' },
-      properties: { recommended: true },
+      properties: { recommended: true, tags: ['security', 'external/cwe/cwe-639'], precision: 'high', 'security-severity': '8.1' },
     });
   });
 
@@ -376,9 +381,17 @@ describe('sarif reporter', () => {
     expect(first).toMatchObject({ ruleId: 'require-tenant-filter', level: 'error' });
     expect(run.tool.driver.rules?.[first?.ruleIndex ?? -1]?.id).toBe('require-tenant-filter');
     expect(second.level).toBe('warning');
+    // The schema line the evidence names is a related location, linked from the message.
     expect(first.message.text).toBe(
-      `${invoiceFinding.message}\nWhy: ${invoiceFinding.evidence}\nFix: ${invoiceFinding.help}`,
+      `${invoiceFinding.message}\nWhy: ${invoiceFinding.evidence.replace('(prisma/schema.prisma:14)', '([prisma/schema.prisma:14](1))')}\nFix: ${invoiceFinding.help}`,
     );
+    expect(first.relatedLocations).toEqual([
+      {
+        id: 1,
+        physicalLocation: { artifactLocation: { uri: 'prisma/schema.prisma', uriBaseId: '%SRCROOT%' }, region: { startLine: 14 } },
+        message: { text: '`Invoice.orgId` references `Organization`, the tenant root' },
+      },
+    ]);
     expect(first.locations?.[0].physicalLocation).toEqual({
       artifactLocation: { uri: 'src/invoices.ts', uriBaseId: '%SRCROOT%' },
       region: { startLine: 4, startColumn: 10, endLine: 4, endColumn: 35 },
@@ -392,6 +405,7 @@ describe('sarif reporter', () => {
     const odd: Sarif.Log = JSON.parse(
       reporters.sarif(scanResult({ findings: [{ ...invoiceFinding, file: 'app/[id]/my page#1.ts' }] }), plain),
     );
+    expect(sarifSchemaErrors(odd)).toEqual([]);
     expect(odd.runs[0].results?.[0].locations?.[0].physicalLocation?.artifactLocation?.uri).toBe(
       'app/%5Bid%5D/my%20page%231.ts',
     );
@@ -419,6 +433,7 @@ describe('sarif reporter', () => {
     const info: Sarif.Log = JSON.parse(
       reporters.sarif(scanResult({ findings: [{ ...invoiceFinding, severity: 'info' }] }), plain),
     );
+    expect(sarifSchemaErrors(info)).toEqual([]);
     expect(info.runs[0].results?.[0].level).toBe('note');
   });
 });
