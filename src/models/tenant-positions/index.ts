@@ -1,0 +1,41 @@
+import type { TSESTree } from '@typescript-eslint/types';
+import type { QueryFacts, QueryModel, TenantPositions } from '../../core/facts.js';
+import type { AnalysisContext, QuerySite } from '../../core/query-site.js';
+import { recognizeQuery } from '../../orm/index.js';
+import { clientOf } from '../../orm/prisma-client.js';
+import { recognizedPositions } from './object.js';
+import { prismaPositions } from './prisma.js';
+
+/**
+ * Tenant positions per data layer, for the layers whose recognizer does not hand them over
+ * complete (src/orm/ is read here, not changed): keyed by `QuerySite.orm`; any other layer's
+ * positions are what its recognizer found (`predicate.value`, `data`).
+ */
+const POSITIONS: Record<string, (site: QuerySite, context: AnalysisContext) => TenantPositions> = {
+  prisma: prismaPositions,
+};
+
+function positionsOf(site: QuerySite, context: AnalysisContext): TenantPositions {
+  return (POSITIONS[site.orm] ?? recognizedPositions)(site, context);
+}
+
+/** The data layers as policies see them (the `queries` of core `Models`). */
+export const QUERY_MODEL: QueryModel = {
+  facts(call: TSESTree.CallExpression, context: AnalysisContext): QueryFacts | undefined {
+    const site = recognizeQuery(call, context);
+    if (!site) return undefined;
+    let positions: TenantPositions | undefined;
+    // Read on demand: most queries a policy meets never receive a value it follows.
+    return {
+      site,
+      get positions() {
+        positions ??= positionsOf(site, context);
+        return positions;
+      },
+    };
+  },
+  isScopedClientFactory(call, context) {
+    const client = clientOf(call, context.unit, context);
+    return client.kind === 'client' && client.scoped;
+  },
+};
