@@ -195,6 +195,8 @@ export interface HttpModel {
  * express a position leaves it empty; a model that does not read one yet leaves it empty too.
  */
 export interface TenantPositions {
+  /** The model read the query's filter (a `where` built elsewhere, or none, is not read): the other filter lists are complete. */
+  readable: boolean;
   /** Values the filter compares the tenant key with (`where: { orgId: v }`, `eq(t.orgId, v)`, `org_id = $1`); on the tenant root, its own unique keys. */
   filter: Located[];
   /** Values written as the row's tenant key (`data: { orgId: v }`, `.values({ orgId: v })`, `VALUES ($1)`). */

@@ -3,11 +3,11 @@ import { propertyName, T, unwrap } from '../../core/ast.js';
 import type { TenantPositions } from '../../core/facts.js';
 import type { AnalysisContext, QuerySite } from '../../core/query-site.js';
 import type { Located } from '../../core/resolve.js';
-import type { Table } from '../../core/schema.js';
+import type { Table, TenantSchema } from '../../core/schema.js';
 import { resolveObject } from '../../orm/object-filter.js';
 
 export function noPositions(): TenantPositions {
-  return { filter: [], write: [], principals: [], criteria: [], compared: [], filterExpressions: [], options: [] };
+  return { readable: false, filter: [], write: [], principals: [], criteria: [], compared: [], filterExpressions: [], options: [] };
 }
 
 /**
@@ -60,4 +60,23 @@ export function uniqueKeyValues(filter: Located<TSESTree.ObjectExpression>, tabl
 export function equalityValues(value: TSESTree.Node, unit: Located['unit']): Located[] {
   if (value.type !== T.ObjectExpression) return [{ node: value, unit }];
   return value.properties.flatMap((p) => (p.type === T.Property && ['equals', 'in'].includes(propertyName(p) ?? '') ? [{ node: p.value, unit }] : []));
+}
+
+/** Keys that name the user a row belongs to, when the schema does not say (`userId`, `member_id`, `ownerId`). */
+export const USER_KEYS = /^(user|member|owner)_?id$/i;
+
+/** `agentId` on TeamMember: the foreign key to a model that is not tenant data, or a key named like a user's. */
+export function isPrincipalKey(table: Table | undefined, key: string, schema: TenantSchema): boolean {
+  if (!table) return false;
+  for (const relation of table.relations.values()) {
+    if (!relation.fields.includes(key)) continue;
+    const target = schema.tables.get(relation.target);
+    if (target && isPrincipal(target, schema.root)) return true;
+  }
+  return false;
+}
+
+/** The users' model (or another that spans tenants): neither tenant data nor the tenant root. */
+export function isPrincipal(table: Table, root: string | undefined): boolean {
+  return table.name !== root && table.class !== 'tenant' && table.class !== 'child';
 }

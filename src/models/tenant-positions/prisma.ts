@@ -5,10 +5,8 @@ import type { AnalysisContext, QuerySite } from '../../core/query-site.js';
 import type { Located } from '../../core/resolve.js';
 import type { Table, TenantSchema } from '../../core/schema.js';
 import { resolveObject } from '../../orm/prisma-where.js';
-import { equalityValues, noPositions, uniqueKeyValues, writtenTenantValues } from './object.js';
+import { equalityValues, isPrincipal, isPrincipalKey, noPositions, uniqueKeyValues, USER_KEYS, writtenTenantValues } from './object.js';
 
-/** Keys that name the user a row belongs to, when the schema does not say (`userId`, `member_id`, `ownerId`). */
-const USER_KEYS = /^(user|member|owner)_?id$/i;
 /** Relations that lead to the user, when the schema does not say (`user`, `members`, `memberships`). */
 const USER_RELATIONS = /^(user|users|member|members|membership|memberships|owner)$/i;
 const MAX_DEPTH = 4;
@@ -37,6 +35,7 @@ export function prismaPositions(site: QuerySite, context: AnalysisContext): Tena
     if (where && where.node !== whereProperty.value) positions.filterExpressions.push(where);
   }
   if (where) {
+    positions.readable = true;
     const { schema } = context;
     const values = table.name === schema.root ? uniqueKeyValues(where, table) : tenantKeyValues(where, table, context, 0);
     positions.filter.push(...values, ...mutatedKeys(where, table));
@@ -148,22 +147,6 @@ function principalValues(where: Located<TSESTree.ObjectExpression>, table: Table
     for (const p of inner.properties) if (p.type === T.Property && (propertyName(p) === 'id' || propertyName(p) === 'email')) found.push(at(p.value));
   }
   return found;
-}
-
-/** `agentId` on TeamMember: the foreign key to a model that is not tenant data. */
-function isPrincipalKey(table: Table | undefined, key: string, schema: TenantSchema): boolean {
-  if (!table) return false;
-  for (const relation of table.relations.values()) {
-    if (!relation.fields.includes(key)) continue;
-    const target = schema.tables.get(relation.target);
-    if (target && isPrincipal(target, schema.root)) return true;
-  }
-  return false;
-}
-
-/** The users' model (or another that spans tenants): neither tenant data nor the tenant root. */
-function isPrincipal(table: Table, root: string | undefined): boolean {
-  return table.name !== root && table.class !== 'tenant' && table.class !== 'child';
 }
 
 /** `{ some: { ... } }`, `{ every: ... }`, `{ is: { ... } }` on a relation: the inner filter. */

@@ -1,4 +1,3 @@
-import { T } from '../../../core/ast.js';
 import type { QueryFacts } from '../../../core/facts.js';
 import type { ClientTenantFlow as Flow } from '../flow.js';
 import { isLiteral } from '../syntax.js';
@@ -33,8 +32,8 @@ export function tenantLookup(flow: Flow, query: QueryFacts, frame: Frame): Origi
   const { site, positions } = query;
   if (!schema.root) return undefined;
   if (site.operation !== 'read' || (site.table.name !== schema.root && !schema.levels.includes(site.table.name))) return undefined;
-  // A lookup whose filter is not an object the model could read (none, or built elsewhere) is not followed.
-  if (!positions.filterExpressions.some((expression) => expression.node.type === T.ObjectExpression)) return undefined;
+  // A lookup whose filter the model could not read (none, or built elsewhere) is not followed.
+  if (!positions.readable) return undefined;
   const pin = pinOf(flow, query, frame);
   if (pin === 'verified') return { kind: 'trusted', why: `\`${site.calleeText}\` looks the tenant up with a membership condition on the verified user` };
   if (pin === 'untraced') return { kind: 'unknown', reason: `\`${site.calleeText}\` looks the tenant up for a user that could not be traced to the verified identity`, client: true };
