@@ -3,7 +3,7 @@ import { enclosingClass, enclosingFunction, memberName, propertyName, staticName
 import type { AnalysisContext, QuerySite } from '../core/query-site.js';
 import { returnedExpressions, type Located } from '../core/resolve.js';
 import { mentionsTenantWord } from '../core/tenant-values.js';
-import { prismaRecognizer } from '../orm/prisma.js';
+import { recognizeAnyQuery } from '../models/tenant-positions/index.js';
 import type { KeyPart, KeyValue, ValueOrigin } from './types.js';
 
 const MAX_DEPTH = 12;
@@ -507,7 +507,7 @@ class KeyEvaluator {
 
   private querySite(call: TSESTree.CallExpression, unit: FileUnit): QuerySite | undefined {
     if (this.context.schema.tables.size === 0) return undefined;
-    return prismaRecognizer.recognize(call, unit === this.context.unit ? this.context : { ...this.context, unit });
+    return recognizeAnyQuery(call, unit === this.context.unit ? this.context : { ...this.context, unit });
   }
 }
 

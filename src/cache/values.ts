@@ -2,7 +2,7 @@ import type { TSESTree } from '@typescript-eslint/types';
 import { isNode, T, textOf, unwrap, variableOf, type FileUnit, type Node } from '../core/ast.js';
 import type { AnalysisContext, QuerySite } from '../core/query-site.js';
 import type { Located } from '../core/resolve.js';
-import { prismaRecognizer } from '../orm/prisma.js';
+import { recognizeAnyQuery } from '../models/tenant-positions/index.js';
 import { memberPath } from './keys.js';
 
 /** What the data put in a cache is computed from: database queries and the values it reads. */
@@ -34,7 +34,7 @@ export function valueFacts(values: readonly Located[], context: AnalysisContext,
     if (visited.has(node) || facts.length > MAX_FACTS) return;
     visited.add(node);
     if (node.type === T.CallExpression && context.schema.tables.size > 0) {
-      const site = prismaRecognizer.recognize(node, unit === context.unit ? context : { ...context, unit });
+      const site = recognizeAnyQuery(node, unit === context.unit ? context : { ...context, unit });
       if (site && (site.table.class === 'tenant' || site.table.class === 'child')) facts.push({ kind: 'query', site, unit });
     }
     if (node.type === T.Identifier || node.type === T.ThisExpression) reference(node, unit, follow, root);
