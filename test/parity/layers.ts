@@ -5,7 +5,7 @@
  * of it. Handlers live two folders below `src/` (`src/h/<cell>/`), so `../../db` is the db module.
  */
 
-export type LayerName = 'prisma' | 'drizzle' | 'knex' | 'kysely' | 'sequelize' | 'typeorm' | 'mongoose' | 'sql';
+export type LayerName = 'prisma' | 'drizzle' | 'knex' | 'kysely' | 'sequelize' | 'typeorm' | 'mongoose' | 'mikroorm' | 'supabase' | 'sql';
 
 export interface DataLayer {
   name: LayerName;
@@ -196,6 +196,49 @@ export const Invoice = mongoose.model('Invoice', invoiceSchema);
     imports: `import { Invoice } from '../../db';`,
     filter: (value) => `await Invoice.find({ orgId: ${value} });`,
     write: (value) => `await Invoice.create({ orgId: ${value}, number: 1 });`,
+  },
+  {
+    name: 'mikroorm',
+    files: {
+      'package.json': packageJson({ ...FRAMEWORKS, '@mikro-orm/core': '^6.4.0', '@mikro-orm/postgresql': '^6.4.0' }),
+      'src/db/entities.ts': `import { Entity, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
+
+@Entity({ tableName: 'organizations' })
+export class Organization {
+  @PrimaryKey({ type: 'uuid' })
+  id!: string;
+}
+
+@Entity({ tableName: 'invoices' })
+@Index({ properties: ['org', 'id'] })
+export class Invoice {
+  @PrimaryKey({ type: 'uuid' })
+  id!: string;
+
+  @ManyToOne(() => Organization)
+  org!: Organization;
+
+  @Property()
+  number!: number;
+}
+`,
+      'src/db/index.ts': `import { MikroORM } from '@mikro-orm/postgresql';\nimport { Invoice, Organization } from './entities';\n\nexport const orm = await MikroORM.init({ entities: [Invoice, Organization] });\n`,
+    },
+    imports: `import { orm } from '../../db';\nimport { Invoice } from '../../db/entities';`,
+    filter: (value) => `await orm.em.find(Invoice, { org: ${value} });`,
+    write: (value) => `await orm.em.insert(Invoice, { org: ${value}, number: 1 });`,
+  },
+  {
+    name: 'supabase',
+    files: {
+      'package.json': packageJson({ ...FRAMEWORKS, '@supabase/supabase-js': '^2.47.0' }),
+      // A service-role client bypasses row-level security: the query must filter the tenant itself.
+      'supabase/migrations/20240101000000_init.sql': SQL_SCHEMA,
+      'src/db/index.ts': `import { createClient } from '@supabase/supabase-js';\n\nexport const supabase = createClient(process.env.SUPABASE_URL ?? '', process.env.SUPABASE_SERVICE_ROLE_KEY ?? '');\n`,
+    },
+    imports: `import { supabase } from '../../db';`,
+    filter: (value) => `await supabase.from('invoices').select('id, number').eq('org_id', ${value});`,
+    write: (value) => `await supabase.from('invoices').insert({ org_id: ${value}, number: 1 });`,
   },
   {
     name: 'sql',
