@@ -221,8 +221,19 @@ export interface QueryFacts {
   positions: TenantPositions;
 }
 
+/** A database session setting given a value (`set_config('app.current_org', $1, true)`): row-level security policies read it. */
+export interface SessionSetting {
+  /** The setting's name as written: `app.current_org`. */
+  setting: string;
+  value: Node;
+  /** Where to point: the call, or the interpolated value of a template. */
+  node: Node;
+}
+
 /** The data layers, as one: any call that is a query, and calls that build tenant-scoped clients. */
 export interface QueryModel {
+  /** The session settings a call or an SQL template literal gives a value. */
+  sessionSettings(node: TSESTree.CallExpression | TSESTree.TaggedTemplateExpression): SessionSetting[];
   /** The query a call is (any data layer, raw SQL included), with its tenant positions. */
   facts(call: TSESTree.CallExpression, context: AnalysisContext): QueryFacts | undefined;
   /** Does the call return a client scoped to its arguments (`forOrg(orgId)`, a `$extends` factory, `scopedClientFactories`)? */

@@ -6,6 +6,7 @@ import { clientOf } from '../../orm/prisma-client.js';
 import { drizzlePositions } from './drizzle.js';
 import { recognizedPositions } from './object.js';
 import { prismaPositions } from './prisma.js';
+import { sessionSettings } from './settings.js';
 import { rawSqlSite, sqlPositions } from './sql.js';
 
 /**
@@ -31,6 +32,7 @@ function positionsOf(site: QuerySite, context: AnalysisContext): TenantPositions
 
 /** The data layers as policies see them (the `queries` of core `Models`). */
 export const QUERY_MODEL: QueryModel = {
+  sessionSettings,
   facts(call: TSESTree.CallExpression, context: AnalysisContext): QueryFacts | undefined {
     const site = recognizeAnyQuery(call, context);
     if (!site) return undefined;

@@ -1,7 +1,7 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import { T, walk, type Node } from '../../core/ast.js';
 import type { ClientTenantFlow as Flow } from './flow.js';
-import { callSqlSinks, frameworkSinks, sinksAt, storageSinks } from './sinks/context.js';
+import { frameworkSinks, sessionSinks, sinksAt, storageSinks } from './sinks/context.js';
 import { massSinks } from './sinks/mass-assignment.js';
 import { factorySinks, querySinks } from './sinks/queries.js';
 import { sourceName } from './messages.js';
@@ -46,7 +46,7 @@ function callSinks(flow: Flow, call: TSESTree.CallExpression, frame: Frame): Sin
     ...frameworkSinks(flow, call, frame),
     ...querySinks(flow, call, frame),
     ...storageSinks(flow, call, frame),
-    ...callSqlSinks(call, frame.unit),
+    ...sessionSinks(flow, call, frame.unit),
     ...factorySinks(flow, call, frame),
     ...massSinks(flow, call, frame),
   ];

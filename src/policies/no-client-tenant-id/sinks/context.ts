@@ -1,7 +1,7 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import { memberName, propertyName, T, unwrap, type FileUnit, type Node } from '../../../core/ast.js';
 import { returnedExpressions } from '../../../core/resolve.js';
-import { fromPackage, methodOf, stringOf } from '../../../core/syntax.js';
+import { fromPackage, methodOf } from '../../../core/syntax.js';
 import type { ClientTenantFlow as Flow } from '../flow.js';
 import type { Frame, Sink } from '../types.js';
 
@@ -11,6 +11,7 @@ import type { Frame, Sink } from '../types.js';
  * AsyncLocalStorage, and the row-level security setting of the database session.
  */
 
+/** A setting or store named for the tenant (`app.current_org`, `tenantStorage`). */
 const SQL_SETTING = /tenant|org|workspace|team|account|company/i;
 
 /** The framework's own context sinks at a call: `c.set('tenantId', v)`, tRPC `next({ ctx: { orgId } })`, nestjs-cls. */
@@ -21,7 +22,7 @@ export function frameworkSinks(flow: Flow, call: TSESTree.CallExpression, frame:
 
 export function sinksAt(flow: Flow, node: Node, frame: Frame): Sink[] {
   if (node.type === T.AssignmentExpression) return assignmentSinks(flow, node, frame);
-  if (node.type === T.TaggedTemplateExpression) return templateSqlSinks(node.quasi, frame.unit);
+  if (node.type === T.TaggedTemplateExpression) return sessionSinks(flow, node, frame.unit);
   if (node.type === T.FunctionDeclaration || node.type === T.FunctionExpression || node.type === T.ArrowFunctionExpression) {
     // Only a function that returns an object literal can return a tenant context.
     if (node.params.length === 0 || !returnedExpressions(node).some((expr) => unwrap(expr).type === T.ObjectExpression)) return [];
@@ -68,38 +69,9 @@ export function storageSinks(flow: Flow, call: TSESTree.CallExpression, frame: F
   return [{ kind: 'context', label: `stored as the tenant in the AsyncLocalStorage \`${storage}\``, value: store, node: call, unit: frame.unit }];
 }
 
-export function templateSqlSinks(template: TSESTree.TemplateLiteral, unit: FileUnit): Sink[] {
-  const sinks: Sink[] = [];
-  let prefix = '';
-  template.expressions.forEach((expression, index) => {
-    prefix += template.quasis[index]?.value.cooked ?? '';
-    const setting = settingBefore(prefix);
-    if (setting) sinks.push({ kind: 'context', label: `set as the row-level security setting \`${setting}\``, value: expression, node: expression, unit });
-    prefix += '?';
-  });
-  return sinks;
-}
-
-export function callSqlSinks(call: TSESTree.CallExpression, unit: FileUnit): Sink[] {
-  const first = call.arguments[0] ? unwrap(call.arguments[0]) : undefined;
-  if (first?.type === T.TemplateLiteral && first.expressions.length > 0) return templateSqlSinks(first, unit);
-  const text = stringOf(first);
-  if (!text || !/set_config|\bset\s/i.test(text)) return [];
-  const sinks: Sink[] = [];
-  const pattern = /set_config\s*\(\s*'([^']+)'\s*,\s*\$(\d+)|\bset\s+(?:local\s+|session\s+)?([a-z_][\w.]*)\s*(?:=|\bto\b)\s*\$(\d+)/gi;
-  for (const match of text.matchAll(pattern)) {
-    const setting = match[1] ?? match[3] ?? '';
-    const position = Number(match[2] ?? match[4]);
-    if (!SQL_SETTING.test(setting)) continue;
-    const values = call.arguments[1] ? unwrap(call.arguments[1]) : undefined;
-    const value = values?.type === T.ArrayExpression ? values.elements[position - 1] : call.arguments[position];
-    if (value && value.type !== T.SpreadElement) sinks.push({ kind: 'context', label: `set as the row-level security setting \`${setting}\``, value, node: call, unit });
-  }
-  return sinks;
-}
-
-function settingBefore(prefix: string): string | undefined {
-  const match = /set_config\s*\(\s*'([^']+)'\s*,\s*$|\bset\s+(?:local\s+|session\s+)?([a-z_][\w.]*)\s*(?:=|\bto\b)\s*'?$/i.exec(prefix);
-  const setting = match?.[1] ?? match?.[2];
-  return setting && SQL_SETTING.test(setting) ? setting : undefined;
+/** A database session setting that names the tenant (`app.current_org`): row-level security scopes by it. */
+export function sessionSinks(flow: Flow, node: TSESTree.CallExpression | TSESTree.TaggedTemplateExpression, unit: FileUnit): Sink[] {
+  return flow.models.queries.sessionSettings(node).flatMap((found): Sink[] =>
+    SQL_SETTING.test(found.setting) ? [{ kind: 'context', label: `set as the row-level security setting \`${found.setting}\``, value: found.value, node: found.node, unit }] : [],
+  );
 }
