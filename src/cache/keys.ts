@@ -99,11 +99,6 @@ function mergeText(parts: KeyPart[]): KeyPart[] {
   return merged;
 }
 
-/** `${id}`-style rendering of one alternative, for messages: `invoice:${id}`. */
-export function renderParts(parts: KeyPart[]): string {
-  return parts.map((part) => (part.kind === 'text' ? part.text : `\${${part.text}}`)).join('');
-}
-
 /**
  * Evaluates a cache key expression to its parts: literal text and the runtime values spliced
  * into it. Follows consts, imports, helper functions (same file or imported, with their

@@ -1,19 +1,12 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import { isNode, T, textOf, unwrap, variableOf, type FileUnit, type Node } from '../core/ast.js';
-import type { AnalysisContext, QuerySite } from '../core/query-site.js';
+import type { ValueFact } from '../core/facts.js';
+import type { AnalysisContext } from '../core/query-site.js';
 import type { Located } from '../core/resolve.js';
 import { recognizeAnyQuery } from '../models/tenant-positions/index.js';
 import { memberPath } from './keys.js';
 
-/** What the data put in a cache is computed from: database queries and the values it reads. */
-export type ValueFact =
-  | { kind: 'query'; site: QuerySite; unit: FileUnit }
-  /**
-   * A variable or member read while computing the value (`orgId`, `req.user.orgId`). `viaCall`:
-   * it is an argument of a call that computes the value (`listInvoices(orgId)`), not data copied
-   * into it (`JSON.stringify({ orgId })` stores the id, it does not compute tenant data).
-   */
-  | { kind: 'reference'; path: string[]; text: string; node: Node; unit: FileUnit; viaCall: boolean };
+export type { ValueFact } from '../core/facts.js';
 
 const MAX_FOLLOW = 3;
 const MAX_FACTS = 200;

@@ -3,8 +3,9 @@
  * string a literal holds, the declared type of a parameter or of `this.x`. Pure functions of the
  * tree; nothing here follows values across files (that is the flow engine's and the models' work).
  */
+import { dirname, relative, sep } from 'node:path';
 import type { TSESTree } from '@typescript-eslint/types';
-import { enclosingClass, memberName, propertyName, T, unwrap, type Node } from './ast.js';
+import { enclosingClass, memberName, propertyName, T, unwrap, type FileUnit, type Node } from './ast.js';
 import type { PackageRef } from './facts.js';
 
 /** The method name of a call on a receiver: `get` for `app.get(...)`. */
@@ -63,4 +64,18 @@ export function thisMemberType(member: TSESTree.MemberExpression): TSESTree.Type
     }
   }
   return undefined;
+}
+
+/**
+ * Where a node is, for evidence: `line 5` in the same file, `src/lib/redis.ts:5` in another (the
+ * path from the parent of the two files' common folder, the same in the scanner and in ESLint).
+ */
+export function locationOf(node: Node, unit: FileUnit, from: FileUnit): string {
+  if (unit === from) return `line ${node.loc.start.line}`;
+  const a = dirname(from.file).split(sep);
+  const b = dirname(unit.file).split(sep);
+  let common = 0;
+  while (common < a.length && common < b.length && a[common] === b[common]) common += 1;
+  const base = a.slice(0, Math.max(common - 1, 1)).join(sep) || sep;
+  return `${relative(base, unit.file).split(sep).join('/')}:${node.loc.start.line}`;
 }

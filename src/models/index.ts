@@ -1,4 +1,5 @@
 import type { Models } from '../core/facts.js';
+import { CACHE_MODEL } from '../cache/index.js';
 import { HTTP_MODEL } from '../http/index.js';
 import { displayPath } from '../project/display-path.js';
 import { QUERY_MODEL } from './tenant-positions/index.js';
@@ -10,5 +11,6 @@ import { QUERY_MODEL } from './tenant-positions/index.js';
 export const MODELS: Models = {
   http: HTTP_MODEL,
   queries: QUERY_MODEL,
+  cache: CACHE_MODEL,
   project: { displayPath },
 };
