@@ -26,7 +26,7 @@ export function valueFacts(values: readonly Located[], context: AnalysisContext,
   const visit = (node: Node, unit: FileUnit, follow: number, root: Node): void => {
     if (visited.has(node) || facts.length > MAX_FACTS) return;
     visited.add(node);
-    if (node.type === T.CallExpression && context.schema.tables.size > 0) {
+    if ((node.type === T.CallExpression || node.type === T.TaggedTemplateExpression) && context.schema.tables.size > 0) {
       const site = recognizeAnyQuery(node, unit === context.unit ? context : { ...context, unit });
       if (site && (site.table.class === 'tenant' || site.table.class === 'child')) facts.push({ kind: 'query', site, unit });
     }

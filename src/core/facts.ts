@@ -234,8 +234,8 @@ export interface SessionSetting {
 export interface QueryModel {
   /** The session settings a call or an SQL template literal gives a value. */
   sessionSettings(node: TSESTree.CallExpression | TSESTree.TaggedTemplateExpression): SessionSetting[];
-  /** The query a call is (any data layer, raw SQL included), with its tenant positions. */
-  facts(call: TSESTree.CallExpression, context: AnalysisContext): QueryFacts | undefined;
+  /** The query a call is (any data layer, raw SQL included, also an SQL tagged template), with its tenant positions. */
+  facts(call: TSESTree.CallExpression | TSESTree.TaggedTemplateExpression, context: AnalysisContext): QueryFacts | undefined;
   /** Does the call return a client scoped to its arguments (`forOrg(orgId)`, a `$extends` factory, `scopedClientFactories`)? */
   isScopedClientFactory(call: TSESTree.CallExpression, context: AnalysisContext): boolean;
 }

@@ -5,7 +5,7 @@
  * of it. Handlers live two folders below `src/` (`src/h/<cell>/`), so `../../db` is the db module.
  */
 
-export type LayerName = 'prisma' | 'drizzle' | 'knex' | 'kysely' | 'sequelize' | 'typeorm' | 'mongoose' | 'mikroorm' | 'supabase' | 'sql';
+export type LayerName = 'prisma' | 'drizzle' | 'knex' | 'kysely' | 'sequelize' | 'typeorm' | 'mongoose' | 'mikroorm' | 'supabase' | 'sql' | 'sql-template';
 
 export interface DataLayer {
   name: LayerName;
@@ -250,5 +250,16 @@ export class Invoice {
     imports: `import { pool } from '../../db';`,
     filter: (value) => `await pool.query('SELECT id, number FROM invoices WHERE org_id = $1', [${value}]);`,
     write: (value) => `await pool.query('INSERT INTO invoices (id, org_id, number) VALUES (gen_random_uuid(), $1, 1)', [${value}]);`,
+  },
+  {
+    name: 'sql-template',
+    files: {
+      'package.json': packageJson({ ...FRAMEWORKS, postgres: '^3.4.0' }),
+      'db/migrations/001_init.sql': SQL_SCHEMA,
+      'src/db/index.ts': `import postgres from 'postgres';\n\nexport const sql = postgres(process.env.DATABASE_URL ?? '');\n`,
+    },
+    imports: `import { sql } from '../../db';`,
+    filter: (value) => `await sql\`SELECT id, number FROM invoices WHERE org_id = \${${value}}\`;`,
+    write: (value) => `await sql\`INSERT INTO invoices (id, org_id, number) VALUES (gen_random_uuid(), \${${value}}, 1)\`;`,
   },
 ];

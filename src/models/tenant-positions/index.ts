@@ -1,4 +1,5 @@
 import type { TSESTree } from '@typescript-eslint/types';
+import { T } from '../../core/ast.js';
 import type { QueryFacts, QueryModel, TenantPositions } from '../../core/facts.js';
 import type { AnalysisContext, QuerySite } from '../../core/query-site.js';
 import { recognizeQuery } from '../../orm/index.js';
@@ -7,7 +8,7 @@ import { drizzlePositions } from './drizzle.js';
 import { recognizedPositions } from './object.js';
 import { prismaPositions } from './prisma.js';
 import { sessionSettings } from './settings.js';
-import { rawSqlSite, sqlPositions } from './sql.js';
+import { rawSqlSite, sqlPositions, templateFacts } from './sql.js';
 
 /**
  * Tenant positions per data layer, for the layers whose recognizer does not hand them over
@@ -21,8 +22,9 @@ const POSITIONS: Record<string, (site: QuerySite, context: AnalysisContext) => T
   sql: sqlPositions,
 };
 
-/** The query a call is: an ORM's (the recognizers of the project), else raw SQL sent by the call. */
-export function recognizeAnyQuery(call: TSESTree.CallExpression, context: AnalysisContext): QuerySite | undefined {
+/** The query a call is: an ORM's (the recognizers of the project), else raw SQL sent by the call or an SQL template. */
+export function recognizeAnyQuery(call: TSESTree.CallExpression | TSESTree.TaggedTemplateExpression, context: AnalysisContext): QuerySite | undefined {
+  if (call.type === T.TaggedTemplateExpression) return templateFacts(call, context)?.site;
   return recognizeQuery(call, context) ?? rawSqlSite(call, context);
 }
 
@@ -33,7 +35,8 @@ function positionsOf(site: QuerySite, context: AnalysisContext): TenantPositions
 /** The data layers as policies see them (the `queries` of core `Models`). */
 export const QUERY_MODEL: QueryModel = {
   sessionSettings,
-  facts(call: TSESTree.CallExpression, context: AnalysisContext): QueryFacts | undefined {
+  facts(call: TSESTree.CallExpression | TSESTree.TaggedTemplateExpression, context: AnalysisContext): QueryFacts | undefined {
+    if (call.type === T.TaggedTemplateExpression) return templateFacts(call, context);
     const site = recognizeAnyQuery(call, context);
     if (!site) return undefined;
     let positions: TenantPositions | undefined;

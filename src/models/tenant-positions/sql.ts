@@ -1,6 +1,6 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import { memberName, propertyName, T, textOf, unwrap, type Node } from '../../core/ast.js';
-import type { TenantPositions } from '../../core/facts.js';
+import type { QueryFacts, TenantPositions } from '../../core/facts.js';
 import type { AnalysisContext, QuerySite } from '../../core/query-site.js';
 import type { Located } from '../../core/resolve.js';
 import { recognizeRawSql, sqlLookup, sqlTextOf } from '../../orm/raw-sql.js';
@@ -78,14 +78,18 @@ function parse(call: TSESTree.CallExpression, context: AnalysisContext): { found
   if (!textNode) return undefined;
   const text = sqlTextOf(textNode, context.unit, context);
   if ('unknown' in text) return undefined;
+  const found = parsed(text.sql, context);
+  return found ? { found, textNode, ...(options ? { options } : {}) } : undefined;
+}
+
+function parsed(text: string, context: AnalysisContext): ParameterPositions | undefined {
   const lookup = sqlLookup(context.schema);
   // Named placeholders of query helpers (`{{orgId}}`) are parameters too, as for the recognizer.
-  const sql = text.sql.replace(/\{\{[^{}]*\}\}/g, (m) => '$0'.padEnd(m.length, ' '));
-  const found = parameterPositions(sql, (name) => {
+  const sql = text.replace(/\{\{[^{}]*\}\}/g, (m) => '$0'.padEnd(m.length, ' '));
+  return parameterPositions(sql, (name) => {
     const table = lookup(name);
     return table && (table.table.class === 'tenant' || table.table.class === 'child') ? table.info.tenantColumns : [];
   });
-  return found ? { found, textNode, ...(options ? { options } : {}) } : undefined;
 }
 
 /** The value of parameter `$n`, where the call's shape says. */
@@ -114,5 +118,68 @@ function valuesOf(call: TSESTree.CallExpression, textNode: Node, values: Node | 
   return (n) => {
     const argument = call.arguments[n];
     return argument && argument.type !== T.SpreadElement ? { node: argument, unit: context.unit } : undefined;
+  };
+}
+
+/**
+ * An SQL tagged template (postgres.js `` sql`...` ``, `` prisma.$queryRaw`...` ``, the `sql` tags
+ * of drizzle-orm, kysely, slonik, @vercel/postgres): its interpolations are its parameters, in order.
+ */
+export function templateFacts(tagged: TSESTree.TaggedTemplateExpression, context: AnalysisContext): QueryFacts | undefined {
+  if (context.schema.tables.size === 0) return undefined;
+  const { sites } = recognizeRawSql([tagged], context);
+  const text = sqlTextOf(tagged, context.unit, context);
+  if ('unknown' in text) return undefined;
+  const found = parsed(text.sql, context);
+  if (!found) return undefined;
+  const target = found.inserts[0];
+  const table = target ? sqlLookup(context.schema)(target)?.table : undefined;
+  const site = sites.find((s) => s.table.class === 'tenant' || s.table.class === 'child') ?? sites[0] ?? (table && isSqlTag(tagged.tag, context) ? templateInsertSite(tagged, table, context) : undefined);
+  if (!site) return undefined;
+  // Each interpolation is one parameter when none is an SQL fragment the text inlines (their count then differs).
+  const expressions = tagged.quasi.expressions;
+  const count = Math.max(0, ...[...text.sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
+  const value = (n: number): Located[] => (count === expressions.length && expressions[n - 1] ? [{ node: expressions[n - 1], unit: context.unit }] : []);
+  const positions = noPositions();
+  positions.readable = count === expressions.length;
+  positions.filter.push(...found.filter.flatMap(value));
+  positions.write.push(...found.write.flatMap(value));
+  positions.principals.push(...found.principals.flatMap(value));
+  positions.compared.push(...found.compared.flatMap(value));
+  positions.criteria.push(...found.compared.flatMap(value));
+  return { site, positions };
+}
+
+/** Packages whose `sql` tag sends a query, and Prisma's raw template methods (as the raw SQL recognizer reads them). */
+const SQL_TAG_PACKAGES = /^(drizzle-orm(\/.*)?|kysely|slonik|@vercel\/postgres|postgres|@neondatabase\/serverless)$/;
+const PRISMA_RAW = new Set(['$queryRaw', '$executeRaw']);
+
+/** Is the tag an SQL tag: imported from such a package, or a value a function of one returns (`sql = postgres(url)`)? */
+function isSqlTag(tag: Node, context: AnalysisContext, depth = 0): boolean {
+  const node = unwrap(tag);
+  if (node.type === T.MemberExpression) return PRISMA_RAW.has(memberName(node) ?? '');
+  if (node.type === T.CallExpression) return isSqlTag(node.callee, context, depth + 1);
+  if (node.type !== T.Identifier || depth > 3) return false;
+  const binding = context.resolver.bindingOf(node, context.unit);
+  if (binding.kind === 'package') return SQL_TAG_PACKAGES.test(binding.source);
+  if (binding.kind !== 'value') return false;
+  const init = unwrap(binding.value.node);
+  return init.type === T.CallExpression && isSqlTag(init.callee, { ...context, unit: binding.value.unit }, depth + 1);
+}
+
+function templateInsertSite(tagged: TSESTree.TaggedTemplateExpression, table: QuerySite['table'], context: AnalysisContext): QuerySite {
+  const calleeText = textOf(context.unit, tagged.tag).replace(/\s+/g, '');
+  return {
+    orm: 'sql',
+    table,
+    operation: 'insert',
+    method: 'insert',
+    callee: tagged.tag,
+    calleeText,
+    // The template stands where a call would (the raw SQL recognizer does the same).
+    call: { type: T.CallExpression, callee: tagged.tag, arguments: [], optional: false, typeArguments: undefined, range: tagged.range, loc: tagged.loc, parent: tagged.parent },
+    client: { kind: 'client', scoped: false, how: `the SQL tag \`${calleeText}\`` },
+    predicate: { kind: 'scoped', via: 'an insert has no filter' },
+    nested: [],
   };
 }

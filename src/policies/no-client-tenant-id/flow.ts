@@ -55,7 +55,7 @@ export class ClientTenantFlow {
   readonly adminGuarded = new Map<TSESTree.FunctionLike, boolean>();
   readonly factoryReturns = new Map<TSESTree.FunctionLike, Map<string, Origin | null>>();
   readonly replacing = new Map<TSESTree.FunctionLike, Map<string, { everywhere: boolean; values: Origin[] } | null>>();
-  private readonly queries = new Map<TSESTree.CallExpression, QueryFacts | null>();
+  private readonly queries = new Map<TSESTree.CallExpression | TSESTree.TaggedTemplateExpression, QueryFacts | null>();
 
   constructor(
     readonly context: AnalysisContext,
@@ -114,7 +114,7 @@ export class ClientTenantFlow {
   }
 
   /** The query a call is, in any data layer, recognized once per call. */
-  query(call: TSESTree.CallExpression, unit: FileUnit): QueryFacts | undefined {
+  query(call: TSESTree.CallExpression | TSESTree.TaggedTemplateExpression, unit: FileUnit): QueryFacts | undefined {
     const known = this.queries.get(call);
     if (known !== undefined) return known ?? undefined;
     const facts = this.models.queries.facts(call, unit === this.context.unit ? this.context : { ...this.context, unit }) ?? null;

@@ -3,6 +3,7 @@ import { memberName, propertyName, T, unwrap, type FileUnit, type Node } from '.
 import { returnedExpressions } from '../../../core/resolve.js';
 import { fromPackage, methodOf } from '../../../core/syntax.js';
 import type { ClientTenantFlow as Flow } from '../flow.js';
+import { querySinks } from './queries.js';
 import type { Frame, Sink } from '../types.js';
 
 /*
@@ -22,7 +23,8 @@ export function frameworkSinks(flow: Flow, call: TSESTree.CallExpression, frame:
 
 export function sinksAt(flow: Flow, node: Node, frame: Frame): Sink[] {
   if (node.type === T.AssignmentExpression) return assignmentSinks(flow, node, frame);
-  if (node.type === T.TaggedTemplateExpression) return sessionSinks(flow, node, frame.unit);
+  // An SQL template: a query whose parameters are its interpolations, and maybe a session setting.
+  if (node.type === T.TaggedTemplateExpression) return [...querySinks(flow, node, frame), ...sessionSinks(flow, node, frame.unit)];
   if (node.type === T.FunctionDeclaration || node.type === T.FunctionExpression || node.type === T.ArrowFunctionExpression) {
     // Only a function that returns an object literal can return a tenant context.
     if (node.params.length === 0 || !returnedExpressions(node).some((expr) => unwrap(expr).type === T.ObjectExpression)) return [];

@@ -10,7 +10,7 @@ import type { Frame, Sink } from '../types.js';
  * verified user (a membership lookup, `members: { some: { userId: req.user.id } }`) reads only
  * that user's rows: not a sink.
  */
-export function querySinks(flow: Flow, call: TSESTree.CallExpression, frame: Frame): Sink[] {
+export function querySinks(flow: Flow, call: TSESTree.CallExpression | TSESTree.TaggedTemplateExpression, frame: Frame): Sink[] {
   const query = flow.query(call, frame.unit);
   if (!query) return [];
   const { site, positions } = query;
