@@ -1,11 +1,6 @@
-import { relative } from 'node:path';
-import tsParser from '@typescript-eslint/parser';
-import { ESLint } from 'eslint';
 import { beforeAll, describe, expect, it } from 'vitest';
-import plugin from '../../rules/index.js';
-import { clearEditorCache } from '../../src/project/editor-cache.js';
-import { scan } from '../../src/scan/scan.js';
 import { useScratch } from '../helpers/scratch.js';
+import { bothFaces, type Verdicts } from './faces.js';
 import { LAYERS, type DataLayer, type LayerName } from './layers.js';
 import { SOURCES, type Handler, type Source } from './sources.js';
 
@@ -66,34 +61,6 @@ function cellsOf(layer: DataLayer): Cell[] {
   return cells;
 }
 
-/** `line messageId` of each no-client-tenant-id finding, per project-relative file. */
-type Verdicts = Map<string, string[]>;
-
-function add(verdicts: Verdicts, file: string, entry: string): void {
-  const list = verdicts.get(file) ?? [];
-  list.push(entry);
-  verdicts.set(file, list);
-}
-
-async function lint(dir: string): Promise<Verdicts> {
-  clearEditorCache();
-  const rules = Object.fromEntries(Object.keys(plugin.rules).map((id) => [`tenant-lint/${id}`, 'error']));
-  const eslint = new ESLint({
-    cwd: dir,
-    overrideConfigFile: true,
-    // @ts-expect-error -- typescript-eslint's RuleModule type is not structurally ESLint's Rule.RuleModule; the fixture tests prove the runtime object is
-    overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tsParser } }, { ...plugin.configs.recommended, rules }],
-  });
-  const verdicts: Verdicts = new Map();
-  for (const result of await eslint.lintFiles(['src/**/*.ts'])) {
-    const file = relative(dir, result.filePath).split('\\').join('/');
-    for (const message of result.messages) {
-      if (message.ruleId === 'tenant-lint/no-client-tenant-id') add(verdicts, file, `${message.line} ${message.messageId}`);
-    }
-  }
-  return verdicts;
-}
-
 const { makeProject } = useScratch();
 
 describe.each(LAYERS)('no-client-tenant-id parity: $name', (layer) => {
@@ -106,12 +73,7 @@ describe.each(LAYERS)('no-client-tenant-id parity: $name', (layer) => {
       files[cell.unsafe.path] = cell.unsafe.text;
       files[cell.safe.path] = cell.safe.text;
     }
-    const dir = makeProject(files);
-    const result = await scan({ path: dir });
-    for (const finding of result.findings) {
-      if (finding.ruleId === 'no-client-tenant-id') add(faces.scanner, finding.file, `${finding.line} ${finding.messageId}`);
-    }
-    faces.eslint = await lint(dir);
+    Object.assign(faces, await bothFaces(makeProject(files), 'no-client-tenant-id'));
   }, 120_000);
 
   describe.each(cells)('$source.name reaching a $position', (cell) => {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { scan } from '../../src/scan/scan.js';
 import { useScratch } from '../helpers/scratch.js';
+import { bothFaces, type Verdicts } from './faces.js';
 import { LAYERS } from './layers.js';
 
 /*
@@ -26,7 +26,7 @@ export async function summary(orgId: string, id: string) {
 `;
 
 describe.each(LAYERS)('require-tenant-cache-key parity: $name', (layer) => {
-  let findings: Map<string, string[]>;
+  const faces: { scanner: Verdicts; eslint: Verdicts } = { scanner: new Map(), eslint: new Map() };
   const unsafe = handler(layer.imports, layer.filter('scope'), '`summary:${id}`');
   const setLine = unsafe.split('\n').findIndex((line) => line.includes('redis.set(')) + 1;
 
@@ -37,16 +37,14 @@ describe.each(LAYERS)('require-tenant-cache-key parity: $name', (layer) => {
       'src/h/unsafe/summary.ts': unsafe,
       'src/h/safe/summary.ts': handler(layer.imports, layer.filter('scope'), '`${orgId}:summary:${id}`'),
     });
-    const result = await scan({ path: dir });
-    findings = new Map();
-    for (const f of result.findings.filter((finding) => finding.ruleId === 'require-tenant-cache-key')) findings.set(f.file, [...(findings.get(f.file) ?? []), `${f.line} ${f.messageId}`]);
+    Object.assign(faces, await bothFaces(dir, 'require-tenant-cache-key'));
   }, 60_000);
 
-  it('rows of a tenant query cached under a key without the tenant are reported err', () => {
-    expect(findings.get('src/h/unsafe/summary.ts')).toEqual([`${setLine} cacheKeyWithoutTenant`]);
+  it.each(['scanner', 'eslint'] as const)('%s: rows of a tenant query cached under a key without the tenant are reported err', (face) => {
+    expect(faces[face].get('src/h/unsafe/summary.ts')).toEqual([`${setLine} cacheKeyWithoutTenant`]);
   });
 
-  it('the same rows keyed by the tenant are not ok', () => {
-    expect(findings.get('src/h/safe/summary.ts')).toBeUndefined();
+  it.each(['scanner', 'eslint'] as const)('%s: the same rows keyed by the tenant are not ok', (face) => {
+    expect(faces[face].get('src/h/safe/summary.ts')).toBeUndefined();
   });
 });
