@@ -1,10 +1,12 @@
-import { dirname, relative, sep } from 'node:path';
 import type { TSESTree } from '@typescript-eslint/types';
 import type { Variable } from '@typescript-eslint/scope-manager';
 import { enclosingClass, memberName, propertyName, T, textOf, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
 import type { AnalysisContext } from '../core/query-site.js';
 import { returnedExpressions, type Located } from '../core/resolve.js';
+import { locationOf } from '../core/syntax.js';
 import { evaluateKey } from './keys.js';
+
+export { locationOf };
 import type { CacheClient, CacheRecognizer, ClientSpec, ImportPath } from './types.js';
 
 const MAX_DEPTH = 10;
@@ -72,20 +74,6 @@ function specFor(recognizers: readonly CacheRecognizer[], source: string): { rec
     if (recognizer.client && recognizer.client.packages.includes(source)) found.push({ recognizer, spec: recognizer.client });
   }
   return found;
-}
-
-/**
- * Where a node is, for evidence: `line 5` in the same file, `src/lib/redis.ts:5` in another (the
- * path from the parent of the two files' common folder, the same in the scanner and in ESLint).
- */
-export function locationOf(node: Node, unit: FileUnit, from: FileUnit): string {
-  if (unit === from) return `line ${node.loc.start.line}`;
-  const a = dirname(from.file).split(sep);
-  const b = dirname(unit.file).split(sep);
-  let common = 0;
-  while (common < a.length && common < b.length && a[common] === b[common]) common += 1;
-  const base = a.slice(0, Math.max(common - 1, 1)).join(sep) || sep;
-  return `${relative(base, unit.file).split(sep).join('/')}:${node.loc.start.line}`;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import { memberName, T, unwrap, variableOf } from '../core/ast.js';
+import type { CacheModel } from '../core/facts.js';
 import type { AnalysisContext } from '../core/query-site.js';
 import { cacheManagerRecognizer } from './cache-manager.js';
 import { ClientTracer, importPathOf } from './clients.js';
@@ -13,6 +14,7 @@ import { nodeCacheRecognizer } from './node-cache.js';
 import { nodeRedisRecognizer } from './node-redis.js';
 import type { CacheAccess, CacheRecognizer } from './types.js';
 import { upstashRecognizer } from './upstash.js';
+import { valueFacts } from './values.js';
 
 /** Registered cache recognizers: adding a cache client is adding one entry here. */
 export const CACHE_RECOGNIZERS: readonly CacheRecognizer[] = [
@@ -73,3 +75,13 @@ export class CacheRecognition {
     return undefined;
   }
 }
+
+/** The cache model handed to policies (the `cache` of core `Models`). */
+export const CACHE_MODEL: CacheModel = {
+  accesses(calls, context) {
+    if (calls.length === 0) return [];
+    const recognition = new CacheRecognition(context);
+    return calls.flatMap((call) => recognition.recognize(call) ?? []);
+  },
+  valueFacts,
+};

@@ -3,7 +3,7 @@ import { enclosingClass, enclosingFunction, memberName, propertyName, staticName
 import type { AnalysisContext, QuerySite } from '../core/query-site.js';
 import { returnedExpressions, type Located } from '../core/resolve.js';
 import { mentionsTenantWord } from '../core/tenant-values.js';
-import { prismaRecognizer } from '../orm/prisma.js';
+import { recognizeAnyQuery } from '../models/tenant-positions/index.js';
 import type { KeyPart, KeyValue, ValueOrigin } from './types.js';
 
 const MAX_DEPTH = 12;
@@ -97,11 +97,6 @@ function mergeText(parts: KeyPart[]): KeyPart[] {
     else if (part.kind !== 'text' || part.text !== '') merged.push(part);
   }
   return merged;
-}
-
-/** `${id}`-style rendering of one alternative, for messages: `invoice:${id}`. */
-export function renderParts(parts: KeyPart[]): string {
-  return parts.map((part) => (part.kind === 'text' ? part.text : `\${${part.text}}`)).join('');
 }
 
 /**
@@ -207,7 +202,7 @@ class KeyEvaluator {
     switch (binding.kind) {
       case 'value': {
         const init = unwrap(binding.value.node);
-        const row = init.type === T.CallExpression ? this.querySite(init, binding.value.unit) : undefined;
+        const row = init.type === T.CallExpression || init.type === T.TaggedTemplateExpression ? this.querySite(init, binding.value.unit) : undefined;
         if (row) return leaf(node, unit, [node.name], { kind: 'row', site: row });
         if (init.type === T.NewExpression || init.type === T.ObjectExpression || init.type === T.ClassExpression) return leaf(node, unit, [node.name], { kind: 'other' });
         const value = this.evaluate(init, binding.value.unit, env, depth + 1);
@@ -250,7 +245,7 @@ class KeyEvaluator {
       else if (def) {
         const binding = this.context.resolver.bindingOf(root, unit, depth + 1);
         const init = binding.kind === 'value' ? unwrap(binding.value.node) : undefined;
-        const site = init?.type === T.CallExpression && binding.kind === 'value' ? this.querySite(init, binding.value.unit) : undefined;
+        const site = (init?.type === T.CallExpression || init?.type === T.TaggedTemplateExpression) && binding.kind === 'value' ? this.querySite(init, binding.value.unit) : undefined;
         if (site) origin = { kind: 'row', site };
         else if (init?.type === T.CallExpression) {
           // `const session = await auth()`: a field of what a call returned.
@@ -505,9 +500,9 @@ class KeyEvaluator {
     return leaf(node, unit, [`${calleeText}()`], { kind: 'call', callee: name });
   }
 
-  private querySite(call: TSESTree.CallExpression, unit: FileUnit): QuerySite | undefined {
+  private querySite(call: TSESTree.CallExpression | TSESTree.TaggedTemplateExpression, unit: FileUnit): QuerySite | undefined {
     if (this.context.schema.tables.size === 0) return undefined;
-    return prismaRecognizer.recognize(call, unit === this.context.unit ? this.context : { ...this.context, unit });
+    return recognizeAnyQuery(call, unit === this.context.unit ? this.context : { ...this.context, unit });
   }
 }
 

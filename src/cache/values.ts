@@ -1,19 +1,12 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import { isNode, T, textOf, unwrap, variableOf, type FileUnit, type Node } from '../core/ast.js';
-import type { AnalysisContext, QuerySite } from '../core/query-site.js';
+import type { ValueFact } from '../core/facts.js';
+import type { AnalysisContext } from '../core/query-site.js';
 import type { Located } from '../core/resolve.js';
-import { prismaRecognizer } from '../orm/prisma.js';
+import { recognizeAnyQuery } from '../models/tenant-positions/index.js';
 import { memberPath } from './keys.js';
 
-/** What the data put in a cache is computed from: database queries and the values it reads. */
-export type ValueFact =
-  | { kind: 'query'; site: QuerySite; unit: FileUnit }
-  /**
-   * A variable or member read while computing the value (`orgId`, `req.user.orgId`). `viaCall`:
-   * it is an argument of a call that computes the value (`listInvoices(orgId)`), not data copied
-   * into it (`JSON.stringify({ orgId })` stores the id, it does not compute tenant data).
-   */
-  | { kind: 'reference'; path: string[]; text: string; node: Node; unit: FileUnit; viaCall: boolean };
+export type { ValueFact } from '../core/facts.js';
 
 const MAX_FOLLOW = 3;
 const MAX_FACTS = 200;
@@ -33,8 +26,8 @@ export function valueFacts(values: readonly Located[], context: AnalysisContext,
   const visit = (node: Node, unit: FileUnit, follow: number, root: Node): void => {
     if (visited.has(node) || facts.length > MAX_FACTS) return;
     visited.add(node);
-    if (node.type === T.CallExpression && context.schema.tables.size > 0) {
-      const site = prismaRecognizer.recognize(node, unit === context.unit ? context : { ...context, unit });
+    if ((node.type === T.CallExpression || node.type === T.TaggedTemplateExpression) && context.schema.tables.size > 0) {
+      const site = recognizeAnyQuery(node, unit === context.unit ? context : { ...context, unit });
       if (site && (site.table.class === 'tenant' || site.table.class === 'child')) facts.push({ kind: 'query', site, unit });
     }
     if (node.type === T.Identifier || node.type === T.ThisExpression) reference(node, unit, follow, root);

@@ -5,6 +5,8 @@ import { koaRecognizer } from './koa.js';
 import { nestjsRecognizer } from './nestjs.js';
 import { nextjsRecognizer } from './nextjs.js';
 import { trpcRecognizer } from './trpc.js';
+import { declaredPropertyType, packageOf, packageOfType, packageRoot } from './trace.js';
+import type { HttpModel } from '../core/facts.js';
 import type { FrameworkName, HttpRecognizer } from './types.js';
 
 /** Registered web-framework recognizers: adding a framework is adding one entry here. */
@@ -44,3 +46,14 @@ export function mayReadClientInput(file: string, text: string): boolean {
 }
 
 export type { FrameworkName, HttpRecognizer } from './types.js';
+
+/** The web-framework model handed to policies (the `http` of core `Models`). */
+export const HTTP_MODEL: HttpModel = {
+  recognizers: HTTP_RECOGNIZERS,
+  recognizerFor,
+  mayReadClientInput,
+  packageOf,
+  packageOfType,
+  packageRoot,
+  declaredPropertyType,
+};

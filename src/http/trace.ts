@@ -1,7 +1,10 @@
 import type { TSESTree } from '@typescript-eslint/types';
-import { enclosingClass, memberName, propertyName, staticName, T, unwrap, variableOf, type FileUnit, type Node } from '../core/ast.js';
+import { memberName, propertyName, staticName, T, unwrap, variableOf, type FileUnit, type Node } from '../core/ast.js';
 import { returnedExpressions, type Located, type Resolver } from '../core/resolve.js';
+import { fromPackage, methodOf, parameterType, stringOf, thisMemberType } from '../core/syntax.js';
 import type { Guard, HttpContext, HttpValue, PackageRef } from './types.js';
+
+export { fromPackage, methodOf, parameterDecorators, parameterType, stringOf, thisMemberType } from '../core/syntax.js';
 
 const MAX_DEPTH = 10;
 
@@ -28,26 +31,6 @@ export function packageOfType(annotation: TSESTree.TypeNode | undefined, unit: F
   if (!annotation) return undefined;
   if (annotation.type === T.TSTypeReference) return packageOf(annotation.typeName, unit, resolver);
   return undefined;
-}
-
-/** The type annotation of a parameter, looking through `x = default` and parameter properties. */
-export function parameterType(param: TSESTree.Parameter | undefined): TSESTree.TypeNode | undefined {
-  if (!param) return undefined;
-  if (param.type === T.TSParameterProperty) return parameterType(param.parameter);
-  if (param.type === T.AssignmentPattern) return parameterType(param.left);
-  if (param.type === T.Identifier || param.type === T.ObjectPattern || param.type === T.ArrayPattern || param.type === T.RestElement) {
-    return param.typeAnnotation?.typeAnnotation;
-  }
-  return undefined;
-}
-
-export function parameterDecorators(param: TSESTree.Parameter | undefined): TSESTree.Decorator[] {
-  if (!param) return [];
-  if (param.type === T.TSParameterProperty) return param.decorators;
-  if (param.type === T.Identifier || param.type === T.ObjectPattern || param.type === T.ArrayPattern || param.type === T.AssignmentPattern || param.type === T.RestElement) {
-    return param.decorators;
-  }
-  return [];
 }
 
 /**
@@ -165,29 +148,6 @@ function registrationAt(node: Node): Registration | undefined {
   return undefined;
 }
 
-/** The method name of a call on a receiver: `get` for `app.get(...)`. */
-export function methodOf(call: TSESTree.CallExpression): { receiver: Node; method: string } | undefined {
-  const callee = unwrap(call.callee);
-  if (callee.type !== T.MemberExpression) return undefined;
-  const method = memberName(callee);
-  return method ? { receiver: callee.object, method } : undefined;
-}
-
-/** A string literal or a template without expressions. */
-export function stringOf(node: Node | undefined): string | undefined {
-  if (!node) return undefined;
-  const value = unwrap(node);
-  if (value.type === T.Literal && typeof value.value === 'string') return value.value;
-  if (value.type === T.TemplateLiteral && value.expressions.length === 0) return value.quasis[0]?.value.cooked ?? undefined;
-  return undefined;
-}
-
-/** Is `source` one of `packages` (or a subpath of one: `@trpc/server/adapters/express`)? */
-export function fromPackage(ref: PackageRef | undefined, ...packages: string[]): boolean {
-  if (!ref) return false;
-  return packages.some((p) => ref.source === p || ref.source.startsWith(`${p}/`));
-}
-
 /**
  * How a file that imports `packages` mentions them: `'express'`, `"express"` and, with
  * `subpaths`, `'hono/factory'`. Quoted, so that a comment about an "expression" is no marker.
@@ -197,21 +157,6 @@ export function importMarkers(packages: string[], subpaths = false): string[] {
 }
 
 export const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'all', 'options', 'head', 'use', 'on']);
-
-/** The declared type of `this.name`: a class field or a constructor parameter property. */
-export function thisMemberType(member: TSESTree.MemberExpression): TSESTree.TypeNode | undefined {
-  const name = memberName(member);
-  const cls = enclosingClass(member);
-  if (!name || !cls) return undefined;
-  for (const element of cls.body.body) {
-    if (element.type === T.PropertyDefinition && propertyName(element) === name) return element.typeAnnotation?.typeAnnotation;
-    if (element.type !== T.MethodDefinition || element.kind !== 'constructor') continue;
-    for (const param of element.value.params) {
-      if (param.type === T.TSParameterProperty && param.parameter.type === T.Identifier && param.parameter.name === name) return param.parameter.typeAnnotation?.typeAnnotation;
-    }
-  }
-  return undefined;
-}
 
 /**
  * Middleware that runs before `fn` on the same route: earlier arguments of the call that

@@ -1,162 +1,18 @@
-import type { TSESTree } from '@typescript-eslint/types';
-import type { FileUnit, Node } from '../core/ast.js';
-import type { Located, Resolver } from '../core/resolve.js';
-
-export type FrameworkName = 'express' | 'fastify' | 'koa' | 'hono' | 'nestjs' | 'nextjs' | 'trpc';
-
-/** Where client-controlled input enters, as messages name it: `header x-tenant-id`, `route parameter orgId`. */
-export type SourceCategory =
-  | 'header'
-  | 'query parameter'
-  | 'route parameter'
-  | 'body field'
-  | 'cookie'
-  | 'hostname'
-  | 'form field'
-  | 'search parameter'
-  | 'tRPC input field'
-  | 'server action argument'
-  | 'request URL';
-
 /**
- * A framework object that is not itself client data: the request, the Koa context, `res.locals`,
- * a NestJS ExecutionContext. Members and methods of it are classified by its recognizer.
+ * The web-framework facts are core contracts (src/core/facts.ts), so that policies read them
+ * without importing a model; recognizers in this folder keep importing them from here.
  */
-export interface FrameworkObject {
-  kind: 'framework';
-  framework: FrameworkName;
-  role: string;
-  /** How code usually names it, for messages: `req`, `ctx.state`, `res.locals`. */
-  label: string;
-  /** Tenant-named properties assigned onto it become the request's tenant context (a sink). */
-  context: boolean;
-  /**
-   * Its members are what these functions return (a tRPC `ctx` is what `createContext` returns):
-   * a member one of them builds from client input is that input; any other member is `otherwise`.
-   */
-  returnedBy?: Located<TSESTree.FunctionLike>[];
-  /** What the functions of `returnedBy` receive as their first argument when their own parameters do not say. */
-  argument?: FrameworkObject;
-  /** For an object that holds such an object (tRPC's `{ ctx, input, next }`): what builds it. */
-  builds?: { returnedBy: Located<TSESTree.FunctionLike>[]; replacedBy: Located<TSESTree.FunctionLike>[] };
-  /**
-   * Functions that run before and may replace members (tRPC middlewares of the procedure that
-   * call `next({ ctx: { ...ctx, teamId } })`): a member each path of one of them replaces with a
-   * value that is not client input is no longer the factory's.
-   */
-  replacedBy?: Located<TSESTree.FunctionLike>[];
-}
-
-/**
- * A TenantSource as a recognizer first sees it: client-controlled input, either a container
- * (`req.query`, `await request.json()`) or one value of it (`req.header('x-tenant-id')`).
- */
-export interface ClientInput {
-  kind: 'client';
-  framework: FrameworkName;
-  category: SourceCategory;
-  /** Field names below the container: `['orgId']` for `req.body.orgId`. */
-  path: string[];
-  /**
-   * `map` containers are read with `.get(name)`: fetch Headers, URLSearchParams, FormData, Next
-   * cookies. `any`: either way (a request whose adapter is not known: `req.headers['x']` of Node,
-   * `req.headers.get('x')` of fetch).
-   */
-  shape: 'object' | 'map' | 'any';
-  /** A property that returns the value itself (`.value` of a Next.js cookie, `.data` of `safeParse`). */
-  unwrap?: string;
-  /** A segment of the path has no static name (`req.headers[name]`): never reported, counted as not analysable. */
-  dynamic?: boolean;
-}
-
-/** The verified identity, or something derived from it: never client-controlled. */
-export interface VerifiedIdentity {
-  kind: 'trusted';
-  why: string;
-}
-
-export interface NotInteresting {
-  kind: 'none';
-}
-
-export type HttpValue = FrameworkObject | ClientInput | VerifiedIdentity | NotInteresting;
-
-/** An import an expression is traced back to: `express()` → `{ source: 'express', imported: 'default' }`. */
-export interface PackageRef {
-  source: string;
-  imported: string;
-}
-
-/** A framework-specific place where a value becomes the tenant context: `c.set('tenantId', v)`. */
-export interface SinkFact {
-  /** What happens to the value, worded for the message: "stored as the tenant context with `c.set('tenantId')`". */
-  label: string;
-  value: Node;
-  /** Where to point when naming the sink. */
-  node: Node;
-}
-
-/** What recognizers may ask of the analysis. */
-export interface HttpContext {
-  unit: FileUnit;
-  resolver: Resolver;
-  /** The framework object an expression evaluates to, following variables and parameters. */
-  frameworkObject(node: Node): FrameworkObject | undefined;
-  /** The package import a receiver is constructed from, following variables, calls and typed parameters. */
-  packageRoot(node: Node): PackageRef | undefined;
-  /** The package import an identifier is bound to, following local re-exports. */
-  packageOf(node: Node): PackageRef | undefined;
-  isTenantName(name: string): boolean;
-  /** What `fn` returns when called with `args` (a NestJS custom parameter decorator's factory). */
-  valueReturnedBy(fn: Located<TSESTree.FunctionLike>, args: (HttpValue | undefined)[]): HttpValue;
-}
-
-/**
- * A function that runs before a handler and can reject the request: an earlier middleware of the
- * same route, an `app.use(...)` registered before it, a NestJS guard's `canActivate`.
- */
-export interface Guard {
-  fn: Located<TSESTree.FunctionLike>;
-  /** What its parameters are (the request, the context), by position. */
-  params: (HttpValue | undefined)[];
-  /** Its result is the verdict (a guard's `canActivate`): any check in it gates, not only those that exit. */
-  decides: boolean;
-}
-
-/**
- * One recognizer per web framework, shaped like the ORM recognizers: it says where client input
- * enters (parameters, members, calls) and where the verified identity lives; the policy in
- * src/core/checks/no-client-tenant-id.ts follows the values and decides.
- */
-export interface HttpRecognizer {
-  name: FrameworkName;
-  /** Texts whose presence in a file makes the recognizer worth running there (a cheap pre-filter). */
-  markers: string[];
-  /** Where the verified tenant lives in this framework, for the fix. */
-  identityHint: string;
-  /**
-   * What parameter `index` of `fn` is: by its type (`req: Request` from express), its decorators
-   * (`@Headers('x-tenant-id')`), the call that registers `fn` (`app.get('/', (req, res) => ...)`),
-   * or a file convention (a Next.js route handler).
-   */
-  parameter(fn: TSESTree.FunctionLike, index: number, context: HttpContext): HttpValue | undefined;
-  /** Parameter `index` of `fn` is an app or router of this framework (`app: FastifyInstance`, a plugin's `instance`). */
-  receiverParameter?(fn: TSESTree.FunctionLike, index: number, context: HttpContext): PackageRef | undefined;
-  /** `object.name`, for one of this recognizer's objects. */
-  member(object: FrameworkObject, name: string | undefined): HttpValue | undefined;
-  /** `object.method(...)`, for one of this recognizer's objects. */
-  call(object: FrameworkObject, method: string, call: TSESTree.CallExpression, context: HttpContext): HttpValue | undefined;
-  /** What a value declared with a type of this framework is (`c: Context` from hono, in `{ c }: { c: Context }`). */
-  typed?(ref: PackageRef): HttpValue | undefined;
-  /** A call of a function imported from a package: `headers()` from next/headers, `getCookie(c, 'team')`. */
-  imported?(ref: PackageRef, call: TSESTree.CallExpression, context: HttpContext): HttpValue | undefined;
-  /** Framework-specific sinks at a call: `c.set('tenantId', v)`, tRPC `next({ ctx: { orgId } })`. */
-  sinks?(call: TSESTree.CallExpression, context: HttpContext): SinkFact[];
-  /** What runs before handler `fn` and can reject the request. */
-  guards?(fn: TSESTree.FunctionLike, context: HttpContext): Guard[];
-  /**
-   * Sinks in what a function returns: a tRPC `createContext` that returns `{ tenantId }`.
-   * `role` is what the first parameter is, as the recognizers said.
-   */
-  returnSinks?(fn: TSESTree.FunctionLike, role: HttpValue | undefined, context: HttpContext): SinkFact[];
-}
+export type {
+  ClientInput,
+  FrameworkName,
+  FrameworkObject,
+  Guard,
+  HttpContext,
+  HttpRecognizer,
+  HttpValue,
+  NotInteresting,
+  PackageRef,
+  SinkFact,
+  SourceCategory,
+  VerifiedIdentity,
+} from '../core/facts.js';

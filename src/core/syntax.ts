@@ -1,0 +1,81 @@
+/**
+ * Small questions about syntax that models and policies both ask: what method a call calls, the
+ * string a literal holds, the declared type of a parameter or of `this.x`. Pure functions of the
+ * tree; nothing here follows values across files (that is the flow engine's and the models' work).
+ */
+import { dirname, relative, sep } from 'node:path';
+import type { TSESTree } from '@typescript-eslint/types';
+import { enclosingClass, memberName, propertyName, T, unwrap, type FileUnit, type Node } from './ast.js';
+import type { PackageRef } from './facts.js';
+
+/** The method name of a call on a receiver: `get` for `app.get(...)`. */
+export function methodOf(call: TSESTree.CallExpression): { receiver: Node; method: string } | undefined {
+  const callee = unwrap(call.callee);
+  if (callee.type !== T.MemberExpression) return undefined;
+  const method = memberName(callee);
+  return method ? { receiver: callee.object, method } : undefined;
+}
+
+/** A string literal or a template without expressions. */
+export function stringOf(node: Node | undefined): string | undefined {
+  if (!node) return undefined;
+  const value = unwrap(node);
+  if (value.type === T.Literal && typeof value.value === 'string') return value.value;
+  if (value.type === T.TemplateLiteral && value.expressions.length === 0) return value.quasis[0]?.value.cooked ?? undefined;
+  return undefined;
+}
+
+/** Is `source` one of `packages` (or a subpath of one: `@trpc/server/adapters/express`)? */
+export function fromPackage(ref: PackageRef | undefined, ...packages: string[]): boolean {
+  if (!ref) return false;
+  return packages.some((p) => ref.source === p || ref.source.startsWith(`${p}/`));
+}
+
+/** The type annotation of a parameter, looking through `x = default` and parameter properties. */
+export function parameterType(param: TSESTree.Parameter | undefined): TSESTree.TypeNode | undefined {
+  if (!param) return undefined;
+  if (param.type === T.TSParameterProperty) return parameterType(param.parameter);
+  if (param.type === T.AssignmentPattern) return parameterType(param.left);
+  if (param.type === T.Identifier || param.type === T.ObjectPattern || param.type === T.ArrayPattern || param.type === T.RestElement) {
+    return param.typeAnnotation?.typeAnnotation;
+  }
+  return undefined;
+}
+
+export function parameterDecorators(param: TSESTree.Parameter | undefined): TSESTree.Decorator[] {
+  if (!param) return [];
+  if (param.type === T.TSParameterProperty) return param.decorators;
+  if (param.type === T.Identifier || param.type === T.ObjectPattern || param.type === T.ArrayPattern || param.type === T.AssignmentPattern || param.type === T.RestElement) {
+    return param.decorators;
+  }
+  return [];
+}
+
+/** The declared type of `this.name`: a class field or a constructor parameter property. */
+export function thisMemberType(member: TSESTree.MemberExpression): TSESTree.TypeNode | undefined {
+  const name = memberName(member);
+  const cls = enclosingClass(member);
+  if (!name || !cls) return undefined;
+  for (const element of cls.body.body) {
+    if (element.type === T.PropertyDefinition && propertyName(element) === name) return element.typeAnnotation?.typeAnnotation;
+    if (element.type !== T.MethodDefinition || element.kind !== 'constructor') continue;
+    for (const param of element.value.params) {
+      if (param.type === T.TSParameterProperty && param.parameter.type === T.Identifier && param.parameter.name === name) return param.parameter.typeAnnotation?.typeAnnotation;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Where a node is, for evidence: `line 5` in the same file, `src/lib/redis.ts:5` in another (the
+ * path from the parent of the two files' common folder, the same in the scanner and in ESLint).
+ */
+export function locationOf(node: Node, unit: FileUnit, from: FileUnit): string {
+  if (unit === from) return `line ${node.loc.start.line}`;
+  const a = dirname(from.file).split(sep);
+  const b = dirname(unit.file).split(sep);
+  let common = 0;
+  while (common < a.length && common < b.length && a[common] === b[common]) common += 1;
+  const base = a.slice(0, Math.max(common - 1, 1)).join(sep) || sep;
+  return `${relative(base, unit.file).split(sep).join('/')}:${node.loc.start.line}`;
+}

@@ -1,0 +1,125 @@
+import type { TSESTree } from '@typescript-eslint/types';
+import { T, walk, type Node } from '../../../core/ast.js';
+import { methodOf } from '../../../core/syntax.js';
+import type { ClientTenantFlow as Flow } from '../flow.js';
+import { calleeName, isLiteral, statementOf } from '../syntax.js';
+import { ANY_KEY, Env, INLINE_BUDGET, keyOf, MAX_INLINE_DEPTH, type Check, type Frame } from '../types.js';
+import { gatesOf } from './gates.js';
+
+/*
+ * Checks that make a client value safe, found in a function: an equality test with the verified
+ * identity (`if (orgId !== req.user.orgId) return 403`), membership in a trusted list
+ * (`req.user.orgIds.includes(orgId)`), a lookup whose filter pins the verified user and gates
+ * what follows, a helper that throws or returns the verdict of such a check, a webhook signature.
+ */
+
+const SIGNATURE = /signature|hmac|webhook/i;
+const HMAC_CALLS = new Set(['createHmac', 'timingSafeEqual', 'createVerify']);
+
+/**
+ * Checks of client values against the verified identity in a function: an equality test with a
+ * trusted value (`if (orgId !== req.user.orgId) return res.sendStatus(403)`), membership in a
+ * trusted list (`req.user.orgIds.includes(orgId)`), a membership lookup that pins the verified
+ * user and gates what follows, or a call to a helper that throws when such a check fails.
+ */
+export function checksIn(flow: Flow, scope: Node, frame: Frame): Check[] {
+  const cached = frame.env === flow.top ? flow.checkCache.get(scope) : undefined;
+  if (cached) return cached;
+  const checks: Check[] = [];
+  const body = scope.type === T.Program ? scope : 'body' in scope && scope.body ? scope.body : undefined;
+  if (!body || typeof body !== 'object' || !('type' in body)) return checks;
+  const calls: TSESTree.CallExpression[] = [];
+  walk(body, (node) => {
+    if (node.type === T.BinaryExpression && ['===', '!==', '==', '!='].includes(node.operator)) {
+      const pair = comparedWithIdentity(flow, node.left, node.right, frame) ?? comparedWithIdentity(flow, node.right, node.left, frame);
+      if (pair) checks.push(...gatesOf(node, pair.key, 'an equality check with the verified identity', pair.certain));
+    }
+    if (node.type === T.CallExpression) calls.push(node);
+  });
+  for (const call of calls) {
+    const target = methodOf(call);
+    if (target && ['includes', 'has', 'indexOf'].includes(target.method) && call.arguments[0]) {
+      const list = flow.evaluate(target.receiver, frame);
+      const item = flow.evaluate(call.arguments[0], frame);
+      if (list.kind === 'trusted' && item.kind === 'client') checks.push(...gatesOf(call, keyOf(item.source), 'membership in a list from the verified identity', true));
+    }
+    const lookups = membershipLookupKeys(flow, call, frame);
+    for (const lookup of lookups) checks.push(...gatesOf(call, lookup.key, 'a membership lookup for the verified user', lookup.certain));
+    if (lookups.length === 0) checks.push(...flow.builtLookupChecks(call, frame));
+    checks.push(...helperChecks(flow, call, frame));
+    if (verifiesSignature(flow, call, frame)) checks.push(...gatesOf(call, ANY_KEY, 'a signature check of the request', true));
+  }
+  if (frame.env === flow.top) flow.checkCache.set(scope, checks);
+  return checks;
+}
+
+/**
+ * `if (!verifyWebhookSignature(req)) return`: a webhook whose sender signs the request with a
+ * shared secret is authenticated as a whole, so what it says (the tenant included) is verified.
+ * Recognised by the helper's name or by an HMAC comparison in its body.
+ */
+function verifiesSignature(flow: Flow, call: TSESTree.CallExpression, frame: Frame): boolean {
+  const name = calleeName(call) ?? '';
+  if (!call.arguments.some((arg) => arg.type !== T.SpreadElement && ['framework', 'client'].includes(flow.evaluate(arg, frame).kind))) return false;
+  if (SIGNATURE.test(name)) return true;
+  const callee = flow.calleeOf(call, frame);
+  if (callee.kind !== 'function' || !callee.fn.node.body) return false;
+  let hmac = false;
+  walk(callee.fn.node.body, (node) => {
+    if (node.type === T.CallExpression && HMAC_CALLS.has(calleeName(node) ?? '')) hmac = true;
+  });
+  return hmac;
+}
+
+/**
+ * A client value compared with the verified identity (certain), or with a value the analysis
+ * cannot trace to it, such as a user loaded by a helper it cannot read (uncertain). A literal
+ * or another client value is no check.
+ */
+function comparedWithIdentity(flow: Flow, a: Node, b: Node, frame: Frame): { key: string; certain: boolean } | undefined {
+  const left = flow.evaluate(a, frame);
+  if (left.kind !== 'client' || isLiteral(b)) return undefined;
+  const right = flow.evaluate(b, frame);
+  if (right.kind === 'trusted') return { key: keyOf(left.source), certain: true };
+  if (right.kind === 'client') return undefined;
+  return { key: keyOf(left.source), certain: false };
+}
+
+/**
+ * `await assertMember(req.user.id, orgId)`: a helper whose check throws gates its caller. A
+ * helper given both a client tenant value and the verified user that the analysis cannot follow
+ * to a decision is an uncertain check (see `delegatedChecks`).
+ */
+function helperChecks(flow: Flow, call: TSESTree.CallExpression, frame: Frame): Check[] {
+  if (call.arguments.length === 0) return [];
+  const args = call.arguments.map((arg) => (arg.type === T.SpreadElement ? undefined : flow.evaluate(arg, frame)));
+  if (!args.some((o) => o && flow.carries(o) && o.kind !== 'framework')) return [];
+  const callee = flow.calleeOf(call, frame);
+  if (callee.kind !== 'function') return callee.kind === 'none' ? [] : flow.delegatedChecks(call, args, frame, true);
+  if (frame.env.depth >= MAX_INLINE_DEPTH || frame.env.lookup(callee.fn.node) || flow.inlined >= INLINE_BUDGET) return flow.delegatedChecks(call, args, frame, true);
+  flow.inlined += 1;
+  const env = new Env(frame.env, callee.fn.node, args);
+  const inner = checksIn(flow, callee.fn.node, { unit: callee.fn.unit, env });
+  const checks: Check[] = [];
+  for (const check of inner) {
+    if (check.throws && check.mode === 'exit') checks.push({ ...check, gate: statementOf(call) });
+  }
+  // `if (!(await isMember(userId, orgId))) return 403`: the helper returns the verdict.
+  for (const check of inner) if (check.mode === 'verdict') checks.push(...gatesOf(call, check.key, check.what, check.certain));
+  if (checks.length > 0) return checks;
+  return flow.undecided(callee.fn, env, 0) ? flow.delegatedChecks(call, args, frame, false) : [];
+}
+
+/** The client values a read looks up together with the verified user (a membership lookup). */
+function membershipLookupKeys(flow: Flow, call: TSESTree.CallExpression, frame: Frame): { key: string; certain: boolean }[] {
+  const query = flow.query(call, frame.unit);
+  if (!query || query.site.operation !== 'read') return [];
+  const pin = flow.pinOf(query, frame);
+  if (!pin) return [];
+  const keys: { key: string; certain: boolean }[] = [];
+  for (const value of query.positions.compared) {
+    const origin = flow.evaluate(value.node, { unit: value.unit, env: frame.env });
+    if (origin.kind === 'client') keys.push({ key: keyOf(origin.source), certain: pin === 'verified' });
+  }
+  return keys;
+}

@@ -1,0 +1,126 @@
+import type { TSESTree } from '@typescript-eslint/types';
+import { enclosingFunction, T, unwrap, walk, type Node } from '../../../core/ast.js';
+import { ARRAY_CALLBACKS, calleeName, statementOf } from '../syntax.js';
+import type { Check } from '../types.js';
+
+/** Calls that end the request: after them the handler does not go on. */
+const EXIT_CALLS = new Set(['notFound', 'redirect', 'permanentRedirect', 'forbidden', 'unauthorized', 'throw', 'assert', 'error']);
+const ASSERTS = new Set(['assert', 'invariant', 'ok', 'strictEqual', 'equal']);
+
+
+/**
+ * How a check's result stops the request: the `if` it is tested in (`if (!member) return 403`),
+ * an assertion, an `OrThrow` lookup, or the variable it is stored in and tested later.
+ */
+export function gatesOf(node: Node, key: string, what: string, certain: boolean): Check[] {
+  if (node.type === T.CallExpression && /OrThrow$/.test(calleeName(node) ?? '')) return [{ key, gate: statementOf(node), mode: 'exit', throws: true, what, certain }];
+  let current: Node = node;
+  for (;;) {
+    const parent = current.parent;
+    if (!parent) return [];
+    if (parent.type === T.UnaryExpression || parent.type === T.LogicalExpression || parent.type === T.AwaitExpression || parent.type === T.ChainExpression || parent.type === T.TSNonNullExpression || parent.type === T.BinaryExpression || parent.type === T.TSAsExpression || (parent.type === T.MemberExpression && parent.object === current)) {
+      current = parent;
+      continue;
+    }
+    // `user.orgIds.some((id) => id === orgId)`: the callback's verdict is the call's.
+    if ((parent.type === T.ArrowFunctionExpression && parent.body === current) || parent.type === T.ReturnStatement) {
+      const fn = parent.type === T.ReturnStatement ? enclosingFunction(parent) : parent;
+      const call = fn?.parent;
+      if (call?.type === T.CallExpression && call.arguments.some((a) => a === fn) && ARRAY_CALLBACKS.has(calleeName(call) ?? '')) {
+        current = call;
+        continue;
+      }
+      return [{ key, gate: parent, mode: 'verdict', throws: false, what, certain }];
+    }
+    if (parent.type === T.IfStatement && parent.test === current) return ifGates(parent, passesWhenTrue(node, parent.test), key, what, certain);
+    if (parent.type === T.CallExpression && ASSERTS.has(calleeName(parent) ?? '')) return [{ key, gate: statementOf(parent), mode: 'exit', throws: true, what, certain }];
+    if (parent.type === T.VariableDeclarator && parent.id.type === T.Identifier && parent.init === current) return storedGates(parent.id, key, what, certain);
+    return [];
+  }
+}
+
+/**
+ * `if (member) { ...uses... }` runs its consequent only when the check passes; `if (!member)
+ * return 403` stops the request when it fails, so what follows the `if` is gated.
+ */
+export function ifGates(statement: TSESTree.IfStatement, positive: boolean, key: string, what: string, certain: boolean): Check[] {
+  const failing = positive ? statement.alternate : statement.consequent;
+  const exit = failing ? exitOf(failing) : undefined;
+  const gates: Check[] = positive ? [{ key, gate: statement, mode: 'inside', throws: false, what, certain }] : [];
+  if (exit) gates.push({ key, gate: statement, mode: 'exit', throws: exit === 'throw', what, certain });
+  return gates;
+}
+
+/**
+ * Is the `if` test true when the check passes? `!member`, `member === null` and `orgId !==
+ * user.orgId` are true when it fails. `check` is the comparison itself or the checked value.
+ */
+export function passesWhenTrue(check: Node, test: Node): boolean {
+  let positive = !(check.type === T.BinaryExpression && (check.operator === '!==' || check.operator === '!='));
+  for (let current: Node = check; current !== test && current.parent; current = current.parent) {
+    const parent = current.parent;
+    if (parent.type === T.UnaryExpression && parent.operator === '!') positive = !positive;
+    if (parent.type === T.BinaryExpression) {
+      const other = parent.left === current ? parent.right : parent.left;
+      const nullish = (other.type === T.Literal && other.value === null) || (other.type === T.Identifier && other.name === 'undefined');
+      const equality = parent.operator === '===' || parent.operator === '==';
+      const inequality = parent.operator === '!==' || parent.operator === '!=';
+      if ((nullish && equality) || (!nullish && inequality)) positive = !positive;
+    }
+  }
+  return positive;
+}
+
+/**
+ * `const member = await prisma.membership.findFirst(...)`, then `if (!member) ...` anywhere in the
+ * function, or `return member !== null` (the verdict, for the caller to test).
+ */
+export function storedGates(id: TSESTree.Identifier, key: string, what: string, certain: boolean): Check[] {
+  const fn = enclosingFunction(id);
+  const scope: Node | undefined = fn?.body ?? undefined;
+  if (!fn || !scope) return [];
+  const gates: Check[] = [];
+  walk(scope, (node) => {
+    const mention = node.type === T.IfStatement ? mentionOf(node.test, id.name) : undefined;
+    if (node.type === T.IfStatement && mention) gates.push(...ifGates(node, passesWhenTrue(mention, node.test), key, what, certain));
+    if (node.type === T.ReturnStatement && node.argument && enclosingFunction(node) === fn && mentions(node.argument, id.name)) gates.push({ key, gate: node, mode: 'verdict', throws: false, what, certain });
+  });
+  if (fn.body?.type !== T.BlockStatement && fn.body && mentions(fn.body, id.name)) gates.push({ key, gate: fn.body, mode: 'verdict', throws: false, what, certain });
+  return gates;
+}
+
+export function mentionOf(node: Node, name: string): Node | undefined {
+  let found: Node | undefined;
+  walk(node, (inner) => {
+    if (!found && inner.type === T.Identifier && inner.name === name) found = inner;
+  });
+  return found;
+}
+
+export function mentions(node: Node, name: string): boolean {
+  let found = false;
+  walk(node, (inner) => {
+    if (inner.type === T.Identifier && inner.name === name) found = true;
+  });
+  return found;
+}
+
+/** Does a branch end the request? `'throw'` when it also ends the caller. */
+export function exitOf(branch: Node): 'throw' | 'return' | undefined {
+  const statements = branch.type === T.BlockStatement ? branch.body : [branch];
+  let exit: 'throw' | 'return' | undefined;
+  for (const statement of statements) {
+    if (statement.type === T.ThrowStatement) return 'throw';
+    if (statement.type === T.ReturnStatement) {
+      const argument = statement.argument ? unwrap(statement.argument) : undefined;
+      if (argument?.type === T.CallExpression && EXIT_CALLS.has(calleeName(argument) ?? '')) return 'throw';
+      exit ??= 'return';
+    }
+    if (statement.type === T.ExpressionStatement) {
+      const expression = unwrap(statement.expression);
+      if (expression.type === T.CallExpression && EXIT_CALLS.has(calleeName(expression) ?? '')) return 'throw';
+    }
+  }
+  return exit;
+}
+

@@ -1,0 +1,63 @@
+import type { TSESTree } from '@typescript-eslint/types';
+import { enclosingFunction, T } from '../../../core/ast.js';
+import type { ClientTenantFlow as Flow } from '../flow.js';
+import { within } from '../syntax.js';
+import { ANY_KEY, Env, keyOf, strongest, type Certainty, type Check, type Frame, type Hit } from '../types.js';
+
+/*
+ * Whether a check gates a hit: one in the function that reaches the sink (or one enclosing it)
+ * before the sink, one whose `if` holds it, or one in a guard that runs before the handler.
+ */
+
+export function isChecked(flow: Flow, hit: Hit, frame: Frame, delegates?: Check[]): Certainty {
+  // A check in the handler gates a query inside a callback of it (`$transaction(async (tx) => ...)`).
+  const outermost = enclosingFunction(hit.at);
+  let found: Certainty;
+  for (let fn = outermost; fn; fn = enclosingFunction(fn)) {
+    found = strongest(found, gatedBy(hit, flow.checksIn(fn, frame), fn, delegates), guardedBefore(flow, hit, fn, frame));
+    if (found === 'certain') return found;
+  }
+  // Module-level code (a script, a top-level await) is checked by module-level statements.
+  if (!outermost) found = strongest(found, gatedBy(hit, flow.checksIn(flow.context.unit.ast, frame), flow.context.unit.ast, delegates));
+  return found;
+}
+
+export function guardedBefore(flow: Flow, hit: Hit, fn: TSESTree.FunctionLike, frame: Frame): Certainty {
+  const http = flow.http(frame);
+  const key = keyOf(hit.source);
+  let found: Certainty;
+  for (const recognizer of flow.models.http.recognizers) {
+    for (const guard of recognizer.guards?.(fn, http) ?? []) {
+      // One guard, one set of parameters: its checks are the same for every handler it guards.
+      const cacheKey = `${recognizer.name}:${guard.params.map((p) => (p?.kind === 'client' ? `${p.category}:${p.path.join('.')}` : (p?.kind ?? '-'))).join(',')}`;
+      let byKey = flow.guardChecks.get(guard.fn.node);
+      if (!byKey) flow.guardChecks.set(guard.fn.node, (byKey = new Map()));
+      let checks = byKey.get(cacheKey);
+      if (!checks) {
+        const env = new Env(frame.env, guard.fn.node, guard.params.map((p) => (p ? flow.fromHttp(p, guard.fn.node, guard.fn.unit, frame.env) : undefined)));
+        checks = flow.checksIn(guard.fn.node, { unit: guard.fn.unit, env });
+        byKey.set(cacheKey, checks);
+      }
+      for (const check of checks) {
+        if ((check.key === key || check.key === ANY_KEY) && (guard.decides || check.mode === 'exit')) found = strongest(found, check.certain ? 'certain' : 'uncertain');
+      }
+    }
+  }
+  return found;
+}
+
+export function gatedBy(hit: Hit, checks: Check[], scope: TSESTree.Node, delegates?: Check[]): Certainty {
+  const key = keyOf(hit.source);
+  const at = hit.at;
+  const gating = checks.filter((check) => {
+    if ((check.key !== key && check.key !== ANY_KEY) || check.mode === 'verdict') return false;
+    if (check.mode === 'inside') return within(at, check.gate.type === T.IfStatement ? check.gate.consequent : check.gate);
+    // Middleware that sets the tenant context and checks membership before `next()` is safe
+    // whatever the order; a query must come after the check.
+    if (hit.sink.kind === 'context' && within(check.gate, scope)) return true;
+    return check.gate.range[1] <= at.range[0] && check.gate.parent !== undefined && within(at, check.gate.parent);
+  });
+  if (gating.some((check) => check.certain)) return 'certain';
+  for (const check of gating) if (check.delegate) delegates?.push(check);
+  return gating.length > 0 ? 'uncertain' : undefined;
+}

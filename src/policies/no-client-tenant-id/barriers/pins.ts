@@ -1,0 +1,49 @@
+import type { QueryFacts } from '../../../core/facts.js';
+import type { ClientTenantFlow as Flow } from '../flow.js';
+import { isLiteral } from '../syntax.js';
+import type { Frame, Origin, Pin } from '../types.js';
+import { whereBuilder } from './delegated.js';
+
+/**
+ * Does the query's filter pin the verified user (`userId: req.user.id`, `members: { some: {
+ * userId: session.userId } }`)? Then it returns only rows that user may see: a membership
+ * condition. When the value is neither the verified identity nor client input (it comes from a
+ * helper the analysis cannot read), the pin is `untraced`: not a finding, and not proof either.
+ * The values are judged in the order they are written, and the first verified one decides.
+ */
+export function pinOf(flow: Flow, query: QueryFacts, frame: Frame): Pin {
+  let untraced = false;
+  for (const value of query.positions.principals) {
+    if (isLiteral(value.node)) continue;
+    const origin = flow.evaluate(value.node, { unit: value.unit, env: frame.env });
+    if (origin.kind === 'trusted') return 'verified';
+    if (origin.kind !== 'client') untraced = true;
+  }
+  return untraced ? 'untraced' : undefined;
+}
+
+/**
+ * The tenant root (or a level of the tenant hierarchy) looked up by a client value
+ * (`organization.findFirst({ where: { slug } })`): its row is the client's choice unless the
+ * lookup pins the verified user (`members: { some: { userId } }`).
+ */
+export function tenantLookup(flow: Flow, query: QueryFacts, frame: Frame): Origin | undefined {
+  const { schema } = flow.context;
+  const { site, positions } = query;
+  if (!schema.root) return undefined;
+  if (site.operation !== 'read' || (site.table.name !== schema.root && !schema.levels.includes(site.table.name))) return undefined;
+  // A lookup whose filter the model could not read (none, or built elsewhere) is not followed.
+  if (!positions.readable) return undefined;
+  const pin = pinOf(flow, query, frame);
+  if (pin === 'verified') return { kind: 'trusted', why: `\`${site.calleeText}\` looks the tenant up with a membership condition on the verified user` };
+  if (pin === 'untraced') return { kind: 'unknown', reason: `\`${site.calleeText}\` looks the tenant up for a user that could not be traced to the verified identity`, client: true };
+  // `where: { ...buildTeamWhereQuery({ userId }), id: teamId }`: most likely a membership condition, not read.
+  if (whereBuilder(flow, query, frame)) return { kind: 'unknown', reason: `\`${site.calleeText}\` looks the tenant up with a filter built by a helper given the verified user`, client: true };
+  for (const value of positions.criteria) {
+    const origin = flow.evaluate(value.node, { unit: value.unit, env: frame.env });
+    if (origin.kind !== 'client') continue;
+    const lookup = { table: site.table.name, callee: site.calleeText, at: `${flow.displayPath(frame.unit.file)}:${site.call.loc.start.line}`, rowPath: [] };
+    return { kind: 'client', source: { ...origin.source, lookup } };
+  }
+  return undefined;
+}

@@ -1,0 +1,307 @@
+import type { Variable } from '@typescript-eslint/scope-manager';
+import type { TSESTree } from '@typescript-eslint/types';
+import { memberName, propertyName, T, unwrap, variableOf, type Node } from '../../core/ast.js';
+import { returnedExpressions, type Located } from '../../core/resolve.js';
+import { fromPackage, methodOf, parameterDecorators } from '../../core/syntax.js';
+import type { ClientTenantFlow as Flow } from './flow.js';
+import { ARRAY_CALLBACKS, calleeText, isFunction, numericName, SAFE_PARSE, TRANSPARENT_FUNCTIONS, VALIDATORS, within } from './syntax.js';
+import { Env, INLINE_BUDGET, MAX_INLINE_DEPTH, merge, NONE, PENDING, withInput, type Frame, type Origin } from './types.js';
+
+/*
+ * Where a value comes from: client input, the verified identity, a framework object, an object
+ * literal, a parameter of a function being followed, or something the analysis cannot follow.
+ * Variables, destructuring, parameters bound by the calls being followed, helpers' return values
+ * and package calls; what frameworks say of their own objects is asked of the http model.
+ */
+
+/** Verifying a credential yields the verified identity. */
+export const IDENTITY_METHODS = new Set(['verify', 'jwtVerify', 'jwtDecrypt', 'verifyIdToken', 'verifySessionCookie', 'verifyToken', 'getAuth']);
+export const IDENTITY_PACKAGES = ['jsonwebtoken', 'jose', 'firebase-admin', '@clerk/express', '@clerk/fastify', '@clerk/backend', 'passport-jwt'];
+
+export function evaluateInner(flow: Flow, node: Node, frame: Frame): Origin {
+  switch (node.type) {
+    case T.Identifier:
+      return identifier(flow, node, frame);
+    case T.MemberExpression:
+      return member(flow, flow.evaluate(node.object, frame), memberName(node) ?? numericName(node), node, frame);
+    case T.CallExpression:
+      return call(flow, node, frame);
+    case T.NewExpression: {
+      // `new URL(request.url)`, `new URLSearchParams(...)`: the client's URL.
+      const callee = unwrap(node.callee);
+      if (callee.type === T.Identifier && (callee.name === 'URL' || callee.name === 'URLSearchParams') && node.arguments[0]) {
+        const inner = flow.evaluate(node.arguments[0], frame);
+        if (inner.kind === 'client' && callee.name === 'URLSearchParams') return withInput(inner, { ...inner.source.input, category: 'search parameter', shape: 'map', path: [] }, node, frame);
+        return inner.kind === 'client' ? inner : NONE;
+      }
+      return NONE;
+    }
+    case T.LogicalExpression:
+      if (node.operator === '&&') return flow.evaluate(node.right, frame);
+      return merge([flow.evaluate(node.left, frame), flow.evaluate(node.right, frame)]);
+    case T.ConditionalExpression:
+      return merge([flow.evaluate(node.consequent, frame), flow.evaluate(node.alternate, frame)]);
+    case T.TemplateLiteral:
+      return node.expressions.length === 1 && node.quasis.every((q) => q.value.cooked === '') ? flow.evaluate(node.expressions[0], frame) : NONE;
+    case T.ObjectExpression:
+      return { kind: 'object', node, unit: frame.unit, env: frame.env };
+    case T.AssignmentExpression:
+      return flow.evaluate(node.right, frame);
+    case T.SequenceExpression:
+      return node.expressions.length ? flow.evaluate(node.expressions[node.expressions.length - 1], frame) : NONE;
+    default:
+      return NONE;
+  }
+}
+
+export function identifier(flow: Flow, node: TSESTree.Identifier, frame: Frame): Origin {
+  if (node.name === 'undefined') return NONE;
+  const variable = variableOf(frame.unit.scopeManager, node);
+  const def = variable?.defs[0];
+  if (!variable || !def) return NONE;
+  if (def.type === 'Parameter') {
+    const fn = functionOf(def.node);
+    if (!fn || def.name.type !== T.Identifier) return NONE;
+    const position = parameterPosition(fn, def.name);
+    if (!position) return NONE;
+    // A declared framework type is more precise than a framework object the caller handed in.
+    const bound = frame.env.lookup(fn)?.[position.index];
+    const typed = position.path[0] !== undefined && (!bound || bound.kind === 'framework') ? flow.typedProperty(fn, position.index, position.path[0], def.name, frame) : undefined;
+    if (typed) return applyPath(flow, typed, position.path.slice(1), def.name, frame);
+    return applyPath(flow, parameter(flow, fn, position.index, frame), position.path, def.name, frame);
+  }
+  if (def.type !== 'Variable') return NONE;
+  // Each variable is computed once per frame; a read of it inside its own writes adds nothing.
+  const cacheable = frame.env === flow.top && frame.unit === flow.context.unit;
+  const cached = cacheable ? flow.variables.get(variable) : undefined;
+  if (cached) return cached;
+  if (flow.pendingVariables.has(variable)) {
+    flow.cycles += 1;
+    return PENDING;
+  }
+  flow.pendingVariables.add(variable);
+  try {
+    const origin = variableOrigin(flow, node, variable, def.node, def.name, frame);
+    if (cacheable) flow.variables.set(variable, origin);
+    return origin;
+  } finally {
+    flow.pendingVariables.delete(variable);
+  }
+}
+
+export function variableOrigin(flow: Flow, node: TSESTree.Identifier, variable: Variable, declarator: TSESTree.VariableDeclarator, name: TSESTree.Identifier, frame: Frame): Origin {
+  let origin: Origin = NONE;
+  if (declarator.init) origin = flow.evaluate(declarator.init, frame);
+  else if (declarator.parent?.parent?.type === T.ForOfStatement) origin = flow.evaluate(declarator.parent.parent.right, frame);
+  if (declarator.id.type !== T.Identifier) {
+    const path = patternPath(declarator.id, name);
+    origin = path ? applyPath(flow, origin, path, name, frame) : { kind: 'unknown', reason: 'a destructuring pattern the analysis does not read', client: origin.kind === 'client' };
+  }
+  const writes = variable.references.filter((ref) => ref.isWrite() && ref.identifier !== name && ref.writeExpr);
+  if (writes.length === 0) return origin;
+  const all = [origin, ...writes.map((ref) => (ref.writeExpr ? flow.evaluate(ref.writeExpr, frame) : NONE))].filter((o) => o.kind !== 'pending');
+  if (all.length === 0) return NONE;
+  const clients = all.filter((o) => o.kind === 'client');
+  if (clients.length === all.length) return clients[0];
+  if (clients.length > 0) return { kind: 'unknown', reason: `\`${node.name}\` is reassigned, and only some of its values come from client input`, client: true };
+  return all.every((o) => o.kind === 'trusted') ? all[0] : (all.find((o) => o.kind === 'unknown' && o.client) ?? NONE);
+}
+
+export function parameter(flow: Flow, fn: TSESTree.FunctionLike, index: number, frame: Frame): Origin {
+  const bound = frame.env.lookup(fn)?.[index];
+  if (bound) return bound;
+  const role = flow.roleOf(fn, index, frame.unit);
+  if (role) {
+    // `@Headers('x-tenant-id') tenantId: string`: the decorator is where the value is read.
+    const param = fn.params[index];
+    const read = parameterDecorators(param)[0]?.expression ?? param ?? fn;
+    return flow.fromHttp(role, read, frame.unit, frame.env);
+  }
+  // `user.orgIds.some((id) => id === orgId)`: elements of a trusted list are trusted.
+  const call = fn.parent;
+  if (call?.type === T.CallExpression && call.arguments.some((arg) => arg === fn) && index === 0) {
+    const target = methodOf(call);
+    if (target && ARRAY_CALLBACKS.has(target.method)) {
+      const list = flow.evaluate(target.receiver, frame);
+      if (list.kind === 'trusted' || list.kind === 'client') return list;
+    }
+  }
+  return { kind: 'param', fn, index };
+}
+
+export function applyPath(flow: Flow, origin: Origin, path: string[], read: Node, frame: Frame): Origin {
+  let current = origin;
+  for (const name of path) current = member(flow, current, name, read, frame);
+  return current;
+}
+
+export function member(flow: Flow, base: Origin, name: string | undefined, node: Node, frame: Frame): Origin {
+  switch (base.kind) {
+    case 'framework': {
+      const built = base.object.returnedBy ? flow.factoryMember(base.object, name) : undefined;
+      if (built) return built;
+      const value = flow.models.http.recognizerFor(base.object.framework)?.member(base.object, name) ?? { kind: 'none' };
+      return flow.fromHttp(value, node, frame.unit, base.env);
+    }
+    case 'client':
+      return flow.clientMember(base, name, node, frame);
+    case 'object': {
+      const property = base.node.properties.find((p): p is TSESTree.Property => p.type === T.Property && propertyName(p) === name);
+      return property ? flow.evaluate(property.value, { unit: base.unit, env: base.env }) : NONE;
+    }
+    case 'trusted':
+    case 'none':
+    case 'unknown':
+    case 'param':
+    case 'pending':
+      return base;
+  }
+}
+
+export function call(flow: Flow, node: TSESTree.CallExpression, frame: Frame): Origin {
+  const callee = unwrap(node.callee);
+  if (callee.type === T.MemberExpression) {
+    const method = memberName(callee);
+    if (!method) return NONE;
+    const receiver = flow.evaluate(callee.object, frame);
+    switch (receiver.kind) {
+      case 'framework': {
+        const value = flow.models.http.recognizerFor(receiver.object.framework)?.call(receiver.object, method, node, flow.http(frame)) ?? { kind: 'none' };
+        return flow.fromHttp(value, node, frame.unit, receiver.env);
+      }
+      case 'client':
+        return flow.clientCall(receiver, method, node, frame);
+      case 'trusted':
+      case 'pending':
+        return receiver;
+      case 'param':
+        return NONE;
+      default:
+        break;
+    }
+    if (VALIDATORS.has(method) && node.arguments[0]) return flow.evaluate(node.arguments[0], frame);
+    if (SAFE_PARSE.has(method) && node.arguments[0]) {
+      const parsed = flow.evaluate(node.arguments[0], frame);
+      return parsed.kind === 'client' ? { kind: 'client', source: { ...parsed.source, input: { ...parsed.source.input, unwrap: 'data' } } } : parsed;
+    }
+    // A row the database returns is not client input, unless it is the tenant the client named.
+    const query = flow.query(node, frame.unit);
+    if (query) return flow.tenantLookup(query, frame) ?? NONE;
+    const ref = flow.models.http.packageOf(callee, frame.unit, flow.context.resolver);
+    if ((ref && fromPackage(ref, ...IDENTITY_PACKAGES)) || IDENTITY_METHODS.has(method)) return { kind: 'trusted', why: `\`${calleeText(node, frame.unit)}()\` verifies a credential` };
+  } else if (callee.type === T.Identifier) {
+    const variable = variableOf(frame.unit.scopeManager, callee);
+    const global = !variable || variable.defs.length === 0;
+    if (global && TRANSPARENT_FUNCTIONS.has(callee.name) && node.arguments[0]) return flow.evaluate(node.arguments[0], frame);
+    if (global) return NONE;
+    // One resolution of the callee: a package function, a project function, or one destructured
+    // from a package call (`export const { auth } = NextAuth(...)`).
+    const binding = flow.context.resolver.bindingOf(callee, frame.unit);
+    if (binding.kind === 'package') return flow.packageCall({ source: binding.source, imported: binding.imported }, node, frame);
+    if (binding.kind === 'function') return returnedBy(flow, binding.fn, node, frame);
+    const destructured = binding.kind === 'unknown' ? flow.destructuredFromPackage(callee, frame.unit) : undefined;
+    if (destructured) return flow.packageCall(destructured, node, frame);
+    return lostThrough(flow, node, frame, binding.kind === 'unknown' ? `the result of \`${callee.name}()\` (${binding.reason})` : undefined);
+  }
+  const target = flow.calleeOf(node, frame);
+  if (target.kind === 'function') return returnedBy(flow, target.fn, node, frame);
+  return lostThrough(flow, node, frame, target.kind === 'unknown' ? `the result of \`${calleeText(node, frame.unit)}()\` (${target.reason})` : undefined);
+}
+
+export function lostThrough(flow: Flow, node: TSESTree.CallExpression, frame: Frame, reason: string | undefined): Origin {
+  for (const arg of node.arguments) {
+    if (arg.type === T.SpreadElement) continue;
+    const origin = flow.evaluate(arg, frame);
+    if (origin.kind === 'client' || (origin.kind === 'unknown' && origin.client)) {
+      return { kind: 'unknown', reason: reason ?? `the result of \`${calleeText(node, frame.unit)}()\``, client: true };
+    }
+  }
+  return NONE;
+}
+
+/**
+ * `getTenantId(req)`: what a project function returns, with its parameters bound to the
+ * arguments. A client value it reads itself is reported at this call, naming the helper.
+ */
+export function returnedBy(flow: Flow, fn: Located<TSESTree.FunctionLike>, call: TSESTree.CallExpression, frame: Frame): Origin {
+  if (frame.env.lookup(fn.node) || frame.env.depth >= MAX_INLINE_DEPTH || flow.inlined >= INLINE_BUDGET) {
+    return lostThrough(flow, call, frame, `the result of \`${calleeText(call, frame.unit)}()\`, deeper than the analysis follows calls`);
+  }
+  flow.inlined += 1;
+  const args = call.arguments.map((arg) => (arg.type === T.SpreadElement ? undefined : flow.evaluate(arg, frame)));
+  return returnedWith(flow, fn, bindable(flow, fn, args), call, frame);
+}
+
+/**
+ * Arguments to bind to a callee's parameters. A request handed to a parameter that is a request
+ * by its own type (`req: Request`) is left to that parameter: what the callee reads from it is
+ * reported in the callee's file, once, not at every call.
+ */
+export function bindable(flow: Flow, fn: Located<TSESTree.FunctionLike>, args: (Origin | undefined)[]): (Origin | undefined)[] {
+  return args.map((arg, index) => (arg?.kind === 'framework' && flow.roleOf(fn.node, index, fn.unit) ? undefined : arg));
+}
+
+export function returnedWith(flow: Flow, fn: Located<TSESTree.FunctionLike>, args: (Origin | undefined)[], call: Node, frame: Frame): Origin {
+  const plain = args.every((arg) => !arg || arg.kind === 'none' || arg.kind === 'trusted');
+  let merged = plain ? flow.plainReturns.get(fn.node) : undefined;
+  if (!merged) {
+    const env = new Env(frame.env, fn.node, args);
+    merged = merge(returnedExpressions(fn.node).map((expr) => flow.evaluate(expr, { unit: fn.unit, env })));
+    if (plain) flow.plainReturns.set(fn.node, merged);
+  }
+  // A value the helper read itself (from the request handed to it, or from `headers()`) is
+  // reported at this call; one the caller handed in keeps the caller's read.
+  const readInside = merged.kind === 'client' && merged.source.readUnit === fn.unit && within(merged.source.read, fn.node);
+  if (merged.kind !== 'client' || !readInside) return merged;
+  const name = fn.node.type === T.FunctionDeclaration || fn.node.type === T.FunctionExpression ? fn.node.id?.name : undefined;
+  const label = `${name ?? (call.type === T.CallExpression ? calleeText(call, frame.unit) : 'a helper')}() at ${flow.displayPath(fn.unit.file)}:${merged.source.read.loc.start.line}`;
+  return { kind: 'client', source: { ...merged.source, read: call, readUnit: frame.unit, readEnv: frame.env, via: [label, ...merged.source.via] } };
+}
+
+function functionOf(node: Node): TSESTree.FunctionLike | undefined {
+  return isFunction(node) ? node : undefined;
+}
+/** Which parameter holds `name`, and the property path to it inside a destructuring pattern. */
+function parameterPosition(fn: TSESTree.FunctionLike, name: TSESTree.Identifier): { index: number; path: string[] } | undefined {
+  for (let index = 0; index < fn.params.length; index++) {
+    const param = fn.params[index];
+    const pattern = param.type === T.TSParameterProperty ? param.parameter : param;
+    const path = patternPath(pattern, name);
+    if (path) return { index, path };
+  }
+  return undefined;
+}
+
+export function patternPath(pattern: Node, target: TSESTree.Identifier): string[] | undefined {
+  switch (pattern.type) {
+    case T.Identifier:
+      return pattern === target ? [] : undefined;
+    case T.AssignmentPattern:
+      return patternPath(pattern.left, target);
+    case T.RestElement:
+      return patternPath(pattern.argument, target);
+    case T.ObjectPattern:
+      for (const property of pattern.properties) {
+        if (property.type === T.RestElement) {
+          const rest = patternPath(property.argument, target);
+          if (rest) return rest;
+          continue;
+        }
+        const inner = patternPath(property.value, target);
+        if (!inner) continue;
+        const key = propertyName(property);
+        return key === undefined ? undefined : [key, ...inner];
+      }
+      return undefined;
+    case T.ArrayPattern:
+      for (let i = 0; i < pattern.elements.length; i++) {
+        const element = pattern.elements[i];
+        const inner = element ? patternPath(element, target) : undefined;
+        if (inner) return [String(i), ...inner];
+      }
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+

@@ -1,0 +1,17 @@
+import type { Table, TenantSchema } from '../../core/schema.js';
+
+/**
+ * Where a table's tenancy comes from, e.g. "`Invoice.orgId` references the tenant `Organization`
+ * (prisma/schema.prisma:42)": the evidence every rule about tenant data gives. The same wording as
+ * require-tenant-filter's own copy (src/core/checks/), which imports this one when it moves here.
+ */
+export function tenancyEvidence(table: Table, schema: TenantSchema): string {
+  if (table.class === 'child') {
+    const relation = table.relations.get(table.parentRelations[0] ?? '');
+    return `\`${table.name}\` has no tenant key of its own; it inherits tenancy from \`${relation?.target ?? 'its parent'}\` through the required relation \`${relation?.name ?? '?'}\`.`;
+  }
+  const key = schema.tenantKeys.find((k) => k.table === table.name);
+  const where = key?.location ? ` (${key.location.file}:${key.location.line})` : '';
+  const target = key?.references ?? schema.root ?? 'the tenant';
+  return `\`${table.name}.${table.tenantKeys[0] ?? ''}\` references the tenant \`${target}\`${where}.`;
+}
