@@ -17,6 +17,11 @@ export interface DataLayer {
   filter(value: string): string;
   /** A write that sets the row's tenant key to `value`. */
   write(value: string): string;
+  /**
+   * Where the layer filters with an object: a read that filters on the tenant key by `value` and
+   * on the row's user by `user` (a membership-style lookup that returns only that user's rows).
+   */
+  pinned?(value: string, user: string): string;
 }
 
 const packageJson = (dependencies: Record<string, string>) => `${JSON.stringify({ name: 'parity', private: true, dependencies }, null, 2)}\n`;
@@ -66,6 +71,7 @@ model Invoice {
     },
     imports: `import { prisma } from '../../db';`,
     filter: (value) => `await prisma.invoice.findMany({ where: { orgId: ${value} } });`,
+    pinned: (value, user) => `await prisma.invoice.findMany({ where: { orgId: ${value}, userId: ${user} } });`,
     write: (value) => `await prisma.invoice.create({ data: { id: crypto.randomUUID(), orgId: ${value}, number: 1 } });`,
   },
   {
@@ -103,6 +109,7 @@ export const invoices = pgTable(
     },
     imports: `import { db } from '../../db';`,
     filter: (value) => `await db('invoices').where({ org_id: ${value} });`,
+    pinned: (value, user) => `await db('invoices').where({ org_id: ${value}, user_id: ${user} });`,
     write: (value) => `await db('invoices').insert({ id: crypto.randomUUID(), org_id: ${value}, number: 1 });`,
   },
   {
@@ -140,6 +147,7 @@ Invoice.init(
     },
     imports: `import { Invoice } from '../../db';`,
     filter: (value) => `await Invoice.findAll({ where: { orgId: ${value} } });`,
+    pinned: (value, user) => `await Invoice.findAll({ where: { orgId: ${value}, userId: ${user} } });`,
     write: (value) => `await Invoice.create({ id: crypto.randomUUID(), orgId: ${value}, number: 1 });`,
   },
   {
@@ -175,6 +183,7 @@ export class Invoice {
     },
     imports: `import { dataSource } from '../../db';\nimport { Invoice } from '../../db/entities';`,
     filter: (value) => `await dataSource.getRepository(Invoice).find({ where: { orgId: ${value} } });`,
+    pinned: (value, user) => `await dataSource.getRepository(Invoice).find({ where: { orgId: ${value}, userId: ${user} } });`,
     write: (value) => `await dataSource.getRepository(Invoice).insert({ orgId: ${value}, number: 1 });`,
   },
   {
@@ -195,6 +204,7 @@ export const Invoice = mongoose.model('Invoice', invoiceSchema);
     },
     imports: `import { Invoice } from '../../db';`,
     filter: (value) => `await Invoice.find({ orgId: ${value} });`,
+    pinned: (value, user) => `await Invoice.find({ orgId: ${value}, userId: ${user} });`,
     write: (value) => `await Invoice.create({ orgId: ${value}, number: 1 });`,
   },
   {

@@ -90,3 +90,22 @@ describe.each(LAYERS)('no-client-tenant-id parity: $name', (layer) => {
     });
   });
 });
+
+/*
+ * A filter that pins the verified user beside the client's tenant id (`{ org_id, user_id:
+ * req.user.id }`) returns only that user's rows: a membership lookup, not a leak, on every layer
+ * that filters with an object. (The unpinned read is the matrix's unsafe twin above.)
+ */
+describe.each(LAYERS.filter((layer) => layer.pinned))('no-client-tenant-id parity: a filter pinned to the verified user on $name', (layer) => {
+  const source = SOURCES.find((s) => s.framework === 'express')!;
+  const cell = source.handler('pinned', layer.imports, layer.pinned!('orgId', 'req.user.id'), false);
+  const faces: { scanner: Verdicts; eslint: Verdicts } = { scanner: new Map(), eslint: new Map() };
+
+  beforeAll(async () => {
+    Object.assign(faces, await bothFaces(makeProject({ ...layer.files, [cell.path]: cell.text }), 'no-client-tenant-id'));
+  }, 120_000);
+
+  it.each(['scanner', 'eslint'] as const)('%s: not reported', (face) => {
+    expect(faces[face].get(cell.path) ?? []).toEqual([]);
+  });
+});

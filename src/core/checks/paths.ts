@@ -45,6 +45,8 @@ export interface PathOptions {
 }
 
 const MAX_DEPTH = 4;
+/** Marks a guard found on the call's result, after the call. */
+const AFTER = '\u0000after:';
 const MAX_SITES = 40;
 
 export function pathsOf(call: TSESTree.CallExpression, unit: FileUnit, options: PathOptions): PathVerdict {
@@ -52,7 +54,7 @@ export function pathsOf(call: TSESTree.CallExpression, unit: FileUnit, options: 
   const graph = callGraphFor(searchRootOf(options.root), options.resolver, options.isExcluded);
   const local = guardAt(call, unit, options, true);
   if (local) {
-    verdict.local = local;
+    verdict.local = local.startsWith(AFTER) ? local.slice(AFTER.length) : local;
     return verdict;
   }
   const budget = { sites: MAX_SITES };
@@ -125,7 +127,12 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
     }
     const guard = guardAt(site.call, site.unit, options);
     if (guard) {
-      verdict.guarded.push(`\`${placeOf(graph.root, site.unit, site.call)}\` calls \`${at.name}\` after ${guard}`);
+      const place = placeOf(graph.root, site.unit, site.call);
+      verdict.guarded.push(
+        guard.startsWith(AFTER)
+          ? `\`${place}\` calls \`${at.name}\` and checks its result with ${guard.slice(AFTER.length)}`
+          : `\`${place}\` calls \`${at.name}\` after ${guard}`,
+      );
       continue;
     }
     explore(site.call, site.unit, graph, options, verdict, depth + 1, seen, budget);
@@ -334,7 +341,7 @@ export function guardAt(call: TSESTree.CallExpression, unit: FileUnit, options: 
       }
       if (node === statementOf(call)) {
         const after = resultGuard(call, parent.body.slice(index + 1), unit, options);
-        if (after) return after;
+        if (after) return `${AFTER}${after}`;
       }
     }
     // Stop at a function that is not a callback run in place.

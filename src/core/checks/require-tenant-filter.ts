@@ -114,7 +114,7 @@ function withPaths(finding: RawFinding, paths: PathVerdict | undefined): RawFind
   }
   if (guarded.length > 0) {
     finding.mild = true;
-    finding.evidence += ` Every path the analysis found checks first, so this is defence in depth: ${listed(guarded)}${system.length ? `; from system code: ${listed(system)}` : ''}${uncalled.length ? `; never called: ${listed(uncalled)}` : ''}.`;
+    finding.evidence += ` Every path the analysis found checks the caller's access, so this is defence in depth: ${listed(guarded)}${system.length ? `; from system code: ${listed(system)}` : ''}${uncalled.length ? `; never called: ${listed(uncalled)}` : ''}.`;
     return finding;
   }
   if (uncalled.length > 0) {

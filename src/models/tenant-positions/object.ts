@@ -21,10 +21,32 @@ export function recognizedPositions(site: QuerySite, context: AnalysisContext): 
   const { table } = site;
   // Only tenant data has tenant positions: a global table's key is not the tenant.
   if (table.class !== 'tenant' && table.class !== 'child') return positions;
-  if (site.predicate.kind === 'scoped' && site.predicate.value && site.operation !== 'insert') positions.filter.push({ node: site.predicate.value, unit: context.unit });
+  if (site.predicate.kind === 'scoped' && site.predicate.value && site.operation !== 'insert') {
+    positions.filter.push({ node: site.predicate.value, unit: context.unit });
+    positions.principals.push(...siblingPrincipals(site.predicate.value, table, context));
+  }
   const data = site.data ? resolveObject(site.data, context.unit, context) : undefined;
   if (data) positions.write.push(...writtenTenantValues(data, table, context));
   return positions;
+}
+
+/**
+ * `{ account_id: a, user_id: u }` (Knex, TypeORM, Sequelize, Mongoose, MikroORM filter objects):
+ * the values of the keys beside the tenant key that name the user the row belongs to, so that a
+ * membership lookup reads as one whichever data layer carries it.
+ */
+function siblingPrincipals(value: TSESTree.Node, table: Table, context: AnalysisContext): Located[] {
+  let node: TSESTree.Node = value;
+  while (node.parent && (node.parent.type === T.TSAsExpression || node.parent.type === T.TSNonNullExpression)) node = node.parent;
+  const property = node.parent;
+  if (property?.type !== T.Property || property.value !== node || property.parent?.type !== T.ObjectExpression) return [];
+  const found: Located[] = [];
+  for (const sibling of property.parent.properties) {
+    if (sibling === property || sibling.type !== T.Property) continue;
+    const key = propertyName(sibling) ?? '';
+    if (USER_KEYS.test(key) || isPrincipalKey(table, key, context.schema)) found.push({ node: unwrap(sibling.value), unit: context.unit });
+  }
+  return found;
 }
 
 /** `{ orgId: v }`, or Prisma's `{ organization: { connect: { id: v } } }`: the values written as the row's tenant. */
