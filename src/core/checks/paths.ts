@@ -236,7 +236,12 @@ function identityIn(node: Node): boolean {
  * name (and what a plain local const is built from), a request value by its path
  * (`input.cardId`, `params.id`), never the database handle or the identity.
  */
-function rootsOf(nodes: Node[], unit: FileUnit, depth = 0): Set<string> {
+/**
+ * `lookups`: on a guard's side, a local that holds a lookup's result (`card = await
+ * getCard(input.cardId)`) also stands for the values it was looked up by, so that checking the
+ * card's workspace covers a later write keyed by the same `input.cardId`.
+ */
+function rootsOf(nodes: Node[], unit: FileUnit, depth = 0, lookups = false): Set<string> {
   const keys = new Set<string>();
   for (const node of nodes) {
     walk(node, (inner) => {
@@ -258,13 +263,21 @@ function rootsOf(nodes: Node[], unit: FileUnit, depth = 0): Set<string> {
         keys.add(chain.length > 1 ? chain.slice(0, 2).join('.') : inner.name);
         return;
       }
+      // `from.name` passed as data does not name a row; `board.id`, `card.workspace.id` do.
+      if (chain.length > 1 && !ID_LIKE.test(chain[chain.length - 1]!)) return;
       keys.add(inner.name);
       // `const ids = { cardId: card.id, labelId: label.id }`: built from `card` and `label`.
-      if (def?.kind === 'const' && depth < 2 && !isCall(def.init)) for (const k of rootsOf([def.init], unit, depth + 1)) keys.add(k);
+      if (def?.kind === 'const' && depth < 2 && !isCall(def.init)) for (const k of rootsOf([def.init], unit, depth + 1, lookups)) keys.add(k);
+      else if (def?.kind === 'const' && depth < 2 && lookups) {
+        const call = callIn(def.init);
+        if (call) for (const k of rootsOf(call.arguments, unit, depth + 1, lookups)) keys.add(k);
+      }
     });
   }
   return keys;
 }
+
+const ID_LIKE = /(^|[a-z_])(id|ids|Id|Ids|ID|key|Key|slug|Slug|uuid|Uuid)$/;
 
 function isCall(node: Node): boolean {
   const inner = unwrap(node.type === T.AwaitExpression ? node.argument : node);
@@ -400,7 +413,7 @@ function guardStatement(statement: TSESTree.Statement, roots: Set<string>, unit:
   if (statement.type === T.IfStatement) {
     if (!exits(statement.consequent)) return undefined;
     const test = statement.test;
-    const shared = intersects(rootsOf([test], unit), roots);
+    const shared = intersects(rootsOf([test], unit, 0, true), roots);
     if (!shared) return undefined;
     if (identityIn(test) || comparesTenantKey(test, options.tenantKeys) || checkingCall(test, unit, options.resolver)) return `the check \`${clip(textOf(unit, test))}\``;
     return undefined;
@@ -408,7 +421,7 @@ function guardStatement(statement: TSESTree.Statement, roots: Set<string>, unit:
   if (statement.type === T.ExpressionStatement) {
     const call = callIn(statement.expression);
     if (!call || !identityIn(call) && !throwsOnIdentity(call, unit, options.resolver)) return undefined;
-    if (!intersects(rootsOf(call.arguments, unit), roots)) return undefined;
+    if (!intersects(rootsOf(call.arguments, unit, 0, true), roots)) return undefined;
     if (!throwsOrNamedAsCheck(call, unit, options.resolver)) return undefined;
     return `\`${clip(textOf(unit, call))}\``;
   }
@@ -416,7 +429,7 @@ function guardStatement(statement: TSESTree.Statement, roots: Set<string>, unit:
     for (const declarator of statement.declarations) {
       const init = declarator.init && callIn(declarator.init);
       if (!init || declarator.id.type !== T.Identifier || !identityIn(init)) continue;
-      if (!intersects(rootsOf(init.arguments, unit), roots)) continue;
+      if (!intersects(rootsOf(init.arguments, unit, 0, true), roots)) continue;
       const name = declarator.id.name;
       const tested = rest.find((s) => s.type === T.IfStatement && exits(s.consequent) && mentionsAny(s.test, new Set([name])));
       if (tested) return `\`${clip(textOf(unit, init))}\` and the check of \`${name}\``;
@@ -563,7 +576,34 @@ function describeRegistration(registration: TSESTree.CallExpression | TSESTree.N
     const middleware = functionValue(arg, unit, options.resolver);
     if (middleware && checksSecret(middleware.node, middleware.unit)) return { text: `the handler registered with ${text}, behind the shared-secret check \`${clip(textOf(unit, arg))}\``, kind: 'system' };
   }
+  // `adminProcedure.query(...)` where `adminProcedure = t.procedure.use(requireApiKey)`.
+  for (const used of chainMiddlewares(callee, unit, options.resolver, 0)) {
+    const middleware = functionValue(used.node, used.unit, options.resolver);
+    if (middleware && checksSecret(middleware.node, middleware.unit)) return { text: `the handler registered with ${text}, behind the shared-secret check \`${clip(textOf(used.unit, used.node))}\``, kind: 'system' };
+  }
   return { text: `the handler registered with ${text}`, kind: 'request' };
+}
+
+/**
+ * The middlewares of a builder chain (`.use(mw)`), following the chain's root through the
+ * variables it is built from (`adminProcedure = t.procedure.use(a).use(b)`), up to a few hops.
+ */
+function chainMiddlewares(node: Node, unit: FileUnit, resolver: Resolver, depth: number): { node: Node; unit: FileUnit }[] {
+  const found: { node: Node; unit: FileUnit }[] = [];
+  let current: Node = unwrap(node);
+  while (true) {
+    if (current.type === T.MemberExpression) current = unwrap(current.object);
+    else if (current.type === T.CallExpression) {
+      const callee = unwrap(current.callee);
+      if (callee.type === T.MemberExpression && memberName(callee) === 'use') for (const arg of current.arguments) found.push({ node: arg, unit });
+      current = callee;
+    } else break;
+  }
+  if (current.type === T.Identifier && depth < 3) {
+    const binding = resolver.bindingOf(current, unit);
+    if (binding.kind === 'value') found.push(...chainMiddlewares(binding.value.node, binding.value.unit, resolver, depth + 1));
+  }
+  return found;
 }
 
 /** `publicProcedure.meta({...}).input(...).query` → `publicProcedure…query`. */
