@@ -340,7 +340,7 @@ function intersects(a: Set<string>, b: Set<string>): string | undefined {
  * callbacks), or on its result right after it. Returns how the check reads, for the evidence.
  */
 export function guardAt(call: TSESTree.CallExpression, unit: FileUnit, options: PathOptions, whole = false): string | undefined {
-  const roots = rootsOf(whole ? [call] : call.arguments, unit);
+  const roots = rootsOf(whole ? [call] : call.arguments, unit, 0, true);
   // The receiver may carry the ids too: `repo.forCard(card.id).list()`.
   const callee = unwrap(call.callee);
   if (callee.type === T.MemberExpression) for (const k of rootsOf([callee.object], unit)) if (!k.includes('.')) roots.add(k);
