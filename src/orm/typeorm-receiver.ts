@@ -11,6 +11,7 @@ import { returnedExpressions, type Located } from '../core/resolve.js';
 import type { Table } from '../core/schema.js';
 import { tableKey } from '../schema/merge.js';
 import { readTypeormDetailed } from '../schema/typeorm.js';
+import { originsOf } from '../flow/origin.js';
 
 const MAX_DEPTH = 12;
 const TYPEORM = 'typeorm';
@@ -110,7 +111,7 @@ function receiverOfCall(node: TSESTree.CallExpression, unit: FileUnit, context: 
   }
   if (callee.type !== T.MemberExpression || !name) return undefined;
   const base = receiverOf(callee.object, unit, context, depth + 1);
-  if (!base) return undefined;
+  if (!base) return GET_REPOSITORY.has(name) ? wrappedRepository(node, name, unit, context, depth) : undefined;
   if (base.kind !== 'repository' && GET_REPOSITORY.has(name)) return repositoryFor(node.arguments[0], unit, context, depth, base.scoped, `\`${name}()\` on ${base.how}`);
   if (base.kind !== 'repository' && name === 'getCustomRepository') return customRepository(node.arguments[0], unit, context, depth);
   if (base.kind === 'manager' && name === 'withRepository' && node.arguments[0]) {
@@ -138,6 +139,24 @@ function scopedFactory(node: TSESTree.CallExpression, name: string, unit: FileUn
   const returned = binding?.kind === 'function' ? returnedReceiver(binding.fn, context, depth) : undefined;
   if (returned) return { ...returned, scoped: true, how };
   return { kind: 'manager', scoped: true, how };
+}
+
+/**
+ * `this.connection.getRepository(ctx, Order)`: a project's own connection class (Vendure's
+ * TransactionalConnection) whose `getRepository` the value-flow engine follows to TypeORM's. The
+ * entity is whichever argument is one (a request context often comes first).
+ */
+function wrappedRepository(node: TSESTree.CallExpression, name: string, unit: FileUnit, context: AnalysisContext, depth: number): Receiver | undefined {
+  let table: Table | undefined;
+  for (const arg of node.arguments) {
+    table = arg.type === T.SpreadElement ? undefined : entityTable(arg, unit, context, depth + 1);
+    if (table) break;
+  }
+  if (!table) return undefined;
+  const origins = originsOf(node, unit, context.resolver);
+  const lib = origins.find((o) => o.kind === 'lib' && o.source === 'typeorm');
+  if (!lib) return undefined;
+  return { kind: 'repository', table, scoped: false, how: `\`${name}()\` of a project connection that returns TypeORM's repository` };
 }
 
 function repositoryFor(arg: Node | undefined, unit: FileUnit, context: AnalysisContext, depth: number, scoped: boolean, how: string): Receiver {

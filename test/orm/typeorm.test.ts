@@ -162,6 +162,8 @@ const safe: ['site' | 'unknown' | 'none', string][] = [
   ['site', `export async function gg(tenantId: string) {\n  const runner = dataSource.createQueryRunner();\n  return runner.manager.findBy(Customer, { tenantId });\n}`],
   // parameters bound later with setParameter(s)
   ['site', `export const jj = (tenantId: string, q: string) => invoices.createQueryBuilder('i').where('i.tenantId = :tenantId AND (i.number = :q OR i.status = :q)').setParameters({ q }).setParameter('tenantId', tenantId).getRawMany();`],
+  // a project's connection wrapper whose getRepository(ctx, Entity) returns TypeORM's (Vendure's shape)
+  ['site', `class TransactionalConnection {\n  constructor(private readonly dataSource: DataSource) {}\n  getRepository<T>(ctx: { tenantId: string }, target: new () => T): Repository<T> {\n    return this.dataSource.getRepository(target);\n  }\n}\nexport class S3 {\n  constructor(private readonly connection: TransactionalConnection) {}\n  list(ctx: { tenantId: string }) { return this.connection.getRepository(ctx, Invoice).findBy({ tenantId: ctx.tenantId }); }\n}`],
   // a filter handed in from outside cannot be followed: counted, not reported
   ['unknown', `export const y = (where: Record<string, unknown>) => invoices.find({ where });`],
   // a builder handed to a function that may add conditions: counted, not reported
@@ -175,6 +177,8 @@ const safe: ['site' | 'unknown' | 'none', string][] = [
 ruleTester.run('require-tenant-filter (typeorm)', rule, {
   valid: safe.map(([, body]) => project(body)),
   invalid: [
+    // the unsafe twin through a project's connection wrapper
+    invalid(`class TransactionalConnection {\n  constructor(private readonly dataSource: DataSource) {}\n  getRepository<T>(ctx: { tenantId: string }, target: new () => T): Repository<T> {\n    return this.dataSource.getRepository(target);\n  }\n}\nexport class S3 {\n  constructor(private readonly connection: TransactionalConnection) {}\n  byId(ctx: { tenantId: string }, id: string) { return this.connection.getRepository(ctx, Invoice).findOneBy({ id }); }\n}`, 'missingTenantFilter'),
     // no where at all
     invalid(`export const a = () => invoices.find();`, 'missingTenantFilter', { line: L + 1, column: 24, endColumn: 37 }),
     invalid(`export const b = () => invoices.find({ order: { number: 'DESC' }, take: 20 });`, 'missingTenantFilter'),
