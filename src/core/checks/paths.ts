@@ -107,7 +107,7 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
   }
   const callers = graph.callersOf(at);
   if (callers.length === 0 && isExported(at) && !inPrivatePackage(at.unit.file)) {
-    verdict.unguarded.push(`\`${at.name}\` (\`${placeOf(graph.root, at.unit, at.fn)}\`), exported by a package that is not private, so callable from outside the repository, with no check before \`${place}\``);
+    verdict.unguarded.push(`\`${at.name}\` (\`${placeOf(graph.root, at.unit, at.fn)}\`), exported by a library package (not private, with an entry point), so callable from outside the repository, with no check before \`${place}\``);
     return;
   }
   if (callers.length === 0) {
@@ -123,6 +123,11 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
       const entry = describeRegistration(site.call, undefined, site.unit, options);
       record(verdict, entry, placeOf(graph.root, site.unit, site.call), `\`${at.name}\``);
       if (entry.kind === 'request') verdict.throughCallers = true;
+      continue;
+    }
+    const own = ownRowsOnly(site.call, site.unit);
+    if (own) {
+      verdict.guarded.push(`\`${placeOf(graph.root, site.unit, site.call)}\` calls \`${at.name}\` with the verified identity \`${clip(textOf(site.unit, own))}\` only`);
       continue;
     }
     const guard = guardAt(site.call, site.unit, options);
@@ -176,7 +181,14 @@ function entryByForm(at: Callable): string | undefined {
 
 const privacy = new Map<string, boolean>();
 
-/** The nearest package.json says `"private": true` (an application, not a library others call). */
+/** What a package others import declares: an entry point. An application's manifest has none. */
+const LIBRARY_FIELDS = ['main', 'module', 'exports', 'types', 'typings', 'bin'];
+
+/**
+ * The nearest package.json is an application's, not a library others call: it says `"private":
+ * true`, or it declares no entry point (`main`, `exports`, `bin`...) through which others could
+ * import the function.
+ */
 function inPrivatePackage(file: string): boolean {
   for (let dir = dirname(file); ; dir = dirname(dir)) {
     let known = privacy.get(dir);
@@ -185,7 +197,7 @@ function inPrivatePackage(file: string): boolean {
       if (existsSync(manifest)) {
         try {
           const parsed: unknown = JSON.parse(readFileSync(manifest, 'utf8'));
-          known = typeof parsed === 'object' && parsed !== null && Reflect.get(parsed, 'private') === true;
+          known = typeof parsed === 'object' && parsed !== null && (Reflect.get(parsed, 'private') === true || !LIBRARY_FIELDS.some((f) => Reflect.has(parsed, f)));
         } catch {
           known = false;
         }
@@ -220,6 +232,61 @@ const IDENTITY = /^(user|userId|uid|session|sessionUser|currentUser|authUser|vie
 
 /** Carriers of the request and the database handle: not values a check and a query can share. */
 const HANDLES = new Set(['ctx', 'context', 'db', 'tx', 'trx', 'prisma', 'c', 'req', 'request', 'res', 'reply', 'env', 'event', 'this', 'client', 'em', 'manager', 'knex', 'sql', 'supabase', 'repo']);
+
+/**
+ * The call passes the verified identity (`req.user.id`, `ctx.session.userId`, a local read from
+ * one) and no value the client chose: it reads the caller's own rows.
+ */
+function ownRowsOnly(call: TSESTree.CallExpression, unit: FileUnit): Node | undefined {
+  let own: Node | undefined;
+  for (const arg of call.arguments) {
+    const value = unwrap(arg);
+    if (value.type === T.Literal || (value.type === T.Identifier && HANDLES.has(value.name))) continue;
+    if (value.type === T.MemberExpression && verifiedIdentity(value, unit, 0)) {
+      own ??= value;
+      continue;
+    }
+    if (value.type === T.Identifier && verifiedIdentity(value, unit, 0)) {
+      own ??= value;
+      continue;
+    }
+    if (value.type === T.MemberExpression && HANDLES.has(rootName(value) ?? '') && !REQUEST_PARTS.has(memberChainOf(value)[1] ?? '')) continue; // ctx.db, this.prisma
+    return undefined;
+  }
+  return own;
+}
+
+function rootName(node: Node): string | undefined {
+  let current = unwrap(node);
+  while (current.type === T.MemberExpression) current = unwrap(current.object);
+  return current.type === T.Identifier ? current.name : current.type === T.ThisExpression ? 'this' : undefined;
+}
+
+function memberChainOf(node: Node): string[] {
+  const names: string[] = [];
+  let current = unwrap(node);
+  while (current.type === T.MemberExpression) {
+    names.unshift(memberName(current) ?? '');
+    current = unwrap(current.object);
+  }
+  if (current.type === T.Identifier) names.unshift(current.name);
+  return names;
+}
+
+/** `req.user.id`, `ctx.session.user.id`, `session.userId`, or a const read from one. */
+function verifiedIdentity(node: Node, unit: FileUnit, depth: number): boolean {
+  const value = unwrap(node);
+  if (value.type === T.Identifier) {
+    const def = definitionOf(value, unit);
+    return def?.kind === 'const' && depth < 2 && verifiedIdentity(def.init, unit, depth + 1);
+  }
+  if (value.type !== T.MemberExpression) return false;
+  const chain = memberChainOf(value);
+  if (chain.length < 2 || chain.slice(1).some((p) => REQUEST_PARTS.has(p))) return false;
+  const root = chain[0]!;
+  if (!HANDLES.has(root) && !/^(session|auth)$/i.test(root)) return false;
+  return chain.slice(1).some((p) => /^(user|session|auth|currentUser|userId)$/i.test(p));
+}
 
 function identityIn(node: Node): boolean {
   let found = false;

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { scan } from '../../src/scan/scan.js';
+import { useScratch } from '../helpers/scratch.js';
+
+/*
+ * Severity by paths on shapes met in the field (issue 13), each as a safe/unsafe pair of small
+ * Prisma projects: the query's severity is what the paths to it say.
+ */
+
+const { makeProject } = useScratch();
+
+const SCHEMA = `datasource db {
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+}
+
+model Organization {
+  id       String    @id
+  projects Project[]
+  members  Member[]
+  users    User[]
+}
+
+model User {
+  id             String       @id
+  organizationId String
+  organization   Organization @relation(fields: [organizationId], references: [id])
+  email     String   @unique
+  accessKey String
+  isAdmin   Boolean  @default(false)
+  members   Member[]
+  @@index([organizationId, id])
+}
+
+model Member {
+  id             String       @id
+  userId         String
+  organizationId String
+  user           User         @relation(fields: [userId], references: [id])
+  organization   Organization @relation(fields: [organizationId], references: [id])
+  @@index([organizationId, userId])
+}
+
+model Project {
+  id             String       @id
+  name           String
+  organizationId String
+  organization   Organization @relation(fields: [organizationId], references: [id])
+  @@index([organizationId, id])
+}
+`;
+
+const DB = `import { PrismaClient } from '@prisma/client';\nexport const prisma = new PrismaClient();\n`;
+
+function project(manifest: Record<string, unknown>, files: Record<string, string>): string {
+  return makeProject({
+    'package.json': JSON.stringify({ name: 'p', dependencies: { '@prisma/client': '^6.8.0', express: '^5.1.0' }, ...manifest }),
+    'prisma/schema.prisma': SCHEMA,
+    'src/db.ts': DB,
+    ...files,
+  });
+}
+
+async function severities(dir: string): Promise<string[]> {
+  const result = await scan({ path: dir });
+  return result.findings.filter((f) => f.ruleId === 'require-tenant-filter').map((f) => `${f.file}:${f.line} ${f.severity}`);
+}
+
+describe('an exported function nothing calls', () => {
+  const repo = { 'src/projects.ts': `import { prisma } from './db';\n\nexport const projectById = (id: string) => prisma.project.findUnique({ where: { id } });\n` };
+
+  it('is dead code in an application (a manifest with no entry point): warning', async () => {
+    expect(await severities(project({}, repo))).toEqual(['src/projects.ts:3 warning']);
+  });
+
+  it('is API in a library (a manifest with `main`): error', async () => {
+    expect(await severities(project({ main: 'dist/index.js' }, repo))).toEqual(['src/projects.ts:3 error']);
+  });
+});
+
+describe('a function called with the verified identity', () => {
+  const users = `import { prisma } from './db';\n\nexport const rotateKey = (userId: string) => prisma.user.update({ where: { id: userId }, data: { accessKey: 'k' } });\n`;
+
+  it('only with it: the caller\'s own row, warning', async () => {
+    const routes = `import express from 'express';\nimport { rotateKey } from './users';\n\nexport const app = express();\napp.patch('/me/key', async (req, res) => {\n  res.json(await rotateKey(req.user.id));\n});\n`;
+    expect(await severities(project({ private: true }, { 'src/users.ts': users, 'src/routes.ts': routes }))).toEqual(['src/users.ts:3 warning']);
+  });
+
+  it('with an id from the URL: error', async () => {
+    const routes = `import express from 'express';\nimport { rotateKey } from './users';\n\nexport const app = express();\napp.patch('/users/:id/key', async (req, res) => {\n  res.json(await rotateKey(req.params.id));\n});\n`;
+    expect(await severities(project({ private: true }, { 'src/users.ts': users, 'src/routes.ts': routes }))).toEqual(['src/users.ts:3 error']);
+  });
+});
