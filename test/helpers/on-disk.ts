@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
  */
 export function onDisk(code: string, file = 'src/schema.ts', extra: Record<string, string> = {}): { code: string; filename: string } {
   const dir = mkdtempSync(join(tmpdir(), 'tenant-lint-rule-'));
-  const files = { 'package.json': '{"name":"rule-case"}', ...extra, [file]: code };
+  const files = { 'package.json': '{"name":"rule-case","main":"index.js"}', ...extra, [file]: code };
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), content);

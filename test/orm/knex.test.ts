@@ -64,7 +64,7 @@ const config = JSON.stringify({ scopedClientFactories: ['forTenant'], filterHelp
 /** A file of a throwaway Knex project: src/routes/service.ts next to src/db.ts and migrations/. */
 function project(body: string, withHead = true): { code: string; filename: string } {
   return onDisk(`${withHead ? head : ''}${body}`, 'src/routes/service.ts', {
-    'package.json': JSON.stringify({ name: 'knex-case', dependencies: { knex: '^3.1.0' } }),
+    'package.json': JSON.stringify({ name: 'knex-case', main: 'index.js', dependencies: { knex: '^3.1.0' } }),
     'migrations/20240101000000_init.ts': migration,
     'src/db.ts': dbModule,
     'tenant-lint.config.json': config,

@@ -63,7 +63,7 @@ const config = JSON.stringify({ scopedClientFactories: ['forTenant'], filterHelp
 /** A file of a throwaway Kysely project: src/routes/service.ts next to src/db and src/migrations. */
 function project(body: string, withHead = true): { code: string; filename: string } {
   return onDisk(`${withHead ? head : ''}${body}`, 'src/routes/service.ts', {
-    'package.json': JSON.stringify({ name: 'kysely-case', dependencies: { kysely: '^0.27.0' } }),
+    'package.json': JSON.stringify({ name: 'kysely-case', main: 'index.js', dependencies: { kysely: '^0.27.0' } }),
     'src/migrations/2024_01_01_init.ts': migration,
     'src/db/index.ts': dbModule,
     'src/db/types.ts': 'export interface DB { invoices: { id: string; tenant_id: string } }\n',

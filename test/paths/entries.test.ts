@@ -91,3 +91,32 @@ describe('a function called with the verified identity', () => {
     expect(await severities(project({ private: true }, { 'src/users.ts': users, 'src/routes.ts': routes }))).toEqual(['src/users.ts:3 error']);
   });
 });
+
+describe('a route that checks an operator flag before the call', () => {
+  const projects = `import { prisma } from './db';\n\nexport const deleteProject = (id: string) => prisma.project.delete({ where: { id } });\n`;
+  const route = (check: string) =>
+    `import express from 'express';\nimport { deleteProject } from './projects';\n\n${check}\n\nexport const app = express();\napp.delete('/projects/:id', async (req, res) => {\n  if (!(await canDelete(req.user))) return res.sendStatus(403);\n  res.json(await deleteProject(req.params.id));\n});\n`;
+
+  it('a helper that reads isAdmin: admin-only, warning', async () => {
+    const files = { 'src/projects.ts': projects, 'src/routes.ts': route('async function canDelete(user: { isAdmin: boolean }) {\n  return user.isAdmin;\n}') };
+    expect(await severities(project({ private: true }, files))).toEqual(['src/projects.ts:3 warning']);
+  });
+
+  it('a helper that reads another flag: error', async () => {
+    const files = { 'src/projects.ts': projects, 'src/routes.ts': route('async function canDelete(user: { isActive: boolean }) {\n  return user.isActive;\n}') };
+    expect(await severities(project({ private: true }, files))).toEqual(['src/projects.ts:3 error']);
+  });
+});
+
+describe('a query keyed by the rows of another query of the function', () => {
+  const file = (ids: string) =>
+    `import { prisma } from './db';\n\nexport async function archive(organizationId: string, ids: string[]) {\n  const projects = await prisma.project.findMany({ where: { organizationId } });\n  await prisma.project.updateMany({ where: { id: { in: ${ids} } }, data: { name: 'archived' } });\n}\n`;
+
+  it('ids mapped from the scoped rows: not reported', async () => {
+    expect(await severities(project({ main: 'index.js' }, { 'src/archive.ts': file('projects.map((p) => p.id)') }))).toEqual([]);
+  });
+
+  it('ids from the caller: error', async () => {
+    expect(await severities(project({ main: 'index.js' }, { 'src/archive.ts': file('ids') }))).toEqual(['src/archive.ts:5 error']);
+  });
+});

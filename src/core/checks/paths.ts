@@ -125,6 +125,11 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
       if (entry.kind === 'request') verdict.throughCallers = true;
       continue;
     }
+    const admin = adminCheckBefore(site.call, site.unit, options.resolver);
+    if (admin) {
+      verdict.guarded.push(`\`${placeOf(graph.root, site.unit, site.call)}\` calls \`${at.name}\` only after the operator check ${admin} (admin-only)`);
+      continue;
+    }
     const own = ownRowsOnly(site.call, site.unit);
     if (own) {
       verdict.guarded.push(`\`${placeOf(graph.root, site.unit, site.call)}\` calls \`${at.name}\` with the verified identity \`${clip(textOf(site.unit, own))}\` only`);
@@ -232,6 +237,96 @@ const IDENTITY = /^(user|userId|uid|session|sessionUser|currentUser|authUser|vie
 
 /** Carriers of the request and the database handle: not values a check and a query can share. */
 const HANDLES = new Set(['ctx', 'context', 'db', 'tx', 'trx', 'prisma', 'c', 'req', 'request', 'res', 'reply', 'env', 'event', 'this', 'client', 'em', 'manager', 'knex', 'sql', 'supabase', 'repo']);
+
+const ADMIN_TEXT = /\b(isAdmin|isSuperAdmin|isSuperuser|superAdmin|isPlatformAdmin|is_platform_admin|isStaff)\b|\brole\s*===?\s*['"`](admin|superadmin|owner_admin)['"`]|Role\.(ADMIN|SUPER_ADMIN)\b/;
+
+/**
+ * Before the call in its function: a check that stops unless the verified identity is an operator:
+ * `if (!(await canDeleteUser(auth))) return unauthorized()` where the helper reads `user.isAdmin`,
+ * `if (!ctx.user.isAdmin) throw ...`, or `await assertAdmin(user)`. Returns the check's text.
+ */
+function adminCheckBefore(call: TSESTree.CallExpression, unit: FileUnit, resolver: Resolver): string | undefined {
+  let node: Node = call;
+  for (let parent: Node | undefined = node.parent; parent; node = parent, parent = parent.parent as Node | undefined) {
+    if (parent.type === T.BlockStatement || parent.type === T.Program) {
+      const index = parent.body.indexOf(node as TSESTree.Statement);
+      for (let i = index - 1; i >= 0; i--) {
+        const statement = parent.body[i]!;
+        const test = statement.type === T.IfStatement && exits(statement.consequent) ? statement.test : statement.type === T.ExpressionStatement ? statement.expression : undefined;
+        if (!test) continue;
+        if (statement.type === T.ExpressionStatement && !callIn(test)) continue;
+        if (ADMIN_TEXT.test(textOf(unit, test))) return `\`${clip(textOf(unit, test))}\``;
+        let found = false;
+        walk(test, (inner) => {
+          if (found || inner.type !== T.CallExpression) return;
+          const fn = functionOf(inner, unit, resolver);
+          if (fn?.node.body && ADMIN_TEXT.test(textOf(fn.unit, fn.node.body)) && (statement.type === T.IfStatement || bodyThrows(fn.node))) found = true;
+        });
+        if (found) return `\`${clip(textOf(unit, test))}\``;
+      }
+    }
+    if ((parent.type === T.FunctionDeclaration || parent.type === T.FunctionExpression || parent.type === T.ArrowFunctionExpression) && !runsInPlace(parent)) break;
+  }
+  return undefined;
+}
+
+/**
+ * Every value the query is keyed by comes from the rows of another query (`isQuery`) in the same function
+ * (`const sessions = await tx.session.findMany({ where: { userId, workspaceId } })`, then
+ * `updateMany({ where: { id: { in: sessions.map((s) => s.id) } } })`): server-side state, not
+ * the client's choice. When that earlier query is unscoped it is reported itself. Returns the
+ * earlier query's text.
+ */
+export function keyedByRowsOf(call: TSESTree.CallExpression, unit: FileUnit, isQuery: (node: Node) => boolean): string | undefined {
+  let source: string | undefined;
+  const seen = new Set<Node>();
+  const derives = (node: Node, depth: number): boolean | 'none' => {
+    let ok: boolean | 'none' = 'none';
+    walk(node, (inner) => {
+      if (ok === false) return;
+      if (inner !== node && inner.type === T.CallExpression && isQuery(inner)) {
+        source ??= clip(textOf(unit, inner));
+        ok = true;
+        return;
+      }
+      if (inner.type !== T.Identifier) return;
+      const parent = inner.parent;
+      if (parent?.type === T.MemberExpression && parent.property === inner && !parent.computed) return;
+      if (parent?.type === T.Property && parent.key === inner && !parent.shorthand) return;
+      if (HANDLES.has(inner.name) || seen.has(inner)) return;
+      seen.add(inner);
+      const def = definitionOf(inner, unit);
+      if (!def) return;
+      // Declared inside the expression itself (a callback's parameter): follows what it maps.
+      if (def.kind === 'parameter' && isInside(def.node, node)) return;
+      if (def.kind !== 'const' || depth > 3) {
+        ok = false;
+        return;
+      }
+      const init = unwrap(def.init);
+      if (init.type === T.CallExpression && isQuery(init)) {
+        source ??= clip(textOf(unit, init));
+        if (ok === 'none') ok = true;
+        return;
+      }
+      const inner2 = derives(init, depth + 1);
+      if (inner2 === false) ok = false;
+      else if (inner2 === true && ok === 'none') ok = true;
+    });
+    return ok;
+  };
+  let any = false;
+  for (const arg of call.arguments) {
+    const verdict = derives(arg, 0);
+    if (verdict === false) return undefined;
+    if (verdict === true) any = true;
+  }
+  return any ? source : undefined;
+}
+
+function isInside(node: Node, container: Node): boolean {
+  return node.range[0] >= container.range[0] && node.range[1] <= container.range[1];
+}
 
 /**
  * The call passes the verified identity (`req.user.id`, `ctx.session.userId`, a local read from
@@ -376,13 +471,13 @@ function memberChain(identifier: TSESTree.Identifier): string[] {
   return names;
 }
 
-function definitionOf(identifier: TSESTree.Identifier, unit: FileUnit): { kind: 'parameter' } | { kind: 'const'; init: Node } | { kind: 'other' } | undefined {
+function definitionOf(identifier: TSESTree.Identifier, unit: FileUnit): { kind: 'parameter'; node: Node } | { kind: 'const'; init: Node } | { kind: 'other' } | undefined {
   for (let scope = scopeAt(unit, identifier); scope; scope = scope.upper) {
     const variable = scope.set.get(identifier.name);
     if (!variable) continue;
     const def = variable.defs[0];
     if (!def) return undefined;
-    if (def.type === 'Parameter') return { kind: 'parameter' };
+    if (def.type === 'Parameter') return { kind: 'parameter', node: def.name as Node };
     if (def.type === 'Variable' && def.node.init && def.node.id.type === T.Identifier) return { kind: 'const', init: def.node.init };
     return { kind: 'other' };
   }

@@ -5,7 +5,7 @@ import type { AnalysisContext, QuerySite } from '../query-site.js';
 import type { Table, TenantSchema } from '../schema.js';
 import type { CheckOutput, RawFinding } from './types.js';
 import { isAdminOnly } from './no-client-tenant-id.js';
-import { pathsOf, type PathVerdict } from './paths.js';
+import { keyedByRowsOf, pathsOf, type PathVerdict } from './paths.js';
 
 const VERB = { read: 'reads', update: 'updates', delete: 'deletes', insert: 'writes' } as const;
 
@@ -45,6 +45,8 @@ export function checkQuerySites(sites: QuerySite[], context: AnalysisContext, lo
       continue;
     }
     if (byVerifiedUser(site, context.schema)) continue;
+    // Keyed by the rows of another query of the same table in the function: reported there if that one is unscoped.
+    if (keyedByRowsOf(site.call, context.unit, (node) => sites.some((other) => other !== site && other.call === node && other.table === site.table))) continue;
     const paths = pathsFor(site, context);
     if (paths?.local) continue;
     out.findings.push(withPaths(missingFinding(site, predicate.detail, context), paths));
