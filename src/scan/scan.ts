@@ -49,6 +49,20 @@ export interface ScanOptions {
   fileBudgetMs?: number;
   /** The monotonic clock the budget reads, in milliseconds (tests inject a fake one). Default performance.now. */
   clock?: () => number;
+  /**
+   * Text to analyse instead of what is on disk, by absolute path (`--stdin --stdin-filename`):
+   * the file need not exist; its project and schema are still found from its path.
+   */
+  sources?: ReadonlyMap<string, string>;
+  /** Called as files are analysed (the CLI's progress display on a terminal); must be cheap. */
+  onProgress?: (progress: ScanProgress) => void;
+}
+
+/** Where a scan is: `files` (TypeScript and JavaScript), then `sql` (query files); `done` of `total`. */
+export interface ScanProgress {
+  phase: 'files' | 'sql';
+  done: number;
+  total: number;
 }
 
 /** A mistake in how the scan was invoked: exit code 2 with a one-line message. */
@@ -154,18 +168,20 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   /** Read, parse and analyse one source file; phases are separated by budget checkpoints. */
   const analyseSourceFile = (file: string): SourceOutcome => {
     let text: string;
+    const given = options.sources?.get(file);
     try {
-      const size = statSync(file).size;
+      const size = given === undefined ? statSync(file).size : Buffer.byteLength(given);
       if (size > MAX_FILE_BYTES) {
         return { kind: 'skipped', code: 'too-large', message: `skipped: ${Math.round(size / 1000)} kB is over the ${MAX_FILE_BYTES / 1000} kB limit for source files` };
       }
-      text = readTextFileSafe(file, { root, maxBytes: MAX_FILE_BYTES });
+      text = given ?? readTextFileSafe(file, { root, maxBytes: MAX_FILE_BYTES });
     } catch (error) {
       return { kind: 'skipped', code: 'unreadable', message: `cannot read: ${error instanceof Error ? error.message : String(error)}` };
     }
     if (text.slice(0, 8000).includes('\u0000')) return { kind: 'skipped', code: 'binary', message: 'skipped: binary content' };
     checkBudget();
-    let unit = options.types ? undefined : modules.cached(file);
+    // Text given in place of the file is parsed from that text, never taken from the cache of the copy on disk.
+    let unit = options.types || given !== undefined ? undefined : modules.cached(file);
     try {
       unit ??= options.types ? parseTypedUnit(file, text, programOf(projectFor(file).root)) : parseUnit(file, text);
     } catch (error) {
@@ -173,6 +189,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       if (error instanceof BudgetExceeded) throw error;
       return { kind: 'skipped', code: 'internal', message: `internal error while parsing: ${oneLine(error)}` };
     }
+    // Text given in place of the file (stdin) is what every other lookup of this file must see too
+    // (callers, exports, the module graph), not the copy on disk.
+    if (given !== undefined) modules.add(unit);
     // Scanned units are not retained: only import targets (clients, helpers) stay in the graph,
     // which keeps memory flat on large monorepos (1.3 GB -> see bench) at the cost of parsing a
     // helper twice when it was scanned before anything imported it.
@@ -187,7 +206,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     }
   };
 
+  let done = 0;
   for (const file of files) {
+    options.onProgress?.({ phase: 'files', done: done++, total: files.length });
     const display = rel(file);
     const skip = (code: Diagnostic['code'], message: string, line?: number, column?: number) =>
       diagnostics.push({ code, file: display, message, ...(line ? { line, column } : {}) });
@@ -221,14 +242,16 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   // `.sql` query files (sqlc, PgTyped, plain): every statement checked like raw SQL in code.
   // Migrations are the schema's, not queries: the files a project folded are left out.
   const sqlFiles = options.files ? options.files.filter((file) => file.endsWith('.sql')) : isDir ? await discoverSqlFiles(root, ignores) : target.endsWith('.sql') ? [target] : [];
+  done = 0;
   for (const file of sqlFiles) {
+    options.onProgress?.({ phase: 'sql', done: done++, total: sqlFiles.length });
     const project = projectFor(file);
     const projectFile = toPosix(relative(project.root, file));
     if (project.schema.sources.some((s) => s.kind === 'sql' && s.files.includes(projectFile))) continue;
     if (project.schema.tables.size === 0) continue;
     let text: string;
     try {
-      text = readTextFileSafe(file, { root });
+      text = options.sources?.get(file) ?? readTextFileSafe(file, { root });
     } catch (error) {
       diagnostics.push({ code: 'unreadable', file: rel(file), message: `cannot read: ${error instanceof Error ? error.message : String(error)}` });
       continue;
