@@ -53,6 +53,21 @@ const defaultIo: Io = {
   readStdin: readAll,
 };
 
+/**
+ * `tenant-lint scan . | head`: once the reader has gone, the rest of the report (and any progress
+ * line) is dropped without a stack trace, and the exit code stays the scan's. Other write errors
+ * still surface.
+ */
+export function endQuietlyOnClosedPipe(stream: NodeJS.WritableStream & { destroy: () => void }): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') {
+      stream.destroy();
+      return;
+    }
+    throw error;
+  });
+}
+
 async function readAll(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);

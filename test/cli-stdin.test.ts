@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { main, type Io } from '../src/cli.js';
 import { RULE_IDS } from '../src/core/rule-meta.js';
 import { progressDisplay, progressEnabled } from '../src/report/progress.js';
+import { scan, type ScanProgress } from '../src/scan/scan.js';
 import { useScratch } from './helpers/scratch.js';
 import { sarifSchemaErrors } from './report/sarif-schema.js';
 
@@ -228,5 +229,33 @@ describe('progress on stderr', () => {
     const dir = project();
     expect((await run(['scan', dir, '--format', 'json'], { stderrIsTTY: true })).stderr).toBe('');
     expect((await run(['scan', dir, '--format', 'json'], { stderrIsTTY: true, env: { CI: 'true' } })).stderr).toBe('');
+  });
+
+  it('the scan reports each file of each phase, in order, before analysing it', async () => {
+    const dir = realpathSync(
+      makeProject({
+        'package.json': '{ "name": "app" }',
+        'prisma/schema.prisma': SCHEMA,
+        'src/db.ts': DB,
+        'src/invoices.ts': CLEAN,
+        'src/leak.ts': LEAK,
+        'queries/invoices.sql': 'SELECT * FROM "Invoice" WHERE "orgId" = $1;\n',
+      }),
+    );
+    const events: ScanProgress[] = [];
+    await scan({ path: dir, onProgress: (progress) => events.push(progress) });
+    expect(events).toEqual([
+      { phase: 'files', done: 0, total: 3 },
+      { phase: 'files', done: 1, total: 3 },
+      { phase: 'files', done: 2, total: 3 },
+      { phase: 'sql', done: 0, total: 1 },
+    ]);
+  });
+
+  it('`scan . | true` (the reader gone before the report) ends quietly with the exit code of the scan', () => {
+    const dir = realpathSync(makeProject({ 'package.json': '{ "name": "app" }', 'prisma/schema.prisma': SCHEMA, 'src/db.ts': DB, 'src/leak.ts': LEAK }));
+    const child = spawnSync('bash', ['-c', '"$0" "$1" scan . --format json | true; echo "exit=${PIPESTATUS[0]}"', process.execPath, BIN], { cwd: dir, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    expect(child.stderr).toBe('');
+    expect(child.stdout).toBe('exit=1\n');
   });
 });
