@@ -6,6 +6,7 @@ import { BaselineError, DEFAULT_BASELINE_FILE } from './baseline/baseline.js';
 import { collect, parseCount, runScan, type ScanCliOptions, type StdinInput } from './cli-scan.js';
 import { ConfigurationError } from './config/load.js';
 import { isRuleId, RULE_IDS } from './core/rule-meta.js';
+import { runInit } from './init.js';
 import { FORMATS, isFormat, reporters } from './report/index.js';
 import { progressDisplay, progressEnabled } from './report/progress.js';
 import { explainText } from './report/rule-docs.js';
@@ -23,6 +24,7 @@ Exit codes:
   2  usage error, unreadable path, invalid config or baseline, or internal error
 
 Examples:
+  tenant-lint init                      infer the schema's tenancy, write tenant-lint.config.json
   tenant-lint scan                      scan the current directory
   tenant-lint scan apps/api --format sarif --output tenant-lint.sarif
   tenant-lint scan --write-baseline     accept today's findings (tenant-lint-baseline.json)
@@ -150,6 +152,17 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       }
       for (const note of run.notes) io.stderr(`tenant-lint: ${note}\n`);
       exitCode = run.exitCode;
+    });
+
+  program
+    .command('init')
+    .description('infer the ORMs, schema sources, tenant hierarchy and global tables, print them, and write tenant-lint.config.json')
+    .argument('[dir]', 'the project directory (where the config is written); default: the current directory', '.')
+    .option('--force', 'write tenant-lint.config.json even when the directory already has a config')
+    .option('--dry-run', 'print what would be written, write nothing')
+    .action((dir: string, opts: { force?: boolean; dryRun?: boolean }) => {
+      const run = runInit(dir, { force: opts.force === true, dryRun: opts.dryRun === true });
+      io.stdout(run.text);
     });
 
   program
