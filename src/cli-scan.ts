@@ -112,6 +112,8 @@ export async function runScan(paths: readonly string[], opts: ScanCliOptions, fo
     ...(opts.configLookup === false ? { noConfigLookup: true } : {}),
     ...(stdin ? { sources: new Map([[stdin.file, stdin.text]]) } : {}),
     ...(extras.onProgress ? { onProgress: extras.onProgress } : {}),
+    // The HTML report's isolation matrix and inventory of suppressions.
+    ...(format === 'html' ? { details: true } : {}),
   });
   // Every report speaks in paths relative to the repository root, whatever folder was scanned.
   const repoRoot = await repositoryRoot(scanned.root);

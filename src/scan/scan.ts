@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
-import { analyzeFile, schemaFindings, toPosix } from '../core/analyze.js';
+import { analyzeFile, schemaFindings, toPosix, type TableQueryCounts } from '../core/analyze.js';
 import { compareFindings } from '../core/finding.js';
-import type { CoverageReport, Diagnostic, ProjectSummary, ScanResult, UnknownSite } from '../core/result.js';
+import type { CoverageReport, Diagnostic, ProjectSummary, ScanResult, SuppressionEntry, TableDetail, UnknownSite } from '../core/result.js';
 import { addCoverage, coverageReport, newTally, type CoverageTally } from './coverage.js';
 import { Resolver } from '../core/resolve.js';
 import type { TableClass } from '../core/schema.js';
@@ -54,6 +54,11 @@ export interface ScanOptions {
    * the file need not exist; its project and schema are still found from its path.
    */
   sources?: ReadonlyMap<string, string>;
+  /**
+   * Also return what the HTML report shows: each project's tables with their isolation and the
+   * query sites on them (`tableDetails`), and every finding a comment silenced (`suppressions`).
+   */
+  details?: boolean;
   /** Called as files are analysed (the CLI's progress display on a terminal); must be cheap. */
   onProgress?: (progress: ScanProgress) => void;
 }
@@ -157,6 +162,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     return tally;
   };
   const notTracedSites: CoverageReport['notTracedSites'] = [];
+  const suppressions: SuppressionEntry[] = [];
+  /** Query sites per project (its schema's root) and table, for the isolation matrix. */
+  const tableQueries = new Map<string, Map<string, TableQueryCounts>>();
   let filesScanned = 0;
   let querySites = 0;
   let suppressed = 0;
@@ -237,6 +245,22 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     const tally = tallyOf(project.schemaFrom ?? project.root);
     addCoverage(tally, analysis.coverage);
     for (const missed of analysis.coverage.notTraced) notTracedSites.push({ file: display, ...missed });
+    if (options.details) {
+      for (const entry of analysis.suppressedFindings ?? []) {
+        const { directive, ...rest } = entry;
+        suppressions.push({ ...rest, file: toScanPath(entry.file), directive: directive.directive, directiveLine: directive.line, reason: directive.reason });
+      }
+      const key = project.schemaFrom ?? project.root;
+      let perTable = tableQueries.get(key);
+      if (!perTable) tableQueries.set(key, (perTable = new Map()));
+      for (const [table, counts] of Object.entries(analysis.tableQueries ?? {})) {
+        const total = perTable.get(table) ?? { analysed: 0, unscoped: 0, notAnalysable: 0 };
+        total.analysed += counts.analysed;
+        total.unscoped += counts.unscoped;
+        total.notAnalysable += counts.notAnalysable;
+        perTable.set(table, total);
+      }
+    }
   }
 
   // `.sql` query files (sqlc, PgTyped, plain): every statement checked like raw SQL in code.
@@ -315,7 +339,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   for (const project of distinct.values()) {
     if (project.schema.sources.length === 0 && project.root !== root && !project.configFile) continue;
     if (project.schemaFrom) continue; // its schema is the workspace's, summarised there
-    summaries.push(summarise(project, rel));
+    const summary = summarise(project, rel);
+    if (options.details) summary.tableDetails = tableDetails(project, tableQueries.get(project.root), rel);
+    summaries.push(summary);
     for (const d of project.schema.diagnostics) {
       const file = rel(resolve(project.root, d.file));
       if (!once(`diagnostic ${file}:${d.line}:${d.column}:${d.message}`)) continue;
@@ -347,7 +373,53 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       durationMs: Math.round(performance.now() - started),
     },
     failOn: options.failOn ?? rootConfig.config.failOn ?? 'error',
+    ...(options.details ? { suppressions: suppressions.sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column || compareText(a.ruleId, b.ruleId)) } : {}),
   };
+}
+
+/** The tenant isolation matrix of one project: every table, what isolates it, and the queries on it. */
+function tableDetails(project: Project, queries: Map<string, TableQueryCounts> | undefined, rel: (path: string) => string): TableDetail[] {
+  const { schema } = project;
+  const hasSql = schema.sources.some((source) => source.kind === 'sql');
+  const at = (location: { file: string; line: number } | undefined) => (location ? { file: rel(resolve(project.root, location.file)), line: location.line } : undefined);
+  const rows: TableDetail[] = [];
+  for (const table of schema.tables.values()) {
+    const keys = new Set(table.tenantKeys);
+    const candidates = [table.primaryKey, ...table.uniques.map((u) => u.fields), ...table.indexes].filter((columns) => columns.length > 0);
+    const leading = candidates.filter((columns) => keys.has(columns[0]));
+    const tenantIndex: TableDetail['tenantIndex'] = keys.size === 0 ? 'n/a' : leading.length === 0 ? 'none' : leading.some((columns) => columns.length > 1) ? 'composite' : 'alone';
+    // A policy isolates by the tenant column, or for a child table by its key to the tenant parent.
+    const parentFields = table.parentRelations.flatMap((name) => table.relations.get(name)?.fields ?? []);
+    const dbKeys = new Set([...table.tenantKeys, ...parentFields].flatMap((field) => [field, table.columns.get(field)?.dbName ?? field]));
+    const rls: TableDetail['rls'] = table.rls
+      ? {
+          enabled: table.rls.enabled,
+          forced: table.rls.forced,
+          tenantPolicies: table.rls.policies.filter((p) => p.columns.some((c) => dbKeys.has(c))).map((p) => p.name),
+          otherPolicies: table.rls.policies.filter((p) => !p.columns.some((c) => dbKeys.has(c))).map((p) => p.name),
+        }
+      : hasSql
+        ? { enabled: false, forced: false, tenantPolicies: [], otherPolicies: [] }
+        : undefined;
+    const location = at(table.location);
+    rows.push({
+      name: table.name,
+      dbName: table.dbName,
+      class: table.class,
+      classReason: table.classReason,
+      ...(location ? { location } : {}),
+      tenantKeys: table.tenantKeys.map((field) => {
+        const key = schema.tenantKeys.find((k) => k.table === table.name && k.field === field);
+        const keyAt = at(key?.location);
+        return { field, notNull: table.columns.get(field)?.nullable === false, references: key?.references ?? schema.root ?? '', ...(keyAt ? { location: keyAt } : {}) };
+      }),
+      parentRelations: table.parentRelations,
+      tenantIndex,
+      ...(rls ? { rls } : {}),
+      queries: queries?.get(table.name) ?? { analysed: 0, unscoped: 0, notAnalysable: 0 },
+    });
+  }
+  return rows.sort((a, b) => compareText(a.name, b.name));
 }
 
 /** How the query-file analysis says a file did not parse: one undecided site, nothing else. */
