@@ -159,4 +159,17 @@ describe('--format html', () => {
     expect(html).toContain('<details open><summary>Not analysable: 2 queries whose filter could not be read</summary>');
     expect(html).toContain('<tr><td><code>src/services/reports.ts:11:26</code></td><td><code>require-tenant-filter</code></td><td>client.from(&#39;invoices&#39;): row-level security isolates');
   });
+
+  it('lists unscoped queries judged exempt (system code) in the inventory, with the evidence', async () => {
+    const JOB = `import { prisma } from '../db';
+export async function nightly() {
+  return prisma.invoice.findMany();
+}
+`;
+    const dir = realpathSync(makeProject({ 'package.json': '{ "name": "app" }', 'prisma/schema.prisma': SCHEMA, 'src/db.ts': DB, 'src/jobs/nightly.ts': JOB }));
+    execFileSync('git', ['init', '--quiet'], { cwd: dir });
+    const { stdout: html } = await run(['scan', '.', '--format', 'html'], dir);
+    expect(html).toContain('<h3>Unscoped queries judged exempt or defended elsewhere: system code, admin-only or checked paths, row-level security (1)</h3>');
+    expect(html).toMatch(/<tr><td><a href="#f-[0-9a-f]+-3"><code>src\/jobs\/nightly.ts:3<\/code><\/a><\/td><td><code>require-tenant-filter<\/code><\/td><td>info<\/td><td>[^<]*systemPaths[^<]*<\/td><\/tr>/);
+  });
 });
