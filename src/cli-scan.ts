@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import {
   applyBaseline,
@@ -20,7 +21,7 @@ import { displayFrom, rebaseResult, relativeDir } from './report/paths.js';
 import { repositoryRoot } from './scan/repo-root.js';
 import { assertPlainFile, readFailure } from './scan/safe-read.js';
 import { writeFileSafe } from './scan/safe-write.js';
-import { scan, UsageError } from './scan/scan.js';
+import { scan, UsageError, type ScanOptions } from './scan/scan.js';
 import { changedSince, resolveTargets } from './scan/targets.js';
 
 /** `tenant-lint scan` options as commander parses them. */
@@ -41,6 +42,21 @@ export interface ScanCliOptions {
   pruneBaseline?: boolean;
   changedSince?: string;
   category?: string;
+  stdin?: boolean;
+  stdinFilename?: string;
+}
+
+/** `--stdin`: the text read from standard input, analysed as if it were `file` (absolute). */
+export interface StdinInput {
+  file: string;
+  text: string;
+}
+
+/** What runScan takes besides the flags: standard input, the progress hook, the environment. */
+export interface ScanExtras {
+  stdin?: StdinInput;
+  onProgress?: ScanOptions['onProgress'];
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface ScanRun {
@@ -71,7 +87,7 @@ const QUERY_RULES: ReadonlySet<string> = new Set(['require-tenant-filter', 'requ
  * paths relative to the repository root, `--rule`, the baseline, `--quiet`, and the exit code.
  * Writes no stdout (cli.ts does); writes baseline files when asked to.
  */
-export async function runScan(paths: readonly string[], opts: ScanCliOptions, format: Format, cwd = process.cwd()): Promise<ScanRun> {
+export async function runScan(paths: readonly string[], opts: ScanCliOptions, format: Format, cwd = process.cwd(), extras: ScanExtras = {}): Promise<ScanRun> {
   const rules = ruleFilter(opts.rule);
   if (opts.category !== undefined) {
     if (format !== 'sarif') throw new UsageError(`--category applies to --format sarif only (the format is ${format})`);
@@ -83,7 +99,9 @@ export async function runScan(paths: readonly string[], opts: ScanCliOptions, fo
   let baseline: Baseline | undefined = baselineFile !== undefined && writeTarget === undefined ? readBaseline(plainBaseline(baselineFile)) : undefined;
   const previous = writeTarget !== undefined && existsSync(writeTarget) ? readBaseline(plainBaseline(writeTarget)) : undefined;
 
-  const targets = resolveTargets(paths);
+  const { stdin } = extras;
+  // Standard input is analysed as the one file named by --stdin-filename, which need not exist.
+  const targets = stdin ? { root: dirname(stdin.file), files: [stdin.file] } : resolveTargets(paths);
   const changed = opts.changedSince === undefined ? undefined : await changedSince(opts.changedSince, targets.root);
   const scanned = await scan({
     path: targets.root,
@@ -92,6 +110,10 @@ export async function runScan(paths: readonly string[], opts: ScanCliOptions, fo
     types: opts.types === true,
     ...(opts.config === undefined ? {} : { config: opts.config }),
     ...(opts.configLookup === false ? { noConfigLookup: true } : {}),
+    ...(stdin ? { sources: new Map([[stdin.file, stdin.text]]) } : {}),
+    ...(extras.onProgress ? { onProgress: extras.onProgress } : {}),
+    // The HTML report's isolation matrix and inventory of suppressions.
+    ...(format === 'html' ? { details: true } : {}),
   });
   // Every report speaks in paths relative to the repository root, whatever folder was scanned.
   const repoRoot = await repositoryRoot(scanned.root);
@@ -161,7 +183,7 @@ export async function runScan(paths: readonly string[], opts: ScanCliOptions, fo
   if (format === 'json' || format === 'text') result = rebaseResult(result, scanned.root);
   if (format === 'text') options.displayPath = displayFrom(cwd, scanned.root);
   if (format === 'markdown') {
-    const link = githubBlobLink(process.env);
+    const link = githubBlobLink(extras.env ?? process.env);
     if (link) options.link = link;
   }
 

@@ -1,13 +1,16 @@
 import { readFileSync, statSync } from 'node:fs';
 import { writeFileSafe } from './scan/safe-write.js';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { BaselineError, DEFAULT_BASELINE_FILE } from './baseline/baseline.js';
-import { collect, parseCount, runScan, type ScanCliOptions } from './cli-scan.js';
+import { collect, parseCount, runScan, type ScanCliOptions, type StdinInput } from './cli-scan.js';
 import { ConfigurationError } from './config/load.js';
 import { isRuleId, RULE_IDS } from './core/rule-meta.js';
+import { runInit } from './init.js';
 import { FORMATS, isFormat, reporters } from './report/index.js';
+import { progressDisplay, progressEnabled } from './report/progress.js';
 import { explainText } from './report/rule-docs.js';
+import { SOURCE_EXTENSIONS } from './scan/discover.js';
 import { UsageError } from './scan/scan.js';
 import { VERSION } from './version.js';
 
@@ -21,6 +24,7 @@ Exit codes:
   2  usage error, unreadable path, invalid config or baseline, or internal error
 
 Examples:
+  tenant-lint init                      infer the schema's tenancy, write tenant-lint.config.json
   tenant-lint scan                      scan the current directory
   tenant-lint scan apps/api --format sarif --output tenant-lint.sarif
   tenant-lint scan --write-baseline     accept today's findings (tenant-lint-baseline.json)
@@ -33,14 +37,44 @@ or package.json#tenantLint, found by walking up from the scanned path.`;
 export interface Io {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** stdout is a terminal (colours). */
   isTTY: boolean;
+  /** stderr is a terminal (the progress display); false when absent. */
+  stderrIsTTY?: boolean;
+  /** All of standard input, for `scan --stdin`. */
+  readStdin?: () => Promise<string>;
+  /** Environment (`CI`, `NO_COLOR`, GitHub's variables); process.env when absent. */
+  env?: NodeJS.ProcessEnv;
 }
 
 const defaultIo: Io = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   isTTY: Boolean(process.stdout.isTTY),
+  stderrIsTTY: Boolean(process.stderr.isTTY),
+  readStdin: readAll,
 };
+
+/**
+ * `tenant-lint scan . | head`: once the reader has gone, the rest of the report (and any progress
+ * line) is dropped without a stack trace, and the exit code stays the scan's. Other write errors
+ * still surface.
+ */
+export function endQuietlyOnClosedPipe(stream: NodeJS.WritableStream & { destroy: () => void }): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') {
+      stream.destroy();
+      return;
+    }
+    throw error;
+  });
+}
+
+async function readAll(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 /** Runs the CLI and returns the exit code; the only place that writes to stdout. */
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
@@ -71,12 +105,24 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .addOption(new Option('--write-baseline [file]', `accept every current finding: write them to a baseline file (default ${DEFAULT_BASELINE_FILE})`).conflicts('pruneBaseline'))
     .option('--prune-baseline', `drop fixed entries from the baseline (--baseline, or ${DEFAULT_BASELINE_FILE})`)
     .option('--category <id>', 'SARIF automationDetails.id, the code scanning category (default: tenant-lint/<scanned folder>/)')
+    .addOption(new Option('--stdin', 'analyse standard input as the file named by --stdin-filename (for editors and tools)').conflicts(['writeBaseline', 'pruneBaseline', 'changedSince']))
+    .option('--stdin-filename <path>', 'with --stdin: the path the text is analysed as; its project and schema are found from it')
     .option('--changed-since <ref>', 'report only findings in files changed since this git ref (committed since the merge base, staged, unstaged, untracked); the whole tree is still analysed')
     .action(async (paths: string[], opts: ScanCliOptions) => {
       const format = isFormat(opts.format) ? opts.format : 'text';
-      const run = await runScan(paths, opts, format);
+      const env = io.env ?? process.env;
+      const input = await stdinInput(paths, opts, io);
+      const progress = progressEnabled({ stderrIsTTY: io.stderrIsTTY === true, env, quiet: opts.quiet === true }) ? progressDisplay(io.stderr) : undefined;
+      let run: Awaited<ReturnType<typeof runScan>>;
+      try {
+        run = await runScan(paths, opts, format, process.cwd(), { ...(input ? { stdin: input } : {}), ...(progress ? { onProgress: progress.update } : {}), env });
+      } finally {
+        progress?.done();
+      }
       const result = run.result;
       const sources = new Map<string, string>();
+      // The text given on stdin, not the file on disk (which may differ, or not exist), frames its findings.
+      if (input) sources.set(toPosixPath(relative(result.root, input.file)), input.text);
       for (const finding of result.findings) {
         if (sources.has(finding.file)) continue;
         try {
@@ -85,7 +131,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
           // The frame is left out; the finding itself is still reported.
         }
       }
-      const color = opts.color && !opts.output && io.isTTY && !process.env.NO_COLOR;
+      const color = opts.color && !opts.output && io.isTTY && !env.NO_COLOR;
       const fileExists = (file: string) => {
         try {
           return statSync(join(result.root, file)).isFile();
@@ -106,6 +152,17 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       }
       for (const note of run.notes) io.stderr(`tenant-lint: ${note}\n`);
       exitCode = run.exitCode;
+    });
+
+  program
+    .command('init')
+    .description('infer the ORMs, schema sources, tenant hierarchy and global tables, print them, and write tenant-lint.config.json')
+    .argument('[dir]', 'the project directory (where the config is written); default: the current directory', '.')
+    .option('--force', 'write tenant-lint.config.json even when the directory already has a config')
+    .option('--dry-run', 'print what would be written, write nothing')
+    .action((dir: string, opts: { force?: boolean; dryRun?: boolean }) => {
+      const run = runInit(dir, { force: opts.force === true, dryRun: opts.dryRun === true });
+      io.stdout(run.text);
     });
 
   program
@@ -134,4 +191,32 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     return EXIT.error;
   }
   return exitCode;
+}
+
+/** `--stdin --stdin-filename PATH`: the text to analyse and the absolute path it is analysed as. */
+async function stdinInput(paths: readonly string[], opts: ScanCliOptions, io: Io): Promise<StdinInput | undefined> {
+  if (!opts.stdin) {
+    if (opts.stdinFilename !== undefined) throw new UsageError('--stdin-filename is only used with --stdin');
+    return undefined;
+  }
+  if (opts.stdinFilename === undefined) throw new UsageError('--stdin needs --stdin-filename <path>: the path decides the project and the schema the text is checked against');
+  if (paths.length > 0) throw new UsageError('--stdin analyses standard input: pass no paths (name the file with --stdin-filename)');
+  const file = resolve(opts.stdinFilename);
+  if (!SCANNABLE_FILE.test(file)) throw new UsageError(`--stdin-filename ${opts.stdinFilename}: tenant-lint analyses ${SCANNABLE_EXTENSIONS.map((ext) => `.${ext}`).join(', ')} files`);
+  let folder: boolean;
+  try {
+    folder = statSync(dirname(file)).isDirectory();
+  } catch {
+    folder = false;
+  }
+  if (!folder) throw new UsageError(`--stdin-filename ${opts.stdinFilename}: its folder does not exist`);
+  if (!io.readStdin) throw new UsageError('--stdin: standard input cannot be read here');
+  return { file, text: await io.readStdin() };
+}
+
+const SCANNABLE_EXTENSIONS = [...SOURCE_EXTENSIONS, 'sql'];
+const SCANNABLE_FILE = new RegExp(`\\.(?:${SCANNABLE_EXTENSIONS.join('|')})$`);
+
+function toPosixPath(path: string): string {
+  return path.split(sep).join('/');
 }

@@ -19,7 +19,7 @@ import type { Resolver } from './resolve.js';
 import { RULE_META, type RuleId } from './rule-meta.js';
 import type { TenantSchema } from './schema.js';
 import type { UnknownSite } from './result.js';
-import { readSuppressions } from './suppressions.js';
+import { readSuppressions, type SuppressionDirective } from './suppressions.js';
 
 /** Checks that run on every file with the calls of one walk; a rule that is not about query sites adds one here. */
 export const FILE_CHECKS: ((calls: TSESTree.CallExpression[], context: AnalysisContext) => CheckOutput)[] = [checkClientTenantIds, checkCacheKeys];
@@ -47,6 +47,26 @@ export interface FileAnalysis {
   skippedAsTest?: boolean;
   /** The coverage census of this file's data access. */
   coverage: FileCoverage;
+  /** Each finding a comment silenced, with the directive and its reason (the HTML report's inventory). */
+  suppressedFindings?: SuppressedFinding[];
+  /** Query sites of this file per table (by the schema's table name): analysed, unscoped, filter unreadable. */
+  tableQueries?: Record<string, TableQueryCounts>;
+}
+
+export interface SuppressedFinding {
+  ruleId: string;
+  /** Project-relative, like findings. */
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+  directive: SuppressionDirective;
+}
+
+export interface TableQueryCounts {
+  analysed: number;
+  unscoped: number;
+  notAnalysable: number;
 }
 
 /** Data-access calls of one file: analysed (by outcome) and not traced (with where the trace stopped). */
@@ -183,11 +203,19 @@ function analyzeAll(unit: FileUnit, project: ProjectView, resolver: Resolver, es
   }
   const raw = project.schema.tables.size > 0 ? recognizeRawSql([...calls, ...tagged], context) : { sites: [], unknown: [], settings: [], localSettings: [] };
   sites.push(...raw.sites);
+  const tableQueries: Record<string, TableQueryCounts> = {};
   for (const site of sites) {
+    const perTable = (tableQueries[site.table.name] ??= { analysed: 0, unscoped: 0, notAnalysable: 0 });
+    perTable.analysed++;
     if (site.client.kind === 'unknown') coverage.schemaMatched++;
-    if (site.predicate.kind === 'unknown') coverage.notAnalysable++;
-    else if (site.predicate.kind === 'scoped' || (site.client.kind === 'client' && site.client.scoped)) coverage.scoped++;
-    else coverage.unscoped++;
+    if (site.predicate.kind === 'unknown') {
+      coverage.notAnalysable++;
+      perTable.notAnalysable++;
+    } else if (site.predicate.kind === 'scoped' || (site.client.kind === 'client' && site.client.scoped)) coverage.scoped++;
+    else {
+      coverage.unscoped++;
+      perTable.unscoped++;
+    }
   }
   coverage.notAnalysable += raw.unknown.length;
   const output = checkQuerySites(sites, context, raw.localSettings);
@@ -211,7 +239,19 @@ function analyzeAll(unit: FileUnit, project: ProjectView, resolver: Resolver, es
   const kept = output.findings.filter((f) => !suppressions.isSuppressed(f.ruleId, f.span?.line ?? f.node.loc.start.line));
   const schemaHere = schemaFindings(project).filter((f) => f.file === projectFile);
   const schemaKept = schemaHere.filter((f) => !suppressions.isSuppressed(f.ruleId, f.line));
+  const suppressedFindings: SuppressedFinding[] = [];
+  for (const f of output.findings) {
+    const line = f.span?.line ?? f.node.loc.start.line;
+    const directive = suppressions.directiveFor(f.ruleId, line);
+    if (directive) suppressedFindings.push({ ruleId: f.ruleId, file: projectFile, line, column: f.span?.column ?? f.node.loc.start.column + 1, message: f.message, directive });
+  }
+  for (const f of schemaHere) {
+    const directive = suppressions.directiveFor(f.ruleId, f.line);
+    if (directive) suppressedFindings.push({ ruleId: f.ruleId, file: projectFile, line: f.line, column: f.column, message: f.message, directive });
+  }
   return {
+    suppressedFindings,
+    tableQueries,
     suppressed: output.findings.length - kept.length + schemaHere.length - schemaKept.length,
     suppressionProblems: suppressions.problems,
     findings: [...toFindings(kept, unit, projectFile, project.config), ...schemaKept],

@@ -30,6 +30,41 @@ export interface ProjectSummary {
   tenantKeys: { table: string; field: string; references: string }[];
   tables: Record<TableClass, string[]>;
   configFile: string | null;
+  /** Every table with what isolates it and the queries seen on it; only with ScanOptions.details (the HTML report). */
+  tableDetails?: TableDetail[];
+}
+
+/** One row of the tenant isolation matrix. */
+export interface TableDetail {
+  name: string;
+  dbName: string;
+  class: TableClass;
+  classReason: string;
+  /** The definition (relative to the scan root, like findings), when the schema reader knows it. */
+  location?: { file: string; line: number };
+  /** Tenant key columns, NOT NULL or not, and what they reference. */
+  tenantKeys: { field: string; notNull: boolean; references: string; location?: { file: string; line: number } }[];
+  /** Child tables: the required relations that carry the tenancy. */
+  parentRelations: string[];
+  /** An index, unique constraint or primary key that starts with the tenant column: `composite`, `alone` (tenant column only), `none`, or `n/a` without a tenant key. */
+  tenantIndex: 'composite' | 'alone' | 'none' | 'n/a';
+  /** Row-level security as the SQL migrations leave it; absent when the schema source cannot say. */
+  rls?: { enabled: boolean; forced: boolean; tenantPolicies: string[]; otherPolicies: string[] };
+  /** Query sites on the table in TypeScript and JavaScript (not .sql query files): analysed, unscoped, filter unreadable. */
+  queries: { analysed: number; unscoped: number; notAnalysable: number };
+}
+
+/** A finding silenced by a comment, for the inventory of intentional cross-tenant access. */
+export interface SuppressionEntry {
+  ruleId: string;
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+  directive: string;
+  /** The comment's line. */
+  directiveLine: number;
+  reason: string;
 }
 
 export type CoverageVerdict = 'COMPLETE' | 'PARTIAL' | 'NONE';
@@ -92,4 +127,6 @@ export interface ScanResult {
   };
   /** Severity at or above which findings fail the run. */
   failOn: 'error' | 'warning';
+  /** Findings silenced by comments; only with ScanOptions.details (the HTML report). */
+  suppressions?: SuppressionEntry[];
 }

@@ -11,8 +11,17 @@ import { isRuleId } from './rule-meta.js';
  */
 export interface Suppressions {
   isSuppressed(ruleId: string, line: number): boolean;
+  /** The directive that silences this rule on this line, with its reason (for the report's inventory). */
+  directiveFor(ruleId: string, line: number): SuppressionDirective | undefined;
   /** Directives that name an unknown rule id or lack a reason, for the summary. */
   problems: { line: number; message: string }[];
+}
+
+/** A comment that silences findings: its kind, the line it is on, and the reason it gives ('' when none). */
+export interface SuppressionDirective {
+  directive: 'tenant-lint-ignore' | 'tenant-lint-ignore-file' | 'eslint-disable' | 'eslint-disable-line' | 'eslint-disable-next-line';
+  line: number;
+  reason: string;
 }
 
 // The heads only: a lazy `(.*?)\s*$` tail backtracks quadratically over a comment of blanks.
@@ -41,13 +50,16 @@ function eslintDirective(text: string): [string, string | undefined, string | un
 }
 
 export function readSuppressions(comments: TSESTree.Comment[] | undefined, eslintDirectives: boolean): Suppressions {
-  const byLine = new Map<number, Set<string>>();
-  const wholeFile = new Set<string>();
+  const byLine = new Map<number, Map<string, SuppressionDirective>>();
+  const wholeFile = new Map<string, SuppressionDirective>();
   const problems: Suppressions['problems'] = [];
-  const add = (line: number, ids: string[]) => {
-    const set = byLine.get(line) ?? new Set<string>();
-    for (const id of ids) set.add(id);
+  const add = (line: number, ids: string[], directive: SuppressionDirective) => {
+    const set = byLine.get(line) ?? new Map<string, SuppressionDirective>();
+    for (const id of ids) if (!set.has(id)) set.set(id, directive);
     byLine.set(line, set);
+  };
+  const addFile = (ids: string[], directive: SuppressionDirective) => {
+    for (const id of ids) if (!wholeFile.has(id)) wholeFile.set(id, directive);
   };
   for (const comment of comments ?? []) {
     const text = comment.value;
@@ -61,30 +73,35 @@ export function readSuppressions(comments: TSESTree.Comment[] | undefined, eslin
         problems.push({ line: comment.loc.start.line, message: 'tenant-lint-ignore needs a reason after " -- "; the directive is not honoured' });
         continue;
       }
-      if (own[1]) for (const id of ids) wholeFile.add(id);
+      const directive: SuppressionDirective = { directive: own[1] ? 'tenant-lint-ignore-file' : 'tenant-lint-ignore', line: comment.loc.start.line, reason };
+      if (own[1]) addFile(ids, directive);
       else {
-        add(comment.loc.end.line, ids);
-        add(comment.loc.end.line + 1, ids);
+        add(comment.loc.end.line, ids, directive);
+        add(comment.loc.end.line + 1, ids, directive);
       }
       continue;
     }
     if (!eslintDirectives) continue;
     const eslint = eslintDirective(text);
     if (!eslint) continue;
-    const [idsPart] = splitReason(eslint[2] ?? '');
+    const [idsPart, reason] = splitReason(eslint[2] ?? '');
     // A bare `eslint-disable` disables every rule, ours included.
     const ids = idsPart.trim() ? parseIds(idsPart, 'tenant-lint/') : ['*'];
-    if (eslint[1] === '-next-line') add(comment.loc.end.line + 1, ids);
-    else if (eslint[1] === '-line') add(comment.loc.start.line, ids);
-    else if (comment.type === 'Block') for (const id of ids) wholeFile.add(id);
+    const directive: SuppressionDirective = { directive: `eslint-disable${eslint[1] ?? ''}` as SuppressionDirective['directive'], line: comment.loc.start.line, reason };
+    if (eslint[1] === '-next-line') add(comment.loc.end.line + 1, ids, directive);
+    else if (eslint[1] === '-line') add(comment.loc.start.line, ids, directive);
+    else if (comment.type === 'Block') addFile(ids, directive);
   }
+  const directiveFor = (ruleId: string, line: number): SuppressionDirective | undefined => {
+    const file = wholeFile.get(ruleId) ?? wholeFile.get('*');
+    if (file) return file;
+    const set = byLine.get(line);
+    return set?.get(ruleId) ?? set?.get('*');
+  };
   return {
     problems,
-    isSuppressed(ruleId, line) {
-      if (wholeFile.has(ruleId) || wholeFile.has('*')) return true;
-      const set = byLine.get(line);
-      return Boolean(set && (set.has(ruleId) || set.has('*')));
-    },
+    isSuppressed: (ruleId, line) => directiveFor(ruleId, line) !== undefined,
+    directiveFor,
   };
 }
 

@@ -1,4 +1,5 @@
 import { renderGithub } from './github.js';
+import { renderHtml } from './html.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
 import { renderSarif } from './sarif.js';
@@ -14,6 +15,7 @@ export const reporters = {
   sarif: renderSarif,
   github: renderGithub,
   markdown: renderMarkdown,
+  html: renderHtml,
 } satisfies Record<string, Reporter>;
 
 export type Format = keyof typeof reporters;

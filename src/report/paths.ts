@@ -21,7 +21,17 @@ export function rebaseResult(result: ScanResult, toRoot: string): ScanResult {
       root: move(project.root),
       schemaSources: project.schemaSources.map((source) => ({ ...source, files: source.files.map(move) })),
       configFile: project.configFile === null ? null : move(project.configFile),
+      ...(project.tableDetails
+        ? {
+            tableDetails: project.tableDetails.map((table) => ({
+              ...table,
+              ...(table.location ? { location: { ...table.location, file: move(table.location.file) } } : {}),
+              tenantKeys: table.tenantKeys.map((key) => (key.location ? { ...key, location: { ...key.location, file: move(key.location.file) } } : key)),
+            })),
+          }
+        : {}),
     })),
+    ...(result.suppressions ? { suppressions: result.suppressions.map((entry) => ({ ...entry, file: move(entry.file) })) } : {}),
     findings: result.findings.map((finding) => ({ ...finding, file: move(finding.file) })),
     diagnostics: result.diagnostics.map((diagnostic) => ({ ...diagnostic, file: move(diagnostic.file) })),
     unknown: result.unknown.map((site) => ({ ...site, file: move(site.file) })),

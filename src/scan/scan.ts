@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
-import { analyzeFile, schemaFindings, toPosix } from '../core/analyze.js';
+import { analyzeFile, schemaFindings, toPosix, type TableQueryCounts } from '../core/analyze.js';
 import { compareFindings } from '../core/finding.js';
-import type { CoverageReport, Diagnostic, ProjectSummary, ScanResult, UnknownSite } from '../core/result.js';
+import type { CoverageReport, Diagnostic, ProjectSummary, ScanResult, SuppressionEntry, TableDetail, UnknownSite } from '../core/result.js';
 import { addCoverage, coverageReport, newTally, type CoverageTally } from './coverage.js';
 import { Resolver } from '../core/resolve.js';
 import type { TableClass } from '../core/schema.js';
@@ -49,6 +49,25 @@ export interface ScanOptions {
   fileBudgetMs?: number;
   /** The monotonic clock the budget reads, in milliseconds (tests inject a fake one). Default performance.now. */
   clock?: () => number;
+  /**
+   * Text to analyse instead of what is on disk, by absolute path (`--stdin --stdin-filename`):
+   * the file need not exist; its project and schema are still found from its path.
+   */
+  sources?: ReadonlyMap<string, string>;
+  /**
+   * Also return what the HTML report shows: each project's tables with their isolation and the
+   * query sites on them (`tableDetails`), and every finding a comment silenced (`suppressions`).
+   */
+  details?: boolean;
+  /** Called as files are analysed (the CLI's progress display on a terminal); must be cheap. */
+  onProgress?: (progress: ScanProgress) => void;
+}
+
+/** Where a scan is: `files` (TypeScript and JavaScript), then `sql` (query files); `done` of `total`. */
+export interface ScanProgress {
+  phase: 'files' | 'sql';
+  done: number;
+  total: number;
 }
 
 /** A mistake in how the scan was invoked: exit code 2 with a one-line message. */
@@ -143,6 +162,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     return tally;
   };
   const notTracedSites: CoverageReport['notTracedSites'] = [];
+  const suppressions: SuppressionEntry[] = [];
+  /** Query sites per project (its schema's root) and table, for the isolation matrix. */
+  const tableQueries = new Map<string, Map<string, TableQueryCounts>>();
   let filesScanned = 0;
   let querySites = 0;
   let suppressed = 0;
@@ -154,18 +176,20 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   /** Read, parse and analyse one source file; phases are separated by budget checkpoints. */
   const analyseSourceFile = (file: string): SourceOutcome => {
     let text: string;
+    const given = options.sources?.get(file);
     try {
-      const size = statSync(file).size;
+      const size = given === undefined ? statSync(file).size : Buffer.byteLength(given);
       if (size > MAX_FILE_BYTES) {
         return { kind: 'skipped', code: 'too-large', message: `skipped: ${Math.round(size / 1000)} kB is over the ${MAX_FILE_BYTES / 1000} kB limit for source files` };
       }
-      text = readTextFileSafe(file, { root, maxBytes: MAX_FILE_BYTES });
+      text = given ?? readTextFileSafe(file, { root, maxBytes: MAX_FILE_BYTES });
     } catch (error) {
       return { kind: 'skipped', code: 'unreadable', message: `cannot read: ${error instanceof Error ? error.message : String(error)}` };
     }
     if (text.slice(0, 8000).includes('\u0000')) return { kind: 'skipped', code: 'binary', message: 'skipped: binary content' };
     checkBudget();
-    let unit = options.types ? undefined : modules.cached(file);
+    // Text given in place of the file is parsed from that text, never taken from the cache of the copy on disk.
+    let unit = options.types || given !== undefined ? undefined : modules.cached(file);
     try {
       unit ??= options.types ? parseTypedUnit(file, text, programOf(projectFor(file).root)) : parseUnit(file, text);
     } catch (error) {
@@ -173,6 +197,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       if (error instanceof BudgetExceeded) throw error;
       return { kind: 'skipped', code: 'internal', message: `internal error while parsing: ${oneLine(error)}` };
     }
+    // Text given in place of the file (stdin) is what every other lookup of this file must see too
+    // (callers, exports, the module graph), not the copy on disk.
+    if (given !== undefined) modules.add(unit);
     // Scanned units are not retained: only import targets (clients, helpers) stay in the graph,
     // which keeps memory flat on large monorepos (1.3 GB -> see bench) at the cost of parsing a
     // helper twice when it was scanned before anything imported it.
@@ -187,7 +214,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     }
   };
 
+  let done = 0;
   for (const file of files) {
+    options.onProgress?.({ phase: 'files', done: done++, total: files.length });
     const display = rel(file);
     const skip = (code: Diagnostic['code'], message: string, line?: number, column?: number) =>
       diagnostics.push({ code, file: display, message, ...(line ? { line, column } : {}) });
@@ -216,19 +245,37 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     const tally = tallyOf(project.schemaFrom ?? project.root);
     addCoverage(tally, analysis.coverage);
     for (const missed of analysis.coverage.notTraced) notTracedSites.push({ file: display, ...missed });
+    if (options.details) {
+      for (const entry of analysis.suppressedFindings ?? []) {
+        const { directive, ...rest } = entry;
+        suppressions.push({ ...rest, file: toScanPath(entry.file), directive: directive.directive, directiveLine: directive.line, reason: directive.reason });
+      }
+      const key = project.schemaFrom ?? project.root;
+      let perTable = tableQueries.get(key);
+      if (!perTable) tableQueries.set(key, (perTable = new Map()));
+      for (const [table, counts] of Object.entries(analysis.tableQueries ?? {})) {
+        const total = perTable.get(table) ?? { analysed: 0, unscoped: 0, notAnalysable: 0 };
+        total.analysed += counts.analysed;
+        total.unscoped += counts.unscoped;
+        total.notAnalysable += counts.notAnalysable;
+        perTable.set(table, total);
+      }
+    }
   }
 
   // `.sql` query files (sqlc, PgTyped, plain): every statement checked like raw SQL in code.
   // Migrations are the schema's, not queries: the files a project folded are left out.
   const sqlFiles = options.files ? options.files.filter((file) => file.endsWith('.sql')) : isDir ? await discoverSqlFiles(root, ignores) : target.endsWith('.sql') ? [target] : [];
+  done = 0;
   for (const file of sqlFiles) {
+    options.onProgress?.({ phase: 'sql', done: done++, total: sqlFiles.length });
     const project = projectFor(file);
     const projectFile = toPosix(relative(project.root, file));
     if (project.schema.sources.some((s) => s.kind === 'sql' && s.files.includes(projectFile))) continue;
     if (project.schema.tables.size === 0) continue;
     let text: string;
     try {
-      text = readTextFileSafe(file, { root });
+      text = options.sources?.get(file) ?? readTextFileSafe(file, { root });
     } catch (error) {
       diagnostics.push({ code: 'unreadable', file: rel(file), message: `cannot read: ${error instanceof Error ? error.message : String(error)}` });
       continue;
@@ -292,7 +339,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   for (const project of distinct.values()) {
     if (project.schema.sources.length === 0 && project.root !== root && !project.configFile) continue;
     if (project.schemaFrom) continue; // its schema is the workspace's, summarised there
-    summaries.push(summarise(project, rel));
+    const summary = summarise(project, rel);
+    if (options.details) summary.tableDetails = tableDetails(project, tableQueries.get(project.root), rel);
+    summaries.push(summary);
     for (const d of project.schema.diagnostics) {
       const file = rel(resolve(project.root, d.file));
       if (!once(`diagnostic ${file}:${d.line}:${d.column}:${d.message}`)) continue;
@@ -324,7 +373,53 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       durationMs: Math.round(performance.now() - started),
     },
     failOn: options.failOn ?? rootConfig.config.failOn ?? 'error',
+    ...(options.details ? { suppressions: suppressions.sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column || compareText(a.ruleId, b.ruleId)) } : {}),
   };
+}
+
+/** The tenant isolation matrix of one project: every table, what isolates it, and the queries on it. */
+function tableDetails(project: Project, queries: Map<string, TableQueryCounts> | undefined, rel: (path: string) => string): TableDetail[] {
+  const { schema } = project;
+  const hasSql = schema.sources.some((source) => source.kind === 'sql');
+  const at = (location: { file: string; line: number } | undefined) => (location ? { file: rel(resolve(project.root, location.file)), line: location.line } : undefined);
+  const rows: TableDetail[] = [];
+  for (const table of schema.tables.values()) {
+    const keys = new Set(table.tenantKeys);
+    const candidates = [table.primaryKey, ...table.uniques.map((u) => u.fields), ...table.indexes].filter((columns) => columns.length > 0);
+    const leading = candidates.filter((columns) => keys.has(columns[0]));
+    const tenantIndex: TableDetail['tenantIndex'] = keys.size === 0 ? 'n/a' : leading.length === 0 ? 'none' : leading.some((columns) => columns.length > 1) ? 'composite' : 'alone';
+    // A policy isolates by the tenant column, or for a child table by its key to the tenant parent.
+    const parentFields = table.parentRelations.flatMap((name) => table.relations.get(name)?.fields ?? []);
+    const dbKeys = new Set([...table.tenantKeys, ...parentFields].flatMap((field) => [field, table.columns.get(field)?.dbName ?? field]));
+    const rls: TableDetail['rls'] = table.rls
+      ? {
+          enabled: table.rls.enabled,
+          forced: table.rls.forced,
+          tenantPolicies: table.rls.policies.filter((p) => p.columns.some((c) => dbKeys.has(c))).map((p) => p.name),
+          otherPolicies: table.rls.policies.filter((p) => !p.columns.some((c) => dbKeys.has(c))).map((p) => p.name),
+        }
+      : hasSql
+        ? { enabled: false, forced: false, tenantPolicies: [], otherPolicies: [] }
+        : undefined;
+    const location = at(table.location);
+    rows.push({
+      name: table.name,
+      dbName: table.dbName,
+      class: table.class,
+      classReason: table.classReason,
+      ...(location ? { location } : {}),
+      tenantKeys: table.tenantKeys.map((field) => {
+        const key = schema.tenantKeys.find((k) => k.table === table.name && k.field === field);
+        const keyAt = at(key?.location);
+        return { field, notNull: table.columns.get(field)?.nullable === false, references: key?.references ?? schema.root ?? '', ...(keyAt ? { location: keyAt } : {}) };
+      }),
+      parentRelations: table.parentRelations,
+      tenantIndex,
+      ...(rls ? { rls } : {}),
+      queries: queries?.get(table.name) ?? { analysed: 0, unscoped: 0, notAnalysable: 0 },
+    });
+  }
+  return rows.sort((a, b) => compareText(a.name, b.name));
 }
 
 /** How the query-file analysis says a file did not parse: one undecided site, nothing else. */

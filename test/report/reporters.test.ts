@@ -138,7 +138,7 @@ const plain: ReportOptions = {
 
 describe('reporters registry', () => {
   it('lists every format', () => {
-    expect(FORMATS).toEqual(['text', 'json', 'sarif', 'github', 'markdown']);
+    expect(FORMATS).toEqual(['text', 'json', 'sarif', 'github', 'markdown', 'html']);
     expect(isFormat('sarif')).toBe(true);
     expect(isFormat('toString')).toBe(false);
   });
