@@ -162,7 +162,7 @@ export function getInvoice(id: string) {
 `;
 
   it('its scripts run: SARIF for the upload, the summary, annotations, and the fail-on exit code', () => {
-    const dir = realpathSync(makeProject({ 'package.json': '{ "name": "app" }', 'prisma/schema.prisma': SCHEMA, 'src/invoices.ts': LEAK }));
+    const dir = realpathSync(makeProject({ 'package.json': '{ "name": "app", "main": "index.js" }', 'prisma/schema.prisma': SCHEMA, 'src/invoices.ts': LEAK }));
     const run = runAction(dir, { category: 'tenant-lint/app' });
     expect(run.codes).toEqual([0, 0, 1]);
     const sarifFile = run.outputs.sarif['sarif-file'];
@@ -180,7 +180,7 @@ export function getInvoice(id: string) {
   });
 
   it('with a baseline that accepts every finding, the gate passes and the SARIF marks them suppressed', () => {
-    const dir = realpathSync(makeProject({ 'package.json': '{ "name": "app" }', 'prisma/schema.prisma': SCHEMA, 'src/invoices.ts': LEAK }));
+    const dir = realpathSync(makeProject({ 'package.json': '{ "name": "app", "main": "index.js" }', 'prisma/schema.prisma': SCHEMA, 'src/invoices.ts': LEAK }));
     const written = spawnSync(process.execPath, [BIN, 'scan', '--write-baseline'], { cwd: dir, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
     expect(written.status).toBe(0);
     expect(existsSync(join(dir, 'tenant-lint-baseline.json'))).toBe(true);

@@ -210,7 +210,7 @@ describe('paths relative to the repository root', () => {
   function gitRepo(): string {
     const top = makeProject({
       'README.md': '# monorepo\n',
-      'apps/api/package.json': '{ "name": "api" }',
+      'apps/api/package.json': '{ "name": "api", "main": "index.js" }',
       'apps/api/prisma/schema.prisma': SCHEMA,
       'apps/api/src/db.ts': DB,
       'apps/api/src/invoices.ts': ONE_LEAK,
@@ -290,7 +290,7 @@ export function removeInvoice(id: string) {
 
   function committedRepo(): string {
     const dir = makeProject({
-      'package.json': '{ "name": "app" }',
+      'package.json': '{ "name": "app", "main": "index.js" }',
       'prisma/schema.prisma': SCHEMA,
       'src/db.ts': DB,
       'src/invoices.ts': ONE_LEAK,

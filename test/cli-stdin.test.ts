@@ -84,7 +84,7 @@ async function run(args: string[], options: { stdin?: string; stderrIsTTY?: bool
 
 /** A git repository holding a Prisma project whose `src/invoices.ts` is clean on disk. */
 function project(): string {
-  const dir = realpathSync(makeProject({ 'package.json': '{ "name": "app" }', 'prisma/schema.prisma': SCHEMA, 'src/db.ts': DB, 'src/invoices.ts': CLEAN }));
+  const dir = realpathSync(makeProject({ 'package.json': '{ "name": "app", "main": "index.js" }', 'prisma/schema.prisma': SCHEMA, 'src/db.ts': DB, 'src/invoices.ts': CLEAN }));
   execFileSync('git', ['init', '--quiet'], { cwd: dir });
   return dir;
 }
@@ -107,7 +107,7 @@ describe('tenant-lint scan --stdin --stdin-filename', () => {
   it('prints the same text report for stdin as for the file, frames included, and takes a relative path from the current folder', async () => {
     const dir = project();
     const strip = (text: string) => text.replace(/^ {2}duration: .*$/m, '  duration: -');
-    const diskDir = realpathSync(makeProject({ 'package.json': '{ "name": "app" }', 'prisma/schema.prisma': SCHEMA, 'src/db.ts': DB, 'src/invoices.ts': LEAK }));
+    const diskDir = realpathSync(makeProject({ 'package.json': '{ "name": "app", "main": "index.js" }', 'prisma/schema.prisma': SCHEMA, 'src/db.ts': DB, 'src/invoices.ts': LEAK }));
     const fromDisk = await run(['scan', 'src/invoices.ts'], { cwd: diskDir });
     const fromStdin = await run(['scan', '--stdin', '--stdin-filename', 'src/invoices.ts'], { cwd: dir, stdin: LEAK });
     expect(fromStdin.code).toBe(fromDisk.code);
@@ -234,7 +234,7 @@ describe('progress on stderr', () => {
   it('the scan reports each file of each phase, in order, before analysing it', async () => {
     const dir = realpathSync(
       makeProject({
-        'package.json': '{ "name": "app" }',
+        'package.json': '{ "name": "app", "main": "index.js" }',
         'prisma/schema.prisma': SCHEMA,
         'src/db.ts': DB,
         'src/invoices.ts': CLEAN,
@@ -253,7 +253,7 @@ describe('progress on stderr', () => {
   });
 
   it('`scan . | true` (the reader gone before the report) ends quietly with the exit code of the scan', () => {
-    const dir = realpathSync(makeProject({ 'package.json': '{ "name": "app" }', 'prisma/schema.prisma': SCHEMA, 'src/db.ts': DB, 'src/leak.ts': LEAK }));
+    const dir = realpathSync(makeProject({ 'package.json': '{ "name": "app", "main": "index.js" }', 'prisma/schema.prisma': SCHEMA, 'src/db.ts': DB, 'src/leak.ts': LEAK }));
     const child = spawnSync('bash', ['-c', '"$0" "$1" scan . --format json | true; echo "exit=${PIPESTATUS[0]}"', process.execPath, BIN], { cwd: dir, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
     expect(child.stderr).toBe('');
     expect(child.stdout).toBe('exit=1\n');

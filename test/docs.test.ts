@@ -50,7 +50,7 @@ function checkSchemaExample(block: CodeBlock, id: RuleId): Finding[] {
     if (!file) throw new Error(`page line ${block.line}: schema examples are prisma, sql or ts blocks`);
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     writeFileSync(join(dir, file), block.code);
-    writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'docs-example' })}\n`);
+    writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'docs-example', main: 'index.js' })}\n`);
     return schemaFindings(loadProject(dir)).filter((finding) => finding.ruleId === id);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -273,7 +273,7 @@ describe.each(pageFiles.filter((file) => !SCHEMA_RULES.has(ruleIdOf(file))))('do
   beforeAll(() => {
     const dir = mkdtempSync(join(tmpdir(), 'tenant-lint-docs-'));
     writeFileSync(join(dir, 'schema.prisma'), schemaBlocks[0]?.code ?? '');
-    writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'docs-example' })}\n`);
+    writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'docs-example', main: 'index.js' })}\n`);
     project = loadProject(dir);
   });
 

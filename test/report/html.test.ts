@@ -76,7 +76,7 @@ async function run(args: string[], cwd: string): Promise<{ code: number; stdout:
 }
 
 function project(): string {
-  const dir = realpathSync(makeProject({ 'package.json': '{ "name": "app" }', 'prisma/schema.prisma': SCHEMA, 'src/db.ts': DB, [`${HOSTILE_DIR}/invoices.ts`]: LEAK }));
+  const dir = realpathSync(makeProject({ 'package.json': '{ "name": "app", "main": "index.js" }', 'prisma/schema.prisma': SCHEMA, 'src/db.ts': DB, [`${HOSTILE_DIR}/invoices.ts`]: LEAK }));
   execFileSync('git', ['init', '--quiet'], { cwd: dir });
   return dir;
 }
@@ -166,7 +166,7 @@ export async function nightly() {
   return prisma.invoice.findMany();
 }
 `;
-    const dir = realpathSync(makeProject({ 'package.json': '{ "name": "app" }', 'prisma/schema.prisma': SCHEMA, 'src/db.ts': DB, 'src/jobs/nightly.ts': JOB }));
+    const dir = realpathSync(makeProject({ 'package.json': '{ "name": "app", "main": "index.js" }', 'prisma/schema.prisma': SCHEMA, 'src/db.ts': DB, 'src/jobs/nightly.ts': JOB }));
     execFileSync('git', ['init', '--quiet'], { cwd: dir });
     const { stdout: html } = await run(['scan', '.', '--format', 'html'], dir);
     expect(html).toContain('<h3>Unscoped queries judged exempt or defended elsewhere: system code, admin-only or checked paths, row-level security (1)</h3>');
