@@ -39,6 +39,19 @@ export const drizzleRecognizer: OrmRecognizer = {
   },
 };
 
+const NARROWING = new Set(['inArray', 'notInArray', 'exists', 'notExists']);
+
+/** `inArray(t.id, db.select(...).from(u).where(...))`: the select is a condition's subquery. */
+function narrowingOperator(call: TSESTree.CallExpression): string | undefined {
+  let node: Node = call;
+  while (node.parent && (node.parent.type === T.TSAsExpression || node.parent.type === T.TSNonNullExpression)) node = node.parent;
+  const parent = node.parent;
+  if (parent?.type !== T.CallExpression || !parent.arguments.includes(node as TSESTree.Expression)) return undefined;
+  const callee = unwrap(parent.callee);
+  const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
+  return name && NARROWING.has(name) ? name : undefined;
+}
+
 /** The links of a chain, innermost first: `db.select().from(t).where(c)` gives select, from, where. */
 function linksOf(call: TSESTree.CallExpression): { links: Link[]; receiver: Node } | undefined {
   const links: Link[] = [];
@@ -105,6 +118,12 @@ function builder(call: TSESTree.CallExpression, context: AnalysisContext): Query
     nested: [],
   };
   if (operation === 'insert') return site;
+  const narrowing = operation === 'read' ? narrowingOperator(call) : undefined;
+  if (narrowing) {
+    // The outer query is analysed on its own; this one's rows can only narrow what it returns.
+    site.predicate = { kind: 'scoped', via: `a subquery of \`${narrowing}(...)\`: its rows only narrow the outer query, which is checked on its own` };
+    return site;
+  }
   if (ref.kind === 'unresolved') {
     site.predicate = { kind: 'unknown', reason: ref.reason };
     return site;

@@ -67,6 +67,8 @@ function invalid(body: string, messageId: 'missingTenantFilter' | 'orBypassesTen
 
 ruleTester.run('require-tenant-filter (drizzle)', rule, {
   valid: [
+    // a subquery that narrows a scoped outer query (inArray/exists): the outer query carries the tenant
+    project(`export const sq = (accountId: string, status: string) =>\n  db.select().from(customers).where(and(eq(customers.accountId, accountId), inArray(customers.id, db.select({ id: invoices.id }).from(invoices).where(eq(invoices.status, status)))));`),
     // select with the tenant key
     project(`export const a = (accountId: string) => db.select().from(invoices).where(eq(invoices.accountId, accountId));`),
     // inside and(...), with more of the chain after .where
@@ -124,6 +126,8 @@ ruleTester.run('require-tenant-filter (drizzle)', rule, {
     ),
   ],
   invalid: [
+    // the unsafe twin: the same subquery under an outer query without the tenant, reported at the outer query
+    invalid(`export const sq = (status: string) =>\n  db.select().from(customers).where(inArray(customers.id, db.select({ id: invoices.id }).from(invoices).where(eq(invoices.status, status))));`, 'missingTenantFilter', { line: 5, column: 3, endColumn: 30 }),
     // no .where at all
     invalid(`export async function list() {\n  return await db.select().from(invoices);\n}`, 'missingTenantFilter', { line: 5, column: 16, endColumn: 42 }),
     // by id alone
