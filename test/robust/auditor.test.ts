@@ -44,9 +44,9 @@ describe('--no-config-lookup', () => {
     for (const [name, content] of [
       ['tenant-lint.config.json', JSON.stringify(SILENCING)],
       ['.tenant-lintrc.json', JSON.stringify(SILENCING)],
-      ['package.json', JSON.stringify({ name: 'app', tenantLint: SILENCING })],
+      ['package.json', JSON.stringify({ name: 'app', main: 'index.js', tenantLint: SILENCING })],
     ] as const) {
-      const dir = makeProject({ 'package.json': '{"name":"app"}', 'prisma/schema.prisma': SCHEMA, 'src/db.ts': DB, 'src/invoices.ts': LEAK, [name]: content });
+      const dir = makeProject({ 'package.json': '{"name":"app","main":"index.js"}', 'prisma/schema.prisma': SCHEMA, 'src/db.ts': DB, 'src/invoices.ts': LEAK, [name]: content });
       const trusting = await runCli(['scan', dir, '--format', 'json']);
       expect(findingsOf(trusting.stdout), name).toEqual([]);
       const audit = await runCli(['scan', dir, '--format', 'json', '--no-config-lookup']);
@@ -59,7 +59,7 @@ describe('--no-config-lookup', () => {
   it('ignores a config found above the scanned folder, and a nested package’s config', async () => {
     const outer = makeProject({
       'tenant-lint.config.json': JSON.stringify(SILENCING),
-      'repo/package.json': '{"name":"app"}',
+      'repo/package.json': '{"name":"app","main":"index.js"}',
       'repo/prisma/schema.prisma': SCHEMA,
       'repo/src/db.ts': DB,
       'repo/src/invoices.ts': LEAK,
@@ -74,7 +74,7 @@ describe('--no-config-lookup', () => {
 
   it('with --config, only the auditor’s file is read', async () => {
     const dir = makeProject({
-      'package.json': JSON.stringify({ name: 'app', tenantLint: SILENCING }),
+      'package.json': JSON.stringify({ name: 'app', main: 'index.js', tenantLint: SILENCING }),
       'prisma/schema.prisma': SCHEMA,
       'src/db.ts': DB,
       'src/invoices.ts': LEAK,
@@ -88,13 +88,13 @@ describe('--no-config-lookup', () => {
   });
 
   posixOnly('a repository config that is invalid, a FIFO or a device cannot stop the audit', async () => {
-    const broken = makeProject({ 'package.json': '{"name":"app"}', 'prisma/schema.prisma': SCHEMA, 'src/db.ts': DB, 'src/invoices.ts': LEAK, 'tenant-lint.config.json': '{ "rules": ' });
+    const broken = makeProject({ 'package.json': '{"name":"app","main":"index.js"}', 'prisma/schema.prisma': SCHEMA, 'src/db.ts': DB, 'src/invoices.ts': LEAK, 'tenant-lint.config.json': '{ "rules": ' });
     expect((await runCli(['scan', broken])).code).toBe(2);
     const audit = await runCli(['scan', broken, '--format', 'json', '--no-config-lookup']);
     expect(audit.code).toBe(1);
     expect(findingsOf(audit.stdout)).toEqual(['src/invoices.ts:3']);
 
-    const fifo = makeProject({ 'package.json': '{"name":"app"}', 'prisma/schema.prisma': SCHEMA, 'src/db.ts': DB, 'src/invoices.ts': LEAK });
+    const fifo = makeProject({ 'package.json': '{"name":"app","main":"index.js"}', 'prisma/schema.prisma': SCHEMA, 'src/db.ts': DB, 'src/invoices.ts': LEAK });
     execFileSync('mkfifo', [join(fifo, '.tenant-lintrc.json')]);
     const fifoAudit = await runCli(['scan', fifo, '--format', 'json', '--no-config-lookup']);
     expect(fifoAudit.code).toBe(1);

@@ -60,7 +60,7 @@ describe('recognizers by the ORMs a project imports', () => {
 
 describe('code that runs without a request (systemPaths)', () => {
   const files = {
-    'package.json': '{"name":"jobs-app","dependencies":{"pg":"^8.0.0"}}',
+    'package.json': '{"name":"jobs-app","main":"index.js","dependencies":{"pg":"^8.0.0"}}',
     'migrations/001_init.sql': `${migration}CREATE INDEX invoices_org ON invoices (org_id, id);\n`,
     'src/jobs/send-reminders.ts': "import { Pool } from 'pg';\nconst pool = new Pool();\nexport const run = (id: string) => pool.query('SELECT * FROM invoices WHERE id = $1', [id]);\n",
     'src/routes/invoices.ts': "import { Pool } from 'pg';\nconst pool = new Pool();\nexport const get = (id: string) => pool.query('SELECT * FROM invoices WHERE id = $1', [id]);\n",
