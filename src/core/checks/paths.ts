@@ -738,12 +738,50 @@ function describeRegistration(registration: TSESTree.CallExpression | TSESTree.N
     const middleware = functionValue(arg, unit, options.resolver);
     if (middleware && checksSecret(middleware.node, middleware.unit)) return { text: `the handler registered with ${text}, behind the shared-secret check \`${clip(textOf(unit, arg))}\``, kind: 'system' };
   }
+  // `app.use('/sync', requireSecret)` earlier in the file, then `app.post('/sync', handler)`.
+  for (const used of mountedMiddlewares(registration, unit)) {
+    const middleware = functionValue(used, unit, options.resolver);
+    if (middleware && checksSecret(middleware.node, middleware.unit)) return { text: `the handler registered with ${text}, behind the shared-secret check \`${clip(textOf(unit, used))}\` mounted on its path`, kind: 'system' };
+  }
   // `adminProcedure.query(...)` where `adminProcedure = t.procedure.use(requireApiKey)`.
   for (const used of chainMiddlewares(callee, unit, options.resolver, 0)) {
     const middleware = functionValue(used.node, used.unit, options.resolver);
     if (middleware && checksSecret(middleware.node, middleware.unit)) return { text: `the handler registered with ${text}, behind the shared-secret check \`${clip(textOf(used.unit, used.node))}\``, kind: 'system' };
   }
   return { text: `the handler registered with ${text}`, kind: 'request' };
+}
+
+/**
+ * Middlewares mounted before the registration on the same app and path: `app.use(mw)` or
+ * `app.use('/sync', mw)` (also `'/sync/*'`), statements of the same block that come before it.
+ */
+function mountedMiddlewares(registration: TSESTree.CallExpression | TSESTree.NewExpression, unit: FileUnit): Node[] {
+  const callee = unwrap(registration.callee);
+  if (callee.type !== T.MemberExpression) return [];
+  const app = textOf(unit, callee.object);
+  const first = registration.arguments[0];
+  const path = first?.type === T.Literal && typeof first.value === 'string' ? first.value : undefined;
+  let statement: Node = registration;
+  while (statement.parent && statement.parent.type !== T.Program && statement.parent.type !== T.BlockStatement) statement = statement.parent;
+  const block = statement.parent;
+  if (!block || (block.type !== T.Program && block.type !== T.BlockStatement)) return [];
+  const found: Node[] = [];
+  for (const other of block.body) {
+    if (other === statement) break;
+    if (other.type !== T.ExpressionStatement) continue;
+    const call = unwrap(other.expression);
+    if (call.type !== T.CallExpression) continue;
+    const useCallee = unwrap(call.callee);
+    if (useCallee.type !== T.MemberExpression || memberName(useCallee) !== 'use' || textOf(unit, useCallee.object) !== app) continue;
+    const mountArg = call.arguments[0];
+    const mount = mountArg?.type === T.Literal && typeof mountArg.value === 'string' ? mountArg.value : undefined;
+    if (mount !== undefined) {
+      const prefix = mount.replace(/\/?\*$/, '');
+      if (path === undefined || !(path === mount || path === prefix || path.startsWith(`${prefix}/`))) continue;
+    }
+    for (const arg of call.arguments) if (arg !== mountArg || mount === undefined) found.push(arg);
+  }
+  return found;
 }
 
 /**

@@ -109,9 +109,10 @@ function withPaths(finding: RawFinding, paths: PathVerdict | undefined): RawFind
   const { guarded, system, unguarded, uncalled } = paths;
   if (unguarded.length > 0) {
     // The query's own function is the entry point: the finding already says all there is.
-    if (!paths.throughCallers && guarded.length === 0) return finding;
+    if (!paths.throughCallers && guarded.length === 0 && system.length === 0) return finding;
     finding.evidence += ` Unchecked path${unguarded.length > 1 ? 's' : ''}: ${listed(unguarded)}.`;
     if (guarded.length) finding.evidence += ` Checked: ${listed(guarded)}.`;
+    if (system.length) finding.evidence += ` From system code: ${listed(system)}.`;
     return finding;
   }
   if (guarded.length > 0) {
