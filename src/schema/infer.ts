@@ -6,7 +6,7 @@ import type { RawTable } from './prisma.js';
 const BOOKKEEPING = /^(_prisma_migrations|schema_migrations|flyway_schema_history|__drizzle_migrations|knex_migrations(_lock)?|typeorm_migrations|migrations|sequelizemeta|goose_db_version|__diesel_schema_migrations|ar_internal_metadata)$/i;
 
 /** Names a tenant root usually has. Used only to pick among models that others point at. */
-const ROOT_NAME = /^(tenants?|organi[sz]ations?|orgs?|workspaces?|teams?|accounts?|company|companies|projects?)$/i;
+const ROOT_NAME = /^(tenants?|organi[sz]ations?|orgs?|workspaces?|spaces?|teams?|accounts?|company|companies|projects?)$/i;
 
 /**
  * How wide a tenant-named model usually is: organization > workspace or team > project. A lower level
@@ -16,7 +16,7 @@ const ROOT_NAME = /^(tenants?|organi[sz]ations?|orgs?|workspaces?|teams?|account
  */
 function tier(name: string): number {
   if (/^(tenants?|organi[sz]ations?|orgs?|accounts?|company|companies)$/i.test(name)) return 1;
-  if (/^(workspaces?|teams?)$/i.test(name)) return 2;
+  if (/^(workspaces?|spaces?|teams?)$/i.test(name)) return 2;
   return 3;
 }
 
@@ -142,7 +142,7 @@ function chooseRoot(
     .sort((a, b) => (inbound.get(b.name) ?? 0) - (inbound.get(a.name) ?? 0) || a.name.localeCompare(b.name));
   const best = candidates[0];
   if (!best) {
-    return { rootReason: 'no model named like a tenant (Organization, Workspace, Team, Tenant...) is referenced by others; set tenantRoot' };
+    return { rootReason: 'no model named like a tenant (Organization, Workspace, Space, Team, Tenant...) is referenced by others; set tenantRoot' };
   }
   const count = inbound.get(best.name) ?? 0;
   return { root: best.name, rootReason: `inferred: ${count} model${count === 1 ? ' references' : 's reference'} \`${best.name}\`` };
