@@ -219,9 +219,23 @@ function soleSchemaProject(top: string): string | undefined {
     });
     const roots = new Set(found.map((file) => findProjectRootBelow(dirname(file), top)));
     cached = roots.size === 1 ? [...roots][0] : null;
+    // One schema per database (teable's prisma/postgres and prisma/sqlite): the Postgres one, when
+    // exactly one of them says so, is the schema the application's queries run against.
+    if (roots.size > 1) {
+      const postgres = new Set(found.filter((file) => isPostgresSchema(file)).map((file) => findProjectRootBelow(dirname(file), top)));
+      if (postgres.size === 1) cached = [...postgres][0]!;
+    }
     soleSchemaProjects.set(top, cached);
   }
   return cached ?? undefined;
+}
+
+function isPostgresSchema(file: string): boolean {
+  try {
+    return /provider\s*=\s*"(postgresql|postgres)"/.test(readTextFileSafe(file, { maxBytes: 2_000_000 }));
+  } catch {
+    return false;
+  }
 }
 
 /** Like findProjectRoot, but never looks above `top` and never falls back to a sole schema. */
