@@ -3,6 +3,7 @@ import type { Variable } from '@typescript-eslint/scope-manager';
 import { enclosingClass, memberName, propertyName, staticName, T, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
 import type { AnalysisContext, ClientInfo } from '../core/query-site.js';
 import { returnedExpressions, type Binding, type Located } from '../core/resolve.js';
+import { originsOf } from '../flow/origin.js';
 import { tenantKeyNames } from '../core/schema.js';
 
 const MAX_DEPTH = 10;
@@ -77,6 +78,16 @@ function clientOfCall(node: TSESTree.CallExpression, unit: FileUnit, context: An
   }
   const binding = callee.type === T.Identifier ? context.resolver.bindingOf(callee, unit, depth + 1) : undefined;
   if (binding?.kind === 'function') return clientReturnedBy(binding.fn, context, depth);
+  // `this.prismaService.txClient()`: a method of a project class (one that extends PrismaClient)
+  // that the value-flow engine follows to a PrismaClient instance on every path.
+  if (callee.type === T.MemberExpression) {
+    const origins = originsOf(node, unit, context.resolver);
+    const prisma = origins.filter((o) => o.kind === 'lib' && o.source === '@prisma/client');
+    // Every library origin is Prisma's; an untraced other path (`this.cls.get('tx.client')`) is most often the transaction client.
+    if (prisma.length > 0 && origins.every((o) => o.kind !== 'lib' || o.source === '@prisma/client')) {
+      return { kind: 'client', scoped: false, how: `\`${textOf(unit, node.callee)}()\` returns a PrismaClient (followed through the project's class)` };
+    }
+  }
   return { kind: 'unknown', reason: `the result of \`${textOf(unit, node.callee)}()\` cannot be followed` };
 }
 

@@ -120,3 +120,16 @@ describe('a query keyed by the rows of another query of the function', () => {
     expect(await severities(project({ main: 'index.js' }, { 'src/archive.ts': file('ids') }))).toEqual(['src/archive.ts:5 error']);
   });
 });
+
+describe('a client returned by a method of a class that extends PrismaClient (txClient())', () => {
+  const service = `import { PrismaClient } from '@prisma/client';\n\ndeclare const store: { get(key: string): unknown };\n\nexport class PrismaService extends PrismaClient {\n  txClient(): PrismaClient {\n    const tx = store.get('tx.client');\n    if (!tx) return this;\n    return tx as PrismaClient;\n  }\n}\n`;
+  const repo = (where: string) => `import { PrismaService } from './prisma.service';\n\nexport class Projects {\n  constructor(private readonly prismaService: PrismaService) {}\n  get(organizationId: string, id: string) {\n    return this.prismaService.txClient().project.findFirst({ where: ${where} });\n  }\n}\n`;
+
+  it('scoped: analysed, not reported', async () => {
+    expect(await severities(project({ main: 'index.js' }, { 'src/prisma.service.ts': service, 'src/projects.ts': repo('{ id, organizationId }') }))).toEqual([]);
+  });
+
+  it('by id alone: reported', async () => {
+    expect(await severities(project({ main: 'index.js' }, { 'src/prisma.service.ts': service, 'src/projects.ts': repo('{ id }') }))).toEqual(['src/projects.ts:6 error']);
+  });
+});
