@@ -39,10 +39,10 @@ export interface Callable {
 }
 
 /** Callbacks that run inside the function that passes them: a query there is the function's own. */
-const INLINE_RUNNERS = new Set([
-  'transaction', '$transaction', 'begin', 'withTransaction', 'startTransaction', 'batch',
+export const INLINE_RUNNERS: ReadonlySet<string> = new Set([
+  'transaction', '$transaction', '$tx', 'tx', 'withTx', 'inTransaction', 'runInTransaction', 'transactional', 'begin', 'withTransaction', 'startTransaction', 'batch',
   'map', 'flatMap', 'forEach', 'filter', 'reduce', 'some', 'every', 'find', 'then', 'catch', 'finally',
-  'all', 'allSettled', 'race', 'any', 'from', 'run', 'startActiveSpan', 'trace', 'withSpan', 'tx', 'retry', 'retryWithBackoff',
+  'all', 'allSettled', 'race', 'any', 'from', 'run', 'startActiveSpan', 'trace', 'withSpan', 'retry', 'retryWithBackoff',
 ]);
 
 const SOURCE = /\.(c|m)?[jt]sx?$/;

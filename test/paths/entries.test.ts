@@ -133,3 +133,23 @@ describe('a client returned by a method of a class that extends PrismaClient (tx
     expect(await severities(project({ main: 'index.js' }, { 'src/prisma.service.ts': service, 'src/projects.ts': repo('{ id }') }))).toEqual(['src/projects.ts:6 error']);
   });
 });
+
+describe('a path longer than the analysis follows', () => {
+  const chain = (n: number) => {
+    let text = `import express from 'express';\nimport { prisma } from './db';\n\nconst f0 = (id: string) => prisma.project.findUnique({ where: { id } });\n`;
+    for (let i = 1; i <= n; i++) text += `const f${i} = (id: string) => f${i - 1}(id);\n`;
+    text += `\nexport const app = express();\napp.get('/projects/:id', async (req, res) => {\n  res.json(await f${n}(req.params.id));\n});\n`;
+    return text;
+  };
+
+  it('within the depth: the unchecked route is found, error', async () => {
+    expect(await severities(project({ private: true }, { 'src/chain.ts': chain(2) }))).toEqual(['src/chain.ts:4 error']);
+  });
+
+  it('beyond it: undecided, a warning that says where it stopped', async () => {
+    const result = await scan({ path: project({ private: true }, { 'src/chain.ts': chain(8) }) });
+    const finding = result.findings.find((f) => f.ruleId === 'require-tenant-filter');
+    expect(finding?.severity).toBe('warning');
+    expect(finding?.evidence).toContain('whose callers were not followed further');
+  });
+});

@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import type { TSESTree } from '@typescript-eslint/types';
 import { memberName, T, textOf, unwrap, walk, type FileUnit, type Node } from '../ast.js';
 import type { Resolver } from '../resolve.js';
-import { callableAt, callGraphFor, isInlineCallback, nodeKey, placeOf, searchRootOf, type Callable, type CallGraph } from '../../flow/callers.js';
+import { callableAt, callGraphFor, INLINE_RUNNERS, isInlineCallback, nodeKey, placeOf, searchRootOf, type Callable, type CallGraph } from '../../flow/callers.js';
 import { originsOf } from '../../flow/origin.js';
 
 export interface PathVerdict {
@@ -32,6 +32,8 @@ export interface PathVerdict {
   throughCallers: boolean;
   /** Functions on the way that nothing in the repository calls or registers (and that are not entry points by form). */
   uncalled: string[];
+  /** Paths the analysis stopped following (depth or breadth limits) before an entry point: undecided. */
+  cut: string[];
 }
 
 export interface PathOptions {
@@ -50,7 +52,7 @@ const AFTER = '\u0000after:';
 const MAX_SITES = 40;
 
 export function pathsOf(call: TSESTree.CallExpression, unit: FileUnit, options: PathOptions): PathVerdict {
-  const verdict: PathVerdict = { guarded: [], system: [], unguarded: [], uncalled: [], throughCallers: false };
+  const verdict: PathVerdict = { guarded: [], system: [], unguarded: [], uncalled: [], cut: [], throughCallers: false };
   const graph = callGraphFor(searchRootOf(options.root), options.resolver, options.isExcluded);
   const local = guardAt(call, unit, options, true);
   if (local) {
@@ -96,13 +98,18 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
     verdict.guarded.push(`\`${at.name}\` is reached only by operators (admin-only)`);
     return;
   }
+  const authz = authorizationDecorator(at);
+  if (authz) {
+    verdict.guarded.push(`\`${at.name}\` (\`${placeOf(graph.root, at.unit, at.fn)}\`) runs behind the authorization decorator \`${authz}\``);
+    return;
+  }
   const entry = entryByForm(at);
   if (entry) {
     verdict.unguarded.push(`${entry} \`${at.name}\` (\`${placeOf(graph.root, at.unit, at.fn)}\`) with no check before \`${place}\``);
     return;
   }
   if (depth >= MAX_DEPTH) {
-    verdict.unguarded.push(`\`${at.name}\` (\`${placeOf(graph.root, at.unit, at.fn)}\`), whose callers were not followed further`);
+    verdict.cut.push(`\`${at.name}\` (\`${placeOf(graph.root, at.unit, at.fn)}\`), whose callers were not followed further`);
     return;
   }
   const callers = graph.callersOf(at);
@@ -116,7 +123,7 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
   }
   for (const site of callers) {
     if (budget.sites-- <= 0) {
-      verdict.unguarded.push(`more callers of \`${at.name}\` than the analysis follows`);
+      verdict.cut.push(`more callers of \`${at.name}\` than the analysis follows`);
       return;
     }
     if (site.kind === 'argument' && !isInlineRunner(site.call)) {
@@ -162,15 +169,36 @@ function record(verdict: PathVerdict, entry: Entry, where: string, place: string
 function isInlineRunner(call: TSESTree.CallExpression): boolean {
   const callee = unwrap(call.callee);
   const name = callee.type === T.MemberExpression ? memberName(callee) : callee.type === T.Identifier ? callee.name : undefined;
-  return Boolean(name && INLINE.has(name));
+  return Boolean(name && INLINE_RUNNERS.has(name));
 }
-
-const INLINE = new Set(['map', 'flatMap', 'forEach', 'filter', 'reduce', 'some', 'every', 'find', 'then', 'catch', 'finally', 'all', 'allSettled', 'transaction', '$transaction']);
 
 const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 const ENTRY_EXPORTS = new Set(['loader', 'action', 'getServerSideProps', 'handler', 'default']);
 
 /** A function that frameworks call by its form: a route export, a server action, a decorated controller method. */
+const AUTHZ_DECORATOR = /^(Permissions?|RequirePermissions?|RequiresPermissions?|Roles|RequireRoles?|CheckPolicies|Policies|Authorize|Can|CheckAbilities|Abilities|ResourceAccess|RequireAccess)$/;
+const AUTHZ_GUARD = /(Permission|Role|Polic|Access|Member|Owner|Tenant|Organi[sz]ation|Workspace|Team|Space|Ability)\w*Guard/;
+
+/**
+ * A controller method (or its class) behind an authorization decorator: NestJS `@Permissions(...)`,
+ * `@Roles(...)`, `@CheckPolicies(...)`, or `@UseGuards(...)` with a guard named for permissions,
+ * membership or a tenant (not an authentication guard such as `JwtAuthGuard`). The guard checks the
+ * caller's access to the resource of the request before the method runs.
+ */
+function authorizationDecorator(at: Callable): string | undefined {
+  const owner = at.fn.parent;
+  if (owner?.type !== T.MethodDefinition) return undefined;
+  for (const decorator of [...(owner.decorators ?? []), ...((at.cls?.decorators ?? []) as TSESTree.Decorator[])]) {
+    const expression = unwrap(decorator.expression);
+    const callee = expression.type === T.CallExpression ? unwrap(expression.callee) : expression;
+    const name = callee.type === T.Identifier ? callee.name : undefined;
+    if (!name) continue;
+    if (AUTHZ_DECORATOR.test(name)) return clip(`@${textOf(at.unit, decorator.expression)}`);
+    if (name === 'UseGuards' && AUTHZ_GUARD.test(textOf(at.unit, decorator.expression))) return clip(`@${textOf(at.unit, decorator.expression)}`);
+  }
+  return undefined;
+}
+
 function entryByForm(at: Callable): string | undefined {
   const owner = at.fn.parent;
   if (owner?.type === T.MethodDefinition) {

@@ -106,13 +106,19 @@ function listed(items: string[]): string {
  */
 function withPaths(finding: RawFinding, paths: PathVerdict | undefined): RawFinding {
   if (!paths) return finding;
-  const { guarded, system, unguarded, uncalled } = paths;
+  const { guarded, system, unguarded, uncalled, cut } = paths;
   if (unguarded.length > 0) {
     // The query's own function is the entry point: the finding already says all there is.
     if (!paths.throughCallers && guarded.length === 0 && system.length === 0) return finding;
     finding.evidence += ` Unchecked path${unguarded.length > 1 ? 's' : ''}: ${listed(unguarded)}.`;
     if (guarded.length) finding.evidence += ` Checked: ${listed(guarded)}.`;
     if (system.length) finding.evidence += ` From system code: ${listed(system)}.`;
+    return finding;
+  }
+  if (cut.length > 0) {
+    // Not proven either way: a warning that says where the analysis stopped, never an error.
+    finding.mild = true;
+    finding.evidence += ` No unchecked path was found, but the analysis stopped before an entry point on ${cut.length > 1 ? 'these' : 'this one'}: ${listed(cut)}${guarded.length ? `; checked: ${listed(guarded)}` : ''}. Check the callers above it.`;
     return finding;
   }
   if (guarded.length > 0) {
