@@ -153,3 +153,17 @@ describe('a path longer than the analysis follows', () => {
     expect(finding?.evidence).toContain('whose callers were not followed further');
   });
 });
+
+describe('callbacks the runtime calls without a request', () => {
+  const repo = `import { prisma } from './db';\n\nexport const countProjects = () => prisma.project.count();\n`;
+
+  it('setInterval and passport.deserializeUser (the id the server stored in the session): info', async () => {
+    const tasks = `import passport from 'passport';\nimport { countProjects } from './projects';\n\nsetInterval(async () => console.log(await countProjects()), 60_000);\npassport.deserializeUser(async (id: string, done: (e: unknown, u?: unknown) => void) => done(null, await countProjects()));\n`;
+    expect(await severities(project({ private: true }, { 'src/projects.ts': repo, 'src/tasks.ts': tasks }))).toEqual(['src/projects.ts:3 info']);
+  });
+
+  it('the same count in a route: error', async () => {
+    const routes = `import express from 'express';\nimport { countProjects } from './projects';\n\nexport const app = express();\napp.get('/count', async (req, res) => res.json(await countProjects()));\n`;
+    expect(await severities(project({ private: true }, { 'src/projects.ts': repo, 'src/routes.ts': routes }))).toEqual(['src/projects.ts:3 error']);
+  });
+});

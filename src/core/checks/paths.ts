@@ -735,7 +735,7 @@ function clip(text: string): string {
 // System entry points
 
 /** Registrations that run a callback without a request: schedulers, queues, task runners. */
-const SYSTEM_REGISTRARS = new Set(['schedule', 'cron', 'Cron', 'task', 'schedules', 'createFunction', 'process', 'Worker', 'define', 'every', 'registerTask', 'defineTask', 'scheduledJob', 'scheduleJob', 'addCronJob', 'CronJob', 'job', 'consume', 'subscribe']);
+const SYSTEM_REGISTRARS = new Set(['schedule', 'cron', 'Cron', 'task', 'schedules', 'createFunction', 'process', 'Worker', 'define', 'every', 'registerTask', 'defineTask', 'scheduledJob', 'scheduleJob', 'addCronJob', 'CronJob', 'job', 'consume', 'subscribe', 'setInterval', 'deserializeUser', 'serializeUser']);
 const SYSTEM_DECORATORS = new Set(['Cron', 'Interval', 'Timeout', 'Process', 'Processor', 'OnQueueActive', 'OnWorkerEvent', 'EventPattern', 'MessagePattern', 'Command', 'SqsMessageHandler', 'Consumer']);
 
 interface Entry {
