@@ -1,5 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
-import { writeFileSafe } from './scan/safe-write.js';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { BaselineError, DEFAULT_BASELINE_FILE } from './baseline/baseline.js';
@@ -8,6 +7,9 @@ import { ConfigurationError } from './config/load.js';
 import { isRuleId, RULE_IDS } from './core/rule-meta.js';
 import { FORMATS, isFormat, reporters } from './report/index.js';
 import { explainText } from './report/rule-docs.js';
+import { terminalSafe } from './report/terminal-safe.js';
+import { DEFAULT_MAX_READ_BYTES, readTextFileSafe } from './scan/safe-read.js';
+import { checkWriteTarget, writeFileSafe } from './scan/safe-write.js';
 import { UsageError } from './scan/scan.js';
 import { VERSION } from './version.js';
 
@@ -18,7 +20,8 @@ const HELP_AFTER = `
 Exit codes:
   0  no finding at or above the failing severity
   1  findings fail the run (see --fail-on, --max-warnings)
-  2  usage error, unreadable path, invalid config or baseline, or internal error
+  2  usage error, unreadable path, invalid config or baseline, internal error,
+     or an incomplete scan (no schema or tenant root; a source file not read)
 
 Examples:
   tenant-lint scan                      scan the current directory
@@ -74,13 +77,23 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('--changed-since <ref>', 'report only findings in files changed since this git ref (committed since the merge base, staged, unstaged, untracked); the whole tree is still analysed')
     .action(async (paths: string[], opts: ScanCliOptions) => {
       const format = isFormat(opts.format) ? opts.format : 'text';
+      const cannotWrite = (error: unknown) => new UsageError(`cannot write --output ${terminalSafe(opts.output ?? '')}: ${error instanceof Error ? error.message : String(error)}`);
+      // Before the scan: a planted link or a bad name fails at once, not after the analysis.
+      if (opts.output) {
+        try {
+          checkWriteTarget(opts.output);
+        } catch (error) {
+          throw cannotWrite(error);
+        }
+      }
       const run = await runScan(paths, opts, format);
       const result = run.result;
       const sources = new Map<string, string>();
       for (const finding of result.findings) {
         if (sources.has(finding.file)) continue;
         try {
-          sources.set(finding.file, readFileSync(join(result.root, finding.file), 'utf8'));
+          // The file was read by the scan; read it again only as a plain file of bounded size.
+          sources.set(finding.file, readTextFileSafe(join(result.root, finding.file), { maxBytes: DEFAULT_MAX_READ_BYTES }));
         } catch {
           // The frame is left out; the finding itself is still reported.
         }
@@ -98,7 +111,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         try {
           writeFileSafe(opts.output, report);
         } catch (error) {
-          throw new UsageError(`cannot write --output ${opts.output}: ${error instanceof Error ? error.message : String(error)}`);
+          throw cannotWrite(error);
         }
         io.stderr(`tenant-lint: wrote ${format} report to ${opts.output} (${result.findings.length} finding${result.findings.length === 1 ? '' : 's'})\n`);
       } else {
