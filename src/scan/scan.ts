@@ -215,6 +215,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     if (analysis.skippedAsTest) testFiles += 1;
     else filesScanned += 1;
     for (const problem of analysis.suppressionProblems) skipNote('suppression', problem.message, problem.line);
+    // A policy that threw on this file: that rule did not check it (verdict PARTIAL, exit 2); the others did.
+    for (const failed of analysis.internal ?? []) skip('internal', `internal error in ${failed.ruleId}: ${failed.message}; that rule did not check the file`);
     querySites += analysis.querySites;
     const toScanPath = (projectFile: string) => rel(resolve(project.root, projectFile));
     for (const finding of analysis.findings) findings.push({ ...finding, file: toScanPath(finding.file) });
