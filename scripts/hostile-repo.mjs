@@ -166,7 +166,7 @@ note('real-leak', 'repo/src/invoices.ts', 'an ordinary leak (line 3) among the h
 // Many small functions on one line: the flow analysis is quadratic in functions per file (2,000: 13 s), so kept moderate.
 const perLine = BIG ? 2_000 : 500;
 write('repo/src/long-line.ts', `import { prisma } from './db';\n${Array.from({ length: perLine }, (_, i) => `export const f${i} = (id: string) => prisma.invoice.findFirst({ where: { id } });`).join(' ')}\n`);
-note('long-line', 'repo/src/long-line.ts', `one line holding ${perLine} findings, one small function each ("Invalid string length" lost the whole scan)`, 'every finding reported, in bounded frames');
+note('long-line', 'repo/src/long-line.ts', `one line holding ${perLine} findings, one small function each ("Invalid string length" lost the whole scan)`, 'every finding reported, in bounded frames', { big: true });
 const perFunction = 300;
 write('repo/src/many-in-one-function.ts', `import { prisma } from './db';\nexport const all = (id: string) => [${'prisma.invoice.findFirst({ where: { id } }), '.repeat(perFunction)}];\n`);
 note('many-sites-one-function', 'repo/src/many-in-one-function.ts', `${perFunction} unscoped queries in one function`, 'every finding reported (the entry-point and admin-check analysis is quadratic in sites per function: kept small here)');
@@ -190,7 +190,9 @@ note('over-1mb', 'repo/src/huge.ts', 'a source file over 1 MB', 'skipped as too 
 write('repo/src/redos-suppression.ts', `/* tenant-lint-ignore x${' '.repeat(BIG ? 1_000_000 : 200_000)}x\ny */\n/* eslint-disable a${' '.repeat(BIG ? 1_000_000 : 200_000)}\nb */\nexport const r = 1;\n`);
 write('repo/src/redos-typeorm.ts', `import { DataSource } from 'typeorm';\nconst ds = new DataSource({ type: 'postgres' });\nexport const q = ds.createQueryBuilder().select('x').from('invoice', '(a+)+$').where('(a+)+$.orgId${' '.repeat(100_000)}= :org').getMany();\n`);
 write('repo/src/redos-mongoose.ts', `import mongoose from 'mongoose';\nconst s = new mongoose.Schema({ orgId: String });\ns.pre(/${'(a|a)*'.repeat(20)}$/, function () {});\nexport const M = mongoose.model('M', s);\n`);
-note('redos-inputs', 'repo/src/redos-*.ts', 'inputs that made regular expressions backtrack (suppression comments, TypeORM alias and where, Mongoose hook patterns)', 'linear time');
+note('redos-suppression', 'repo/src/redos-suppression.ts', 'tenant-lint-ignore and eslint-disable comments of a long run of blanks before a second line (the suppression parsers backtracked)', 'linear time', { big: true });
+note('redos-typeorm', 'repo/src/redos-typeorm.ts', 'a TypeORM alias `(a+)+$` (a RegExp was built from it) and a where string of 100,000 blanks', 'linear time; the alias escaped');
+note('redos-mongoose', 'repo/src/redos-mongoose.ts', 'a Mongoose pre-hook pattern `/((a|a)*){20}$/` (the hook reader ran scanned patterns)', 'the pattern never run against long text')
 
 // Special files and links among the sources.
 if (fifo('repo/src/pipe.ts')) note('fifo-source', 'repo/src/pipe.ts', 'a FIFO named like a source file (blocked forever)', 'not read; a diagnostic');
@@ -202,6 +204,7 @@ if (link('repo/src/loop', '..')) note('dir-loop', 'repo/src/loop', 'a directory 
 if (link('repo/src/root', '/')) {
   note('dir-root', 'repo/src/root', 'a symlink to /', 'not followed', {
     openWith: ['--types'],
+    run: { cwd: 'repo', args: ['--types'] },
     open: "with --types, src/project/modules.ts (programFor) builds the program from tsconfig `include: ['src']` with ts.sys, which follows src/root into / and loads every file there: out of memory (4 GB, 90 s)",
   });
 }
@@ -256,11 +259,11 @@ write('repo/packages/ts-outside/src/a.ts', 'export const a = 1;\n');
 note('tsconfig-outside', 'repo/packages/ts-outside/tsconfig.json', 'extends a tsconfig outside the scanned tree', 'no crash; nothing of it in the report');
 
 // Planted symlinks for the files the CLI writes.
-if (link('repo/tenant-lint.sarif', relTarget('repo/tenant-lint.sarif', 'outside/victim.txt'))) note('output-symlink', 'repo/tenant-lint.sarif', '--output tenant-lint.sarif through a planted symlink to a file outside', 'refused (exit 2); the target unchanged');
-if (link('repo/reports', relTarget('repo/reports', 'outside'))) note('output-dir-symlink', 'repo/reports', '--output reports/r.json through a planted symlink to a folder outside', 'refused (exit 2); nothing written outside');
-if (link('repo/written-baseline.json', relTarget('repo/written-baseline.json', 'outside/victim-baseline.txt'))) note('write-baseline-symlink', 'repo/written-baseline.json', '--write-baseline written-baseline.json through a planted symlink', 'refused; the target unchanged');
-if (link('repo/baseline-zero.json', '/dev/zero')) note('baseline-devzero', 'repo/baseline-zero.json', '--baseline baseline-zero.json, a symlink to /dev/zero', 'refused promptly (exit 2); no unbounded read');
-if (link('repo/baseline-environ.json', '/proc/self/environ')) note('baseline-environ', 'repo/baseline-environ.json', '--baseline baseline-environ.json, a symlink to /proc/self/environ', 'refused (exit 2); no secret in the message');
+if (link('repo/tenant-lint.sarif', relTarget('repo/tenant-lint.sarif', 'outside/victim.txt'))) note('output-symlink', 'repo/tenant-lint.sarif', '--output tenant-lint.sarif through a planted symlink to a file outside', 'refused (exit 2); the target unchanged', { run: { cwd: 'repo', args: ['--format', 'sarif', '--output', 'tenant-lint.sarif'] } });
+if (link('repo/reports', relTarget('repo/reports', 'outside'))) note('output-dir-symlink', 'repo/reports', '--output reports/r.json through a planted symlink to a folder outside', 'refused (exit 2); nothing written outside', { run: { cwd: 'repo', args: ['--format', 'json', '--output', 'reports/r.json'] } });
+if (link('repo/written-baseline.json', relTarget('repo/written-baseline.json', 'outside/victim-baseline.txt'))) note('write-baseline-symlink', 'repo/written-baseline.json', '--write-baseline written-baseline.json through a planted symlink', 'refused; the target unchanged', { run: { cwd: 'repo', args: ['--write-baseline', 'written-baseline.json'] } });
+if (link('repo/baseline-zero.json', '/dev/zero')) note('baseline-devzero', 'repo/baseline-zero.json', '--baseline baseline-zero.json, a symlink to /dev/zero', 'refused promptly (exit 2); no unbounded read', { run: { cwd: 'repo', args: ['--baseline', 'baseline-zero.json'] } });
+if (link('repo/baseline-environ.json', '/proc/self/environ')) note('baseline-environ', 'repo/baseline-environ.json', '--baseline baseline-environ.json, a symlink to /proc/self/environ', 'refused (exit 2); no secret in the message', { run: { cwd: 'repo', args: ['--baseline', 'baseline-environ.json'] } });
 
 // A package with SQL: migrations with links, FIFOs and junk; query files with another dialect.
 write('repo/packages/sqlapp/package.json', JSON.stringify({ name: 'sqlapp', dependencies: { pg: '8.0.0' } }));
@@ -269,7 +272,7 @@ write('repo/packages/sqlapp/migrations/0001_init.sql', 'CREATE TABLE notes (id t
 write('repo/packages/sqlapp/migrations/0002_junk.sql', 'this is not sql;\nneither -- is this\n;\nALTER TABLE notes ADD COLUMN title text;\n%%% @@@ ;\n');
 note('junk-migration', 'repo/packages/sqlapp/migrations/0002_junk.sql', 'a second migration with junk statements (dropped the whole folder)', 'only its junk statements are lost');
 write('repo/packages/sqlapp/migrations/0003_do.sql', `DO $$ BEGIN ${'EXCEPTION END '.repeat(BIG ? 150_000 : 20_000)}END $$ LANGUAGE sql;\n`);
-note('redos-do-block', 'repo/packages/sqlapp/migrations/0003_do.sql', 'a DO block of many EXCEPTION/END words', 'linear time');
+note('redos-do-block', 'repo/packages/sqlapp/migrations/0003_do.sql', 'a DO block of many EXCEPTION/END words', 'linear time', { big: true });
 if (link('repo/packages/sqlapp/migrations/0004_env.sql', '/proc/self/environ')) note('environ-migration', 'repo/packages/sqlapp/migrations/0004_env.sql', 'a migration that is a symlink to /proc/self/environ (leaked a CI token into SARIF)', 'not read; no secret in any output');
 if (link('repo/packages/sqlapp/migrations/0005_zero.sql', '/dev/zero')) note('devzero-migration', 'repo/packages/sqlapp/migrations/0005_zero.sql', 'a migration that is a symlink to /dev/zero', 'not read');
 if (fifo('repo/packages/sqlapp/migrations/0006_pipe.sql')) note('fifo-migration', 'repo/packages/sqlapp/migrations/0006_pipe.sql', 'a migration that is a FIFO', 'not read');
@@ -278,7 +281,7 @@ if (link('repo/packages/sqlapp/migrations/loop', '.')) note('migration-loop', 'r
 if (link('repo/packages/sqlapp/migrations/up', '..')) note('migration-up-loop', 'repo/packages/sqlapp/migrations/up', 'a symlink to the parent of the migrations folder', 'not followed');
 const migrationStatements = BIG ? 100_000 : 2_000;
 write('repo/packages/sqlapp/migrations/0008_many.sql', Array.from({ length: migrationStatements }, (_, i) => `ALTER TABLE notes ADD COLUMN IF NOT EXISTS c${i} int;`).join('\n'));
-note('many-migration-statements', 'repo/packages/sqlapp/migrations/0008_many.sql', `a migration of ${migrationStatements} statements`, 'folded in bounded time');
+note('many-migration-statements', 'repo/packages/sqlapp/migrations/0008_many.sql', `a migration of ${migrationStatements} statements`, 'folded in bounded time', { big: true });
 write(
   'repo/packages/sqlapp/queries/notes.sql',
   [
@@ -299,13 +302,13 @@ write(
     '',
   ].join('\n'),
 );
-note('sql-other-dialect', 'repo/packages/sqlapp/queries/notes.sql', 'one MySQL statement among PostgreSQL queries (dropped every query in the file), a ReDoS suppression line, unclosed sqlc.arg(, ESC in a comment', 'only the bad statements are lost, each an undecided site');
+note('sql-other-dialect', 'repo/packages/sqlapp/queries/notes.sql', 'one MySQL statement among PostgreSQL queries (dropped every query in the file), a ReDoS suppression line, unclosed sqlc.arg(, ESC in a comment', 'only the bad statements are lost, each an undecided site', { big: true });
 const oneLine = BIG ? 100_000 : 2_000;
 write('repo/packages/sqlapp/queries/one-line.sql', `${'SELECT * FROM notes WHERE id = $1; '.repeat(oneLine)}\n`);
-note('sql-long-line', 'repo/packages/sqlapp/queries/one-line.sql', `one line of ${oneLine} statements, each a finding: a long line holding many findings`, 'every finding reported; text frames bounded; no "Invalid string length"');
+note('sql-long-line', 'repo/packages/sqlapp/queries/one-line.sql', `one line of ${oneLine} statements, each a finding: a long line holding many findings`, 'every finding reported; text frames bounded; no "Invalid string length"', { big: true });
 const queryStatements = BIG ? 100_000 : 2_000;
 write('repo/packages/sqlapp/queries/many.sql', '-- é\nSELECT * FROM notes WHERE id = $1;\n'.repeat(queryStatements));
-note('many-query-statements', 'repo/packages/sqlapp/queries/many.sql', `a query file of ${queryStatements} statements, each a finding (quadratic: 80 s at 20k)`, 'linear time; every finding reported');
+note('many-query-statements', 'repo/packages/sqlapp/queries/many.sql', `a query file of ${queryStatements} statements, each a finding (quadratic: 80 s at 20k)`, 'linear time; every finding reported', { big: true });
 if (fifo('repo/packages/sqlapp/queries/pipe.sql')) note('fifo-query-file', 'repo/packages/sqlapp/queries/pipe.sql', 'a .sql query file that is a FIFO', 'not read; a diagnostic');
 if (link('repo/packages/sqlapp/queries/outside.sql', relTarget('repo/packages/sqlapp/queries/outside.sql', 'outside/secret.sql'))) note('outside-query-file', 'repo/packages/sqlapp/queries/outside.sql', 'a .sql query file that is a symlink outside the tree', 'not read');
 write('repo/packages/sqlapp/src/notes.ts', "import { Pool } from 'pg';\nconst pool = new Pool();\nexport const note = (id: string) => pool.query('SELECT * FROM notes WHERE id = $1', [id]);\n");
@@ -337,7 +340,31 @@ write('repo/packages/outside-schema/src/a.ts', 'export const a = 1;\n');
 note('config-points-outside', 'repo/packages/outside-schema/package.json', 'a repository config whose schema and migrations point outside the scanned tree', 'nothing of the outside files in the report');
 write('repo/packages/prisma-redos/package.json', JSON.stringify({ name: 'prisma-redos', dependencies: { '@prisma/client': '5' } }));
 write('repo/packages/prisma-redos/prisma/schema.prisma', `${'{//'.repeat(BIG ? 333_333 : 50_000)}\n`);
-note('redos-prisma', 'repo/packages/prisma-redos/prisma/schema.prisma', 'a Prisma line of `{//` repeated', 'linear time; a schema-error diagnostic');
+note('redos-prisma', 'repo/packages/prisma-redos/prisma/schema.prisma', 'a Prisma line of `{//` repeated', 'linear time; a schema-error diagnostic', { big: true });
+
+// Auditor trust: a disable/enable pair around harmless code must not silence a later leak.
+write('repo/src/eslint-enable.ts', `import { prisma } from './db';\n/* eslint-disable tenant-lint/require-tenant-filter */\nexport const harmless = 1;\n/* eslint-enable tenant-lint/require-tenant-filter */\nexport const e = (id: string) => prisma.invoice.findFirst({ where: { id } });\n`);
+note('eslint-enable', 'repo/src/eslint-enable.ts', 'an eslint-disable/eslint-enable pair around harmless code, a leak after it (the scanner ignored eslint-enable)', 'the leak (line 5) reported');
+
+// Prisma migrations beside the schema: the lock file and the migration reader used to backtrack on blank lines.
+write('repo/prisma/migrations/migration_lock.toml', `${'\n'.repeat(99_000)}x\nprovider = "postgresql"\n`);
+write('repo/prisma/migrations/20240101000000_blank/migration.sql', `${'\n'.repeat(BIG ? 5_000_000 : 1_000_000)}SELECT 1;\n`);
+note('redos-migration-lock', 'repo/prisma/migrations/migration_lock.toml', 'migration_lock.toml of 99,000 blank lines before the provider line (the lock regex was quadratic)', 'linear time; PostgreSQL recognised');
+note('redos-migration-blank-lines', 'repo/prisma/migrations/20240101000000_blank/migration.sql', 'a migration of a million blank lines (the up/down section regex was quadratic)', 'linear time', { big: true });
+
+// A test fixture with a broken package.json (aborted the scan).
+write('repo/test/fixtures/broken-app/package.json', '{ "name": "broken-app", ');
+write('repo/test/fixtures/broken-app/src/a.ts', 'export const a = 1;\n');
+note('broken-fixture-package-json', 'repo/test/fixtures/broken-app/package.json', 'a test fixture whose package.json is not JSON (aborted the scan)', 'the scan goes on');
+
+// A nested config that is a symlink to /dev/urandom (read until 3 GB).
+write('repo/packages/urandom-config/package.json', JSON.stringify({ name: 'urandom-config' }));
+write('repo/packages/urandom-config/prisma/schema.prisma', SMALL_SCHEMA);
+write('repo/packages/urandom-config/src/a.ts', 'export const a = 1;\n');
+if (link('repo/packages/urandom-config/tenant-lint.config.json', '/dev/urandom')) note('urandom-nested-config', 'repo/packages/urandom-config/tenant-lint.config.json', "a nested package's config that is a symlink to /dev/urandom", 'not read; a diagnostic');
+
+// --output with a newline in its name (a command smuggled into a shell dotfile).
+note('output-newline-name', 'repo', '--output "x\\n.bashrc" (a file name with a newline)', 'refused (exit 2)', { run: { cwd: 'repo', args: ['--format', 'json', '--output', 'x\n.bashrc'] } });
 
 // ---------------------------------------------------------------- variants: the root itself is hostile
 const VARIANT_BASE = { 'prisma/schema.prisma': SCHEMA.replace(/\/\/ One syntax error[\s\S]*?\n}\n/, ''), 'src/db.ts': DB, 'src/invoices.ts': LEAK };
@@ -356,6 +383,7 @@ variant('package-fifo', {});
 if (fifo('variants/package-fifo/package.json')) {
   note('root-package-fifo', 'variants/package-fifo/package.json', 'the root package.json is a FIFO', 'exit 2 at once', {
     openWith: ['--no-config-lookup'],
+    run: { cwd: 'results', target: 'variants/package-fifo', args: ['--no-config-lookup'] },
     open: 'with --no-config-lookup the config loader no longer refuses it first, and src/flow/callers.ts (declaresWorkspaces) and src/core/checks/paths.ts (inPrivatePackage) read package.json with readFileSync: blocks forever',
   });
 }
@@ -391,7 +419,38 @@ variant('types', {
   'packages/outside/tsconfig.json': JSON.stringify({ extends: '../../../../outside/tsconfig.base.json' }),
   'packages/outside/src/a.ts': 'export const a = 1;\n',
 });
-note('types-tsconfig', 'variants/types', 'with --types: a tsconfig extends loop, a tsserver plugin that writes a canary, a package whose tsconfig extends one outside the tree', 'a report; the plugin never loaded');
+note('types-tsconfig', 'variants/types', 'with --types: a tsconfig extends loop, a tsserver plugin that writes a canary, a package whose tsconfig extends one outside the tree', 'a report; the plugin never loaded', { run: { cwd: 'results', args: ['--types'] } });
+
+// A config above the repository's .git switches the rules off: honoured by default (as ESLint's would be), ignored in auditor mode.
+variant('config-above-git', { 'tenant-lint.config.json': JSON.stringify({ rules: { 'require-tenant-filter': 'off' } }) });
+for (const [path, content] of Object.entries({ ...VARIANT_BASE, 'package.json': '{"name":"inner"}' })) write(`variants/config-above-git/inner/${path}`, content);
+mkdirSync(join(OUT, 'variants/config-above-git/inner/.git'), { recursive: true });
+note('config-above-git', 'variants/config-above-git/inner', 'a tenant-lint.config.json above the scanned repository (and its .git) that turns require-tenant-filter off', 'honoured by default and named in the report; --no-config-lookup ignores it and reports the leak', { run: { cwd: 'results', args: ['--no-config-lookup'] } });
+
+// A git repository whose own configuration runs commands (core.fsmonitor, a clean filter named by
+// .gitattributes): `git diff` there runs them; --changed-since must not.
+let hasGit = false;
+try {
+  execFileSync('git', ['--version'], { stdio: 'ignore' });
+  hasGit = true;
+} catch {
+  hasGit = false;
+}
+if (hasGit) {
+  const dir = join(OUT, 'variants/git-config-exec');
+  variant('git-config-exec', { 'package.json': '{"name":"v"}', '.gitattributes': '*.ts filter=evil\n' });
+  const git = (...args) => execFileSync('git', ['-c', 'user.email=hostile@example.invalid', '-c', 'user.name=hostile', '-c', 'core.hooksPath=/dev/null', ...args], { cwd: dir, stdio: 'ignore' });
+  git('init', '--quiet');
+  git('add', '.');
+  git('commit', '--quiet', '--no-verify', '-m', 'initial');
+  const canary = (name) => `touch ${JSON.stringify(join(OUT, 'canaries', name))}`;
+  git('config', 'core.fsmonitor', `${canary('git-fsmonitor')}; false`);
+  git('config', 'filter.evil.clean', `${canary('git-clean-filter')}; cat`);
+  git('config', 'filter.evil.process', canary('git-process-filter'));
+  git('config', 'filter.evil.required', 'true');
+  writeFileSync(join(dir, 'src/invoices.ts'), `// edited\n${LEAK}`);
+  note('git-config-exec', 'variants/git-config-exec', "--changed-since HEAD in a repository whose .git/config runs commands (core.fsmonitor, a clean/process filter): `git diff` there runs them", 'never run; the changed leak reported', { run: { cwd: 'results', args: ['--changed-since', 'HEAD'] } });
+}
 
 writeFileSync(join(OUT, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 process.stdout.write(`hostile repository written to ${OUT} (${manifest.cases.length} cases${BIG ? ', big' : ''})\n`);

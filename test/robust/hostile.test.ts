@@ -128,7 +128,7 @@ describePosix('the hostile repository, end to end through the built CLI', () => 
   it('JSON: every hostile input costs at most itself, the real leaks are reported, nothing outside is read', () => {
     const run = cli(['scan', '.', '--format', 'json'], repo());
     sane(run, 'scan --format json');
-    expect(run.status).toBe(1);
+    expect(run.status).toBe(2); // findings, and source files not read (NUL byte, over 1 MB, FIFO, links): incomplete
     const report = JSON.parse(run.stdout) as JsonReport;
     const counts = countBy(report.findings);
     // The leak that must never pass silently, and every finding of the crafted files.
@@ -138,6 +138,8 @@ describePosix('the hostile repository, end to end through the built CLI', () => 
     expect(counts.get('packages/sqlapp/queries/one-line.sql')).toBe(BIG ? 100_000 : 2_000);
     expect(counts.get('packages/sqlapp/queries/many.sql')).toBe(BIG ? 100_000 : 2_000);
     expect(counts.get('src/terminal-attack.ts')).toBe(1);
+    // A disable/enable pair around harmless code silences nothing after it.
+    expect(report.findings.filter((f) => f.file === 'src/eslint-enable.ts').map((f) => f.line)).toEqual([5]);
     expect([...counts.keys()].filter((file) => file.startsWith('src/names/'))).toHaveLength(5);
     // One bad statement in a query file costs that statement; the others are checked.
     expect(report.findings.filter((f) => f.file === 'packages/sqlapp/queries/notes.sql').map((f) => f.line)).toEqual([2, 13]);
@@ -154,7 +156,7 @@ describePosix('the hostile repository, end to end through the built CLI', () => 
     // Special files and links: diagnosed where a project reads them, never read.
     expect(diagnostic('binary', 'src/nul.ts')).toHaveLength(1);
     expect(diagnostic('too-large', 'src/huge.ts')).toHaveLength(1);
-    for (const pkg of ['fifo-config', 'zero-config', 'fifo-package', 'environ-package', 'broken-package']) expect(diagnostic('config', `packages/${pkg}`), pkg).toHaveLength(1);
+    for (const pkg of ['fifo-config', 'zero-config', 'urandom-config', 'fifo-package', 'environ-package', 'broken-package']) expect(diagnostic('config', `packages/${pkg}`), pkg).toHaveLength(1);
     expect(diagnostic('schema-error', 'packages/env-schema/prisma/schema.prisma')[0]?.message).toMatch(/not a regular file \(under \/proc\)/);
     expect(report.diagnostics.filter((d) => /outside the scanned tree/.test(d.message)).map((d) => d.file)).toEqual(['../outside/secret.prisma', '../outside/secret.sql']);
     // Nothing of the files outside the tree, nor of the environment.
@@ -166,7 +168,7 @@ describePosix('the hostile repository, end to end through the built CLI', () => 
   it('text: no control character of the repository reaches the terminal', () => {
     const run = cli(['scan', '.'], repo());
     sane(run, 'scan (text)');
-    expect(run.status).toBe(1);
+    expect(run.status).toBe(2); // findings, and source files not read (NUL byte, over 1 MB, FIFO, links): incomplete
     expect(run.stdout).toContain('invoices.ts');
     // eslint-disable-next-line no-control-regex
     expect(run.stdout.match(/[\u0000-\u0008\u000b-\u001f\u007f\u009b]/g) ?? []).toEqual([]);
@@ -177,7 +179,7 @@ describePosix('the hostile repository, end to end through the built CLI', () => 
     const target = join(results, 'hostile.sarif');
     const run = cli(['scan', '.', '--format', 'sarif', '--output', target], repo());
     sane(run, 'scan --format sarif --output');
-    expect(run.status).toBe(1);
+    expect(run.status).toBe(2); // findings, and source files not read (NUL byte, over 1 MB, FIFO, links): incomplete
     const text = readFileSync(target, 'utf8');
     expect(text).not.toContain(CANARY);
     expect(text).not.toMatch(/canary_outside/);
@@ -191,6 +193,7 @@ describePosix('the hostile repository, end to end through the built CLI', () => 
       [['--write-baseline', 'written-baseline.json'], /cannot read baseline written-baseline\.json: outside/],
       [['--baseline', 'baseline-zero.json'], /not a regular file \(under \/dev\)/],
       [['--baseline', 'baseline-environ.json'], /not a regular file \(under \/proc\)/],
+      [['--format', 'json', '--output', 'x\n.bashrc'], /control characters/],
     ];
     for (const [args, message] of cases) {
       const run = cli(['scan', '.', ...args], repo());
@@ -205,7 +208,7 @@ describePosix('the hostile repository, end to end through the built CLI', () => 
   it('auditor mode on the hostile repository: a full report', () => {
     const run = cli(['scan', '.', '--format', 'json', '--no-config-lookup'], repo());
     sane(run, 'scan --no-config-lookup');
-    expect(run.status).toBe(1);
+    expect(run.status).toBe(2); // findings, and source files not read (NUL byte, over 1 MB, FIFO, links): incomplete
     const report = JSON.parse(run.stdout) as JsonReport;
     expect(report.findings.map((f) => `${f.file}:${f.line}`)).toContain('src/invoices.ts:3');
     expect(report.diagnostics.filter((d) => d.code === 'config')).toEqual([]);
@@ -252,6 +255,26 @@ describePosix('the hostile repository, end to end through the built CLI', () => 
         expect((JSON.parse(run.stdout) as JsonReport).findings.map((f) => `${f.file}:${f.line}`)).toContain('src/invoices.ts:3');
       });
     }
+
+    it('a config above the repository and its .git: honoured by default, ignored with --no-config-lookup', () => {
+      const inner = join(out, 'variants', 'config-above-git', 'inner');
+      const leaks = (run: Run) => (JSON.parse(run.stdout) as JsonReport).findings.filter((f) => f.ruleId.endsWith('require-tenant-filter')).map((f) => `${f.file}:${f.line}`);
+      const honoured = cli(['scan', inner, '--format', 'json'], results);
+      sane(honoured, 'config-above-git');
+      expect(leaks(honoured)).toEqual([]);
+      const auditor = cli(['scan', inner, '--format', 'json', '--no-config-lookup'], results);
+      sane(auditor, 'config-above-git --no-config-lookup');
+      expect(leaks(auditor)).toEqual(['src/invoices.ts:3']);
+    });
+
+    it("--changed-since in a repository whose .git/config runs commands: none is run", (ctx) => {
+      ctx.skip(!existsSync(join(out, 'variants', 'git-config-exec', '.git')), 'git is not installed');
+      const run = cli(['scan', join(out, 'variants', 'git-config-exec'), '--changed-since', 'HEAD', '--format', 'json'], results);
+      sane(run, 'git-config-exec --changed-since');
+      expect(run.status).toBe(1);
+      expect((JSON.parse(run.stdout) as JsonReport).findings.map((f) => `${f.file}:${f.line}`)).toContain('src/invoices.ts:4');
+      expect(readdirSync(join(out, 'canaries'))).toEqual([]);
+    });
 
     it('an empty folder never passes as a clean scan of something', () => {
       const run = cli(['scan', join(out, 'variants', 'empty'), '--format', 'json'], results);
