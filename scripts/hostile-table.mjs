@@ -27,6 +27,7 @@ const TIMEOUT_MS = Number(process.env.HOSTILE_TIMEOUT_MS ?? (BIG ? 900_000 : 120
 const OPEN_TIMEOUT_MS = Number(process.env.HOSTILE_OPEN_TIMEOUT_MS ?? 45_000);
 const HEAP_MB = BIG ? 3072 : 1536;
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const TIMEOUT_BIN = existsSync('/usr/bin/timeout') ? '/usr/bin/timeout' : undefined;
 const SOURCE = /\.(?:[cm]?[jt]sx?|sql)$/;
 
 if (!existsSync(join(ROOT, 'dist', 'src', 'cli.js'))) {
@@ -45,12 +46,15 @@ function run(args, cwd, timeout) {
   const rssFile = join(results, `rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
   const node = [`--max-old-space-size=${HEAP_MB}`];
   if (!TIME) node.push('--import', `data:text/javascript,import fs from 'node:fs';process.on('exit',()=>fs.writeFileSync(${JSON.stringify(rssFile)},String(process.resourceUsage().maxRSS)))`);
-  const command = TIME ? [TIME, ['-v', process.execPath, ...node, BIN, ...args]] : [process.execPath, [...node, BIN, ...args]];
+  const inner = TIME ? [TIME, '-v', process.execPath, ...node, BIN, ...args] : [process.execPath, ...node, BIN, ...args];
+  // GNU timeout kills the whole process group: the CLI under /usr/bin/time is not left behind,
+  // blocked on a FIFO, when the bound is reached. Without it, spawnSync's own timeout.
+  const command = TIMEOUT_BIN ? [TIMEOUT_BIN, ['-s', 'KILL', `${Math.ceil(timeout / 1000)}s`, ...inner]] : [inner[0], inner.slice(1)];
   const started = process.hrtime.bigint();
   const child = spawnSync(command[0], command[1], {
     cwd,
     encoding: 'utf8',
-    timeout,
+    timeout: timeout + 10_000,
     killSignal: 'SIGKILL',
     maxBuffer: 1024 * 1024 * 1024,
     env: { ...process.env, NO_COLOR: '1', CI_TOKEN: 'hostile-table-canary' },
@@ -70,7 +74,7 @@ function run(args, cwd, timeout) {
   } else if (existsSync(rssFile)) {
     rssKb = Number(readFileSync(rssFile, 'utf8'));
   }
-  if (child.signal) status = `killed (${child.signal}) at the ${Math.round(timeout / 1000)} s bound`;
+  if (child.signal || (TIMEOUT_BIN && child.status === 137)) status = `killed at the ${Math.round(timeout / 1000)} s bound`;
   return { status, seconds, rssKb, stdout: child.stdout ?? '', stderr };
 }
 
@@ -118,14 +122,14 @@ function about(report, rel) {
   return parts.join('; ') || 'nothing reported for it';
 }
 
-function summary(result, rel) {
+function summary(result, rel, quiet = false) {
   const report = json(result.stdout);
   const line = result.stderr.trim().split('\n').filter(Boolean)[0] ?? '';
   if (typeof result.status !== 'number') return `${result.status}${line ? `; ${line}` : ''}`;
   if (!report) return line || result.stdout.trim().split('\n')[0] || '(no output)';
   const verdict = report.coverage?.verdict ? `verdict ${report.coverage.verdict}` : '';
   const said = rel === undefined ? `${report.findings.length} findings, ${report.diagnostics.length} diagnostics` : about(report, rel);
-  return [said, verdict, line].filter(Boolean).join('; ');
+  return [said, verdict, quiet ? '' : line].filter(Boolean).join('; ');
 }
 
 const rows = [];
@@ -170,13 +174,14 @@ for (const c of manifest.cases) {
     kind = undefined;
   }
   const singleFile = c.path.startsWith('repo/src/') && kind && !kind.isDirectory() && SOURCE.test(rel) && !rel.includes('*');
-  const queryFile = c.path.startsWith('repo/packages/sqlapp/queries/') && kind && !kind.isDirectory();
-  if (singleFile || queryFile) {
+  // .sql query files are checked against the schema of the whole tree (their tables reference the
+  // root's Prisma models): their row is the full scan.
+  if (singleFile) {
     const result = run(['scan', rel, '--format', 'json'], repo, timeout);
     row(c.id, c.attack, `scan ${rel} --format json`, result, summary(result, rel));
   } else {
     const pathRel = rel.replace(/\/\*.*$/, '').replace(/\/$/, '');
-    row(c.id, c.attack, '(full scan of repo/)', full, summary(full, pathRel === 'repo' ? undefined : pathRel) || summary(full));
+    row(c.id, c.attack, '(full scan of repo/)', full, summary(full, pathRel === 'repo' ? undefined : pathRel, true));
   }
 }
 
