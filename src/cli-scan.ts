@@ -21,7 +21,7 @@ import { displayFrom, rebaseResult, relativeDir } from './report/paths.js';
 import { repositoryRoot } from './scan/repo-root.js';
 import { assertPlainFile, readFailure } from './scan/safe-read.js';
 import { writeFileSafe } from './scan/safe-write.js';
-import { scan, UsageError, type ScanOptions } from './scan/scan.js';
+import { NOT_READ_CODES, scan, UsageError, type ScanOptions } from './scan/scan.js';
 import { changedSince, resolveTargets } from './scan/targets.js';
 
 /** `tenant-lint scan` options as commander parses them. */
@@ -190,7 +190,10 @@ export async function runScan(paths: readonly string[], opts: ScanCliOptions, fo
   const internal = result.diagnostics.some((d) => d.code === 'internal');
   // Fail closed: a scan that could not analyse the data access it saw never passes as clean.
   if (result.coverage.failClosed) notes.push(`cannot analyse: ${result.coverage.failClosed}`);
-  const exitCode = internal || result.coverage.failClosed ? 2 : failing > 0 || tooManyWarnings ? 1 : 0;
+  // Nor one that left source files unread (a leak padded past the size cap, behind a NUL byte or a link).
+  const notRead = result.diagnostics.filter((d) => NOT_READ_CODES.has(d.code)).length;
+  if (notRead > 0) notes.push(`incomplete: ${notRead} source file${notRead === 1 ? ' was' : 's were'} not read (too large, binary or not a regular file inside the tree; see the diagnostics): exit 2`);
+  const exitCode = internal || notRead > 0 || result.coverage.failClosed ? 2 : failing > 0 || tooManyWarnings ? 1 : 0;
   return { result, options, notes, exitCode };
 }
 

@@ -1,5 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
-import { writeFileSafe } from './scan/safe-write.js';
+import { statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { BaselineError, DEFAULT_BASELINE_FILE } from './baseline/baseline.js';
@@ -11,6 +10,9 @@ import { FORMATS, isFormat, reporters } from './report/index.js';
 import { progressDisplay, progressEnabled } from './report/progress.js';
 import { explainText } from './report/rule-docs.js';
 import { SOURCE_EXTENSIONS } from './scan/discover.js';
+import { terminalSafe } from './report/terminal-safe.js';
+import { DEFAULT_MAX_READ_BYTES, readTextFileSafe } from './scan/safe-read.js';
+import { checkWriteTarget, writeFileSafe } from './scan/safe-write.js';
 import { UsageError } from './scan/scan.js';
 import { VERSION } from './version.js';
 
@@ -21,7 +23,8 @@ const HELP_AFTER = `
 Exit codes:
   0  no finding at or above the failing severity
   1  findings fail the run (see --fail-on, --max-warnings)
-  2  usage error, unreadable path, invalid config or baseline, or internal error
+  2  usage error, unreadable path, invalid config or baseline, internal error,
+     or an incomplete scan (no schema or tenant root; a source file not read)
 
 Examples:
   tenant-lint init                      infer the schema's tenancy, write tenant-lint.config.json
@@ -110,6 +113,15 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('--changed-since <ref>', 'report only findings in files changed since this git ref (committed since the merge base, staged, unstaged, untracked); the whole tree is still analysed')
     .action(async (paths: string[], opts: ScanCliOptions) => {
       const format = isFormat(opts.format) ? opts.format : 'text';
+      const cannotWrite = (error: unknown) => new UsageError(`cannot write --output ${terminalSafe(opts.output ?? '')}: ${error instanceof Error ? error.message : String(error)}`);
+      // Before the scan: a planted link or a bad name fails at once, not after the analysis.
+      if (opts.output) {
+        try {
+          checkWriteTarget(opts.output);
+        } catch (error) {
+          throw cannotWrite(error);
+        }
+      }
       const env = io.env ?? process.env;
       const input = await stdinInput(paths, opts, io);
       const progress = progressEnabled({ stderrIsTTY: io.stderrIsTTY === true, env, quiet: opts.quiet === true }) ? progressDisplay(io.stderr) : undefined;
@@ -126,7 +138,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       for (const finding of result.findings) {
         if (sources.has(finding.file)) continue;
         try {
-          sources.set(finding.file, readFileSync(join(result.root, finding.file), 'utf8'));
+          // The file was read by the scan; read it again only as a plain file of bounded size.
+          sources.set(finding.file, readTextFileSafe(join(result.root, finding.file), { maxBytes: DEFAULT_MAX_READ_BYTES }));
         } catch {
           // The frame is left out; the finding itself is still reported.
         }
@@ -144,7 +157,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         try {
           writeFileSafe(opts.output, report);
         } catch (error) {
-          throw new UsageError(`cannot write --output ${opts.output}: ${error instanceof Error ? error.message : String(error)}`);
+          throw cannotWrite(error);
         }
         io.stderr(`tenant-lint: wrote ${format} report to ${opts.output} (${result.findings.length} finding${result.findings.length === 1 ? '' : 's'})\n`);
       } else {

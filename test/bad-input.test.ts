@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ScanResult } from '../src/core/result.js';
 import { scan } from '../src/scan/scan.js';
-import { useScratch } from './helpers/scratch.js';
+import { runCli, useScratch } from './helpers/scratch.js';
 
 const { makeProject } = useScratch();
 
@@ -88,6 +88,25 @@ model Broken {
     expect(result.findings).toEqual([]);
     expect(result.stats.filesScanned).toBe(1);
   });
+});
+
+describe('a source file not read never passes as clean', () => {
+  // A leak padded past the size cap, or behind one NUL byte, would otherwise exit 0 in CI.
+  const cases: [string, string | Buffer][] = [
+    ['padded past 1 MB', `${leak()}${'// padding\n'.repeat(100_000)}`],
+    ['one NUL byte', `${leak()}\u0000\n`],
+  ];
+  for (const [what, content] of cases) {
+    it(`${what}: verdict PARTIAL, exit 2, one note on stderr`, async () => {
+      const dir = makeProject({ 'prisma/schema.prisma': SCHEMA, 'src/db.ts': DB, 'src/ok.ts': leak().replace('findFirst({ where: { id } })', 'findFirst({ where: { id, orgId: "o" } })'), 'src/hidden.ts': content });
+      const run = await runCli(['scan', dir, '--format', 'json']);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/incomplete: 1 source file was not read/);
+      const report = JSON.parse(run.stdout) as ScanResult;
+      expect(report.diagnostics.map((d) => d.file)).toEqual(['src/hidden.ts']);
+      expect(report.coverage.verdict).toBe('PARTIAL');
+    });
+  }
 });
 
 describe('file discovery', () => {

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as Sarif from 'sarif';
 import { describe, expect, it } from 'vitest';
@@ -342,6 +342,25 @@ export function removeInvoice(id: string) {
     expect(run.code).toBe(1);
     expect(run.stderr).toBe('tenant-lint: --changed-since HEAD: the schema changed, so every query is re-checked\n');
     expect(JSON.parse(run.stdout).findings.map((f: { file: string }) => f.file)).toEqual(['src/invoices.ts', 'src/remove.ts']);
+  });
+
+  it("--changed-since runs none of the repository's git config commands (core.fsmonitor, filter drivers)", async () => {
+    const dir = committedRepo();
+    const config = (...args: string[]) => execFileSync('git', ['config', ...args], { cwd: dir });
+    // Each writes a marker when git runs it: a plain `git diff HEAD` here runs both (checked below).
+    config('core.fsmonitor', `touch "${join(dir, 'EXECUTED-fsmonitor')}"; false`);
+    config('filter.evil.clean', `touch "${join(dir, 'EXECUTED-clean')}"; cat`);
+    config('filter.evil.process', `touch "${join(dir, 'EXECUTED-process')}"`);
+    config('filter.evil.required', 'true');
+    writeFileSync(join(dir, '.git', 'info', 'attributes'), '*.ts filter=evil\n');
+    writeFileSync(join(dir, 'src/remove.ts'), `// edited\n${OTHER_LEAK}`);
+    const run = await runCli(['scan', dir, '--changed-since', 'HEAD', '--format', 'json']);
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout).findings.map((f: { file: string }) => f.file)).toEqual(['src/remove.ts']);
+    expect(readdirSync(dir).filter((name) => name.startsWith('EXECUTED-'))).toEqual([]);
+    // Control: git itself does run them in this repository.
+    spawnSync('git', ['diff', '--name-only', 'HEAD'], { cwd: dir });
+    expect(readdirSync(dir).filter((name) => name.startsWith('EXECUTED-')).length).toBeGreaterThan(0);
   });
 
   it('--changed-since with an unknown ref, or outside git, is an exit-2 usage error', async () => {

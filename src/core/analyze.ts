@@ -17,12 +17,15 @@ import { fingerprintOf, Occurrences, type Finding, type Severity } from './findi
 import type { OrmRecognizer, QuerySite } from './query-site.js';
 import type { Resolver } from './resolve.js';
 import { RULE_META, type RuleId } from './rule-meta.js';
+import { BudgetExceeded } from '../scan/budget.js';
 import type { TenantSchema } from './schema.js';
 import type { UnknownSite } from './result.js';
 import { readSuppressions, type SuppressionDirective } from './suppressions.js';
 
 /** Checks that run on every file with the calls of one walk; a rule that is not about query sites adds one here. */
 export const FILE_CHECKS: ((calls: TSESTree.CallExpression[], context: AnalysisContext) => CheckOutput)[] = [checkClientTenantIds, checkCacheKeys];
+/** The rule each of FILE_CHECKS decides, in the same order: a check that throws costs that rule on that file. */
+const FILE_CHECK_RULES: RuleId[] = ['no-client-tenant-id', 'require-tenant-cache-key'];
 
 /** Registered ORM recognizers (src/orm/index.ts), re-exported for the docs test. */
 export { RECOGNIZERS };
@@ -51,6 +54,8 @@ export interface FileAnalysis {
   suppressedFindings?: SuppressedFinding[];
   /** Query sites of this file per table (by the schema's table name): analysed, unscoped, filter unreadable. */
   tableQueries?: Record<string, TableQueryCounts>;
+  /** Rules whose policy threw on this file (a bug, or an input nobody foresaw): that rule did not check it; the others did. */
+  internal?: { ruleId: RuleId; message: string }[];
 }
 
 export interface SuppressedFinding {
@@ -218,7 +223,18 @@ function analyzeAll(unit: FileUnit, project: ProjectView, resolver: Resolver, es
     }
   }
   coverage.notAnalysable += raw.unknown.length;
-  const output = checkQuerySites(sites, context, raw.localSettings);
+  // A policy that throws costs its rule on this file, named in `internal`; the other rules' results stand.
+  const internal: { ruleId: RuleId; message: string }[] = [];
+  const isolated = (ruleId: RuleId, run: () => CheckOutput): CheckOutput => {
+    try {
+      return run();
+    } catch (error) {
+      if (error instanceof BudgetExceeded) throw error;
+      internal.push({ ruleId, message: (error instanceof Error ? error.message : String(error)).split('\n')[0] });
+      return { findings: [], unknown: [], sites: 0 };
+    }
+  };
+  const output = isolated('require-tenant-filter', () => checkQuerySites(sites, context, raw.localSettings));
   if (isSystemPath(projectFile, project.config)) {
     for (const f of output.findings) {
       if (f.ruleId !== 'require-tenant-filter') continue;
@@ -228,8 +244,8 @@ function analyzeAll(unit: FileUnit, project: ProjectView, resolver: Resolver, es
   }
   for (const u of raw.unknown) output.unknown.push({ ruleId: 'require-tenant-filter', node: u.node, reason: u.reason });
   for (const s of raw.settings) output.findings.push(sessionSettingFinding(s.node, s.calleeText, s.span));
-  for (const check of FILE_CHECKS) {
-    const more = check(calls, context);
+  for (const [index, check] of FILE_CHECKS.entries()) {
+    const more = isolated(FILE_CHECK_RULES[index], () => check(calls, context));
     output.findings.push(...more.findings);
     output.unknown.push(...more.unknown);
     // Cache accesses and tenant-id flows are counted with query sites: "N analysed, M not analysable".
@@ -258,6 +274,7 @@ function analyzeAll(unit: FileUnit, project: ProjectView, resolver: Resolver, es
     unknown: output.unknown.map((u) => ({ ruleId: u.ruleId, file: projectFile, line: u.node.loc.start.line, column: u.node.loc.start.column + 1, reason: u.reason })),
     querySites: output.sites,
     coverage,
+    ...(internal.length ? { internal } : {}),
   };
 }
 

@@ -7,7 +7,9 @@ import { isRuleId } from './rule-meta.js';
  * required: a directive without one is not honoured. In the scanner, ESLint's own
  * `eslint-disable-next-line tenant-lint/<id>`, `eslint-disable-line` and block
  * `eslint-disable tenant-lint/<id>` are honoured too, so that CI agrees with the editor; in ESLint
- * those are ESLint's business.
+ * those are ESLint's business. A block `eslint-disable` lasts until a matching `eslint-enable`, as in
+ * ESLint (a disable/enable pair around harmless code must not silence the rest of the file); the
+ * line of the `eslint-enable` is already enabled.
  */
 export interface Suppressions {
   isSuppressed(ruleId: string, line: number): boolean;
@@ -27,6 +29,7 @@ export interface SuppressionDirective {
 // The heads only: a lazy `(.*?)\s*$` tail backtracks quadratically over a comment of blanks.
 const TENANT_LINT_HEAD = /^\s*tenant-lint-ignore(-file)?\s+/;
 const ESLINT_HEAD = /^\s*eslint-disable(-next-line|-line)?/;
+const ESLINT_ENABLE_HEAD = /^\s*eslint-enable/;
 const LINE_BREAK = /[\n\r\u2028\u2029]/;
 
 /** `[whole, "-file" | undefined, ids and reason]`, as `^\s*tenant-lint-ignore(-file)?\s+(\S.*?)\s*$` would match. */
@@ -49,9 +52,49 @@ function eslintDirective(text: string): [string, string | undefined, string | un
   return [text, head[1], rest];
 }
 
+/** A block `eslint-disable` or `eslint-enable`, in source order; `ids` of `['*']` means every rule. */
+interface BlockDirective {
+  line: number;
+  disable: boolean;
+  ids: string[];
+}
+
+/** Sorted, disjoint `[from, to)` line ranges in which `ruleId` is disabled by block directives. */
+function disabledRanges(directives: readonly BlockDirective[], ruleId: string): [number, number][] {
+  const ranges: [number, number][] = [];
+  let from: number | undefined;
+  for (const directive of directives) {
+    if (!directive.ids.includes('*') && !directive.ids.includes(ruleId)) continue;
+    if (directive.disable) from ??= directive.line;
+    else if (from !== undefined) {
+      if (directive.line > from) ranges.push([from, directive.line]);
+      from = undefined;
+    }
+  }
+  if (from !== undefined) ranges.push([from, Number.POSITIVE_INFINITY]);
+  return ranges;
+}
+
+function inRanges(ranges: readonly [number, number][], line: number): boolean {
+  let low = 0;
+  let high = ranges.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    const [from, to] = ranges[mid];
+    if (line < from) high = mid - 1;
+    else if (line >= to) low = mid + 1;
+    else return true;
+  }
+  return false;
+}
+
 export function readSuppressions(comments: TSESTree.Comment[] | undefined, eslintDirectives: boolean): Suppressions {
   const byLine = new Map<number, Map<string, SuppressionDirective>>();
   const wholeFile = new Map<string, SuppressionDirective>();
+  const blocks: BlockDirective[] = [];
+  /** The block `eslint-disable` that starts at a line, for the inventory. */
+  const blockAt = new Map<number, SuppressionDirective>();
+  const rangesByRule = new Map<string, [number, number][]>();
   const problems: Suppressions['problems'] = [];
   const add = (line: number, ids: string[], directive: SuppressionDirective) => {
     const set = byLine.get(line) ?? new Map<string, SuppressionDirective>();
@@ -82,6 +125,11 @@ export function readSuppressions(comments: TSESTree.Comment[] | undefined, eslin
       continue;
     }
     if (!eslintDirectives) continue;
+    const enable = comment.type === 'Block' ? eslintEnable(text) : null;
+    if (enable) {
+      blocks.push({ line: comment.loc.start.line, disable: false, ids: enable });
+      continue;
+    }
     const eslint = eslintDirective(text);
     if (!eslint) continue;
     const [idsPart, reason] = splitReason(eslint[2] ?? '');
@@ -90,19 +138,42 @@ export function readSuppressions(comments: TSESTree.Comment[] | undefined, eslin
     const directive: SuppressionDirective = { directive: `eslint-disable${eslint[1] ?? ''}` as SuppressionDirective['directive'], line: comment.loc.start.line, reason };
     if (eslint[1] === '-next-line') add(comment.loc.end.line + 1, ids, directive);
     else if (eslint[1] === '-line') add(comment.loc.start.line, ids, directive);
-    else if (comment.type === 'Block') addFile(ids, directive);
+    else if (comment.type === 'Block') {
+      // Until its `eslint-enable`, as in ESLint (not the whole file).
+      blocks.push({ line: comment.loc.start.line, disable: true, ids });
+      if (!blockAt.has(comment.loc.start.line)) blockAt.set(comment.loc.start.line, directive);
+    }
   }
+  blocks.sort((a, b) => a.line - b.line);
   const directiveFor = (ruleId: string, line: number): SuppressionDirective | undefined => {
     const file = wholeFile.get(ruleId) ?? wholeFile.get('*');
     if (file) return file;
     const set = byLine.get(line);
-    return set?.get(ruleId) ?? set?.get('*');
+    const onLine = set?.get(ruleId) ?? set?.get('*');
+    if (onLine) return onLine;
+    if (blocks.length === 0) return undefined;
+    let ranges = rangesByRule.get(ruleId);
+    if (!ranges) rangesByRule.set(ruleId, (ranges = disabledRanges(blocks, ruleId)));
+    if (!inRanges(ranges, line)) return undefined;
+    const range = ranges.find(([from, to]) => line >= from && line < to);
+    return range ? blockAt.get(range[0]) : undefined;
   };
   return {
     problems,
     isSuppressed: (ruleId, line) => directiveFor(ruleId, line) !== undefined,
     directiveFor,
   };
+}
+
+/** The rule ids a block `eslint-enable` re-enables (`['*']` for all of them), or null when it is not one. */
+function eslintEnable(text: string): string[] | null {
+  const head = ESLINT_ENABLE_HEAD.exec(text);
+  if (!head) return null;
+  const after = text.slice(head[0].length);
+  const [idsPart] = splitReason(after);
+  if (!idsPart.trim()) return ['*'];
+  if (!/^\s/.test(after)) return null;
+  return parseIds(idsPart, 'tenant-lint/');
 }
 
 function splitReason(text: string): [string, string] {

@@ -34,6 +34,12 @@ export function reportFindings<M extends string>(
   const unit: FileUnit = { file: context.filename, text: sourceCode.text, ast: sourceCode.ast, scopeManager: sourceCode.scopeManager ?? failNoScopes(), types: oracleFromServices(sourceCode.parserServices) };
   const settings: unknown = context.settings['tenant-lint'];
   let findings: ReturnType<typeof analyzeFile>['findings'];
+  const cannotCheck = (reason: string) =>
+    context.report({
+      messageId: messageIds[0],
+      data: { message: `tenant-lint could not check this file (${ruleId}).`, evidence: `internal error: ${reason}.`, help: 'Run `tenant-lint scan` for details, and report the error.' },
+      loc: { line: 1, column: 0 },
+    });
   try {
     let entry = entryOfTree.get(sourceCode.ast);
     if (!entry) {
@@ -42,16 +48,18 @@ export function reportFindings<M extends string>(
     }
     const { project, resolver } = entry;
     resolver.modules.add(unit);
-    ({ findings } = analyzeFile(unit, project, resolver, { only: ruleId }));
+    const analysis = analyzeFile(unit, project, resolver, { only: ruleId });
+    // This rule's policy threw on this file (the other rules checked it): one problem, as below.
+    const failed = analysis.internal?.find((e) => e.ruleId === ruleId);
+    if (failed) {
+      cannotCheck(failed.message);
+      return;
+    }
+    ({ findings } = analysis);
   } catch (error) {
     // One file (or a schema) the analysis cannot handle must not abort the whole ESLint run: it is
     // one problem on that file, saying the rule did not check it.
-    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    context.report({
-      messageId: messageIds[0],
-      data: { message: `tenant-lint could not check this file (${ruleId}).`, evidence: `internal error: ${reason}.`, help: 'Run `tenant-lint scan` for details, and report the error.' },
-      loc: { line: 1, column: 0 },
-    });
+    cannotCheck((error instanceof Error ? error.message : String(error)).split('\n')[0]);
     return;
   }
   for (const finding of findings) {

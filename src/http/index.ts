@@ -3,7 +3,7 @@ import { fastifyRecognizer } from './fastify.js';
 import { honoRecognizer } from './hono.js';
 import { koaRecognizer } from './koa.js';
 import { nestjsRecognizer } from './nestjs.js';
-import { nextjsRecognizer } from './nextjs.js';
+import { isPageFile, isRouteFile, MIDDLEWARE_FILE, nextjsRecognizer } from './nextjs.js';
 import { trpcRecognizer } from './trpc.js';
 import { declaredPropertyType, packageOf, packageOfType, packageRoot } from './trace.js';
 import type { HttpModel } from '../core/facts.js';
@@ -25,7 +25,7 @@ export function recognizerFor(framework: FrameworkName): HttpRecognizer | undefi
 }
 
 /** Files named by a framework convention hold handlers even when they import nothing (`app/api/x/route.ts`). */
-const CONVENTION_FILES = /(^|\/)app\/(.+\/)?(route|page|layout)\.[cm]?[jt]sx?$|(^|\/)(src\/)?(middleware|proxy)\.[cm]?[jt]s$/;
+const isConventionFile = (file: string): boolean => isRouteFile(file) || isPageFile(file) || MIDDLEWARE_FILE.test(file);
 
 /**
  * Handler signatures, for route files that import their app or router from another file and
@@ -40,7 +40,7 @@ const HANDLER_SIGNATURES = ['(req, res', '(req,res', '(request, reply', '(ctx, n
  * has a handler's signature.
  */
 export function mayReadClientInput(file: string, text: string): boolean {
-  if (CONVENTION_FILES.test(file.split('\\').join('/'))) return true;
+  if (isConventionFile(file.split('\\').join('/'))) return true;
   if (HANDLER_SIGNATURES.some((signature) => text.includes(signature))) return true;
   return HTTP_RECOGNIZERS.some((recognizer) => recognizer.markers.some((marker) => text.includes(marker)));
 }

@@ -11,9 +11,21 @@ const pageProps: FrameworkObject = { kind: 'framework', framework: 'nextjs', rol
 const apiRequest: FrameworkObject = { kind: 'framework', framework: 'nextjs', role: 'api-request', label: 'req', context: true };
 
 const ROUTE_HANDLERS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
-const ROUTE_FILE = /(^|\/)app\/(.+\/)?route\.[cm]?[jt]sx?$/;
-const PAGE_FILE = /(^|\/)app\/(.+\/)?(page|layout)\.[cm]?[jt]sx?$/;
-const MIDDLEWARE_FILE = /(^|\/)(src\/)?(middleware|proxy)\.[cm]?[jt]s$/;
+const ROUTE_NAME = /^route\.[cm]?[jt]sx?$/;
+const PAGE_NAME = /^(?:page|layout)\.[cm]?[jt]sx?$/;
+export const MIDDLEWARE_FILE = /(^|\/)(src\/)?(middleware|proxy)\.[cm]?[jt]s$/;
+
+/**
+ * `app/.../route.ts` (or `page`, `layout`) at any depth: the file name, under a folder named `app`.
+ * Two linear tests: `(^|\/)app\/(.+\/)?route\.ts$` backtracks over the rest of the path at each `app/`.
+ */
+function underApp(file: string, name: RegExp): boolean {
+  const slash = file.lastIndexOf('/');
+  return name.test(file.slice(slash + 1)) && `/${file.slice(0, slash + 1)}`.includes('/app/');
+}
+
+export const isRouteFile = (file: string): boolean => underApp(file, ROUTE_NAME);
+export const isPageFile = (file: string): boolean => underApp(file, PAGE_NAME);
 
 /** Functions whose result is the verified session or token. */
 const IDENTITY: Record<string, string[]> = {
@@ -50,8 +62,8 @@ export const nextjsRecognizer: HttpRecognizer = {
     const exported = exportedName(fn);
     if (isServerAction(fn, context.unit, exported)) return serverActionArgument(param);
     if (!exported) return undefined;
-    if (ROUTE_FILE.test(file) && ROUTE_HANDLERS.has(exported)) return index === 0 ? request : index === 1 ? routeContext : undefined;
-    if (PAGE_FILE.test(file) && (exported === 'default' || exported === 'generateMetadata')) return index === 0 ? pageProps : undefined;
+    if (isRouteFile(file) && ROUTE_HANDLERS.has(exported)) return index === 0 ? request : index === 1 ? routeContext : undefined;
+    if (isPageFile(file) && (exported === 'default' || exported === 'generateMetadata')) return index === 0 ? pageProps : undefined;
     if (MIDDLEWARE_FILE.test(file) && (exported === 'middleware' || exported === 'proxy' || exported === 'default')) return index === 0 ? request : undefined;
     return undefined;
   },

@@ -16,6 +16,26 @@ const ts: typeof TS = createRequire(import.meta.url)('typescript');
 /** Files larger than this are not parsed: generated bundles, not hand-written data access. */
 export const MAX_FILE_BYTES = 1_000_000;
 
+/**
+ * TypeScript's own reads (tsconfig.json and its `extends` chain, package.json during module
+ * resolution, a program's files with --types) through the scanner's safe read: a FIFO, a device or
+ * a /proc link is read as absent instead of blocking the scan or filling its memory.
+ */
+function safeTsReadFile(path: string): string | undefined {
+  try {
+    return readTextFileSafe(path);
+  } catch {
+    return undefined;
+  }
+}
+
+let safeSys: TS.System | undefined;
+/** ts.sys with safeTsReadFile: the host of every TypeScript call that reads files. */
+function safeTsSys(): TS.System {
+  safeSys ??= { ...ts.sys, readFile: safeTsReadFile };
+  return safeSys;
+}
+
 export class ParseError extends Error {
   constructor(
     readonly file: string,
@@ -67,10 +87,13 @@ export function parseTypedUnit(file: string, text: string, program: TS.Program |
 export function programFor(root: string): TS.Program | undefined {
   const configFile = ts.findConfigFile(root, ts.sys.fileExists, 'tsconfig.json');
   if (!configFile || dirname(configFile) !== root) return undefined;
-  const read = ts.readConfigFile(configFile, ts.sys.readFile);
+  const read = ts.readConfigFile(configFile, safeTsReadFile);
   if (read.error) return undefined;
-  const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, root);
-  return ts.createProgram({ rootNames: parsed.fileNames, options: { ...parsed.options, noEmit: true } });
+  const parsed = ts.parseJsonConfigFileContent(read.config, safeTsSys(), root);
+  const options = { ...parsed.options, noEmit: true };
+  const host = ts.createCompilerHost(options);
+  host.readFile = safeTsReadFile;
+  return ts.createProgram({ rootNames: parsed.fileNames, options, host });
 }
 
 function numberField(value: unknown, key: string): number | undefined {
@@ -119,7 +142,7 @@ export class ModuleGraph {
   /** Resolves an import specifier to a source file of the project; packages resolve to undefined. */
   resolve(fromFile: string, specifier: string): string | undefined {
     const options = this.compilerOptionsFor(dirname(fromFile));
-    const result = ts.resolveModuleName(specifier, fromFile, options, ts.sys, this.resolutionCache);
+    const result = ts.resolveModuleName(specifier, fromFile, options, safeTsSys(), this.resolutionCache);
     const resolved = result.resolvedModule;
     // A workspace package linked into node_modules (pnpm, npm/yarn workspaces) resolves to its real
     // path outside node_modules: that is project source, though TypeScript calls it a library.
@@ -137,11 +160,11 @@ export class ModuleGraph {
     const configFile = ts.findConfigFile(dir, ts.sys.fileExists, 'tsconfig.json');
     let options: TS.CompilerOptions = { moduleResolution: ts.ModuleResolutionKind.Bundler, allowJs: true };
     if (configFile) {
-      const read = ts.readConfigFile(configFile, ts.sys.readFile);
+      const read = ts.readConfigFile(configFile, safeTsReadFile);
       if (!read.error) {
         // Only compilerOptions (with `extends`) matter; readDirectory returns nothing so that the
         // project's file list is never enumerated.
-        const host: TS.ParseConfigHost = { ...ts.sys, useCaseSensitiveFileNames: ts.sys.useCaseSensitiveFileNames, readDirectory: () => [] };
+        const host: TS.ParseConfigHost = { ...safeTsSys(), useCaseSensitiveFileNames: ts.sys.useCaseSensitiveFileNames, readDirectory: () => [] };
         const parsed = ts.parseJsonConfigFileContent(read.config, host, dirname(configFile));
         options = { ...parsed.options, allowJs: true };
         if (!options.moduleResolution || options.moduleResolution === ts.ModuleResolutionKind.Classic) {

@@ -17,6 +17,18 @@ export interface RelatedLocation {
 const FILE_REF = /(?<![\w/.@-])((?:[\w@.[\]-][\w@.[\]()-]*\/)*[\w@.[\]-]+\.[A-Za-z]\w*):(\d+)(?![\d:])/g;
 /** `line 15` in the finding's own file. */
 const LINE_REF = /\bline (\d+)\b/g;
+/** Words longer than this are never a path the policies write; FILE_REF backtracks quadratically within one word. */
+const MAX_REF_WORD = 256;
+
+/** FILE_REF's matches in `text`: a reference never spans whitespace, so it runs per word, and bounded words only. */
+function fileRefs(text: string): { index: number; whole: string; path: string; line: string }[] {
+  const refs: { index: number; whole: string; path: string; line: string }[] = [];
+  for (const word of text.matchAll(/\S+/g)) {
+    if (word[0].length > MAX_REF_WORD) continue;
+    for (const match of word[0].matchAll(FILE_REF)) refs.push({ index: word.index + match.index, whole: match[0], path: match[1], line: match[2] });
+  }
+  return refs;
+}
 
 /**
  * The locations a finding's message, evidence and help name, as relatedLocations. Findings do not
@@ -34,8 +46,8 @@ export function relatedLocations(finding: Finding, result: Pick<ScanResult, 'pro
   const found: RelatedLocation[] = [];
   const seen = new Set<string>();
   const refs: { index: number; end: number; reference: string; file: string | undefined; line: number }[] = [];
-  for (const match of text.matchAll(FILE_REF)) {
-    refs.push({ index: match.index, end: match.index + match[0].length, reference: match[0], file: resolveRef(match[1], finding.file, schemaFiles, exists), line: Number(match[2]) });
+  for (const match of fileRefs(text)) {
+    refs.push({ index: match.index, end: match.index + match.whole.length, reference: match.whole, file: resolveRef(match.path, finding.file, schemaFiles, exists), line: Number(match.line) });
   }
   for (const match of text.matchAll(LINE_REF)) {
     if (refs.some((ref) => match.index >= ref.index && match.index < ref.end)) continue;
@@ -103,7 +115,10 @@ function labelBefore(text: string, from: number, index: number): string | undefi
   }
   // A backtick that opens the reference itself (`` (`src/routes.ts:7`) ``) is not part of the label.
   if ((clause.match(/`/g)?.length ?? 0) % 2 === 1) clause = clause.slice(0, clause.lastIndexOf('`'));
-  const label = clause.replace(/[\s,(]+$/, '').trim();
+  // Trailing blanks, commas and parentheses, dropped by a loop: `/[\s,(]+$/` is quadratic over a long run of them.
+  let cut = clause.length;
+  while (cut > 0 && /[\s,(]/.test(clause[cut - 1])) cut--;
+  const label = clause.slice(0, cut).trim();
   if (label === '') return undefined;
   // A long clause is named by its last code span (`` `store.rpush` ``), or not at all.
   if (label.length > 80) return /`[^`]+`(?=[^`]*$)/.exec(label)?.[0];

@@ -25,7 +25,11 @@ function lstatOrUndefined(path: string) {
   }
 }
 
-export function writeFileSafe(path: string, data: string, cwd = process.cwd()): void {
+/**
+ * The checks of writeFileSafe without the write: the CLI runs them before a scan, so that a planted
+ * link or a bad name fails in a second, not after minutes of analysis. Returns the resolved target.
+ */
+export function checkWriteTarget(path: string, cwd = process.cwd()): string {
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f-\u009f]/.test(path)) throw new UnsafeWriteError('the file name contains control characters');
   const target = resolve(cwd, path);
@@ -42,6 +46,11 @@ export function writeFileSafe(path: string, data: string, cwd = process.cwd()): 
       dir = dirname(dir);
     }
   }
+  return target;
+}
+
+export function writeFileSafe(path: string, data: string, cwd = process.cwd()): void {
+  const target = checkWriteTarget(path, cwd);
   const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o644);
   try {

@@ -20,6 +20,12 @@ import { BudgetExceeded, budgetSettings, checkBudget, isIncompleteMessage, outsi
 
 /** Diagnostics that mean a file was not analysed. */
 const SKIPPING_CODES = new Set<Diagnostic['code']>(['unreadable', 'parse-error', 'too-large', 'binary', 'not-a-query-file', 'internal']);
+/**
+ * Source files the scan did not read at all: over the size cap, binary (a NUL byte), or not a
+ * regular file inside the tree. A leak hidden that way (padding, one NUL byte, a link) must not pass
+ * as clean: the verdict is PARTIAL and the CLI exits 2, as for an `internal` diagnostic.
+ */
+export const NOT_READ_CODES: ReadonlySet<Diagnostic['code']> = new Set<Diagnostic['code']>(['unreadable', 'too-large', 'binary']);
 
 export interface ScanOptions {
   /** Directory (or single file) to scan. */
@@ -238,6 +244,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     if (analysis.skippedAsTest) testFiles += 1;
     else filesScanned += 1;
     for (const problem of analysis.suppressionProblems) skipNote('suppression', problem.message, problem.line);
+    // A policy that threw on this file: that rule did not check it (verdict PARTIAL, exit 2); the others did.
+    for (const failed of analysis.internal ?? []) skip('internal', `internal error in ${failed.ruleId}: ${failed.message}; that rule did not check the file`);
     querySites += analysis.querySites;
     const toScanPath = (projectFile: string) => rel(resolve(project.root, projectFile));
     for (const finding of analysis.findings) findings.push({ ...finding, file: toScanPath(finding.file) });
@@ -352,9 +360,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   }
   findings.sort(compareFindings);
   const coverage = deterministic(coverageReport(distinct, census, notTracedSites, rel));
-  // A file left out by an internal error or its time budget was not analysed: the scan cannot say
-  // COMPLETE (and exits 2, as for every `internal` diagnostic).
-  if (coverage.verdict === 'COMPLETE' && diagnostics.some((d) => d.code === 'internal')) coverage.verdict = 'PARTIAL';
+  // A file left out by an internal error or its time budget, or not read at all, was not analysed:
+  // the scan cannot say COMPLETE (and exits 2, as for every `internal` diagnostic).
+  if (coverage.verdict === 'COMPLETE' && diagnostics.some((d) => d.code === 'internal' || NOT_READ_CODES.has(d.code))) coverage.verdict = 'PARTIAL';
   return {
     coverage,
     tool: { name: 'tenant-lint', version: VERSION },

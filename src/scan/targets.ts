@@ -55,11 +55,46 @@ function toPosix(path: string): string {
   return sep === '/' ? path : path.split(sep).join('/');
 }
 
-function git(args: string[], cwd: string): Promise<string> {
+/**
+ * The scanned repository's own git configuration can run commands: `core.fsmonitor` on any read of
+ * the working tree (diff, ls-files), and `filter.<driver>.clean`/`process` (named from its
+ * .gitattributes) whenever git hashes a changed file. A repository under audit is not trusted, so
+ * every git call of a scan switches these off through GIT_CONFIG_COUNT (no quoting of driver names
+ * in `-c`), and takes no optional locks (git never rewrites the repository's index for us).
+ */
+export function neutralGitEnv(filterDrivers: readonly string[], env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const entries: [string, string][] = [
+    ['core.fsmonitor', 'false'],
+    ['core.untrackedCache', 'false'],
+  ];
+  for (const driver of filterDrivers) {
+    entries.push([`filter.${driver}.clean`, ''], [`filter.${driver}.smudge`, ''], [`filter.${driver}.process`, ''], [`filter.${driver}.required`, 'false']);
+  }
+  const out: NodeJS.ProcessEnv = { ...env, GIT_OPTIONAL_LOCKS: '0', GIT_CONFIG_COUNT: String(entries.length) };
+  entries.forEach(([key, value], i) => {
+    out[`GIT_CONFIG_KEY_${i}`] = key;
+    out[`GIT_CONFIG_VALUE_${i}`] = value;
+  });
+  return out;
+}
+
+/** Filter driver names configured for the repository (`git config` only reads configuration). */
+export function filterDriversIn(configList: string): string[] {
+  const drivers = new Set<string>();
+  for (const entry of configList.split('\0')) {
+    const key = entry.slice(0, entry.includes('\n') ? entry.indexOf('\n') : entry.length);
+    if (!key.startsWith('filter.')) continue;
+    const last = key.lastIndexOf('.');
+    if (last > 'filter.'.length) drivers.add(key.slice('filter.'.length, last));
+  }
+  return [...drivers];
+}
+
+function git(args: string[], cwd: string, env?: NodeJS.ProcessEnv, allowFailure = false): Promise<string> {
   return new Promise((resolvePromise, reject) => {
-    execFile('git', args, { cwd, encoding: 'utf8', windowsHide: true, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new UsageError(`--changed-since: git ${args[0]} failed: ${(stderr || error.message).trim().split('\n')[0]}`));
-      else resolvePromise(stdout);
+    execFile('git', args, { cwd, encoding: 'utf8', windowsHide: true, maxBuffer: 64 * 1024 * 1024, env: env ?? neutralGitEnv([]) }, (error, stdout, stderr) => {
+      if (error && !allowFailure) reject(new UsageError(`--changed-since: git ${args[0]} failed: ${(stderr || error.message).trim().split('\n')[0]}`));
+      else resolvePromise(error ? '' : stdout);
     });
   });
 }
@@ -71,9 +106,11 @@ function git(args: string[], cwd: string): Promise<string> {
 export async function changedSince(ref: string, cwd: string): Promise<Set<string>> {
   if (ref.startsWith('-')) throw new UsageError(`--changed-since: "${ref}" is not a git revision`);
   const top = (await git(['rev-parse', '--show-toplevel'], cwd)).trim();
+  // `git config --get-regexp` exits 1 when nothing matches: no filter drivers.
+  const env = neutralGitEnv(filterDriversIn(await git(['config', '-z', '--get-regexp', '^filter\\.'], top, undefined, true)));
   // `ref` cannot start with '-' (checked above), so git cannot read it as an option.
-  const base = (await git(['merge-base', ref, 'HEAD'], top).catch(() => git(['rev-parse', '--verify', `${ref}^{commit}`], top))).trim();
-  const changed = await git(['diff', '--name-only', '--no-renames', '--diff-filter=ACMRT', '-z', base, '--'], top);
-  const untracked = await git(['ls-files', '--others', '--exclude-standard', '-z'], top);
+  const base = (await git(['merge-base', ref, 'HEAD'], top, env).catch(() => git(['rev-parse', '--verify', `${ref}^{commit}`], top, env))).trim();
+  const changed = await git(['diff', '--name-only', '--no-renames', '--no-ext-diff', '--no-textconv', '--diff-filter=ACMRT', '-z', base, '--'], top, env);
+  const untracked = await git(['ls-files', '--others', '--exclude-standard', '-z'], top, env);
   return new Set([...changed.split('\0'), ...untracked.split('\0')].filter((file) => file !== ''));
 }

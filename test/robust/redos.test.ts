@@ -18,6 +18,12 @@ import { TS_SCHEMA_MARKERS } from '../../src/schema/ts-sources.js';
 import { loadSqlParsers } from '../../src/sql/libpg.js';
 import { parseSqlFile } from '../../src/sql/parse.js';
 import { stripIndexElementOptions } from '../../src/sql/text.js';
+import type { Finding } from '../../src/core/finding.js';
+import { isPageFile, isRouteFile } from '../../src/http/nextjs.js';
+import { beforeAlias } from '../../src/orm/census.js';
+import { innerEmbeds } from '../../src/orm/supabase.js';
+import type { FilterLink } from '../../src/orm/supabase-filter.js';
+import { relatedLocations } from '../../src/report/related.js';
 
 const MB = 1_000_000;
 
@@ -121,5 +127,38 @@ describe('schema sources', () => {
   it('a file of many drizzle-orm imports and no relations() call', () => {
     expect(TS_SCHEMA_MARKERS.test(`import { eq } from 'drizzle-orm';\n`.repeat((2 * MB) / 34))).toBe(false);
     expect(TS_SCHEMA_MARKERS.test(`import { relations } from 'drizzle-orm';\nexport const r = relations(t, () => ({}));\n`)).toBe(true);
+  });
+});
+
+// Found by the recheck test (recheck.test.ts): each was quadratic on the input below (seconds at
+// 40,000 repetitions); the linear rewrite answers the same on ordinary input.
+describe('expressions rewritten after the recheck test', () => {
+  it('a table string literal of a megabyte of blanks before `as` (the census)', () => {
+    expect(beforeAlias(`${'\t'.repeat(MB)}\tA\tAS\t`) === `${'\t'.repeat(MB)}\tA`).toBe(true);
+    expect(beforeAlias(`invoices${' '.repeat(MB)}x`)).toBe(`invoices${' '.repeat(MB)}x`);
+    expect(['invoices as i', 'invoices  AS  i', 'public.invoices', 'bases as', 'as as b'].map(beforeAlias)).toEqual(['invoices', 'invoices', 'public.invoices', 'bases as', 'as']);
+  });
+
+  it('a supabase select string of one long word before `!inner`', () => {
+    const link = (value: string) => ({ name: 'select', call: { arguments: [{ type: 'Literal', value }] } }) as unknown as FilterLink;
+    expect([...innerEmbeds(link(`0${'e'.repeat(MB)}e\u0000r!inner`))]).toEqual(['r']);
+    expect([...innerEmbeds(link('*, projects!inner(org_id), owner:users!inner(id), tags(id)'))].sort()).toEqual(['owner', 'projects', 'users']);
+  });
+
+  it('a finding text holding a long word of path characters, and a long run of blanks and commas', () => {
+    const finding = { ruleId: 'require-tenant-filter', file: 'src/a.ts', line: 1, message: `x ${'[_'.repeat(MB / 2)}`, evidence: `see prisma/schema.prisma:3${' ,('.repeat(MB / 3)}x`, help: '' } as unknown as Finding;
+    const related = relatedLocations(finding, { projects: [{ schemaSources: [{ kind: 'prisma', files: ['prisma/schema.prisma'] }] }] } as never);
+    expect(related.map((r) => `${r.file}:${r.line}`)).toEqual(['prisma/schema.prisma:3']);
+  });
+
+  it('a path of many `app/` segments (Next.js route and page files)', () => {
+    expect(isRouteFile(`d${'/app/\u0000'.repeat(MB / 6)}a/route.tsx`)).toBe(true);
+    expect(isPageFile(`c${'/app/t'.repeat(MB / 6)}x/page.ts`)).toBe(true);
+    expect(isPageFile(`c${'/app/t'.repeat(MB / 6)}x/pages.ts`)).toBe(false);
+    expect(['app/route.ts', 'src/app/api/x/route.mts', 'myapp/route.ts', 'app/x/page.tsx', 'app/layout.js', 'pages/page.ts'].map((f) => isRouteFile(f) || isPageFile(f))).toEqual([true, true, false, true, true, false]);
+  });
+
+  it('schema markers over a file of `.schema.withSchema(` (recheck fuzz: polynomial; linear in V8)', () => {
+    expect(TS_SCHEMA_MARKERS.test(`${'r.schema.withSchema(-'.repeat(MB / 7)}(`)).toBe(false);
   });
 });

@@ -65,6 +65,21 @@ describe('readTextFileSafe', () => {
 });
 
 describe('a hostile tree scans to the end', () => {
+  posixOnly('a tsconfig.json whose extends chain (or a package.json met in module resolution) is a device or a FIFO is read as absent', async () => {
+    const dir = makeProject({
+      'package.json': '{"name":"app"}',
+      'prisma/schema.prisma': SCHEMA,
+      'src/db.ts': DB,
+      'src/invoices.ts': LEAK.replace("'./db'", "'lib/db'"),
+      'tsconfig.json': JSON.stringify({ extends: './base.json', compilerOptions: { baseUrl: '.', paths: { 'lib/*': ['src/*'] } } }),
+      'node_modules/lib/index.ts': 'export const x = 1;\n',
+    });
+    symlinkSync('/dev/zero', join(dir, 'base.json'));
+    execFileSync('mkfifo', [join(dir, 'node_modules', 'lib', 'package.json')]);
+    const result = await scan({ path: dir });
+    expect(result.findings.map((f) => `${f.file}:${f.line}`)).toContain('src/invoices.ts:3');
+  });
+
   posixOnly('FIFOs, devices, /proc links and outside links are diagnosed or ignored, and the real finding is reported', async () => {
     const outside = tempDir();
     writeFileSync(join(outside, 'private.sql'), 'CREATE TABLE leaked_secret_table (id int);');
