@@ -137,6 +137,7 @@ write(
   `${JSON.stringify(
     {
       name: 'hostile-app',
+      main: 'index.js',
       version: '1.0.0',
       scripts: {
         preinstall: shellCanary('preinstall'),
@@ -373,11 +374,11 @@ function variant(name, files) {
     if (content !== null) write(`variants/${name}/${path}`, content);
   }
 }
-variant('config-fifo', { 'package.json': '{"name":"v"}' });
+variant('config-fifo', { 'package.json': '{"name":"v","main":"index.js"}' });
 if (fifo('variants/config-fifo/tenant-lint.config.json')) note('root-config-fifo', 'variants/config-fifo/tenant-lint.config.json', 'the root config is a FIFO (blocked forever)', 'exit 2 at once, one line; with --no-config-lookup a full report');
-variant('config-zero', { 'package.json': '{"name":"v"}' });
+variant('config-zero', { 'package.json': '{"name":"v","main":"index.js"}' });
 if (link('variants/config-zero/tenant-lint.config.json', '/dev/zero')) note('root-config-devzero', 'variants/config-zero/tenant-lint.config.json', 'the root config is a symlink to /dev/zero (3 GB)', 'exit 2 at once; with --no-config-lookup a full report');
-variant('config-environ', { 'package.json': '{"name":"v"}' });
+variant('config-environ', { 'package.json': '{"name":"v","main":"index.js"}' });
 if (link('variants/config-environ/.tenant-lintrc.json', '/proc/self/environ')) note('root-config-environ', 'variants/config-environ/.tenant-lintrc.json', 'the root config is a symlink to /proc/self/environ', 'exit 2; no secret in the message');
 variant('package-fifo', {});
 if (fifo('variants/package-fifo/package.json')) {
@@ -395,11 +396,11 @@ variant('no-schema', { 'package.json': JSON.stringify({ name: 'v', dependencies:
 note('no-schema', 'variants/no-schema', 'code that uses Prisma and no schema', 'fails closed (exit 2)');
 variant('schema-unparseable', { 'package.json': JSON.stringify({ name: 'v', dependencies: { '@prisma/client': '5' } }), 'prisma/schema.prisma': 'model Organization {\n  id String @id @@@\n' });
 note('schema-unparseable', 'variants/schema-unparseable', 'a schema that does not parse at all', 'fails closed (exit 2)');
-variant('tsconfig-zero', { 'package.json': '{"name":"v"}', 'tsconfig.json': JSON.stringify({ extends: './base.json' }) });
+variant('tsconfig-zero', { 'package.json': '{"name":"v","main":"index.js"}', 'tsconfig.json': JSON.stringify({ extends: './base.json' }) });
 if (link('variants/tsconfig-zero/base.json', '/dev/zero')) {
   note('tsconfig-extends-devzero', 'variants/tsconfig-zero/tsconfig.json', 'a tsconfig.json that extends a symlink to /dev/zero (TypeScript read it through ts.sys until 6 GB)', 'read as absent; a full report');
 }
-variant('nested-package-fifo', { 'package.json': '{"name":"v"}', 'pkg/src/leak.ts': LEAK.replace("'./db'", "'../../src/db'") });
+variant('nested-package-fifo', { 'package.json': '{"name":"v","main":"index.js"}', 'pkg/src/leak.ts': LEAK.replace("'./db'", "'../../src/db'") });
 if (fifo('variants/nested-package-fifo/pkg/package.json')) {
   note('nested-package-json-fifo-with-query', 'variants/nested-package-fifo/pkg/package.json', 'a nested package.json that is a FIFO, in a package holding a query', 'a diagnostic; no hang', {
     open: 'src/flow/callers.ts (declaresWorkspaces) and src/core/checks/paths.ts (inPrivatePackage) read package.json with readFileSync while tracing the query: blocks forever',
@@ -407,7 +408,7 @@ if (fifo('variants/nested-package-fifo/pkg/package.json')) {
 }
 
 variant('types', {
-  'package.json': '{"name":"v"}',
+  'package.json': '{"name":"v","main":"index.js"}',
   'tsconfig.json': JSON.stringify({ extends: './tsconfig.loop-a.json', compilerOptions: { plugins: [{ name: 'evil-ts-plugin' }] }, include: ['src'] }),
   'tsconfig.loop-a.json': JSON.stringify({ extends: './tsconfig.loop-b.json' }),
   'tsconfig.loop-b.json': JSON.stringify({ extends: './tsconfig.json' }),
@@ -436,7 +437,7 @@ try {
 }
 if (hasGit) {
   const dir = join(OUT, 'variants/git-config-exec');
-  variant('git-config-exec', { 'package.json': '{"name":"v"}', '.gitattributes': '*.ts filter=evil\n' });
+  variant('git-config-exec', { 'package.json': '{"name":"v","main":"index.js"}', '.gitattributes': '*.ts filter=evil\n' });
   const git = (...args) => execFileSync('git', ['-c', 'user.email=hostile@example.invalid', '-c', 'user.name=hostile', '-c', 'core.hooksPath=/dev/null', ...args], { cwd: dir, stdio: 'ignore' });
   git('init', '--quiet');
   git('add', '.');

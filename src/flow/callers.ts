@@ -12,7 +12,8 @@
  * member of an object literal. A member call whose receiver cannot be resolved is kept only when
  * its file imports the function's module, and is marked as matched by name.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readTextFileSafe } from '../scan/safe-read.js';
 import { dirname, join, relative } from 'node:path';
 import type { TSESTree } from '@typescript-eslint/types';
 import { globbySync } from 'globby';
@@ -125,7 +126,7 @@ export function searchRootOf(projectRoot: string): string {
 function declaresWorkspaces(dir: string): boolean {
   if (existsSync(join(dir, 'pnpm-workspace.yaml')) || existsSync(join(dir, 'lerna.json')) || existsSync(join(dir, 'nx.json')) || existsSync(join(dir, 'rush.json'))) return true;
   try {
-    const pkg: unknown = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    const pkg: unknown = JSON.parse(readTextFileSafe(join(dir, 'package.json'), { maxBytes: 1_000_000 }));
     return typeof pkg === 'object' && pkg !== null && 'workspaces' in pkg;
   } catch {
     return false;
@@ -162,7 +163,8 @@ export class CallGraph {
     let text = this.texts.get(file);
     if (text === undefined) {
       try {
-        text = statSync(file).size > MAX_BYTES ? '' : readFileSync(file, 'utf8');
+        text = readTextFileSafe(file, { maxBytes: MAX_BYTES + 1 });
+        if (text.length > MAX_BYTES) text = '';
       } catch {
         text = '';
       }

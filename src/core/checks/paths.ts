@@ -11,7 +11,8 @@
  * result (`const card = await repo.getByPublicId(id); if (!card) throw ...; await
  * assertPermission(db, userId, card.workspaceId)`). A check of some other id does not count.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readTextFileSafe } from '../../scan/safe-read.js';
 import { dirname, join } from 'node:path';
 import type { TSESTree } from '@typescript-eslint/types';
 import { memberName, T, textOf, unwrap, walk, type FileUnit, type Node } from '../ast.js';
@@ -177,7 +178,7 @@ const ENTRY_EXPORTS = new Set(['loader', 'action', 'getServerSideProps', 'handle
 
 /** A function that frameworks call by its form: a route export, a server action, a decorated controller method. */
 const AUTHZ_DECORATOR = /^(Permissions?|RequirePermissions?|RequiresPermissions?|Roles|RequireRoles?|CheckPolicies|Policies|Authorize|Can|CheckAbilities|Abilities|ResourceAccess|RequireAccess)$/;
-const AUTHZ_GUARD = /(Permission|Role|Polic|Access|Member|Owner|Tenant|Organi[sz]ation|Workspace|Team|Space|Ability)\w*Guard/;
+const AUTHZ_GUARD_WORDS = new Set(['Permission', 'Permissions', 'Role', 'Roles', 'Policy', 'Policies', 'Access', 'Member', 'Membership', 'Owner', 'Ownership', 'Tenant', 'Organization', 'Organisation', 'Org', 'Workspace', 'Team', 'Space', 'Ability', 'Abilities']);
 
 /**
  * A controller method (or its class) behind an authorization decorator: NestJS `@Permissions(...)`,
@@ -194,9 +195,18 @@ function authorizationDecorator(at: Callable): string | undefined {
     const name = callee.type === T.Identifier ? callee.name : undefined;
     if (!name) continue;
     if (AUTHZ_DECORATOR.test(name)) return clip(`@${textOf(at.unit, decorator.expression)}`);
-    if (name === 'UseGuards' && AUTHZ_GUARD.test(textOf(at.unit, decorator.expression))) return clip(`@${textOf(at.unit, decorator.expression)}`);
+    if (name === 'UseGuards' && expression.type === T.CallExpression && expression.arguments.some((arg) => isAuthorizationGuard(arg))) return clip(`@${textOf(at.unit, decorator.expression)}`);
   }
   return undefined;
+}
+
+/** `PermissionGuard`, `WorkspaceMemberGuard`, `new RolesGuard(...)`: named for authorization, not authentication. */
+function isAuthorizationGuard(arg: Node): boolean {
+  const value = unwrap(arg);
+  const named = value.type === T.NewExpression ? unwrap(value.callee) : value;
+  const name = named.type === T.Identifier ? named.name : undefined;
+  if (!name || !name.endsWith('Guard')) return false;
+  return name.slice(0, -'Guard'.length).split(/(?=[A-Z])/).some((word) => AUTHZ_GUARD_WORDS.has(word));
 }
 
 function entryByForm(at: Callable): string | undefined {
@@ -229,7 +239,7 @@ function inPrivatePackage(file: string): boolean {
       const manifest = join(dir, 'package.json');
       if (existsSync(manifest)) {
         try {
-          const parsed: unknown = JSON.parse(readFileSync(manifest, 'utf8'));
+          const parsed: unknown = JSON.parse(readTextFileSafe(manifest, { maxBytes: 1_000_000 }));
           known = typeof parsed === 'object' && parsed !== null && (Reflect.get(parsed, 'private') === true || !LIBRARY_FIELDS.some((f) => Reflect.has(parsed, f)));
         } catch {
           known = false;
