@@ -6,6 +6,7 @@ import type { Table, TenantSchema } from '../schema.js';
 import type { CheckOutput, RawFinding } from './types.js';
 import { isAdminOnly } from './no-client-tenant-id.js';
 import { keyedByRowsOf, pathsOf, type PathVerdict } from './paths.js';
+import { tenancyEvidence } from '../../policies/shared/evidence.js';
 
 const VERB = { read: 'reads', update: 'updates', delete: 'deletes', insert: 'writes' } as const;
 
@@ -163,18 +164,6 @@ function undefinedValueFinding(site: QuerySite, value: Node, context: AnalysisCo
 
 function keyOf(table: Table): string {
   return table.tenantKeys[0] ?? '';
-}
-
-/** Where the tenant key comes from, e.g. "`Invoice.orgId` references the tenant `Organization` (prisma/schema.prisma:42)". */
-export function tenancyEvidence(table: Table, schema: TenantSchema): string {
-  if (table.class === 'child') {
-    const relation = table.relations.get(table.parentRelations[0] ?? '');
-    return `\`${table.name}\` has no tenant key of its own; it inherits tenancy from \`${relation?.target ?? 'its parent'}\` through the required relation \`${relation?.name ?? '?'}\`.`;
-  }
-  const key = schema.tenantKeys.find((k) => k.table === table.name);
-  const where = key?.location ? ` (${key.location.file}:${key.location.line})` : '';
-  const target = key?.references ?? schema.root ?? 'the tenant';
-  return `\`${table.name}.${keyOf(table)}\` references the tenant \`${target}\`${where}.`;
 }
 
 function clientEvidence(site: QuerySite): string {

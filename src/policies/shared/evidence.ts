@@ -2,8 +2,7 @@ import type { Table, TenantSchema } from '../../core/schema.js';
 
 /**
  * Where a table's tenancy comes from, e.g. "`Invoice.orgId` references the tenant `Organization`
- * (prisma/schema.prisma:42)": the evidence every rule about tenant data gives. The same wording as
- * require-tenant-filter's own copy (src/core/checks/), which imports this one when it moves here.
+ * (prisma/schema.prisma:42)": the evidence every rule about tenant data gives.
  */
 export function tenancyEvidence(table: Table, schema: TenantSchema): string {
   if (table.class === 'child') {
