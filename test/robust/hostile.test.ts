@@ -16,7 +16,7 @@ import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlink
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = join(REPO, 'bin', 'tenant-lint.js');
@@ -26,6 +26,8 @@ const BIG = process.env.TENANT_LINT_HOSTILE_BIG === '1';
 /** Per scan: generous for a loaded 2-core machine; a hang or a quadratic blow-up still ends the test. */
 const CHILD_TIMEOUT_MS = BIG ? 900_000 : 120_000;
 const HEAP_MB = BIG ? 3072 : 1536;
+// The child's own timeout is the bound that catches a hang; the test waits for it, not less.
+vi.setConfig({ testTimeout: CHILD_TIMEOUT_MS + 30_000 });
 const CANARY = `canary-${randomBytes(8).toString('hex')}`;
 
 interface Manifest {
