@@ -2,7 +2,7 @@ import { globby } from 'globby';
 
 export const SOURCE_EXTENSIONS = ['ts', 'tsx', 'mts', 'cts', 'js', 'jsx', 'mjs', 'cjs'];
 
-/** Never scanned: dependencies, build output, generated clients, declaration files. */
+/** Never scanned: dependencies, build output, generated clients, declaration files, bundled browser assets. */
 export const DEFAULT_IGNORES = [
   '**/node_modules/**',
   '**/dist/**',
@@ -18,6 +18,9 @@ export const DEFAULT_IGNORES = [
   '**/*.d.mts',
   '**/*.d.cts',
   '**/*.min.js',
+  // Served to the browser as they are (Next.js, Vite and CRA `public/`), and compiled runtimes such as pyodide.asm.js.
+  '**/public/**/*.js',
+  '**/*.asm.js',
 ];
 
 /**
