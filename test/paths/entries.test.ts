@@ -167,3 +167,77 @@ describe('callbacks the runtime calls without a request', () => {
     expect(await severities(project({ private: true }, { 'src/projects.ts': repo, 'src/routes.ts': routes }))).toEqual(['src/projects.ts:3 error']);
   });
 });
+
+describe('a NestJS service method with a non-route decorator (`@Timing()`), called by a controller', () => {
+  const service = `import { Injectable } from '@nestjs/common';\nimport { prisma } from './db';\nimport { Timing } from './timing';\n\n@Injectable()\nexport class ProjectService {\n  @Timing()\n  async rename(id: string, name: string) {\n    return prisma.project.update({ where: { id }, data: { name } });\n  }\n}\n`;
+  const timing = `export const Timing = (): MethodDecorator => () => undefined;\n`;
+  const controller = (decorators: string) =>
+    `import { Body, Controller, Param, Patch } from '@nestjs/common';\nimport type { ProjectService } from './project.service';\nimport { Permissions } from './permissions';\n\n@Controller('projects')\nexport class ProjectController {\n  constructor(private readonly projectService: ProjectService) {}\n\n  ${decorators}\n  async rename(@Param('id') id: string, @Body() body: { name: string }) {\n    return this.projectService.rename(id, body.name);\n  }\n}\n`;
+  const permissions = `export const Permissions = (...p: string[]): MethodDecorator => () => undefined;\n`;
+  const files = (decorators: string) => ({ 'src/timing.ts': timing, 'src/permissions.ts': permissions, 'src/project.service.ts': service, 'src/project.controller.ts': controller(decorators) });
+
+  it('the controller route runs behind @Permissions: the service is not an entry point, warning', async () => {
+    const result = await scan({ path: project({ private: true }, files(`@Patch(':id')\n  @Permissions('project|update')`)) });
+    const finding = result.findings.find((f) => f.ruleId === 'require-tenant-filter');
+    expect(finding?.severity).toBe('warning');
+    expect(finding?.evidence).toContain("@Permissions('project|update')");
+    expect(finding?.evidence).not.toContain('the controller method `rename` (`src/project.service.ts');
+  });
+
+  it('the controller route has no check: error, naming the controller', async () => {
+    const result = await scan({ path: project({ private: true }, files(`@Patch(':id')`)) });
+    const finding = result.findings.find((f) => f.ruleId === 'require-tenant-filter');
+    expect(finding?.severity).toBe('error');
+    expect(finding?.evidence).toContain('the controller method `rename` (`src/project.controller.ts');
+  });
+});
+
+describe('a NestJS event listener (`@OnEvent`)', () => {
+  const listener = (decorator: string) =>
+    `import { Injectable } from '@nestjs/common';\nimport { OnEvent } from '@nestjs/event-emitter';\nimport { Get, Param } from '@nestjs/common';\nimport { prisma } from './db';\n\n@Injectable()\nexport class ProjectListener {\n  ${decorator}\n  async touch(id: string) {\n    return prisma.project.update({ where: { id }, data: { name: 'x' } });\n  }\n}\n`;
+
+  it('runs on events the server emits: info', async () => {
+    expect(await severities(project({ private: true }, { 'src/listener.ts': listener(`@OnEvent('project.created')`) }))).toEqual(['src/listener.ts:10 info']);
+  });
+
+  it('the same method as a route: error', async () => {
+    expect(await severities(project({ private: true }, { 'src/listener.ts': listener(`@Get(':id')`) }))).toEqual(['src/listener.ts:10 error']);
+  });
+});
+
+describe('the fix for a grandchild table names the whole relation path', () => {
+  const schema = SCHEMA.replace('model Organization {\n', 'model Organization {\n  groups Group[]\n') + `
+model Group {
+  id             String       @id
+  organizationId String
+  organization   Organization @relation(fields: [organizationId], references: [id])
+  boards         Board[]
+  @@index([organizationId, id])
+}
+
+model Board {
+  id      String @id
+  groupId String
+  group   Group  @relation(fields: [groupId], references: [id])
+  cards   Card[]
+}
+
+model Card {
+  id      String @id
+  boardId String
+  board   Board  @relation(fields: [boardId], references: [id])
+}
+`;
+
+  it('card -> board -> group carries organizationId: `board: { group: { organizationId } }`', async () => {
+    const dir = makeProject({
+      'package.json': JSON.stringify({ name: 'p', private: true, dependencies: { '@prisma/client': '^6.8.0' } }),
+      'prisma/schema.prisma': schema,
+      'src/db.ts': DB,
+      'src/cards.ts': `import { prisma } from './db';\n\nexport const cardById = (id: string) => prisma.card.findUnique({ where: { id } });\n`,
+    });
+    const result = await scan({ path: dir });
+    const finding = result.findings.find((f) => f.ruleId === 'require-tenant-filter');
+    expect(finding?.help).toBe('Filter through the parent: `where: { board: { group: { organizationId } } }`, or run it through a tenant-scoped client.');
+  });
+});

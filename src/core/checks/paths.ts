@@ -174,6 +174,14 @@ function isInlineRunner(call: TSESTree.CallExpression): boolean {
 }
 
 const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+/** NestJS route and resolver decorators: the method is what the framework calls for a request. */
+const ROUTE_DECORATORS = new Set(['Get', 'Post', 'Put', 'Patch', 'Delete', 'All', 'Options', 'Head', 'Search', 'Sse', 'Query', 'Mutation', 'Subscription', 'ResolveField', 'SubscribeMessage']);
+
+function decoratorName(decorator: TSESTree.Decorator): string | undefined {
+  const expression = unwrap(decorator.expression);
+  const callee = expression.type === T.CallExpression ? unwrap(expression.callee) : expression;
+  return callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
+}
 const ENTRY_EXPORTS = new Set(['loader', 'action', 'getServerSideProps', 'handler', 'default']);
 
 /** A function that frameworks call by its form: a route export, a server action, a decorated controller method. */
@@ -212,7 +220,12 @@ function isAuthorizationGuard(arg: Node): boolean {
 function entryByForm(at: Callable): string | undefined {
   const owner = at.fn.parent;
   if (owner?.type === T.MethodDefinition) {
-    const decorated = (owner.decorators?.length ?? 0) > 0 || (at.cls?.decorators ?? []).some((d) => /Controller|Resolver|Gateway/.test(textOf(at.unit, d)));
+    // A route by its own decorator (`@Get`, `@Mutation`...), or any decorated method of a controller
+    // class (custom route decorators). A service method decorated for timing or caching is not an
+    // entry point: its callers are.
+    const names = (owner.decorators ?? []).map((d) => decoratorName(d));
+    const inController = (at.cls?.decorators ?? []).some((d) => /Controller|Resolver|Gateway/.test(decoratorName(d) ?? ''));
+    const decorated = names.some((name) => name !== undefined && ROUTE_DECORATORS.has(name)) || (inController && names.length > 0);
     return decorated ? 'the controller method' : undefined;
   }
   const exported = isExported(at);
@@ -746,7 +759,7 @@ function clip(text: string): string {
 
 /** Registrations that run a callback without a request: schedulers, queues, task runners. */
 const SYSTEM_REGISTRARS = new Set(['schedule', 'cron', 'Cron', 'task', 'schedules', 'createFunction', 'process', 'Worker', 'define', 'every', 'registerTask', 'defineTask', 'scheduledJob', 'scheduleJob', 'addCronJob', 'CronJob', 'job', 'consume', 'subscribe', 'setInterval', 'deserializeUser', 'serializeUser']);
-const SYSTEM_DECORATORS = new Set(['Cron', 'Interval', 'Timeout', 'Process', 'Processor', 'OnQueueActive', 'OnWorkerEvent', 'EventPattern', 'MessagePattern', 'Command', 'SqsMessageHandler', 'Consumer']);
+const SYSTEM_DECORATORS = new Set(['OnEvent', 'Cron', 'Interval', 'Timeout', 'Process', 'Processor', 'OnQueueActive', 'OnWorkerEvent', 'EventPattern', 'MessagePattern', 'Command', 'SqsMessageHandler', 'Consumer']);
 
 interface Entry {
   text: string;
@@ -866,7 +879,7 @@ function systemFunction(at: Callable): string | undefined {
     for (const decorator of decorators) {
       const expression = unwrap(decorator.expression);
       const callee = expression.type === T.CallExpression ? unwrap(expression.callee) : expression;
-      if (callee.type === T.Identifier && SYSTEM_DECORATORS.has(callee.name)) return `runs as a job (\`@${callee.name}\`)`;
+      if (callee.type === T.Identifier && SYSTEM_DECORATORS.has(callee.name)) return callee.name === 'OnEvent' ? `runs on events the server emits (\`@OnEvent\`)` : `runs as a job (\`@${callee.name}\`)`;
     }
   }
   if (checksSecret(at.fn, at.unit)) return 'is an internal endpoint behind a shared-secret check';

@@ -281,7 +281,7 @@ function missingFinding(site: QuerySite, detail: string, context: AnalysisContex
     : site.orm === 'drizzle'
       ? drizzleHow(table, parentKey)
       : table.class === 'child'
-        ? `Filter through the parent: \`where: { ${table.parentRelations[0]}: { ${parentKey} } }\``
+        ? `Filter through the parent: \`where: { ${parentFilter(table, context.schema)} }\``
         : `Add \`${keyOf(table)}\` to \`where\` (\`where: { ..., ${keyOf(table)} }\`)`;
   return {
     ruleId: 'require-tenant-filter',
@@ -302,6 +302,23 @@ function drizzleHow(table: Table, parentKey: string): string {
 }
 
 /** For a child table: the tenant key of the parent it inherits from, for the hint. */
+/**
+ * The nested relation filter from a child table up to the table that carries the tenant key:
+ * `table: { base: { spaceId } }` for a field whose table belongs to a base of a space.
+ */
+function parentFilter(table: Table, schema: TenantSchema): string {
+  const path: string[] = [];
+  let current: Table | undefined = table;
+  for (let i = 0; current && current.class === 'child' && i < 8; i++) {
+    const name = current.parentRelations[0] ?? '';
+    path.push(name);
+    const relation = current.relations.get(name);
+    current = relation ? schema.tables.get(relation.target) : undefined;
+  }
+  const key = current?.tenantKeys[0] ?? 'tenantId';
+  return path.reduceRight((inner, name) => `${name}: { ${inner} }`, key);
+}
+
 function childKey(table: Table, schema: TenantSchema): string {
   let current: Table | undefined = table;
   for (let i = 0; current && current.class === 'child' && i < 8; i++) {
@@ -381,7 +398,7 @@ function suggestions(site: QuerySite, context: AnalysisContext, parentKey: strin
   const { table } = site;
   const key = table.class === 'child' ? parentKey : keyOf(table);
   if (!key || !findByName(context.unit.scopeManager, site.call, key)) return undefined;
-  const fragment = table.class === 'child' ? `${table.parentRelations[0]}: { ${key} }` : key;
+  const fragment = table.class === 'child' ? parentFilter(table, context.schema) : key;
   const taken = table.class === 'child' ? table.parentRelations[0] : key;
   // `{ orgId: { not: orgId } }` already has the key: inserting it again would be a duplicate.
   if (site.whereObject?.properties.some((p) => p.type === T.Property && propertyName(p) === taken)) return undefined;
