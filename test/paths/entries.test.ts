@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { scan } from '../../src/scan/scan.js';
 import { useScratch } from '../helpers/scratch.js';
 
@@ -239,5 +241,56 @@ model Card {
     const result = await scan({ path: dir });
     const finding = result.findings.find((f) => f.ruleId === 'require-tenant-filter');
     expect(finding?.help).toBe('Filter through the parent: `where: { board: { group: { organizationId } } }`, or run it through a tenant-scoped client.');
+  });
+});
+
+describe('a permission check named as one, on the same id', () => {
+  const route = (body: string) =>
+    `import express from 'express';\nimport { prisma } from './db';\nimport { permissions } from './permissions';\n\nexport const app = express();\napp.post('/projects/:id', async (req, res) => {\n  const id = req.params.id;\n${body}\n});\n`;
+  const helper = `export const permissions = {\n  async validPermissions(resourceId: string, wanted: string[]) {\n    if (!resourceId || wanted.length === 0) throw new Error('forbidden');\n  },\n  async validateInput(value: string) {\n    if (!value) throw new Error('bad input');\n  },\n};\n`;
+  const files = (body: string) => ({ 'src/permissions.ts': helper, 'src/routes.ts': route(body) });
+
+  it('before the query (the helper reads the caller from the request context): guarded where it runs, not reported', async () => {
+    expect(await severities(project({ private: true }, files(`  await permissions.validPermissions(id, ['project|read']);\n  res.json(await prisma.project.findUnique({ where: { id } }));`)))).toEqual([]);
+  });
+
+  it('a check of the input, not of access: error', async () => {
+    expect(await severities(project({ private: true }, files(`  await permissions.validateInput(id);\n  res.json(await prisma.project.findUnique({ where: { id } }));`)))).toEqual(['src/routes.ts:9 error']);
+  });
+
+  it('after a read, before anything is returned: not reported', async () => {
+    expect(await severities(project({ private: true }, files(`  const project = await prisma.project.findUnique({ where: { id } });\n  const name = project?.name;\n  await permissions.validPermissions(id, ['project|read']);\n  res.json({ name });`)))).toEqual([]);
+  });
+
+  it('after a read whose row was already sent: error', async () => {
+    expect(await severities(project({ private: true }, files(`  const project = await prisma.project.findUnique({ where: { id } });\n  res.json(project);\n  await permissions.validPermissions(id, ['project|read']);`)))).toEqual(['src/routes.ts:8 error']);
+  });
+
+  it('after a write (the row has changed by then): error', async () => {
+    expect(await severities(project({ private: true }, files(`  await prisma.project.update({ where: { id }, data: { name: 'x' } });\n  await permissions.validPermissions(id, ['project|update']);\n  res.json({ ok: true });`)))).toEqual(['src/routes.ts:8 error']);
+  });
+});
+
+describe('a permission check named as one, on the same id (Drizzle, Hono)', () => {
+  const fixture = (file: string) => readFileSync(join(import.meta.dirname, '../../fixtures/paths-drizzle-hono', file), 'utf8');
+  const helper = `export async function assertDocumentAccess(documentId: string) {\n  if (!documentId) throw new Error('forbidden');\n}\nexport async function validateDocumentId(documentId: string) {\n  if (!documentId) throw new Error('bad id');\n}\n`;
+  const routes = (check: string) =>
+    `import { Hono } from 'hono';\nimport { eq } from 'drizzle-orm';\nimport { db } from './db/client';\nimport { documents } from './db/schema';\nimport { assertDocumentAccess, validateDocumentId } from './access';\n\nexport const app = new Hono();\napp.get('/documents/:id', async (c) => {\n  const id = c.req.param('id');\n  await ${check}(id);\n  return c.json(await db.select().from(documents).where(eq(documents.id, id)));\n});\n`;
+  const repo = (check: string) =>
+    makeProject({
+      'package.json': JSON.stringify({ name: 'd', private: true, dependencies: { 'drizzle-orm': '^0.43.1', hono: '^4.7.10', postgres: '^3.4.5' } }),
+      'src/db/schema.ts': fixture('src/db/schema.ts'),
+      'src/db/client.ts': fixture('src/db/client.ts'),
+      'src/access.ts': helper,
+      'src/routes.ts': routes(check),
+    });
+  const filterFindings = async (dir: string) => (await scan({ path: dir })).findings.filter((f) => f.ruleId === 'require-tenant-filter' && f.file === 'src/routes.ts').map((f) => `${f.line} ${f.severity}`);
+
+  it('assertDocumentAccess(id) before the select: not reported', async () => {
+    expect(await filterFindings(repo('assertDocumentAccess'))).toEqual([]);
+  });
+
+  it('validateDocumentId(id) (input, not access) before the select: error', async () => {
+    expect(await filterFindings(repo('validateDocumentId'))).toEqual(['11 error']);
   });
 });

@@ -45,6 +45,8 @@ export interface PathOptions {
   tenantKeys: ReadonlySet<string>;
   /** An entry point only operators reach (an admin-only procedure or route). */
   isAdminOnly?: (fn: TSESTree.FunctionLike, unit: FileUnit) => boolean;
+  /** The query only reads: a check of the same id later in its function, before any return, still stops the data. */
+  read?: boolean;
 }
 
 const MAX_DEPTH = 4;
@@ -186,7 +188,7 @@ const ENTRY_EXPORTS = new Set(['loader', 'action', 'getServerSideProps', 'handle
 
 /** A function that frameworks call by its form: a route export, a server action, a decorated controller method. */
 const AUTHZ_DECORATOR = /^(Permissions?|RequirePermissions?|RequiresPermissions?|Roles|RequireRoles?|CheckPolicies|Policies|Authorize|Can|CheckAbilities|Abilities|ResourceAccess|RequireAccess)$/;
-const AUTHZ_GUARD_WORDS = new Set(['Permission', 'Permissions', 'Role', 'Roles', 'Policy', 'Policies', 'Access', 'Member', 'Membership', 'Owner', 'Ownership', 'Tenant', 'Organization', 'Organisation', 'Org', 'Workspace', 'Team', 'Space', 'Ability', 'Abilities']);
+const AUTHZ_GUARD_WORDS = new Set(['Permission', 'Permissions', 'Role', 'Roles', 'Policy', 'Policies', 'Access', 'Member', 'Membership', 'Owner', 'Ownership', 'Tenant', 'Organization', 'Organisation', 'Org', 'Workspace', 'Team', 'Space', 'Share', 'Ability', 'Abilities']);
 
 /**
  * A controller method (or its class) behind an authorization decorator: NestJS `@Permissions(...)`,
@@ -568,6 +570,8 @@ export function guardAt(call: TSESTree.CallExpression, unit: FileUnit, options: 
       if (node === statementOf(call)) {
         const after = resultGuard(call, parent.body.slice(index + 1), unit, options);
         if (after) return `${AFTER}${after}`;
+        const later = options.read ? laterGuard(parent.body.slice(index + 1), roots, unit, options) : undefined;
+        if (later) return `${AFTER}${later}`;
       }
     }
     // Stop at a function that is not a callback run in place.
@@ -609,6 +613,37 @@ function resultGuard(call: TSESTree.CallExpression, after: TSESTree.Statement[],
   return undefined;
 }
 
+/**
+ * A read whose id is checked a few statements later, before anything returns: `const base = await
+ * findUnique({ where: { id } }); ...; await permissions.validPermissions(id, ...)`. The row was read,
+ * but the request stops before its data can leave the function. Only for reads: a write has
+ * happened by then.
+ */
+function laterGuard(after: TSESTree.Statement[], roots: Set<string>, unit: FileUnit, options: PathOptions): string | undefined {
+  for (let i = 0; i < after.length && i < 12; i++) {
+    const statement = after[i]!;
+    if (returnsOrEscapes(statement)) return undefined;
+    const found = guardStatement(statement, roots, unit, options, after.slice(i + 1));
+    if (found) return `${found}, run on the same id before anything is returned`;
+  }
+  return undefined;
+}
+
+function returnsOrEscapes(statement: Node): boolean {
+  let found = false;
+  walk(statement, (node) => {
+    if (found) return;
+    if (node.type === T.ReturnStatement) found = true;
+    // `res.json(row)`, `reply.send(row)`: a response written before the check.
+    if (node.type === T.CallExpression) {
+      const callee = unwrap(node.callee);
+      const name = callee.type === T.MemberExpression ? memberName(callee) : undefined;
+      if (name && /^(json|send|write|end|render|redirect)$/.test(name)) found = true;
+    }
+  });
+  return found;
+}
+
 function mentionsAny(node: Node, names: Set<string>): boolean {
   let found = false;
   walk(node, (inner) => {
@@ -633,7 +668,7 @@ function guardStatement(statement: TSESTree.Statement, roots: Set<string>, unit:
   }
   if (statement.type === T.ExpressionStatement) {
     const call = callIn(statement.expression);
-    if (!call || !identityIn(call) && !throwsOnIdentity(call, unit, options.resolver)) return undefined;
+    if (!call || !identityIn(call) && !namedAuthorizationCheck(call) && !throwsOnIdentity(call, unit, options.resolver)) return undefined;
     if (!intersects(rootsOf(call.arguments, unit, 0, true), roots)) return undefined;
     if (!throwsOrNamedAsCheck(call, unit, options.resolver)) return undefined;
     return `\`${clip(textOf(unit, call))}\``;
@@ -661,7 +696,7 @@ function callIn(expression: Node): TSESTree.CallExpression | undefined {
 function checkingCall(test: Node, unit: FileUnit, resolver: Resolver): boolean {
   let found = false;
   walk(test, (node) => {
-    if (!found && node.type === T.CallExpression && identityIn(node)) found = true;
+    if (!found && node.type === T.CallExpression && (identityIn(node) || namedAuthorizationCheck(node))) found = true;
   });
   void unit;
   void resolver;
@@ -680,7 +715,23 @@ function comparesTenantKey(test: Node, keys: ReadonlySet<string>): boolean {
   return found;
 }
 
-const CHECK_NAME = /^(assert|ensure|check|require|verify|authori[sz]e|guard|validate|enforce|can|has|must|only)[A-Z_]/;
+const CHECK_NAME = /^(assert|ensure|check|require|verify|valid|validate|authori[sz]e|guard|enforce|can|has|must|only)[A-Z_]/;
+
+/** Words that name what an authorization check checks: the caller's permission, access, membership, ownership or role. */
+const AUTHZ_WORDS = new Set(['Permission', 'Permissions', 'Access', 'Accessible', 'Member', 'Membership', 'Owner', 'Ownership', 'Owns', 'Role', 'Roles', 'Authorized', 'Allowed', 'Policy', 'Ability', 'Collaborator']);
+
+/**
+ * `await this.permissionService.validPermissions(baseId, ['base|update'])`, `assertTeamAccess(teamId)`:
+ * a check named as one (`assert`, `check`, `valid`...) and for authorization. Such helpers read the
+ * caller from the request context themselves (CLS, async local storage), so the identity need not
+ * be an argument.
+ */
+function namedAuthorizationCheck(call: TSESTree.CallExpression): boolean {
+  const callee = unwrap(call.callee);
+  const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
+  if (!name || !CHECK_NAME.test(name)) return false;
+  return name.split(/(?=[A-Z])/).some((word) => AUTHZ_WORDS.has(word));
+}
 
 /** A check called for its effect must be able to stop the request: it throws, or is named as a check. */
 function throwsOrNamedAsCheck(call: TSESTree.CallExpression, unit: FileUnit, resolver: Resolver): boolean {

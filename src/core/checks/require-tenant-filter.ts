@@ -90,6 +90,7 @@ function pathsFor(site: QuerySite, context: AnalysisContext): PathVerdict | unde
     isSystemFile: context.isSystemPath ?? (() => false),
     tenantKeys,
     isAdminOnly: (fn, unit) => isAdminOnly(fn, unit, { ...context, unit }),
+    read: site.operation === 'read',
   });
 }
 
