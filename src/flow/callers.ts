@@ -44,6 +44,8 @@ export const INLINE_RUNNERS: ReadonlySet<string> = new Set([
   'transaction', '$transaction', '$tx', 'tx', 'withTx', 'inTransaction', 'runInTransaction', 'transactional', 'begin', 'withTransaction', 'startTransaction', 'batch',
   'map', 'flatMap', 'forEach', 'filter', 'reduce', 'some', 'every', 'find', 'then', 'catch', 'finally',
   'all', 'allSettled', 'race', 'any', 'from', 'run', 'startActiveSpan', 'trace', 'withSpan', 'retry', 'retryWithBackoff',
+  // RxJS operators in a pipe the function itself subscribes to (`lastValueFrom(from(rows).pipe(concatMap(...)))`).
+  'concatMap', 'mergeMap', 'switchMap', 'exhaustMap', 'tap',
 ]);
 
 const SOURCE = /\.(c|m)?[jt]sx?$/;

@@ -294,3 +294,20 @@ describe('a permission check named as one, on the same id (Drizzle, Hono)', () =
     expect(await filterFindings(repo('validateDocumentId'))).toEqual(['11 error']);
   });
 });
+
+describe('an RxJS operator callback in a service method (concatMap)', () => {
+  const service = `import { from, lastValueFrom } from 'rxjs';\nimport { bufferCount, concatMap } from 'rxjs/operators';\nimport { prisma } from './db';\n\nexport class ProjectService {\n  async renameAll(ids: string[]) {\n    return lastValueFrom(from(ids).pipe(bufferCount(10), concatMap((chunk) => from(prisma.project.updateMany({ where: { id: { in: chunk } }, data: { name: 'x' } })))));\n  }\n}\n`;
+  const caller = (check: string) => `import express from 'express';\nimport { ProjectService } from './service';\nimport { assertProjectAccess } from './access';\n\nconst service = new ProjectService();\nexport const app = express();\napp.post('/rename', async (req, res) => {\n  const ids: string[] = req.body.ids;\n${check}  res.json(await service.renameAll(ids));\n});\n`;
+  const access = `export async function assertProjectAccess(ids: string[]) {\n  if (ids.length === 0) throw new Error('forbidden');\n}\n`;
+
+  it('is part of the method: its caller checks access first, warning', async () => {
+    expect(await severities(project({ private: true }, { 'src/service.ts': service, 'src/access.ts': access, 'src/routes.ts': caller('  await assertProjectAccess(ids);\n') }))).toEqual(['src/service.ts:7 warning']);
+  });
+
+  it('the caller does not check: error, through the route (not the operator as an entry point)', async () => {
+    const result = await scan({ path: project({ private: true }, { 'src/service.ts': service, 'src/access.ts': access, 'src/routes.ts': caller('') }) });
+    const finding = result.findings.find((f) => f.ruleId === 'require-tenant-filter');
+    expect(finding?.severity).toBe('error');
+    expect(finding?.evidence).not.toContain('concatMap');
+  });
+});
