@@ -2,7 +2,7 @@ import { RULE_META } from '../src/core/rule-meta.js';
 import { FINDING_TEMPLATE, reportFindings } from '../src/eslint/adapter.js';
 import { createRule } from '../src/eslint/create-rule.js';
 
-const MESSAGE_IDS = ['missingTenantFilter', 'orBypassesTenantFilter', 'connectWithoutTenant', 'tenantSettingOutlivesRequest', 'tenantValueMayBeUndefined'] as const;
+const MESSAGE_IDS = ['missingTenantFilter', 'orBypassesTenantFilter', 'connectWithoutTenant', 'tenantSettingOutlivesRequest', 'tenantValueMayBeUndefined', 'conditionalTenantFilter'] as const;
 
 export default createRule<[], (typeof MESSAGE_IDS)[number] | 'suggestion'>({
   name: 'require-tenant-filter',
@@ -16,6 +16,7 @@ export default createRule<[], (typeof MESSAGE_IDS)[number] | 'suggestion'>({
       connectWithoutTenant: FINDING_TEMPLATE,
       tenantSettingOutlivesRequest: FINDING_TEMPLATE,
       tenantValueMayBeUndefined: FINDING_TEMPLATE,
+      conditionalTenantFilter: FINDING_TEMPLATE,
       suggestion: '{{ desc }}',
     },
     // Options live in tenant-lint.config.json (or settings['tenant-lint']) so the CLI sees them too.

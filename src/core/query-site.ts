@@ -10,8 +10,9 @@ export type Operation = 'read' | 'update' | 'delete' | 'insert';
 export type Predicate =
   /**
    * `mayBeUndefined`: the value's type includes `undefined` (type information only), and no other conjunct scopes.
-   * `value`: the expression the tenant key is compared with, when there is one (for the type-aware check). */
-  | { kind: 'scoped'; via: string; value?: Node; mayBeUndefined?: boolean }
+   * `value`: the expression the tenant key is compared with, when there is one (for the type-aware check).
+   * `condition`: the tenant key is applied only when this holds (`...(org ? { orgId: org } : {})`), and no other conjunct scopes. */
+  | { kind: 'scoped'; via: string; value?: Node; mayBeUndefined?: boolean; condition?: Node }
   | { kind: 'unscoped'; detail: string }
   /** An `OR` whose branch lacks the tenant predicate, with nothing else scoping the query. */
   | { kind: 'or-bypass'; branch: Node }

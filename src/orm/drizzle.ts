@@ -10,7 +10,7 @@ import type { Variable } from '@typescript-eslint/scope-manager';
 import { runsHere, isChainLink, memberName, propertyName, T, textOf, unwrap, variableOf, type FileUnit, type Node } from '../core/ast.js';
 import type { AnalysisContext, ClientInfo, Operation, OrmRecognizer, Predicate, QuerySite } from '../core/query-site.js';
 import { returnedExpressions, type Located } from '../core/resolve.js';
-import { combineAll, combineAnd, combineOr, evaluateFilterObject, resolveObject, isOwnKeyFromRow, isParentKeyFromRow, isUndefinedNode, type ObjectFilterDialect } from './object-filter.js';
+import { combineAll, combineAnd, conditional, isNullish, combineOr, evaluateFilterObject, resolveObject, isOwnKeyFromRow, isParentKeyFromRow, isUndefinedNode, type ObjectFilterDialect } from './object-filter.js';
 import { isCredentialColumn, type Table } from '../core/schema.js';
 import { flowClient } from './client-specs.js';
 import { DRIZZLE_SOURCE, drizzleImportOf, namespaceOf, resolveTable, unresolvedTable, type TableRef } from './drizzle-resolve.js';
@@ -395,8 +395,8 @@ function evaluateCondition(expression: Node, unit: FileUnit, scope: Scope, depth
     case T.ConditionalExpression: {
       const a = evaluateCondition(node.consequent, unit, scope, depth + 1);
       const b = evaluateCondition(node.alternate, unit, scope, depth + 1);
-      if (a.kind === 'scoped' && b.kind === 'scoped') return a;
-      return a.kind === 'scoped' ? b : a;
+      // `and(eq(t.id, id), org ? eq(t.orgId, org) : undefined)`: drizzle drops an undefined condition.
+      return conditional(node, a, b, isNullish);
     }
     default:
       return { kind: 'unknown', reason: `the condition is a ${node.type}` };

@@ -67,17 +67,39 @@ export function evaluateFilterExpression(where: Node, unit: FileUnit, context: A
     case T.ConditionalExpression: {
       const a = evaluateFilterExpression(node.consequent, unit, context, hooks, depth + 1);
       const b = evaluateFilterExpression(node.alternate, unit, context, hooks, depth + 1);
-      if (a.kind === 'scoped' && b.kind === 'scoped') return a;
-      return a.kind === 'scoped' ? b : a;
+      return conditional(node, a, b, isEmptyFilter);
     }
     default:
       return hooks.other?.(node, unit, depth) ?? { kind: 'unknown', reason: `the filter is a ${node.type}` };
   }
 }
 
-/** Any scoping conjunct scopes; otherwise a bypass, then an unknown, explains why not. */
+/**
+ * `cond ? <filter> : <other>`: both arms must scope. When one arm scopes and the other adds nothing
+ * (`{}`, `undefined`), the filter has the tenant only when the condition holds: scoped, with the
+ * condition recorded, so the policy can say that the call reads every tenant when it does not.
+ */
+export function conditional(node: TSESTree.ConditionalExpression, a: Predicate, b: Predicate, isEmpty: (arm: Node) => boolean): Predicate {
+  if (a.kind === 'scoped' && b.kind === 'scoped') return a;
+  if (a.kind === 'scoped' && !a.condition && isEmpty(node.alternate)) return { ...a, condition: node.test };
+  if (b.kind === 'scoped' && !b.condition && isEmpty(node.consequent)) return { ...b, condition: node.test };
+  return a.kind === 'scoped' ? b : a;
+}
+
+/** `{}`, `undefined`, `null`: an arm that adds no condition. */
+export function isEmptyFilter(arm: Node): boolean {
+  const inner = unwrap(arm);
+  return (inner.type === T.ObjectExpression && inner.properties.length === 0) || isNullish(inner);
+}
+
+/** A scoping result that holds on every path (not conditional, not possibly undefined). */
+function strong(result: Predicate): boolean {
+  return result.kind === 'scoped' && !result.condition && !result.mayBeUndefined;
+}
+
+/** Any scoping conjunct scopes (one that holds on every path first); otherwise a bypass, then an unknown, explains why not. */
 export function combineAnd(results: Predicate[], empty = 'no condition has the tenant key'): Predicate {
-  const scoped = results.find((r) => r.kind === 'scoped');
+  const scoped = results.find(strong) ?? results.find((r) => r.kind === 'scoped');
   if (scoped) return scoped;
   return results.find((r) => r.kind === 'or-bypass') ?? results.find((r) => r.kind === 'unknown') ?? { kind: 'unscoped', detail: empty };
 }
@@ -153,7 +175,7 @@ export function evaluateFilterObject(
   const keysSeen: string[] = [];
   const note = (result: Predicate | undefined): Predicate | undefined => {
     // A key whose value may be undefined scopes only if nothing better does.
-    if (result?.kind === 'scoped' && result.mayBeUndefined) weak ??= result;
+    if (result?.kind === 'scoped' && (result.mayBeUndefined || result.condition)) weak ??= result;
     else if (result?.kind === 'scoped') return result;
     if (result?.kind === 'unscoped' && result.detail.endsWith('is not compared for equality')) unpinnedKey ??= result;
     if (result?.kind === 'or-bypass') orBypass ??= result;

@@ -311,3 +311,37 @@ describe('an RxJS operator callback in a service method (concatMap)', () => {
     expect(finding?.evidence).not.toContain('concatMap');
   });
 });
+
+describe('a tenant filter applied only when a condition holds', () => {
+  const prismaRepo = (where: string) => ({ 'src/projects.ts': `import { prisma } from './db';\n\nexport const projectById = (id: string, org?: string) =>\n  prisma.project.findUnique({ where: ${where} });\n` });
+  const findings = async (dir: string) => (await scan({ path: dir })).findings.filter((f) => f.ruleId === 'require-tenant-filter').map((f) => `${f.file}:${f.line} ${f.messageId} ${f.severity}`);
+
+  it('Prisma `...(org ? { organizationId: org } : {})`: conditionalTenantFilter, warning', async () => {
+    expect(await findings(project({ private: true }, prismaRepo(`{ id, ...(org ? { organizationId: org } : {}) }`)))).toEqual(['src/projects.ts:4 conditionalTenantFilter warning']);
+  });
+
+  it('Prisma, the condition adds another key: missingTenantFilter, not excused', async () => {
+    expect((await findings(project({ private: true }, prismaRepo(`{ id, ...(org ? { name: org } : {}) }`))))[0]).toMatch(/missingTenantFilter/);
+  });
+
+  it('Prisma, the tenant is also pinned unconditionally: not reported', async () => {
+    expect(await findings(project({ private: true }, prismaRepo(`{ id, organizationId: org ?? 'none', ...(org ? { organizationId: org } : {}) }`)))).toEqual([]);
+  });
+
+  const fixture = (file: string) => readFileSync(join(import.meta.dirname, '../../fixtures/paths-drizzle-hono', file), 'utf8');
+  const drizzleRepo = (condition: string) =>
+    makeProject({
+      'package.json': JSON.stringify({ name: 'd', private: true, dependencies: { 'drizzle-orm': '^0.43.1', postgres: '^3.4.5' } }),
+      'src/db/schema.ts': fixture('src/db/schema.ts'),
+      'src/db/client.ts': fixture('src/db/client.ts'),
+      'src/documents.ts': `import { and, eq } from 'drizzle-orm';\nimport { db } from './db/client';\nimport { documents } from './db/schema';\n\nexport const documentById = (id: string, org?: string) =>\n  db.select().from(documents).where(and(eq(documents.id, id), ${condition}));\n`,
+    });
+
+  it('Drizzle `org ? eq(documents.organizationId, org) : undefined`: conditionalTenantFilter, warning', async () => {
+    expect((await findings(drizzleRepo('org ? eq(documents.organizationId, org) : undefined'))).filter((f) => f.startsWith('src/documents.ts'))).toEqual(['src/documents.ts:6 conditionalTenantFilter warning']);
+  });
+
+  it('Drizzle, the condition compares another column: missingTenantFilter', async () => {
+    expect((await findings(drizzleRepo('org ? eq(documents.name, org) : undefined'))).filter((f) => f.startsWith('src/documents.ts'))[0]).toMatch(/missingTenantFilter/);
+  });
+});

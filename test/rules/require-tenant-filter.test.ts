@@ -72,6 +72,11 @@ ruleTester.run('require-tenant-filter', rule, {
   ],
   invalid: [
     {
+      // the tenant key only when a condition holds: a caller that omits it reads every tenant
+      code: `${client}export const maybe = (id: string, orgId?: string) => prisma.invoice.findFirst({ where: { id, ...(orgId ? { orgId } : {}) } });`,
+      errors: [{ messageId: 'conditionalTenantFilter', line: 3, column: 98, endColumn: 103 }],
+    },
+    {
       // findUnique by a unique id alone
       code: `${client}export const get = (orgId: string, id: string) => prisma.invoice.findUnique({ where: { id } });`,
       errors: [

@@ -800,7 +800,7 @@ function exits(statement: Node): boolean {
   return found;
 }
 
-function clip(text: string): string {
+export function clip(text: string): string {
   const flat = text.replace(/\s+/g, ' ');
   return flat.length > 80 ? `${flat.slice(0, 77)}...` : flat;
 }

@@ -5,7 +5,7 @@ import type { AnalysisContext, QuerySite } from '../query-site.js';
 import type { Table, TenantSchema } from '../schema.js';
 import type { CheckOutput, RawFinding } from './types.js';
 import { isAdminOnly } from './no-client-tenant-id.js';
-import { keyedByRowsOf, pathsOf, type PathVerdict } from './paths.js';
+import { clip, keyedByRowsOf, pathsOf, type PathVerdict } from './paths.js';
 import { tenancyEvidence } from '../../policies/shared/evidence.js';
 
 const VERB = { read: 'reads', update: 'updates', delete: 'deletes', insert: 'writes' } as const;
@@ -30,6 +30,10 @@ export function checkQuerySites(sites: QuerySite[], context: AnalysisContext, lo
     }
     const predicate = site.predicate;
     if (predicate.kind === 'scoped') {
+      if (predicate.condition && site.operation !== 'insert') {
+        out.findings.push(conditionalFinding(site, predicate.condition, predicate.via, context));
+        continue;
+      }
       if (predicate.mayBeUndefined && predicate.value && DROPS_UNDEFINED.has(site.orm) && site.operation !== 'insert') out.findings.push(undefinedValueFinding(site, predicate.value, context));
       continue;
     }
@@ -160,6 +164,21 @@ function undefinedValueFinding(site: QuerySite, value: Node, context: AnalysisCo
     message: `\`${site.calleeText}\` filters \`${table.name}\` by \`${key}\`, but \`${text}\` may be \`undefined\`.`,
     evidence: `${tenancyEvidence(table, context.schema)} The type of \`${text}\` includes \`undefined\`, and ${site.orm === 'typeorm' ? 'TypeORM' : site.orm === 'drizzle' ? 'Drizzle' : 'Prisma'} leaves a key whose value is \`undefined\` out of the filter: when it is, this call matches rows of every tenant.`,
     help: `Narrow the value first (\`if (!${text}) throw ...\`, or a non-optional type from the verified session), so that the filter always has a tenant.`,
+  };
+}
+
+/** `where: { id, ...(org ? { organizationId: org } : {}) }`: scoped only when the condition holds. */
+function conditionalFinding(site: QuerySite, condition: Node, via: string, context: AnalysisContext): RawFinding {
+  const { table } = site;
+  const text = clip(context.unit.text.slice(condition.range[0], condition.range[1]));
+  return {
+    ruleId: 'require-tenant-filter',
+    messageId: 'conditionalTenantFilter',
+    node: condition,
+    message: `\`${site.calleeText}\` filters \`${table.name}\` by ${via} only when \`${text}\` holds.`,
+    evidence: `${tenancyEvidence(table, context.schema)} When \`${text}\` does not hold, the filter has no tenant and this call ${VERB[site.operation]} rows of every tenant; whether every caller passes the tenant is not decided here.`,
+    help: `Make the tenant required (a parameter that cannot be omitted), or move the cross-tenant use into its own function whose name says so.`,
+    mild: true,
   };
 }
 
