@@ -158,6 +158,11 @@ export function isCredentialColumn(table: Table, name: string): boolean {
   const unique = table.uniques.some((u) => u.fields.length === 1 && u.fields[0] === name);
   // An invitation or redemption code (`code`, `inviteCode`, `invite_code`) is a secret when it is unique.
   if (unique && /^code$|[a-z]Code$|_code$/.test(name)) return true;
+  // An OAuth authorization code is a short-lived secret whether or not the schema marks it unique.
+  if (/^(authorization|auth)_?code$/i.test(name)) return true;
+  // An OAuth client id names the client in every authorization flow, from any tenant's users: the
+  // client presents it (and then its secret); the row is found by the identifier it was given.
+  if (unique && /^(oauth_?)?client_?id$/i.test(name)) return true;
   if (!CREDENTIAL.test(name)) return false;
   return unique || /^(token|secret)$|(Token|Secret|Hash)$/.test(name);
 }

@@ -60,3 +60,60 @@ ruleTester.run('require-tenant-filter: secrets one relation away', rule, {
     },
   ],
 });
+
+// OAuth: an app registered by one team is authorized by users of any team; the authorization code is a secret.
+const oauthSchema = `datasource db {
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+}
+model Team {
+  id     Int        @id
+  apps   OAuthApp[]
+  grants OAuthAuthorization[]
+}
+model OAuthApp {
+  id       String @id
+  teamId   Int
+  clientId String @unique
+  name     String
+  team     Team   @relation(fields: [teamId], references: [id])
+  grants   OAuthAuthorization[]
+  @@index([teamId, id])
+}
+model OAuthAuthorization {
+  id                String   @id
+  teamId            Int
+  appId             String
+  authorizationCode String?
+  redirectUri       String
+  team              Team     @relation(fields: [teamId], references: [id])
+  app               OAuthApp @relation(fields: [appId], references: [id])
+  @@index([teamId, id])
+  @@index([authorizationCode])
+}
+`;
+
+function oauth(body: string): { code: string; filename: string } {
+  return onDisk(`${head}${body}`, 'src/oauth.ts', { 'prisma/schema.prisma': oauthSchema, 'package.json': '{"name":"oauth","dependencies":{"@prisma/client":"^6.0.0"}}' });
+}
+
+ruleTester.run('require-tenant-filter: OAuth client ids and authorization codes', rule, {
+  valid: [
+    // the unique client id the client presents
+    oauth(`export const appByClientId = (clientId: string) => prisma.oAuthApp.findFirst({ where: { clientId } });`),
+    // the authorization code the client redeems (a secret, even where the schema only indexes it)
+    oauth(`export const byCode = (code: string) => prisma.oAuthAuthorization.findFirst({ where: { authorizationCode: code } });`),
+  ],
+  invalid: [
+    {
+      // the app's display name is not an identifier the client was given
+      ...oauth(`export const appByName = (name: string) => prisma.oAuthApp.findFirst({ where: { name } });`),
+      errors: [{ messageId: 'missingTenantFilter' }],
+    },
+    {
+      // a redirect URI is public and shared
+      ...oauth(`export const byRedirect = (redirectUri: string) => prisma.oAuthAuthorization.findMany({ where: { redirectUri } });`),
+      errors: [{ messageId: 'missingTenantFilter' }],
+    },
+  ],
+});
