@@ -72,6 +72,15 @@ export function callableAt(node: Node, unit: FileUnit): Callable | { anonymous: 
         continue;
       }
     }
+    // A dispatch table handed to a plain function inside another function:
+    // `return runQuery({ [PRISMA]: () => relationalQuery(...args), [CLICKHOUSE]: () => ... })`.
+    // The function picks one and runs it now: the callbacks are the enclosing function's own code.
+    const dispatch = dispatchCall(fn);
+    const outer = dispatch && enclosing(dispatch);
+    if (outer) {
+      fn = outer;
+      continue;
+    }
     break;
   }
   if (!fn) return undefined;
@@ -80,8 +89,18 @@ export function callableAt(node: Node, unit: FileUnit): Callable | { anonymous: 
   return { fn, unit, name: named.name, ...(named.cls ? { cls: named.cls } : {}) };
 }
 
-/** A callback run in place by the call it is passed to (a transaction, `map`, `Promise.all`). */
+/** The plain call a dispatch table holding `fn` is handed to, when there is one: `runQuery({ [PRISMA]: () => ... })`. */
+function dispatchCall(fn: TSESTree.FunctionLike): TSESTree.CallExpression | undefined {
+  const parent = fn.parent;
+  const table = parent?.type === T.Property && parent.value === fn ? parent.parent : undefined;
+  if (table?.type !== T.ObjectExpression || table.parent?.type !== T.CallExpression) return undefined;
+  const call = table.parent;
+  return call.arguments.includes(table) && unwrap(call.callee).type === T.Identifier ? call : undefined;
+}
+
+/** A callback run in place by the call it is passed to (a transaction, `map`, `Promise.all`, a dispatch table). */
 export function isInlineCallback(fn: TSESTree.FunctionLike): boolean {
+  if (dispatchCall(fn) && enclosing(fn)) return true;
   const parent = fn.parent;
   if (parent?.type !== T.CallExpression || !parent.arguments.includes(fn as TSESTree.CallExpressionArgument)) return false;
   const callee = unwrap(parent.callee);

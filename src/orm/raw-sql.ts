@@ -1,6 +1,7 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import type { Variable } from '@typescript-eslint/scope-manager';
-import { memberName, T, textOf, unwrap, variableOf, type FileUnit, type Node } from '../core/ast.js';
+import { memberName, T, textOf, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
+import { originsOf } from '../flow/origin.js';
 import type { AnalysisContext, ClientInfo, Operation, QuerySite } from '../core/query-site.js';
 import type { Table, TenantSchema } from '../core/schema.js';
 import { tableKey } from '../schema/merge.js';
@@ -144,6 +145,10 @@ function expressionsFallback(expressions: TSESTree.Expression[]): Node {
 
 /** Where a raw SQL call is: the callee to report and the SQL text argument. */
 function sinkOf(call: TSESTree.CallExpression | TSESTree.TaggedTemplateExpression, context: AnalysisContext): { callee: Node; text: Node; client: ClientInfo } | undefined {
+  return librarySinkOf(call, context, true);
+}
+
+function librarySinkOf(call: TSESTree.CallExpression | TSESTree.TaggedTemplateExpression, context: AnalysisContext, wrappersToo = false): { callee: Node; text: Node; client: ClientInfo } | undefined {
   const { unit } = context;
   if (call.type === T.TaggedTemplateExpression) {
     const tag = unwrap(call.tag);
@@ -163,6 +168,8 @@ function sinkOf(call: TSESTree.CallExpression | TSESTree.TaggedTemplateExpressio
   if (name && call.arguments[0] && sinks.includes(name)) {
     return { callee, text: call.arguments[0], client: { kind: 'client', scoped: false, how: `\`${name}\`, a configured SQL sink` } };
   }
+  const wrapped = wrappersToo ? wrapperSink(call, callee, context) : undefined;
+  if (wrapped) return wrapped;
   if (callee.type !== T.MemberExpression || !call.arguments[0]) return undefined;
   const method = memberName(callee) ?? '';
   if (PRISMA_RAW.has(method)) {
@@ -186,6 +193,74 @@ function sinkOf(call: TSESTree.CallExpression | TSESTree.TaggedTemplateExpressio
     text = property.value;
   }
   return { callee, text, client: { kind: 'client', scoped: false, how: `\`${origin.source}\`` } };
+}
+
+/**
+ * `rawQuery(\`select ... from website_event where website_id = {{websiteId}}\`, params)`: a project
+ * function whose parameter reaches a raw SQL sink in its body (`client.$queryRawUnsafe(query)`,
+ * `pool.query(text)`, possibly after a `replace` of its placeholders). The call is the query: its
+ * argument is the SQL. Found without configuration; `sqlSinks` names helpers this does not see.
+ */
+function wrapperSink(call: TSESTree.CallExpression, callee: Node, context: AnalysisContext): { callee: Node; text: Node; client: ClientInfo } | undefined {
+  // Only calls that pass SQL text: a string or template whose text starts like a query.
+  const first = call.arguments.findIndex((arg) => looksLikeSql(arg));
+  if (first < 0) return undefined;
+  const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
+  if (!name) return undefined;
+  for (const origin of originsOf(callee, context.unit, context.resolver)) {
+    if (origin.kind !== 'function') continue;
+    const sink = sqlParameterOf(origin.fn, origin.unit, context);
+    if (sink && sink.index === first) return { callee, text: call.arguments[first]!, client: { kind: 'client', scoped: false, how: `\`${name}\`, a project function that sends its argument to ${sink.how}` } };
+  }
+  return undefined;
+}
+
+function looksLikeSql(arg: Node): boolean {
+  const value = unwrap(arg);
+  const text = value.type === T.TemplateLiteral ? value.quasis[0]?.value.cooked ?? '' : value.type === T.Literal && typeof value.value === 'string' ? value.value : undefined;
+  return text !== undefined && QUERY_START.test(text);
+}
+
+const wrappers = new WeakMap<Node, { index: number; how: string } | null>();
+
+/** Which parameter of a project function is sent as SQL by a sink in its body, and to what. */
+function sqlParameterOf(fn: TSESTree.FunctionLike, unit: FileUnit, context: AnalysisContext): { index: number; how: string } | undefined {
+  const known = wrappers.get(fn);
+  if (known !== undefined) return known ?? undefined;
+  wrappers.set(fn, null);
+  const params = fn.params.map((p) => (p.type === T.Identifier ? p.name : p.type === T.AssignmentPattern && p.left.type === T.Identifier ? p.left.name : undefined));
+  let found: { index: number; how: string } | undefined;
+  const inner = { ...context, unit };
+  walk(fn.body ?? fn, (node) => {
+    if (found || node.type !== T.CallExpression || node === (fn as Node)) return;
+    const callee = unwrap(node.callee);
+    // Not another wrapper: only the library sinks themselves.
+    if (callee.type !== T.MemberExpression) return;
+    const sink = librarySinkOf(node, inner);
+    if (!sink) return;
+    const names = namesIn(sink.text, fn, unit);
+    const index = params.findIndex((p) => p !== undefined && names.has(p));
+    if (index >= 0) found = { index, how: sink.client.kind === 'client' ? sink.client.how : 'a SQL client' };
+  });
+  wrappers.set(fn, found ?? null);
+  return found;
+}
+
+/** The identifiers an expression is built from, through the consts of the function it is in. */
+function namesIn(expression: Node, fn: TSESTree.FunctionLike, unit: FileUnit, depth = 0): Set<string> {
+  const names = new Set<string>();
+  walk(expression, (node) => {
+    if (node.type !== T.Identifier) return;
+    if (node.parent?.type === T.MemberExpression && node.parent.property === node && !node.parent.computed) return;
+    names.add(node.name);
+    if (depth > 2) return;
+    const variable = variableOf(unit.scopeManager, node);
+    const def = variable?.defs[0];
+    if (def?.type === 'Variable' && def.node.init && def.node.range[0] >= fn.range[0] && def.node.range[1] <= fn.range[1]) {
+      for (const name of namesIn(def.node.init, fn, unit, depth + 1)) names.add(name);
+    }
+  });
+  return names;
 }
 
 /** Schema lookup by database table name, in database column names. */
