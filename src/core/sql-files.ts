@@ -1,6 +1,6 @@
 import type { TenantLintConfig } from '../config/schema.js';
 import { sqlLookup } from '../orm/raw-sql.js';
-import { migrationPathReason } from '../schema/sql-migrations.js';
+import { migrationPathReason, OPERATOR_FOLDER } from '../schema/sql-migrations.js';
 import { byteOffsetToIndex } from '../sql/split.js';
 import { SqlQueryAnalyzer } from '../sql/query.js';
 import { sqlMissingWording } from './checks/require-tenant-filter.js';
@@ -33,6 +33,8 @@ export function notAQueryFile(text: string, projectFile: string): string | undef
   if (migration) return migration;
   if (/(^|\/)[^/]*initdb\.d\//i.test(projectFile)) return 'a database init script (`docker-entrypoint-initdb.d`), not a query file';
   if (PSQL_META_COMMAND.test(blankSqlComments(text))) return 'a psql script (backslash meta-commands such as `\\connect`), not a query file';
+  const operator = projectFile.split('/').slice(0, -1).find((part) => OPERATOR_FOLDER.test(part));
+  if (operator) return `a script an operator runs (in a \`${operator}/\` folder), not a query the application sends`;
   return undefined;
 }
 

@@ -85,7 +85,7 @@ function numberedFolders(sqlFiles: string[]): Set<string> {
     if (NUMBERED.test(basename(path)) && !/\.down\.sql$/i.test(path)) entry.numbered++;
     byDir.set(dirname(path), entry);
   }
-  return new Set([...byDir].filter(([, e]) => e.numbered >= 2 && e.numbered >= 0.8 * e.all).map(([dir]) => dir));
+  return new Set([...byDir].filter(([dir, e]) => e.numbered >= 2 && e.numbered >= 0.8 * e.all && !NOT_SCHEMA_FOLDER.test(toPosix(dir))).map(([dir]) => dir));
 }
 
 /** `out: './drizzle'` of a drizzle.config.{ts,js,mjs,cjs,json} at the project root, read as text. */
@@ -194,6 +194,15 @@ const FLYWAY_ANY = /^(?:[VUB]\d+(?:[._]\d+)*__|R__).+\.sql$/i;
  * Prisma's `migration.sql`, anything in a `migrations/` (`migration/`, `migrate/`) folder. A
  * migration runs once, as the owner, across every tenant: it is not a query file. Undefined otherwise.
  */
+/**
+ * Numbered `.sql` files that are not the schema's history: database tests (pgTAP's `supabase/tests/01_x.sql`),
+ * seeds and fixtures. Folding them would add their scratch tables to the schema.
+ */
+const NOT_SCHEMA_FOLDER = /(^|\/)(tests?|__tests__|spec|specs|fixtures?|seeds?|seeders?)(\/|$)/i;
+
+/** Folders of one-off SQL that an operator runs, not queries the application sends: data migrations, ops and maintenance scripts, seeds, database tests. */
+export const OPERATOR_FOLDER = /^((data|db)[-_]?migrations?|scripts?|ops|maintenance|seeds?|seeders?|tests?|__tests__|fixtures?)$/i;
+
 export function migrationPathReason(projectFile: string): string | undefined {
   const parts = toPosix(projectFile).split('/');
   const name = parts[parts.length - 1] ?? '';

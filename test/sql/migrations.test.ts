@@ -64,6 +64,19 @@ describe('locateMigrations', () => {
     ]);
   });
 
+  it('numberedDatabaseTestsAndSeedsAreNotMigrations ok', () => {
+    const root = makeProject({
+      'supabase/migrations/20240101120000_init.sql': 'SELECT 1;',
+      'supabase/tests/00-helpers.sql': 'CREATE TABLE tb1 (id int);',
+      'supabase/tests/01_test_rls.sql': 'SELECT 1;',
+      'db/seeds/001_demo.sql': 'SELECT 1;',
+      'db/seeds/002_more.sql': 'SELECT 1;',
+      'packages/db/0001_init.sql': 'SELECT 1;',
+      'packages/db/0002_more.sql': 'SELECT 1;',
+    });
+    expect(located(root)).toEqual(['packages/db/0001_init.sql', 'packages/db/0002_more.sql', 'supabase/migrations/20240101120000_init.sql']);
+  });
+
   it('downMigrationsIgnored ok', () => {
     const root = makeProject({
       'migrations/000001_init.up.sql': 'CREATE TABLE t (id int);',

@@ -75,6 +75,17 @@ describe('.sql query files', () => {
     expect(initdb).toMatchObject({ findings: [], unknown: [], querySites: 0, skipped: expect.stringMatching(/initdb/) });
   });
 
+  it('operatorScriptsAreSkippedNotFlagged ok', () => {
+    const update = 'UPDATE notes SET id = id WHERE id = $1;\n';
+    for (const [file, folder] of [['db/postgresql/data-migrations/populate.sql', 'data-migrations'], ['scripts/ops/verify_swap.sql', 'scripts'], ['supabase/tests/05_app_functions.sql', 'tests'], ['db/seeds/demo.sql', 'seeds']]) {
+      const result = analyzeSqlQueryFile(update, file!, project.schema, project.config);
+      expect(result).toMatchObject({ findings: [], unknown: [], querySites: 0 });
+      expect(result.skipped).toBe(`a script an operator runs (in a \`${folder}/\` folder), not a query the application sends`);
+    }
+    // the same statement in a queries folder is the application's: reported
+    expect(analyzeSqlQueryFile(update, 'db/queries/notes.sql', project.schema, project.config).findings).toHaveLength(1);
+  });
+
   it('configuredSqlSinkIsChecked err', async () => {
     writeFileSync(join(dir, 'tenant-lint.config.json'), JSON.stringify({ sqlSinks: ['rawQuery'] }));
     mkdirSync(join(dir, 'src'), { recursive: true });
