@@ -30,7 +30,6 @@ function lint(dir: string, parserOptions: Record<string, unknown> = {}): string[
     code,
     [
       { files: ['**/*.ts'], languageOptions: { parser: tsParser, parserOptions } },
-      // @ts-expect-error -- typescript-eslint's RuleModule type is not structurally ESLint's Rule.RuleModule
       plugin.configs.recommended,
     ],
     join(dir, 'src', 'invoices.ts'),
