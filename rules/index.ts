@@ -2,6 +2,8 @@ import type { TSESLint } from '@typescript-eslint/utils';
 import { RULE_META, type RuleId } from '../src/core/rule-meta.js';
 import { VERSION } from '../src/version.js';
 
+export { schemaCacheKey, SCHEMA_HASH_SETTING, type SchemaCacheKeyConfig } from '../src/eslint/cache-key.js';
+
 import noClientTenantId from './no-client-tenant-id.js';
 import requireTenantCacheKey from './require-tenant-cache-key.js';
 import requireTenantColumn from './require-tenant-column.js';
