@@ -2,6 +2,8 @@ import type { TSESLint } from '@typescript-eslint/utils';
 import { RULE_META, type RuleId } from '../src/core/rule-meta.js';
 import { VERSION } from '../src/version.js';
 
+export { schemaCacheKey, SCHEMA_HASH_SETTING, type SchemaCacheKeyConfig } from '../src/eslint/cache-key.js';
+
 import noClientTenantId from './no-client-tenant-id.js';
 import requireTenantCacheKey from './require-tenant-cache-key.js';
 import requireTenantColumn from './require-tenant-column.js';
@@ -19,7 +21,8 @@ export const rules = {
 
 /**
  * Plain structural types (not typescript-eslint's FlatConfig types) so that the plugin type-checks
- * in an `eslint.config.ts` against ESLint 9's and 10's own `Linter.Config`.
+ * in an `eslint.config.ts` against ESLint 9's and 10's `Linter.Config` and `defineConfig`, and
+ * typescript-eslint's `tseslint.config`: test/types/eslint.config.ts is the proof, checked by tsc.
  */
 export interface RecommendedConfig {
   name: string;
@@ -27,9 +30,21 @@ export interface RecommendedConfig {
   rules: Record<string, 'error' | 'warn'>;
 }
 
+/**
+ * A rule object as all three accept it. typescript-eslint's `LooseRuleDefinition` does not fit
+ * ESLint 10 (a bare function is no longer a rule there, and its listeners are typed `Function`
+ * where ESLint wants `(...args: any[]) => void`), and typescript-eslint's listeners take `never`,
+ * which no `any[]` parameter list accepts. So `any`, as in typescript-eslint's own loose types:
+ * each consumer has its own context and node types.
+ */
+export interface PluginRule {
+  meta?: object;
+  create: (context: any) => Record<string, any>;
+}
+
 export interface TenantLintPlugin {
   meta: { name: string; version: string };
-  rules: Record<string, TSESLint.LooseRuleDefinition>;
+  rules: Record<string, PluginRule>;
   configs: { recommended: RecommendedConfig };
 }
 

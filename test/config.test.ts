@@ -260,7 +260,7 @@ describe('schema.json', () => {
     const file = join(REPO, 'schema.json');
     expect(existsSync(file), 'schema.json is missing at the repository root: run `npm run build:schema` to generate it').toBe(true);
     const json = JSON.parse(readFileSync(file, 'utf8')) as { properties?: Record<string, unknown>; additionalProperties?: unknown };
-    expect(Object.keys(json.properties ?? {}).sort(), 'schema.json is stale: run `npm run build:schema`').toEqual(Object.keys(configSchema.shape).sort());
+    expect(Object.keys(json.properties ?? {}).sort(), 'schema.json is stale: run `npm run build:schema`').toEqual(Object.keys(configSchema().shape).sort());
     expect(json.additionalProperties).toBe(false);
   });
 });

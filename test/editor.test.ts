@@ -1,9 +1,9 @@
 import { writeFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import tsParser from '@typescript-eslint/parser';
-import { Linter } from 'eslint';
+import { ESLint, Linter } from 'eslint';
 import { describe, expect, it } from 'vitest';
-import plugin from '../rules/index.js';
+import plugin, { schemaCacheKey, SCHEMA_HASH_SETTING } from '../rules/index.js';
 import { useScratch } from './helpers/scratch.js';
 
 const { makeProject } = useScratch();
@@ -30,7 +30,6 @@ function lint(dir: string, parserOptions: Record<string, unknown> = {}): string[
     code,
     [
       { files: ['**/*.ts'], languageOptions: { parser: tsParser, parserOptions } },
-      // @ts-expect-error -- typescript-eslint's RuleModule type is not structurally ESLint's Rule.RuleModule
       plugin.configs.recommended,
     ],
     join(dir, 'src', 'invoices.ts'),
@@ -60,5 +59,58 @@ describe('the ESLint plugin in an editor session', () => {
       'src/invoices.ts': code,
     });
     expect(lint(dir, { projectService: true, tsconfigRootDir: dir })).toEqual(['3:tenant-lint/require-tenant-filter:missingTenantFilter']);
+  });
+});
+
+// `eslint --cache` keys results on the linted file and its computed config (settings and rule options
+// included: ESLint's lint-result-cache hashes the whole config), never on the schema the rules read.
+describe('eslint --cache after a schema change', () => {
+  // Before: Invoice has no tenant key, so nobody classified it and its queries are not checked.
+  const untenanted = `model Organization {\n  id String @id\n}\nmodel Invoice {\n  id String @id\n}\n`;
+
+  async function lintCached(dir: string, extra: Linter.Config[]): Promise<string[]> {
+    const eslint = new ESLint({
+      cwd: dir,
+      cache: true,
+      cacheLocation: join(dir, '.eslintcache'),
+      cacheStrategy: 'content',
+      overrideConfigFile: true,
+      overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tsParser } }, plugin.configs.recommended, ...extra],
+    });
+    const results = await eslint.lintFiles(['src/invoices.ts']);
+    return results.flatMap((r) => r.messages.map((m) => `${m.line}:${m.ruleId ?? 'fatal'}:${m.messageId ?? m.message}`));
+  }
+
+  /** The schema gains its tenant key, as a later migration or schema edit would; the linted file stays as it is. */
+  function addTenantKey(dir: string) {
+    writeFileSync(join(dir, 'prisma/schema.prisma'), schema());
+    const later = new Date(Date.now() + 5_000);
+    utimesSync(join(dir, 'prisma/schema.prisma'), later, later);
+  }
+
+  it('without a schema key, ESLint serves the stale result (the limit the docs describe)', async () => {
+    const dir = makeProject({ 'package.json': '{"name":"app"}', 'prisma/schema.prisma': untenanted, 'src/invoices.ts': code });
+    expect(await lintCached(dir, [])).toEqual([]);
+    addTenantKey(dir);
+    expect(await lintCached(dir, [])).toEqual([]);
+  });
+
+  it('with schemaCacheKey(), the changed schema changes the config and the file is linted again ok', async () => {
+    const dir = makeProject({ 'package.json': '{"name":"app"}', 'prisma/schema.prisma': untenanted, 'src/invoices.ts': code });
+    // Each ESLint run loads its config afresh, and with it the key: one call per run here.
+    const before = schemaCacheKey(dir);
+    expect(await lintCached(dir, [before])).toEqual([]);
+    addTenantKey(dir);
+    const after = schemaCacheKey(dir);
+    expect(after.settings[SCHEMA_HASH_SETTING]).not.toBe(before.settings[SCHEMA_HASH_SETTING]);
+    expect(await lintCached(dir, [after])).toEqual(['3:tenant-lint/require-tenant-filter:missingTenantFilter']);
+  });
+
+  it('the key is stable while nothing changes, and follows a new config file ok', () => {
+    const dir = makeProject({ 'package.json': '{"name":"app"}', 'prisma/schema.prisma': schema(), 'src/invoices.ts': code });
+    const first = schemaCacheKey(dir).settings[SCHEMA_HASH_SETTING];
+    expect(schemaCacheKey(dir).settings[SCHEMA_HASH_SETTING]).toBe(first);
+    writeFileSync(join(dir, 'tenant-lint.config.json'), JSON.stringify({ globalTables: ['Invoice'] }));
+    expect(schemaCacheKey(dir).settings[SCHEMA_HASH_SETTING]).not.toBe(first);
   });
 });

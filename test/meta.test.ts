@@ -76,7 +76,7 @@ function messageIdsMentioned(text: string): string[] {
   const { prose, code } = splitPage(text);
   // Comments (`//` and SQL `--`) are stripped so that a `❌ messageId` marker does not vouch for itself.
   const identifiers = new Set(code.replace(/(?:\/\/|--).*$/gm, '').match(/[A-Za-z_$][\w$]*/g) ?? []);
-  const configKeys = new Set(Object.keys(configSchema.shape));
+  const configKeys = new Set(Object.keys(configSchema().shape));
   const spans = [...prose.matchAll(/`([^`\n]+)`/g)].map((match) => match[1]);
   return sorted(new Set(spans.filter((span) => CAMEL_CASE.test(span) && !identifiers.has(span) && !configKeys.has(span))));
 }

@@ -41,7 +41,7 @@ function formatIssue(issue: z.core.$ZodIssue): string {
 
 /** Validates a parsed config object; throws ConfigurationError naming the key and the file. */
 export function validateConfig(value: unknown, file: string): TenantLintConfig {
-  const parsed = configSchema.safeParse(value);
+  const parsed = configSchema().safeParse(value);
   if (parsed.success) return parsed.data;
   throw new ConfigurationError(file, `invalid configuration: ${parsed.error.issues.map(formatIssue).join('; ')}`);
 }

@@ -4,11 +4,9 @@ import type { FileUnit } from '../core/ast.js';
 import { oracleFromServices } from '../core/types.js';
 import type { RuleId } from '../core/rule-meta.js';
 import { projectForLintedFile } from '../project/editor-cache.js';
-import { loadSqlParsers } from '../sql/libpg.js';
 
-// ESLint rules run synchronously; the WASM SQL parser (migrations with RLS and policies, raw SQL
-// in code) is loaded once, when any rule module is imported: ESLint imports plugins asynchronously.
-await loadSqlParsers();
+// No top-level await here: the WASM SQL parser (migrations with RLS and policies, raw SQL in code)
+// loads the first time a linted project has SQL, in a worker the rules wait on (src/sql/libpg.ts).
 
 /**
  * The project of each linted tree, looked up once per file rather than once per rule: the lookup

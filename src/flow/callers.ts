@@ -16,7 +16,7 @@ import { existsSync } from 'node:fs';
 import { readTextFileSafe } from '../scan/safe-read.js';
 import { dirname, join, relative } from 'node:path';
 import type { TSESTree } from '@typescript-eslint/types';
-import { globbySync } from 'globby';
+import { globbySync } from '../project/glob.js';
 import { memberName, propertyName, staticName, T, unwrap, walk, type FileUnit, type Node } from '../core/ast.js';
 import type { Resolver } from '../core/resolve.js';
 import { originsOf } from './origin.js';

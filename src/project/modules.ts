@@ -6,6 +6,7 @@ import { parse, parseAndGenerateServices } from '@typescript-eslint/typescript-e
 import { oracleFromServices } from '../core/types.js';
 import type * as TS from 'typescript';
 import { walk, type FileUnit } from '../core/ast.js';
+import { compilerFor, type Compiler } from './typescript.js';
 import { resolveWorkspacePackage } from './workspaces.js';
 import { readTextFileSafe } from '../scan/safe-read.js';
 
@@ -83,17 +84,23 @@ export function parseTypedUnit(file: string, text: string, program: TS.Program |
   return { file, text, ast: parsed.ast, scopeManager, types: oracleFromServices(parsed.services) };
 }
 
-/** A TypeScript program from the tsconfig.json at `root` (read as JSON data, never executed). */
-export function programFor(root: string): TS.Program | undefined {
+/**
+ * A TypeScript program from the tsconfig.json at `root` (read as JSON data, never executed), built
+ * by the project's own TypeScript when it has a usable one (src/project/typescript.ts); `note` says
+ * when it did not, for the scan's diagnostics.
+ */
+export function programFor(root: string): { program?: TS.Program; compiler?: Compiler } {
   const configFile = ts.findConfigFile(root, ts.sys.fileExists, 'tsconfig.json');
-  if (!configFile || dirname(configFile) !== root) return undefined;
-  const read = ts.readConfigFile(configFile, safeTsReadFile);
-  if (read.error) return undefined;
-  const parsed = ts.parseJsonConfigFileContent(read.config, safeTsSys(), root);
+  if (!configFile || dirname(configFile) !== root) return {};
+  const compiler = compilerFor(root, ts);
+  const { ts: tsc } = compiler;
+  const read = tsc.readConfigFile(configFile, safeTsReadFile);
+  if (read.error) return { compiler };
+  const parsed = tsc.parseJsonConfigFileContent(read.config, { ...tsc.sys, readFile: safeTsReadFile }, root);
   const options = { ...parsed.options, noEmit: true };
-  const host = ts.createCompilerHost(options);
+  const host = tsc.createCompilerHost(options);
   host.readFile = safeTsReadFile;
-  return ts.createProgram({ rootNames: parsed.fileNames, options, host });
+  return { program: tsc.createProgram({ rootNames: parsed.fileNames, options, host }), compiler };
 }
 
 function numberField(value: unknown, key: string): number | undefined {

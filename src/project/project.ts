@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { TenantLintConfig } from '../config/schema.js';
-import { globbySync } from 'globby';
+import { globbySync } from './glob.js';
 import { findConfig, type LoadedConfig } from '../config/load.js';
 import { emptySchema, type SchemaDiagnostic, type SchemaSource, type TenantSchema } from '../core/schema.js';
 import { buildTenantSchema } from '../schema/infer.js';

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
-import { globbySync } from 'globby';
+import { globbySync } from './glob.js';
 import type * as TS from 'typescript';
 import { readTextFileSafe } from '../scan/safe-read.js';
 

@@ -19,7 +19,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
-import { globbySync } from 'globby';
+import { globbySync } from '../project/glob.js';
 import type { SchemaDiagnostic } from '../core/schema.js';
 import { SchemaFold } from '../sql/fold.js';
 import { addParseStats, emptyParseStats, parseSqlFile, type SqlParseStats } from '../sql/parse.js';

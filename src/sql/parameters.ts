@@ -1,5 +1,4 @@
-import { parseSync } from 'libpg-query';
-import { libpgReady } from './libpg.js';
+import { libpgReady, parseSync } from './libpg.js';
 
 /**
  * Which parameters of a statement take a tenant position: `$n` compared with a tenant column

@@ -14,17 +14,16 @@
  *   statement at all (the architecture notes measured 99.8 % vs 89 % on 4,823 statements).
  * So libpg-query first is both faster (10-20x; the whole front end runs at ~55,000 statements/s with
  * it, ~4,000/s without) and more complete; trying pgsql-ast-parser first would cost its slow parse on
- * every statement for nothing. pgsql-ast-parser stays as the synchronous fallback for callers that
- * could not await `loadSqlParsers()`; what it misses then becomes a diagnostic that says so.
+ * every statement for nothing. pgsql-ast-parser stays as the fallback when libpg-query cannot load
+ * (in this thread or in the worker of src/sql/libpg.ts); what it misses then becomes a diagnostic.
  */
 import { createRequire } from 'node:module';
-import { parseSync } from 'libpg-query';
 import type * as PgsqlAst from 'pgsql-ast-parser';
 import type { SchemaDiagnostic } from '../core/schema.js';
 import { convertContext, type ConvertContext } from './convert-context.js';
 import { fromLibpg } from './from-libpg.js';
 import { fromPgsqlAst } from './from-pgsql-ast.js';
-import { libpgReady, libpgUnavailableReason } from './libpg.js';
+import { libpgReady, libpgUnavailableReason, parseSync } from './libpg.js';
 import { byteOffsetToIndex, splitStatements, type RawStatement } from './split.js';
 import type { QualifiedName, SqlParserName, SqlStatement } from './statements.js';
 import { findTopLevel } from './text.js';

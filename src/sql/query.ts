@@ -1,5 +1,4 @@
-import { parseSync } from 'libpg-query';
-import { libpgReady, libpgUnavailableReason } from './libpg.js';
+import { libpgReady, libpgUnavailableReason, parseSync } from './libpg.js';
 import { checkBudget } from '../scan/budget.js';
 
 /**

@@ -5,9 +5,8 @@
  * of the file is analysed with every position where it was written; each blanked statement is
  * reported by its position and the parser's message.
  */
-import { parseSync } from 'libpg-query';
 import { checkBudget } from '../scan/budget.js';
-import { libpgReady } from './libpg.js';
+import { libpgReady, parseSync } from './libpg.js';
 import { splitStatements } from './split.js';
 
 export interface UnparsedStatement {

@@ -1,7 +1,17 @@
+import { cpSync, mkdirSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import tsParser from '@typescript-eslint/parser';
 import { RuleTester } from '@typescript-eslint/rule-tester';
+import { Linter } from 'eslint';
+import * as ts60 from 'typescript';
+import * as ts59 from 'typescript59';
 import { afterAll, describe, expect, it } from 'vitest';
+import plugin from '../../rules/index.js';
 import rule from '../../rules/require-tenant-filter.js';
+import { programFor } from '../../src/project/modules.js';
+import { useScratch } from '../helpers/scratch.js';
+
+const { makeProject } = useScratch();
 
 RuleTester.afterAll = afterAll;
 RuleTester.describe = describe;
@@ -57,5 +67,117 @@ describe('the scanner with --types', () => {
     expect(inCode(typed.findings)).toEqual(['src/leak.ts:6 tenantValueMayBeUndefined']);
     const plain = await scan({ path: root });
     expect(inCode(plain.findings)).toEqual([]);
+  });
+});
+
+// The user's TypeScript builds the program (ESLint's parser resolves theirs): flags are read from
+// that program's checker. Before, 6.0's flag numbers read against a 5.9 program made every `string`
+// "possibly undefined" (5.9's String is 6.0's Undefined), so the valid cases below were reported.
+const optionalOrgId = `${head}export const list = (ctx: { orgId?: string }) => prisma.invoice.findMany({ where: { orgId: ctx.orgId } });`;
+const requiredOrgId = `${head}export const list = (ctx: { orgId: string }) => prisma.invoice.findMany({ where: { orgId: ctx.orgId } });`;
+const narrowed = `${head}export function list(ctx: { orgId?: string }) {\n  if (!ctx.orgId) throw new Error('no tenant');\n  return prisma.invoice.findMany({ where: { orgId: ctx.orgId } });\n}`;
+const unknownOrgId = `${head}export const list = (ctx: { orgId: unknown }) => prisma.invoice.findMany({ where: { orgId: ctx.orgId } });`;
+
+/** Programs of test/policy/typed with `code` as src/service.ts, built by each TypeScript (and parsed by the parser's own). */
+const withService = (readFile: (file: string) => string | undefined, code: string) => (file: string) => (file === filename ? code : readFile(file));
+// The libraries' source files, parsed once per compiler: a program per case, not a lib.d.ts parse per case.
+const libraries59 = new Map<string, ts59.SourceFile | undefined>();
+const libraries60 = new Map<string, ts60.SourceFile | undefined>();
+const remember = <T>(cache: Map<string, T>, key: string, value: T) => (cache.set(key, value), value);
+function programOf59(code: string): ts59.Program {
+  const options = { strict: true, noEmit: true, skipLibCheck: true, target: ts59.ScriptTarget.ES2022, module: ts59.ModuleKind.NodeNext, moduleResolution: ts59.ModuleResolutionKind.NodeNext };
+  const host = ts59.createCompilerHost(options);
+  host.readFile = withService(host.readFile.bind(host), code);
+  const getSourceFile = host.getSourceFile.bind(host);
+  host.getSourceFile = (file, ...rest) => (file === filename ? getSourceFile(file, ...rest) : libraries59.get(file) ?? remember(libraries59, file, getSourceFile(file, ...rest)));
+  return ts59.createProgram({ rootNames: [filename], options, host });
+}
+function programOf60(code: string): ts60.Program {
+  const options = { strict: true, noEmit: true, skipLibCheck: true, target: ts60.ScriptTarget.ES2022, module: ts60.ModuleKind.NodeNext, moduleResolution: ts60.ModuleResolutionKind.NodeNext };
+  const host = ts60.createCompilerHost(options);
+  host.readFile = withService(host.readFile.bind(host), code);
+  const getSourceFile = host.getSourceFile.bind(host);
+  host.getSourceFile = (file, ...rest) => (file === filename ? getSourceFile(file, ...rest) : libraries60.get(file) ?? remember(libraries60, file, getSourceFile(file, ...rest)));
+  return ts60.createProgram({ rootNames: [filename], options, host });
+}
+
+function lintWith(programOf: (code: string) => ts59.Program | ts60.Program, code: string): string[] {
+  const linter = new Linter({ cwd: root });
+  const messages = linter.verify(
+    code,
+    [{ files: ['**/*.ts'], languageOptions: { parser: tsParser, parserOptions: { programs: [programOf(code)] } } }, plugin.configs.recommended],
+    filename,
+  );
+  return messages.map((m) => `${m.line}:${m.column} ${m.ruleId ?? 'fatal'} ${m.messageId ?? m.message}`);
+}
+
+describe.each([
+  ['TypeScript 5.9', ts59.version, /^5\.9\./, programOf59],
+  ['TypeScript 6.0', ts60.version, /^6\.0\./, programOf60],
+])('a program built by %s', (_, version, expected, compiler) => {
+  it('is the compiler it says', () => {
+    expect(version).toMatch(expected);
+  });
+  it('an optional tenant key is reported err', () => {
+    expect(lintWith(compiler, optionalOrgId)).toEqual(['3:92 tenant-lint/require-tenant-filter tenantValueMayBeUndefined']);
+  });
+  it('a string tenant key is not ok', () => {
+    expect(lintWith(compiler, requiredOrgId)).toEqual([]);
+  });
+  it('a narrowed tenant key is not ok', () => {
+    expect(lintWith(compiler, narrowed)).toEqual([]);
+  });
+  it('an `unknown` tenant key is not decided from types ok', () => {
+    expect(lintWith(compiler, unknownOrgId)).toEqual([]);
+  });
+});
+
+describe('the scanner with --types uses the project\'s TypeScript', () => {
+  const inCode = (findings: { file: string; line: number; messageId: string }[]) => findings.filter((f) => f.file.startsWith('src/')).map((f) => `${f.file}:${f.line} ${f.messageId}`);
+  /** A copy of test/policy/typed, with `typescript` installed as given. */
+  const copyOfTyped = (typescript?: (dir: string) => void) => {
+    const dir = makeProject({});
+    cpSync(root, dir, { recursive: true });
+    if (typescript) {
+      mkdirSync(join(dir, 'node_modules'));
+      typescript(join(dir, 'node_modules', 'typescript'));
+    }
+    return dir;
+  };
+
+  it('TypeScript 5.9 installed in the project builds the program ok', async () => {
+    const dir = copyOfTyped((target) => symlinkSync(join(import.meta.dirname, '..', '..', 'node_modules', 'typescript59'), target, 'dir'));
+    const { program, compiler } = programFor(dir);
+    expect(compiler?.from).toBe('project');
+    expect(compiler?.ts.version).toBe(ts59.version);
+    expect(program?.getSourceFile(join(dir, 'src', 'leak.ts'))).toBeDefined();
+    const { scan } = await import('../../src/scan/scan.js');
+    const result = await scan({ path: dir, types: true });
+    expect(inCode(result.findings)).toEqual(['src/leak.ts:6 tenantValueMayBeUndefined']);
+    expect(result.diagnostics).toEqual([]);
+  });
+
+  it('without a TypeScript in the project, tenant-lint\'s own builds it, and the scan says so ok', async () => {
+    const dir = copyOfTyped();
+    const { scan } = await import('../../src/scan/scan.js');
+    const result = await scan({ path: dir, types: true });
+    expect(inCode(result.findings)).toEqual(['src/leak.ts:6 tenantValueMayBeUndefined']);
+    expect(result.diagnostics).toEqual([
+      { code: 'config', file: 'tsconfig.json', message: `--types: the project has no \`typescript\` installed; types were read with tenant-lint's TypeScript ${ts60.version}` },
+    ]);
+  });
+
+  it('a TypeScript outside the supported range is never loaded ok', async () => {
+    const canary = join(makeProject({}), 'loaded');
+    const dir = copyOfTyped((target) => {
+      mkdirSync(target);
+      writeFileSync(join(target, 'package.json'), JSON.stringify({ name: 'typescript', version: '4.9.5', main: 'typescript.js' }));
+      writeFileSync(join(target, 'typescript.js'), `require('node:fs').writeFileSync(${JSON.stringify(canary)}, 'ran');`);
+    });
+    const { scan } = await import('../../src/scan/scan.js');
+    const result = await scan({ path: dir, types: true });
+    expect(inCode(result.findings)).toEqual(['src/leak.ts:6 tenantValueMayBeUndefined']);
+    expect(result.diagnostics.map((d) => d.message)).toEqual([`--types: the project's TypeScript 4.9.5 is outside the supported range >=5.0.0 <6.1.0; types were read with tenant-lint's TypeScript ${ts60.version}`]);
+    expect(existsSync(canary)).toBe(false);
   });
 });
