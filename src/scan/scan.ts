@@ -155,10 +155,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const programs = new Map<string, TS.Program | undefined>();
   const programOf = (projectRoot: string): TS.Program | undefined => {
     if (!programs.has(projectRoot)) {
-      const { program, compiler } = outsideFileBudget(() => programFor(projectRoot));
+      const { program } = outsideFileBudget(() => programFor(projectRoot));
       programs.set(projectRoot, program);
-      // The project's TypeScript could not build it (none installed, unsupported): said, not silent.
-      if (compiler?.note) diagnostics.push({ code: 'config', file: rel(resolve(projectRoot, 'tsconfig.json')), message: compiler.note });
     }
     return programs.get(projectRoot);
   };
