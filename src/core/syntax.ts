@@ -79,3 +79,37 @@ export function locationOf(node: Node, unit: FileUnit, from: FileUnit): string {
   const base = a.slice(0, Math.max(common - 1, 1)).join(sep) || sep;
   return `${relative(base, unit.file).split(sep).join('/')}:${node.loc.start.line}`;
 }
+
+const AUTHZ_DECORATOR = /^(Permissions?|RequirePermissions?|RequiresPermissions?|Roles|RequireRoles?|CheckPolicies|Policies|Authorize|Can|CheckAbilities|Abilities|ResourceAccess|RequireAccess)$/;
+const AUTHZ_GUARD_WORDS = new Set(['Permission', 'Permissions', 'Role', 'Roles', 'Policy', 'Policies', 'Access', 'Member', 'Membership', 'Owner', 'Ownership', 'Tenant', 'Organization', 'Organisation', 'Org', 'Workspace', 'Team', 'Space', 'Share', 'Ability', 'Abilities']);
+
+/**
+ * A controller method (or its class) behind an authorization decorator: NestJS `@Permissions(...)`,
+ * `@Roles(...)`, `@CheckPolicies(...)`, or `@UseGuards(...)` with a guard named for permissions,
+ * membership or a tenant (not an authentication guard such as `JwtAuthGuard`). The guard checks the
+ * caller's access to the resource the request names before the method runs. Returns the decorator.
+ */
+export function authorizationDecoratorOf(fn: TSESTree.FunctionLike): TSESTree.Decorator | undefined {
+  const owner = fn.parent;
+  if (owner?.type !== T.MethodDefinition) return undefined;
+  const cls = owner.parent?.parent;
+  const classDecorators = cls && (cls.type === T.ClassDeclaration || cls.type === T.ClassExpression) ? cls.decorators : [];
+  for (const decorator of [...(owner.decorators ?? []), ...(classDecorators ?? [])]) {
+    const expression = unwrap(decorator.expression);
+    const callee = expression.type === T.CallExpression ? unwrap(expression.callee) : expression;
+    const name = callee.type === T.Identifier ? callee.name : undefined;
+    if (!name) continue;
+    if (AUTHZ_DECORATOR.test(name)) return decorator;
+    if (name === 'UseGuards' && expression.type === T.CallExpression && expression.arguments.some((arg) => isAuthorizationGuard(arg))) return decorator;
+  }
+  return undefined;
+}
+
+/** `PermissionGuard`, `WorkspaceMemberGuard`, `new RolesGuard(...)`: named for authorization, not authentication. */
+function isAuthorizationGuard(arg: Node): boolean {
+  const value = unwrap(arg);
+  const named = value.type === T.NewExpression ? unwrap(value.callee) : value;
+  const name = named.type === T.Identifier ? named.name : undefined;
+  if (!name || !name.endsWith('Guard')) return false;
+  return name.slice(0, -'Guard'.length).split(/(?=[A-Z])/).some((word) => AUTHZ_GUARD_WORDS.has(word));
+}

@@ -345,3 +345,18 @@ describe('a tenant filter applied only when a condition holds', () => {
     expect((await findings(drizzleRepo('org ? eq(documents.name, org) : undefined'))).filter((f) => f.startsWith('src/documents.ts'))[0]).toMatch(/missingTenantFilter/);
   });
 });
+
+describe('no-client-tenant-id: a NestJS route behind an authorization decorator', () => {
+  const controller = (decorators: string) =>
+    `import { Controller, Get, Param } from '@nestjs/common';\nimport { prisma } from './db';\nimport { Permissions } from './permissions';\n\n@Controller('organizations')\nexport class ProjectsController {\n  ${decorators}\n  async list(@Param('organizationId') organizationId: string) {\n    return prisma.project.findMany({ where: { organizationId } });\n  }\n}\n`;
+  const permissions = `export const Permissions = (...p: string[]): MethodDecorator => () => undefined;\n`;
+  const nct = async (dir: string) => (await scan({ path: dir })).findings.filter((f) => f.ruleId === 'no-client-tenant-id').map((f) => `${f.file}:${f.line} ${f.severity}`);
+
+  it('@Permissions: the guard checks access to the organization the route names, not reported', async () => {
+    expect(await nct(project({ private: true }, { 'src/permissions.ts': permissions, 'src/projects.controller.ts': controller(`@Get(':organizationId/projects')\n  @Permissions('project|read')`) }))).toEqual([]);
+  });
+
+  it('no authorization decorator: the route parameter is the tenant, error', async () => {
+    expect(await nct(project({ private: true }, { 'src/permissions.ts': permissions, 'src/projects.controller.ts': controller(`@Get(':organizationId/projects')`) }))).toEqual(['src/projects.controller.ts:8 error']);
+  });
+});

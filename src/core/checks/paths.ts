@@ -16,6 +16,7 @@ import { readTextFileSafe } from '../../scan/safe-read.js';
 import { dirname, join } from 'node:path';
 import type { TSESTree } from '@typescript-eslint/types';
 import { memberName, T, textOf, unwrap, walk, type FileUnit, type Node } from '../ast.js';
+import { authorizationDecoratorOf } from '../syntax.js';
 import type { Resolver } from '../resolve.js';
 import { callableAt, callGraphFor, INLINE_RUNNERS, isInlineCallback, nodeKey, placeOf, searchRootOf, type Callable, type CallGraph } from '../../flow/callers.js';
 import { originsOf } from '../../flow/origin.js';
@@ -186,37 +187,9 @@ function decoratorName(decorator: TSESTree.Decorator): string | undefined {
 }
 const ENTRY_EXPORTS = new Set(['loader', 'action', 'getServerSideProps', 'handler', 'default']);
 
-/** A function that frameworks call by its form: a route export, a server action, a decorated controller method. */
-const AUTHZ_DECORATOR = /^(Permissions?|RequirePermissions?|RequiresPermissions?|Roles|RequireRoles?|CheckPolicies|Policies|Authorize|Can|CheckAbilities|Abilities|ResourceAccess|RequireAccess)$/;
-const AUTHZ_GUARD_WORDS = new Set(['Permission', 'Permissions', 'Role', 'Roles', 'Policy', 'Policies', 'Access', 'Member', 'Membership', 'Owner', 'Ownership', 'Tenant', 'Organization', 'Organisation', 'Org', 'Workspace', 'Team', 'Space', 'Share', 'Ability', 'Abilities']);
-
-/**
- * A controller method (or its class) behind an authorization decorator: NestJS `@Permissions(...)`,
- * `@Roles(...)`, `@CheckPolicies(...)`, or `@UseGuards(...)` with a guard named for permissions,
- * membership or a tenant (not an authentication guard such as `JwtAuthGuard`). The guard checks the
- * caller's access to the resource of the request before the method runs.
- */
 function authorizationDecorator(at: Callable): string | undefined {
-  const owner = at.fn.parent;
-  if (owner?.type !== T.MethodDefinition) return undefined;
-  for (const decorator of [...(owner.decorators ?? []), ...((at.cls?.decorators ?? []) as TSESTree.Decorator[])]) {
-    const expression = unwrap(decorator.expression);
-    const callee = expression.type === T.CallExpression ? unwrap(expression.callee) : expression;
-    const name = callee.type === T.Identifier ? callee.name : undefined;
-    if (!name) continue;
-    if (AUTHZ_DECORATOR.test(name)) return clip(`@${textOf(at.unit, decorator.expression)}`);
-    if (name === 'UseGuards' && expression.type === T.CallExpression && expression.arguments.some((arg) => isAuthorizationGuard(arg))) return clip(`@${textOf(at.unit, decorator.expression)}`);
-  }
-  return undefined;
-}
-
-/** `PermissionGuard`, `WorkspaceMemberGuard`, `new RolesGuard(...)`: named for authorization, not authentication. */
-function isAuthorizationGuard(arg: Node): boolean {
-  const value = unwrap(arg);
-  const named = value.type === T.NewExpression ? unwrap(value.callee) : value;
-  const name = named.type === T.Identifier ? named.name : undefined;
-  if (!name || !name.endsWith('Guard')) return false;
-  return name.slice(0, -'Guard'.length).split(/(?=[A-Z])/).some((word) => AUTHZ_GUARD_WORDS.has(word));
+  const decorator = authorizationDecoratorOf(at.fn);
+  return decorator ? clip(`@${textOf(at.unit, decorator.expression)}`) : undefined;
 }
 
 function entryByForm(at: Callable): string | undefined {

@@ -1,5 +1,6 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import { enclosingFunction, T } from '../../../core/ast.js';
+import { authorizationDecoratorOf } from '../../../core/syntax.js';
 import type { ClientTenantFlow as Flow } from '../flow.js';
 import { within } from '../syntax.js';
 import { ANY_KEY, Env, keyOf, strongest, type Certainty, type Check, type Frame, type Hit } from '../types.js';
@@ -14,6 +15,9 @@ export function isChecked(flow: Flow, hit: Hit, frame: Frame, delegates?: Check[
   const outermost = enclosingFunction(hit.at);
   let found: Certainty;
   for (let fn = outermost; fn; fn = enclosingFunction(fn)) {
+    // A controller method behind an authorization decorator (`@Permissions('space|update')`): the
+    // guard checks the caller's access to the resource the request names before the method runs.
+    if (authorizationDecoratorOf(fn)) return 'certain';
     found = strongest(found, gatedBy(hit, flow.checksIn(fn, frame), fn, delegates), guardedBefore(flow, hit, fn, frame));
     if (found === 'certain') return found;
   }
