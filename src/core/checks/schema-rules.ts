@@ -1,5 +1,5 @@
 import type { TenantLintConfig } from '../../config/schema.js';
-import type { Column, SourceLocation, Table, TenantSchema } from '../schema.js';
+import type { Column, Relation, SourceLocation, Table, TenantSchema } from '../schema.js';
 import type { SchemaFinding } from './types.js';
 
 /**
@@ -105,9 +105,7 @@ function childWithoutColumn(table: Table, schema: TenantSchema, key: { field: st
   const parentRelation = table.relations.get(table.parentRelations[0] ?? '');
   const parent = parentRelation ? schema.tables.get(parentRelation.target) : undefined;
   const parentName = parent?.dbName ?? parentRelation?.target ?? 'the parent';
-  const parentKey = parentRelation?.fields.map((f) => table.columns.get(f)?.dbName ?? f).join(', ') ?? 'parent_id';
-  const parentRefs = parentRelation?.references.map((f) => parent?.columns.get(f)?.dbName ?? f).join(', ') || 'id';
-  const parentTenant = parent?.tenantKeys[0] ? (parent.columns.get(parent.tenantKeys[0])?.dbName ?? parent.tenantKeys[0]) : key.dbName;
+  const parentTenant = parent?.tenantKeys[0] ?? key.field;
   return {
     ruleId: 'require-tenant-column',
     messageId: 'childWithoutTenantColumn',
@@ -115,9 +113,23 @@ function childWithoutColumn(table: Table, schema: TenantSchema, key: { field: st
     table: table.name,
     message: `Table \`${table.dbName}\` holds tenant data (through \`${parentName}\`) but has no tenant column of its own.`,
     evidence: `${table.classReason}. Every query must join \`${parentName}\` to filter by tenant, row-level security and per-tenant indexes have no column to use, and nothing stops a row from being re-pointed at another tenant's \`${parentName}\`.`,
-    help: `Add the tenant column and make the foreign key composite: ${addColumnHint(table, schema, key)}, then reference \`${parentName}(${parentTenant}, ${parentRefs})\` from \`(${key.dbName}, ${parentKey})\` (a unique constraint on \`${parentName}(${parentTenant}, ${parentRefs})\` makes that possible). Set \`checkChildTables: false\` to accept inherited tenancy.`,
+    help: `Add the tenant column and make the foreign key composite: ${addColumnHint(table, schema, key)}, then ${compositeHint(table, parentRelation, parent, key, parentTenant)}. Set \`checkChildTables: false\` to accept inherited tenancy.`,
     mild: true,
   };
+}
+
+/** The composite foreign key `(tenant, parent key) -> parent (tenant, key)`, in the language of the table's source. */
+function compositeHint(table: Table, relation: Relation | undefined, parent: Table | undefined, key: { field: string; dbName: string }, parentTenant: string): string {
+  const fields = relation?.fields.length ? relation.fields : ['parentId'];
+  const references = relation?.references.length ? relation.references : ['id'];
+  const parentName = parent?.name ?? relation?.target ?? 'Parent';
+  if (table.source === 'prisma') {
+    return `declare \`${relation?.name ?? 'parent'}\` with \`@relation(fields: [${key.field}, ${fields.join(', ')}], references: [${parentTenant}, ${references.join(', ')}])\` (with \`@@unique([${parentTenant}, ${references.join(', ')}])\` on \`${parentName}\`)`;
+  }
+  const db = (t: Table | undefined, f: string) => t?.columns.get(f)?.dbName ?? f;
+  const parentDb = parent?.dbName ?? parentName;
+  const target = `${parentDb} (${db(parent, parentTenant)}, ${references.map((f) => db(parent, f)).join(', ')})`;
+  return `replace the foreign key by \`FOREIGN KEY (${key.dbName}, ${fields.map((f) => db(table, f)).join(', ')}) REFERENCES ${target}\` (with a unique constraint on \`${target}\`)`;
 }
 
 /** Listed in `tenantTables`, but without a column that names the tenant. */
@@ -228,7 +240,7 @@ function foreignKeyFindings(table: Table, schema: TenantSchema): SchemaFinding[]
       at: at(column?.location ?? table.location, relation.fields[0].length),
       table: `${table.name}.${relation.name}`,
       message: `Foreign key \`${table.dbName}(${cols.join(', ')})\` -> \`${target.dbName}(${refs.join(', ')})\` leaves out the tenant column.`,
-      evidence: `Both tables hold tenant data (\`${ownDb}\`, \`${targetDb}\`), but the key does not include it: a \`${table.dbName}\` row of one tenant can point at another tenant's \`${target.dbName}\` row, and a write that takes \`${cols[0]}\` from the client links across tenants.${composite ? '' : ` \`${target.dbName}\` already has a unique key on \`(${targetDb}, ${refs.join(', ')})\` to reference.`}`,
+      evidence: `Both tables hold tenant data (\`${table.dbName}.${ownDb}\`, \`${target.dbName}.${targetDb}\`), but the key does not include it: a \`${table.dbName}\` row of one tenant can point at another tenant's \`${target.dbName}\` row, and a write that takes \`${cols[0]}\` from the client links across tenants.${composite ? '' : ` \`${target.dbName}\` already has a unique key on \`(${targetDb}, ${refs.join(', ')})\` to reference.`}`,
       help:
         table.source === 'prisma'
           ? `Reference the tenant too: \`@relation(fields: [${ownKey}, ${relation.fields.join(', ')}], references: [${targetKey}, ${relation.references.join(', ')}])\`${composite ? ` (with \`@@unique([${targetKey}, ${relation.references.join(', ')}])\` on \`${target.name}\`)` : ''}.`
