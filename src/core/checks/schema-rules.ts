@@ -315,6 +315,9 @@ function indexFindings(table: Table, schema: TenantSchema, config: TenantLintCon
   const onePerTenant = [table.primaryKey, ...table.uniques.map((u) => u.fields)].some((fields) => fields.length === 1 && keys.has(fields[0]));
   for (const unique of table.uniques) {
     if (onePerTenant || unique.fields.some((f) => keys.has(f))) continue;
+    // A unique that contains the whole primary key (`UNIQUE (id, number)`, the target of a composite
+    // foreign key) is unique because the key is: it constrains nothing across tenants.
+    if (table.primaryKey.length > 0 && table.primaryKey.every((f) => unique.fields.includes(f))) continue;
     if (unique.fields.every((f) => table.primaryKey.includes(f) || GLOBALLY_UNIQUE.test(f) || isForeignKey(table, f) || isIdentity(table, f, schema))) continue;
     // `(key_id, name)`: a parent that belongs to one tenant makes the unique per tenant already.
     if (unique.fields.some((f) => hasTenantScopedParent(table, f, schema))) continue;
