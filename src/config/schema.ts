@@ -13,7 +13,7 @@ export const configSchema = z
     tenantRoot: z.string().min(1).optional().describe('Model or table that is the tenant root (Organization, Workspace...). Inferred from foreign keys when absent.'),
     tenantKeys: z.array(z.string().min(1)).optional().describe('Fields or columns that identify the tenant (orgId, workspace_id). Replaces the inferred keys.'),
     globalTables: z.array(z.string().min(1)).optional().describe('Models or tables shared by all tenants (plans, feature flags); never flagged.'),
-    tenantTables: z.array(z.string().min(1)).optional().describe('Models or tables to treat as tenant data even when inference says otherwise.'),
+    tenantTables: z.array(z.string().min(1)).optional().describe('Models or tables to treat as tenant data even when inference says otherwise (tables global by structure included); require-tenant-column reports one without a tenant column.'),
     scopedClientFactories: z.array(z.string().min(1)).optional().describe('Functions that return a tenant-scoped database client, such as forTenant or tenantDb.'),
     filterHelpers: z.array(z.string().min(1)).optional().describe('Functions whose result is a tenant filter (spread into where or passed as where).'),
     ownershipGuards: z.array(z.string().min(1)).optional().describe('Functions that throw unless a row belongs to the caller\'s tenant, called with the row (`authorize(user, action, row)`, `assertSameTenant(row, ctx)`): a read guarded by one before its use is scoped.'),
