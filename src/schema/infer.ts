@@ -208,16 +208,26 @@ function classifyChildren(tables: Map<string, Table>): void {
  * a region, a locale), and a group of tables related only among themselves or to global tables
  * (feature flags and their rules, a lookup table, a job queue). A table related to tenant data in
  * any other way (a nullable foreign key to a tenant table, a tenant table pointing at it, a column
- * named like the tenant key without a foreign key) stays unclassified, and `require-tenant-column`
+ * named like the tenant key or like a foreign key to tenant data, without a foreign key) stays unclassified, and `require-tenant-column`
  * asks a person. Without any tenant table there is no structure to read: nothing is decided.
  */
 function classifyByStructure(tables: Map<string, Table>, root: string | undefined, tenantKeys: TenantKey[]): void {
   const tenantData = (table: Table | undefined) => table !== undefined && (table.class === 'tenant' || table.class === 'child' || table.name === root);
   if (![...tables.values()].some((t) => t.class === 'tenant')) return;
+  // Column names that carry tenant data elsewhere: the tenant keys, and the foreign keys other
+  // tables use to point at tenant data (`app_id -> apps`). A table with such a column and no
+  // foreign key (`daily_mau.app_id`) is tied to tenant data by name.
   const keyNames = new Set<string>();
   for (const key of tenantKeys) {
     const column = tables.get(key.table)?.columns.get(key.field);
     if (column) keyNames.add(column.name).add(column.dbName);
+  }
+  for (const table of tables.values()) {
+    for (const relation of table.relations.values()) {
+      if (relation.fields.length !== 1 || !tenantData(tables.get(relation.target))) continue;
+      const column = table.columns.get(relation.fields[0]);
+      if (column && column.name !== 'id') keyNames.add(column.name).add(column.dbName);
+    }
   }
   const namesTheTenant = (table: Table) => [...table.columns.values()].some((c) => keyNames.has(c.name) || keyNames.has(c.dbName));
   const rootTable = root ? tables.get(root) : undefined;
