@@ -140,7 +140,7 @@ describe('tenant-lint init', () => {
     expect(prisma.code).toBe(0);
     expect(prisma.stdout).toContain('\nORMs: Prisma (@prisma/client, prisma)\nSchema sources:\n  Prisma schema: prisma/schema.prisma\nTenant root: Organization (inferred: 4 models reference `Organization`)\n');
     // The root points at Plan: global by structure, printed, never frozen into globalTables.
-    expect(prisma.stdout).toContain('\n  Plan: `Plan` is a reference table the tenant root points at (`Organization.plan`): global by structure\n');
+    expect(prisma.stdout).toContain('\n  Plan: `Plan` is referenced by the tenant root (`Organization.plan`), not scoped by it: global by structure\n');
     expect(readFileSync(join(configured, 'tenant-lint.config.json'), 'utf8')).toBe(before);
   });
 

@@ -37,7 +37,7 @@ CREATE TABLE feature_flag_rules (id int PRIMARY KEY, flag_key text NOT NULL REFE
       expect(schema.tables.get(name)?.class).toBe('global');
       expect(schema.tables.get(name)?.globalByStructure).toBe(true);
     }
-    expect(schema.tables.get('regions')?.classReason).toMatch(/tenant root points at/);
+    expect(schema.tables.get('regions')?.classReason).toMatch(/referenced by the tenant root \(`organizations.region_id`\), not scoped by it/);
     expect(schema.tables.get('organizations')?.globalByStructure).toBeUndefined();
     expect(findings).toEqual([]);
   });

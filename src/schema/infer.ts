@@ -230,14 +230,6 @@ function classifyByStructure(tables: Map<string, Table>, root: string | undefine
     }
   }
   const namesTheTenant = (table: Table) => [...table.columns.values()].some((c) => keyNames.has(c.name) || keyNames.has(c.dbName));
-  const rootTable = root ? tables.get(root) : undefined;
-  for (const relation of rootTable?.relations.values() ?? []) {
-    const target = tables.get(relation.target);
-    if (!target || target.class !== 'unclassified' || relation.fields.length === 0) continue;
-    target.class = 'global';
-    target.globalByStructure = true;
-    target.classReason = `\`${target.name}\` is a reference table the tenant root points at (\`${rootTable?.name}.${relation.name}\`): global by structure`;
-  }
   // Relations are read from both ends: a foreign key on either table joins them.
   const neighbours = new Map<string, Set<string>>();
   const link = (a: string, b: string) => {
@@ -249,6 +241,16 @@ function classifyByStructure(tables: Map<string, Table>, root: string | undefine
     }
   };
   for (const table of tables.values()) for (const relation of table.relations.values()) link(table.name, relation.target);
+  // What the tenant root points at is above it, not scoped by it: a plan, a region, or the users who
+  // created or deleted an organization (users that span tenants).
+  const rootTable = root ? tables.get(root) : undefined;
+  for (const relation of rootTable?.relations.values() ?? []) {
+    const target = tables.get(relation.target);
+    if (!target || target.class !== 'unclassified' || relation.fields.length === 0) continue;
+    target.class = 'global';
+    target.globalByStructure = true;
+    target.classReason = `\`${target.name}\` is referenced by the tenant root (\`${rootTable?.name}.${relation.name}\`), not scoped by it: global by structure`;
+  }
   const seen = new Set<string>();
   for (const start of tables.values()) {
     if (start.class !== 'unclassified' || seen.has(start.name)) continue;
