@@ -1,5 +1,5 @@
 import type { TenantLintConfig } from '../../config/schema.js';
-import type { Column, Relation, SourceLocation, Table, TenantSchema } from '../schema.js';
+import type { Column, Relation, SourceLocation, Table, TenantKey, TenantSchema } from '../schema.js';
 import type { SchemaFinding } from './types.js';
 
 /**
@@ -15,13 +15,14 @@ const GLOBALLY_UNIQUE = /token|secret|hash|api_?key|uuid|external|stripe|provide
 export function checkSchema(schema: TenantSchema, config: TenantLintConfig): SchemaFinding[] {
   if (!schema.root && !config.tenantKeys) return [];
   const key = dominantKey(schema);
+  const keys = indexKeys(schema);
   const findings: SchemaFinding[] = [];
   for (const table of schema.tables.values()) {
     // A table created from a query (`CREATE TABLE ... AS SELECT`): its columns and keys are not known.
     if (table.class === 'global' || table.columnsUnknown) continue;
     if (table.class === 'unclassified') findings.push(missingColumn(table, schema, key));
     // Tenant data through a lower level or a parent, with the root's key present but nullable.
-    const nullableRoot = table.class === 'tenant' || table.class === 'child' ? nullableRootKeys(table, schema) : [];
+    const nullableRoot = table.class === 'tenant' || table.class === 'child' ? nullableRootKeys(table, schema, keys) : [];
     for (const column of nullableRoot) findings.push(nullableRootColumn(table, column, schema));
     if (table.class === 'child' && config.checkChildTables !== false && nullableRoot.length === 0) findings.push(childWithoutColumn(table, schema, key));
     if (table.class !== 'tenant') continue;
@@ -34,10 +35,33 @@ export function checkSchema(schema: TenantSchema, config: TenantLintConfig): Sch
       const column = table.columns.get(field);
       if (column?.nullable) findings.push(nullableColumn(table, field, column.dbName, column.location ?? table.location, schema));
     }
-    findings.push(...foreignKeyFindings(table, schema));
+    findings.push(...foreignKeyFindings(table, schema, keys));
     findings.push(...indexFindings(table, schema, config));
   }
   return findings.filter((f): f is SchemaFinding => Boolean(f.at.file));
+}
+
+/** The tenant keys by table, and the names (with their types) of the root's keys: built once per schema, so that no check is quadratic in tables. */
+interface KeyIndex {
+  byTable: Map<string, TenantKey[]>;
+  rootKeyTypes: Map<string, Set<string>>;
+}
+
+function indexKeys(schema: TenantSchema): KeyIndex {
+  const byTable = new Map<string, TenantKey[]>();
+  const rootKeyTypes = new Map<string, Set<string>>();
+  for (const k of schema.tenantKeys) {
+    byTable.set(k.table, [...(byTable.get(k.table) ?? []), k]);
+    if (k.references !== schema.root) continue;
+    const column = schema.tables.get(k.table)?.columns.get(k.field);
+    if (!column) continue;
+    for (const name of [column.name, column.dbName]) {
+      const types = rootKeyTypes.get(name) ?? new Set<string>();
+      types.add(column.type.toLowerCase());
+      rootKeyTypes.set(name, types);
+    }
+  }
+  return { byTable, rootKeyTypes };
 }
 
 function dominantKey(schema: TenantSchema): { field: string; dbName: string } {
@@ -154,22 +178,12 @@ function capitalise(text: string): string {
  * hierarchy: `tasks.project_id -> projects`, or a parent), present but nullable: a foreign key to
  * the root, or, without one, a column with the name and type of the root key the schema uses.
  */
-function nullableRootKeys(table: Table, schema: TenantSchema): Column[] {
+function nullableRootKeys(table: Table, schema: TenantSchema, keys: KeyIndex): Column[] {
   const root = schema.root;
   if (!root) return [];
-  const rootKeyNames = new Map<string, Set<string>>();
-  for (const k of schema.tenantKeys) {
-    if (k.references !== root) continue;
-    const column = schema.tables.get(k.table)?.columns.get(k.field);
-    if (!column) continue;
-    for (const name of [column.name, column.dbName]) {
-      const types = rootKeyNames.get(name) ?? new Set<string>();
-      types.add(column.type.toLowerCase());
-      rootKeyNames.set(name, types);
-    }
-  }
+  const rootKeyNames = keys.rootKeyTypes;
   // A table keyed by the root itself reports its nullable keys as nullableTenantColumn already.
-  if (table.tenantKeys.some((field) => schema.tenantKeys.some((k) => k.table === table.name && k.field === field && k.references === root))) return [];
+  if ((keys.byTable.get(table.name) ?? []).some((k) => k.references === root)) return [];
   const found: Column[] = [];
   for (const column of table.columns.values()) {
     if (!column.nullable || column.isList || table.tenantKeys.includes(column.name)) continue;
@@ -212,9 +226,10 @@ function nullableRootColumn(table: Table, column: Column, schema: TenantSchema):
  * own convention), as a warning: almost every foreign key of a real schema is a single column, and
  * it becomes a leak only through a write that takes the id from the client.
  */
-function foreignKeyFindings(table: Table, schema: TenantSchema): SchemaFinding[] {
+function foreignKeyFindings(table: Table, schema: TenantSchema, keys: KeyIndex): SchemaFinding[] {
   const findings: SchemaFinding[] = [];
-  const levelsOf = (t: Table) => new Set(schema.tenantKeys.filter((k) => k.table === t.name).map((k) => k.references));
+  const keysOf = (t: Table) => keys.byTable.get(t.name) ?? [];
+  const levelsOf = (t: Table) => new Set(keysOf(t).map((k) => k.references));
   const ownLevels = levelsOf(table);
   for (const relation of table.relations.values()) {
     if (relation.fields.length === 0 || relation.fields.length !== relation.references.length) continue;
@@ -225,8 +240,8 @@ function foreignKeyFindings(table: Table, schema: TenantSchema): SchemaFinding[]
     if (shared.length === 0) continue;
     if (relation.references.some((ref) => target.tenantKeys.includes(ref))) continue;
     if (relation.fields.some((f) => table.tenantKeys.includes(f))) continue;
-    const targetKey = target.tenantKeys.find((f) => schema.tenantKeys.some((k) => k.table === target.name && k.field === f && shared.includes(k.references))) ?? target.tenantKeys[0];
-    const ownKey = table.tenantKeys.find((f) => schema.tenantKeys.some((k) => k.table === table.name && k.field === f && shared.includes(k.references))) ?? table.tenantKeys[0];
+    const targetKey = keysOf(target).find((k) => shared.includes(k.references))?.field ?? target.tenantKeys[0];
+    const ownKey = keysOf(table).find((k) => shared.includes(k.references))?.field ?? table.tenantKeys[0];
     const composite = relation.fields.length > 1;
     if (!composite && !offersTenantKey(target, targetKey, relation.references)) continue;
     const cols = relation.fields.map((f) => table.columns.get(f)?.dbName ?? f);
