@@ -48,15 +48,18 @@ CREATE TABLE currencies (code text PRIMARY KEY);
 ALTER TABLE invoices ADD COLUMN currency text REFERENCES currencies(code);
 CREATE TABLE drafts (id int PRIMARY KEY, org_id uuid);
 CREATE TABLE invoice_views (day date NOT NULL, invoice_id uuid NOT NULL, views int NOT NULL);
+CREATE TABLE shares (id uuid PRIMARY KEY, entity_id uuid NOT NULL, slug text NOT NULL);
 CREATE TABLE payments (id uuid PRIMARY KEY, org_id uuid NOT NULL REFERENCES organizations(id), invoice_id uuid NOT NULL REFERENCES invoices(id));
 CREATE INDEX payments_org_idx ON payments (org_id, id);
 `);
     // invoice_views has no foreign key, but its column is the one payments uses to point at invoices.
     expect(schema.tables.get('invoice_views')?.class).toBe('unclassified');
+    // A polymorphic reference may point at tenant data.
+    expect(schema.tables.get('shares')?.class).toBe('unclassified');
     expect(schema.tables.get('audit_events')?.class).toBe('unclassified');
     expect(schema.tables.get('currencies')?.class).toBe('unclassified');
     expect(schema.tables.get('drafts')?.class).toBe('unclassified');
-    expect(findings).toEqual(['missingTenantColumn audit_events', 'missingTenantColumn currencies', 'missingTenantColumn drafts', 'missingTenantColumn invoice_views']);
+    expect(findings).toEqual(['missingTenantColumn audit_events', 'missingTenantColumn currencies', 'missingTenantColumn drafts', 'missingTenantColumn invoice_views', 'missingTenantColumn shares']);
   });
 
   it('without any tenant table nothing is decided by structure', () => {

@@ -5,6 +5,9 @@ import type { RawTable } from './prisma.js';
 /** Migration bookkeeping: global by nature, never tenant data. */
 const BOOKKEEPING = /^(_prisma_migrations|schema_migrations|flyway_schema_history|__drizzle_migrations|knex_migrations(_lock)?|typeorm_migrations|migrations|sequelizemeta|goose_db_version|__diesel_schema_migrations|ar_internal_metadata)$/i;
 
+/** Columns that point at a row of any table: `resourceId`, `entity_id`, `target_id`. */
+const POLYMORPHIC_REFERENCE = /^(resource|entity|target|subject|object|record|owner)_?id$/i;
+
 /** Names a tenant root usually has. Used only to pick among models that others point at. */
 const ROOT_NAME = /^(tenants?|organi[sz]ations?|orgs?|workspaces?|spaces?|teams?|accounts?|company|companies|projects?)$/i;
 
@@ -229,7 +232,10 @@ function classifyByStructure(tables: Map<string, Table>, root: string | undefine
       if (column && column.name !== 'id') keyNames.add(column.name).add(column.dbName);
     }
   }
-  const namesTheTenant = (table: Table) => [...table.columns.values()].some((c) => keyNames.has(c.name) || keyNames.has(c.dbName));
+  // A polymorphic reference (`resource_type` + `resource_id`, umami's `share.entity_id`) may point at
+  // any row, tenant data included: structure cannot say the table is global.
+  const namesTheTenant = (table: Table) =>
+    [...table.columns.values()].some((c) => keyNames.has(c.name) || keyNames.has(c.dbName) || POLYMORPHIC_REFERENCE.test(c.name) || POLYMORPHIC_REFERENCE.test(c.dbName));
   // Relations are read from both ends: a foreign key on either table joins them.
   const neighbours = new Map<string, Set<string>>();
   const link = (a: string, b: string) => {
