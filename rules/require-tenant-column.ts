@@ -2,7 +2,7 @@ import { RULE_META } from '../src/core/rule-meta.js';
 import { FINDING_TEMPLATE, reportFindings } from '../src/eslint/adapter.js';
 import { createRule } from '../src/eslint/create-rule.js';
 
-const MESSAGE_IDS = ['missingTenantColumn', 'nullableTenantColumn', 'childWithoutTenantColumn'] as const;
+const MESSAGE_IDS = ['missingTenantColumn', 'nullableTenantColumn', 'childWithoutTenantColumn', 'foreignKeyWithoutTenant'] as const;
 
 /**
  * Reports at table definitions written in TypeScript (Drizzle, TypeORM, Sequelize, Mongoose).
@@ -18,6 +18,7 @@ export default createRule<[], (typeof MESSAGE_IDS)[number]>({
       missingTenantColumn: FINDING_TEMPLATE,
       nullableTenantColumn: FINDING_TEMPLATE,
       childWithoutTenantColumn: FINDING_TEMPLATE,
+      foreignKeyWithoutTenant: FINDING_TEMPLATE,
     },
     schema: [],
   },

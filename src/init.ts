@@ -59,7 +59,8 @@ const SHARED_NAME = /^(plans?|pricing_?plans?|price_?tiers?|features?|feature_?f
 
 /** Migration bookkeeping and the root: global without any configuration, so not written. */
 function globalByItself(table: Table, schema: TenantSchema): boolean {
-  return table.name === schema.root || table.ignored !== undefined || /migration bookkeeping$/.test(table.classReason);
+  // Global by structure is re-decided on every scan (a new foreign key makes it tenant data): never frozen into the config.
+  return table.name === schema.root || table.ignored !== undefined || /migration bookkeeping$/.test(table.classReason) || table.globalByStructure === true;
 }
 
 /** A config file already in `dir`, in the order a scan reads them; undefined when there is none. */
@@ -143,6 +144,11 @@ export function runInit(dir: string, options: InitOptions = {}, cwd = process.cw
     config.globalTables = globals.map((table) => table.name);
     lines.push('Likely global, written to globalTables (review them):');
     for (const table of globals) lines.push(`  ${table.name}: ${namedShared.includes(table) ? `named like reference data every tenant shares; ${table.classReason}` : table.classReason}`);
+  }
+  const structural = byClass('global').filter((table) => table.globalByStructure);
+  if (structural.length) {
+    lines.push('Global by structure (no foreign key ties them to tenant data; not written): list tenant data among them in tenantTables');
+    for (const table of structural) lines.push(`  ${table.name}: ${table.classReason}`);
   }
   const undecided = byClass('unclassified').filter((table) => !namedShared.includes(table));
   if (undecided.length) {

@@ -70,13 +70,13 @@ Tenant keys:
   payments.accountId -> accounts (src/db/schema.ts:173)
   products.accountId -> accounts (src/db/schema.ts:74)
   webhooks.accountId -> accounts (src/db/schema.ts:140)
-Tables: 8 tenant, 1 child, 2 global, 1 unclassified
+Tables: 8 tenant, 1 child, 3 global, 0 unclassified
   tenant: api_tokens, audit_logs, customers, invoices, memberships, payments, products, webhooks
   child (tenancy through a required relation): invoice_lines (via invoiceId, invoice)
 Likely global, written to globalTables (review them):
   users: \`users\` spans tenants: it joins them through \`memberships\`
-Unclassified (queries on them are not checked): add each to globalTables or tenantTables
-  stripe_events: \`stripe_events\` has no tenant key and no required relation to a tenant model
+Global by structure (no foreign key ties them to tenant data; not written): list tenant data among them in tenantTables
+  stripe_events: \`stripe_events\` has no relation to tenant data (no foreign key to or from a tenant table): global by structure
 
 ${written}
 ${DRIZZLE_CONFIG}
@@ -139,7 +139,8 @@ describe('tenant-lint init', () => {
     const prisma = await run(['init', '--dry-run'], configured);
     expect(prisma.code).toBe(0);
     expect(prisma.stdout).toContain('\nORMs: Prisma (@prisma/client, prisma)\nSchema sources:\n  Prisma schema: prisma/schema.prisma\nTenant root: Organization (inferred: 4 models reference `Organization`)\n');
-    expect(prisma.stdout).toContain('\n  Plan: named like reference data every tenant shares; `Plan` has no tenant key and no required relation to a tenant model\n');
+    // The root points at Plan: global by structure, printed, never frozen into globalTables.
+    expect(prisma.stdout).toContain('\n  Plan: `Plan` is referenced by the tenant root (`Organization.plan`), not scoped by it: global by structure\n');
     expect(readFileSync(join(configured, 'tenant-lint.config.json'), 'utf8')).toBe(before);
   });
 

@@ -182,8 +182,10 @@ describe('tenant root and tenant keys', () => {
     expect(schema.root).toBe('Team');
     expect(schema.rootReason).toMatch(/^inferred: 5 models reference `Team`/);
     expect(keys(schema)).toEqual(teamChildren.map((m) => `${m}.teamId -> Team`).sort());
-    expect(table(schema, 'Session').class).toBe('unclassified');
-    expect(table(schema, 'Account').class).toBe('unclassified');
+    // Account and its sessions are related to nothing tenant-scoped: global by structure.
+    expect(table(schema, 'Session').class).toBe('global');
+    expect(table(schema, 'Account').class).toBe('global');
+    expect(table(schema, 'Account').globalByStructure).toBe(true);
   });
 
   it('with no candidate root, rootReason explains and every model is unclassified err', () => {

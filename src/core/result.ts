@@ -29,6 +29,8 @@ export interface ProjectSummary {
   tenantLevels: string[];
   tenantKeys: { table: string; field: string; references: string }[];
   tables: Record<TableClass, string[]>;
+  /** The global tables that are global only because no foreign key ties them to tenant data (a subset of `tables.global`). */
+  globalByStructure?: string[];
   configFile: string | null;
   /** Every table with what isolates it and the queries seen on it; only with ScanOptions.details (the HTML report). */
   tableDetails?: TableDetail[];

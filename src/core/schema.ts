@@ -86,6 +86,12 @@ export interface Table {
   parentRelations: string[];
   /** One line that explains the class, shown as evidence. */
   classReason: string;
+  /**
+   * Global because no foreign key ties it to tenant data (a reference table the tenant root points
+   * at, or tables related to nothing tenant-scoped), not because a person or a rule said so: listed
+   * apart in the scan header, and `tenantTables` overrides it.
+   */
+  globalByStructure?: boolean;
 }
 
 export interface TenantKey {

@@ -32,6 +32,8 @@ export interface JsonProject {
   tenantLevels: string[];
   tenantKeys: { table: string; field: string; references: string }[];
   tables: Record<TableClass, string[]>;
+  /** The global tables that no foreign key ties to tenant data: a subset of `tables.global`. */
+  globalByStructure: string[];
   configFile: string | null;
 }
 
@@ -104,6 +106,7 @@ function toJsonProject(project: ProjectSummary): JsonProject {
       global: [...project.tables.global],
       unclassified: [...project.tables.unclassified],
     },
+    globalByStructure: [...(project.globalByStructure ?? [])],
     configFile: project.configFile,
   };
 }

@@ -45,6 +45,9 @@ function formatProject(project: ProjectSummary, style: ChalkInstance, coverage?:
   for (const tableClass of TABLE_CLASSES) {
     const names = project.tables[tableClass];
     rows.push([`${tableClass} tables`, names.length > 0 ? `${names.length}: ${listNames(names)}` : '0']);
+    // Not reported, and not decided by anyone: printed so that a person can list tenant data in `tenantTables`.
+    const structural = project.globalByStructure ?? [];
+    if (tableClass === 'global' && structural.length > 0) rows.push(['global by structure', `${structural.length}: ${listNames(structural)} (no foreign key to tenant data; list tenant data in tenantTables)`]);
   }
   rows.push(['config', project.configFile ?? 'none (zero-config)']);
   if (coverage) rows.push(['coverage', `${coverage.verdict}: ${coverage.analysed} of ${coverage.seen} data-access calls analysed (${coverage.percent}%)${coverage.problem ? `; ${coverage.problem}` : ''}`]);

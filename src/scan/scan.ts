@@ -496,6 +496,7 @@ function summarise(project: Project, rel: (path: string) => string): ProjectSumm
     tenantLevels: project.schema.levels,
     tenantKeys: project.schema.tenantKeys.map((k) => ({ table: k.table, field: k.field, references: k.references })),
     tables,
+    globalByStructure: [...project.schema.tables.values()].filter((t) => t.globalByStructure).map((t) => t.name).sort(),
     configFile: project.configFile ? rel(project.configFile) : null,
   };
 }

@@ -5,6 +5,9 @@ import type { RawTable } from './prisma.js';
 /** Migration bookkeeping: global by nature, never tenant data. */
 const BOOKKEEPING = /^(_prisma_migrations|schema_migrations|flyway_schema_history|__drizzle_migrations|knex_migrations(_lock)?|typeorm_migrations|migrations|sequelizemeta|goose_db_version|__diesel_schema_migrations|ar_internal_metadata)$/i;
 
+/** Columns that point at a row of any table: `resourceId`, `entity_id`, `target_id`. */
+const POLYMORPHIC_REFERENCE = /^(resource|entity|target|subject|object|record|owner)_?id$/i;
+
 /** Names a tenant root usually has. Used only to pick among models that others point at. */
 const ROOT_NAME = /^(tenants?|organi[sz]ations?|orgs?|workspaces?|spaces?|teams?|accounts?|company|companies|projects?)$/i;
 
@@ -114,6 +117,7 @@ export function buildTenantSchema(
   }
   classifyIdentity(tables);
   classifyChildren(tables);
+  classifyByStructure(tables, root, tenantKeys);
   // A migration folder left out whole (another database's migrations) read no file: it is not a
   // source, and a project whose only "source" it was has no schema of its own.
   const read = sources.filter((source) => source.kind !== 'sql' || source.files.length > 0);
@@ -196,6 +200,88 @@ function classifyChildren(tables: Map<string, Table>): void {
       table.parentRelations = parents.map((r) => r.name);
       table.classReason = `\`${table.name}\` has no tenant key but requires \`${parents[0].name}\` (${parents[0].target}), a tenant model`;
       changed = true;
+    }
+  }
+}
+
+/**
+ * Global by structure: what no foreign key ties to tenant data cannot hold it in a way the schema
+ * shows, so it is not reported (and the scan header lists it, to be corrected with `tenantTables`).
+ * Two shapes: a reference table that the tenant root points at (`organizations.plan_id -> plans`,
+ * a region, a locale), and a group of tables related only among themselves or to global tables
+ * (feature flags and their rules, a lookup table, a job queue). A table related to tenant data in
+ * any other way (a nullable foreign key to a tenant table, a tenant table pointing at it, a column
+ * named like the tenant key or like a foreign key to tenant data, without a foreign key) stays unclassified, and `require-tenant-column`
+ * asks a person. Without any tenant table there is no structure to read: nothing is decided.
+ */
+function classifyByStructure(tables: Map<string, Table>, root: string | undefined, tenantKeys: TenantKey[]): void {
+  const tenantData = (table: Table | undefined) => table !== undefined && (table.class === 'tenant' || table.class === 'child' || table.name === root);
+  if (![...tables.values()].some((t) => t.class === 'tenant')) return;
+  // Column names that carry tenant data elsewhere: the tenant keys, and the foreign keys other
+  // tables use to point at tenant data (`app_id -> apps`). A table with such a column and no
+  // foreign key (`daily_mau.app_id`) is tied to tenant data by name.
+  const keyNames = new Set<string>();
+  for (const key of tenantKeys) {
+    const column = tables.get(key.table)?.columns.get(key.field);
+    if (column) keyNames.add(column.name).add(column.dbName);
+  }
+  for (const table of tables.values()) {
+    for (const relation of table.relations.values()) {
+      if (relation.fields.length !== 1 || !tenantData(tables.get(relation.target))) continue;
+      const column = table.columns.get(relation.fields[0]);
+      if (column && column.name !== 'id') keyNames.add(column.name).add(column.dbName);
+    }
+  }
+  // A polymorphic reference (`resource_type` + `resource_id`, umami's `share.entity_id`) may point at
+  // any row, tenant data included: structure cannot say the table is global.
+  const namesTheTenant = (table: Table) =>
+    [...table.columns.values()].some((c) => keyNames.has(c.name) || keyNames.has(c.dbName) || POLYMORPHIC_REFERENCE.test(c.name) || POLYMORPHIC_REFERENCE.test(c.dbName));
+  // Relations are read from both ends: a foreign key on either table joins them.
+  const neighbours = new Map<string, Set<string>>();
+  const link = (a: string, b: string) => {
+    if (!tables.has(a) || !tables.has(b) || a === b) return;
+    for (const [from, to] of [[a, b], [b, a]]) {
+      const set = neighbours.get(from) ?? new Set<string>();
+      set.add(to);
+      neighbours.set(from, set);
+    }
+  };
+  for (const table of tables.values()) for (const relation of table.relations.values()) link(table.name, relation.target);
+  // What the tenant root points at is above it, not scoped by it: a plan, a region, or the users who
+  // created or deleted an organization (users that span tenants).
+  const rootTable = root ? tables.get(root) : undefined;
+  for (const relation of rootTable?.relations.values() ?? []) {
+    const target = tables.get(relation.target);
+    if (!target || target.class !== 'unclassified' || relation.fields.length === 0) continue;
+    target.class = 'global';
+    target.globalByStructure = true;
+    target.classReason = `\`${target.name}\` is referenced by the tenant root (\`${rootTable?.name}.${relation.name}\`), not scoped by it: global by structure`;
+  }
+  const seen = new Set<string>();
+  for (const start of tables.values()) {
+    if (start.class !== 'unclassified' || seen.has(start.name)) continue;
+    // The unclassified tables connected to this one, and whether any of them touches tenant data.
+    const group: Table[] = [];
+    const queue = [start];
+    seen.add(start.name);
+    let touchesTenantData = false;
+    while (queue.length > 0) {
+      const table = queue.pop() as Table;
+      group.push(table);
+      if (namesTheTenant(table)) touchesTenantData = true;
+      for (const name of neighbours.get(table.name) ?? []) {
+        const other = tables.get(name);
+        if (tenantData(other)) touchesTenantData = true;
+        if (other?.class !== 'unclassified' || seen.has(name)) continue;
+        seen.add(name);
+        queue.push(other);
+      }
+    }
+    if (touchesTenantData) continue;
+    for (const table of group) {
+      table.class = 'global';
+      table.globalByStructure = true;
+      table.classReason = `\`${table.name}\` has no relation to tenant data (no foreign key to or from a tenant table${group.length > 1 ? `, nor from the ${group.length - 1} table${group.length > 2 ? 's' : ''} related to it` : ''}): global by structure`;
     }
   }
 }

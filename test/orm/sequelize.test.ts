@@ -3,7 +3,8 @@ import { dirname } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import rule from '../../rules/require-tenant-filter.js';
 import { onDisk } from '../helpers/on-disk.js';
-import { runCli } from '../helpers/scratch.js';
+import { loadProject } from '../../src/project/project.js';
+import { runCli, useScratch } from '../helpers/scratch.js';
 
 RuleTester.afterAll = afterAll;
 RuleTester.describe = describe;
@@ -288,5 +289,77 @@ describe('require-tenant-filter (sequelize): not analysable, never reported', ()
     const write = `await Invoice.update({ status: 'void' }, { where: { id } });`;
     expect(await scan(`export async function a(companyId: string, id: string) {\n  const invoice = await Invoice.findOne({ where: { id, companyId } });\n  if (!invoice) throw new Error('not found');\n  ${write}\n}`)).toMatchObject({ findings: [], unknown: [] });
     expect(await scan(`export async function a(id: string) {\n  ${write}\n}`)).toMatchObject({ findings: ['missingTenantFilter'], unknown: [] });
+  });
+});
+
+// Attribute names in code, column names in the database: `underscored: true` and `field:` map one to the other.
+describe('sequelize: attribute names vs column names', () => {
+  const { makeProject } = useScratch();
+  const mapped: Record<string, string> = {
+    'package.json': '{"name":"mapped","dependencies":{"sequelize":"^6.37.0"}}',
+    'migrations/0001_init.sql': `CREATE TABLE tenants (id uuid PRIMARY KEY);
+CREATE TABLE documents (id uuid PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants(id), title text NOT NULL);
+CREATE INDEX documents_tenant_idx ON documents (tenant_id, id);
+CREATE TABLE folders (id uuid PRIMARY KEY, owner_tenant uuid NOT NULL REFERENCES tenants(id), name text NOT NULL);
+CREATE INDEX folders_tenant_idx ON folders (owner_tenant, id);
+`,
+    'src/db.ts': `import { Sequelize } from 'sequelize';\nexport const sequelize = new Sequelize(process.env.DATABASE_URL ?? '');\n`,
+    'src/models.ts': `import { DataTypes, Model } from 'sequelize';
+import { sequelize } from './db';
+export class Tenant extends Model {}
+Tenant.init({ id: { type: DataTypes.UUID, primaryKey: true } }, { sequelize, tableName: 'tenants' });
+export class Document extends Model {}
+Document.init(
+  {
+    id: { type: DataTypes.UUID, primaryKey: true },
+    tenantId: { type: DataTypes.UUID, allowNull: false, references: { model: 'tenants', key: 'id' } },
+    title: { type: DataTypes.STRING, allowNull: false },
+  },
+  { sequelize, tableName: 'documents', underscored: true, indexes: [{ fields: ['tenantId', 'id'] }] },
+);
+export class Folder extends Model {}
+Folder.init(
+  {
+    id: { type: DataTypes.UUID, primaryKey: true },
+    tenantId: { type: DataTypes.UUID, allowNull: false, field: 'owner_tenant', references: { model: 'tenants', key: 'id' } },
+    name: { type: DataTypes.STRING, allowNull: false },
+  },
+  { sequelize, tableName: 'folders', indexes: [{ fields: ['tenantId', 'id'] }] },
+);
+`,
+  };
+
+  async function scanMapped(body: string): Promise<{ findings: { ruleId: string; messageId: string; message: string; help: string; file: string }[] }> {
+    const root = makeProject({ ...mapped, 'src/service.ts': `import { Document, Folder } from './models';\n${body}\n` });
+    const run = await runCli(['scan', root, '--format', 'json']);
+    return JSON.parse(run.stdout);
+  }
+
+  it('the model and the migrations are one table each, keyed by the attribute with the column name from underscored / field', () => {
+    const root = makeProject(mapped);
+    const { schema } = loadProject(root);
+    const documents = schema.tables.get('documents');
+    const folders = schema.tables.get('folders');
+    expect(documents?.tenantKeys).toEqual(['tenantId']);
+    expect(documents?.columns.get('tenantId')?.dbName).toBe('tenant_id');
+    expect(folders?.tenantKeys).toEqual(['tenantId']);
+    expect(folders?.columns.get('tenantId')?.dbName).toBe('owner_tenant');
+    expect([...schema.tables.keys()].sort()).toEqual(['documents', 'folders', 'tenants']);
+  });
+
+  it('a filter on tenantId scopes the tenant_id and owner_tenant columns; the schema rules see NOT NULL, indexed keys', async () => {
+    const { findings } = await scanMapped(
+      `export const a = (tenantId: string) => Document.findAll({ where: { tenantId } });\nexport const b = (tenantId: string, id: string) => Folder.findOne({ where: { id, tenantId } });`,
+    );
+    expect(findings).toEqual([]);
+  });
+
+  it('a filter without it is reported, and the fix names the attribute, not the column', async () => {
+    const { findings } = await scanMapped(`export const a = (title: string) => Document.findAll({ where: { title } });\nexport const b = (id: string) => Folder.findOne({ where: { id } });`);
+    expect(findings.map((f) => `${f.file} ${f.ruleId}/${f.messageId}`)).toEqual(['src/service.ts require-tenant-filter/missingTenantFilter', 'src/service.ts require-tenant-filter/missingTenantFilter']);
+    for (const f of findings) {
+      expect(f.help).toContain('tenantId');
+      expect(f.help).not.toMatch(/tenant_id|owner_tenant/);
+    }
   });
 });

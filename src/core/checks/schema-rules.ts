@@ -1,5 +1,5 @@
 import type { TenantLintConfig } from '../../config/schema.js';
-import type { SourceLocation, Table, TenantSchema } from '../schema.js';
+import type { Column, Relation, SourceLocation, Table, TenantKey, TenantSchema } from '../schema.js';
 import type { SchemaFinding } from './types.js';
 
 /**
@@ -15,20 +15,53 @@ const GLOBALLY_UNIQUE = /token|secret|hash|api_?key|uuid|external|stripe|provide
 export function checkSchema(schema: TenantSchema, config: TenantLintConfig): SchemaFinding[] {
   if (!schema.root && !config.tenantKeys) return [];
   const key = dominantKey(schema);
+  const keys = indexKeys(schema);
   const findings: SchemaFinding[] = [];
   for (const table of schema.tables.values()) {
     // A table created from a query (`CREATE TABLE ... AS SELECT`): its columns and keys are not known.
     if (table.class === 'global' || table.columnsUnknown) continue;
     if (table.class === 'unclassified') findings.push(missingColumn(table, schema, key));
-    if (table.class === 'child' && config.checkChildTables) findings.push(childWithoutColumn(table, schema, key));
+    // Tenant data through a lower level or a parent, with the root's key present but nullable.
+    const nullableRoot = table.class === 'tenant' || table.class === 'child' ? nullableRootKeys(table, schema, keys) : [];
+    for (const column of nullableRoot) findings.push(nullableRootColumn(table, column, schema));
+    if (table.class === 'child' && config.checkChildTables !== false && nullableRoot.length === 0) findings.push(childWithoutColumn(table, schema, key));
     if (table.class !== 'tenant') continue;
+    // Listed in `tenantTables` without a tenant key: tenant data that cannot be filtered by tenant.
+    if (table.tenantKeys.length === 0) {
+      findings.push(listedWithoutColumn(table, schema, key));
+      continue;
+    }
     for (const field of table.tenantKeys) {
       const column = table.columns.get(field);
       if (column?.nullable) findings.push(nullableColumn(table, field, column.dbName, column.location ?? table.location, schema));
     }
+    findings.push(...foreignKeyFindings(table, schema, keys));
     findings.push(...indexFindings(table, schema, config));
   }
   return findings.filter((f): f is SchemaFinding => Boolean(f.at.file));
+}
+
+/** The tenant keys by table, and the names (with their types) of the root's keys: built once per schema, so that no check is quadratic in tables. */
+interface KeyIndex {
+  byTable: Map<string, TenantKey[]>;
+  rootKeyTypes: Map<string, Set<string>>;
+}
+
+function indexKeys(schema: TenantSchema): KeyIndex {
+  const byTable = new Map<string, TenantKey[]>();
+  const rootKeyTypes = new Map<string, Set<string>>();
+  for (const k of schema.tenantKeys) {
+    byTable.set(k.table, [...(byTable.get(k.table) ?? []), k]);
+    if (k.references !== schema.root) continue;
+    const column = schema.tables.get(k.table)?.columns.get(k.field);
+    if (!column) continue;
+    for (const name of [column.name, column.dbName]) {
+      const types = rootKeyTypes.get(name) ?? new Set<string>();
+      types.add(column.type.toLowerCase());
+      rootKeyTypes.set(name, types);
+    }
+  }
+  return { byTable, rootKeyTypes };
 }
 
 function dominantKey(schema: TenantSchema): { field: string; dbName: string } {
@@ -93,17 +126,152 @@ function missingColumn(table: Table, schema: TenantSchema, key: { field: string;
 }
 
 function childWithoutColumn(table: Table, schema: TenantSchema, key: { field: string; dbName: string }): SchemaFinding {
-  const parent = table.relations.get(table.parentRelations[0] ?? '');
+  const parentRelation = table.relations.get(table.parentRelations[0] ?? '');
+  const parent = parentRelation ? schema.tables.get(parentRelation.target) : undefined;
+  const parentName = parent?.dbName ?? parentRelation?.target ?? 'the parent';
+  const parentTenant = parent?.tenantKeys[0] ?? key.field;
   return {
     ruleId: 'require-tenant-column',
     messageId: 'childWithoutTenantColumn',
     at: at(table.location, table.source === 'prisma' ? 5 : 12),
     table: table.name,
-    message: `Table \`${table.dbName}\` has no tenant column of its own.`,
-    evidence: `${table.classReason}. Queries must join \`${parent?.target ?? 'the parent'}\` to filter by tenant, and row-level security cannot name the tenant on this table.`,
-    help: `Denormalise the tenant: ${addColumnHint(table, schema, key)}, and include it in the foreign key to \`${parent?.target ?? 'the parent'}\`.`,
+    message: `Table \`${table.dbName}\` holds tenant data (through \`${parentName}\`) but has no tenant column of its own.`,
+    evidence: `${table.classReason}. Every query must join \`${parentName}\` to filter by tenant, row-level security and per-tenant indexes have no column to use, and nothing stops a row from being re-pointed at another tenant's \`${parentName}\`.`,
+    help: `Add the tenant column and make the foreign key composite: ${addColumnHint(table, schema, key)}, then ${compositeHint(table, parentRelation, parent, key, parentTenant)}. Set \`checkChildTables: false\` to accept inherited tenancy.`,
     mild: true,
   };
+}
+
+/** The composite foreign key `(tenant, parent key) -> parent (tenant, key)`, in the language of the table's source. */
+function compositeHint(table: Table, relation: Relation | undefined, parent: Table | undefined, key: { field: string; dbName: string }, parentTenant: string): string {
+  const fields = relation?.fields.length ? relation.fields : ['parentId'];
+  const references = relation?.references.length ? relation.references : ['id'];
+  const parentName = parent?.name ?? relation?.target ?? 'Parent';
+  if (table.source === 'prisma') {
+    return `declare \`${relation?.name ?? 'parent'}\` with \`@relation(fields: [${key.field}, ${fields.join(', ')}], references: [${parentTenant}, ${references.join(', ')}])\` (with \`@@unique([${parentTenant}, ${references.join(', ')}])\` on \`${parentName}\`)`;
+  }
+  const db = (t: Table | undefined, f: string) => t?.columns.get(f)?.dbName ?? f;
+  const parentDb = parent?.dbName ?? parentName;
+  const target = `${parentDb} (${db(parent, parentTenant)}, ${references.map((f) => db(parent, f)).join(', ')})`;
+  return `replace the foreign key by \`FOREIGN KEY (${key.dbName}, ${fields.map((f) => db(table, f)).join(', ')}) REFERENCES ${target}\` (with a unique constraint on \`${target}\`)`;
+}
+
+/** Listed in `tenantTables`, but without a column that names the tenant. */
+function listedWithoutColumn(table: Table, schema: TenantSchema, key: { field: string; dbName: string }): SchemaFinding {
+  return {
+    ruleId: 'require-tenant-column',
+    messageId: 'missingTenantColumn',
+    at: at(table.location, table.source === 'prisma' ? 5 : 12),
+    table: table.name,
+    message: `Table \`${table.dbName}\` is declared tenant data but has no tenant column (\`${key.dbName}\`).`,
+    evidence: `${table.classReason}. Without the column no query can be filtered by tenant and row-level security has nothing to compare.`,
+    help: `${capitalise(addColumnHint(table, schema, key))}.`,
+  };
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/**
+ * The tenant root's key on a table whose tenancy comes from elsewhere (a lower level of the
+ * hierarchy: `tasks.project_id -> projects`, or a parent), present but nullable: a foreign key to
+ * the root, or, without one, a column with the name and type of the root key the schema uses.
+ */
+function nullableRootKeys(table: Table, schema: TenantSchema, keys: KeyIndex): Column[] {
+  const root = schema.root;
+  if (!root) return [];
+  const rootKeyNames = keys.rootKeyTypes;
+  // A table keyed by the root itself reports its nullable keys as nullableTenantColumn already.
+  if ((keys.byTable.get(table.name) ?? []).some((k) => k.references === root)) return [];
+  const found: Column[] = [];
+  for (const column of table.columns.values()) {
+    if (!column.nullable || column.isList || table.tenantKeys.includes(column.name)) continue;
+    const toRoot = [...table.relations.values()].some((r) => r.target === root && r.fields.length === 1 && r.fields[0] === column.name);
+    const types = rootKeyNames.get(column.name) ?? rootKeyNames.get(column.dbName);
+    const byName = types !== undefined && (types.has(column.type.toLowerCase()) || column.type === 'unknown' || !column.type);
+    if (toRoot || byName) found.push(column);
+  }
+  return found;
+}
+
+function nullableRootColumn(table: Table, column: Column, schema: TenantSchema): SchemaFinding {
+  const rootTable = schema.root ? (schema.tables.get(schema.root)?.dbName ?? schema.root) : 'the tenant root';
+  const through =
+    table.class === 'tenant'
+      ? table.tenantKeys.map((f) => `\`${table.columns.get(f)?.dbName ?? f}\``).join(', ')
+      : `its parent (\`${table.relations.get(table.parentRelations[0] ?? '')?.target ?? '?'}\`)`;
+  const fix =
+    table.source === 'prisma'
+      ? `make \`${column.name}\` and its relation required`
+      : table.source === 'sql'
+        ? `backfill it from ${through}, then \`ALTER TABLE ${table.dbName} ALTER COLUMN ${column.dbName} SET NOT NULL;\``
+        : `make \`${column.name}\` required (not null)`;
+  return {
+    ruleId: 'require-tenant-column',
+    messageId: 'nullableTenantColumn',
+    at: at(column.location ?? table.location, column.name.length),
+    table: table.name,
+    message: `Tenant root column \`${table.dbName}.${column.dbName}\` is nullable.`,
+    evidence: `\`${table.dbName}\` belongs to a tenant through ${through}, and also carries the key of the tenant root \`${rootTable}\`, which may be NULL: a query or row-level security policy that compares \`${column.dbName}\` misses those rows (or matches them all through \`IS NULL\`), and nothing keeps it equal to the tenant of ${through}.`,
+    help: `Every row must name its tenant: ${fix}, and include it in the foreign key to the lower level.`,
+  };
+}
+
+/**
+ * Foreign keys between two tenant tables that do not carry the tenant: the referencing row can point
+ * at another tenant's row. A composite key that leaves the tenant column out is reported at the
+ * rule's severity (the author chose a composite key and forgot the one column that isolates it); a
+ * single-column key only where the target offers a unique `(tenant, key)` to reference (the schema's
+ * own convention), as a warning: almost every foreign key of a real schema is a single column, and
+ * it becomes a leak only through a write that takes the id from the client.
+ */
+function foreignKeyFindings(table: Table, schema: TenantSchema, keys: KeyIndex): SchemaFinding[] {
+  const findings: SchemaFinding[] = [];
+  const keysOf = (t: Table) => keys.byTable.get(t.name) ?? [];
+  const levelsOf = (t: Table) => new Set(keysOf(t).map((k) => k.references));
+  const ownLevels = levelsOf(table);
+  for (const relation of table.relations.values()) {
+    if (relation.fields.length === 0 || relation.fields.length !== relation.references.length) continue;
+    const target = schema.tables.get(relation.target);
+    if (!target || target.class !== 'tenant' || target.tenantKeys.length === 0) continue;
+    // Keys at the same level of the hierarchy: both rows name an organization (or both a project).
+    const shared = [...levelsOf(target)].filter((level) => ownLevels.has(level));
+    if (shared.length === 0) continue;
+    if (relation.references.some((ref) => target.tenantKeys.includes(ref))) continue;
+    if (relation.fields.some((f) => table.tenantKeys.includes(f))) continue;
+    const targetKey = keysOf(target).find((k) => shared.includes(k.references))?.field ?? target.tenantKeys[0];
+    const ownKey = keysOf(table).find((k) => shared.includes(k.references))?.field ?? table.tenantKeys[0];
+    const composite = relation.fields.length > 1;
+    if (!composite && !offersTenantKey(target, targetKey, relation.references)) continue;
+    const cols = relation.fields.map((f) => table.columns.get(f)?.dbName ?? f);
+    const refs = relation.references.map((f) => target.columns.get(f)?.dbName ?? f);
+    const ownDb = table.columns.get(ownKey)?.dbName ?? ownKey;
+    const targetDb = target.columns.get(targetKey)?.dbName ?? targetKey;
+    const column = table.columns.get(relation.fields[0]);
+    findings.push({
+      ruleId: 'require-tenant-column',
+      messageId: 'foreignKeyWithoutTenant',
+      at: at(column?.location ?? table.location, relation.fields[0].length),
+      table: `${table.name}.${relation.name}`,
+      message: `Foreign key \`${table.dbName}(${cols.join(', ')})\` -> \`${target.dbName}(${refs.join(', ')})\` leaves out the tenant column.`,
+      evidence: `Both tables hold tenant data (\`${table.dbName}.${ownDb}\`, \`${target.dbName}.${targetDb}\`), but the key does not include it: a \`${table.dbName}\` row of one tenant can point at another tenant's \`${target.dbName}\` row, and a write that takes \`${cols[0]}\` from the client links across tenants.${composite ? '' : ` \`${target.dbName}\` already has a unique key on \`(${targetDb}, ${refs.join(', ')})\` to reference.`}`,
+      help:
+        table.source === 'prisma'
+          ? `Reference the tenant too: \`@relation(fields: [${ownKey}, ${relation.fields.join(', ')}], references: [${targetKey}, ${relation.references.join(', ')}])\`${composite ? ` (with \`@@unique([${targetKey}, ${relation.references.join(', ')}])\` on \`${target.name}\`)` : ''}.`
+          : `Reference the tenant too: \`FOREIGN KEY (${ownDb}, ${cols.join(', ')}) REFERENCES ${target.dbName} (${targetDb}, ${refs.join(', ')})\`${composite ? ` (with a unique constraint on \`${target.dbName}(${targetDb}, ${refs.join(', ')})\`)` : ''}.`,
+      mild: !composite,
+    });
+  }
+  return findings;
+}
+
+/** The target has a primary key or unique constraint on exactly its tenant key and the referenced columns. */
+function offersTenantKey(target: Table, tenantKey: string, references: string[]): boolean {
+  const wanted = new Set([tenantKey, ...references]);
+  return [target.primaryKey, ...target.uniques.map((u) => u.fields)].some(
+    (fields) => fields.length === wanted.size && fields.every((f) => wanted.has(f)),
+  );
 }
 
 function nullableColumn(table: Table, field: string, dbName: string, location: SourceLocation | undefined, schema: TenantSchema): SchemaFinding {
@@ -162,6 +330,9 @@ function indexFindings(table: Table, schema: TenantSchema, config: TenantLintCon
   const onePerTenant = [table.primaryKey, ...table.uniques.map((u) => u.fields)].some((fields) => fields.length === 1 && keys.has(fields[0]));
   for (const unique of table.uniques) {
     if (onePerTenant || unique.fields.some((f) => keys.has(f))) continue;
+    // A unique that contains the whole primary key (`UNIQUE (id, number)`, the target of a composite
+    // foreign key) is unique because the key is: it constrains nothing across tenants.
+    if (table.primaryKey.length > 0 && table.primaryKey.every((f) => unique.fields.includes(f))) continue;
     if (unique.fields.every((f) => table.primaryKey.includes(f) || GLOBALLY_UNIQUE.test(f) || isForeignKey(table, f) || isIdentity(table, f, schema))) continue;
     // `(key_id, name)`: a parent that belongs to one tenant makes the unique per tenant already.
     if (unique.fields.some((f) => hasTenantScopedParent(table, f, schema))) continue;
