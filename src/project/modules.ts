@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, extname } from 'node:path';
 import { analyze } from '@typescript-eslint/scope-manager';
 import { parse, parseAndGenerateServices } from '@typescript-eslint/typescript-estree';
 import { oracleFromServices } from '../core/types.js';
@@ -13,6 +13,21 @@ import { readTextFileSafe } from '../scan/safe-read.js';
 // also detect its module format and lex its exports, about 0.7 s of CPU in every process (bench/).
 const ts: typeof TS = createRequire(import.meta.url)('typescript');
 
+const configReads = new Set<string>();
+
+/**
+ * Records a file read to resolve modules or workspaces (tsconfig.json and its `extends`,
+ * package.json, pnpm-workspace.yaml): the scanner's cache is dropped when one of them changes.
+ */
+export function noteConfigRead(path: string): void {
+  configReads.add(path);
+}
+
+/** Every file noted by noteConfigRead in this process. */
+export function configFilesRead(): ReadonlySet<string> {
+  return configReads;
+}
+
 /** Files larger than this are not parsed: generated bundles, not hand-written data access. */
 export const MAX_FILE_BYTES = 1_000_000;
 
@@ -22,6 +37,7 @@ export const MAX_FILE_BYTES = 1_000_000;
  * a /proc link is read as absent instead of blocking the scan or filling its memory.
  */
 function safeTsReadFile(path: string): string | undefined {
+  noteConfigRead(path);
   try {
     return readTextFileSafe(path);
   } catch {
@@ -111,6 +127,10 @@ export class ModuleGraph {
   private readonly units = new Map<string, { unit: FileUnit | null; mtimeMs: number }>();
   private readonly options = new Map<string, TS.CompilerOptions>();
   private readonly resolutionCache = ts.createModuleResolutionCache(process.cwd(), (name) => name);
+  /** Resolved specifiers by importing directory, file kind and specifier (scanner only: the tree does not change during a scan). */
+  private readonly resolved = new Map<string, string | undefined>();
+  /** Every project file an import of a file resolved to, whoever asked (the scanner's cache: what a file's analysis can reach). */
+  private readonly edges = new Map<string, Set<string>>();
 
   constructor(private readonly checkMtime = false) {}
 
@@ -122,6 +142,18 @@ export class ModuleGraph {
   /** A unit already parsed (as an import target), so that the scanner does not parse it twice. */
   cached(file: string): FileUnit | undefined {
     return this.units.get(file)?.unit ?? undefined;
+  }
+
+  /**
+   * Parses text read elsewhere (a schema source) and keeps the unit, so that the file is not parsed
+   * again when the scan reaches it or another file imports it. A parse error propagates.
+   */
+  parse(file: string, text: string): FileUnit {
+    const cached = this.units.get(file)?.unit;
+    if (cached && cached.text === text) return cached;
+    const unit = parseUnit(file, text);
+    this.add(unit);
+    return unit;
   }
 
   /** The parsed unit of a project file, or null when it cannot be read or parsed. */
@@ -141,6 +173,31 @@ export class ModuleGraph {
 
   /** Resolves an import specifier to a source file of the project; packages resolve to undefined. */
   resolve(fromFile: string, specifier: string): string | undefined {
+    // The answer depends on the importing directory and, for Node's ESM/CJS modes, the file's extension.
+    if (this.checkMtime) return this.resolveUncached(fromFile, specifier);
+    const key = `${dirname(fromFile)}\0${extname(fromFile)}\0${specifier}`;
+    let file: string | undefined;
+    if (this.resolved.has(key)) file = this.resolved.get(key);
+    else this.resolved.set(key, (file = this.resolveUncached(fromFile, specifier)));
+    if (file !== undefined) {
+      let edges = this.edges.get(fromFile);
+      if (!edges) this.edges.set(fromFile, (edges = new Set()));
+      edges.add(file);
+    }
+    return file;
+  }
+
+  /** Files whose imports were resolved during this scan. */
+  importers(): Iterable<string> {
+    return this.edges.keys();
+  }
+
+  /** The project files the imports of `file` resolved to during this scan. */
+  importsOf(file: string): Iterable<string> {
+    return this.edges.get(file) ?? [];
+  }
+
+  private resolveUncached(fromFile: string, specifier: string): string | undefined {
     const options = this.compilerOptionsFor(dirname(fromFile));
     const result = ts.resolveModuleName(specifier, fromFile, options, safeTsSys(), this.resolutionCache);
     const resolved = result.resolvedModule;

@@ -255,6 +255,11 @@ export interface LoadOptions {
   candidates?: string[];
   /** A config given explicitly (`tenant-lint scan --config FILE`): used instead of the discovered one. */
   config?: LoadedConfig;
+  /**
+   * Parses a schema source file (the scanner's module graph, so that the scan reuses the tree the
+   * schema reader parsed: each file is parsed once per scan). Default: a plain parse, not retained.
+   */
+  parse?: (file: string, text: string) => FileUnit;
 }
 
 /**
@@ -311,7 +316,7 @@ export function loadProject(root: string, configOverride?: TenantLintConfig, opt
     for (const path of migrations) watch(path);
   }
 
-  const ts = isolate('.', 'reading TypeScript schema sources', () => readTypeScriptSources(root, options.candidates), { result: { tables: [], diagnostics: [], files: [] }, read: [], orms: new Set<string>() });
+  const ts = isolate('.', 'reading TypeScript schema sources', () => readTypeScriptSources(root, options.candidates, options.parse ?? parseUnit), { result: { tables: [], diagnostics: [], files: [] }, read: [], orms: new Set<string>() });
   if (ts.result.tables.length || ts.result.diagnostics.length) {
     tableSets.push(ts.result.tables);
     diagnostics.push(...ts.result.diagnostics);
@@ -335,7 +340,7 @@ const TS_FILES = '**/*.{ts,tsx,mts,cts,js,mjs,cjs}';
  * Table definitions in TypeScript: a cheap text test picks the files that import an ORM's schema
  * API, and only those are parsed (as data: nothing is executed).
  */
-function readTypeScriptSources(root: string, candidates: string[] | undefined): { result: SchemaReadResult; read: string[]; orms: Set<string> } {
+function readTypeScriptSources(root: string, candidates: string[] | undefined, parse: (file: string, text: string) => FileUnit): { result: SchemaReadResult; read: string[]; orms: Set<string> } {
   const files =
     candidates?.filter((file) => !relative(root, file).startsWith('..')) ??
     globbySync(TS_FILES, {
@@ -361,7 +366,7 @@ function readTypeScriptSources(root: string, candidates: string[] | undefined): 
     if (!TS_SCHEMA_MARKERS.test(text)) continue;
     read.push(file);
     try {
-      units.push({ unit: parseUnit(file, text), projectFile: toPosix(relative(root, file)) });
+      units.push({ unit: parse(file, text), projectFile: toPosix(relative(root, file)) });
     } catch {
       continue; // Reported as a parse error by the scanner.
     }

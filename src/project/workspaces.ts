@@ -4,6 +4,7 @@ import { dirname, join, resolve as resolvePath } from 'node:path';
 import { globbySync } from 'globby';
 import type * as TS from 'typescript';
 import { readTextFileSafe } from '../scan/safe-read.js';
+import { noteConfigRead } from './modules.js';
 
 // `typescript` by CommonJS require, not `import`: an ESM import of the 9 MB typescript.js makes Node
 // also detect its module format and lex its exports, about 0.7 s of CPU in every process (bench/).
@@ -67,6 +68,7 @@ export function workspacePackages(root: string): ReadonlyMap<string, string> {
 
 /** A JSON file as data; undefined when it is missing or does not parse. */
 export function readJson(file: string): unknown {
+  noteConfigRead(file);
   try {
     return JSON.parse(readTextFileSafe(file, { maxBytes: 1_000_000 }));
   } catch {
@@ -80,6 +82,7 @@ function workspaceGlobs(dir: string): string[] | undefined {
   if (existsSync(pnpm)) {
     const globs: string[] = [];
     let inPackages = false;
+    noteConfigRead(pnpm);
     for (const line of readTextFileSafe(pnpm, { maxBytes: 1_000_000 }).split('\n')) {
       if (/^packages:\s*$/.test(line)) inPackages = true;
       else if (inPackages && /^\s+-\s+/.test(line)) globs.push(line.replace(/^\s+-\s+/, '').replace(/["']/g, '').trim());
