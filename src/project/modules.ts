@@ -1,17 +1,33 @@
 import { createRequire } from 'node:module';
 import { statSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
-import { analyze } from '@typescript-eslint/scope-manager';
-import { parse, parseAndGenerateServices } from '@typescript-eslint/typescript-estree';
-import { oracleFromServices } from '../core/types.js';
+import type * as ScopeManager from '@typescript-eslint/scope-manager';
+import type * as Estree from '@typescript-eslint/typescript-estree';
 import type * as TS from 'typescript';
 import { walk, type FileUnit } from '../core/ast.js';
 import { resolveWorkspacePackage } from './workspaces.js';
 import { readTextFileSafe } from '../scan/safe-read.js';
 
-// `typescript` by CommonJS require, not `import`: an ESM import of the 9 MB typescript.js makes Node
-// also detect its module format and lex its exports, about 0.7 s of CPU in every process (bench/).
-const ts: typeof TS = createRequire(import.meta.url)('typescript');
+const require = createRequire(import.meta.url);
+
+/**
+ * A CommonJS module loaded on first use. `typescript` (9 MB) and the parser cost about 1.2 s of
+ * CPU to load: a scan whose every file comes from the cache, or an ESLint process that never
+ * resolves an import, does not pay for them. By require, not `import`: an ESM import of
+ * typescript.js also makes Node detect its module format and lex its exports (about 0.7 s, bench/).
+ */
+export function lazyModule<M extends object>(name: string): M {
+  let loaded: M | undefined;
+  const load = (): M => (loaded ??= require(name) as M);
+  return new Proxy({} as M, {
+    get: (_, key) => Reflect.get(load(), key),
+    has: (_, key) => Reflect.has(load(), key),
+  });
+}
+
+export const ts = lazyModule<typeof TS>('typescript');
+const estree = lazyModule<typeof Estree>('@typescript-eslint/typescript-estree');
+const scopes = lazyModule<typeof ScopeManager>('@typescript-eslint/scope-manager');
 
 const configReads = new Set<string>();
 
@@ -36,7 +52,7 @@ export const MAX_FILE_BYTES = 1_000_000;
  * resolution, a program's files with --types) through the scanner's safe read: a FIFO, a device or
  * a /proc link is read as absent instead of blocking the scan or filling its memory.
  */
-function safeTsReadFile(path: string): string | undefined {
+export function safeTsReadFile(path: string): string | undefined {
   noteConfigRead(path);
   try {
     return readTextFileSafe(path);
@@ -47,7 +63,7 @@ function safeTsReadFile(path: string): string | undefined {
 
 let safeSys: TS.System | undefined;
 /** ts.sys with safeTsReadFile: the host of every TypeScript call that reads files. */
-function safeTsSys(): TS.System {
+export function safeTsSys(): TS.System {
   safeSys ??= { ...ts.sys, readFile: safeTsReadFile };
   return safeSys;
 }
@@ -69,47 +85,15 @@ export function parseUnit(file: string, text: string): FileUnit {
   const jsx = /\.[cm]?[jt]sx$/.test(file) || /\.[cm]?js$/.test(file);
   let ast;
   try {
-    ast = parse(text, { range: true, loc: true, jsx, comment: true, errorOnUnknownASTType: false, filePath: file });
+    ast = estree.parse(text, { range: true, loc: true, jsx, comment: true, errorOnUnknownASTType: false, filePath: file });
   } catch (error) {
     const line = numberField(error, 'lineNumber') ?? 1;
     const column = numberField(error, 'column') ?? 0;
     throw new ParseError(file, line, column + 1, error instanceof Error ? error.message : String(error));
   }
-  const scopeManager = analyze(ast, { sourceType: 'module', jsxPragma: null });
+  const scopeManager = scopes.analyze(ast, { sourceType: 'module', jsxPragma: null });
   walk(ast, () => {});
   return { file, text, ast, scopeManager };
-}
-
-/**
- * The same parse with type information from `program` (scanner `--types`): the tree and parser
- * services ESLint would have with `projectService`, so the type-aware checks agree across faces.
- * Files outside the program get the plain parse.
- */
-export function parseTypedUnit(file: string, text: string, program: TS.Program | undefined): FileUnit {
-  if (!program?.getSourceFile(file)) return parseUnit(file, text);
-  const jsx = /\.[cm]?[jt]sx$/.test(file) || /\.[cm]?js$/.test(file);
-  let parsed;
-  try {
-    parsed = parseAndGenerateServices(text, { range: true, loc: true, jsx, comment: true, errorOnUnknownASTType: false, filePath: file, programs: [program] });
-  } catch {
-    return parseUnit(file, text);
-  }
-  const scopeManager = analyze(parsed.ast, { sourceType: 'module', jsxPragma: null });
-  walk(parsed.ast, () => {});
-  return { file, text, ast: parsed.ast, scopeManager, types: oracleFromServices(parsed.services) };
-}
-
-/** A TypeScript program from the tsconfig.json at `root` (read as JSON data, never executed). */
-export function programFor(root: string): TS.Program | undefined {
-  const configFile = ts.findConfigFile(root, ts.sys.fileExists, 'tsconfig.json');
-  if (!configFile || dirname(configFile) !== root) return undefined;
-  const read = ts.readConfigFile(configFile, safeTsReadFile);
-  if (read.error) return undefined;
-  const parsed = ts.parseJsonConfigFileContent(read.config, safeTsSys(), root);
-  const options = { ...parsed.options, noEmit: true };
-  const host = ts.createCompilerHost(options);
-  host.readFile = safeTsReadFile;
-  return ts.createProgram({ rootNames: parsed.fileNames, options, host });
 }
 
 function numberField(value: unknown, key: string): number | undefined {
@@ -126,7 +110,7 @@ function numberField(value: unknown, key: string): number | undefined {
 export class ModuleGraph {
   private readonly units = new Map<string, { unit: FileUnit | null; mtimeMs: number }>();
   private readonly options = new Map<string, TS.CompilerOptions>();
-  private readonly resolutionCache = ts.createModuleResolutionCache(process.cwd(), (name) => name);
+  private resolutionCache: TS.ModuleResolutionCache | undefined;
   /** Resolved specifiers by importing directory, file kind and specifier (scanner only: the tree does not change during a scan). */
   private readonly resolved = new Map<string, string | undefined>();
   /** Every project file an import of a file resolved to, whoever asked (the scanner's cache: what a file's analysis can reach). */
@@ -199,6 +183,7 @@ export class ModuleGraph {
 
   private resolveUncached(fromFile: string, specifier: string): string | undefined {
     const options = this.compilerOptionsFor(dirname(fromFile));
+    this.resolutionCache ??= ts.createModuleResolutionCache(process.cwd(), (name) => name);
     const result = ts.resolveModuleName(specifier, fromFile, options, safeTsSys(), this.resolutionCache);
     const resolved = result.resolvedModule;
     // A workspace package linked into node_modules (pnpm, npm/yarn workspaces) resolves to its real

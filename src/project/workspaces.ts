@@ -1,14 +1,10 @@
-import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { globbySync } from 'globby';
 import type * as TS from 'typescript';
 import { readTextFileSafe } from '../scan/safe-read.js';
-import { noteConfigRead } from './modules.js';
+import { noteConfigRead, ts } from './modules.js';
 
-// `typescript` by CommonJS require, not `import`: an ESM import of the 9 MB typescript.js makes Node
-// also detect its module format and lex its exports, about 0.7 s of CPU in every process (bench/).
-const ts: typeof TS = createRequire(import.meta.url)('typescript');
 
 /**
  * npm, yarn and pnpm workspaces, read as data: which directory is a workspace root, and which

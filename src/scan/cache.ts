@@ -18,7 +18,8 @@
  * cache that does not read as this format is ignored (and rewritten).
  */
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync } from 'node:fs';
+import { lstatSync, mkdirSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { FileAnalysis } from '../core/analyze.js';
 import type { Diagnostic } from '../core/result.js';
@@ -70,6 +71,8 @@ interface CacheData {
   inputs: Record<string, string>;
   files: Record<string, FileRecord>;
   results: Record<string, ResultRecord>;
+  /** Schema readers' results (tagged JSON: Maps and Sets kept), by a hash of their kind and inputs. */
+  memos: Record<string, string>;
 }
 
 export function hashText(text: string): string {
@@ -101,8 +104,8 @@ export class ScanCache {
     private readonly scanned: readonly string[],
   ) {
     this.file = join(resolve(root, location), CACHE_FILE);
-    const scanKey = hashText(JSON.stringify({ format: CACHE_FORMAT, tool: VERSION, key, files: scanned.map((f) => this.rel(f)) }));
-    this.next = { format: CACHE_FORMAT, tool: VERSION, key: scanKey, inputs: Object.create(null) as CacheData['inputs'], files: Object.create(null) as CacheData['files'], results: Object.create(null) as CacheData['results'] };
+    const scanKey = hashText(JSON.stringify({ format: CACHE_FORMAT, tool: VERSION, build: toolBuild(), key, files: scanned.map((f) => this.rel(f)) }));
+    this.next = { format: CACHE_FORMAT, tool: VERSION, key: scanKey, inputs: Object.create(null) as CacheData['inputs'], files: Object.create(null) as CacheData['files'], results: Object.create(null) as CacheData['results'], memos: Object.create(null) as CacheData['memos'] };
     const old = readCache(this.file);
     this.old = old?.key === scanKey && Object.entries(old.inputs).every(([rel, hash]) => this.hashOf(rel) === hash) ? old : undefined;
   }
@@ -187,6 +190,27 @@ export class ScanCache {
     return record.outcome;
   }
 
+  /**
+   * A schema reader's result from the cache when one was kept for the same kind and inputs (the
+   * key names every input by content), else computed and kept.
+   */
+  memo<T>(kind: string, key: unknown, compute: () => T): T {
+    const id = hashText(JSON.stringify([kind, key]));
+    const stored = this.old && Object.hasOwn(this.old.memos, id) ? this.old.memos[id] : Object.hasOwn(this.next.memos, id) ? this.next.memos[id] : undefined;
+    if (stored !== undefined) {
+      try {
+        const value = JSON.parse(stored, revive) as T;
+        this.next.memos[id] = stored;
+        return value;
+      } catch {
+        // not this format: computed again
+      }
+    }
+    const value = compute();
+    this.next.memos[id] = JSON.stringify(value, tag);
+    return value;
+  }
+
   /** Every file reachable from `start` over recorded import edges has the text the cache saw. */
   private unchangedClosure(start: string[]): boolean {
     const files = this.old?.files ?? {};
@@ -263,6 +287,38 @@ export class ScanCache {
   }
 }
 
+const MAP = '\u0000map';
+const SET = '\u0000set';
+
+/** JSON.stringify replacer that keeps Maps and Sets (the schema's columns and relations are Maps). */
+function tag(_key: string, value: unknown): unknown {
+  if (value instanceof Map) return { [MAP]: [...value] };
+  if (value instanceof Set) return { [SET]: [...value] };
+  return value;
+}
+
+function revive(_key: string, value: unknown): unknown {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const keys = Object.keys(value);
+    if (keys.length === 1 && keys[0] === MAP) return new Map(Reflect.get(value, MAP) as [unknown, unknown][]);
+    if (keys.length === 1 && keys[0] === SET) return new Set(Reflect.get(value, SET) as unknown[]);
+  }
+  return value;
+}
+
+/**
+ * The build of the tool, beside its version: a rebuilt or reinstalled tool (same version, other
+ * code) does not trust a cache written by the previous one.
+ */
+function toolBuild(): string {
+  try {
+    const stat = statSync(fileURLToPath(import.meta.url));
+    return `${stat.size}:${stat.mtimeMs}`;
+  } catch {
+    return 'unknown';
+  }
+}
+
 function readCache(file: string): CacheData | undefined {
   let data: unknown;
   try {
@@ -273,6 +329,7 @@ function readCache(file: string): CacheData | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const cache = data as Partial<CacheData>;
   if (cache.format !== CACHE_FORMAT || cache.tool !== VERSION || typeof cache.key !== 'string') return undefined;
+  if (typeof cache.memos !== 'object' || cache.memos === null || !Object.values(cache.memos).every((m) => typeof m === 'string')) return undefined;
   if (typeof cache.inputs !== 'object' || cache.inputs === null || !Object.values(cache.inputs).every((h) => typeof h === 'string')) return undefined;
   if (typeof cache.files !== 'object' || cache.files === null || typeof cache.results !== 'object' || cache.results === null) return undefined;
   for (const entry of Object.values(cache.files)) {

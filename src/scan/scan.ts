@@ -9,9 +9,9 @@ import type { TableClass } from '../core/schema.js';
 import { ConfigurationError, defaultConfig, findConfig, loadConfigFile } from '../config/load.js';
 import { DEFAULT_CACHE_LOCATION, ScanCache, type CachedOutcome } from './cache.js';
 import { observeCallerSearches } from '../flow/callers.js';
-import { configFilesRead, MAX_FILE_BYTES, ModuleGraph, ParseError, parseTypedUnit, parseUnit, programFor } from '../project/modules.js';
+import { configFilesRead, MAX_FILE_BYTES, ModuleGraph, ParseError, parseUnit } from '../project/modules.js';
 import type * as TS from 'typescript';
-import { findProjectRoot, loadProject, withWorkspaceSchema, type Project } from '../project/project.js';
+import { findProjectRoot, loadProject, withWorkspaceSchema, type Project, type SchemaMemo } from '../project/project.js';
 import { discoverFiles, discoverSqlFiles } from './discover.js';
 import { analyzeSqlQueryFile, type SqlFileAnalysis } from '../core/sql-files.js';
 import { blankUnparseableStatements } from '../sql/recover.js';
@@ -109,6 +109,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const rootConfig = options.config ? loadConfigFile(resolve(options.config), root) : options.noConfigLookup ? defaultConfig() : findConfig(root);
   // One config for every project: the auditor's, or the defaults when no lookup is allowed.
   const fixedConfig = options.config !== undefined || options.noConfigLookup === true;
+  // The type-aware parse and its helpers are loaded only when asked for (see typed.ts).
+  const typed = options.types ? await import('../project/typed.js') : undefined;
   // libpg-query (WASM) loads asynchronously; once loaded it parses synchronously for every project.
   await loadSqlParsers();
   // `ignore` is relative to the config file; the file search runs relative to the scanned folder.
@@ -118,6 +120,11 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const files = options.files?.filter((file) => !file.endsWith('.sql')) ?? (isDir ? await discoverFiles(root, ignores) : [target]);
   const rel = (path: string) => toPosix(relative(root, path)) || '.';
 
+  // The cache is keyed, besides each file's dependencies, by what decides how every file is analysed.
+  const cache =
+    options.cache && !options.types && !options.sources
+      ? new ScanCache(root, options.cacheLocation ?? DEFAULT_CACHE_LOCATION, { noConfigLookup: options.noConfigLookup === true, fixedConfig, failOn: options.failOn ?? null }, files)
+      : undefined;
   const diagnostics: Diagnostic[] = [];
   const modules = new ModuleGraph();
   const resolver = new Resolver(modules);
@@ -130,7 +137,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       try {
         // The schema readers parse through the scan's module graph: the scan reuses those trees.
         const parse = options.types ? undefined : (file: string, text: string) => (options.sources?.has(file) ? parseUnit(file, text) : modules.parse(file, text));
-        const loadOptions = { ...(options.files ? {} : { candidates: files }), ...(fixedConfig ? { config: rootConfig } : {}), ...(parse ? { parse } : {}) };
+        const loadOptions = { ...(options.files ? {} : { candidates: files }), ...(fixedConfig ? { config: rootConfig } : {}), ...(parse ? { parse } : {}), ...(cache ? { memo: cache.memo.bind(cache) as SchemaMemo } : {}) };
         // Each migration file and schema file has its own budget (see projectFor).
         project = withReadBoundary(root, () => withBudgetSettings(budget, () => loadProject(projectRoot, undefined, loadOptions)));
       } catch (error) {
@@ -167,7 +174,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
 
   const programs = new Map<string, TS.Program | undefined>();
   const programOf = (projectRoot: string): TS.Program | undefined => {
-    if (!programs.has(projectRoot)) programs.set(projectRoot, outsideFileBudget(() => programFor(projectRoot)));
+    if (!programs.has(projectRoot)) programs.set(projectRoot, outsideFileBudget(() => typed?.programFor(projectRoot)));
     return programs.get(projectRoot);
   };
   const findings: ScanResult['findings'] = [];
@@ -208,7 +215,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     // Text given in place of the file is parsed from that text, never taken from the cache of the copy on disk.
     let unit = options.types || given !== undefined ? undefined : modules.cached(file);
     try {
-      unit ??= options.types ? parseTypedUnit(file, text, programOf(projectFor(file).root)) : parseUnit(file, text);
+      unit ??= typed ? typed.parseTypedUnit(file, text, programOf(projectFor(file).root)) : parseUnit(file, text);
     } catch (error) {
       if (error instanceof ParseError) return { kind: 'skipped', code: 'parse-error', message: `cannot parse: ${error.message}`, line: error.line, column: error.column };
       if (error instanceof BudgetExceeded) throw error;
@@ -231,11 +238,6 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     }
   };
 
-  // The cache is keyed, besides each file's dependencies, by what decides how every file is analysed.
-  const cache =
-    options.cache && !options.types && !options.sources
-      ? new ScanCache(root, options.cacheLocation ?? DEFAULT_CACHE_LOCATION, { noConfigLookup: options.noConfigLookup === true, fixedConfig, failOn: options.failOn ?? null }, files)
-      : undefined;
   /** A fresh analysis, with the callers it searched for (what the cache keys it by besides imports). */
   const analyseRecorded = (file: string) => {
     if (!cache) return withFileBudget(() => analyseSourceFile(file), budget);
@@ -314,8 +316,6 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       }
     }
   }
-
-  cache?.save((file) => modules.importsOf(file), modules.importers(), configFilesRead());
 
   // `.sql` query files (sqlc, PgTyped, plain): every statement checked like raw SQL in code.
   // Migrations are the schema's, not queries: the files a project folded are left out.
@@ -404,6 +404,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       diagnostics.push({ code: isIncompleteMessage(d.message) ? 'internal' : 'schema-error', file, line: d.line, column: d.column, message: d.message });
     }
   }
+  cache?.save((file) => modules.importsOf(file), modules.importers(), configFilesRead());
   findings.sort(compareFindings);
   const coverage = deterministic(coverageReport(distinct, census, notTracedSites, rel));
   // A file left out by an internal error or its time budget, or not read at all, was not analysed:
