@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import {
   applyBaseline,
@@ -44,6 +44,8 @@ export interface ScanCliOptions {
   category?: string;
   stdin?: boolean;
   stdinFilename?: string;
+  cache?: boolean;
+  cacheLocation?: string;
 }
 
 /** `--stdin`: the text read from standard input, analysed as if it were `file` (absolute). */
@@ -112,6 +114,7 @@ export async function runScan(paths: readonly string[], opts: ScanCliOptions, fo
     ...(opts.configLookup === false ? { noConfigLookup: true } : {}),
     ...(stdin ? { sources: new Map([[stdin.file, stdin.text]]) } : {}),
     ...(extras.onProgress ? { onProgress: extras.onProgress } : {}),
+    ...(opts.cache ? { cache: true, ...(opts.cacheLocation === undefined ? {} : { cacheLocation: resolve(cwd, opts.cacheLocation) }) } : {}),
     // The HTML report's isolation matrix and inventory of suppressions.
     ...(format === 'html' ? { details: true } : {}),
   });

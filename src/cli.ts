@@ -110,6 +110,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('--category <id>', 'SARIF automationDetails.id, the code scanning category (default: tenant-lint/<scanned folder>/)')
     .addOption(new Option('--stdin', 'analyse standard input as the file named by --stdin-filename (for editors and tools)').conflicts(['writeBaseline', 'pruneBaseline', 'changedSince']))
     .option('--stdin-filename <path>', 'with --stdin: the path the text is analysed as; its project and schema are found from it')
+    .option('--cache', 'reuse the analysis of files that did not change, nor did anything they depend on (the report is the same as without it)')
+    .option('--cache-location <dir>', 'with --cache: the folder of the cache (default: node_modules/.cache/tenant-lint in the scanned folder)')
     .option('--changed-since <ref>', 'report only findings in files changed since this git ref (committed since the merge base, staged, unstaged, untracked); the whole tree is still analysed')
     .action(async (paths: string[], opts: ScanCliOptions) => {
       const format = isFormat(opts.format) ? opts.format : 'text';

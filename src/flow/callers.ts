@@ -154,10 +154,30 @@ function declaresWorkspaces(dir: string): boolean {
   }
 }
 
+/**
+ * Told of every search for the callers of a function by name, and of the files read as its
+ * candidates (the scanner's cache: a file's findings depend on its callers in other files).
+ */
+export type CallerSearchObserver = (name: string, candidates: readonly string[]) => void;
+let observer: CallerSearchObserver | undefined;
+
+/** Runs `run` with `observe` told of every caller search it makes (synchronous and scoped). */
+export function observeCallerSearches<T>(observe: CallerSearchObserver, run: () => T): T {
+  const previous = observer;
+  observer = observe;
+  try {
+    return run();
+  } finally {
+    observer = previous;
+  }
+}
+
 export class CallGraph {
   private files: string[] | undefined;
   private readonly texts = new Map<string, string>();
   private readonly byName = new Map<string, Reference[]>();
+  /** Files whose text contains a name, by name. */
+  private readonly candidates = new Map<string, string[]>();
   private readonly callers = new Map<string, CallSite[]>();
 
   constructor(
@@ -199,9 +219,7 @@ export class CallGraph {
     let found = this.byName.get(name);
     if (found) return found;
     found = [];
-    for (const file of this.sourceFiles()) {
-      const text = this.textOf(file);
-      if (!text.includes(name)) continue;
+    for (const file of this.candidatesOf(name)) {
       const unit = this.resolver.modules.unit(file);
       if (!unit) continue;
       walk(unit.ast, (node) => {
@@ -220,8 +238,15 @@ export class CallGraph {
     return found;
   }
 
+  private candidatesOf(name: string): string[] {
+    let files = this.candidates.get(name);
+    if (!files) this.candidates.set(name, (files = this.sourceFiles().filter((file) => this.textOf(file).includes(name))));
+    return files;
+  }
+
   /** The call sites of a function, outside tests. */
   callersOf(target: Callable): CallSite[] {
+    observer?.(target.name, this.candidatesOf(target.name));
     const id = nodeKey(target.unit, target.fn);
     const cached = this.callers.get(id);
     if (cached) return cached;

@@ -1,18 +1,48 @@
 import { createRequire } from 'node:module';
 import { statSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { analyze } from '@typescript-eslint/scope-manager';
-import { parse, parseAndGenerateServices } from '@typescript-eslint/typescript-estree';
-import { oracleFromServices } from '../core/types.js';
+import { dirname, extname } from 'node:path';
+import type * as ScopeManager from '@typescript-eslint/scope-manager';
+import type * as Estree from '@typescript-eslint/typescript-estree';
 import type * as TS from 'typescript';
 import { walk, type FileUnit } from '../core/ast.js';
-import { compilerFor, type Compiler } from './typescript.js';
 import { resolveWorkspacePackage } from './workspaces.js';
 import { readTextFileSafe } from '../scan/safe-read.js';
 
-// `typescript` by CommonJS require, not `import`: an ESM import of the 9 MB typescript.js makes Node
-// also detect its module format and lex its exports, about 0.7 s of CPU in every process (bench/).
-const ts: typeof TS = createRequire(import.meta.url)('typescript');
+const require = createRequire(import.meta.url);
+
+/**
+ * A CommonJS module loaded on first use. `typescript` (9 MB) and the parser cost about 1.2 s of
+ * CPU to load: a scan whose every file comes from the cache, or an ESLint process that never
+ * resolves an import, does not pay for them. By require, not `import`: an ESM import of
+ * typescript.js also makes Node detect its module format and lex its exports (about 0.7 s, bench/).
+ */
+export function lazyModule<M extends object>(name: string): M {
+  let loaded: M | undefined;
+  const load = (): M => (loaded ??= require(name) as M);
+  return new Proxy({} as M, {
+    get: (_, key) => Reflect.get(load(), key),
+    has: (_, key) => Reflect.has(load(), key),
+  });
+}
+
+export const ts = lazyModule<typeof TS>('typescript');
+const estree = lazyModule<typeof Estree>('@typescript-eslint/typescript-estree');
+const scopes = lazyModule<typeof ScopeManager>('@typescript-eslint/scope-manager');
+
+const configReads = new Set<string>();
+
+/**
+ * Records a file read to resolve modules or workspaces (tsconfig.json and its `extends`,
+ * package.json, pnpm-workspace.yaml): the scanner's cache is dropped when one of them changes.
+ */
+export function noteConfigRead(path: string): void {
+  configReads.add(path);
+}
+
+/** Every file noted by noteConfigRead in this process. */
+export function configFilesRead(): ReadonlySet<string> {
+  return configReads;
+}
 
 /** Files larger than this are not parsed: generated bundles, not hand-written data access. */
 export const MAX_FILE_BYTES = 1_000_000;
@@ -22,7 +52,8 @@ export const MAX_FILE_BYTES = 1_000_000;
  * resolution, a program's files with --types) through the scanner's safe read: a FIFO, a device or
  * a /proc link is read as absent instead of blocking the scan or filling its memory.
  */
-function safeTsReadFile(path: string): string | undefined {
+export function safeTsReadFile(path: string): string | undefined {
+  noteConfigRead(path);
   try {
     return readTextFileSafe(path);
   } catch {
@@ -32,7 +63,7 @@ function safeTsReadFile(path: string): string | undefined {
 
 let safeSys: TS.System | undefined;
 /** ts.sys with safeTsReadFile: the host of every TypeScript call that reads files. */
-function safeTsSys(): TS.System {
+export function safeTsSys(): TS.System {
   safeSys ??= { ...ts.sys, readFile: safeTsReadFile };
   return safeSys;
 }
@@ -54,53 +85,15 @@ export function parseUnit(file: string, text: string): FileUnit {
   const jsx = /\.[cm]?[jt]sx$/.test(file) || /\.[cm]?js$/.test(file);
   let ast;
   try {
-    ast = parse(text, { range: true, loc: true, jsx, comment: true, errorOnUnknownASTType: false, filePath: file });
+    ast = estree.parse(text, { range: true, loc: true, jsx, comment: true, errorOnUnknownASTType: false, filePath: file });
   } catch (error) {
     const line = numberField(error, 'lineNumber') ?? 1;
     const column = numberField(error, 'column') ?? 0;
     throw new ParseError(file, line, column + 1, error instanceof Error ? error.message : String(error));
   }
-  const scopeManager = analyze(ast, { sourceType: 'module', jsxPragma: null });
+  const scopeManager = scopes.analyze(ast, { sourceType: 'module', jsxPragma: null });
   walk(ast, () => {});
   return { file, text, ast, scopeManager };
-}
-
-/**
- * The same parse with type information from `program` (scanner `--types`): the tree and parser
- * services ESLint would have with `projectService`, so the type-aware checks agree across faces.
- * Files outside the program get the plain parse.
- */
-export function parseTypedUnit(file: string, text: string, program: TS.Program | undefined): FileUnit {
-  if (!program?.getSourceFile(file)) return parseUnit(file, text);
-  const jsx = /\.[cm]?[jt]sx$/.test(file) || /\.[cm]?js$/.test(file);
-  let parsed;
-  try {
-    parsed = parseAndGenerateServices(text, { range: true, loc: true, jsx, comment: true, errorOnUnknownASTType: false, filePath: file, programs: [program] });
-  } catch {
-    return parseUnit(file, text);
-  }
-  const scopeManager = analyze(parsed.ast, { sourceType: 'module', jsxPragma: null });
-  walk(parsed.ast, () => {});
-  return { file, text, ast: parsed.ast, scopeManager, types: oracleFromServices(parsed.services) };
-}
-
-/**
- * A TypeScript program from the tsconfig.json at `root` (read as JSON data, never executed), built
- * by the project's own TypeScript when it has a usable one (src/project/typescript.ts); `note` says
- * when it did not, for the scan's diagnostics.
- */
-export function programFor(root: string): { program?: TS.Program; compiler?: Compiler } {
-  const configFile = ts.findConfigFile(root, ts.sys.fileExists, 'tsconfig.json');
-  if (!configFile || dirname(configFile) !== root) return {};
-  const compiler = compilerFor(root, ts);
-  const { ts: tsc } = compiler;
-  const read = tsc.readConfigFile(configFile, safeTsReadFile);
-  if (read.error) return { compiler };
-  const parsed = tsc.parseJsonConfigFileContent(read.config, { ...tsc.sys, readFile: safeTsReadFile }, root);
-  const options = { ...parsed.options, noEmit: true };
-  const host = tsc.createCompilerHost(options);
-  host.readFile = safeTsReadFile;
-  return { program: tsc.createProgram({ rootNames: parsed.fileNames, options, host }), compiler };
 }
 
 function numberField(value: unknown, key: string): number | undefined {
@@ -117,7 +110,11 @@ function numberField(value: unknown, key: string): number | undefined {
 export class ModuleGraph {
   private readonly units = new Map<string, { unit: FileUnit | null; mtimeMs: number }>();
   private readonly options = new Map<string, TS.CompilerOptions>();
-  private readonly resolutionCache = ts.createModuleResolutionCache(process.cwd(), (name) => name);
+  private resolutionCache: TS.ModuleResolutionCache | undefined;
+  /** Resolved specifiers by importing directory, file kind and specifier (scanner only: the tree does not change during a scan). */
+  private readonly resolved = new Map<string, string | undefined>();
+  /** Every project file an import of a file resolved to, whoever asked (the scanner's cache: what a file's analysis can reach). */
+  private readonly edges = new Map<string, Set<string>>();
 
   constructor(private readonly checkMtime = false) {}
 
@@ -129,6 +126,18 @@ export class ModuleGraph {
   /** A unit already parsed (as an import target), so that the scanner does not parse it twice. */
   cached(file: string): FileUnit | undefined {
     return this.units.get(file)?.unit ?? undefined;
+  }
+
+  /**
+   * Parses text read elsewhere (a schema source) and keeps the unit, so that the file is not parsed
+   * again when the scan reaches it or another file imports it. A parse error propagates.
+   */
+  parse(file: string, text: string): FileUnit {
+    const cached = this.units.get(file)?.unit;
+    if (cached && cached.text === text) return cached;
+    const unit = parseUnit(file, text);
+    this.add(unit);
+    return unit;
   }
 
   /** The parsed unit of a project file, or null when it cannot be read or parsed. */
@@ -148,7 +157,33 @@ export class ModuleGraph {
 
   /** Resolves an import specifier to a source file of the project; packages resolve to undefined. */
   resolve(fromFile: string, specifier: string): string | undefined {
+    // The answer depends on the importing directory and, for Node's ESM/CJS modes, the file's extension.
+    if (this.checkMtime) return this.resolveUncached(fromFile, specifier);
+    const key = `${dirname(fromFile)}\0${extname(fromFile)}\0${specifier}`;
+    let file: string | undefined;
+    if (this.resolved.has(key)) file = this.resolved.get(key);
+    else this.resolved.set(key, (file = this.resolveUncached(fromFile, specifier)));
+    if (file !== undefined) {
+      let edges = this.edges.get(fromFile);
+      if (!edges) this.edges.set(fromFile, (edges = new Set()));
+      edges.add(file);
+    }
+    return file;
+  }
+
+  /** Files whose imports were resolved during this scan. */
+  importers(): Iterable<string> {
+    return this.edges.keys();
+  }
+
+  /** The project files the imports of `file` resolved to during this scan. */
+  importsOf(file: string): Iterable<string> {
+    return this.edges.get(file) ?? [];
+  }
+
+  private resolveUncached(fromFile: string, specifier: string): string | undefined {
     const options = this.compilerOptionsFor(dirname(fromFile));
+    this.resolutionCache ??= ts.createModuleResolutionCache(process.cwd(), (name) => name);
     const result = ts.resolveModuleName(specifier, fromFile, options, safeTsSys(), this.resolutionCache);
     const resolved = result.resolvedModule;
     // A workspace package linked into node_modules (pnpm, npm/yarn workspaces) resolves to its real

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { TenantLintConfig } from '../config/schema.js';
@@ -255,6 +256,34 @@ export interface LoadOptions {
   candidates?: string[];
   /** A config given explicitly (`tenant-lint scan --config FILE`): used instead of the discovered one. */
   config?: LoadedConfig;
+  /**
+   * Parses a schema source file (the scanner's module graph, so that the scan reuses the tree the
+   * schema reader parsed: each file is parsed once per scan). Default: a plain parse, not retained.
+   */
+  parse?: (file: string, text: string) => FileUnit;
+  /**
+   * Remembers what a schema reader computed from its inputs (the scanner's cache): `compute` runs
+   * only when nothing with the same kind and key was kept. Default: always computes.
+   */
+  memo?: SchemaMemo;
+}
+
+/** A store of schema readers' results by kind and key (the key names every input, by content). */
+export type SchemaMemo = <T>(kind: string, key: unknown, compute: () => T) => T;
+
+const compute: SchemaMemo = (_kind, _key, run) => run();
+
+/** Content hashes of files, for a SchemaMemo key; a file that cannot be read is named so. */
+function contentKey(paths: string[], root: string): [string, string][] {
+  return paths.map((path) => {
+    let text: string;
+    try {
+      text = readTextFileSafe(path, { maxBytes: 64 * 1024 * 1024 });
+    } catch (error) {
+      text = `\u0000unreadable ${error instanceof Error ? error.message : String(error)}`;
+    }
+    return [toPosix(relative(root, path)), createHash('sha256').update(text).digest('base64url')];
+  });
 }
 
 /**
@@ -264,6 +293,7 @@ export interface LoadOptions {
  */
 export function loadProject(root: string, configOverride?: TenantLintConfig, options: LoadOptions = {}): Project {
   // ESLint settings refine the config file, key by key; they never replace it wholesale.
+  const memo = options.memo ?? compute;
   const fromFile = options.config ?? findConfig(root);
   const loaded = configOverride ? { ...fromFile, config: { ...fromFile.config, ...configOverride } } : fromFile;
   const config = loaded.config;
@@ -296,7 +326,7 @@ export function loadProject(root: string, configOverride?: TenantLintConfig, opt
         diagnostics.push({ file: rel, message: `cannot read schema: ${error instanceof Error ? error.message : String(error)}` });
       }
     }
-    const read = isolate(files[0]?.file ?? 'schema.prisma', 'reading the Prisma schema', () => readPrismaModels(files), { tables: [], diagnostics: [] });
+    const read = isolate(files[0]?.file ?? 'schema.prisma', 'reading the Prisma schema', () => memo('prisma', files.map((f) => [f.file, createHash('sha256').update(f.text).digest('base64url')]), () => readPrismaModels(files)), { tables: [], diagnostics: [] });
     tableSets.push(read.tables);
     diagnostics.push(...read.diagnostics);
     sources.push({ kind: 'prisma', files: files.map((f) => f.file) });
@@ -304,14 +334,14 @@ export function loadProject(root: string, configOverride?: TenantLintConfig, opt
 
   const migrations = locateMigrations(root, config.migrations?.map((p) => toPosix(relative(root, resolve(configDir, p)))));
   if (migrations.length) {
-    const read = isolate(toPosix(relative(root, migrations[0])), 'folding the SQL migrations', () => readSqlMigrations(root, migrations), { tables: [], diagnostics: [], files: [], stats: { ...emptyParseStats(), files: 0 } });
+    const read = isolate(toPosix(relative(root, migrations[0])), 'folding the SQL migrations', () => memo('sql-migrations', options.memo ? contentKey(migrations, root) : null, () => readSqlMigrations(root, migrations)), { tables: [], diagnostics: [], files: [], stats: { ...emptyParseStats(), files: 0 } });
     tableSets.push(read.tables);
     diagnostics.push(...read.diagnostics);
     sources.push({ kind: 'sql', files: read.files });
     for (const path of migrations) watch(path);
   }
 
-  const ts = isolate('.', 'reading TypeScript schema sources', () => readTypeScriptSources(root, options.candidates), { result: { tables: [], diagnostics: [], files: [] }, read: [], orms: new Set<string>() });
+  const ts = isolate('.', 'reading TypeScript schema sources', () => readTypeScriptSources(root, options.candidates, options.parse ?? parseUnit, memo), { result: { tables: [], diagnostics: [], files: [] }, read: [], orms: new Set<string>() });
   if (ts.result.tables.length || ts.result.diagnostics.length) {
     tableSets.push(ts.result.tables);
     diagnostics.push(...ts.result.diagnostics);
@@ -335,7 +365,7 @@ const TS_FILES = '**/*.{ts,tsx,mts,cts,js,mjs,cjs}';
  * Table definitions in TypeScript: a cheap text test picks the files that import an ORM's schema
  * API, and only those are parsed (as data: nothing is executed).
  */
-function readTypeScriptSources(root: string, candidates: string[] | undefined): { result: SchemaReadResult; read: string[]; orms: Set<string> } {
+function readTypeScriptSources(root: string, candidates: string[] | undefined, parse: (file: string, text: string) => FileUnit, memo: SchemaMemo): { result: SchemaReadResult; read: string[]; orms: Set<string> } {
   const files =
     candidates?.filter((file) => !relative(root, file).startsWith('..')) ??
     globbySync(TS_FILES, {
@@ -346,7 +376,7 @@ function readTypeScriptSources(root: string, candidates: string[] | undefined): 
       followSymbolicLinks: false,
       suppressErrors: true,
     });
-  const units: { unit: FileUnit; projectFile: string }[] = [];
+  const sources: { file: string; text: string; projectFile: string }[] = [];
   const read: string[] = [];
   const orms = new Set<string>();
   for (const file of files) {
@@ -360,13 +390,21 @@ function readTypeScriptSources(root: string, candidates: string[] | undefined): 
     for (const match of text.matchAll(ormImportPattern())) orms.add(match[1]);
     if (!TS_SCHEMA_MARKERS.test(text)) continue;
     read.push(file);
-    try {
-      units.push({ unit: parseUnit(file, text), projectFile: toPosix(relative(root, file)) });
-    } catch {
-      continue; // Reported as a parse error by the scanner.
-    }
+    sources.push({ file, text, projectFile: toPosix(relative(root, file)) });
   }
-  return { result: readTsSchemaSources(units), read, orms };
+  const key = sources.map((source) => [source.projectFile, createHash('sha256').update(source.text).digest('base64url')]);
+  const result = memo('ts-schema', key, () => {
+    const units: { unit: FileUnit; projectFile: string }[] = [];
+    for (const source of sources) {
+      try {
+        units.push({ unit: parse(source.file, source.text), projectFile: source.projectFile });
+      } catch {
+        continue; // Reported as a parse error by the scanner.
+      }
+    }
+    return readTsSchemaSources(units);
+  });
+  return { result, read, orms };
 }
 
 /**

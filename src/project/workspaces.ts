@@ -1,13 +1,10 @@
-import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { globbySync } from './glob.js';
 import type * as TS from 'typescript';
 import { readTextFileSafe } from '../scan/safe-read.js';
+import { noteConfigRead, ts } from './modules.js';
 
-// `typescript` by CommonJS require, not `import`: an ESM import of the 9 MB typescript.js makes Node
-// also detect its module format and lex its exports, about 0.7 s of CPU in every process (bench/).
-const ts: typeof TS = createRequire(import.meta.url)('typescript');
 
 /**
  * npm, yarn and pnpm workspaces, read as data: which directory is a workspace root, and which
@@ -67,6 +64,7 @@ export function workspacePackages(root: string): ReadonlyMap<string, string> {
 
 /** A JSON file as data; undefined when it is missing or does not parse. */
 export function readJson(file: string): unknown {
+  noteConfigRead(file);
   try {
     return JSON.parse(readTextFileSafe(file, { maxBytes: 1_000_000 }));
   } catch {
@@ -80,6 +78,7 @@ function workspaceGlobs(dir: string): string[] | undefined {
   if (existsSync(pnpm)) {
     const globs: string[] = [];
     let inPackages = false;
+    noteConfigRead(pnpm);
     for (const line of readTextFileSafe(pnpm, { maxBytes: 1_000_000 }).split('\n')) {
       if (/^packages:\s*$/.test(line)) inPackages = true;
       else if (inPackages && /^\s+-\s+/.test(line)) globs.push(line.replace(/^\s+-\s+/, '').replace(/["']/g, '').trim());

@@ -7,9 +7,11 @@ import { addCoverage, coverageReport, newTally, type CoverageTally } from './cov
 import { Resolver } from '../core/resolve.js';
 import type { TableClass } from '../core/schema.js';
 import { ConfigurationError, defaultConfig, findConfig, loadConfigFile } from '../config/load.js';
-import { MAX_FILE_BYTES, ModuleGraph, ParseError, parseTypedUnit, parseUnit, programFor } from '../project/modules.js';
+import { DEFAULT_CACHE_LOCATION, ScanCache, type CachedOutcome } from './cache.js';
+import { observeCallerSearches } from '../flow/callers.js';
+import { configFilesRead, MAX_FILE_BYTES, ModuleGraph, ParseError, parseUnit } from '../project/modules.js';
 import type * as TS from 'typescript';
-import { findProjectRoot, loadProject, withWorkspaceSchema, type Project } from '../project/project.js';
+import { findProjectRoot, loadProject, withWorkspaceSchema, type Project, type SchemaMemo } from '../project/project.js';
 import { discoverFiles, discoverSqlFiles } from './discover.js';
 import { analyzeSqlQueryFile, type SqlFileAnalysis } from '../core/sql-files.js';
 import { blankUnparseableStatements } from '../sql/recover.js';
@@ -65,6 +67,13 @@ export interface ScanOptions {
    * query sites on them (`tableDetails`), and every finding a comment silenced (`suppressions`).
    */
   details?: boolean;
+  /**
+   * `--cache`: reuse each file's analysis from the previous scan while nothing it depends on changed
+   * (see cache.ts); the result is the one a scan without the cache gives. Not with `types` or `sources`.
+   */
+  cache?: boolean;
+  /** `--cache-location DIR`: where the cache lives, relative to the scanned folder. Default node_modules/.cache/tenant-lint. */
+  cacheLocation?: string;
   /** Called as files are analysed (the CLI's progress display on a terminal); must be cheap. */
   onProgress?: (progress: ScanProgress) => void;
 }
@@ -100,6 +109,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const rootConfig = options.config ? loadConfigFile(resolve(options.config), root) : options.noConfigLookup ? defaultConfig() : findConfig(root);
   // One config for every project: the auditor's, or the defaults when no lookup is allowed.
   const fixedConfig = options.config !== undefined || options.noConfigLookup === true;
+  // The type-aware parse and its helpers are loaded only when asked for (see typed.ts).
+  const typed = options.types ? await import('../project/typed.js') : undefined;
   // libpg-query (WASM) loads asynchronously; once loaded it parses synchronously for every project.
   await loadSqlParsers();
   // `ignore` is relative to the config file; the file search runs relative to the scanned folder.
@@ -109,7 +120,14 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const files = options.files?.filter((file) => !file.endsWith('.sql')) ?? (isDir ? await discoverFiles(root, ignores) : [target]);
   const rel = (path: string) => toPosix(relative(root, path)) || '.';
 
+  // The cache is keyed, besides each file's dependencies, by what decides how every file is analysed.
+  const cache =
+    options.cache && !options.types && !options.sources
+      ? new ScanCache(root, options.cacheLocation ?? DEFAULT_CACHE_LOCATION, { noConfigLookup: options.noConfigLookup === true, fixedConfig, failOn: options.failOn ?? null }, files)
+      : undefined;
   const diagnostics: Diagnostic[] = [];
+  const modules = new ModuleGraph();
+  const resolver = new Resolver(modules);
   const projects = new Map<string, Project>();
   // Each directory's own project, loaded once: also the workspace whose schema packages borrow.
   const loaded = new Map<string, Project>();
@@ -117,7 +135,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     let project = loaded.get(projectRoot);
     if (!project) {
       try {
-        const loadOptions = { ...(options.files ? {} : { candidates: files }), ...(fixedConfig ? { config: rootConfig } : {}) };
+        // The schema readers parse through the scan's module graph: the scan reuses those trees.
+        const parse = options.types ? undefined : (file: string, text: string) => (options.sources?.has(file) ? parseUnit(file, text) : modules.parse(file, text));
+        const loadOptions = { ...(options.files ? {} : { candidates: files }), ...(fixedConfig ? { config: rootConfig } : {}), ...(parse ? { parse } : {}), ...(cache ? { memo: cache.memo.bind(cache) as SchemaMemo } : {}) };
         // Each migration file and schema file has its own budget (see projectFor).
         project = withReadBoundary(root, () => withBudgetSettings(budget, () => loadProject(projectRoot, undefined, loadOptions)));
       } catch (error) {
@@ -154,14 +174,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
 
   const programs = new Map<string, TS.Program | undefined>();
   const programOf = (projectRoot: string): TS.Program | undefined => {
-    if (!programs.has(projectRoot)) {
-      const { program } = outsideFileBudget(() => programFor(projectRoot));
-      programs.set(projectRoot, program);
-    }
+    if (!programs.has(projectRoot)) programs.set(projectRoot, outsideFileBudget(() => typed?.programFor(projectRoot)));
     return programs.get(projectRoot);
   };
-  const modules = new ModuleGraph();
-  const resolver = new Resolver(modules);
   const findings: ScanResult['findings'] = [];
   const unknown: UnknownSite[] = [];
   const census = new Map<string, CoverageTally>();
@@ -200,7 +215,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     // Text given in place of the file is parsed from that text, never taken from the cache of the copy on disk.
     let unit = options.types || given !== undefined ? undefined : modules.cached(file);
     try {
-      unit ??= options.types ? parseTypedUnit(file, text, programOf(projectFor(file).root)) : parseUnit(file, text);
+      unit ??= typed ? typed.parseTypedUnit(file, text, programOf(projectFor(file).root)) : parseUnit(file, text);
     } catch (error) {
       if (error instanceof ParseError) return { kind: 'skipped', code: 'parse-error', message: `cannot parse: ${error.message}`, line: error.line, column: error.column };
       if (error instanceof BudgetExceeded) throw error;
@@ -223,6 +238,31 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     }
   };
 
+  /** A fresh analysis, with the callers it searched for (what the cache keys it by besides imports). */
+  const analyseRecorded = (file: string) => {
+    if (!cache) return withFileBudget(() => analyseSourceFile(file), budget);
+    const names = new Set<string>();
+    const candidates = new Set<string>();
+    const run = observeCallerSearches(
+      (name, files) => {
+        names.add(name);
+        for (const candidate of files) candidates.add(candidate);
+      },
+      () => withFileBudget(() => analyseSourceFile(file), budget),
+    );
+    if (run.tripped) return run;
+    const outcome = run.value;
+    // Only what the file alone decides, or a complete analysis: never a time budget or an internal error.
+    if (outcome.kind === 'analysed' && !outcome.analysis.internal?.length) cache.record(file, outcome.project, { kind: 'analysed', analysis: outcome.analysis }, { names, candidates });
+    else if (outcome.kind === 'skipped' && (outcome.code === 'parse-error' || outcome.code === 'too-large' || outcome.code === 'binary')) cache.record(file, undefined, outcome, { names, candidates });
+    return run;
+  };
+  const fromCache = (file: string): SourceOutcome | undefined => {
+    const cached: CachedOutcome | undefined = cache?.lookup(file, () => projectFor(file));
+    if (!cached) return undefined;
+    return cached.kind === 'skipped' ? cached : { kind: 'analysed', analysis: cached.analysis, project: projectFor(file) };
+  };
+
   let done = 0;
   for (const file of files) {
     options.onProgress?.({ phase: 'files', done: done++, total: files.length });
@@ -230,14 +270,17 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     const skip = (code: Diagnostic['code'], message: string, line?: number, column?: number) =>
       diagnostics.push({ code, file: display, message, ...(line ? { line, column } : {}) });
     const skipNote = (code: Diagnostic['code'], message: string, line: number) => diagnostics.push({ code, file: display, message, line });
-    // One file's work under its time budget, checked between phases (and per SQL statement inside):
-    // what it found is kept only when it finished in time.
-    const run = withFileBudget(() => analyseSourceFile(file), budget);
-    if (run.tripped) {
-      skip('internal', `${run.error.message}; the file was not analysed`);
-      continue;
+    let outcome = fromCache(file);
+    if (!outcome) {
+      // One file's work under its time budget, checked between phases (and per SQL statement inside):
+      // what it found is kept only when it finished in time.
+      const run = analyseRecorded(file);
+      if (run.tripped) {
+        skip('internal', `${run.error.message}; the file was not analysed`);
+        continue;
+      }
+      outcome = run.value;
     }
-    const outcome = run.value;
     if (outcome.kind === 'skipped') {
       skip(outcome.code, outcome.message, outcome.line, outcome.column);
       continue;
@@ -361,6 +404,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       diagnostics.push({ code: isIncompleteMessage(d.message) ? 'internal' : 'schema-error', file, line: d.line, column: d.column, message: d.message });
     }
   }
+  cache?.save((file) => modules.importsOf(file), modules.importers(), configFilesRead());
   findings.sort(compareFindings);
   const coverage = deterministic(coverageReport(distinct, census, notTracedSites, rel));
   // A file left out by an internal error or its time budget, or not read at all, was not analysed:

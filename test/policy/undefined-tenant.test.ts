@@ -8,7 +8,8 @@ import * as ts59 from 'typescript59';
 import { afterAll, describe, expect, it } from 'vitest';
 import plugin from '../../rules/index.js';
 import rule from '../../rules/require-tenant-filter.js';
-import { programFor } from '../../src/project/modules.js';
+import { programFor } from '../../src/project/typed.js';
+import { ts as scannerTs } from '../../src/project/modules.js';
 import { useScratch } from '../helpers/scratch.js';
 
 const { makeProject } = useScratch();
@@ -146,8 +147,8 @@ describe('the scanner with --types never runs the project\'s TypeScript', () => 
     mkdirSync(target, { recursive: true });
     writeFileSync(join(target, 'package.json'), JSON.stringify({ name: 'typescript', version: '5.9.3', main: 'typescript.js' }));
     writeFileSync(join(target, 'typescript.js'), `require('node:fs').writeFileSync(${JSON.stringify(canary)}, 'ran');`);
-    const { program, compiler } = programFor(dir);
-    expect(compiler?.ts.version).toBe(ts60.version);
+    const program = programFor(dir);
+    expect(scannerTs.version).toBe(ts60.version);
     expect(program?.getSourceFile(join(dir, 'src', 'leak.ts'))).toBeDefined();
     const { scan } = await import('../../src/scan/scan.js');
     const result = await scan({ path: dir, types: true });
