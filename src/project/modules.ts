@@ -8,6 +8,7 @@ import type * as TS from 'typescript';
 import { walk, type FileUnit } from '../core/ast.js';
 import { resolveWorkspacePackage } from './workspaces.js';
 import { readTextFileSafe } from '../scan/safe-read.js';
+import { buildProgram, compilerOptionsAt, type TsconfigProgram } from './tsconfig.js';
 
 // `typescript` by CommonJS require, not `import`: an ESM import of the 9 MB typescript.js makes Node
 // also detect its module format and lex its exports, about 0.7 s of CPU in every process (bench/).
@@ -83,17 +84,12 @@ export function parseTypedUnit(file: string, text: string, program: TS.Program |
   return { file, text, ast: parsed.ast, scopeManager, types: oracleFromServices(parsed.services) };
 }
 
-/** A TypeScript program from the tsconfig.json at `root` (read as JSON data, never executed). */
-export function programFor(root: string): TS.Program | undefined {
-  const configFile = ts.findConfigFile(root, ts.sys.fileExists, 'tsconfig.json');
-  if (!configFile || dirname(configFile) !== root) return undefined;
-  const read = ts.readConfigFile(configFile, safeTsReadFile);
-  if (read.error) return undefined;
-  const parsed = ts.parseJsonConfigFileContent(read.config, safeTsSys(), root);
-  const options = { ...parsed.options, noEmit: true };
-  const host = ts.createCompilerHost(options);
-  host.readFile = safeTsReadFile;
-  return ts.createProgram({ rootNames: parsed.fileNames, options, host });
+/**
+ * A TypeScript program from the tsconfig.json at `root` (read as JSON data, never executed), none
+ * with the reason when it would read outside `boundary` (see tsconfig.ts).
+ */
+export function programFor(root: string, boundary?: string): TsconfigProgram {
+  return buildProgram(root, boundary);
 }
 
 function numberField(value: unknown, key: string): number | undefined {
@@ -112,7 +108,11 @@ export class ModuleGraph {
   private readonly options = new Map<string, TS.CompilerOptions>();
   private readonly resolutionCache = ts.createModuleResolutionCache(process.cwd(), (name) => name);
 
-  constructor(private readonly checkMtime = false) {}
+  /** `boundary`: tsconfig files (and what they extend) outside it are not read (the scanned tree). */
+  constructor(
+    private readonly checkMtime = false,
+    private readonly boundary?: string,
+  ) {}
 
   /** Registers a unit parsed elsewhere (the file ESLint is linting, or one the scanner parsed). */
   add(unit: FileUnit): void {
@@ -157,19 +157,13 @@ export class ModuleGraph {
   private compilerOptionsFor(dir: string): TS.CompilerOptions {
     const cached = this.options.get(dir);
     if (cached) return cached;
-    const configFile = ts.findConfigFile(dir, ts.sys.fileExists, 'tsconfig.json');
     let options: TS.CompilerOptions = { moduleResolution: ts.ModuleResolutionKind.Bundler, allowJs: true };
-    if (configFile) {
-      const read = ts.readConfigFile(configFile, safeTsReadFile);
-      if (!read.error) {
-        // Only compilerOptions (with `extends`) matter; readDirectory returns nothing so that the
-        // project's file list is never enumerated.
-        const host: TS.ParseConfigHost = { ...safeTsSys(), useCaseSensitiveFileNames: ts.sys.useCaseSensitiveFileNames, readDirectory: () => [] };
-        const parsed = ts.parseJsonConfigFileContent(read.config, host, dirname(configFile));
-        options = { ...parsed.options, allowJs: true };
-        if (!options.moduleResolution || options.moduleResolution === ts.ModuleResolutionKind.Classic) {
-          options.moduleResolution = ts.ModuleResolutionKind.Bundler;
-        }
+    // Only compilerOptions (with `extends`) matter: the project's file list is never enumerated.
+    const configured = compilerOptionsAt(dir, this.boundary);
+    if (configured) {
+      options = { ...configured, allowJs: true };
+      if (!options.moduleResolution || options.moduleResolution === ts.ModuleResolutionKind.Classic) {
+        options.moduleResolution = ts.ModuleResolutionKind.Bundler;
       }
     }
     this.options.set(dir, options);
