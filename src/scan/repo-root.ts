@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { findProjectRoot } from '../project/project.js';
 import { enclosingWorkspace } from '../project/workspaces.js';
 
 /**
@@ -56,12 +57,14 @@ export function enclosingRepository(start: string): string | undefined {
 /**
  * The tree a scan reads and looks up configuration in: the repository that holds the scanned
  * folder, else the scanned folder itself. File arguments (`scan apps/api/queries/get.sql`, what
- * pre-commit passes) name no tree of their own: outside git, their tree is the workspace that
- * encloses them (a folder declaring workspaces), so that each file's project and schema are found
- * as a scan of that folder finds them.
+ * pre-commit passes) name no tree of their own: outside git, their tree is their project (the
+ * package with the schema above them) or the workspace that encloses it, so that each file's
+ * project and schema are found as a scan of that folder finds them.
  */
 export function scanBoundary(root: string, fileArguments = false): string {
   const repository = enclosingRepository(root);
   if (repository !== undefined) return repository;
-  return (fileArguments ? enclosingWorkspace(root) : undefined) ?? resolve(root);
+  if (!fileArguments) return resolve(root);
+  const project = findProjectRoot(resolve(root));
+  return enclosingWorkspace(project) ?? project;
 }
