@@ -203,10 +203,9 @@ if (link('repo/src/environ.ts', '/proc/self/environ')) note('environ-source', 'r
 if (link('repo/src/outside.ts', relTarget('repo/src/outside.ts', 'outside/secret.ts'))) note('outside-source', 'repo/src/outside.ts', 'a symlink to a file outside the scanned tree', 'not read');
 if (link('repo/src/loop', '..')) note('dir-loop', 'repo/src/loop', 'a directory symlink loop', 'not followed');
 if (link('repo/src/root', '/')) {
-  note('dir-root', 'repo/src/root', 'a symlink to /', 'not followed', {
-    openWith: ['--types'],
+  // With --types, TypeScript's own ts.sys followed src/root into / from `include: ['src']`: out of memory (4 GB, 90 s).
+  note('dir-root', 'repo/src/root', 'a symlink to / (with --types, tsconfig `include: [\'src\']` enumerated / through it)', 'not followed, with or without --types', {
     run: { cwd: 'repo', args: ['--types'] },
-    open: "with --types, src/project/modules.ts (programFor) builds the program from tsconfig `include: ['src']` with ts.sys, which follows src/root into / and loads every file there: out of memory (4 GB, 90 s)",
   });
 }
 
@@ -382,10 +381,8 @@ variant('config-environ', { 'package.json': '{"name":"v","main":"index.js"}' });
 if (link('variants/config-environ/.tenant-lintrc.json', '/proc/self/environ')) note('root-config-environ', 'variants/config-environ/.tenant-lintrc.json', 'the root config is a symlink to /proc/self/environ', 'exit 2; no secret in the message');
 variant('package-fifo', {});
 if (fifo('variants/package-fifo/package.json')) {
-  note('root-package-fifo', 'variants/package-fifo/package.json', 'the root package.json is a FIFO', 'exit 2 at once', {
-    openWith: ['--no-config-lookup'],
+  note('root-package-fifo', 'variants/package-fifo/package.json', 'the root package.json is a FIFO (with --no-config-lookup, the call graph read it and blocked)', 'exit 2 at once; with --no-config-lookup no hang', {
     run: { cwd: 'results', target: 'variants/package-fifo', args: ['--no-config-lookup'] },
-    open: 'with --no-config-lookup the config loader no longer refuses it first, and src/flow/callers.ts (declaresWorkspaces) and src/core/checks/paths.ts (inPrivatePackage) read package.json with readFileSync: blocks forever',
   });
 }
 variant('package-environ', {});
@@ -402,9 +399,7 @@ if (link('variants/tsconfig-zero/base.json', '/dev/zero')) {
 }
 variant('nested-package-fifo', { 'package.json': '{"name":"v","main":"index.js"}', 'pkg/src/leak.ts': LEAK.replace("'./db'", "'../../src/db'") });
 if (fifo('variants/nested-package-fifo/pkg/package.json')) {
-  note('nested-package-json-fifo-with-query', 'variants/nested-package-fifo/pkg/package.json', 'a nested package.json that is a FIFO, in a package holding a query', 'a diagnostic; no hang', {
-    open: 'src/flow/callers.ts (declaresWorkspaces) and src/core/checks/paths.ts (inPrivatePackage) read package.json with readFileSync while tracing the query: blocks forever',
-  });
+  note('nested-package-json-fifo-with-query', 'variants/nested-package-fifo/pkg/package.json', 'a nested package.json that is a FIFO, in a package holding a query (the call graph read it and blocked)', 'a diagnostic; no hang');
 }
 
 variant('types', {
@@ -417,14 +412,26 @@ variant('types', {
   'packages/outside/package.json': '{"name":"o"}',
   'packages/outside/tsconfig.json': JSON.stringify({ extends: '../../../../outside/tsconfig.base.json' }),
   'packages/outside/src/a.ts': 'export const a = 1;\n',
+  'packages/include-outside/package.json': '{"name":"io"}',
+  'packages/include-outside/tsconfig.json': JSON.stringify({ include: ['src', '../../../../outside/**/*'] }),
+  'packages/include-outside/src/a.ts': 'export const a = 1;\n',
+  'packages/include-outside/prisma/schema.prisma': SMALL_SCHEMA,
+  'packages/ref-outside/package.json': '{"name":"ro"}',
+  'packages/ref-outside/tsconfig.json': JSON.stringify({ include: ['src'], references: [{ path: '../../../../outside' }] }),
+  'packages/ref-outside/src/a.ts': 'export const a = 1;\n',
+  'packages/ref-outside/prisma/schema.prisma': SMALL_SCHEMA,
+  'packages/tsconfig-root/package.json': '{"name":"tr"}',
+  'packages/tsconfig-root/src/a.ts': 'export const a = 1;\n',
+  'packages/tsconfig-root/prisma/schema.prisma': SMALL_SCHEMA,
 });
-note('types-tsconfig', 'variants/types', 'with --types: a tsconfig extends loop, a tsserver plugin that writes a canary, a package whose tsconfig extends one outside the tree', 'a report; the plugin never loaded', { run: { cwd: 'results', args: ['--types'] } });
+link('variants/types/packages/tsconfig-root/tsconfig.json', '/');
+note('types-tsconfig', 'variants/types', 'with --types: a tsconfig extends loop, a tsserver plugin that writes a canary, packages whose tsconfig extends one outside the tree, includes or references outside, or is a link to /', 'a report; the plugin never loaded; one config diagnostic per package whose tsconfig leaves the tree (analysed untyped)', { run: { cwd: 'results', args: ['--types'] } });
 
-// A config above the repository's .git switches the rules off: honoured by default (as ESLint's would be), ignored in auditor mode.
+// A config above the repository's .git switches the rules off: not read (the lookup stops at the repository root), named in a diagnostic.
 variant('config-above-git', { 'tenant-lint.config.json': JSON.stringify({ rules: { 'require-tenant-filter': 'off' } }) });
 for (const [path, content] of Object.entries({ ...VARIANT_BASE, 'package.json': '{"name":"inner"}' })) write(`variants/config-above-git/inner/${path}`, content);
 mkdirSync(join(OUT, 'variants/config-above-git/inner/.git'), { recursive: true });
-note('config-above-git', 'variants/config-above-git/inner', 'a tenant-lint.config.json above the scanned repository (and its .git) that turns require-tenant-filter off', 'honoured by default and named in the report; --no-config-lookup ignores it and reports the leak', { run: { cwd: 'results', args: ['--no-config-lookup'] } });
+note('config-above-git', 'variants/config-above-git/inner', 'a tenant-lint.config.json above the scanned repository (and its .git) that turns require-tenant-filter off', 'not read: a config diagnostic names it, and the leak is reported', { run: { cwd: 'results', args: [] } });
 
 // A git repository whose own configuration runs commands (core.fsmonitor, a clean filter named by
 // .gitattributes): `git diff` there runs them; --changed-since must not.

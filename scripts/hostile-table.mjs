@@ -6,7 +6,7 @@
 //   npm run build && node scripts/hostile-table.mjs                 # the cases at their small sizes
 //   TENANT_LINT_HOSTILE_BIG=1 node scripts/hostile-table.mjs --big-only   # the big cases only
 //
-// A case is scanned on its own where it can be: a source or query file of repo/ as a file argument
+// A case is scanned on its own where it can be: a source or .sql query file of repo/ as a file argument
 // (the schema and migrations of the whole tree are still read: the "base" row is that cost), a
 // variant as its own root, a write or baseline case with its flags. Schema, migration, config and
 // package.json cases of repo/ are read by every scan of it: their row is the full scan of repo/, with
@@ -173,9 +173,10 @@ for (const c of manifest.cases) {
   } catch {
     kind = undefined;
   }
-  const singleFile = c.path.startsWith('repo/src/') && kind && !kind.isDirectory() && SOURCE.test(rel) && !rel.includes('*');
-  // .sql query files are checked against the schema of the whole tree (their tables reference the
-  // root's Prisma models): their row is the full scan.
+  // A query file is a file argument too (pre-commit passes them): its project's schema and migrations
+  // are read as the full scan reads them. Special files and links among them are the full scan's.
+  const queryFile = /^repo\/packages\/[^/]+\/queries\/[^/*]+\.sql$/.test(c.path) && kind?.isFile();
+  const singleFile = (c.path.startsWith('repo/src/') || queryFile) && kind && !kind.isDirectory() && SOURCE.test(rel) && !rel.includes('*');
   if (singleFile) {
     const result = run(['scan', rel, '--format', 'json'], repo, timeout);
     row(c.id, c.attack, `scan ${rel} --format json`, result, summary(result, rel));

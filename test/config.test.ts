@@ -138,8 +138,9 @@ describe('where configuration is found', () => {
     expect(result.findings.filter((f) => f.ruleId === 'require-tenant-filter').map((f) => f.severity)).toEqual(['warning']);
   });
 
-  it('the config is found by walking up from a nested scanned directory', async () => {
+  it('the config is found by walking up from a nested scanned directory to the repository root', async () => {
     const dir = makeProject({
+      '.git/HEAD': 'ref: refs/heads/main\n',
       'tenant-lint.config.json': JSON.stringify({ failOn: 'warning', rules: { 'require-tenant-filter': 'warning' } }),
       'packages/api/prisma/schema.prisma': SCHEMA,
       'packages/api/src/db.ts': DB,
@@ -169,7 +170,7 @@ describe('ignore patterns', () => {
   });
 
   it('ignore patterns are relative to the config file, also when it is found by walking up', async () => {
-    const dir = makeProject(files);
+    const dir = makeProject({ ...files, '.git/HEAD': 'ref: refs/heads/main\n' });
     const result = await scan({ path: join(dir, 'packages', 'api') });
     expect(findingLines(result)).toEqual(['src/invoices.ts:3 missingTenantFilter']);
     expect(result.stats.filesScanned).toBe(2);

@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { existsSync, lstatSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { z } from 'zod';
 import { configSchema, type TenantLintConfig } from './schema.js';
-import { readTextFileSafe } from '../scan/safe-read.js';
+import { readBoundary, readTextFileSafe } from '../scan/safe-read.js';
 
 /** Where configuration is looked for, nearest directory first, in this order. Data only. */
 export const CONFIG_LOCATIONS = ['tenant-lint.config.json', '.tenant-lintrc.json', 'package.json#tenantLint'] as const;
@@ -28,6 +28,8 @@ export interface LoadedConfig {
   dir?: string;
   /** Config locations looked at before the one found (absent, or a package.json without the key): the editor cache watches them. */
   probed?: string[];
+  /** Config files above the repository root, which the lookup did not read (absolute paths, nearest first). */
+  ignoredAbove?: string[];
 }
 
 function formatIssue(issue: z.core.$ZodIssue): string {
@@ -98,16 +100,55 @@ export function defaultConfig(): LoadedConfig {
   return { config: {} };
 }
 
-/** Walks up from `start` to the filesystem root (or `stopAt`) and returns the nearest config. */
-export function findConfig(start: string, stopAt?: string): LoadedConfig {
-  let dir = start;
+/**
+ * Walks up from `start` and returns the nearest config, looking no higher than the repository root:
+ * the folder holding `.git`, or `stopAt` (the scan's boundary: the scanned folder outside git; by
+ * default the read boundary a scan sets). A config above the repository (`/tmp/tenant-lint.config.json`
+ * when `/tmp/repo` is scanned) is not part of what is reviewed or audited, and would make a
+ * laptop and CI disagree: it is never read, only named in `ignoredAbove` for a diagnostic.
+ * A `start` outside `stopAt` (a workspace above a scanned subfolder) reads none.
+ */
+export function findConfig(start: string, stopAt: string | undefined = readBoundary()): LoadedConfig {
+  let dir = resolve(start);
   const probed: string[] = [];
+  const top = stopAt === undefined ? undefined : resolve(stopAt);
+  if (top !== undefined && !inside(top, dir)) return { config: {}, probed, ignoredAbove: configsAbove(dir) };
   for (;;) {
     const found = readConfigIn(dir);
     if (found) return { ...found, probed };
     for (const location of CONFIG_LOCATIONS) probed.push(join(dir, location.split('#')[0]));
     const parent = dirname(dir);
-    if (parent === dir || (stopAt !== undefined && relative(stopAt, dir) === '')) return { config: {}, probed };
+    if (parent === dir) return { config: {}, probed };
+    if (dir === top || existsSync(join(dir, '.git'))) return { config: {}, probed, ignoredAbove: configsAbove(parent) };
     dir = parent;
+  }
+}
+
+function inside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/**
+ * Config files at or above `dir`, by name only (never opened: one may be a FIFO or a link to a
+ * device), nearest first. `package.json#tenantLint` would need a read, so only the two config files
+ * are named.
+ */
+function configsAbove(dir: string): string[] {
+  const found: string[] = [];
+  for (let current = dir; ; current = dirname(current)) {
+    for (const name of ['tenant-lint.config.json', '.tenant-lintrc.json']) {
+      if (lexists(join(current, name))) found.push(join(current, name));
+    }
+    if (dirname(current) === current) return found;
+  }
+}
+
+function lexists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -7,6 +7,7 @@ import type * as TS from 'typescript';
 import { walk, type FileUnit } from '../core/ast.js';
 import { resolveWorkspacePackage } from './workspaces.js';
 import { readTextFileSafe } from '../scan/safe-read.js';
+import { compilerOptionsAt } from './tsconfig.js';
 
 const require = createRequire(import.meta.url);
 
@@ -116,7 +117,11 @@ export class ModuleGraph {
   /** Every project file an import of a file resolved to, whoever asked (the scanner's cache: what a file's analysis can reach). */
   private readonly edges = new Map<string, Set<string>>();
 
-  constructor(private readonly checkMtime = false) {}
+  /** `boundary`: tsconfig files (and what they extend) outside it are not read (the scanned tree). */
+  constructor(
+    private readonly checkMtime = false,
+    private readonly boundary?: string,
+  ) {}
 
   /** Registers a unit parsed elsewhere (the file ESLint is linting, or one the scanner parsed). */
   add(unit: FileUnit): void {
@@ -199,19 +204,13 @@ export class ModuleGraph {
   private compilerOptionsFor(dir: string): TS.CompilerOptions {
     const cached = this.options.get(dir);
     if (cached) return cached;
-    const configFile = ts.findConfigFile(dir, ts.sys.fileExists, 'tsconfig.json');
     let options: TS.CompilerOptions = { moduleResolution: ts.ModuleResolutionKind.Bundler, allowJs: true };
-    if (configFile) {
-      const read = ts.readConfigFile(configFile, safeTsReadFile);
-      if (!read.error) {
-        // Only compilerOptions (with `extends`) matter; readDirectory returns nothing so that the
-        // project's file list is never enumerated.
-        const host: TS.ParseConfigHost = { ...safeTsSys(), useCaseSensitiveFileNames: ts.sys.useCaseSensitiveFileNames, readDirectory: () => [] };
-        const parsed = ts.parseJsonConfigFileContent(read.config, host, dirname(configFile));
-        options = { ...parsed.options, allowJs: true };
-        if (!options.moduleResolution || options.moduleResolution === ts.ModuleResolutionKind.Classic) {
-          options.moduleResolution = ts.ModuleResolutionKind.Bundler;
-        }
+    // Only compilerOptions (with `extends`) matter: the project's file list is never enumerated.
+    const configured = compilerOptionsAt(dir, this.boundary);
+    if (configured) {
+      options = { ...configured, allowJs: true };
+      if (!options.moduleResolution || options.moduleResolution === ts.ModuleResolutionKind.Classic) {
+        options.moduleResolution = ts.ModuleResolutionKind.Bundler;
       }
     }
     this.options.set(dir, options);

@@ -1,10 +1,10 @@
 import type * as TS from 'typescript';
 import type * as Estree from '@typescript-eslint/typescript-estree';
 import type * as ScopeManager from '@typescript-eslint/scope-manager';
-import { dirname } from 'node:path';
 import { walk, type FileUnit } from '../core/ast.js';
 import { oracleFromServices } from '../core/types.js';
-import { lazyModule, parseUnit, safeTsReadFile, safeTsSys, ts } from './modules.js';
+import { lazyModule, parseUnit } from './modules.js';
+import { buildProgram, type TsconfigProgram } from './tsconfig.js';
 
 /**
  * The scanner's `--types`: parses with a TypeScript program. Its own module, imported only by a
@@ -33,20 +33,12 @@ export function parseTypedUnit(file: string, text: string, program: TS.Program |
 }
 
 /**
- * A TypeScript program from the tsconfig.json at `root` (read as JSON data, never executed), built
- * by tenant-lint's own TypeScript (the peer installed next to it), never by a `typescript` package
- * of the scanned repository: loading that would run the repository's code. The same checker
- * answers the type questions (src/core/types.ts), so type flags always agree.
+ * A TypeScript program from the tsconfig.json at `root` (read as JSON data, never executed), none
+ * with the reason when it would read outside `boundary` (see tsconfig.ts). Built by tenant-lint's
+ * own TypeScript (the peer installed next to it), never by a `typescript` package of the scanned
+ * repository: loading that would run the repository's code. The same checker answers the type
+ * questions (src/core/types.ts), so type flags always agree.
  */
-export function programFor(root: string): TS.Program | undefined {
-  const configFile = ts.findConfigFile(root, ts.sys.fileExists, 'tsconfig.json');
-  if (!configFile || dirname(configFile) !== root) return undefined;
-  const read = ts.readConfigFile(configFile, safeTsReadFile);
-  if (read.error) return undefined;
-  const parsed = ts.parseJsonConfigFileContent(read.config, safeTsSys(), root);
-  const options = { ...parsed.options, noEmit: true };
-  const host = ts.createCompilerHost(options);
-  host.readFile = safeTsReadFile;
-  return ts.createProgram({ rootNames: parsed.fileNames, options, host });
+export function programFor(root: string, boundary?: string): TsconfigProgram {
+  return buildProgram(root, boundary);
 }
-

@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
-import { realpathSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { findProjectRoot } from '../project/project.js';
+import { enclosingWorkspace } from '../project/workspaces.js';
 
 /**
  * The git top level that contains `dir`, or undefined when `dir` is not in a git work tree or
@@ -37,4 +39,32 @@ export async function repositoryRoot(scanRoot: string): Promise<string> {
     // Unresolvable: fall back to git's answer.
   }
   return top;
+}
+
+/**
+ * The nearest folder at or above `start` that holds a `.git` entry (a clone's folder, or the `.git`
+ * file of a submodule or a worktree): the repository's top level, found by looking rather than by
+ * asking git, whose configuration the scanned repository controls (`core.worktree` can name any
+ * folder, `/` included). Undefined outside a repository.
+ */
+export function enclosingRepository(start: string): string | undefined {
+  for (let dir = resolve(start); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, '.git'))) return dir;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * The tree a scan reads and looks up configuration in: the repository that holds the scanned
+ * folder, else the scanned folder itself. File arguments (`scan apps/api/queries/get.sql`, what
+ * pre-commit passes) name no tree of their own: outside git, their tree is their project (the
+ * package with the schema above them) or the workspace that encloses it, so that each file's
+ * project and schema are found as a scan of that folder finds them.
+ */
+export function scanBoundary(root: string, fileArguments = false): string {
+  const repository = enclosingRepository(root);
+  if (repository !== undefined) return repository;
+  if (!fileArguments) return resolve(root);
+  const project = findProjectRoot(resolve(root));
+  return enclosingWorkspace(project) ?? project;
 }

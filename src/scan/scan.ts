@@ -17,8 +17,12 @@ import { analyzeSqlQueryFile, type SqlFileAnalysis } from '../core/sql-files.js'
 import { blankUnparseableStatements } from '../sql/recover.js';
 import { loadSqlParsers } from '../sql/libpg.js';
 import { VERSION } from '../version.js';
-import { readTextFileSafe, withReadBoundary } from './safe-read.js';
+import { assertPlainFile, readTextFileSafe, withReadBoundary } from './safe-read.js';
+import { scanBoundary } from './repo-root.js';
 import { BudgetExceeded, budgetSettings, checkBudget, isIncompleteMessage, outsideFileBudget, withBudgetSettings, withFileBudget } from './budget.js';
+
+/** A config file above the repository root: named, never read (docs/configuration.md). */
+export const CONFIG_ABOVE_REPOSITORY = 'not read: this config is above the repository root (the folder holding .git, or the scanned folder outside git); pass it with --config to use it';
 
 /** Diagnostics that mean a file was not analysed. */
 const SKIPPING_CODES = new Set<Diagnostic['code']>(['unreadable', 'parse-error', 'too-large', 'binary', 'not-a-query-file', 'internal']);
@@ -105,8 +109,10 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     throw new UsageError(`path does not exist or cannot be read: ${options.path}`);
   }
   const root = isDir ? target : dirname(target);
+  // What the scan may read, and where the config lookup stops: the repository (see scanBoundary).
+  const boundary = scanBoundary(root, options.files !== undefined);
   // Throws ConfigurationError on an invalid config: exit 2.
-  const rootConfig = options.config ? loadConfigFile(resolve(options.config), root) : options.noConfigLookup ? defaultConfig() : findConfig(root);
+  const rootConfig = options.config ? loadConfigFile(resolve(options.config), root) : options.noConfigLookup ? defaultConfig() : findConfig(root, boundary);
   // One config for every project: the auditor's, or the defaults when no lookup is allowed.
   const fixedConfig = options.config !== undefined || options.noConfigLookup === true;
   // The type-aware parse and its helpers are loaded only when asked for (see typed.ts).
@@ -126,7 +132,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       ? new ScanCache(root, options.cacheLocation ?? DEFAULT_CACHE_LOCATION, { noConfigLookup: options.noConfigLookup === true, fixedConfig, failOn: options.failOn ?? null }, files)
       : undefined;
   const diagnostics: Diagnostic[] = [];
-  const modules = new ModuleGraph();
+  for (const file of rootConfig.ignoredAbove ?? []) diagnostics.push({ code: 'config', file: rel(file), message: CONFIG_ABOVE_REPOSITORY });
+  const modules = new ModuleGraph(false, boundary);
   const resolver = new Resolver(modules);
   const projects = new Map<string, Project>();
   // Each directory's own project, loaded once: also the workspace whose schema packages borrow.
@@ -139,7 +146,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
         const parse = options.types ? undefined : (file: string, text: string) => (options.sources?.has(file) ? parseUnit(file, text) : modules.parse(file, text));
         const loadOptions = { ...(options.files ? {} : { candidates: files }), ...(fixedConfig ? { config: rootConfig } : {}), ...(parse ? { parse } : {}), ...(cache ? { memo: cache.memo.bind(cache) as SchemaMemo } : {}) };
         // Each migration file and schema file has its own budget (see projectFor).
-        project = withReadBoundary(root, () => withBudgetSettings(budget, () => loadProject(projectRoot, undefined, loadOptions)));
+        project = withReadBoundary(boundary, () => withBudgetSettings(budget, () => loadProject(projectRoot, undefined, loadOptions)));
       } catch (error) {
         // A nested package (a test fixture) whose package.json or config is broken costs that
         // package's settings, not the scan: its files are analysed with the enclosing project.
@@ -174,7 +181,11 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
 
   const programs = new Map<string, TS.Program | undefined>();
   const programOf = (projectRoot: string): TS.Program | undefined => {
-    if (!programs.has(projectRoot)) programs.set(projectRoot, outsideFileBudget(() => typed?.programFor(projectRoot)));
+    if (!programs.has(projectRoot)) {
+      const built = outsideFileBudget(() => typed?.programFor(projectRoot, boundary));
+      for (const problem of built?.problems ?? []) diagnostics.push({ code: 'config', file: rel(problem.file), message: problem.message });
+      programs.set(projectRoot, built?.program);
+    }
     return programs.get(projectRoot);
   };
   const findings: ScanResult['findings'] = [];
@@ -323,6 +334,16 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   done = 0;
   for (const file of sqlFiles) {
     options.onProgress?.({ phase: 'sql', done: done++, total: sqlFiles.length });
+    // A FIFO, socket or device named like a query or a migration, or a link out of the tree: never
+    // opened for reading, and counted as a file not read (exit 2), whatever the project has.
+    if (!options.sources?.has(file)) {
+      try {
+        assertPlainFile(file, { root });
+      } catch (error) {
+        diagnostics.push({ code: 'unreadable', file: rel(file), message: `cannot read: ${oneLine(error)}` });
+        continue;
+      }
+    }
     const project = projectFor(file);
     const projectFile = toPosix(relative(project.root, file));
     if (project.schema.sources.some((s) => s.kind === 'sql' && s.files.includes(projectFile))) continue;
@@ -371,7 +392,13 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const once = (key: string): boolean => !reported.has(key) && Boolean(reported.add(key));
   // A nested package whose package.json or config is broken is analysed with the enclosing project:
   // several folders then map to one project, which is summarised and counted once.
-  const distinct = new Map([...projects.values()].map((project) => [project.root, project]));
+  // The workspace project whose schema a package borrows is summarised and counted too, as in a
+  // scan of the repository root (a file argument or a subfolder may not load it otherwise).
+  const withSchemaOwners = [...projects.values()].flatMap((project) => {
+    const owner = project.schemaFrom === undefined ? undefined : loaded.get(project.schemaFrom);
+    return owner ? [project, owner] : [project];
+  });
+  const distinct = new Map(withSchemaOwners.map((project) => [project.root, project]));
   for (const project of distinct.values()) {
     if (project.schemaFrom) continue; // reported by the workspace's own project
     let fromSchema: ReturnType<typeof schemaFindings> = [];

@@ -147,7 +147,7 @@ describe('the scanner with --types never runs the project\'s TypeScript', () => 
     mkdirSync(target, { recursive: true });
     writeFileSync(join(target, 'package.json'), JSON.stringify({ name: 'typescript', version: '5.9.3', main: 'typescript.js' }));
     writeFileSync(join(target, 'typescript.js'), `require('node:fs').writeFileSync(${JSON.stringify(canary)}, 'ran');`);
-    const program = programFor(dir);
+    const { program } = programFor(dir);
     expect(scannerTs.version).toBe(ts60.version);
     expect(program?.getSourceFile(join(dir, 'src', 'leak.ts'))).toBeDefined();
     const { scan } = await import('../../src/scan/scan.js');

@@ -68,7 +68,10 @@ describe('--no-config-lookup', () => {
       'repo/packages/api/src/leak.ts': LEAK,
     });
     const repo = join(outer, 'repo');
-    expect(findingsOf((await runCli(['scan', repo, '--format', 'json'])).stdout)).toEqual([]);
+    // The config above the scanned folder (no .git: the folder is the repository) is not read by default either.
+    const trusting = await runCli(['scan', repo, '--format', 'json']);
+    expect(findingsOf(trusting.stdout)).toEqual(['packages/api/src/leak.ts:3', 'src/invoices.ts:3']);
+    expect(JSON.parse(trusting.stdout).diagnostics.map((d: { file: string }) => d.file)).toEqual(['../tenant-lint.config.json']);
     expect(findingsOf((await runCli(['scan', repo, '--format', 'json', '--no-config-lookup'])).stdout)).toEqual(['packages/api/src/leak.ts:3', 'src/invoices.ts:3']);
   });
 
