@@ -12,7 +12,7 @@ import type { AnalysisContext, Operation, OrmRecognizer, Predicate, QuerySite } 
 import type { Table } from '../core/schema.js';
 import { isMikroOrm } from '../schema/mikro-orm.js';
 import { mikroOrmReceiverOf, type MikroReceiver } from './mikro-orm-client.js';
-import { combineAnd, evaluateFilterExpression, evaluateFilterObject, isNullish, whereKeysOf, type ObjectFilterDialect } from './object-filter.js';
+import { combineAnd, evaluateFilterExpression, evaluateFilterObject, isLoadedRow, isNullish, whereKeysOf, type ObjectFilterDialect } from './object-filter.js';
 
 /** Method → operation, and where its filter and options are (after the entity, for an EntityManager). */
 const METHODS: Record<string, { operation: Operation; where?: number; options?: number; data?: number }> = {
@@ -180,6 +180,11 @@ function dialect(context: AnalysisContext): ObjectFilterDialect {
     other(name, value, unit, table, context, depth) {
       // A child filtered through its parent: `{ invoice: { organization: orgId } }`.
       const relation = table.relations.get(name);
+      // `{ invoice }` with the entity an earlier query loaded: keyed by that row, whose own query is checked where it runs.
+      const target = relation && !relation.isList && relation.fields.length === 1 ? context.schema.tables.get(relation.target) : undefined;
+      if ((target?.class === 'tenant' || target?.class === 'child') && isLoadedRow(value, unit, context, depth)) {
+        return { kind: 'scoped', via: `\`${name}\`, an entity an earlier query loaded` };
+      }
       const parent = relation && table.parentRelations.includes(name) ? context.schema.tables.get(relation.target) : undefined;
       const inner = unwrap(value);
       if (!parent || inner.type !== T.ObjectExpression) return undefined;

@@ -110,6 +110,8 @@ ruleTester.run('require-tenant-filter (mikroorm)', rule, {
     // the tenant restricted to those the user is a member of (a collection filter means "some member")
     project(`export const m = (em: EntityManager, userId: string, id: string) => em.findOne(Invoice, { id, tenant: { members: { user: { id: userId } } } });`),
     project(`export const n = (em: EntityManager, userId: string, id: string) => em.findOne(Invoice, { id, tenant: { members: { user: userId } } });`),
+    // a child keyed by the parent entity an earlier (scoped) query loaded
+    project(`export async function o(em: EntityManager, tenantId: string, id: string) {\n  const invoice = await em.findOneOrFail(Invoice, { id, tenant: tenantId });\n  return em.find(Line, { invoice });\n}`),
     // not MikroORM: a local object with a find method
     project(`const store = { find: (_e: unknown, _w: unknown) => [] };\nexport const l = (id: string) => store.find(Invoice, { id });`),
   ],
@@ -127,6 +129,8 @@ ruleTester.run('require-tenant-filter (mikroorm)', rule, {
     // the unsafe twins: a membership condition that does not name the user, a tenant matched by a non-unique field
     invalid(`export const m = (em: EntityManager, id: string) => em.findOne(Invoice, { id, tenant: { members: { role: 'admin' } } });`, 'missingTenantFilter'),
     invalid(`export const n = (em: EntityManager, id: string, name: string) => em.findOne(Invoice, { id, tenant: { name } });`, 'missingTenantFilter'),
+    // its twin: the parent entity comes from a parameter, not from a query
+    invalid(`export const o = (em: EntityManager, invoice: Invoice) => em.find(Line, { invoice });`, 'missingTenantFilter'),
     // a class field typed as the repository
     invalid(`export class Invoices {\n  private readonly repo!: EntityRepository<Invoice>;\n  one(id: string) { return this.repo.findOneOrFail({ id }); }\n}`, 'missingTenantFilter'),
   ],
