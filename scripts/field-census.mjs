@@ -10,7 +10,11 @@
 //   typeorm   `getRepository(<Entity>).<op>(`, `<op>(<Entity>, ...)` on managers, `Repository<Entity>` fields' `<op>(`
 //   knex      `<x>('<table>')` followed by a builder method, `.from('<table>')`, `.into('<table>')`, `.table('<table>')`
 //   kysely    `.selectFrom('<table>')`, `.updateTable(`, `.deleteFrom(`, `.insertInto(`
-//   supabase  `.from('<table>')` followed by select/insert/update/upsert/delete
+//   supabase  `.from('<table>')` followed by select/insert/update/upsert/delete; `.rpc('<fn>')` apart
+//   mikroorm  (instead of typeorm when the repository uses MikroORM and not TypeORM)
+//             `<op>(<Entity>, ...)` on an EntityManager, `getRepository(<Entity>).<op>(`,
+//             `this.<field>.<op>(` for a field typed `<Anything>Repository<Entity>` or injected with
+//             `@InjectRepository(<Entity>)`, and `this.<op>(` inside a class extending `...Repository<Entity>`
 //   sql       a string or template whose text is SELECT ... FROM / UPDATE / DELETE FROM / INSERT INTO a known table
 // Usage: node scripts/field-census.mjs <repo-dir> [--json]
 import { readFileSync, readdirSync, lstatSync } from 'node:fs';
@@ -68,10 +72,19 @@ for (const f of code) {
   for (const m of text.matchAll(/create\s+table\s+(?:if\s+not\s+exists\s+)?(?:"?\w+"?\.)?"?(\w+)"?\s*\(/gi)) sqlTables.add(m[1]);
   for (const m of text.matchAll(/createTable\s*\(\s*['"](\w+)['"]/g)) sqlTables.add(m[1]);
 }
+for (const f of all) {
+  if (!f.endsWith('.sql')) continue;
+  // Views are read through supabase-js like tables.
+  for (const m of read(f).matchAll(/create\s+(?:or\s+replace\s+)?(?:materialized\s+)?view\s+(?:if\s+not\s+exists\s+)?(?:"?\w+"?\.)?"?(\w+)"?/gi)) sqlTables.add(m[1]);
+}
+const usesMikro = code.some((f) => read(f).includes('@mikro-orm/'));
+const usesTypeorm = code.some((f) => /from\s+['"]typeorm['"]/.test(read(f)));
+const mikroOnly = usesMikro && !usesTypeorm;
 
 const PRISMA_OPS = 'findMany|findFirst|findFirstOrThrow|findUnique|findUniqueOrThrow|create|createMany|createManyAndReturn|update|updateMany|updateManyAndReturn|upsert|delete|deleteMany|count|aggregate|groupBy';
 const MONGOOSE_OPS = 'find|findOne|findById|findOneAndUpdate|findByIdAndUpdate|findOneAndDelete|findByIdAndDelete|findOneAndReplace|updateOne|updateMany|deleteOne|deleteMany|countDocuments|aggregate|create|insertMany|exists|distinct|replaceOne|bulkWrite';
 const TYPEORM_OPS = 'find|findOne|findOneBy|findBy|findAndCount|findAndCountBy|findOneOrFail|findOneByOrFail|count|countBy|save|insert|update|delete|softDelete|restore|remove|createQueryBuilder|exist|exists|existsBy|increment|decrement|upsert|sum|average|minimum|maximum';
+const MIKRO_OPS = 'find|findOne|findOneOrFail|findAll|findAndCount|findByCursor|count|nativeUpdate|nativeDelete|upsert|upsertMany|insert|insertMany|createQueryBuilder|qb';
 const KNEX_OPS = 'where|whereIn|select|first|insert|update|del|delete|join|leftJoin|innerJoin|count|orderBy|returning|andWhere|pluck|increment|decrement|upsert|onConflict|modify|as';
 
 const NOT_KNEX = new Set(['from', 'into', 'table', 'selectFrom', 'updateTable', 'deleteFrom', 'insertInto', 'rpc', 'channel', 'schema', 'require', 'import', 'get', 'getRepository', 'model', 'collection']);
@@ -107,7 +120,19 @@ for (const f of code) {
     for (const m of text.matchAll(new RegExp(`\\b(\\w+)\\s*\\.\\s*(?:${MONGOOSE_OPS})\\s*(?:<[^>()]*>)?\\s*\\(`, 'g'))) if (mongooseModels.has(m[1])) n++;
     add('mongoose', f, n);
   }
-  if (has(entities)) {
+  if (has(entities) && mikroOnly) {
+    let n = 0;
+    for (const m of text.matchAll(new RegExp(`getRepository\\s*\\(\\s*(\\w+)\\s*\\)\\s*\\.\\s*(?:${MIKRO_OPS})\\s*\\(`, 'g'))) if (entities.has(m[1])) n++;
+    for (const m of text.matchAll(new RegExp(`\\.\\s*(?:${MIKRO_OPS})\\s*(?:<[^>()]*>)?\\s*\\(\\s*(\\w+)\\s*[,)]`, 'g'))) if (entities.has(m[1])) n++;
+    const fields = new Set();
+    for (const m of text.matchAll(/(\w+)\s*[!?]?\s*:\s*(?:\w+\.)?\w*Repository\s*<\s*(\w+)\s*>/g)) if (entities.has(m[2])) fields.add(m[1]);
+    for (const m of text.matchAll(/@InjectRepository\s*\(\s*(\w+)\s*\)\s*(?:(?:private|public|protected|readonly)\s+)*(\w+)/g)) if (entities.has(m[1])) fields.add(m[2]);
+    for (const m of text.matchAll(new RegExp(`this\\.(\\w+)\\s*\\.\\s*(?:${MIKRO_OPS})\\s*\\(`, 'g'))) if (fields.has(m[1])) n++;
+    if (/class\s+\w+\s+extends\s+(?:\w+\.)?\w*Repository\s*<\s*\w+\s*>/.test(text)) {
+      for (const _ of text.matchAll(new RegExp(`this\\.(?:${MIKRO_OPS})\\s*\\(`, 'g'))) n++;
+    }
+    add('mikroorm', f, n);
+  } else if (has(entities)) {
     let n = 0;
     for (const m of text.matchAll(new RegExp(`getRepository\\s*\\(\\s*(?:\\w+\\s*,\\s*)?(\\w+)\\s*\\)\\s*\\.\\s*(?:${TYPEORM_OPS})\\s*\\(`, 'g'))) if (entities.has(m[1])) n++;
     for (const m of text.matchAll(new RegExp(`\\.\\s*(?:${TYPEORM_OPS})\\s*\\(\\s*(\\w+)\\s*[,)]`, 'g'))) if (entities.has(m[1])) n++;
@@ -131,6 +156,9 @@ for (const f of code) {
     let s = 0;
     for (const m of text.matchAll(/\.\s*from\s*\(\s*['"](\w+)['"]\s*\)\s*\.\s*(select|insert|update|upsert|delete)\s*\(/g)) if (sqlTables.has(m[1])) s++;
     add('supabase', f, s);
+    let r = 0;
+    for (const _ of text.matchAll(/\.\s*rpc\s*(?:<[^>()]*>)?\s*\(\s*['"`]/g)) r++;
+    add('supabase-rpc', f, r);
     let q = 0;
     for (const m of text.matchAll(/`[^`]*`|'[^'\n]*'|"[^"\n]*"/g)) {
       const t = m[0];

@@ -53,6 +53,32 @@ describe('coverage census', () => {
     expect(sarif.runs[0].invocations[0].toolExecutionNotifications.map((n) => n.descriptor.id)).toContain('not-traced');
   });
 
+  it('counts supabase-js calls on a table of the schema whose client cannot be traced', async () => {
+    const dir = makeProject({
+      'package.json': JSON.stringify({ dependencies: { '@supabase/supabase-js': '2' } }),
+      'supabase/migrations/20240101000000_init.sql': `CREATE TABLE orgs (id uuid PRIMARY KEY);\nCREATE TABLE invoices (id uuid PRIMARY KEY, org_id uuid NOT NULL REFERENCES orgs (id));\nCREATE INDEX ON invoices (org_id, id);\n`,
+      // A client from a package the scan cannot read, as a workspace package built to dist/ is.
+      'src/a.ts': `import { createClient } from '@acme/supabase/server';\nexport async function one(id: string) {\n  const supabase = await createClient();\n  return supabase.from('invoices').select('*').eq('id', id);\n}\n`,
+      'src/types.ts': `import type { SupabaseClient } from '@supabase/supabase-js';\nexport type Db = SupabaseClient;\n`,
+      // Storage buckets and unknown tables are not data access of the schema.
+      'src/c.ts': `export const up = (supabase: any) => supabase.storage.from('avatars').upload('x', new Blob());\nexport const other = (supabase: any) => supabase.from('not_a_table').select('*');\n`,
+    });
+    const result = await scan({ path: dir });
+    expect(result.coverage.notTracedSites.map((s) => [s.file, s.orm, s.table])).toEqual([['src/a.ts', 'supabase-js', 'invoices']]);
+    expect(result.coverage.notTracedSites[0]?.reason).toContain("`from('invoices')` names a table of the schema");
+  });
+
+  it('counts MikroORM calls on an entity whose EntityManager cannot be traced', async () => {
+    const dir = makeProject({
+      'package.json': JSON.stringify({ dependencies: { '@mikro-orm/core': '6' } }),
+      'src/entities.ts': `import { Entity, Index, ManyToOne, PrimaryKey } from '@mikro-orm/core';\n@Entity() export class Org { @PrimaryKey() id!: string; }\n@Entity() @Index({ properties: ['org', 'id'] }) export class Note { @PrimaryKey() id!: string; @ManyToOne(() => Org) org!: Org; }\n`,
+      'src/b.ts': `import { Note } from './entities';\nexport const note = (em: any, id: string) => em.findOne(Note, { id });\n`,
+    });
+    const result = await scan({ path: dir });
+    expect(result.coverage.notTracedSites.map((s) => [s.file, s.orm, s.table])).toEqual([['src/b.ts', 'mikroorm', 'Note']]);
+    expect(result.coverage.notTracedSites[0]?.reason).toContain('`em` is a parameter of unknown type');
+  });
+
   it('fails closed (exit 2, NONE) when a project uses an ORM but no tenant root can be inferred', async () => {
     const dir = makeProject({
       'package.json': JSON.stringify({ dependencies: { '@prisma/client': '6' } }),

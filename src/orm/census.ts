@@ -27,6 +27,7 @@ const REPOSITORY_OPS = new Set(['find', 'findOne', 'findOneBy', 'findBy', 'findA
 const KNEX_CHAIN = new Set(['where', 'whereIn', 'select', 'first', 'insert', 'update', 'del', 'delete', 'join', 'leftJoin', 'innerJoin', 'count', 'orderBy', 'returning', 'andWhere', 'pluck', 'increment', 'decrement', 'modify', 'onConflict']);
 const KYSELY_STARTS = new Set(['selectFrom', 'updateTable', 'deleteFrom', 'insertInto']);
 const DRIZZLE_TABLE_LINKS = new Set(['from', 'update', 'delete', 'insert']);
+const SUPABASE_OPS = new Set(['select', 'insert', 'update', 'upsert', 'delete']);
 
 /** Which census shapes apply, by the recognizers the project enables. */
 export function censusCall(call: TSESTree.CallExpression, context: AnalysisContext, orms: ReadonlySet<string>): CensusEntry | undefined {
@@ -70,18 +71,27 @@ export function censusCall(call: TSESTree.CallExpression, context: AnalysisConte
     const start = knexStartOf(chain, context);
     if (start) return start;
   }
+  if (orms.has('supabase-js')) {
+    // `supabase.from('invoices').select(...)`: a table of the schema, then a PostgREST operation.
+    const index = chain.findIndex((link) => link.name === 'from');
+    const from = chain[index];
+    const table = from ? literalTable(from.call.arguments[0], context) : undefined;
+    if (from && table && SUPABASE_OPS.has(chain[index + 1]?.name ?? '')) {
+      return traced(from.receiver, context, 'supabase-js', table.name, `\`from('${table.dbName}')\` names a table of the schema, but the receiver \`${short(context, from.receiver)}\``, 'supabase');
+    }
+  }
   if ((orms.has('mongoose') || orms.has('sequelize')) && MODEL_OPS.has(method) && object.type === T.Identifier) {
     const table = tableByCodeName(object.name, context, orms.has('mongoose') ? 'mongoose' : 'sequelize');
     if (table) return traced(object, context, table.source, table.name, `\`${object.name}\` is a ${table.source} model, but it`);
   }
-  if ((orms.has('typeorm') || orms.has('mikro-orm')) && REPOSITORY_OPS.has(method)) {
+  if ((orms.has('typeorm') || orms.has('mikroorm')) && REPOSITORY_OPS.has(method)) {
     // `getRepository(Invoice).find(...)`, `manager.find(Invoice, ...)`.
     const repoCall = object.type === T.CallExpression ? unwrap(object.callee) : undefined;
     const entityArg = repoCall?.type === T.MemberExpression && memberName(repoCall) === 'getRepository' && object.type === T.CallExpression ? object.arguments[object.arguments.length - 1] : call.arguments[0];
     const entity = entityArg ? unwrap(entityArg) : undefined;
     if (entity?.type === T.Identifier) {
-      const table = tableByCodeName(entity.name, context, 'typeorm');
-      if (table) return traced(object, context, 'typeorm', table.name, `\`${entity.name}\` is an entity, but the receiver \`${short(context, object)}\``);
+      const table = tableByCodeName(entity.name, context, 'typeorm') ?? tableByCodeName(entity.name, context, 'mikroorm');
+      if (table) return traced(object, context, table.source, table.name, `\`${entity.name}\` is an entity, but the receiver \`${short(context, object)}\``, table.source === 'mikroorm' ? 'mikro-orm' : 'typeorm');
     }
   }
   return undefined;
@@ -121,14 +131,14 @@ function knexStartOf(chain: Link[], context: AnalysisContext): CensusEntry | und
  * reaches this library but the call was still not understood. A receiver traced to a project value
  * or to another library is not this library's query: not counted.
  */
-function traced(receiver: Node, context: AnalysisContext, orm: string, table: string, what: string): CensusEntry | undefined {
+function traced(receiver: Node, context: AnalysisContext, orm: string, table: string, what: string, library = orm.replace('-', '')): CensusEntry | undefined {
   const origins = originsOf(receiver, context.unit, context.resolver);
   const unknown = origins.find((o) => o.kind === 'unknown');
   if (unknown?.kind === 'unknown') {
     const where = unknown.file === context.unit.file ? ` (line ${unknown.line})` : '';
     return { orm, table, reason: `${what} is not traced to a client: ${unknown.reason}${where}` };
   }
-  const own = origins.find((o): o is LibOrigin => o.kind === 'lib' && o.source.toLowerCase().includes(orm.replace('-', '')));
+  const own = origins.find((o): o is LibOrigin => o.kind === 'lib' && o.source.toLowerCase().includes(library));
   if (own) return { orm, table, reason: `${what} is traced to \`${own.source}\`, but the call's shape is not understood` };
   return undefined;
 }

@@ -12,7 +12,7 @@ import type { AnalysisContext, Operation, OrmRecognizer, Predicate, QuerySite } 
 import type { Table } from '../core/schema.js';
 import { isMikroOrm } from '../schema/mikro-orm.js';
 import { mikroOrmReceiverOf, type MikroReceiver } from './mikro-orm-client.js';
-import { combineAnd, evaluateFilterExpression, evaluateFilterObject, isNullish, whereKeysOf, type ObjectFilterDialect } from './object-filter.js';
+import { combineAnd, evaluateFilterExpression, evaluateFilterObject, isLoadedRow, isNullish, whereKeysOf, type ObjectFilterDialect } from './object-filter.js';
 
 /** Method → operation, and where its filter and options are (after the entity, for an EntityManager). */
 const METHODS: Record<string, { operation: Operation; where?: number; options?: number; data?: number }> = {
@@ -163,7 +163,7 @@ function stringValue(node: Node | undefined): string | undefined {
 
 const OPERATORS_THAT_PIN = new Set(['$eq', '$in', 'id']);
 
-function dialect(): ObjectFilterDialect {
+function dialect(context: AnalysisContext): ObjectFilterDialect {
   const d: ObjectFilterDialect = {
     and: ['$and'],
     or: ['$or'],
@@ -172,7 +172,7 @@ function dialect(): ObjectFilterDialect {
       const inner = unwrap(value);
       if (isNullish(inner)) return false;
       if (inner.type !== T.ObjectExpression) return true;
-      return inner.properties.some((p) => p.type === T.Property && OPERATORS_THAT_PIN.has(propertyName(p) ?? ''));
+      return inner.properties.some((p) => p.type === T.Property && OPERATORS_THAT_PIN.has(propertyName(p) ?? '')) || isMembershipFilter(inner, context);
     },
     branch(node, unit, table, context, depth) {
       return evaluateWhere(node, table, { ...context, unit }, depth);
@@ -180,6 +180,11 @@ function dialect(): ObjectFilterDialect {
     other(name, value, unit, table, context, depth) {
       // A child filtered through its parent: `{ invoice: { organization: orgId } }`.
       const relation = table.relations.get(name);
+      // `{ invoice }` with the entity an earlier query loaded: keyed by that row, whose own query is checked where it runs.
+      const target = relation && !relation.isList && relation.fields.length === 1 ? context.schema.tables.get(relation.target) : undefined;
+      if ((target?.class === 'tenant' || target?.class === 'child') && isLoadedRow(value, unit, context, depth)) {
+        return { kind: 'scoped', via: `\`${name}\`, an entity an earlier query loaded` };
+      }
       const parent = relation && table.parentRelations.includes(name) ? context.schema.tables.get(relation.target) : undefined;
       const inner = unwrap(value);
       if (!parent || inner.type !== T.ObjectExpression) return undefined;
@@ -190,8 +195,41 @@ function dialect(): ObjectFilterDialect {
   return d;
 }
 
+const USER_MODEL = /^(user|users|account|accounts|person|people|profile|profiles)$/i;
+
+/**
+ * `{ project: { members: { user: { id: userId } } } }`: the tenant (or a tenant level) restricted
+ * to those the user is a member of. A MikroORM collection in a filter means "some member": the
+ * membership entity must belong to the tenant and to a user, and the condition must name the user.
+ */
+function isMembershipFilter(object: TSESTree.ObjectExpression, context: AnalysisContext): boolean {
+  const levels = context.schema.levels.map((name) => context.schema.tables.get(name)).filter((t): t is Table => t !== undefined);
+  return object.properties.some((property) => {
+    if (property.type !== T.Property) return false;
+    const name = propertyName(property) ?? '';
+    const inner = unwrap(property.value);
+    if (inner.type !== T.ObjectExpression) return false;
+    return levels.some((level) => {
+      const relation = level.relations.get(name);
+      const member = relation?.isList ? context.schema.tables.get(relation.target) : undefined;
+      if (!member) return false;
+      const members = [...member.relations.values()];
+      if (!members.some((r) => r.target === level.name && r.required && !r.isList)) return false;
+      return inner.properties.some((p) => {
+        if (p.type !== T.Property) return false;
+        const userRelation = member.relations.get(propertyName(p) ?? '');
+        if (!userRelation || userRelation.isList || !userRelation.required || !USER_MODEL.test(userRelation.target)) return false;
+        const value = unwrap(p.value);
+        if (isNullish(value)) return false;
+        if (value.type !== T.ObjectExpression) return true;
+        return value.properties.some((q) => q.type === T.Property && ['id', '$eq'].includes(propertyName(q) ?? '') && !isNullish(unwrap(q.value)));
+      });
+    });
+  });
+}
+
 function evaluateWhere(where: Node, table: Table, context: AnalysisContext, depth = 0): Predicate {
-  const d = dialect();
+  const d = dialect(context);
   if (isPrimaryKeyParameter(where, context)) return { kind: 'unscoped', detail: '`where` filters only on the primary key' };
   return evaluateFilterExpression(where, context.unit, context, {
     object: (node, unit, level) => evaluateFilterObject(node, unit, table, context, d, level),

@@ -285,6 +285,20 @@ function loadedRow(value: Node, unit: FileUnit, context: AnalysisContext, depth:
   const key = memberName(node);
   const object = unwrap(node.object);
   if (!key || object.type !== T.Identifier) return undefined;
+  const row = rowQueryOf(object, unit, context, depth);
+  return row ? { ...row, key } : undefined;
+}
+
+/**
+ * `row` itself, holding the result of a single-row query: what an entity-valued relation filter
+ * (MikroORM `{ invoice: invoiceRow }`) is keyed by.
+ */
+export function isLoadedRow(value: Node, unit: FileUnit, context: AnalysisContext, depth: number): boolean {
+  const node = unwrap(value);
+  return node.type === T.Identifier && rowQueryOf(node, unit, context, depth) !== undefined;
+}
+
+function rowQueryOf(object: TSESTree.Identifier, unit: FileUnit, context: AnalysisContext, depth: number): { call: TSESTree.CallExpression; unit: FileUnit } | undefined {
   const binding = context.resolver.bindingOf(object, unit, depth + 1);
   if (binding.kind !== 'value') return undefined;
   let init = unwrap(binding.value.node);
@@ -293,7 +307,7 @@ function loadedRow(value: Node, unit: FileUnit, context: AnalysisContext, depth:
   if (init.type !== T.CallExpression) return undefined;
   const callee = unwrap(init.callee);
   if (callee.type !== T.MemberExpression || !ROW_RETURNING.has(memberName(callee) ?? '')) return undefined;
-  return { call: init, unit: binding.value.unit, key };
+  return { call: init, unit: binding.value.unit };
 }
 
 const PASS_THROUGH = new Set(['lean', 'select', 'exec', 'populate', 'orFail', 'session', 'catch']);

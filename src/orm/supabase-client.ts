@@ -195,10 +195,35 @@ function combine(facts: KeyFact[]): KeyFact {
 function clientOfIdentifier(node: TSESTree.Identifier, unit: FileUnit, context: AnalysisContext, depth: number): SupabaseClient | undefined {
   const binding = context.resolver.bindingOf(node, unit, depth + 1);
   if (binding.kind === 'value') return supabaseClientOf(binding.value.node, binding.value.unit, context, depth + 1);
+  if (binding.kind === 'unknown') return destructuredClient(node, unit, context, depth);
   if (binding.kind !== 'parameter') return undefined;
   const annotation = binding.param.node.typeAnnotation?.typeAnnotation;
   if (!annotation || !isClientType(annotation, binding.param.unit, context, depth + 1)) return undefined;
   return { key: 'unknown', how: `\`${node.name}\` is typed as a Supabase client, whose key is chosen by the caller` };
+}
+
+/**
+ * `const { supabase, response } = createClient(request)`: a project function that returns the
+ * client in an object (Next.js middleware helpers do); the property of every returned object.
+ */
+function destructuredClient(node: TSESTree.Identifier, unit: FileUnit, context: AnalysisContext, depth: number): SupabaseClient | undefined {
+  const def = variableOf(unit.scopeManager, node)?.defs[0];
+  if (def?.type !== 'Variable' || def.node.id.type !== T.ObjectPattern || !def.node.init) return undefined;
+  const property = def.node.id.properties.find((p): p is TSESTree.Property => p.type === T.Property && p.value.type === T.Identifier && p.value.name === node.name);
+  const key = property ? propertyName(property) : undefined;
+  const call = unwrap(def.node.init);
+  if (!key || call.type !== T.CallExpression || call.callee.type !== T.Identifier) return undefined;
+  const binding = context.resolver.bindingOf(call.callee, unit, depth + 1);
+  if (binding.kind !== 'function') return undefined;
+  const results = returnedExpressions(binding.fn.node).map((returned) => {
+    const object = unwrap(returned);
+    if (object.type !== T.ObjectExpression) return undefined;
+    const value = object.properties.find((p): p is TSESTree.Property => p.type === T.Property && propertyName(p) === key)?.value;
+    return value ? supabaseClientOf(value, binding.fn.unit, context, depth + 1) : undefined;
+  });
+  if (results.length === 0 || results.some((r) => !r)) return undefined;
+  const client = merge(results as SupabaseClient[]);
+  return client && { ...client, how: `${client.how}, returned as \`${key}\` by \`${call.callee.name}()\`` };
 }
 
 /**

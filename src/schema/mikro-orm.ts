@@ -56,7 +56,8 @@ export function readMikroOrmDetailed(unit: FileUnit, projectFile: string): TsRea
   walk(unit.ast, (node) => {
     if (node.type === T.ClassDeclaration || node.type === T.ClassExpression) {
       const entity = decorator(unit, node.decorators, 'Entity');
-      if (entity) readEntityClass(unit, projectFile, node, entity, read);
+      if (entity && booleanOf(propertyOf(objectOf(entity.args[0]), 'abstract')) !== true) readEntityClass(unit, projectFile, node, entity, read);
+      else if (hasMappedProperty(unit, node)) readBaseClass(unit, projectFile, node, entity, read);
     }
     if ((node.type === T.NewExpression && isMikroOrm(unit, node.callee, 'EntitySchema')) || (node.type === T.CallExpression && isMikroOrm(unit, node.callee, 'defineEntity'))) {
       const options = objectOf(node.arguments[0]);
@@ -84,8 +85,34 @@ function readEntityClass(unit: FileUnit, projectFile: string, cls: ClassNode, en
   if (!name) return;
   const options = objectOf(entity.args[0]);
   const table = newTable(name, stringOf(propertyOf(options, 'tableName')) ?? stringOf(propertyOf(options, 'collection')) ?? snakeCase(name), locationOf(projectFile, entity.node, cls.id ?? entity.node));
+  readMembers(unit, projectFile, cls, table, read);
+  readClassIndexes(unit, cls, table);
+  read.tables.push({ table, bindings: [name] });
+}
+
+/**
+ * A class with mapped properties but no `@Entity` (or `@Entity({ abstract: true })`): entities of
+ * other files may extend it (`class Team extends BaseTenantEntity`), so its columns are kept as a
+ * base, never as a table.
+ */
+function readBaseClass(unit: FileUnit, projectFile: string, cls: ClassNode, entity: { args: Node[]; node: TSESTree.Decorator } | undefined, read: TsReadResult): void {
+  const name = className(cls);
+  if (!name) return;
+  const table = newTable(name, snakeCase(name), locationOf(projectFile, entity?.node ?? cls, cls.id ?? cls));
+  readMembers(unit, projectFile, cls, table, read);
+  (read.bases ??= []).push({ table, bindings: [name] });
+}
+
+/** The mapped properties of a class and of the classes it extends; an imported base is left to `readTsSchemaSources`. */
+function readMembers(unit: FileUnit, projectFile: string, cls: ClassNode, table: RawTable, read: TsReadResult): void {
   const chain: ClassNode[] = [cls];
   for (let base = superClassOf(unit, cls); base && chain.length < 8 && !chain.includes(base); base = superClassOf(unit, base)) chain.unshift(base);
+  const top = chain[0];
+  const imported = top?.superClass ? unwrap(top.superClass) : undefined;
+  if (imported?.type === T.Identifier && superClassOf(unit, top) === undefined) {
+    const base = bindingRefOf(unit, imported);
+    if (base?.from) (read.extending ??= []).push({ table, base });
+  }
   for (const current of chain) {
     for (const member of current.body.body) {
       if (member.type !== T.PropertyDefinition || member.key.type !== T.Identifier) continue;
@@ -95,10 +122,24 @@ function readEntityClass(unit: FileUnit, projectFile: string, cls: ClassNode, en
         if (!ref || !PACKAGES.has(ref.source) || ref.path.length !== 1) continue;
         const kind = ref.path[0] ?? '';
         const optional = member.optional === true;
-        addProperty(unit, projectFile, table, member.key.name, member.key, kind, args, optional, read);
+        addProperty(unit, projectFile, table, member.key.name, member.key, kind, args, optional, read, member.typeAnnotation?.typeAnnotation);
       }
     }
   }
+}
+
+function hasMappedProperty(unit: FileUnit, cls: ClassNode): boolean {
+  return cls.body.body.some(
+    (member) =>
+      member.type === T.PropertyDefinition &&
+      (member.decorators ?? []).some((d) => {
+        const ref = moduleRefOf(unit, decoratorParts(d).callee);
+        return ref !== undefined && PACKAGES.has(ref.source) && ref.path.length === 1;
+      }),
+  );
+}
+
+function readClassIndexes(unit: FileUnit, cls: ClassNode, table: RawTable): void {
   // Class-level `@Index({ properties: [...] })` and `@Unique({ properties: [...] })`.
   for (const d of cls.decorators ?? []) {
     const { callee, args } = decoratorParts(d);
@@ -107,7 +148,6 @@ function readEntityClass(unit: FileUnit, projectFile: string, cls: ClassNode, en
     if (isMikroOrm(unit, callee, 'Index')) table.indexes.push(props);
     if (isMikroOrm(unit, callee, 'Unique')) table.uniques.push({ fields: props, name: props.join('_') });
   }
-  read.tables.push({ table, bindings: [name] });
 }
 
 /** `new EntitySchema({ name: 'Invoice', properties: { id: { primary: true }, organization: { kind: 'm:1', entity: () => Organization } } })` */
@@ -135,7 +175,18 @@ function readEntitySchema(unit: FileUnit, projectFile: string, node: Node, optio
   read.tables.push({ table, bindings: [name] });
 }
 
-function addProperty(unit: FileUnit, projectFile: string, table: RawTable, key: string, keyNode: Node, kind: string, args: Node[], optional: boolean, read: TsReadResult): void {
+function addProperty(
+  unit: FileUnit,
+  projectFile: string,
+  table: RawTable,
+  key: string,
+  keyNode: Node,
+  kind: string,
+  args: Node[],
+  optional: boolean,
+  read: TsReadResult,
+  declaredType?: TSESTree.TypeNode,
+): void {
   const options = args.map((a) => objectOf(a)).find((o) => o !== undefined);
   const nullable = booleanOf(propertyOf(options, 'nullable')) ?? optional;
   const fieldName = stringOf(propertyOf(options, 'fieldName')) ?? stringOf(propertyOf(options, 'name'));
@@ -152,7 +203,7 @@ function addProperty(unit: FileUnit, projectFile: string, table: RawTable, key: 
     if (kind === 'Unique') table.uniques.push({ fields: [key], name: key });
     return;
   }
-  const target = relationTarget(unit, args, options);
+  const target = relationTarget(unit, args, options) ?? typeTarget(unit, declaredType);
   if (!target) return;
   const owning = OWNING.has(kind) && !(kind === 'OneToOne' && propertyOf(options, 'mappedBy') !== undefined);
   const primary = booleanOf(propertyOf(options, 'primary')) === true;
@@ -172,9 +223,9 @@ function addProperty(unit: FileUnit, projectFile: string, table: RawTable, key: 
   read.pending.push({ relation, target });
 }
 
-/** `@ManyToOne(() => Organization)`, `@ManyToOne({ entity: () => Organization })`, `@ManyToOne('Organization')`. */
+/** `@ManyToOne(() => Organization)`, `@ManyToOne({ entity: () => Organization })`, `@ManyToOne({ type: Organization })`, `@ManyToOne('Organization')`. */
 function relationTarget(unit: FileUnit, args: Node[], options: TSESTree.ObjectExpression | undefined): BindingRef | undefined {
-  const candidates = [args[0], propertyOf(options, 'entity')];
+  const candidates = [args[0], propertyOf(options, 'entity'), propertyOf(options, 'type')];
   for (const candidate of candidates) {
     if (!candidate) continue;
     const value = unwrap(candidate);
@@ -186,4 +237,26 @@ function relationTarget(unit: FileUnit, args: Node[], options: TSESTree.ObjectEx
     }
   }
   return undefined;
+}
+
+/** Wrappers whose type argument is the related entity: `Ref<Tenant>`, `Collection<Invoice>`. */
+const WRAPPERS = new Set(['Ref', 'Reference', 'IdentifiedReference', 'Rel', 'Loaded', 'Collection', 'Opt']);
+
+/**
+ * `@ManyToOne() tenant!: Tenant`: without an entity argument MikroORM takes the target from the
+ * property's declared type (reflect-metadata or ts-morph), so the reader does too: `Tenant`,
+ * `Tenant | null`, `Ref<Tenant>`, `Collection<Invoice>`.
+ */
+function typeTarget(unit: FileUnit, type: TSESTree.TypeNode | undefined, depth = 0): BindingRef | undefined {
+  if (!type || depth > 4) return undefined;
+  if (type.type === T.TSUnionType) {
+    const named = type.types.filter((t) => t.type !== T.TSNullKeyword && t.type !== T.TSUndefinedKeyword);
+    return named.length === 1 ? typeTarget(unit, named[0], depth + 1) : undefined;
+  }
+  if (type.type !== T.TSTypeReference || type.typeName.type !== T.Identifier) return undefined;
+  const name = type.typeName.name;
+  const params = type.typeArguments?.params ?? [];
+  if (WRAPPERS.has(name)) return params.length > 0 ? typeTarget(unit, params[0], depth + 1) : undefined;
+  if (params.length > 0) return undefined;
+  return bindingRefOf(unit, type.typeName);
 }

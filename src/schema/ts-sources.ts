@@ -86,6 +86,13 @@ export interface TsReadResult {
    * from this file (through its imports, else by binding or table name).
    */
   deferred: ((resolve: (ref: BindingRef) => TsTable | undefined) => void)[];
+  /**
+   * Classes that are not tables but whose mapped properties tables inherit (a MikroORM abstract
+   * `BaseTenantEntity` in its own file). Never tables themselves.
+   */
+  bases?: TsTable[];
+  /** Tables (and bases) whose class extends an imported class: they inherit its columns and relations. */
+  extending?: { table: RawTable; base: BindingRef }[];
 }
 
 export function emptyRead(): TsReadResult {
@@ -236,6 +243,8 @@ export function readTsSchemaSources(units: { unit: FileUnit; projectFile: string
     }
   }
 
+  inheritAcrossFiles(reads, resolveAmong);
+
   const tables: RawTable[] = [];
   const files: string[] = [];
   const sources = new Map<SchemaSourceKind, SchemaSource>();
@@ -252,6 +261,37 @@ export function readTsSchemaSources(units: { unit: FileUnit; projectFile: string
     }
   }
   return { tables, diagnostics, files, sources: [...sources.values()], bindings };
+}
+
+/**
+ * A table whose class extends a class of another file gets that class's columns, key, indexes and
+ * relations (its own members win), the base's own base first. Runs once relation targets are
+ * resolved, so the copies carry resolved targets.
+ */
+function inheritAcrossFiles(
+  reads: { projectFile: string; kind: SchemaSourceKind; read: TsReadResult }[],
+  resolveAmong: (tables: (TsTable & { file: string; kind: SchemaSourceKind })[], fromFile: string, ref: BindingRef) => TsTable | undefined,
+): void {
+  const bases = reads.flatMap((r) => (r.read.bases ?? []).map((b) => ({ ...b, file: r.projectFile, kind: r.kind })));
+  const work = reads.flatMap((r) => (r.read.extending ?? []).map((e) => ({ ...e, file: r.projectFile, kind: r.kind })));
+  if (work.length === 0) return;
+  const byTable = new Map(work.map((w) => [w.table, w]));
+  const done = new Set<RawTable>();
+  const inherit = (table: RawTable, depth: number): void => {
+    const entry = byTable.get(table);
+    if (!entry || done.has(table) || depth > 8) return;
+    done.add(table);
+    const base = resolveAmong(bases.filter((b) => b.kind === entry.kind), entry.file, entry.base);
+    if (!base || base.table === table) return;
+    inherit(base.table, depth + 1);
+    const from = base.table;
+    for (const [key, column] of from.columns) if (!table.columns.has(key)) table.columns.set(key, { ...column });
+    for (const [key, relation] of from.relations) if (!table.relations.has(key)) table.relations.set(key, { ...relation, fields: [...relation.fields], references: [...relation.references] });
+    for (const key of from.primaryKey) if (!table.primaryKey.includes(key)) table.primaryKey.push(key);
+    table.indexes.push(...from.indexes.map((index) => [...index]));
+    table.uniques.push(...from.uniques.map((unique) => ({ ...unique, fields: [...unique.fields] })));
+  };
+  for (const entry of work) inherit(entry.table, 0);
 }
 
 /** `src/db/orgs.ts` is the module `./orgs`, `./orgs.js` or `./orgs/index` seen from `src/db/x.ts`. */

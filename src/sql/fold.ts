@@ -87,6 +87,12 @@ function schemaOf(name: QualifiedName): string {
   return name.schema ?? DEFAULT_SCHEMA;
 }
 
+/**
+ * Schemas a managed Postgres (Supabase) creates and owns: its migrations add policies and triggers
+ * to `storage.objects` or `auth.users` without creating them. Not tenant data of the application.
+ */
+const PLATFORM_SCHEMAS = new Set(['auth', 'storage', 'realtime', 'vault', 'extensions', 'graphql', 'graphql_public', 'net', 'cron', 'pgsodium', 'supabase_functions', 'supabase_migrations']);
+
 function keyOf(schema: string, name: string): string {
   return `${schema}.${name}`;
 }
@@ -218,6 +224,8 @@ export class SchemaFold {
 
   private missingTable(statement: SqlStatement, name: QualifiedName, what: string): void {
     if (this.unparsedTables.has(keyOf(schemaOf(name), name.name))) return;
+    // `storage.objects`, `auth.users`: tables the platform (Supabase) creates, never the migrations.
+    if (name.schema !== undefined && PLATFORM_SCHEMAS.has(name.schema)) return;
     this.diagnostic(
       statement,
       `${what} \`${qualifiedText(name)}\`: no such table at this point of the migrations (not created yet, dropped, renamed, or created by a statement that was not understood); the statement is ignored.`,

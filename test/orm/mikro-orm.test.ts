@@ -12,12 +12,26 @@ const ruleTester = new RuleTester();
 
 // Tenant root `Tenant`; `Invoice` carries the `tenant` relation; `Note` has a default tenant
 // filter; `Line` is a child of `Invoice`; `Token` (an EntitySchema) is looked up by a unique hash.
-const entities = `import { Entity, EntitySchema, Filter, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
+const entities = `import { Collection, Entity, EntitySchema, Filter, Index, ManyToOne, OneToMany, PrimaryKey, Property } from '@mikro-orm/core';
 
 @Entity()
 export class Tenant {
   @PrimaryKey() id!: string;
   @Property() name!: string;
+  @OneToMany(() => Member, (m) => m.tenant) members = new Collection<Member>(this);
+}
+
+@Entity()
+export class User {
+  @PrimaryKey() id!: string;
+}
+
+@Entity()
+export class Member {
+  @PrimaryKey() id!: string;
+  @ManyToOne(() => Tenant) tenant!: Tenant;
+  @ManyToOne(() => User) user!: User;
+  @Property() role!: string;
 }
 
 @Entity()
@@ -93,6 +107,11 @@ ruleTester.run('require-tenant-filter (mikroorm)', rule, {
     project(`export const j = (em: EntityManager, tenantId: string) => em.createQueryBuilder(Invoice).where({ tenant: tenantId }).andWhere({ status: 'open' }).getResult();`),
     // orm.em from MikroORM.init
     project(`export async function k(tenantId: string) {\n  const orm = await MikroORM.init({});\n  return orm.em.find(Invoice, { tenant: tenantId });\n}`),
+    // the tenant restricted to those the user is a member of (a collection filter means "some member")
+    project(`export const m = (em: EntityManager, userId: string, id: string) => em.findOne(Invoice, { id, tenant: { members: { user: { id: userId } } } });`),
+    project(`export const n = (em: EntityManager, userId: string, id: string) => em.findOne(Invoice, { id, tenant: { members: { user: userId } } });`),
+    // a child keyed by the parent entity an earlier (scoped) query loaded
+    project(`export async function o(em: EntityManager, tenantId: string, id: string) {\n  const invoice = await em.findOneOrFail(Invoice, { id, tenant: tenantId });\n  return em.find(Line, { invoice });\n}`),
     // not MikroORM: a local object with a find method
     project(`const store = { find: (_e: unknown, _w: unknown) => [] };\nexport const l = (id: string) => store.find(Invoice, { id });`),
   ],
@@ -107,6 +126,11 @@ ruleTester.run('require-tenant-filter (mikroorm)', rule, {
     // a child by the parent id alone; a query-builder delete by id
     invalid(`export const f = (em: EntityManager, invoiceId: string) => em.getRepository(Line).nativeDelete({ invoice: invoiceId });`, 'missingTenantFilter'),
     invalid(`export async function g(em: EntityManager, id: string) {\n  await em.createQueryBuilder(Invoice).delete().where({ id }).execute();\n}`, 'missingTenantFilter'),
+    // the unsafe twins: a membership condition that does not name the user, a tenant matched by a non-unique field
+    invalid(`export const m = (em: EntityManager, id: string) => em.findOne(Invoice, { id, tenant: { members: { role: 'admin' } } });`, 'missingTenantFilter'),
+    invalid(`export const n = (em: EntityManager, id: string, name: string) => em.findOne(Invoice, { id, tenant: { name } });`, 'missingTenantFilter'),
+    // its twin: the parent entity comes from a parameter, not from a query
+    invalid(`export const o = (em: EntityManager, invoice: Invoice) => em.find(Line, { invoice });`, 'missingTenantFilter'),
     // a class field typed as the repository
     invalid(`export class Invoices {\n  private readonly repo!: EntityRepository<Invoice>;\n  one(id: string) { return this.repo.findOneOrFail({ id }); }\n}`, 'missingTenantFilter'),
   ],

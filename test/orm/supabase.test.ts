@@ -46,10 +46,14 @@ export function adminFor() {
 export async function userClient() {
   return createServerClient(getEnv('SUPABASE_URL'), getEnv('SUPABASE_ANON_KEY'), { cookies: { getAll: () => [], setAll: () => {} } });
 }
+export function withResponse(request: Request) {
+  const supabase = createClient(getEnv('SUPABASE_URL'), getEnv('SUPABASE_SERVICE_ROLE_KEY'));
+  return { supabase, response: new Response(request.body) };
+}
 `;
 
 const head = `import type { SupabaseClient } from '@supabase/supabase-js';
-import { admin, adminFor, anon, userClient } from '../clients';
+import { admin, adminFor, anon, userClient, withResponse } from '../clients';
 `;
 
 function project(body: string): { code: string; filename: string } {
@@ -100,6 +104,8 @@ ruleTester.run('require-tenant-filter (supabase-js)', rule, {
     project(`export function r(status?: string) {\n  let query = admin.from('notes').select('*');\n  if (status) query = query.eq('body', status);\n  return query;\n}`),
     // a typed parameter with the tenant filter is decided
     project(`export const s = (client: SupabaseClient, orgId: string) => client.from('notes').select('*').eq('org_id', orgId);`),
+    // a client returned in an object and destructured (a Next.js middleware helper), with the tenant
+    project(`export async function u(request: Request, orgId: string) {\n  const { supabase } = withResponse(request);\n  return supabase.from('notes').select('*').eq('org_id', orgId);\n}`),
     // an or-string with the embedded table option filters the embed, not the query
     project(`export const t = (orgId: string, q: string) => admin.from('notes').select('*, orgs(*)').eq('org_id', orgId).or(\`name.eq.\${q}\`, { referencedTable: 'orgs' });`),
   ],
@@ -119,6 +125,8 @@ ruleTester.run('require-tenant-filter (supabase-js)', rule, {
     invalid(`export const h = (invoiceId: string) => admin.from('lines').delete().eq('invoice_id', invoiceId);`, 'missingTenantFilter'),
     // a typed parameter on a table without RLS leaks whichever key it carries
     invalid(`export const i = (client: SupabaseClient, id: string) => client.from('notes').select().eq('id', id);`, 'missingTenantFilter'),
+    // its twin without the tenant: the destructured client is the service role's
+    invalid(`export async function j(request: Request, id: string) {\n  const { supabase, response } = withResponse(request);\n  void response;\n  return supabase.from('notes').select('*').eq('id', id);\n}`, 'missingTenantFilter', { line: 6 }),
     // a class field holding the service-role client
     invalid(`class Notes {\n  private readonly db = admin;\n  remove(id: string) { return this.db.from('notes').delete().eq('id', id); }\n}\nexport const notes = new Notes();`, 'missingTenantFilter'),
   ],

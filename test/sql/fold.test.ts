@@ -198,6 +198,15 @@ ALTER TABLE t ADD CONSTRAINT t_org_fk FOREIGN KEY (org_id) REFERENCES orgs (id) 
     expect([...tables.keys()]).toEqual(['a', 'b']);
   });
 
+  it('statements on the tables a platform owns (Supabase storage.objects, auth.users) are not missing tables', () => {
+    const { diagnostics } = expectDiagnostics([
+      `CREATE TABLE t (id int);`,
+      `CREATE POLICY "own files" ON storage.objects FOR SELECT USING (auth.uid()::text = (storage.foldername(name))[1]);\nCREATE TRIGGER on_user AFTER INSERT ON auth.users FOR EACH ROW EXECUTE PROCEDURE f();\nCREATE POLICY p ON app.ghosts USING (true);`,
+    ]);
+    // Only the application's own schema's missing table is one.
+    expect(diagnostics.map((d) => [d.line, d.message.includes('`app.ghosts`')])).toEqual([[3, true]]);
+  });
+
   it('migrationOnMissingTableIsADiagnostic err', () => {
     const { diagnostics, tables } = expectDiagnostics([
       `CREATE TABLE t (id int);`,
