@@ -120,7 +120,10 @@ export class BoundedTsHost {
 /** `src` means `src/**\/*`, as in TypeScript: a last segment with no wildcard and no dot. */
 function implicitGlob(spec: string): string {
   const last = spec.split(/[\\/]/).filter(Boolean).pop() ?? '';
-  return /[*?.]/.test(last) ? spec : `${spec.replace(/[\\/]+$/, '')}/**/*`;
+  if (/[*?.]/.test(last)) return spec;
+  let end = spec.length;
+  while (end > 0 && (spec[end - 1] === '/' || spec[end - 1] === '\\')) end--;
+  return `${spec.slice(0, end)}/**/*`;
 }
 
 function isRegularFile(path: string): boolean {
