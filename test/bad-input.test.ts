@@ -4,22 +4,9 @@ import { describe, expect, it } from 'vitest';
 import type { ScanResult } from '../src/core/result.js';
 import { scan } from '../src/scan/scan.js';
 import { runCli, useScratch } from './helpers/scratch.js';
+import { SCHEMA } from './helpers/invoice-app.js';
 
 const { makeProject } = useScratch();
-
-const SCHEMA = `model Organization {
-  id       String    @id
-  invoices Invoice[]
-}
-
-model Invoice {
-  id           String       @id
-  orgId        String
-  organization Organization @relation(fields: [orgId], references: [id])
-
-  @@index([orgId, id])
-}
-`;
 
 const DB = `import { PrismaClient } from '@prisma/client';
 export const prisma = new PrismaClient();

@@ -356,6 +356,11 @@ describe('no-client-tenant-id: a NestJS route behind an authorization decorator'
     expect(await nct(project({ private: true }, { 'src/permissions.ts': permissions, 'src/projects.controller.ts': controller(`@Get(':organizationId/projects')\n  @Permissions('project|read')`) }))).toEqual([]);
   });
 
+  it('@Permissions, but the tenant comes from a header the guard does not read: error', async () => {
+    const headerController = controller(`@Get('projects')\n  @Permissions('project|read')`).replace("@Param('organizationId')", "@Headers('x-organization-id')").replace("import { Controller, Get, Param }", "import { Controller, Get, Headers }");
+    expect(await nct(project({ private: true }, { 'src/permissions.ts': permissions, 'src/projects.controller.ts': headerController }))).toEqual(['src/projects.controller.ts:9 error']);
+  });
+
   it('no authorization decorator: the route parameter is the tenant, error', async () => {
     expect(await nct(project({ private: true }, { 'src/permissions.ts': permissions, 'src/projects.controller.ts': controller(`@Get(':organizationId/projects')`) }))).toEqual(['src/projects.controller.ts:8 error']);
   });

@@ -8,25 +8,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, useScratch } from '../helpers/scratch.js';
+import { SCHEMA, DB, LEAK } from '../helpers/invoice-app.js';
 
 const { makeProject, tempDir } = useScratch();
 const posixOnly = process.platform === 'win32' ? it.skip : it;
-
-const SCHEMA = `model Organization {
-  id       String    @id
-  invoices Invoice[]
-}
-
-model Invoice {
-  id           String       @id
-  orgId        String
-  organization Organization @relation(fields: [orgId], references: [id])
-
-  @@index([orgId, id])
-}
-`;
-const DB = `import { PrismaClient } from '@prisma/client';\nexport const prisma = new PrismaClient();\n`;
-const LEAK = `import { prisma } from './db';\nexport function getInvoice(id: string) {\n  return prisma.invoice.findFirst({ where: { id } });\n}\n`;
 
 const SILENCING = {
   rules: { 'require-tenant-filter': 'off' },

@@ -8,25 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { scan } from '../../src/scan/scan.js';
 import { assertPlainFile } from '../../src/scan/safe-read.js';
 import { runCli, useScratch } from '../helpers/scratch.js';
+import { SCHEMA, DB, LEAK } from '../helpers/invoice-app.js';
 
 const { makeProject, tempDir } = useScratch();
 const posixOnly = process.platform === 'win32' ? it.skip : it;
-
-const SCHEMA = `model Organization {
-  id       String    @id
-  invoices Invoice[]
-}
-
-model Invoice {
-  id           String       @id
-  orgId        String
-  organization Organization @relation(fields: [orgId], references: [id])
-
-  @@index([orgId, id])
-}
-`;
-const DB = `import { PrismaClient } from '@prisma/client';\nexport const prisma = new PrismaClient();\n`;
-const LEAK = `import { prisma } from './db';\nexport function getInvoice(id: string) {\n  return prisma.invoice.findFirst({ where: { id } });\n}\n`;
 
 describe('a config that points outside the scanned tree', () => {
   it('cannot make a migration or schema outside it part of the report', async () => {

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BudgetExceeded, budgetSettings, checkBudget, outsideFileBudget, withBudgetSettings, withFileBudget } from '../../src/scan/budget.js';
 import { scan } from '../../src/scan/scan.js';
 import { runCli, useScratch } from '../helpers/scratch.js';
+import { SCHEMA, DB, LEAK } from '../helpers/invoice-app.js';
 
 /** Fake time: the mocked parser advances it when it parses a file named slow.ts. */
 const clock = { now: 0 };
@@ -24,21 +25,6 @@ vi.mock('../../src/project/modules.js', async (importOriginal) => {
 
 const { makeProject } = useScratch();
 
-const SCHEMA = `model Organization {
-  id       String    @id
-  invoices Invoice[]
-}
-
-model Invoice {
-  id           String       @id
-  orgId        String
-  organization Organization @relation(fields: [orgId], references: [id])
-
-  @@index([orgId, id])
-}
-`;
-const DB = `import { PrismaClient } from '@prisma/client';\nexport const prisma = new PrismaClient();\n`;
-const LEAK = `import { prisma } from './db';\nexport function getInvoice(id: string) {\n  return prisma.invoice.findFirst({ where: { id } });\n}\n`;
 const SCOPED = `import { prisma } from './db';\nexport function listInvoices(orgId: string) {\n  return prisma.invoice.findMany({ where: { orgId } });\n}\n`;
 
 afterEach(() => {

@@ -11,6 +11,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { useScratch } from '../helpers/scratch.js';
+import { SCHEMA, DB, LEAK } from '../helpers/invoice-app.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = join(REPO, 'bin', 'tenant-lint.js');
@@ -18,21 +19,6 @@ const BUILT_CLI = join(REPO, 'dist', 'src', 'cli.js');
 
 const { makeProject, tempDir } = useScratch();
 
-const SCHEMA = `model Organization {
-  id       String    @id
-  invoices Invoice[]
-}
-
-model Invoice {
-  id           String       @id
-  orgId        String
-  organization Organization @relation(fields: [orgId], references: [id])
-
-  @@index([orgId, id])
-}
-`;
-const DB = `import { PrismaClient } from '@prisma/client';\nexport const prisma = new PrismaClient();\n`;
-const LEAK = `import { prisma } from './db';\nexport function getInvoice(id: string) {\n  return prisma.invoice.findFirst({ where: { id } });\n}\n`;
 const UNTRACED = `export function byParam(client: any, id: string) {\n  return client.invoice.findFirst({ where: { id } });\n}\n`;
 
 /** Names whose order differs between locales, and between localeCompare and code units. */

@@ -13,6 +13,7 @@ import plugin from '../../rules/index.js';
 import { clearEditorCache } from '../../src/project/editor-cache.js';
 import { scan } from '../../src/scan/scan.js';
 import { runCli, useScratch } from '../helpers/scratch.js';
+import { SCHEMA, DB } from '../helpers/invoice-app.js';
 
 vi.mock('../../src/schema/prisma.js', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../../src/schema/prisma.js')>();
@@ -71,20 +72,6 @@ vi.mock('../../src/policies/require-tenant-cache-key/index.js', async (importOri
 
 const { makeProject } = useScratch();
 
-const SCHEMA = `model Organization {
-  id       String    @id
-  invoices Invoice[]
-}
-
-model Invoice {
-  id           String       @id
-  orgId        String
-  organization Organization @relation(fields: [orgId], references: [id])
-
-  @@index([orgId, id])
-}
-`;
-const DB = `import { PrismaClient } from '@prisma/client';\nexport const prisma = new PrismaClient();\n`;
 const leak = (marker = '') => `import { prisma } from './db';\n// ${marker}\nexport function getInvoice(id: string) {\n  return prisma.invoice.findFirst({ where: { id } });\n}\n`;
 
 function hostileProject(): string {

@@ -10,25 +10,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_ABOVE_REPOSITORY, scan } from '../../src/scan/scan.js';
 import { runCli, useScratch } from '../helpers/scratch.js';
+import { SCHEMA, DB, LEAK } from '../helpers/invoice-app.js';
 
 const { makeProject } = useScratch();
 const posixOnly = process.platform === 'win32' ? it.skip : it;
 
-const SCHEMA = `model Organization {
-  id       String    @id
-  invoices Invoice[]
-}
-
-model Invoice {
-  id           String       @id
-  orgId        String
-  organization Organization @relation(fields: [orgId], references: [id])
-
-  @@index([orgId, id])
-}
-`;
-const DB = `import { PrismaClient } from '@prisma/client';\nexport const prisma = new PrismaClient();\n`;
-const LEAK = `import { prisma } from './db';\nexport function getInvoice(id: string) {\n  return prisma.invoice.findFirst({ where: { id } });\n}\n`;
 const APP = { 'package.json': '{"name":"app","main":"src/invoices.ts"}', 'prisma/schema.prisma': SCHEMA, 'src/db.ts': DB, 'src/invoices.ts': LEAK };
 const NO_TYPES = '--types: no type information for this project: ';
 const UNTYPED = '; its files are analysed without it';

@@ -10,6 +10,9 @@ import { ANY_KEY, Env, keyOf, strongest, type Certainty, type Check, type Frame,
  * before the sink, one whose `if` holds it, or one in a guard that runs before the handler.
  */
 
+/** The request parts an authorization guard takes the resource id from. */
+const GUARD_READS: ReadonlySet<string> = new Set(['route parameter', 'query parameter', 'body field']);
+
 export function isChecked(flow: Flow, hit: Hit, frame: Frame, delegates?: Check[]): Certainty {
   // A check in the handler gates a query inside a callback of it (`$transaction(async (tx) => ...)`).
   const outermost = enclosingFunction(hit.at);
@@ -17,7 +20,8 @@ export function isChecked(flow: Flow, hit: Hit, frame: Frame, delegates?: Check[
   for (let fn = outermost; fn; fn = enclosingFunction(fn)) {
     // A controller method behind an authorization decorator (`@Permissions('space|update')`): the
     // guard checks the caller's access to the resource the request names before the method runs.
-    if (authorizationDecoratorOf(fn)) return 'certain';
+    // It reads that resource from the route, the query or the body, never from a header or cookie.
+    if (authorizationDecoratorOf(fn) && GUARD_READS.has(hit.source.input.category)) return 'certain';
     found = strongest(found, gatedBy(hit, flow.checksIn(fn, frame), fn, delegates), guardedBefore(flow, hit, fn, frame));
     if (found === 'certain') return found;
   }
