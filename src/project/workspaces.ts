@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve as resolvePath } from 'node:path';
+import { dirname, join, resolve as resolvePath, sep } from 'node:path';
 import { globbySync } from './glob.js';
 import type * as TS from 'typescript';
 import { readTextFileSafe } from '../scan/safe-read.js';
@@ -106,6 +106,20 @@ export function enclosingWorkspace(root: string): string | undefined {
     if (existsSync(join(dir, '.git'))) return dir;
     if (dirname(dir) === dir) return undefined;
   }
+}
+
+/**
+ * The workspace root above `dir` whose package globs list `dir` (or the package that holds it):
+ * membership declared by the workspace, not guessed from a marker file, so an unrelated folder
+ * above never widens what a scan reads.
+ */
+export function workspaceListing(dir: string): string | undefined {
+  for (let up = dirname(dir); dirname(up) !== up; up = dirname(up)) {
+    if (!workspaceGlobs(up)?.length) continue;
+    const inside = (pkg: string) => dir === pkg || dir.startsWith(pkg + sep);
+    return [...packagesOf(up).values()].some(inside) ? up : undefined;
+  }
+  return undefined;
 }
 
 const rootOfDir = new Map<string, string | null>();

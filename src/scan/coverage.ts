@@ -4,6 +4,8 @@
  * call was not traced and the files that hold most of them. A project that uses a data layer but
  * has no schema or no tenant root is NONE, with the one setting that would fix it.
  */
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { FileCoverage } from '../core/analyze.js';
 import type { CoverageCounts, CoverageReport, CoverageVerdict, ProjectCoverage } from '../core/result.js';
 import type { Project } from '../project/project.js';
@@ -87,11 +89,17 @@ export function coverageReport(
   // A workspace root that imports an ORM only through its packages (which have the schema) is not a problem once they were analysed.
   if (!nothingAnalysed) perProject.splice(0, perProject.length, ...perProject.filter((p) => p.seen > 0));
   const blocked = perProject.find((p) => p.verdict === 'NONE' && p.problem && (p.seen > 0 || nothingAnalysed));
+  // A folder of a monorepo whose queries live in a workspace package it imports (`scan apps/web`,
+  // the repositories in `packages/db`): nothing here to analyse, and saying "no findings" would pass it.
+  const borrower = overall.seen === 0 ? [...projects.values()].find((p) => p.schemaFrom !== undefined && rel(p.schemaFrom).startsWith('..')) : undefined;
+  const elsewhere = borrower && databaseFolder(borrower);
   const failClosed = blocked
     ? `${blocked.root === '.' ? 'the scanned project' : blocked.root} ${blocked.problem}`
     : perProject.length > 0 && overall.analysed === 0
       ? `no data access was analysed (${overall.notTraced} call(s) seen, none traced to a client): see the reasons above, or set \`schema\` and \`tenantRoot\``
-      : undefined;
+      : elsewhere !== undefined
+        ? `no data access in the scanned folder: it uses the database package ${rel(elsewhere)} (where its schema is), outside it; scan the folder that holds both (the workspace root) to analyse its queries`
+        : undefined;
   return {
     ...overall,
     verdict: failClosed || overall.analysed === 0 ? 'NONE' : verdictOf(overall),
@@ -101,4 +109,14 @@ export function coverageReport(
     topFiles: top(files).map(([file, notTraced]) => ({ file, notTraced })),
     notTracedSites: notTracedSites.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line),
   };
+}
+
+/** The folder that holds every schema file of a project (a workspace's `packages/db`). */
+function databaseFolder(project: Project): string {
+  const files = project.schema.sources.flatMap((source) => source.files.map((file) => resolve(project.schemaFrom ?? project.root, file)));
+  let common = files[0] ? dirname(files[0]) : (project.schemaFrom ?? project.root);
+  for (const file of files) while (relative(common, file).startsWith('..')) common = dirname(common);
+  // `packages/db/migrations/*.sql` names the package, not its migrations folder.
+  for (let dir = common; dir !== dirname(dir); dir = dirname(dir)) if (existsSync(join(dir, 'package.json'))) return dir;
+  return common;
 }

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { findProjectRoot } from '../project/project.js';
-import { enclosingWorkspace } from '../project/workspaces.js';
+import { enclosingWorkspace, workspaceListing } from '../project/workspaces.js';
 
 /**
  * The git top level that contains `dir`, or undefined when `dir` is not in a git work tree or
@@ -64,7 +64,10 @@ export function enclosingRepository(start: string): string | undefined {
 export function scanBoundary(root: string, fileArguments = false): string {
   const repository = enclosingRepository(root);
   if (repository !== undefined) return repository;
-  if (!fileArguments) return resolve(root);
+  // Outside git, a folder that is a package of a workspace (`scan apps/api` of an unpacked
+  // monorepo) reads that workspace, as a scan inside git reads the repository: its schema lives in
+  // `packages/db`. Any other folder is its own tree.
+  if (!fileArguments) return workspaceListing(resolve(root)) ?? resolve(root);
   const project = findProjectRoot(resolve(root));
   return enclosingWorkspace(project) ?? project;
 }

@@ -165,3 +165,41 @@ describe('a config above the repository', () => {
     expect(result.diagnostics).toEqual([]);
   });
 });
+
+describe('a folder of an unpacked monorepo (no .git): the workspace that lists it is its tree', () => {
+  const MONOREPO = {
+    'package.json': '{"name":"acme","private":true}',
+    'pnpm-workspace.yaml': 'packages:\n  - "apps/*"\n  - "packages/*"\n',
+    'packages/db/package.json': '{"name":"@acme/db","main":"src/index.ts","dependencies":{"@prisma/client":"5"}}',
+    'packages/db/prisma/schema.prisma': SCHEMA,
+    'packages/db/src/index.ts': DB,
+    'apps/api/package.json': '{"name":"@acme/api","dependencies":{"@acme/db":"workspace:*"}}',
+    'apps/api/src/invoices.ts': LEAK.replace("'./db'", "'@acme/db'"),
+    'apps/web/package.json': '{"name":"@acme/web","dependencies":{"@acme/db":"workspace:*"}}',
+    'apps/web/src/page.ts': "import type { PrismaClient } from '@acme/db';\nexport const title = 'Invoices';\n",
+    'tools/script/package.json': '{"name":"script"}',
+    'tools/script/src/run.ts': LEAK.replace("'./db'", "'@acme/db'"),
+  };
+
+  it('scan apps/api finds the schema in packages/db and reports the leak', async () => {
+    const dir = makeProject(MONOREPO);
+    const result = await scan({ path: join(dir, 'apps/api'), fileBudgetMs: 0 });
+    expect(result.projects.map((p) => p.tenantRoot)).toContain('Organization');
+    expect(leaks(result)).toEqual(['src/invoices.ts:3']);
+    expect(result.coverage.failClosed).toBeUndefined();
+  });
+
+  it('scan apps/web, whose queries all live in packages/db: exit 2 naming the package, not "no findings"', async () => {
+    const dir = makeProject(MONOREPO);
+    const run = await runCli(['scan', join(dir, 'apps/web')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('no data access in the scanned folder: it uses the database package ../../packages/db');
+  });
+
+  it('a folder the workspace does not list stays its own tree: no schema borrowed', async () => {
+    const dir = makeProject(MONOREPO);
+    const result = await scan({ path: join(dir, 'tools/script'), fileBudgetMs: 0 });
+    expect(result.projects.map((p) => p.tenantRoot)).not.toContain('Organization');
+    expect(leaks(result)).toEqual([]);
+  });
+});
