@@ -26,6 +26,14 @@ export interface RlsState {
     expression: string;
     /** Columns of the table that the policy compares (`org_id = current_setting(...)`). */
     columns: string[];
+    /** The command it applies to: `all`, `select`, `insert`, `update`, `delete` (absent: all). */
+    command?: string;
+    /** False for a RESTRICTIVE policy (AND-ed with the others); absent: permissive. */
+    permissive?: boolean;
+    /** Columns pinned to the signed-in user (`user_id = auth.uid()`): each row visible to its owner only. */
+    userColumns?: string[];
+    /** Columns compared with a constant (`sharing <> 'private'`): rows published by a flag of the row. */
+    flagColumns?: string[];
     location?: SourceLocation;
   }[];
   location?: SourceLocation;

@@ -55,6 +55,10 @@ interface FoldForeignKey {
 
 interface FoldPolicy {
   name: string;
+  command: string;
+  permissive: boolean;
+  userColumns: (FoldColumn | string)[];
+  flagColumns: (FoldColumn | string)[];
   using?: string;
   check?: string;
   columns: (FoldColumn | string)[];
@@ -544,6 +548,10 @@ export class SchemaFold {
       ...(statement.using !== undefined ? { using: statement.using } : {}),
       ...(statement.check !== undefined ? { check: statement.check } : {}),
       columns: this.resolveColumns(table, statement.columns),
+      command: statement.command.toLowerCase(),
+      permissive: statement.permissive,
+      userColumns: this.resolveColumns(table, statement.userColumns),
+      flagColumns: this.resolveColumns(table, statement.flagColumns),
       location: { ...statement.location },
     });
   }
@@ -612,6 +620,10 @@ export class SchemaFold {
           .filter(Boolean)
           .join(' '),
         columns: policy.columns.map(columnName),
+        command: policy.command,
+        permissive: policy.permissive,
+        userColumns: policy.userColumns.map(columnName),
+        flagColumns: policy.flagColumns.map(columnName),
         location: { ...policy.location },
       })),
     };

@@ -298,8 +298,90 @@ function createPolicy(stmt: CreatePolicyStmt, ctx: ConvertContext): SqlStatement
     ...(using !== undefined ? { using } : {}),
     ...(check !== undefined ? { check } : {}),
     columns: [...columns],
+    // The parse tree omits false fields: RESTRICTIVE has no `permissive`.
+    permissive: stmt.permissive === true,
+    userColumns: [...comparedColumns([stmt.qual, stmt.with_check], table, isSignedInUser)],
+    flagColumns: [...comparedColumns([stmt.qual, stmt.with_check], table, isConstant)],
     ...ctx.base('libpg-query'),
   };
+}
+
+const obj = (value: unknown, key: string): unknown => (typeof value === 'object' && value !== null ? Reflect.get(value, key) : undefined);
+const svals = (list: unknown): unknown[] => (Array.isArray(list) ? list.map((item) => obj(obj(item, 'String'), 'sval')) : []);
+
+/** The table column an operand names (`user_id`, `chats.user_id`), if it is one. */
+function ownColumn(node: unknown, table: QualifiedName): string | undefined {
+  const cast = obj(obj(node, 'TypeCast'), 'arg');
+  if (cast !== undefined) return ownColumn(cast, table);
+  const names = svals(obj(obj(node, 'ColumnRef'), 'fields'));
+  if (names.length === 0 || !names.every((n): n is string => typeof n === 'string')) return undefined;
+  const qualifier = names.length > 1 ? names[names.length - 2] : undefined;
+  return qualifier === undefined || qualifier === table.name ? names[names.length - 1] : undefined;
+}
+
+/**
+ * An operand that is the signed-in user's id as the database knows it from the request's JWT:
+ * Supabase's `auth.uid()` and `auth.jwt() ->> 'sub'`, PostgREST's
+ * `current_setting('request.jwt.claim.sub')`, possibly wrapped in `(select ...)` or a cast.
+ */
+function isSignedInUser(node: unknown): boolean {
+  let found = false;
+  const visit = (value: unknown, depth: number): void => {
+    if (found || depth > 12 || typeof value !== 'object' || value === null) return;
+    if (Array.isArray(value)) return value.forEach((v) => visit(v, depth + 1));
+    const call = obj(value, 'FuncCall');
+    if (call !== undefined) {
+      const name = svals(obj(call, 'funcname')).join('.');
+      if (name === 'auth.uid' || name === 'auth.jwt') found = true;
+      if (name === 'current_setting' || name === 'pg_catalog.current_setting') {
+        const arg = obj(obj(obj((obj(call, 'args') as unknown[] | undefined)?.[0], 'A_Const'), 'sval'), 'sval');
+        if (typeof arg === 'string' && /^request\.jwt\.claim/.test(arg)) found = true;
+      }
+    }
+    for (const child of Object.values(value)) visit(child, depth + 1);
+  };
+  visit(node, 0);
+  return found;
+}
+
+/** A literal (`'private'`, `true`), possibly cast. */
+function isConstant(node: unknown): boolean {
+  if (obj(node, 'A_Const') !== undefined) return true;
+  const cast = obj(node, 'TypeCast');
+  return cast !== undefined && obj(obj(cast, 'arg'), 'A_Const') !== undefined;
+}
+
+/** Columns of the table compared (=, <>, IS) with an operand `other` accepts, anywhere in the expressions. */
+function comparedColumns(expressions: unknown[], table: QualifiedName, other: (node: unknown) => boolean): Set<string> {
+  const out = new Set<string>();
+  const visit = (value: unknown, depth: number): void => {
+    if (depth > 64 || typeof value !== 'object' || value === null) return;
+    if (Array.isArray(value)) return value.forEach((v) => visit(v, depth + 1));
+    const expr = obj(value, 'A_Expr');
+    if (expr !== undefined && obj(expr, 'kind') === 'AEXPR_OP') {
+      const left = obj(expr, 'lexpr');
+      const right = obj(expr, 'rexpr');
+      for (const [column, operand] of [[ownColumn(left, table), right], [ownColumn(right, table), left]] as const) {
+        if (column !== undefined && other(operand)) out.add(column);
+      }
+    }
+    // A boolean column on its own (`USING (is_public)`, `is_public OR ...`) is a flag too.
+    if (other === isConstant) {
+      const args = obj(obj(value, 'BoolExpr'), 'args');
+      for (const arg of Array.isArray(args) ? args : []) {
+        const column = ownColumn(arg, table);
+        if (column !== undefined) out.add(column);
+      }
+    }
+    if (obj(value, 'SubLink') !== undefined) return;
+    for (const child of Object.values(value)) visit(child, depth + 1);
+  };
+  for (const expression of expressions) {
+    const column = other === isConstant ? ownColumn(expression, table) : undefined;
+    if (column !== undefined) out.add(column);
+    visit(expression, 0);
+  }
+  return out;
 }
 
 function pascal(text: string): string {

@@ -129,6 +129,12 @@ export interface CreatePolicy extends StatementBase {
   check?: string;
   /** Columns of the table the expressions reference (not those of subqueries on other tables). */
   columns: string[];
+  /** PERMISSIVE (the default: policies of one command are OR-ed) or RESTRICTIVE (AND-ed). */
+  permissive: boolean;
+  /** Columns the policy pins to the signed-in user (`user_id = auth.uid()`): each row visible to its owner only. */
+  userColumns: string[];
+  /** Columns compared with a constant (`sharing <> 'private'`, `is_public`): rows the schema publishes by a flag. */
+  flagColumns: string[];
 }
 
 export interface DropPolicy extends StatementBase {

@@ -12,7 +12,9 @@ const ruleTester = new RuleTester();
 
 // Tenant root `orgs` (key `org_id`). RLS: `invoices` enabled with a tenant policy; `notes` without
 // RLS; `tags` enabled with a policy that ignores the tenant; `drafts` enabled with no policy at
-// all (a user client reads nothing); `lines` a child of invoices; `api_keys` looked up by hash.
+// all (a user client reads nothing); `lines` a child of invoices; `api_keys` looked up by hash;
+// `chats` pinned to the signed-in user, with shared rows published by a flag; `memos` with a tenant
+// policy and another that opens reads; `threads` pinned to the user for reads, open to any signed-in user for updates.
 const migration = `create table orgs (id uuid primary key, name text not null);
 create table invoices (id uuid primary key, org_id uuid not null references orgs (id), status text not null);
 create index on invoices (org_id, id);
@@ -30,6 +32,21 @@ alter table drafts enable row level security;
 create table lines (id uuid primary key, invoice_id uuid not null references invoices (id), amount int);
 create table api_keys (id uuid primary key, org_id uuid not null references orgs (id), key_hash text not null unique);
 create index on api_keys (org_id, id);
+create table chats (id uuid primary key, org_id uuid not null references orgs (id), user_id uuid not null, sharing text not null);
+create index on chats (org_id, id);
+alter table chats enable row level security;
+create policy own_chats on chats using (user_id = auth.uid()) with check (user_id = auth.uid());
+create policy shared_chats on chats for select using (sharing <> 'private');
+create table memos (id uuid primary key, org_id uuid not null references orgs (id), body text);
+create index on memos (org_id, id);
+alter table memos enable row level security;
+create policy memo_tenant on memos using (org_id = (auth.jwt() ->> 'org_id')::uuid);
+create policy anyone_reads on memos for select using (true);
+create table threads (id uuid primary key, org_id uuid not null references orgs (id), user_id uuid not null);
+create index on threads (org_id, id);
+alter table threads enable row level security;
+create policy own_threads on threads for select using ((select auth.uid()) = user_id);
+create policy signed_in_edits on threads for update using (auth.role() = 'authenticated');
 `;
 
 const clients = `import { createClient } from '@supabase/supabase-js';
@@ -108,6 +125,13 @@ ruleTester.run('require-tenant-filter (supabase-js)', rule, {
     project(`export async function u(request: Request, orgId: string) {\n  const { supabase } = withResponse(request);\n  return supabase.from('notes').select('*').eq('org_id', orgId);\n}`),
     // an or-string with the embedded table option filters the embed, not the query
     project(`export const t = (orgId: string, q: string) => admin.from('notes').select('*, orgs(*)').eq('org_id', orgId).or(\`name.eq.\${q}\`, { referencedTable: 'orgs' });`),
+    // RLS pins each row to its owner (\`user_id = auth.uid()\`): narrower than the tenant; rows the
+    // schema publishes by a flag of the row (\`sharing <> 'private'\`) are its own decision
+    project(`export const v = (id: string) => anon.from('chats').select('*').eq('id', id).maybeSingle();`),
+    project(`export const w = (id: string) => anon.from('chats').delete().eq('id', id);`),
+    project(`export const x = (id: string) => anon.from('threads').select('*').eq('id', id);`),
+    // only the tenant policy applies to an update of memos (the open one is for select)
+    project(`export const y = (id: string) => anon.from('memos').update({ body: '' }).eq('id', id);`),
   ],
   invalid: [
     // service role, no filter and by id alone
@@ -128,6 +152,13 @@ ruleTester.run('require-tenant-filter (supabase-js)', rule, {
     // its twin without the tenant: the destructured client is the service role's
     invalid(`export async function j(request: Request, id: string) {\n  const { supabase, response } = withResponse(request);\n  void response;\n  return supabase.from('notes').select('*').eq('id', id);\n}`, 'missingTenantFilter', { line: 6 }),
     // a class field holding the service-role client
+    // twins: a permissive policy that compares neither the tenant nor the owner opens the table
+    // for its command, whatever other policy isolates (policies of one command are OR-ed)
+    invalid(`export const k = (id: string) => anon.from('memos').select('*').eq('id', id);`, 'missingTenantFilter', {
+      message:
+        "`anon.from('memos')` reads tenant-scoped model `memos` (by `id` alone) without a tenant filter. Why: `memos.org_id` references the tenant `orgs` (supabase/migrations/20240101000000_init.sql:23). Without it this call matches rows of every tenant; `filter` filters only on `id`. The client (`createClient()` from `@supabase/supabase-js` with the anon key) is subject to row-level security, but `anyone_reads` on `memos` compares neither its tenant column (`org_id`) nor the row's owner to `auth.uid()`: it lets other tenants' rows through. Nothing in the repository calls `k` (`src/routes/service.ts:3`), and it is not an entry point by form (a route export, a server action, a controller method): no request reaches this query today. Add the filter before a caller appears. Fix: Add the tenant to the chain (`.eq('org_id', orgId)`), or run it through a tenant-scoped client.",
+    }),
+    invalid(`export const l = (id: string) => anon.from('threads').update({ user_id: id }).eq('id', id);`, 'missingTenantFilter'),
     invalid(`class Notes {\n  private readonly db = admin;\n  remove(id: string) { return this.db.from('notes').delete().eq('id', id); }\n}\nexport const notes = new Notes();`, 'missingTenantFilter'),
   ],
 });

@@ -295,11 +295,39 @@ CREATE POLICY docs_isolation ON docs
           name: 'docs_isolation',
           expression: "USING (org_id = current_setting('app.current_org')::uuid) WITH CHECK (org_id = current_setting('app.current_org')::uuid)",
           columns: ['org_id'],
+          command: 'all',
+          permissive: true,
+          userColumns: [],
+          flagColumns: [],
           location: { file: 'migrations/0002.sql', line: 3, column: 1 },
         },
       ],
     });
     expect(table(tables, 'orgs').rls).toBeUndefined();
+  });
+
+  it('policies pinned to the signed-in user, flags of the row, commands and restrictive policies', () => {
+    const tables = expectTables([
+      `CREATE TABLE chats (id uuid PRIMARY KEY, user_id uuid NOT NULL, sharing text NOT NULL, is_public boolean);
+ALTER TABLE chats ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own ON chats USING (user_id = auth.uid()) WITH CHECK (user_id = auth.uid());
+CREATE POLICY own_wrapped ON chats FOR UPDATE USING ((select auth.uid()) = chats.user_id);
+CREATE POLICY own_claim ON chats FOR DELETE USING (user_id::text = current_setting('request.jwt.claim.sub', true));
+CREATE POLICY shared ON chats FOR SELECT USING (sharing <> 'private');
+CREATE POLICY public_rows ON chats FOR SELECT USING (is_public OR user_id = auth.uid());
+CREATE POLICY only_live ON chats AS RESTRICTIVE FOR SELECT USING (sharing IS NOT NULL);
+CREATE POLICY everyone ON chats FOR SELECT USING (true);`,
+    ]);
+    const facts = table(tables, 'chats').rls?.policies.map((p) => [p.name, p.command, p.permissive, p.userColumns, p.flagColumns]);
+    expect(facts).toEqual([
+      ['own', 'all', true, ['user_id'], []],
+      ['own_wrapped', 'update', true, ['user_id'], []],
+      ['own_claim', 'delete', true, ['user_id'], []],
+      ['shared', 'select', true, [], ['sharing']],
+      ['public_rows', 'select', true, ['user_id'], ['is_public']],
+      ['only_live', 'select', false, [], []],
+      ['everyone', 'select', true, [], []],
+    ]);
   });
 
   it('rlsDisabledAndPolicyDropped ok', () => {

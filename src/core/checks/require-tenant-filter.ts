@@ -2,7 +2,7 @@ import type { TSESTree } from '@typescript-eslint/types';
 import { enclosingFunction, findByName, memberName, propertyName, T, unwrap, walk, type Node } from '../ast.js';
 import type { Suggestion } from '../finding.js';
 import type { AnalysisContext, QuerySite } from '../query-site.js';
-import type { Table, TenantSchema } from '../schema.js';
+import type { RlsState, Table, TenantSchema } from '../schema.js';
 import type { CheckOutput, RawFinding } from './types.js';
 import { isAdminOnly } from './no-client-tenant-id.js';
 import { clip, keyedByRowsOf, pathsOf, type PathVerdict } from './paths.js';
@@ -23,7 +23,7 @@ export function checkQuerySites(sites: QuerySite[], context: AnalysisContext, lo
     out.sites += 1;
     if (site.client.kind === 'client' && site.client.scoped) continue;
     // A client row-level security applies to (supabase-js anon / user JWT): the table's policies isolate tenants.
-    if (site.client.kind === 'rls-client' && site.client.key !== 'service-role' && site.predicate.kind !== 'scoped' && rlsIsolates(table)) {
+    if (site.client.kind === 'rls-client' && site.client.key !== 'service-role' && site.predicate.kind !== 'scoped' && rlsIsolates(table, site.operation)) {
       if (site.client.key === 'user') continue;
       out.unknown.push({ ruleId: 'require-tenant-filter', node: site.callee, reason: `${site.calleeText}: row-level security isolates \`${table.dbName}\` for a user client, but whether this client carries the service-role key is not known (${site.client.how})` });
       continue;
@@ -224,16 +224,28 @@ function rlsNote(table: Table): { demoted: boolean; evidence: string } {
 }
 
 /**
- * For a client row-level security applies to: the table isolates tenants when RLS is enabled and a
- * policy compares the tenant column (for a child table, its foreign key to the parent), or when no
- * policy exists at all (then the database returns no rows to such a client).
+ * For a client row-level security applies to, the policies that let rows of other tenants through
+ * for this operation; empty when the table isolates. Permissive policies of a command are OR-ed:
+ * each must compare the tenant column (for a child table, its key to the parent) or pin the row to
+ * the signed-in user (`user_id = auth.uid()`, narrower than the tenant), unless a restrictive one
+ * does. A SELECT policy gated by a flag of the row (`sharing <> 'private'`, `is_public`) publishes
+ * those rows by the schema's own decision: not a leak of the query. With RLS on and no policy for
+ * the command, the database returns no rows to such a client.
  */
-function rlsIsolates(table: Table): boolean {
+function rlsOpenings(table: Table, operation: QuerySite['operation']): RlsState['policies'] | undefined {
   const rls = table.rls;
-  if (!rls?.enabled) return false;
-  if (rls.policies.length === 0) return true;
+  if (!rls?.enabled) return undefined;
+  const command = operation === 'read' ? 'select' : operation;
+  const applicable = rls.policies.filter((p) => p.command === undefined || p.command === 'all' || p.command === command);
   const columns = rlsColumns(table);
-  return rls.policies.some((p) => p.columns.some((c) => columns.has(c)));
+  const isolates = (p: RlsState['policies'][number]) => p.columns.some((c) => columns.has(c)) || (p.userColumns?.length ?? 0) > 0;
+  if (applicable.some((p) => p.permissive === false && isolates(p))) return [];
+  const publishes = (p: RlsState['policies'][number]) => command === 'select' && p.command === 'select' && (p.flagColumns?.length ?? 0) > 0;
+  return applicable.filter((p) => p.permissive !== false && !isolates(p) && !publishes(p));
+}
+
+function rlsIsolates(table: Table, operation: QuerySite['operation']): boolean {
+  return rlsOpenings(table, operation)?.length === 0;
 }
 
 function rlsColumns(table: Table): Set<string> {
@@ -248,8 +260,12 @@ function rlsClientNote(site: QuerySite): { demoted: boolean; evidence: string } 
   if (client.key === 'service-role') return { demoted: false, evidence: ` The client is ${client.how}, which bypasses row-level security: only the query's own filter isolates tenants.` };
   const subject = client.key === 'user' ? `The client (${client.how}) is subject to row-level security` : `The client's key is not known (${client.how})`;
   if (!table.rls?.enabled) return { demoted: false, evidence: ` ${subject}, but the migrations do not enable RLS on \`${table.dbName}\`: it can read and change every tenant's rows.` };
-  const names = table.rls.policies.map((p) => `\`${p.name}\``).join(', ');
-  return { demoted: false, evidence: ` ${subject}, but no policy on \`${table.dbName}\` compares its tenant column (\`${[...rlsColumns(table)].join('`, `')}\`): ${names} let other tenants' rows through.` };
+  const open = rlsOpenings(table, site.operation) ?? table.rls.policies;
+  const names = open.map((p) => `\`${p.name}\``).join(', ');
+  return {
+    demoted: false,
+    evidence: ` ${subject}, but ${names} on \`${table.dbName}\` compare${open.length === 1 ? 's' : ''} neither its tenant column (\`${[...rlsColumns(table)].join('`, `')}\`) nor the row's owner to \`auth.uid()\`: ${open.length === 1 ? 'it lets' : 'they let'} other tenants' rows through.`,
+  };
 }
 
 /** The wording of an unconstrained table in raw SQL, shared by SQL in TypeScript and `.sql` query files. */
