@@ -9,7 +9,7 @@ import { buildTenantSchema } from '../schema/infer.js';
 import { readPrismaModels } from '../schema/prisma.js';
 import type { RawTable, SchemaReadResult } from '../schema/raw.js';
 import { mergeTables } from '../schema/merge.js';
-import { locateMigrations, readSqlMigrations } from '../schema/sql-migrations.js';
+import { locateCodeMigrations, locateMigrations, readSqlMigrations } from '../schema/sql-migrations.js';
 import { RECOGNIZERS } from '../orm/index.js';
 import { enclosingWorkspace, readJson, workspacePackages } from './workspaces.js';
 import { readTsSchemaSources, TS_SCHEMA_MARKERS } from '../schema/ts-sources.js';
@@ -349,6 +349,20 @@ export function loadProject(root: string, configOverride?: TenantLintConfig, opt
       sources.push({ kind, files: [...new Set(ts.result.tables.filter((t) => t.source === kind).map((t) => t.location?.file ?? ''))].filter(Boolean).sort() });
     }
     for (const path of ts.read) watch(path);
+  }
+
+  // No schema anywhere else: migrations written as code around SQL (db-migrate's `runSql`, TypeORM's `queryRunner.query`).
+  if (tableSets.every((set) => set.length === 0) && !config.migrations) {
+    const code = locateCodeMigrations(root);
+    if (code.length) {
+      const read = isolate(toPosix(relative(root, code[0])), 'folding the migrations written as code', () => memo('code-migrations', options.memo ? contentKey(code, root) : null, () => readSqlMigrations(root, code)), { tables: [], diagnostics: [], files: [], stats: { ...emptyParseStats(), files: 0 } });
+      if (read.files.length) {
+        tableSets.push(read.tables);
+        diagnostics.push(...read.diagnostics);
+        sources.push({ kind: 'sql', files: read.files });
+        for (const path of code) watch(path);
+      }
+    }
   }
 
   if (loaded.file) watch(loaded.file);

@@ -17,6 +17,7 @@
  * MySQL/SQLite, or most statements are not PostgreSQL: ClickHouse) is left out whole, with one
  * diagnostic on the folder.
  */
+import { CODE_MIGRATION, sqlOfCodeMigration } from './code-migrations.js';
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { globbySync } from '../project/glob.js';
@@ -139,7 +140,7 @@ function applyOrder(a: Candidate, b: Candidate): number {
   return naturalCompare(a.key, b.key) || naturalCompare(a.path, b.path);
 }
 
-function walk(dir: string, depth: number, sqlFiles: string[], drizzleDirs: Set<string>): void {
+function walk(dir: string, depth: number, sqlFiles: string[], drizzleDirs: Set<string>, codeFiles?: string[]): void {
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });
@@ -156,9 +157,11 @@ function walk(dir: string, depth: number, sqlFiles: string[], drizzleDirs: Set<s
           // no journal: not a Drizzle Kit output folder
         }
       }
-      if (depth < MAX_DEPTH && !entry.name.startsWith('.') && !SKIP_DIRS.has(entry.name)) walk(path, depth + 1, sqlFiles, drizzleDirs);
+      if (depth < MAX_DEPTH && !entry.name.startsWith('.') && !SKIP_DIRS.has(entry.name)) walk(path, depth + 1, sqlFiles, drizzleDirs, codeFiles);
     } else if (entry.isFile() && /\.sql$/i.test(entry.name)) {
       sqlFiles.push(path);
+    } else if (codeFiles && entry.isFile() && CODE_MIGRATION.test(entry.name) && !/\.d\.[cm]?ts$/i.test(entry.name) && MIGRATION_DIRS.has(basename(dir).toLowerCase())) {
+      codeFiles.push(path);
     }
   }
 }
@@ -184,6 +187,22 @@ export function locateMigrations(projectRoot: string, globs?: string[]): string[
     candidates = sqlFiles.flatMap((path) => candidate(path, drizzleDirs, false) ?? []);
   }
   return [...new Map(candidates.map((c) => [c.path, c])).values()].sort(applyOrder).map((c) => c.path);
+}
+
+/**
+ * Migrations written as code around SQL (db-migrate, TypeORM, node-pg-migrate, Knex `raw`): the
+ * numbered `.js`/`.ts` files of a `migrations/` folder outside tests, in apply order. Read only when
+ * no other schema source exists, so that a project's entities or schema file stay the authority.
+ */
+export function locateCodeMigrations(projectRoot: string): string[] {
+  const root = resolve(projectRoot);
+  const codeFiles: string[] = [];
+  walk(root, 0, [], new Set(), codeFiles);
+  return codeFiles
+    .filter((path) => !NOT_SCHEMA_FOLDER.test(toPosix(relative(root, path))))
+    .map((path): Candidate => ({ path, group: dirname(path), rank: 0, key: basename(path) }))
+    .sort(applyOrder)
+    .map((c) => c.path);
 }
 
 const FLYWAY_ANY = /^(?:[VUB]\d+(?:[._]\d+)*__|R__).+\.sql$/i;
@@ -307,6 +326,12 @@ export function readSqlMigrations(projectRoot: string, files: string[]): SchemaR
     }
     // Each migration has its own time budget (when the scanner set one): a file that takes too long
     // is left out with a diagnostic, and the other migrations are still read.
+    if (!/\.sql$/i.test(path)) {
+      // A migration written as code: its `up` SQL, at its own lines; none (a schema builder) is no migration.
+      const code = sqlOfCodeMigration(rel, text);
+      if (!code) continue;
+      text = code.text;
+    }
     const run = withFileBudget(() => parseSqlFile(upSectionOnly(text), rel));
     parsedFiles.push(run.tripped ? { rel, folder, error: `${run.error.message} while parsing; the migration was not read` } : { rel, folder, parsed: run.value });
   }
