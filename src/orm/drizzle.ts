@@ -417,7 +417,7 @@ function comparison(operator: 'eq' | 'inArray', args: TSESTree.CallExpressionArg
     if (name === undefined) continue;
     column = name;
     if (scope.table.tenantKeys.includes(name)) {
-      return valueConstrains(value) ? { kind: 'scoped', via: `\`${operator}(${scope.table.name}.${name}, ...)\`` } : { kind: 'unscoped', detail: `\`${name}\` is compared with nothing` };
+      return valueConstrains(value) ? { kind: 'scoped', via: `\`${operator}(${scope.table.name}.${name}, ...)\``, value } : { kind: 'unscoped', detail: `\`${name}\` is compared with nothing` };
     }
     if (isCredentialColumn(scope.table, name)) {
       return { kind: 'scoped', via: `\`${name}\`, a unique secret: a credential lookup finds the row that names its tenant` };

@@ -6,7 +6,7 @@
  * scopes, every disjunct must" lives here once.
  */
 import type { TSESTree } from '@typescript-eslint/types';
-import { memberName, propertyName, T, textOf, unwrap, type FileUnit, type Node } from '../core/ast.js';
+import { enclosingFunction, memberName, propertyName, T, textOf, unwrap, walk, type FileUnit, type Node } from '../core/ast.js';
 import type { Located } from '../core/resolve.js';
 import type { AnalysisContext, Predicate } from '../core/query-site.js';
 import { isCredentialColumn, type Table } from '../core/schema.js';
@@ -111,9 +111,57 @@ export function combineOr(branches: { node: Node; predicate: Predicate }[], empt
   const leaking = branches.find((b) => b.predicate.kind === 'unscoped' || b.predicate.kind === 'or-bypass');
   const first = scoped[0];
   if (first && scoped.length === branches.length) return first.predicate;
-  if (leaking && scoped.length > 0) return { kind: 'or-bypass', branch: leaking.node };
+  // `OR: [{ id: { in: baseIds } }, { spaceId: { in: spaceIds } }]` with both lists destructured from
+  // one membership lookup: the ids are the caller's access list, as the tenant ids are.
+  const bypassing = branches.filter((b) => (b.predicate.kind === 'unscoped' || b.predicate.kind === 'or-bypass') && !scoped.some((s) => sameLookup(b.node, s.predicate)));
+  if (first && !unknown && bypassing.length === 0) return first.predicate;
+  if (leaking && scoped.length > 0) return { kind: 'or-bypass', branch: (bypassing[0] ?? leaking).node };
   if (unknown) return unknown.predicate;
   return { kind: 'unscoped', detail: empty };
+}
+
+/**
+ * Do the values a branch filters by come from the same lookup as the tenant value of a scoped
+ * branch: names of one destructuring of a call's result (`const { spaceIds, baseIds } = await
+ * access(userId)`), or members of one call's result (`access.baseIds`, `access.spaceIds`), in the
+ * enclosing function? Table objects (`invoices.id`) are not lookups and are ignored.
+ */
+function sameLookup(branch: Node, scoped: Predicate): boolean {
+  if (scoped.kind !== 'scoped' || !scoped.value) return false;
+  const fn = enclosingFunction(branch);
+  if (!fn) return false;
+  const lookups = new Map<string, Node>();
+  walk(fn.body ?? fn, (node) => {
+    if (node.type !== T.VariableDeclarator || !node.init) return;
+    const init = node.init.type === T.AwaitExpression ? node.init.argument : node.init;
+    if (init.type !== T.CallExpression) return;
+    if (node.id.type === T.Identifier) lookups.set(node.id.name, node);
+    else if (node.id.type === T.ObjectPattern) {
+      for (const p of node.id.properties) {
+        const target = p.type === T.Property ? (p.value.type === T.AssignmentPattern ? p.value.left : p.value) : undefined;
+        if (target?.type === T.Identifier) lookups.set(target.name, node);
+      }
+    }
+  });
+  const sources = (node: Node): { all: boolean; found: Set<Node> } => {
+    const found = new Set<Node>();
+    let all = true;
+    walk(node, (child) => {
+      if (child.type !== T.Identifier) return;
+      const parent = child.parent;
+      if (parent?.type === T.Property && parent.key === child && !parent.shorthand) return;
+      if (parent?.type === T.MemberExpression && parent.property === child && !parent.computed) return;
+      const lookup = lookups.get(child.name);
+      if (lookup) found.add(lookup);
+      // A plain variable that is not a lookup's (a parameter: the caller's list) breaks the claim; a table object's member does not.
+      else if (!(parent?.type === T.MemberExpression && parent.object === child) && !(parent?.type === T.CallExpression && parent.callee === child)) all = false;
+    });
+    return { all, found };
+  };
+  const mine = sources(branch);
+  if (!mine.all || mine.found.size === 0) return false;
+  const tenant = sources(scoped.value).found;
+  return [...mine.found].every((lookup) => tenant.has(lookup));
 }
 
 /** Every alternative (each returned expression, each arm of a conditional) must scope. */

@@ -71,6 +71,8 @@ ruleTester.run('require-tenant-filter (drizzle)', rule, {
     project(`export const sq = (accountId: string, status: string) =>\n  db.select().from(customers).where(and(eq(customers.accountId, accountId), inArray(customers.id, db.select({ id: invoices.id }).from(invoices).where(eq(invoices.status, status)))));`),
     // select with the tenant key
     project(`export const a = (accountId: string) => db.select().from(invoices).where(eq(invoices.accountId, accountId));`),
+    // an or() over two lists of one membership lookup: the ids are the user's access list
+    project(`declare function accessOf(userId: string): Promise<{ accountIds: string[]; invoiceIds: string[] }>;\nexport async function mine(userId: string) {\n  const { accountIds, invoiceIds } = await accessOf(userId);\n  return db.select().from(invoices).where(or(inArray(invoices.id, invoiceIds), inArray(invoices.accountId, accountIds)));\n}`),
     // inside and(...), with more of the chain after .where
     project(`export async function b(accountId: string, id: string) {\n  return await db.select().from(invoices).where(and(eq(invoices.id, id), eq(invoices.accountId, accountId))).limit(1);\n}`),
     // eq the other way round, and inArray
@@ -153,6 +155,8 @@ ruleTester.run('require-tenant-filter (drizzle)', rule, {
     invalid(`export const k = (accountId: string) => db.select().from(invoices).where(eq(customers.accountId, accountId));`, 'missingTenantFilter'),
     // or(...) with a branch without the tenant key
     invalid(`export const l = (accountId: string, q: string) => db.select().from(invoices).where(or(eq(invoices.accountId, accountId), eq(invoices.status, q)));`, 'orBypassesTenantFilter'),
+    // its twin: the id list is the caller's, not the lookup's
+    invalid(`declare function accessOf(userId: string): Promise<{ accountIds: string[]; invoiceIds: string[] }>;\nexport async function mine(userId: string, ids: string[]) {\n  const { accountIds } = await accessOf(userId);\n  return db.select().from(invoices).where(or(inArray(invoices.id, ids), inArray(invoices.accountId, accountIds)));\n}`, 'orBypassesTenantFilter'),
     invalid(`export const m = (accountId: string, q: string) => db.update(invoices).set({ status: q }).where(and(eq(invoices.status, 'open'), or(eq(invoices.accountId, accountId), eq(invoices.id, q))));`, 'orBypassesTenantFilter'),
     invalid(`export const n = (accountId: string, id: string) => db.query.invoices.findFirst({ where: { OR: [{ accountId }, { id }] } });`, 'orBypassesTenantFilter'),
     // a child table read by its parent's id from the request, without a join

@@ -19,6 +19,9 @@ ruleTester.run('require-tenant-filter', rule, {
   valid: [
     // tenant key directly
     `${client}export const list = (orgId: string) => prisma.invoice.findMany({ where: { orgId } });`,
+    // an OR over two lists of one membership lookup (teable's getAllBaseList): the ids are the user's access list, as the tenant ids are
+    `${client}declare function accessOf(userId: string): Promise<{ orgIds: string[]; invoiceIds: string[] }>;\nexport async function mine(userId: string) {\n  const { orgIds, invoiceIds } = await accessOf(userId);\n  return prisma.invoice.findMany({ where: { OR: [{ id: { in: invoiceIds } }, { orgId: { in: orgIds } }] } });\n}`,
+    `${client}declare function accessOf(userId: string): Promise<{ orgIds: string[]; invoiceIds: string[] }>;\nexport async function mine2(userId: string) {\n  const access = await accessOf(userId);\n  return prisma.invoice.findMany({ where: { OR: [{ id: { in: access.invoiceIds } }, { orgId: { in: access.orgIds } }] } });\n}`,
     // tenant key with a value, equals and in
     `${client}export const a = (ctx: { orgId: string }) => prisma.invoice.findMany({ where: { orgId: ctx.orgId } });`,
     `${client}export const b = (orgId: string) => prisma.invoice.count({ where: { orgId: { equals: orgId } } });`,
@@ -110,6 +113,11 @@ ruleTester.run('require-tenant-filter', rule, {
           suggestions: [{ messageId: 'suggestion', output: `${client}export const page = (orgId: string) => prisma.invoice.findMany({ where: { orgId }, take: 20 });` }],
         },
       ],
+    },
+    {
+      // its twin: the id list is the caller's, not the lookup's
+      code: `${client}declare function accessOf(userId: string): Promise<{ orgIds: string[]; invoiceIds: string[] }>;\nexport async function mine(userId: string, ids: string[]) {\n  const { orgIds } = await accessOf(userId);\n  return prisma.invoice.findMany({ where: { OR: [{ id: { in: ids } }, { orgId: { in: orgIds } }] } });\n}`,
+      errors: [{ messageId: 'orBypassesTenantFilter', line: 6, column: 10, endColumn: 33 }],
     },
     {
       // an OR branch without the tenant defeats the filter
