@@ -102,14 +102,24 @@ function hasSchemaSource(dir: string): boolean {
  * the nearest package. `prisma/seed.ts` belongs to the package above `prisma/`, not to a
  * project of its own.
  */
-export function findProjectRoot(start: string, stopAt?: string): string {
+export function findProjectRoot(start: string, stopAt?: string, memo?: Map<string, boolean>): string {
   let dir = start;
   let firstPackage: string | undefined;
   let firstSchemaDir: string | undefined;
+  // A scan asks for every folder of the tree, and each walks up through the same ancestors: the
+  // scan's memo answers each folder once (the editor passes none, so a schema added later is seen).
+  const schemaAt = (folder: string): boolean => {
+    let known = memo?.get(folder);
+    if (known === undefined) {
+      known = hasSchemaSource(folder);
+      memo?.set(folder, known);
+    }
+    return known;
+  };
   for (;;) {
     const isPackage = existsSync(join(dir, 'package.json'));
     if (isPackage) firstPackage ??= dir;
-    if (hasSchemaSource(dir)) {
+    if (schemaAt(dir)) {
       if (isPackage) return dir;
       // A bare directory with `prisma/schema.prisma` below it (a monorepo's `packages/`) is a
       // project only for files that are not inside a package of their own.
@@ -137,7 +147,8 @@ export function withWorkspaceSchema(project: Project, loadAt: (root: string) => 
   // The root has no schema of its own: the workspace package the app depends on that holds one
   // (`@acme/db` with its prisma/schema.prisma), by the app's package.json.
   if (workspace.schema.tables.size === 0) workspace = schemaDependency(project.root, top, loadAt) ?? workspace;
-  if (workspace.schema.tables.size === 0 || !dependsOnSchema(project.root, workspace)) return project;
+  // Its own files import the data layer (`@supabase/ssr` through a re-exporting package), or its package.json says so.
+  if (workspace.schema.tables.size === 0 || (project.orms.size === 0 && !dependsOnSchema(project.root, workspace, top))) return project;
   return {
     ...project,
     schema: workspace.schema,
@@ -164,8 +175,14 @@ function schemaDependency(root: string, top: string, loadAt: (root: string) => P
  * the workspace package that holds the schema (`@acme/db`)? A front-end package that depends on
  * neither is not analysed against tables it cannot query (and does not pay for it).
  */
-function dependsOnSchema(root: string, workspace: Project): boolean {
+function dependsOnSchema(root: string, workspace: Project, top: string): boolean {
   const deps = dependencyNames(join(root, 'package.json'));
+  // Through the workspace packages it depends on (`@acme/supabase`, which depends on `@supabase/ssr`).
+  const packages = workspacePackages(top);
+  for (const name of [...deps]) {
+    const dir = packages.get(name);
+    if (dir && dir !== root) for (const dep of dependencyNames(join(dir, 'package.json'))) deps.add(dep);
+  }
   if (RECOGNIZERS.some((r) => r.enablers.some((e) => deps.has(e)))) return true;
   const owners = new Set<string>();
   for (const source of workspace.schema.sources) {

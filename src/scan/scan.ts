@@ -160,13 +160,14 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     return project;
   };
   const projectRootOf = new Map<string, string>();
+  const schemaFolders = new Map<string, boolean>();
   // A project is shared by all its files: loading it is off the clock of the file that needed it first.
   const projectFor = (file: string): Project => outsideFileBudget(() => projectOf(file));
   const projectOf = (file: string): Project => {
     const dir = dirname(file);
     let projectRoot = projectRootOf.get(dir);
     if (!projectRoot) {
-      projectRoot = findProjectRoot(dir);
+      projectRoot = findProjectRoot(dir, undefined, schemaFolders);
       projectRootOf.set(dir, projectRoot);
     }
     let project = projects.get(projectRoot);
