@@ -597,9 +597,27 @@ function classMember(cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression, 
 function assignedInFile(node: TSESTree.MemberExpression, unit: FileUnit, w: Walk): Origin[] {
   const text = textOf(unit, node).replace(/\s+/g, '');
   const out: Origin[] = [];
-  walk(unit.ast, (inner) => {
-    if (inner.type !== T.AssignmentExpression || inner.left.type !== T.MemberExpression || inner.left === node) return;
-    if (textOf(unit, inner.left).replace(/\s+/g, '') === text) out.push(...describe(inner.right, unit, w).filter((o) => o.kind !== 'unknown' && o.kind !== 'literal'));
-  });
+  for (const inner of memberAssignments(unit).get(text) ?? []) {
+    if (inner.left !== node) out.push(...describe(inner.right, unit, w).filter((o) => o.kind !== 'unknown' && o.kind !== 'literal'));
+  }
   return out;
+}
+
+/** Assignments to members in a file, by the member's text: one walk per file, not one per member read. */
+const memberAssignmentsOf = new WeakMap<FileUnit, Map<string, TSESTree.AssignmentExpression[]>>();
+
+function memberAssignments(unit: FileUnit): Map<string, TSESTree.AssignmentExpression[]> {
+  let found = memberAssignmentsOf.get(unit);
+  if (!found) {
+    const map = new Map<string, TSESTree.AssignmentExpression[]>();
+    walk(unit.ast, (inner) => {
+      if (inner.type !== T.AssignmentExpression || inner.left.type !== T.MemberExpression) return;
+      const key = textOf(unit, inner.left).replace(/\s+/g, '');
+      const list = map.get(key);
+      if (list) list.push(inner);
+      else map.set(key, [inner]);
+    });
+    memberAssignmentsOf.set(unit, (found = map));
+  }
+  return found;
 }
