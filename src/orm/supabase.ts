@@ -14,6 +14,7 @@ import { isChainLink, methodChain, type Node, T, textOf, unwrap } from '../core/
 import type { AnalysisContext, Operation, OrmRecognizer, QuerySite } from '../core/query-site.js';
 import type { Table } from '../core/schema.js';
 import { supabaseClientInfo, supabaseClientOf, type SupabaseClient } from './supabase-client.js';
+import { libraryOrigin } from '../flow/origin.js';
 import { evaluateFilters, stringValue, tableBySqlName, type FilterLink } from './supabase-filter.js';
 
 const WRITES: Record<string, Operation> = { insert: 'insert', upsert: 'insert', update: 'update', delete: 'delete' };
@@ -53,10 +54,32 @@ function chainOf(call: TSESTree.CallExpression, context: AnalysisContext): Chain
   const receiverCall = before?.name === 'schema' ? before.call : start.call;
   const callee = unwrap(receiverCall.callee);
   if (callee.type !== T.MemberExpression) return undefined;
-  const client = supabaseClientOf(callee.object, context.unit, context);
+  const client = supabaseClientOf(callee.object, context.unit, context) ?? tracedClient(callee.object, context);
   if (!client) return undefined;
   return { client, start: start.call, rpc: start.name === 'rpc', links: links.slice(index + 1) };
 }
+
+/**
+ * A client the value-flow engine follows where the key-aware reader above stops (a member of an
+ * access helper's result, `access.sbAdmin`; a field of a context object): it is a client, but which
+ * key it carries is not followed, so row-level security decides only as far as an unknown key allows.
+ */
+function tracedClient(receiver: Node, context: AnalysisContext): SupabaseClient | undefined {
+  const traced = libraryOrigin(receiver, context.unit, context.resolver, (o) => {
+    const factories = SUPABASE_FACTORIES[o.source];
+    if (!factories) return false;
+    if (o.typed) return o.name === 'SupabaseClient' && o.steps.length === 0;
+    return factories.has(o.name) && o.steps.length === 1 && o.steps[0]?.kind === 'call';
+  }).found;
+  if (!traced) return undefined;
+  const via = traced.trail.length ? ` (${traced.trail.join('; ')})` : '';
+  return { key: 'unknown', how: `${traced.typed ? `typed \`SupabaseClient\`` : `\`${traced.name}()\``} from \`${traced.source}\`, traced by the value flow${via}, with a key it does not follow` };
+}
+
+const SUPABASE_FACTORIES: Record<string, ReadonlySet<string>> = {
+  '@supabase/supabase-js': new Set(['createClient', 'SupabaseClient']),
+  '@supabase/ssr': new Set(['createServerClient', 'createBrowserClient', 'SupabaseClient']),
+};
 
 function siteOf(call: TSESTree.CallExpression, chain: Chain, context: AnalysisContext): QuerySite | undefined {
   const names = chain.links.map((l) => l.name);

@@ -63,6 +63,9 @@ export function adminFor() {
 export async function userClient() {
   return createServerClient(getEnv('SUPABASE_URL'), getEnv('SUPABASE_ANON_KEY'), { cookies: { getAll: () => [], setAll: () => {} } });
 }
+export async function requireAccess(wsId: string) {
+  return { sbAdmin: adminFor(), wsId };
+}
 export function withResponse(request: Request) {
   const supabase = createClient(getEnv('SUPABASE_URL'), getEnv('SUPABASE_SERVICE_ROLE_KEY'));
   return { supabase, response: new Response(request.body) };
@@ -70,7 +73,7 @@ export function withResponse(request: Request) {
 `;
 
 const head = `import type { SupabaseClient } from '@supabase/supabase-js';
-import { admin, adminFor, anon, userClient, withResponse } from '../clients';
+import { admin, adminFor, anon, requireAccess, userClient, withResponse } from '../clients';
 `;
 
 function project(body: string): { code: string; filename: string } {
@@ -125,6 +128,8 @@ ruleTester.run('require-tenant-filter (supabase-js)', rule, {
     project(`export async function u(request: Request, orgId: string) {\n  const { supabase } = withResponse(request);\n  return supabase.from('notes').select('*').eq('org_id', orgId);\n}`),
     // an or-string with the embedded table option filters the embed, not the query
     project(`export const t = (orgId: string, q: string) => admin.from('notes').select('*, orgs(*)').eq('org_id', orgId).or(\`name.eq.\${q}\`, { referencedTable: 'orgs' });`),
+    // a client in the result of an access helper (tutur3u's \`access.sbAdmin\`), followed by the value flow, with the tenant
+    project(`export async function z(orgId: string, id: string) {\n  const access = await requireAccess(orgId);\n  return access.sbAdmin.from('notes').select('*').eq('id', id).eq('org_id', orgId);\n}`),
     // RLS pins each row to its owner (\`user_id = auth.uid()\`): narrower than the tenant; rows the
     // schema publishes by a flag of the row (\`sharing <> 'private'\`) are its own decision
     project(`export const v = (id: string) => anon.from('chats').select('*').eq('id', id).maybeSingle();`),
@@ -152,6 +157,8 @@ ruleTester.run('require-tenant-filter (supabase-js)', rule, {
     // its twin without the tenant: the destructured client is the service role's
     invalid(`export async function j(request: Request, id: string) {\n  const { supabase, response } = withResponse(request);\n  void response;\n  return supabase.from('notes').select('*').eq('id', id);\n}`, 'missingTenantFilter', { line: 6 }),
     // a class field holding the service-role client
+    // its twin without the tenant: the key of a client the value flow followed is unknown, and notes has no RLS
+    invalid(`export async function m(orgId: string, id: string) {\n  const access = await requireAccess(orgId);\n  return access.sbAdmin.from('notes').select('*').eq('id', id);\n}`, 'missingTenantFilter', { line: 5 }),
     // twins: a permissive policy that compares neither the tenant nor the owner opens the table
     // for its command, whatever other policy isolates (policies of one command are OR-ed)
     invalid(`export const k = (id: string) => anon.from('memos').select('*').eq('id', id);`, 'missingTenantFilter', {

@@ -271,6 +271,21 @@ describe('a permission check named as one, on the same id', () => {
   });
 });
 
+describe('a lookup named as a check that is handed the id and the tenant, its result tested (tutur3u validateTeachCourse)', () => {
+  const route = (body: string) =>
+    `import express from 'express';\nimport { prisma } from './db';\nimport { validateProject } from './lookups';\n\nexport const app = express();\napp.get('/orgs/:orgId/projects/:id', async (req, res) => {\n  const id = req.params.id;\n${body}\n});\n`;
+  const lookups = `export async function validateProject(args: { id: string; orgId?: string }) {\n  return args.id;\n}\n`;
+  const files = (body: string) => ({ 'src/lookups.ts': lookups, 'src/routes.ts': route(body) });
+
+  it('with the tenant: the id was found within it, and the request stops when not: not reported', async () => {
+    expect(await severities(project({ private: true }, files(`  const found = await validateProject({ id, orgId: req.params.orgId });\n  if (!found) return res.status(404).end();\n  res.json(await prisma.project.findUnique({ where: { id } }));`)))).toEqual([]);
+  });
+
+  it('its twin without the tenant: an input check, the read leaks: error', async () => {
+    expect(await severities(project({ private: true }, files(`  const found = await validateProject({ id });\n  if (!found) return res.status(404).end();\n  res.json(await prisma.project.findUnique({ where: { id } }));`)))).toEqual(['src/routes.ts:10 error']);
+  });
+});
+
 describe('a permission check named as one, on the same id (Drizzle, Hono)', () => {
   const fixture = (file: string) => readFileSync(join(import.meta.dirname, '../../fixtures/paths-drizzle-hono', file), 'utf8');
   const helper = `export async function assertDocumentAccess(documentId: string) {\n  if (!documentId) throw new Error('forbidden');\n}\nexport async function validateDocumentId(documentId: string) {\n  if (!documentId) throw new Error('bad id');\n}\n`;

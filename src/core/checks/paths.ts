@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { readTextFileSafe } from '../../scan/safe-read.js';
 import { dirname, join } from 'node:path';
 import type { TSESTree } from '@typescript-eslint/types';
-import { memberName, T, textOf, unwrap, walk, type FileUnit, type Node } from '../ast.js';
+import { memberName, propertyName, T, textOf, unwrap, walk, type FileUnit, type Node } from '../ast.js';
 import { authorizationDecoratorOf } from '../syntax.js';
 import type { Resolver } from '../resolve.js';
 import { callableAt, callGraphFor, INLINE_RUNNERS, isInlineCallback, nodeKey, placeOf, searchRootOf, type Callable, type CallGraph } from '../../flow/callers.js';
@@ -649,7 +649,7 @@ function guardStatement(statement: TSESTree.Statement, roots: Set<string>, unit:
   if (statement.type === T.VariableDeclaration) {
     for (const declarator of statement.declarations) {
       const init = declarator.init && callIn(declarator.init);
-      if (!init || declarator.id.type !== T.Identifier || !identityIn(init)) continue;
+      if (!init || declarator.id.type !== T.Identifier || !(identityIn(init) || tenantBoundCheck(init, options.tenantKeys))) continue;
       if (!intersects(rootsOf(init.arguments, unit, 0, true), roots)) continue;
       const name = declarator.id.name;
       const tested = rest.find((s) => s.type === T.IfStatement && exits(s.consequent) && mentionsAny(s.test, new Set([name])));
@@ -704,6 +704,38 @@ function namedAuthorizationCheck(call: TSESTree.CallExpression): boolean {
   const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
   if (!name || !CHECK_NAME.test(name)) return false;
   return name.split(/(?=[A-Z])/).some((word) => AUTHZ_WORDS.has(word));
+}
+
+/**
+ * `const course = await validateTeachCourse({ courseId, wsId: access.normalizedWsId }); if (!course) return 404`:
+ * a lookup named as a check that is handed the tenant as well as the id: the id was found within
+ * the tenant, and the request stops when it was not. Without the tenant it is only an input check.
+ */
+function tenantBoundCheck(call: TSESTree.CallExpression, tenantKeys: ReadonlySet<string>): boolean {
+  const callee = unwrap(call.callee);
+  const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
+  if (!name || !CHECK_NAME.test(name)) return false;
+  const keys = [...tenantKeys].map(squash).filter((k) => k.length > 2);
+  const tenantNamed = (text: string) => {
+    const plain = squash(text);
+    return keys.some((key) => plain.endsWith(key)) || TENANT_NAME.test(text);
+  };
+  let found = false;
+  for (const arg of call.arguments) {
+    walk(arg, (node) => {
+      if (found) return;
+      if (node.type === T.Property && !node.computed && tenantNamed(propertyName(node) ?? '')) found = true;
+      else if (node.type === T.Identifier && tenantNamed(node.name)) found = true;
+    });
+  }
+  return found;
+}
+
+/** A name that says it is a tenant's id: `orgId`, `workspaceId`, `wsId`, `normalizedWsId`, `tenant_id`. */
+const TENANT_NAME = /(?:^|[a-z_])(?:org|organi[sz]ation|workspace|ws|tenant|team|account|space)_?id$/i;
+
+function squash(text: string): string {
+  return text.replace(/_/g, '').toLowerCase();
 }
 
 /** A check called for its effect must be able to stop the request: it throws, or is named as a check. */
