@@ -45,7 +45,8 @@ export type Origin =
   | { kind: 'object'; node: TSESTree.ObjectExpression; unit: FileUnit }
   | { kind: 'module'; unit: FileUnit }
   | { kind: 'literal' }
-  | { kind: 'unknown'; reason: string; file: string; line: number };
+  /** `parameter`: the value is this parameter of a project function, which a call site can bind to its argument. */
+  | { kind: 'unknown'; reason: string; file: string; line: number; parameter?: { fn: TSESTree.FunctionLike; index: number } };
 
 const MAX_DEPTH = 14;
 /** Origins kept per expression: a union wider than this is not a client worth knowing. */
@@ -297,7 +298,9 @@ function parameter(name: TSESTree.Identifier, declared: Node, unit: FileUnit, w:
     }
   }
   void declared;
-  return [unknown(`\`${name.name}\` is a parameter of unknown type`, unit, name)];
+  const index = fn ? fn.params.indexOf(name as TSESTree.Parameter) : -1;
+  const result = unknown(`\`${name.name}\` is a parameter of unknown type`, unit, name);
+  return [index >= 0 && fn && result.kind === 'unknown' ? { ...result, parameter: { fn, index } } : result];
 }
 
 function enclosingParamFunction(name: Node): TSESTree.FunctionLike | undefined {
@@ -463,7 +466,11 @@ function callOrigin(o: Origin, args: TSESTree.CallExpressionArgument[], unit: Fi
     case 'lib':
       return [{ ...o, steps: [...o.steps, { kind: 'call' }] }];
     case 'function': {
-      const returned = returnedExpressions(o.fn).flatMap((r) => describe(r, o.unit, w));
+      // A parameter the function returns (`guarded(client)` returning `new Proxy(client, ...)`): this call's argument.
+      const returned = returnedExpressions(o.fn).flatMap((r) => describe(r, o.unit, w)).flatMap((r) => {
+        const arg = r.kind === 'unknown' && r.parameter?.fn === o.fn ? args[r.parameter.index] : undefined;
+        return arg && arg.type !== T.SpreadElement ? describe(arg, unit, w) : [r];
+      });
       const name = o.fn.type === T.FunctionDeclaration && o.fn.id ? o.fn.id.name : 'a function';
       const useful = returned.filter((r) => r.kind !== 'literal');
       return useful.map((r) => (r.kind === 'lib' ? { ...r, trail: [...r.trail, `returned by \`${name}()\``] } : r));
@@ -477,6 +484,12 @@ function callOrigin(o: Origin, args: TSESTree.CallExpressionArgument[], unit: Fi
 }
 
 function construct(node: TSESTree.NewExpression, unit: FileUnit, w: Walk): Origin[] {
+  // `new Proxy(client, { get(...) { ... } })` (the global, not a project class of that name): it
+  // stands for its target, with some members intercepted.
+  const [target] = node.arguments;
+  if (node.callee.type === T.Identifier && node.callee.name === 'Proxy' && target && target.type !== T.SpreadElement && !declaredIn(node.callee, unit)) {
+    return describe(target, unit, w).map((o) => (o.kind === 'lib' ? { ...o, trail: [...o.trail, '`new Proxy(...)` around it'] } : o));
+  }
   const out: Origin[] = [];
   for (const o of describe(node.callee, unit, w)) {
     if (o.kind === 'lib') out.push({ ...o, steps: [...o.steps, { kind: 'new' }], trail: [...o.trail, `\`new ${textOf(unit, node.callee)}()\``] });
@@ -484,6 +497,11 @@ function construct(node: TSESTree.NewExpression, unit: FileUnit, w: Walk): Origi
     else if (o.kind === 'unknown') out.push(o);
   }
   return out;
+}
+
+/** Declared by the file (an import, a class, a const), not a global of the language such as `Proxy`. */
+function declaredIn(identifier: TSESTree.Identifier, unit: FileUnit): boolean {
+  return (variableOf(unit.scopeManager, identifier)?.defs.length ?? 0) > 0;
 }
 
 /** An instance of a project class, and the library value it is when it extends one (`class PrismaService extends PrismaClient`). */

@@ -147,8 +147,10 @@ export function withWorkspaceSchema(project: Project, loadAt: (root: string) => 
   // The root has no schema of its own: the workspace package the app depends on that holds one
   // (`@acme/db` with its prisma/schema.prisma), by the app's package.json.
   if (workspace.schema.tables.size === 0) workspace = schemaDependency(project.root, top, loadAt) ?? workspace;
-  // Its own files import the data layer (`@supabase/ssr` through a re-exporting package), or its package.json says so.
-  if (workspace.schema.tables.size === 0 || (project.orms.size === 0 && !dependsOnSchema(project.root, workspace, top))) return project;
+  // A package the workspace lists whose own files import the data layer (`@supabase/ssr` through a
+  // re-exporting package), or whose package.json says so.
+  const member = [...workspacePackages(top).values()].includes(project.root);
+  if (workspace.schema.tables.size === 0 || !((member && project.orms.size > 0) || dependsOnSchema(project.root, workspace, top))) return project;
   return {
     ...project,
     schema: workspace.schema,
@@ -159,13 +161,17 @@ export function withWorkspaceSchema(project: Project, loadAt: (root: string) => 
 }
 
 /** The first workspace package `root` depends on whose own project has a schema. */
-function schemaDependency(root: string, top: string, loadAt: (root: string) => Project): Project | undefined {
+function schemaDependency(root: string, top: string, loadAt: (root: string) => Project, depth = 0): Project | undefined {
   const packages = workspacePackages(top);
-  for (const name of dependencyNames(join(root, 'package.json'))) {
-    const dir = packages.get(name);
-    if (!dir || dir === root) continue;
+  const dirs = [...dependencyNames(join(root, 'package.json'))].map((name) => packages.get(name)).filter((dir): dir is string => dir !== undefined && dir !== root);
+  for (const dir of dirs) {
     const project = loadAt(dir);
     if (project.schema.tables.size > 0) return project;
+  }
+  // Through a workspace package that wraps the database one (`@acme/client` re-exporting `@acme/db`).
+  if (depth < 1) for (const dir of dirs) {
+    const found = schemaDependency(dir, top, loadAt, depth + 1);
+    if (found) return found;
   }
   return undefined;
 }

@@ -162,7 +162,12 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const projectRootOf = new Map<string, string>();
   const schemaFolders = new Map<string, boolean>();
   // A project is shared by all its files: loading it is off the clock of the file that needed it first.
-  const projectFor = (file: string): Project => outsideFileBudget(() => projectOf(file));
+  const projectFor = (file: string): Project => {
+    // Known already: no clock to stop (reading it is a system call, and this runs for every file and helper).
+    const known = projectRootOf.get(dirname(file));
+    const project = known === undefined ? undefined : projects.get(known);
+    return project ?? outsideFileBudget(() => projectOf(file));
+  };
   const projectOf = (file: string): Project => {
     const dir = dirname(file);
     let projectRoot = projectRootOf.get(dir);

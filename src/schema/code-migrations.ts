@@ -10,7 +10,7 @@ import { T, walk, type Node } from '../core/ast.js';
 import type { TSESTree } from '@typescript-eslint/types';
 
 /** `1700000000000-Init.ts`, `20141020151056-initial-schema.js`, `0001_orgs.cjs`: ordered by a number. */
-export const CODE_MIGRATION = /^\d{3,}[^/]*\.(?:[cm]?js|ts)$/i;
+export const CODE_MIGRATION = /^\d{3}[^/]*\.(?:[cm]?js|ts)$/i;
 
 /** Methods that send their first argument as SQL. */
 const SQL_CALLS = new Set(['runSql', 'query', 'raw', 'sql', 'unsafe', 'execute', 'exec', 'none', 'any', 'many', 'multi', 'executeQuery']);

@@ -116,7 +116,7 @@ function parsePrismaFile(file: string, text: string): { blocks: PrismaAst.Block[
     const diagnostics: SchemaDiagnostic[] = [];
     const unread: string[] = [];
     for (const chunk of chunks) {
-      checkBudget();
+      checkBudget(true);
       try {
         const parsed = parsePrismaSchema(chunk.text);
         shiftLines(parsed.list, chunk.line - 1);

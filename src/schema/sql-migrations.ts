@@ -382,7 +382,7 @@ export function readSqlMigrations(projectRoot: string, files: string[]): SchemaR
     let applied = 0;
     const run = withFileBudget(() => {
       for (const statement of parsed.statements) {
-        checkBudget();
+        checkBudget(true);
         fold.apply(statement);
         applied++;
       }

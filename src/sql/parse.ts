@@ -185,7 +185,7 @@ export function parseSqlFile(text: string, file: string, options: SqlParseOption
   const diagnostics: SchemaDiagnostic[] = [];
   const stats = emptyParseStats();
   for (const raw of split.statements) {
-    checkBudget();
+    checkBudget(true);
     stats.total++;
     const attempt = parseOne(raw, convertContext(raw, file, split.positionAt), order);
     if ('statements' in attempt) {

@@ -106,7 +106,7 @@ export class SqlQueryAnalyzer {
     if (!libpgReady()) throw new Error(libpgUnavailableReason());
     const parsed = parseSync(sql);
     return list(obj(parsed)?.stmts).map((raw) => {
-      checkBudget();
+      checkBudget(true);
       const entry = obj(raw);
       return this.statement(entry?.stmt, num(entry?.stmt_location));
     });

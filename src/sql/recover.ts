@@ -45,7 +45,7 @@ export function blankUnparseableStatements(text: string): RecoveredSql {
   const pieces: string[] = [];
   let copied = 0;
   for (const statement of splitStatements(text).statements) {
-    checkBudget();
+    checkBudget(true);
     const message = parseError(statement.text);
     if (message === undefined) continue;
     unparsed.push({ line: statement.line, column: statement.column, message });

@@ -63,6 +63,10 @@ export function adminFor() {
 export async function userClient() {
   return createServerClient(getEnv('SUPABASE_URL'), getEnv('SUPABASE_ANON_KEY'), { cookies: { getAll: () => [], setAll: () => {} } });
 }
+export function guarded<T extends object>(client: T): T {
+  return new Proxy(client, { get: (target, property, receiver) => Reflect.get(target, property, receiver) });
+}
+export const guardedAdmin = guarded(admin);
 export async function requireAccess(wsId: string) {
   return { sbAdmin: adminFor(), wsId };
 }
@@ -73,7 +77,7 @@ export function withResponse(request: Request) {
 `;
 
 const head = `import type { SupabaseClient } from '@supabase/supabase-js';
-import { admin, adminFor, anon, requireAccess, userClient, withResponse } from '../clients';
+import { admin, adminFor, anon, guardedAdmin, requireAccess, userClient, withResponse } from '../clients';
 `;
 
 function project(body: string): { code: string; filename: string } {
@@ -130,6 +134,8 @@ ruleTester.run('require-tenant-filter (supabase-js)', rule, {
     project(`export const t = (orgId: string, q: string) => admin.from('notes').select('*, orgs(*)').eq('org_id', orgId).or(\`name.eq.\${q}\`, { referencedTable: 'orgs' });`),
     // a client in the result of an access helper (tutur3u's \`access.sbAdmin\`), followed by the value flow, with the tenant
     project(`export async function z(orgId: string, id: string) {\n  const access = await requireAccess(orgId);\n  return access.sbAdmin.from('notes').select('*').eq('id', id).eq('org_id', orgId);\n}`),
+    // a client wrapped in \`new Proxy(client, handler)\` (tutur3u's protected-tables wrapper) stands for the client
+    project(`export const zz = (orgId: string, id: string) => guardedAdmin.from('notes').delete().eq('id', id).eq('org_id', orgId);`),
     // RLS pins each row to its owner (\`user_id = auth.uid()\`): narrower than the tenant; rows the
     // schema publishes by a flag of the row (\`sharing <> 'private'\`) are its own decision
     project(`export const v = (id: string) => anon.from('chats').select('*').eq('id', id).maybeSingle();`),
@@ -159,6 +165,7 @@ ruleTester.run('require-tenant-filter (supabase-js)', rule, {
     // a class field holding the service-role client
     // its twin without the tenant: the key of a client the value flow followed is unknown, and notes has no RLS
     invalid(`export async function m(orgId: string, id: string) {\n  const access = await requireAccess(orgId);\n  return access.sbAdmin.from('notes').select('*').eq('id', id);\n}`, 'missingTenantFilter', { line: 5 }),
+    invalid(`export const n = (id: string) => guardedAdmin.from('notes').delete().eq('id', id);`, 'missingTenantFilter'),
     // twins: a permissive policy that compares neither the tenant nor the owner opens the table
     // for its command, whatever other policy isolates (policies of one command are OR-ed)
     invalid(`export const k = (id: string) => anon.from('memos').select('*').eq('id', id);`, 'missingTenantFilter', {

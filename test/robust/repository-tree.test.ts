@@ -196,6 +196,18 @@ describe('a folder of an unpacked monorepo (no .git): the workspace that lists i
     expect(run.stderr).toContain('no data access in the scanned folder: it uses the database package ../../packages/db');
   });
 
+  it('an app that reaches the client through another workspace package (which depends on the ORM) uses the schema', async () => {
+    const dir = makeProject({
+      ...MONOREPO,
+      'packages/client/package.json': '{"name":"@acme/client","main":"src/index.ts","dependencies":{"@acme/db":"workspace:*","@prisma/client":"5"}}',
+      'packages/client/src/index.ts': "export { prisma } from '@acme/db';\n",
+      'apps/worker/package.json': '{"name":"@acme/worker","dependencies":{"@acme/client":"workspace:*"}}',
+      'apps/worker/src/job.ts': LEAK.replace("'./db'", "'@acme/client'"),
+    });
+    const result = await scan({ path: dir, fileBudgetMs: 0 });
+    expect(leaks(result)).toContain('apps/worker/src/job.ts:3');
+  });
+
   it('a folder the workspace does not list stays its own tree: no schema borrowed', async () => {
     const dir = makeProject(MONOREPO);
     const result = await scan({ path: join(dir, 'tools/script'), fileBudgetMs: 0 });
