@@ -34,6 +34,8 @@ export interface RlsState {
     userColumns?: string[];
     /** Columns compared with a constant (`sharing <> 'private'`): rows published by a flag of the row. */
     flagColumns?: string[];
+    /** Columns compared with a list the session alone computes (`id = ANY(my_readable_ids())`): the caller's access list. */
+    accessListColumns?: string[];
     location?: SourceLocation;
   }[];
   location?: SourceLocation;

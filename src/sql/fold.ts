@@ -59,6 +59,7 @@ interface FoldPolicy {
   permissive: boolean;
   userColumns: (FoldColumn | string)[];
   flagColumns: (FoldColumn | string)[];
+  accessListColumns: (FoldColumn | string)[];
   using?: string;
   check?: string;
   columns: (FoldColumn | string)[];
@@ -552,6 +553,7 @@ export class SchemaFold {
       permissive: statement.permissive,
       userColumns: this.resolveColumns(table, statement.userColumns),
       flagColumns: this.resolveColumns(table, statement.flagColumns),
+      accessListColumns: this.resolveColumns(table, statement.accessListColumns),
       location: { ...statement.location },
     });
   }
@@ -624,6 +626,7 @@ export class SchemaFold {
         permissive: policy.permissive,
         userColumns: policy.userColumns.map(columnName),
         flagColumns: policy.flagColumns.map(columnName),
+        accessListColumns: policy.accessListColumns.map(columnName),
         location: { ...policy.location },
       })),
     };

@@ -302,6 +302,7 @@ function createPolicy(stmt: CreatePolicyStmt, ctx: ConvertContext): SqlStatement
     permissive: stmt.permissive === true,
     userColumns: [...comparedColumns([stmt.qual, stmt.with_check], table, isSignedInUser)],
     flagColumns: [...comparedColumns([stmt.qual, stmt.with_check], table, isConstant)],
+    accessListColumns: [...comparedColumns([stmt.qual, stmt.with_check], table, isSessionList)],
     ...ctx.base('libpg-query'),
   };
 }
@@ -344,6 +345,25 @@ function isSignedInUser(node: unknown): boolean {
   return found;
 }
 
+/**
+ * A list (or value) computed from the session alone: a function call with no column of any row in
+ * it (`channel_readable_channel_ids()`, `(SELECT my_org_ids())`, `COALESCE(get_user_orgs(), '{}')`):
+ * the caller's access list, as a membership function returns it.
+ */
+function isSessionList(node: unknown): boolean {
+  let call = false;
+  let column = false;
+  const visit = (value: unknown, depth: number): void => {
+    if (column || depth > 24 || typeof value !== 'object' || value === null) return;
+    if (Array.isArray(value)) return value.forEach((v) => visit(v, depth + 1));
+    if (obj(value, 'ColumnRef') !== undefined) column = true;
+    if (obj(value, 'FuncCall') !== undefined) call = true;
+    for (const child of Object.values(value)) visit(child, depth + 1);
+  };
+  visit(node, 0);
+  return call && !column;
+}
+
 /** A literal (`'private'`, `true`), possibly cast. */
 function isConstant(node: unknown): boolean {
   if (obj(node, 'A_Const') !== undefined) return true;
@@ -358,7 +378,15 @@ function comparedColumns(expressions: unknown[], table: QualifiedName, other: (n
     if (depth > 64 || typeof value !== 'object' || value === null) return;
     if (Array.isArray(value)) return value.forEach((v) => visit(v, depth + 1));
     const expr = obj(value, 'A_Expr');
-    if (expr !== undefined && obj(expr, 'kind') === 'AEXPR_OP') {
+    // `col IN (SELECT my_ids())`: the column against the subquery.
+    const sublink = obj(value, 'SubLink');
+    if (sublink !== undefined && obj(sublink, 'subLinkType') === 'ANY_SUBLINK') {
+      const column = ownColumn(obj(sublink, 'testexpr'), table);
+      if (column !== undefined && other(obj(sublink, 'subselect'))) out.add(column);
+    }
+    const operator = svals(obj(expr, 'name')).join('');
+    // An access list is matched for equality (`=`, `= ANY`); `created_at > now()` is not one.
+    if (expr !== undefined && (obj(expr, 'kind') === 'AEXPR_OP' || obj(expr, 'kind') === 'AEXPR_OP_ANY') && (other !== isSessionList || operator === '=')) {
       const left = obj(expr, 'lexpr');
       const right = obj(expr, 'rexpr');
       for (const [column, operand] of [[ownColumn(left, table), right], [ownColumn(right, table), left]] as const) {

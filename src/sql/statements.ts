@@ -135,6 +135,8 @@ export interface CreatePolicy extends StatementBase {
   userColumns: string[];
   /** Columns compared with a constant (`sharing <> 'private'`, `is_public`): rows the schema publishes by a flag. */
   flagColumns: string[];
+  /** Columns compared with a list the session alone computes (`id = ANY(my_readable_ids())`): the caller's access list. */
+  accessListColumns: string[];
 }
 
 export interface DropPolicy extends StatementBase {

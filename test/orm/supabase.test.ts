@@ -47,6 +47,11 @@ create index on threads (org_id, id);
 alter table threads enable row level security;
 create policy own_threads on threads for select using ((select auth.uid()) = user_id);
 create policy signed_in_edits on threads for update using (auth.role() = 'authenticated');
+create table boards (id uuid primary key, org_id uuid not null references orgs (id));
+create index on boards (org_id, id);
+alter table boards enable row level security;
+create policy listed_boards on boards for select using (id = any(coalesce((select readable_board_ids()), '{}'::uuid[])));
+create policy visible_boards on boards for delete using (is_visible(id));
 `;
 
 const clients = `import { createClient } from '@supabase/supabase-js';
@@ -141,6 +146,8 @@ ruleTester.run('require-tenant-filter (supabase-js)', rule, {
     project(`export const v = (id: string) => anon.from('chats').select('*').eq('id', id).maybeSingle();`),
     project(`export const w = (id: string) => anon.from('chats').delete().eq('id', id);`),
     project(`export const x = (id: string) => anon.from('threads').select('*').eq('id', id);`),
+    // a key matched against an access list the session alone computes (\`id = any(readable_board_ids())\`, capgo's channels)
+    project(`export const bb = (id: string) => anon.from('boards').select('*').eq('id', id);`),
     // only the tenant policy applies to an update of memos (the open one is for select)
     project(`export const y = (id: string) => anon.from('memos').update({ body: '' }).eq('id', id);`),
   ],
@@ -166,6 +173,8 @@ ruleTester.run('require-tenant-filter (supabase-js)', rule, {
     // its twin without the tenant: the key of a client the value flow followed is unknown, and notes has no RLS
     invalid(`export async function m(orgId: string, id: string) {\n  const access = await requireAccess(orgId);\n  return access.sbAdmin.from('notes').select('*').eq('id', id);\n}`, 'missingTenantFilter', { line: 5 }),
     invalid(`export const n = (id: string) => guardedAdmin.from('notes').delete().eq('id', id);`, 'missingTenantFilter'),
+    // its twin: a function of the row itself (\`is_visible(id)\`) says nothing of the caller's tenant
+    invalid(`export const o = (id: string) => anon.from('boards').delete().eq('id', id);`, 'missingTenantFilter'),
     // twins: a permissive policy that compares neither the tenant nor the owner opens the table
     // for its command, whatever other policy isolates (policies of one command are OR-ed)
     invalid(`export const k = (id: string) => anon.from('memos').select('*').eq('id', id);`, 'missingTenantFilter', {

@@ -299,6 +299,7 @@ CREATE POLICY docs_isolation ON docs
           permissive: true,
           userColumns: [],
           flagColumns: [],
+          accessListColumns: ['org_id'],
           location: { file: 'migrations/0002.sql', line: 3, column: 1 },
         },
       ],
@@ -316,7 +317,15 @@ CREATE POLICY own_claim ON chats FOR DELETE USING (user_id::text = current_setti
 CREATE POLICY shared ON chats FOR SELECT USING (sharing <> 'private');
 CREATE POLICY public_rows ON chats FOR SELECT USING (is_public OR user_id = auth.uid());
 CREATE POLICY only_live ON chats AS RESTRICTIVE FOR SELECT USING (sharing IS NOT NULL);
-CREATE POLICY everyone ON chats FOR SELECT USING (true);`,
+CREATE POLICY everyone ON chats FOR SELECT USING (true);
+CREATE POLICY listed ON chats FOR SELECT USING (id = ANY(COALESCE((SELECT public.readable_chat_ids()), '{}'::uuid[])) OR user_id IN (SELECT my_user_ids()));
+CREATE POLICY row_function ON chats FOR SELECT USING (is_visible(id) OR sharing > current_setting('app.level'));`,
+    ]);
+    expect(table(tables, 'chats').rls?.policies.map((p) => [p.name, p.accessListColumns])).toEqual([
+      // a value the session computes: the signed-in user's id is one too
+      ['own', ['user_id']], ['own_wrapped', ['user_id']], ['own_claim', ['user_id']], ['shared', []], ['public_rows', ['user_id']], ['only_live', []], ['everyone', []],
+      ['listed', ['id', 'user_id']],
+      ['row_function', []],
     ]);
     const facts = table(tables, 'chats').rls?.policies.map((p) => [p.name, p.command, p.permissive, p.userColumns, p.flagColumns]);
     expect(facts).toEqual([
@@ -327,6 +336,8 @@ CREATE POLICY everyone ON chats FOR SELECT USING (true);`,
       ['public_rows', 'select', true, ['user_id'], ['is_public']],
       ['only_live', 'select', false, [], []],
       ['everyone', 'select', true, [], []],
+      ['listed', 'select', true, [], []],
+      ['row_function', 'select', true, [], []],
     ]);
   });
 

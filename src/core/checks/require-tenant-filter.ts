@@ -226,8 +226,9 @@ function rlsNote(table: Table): { demoted: boolean; evidence: string } {
 /**
  * For a client row-level security applies to, the policies that let rows of other tenants through
  * for this operation; empty when the table isolates. Permissive policies of a command are OR-ed:
- * each must compare the tenant column (for a child table, its key to the parent) or pin the row to
- * the signed-in user (`user_id = auth.uid()`, narrower than the tenant), unless a restrictive one
+ * each must compare the tenant column (for a child table, its key to the parent), pin the row to
+ * the signed-in user (`user_id = auth.uid()`, narrower than the tenant), or match a key against an
+ * access list the session alone computes (`id = ANY(readable_ids())`), unless a restrictive one
  * does. A SELECT policy gated by a flag of the row (`sharing <> 'private'`, `is_public`) publishes
  * those rows by the schema's own decision: not a leak of the query. With RLS on and no policy for
  * the command, the database returns no rows to such a client.
@@ -238,7 +239,7 @@ function rlsOpenings(table: Table, operation: QuerySite['operation']): RlsState[
   const command = operation === 'read' ? 'select' : operation;
   const applicable = rls.policies.filter((p) => p.command === undefined || p.command === 'all' || p.command === command);
   const columns = rlsColumns(table);
-  const isolates = (p: RlsState['policies'][number]) => p.columns.some((c) => columns.has(c)) || (p.userColumns?.length ?? 0) > 0;
+  const isolates = (p: RlsState['policies'][number]) => p.columns.some((c) => columns.has(c)) || (p.userColumns?.length ?? 0) > 0 || (p.accessListColumns?.length ?? 0) > 0;
   if (applicable.some((p) => p.permissive === false && isolates(p))) return [];
   const publishes = (p: RlsState['policies'][number]) => command === 'select' && p.command === 'select' && (p.flagColumns?.length ?? 0) > 0;
   return applicable.filter((p) => p.permissive !== false && !isolates(p) && !publishes(p));
