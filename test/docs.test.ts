@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { codeFrameColumns } from '@babel/code-frame';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeFile, RECOGNIZERS, schemaFindings, type FileAnalysis } from '../src/core/analyze.js';
+import { analyzeFile, RECOGNIZERS, schemaFindings, type FileAnalysis } from '../src/analyze/analyze.js';
 import type { Finding } from '../src/core/finding.js';
 import { Resolver } from '../src/core/resolve.js';
 import { isRuleId, RULE_META, type RuleId } from '../src/core/rule-meta.js';

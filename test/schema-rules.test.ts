@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkSchema } from '../src/core/checks/schema-rules.js';
+import { checkSchema } from '../src/policies/schema-rules/index.js';
 import type { TenantSchema } from '../src/core/schema.js';
 import { loadProject } from '../src/project/project.js';
 import { loadSqlParsers } from '../src/sql/libpg.js';

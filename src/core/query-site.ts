@@ -1,5 +1,5 @@
 import type { TSESTree } from '@typescript-eslint/types';
-import type { TenantLintConfig } from '../config/schema.js';
+import type { TenantLintConfig } from './options.js';
 import type { FileUnit, Node } from './ast.js';
 import type { Resolver } from './resolve.js';
 import type { Table, TenantSchema } from './schema.js';

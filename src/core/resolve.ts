@@ -1,7 +1,15 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import type { Variable } from '@typescript-eslint/scope-manager';
-import type { ModuleGraph } from '../project/modules.js';
 import { T, unwrap, variableOf, type FileUnit, type Node } from './ast.js';
+
+/**
+ * What resolution needs of the project's module graph (src/project/modules.ts): where a specifier
+ * leads from a file, and that file parsed.
+ */
+export interface Modules {
+  resolve(fromFile: string, specifier: string): string | undefined;
+  unit(file: string): FileUnit | null;
+}
 
 /** A node together with the file it lives in: resolution crosses files. */
 export interface Located<N extends Node = Node> {
@@ -21,8 +29,8 @@ export type Binding =
 
 const MAX_DEPTH = 12;
 
-export class Resolver {
-  constructor(readonly modules: ModuleGraph) {}
+export class Resolver<M extends Modules = Modules> {
+  constructor(readonly modules: M) {}
 
   /** Follows an identifier to what it is bound to, across files. */
   bindingOf(identifier: TSESTree.Identifier, unit: FileUnit, depth = 0): Binding {

@@ -1,4 +1,4 @@
-import type { TenantLintConfig } from '../config/schema.js';
+import type { TenantLintConfig } from './options.js';
 import { tenantKeyNames, type TenantSchema } from './schema.js';
 
 /** Words that name a tenant in code when the schema does not say otherwise. */

@@ -1,5 +1,5 @@
 import type { TSESLint } from '@typescript-eslint/utils';
-import { analyzeFile } from '../core/analyze.js';
+import { analyzeFile } from '../analyze/analyze.js';
 import type { FileUnit } from '../core/ast.js';
 import { oracleFromServices } from '../core/types.js';
 import type { RuleId } from '../core/rule-meta.js';

@@ -7,7 +7,7 @@ import { findProjectRoot, isStale, loadProject, withWorkspaceSchema, type Projec
 
 interface Entry {
   project: Project;
-  resolver: Resolver;
+  resolver: Resolver<ModuleGraph>;
   settingsKey: string;
 }
 

@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import type { FileAnalysis } from '../core/analyze.js';
+import type { FileAnalysis } from '../analyze/analyze.js';
 import type { Diagnostic } from '../core/result.js';
 import type { Project } from '../project/project.js';
 import { VERSION } from '../version.js';

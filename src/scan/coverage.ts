@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import type { FileCoverage } from '../core/analyze.js';
+import type { FileCoverage } from '../analyze/analyze.js';
 import type { CoverageCounts, CoverageReport, CoverageVerdict, ProjectCoverage } from '../core/result.js';
 import type { Project } from '../project/project.js';
 

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
-import { analyzeFile, schemaFindings, toPosix, type TableQueryCounts } from '../core/analyze.js';
+import { analyzeFile, schemaFindings, toPosix, type TableQueryCounts } from '../analyze/analyze.js';
 import { compareFindings } from '../core/finding.js';
 import type { CoverageReport, Diagnostic, ProjectSummary, ScanResult, SuppressionEntry, TableDetail, UnknownSite } from '../core/result.js';
 import { addCoverage, coverageReport, newTally, type CoverageTally } from './coverage.js';
@@ -13,7 +13,7 @@ import { configFilesRead, MAX_FILE_BYTES, ModuleGraph, ParseError, parseUnit } f
 import type * as TS from 'typescript';
 import { findProjectRoot, loadProject, withWorkspaceSchema, type Project, type SchemaMemo } from '../project/project.js';
 import { discoverFiles, discoverSqlFiles } from './discover.js';
-import { analyzeSqlQueryFile, type SqlFileAnalysis } from '../core/sql-files.js';
+import { analyzeSqlQueryFile, type SqlFileAnalysis } from '../analyze/sql-files.js';
 import { blankUnparseableStatements } from '../sql/recover.js';
 import { loadSqlParsers } from '../sql/libpg.js';
 import { VERSION } from '../version.js';

@@ -5,7 +5,7 @@ import { CacheRecognition } from '../../src/cache/index.js';
 import { evaluateKey } from '../../src/cache/keys.js';
 import { renderParts } from '../../src/policies/require-tenant-cache-key/messages.js';
 import type { CacheAccess, KeyValue } from '../../src/cache/types.js';
-import { analyzeFile, type FileAnalysis } from '../../src/core/analyze.js';
+import { analyzeFile, type FileAnalysis } from '../../src/analyze/analyze.js';
 import { T, walk } from '../../src/core/ast.js';
 import type { AnalysisContext } from '../../src/core/query-site.js';
 import { Resolver } from '../../src/core/resolve.js';

@@ -37,8 +37,8 @@ vi.mock('../../src/schema/sql-migrations.js', async (importOriginal) => {
   };
 });
 
-vi.mock('../../src/core/sql-files.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../src/core/sql-files.js')>();
+vi.mock('../../src/analyze/sql-files.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../src/analyze/sql-files.js')>();
   return {
     ...actual,
     analyzeSqlQueryFile: (...args: Parameters<typeof actual.analyzeSqlQueryFile>) => {

@@ -3,8 +3,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { scan } from '../../src/scan/scan.js';
 import { useScratch } from '../helpers/scratch.js';
 
-vi.mock('../../src/core/sql-files.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../src/core/sql-files.js')>();
+vi.mock('../../src/analyze/sql-files.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../src/analyze/sql-files.js')>();
   return {
     ...actual,
     analyzeSqlQueryFile: (text: string, ...rest: Parameters<typeof actual.analyzeSqlQueryFile> extends [string, ...infer R] ? R : never) => {

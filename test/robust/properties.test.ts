@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeSqlQueryFile } from '../../src/core/sql-files.js';
+import { analyzeSqlQueryFile } from '../../src/analyze/sql-files.js';
 import { loadProject, type Project } from '../../src/project/project.js';
 import { readPrismaModels } from '../../src/schema/prisma.js';
 import { upSectionOnly } from '../../src/schema/sql-migrations.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TSESTree } from '@typescript-eslint/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeSqlQueryFile } from '../../src/core/sql-files.js';
+import { analyzeSqlQueryFile } from '../../src/analyze/sql-files.js';
 import { readSuppressions } from '../../src/core/suppressions.js';
 import { loadProject, type Project } from '../../src/project/project.js';
 import { readPrismaModels } from '../../src/schema/prisma.js';

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeSqlQueryFile } from '../../src/core/sql-files.js';
+import { analyzeSqlQueryFile } from '../../src/analyze/sql-files.js';
 import type { ScanResult } from '../../src/core/result.js';
 import { loadProject, type Project } from '../../src/project/project.js';
 import { renderText } from '../../src/report/text.js';

@@ -1,7 +1,7 @@
 import { RuleTester } from '@typescript-eslint/rule-tester';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import rule from '../../rules/require-tenant-column.js';
-import { checkSchema } from '../../src/core/checks/schema-rules.js';
+import { checkSchema } from '../../src/policies/schema-rules/index.js';
 import { loadProject } from '../../src/project/project.js';
 import { loadSqlParsers } from '../../src/sql/libpg.js';
 import { onDisk } from '../helpers/on-disk.js';

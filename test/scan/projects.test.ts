@@ -72,7 +72,7 @@ describe('code that runs without a request (systemPaths)', () => {
   });
 
   it('matches files outside the project root that holds the schema (a sibling schema package)', async () => {
-    const { isSystemPath } = await import('../../src/core/analyze.js');
+    const { isSystemPath } = await import('../../src/analyze/analyze.js');
     expect(isSystemPath('../lib/jobs/definitions/send.handler.ts', {})).toBe(true);
     expect(isSystemPath('../lib/server-only/team/get-team.ts', {})).toBe(false);
   });

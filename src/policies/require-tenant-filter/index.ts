@@ -1,12 +1,11 @@
 import type { TSESTree } from '@typescript-eslint/types';
-import { enclosingFunction, findByName, memberName, propertyName, T, unwrap, walk, type Node } from '../ast.js';
-import type { Suggestion } from '../finding.js';
-import type { AnalysisContext, QuerySite } from '../query-site.js';
-import type { RlsState, Table, TenantSchema } from '../schema.js';
-import type { CheckOutput, RawFinding } from './types.js';
-import { isAdminOnly } from './no-client-tenant-id.js';
-import { clip, keyedByRowsOf, pathsOf, type PathVerdict } from './paths.js';
-import { tenancyEvidence } from '../../policies/shared/evidence.js';
+import { enclosingFunction, findByName, memberName, propertyName, T, unwrap, walk, type Node } from '../../core/ast.js';
+import type { Suggestion } from '../../core/finding.js';
+import type { AnalysisContext, QuerySite } from '../../core/query-site.js';
+import type { RlsState, Table, TenantSchema } from '../../core/schema.js';
+import type { CheckOutput, RawFinding } from '../../core/check-output.js';
+import { clip, keyedByRowsOf, pathsOf, type PathVerdict } from '../shared/paths.js';
+import { tenancyEvidence } from '../shared/evidence.js';
 
 const VERB = { read: 'reads', update: 'updates', delete: 'deletes', insert: 'writes' } as const;
 
@@ -14,7 +13,13 @@ const VERB = { read: 'reads', update: 'updates', delete: 'deletes', insert: 'wri
  * The policy for `require-tenant-filter`: which query sites leak. Recognizers say what a query
  * constrains; this decides, and words the finding.
  */
-export function checkQuerySites(sites: QuerySite[], context: AnalysisContext, localSettings: Node[] = []): CheckOutput {
+/**
+ * Code only instance operators reach (an admin console): the barrier lives with no-client-tenant-id's
+ * policy, and the analysis driver hands it in, since a policy never imports another.
+ */
+export type AdminOnly = (node: TSESTree.FunctionLike | Node, unit: AnalysisContext['unit'], context: AnalysisContext) => boolean;
+
+export function checkQuerySites(sites: QuerySite[], context: AnalysisContext, localSettings: Node[], isAdminOnly: AdminOnly): CheckOutput {
   const out: CheckOutput = { findings: [], unknown: [], sites: 0 };
   for (const site of sites) {
     const { table } = site;
@@ -52,7 +57,7 @@ export function checkQuerySites(sites: QuerySite[], context: AnalysisContext, lo
     if (byVerifiedUser(site, context.schema)) continue;
     // Keyed by the rows of another query of the same table in the function: reported there if that one is unscoped.
     if (keyedByRowsOf(site.call, context.unit, (node) => sites.some((other) => other !== site && other.call === node && other.table === site.table))) continue;
-    const paths = pathsFor(site, context);
+    const paths = pathsFor(site, context, isAdminOnly);
     if (paths?.local) continue;
     out.findings.push(withPaths(missingFinding(site, predicate.detail, context), paths));
   }
@@ -83,7 +88,7 @@ function byVerifiedUser(site: QuerySite, schema: TenantSchema): boolean {
 }
 
 /** The paths from entry points to an unscoped query, with the checks on them (see paths.ts). */
-function pathsFor(site: QuerySite, context: AnalysisContext): PathVerdict | undefined {
+function pathsFor(site: QuerySite, context: AnalysisContext, isAdminOnly: AdminOnly): PathVerdict | undefined {
   if (!context.root) return undefined;
   const tenantKeys = new Set<string>();
   for (const table of context.schema.tables.values()) for (const key of table.tenantKeys) tenantKeys.add(key);

@@ -11,15 +11,13 @@
  * result (`const card = await repo.getByPublicId(id); if (!card) throw ...; await
  * assertPermission(db, userId, card.workspaceId)`). A check of some other id does not count.
  */
-import { existsSync } from 'node:fs';
-import { readTextFileSafe } from '../../scan/safe-read.js';
-import { dirname, join } from 'node:path';
 import type { TSESTree } from '@typescript-eslint/types';
-import { memberName, propertyName, T, textOf, unwrap, walk, type FileUnit, type Node } from '../ast.js';
-import { authorizationDecoratorOf } from '../syntax.js';
-import type { Resolver } from '../resolve.js';
+import { memberName, propertyName, T, textOf, unwrap, walk, type FileUnit, type Node } from '../../core/ast.js';
+import { authorizationDecoratorOf } from '../../core/syntax.js';
+import type { Resolver } from '../../core/resolve.js';
 import { callableAt, callGraphFor, INLINE_RUNNERS, isInlineCallback, nodeKey, placeOf, searchRootOf, type Callable, type CallGraph } from '../../flow/callers.js';
 import { originsOf } from '../../flow/origin.js';
+import { inPrivatePackage } from '../../flow/packages.js';
 
 export interface PathVerdict {
   /** A check in the query's own function, before it or on its result. */
@@ -208,37 +206,6 @@ function entryByForm(at: Callable): string | undefined {
   if (exported && ENTRY_EXPORTS.has(at.name)) return 'the exported handler';
   if (exported && usesServer(at)) return 'the server action';
   return undefined;
-}
-
-const privacy = new Map<string, boolean>();
-
-/** What a package others import declares: an entry point. An application's manifest has none. */
-const LIBRARY_FIELDS = ['main', 'module', 'exports', 'types', 'typings', 'bin'];
-
-/**
- * The nearest package.json is an application's, not a library others call: it says `"private":
- * true`, or it declares no entry point (`main`, `exports`, `bin`...) through which others could
- * import the function.
- */
-function inPrivatePackage(file: string): boolean {
-  for (let dir = dirname(file); ; dir = dirname(dir)) {
-    let known = privacy.get(dir);
-    if (known === undefined) {
-      const manifest = join(dir, 'package.json');
-      if (existsSync(manifest)) {
-        try {
-          const parsed: unknown = JSON.parse(readTextFileSafe(manifest, { maxBytes: 1_000_000 }));
-          known = typeof parsed === 'object' && parsed !== null && (Reflect.get(parsed, 'private') === true || !LIBRARY_FIELDS.some((f) => Reflect.has(parsed, f)));
-        } catch {
-          known = false;
-        }
-        privacy.set(dir, known);
-      }
-    }
-    if (known !== undefined) return known;
-    // No manifest at all: nothing says the code is an application's own; assume others may call it.
-    if (dirname(dir) === dir) return false;
-  }
 }
 
 function isExported(at: Callable): boolean {

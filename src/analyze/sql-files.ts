@@ -3,11 +3,11 @@ import { sqlLookup } from '../orm/raw-sql.js';
 import { migrationPathReason, OPERATOR_FOLDER } from '../schema/sql-migrations.js';
 import { byteOffsetToIndex } from '../sql/split.js';
 import { SqlQueryAnalyzer } from '../sql/query.js';
-import { sqlMissingWording } from './checks/require-tenant-filter.js';
-import { fingerprintOf, Occurrences, type Finding } from './finding.js';
-import type { UnknownSite } from './result.js';
+import { sqlMissingWording } from '../policies/require-tenant-filter/index.js';
+import { fingerprintOf, Occurrences, type Finding } from '../core/finding.js';
+import type { UnknownSite } from '../core/result.js';
 import { severityFor } from './analyze.js';
-import type { TenantSchema } from './schema.js';
+import type { TenantSchema } from '../core/schema.js';
 
 /**
  * `.sql` query files (sqlc `query.sql`, PgTyped, plain files of queries): every statement is

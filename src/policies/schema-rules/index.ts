@@ -1,6 +1,6 @@
-import type { TenantLintConfig } from '../../config/schema.js';
-import type { Column, Relation, SourceLocation, Table, TenantKey, TenantSchema } from '../schema.js';
-import type { SchemaFinding } from './types.js';
+import type { TenantLintConfig } from '../../core/options.js';
+import type { Column, Relation, SourceLocation, Table, TenantKey, TenantSchema } from '../../core/schema.js';
+import type { SchemaFinding } from '../../core/check-output.js';
 
 /**
  * Unique columns whose global uniqueness is the point: secrets and external ids, including the ids

@@ -1,0 +1,39 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { readTextFileSafe } from '../scan/safe-read.js';
+
+/*
+ * Who may call a function from outside the project: read from the nearest package.json (data, never
+ * executed). The paths policy asks it of exported functions.
+ */
+
+const privacy = new Map<string, boolean>();
+
+/** What a package others import declares: an entry point. An application's manifest has none. */
+const LIBRARY_FIELDS = ['main', 'module', 'exports', 'types', 'typings', 'bin'];
+
+/**
+ * The nearest package.json is an application's, not a library others call: it says `"private":
+ * true`, or it declares no entry point (`main`, `exports`, `bin`...) through which others could
+ * import the function.
+ */
+export function inPrivatePackage(file: string): boolean {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    let known = privacy.get(dir);
+    if (known === undefined) {
+      const manifest = join(dir, 'package.json');
+      if (existsSync(manifest)) {
+        try {
+          const parsed: unknown = JSON.parse(readTextFileSafe(manifest, { maxBytes: 1_000_000 }));
+          known = typeof parsed === 'object' && parsed !== null && (Reflect.get(parsed, 'private') === true || !LIBRARY_FIELDS.some((f) => Reflect.has(parsed, f)));
+        } catch {
+          known = false;
+        }
+        privacy.set(dir, known);
+      }
+    }
+    if (known !== undefined) return known;
+    // No manifest at all: nothing says the code is an application's own; assume others may call it.
+    if (dirname(dir) === dir) return false;
+  }
+}
