@@ -1,10 +1,10 @@
 import type { TSESTree } from '@typescript-eslint/types';
-import { T, walk, type Node } from '../../../core/ast.js';
+import { enclosingFunction, T, unwrap, walk, type Node } from '../../../core/ast.js';
 import { methodOf } from '../../../core/syntax.js';
 import type { ClientTenantFlow as Flow } from '../flow.js';
 import { calleeName, isLiteral, statementOf } from '../syntax.js';
 import { ANY_KEY, Env, INLINE_BUDGET, keyOf, MAX_INLINE_DEPTH, type Check, type Frame } from '../types.js';
-import { gatesOf } from './gates.js';
+import { exitOf, gatesOf } from './gates.js';
 
 /*
  * Checks that make a client value safe, found in a function: an equality test with the verified
@@ -47,6 +47,7 @@ export function checksIn(flow: Flow, scope: Node, frame: Frame): Check[] {
     for (const lookup of lookups) checks.push(...gatesOf(call, lookup.key, 'a membership lookup for the verified user', lookup.certain));
     if (lookups.length === 0) checks.push(...flow.builtLookupChecks(call, frame));
     checks.push(...helperChecks(flow, call, frame));
+    checks.push(...testedResultChecks(flow, call, frame));
     if (verifiesSignature(flow, call, frame)) checks.push(...gatesOf(call, ANY_KEY, 'a signature check of the request', true));
   }
   if (frame.env === flow.top) flow.checkCache.set(scope, checks);
@@ -122,4 +123,61 @@ function membershipLookupKeys(flow: Flow, call: TSESTree.CallExpression, frame: 
     if (origin.kind === 'client') keys.push({ key: keyOf(origin.source), certain: pin === 'verified' });
   }
   return keys;
+}
+
+/** Fields of a guard's result that say the check passed (`!access.success`, `!membership.ok`). */
+const PASSED_FIELDS = new Set(['success', 'ok', 'allowed', 'authorized', 'authorised', 'isMember', 'hasAccess', 'permitted', 'granted', 'valid']);
+/** Response classes a guard returns in place of its result when the check fails. */
+const RESPONSE_CLASSES = new Set(['Response', 'NextResponse']);
+
+/**
+ * `const access = await requireWorkspaceAccess(req, wsId); if (!access.success) return access.response;`,
+ * `if (auth instanceof NextResponse) return auth;`, `if ('error' in r) throw ...`: a project or
+ * imported helper handed the client tenant, awaited, whose result is tested for failure in an `if`
+ * that exits. The helper is the membership check of the values it is handed, for what follows.
+ */
+function testedResultChecks(flow: Flow, call: TSESTree.CallExpression, frame: Frame): Check[] {
+  const awaited = call.parent;
+  if (awaited?.type !== T.AwaitExpression) return [];
+  const declarator = awaited.parent;
+  if (declarator?.type !== T.VariableDeclarator || declarator.init !== awaited || declarator.id.type !== T.Identifier) return [];
+  const keys = new Set<string>();
+  for (const arg of call.arguments) {
+    if (arg.type === T.SpreadElement) continue;
+    const origin = flow.evaluate(arg, frame);
+    if (origin.kind === 'client') keys.add(keyOf(origin.source));
+  }
+  if (keys.size === 0 || flow.calleeOf(call, frame).kind === 'none') return [];
+  const name = declarator.id.name;
+  const scope = enclosingFunction(declarator)?.body;
+  if (!scope) return [];
+  const checks: Check[] = [];
+  walk(scope, (node) => {
+    if (node.type !== T.IfStatement || node.range[0] < declarator.range[1] || !testsFailure(node.test, name)) return;
+    const exit = exitOf(node.consequent);
+    if (!exit) return;
+    for (const key of keys) checks.push({ key, gate: node, mode: 'exit', throws: exit === 'throw', what: `a guard helper whose result \`${name}\` is tested`, certain: true });
+  });
+  return checks;
+}
+
+/** `!r.success`, `!r.ok`, `r instanceof NextResponse`, `'error' in r`, `r.error`: true when the guard failed. */
+export function testsFailure(test: Node, name: string): boolean {
+  const node = unwrap(test);
+  const isResult = (n: Node) => {
+    const inner = unwrap(n);
+    return inner.type === T.Identifier && inner.name === name;
+  };
+  const field = (n: Node) => {
+    const inner = unwrap(n);
+    if (inner.type === T.ChainExpression) return field(inner.expression);
+    return inner.type === T.MemberExpression && !inner.computed && inner.property.type === T.Identifier && isResult(inner.object) ? inner.property.name : undefined;
+  };
+  if (node.type === T.UnaryExpression && node.operator === '!') return PASSED_FIELDS.has(field(node.argument) ?? '');
+  if (node.type === T.BinaryExpression && node.operator === 'instanceof') {
+    const right = unwrap(node.right);
+    return isResult(node.left) && right.type === T.Identifier && RESPONSE_CLASSES.has(right.name);
+  }
+  if (node.type === T.BinaryExpression && node.operator === 'in') return node.left.type === T.Literal && node.left.value === 'error' && isResult(node.right);
+  return field(node) === 'error';
 }
