@@ -1,6 +1,6 @@
 import type { TSESTree } from '@typescript-eslint/types';
-import { enclosingFunction, T, unwrap, walk, type Node } from '../../../core/ast.js';
-import { methodOf } from '../../../core/syntax.js';
+import { enclosingFunction, T, walk, type Node } from '../../../core/ast.js';
+import { methodOf, testsFailure } from '../../../core/syntax.js';
 import type { ClientTenantFlow as Flow } from '../flow.js';
 import { calleeName, isLiteral, statementOf } from '../syntax.js';
 import { ANY_KEY, Env, INLINE_BUDGET, keyOf, MAX_INLINE_DEPTH, type Check, type Frame } from '../types.js';
@@ -125,11 +125,6 @@ function membershipLookupKeys(flow: Flow, call: TSESTree.CallExpression, frame: 
   return keys;
 }
 
-/** Fields of a guard's result that say the check passed (`!access.success`, `!membership.ok`). */
-const PASSED_FIELDS = new Set(['success', 'ok', 'allowed', 'authorized', 'authorised', 'isMember', 'hasAccess', 'permitted', 'granted', 'valid']);
-/** Response classes a guard returns in place of its result when the check fails. */
-const RESPONSE_CLASSES = new Set(['Response', 'NextResponse']);
-
 /**
  * `const access = await requireWorkspaceAccess(req, wsId); if (!access.success) return access.response;`,
  * `if (auth instanceof NextResponse) return auth;`, `if ('error' in r) throw ...`: a project or
@@ -159,25 +154,4 @@ function testedResultChecks(flow: Flow, call: TSESTree.CallExpression, frame: Fr
     for (const key of keys) checks.push({ key, gate: node, mode: 'exit', throws: exit === 'throw', what: `a guard helper whose result \`${name}\` is tested`, certain: true });
   });
   return checks;
-}
-
-/** `!r.success`, `!r.ok`, `r instanceof NextResponse`, `'error' in r`, `r.error`: true when the guard failed. */
-export function testsFailure(test: Node, name: string): boolean {
-  const node = unwrap(test);
-  const isResult = (n: Node) => {
-    const inner = unwrap(n);
-    return inner.type === T.Identifier && inner.name === name;
-  };
-  const field = (n: Node) => {
-    const inner = unwrap(n);
-    if (inner.type === T.ChainExpression) return field(inner.expression);
-    return inner.type === T.MemberExpression && !inner.computed && inner.property.type === T.Identifier && isResult(inner.object) ? inner.property.name : undefined;
-  };
-  if (node.type === T.UnaryExpression && node.operator === '!') return PASSED_FIELDS.has(field(node.argument) ?? '');
-  if (node.type === T.BinaryExpression && node.operator === 'instanceof') {
-    const right = unwrap(node.right);
-    return isResult(node.left) && right.type === T.Identifier && RESPONSE_CLASSES.has(right.name);
-  }
-  if (node.type === T.BinaryExpression && node.operator === 'in') return node.left.type === T.Literal && node.left.value === 'error' && isResult(node.right);
-  return field(node) === 'error';
 }
