@@ -113,3 +113,29 @@ function isAuthorizationGuard(arg: Node): boolean {
   if (!name || !name.endsWith('Guard')) return false;
   return name.slice(0, -'Guard'.length).split(/(?=[A-Z])/).some((word) => AUTHZ_GUARD_WORDS.has(word));
 }
+
+/** Fields of a guard's result that say the check passed (`!access.success`, `!membership.ok`). */
+const PASSED_FIELDS = new Set(['success', 'ok', 'allowed', 'authorized', 'authorised', 'isMember', 'hasAccess', 'permitted', 'granted', 'valid']);
+/** Response classes a guard returns in place of its result when the check fails. */
+const RESPONSE_CLASSES = new Set(['Response', 'NextResponse']);
+
+/** `!r.success`, `!r.ok`, `r instanceof NextResponse`, `'error' in r`, `r.error`: true when the guard failed. */
+export function testsFailure(test: Node, name: string): boolean {
+  const node = unwrap(test);
+  const isResult = (n: Node) => {
+    const inner = unwrap(n);
+    return inner.type === T.Identifier && inner.name === name;
+  };
+  const field = (n: Node) => {
+    const inner = unwrap(n);
+    if (inner.type === T.ChainExpression) return field(inner.expression);
+    return inner.type === T.MemberExpression && !inner.computed && inner.property.type === T.Identifier && isResult(inner.object) ? inner.property.name : undefined;
+  };
+  if (node.type === T.UnaryExpression && node.operator === '!') return PASSED_FIELDS.has(field(node.argument) ?? '');
+  if (node.type === T.BinaryExpression && node.operator === 'instanceof') {
+    const right = unwrap(node.right);
+    return isResult(node.left) && right.type === T.Identifier && RESPONSE_CLASSES.has(right.name);
+  }
+  if (node.type === T.BinaryExpression && node.operator === 'in') return node.left.type === T.Literal && node.left.value === 'error' && isResult(node.right);
+  return field(node) === 'error';
+}

@@ -380,3 +380,31 @@ describe('no-client-tenant-id: a NestJS route behind an authorization decorator'
     expect(await nct(project({ private: true }, { 'src/permissions.ts': permissions, 'src/projects.controller.ts': controller(`@Get(':organizationId/projects')`) }))).toEqual(['src/projects.controller.ts:8 error']);
   });
 });
+
+describe('a guard helper handed the id, awaited, its result tested and the failing branch exiting (tutur3u requireWorkspaceAccess)', () => {
+  const route = (body: string) =>
+    `import express from 'express';\nimport { prisma } from './db';\nimport { authorize } from './auth';\n\nexport const app = express();\napp.get('/orgs/:orgId/projects/:id', async (req, res) => {\n  const id = req.params.id;\n${body}\n});\n`;
+  const auth = `export async function authorize(req: unknown, id: string): Promise<{ ok: boolean; error?: string }> {\n  return { ok: Boolean(req && id) };\n}\n`;
+  const files = (body: string) => ({ 'src/auth.ts': auth, 'src/routes.ts': route(body) });
+  const query = `  res.json(await prisma.project.findUnique({ where: { id } }));`;
+
+  it('`if (!access.ok) return` before the read: not reported', async () => {
+    expect(await severities(project({ private: true }, files(`  const access = await authorize(req, id);\n  if (!access.ok) return res.status(403).end();\n${query}`)))).toEqual([]);
+  });
+
+  it('`if (access instanceof Response) return access`: not reported', async () => {
+    expect(await severities(project({ private: true }, files(`  const access = await authorize(req, id);\n  if (access instanceof Response) return access;\n${query}`)))).toEqual([]);
+  });
+
+  it('the failing branch only logs: error', async () => {
+    expect(await severities(project({ private: true }, files(`  const access = await authorize(req, id);\n  if (!access.ok) console.warn(access.error);\n${query}`)))).toEqual(['src/routes.ts:10 error']);
+  });
+
+  it('the guard is handed another id than the read uses: error', async () => {
+    expect(await severities(project({ private: true }, files(`  const access = await authorize(req, req.params.orgId);\n  if (!access.ok) return res.status(403).end();\n${query}`)))).toEqual(['src/routes.ts:10 error']);
+  });
+
+  it('the guard comes after a write (as for a check after a read whose row was sent, the harm is done): error', async () => {
+    expect(await severities(project({ private: true }, files(`  const row = await prisma.project.update({ where: { id }, data: { name: 'x' } });\n  const access = await authorize(req, id);\n  if (!access.ok) return res.status(403).end();\n  res.json(row);`)))).toEqual(['src/routes.ts:8 error']);
+  });
+});

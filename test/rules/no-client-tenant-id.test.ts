@@ -471,3 +471,37 @@ ruleTester.run('no-client-tenant-id', rule, {
     },
   ],
 });
+
+// tutur3u guard helpers: `const access = await requireWorkspaceAccess(req, wsId); if (!access.success) return access.response;`
+// A helper handed the client tenant whose awaited result is tested and whose failing branch exits is a membership check.
+const guarded = (check: string, test: string, exit: string, where = 'orgId') =>
+  `${express}import { requireOrgAccess } from '@acme/guard';\napp.get('/invoices', async (req, res) => {\n  const orgId = req.header('x-org-id');\n  const other = req.header('x-other-id');\n  const access = await requireOrgAccess(req, ${check});\n  if (${test}) ${exit}\n  res.json(await prisma.invoice.findMany({ where: { orgId: ${where} } }));\n});`;
+ruleTester.run('no-client-tenant-id: a guard helper whose result is tested', rule, {
+  valid: [
+    // `!access.success`, the branch returns
+    guarded('orgId', '!access.success', 'return res.status(403).json(access.response);'),
+    // `!access.ok`, the branch returns a 403
+    guarded('orgId', '!access.ok', 'return res.sendStatus(403);'),
+    // `access instanceof Response`, the branch returns it
+    guarded('orgId', 'access instanceof Response', 'return access;'),
+    // `'error' in access`, the branch throws
+    guarded('orgId', "'error' in access", 'throw new Error(access.error);'),
+  ],
+  invalid: [
+    {
+      // the failing branch only logs: the request goes on
+      code: guarded('orgId', '!access.success', 'console.warn(access.error);'),
+      errors: [{ messageId: 'clientTenantId', line: 6 }],
+    },
+    {
+      // the guard checks another id than the one the query uses
+      code: guarded('other', '!access.ok', 'return res.sendStatus(403);'),
+      errors: [{ messageId: 'clientTenantId', line: 6 }],
+    },
+    {
+      // the check comes after the query
+      code: `${express}import { requireOrgAccess } from '@acme/guard';\napp.get('/invoices', async (req, res) => {\n  const orgId = req.header('x-org-id');\n  const rows = await prisma.invoice.findMany({ where: { orgId } });\n  const access = await requireOrgAccess(req, orgId);\n  if (!access.ok) return res.sendStatus(403);\n  res.json(rows);\n});`,
+      errors: [{ messageId: 'clientTenantId', line: 6 }],
+    },
+  ],
+});

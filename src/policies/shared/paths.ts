@@ -13,7 +13,7 @@
  */
 import type { TSESTree } from '@typescript-eslint/types';
 import { memberName, propertyName, T, textOf, unwrap, walk, type FileUnit, type Node } from '../../core/ast.js';
-import { authorizationDecoratorOf } from '../../core/syntax.js';
+import { authorizationDecoratorOf, testsFailure } from '../../core/syntax.js';
 import type { Resolver } from '../../core/resolve.js';
 import { callableAt, callGraphFor, INLINE_RUNNERS, isInlineCallback, nodeKey, placeOf, searchRootOf, type Callable, type CallGraph } from '../../flow/callers.js';
 import { originsOf } from '../../flow/origin.js';
@@ -616,14 +616,36 @@ function guardStatement(statement: TSESTree.Statement, roots: Set<string>, unit:
   if (statement.type === T.VariableDeclaration) {
     for (const declarator of statement.declarations) {
       const init = declarator.init && callIn(declarator.init);
-      if (!init || declarator.id.type !== T.Identifier || !(identityIn(init) || tenantBoundCheck(init, options.tenantKeys))) continue;
+      if (!init || declarator.id.type !== T.Identifier) continue;
       if (!intersects(rootsOf(init.arguments, unit, 0, true), roots)) continue;
       const name = declarator.id.name;
+      const guard = testedGuard(declarator, init, name, unit, options.resolver, rest);
+      if (guard) return guard;
+      if (!(identityIn(init) || tenantBoundCheck(init, options.tenantKeys))) continue;
       const tested = rest.find((s) => s.type === T.IfStatement && exits(s.consequent) && mentionsAny(s.test, new Set([name])));
       if (tested) return `\`${clip(textOf(unit, init))}\` and the check of \`${name}\``;
     }
   }
   return undefined;
+}
+
+/**
+ * `const access = await requireWorkspaceAccess(req, wsId); if (!access.success) return access.response;`:
+ * a project or imported helper handed the value, awaited, whose result is tested for failure
+ * (`!r.ok`, `r instanceof NextResponse`, `'error' in r`) in an `if` that exits.
+ */
+function testedGuard(declarator: TSESTree.VariableDeclarator, call: TSESTree.CallExpression, name: string, unit: FileUnit, resolver: Resolver, rest: TSESTree.Statement[]): string | undefined {
+  if (!declarator.init || unwrap(declarator.init) === declarator.init || declarator.init.type !== T.AwaitExpression) return undefined;
+  if (!functionOf(call, unit, resolver) && !importedCallee(call, unit, resolver)) return undefined;
+  const tested = rest.find((s) => s.type === T.IfStatement && exits(s.consequent) && testsFailure(s.test, name));
+  return tested ? `\`${clip(textOf(unit, call))}\` and the check of \`${name}\`` : undefined;
+}
+
+/** `authorize(...)` or `auth.authorize(...)` imported from a package. */
+function importedCallee(call: TSESTree.CallExpression, unit: FileUnit, resolver: Resolver): boolean {
+  let callee = unwrap(call.callee);
+  while (callee.type === T.MemberExpression) callee = unwrap(callee.object);
+  return callee.type === T.Identifier && resolver.bindingOf(callee, unit).kind === 'package';
 }
 
 function callIn(expression: Node): TSESTree.CallExpression | undefined {

@@ -1,10 +1,10 @@
 import type { TSESTree } from '@typescript-eslint/types';
-import { T, walk, type Node } from '../../../core/ast.js';
-import { methodOf } from '../../../core/syntax.js';
+import { enclosingFunction, T, walk, type Node } from '../../../core/ast.js';
+import { methodOf, testsFailure } from '../../../core/syntax.js';
 import type { ClientTenantFlow as Flow } from '../flow.js';
 import { calleeName, isLiteral, statementOf } from '../syntax.js';
 import { ANY_KEY, Env, INLINE_BUDGET, keyOf, MAX_INLINE_DEPTH, type Check, type Frame } from '../types.js';
-import { gatesOf } from './gates.js';
+import { exitOf, gatesOf } from './gates.js';
 
 /*
  * Checks that make a client value safe, found in a function: an equality test with the verified
@@ -47,6 +47,7 @@ export function checksIn(flow: Flow, scope: Node, frame: Frame): Check[] {
     for (const lookup of lookups) checks.push(...gatesOf(call, lookup.key, 'a membership lookup for the verified user', lookup.certain));
     if (lookups.length === 0) checks.push(...flow.builtLookupChecks(call, frame));
     checks.push(...helperChecks(flow, call, frame));
+    checks.push(...testedResultChecks(flow, call, frame));
     if (verifiesSignature(flow, call, frame)) checks.push(...gatesOf(call, ANY_KEY, 'a signature check of the request', true));
   }
   if (frame.env === flow.top) flow.checkCache.set(scope, checks);
@@ -122,4 +123,35 @@ function membershipLookupKeys(flow: Flow, call: TSESTree.CallExpression, frame: 
     if (origin.kind === 'client') keys.push({ key: keyOf(origin.source), certain: pin === 'verified' });
   }
   return keys;
+}
+
+/**
+ * `const access = await requireWorkspaceAccess(req, wsId); if (!access.success) return access.response;`,
+ * `if (auth instanceof NextResponse) return auth;`, `if ('error' in r) throw ...`: a project or
+ * imported helper handed the client tenant, awaited, whose result is tested for failure in an `if`
+ * that exits. The helper is the membership check of the values it is handed, for what follows.
+ */
+function testedResultChecks(flow: Flow, call: TSESTree.CallExpression, frame: Frame): Check[] {
+  const awaited = call.parent;
+  if (awaited?.type !== T.AwaitExpression) return [];
+  const declarator = awaited.parent;
+  if (declarator?.type !== T.VariableDeclarator || declarator.init !== awaited || declarator.id.type !== T.Identifier) return [];
+  const keys = new Set<string>();
+  for (const arg of call.arguments) {
+    if (arg.type === T.SpreadElement) continue;
+    const origin = flow.evaluate(arg, frame);
+    if (origin.kind === 'client') keys.add(keyOf(origin.source));
+  }
+  if (keys.size === 0 || flow.calleeOf(call, frame).kind === 'none') return [];
+  const name = declarator.id.name;
+  const scope = enclosingFunction(declarator)?.body;
+  if (!scope) return [];
+  const checks: Check[] = [];
+  walk(scope, (node) => {
+    if (node.type !== T.IfStatement || node.range[0] < declarator.range[1] || !testsFailure(node.test, name)) return;
+    const exit = exitOf(node.consequent);
+    if (!exit) return;
+    for (const key of keys) checks.push({ key, gate: node, mode: 'exit', throws: exit === 'throw', what: `a guard helper whose result \`${name}\` is tested`, certain: true });
+  });
+  return checks;
 }
