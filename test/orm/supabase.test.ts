@@ -154,6 +154,8 @@ ruleTester.run('require-tenant-filter (supabase-js)', rule, {
     project(`export const sa = (orgId: string) => admin.schema('private').from('notes').select('*').eq('org_id', orgId);`),
     project(`export async function sb(orgId: string) {\n  const privateDb = admin.schema('private');\n  return privateDb.from('notes').select('*').eq('org_id', orgId);\n}`),
     project(`function privateSchema(client: SupabaseClient) {\n  return client.schema('private');\n}\nexport const sc = (orgId: string) => privateSchema(admin).from('notes').select('*').eq('org_id', orgId);`),
+    // a factory loaded with a dynamic import of a literal specifier, as a static import
+    project(`export async function di(orgId: string) {\n  const { adminFor: load } = await import('../clients');\n  return load().from('notes').select('*').eq('org_id', orgId);\n}`),
   ],
   invalid: [
     // service role, no filter and by id alone
@@ -190,6 +192,7 @@ ruleTester.run('require-tenant-filter (supabase-js)', rule, {
     invalid(`export const sa = () => admin.schema('private').from('notes').select('*');`, 'missingTenantFilter'),
     invalid(`export async function sb(id: string) {\n  const privateDb = admin.schema('private');\n  return privateDb.from('notes').delete().eq('id', id);\n}`, 'missingTenantFilter', { line: 5 }),
     invalid(`function privateSchema(client: SupabaseClient) {\n  return client.schema('private');\n}\nexport const sc = (id: string) => privateSchema(admin).from('notes').select('*').eq('id', id);`, 'missingTenantFilter', { line: 6 }),
+    invalid(`export async function di(id: string) {\n  const { adminFor: load } = await import('../clients');\n  return load().from('notes').select('*').eq('id', id);\n}`, 'missingTenantFilter', { line: 5 }),
     invalid(`class Notes {\n  private readonly db = admin;\n  remove(id: string) { return this.db.from('notes').delete().eq('id', id); }\n}\nexport const notes = new Notes();`, 'missingTenantFilter'),
   ],
 });
