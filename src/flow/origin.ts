@@ -349,10 +349,8 @@ function parameter(name: TSESTree.Identifier, declared: Node, unit: FileUnit, w:
       // what that function passes when it calls it, else the type it declares for it.
       if (path && topIndex >= 0) {
         const handed = handedToCallback(host, fn, topIndex, unit, w);
-        if (handed.passed.length) {
-          const origins = along(handed.passed);
-          if (origins.some((o) => o.kind === 'lib') && !origins.some((o) => o.kind === 'unknown')) return origins;
-        }
+        const passed = known(along(handed.passed));
+        if (passed) return passed;
         if (handed.declared) {
           const origins = along(typeOrigins(handed.declared.type, handed.declared.unit, w));
           if (origins.some((o) => o.kind === 'lib')) return origins;
@@ -362,15 +360,19 @@ function parameter(name: TSESTree.Identifier, declared: Node, unit: FileUnit, w:
     } else if (w.callers && path && topIndex >= 0) {
       // No type says what it is: what every call site of the function passes.
       const bound = passedByCallers(fn, topIndex, unit, w);
-      if (bound) {
-        const origins = along(bound);
-        if (origins.some((o) => o.kind === 'lib') && !origins.some((o) => o.kind === 'unknown')) return origins;
-      }
+      const passed = bound && known(along(bound));
+      if (passed) return passed;
     }
   }
   const index = fn ? fn.params.indexOf(name as TSESTree.Parameter) : -1;
   const result = unknown(`\`${name.name}\` is a parameter of unknown type`, unit, name);
   return [...structured, index >= 0 && fn && result.kind === 'unknown' ? { ...result, parameter: { fn, index } } : result];
+}
+
+/** Values every one of which is followed (a client, a project object): none unknown, not only literals. */
+function known(origins: Origin[]): Origin[] | undefined {
+  const useful = origins.filter((o) => o.kind !== 'literal');
+  return useful.length && !useful.some((o) => o.kind === 'unknown') ? useful : undefined;
 }
 
 /**
@@ -412,8 +414,8 @@ function passedByCallers(fn: TSESTree.FunctionLike, index: number, unit: FileUni
     const arg = site.call.arguments[index];
     if (!arg || arg.type === T.SpreadElement) return undefined;
     const where = `${site.unit.file.split('/').slice(-2).join('/')}:${site.call.loc.start.line}`;
-    const origins = describe(arg, site.unit, w);
-    if (!origins.some((o) => o.kind === 'lib') || origins.some((o) => o.kind === 'unknown')) return undefined;
+    const origins = known(describe(arg, site.unit, w));
+    if (!origins) return undefined;
     out.push(...origins.map((o) => (o.kind === 'lib' ? { ...o, trail: [...o.trail, `passed by the call at \`${where}\``] } : o)));
   }
   return out;

@@ -14,7 +14,8 @@ import { isChainLink, methodChain, type Node, T, textOf, unwrap } from '../core/
 import type { AnalysisContext, Operation, OrmRecognizer, QuerySite } from '../core/query-site.js';
 import type { Table } from '../core/schema.js';
 import { schemaSwitch, supabaseClientInfo, supabaseClientOf, type SupabaseClient } from './supabase-client.js';
-import { libraryOrigin, type Step } from '../flow/origin.js';
+import { libraryOrigin, type FlowOptions, type Step } from '../flow/origin.js';
+import { callerLookup } from '../flow/callers.js';
 import { evaluateFilters, stringValue, tableBySqlName, type FilterLink } from './supabase-filter.js';
 
 const WRITES: Record<string, Operation> = { insert: 'insert', upsert: 'insert', update: 'update', delete: 'delete' };
@@ -76,10 +77,18 @@ function tracedClient(expression: Node, context: AnalysisContext): SupabaseClien
     const steps = withoutSchemaSwitches(o.steps);
     if (o.typed) return o.name === 'SupabaseClient' && steps.length === 0;
     return factories.has(o.name) && steps.length === 1 && steps[0]?.kind === 'call';
-  }).found;
+  }, flowOptions(context)).found;
   if (!traced) return undefined;
   const via = traced.trail.length ? ` (${traced.trail.join('; ')})` : '';
+  // The outermost project call that made it (`createAdminClient()`): the key-aware reader may know its key.
+  const made = traced.via && !traced.typed ? supabaseClientOf(traced.via.node, traced.via.unit, context) : undefined;
+  if (made) return { key: made.key, ...(schema ? { schema } : {}), how: `${made.how}, traced by the value flow${via}` };
   return { key: 'unknown', ...(schema ? { schema } : {}), how: `${traced.typed ? `typed \`SupabaseClient\`` : `\`${traced.name}()\``} from \`${traced.source}\`, traced by the value flow${via}, with a key it does not follow` };
+}
+
+/** The value flow with the project's call graph: a parameter no type describes is what its callers pass. */
+export function flowOptions(context: AnalysisContext): FlowOptions {
+  return context.root ? { callers: callerLookup(context.root, context.resolver, context.isTestPath ?? (() => false)) } : {};
 }
 
 /** A client's steps without the `.schema(name)` switches after it (the value flow keeps no argument). */
