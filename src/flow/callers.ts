@@ -19,7 +19,7 @@ import type { TSESTree } from '@typescript-eslint/types';
 import { globbySync } from '../project/glob.js';
 import { memberName, propertyName, staticName, T, unwrap, walk, type FileUnit, type Node } from '../core/ast.js';
 import type { Resolver } from '../core/resolve.js';
-import { originsOf } from './origin.js';
+import { originsOf, type CallerLookup } from './origin.js';
 
 export interface CallSite {
   call: TSESTree.CallExpression;
@@ -348,6 +348,26 @@ function importsModuleOf(unit: FileUnit, target: Callable, resolver: Resolver): 
     if (resolver.modules.resolve(unit.file, statement.source.value) === target.unit.file) return true;
   }
   return false;
+}
+
+/** Call sites read to bind one parameter: a function called from more places is left unknown. */
+const MAX_BINDING_SITES = 8;
+
+/**
+ * The value flow's view of the call graph (src/flow/origin.ts): the call sites of a named project
+ * function when every one of them is known, resolved and calls it (it is never handed on as a
+ * value, and no receiver was matched by name alone), at most a few; undefined otherwise.
+ */
+export function callerLookup(root: string, resolver: Resolver, excluded: (relativePath: string) => boolean): CallerLookup {
+  const graph = callGraphFor(searchRootOf(root), resolver, excluded);
+  return (fn, unit) => {
+    const named = nameOf(fn);
+    if (!named) return undefined;
+    const sites = graph.callersOf({ fn, unit, name: named.name, ...(named.cls ? { cls: named.cls } : {}) });
+    if (sites.length === 0 || sites.length > MAX_BINDING_SITES) return undefined;
+    if (sites.some((s) => s.kind !== 'call' || s.how !== 'resolved')) return undefined;
+    return sites;
+  };
 }
 
 /** One call graph per search root and resolver (a scan, or an editor session). */

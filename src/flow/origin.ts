@@ -35,6 +35,11 @@ export interface LibOrigin {
   typed: boolean;
   /** How it was traced, for the evidence: `db()` returns `drizzle(...)`. */
   trail: string[];
+  /**
+   * The outermost call of a project function that gave this value (`createAdminClient()`), where a
+   * reader that knows more of the library (which key a client carries) can start from.
+   */
+  via?: { node: TSESTree.CallExpression; unit: FileUnit };
 }
 
 export type Origin =
@@ -57,13 +62,30 @@ interface Walk {
   depth: number;
   /** Nodes on the current path: a cycle (`a = b; b = a`) ends in unknown, not a stack overflow. */
   active: Set<Node>;
+  callers?: CallerLookup;
+  /** Call sites still to be read for this question (the call graph's answers are bounded). */
+  sites: number;
 }
 
-const memo = new WeakMap<Resolver, WeakMap<Node, Origin[]>>();
+/**
+ * The call sites of a project function, when all of them are known (it is never handed on as a
+ * value, nor called where the receiver cannot be resolved); undefined otherwise. A parameter of
+ * unknown type is then what every call site passes (src/flow/callers.ts answers).
+ */
+export type CallerLookup = (fn: TSESTree.FunctionLike, unit: FileUnit) => readonly { call: TSESTree.CallExpression; unit: FileUnit }[] | undefined;
+
+export interface FlowOptions {
+  callers?: CallerLookup;
+}
+
+/** Call sites read per question, across every parameter it binds through the call graph. */
+const MAX_CALL_SITES = 12;
+
+const memo = new WeakMap<Resolver, { plain: WeakMap<Node, Origin[]>; callers: WeakMap<Node, Origin[]> }>();
 
 /** Every origin `expression` may have. Never throws; what cannot be followed is an `unknown` origin with the reason. */
-export function originsOf(expression: Node, unit: FileUnit, resolver: Resolver): Origin[] {
-  return describe(expression, unit, { resolver, depth: 0, active: new Set() });
+export function originsOf(expression: Node, unit: FileUnit, resolver: Resolver, options: FlowOptions = {}): Origin[] {
+  return describe(expression, unit, { resolver, depth: 0, active: new Set(), sites: MAX_CALL_SITES, ...(options.callers ? { callers: options.callers } : {}) });
 }
 
 /** The library origins of `expression` that `accept` recognises, or why none was found. */
@@ -72,8 +94,9 @@ export function libraryOrigin(
   unit: FileUnit,
   resolver: Resolver,
   accept: (origin: LibOrigin) => boolean,
+  options: FlowOptions = {},
 ): { found: LibOrigin } | { found?: undefined; unknown?: Extract<Origin, { kind: 'unknown' }> } {
-  const origins = originsOf(expression, unit, resolver);
+  const origins = originsOf(expression, unit, resolver, options);
   const found = origins.find((o): o is LibOrigin => o.kind === 'lib' && accept(o));
   if (found) return { found };
   return { unknown: origins.find((o): o is Extract<Origin, { kind: 'unknown' }> => o.kind === 'unknown') };
@@ -85,8 +108,9 @@ function unknown(reason: string, unit: FileUnit, node: Node): Origin {
 
 function describe(expression: Node, unit: FileUnit, w: Walk): Origin[] {
   const node = unwrap(expression);
-  let byNode = memo.get(w.resolver);
-  if (!byNode) memo.set(w.resolver, (byNode = new WeakMap()));
+  let memos = memo.get(w.resolver);
+  if (!memos) memo.set(w.resolver, (memos = { plain: new WeakMap(), callers: new WeakMap() }));
+  const byNode = w.callers ? memos.callers : memos.plain;
   const cached = byNode.get(node);
   if (cached) return cached;
   if (w.depth > MAX_DEPTH) return [unknown('the value is traced too deep', unit, node)];
@@ -147,6 +171,8 @@ function describeNode(node: Node, unit: FileUnit, w: Walk): Origin[] {
       return [{ kind: 'function', fn: node, unit }];
     case T.ClassExpression:
       return [{ kind: 'class', cls: node, unit }];
+    case T.ImportExpression:
+      return dynamicImport(node, unit, w);
     case T.Literal:
     case T.TemplateLiteral:
     case T.ArrayExpression:
@@ -166,6 +192,17 @@ function withStep(origins: Origin[], step: Step, trail: string | undefined, unit
     else if (step.kind === 'get') out.push(...getMember(o, step.name, unit, node, w));
   }
   return out;
+}
+
+/** `await import('./db')` with a literal specifier: the module, as `import * as m from './db'` gives it. */
+function dynamicImport(node: TSESTree.ImportExpression, unit: FileUnit, w: Walk): Origin[] {
+  const source = unwrap(node.source);
+  const specifier = source.type === T.Literal && typeof source.value === 'string' ? source.value : source.type === T.TemplateLiteral && source.expressions.length === 0 ? source.quasis[0]?.value.cooked : undefined;
+  if (specifier === undefined || specifier === null) return [unknown('a dynamic import of a computed specifier', unit, node)];
+  const file = w.resolver.modules.resolve(unit.file, specifier);
+  const target = file ? w.resolver.modules.unit(file) : null;
+  if (target) return [{ kind: 'module', unit: target }];
+  return [{ kind: 'lib', source: specifier, name: '*', steps: [], typed: false, trail: [] }];
 }
 
 // ---- identifiers ----
@@ -262,29 +299,42 @@ function imported(variable: Variable, unit: FileUnit, at: Node, w: Walk): Origin
 // ---- parameters ----
 
 function parameter(name: TSESTree.Identifier, declared: Node, unit: FileUnit, w: Walk): Origin[] {
+  void declared;
   const fn = enclosingParamFunction(name);
+  // Project values a type names (an object type, an interface, a class): their members may be
+  // followed, but the parameter itself stays of unknown type (a `{ from(t): any }` stand-in is no client).
+  const structured: Origin[] = [];
+  const keep = (origins: Origin[]) => structured.push(...origins.filter((o) => o.kind !== 'unknown' && o.kind !== 'literal'));
   // A type annotation on the name, or on the pattern that destructures it (`{ db }: { db: Database }`).
   const annotation = name.typeAnnotation?.typeAnnotation;
   if (annotation) {
     const typed = typeOrigins(annotation, unit, w);
     if (typed.some((o) => o.kind === 'lib')) return typed;
+    keep(typed);
   }
   if (fn) {
     const top = fn.params.find((p) => containsNode(p, name));
+    const topIndex = top ? fn.params.indexOf(top) : -1;
     const pattern = top?.type === T.TSParameterProperty ? top.parameter : top;
-    if (pattern && pattern !== name) {
-      const inner = pattern.type === T.AssignmentPattern ? pattern.left : pattern;
+    const inner = pattern?.type === T.AssignmentPattern ? pattern.left : pattern;
+    const path = inner ? pathTo(inner, name) : undefined;
+    const along = (origins: Origin[]): Origin[] => {
+      let out = origins;
+      for (const key of path ?? []) out = withStep(out, { kind: 'get', name: key }, `.${key}`, unit, name, w);
+      return out;
+    };
+    if (inner && inner !== name) {
       const patternType = 'typeAnnotation' in inner ? inner.typeAnnotation?.typeAnnotation : undefined;
-      const path = pathTo(inner, name);
       if (patternType && path) {
-        let origins = typeOrigins(patternType, unit, w);
-        for (const key of path) origins = withStep(origins, { kind: 'get', name: key }, `.${key}`, unit, name, w);
+        const origins = along(typeOrigins(patternType, unit, w));
         if (origins.some((o) => o.kind === 'lib')) return origins;
+        keep(origins);
       }
     }
-    // A callback's parameter: `db.transaction(async (tx) => ...)` gives the library's value.
     const host = fn.parent;
-    if (host?.type === T.CallExpression && host.arguments.includes(fn as TSESTree.CallExpressionArgument)) {
+    const isCallback = host?.type === T.CallExpression && host.arguments.includes(fn as TSESTree.CallExpressionArgument);
+    if (isCallback) {
+      // A callback's parameter: `db.transaction(async (tx) => ...)` gives the library's value.
       const index = fn.params.findIndex((p) => p === name || containsNode(p, name));
       const callee = unwrap(host.callee);
       if (callee.type === T.MemberExpression && index >= 0) {
@@ -295,12 +345,80 @@ function parameter(name: TSESTree.Identifier, declared: Node, unit: FileUnit, w:
           if (libs.some((o) => o.kind === 'lib')) return libs;
         }
       }
+      // A callback handed to a project function (`withSessionAuth(async (req, { supabase }) => ...)`):
+      // what that function passes when it calls it, else the type it declares for it.
+      if (path && topIndex >= 0) {
+        const handed = handedToCallback(host, fn, topIndex, unit, w);
+        const passed = known(along(handed.passed));
+        if (passed) return passed;
+        if (handed.declared) {
+          const origins = along(typeOrigins(handed.declared.type, handed.declared.unit, w));
+          if (origins.some((o) => o.kind === 'lib')) return origins;
+          keep(origins);
+        }
+      }
+    } else if (w.callers && path && topIndex >= 0) {
+      // No type says what it is: what every call site of the function passes.
+      const bound = passedByCallers(fn, topIndex, unit, w);
+      const passed = bound && known(along(bound));
+      if (passed) return passed;
     }
   }
-  void declared;
   const index = fn ? fn.params.indexOf(name as TSESTree.Parameter) : -1;
   const result = unknown(`\`${name.name}\` is a parameter of unknown type`, unit, name);
-  return [index >= 0 && fn && result.kind === 'unknown' ? { ...result, parameter: { fn, index } } : result];
+  return [...structured, index >= 0 && fn && result.kind === 'unknown' ? { ...result, parameter: { fn, index } } : result];
+}
+
+/** Values every one of which is followed (a client, a project object): none unknown, not only literals. */
+function known(origins: Origin[]): Origin[] | undefined {
+  const useful = origins.filter((o) => o.kind !== 'literal');
+  return useful.length && !useful.some((o) => o.kind === 'unknown') ? useful : undefined;
+}
+
+/**
+ * What a project function does with the callback `fn` it is handed as argument of `host`: the
+ * values it passes as parameter `index` where it calls it (`handler(request, { supabase, user })`),
+ * and the type its own parameter declares for it (`handler: (req, ctx: SessionAuthContext) => ...`).
+ */
+function handedToCallback(host: TSESTree.CallExpression, fn: TSESTree.FunctionLike, index: number, unit: FileUnit, w: Walk): { passed: Origin[]; declared?: { type: TSESTree.TypeNode; unit: FileUnit } } {
+  const argIndex = host.arguments.indexOf(fn as TSESTree.CallExpressionArgument);
+  const passed: Origin[] = [];
+  let declared: { type: TSESTree.TypeNode; unit: FileUnit } | undefined;
+  for (const target of describe(host.callee, unit, w)) {
+    if (target.kind !== 'function') continue;
+    const param = target.fn.params[argIndex];
+    const id = param?.type === T.AssignmentPattern ? param.left : param;
+    if (id?.type !== T.Identifier) continue;
+    const type = id.typeAnnotation?.typeAnnotation;
+    const signature = type?.type === T.TSFunctionType ? type.params[index] : undefined;
+    const paramType = signature && 'typeAnnotation' in signature ? signature.typeAnnotation?.typeAnnotation : undefined;
+    if (paramType && !declared) declared = { type: paramType, unit: target.unit };
+    const variable = variableOf(target.unit.scopeManager, id);
+    for (const ref of variable?.references ?? []) {
+      const call = ref.identifier.parent;
+      if (call?.type !== T.CallExpression || call.callee !== ref.identifier) continue;
+      const arg = call.arguments[index];
+      passed.push(...(arg && arg.type !== T.SpreadElement ? describe(arg, target.unit, w) : [unknown(`\`${id.name}\` is called without that argument`, target.unit, call)]));
+    }
+  }
+  return declared ? { passed, declared } : { passed };
+}
+
+/** Parameter `index` of `fn` as every call site passes it, or undefined when the call sites are not all known (or too many). */
+function passedByCallers(fn: TSESTree.FunctionLike, index: number, unit: FileUnit, w: Walk): Origin[] | undefined {
+  const sites = w.callers?.(fn, unit);
+  if (!sites?.length || sites.length > w.sites) return undefined;
+  w.sites -= sites.length;
+  const out: Origin[] = [];
+  for (const site of sites) {
+    const arg = site.call.arguments[index];
+    if (!arg || arg.type === T.SpreadElement) return undefined;
+    const where = `${site.unit.file.split('/').slice(-2).join('/')}:${site.call.loc.start.line}`;
+    const origins = known(describe(arg, site.unit, w));
+    if (!origins) return undefined;
+    out.push(...origins.map((o) => (o.kind === 'lib' ? { ...o, trail: [...o.trail, `passed by the call at \`${where}\``] } : o)));
+  }
+  return out;
 }
 
 function enclosingParamFunction(name: Node): TSESTree.FunctionLike | undefined {
@@ -333,6 +451,13 @@ export function typeOrigins(type: TSESTree.TypeNode, unit: FileUnit, w: Walk): O
         return type.exprName.type === T.Identifier ? describe(type.exprName, unit, w) : [];
       case T.TSTypeLiteral:
         return [{ kind: 'object', node: typeLiteralAsObject(type), unit }];
+      case T.TSIndexedAccessType: {
+        // `Context['supabase']`, `Awaited<ReturnType<typeof f>>['sbAdmin']`: the member's type.
+        const index = type.indexType;
+        const key = index.type === T.TSLiteralType && index.literal.type === T.Literal && typeof index.literal.value === 'string' ? index.literal.value : undefined;
+        if (key === undefined) return [];
+        return withStep(typeOrigins(type.objectType, unit, w), { kind: 'get', name: key }, `.${key}`, unit, type, w).filter((o) => o.kind !== 'unknown');
+      }
       case T.TSTypeReference:
         return typeReference(type, unit, w);
       default:
@@ -343,13 +468,21 @@ export function typeOrigins(type: TSESTree.TypeNode, unit: FileUnit, w: Walk): O
   }
 }
 
-/** A type literal read as an object of typed members, so that `.db` of `{ db: Database }` finds `Database`. */
-const typeLiteralObjects = new WeakMap<TSESTree.TSTypeLiteral, TSESTree.ObjectExpression>();
-function typeLiteralAsObject(type: TSESTree.TSTypeLiteral): TSESTree.ObjectExpression {
+/**
+ * A type literal or an interface read as an object of typed members, so that `.db` of
+ * `{ db: Database }` finds `Database`; an interface's `extends` are searched for members it lacks.
+ */
+interface TypedMembers {
+  members: TSESTree.TypeElement[];
+  heritage: TSESTree.TSInterfaceHeritage[];
+}
+const typeLiteralObjects = new WeakMap<Node, TSESTree.ObjectExpression>();
+function typeLiteralAsObject(type: TSESTree.TSTypeLiteral | TSESTree.TSInterfaceDeclaration): TSESTree.ObjectExpression {
   let object = typeLiteralObjects.get(type);
   if (!object) {
     object = { type: T.ObjectExpression, properties: [], range: type.range, loc: type.loc, parent: type } as unknown as TSESTree.ObjectExpression;
-    Reflect.set(object, 'typeLiteral', type);
+    const typed: TypedMembers = type.type === T.TSTypeLiteral ? { members: type.members, heritage: [] } : { members: type.body.body, heritage: type.extends };
+    Reflect.set(object, 'typeLiteral', typed);
     typeLiteralObjects.set(type, object);
   }
   return object;
@@ -387,6 +520,7 @@ function identifierAsType(name: TSESTree.Identifier, unit: FileUnit, w: Walk): O
   const def = variable?.defs[0];
   if (!def) return [];
   if (def.type === 'Type' && def.node.type === T.TSTypeAliasDeclaration) return typeOrigins(def.node.typeAnnotation, unit, w);
+  if (def.type === 'Type' && def.node.type === T.TSInterfaceDeclaration) return [{ kind: 'object', node: typeLiteralAsObject(def.node), unit }];
   if (def.type === 'ClassName') return [{ kind: 'instance', cls: def.node, unit }];
   if (def.type === 'ImportBinding' && def.parent.type === T.ImportDeclaration) {
     const imported = def.node.type === T.ImportSpecifier ? (def.node.imported.type === T.Identifier ? def.node.imported.name : def.node.imported.value) : def.node.type === T.ImportDefaultSpecifier ? 'default' : '*';
@@ -423,6 +557,7 @@ function exportedType(source: string, name: string, unit: FileUnit, w: Walk, hop
     const declaration = statement.declaration;
     if (declaration) {
       if (declaration.type === T.TSTypeAliasDeclaration && declaration.id.name === name) return typeOrigins(declaration.typeAnnotation, target, w);
+      if (declaration.type === T.TSInterfaceDeclaration && declaration.id.name === name) return [{ kind: 'object', node: typeLiteralAsObject(declaration), unit: target }];
       if (declaration.type === T.ClassDeclaration && declaration.id?.name === name) return [{ kind: 'instance', cls: declaration, unit: target }];
       continue;
     }
@@ -473,7 +608,8 @@ function callOrigin(o: Origin, args: TSESTree.CallExpressionArgument[], unit: Fi
       });
       const name = o.fn.type === T.FunctionDeclaration && o.fn.id ? o.fn.id.name : 'a function';
       const useful = returned.filter((r) => r.kind !== 'literal');
-      return useful.map((r) => (r.kind === 'lib' ? { ...r, trail: [...r.trail, `returned by \`${name}()\``] } : r));
+      const via = node.type === T.CallExpression ? { node, unit } : undefined;
+      return useful.map((r) => (r.kind === 'lib' ? { ...r, trail: [...r.trail, `returned by \`${name}()\``], ...(via ? { via } : {}) } : r));
     }
     case 'unknown':
       return [o];
@@ -540,12 +676,19 @@ function member(node: TSESTree.MemberExpression, unit: FileUnit, w: Walk): Origi
 function getMember(o: Origin, name: string, unit: FileUnit, at: Node, w: Walk): Origin[] {
   switch (o.kind) {
     case 'object': {
-      const literal: TSESTree.TSTypeLiteral | undefined = Reflect.get(o.node, 'typeLiteral');
+      const literal: TypedMembers | undefined = Reflect.get(o.node, 'typeLiteral');
       if (literal) {
         for (const m of literal.members) {
-          if (m.type === T.TSPropertySignature && !m.computed && m.key.type === T.Identifier && m.key.name === name && m.typeAnnotation) {
+          const key = m.type === T.TSPropertySignature && !m.computed ? (m.key.type === T.Identifier ? m.key.name : m.key.type === T.Literal ? String(m.key.value) : undefined) : undefined;
+          if (m.type === T.TSPropertySignature && key === name && m.typeAnnotation) {
             return typeOrigins(m.typeAnnotation.typeAnnotation, o.unit, w);
           }
+        }
+        // `interface Ctx extends Base`: a member of the base.
+        for (const base of literal.heritage) {
+          if (base.expression.type !== T.Identifier) continue;
+          const found = identifierAsType(base.expression, o.unit, w).flatMap((b) => getMember(b, name, unit, at, w)).filter((b) => b.kind !== 'unknown');
+          if (found.length) return found;
         }
         return [unknown(`the type has no member \`${name}\``, unit, at)];
       }

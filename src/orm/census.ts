@@ -12,6 +12,7 @@ import { isChainLink, memberName, methodChain, T, textOf, unwrap, type Node } fr
 import type { AnalysisContext } from '../core/query-site.js';
 import { delegateName, type Table } from '../core/schema.js';
 import { originsOf, type LibOrigin } from '../flow/origin.js';
+import { flowOptions } from './supabase.js';
 
 export interface CensusEntry {
   orm: string;
@@ -132,7 +133,8 @@ function knexStartOf(chain: Link[], context: AnalysisContext): CensusEntry | und
  * or to another library is not this library's query: not counted.
  */
 function traced(receiver: Node, context: AnalysisContext, orm: string, table: string, what: string, library = orm.replace('-', '')): CensusEntry | undefined {
-  const origins = originsOf(receiver, context.unit, context.resolver);
+  // As the supabase-js recognizer asks (with the call graph), so that both see the same origins.
+  const origins = originsOf(receiver, context.unit, context.resolver, library === 'supabase' ? flowOptions(context) : {});
   const unknown = origins.find((o) => o.kind === 'unknown');
   if (unknown?.kind === 'unknown') {
     const where = unknown.file === context.unit.file ? ` (line ${unknown.line})` : '';

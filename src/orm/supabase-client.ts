@@ -42,6 +42,8 @@ export interface SupabaseClient {
   key: SupabaseKey;
   /** How the client was found, for the evidence. */
   how: string;
+  /** The Postgres schema it was switched to with `.schema('name')`, when it was. */
+  schema?: string;
 }
 
 /** What the policy gets: a client RLS applies to unless it carries the service-role key. */
@@ -80,6 +82,12 @@ function merge(clients: SupabaseClient[]): SupabaseClient | undefined {
 
 function clientOfCall(node: TSESTree.CallExpression, unit: FileUnit, context: AnalysisContext, depth: number): SupabaseClient | undefined {
   const callee = unwrap(node.callee);
+  // `supabase.schema('private')`: the same client, with the same key, on another Postgres schema.
+  const switched = schemaSwitch(node);
+  if (switched) {
+    const client = supabaseClientOf(switched.receiver, unit, context, depth + 1);
+    return client && { ...client, schema: switched.schema ?? client.schema };
+  }
   const factory = factoryOf(callee, unit, context, depth + 1);
   if (factory) return constructed(node, factory, unit, context, depth);
   if (callee.type !== T.Identifier) return undefined;
@@ -92,6 +100,18 @@ function clientOfCall(node: TSESTree.CallExpression, unit: FileUnit, context: An
   const binding = context.resolver.bindingOf(callee, unit, depth + 1);
   if (binding.kind !== 'function') return undefined;
   return returnedClient(binding.fn.node, binding.fn.unit, context, depth);
+}
+
+/**
+ * `client.schema('name')`: its receiver and the schema named (`undefined` when the argument is not a
+ * string literal). Exported for the chain reader.
+ */
+export function schemaSwitch(node: TSESTree.CallExpression): { receiver: Node; schema: string | undefined } | undefined {
+  const callee = unwrap(node.callee);
+  if (callee.type !== T.MemberExpression || callee.computed || memberName(callee) !== 'schema' || node.arguments.length !== 1) return undefined;
+  const argument = node.arguments[0] ? unwrap(node.arguments[0]) : undefined;
+  const schema = argument?.type === T.Literal && typeof argument.value === 'string' ? argument.value : argument?.type === T.TemplateLiteral && argument.expressions.length === 0 ? argument.quasis[0]?.value.cooked ?? undefined : undefined;
+  return { receiver: callee.object, schema };
 }
 
 /** `getDb()`: every value the function returns must be a client. */

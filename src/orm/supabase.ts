@@ -13,8 +13,9 @@ import type { TSESTree } from '@typescript-eslint/types';
 import { isChainLink, methodChain, type Node, T, textOf, unwrap } from '../core/ast.js';
 import type { AnalysisContext, Operation, OrmRecognizer, QuerySite } from '../core/query-site.js';
 import type { Table } from '../core/schema.js';
-import { supabaseClientInfo, supabaseClientOf, type SupabaseClient } from './supabase-client.js';
-import { libraryOrigin } from '../flow/origin.js';
+import { schemaSwitch, supabaseClientInfo, supabaseClientOf, type SupabaseClient } from './supabase-client.js';
+import { libraryOrigin, type FlowOptions, type Step } from '../flow/origin.js';
+import { callerLookup } from '../flow/callers.js';
 import { evaluateFilters, stringValue, tableBySqlName, type FilterLink } from './supabase-filter.js';
 
 const WRITES: Record<string, Operation> = { insert: 'insert', upsert: 'insert', update: 'update', delete: 'delete' };
@@ -50,9 +51,7 @@ function chainOf(call: TSESTree.CallExpression, context: AnalysisContext): Chain
   const start = links[index];
   if (!start) return undefined;
   // `supabase.schema('billing').from('invoices')`
-  const before = index > 0 ? links[index - 1] : undefined;
-  const receiverCall = before?.name === 'schema' ? before.call : start.call;
-  const callee = unwrap(receiverCall.callee);
+  const callee = unwrap(start.call.callee);
   if (callee.type !== T.MemberExpression) return undefined;
   const client = supabaseClientOf(callee.object, context.unit, context) ?? tracedClient(callee.object, context);
   if (!client) return undefined;
@@ -64,16 +63,43 @@ function chainOf(call: TSESTree.CallExpression, context: AnalysisContext): Chain
  * access helper's result, `access.sbAdmin`; a field of a context object): it is a client, but which
  * key it carries is not followed, so row-level security decides only as far as an unknown key allows.
  */
-function tracedClient(receiver: Node, context: AnalysisContext): SupabaseClient | undefined {
+function tracedClient(expression: Node, context: AnalysisContext): SupabaseClient | undefined {
+  // `access.sbAdmin.schema('private')`: the client it switches.
+  let receiver = unwrap(expression);
+  let schema: string | undefined;
+  for (let switched = receiver.type === T.CallExpression ? schemaSwitch(receiver) : undefined; switched; switched = receiver.type === T.CallExpression ? schemaSwitch(receiver) : undefined) {
+    schema ??= switched.schema;
+    receiver = unwrap(switched.receiver);
+  }
   const traced = libraryOrigin(receiver, context.unit, context.resolver, (o) => {
     const factories = SUPABASE_FACTORIES[o.source];
     if (!factories) return false;
-    if (o.typed) return o.name === 'SupabaseClient' && o.steps.length === 0;
-    return factories.has(o.name) && o.steps.length === 1 && o.steps[0]?.kind === 'call';
-  }).found;
+    const steps = withoutSchemaSwitches(o.steps);
+    if (o.typed) return o.name === 'SupabaseClient' && steps.length === 0;
+    return factories.has(o.name) && steps.length === 1 && steps[0]?.kind === 'call';
+  }, flowOptions(context)).found;
   if (!traced) return undefined;
   const via = traced.trail.length ? ` (${traced.trail.join('; ')})` : '';
-  return { key: 'unknown', how: `${traced.typed ? `typed \`SupabaseClient\`` : `\`${traced.name}()\``} from \`${traced.source}\`, traced by the value flow${via}, with a key it does not follow` };
+  // The outermost project call that made it (`createAdminClient()`): the key-aware reader may know its key.
+  const made = traced.via && !traced.typed ? supabaseClientOf(traced.via.node, traced.via.unit, context) : undefined;
+  if (made) return { key: made.key, ...(schema ? { schema } : {}), how: `${made.how}, traced by the value flow${via}` };
+  return { key: 'unknown', ...(schema ? { schema } : {}), how: `${traced.typed ? `typed \`SupabaseClient\`` : `\`${traced.name}()\``} from \`${traced.source}\`, traced by the value flow${via}, with a key it does not follow` };
+}
+
+/** The value flow with the project's call graph: a parameter no type describes is what its callers pass. */
+export function flowOptions(context: AnalysisContext): FlowOptions {
+  return context.root ? { callers: callerLookup(context.root, context.resolver, context.isTestPath ?? (() => false)) } : {};
+}
+
+/** A client's steps without the `.schema(name)` switches after it (the value flow keeps no argument). */
+function withoutSchemaSwitches(steps: readonly Step[]): readonly Step[] {
+  const out: Step[] = [];
+  for (const step of steps) {
+    const last = out[out.length - 1];
+    if (step.kind === 'call' && last?.kind === 'get' && last.name === 'schema') out.pop();
+    else out.push(step);
+  }
+  return out;
 }
 
 const SUPABASE_FACTORIES: Record<string, ReadonlySet<string>> = {
@@ -86,7 +112,7 @@ function siteOf(call: TSESTree.CallExpression, chain: Chain, context: AnalysisCo
   if (names.some((n) => NOT_A_QUERY.has(n))) return undefined;
   const tableName = stringValue(chain.start.arguments[0]);
   if (tableName === undefined) return undefined;
-  const table = tableBySqlName(tableName, context);
+  const table = tableInSchema(tableName, chain.client.schema, context);
   if (!table) return undefined;
   const write = chain.links.find((l) => WRITES[l.name] !== undefined);
   const operation: Operation = write ? (WRITES[write.name] ?? 'read') : 'read';
@@ -114,6 +140,15 @@ function siteOf(call: TSESTree.CallExpression, chain: Chain, context: AnalysisCo
     site.predicate = { kind: 'unknown', reason: 'the query builder is kept and may get its filters later' };
   }
   return site;
+}
+
+/** `.from('t')` on a client switched to schema `s`: the table named `s.t` when the schema has one, else `t`. */
+function tableInSchema(name: string, schema: string | undefined, context: AnalysisContext): Table | undefined {
+  if (schema && !name.includes('.')) {
+    const qualified = `${schema}.${name}`.toLowerCase();
+    for (const table of context.schema.tables.values()) if (table.dbName.toLowerCase() === qualified) return table;
+  }
+  return tableBySqlName(name, context);
 }
 
 /**

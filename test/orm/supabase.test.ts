@@ -150,6 +150,12 @@ ruleTester.run('require-tenant-filter (supabase-js)', rule, {
     project(`export const bb = (id: string) => anon.from('boards').select('*').eq('id', id);`),
     // only the tenant policy applies to an update of memos (the open one is for select)
     project(`export const y = (id: string) => anon.from('memos').update({ body: '' }).eq('id', id);`),
+    // \`client.schema('private')\` is the same client on another Postgres schema (tutur3u's \`privateDb\`): direct, through a const, through a helper
+    project(`export const sa = (orgId: string) => admin.schema('private').from('notes').select('*').eq('org_id', orgId);`),
+    project(`export async function sb(orgId: string) {\n  const privateDb = admin.schema('private');\n  return privateDb.from('notes').select('*').eq('org_id', orgId);\n}`),
+    project(`function privateSchema(client: SupabaseClient) {\n  return client.schema('private');\n}\nexport const sc = (orgId: string) => privateSchema(admin).from('notes').select('*').eq('org_id', orgId);`),
+    // a factory loaded with a dynamic import of a literal specifier, as a static import
+    project(`export async function di(orgId: string) {\n  const { adminFor: load } = await import('../clients');\n  return load().from('notes').select('*').eq('org_id', orgId);\n}`),
   ],
   invalid: [
     // service role, no filter and by id alone
@@ -182,6 +188,11 @@ ruleTester.run('require-tenant-filter (supabase-js)', rule, {
         "`anon.from('memos')` reads tenant-scoped model `memos` (by `id` alone) without a tenant filter. Why: `memos.org_id` references the tenant `orgs` (supabase/migrations/20240101000000_init.sql:23). Without it this call matches rows of every tenant; `filter` filters only on `id`. The client (`createClient()` from `@supabase/supabase-js` with the anon key) is subject to row-level security, but `anyone_reads` on `memos` compares neither its tenant column (`org_id`) nor the row's owner to `auth.uid()`: it lets other tenants' rows through. Nothing in the repository calls `k` (`src/routes/service.ts:3`), and it is not an entry point by form (a route export, a server action, a controller method): no request reaches this query today. Add the filter before a caller appears. Fix: Add the tenant to the chain (`.eq('org_id', orgId)`), or run it through a tenant-scoped client.",
     }),
     invalid(`export const l = (id: string) => anon.from('threads').update({ user_id: id }).eq('id', id);`, 'missingTenantFilter'),
+    // twins without the tenant: the schema-switched client is still the service role's
+    invalid(`export const sa = () => admin.schema('private').from('notes').select('*');`, 'missingTenantFilter'),
+    invalid(`export async function sb(id: string) {\n  const privateDb = admin.schema('private');\n  return privateDb.from('notes').delete().eq('id', id);\n}`, 'missingTenantFilter', { line: 5 }),
+    invalid(`function privateSchema(client: SupabaseClient) {\n  return client.schema('private');\n}\nexport const sc = (id: string) => privateSchema(admin).from('notes').select('*').eq('id', id);`, 'missingTenantFilter', { line: 6 }),
+    invalid(`export async function di(id: string) {\n  const { adminFor: load } = await import('../clients');\n  return load().from('notes').select('*').eq('id', id);\n}`, 'missingTenantFilter', { line: 5 }),
     invalid(`class Notes {\n  private readonly db = admin;\n  remove(id: string) { return this.db.from('notes').delete().eq('id', id); }\n}\nexport const notes = new Notes();`, 'missingTenantFilter'),
   ],
 });
