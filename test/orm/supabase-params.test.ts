@@ -48,6 +48,21 @@ export function createAdminClient({ noCookie = false }: { noCookie?: boolean } =
 export async function createUserClient() {
   return generic(false);
 }
+const wrapRequest = <T extends object>(userClient: T, adminClient: T): T => new Proxy(userClient, { get: (target, property) => (property === 'admin' ? adminClient : Reflect.get(target, property)) });
+function isolatedClient() {
+  const { url, key } = checkEnv({ useSecretKey: false });
+  return createBrowserClient(url, key, { global: { headers: { Authorization: \`Bearer \${key}\` } } });
+}
+function adminProxyClient() {
+  const { url, key } = checkEnv({ useSecretKey: true });
+  return createBrowserClient(url, key);
+}
+/** tutur3u's createClient: the user's client, wrapped with an admin client for a few tables, whichever way the request authenticates. */
+export async function createRequestClient(request?: Request) {
+  if (request?.headers.get('x-app-session')) return wrapRequest(isolatedClient(), adminProxyClient());
+  if (request) return wrapRequest(await generic(false), adminProxyClient());
+  return wrapRequest(await generic(false), adminProxyClient());
+}
 `;
 
 const context = `import type { TypedClient } from './clients';
@@ -81,7 +96,7 @@ export async function requireAccess(request: Request) {
 
 const head = `import type { ToolContext, Access } from '../context';
 import { requireAccess } from '../access';
-import { createAdminClient, createUserClient } from '../clients';
+import { createAdminClient, createRequestClient, createUserClient } from '../clients';
 import { withAdmin, withSession } from '../wrapper';
 `;
 
@@ -115,6 +130,8 @@ ruleTester.run('require-tenant-filter (supabase-js clients through parameters)',
     project(`export async function u(request: Request) {\n  const access = await requireAccess(request);\n  if ('error' in access) return access.error;\n  return access.sbAdmin.from('invoices').select('*').eq('org_id', access.wsId);\n}`),
     // \`Extract<Union, { ok: true }>\` is the union's members
     project(`type Result = { ok: false } | { ok: true; ctx: ToolContext };\nexport const x = (auth: Extract<Result, { ok: true }>, orgId: string) => auth.ctx.supabase.from('notes').select('*').eq('org_id', orgId);`),
+    // the same through Proxy wrappers and flag-picked keys several helpers deep: still the user's client
+    project(`export async function r(request: Request) {\n  const supabase = await createRequestClient(request);\n  return supabase.from('invoices').delete().eq('id', request.url);\n}`),
     project(`export async function d() {\n  const supabase = await createUserClient();\n  return supabase.from('invoices').select('*');\n}`),
   ],
   invalid: [
