@@ -359,7 +359,17 @@ const MAX_BINDING_SITES = 8;
  * value, and no receiver was matched by name alone), at most a few; undefined otherwise.
  */
 export function callerLookup(root: string, resolver: Resolver, excluded: (relativePath: string) => boolean): CallerLookup {
-  const graph = callGraphFor(searchRootOf(root), resolver, excluded);
+  let byRoot = lookups.get(resolver);
+  if (!byRoot) lookups.set(resolver, (byRoot = new Map()));
+  let lookup = byRoot.get(root);
+  if (!lookup) byRoot.set(root, (lookup = newCallerLookup(callGraphFor(searchRootOf(root), resolver, excluded))));
+  return lookup;
+}
+
+/** One lookup per project root and resolver: asked for every query whose client a parameter holds. */
+const lookups = new WeakMap<Resolver, Map<string, CallerLookup>>();
+
+function newCallerLookup(graph: CallGraph): CallerLookup {
   return (fn, unit) => {
     const named = nameOf(fn);
     if (!named) return undefined;

@@ -56,6 +56,8 @@ export type Origin =
 const MAX_DEPTH = 14;
 /** Origins kept per expression: a union wider than this is not a client worth knowing. */
 const MAX_ORIGINS = 8;
+/** Object values kept beside them: the result objects of a helper's every return. */
+const MAX_OBJECTS = 16;
 
 interface Walk {
   resolver: Resolver;
@@ -139,9 +141,14 @@ function dedupe(origins: Origin[]): Origin[] {
     if (key && seen.has(key)) continue;
     if (key) seen.add(key);
     out.push(o);
-    if (out.length >= MAX_ORIGINS) break;
   }
-  return out;
+  if (out.length <= MAX_ORIGINS) return out;
+  // A wider union: library values first, then project objects, which a helper returning many
+  // `{ error }` objects and one `{ sbAdmin, ... }` has more of (their members are read after narrowing).
+  const libs = out.filter((o) => o.kind === 'lib').slice(0, MAX_ORIGINS);
+  const objects = out.filter((o) => o.kind === 'object').slice(0, MAX_OBJECTS);
+  const rest = out.filter((o) => o.kind !== 'lib' && o.kind !== 'object');
+  return [...libs, ...objects, ...rest].slice(0, MAX_ORIGINS + MAX_OBJECTS);
 }
 
 function describeNode(node: Node, unit: FileUnit, w: Walk): Origin[] {
@@ -186,12 +193,19 @@ function describeNode(node: Node, unit: FileUnit, w: Walk): Origin[] {
 
 function withStep(origins: Origin[], step: Step, trail: string | undefined, unit: FileUnit, node: Node, w: Walk): Origin[] {
   const out: Origin[] = [];
+  // Objects of a union that lack the member (`{ error }` beside `{ sbAdmin, boardId }`): the code
+  // read the member after narrowing to the others, so they count only when no object has it.
+  const lacking: Origin[] = [];
   for (const o of origins) {
     if (o.kind === 'lib') out.push({ ...o, steps: [...o.steps, step], trail: trail ? [...o.trail, trail] : o.trail });
     else if (o.kind === 'unknown') out.push(o);
-    else if (step.kind === 'get') out.push(...getMember(o, step.name, unit, node, w));
+    else if (step.kind === 'get') {
+      const found = getMember(o, step.name, unit, node, w);
+      if (o.kind === 'object' && found.length === 1 && found[0]?.kind === 'unknown' && found[0].reason.includes(`has no member \`${step.name}\``)) lacking.push(...found);
+      else out.push(...found);
+    }
   }
-  return out;
+  return out.some((o) => o.kind !== 'unknown') ? out : [...out, ...lacking];
 }
 
 /** `await import('./db')` with a literal specifier: the module, as `import * as m from './db'` gives it. */
@@ -498,7 +512,7 @@ function typeReference(type: TSESTree.TSTypeReference, unit: FileUnit, w: Walk):
   }
   if (name.type !== T.Identifier) return [];
   const generic = name.name;
-  if (['Omit', 'Pick', 'Readonly', 'NonNullable', 'Partial', 'Required'].includes(generic)) {
+  if (['Omit', 'Pick', 'Readonly', 'NonNullable', 'Partial', 'Required', 'Extract', 'Exclude'].includes(generic)) {
     const first = type.typeArguments?.params[0];
     return first ? typeOrigins(first, unit, w) : [];
   }

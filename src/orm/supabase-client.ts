@@ -18,7 +18,8 @@ import { enclosingClass, memberName, propertyName, T, unwrap, variableOf, walk, 
 import type { AnalysisContext, ClientInfo } from '../core/query-site.js';
 import { returnedExpressions } from '../core/resolve.js';
 
-const MAX_DEPTH = 10;
+/** Steps of one reading: a client factory of a workspace package is several helpers deep (createClient -> createGenericClient -> checkEnv). */
+const MAX_DEPTH = 24;
 
 /** Factories by package; each returns a client whose key is its second argument. */
 const FACTORIES: Record<string, ReadonlySet<string>> = {
@@ -132,6 +133,14 @@ function argumentOf(name: TSESTree.Identifier, fn: TSESTree.FunctionLike | undef
     pattern = target;
   }
   return undefined;
+}
+
+/** The parameter a condition tests (`useSecretKey`, `!isAdmin`), when it is one. */
+function flagParameter(expression: Node, unit: FileUnit, context: AnalysisContext, depth: number): string | undefined {
+  let node = unwrap(expression);
+  while (node.type === T.UnaryExpression && node.operator === '!') node = unwrap(node.argument);
+  if (node.type !== T.Identifier) return undefined;
+  return context.resolver.bindingOf(node, unit, depth + 1).kind === 'parameter' ? node.name : undefined;
 }
 
 /** A condition known from literals and the arguments of the calls that led here: `useSecretKey` given `true`. */
@@ -283,7 +292,11 @@ function keyOf(expression: Node, unit: FileUnit, context: AnalysisContext, depth
       // `useSecretKey ? SECRET : PUBLISHABLE` with the flag known from the caller: that branch.
       const test = truthOf(node.test, unit, context, depth + 1, env);
       if (test !== undefined) return keyOf(test ? node.consequent : node.alternate, unit, context, depth + 1, inGetter, env);
-      return combine([keyOf(node.consequent, unit, context, depth + 1, inGetter, env), keyOf(node.alternate, unit, context, depth + 1, inGetter, env)]);
+      const branches = [keyOf(node.consequent, unit, context, depth + 1, inGetter, env), keyOf(node.alternate, unit, context, depth + 1, inGetter, env)];
+      // A flag the caller passes and this reading does not know (`useSecretKey` of a helper read on its own): either key.
+      const flag = flagParameter(node.test, unit, context, depth + 1);
+      if (flag && branches.some((b) => b.kind !== 'service-role')) return { kind: 'unknown', evidence: `picked by the parameter \`${flag}\`` };
+      return combine(branches);
     }
     default:
       return { kind: 'user' };

@@ -62,4 +62,15 @@ describe('clients reached through parameters (issue 16)', () => {
     expect(result.coverage.notTracedSites.map((s) => [s.file, s.line])).toEqual([['src/route.ts', 4]]);
     expect(result.findings.filter((f) => f.ruleId === 'require-tenant-filter' && f.severity === 'error').map((f) => f.line)).toEqual([2]);
   });
+
+  it('finds the client in a wide union of objects a helper returns, after narrowing; a member no object has stays not traced', async () => {
+    const errors = Array.from({ length: 9 }, (_, i) => `  if (request.headers.get('x-${i}')) return { error: new Response('${i}') };`).join('\n');
+    const dir = project({
+      'src/access.ts': `import { admin } from './clients';\nexport async function requireAccess(request: Request) {\n${errors}\n  return { sbAdmin: admin, wsId: 'w' };\n}\n`,
+      'src/route.ts': `import { requireAccess } from './access';\nexport async function GET(request: Request) {\n  const access = await requireAccess(request);\n  if ('error' in access) return access.error;\n  return Response.json(await access.sbAdmin.from('notes').select('*'));\n}\nexport async function POST(request: Request) {\n  const access: any = await requireAccess(request);\n  return Response.json(await access.db.from('notes').select('*'));\n}\n`,
+    });
+    const result = await scan({ path: dir });
+    expect(result.coverage).toMatchObject({ seen: 2, analysed: 1, notTraced: 1 });
+    expect(result.coverage.notTracedSites[0]?.reason).toContain('has no member `db`');
+  });
 });

@@ -48,6 +48,21 @@ export function createAdminClient({ noCookie = false }: { noCookie?: boolean } =
 export async function createUserClient() {
   return generic(false);
 }
+const wrapRequest = <T extends object>(userClient: T, adminClient: T): T => new Proxy(userClient, { get: (target, property) => (property === 'admin' ? adminClient : Reflect.get(target, property)) });
+function isolatedClient() {
+  const { url, key } = checkEnv({ useSecretKey: false });
+  return createBrowserClient(url, key, { global: { headers: { Authorization: \`Bearer \${key}\` } } });
+}
+function adminProxyClient() {
+  const { url, key } = checkEnv({ useSecretKey: true });
+  return createBrowserClient(url, key);
+}
+/** tutur3u's createClient: the user's client, wrapped with an admin client for a few tables, whichever way the request authenticates. */
+export async function createRequestClient(request?: Request) {
+  if (request?.headers.get('x-app-session')) return wrapRequest(isolatedClient(), adminProxyClient());
+  if (request) return wrapRequest(await generic(false), adminProxyClient());
+  return wrapRequest(await generic(false), adminProxyClient());
+}
 `;
 
 const context = `import type { TypedClient } from './clients';
@@ -72,8 +87,16 @@ export function withAdmin(handler: (request: Request, context: { sbAdmin: unknow
 }
 `;
 
+const access = `import { createAdminClient } from './clients';
+export async function requireAccess(request: Request) {
+  if (!request.headers.get('authorization')) return { error: new Response(null, { status: 401 }) };
+  return { sbAdmin: await createAdminClient(), wsId: request.headers.get('x-ws') ?? '' };
+}
+`;
+
 const head = `import type { ToolContext, Access } from '../context';
-import { createAdminClient, createUserClient } from '../clients';
+import { requireAccess } from '../access';
+import { createAdminClient, createRequestClient, createUserClient } from '../clients';
 import { withAdmin, withSession } from '../wrapper';
 `;
 
@@ -84,6 +107,7 @@ function project(body: string): { code: string; filename: string } {
     'src/clients.ts': clients,
     'src/context.ts': context,
     'src/wrapper.ts': wrapper,
+    'src/access.ts': access,
   });
 }
 
@@ -102,6 +126,12 @@ ruleTester.run('require-tenant-filter (supabase-js clients through parameters)',
     // not typed: what its only caller passes (the service role), with the tenant
     project(`async function load(supabase: any, orgId: string) {\n  return supabase.from('notes').select('*').eq('org_id', orgId);\n}\nexport async function route(orgId: string) {\n  return load(await createAdminClient(), orgId);\n}`),
     // the user client of a workspace factory is subject to RLS, which isolates invoices
+    // a member of one object of a union a helper returns (\`{ error }\` or \`{ sbAdmin, wsId }\`), read after narrowing
+    project(`export async function u(request: Request) {\n  const access = await requireAccess(request);\n  if ('error' in access) return access.error;\n  return access.sbAdmin.from('invoices').select('*').eq('org_id', access.wsId);\n}`),
+    // \`Extract<Union, { ok: true }>\` is the union's members
+    project(`type Result = { ok: false } | { ok: true; ctx: ToolContext };\nexport const x = (auth: Extract<Result, { ok: true }>, orgId: string) => auth.ctx.supabase.from('notes').select('*').eq('org_id', orgId);`),
+    // the same through Proxy wrappers and flag-picked keys several helpers deep: still the user's client
+    project(`export async function r(request: Request) {\n  const supabase = await createRequestClient(request);\n  return supabase.from('invoices').delete().eq('id', request.url);\n}`),
     project(`export async function d() {\n  const supabase = await createUserClient();\n  return supabase.from('invoices').select('*');\n}`),
   ],
   invalid: [
@@ -112,6 +142,8 @@ ruleTester.run('require-tenant-filter (supabase-js clients through parameters)',
     // the wrapper passes the service role, which RLS does not restrict
     { ...project(`export const GET = withAdmin(async (_request, { sbAdmin }) => Response.json(await (sbAdmin as any).from('invoices').select('*')));`), errors: [missing] },
     { ...project(`async function load(supabase: any, id: string) {\n  return supabase.from('notes').select('*').eq('id', id);\n}\nexport async function route(id: string) {\n  return load(await createAdminClient(), id);\n}`), errors: [missing] },
+    { ...project(`export async function u(request: Request) {\n  const access = await requireAccess(request);\n  if ('error' in access) return access.error;\n  return access.sbAdmin.from('invoices').select('*');\n}`), errors: [missing] },
+    { ...project(`type Result = { ok: false } | { ok: true; ctx: ToolContext };\nexport const x = (auth: Extract<Result, { ok: true }>, id: string) => auth.ctx.supabase.from('notes').select('*').eq('id', id);`), errors: [missing] },
     // the service-role client of a workspace factory (its key picked by a flag) bypasses RLS
     { ...project(`export async function d() {\n  const supabase = await createAdminClient();\n  return supabase.from('invoices').select('*');\n}`), errors: [missing] },
     { ...project(`export async function e() {\n  const supabase = createAdminClient({ noCookie: true });\n  return (await supabase).from('invoices').select('*');\n}`), errors: [missing] },
