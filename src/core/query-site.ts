@@ -55,6 +55,13 @@ export interface QuerySite {
   argsObject?: TSESTree.ObjectExpression;
   /** Top-level `where` keys with the source text of their values (`{ id: 'emailId' }`), for provenance. */
   whereKeys?: Record<string, string>;
+  /**
+   * Equality (and `.in`) conjuncts of a chained filter, by column as written (`.eq('user_id', v)`,
+   * `.in('group_id', ids)`, `.where('user_id', v)`, `.where('user_id', '=', v)`): where a policy
+   * finds the user a membership lookup pins beside the tenant key, or the parent a child is keyed
+   * by. Object filters are read from the object itself.
+   */
+  equalities?: { column: string; value: Node }[];
   nested: NestedIssue[];
   /** The values an insert or update writes (`data`, `.values(...)`, `.set(...)`, `create(values)`), for mass-assignment checks. */
   data?: Node;

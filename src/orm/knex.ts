@@ -12,6 +12,7 @@ import type { AnalysisContext, ClientInfo, Operation, OrmRecognizer, QuerySite }
 import type { Table } from '../core/schema.js';
 import { tableKey } from '../schema/merge.js';
 import { isPerTenant, knexClientOf, type KnexClient } from './knex-client.js';
+import { chainEqualities } from './chain-equalities.js';
 import { columnOf, evaluateLinks, stringLiteral, whereKeysOf, type Link, type QueryScope, type Source } from './knex-where.js';
 
 const MAX_DEPTH = 8;
@@ -99,6 +100,8 @@ function inheritedChain(root: TSESTree.Identifier, links: Link[], unit: FileUnit
   return { ...base, links: [...base.links, ...links], inherited: true };
 }
 
+const EQUALITY_FILTERS = new Set(['where', 'andWhere', 'whereIn', 'andWhereIn']);
+
 function siteOf(call: TSESTree.CallExpression, chain: Chain, context: AnalysisContext): QuerySite | undefined {
   const { unit } = context;
   const names = chain.links.map((l) => l.name);
@@ -129,6 +132,7 @@ function siteOf(call: TSESTree.CallExpression, chain: Chain, context: AnalysisCo
   const predicate = evaluateLinks(chain.links, scope, 0);
   const keys = whereKeysOf(chain.links, scope);
   if (keys) site.whereKeys = keys;
+  site.equalities = chainEqualities(chain.links, EQUALITY_FILTERS);
   if (predicate) site.predicate = predicate;
   else if (!isRun(call, names)) site.predicate = { kind: 'unknown', reason: 'the query builder is kept and may get its `.where` later' };
   else site.predicate = { kind: 'unscoped', detail: 'the query has no `.where`' };

@@ -10,6 +10,7 @@ import { methodChain, runsHere, isChainLink, T, textOf, unwrap, type Node } from
 import type { AnalysisContext, Operation, OrmRecognizer, Predicate, QuerySite } from '../core/query-site.js';
 import type { Table } from '../core/schema.js';
 import { kyselyClientOf, type KyselyClient } from './kysely-client.js';
+import { chainEqualities } from './chain-equalities.js';
 import { evaluateLinks, fieldOfRef, NO_TENANT_KEY, type Env, type Link, type Source } from './kysely-where.js';
 
 const STARTS: Record<string, Operation> = { selectFrom: 'read', updateTable: 'update', deleteFrom: 'delete', insertInto: 'insert', replaceInto: 'insert' };
@@ -71,6 +72,8 @@ function tableBySqlName(name: string, context: AnalysisContext): Table | undefin
   return context.schema.tables.get(name);
 }
 
+const EQUALITY_FILTERS = new Set(['where']);
+
 function site(call: TSESTree.CallExpression, first: Link, rest: Link[], main: Source, client: KyselyClient, context: AnalysisContext): QuerySite {
   const { unit } = context;
   const table = main.table as Table;
@@ -101,6 +104,7 @@ function site(call: TSESTree.CallExpression, first: Link, rest: Link[], main: So
   const keys: Record<string, string> = {};
   result.predicate = predicateOf(main, links, keys, terminal !== undefined || runsHere(call), context);
   result.whereKeys = keys;
+  result.equalities = chainEqualities(links, EQUALITY_FILTERS);
   return result;
 }
 

@@ -16,6 +16,7 @@ import type { Table } from '../core/schema.js';
 import { schemaSwitch, supabaseClientInfo, supabaseClientOf, type SupabaseClient } from './supabase-client.js';
 import { libraryOrigin, type FlowOptions, type Step } from '../flow/origin.js';
 import { callerLookup } from '../flow/callers.js';
+import { chainEqualities } from './chain-equalities.js';
 import { evaluateFilters, stringValue, tableBySqlName, type FilterLink } from './supabase-filter.js';
 
 const WRITES: Record<string, Operation> = { insert: 'insert', upsert: 'insert', update: 'update', delete: 'delete' };
@@ -107,6 +108,8 @@ const SUPABASE_FACTORIES: Record<string, ReadonlySet<string>> = {
   '@supabase/ssr': new Set(['createServerClient', 'createBrowserClient', 'SupabaseClient']),
 };
 
+const EQUALITY_FILTERS = new Set(['eq', 'match', 'in']);
+
 function siteOf(call: TSESTree.CallExpression, chain: Chain, context: AnalysisContext): QuerySite | undefined {
   const names = chain.links.map((l) => l.name);
   if (names.some((n) => NOT_A_QUERY.has(n))) return undefined;
@@ -135,6 +138,7 @@ function siteOf(call: TSESTree.CallExpression, chain: Chain, context: AnalysisCo
   const predicate = evaluateFilters(chain.links, { table, innerEmbeds: innerEmbeds(select), context, unit: context.unit });
   const keys = whereKeysOf(chain.links, context);
   if (keys) site.whereKeys = keys;
+  site.equalities = chainEqualities(chain.links, EQUALITY_FILTERS);
   site.predicate = predicate ?? { kind: 'unscoped', detail: 'the query has no filter (`.eq`, `.match`, `.in`...)' };
   if (site.predicate.kind !== 'scoped' && !isRun(call, names)) {
     site.predicate = { kind: 'unknown', reason: 'the query builder is kept and may get its filters later' };

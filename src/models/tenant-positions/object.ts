@@ -24,6 +24,13 @@ export function recognizedPositions(site: QuerySite, context: AnalysisContext): 
   if (site.predicate.kind === 'scoped' && site.predicate.value && site.operation !== 'insert') {
     positions.filter.push({ node: site.predicate.value, unit: context.unit });
     positions.principals.push(...siblingPrincipals(site.predicate.value, table, context));
+    positions.compared.push({ node: site.predicate.value, unit: context.unit });
+    // `.eq('org_id', o).eq('user_id', u)`: a chained filter's conjuncts beside the tenant key; a
+    // membership lookup checks every value it compares.
+    for (const { column, value } of site.equalities ?? []) {
+      if (USER_KEYS.test(column) || isPrincipalKey(table, column, context.schema)) positions.principals.push({ node: value, unit: context.unit });
+      if (value !== site.predicate.value) positions.compared.push({ node: value, unit: context.unit });
+    }
   }
   const data = site.data ? resolveObject(site.data, context.unit, context) : undefined;
   if (data) positions.write.push(...writtenTenantValues(data, table, context));

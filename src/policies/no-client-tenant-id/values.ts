@@ -16,6 +16,14 @@ import { Env, INLINE_BUDGET, MAX_INLINE_DEPTH, merge, NONE, PENDING, withInput, 
 
 /** Verifying a credential yields the verified identity. */
 export const IDENTITY_METHODS = new Set(['verify', 'jwtVerify', 'jwtDecrypt', 'verifyIdToken', 'verifySessionCookie', 'verifyToken', 'getAuth']);
+/** Methods of an auth client's namespace (`<client>.auth`) that return the verified user. */
+const AUTH_SERVER_METHODS = new Set(['getUser', 'getClaims']);
+
+function isAuthNamespace(node: Node): boolean {
+  const object = unwrap(node);
+  return object.type === T.MemberExpression && memberName(object) === 'auth';
+}
+
 export const IDENTITY_PACKAGES = ['jsonwebtoken', 'jose', 'firebase-admin', '@clerk/express', '@clerk/fastify', '@clerk/backend', 'passport-jwt'];
 
 export function evaluateInner(flow: Flow, node: Node, frame: Frame): Origin {
@@ -163,6 +171,9 @@ export function call(flow: Flow, node: TSESTree.CallExpression, frame: Frame): O
   if (callee.type === T.MemberExpression) {
     const method = memberName(callee);
     if (!method) return NONE;
+    // `supabase.auth.getUser()` asks the auth server to verify the session's JWT, `getClaims()`
+    // verifies its signature; `getSession()` only reads the cookie and is not verified.
+    if (AUTH_SERVER_METHODS.has(method) && isAuthNamespace(callee.object)) return { kind: 'trusted', why: `\`${calleeText(node, frame.unit)}()\` returns the user the auth server verified` };
     const receiver = flow.evaluate(callee.object, frame);
     switch (receiver.kind) {
       case 'framework': {
