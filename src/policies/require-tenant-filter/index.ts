@@ -4,7 +4,7 @@ import type { Suggestion } from '../../core/finding.js';
 import type { AnalysisContext, QuerySite } from '../../core/query-site.js';
 import type { RlsState, Table, TenantSchema } from '../../core/schema.js';
 import type { CheckOutput, RawFinding } from '../../core/check-output.js';
-import { clip, keyedByRowsOf, pathsOf, type PathVerdict } from '../shared/paths.js';
+import { clip, derivedFromRows, keyedByRowsOf, pathsOf, type PathVerdict } from '../shared/paths.js';
 import { tenancyEvidence } from '../shared/evidence.js';
 
 const VERB = { read: 'reads', update: 'updates', delete: 'deletes', insert: 'writes' } as const;
@@ -46,7 +46,7 @@ export function checkQuerySites(sites: QuerySite[], context: AnalysisContext, lo
       out.unknown.push({ ruleId: 'require-tenant-filter', node: site.callee, reason: `${site.calleeText}: ${predicate.reason}` });
       continue;
     }
-    if (verifiedEarlier(site, sites, context) || guardedAfter(site, context)) continue;
+    if (verifiedEarlier(site, sites, context) || guardedAfter(site, context) || scopedThroughParent(site, sites, context)) continue;
     if (rlsNote(table).demoted && tenantSetBefore(site, localSettings)) continue;
     // An operator console: reached only after the verified identity was checked to be an admin.
     if (isAdminOnly(site.call, context.unit, context)) continue;
@@ -504,6 +504,58 @@ function verifiedEarlier(site: QuerySite, sites: QuerySite[], context: AnalysisC
 }
 
 /**
+ * Keyed by a parent the function proved to be the tenant's: a filter column that references a
+ * table of tenant data (`group_id -> groups`) compared with
+ * - the rows of a scoped read of that parent earlier in the function
+ *   (`const { data: groups } = await sb.from('groups').select('id').eq('ws_id', wsId);
+ *   await sb.from('group_members').delete().in('group_id', groups.map((g) => g.id))`), or
+ * - the id a scoped read of that parent looked up and stopped on when missing
+ *   (`.from('products').select().eq('id', productId).eq('ws_id', wsId).single()`, `if (!product) return 404`,
+ *   then `.from('inventory').delete().eq('product_id', productId)`).
+ * The rows it touches hang off the tenant's own parent.
+ */
+function scopedThroughParent(site: QuerySite, sites: QuerySite[], context: AnalysisContext): boolean {
+  const fns = enclosingFunctions(site.call);
+  for (const { column, value } of filterValues(site)) {
+    const relation = [...site.table.relations.values()].find((r) => r.fields.length === 1 && (r.fields[0] === column || site.table.columns.get(r.fields[0] ?? '')?.dbName === column));
+    const parent = relation ? context.schema.tables.get(relation.target) : undefined;
+    if (!parent || (parent.class !== 'tenant' && parent.class !== 'child')) continue;
+    const reads = sites.filter(
+      (other) => other !== site && other.table === parent && other.operation === 'read' && other.predicate.kind === 'scoped' && other.call.range[0] < site.call.range[0] && fns.has(enclosingFunction(other.call)),
+    );
+    if (reads.length === 0) continue;
+    if (derivedFromRows([value], context.unit, (node) => reads.some((read) => read.call === node))) return true;
+    const text = textOf(context.unit, value);
+    const keys = uniqueKeysOf(parent);
+    if (reads.some((read) => stopsWhenMissing(read) && keys.some((k) => read.whereKeys?.[k] === text))) return true;
+  }
+  return false;
+}
+
+/** The top-level conjuncts of a filter and their values: a chain's (`.eq`, `.in`, `.where`), or a `where` object's. */
+function filterValues(site: QuerySite): { column: string; value: Node }[] {
+  if (site.equalities) return site.equalities;
+  const found: { column: string; value: Node }[] = [];
+  for (const property of site.whereObject?.properties ?? []) {
+    const key = property.type === T.Property ? propertyName(property) : undefined;
+    if (property.type !== T.Property || !key) continue;
+    let value = unwrap(property.value);
+    // Prisma `{ groupId: { in: ids } }`
+    if (value.type === T.ObjectExpression) {
+      const inner = value.properties.find((p): p is TSESTree.Property => p.type === T.Property && ['in', 'equals'].includes(propertyName(p) ?? ''));
+      if (!inner) continue;
+      value = unwrap(inner.value);
+    }
+    found.push({ column: key, value });
+  }
+  return found;
+}
+
+function textOf(unit: AnalysisContext['unit'], node: Node): string {
+  return unit.text.slice(node.range[0], node.range[1]).replace(/\s+/g, '');
+}
+
+/**
  * The scoped read must stop the function when the row is not the tenant's: `findFirstOrThrow`,
  * or a result that is checked (`if (!email) throw ...`). A `findFirst` whose null result is
  * ignored lets the write below run for any id.
@@ -529,11 +581,21 @@ function declarationOf(site: QuerySite): { name: string; after: Node[] } | undef
   let node: Node = site.call;
   while (node.parent && (node.parent.type === T.AwaitExpression || node.parent.type === T.TSNonNullExpression || node.parent.type === T.TSAsExpression)) node = node.parent;
   const declarator = node.parent;
-  if (declarator?.type !== T.VariableDeclarator || declarator.id.type !== T.Identifier) return undefined;
+  if (declarator?.type !== T.VariableDeclarator) return undefined;
+  // supabase-js: `const { data: row } = await ...`, the row is `data`.
+  const name = declarator.id.type === T.Identifier ? declarator.id.name : declarator.id.type === T.ObjectPattern ? dataBinding(declarator.id) : undefined;
+  if (!name) return undefined;
   const statement = declarator.parent?.type === T.VariableDeclaration ? declarator.parent : undefined;
   const block = statement?.parent;
   if (!statement || (block?.type !== T.BlockStatement && block?.type !== T.Program)) return undefined;
-  return { name: declarator.id.name, after: block.body.slice(block.body.indexOf(statement) + 1) };
+  return { name, after: block.body.slice(block.body.indexOf(statement) + 1) };
+}
+
+function dataBinding(pattern: TSESTree.ObjectPattern): string | undefined {
+  for (const property of pattern.properties) {
+    if (property.type === T.Property && propertyName(property) === 'data' && property.value.type === T.Identifier) return property.value.name;
+  }
+  return undefined;
 }
 
 function uniqueKeysOf(table: Table): string[] {

@@ -271,6 +271,15 @@ function adminCheckBefore(call: TSESTree.CallExpression, unit: FileUnit, resolve
  * earlier query's text.
  */
 export function keyedByRowsOf(call: TSESTree.CallExpression, unit: FileUnit, isQuery: (node: Node) => boolean): string | undefined {
+  return derivedFromRows(call.arguments, unit, isQuery);
+}
+
+/**
+ * Each of `values` derives from rows that `isQuery` accepts, through consts, destructuring and
+ * callbacks (`const ids = (groups ?? []).map((g) => g.id)`), and nothing else the function does not
+ * hold: the text of the query, else undefined.
+ */
+export function derivedFromRows(values: readonly Node[], unit: FileUnit, isQuery: (node: Node) => boolean): string | undefined {
   let source: string | undefined;
   const seen = new Set<Node>();
   const derives = (node: Node, depth: number): boolean | 'none' => {
@@ -309,7 +318,7 @@ export function keyedByRowsOf(call: TSESTree.CallExpression, unit: FileUnit, isQ
     return ok;
   };
   let any = false;
-  for (const arg of call.arguments) {
+  for (const arg of values) {
     const verdict = derives(arg, 0);
     if (verdict === false) return undefined;
     if (verdict === true) any = true;
@@ -472,6 +481,8 @@ function definitionOf(identifier: TSESTree.Identifier, unit: FileUnit): { kind: 
     if (!def) return undefined;
     if (def.type === 'Parameter') return { kind: 'parameter', node: def.name as Node };
     if (def.type === 'Variable' && def.node.init && def.node.id.type === T.Identifier) return { kind: 'const', init: def.node.init };
+    // `const { data: groups } = await supabase.from('groups')...`: a part of what the init holds.
+    if (def.type === 'Variable' && def.node.init && def.node.id.type === T.ObjectPattern && def.node.parent?.type === T.VariableDeclaration && def.node.parent.kind === 'const') return { kind: 'const', init: def.node.init };
     return { kind: 'other' };
   }
   return undefined;

@@ -1,0 +1,122 @@
+import { join } from 'node:path';
+import { RuleTester } from '@typescript-eslint/rule-tester';
+import { afterAll, describe, it } from 'vitest';
+import rule from '../../rules/require-tenant-filter.js';
+import { onDisk } from '../helpers/on-disk.js';
+
+RuleTester.afterAll = afterAll;
+RuleTester.describe = describe;
+RuleTester.it = it;
+RuleTester.itOnly = it.only;
+
+// Issue 13, class 2 (judged on tutur3u: 11 of 20 sampled errors): a child keyed by a parent that the
+// same function proved to be the tenant's, either by the rows of a scoped read of the parent
+// (`.in('group_id', groups.map((g) => g.id))`) or by the id a scoped read looked up and stopped on
+// (`.eq('id', pid).eq('ws_id', wsId)`, 404 when missing, then `.eq('product_id', pid)`).
+// Twins: the parent read is not scoped, the scoped read does not stop when missing, the ids come
+// from the client.
+const ruleTester = new RuleTester();
+const missing = { messageId: 'missingTenantFilter' as const };
+
+// Prisma: test/rules/project (Organization; Invoice (orgId); InvoiceLine child of Invoice by invoiceId).
+// Invalid Prisma cases name the tenant `org`, so that no fix suggestion is offered.
+const prismaFile = join(import.meta.dirname, '..', 'rules', 'project', 'src', 'service.ts');
+const prismaHead = `import { PrismaClient } from '@prisma/client';
+const prisma = new PrismaClient();
+declare function notFound(): Error;
+`;
+const prisma = (body: string) => ({ code: `${prismaHead}${body}`, filename: prismaFile });
+
+const migration = `create table orgs (id uuid primary key);
+create table groups (id uuid primary key, org_id uuid not null references orgs (id), name text);
+create index on groups (org_id, id);
+create table group_members (id uuid primary key, group_id uuid not null references groups (id), user_id uuid not null);
+create index on group_members (group_id);
+`;
+
+// supabase-js with the service-role key (no RLS to lean on).
+const supabaseHead = `import { createClient } from '@supabase/supabase-js';
+const admin = createClient(process.env.URL ?? '', process.env.SUPABASE_SERVICE_ROLE_KEY ?? '');
+`;
+function supabase(body: string): { code: string; filename: string } {
+  return onDisk(`${supabaseHead}${body}`, 'src/service.ts', {
+    'package.json': JSON.stringify({ name: 'parent-scoped-supabase', dependencies: { '@supabase/supabase-js': '^2.47.0' } }),
+    'supabase/migrations/20240101000000_init.sql': migration,
+  });
+}
+
+const knexHead = `import knex from 'knex';
+const db = knex({ client: 'pg' });
+`;
+function knexProject(body: string): { code: string; filename: string } {
+  return onDisk(`${knexHead}${body}`, 'src/service.ts', {
+    'package.json': JSON.stringify({ name: 'parent-scoped-knex', dependencies: { knex: '^3.1.0', pg: '^8.13.0' } }),
+    'migrations/20240101000000_init.sql': migration,
+  });
+}
+
+ruleTester.run('require-tenant-filter: a child keyed by a parent the function scoped', rule, {
+  valid: [
+    // Prisma: the rows of a scoped read of the parent
+    prisma(`export async function clear(orgId: string) {
+  const invoices = await prisma.invoice.findMany({ where: { orgId }, select: { id: true } });
+  return prisma.invoiceLine.deleteMany({ where: { invoiceId: { in: invoices.map((i) => i.id) } } });
+}`),
+    // Prisma: the parent looked up with the tenant, 404 when missing, then its children by that id
+    prisma(`export async function lines(orgId: string, invoiceId: string) {
+  const invoice = await prisma.invoice.findFirst({ where: { id: invoiceId, orgId } });
+  if (!invoice) throw notFound();
+  return prisma.invoiceLine.findMany({ where: { invoiceId } });
+}`),
+    // supabase-js: the ids of the workspace's groups, destructured from the result and mapped
+    supabase(`export async function clear(orgId: string) {
+  const { data: groups } = await admin.from('groups').select('id').eq('org_id', orgId);
+  const ids = (groups ?? []).map((g) => g.id);
+  return admin.from('group_members').delete().in('group_id', ids);
+}`),
+    // supabase-js: the parent verified first
+    supabase(`export async function members(orgId: string, groupId: string) {
+  const { data: group } = await admin.from('groups').select('id').eq('id', groupId).eq('org_id', orgId).maybeSingle();
+  if (!group) return null;
+  return admin.from('group_members').select('*').eq('group_id', groupId);
+}`),
+    // Knex: both shapes
+    knexProject(`export async function clear(orgId: string) {
+  const groups = await db('groups').where('org_id', orgId).select('id');
+  return db('group_members').whereIn('group_id', groups.map((g) => g.id)).del();
+}`),
+    knexProject(`export async function members(orgId: string, groupId: string) {
+  const group = await db('groups').where('id', groupId).where('org_id', orgId).first();
+  if (!group) throw new Error('not found');
+  return db('group_members').where('group_id', groupId);
+}`),
+  ],
+  invalid: [
+    // the parent read is not scoped: both are reported
+    { ...prisma(`export async function clear(id: string) {
+  const invoices = await prisma.invoice.findMany({ where: { id }, select: { id: true } });
+  return prisma.invoiceLine.deleteMany({ where: { invoiceId: { in: invoices.map((i) => i.id) } } });
+}`), errors: [missing, missing] },
+    // the scoped read does not stop when the parent is not the tenant's
+    { ...prisma(`export async function lines(org: string, invoiceId: string) {
+  const invoice = await prisma.invoice.findFirst({ where: { id: invoiceId, orgId: org } });
+  console.log(invoice);
+  return prisma.invoiceLine.findMany({ where: { invoiceId } });
+}`), errors: [missing] },
+    // the ids come from the client, not from the scoped rows
+    { ...supabase(`export async function clear(orgId: string, ids: string[]) {
+  const { data: groups } = await admin.from('groups').select('id').eq('org_id', orgId);
+  console.log(groups);
+  return admin.from('group_members').delete().in('group_id', ids);
+}`), errors: [missing] },
+    { ...supabase(`export async function members(orgId: string, groupId: string) {
+  const { data: group } = await admin.from('groups').select('id').eq('id', groupId).eq('org_id', orgId).maybeSingle();
+  console.log(group);
+  return admin.from('group_members').select('*').eq('group_id', groupId);
+}`), errors: [missing] },
+    { ...knexProject(`export async function clear(orgId: string, ids: string[]) {
+  const groups = await db('groups').where('org_id', orgId).select('id');
+  return db('group_members').whereIn('group_id', [...ids, ...groups.map((g) => g.id)]).del();
+}`), errors: [missing] },
+  ],
+});
