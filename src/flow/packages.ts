@@ -13,6 +13,22 @@ const privacy = new Map<string, boolean>();
 const LIBRARY_FIELDS = ['main', 'module', 'exports', 'types', 'typings', 'bin'];
 
 /**
+ * `"private": true`; no entry point; a workspace root (`workspaces`, `pnpm-workspace.yaml`: a
+ * monorepo's root is not published); or npm's default `"main": "index.js"` as the only entry
+ * point, naming a file that is not there (postiz's root manifest).
+ */
+function isApplication(manifest: object, dir: string): boolean {
+  if (Reflect.get(manifest, 'private') === true) return true;
+  const fields = LIBRARY_FIELDS.filter((f) => Reflect.has(manifest, f));
+  if (fields.length === 0) return true;
+  if (Reflect.has(manifest, 'workspaces') || existsSync(join(dir, 'pnpm-workspace.yaml'))) return true;
+  // `npm init`'s default, left in an application's manifest: a library's `main` names its build
+  // output (`dist/index.js`, absent from a checkout), not a root index.js that is not there either.
+  const main = Reflect.get(manifest, 'main');
+  return fields.length === 1 && (main === 'index.js' || main === './index.js') && !existsSync(join(dir, 'index.js'));
+}
+
+/**
  * The nearest package.json is an application's, not a library others call: it says `"private":
  * true`, or it declares no entry point (`main`, `exports`, `bin`...) through which others could
  * import the function.
@@ -25,7 +41,7 @@ export function inPrivatePackage(file: string): boolean {
       if (existsSync(manifest)) {
         try {
           const parsed: unknown = JSON.parse(readTextFileSafe(manifest, { maxBytes: 1_000_000 }));
-          known = typeof parsed === 'object' && parsed !== null && (Reflect.get(parsed, 'private') === true || !LIBRARY_FIELDS.some((f) => Reflect.has(parsed, f)));
+          known = typeof parsed === 'object' && parsed !== null && isApplication(parsed, dir);
         } catch {
           known = false;
         }

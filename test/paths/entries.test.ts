@@ -78,6 +78,23 @@ describe('an exported function nothing calls', () => {
   it('is API in a library (a manifest with `main`): error', async () => {
     expect(await severities(project({ main: 'dist/index.js' }, repo))).toEqual(['src/projects.ts:3 error']);
   });
+
+  // postiz-app (judged): an application's root manifest keeps npm init's `"main": "index.js"`.
+  it("is dead code under npm init's default `main` naming no file: warning", async () => {
+    expect(await severities(project({ main: 'index.js' }, repo))).toEqual(['src/projects.ts:3 warning']);
+  });
+
+  it('is API when that root index.js exists: error', async () => {
+    expect(await severities(project({ main: 'index.js' }, { ...repo, 'index.js': "module.exports = require('./dist/projects');\n" }))).toEqual(['src/projects.ts:3 error']);
+  });
+
+  it('is dead code in a workspace root (`workspaces`, even with `main`): warning', async () => {
+    expect(await severities(project({ main: 'dist/index.js', workspaces: ['packages/*'] }, repo))).toEqual(['src/projects.ts:3 warning']);
+  });
+
+  it('is dead code beside pnpm-workspace.yaml: warning', async () => {
+    expect(await severities(project({ main: 'dist/index.js' }, { ...repo, 'pnpm-workspace.yaml': "packages:\n  - 'apps/*'\n" }))).toEqual(['src/projects.ts:3 warning']);
+  });
 });
 
 describe('a function called with the verified identity', () => {
