@@ -4,6 +4,7 @@ import type { Suggestion } from '../../core/finding.js';
 import type { AnalysisContext, QuerySite } from '../../core/query-site.js';
 import type { RlsState, Table, TenantSchema } from '../../core/schema.js';
 import type { CheckOutput, RawFinding } from '../../core/check-output.js';
+import { testsFailure } from '../../core/syntax.js';
 import { clip, derivedFromRows, keyedByRowsOf, pathsOf, type PathVerdict } from '../shared/paths.js';
 import { tenancyEvidence } from '../shared/evidence.js';
 
@@ -614,11 +615,90 @@ function guardedAfter(site: QuerySite, context: AnalysisContext): boolean {
   const declared = declarationOf(site);
   if (!declared) return false;
   const keys = site.table.class === 'child' ? [] : site.table.tenantKeys;
-  for (const next of declared.after) {
+  const owners = ownerColumns(site.table, context.schema);
+  for (const [index, next] of declared.after.entries()) {
     if (isGuardStatement(next, declared.name, keys, context, 0)) return true;
+    if (ownerGuard(next, declared.name, owners)) return true;
+    if (checkedVerdict(next, declared.after.slice(index + 1), declared.name, keys)) return true;
     if (usesRow(next, declared.name)) return false;
   }
   return false;
+}
+
+/** Columns of `table` that reference a table of users (not tenant data, not the root): the row's owner. */
+function ownerColumns(table: Table, schema: TenantSchema): string[] {
+  const found: string[] = [];
+  for (const relation of table.relations.values()) {
+    const target = schema.tables.get(relation.target);
+    if (relation.fields.length !== 1 || !target || target.class === 'tenant' || target.class === 'child' || target.name === schema.root) continue;
+    const field = relation.fields[0] as string;
+    found.push(field, table.columns.get(field)?.dbName ?? field);
+  }
+  return found;
+}
+
+/** `if (template.created_by !== user.id) return 403`: the row's owner compared with the verified user, exiting. */
+function ownerGuard(statement: Node, row: string, owners: string[]): boolean {
+  if (statement.type !== T.IfStatement || owners.length === 0 || !exits(statement.consequent)) return false;
+  let found = false;
+  walk(statement.test, (node) => {
+    if (found || node.type !== T.BinaryExpression || !['!==', '!='].includes(node.operator)) return;
+    const [a, b] = [unwrap(node.left), unwrap(node.right)];
+    for (const [side, other] of [[a, b], [b, a]] as const) {
+      if (isRowKey(side, row, owners) && IDENTITY_VALUE.test(flatText(other))) found = true;
+    }
+  });
+  return found;
+}
+
+/**
+ * A check handed the row's tenant and the verified user (or the request), whose verdict exits:
+ * `const m = await verifyMembership({ wsId: row.ws_id, userId: user.id }); if (!m.ok) return 403`,
+ * `const { data: allowed } = await sb.rpc('has_permission', { p_ws_id: row.ws_id, p_user_id: user.id }); if (!allowed) return`,
+ * `if (!(await canEdit(user.id, row.orgId))) throw ...`.
+ */
+function checkedVerdict(statement: Node, after: Node[], row: string, keys: string[]): boolean {
+  if (keys.length === 0) return false;
+  if (statement.type === T.IfStatement) {
+    if (!exits(statement.consequent)) return false;
+    const test = unwrap(statement.test);
+    if (test.type !== T.UnaryExpression || test.operator !== '!') return false;
+    const inner = unwrap(test.argument.type === T.AwaitExpression ? test.argument.argument : test.argument);
+    return inner.type === T.CallExpression && handsRowAndUser(inner, row, keys);
+  }
+  if (statement.type !== T.VariableDeclaration || statement.declarations.length !== 1) return false;
+  const declarator = statement.declarations[0] as TSESTree.VariableDeclarator;
+  const init = declarator.init ? unwrap(declarator.init) : undefined;
+  const call = init?.type === T.AwaitExpression ? unwrap(init.argument) : init;
+  if (call?.type !== T.CallExpression || !handsRowAndUser(call, row, keys)) return false;
+  const name = declarator.id.type === T.Identifier ? declarator.id.name : declarator.id.type === T.ObjectPattern ? dataBinding(declarator.id) : undefined;
+  if (!name) return false;
+  const next = after.find((s) => mentions(s, name));
+  if (next?.type !== T.IfStatement || !exits(next.consequent)) return false;
+  const test = unwrap(next.test);
+  if (test.type === T.UnaryExpression && test.operator === '!' && unwrap(test.argument).type === T.Identifier && (unwrap(test.argument) as TSESTree.Identifier).name === name) return true;
+  return testsFailure(next.test, name);
+}
+
+function handsRowAndUser(call: TSESTree.CallExpression, row: string, keys: string[]): boolean {
+  let tenant = false;
+  let user = false;
+  walk(call, (node) => {
+    if (node === call.callee) return;
+    if (node.type === T.MemberExpression && isRowKey(node, row, keys)) tenant = true;
+    if ((node.type === T.MemberExpression || node.type === T.Identifier) && (IDENTITY_VALUE.test(flatText(node)) || (node.type === T.Identifier && REQUEST_NAMES.has(node.name)))) user = true;
+  });
+  return tenant && user;
+}
+
+const REQUEST_NAMES = new Set(['req', 'request']);
+
+function flatText(node: Node): string {
+  const value = unwrap(node);
+  if (value.type === T.Identifier) return value.name;
+  if (value.type === T.MemberExpression && !value.computed) return `${flatText(value.object)}.${memberName(value) ?? ''}`;
+  if (value.type === T.ChainExpression) return flatText(value.expression).replace(/\?\./g, '.');
+  return '';
 }
 
 /** A use of the row before its guard: anything but `if (!row) throw/return` that mentions it. */
