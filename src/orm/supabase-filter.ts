@@ -91,23 +91,30 @@ function columnScopes(column: string, scope: FilterScope, value?: Node): Predica
   const field = fieldOf(table, column);
   if (field && table.tenantKeys.includes(field)) return { kind: 'scoped', via: `\`.eq('${column}', ...)\``, ...(value ? { value } : {}) };
   if (field && isCredentialColumn(table, field)) return { kind: 'scoped', via: `\`${column}\`, a unique secret: a credential lookup finds the row that names its tenant` };
-  // A child table filtered through its parent, embedded with `!inner`.
-  const dot = column.lastIndexOf('.');
-  if (dot > 0) {
-    const embed = column.slice(0, dot);
-    const parent = scope.innerEmbeds.has(embed) ? tableBySqlName(embed, scope.context) : undefined;
-    if (parent && isParentOf(table, parent) && parent.tenantKeys.includes(fieldOf(parent, column.slice(dot + 1)) ?? '')) {
-      return { kind: 'scoped', via: `the parent \`${embed}\` embedded with \`!inner\` and filtered on its tenant column` };
+  // A child table filtered through its parent, embedded with `!inner`; or through a chain of them
+  // (`.select('*, posts!inner(groups!inner(ws_id))').eq('posts.groups.ws_id', wsId)`), each embed
+  // a table the one before it references, so the inner joins keep only rows under that tenant.
+  const path = column.split('.');
+  if (path.length > 1) {
+    const embeds = path.slice(0, -1);
+    let current: Table | undefined = table;
+    for (const embed of embeds) {
+      const next: Table | undefined = scope.innerEmbeds.has(embed) ? tableBySqlName(embed, scope.context) : undefined;
+      current = next && current && references(current, next) ? next : undefined;
+    }
+    if (current && current.tenantKeys.includes(fieldOf(current, path[path.length - 1] ?? '') ?? '')) {
+      return { kind: 'scoped', via: `the parent \`${embeds.join('.')}\` embedded with \`!inner\` and filtered on its tenant column` };
     }
   }
   return undefined;
 }
 
-function isParentOf(child: Table, parent: Table): boolean {
-  return child.parentRelations.some((name) => {
-    const target = child.relations.get(name)?.target;
-    return target === parent.name || target === parent.dbName;
-  });
+/** `child` has a foreign key to `parent`: an inner join keeps only the rows whose parent matches. */
+function references(child: Table, parent: Table): boolean {
+  for (const relation of child.relations.values()) {
+    if (relation.fields.length > 0 && (relation.target === parent.name || relation.target === parent.dbName)) return true;
+  }
+  return false;
 }
 
 /** The schema field a database column name stands for. */

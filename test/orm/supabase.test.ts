@@ -52,6 +52,7 @@ create index on boards (org_id, id);
 alter table boards enable row level security;
 create policy listed_boards on boards for select using (id = any(coalesce((select readable_board_ids()), '{}'::uuid[])));
 create policy visible_boards on boards for delete using (is_visible(id));
+create table line_notes (id uuid primary key, line_id uuid not null references lines (id), body text);
 `;
 
 const clients = `import { createClient } from '@supabase/supabase-js';
@@ -120,6 +121,8 @@ ruleTester.run('require-tenant-filter (supabase-js)', rule, {
     project(`export const j = () => anon.from('drafts').select('*');`),
     // a child table through its parent embedded as an inner join
     project(`export const k = (orgId: string, id: string) => admin.from('lines').select('*, invoices!inner(org_id)').eq('invoices.org_id', orgId).eq('invoice_id', id);`),
+    // a grandchild filtered through a chain of inner embeds (tutur3u: \`posts!inner(groups!inner(ws_id))\`)
+    project(`export const k2 = (orgId: string, id: string) => admin.from('line_notes').select('*, lines!inner(invoices!inner(org_id))').eq('lines.invoices.org_id', orgId).eq('id', id);`),
     // a credential lookup by the unique hash
     project(`export const l = (hash: string) => admin.from('api_keys').select('org_id').eq('key_hash', hash).maybeSingle();`),
     // inserts and the tenant root
@@ -171,6 +174,10 @@ ruleTester.run('require-tenant-filter (supabase-js)', rule, {
     invalid(`export const g = () => anon.from('tags').select('label');`, 'missingTenantFilter'),
     // a child table deleted by the parent id alone
     invalid(`export const h = (invoiceId: string) => admin.from('lines').delete().eq('invoice_id', invoiceId);`, 'missingTenantFilter'),
+    // the middle embed is a left join: notes of other tenants' lines come back with \`lines: null\`
+    invalid(`export const k3 = (orgId: string, id: string) => admin.from('line_notes').select('*, lines(invoices!inner(org_id))').eq('lines.invoices.org_id', orgId).eq('id', id);`, 'missingTenantFilter'),
+    // the chain ends on a column that is not the tenant's
+    invalid(`export const k4 = (status: string, id: string) => admin.from('line_notes').select('*, lines!inner(invoices!inner(status))').eq('lines.invoices.status', status).eq('id', id);`, 'missingTenantFilter'),
     // a typed parameter on a table without RLS leaks whichever key it carries
     invalid(`export const i = (client: SupabaseClient, id: string) => client.from('notes').select().eq('id', id);`, 'missingTenantFilter'),
     // its twin without the tenant: the destructured client is the service role's
