@@ -97,6 +97,24 @@ describe('an exported function nothing calls', () => {
   });
 });
 
+// capgo's mapWithConcurrency, tutur3u's processWithConcurrency (judged): a callback handed to a project
+// helper that runs it now belongs to the function that calls the helper, not to a registration.
+describe('a callback handed to a project helper that runs it now', () => {
+  const helper = `export async function mapWithConcurrency<T>(items: T[], fn: (item: T) => Promise<unknown>) {\n  for (const item of items) await fn(item);\n}\n`;
+  const jobs = (tail: string) => `import cron from 'node-cron';\nimport { prisma } from './db';\nimport { mapWithConcurrency } from './concurrency';\n\nexport async function purge(ids: string[]) {\n  await mapWithConcurrency(ids, async (id) => prisma.project.delete({ where: { id } }));\n}\n${tail}`;
+
+  it('called only by a cron job: system code, info', async () => {
+    const files = { 'src/concurrency.ts': helper, 'src/jobs.ts': jobs(`cron.schedule('0 * * * *', () => purge([]));\n`) };
+    expect(await severities(project({ private: true }, files))).toEqual(['src/jobs.ts:6 info']);
+  });
+
+  it('called by a route with ids from the body and no check: error', async () => {
+    const routes = `import express from 'express';\nimport { purge } from './jobs';\n\nexport const app = express();\napp.post('/purge', async (req, res) => {\n  res.json(await purge(req.body.ids));\n});\n`;
+    const files = { 'src/concurrency.ts': helper, 'src/jobs.ts': jobs(''), 'src/routes.ts': routes };
+    expect(await severities(project({ private: true }, files))).toEqual(['src/jobs.ts:6 error']);
+  });
+});
+
 describe('a function called with the verified identity', () => {
   const users = `import { prisma } from './db';\n\nexport const rotateKey = (userId: string) => prisma.user.update({ where: { id: userId }, data: { accessKey: 'k' } });\n`;
 
@@ -132,11 +150,11 @@ describe('a query keyed by the rows of another query of the function', () => {
     `import { prisma } from './db';\n\nexport async function archive(organizationId: string, ids: string[]) {\n  const projects = await prisma.project.findMany({ where: { organizationId } });\n  await prisma.project.updateMany({ where: { id: { in: ${ids} } }, data: { name: 'archived' } });\n}\n`;
 
   it('ids mapped from the scoped rows: not reported', async () => {
-    expect(await severities(project({ main: 'index.js' }, { 'src/archive.ts': file('projects.map((p) => p.id)') }))).toEqual([]);
+    expect(await severities(project({ main: 'dist/index.js' }, { 'src/archive.ts': file('projects.map((p) => p.id)') }))).toEqual([]);
   });
 
   it('ids from the caller: error', async () => {
-    expect(await severities(project({ main: 'index.js' }, { 'src/archive.ts': file('ids') }))).toEqual(['src/archive.ts:5 error']);
+    expect(await severities(project({ main: 'dist/index.js' }, { 'src/archive.ts': file('ids') }))).toEqual(['src/archive.ts:5 error']);
   });
 });
 
@@ -145,11 +163,11 @@ describe('a client returned by a method of a class that extends PrismaClient (tx
   const repo = (where: string) => `import { PrismaService } from './prisma.service';\n\nexport class Projects {\n  constructor(private readonly prismaService: PrismaService) {}\n  get(organizationId: string, id: string) {\n    return this.prismaService.txClient().project.findFirst({ where: ${where} });\n  }\n}\n`;
 
   it('scoped: analysed, not reported', async () => {
-    expect(await severities(project({ main: 'index.js' }, { 'src/prisma.service.ts': service, 'src/projects.ts': repo('{ id, organizationId }') }))).toEqual([]);
+    expect(await severities(project({ main: 'dist/index.js' }, { 'src/prisma.service.ts': service, 'src/projects.ts': repo('{ id, organizationId }') }))).toEqual([]);
   });
 
   it('by id alone: reported', async () => {
-    expect(await severities(project({ main: 'index.js' }, { 'src/prisma.service.ts': service, 'src/projects.ts': repo('{ id }') }))).toEqual(['src/projects.ts:6 error']);
+    expect(await severities(project({ main: 'dist/index.js' }, { 'src/prisma.service.ts': service, 'src/projects.ts': repo('{ id }') }))).toEqual(['src/projects.ts:6 error']);
   });
 });
 

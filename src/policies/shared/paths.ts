@@ -84,6 +84,11 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
     return;
   }
   if ('anonymous' in at) {
+    const runner = projectRunner(at.anonymous, unit, options);
+    if (runner) {
+      explore(runner, unit, graph, options, verdict, depth + 1, seen, budget);
+      return;
+    }
     const entry = describeEntry(at.anonymous, unit, options);
     record(verdict, entry, placeOf(graph.root, unit, at.anonymous), place);
     return;
@@ -128,7 +133,7 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
       verdict.cut.push(`more callers of \`${at.name}\` than the analysis follows`);
       return;
     }
-    if (site.kind === 'argument' && !isInlineRunner(site.call)) {
+    if (site.kind === 'argument' && !isInlineRunner(site.call) && !runsCallbacksNow(site.call, site.unit, options)) {
       const entry = describeRegistration(site.call, undefined, site.unit, options);
       record(verdict, entry, placeOf(graph.root, site.unit, site.call), `\`${at.name}\``);
       if (entry.kind === 'request') verdict.throughCallers = true;
@@ -166,6 +171,25 @@ function record(verdict: PathVerdict, entry: Entry, where: string, place: string
   if (entry.kind === 'system') verdict.system.push(`${entry.text} (\`${where}\`)`);
   else if (entry.kind === 'admin') verdict.guarded.push(`${entry.text} (\`${where}\`) is reached only by operators (admin-only)`);
   else verdict.unguarded.push(`${entry.text} (\`${where}\`) with no check before ${place.startsWith('`') ? place : `\`${place}\``}`);
+}
+
+/**
+ * `await mapWithConcurrency(items, async (item) => ...)` inside a function: a project function handed
+ * a callback runs it for the function that calls it (tutur3u's processWithConcurrency, capgo's
+ * mapWithConcurrency), so the callback's paths are that call's, not a registration's. At the top level
+ * (`export const GET = withAuth(async (req) => ...)`) the call is what the framework gets: an entry.
+ */
+function projectRunner(fn: TSESTree.FunctionLike, unit: FileUnit, options: PathOptions): TSESTree.CallExpression | undefined {
+  const call = fn.parent;
+  if (call?.type !== T.CallExpression || !call.arguments.includes(fn as TSESTree.CallExpressionArgument)) return undefined;
+  return runsCallbacksNow(call, unit, options) ? call : undefined;
+}
+
+function runsCallbacksNow(call: TSESTree.CallExpression, unit: FileUnit, options: PathOptions): boolean {
+  const callee = unwrap(call.callee);
+  if (callee.type !== T.Identifier || SYSTEM_REGISTRARS.has(callee.name)) return false;
+  if (!callableAt(call, unit)) return false;
+  return options.resolver.bindingOf(callee, unit).kind === 'function';
 }
 
 function isInlineRunner(call: TSESTree.CallExpression): boolean {
