@@ -115,6 +115,20 @@ describe('a callback handed to a project helper that runs it now', () => {
   });
 });
 
+// tutur3u's notification sender (judged): the secret check is a local combining two comparisons.
+describe('an internal endpoint whose secret check reads locals of locals', () => {
+  const route = (test: string) =>
+    `import express from 'express';\nimport { prisma } from './db';\n\nexport const app = express();\napp.post('/internal/purge', async (req, res) => {\n  const authHeader = req.headers.authorization;\n  const cronSecret = process.env.CRON_SECRET;\n  const isAuthorized = (cronSecret && authHeader === \`Bearer \${cronSecret}\`) || authHeader === process.env.SERVICE_KEY;\n  if (${test}) return res.sendStatus(401);\n  res.json(await prisma.project.deleteMany({ where: { id: { in: req.body.ids } } }));\n});\n`;
+
+  it('behind it: system code, info', async () => {
+    expect(await severities(project({ private: true }, { 'src/routes.ts': route('!isAuthorized') }))).toEqual(['src/routes.ts:10 info']);
+  });
+
+  it('a test that reads no header: error', async () => {
+    expect(await severities(project({ private: true }, { 'src/routes.ts': route('!req.body.confirm') }))).toEqual(['src/routes.ts:10 error']);
+  });
+});
+
 describe('a function called with the verified identity', () => {
   const users = `import { prisma } from './db';\n\nexport const rotateKey = (userId: string) => prisma.user.update({ where: { id: userId }, data: { accessKey: 'k' } });\n`;
 

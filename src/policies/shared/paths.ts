@@ -1007,10 +1007,22 @@ function checksSecret(fn: TSESTree.FunctionLike, unit: FileUnit): boolean {
   let found = false;
   walk(fn.body, (node) => {
     if (found || node.type !== T.IfStatement || !exits(node.consequent)) return;
+    // The test and the locals it reads, three levels deep (`const ok = (secret && auth === \`Bearer ${secret}\`) || ...`,
+    // `const auth = req.headers.get('authorization')`, `const secret = process.env.CRON_SECRET`).
     const parts: Node[] = [node.test];
-    walk(node.test, (inner) => {
-      if (inner.type === T.Identifier && locals.has(inner.name)) parts.push(locals.get(inner.name)!);
-    });
+    const added = new Set<string>();
+    for (let level = 0, from = 0; level < 3 && from < parts.length; level++) {
+      const end = parts.length;
+      for (const part of parts.slice(from, end)) {
+        walk(part, (inner) => {
+          if (inner.type === T.Identifier && locals.has(inner.name) && !added.has(inner.name)) {
+            added.add(inner.name);
+            parts.push(locals.get(inner.name)!);
+          }
+        });
+      }
+      from = end;
+    }
     let header = false;
     let secret = false;
     for (const part of parts) {
