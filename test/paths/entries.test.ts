@@ -129,6 +129,23 @@ describe('an internal endpoint whose secret check reads locals of locals', () =>
   });
 });
 
+// tutur3u (judged): App Router pages and layouts were read as functions nothing calls (warning).
+describe('the default export of an App Router page or layout', () => {
+  const page = `import { prisma } from '../../../db';\n\nexport default async function Page({ params }: { params: Promise<{ id: string }> }) {\n  const { id } = await params;\n  return JSON.stringify(await prisma.project.findUnique({ where: { id } }));\n}\n`;
+
+  it('page.tsx runs for every request to its path: error', async () => {
+    expect(await severities(project({ private: true }, { 'src/app/projects/[id]/page.tsx': page }))).toEqual(['src/app/projects/[id]/page.tsx:5 error']);
+  });
+
+  it('layout.tsx too: error', async () => {
+    expect(await severities(project({ private: true }, { 'src/app/projects/[id]/layout.tsx': page }))).toEqual(['src/app/projects/[id]/layout.tsx:5 error']);
+  });
+
+  it('the same component outside app/ that nothing renders: warning', async () => {
+    expect(await severities(project({ private: true }, { 'src/views/projects/[id]/page.tsx': page }))).toEqual(['src/views/projects/[id]/page.tsx:5 warning']);
+  });
+});
+
 describe('a function called with the verified identity', () => {
   const users = `import { prisma } from './db';\n\nexport const rotateKey = (userId: string) => prisma.user.update({ where: { id: userId }, data: { accessKey: 'k' } });\n`;
 
