@@ -146,6 +146,21 @@ describe('the default export of an App Router page or layout', () => {
   });
 });
 
+// hyperdx (judged): a usage-stats job started at boot, `startJob(); ` at module scope, read as a request path.
+describe('a function called from module scope', () => {
+  const stats = `import { prisma } from './db';\n\nexport async function countProjects(id: string) {\n  return prisma.project.count({ where: { id } });\n}\n`;
+
+  it('runs when the module loads, without a request: info', async () => {
+    const boot = `import { countProjects } from './stats';\n\nvoid countProjects(process.env.PROJECT ?? '');\n`;
+    expect(await severities(project({ private: true }, { 'src/stats.ts': stats, 'src/boot.ts': boot }))).toEqual(['src/stats.ts:4 info']);
+  });
+
+  it('also from a route with an id from the URL: error', async () => {
+    const boot = `import express from 'express';\nimport { countProjects } from './stats';\n\nvoid countProjects(process.env.PROJECT ?? '');\nexport const app = express();\napp.get('/projects/:id/count', async (req, res) => {\n  res.json(await countProjects(req.params.id));\n});\n`;
+    expect(await severities(project({ private: true }, { 'src/stats.ts': stats, 'src/boot.ts': boot }))).toEqual(['src/stats.ts:4 error']);
+  });
+});
+
 describe('a function called with the verified identity', () => {
   const users = `import { prisma } from './db';\n\nexport const rotateKey = (userId: string) => prisma.user.update({ where: { id: userId }, data: { accessKey: 'k' } });\n`;
 

@@ -80,7 +80,8 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
   }
   const at = callableAt(call, unit);
   if (!at) {
-    verdict.unguarded.push(`top-level code at \`${place}\``);
+    // Module scope runs once, when the module loads (a server's boot, a script): no request reaches it.
+    verdict.system.push(`top-level code at \`${place}\`, run when its module loads, without a request`);
     return;
   }
   if ('anonymous' in at) {
