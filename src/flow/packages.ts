@@ -13,19 +13,14 @@ const privacy = new Map<string, boolean>();
 const LIBRARY_FIELDS = ['main', 'module', 'exports', 'types', 'typings', 'bin'];
 
 /**
- * `"private": true`; no entry point; a workspace root (`workspaces`, `pnpm-workspace.yaml`: a
- * monorepo's root is not published); or npm's default `"main": "index.js"` as the only entry
- * point, naming a file that is not there (postiz's root manifest).
+ * `"private": true`; no entry point; or a workspace root (`workspaces`, `pnpm-workspace.yaml`: a
+ * monorepo's root is not published, whatever `main` npm init left in it, as in postiz's).
  */
 function isApplication(manifest: object, dir: string): boolean {
   if (Reflect.get(manifest, 'private') === true) return true;
   const fields = LIBRARY_FIELDS.filter((f) => Reflect.has(manifest, f));
   if (fields.length === 0) return true;
-  if (Reflect.has(manifest, 'workspaces') || existsSync(join(dir, 'pnpm-workspace.yaml'))) return true;
-  // `npm init`'s default, left in an application's manifest: a library's `main` names its build
-  // output (`dist/index.js`, absent from a checkout), not a root index.js that is not there either.
-  const main = Reflect.get(manifest, 'main');
-  return fields.length === 1 && (main === 'index.js' || main === './index.js') && !existsSync(join(dir, 'index.js'));
+  return Reflect.has(manifest, 'workspaces') || existsSync(join(dir, 'pnpm-workspace.yaml'));
 }
 
 /**

@@ -79,15 +79,7 @@ describe('an exported function nothing calls', () => {
     expect(await severities(project({ main: 'dist/index.js' }, repo))).toEqual(['src/projects.ts:3 error']);
   });
 
-  // postiz-app (judged): an application's root manifest keeps npm init's `"main": "index.js"`.
-  it("is dead code under npm init's default `main` naming no file: warning", async () => {
-    expect(await severities(project({ main: 'index.js' }, repo))).toEqual(['src/projects.ts:3 warning']);
-  });
-
-  it('is API when that root index.js exists: error', async () => {
-    expect(await severities(project({ main: 'index.js' }, { ...repo, 'index.js': "module.exports = require('./dist/projects');\n" }))).toEqual(['src/projects.ts:3 error']);
-  });
-
+  // postiz-app (judged): a monorepo's root manifest keeps npm init's `"main": "index.js"`.
   it('is dead code in a workspace root (`workspaces`, even with `main`): warning', async () => {
     expect(await severities(project({ main: 'dist/index.js', workspaces: ['packages/*'] }, repo))).toEqual(['src/projects.ts:3 warning']);
   });
@@ -158,6 +150,20 @@ describe('a function called from module scope', () => {
   it('also from a route with an id from the URL: error', async () => {
     const boot = `import express from 'express';\nimport { countProjects } from './stats';\n\nvoid countProjects(process.env.PROJECT ?? '');\nexport const app = express();\napp.get('/projects/:id/count', async (req, res) => {\n  res.json(await countProjects(req.params.id));\n});\n`;
     expect(await severities(project({ private: true }, { 'src/stats.ts': stats, 'src/boot.ts': boot }))).toEqual(['src/stats.ts:4 error']);
+  });
+});
+
+// postiz-app (judged): Temporal activities run by a worker for a workflow, reported as request code.
+describe('a Temporal activity method', () => {
+  const activity = (decorator: string) =>
+    `import { prisma } from './db';\ndeclare function Activity(): ClassDecorator;\ndeclare function ActivityMethod(): MethodDecorator;\ndeclare function Get(path: string): MethodDecorator;\n\n@Activity()\nexport class Autopost {\n  ${decorator}\n  async autoPost(id: string) {\n    return prisma.project.update({ where: { id }, data: { name: 'posted' } });\n  }\n}\n`;
+
+  it('@ActivityMethod(): run by a worker, info', async () => {
+    expect(await severities(project({ private: true }, { 'src/autopost.activity.ts': activity('@ActivityMethod()') }))).toEqual(['src/autopost.activity.ts:10 info']);
+  });
+
+  it('@Get(): a route, error', async () => {
+    expect(await severities(project({ private: true }, { 'src/autopost.activity.ts': activity("@Get(':id')") }))).toEqual(['src/autopost.activity.ts:10 error']);
   });
 });
 

@@ -844,7 +844,8 @@ export function clip(text: string): string {
 
 /** Registrations that run a callback without a request: schedulers, queues, task runners. */
 const SYSTEM_REGISTRARS = new Set(['schedule', 'cron', 'Cron', 'task', 'schedules', 'createFunction', 'process', 'Worker', 'define', 'every', 'registerTask', 'defineTask', 'scheduledJob', 'scheduleJob', 'addCronJob', 'CronJob', 'job', 'consume', 'subscribe', 'setInterval', 'deserializeUser', 'serializeUser']);
-const SYSTEM_DECORATORS = new Set(['OnEvent', 'Cron', 'Interval', 'Timeout', 'Process', 'Processor', 'OnQueueActive', 'OnWorkerEvent', 'EventPattern', 'MessagePattern', 'Command', 'SqsMessageHandler', 'Consumer']);
+// `@ActivityMethod()` (Temporal activities, run by a worker for a workflow, as in postiz's orchestrator).
+const SYSTEM_DECORATORS = new Set(['OnEvent', 'Cron', 'Interval', 'Timeout', 'Process', 'Processor', 'OnQueueActive', 'OnWorkerEvent', 'EventPattern', 'MessagePattern', 'Command', 'SqsMessageHandler', 'Consumer', 'ActivityMethod']);
 
 interface Entry {
   text: string;
