@@ -208,7 +208,12 @@ function decoratorName(decorator: TSESTree.Decorator): string | undefined {
   const callee = expression.type === T.CallExpression ? unwrap(expression.callee) : expression;
   return callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
 }
-const APP_ROUTER_PAGE = /\/app\/(?:[^/]+\/)*(?:page|layout)\.[jt]sx?$/;
+const PAGE_FILE = /^(?:page|layout)\.[jt]sx?$/;
+/** A `page.tsx` or `layout.tsx` below an `app` folder (two linear tests, no backtracking over the path). */
+function isAppRouterPage(file: string): boolean {
+  const parts = file.replace(/\\/g, '/').split('/');
+  return PAGE_FILE.test(parts[parts.length - 1] ?? '') && parts.slice(0, -1).includes('app');
+}
 const ENTRY_EXPORTS = new Set(['loader', 'action', 'getServerSideProps', 'handler', 'default']);
 
 function authorizationDecorator(at: Callable): string | undefined {
@@ -230,7 +235,7 @@ function entryByForm(at: Callable): string | undefined {
   const exported = isExported(at);
   // Next.js App Router: the default export of `page.tsx` or `layout.tsx` runs for every request to its
   // path, with the URL's `params` and `searchParams`.
-  if (at.fn.parent?.type === T.ExportDefaultDeclaration && APP_ROUTER_PAGE.test(at.unit.file.replace(/\\/g, '/'))) return 'the page';
+  if (at.fn.parent?.type === T.ExportDefaultDeclaration && isAppRouterPage(at.unit.file)) return 'the page';
   if (exported && HTTP_METHODS.has(at.name)) return 'the route handler';
   if (exported && ENTRY_EXPORTS.has(at.name)) return 'the exported handler';
   if (exported && usesServer(at)) return 'the server action';
