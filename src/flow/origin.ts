@@ -244,20 +244,46 @@ function variableOrigins(variable: Variable, unit: FileUnit, at: Node, w: Walk):
         const assignment = ref.identifier.parent;
         if (assignment?.type === T.AssignmentExpression && assignment.left === ref.identifier) values.push(...describe(assignment.right, unit, w));
       }
-      const useful = values.filter((o) => o.kind !== 'literal');
+      const useful: Origin[] = values.filter((o) => o.kind !== 'literal');
+      if (!useful.some((o) => o.kind === 'lib')) useful.push(...declaredType(declarator, unit, w));
       return useful.length ? useful : [unknown(`\`${variable.name}\` has no traceable value`, unit, at)];
     }
     case 'FunctionName':
       return [{ kind: 'function', fn: def.node, unit }];
     case 'ClassName':
       return [{ kind: 'class', cls: def.node, unit }];
-    case 'Parameter':
-      return def.name.type === T.Identifier ? parameter(def.name, def.node, unit, w) : [unknown(`\`${variable.name}\` is a parameter pattern`, unit, at)];
+    case 'Parameter': {
+      const given = def.name.type === T.Identifier ? parameter(def.name, def.node, unit, w) : [unknown(`\`${variable.name}\` is a parameter pattern`, unit, at)];
+      return [...given, ...reassigned(variable, unit, w)];
+    }
     case 'ImportBinding':
       return imported(variable, unit, at, w);
     default:
       return [unknown(`\`${variable.name}\` is a ${def.type}`, unit, at)];
   }
+}
+
+/**
+ * What a parameter is given besides its argument: its default (`pg: Querier = pgPool`) and what
+ * its function's body assigns to it (`querier = querier || pool`); the library values only.
+ */
+function reassigned(variable: Variable, unit: FileUnit, w: Walk): Origin[] {
+  const out: Origin[] = [];
+  const name = variable.defs[0]?.name;
+  const pattern = name?.parent;
+  if (pattern?.type === T.AssignmentPattern && pattern.left === name) out.push(...describe(pattern.right, unit, w).filter((o) => o.kind === 'lib'));
+  for (const ref of variable.references) {
+    if (!ref.isWrite()) continue;
+    const assignment = ref.identifier.parent;
+    if (assignment?.type === T.AssignmentExpression && assignment.left === ref.identifier) out.push(...describe(assignment.right, unit, w).filter((o) => o.kind === 'lib'));
+  }
+  return out;
+}
+
+/** `const pool: pg.Pool = make()`: the library type a variable declares, when its values do not say. */
+function declaredType(declarator: TSESTree.VariableDeclarator, unit: FileUnit, w: Walk): Origin[] {
+  const annotation = declarator.id.type === T.Identifier ? declarator.id.typeAnnotation?.typeAnnotation : undefined;
+  return annotation ? typeOrigins(annotation, unit, w).filter((o) => o.kind === 'lib') : [];
 }
 
 /** `const { db } = ctx`, `const [a, b] = x`: the property path from the pattern to the name. */

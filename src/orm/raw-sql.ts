@@ -1,7 +1,7 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import type { Variable } from '@typescript-eslint/scope-manager';
 import { memberName, T, textOf, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
-import { originsOf } from '../flow/origin.js';
+import { originsOf, type LibOrigin, type Origin } from '../flow/origin.js';
 import type { AnalysisContext, ClientInfo, Operation, QuerySite } from '../core/query-site.js';
 import type { Table, TenantSchema } from '../core/schema.js';
 import { tableKey } from '../schema/merge.js';
@@ -68,6 +68,22 @@ function originImport(expression: Node, unit: FileUnit, context: AnalysisContext
   }
   if (node.type === T.MemberExpression) return originImport(node.object, unit, context, depth + 1);
   return undefined;
+}
+
+/**
+ * The SQL library a receiver is, asked of the value-provenance engine (so a driver picked by a
+ * flag, `pgModule.native ?? pgModule`, a lazy singleton `getPool()`, `db.pool.connect()`, a
+ * constructor-injected `pg.Pool` and `querier || pool` are all followed), with the import-only
+ * reading as a fallback. `unknown`: where the engine stopped, when it found no library at all.
+ */
+function sqlLibraryOf(receiver: Node, unit: FileUnit, context: AnalysisContext, accept: (source: string) => boolean): { source: string } | { unknown?: string; origins: Origin[] } {
+  const origins = originsOf(receiver, unit, context.resolver);
+  const found = origins.find((o): o is LibOrigin => o.kind === 'lib' && accept(o.source));
+  if (found) return { source: found.source };
+  const direct = originImport(receiver, unit, context);
+  if (direct && accept(direct.source)) return { source: direct.source };
+  const stop = origins.find((o): o is Extract<Origin, { kind: 'unknown' }> => o.kind === 'unknown');
+  return { origins, ...(stop ? { unknown: stop.file === unit.file ? `${stop.reason} (line ${stop.line})` : stop.reason } : {}) };
 }
 
 /** Turns a string, template or constant into SQL text with `$n` for interpolations. */
@@ -152,14 +168,17 @@ function librarySinkOf(call: TSESTree.CallExpression | TSESTree.TaggedTemplateEx
   const { unit } = context;
   if (call.type === T.TaggedTemplateExpression) {
     const tag = unwrap(call.tag);
-    const origin = originImport(tag.type === T.MemberExpression ? tag.object : tag, unit, context);
     if (tag.type === T.MemberExpression && PRISMA_RAW.has(memberName(tag) ?? '')) {
       // `$queryRaw` is Prisma's alone: a receiver that cannot be traced (a client from a workspace
       // package) still sends SQL; only one traced to something else does not.
       const client = clientOf(tag.object, unit, context);
       return client.kind === 'not-client' ? undefined : { callee: tag, text: call, client };
     }
-    if (origin && SQL_TAG_PACKAGES.test(origin.source)) return { callee: tag, text: call, client: { kind: 'client', scoped: false, how: `\`${origin.source}\`` } };
+    // The tag is the client (`this.sql\`...\`` of an injected postgres.js `Sql`), or a member of a library (`db.sql`).
+    const accept = (source: string) => SQL_TAG_PACKAGES.test(source);
+    let origin = sqlLibraryOf(tag, unit, context, accept);
+    if (!('source' in origin) && tag.type === T.MemberExpression) origin = sqlLibraryOf(tag.object, unit, context, accept);
+    if ('source' in origin) return { callee: tag, text: call, client: { kind: 'client', scoped: false, how: `\`${origin.source}\`` } };
     return undefined;
   }
   const callee = unwrap(call.callee);
@@ -177,13 +196,8 @@ function librarySinkOf(call: TSESTree.CallExpression | TSESTree.TaggedTemplateEx
     return client.kind === 'not-client' ? undefined : { callee, text: call.arguments[0], client };
   }
   if (method !== 'query' && method !== 'raw' && method !== 'unsafe') return undefined;
-  const origin = originImport(callee.object, unit, context);
-  if (!origin) return undefined;
-  const ok =
-    (method === 'query' && (PG_PACKAGES.test(origin.source) || origin.source === 'typeorm' || origin.source === 'sequelize')) ||
-    (method === 'raw' && origin.source === 'knex') ||
-    (method === 'unsafe' && origin.source === 'postgres');
-  if (!ok) return undefined;
+  const origin = sqlLibraryOf(callee.object, unit, context, (source) => sendsSql(method, source));
+  if (!('source' in origin)) return undefined;
   let text: Node = call.arguments[0];
   const arg = unwrap(text);
   // pg's `query({ text, values })`
@@ -195,6 +209,15 @@ function librarySinkOf(call: TSESTree.CallExpression | TSESTree.TaggedTemplateEx
   return { callee, text, client: { kind: 'client', scoped: false, how: `\`${origin.source}\`` } };
 }
 
+/** Whether `.method(text)` of a value of this package sends `text` as SQL. */
+function sendsSql(method: string, source: string): boolean {
+  return (
+    (method === 'query' && (PG_PACKAGES.test(source) || source === 'typeorm' || source === 'sequelize')) ||
+    (method === 'raw' && source === 'knex') ||
+    (method === 'unsafe' && source === 'postgres')
+  );
+}
+
 /**
  * `rawQuery(\`select ... from website_event where website_id = {{websiteId}}\`, params)`: a project
  * function whose parameter reaches a raw SQL sink in its body (`client.$queryRawUnsafe(query)`,
@@ -203,7 +226,7 @@ function librarySinkOf(call: TSESTree.CallExpression | TSESTree.TaggedTemplateEx
  */
 function wrapperSink(call: TSESTree.CallExpression, callee: Node, context: AnalysisContext): { callee: Node; text: Node; client: ClientInfo } | undefined {
   // Only calls that pass SQL text: a string or template whose text starts like a query.
-  const first = call.arguments.findIndex((arg) => looksLikeSql(arg));
+  const first = call.arguments.findIndex((arg) => looksLikeSql(arg) || looksLikeSql(constValueOf(arg, context.unit)));
   if (first < 0) return undefined;
   const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
   if (!name) return undefined;
@@ -215,7 +238,22 @@ function wrapperSink(call: TSESTree.CallExpression, callee: Node, context: Analy
   return undefined;
 }
 
-function looksLikeSql(arg: Node): boolean {
+/**
+ * `q` of `const q = \`SELECT ...\``, declared in this file and never reassigned: SQL held in a
+ * variable before it is handed to the project's `db.query(q, params)` (worklenz's every query).
+ */
+function constValueOf(arg: Node, unit: FileUnit): Node | undefined {
+  const node = unwrap(arg);
+  if (node.type !== T.Identifier) return undefined;
+  const variable = variableOf(unit.scopeManager, node);
+  const def = variable?.defs[0];
+  if (def?.type !== 'Variable' || def.node.id.type !== T.Identifier || !def.node.init) return undefined;
+  if (variable!.references.some((ref) => ref.isWrite() && ref.identifier !== def.name)) return undefined;
+  return def.node.init;
+}
+
+function looksLikeSql(arg: Node | undefined): boolean {
+  if (!arg) return false;
   const value = unwrap(arg);
   const text = value.type === T.TemplateLiteral ? value.quasis[0]?.value.cooked ?? '' : value.type === T.Literal && typeof value.value === 'string' ? value.value : undefined;
   return text !== undefined && QUERY_START.test(text);
@@ -303,6 +341,64 @@ export interface RawSqlResult {
   settings: { node: Node; calleeText: string; span?: { line: number; column: number; endLine: number; endColumn: number } }[];
   /** Transaction-local tenant settings (`SET LOCAL app.tenant_id`, `set_config(..., true)`): row-level security then scopes the transaction. */
   localSettings: Node[];
+  /** Calls that send SQL (their text names a table) on a receiver not traced to a SQL client: the census counts them. */
+  notTraced: { node: Node; call: TSESTree.CallExpression | TSESTree.TaggedTemplateExpression; table: string; reason: string }[];
+}
+
+/** Methods that send their first argument as SQL in the drivers people use (pg, postgres.js, mysql2, pg-promise). */
+const SQL_METHODS = new Set(['query', 'unsafe', 'execute', 'many', 'manyOrNone', 'one', 'oneOrNone', 'none', 'any', 'result']);
+
+/**
+ * The census of raw SQL: `x.query(text)` / `x.sql\`...\`` whose text (inline, or a const of this
+ * file) is a statement that names a table, but whose receiver no recognizer traced to a SQL client.
+ * Counted as not traced, with where the trace stopped, so a scan never says 100% over calls it dropped.
+ */
+function untracedSql(call: TSESTree.CallExpression | TSESTree.TaggedTemplateExpression, context: AnalysisContext, analyzer: SqlQueryAnalyzer, lookup: ReturnType<typeof sqlLookup>): RawSqlResult['notTraced'][number] | undefined {
+  const { unit } = context;
+  let callee: Node;
+  let textNode: Node | undefined;
+  let receiver: Node;
+  if (call.type === T.TaggedTemplateExpression) {
+    callee = unwrap(call.tag);
+    const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
+    if (name !== 'sql') return undefined;
+    receiver = callee;
+    textNode = call;
+  } else {
+    callee = unwrap(call.callee);
+    if (callee.type !== T.MemberExpression || !SQL_METHODS.has(memberName(callee) ?? '')) return undefined;
+    receiver = callee.object;
+    textNode = call.arguments[0];
+    const arg = textNode && unwrap(textNode);
+    if (arg?.type === T.ObjectExpression) {
+      const property = arg.properties.find((p): p is TSESTree.Property => p.type === T.Property && p.key.type === T.Identifier && p.key.name === 'text');
+      textNode = property?.value;
+    }
+  }
+  if (!textNode || textNode.type === T.SpreadElement) return undefined;
+  const text = sqlTextOf(textNode, unit, context);
+  if ('unknown' in text || !QUERY_START.test(text.sql)) return undefined;
+  let table: string | undefined;
+  try {
+    const uses = analyzer.analyze(text.sql.replace(/\{\{[^{}]*\}\}/g, (m) => '$0'.padEnd(m.length, ' '))).flatMap((st) => st.uses.map((u) => u.table));
+    const named = uses.filter((t) => !/^(pg_|information_schema\.)/.test(t));
+    table = named.find((t) => lookup(t))?.replace(/^.*\./, '') ?? named[0];
+  } catch {
+    table = '';
+  }
+  if (table === undefined) return undefined;
+  const calleeText = textOf(unit, callee).replace(/\s+/g, '');
+  const shown = calleeText.length > 60 ? `${calleeText.slice(0, 57)}...` : calleeText;
+  const target = textOf(unit, receiver).replace(/\s+/g, '');
+  const origins = originsOf(receiver, unit, context.resolver);
+  const stop = origins.find((o): o is Extract<Origin, { kind: 'unknown' }> => o.kind === 'unknown');
+  const lib = origins.find((o): o is LibOrigin => o.kind === 'lib');
+  const why = stop
+    ? `is not traced to a SQL client: ${stop.reason}${stop.file === unit.file ? ` (line ${stop.line})` : ''}`
+    : lib
+      ? `is traced to \`${lib.source}\`, whose \`${callee.type === T.MemberExpression ? memberName(callee) : 'sql'}\` is not read as a SQL client`
+      : `is a project value not traced to a SQL client (${origins.map((o) => o.kind).join(', ') || 'no value'})`;
+  return { node: callee, call, table, reason: `\`${shown}\` sends SQL, but the receiver \`${target.length > 60 ? `${target.slice(0, 57)}...` : target}\` ${why}` };
 }
 
 /**
@@ -310,12 +406,16 @@ export interface RawSqlResult {
  * the policy of require-tenant-filter decides for raw SQL as it does for ORM calls.
  */
 export function recognizeRawSql(calls: (TSESTree.CallExpression | TSESTree.TaggedTemplateExpression)[], context: AnalysisContext): RawSqlResult {
-  const result: RawSqlResult = { sites: [], unknown: [], settings: [], localSettings: [] };
+  const result: RawSqlResult = { sites: [], unknown: [], settings: [], localSettings: [], notTraced: [] };
   const lookup = sqlLookup(context.schema);
   const analyzer = new SqlQueryAnalyzer((name) => lookup(name)?.info);
   for (const call of calls) {
     const sink = sinkOf(call, context);
-    if (!sink) continue;
+    if (!sink) {
+      const missed = untracedSql(call, context, analyzer, lookup);
+      if (missed) result.notTraced.push(missed);
+      continue;
+    }
     const text = sqlTextOf(sink.text, context.unit, context);
     const calleeText = textOf(context.unit, sink.callee).replace(/\s+/g, '');
     if ('unknown' in text) {
