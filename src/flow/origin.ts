@@ -208,6 +208,17 @@ function withStep(origins: Origin[], step: Step, trail: string | undefined, unit
   return out.some((o) => o.kind !== 'unknown') ? out : [...out, ...lacking];
 }
 
+/** `require('pg')` (CommonJS scripts and migrations), the global `require` of a literal: what `import * as` gives. */
+function requireOf(node: TSESTree.CallExpression, callee: Node, unit: FileUnit, w: Walk): Origin[] | undefined {
+  if (callee.type !== T.Identifier || callee.name !== 'require' || node.arguments.length !== 1 || declaredIn(callee, unit)) return undefined;
+  const arg = unwrap(node.arguments[0]!);
+  if (arg.type !== T.Literal || typeof arg.value !== 'string') return undefined;
+  const file = w.resolver.modules.resolve(unit.file, arg.value);
+  const target = file ? w.resolver.modules.unit(file) : null;
+  if (target) return [{ kind: 'module', unit: target }];
+  return [{ kind: 'lib', source: arg.value, name: '*', steps: [], typed: false, trail: [] }];
+}
+
 /** `await import('./db')` with a literal specifier: the module, as `import * as m from './db'` gives it. */
 function dynamicImport(node: TSESTree.ImportExpression, unit: FileUnit, w: Walk): Origin[] {
   const source = unwrap(node.source);
@@ -621,6 +632,8 @@ function exportedType(source: string, name: string, unit: FileUnit, w: Walk, hop
 
 function call(node: TSESTree.CallExpression, unit: FileUnit, w: Walk): Origin[] {
   const callee = unwrap(node.callee);
+  const required = requireOf(node, callee, unit, w);
+  if (required) return required;
   const origins = describe(callee, unit, w);
   const out: Origin[] = [];
   for (const o of origins) out.push(...callOrigin(o, node.arguments, unit, node, w));

@@ -134,7 +134,8 @@ function templateText(quasis: TSESTree.TemplateElement[], expressions: TSESTree.
       sql += fragment.sql.replace(/\$(\d+)/g, () => `$${++param}`);
       return;
     }
-    sql += `$${++param}`;
+    // `LIMIT $${limitParam}`: the text already holds the `$` of a placeholder whose number is computed.
+    sql += raw.endsWith('$') && !raw.endsWith('$$') ? `${++param}` : `$${++param}`;
   });
   return { sql, segments, node: quasis[0] ?? expressionsFallback(expressions) };
 }

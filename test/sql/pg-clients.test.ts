@@ -288,3 +288,37 @@ describe('test harnesses', () => {
     expect(m.coverage.seen).toBe(0);
   });
 });
+
+describe('CommonJS scripts: require(\'pg\')', () => {
+  const use = (spec: string) => `const { Client } = require(${spec});
+export async function run(id: string) {
+  const client = new Client({});
+  await client.query('DELETE FROM tasks WHERE id = $1', [id]);
+}
+`;
+  it('is the pg module: analysed', async () => {
+    const m = await measure({ 'src/use.ts': use(`'pg'`) });
+    expect(m.notTraced).toEqual([]);
+    expect(m.analysed).toEqual([4]);
+  });
+  it('twin: a computed require, counted as not traced', async () => {
+    const m = await measure({ 'src/use.ts': use(`process.env.DRIVER!`) });
+    expect(m.analysed).toEqual([]);
+    expect(m.notTraced).toEqual([4]);
+  });
+});
+
+describe('a placeholder whose number is computed ($${n})', () => {
+  it('is a placeholder: the query parses and is analysed', async () => {
+    const use = `import { Pool } from 'pg';
+const pool = new Pool({});
+export async function page(teamId: string, size: number, extra: unknown[]) {
+  const limit = extra.length + 2;
+  return pool.query(\`SELECT * FROM projects WHERE team_id = $1 LIMIT $\${limit}\`, [teamId, ...extra, size]);
+}
+`;
+    const result = await scan({ path: repo({ 'src/use.ts': use }) });
+    expect(result.unknown.map((u) => u.reason)).toEqual([]);
+    expect(result.coverage).toMatchObject({ analysed: 1, scoped: 1, notAnalysable: 0 });
+  });
+});
