@@ -346,6 +346,55 @@ export interface RawSqlResult {
   notTraced: { node: Node; call: TSESTree.CallExpression | TSESTree.TaggedTemplateExpression; table: string; reason: string }[];
 }
 
+/** Words followed by `(` that are SQL syntax, not a function call. */
+const SQL_SYNTAX = new Set('select from where and or not in exists values any all some as on using over filter within lateral row array cast case when then else end is null interval returning into set by limit offset table with union conflict recursive distinct default join group order having window partition like ilike between call'.split(' '));
+/** PostgreSQL's own functions: calling them reads no table of the project. */
+const BUILTIN_FUNCTIONS = new Set(
+  (
+    'count sum avg min max coalesce nullif greatest least now lower upper length trim btrim ltrim rtrim substring substr replace concat concat_ws position left right abs round floor ceil ceiling random md5 ' +
+    'date_trunc date_part extract to_char to_date to_timestamp to_number age make_interval generate_series unnest string_agg array_agg array_length array_to_json array_remove array_append array_cat ' +
+    'row_to_json to_json to_jsonb json_agg jsonb_agg json_build_object jsonb_build_object json_build_array jsonb_build_array json_object_agg jsonb_object_agg jsonb_set json_array_elements jsonb_array_elements ' +
+    'json_array_elements_text jsonb_array_elements_text jsonb_array_length json_array_length json_populate_record json_populate_recordset jsonb_populate_record jsonb_populate_recordset jsonb_to_recordset json_to_recordset ' +
+    'jsonb_strip_nulls json_strip_nulls jsonb_each json_each jsonb_object_keys json_object_keys jsonb_extract_path jsonb_extract_path_text json_extract_path_text jsonb_typeof json_typeof jsonb_pretty ' +
+    'gen_random_uuid uuid_generate_v4 set_config current_setting current_date current_timestamp timezone bool_or bool_and every row_number rank dense_rank lag lead first_value last_value nextval currval setval ' +
+    'encode decode crypt gen_salt digest format regexp_replace regexp_matches regexp_match split_part char_length initcap lpad rpad reverse strpos translate sqrt power mod sign trunc exp ln log ' +
+    'date time timestamp timestamptz numeric decimal int integer bigint smallint text varchar char uuid boolean bool jsonb json citext float real percentile_cont percentile_disc mode ' +
+    'ts_rank to_tsvector to_tsquery plainto_tsquery websearch_to_tsquery similarity word_similarity unaccent overlay clock_timestamp statement_timestamp transaction_timestamp justify_interval date_bin ' +
+    'isfinite cardinality array_position array_positions make_date make_timestamp make_timestamptz string_to_array array_to_string quote_ident quote_literal quote_nullable octet_length bit_length hashtext hashtextextended'
+  ).split(' '),
+);
+
+/**
+ * Functions of the database a statement that names no table calls (`SELECT create_task($1)`,
+ * `CALL archive_team($1)`): their bodies are not read, so what they touch and how they filter is
+ * not known. Literals and comments are left out; PostgreSQL's own functions and `pg_*` are not counted.
+ */
+export function databaseFunctionsIn(sql: string): string[] {
+  const bare = withoutBlockComments(sql).replace(/--[^\n]*/g, ' ').replace(/'(?:[^']|'')*'/g, "''").replace(/"(?:[^"]|"")*"/g, '""');
+  const found = new Set<string>();
+  for (const match of bare.matchAll(/(?<![\w$.:])((?:[a-z_][a-z0-9_]*\.)?[a-z_][a-z0-9_]*)\s*\(/gi)) {
+    const name = match[1]!.toLowerCase();
+    const local = name.replace(/^.*\./, '');
+    if (SQL_SYNTAX.has(local) || BUILTIN_FUNCTIONS.has(local) || local.startsWith('pg_') || name.startsWith('pg_catalog.')) continue;
+    found.add(name);
+  }
+  return [...found];
+}
+
+/** `/* ... *\/` removed in linear time (a lazy regular expression backtracks over an unterminated one). */
+function withoutBlockComments(sql: string): string {
+  let out = '';
+  let at = 0;
+  for (;;) {
+    const start = sql.indexOf('/*', at);
+    if (start < 0) return out + sql.slice(at);
+    out += sql.slice(at, start) + ' ';
+    const end = sql.indexOf('*/', start + 2);
+    if (end < 0) return out;
+    at = end + 2;
+  }
+}
+
 /** Methods that send their first argument as SQL in the drivers people use (pg, postgres.js, mysql2, pg-promise). */
 const SQL_METHODS = new Set(['query', 'unsafe', 'execute', 'many', 'manyOrNone', 'one', 'oneOrNone', 'none', 'any', 'result']);
 
@@ -383,7 +432,7 @@ function untracedSql(call: TSESTree.CallExpression | TSESTree.TaggedTemplateExpr
   try {
     const uses = analyzer.analyze(text.sql.replace(/\{\{[^{}]*\}\}/g, (m) => '$0'.padEnd(m.length, ' '))).flatMap((st) => st.uses.map((u) => u.table));
     const named = uses.filter((t) => !/^(pg_|information_schema\.)/.test(t));
-    table = named.find((t) => lookup(t))?.replace(/^.*\./, '') ?? named[0];
+    table = named.find((t) => lookup(t))?.replace(/^.*\./, '') ?? named[0] ?? (/^\s*(\(\s*)*select\b/i.test(text.sql) ? databaseFunctionsIn(text.sql)[0] : undefined);
   } catch {
     table = '';
   }
@@ -432,6 +481,14 @@ export function recognizeRawSql(calls: (TSESTree.CallExpression | TSESTree.Tagge
     } catch (error) {
       result.unknown.push({ node: sink.callee, reason: `${calleeText}: the SQL does not parse (${error instanceof Error ? error.message.split('\n')[0] : String(error)})` });
       continue;
+    }
+    if (statements.every((st) => st.kind === 'select' && st.uses.length === 0 && !st.setsTenantSetting)) {
+      const functions = databaseFunctionsIn(text.sql);
+      if (functions.length) {
+        const shown = functions.slice(0, 3).map((f) => `\`${f}\``).join(', ');
+        result.unknown.push({ node: sink.callee, reason: `${calleeText}: calls the database function${functions.length > 1 ? 's' : ''} ${shown}, whose body is not read: what it reads and whether it filters by the tenant is not known` });
+        continue;
+      }
     }
     for (const statement of statements) {
       if (statement.setsTenantSetting?.local) result.localSettings.push(sink.callee);

@@ -322,3 +322,24 @@ export async function page(teamId: string, size: number, extra: unknown[]) {
     expect(result.coverage).toMatchObject({ analysed: 1, scoped: 1, notAnalysable: 0 });
   });
 });
+
+describe('a statement that only calls a database function (SELECT create_task($1))', () => {
+  const use = (receiver: string) => `import { Pool } from 'pg';
+const pool = new Pool({});
+export async function f(db: any, body: unknown) {
+  await ${receiver}.query('SELECT create_task($1) AS task', [JSON.stringify(body)]);
+  await ${receiver}.query('SELECT now(), count(*) FILTER (WHERE true), COALESCE($1, gen_random_uuid())', [body]);
+  await ${receiver}.query("INSERT INTO tasks (id, project_id, team_id, name) VALUES ($1, $2, $3, 'x') ON CONFLICT (id) DO NOTHING", [body]);
+}
+`;
+  it('on a pg pool: not analysable, with the function named (builtins and INSERT ... VALUES are not)', async () => {
+    const result = await scan({ path: repo({ 'src/use.ts': use('pool') }) });
+    expect(result.unknown.map((u) => [u.line, u.reason])).toEqual([[4, expect.stringContaining('calls the database function `create_task`')]]);
+    expect(result.coverage).toMatchObject({ notAnalysable: 1, notTraced: 0 });
+  });
+  it('twin: on an untraced receiver, counted as not traced', async () => {
+    const m = await measure({ 'src/use.ts': use('db') });
+    expect(m.notTraced).toEqual([4]);
+    expect(m.coverage.notTracedSites.map((s) => s.table)).toEqual(['create_task']);
+  });
+});
