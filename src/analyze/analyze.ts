@@ -5,7 +5,7 @@ import type { TenantLintConfig } from '../config/schema.js';
 import { RECOGNIZERS, recognizeQuery } from '../orm/index.js';
 import { recognizeRawSql } from '../orm/raw-sql.js';
 import { censusCall } from '../orm/census.js';
-import { enclosingSymbol, T, textOf, walk, type FileUnit } from '../core/ast.js';
+import { enclosingSymbol, T, textOf, walk, type FileUnit, type Node } from '../core/ast.js';
 import { sessionSettingFinding } from '../policies/require-tenant-filter/index.js';
 import { checkSchema } from '../policies/schema-rules/index.js';
 import { checkCacheKeys, checkClientTenantIds, checkQuerySites } from './policies.js';
@@ -92,7 +92,7 @@ export function emptyCoverage(): FileCoverage {
  * Tests, e2e specs, fixtures, mocks and seed scripts query across tenants on purpose (set-up and
  * teardown). Both faces skip them by default, so editor and CI agree; `includeTests` turns them on.
  */
-const TEST_FILE = /(^|\/)(__tests__|__mocks__|tests?|e2e|cypress|playwright|fixtures|mocks?)\/|\.(test|spec|e2e|stories)\.[cm]?[jt]sx?$|(^|\/)(prisma\/)?seeds?(\.[cm]?[jt]s|\/)/;
+const TEST_FILE = /(^|\/)(__tests__|__mocks__|tests?|e2e|e2e[-_]tests?|cypress|playwright|fixtures|mocks?)\/|\.(test|spec|e2e|stories)\.[cm]?[jt]sx?$|(^|\/)(prisma\/)?seeds?(\.[cm]?[jt]s|\/)/;
 
 const DEFAULT_SYSTEM_PATHS = ['**/jobs/**', '**/workers/**', '**/cron/**', '**/crons/**', '**/scripts/**', '**/*.job.{ts,js}', '**/*.worker.{ts,js}'];
 const systemMatchers = new WeakMap<TenantLintConfig, (path: string) => boolean>();
@@ -205,8 +205,16 @@ function analyzeAll(unit: FileUnit, project: ProjectView, resolver: Resolver, es
       if (missed) coverage.notTraced.push({ ...missed, line: call.loc.start.line, column: call.loc.start.column + 1 });
     }
   }
-  const raw = project.schema.tables.size > 0 ? recognizeRawSql([...calls, ...tagged], context) : { sites: [], unknown: [], settings: [], localSettings: [] };
+  const raw = project.schema.tables.size > 0 ? recognizeRawSql([...calls, ...tagged], context) : { sites: [], unknown: [], settings: [], localSettings: [], notTraced: [] };
   sites.push(...raw.sites);
+  // Raw SQL sent on a receiver no recognizer traced (not a call an ORM recognizer or the census already counted).
+  const counted = new Set<Node>(sites.map((s) => s.call));
+  const censused = new Set(coverage.notTraced.map((m) => `${m.line}:${m.column}`));
+  for (const missed of raw.notTraced) {
+    const at = { line: missed.call.loc.start.line, column: missed.call.loc.start.column + 1 };
+    if (counted.has(missed.call as Node) || censused.has(`${at.line}:${at.column}`)) continue;
+    coverage.notTraced.push({ orm: 'sql', table: missed.table, reason: missed.reason, ...at });
+  }
   const tableQueries: Record<string, TableQueryCounts> = {};
   for (const site of sites) {
     const perTable = (tableQueries[site.table.name] ??= { analysed: 0, unscoped: 0, notAnalysable: 0 });

@@ -208,6 +208,17 @@ function withStep(origins: Origin[], step: Step, trail: string | undefined, unit
   return out.some((o) => o.kind !== 'unknown') ? out : [...out, ...lacking];
 }
 
+/** `require('pg')` (CommonJS scripts and migrations), the global `require` of a literal: what `import * as` gives. */
+function requireOf(node: TSESTree.CallExpression, callee: Node, unit: FileUnit, w: Walk): Origin[] | undefined {
+  if (callee.type !== T.Identifier || callee.name !== 'require' || node.arguments.length !== 1 || declaredIn(callee, unit)) return undefined;
+  const arg = unwrap(node.arguments[0]!);
+  if (arg.type !== T.Literal || typeof arg.value !== 'string') return undefined;
+  const file = w.resolver.modules.resolve(unit.file, arg.value);
+  const target = file ? w.resolver.modules.unit(file) : null;
+  if (target) return [{ kind: 'module', unit: target }];
+  return [{ kind: 'lib', source: arg.value, name: '*', steps: [], typed: false, trail: [] }];
+}
+
 /** `await import('./db')` with a literal specifier: the module, as `import * as m from './db'` gives it. */
 function dynamicImport(node: TSESTree.ImportExpression, unit: FileUnit, w: Walk): Origin[] {
   const source = unwrap(node.source);
@@ -244,20 +255,46 @@ function variableOrigins(variable: Variable, unit: FileUnit, at: Node, w: Walk):
         const assignment = ref.identifier.parent;
         if (assignment?.type === T.AssignmentExpression && assignment.left === ref.identifier) values.push(...describe(assignment.right, unit, w));
       }
-      const useful = values.filter((o) => o.kind !== 'literal');
+      const useful: Origin[] = values.filter((o) => o.kind !== 'literal');
+      if (!useful.some((o) => o.kind === 'lib')) useful.push(...declaredType(declarator, unit, w));
       return useful.length ? useful : [unknown(`\`${variable.name}\` has no traceable value`, unit, at)];
     }
     case 'FunctionName':
       return [{ kind: 'function', fn: def.node, unit }];
     case 'ClassName':
       return [{ kind: 'class', cls: def.node, unit }];
-    case 'Parameter':
-      return def.name.type === T.Identifier ? parameter(def.name, def.node, unit, w) : [unknown(`\`${variable.name}\` is a parameter pattern`, unit, at)];
+    case 'Parameter': {
+      const given = def.name.type === T.Identifier ? parameter(def.name, def.node, unit, w) : [unknown(`\`${variable.name}\` is a parameter pattern`, unit, at)];
+      return [...given, ...reassigned(variable, unit, w)];
+    }
     case 'ImportBinding':
       return imported(variable, unit, at, w);
     default:
       return [unknown(`\`${variable.name}\` is a ${def.type}`, unit, at)];
   }
+}
+
+/**
+ * What a parameter is given besides its argument: its default (`pg: Querier = pgPool`) and what
+ * its function's body assigns to it (`querier = querier || pool`); the library values only.
+ */
+function reassigned(variable: Variable, unit: FileUnit, w: Walk): Origin[] {
+  const out: Origin[] = [];
+  const name = variable.defs[0]?.name;
+  const pattern = name?.parent;
+  if (pattern?.type === T.AssignmentPattern && pattern.left === name) out.push(...describe(pattern.right, unit, w).filter((o) => o.kind === 'lib'));
+  for (const ref of variable.references) {
+    if (!ref.isWrite()) continue;
+    const assignment = ref.identifier.parent;
+    if (assignment?.type === T.AssignmentExpression && assignment.left === ref.identifier) out.push(...describe(assignment.right, unit, w).filter((o) => o.kind === 'lib'));
+  }
+  return out;
+}
+
+/** `const pool: pg.Pool = make()`: the library type a variable declares, when its values do not say. */
+function declaredType(declarator: TSESTree.VariableDeclarator, unit: FileUnit, w: Walk): Origin[] {
+  const annotation = declarator.id.type === T.Identifier ? declarator.id.typeAnnotation?.typeAnnotation : undefined;
+  return annotation ? typeOrigins(annotation, unit, w).filter((o) => o.kind === 'lib') : [];
 }
 
 /** `const { db } = ctx`, `const [a, b] = x`: the property path from the pattern to the name. */
@@ -595,6 +632,8 @@ function exportedType(source: string, name: string, unit: FileUnit, w: Walk, hop
 
 function call(node: TSESTree.CallExpression, unit: FileUnit, w: Walk): Origin[] {
   const callee = unwrap(node.callee);
+  const required = requireOf(node, callee, unit, w);
+  if (required) return required;
   const origins = describe(callee, unit, w);
   const out: Origin[] = [];
   for (const o of origins) out.push(...callOrigin(o, node.arguments, unit, node, w));

@@ -1,7 +1,7 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import type { Variable } from '@typescript-eslint/scope-manager';
 import { memberName, T, textOf, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
-import { originsOf } from '../flow/origin.js';
+import { originsOf, type LibOrigin, type Origin } from '../flow/origin.js';
 import type { AnalysisContext, ClientInfo, Operation, QuerySite } from '../core/query-site.js';
 import type { Table, TenantSchema } from '../core/schema.js';
 import { tableKey } from '../schema/merge.js';
@@ -70,6 +70,22 @@ function originImport(expression: Node, unit: FileUnit, context: AnalysisContext
   return undefined;
 }
 
+/**
+ * The SQL library a receiver is, asked of the value-provenance engine (so a driver picked by a
+ * flag, `pgModule.native ?? pgModule`, a lazy singleton `getPool()`, `db.pool.connect()`, a
+ * constructor-injected `pg.Pool` and `querier || pool` are all followed), with the import-only
+ * reading as a fallback. `unknown`: where the engine stopped, when it found no library at all.
+ */
+function sqlLibraryOf(receiver: Node, unit: FileUnit, context: AnalysisContext, accept: (source: string) => boolean): { source: string } | { unknown?: string; origins: Origin[] } {
+  const origins = originsOf(receiver, unit, context.resolver);
+  const found = origins.find((o): o is LibOrigin => o.kind === 'lib' && accept(o.source));
+  if (found) return { source: found.source };
+  const direct = originImport(receiver, unit, context);
+  if (direct && accept(direct.source)) return { source: direct.source };
+  const stop = origins.find((o): o is Extract<Origin, { kind: 'unknown' }> => o.kind === 'unknown');
+  return { origins, ...(stop ? { unknown: stop.file === unit.file ? `${stop.reason} (line ${stop.line})` : stop.reason } : {}) };
+}
+
 /** Turns a string, template or constant into SQL text with `$n` for interpolations. */
 export function sqlTextOf(expression: Node, unit: FileUnit, context: AnalysisContext, depth = 0): SqlText | { unknown: string } {
   const node = unwrap(expression);
@@ -118,7 +134,8 @@ function templateText(quasis: TSESTree.TemplateElement[], expressions: TSESTree.
       sql += fragment.sql.replace(/\$(\d+)/g, () => `$${++param}`);
       return;
     }
-    sql += `$${++param}`;
+    // `LIMIT $${limitParam}`: the text already holds the `$` of a placeholder whose number is computed.
+    sql += raw.endsWith('$') && !raw.endsWith('$$') ? `${++param}` : `$${++param}`;
   });
   return { sql, segments, node: quasis[0] ?? expressionsFallback(expressions) };
 }
@@ -152,14 +169,17 @@ function librarySinkOf(call: TSESTree.CallExpression | TSESTree.TaggedTemplateEx
   const { unit } = context;
   if (call.type === T.TaggedTemplateExpression) {
     const tag = unwrap(call.tag);
-    const origin = originImport(tag.type === T.MemberExpression ? tag.object : tag, unit, context);
     if (tag.type === T.MemberExpression && PRISMA_RAW.has(memberName(tag) ?? '')) {
       // `$queryRaw` is Prisma's alone: a receiver that cannot be traced (a client from a workspace
       // package) still sends SQL; only one traced to something else does not.
       const client = clientOf(tag.object, unit, context);
       return client.kind === 'not-client' ? undefined : { callee: tag, text: call, client };
     }
-    if (origin && SQL_TAG_PACKAGES.test(origin.source)) return { callee: tag, text: call, client: { kind: 'client', scoped: false, how: `\`${origin.source}\`` } };
+    // The tag is the client (`this.sql\`...\`` of an injected postgres.js `Sql`), or a member of a library (`db.sql`).
+    const accept = (source: string) => SQL_TAG_PACKAGES.test(source);
+    let origin = sqlLibraryOf(tag, unit, context, accept);
+    if (!('source' in origin) && tag.type === T.MemberExpression) origin = sqlLibraryOf(tag.object, unit, context, accept);
+    if ('source' in origin) return { callee: tag, text: call, client: { kind: 'client', scoped: false, how: `\`${origin.source}\`` } };
     return undefined;
   }
   const callee = unwrap(call.callee);
@@ -177,13 +197,8 @@ function librarySinkOf(call: TSESTree.CallExpression | TSESTree.TaggedTemplateEx
     return client.kind === 'not-client' ? undefined : { callee, text: call.arguments[0], client };
   }
   if (method !== 'query' && method !== 'raw' && method !== 'unsafe') return undefined;
-  const origin = originImport(callee.object, unit, context);
-  if (!origin) return undefined;
-  const ok =
-    (method === 'query' && (PG_PACKAGES.test(origin.source) || origin.source === 'typeorm' || origin.source === 'sequelize')) ||
-    (method === 'raw' && origin.source === 'knex') ||
-    (method === 'unsafe' && origin.source === 'postgres');
-  if (!ok) return undefined;
+  const origin = sqlLibraryOf(callee.object, unit, context, (source) => sendsSql(method, source));
+  if (!('source' in origin)) return undefined;
   let text: Node = call.arguments[0];
   const arg = unwrap(text);
   // pg's `query({ text, values })`
@@ -195,6 +210,15 @@ function librarySinkOf(call: TSESTree.CallExpression | TSESTree.TaggedTemplateEx
   return { callee, text, client: { kind: 'client', scoped: false, how: `\`${origin.source}\`` } };
 }
 
+/** Whether `.method(text)` of a value of this package sends `text` as SQL. */
+function sendsSql(method: string, source: string): boolean {
+  return (
+    (method === 'query' && (PG_PACKAGES.test(source) || source === 'typeorm' || source === 'sequelize')) ||
+    (method === 'raw' && source === 'knex') ||
+    (method === 'unsafe' && source === 'postgres')
+  );
+}
+
 /**
  * `rawQuery(\`select ... from website_event where website_id = {{websiteId}}\`, params)`: a project
  * function whose parameter reaches a raw SQL sink in its body (`client.$queryRawUnsafe(query)`,
@@ -203,7 +227,7 @@ function librarySinkOf(call: TSESTree.CallExpression | TSESTree.TaggedTemplateEx
  */
 function wrapperSink(call: TSESTree.CallExpression, callee: Node, context: AnalysisContext): { callee: Node; text: Node; client: ClientInfo } | undefined {
   // Only calls that pass SQL text: a string or template whose text starts like a query.
-  const first = call.arguments.findIndex((arg) => looksLikeSql(arg));
+  const first = call.arguments.findIndex((arg) => looksLikeSql(arg) || looksLikeSql(constValueOf(arg, context.unit)));
   if (first < 0) return undefined;
   const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
   if (!name) return undefined;
@@ -215,7 +239,22 @@ function wrapperSink(call: TSESTree.CallExpression, callee: Node, context: Analy
   return undefined;
 }
 
-function looksLikeSql(arg: Node): boolean {
+/**
+ * `q` of `const q = \`SELECT ...\``, declared in this file and never reassigned: SQL held in a
+ * variable before it is handed to the project's `db.query(q, params)` (worklenz's every query).
+ */
+function constValueOf(arg: Node, unit: FileUnit): Node | undefined {
+  const node = unwrap(arg);
+  if (node.type !== T.Identifier) return undefined;
+  const variable = variableOf(unit.scopeManager, node);
+  const def = variable?.defs[0];
+  if (def?.type !== 'Variable' || def.node.id.type !== T.Identifier || !def.node.init) return undefined;
+  if (variable!.references.some((ref) => ref.isWrite() && ref.identifier !== def.name)) return undefined;
+  return def.node.init;
+}
+
+function looksLikeSql(arg: Node | undefined): boolean {
+  if (!arg) return false;
   const value = unwrap(arg);
   const text = value.type === T.TemplateLiteral ? value.quasis[0]?.value.cooked ?? '' : value.type === T.Literal && typeof value.value === 'string' ? value.value : undefined;
   return text !== undefined && QUERY_START.test(text);
@@ -303,6 +342,113 @@ export interface RawSqlResult {
   settings: { node: Node; calleeText: string; span?: { line: number; column: number; endLine: number; endColumn: number } }[];
   /** Transaction-local tenant settings (`SET LOCAL app.tenant_id`, `set_config(..., true)`): row-level security then scopes the transaction. */
   localSettings: Node[];
+  /** Calls that send SQL (their text names a table) on a receiver not traced to a SQL client: the census counts them. */
+  notTraced: { node: Node; call: TSESTree.CallExpression | TSESTree.TaggedTemplateExpression; table: string; reason: string }[];
+}
+
+/** Words followed by `(` that are SQL syntax, not a function call. */
+const SQL_SYNTAX = new Set('select from where and or not in exists values any all some as on using over filter within lateral row array cast case when then else end is null interval returning into set by limit offset table with union conflict recursive distinct default join group order having window partition like ilike between call'.split(' '));
+/** PostgreSQL's own functions: calling them reads no table of the project. */
+const BUILTIN_FUNCTIONS = new Set(
+  (
+    'count sum avg min max coalesce nullif greatest least now lower upper length trim btrim ltrim rtrim substring substr replace concat concat_ws position left right abs round floor ceil ceiling random md5 ' +
+    'date_trunc date_part extract to_char to_date to_timestamp to_number age make_interval generate_series unnest string_agg array_agg array_length array_to_json array_remove array_append array_cat ' +
+    'row_to_json to_json to_jsonb json_agg jsonb_agg json_build_object jsonb_build_object json_build_array jsonb_build_array json_object_agg jsonb_object_agg jsonb_set json_array_elements jsonb_array_elements ' +
+    'json_array_elements_text jsonb_array_elements_text jsonb_array_length json_array_length json_populate_record json_populate_recordset jsonb_populate_record jsonb_populate_recordset jsonb_to_recordset json_to_recordset ' +
+    'jsonb_strip_nulls json_strip_nulls jsonb_each json_each jsonb_object_keys json_object_keys jsonb_extract_path jsonb_extract_path_text json_extract_path_text jsonb_typeof json_typeof jsonb_pretty ' +
+    'gen_random_uuid uuid_generate_v4 set_config current_setting current_date current_timestamp timezone bool_or bool_and every row_number rank dense_rank lag lead first_value last_value nextval currval setval ' +
+    'encode decode crypt gen_salt digest format regexp_replace regexp_matches regexp_match split_part char_length initcap lpad rpad reverse strpos translate sqrt power mod sign trunc exp ln log ' +
+    'date time timestamp timestamptz numeric decimal int integer bigint smallint text varchar char uuid boolean bool jsonb json citext float real percentile_cont percentile_disc mode ' +
+    'ts_rank to_tsvector to_tsquery plainto_tsquery websearch_to_tsquery similarity word_similarity unaccent overlay clock_timestamp statement_timestamp transaction_timestamp justify_interval date_bin ' +
+    'isfinite cardinality array_position array_positions make_date make_timestamp make_timestamptz string_to_array array_to_string quote_ident quote_literal quote_nullable octet_length bit_length hashtext hashtextextended'
+  ).split(' '),
+);
+
+/**
+ * Functions of the database a statement that names no table calls (`SELECT create_task($1)`,
+ * `CALL archive_team($1)`): their bodies are not read, so what they touch and how they filter is
+ * not known. Literals and comments are left out; PostgreSQL's own functions and `pg_*` are not counted.
+ */
+export function databaseFunctionsIn(sql: string): string[] {
+  const bare = withoutBlockComments(sql).replace(/--[^\n]*/g, ' ').replace(/'(?:[^']|'')*'/g, "''").replace(/"(?:[^"]|"")*"/g, '""');
+  const found = new Set<string>();
+  for (const match of bare.matchAll(/(?<![\w$.:])((?:[a-z_][a-z0-9_]*\.)?[a-z_][a-z0-9_]*)\s*\(/gi)) {
+    const name = match[1]!.toLowerCase();
+    const local = name.replace(/^.*\./, '');
+    if (SQL_SYNTAX.has(local) || BUILTIN_FUNCTIONS.has(local) || local.startsWith('pg_') || name.startsWith('pg_catalog.')) continue;
+    found.add(name);
+  }
+  return [...found];
+}
+
+/** `/* ... *\/` removed in linear time (a lazy regular expression backtracks over an unterminated one). */
+function withoutBlockComments(sql: string): string {
+  let out = '';
+  let at = 0;
+  for (;;) {
+    const start = sql.indexOf('/*', at);
+    if (start < 0) return out + sql.slice(at);
+    out += sql.slice(at, start) + ' ';
+    const end = sql.indexOf('*/', start + 2);
+    if (end < 0) return out;
+    at = end + 2;
+  }
+}
+
+/** Methods that send their first argument as SQL in the drivers people use (pg, postgres.js, mysql2, pg-promise). */
+const SQL_METHODS = new Set(['query', 'unsafe', 'execute', 'many', 'manyOrNone', 'one', 'oneOrNone', 'none', 'any', 'result']);
+
+/**
+ * The census of raw SQL: `x.query(text)` / `x.sql\`...\`` whose text (inline, or a const of this
+ * file) is a statement that names a table, but whose receiver no recognizer traced to a SQL client.
+ * Counted as not traced, with where the trace stopped, so a scan never says 100% over calls it dropped.
+ */
+function untracedSql(call: TSESTree.CallExpression | TSESTree.TaggedTemplateExpression, context: AnalysisContext, analyzer: SqlQueryAnalyzer, lookup: ReturnType<typeof sqlLookup>): RawSqlResult['notTraced'][number] | undefined {
+  const { unit } = context;
+  let callee: Node;
+  let textNode: Node | undefined;
+  let receiver: Node;
+  if (call.type === T.TaggedTemplateExpression) {
+    callee = unwrap(call.tag);
+    const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
+    if (name !== 'sql') return undefined;
+    receiver = callee;
+    textNode = call;
+  } else {
+    callee = unwrap(call.callee);
+    if (callee.type !== T.MemberExpression || !SQL_METHODS.has(memberName(callee) ?? '')) return undefined;
+    receiver = callee.object;
+    textNode = call.arguments[0];
+    const arg = textNode && unwrap(textNode);
+    if (arg?.type === T.ObjectExpression) {
+      const property = arg.properties.find((p): p is TSESTree.Property => p.type === T.Property && p.key.type === T.Identifier && p.key.name === 'text');
+      textNode = property?.value;
+    }
+  }
+  if (!textNode || textNode.type === T.SpreadElement) return undefined;
+  const text = sqlTextOf(textNode, unit, context);
+  if ('unknown' in text || !QUERY_START.test(text.sql)) return undefined;
+  let table: string | undefined;
+  try {
+    const uses = analyzer.analyze(text.sql.replace(/\{\{[^{}]*\}\}/g, (m) => '$0'.padEnd(m.length, ' '))).flatMap((st) => st.uses.map((u) => u.table));
+    const named = uses.filter((t) => !/^(pg_|information_schema\.)/.test(t));
+    table = named.find((t) => lookup(t))?.replace(/^.*\./, '') ?? named[0] ?? (/^\s*(\(\s*)*select\b/i.test(text.sql) ? databaseFunctionsIn(text.sql)[0] : undefined);
+  } catch {
+    table = '';
+  }
+  if (table === undefined) return undefined;
+  const calleeText = textOf(unit, callee).replace(/\s+/g, '');
+  const shown = calleeText.length > 60 ? `${calleeText.slice(0, 57)}...` : calleeText;
+  const target = textOf(unit, receiver).replace(/\s+/g, '');
+  const origins = originsOf(receiver, unit, context.resolver);
+  const stop = origins.find((o): o is Extract<Origin, { kind: 'unknown' }> => o.kind === 'unknown');
+  const lib = origins.find((o): o is LibOrigin => o.kind === 'lib');
+  const why = stop
+    ? `is not traced to a SQL client: ${stop.reason}${stop.file === unit.file ? ` (line ${stop.line})` : ''}`
+    : lib
+      ? `is traced to \`${lib.source}\`, whose \`${callee.type === T.MemberExpression ? memberName(callee) : 'sql'}\` is not read as a SQL client`
+      : `is a project value not traced to a SQL client (${origins.map((o) => o.kind).join(', ') || 'no value'})`;
+  return { node: callee, call, table, reason: `\`${shown}\` sends SQL, but the receiver \`${target.length > 60 ? `${target.slice(0, 57)}...` : target}\` ${why}` };
 }
 
 /**
@@ -310,12 +456,16 @@ export interface RawSqlResult {
  * the policy of require-tenant-filter decides for raw SQL as it does for ORM calls.
  */
 export function recognizeRawSql(calls: (TSESTree.CallExpression | TSESTree.TaggedTemplateExpression)[], context: AnalysisContext): RawSqlResult {
-  const result: RawSqlResult = { sites: [], unknown: [], settings: [], localSettings: [] };
+  const result: RawSqlResult = { sites: [], unknown: [], settings: [], localSettings: [], notTraced: [] };
   const lookup = sqlLookup(context.schema);
   const analyzer = new SqlQueryAnalyzer((name) => lookup(name)?.info);
   for (const call of calls) {
     const sink = sinkOf(call, context);
-    if (!sink) continue;
+    if (!sink) {
+      const missed = untracedSql(call, context, analyzer, lookup);
+      if (missed) result.notTraced.push(missed);
+      continue;
+    }
     const text = sqlTextOf(sink.text, context.unit, context);
     const calleeText = textOf(context.unit, sink.callee).replace(/\s+/g, '');
     if ('unknown' in text) {
@@ -331,6 +481,14 @@ export function recognizeRawSql(calls: (TSESTree.CallExpression | TSESTree.Tagge
     } catch (error) {
       result.unknown.push({ node: sink.callee, reason: `${calleeText}: the SQL does not parse (${error instanceof Error ? error.message.split('\n')[0] : String(error)})` });
       continue;
+    }
+    if (statements.every((st) => st.kind === 'select' && st.uses.length === 0 && !st.setsTenantSetting)) {
+      const functions = databaseFunctionsIn(text.sql);
+      if (functions.length) {
+        const shown = functions.slice(0, 3).map((f) => `\`${f}\``).join(', ');
+        result.unknown.push({ node: sink.callee, reason: `${calleeText}: calls the database function${functions.length > 1 ? 's' : ''} ${shown}, whose body is not read: what it reads and whether it filters by the tenant is not known` });
+        continue;
+      }
     }
     for (const statement of statements) {
       if (statement.setsTenantSetting?.local) result.localSettings.push(sink.callee);

@@ -12,6 +12,9 @@
  * - plain numbered or timestamped `.sql` files in a `migrations/`, `migration/`, `migrate/` folder
  * - any other folder whose `.sql` files are (nearly) all numbered or timestamped, two or more (`packages/db/0001_init.sql`)
  * - the `out` folder of a `drizzle.config.*` at the project root (read as text, never executed)
+ * - a base schema in parts: a folder mixing numbered and unnumbered `.sql` files whose numbered
+ *   files create tables (`database/sql/1_tables.sql` beside `indexes.sql`, `triggers.sql`); its
+ *   files are applied in name order (numbered first), before every migration folder
  *
  * A folder of another database's migrations (Drizzle Kit's journal or Prisma's lock file names
  * MySQL/SQLite, or most statements are not PostgreSQL: ClickHouse) is left out whole, with one
@@ -58,6 +61,8 @@ interface Candidate {
   key: string;
   /** Flyway version parts, compared numerically. */
   version?: number[];
+  /** A base schema folder: its group is applied before the migration folders. */
+  base?: boolean;
 }
 
 /** How a file is ordered, or undefined when its name says it is not an up migration. */
@@ -87,6 +92,34 @@ function numberedFolders(sqlFiles: string[]): Set<string> {
     byDir.set(dirname(path), entry);
   }
   return new Set([...byDir].filter(([dir, e]) => e.numbered >= 2 && e.numbered >= 0.8 * e.all && !NOT_SCHEMA_FOLDER.test(toPosix(dir))).map(([dir]) => dir));
+}
+
+/**
+ * Folders that mix numbered and unnumbered `.sql` files (fewer than the 80% `numberedFolders`
+ * asks), two numbered or more, where a numbered file creates a table: a base schema split in parts
+ * (worklenz's `database/sql/1_tables.sql`, `indexes.sql`, `triggers.sql`), not loose queries.
+ */
+function baseSchemaFolders(sqlFiles: string[], accepted: Set<string>): Set<string> {
+  const numberedByDir = new Map<string, string[]>();
+  for (const path of sqlFiles) {
+    if (!NUMBERED.test(basename(path)) || /\.down\.sql$/i.test(path)) continue;
+    const dir = dirname(path);
+    if (accepted.has(dir) || MIGRATION_DIRS.has(basename(dir).toLowerCase()) || NOT_SCHEMA_FOLDER.test(toPosix(dir))) continue;
+    numberedByDir.set(dir, [...(numberedByDir.get(dir) ?? []), path]);
+  }
+  const out = new Set<string>();
+  for (const [dir, files] of numberedByDir) {
+    if (files.length < 2) continue;
+    const createsTables = files.some((file) => {
+      try {
+        return /\bcreate\s+table\b/i.test(readTextFileSafe(file, { maxBytes: 5_000_000 }));
+      } catch {
+        return false;
+      }
+    });
+    if (createsTables) out.add(dir);
+  }
+  return out;
 }
 
 /** `out: './drizzle'` of a drizzle.config.{ts,js,mjs,cjs,json} at the project root, read as text. */
@@ -134,7 +167,7 @@ function versionCompare(a: number[], b: number[]): number {
 }
 
 function applyOrder(a: Candidate, b: Candidate): number {
-  if (a.group !== b.group) return a.group < b.group ? -1 : 1;
+  if (a.group !== b.group) return !a.base !== !b.base ? (a.base ? -1 : 1) : a.group < b.group ? -1 : 1;
   if (a.rank !== b.rank) return a.rank - b.rank;
   if (a.version && b.version) return versionCompare(a.version, b.version) || naturalCompare(a.key, b.key);
   return naturalCompare(a.key, b.key) || naturalCompare(a.path, b.path);
@@ -184,7 +217,9 @@ export function locateMigrations(projectRoot: string, globs?: string[]): string[
     const out = drizzleConfigOut(root);
     if (out) drizzleDirs.add(out);
     for (const dir of numberedFolders(sqlFiles)) drizzleDirs.add(dir);
-    candidates = sqlFiles.flatMap((path) => candidate(path, drizzleDirs, false) ?? []);
+    const bases = baseSchemaFolders(sqlFiles, drizzleDirs);
+    for (const dir of bases) drizzleDirs.add(dir);
+    candidates = sqlFiles.flatMap((path) => candidate(path, drizzleDirs, false) ?? []).map((c) => (bases.has(c.group) ? { ...c, base: true } : c));
   }
   return [...new Map(candidates.map((c) => [c.path, c])).values()].sort(applyOrder).map((c) => c.path);
 }

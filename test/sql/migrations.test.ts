@@ -77,6 +77,34 @@ describe('locateMigrations', () => {
     expect(located(root)).toEqual(['packages/db/0001_init.sql', 'packages/db/0002_more.sql', 'supabase/migrations/20240101120000_init.sql']);
   });
 
+  it('baseSchemaInPartsBeforeMigrations ok', () => {
+    // worklenz: database/sql holds the base schema (numbered parts beside indexes.sql, triggers.sql),
+    // database/migrations the changes after it.
+    const root = makeProject({
+      'database/sql/0_extensions.sql': 'CREATE EXTENSION IF NOT EXISTS "uuid-ossp";',
+      'database/sql/1_tables.sql': 'CREATE TABLE teams (id uuid PRIMARY KEY);',
+      'database/sql/2_dml.sql': 'SELECT 1;',
+      'database/sql/indexes.sql': 'CREATE INDEX teams_id ON teams (id);',
+      'database/sql/triggers.sql': 'SELECT 1;',
+      'database/sql/truncate.sql': 'SELECT 1;',
+      'database/migrations/20250101000000-add-x.sql': 'ALTER TABLE teams ADD COLUMN x int;',
+      // numbered files that create no table, among others: loose scripts, not a schema
+      'scripts/sql/1_report.sql': 'SELECT 1;',
+      'scripts/sql/2_report.sql': 'SELECT 1;',
+      'scripts/sql/cleanup.sql': 'SELECT 1;',
+      'scripts/sql/more.sql': 'SELECT 1;',
+    });
+    expect(located(root)).toEqual([
+      'database/sql/0_extensions.sql',
+      'database/sql/1_tables.sql',
+      'database/sql/2_dml.sql',
+      'database/sql/indexes.sql',
+      'database/sql/triggers.sql',
+      'database/sql/truncate.sql',
+      'database/migrations/20250101000000-add-x.sql',
+    ]);
+  });
+
   it('downMigrationsIgnored ok', () => {
     const root = makeProject({
       'migrations/000001_init.up.sql': 'CREATE TABLE t (id int);',

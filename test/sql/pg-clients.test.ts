@@ -1,0 +1,345 @@
+import { describe, expect, it } from 'vitest';
+import { scan } from '../../src/scan/scan.js';
+import { useScratch } from '../helpers/scratch.js';
+
+/*
+ * node-postgres clients as real code builds them (worklenz, retraced): a driver picked by a flag,
+ * SQL held in a const and handed to the project's `db.query`, lazy singleton pools and clients
+ * from their `.connect()`, pools as members of an imported object, constructor-injected and
+ * `pg.Pool`-typed pools, an optional querier with a fallback. Each traced shape is analysed; its
+ * twin, whose receiver cannot be followed but whose first argument is SQL, is counted as not
+ * traced with a reason: never dropped.
+ */
+
+const { makeProject } = useScratch();
+
+const MIGRATION = `CREATE TABLE teams (id uuid PRIMARY KEY, name text);
+CREATE TABLE projects (id uuid PRIMARY KEY, team_id uuid NOT NULL REFERENCES teams(id), name text);
+CREATE TABLE tasks (id uuid PRIMARY KEY, project_id uuid NOT NULL REFERENCES projects(id), team_id uuid NOT NULL REFERENCES teams(id), name text);
+`;
+
+function repo(files: Record<string, string>): string {
+  return makeProject({
+    'package.json': JSON.stringify({ name: 'p', private: true, dependencies: { pg: '^8.16.0' } }),
+    'migrations/0001_init.sql': MIGRATION,
+    ...files,
+  });
+}
+
+async function measure(files: Record<string, string>, file = 'src/use.ts') {
+  const result = await scan({ path: repo(files) });
+  const c = result.coverage;
+  return {
+    /** Lines of `file` with a require-tenant-filter finding: the calls that were analysed and unscoped. */
+    analysed: result.findings.filter((f) => f.ruleId === 'require-tenant-filter' && f.file === file).map((f) => f.line),
+    notTraced: c.notTracedSites.filter((s) => s.file === file).map((s) => s.line),
+    reasons: c.notTracedSites.filter((s) => s.file === file).map((s) => s.reason),
+    coverage: c,
+  };
+}
+
+// The driver picked by a flag: worklenz's `config/db.ts`.
+const CONDITIONAL_DB = `import pgModule from 'pg';
+const pg = process.env.USE_PG_NATIVE === 'true' && pgModule.native ? pgModule.native : pgModule;
+const pool = new pg.Pool({});
+export default {
+  pool,
+  query: (text: string, params?: unknown[]) => pool.query(text, params),
+};
+`;
+
+// The driver from somewhere the analysis cannot see.
+const UNKNOWN_DB = `const pg = (globalThis as any).driver;
+const pool = new pg.Pool({});
+export default {
+  pool,
+  query: (text: string, params?: unknown[]) => pool.query(text, params),
+};
+`;
+
+describe('1. a driver picked by a conditional (pgModule.native or pgModule)', () => {
+  const use = `import db from './db';
+export async function f(id: string) {
+  return db.pool.query(\`SELECT * FROM projects WHERE id = $1\`, [id]);
+}
+`;
+  it('is the pg module: the pool query is analysed', async () => {
+    const m = await measure({ 'src/db.ts': CONDITIONAL_DB, 'src/use.ts': use });
+    expect(m.notTraced).toEqual([]);
+    expect(m.analysed).toEqual([3]);
+  });
+  it('twin: a driver that cannot be followed, counted as not traced', async () => {
+    const m = await measure({ 'src/db.ts': UNKNOWN_DB, 'src/use.ts': use });
+    expect(m.analysed).toEqual([]);
+    expect(m.notTraced).toEqual([3]);
+    expect(m.reasons[0]).toContain('is not traced to a SQL client');
+  });
+});
+
+describe('2. SQL held in a const, passed to the project wrapper db.query', () => {
+  const use = `import db from './db';
+export async function f(id: string) {
+  const q = \`SELECT * FROM projects WHERE id = $1\`;
+  const r = await db.query(q, [id]);
+  return r.rows;
+}
+`;
+  it('is the query: analysed at the wrapper call', async () => {
+    const m = await measure({ 'src/db.ts': CONDITIONAL_DB, 'src/use.ts': use });
+    expect(m.notTraced).toEqual([]);
+    // reported where the table is named: in the const
+    expect(m.analysed).toEqual([3]);
+  });
+  it('a named wrapper function, with SQL in a const', async () => {
+    const db = `import { Pool } from 'pg';
+export const pool = new Pool({});
+export async function query(text: string, params?: unknown[]) { return pool.query(text, params); }
+`;
+    const named = `import { query } from './db';
+export async function f(id: string) {
+  const q = \`SELECT * FROM projects WHERE id = $1\`;
+  return query(q, [id]);
+}
+`;
+    const m = await measure({ 'src/db.ts': db, 'src/use.ts': named });
+    expect(m.notTraced).toEqual([]);
+    expect(m.analysed).toEqual([3]);
+  });
+  it('twin: the wrapper object cannot be followed (a parameter of unknown type), counted as not traced', async () => {
+    const twin = `export async function f(db: any, id: string) {
+  const q = \`SELECT * FROM projects WHERE id = $1\`;
+  const r = await db.query(q, [id]);
+  return r.rows;
+}
+`;
+    const m = await measure({ 'src/db.ts': CONDITIONAL_DB, 'src/use.ts': twin });
+    expect(m.analysed).toEqual([]);
+    expect(m.notTraced).toEqual([3]);
+    expect(m.reasons[0]).toContain('`db` is a parameter of unknown type');
+  });
+});
+
+describe('3. a lazy singleton pool from a factory, and clients from its connect()', () => {
+  const pgp = `import pg from 'pg';
+let pgPool: pg.Pool;
+export default function getPgPool(): pg.Pool {
+  if (!pgPool) {
+    pgPool = new pg.Pool({});
+  }
+  return pgPool;
+}
+`;
+  const use = `import getPgPool from './pgp';
+const pool = getPgPool();
+export async function f(id: string) {
+  await pool.query(\`SELECT * FROM projects WHERE id = $1\`, [id]);
+  const client = await pool.connect();
+  await client.query(\`SELECT * FROM tasks WHERE id = $1\`, [id]);
+  pool.connect((err, c, done) => { c!.query(\`SELECT * FROM tasks WHERE id = $1\`, [id], () => done()); });
+}
+`;
+  it('is a pg pool: the pool, its client and the callback client are analysed', async () => {
+    const m = await measure({ 'src/pgp.ts': pgp, 'src/use.ts': use });
+    expect(m.notTraced).toEqual([]);
+    expect(m.analysed).toEqual([4, 6, 7]);
+  });
+  it('twin: a factory from nowhere, counted as not traced', async () => {
+    const twin = use.replace(`import getPgPool from './pgp';`, `const getPgPool = (globalThis as any).getPgPool;`);
+    const m = await measure({ 'src/pgp.ts': pgp, 'src/use.ts': twin });
+    expect(m.analysed).toEqual([]);
+    expect(m.notTraced).toEqual([4, 6, 7]);
+  });
+});
+
+describe('4. a client from a pool exposed as a member of an imported object', () => {
+  const use = `import db from './db';
+export async function f(id: string) {
+  const client = await db.pool.connect();
+  try {
+    await client.query(\`UPDATE tasks SET name = 'x' WHERE id = $1\`, [id]);
+  } finally {
+    client.release();
+  }
+}
+`;
+  it('is a pg client: analysed', async () => {
+    const m = await measure({ 'src/db.ts': CONDITIONAL_DB, 'src/use.ts': use });
+    expect(m.notTraced).toEqual([]);
+    expect(m.analysed).toEqual([5]);
+  });
+  it('twin: the object cannot be followed, counted as not traced', async () => {
+    const m = await measure({ 'src/db.ts': UNKNOWN_DB, 'src/use.ts': use });
+    expect(m.analysed).toEqual([]);
+    expect(m.notTraced).toEqual([5]);
+  });
+});
+
+describe('5. a constructor-injected pool and namespace-qualified pg types', () => {
+  const use = `import pg, { Pool } from 'pg';
+export class Store {
+  constructor(private readonly pool: pg.Pool) {}
+  one(id: string) { return this.pool.query(\`SELECT * FROM projects WHERE id = $1\`, [id]); }
+}
+export const two = (id: string, p: pg.PoolClient) => p.query(\`SELECT * FROM projects WHERE id = $1\`, [id]);
+export const three = (id: string, p: Pool) => p.query(\`SELECT * FROM projects WHERE id = $1\`, [id]);
+const typed: pg.Pool = (globalThis as any).pool;
+export const four = (id: string) => typed.query(\`SELECT * FROM projects WHERE id = $1\`, [id]);
+`;
+  it('are pg clients: analysed', async () => {
+    const m = await measure({ 'src/use.ts': use });
+    expect(m.notTraced).toEqual([]);
+    expect(m.analysed).toEqual([4, 6, 7, 9]);
+  });
+  it('twin: injected without a type, counted as not traced', async () => {
+    const twin = `export class Store {
+  constructor(private readonly pool: any) {}
+  one(id: string) { return this.pool.query(\`SELECT * FROM projects WHERE id = $1\`, [id]); }
+}
+`;
+    const m = await measure({ 'src/use.ts': twin });
+    expect(m.analysed).toEqual([]);
+    expect(m.notTraced).toEqual([3]);
+  });
+});
+
+describe('6. an optional querier with a fallback (querier = querier || pool)', () => {
+  const use = (fallback: string) => `import pg from 'pg';
+const pool = new pg.Pool({});
+export interface Querier { query(text: string, args?: unknown[]): Promise<pg.QueryResult>; }
+export async function f(id: string, querier?: Querier) {
+  querier = querier || ${fallback};
+  return querier.query(\`SELECT * FROM projects WHERE id = $1\`, [id]);
+}
+`;
+  it('may be the pool: analysed', async () => {
+    const m = await measure({ 'src/use.ts': use('pool') });
+    expect(m.notTraced).toEqual([]);
+    expect(m.analysed).toEqual([6]);
+  });
+  it('twin: a fallback that cannot be followed, counted as not traced', async () => {
+    const m = await measure({ 'src/use.ts': use('(globalThis as any).pool') });
+    expect(m.analysed).toEqual([]);
+    expect(m.notTraced).toEqual([6]);
+  });
+  const byDefault = (fallback: string) => `import pg from 'pg';
+const pool = new pg.Pool({});
+export interface Querier { query(text: string, args?: unknown[]): Promise<pg.QueryResult>; }
+export async function f(id: string, querier: Querier = ${fallback}) {
+  return querier.query(\`SELECT * FROM projects WHERE id = $1\`, [id]);
+}
+`;
+  it('a default value (querier: Querier = pool): analysed', async () => {
+    const m = await measure({ 'src/use.ts': byDefault('pool') });
+    expect(m.notTraced).toEqual([]);
+    expect(m.analysed).toEqual([5]);
+  });
+  it('twin: a default that cannot be followed, counted as not traced', async () => {
+    const m = await measure({ 'src/use.ts': byDefault('(globalThis as any).pool') });
+    expect(m.analysed).toEqual([]);
+    expect(m.notTraced).toEqual([5]);
+  });
+});
+
+describe('the census of raw SQL calls whose receiver is not traced', () => {
+  it('counts SQL text through a const, a sql tag on an untraced receiver; not a call without SQL', async () => {
+    const use = `export async function f(db: any, gql: any, id: string) {
+  const q = 'SELECT * FROM projects WHERE id = $1';
+  await db.query(q, [id]);
+  await db.sql\`SELECT * FROM tasks WHERE id = \${id}\`;
+  await gql.query({ query: 'projects' });
+  await db.query('SELECT 1');
+  await db.query(q.replace('x', 'y'), [id]);
+}
+`;
+    const m = await measure({ 'src/use.ts': use });
+    expect(m.notTraced).toEqual([3, 4]);
+    expect(m.coverage).toMatchObject({ notTraced: 2, verdict: 'NONE' });
+    expect(m.coverage.notTracedSites.map((s) => [s.orm, s.table])).toEqual([
+      ['sql', 'projects'],
+      ['sql', 'tasks'],
+    ]);
+  });
+});
+
+describe('a postgres.js `Sql` injected in a constructor', () => {
+  const use = (type: string) => `import type { Sql } from 'postgres';
+export class Store {
+  constructor(private readonly sql: ${type}) {}
+  one(id: string) { return this.sql\`SELECT * FROM projects WHERE id = \${id}\`; }
+}
+`;
+  it('is the tag: analysed', async () => {
+    const m = await measure({ 'src/use.ts': use('Sql') });
+    expect(m.notTraced).toEqual([]);
+    expect(m.analysed).toEqual([4]);
+  });
+  it('twin: injected without a type, counted as not traced', async () => {
+    const m = await measure({ 'src/use.ts': use('any') });
+    expect(m.analysed).toEqual([]);
+    expect(m.notTraced).toEqual([4]);
+    expect(m.reasons[0]).toContain('`this.sql` is not traced');
+  });
+});
+
+describe('test harnesses', () => {
+  it('an e2e-tests folder is test code: its cleanup queries are neither analysed nor counted', async () => {
+    const m = await measure({ 'src/e2e-tests/handlers/a.ts': `export async function cleanup(pool: any) {\n  await pool.query('DELETE FROM projects WHERE id = $1', ['test']);\n}\n` }, 'src/e2e-tests/handlers/a.ts');
+    expect(m.notTraced).toEqual([]);
+    expect(m.coverage.seen).toBe(0);
+  });
+});
+
+describe('CommonJS scripts: require(\'pg\')', () => {
+  const use = (spec: string) => `const { Client } = require(${spec});
+export async function run(id: string) {
+  const client = new Client({});
+  await client.query('DELETE FROM tasks WHERE id = $1', [id]);
+}
+`;
+  it('is the pg module: analysed', async () => {
+    const m = await measure({ 'src/use.ts': use(`'pg'`) });
+    expect(m.notTraced).toEqual([]);
+    expect(m.analysed).toEqual([4]);
+  });
+  it('twin: a computed require, counted as not traced', async () => {
+    const m = await measure({ 'src/use.ts': use(`process.env.DRIVER!`) });
+    expect(m.analysed).toEqual([]);
+    expect(m.notTraced).toEqual([4]);
+  });
+});
+
+describe('a placeholder whose number is computed ($${n})', () => {
+  it('is a placeholder: the query parses and is analysed', async () => {
+    const use = `import { Pool } from 'pg';
+const pool = new Pool({});
+export async function page(teamId: string, size: number, extra: unknown[]) {
+  const limit = extra.length + 2;
+  return pool.query(\`SELECT * FROM projects WHERE team_id = $1 LIMIT $\${limit}\`, [teamId, ...extra, size]);
+}
+`;
+    const result = await scan({ path: repo({ 'src/use.ts': use }) });
+    expect(result.unknown.map((u) => u.reason)).toEqual([]);
+    expect(result.coverage).toMatchObject({ analysed: 1, scoped: 1, notAnalysable: 0 });
+  });
+});
+
+describe('a statement that only calls a database function (SELECT create_task($1))', () => {
+  const use = (receiver: string) => `import { Pool } from 'pg';
+const pool = new Pool({});
+export async function f(db: any, body: unknown) {
+  await ${receiver}.query('SELECT create_task($1) AS task', [JSON.stringify(body)]);
+  await ${receiver}.query('SELECT now(), count(*) FILTER (WHERE true), COALESCE($1, gen_random_uuid())', [body]);
+  await ${receiver}.query("INSERT INTO tasks (id, project_id, team_id, name) VALUES ($1, $2, $3, 'x') ON CONFLICT (id) DO NOTHING", [body]);
+}
+`;
+  it('on a pg pool: not analysable, with the function named (builtins and INSERT ... VALUES are not)', async () => {
+    const result = await scan({ path: repo({ 'src/use.ts': use('pool') }) });
+    expect(result.unknown.map((u) => [u.line, u.reason])).toEqual([[4, expect.stringContaining('calls the database function `create_task`')]]);
+    expect(result.coverage).toMatchObject({ notAnalysable: 1, notTraced: 0 });
+  });
+  it('twin: on an untraced receiver, counted as not traced', async () => {
+    const m = await measure({ 'src/use.ts': use('db') });
+    expect(m.notTraced).toEqual([4]);
+    expect(m.coverage.notTracedSites.map((s) => s.table)).toEqual(['create_task']);
+  });
+});
