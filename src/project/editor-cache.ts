@@ -13,6 +13,12 @@ interface Entry {
 
 const projectRoots = new Map<string, string>();
 const entries = new Map<string, Entry>();
+/**
+ * One module graph for the projects of a process (the packages of a monorepo import each other's
+ * files): a file is parsed once, not once per package that imports it. A project rebuilt because
+ * its schema, config or settings changed starts a fresh graph, as each did before.
+ */
+let sharedModules: ModuleGraph | undefined;
 
 /**
  * The project a linted file belongs to, for the ESLint plugin: found from the file's directory,
@@ -31,7 +37,8 @@ export function projectForLintedFile(filename: string, settings: unknown): Entry
   if (cached && cached.settingsKey === settingsKey && !isStale(cached.project)) return cached;
   const override: TenantLintConfig | undefined = settings === undefined ? undefined : validateConfig(settings, "ESLint settings['tenant-lint']");
   const project = withWorkspaceSchema(loadProject(root, override), (top) => projectAt(top, override, settingsKey));
-  const entry = { project, resolver: new Resolver(new ModuleGraph(true)), settingsKey };
+  if (cached || !sharedModules) sharedModules = new ModuleGraph(true);
+  const entry = { project, resolver: new Resolver(sharedModules), settingsKey };
   entries.set(root, entry);
   return entry;
 }
@@ -52,4 +59,5 @@ export function clearEditorCache(): void {
   projectRoots.clear();
   entries.clear();
   workspaces.clear();
+  sharedModules = undefined;
 }
