@@ -106,7 +106,6 @@ export function parseUnit(file: string, text: string): FileUnit {
   };
 }
 
-
 function numberField(value: unknown, key: string): number | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const field: unknown = Reflect.get(value, key);
