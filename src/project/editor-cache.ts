@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import type { TenantLintConfig } from '../config/schema.js';
 import { validateConfig } from '../config/load.js';
 import { Resolver } from '../core/resolve.js';
+import type { FileUnit } from '../core/ast.js';
 import { ModuleGraph } from './modules.js';
 import { findProjectRoot, isStale, loadProject, withWorkspaceSchema, type Project } from './project.js';
 
@@ -13,6 +14,12 @@ interface Entry {
 
 const projectRoots = new Map<string, string>();
 const entries = new Map<string, Entry>();
+/**
+ * One module graph for the projects of a process (the packages of a monorepo import each other's
+ * files): a file is parsed once, not once per package that imports it. A project rebuilt because
+ * its schema, config or settings changed starts a fresh graph, as each did before.
+ */
+let sharedModules: ModuleGraph | undefined;
 
 /**
  * The project a linted file belongs to, for the ESLint plugin: found from the file's directory,
@@ -30,8 +37,12 @@ export function projectForLintedFile(filename: string, settings: unknown): Entry
   const cached = entries.get(root);
   if (cached && cached.settingsKey === settingsKey && !isStale(cached.project)) return cached;
   const override: TenantLintConfig | undefined = settings === undefined ? undefined : validateConfig(settings, "ESLint settings['tenant-lint']");
-  const project = withWorkspaceSchema(loadProject(root, override), (top) => projectAt(top, override, settingsKey));
-  const entry = { project, resolver: new Resolver(new ModuleGraph(true)), settingsKey };
+  if (cached || !sharedModules) sharedModules = new ModuleGraph(true);
+  const modules = sharedModules;
+  // The schema readers parse through the same graph: a Drizzle schema file an analysis imports is not parsed again.
+  const parse = (file: string, text: string) => modules.parse(file, text);
+  const project = withWorkspaceSchema(loadProject(root, override, { parse }), (top) => projectAt(top, override, settingsKey, parse));
+  const entry = { project, resolver: new Resolver(modules), settingsKey };
   entries.set(root, entry);
   return entry;
 }
@@ -39,10 +50,10 @@ export function projectForLintedFile(filename: string, settings: unknown): Entry
 const workspaces = new Map<string, { project: Project; settingsKey: string }>();
 
 /** The workspace root's own project (its schema is borrowed by packages that have none). */
-function projectAt(root: string, override: TenantLintConfig | undefined, settingsKey: string): Project {
+function projectAt(root: string, override: TenantLintConfig | undefined, settingsKey: string, parse: (file: string, text: string) => FileUnit): Project {
   const cached = workspaces.get(root);
   if (cached && cached.settingsKey === settingsKey && !isStale(cached.project)) return cached.project;
-  const project = loadProject(root, override);
+  const project = loadProject(root, override, { parse });
   workspaces.set(root, { project, settingsKey });
   return project;
 }
@@ -52,4 +63,5 @@ export function clearEditorCache(): void {
   projectRoots.clear();
   entries.clear();
   workspaces.clear();
+  sharedModules = undefined;
 }
