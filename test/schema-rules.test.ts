@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { schemaFindings } from '../src/analyze/analyze.js';
 import { checkSchema } from '../src/policies/schema-rules/index.js';
 import type { TenantSchema } from '../src/core/schema.js';
 import { loadProject } from '../src/project/project.js';
@@ -85,10 +86,11 @@ CREATE INDEX payments_org_idx ON payments (org_id, id);
 
 describe('child tables', () => {
   const CHILD = `${ORGS}CREATE TABLE invoice_lines (id uuid PRIMARY KEY, invoice_id uuid NOT NULL REFERENCES invoices(id));\n`;
-  it('are warned by default, with the composite foreign key as the fix; checkChildTables: false turns it off', () => {
+  it('are reported at info by default (a child scoped through a required parent is a legitimate design), with the composite foreign key as the fix; checkChildTables: false turns it off', () => {
     const project = loadProject(makeProject({ 'package.json': '{"name":"p"}', 'migrations/0001_init.sql': CHILD }));
     const [finding] = checkSchema(project.schema, project.config);
-    expect(finding).toMatchObject({ messageId: 'childWithoutTenantColumn', mild: true });
+    expect(finding).toMatchObject({ messageId: 'childWithoutTenantColumn', informational: true });
+    expect(schemaFindings(project).map((f) => `${f.messageId} ${f.severity}`)).toEqual(['childWithoutTenantColumn info']);
     expect(finding.help).toContain('FOREIGN KEY (org_id, invoice_id) REFERENCES invoices (org_id, id)');
     expect(sql(CHILD, { checkChildTables: false }).findings).toEqual([]);
   });

@@ -138,7 +138,9 @@ function childWithoutColumn(table: Table, schema: TenantSchema, key: { field: st
     message: `Table \`${table.dbName}\` holds tenant data (through \`${parentName}\`) but has no tenant column of its own.`,
     evidence: `${table.classReason}. Every query must join \`${parentName}\` to filter by tenant, row-level security and per-tenant indexes have no column to use, and nothing stops a row from being re-pointed at another tenant's \`${parentName}\`.`,
     help: `Add the tenant column and make the foreign key composite: ${addColumnHint(table, schema, key)}, then ${compositeHint(table, parentRelation, parent, key, parentTenant)}. Set \`checkChildTables: false\` to accept inherited tenancy.`,
-    mild: true,
+    // A child scoped through a required parent is a legitimate design (judged on 11 repositories:
+    // umami event_data, teable view, kan label...): hardening advice, reported at info.
+    informational: true,
   };
 }
 
