@@ -52,11 +52,25 @@ export const apiKeys = pgTable('api_keys', {
   hashedKey: text('hashed_key').notNull().unique(),
 }, (t) => [index('api_keys_org_idx').on(t.orgId, t.id)]);
 `),
-    // an index on the tenant key alone, with reportTenantOnlyIndex: false
+    // an index on the tenant key alone next to the primary key: the key serves a lookup by (tenant, id)
+    onDisk(`${drizzleOrgs}
+export const members = pgTable('members', {
+  id: uuid('id').primaryKey(),
+  orgId: uuid('org_id').notNull().references(() => organizations.id),
+}, (t) => [index('members_org_idx').on(t.orgId)]);
+`),
+    // an index on the tenant key alone next to a unique key
+    onDisk(`${drizzleOrgs}
+export const members = pgTable('members', {
+  id: uuid('id').notNull(),
+  orgId: uuid('org_id').notNull().references(() => organizations.id),
+}, (t) => [index('members_org_idx').on(t.orgId), unique('members_id_key').on(t.id)]);
+`),
+    // an index on the tenant key alone without any key, with reportTenantOnlyIndex: false
     onDisk(
       `${drizzleOrgs}
 export const members = pgTable('members', {
-  id: uuid('id').primaryKey(),
+  id: uuid('id').notNull(),
   orgId: uuid('org_id').notNull().references(() => organizations.id),
 }, (t) => [index('members_org_idx').on(t.orgId)]);
 `,
@@ -77,10 +91,10 @@ export const members = pgTable('members', {
       errors: [{ messageId: 'missingTenantIndex', line: 5, column: 24, endColumn: 31 }],
     },
     {
-      // an index on the tenant key alone
+      // an index on the tenant key alone, and no primary or unique key to find one row by
       ...onDisk(`${drizzleOrgs}
 export const members = pgTable('members', {
-  id: uuid('id').primaryKey(),
+  id: uuid('id').notNull(),
   orgId: uuid('org_id').notNull().references(() => organizations.id),
 }, (t) => [index('members_org_idx').on(t.orgId)]);
 `),
@@ -198,5 +212,57 @@ CREATE INDEX notes_org ON notes (org_id, id);
 CREATE UNIQUE INDEX notes_user_title ON notes (user_id, title);`,
       }),
     ).toEqual(['Unique constraint on `notes(user_id, title)` does not include the tenant column `org_id`.']);
+  });
+});
+
+describe('require-tenant-index: an index on the tenant alone', () => {
+  const { makeProject } = useScratch();
+  beforeAll(async () => {
+    await loadSqlParsers();
+  });
+  const tenantOnly = (files: Record<string, string>) => {
+    const project = loadProject(makeProject({ 'package.json': '{"name":"p"}', ...files }));
+    return checkSchema(project.schema, project.config)
+      .filter((f) => f.messageId === 'tenantOnlyIndex')
+      .map((f) => f.table)
+      .sort();
+  };
+
+  // Judged a misreading every time the table had a primary key (umami website/link/pixel/board,
+  // postiz Webhooks/Sets/Errors, chatbot-ui *_workspaces, capgo org_metrics_cache keyed by org_id).
+  it('tenantOnlyIndexWithAPrimaryKeySql ok / tenantOnlyIndexWithoutAnyKeySql err', () => {
+    expect(
+      tenantOnly({
+        'migrations/0001_init.sql': `CREATE TABLE teams (id uuid PRIMARY KEY);
+CREATE TABLE website (website_id uuid PRIMARY KEY, team_id uuid NOT NULL REFERENCES teams(id));
+CREATE INDEX website_team_id_idx ON website (team_id);
+CREATE TABLE org_metrics_cache (team_id uuid PRIMARY KEY REFERENCES teams(id), mau int);
+CREATE TABLE team_tags (id uuid NOT NULL, team_id uuid NOT NULL REFERENCES teams(id), name text NOT NULL, UNIQUE (id));
+CREATE INDEX team_tags_team_idx ON team_tags (team_id);
+CREATE TABLE events_log (id uuid NOT NULL, team_id uuid NOT NULL REFERENCES teams(id), body text);
+CREATE INDEX events_log_team_idx ON events_log (team_id);`,
+      }),
+    ).toEqual(['events_log']);
+  });
+
+  // Prisma requires an @id or @@unique on every model it queries: the unsafe twin has no Prisma shape.
+  it('tenantOnlyIndexWithAPrimaryKeyPrisma ok', () => {
+    expect(
+      tenantOnly({
+        'prisma/schema.prisma': `model Team {
+  id       String    @id
+  webhooks Webhook[]
+}
+
+model Webhook {
+  id     String @id
+  teamId String
+  team   Team   @relation(fields: [teamId], references: [id])
+
+  @@index([teamId])
+}
+`,
+      }),
+    ).toEqual([]);
   });
 });

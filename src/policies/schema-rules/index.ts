@@ -316,14 +316,14 @@ function indexFindings(table: Table, schema: TenantSchema, config: TenantLintCon
       evidence: `Every tenant-scoped query filters on \`${dbKey}\`; without an index that starts with it, each one scans the rows of every tenant (and an index on \`(${otherLead(candidates) ?? 'created_at'}, ${dbKey})\` does not help a filter on \`${dbKey}\`).`,
       help: indexHint(table, keyName, dbKey),
     });
-  } else if (leading.every((c) => c.columns.length === 1) && config.reportTenantOnlyIndex !== false) {
+  } else if (leading.every((c) => c.columns.length === 1) && !identified(table) && config.reportTenantOnlyIndex !== false) {
     findings.push({
       ruleId: 'require-tenant-index',
       messageId: 'tenantOnlyIndex',
       at: at(table.location, width),
       table: table.name,
       message: `Table \`${table.dbName}\` is indexed on \`${dbKey}\` alone.`,
-      evidence: `A lookup by tenant and key (\`WHERE ${dbKey} = $1 AND id = $2\`) still reads all of the tenant's rows to find one; large tenants make it slow.`,
+      evidence: `The table has no primary key or unique key: a lookup by tenant and key (\`WHERE ${dbKey} = $1 AND id = $2\`) still reads all of the tenant's rows to find one; large tenants make it slow.`,
       help: `${indexHint(table, keyName, dbKey, true)} (set \`reportTenantOnlyIndex: false\` to silence this message).`,
       mild: true,
     });
@@ -353,6 +353,16 @@ function indexFindings(table: Table, schema: TenantSchema, config: TenantLintCon
     });
   }
   return findings;
+}
+
+/**
+ * A primary key or unique key serves the lookup of one row (\`WHERE tenant = $1 AND id = $2\` goes
+ * through the key, the tenant compared on the row found): next to it an index on the tenant alone is
+ * enough. Judged on umami (website, link, pixel, board), postiz (Webhooks, Sets, Errors),
+ * chatbot-ui (the *_workspaces link tables) and capgo (org_metrics_cache, keyed by org_id).
+ */
+function identified(table: Table): boolean {
+  return table.primaryKey.length > 0 || table.uniques.length > 0;
 }
 
 function otherLead(candidates: { columns: string[] }[]): string | undefined {
