@@ -202,6 +202,38 @@ describe('child tables', () => {
   });
 });
 
+// Judged misreadings: umami website/link/board/pixel.team_id (owned by a user OR a team); judged true:
+// hyperdx Webhook.team, unleash change_requests.project (no other owner: a scope, or a required creator).
+describe('a nullable tenant key next to a nullable user owner', () => {
+  const TEAMS = `CREATE TABLE teams (id uuid PRIMARY KEY);
+CREATE TABLE users (id uuid PRIMARY KEY, email text NOT NULL);
+CREATE TABLE team_users (id uuid PRIMARY KEY, team_id uuid NOT NULL REFERENCES teams(id), user_id uuid NOT NULL REFERENCES users(id));
+CREATE INDEX team_users_team_idx ON team_users (team_id, id);
+CREATE TABLE environments (name text PRIMARY KEY);
+CREATE TABLE team_environments (team_id uuid NOT NULL REFERENCES teams(id), environment text NOT NULL REFERENCES environments(name), PRIMARY KEY (team_id, environment));
+`;
+  it('dualOwnerSql info / nullableTenantKeyWithoutAnotherOwnerSql err', () => {
+    const project = loadProject(
+      makeProject({
+        'package.json': '{"name":"p"}',
+        'migrations/0001_init.sql': `${TEAMS}CREATE TABLE website (id uuid PRIMARY KEY, team_id uuid REFERENCES teams(id), user_id uuid REFERENCES users(id));
+CREATE INDEX website_team_idx ON website (team_id, id);
+CREATE TABLE webhooks (id uuid PRIMARY KEY, team_id uuid REFERENCES teams(id), url text NOT NULL);
+CREATE INDEX webhooks_team_idx ON webhooks (team_id, id);
+CREATE TABLE change_requests (id uuid PRIMARY KEY, team_id uuid REFERENCES teams(id), environment text REFERENCES environments(name), created_by uuid NOT NULL REFERENCES users(id));
+CREATE INDEX change_requests_team_idx ON change_requests (team_id, id);
+`,
+      }),
+    );
+    const found = schemaFindings(project).filter((f) => f.messageId === 'nullableTenantColumn');
+    expect(found.map((f) => `${f.message} ${f.severity}`).sort()).toEqual([
+      'Tenant column `change_requests.team_id` is nullable. error',
+      'Tenant column `webhooks.team_id` is nullable. error',
+      'Tenant column `website.team_id` is nullable: a row is owned by a user or a tenant. info',
+    ]);
+  });
+});
+
 describe('the root key under a lower level', () => {
   const LEVEL = `${ORGS}CREATE TABLE projects (id uuid PRIMARY KEY, org_id uuid NOT NULL REFERENCES organizations(id));
 CREATE INDEX projects_org_idx ON projects (org_id, id);

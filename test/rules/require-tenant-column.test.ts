@@ -1,6 +1,7 @@
 import { RuleTester } from '@typescript-eslint/rule-tester';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import rule from '../../rules/require-tenant-column.js';
+import { schemaFindings } from '../../src/analyze/analyze.js';
 import { checkSchema } from '../../src/policies/schema-rules/index.js';
 import { loadProject } from '../../src/project/project.js';
 import { loadSqlParsers } from '../../src/sql/libpg.js';
@@ -492,5 +493,61 @@ export class FulfillmentLine {
     expect(schema.tables.get('fulfillment_line')?.class).toBe('tenant');
     expect(schema.tables.get('fulfillment')?.class).toBe('unclassified');
     expect(summary(found)).toEqual(['missingTenantColumn fulfillment']);
+  });
+
+  it('dualOwnerPrisma info / nullableTenantKeyWithoutAnotherOwnerPrisma err', () => {
+    const project = loadProject(
+      makeProject({
+        'package.json': '{"name":"p"}',
+        'prisma/schema.prisma': `model Team {
+  id       String     @id
+  members  TeamUser[]
+  websites Website[]
+  webhooks Webhook[]
+}
+
+model User {
+  id       String     @id
+  email    String
+  teams    TeamUser[]
+  websites Website[]
+}
+
+model TeamUser {
+  id     String @id
+  teamId String
+  userId String
+  team   Team   @relation(fields: [teamId], references: [id])
+  user   User   @relation(fields: [userId], references: [id])
+
+  @@index([teamId, id])
+}
+
+model Website {
+  id     String  @id
+  teamId String?
+  userId String?
+  team   Team?   @relation(fields: [teamId], references: [id])
+  user   User?   @relation(fields: [userId], references: [id])
+
+  @@index([teamId, id])
+}
+
+model Webhook {
+  id     String  @id
+  teamId String?
+  team   Team?   @relation(fields: [teamId], references: [id])
+  url    String
+
+  @@index([teamId, id])
+}
+`,
+      }),
+    );
+    const found = schemaFindings(project).filter((f) => f.messageId === 'nullableTenantColumn');
+    expect(found.map((f) => `${f.message} ${f.severity}`).sort()).toEqual([
+      'Tenant column `Webhook.teamId` is nullable. error',
+      'Tenant column `Website.teamId` is nullable: a row is owned by a user or a tenant. info',
+    ]);
   });
 });

@@ -16,6 +16,7 @@ export function checkSchema(schema: TenantSchema, config: TenantLintConfig): Sch
   if (!schema.root && !config.tenantKeys) return [];
   const key = dominantKey(schema);
   const keys = indexKeys(schema);
+  const identities = identityTables(schema);
   const findings: SchemaFinding[] = [];
   for (const table of schema.tables.values()) {
     // A table created from a query (`CREATE TABLE ... AS SELECT`): its columns and keys are not known.
@@ -33,7 +34,13 @@ export function checkSchema(schema: TenantSchema, config: TenantLintConfig): Sch
     }
     for (const field of table.tenantKeys) {
       const column = table.columns.get(field);
-      if (column?.nullable) findings.push(nullableColumn(table, field, column.dbName, column.location ?? table.location, schema));
+      if (!column?.nullable) continue;
+      const otherOwner = alternativeOwner(table, field, identities);
+      findings.push(
+        otherOwner
+          ? dualOwner(table, field, column.dbName, otherOwner, column.location ?? table.location, schema)
+          : nullableColumn(table, field, column.dbName, column.location ?? table.location, schema),
+      );
     }
     findings.push(...foreignKeyFindings(table, schema, keys));
     findings.push(...indexFindings(table, schema, config));
@@ -274,6 +281,61 @@ function offersTenantKey(target: Table, tenantKey: string, references: string[])
   return [target.primaryKey, ...target.uniques.map((u) => u.fields)].some(
     (fields) => fields.length === wanted.size && fields.every((f) => wanted.has(f)),
   );
+}
+
+/** A column a person signs in with: what tells the users' table from another table joined to the tenant (unleash's environments). */
+const LOGIN_COLUMN = /^(e_?mail|user_?name|login|password(_?hash)?|hashed_?password)$/i;
+
+/**
+ * The tables of the people who span tenants: global tables (not the root) that a tenant table joins
+ * to the tenant by requiring both (`team_user.team_id` and `team_user.user_id`, both NOT NULL) and
+ * that hold a sign-in column (`email`, `password`). unleash's `environments` is joined to projects
+ * the same way, and `change_requests.environment` is a scope, not an owner in place of the project.
+ */
+function identityTables(schema: TenantSchema): Set<string> {
+  const found = new Set<string>();
+  for (const table of schema.tables.values()) {
+    if (table.class !== 'tenant') continue;
+    const toRoot = [...table.relations.values()].some((r) => r.required && r.target === schema.root && r.fields.length === 1 && table.tenantKeys.includes(r.fields[0]));
+    if (!toRoot) continue;
+    for (const relation of table.relations.values()) {
+      const target = schema.tables.get(relation.target);
+      if (!relation.required || relation.fields.length !== 1 || target?.class !== 'global' || target.name === schema.root) continue;
+      if ([...target.columns.values()].some((c) => LOGIN_COLUMN.test(c.name) || LOGIN_COLUMN.test(c.dbName))) found.add(target.name);
+    }
+  }
+  return found;
+}
+
+/**
+ * Another nullable foreign key of the row to a user (identity) table: the row is owned by a user OR
+ * a tenant (umami's website, link, board and pixel have `team_id` and `user_id`, both nullable).
+ * A required creator (`created_by NOT NULL`) is not an owner in place of the tenant.
+ */
+function alternativeOwner(table: Table, field: string, identities: Set<string>): Relation | undefined {
+  return [...table.relations.values()].find(
+    (r) => r.fields.length === 1 && r.fields[0] !== field && identities.has(r.target) && table.columns.get(r.fields[0])?.nullable === true,
+  );
+}
+
+/**
+ * A nullable tenant key next to a nullable owner in the user table: a row without a tenant is a
+ * user's, by design. Reported at info, not as an error: no tenant filter matches those rows, which
+ * is what the design wants, and the access rules must cover both owners.
+ */
+function dualOwner(table: Table, field: string, dbName: string, owner: Relation, location: SourceLocation | undefined, schema: TenantSchema): SchemaFinding {
+  const ownerDb = table.columns.get(owner.fields[0])?.dbName ?? owner.fields[0];
+  const ownerTable = schema.tables.get(owner.target)?.dbName ?? owner.target;
+  return {
+    ruleId: 'require-tenant-column',
+    messageId: 'nullableTenantColumn',
+    at: at(location, field.length),
+    table: table.name,
+    message: `Tenant column \`${table.dbName}.${dbName}\` is nullable: a row is owned by a user or a tenant.`,
+    evidence: `\`${dbName}\` references the tenant \`${schema.root ?? '?'}\` and \`${ownerDb}\` references \`${ownerTable}\`, both nullable: a row without a tenant belongs to its user, by design. Tenant filters do not match those rows; the queries of a user's own rows must filter on \`${ownerDb}\`.`,
+    help: `Check that every row has one owner (\`CHECK ((${dbName} IS NULL) <> (${ownerDb} IS NULL))\`) and that queries filter on \`${dbName}\` or on \`${ownerDb}\`.`,
+    informational: true,
+  };
 }
 
 function nullableColumn(table: Table, field: string, dbName: string, location: SourceLocation | undefined, schema: TenantSchema): SchemaFinding {
