@@ -52,6 +52,15 @@ export const apiKeys = pgTable('api_keys', {
   hashedKey: text('hashed_key').notNull().unique(),
 }, (t) => [index('api_keys_org_idx').on(t.orgId, t.id)]);
 `),
+    // a unique public id minted by the application ($defaultFn) or the database (defaultRandom): a global identifier
+    onDisk(`${drizzleOrgs}
+export const roles = pgTable('workspace_roles', {
+  id: uuid('id').primaryKey(),
+  publicId: text('public_id').notNull().unique().$defaultFn(() => nanoid(12)),
+  accessKey: uuid('access_key').notNull().unique().defaultRandom(),
+  orgId: uuid('org_id').notNull().references(() => organizations.id),
+}, (t) => [index('roles_org_idx').on(t.orgId, t.id)]);
+`),
     // an index on the tenant key alone next to the primary key: the key serves a lookup by (tenant, id)
     onDisk(`${drizzleOrgs}
 export const members = pgTable('members', {
@@ -200,6 +209,77 @@ model Subscription {
 `,
       }),
     ).toEqual(['Unique constraint on `Member(email)` does not include the tenant column `organizationId`.']);
+  });
+
+  // Judged misreadings: kan workspace_roles.publicId (a nanoid the app generates), hyperdx
+  // User.accessKey (a random uuid by default). A user-chosen unique (a name) stays reported.
+  it('generatedUniqueIdPrisma ok / userChosenUniquePrisma err', () => {
+    expect(
+      uniques({
+        'prisma/schema.prisma': `model Workspace {
+  id    String @id
+  roles Role[]
+}
+
+model Role {
+  id          String    @id
+  publicId    String    @unique @default(cuid())
+  accessKey   String    @unique @default(uuid())
+  shareId     String    @unique @default(dbgenerated("gen_random_uuid()"))
+  name        String    @unique
+  workspaceId String
+  workspace   Workspace @relation(fields: [workspaceId], references: [id])
+
+  @@index([workspaceId, id])
+}
+`,
+      }),
+    ).toEqual(['Unique constraint on `Role(name)` does not include the tenant column `workspaceId`.']);
+  });
+
+  it('generatedUniqueIdSql ok / userChosenUniqueSql err', () => {
+    expect(
+      uniques({
+        'migrations/0001_init.sql': `CREATE TABLE workspaces (id uuid PRIMARY KEY);
+CREATE TABLE workspace_roles (
+  id bigserial PRIMARY KEY,
+  public_id uuid NOT NULL UNIQUE DEFAULT gen_random_uuid(),
+  share_key uuid NOT NULL UNIQUE DEFAULT extensions.uuid_generate_v4(),
+  name text NOT NULL UNIQUE,
+  workspace_id uuid NOT NULL REFERENCES workspaces(id)
+);
+CREATE INDEX workspace_roles_ws_idx ON workspace_roles (workspace_id, id);
+CREATE TABLE credit_transactions (id bigserial PRIMARY KEY, workspace_id uuid NOT NULL REFERENCES workspaces(id), source_ref jsonb);
+CREATE INDEX credit_transactions_ws_idx ON credit_transactions (workspace_id, id);
+CREATE UNIQUE INDEX credit_transactions_intent ON credit_transactions ((source_ref ->> 'paymentIntentId'));
+CREATE UNIQUE INDEX credit_transactions_label ON credit_transactions ((source_ref ->> 'label'));`,
+      }),
+    ).toEqual([
+      'Unique constraint on `workspace_roles(name)` does not include the tenant column `workspace_id`.',
+      "Unique constraint on `credit_transactions((source_ref ->> 'label'))` does not include the tenant column `workspace_id`.",
+    ]);
+  });
+
+  it('generatedUniqueIdMongoose ok / userChosenUniqueMongoose err', () => {
+    expect(
+      uniques({
+        'package.json': '{"name":"p","dependencies":{"mongoose":"*"}}',
+        'src/models.ts': `import { Schema, model } from 'mongoose';
+import { v4 as uuidv4 } from 'uuid';
+
+const teamSchema = new Schema({ name: String });
+export const Team = model('Team', teamSchema);
+
+const userSchema = new Schema({
+  team: { type: Schema.Types.ObjectId, ref: 'Team', required: true },
+  accessKey: { type: String, unique: true, default: uuidv4 },
+  handle: { type: String, unique: true },
+});
+userSchema.index({ team: 1, _id: 1 });
+export const User = model('User', userSchema);
+`,
+      }),
+    ).toEqual(['Unique constraint on `User(handle)` does not include the tenant column `team`.']);
   });
 
   it('uniqueWithAGlobalParentIsStillReported err', () => {

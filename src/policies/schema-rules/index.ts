@@ -397,7 +397,10 @@ function indexFindings(table: Table, schema: TenantSchema, config: TenantLintCon
     // A unique that contains the whole primary key (`UNIQUE (id, number)`, the target of a composite
     // foreign key) is unique because the key is: it constrains nothing across tenants.
     if (table.primaryKey.length > 0 && table.primaryKey.every((f) => unique.fields.includes(f))) continue;
-    if (unique.fields.every((f) => table.primaryKey.includes(f) || GLOBALLY_UNIQUE.test(f) || isForeignKey(table, f) || isIdentity(table, f, schema))) continue;
+    // A value minted by a generator (`@default(cuid())`, `default gen_random_uuid()`, `$defaultFn(() =>
+    // nanoid())`) is a global identifier, not a name a tenant chose: judged on kan's
+    // workspace_roles.publicId and hyperdx's User.accessKey.
+    if (unique.fields.every((f) => table.primaryKey.includes(f) || GLOBALLY_UNIQUE.test(f) || isForeignKey(table, f) || isIdentity(table, f, schema) || table.columns.get(f)?.generated === true || externalIdKey(table, f))) continue;
     // `(key_id, name)`: a parent that belongs to one tenant makes the unique per tenant already.
     if (unique.fields.some((f) => hasTenantScopedParent(table, f, schema))) continue;
     const cols = unique.fields.map((f) => table.columns.get(f)?.dbName ?? f);
@@ -425,6 +428,17 @@ function indexFindings(table: Table, schema: TenantSchema, config: TenantLintCon
  */
 function identified(table: Table): boolean {
   return table.primaryKey.length > 0 || table.uniques.length > 0;
+}
+
+/**
+ * A unique index on a key of a JSON column (\`(source_ref ->> 'paymentIntentId')\`) that names an id a
+ * payment provider minted (capgo's usage_credit_transactions: a Stripe payment intent or checkout
+ * session): global by design, like a \`stripe_id\` column.
+ */
+function externalIdKey(table: Table, field: string): boolean {
+  if (table.columns.has(field) || !/->>?/.test(field)) return false;
+  const keys = [...field.matchAll(/'([A-Za-z_][\w]*)'/g)].map((m) => m[1]);
+  return keys.length > 0 && keys.every((key) => GLOBALLY_UNIQUE.test(key) || /(intent|session)_?id$/i.test(key));
 }
 
 function otherLead(candidates: { columns: string[] }[]): string | undefined {
