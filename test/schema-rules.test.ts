@@ -218,7 +218,7 @@ CREATE TABLE team_environments (team_id uuid NOT NULL REFERENCES teams(id), envi
         'package.json': '{"name":"p"}',
         'migrations/0001_init.sql': `${TEAMS}CREATE TABLE website (id uuid PRIMARY KEY, team_id uuid REFERENCES teams(id), user_id uuid REFERENCES users(id));
 CREATE INDEX website_team_idx ON website (team_id, id);
-CREATE TABLE webhooks (id uuid PRIMARY KEY, team_id uuid REFERENCES teams(id), url text NOT NULL);
+CREATE TABLE webhooks (id uuid PRIMARY KEY, team_id uuid REFERENCES teams(id), url text NOT NULL, invited_by uuid REFERENCES users(id));
 CREATE INDEX webhooks_team_idx ON webhooks (team_id, id);
 CREATE TABLE change_requests (id uuid PRIMARY KEY, team_id uuid REFERENCES teams(id), environment text REFERENCES environments(name), created_by uuid NOT NULL REFERENCES users(id));
 CREATE INDEX change_requests_team_idx ON change_requests (team_id, id);

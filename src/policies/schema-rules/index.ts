@@ -283,6 +283,9 @@ function offersTenantKey(target: Table, tenantKey: string, references: string[])
   );
 }
 
+/** `created_by`, `invitedBy`, `updated_by_user_id`: the user who did something to the row. */
+const ACTOR_COLUMN = /(_by|[a-z]By)(_?user)?(_?id)?$/;
+
 /** A column a person signs in with: what tells the users' table from another table joined to the tenant (unleash's environments). */
 const LOGIN_COLUMN = /^(e_?mail|user_?name|login|password(_?hash)?|hashed_?password)$/i;
 
@@ -314,7 +317,14 @@ function identityTables(schema: TenantSchema): Set<string> {
  */
 function alternativeOwner(table: Table, field: string, identities: Set<string>): Relation | undefined {
   return [...table.relations.values()].find(
-    (r) => r.fields.length === 1 && r.fields[0] !== field && identities.has(r.target) && table.columns.get(r.fields[0])?.nullable === true,
+    (r) =>
+      r.fields.length === 1 &&
+      r.fields[0] !== field &&
+      identities.has(r.target) &&
+      table.columns.get(r.fields[0])?.nullable === true &&
+      // Who did something (`invited_by`, `createdBy`) is an actor, not an owner in place of the tenant.
+      !ACTOR_COLUMN.test(table.columns.get(r.fields[0])?.dbName ?? r.fields[0]) &&
+      !ACTOR_COLUMN.test(r.fields[0]),
   );
 }
 
