@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { schemaFindings } from '../src/analyze/analyze.js';
 import { checkSchema } from '../src/policies/schema-rules/index.js';
 import type { TenantSchema } from '../src/core/schema.js';
 import { loadProject } from '../src/project/project.js';
@@ -42,7 +43,7 @@ CREATE TABLE feature_flag_rules (id int PRIMARY KEY, flag_key text NOT NULL REFE
     expect(findings).toEqual([]);
   });
 
-  it('any tie to tenant data keeps a table unclassified: an optional foreign key, a tenant table pointing at it, a column named like the key', () => {
+  it('any tie to tenant data keeps a table unclassified: an optional foreign key, a column named like the key, a polymorphic reference; a table tenant data points at and that holds none is reference data', () => {
     const { schema, findings } = sql(`${ORGS}CREATE TABLE audit_events (id int PRIMARY KEY, invoice_id uuid REFERENCES invoices(id));
 CREATE TABLE currencies (code text PRIMARY KEY);
 ALTER TABLE invoices ADD COLUMN currency text REFERENCES currencies(code);
@@ -57,9 +58,111 @@ CREATE INDEX payments_org_idx ON payments (org_id, id);
     // A polymorphic reference may point at tenant data.
     expect(schema.tables.get('shares')?.class).toBe('unclassified');
     expect(schema.tables.get('audit_events')?.class).toBe('unclassified');
-    expect(schema.tables.get('currencies')?.class).toBe('unclassified');
+    // invoices.currency -> currencies, and currencies holds nothing: reference data.
+    expect(schema.tables.get('currencies')?.class).toBe('global');
+    expect(schema.tables.get('currencies')?.globalByStructure).toBe(true);
     expect(schema.tables.get('drafts')?.class).toBe('unclassified');
-    expect(findings).toEqual(['missingTenantColumn audit_events', 'missingTenantColumn currencies', 'missingTenantColumn drafts', 'missingTenantColumn invoice_views', 'missingTenantColumn shares']);
+    expect(findings).toEqual(['missingTenantColumn audit_events', 'missingTenantColumn drafts', 'missingTenantColumn invoice_views', 'missingTenantColumn shares']);
+  });
+
+  // Judged misreadings: AFFiNE features, unleash strategies, teable plugin (reference data); judged
+  // true: unleash actions (a nullable foreign key to tenant data), teable trash (polymorphic).
+  it('referenceDataHeldByNoTenant ok / referenceDataWithANullableTenantKey err (SQL)', () => {
+    const { schema, findings } = sql(`${ORGS}CREATE TABLE features (id int PRIMARY KEY, name text NOT NULL);
+CREATE TABLE org_features (id uuid PRIMARY KEY, org_id uuid NOT NULL REFERENCES organizations(id), feature_id int NOT NULL REFERENCES features(id));
+CREATE INDEX org_features_org_idx ON org_features (org_id, id);
+CREATE TABLE strategies (name text PRIMARY KEY, description text);
+CREATE TABLE invoice_strategies (id uuid PRIMARY KEY, invoice_id uuid NOT NULL REFERENCES invoices(id), strategy_name text NOT NULL REFERENCES strategies(name));
+CREATE TABLE plugins (id text PRIMARY KEY, name text NOT NULL, secret text NOT NULL);
+CREATE TABLE plugin_installs (id text PRIMARY KEY, plugin_id text NOT NULL REFERENCES plugins(id), invoice_id uuid NOT NULL);
+CREATE TABLE actions (id int PRIMARY KEY, invoice_id uuid REFERENCES invoices(id), action text NOT NULL);
+CREATE TABLE action_runs (id int PRIMARY KEY, org_id uuid NOT NULL REFERENCES organizations(id), action_id int NOT NULL REFERENCES actions(id));
+CREATE INDEX action_runs_org_idx ON action_runs (org_id, id);
+CREATE TABLE trash (id int PRIMARY KEY, resource_type text NOT NULL, resource_id text NOT NULL);
+CREATE TABLE restores (id int PRIMARY KEY, org_id uuid NOT NULL REFERENCES organizations(id), trash_id int NOT NULL REFERENCES trash(id));
+CREATE INDEX restores_org_idx ON restores (org_id, id);
+`);
+    for (const name of ['features', 'strategies', 'plugins']) {
+      expect(schema.tables.get(name)?.class).toBe('global');
+      expect(schema.tables.get(name)?.globalByStructure).toBe(true);
+      expect(schema.tables.get(name)?.classReason).toMatch(/is referenced by tenant data \(`.*`\) and holds none: reference data/);
+    }
+    expect(findings).toEqual(['childWithoutTenantColumn invoice_strategies', 'missingTenantColumn actions', 'missingTenantColumn plugin_installs', 'missingTenantColumn trash']);
+  });
+
+  // Judged misreadings: teable account, capgo apikeys (user_id NOT NULL -> users); judged true:
+  // hyperdx AlertHistory (only an optional reference to a tenant table).
+  it('userDataOwnedByAUser ok / userDataWithAnOptionalTenantReference err (SQL)', () => {
+    const { schema, findings } = sql(`CREATE TABLE users (id uuid PRIMARY KEY, email text NOT NULL);
+CREATE TABLE organizations (id uuid PRIMARY KEY, created_by uuid NOT NULL REFERENCES users(id));
+CREATE TABLE invoices (id uuid PRIMARY KEY, org_id uuid NOT NULL REFERENCES organizations(id));
+CREATE INDEX invoices_org_idx ON invoices (org_id, id);
+CREATE TABLE account (id uuid PRIMARY KEY, user_id uuid NOT NULL REFERENCES users(id), provider text NOT NULL);
+CREATE TABLE apikeys (id bigint PRIMARY KEY, user_id uuid NOT NULL REFERENCES users(id), key_hash text);
+CREATE TABLE alert_history (id uuid PRIMARY KEY, user_id uuid NOT NULL REFERENCES users(id), invoice_id uuid REFERENCES invoices(id));
+CREATE TABLE user_drafts (id uuid PRIMARY KEY, user_id uuid NOT NULL REFERENCES users(id), org_id uuid);
+`);
+    expect(schema.tables.get('users')?.class).toBe('global');
+    for (const name of ['account', 'apikeys']) {
+      expect(schema.tables.get(name)?.class).toBe('global');
+      expect(schema.tables.get(name)?.globalByStructure).toBe(true);
+      expect(schema.tables.get(name)?.classReason).toMatch(/belongs to a `users` \(`user_id`\), not to a tenant/);
+    }
+    expect(findings).toEqual(['missingTenantColumn alert_history', 'missingTenantColumn user_drafts']);
+  });
+
+  it('a Drizzle mirror without .references() keeps the foreign keys the migrations declare', () => {
+    const files = {
+      'package.json': '{"name":"p","dependencies":{"drizzle-orm":"*"}}',
+      'supabase/migrations/0001_init.sql': `CREATE TABLE users (id uuid PRIMARY KEY);
+CREATE TABLE orgs (id uuid PRIMARY KEY, created_by uuid NOT NULL REFERENCES users(id));
+CREATE TABLE apps (id uuid PRIMARY KEY, owner_org uuid NOT NULL REFERENCES orgs(id));
+CREATE INDEX apps_org_idx ON apps (owner_org, id);
+CREATE TABLE apikeys (id bigint PRIMARY KEY, user_id uuid NOT NULL, key_hash text);
+ALTER TABLE ONLY apikeys ADD CONSTRAINT apikeys_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE;
+`,
+      'src/schema.ts': `import { pgTable, uuid, bigint, varchar } from 'drizzle-orm/pg-core';
+export const apikeys = pgTable('apikeys', {
+  id: bigint('id', { mode: 'number' }).primaryKey().notNull(),
+  user_id: uuid('user_id').notNull(),
+  key_hash: varchar('key_hash'),
+});
+`,
+    };
+    const project = loadProject(makeProject(files));
+    const apikeys = project.schema.tables.get('apikeys');
+    expect(apikeys?.source).toBe('drizzle');
+    expect([...(apikeys?.relations.values() ?? [])].map((r) => `${r.fields} -> ${r.target} ${r.required}`)).toEqual(['user_id -> users true']);
+    expect(apikeys?.class).toBe('global');
+    expect(checkSchema(project.schema, project.config).map((f) => `${f.messageId} ${f.table}`)).toEqual([]);
+  });
+
+  // unleash adds `features.project` with db-migrate's addColumn: read, it keeps `features` (pointed at
+  // by tenant data) from passing for reference data.
+  it('a db-migrate addColumn is read: a table it gives a tenant-named column is not reference data', () => {
+    const project = loadProject(
+      makeProject({
+        'package.json': '{"name":"p"}',
+        'src/migrations/20200101000000-init.js': `exports.up = function (db, cb) {
+  db.runSql(\`CREATE TABLE projects (id varchar(255) PRIMARY KEY);
+CREATE TABLE features (name varchar(255) PRIMARY KEY, description text);
+CREATE TABLE release_plans (id varchar(255) PRIMARY KEY, project varchar(255) NOT NULL REFERENCES projects(id), feature_name varchar(255) REFERENCES features(name));
+CREATE INDEX release_plans_project_idx ON release_plans (project, id);\`, cb);
+};
+`,
+        'src/migrations/20200102000000-add-project-to-features.js': `exports.up = function (db, cb) {
+  return db.addColumn('features', 'project', { type: 'string', defaultValue: 'default' }, cb);
+};
+exports.down = function (db, cb) {
+  return db.removeColumn('features', 'project', cb);
+};
+`,
+      }),
+    );
+    const features = project.schema.tables.get('features');
+    expect([...(features?.columns.keys() ?? [])]).toEqual(['name', 'description', 'project']);
+    expect(features?.class).toBe('unclassified');
+    expect(checkSchema(project.schema, project.config).map((f) => `${f.messageId} ${f.table}`)).toEqual(['missingTenantColumn features']);
   });
 
   it('without any tenant table nothing is decided by structure', () => {
@@ -85,16 +188,49 @@ CREATE INDEX payments_org_idx ON payments (org_id, id);
 
 describe('child tables', () => {
   const CHILD = `${ORGS}CREATE TABLE invoice_lines (id uuid PRIMARY KEY, invoice_id uuid NOT NULL REFERENCES invoices(id));\n`;
-  it('are warned by default, with the composite foreign key as the fix; checkChildTables: false turns it off', () => {
+  it('are reported at info by default (a child scoped through a required parent is a legitimate design), with the composite foreign key as the fix; checkChildTables: false turns it off', () => {
     const project = loadProject(makeProject({ 'package.json': '{"name":"p"}', 'migrations/0001_init.sql': CHILD }));
     const [finding] = checkSchema(project.schema, project.config);
-    expect(finding).toMatchObject({ messageId: 'childWithoutTenantColumn', mild: true });
+    expect(finding).toMatchObject({ messageId: 'childWithoutTenantColumn', informational: true });
+    expect(schemaFindings(project).map((f) => `${f.messageId} ${f.severity}`)).toEqual(['childWithoutTenantColumn info']);
     expect(finding.help).toContain('FOREIGN KEY (org_id, invoice_id) REFERENCES invoices (org_id, id)');
     expect(sql(CHILD, { checkChildTables: false }).findings).toEqual([]);
   });
 
   it('a child that carries the root key nullable is reported for the nullable key, not as missing it', () => {
     expect(sql(`${ORGS}CREATE TABLE invoice_lines (id uuid PRIMARY KEY, invoice_id uuid NOT NULL REFERENCES invoices(id), org_id uuid);\n`).findings).toEqual(['nullableTenantColumn invoice_lines']);
+  });
+});
+
+// Judged misreadings: umami website/link/board/pixel.team_id (owned by a user OR a team); judged true:
+// hyperdx Webhook.team, unleash change_requests.project (no other owner: a scope, or a required creator).
+describe('a nullable tenant key next to a nullable user owner', () => {
+  const TEAMS = `CREATE TABLE teams (id uuid PRIMARY KEY);
+CREATE TABLE users (id uuid PRIMARY KEY, email text NOT NULL);
+CREATE TABLE team_users (id uuid PRIMARY KEY, team_id uuid NOT NULL REFERENCES teams(id), user_id uuid NOT NULL REFERENCES users(id));
+CREATE INDEX team_users_team_idx ON team_users (team_id, id);
+CREATE TABLE environments (name text PRIMARY KEY);
+CREATE TABLE team_environments (team_id uuid NOT NULL REFERENCES teams(id), environment text NOT NULL REFERENCES environments(name), PRIMARY KEY (team_id, environment));
+`;
+  it('dualOwnerSql info / nullableTenantKeyWithoutAnotherOwnerSql err', () => {
+    const project = loadProject(
+      makeProject({
+        'package.json': '{"name":"p"}',
+        'migrations/0001_init.sql': `${TEAMS}CREATE TABLE website (id uuid PRIMARY KEY, team_id uuid REFERENCES teams(id), user_id uuid REFERENCES users(id));
+CREATE INDEX website_team_idx ON website (team_id, id);
+CREATE TABLE webhooks (id uuid PRIMARY KEY, team_id uuid REFERENCES teams(id), url text NOT NULL, invited_by uuid REFERENCES users(id));
+CREATE INDEX webhooks_team_idx ON webhooks (team_id, id);
+CREATE TABLE change_requests (id uuid PRIMARY KEY, team_id uuid REFERENCES teams(id), environment text REFERENCES environments(name), created_by uuid NOT NULL REFERENCES users(id));
+CREATE INDEX change_requests_team_idx ON change_requests (team_id, id);
+`,
+      }),
+    );
+    const found = schemaFindings(project).filter((f) => f.messageId === 'nullableTenantColumn');
+    expect(found.map((f) => `${f.message} ${f.severity}`).sort()).toEqual([
+      'Tenant column `change_requests.team_id` is nullable. error',
+      'Tenant column `webhooks.team_id` is nullable. error',
+      'Tenant column `website.team_id` is nullable: a row is owned by a user or a tenant. info',
+    ]);
   });
 });
 

@@ -298,7 +298,7 @@ export function schemaFindings(project: ProjectView): Finding[] {
   const occurrences = new Occurrences();
   const findings: Finding[] = [];
   for (const f of checkSchema(project.schema, project.config)) {
-    const severity = severityFor(f.ruleId, project.config, false, f.mild);
+    const severity = severityFor(f.ruleId, project.config, false, f.mild, f.informational);
     if (severity === 'off') continue;
     const occurrence = occurrences.next(f.ruleId, f.at.file, f.table, f.messageId);
     findings.push({

@@ -48,4 +48,6 @@ export interface SchemaFinding {
   evidence: string;
   help: string;
   mild?: boolean;
+  /** Report at info whatever the rule's setting (hardening advice rather than a defect: a child scoped through a required parent). */
+  informational?: boolean;
 }

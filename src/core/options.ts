@@ -25,7 +25,7 @@ export function buildConfigSchema(z: typeof Zod.z) {
       sqlSinks: z.array(z.string().min(1)).optional().describe('Functions or methods whose first argument is SQL sent to the database (your own `rawQuery(sql, params)` helper), checked like pool.query.'),
       ignore: z.array(z.string().min(1)).optional().describe('Extra glob patterns of files not to scan, relative to the config file.'),
       includeTests: z.boolean().optional().describe('Also analyse tests, e2e specs, fixtures and seed scripts (excluded by default: they query across tenants on purpose).'),
-      checkChildTables: z.boolean().optional().describe('require-tenant-column: report child tables (tenancy inherited through a required foreign key) that lack their own tenant column, as a warning. Default: true; false turns it off.'),
+      checkChildTables: z.boolean().optional().describe('require-tenant-column: report child tables (tenancy inherited through a required foreign key) that lack their own tenant column, at info. Default: true; false turns it off.'),
       reportTenantOnlyIndex: z.boolean().optional().describe('require-tenant-index: report tables indexed on the tenant column alone (a milder message). Default: true.'),
       checkMapCaches: z.boolean().optional().describe('require-tenant-cache-key: also treat module-level `new Map()` objects used as caches as cache clients. Default: false.'),
       failOn: z.enum(['error', 'warning']).optional().describe('Lowest severity that makes `tenant-lint scan` exit with 1. Default: error.'),

@@ -49,6 +49,11 @@ export interface Column {
   type: string;
   nullable: boolean;
   isList: boolean;
+  /**
+   * The value is minted by a generator when the row is written (`@default(cuid())`, `DEFAULT
+   * gen_random_uuid()`, Drizzle `$defaultFn(...)`, Mongoose `default: uuid`): a global identifier.
+   */
+  generated?: boolean;
   location?: SourceLocation;
 }
 

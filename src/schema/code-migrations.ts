@@ -51,7 +51,7 @@ export function sqlOfCodeMigration(file: string, source: string): CodeMigrationS
   let skipped = 0;
   for (const up of upFunctions(unit.ast)) {
     walk(up, (node) => {
-      const created = createTableSql(node);
+      const created = createTableSql(node) ?? addColumnSql(node);
       if (created) literals.push(created);
       const literal = sqlArgument(node);
       if (!literal) return;
@@ -109,25 +109,44 @@ function createTableSql(node: Node): { node: Node; sql: string } | undefined {
     if (property.type !== T.Property) continue;
     const column = keyName(property.key);
     if (!column) continue;
-    const option = (key: string): Node | undefined => (property.value.type === T.ObjectExpression ? property.value.properties.find((p): p is TSESTree.Property => p.type === T.Property && keyName(p.key) === key)?.value : undefined);
-    const type = property.value.type === T.Literal ? property.value : option('type');
-    const typeName = type?.type === T.Literal && typeof type.value === 'string' ? type.value.toLowerCase() : 'text';
-    let sql = `${ident(column)} ${DB_MIGRATE_TYPES[typeName] ?? 'text'}`;
-    const flag = (key: string) => option(key)?.type === T.Literal && (option(key) as TSESTree.Literal).value === true;
-    if (flag('primaryKey')) sql += ' PRIMARY KEY';
-    if (flag('notNull')) sql += ' NOT NULL';
-    if (flag('unique')) sql += ' UNIQUE';
-    const foreign = option('foreignKey');
-    if (foreign?.type === T.ObjectExpression) {
-      const get = (key: string) => foreign.properties.find((p): p is TSESTree.Property => p.type === T.Property && keyName(p.key) === key)?.value;
-      const table = get('table');
-      const mapping = get('mapping');
-      const target = mapping?.type === T.Literal && typeof mapping.value === 'string' ? mapping.value : undefined;
-      if (table?.type === T.Literal && typeof table.value === 'string') sql += ` REFERENCES ${ident(table.value)}${target ? ` (${ident(target)})` : ''}`;
-    }
-    columns.push(sql);
+    columns.push(columnSql(column, property.value));
   }
   return columns.length ? { node, sql: `CREATE TABLE IF NOT EXISTS ${ident(name.value)} (${columns.join(', ')})` } : undefined;
+}
+
+/** One db-migrate column spec (`{ type: 'string', notNull: true, foreignKey: {...} }`, or the type alone) as SQL. */
+function columnSql(column: string, value: Node): string {
+  const ident = (text: string) => `"${text.replace(/"/g, '""')}"`;
+  const option = (key: string): Node | undefined => (value.type === T.ObjectExpression ? value.properties.find((p): p is TSESTree.Property => p.type === T.Property && keyName(p.key) === key)?.value : undefined);
+  const type = value.type === T.Literal ? value : option('type');
+  const typeName = type?.type === T.Literal && typeof type.value === 'string' ? type.value.toLowerCase() : 'text';
+  let sql = `${ident(column)} ${DB_MIGRATE_TYPES[typeName] ?? 'text'}`;
+  const flag = (key: string) => option(key)?.type === T.Literal && (option(key) as TSESTree.Literal).value === true;
+  if (flag('primaryKey')) sql += ' PRIMARY KEY';
+  if (flag('notNull')) sql += ' NOT NULL';
+  if (flag('unique')) sql += ' UNIQUE';
+  const foreign = option('foreignKey');
+  if (foreign?.type === T.ObjectExpression) {
+    const get = (key: string) => foreign.properties.find((p): p is TSESTree.Property => p.type === T.Property && keyName(p.key) === key)?.value;
+    const table = get('table');
+    const mapping = get('mapping');
+    const target = mapping?.type === T.Literal && typeof mapping.value === 'string' ? mapping.value : undefined;
+    if (table?.type === T.Literal && typeof table.value === 'string') sql += ` REFERENCES ${ident(table.value)}${target ? ` (${ident(target)})` : ''}`;
+  }
+  return sql;
+}
+
+/**
+ * db-migrate's `db.addColumn('features', 'project', { type: 'string', defaultValue: 'default' })`, as
+ * the ALTER TABLE it runs (unleash adds `features.project` so: without it the table looked like it
+ * held no tenant key at all).
+ */
+function addColumnSql(node: Node): { node: Node; sql: string } | undefined {
+  if (node.type !== T.CallExpression || node.callee.type !== T.MemberExpression || keyName(node.callee.property) !== 'addColumn') return undefined;
+  const [table, column, spec] = node.arguments;
+  if (table?.type !== T.Literal || typeof table.value !== 'string' || column?.type !== T.Literal || typeof column.value !== 'string' || !spec) return undefined;
+  if (spec.type !== T.ObjectExpression && spec.type !== T.Literal) return undefined;
+  return { node, sql: `ALTER TABLE "${table.value.replace(/"/g, '""')}" ADD COLUMN ${columnSql(column.value, spec)}` };
 }
 
 /** The bodies of the `up` direction: `exports.up = ...`, `export async function up`, a class method or object property `up`. */

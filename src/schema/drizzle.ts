@@ -184,8 +184,12 @@ function readTable(
     let notNull = NOT_NULL_TYPES.has(type);
     let primary = false;
     let isList = false;
+    let generated = false;
     let references: Node | undefined;
     for (const method of chain.methods) {
+      // `$defaultFn(() => nanoid())`, `defaultRandom()`, `.default(sql\`gen_random_uuid()\`)`: minted when the row is written.
+      if (method.name === '$defaultFn' || method.name === '$default' || method.name === 'defaultRandom') generated = true;
+      else if (method.name === 'default' && method.call.arguments[0] && /\b(gen_random_uuid|uuid_generate_v[1-7]|uuid|nanoid|cuid2?|ulid)\s*\(/i.test(unit.text.slice(method.call.arguments[0].range[0], method.call.arguments[0].range[1]))) generated = true;
       if (NOT_NULL_METHODS.has(method.name)) notNull = true;
       else if (method.name === 'primaryKey') primary = true;
       else if (method.name === 'array') isList = true;
@@ -199,6 +203,7 @@ function readTable(
       type,
       nullable: !notNull && !primary,
       isList,
+      ...(generated ? { generated: true } : {}),
       location: locationOf(projectFile, entry.keyNode),
     });
     const target = returnedOf(references);

@@ -233,9 +233,17 @@ function classifyByStructure(tables: Map<string, Table>, root: string | undefine
     }
   }
   // A polymorphic reference (`resource_type` + `resource_id`, umami's `share.entity_id`) may point at
-  // any row, tenant data included: structure cannot say the table is global.
+  // any row, tenant data included: structure cannot say the table is global. A column that is the
+  // foreign key of a declared relation to a table that is not tenant data is tied to that table, not
+  // by name to another (AFFiNE's `user_sessions.session_id -> sessions` is not `ai_sessions`'s key).
+  const declaredElsewhere = (table: Table, column: string) =>
+    [...table.relations.values()].some((r) => r.fields.length === 1 && r.fields[0] === column && !tenantData(tables.get(r.target)));
   const namesTheTenant = (table: Table) =>
-    [...table.columns.values()].some((c) => keyNames.has(c.name) || keyNames.has(c.dbName) || POLYMORPHIC_REFERENCE.test(c.name) || POLYMORPHIC_REFERENCE.test(c.dbName));
+    [...table.columns.values()].some(
+      (c) =>
+        !declaredElsewhere(table, c.name) &&
+        (keyNames.has(c.name) || keyNames.has(c.dbName) || POLYMORPHIC_REFERENCE.test(c.name) || POLYMORPHIC_REFERENCE.test(c.dbName)),
+    );
   // Relations are read from both ends: a foreign key on either table joins them.
   const neighbours = new Map<string, Set<string>>();
   const link = (a: string, b: string) => {
@@ -257,6 +265,7 @@ function classifyByStructure(tables: Map<string, Table>, root: string | undefine
     target.globalByStructure = true;
     target.classReason = `\`${target.name}\` is referenced by the tenant root (\`${rootTable?.name}.${relation.name}\`), not scoped by it: global by structure`;
   }
+  classifyReferenceAndUserData(tables, root, tenantData, namesTheTenant);
   const seen = new Set<string>();
   for (const start of tables.values()) {
     if (start.class !== 'unclassified' || seen.has(start.name)) continue;
@@ -282,6 +291,100 @@ function classifyByStructure(tables: Map<string, Table>, root: string | undefine
       table.class = 'global';
       table.globalByStructure = true;
       table.classReason = `\`${table.name}\` has no relation to tenant data (no foreign key to or from a tenant table${group.length > 1 ? `, nor from the ${group.length - 1} table${group.length > 2 ? 's' : ''} related to it` : ''}): global by structure`;
+    }
+  }
+}
+
+/**
+ * Two shapes of global data that tenant data points at, read to a fixed point:
+ *
+ * - Reference data: a table that tenant data points at (`workspace_features.feature_id -> features`,
+ *   `milestone_strategies.strategy_name -> strategies`), which holds none itself: no foreign key
+ *   to anything but global tables, no relation to tenant data of any kind (a nullable foreign key, a
+ *   many-to-many), no column named like a tenant key or like a foreign key into tenant data, no
+ *   polymorphic reference. The referencing side may be a table that is tied to tenant data without
+ *   being classified (teable's `plugin_install.base_id`, `collaborator.resource_id`).
+ * - User data: a table whose required owner relation targets a global table other than the tenant
+ *   root (users, found as reference data, through a membership join or as the tenant root's
+ *   creator), with no relation to tenant data (`account.user_id -> users`, `apikeys.user_id -> users`).
+ *   Tables only it points at, which hold none and which nothing else but global data points at,
+ *   go with it (AFFiNE's `user_sessions -> multiple_users_sessions`).
+ *
+ * Both are global by structure: listed in the scan header, `tenantTables` corrects them.
+ */
+function classifyReferenceAndUserData(
+  tables: Map<string, Table>,
+  root: string | undefined,
+  tenantData: (table: Table | undefined) => boolean,
+  namesTheTenant: (table: Table) => boolean,
+): void {
+  const inbound = new Map<string, Table[]>();
+  for (const table of tables.values()) {
+    for (const relation of table.relations.values()) {
+      if (relation.fields.length === 0 || relation.target === table.name) continue;
+      inbound.set(relation.target, [...(inbound.get(relation.target) ?? []), table]);
+    }
+  }
+  /** The other end declares the foreign key: a back-relation, not a tie of this table's own. */
+  const isBackRelation = (table: Table, target: Table) =>
+    [...target.relations.values()].some((r) => r.target === table.name && r.fields.length > 0);
+  const touchesTenantData = (table: Table) =>
+    [...table.relations.values()].some((r) => {
+      const target = tables.get(r.target);
+      return target !== undefined && target !== table && tenantData(target) && (r.fields.length > 0 || !isBackRelation(table, target));
+    });
+  /** Holds no tenant data of its own; its foreign keys go to global tables or to tables `allowed` accepts. */
+  const holdsNone = (table: Table, allowed: (target: Table) => boolean = () => false) =>
+    table.class === 'unclassified' &&
+    !table.columnsUnknown &&
+    !namesTheTenant(table) &&
+    !touchesTenantData(table) &&
+    [...table.relations.values()].every((r) => {
+      const target = tables.get(r.target);
+      return r.fields.length === 0 || !target || target === table || target.class === 'global' || allowed(target);
+    });
+  /** The referencing side holds or names tenant data. */
+  const tenantSide = (table: Table) => tenantData(table) || (table.class === 'unclassified' && (namesTheTenant(table) || touchesTenantData(table)));
+  const owners = (table: Table) =>
+    [...table.relations.values()].filter((r) => {
+      const target = tables.get(r.target);
+      return r.required && r.fields.length > 0 && target !== undefined && target !== table && target.class === 'global' && target.name !== root && !/migration bookkeeping$/.test(target.classReason);
+    });
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const table of tables.values()) {
+      if (table.class !== 'unclassified') continue;
+      const referrer = (inbound.get(table.name) ?? []).find((other) => other !== table && tenantSide(other));
+      if (referrer && holdsNone(table)) {
+        const relation = [...referrer.relations.values()].find((r) => r.target === table.name && r.fields.length > 0);
+        table.class = 'global';
+        table.globalByStructure = true;
+        table.classReason = `\`${table.name}\` is referenced by tenant data (\`${referrer.name}.${relation?.name ?? '?'}\`) and holds none: reference data, global by structure`;
+        changed = true;
+        continue;
+      }
+      // The owner most tables point at (the users, rather than the feature a user was granted).
+      const owner = owners(table).sort((a, b) => (inbound.get(b.target)?.length ?? 0) - (inbound.get(a.target)?.length ?? 0))[0];
+      if (!owner) continue;
+      // Tables only this one (or global data) points at, which hold none: its sessions, its secrets.
+      const own = new Set<Table>();
+      const ownedByIt = (target: Table): boolean => {
+        if (target.class !== 'unclassified' || (inbound.get(target.name) ?? []).some((other) => other !== table && other !== target && other.class !== 'global')) return false;
+        if (!holdsNone(target)) return false;
+        own.add(target);
+        return true;
+      };
+      if (!holdsNone(table, ownedByIt)) continue;
+      for (const member of [table, ...own]) {
+        member.class = 'global';
+        member.globalByStructure = true;
+        member.classReason =
+          member === table
+            ? `\`${table.name}\` belongs to a \`${owner.target}\` (\`${owner.name}\`), not to a tenant, and holds no tenant data: global by structure`
+            : `\`${member.name}\` is referenced only by \`${table.name}\`, which belongs to a \`${owner.target}\`, not to a tenant: global by structure`;
+      }
+      changed = true;
     }
   }
 }
@@ -315,7 +418,10 @@ function classifyIdentity(tables: Map<string, Table>): void {
   for (const table of tables.values()) {
     if (table.class !== 'unclassified') continue;
     const owner = [...table.relations.values()].find((r) => r.required && identities.has(r.target));
-    const others = [...table.relations.values()].filter((r) => r.required && !identities.has(r.target) && tables.get(r.target)?.class !== 'global');
+    // Any other foreign key, optional ones included, to a table not known global: an optional
+    // reference to tenant data ties the row to a tenant (hyperdx AlertHistory, judged true); what
+    // turns out global is read again in classifyReferenceAndUserData.
+    const others = [...table.relations.values()].filter((r) => r.fields.length > 0 && r.target !== table.name && !identities.has(r.target) && tables.get(r.target)?.class !== 'global');
     if (!owner || others.length > 0) continue;
     table.class = 'global';
     table.classReason = `\`${table.name}\` belongs to a \`${owner.target}\` (\`${owner.name}\`), not to a tenant`;

@@ -32,6 +32,7 @@ export function mergeTables(sources: RawTable[][]): RawTable[] {
       continue;
     }
     if (!existing.rls && table.rls) existing.rls = table.rls;
+    addForeignKeys(existing, table);
     if (table.codeNames) existing.codeNames = [...new Set([...(existing.codeNames ?? []), ...table.codeNames])];
   }
   // Tables met later under an alias (migrations folded after the models) join the model's entry.
@@ -61,4 +62,31 @@ export function mergeTables(sources: RawTable[][]): RawTable[] {
     }
   }
   return merged;
+}
+
+/**
+ * A declarative source that mirrors part of the database (capgo's Drizzle \`apikeys\` without
+ * \`.references()\`) wins for columns, but the foreign keys only the migrations declare are still the
+ * database's: \`apikeys.user_id -> users\` is what tells that an API key belongs to a user. Each is
+ * added when the winning description has all of its columns and no relation on them already.
+ */
+function addForeignKeys(existing: RawTable, other: RawTable): void {
+  const columnOf = (field: string) => {
+    const own = other.columns.get(field);
+    const names = new Set([field, own?.dbName ?? field]);
+    return [...existing.columns.values()].find((c) => names.has(c.name) || names.has(c.dbName));
+  };
+  for (const relation of other.relations.values()) {
+    if (relation.fields.length === 0 || existing.relations.has(relation.name)) continue;
+    const columns = relation.fields.map(columnOf);
+    if (columns.some((c) => c === undefined)) continue;
+    const fields = columns.map((c) => (c as { name: string }).name);
+    const covered = [...existing.relations.values()].some((r) => r.fields.length === fields.length && r.fields.every((f) => fields.includes(f)));
+    if (covered) continue;
+    existing.relations.set(relation.name, {
+      ...relation,
+      fields,
+      required: columns.every((c) => c?.nullable === false),
+    });
+  }
 }

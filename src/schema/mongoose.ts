@@ -150,6 +150,7 @@ function readSchema(
       type: field.type,
       nullable: !primary && !field.required,
       isList: field.isList,
+      ...(field.generated ? { generated: true } : {}),
       location: locationOf(projectFile, entry.keyNode),
     });
     if (field.unique) uniques.push({ fields: [entry.key], name: entry.key });
@@ -201,6 +202,8 @@ interface Field {
   unique: boolean;
   index: boolean;
   ref?: BindingRef;
+  /** The default is a generator (`default: uuid`). */
+  generated?: boolean;
 }
 
 /** `String`, `[String]`, `{ type: Schema.Types.ObjectId, ref: 'Tenant', required: true, index: true }`, nested objects. */
@@ -227,10 +230,22 @@ function readField(unit: FileUnit, value: Node, isSchema: (node: Node) => boolea
       unique: booleanOf(propertyOf(current, 'unique')) === true || booleanOf(propertyOf(index, 'unique')) === true,
       index: booleanOf(index) === true || objectOf(index) !== undefined,
       ref: ref ? bindingRefOf(unit, ref) : typed.ref,
+      generated: generatedDefault(unit, propertyOf(current, 'default')),
     };
   }
   if (current.type === T.NewExpression || current.type === T.CallExpression || isSchema(current)) return { ...plain, type: 'Subdocument' };
   return { ...plain, type: typeName(unit, current) };
+}
+
+/**
+ * `default: uuid`, `default: uuidv4`, `default: () => nanoid()`, `default: randomUUID`: a generator,
+ * not a value. A constant (`default: 'draft'`) or a date (`default: Date.now`) is not one.
+ */
+function generatedDefault(unit: FileUnit, node: Node | undefined): boolean {
+  if (!node) return false;
+  const current = unwrap(node);
+  const text = current.type === T.Identifier || current.type === T.MemberExpression || current.type === T.ArrowFunctionExpression || current.type === T.FunctionExpression ? textOf(unit, current) : '';
+  return /\b(uuid(v?[1-7])?|v[1-7]|randomUUID|nanoid|cuid2?|createId|ulid|ObjectId)\b/.test(text);
 }
 
 function typeName(unit: FileUnit, node: Node): string {

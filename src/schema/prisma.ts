@@ -30,6 +30,18 @@ function stringArgument(attr: PrismaAst.Attr | undefined): string | undefined {
   return undefined;
 }
 
+/** Functions whose value is a random identifier, in a column default of any source. */
+export const GENERATOR = /^(cuid2?|uuid(_?v?[1-7])?|uuid_generate_v[1-7]|gen_random_uuid|nanoid|ulid|random_?uuid|create_?id|randomUUID|v[1-7]|objectid)$/i;
+
+/** `@default(cuid())`, `@default(uuid(7))`, `@default(nanoid())`, `@default(dbgenerated("gen_random_uuid()"))`. */
+function generatedDefault(attr: PrismaAst.Attr | undefined): boolean {
+  const fn = tagged(attr?.args?.[0]?.value, 'function');
+  if (!fn || typeof fn.name !== 'string') return false;
+  if (GENERATOR.test(fn.name)) return true;
+  const params = Array.isArray(fn.params) ? fn.params : [];
+  return fn.name === 'dbgenerated' && typeof params[0] === 'string' && GENERATOR.test(unquote(params[0]).replace(/\(.*$/, '').replace(/^.*\./, '').trim());
+}
+
 /** Field list of `@@unique([a, b])`, `@@index(fields: [a, b])`, `@relation(fields: [a])`. */
 function fieldList(attr: PrismaAst.Attr, key = 'fields'): string[] {
   for (const arg of attr.args ?? []) {
@@ -235,6 +247,7 @@ function readModel(file: string, model: PrismaAst.Model, modelNames: Set<string>
       type,
       nullable: Boolean(field.optional),
       isList: Boolean(field.array),
+      ...(generatedDefault(attr('default')) ? { generated: true } : {}),
       location: locationOf(file, field.location),
     };
     columns.set(field.name, column);

@@ -31,6 +31,8 @@ interface FoldColumn {
   /** Where the current nullability was last set. */
   nullLocation: SourceLocation;
   dropped: boolean;
+  /** Its default is an id generator. */
+  generated?: boolean;
 }
 
 /** A primary key, unique constraint or index: all are indexes with a name in the schema's namespace. */
@@ -296,7 +298,7 @@ export class SchemaFold {
   }
 
   private newColumn(def: ColumnDefinition): FoldColumn {
-    return { name: def.name, type: def.type, notNull: def.notNull || def.primaryKey, nullLocation: { ...def.location }, dropped: false };
+    return { name: def.name, type: def.type, notNull: def.notNull || def.primaryKey, nullLocation: { ...def.location }, dropped: false, ...(def.generated ? { generated: true } : {}) };
   }
 
   /** UNIQUE and REFERENCES on a column definition (PRIMARY KEY is handled by the caller). */
@@ -569,6 +571,7 @@ export class SchemaFold {
         type: column.type,
         nullable: !column.notNull && !primaryKey.includes(column.name),
         isList: column.type.endsWith('[]'),
+        ...(column.generated ? { generated: true } : {}),
         location: { ...column.nullLocation },
       });
     }

@@ -79,6 +79,9 @@ function column(def: ColumnDef, ctx: ConvertContext): ColumnDefinition {
       case 'CONSTR_UNIQUE':
         result.unique = true;
         break;
+      case 'CONSTR_DEFAULT':
+        if (generatorCall(constraint.raw_expr)) result.generated = true;
+        break;
       case 'CONSTR_FOREIGN': {
         const refColumn = strings(constraint.pk_attrs)[0];
         result.references = refColumn === undefined ? { table: qname(constraint.pktable) } : { table: qname(constraint.pktable), column: refColumn };
@@ -89,6 +92,22 @@ function column(def: ColumnDef, ctx: ConvertContext): ColumnDefinition {
     }
   }
   return result;
+}
+
+/** A default that calls an id generator (`gen_random_uuid()`, `extensions.uuid_generate_v4()`, `nanoid()`), possibly cast. */
+function generatorCall(expr: unknown): boolean {
+  let node: unknown = expr;
+  for (let depth = 0; depth < 4 && node && typeof node === 'object'; depth++) {
+    const record = node as Record<string, unknown>;
+    if ('TypeCast' in record) {
+      node = (record.TypeCast as Record<string, unknown>).arg;
+      continue;
+    }
+    if (!('FuncCall' in record)) return false;
+    const names = ((record.FuncCall as { funcname?: { String?: { sval?: string } }[] }).funcname ?? []).map((n) => n.String?.sval ?? '');
+    return /^(gen_random_uuid|uuid_generate_v[1-7]|uuidv[47]|nanoid|cuid2?|ulid|generate_ulid|gen_ulid)$/i.test(names[names.length - 1] ?? '');
+  }
+  return false;
 }
 
 function tableConstraint(constraint: Constraint): TableConstraint | undefined {

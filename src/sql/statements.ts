@@ -23,6 +23,8 @@ export interface ColumnDefinition {
   notNull: boolean;
   primaryKey: boolean;
   unique: boolean;
+  /** `DEFAULT gen_random_uuid()`, `DEFAULT uuid_generate_v4()`, `DEFAULT nanoid()`: a generated identifier. */
+  generated?: boolean;
   /** `REFERENCES t (c)`; `column` is absent when the referenced table's primary key is meant. */
   references?: { table: QualifiedName; column?: string };
   location: SourceLocation;

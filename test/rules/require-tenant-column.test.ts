@@ -1,6 +1,7 @@
 import { RuleTester } from '@typescript-eslint/rule-tester';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import rule from '../../rules/require-tenant-column.js';
+import { schemaFindings } from '../../src/analyze/analyze.js';
 import { checkSchema } from '../../src/policies/schema-rules/index.js';
 import { loadProject } from '../../src/project/project.js';
 import { loadSqlParsers } from '../../src/sql/libpg.js';
@@ -334,5 +335,219 @@ model Note {
     expect(schema.tables.get('Envelope')?.tenantKeys).toEqual(['teamId']);
     expect(schema.tables.get('Note')?.class).toBe('unclassified');
     expect(summary(found)).toEqual(['missingTenantColumn Note']);
+  });
+
+  // Judged misreadings on AFFiNE: features, user_features, multiple_users_sessions, ai_prompts_metadata.
+  // Judged true: hyperdx AlertHistory (only an optional reference to a tenant table).
+  it('referenceAndUserDataPrisma ok / optionalTenantReferencePrisma err', () => {
+    const { findings: found, schema } = findings({
+      'prisma/schema.prisma': `model Workspace {
+  id          String             @id
+  permissions WorkspaceUserPermission[]
+  features    WorkspaceFeature[]
+  sessions    AiSession[]
+}
+
+model User {
+  id          String                    @id
+  email       String
+  permissions WorkspaceUserPermission[]
+  features    UserFeature[]
+  sessions    UserSession[]
+  alerts      AlertHistory[]
+}
+
+model WorkspaceUserPermission {
+  id          String    @id
+  workspaceId String
+  userId      String
+  workspace   Workspace @relation(fields: [workspaceId], references: [id])
+  user        User      @relation(fields: [userId], references: [id])
+
+  @@unique([workspaceId, userId])
+}
+
+model Feature {
+  id                Int                @id
+  name              String
+  workspaceFeatures WorkspaceFeature[]
+  userFeatures      UserFeature[]
+}
+
+model WorkspaceFeature {
+  id          Int       @id
+  workspaceId String
+  featureId   Int
+  workspace   Workspace @relation(fields: [workspaceId], references: [id])
+  feature     Feature   @relation(fields: [featureId], references: [id])
+
+  @@index([workspaceId, id])
+}
+
+model UserFeature {
+  id        Int     @id
+  userId    String
+  featureId Int
+  user      User    @relation(fields: [userId], references: [id])
+  feature   Feature @relation(fields: [featureId], references: [id])
+}
+
+model Session {
+  id           String        @id
+  userSessions UserSession[]
+
+  @@map("multiple_users_sessions")
+}
+
+model UserSession {
+  id        String  @id
+  sessionId String
+  userId    String
+  session   Session @relation(fields: [sessionId], references: [id])
+  user      User    @relation(fields: [userId], references: [id])
+}
+
+model AiPrompt {
+  id       Int         @id
+  name     String
+  sessions AiSession[]
+
+  @@map("ai_prompts_metadata")
+}
+
+model AiSession {
+  id          String         @id
+  workspaceId String
+  promptId    Int
+  workspace   Workspace      @relation(fields: [workspaceId], references: [id])
+  prompt      AiPrompt       @relation(fields: [promptId], references: [id])
+  messages    AiSessionMessage[]
+  alerts      AlertHistory[]
+
+  @@index([workspaceId, id])
+}
+
+model AiSessionMessage {
+  id        String    @id
+  sessionId String
+  session   AiSession @relation(fields: [sessionId], references: [id])
+}
+
+model AlertHistory {
+  id        String     @id
+  userId    String
+  sessionId String?
+  user      User       @relation(fields: [userId], references: [id])
+  session   AiSession? @relation(fields: [sessionId], references: [id])
+}
+`,
+    });
+    for (const name of ['Feature', 'UserFeature', 'Session', 'UserSession', 'AiPrompt']) {
+      expect(schema.tables.get(name)?.class, name).toBe('global');
+      expect(schema.tables.get(name)?.globalByStructure, name).toBe(true);
+    }
+    expect(schema.tables.get('UserFeature')?.classReason).toMatch(/belongs to a `User` \(`user`\), not to a tenant/);
+    expect(summary(found)).toEqual(['childWithoutTenantColumn AiSessionMessage', 'missingTenantColumn AlertHistory']);
+  });
+
+  // Judged true: vendure Fulfillment, tied to orders by a many-to-many only; the fulfillment lines point at it.
+  it('manyToManyToTenantDataIsNotReferenceData err', () => {
+    const { findings: found, schema } = findings({
+      'package.json': '{"name":"p","dependencies":{"typeorm":"*"}}',
+      'tenant-lint.config.json': '{ "tenantRoot": "channel" }',
+      'src/entities.ts': `import { Entity, PrimaryGeneratedColumn, Column, ManyToOne, ManyToMany, OneToMany, JoinColumn, JoinTable, Index } from 'typeorm';
+
+@Entity('channel')
+export class Channel {
+  @PrimaryGeneratedColumn() id!: number;
+}
+
+@Entity('order')
+@Index(['channelId', 'id'])
+export class Order {
+  @PrimaryGeneratedColumn() id!: number;
+  @Column({ nullable: false }) channelId!: number;
+  @ManyToOne(() => Channel, { nullable: false }) @JoinColumn({ name: 'channelId' }) channel!: Channel;
+  @ManyToMany(() => Fulfillment, (f) => f.orders) @JoinTable() fulfillments!: Fulfillment[];
+}
+
+@Entity('fulfillment')
+export class Fulfillment {
+  @PrimaryGeneratedColumn() id!: number;
+  @Column() method!: string;
+  @ManyToMany(() => Order, (o) => o.fulfillments) orders!: Order[];
+  @OneToMany(() => FulfillmentLine, (l) => l.fulfillment) lines!: FulfillmentLine[];
+}
+
+@Entity('fulfillment_line')
+@Index(['channelId', 'id'])
+export class FulfillmentLine {
+  @PrimaryGeneratedColumn() id!: number;
+  @Column({ nullable: false }) channelId!: number;
+  @ManyToOne(() => Channel, { nullable: false }) @JoinColumn({ name: 'channelId' }) channel!: Channel;
+  @Column({ nullable: false }) fulfillmentId!: number;
+  @ManyToOne(() => Fulfillment, { nullable: false }) @JoinColumn({ name: 'fulfillmentId' }) fulfillment!: Fulfillment;
+}
+`,
+    });
+    expect(schema.tables.get('fulfillment_line')?.class).toBe('tenant');
+    expect(schema.tables.get('fulfillment')?.class).toBe('unclassified');
+    expect(summary(found)).toEqual(['missingTenantColumn fulfillment']);
+  });
+
+  it('dualOwnerPrisma info / nullableTenantKeyWithoutAnotherOwnerPrisma err', () => {
+    const project = loadProject(
+      makeProject({
+        'package.json': '{"name":"p"}',
+        'prisma/schema.prisma': `model Team {
+  id       String     @id
+  members  TeamUser[]
+  websites Website[]
+  webhooks Webhook[]
+}
+
+model User {
+  id       String     @id
+  email    String
+  teams    TeamUser[]
+  websites Website[]
+}
+
+model TeamUser {
+  id     String @id
+  teamId String
+  userId String
+  team   Team   @relation(fields: [teamId], references: [id])
+  user   User   @relation(fields: [userId], references: [id])
+
+  @@index([teamId, id])
+}
+
+model Website {
+  id     String  @id
+  teamId String?
+  userId String?
+  team   Team?   @relation(fields: [teamId], references: [id])
+  user   User?   @relation(fields: [userId], references: [id])
+
+  @@index([teamId, id])
+}
+
+model Webhook {
+  id     String  @id
+  teamId String?
+  team   Team?   @relation(fields: [teamId], references: [id])
+  url    String
+
+  @@index([teamId, id])
+}
+`,
+      }),
+    );
+    const found = schemaFindings(project).filter((f) => f.messageId === 'nullableTenantColumn');
+    expect(found.map((f) => `${f.message} ${f.severity}`).sort()).toEqual([
+      'Tenant column `Webhook.teamId` is nullable. error',
+      'Tenant column `Website.teamId` is nullable: a row is owned by a user or a tenant. info',
+    ]);
   });
 });

@@ -16,6 +16,7 @@ export function checkSchema(schema: TenantSchema, config: TenantLintConfig): Sch
   if (!schema.root && !config.tenantKeys) return [];
   const key = dominantKey(schema);
   const keys = indexKeys(schema);
+  const identities = identityTables(schema);
   const findings: SchemaFinding[] = [];
   for (const table of schema.tables.values()) {
     // A table created from a query (`CREATE TABLE ... AS SELECT`): its columns and keys are not known.
@@ -33,7 +34,13 @@ export function checkSchema(schema: TenantSchema, config: TenantLintConfig): Sch
     }
     for (const field of table.tenantKeys) {
       const column = table.columns.get(field);
-      if (column?.nullable) findings.push(nullableColumn(table, field, column.dbName, column.location ?? table.location, schema));
+      if (!column?.nullable) continue;
+      const otherOwner = alternativeOwner(table, field, identities);
+      findings.push(
+        otherOwner
+          ? dualOwner(table, field, column.dbName, otherOwner, column.location ?? table.location, schema)
+          : nullableColumn(table, field, column.dbName, column.location ?? table.location, schema),
+      );
     }
     findings.push(...foreignKeyFindings(table, schema, keys));
     findings.push(...indexFindings(table, schema, config));
@@ -138,7 +145,9 @@ function childWithoutColumn(table: Table, schema: TenantSchema, key: { field: st
     message: `Table \`${table.dbName}\` holds tenant data (through \`${parentName}\`) but has no tenant column of its own.`,
     evidence: `${table.classReason}. Every query must join \`${parentName}\` to filter by tenant, row-level security and per-tenant indexes have no column to use, and nothing stops a row from being re-pointed at another tenant's \`${parentName}\`.`,
     help: `Add the tenant column and make the foreign key composite: ${addColumnHint(table, schema, key)}, then ${compositeHint(table, parentRelation, parent, key, parentTenant)}. Set \`checkChildTables: false\` to accept inherited tenancy.`,
-    mild: true,
+    // A child scoped through a required parent is a legitimate design (judged on 11 repositories:
+    // umami event_data, teable view, kan label...): hardening advice, reported at info.
+    informational: true,
   };
 }
 
@@ -274,6 +283,71 @@ function offersTenantKey(target: Table, tenantKey: string, references: string[])
   );
 }
 
+/** `created_by`, `invitedBy`, `updated_by_user_id`: the user who did something to the row. */
+const ACTOR_COLUMN = /(_by|[a-z]By)(_?user)?(_?id)?$/;
+
+/** A column a person signs in with: what tells the users' table from another table joined to the tenant (unleash's environments). */
+const LOGIN_COLUMN = /^(e_?mail|user_?name|login|password(_?hash)?|hashed_?password)$/i;
+
+/**
+ * The tables of the people who span tenants: global tables (not the root) that a tenant table joins
+ * to the tenant by requiring both (`team_user.team_id` and `team_user.user_id`, both NOT NULL) and
+ * that hold a sign-in column (`email`, `password`). unleash's `environments` is joined to projects
+ * the same way, and `change_requests.environment` is a scope, not an owner in place of the project.
+ */
+function identityTables(schema: TenantSchema): Set<string> {
+  const found = new Set<string>();
+  for (const table of schema.tables.values()) {
+    if (table.class !== 'tenant') continue;
+    const toRoot = [...table.relations.values()].some((r) => r.required && r.target === schema.root && r.fields.length === 1 && table.tenantKeys.includes(r.fields[0]));
+    if (!toRoot) continue;
+    for (const relation of table.relations.values()) {
+      const target = schema.tables.get(relation.target);
+      if (!relation.required || relation.fields.length !== 1 || target?.class !== 'global' || target.name === schema.root) continue;
+      if ([...target.columns.values()].some((c) => LOGIN_COLUMN.test(c.name) || LOGIN_COLUMN.test(c.dbName))) found.add(target.name);
+    }
+  }
+  return found;
+}
+
+/**
+ * Another nullable foreign key of the row to a user (identity) table: the row is owned by a user OR
+ * a tenant (umami's website, link, board and pixel have `team_id` and `user_id`, both nullable).
+ * A required creator (`created_by NOT NULL`) is not an owner in place of the tenant.
+ */
+function alternativeOwner(table: Table, field: string, identities: Set<string>): Relation | undefined {
+  return [...table.relations.values()].find(
+    (r) =>
+      r.fields.length === 1 &&
+      r.fields[0] !== field &&
+      identities.has(r.target) &&
+      table.columns.get(r.fields[0])?.nullable === true &&
+      // Who did something (`invited_by`, `createdBy`) is an actor, not an owner in place of the tenant.
+      !ACTOR_COLUMN.test(table.columns.get(r.fields[0])?.dbName ?? r.fields[0]) &&
+      !ACTOR_COLUMN.test(r.fields[0]),
+  );
+}
+
+/**
+ * A nullable tenant key next to a nullable owner in the user table: a row without a tenant is a
+ * user's, by design. Reported at info, not as an error: no tenant filter matches those rows, which
+ * is what the design wants, and the access rules must cover both owners.
+ */
+function dualOwner(table: Table, field: string, dbName: string, owner: Relation, location: SourceLocation | undefined, schema: TenantSchema): SchemaFinding {
+  const ownerDb = table.columns.get(owner.fields[0])?.dbName ?? owner.fields[0];
+  const ownerTable = schema.tables.get(owner.target)?.dbName ?? owner.target;
+  return {
+    ruleId: 'require-tenant-column',
+    messageId: 'nullableTenantColumn',
+    at: at(location, field.length),
+    table: table.name,
+    message: `Tenant column \`${table.dbName}.${dbName}\` is nullable: a row is owned by a user or a tenant.`,
+    evidence: `\`${dbName}\` references the tenant \`${schema.root ?? '?'}\` and \`${ownerDb}\` references \`${ownerTable}\`, both nullable: a row without a tenant belongs to its user, by design. Tenant filters do not match those rows; the queries of a user's own rows must filter on \`${ownerDb}\`.`,
+    help: `Check that every row has one owner (\`CHECK ((${dbName} IS NULL) <> (${ownerDb} IS NULL))\`) and that queries filter on \`${dbName}\` or on \`${ownerDb}\`.`,
+    informational: true,
+  };
+}
+
 function nullableColumn(table: Table, field: string, dbName: string, location: SourceLocation | undefined, schema: TenantSchema): SchemaFinding {
   const fix =
     table.source === 'prisma'
@@ -314,14 +388,14 @@ function indexFindings(table: Table, schema: TenantSchema, config: TenantLintCon
       evidence: `Every tenant-scoped query filters on \`${dbKey}\`; without an index that starts with it, each one scans the rows of every tenant (and an index on \`(${otherLead(candidates) ?? 'created_at'}, ${dbKey})\` does not help a filter on \`${dbKey}\`).`,
       help: indexHint(table, keyName, dbKey),
     });
-  } else if (leading.every((c) => c.columns.length === 1) && config.reportTenantOnlyIndex !== false) {
+  } else if (leading.every((c) => c.columns.length === 1) && !identified(table) && config.reportTenantOnlyIndex !== false) {
     findings.push({
       ruleId: 'require-tenant-index',
       messageId: 'tenantOnlyIndex',
       at: at(table.location, width),
       table: table.name,
       message: `Table \`${table.dbName}\` is indexed on \`${dbKey}\` alone.`,
-      evidence: `A lookup by tenant and key (\`WHERE ${dbKey} = $1 AND id = $2\`) still reads all of the tenant's rows to find one; large tenants make it slow.`,
+      evidence: `The table has no primary key or unique key: a lookup by tenant and key (\`WHERE ${dbKey} = $1 AND id = $2\`) still reads all of the tenant's rows to find one; large tenants make it slow.`,
       help: `${indexHint(table, keyName, dbKey, true)} (set \`reportTenantOnlyIndex: false\` to silence this message).`,
       mild: true,
     });
@@ -333,7 +407,10 @@ function indexFindings(table: Table, schema: TenantSchema, config: TenantLintCon
     // A unique that contains the whole primary key (`UNIQUE (id, number)`, the target of a composite
     // foreign key) is unique because the key is: it constrains nothing across tenants.
     if (table.primaryKey.length > 0 && table.primaryKey.every((f) => unique.fields.includes(f))) continue;
-    if (unique.fields.every((f) => table.primaryKey.includes(f) || GLOBALLY_UNIQUE.test(f) || isForeignKey(table, f) || isIdentity(table, f, schema))) continue;
+    // A value minted by a generator (`@default(cuid())`, `default gen_random_uuid()`, `$defaultFn(() =>
+    // nanoid())`) is a global identifier, not a name a tenant chose: judged on kan's
+    // workspace_roles.publicId and hyperdx's User.accessKey.
+    if (unique.fields.every((f) => table.primaryKey.includes(f) || GLOBALLY_UNIQUE.test(f) || isForeignKey(table, f) || isIdentity(table, f, schema) || table.columns.get(f)?.generated === true || externalIdKey(table, f))) continue;
     // `(key_id, name)`: a parent that belongs to one tenant makes the unique per tenant already.
     if (unique.fields.some((f) => hasTenantScopedParent(table, f, schema))) continue;
     const cols = unique.fields.map((f) => table.columns.get(f)?.dbName ?? f);
@@ -351,6 +428,27 @@ function indexFindings(table: Table, schema: TenantSchema, config: TenantLintCon
     });
   }
   return findings;
+}
+
+/**
+ * A primary key or unique key serves the lookup of one row (\`WHERE tenant = $1 AND id = $2\` goes
+ * through the key, the tenant compared on the row found): next to it an index on the tenant alone is
+ * enough. Judged on umami (website, link, pixel, board), postiz (Webhooks, Sets, Errors),
+ * chatbot-ui (the *_workspaces link tables) and capgo (org_metrics_cache, keyed by org_id).
+ */
+function identified(table: Table): boolean {
+  return table.primaryKey.length > 0 || table.uniques.length > 0;
+}
+
+/**
+ * A unique index on a key of a JSON column (\`(source_ref ->> 'paymentIntentId')\`) that names an id a
+ * payment provider minted (capgo's usage_credit_transactions: a Stripe payment intent or checkout
+ * session): global by design, like a \`stripe_id\` column.
+ */
+function externalIdKey(table: Table, field: string): boolean {
+  if (table.columns.has(field) || !/->>?/.test(field)) return false;
+  const keys = [...field.matchAll(/'([A-Za-z_][\w]*)'/g)].map((m) => m[1]);
+  return keys.length > 0 && keys.every((key) => GLOBALLY_UNIQUE.test(key) || /(intent|session)_?id$/i.test(key));
 }
 
 function otherLead(candidates: { columns: string[] }[]): string | undefined {
