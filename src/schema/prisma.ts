@@ -39,7 +39,14 @@ function generatedDefault(attr: PrismaAst.Attr | undefined): boolean {
   if (!fn || typeof fn.name !== 'string') return false;
   if (GENERATOR.test(fn.name)) return true;
   const params = Array.isArray(fn.params) ? fn.params : [];
-  return fn.name === 'dbgenerated' && typeof params[0] === 'string' && GENERATOR.test(unquote(params[0]).replace(/\(.*$/, '').replace(/^.*\./, '').trim());
+  return fn.name === 'dbgenerated' && typeof params[0] === 'string' && GENERATOR.test(functionName(unquote(params[0])));
+}
+
+/** `public.gen_random_uuid()` -> `gen_random_uuid`: before the first `(`, after the last `.` (indexOf, no regex backtracking). */
+function functionName(text: string): string {
+  const open = text.indexOf('(');
+  const head = open < 0 ? text : text.slice(0, open);
+  return head.slice(head.lastIndexOf('.') + 1).trim();
 }
 
 /** Field list of `@@unique([a, b])`, `@@index(fields: [a, b])`, `@relation(fields: [a])`. */
