@@ -1,5 +1,5 @@
 import type { TSESTree } from '@typescript-eslint/types';
-import { enclosingFunction, findByName, memberName, propertyName, T, unwrap, walk, type Node } from '../../core/ast.js';
+import { enclosingFunction, findByName, memberName, propertyName, T, textOf, unwrap, walk, type Node } from '../../core/ast.js';
 import type { Suggestion } from '../../core/finding.js';
 import type { AnalysisContext, QuerySite } from '../../core/query-site.js';
 import type { RlsState, Table, TenantSchema } from '../../core/schema.js';
@@ -526,7 +526,7 @@ function scopedThroughParent(site: QuerySite, sites: QuerySite[], context: Analy
     );
     if (reads.length === 0) continue;
     if (derivedFromRows([value], context.unit, (node) => reads.some((read) => read.call === node))) return true;
-    const text = textOf(context.unit, value);
+    const text = textOf(context.unit, value).replace(/\s+/g, '');
     const keys = uniqueKeysOf(parent);
     if (reads.some((read) => stopsWhenMissing(read) && keys.some((k) => read.whereKeys?.[k] === text))) return true;
   }
@@ -550,10 +550,6 @@ function filterValues(site: QuerySite): { column: string; value: Node }[] {
     found.push({ column: key, value });
   }
   return found;
-}
-
-function textOf(unit: AnalysisContext['unit'], node: Node): string {
-  return unit.text.slice(node.range[0], node.range[1]).replace(/\s+/g, '');
 }
 
 /**
