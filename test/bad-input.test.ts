@@ -96,6 +96,30 @@ describe('a source file not read never passes as clean', () => {
   }
 });
 
+describe('a source file over the parse limit is probed as text', () => {
+  // Generated type declarations (GraphQL codegen, `supabase gen types`) are the usual oversized files.
+  const generated = `export type Maybe<T> = T | null;\n${Array.from({ length: 12_000 }, (_, i) => `export type Invoice${i}WhereInput = { where?: Maybe<string>; select?: boolean; kind: 'update' | 'delete'; orderBy?: string };`).join('\n')}\n`;
+
+  it('without data-access text: skipped with a too-large-no-data-access diagnostic, the scan stays complete (exit 0)', async () => {
+    expect(Buffer.byteLength(generated)).toBeGreaterThan(1_000_000);
+    const dir = makeProject({ 'prisma/schema.prisma': SCHEMA, 'src/db.ts': DB, 'src/ok.ts': leak().replace('findFirst({ where: { id } })', 'findFirst({ where: { id, orgId: "o" } })'), 'src/generated-types.ts': generated });
+    const run = await runCli(['scan', dir, '--format', 'json']);
+    const report = JSON.parse(run.stdout) as ScanResult;
+    expect(report.diagnostics).toEqual([expect.objectContaining({ code: 'too-large-no-data-access', file: 'src/generated-types.ts' })]);
+    expect(run.stderr).not.toMatch(/incomplete/);
+    expect(run.code).toBe(0);
+  });
+
+  it('with one data-access call hidden in it: still not read, exit 2, and the diagnostic names the line', async () => {
+    const hidden = `${generated}export const rows = () => prisma.invoice['findMany']({});\n`;
+    const dir = makeProject({ 'prisma/schema.prisma': SCHEMA, 'src/db.ts': DB, 'src/generated-types.ts': hidden });
+    const run = await runCli(['scan', dir, '--format', 'json']);
+    const report = JSON.parse(run.stdout) as ScanResult;
+    expect(report.diagnostics).toEqual([expect.objectContaining({ code: 'too-large', file: 'src/generated-types.ts', line: 12_002 })]);
+    expect(run.code).toBe(2);
+  });
+});
+
 describe('file discovery', () => {
   it('a symlink loop terminates and the real finding is reported once', async () => {
     const dir = makeProject({ 'prisma/schema.prisma': SCHEMA, 'src/db.ts': DB, 'src/invoices.ts': leak() });

@@ -18,6 +18,7 @@ import { blankUnparseableStatements } from '../sql/recover.js';
 import { loadSqlParsers } from '../sql/libpg.js';
 import { VERSION } from '../version.js';
 import { assertPlainFile, readTextFileSafe, withReadBoundary } from './safe-read.js';
+import { dataAccessText, PROBE_MAX_BYTES } from './large-files.js';
 import { scanBoundary } from './repo-root.js';
 import { BudgetExceeded, budgetSettings, checkBudget, isIncompleteMessage, outsideFileBudget, withBudgetSettings, withFileBudget } from './budget.js';
 
@@ -32,7 +33,7 @@ export const CONFIG_ABOVE_REPOSITORY = 'not read: this config is above the repos
 const RETAINED_SOURCE_CHARS = 3_000_000;
 
 /** Diagnostics that mean a file was not analysed. */
-const SKIPPING_CODES = new Set<Diagnostic['code']>(['unreadable', 'parse-error', 'too-large', 'binary', 'not-a-query-file', 'internal']);
+const SKIPPING_CODES = new Set<Diagnostic['code']>(['unreadable', 'parse-error', 'too-large', 'too-large-no-data-access', 'binary', 'not-a-query-file', 'internal']);
 /**
  * Source files the scan did not read at all: over the size cap, binary (a NUL byte), or not a
  * regular file inside the tree. A leak hidden that way (padding, one NUL byte, a link) must not pass
@@ -221,15 +222,32 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   type SourceOutcome =
     | { kind: 'skipped'; code: Diagnostic['code']; message: string; line?: number; column?: number }
     | { kind: 'analysed'; analysis: ReturnType<typeof analyzeFile>; project: Project };
+  /**
+   * A file over the parse limit is probed as text (large-files.ts): without any data-access-looking
+   * text it is skipped without consequence (generated type declarations); with some, it stays "not
+   * read" and the scan exits 2.
+   */
+  const oversized = (file: string, size: number, given: string | undefined): SourceOutcome => {
+    const over = `skipped: ${Math.round(size / 1000)} kB is over the ${MAX_FILE_BYTES / 1000} kB limit for source files`;
+    if (size > PROBE_MAX_BYTES) return { kind: 'skipped', code: 'too-large', message: `${over} (and over the ${PROBE_MAX_BYTES / 1_000_000} MB limit for a text probe)` };
+    let text: string;
+    try {
+      text = given ?? readTextFileSafe(file, { root, maxBytes: PROBE_MAX_BYTES });
+    } catch {
+      return { kind: 'skipped', code: 'too-large', message: over };
+    }
+    if (text.slice(0, 8000).includes('\u0000')) return { kind: 'skipped', code: 'binary', message: 'skipped: binary content' };
+    const access = dataAccessText(text);
+    if (access) return { kind: 'skipped', code: 'too-large', message: `${over}; it holds data-access-looking text (line ${access.line}: \`${access.excerpt}\`), so it counts as not read`, line: access.line };
+    return { kind: 'skipped', code: 'too-large-no-data-access', message: `${over}; a text probe found no data access in it (no operation call of a supported library, no \`sql\` tag, no SQL text), so the scan is complete without it` };
+  };
   /** Read, parse and analyse one source file; phases are separated by budget checkpoints. */
   const analyseSourceFile = (file: string): SourceOutcome => {
     let text: string;
     const given = options.sources?.get(file);
     try {
       const size = given === undefined ? statSync(file).size : Buffer.byteLength(given);
-      if (size > MAX_FILE_BYTES) {
-        return { kind: 'skipped', code: 'too-large', message: `skipped: ${Math.round(size / 1000)} kB is over the ${MAX_FILE_BYTES / 1000} kB limit for source files` };
-      }
+      if (size > MAX_FILE_BYTES) return oversized(file, size, given);
       text = given ?? readTextFileSafe(file, { root, maxBytes: MAX_FILE_BYTES });
     } catch (error) {
       return { kind: 'skipped', code: 'unreadable', message: `cannot read: ${error instanceof Error ? error.message : String(error)}` };
@@ -278,7 +296,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     const outcome = run.value;
     // Only what the file alone decides, or a complete analysis: never a time budget or an internal error.
     if (outcome.kind === 'analysed' && !outcome.analysis.internal?.length) cache.record(file, outcome.project, { kind: 'analysed', analysis: outcome.analysis }, { names, candidates });
-    else if (outcome.kind === 'skipped' && (outcome.code === 'parse-error' || outcome.code === 'too-large' || outcome.code === 'binary')) cache.record(file, undefined, outcome, { names, candidates });
+    else if (outcome.kind === 'skipped' && (outcome.code === 'parse-error' || outcome.code === 'too-large' || outcome.code === 'too-large-no-data-access' || outcome.code === 'binary')) cache.record(file, undefined, outcome, { names, candidates });
     return run;
   };
   const fromCache = (file: string): SourceOutcome | undefined => {
