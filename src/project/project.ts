@@ -4,7 +4,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { TenantLintConfig } from '../config/schema.js';
 import { globbySync } from './glob.js';
 import { findConfig, type LoadedConfig } from '../config/load.js';
-import { emptySchema, type SchemaDiagnostic, type SchemaSource, type TenantSchema } from '../core/schema.js';
+import { emptySchema, type SchemaDiagnostic, type SchemaSource, type SourceLocation, type TenantSchema } from '../core/schema.js';
 import { buildTenantSchema } from '../schema/infer.js';
 import { readPrismaModels } from '../schema/prisma.js';
 import type { RawTable, SchemaReadResult } from '../schema/raw.js';
@@ -30,6 +30,13 @@ export interface Project {
   orms: ReadonlySet<string>;
   /** The workspace root whose schema this package uses, having none of its own (see withWorkspaceSchema). */
   schemaFrom?: string;
+  /**
+   * The workspace package whose schema this package's own tables extend (see withWorkspaceSchema):
+   * its tables are part of this project's schema, but their findings are that package's.
+   */
+  schemaExtends?: string;
+  /** The tables as read, before classification: what a package extending this one merges with its own. */
+  raw?: RawTable[];
 }
 
 export function toPosix(path: string): string {
@@ -140,7 +147,7 @@ export function findProjectRoot(start: string, stopAt?: string, memo?: Map<strin
  * their own loader, so the editor and CI check such an app against the same tables.
  */
 export function withWorkspaceSchema(project: Project, loadAt: (root: string) => Project): Project {
-  if (project.schema.tables.size > 0) return project;
+  if (project.schema.tables.size > 0) return project.schema.root ? project : (extendedSchema(project, loadAt) ?? project);
   const top = enclosingWorkspace(project.root);
   if (!top) return project;
   let workspace = loadAt(top);
@@ -160,17 +167,48 @@ export function withWorkspaceSchema(project: Project, loadAt: (root: string) => 
   };
 }
 
-/** The first workspace package `root` depends on whose own project has a schema. */
-function schemaDependency(root: string, top: string, loadAt: (root: string) => Project, depth = 0): Project | undefined {
+/**
+ * A package with tables of its own but no tenant root among them (a plugin whose entities point
+ * at the core's: `ProductReview` -> `Product`, the tenant root `Channel` in `@acme/core`), that
+ * depends on a workspace package whose schema has a root: its schema is the union of both, so its
+ * tables are classified against the hierarchy they hang from. The other package's tables keep
+ * their findings there (filtered by `schemaExtends`).
+ */
+function extendedSchema(project: Project, loadAt: (root: string) => Project): Project | undefined {
+  const top = enclosingWorkspace(project.root);
+  if (!top || !project.raw) return undefined;
+  const base = schemaDependency(project.root, top, loadAt, 0, (candidate) => candidate.schema.root !== undefined && candidate.raw !== undefined);
+  if (!base?.raw) return undefined;
+  const prefix = toPosix(relative(project.root, base.root));
+  const move = <T extends { location?: SourceLocation }>(item: T): T => (item.location ? { ...item, location: { ...item.location, file: `${prefix}/${item.location.file}` } } : item);
+  const borrowed = base.raw.map((table) => ({
+    ...move(table),
+    columns: new Map([...table.columns].map(([name, column]) => [name, move(column)])),
+    ...(table.rls ? { rls: { ...table.rls, ...(table.rls.location ? { location: { ...table.rls.location, file: `${prefix}/${table.rls.location.file}` } } : {}), policies: table.rls.policies.map(move) } } : {}),
+  }));
+  const sources = [...base.schema.sources.map((source) => ({ ...source, files: source.files.map((file) => `${prefix}/${file}`) })), ...project.schema.sources];
+  const schema = buildTenantSchema(mergeTables([borrowed, project.raw]), sources, [...project.schema.diagnostics], project.config);
+  if (!schema.root) return undefined;
+  return {
+    ...project,
+    schema,
+    schemaExtends: base.root,
+    inputs: [...project.inputs, ...base.inputs],
+    orms: new Set([...project.orms, ...base.orms]),
+  };
+}
+
+/** The first workspace package `root` depends on whose own project has a schema (and passes `wanted`). */
+function schemaDependency(root: string, top: string, loadAt: (root: string) => Project, depth = 0, wanted: (project: Project) => boolean = (project) => project.schema.tables.size > 0): Project | undefined {
   const packages = workspacePackages(top);
   const dirs = [...dependencyNames(join(root, 'package.json'))].map((name) => packages.get(name)).filter((dir): dir is string => dir !== undefined && dir !== root);
   for (const dir of dirs) {
     const project = loadAt(dir);
-    if (project.schema.tables.size > 0) return project;
+    if (wanted(project)) return project;
   }
   // Through a workspace package that wraps the database one (`@acme/client` re-exporting `@acme/db`).
   if (depth < 1) for (const dir of dirs) {
-    const found = schemaDependency(dir, top, loadAt, depth + 1);
+    const found = schemaDependency(dir, top, loadAt, depth + 1, wanted);
     if (found) return found;
   }
   return undefined;
@@ -393,7 +431,7 @@ export function loadProject(root: string, configOverride?: TenantLintConfig, opt
   for (const path of new Set(loaded.probed ?? [])) watch(path);
   const raw = mergeTables(tableSets);
   const schema = isolate('.', 'building the tenant schema', () => (sources.length ? buildTenantSchema(raw, sources, diagnostics, config) : undefined), undefined) ?? { ...emptySchema(), diagnostics };
-  return { root, config, configFile: loaded.file, schema, inputs, orms: ts.orms };
+  return { root, config, configFile: loaded.file, schema, inputs, orms: ts.orms, raw };
 }
 
 const TS_FILES = '**/*.{ts,tsx,mts,cts,js,mjs,cjs}';

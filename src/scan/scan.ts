@@ -440,6 +440,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     }
     for (const finding of fromSchema) {
       if (/\.[cm]?[jt]sx?$/.test(finding.file)) continue;
+      // Tables of the package this one extends are that package's to report.
+      if (project.schemaExtends && finding.file.startsWith('../')) continue;
       const file = rel(resolve(project.root, finding.file));
       if (file.startsWith('../')) continue;
       if (!once(`${file}:${finding.line}:${finding.column}:${finding.ruleId}:${finding.messageId}:${finding.message}`)) continue;

@@ -49,6 +49,34 @@ describe('a schema in a workspace package', () => {
   });
 });
 
+describe('a package whose own tables extend the schema of a workspace package it depends on', () => {
+  // A plugin package with tables of its own that point at the core's (no tenant root among them).
+  const files = (notesQuery: string) => ({
+    'package.json': '{"name":"mono","private":true,"workspaces":["packages/*"]}',
+    'packages/core/package.json': '{"name":"@mono/core","dependencies":{"pg":"^8.0.0"}}',
+    'packages/core/migrations/001_init.sql': `${migration}CREATE INDEX invoices_org ON invoices (org_id, id);\n`,
+    'packages/core/src/index.ts': "import { Pool } from 'pg';\nexport const pool = new Pool();\n",
+    'packages/plugin/package.json': '{"name":"@mono/plugin","dependencies":{"@mono/core":"*","pg":"^8.0.0"}}',
+    'packages/plugin/migrations/001_notes.sql': 'CREATE TABLE notes (id uuid PRIMARY KEY, invoice_id uuid NOT NULL REFERENCES invoices(id), body text);\n',
+    'packages/plugin/src/notes.ts': `import { Pool } from 'pg';\nconst pool = new Pool();\nexport const note = (id: string, orgId: string) => pool.query(${JSON.stringify(notesQuery)}, [id, orgId]);\n`,
+  });
+
+  it('classifies its tables against the hierarchy they hang from, and reports an unscoped read of them', async () => {
+    const result = await scan({ path: repo(files('SELECT * FROM notes WHERE id = $1')) });
+    expect(result.coverage.verdict).not.toBe('NONE');
+    expect(result.coverage.failClosed).toBeUndefined();
+    expect(result.findings.filter((f) => f.ruleId === 'require-tenant-filter').map((f) => `${f.file}:${f.line}`)).toEqual(['packages/plugin/src/notes.ts:3']);
+    // The core's tables are reported once, by the core.
+    expect(result.findings.filter((f) => f.ruleId !== 'require-tenant-filter').every((f) => !f.file.startsWith('packages/plugin/../'))).toBe(true);
+  });
+
+  it('is silent on a read scoped through the parent row', async () => {
+    const result = await scan({ path: repo(files('SELECT n.* FROM notes n JOIN invoices i ON i.id = n.invoice_id WHERE n.id = $1 AND i.org_id = $2')) });
+    expect(result.coverage.verdict).not.toBe('NONE');
+    expect(result.findings.filter((f) => f.ruleId === 'require-tenant-filter')).toEqual([]);
+  });
+});
+
 describe('recognizers by the ORMs a project imports', () => {
   it('records the ORM packages imported anywhere in the project', async () => {
     const { loadProject } = await import('../../src/project/project.js');
