@@ -28,7 +28,7 @@ if (!root) {
 const asJson = process.argv.includes('--json');
 
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'build', '.next', 'coverage', 'out', '.turbo', 'vendor']);
-const TEST = /(^|\/)(__tests__|__mocks__|tests?|e2e|cypress|playwright|fixtures|mocks?)\/|\.(test|spec|e2e|stories)\.[cm]?[jt]sx?$|(^|\/)seeds?(\.[cm]?[jt]s|\/)/;
+const TEST = /(^|\/)(__tests__|__mocks__|tests?|e2e(?:-tests?)?|cypress|playwright|fixtures|mocks?)\/|\.(test|spec|e2e|stories)\.[cm]?[jt]sx?$|(^|\/)seeds?(\.[cm]?[jt]s|\/)/;
 
 function* files(dir) {
   for (const name of readdirSync(dir)) {

@@ -275,7 +275,25 @@ function drop(stmt: DropStmt, ctx: ConvertContext): SqlStatement {
   }
 }
 
-/** Column references of an expression; a subquery contributes only its left-hand side (`x IN (SELECT ...)`). */
+/** Columns of `table` a subquery names with the table's own name (`child.parent_id`). */
+function correlatedRefs(value: unknown, table: QualifiedName, out: Set<string>, depth: number): void {
+  if (depth > 64 || typeof value !== 'object' || value === null) return;
+  if (Array.isArray(value)) {
+    for (const item of value) correlatedRefs(item, table, out, depth + 1);
+    return;
+  }
+  const names = svals(obj(obj(value, 'ColumnRef'), 'fields'));
+  if (names.length > 1 && names.every((n): n is string => typeof n === 'string') && names[names.length - 2] === table.name) {
+    out.add(names[names.length - 1] as string);
+    return;
+  }
+  for (const child of Object.values(value)) correlatedRefs(child, table, out, depth + 1);
+}
+
+/**
+ * Column references of an expression; a subquery contributes its left-hand side (`x IN (SELECT ...)`)
+ * and the row's columns it correlates on by the table's name.
+ */
 function columnRefs(value: unknown, table: QualifiedName, out: Set<string>): void {
   if (Array.isArray(value)) {
     for (const item of value) columnRefs(item, table, out);
@@ -296,6 +314,10 @@ function columnRefs(value: unknown, table: QualifiedName, out: Set<string>): voi
     if (key === 'SubLink') {
       const testexpr: unknown = typeof child === 'object' && child !== null ? Reflect.get(child, 'testexpr') : undefined;
       columnRefs(testexpr, table, out);
+      // `EXISTS (SELECT 1 FROM parent p WHERE p.id = child.parent_id)`: the row's own columns the
+      // subquery correlates on, named with the table's name (an unqualified name there may be the
+      // inner table's). The subquery reads the parent under the parent's own policies.
+      correlatedRefs(typeof child === 'object' && child !== null ? Reflect.get(child, 'subselect') : undefined, table, out, 0);
       continue;
     }
     columnRefs(child, table, out);

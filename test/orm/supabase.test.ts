@@ -53,6 +53,12 @@ alter table boards enable row level security;
 create policy listed_boards on boards for select using (id = any(coalesce((select readable_board_ids()), '{}'::uuid[])));
 create policy visible_boards on boards for delete using (is_visible(id));
 create table line_notes (id uuid primary key, line_id uuid not null references lines (id), body text);
+create table invoice_files (id uuid primary key, invoice_id uuid not null references invoices (id), path text);
+alter table invoice_files enable row level security;
+create policy files_of_visible_invoices on invoice_files using (exists (select 1 from invoices i where i.id = invoice_files.invoice_id));
+create table invoice_links (id uuid primary key, invoice_id uuid not null references invoices (id), url text);
+alter table invoice_links enable row level security;
+create policy links_when_any_invoice on invoice_links using (exists (select 1 from invoices i where i.org_id is not null));
 `;
 
 const clients = `import { createClient } from '@supabase/supabase-js';
@@ -147,6 +153,9 @@ ruleTester.run('require-tenant-filter (supabase-js)', rule, {
     // RLS pins each row to its owner (\`user_id = auth.uid()\`): narrower than the tenant; rows the
     // schema publishes by a flag of the row (\`sharing <> 'private'\`) are its own decision
     project(`export const v = (id: string) => anon.from('chats').select('*').eq('id', id).maybeSingle();`),
+    // a child's policy that reads its parent row (\`exists (select 1 from invoices i where i.id = invoice_files.invoice_id)\`):
+    // the subquery sees only the parents the parent's own policy lets through
+    project(`export const vf = (id: string) => anon.from('invoice_files').select('*').eq('id', id).maybeSingle();`),
     project(`export const w = (id: string) => anon.from('chats').delete().eq('id', id);`),
     project(`export const x = (id: string) => anon.from('threads').select('*').eq('id', id);`),
     // a key matched against an access list the session alone computes (\`id = any(readable_board_ids())\`, capgo's channels)
@@ -195,6 +204,8 @@ ruleTester.run('require-tenant-filter (supabase-js)', rule, {
         "`anon.from('memos')` reads tenant-scoped model `memos` (by `id` alone) without a tenant filter. Why: `memos.org_id` references the tenant `orgs` (supabase/migrations/20240101000000_init.sql:23). Without it this call matches rows of every tenant; `filter` filters only on `id`. The client (`createClient()` from `@supabase/supabase-js` with the anon key) is subject to row-level security, but `anyone_reads` on `memos` compares neither its tenant column (`org_id`) nor the row's owner to `auth.uid()`: it lets other tenants' rows through. Nothing in the repository calls `k` (`src/routes/service.ts:3`), and it is not an entry point by form (a route export, a server action, a controller method): no request reaches this query today. Add the filter before a caller appears. Fix: Add the tenant to the chain (`.eq('org_id', orgId)`), or run it through a tenant-scoped client.",
     }),
     invalid(`export const l = (id: string) => anon.from('threads').update({ user_id: id }).eq('id', id);`, 'missingTenantFilter'),
+    // twin: the policy's subquery does not correlate with the row, so every row passes once any parent is visible
+    invalid(`export const lf = (id: string) => anon.from('invoice_links').select('*').eq('id', id).maybeSingle();`, 'missingTenantFilter'),
     // twins without the tenant: the schema-switched client is still the service role's
     invalid(`export const sa = () => admin.schema('private').from('notes').select('*');`, 'missingTenantFilter'),
     invalid(`export async function sb(id: string) {\n  const privateDb = admin.schema('private');\n  return privateDb.from('notes').delete().eq('id', id);\n}`, 'missingTenantFilter', { line: 5 }),

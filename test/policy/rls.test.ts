@@ -22,6 +22,14 @@ CREATE TABLE notes (id uuid PRIMARY KEY, account_id uuid NOT NULL REFERENCES acc
 CREATE INDEX notes_account_idx ON notes (account_id, id);
 ALTER TABLE notes ENABLE ROW LEVEL SECURITY;
 CREATE POLICY notes_tenant ON notes USING (account_id = current_setting('app.account_id')::uuid);
+CREATE TABLE article_comments (id uuid PRIMARY KEY, article_id uuid NOT NULL REFERENCES articles(id), body text);
+ALTER TABLE article_comments ENABLE ROW LEVEL SECURITY;
+ALTER TABLE article_comments FORCE ROW LEVEL SECURITY;
+CREATE POLICY comments_of_visible_articles ON article_comments USING (EXISTS (SELECT 1 FROM articles a WHERE a.id = article_comments.article_id));
+CREATE TABLE article_links (id uuid PRIMARY KEY, article_id uuid NOT NULL REFERENCES articles(id), url text);
+ALTER TABLE article_links ENABLE ROW LEVEL SECURITY;
+ALTER TABLE article_links FORCE ROW LEVEL SECURITY;
+CREATE POLICY links_when_any_article ON article_links USING (EXISTS (SELECT 1 FROM articles a WHERE a.title <> ''));
 `;
 
 const head = `import { Pool } from 'pg';\nconst pool = new Pool();\n`;
@@ -47,8 +55,29 @@ export async function list(accountId: string) {
   await pool.query("SELECT set_config('app.account_id', $1, true)", [accountId]);
   return tx(async () => pool.query('SELECT * FROM articles'));
 }`),
+    // a child whose policy reads its parent row (EXISTS ... WHERE a.id = article_comments.article_id): the parent's policy scopes it
+    project(`export async function comments(accountId: string) {
+  const client = await pool.connect();
+  await client.query('BEGIN');
+  await client.query("SELECT set_config('app.account_id', $1, true)", [accountId]);
+  const { rows } = await client.query('SELECT * FROM article_comments');
+  await client.query('COMMIT');
+  return rows;
+}`),
   ],
   invalid: [
+    {
+      // twin of the child policy below: its subquery does not correlate with the row
+      ...project(`export async function links(accountId: string) {
+  const client = await pool.connect();
+  await client.query('BEGIN');
+  await client.query("SELECT set_config('app.account_id', $1, true)", [accountId]);
+  const { rows } = await client.query('SELECT * FROM article_links');
+  await client.query('COMMIT');
+  return rows;
+}`),
+      errors: [{ messageId: 'missingTenantFilter' }],
+    },
     {
       // forced RLS but nothing sets the tenant: defence in depth only (reported at lower severity)
       ...project(`export const list = () => pool.query('SELECT * FROM articles');`),

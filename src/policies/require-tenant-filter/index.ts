@@ -220,7 +220,8 @@ function dbColumn(table: Table, field: string): string {
 function rlsNote(table: Table): { demoted: boolean; evidence: string } {
   const rls = table.rls;
   if (!rls?.enabled) return { demoted: false, evidence: '' };
-  const keys = new Set(table.tenantKeys.map((k) => dbColumn(table, k)));
+  // A child's key to its parent counts: its policy reads the parent row, which the parent's policy scopes.
+  const keys = rlsColumns(table);
   const policy = rls.policies.find((p) => p.columns.some((c) => keys.has(c)));
   if (rls.forced && policy) {
     return { demoted: true, evidence: ` Row-level security is enabled and forced on \`${table.dbName}\` with policy \`${policy.name}\` on the tenant column, so the database still isolates tenants when the session sets the tenant: this is defence in depth.` };
