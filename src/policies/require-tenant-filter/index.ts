@@ -47,7 +47,7 @@ export function checkQuerySites(sites: QuerySite[], context: AnalysisContext, lo
       out.unknown.push({ ruleId: 'require-tenant-filter', node: site.callee, reason: `${site.calleeText}: ${predicate.reason}` });
       continue;
     }
-    if (verifiedEarlier(site, sites, context) || guardedAfter(site, context) || scopedThroughParent(site, sites, context)) continue;
+    if (verifiedEarlier(site, sites, context) || guardedAfter(site, context) || scopedThroughParent(site, sites, context) || insertedHere(site, sites, context)) continue;
     if (rlsNote(table).demoted && tenantSetBefore(site, localSettings)) continue;
     // An operator console: reached only after the verified identity was checked to be an admin.
     if (isAdminOnly(site.call, context.unit, context)) continue;
@@ -516,14 +516,21 @@ function verifiedEarlier(site: QuerySite, sites: QuerySite[], context: AnalysisC
  *   then `.from('inventory').delete().eq('product_id', productId)`).
  * The rows it touches hang off the tenant's own parent.
  */
-function scopedThroughParent(site: QuerySite, sites: QuerySite[], context: AnalysisContext): boolean {
+function scopedThroughParent(site: QuerySite, sites: QuerySite[], context: AnalysisContext, depth = 0): boolean {
   const fns = enclosingFunctions(site.call);
   for (const { column, value } of filterValues(site)) {
     const relation = [...site.table.relations.values()].find((r) => r.fields.length === 1 && (r.fields[0] === column || site.table.columns.get(r.fields[0] ?? '')?.dbName === column));
     const parent = relation ? context.schema.tables.get(relation.target) : undefined;
     if (!parent || (parent.class !== 'tenant' && parent.class !== 'child')) continue;
+    // A parent read that is itself keyed by a scoped grandparent counts (course -> modules -> quizzes).
     const reads = sites.filter(
-      (other) => other !== site && other.table === parent && other.operation === 'read' && other.predicate.kind === 'scoped' && other.call.range[0] < site.call.range[0] && fns.has(enclosingFunction(other.call)),
+      (other) =>
+        other !== site &&
+        other.table === parent &&
+        other.operation === 'read' &&
+        other.call.range[0] < site.call.range[0] &&
+        fns.has(enclosingFunction(other.call)) &&
+        (other.predicate.kind === 'scoped' || (depth < 3 && scopedThroughParent(other, sites, context, depth + 1))),
     );
     if (reads.length === 0) continue;
     if (derivedFromRows([value], context.unit, (node) => reads.some((read) => read.call === node))) return true;
@@ -532,6 +539,20 @@ function scopedThroughParent(site: QuerySite, sites: QuerySite[], context: Analy
     if (reads.some((read) => stopsWhenMissing(read) && keys.some((k) => read.whereKeys?.[k] === text))) return true;
   }
   return false;
+}
+
+/**
+ * The row this function just inserted, read back or changed by the key the insert returned
+ * (`insert(...).select('id').single()`, `.returning('id')`, Prisma `create`): whatever tenant the
+ * insert wrote, no other tenant's existing row has that key. Whether the insert's own tenant came
+ * from the client is no-client-tenant-id's question.
+ */
+function insertedHere(site: QuerySite, sites: QuerySite[], context: AnalysisContext): boolean {
+  const fns = enclosingFunctions(site.call);
+  const inserts = sites.filter((other) => other !== site && other.table === site.table && other.operation === 'insert' && other.call.range[0] < site.call.range[0] && fns.has(enclosingFunction(other.call)));
+  if (inserts.length === 0) return false;
+  const keys = new Set(uniqueKeysOf(site.table).flatMap((key) => [key, dbColumn(site.table, key)]));
+  return filterValues(site).some(({ column, value }) => keys.has(column) && derivedFromRows([value], context.unit, (node) => inserts.some((insert) => insert.call === node)));
 }
 
 /** The top-level conjuncts of a filter and their values: a chain's (`.eq`, `.in`, `.where`), or a `where` object's. */
@@ -576,17 +597,38 @@ function mentions(node: Node, name: string): boolean {
 
 /** `const row = await <read>`: the variable and the statements that follow it in its block. */
 function declarationOf(site: QuerySite): { name: string; after: Node[] } | undefined {
-  let node: Node = site.call;
-  while (node.parent && (node.parent.type === T.AwaitExpression || node.parent.type === T.TSNonNullExpression || node.parent.type === T.TSAsExpression)) node = node.parent;
+  const climb = (from: Node): Node => {
+    let node = from;
+    while (node.parent && (node.parent.type === T.AwaitExpression || node.parent.type === T.TSNonNullExpression || node.parent.type === T.TSAsExpression)) node = node.parent;
+    return node;
+  };
+  let node = climb(site.call);
+  let id: Node | undefined;
+  // `const [{ data: a }, { data: b }] = await Promise.all([<read>, <read>])`: the read's element.
+  const list = node.parent;
+  const all = list?.parent;
+  if (list?.type === T.ArrayExpression && all?.type === T.CallExpression && all.arguments[0] === list && isPromiseAll(all)) {
+    const index = list.elements.indexOf(node as TSESTree.Expression);
+    node = climb(all);
+    const pattern = node.parent?.type === T.VariableDeclarator ? node.parent.id : undefined;
+    if (pattern?.type !== T.ArrayPattern) return undefined;
+    id = pattern.elements[index] ?? undefined;
+  }
   const declarator = node.parent;
   if (declarator?.type !== T.VariableDeclarator) return undefined;
+  id ??= declarator.id;
   // supabase-js: `const { data: row } = await ...`, the row is `data`.
-  const name = declarator.id.type === T.Identifier ? declarator.id.name : declarator.id.type === T.ObjectPattern ? dataBinding(declarator.id) : undefined;
+  const name = id.type === T.Identifier ? id.name : id.type === T.ObjectPattern ? dataBinding(id) : undefined;
   if (!name) return undefined;
   const statement = declarator.parent?.type === T.VariableDeclaration ? declarator.parent : undefined;
   const block = statement?.parent;
   if (!statement || (block?.type !== T.BlockStatement && block?.type !== T.Program)) return undefined;
   return { name, after: block.body.slice(block.body.indexOf(statement) + 1) };
+}
+
+function isPromiseAll(call: TSESTree.CallExpression): boolean {
+  const callee = unwrap(call.callee);
+  return callee.type === T.MemberExpression && memberName(callee) === 'all' && unwrap(callee.object).type === T.Identifier && (unwrap(callee.object) as TSESTree.Identifier).name === 'Promise';
 }
 
 function dataBinding(pattern: TSESTree.ObjectPattern): string | undefined {

@@ -516,7 +516,8 @@ function definitionOf(identifier: TSESTree.Identifier, unit: FileUnit): { kind: 
     if (def.type === 'Parameter') return { kind: 'parameter', node: def.name as Node };
     if (def.type === 'Variable' && def.node.init && def.node.id.type === T.Identifier) return { kind: 'const', init: def.node.init };
     // `const { data: groups } = await supabase.from('groups')...`: a part of what the init holds.
-    if (def.type === 'Variable' && def.node.init && def.node.id.type === T.ObjectPattern && def.node.parent?.type === T.VariableDeclaration && def.node.parent.kind === 'const') return { kind: 'const', init: def.node.init };
+    // `const [created] = await knex('groups').insert(...).returning('id')`: an element of it.
+    if (def.type === 'Variable' && def.node.init && (def.node.id.type === T.ObjectPattern || def.node.id.type === T.ArrayPattern) && def.node.parent?.type === T.VariableDeclaration && def.node.parent.kind === 'const') return { kind: 'const', init: def.node.init };
     return { kind: 'other' };
   }
   return undefined;
