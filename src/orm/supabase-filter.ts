@@ -17,8 +17,8 @@ export interface FilterLink {
 /** What a query's filters are judged against: its table, and the embeds the select string joins as `!inner`. */
 export interface FilterScope {
   table: Table;
-  /** Tables embedded with `!inner` (`.select('*, projects!inner(org_id)')`): a filter on `projects.org_id` scopes a child. */
-  innerEmbeds: Set<string>;
+  /** Tables embedded with `!inner` (`.select('*, projects!inner(org_id)')`), by table name or alias: a filter on `projects.org_id` scopes a child. */
+  innerEmbeds: ReadonlyMap<string, string>;
   context: AnalysisContext;
   unit: FileUnit;
 }
@@ -99,7 +99,8 @@ function columnScopes(column: string, scope: FilterScope, value?: Node): Predica
     const embeds = path.slice(0, -1);
     let current: Table | undefined = table;
     for (const embed of embeds) {
-      const next: Table | undefined = scope.innerEmbeds.has(embed) ? tableBySqlName(embed, scope.context) : undefined;
+      const embedded = scope.innerEmbeds.get(embed);
+      const next: Table | undefined = embedded === undefined ? undefined : tableBySqlName(embedded, scope.context);
       current = next && current && references(current, next) ? next : undefined;
     }
     if (current && current.tenantKeys.includes(fieldOf(current, path[path.length - 1] ?? '') ?? '')) {

@@ -194,14 +194,21 @@ function functionTable(name: string): Table {
   };
 }
 
-/** `.select('*, projects!inner(org_id)')`: the embeds joined as inner joins. Exported for the ReDoS tests. */
-export function innerEmbeds(select: FilterLink | undefined): Set<string> {
+/**
+ * `.select('*, projects!inner(org_id)')`: the embeds joined as inner joins, by the name a filter
+ * uses for them (the table, or its alias: `owner:users!users_fkey!inner(id)`, filtered as
+ * `owner.id`), to the embedded table. Exported for the ReDoS tests.
+ */
+export function innerEmbeds(select: FilterLink | undefined): Map<string, string> {
   const text = stringValue(select?.call.arguments[0]) ?? '';
-  const found = new Set<string>();
+  const found = new Map<string, string>();
   // Tried only where a word starts: unanchored, `\w+` would backtrack over every suffix of a long word.
-  for (const match of text.matchAll(/(?<!\w)(?:(\w+):)?(\w+)!inner\b/g)) {
-    if (match[2]) found.add(match[2]);
-    if (match[1]) found.add(match[1]);
+  // The optional `!hint` between the table and `!inner` names the foreign key or column to join on.
+  for (const match of text.matchAll(/(?<!\w)(?:(\w+):)?(\w+)(?:!(\w+))?!inner\b/g)) {
+    const table = match[2];
+    if (!table) continue;
+    found.set(table, table);
+    if (match[1]) found.set(match[1], table);
   }
   return found;
 }

@@ -129,6 +129,8 @@ ruleTester.run('require-tenant-filter (supabase-js)', rule, {
     project(`export const k = (orgId: string, id: string) => admin.from('lines').select('*, invoices!inner(org_id)').eq('invoices.org_id', orgId).eq('invoice_id', id);`),
     // a grandchild filtered through a chain of inner embeds (tutur3u: \`posts!inner(groups!inner(ws_id))\`)
     project(`export const k2 = (orgId: string, id: string) => admin.from('line_notes').select('*, lines!inner(invoices!inner(org_id))').eq('lines.invoices.org_id', orgId).eq('id', id);`),
+    // the parent embedded under an alias, with the foreign key named: filters use the alias
+    project(`export const k5 = (orgId: string, id: string) => admin.from('lines').select('id, inv:invoices!lines_invoice_id_fkey!inner(org_id)').eq('id', id).eq('inv.org_id', orgId).maybeSingle();`),
     // a credential lookup by the unique hash
     project(`export const l = (hash: string) => admin.from('api_keys').select('org_id').eq('key_hash', hash).maybeSingle();`),
     // inserts and the tenant root
@@ -185,6 +187,8 @@ ruleTester.run('require-tenant-filter (supabase-js)', rule, {
     invalid(`export const h = (invoiceId: string) => admin.from('lines').delete().eq('invoice_id', invoiceId);`, 'missingTenantFilter'),
     // the middle embed is a left join: notes of other tenants' lines come back with \`lines: null\`
     invalid(`export const k3 = (orgId: string, id: string) => admin.from('line_notes').select('*, lines(invoices!inner(org_id))').eq('lines.invoices.org_id', orgId).eq('id', id);`, 'missingTenantFilter'),
+    // twin: the aliased parent is a left join, so its filter only trims the embedded rows
+    invalid(`export const k6 = (orgId: string, id: string) => admin.from('lines').select('id, inv:invoices!lines_invoice_id_fkey(org_id)').eq('id', id).eq('inv.org_id', orgId).maybeSingle();`, 'missingTenantFilter'),
     // the chain ends on a column that is not the tenant's
     invalid(`export const k4 = (status: string, id: string) => admin.from('line_notes').select('*, lines!inner(invoices!inner(status))').eq('lines.invoices.status', status).eq('id', id);`, 'missingTenantFilter'),
     // a typed parameter on a table without RLS leaks whichever key it carries

@@ -141,8 +141,10 @@ describe('expressions rewritten after the recheck test', () => {
 
   it('a supabase select string of one long word before `!inner`', () => {
     const link = (value: string) => ({ name: 'select', call: { arguments: [{ type: 'Literal', value }] } }) as unknown as FilterLink;
-    expect([...innerEmbeds(link(`0${'e'.repeat(MB)}e\u0000r!inner`))]).toEqual(['r']);
-    expect([...innerEmbeds(link('*, projects!inner(org_id), owner:users!inner(id), tags(id)'))].sort()).toEqual(['owner', 'projects', 'users']);
+    expect([...innerEmbeds(link(`0${'e'.repeat(MB)}e\u0000r!inner`)).keys()]).toEqual(['r']);
+    expect([...innerEmbeds(link(`${'a!'.repeat(MB / 4)}inner`)).keys()]).toEqual(['a']);
+    expect([...innerEmbeds(link('*, projects!inner(org_id), owner:users!inner(id), tags(id)')).keys()].sort()).toEqual(['owner', 'projects', 'users']);
+    expect(innerEmbeds(link('id, owner:users!users_owner_fkey!inner(ws_id)')).get('owner')).toBe('users');
   });
 
   it('a finding text holding a long word of path characters, and a long run of blanks and commas', () => {
