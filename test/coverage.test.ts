@@ -68,6 +68,18 @@ describe('coverage census', () => {
     expect(result.coverage.notTracedSites[0]?.reason).toContain("`from('invoices')` names a table of the schema");
   });
 
+  it('counts a traced supabase-js client reading a relation the schema does not define (a view) as not analysable', async () => {
+    const dir = makeProject({
+      'package.json': JSON.stringify({ dependencies: { '@supabase/supabase-js': '2' } }),
+      'supabase/migrations/20240101000000_init.sql': `CREATE TABLE orgs (id uuid PRIMARY KEY);\nCREATE TABLE invoices (id uuid PRIMARY KEY, org_id uuid NOT NULL REFERENCES orgs (id));\nCREATE INDEX ON invoices (org_id, id);\nCREATE VIEW invoice_totals AS SELECT org_id, count(*) AS n FROM invoices GROUP BY org_id;\n`,
+      'src/a.ts': `import { createClient } from '@supabase/supabase-js';\nconst admin = createClient(process.env.URL ?? '', process.env.SUPABASE_SERVICE_ROLE_KEY ?? '');\nexport const totals = () => admin.from('invoice_totals').select('*');\nexport const up = () => admin.storage.from('avatars').upload('x', new Blob());\nexport const one = (orgId: string, id: string) => admin.from('invoices').select('*').eq('id', id).eq('org_id', orgId);\n`,
+    });
+    const result = await scan({ path: dir });
+    expect(result.coverage).toMatchObject({ seen: 2, analysed: 2, scoped: 1, notAnalysable: 1, notTraced: 0, verdict: 'PARTIAL' });
+    expect(result.unknown.map((u) => `${u.file}:${u.line} ${u.reason}`)).toEqual([expect.stringMatching(/^src\/a\.ts:3 .*names a relation the schema does not define/)]);
+    expect(result.findings.filter((f) => f.ruleId === 'require-tenant-filter')).toEqual([]);
+  });
+
   it('counts MikroORM calls on an entity whose EntityManager cannot be traced', async () => {
     const dir = makeProject({
       'package.json': JSON.stringify({ dependencies: { '@mikro-orm/core': '6' } }),
