@@ -31,9 +31,9 @@ const OPERATIONS = [
 
 const escaped = OPERATIONS.map((name) => name.replace(/\$/g, '\\$')).join('|');
 /** `.findMany(`, `.where<T>(`, `['findMany'](`: a property access of an operation name, then a call. */
-const OPERATION_CALL = new RegExp(`(?:\\.\\s*|\\[\\s*['"\`])(?:${escaped})(?![\\w$])\\s*['"\`]?\\s*\\]?\\s*(?:<[^<>()]{0,200}>)?\\s*\\(`);
+const OPERATION_CALL = new RegExp(`(?:\\.|\\[['"\`])(?:${escaped})(?![\\w$])(?:['"\`]\\])?(?:<[^<>()]{0,200}>)?\\s*\\(`);
 /** `sql\`...\``, `Prisma.sql\`...\``, `db.raw\`...\``. */
-const SQL_TAG = /\b(?:sql|SQL|raw|query)\s*(?:<[^<>()]{0,200}>)?\s*`/;
+const SQL_TAG = /\b(?:sql|SQL|raw|query)(?:<[^<>()`]{0,200}>)?\s*`/;
 /** SQL statement text inside a string or template. */
 const SQL_TEXT = /['"`]\s*(?:select\b[^'"`]{0,400}?\bfrom\b|insert\s+into\b|update\s+[\w."]+\s+set\b|delete\s+from\b|with\s+[\w"]+\s+as\s*\()/i;
 
