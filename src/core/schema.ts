@@ -92,6 +92,8 @@ export interface Table {
    * so the schema rules (tenant column, tenant index) do not judge it.
    */
   columnsUnknown?: boolean;
+  /** A view (`CREATE VIEW`): its rows are those of the tables it reads, with the keys it carries from them. */
+  view?: boolean;
   /** Why the application never queries this table (Prisma `@@ignore`): it is global, and not checked. */
   ignored?: string;
   class: TableClass;

@@ -136,6 +136,8 @@ function chooseRoot(
   }
   const inbound = new Map<string, number>();
   for (const table of raw) {
+    // A view repeats the keys of the tables it reads: it is not one more model pointing at the root.
+    if (table.view) continue;
     for (const relation of table.relations.values()) {
       if (relation.fields.length === 0 || relation.target === table.name) continue;
       inbound.set(relation.target, (inbound.get(relation.target) ?? 0) + 1);

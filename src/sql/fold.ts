@@ -18,6 +18,7 @@ import type {
   CreatePolicy,
   CreateTable,
   CreateTableAs,
+  CreateView,
   QualifiedName,
   SqlStatement,
   TableConstraint,
@@ -81,6 +82,12 @@ interface FoldTable {
   order: number;
   /** A materialized view: later statements index, rename or drop it, but it is not a table of the schema. */
   materializedView?: boolean;
+  /**
+   * A view: a table of the schema when it carries a key of a table it reads (its rows then belong to
+   * that key's tenant), else left out (queries on it are not analysable). Its columns are the ones
+   * the select names; it has no storage, so the schema rules do not judge it (`columnsUnknown`).
+   */
+  view?: boolean;
   /**
    * Created from a query (`CREATE TABLE ... AS SELECT`, `SELECT ... INTO`): its columns are not known,
    * so a column the statements name is taken to exist, and the table is marked `columnsUnknown`.
@@ -171,6 +178,9 @@ export class SchemaFold {
       case 'CreateTableAs':
         this.createTableAs(statement);
         break;
+      case 'CreateView':
+        this.createView(statement);
+        break;
       case 'AlterTable':
         this.alterTable(statement);
         break;
@@ -192,7 +202,7 @@ export class SchemaFold {
         for (const name of statement.tables) {
           const table = this.tables.get(keyOf(schemaOf(name), name.name));
           if (table) this.dropTable(table);
-          else if (!statement.ifExists) this.missingTable(statement, name, statement.relation === 'materializedView' ? 'DROP MATERIALIZED VIEW' : 'DROP TABLE');
+          else if (!statement.ifExists) this.missingTable(statement, name, statement.relation === 'materializedView' ? 'DROP MATERIALIZED VIEW' : statement.relation === 'view' ? 'DROP VIEW' : 'DROP TABLE');
         }
         break;
       case 'CreatePolicy':
@@ -219,7 +229,7 @@ export class SchemaFold {
    */
   result(): RawTable[] {
     return [...this.tables.values()]
-      .filter((table) => !table.materializedView)
+      .filter((table) => !table.materializedView && (!table.view || table.foreignKeys.some((fk) => !('columns' in fk.target) || !fk.target.dropped)))
       .sort((a, b) => a.order - b.order)
       .map((table) => this.toRawTable(table));
   }
@@ -246,7 +256,7 @@ export class SchemaFold {
   }
 
   /** A new, empty table in place of any of that name; undefined when IF NOT EXISTS finds one. */
-  private newTable(statement: CreateTable | CreateTableAs, what: string): FoldTable | undefined {
+  private newTable(statement: CreateTable | CreateTableAs | CreateView, what: string): FoldTable | undefined {
     const schema = schemaOf(statement.table);
     const key = keyOf(schema, statement.table.name);
     this.unparsedTables.delete(key);
@@ -277,6 +287,45 @@ export class SchemaFold {
     if (materialized) table.materializedView = true;
     table.columnsUnknown = true;
     for (const name of statement.columns) table.columns.set(name, this.unknownColumn(name, statement.location));
+  }
+
+  private createView(statement: CreateView): void {
+    const existing = this.tables.get(keyOf(schemaOf(statement.table), statement.table.name));
+    if (existing && statement.replace) this.dropTable(existing);
+    const view = this.newTable(statement, 'CREATE VIEW');
+    if (!view) return;
+    view.view = true;
+    view.columnsUnknown = true;
+    const sources = statement.sources.map((source) => ({ alias: source.alias, table: this.tables.get(keyOf(schemaOf(source.table), source.table.name)) }));
+    const byAlias = (alias: string | undefined) => (alias === undefined ? undefined : sources.find((s) => s.alias === alias)?.table);
+    const holding = (column: string) => {
+      const found = sources.filter((s) => s.table?.columns.get(column)?.dropped === false);
+      return found.length === 1 ? found[0]?.table : undefined;
+    };
+    const copy = (from: FoldTable, column: FoldColumn, as: string) => {
+      const own: FoldColumn = { ...column, name: as, nullLocation: { ...statement.location } };
+      view.columns.set(as, own);
+      for (const fk of from.foreignKeys) {
+        if (fk.columns.length === 1 && fk.columns[0] === column) view.foreignKeys.push({ columns: [own], target: fk.target, refColumns: fk.refColumns, pgName: `${view.name}_${as}_fkey` });
+      }
+    };
+    statement.columns.forEach((output, index) => {
+      const as = statement.aliases[index];
+      if (output.kind === 'star') {
+        const tables = output.source === undefined ? sources.map((s) => s.table) : [byAlias(output.source)];
+        for (const from of tables) for (const column of from?.columns.values() ?? []) if (!column.dropped) copy(from as FoldTable, column, column.name);
+        return;
+      }
+      const name = as ?? output.name;
+      if (name === undefined) return;
+      const from = output.kind === 'column' ? (output.source === undefined ? holding(output.column) : byAlias(output.source)) : undefined;
+      const column = output.kind === 'column' ? from?.columns.get(output.column) : undefined;
+      if (from && column && !column.dropped) copy(from, column, name);
+      else view.columns.set(name, this.unknownColumn(name, statement.location));
+    });
+    // `security_invoker`: the policies of the one table it reads apply to its readers.
+    const only = sources.length === 1 ? sources[0]?.table : undefined;
+    if (statement.securityInvoker && only?.rls) view.rls = only.rls;
   }
 
   /** A column of a table created from a query: its type and nullability are not known. */
@@ -611,6 +660,7 @@ export class SchemaFold {
       source: 'sql',
     };
     if (table.columnsUnknown) raw.columnsUnknown = true;
+    if (table.view) raw.view = true;
     if (table.rls) raw.rls = this.rlsState(table.rls);
     return raw;
   }

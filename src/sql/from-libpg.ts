@@ -14,8 +14,9 @@ import type {
   RangeVar,
   RenameStmt,
   TypeName,
+  ViewStmt,
 } from 'libpg-query';
-import type { AlterTableAction, ColumnDefinition, QualifiedName, SqlStatement, TableConstraint } from './statements.js';
+import type { AlterTableAction, ColumnDefinition, QualifiedName, SqlStatement, TableConstraint, ViewColumn } from './statements.js';
 import { canonicalType, impliesNotNull } from './statements.js';
 import type { ConvertContext } from './convert-context.js';
 import { groupAfterKeyword, nextOpenParen, parenGroup, splitTopLevel, stripIndexElementOptions } from './text.js';
@@ -164,6 +165,60 @@ function createTableAsStmt(stmt: CreateTableAsStmt, ctx: ConvertContext): SqlSta
   return createTableAs(stmt.into, stmt.objtype === 'OBJECT_MATVIEW', stmt.if_not_exists === true, ctx);
 }
 
+function createView(stmt: ViewStmt, ctx: ConvertContext): SqlStatement {
+  const select = stmt.query && 'SelectStmt' in stmt.query ? stmt.query.SelectStmt : undefined;
+  const sources: { table: QualifiedName; alias: string }[] = [];
+  const from = (node: unknown, depth: number): void => {
+    if (depth > 32) return;
+    const range = obj(node, 'RangeVar') as RangeVar | undefined;
+    if (range) {
+      sources.push({ table: qname(range), alias: range.alias?.aliasname ?? range.relname ?? '' });
+      return;
+    }
+    const join = obj(node, 'JoinExpr');
+    if (join) {
+      from(obj(join, 'larg'), depth + 1);
+      from(obj(join, 'rarg'), depth + 1);
+    }
+  };
+  // A UNION or VALUES has no single FROM: its columns are computed.
+  const simple = select !== undefined && select.op !== 'SETOP_UNION' && select.op !== 'SETOP_INTERSECT' && select.op !== 'SETOP_EXCEPT';
+  if (simple) for (const node of select.fromClause ?? []) from(node, 0);
+  const columns: ViewColumn[] = [];
+  for (const target of simple ? (select.targetList ?? []) : []) {
+    const res = obj(target, 'ResTarget') as { name?: string; val?: unknown } | undefined;
+    const fields = obj(obj(res?.val, 'ColumnRef'), 'fields');
+    const parts = Array.isArray(fields) ? fields : [];
+    const last = parts[parts.length - 1];
+    const names = svals(parts.slice(0, -1));
+    const source = names.length > 0 && names.every((n): n is string => typeof n === 'string') ? names[names.length - 1] : undefined;
+    if (last !== undefined && obj(last, 'A_Star') !== undefined) columns.push({ kind: 'star', ...(source !== undefined ? { source } : {}) });
+    else {
+      const column = obj(obj(last, 'String'), 'sval');
+      if (typeof column === 'string') columns.push({ kind: 'column', name: res?.name ?? column, column, ...(source !== undefined ? { source } : {}) });
+      else columns.push({ kind: 'computed', ...(res?.name !== undefined ? { name: res.name } : {}) });
+    }
+  }
+  const securityInvoker = (stmt.options ?? []).some((option) => {
+    const def = obj(option, 'DefElem');
+    if (obj(def, 'defname') !== 'security_invoker') return false;
+    const arg = obj(def, 'arg');
+    const text = String(obj(obj(arg, 'String'), 'sval') ?? obj(obj(arg, 'Boolean'), 'boolval') ?? obj(obj(arg, 'Integer'), 'ival') ?? 'true').toLowerCase();
+    return !['false', 'off', '0', 'no'].includes(text);
+  });
+  return {
+    kind: 'CreateView',
+    table: qname(stmt.view),
+    replace: stmt.replace === true,
+    ifNotExists: false,
+    securityInvoker,
+    aliases: strings(stmt.aliases),
+    sources,
+    columns,
+    ...ctx.base('libpg-query'),
+  };
+}
+
 function alterAction(cmd: AlterTableCmd, ctx: ConvertContext): AlterTableAction | undefined {
   const name = cmd.name ?? '';
   const def = cmd.def;
@@ -259,6 +314,8 @@ function drop(stmt: DropStmt, ctx: ConvertContext): SqlStatement {
       return { kind: 'DropTable', tables: names, ifExists, ...ctx.base('libpg-query') };
     case 'OBJECT_MATVIEW':
       return { kind: 'DropTable', tables: names, ifExists, relation: 'materializedView', ...ctx.base('libpg-query') };
+    case 'OBJECT_VIEW':
+      return { kind: 'DropTable', tables: names, ifExists, relation: 'view', ...ctx.base('libpg-query') };
     case 'OBJECT_INDEX':
       return { kind: 'DropIndex', names, ifExists, ...ctx.base('libpg-query') };
     case 'OBJECT_POLICY': {
@@ -475,6 +532,7 @@ export function fromLibpg(node: Node, ctx: ConvertContext): SqlStatement {
   if ('DropStmt' in node) return drop(node.DropStmt, ctx);
   if ('CreatePolicyStmt' in node) return createPolicy(node.CreatePolicyStmt, ctx);
   if ('CreateTableAsStmt' in node) return createTableAsStmt(node.CreateTableAsStmt, ctx);
+  if ('ViewStmt' in node) return createView(node.ViewStmt, ctx);
   if ('SelectStmt' in node && node.SelectStmt.intoClause) return createTableAs(node.SelectStmt.intoClause, false, false, ctx);
   const key = Object.keys(node)[0] ?? 'Unknown';
   return other(key.replace(/Stmt$/, ''), ctx);

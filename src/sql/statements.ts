@@ -81,6 +81,29 @@ export interface CreateTableAs extends StatementBase {
   ifNotExists: boolean;
 }
 
+/**
+ * `CREATE [OR REPLACE] VIEW v AS SELECT ...`: a relation whose columns are the select's; where the
+ * select names a column of a table it reads (`i.org_id`, `org_id`, `i.*`), the view has that column.
+ */
+export interface CreateView extends StatementBase {
+  kind: 'CreateView';
+  table: QualifiedName;
+  replace: boolean;
+  ifNotExists: false;
+  /** `WITH (security_invoker = true)`: the tables' row-level security applies to who reads the view. */
+  securityInvoker: boolean;
+  /** Column names written after the view's name (`CREATE VIEW v (a, b) AS ...`). */
+  aliases: string[];
+  /** Tables of the FROM clause (through joins), by the name the select uses for them. */
+  sources: { table: QualifiedName; alias: string }[];
+  columns: ViewColumn[];
+}
+
+export type ViewColumn =
+  | { kind: 'column'; name: string; source?: string; column: string }
+  | { kind: 'star'; source?: string }
+  | { kind: 'computed'; name?: string };
+
 export interface AlterTable extends StatementBase {
   kind: 'AlterTable';
   table: QualifiedName;
@@ -115,8 +138,8 @@ export interface DropTable extends StatementBase {
   kind: 'DropTable';
   tables: QualifiedName[];
   ifExists: boolean;
-  /** `DROP MATERIALIZED VIEW`: absent for `DROP TABLE`. */
-  relation?: 'materializedView';
+  /** `DROP MATERIALIZED VIEW`, `DROP VIEW`: absent for `DROP TABLE`. */
+  relation?: 'materializedView' | 'view';
 }
 
 export interface CreatePolicy extends StatementBase {
@@ -168,6 +191,7 @@ export type SqlStatement =
   | UnparsedStatement
   | CreateTable
   | CreateTableAs
+  | CreateView
   | AlterTable
   | CreateIndex
   | DropIndex

@@ -59,6 +59,8 @@ create policy files_of_visible_invoices on invoice_files using (exists (select 1
 create table invoice_links (id uuid primary key, invoice_id uuid not null references invoices (id), url text);
 alter table invoice_links enable row level security;
 create policy links_when_any_invoice on invoice_links using (exists (select 1 from invoices i where i.org_id is not null));
+create view open_invoices as select i.id, i.org_id, i.status from invoices i where i.status = 'open';
+create view my_invoices with (security_invoker = true) as select id, org_id, status from invoices;
 `;
 
 const clients = `import { createClient } from '@supabase/supabase-js';
@@ -158,6 +160,10 @@ ruleTester.run('require-tenant-filter (supabase-js)', rule, {
     // a child's policy that reads its parent row (\`exists (select 1 from invoices i where i.id = invoice_files.invoice_id)\`):
     // the subquery sees only the parents the parent's own policy lets through
     project(`export const vf = (id: string) => anon.from('invoice_files').select('*').eq('id', id).maybeSingle();`),
+    // a view that carries the tenant column of the table it reads: filtered on it
+    project(`export const vw = (orgId: string) => admin.from('open_invoices').select('*').eq('org_id', orgId);`),
+    // a security_invoker view: the table's policy applies to the user client reading it
+    project(`export const vi = (id: string) => anon.from('my_invoices').select('*').eq('id', id).maybeSingle();`),
     project(`export const w = (id: string) => anon.from('chats').delete().eq('id', id);`),
     project(`export const x = (id: string) => anon.from('threads').select('*').eq('id', id);`),
     // a key matched against an access list the session alone computes (\`id = any(readable_board_ids())\`, capgo's channels)
@@ -210,6 +216,10 @@ ruleTester.run('require-tenant-filter (supabase-js)', rule, {
     invalid(`export const l = (id: string) => anon.from('threads').update({ user_id: id }).eq('id', id);`, 'missingTenantFilter'),
     // twin: the policy's subquery does not correlate with the row, so every row passes once any parent is visible
     invalid(`export const lf = (id: string) => anon.from('invoice_links').select('*').eq('id', id).maybeSingle();`, 'missingTenantFilter'),
+    // twins: the view by id alone, with the service role; and through a user client, a view without
+    // security_invoker reads with its owner's rights, so the table's policy does not apply
+    invalid(`export const vw2 = (id: string) => admin.from('open_invoices').select('*').eq('id', id);`, 'missingTenantFilter'),
+    invalid(`export const vi2 = (id: string) => anon.from('open_invoices').select('*').eq('id', id).maybeSingle();`, 'missingTenantFilter'),
     // twins without the tenant: the schema-switched client is still the service role's
     invalid(`export const sa = () => admin.schema('private').from('notes').select('*');`, 'missingTenantFilter'),
     invalid(`export async function sb(id: string) {\n  const privateDb = admin.schema('private');\n  return privateDb.from('notes').delete().eq('id', id);\n}`, 'missingTenantFilter', { line: 5 }),

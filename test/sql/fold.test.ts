@@ -383,6 +383,34 @@ describe('fold: what is not PostgreSQL', () => {
   });
 });
 
+describe('fold: views', () => {
+  const base = 'CREATE TABLE orgs (id uuid PRIMARY KEY);\nCREATE TABLE invoices (id uuid PRIMARY KEY, org_id uuid NOT NULL REFERENCES orgs(id), total int);\nALTER TABLE invoices ENABLE ROW LEVEL SECURITY;\nCREATE POLICY tenant ON invoices USING (org_id = current_setting(\'app.org\')::uuid);';
+
+  it('aViewCarryingAKeyOfATableItReadsIsATableWithThatKey ok', () => {
+    const tables = expectTables([
+      base,
+      'CREATE VIEW invoice_list AS SELECT i.id, i.org_id AS owner, i.total FROM invoices i JOIN orgs o ON o.id = i.org_id;\nCREATE OR REPLACE VIEW all_invoices AS SELECT * FROM invoices;\nCREATE VIEW safe_invoices WITH (security_invoker = true) AS SELECT id, org_id FROM invoices;',
+    ]);
+    const list = table(tables, 'invoice_list');
+    expect(list.view).toBe(true);
+    expect(list.columnsUnknown).toBe(true);
+    expect([...list.columns.keys()]).toEqual(['id', 'owner', 'total']);
+    expect([...list.relations.values()].map((r) => `${r.fields.join()}->${r.target} ${r.required}`)).toEqual(['owner->orgs true']);
+    expect([...table(tables, 'all_invoices').relations.values()].map((r) => r.target)).toEqual(['orgs']);
+    // security_invoker: the policies of the table it reads apply; a plain view reads with its owner's rights
+    expect(table(tables, 'safe_invoices').rls?.policies.map((p) => p.name)).toEqual(['tenant']);
+    expect(list.rls).toBeUndefined();
+  });
+
+  it('aViewWithoutAKeyIsLeftOutAndAViewCanBeReplacedAndDropped ok', () => {
+    const tables = expectTables([
+      base,
+      'CREATE VIEW invoice_totals AS SELECT sum(total) AS total FROM invoices;\nCREATE VIEW per_org AS SELECT org_id FROM invoices;\nCREATE OR REPLACE VIEW per_org AS SELECT count(*) AS n FROM invoices;\nCREATE VIEW gone AS SELECT id, org_id FROM invoices;\nDROP VIEW gone;\nDROP VIEW IF EXISTS never_made;',
+    ]);
+    expect([...tables.keys()]).toEqual(['orgs', 'invoices']);
+  });
+});
+
 describe('fold: materialized views and CREATE TABLE AS', () => {
   it('materializedViewIsKnownToLaterStatementsButIsNotATable ok', () => {
     const tables = expectTables([

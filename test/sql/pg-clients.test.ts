@@ -343,3 +343,20 @@ export async function f(db: any, body: unknown) {
     expect(m.coverage.notTracedSites.map((s) => s.table)).toEqual(['create_task']);
   });
 });
+
+describe('views of the migrations', () => {
+  it('a view that carries the tenant key is checked like its table; one that does not is counted as not analysable', async () => {
+    const views = 'CREATE VIEW task_list AS SELECT t.id, t.team_id, t.name FROM tasks t;\nCREATE VIEW task_counts AS SELECT count(*) AS n FROM tasks;\n';
+    const result = await scan({
+      path: makeProject({
+        'package.json': JSON.stringify({ name: 'p', private: true, dependencies: { pg: '^8.16.0' } }),
+        'migrations/0001_init.sql': MIGRATION,
+        'migrations/0002_views.sql': views,
+        'src/use.ts': `import { Pool } from 'pg';\nconst pool = new Pool();\nexport const one = (id: string) => pool.query('SELECT * FROM task_list WHERE id = $1', [id]);\nexport const mine = (teamId: string) => pool.query('SELECT * FROM task_list WHERE team_id = $1', [teamId]);\n`,
+      }),
+    });
+    expect(result.findings.filter((f) => f.ruleId === 'require-tenant-filter').map((f) => `${f.file}:${f.line}`)).toEqual(['src/use.ts:3']);
+    // views are not storage: no tenant-column or tenant-index finding on them
+    expect(result.findings.filter((f) => f.file === 'migrations/0002_views.sql')).toEqual([]);
+  });
+});

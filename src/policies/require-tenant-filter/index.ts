@@ -267,6 +267,7 @@ function rlsClientNote(site: QuerySite): { demoted: boolean; evidence: string } 
   if (client.kind !== 'rls-client') return rlsNote(table);
   if (client.key === 'service-role') return { demoted: false, evidence: ` The client is ${client.how}, which bypasses row-level security: only the query's own filter isolates tenants.` };
   const subject = client.key === 'user' ? `The client (${client.how}) is subject to row-level security` : `The client's key is not known (${client.how})`;
+  if (table.view && !table.rls) return { demoted: false, evidence: ` ${subject}, but \`${table.dbName}\` is a view without \`security_invoker\`: it reads its tables with its owner's rights, so their row-level security does not apply and it returns every tenant's rows.` };
   if (!table.rls?.enabled) return { demoted: false, evidence: ` ${subject}, but the migrations do not enable RLS on \`${table.dbName}\`: it can read and change every tenant's rows.` };
   const open = rlsOpenings(table, site.operation) ?? table.rls.policies;
   const names = open.map((p) => `\`${p.name}\``).join(', ');
