@@ -326,6 +326,11 @@ export function sqlLookup(schema: TenantSchema): (name: string) => { info: SqlTa
           if (!relation || !parent || relation.fields.length !== 1) return [];
           return [{ column: db(table, relation.fields[0]), table: parent.dbName, parentColumn: db(parent, relation.references[0] ?? 'id') }];
         }),
+        references: [...table.relations.values()].flatMap((relation) => {
+          const target = schema.tables.get(relation.target);
+          if (!target || relation.fields.length !== 1 || (target.class !== 'tenant' && target.class !== 'child')) return [];
+          return [{ column: db(table, relation.fields[0] ?? ''), table: target.dbName, parentColumn: db(target, relation.references[0] ?? 'id') }];
+        }),
       },
     };
     cache.set(key, result);

@@ -15,6 +15,8 @@ export interface SqlTableInfo {
   tenantColumns: string[];
   /** For child tables: joins that reach the parent (`invoice_id` -> invoices.id). */
   parents: { column: string; table: string; parentColumn: string }[];
+  /** Single-column foreign keys to tables of tenant data (`task_id` -> tasks.id), whatever the class. */
+  references?: { column: string; table: string; parentColumn: string }[];
 }
 
 export type SqlTableLookup = (name: string) => SqlTableInfo | undefined;
@@ -229,9 +231,20 @@ export class SqlQueryAnalyzer {
           if (!from.use.constrained || to.use.constrained || !to.use.info || !scope.uses.includes(to.use)) continue;
           const tenantJoin = from.use.info?.tenantColumns.includes(from.column) && to.use.info.tenantColumns.includes(to.column);
           const parentJoin = to.use.info.parents.some((p) => p.column === to.column && p.table === from.use.table && p.parentColumn === from.column);
-          if (tenantJoin || parentJoin) {
+          // The row a constrained row references (`JOIN tasks t ON t.id = ta.task_id`), and rows that
+          // reference the same tenant row as a constrained one (`ON x.member_id = pm.member_id`):
+          // foreign keys between tenant data stay within a tenant, as the child classes assume.
+          const referenced = from.use.info?.references?.some((r) => r.column === from.column && r.table === to.use.table && r.parentColumn === to.column);
+          const sameRow = from.use.info?.references?.some((r) => r.column === from.column && to.use.info?.references?.some((q) => q.column === to.column && q.table === r.table && q.parentColumn === r.parentColumn));
+          if (tenantJoin || parentJoin || referenced || sameRow) {
             to.use.constrained = true;
-            to.use.via = tenantJoin ? `a join on the tenant key to \`${from.use.alias}\`` : `its parent \`${from.use.alias}\`, which is constrained`;
+            to.use.via = tenantJoin
+              ? `a join on the tenant key to \`${from.use.alias}\``
+              : parentJoin
+                ? `its parent \`${from.use.alias}\`, which is constrained`
+                : referenced
+                  ? `the row \`${from.use.alias}.${from.column}\` references, and \`${from.use.alias}\` is constrained`
+                  : `the tenant row it shares with \`${from.use.alias}\` (\`${from.column}\`), which is constrained`;
             changed = true;
           }
         }

@@ -7,6 +7,9 @@ const TABLES: Record<string, SqlTableInfo> = {
   members: { class: 'tenant', tenantColumns: ['org_id'], parents: [] },
   invoice_lines: { class: 'child', tenantColumns: [], parents: [{ column: 'invoice_id', table: 'invoices', parentColumn: 'id' }] },
   plans: { class: 'global', tenantColumns: [], parents: [] },
+  // `assignees` (tenant) references `invoices` and `members`; `member_cards` (tenant) references `members` too.
+  assignees: { class: 'tenant', tenantColumns: ['org_id'], parents: [], references: [{ column: 'invoice_id', table: 'invoices', parentColumn: 'id' }, { column: 'member_id', table: 'members', parentColumn: 'id' }] },
+  member_cards: { class: 'tenant', tenantColumns: ['org_id'], parents: [], references: [{ column: 'member_id', table: 'members', parentColumn: 'id' }] },
 };
 
 beforeAll(loadSqlParsers);
@@ -26,6 +29,15 @@ function expectFindings(sql: string): string[] {
   expect(found.length).toBeGreaterThan(0);
   return found;
 }
+
+describe('raw SQL: rows reached through foreign keys from a constrained row', () => {
+  // worklenz: `FROM tasks_assignees ta JOIN tasks t ON t.id = ta.task_id WHERE ta.team_id = $1`,
+  // `project_members pm JOIN team_member_info_view tmiv ON pm.team_member_id = tmiv.team_member_id`.
+  it('theRowAConstrainedRowReferences ok', () => expectNoFindings('SELECT i.* FROM assignees a JOIN invoices i ON i.id = a.invoice_id WHERE a.org_id = $1'));
+  it('rowsReferencingTheSameRowAsAConstrainedOne ok', () => expectNoFindings('SELECT c.* FROM assignees a JOIN member_cards c ON c.member_id = a.member_id WHERE a.org_id = $1'));
+  it('theReferencedRowOfAnUnconstrainedRow err', () => expect(expectFindings('SELECT i.* FROM assignees a JOIN invoices i ON i.id = a.invoice_id WHERE a.id = $1')).toEqual(['a:LEAK', 'i:LEAK']));
+  it('aJoinOnAColumnThatIsNotTheReference err', () => expect(expectFindings('SELECT c.* FROM assignees a JOIN member_cards c ON c.id = a.member_id WHERE a.org_id = $1')).toEqual(['c:LEAK']));
+});
 
 describe('raw SQL tenant analysis', () => {
   it('tenantPredicateScopesTable ok', () => expectNoFindings('SELECT * FROM invoices WHERE org_id = $1 AND id = $2'));
