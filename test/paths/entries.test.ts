@@ -495,3 +495,53 @@ describe('a guard helper handed the id, awaited, its result tested and the faili
     expect(await severities(project({ private: true }, files(`  const row = await prisma.project.update({ where: { id }, data: { name: 'x' } });\n  const access = await authorize(req, id);\n  if (!access.ok) return res.status(403).end();\n  res.json(row);`)))).toEqual(['src/routes.ts:8 error']);
   });
 });
+
+// hyperdx (judged): a starter that runs a job once and then registers it with `setInterval`, called at boot.
+describe('a job started by a function that runs it once and registers it with setInterval', () => {
+  const stats = `import { prisma } from './db';\n\nexport async function collect(id: string) {\n  return prisma.project.count({ where: { id } });\n}\n`;
+
+  it('the immediate call is the job\'s first run: info', async () => {
+    const starter = `import { collect } from './stats';\n\nexport default function () {\n  void collect('all');\n  setInterval(() => {\n    void collect('all');\n  }, 1000);\n}\n`;
+    expect(await severities(project({ private: true }, { 'src/stats.ts': stats, 'src/start.ts': starter }))).toEqual(['src/stats.ts:4 info']);
+  });
+
+  it('the same starter without the registration: error', async () => {
+    const starter = `import { collect } from './stats';\n\nexport default function () {\n  void collect('all');\n}\n`;
+    expect(await severities(project({ private: true }, { 'src/stats.ts': stats, 'src/start.ts': starter }))).toEqual(['src/stats.ts:4 error']);
+  });
+
+  it('a route next to the registration, with an id from the URL: error', async () => {
+    const starter = `import express from 'express';\nimport { collect } from './stats';\n\nexport const app = express();\nexport function start() {\n  setInterval(() => void collect('all'), 1000);\n  app.get('/projects/:id/count', async (req, res) => {\n    res.json(await collect(req.params.id));\n  });\n}\n`;
+    expect(await severities(project({ private: true }, { 'src/stats.ts': stats, 'src/start.ts': starter }))).toEqual(['src/stats.ts:4 error']);
+  });
+});
+
+// AFFiNE (judged): `@Admin()` is the project's own decorator, `() => UseGuards(AdminGuard)`.
+describe('a NestJS route behind a project decorator that applies UseGuards', () => {
+  const guard = (check: string) =>
+    `import { UseGuards, applyDecorators } from '@nestjs/common';\nimport { isOperator } from './operators';\n\nexport class OperatorGuard {\n  async canActivate(context: { switchToHttp(): { getRequest(): any } }) {\n    const req = context.switchToHttp().getRequest();\n    ${check}\n    return true;\n  }\n}\n\nexport const Operator = () => UseGuards(OperatorGuard);\nexport const OperatorOnly = () => applyDecorators(UseGuards(OperatorGuard));\n`;
+  const operators = `export async function isOperator(id: string) {\n  return id.startsWith('op');\n}\n`;
+  const controller = (decorator: string) =>
+    `import { Controller, Get, Param } from '@nestjs/common';\nimport { prisma } from './db';\nimport { Operator, OperatorOnly } from './guard';\n\n@Controller('projects')\nexport class ProjectsController {\n  ${decorator}\n  @Get(':name')\n  async byName(@Param('name') name: string) {\n    return prisma.project.findMany({ where: { name } });\n  }\n}\n`;
+  const files = (check: string, decorator: string) => ({ 'src/guard.ts': guard(check), 'src/operators.ts': operators, 'src/projects.controller.ts': controller(decorator) });
+  const refuses = `if (!req.user || !(await isOperator(req.user.id))) throw new Error('forbidden');`;
+
+  it('the guard hands the identity to a check and throws: warning, naming the guard', async () => {
+    const result = await scan({ path: project({ private: true }, files(refuses, '@Operator()')) });
+    const finding = result.findings.find((f) => f.ruleId === 'require-tenant-filter');
+    expect(finding?.severity).toBe('warning');
+    expect(finding?.evidence).toContain('`UseGuards(OperatorGuard)`');
+  });
+
+  it('through applyDecorators: warning', async () => {
+    expect(await severities(project({ private: true }, files(refuses, '@OperatorOnly()')))).toEqual(['src/projects.controller.ts:10 warning']);
+  });
+
+  it('a guard that only tests that a user is signed in (authentication): error', async () => {
+    expect(await severities(project({ private: true }, files(`if (!req.user) throw new Error('unauthenticated');`, '@Operator()')))).toEqual(['src/projects.controller.ts:10 error']);
+  });
+
+  it('no decorator: error', async () => {
+    expect(await severities(project({ private: true }, files(refuses, '')))).toEqual(['src/projects.controller.ts:10 error']);
+  });
+});
