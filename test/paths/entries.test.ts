@@ -18,9 +18,12 @@ const SCHEMA = `datasource db {
 
 model Organization {
   id       String    @id
+  paymentId String?
+  plan      String?
   projects Project[]
   members  Member[]
   users    User[]
+  @@index([paymentId])
 }
 
 model User {
@@ -543,5 +546,19 @@ describe('a NestJS route behind a project decorator that applies UseGuards', () 
 
   it('no decorator: error', async () => {
     expect(await severities(project({ private: true }, files(refuses, '')))).toEqual(['src/projects.controller.ts:10 error']);
+  });
+});
+
+// postiz-app (judged): `where: { organization: { paymentId: customerId } }` pins one tenant by an
+// external id of the root that has its own index.
+describe('a relation filter on the tenant root by one of its identifiers', () => {
+  const billing = (filter: string) => `import { prisma } from './db';\n\nexport const cancel = (value: string) => prisma.project.deleteMany({ where: { organization: { ${filter}: value } } });\n`;
+
+  it('an indexed external id of the root (paymentId): scoped, silent', async () => {
+    expect(await severities(project({ private: true }, { 'src/billing.ts': billing('paymentId') }))).toEqual([]);
+  });
+
+  it('a column many tenants share (plan): still reported (a warning, as nothing calls it)', async () => {
+    expect(await severities(project({ private: true }, { 'src/billing.ts': billing('plan') }))).toEqual(['src/billing.ts:3 warning']);
   });
 });
