@@ -31,7 +31,8 @@ model User {
   organizationId String
   organization   Organization @relation(fields: [organizationId], references: [id])
   email     String   @unique
-  accessKey String
+  accessKey String   @unique
+  nickname  String   @unique
   isAdmin   Boolean  @default(false)
   members   Member[]
   @@index([organizationId, id])
@@ -560,5 +561,26 @@ describe('a relation filter on the tenant root by one of its identifiers', () =>
 
   it('a column many tenants share (plan): still reported (a warning, as nothing calls it)', async () => {
     expect(await severities(project({ private: true }, { 'src/billing.ts': billing('plan') }))).toEqual(['src/billing.ts:3 warning']);
+  });
+});
+
+// hyperdx (judged): a user found by a unique access key (the authentication step) or by the unique
+// email (is this address already registered?).
+describe('a person looked up by a unique credential or a unique email', () => {
+  const routes = (key: string) => `import express from 'express';\nimport { prisma } from './db';\n\nexport const app = express();\napp.post('/lookup', async (req, res) => {\n  const user = await prisma.user.findUnique({ where: { ${key}: req.body.value } });\n  res.json({ exists: Boolean(user) });\n});\n`;
+
+  it('by the unique access key (a secret): scoped, silent', async () => {
+    expect(await severities(project({ private: true }, { 'src/routes.ts': routes('accessKey') }))).toEqual([]);
+  });
+
+  it('by the unique email: a warning that names the fact', async () => {
+    const result = await scan({ path: project({ private: true }, { 'src/routes.ts': routes('email') }) });
+    const finding = result.findings.find((f) => f.ruleId === 'require-tenant-filter');
+    expect(finding?.severity).toBe('warning');
+    expect(finding?.evidence).toContain('`User.email` is unique across all tenants');
+  });
+
+  it('by another unique column that is neither (a nickname): error', async () => {
+    expect(await severities(project({ private: true }, { 'src/routes.ts': routes('nickname') }))).toEqual(['src/routes.ts:6 error']);
   });
 });
