@@ -584,3 +584,17 @@ describe('a person looked up by a unique credential or a unique email', () => {
     expect(await severities(project({ private: true }, { 'src/routes.ts': routes('nickname') }))).toEqual(['src/routes.ts:6 error']);
   });
 });
+
+// teable (judged): the ids of a read come from the verified user's own membership rows.
+describe('a read keyed by the rows of a read of the verified user\'s own rows', () => {
+  const route = (filter: string) => `import express from 'express';\nimport { prisma } from './db';\n\nexport const app = express();\napp.get('/shared', async (req, res) => {\n  const memberships = await prisma.member.findMany({ where: { ${filter} } });\n  res.json(await prisma.project.findMany({ where: { id: { in: memberships.map((m) => m.organizationId) } } }));\n});\n`;
+  const projectLine = async (filter: string) => (await severities(project({ private: true }, { 'src/routes.ts': route(filter) }))).filter((f) => f.startsWith('src/routes.ts:7'));
+
+  it('the user\'s memberships (userId from the session): warning', async () => {
+    expect(await projectLine('userId: req.user.id')).toEqual(['src/routes.ts:7 warning']);
+  });
+
+  it('memberships of a user named by the request: error', async () => {
+    expect(await projectLine('userId: req.query.userId')).toEqual(['src/routes.ts:7 error']);
+  });
+});

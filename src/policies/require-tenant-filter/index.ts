@@ -60,7 +60,15 @@ export function checkQuerySites(sites: QuerySite[], context: AnalysisContext, lo
     if (keyedByRowsOf(site.call, context.unit, (node) => sites.some((other) => other !== site && other.call === node && other.table === site.table))) continue;
     const paths = pathsFor(site, context, isAdminOnly);
     if (paths?.local) continue;
-    out.findings.push(byUniqueEmail(site, withPaths(missingFinding(site, predicate.detail, context), paths)));
+    const finding = byUniqueEmail(site, withPaths(missingFinding(site, predicate.detail, context), paths));
+    // Keyed by the rows of a read of the verified user's own rows (`member.findMany({ where: { userId } })`):
+    // the ids are the user's memberships, not the client's choice.
+    const own = !finding.informational && !finding.mild ? keyedByRowsOf(site.call, context.unit, (node) => sites.some((other) => other !== site && other.call === node && readsOwnRows(other))) : undefined;
+    if (own) {
+      finding.mild = true;
+      finding.evidence += ` The ids come from the rows of \`${own}\`, which reads the verified user's own rows: only what that user is linked to matches.`;
+    }
+    out.findings.push(finding);
   }
   return out;
 }
@@ -86,6 +94,12 @@ function byVerifiedUser(site: QuerySite, schema: TenantSchema): boolean {
     }
   }
   return false;
+}
+
+/** A read filtered by the verified user's id (`{ userId: session.user.id }`), not a request value. */
+function readsOwnRows(site: QuerySite): boolean {
+  if (site.operation !== 'read' || !site.whereKeys) return false;
+  return Object.values(site.whereKeys).some((value) => IDENTITY_VALUE.test(value) && !REQUEST_VALUE.test(value));
 }
 
 /** A table of people: the accounts sessions are issued for. */
