@@ -168,7 +168,7 @@ export function tenantKeyNames(schema: TenantSchema, config: { tenantKeys?: stri
   return names;
 }
 
-const CREDENTIAL = /token|secret|hash|api_?key/i;
+const CREDENTIAL = /token|secret|hash|api_?key|access_?key/i;
 
 /**
  * `apiKey.findUnique({ where: { hashedKey } })`, `session.findUnique({ where: { sessionToken } })`:

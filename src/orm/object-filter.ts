@@ -13,6 +13,20 @@ import { isCredentialColumn, type Table } from '../core/schema.js';
 
 export const MAX_FILTER_DEPTH = 10;
 
+/**
+ * A field of the tenant root that names one tenant, for a relation filter on the root
+ * (`where: { organization: { paymentId: customerId } }`): its primary key or a single-column unique
+ * field, or an identifier (`paymentId`, `stripe_customer_id`) with its own single-column index, an
+ * external id of the tenant. Returns how the schema says so, for the evidence; undefined for a flag
+ * or a name, which many tenants share.
+ */
+export function rootPinningField(root: Table, name: string): string | undefined {
+  if (root.primaryKey.length === 1 && root.primaryKey[0] === name) return `its primary key \`${name}\``;
+  if (root.uniques.some((u) => u.fields.length === 1 && u.fields[0] === name)) return `its unique field \`${name}\``;
+  if (/[a-z](Id|_id)$/.test(name) && root.indexes.some((i) => i.length === 1 && i[0] === name)) return `\`${name}\`, an identifier of the tenant with its own index`;
+  return undefined;
+}
+
 export interface ObjectFilterDialect {
   /** Keys whose value is a list (or an object) of conjuncts: `AND`, `$and`, `Op.and`. */
   and: readonly string[];

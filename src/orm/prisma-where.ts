@@ -3,7 +3,7 @@ import { memberName, propertyName, T, unwrap, type FileUnit, type Node } from '.
 import type { AnalysisContext, Predicate } from '../core/query-site.js';
 import { returnedExpressions, type Located } from '../core/resolve.js';
 import { isCredentialColumn, type Table } from '../core/schema.js';
-import { evaluateFilterExpression, evaluateFilterObject, resolveObject, type ObjectFilterDialect } from './object-filter.js';
+import { evaluateFilterExpression, evaluateFilterObject, resolveObject, rootPinningField, type ObjectFilterDialect } from './object-filter.js';
 
 export { resolveObject };
 
@@ -84,6 +84,12 @@ function evaluateRelationFilter(name: string, targetName: string, value: Node, u
     const uniqueFields = new Set([...target.primaryKey, ...target.uniques.filter((u) => u.fields.length === 1).flatMap((u) => u.fields)]);
     const pins = pinned?.node.properties.some((p) => p.type === T.Property && uniqueFields.has(propertyName(p) ?? '') && valueConstrains(p.value));
     if (pins) return { kind: 'scoped', via: `the relation filter \`${name}\` on the tenant root` };
+    // `{ organization: { paymentId: customerId } }`: one tenant, by an external id of the root.
+    for (const p of pinned?.node.properties ?? []) {
+      if (p.type !== T.Property || !valueConstrains(p.value)) continue;
+      const how = rootPinningField(target, propertyName(p) ?? '');
+      if (how) return { kind: 'scoped', via: `the relation filter \`${name}\` on the tenant root by ${how}` };
+    }
   }
   return undefined;
 }

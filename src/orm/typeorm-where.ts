@@ -9,7 +9,7 @@ import { propertyName, T, textOf, unwrap, type FileUnit, type Node } from '../co
 import type { AnalysisContext, Predicate } from '../core/query-site.js';
 import { returnedExpressions } from '../core/resolve.js';
 import { isCredentialColumn, type Table } from '../core/schema.js';
-import { combineAll, combineAnd, combineOr, evaluateFilterExpression, evaluateFilterObject, isNullish, type ObjectFilterDialect } from './object-filter.js';
+import { combineAll, combineAnd, combineOr, evaluateFilterExpression, evaluateFilterObject, isNullish, rootPinningField, type ObjectFilterDialect } from './object-filter.js';
 
 const MAX_DEPTH = 10;
 /** Operators whose value pins a column to the given value(s). */
@@ -126,6 +126,11 @@ function relationKey(name: string, value: Node, unit: FileUnit, table: Table, co
   if (relation.target === context.schema.root) {
     const pins = object.properties.some((p) => p.type === T.Property && target.primaryKey.includes(propertyName(p) ?? '') && valueConstrains(p.value));
     if (pins) return { kind: 'scoped', via: `the relation \`${name}\` to the tenant root` };
+    for (const p of object.properties) {
+      if (p.type !== T.Property || !valueConstrains(p.value)) continue;
+      const how = rootPinningField(target, propertyName(p) ?? '');
+      if (how) return { kind: 'scoped', via: `the relation \`${name}\` to the tenant root by ${how}` };
+    }
   }
   return undefined;
 }

@@ -18,7 +18,7 @@ const entities = `import { Column, Entity, Index, JoinColumn, ManyToOne, OneToMa
 @Entity('tenants')
 export class Tenant {
   @PrimaryGeneratedColumn('uuid') id: string;
-  @Column() name: string;
+  @Column() name: string; @Index() @Column({ nullable: true }) billingId: string; @Column() plan: string;
 }
 
 @Entity('customers')
@@ -150,6 +150,8 @@ const safe: ['site' | 'unknown' | 'none', string][] = [
   ['site', `import { InjectEntityManager } from '@nestjs/typeorm';\nexport class S {\n  constructor(@InjectEntityManager() private readonly em: EntityManager) {}\n  count(tenantId: string) { return this.em.count(Invoice, { where: { tenantId } }); }\n}`],
   // the tenant root pinned through the relation; a configured helper that returns the filter
   ['site', `export const bb = (tenantId: string) => invoices.find({ where: { tenant: { id: tenantId }, status: 'open' } });`],
+  // the tenant root pinned by an external id with its own index (a billing customer): one tenant
+  ['site', `export const bb2 = (customerId: string) => invoices.find({ where: { tenant: { billingId: customerId } } });`],
   ['site', `declare function tenantWhere(tenantId: string): { tenantId: string };\nexport const cc = (tenantId: string) => invoices.find({ where: tenantWhere(tenantId) });`],
   // a configured factory given the entity
   ['site', `declare function forTenant<T>(entity: new () => T, tenantId: string): Repository<T>;\nexport const dd = (id: string, tenantId: string) => forTenant(Invoice, tenantId).delete({ id });`],
@@ -185,6 +187,8 @@ ruleTester.run('require-tenant-filter (typeorm)', rule, {
     // by id alone
     invalid(`export const c = (id: string) => invoices.findOne({ where: { id } });`, 'missingTenantFilter', { line: L + 1 }),
     invalid(`export const d = (id: string) => invoices.findOneBy({ id });`, 'missingTenantFilter'),
+    // the tenant root filtered by a column many tenants share: every tenant on that plan
+    invalid(`export const d2 = (plan: string) => invoices.find({ where: { tenant: { plan } } });`, 'missingTenantFilter'),
     // update and delete by id only
     invalid(`export const e = (id: string) => invoices.update(id, { status: 'void' });`, 'missingTenantFilter'),
     invalid(`export const f = (id: string) => invoices.delete({ id });`, 'missingTenantFilter'),

@@ -18,9 +18,12 @@ const SCHEMA = `datasource db {
 
 model Organization {
   id       String    @id
+  paymentId String?
+  plan      String?
   projects Project[]
   members  Member[]
   users    User[]
+  @@index([paymentId])
 }
 
 model User {
@@ -28,7 +31,8 @@ model User {
   organizationId String
   organization   Organization @relation(fields: [organizationId], references: [id])
   email     String   @unique
-  accessKey String
+  accessKey String   @unique
+  nickname  String   @unique
   isAdmin   Boolean  @default(false)
   members   Member[]
   @@index([organizationId, id])
@@ -493,5 +497,104 @@ describe('a guard helper handed the id, awaited, its result tested and the faili
 
   it('the guard comes after a write (as for a check after a read whose row was sent, the harm is done): error', async () => {
     expect(await severities(project({ private: true }, files(`  const row = await prisma.project.update({ where: { id }, data: { name: 'x' } });\n  const access = await authorize(req, id);\n  if (!access.ok) return res.status(403).end();\n  res.json(row);`)))).toEqual(['src/routes.ts:8 error']);
+  });
+});
+
+// hyperdx (judged): a starter that runs a job once and then registers it with `setInterval`, called at boot.
+describe('a job started by a function that runs it once and registers it with setInterval', () => {
+  const stats = `import { prisma } from './db';\n\nexport async function collect(id: string) {\n  return prisma.project.count({ where: { id } });\n}\n`;
+
+  it('the immediate call is the job\'s first run: info', async () => {
+    const starter = `import { collect } from './stats';\n\nexport default function () {\n  void collect('all');\n  setInterval(() => {\n    void collect('all');\n  }, 1000);\n}\n`;
+    expect(await severities(project({ private: true }, { 'src/stats.ts': stats, 'src/start.ts': starter }))).toEqual(['src/stats.ts:4 info']);
+  });
+
+  it('the same starter without the registration: error', async () => {
+    const starter = `import { collect } from './stats';\n\nexport default function () {\n  void collect('all');\n}\n`;
+    expect(await severities(project({ private: true }, { 'src/stats.ts': stats, 'src/start.ts': starter }))).toEqual(['src/stats.ts:4 error']);
+  });
+
+  it('a route next to the registration, with an id from the URL: error', async () => {
+    const starter = `import express from 'express';\nimport { collect } from './stats';\n\nexport const app = express();\nexport function start() {\n  setInterval(() => void collect('all'), 1000);\n  app.get('/projects/:id/count', async (req, res) => {\n    res.json(await collect(req.params.id));\n  });\n}\n`;
+    expect(await severities(project({ private: true }, { 'src/stats.ts': stats, 'src/start.ts': starter }))).toEqual(['src/stats.ts:4 error']);
+  });
+});
+
+// AFFiNE (judged): `@Admin()` is the project's own decorator, `() => UseGuards(AdminGuard)`.
+describe('a NestJS route behind a project decorator that applies UseGuards', () => {
+  const guard = (check: string) =>
+    `import { UseGuards, applyDecorators } from '@nestjs/common';\nimport { isOperator } from './operators';\n\nexport class OperatorGuard {\n  async canActivate(context: { switchToHttp(): { getRequest(): any } }) {\n    const req = context.switchToHttp().getRequest();\n    ${check}\n    return true;\n  }\n}\n\nexport const Operator = () => UseGuards(OperatorGuard);\nexport const OperatorOnly = () => applyDecorators(UseGuards(OperatorGuard));\n`;
+  const operators = `export async function isOperator(id: string) {\n  return id.startsWith('op');\n}\n`;
+  const controller = (decorator: string) =>
+    `import { Controller, Get, Param } from '@nestjs/common';\nimport { prisma } from './db';\nimport { Operator, OperatorOnly } from './guard';\n\n@Controller('projects')\nexport class ProjectsController {\n  ${decorator}\n  @Get(':name')\n  async byName(@Param('name') name: string) {\n    return prisma.project.findMany({ where: { name } });\n  }\n}\n`;
+  const files = (check: string, decorator: string) => ({ 'src/guard.ts': guard(check), 'src/operators.ts': operators, 'src/projects.controller.ts': controller(decorator) });
+  const refuses = `if (!req.user || !(await isOperator(req.user.id))) throw new Error('forbidden');`;
+
+  it('the guard hands the identity to a check and throws: warning, naming the guard', async () => {
+    const result = await scan({ path: project({ private: true }, files(refuses, '@Operator()')) });
+    const finding = result.findings.find((f) => f.ruleId === 'require-tenant-filter');
+    expect(finding?.severity).toBe('warning');
+    expect(finding?.evidence).toContain('`UseGuards(OperatorGuard)`');
+  });
+
+  it('through applyDecorators: warning', async () => {
+    expect(await severities(project({ private: true }, files(refuses, '@OperatorOnly()')))).toEqual(['src/projects.controller.ts:10 warning']);
+  });
+
+  it('a guard that only tests that a user is signed in (authentication): error', async () => {
+    expect(await severities(project({ private: true }, files(`if (!req.user) throw new Error('unauthenticated');`, '@Operator()')))).toEqual(['src/projects.controller.ts:10 error']);
+  });
+
+  it('no decorator: error', async () => {
+    expect(await severities(project({ private: true }, files(refuses, '')))).toEqual(['src/projects.controller.ts:10 error']);
+  });
+});
+
+// postiz-app (judged): `where: { organization: { paymentId: customerId } }` pins one tenant by an
+// external id of the root that has its own index.
+describe('a relation filter on the tenant root by one of its identifiers', () => {
+  const billing = (filter: string) => `import { prisma } from './db';\n\nexport const cancel = (value: string) => prisma.project.deleteMany({ where: { organization: { ${filter}: value } } });\n`;
+
+  it('an indexed external id of the root (paymentId): scoped, silent', async () => {
+    expect(await severities(project({ private: true }, { 'src/billing.ts': billing('paymentId') }))).toEqual([]);
+  });
+
+  it('a column many tenants share (plan): still reported (a warning, as nothing calls it)', async () => {
+    expect(await severities(project({ private: true }, { 'src/billing.ts': billing('plan') }))).toEqual(['src/billing.ts:3 warning']);
+  });
+});
+
+// hyperdx (judged): a user found by a unique access key (the authentication step) or by the unique
+// email (is this address already registered?).
+describe('a person looked up by a unique credential or a unique email', () => {
+  const routes = (key: string) => `import express from 'express';\nimport { prisma } from './db';\n\nexport const app = express();\napp.post('/lookup', async (req, res) => {\n  const user = await prisma.user.findUnique({ where: { ${key}: req.body.value } });\n  res.json({ exists: Boolean(user) });\n});\n`;
+
+  it('by the unique access key (a secret): scoped, silent', async () => {
+    expect(await severities(project({ private: true }, { 'src/routes.ts': routes('accessKey') }))).toEqual([]);
+  });
+
+  it('by the unique email: a warning that names the fact', async () => {
+    const result = await scan({ path: project({ private: true }, { 'src/routes.ts': routes('email') }) });
+    const finding = result.findings.find((f) => f.ruleId === 'require-tenant-filter');
+    expect(finding?.severity).toBe('warning');
+    expect(finding?.evidence).toContain('`User.email` is unique across all tenants');
+  });
+
+  it('by another unique column that is neither (a nickname): error', async () => {
+    expect(await severities(project({ private: true }, { 'src/routes.ts': routes('nickname') }))).toEqual(['src/routes.ts:6 error']);
+  });
+});
+
+// teable (judged): the ids of a read come from the verified user's own membership rows.
+describe('a read keyed by the rows of a read of the verified user\'s own rows', () => {
+  const route = (filter: string) => `import express from 'express';\nimport { prisma } from './db';\n\nexport const app = express();\napp.get('/shared', async (req, res) => {\n  const memberships = await prisma.member.findMany({ where: { ${filter} } });\n  res.json(await prisma.project.findMany({ where: { id: { in: memberships.map((m) => m.organizationId) } } }));\n});\n`;
+  const projectLine = async (filter: string) => (await severities(project({ private: true }, { 'src/routes.ts': route(filter) }))).filter((f) => f.startsWith('src/routes.ts:7'));
+
+  it('the user\'s memberships (userId from the session): warning', async () => {
+    expect(await projectLine('userId: req.user.id')).toEqual(['src/routes.ts:7 warning']);
+  });
+
+  it('memberships of a user named by the request: error', async () => {
+    expect(await projectLine('userId: req.query.userId')).toEqual(['src/routes.ts:7 error']);
   });
 });

@@ -60,7 +60,15 @@ export function checkQuerySites(sites: QuerySite[], context: AnalysisContext, lo
     if (keyedByRowsOf(site.call, context.unit, (node) => sites.some((other) => other !== site && other.call === node && other.table === site.table))) continue;
     const paths = pathsFor(site, context, isAdminOnly);
     if (paths?.local) continue;
-    out.findings.push(withPaths(missingFinding(site, predicate.detail, context), paths));
+    const finding = byUniqueEmail(site, withPaths(missingFinding(site, predicate.detail, context), paths));
+    // Keyed by the rows of a read of the verified user's own rows (`member.findMany({ where: { userId } })`):
+    // the ids are the user's memberships, not the client's choice.
+    const own = !finding.informational && !finding.mild ? keyedByRowsOf(site.call, context.unit, (node) => sites.some((other) => other !== site && other.call === node && readsOwnRows(other))) : undefined;
+    if (own) {
+      finding.mild = true;
+      finding.evidence += ` The ids come from the rows of \`${own}\`, which reads the verified user's own rows: only what that user is linked to matches.`;
+    }
+    out.findings.push(finding);
   }
   return out;
 }
@@ -86,6 +94,30 @@ function byVerifiedUser(site: QuerySite, schema: TenantSchema): boolean {
     }
   }
   return false;
+}
+
+/** A read filtered by the verified user's id (`{ userId: session.user.id }`), not a request value. */
+function readsOwnRows(site: QuerySite): boolean {
+  if (site.operation !== 'read' || !site.whereKeys) return false;
+  return Object.values(site.whereKeys).some((value) => IDENTITY_VALUE.test(value) && !REQUEST_VALUE.test(value));
+}
+
+/** A table of people: the accounts sessions are issued for. */
+const PERSON_TABLE = /^(users?|accounts?|persons?|people|members?)$/i;
+
+/**
+ * `User.findOne({ email })` where `email` is unique across the whole table: a person is found by
+ * their address at sign-in, sign-up and invitation, across tenants by design, and at most one row
+ * matches. Not a proven leak: a warning that says so, unless the paths already said less.
+ */
+function byUniqueEmail(site: QuerySite, finding: RawFinding): RawFinding {
+  if (finding.informational || finding.mild || site.operation !== 'read' || !site.whereKeys) return finding;
+  const keys = Object.keys(site.whereKeys);
+  if (keys.length !== 1 || !/^e_?mail$/i.test(keys[0]!) || !PERSON_TABLE.test(site.table.name)) return finding;
+  if (!site.table.uniques.some((u) => u.fields.length === 1 && u.fields[0] === keys[0])) return finding;
+  finding.mild = true;
+  finding.evidence += ` \`${site.table.name}.${keys[0]}\` is unique across all tenants: this finds one person by their address (sign-in, invitations), across tenants by design. Check that the row's data is not returned to a caller of another tenant.`;
+  return finding;
 }
 
 /** The paths from entry points to an unscoped query, with the checks on them (see paths.ts). */

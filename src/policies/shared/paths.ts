@@ -12,7 +12,7 @@
  * assertPermission(db, userId, card.workspaceId)`). A check of some other id does not count.
  */
 import type { TSESTree } from '@typescript-eslint/types';
-import { memberName, propertyName, T, textOf, unwrap, walk, type FileUnit, type Node } from '../../core/ast.js';
+import { enclosingFunction, memberName, propertyName, T, textOf, unwrap, walk, type FileUnit, type Node } from '../../core/ast.js';
 import { authorizationDecoratorOf, testsFailure } from '../../core/syntax.js';
 import type { Resolver } from '../../core/resolve.js';
 import { callableAt, callGraphFor, INLINE_RUNNERS, isInlineCallback, nodeKey, placeOf, searchRootOf, type Callable, type CallGraph } from '../../flow/callers.js';
@@ -78,6 +78,11 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
     verdict.system.push(`\`${place}\` is in system code (\`systemPaths\`)`);
     return;
   }
+  const job = firstRunOfJob(call, unit);
+  if (job) {
+    verdict.system.push(`the first run of the job registered with ${job} in the same function (\`${place}\`), without a request`);
+    return;
+  }
   const at = callableAt(call, unit);
   if (!at) {
     // Module scope runs once, when the module loads (a server's boot, a script): no request reaches it.
@@ -106,7 +111,7 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
     verdict.guarded.push(`\`${at.name}\` is reached only by operators (admin-only)`);
     return;
   }
-  const authz = authorizationDecorator(at);
+  const authz = authorizationDecorator(at) ?? composedGuard(at, options.resolver);
   if (authz) {
     verdict.guarded.push(`\`${at.name}\` (\`${placeOf(graph.root, at.unit, at.fn)}\`) runs behind the authorization decorator \`${authz}\``);
     return;
@@ -219,6 +224,95 @@ const ENTRY_EXPORTS = new Set(['loader', 'action', 'getServerSideProps', 'handle
 function authorizationDecorator(at: Callable): string | undefined {
   const decorator = authorizationDecoratorOf(at.fn);
   return decorator ? clip(`@${textOf(at.unit, decorator.expression)}`) : undefined;
+}
+
+/**
+ * A project decorator that applies a guard (`export const Admin = () => UseGuards(AdminGuard)`, or
+ * `applyDecorators(UseGuards(X), ...)`), or `@UseGuards(X)` itself, where the guard's `canActivate`
+ * hands the verified identity to a check (or reads an operator flag) and stops the request when it
+ * fails: the method runs only for callers the guard let through. An authentication guard that only
+ * tests that a user is present does not count. Returns how the guard reads, for the evidence.
+ */
+function composedGuard(at: Callable, resolver: Resolver): string | undefined {
+  const owner = at.fn.parent;
+  if (owner?.type !== T.MethodDefinition) return undefined;
+  for (const decorator of [...(owner.decorators ?? []), ...((at.cls?.decorators ?? []) as TSESTree.Decorator[])]) {
+    const expression = unwrap(decorator.expression);
+    const callee = expression.type === T.CallExpression ? unwrap(expression.callee) : expression;
+    if (callee.type !== T.Identifier) continue;
+    const guards: { node: Node; unit: FileUnit }[] = [];
+    if (callee.name === 'UseGuards' && expression.type === T.CallExpression) for (const arg of expression.arguments) guards.push({ node: arg, unit: at.unit });
+    else {
+      const binding = resolver.bindingOf(callee, at.unit);
+      if (binding.kind !== 'function' || !binding.fn.node.body) continue;
+      walk(binding.fn.node.body, (node) => {
+        if (node.type !== T.CallExpression) return;
+        const inner = unwrap(node.callee);
+        if (inner.type === T.Identifier && inner.name === 'UseGuards') for (const arg of node.arguments) guards.push({ node: arg, unit: binding.fn.unit });
+      });
+    }
+    for (const guard of guards) {
+      const name = identityCheckingGuard(guard.node, guard.unit, resolver);
+      if (!name) continue;
+      const text = clip(`@${textOf(at.unit, decorator.expression)}`);
+      return callee.name === 'UseGuards' ? `${text}, whose \`${name}.canActivate\` checks the verified identity and stops the request` : `${text}, which applies \`UseGuards(${name})\`; \`${name}.canActivate\` checks the verified identity and stops the request`;
+    }
+  }
+  return undefined;
+}
+
+/** The guard class's name when its `canActivate` checks the identity (a call handed it, or an operator flag) and throws or returns false. */
+function identityCheckingGuard(node: Node, unit: FileUnit, resolver: Resolver): string | undefined {
+  const value = unwrap(node);
+  const named = value.type === T.NewExpression ? unwrap(value.callee) : value;
+  if (named.type !== T.Identifier) return undefined;
+  const binding = resolver.bindingOf(named, unit);
+  if (binding.kind !== 'class') return undefined;
+  const method = binding.cls.node.body.body.find((m) => m.type === T.MethodDefinition && propertyName(m) === 'canActivate');
+  if (method?.type !== T.MethodDefinition || !method.value.body) return undefined;
+  const body = method.value.body;
+  let checks = ADMIN_TEXT.test(textOf(binding.cls.unit, body));
+  let refuses = bodyThrows(method.value);
+  walk(body, (inner) => {
+    if (inner.type === T.CallExpression && inner.arguments.some((arg) => identityIn(arg))) checks = true;
+    if (inner.type === T.ReturnStatement && inner.argument?.type === T.Literal && inner.argument.value === false) refuses = true;
+  });
+  return checks && refuses ? named.name : undefined;
+}
+
+/**
+ * `void collect(); setInterval(() => void collect(), PERIOD)`: a call next to the registration of the
+ * same function as a job, in the same function, is the job's first run (a starter called at boot).
+ * Returns the registration's text.
+ */
+function firstRunOfJob(call: TSESTree.CallExpression, unit: FileUnit): string | undefined {
+  const fn = enclosingFunction(call);
+  if (!fn?.body || fn.body.type !== T.BlockStatement) return undefined;
+  const calleeText = textOf(unit, unwrap(call.callee));
+  let found: string | undefined;
+  walk(fn.body, (node) => {
+    if (found || node.type !== T.CallExpression || node === call) return;
+    const callee = unwrap(node.callee);
+    const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
+    if (!name || !SYSTEM_REGISTRARS.has(name) || isInside(call, node)) return;
+    for (const arg of node.arguments) {
+      const handler = unwrap(arg);
+      const runs =
+        handler.type === T.Identifier
+          ? handler.name === calleeText
+          : (handler.type === T.ArrowFunctionExpression || handler.type === T.FunctionExpression) && mentionsCall(handler.body, calleeText, unit);
+      if (runs) found = `\`${clip(textOf(unit, callee))}(...)\``;
+    }
+  });
+  return found;
+}
+
+function mentionsCall(node: Node, calleeText: string, unit: FileUnit): boolean {
+  let found = false;
+  walk(node, (inner) => {
+    if (!found && inner.type === T.CallExpression && textOf(unit, unwrap(inner.callee)) === calleeText) found = true;
+  });
+  return found;
 }
 
 function entryByForm(at: Callable): string | undefined {
