@@ -129,13 +129,39 @@ export class SqlQueryAnalyzer {
       const source = child(insert.selectStmt, 'SelectStmt');
       // INSERT ... VALUES writes only what it is given; INSERT ... SELECT reads like a SELECT.
       const uses = source && list(source.fromClause).length > 0 ? this.select(source, []) : [];
-      return { kind: 'insert', location, uses };
+      return { kind: 'insert', location, uses: [...this.insertTarget(insert), ...uses] };
     }
     const set = child(stmt, 'VariableSetStmt');
     if (set && /tenant|org|workspace|account|company|team/i.test(str(set.name) ?? '')) {
       return { kind: 'other', location, uses: [], setsTenantSetting: { local: set.is_local === true, location } };
     }
     return { kind: 'other', location, uses: [] };
+  }
+
+  /**
+   * The table an INSERT writes: data access like an ORM `create`, with no filter to miss (the rows
+   * written are the ones given). An upsert that updates on conflict changes an existing row: it
+   * stays in the tenant only when the conflict target names a tenant column.
+   */
+  private insertTarget(insert: Json): TableUse[] {
+    const scope: Scope = { uses: [], outer: [], ctes: new Set() };
+    this.fromItem({ RangeVar: obj(insert.relation) }, scope, [], []);
+    const conflict = obj(insert.onConflictClause);
+    const updates = conflict?.action === 'ONCONFLICT_UPDATE';
+    for (const use of scope.uses) {
+      if (!updates) {
+        use.constrained = true;
+        use.via = 'an insert writes only the rows it is given';
+        continue;
+      }
+      const target = list(obj(conflict.infer)?.indexElems).map((e) => str(child(e, 'IndexElem')?.name));
+      const tenant = target.find((column) => column !== undefined && use.info?.tenantColumns.includes(column));
+      if (tenant) {
+        use.constrained = true;
+        use.via = `the upsert's conflict target includes \`${tenant}\``;
+      }
+    }
+    return scope.uses;
   }
 
   private select(select: Json, outer: TableUse[], ctes = new Set<string>()): TableUse[] {

@@ -332,15 +332,15 @@ export async function f(db: any, body: unknown) {
   await ${receiver}.query("INSERT INTO tasks (id, project_id, team_id, name) VALUES ($1, $2, $3, 'x') ON CONFLICT (id) DO NOTHING", [body]);
 }
 `;
-  it('on a pg pool: not analysable, with the function named (builtins and INSERT ... VALUES are not)', async () => {
+  it('on a pg pool: not analysable, with the function named (builtins are not; INSERT ... VALUES is a scoped write)', async () => {
     const result = await scan({ path: repo({ 'src/use.ts': use('pool') }) });
     expect(result.unknown.map((u) => [u.line, u.reason])).toEqual([[4, expect.stringContaining('calls the database function `create_task`')]]);
-    expect(result.coverage).toMatchObject({ notAnalysable: 1, notTraced: 0 });
+    expect(result.coverage).toMatchObject({ notAnalysable: 1, scoped: 1, notTraced: 0 });
   });
   it('twin: on an untraced receiver, counted as not traced', async () => {
     const m = await measure({ 'src/use.ts': use('db') });
-    expect(m.notTraced).toEqual([4]);
-    expect(m.coverage.notTracedSites.map((s) => s.table)).toEqual(['create_task']);
+    expect(m.notTraced).toEqual([4, 6]);
+    expect(m.coverage.notTracedSites.map((s) => s.table)).toEqual(['create_task', 'tasks']);
   });
 });
 
@@ -358,5 +358,28 @@ describe('views of the migrations', () => {
     expect(result.findings.filter((f) => f.ruleId === 'require-tenant-filter').map((f) => `${f.file}:${f.line}`)).toEqual(['src/use.ts:3']);
     // views are not storage: no tenant-column or tenant-index finding on them
     expect(result.findings.filter((f) => f.file === 'migrations/0002_views.sql')).toEqual([]);
+  });
+});
+
+describe('INSERT ... VALUES and clients checked out of a pool with a callback (retraced)', () => {
+  const use = (pool: string) => `import { Pool } from 'pg';
+const pgPool = ${pool};
+export function create(projectId: string, teamId: string) {
+  pgPool.connect((err: Error | undefined, pg: any, done: () => void) => {
+    pg.query('INSERT INTO projects (id, team_id, name) VALUES ($1, $2, $3)', [projectId, teamId, 'x'], () => done());
+    pg.query('SELECT * FROM projects WHERE id = $1', [projectId], () => done());
+  });
+}
+`;
+  it('the callback parameter of pool.connect is a client: both statements analysed, the read by id reported', async () => {
+    const m = await measure({ 'src/use.ts': use('new Pool({})') });
+    expect(m.notTraced).toEqual([]);
+    expect(m.analysed).toEqual([6]);
+    expect(m.coverage).toMatchObject({ analysed: 2, scoped: 1, unscoped: 1 });
+  });
+  it('twin: a pool that cannot be traced: both calls counted as not traced, the INSERT included', async () => {
+    const m = await measure({ 'src/use.ts': use('(globalThis as any).makePool()') });
+    expect(m.analysed).toEqual([]);
+    expect(m.notTraced).toEqual([5, 6]);
   });
 });

@@ -68,6 +68,11 @@ describe('raw SQL tenant analysis', () => {
   });
   it('insertSelectReadsLikeSelect err', () => expect(expectFindings('INSERT INTO members (id, org_id) SELECT id, org_id FROM invoices WHERE id = $1')).toEqual(['invoices:LEAK']));
   it('insertValuesIsNotARead ok', () => expectNoFindings('INSERT INTO invoices (id, org_id) VALUES ($1, $2)'));
+  it('insertValuesIsAWriteOfItsTable ok', () => expect(uses('INSERT INTO invoices (id, org_id) VALUES ($1, $2)')).toEqual(['invoices:ok']));
+  it('upsertDoNothingWritesOnlyItsRows ok', () => expect(uses('INSERT INTO invoices (id, org_id) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING')).toEqual(['invoices:ok']));
+  it('upsertOnTenantConflictTarget ok', () => expect(uses('INSERT INTO invoices (id, org_id, total) VALUES ($1, $2, $3) ON CONFLICT (org_id, id) DO UPDATE SET total = excluded.total')).toEqual(['invoices:ok']));
+  it('upsertUpdatingByIdAloneChangesAnotherTenantsRow err', () =>
+    expect(expectFindings('INSERT INTO invoices (id, org_id, total) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET total = excluded.total')).toEqual(['invoices:LEAK']));
   it('unionBranchesAreEachChecked err', () => expect(expectFindings('SELECT id FROM invoices WHERE org_id = $1 UNION SELECT id FROM members')).toEqual(['members:LEAK']));
   it('globalTableNeedsNoFilter ok', () => expectNoFindings('SELECT * FROM plans'));
   it('quotedAndSchemaQualifiedNames ok', () => expectNoFindings('SELECT * FROM public."invoices" WHERE "org_id" = $1'));
