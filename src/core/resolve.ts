@@ -29,7 +29,13 @@ export type Binding =
 
 const MAX_DEPTH = 12;
 
+/** Modules read by one search of the `export *` graph. */
+const MAX_STAR_MODULES = 2000;
+
 export class Resolver<M extends Modules = Modules> {
+  /** `export *` answers per module and name: a package index is asked for many names, by many files. */
+  private readonly stars = new WeakMap<FileUnit, Map<string, Binding | undefined>>();
+
   constructor(readonly modules: M) {}
 
   /** Follows an identifier to what it is bound to, across files. */
@@ -105,6 +111,11 @@ export class Resolver<M extends Modules = Modules> {
   /** What `unit` exports under `name`, following `export { x } from` and `export *`. */
   exportBinding(unit: FileUnit, name: string, depth: number): Binding {
     if (depth > MAX_DEPTH) return { kind: 'unknown', reason: 'resolution too deep' };
+    return this.declaredExport(unit, name, depth) ?? this.starExport(unit, name, depth) ?? { kind: 'unknown', reason: `\`${name}\` is not exported by ${unit.file}` };
+  }
+
+  /** What `unit` itself exports under `name` (a declaration, `export { x }`, `export { x } from`), not through `export *`. */
+  private declaredExport(unit: FileUnit, name: string, depth: number): Binding | undefined {
     for (const statement of unit.ast.body) {
       if (statement.type === T.ExportDefaultDeclaration && name === 'default') {
         const declaration = statement.declaration;
@@ -118,12 +129,42 @@ export class Resolver<M extends Modules = Modules> {
         if (found) return found;
       }
     }
-    for (const statement of unit.ast.body) {
-      if (statement.type !== T.ExportAllDeclaration || statement.exported) continue;
-      const found = this.importBinding(statement.source.value, name, unit, depth + 1);
-      if (found.kind !== 'unknown' && found.kind !== 'package') return found;
+    return undefined;
+  }
+
+  /**
+   * `name` through the `export *` graph below `unit`: each module once, nearest first. A barrel of
+   * barrels (`export * from './api'` ... in a package's index, with cycles between them) was walked
+   * along every path up to the depth limit, exponential in the barrels, and lost names the limit
+   * cut off (Vendure's `@vendure/core`: every import of it from a plugin stayed untraced).
+   */
+  private starExport(unit: FileUnit, name: string, depth: number): Binding | undefined {
+    let byName = this.stars.get(unit);
+    if (!byName) this.stars.set(unit, (byName = new Map()));
+    if (byName.has(name)) return byName.get(name);
+    byName.set(name, undefined); // a cycle back to this lookup finds nothing here
+    const seen = new Set<string>([unit.file]);
+    const queue: FileUnit[] = [unit];
+    let found: Binding | undefined;
+    search: for (let i = 0; i < queue.length && i < MAX_STAR_MODULES; i++) {
+      const current = queue[i]!;
+      for (const statement of current.ast.body) {
+        if (statement.type !== T.ExportAllDeclaration || statement.exported) continue;
+        const file = this.modules.resolve(current.file, statement.source.value);
+        if (!file || seen.has(file)) continue;
+        seen.add(file);
+        const target = this.modules.unit(file);
+        if (!target) continue;
+        const binding = this.declaredExport(target, name, depth + 1);
+        if (binding && binding.kind !== 'unknown' && binding.kind !== 'package') {
+          found = binding;
+          break search;
+        }
+        queue.push(target);
+      }
     }
-    return { kind: 'unknown', reason: `\`${name}\` is not exported by ${unit.file}` };
+    byName.set(name, found);
+    return found;
   }
 
   private namedExport(statement: TSESTree.ExportNamedDeclaration, unit: FileUnit, name: string, depth: number): Binding | undefined {

@@ -620,8 +620,17 @@ function exportedType(source: string, name: string, unit: FileUnit, w: Walk, hop
       return identifierAsType({ type: T.Identifier, name: local } as TSESTree.Identifier, target, w);
     }
   }
-  for (const statement of target.ast.body) {
-    if (statement.type !== T.ExportAllDeclaration || statement.exported) continue;
+  // `export *` of project modules first: a package re-exported beside them (`export * from
+  // '@acme/common/types'` at the top of a package's index) is where `name` comes from only when no
+  // project module exports it (`export * from '@prisma/client'` in a database package).
+  const stars = target.ast.body.filter((st): st is TSESTree.ExportAllDeclaration => st.type === T.ExportAllDeclaration && !st.exported);
+  const local = stars.filter((st) => w.resolver.modules.resolve(target.file, st.source.value));
+  for (const statement of local) {
+    const found = exportedType(statement.source.value, name, target, w, hops + 1);
+    if (found.length) return found;
+  }
+  for (const statement of stars) {
+    if (local.includes(statement)) continue;
     const found = exportedType(statement.source.value, name, target, w, hops + 1);
     if (found.length) return found;
   }

@@ -96,7 +96,35 @@ export function locatePrismaSchema(dir: string, configured?: string[]): string[]
     const files = expand(join(dir, candidate));
     if (files.length) return files;
   }
-  return [];
+  return providerVariant(join(dir, 'prisma'));
+}
+
+/**
+ * A schema generated per database from a template (`prisma/postgres/schema.prisma` beside
+ * `prisma/sqlite/schema.prisma`, teable's): the same models twice, so one of them, the PostgreSQL
+ * one (the provider multi-tenant SaaS deploys), else the first by name.
+ */
+function providerVariant(prismaDir: string): string[] {
+  if (!isDirectory(prismaDir)) return [];
+  let variants: string[];
+  try {
+    variants = readdirSync(prismaDir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && entry.name !== 'migrations' && entry.name !== 'node_modules')
+      .map((entry) => join(prismaDir, entry.name, 'schema.prisma'))
+      .filter((file) => isFile(file))
+      .sort();
+  } catch {
+    return [];
+  }
+  const postgres = variants.find((file) => {
+    try {
+      return /provider\s*=\s*"postgres(?:ql)?"/.test(readTextFileSafe(file, { maxBytes: 4_000_000 }));
+    } catch {
+      return false;
+    }
+  });
+  const chosen = postgres ?? variants[0];
+  return chosen ? [chosen] : [];
 }
 
 function hasSchemaSource(dir: string): boolean {
@@ -150,10 +178,11 @@ export function withWorkspaceSchema(project: Project, loadAt: (root: string) => 
   if (project.schema.tables.size > 0) return project.schema.root ? project : (extendedSchema(project, loadAt) ?? project);
   const top = enclosingWorkspace(project.root);
   if (!top) return project;
-  let workspace = loadAt(top);
-  // The root has no schema of its own: the workspace package the app depends on that holds one
-  // (`@acme/db` with its prisma/schema.prisma), by the app's package.json.
-  if (workspace.schema.tables.size === 0) workspace = schemaDependency(project.root, top, loadAt) ?? workspace;
+  // The workspace package the app depends on that holds a schema (`@acme/db` with its
+  // prisma/schema.prisma), by the app's package.json; else the root's. The package comes first: a
+  // root that finds the package's SQL migrations by searching the repository knows its tables by
+  // their SQL names, which none of the app's `prisma.<model>` delegates match (teable).
+  const workspace = schemaDependency(project.root, top, loadAt) ?? loadAt(top);
   // A package the workspace lists whose own files import the data layer (`@supabase/ssr` through a
   // re-exporting package), or whose package.json says so.
   const member = [...workspacePackages(top).values()].includes(project.root);
@@ -177,7 +206,10 @@ export function withWorkspaceSchema(project: Project, loadAt: (root: string) => 
 function extendedSchema(project: Project, loadAt: (root: string) => Project): Project | undefined {
   const top = enclosingWorkspace(project.root);
   if (!top || !project.raw) return undefined;
-  const base = schemaDependency(project.root, top, loadAt, 0, (candidate) => candidate.schema.root !== undefined && candidate.raw !== undefined);
+  const hasRoot = (candidate: Project) => candidate.schema.root !== undefined && candidate.raw !== undefined;
+  // A package whose package.json lists no dependency (a plugin inside an app's folder) still names
+  // the core in its entity files' imports (`import { Product } from '@acme/core'`).
+  const base = schemaDependency(project.root, top, loadAt, 0, hasRoot) ?? schemaDependency(project.root, top, loadAt, 0, hasRoot, importedPackages(project));
   if (!base?.raw) return undefined;
   const prefix = toPosix(relative(project.root, base.root));
   const move = <T extends { location?: SourceLocation }>(item: T): T => (item.location ? { ...item, location: { ...item.location, file: `${prefix}/${item.location.file}` } } : item);
@@ -199,9 +231,16 @@ function extendedSchema(project: Project, loadAt: (root: string) => Project): Pr
 }
 
 /** The first workspace package `root` depends on whose own project has a schema (and passes `wanted`). */
-function schemaDependency(root: string, top: string, loadAt: (root: string) => Project, depth = 0, wanted: (project: Project) => boolean = (project) => project.schema.tables.size > 0): Project | undefined {
+function schemaDependency(
+  root: string,
+  top: string,
+  loadAt: (root: string) => Project,
+  depth = 0,
+  wanted: (project: Project) => boolean = (project) => project.schema.tables.size > 0,
+  names: Set<string> = dependencyNames(join(root, 'package.json')),
+): Project | undefined {
   const packages = workspacePackages(top);
-  const dirs = [...dependencyNames(join(root, 'package.json'))].map((name) => packages.get(name)).filter((dir): dir is string => dir !== undefined && dir !== root);
+  const dirs = [...names].map((name) => packages.get(name)).filter((dir): dir is string => dir !== undefined && dir !== root);
   for (const dir of dirs) {
     const project = loadAt(dir);
     if (wanted(project)) return project;
@@ -236,6 +275,24 @@ function dependsOnSchema(root: string, workspace: Project, top: string): boolean
     }
   }
   return [...owners].some((name) => deps.has(name));
+}
+
+/** The packages a project's schema files import (`@acme/core` of `from '@acme/core'` or `'@acme/core/lib/x'`). */
+function importedPackages(project: Project): Set<string> {
+  const names = new Set<string>();
+  for (const source of project.schema.sources) {
+    for (const file of source.files) {
+      if (!/\.[cm]?[jt]sx?$/.test(file)) continue;
+      let text: string;
+      try {
+        text = readTextFileSafe(resolve(project.root, file), { maxBytes: MAX_FILE_BYTES });
+      } catch {
+        continue;
+      }
+      for (const match of text.matchAll(/\bfrom\s+['"]((?:@[\w.-]+\/)?[\w.-]+)(?:\/[^'"]*)?['"]/g)) if (match[1]) names.add(match[1]);
+    }
+  }
+  return names;
 }
 
 function dependencyNames(pkgFile: string): Set<string> {
