@@ -413,10 +413,13 @@ function untracedSql(call: TSESTree.CallExpression | TSESTree.TaggedTemplateExpr
   let callee: Node;
   let textNode: Node | undefined;
   let receiver: Node;
+  let otherTag = false;
   if (call.type === T.TaggedTemplateExpression) {
     callee = unwrap(call.tag);
     const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
-    if (name !== 'sql') return undefined;
+    if (!name) return undefined;
+    // Another tag (`tx` of `sql.begin(async (tx) => ...)`) counts only when its text is a query on a table of the schema.
+    otherTag = name !== 'sql';
     receiver = callee;
     textNode = call;
   } else {
@@ -437,9 +440,10 @@ function untracedSql(call: TSESTree.CallExpression | TSESTree.TaggedTemplateExpr
   try {
     const uses = analyzer.analyze(text.sql.replace(/\{\{[^{}]*\}\}/g, (m) => '$0'.padEnd(m.length, ' '))).flatMap((st) => st.uses.map((u) => u.table));
     const named = uses.filter((t) => !/^(pg_|information_schema\.)/.test(t));
-    table = named.find((t) => lookup(t))?.replace(/^.*\./, '') ?? named[0] ?? (/^\s*(\(\s*)*select\b/i.test(text.sql) ? databaseFunctionsIn(text.sql)[0] : undefined);
+    const known = named.find((t) => lookup(t))?.replace(/^.*\./, '');
+    table = otherTag ? known : (known ?? named[0] ?? (/^\s*(\(\s*)*select\b/i.test(text.sql) ? databaseFunctionsIn(text.sql)[0] : undefined));
   } catch {
-    table = '';
+    table = otherTag ? undefined : '';
   }
   if (table === undefined) return undefined;
   const calleeText = textOf(unit, callee).replace(/\s+/g, '');

@@ -383,3 +383,31 @@ export function create(projectId: string, teamId: string) {
     expect(m.notTraced).toEqual([5, 6]);
   });
 });
+
+describe('postgres.js transactions: sql.begin(async (tx) => tx`...`)', () => {
+  const use = (client: string) => `import postgres from 'postgres';
+const sql = ${client};
+export async function move(teamId: string, taskId: string, projectId: string) {
+  return sql.begin(async (tx) => {
+    await tx\`UPDATE tasks SET project_id = \${projectId} WHERE id = \${taskId} AND team_id = \${teamId}\`;
+    await tx\`DELETE FROM tasks WHERE id = \${taskId}\`;
+  });
+}
+`;
+  const project = (client: string) =>
+    makeProject({
+      'package.json': JSON.stringify({ name: 'p', private: true, dependencies: { postgres: '^3.4.0' } }),
+      'migrations/0001_init.sql': MIGRATION,
+      'src/use.ts': use(client),
+    });
+  it('the transaction is the client: the scoped UPDATE passes, the DELETE by id is reported', async () => {
+    const result = await scan({ path: project('postgres(process.env.DATABASE_URL!)') });
+    expect(result.findings.filter((f) => f.ruleId === 'require-tenant-filter').map((f) => f.line)).toEqual([6]);
+    expect(result.coverage).toMatchObject({ analysed: 2, notTraced: 0 });
+  });
+  it('twin: a client that cannot be traced: both statements counted as not traced', async () => {
+    const result = await scan({ path: project('(globalThis as any).makeSql()') });
+    expect(result.findings.filter((f) => f.ruleId === 'require-tenant-filter')).toEqual([]);
+    expect(result.coverage.notTracedSites.map((s) => s.line)).toEqual([5, 6]);
+  });
+});
