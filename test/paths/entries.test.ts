@@ -598,3 +598,24 @@ describe('a read keyed by the rows of a read of the verified user\'s own rows', 
     expect(await projectLine('userId: req.query.userId')).toEqual(['src/routes.ts:7 error']);
   });
 });
+
+// retraced (judged): a yargs command module and a script with a `#!` line are run from a terminal.
+describe('command-line entry points', () => {
+  const command = (exports: string) => `import { prisma } from './db';\n\n${exports}\nfunction list() {\n  return prisma.project.findMany();\n}\n\nexport const handler = async () => {\n  console.log(await list());\n};\n`;
+
+  it('a yargs command module (`handler` beside `describe`/`builder`): system code, info', async () => {
+    expect(await severities(project({ private: true }, { 'src/list-projects.ts': command(`export const describe = 'list every project';\nexport const builder = {};\n`) }))).toEqual(['src/list-projects.ts:7 info']);
+  });
+
+  it('twin: an exported `handler` with no command exports, mounted on a route with no check: error', async () => {
+    const routes = `import express from 'express';\nimport { handler } from './list-projects';\n\nexport const app = express();\napp.get('/projects', async (req, res) => res.json(await handler()));\n`;
+    expect(await severities(project({ private: true }, { 'src/list-projects.ts': command(''), 'src/routes.ts': routes }))).toEqual(['src/list-projects.ts:5 error']);
+  });
+
+  it('a file that starts with `#!` (its function called by nothing else): system code, info', async () => {
+    const script = `#!/usr/bin/env node\nimport { prisma } from './db';\n\nexport async function purge(id: string) {\n  return prisma.project.delete({ where: { id } });\n}\n`;
+    expect(await severities(project({ private: true }, { 'src/purge.ts': script }))).toEqual(['src/purge.ts:5 info']);
+    // twin: the same file without the `#!` line is dead code in an application, a warning
+    expect(await severities(project({ private: true }, { 'src/purge.ts': script.replace('#!/usr/bin/env node\n', '') }))).toEqual(['src/purge.ts:4 warning']);
+  });
+});

@@ -336,6 +336,16 @@ function entryByForm(at: Callable): string | undefined {
   return undefined;
 }
 
+/** Whether the module exports a binding under one of `names`. */
+function exportsAny(unit: FileUnit, names: string[]): boolean {
+  return unit.ast.body.some((s) => {
+    if (s.type !== T.ExportNamedDeclaration) return false;
+    if (s.declaration?.type === T.VariableDeclaration) return s.declaration.declarations.some((d) => d.id.type === T.Identifier && names.includes(d.id.name));
+    if (s.declaration?.type === T.FunctionDeclaration) return names.includes(s.declaration.id?.name ?? '');
+    return s.specifiers.some((spec) => spec.exported.type === T.Identifier && names.includes(spec.exported.name));
+  });
+}
+
 function isExported(at: Callable): boolean {
   for (let node: Node | undefined = at.fn; node; node = node.parent) {
     if (node.type === T.ExportNamedDeclaration || node.type === T.ExportDefaultDeclaration) return true;
@@ -1069,6 +1079,10 @@ function systemFunction(at: Callable): string | undefined {
     }
   }
   if (checksSecret(at.fn, at.unit)) return 'is an internal endpoint behind a shared-secret check';
+  // `export const handler = ...` beside `export const builder/describe/command`: a yargs command module, run from a terminal.
+  if (at.name === 'handler' && isExported(at) && exportsAny(at.unit, ['command', 'builder', 'describe'])) return 'is a command-line command (a yargs command module)';
+  // A file run as a program (`#!/usr/bin/env node`): its functions are a script's.
+  if (at.unit.text.startsWith('#!')) return 'is in a script run from a terminal (its file starts with `#!`)';
   // `export async function up(db)`: a migration step (knex, kysely, umzug and hand-rolled runners).
   if ((at.name === 'up' || at.name === 'down') && isExported(at)) return 'is a migration step';
   const owner2 = at.fn.parent;
