@@ -15,7 +15,7 @@ import { evaluateWhere } from './typeorm-where.js';
 import { resolveObject, whereKeysOf } from './object-filter.js';
 
 /** How a method takes its filter: find options with `where`, a `where` object, update/delete criteria, or data to insert. */
-type Shape = 'options' | 'where' | 'criteria' | 'aggregate' | 'insert' | 'ids';
+type Shape = 'options' | 'where' | 'criteria' | 'aggregate' | 'insert' | 'ids' | 'entities';
 
 const METHODS: Record<string, { operation: Operation; shape: Shape }> = {
   find: { operation: 'read', shape: 'options' },
@@ -44,6 +44,10 @@ const METHODS: Record<string, { operation: Operation; shape: Shape }> = {
   save: { operation: 'insert', shape: 'insert' },
   insert: { operation: 'insert', shape: 'insert' },
   upsert: { operation: 'insert', shape: 'insert' },
+  // the entity objects it is given, deleted or restored by their primary key
+  remove: { operation: 'delete', shape: 'entities' },
+  softRemove: { operation: 'delete', shape: 'entities' },
+  recover: { operation: 'update', shape: 'entities' },
 };
 
 export const typeormRecognizer: OrmRecognizer = {
@@ -91,6 +95,15 @@ function methodSite(call: TSESTree.CallExpression, callee: TSESTree.MemberExpres
   if (spec.shape === 'insert') {
     site.data = args[0];
     return site;
+  }
+  if (spec.shape === 'entities') {
+    // `remove(invoice)` of a row the code holds: whether it is the tenant's was decided where it was
+    // read (that read is checked). An object written here (`remove({ id: body.id })`) is a criteria.
+    const first = args[0] ? unwrap(args[0]) : undefined;
+    if (first && first.type !== T.ObjectExpression && first.type !== T.ArrayExpression) {
+      site.predicate = { kind: 'scoped', via: `\`${method}()\` acts on the entity objects it is given, rows read earlier (the read that loaded them is checked)` };
+      return site;
+    }
   }
   if (spec.operation === 'update' && method === 'update') site.data = args[1];
   site.predicate = predicateOf(spec.shape, method, args, unit, table, context, site);

@@ -166,6 +166,8 @@ const safe: ['site' | 'unknown' | 'none', string][] = [
   ['site', `export const jj = (tenantId: string, q: string) => invoices.createQueryBuilder('i').where('i.tenantId = :tenantId AND (i.number = :q OR i.status = :q)').setParameters({ q }).setParameter('tenantId', tenantId).getRawMany();`],
   // a project's connection wrapper whose getRepository(ctx, Entity) returns TypeORM's (Vendure's shape)
   ['site', `class TransactionalConnection {\n  constructor(private readonly dataSource: DataSource) {}\n  getRepository<T>(ctx: { tenantId: string }, target: new () => T): Repository<T> {\n    return this.dataSource.getRepository(target);\n  }\n}\nexport class S3 {\n  constructor(private readonly connection: TransactionalConnection) {}\n  list(ctx: { tenantId: string }) { return this.connection.getRepository(ctx, Invoice).findBy({ tenantId: ctx.tenantId }); }\n}`],
+  // remove() of a row read with the tenant (vendure's `getRepository(ctx, Asset).remove(asset)`)
+  ['site', `export async function rm(tenantId: string, id: string) {\n  const invoice = await invoices.findOneByOrFail({ id, tenantId });\n  await invoices.remove(invoice);\n}`],
   // a filter handed in from outside cannot be followed: counted, not reported
   ['unknown', `export const y = (where: Record<string, unknown>) => invoices.find({ where });`],
   // a builder handed to a function that may add conditions: counted, not reported
@@ -181,6 +183,9 @@ ruleTester.run('require-tenant-filter (typeorm)', rule, {
   invalid: [
     // the unsafe twin through a project's connection wrapper
     invalid(`class TransactionalConnection {\n  constructor(private readonly dataSource: DataSource) {}\n  getRepository<T>(ctx: { tenantId: string }, target: new () => T): Repository<T> {\n    return this.dataSource.getRepository(target);\n  }\n}\nexport class S3 {\n  constructor(private readonly connection: TransactionalConnection) {}\n  byId(ctx: { tenantId: string }, id: string) { return this.connection.getRepository(ctx, Invoice).findOneBy({ id }); }\n}`, 'missingTenantFilter'),
+    // remove() of an object built from the request: by its id alone; and of a row read by id alone (reported at the read)
+    invalid(`export const rm2 = (id: string) => invoices.remove({ id } as Invoice);`, 'missingTenantFilter'),
+    invalid(`export async function rm3(id: string) {\n  const invoice = await invoices.findOneByOrFail({ id });\n  await invoices.remove(invoice);\n}`, 'missingTenantFilter', { line: L + 2 }),
     // no where at all
     invalid(`export const a = () => invoices.find();`, 'missingTenantFilter', { line: L + 1, column: 24, endColumn: 37 }),
     invalid(`export const b = () => invoices.find({ order: { number: 'DESC' }, take: 20 });`, 'missingTenantFilter'),
