@@ -198,8 +198,19 @@ export class SqlQueryAnalyzer {
   }
 
   private dml(stmt: Json, relationKey: string, fromKeys: string[], outer: TableUse[]): TableUse[] {
-    const scope: Scope = { uses: [], outer, ctes: new Set() };
     const nested: TableUse[] = [];
+    // `WITH ordered AS (SELECT ...) UPDATE list l ... FROM ordered o`: each CTE is checked where it is
+    // defined, and its name is not a table of the schema.
+    const ctes = new Set<string>();
+    for (const cte of list(child(stmt.withClause, 'WithClause')?.ctes ?? obj(stmt.withClause)?.ctes)) {
+      const def = child(cte, 'CommonTableExpr');
+      const query = child(def?.ctequery, 'SelectStmt');
+      if (query) nested.push(...this.select(query, outer, new Set(ctes)));
+      nested.push(...this.cteDml(def?.ctequery, outer));
+      const name = str(def?.ctename);
+      if (name) ctes.add(name);
+    }
+    const scope: Scope = { uses: [], outer, ctes };
     const quals: unknown[] = [];
     this.fromItem({ RangeVar: obj(stmt[relationKey]) }, scope, quals, nested);
     for (const key of fromKeys) for (const from of list(stmt[key])) this.fromItem(from, scope, quals, nested);

@@ -411,3 +411,29 @@ export async function move(teamId: string, taskId: string, projectId: string) {
     expect(result.coverage.notTracedSites.map((s) => s.line)).toEqual([5, 6]);
   });
 });
+
+describe('drizzle `db.execute(sql`...`)` (kan, capgo)', () => {
+  const use = `import { sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/node-postgres';
+const db = drizzle(process.env.DATABASE_URL!);
+export async function bump(teamId: string, id: string) {
+  await db.execute(sql\`UPDATE tasks SET name = 'x' WHERE id = \${id}\`);
+  await db.execute(sql\`UPDATE tasks SET name = 'y' WHERE id = \${id} AND team_id = \${teamId}\`);
+}
+`;
+  const project = (text: string) =>
+    makeProject({
+      'package.json': JSON.stringify({ name: 'p', private: true, dependencies: { 'drizzle-orm': '^0.44.0', pg: '^8.16.0' } }),
+      'migrations/0001_init.sql': MIGRATION,
+      'src/use.ts': text,
+    });
+  it('the tag is the statement: each analysed once, never also counted as not traced', async () => {
+    const result = await scan({ path: project(use) });
+    expect(result.findings.filter((f) => f.ruleId === 'require-tenant-filter').map((f) => f.line)).toEqual([5]);
+    expect(result.coverage).toMatchObject({ analysed: 2, notTraced: 0 });
+  });
+  it('twin: SQL text without the tag on a receiver that cannot be traced is counted as not traced', async () => {
+    const result = await scan({ path: project(`export async function bump(db: any, id: string) {\n  await db.execute(\`UPDATE tasks SET name = 'x' WHERE id = '\${id}'\`);\n}\n`) });
+    expect(result.coverage.notTracedSites.map((s) => s.line)).toEqual([2]);
+  });
+});
