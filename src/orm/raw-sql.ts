@@ -529,6 +529,8 @@ export function recognizeRawSql(calls: (TSESTree.CallExpression | TSESTree.Tagge
           client: sink.client,
           predicate: use.constrained
             ? { kind: 'scoped', via: use.via ?? 'a tenant predicate' }
+            : use.dynamic
+              ? { kind: 'unknown', reason: `the condition of \`${use.alias}\` is SQL built elsewhere and interpolated (a whole \`\${...}\` in WHERE), which may hold the tenant predicate` }
             : use.orBypass !== undefined
               ? { kind: 'or-bypass', branch: sink.callee }
               : { kind: 'unscoped', detail: `no predicate on \`${use.alias}.${found.info.tenantColumns[0] ?? 'tenant key'}\` and no join to a constrained table` },

@@ -33,6 +33,11 @@ export interface TableUse {
   via?: string;
   /** An OR whose branch lacks the tenant predicate; byte offset of the OR. */
   orBypass?: number;
+  /**
+   * Unconstrained, but beside a condition that is a whole parameter: SQL built elsewhere and
+   * interpolated (`WHERE ${wheres.join(' AND ')}`), which may hold the tenant predicate.
+   */
+  dynamic?: boolean;
 }
 
 export interface StatementAnalysis {
@@ -245,6 +250,7 @@ export class SqlQueryAnalyzer {
   /** Marks the scope's tables constrained by the conjuncts of WHERE and ON, to a fixpoint. */
   private constrain(scope: Scope, conditions: unknown[], nested: TableUse[]): void {
     const conjuncts = conditions.flatMap((c) => splitAnd(c));
+    if (conjuncts.some((c) => child(c, 'ParamRef'))) for (const use of scope.uses) use.dynamic = true;
     const visible = [...scope.uses, ...scope.outer];
     for (const use of scope.uses) {
       if (!use.info) continue;

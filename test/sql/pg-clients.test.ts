@@ -437,3 +437,22 @@ export async function bump(teamId: string, id: string) {
     expect(result.coverage.notTracedSites.map((s) => s.line)).toEqual([2]);
   });
 });
+
+describe('a WHERE built elsewhere and interpolated whole (retraced filter.ts)', () => {
+  const use = (where: string) => `import { Pool } from 'pg';
+const pool = new Pool({});
+export async function search(filters: string[], values: unknown[]) {
+  return pool.query(\`SELECT * FROM tasks WHERE ${where}\`, values);
+}
+`;
+  it('is not analysable (the built condition may hold the tenant): counted, not reported', async () => {
+    const result = await scan({ path: repo({ 'src/use.ts': use("${filters.join(' AND ')}") }) });
+    expect(result.findings.filter((f) => f.ruleId === 'require-tenant-filter')).toEqual([]);
+    expect(result.unknown.map((u) => u.reason)).toEqual([expect.stringContaining('SQL built elsewhere and interpolated')]);
+    expect(result.coverage).toMatchObject({ notAnalysable: 1 });
+  });
+  it('twin: a fixed condition by id alone beside it is still reported', async () => {
+    const result = await scan({ path: repo({ 'src/use.ts': use('id = $1') }) });
+    expect(result.findings.filter((f) => f.ruleId === 'require-tenant-filter').map((f) => f.line)).toEqual([4]);
+  });
+});
