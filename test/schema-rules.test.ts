@@ -48,12 +48,13 @@ CREATE TABLE feature_flag_rules (id int PRIMARY KEY, flag_key text NOT NULL REFE
 CREATE TABLE currencies (code text PRIMARY KEY);
 ALTER TABLE invoices ADD COLUMN currency text REFERENCES currencies(code);
 CREATE TABLE drafts (id int PRIMARY KEY, org_id uuid);
-CREATE TABLE invoice_views (day date NOT NULL, invoice_id uuid NOT NULL, views int NOT NULL);
+CREATE TABLE invoice_views (day date NOT NULL, invoice_id uuid, views int NOT NULL);
 CREATE TABLE shares (id uuid PRIMARY KEY, entity_id uuid NOT NULL, slug text NOT NULL);
 CREATE TABLE payments (id uuid PRIMARY KEY, org_id uuid NOT NULL REFERENCES organizations(id), invoice_id uuid NOT NULL REFERENCES invoices(id));
 CREATE INDEX payments_org_idx ON payments (org_id, id);
 `);
-    // invoice_views has no foreign key, but its column is the one payments uses to point at invoices.
+    // invoice_views has no foreign key, but its column is the one payments uses to point at invoices;
+    // nullable, it is no link (NOT NULL, it would be a child by convention).
     expect(schema.tables.get('invoice_views')?.class).toBe('unclassified');
     // A polymorphic reference may point at tenant data.
     expect(schema.tables.get('shares')?.class).toBe('unclassified');
@@ -87,7 +88,8 @@ CREATE INDEX restores_org_idx ON restores (org_id, id);
       expect(schema.tables.get(name)?.globalByStructure).toBe(true);
       expect(schema.tables.get(name)?.classReason).toMatch(/is referenced by tenant data \(`.*`\) and holds none: reference data/);
     }
-    expect(findings).toEqual(['childWithoutTenantColumn invoice_strategies', 'missingTenantColumn actions', 'missingTenantColumn plugin_installs', 'missingTenantColumn trash']);
+    // plugin_installs.invoice_id is NOT NULL and named like payments' foreign key: a child by convention.
+    expect(findings).toEqual(['childWithoutTenantColumn invoice_strategies', 'childWithoutTenantColumn plugin_installs', 'missingTenantColumn actions', 'missingTenantColumn trash']);
   });
 
   // Judged misreadings: teable account, capgo apikeys (user_id NOT NULL -> users); judged true:
@@ -195,6 +197,102 @@ describe('child tables', () => {
     expect(schemaFindings(project).map((f) => `${f.messageId} ${f.severity}`)).toEqual(['childWithoutTenantColumn info']);
     expect(finding.help).toContain('FOREIGN KEY (org_id, invoice_id) REFERENCES invoices (org_id, id)');
     expect(sql(CHILD, { checkChildTables: false }).findings).toEqual([]);
+  });
+
+  // Class 1 of issue 13, judged misreadings: teable dashboard.base_id, comment.table_id (a child of a
+  // child), capgo daily_mau.app_id, umami session.website_id; judged true: teable invitation.space_id
+  // (nullable), trash.resource_id (polymorphic).
+  function all(files: Record<string, string>): { schema: TenantSchema; findings: string[] } {
+    const project = loadProject(makeProject({ 'package.json': '{"name":"p","dependencies":{"drizzle-orm":"*"}}', ...files }));
+    return { schema: project.schema, findings: checkSchema(project.schema, project.config).map((f) => `${f.messageId} ${f.table}`).sort() };
+  }
+  it('childByUndeclaredForeignKey info / childByNullableUndeclaredForeignKey warn (SQL)', () => {
+    const { schema, findings } = sql(`${ORGS}CREATE TABLE payments (id uuid PRIMARY KEY, invoice_id uuid NOT NULL REFERENCES invoices(id));
+CREATE TABLE invoice_notes (id uuid PRIMARY KEY, invoice_id uuid NOT NULL, body text);
+CREATE TABLE note_reads (id uuid PRIMARY KEY, invoice_id uuid NOT NULL, payment_id uuid NOT NULL);
+CREATE TABLE refunds (id uuid PRIMARY KEY, payment_id uuid NOT NULL REFERENCES payments(id));
+CREATE TABLE refund_logs (id uuid PRIMARY KEY, payment_id uuid NOT NULL);
+CREATE TABLE invoice_drafts (id uuid PRIMARY KEY, invoice_id uuid, body text);
+CREATE TABLE invoice_tags (id uuid PRIMARY KEY, invoice_id integer NOT NULL);
+CREATE TABLE bookmarks (id uuid PRIMARY KEY, resource_id uuid NOT NULL);
+`);
+    expect(schema.tables.get('invoice_notes')?.class).toBe('child');
+    expect(schema.tables.get('invoice_notes')?.classReason).toMatch(/`invoice_notes.invoice_id` is NOT NULL and named like `payments.invoice_id` -> `invoices` \(no foreign key declares it here\): a child of `invoices`, a tenant model, by convention/);
+    // A child of a child (refunds is a child of payments) is reached the same way.
+    expect(schema.tables.get('refund_logs')?.class).toBe('child');
+    const evidence = checkSchema(schema, {}).find((f) => f.table === 'invoice_notes')?.evidence;
+    expect(evidence).toMatch(/by convention/);
+    // Nullable, of another type, or polymorphic: no link, still asked about.
+    expect(findings).toEqual([
+      'childWithoutTenantColumn invoice_notes',
+      'childWithoutTenantColumn note_reads',
+      'childWithoutTenantColumn payments',
+      'childWithoutTenantColumn refund_logs',
+      'childWithoutTenantColumn refunds',
+      'missingTenantColumn bookmarks',
+      'missingTenantColumn invoice_drafts',
+      'missingTenantColumn invoice_tags',
+    ]);
+  });
+
+  it('childByUndeclaredForeignKey info / childByNullableUndeclaredForeignKey warn (Prisma)', () => {
+    const { findings } = all({
+      'prisma/schema.prisma': `model Organization {
+  id       String    @id
+  invoices Invoice[]
+}
+model Invoice {
+  id       String    @id
+  orgId    String
+  org      Organization @relation(fields: [orgId], references: [id])
+  payments Payment[]
+  @@index([orgId, id])
+}
+model Payment {
+  id        String  @id
+  invoiceId String
+  invoice   Invoice @relation(fields: [invoiceId], references: [id])
+}
+model InvoiceNote {
+  id        String @id
+  invoiceId String
+  body      String
+}
+model InvoiceDraft {
+  id        String  @id
+  invoiceId String?
+  body      String
+}
+`,
+    });
+    expect(findings).toEqual(['childWithoutTenantColumn InvoiceNote', 'childWithoutTenantColumn Payment', 'missingTenantColumn InvoiceDraft']);
+  });
+
+  it('childByUndeclaredForeignKey info / childByNullableUndeclaredForeignKey warn (Drizzle)', () => {
+    const { findings } = all({
+      'src/schema.ts': `import { pgTable, uuid, text, index } from 'drizzle-orm/pg-core';
+export const organizations = pgTable('organizations', { id: uuid('id').primaryKey() });
+export const invoices = pgTable('invoices', {
+  id: uuid('id').primaryKey(),
+  orgId: uuid('org_id').notNull().references(() => organizations.id),
+}, (t) => [index('invoices_org_idx').on(t.orgId, t.id)]);
+export const payments = pgTable('payments', {
+  id: uuid('id').primaryKey(),
+  invoiceId: uuid('invoice_id').notNull().references(() => invoices.id),
+});
+export const invoiceNotes = pgTable('invoice_notes', {
+  id: uuid('id').primaryKey(),
+  invoiceId: uuid('invoice_id').notNull(),
+  body: text('body'),
+});
+export const invoiceDrafts = pgTable('invoice_drafts', {
+  id: uuid('id').primaryKey(),
+  invoiceId: uuid('invoice_id'),
+  body: text('body'),
+});
+`,
+    });
+    expect(findings).toEqual(['childWithoutTenantColumn invoice_notes', 'childWithoutTenantColumn payments', 'missingTenantColumn invoice_drafts']);
   });
 
   it('a child that carries the root key nullable is reported for the nullable key, not as missing it', () => {

@@ -67,6 +67,11 @@ export interface Relation {
   /** All local foreign-key fields are required. */
   required: boolean;
   isList: boolean;
+  /**
+   * No source declares this foreign key: the column has the name and type of one that another table
+   * declares (`dashboard.base_id` like `table_meta.base_id -> base`). The text names that declaration.
+   */
+  undeclared?: string;
 }
 
 export type TableClass = 'tenant' | 'child' | 'global' | 'unclassified';

@@ -117,6 +117,9 @@ export function buildTenantSchema(
   }
   classifyIdentity(tables);
   classifyChildren(tables);
+  // Children reached by a foreign key the schema does not declare, read to a fixed point: a child by
+  // convention can be the parent another convention reaches (teable's `comment.table_id -> table_meta`).
+  while (conventionParents(tables)) classifyChildren(tables);
   classifyByStructure(tables, root, tenantKeys);
   // A migration folder left out whole (another database's migrations) read no file: it is not a
   // source, and a project whose only "source" it was has no schema of its own.
@@ -200,10 +203,68 @@ function classifyChildren(tables: Map<string, Table>): void {
       if (parents.length === 0) continue;
       table.class = 'child';
       table.parentRelations = parents.map((r) => r.name);
-      table.classReason = `\`${table.name}\` has no tenant key but requires \`${parents[0].name}\` (${parents[0].target}), a tenant model`;
+      const first = parents[0];
+      table.classReason = first.undeclared
+        ? `\`${table.name}.${table.columns.get(first.fields[0])?.dbName ?? first.fields[0]}\` is NOT NULL and named like ${first.undeclared} (no foreign key declares it here): a child of \`${first.target}\`, a tenant model, by convention`
+        : `\`${table.name}\` has no tenant key but requires \`${first.name}\` (${first.target}), a tenant model`;
       changed = true;
     }
   }
+}
+
+/**
+ * Foreign keys by convention: an unclassified table's NOT NULL column with the name and type of a
+ * single-column foreign key that other tables declare, always to the same tenant-scoped table and
+ * to a key of it (`table_meta.base_id -> base(id)`; teable's `dashboard.base_id`, capgo's
+ * `daily_mau.app_id`, umami's `session.website_id`). The row names one row of that table, which
+ * scopes it as a declared key would: the table becomes a child (reported at info as
+ * `childWithoutTenantColumn`, with the convention named), not a table without a tenant link. A
+ * nullable column is no link (the row may name no parent), and a polymorphic column (`resource_id`)
+ * may name a row of any table: both stay unclassified. Returns whether a relation was added.
+ */
+function conventionParents(tables: Map<string, Table>): boolean {
+  const declared = new Map<string, { target: string; references: string; types: Set<string>; example: string } | null>();
+  for (const table of tables.values()) {
+    for (const relation of table.relations.values()) {
+      if (relation.undeclared || relation.fields.length !== 1 || relation.references.length !== 1 || relation.target === table.name) continue;
+      const column = table.columns.get(relation.fields[0]);
+      if (!column || column.name === 'id' || column.dbName === 'id') continue;
+      for (const name of new Set([column.name, column.dbName])) {
+        const seen = declared.get(name);
+        if (seen === null) continue;
+        if (seen && (seen.target !== relation.target || seen.references !== relation.references[0])) {
+          // Two tables use the name for different targets: the name alone says nothing.
+          declared.set(name, null);
+          continue;
+        }
+        const entry = seen ?? { target: relation.target, references: relation.references[0], types: new Set<string>(), example: `\`${table.name}.${column.dbName}\` -> \`${relation.target}\`` };
+        entry.types.add(baseType(column.type));
+        declared.set(name, entry);
+      }
+    }
+  }
+  let added = false;
+  for (const table of tables.values()) {
+    if (table.class !== 'unclassified' || table.columnsUnknown || table.view) continue;
+    const linked = new Set([...table.relations.values()].flatMap((r) => r.fields));
+    for (const column of table.columns.values()) {
+      if (column.nullable || column.isList || linked.has(column.name) || POLYMORPHIC_REFERENCE.test(column.name) || POLYMORPHIC_REFERENCE.test(column.dbName)) continue;
+      const entry = declared.get(column.name) ?? declared.get(column.dbName);
+      const target = entry ? tables.get(entry.target) : undefined;
+      if (!entry || !target || target === table || (target.class !== 'tenant' && target.class !== 'child')) continue;
+      const type = baseType(column.type);
+      if (type && type !== 'unknown' && !entry.types.has(type) && !entry.types.has('unknown')) continue;
+      // The referenced column identifies one row of the parent: its primary key or a unique.
+      const referenced = [...target.columns.values()].find((c) => c.name === entry.references || c.dbName === entry.references)?.name ?? entry.references;
+      const identifies = [target.primaryKey, ...target.uniques.map((u) => u.fields)].some((fields) => fields.length === 1 && fields[0] === referenced);
+      if (!identifies) continue;
+      const name = `${column.name} (by name)`;
+      table.relations.set(name, { name, target: target.name, fields: [column.name], references: [entry.references], required: true, isList: false, undeclared: entry.example });
+      added = true;
+      break;
+    }
+  }
+  return added;
 }
 
 /**
