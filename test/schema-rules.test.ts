@@ -302,6 +302,75 @@ export const invoiceDrafts = pgTable('invoice_drafts', {
 
 // Judged misreadings: umami website/link/board/pixel.team_id (owned by a user OR a team); judged true:
 // hyperdx Webhook.team, unleash change_requests.project (no other owner: a scope, or a required creator).
+// Class 2 of issue 13, judged misreadings: capgo's Drizzle `postgres_schema.ts` (apps, app_versions,
+// channels, org_users... without the baseline's indexes), kan's Drizzle schema next to drizzle-kit's output.
+describe('a declarative mirror of the SQL migrations', () => {
+  const MIGRATION = `CREATE TABLE organizations (id uuid PRIMARY KEY);
+CREATE TABLE apps (id uuid PRIMARY KEY, owner_org uuid NOT NULL REFERENCES organizations(id), name text);
+CREATE INDEX apps_owner_org_idx ON apps (owner_org);
+CREATE TABLE channels (id uuid PRIMARY KEY, owner_org uuid REFERENCES organizations(id), name text);
+CREATE TABLE devices (id uuid PRIMARY KEY, owner_org uuid NOT NULL REFERENCES organizations(id), name text);
+`;
+  const findings = (files: Record<string, string>) => {
+    const project = loadProject(makeProject({ 'package.json': '{"name":"p","dependencies":{"drizzle-orm":"*"}}', 'supabase/migrations/0001_init.sql': MIGRATION, ...files }));
+    return checkSchema(project.schema, project.config);
+  };
+  const list = (fs: ReturnType<typeof findings>) => fs.map((f) => `${f.messageId} ${f.table}`).sort();
+
+  it('mirrorIndexedInMigrations ok / mirrorIndexedNowhere warn, migrationsNullable err (Drizzle)', () => {
+    const fs = findings({
+      'src/schema.ts': `import { pgTable, uuid, text } from 'drizzle-orm/pg-core';
+export const organizations = pgTable('organizations', { id: uuid('id').primaryKey() });
+export const apps = pgTable('apps', { id: uuid('id').primaryKey(), owner_org: uuid('owner_org').references(() => organizations.id), name: text('name') });
+export const channels = pgTable('channels', { id: uuid('id').primaryKey(), owner_org: uuid('owner_org').notNull().references(() => organizations.id), name: text('name') });
+export const devices = pgTable('devices', { id: uuid('id').primaryKey(), owner_org: uuid('owner_org').notNull().references(() => organizations.id), name: text('name') });
+`,
+    });
+    // apps: the Drizzle mirror omits NOT NULL and the index; the migrations have both. Each table once.
+    expect(list(fs)).toEqual(['missingTenantIndex channels', 'missingTenantIndex devices', 'nullableTenantColumn channels']);
+    expect(fs.every((f) => f.at.file === 'src/schema.ts')).toBe(true);
+    expect(fs.find((f) => f.messageId === 'nullableTenantColumn')?.evidence).toMatch(/nullable in the SQL migrations, which are the database, though the drizzle definition says NOT NULL/);
+    expect(fs.find((f) => f.table === 'devices')?.evidence).toMatch(/The indexes of the SQL migrations that create the table were read too/);
+  });
+
+  it('mirrorIndexedInMigrations ok / mirrorIndexedNowhere warn, migrationsNullable err (Prisma)', () => {
+    const fs = findings({
+      'prisma/schema.prisma': `model organizations {
+  id       String     @id @db.Uuid
+  apps     apps[]
+  channels channels[]
+  devices  devices[]
+}
+model apps {
+  id        String        @id @db.Uuid
+  owner_org String?       @db.Uuid
+  org       organizations? @relation(fields: [owner_org], references: [id])
+  name      String?
+}
+model channels {
+  id        String        @id @db.Uuid
+  owner_org String        @db.Uuid
+  org       organizations @relation(fields: [owner_org], references: [id])
+  name      String?
+}
+model devices {
+  id        String        @id @db.Uuid
+  owner_org String        @db.Uuid
+  org       organizations @relation(fields: [owner_org], references: [id])
+  name      String?
+}
+`,
+    });
+    expect(list(fs)).toEqual(['missingTenantIndex channels', 'missingTenantIndex devices', 'nullableTenantColumn channels']);
+    expect(fs.every((f) => f.at.file === 'prisma/schema.prisma')).toBe(true);
+  });
+
+  it('the migrations alone (SQL): the same verdicts', () => {
+    const project = loadProject(makeProject({ 'package.json': '{"name":"p"}', 'supabase/migrations/0001_init.sql': MIGRATION }));
+    expect(list(checkSchema(project.schema, project.config))).toEqual(['missingTenantIndex channels', 'missingTenantIndex devices', 'nullableTenantColumn channels']);
+  });
+});
+
 describe('a nullable tenant key next to a nullable user owner', () => {
   const TEAMS = `CREATE TABLE teams (id uuid PRIMARY KEY);
 CREATE TABLE users (id uuid PRIMARY KEY, email text NOT NULL);

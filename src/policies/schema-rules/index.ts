@@ -348,6 +348,11 @@ function dualOwner(table: Table, field: string, dbName: string, owner: Relation,
   };
 }
 
+/** Names the SQL migrations when the nullability of a table a declarative source mirrors came from them. */
+function mirrorNote(table: Table, fact: string): string {
+  return table.migrationFacts?.includes(fact) ? ` (nullable in the SQL migrations, which are the database, though the ${table.source} definition says NOT NULL)` : '';
+}
+
 function nullableColumn(table: Table, field: string, dbName: string, location: SourceLocation | undefined, schema: TenantSchema): SchemaFinding {
   const fix =
     table.source === 'prisma'
@@ -361,7 +366,7 @@ function nullableColumn(table: Table, field: string, dbName: string, location: S
     at: at(location, field.length),
     table: table.name,
     message: `Tenant column \`${table.dbName}.${dbName}\` is nullable.`,
-    evidence: `\`${dbName}\` references the tenant \`${schema.root ?? '?'}\`. A row without a tenant belongs to no one: no tenant filter ever matches it, or every one does (\`IS NULL\` branches, outer joins), and a bug that forgets to set it goes unnoticed.`,
+    evidence: `\`${dbName}\` references the tenant \`${schema.root ?? '?'}\`${mirrorNote(table, `${dbName} nullable`)}. A row without a tenant belongs to no one: no tenant filter ever matches it, or every one does (\`IS NULL\` branches, outer joins), and a bug that forgets to set it goes unnoticed.`,
     help: `Every row must belong to a tenant: ${fix}.`,
   };
 }
@@ -385,7 +390,7 @@ function indexFindings(table: Table, schema: TenantSchema, config: TenantLintCon
       at: at(table.location, width),
       table: table.name,
       message: `Table \`${table.dbName}\` has no index that leads with its tenant column \`${dbKey}\`.`,
-      evidence: `Every tenant-scoped query filters on \`${dbKey}\`; without an index that starts with it, each one scans the rows of every tenant (and an index on \`(${otherLead(candidates) ?? 'created_at'}, ${dbKey})\` does not help a filter on \`${dbKey}\`).`,
+      evidence: `Every tenant-scoped query filters on \`${dbKey}\`; without an index that starts with it, each one scans the rows of every tenant (and an index on \`(${otherLead(candidates) ?? 'created_at'}, ${dbKey})\` does not help a filter on \`${dbKey}\`).${table.migrationFacts && table.source !== 'sql' ? ' The indexes of the SQL migrations that create the table were read too: none leads with it.' : ''}`,
       help: indexHint(table, keyName, dbKey),
     });
   } else if (leading.every((c) => c.columns.length === 1) && !identified(table) && config.reportTenantOnlyIndex !== false) {
