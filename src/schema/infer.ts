@@ -223,23 +223,20 @@ function classifyChildren(tables: Map<string, Table>): void {
  * may name a row of any table: both stay unclassified. Returns whether a relation was added.
  */
 function conventionParents(tables: Map<string, Table>): boolean {
-  const declared = new Map<string, { target: string; references: string; types: Set<string>; example: string } | null>();
+  // By column name: each target the name's declared keys point at, with the types and referenced columns.
+  const declared = new Map<string, Map<string, { references: Set<string>; types: Set<string>; example: string }>>();
   for (const table of tables.values()) {
     for (const relation of table.relations.values()) {
       if (relation.undeclared || relation.fields.length !== 1 || relation.references.length !== 1 || relation.target === table.name) continue;
       const column = table.columns.get(relation.fields[0]);
       if (!column || column.name === 'id' || column.dbName === 'id') continue;
       for (const name of new Set([column.name, column.dbName])) {
-        const seen = declared.get(name);
-        if (seen === null) continue;
-        if (seen && (seen.target !== relation.target || seen.references !== relation.references[0])) {
-          // Two tables use the name for different targets: the name alone says nothing.
-          declared.set(name, null);
-          continue;
-        }
-        const entry = seen ?? { target: relation.target, references: relation.references[0], types: new Set<string>(), example: `\`${table.name}.${column.dbName}\` -> \`${relation.target}\`` };
+        const targets = declared.get(name) ?? new Map<string, { references: Set<string>; types: Set<string>; example: string }>();
+        const entry = targets.get(relation.target) ?? { references: new Set<string>(), types: new Set<string>(), example: `\`${table.name}.${column.dbName}\` -> \`${relation.target}\`` };
+        entry.references.add(relation.references[0]);
         entry.types.add(baseType(column.type));
-        declared.set(name, entry);
+        targets.set(relation.target, entry);
+        declared.set(name, targets);
       }
     }
   }
@@ -249,17 +246,25 @@ function conventionParents(tables: Map<string, Table>): boolean {
     const linked = new Set([...table.relations.values()].flatMap((r) => r.fields));
     for (const column of table.columns.values()) {
       if (column.nullable || column.isList || linked.has(column.name) || POLYMORPHIC_REFERENCE.test(column.name) || POLYMORPHIC_REFERENCE.test(column.dbName)) continue;
-      const entry = declared.get(column.name) ?? declared.get(column.dbName);
-      const target = entry ? tables.get(entry.target) : undefined;
-      if (!entry || !target || target === table || (target.class !== 'tenant' && target.class !== 'child')) continue;
       const type = baseType(column.type);
-      if (type && type !== 'unknown' && !entry.types.has(type) && !entry.types.has('unknown')) continue;
-      // The referenced column identifies one row of the parent: its primary key or a unique.
-      const referenced = [...target.columns.values()].find((c) => c.name === entry.references || c.dbName === entry.references)?.name ?? entry.references;
-      const identifies = [target.primaryKey, ...target.uniques.map((u) => u.fields)].some((fields) => fields.length === 1 && fields[0] === referenced);
-      if (!identifies) continue;
+      const known = type !== '' && type !== 'unknown';
+      // The targets whose keys of this name have this type: exactly one, or the name says nothing.
+      const matches = [...(declared.get(column.name) ?? declared.get(column.dbName) ?? new Map()).entries()].filter(
+        ([, entry]) => !known || entry.types.has(type) || entry.types.has('unknown'),
+      );
+      if (matches.length !== 1) continue;
+      const [targetName, entry] = matches[0];
+      const target = tables.get(targetName);
+      if (!target || target === table || (target.class !== 'tenant' && target.class !== 'child')) continue;
+      // A referenced column identifies one row of the parent: its primary key or a unique.
+      const keys = [target.primaryKey, ...target.uniques.map((u) => u.fields)].filter((fields) => fields.length === 1).map((fields) => fields[0]);
+      const referenced = [...entry.references].find((ref) => {
+        const name = [...target.columns.values()].find((c) => c.name === ref || c.dbName === ref)?.name ?? ref;
+        return keys.includes(name);
+      });
+      if (!referenced) continue;
       const name = `${column.name} (by name)`;
-      table.relations.set(name, { name, target: target.name, fields: [column.name], references: [entry.references], required: true, isList: false, undeclared: entry.example });
+      table.relations.set(name, { name, target: target.name, fields: [column.name], references: [referenced], required: true, isList: false, undeclared: entry.example });
       added = true;
       break;
     }

@@ -128,6 +128,12 @@ function adoptMigrationFacts(existing: RawTable, migration: RawTable): void {
     adopted.push(`primary key (${migration.primaryKey.join(', ')})`);
   }
   const uniques = [...existing.uniques];
+  // A primary key the migrations put elsewhere (capgo's `apps_pkey (app_id)`, the mirror's `id`) is
+  // unique in the database all the same.
+  if (primaryKey && primaryKey.length > 0 && !same(primaryKey, existing.primaryKey) && !uniques.some((u) => same(u.fields, primaryKey))) {
+    uniques.push({ fields: primaryKey, name: `${migration.dbName}_pkey` });
+    adopted.push(`primary key (${migration.primaryKey.join(', ')}) as a unique`);
+  }
   for (const unique of migration.uniques) {
     const fields = mapped(unique.fields);
     if (!fields || uniques.some((u) => same(u.fields, fields))) continue;
