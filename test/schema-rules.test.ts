@@ -371,6 +371,111 @@ model devices {
   });
 });
 
+// Class 4 of issue 13, judged misreadings: capgo app_versions (app_id, name), channels (app_id, name),
+// deleted_apps, onboarding_demo_data: an index that leads with the key of a tenant-scoped parent.
+describe('an index that leads with the foreign key to a tenant-scoped parent', () => {
+  const severities = (project: ReturnType<typeof loadProject>) =>
+    schemaFindings(project)
+      .filter((f) => f.ruleId === 'require-tenant-index')
+      .map((f) => `${f.messageId} ${f.severity} ${f.message.match(/`([^`]+)`/)?.[1]}`)
+      .sort();
+
+  it('indexLeadingWithParentKey info / indexLeadingWithNullableParentKey warn (SQL)', () => {
+    const project = loadProject(
+      makeProject({
+        'package.json': '{"name":"p"}',
+        'migrations/0001_init.sql': `CREATE TABLE organizations (id uuid PRIMARY KEY);
+CREATE TABLE apps (app_id text PRIMARY KEY, owner_org uuid NOT NULL REFERENCES organizations(id));
+CREATE INDEX apps_owner_org_idx ON apps (owner_org);
+CREATE TABLE app_versions (id bigint PRIMARY KEY, owner_org uuid NOT NULL REFERENCES organizations(id), app_id text NOT NULL REFERENCES apps(app_id), name text NOT NULL);
+CREATE INDEX app_versions_app_name_idx ON app_versions (app_id, name);
+CREATE TABLE deleted_apps (id bigint PRIMARY KEY, owner_org uuid NOT NULL REFERENCES organizations(id), app_id text NOT NULL);
+CREATE INDEX deleted_apps_app_idx ON deleted_apps (app_id);
+CREATE TABLE channels (id bigint PRIMARY KEY, owner_org uuid NOT NULL REFERENCES organizations(id), app_id text REFERENCES apps(app_id), name text NOT NULL);
+CREATE INDEX channels_app_name_idx ON channels (app_id, name);
+CREATE TABLE builds (id bigint PRIMARY KEY, owner_org uuid NOT NULL REFERENCES organizations(id), name text NOT NULL);
+CREATE INDEX builds_name_idx ON builds (name);
+`,
+      }),
+    );
+    // app_versions: a declared key; deleted_apps: by convention (named and typed like app_versions.app_id).
+    expect(severities(project)).toEqual(['missingTenantIndex info app_versions', 'missingTenantIndex info deleted_apps', 'missingTenantIndex warning builds', 'missingTenantIndex warning channels']);
+    const finding = checkSchema(project.schema, project.config).find((f) => f.table === 'app_versions');
+    expect(finding?.evidence).toMatch(/`app_versions.app_id` is a NOT NULL foreign key to `apps`, which carries the tenant \(`owner_org`\)/);
+    expect(checkSchema(project.schema, project.config).find((f) => f.table === 'deleted_apps')?.evidence).toMatch(/column named like `app_versions.app_id` -> `apps`/);
+  });
+
+  it('indexLeadingWithParentKey info / indexLeadingWithNullableParentKey warn (Prisma)', () => {
+    const project = loadProject(
+      makeProject({
+        'package.json': '{"name":"p"}',
+        'prisma/schema.prisma': `model Organization {
+  id       String       @id
+  apps     App[]
+  versions AppVersion[]
+  channels Channel[]
+}
+model App {
+  id       String       @id
+  orgId    String
+  org      Organization @relation(fields: [orgId], references: [id])
+  versions AppVersion[]
+  channels Channel[]
+  @@index([orgId])
+}
+model AppVersion {
+  id     String       @id
+  orgId  String
+  org    Organization @relation(fields: [orgId], references: [id])
+  appId  String
+  app    App          @relation(fields: [appId], references: [id])
+  name   String
+  @@index([appId, name])
+}
+model Channel {
+  id     String       @id
+  orgId  String
+  org    Organization @relation(fields: [orgId], references: [id])
+  appId  String?
+  app    App?         @relation(fields: [appId], references: [id])
+  name   String
+  @@index([appId, name])
+}
+`,
+      }),
+    );
+    expect(severities(project)).toEqual(['missingTenantIndex info AppVersion', 'missingTenantIndex warning Channel']);
+  });
+
+  it('indexLeadingWithParentKey info / indexLeadingWithNullableParentKey warn (Drizzle)', () => {
+    const project = loadProject(
+      makeProject({
+        'package.json': '{"name":"p","dependencies":{"drizzle-orm":"*"}}',
+        'src/schema.ts': `import { pgTable, uuid, text, index } from 'drizzle-orm/pg-core';
+export const organizations = pgTable('organizations', { id: uuid('id').primaryKey() });
+export const apps = pgTable('apps', {
+  id: uuid('id').primaryKey(),
+  orgId: uuid('org_id').notNull().references(() => organizations.id),
+}, (t) => [index('apps_org_idx').on(t.orgId)]);
+export const appVersions = pgTable('app_versions', {
+  id: uuid('id').primaryKey(),
+  orgId: uuid('org_id').notNull().references(() => organizations.id),
+  appId: uuid('app_id').notNull().references(() => apps.id),
+  name: text('name').notNull(),
+}, (t) => [index('app_versions_app_idx').on(t.appId, t.name)]);
+export const channels = pgTable('channels', {
+  id: uuid('id').primaryKey(),
+  orgId: uuid('org_id').notNull().references(() => organizations.id),
+  appId: uuid('app_id').references(() => apps.id),
+  name: text('name').notNull(),
+}, (t) => [index('channels_app_idx').on(t.appId, t.name)]);
+`,
+      }),
+    );
+    expect(severities(project)).toEqual(['missingTenantIndex info app_versions', 'missingTenantIndex warning channels']);
+  });
+});
+
 describe('a nullable tenant key next to a nullable user owner', () => {
   const TEAMS = `CREATE TABLE teams (id uuid PRIMARY KEY);
 CREATE TABLE users (id uuid PRIMARY KEY, email text NOT NULL);
