@@ -188,6 +188,75 @@ exports.down = function (db, cb) {
   });
 });
 
+// Class 3 of issue 13, judged misreadings: postiz's mastra_threads, mastra_messages, mastra_scorers,
+// mastra_workflow_snapshot (Mastra's agent memory, with a polymorphic `resourceId`).
+describe('tables a library creates', () => {
+  it('frameworkTableApart ok / frameworkPrefixedTableOfTheApp warn (SQL)', () => {
+    const { schema, findings } = sql(`${ORGS}CREATE TABLE mastra_threads (id text PRIMARY KEY, "resourceId" text NOT NULL, title text);
+CREATE TABLE mastra_messages (id text PRIMARY KEY, thread_id text NOT NULL REFERENCES mastra_threads(id), "resourceId" text);
+CREATE TABLE mastra_notes (id text PRIMARY KEY, invoice_id uuid REFERENCES invoices(id));
+CREATE SCHEMA pgboss;
+CREATE TABLE pgboss.job (id uuid PRIMARY KEY, name text NOT NULL, data jsonb, owner_id uuid);
+`);
+    for (const name of ['mastra_threads', 'mastra_messages']) {
+      expect(schema.tables.get(name)?.class).toBe('global');
+      expect(schema.tables.get(name)?.classReason).toMatch(/is a table of Mastra, which creates and reads it/);
+    }
+    expect(schema.tables.get('pgboss.job')?.classReason).toMatch(/is a table of pg-boss/);
+    // A prefixed table that points at the application's tables is the application's.
+    expect(findings).toEqual(['missingTenantColumn mastra_notes']);
+  });
+
+  it('frameworkTableApart ok / frameworkPrefixedTableOfTheApp warn (Prisma)', () => {
+    const project = loadProject(
+      makeProject({
+        'package.json': '{"name":"p"}',
+        'prisma/schema.prisma': `model Organization {
+  id       String    @id
+  invoices Invoice[]
+}
+model Invoice {
+  id    String       @id
+  orgId String
+  org   Organization @relation(fields: [orgId], references: [id])
+  notes mastra_notes[]
+  @@index([orgId, id])
+}
+model mastra_threads {
+  id         String  @id
+  resourceId String
+  title      String?
+}
+model mastra_notes {
+  id        String   @id
+  invoiceId String?
+  invoice   Invoice? @relation(fields: [invoiceId], references: [id])
+}
+`,
+      }),
+    );
+    expect(checkSchema(project.schema, project.config).map((f) => `${f.messageId} ${f.table}`)).toEqual(['missingTenantColumn mastra_notes']);
+  });
+
+  it('frameworkTableApart ok / frameworkPrefixedTableOfTheApp warn (Drizzle)', () => {
+    const project = loadProject(
+      makeProject({
+        'package.json': '{"name":"p","dependencies":{"drizzle-orm":"*"}}',
+        'src/schema.ts': `import { pgTable, uuid, text, index } from 'drizzle-orm/pg-core';
+export const organizations = pgTable('organizations', { id: uuid('id').primaryKey() });
+export const invoices = pgTable('invoices', {
+  id: uuid('id').primaryKey(),
+  orgId: uuid('org_id').notNull().references(() => organizations.id),
+}, (t) => [index('invoices_org_idx').on(t.orgId, t.id)]);
+export const threads = pgTable('mastra_threads', { id: text('id').primaryKey(), resourceId: text('resourceId').notNull() });
+export const notes = pgTable('mastra_notes', { id: text('id').primaryKey(), invoiceId: uuid('invoice_id').references(() => invoices.id) });
+`,
+      }),
+    );
+    expect(checkSchema(project.schema, project.config).map((f) => `${f.messageId} ${f.table}`)).toEqual(['missingTenantColumn mastra_notes']);
+  });
+});
+
 describe('child tables', () => {
   const CHILD = `${ORGS}CREATE TABLE invoice_lines (id uuid PRIMARY KEY, invoice_id uuid NOT NULL REFERENCES invoices(id));\n`;
   it('are reported at info by default (a child scoped through a required parent is a legitimate design), with the composite foreign key as the fix; checkChildTables: false turns it off', () => {

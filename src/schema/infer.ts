@@ -5,6 +5,19 @@ import type { RawTable } from './prisma.js';
 /** Migration bookkeeping: global by nature, never tenant data. */
 const BOOKKEEPING = /^(_prisma_migrations|schema_migrations|flyway_schema_history|__drizzle_migrations|knex_migrations(_lock)?|typeorm_migrations|migrations|sequelizemeta|goose_db_version|__diesel_schema_migrations|ar_internal_metadata)$/i;
 
+/**
+ * Tables a library creates and owns in the application's database, by the prefix or schema it gives
+ * them: Mastra's agent memory (`mastra_threads`, `mastra_messages`, ...), job queues (pg-boss's
+ * `pgboss.*`, graphile-worker's `graphile_worker.*`, River's `river_job`, Oban's `oban_jobs`).
+ */
+const FRAMEWORK_TABLE: [RegExp, string][] = [
+  [/^mastra_[a-z_]+$/i, 'Mastra'],
+  [/^pgboss\./i, 'pg-boss'],
+  [/^graphile_worker\./i, 'graphile-worker'],
+  [/^river_(job|leader|migration|queue|client|client_queue)$/i, 'River'],
+  [/^oban_(jobs|peers|producers)$/i, 'Oban'],
+];
+
 /** Columns that point at a row of any table: `resourceId`, `entity_id`, `target_id`. */
 const POLYMORPHIC_REFERENCE = /^(resource|entity|target|subject|object|record|owner)_?id$/i;
 
@@ -88,6 +101,7 @@ export function buildTenantSchema(
     const keys = keysByTable.get(table.name) ?? [];
     let cls: Table['class'];
     let reason: string;
+    let framework: string | undefined;
     if (globals.has(table.name)) {
       cls = 'global';
       reason = `\`${table.name}\` is listed in globalTables`;
@@ -97,6 +111,9 @@ export function buildTenantSchema(
     } else if (BOOKKEEPING.test(table.dbName.replace(/^.*\./, ''))) {
       cls = 'global';
       reason = `\`${table.dbName}\` is migration bookkeeping`;
+    } else if ((framework = frameworkOwner(table, raw))) {
+      cls = 'global';
+      reason = `\`${table.dbName}\` is a table of ${framework}, which creates and reads it, and no foreign key ties it to the application's tables`;
     } else if (table.name === root) {
       cls = 'global';
       reason = `\`${table.name}\` is the tenant root`;
@@ -125,6 +142,25 @@ export function buildTenantSchema(
   // source, and a project whose only "source" it was has no schema of its own.
   const read = sources.filter((source) => source.kind !== 'sql' || source.files.length > 0);
   return { sources: read, root, rootReason, levels, tenantKeys, tables, diagnostics };
+}
+
+/**
+ * The library a table belongs to (`mastra_threads`: Mastra), when its name says so and no foreign key
+ * joins it to a table outside that library's (in either direction): a table of the application
+ * that happens to share the prefix, or that points at the application's tables, stays judged.
+ */
+function frameworkOwner(table: RawTable, raw: RawTable[]): string | undefined {
+  const ownerOf = (t: RawTable) => FRAMEWORK_TABLE.find(([pattern]) => pattern.test(t.dbName) || pattern.test(t.name))?.[1];
+  const owner = ownerOf(table);
+  if (!owner) return undefined;
+  const byName = new Map(raw.map((t) => [t.name, t]));
+  const foreign = (t: RawTable | undefined) => !t || ownerOf(t) !== owner;
+  for (const relation of table.relations.values()) if (relation.target !== table.name && foreign(byName.get(relation.target))) return undefined;
+  for (const other of raw) {
+    if (other === table || !foreign(other)) continue;
+    if ([...other.relations.values()].some((r) => r.target === table.name)) return undefined;
+  }
+  return owner;
 }
 
 function chooseRoot(
