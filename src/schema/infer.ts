@@ -294,7 +294,9 @@ function conventionParents(tables: Map<string, Table>): boolean {
       if (!target || target === table || (target.class !== 'tenant' && target.class !== 'child')) continue;
       // A referenced column identifies one row of the parent: its primary key or a unique.
       const keys = [target.primaryKey, ...target.uniques.map((u) => u.fields)].filter((fields) => fields.length === 1).map((fields) => fields[0]);
-      const referenced = [...entry.references].find((ref) => {
+      // The referenced column of the same name first (`apps.app_id` for `app_id`), then the others.
+      const references = [...entry.references].sort((a, b) => Number(b === column.dbName || b === column.name) - Number(a === column.dbName || a === column.name));
+      const referenced = references.find((ref) => {
         const name = [...target.columns.values()].find((c) => c.name === ref || c.dbName === ref)?.name ?? ref;
         return keys.includes(name);
       });
