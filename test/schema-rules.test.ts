@@ -609,13 +609,6 @@ CREATE TABLE refunds (id uuid PRIMARY KEY, org_id uuid NOT NULL REFERENCES organ
 CREATE INDEX refunds_org_idx ON refunds (org_id, id);
 `);
     expect(offered.findings).toEqual(['foreignKeyWithoutTenant credit_notes.invoice_id']);
-    // A unique (tenant, key) that no foreign key references is a lookup index (capgo's
-    // `idx_apps_owner_org_app_id` next to `apps_pkey (app_id)`): not the schema's convention.
-    const lookup = sql(`${ORGS}CREATE UNIQUE INDEX invoices_org_id_idx ON invoices (org_id, id);
-CREATE TABLE credit_notes (id uuid PRIMARY KEY, org_id uuid NOT NULL REFERENCES organizations(id), invoice_id uuid NOT NULL REFERENCES invoices(id));
-CREATE INDEX credit_notes_org_idx ON credit_notes (org_id, id);
-`);
-    expect(lookup.findings).toEqual([]);
   });
 
   it('a key to a table of another level of the hierarchy is not judged', () => {

@@ -252,7 +252,7 @@ function foreignKeyFindings(table: Table, schema: TenantSchema, keys: KeyIndex):
     const targetKey = keysOf(target).find((k) => shared.includes(k.references))?.field ?? target.tenantKeys[0];
     const ownKey = keysOf(table).find((k) => shared.includes(k.references))?.field ?? table.tenantKeys[0];
     const composite = relation.fields.length > 1;
-    if (!composite && !(offersTenantKey(target, targetKey, relation.references) && referencedWithTenant(schema, target, targetKey, relation.references))) continue;
+    if (!composite && !offersTenantKey(target, targetKey, relation.references)) continue;
     const cols = relation.fields.map((f) => table.columns.get(f)?.dbName ?? f);
     const refs = relation.references.map((f) => target.columns.get(f)?.dbName ?? f);
     const ownDb = table.columns.get(ownKey)?.dbName ?? ownKey;
@@ -273,23 +273,6 @@ function foreignKeyFindings(table: Table, schema: TenantSchema, keys: KeyIndex):
     });
   }
   return findings;
-}
-
-/**
- * Some foreign key of the schema references the target on its tenant key and these columns: the
- * composite key is the schema's convention, not only a lookup index. capgo's unique index
- * `apps (owner_org, app_id)` next to `apps_pkey (app_id)` is referenced by no foreign key: the
- * `app_id` keys to it are not reported.
- */
-function referencedWithTenant(schema: TenantSchema, target: Table, tenantKey: string, references: string[]): boolean {
-  const wanted = new Set([tenantKey, ...references]);
-  for (const table of schema.tables.values()) {
-    for (const relation of table.relations.values()) {
-      if (relation.target !== target.name || relation.references.length !== wanted.size) continue;
-      if (relation.references.every((f) => wanted.has(f))) return true;
-    }
-  }
-  return false;
 }
 
 /** The target has a primary key or unique constraint on exactly its tenant key and the referenced columns. */
