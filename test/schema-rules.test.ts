@@ -470,8 +470,8 @@ CREATE INDEX builds_name_idx ON builds (name);
     // app_versions: a declared key; deleted_apps: by convention (named and typed like app_versions.app_id).
     expect(severities(project)).toEqual(['missingTenantIndex info app_versions', 'missingTenantIndex info deleted_apps', 'missingTenantIndex warning builds', 'missingTenantIndex warning channels']);
     const finding = checkSchema(project.schema, project.config).find((f) => f.table === 'app_versions');
-    expect(finding?.evidence).toMatch(/`app_versions.app_id` is a NOT NULL foreign key to `apps`, which carries the tenant \(`owner_org`\)/);
-    expect(checkSchema(project.schema, project.config).find((f) => f.table === 'deleted_apps')?.evidence).toMatch(/column named like `app_versions.app_id` -> `apps`/);
+    expect(finding?.evidence).toMatch(/`app_versions.app_id` is a NOT NULL foreign key to `apps`, and `apps` carries the tenant \(`owner_org`\)/);
+    expect(checkSchema(project.schema, project.config).find((f) => f.table === 'deleted_apps')?.evidence).toMatch(/`deleted_apps.app_id` is NOT NULL and named like `app_versions.app_id` -> `apps` \(a foreign key by convention\), and `apps` carries the tenant/);
   });
 
   it('indexLeadingWithParentKey info / indexLeadingWithNullableParentKey warn (Prisma)', () => {

@@ -395,7 +395,7 @@ function indexFindings(table: Table, schema: TenantSchema, config: TenantLintCon
       at: at(table.location, width),
       table: table.name,
       message: `Table \`${table.dbName}\` has no index that leads with its tenant column \`${dbKey}\`, but its ${candidate.kind} on \`(${cols.join(', ')})\` leads with the foreign key to a tenant-scoped table.`,
-      evidence: `\`${table.dbName}.${column}\` is a NOT NULL ${relation.undeclared ? `column named like ${relation.undeclared}` : 'foreign key'} to \`${parentTable?.dbName ?? parent}\`${parentKey ? `, which carries the tenant (\`${parentKey}\`)` : ', which is tenant-scoped'}: a query that reaches \`${table.dbName}\` through its \`${parentTable?.dbName ?? parent}\` row uses that ${candidate.kind}, and the row belongs to one tenant. Only a query that filters \`${table.dbName}\` by \`${dbKey}\` alone scans every tenant's rows.`,
+      evidence: `\`${table.dbName}.${column}\` is ${relation.undeclared ? `NOT NULL and named like ${relation.undeclared} (a foreign key by convention)` : `a NOT NULL foreign key to \`${parentTable?.dbName ?? parent}\``}, and \`${parentTable?.dbName ?? parent}\` ${parentKey ? `carries the tenant (\`${parentKey}\`)` : 'is tenant-scoped'}: a query that reaches \`${table.dbName}\` through its \`${parentTable?.dbName ?? parent}\` row uses that ${candidate.kind}, and the row belongs to one tenant. Only a query that filters \`${table.dbName}\` by \`${dbKey}\` alone scans every tenant's rows.`,
       help: `If \`${table.dbName}\` is queried by \`${dbKey}\` directly, ${lowerFirst(indexHint(table, keyName, dbKey))}.`,
       informational: true,
     });
