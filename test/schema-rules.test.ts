@@ -48,12 +48,13 @@ CREATE TABLE feature_flag_rules (id int PRIMARY KEY, flag_key text NOT NULL REFE
 CREATE TABLE currencies (code text PRIMARY KEY);
 ALTER TABLE invoices ADD COLUMN currency text REFERENCES currencies(code);
 CREATE TABLE drafts (id int PRIMARY KEY, org_id uuid);
-CREATE TABLE invoice_views (day date NOT NULL, invoice_id uuid NOT NULL, views int NOT NULL);
+CREATE TABLE invoice_views (day date NOT NULL, invoice_id uuid, views int NOT NULL);
 CREATE TABLE shares (id uuid PRIMARY KEY, entity_id uuid NOT NULL, slug text NOT NULL);
 CREATE TABLE payments (id uuid PRIMARY KEY, org_id uuid NOT NULL REFERENCES organizations(id), invoice_id uuid NOT NULL REFERENCES invoices(id));
 CREATE INDEX payments_org_idx ON payments (org_id, id);
 `);
-    // invoice_views has no foreign key, but its column is the one payments uses to point at invoices.
+    // invoice_views has no foreign key, but its column is the one payments uses to point at invoices;
+    // nullable, it is no link (NOT NULL, it would be a child by convention).
     expect(schema.tables.get('invoice_views')?.class).toBe('unclassified');
     // A polymorphic reference may point at tenant data.
     expect(schema.tables.get('shares')?.class).toBe('unclassified');
@@ -87,7 +88,8 @@ CREATE INDEX restores_org_idx ON restores (org_id, id);
       expect(schema.tables.get(name)?.globalByStructure).toBe(true);
       expect(schema.tables.get(name)?.classReason).toMatch(/is referenced by tenant data \(`.*`\) and holds none: reference data/);
     }
-    expect(findings).toEqual(['childWithoutTenantColumn invoice_strategies', 'missingTenantColumn actions', 'missingTenantColumn plugin_installs', 'missingTenantColumn trash']);
+    // plugin_installs.invoice_id is NOT NULL and named like payments' foreign key: a child by convention.
+    expect(findings).toEqual(['childWithoutTenantColumn invoice_strategies', 'childWithoutTenantColumn plugin_installs', 'missingTenantColumn actions', 'missingTenantColumn trash']);
   });
 
   // Judged misreadings: teable account, capgo apikeys (user_id NOT NULL -> users); judged true:
@@ -186,6 +188,75 @@ exports.down = function (db, cb) {
   });
 });
 
+// Class 3 of issue 13, judged misreadings: postiz's mastra_threads, mastra_messages, mastra_scorers,
+// mastra_workflow_snapshot (Mastra's agent memory, with a polymorphic `resourceId`).
+describe('tables a library creates', () => {
+  it('frameworkTableApart ok / frameworkPrefixedTableOfTheApp warn (SQL)', () => {
+    const { schema, findings } = sql(`${ORGS}CREATE TABLE mastra_threads (id text PRIMARY KEY, "resourceId" text NOT NULL, title text);
+CREATE TABLE mastra_messages (id text PRIMARY KEY, thread_id text NOT NULL REFERENCES mastra_threads(id), "resourceId" text);
+CREATE TABLE mastra_notes (id text PRIMARY KEY, invoice_id uuid REFERENCES invoices(id));
+CREATE SCHEMA pgboss;
+CREATE TABLE pgboss.job (id uuid PRIMARY KEY, name text NOT NULL, data jsonb, owner_id uuid);
+`);
+    for (const name of ['mastra_threads', 'mastra_messages']) {
+      expect(schema.tables.get(name)?.class).toBe('global');
+      expect(schema.tables.get(name)?.classReason).toMatch(/is a table of Mastra, which creates and reads it/);
+    }
+    expect(schema.tables.get('pgboss.job')?.classReason).toMatch(/is a table of pg-boss/);
+    // A prefixed table that points at the application's tables is the application's.
+    expect(findings).toEqual(['missingTenantColumn mastra_notes']);
+  });
+
+  it('frameworkTableApart ok / frameworkPrefixedTableOfTheApp warn (Prisma)', () => {
+    const project = loadProject(
+      makeProject({
+        'package.json': '{"name":"p"}',
+        'prisma/schema.prisma': `model Organization {
+  id       String    @id
+  invoices Invoice[]
+}
+model Invoice {
+  id    String       @id
+  orgId String
+  org   Organization @relation(fields: [orgId], references: [id])
+  notes mastra_notes[]
+  @@index([orgId, id])
+}
+model mastra_threads {
+  id         String  @id
+  resourceId String
+  title      String?
+}
+model mastra_notes {
+  id        String   @id
+  invoiceId String?
+  invoice   Invoice? @relation(fields: [invoiceId], references: [id])
+}
+`,
+      }),
+    );
+    expect(checkSchema(project.schema, project.config).map((f) => `${f.messageId} ${f.table}`)).toEqual(['missingTenantColumn mastra_notes']);
+  });
+
+  it('frameworkTableApart ok / frameworkPrefixedTableOfTheApp warn (Drizzle)', () => {
+    const project = loadProject(
+      makeProject({
+        'package.json': '{"name":"p","dependencies":{"drizzle-orm":"*"}}',
+        'src/schema.ts': `import { pgTable, uuid, text, index } from 'drizzle-orm/pg-core';
+export const organizations = pgTable('organizations', { id: uuid('id').primaryKey() });
+export const invoices = pgTable('invoices', {
+  id: uuid('id').primaryKey(),
+  orgId: uuid('org_id').notNull().references(() => organizations.id),
+}, (t) => [index('invoices_org_idx').on(t.orgId, t.id)]);
+export const threads = pgTable('mastra_threads', { id: text('id').primaryKey(), resourceId: text('resourceId').notNull() });
+export const notes = pgTable('mastra_notes', { id: text('id').primaryKey(), invoiceId: uuid('invoice_id').references(() => invoices.id) });
+`,
+      }),
+    );
+    expect(checkSchema(project.schema, project.config).map((f) => `${f.messageId} ${f.table}`)).toEqual(['missingTenantColumn mastra_notes']);
+  });
+});
+
 describe('child tables', () => {
   const CHILD = `${ORGS}CREATE TABLE invoice_lines (id uuid PRIMARY KEY, invoice_id uuid NOT NULL REFERENCES invoices(id));\n`;
   it('are reported at info by default (a child scoped through a required parent is a legitimate design), with the composite foreign key as the fix; checkChildTables: false turns it off', () => {
@@ -197,6 +268,102 @@ describe('child tables', () => {
     expect(sql(CHILD, { checkChildTables: false }).findings).toEqual([]);
   });
 
+  // Class 1 of issue 13, judged misreadings: teable dashboard.base_id, comment.table_id (a child of a
+  // child), capgo daily_mau.app_id, umami session.website_id; judged true: teable invitation.space_id
+  // (nullable), trash.resource_id (polymorphic).
+  function all(files: Record<string, string>): { schema: TenantSchema; findings: string[] } {
+    const project = loadProject(makeProject({ 'package.json': '{"name":"p","dependencies":{"drizzle-orm":"*"}}', ...files }));
+    return { schema: project.schema, findings: checkSchema(project.schema, project.config).map((f) => `${f.messageId} ${f.table}`).sort() };
+  }
+  it('childByUndeclaredForeignKey info / childByNullableUndeclaredForeignKey warn (SQL)', () => {
+    const { schema, findings } = sql(`${ORGS}CREATE TABLE payments (id uuid PRIMARY KEY, invoice_id uuid NOT NULL REFERENCES invoices(id));
+CREATE TABLE invoice_notes (id uuid PRIMARY KEY, invoice_id uuid NOT NULL, body text);
+CREATE TABLE note_reads (id uuid PRIMARY KEY, invoice_id uuid NOT NULL, payment_id uuid NOT NULL);
+CREATE TABLE refunds (id uuid PRIMARY KEY, payment_id uuid NOT NULL REFERENCES payments(id));
+CREATE TABLE refund_logs (id uuid PRIMARY KEY, payment_id uuid NOT NULL);
+CREATE TABLE invoice_drafts (id uuid PRIMARY KEY, invoice_id uuid, body text);
+CREATE TABLE invoice_tags (id uuid PRIMARY KEY, invoice_id integer NOT NULL);
+CREATE TABLE bookmarks (id uuid PRIMARY KEY, resource_id uuid NOT NULL);
+`);
+    expect(schema.tables.get('invoice_notes')?.class).toBe('child');
+    expect(schema.tables.get('invoice_notes')?.classReason).toMatch(/`invoice_notes.invoice_id` is NOT NULL and named like `payments.invoice_id` -> `invoices` \(no foreign key declares it here\): a child of `invoices`, a tenant model, by convention/);
+    // A child of a child (refunds is a child of payments) is reached the same way.
+    expect(schema.tables.get('refund_logs')?.class).toBe('child');
+    const evidence = checkSchema(schema, {}).find((f) => f.table === 'invoice_notes')?.evidence;
+    expect(evidence).toMatch(/by convention/);
+    // Nullable, of another type, or polymorphic: no link, still asked about.
+    expect(findings).toEqual([
+      'childWithoutTenantColumn invoice_notes',
+      'childWithoutTenantColumn note_reads',
+      'childWithoutTenantColumn payments',
+      'childWithoutTenantColumn refund_logs',
+      'childWithoutTenantColumn refunds',
+      'missingTenantColumn bookmarks',
+      'missingTenantColumn invoice_drafts',
+      'missingTenantColumn invoice_tags',
+    ]);
+  });
+
+  it('childByUndeclaredForeignKey info / childByNullableUndeclaredForeignKey warn (Prisma)', () => {
+    const { findings } = all({
+      'prisma/schema.prisma': `model Organization {
+  id       String    @id
+  invoices Invoice[]
+}
+model Invoice {
+  id       String    @id
+  orgId    String
+  org      Organization @relation(fields: [orgId], references: [id])
+  payments Payment[]
+  @@index([orgId, id])
+}
+model Payment {
+  id        String  @id
+  invoiceId String
+  invoice   Invoice @relation(fields: [invoiceId], references: [id])
+}
+model InvoiceNote {
+  id        String @id
+  invoiceId String
+  body      String
+}
+model InvoiceDraft {
+  id        String  @id
+  invoiceId String?
+  body      String
+}
+`,
+    });
+    expect(findings).toEqual(['childWithoutTenantColumn InvoiceNote', 'childWithoutTenantColumn Payment', 'missingTenantColumn InvoiceDraft']);
+  });
+
+  it('childByUndeclaredForeignKey info / childByNullableUndeclaredForeignKey warn (Drizzle)', () => {
+    const { findings } = all({
+      'src/schema.ts': `import { pgTable, uuid, text, index } from 'drizzle-orm/pg-core';
+export const organizations = pgTable('organizations', { id: uuid('id').primaryKey() });
+export const invoices = pgTable('invoices', {
+  id: uuid('id').primaryKey(),
+  orgId: uuid('org_id').notNull().references(() => organizations.id),
+}, (t) => [index('invoices_org_idx').on(t.orgId, t.id)]);
+export const payments = pgTable('payments', {
+  id: uuid('id').primaryKey(),
+  invoiceId: uuid('invoice_id').notNull().references(() => invoices.id),
+});
+export const invoiceNotes = pgTable('invoice_notes', {
+  id: uuid('id').primaryKey(),
+  invoiceId: uuid('invoice_id').notNull(),
+  body: text('body'),
+});
+export const invoiceDrafts = pgTable('invoice_drafts', {
+  id: uuid('id').primaryKey(),
+  invoiceId: uuid('invoice_id'),
+  body: text('body'),
+});
+`,
+    });
+    expect(findings).toEqual(['childWithoutTenantColumn invoice_notes', 'childWithoutTenantColumn payments', 'missingTenantColumn invoice_drafts']);
+  });
+
   it('a child that carries the root key nullable is reported for the nullable key, not as missing it', () => {
     expect(sql(`${ORGS}CREATE TABLE invoice_lines (id uuid PRIMARY KEY, invoice_id uuid NOT NULL REFERENCES invoices(id), org_id uuid);\n`).findings).toEqual(['nullableTenantColumn invoice_lines']);
   });
@@ -204,6 +371,180 @@ describe('child tables', () => {
 
 // Judged misreadings: umami website/link/board/pixel.team_id (owned by a user OR a team); judged true:
 // hyperdx Webhook.team, unleash change_requests.project (no other owner: a scope, or a required creator).
+// Class 2 of issue 13, judged misreadings: capgo's Drizzle `postgres_schema.ts` (apps, app_versions,
+// channels, org_users... without the baseline's indexes), kan's Drizzle schema next to drizzle-kit's output.
+describe('a declarative mirror of the SQL migrations', () => {
+  const MIGRATION = `CREATE TABLE organizations (id uuid PRIMARY KEY);
+CREATE TABLE apps (id uuid PRIMARY KEY, owner_org uuid NOT NULL REFERENCES organizations(id), name text);
+CREATE INDEX apps_owner_org_idx ON apps (owner_org);
+CREATE TABLE channels (id uuid PRIMARY KEY, owner_org uuid REFERENCES organizations(id), name text);
+CREATE TABLE devices (id uuid PRIMARY KEY, owner_org uuid NOT NULL REFERENCES organizations(id), name text);
+`;
+  const findings = (files: Record<string, string>) => {
+    const project = loadProject(makeProject({ 'package.json': '{"name":"p","dependencies":{"drizzle-orm":"*"}}', 'supabase/migrations/0001_init.sql': MIGRATION, ...files }));
+    return checkSchema(project.schema, project.config);
+  };
+  const list = (fs: ReturnType<typeof findings>) => fs.map((f) => `${f.messageId} ${f.table}`).sort();
+
+  it('mirrorIndexedInMigrations ok / mirrorIndexedNowhere warn, migrationsNullable err (Drizzle)', () => {
+    const fs = findings({
+      'src/schema.ts': `import { pgTable, uuid, text } from 'drizzle-orm/pg-core';
+export const organizations = pgTable('organizations', { id: uuid('id').primaryKey() });
+export const apps = pgTable('apps', { id: uuid('id').primaryKey(), owner_org: uuid('owner_org').references(() => organizations.id), name: text('name') });
+export const channels = pgTable('channels', { id: uuid('id').primaryKey(), owner_org: uuid('owner_org').notNull().references(() => organizations.id), name: text('name') });
+export const devices = pgTable('devices', { id: uuid('id').primaryKey(), owner_org: uuid('owner_org').notNull().references(() => organizations.id), name: text('name') });
+`,
+    });
+    // apps: the Drizzle mirror omits NOT NULL and the index; the migrations have both. Each table once.
+    expect(list(fs)).toEqual(['missingTenantIndex channels', 'missingTenantIndex devices', 'nullableTenantColumn channels']);
+    expect(fs.every((f) => f.at.file === 'src/schema.ts')).toBe(true);
+    expect(fs.find((f) => f.messageId === 'nullableTenantColumn')?.evidence).toMatch(/nullable in the SQL migrations, which are the database, though the drizzle definition says NOT NULL/);
+    expect(fs.find((f) => f.table === 'devices')?.evidence).toMatch(/The indexes of the SQL migrations that create the table were read too/);
+  });
+
+  it('mirrorIndexedInMigrations ok / mirrorIndexedNowhere warn, migrationsNullable err (Prisma)', () => {
+    const fs = findings({
+      'prisma/schema.prisma': `model organizations {
+  id       String     @id @db.Uuid
+  apps     apps[]
+  channels channels[]
+  devices  devices[]
+}
+model apps {
+  id        String        @id @db.Uuid
+  owner_org String?       @db.Uuid
+  org       organizations? @relation(fields: [owner_org], references: [id])
+  name      String?
+}
+model channels {
+  id        String        @id @db.Uuid
+  owner_org String        @db.Uuid
+  org       organizations @relation(fields: [owner_org], references: [id])
+  name      String?
+}
+model devices {
+  id        String        @id @db.Uuid
+  owner_org String        @db.Uuid
+  org       organizations @relation(fields: [owner_org], references: [id])
+  name      String?
+}
+`,
+    });
+    expect(list(fs)).toEqual(['missingTenantIndex channels', 'missingTenantIndex devices', 'nullableTenantColumn channels']);
+    expect(fs.every((f) => f.at.file === 'prisma/schema.prisma')).toBe(true);
+  });
+
+  it('the migrations alone (SQL): the same verdicts', () => {
+    const project = loadProject(makeProject({ 'package.json': '{"name":"p"}', 'supabase/migrations/0001_init.sql': MIGRATION }));
+    expect(list(checkSchema(project.schema, project.config))).toEqual(['missingTenantIndex channels', 'missingTenantIndex devices', 'nullableTenantColumn channels']);
+  });
+});
+
+// Class 4 of issue 13, judged misreadings: capgo app_versions (app_id, name), channels (app_id, name),
+// deleted_apps, onboarding_demo_data: an index that leads with the key of a tenant-scoped parent.
+describe('an index that leads with the foreign key to a tenant-scoped parent', () => {
+  const severities = (project: ReturnType<typeof loadProject>) =>
+    schemaFindings(project)
+      .filter((f) => f.ruleId === 'require-tenant-index')
+      .map((f) => `${f.messageId} ${f.severity} ${f.message.match(/`([^`]+)`/)?.[1]}`)
+      .sort();
+
+  it('indexLeadingWithParentKey info / indexLeadingWithNullableParentKey warn (SQL)', () => {
+    const project = loadProject(
+      makeProject({
+        'package.json': '{"name":"p"}',
+        'migrations/0001_init.sql': `CREATE TABLE organizations (id uuid PRIMARY KEY);
+CREATE TABLE apps (app_id text PRIMARY KEY, owner_org uuid NOT NULL REFERENCES organizations(id));
+CREATE INDEX apps_owner_org_idx ON apps (owner_org);
+CREATE TABLE app_versions (id bigint PRIMARY KEY, owner_org uuid NOT NULL REFERENCES organizations(id), app_id text NOT NULL REFERENCES apps(app_id), name text NOT NULL);
+CREATE INDEX app_versions_app_name_idx ON app_versions (app_id, name);
+CREATE TABLE deleted_apps (id bigint PRIMARY KEY, owner_org uuid NOT NULL REFERENCES organizations(id), app_id text NOT NULL);
+CREATE INDEX deleted_apps_app_idx ON deleted_apps (app_id);
+CREATE TABLE channels (id bigint PRIMARY KEY, owner_org uuid NOT NULL REFERENCES organizations(id), app_id text REFERENCES apps(app_id), name text NOT NULL);
+CREATE INDEX channels_app_name_idx ON channels (app_id, name);
+CREATE TABLE builds (id bigint PRIMARY KEY, owner_org uuid NOT NULL REFERENCES organizations(id), name text NOT NULL);
+CREATE INDEX builds_name_idx ON builds (name);
+`,
+      }),
+    );
+    // app_versions: a declared key; deleted_apps: by convention (named and typed like app_versions.app_id).
+    expect(severities(project)).toEqual(['missingTenantIndex info app_versions', 'missingTenantIndex info deleted_apps', 'missingTenantIndex warning builds', 'missingTenantIndex warning channels']);
+    const finding = checkSchema(project.schema, project.config).find((f) => f.table === 'app_versions');
+    expect(finding?.evidence).toMatch(/`app_versions.app_id` is a NOT NULL foreign key to `apps`, and `apps` carries the tenant \(`owner_org`\)/);
+    expect(checkSchema(project.schema, project.config).find((f) => f.table === 'deleted_apps')?.evidence).toMatch(/`deleted_apps.app_id` is NOT NULL and named like `app_versions.app_id` -> `apps` \(a foreign key by convention\), and `apps` carries the tenant/);
+  });
+
+  it('indexLeadingWithParentKey info / indexLeadingWithNullableParentKey warn (Prisma)', () => {
+    const project = loadProject(
+      makeProject({
+        'package.json': '{"name":"p"}',
+        'prisma/schema.prisma': `model Organization {
+  id       String       @id
+  apps     App[]
+  versions AppVersion[]
+  channels Channel[]
+}
+model App {
+  id       String       @id
+  orgId    String
+  org      Organization @relation(fields: [orgId], references: [id])
+  versions AppVersion[]
+  channels Channel[]
+  @@index([orgId])
+}
+model AppVersion {
+  id     String       @id
+  orgId  String
+  org    Organization @relation(fields: [orgId], references: [id])
+  appId  String
+  app    App          @relation(fields: [appId], references: [id])
+  name   String
+  @@index([appId, name])
+}
+model Channel {
+  id     String       @id
+  orgId  String
+  org    Organization @relation(fields: [orgId], references: [id])
+  appId  String?
+  app    App?         @relation(fields: [appId], references: [id])
+  name   String
+  @@index([appId, name])
+}
+`,
+      }),
+    );
+    expect(severities(project)).toEqual(['missingTenantIndex info AppVersion', 'missingTenantIndex warning Channel']);
+  });
+
+  it('indexLeadingWithParentKey info / indexLeadingWithNullableParentKey warn (Drizzle)', () => {
+    const project = loadProject(
+      makeProject({
+        'package.json': '{"name":"p","dependencies":{"drizzle-orm":"*"}}',
+        'src/schema.ts': `import { pgTable, uuid, text, index } from 'drizzle-orm/pg-core';
+export const organizations = pgTable('organizations', { id: uuid('id').primaryKey() });
+export const apps = pgTable('apps', {
+  id: uuid('id').primaryKey(),
+  orgId: uuid('org_id').notNull().references(() => organizations.id),
+}, (t) => [index('apps_org_idx').on(t.orgId)]);
+export const appVersions = pgTable('app_versions', {
+  id: uuid('id').primaryKey(),
+  orgId: uuid('org_id').notNull().references(() => organizations.id),
+  appId: uuid('app_id').notNull().references(() => apps.id),
+  name: text('name').notNull(),
+}, (t) => [index('app_versions_app_idx').on(t.appId, t.name)]);
+export const channels = pgTable('channels', {
+  id: uuid('id').primaryKey(),
+  orgId: uuid('org_id').notNull().references(() => organizations.id),
+  appId: uuid('app_id').references(() => apps.id),
+  name: text('name').notNull(),
+}, (t) => [index('channels_app_idx').on(t.appId, t.name)]);
+`,
+      }),
+    );
+    expect(severities(project)).toEqual(['missingTenantIndex info app_versions', 'missingTenantIndex warning channels']);
+  });
+});
+
 describe('a nullable tenant key next to a nullable user owner', () => {
   const TEAMS = `CREATE TABLE teams (id uuid PRIMARY KEY);
 CREATE TABLE users (id uuid PRIMARY KEY, email text NOT NULL);

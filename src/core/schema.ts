@@ -67,6 +67,11 @@ export interface Relation {
   /** All local foreign-key fields are required. */
   required: boolean;
   isList: boolean;
+  /**
+   * No source declares this foreign key: the column has the name and type of one that another table
+   * declares (`dashboard.base_id` like `table_meta.base_id -> base`). The text names that declaration.
+   */
+  undeclared?: string;
 }
 
 export type TableClass = 'tenant' | 'child' | 'global' | 'unclassified';
@@ -92,6 +97,11 @@ export interface Table {
    * so the schema rules (tenant column, tenant index) do not judge it.
    */
   columnsUnknown?: boolean;
+  /**
+   * What the SQL migrations say of a table a declarative source mirrors, taken over the mirror's
+   * description (`owner_org NOT NULL`, `index (owner_org)`): the migrations are the database.
+   */
+  migrationFacts?: string[];
   /** A view (`CREATE VIEW`): its rows are those of the tables it reads, with the keys it carries from them. */
   view?: boolean;
   /** Why the application never queries this table (Prisma `@@ignore`): it is global, and not checked. */

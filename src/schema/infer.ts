@@ -5,6 +5,19 @@ import type { RawTable } from './prisma.js';
 /** Migration bookkeeping: global by nature, never tenant data. */
 const BOOKKEEPING = /^(_prisma_migrations|schema_migrations|flyway_schema_history|__drizzle_migrations|knex_migrations(_lock)?|typeorm_migrations|migrations|sequelizemeta|goose_db_version|__diesel_schema_migrations|ar_internal_metadata)$/i;
 
+/**
+ * Tables a library creates and owns in the application's database, by the prefix or schema it gives
+ * them: Mastra's agent memory (`mastra_threads`, `mastra_messages`, ...), job queues (pg-boss's
+ * `pgboss.*`, graphile-worker's `graphile_worker.*`, River's `river_job`, Oban's `oban_jobs`).
+ */
+const FRAMEWORK_TABLE: [RegExp, string][] = [
+  [/^mastra_[a-z_]+$/i, 'Mastra'],
+  [/^pgboss\./i, 'pg-boss'],
+  [/^graphile_worker\./i, 'graphile-worker'],
+  [/^river_(job|leader|migration|queue|client|client_queue)$/i, 'River'],
+  [/^oban_(jobs|peers|producers)$/i, 'Oban'],
+];
+
 /** Columns that point at a row of any table: `resourceId`, `entity_id`, `target_id`. */
 const POLYMORPHIC_REFERENCE = /^(resource|entity|target|subject|object|record|owner)_?id$/i;
 
@@ -88,6 +101,7 @@ export function buildTenantSchema(
     const keys = keysByTable.get(table.name) ?? [];
     let cls: Table['class'];
     let reason: string;
+    let framework: string | undefined;
     if (globals.has(table.name)) {
       cls = 'global';
       reason = `\`${table.name}\` is listed in globalTables`;
@@ -97,6 +111,9 @@ export function buildTenantSchema(
     } else if (BOOKKEEPING.test(table.dbName.replace(/^.*\./, ''))) {
       cls = 'global';
       reason = `\`${table.dbName}\` is migration bookkeeping`;
+    } else if ((framework = frameworkOwner(table, raw))) {
+      cls = 'global';
+      reason = `\`${table.dbName}\` is a table of ${framework}, which creates and reads it, and no foreign key ties it to the application's tables`;
     } else if (table.name === root) {
       cls = 'global';
       reason = `\`${table.name}\` is the tenant root`;
@@ -117,11 +134,33 @@ export function buildTenantSchema(
   }
   classifyIdentity(tables);
   classifyChildren(tables);
+  // Children reached by a foreign key the schema does not declare, read to a fixed point: a child by
+  // convention can be the parent another convention reaches (teable's `comment.table_id -> table_meta`).
+  while (conventionParents(tables)) classifyChildren(tables);
   classifyByStructure(tables, root, tenantKeys);
   // A migration folder left out whole (another database's migrations) read no file: it is not a
   // source, and a project whose only "source" it was has no schema of its own.
   const read = sources.filter((source) => source.kind !== 'sql' || source.files.length > 0);
   return { sources: read, root, rootReason, levels, tenantKeys, tables, diagnostics };
+}
+
+/**
+ * The library a table belongs to (`mastra_threads`: Mastra), when its name says so and no foreign key
+ * joins it to a table outside that library's (in either direction): a table of the application
+ * that happens to share the prefix, or that points at the application's tables, stays judged.
+ */
+function frameworkOwner(table: RawTable, raw: RawTable[]): string | undefined {
+  const ownerOf = (t: RawTable) => FRAMEWORK_TABLE.find(([pattern]) => pattern.test(t.dbName) || pattern.test(t.name))?.[1];
+  const owner = ownerOf(table);
+  if (!owner) return undefined;
+  const byName = new Map(raw.map((t) => [t.name, t]));
+  const foreign = (t: RawTable | undefined) => !t || ownerOf(t) !== owner;
+  for (const relation of table.relations.values()) if (relation.target !== table.name && foreign(byName.get(relation.target))) return undefined;
+  for (const other of raw) {
+    if (other === table || !foreign(other)) continue;
+    if ([...other.relations.values()].some((r) => r.target === table.name)) return undefined;
+  }
+  return owner;
 }
 
 function chooseRoot(
@@ -200,10 +239,75 @@ function classifyChildren(tables: Map<string, Table>): void {
       if (parents.length === 0) continue;
       table.class = 'child';
       table.parentRelations = parents.map((r) => r.name);
-      table.classReason = `\`${table.name}\` has no tenant key but requires \`${parents[0].name}\` (${parents[0].target}), a tenant model`;
+      const first = parents[0];
+      table.classReason = first.undeclared
+        ? `\`${table.name}.${table.columns.get(first.fields[0])?.dbName ?? first.fields[0]}\` is NOT NULL and named like ${first.undeclared} (no foreign key declares it here): a child of \`${first.target}\`, a tenant model, by convention`
+        : `\`${table.name}\` has no tenant key but requires \`${first.name}\` (${first.target}), a tenant model`;
       changed = true;
     }
   }
+}
+
+/**
+ * Foreign keys by convention: an unclassified table's NOT NULL column with the name and type of a
+ * single-column foreign key that other tables declare, always to the same tenant-scoped table and
+ * to a key of it (`table_meta.base_id -> base(id)`; teable's `dashboard.base_id`, capgo's
+ * `daily_mau.app_id`, umami's `session.website_id`). The row names one row of that table, which
+ * scopes it as a declared key would: the table becomes a child (reported at info as
+ * `childWithoutTenantColumn`, with the convention named), not a table without a tenant link. A
+ * nullable column is no link (the row may name no parent), and a polymorphic column (`resource_id`)
+ * may name a row of any table: both stay unclassified. Returns whether a relation was added.
+ */
+function conventionParents(tables: Map<string, Table>): boolean {
+  // By column name: each target the name's declared keys point at, with the types and referenced columns.
+  const declared = new Map<string, Map<string, { references: Set<string>; types: Set<string>; example: string }>>();
+  for (const table of tables.values()) {
+    for (const relation of table.relations.values()) {
+      if (relation.undeclared || relation.fields.length !== 1 || relation.references.length !== 1 || relation.target === table.name) continue;
+      const column = table.columns.get(relation.fields[0]);
+      if (!column || column.name === 'id' || column.dbName === 'id') continue;
+      for (const name of new Set([column.name, column.dbName])) {
+        const targets = declared.get(name) ?? new Map<string, { references: Set<string>; types: Set<string>; example: string }>();
+        const entry = targets.get(relation.target) ?? { references: new Set<string>(), types: new Set<string>(), example: `\`${table.name}.${column.dbName}\` -> \`${relation.target}\`` };
+        entry.references.add(relation.references[0]);
+        entry.types.add(baseType(column.type));
+        targets.set(relation.target, entry);
+        declared.set(name, targets);
+      }
+    }
+  }
+  let added = false;
+  for (const table of tables.values()) {
+    if (table.class !== 'unclassified' || table.columnsUnknown || table.view) continue;
+    const linked = new Set([...table.relations.values()].flatMap((r) => r.fields));
+    for (const column of table.columns.values()) {
+      if (column.nullable || column.isList || linked.has(column.name) || POLYMORPHIC_REFERENCE.test(column.name) || POLYMORPHIC_REFERENCE.test(column.dbName)) continue;
+      const type = baseType(column.type);
+      const known = type !== '' && type !== 'unknown';
+      // The targets whose keys of this name have this type: exactly one, or the name says nothing.
+      const matches = [...(declared.get(column.name) ?? declared.get(column.dbName) ?? new Map()).entries()].filter(
+        ([, entry]) => !known || entry.types.has(type) || entry.types.has('unknown'),
+      );
+      if (matches.length !== 1) continue;
+      const [targetName, entry] = matches[0];
+      const target = tables.get(targetName);
+      if (!target || target === table || (target.class !== 'tenant' && target.class !== 'child')) continue;
+      // A referenced column identifies one row of the parent: its primary key or a unique.
+      const keys = [target.primaryKey, ...target.uniques.map((u) => u.fields)].filter((fields) => fields.length === 1).map((fields) => fields[0]);
+      // The referenced column of the same name first (`apps.app_id` for `app_id`), then the others.
+      const references = [...entry.references].sort((a, b) => Number(b === column.dbName || b === column.name) - Number(a === column.dbName || a === column.name));
+      const referenced = references.find((ref) => {
+        const name = [...target.columns.values()].find((c) => c.name === ref || c.dbName === ref)?.name ?? ref;
+        return keys.includes(name);
+      });
+      if (!referenced) continue;
+      const name = `${column.name} (by name)`;
+      table.relations.set(name, { name, target: target.name, fields: [column.name], references: [referenced], required: true, isList: false, undeclared: entry.example });
+      added = true;
+      break;
+    }
+  }
+  return added;
 }
 
 /**

@@ -33,6 +33,7 @@ export function mergeTables(sources: RawTable[][]): RawTable[] {
     }
     if (!existing.rls && table.rls) existing.rls = table.rls;
     addForeignKeys(existing, table);
+    if (table.source === 'sql' && existing.source !== 'sql') adoptMigrationFacts(existing, table);
     if (table.codeNames) existing.codeNames = [...new Set([...(existing.codeNames ?? []), ...table.codeNames])];
   }
   // Tables met later under an alias (migrations folded after the models) join the model's entry.
@@ -89,4 +90,65 @@ function addForeignKeys(existing: RawTable, other: RawTable): void {
       required: columns.every((c) => c?.nullable === false),
     });
   }
+}
+
+/**
+ * A declarative source that mirrors tables the SQL migrations create (capgo's Drizzle
+ * `postgres_schema.ts` next to its Supabase baseline, kan's Drizzle schema next to drizzle-kit's
+ * output) describes what the code reads; the migrations are what the database is. The mirror may
+ * leave out NOT NULL and the indexes (capgo's `apps` has no index in Drizzle, `finx_apps_owner_org`
+ * in the baseline): the migrations' nullability wins for every column both describe, and their
+ * primary key, uniques and indexes are added to the mirror's. The mirror keeps its names and
+ * locations; `migrationFacts` names what was taken, for the findings' evidence.
+ */
+function adoptMigrationFacts(existing: RawTable, migration: RawTable): void {
+  const byDb = new Map<string, string>();
+  for (const column of existing.columns.values()) {
+    byDb.set(column.dbName.toLowerCase(), column.name);
+    byDb.set(column.name.toLowerCase(), column.name);
+  }
+  const nameOf = (field: string) => byDb.get((migration.columns.get(field)?.dbName ?? field).toLowerCase());
+  const adopted: string[] = [];
+  for (const column of migration.columns.values()) {
+    const name = nameOf(column.name);
+    const own = name ? existing.columns.get(name) : undefined;
+    if (!own || own.nullable === column.nullable) continue;
+    existing.columns.set(own.name, { ...own, nullable: column.nullable });
+    adopted.push(`${own.dbName} ${column.nullable ? 'nullable' : 'NOT NULL'}`);
+  }
+  /** The migration's columns as the mirror's names; undefined when one is not in the mirror. */
+  const mapped = (fields: string[]) => {
+    const names = fields.map((f) => nameOf(f) ?? (migration.columns.has(f) ? undefined : f));
+    return names.every((n): n is string => n !== undefined) ? names : undefined;
+  };
+  const same = (a: string[], b: string[]) => a.length === b.length && a.every((f, i) => f === b[i]);
+  const primaryKey = mapped(migration.primaryKey);
+  if (existing.primaryKey.length === 0 && primaryKey && primaryKey.length > 0) {
+    existing.primaryKey = primaryKey;
+    adopted.push(`primary key (${migration.primaryKey.join(', ')})`);
+  }
+  const uniques = [...existing.uniques];
+  // A primary key the migrations put elsewhere (capgo's `apps_pkey (app_id)`, the mirror's `id`) is
+  // unique in the database all the same.
+  if (primaryKey && primaryKey.length > 0 && !same(primaryKey, existing.primaryKey) && !uniques.some((u) => same(u.fields, primaryKey))) {
+    uniques.push({ fields: primaryKey, name: `${migration.dbName}_pkey` });
+    adopted.push(`primary key (${migration.primaryKey.join(', ')}) as a unique`);
+  }
+  for (const unique of migration.uniques) {
+    const fields = mapped(unique.fields);
+    if (!fields || uniques.some((u) => same(u.fields, fields))) continue;
+    uniques.push({ fields, name: unique.name });
+    adopted.push(`unique (${unique.fields.join(', ')})`);
+  }
+  const indexes = [...existing.indexes];
+  for (const index of migration.indexes) {
+    const fields = mapped(index);
+    if (!fields || indexes.some((i) => same(i, fields))) continue;
+    indexes.push(fields);
+    adopted.push(`index (${index.join(', ')})`);
+  }
+  existing.uniques = uniques;
+  existing.indexes = indexes;
+  // Set even when empty: the table is known to mirror the migrations.
+  existing.migrationFacts = [...(existing.migrationFacts ?? []), ...adopted];
 }

@@ -348,6 +348,11 @@ function dualOwner(table: Table, field: string, dbName: string, owner: Relation,
   };
 }
 
+/** Names the SQL migrations when the nullability of a table a declarative source mirrors came from them. */
+function mirrorNote(table: Table, fact: string): string {
+  return table.migrationFacts?.includes(fact) ? ` (nullable in the SQL migrations, which are the database, though the ${table.source} definition says NOT NULL)` : '';
+}
+
 function nullableColumn(table: Table, field: string, dbName: string, location: SourceLocation | undefined, schema: TenantSchema): SchemaFinding {
   const fix =
     table.source === 'prisma'
@@ -361,7 +366,7 @@ function nullableColumn(table: Table, field: string, dbName: string, location: S
     at: at(location, field.length),
     table: table.name,
     message: `Tenant column \`${table.dbName}.${dbName}\` is nullable.`,
-    evidence: `\`${dbName}\` references the tenant \`${schema.root ?? '?'}\`. A row without a tenant belongs to no one: no tenant filter ever matches it, or every one does (\`IS NULL\` branches, outer joins), and a bug that forgets to set it goes unnoticed.`,
+    evidence: `\`${dbName}\` references the tenant \`${schema.root ?? '?'}\`${mirrorNote(table, `${dbName} nullable`)}. A row without a tenant belongs to no one: no tenant filter ever matches it, or every one does (\`IS NULL\` branches, outer joins), and a bug that forgets to set it goes unnoticed.`,
     help: `Every row must belong to a tenant: ${fix}.`,
   };
 }
@@ -378,14 +383,30 @@ function indexFindings(table: Table, schema: TenantSchema, config: TenantLintCon
   const keyName = table.tenantKeys[0] ?? 'tenant_id';
   const dbKey = table.columns.get(keyName)?.dbName ?? keyName;
   const width = table.source === 'prisma' ? 5 : 12;
-  if (leading.length === 0) {
+  const viaParent = leading.length === 0 ? parentLeadingIndex(table, candidates, schema) : undefined;
+  if (viaParent) {
+    const { candidate, relation, parent, column } = viaParent;
+    const parentTable = schema.tables.get(parent);
+    const parentKey = parentTable?.tenantKeys[0] ? (parentTable.columns.get(parentTable.tenantKeys[0])?.dbName ?? parentTable.tenantKeys[0]) : undefined;
+    const cols = candidate.columns.map((f) => table.columns.get(f)?.dbName ?? f);
+    findings.push({
+      ruleId: 'require-tenant-index',
+      messageId: 'missingTenantIndex',
+      at: at(table.location, width),
+      table: table.name,
+      message: `Table \`${table.dbName}\` has no index that leads with its tenant column \`${dbKey}\`, but its ${candidate.kind} on \`(${cols.join(', ')})\` leads with the foreign key to a tenant-scoped table.`,
+      evidence: `\`${table.dbName}.${column}\` is ${relation.undeclared ? `NOT NULL and named like ${relation.undeclared} (a foreign key by convention)` : `a NOT NULL foreign key to \`${parentTable?.dbName ?? parent}\``}, and \`${parentTable?.dbName ?? parent}\` ${parentKey ? `carries the tenant (\`${parentKey}\`)` : 'is tenant-scoped'}: a query that reaches \`${table.dbName}\` through its \`${parentTable?.dbName ?? parent}\` row uses that ${candidate.kind}, and the row belongs to one tenant. Only a query that filters \`${table.dbName}\` by \`${dbKey}\` alone scans every tenant's rows.`,
+      help: `If \`${table.dbName}\` is queried by \`${dbKey}\` directly, ${lowerFirst(indexHint(table, keyName, dbKey))}.`,
+      informational: true,
+    });
+  } else if (leading.length === 0) {
     findings.push({
       ruleId: 'require-tenant-index',
       messageId: 'missingTenantIndex',
       at: at(table.location, width),
       table: table.name,
       message: `Table \`${table.dbName}\` has no index that leads with its tenant column \`${dbKey}\`.`,
-      evidence: `Every tenant-scoped query filters on \`${dbKey}\`; without an index that starts with it, each one scans the rows of every tenant (and an index on \`(${otherLead(candidates) ?? 'created_at'}, ${dbKey})\` does not help a filter on \`${dbKey}\`).`,
+      evidence: `Every tenant-scoped query filters on \`${dbKey}\`; without an index that starts with it, each one scans the rows of every tenant (and an index on \`(${otherLead(candidates) ?? 'created_at'}, ${dbKey})\` does not help a filter on \`${dbKey}\`).${table.migrationFacts && table.source !== 'sql' ? ' The indexes of the SQL migrations that create the table were read too: none leads with it.' : ''}`,
       help: indexHint(table, keyName, dbKey),
     });
   } else if (leading.every((c) => c.columns.length === 1) && !identified(table) && config.reportTenantOnlyIndex !== false) {
@@ -428,6 +449,74 @@ function indexFindings(table: Table, schema: TenantSchema, config: TenantLintCon
     });
   }
   return findings;
+}
+
+/**
+ * An index (or key) that leads with a NOT NULL foreign key to a tenant-scoped table: capgo's
+ * `app_versions (app_id, name)`, where `apps` carries `owner_org`. The access it serves goes through
+ * the parent's row, which belongs to one tenant. A key the schema declares counts, and one by
+ * convention: a column with the name and type of a single-column foreign key that other tables
+ * declare, always to the same table (capgo's `deleted_apps.app_id`).
+ */
+function parentLeadingIndex(
+  table: Table,
+  candidates: { columns: string[]; kind: string }[],
+  schema: TenantSchema,
+): { candidate: { columns: string[]; kind: string }; relation: Relation; parent: string; column: string } | undefined {
+  const conventions = declaredForeignKeys(schema);
+  for (const candidate of candidates) {
+    const first = candidate.columns[0];
+    const column = first ? table.columns.get(first) : undefined;
+    if (!column || column.nullable || column.isList) continue;
+    let relation = [...table.relations.values()].find((r) => r.required && r.fields.length === 1 && r.fields[0] === column.name);
+    if (!relation && ![...table.relations.values()].some((r) => r.fields.includes(column.name))) {
+      const convention = conventions.get(column.name) ?? conventions.get(column.dbName);
+      if (convention && (convention.types.has(typeBase(column.type)) || convention.types.has('unknown') || column.type === 'unknown')) {
+        relation = { name: column.name, target: convention.target, fields: [column.name], references: [convention.references], required: true, isList: false, undeclared: convention.example };
+      }
+    }
+    const parent = relation ? schema.tables.get(relation.target) : undefined;
+    if (!relation || !parent || parent === table || parent.name === schema.root) continue;
+    if (parent.class !== 'child' && !(parent.class === 'tenant' && parent.tenantKeys.length > 0)) continue;
+    return { candidate, relation, parent: parent.name, column: column.dbName };
+  }
+  return undefined;
+}
+
+/** `varchar(50)` and `varchar(255)` are the same kind of key. */
+function typeBase(type: string): string {
+  const open = type.indexOf('(');
+  return (open < 0 ? type : type.slice(0, open)).trim().toLowerCase();
+}
+
+const FOREIGN_KEY_NAMES = new WeakMap<TenantSchema, Map<string, { target: string; references: string; types: Set<string>; example: string }>>();
+
+/** Column names of single-column foreign keys the schema declares, each always to one table (`app_id -> apps`). */
+function declaredForeignKeys(schema: TenantSchema): Map<string, { target: string; references: string; types: Set<string>; example: string }> {
+  const cached = FOREIGN_KEY_NAMES.get(schema);
+  if (cached) return cached;
+  const found = new Map<string, { target: string; references: string; types: Set<string>; example: string } | null>();
+  for (const table of schema.tables.values()) {
+    for (const relation of table.relations.values()) {
+      if (relation.undeclared || relation.fields.length !== 1 || relation.references.length !== 1 || relation.target === table.name) continue;
+      const column = table.columns.get(relation.fields[0]);
+      if (!column || column.name === 'id') continue;
+      for (const name of new Set([column.name, column.dbName])) {
+        const seen = found.get(name);
+        if (seen === null) continue;
+        if (seen && seen.target !== relation.target) {
+          found.set(name, null);
+          continue;
+        }
+        const entry = seen ?? { target: relation.target, references: relation.references[0], types: new Set<string>(), example: `\`${table.dbName}.${column.dbName}\` -> \`${schema.tables.get(relation.target)?.dbName ?? relation.target}\`` };
+        entry.types.add(typeBase(column.type));
+        found.set(name, entry);
+      }
+    }
+  }
+  const result = new Map([...found].filter((e): e is [string, { target: string; references: string; types: Set<string>; example: string }] => e[1] !== null));
+  FOREIGN_KEY_NAMES.set(schema, result);
+  return result;
 }
 
 /**
