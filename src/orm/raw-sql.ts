@@ -429,7 +429,8 @@ function untracedSql(call: TSESTree.CallExpression | TSESTree.TaggedTemplateExpr
     textNode = call.arguments[0];
     const arg = textNode && unwrap(textNode);
     // `tx.execute(sql\`...\`)`: the tag is the sink, analysed where it stands; not counted twice.
-    if (arg?.type === T.TaggedTemplateExpression && sinkOf(arg, context)) return undefined;
+    const held = arg ? (arg.type === T.TaggedTemplateExpression ? arg : constValueOf(arg, unit)) : undefined;
+    if (held?.type === T.TaggedTemplateExpression && sinkOf(held, context)) return undefined;
     if (arg?.type === T.ObjectExpression) {
       const property = arg.properties.find((p): p is TSESTree.Property => p.type === T.Property && p.key.type === T.Identifier && p.key.name === 'text');
       textNode = property?.value;

@@ -418,7 +418,8 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 const db = drizzle(process.env.DATABASE_URL!);
 export async function bump(teamId: string, id: string) {
   await db.execute(sql\`UPDATE tasks SET name = 'x' WHERE id = \${id}\`);
-  await db.execute(sql\`UPDATE tasks SET name = 'y' WHERE id = \${id} AND team_id = \${teamId}\`);
+  const query = sql\`UPDATE tasks SET name = 'y' WHERE id = \${id} AND team_id = \${teamId}\`;
+  await db.execute(query);
 }
 `;
   const project = (text: string) =>
