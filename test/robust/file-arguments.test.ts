@@ -44,8 +44,9 @@ describe('file arguments in a monorepo: the schema in a workspace package, the f
     expect(alone.findings).toEqual(expected.findings);
     expect(alone.verdict).toBe('COMPLETE');
     expect(alone.diagnostics).toEqual([]);
-    // The schema it was checked against is the repository's, named as the folder scan names it.
-    expect(alone.projects).toEqual(expected.projects.filter((p) => p.root === MONOREPO_SQL));
+    // The schema it was checked against is that of the database package the app depends on
+    // (@acme/db), named as the folder scan names it.
+    expect(alone.projects).toEqual(expected.projects.filter((p) => p.root === join(MONOREPO_SQL, 'packages/db')));
   });
 
   it('a .ts file alone reports its raw-SQL leak against the same migrations', async () => {
