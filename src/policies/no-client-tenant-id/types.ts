@@ -118,6 +118,8 @@ export interface Check {
   certain: boolean;
   /** An uncertain check: a helper (`getTeamById()`) given the client value and the verified user, not followed to a decision. */
   delegate?: string;
+  /** `exit` checks of an `if`: the branch that runs when the check fails (what a helper then returns, see resultChecks). */
+  failing?: Node;
 }
 
 /** Does a filter pin the verified user, a user the analysis cannot trace, or no user? */
