@@ -161,3 +161,66 @@ ruleTester.run('no-client-tenant-id: a membership helper that returns its verdic
     { ...prisma(`  const access = await checkAccess(checked, req.user.id);\n  if (!access.allowed) return res.sendStatus(403);`, true), errors: [clientTenant] },
   ],
 });
+
+// Issue 13 (judged on tutur3u): a session verifier that resolves the verified user and checks the
+// workspace at once (`getPermissions({ wsId })`), several helpers deep: it hands the inner helper's
+// result on (`return getPermissionsImpl(args)`), resolves the id into a `let` inside a `try`, runs
+// the membership helper inside `Promise.all`, and returns `null` when the membership fails. The
+// caller stops on `!permissions`. Twins: the result not tested; the verifier that forgets to stop on
+// the membership's failure.
+function permissions(route: string, stops = true): { code: string; filename: string } {
+  const verifier = `import { createClient, verifyMembership } from '@/lib/members';
+
+async function resolveWorkspaceId(wsId: string) {
+  return wsId.trim();
+}
+
+async function getPermissionsImpl({ wsId }: { wsId: string }) {
+  const supabase = await createClient();
+  const { data: { user } } = await supabase.auth.getUser();
+  if (!user) return null;
+  let resolved: string;
+  try {
+    resolved = await resolveWorkspaceId(wsId);
+  } catch {
+    return null;
+  }
+  const [membership, roles] = await Promise.all([verifyMembership({ supabase, userId: user.id, wsId: resolved }), supabase.from('org_members').select('role').eq('user_id', user.id)]);
+  ${stops ? 'if (!membership.ok) return null;' : "if (!membership.ok) console.warn('not a member');"}
+  return { wsId: resolved, roles: roles.data ?? [] };
+}
+
+export async function getPermissions(args: { wsId: string }) {
+  return getPermissionsImpl(args);
+}
+`;
+  const code = `import { createClient as createAdmin } from '@supabase/supabase-js';
+import { getPermissions } from '@/lib/permissions';
+
+export async function GET(request: Request, { params }: { params: Promise<{ wsId: string }> }) {
+  const { wsId } = await params;
+${route}
+  const admin = createAdmin(process.env.URL ?? '', process.env.SUPABASE_SERVICE_ROLE_KEY ?? '');
+  const { data } = await admin.from('projects').select('*').eq('org_id', wsId);
+  return Response.json(data);
+}
+`;
+  return onDisk(code, 'src/app/api/workspaces/[wsId]/projects/route.ts', {
+    'package.json': JSON.stringify({ name: 'result-guards-permissions', dependencies: { '@supabase/supabase-js': '^2.47.0', '@supabase/ssr': '^0.5.0', next: '15.1.0' } }),
+    'tsconfig.json': JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@/*': ['src/*'] } } }),
+    'supabase/migrations/20240101000000_init.sql': migration,
+    'src/lib/members.ts': supabaseHelpers,
+    'src/lib/permissions.ts': verifier,
+  });
+}
+
+ruleTester.run('no-client-tenant-id: a session verifier that returns null unless the user is a member', rule, {
+  valid: [
+    permissions(`  const permissions = await getPermissions({ wsId });\n  if (!permissions) return new Response('forbidden', { status: 403 });`),
+    permissions(`  const permissions = await getPermissions({ wsId });\n  if (!permissions || permissions.roles.length === 0) return new Response('forbidden', { status: 403 });`),
+  ],
+  invalid: [
+    { ...permissions(`  await getPermissions({ wsId });`), errors: [clientTenant] },
+    { ...permissions(`  const permissions = await getPermissions({ wsId });\n  if (!permissions) return new Response('forbidden', { status: 403 });`, false), errors: [clientTenant] },
+  ],
+});

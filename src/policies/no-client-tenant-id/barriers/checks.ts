@@ -3,7 +3,7 @@ import { enclosingFunction, memberName, propertyName, T, unwrap, walk, type Node
 import { methodOf, testsFailure } from '../../../core/syntax.js';
 import type { ClientTenantFlow as Flow } from '../flow.js';
 import { calleeName, calleeText, isLiteral, statementOf } from '../syntax.js';
-import { ANY_KEY, Env, INLINE_BUDGET, keyOf, MAX_INLINE_DEPTH, type Check, type Frame } from '../types.js';
+import { ANY_KEY, Env, INLINE_BUDGET, keyOf, MAX_INLINE_DEPTH, type Check, type Failure, type Frame } from '../types.js';
 import { exitOf, gatesOf } from './gates.js';
 
 /*
@@ -159,8 +159,6 @@ function testedResultChecks(flow: Flow, call: TSESTree.CallExpression, frame: Fr
   return checks;
 }
 
-/** What a helper returns when its check fails: nothing (`return null`), a flag (`{ ok: false }`), an error, or a response. */
-type Failure = { kind: 'falsy' } | { kind: 'flag'; name: string } | { kind: 'error' } | { kind: 'response' };
 
 const RESPONSES = new Set(['Response', 'NextResponse']);
 
@@ -174,19 +172,32 @@ const RESPONSES = new Set(['Response', 'NextResponse']);
  * caller's `if` as the gate, naming the helper and its check.
  */
 function resultChecks(call: TSESTree.CallExpression, fn: TSESTree.FunctionLike, inner: Check[], helper: string): Check[] {
-  const returning = inner.filter((check) => check.mode === 'exit' && !check.throws && check.failing && enclosingFunction(check.gate) === fn);
+  const returning = inner.filter((check) => check.mode === 'exit' && !check.throws && (check.failing || check.failures) && enclosingFunction(check.gate) === fn);
   if (returning.length === 0) return [];
-  const result = resultBinding(call);
-  if (!result) return [];
   const checks: Check[] = [];
+  // `return getPermissionsImpl(args)`: the caller's failures are the callee's, passed on.
+  const passed = passedOn(call);
   for (const check of returning) {
-    const failures = failuresOf(check.failing!, fn);
+    const failures = check.failures ?? failuresOf(check.failing!, fn);
     if (failures.length === 0) continue;
+    if (passed) {
+      checks.push({ key: check.key, gate: passed, mode: 'exit', throws: false, what: check.what, certain: check.certain, failures });
+      continue;
+    }
+    const result = resultBinding(call);
+    if (!result) continue;
     for (const gate of failureTests(result, failures)) {
-      checks.push({ key: check.key, gate: gate.node, mode: 'exit', throws: gate.exit === 'throw', what: `\`${helper}()\`, which returns a failure when ${check.what} fails, tested before use`, certain: check.certain, failing: gate.node.consequent });
+      checks.push({ key: check.key, gate: gate.node, mode: 'exit', throws: gate.exit === 'throw', what: `\`${helper}()\`, which returns a failure when ${check.what} fails, tested before use`, certain: check.certain && gate.always, failing: gate.node.consequent });
     }
   }
   return checks;
+}
+
+/** The `return` statement that hands the call's result on as the function's own (`return f(x)`, `return await f(x)`). */
+function passedOn(call: TSESTree.CallExpression): TSESTree.ReturnStatement | undefined {
+  let node: Node = call;
+  while (node.parent && (node.parent.type === T.AwaitExpression || node.parent.type === T.TSAsExpression || node.parent.type === T.TSNonNullExpression)) node = node.parent;
+  return node.parent?.type === T.ReturnStatement ? node.parent : undefined;
 }
 
 /** What the failing branch returns, for each `return` it ends with. */
@@ -221,34 +232,59 @@ type ResultBinding = { scope: Node; after: number; name?: string; fields: Map<st
 
 function resultBinding(call: TSESTree.CallExpression): ResultBinding | undefined {
   let node: Node = call;
-  while (node.parent && (node.parent.type === T.AwaitExpression || node.parent.type === T.TSAsExpression || node.parent.type === T.TSNonNullExpression)) node = node.parent;
+  const up = () => {
+    while (node.parent && (node.parent.type === T.AwaitExpression || node.parent.type === T.TSAsExpression || node.parent.type === T.TSNonNullExpression)) node = node.parent;
+  };
+  up();
+  // `const [membership, workspace] = await Promise.all([verify(...), ...])`: the element at the call's index.
+  let element: number | undefined;
+  const list = node.parent;
+  if (list?.type === T.ArrayExpression && list.parent?.type === T.CallExpression && list.parent.arguments[0] === list && isPromiseAll(list.parent)) {
+    element = list.elements.indexOf(node as TSESTree.Expression);
+    node = list.parent;
+    up();
+  }
   const declarator = node.parent;
   if (declarator?.type !== T.VariableDeclarator || declarator.init !== node) return undefined;
   const scope = enclosingFunction(declarator)?.body;
   if (!scope) return undefined;
-  if (declarator.id.type === T.Identifier) return { scope, after: declarator.range[1], name: declarator.id.name, fields: new Map() };
-  if (declarator.id.type !== T.ObjectPattern) return undefined;
+  let id: Node | null | undefined = declarator.id;
+  if (element !== undefined) id = id.type === T.ArrayPattern ? id.elements[element] : undefined;
+  if (!id) return undefined;
+  if (id.type === T.Identifier) return { scope, after: declarator.range[1], name: id.name, fields: new Map() };
+  if (id.type !== T.ObjectPattern) return undefined;
   const fields = new Map<string, string>();
-  for (const p of declarator.id.properties) if (p.type === T.Property && p.value.type === T.Identifier) fields.set(p.value.name, propertyName(p) ?? '');
+  for (const p of id.properties) if (p.type === T.Property && p.value.type === T.Identifier) fields.set(p.value.name, propertyName(p) ?? '');
   return { scope, after: declarator.range[1], fields };
 }
 
-/** The `if`s after the call that test the result for one of the helper's failures and stop. */
-function failureTests(result: ResultBinding, failures: Failure[]): { node: TSESTree.IfStatement; exit: 'throw' | 'return' }[] {
-  const gates: { node: TSESTree.IfStatement; exit: 'throw' | 'return' }[] = [];
+function isPromiseAll(call: TSESTree.CallExpression): boolean {
+  const callee = unwrap(call.callee);
+  return callee.type === T.MemberExpression && ['all', 'allSettled'].includes(memberName(callee) ?? '') && unwrap(callee.object).type === T.Identifier && (unwrap(callee.object) as TSESTree.Identifier).name === 'Promise';
+}
+
+/**
+ * The `if`s after the call that test the result for one of the helper's failures and stop. `always`:
+ * the test holds whenever the failure does (`!r.ok`, `!r.ok || other`); a failure tested together
+ * with another condition (`!isCreator && !r.ok`) stops only some failing requests: an uncertain check.
+ */
+function failureTests(result: ResultBinding, failures: Failure[]): { node: TSESTree.IfStatement; exit: 'throw' | 'return'; always: boolean }[] {
+  const gates: { node: TSESTree.IfStatement; exit: 'throw' | 'return'; always: boolean }[] = [];
   walk(result.scope, (node) => {
     if (node.type !== T.IfStatement || node.range[0] < result.after) return;
-    if (!disjuncts(node.test).some((test) => failures.some((failure) => testsFor(test, failure, result)))) return;
+    const matches = (test: Node) => failures.some((failure) => testsFor(test, failure, result));
+    const always = disjuncts(node.test).some(matches);
+    if (!always && !disjuncts(node.test).some((d) => conjuncts(d).some(matches))) return;
     const exit = exitOf(node.consequent);
-    if (exit) gates.push({ node, exit });
+    if (exit) gates.push({ node, exit, always });
   });
   return gates;
 }
 
-/** `a || b || c`: the request stops when any of them holds. */
-function disjuncts(test: Node): Node[] {
+/** `a && b`: all must hold. */
+function conjuncts(test: Node): Node[] {
   const node = unwrap(test);
-  return node.type === T.LogicalExpression && node.operator === '||' ? [...disjuncts(node.left), ...disjuncts(node.right)] : [node];
+  return node.type === T.LogicalExpression && node.operator === '&&' ? [...conjuncts(node.left), ...conjuncts(node.right)] : [node];
 }
 
 /** Is `test` true when the helper returned `failure`? */
@@ -279,4 +315,10 @@ function testsFor(test: Node, failure: Failure, result: ResultBinding): boolean 
     case 'response':
       return node.type === T.BinaryExpression && node.operator === 'instanceof' && isResult(node.left) && unwrap(node.right).type === T.Identifier && RESPONSES.has((unwrap(node.right) as TSESTree.Identifier).name);
   }
+}
+
+/** `a || b || c`: the request stops when any of them holds. */
+function disjuncts(test: Node): Node[] {
+  const node = unwrap(test);
+  return node.type === T.LogicalExpression && node.operator === '||' ? [...disjuncts(node.left), ...disjuncts(node.right)] : [node];
 }
