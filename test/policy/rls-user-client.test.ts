@@ -33,10 +33,14 @@ create policy anyone on tags using (true);
 `;
 
 const clients = `import { createServerClient } from '@supabase/ssr';
-import { createClient as createSupabaseClient } from '@supabase/supabase-js';
+import { createClient as createSupabaseClient, type SupabaseClient } from '@supabase/supabase-js';
 
 export async function createClient() {
   return createServerClient(process.env.NEXT_PUBLIC_SUPABASE_URL ?? '', process.env.NEXT_PUBLIC_SUPABASE_ANON_KEY ?? '', { cookies: { getAll: () => [], setAll: () => {} } });
+}
+
+export async function listProjects(supabase: SupabaseClient, wsId: string) {
+  return supabase.from('projects').select('*').eq('org_id', wsId);
 }
 
 export function createAdminClient() {
@@ -44,11 +48,13 @@ export function createAdminClient() {
 }
 `;
 
-function route(factory: 'createClient' | 'createAdminClient', table: string, write = false): { code: string; filename: string } {
-  const query = write
+function route(factory: 'createClient' | 'createAdminClient', table: string, write = false, helper = false): { code: string; filename: string } {
+  const query = helper
+    ? `const { data } = await listProjects(supabase, wsId);`
+    : write
     ? `const { data } = await supabase.from('${table}').insert({ org_id: wsId, name: 'x' }).select();`
     : `const { data } = await supabase.from('${table}').select('*').eq('org_id', wsId);`;
-  const code = `import { ${factory} } from '@/lib/supabase/server';
+  const code = `import { ${factory}${helper ? ', listProjects' : ''} } from '@/lib/supabase/server';
 
 export async function GET(request: Request, { params }: { params: Promise<{ wsId: string }> }) {
   const { wsId } = await params;
@@ -82,5 +88,7 @@ ruleTester.run('no-client-tenant-id: row-level security enforces the tenant for 
     { ...route('createClient', 'notes'), errors: [clientTenant] },
     // the user's client on a table whose policy lets every row through
     { ...route('createClient', 'tags'), errors: [clientTenant] },
+    // a helper whose client is a parameter: its key is the caller's choice (here the service role)
+    { ...route('createAdminClient', 'projects', false, true), errors: [clientTenant] },
   ],
 });

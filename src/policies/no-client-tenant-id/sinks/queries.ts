@@ -28,12 +28,11 @@ export function querySinks(flow: Flow, call: TSESTree.CallExpression | TSESTree.
   if (!lookup && pin !== 'verified') {
     const uncertain = pin === 'untraced' ? 'which also filters by a user that could not be traced to the verified identity' : undefined;
     for (const value of positions.filter) {
-      const why = uncertain ?? rls;
-      sinks.push({ kind: 'query', label: `used as the tenant filter of ${at}`, value: value.node, node: site.callee, unit: value.unit, ...(why ? { uncertain: why } : {}) });
+      sinks.push({ kind: 'query', label: `used as the tenant filter of ${at}`, value: value.node, node: site.callee, unit: value.unit, ...(uncertain ? { uncertain } : {}) });
     }
   }
   if (site.operation === 'insert' || site.operation === 'update') {
-    for (const value of positions.write) sinks.push({ kind: 'query', label: `written as the tenant of the row by ${at}`, value: value.node, node: site.callee, unit: value.unit, ...(rls ? { uncertain: rls } : {}) });
+    for (const value of positions.write) sinks.push({ kind: 'query', label: `written as the tenant of the row by ${at}`, value: value.node, node: site.callee, unit: value.unit });
   }
   return sinks;
 }
@@ -43,16 +42,14 @@ export function querySinks(flow: Flow, call: TSESTree.CallExpression | TSESTree.
  * from the user's session (the anon key, not the service role), on a table whose migrations enable
  * RLS with policies that all compare the tenant column (or pin the row to `auth.uid()`) for this
  * operation (see shared/rls.ts, the facts require-tenant-filter uses). Then a tenant id the client
- * chose reaches only rows of tenants the user belongs to: `'isolates'`, no sink. When the client's
- * key is not known (a parameter typed `SupabaseClient`, which a caller may fill with the admin
- * client), the reason the sink is counted as not analysable; undefined otherwise.
+ * chose reaches only rows of tenants the user belongs to: `'isolates'`, no sink. A client whose key
+ * is not known (a parameter typed `SupabaseClient`, which a caller may fill with the admin client)
+ * proves nothing: undefined, the sink stays.
  */
-export function rlsGuard(query: QueryFacts): 'isolates' | string | undefined {
+export function rlsGuard(query: QueryFacts): 'isolates' | undefined {
   const { site } = query;
-  if (site.client.kind !== 'rls-client' || site.client.key === 'service-role') return undefined;
-  if (!rlsIsolates(site.table, site.operation)) return undefined;
-  if (site.client.key === 'user') return 'isolates';
-  return `through a client whose key is not known (${site.client.how}): row-level security isolates \`${site.table.dbName}\` for a user client, not for the service role`;
+  if (site.client.kind !== 'rls-client' || site.client.key !== 'user') return undefined;
+  return rlsIsolates(site.table, site.operation) ? 'isolates' : undefined;
 }
 
 /**
