@@ -164,8 +164,22 @@ ruleTester.run('no-client-tenant-id', rule, {
     `${express}const requireAdmin = (req, res, next) => {\n  if (!req.user?.isAdmin) return res.sendStatus(403);\n  next();\n};\napp.get('/admin/orgs/:orgId/invoices', requireAdmin, async (req, res) => res.json(await prisma.invoice.findMany({ where: { orgId: req.params.orgId } })));`,
     // tRPC: createContext from the verified session
     `import type { CreateExpressContextOptions } from '@trpc/server/adapters/express';\nexport const createContext = ({ req }: CreateExpressContextOptions) => ({ orgId: req.user.orgId });`,
+    // a helper that returns { ok: false } when the membership lookup fails, destructured and tested (issue 13)
+    `${express}async function checkAccess(orgId, userId) {\n  const membership = await prisma.membership.findFirst({ where: { orgId, userId } });\n  if (!membership) return { ok: false, reason: 'not a member' };\n  return { ok: true, reason: null };\n}\napp.get('/orgs/:orgId/invoices', async (req, res) => {\n  const { ok } = await checkAccess(req.params.orgId, req.user.id);\n  if (!ok) return res.sendStatus(403);\n  res.json(await prisma.invoice.findMany({ where: { orgId: req.params.orgId } }));\n});`,
+    // the same, its result tested beside another condition that also stops
+    `${express}async function checkAccess(orgId, userId) {\n  const membership = await prisma.membership.findFirst({ where: { orgId, userId } });\n  if (!membership) return { ok: false, reason: 'not a member' };\n  return { ok: true, reason: null };\n}\napp.get('/orgs/:orgId/invoices', async (req, res) => {\n  const access = await checkAccess(req.params.orgId, req.user.id);\n  if (!req.user.active || !access.ok) return res.sendStatus(403);\n  res.json(await prisma.invoice.findMany({ where: { orgId: req.params.orgId } }));\n});`,
   ],
   invalid: [
+    {
+      // twin: the helper's result is an object whatever it found, so `!access` never stops the request
+      code: `${express}async function checkAccess(orgId, userId) {\n  const membership = await prisma.membership.findFirst({ where: { orgId, userId } });\n  if (!membership) return { ok: false, reason: 'not a member' };\n  return { ok: true, reason: null };\n}\napp.get('/orgs/:orgId/invoices', async (req, res) => {\n  const access = await checkAccess(req.params.orgId, req.user.id);\n  if (!access) return res.sendStatus(403);\n  res.json(await prisma.invoice.findMany({ where: { orgId: req.params.orgId } }));\n});`,
+      errors: [{ messageId: 'clientTenantId' }],
+    },
+    {
+      // twin: the helper checks one organization, the query uses another
+      code: `${express}async function checkAccess(orgId, userId) {\n  const membership = await prisma.membership.findFirst({ where: { orgId, userId } });\n  if (!membership) return { ok: false, reason: 'not a member' };\n  return { ok: true, reason: null };\n}\napp.get('/orgs/:orgId/invoices', async (req, res) => {\n  const { ok } = await checkAccess(req.params.orgId, req.user.id);\n  if (!ok) return res.sendStatus(403);\n  res.json(await prisma.invoice.findMany({ where: { orgId: String(req.query.orgId) } }));\n});`,
+      errors: [{ messageId: 'clientTenantId' }],
+    },
     {
       // Express: a header assigned as the request's tenant context
       code: `${express}app.use((req, res, next) => {\n  req.tenantId = req.headers['x-tenant-id'];\n  next();\n});`,

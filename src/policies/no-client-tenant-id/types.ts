@@ -118,7 +118,14 @@ export interface Check {
   certain: boolean;
   /** An uncertain check: a helper (`getTeamById()`) given the client value and the verified user, not followed to a decision. */
   delegate?: string;
+  /** `exit` checks of an `if`: the branch that runs when the check fails (what a helper then returns, see resultChecks). */
+  failing?: Node;
+  /** What the function returns when the check fails, when it is known without a branch (`return helper(...)` passes the helper's on). */
+  failures?: Failure[];
 }
+
+/** What a helper returns when its check fails: nothing (`return null`), a flag (`{ ok: false }`), an error, or a response. */
+export type Failure = { kind: 'falsy' } | { kind: 'flag'; name: string } | { kind: 'error' } | { kind: 'response' };
 
 /** Does a filter pin the verified user, a user the analysis cannot trace, or no user? */
 export type Pin = 'verified' | 'untraced' | undefined;

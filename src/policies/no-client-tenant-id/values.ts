@@ -107,7 +107,9 @@ export function variableOrigin(flow: Flow, node: TSESTree.Identifier, variable: 
   }
   const writes = variable.references.filter((ref) => ref.isWrite() && ref.identifier !== name && ref.writeExpr);
   if (writes.length === 0) return origin;
-  const all = [origin, ...writes.map((ref) => (ref.writeExpr ? flow.evaluate(ref.writeExpr, frame) : NONE))].filter((o) => o.kind !== 'pending');
+  // `let id: string; try { id = await resolve(wsId) } catch { return null }`: declared without a value, it holds only what is written.
+  const declared = declarator.init || declarator.parent?.parent?.type === T.ForOfStatement ? [origin] : [];
+  const all = [...declared, ...writes.map((ref) => (ref.writeExpr ? flow.evaluate(ref.writeExpr, frame) : NONE))].filter((o) => o.kind !== 'pending');
   if (all.length === 0) return NONE;
   const clients = all.filter((o) => o.kind === 'client');
   if (clients.length === all.length) return clients[0];

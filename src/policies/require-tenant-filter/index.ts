@@ -2,11 +2,12 @@ import type { TSESTree } from '@typescript-eslint/types';
 import { enclosingFunction, findByName, memberName, propertyName, T, textOf, unwrap, walk, type Node } from '../../core/ast.js';
 import type { Suggestion } from '../../core/finding.js';
 import type { AnalysisContext, QuerySite } from '../../core/query-site.js';
-import type { RlsState, Table, TenantSchema } from '../../core/schema.js';
+import type { Table, TenantSchema } from '../../core/schema.js';
 import type { CheckOutput, RawFinding } from '../../core/check-output.js';
 import { testsFailure } from '../../core/syntax.js';
 import { clip, derivedFromRows, keyedByRowsOf, pathsOf, type PathVerdict } from '../shared/paths.js';
 import { tenancyEvidence } from '../shared/evidence.js';
+import { rlsColumns, rlsIsolates, rlsOpenings } from '../shared/rls.js';
 
 const VERB = { read: 'reads', update: 'updates', delete: 'deletes', insert: 'writes' } as const;
 
@@ -260,37 +261,6 @@ function rlsNote(table: Table): { demoted: boolean; evidence: string } {
   }
   if (!rls.forced) return { demoted: false, evidence: ` Row-level security is enabled on \`${table.dbName}\` but not forced: the table owner, often the application's role, bypasses it.` };
   return { demoted: false, evidence: ` Row-level security is forced on \`${table.dbName}\`, but no policy compares its tenant column.` };
-}
-
-/**
- * For a client row-level security applies to, the policies that let rows of other tenants through
- * for this operation; empty when the table isolates. Permissive policies of a command are OR-ed:
- * each must compare the tenant column (for a child table, its key to the parent), pin the row to
- * the signed-in user (`user_id = auth.uid()`, narrower than the tenant), or match a key against an
- * access list the session alone computes (`id = ANY(readable_ids())`), unless a restrictive one
- * does. A SELECT policy gated by a flag of the row (`sharing <> 'private'`, `is_public`) publishes
- * those rows by the schema's own decision: not a leak of the query. With RLS on and no policy for
- * the command, the database returns no rows to such a client.
- */
-function rlsOpenings(table: Table, operation: QuerySite['operation']): RlsState['policies'] | undefined {
-  const rls = table.rls;
-  if (!rls?.enabled) return undefined;
-  const command = operation === 'read' ? 'select' : operation;
-  const applicable = rls.policies.filter((p) => p.command === undefined || p.command === 'all' || p.command === command);
-  const columns = rlsColumns(table);
-  const isolates = (p: RlsState['policies'][number]) => p.columns.some((c) => columns.has(c)) || (p.userColumns?.length ?? 0) > 0 || (p.accessListColumns?.length ?? 0) > 0;
-  if (applicable.some((p) => p.permissive === false && isolates(p))) return [];
-  const publishes = (p: RlsState['policies'][number]) => command === 'select' && p.command === 'select' && (p.flagColumns?.length ?? 0) > 0;
-  return applicable.filter((p) => p.permissive !== false && !isolates(p) && !publishes(p));
-}
-
-function rlsIsolates(table: Table, operation: QuerySite['operation']): boolean {
-  return rlsOpenings(table, operation)?.length === 0;
-}
-
-function rlsColumns(table: Table): Set<string> {
-  const fields = table.class === 'child' ? table.parentRelations.flatMap((name) => table.relations.get(name)?.fields ?? []) : table.tenantKeys;
-  return new Set(fields.map((k) => dbColumn(table, k)));
 }
 
 /** What row-level security does for a supabase-js client, as evidence. */

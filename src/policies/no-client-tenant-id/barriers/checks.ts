@@ -1,9 +1,9 @@
 import type { TSESTree } from '@typescript-eslint/types';
-import { enclosingFunction, T, walk, type Node } from '../../../core/ast.js';
+import { enclosingFunction, memberName, propertyName, T, unwrap, walk, type Node } from '../../../core/ast.js';
 import { methodOf, testsFailure } from '../../../core/syntax.js';
 import type { ClientTenantFlow as Flow } from '../flow.js';
-import { calleeName, isLiteral, statementOf } from '../syntax.js';
-import { ANY_KEY, Env, INLINE_BUDGET, keyOf, MAX_INLINE_DEPTH, type Check, type Frame } from '../types.js';
+import { calleeName, calleeText, isLiteral, statementOf } from '../syntax.js';
+import { ANY_KEY, Env, INLINE_BUDGET, keyOf, MAX_INLINE_DEPTH, type Check, type Failure, type Frame } from '../types.js';
 import { exitOf, gatesOf } from './gates.js';
 
 /*
@@ -107,6 +107,9 @@ function helperChecks(flow: Flow, call: TSESTree.CallExpression, frame: Frame): 
   }
   // `if (!(await isMember(userId, orgId))) return 403`: the helper returns the verdict.
   for (const check of inner) if (check.mode === 'verdict') checks.push(...gatesOf(call, check.key, check.what, check.certain));
+  // `const { ok } = await verifyMembership(...); if (!ok) return 403`: the helper returns a failure
+  // when its check fails, and the caller stops on that failure.
+  checks.push(...resultChecks(call, callee.fn.node, inner, calleeText(call, frame.unit)));
   if (checks.length > 0) return checks;
   return flow.undecided(callee.fn, env, 0) ? flow.delegatedChecks(call, args, frame, false) : [];
 }
@@ -154,4 +157,168 @@ function testedResultChecks(flow: Flow, call: TSESTree.CallExpression, frame: Fr
     for (const key of keys) checks.push({ key, gate: node, mode: 'exit', throws: exit === 'throw', what: `a guard helper whose result \`${name}\` is tested`, certain: true });
   });
   return checks;
+}
+
+
+const RESPONSES = new Set(['Response', 'NextResponse']);
+
+/**
+ * A helper that returns, rather than throws, when its own check of a client value fails
+ * (`if (!membership) return { ok: false }`, `if (!member) return null`), called by a caller that
+ * tests the result for that very failure and stops (`if (!access.ok) return 403`, `const { ok } =
+ * ...; if (!ok) notFound()`, `if (!permissions) redirect(...)`): the check gates the caller. The
+ * failure is read from the helper's own `return` on the failing branch, so a test of something
+ * else (`if (!r.data)` when the failure is `{ ok: false }`) or no test gates nothing. Returns the
+ * caller's `if` as the gate, naming the helper and its check.
+ */
+function resultChecks(call: TSESTree.CallExpression, fn: TSESTree.FunctionLike, inner: Check[], helper: string): Check[] {
+  const returning = inner.filter((check) => check.mode === 'exit' && !check.throws && (check.failing || check.failures) && enclosingFunction(check.gate) === fn);
+  if (returning.length === 0) return [];
+  const checks: Check[] = [];
+  // `return getPermissionsImpl(args)`: the caller's failures are the callee's, passed on.
+  const passed = passedOn(call);
+  for (const check of returning) {
+    const failures = check.failures ?? failuresOf(check.failing!, fn);
+    if (failures.length === 0) continue;
+    if (passed) {
+      checks.push({ key: check.key, gate: passed, mode: 'exit', throws: false, what: check.what, certain: check.certain, failures });
+      continue;
+    }
+    const result = resultBinding(call);
+    if (!result) continue;
+    for (const gate of failureTests(result, failures)) {
+      checks.push({ key: check.key, gate: gate.node, mode: 'exit', throws: gate.exit === 'throw', what: `\`${helper}()\`, which returns a failure when ${check.what} fails, tested before use`, certain: check.certain && gate.always, failing: gate.node.consequent });
+    }
+  }
+  return checks;
+}
+
+/** The `return` statement that hands the call's result on as the function's own (`return f(x)`, `return await f(x)`). */
+function passedOn(call: TSESTree.CallExpression): TSESTree.ReturnStatement | undefined {
+  let node: Node = call;
+  while (node.parent && (node.parent.type === T.AwaitExpression || node.parent.type === T.TSAsExpression || node.parent.type === T.TSNonNullExpression)) node = node.parent;
+  return node.parent?.type === T.ReturnStatement ? node.parent : undefined;
+}
+
+/** What the failing branch returns, for each `return` it ends with. */
+function failuresOf(branch: Node, fn: TSESTree.FunctionLike): Failure[] {
+  const found: Failure[] = [];
+  walk(branch, (node) => {
+    if (node.type !== T.ReturnStatement || enclosingFunction(node) !== fn) return;
+    const value = node.argument ? unwrap(node.argument) : undefined;
+    if (!value || (value.type === T.Literal && (value.value === null || value.value === false)) || (value.type === T.Identifier && value.name === 'undefined')) {
+      found.push({ kind: 'falsy' });
+      return;
+    }
+    if (value.type === T.ObjectExpression) {
+      for (const p of value.properties) {
+        if (p.type !== T.Property) continue;
+        const name = propertyName(p);
+        const v = unwrap(p.value);
+        if (name && v.type === T.Literal && v.value === false) found.push({ kind: 'flag', name });
+        if (name === 'error') found.push({ kind: 'error' });
+      }
+      return;
+    }
+    const built = value.type === T.NewExpression ? unwrap(value.callee) : value.type === T.CallExpression ? unwrap(value.callee) : undefined;
+    const cls = built?.type === T.MemberExpression ? unwrap(built.object) : built;
+    if (cls?.type === T.Identifier && RESPONSES.has(cls.name)) found.push({ kind: 'response' });
+  });
+  return found;
+}
+
+/** How the caller holds the result: `const access = await f()` (by name) or `const { ok: allowed } = await f()` (by field). */
+type ResultBinding = { scope: Node; after: number; name?: string; fields: Map<string, string> };
+
+function resultBinding(call: TSESTree.CallExpression): ResultBinding | undefined {
+  let node: Node = call;
+  const up = () => {
+    while (node.parent && (node.parent.type === T.AwaitExpression || node.parent.type === T.TSAsExpression || node.parent.type === T.TSNonNullExpression)) node = node.parent;
+  };
+  up();
+  // `const [membership, workspace] = await Promise.all([verify(...), ...])`: the element at the call's index.
+  let element: number | undefined;
+  const list = node.parent;
+  if (list?.type === T.ArrayExpression && list.parent?.type === T.CallExpression && list.parent.arguments[0] === list && isPromiseAll(list.parent)) {
+    element = list.elements.indexOf(node as TSESTree.Expression);
+    node = list.parent;
+    up();
+  }
+  const declarator = node.parent;
+  if (declarator?.type !== T.VariableDeclarator || declarator.init !== node) return undefined;
+  const scope = enclosingFunction(declarator)?.body;
+  if (!scope) return undefined;
+  let id: Node | null | undefined = declarator.id;
+  if (element !== undefined) id = id.type === T.ArrayPattern ? id.elements[element] : undefined;
+  if (!id) return undefined;
+  if (id.type === T.Identifier) return { scope, after: declarator.range[1], name: id.name, fields: new Map() };
+  if (id.type !== T.ObjectPattern) return undefined;
+  const fields = new Map<string, string>();
+  for (const p of id.properties) if (p.type === T.Property && p.value.type === T.Identifier) fields.set(p.value.name, propertyName(p) ?? '');
+  return { scope, after: declarator.range[1], fields };
+}
+
+function isPromiseAll(call: TSESTree.CallExpression): boolean {
+  const callee = unwrap(call.callee);
+  return callee.type === T.MemberExpression && ['all', 'allSettled'].includes(memberName(callee) ?? '') && unwrap(callee.object).type === T.Identifier && (unwrap(callee.object) as TSESTree.Identifier).name === 'Promise';
+}
+
+/**
+ * The `if`s after the call that test the result for one of the helper's failures and stop. `always`:
+ * the test holds whenever the failure does (`!r.ok`, `!r.ok || other`); a failure tested together
+ * with another condition (`!isCreator && !r.ok`) stops only some failing requests: an uncertain check.
+ */
+function failureTests(result: ResultBinding, failures: Failure[]): { node: TSESTree.IfStatement; exit: 'throw' | 'return'; always: boolean }[] {
+  const gates: { node: TSESTree.IfStatement; exit: 'throw' | 'return'; always: boolean }[] = [];
+  walk(result.scope, (node) => {
+    if (node.type !== T.IfStatement || node.range[0] < result.after) return;
+    const matches = (test: Node) => failures.some((failure) => testsFor(test, failure, result));
+    const always = disjuncts(node.test).some(matches);
+    if (!always && !disjuncts(node.test).some((d) => conjuncts(d).some(matches))) return;
+    const exit = exitOf(node.consequent);
+    if (exit) gates.push({ node, exit, always });
+  });
+  return gates;
+}
+
+/** `a && b`: all must hold. */
+function conjuncts(test: Node): Node[] {
+  const node = unwrap(test);
+  return node.type === T.LogicalExpression && node.operator === '&&' ? [...conjuncts(node.left), ...conjuncts(node.right)] : [node];
+}
+
+/** Is `test` true when the helper returned `failure`? */
+function testsFor(test: Node, failure: Failure, result: ResultBinding): boolean {
+  const node = unwrap(test);
+  const isResult = (n: Node) => {
+    const inner = unwrap(n);
+    return result.name !== undefined && inner.type === T.Identifier && inner.name === result.name;
+  };
+  /** `result.name`, `result?.name`, or the local destructured from `name`. */
+  const field = (n: Node, name: string): boolean => {
+    const inner = unwrap(n.type === T.ChainExpression ? n.expression : n);
+    if (inner.type === T.Identifier) return result.fields.get(inner.name) === name;
+    return inner.type === T.MemberExpression && memberName(inner) === name && isResult(inner.object);
+  };
+  const negated = node.type === T.UnaryExpression && node.operator === '!' ? unwrap(node.argument) : undefined;
+  const nullish = (n: Node) => (n.type === T.Literal && n.value === null) || (n.type === T.Identifier && n.name === 'undefined');
+  switch (failure.kind) {
+    case 'falsy':
+      if (negated && isResult(negated)) return true;
+      return node.type === T.BinaryExpression && (node.operator === '===' || node.operator === '==') && ((isResult(node.left) && nullish(unwrap(node.right))) || (isResult(node.right) && nullish(unwrap(node.left))));
+    case 'flag':
+      if (negated && field(negated, failure.name)) return true;
+      return node.type === T.BinaryExpression && node.operator === '===' && field(node.left, failure.name) && unwrap(node.right).type === T.Literal && (unwrap(node.right) as TSESTree.Literal).value === false;
+    case 'error':
+      if (field(node, 'error')) return true;
+      return node.type === T.BinaryExpression && node.operator === 'in' && node.left.type === T.Literal && node.left.value === 'error' && isResult(node.right);
+    case 'response':
+      return node.type === T.BinaryExpression && node.operator === 'instanceof' && isResult(node.left) && unwrap(node.right).type === T.Identifier && RESPONSES.has((unwrap(node.right) as TSESTree.Identifier).name);
+  }
+}
+
+/** `a || b || c`: the request stops when any of them holds. */
+function disjuncts(test: Node): Node[] {
+  const node = unwrap(test);
+  return node.type === T.LogicalExpression && node.operator === '||' ? [...disjuncts(node.left), ...disjuncts(node.right)] : [node];
 }

@@ -1,11 +1,13 @@
 import type { TSESTree } from '@typescript-eslint/types';
-import { enclosingFunction, T, unwrap, walk, type Node } from '../../../core/ast.js';
+import { enclosingFunction, propertyName, T, unwrap, walk, type Node } from '../../../core/ast.js';
 import { ARRAY_CALLBACKS, calleeName, statementOf } from '../syntax.js';
 import type { Check } from '../types.js';
 
 /** Calls that end the request: after them the handler does not go on. */
 const EXIT_CALLS = new Set(['notFound', 'redirect', 'permanentRedirect', 'forbidden', 'unauthorized', 'throw', 'assert', 'error']);
 const ASSERTS = new Set(['assert', 'invariant', 'ok', 'strictEqual', 'equal']);
+/** Members of a query result beside its rows (`{ data, error, count }`): not the rows a lookup found. */
+const RESULT_META = new Set(['error', 'count', 'status', 'statusText']);
 
 
 /**
@@ -35,6 +37,11 @@ export function gatesOf(node: Node, key: string, what: string, certain: boolean)
     if (parent.type === T.IfStatement && parent.test === current) return ifGates(parent, passesWhenTrue(node, parent.test), key, what, certain);
     if (parent.type === T.CallExpression && ASSERTS.has(calleeName(parent) ?? '')) return [{ key, gate: statementOf(parent), mode: 'exit', throws: true, what, certain }];
     if (parent.type === T.VariableDeclarator && parent.id.type === T.Identifier && parent.init === current) return storedGates(parent.id, key, what, certain);
+    // supabase-js: `const { data: membership, error } = await supabase.from('members')...maybeSingle()`,
+    // then `if (!membership) ...`: the rows are the destructured locals other than the error and the count.
+    if (parent.type === T.VariableDeclarator && parent.id.type === T.ObjectPattern && parent.init === current) {
+      return parent.id.properties.flatMap((p) => (p.type === T.Property && p.value.type === T.Identifier && !RESULT_META.has(propertyName(p) ?? '') ? storedGates(p.value, key, what, certain) : []));
+    }
     return [];
   }
 }
@@ -47,7 +54,7 @@ export function ifGates(statement: TSESTree.IfStatement, positive: boolean, key:
   const failing = positive ? statement.alternate : statement.consequent;
   const exit = failing ? exitOf(failing) : undefined;
   const gates: Check[] = positive ? [{ key, gate: statement, mode: 'inside', throws: false, what, certain }] : [];
-  if (exit) gates.push({ key, gate: statement, mode: 'exit', throws: exit === 'throw', what, certain });
+  if (exit && failing) gates.push({ key, gate: statement, mode: 'exit', throws: exit === 'throw', what, certain, failing });
   return gates;
 }
 
@@ -83,10 +90,16 @@ export function storedGates(id: TSESTree.Identifier, key: string, what: string, 
   walk(scope, (node) => {
     const mention = node.type === T.IfStatement ? mentionOf(node.test, id.name) : undefined;
     if (node.type === T.IfStatement && mention) gates.push(...ifGates(node, passesWhenTrue(mention, node.test), key, what, certain));
-    if (node.type === T.ReturnStatement && node.argument && enclosingFunction(node) === fn && mentions(node.argument, id.name)) gates.push({ key, gate: node, mode: 'verdict', throws: false, what, certain });
+    // An object built from the row (`return { ok: true, role: membership.role }`) is a result, not the verdict (see resultChecks).
+    if (node.type === T.ReturnStatement && node.argument && enclosingFunction(node) === fn && !isLiteralObject(node.argument) && mentions(node.argument, id.name)) gates.push({ key, gate: node, mode: 'verdict', throws: false, what, certain });
   });
   if (fn.body?.type !== T.BlockStatement && fn.body && mentions(fn.body, id.name)) gates.push({ key, gate: fn.body, mode: 'verdict', throws: false, what, certain });
   return gates;
+}
+
+function isLiteralObject(node: Node): boolean {
+  const value = unwrap(node);
+  return value.type === T.ObjectExpression || value.type === T.ArrayExpression;
 }
 
 export function mentionOf(node: Node, name: string): Node | undefined {

@@ -5,6 +5,7 @@ import type { Table } from '../../../core/schema.js';
 import type { ClientTenantFlow as Flow } from '../flow.js';
 import { SAFE_PARSE, VALIDATORS } from '../syntax.js';
 import type { Frame, Sink } from '../types.js';
+import { rlsGuard } from './queries.js';
 
 /**
  * Mass assignment: `data: req.body`, `{ orgId, ...input }` (the spread comes after the key and
@@ -25,6 +26,8 @@ export function massSinks(flow: Flow, call: TSESTree.CallExpression, frame: Fram
   if (site.operation !== 'insert' && site.operation !== 'update') return [];
   const table = site.table;
   if ((table.class !== 'tenant' && table.class !== 'child') || !table.tenantKeys[0]) return [];
+  // Row-level security checks the written tenant for a user client (see rlsGuard).
+  if (rlsGuard(query) === 'isolates') return [];
   const data = query.positions.written;
   if (!data) return [];
   const label = `written into \`${table.name}\` by \`${site.calleeText}\``;

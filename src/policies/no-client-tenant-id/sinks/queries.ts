@@ -1,5 +1,7 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import { T } from '../../../core/ast.js';
+import type { QueryFacts } from '../../../core/facts.js';
+import { rlsIsolates } from '../../shared/rls.js';
 import type { ClientTenantFlow as Flow } from '../flow.js';
 import { calleeText } from '../syntax.js';
 import type { Frame, Sink } from '../types.js';
@@ -15,6 +17,9 @@ export function querySinks(flow: Flow, call: TSESTree.CallExpression | TSESTree.
   if (!query) return [];
   const { site, positions } = query;
   const at = `\`${site.calleeText}\``;
+  const rls = rlsGuard(query);
+  // The database enforces the tenant for this client: a tenant id the client chose selects nothing of another tenant.
+  if (rls === 'isolates') return [];
   const sinks: Sink[] = [];
   // The tenant root read by its own key is a lookup of the tenant (followed as one, see
   // tenantLookup); writing or deleting it by a client id is a sink.
@@ -30,6 +35,21 @@ export function querySinks(flow: Flow, call: TSESTree.CallExpression | TSESTree.
     for (const value of positions.write) sinks.push({ kind: 'query', label: `written as the tenant of the row by ${at}`, value: value.node, node: site.callee, unit: value.unit });
   }
   return sinks;
+}
+
+/**
+ * Row-level security as the database enforces it for the query's client: a supabase-js client built
+ * from the user's session (the anon key, not the service role), on a table whose migrations enable
+ * RLS with policies that all compare the tenant column (or pin the row to `auth.uid()`) for this
+ * operation (see shared/rls.ts, the facts require-tenant-filter uses). Then a tenant id the client
+ * chose reaches only rows of tenants the user belongs to: `'isolates'`, no sink. A client whose key
+ * is not known (a parameter typed `SupabaseClient`, which a caller may fill with the admin client)
+ * proves nothing: undefined, the sink stays.
+ */
+export function rlsGuard(query: QueryFacts): 'isolates' | undefined {
+  const { site } = query;
+  if (site.client.kind !== 'rls-client' || site.client.key !== 'user') return undefined;
+  return rlsIsolates(site.table, site.operation) ? 'isolates' : undefined;
 }
 
 /**
