@@ -534,7 +534,7 @@ export function recognizeRawSql(calls: (TSESTree.CallExpression | TSESTree.Tagge
               ? { kind: 'unknown', reason: `the condition of \`${use.alias}\` is SQL built elsewhere and interpolated (a whole \`\${...}\` in WHERE), which may hold the tenant predicate` }
             : use.orBypass !== undefined
               ? { kind: 'or-bypass', branch: sink.callee }
-              : { kind: 'unscoped', detail: `no predicate on \`${use.alias}.${found.info.tenantColumns[0] ?? 'tenant key'}\` and no join to a constrained table` },
+              : { kind: 'unscoped', detail: `no predicate on \`${use.alias}.${found.info.tenantColumns[0] ?? found.info.parents[0]?.column ?? 'tenant key'}\` and no join to a constrained table` },
           nested: [],
           sql: { alias: use.alias, span },
         });

@@ -619,3 +619,18 @@ describe('command-line entry points', () => {
     expect(await severities(project({ private: true }, { 'src/purge.ts': script.replace('#!/usr/bin/env node\n', '') }))).toEqual(['src/purge.ts:4 warning']);
   });
 });
+
+// umami (judged): a read-through cache runs its loader now, for the function that asks it.
+describe('a loader handed to a read-through cache', () => {
+  const load = `import { prisma } from './db';\ndeclare const cache: { fetch<T>(key: string, load: () => Promise<T>, ttl: number): Promise<T> };\n\nexport async function projectById(id: string) {\n  return cache.fetch(\`project:\${id}\`, () => prisma.project.findUnique({ where: { id } }), 60);\n}\n`;
+
+  it('called only by a cron job: system code, info', async () => {
+    const jobs = `import cron from 'node-cron';\nimport { projectById } from './load';\n\ncron.schedule('0 * * * *', () => projectById('p1'));\n`;
+    expect(await severities(project({ private: true }, { 'src/load.ts': load, 'src/jobs.ts': jobs }))).toEqual(['src/load.ts:5 info']);
+  });
+
+  it('twin: called by a route with the id from the URL and no check: error', async () => {
+    const routes = `import express from 'express';\nimport { projectById } from './load';\n\nexport const app = express();\napp.get('/projects/:id', async (req, res) => res.json(await projectById(req.params.id)));\n`;
+    expect(await severities(project({ private: true }, { 'src/load.ts': load, 'src/routes.ts': routes }))).toEqual(['src/load.ts:5 error']);
+  });
+});

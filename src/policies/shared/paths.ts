@@ -191,8 +191,16 @@ function projectRunner(fn: TSESTree.FunctionLike, unit: FileUnit, options: PathO
   return runsCallbacksNow(call, unit, options) ? call : undefined;
 }
 
+/** Cache read-through methods: `cache.fetch(key, () => load(), ttl)` runs the loader now, for the caller. */
+const CACHE_LOADERS = new Set(['fetch', 'getOrSet', 'remember', 'wrap', 'getOrCreate', 'getOrLoad']);
+
 function runsCallbacksNow(call: TSESTree.CallExpression, unit: FileUnit, options: PathOptions): boolean {
   const callee = unwrap(call.callee);
+  // A read-through cache keyed by its first argument (umami's `redis.client.fetch(\`session:...\`, () => ...)`).
+  if (callee.type === T.MemberExpression && CACHE_LOADERS.has(memberName(callee) ?? '') && call.arguments.length >= 2) {
+    const key = unwrap(call.arguments[0]!);
+    if ((key.type === T.Literal && typeof key.value === 'string') || key.type === T.TemplateLiteral) return Boolean(callableAt(call, unit));
+  }
   if (callee.type !== T.Identifier || SYSTEM_REGISTRARS.has(callee.name)) return false;
   if (!callableAt(call, unit)) return false;
   return options.resolver.bindingOf(callee, unit).kind === 'function';
