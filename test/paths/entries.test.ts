@@ -212,6 +212,17 @@ describe('a query keyed by the rows of another query of the function', () => {
   it('ids from the caller: error', async () => {
     expect(await severities(project({ main: 'dist/index.js' }, { 'src/archive.ts': file('ids') }))).toEqual(['src/archive.ts:5 error']);
   });
+  // postiz-app (judged): each row of a scoped read, walked with for...of
+  const loop = (of: string) =>
+    `import { prisma } from './db';\n\nexport async function archive(organizationId: string, ids: { id: string }[]) {\n  const projects = await prisma.project.findMany({ where: { organizationId }, select: { id: true } });\n  for (const p of ${of}) {\n    await prisma.project.update({ where: { id: p.id }, data: { name: 'archived' } });\n  }\n}\n`;
+
+  it('each row of the scoped read, in a for...of loop: not reported', async () => {
+    expect(await severities(project({ main: 'dist/index.js' }, { 'src/archive.ts': loop('projects') }))).toEqual([]);
+  });
+
+  it('twin: each row the caller passes, in a for...of loop: error', async () => {
+    expect(await severities(project({ main: 'dist/index.js' }, { 'src/archive.ts': loop('ids') }))).toEqual(['src/archive.ts:6 error']);
+  });
 });
 
 describe('a client returned by a method of a class that extends PrismaClient (txClient())', () => {

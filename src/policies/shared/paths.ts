@@ -630,6 +630,9 @@ function definitionOf(identifier: TSESTree.Identifier, unit: FileUnit): { kind: 
     // `const { data: groups } = await supabase.from('groups')...`: a part of what the init holds.
     // `const [created] = await knex('groups').insert(...).returning('id')`: an element of it.
     if (def.type === 'Variable' && def.node.init && (def.node.id.type === T.ObjectPattern || def.node.id.type === T.ArrayPattern) && def.node.parent?.type === T.VariableDeclaration && def.node.parent.kind === 'const') return { kind: 'const', init: def.node.init };
+    // `for (const channel of channels)`: an element of what the loop walks.
+    const declaration = def.type === 'Variable' ? def.node.parent : undefined;
+    if (declaration?.type === T.VariableDeclaration && declaration.kind === 'const' && declaration.parent?.type === T.ForOfStatement && declaration.parent.left === declaration) return { kind: 'const', init: declaration.parent.right };
     return { kind: 'other' };
   }
   return undefined;
