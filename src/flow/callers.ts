@@ -42,6 +42,8 @@ export interface Callable {
 /** Callbacks that run inside the function that passes them: a query there is the function's own. */
 export const INLINE_RUNNERS: ReadonlySet<string> = new Set([
   'transaction', '$transaction', '$tx', 'tx', 'withTx', 'inTransaction', 'runInTransaction', 'transactional', 'begin', 'withTransaction', 'startTransaction', 'batch',
+  // a pg pool's `connect((err, client, done) => ...)`: the client checked out for the caller
+  'connect',
   'map', 'flatMap', 'forEach', 'filter', 'reduce', 'some', 'every', 'find', 'then', 'catch', 'finally',
   'all', 'allSettled', 'race', 'any', 'from', 'run', 'startActiveSpan', 'trace', 'withSpan', 'retry', 'retryWithBackoff',
   // RxJS operators in a pipe the function itself subscribes to (`lastValueFrom(from(rows).pipe(concatMap(...)))`).
@@ -62,6 +64,13 @@ export function callableAt(node: Node, unit: FileUnit): Callable | { anonymous: 
   let fn = enclosing(node);
   while (fn) {
     const parent = fn.parent;
+    // `new Promise((resolve, reject) => ...)`: the executor runs now, in the function that builds it.
+    if (isPromiseExecutor(fn)) {
+      const outer = enclosing(fn);
+      if (!outer) return undefined;
+      fn = outer;
+      continue;
+    }
     if (parent?.type === T.CallExpression && parent.arguments.includes(fn as TSESTree.CallExpressionArgument)) {
       const callee = unwrap(parent.callee);
       const name = callee.type === T.MemberExpression ? memberName(callee) : callee.type === T.Identifier ? callee.name : undefined;
@@ -99,8 +108,14 @@ function dispatchCall(fn: TSESTree.FunctionLike): TSESTree.CallExpression | unde
 }
 
 /** A callback run in place by the call it is passed to (a transaction, `map`, `Promise.all`, a dispatch table). */
+function isPromiseExecutor(fn: TSESTree.FunctionLike): boolean {
+  const parent = fn.parent;
+  return parent?.type === T.NewExpression && parent.arguments[0] === fn && unwrap(parent.callee).type === T.Identifier && (unwrap(parent.callee) as TSESTree.Identifier).name === 'Promise';
+}
+
 export function isInlineCallback(fn: TSESTree.FunctionLike): boolean {
   if (dispatchCall(fn) && enclosing(fn)) return true;
+  if (isPromiseExecutor(fn) && enclosing(fn)) return true;
   const parent = fn.parent;
   if (parent?.type !== T.CallExpression || !parent.arguments.includes(fn as TSESTree.CallExpressionArgument)) return false;
   const callee = unwrap(parent.callee);

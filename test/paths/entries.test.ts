@@ -645,3 +645,29 @@ describe('a loader handed to a read-through cache', () => {
     expect(await severities(project({ private: true }, { 'src/load.ts': load, 'src/routes.ts': routes }))).toEqual(['src/load.ts:5 error']);
   });
 });
+
+// retraced (judged): callback-style data access inside `new Promise(...)` and a pg pool's `connect(cb)`
+// belongs to the function that builds the promise; its callers decide the severity.
+describe('a query inside a Promise executor and a pool checkout callback', () => {
+  const store = `import { Pool } from 'pg';\nconst pool = new Pool({});\n\nexport const store = {\n  projectById: (id: string) =>\n    new Promise((resolve, reject) => {\n      pool.connect((err, client, done) => {\n        if (err || !client) return reject(err);\n        client.query('SELECT * FROM projects WHERE id = $1', [id], (qerr, result) => { done(); qerr ? reject(qerr) : resolve(result.rows[0]); });\n      });\n    }),\n};\n`;
+  const sqlProject = (files: Record<string, string>) =>
+    makeProject({
+      'package.json': JSON.stringify({ name: 'p', private: true, dependencies: { pg: '^8.16.0', 'node-cron': '^3.0.0', express: '^5.1.0' } }),
+      'migrations/0001_init.sql': 'CREATE TABLE orgs (id uuid PRIMARY KEY);\nCREATE TABLE projects (id uuid PRIMARY KEY, org_id uuid NOT NULL REFERENCES orgs(id), name text);\nCREATE INDEX ON projects (org_id);\n',
+      'src/store.ts': store,
+      ...files,
+    });
+
+  it('called only by a cron job: system code, info', async () => {
+    const jobs = `import cron from 'node-cron';\nimport { store } from './store';\n\ncron.schedule('0 * * * *', () => store.projectById('p1'));\n`;
+    expect(await severities(sqlProject({ 'src/jobs.ts': jobs }))).toEqual(['src/store.ts:9 info']);
+  });
+
+  it('twin: called by a route with the id from the URL and no check: error, the route named', async () => {
+    const routes = `import express from 'express';\nimport { store } from './store';\n\nexport const app = express();\napp.get('/projects/:id', async (req, res) => res.json(await store.projectById(req.params.id)));\n`;
+    const result = await scan({ path: sqlProject({ 'src/routes.ts': routes }) });
+    const findings = result.findings.filter((f) => f.ruleId === 'require-tenant-filter');
+    expect(findings.map((f) => `${f.file}:${f.line} ${f.severity}`)).toEqual(['src/store.ts:9 error']);
+    expect(findings[0]?.evidence).toContain('src/routes.ts');
+  });
+});
