@@ -108,7 +108,23 @@ export function sqlTextOf(expression: Node, unit: FileUnit, context: AnalysisCon
     if (binding.kind === 'value' && binding.value.unit === unit) return sqlTextOf(binding.value.node, unit, context, depth + 1);
     return { unknown: `the SQL text \`${node.name}\` cannot be followed` };
   }
+  // `EventCreater.insertIntoIngestTask`: a static readonly field of a class of this file.
+  if (node.type === T.MemberExpression && !node.computed && node.property.type === T.Identifier && node.object.type === T.Identifier && depth < 4) {
+    const field = staticField(node.object.name, node.property.name, unit);
+    if (field) return sqlTextOf(field, unit, context, depth + 1);
+  }
   return { unknown: `the SQL text is built by a ${node.type}` };
+}
+
+function staticField(className: string, name: string, unit: FileUnit): Node | undefined {
+  for (const statement of unit.ast.body) {
+    const declaration = statement.type === T.ExportNamedDeclaration || statement.type === T.ExportDefaultDeclaration ? statement.declaration : statement;
+    if (declaration?.type !== T.ClassDeclaration || declaration.id?.name !== className) continue;
+    for (const member of declaration.body.body) {
+      if (member.type === T.PropertyDefinition && member.static && member.readonly && !member.computed && member.key.type === T.Identifier && member.key.name === name && member.value) return member.value;
+    }
+  }
+  return undefined;
 }
 
 /**

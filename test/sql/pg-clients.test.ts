@@ -457,3 +457,25 @@ export async function search(filters: string[], values: unknown[]) {
     expect(result.findings.filter((f) => f.ruleId === 'require-tenant-filter').map((f) => f.line)).toEqual([4]);
   });
 });
+
+describe('SQL held in a static readonly field of a class of the file (retraced EventCreater)', () => {
+  const use = (modifier: string) => `import { Pool } from 'pg';
+const pool = new Pool({});
+export class Tasks {
+  public ${modifier} byId = 'SELECT * FROM tasks WHERE id = $1';
+  async get(id: string) {
+    const q = Tasks.byId;
+    return pool.query(q, [id]);
+  }
+}
+`;
+  it('is followed: the read by id is analysed and reported', async () => {
+    const m = await measure({ 'src/use.ts': use('static readonly') });
+    expect(m.analysed).toEqual([4]); // at the table name inside the field's SQL
+  });
+  it('twin: a static field that may be reassigned is not followed: counted as not analysable, not reported', async () => {
+    const result = await scan({ path: repo({ 'src/use.ts': use('static') }) });
+    expect(result.findings.filter((f) => f.ruleId === 'require-tenant-filter')).toEqual([]);
+    expect(result.coverage).toMatchObject({ notAnalysable: 1 });
+  });
+});
