@@ -146,6 +146,8 @@ export class Resolver<M extends Modules = Modules> {
     const seen = new Set<string>([unit.file]);
     const queue: FileUnit[] = [unit];
     let found: Binding | undefined;
+    // A miss that hit the depth limit is this lookup's, not the module's: it is not remembered.
+    let cut = false;
     search: for (let i = 0; i < queue.length && i < MAX_STAR_MODULES; i++) {
       const current = queue[i]!;
       for (const statement of current.ast.body) {
@@ -160,10 +162,12 @@ export class Resolver<M extends Modules = Modules> {
           found = binding;
           break search;
         }
+        if (binding?.kind === 'unknown' && binding.reason === 'resolution too deep') cut = true;
         queue.push(target);
       }
     }
-    byName.set(name, found);
+    if (found || !cut) byName.set(name, found);
+    else byName.delete(name);
     return found;
   }
 

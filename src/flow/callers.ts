@@ -107,12 +107,13 @@ function dispatchCall(fn: TSESTree.FunctionLike): TSESTree.CallExpression | unde
   return call.arguments.includes(table) && unwrap(call.callee).type === T.Identifier ? call : undefined;
 }
 
-/** A callback run in place by the call it is passed to (a transaction, `map`, `Promise.all`, a dispatch table). */
+/** `new Promise((resolve, reject) => ...)`: the executor runs in the function that builds the promise. */
 function isPromiseExecutor(fn: TSESTree.FunctionLike): boolean {
   const parent = fn.parent;
   return parent?.type === T.NewExpression && parent.arguments[0] === fn && unwrap(parent.callee).type === T.Identifier && (unwrap(parent.callee) as TSESTree.Identifier).name === 'Promise';
 }
 
+/** A callback run in place by the call it is passed to (a transaction, `map`, `Promise.all`, a dispatch table, a Promise executor). */
 export function isInlineCallback(fn: TSESTree.FunctionLike): boolean {
   if (dispatchCall(fn) && enclosing(fn)) return true;
   if (isPromiseExecutor(fn) && enclosing(fn)) return true;

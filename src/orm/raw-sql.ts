@@ -546,8 +546,8 @@ export function recognizeRawSql(calls: (TSESTree.CallExpression | TSESTree.Tagge
           client: sink.client,
           predicate: use.constrained
             ? { kind: 'scoped', via: use.via ?? 'a tenant predicate' }
-            : use.dynamic
-              ? { kind: 'unknown', reason: `the condition of \`${use.alias}\` is SQL built elsewhere and interpolated (a whole \`\${...}\` in WHERE), which may hold the tenant predicate` }
+            : use.undecided
+              ? { kind: 'unknown', reason: `\`${use.alias}\`: ${use.undecided}` }
             : use.orBypass !== undefined
               ? { kind: 'or-bypass', branch: sink.callee }
               : { kind: 'unscoped', detail: `no predicate on \`${use.alias}.${found.info.tenantColumns[0] ?? found.info.parents[0]?.column ?? 'tenant key'}\` and no join to a constrained table` },

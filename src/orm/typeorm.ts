@@ -100,15 +100,38 @@ function methodSite(call: TSESTree.CallExpression, callee: TSESTree.MemberExpres
     // `remove(invoice)` of a row the code holds: whether it is the tenant's was decided where it was
     // read (that read is checked). An object written here (`remove({ id: body.id })`) is a criteria.
     const first = args[0] ? unwrap(args[0]) : undefined;
-    if (first && first.type !== T.ObjectExpression && first.type !== T.ArrayExpression) {
+    const built = first ? builtHere(first, context) : undefined;
+    if (first && first.type !== T.ObjectExpression && first.type !== T.ArrayExpression && !built) {
       site.predicate = { kind: 'scoped', via: `\`${method}()\` acts on the entity objects it is given, rows read earlier (the read that loaded them is checked)` };
       return site;
     }
+    // Built from an object literal (`repo.create({ id })`): that object is the criteria.
+    if (built && built !== true) args = [built, ...args.slice(1)];
   }
   if (spec.operation === 'update' && method === 'update') site.data = args[1];
   site.predicate = predicateOf(spec.shape, method, args, unit, table, context, site);
   site.fix = methodFix(table, spec.shape, context);
   return site;
+}
+
+/**
+ * An entity object the code builds rather than reads (`repo.create({ id: body.id })`,
+ * `new Invoice()`, `Object.assign(...)`): `remove` of it deletes by whatever id it was given.
+ */
+function builtHere(node: Node, context: AnalysisContext): Node | boolean {
+  if (node.type !== T.Identifier) return false;
+  const binding = context.resolver.bindingOf(node, context.unit);
+  if (binding.kind !== 'value') return false;
+  const value = unwrap(binding.value.node);
+  if (value.type === T.ObjectExpression) return value;
+  if (value.type === T.NewExpression) return true;
+  if (value.type !== T.CallExpression) return false;
+  const callee = unwrap(value.callee);
+  const name = callee.type === T.MemberExpression ? memberName(callee) : undefined;
+  if (name !== 'create' && name !== 'assign' && name !== 'merge') return false;
+  // The last argument holds the fields it was given (`create({ id })`, `Object.assign(x, { id })`, `merge(E, x, { id })`).
+  const last = value.arguments.at(-1);
+  return last && unwrap(last).type === T.ObjectExpression ? unwrap(last) : true;
 }
 
 function predicateOf(shape: Shape, method: string, args: Node[], unit: FileUnit, table: Table, context: AnalysisContext, site: QuerySite): Predicate {

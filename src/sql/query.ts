@@ -34,10 +34,11 @@ export interface TableUse {
   /** An OR whose branch lacks the tenant predicate; byte offset of the OR. */
   orBypass?: number;
   /**
-   * Unconstrained, but beside a condition that is a whole parameter: SQL built elsewhere and
-   * interpolated (`WHERE ${wheres.join(' AND ')}`), which may hold the tenant predicate.
+   * Unconstrained, but what would constrain it is not in the text: why (a condition that is a whole
+   * parameter, SQL built elsewhere and interpolated: `WHERE ${wheres.join(' AND ')}`; an upsert on
+   * a named constraint whose columns are not read).
    */
-  dynamic?: boolean;
+  undecided?: string;
 }
 
 export interface StatementAnalysis {
@@ -159,6 +160,11 @@ export class SqlQueryAnalyzer {
         use.via = 'an insert writes only the rows it is given';
         continue;
       }
+      // `ON CONFLICT ON CONSTRAINT name`: which columns the constraint holds is not read here.
+      if (str(obj(conflict.infer)?.conname)) {
+        use.undecided = `the upsert updates on conflict with the constraint \`${str(obj(conflict.infer)?.conname)}\`, whose columns are not read here`;
+        continue;
+      }
       const target = list(obj(conflict.infer)?.indexElems).map((e) => str(child(e, 'IndexElem')?.name));
       const tenant = target.find((column) => column !== undefined && use.info?.tenantColumns.includes(column));
       if (tenant) {
@@ -250,7 +256,9 @@ export class SqlQueryAnalyzer {
   /** Marks the scope's tables constrained by the conjuncts of WHERE and ON, to a fixpoint. */
   private constrain(scope: Scope, conditions: unknown[], nested: TableUse[]): void {
     const conjuncts = conditions.flatMap((c) => splitAnd(c));
-    if (conjuncts.some((c) => child(c, 'ParamRef'))) for (const use of scope.uses) use.dynamic = true;
+    if (conjuncts.some((c) => child(c, 'ParamRef'))) {
+      for (const use of scope.uses) use.undecided = 'its condition is SQL built elsewhere and interpolated (a whole `${...}` in WHERE), which may hold the tenant predicate';
+    }
     const visible = [...scope.uses, ...scope.outer];
     for (const use of scope.uses) {
       if (!use.info) continue;

@@ -185,6 +185,8 @@ ruleTester.run('require-tenant-filter (typeorm)', rule, {
     invalid(`class TransactionalConnection {\n  constructor(private readonly dataSource: DataSource) {}\n  getRepository<T>(ctx: { tenantId: string }, target: new () => T): Repository<T> {\n    return this.dataSource.getRepository(target);\n  }\n}\nexport class S3 {\n  constructor(private readonly connection: TransactionalConnection) {}\n  byId(ctx: { tenantId: string }, id: string) { return this.connection.getRepository(ctx, Invoice).findOneBy({ id }); }\n}`, 'missingTenantFilter'),
     // remove() of an object built from the request: by its id alone; and of a row read by id alone (reported at the read)
     invalid(`export const rm2 = (id: string) => invoices.remove({ id } as Invoice);`, 'missingTenantFilter'),
+    // remove() of an entity built here from the request's id: it deletes by that id alone
+    invalid(`export async function rm4(id: string) {\n  const invoice = invoices.create({ id });\n  await invoices.remove(invoice);\n}`, 'missingTenantFilter', { line: L + 3 }),
     invalid(`export async function rm3(id: string) {\n  const invoice = await invoices.findOneByOrFail({ id });\n  await invoices.remove(invoice);\n}`, 'missingTenantFilter', { line: L + 2 }),
     // no where at all
     invalid(`export const a = () => invoices.find();`, 'missingTenantFilter', { line: L + 1, column: 24, endColumn: 37 }),

@@ -72,6 +72,11 @@ describe('raw SQL tenant analysis', () => {
     expect(uses('WITH ordered AS (SELECT id FROM invoices WHERE org_id = $1) UPDATE invoices i SET total = 0 FROM ordered o WHERE i.id = o.id AND i.org_id = $1')).toEqual(['invoices:ok', 'i:ok']));
   it('cteOfAnUpdateIsCheckedWhereDefined err', () =>
     expect(expectFindings('WITH ordered AS (SELECT id FROM invoices WHERE total > $1) UPDATE members m SET org_id = m.org_id FROM ordered o WHERE m.id = o.id AND m.org_id = $2')).toEqual(['invoices:LEAK']));
+  it('upsertOnANamedConstraintIsNotDecided', () => {
+    const analyzer = new SqlQueryAnalyzer((name) => TABLES[name]);
+    const [use] = analyzer.analyze('INSERT INTO invoices (id, org_id) VALUES ($1, $2) ON CONFLICT ON CONSTRAINT invoices_pkey DO UPDATE SET total = 0').flatMap((st) => st.uses);
+    expect(use).toMatchObject({ constrained: false, undecided: expect.stringContaining('invoices_pkey') });
+  });
   it('insertValuesIsAWriteOfItsTable ok', () => expect(uses('INSERT INTO invoices (id, org_id) VALUES ($1, $2)')).toEqual(['invoices:ok']));
   it('upsertDoNothingWritesOnlyItsRows ok', () => expect(uses('INSERT INTO invoices (id, org_id) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING')).toEqual(['invoices:ok']));
   it('upsertOnTenantConflictTarget ok', () => expect(uses('INSERT INTO invoices (id, org_id, total) VALUES ($1, $2, $3) ON CONFLICT (org_id, id) DO UPDATE SET total = excluded.total')).toEqual(['invoices:ok']));

@@ -7,7 +7,7 @@ import type { CheckOutput, RawFinding } from '../../core/check-output.js';
 import { testsFailure } from '../../core/syntax.js';
 import { clip, derivedFromRows, keyedByRowsOf, pathsOf, type PathVerdict } from '../shared/paths.js';
 import { tenancyEvidence } from '../shared/evidence.js';
-import { rlsColumns, rlsIsolates, rlsOpenings } from '../shared/rls.js';
+import { dbColumn, rlsColumns, rlsIsolates, rlsOpenings } from '../shared/rls.js';
 
 const VERB = { read: 'reads', update: 'updates', delete: 'deletes', insert: 'writes' } as const;
 
@@ -238,11 +238,6 @@ function tableDelegate(site: QuerySite): string {
 function filterHint(table: Table, schema: TenantSchema): string {
   if (table.class !== 'child') return `\`${keyOf(table)}\``;
   return `\`${table.parentRelations[0] ?? 'parent'}: { ${childKey(table, schema)} }\``;
-}
-
-/** Column name in the database, for SQL wording. */
-function dbColumn(table: Table, field: string): string {
-  return table.columns.get(field)?.dbName ?? field;
 }
 
 /**

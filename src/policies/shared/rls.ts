@@ -7,7 +7,8 @@ import type { RlsState, Table } from '../../core/schema.js';
  * without a tenant filter) and no-client-tenant-id (a tenant filter whose value the client chose).
  */
 
-function dbColumn(table: Table, field: string): string {
+/** Column name in the database, for SQL wording. */
+export function dbColumn(table: Table, field: string): string {
   return table.columns.get(field)?.dbName ?? field;
 }
 
