@@ -14,7 +14,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readTextFileSafe } from '../scan/safe-read.js';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import type { TSESTree } from '@typescript-eslint/types';
 import { globbySync } from '../project/glob.js';
 import { memberName, propertyName, staticName, T, unwrap, walk, type FileUnit, type Node } from '../core/ast.js';
@@ -133,6 +133,8 @@ function enclosing(node: Node): TSESTree.FunctionLike | undefined {
 
 function nameOf(fn: TSESTree.FunctionLike): { name: string; cls?: TSESTree.ClassDeclaration | TSESTree.ClassExpression } | undefined {
   if (fn.type === T.FunctionDeclaration && fn.id) return { name: fn.id.name };
+  // `export default async function (opts) {...}`: callable by whoever imports the module's default.
+  if (fn.parent?.type === T.ExportDefaultDeclaration) return { name: 'default' };
   let node: Node = fn;
   // `export const create = cache(async () => ...)`, `const f = (async () => ...) as Handler`
   while (node.parent && (node.parent.type === T.TSAsExpression || node.parent.type === T.TSSatisfiesExpression)) node = node.parent;
@@ -268,12 +270,56 @@ export class CallGraph {
     if (cached) return cached;
     const sites: CallSite[] = [];
     this.callers.set(id, sites);
-    for (const { call, unit, ref, kind } of this.callsNamed(target.name)) {
+    // An anonymous default export has no name of its own to search for (and `.default(...)` calls abound).
+    const references = target.name === 'default' ? [] : [...this.callsNamed(target.name)];
+    // Imported under another name (`import getEnvUser from './get'`, `import { byName as removeAll }`):
+    // the calls use the local name, which the binding check below ties back to this function.
+    for (const alias of this.aliasesOf(target)) references.push(...this.callsNamed(alias));
+    for (const { call, unit, ref, kind } of references) {
       if (unit.file === target.unit.file && isInside(call, target.fn)) continue;
       const how = this.matches(ref, call, unit, target);
       if (how) sites.push({ call, unit, how, kind });
     }
     return sites;
+  }
+
+  /**
+   * The other names a module function is imported or re-exported under: the local names of default
+   * imports when it is its module's default export, and renamed imports or re-exports of its name.
+   * Found in files whose text names the module (its file name, or its folder's for an index).
+   */
+  private aliasesOf(target: Callable): string[] {
+    if (target.cls) return [];
+    const exported = exportedNamesOf(target);
+    if (exported.length === 0) return [];
+    const base = basename(target.unit.file).replace(/\.[cm]?[jt]sx?$/, '');
+    const key = base === 'index' ? basename(dirname(target.unit.file)) : base;
+    const aliases = new Set<string>();
+    for (const file of this.candidatesOf(key)) {
+      if (file === target.unit.file) continue;
+      const unit = this.resolver.modules.unit(file);
+      if (!unit) continue;
+      for (const statement of unit.ast.body) {
+        if ((statement.type === T.ImportDeclaration || statement.type === T.ExportNamedDeclaration) && !namesModule(statement.source?.value, key)) continue;
+        if (statement.type === T.ImportDeclaration) {
+          for (const spec of statement.specifiers) {
+            if (spec.type === T.ImportDefaultSpecifier && exported.includes('default')) aliases.add(spec.local.name);
+            else if (spec.type === T.ImportSpecifier) {
+              const imported = spec.imported.type === T.Identifier ? spec.imported.name : String(spec.imported.value);
+              if (exported.includes(imported) && imported !== spec.local.name) aliases.add(spec.local.name);
+            }
+          }
+        } else if (statement.type === T.ExportNamedDeclaration && statement.source) {
+          for (const spec of statement.specifiers) {
+            const local = spec.local.type === T.Identifier ? spec.local.name : String(spec.local.value);
+            const name = spec.exported.type === T.Identifier ? spec.exported.name : String(spec.exported.value);
+            if (exported.includes(local) && local !== name && name !== 'default') aliases.add(name);
+          }
+        }
+      }
+    }
+    aliases.delete(target.name);
+    return [...aliases].slice(0, MAX_ALIASES);
   }
 
   private matches(ref: Node, call: TSESTree.CallExpression, unit: FileUnit, target: Callable): CallSite['how'] | undefined {
@@ -316,6 +362,34 @@ interface Reference {
   unit: FileUnit;
   ref: Node;
   kind: CallSite['kind'];
+}
+
+const MAX_ALIASES = 8;
+
+/** Whether an import source's last segment (without extension) is `key`: `'../models/template/delete'`, `'./get.js'`. */
+function namesModule(source: string | undefined, key: string): boolean {
+  if (!source) return false;
+  const last = source.split('/').pop() ?? '';
+  return last.replace(/\.[cm]?[jt]sx?$/, '') === key || (last === key);
+}
+
+/** The names a function is exported under by its module: `default`, and/or its own name. */
+function exportedNamesOf(target: Callable): string[] {
+  const names: string[] = [];
+  const parent = target.fn.parent;
+  if (parent?.type === T.ExportDefaultDeclaration) names.push('default');
+  if (parent?.type === T.ExportNamedDeclaration) names.push(target.name);
+  const declarator = parent?.type === T.VariableDeclarator ? parent : undefined;
+  if (declarator?.parent?.parent?.type === T.ExportNamedDeclaration) names.push(target.name);
+  for (const statement of target.unit.ast.body) {
+    if (statement.type === T.ExportDefaultDeclaration && statement.declaration.type === T.Identifier && statement.declaration.name === target.name) names.push('default');
+    if (statement.type === T.ExportNamedDeclaration && !statement.source) {
+      for (const spec of statement.specifiers) {
+        if (spec.local.type === T.Identifier && spec.local.name === target.name) names.push(spec.exported.type === T.Identifier ? spec.exported.name : String(spec.exported.value));
+      }
+    }
+  }
+  return names;
 }
 
 function isInside(node: Node, container: Node): boolean {

@@ -671,3 +671,42 @@ describe('a query inside a Promise executor and a pool checkout callback', () =>
     expect(findings[0]?.evidence).toContain('src/routes.ts');
   });
 });
+
+// retraced (field, judged): model functions are default exports imported under another name
+// (`import getEnvUser from '../models/environmentuser/get'`) or renamed (`import { byName as
+// removeAll }`), and each handler is itself a default export. The call graph found no caller, so the
+// query's own default export was taken for a framework handler (error, no path named).
+describe('a default export or a renamed import, called by project code', () => {
+  const model = `import { prisma } from '../db';\n\nexport default async function (id: string) {\n  return prisma.project.delete({ where: { id } });\n}\n\nexport async function byName(name: string) {\n  return prisma.project.deleteMany({ where: { name } });\n}\n`;
+  const handler = (check: string) =>
+    `import removeProject from '../models/project';\ndeclare function assertProjectAccess(user: { id: string }, projectId: string): Promise<void>;\n\nexport default async function (user: { id: string }, projectId: string) {\n${check}  await removeProject(projectId);\n}\n`;
+  const routes = `import express from 'express';\nimport handle from './handlers/remove';\n\nexport const app = express();\napp.delete('/projects/:id', async (req, res) => res.json(await handle((req as any).user, req.params.id)));\n`;
+  const command = (entry: string) => `import { byName as removeAll } from './models/project';\n\n${entry}`;
+
+  it('behind a handler that checks access first: warning, the check named', async () => {
+    const dir = project({ private: true }, { 'src/models/project.ts': model, 'src/handlers/remove.ts': handler('  await assertProjectAccess(user, projectId);\n'), 'src/routes.ts': routes });
+    const result = await scan({ path: dir });
+    const finding = result.findings.find((f) => f.ruleId === 'require-tenant-filter' && f.line === 4);
+    expect(finding?.severity).toBe('warning');
+    expect(finding?.evidence).toContain('assertProjectAccess(user, projectId)');
+    expect(finding?.evidence).toContain('the default export of `project.ts`');
+  });
+
+  it('twin: the handler calls it with the id from the URL and no check: error, the route named', async () => {
+    const dir = project({ private: true }, { 'src/models/project.ts': model, 'src/handlers/remove.ts': handler(''), 'src/routes.ts': routes });
+    const result = await scan({ path: dir });
+    const finding = result.findings.find((f) => f.ruleId === 'require-tenant-filter' && f.line === 4);
+    expect(finding?.severity).toBe('error');
+    expect(finding?.evidence).toContain('src/routes.ts');
+  });
+
+  it('a renamed import called only by a yargs command: system code, info', async () => {
+    const cli = command(`export const describe = 'remove by name';\nexport const builder = {};\nexport const handler = async (argv: { name: string }) => removeAll(argv.name);\n`);
+    expect((await severities(project({ private: true }, { 'src/models/project.ts': model, 'src/remove-all.ts': cli }))).filter((f) => f.startsWith('src/models/project.ts:8'))).toEqual(['src/models/project.ts:8 info']);
+  });
+
+  it('twin: the renamed import called by a route with a name from the query: error', async () => {
+    const route = command(`import express from 'express';\nexport const app = express();\napp.delete('/projects', async (req, res) => res.json(await removeAll(String(req.query.name))));\n`);
+    expect((await severities(project({ private: true }, { 'src/models/project.ts': model, 'src/routes.ts': route }))).filter((f) => f.startsWith('src/models/project.ts:8'))).toEqual(['src/models/project.ts:8 error']);
+  });
+});

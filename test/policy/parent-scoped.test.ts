@@ -33,6 +33,8 @@ create index on groups (org_id, id);
 create table group_members (id uuid primary key, group_id uuid not null references groups (id), user_id uuid not null);
 create index on group_members (group_id);
 create table member_notes (id uuid primary key, member_id uuid not null references group_members (id), body text);
+create table tasks (id uuid primary key, org_id uuid not null references orgs (id), group_id uuid not null references groups (id), owner_id uuid);
+create index on tasks (org_id, id);
 `;
 
 // supabase-js with the service-role key (no RLS to lean on).
@@ -190,6 +192,66 @@ ruleTester.run('require-tenant-filter: chains of parents, own inserts, verified 
   if (!other) return null;
   console.log(group);
   return admin.from('group_members').update({ user_id: userId }).eq('group_id', groupId);
+}`), errors: [missing] },
+  ],
+});
+
+// Field (tutur3u/platform, no-path errors in route handlers): a row referenced by a row of the tenant.
+// The key is a reference column of a scoped read's row (`thread.conversation_id`, `rows.map((r) =>
+// r.group_id)`): the tenant's row names the row it points to, the client did not choose it.
+// Twins: the reading row is not scoped, the column is not a reference to the table queried (a user
+// id), `?.` on a row whose read does not stop when missing, the value is the client's.
+ruleTester.run('require-tenant-filter: a row referenced by a scoped row', rule, {
+  valid: [
+    prisma(`export async function projectOf(orgId: string, invoiceId: string) {
+  const invoice = await prisma.invoice.findFirst({ where: { id: invoiceId, orgId } });
+  if (!invoice) throw notFound();
+  return prisma.project.findUnique({ where: { id: invoice.projectId } });
+}`),
+    prisma(`export async function projectsOf(orgId: string) {
+  const invoices = await prisma.invoice.findMany({ where: { orgId } });
+  return prisma.project.findMany({ where: { id: { in: invoices.map((i) => i.projectId) } } });
+}`),
+    supabase(`export async function groupOf(orgId: string, taskId: string) {
+  const { data: task } = await admin.from('tasks').select('group_id').eq('id', taskId).eq('org_id', orgId).single();
+  return admin.from('groups').select('*').eq('id', task.group_id).maybeSingle();
+}`),
+    // the children of the parent the tenant's row points to
+    supabase(`export async function membersOf(orgId: string, taskId: string) {
+  const { data: task } = await admin.from('tasks').select('group_id').eq('id', taskId).eq('org_id', orgId).single();
+  if (!task) return [];
+  return admin.from('group_members').select('*').eq('group_id', task?.group_id);
+}`),
+    knexProject(`export async function groupsOf(orgId: string) {
+  const tasks = await db('tasks').where('org_id', orgId).select('group_id');
+  return db('groups').whereIn('id', tasks.map((t) => t.group_id));
+}`),
+  ],
+  invalid: [
+    { ...prisma(`export async function projectOf(invoiceId: string) {
+  const invoice = await prisma.invoice.findFirst({ where: { id: invoiceId } });
+  if (!invoice) throw notFound();
+  return prisma.project.findUnique({ where: { id: invoice.projectId } });
+}`), errors: [missing, missing] },
+    { ...prisma(`export async function projectOf(org: string, invoiceId: string, projectId: string) {
+  const invoice = await prisma.invoice.findFirst({ where: { id: invoiceId, orgId: org } });
+  if (!invoice) throw notFound();
+  return prisma.project.findUnique({ where: { id: projectId } });
+}`), errors: [missing] },
+    // owner_id is not a reference to groups
+    { ...supabase(`export async function groupOf(orgId: string, taskId: string) {
+  const { data: task } = await admin.from('tasks').select('owner_id').eq('id', taskId).eq('org_id', orgId).single();
+  return admin.from('groups').select('*').eq('id', task.owner_id).maybeSingle();
+}`), errors: [missing] },
+    // \`?.\` on a row whose read does not stop when missing
+    { ...supabase(`export async function membersOf(orgId: string, taskId: string) {
+  const { data: task } = await admin.from('tasks').select('group_id').eq('id', taskId).eq('org_id', orgId).maybeSingle();
+  return admin.from('group_members').select('*').eq('group_id', task?.group_id);
+}`), errors: [missing] },
+    { ...knexProject(`export async function groupsOf(orgId: string, ids: string[]) {
+  const tasks = await db('tasks').where('org_id', orgId).select('group_id');
+  console.log(tasks);
+  return db('groups').whereIn('id', ids);
 }`), errors: [missing] },
   ],
 });

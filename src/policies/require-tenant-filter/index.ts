@@ -48,7 +48,7 @@ export function checkQuerySites(sites: QuerySite[], context: AnalysisContext, lo
       out.unknown.push({ ruleId: 'require-tenant-filter', node: site.callee, reason: `${site.calleeText}: ${predicate.reason}` });
       continue;
     }
-    if (verifiedEarlier(site, sites, context) || guardedAfter(site, context) || scopedThroughParent(site, sites, context) || insertedHere(site, sites, context)) continue;
+    if (verifiedEarlier(site, sites, context) || guardedAfter(site, context) || scopedThroughParent(site, sites, context) || insertedHere(site, sites, context) || referencedByScopedRow(site, sites, context)) continue;
     if (rlsNote(table).demoted && tenantSetBefore(site, localSettings)) continue;
     // An operator console: reached only after the verified identity was checked to be an admin.
     if (isAdminOnly(site.call, context.unit, context)) continue;
@@ -537,6 +537,83 @@ function scopedThroughParent(site: QuerySite, sites: QuerySite[], context: Analy
     if (reads.some((read) => stopsWhenMissing(read) && keys.some((k) => read.whereKeys?.[k] === text))) return true;
   }
   return false;
+}
+
+/**
+ * Followed from a row of the tenant: the key is a reference held by the rows of a scoped read earlier
+ * in the function (`const thread = ...eq('ws_id', wsId).eq('id', threadId).single()`, then
+ * `.from('conversations').eq('id', thread.conversation_id)`, or `.in('id', rows.map((r) => r.project_id))`),
+ * and that column references the table queried (by its unique key) or the same parent the query
+ * filters by. The tenant's row says which row it points to; the client did not choose it. A reference
+ * read with `?.` counts only when the scoped read stops when its row is missing.
+ */
+function referencedByScopedRow(site: QuerySite, sites: QuerySite[], context: AnalysisContext): boolean {
+  const fns = enclosingFunctions(site.call);
+  const reads = sites.filter(
+    (other) =>
+      other !== site &&
+      other.operation === 'read' &&
+      other.call.range[0] < site.call.range[0] &&
+      fns.has(enclosingFunction(other.call)) &&
+      (other.predicate.kind === 'scoped' ? !other.predicate.condition : scopedThroughParent(other, sites, context)),
+  );
+  if (reads.length === 0) return false;
+  const siteKeys = new Set(uniqueKeysOf(site.table).flatMap((key) => [key, dbColumn(site.table, key)]));
+  for (const { column, value } of filterValues(site)) {
+    const reference = referenceIn(value);
+    if (!reference) continue;
+    const parentOfColumn = relationTarget(site.table, column);
+    for (const read of reads) {
+      if (reference.optional && !stopsWhenMissing(read)) continue;
+      if (!derivedFromRows([reference.row], context.unit, (node) => node === read.call)) continue;
+      const target = relationTarget(read.table, reference.field);
+      if (!target) continue;
+      if ((target === site.table.name && siteKeys.has(column)) || (parentOfColumn !== undefined && target === parentOfColumn)) return true;
+    }
+  }
+  return false;
+}
+
+/** The table a single-column relation of `table` on `column` (a field or its database name) points to. */
+function relationTarget(table: Table, column: string): string | undefined {
+  for (const relation of table.relations.values()) {
+    if (relation.fields.length !== 1) continue;
+    const field = relation.fields[0]!;
+    if (field === column || table.columns.get(field)?.dbName === column) return relation.target;
+  }
+  return undefined;
+}
+
+/** `row.project_id` or `rows.map((r) => r.project_id)`: the rows and the field read from them. */
+function referenceIn(value: Node): { row: Node; field: string; optional: boolean } | undefined {
+  const node = value.type === T.ChainExpression ? value.expression : value;
+  const plain = unwrap(node);
+  // Prisma's `{ in: ... }` / `{ equals: ... }`.
+  if (plain.type === T.ObjectExpression && plain.properties.length === 1) {
+    const only = plain.properties[0]!;
+    return only.type === T.Property && ['in', 'equals'].includes(propertyName(only) ?? '') ? referenceIn(only.value as Node) : undefined;
+  }
+  if (plain.type === T.MemberExpression && !plain.computed && plain.property.type === T.Identifier) {
+    return { row: plain.object, field: plain.property.name, optional: plain.optional || hasOptional(plain.object) };
+  }
+  if (plain.type === T.CallExpression && plain.callee.type === T.MemberExpression && memberName(plain.callee) === 'map' && plain.arguments.length === 1) {
+    const fn = plain.arguments[0]!;
+    if (fn.type !== T.ArrowFunctionExpression || fn.params.length !== 1 || fn.params[0]!.type !== T.Identifier) return undefined;
+    const param = fn.params[0].name;
+    const body = fn.body.type === T.ChainExpression ? fn.body.expression : fn.body;
+    if (body.type !== T.MemberExpression || body.computed || body.property.type !== T.Identifier) return undefined;
+    if (body.object.type !== T.Identifier || body.object.name !== param) return undefined;
+    return { row: plain.callee.object, field: body.property.name, optional: false };
+  }
+  return undefined;
+}
+
+function hasOptional(node: Node): boolean {
+  let found = false;
+  walk(node, (inner) => {
+    if ((inner.type === T.MemberExpression || inner.type === T.CallExpression) && inner.optional) found = true;
+  });
+  return found;
 }
 
 /**

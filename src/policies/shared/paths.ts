@@ -11,6 +11,7 @@
  * result (`const card = await repo.getByPublicId(id); if (!card) throw ...; await
  * assertPermission(db, userId, card.workspaceId)`). A check of some other id does not count.
  */
+import { basename } from 'node:path';
 import type { TSESTree } from '@typescript-eslint/types';
 import { enclosingFunction, memberName, propertyName, T, textOf, unwrap, walk, type FileUnit, type Node } from '../../core/ast.js';
 import { authorizationDecoratorOf, testsFailure } from '../../core/syntax.js';
@@ -104,55 +105,58 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
   seen.add(id);
   const system = systemFunction(at);
   if (system) {
-    verdict.system.push(`\`${at.name}\` ${system} (\`${placeOf(graph.root, at.unit, at.fn)}\`)`);
+    verdict.system.push(`${label(at)} ${system} (\`${placeOf(graph.root, at.unit, at.fn)}\`)`);
     return;
   }
   if (options.isAdminOnly?.(at.fn, at.unit)) {
-    verdict.guarded.push(`\`${at.name}\` is reached only by operators (admin-only)`);
+    verdict.guarded.push(`${label(at)} is reached only by operators (admin-only)`);
     return;
   }
   const authz = authorizationDecorator(at) ?? composedGuard(at, options.resolver);
   if (authz) {
-    verdict.guarded.push(`\`${at.name}\` (\`${placeOf(graph.root, at.unit, at.fn)}\`) runs behind the authorization decorator \`${authz}\``);
+    verdict.guarded.push(`${label(at)} (\`${placeOf(graph.root, at.unit, at.fn)}\`) runs behind the authorization decorator \`${authz}\``);
     return;
   }
   const entry = entryByForm(at);
-  if (entry) {
-    verdict.unguarded.push(`${entry} \`${at.name}\` (\`${placeOf(graph.root, at.unit, at.fn)}\`) with no check before \`${place}\``);
+  // A module's default (or `handler`) export that project code calls is a function like any other
+  // (retraced's `models/template/delete.ts` default, called by the handler that checks access first):
+  // its callers decide. Uncalled, the framework is what calls it.
+  if (entry && !(entry === EXPORTED_HANDLER && graph.callersOf(at).length > 0)) {
+    verdict.unguarded.push(`${entry} ${label(at)} (\`${placeOf(graph.root, at.unit, at.fn)}\`) with no check before \`${place}\``);
     return;
   }
   if (depth >= MAX_DEPTH) {
-    verdict.cut.push(`\`${at.name}\` (\`${placeOf(graph.root, at.unit, at.fn)}\`), whose callers were not followed further`);
+    verdict.cut.push(`${label(at)} (\`${placeOf(graph.root, at.unit, at.fn)}\`), whose callers were not followed further`);
     return;
   }
   const callers = graph.callersOf(at);
   if (callers.length === 0 && isExported(at) && !inPrivatePackage(at.unit.file)) {
-    verdict.unguarded.push(`\`${at.name}\` (\`${placeOf(graph.root, at.unit, at.fn)}\`), exported by a library package (not private, with an entry point), so callable from outside the repository, with no check before \`${place}\``);
+    verdict.unguarded.push(`${label(at)} (\`${placeOf(graph.root, at.unit, at.fn)}\`), exported by a library package (not private, with an entry point), so callable from outside the repository, with no check before \`${place}\``);
     return;
   }
   if (callers.length === 0) {
-    verdict.uncalled.push(`\`${at.name}\` (\`${placeOf(graph.root, at.unit, at.fn)}\`)`);
+    verdict.uncalled.push(`${label(at)} (\`${placeOf(graph.root, at.unit, at.fn)}\`)`);
     return;
   }
   for (const site of callers) {
     if (budget.sites-- <= 0) {
-      verdict.cut.push(`more callers of \`${at.name}\` than the analysis follows`);
+      verdict.cut.push(`more callers of ${label(at)} than the analysis follows`);
       return;
     }
     if (site.kind === 'argument' && !isInlineRunner(site.call) && !runsCallbacksNow(site.call, site.unit, options)) {
       const entry = describeRegistration(site.call, undefined, site.unit, options);
-      record(verdict, entry, placeOf(graph.root, site.unit, site.call), `\`${at.name}\``);
+      record(verdict, entry, placeOf(graph.root, site.unit, site.call), `${label(at)}`);
       if (entry.kind === 'request') verdict.throughCallers = true;
       continue;
     }
     const admin = adminCheckBefore(site.call, site.unit, options.resolver);
     if (admin) {
-      verdict.guarded.push(`\`${placeOf(graph.root, site.unit, site.call)}\` calls \`${at.name}\` only after the operator check ${admin} (admin-only)`);
+      verdict.guarded.push(`\`${placeOf(graph.root, site.unit, site.call)}\` calls ${label(at)} only after the operator check ${admin} (admin-only)`);
       continue;
     }
     const own = ownRowsOnly(site.call, site.unit);
     if (own) {
-      verdict.guarded.push(`\`${placeOf(graph.root, site.unit, site.call)}\` calls \`${at.name}\` with the verified identity \`${clip(textOf(site.unit, own))}\` only`);
+      verdict.guarded.push(`\`${placeOf(graph.root, site.unit, site.call)}\` calls ${label(at)} with the verified identity \`${clip(textOf(site.unit, own))}\` only`);
       continue;
     }
     const guard = guardAt(site.call, site.unit, options);
@@ -160,13 +164,18 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
       const place = placeOf(graph.root, site.unit, site.call);
       verdict.guarded.push(
         guard.startsWith(AFTER)
-          ? `\`${place}\` calls \`${at.name}\` and checks its result with ${guard.slice(AFTER.length)}`
-          : `\`${place}\` calls \`${at.name}\` after ${guard}`,
+          ? `\`${place}\` calls ${label(at)} and checks its result with ${guard.slice(AFTER.length)}`
+          : `\`${place}\` calls ${label(at)} after ${guard}`,
       );
       continue;
     }
     explore(site.call, site.unit, graph, options, verdict, depth + 1, seen, budget);
   }
+}
+
+/** How a function is named in evidence: its name, or for an anonymous default export, its module's. */
+function label(at: Callable): string {
+  return at.name === 'default' && at.fn.parent?.type === T.ExportDefaultDeclaration ? `the default export of \`${basename(at.unit.file)}\`` : `\`${at.name}\``;
 }
 
 function rel(root: string, unit: FileUnit): string {
@@ -176,7 +185,7 @@ function rel(root: string, unit: FileUnit): string {
 function record(verdict: PathVerdict, entry: Entry, where: string, place: string): void {
   if (entry.kind === 'system') verdict.system.push(`${entry.text} (\`${where}\`)`);
   else if (entry.kind === 'admin') verdict.guarded.push(`${entry.text} (\`${where}\`) is reached only by operators (admin-only)`);
-  else verdict.unguarded.push(`${entry.text} (\`${where}\`) with no check before ${place.startsWith('`') ? place : `\`${place}\``}`);
+  else verdict.unguarded.push(`${entry.text} (\`${where}\`) with no check before ${place.startsWith('`') || place.startsWith('the ') ? place : `\`${place}\``}`);
 }
 
 /**
@@ -228,6 +237,7 @@ function isAppRouterPage(file: string): boolean {
   return PAGE_FILE.test(parts[parts.length - 1] ?? '') && parts.slice(0, -1).includes('app');
 }
 const ENTRY_EXPORTS = new Set(['loader', 'action', 'getServerSideProps', 'handler', 'default']);
+const EXPORTED_HANDLER = 'the exported handler';
 
 function authorizationDecorator(at: Callable): string | undefined {
   const decorator = authorizationDecoratorOf(at.fn);
@@ -339,7 +349,7 @@ function entryByForm(at: Callable): string | undefined {
   // path, with the URL's `params` and `searchParams`.
   if (at.fn.parent?.type === T.ExportDefaultDeclaration && isAppRouterPage(at.unit.file)) return 'the page';
   if (exported && HTTP_METHODS.has(at.name)) return 'the route handler';
-  if (exported && ENTRY_EXPORTS.has(at.name)) return 'the exported handler';
+  if (exported && ENTRY_EXPORTS.has(at.name)) return EXPORTED_HANDLER;
   if (exported && usesServer(at)) return 'the server action';
   return undefined;
 }
