@@ -351,6 +351,9 @@ export class CallGraph {
           if (binding.kind === 'function' && sameNode(binding.fn, target.unit, target.fn)) return 'resolved';
         }
       } else if (origin.kind === 'unknown') unresolved = true;
+      // `injectArguments({ updateWebhook, ... }, { db })` (papra's repositories): a package function
+      // handed the module's functions in an object returns them bound; what it returns is opaque.
+      else if (origin.kind === 'lib' && origin.steps.some((step) => step.kind === 'call') && inFactoryObject(target)) unresolved = true;
     }
     if (unresolved && importsModuleOf(unit, target, this.resolver)) return 'by-name';
     return undefined;
@@ -365,6 +368,30 @@ interface Reference {
 }
 
 const MAX_ALIASES = 8;
+
+const factoryObjects = new WeakMap<Node, boolean>();
+
+/** Whether the function is a property of an object literal handed to a call in its own module (`wrap({ fn, ... }, deps)`). */
+function inFactoryObject(target: Callable): boolean {
+  if (target.cls) return false;
+  const cached = factoryObjects.get(target.fn);
+  if (cached !== undefined) return cached;
+  let found = false;
+  walk(target.unit.ast, (node) => {
+    if (found || node.type !== T.CallExpression) return;
+    for (const arg of node.arguments) {
+      const value = unwrap(arg);
+      if (value.type !== T.ObjectExpression) continue;
+      for (const property of value.properties) {
+        if (property.type !== T.Property) continue;
+        const inner = unwrap(property.value as Node);
+        if ((inner.type === T.Identifier && inner.name === target.name) || inner === target.fn) found = true;
+      }
+    }
+  });
+  factoryObjects.set(target.fn, found);
+  return found;
+}
 
 /** Whether an import source's last segment (without extension) is `key`: `'../models/template/delete'`, `'./get.js'`. */
 function namesModule(source: string | undefined, key: string): boolean {

@@ -185,6 +185,7 @@ function rel(root: string, unit: FileUnit): string {
 function record(verdict: PathVerdict, entry: Entry, where: string, place: string): void {
   if (entry.kind === 'system') verdict.system.push(`${entry.text} (\`${where}\`)`);
   else if (entry.kind === 'admin') verdict.guarded.push(`${entry.text} (\`${where}\`) is reached only by operators (admin-only)`);
+  else if (entry.kind === 'guarded') verdict.guarded.push(`${entry.text} (\`${where}\`)`);
   else verdict.unguarded.push(`${entry.text} (\`${where}\`) with no check before ${place.startsWith('`') || place.startsWith('the ') ? place : `\`${place}\``}`);
 }
 
@@ -666,7 +667,7 @@ function intersects(a: Set<string>, b: Set<string>): string | undefined {
  * callbacks), or on its result right after it. Returns how the check reads, for the evidence.
  */
 export function guardAt(call: TSESTree.CallExpression, unit: FileUnit, options: PathOptions, whole = false): string | undefined {
-  const roots = rootsOf(whole ? [call] : call.arguments, unit, 0, true);
+  const roots = rootsOf(whole ? [taggedTemplateOf(call) ?? call] : call.arguments, unit, 0, true);
   // The receiver may carry the ids too: `repo.forCard(card.id).list()`.
   const callee = unwrap(call.callee);
   if (callee.type === T.MemberExpression) for (const k of rootsOf([callee.object], unit)) if (!k.includes('.')) roots.add(k);
@@ -687,6 +688,21 @@ export function guardAt(call: TSESTree.CallExpression, unit: FileUnit, options: 
     }
     // Stop at a function that is not a callback run in place.
     if ((parent.type === T.FunctionDeclaration || parent.type === T.FunctionExpression || parent.type === T.ArrowFunctionExpression) && !runsInPlace(parent)) break;
+  }
+  return undefined;
+}
+
+/**
+ * A query written as a tagged template (`db.execute(sql\`... ${appId}\`)`) reaches the policy as a
+ * call with no arguments standing in its place: its values are the template's interpolations.
+ */
+function taggedTemplateOf(call: TSESTree.CallExpression): TSESTree.TaggedTemplateExpression | undefined {
+  if (call.arguments.length > 0 || !call.parent) return undefined;
+  for (const value of Object.values(call.parent) as unknown[]) {
+    for (const candidate of Array.isArray(value) ? (value as unknown[]) : [value]) {
+      const node = candidate as Node | undefined;
+      if (node && typeof node === 'object' && node.type === T.TaggedTemplateExpression && node.range[0] === call.range[0] && node.range[1] === call.range[1]) return node;
+    }
   }
   return undefined;
 }
@@ -980,7 +996,8 @@ const SYSTEM_DECORATORS = new Set(['OnEvent', 'Cron', 'Interval', 'Timeout', 'Pr
 
 interface Entry {
   text: string;
-  kind: 'system' | 'admin' | 'request';
+  /** `guarded`: a request entry behind a middleware that checks the client's id against the verified identity. */
+  kind: 'system' | 'admin' | 'request' | 'guarded';
 }
 
 /** An anonymous function: who runs it, and whether that is system code. */
@@ -1005,6 +1022,11 @@ function describeRegistration(registration: TSESTree.CallExpression | TSESTree.N
     if (arg === handler) continue;
     const middleware = functionValue(arg, unit, options.resolver);
     if (middleware && checksSecret(middleware.node, middleware.unit)) return { text: `the handler registered with ${text}, behind the shared-secret check \`${clip(textOf(unit, arg))}\``, kind: 'system' };
+  }
+  for (const arg of registration.arguments) {
+    if (arg === handler) break;
+    const check = accessCheckingMiddleware(arg, unit, options.resolver);
+    if (check) return { text: `the handler registered with ${text}, behind the access check \`${clip(textOf(unit, arg))}\`${check}`, kind: 'guarded' };
   }
   // `app.use('/sync', requireSecret)` earlier in the file, then `app.post('/sync', handler)`.
   for (const used of mountedMiddlewares(registration, unit)) {
@@ -1131,6 +1153,66 @@ function functionValue(node: Node, unit: FileUnit, resolver: Resolver): { node: 
   }
   return undefined;
 }
+
+/**
+ * A route middleware that checks a value of the request against the verified identity and stops
+ * the request when the check fails (worklenz's `verifyTaskAccess('params', 'id')`: reads
+ * `req[location][field]` and `req.user.team_id`, queries with both, answers 403 unless a row
+ * matches, else `next()`). A factory call's returned function counts. A role check on the identity
+ * alone (`owner or admin of their own team`) reads no request value: not an access check of an id.
+ * Returns a note on what it reads, for the evidence.
+ */
+function accessCheckingMiddleware(arg: Node, unit: FileUnit, resolver: Resolver): string | undefined {
+  let fn = functionValue(arg, unit, resolver);
+  const value = unwrap(arg);
+  if (!fn && value.type === T.CallExpression) {
+    const callee = unwrap(value.callee);
+    const binding = callee.type === T.Identifier ? resolver.bindingOf(callee, unit) : undefined;
+    if (binding?.kind === 'function' && binding.fn.node.body?.type === T.BlockStatement) {
+      for (const statement of binding.fn.node.body.body) {
+        const returned = statement.type === T.ReturnStatement && statement.argument ? unwrap(statement.argument) : undefined;
+        if (returned && (returned.type === T.ArrowFunctionExpression || returned.type === T.FunctionExpression)) fn = { node: returned, unit: binding.fn.unit };
+      }
+    }
+  }
+  if (!fn?.node.body || fn.node.body.type !== T.BlockStatement || fn.node.params.length < 3) return undefined;
+  const [request, , next] = fn.node.params.map((p) => (p.type === T.Identifier ? p.name : undefined));
+  if (!request || !next) return undefined;
+  const body = fn.node.body;
+  const locals = new Map<string, Node>();
+  walk(body, (node) => {
+    if (node.type === T.VariableDeclarator && node.id.type === T.Identifier && node.init) locals.set(node.id.name, node.init);
+  });
+  const reads = (node: Node, test: (inner: Node) => boolean, depth = 0): boolean => {
+    let found = false;
+    walk(node, (inner) => {
+      if (found) return;
+      if (test(inner)) found = true;
+      else if (inner.type === T.Identifier && depth < 2 && locals.has(inner.name) && inner.parent?.type !== T.VariableDeclarator) found = reads(locals.get(inner.name)!, test, depth + 1);
+    });
+    return found;
+  };
+  const isRequestValue = (inner: Node) =>
+    inner.type === T.MemberExpression && unwrap(inner.object).type === T.Identifier && (unwrap(inner.object) as TSESTree.Identifier).name === request && (inner.computed || REQUEST_PARTS.has(memberName(inner) ?? ''));
+  const isIdentity = (inner: Node) => inner.type === T.MemberExpression && IDENTITY.test(memberName(inner) ?? '') && unwrap(inner.object).type === T.Identifier && (unwrap(inner.object) as TSESTree.Identifier).name === request;
+  let checks = false;
+  let callsNext = false;
+  let refuses = false;
+  walk(body, (node) => {
+    if (node.type === T.CallExpression) {
+      const callee = unwrap(node.callee);
+      if (callee.type === T.Identifier && callee.name === next && node.arguments.length === 0) callsNext = true;
+      if (!checks && node.arguments.some((a) => reads(a, isRequestValue)) && node.arguments.some((a) => reads(a, (inner) => isIdentity(inner) || (inner.type === T.MemberExpression && IDENTITY_FIELD.test(memberName(inner) ?? '') && reads(inner.object, isIdentity))))) checks = true;
+      // `res.status(403)`, `res.status(404)`
+      if (callee.type === T.MemberExpression && memberName(callee) === 'status' && node.arguments[0]?.type === T.Literal && typeof node.arguments[0].value === 'number' && node.arguments[0].value >= 401 && node.arguments[0].value <= 404) refuses = true;
+    }
+    if (node.type === T.ThrowStatement) refuses = true;
+  });
+  return checks && callsNext && refuses ? ', which checks the request\'s id against the verified identity and stops the request otherwise' : undefined;
+}
+
+/** A field of the verified identity that names its tenant or itself. */
+const IDENTITY_FIELD = /^(id|userId|user_id|teamId|team_id|orgId|org_id|organizationId|organization_id|workspaceId|workspace_id|tenantId|tenant_id)$/;
 
 const HEADER_READ = /^(header|headers|authorization|get)$/;
 const SECRET_NAME = /SECRET|TOKEN|API_KEY|APIKEY|SIGNING|WEBHOOK/i;
