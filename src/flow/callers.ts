@@ -332,9 +332,13 @@ export class CallGraph {
     if (callee.type !== T.MemberExpression) return undefined;
     const object = unwrap(callee.object);
     // `this.method()` inside the class itself.
+    // `this.method()` inside the class itself, or inside a subclass that inherits it (worklenz's
+    // controllers extend a base class of shared queries).
     if (object.type === T.ThisExpression) {
       const cls = enclosingClassOf(call);
-      return target.cls && cls && sameNode({ node: cls, unit }, target.unit, target.cls) ? 'resolved' : undefined;
+      if (!target.cls || !cls) return undefined;
+      if (sameNode({ node: cls, unit }, target.unit, target.cls)) return 'resolved';
+      return (cls.type === T.ClassDeclaration || cls.type === T.ClassExpression) && extendsClass(cls, target, unit, this.resolver) ? 'resolved' : undefined;
     }
     let unresolved = false;
     for (const origin of originsOf(object, unit, this.resolver)) {

@@ -786,3 +786,25 @@ describe('a route behind a middleware that checks the request\'s id against the 
     expect((await finding('ownerOrAdmin'))?.severity).toBe('error');
   });
 });
+
+// worklenz (field, judged D068): a controller extends a base class of shared queries and calls them
+// with `this.count(...)`: "nothing calls count" was wrong.
+describe('a method inherited from a base class, called with this', () => {
+  const base = `import { prisma } from './db';\n\nexport class ProjectsBase {\n  protected static async projectById(id: string) {\n    return prisma.project.findUnique({ where: { id } });\n  }\n}\n`;
+  const controller = (check: string) =>
+    `import type { Request, Response } from 'express';\nimport { ProjectsBase } from './base';\ndeclare function assertProjectAccess(user: { id: string }, projectId: string): Promise<void>;\n\nexport class ProjectsController extends ProjectsBase {\n  static async info(req: Request, res: Response) {\n${check}    res.json(await this.projectById(req.params.id));\n  }\n}\n`;
+  const routes = `import express from 'express';\nimport { ProjectsController } from './controller';\n\nexport const router = express.Router();\nrouter.get('/projects/:id', ProjectsController.info);\n`;
+  const finding = async (check: string) => (await scan({ path: project({ private: true }, { 'src/base.ts': base, 'src/controller.ts': controller(check), 'src/routes.ts': routes }) })).findings.find((f) => f.ruleId === 'require-tenant-filter' && f.file === 'src/base.ts');
+
+  it('the subclass checks access first: warning, the check named', async () => {
+    const found = await finding('    await assertProjectAccess((req as any).user, req.params.id);\n');
+    expect(found?.severity).toBe('warning');
+    expect(found?.evidence).toContain('assertProjectAccess');
+  });
+
+  it('twin: the subclass passes the id from the URL with no check: error, the route named', async () => {
+    const found = await finding('');
+    expect(found?.severity).toBe('error');
+    expect(found?.evidence).toContain('src/routes.ts');
+  });
+});
