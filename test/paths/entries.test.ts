@@ -773,7 +773,10 @@ describe('a function bound into a repository object by a package helper', () => 
 describe('a route behind a middleware that checks the request\'s id against the identity', () => {
   const middleware = `import type { Request, Response, NextFunction } from 'express';\nimport { prisma } from './db';\n\nexport function verifyProjectAccess(location: 'params' | 'body' = 'params', field = 'id') {\n  return async (req: Request, res: Response, next: NextFunction) => {\n    const user = (req as any).user;\n    const projectId = (req as any)[location]?.[field];\n    const found = await prisma.project.findFirst({ where: { id: projectId, organizationId: user?.organizationId } });\n    if (!found) return res.status(403).send('forbidden');\n    return next();\n  };\n}\n\nexport function ownerOrAdmin(req: Request, res: Response, next: NextFunction) {\n  const user = (req as any).user;\n  if (user && (user.role === 'owner' || user.role === 'admin')) return next();\n  return res.status(401).send('no');\n}\n`;
   const controller = `import type { Request, Response } from 'express';\nimport { prisma } from './db';\n\nexport class ProjectsController {\n  static async rename(req: Request, res: Response) {\n    res.json(await prisma.project.update({ where: { id: req.params.id }, data: { name: String(req.body.name) } }));\n  }\n}\n`;
-  const routes = (mw: string) => `import express from 'express';\nimport { ProjectsController } from './controller';\nimport { verifyProjectAccess, ownerOrAdmin } from './middleware';\n\nexport const router = express.Router();\nrouter.put('/projects/:id', ${mw}, ProjectsController.rename);\n`;
+  const routes = (mw: string) =>
+    mw.endsWith('safeControllerFunction')
+      ? `import express from 'express';\nimport { ProjectsController } from './controller';\nimport { verifyProjectAccess, ownerOrAdmin } from './middleware';\n\nfunction safeControllerFunction(fn: (req: any, res: any) => Promise<void>) {\n  return async (req: any, res: any) => {\n    try {\n      await fn(req, res);\n    } catch {\n      res.status(500).end();\n    }\n  };\n}\n\nexport const router = express.Router();\nrouter.put('/projects/:id', ${mw}(ProjectsController.rename));\n`
+      : `import express from 'express';\nimport { ProjectsController } from './controller';\nimport { verifyProjectAccess, ownerOrAdmin } from './middleware';\n\nexport const router = express.Router();\nrouter.put('/projects/:id', ${mw}, ProjectsController.rename);\n`;
   const finding = async (mw: string) => (await scan({ path: project({ private: true }, { 'src/middleware.ts': middleware, 'src/controller.ts': controller, 'src/routes.ts': routes(mw) }) })).findings.find((f) => f.ruleId === 'require-tenant-filter' && f.file === 'src/controller.ts');
 
   it('verifyProjectAccess(\'params\', \'id\') before the handler: warning, the middleware named', async () => {
@@ -784,6 +787,16 @@ describe('a route behind a middleware that checks the request\'s id against the 
 
   it('twin: a role check on the identity alone: error', async () => {
     expect((await finding('ownerOrAdmin'))?.severity).toBe('error');
+  });
+
+  it('the handler wrapped (`safeControllerFunction(Controller.rename)`): the middleware before the wrapper counts', async () => {
+    const found = await finding(`verifyProjectAccess('params', 'id'), safeControllerFunction`);
+    expect(found?.severity).toBe('warning');
+    expect(found?.evidence).toContain("verifyProjectAccess('params', 'id')");
+  });
+
+  it('twin: wrapped, behind the role check alone: error', async () => {
+    expect((await finding('ownerOrAdmin, safeControllerFunction'))?.severity).toBe('error');
   });
 });
 
@@ -806,5 +819,88 @@ describe('a method inherited from a base class, called with this', () => {
     const found = await finding('');
     expect(found?.severity).toBe('error');
     expect(found?.evidence).toContain('src/routes.ts');
+  });
+});
+
+// papra (field, after its repositories became reachable): three shapes that read as request handlers.
+// - `taskServices.registerTask({ taskName, handler: async () => ... })` inside an exported
+//   `registerXTask` function: a job's handler, not "the exported handler";
+// - `await Promise.all(docs.map((d) => limit(() => remove(d))))` (p-limit) and `await safely(() => ...)`
+//   run the callback for the function that calls them, not as a registration;
+// - a use case built by a factory (`return async (args) => create(...)`): called by whoever holds it,
+//   which the analysis does not follow (undecided, a warning), unless the factory's result is an
+//   export built at load (`export const POST = makeHandler()`), which is the route itself.
+describe('task registrations, concurrency limiters and returned closures', () => {
+  const remove = `import { prisma } from './db';\n\nexport async function removeProject(id: string) {\n  return prisma.project.delete({ where: { id } });\n}\n`;
+
+  it('a handler property of registerTask({...}) inside an exported function: system code, info', async () => {
+    const task = `import { removeProject } from './remove';\ndeclare const taskServices: { registerTask(task: { taskName: string; handler: () => Promise<void> }): void };\n\nexport async function registerCleanupTask() {\n  taskServices.registerTask({\n    taskName: 'cleanup',\n    handler: async () => {\n      await removeProject('stale');\n    },\n  });\n}\n`;
+    expect(await severities(project({ private: true }, { 'src/remove.ts': remove, 'src/cleanup.task.ts': task }))).toEqual(['src/remove.ts:4 info']);
+  });
+
+  it('twin: the same handler property handed to a route registration: error', async () => {
+    const routes = `import { removeProject } from './remove';\ndeclare const router: { register(route: { path: string; handler: (req: { params: { id: string } }) => Promise<void> }): void };\n\nexport function mount() {\n  router.register({\n    path: '/projects/:id',\n    handler: async (req) => {\n      await removeProject(req.params.id);\n    },\n  });\n}\n`;
+    expect(await severities(project({ private: true }, { 'src/remove.ts': remove, 'src/routes.ts': routes }))).toEqual(['src/remove.ts:4 error']);
+  });
+
+  const limited = `import pLimit from 'p-limit';\nimport { removeProject } from './remove';\n\nexport async function removeAll(ids: string[]) {\n  const limit = pLimit(4);\n  await Promise.all(ids.map(async (id) => limit(async () => removeProject(id))));\n}\n`;
+  it('a p-limit callback runs for its caller: called only by a cron job, info', async () => {
+    const jobs = `import cron from 'node-cron';\nimport { removeAll } from './limited';\n\ncron.schedule('0 * * * *', () => removeAll([]));\n`;
+    expect(await severities(project({ private: true }, { 'src/remove.ts': remove, 'src/limited.ts': limited, 'src/jobs.ts': jobs }))).toEqual(['src/remove.ts:4 info']);
+  });
+
+  it('twin: called by a route with ids from the body: error, the route named', async () => {
+    const routes = `import express from 'express';\nimport { removeAll } from './limited';\n\nexport const app = express();\napp.post('/purge', async (req, res) => res.json(await removeAll(req.body.ids)));\n`;
+    const result = await scan({ path: project({ private: true }, { 'src/remove.ts': remove, 'src/limited.ts': limited, 'src/routes.ts': routes }) });
+    const finding = result.findings.find((f) => f.ruleId === 'require-tenant-filter');
+    expect(finding?.severity).toBe('error');
+    expect(finding?.evidence).toContain('src/routes.ts');
+  });
+
+  const factory = `import { removeProject } from './remove';\n\nexport function makeRemover(prefix: string) {\n  return async (id: string) => removeProject(prefix + id);\n}\n`;
+  it('a closure returned by a factory called inside a function: undecided, warning', async () => {
+    const use = `import { makeRemover } from './factory';\n\nexport async function setup() {\n  return makeRemover('p-');\n}\n`;
+    expect(await severities(project({ private: true }, { 'src/remove.ts': remove, 'src/factory.ts': factory, 'src/use.ts': use }))).toEqual(['src/remove.ts:4 warning']);
+  });
+
+  it('twin: the factory builds an exported route handler at load: error', async () => {
+    const route = `import { makeRemover } from './factory';\n\nexport const DELETE = makeRemover('p-');\n`;
+    expect(await severities(project({ private: true }, { 'src/remove.ts': remove, 'src/factory.ts': factory, 'src/app/api/route.ts': route }))).toEqual(['src/remove.ts:4 error']);
+  });
+});
+
+// papra (field, reached once its repositories were): the route looks the row up within the tenant
+// (`const { project } = await repo.getProjectById({ projectId, organizationId }); if (!project) throw`)
+// and then writes by its id alone. Twins: the lookup's helper ignores the tenant it is handed (postiz's
+// `editTag`, a judged leak), the result is not tested.
+describe('a lookup within the tenant that stops the request when the row is missing', () => {
+  const repo = (lookup: string) =>
+    `import { injectArguments } from '@corentinth/chisels';\nimport { prisma } from './db';\n\nexport function createProjectRepository({ db }: { db: typeof prisma }) {\n  return injectArguments({ getProjectById, renameProject }, { db });\n}\n\nasync function getProjectById({ db, projectId, organizationId }: { db: typeof prisma; projectId: string; organizationId: string }) {\n  const project = await db.project.findFirst({ where: ${lookup} });\n  return { project };\n}\n\nasync function renameProject({ db, id, name }: { db: typeof prisma; id: string; name: string }) {\n  return db.project.update({ where: { id }, data: { name } });\n}\n`;
+  const routes = (body: string) =>
+    `import express from 'express';\nimport { prisma } from './db';\nimport { createProjectRepository } from './repo';\n\nexport const app = express();\napp.put('/orgs/:organizationId/projects/:projectId', async (req, res) => {\n  const { organizationId, projectId } = req.params;\n  const repo = createProjectRepository({ db: prisma });\n${body}  res.json(await repo.renameProject({ id: projectId, name: String(req.body.name) }));\n});\n`;
+  const scoped = '{ id: projectId, organizationId }';
+  const lookedUp = `  const { project } = await repo.getProjectById({ projectId, organizationId });\n  if (!project) throw new Error('not found');\n`;
+  const finding = async (lookup: string, body: string) =>
+    (await scan({ path: project({ private: true, dependencies: { '@prisma/client': '^6.8.0', express: '^5.1.0', '@corentinth/chisels': '^1.0.0' } }, { 'src/repo.ts': repo(lookup), 'src/routes.ts': routes(body) }) })).findings.find(
+      (f) => f.ruleId === 'require-tenant-filter' && f.file === 'src/repo.ts' && f.line === 14,
+    );
+
+  it('looked up within the tenant, 404 when missing: warning, the lookup named', async () => {
+    const found = await finding(scoped, lookedUp);
+    expect(found?.severity).toBe('warning');
+    expect(found?.evidence).toContain('the lookup within the tenant');
+  });
+
+  it('both rows looked up together in Promise.all, each tested: warning', async () => {
+    const body = `  const [{ project }, { project: other }] = await Promise.all([repo.getProjectById({ projectId, organizationId }), repo.getProjectById({ projectId: 'p0', organizationId })]);\n  if (!project || !other) throw new Error('not found');\n`;
+    expect((await finding(scoped, body))?.severity).toBe('warning');
+  });
+
+  it('twin: the helper ignores the tenant it is handed: error', async () => {
+    expect((await finding('{ id: projectId }', lookedUp))?.severity).toBe('error');
+  });
+
+  it('twin: the result is not tested: error', async () => {
+    expect((await finding(scoped, `  const { project } = await repo.getProjectById({ projectId, organizationId });\n  console.log(project);\n`))?.severity).toBe('error');
   });
 });

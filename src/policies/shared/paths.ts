@@ -96,6 +96,11 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
       explore(runner, unit, graph, options, verdict, depth + 1, seen, budget);
       return;
     }
+    const factory = returnedBy(at.anonymous, unit, graph);
+    if (factory) {
+      verdict.cut.push(`the function returned by ${label(factory)} (\`${placeOf(graph.root, factory.unit, factory.fn)}\`), called by whoever holds what it returns: those calls were not followed`);
+      return;
+    }
     const entry = describeEntry(at.anonymous, unit, options);
     record(verdict, entry, placeOf(graph.root, unit, at.anonymous), place);
     return;
@@ -103,6 +108,13 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
   const id = nodeKey(at.unit, at.fn);
   if (seen.has(id)) return;
   seen.add(id);
+  // `registerTask({ taskName, handler: async () => ... })`: a function written into an object handed to
+  // a call is registered by it, like a callback argument.
+  const registered = registeredInObject(at.fn);
+  if (registered && !isInlineRunner(registered) && !runsCallbacksNow(registered, at.unit, options)) {
+    record(verdict, describeEntry(at.fn, at.unit, options), placeOf(graph.root, at.unit, at.fn), place);
+    return;
+  }
   const system = systemFunction(at);
   if (system) {
     verdict.system.push(`${label(at)} ${system} (\`${placeOf(graph.root, at.unit, at.fn)}\`)`);
@@ -213,7 +225,41 @@ function runsCallbacksNow(call: TSESTree.CallExpression, unit: FileUnit, options
   }
   if (callee.type !== T.Identifier || SYSTEM_REGISTRARS.has(callee.name)) return false;
   if (!callableAt(call, unit)) return false;
-  return options.resolver.bindingOf(callee, unit).kind === 'function';
+  const binding = options.resolver.bindingOf(callee, unit);
+  if (binding.kind === 'function') return true;
+  // `await limit(() => ...)` (p-limit), `await safely(async () => ...)`, `return retry(() => ...)`: a
+  // plain function whose result the caller waits for or returns runs the callback for it, now.
+  let node: Node = call;
+  while (node.parent && (node.parent.type === T.TSAsExpression || node.parent.type === T.TSNonNullExpression)) node = node.parent;
+  const parent = node.parent;
+  return parent?.type === T.AwaitExpression || parent?.type === T.ReturnStatement || (parent?.type === T.ArrowFunctionExpression && parent.body === node);
+}
+
+/**
+ * `function createUsecase(deps) { return async (args) => create({ ...deps, ...args }) }`: a closure a
+ * project function returns is called by whoever holds the result, which the call graph does not
+ * follow. Not when the factory's result is what a module exports or registers at load (a route
+ * handler built by a helper: `export const GET = makeHandler(...)`), where the closure is the entry.
+ */
+function returnedBy(fn: TSESTree.FunctionLike, unit: FileUnit, graph: CallGraph): Callable | undefined {
+  let node: Node = fn;
+  while (node.parent && (node.parent.type === T.TSAsExpression || node.parent.type === T.TSSatisfiesExpression)) node = node.parent;
+  if (node.parent?.type !== T.ReturnStatement) return undefined;
+  const at = callableAt(node.parent, unit);
+  if (!at || 'anonymous' in at) return undefined;
+  const callers = graph.callersOf(at);
+  if (callers.length === 0) return undefined;
+  if (callers.some((site) => site.kind !== 'call' || !callableAt(site.call, site.unit))) return undefined;
+  return at;
+}
+
+/** The call an object literal holding `fn` as a property value is handed to, directly. */
+function registeredInObject(fn: TSESTree.FunctionLike): TSESTree.CallExpression | undefined {
+  const property = fn.parent;
+  if (property?.type !== T.Property || property.value !== fn) return undefined;
+  const object = property.parent;
+  const call = object?.parent;
+  return object?.type === T.ObjectExpression && call?.type === T.CallExpression && call.arguments.includes(object) ? call : undefined;
 }
 
 function isInlineRunner(call: TSESTree.CallExpression): boolean {
@@ -366,9 +412,12 @@ function exportsAny(unit: FileUnit, names: string[]): boolean {
 }
 
 function isExported(at: Callable): boolean {
-  for (let node: Node | undefined = at.fn; node; node = node.parent) {
+  // Its own declaration is exported: a function nested in an exported one (a task's `handler: async
+  // () => ...` inside `export function registerTask(...)`) is not.
+  for (let node: Node | undefined = at.fn.parent; node; node = node.parent) {
     if (node.type === T.ExportNamedDeclaration || node.type === T.ExportDefaultDeclaration) return true;
-    if (node.type === T.Program) break;
+    if (node.type === T.Program || node.type === T.Property || node.type === T.ObjectExpression || node.type === T.ArrayExpression || node.type === T.BlockStatement) break;
+    if (node.type === T.FunctionDeclaration || node.type === T.FunctionExpression || node.type === T.ArrowFunctionExpression) break;
   }
   // `export { handler }` at the bottom of the file.
   return at.unit.ast.body.some((s) => s.type === T.ExportNamedDeclaration && !s.source && s.specifiers.some((spec) => spec.local.type === T.Identifier && spec.local.name === at.name));
@@ -802,6 +851,8 @@ function guardStatement(statement: TSESTree.Statement, roots: Set<string>, unit:
   }
   if (statement.type === T.VariableDeclaration) {
     for (const declarator of statement.declarations) {
+      const lookup = tenantLookup(declarator, roots, unit, options, rest);
+      if (lookup) return lookup;
       const init = declarator.init && callIn(declarator.init);
       if (!init || declarator.id.type !== T.Identifier) continue;
       if (!intersects(rootsOf(init.arguments, unit, 0, true), roots)) continue;
@@ -907,6 +958,83 @@ function tenantBoundCheck(call: TSESTree.CallExpression, tenantKeys: ReadonlySet
   return found;
 }
 
+/**
+ * `const { documentView } = await repo.getDocumentViewById({ documentViewId, organizationId })`, then
+ * `if (!documentView) throw notFound()` (papra): a project helper handed the id and the tenant, whose
+ * body uses the tenant (so the lookup is within it), and a missing row stops the request. The id was
+ * found in the tenant. Several at once in `Promise.all([...])`, each result tested. A helper that takes
+ * the tenant and ignores it (postiz's `editTag`) does not count.
+ */
+function tenantLookup(declarator: TSESTree.VariableDeclarator, roots: Set<string>, unit: FileUnit, options: PathOptions, rest: TSESTree.Statement[]): string | undefined {
+  if (!declarator.init) return undefined;
+  const value = unwrap(declarator.init);
+  if (declarator.init.type !== T.AwaitExpression || value.type !== T.CallExpression) return undefined;
+  // `Promise.all([a(...), b(...)])` destructured as `[{ x }, { y }]`, or one call.
+  const pairs: { call: TSESTree.CallExpression; pattern: Node }[] = [];
+  const callee = unwrap(value.callee);
+  if (callee.type === T.MemberExpression && memberName(callee) === 'all' && value.arguments[0]?.type === T.ArrayExpression && declarator.id.type === T.ArrayPattern) {
+    value.arguments[0].elements.forEach((element, i) => {
+      const pattern = (declarator.id as TSESTree.ArrayPattern).elements[i];
+      const call = element ? callIn(element) : undefined;
+      if (call && pattern) pairs.push({ call, pattern });
+    });
+  } else pairs.push({ call: value, pattern: declarator.id });
+  const covered: string[] = [];
+  for (const { call, pattern } of pairs) {
+    if (!intersects(rootsOf(call.arguments, unit, 0, true), roots)) continue;
+    const names = new Set<string>();
+    walk(pattern, (n) => {
+      if (n.type === T.Identifier && !(n.parent?.type === T.Property && n.parent.key === n && !n.parent.shorthand)) names.add(n.name);
+    });
+    if (names.size === 0) continue;
+    const tested = rest.some((s) => s.type === T.IfStatement && exits(s.consequent) && !s.alternate && mentionsAny(s.test, names) && testsMissing(s.test, names));
+    if (!tested) return undefined;
+    const tenant = tenantArgument(call, options.tenantKeys);
+    const helper = functionOf(call, unit, options.resolver);
+    if (!tenant || !helper?.node.body || !usesBeyondParameters(helper.node, tenant)) return undefined;
+    covered.push(clip(textOf(unit, call)));
+  }
+  return covered.length ? `the lookup within the tenant \`${covered.join('`, `')}\`, which stops the request when the row is not found` : undefined;
+}
+
+/** `!row`, `!row?.id`, `row == null`, `!a || !b`. */
+function testsMissing(test: Node, names: Set<string>): boolean {
+  const node = unwrap(test);
+  if (node.type === T.LogicalExpression && node.operator === '||') return testsMissing(node.left, names) || testsMissing(node.right, names);
+  if (node.type === T.UnaryExpression && node.operator === '!') return mentionsAny(node.argument, names);
+  if (node.type === T.BinaryExpression && (node.operator === '==' || node.operator === '===')) {
+    const other = mentionsAny(node.left, names) ? node.right : node.left;
+    return (other.type === T.Literal && other.value === null) || (other.type === T.Identifier && other.name === 'undefined');
+  }
+  return false;
+}
+
+/** The name of the tenant key handed to the call (`{ organizationId }`, `organizationId: org`), if any. */
+function tenantArgument(call: TSESTree.CallExpression, tenantKeys: ReadonlySet<string>): string | undefined {
+  const keys = [...tenantKeys].map(squash).filter((k) => k.length > 2);
+  const tenantNamed = (text: string) => keys.some((key) => squash(text).endsWith(key)) || TENANT_NAME.test(text);
+  for (const arg of call.arguments) {
+    const value = unwrap(arg);
+    if (value.type === T.ObjectExpression) {
+      for (const property of value.properties) {
+        const name = property.type === T.Property && !property.computed ? propertyName(property) : undefined;
+        if (name && tenantNamed(name)) return name;
+      }
+    } else if (value.type === T.Identifier && tenantNamed(value.name)) return value.name;
+  }
+  return undefined;
+}
+
+/** The function's body names `name` (its tenant parameter is used, not only received). */
+function usesBeyondParameters(fn: TSESTree.FunctionLike, name: string): boolean {
+  if (!fn.body) return false;
+  let found = false;
+  walk(fn.body, (node) => {
+    if (!found && node.type === T.Identifier && node.name === name && !(node.parent?.type === T.Property && node.parent.key === node && !node.parent.shorthand)) found = true;
+  });
+  return found;
+}
+
 /** A name that says it is a tenant's id: `orgId`, `workspaceId`, `wsId`, `normalizedWsId`, `tenant_id`. */
 const TENANT_NAME = /(?:^|[a-z_])(?:org|organi[sz]ation|workspace|ws|tenant|team|account|space)_?id$/i;
 
@@ -948,6 +1076,28 @@ function functionOf(call: TSESTree.CallExpression, unit: FileUnit, resolver: Res
         if (member.type === T.MethodDefinition && member.key.type === T.Identifier && member.key.name === name) return { node: member.value, unit: origin.unit };
       }
     }
+  }
+  return factoryMember(callee.object, name, unit, resolver);
+}
+
+/**
+ * `const repo = createDocumentViewsRepository({ db }); repo.getDocumentViewById(...)` where the factory
+ * returns its module's functions bound by a package helper (`injectArguments({ getDocumentViewById }, { db })`):
+ * the function of that name declared at the top of the factory's module.
+ */
+function factoryMember(object: Node, name: string, unit: FileUnit, resolver: Resolver): { node: TSESTree.FunctionLike; unit: FileUnit } | undefined {
+  const holder = unwrap(object);
+  if (holder.type !== T.Identifier) return undefined;
+  const def = definitionOf(holder, unit);
+  const init = def?.kind === 'const' ? callIn(def.init) : undefined;
+  const factory = init ? unwrap(init.callee) : undefined;
+  if (factory?.type !== T.Identifier) return undefined;
+  const binding = resolver.bindingOf(factory, unit);
+  if (binding.kind !== 'function') return undefined;
+  const module = binding.fn.unit;
+  if (!textOf(module, binding.fn.node).includes(name)) return undefined;
+  for (const statement of module.ast.body) {
+    if (statement.type === T.FunctionDeclaration && statement.id?.name === name) return { node: statement, unit: module };
   }
   return undefined;
 }
@@ -1023,10 +1173,15 @@ function describeRegistration(registration: TSESTree.CallExpression | TSESTree.N
     const middleware = functionValue(arg, unit, options.resolver);
     if (middleware && checksSecret(middleware.node, middleware.unit)) return { text: `the handler registered with ${text}, behind the shared-secret check \`${clip(textOf(unit, arg))}\``, kind: 'system' };
   }
-  for (const arg of registration.arguments) {
-    if (arg === handler) break;
-    const check = accessCheckingMiddleware(arg, unit, options.resolver);
-    if (check) return { text: `the handler registered with ${text}, behind the access check \`${clip(textOf(unit, arg))}\`${check}`, kind: 'guarded' };
+  // The middlewares before the handler, and before a wrapper around it:
+  // `router.get('/t/:id', verifyTaskAccess('params', 'id'), safeControllerFunction(Tasks.get))`.
+  const outer = registration.parent?.type === T.CallExpression && registration.parent.arguments.includes(registration as TSESTree.CallExpressionArgument) ? registration.parent : undefined;
+  for (const [call, until] of [[registration, handler], ...(outer ? [[outer, registration]] : [])] as [TSESTree.CallExpression | TSESTree.NewExpression, Node | undefined][]) {
+    for (const arg of call.arguments) {
+      if (arg === until) break;
+      const check = accessCheckingMiddleware(arg, unit, options.resolver);
+      if (check) return { text: `the handler registered with ${text}, behind the access check \`${clip(textOf(unit, arg))}\`${check}`, kind: 'guarded' };
+    }
   }
   // `app.use('/sync', requireSecret)` earlier in the file, then `app.post('/sync', handler)`.
   for (const used of mountedMiddlewares(registration, unit)) {
