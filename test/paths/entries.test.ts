@@ -41,6 +41,7 @@ model User {
 model Member {
   id             String       @id
   userId         String
+  invitedById    String?
   organizationId String
   user           User         @relation(fields: [userId], references: [id])
   organization   Organization @relation(fields: [organizationId], references: [id])
@@ -902,5 +903,24 @@ describe('a lookup within the tenant that stops the request when the row is miss
 
   it('twin: the result is not tested: error', async () => {
     expect((await finding(scoped, `  const { project } = await repo.getProjectById({ projectId, organizationId });\n  console.log(project);\n`))?.severity).toBe('error');
+  });
+});
+
+// kan (field, judged): `const comment = await getByPublicId(...); if (!comment || comment.cardId !== card.id)
+// throw ...; await assertCanEdit(db, userId, card.workspaceId, ...)`, then the write by `comment.id`. The
+// comparison ties the comment to the card the check covers. Twin: no comparison, the same check.
+describe('a row tied to a checked row by an exiting comparison', () => {
+  const repo = `import { prisma } from './db';\n\nexport const userById = (id: string) => prisma.user.findUnique({ where: { id } });\nexport const memberById = (id: string) => prisma.member.findUnique({ where: { id } });\nexport const removeMember = (id: string) => prisma.member.delete({ where: { id } });\n`;
+  const routes = (test: string) =>
+    `import express from 'express';\nimport { userById, memberById, removeMember } from './repo';\ndeclare function assertOrgAccess(userId: string, organizationId: string): Promise<void>;\n\nexport const app = express();\napp.delete('/users/:userId/members/:memberId', async (req, res) => {\n  const userId = (req as any).user.id as string;\n  const target = await userById(req.params.userId);\n  if (!target) throw new Error('not found');\n  const member = await memberById(req.params.memberId);\n  if (${test}) throw new Error('not found');\n  await assertOrgAccess(userId, target.organizationId);\n  res.json(await removeMember(member.id));\n});\n`;
+  const lines = async (test: string) =>
+    (await severities(project({ private: true }, { 'src/repo.ts': repo, 'src/routes.ts': routes(test) }))).filter((f) => f.startsWith('src/repo.ts:4') || f.startsWith('src/repo.ts:5'));
+
+  it('the member compared with the checked user: warnings', async () => {
+    expect(await lines('!member || member.invitedById !== target.id')).toEqual(['src/repo.ts:4 warning', 'src/repo.ts:5 warning']);
+  });
+
+  it('twin: no comparison: errors', async () => {
+    expect(await lines('!member')).toEqual(['src/repo.ts:4 error', 'src/repo.ts:5 error']);
   });
 });

@@ -724,6 +724,9 @@ export function guardAt(call: TSESTree.CallExpression, unit: FileUnit, options: 
   for (let parent: Node | undefined = node.parent; parent; node = parent, parent = parent.parent as Node | undefined) {
     if (parent.type === T.BlockStatement || parent.type === T.Program) {
       const index = parent.body.indexOf(node as TSESTree.Statement);
+      // `if (!comment || comment.cardId !== card.id) throw ...`: the comment belongs to the card, so a
+      // check of the card (before or after that line) covers the comment.
+      for (let pass = 0; pass < 2; pass++) for (const statement of parent.body.slice(0, index)) linkRoots(statement, roots);
       for (let i = index - 1; i >= 0 && roots.size; i--) {
         const found = guardStatement(parent.body[i]!, roots, unit, options, parent.body.slice(i + 1, index));
         if (found) return found;
@@ -756,6 +759,39 @@ function taggedTemplateOf(call: TSESTree.CallExpression): TSESTree.TaggedTemplat
   return undefined;
 }
 
+/**
+ * An `if` that exits when a row's reference differs from another local's id
+ * (`if (!comment || comment.cardId !== card.id) throw`) ties the two: the other local joins `roots`.
+ * Only the disjuncts of the test (each alone makes it exit), never under `&&`.
+ */
+function linkRoots(statement: Node, roots: Set<string>): void {
+  if (statement.type !== T.IfStatement || !exits(statement.consequent) || statement.alternate) return;
+  const disjuncts: Node[] = [];
+  const collect = (node: Node) => {
+    const inner = unwrap(node);
+    if (inner.type === T.LogicalExpression && inner.operator === '||') {
+      collect(inner.left);
+      collect(inner.right);
+    } else disjuncts.push(inner);
+  };
+  collect(statement.test);
+  for (const test of disjuncts) {
+    if (test.type !== T.BinaryExpression || (test.operator !== '!==' && test.operator !== '!=')) continue;
+    const left = rootIdentifier(test.left);
+    const right = rootIdentifier(test.right as Node);
+    if (!left || !right || left === right) continue;
+    if (roots.has(left) && !HANDLES.has(right) && !IDENTITY.test(right)) roots.add(right);
+    else if (roots.has(right) && !HANDLES.has(left) && !IDENTITY.test(left)) roots.add(left);
+  }
+}
+
+/** `card` of `card.id` / `card?.workspace.id`, or a plain identifier. */
+function rootIdentifier(node: Node): string | undefined {
+  let inner = unwrap(node);
+  while (inner.type === T.MemberExpression) inner = unwrap(inner.object);
+  return inner.type === T.Identifier ? inner.name : undefined;
+}
+
 function runsInPlace(fn: TSESTree.FunctionLike): boolean {
   return isInlineCallback(fn);
 }
@@ -780,6 +816,7 @@ function resultGuard(call: TSESTree.CallExpression, after: TSESTree.Statement[],
   for (let i = 0; i < after.length && i < 12; i++) {
     const statement = after[i]!;
     if (!mentionsAny(statement, names)) continue;
+    linkRoots(statement, names);
     const found = guardStatement(statement, names, unit, options, after.slice(i + 1));
     if (found) return found;
     // `if (!row) throw ...`: not a use of the row's data.
