@@ -200,6 +200,22 @@ describe('a route that checks an operator flag before the call', () => {
     const files = { 'src/projects.ts': projects, 'src/routes.ts': route('async function canDelete(user: { isActive: boolean }) {\n  return user.isActive;\n}') };
     expect(await severities(project({ private: true }, files))).toEqual(['src/projects.ts:3 error']);
   });
+
+  // umami (judged S046): `canViewWebsite(auth, websiteId)` lets admins through and checks everyone else's
+  // access to the website: a check of the id, not an admin-only console.
+  it('a helper handed the id too, admins or members: checked, not labelled admin-only', async () => {
+    const check = `declare function isMember(user: unknown, projectId: string): Promise<boolean>;
+async function canDeleteProject(user: { isAdmin: boolean }, projectId: string) {
+  if (user.isAdmin) return true;
+  return isMember(user, projectId);
+}`;
+    const code = route(check).replace('canDelete(req.user)', 'canDeleteProject(req.user, req.params.id)');
+    const result = await scan({ path: project({ private: true }, { 'src/projects.ts': projects, 'src/routes.ts': code }) });
+    const finding = result.findings.find((f) => f.ruleId === 'require-tenant-filter');
+    expect(finding?.severity).toBe('warning');
+    expect(finding?.evidence).toContain('canDeleteProject(req.user, req.params.id)');
+    expect(finding?.evidence).not.toContain('admin-only');
+  });
 });
 
 describe('a query keyed by the rows of another query of the function', () => {

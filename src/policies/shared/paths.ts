@@ -459,7 +459,9 @@ function adminCheckBefore(call: TSESTree.CallExpression, unit: FileUnit, resolve
         walk(test, (inner) => {
           if (found || inner.type !== T.CallExpression) return;
           const fn = functionOf(inner, unit, resolver);
-          if (fn?.node.body && ADMIN_TEXT.test(textOf(fn.unit, fn.node.body)) && (statement.type === T.IfStatement || bodyThrows(fn.node))) found = true;
+          // A helper that is also handed an id (`canViewWebsite(auth, websiteId)`: admins, or members of
+          // the website's team) checks access to that id, not only the operator flag.
+          if (fn?.node.body && ADMIN_TEXT.test(textOf(fn.unit, fn.node.body)) && (statement.type === T.IfStatement || bodyThrows(fn.node)) && !takesAnId(fn.node)) found = true;
         });
         if (found) return `\`${clip(textOf(unit, test))}\``;
       }
@@ -1137,6 +1139,14 @@ function factoryMember(object: Node, name: string, unit: FileUnit, resolver: Res
     if (statement.type === T.FunctionDeclaration && statement.id?.name === name) return { node: statement, unit: module };
   }
   return undefined;
+}
+
+/** A parameter that is not the identity: `websiteId` beside `auth`. */
+function takesAnId(fn: TSESTree.FunctionLike): boolean {
+  return fn.params.some((param) => {
+    const inner = param.type === T.AssignmentPattern ? param.left : param;
+    return inner.type === T.Identifier && !IDENTITY.test(inner.name) && ID_LIKE.test(inner.name);
+  });
 }
 
 function bodyThrows(fn: TSESTree.FunctionLike): boolean {
