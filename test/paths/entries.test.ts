@@ -940,3 +940,36 @@ describe('a row tied to a checked row by an exiting comparison', () => {
     expect(await lines('!member')).toEqual(['src/repo.ts:4 error', 'src/repo.ts:5 error']);
   });
 });
+
+// papra (field): accepting an invitation looks it up by the id in the URL and compares its email with
+// the verified user's before writing (`if (invitation.email !== user.email) throw forbidden()`); the
+// Stripe webhook verifies the provider's signature of the body first. Twins: the email compared is the
+// client's, the signature is read but never verified.
+describe('an ownership comparison with the identity, and a verified webhook signature', () => {
+  const repo = `import { prisma } from './db';\n\nexport const userById = (id: string) => prisma.user.findUnique({ where: { id } });\nexport const memberById = (id: string) => prisma.member.findUnique({ where: { id } });\nexport const acceptMember = (id: string) => prisma.member.update({ where: { id }, data: { invitedById: null } });\n`;
+  const accept = (compared: string) =>
+    `import express from 'express';\nimport { memberById, acceptMember } from './repo';\n\nexport const app = express();\napp.post('/invitations/:id/accept', async (req, res) => {\n  const user = (req as any).user as { id: string; email: string };\n  const invitation = await memberById(req.params.id);\n  if (!invitation) return res.sendStatus(404);\n  if (invitation.userId !== ${compared}) return res.sendStatus(403);\n  res.json(await acceptMember(req.params.id));\n});\n`;
+  const lines = async (compared: string) =>
+    (await severities(project({ private: true }, { 'src/repo.ts': repo, 'src/routes.ts': accept(compared) }))).filter((f) => f.startsWith('src/repo.ts:4') || f.startsWith('src/repo.ts:5'));
+
+  it('the invitation compared with the verified user: warnings', async () => {
+    expect(await lines('user.id')).toEqual(['src/repo.ts:4 warning', 'src/repo.ts:5 warning']);
+  });
+
+  it('twin: compared with a value of the body: errors', async () => {
+    expect(await lines('req.body.userId')).toEqual(['src/repo.ts:4 error', 'src/repo.ts:5 error']);
+  });
+
+  const webhook = (verify: string) =>
+    `import express from 'express';\nimport Stripe from 'stripe';\nimport { acceptMember } from './repo';\n\nconst stripe = new Stripe(process.env.STRIPE_KEY ?? '');\nexport const app = express();\napp.post('/stripe/webhook', async (req, res) => {\n  const signature = req.header('stripe-signature') ?? '';\n  const payload = String(req.body);\n${verify}  res.json(await acceptMember(event.data.object.id));\n});\n`;
+  const webhookLine = async (verify: string) =>
+    (await severities(project({ private: true, dependencies: { '@prisma/client': '^6.8.0', express: '^5.1.0', stripe: '^17.0.0' } }, { 'src/repo.ts': repo, 'src/webhook.ts': webhook(verify) }))).filter((f) => f.startsWith('src/repo.ts:5'));
+
+  it('a webhook that verifies the provider\'s signature first: system code, info', async () => {
+    expect(await webhookLine(`  const event = stripe.webhooks.constructEvent(payload, signature, process.env.STRIPE_WEBHOOK_SECRET ?? '') as any;\n`)).toEqual(['src/repo.ts:5 info']);
+  });
+
+  it('twin: the signature read but not verified: error', async () => {
+    expect(await webhookLine(`  console.log(signature);\n  const event = JSON.parse(payload);\n`)).toEqual(['src/repo.ts:5 error']);
+  });
+});

@@ -597,8 +597,9 @@ function identityIn(node: Node): boolean {
   let found = false;
   walk(node, (inner) => {
     if (found) return;
-    if (inner.type === T.Identifier && IDENTITY.test(inner.name)) found = true;
-    else if (inner.type === T.MemberExpression && IDENTITY.test(memberName(inner) ?? '')) found = true;
+    if (inner.type === T.Identifier && IDENTITY.test(inner.name) && !(inner.parent?.type === T.MemberExpression && inner.parent.property === inner)) found = true;
+    // `ctx.user.id`, but not `req.body.userId`: a name the client chose is not the verified identity.
+    else if (inner.type === T.MemberExpression && IDENTITY.test(memberName(inner) ?? '') && !readsRequest(inner)) found = true;
   });
   return found;
 }
@@ -819,6 +820,9 @@ function resultGuard(call: TSESTree.CallExpression, after: TSESTree.Statement[],
     const statement = after[i]!;
     if (!mentionsAny(statement, names)) continue;
     linkRoots(statement, names);
+    // `if (invitation.email !== user.email) throw forbidden()`: the row compared with the verified identity.
+    const owned = ownershipTest(statement, names);
+    if (owned) return `the check \`${clip(textOf(unit, owned))}\``;
     const found = guardStatement(statement, names, unit, options, after.slice(i + 1));
     if (found) return found;
     // `if (!row) throw ...`: not a use of the row's data.
@@ -877,8 +881,8 @@ function guardStatement(statement: TSESTree.Statement, roots: Set<string>, unit:
     if (!exits(statement.consequent)) return undefined;
     const test = statement.test;
     const shared = intersects(rootsOf([test], unit, 0, true), roots);
-    if (!shared) return undefined;
-    if (identityIn(test) || comparesTenantKey(test, options.tenantKeys) || checkingCall(test, unit, options.resolver)) return `the check \`${clip(textOf(unit, test))}\``;
+    if (!shared) return ownedLookup(statement, roots, unit);
+    if (strictIdentityIn(test) || comparesTenantKey(test, options.tenantKeys) || checkingCall(test, unit, options.resolver)) return `the check \`${clip(textOf(unit, test))}\``;
     return undefined;
   }
   if (statement.type === T.ExpressionStatement) {
@@ -1034,6 +1038,77 @@ function tenantLookup(declarator: TSESTree.VariableDeclarator, roots: Set<string
     covered.push(clip(textOf(unit, call)));
   }
   return covered.length ? `the lookup within the tenant \`${covered.join('`, `')}\`, which stops the request when the row is not found` : undefined;
+}
+
+/**
+ * `const invitation = await getInvitationById({ invitationId }); ...; if (invitation.email !== user.email)
+ * throw forbidden();` before a write keyed by `invitationId`: the row looked up by the same value was
+ * compared with the verified identity.
+ */
+function ownedLookup(statement: TSESTree.IfStatement, roots: Set<string>, unit: FileUnit): string | undefined {
+  const candidates = new Set<string>();
+  walk(statement.test, (node) => {
+    if (node.type === T.Identifier && !IDENTITY.test(node.name) && !HANDLES.has(node.name)) candidates.add(node.name);
+  });
+  for (const name of candidates) {
+    const identifier = findIdentifier(statement.test, name);
+    const def = identifier ? definitionOf(identifier, unit) : undefined;
+    const call = def?.kind === 'const' ? callIn(def.init) : undefined;
+    if (!call || !intersects(rootsOf(call.arguments, unit, 0, true), roots)) continue;
+    const owned = ownershipTest(statement, new Set([name]));
+    if (owned) return `the check \`${clip(textOf(unit, owned))}\` of the row looked up by the same value`;
+  }
+  return undefined;
+}
+
+/**
+ * The verified identity itself: `userId`, `session`, `ctx.user.id`, `req.user.teamId`, `auth.user`; not a
+ * field of a row that happens to be named like it (`invitation.userId`), nor a request value
+ * (`req.body.userId`).
+ */
+function strictIdentityIn(node: Node): boolean {
+  let found = false;
+  walk(node, (inner) => {
+    if (found) return;
+    if (inner.type === T.Identifier && IDENTITY.test(inner.name) && !(inner.parent?.type === T.MemberExpression && inner.parent.property === inner && !inner.parent.computed) && !(inner.parent?.type === T.Property && inner.parent.key === inner)) found = true;
+    else if (inner.type === T.MemberExpression && IDENTITY.test(memberName(inner) ?? '') && !readsRequest(inner)) {
+      const root = rootIdentifier(inner.object);
+      if (root && (HANDLES.has(root) || IDENTITY.test(root) || root === 'locals' || root === 'event')) found = true;
+    }
+  });
+  return found;
+}
+
+/** `req.body.userId`, `input.userId`: a value of the request, whatever its name says. */
+function readsRequest(node: Node): boolean {
+  let found = false;
+  walk(node, (inner) => {
+    if (found || inner.type !== T.MemberExpression) return;
+    const name = memberName(inner) ?? '';
+    const object = unwrap(inner.object);
+    if (REQUEST_PARTS.has(name) || (object.type === T.Identifier && (REQUEST_PARTS.has(object.name) || object.name === 'args' || object.name === 'dto'))) found = true;
+  });
+  return found;
+}
+
+function findIdentifier(root: Node, name: string): TSESTree.Identifier | undefined {
+  let found: TSESTree.Identifier | undefined;
+  walk(root, (node) => {
+    if (!found && node.type === T.Identifier && node.name === name) found = node;
+  });
+  return found;
+}
+
+/** An exiting `if` whose test compares the row (a field of it) with the verified identity (a field of it). */
+function ownershipTest(statement: Node, names: Set<string>): Node | undefined {
+  if (statement.type !== T.IfStatement || !exits(statement.consequent) || statement.alternate) return undefined;
+  let found: Node | undefined;
+  walk(statement.test, (node) => {
+    if (found || node.type !== T.BinaryExpression || (node.operator !== '!==' && node.operator !== '!=')) return;
+    const sides = [node.left, node.right as Node];
+    if (sides.some((side) => mentionsAny(side, names)) && sides.some((side) => !mentionsAny(side, names) && strictIdentityIn(side))) found = statement.test;
+  });
+  return found;
 }
 
 /** `!row`, `!row?.id`, `row == null`, `!a || !b`. */
@@ -1461,5 +1536,32 @@ function checksSecret(fn: TSESTree.FunctionLike, unit: FileUnit): boolean {
     }
     if (header && secret) found = true;
   });
-  return found;
+  return found || verifiesSignature(fn.body, locals, unit);
+}
+
+/**
+ * A webhook that verifies the provider's signature of the body before anything else
+ * (`const signature = getHeader({ name: 'stripe-signature' })`, then
+ * `await parseWebhookEvent({ payload, signature })` / `stripe.webhooks.constructEvent(body, signature, secret)`,
+ * awaited or assigned, before the work): only the provider can call it.
+ */
+function verifiesSignature(body: TSESTree.BlockStatement, locals: Map<string, Node>, unit: FileUnit): boolean {
+  const signatures = new Set<string>();
+  for (const [name, init] of locals) {
+    let reads = false;
+    walk(init, (inner) => {
+      if (inner.type === T.Literal && typeof inner.value === 'string' && /^(x-[a-z-]*)?[a-z-]*signature(-\d+)?$/i.test(inner.value) && /header/i.test(textOf(unit, init))) reads = true;
+    });
+    if (reads) signatures.add(name);
+  }
+  if (signatures.size === 0) return false;
+  let verified = false;
+  walk(body, (node) => {
+    if (verified || node.type !== T.CallExpression) return;
+    const callee = unwrap(node.callee);
+    const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
+    if (!name || !/construct|verify|parse|validate|check/i.test(name)) return;
+    if (node.arguments.some((arg) => mentionsAny(arg, signatures))) verified = true;
+  });
+  return verified;
 }
