@@ -973,3 +973,20 @@ describe('an ownership comparison with the identity, and a verified webhook sign
     expect(await webhookLine(`  console.log(signature);\n  const event = JSON.parse(payload);\n`)).toEqual(['src/repo.ts:5 error']);
   });
 });
+
+// teable (field, a regression caught on the corpus): a callback property handed to a project method
+// (`this.updateOrders({ ..., update: async () => ... })`) runs for the method's caller, not as a
+// registration.
+describe('a callback property handed to a project method', () => {
+  const service = (caller: string) =>
+    `import { prisma } from './db';\n\nexport class Orders {\n  async reorder(props: { ids: string[]; update: (ids: string[]) => Promise<void> }) {\n    await props.update(props.ids);\n  }\n\n  async move(ids: string[]) {\n    await this.reorder({\n      ids,\n      update: async (sorted) => {\n        for (const id of sorted) await prisma.project.update({ where: { id }, data: { name: 'x' } });\n      },\n    });\n  }\n}\n${caller}`;
+  const line = async (caller: string) => (await severities(project({ private: true }, { 'src/orders.ts': service(caller) }))).filter((f) => f.startsWith('src/orders.ts:12'));
+
+  it('called only by a cron job: system code, info', async () => {
+    expect(await line(`import cron from 'node-cron';\ncron.schedule('0 * * * *', () => new Orders().move([]));\n`)).toEqual(['src/orders.ts:12 info']);
+  });
+
+  it('twin: called by a route with ids from the body: error', async () => {
+    expect(await line(`import express from 'express';\nexport const app = express();\napp.post('/move', async (req, res) => res.json(await new Orders().move(req.body.ids)));\n`)).toEqual(['src/orders.ts:12 error']);
+  });
+});

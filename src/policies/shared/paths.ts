@@ -111,7 +111,13 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
   // `registerTask({ taskName, handler: async () => ... })`: a function written into an object handed to
   // a call is registered by it, like a callback argument.
   const registered = registeredInObject(at.fn);
-  if (registered && !isInlineRunner(registered) && !runsCallbacksNow(registered, at.unit, options)) {
+  if (registered && !isInlineRunner(registered)) {
+    // Handed to a project function or method (`this.updateOrders({ ..., update: async () => ... })`):
+    // it runs the callback for the function that calls it.
+    if (runsCallbacksNow(registered, at.unit, options) || (callableAt(registered, at.unit) && functionOf(registered, at.unit, options.resolver))) {
+      explore(registered, at.unit, graph, options, verdict, depth + 1, seen, budget);
+      return;
+    }
     record(verdict, describeEntry(at.fn, at.unit, options), placeOf(graph.root, at.unit, at.fn), place);
     return;
   }
