@@ -23,36 +23,37 @@ export interface FileUnit {
  * not set it; ESLint does, and setting it again is harmless).
  */
 export function walk(root: Node, enter: (node: Node) => void): void {
+  // Plain property reads and an inlined node test: this runs over every node of every parsed file
+  // (parent pointers) and of every helper searched, 3 to 5 % of a scan's CPU with Reflect calls.
   const stack: Node[] = [root];
   while (stack.length) {
     const node = stack.pop();
     if (!node) break;
     enter(node);
-    const keys = visitorKeys[node.type] ?? [];
+    const keys = visitorKeys[node.type];
+    if (!keys) continue;
+    const fields = node as unknown as Record<string, unknown>;
     for (let k = keys.length - 1; k >= 0; k--) {
-      const child: unknown = Reflect.get(node, keys[k]);
+      const child = fields[keys[k]];
+      if (typeof child !== 'object' || child === null) continue;
       if (Array.isArray(child)) {
         for (let i = child.length - 1; i >= 0; i--) {
           const item: unknown = child[i];
           if (isNode(item)) {
-            setParent(item, node);
+            if (item.parent !== node) (item as { parent: Node }).parent = node;
             stack.push(item);
           }
         }
       } else if (isNode(child)) {
-        setParent(child, node);
+        if (child.parent !== node) (child as { parent: Node }).parent = node;
         stack.push(child);
       }
     }
   }
 }
 
-function setParent(child: Node, parent: Node): void {
-  if (child.parent !== parent) Reflect.set(child, 'parent', parent);
-}
-
 export function isNode(value: unknown): value is Node {
-  return typeof value === 'object' && value !== null && typeof Reflect.get(value, 'type') === 'string' && 'range' in value;
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string' && 'range' in value;
 }
 
 /** Strips what does not change a value: `x as T`, `x!`, `x satisfies T`, `<T>x`, `await x`. */

@@ -15,7 +15,7 @@ import { enclosingWorkspace, readJson, workspacePackages } from './workspaces.js
 import { readTsSchemaSources, TS_SCHEMA_MARKERS } from '../schema/ts-sources.js';
 import type { FileUnit } from '../core/ast.js';
 import { MAX_FILE_BYTES, parseUnit } from './modules.js';
-import { readTextFileSafe } from '../scan/safe-read.js';
+import { isInsideRoot, readTextFileSafe, readTextFileSafeWithRealPath, UnsafeFileError } from '../scan/safe-read.js';
 import { emptyParseStats } from '../sql/parse.js';
 
 /** A directory whose code shares one schema and one config: a package in a monorepo, or the repo. */
@@ -267,12 +267,14 @@ function dependsOnSchema(root: string, workspace: Project, top: string): boolean
     if (dir && dir !== root) for (const dep of dependencyNames(join(dir, 'package.json'))) deps.add(dep);
   }
   if (RECOGNIZERS.some((r) => r.enablers.some((e) => deps.has(e)))) return true;
+  // One lookup per folder, not per schema file: a folder of 70 migrations read the same package.json
+  // 70 times for every package that borrows the schema (kan: 408 reads of package.json per scan).
+  const folders = new Set<string>();
+  for (const source of workspace.schema.sources) for (const file of source.files) folders.add(dirname(resolve(workspace.root, file)));
   const owners = new Set<string>();
-  for (const source of workspace.schema.sources) {
-    for (const file of source.files) {
-      const name = owningPackageName(dirname(resolve(workspace.root, file)), workspace.root);
-      if (name) owners.add(name);
-    }
+  for (const folder of folders) {
+    const name = owningPackageName(folder, workspace.root);
+    if (name) owners.add(name);
   }
   return [...owners].some((name) => deps.has(name));
 }
@@ -369,9 +371,24 @@ function findProjectRootBelow(start: string, top: string): string {
   }
 }
 
+/**
+ * What reading a candidate file for TypeScript schema sources found: the ORM packages it imports, and
+ * its text when it has a schema marker. Kept by the scanner for all the projects of one scan (in a
+ * monorepo the root project and each package read the same files: 3 reads of each file of hyperdx).
+ */
+export interface CandidateRead {
+  /** The path read, after every symlink: each project checks it against its own root. */
+  real: string;
+  orms: string[];
+  /** Only for a file with a schema marker. */
+  text?: string;
+}
+
 export interface LoadOptions {
   /** Source files of the project already known (the scanner's discovery); globbed when absent (ESLint). */
   candidates?: string[];
+  /** Candidate reads shared by the projects of one scan (see CandidateRead); null: the file is not read (too large, unreadable). */
+  candidateReads?: Map<string, CandidateRead | null>;
   /** A config given explicitly (`tenant-lint scan --config FILE`): used instead of the discovered one. */
   config?: LoadedConfig;
   /**
@@ -459,7 +476,7 @@ export function loadProject(root: string, configOverride?: TenantLintConfig, opt
     for (const path of migrations) watch(path);
   }
 
-  const ts = isolate('.', 'reading TypeScript schema sources', () => readTypeScriptSources(root, options.candidates, options.parse ?? parseUnit, memo), { result: { tables: [], diagnostics: [], files: [] }, read: [], orms: new Set<string>() });
+  const ts = isolate('.', 'reading TypeScript schema sources', () => readTypeScriptSources(root, options.candidates, options.parse ?? parseUnit, memo, options.candidateReads), { result: { tables: [], diagnostics: [], files: [] }, read: [], orms: new Set<string>() });
   if (ts.result.tables.length || ts.result.diagnostics.length) {
     tableSets.push(ts.result.tables);
     diagnostics.push(...ts.result.diagnostics);
@@ -497,7 +514,13 @@ const TS_FILES = '**/*.{ts,tsx,mts,cts,js,mjs,cjs}';
  * Table definitions in TypeScript: a cheap text test picks the files that import an ORM's schema
  * API, and only those are parsed (as data: nothing is executed).
  */
-function readTypeScriptSources(root: string, candidates: string[] | undefined, parse: (file: string, text: string) => FileUnit, memo: SchemaMemo): { result: SchemaReadResult; read: string[]; orms: Set<string> } {
+function readTypeScriptSources(
+  root: string,
+  candidates: string[] | undefined,
+  parse: (file: string, text: string) => FileUnit,
+  memo: SchemaMemo,
+  shared = new Map<string, CandidateRead | null>(),
+): { result: SchemaReadResult; read: string[]; orms: Set<string> } {
   const files =
     candidates?.filter((file) => !relative(root, file).startsWith('..')) ??
     globbySync(TS_FILES, {
@@ -512,17 +535,28 @@ function readTypeScriptSources(root: string, candidates: string[] | undefined, p
   const read: string[] = [];
   const orms = new Set<string>();
   for (const file of files) {
-    let text: string;
-    try {
-      if (statSync(file).size > MAX_FILE_BYTES) continue;
-      text = readTextFileSafe(file, { root, maxBytes: MAX_FILE_BYTES });
-    } catch {
-      continue; // The scanner reports unreadable files itself.
+    let known = shared.get(file);
+    if (known === undefined) {
+      try {
+        if (statSync(file).size > MAX_FILE_BYTES) {
+          shared.set(file, null);
+          continue;
+        }
+        const { text, real } = readTextFileSafeWithRealPath(file, { root, maxBytes: MAX_FILE_BYTES });
+        known = { real, orms: [...text.matchAll(ormImportPattern())].map((match) => match[1]), ...(TS_SCHEMA_MARKERS.test(text) ? { text } : {}) };
+        shared.set(file, known);
+      } catch (error) {
+        // Outside this project's root (after symlinks) is this project's answer only: not remembered.
+        if (!(error instanceof UnsafeFileError && error.reason === 'outside-root')) shared.set(file, null);
+        continue; // The scanner reports unreadable files itself.
+      }
+    } else if (known === null || !isInsideRoot(known.real, root)) {
+      continue; // Not read (as above), or read for a project whose root holds it and this one's does not.
     }
-    for (const match of text.matchAll(ormImportPattern())) orms.add(match[1]);
-    if (!TS_SCHEMA_MARKERS.test(text)) continue;
+    for (const orm of known.orms) orms.add(orm);
+    if (known.text === undefined) continue;
     read.push(file);
-    sources.push({ file, text, projectFile: toPosix(relative(root, file)) });
+    sources.push({ file, text: known.text, projectFile: toPosix(relative(root, file)) });
   }
   const key = sources.map((source) => [source.projectFile, createHash('sha256').update(source.text).digest('base64url')]);
   const result = memo('ts-schema', key, () => {

@@ -232,8 +232,17 @@ export function buildProgram(root: string, boundary: string | undefined): Tsconf
  * read costs its options only: the defaults are used.
  */
 export function compilerOptionsAt(dir: string, boundary: string | undefined): TS.CompilerOptions | undefined {
-  const configFile = boundary === undefined ? ts.findConfigFile(dir, ts.sys.fileExists, 'tsconfig.json') : findTsconfig(dir, boundary);
-  if (!configFile) return undefined;
+  const configFile = tsconfigAt(dir, boundary);
+  return configFile === undefined ? undefined : compilerOptionsOf(configFile, boundary);
+}
+
+/** The tsconfig.json whose options apply at `dir` (see compilerOptionsAt). */
+export function tsconfigAt(dir: string, boundary: string | undefined): string | undefined {
+  return boundary === undefined ? ts.findConfigFile(dir, ts.sys.fileExists, 'tsconfig.json') : findTsconfig(dir, boundary);
+}
+
+/** The compiler options of one tsconfig.json (and its `extends` chain), read through the bounded host. */
+export function compilerOptionsOf(configFile: string, boundary: string | undefined): TS.CompilerOptions | undefined {
   const host = new BoundedTsHost(boundary);
   const text = host.readFile(configFile);
   if (text === undefined) return undefined;

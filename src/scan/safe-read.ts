@@ -77,8 +77,26 @@ export function readTextFileSafe(path: string, options: SafeReadOptions = {}): s
 }
 
 export function readFileSafe(path: string, options: SafeReadOptions = {}): Buffer {
+  return readChecked(path, options).buffer;
+}
+
+/**
+ * readTextFileSafe, with the path the text was read from after every symlink: a caller that keeps
+ * the text for readers bounded by other roots checks each of them with `isInsideRoot`.
+ */
+export function readTextFileSafeWithRealPath(path: string, options: SafeReadOptions = {}): { text: string; real: string } {
+  const { buffer, real } = readChecked(path, options);
+  return { text: buffer.toString('utf8'), real };
+}
+
+/** Whether a real path (from readTextFileSafeWithRealPath) passes the `root` check of a safe read. */
+export function isInsideRoot(real: string, root: string): boolean {
+  return within(realRoot(root), real);
+}
+
+function readChecked(path: string, options: SafeReadOptions): { buffer: Buffer; real: string } {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_READ_BYTES;
-  const { fd, size } = openChecked(path, options);
+  const { fd, size, real } = openChecked(path, options);
   try {
     // Read to a cap, not to the reported size: some files report 0 and never end.
     const chunks: Buffer[] = [];
@@ -92,7 +110,7 @@ export function readFileSafe(path: string, options: SafeReadOptions = {}): Buffe
       total += n;
       if (total > maxBytes) throw new UnsafeFileError(`over the ${Math.round(maxBytes / 1000)} kB limit`, 'too-large');
     }
-    return Buffer.concat(chunks, total);
+    return { buffer: Buffer.concat(chunks, total), real };
   } finally {
     closeSync(fd);
   }
@@ -118,7 +136,7 @@ export function assertPlainFile(path: string, options: SafeReadOptions & { linkR
 }
 
 /** Opens `path` for reading under the rules above; the caller closes the descriptor. */
-function openChecked(path: string, options: SafeReadOptions): { fd: number; size: number } {
+function openChecked(path: string, options: SafeReadOptions): { fd: number; size: number; real: string } {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_READ_BYTES;
   const real = realpathSync.native(path);
   const tree = process.platform === 'win32' ? undefined : SYSTEM_TREES.find((system) => within(system, real));
@@ -137,7 +155,7 @@ function openChecked(path: string, options: SafeReadOptions): { fd: number; size
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw new UnsafeFileError('not a regular file (a FIFO, socket or device)', 'not-regular');
     if (stat.size > maxBytes) throw new UnsafeFileError(`${Math.round(stat.size / 1000)} kB is over the ${Math.round(maxBytes / 1000)} kB limit`, 'too-large');
-    return { fd, size: stat.size };
+    return { fd, size: stat.size, real };
   } catch (error) {
     closeSync(fd);
     throw error;

@@ -11,7 +11,7 @@ import { DEFAULT_CACHE_LOCATION, ScanCache, type CachedOutcome } from './cache.j
 import { observeCallerSearches } from '../flow/callers.js';
 import { configFilesRead, MAX_FILE_BYTES, ModuleGraph, ParseError, parseUnit } from '../project/modules.js';
 import type * as TS from 'typescript';
-import { findProjectRoot, loadProject, withWorkspaceSchema, type Project, type SchemaMemo } from '../project/project.js';
+import { findProjectRoot, loadProject, withWorkspaceSchema, type CandidateRead, type Project, type SchemaMemo } from '../project/project.js';
 import { discoverFiles, discoverSqlFiles } from './discover.js';
 import { analyzeSqlQueryFile, type SqlFileAnalysis } from '../analyze/sql-files.js';
 import { blankUnparseableStatements } from '../sql/recover.js';
@@ -146,13 +146,15 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const projects = new Map<string, Project>();
   // Each directory's own project, loaded once: also the workspace whose schema packages borrow.
   const loaded = new Map<string, Project>();
+  // The candidate files every project reads for TypeScript schema sources, read once per scan.
+  const candidateReads = new Map<string, CandidateRead | null>();
   const loadAt = (projectRoot: string): Project => {
     let project = loaded.get(projectRoot);
     if (!project) {
       try {
         // The schema readers parse through the scan's module graph: the scan reuses those trees.
         const parse = options.types ? undefined : (file: string, text: string) => (options.sources?.has(file) ? parseUnit(file, text) : modules.parse(file, text));
-        const loadOptions = { ...(options.files ? {} : { candidates: files }), ...(fixedConfig ? { config: rootConfig } : {}), ...(parse ? { parse } : {}), ...(cache ? { memo: cache.memo.bind(cache) as SchemaMemo } : {}) };
+        const loadOptions = { ...(options.files ? {} : { candidates: files, candidateReads }), ...(fixedConfig ? { config: rootConfig } : {}), ...(parse ? { parse } : {}), ...(cache ? { memo: cache.memo.bind(cache) as SchemaMemo } : {}) };
         // Each migration file and schema file has its own budget (see projectFor).
         project = withReadBoundary(boundary, () => withBudgetSettings(budget, () => loadProject(projectRoot, undefined, loadOptions)));
       } catch (error) {
