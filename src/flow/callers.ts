@@ -197,6 +197,7 @@ export class CallGraph {
   /** Files whose text contains a name, by name. */
   private readonly candidates = new Map<string, string[]>();
   private readonly callers = new Map<string, CallSite[]>();
+  private readonly indexes = new Map<string, Map<string, Reference[]>>();
 
   constructor(
     readonly root: string,
@@ -237,23 +238,36 @@ export class CallGraph {
     let found = this.byName.get(name);
     if (found) return found;
     found = [];
-    for (const file of this.candidatesOf(name)) {
-      const unit = this.resolver.modules.unit(file);
-      if (!unit) continue;
-      walk(unit.ast, (node) => {
-        if (node.type !== T.CallExpression) return;
-        const callee = unwrap(node.callee);
-        const called = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
-        if (called === name) found!.push({ call: node, unit, ref: callee, kind: 'call' });
-        for (const arg of node.arguments) {
-          const value = unwrap(arg);
-          const named = value.type === T.Identifier ? value.name : value.type === T.MemberExpression ? memberName(value) : undefined;
-          if (named === name) found!.push({ call: node, unit, ref: value, kind: 'argument' });
-        }
-      });
-    }
+    for (const file of this.candidatesOf(name)) found.push(...(this.indexOf(file)?.get(name) ?? []));
     this.byName.set(name, found);
     return found;
+  }
+
+  /** Every call of a file by the names it calls and is handed, in source order: one walk per file. */
+  private indexOf(file: string): Map<string, Reference[]> | undefined {
+    let index = this.indexes.get(file);
+    if (index) return index;
+    const unit = this.resolver.modules.unit(file);
+    if (!unit) return undefined;
+    const built = new Map<string, Reference[]>();
+    const add = (name: string, reference: Reference) => {
+      const list = built.get(name);
+      if (list) list.push(reference);
+      else built.set(name, [reference]);
+    };
+    walk(unit.ast, (node) => {
+      if (node.type !== T.CallExpression) return;
+      const callee = unwrap(node.callee);
+      const called = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
+      if (called) add(called, { call: node, unit, ref: callee, kind: 'call' });
+      for (const arg of node.arguments) {
+        const value = unwrap(arg);
+        const named = value.type === T.Identifier ? value.name : value.type === T.MemberExpression ? memberName(value) : undefined;
+        if (named) add(named, { call: node, unit, ref: value, kind: 'argument' });
+      }
+    });
+    this.indexes.set(file, (index = built));
+    return index;
   }
 
   private candidatesOf(name: string): string[] {
