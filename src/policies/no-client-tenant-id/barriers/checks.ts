@@ -2,8 +2,9 @@ import type { TSESTree } from '@typescript-eslint/types';
 import { enclosingFunction, memberName, propertyName, T, unwrap, walk, type Node } from '../../../core/ast.js';
 import { methodOf, testsFailure } from '../../../core/syntax.js';
 import type { ClientTenantFlow as Flow } from '../flow.js';
-import { calleeName, calleeText, isLiteral, statementOf } from '../syntax.js';
+import { calleeName, calleeText, isLiteral, isPlainValue, statementOf } from '../syntax.js';
 import { ANY_KEY, Env, INLINE_BUDGET, keyOf, MAX_INLINE_DEPTH, type Check, type Failure, type Frame } from '../types.js';
+import { argumentValues } from './delegated.js';
 import { exitOf, gatesOf } from './gates.js';
 
 /*
@@ -48,6 +49,7 @@ export function checksIn(flow: Flow, scope: Node, frame: Frame): Check[] {
     if (lookups.length === 0) checks.push(...flow.builtLookupChecks(call, frame));
     checks.push(...helperChecks(flow, call, frame));
     checks.push(...testedResultChecks(flow, call, frame));
+    checks.push(...permissionFunctionChecks(flow, call, frame));
     if (verifiesSignature(flow, call, frame)) checks.push(...gatesOf(call, ANY_KEY, 'a signature check of the request', true));
   }
   if (frame.env === flow.top) flow.checkCache.set(scope, checks);
@@ -128,6 +130,37 @@ function membershipLookupKeys(flow: Flow, call: TSESTree.CallExpression, frame: 
   return keys;
 }
 
+/** A property that names the user a database function is asked about (`p_user_id`, `userId`, `user`). */
+const USER_ARGUMENT = /^(p_|_)?user(_?id)?$/i;
+
+/**
+ * `const { data: allowed } = await supabase.rpc('has_workspace_permission', { p_user_id: user.id,
+ * p_ws_id: wsId })`, then `if (!allowed) return 403`: a database function asked whether the user
+ * may act in the tenant the client names, its answer gating what follows. A check of that tenant
+ * when it is given a user: the verified identity (certain), or a user the analysis cannot trace to
+ * it but passes as the user argument (uncertain). A function given the tenant alone (`rpc('stats',
+ * { ws_id })`) decides nothing about the user: no check.
+ */
+function permissionFunctionChecks(flow: Flow, call: TSESTree.CallExpression, frame: Frame): Check[] {
+  const target = methodOf(call);
+  const [name, params] = call.arguments;
+  if (target?.method !== 'rpc' || !name || !isLiteral(name) || params?.type !== T.ObjectExpression) return [];
+  const keys = new Set<string>();
+  let user: 'verified' | 'untraced' | undefined;
+  for (const p of params.properties) {
+    if (p.type !== T.Property) continue;
+    const value = unwrap(p.value);
+    if (!isPlainValue(value)) continue;
+    const origin = flow.evaluate(value, frame);
+    if (origin.kind === 'client') keys.add(keyOf(origin.source));
+    else if (origin.kind === 'trusted') user = 'verified';
+    else if (!isLiteral(value) && USER_ARGUMENT.test(propertyName(p) ?? '')) user ??= 'untraced';
+  }
+  if (!user || keys.size === 0) return [];
+  const fn = typeof (name as TSESTree.Literal).value === 'string' ? (name as TSESTree.Literal).value : 'rpc';
+  return [...keys].flatMap((key) => gatesOf(call, key, `the database function \`${String(fn)}()\` asked about the user`, user === 'verified'));
+}
+
 /**
  * `const access = await requireWorkspaceAccess(req, wsId); if (!access.success) return access.response;`,
  * `if (auth instanceof NextResponse) return auth;`, `if ('error' in r) throw ...`: a project or
@@ -142,8 +175,8 @@ function testedResultChecks(flow: Flow, call: TSESTree.CallExpression, frame: Fr
   const keys = new Set<string>();
   for (const arg of call.arguments) {
     if (arg.type === T.SpreadElement) continue;
-    const origin = flow.evaluate(arg, frame);
-    if (origin.kind === 'client') keys.add(keyOf(origin.source));
+    // `verifyWorkspaceMembershipType({ wsId, userId: user.id })`: the values of an options object too.
+    for (const origin of argumentValues(flow, flow.evaluate(arg, frame))) if (origin.kind === 'client') keys.add(keyOf(origin.source));
   }
   if (keys.size === 0 || flow.calleeOf(call, frame).kind === 'none') return [];
   const name = declarator.id.name;
