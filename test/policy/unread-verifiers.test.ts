@@ -113,3 +113,88 @@ ruleTester.run('no-client-tenant-id: a membership helper given an options object
     { name: 'invalid 14', ...route(rpc('checked', ''), false, false), errors: [clientTenant] },
   ],
 });
+
+// Judged on tutur3u (D2): `getPermissions({ wsId, user })` checks membership on the id it resolves
+// first (`resolveWorkspaceIdForPrincipal` -> `normalizeWorkspaceId` -> `resolveWorkspaceId`), one
+// call deeper than the analysis followed values: the resolved id was lost, the membership lookup
+// compared nothing the client chose, and `if (!permissions) return 404` gated nothing. A helper
+// handed only plain values (the client's id, literals) is followed a little further for its value.
+// Twins: the result not tested; the verifier that does not stop on the membership's failure.
+function deepVerifier(routeCheck: string, stops = true): { code: string; filename: string } {
+  const verifier = `import { createClient as createSupabaseClient, type SupabaseClient } from '@supabase/supabase-js';
+
+const ROOT_WORKSPACE_ID = '00000000-0000-0000-0000-000000000000';
+
+export function createAdminClient() {
+  return createSupabaseClient(process.env.URL ?? '', process.env.SUPABASE_SERVICE_ROLE_KEY ?? '');
+}
+
+function resolveWorkspaceId(wsId: string) {
+  return wsId.toLowerCase() === 'root' ? ROOT_WORKSPACE_ID : wsId;
+}
+
+async function normalizeWorkspaceId(wsId: string) {
+  const resolved = resolveWorkspaceId(wsId);
+  if (resolved === ROOT_WORKSPACE_ID) return ROOT_WORKSPACE_ID;
+  return resolved;
+}
+
+async function resolveWorkspaceIdForPrincipal({ wsId }: { wsId: string }) {
+  return normalizeWorkspaceId(wsId);
+}
+
+async function verifyMembership({ supabase, wsId, userId }: { supabase: SupabaseClient; wsId: string; userId: string }) {
+  const { data: membership } = await supabase.from('org_members').select('role').eq('org_id', wsId).eq('user_id', userId).maybeSingle();
+  if (!membership) return { ok: false as const };
+  return { ok: true as const, role: membership.role };
+}
+
+async function getPermissionsImpl({ wsId, user }: { wsId: string; user: { id: string } }) {
+  const sbAdmin = createAdminClient();
+  let resolved: string;
+  try {
+    resolved = await resolveWorkspaceIdForPrincipal({ wsId });
+  } catch {
+    return null;
+  }
+  const membership = await verifyMembership({ supabase: sbAdmin, wsId: resolved, userId: user.id });
+  ${stops ? 'if (!membership.ok) return null;' : "if (!membership.ok) console.warn('not a member');"}
+  return { wsId: resolved, role: membership.ok ? membership.role : 'none' };
+}
+
+export async function getPermissions(args: { wsId: string; user: { id: string } }) {
+  return getPermissionsImpl(args);
+}
+`;
+  const code = `import { createServerClient } from '@supabase/ssr';
+import { createAdminClient, getPermissions } from '@acme/utils/workspace-helper';
+
+export async function GET(request: Request, { params }: { params: Promise<{ wsId: string }> }) {
+  const { wsId } = await params;
+  const supabase = createServerClient(process.env.URL ?? '', process.env.ANON_KEY ?? '', { cookies: { getAll: () => [], setAll: () => {} } });
+  const { data: { user } } = await supabase.auth.getUser();
+  if (!user) return new Response('unauthorized', { status: 401 });
+${routeCheck}
+  const sbAdmin = createAdminClient();
+  const { data } = await sbAdmin.from('projects').select('*').eq('org_id', wsId);
+  return Response.json(data);
+}
+`;
+  return onDisk(code, 'apps/web/src/app/api/workspaces/[wsId]/projects/route.ts', {
+    'package.json': JSON.stringify({ name: 'deep-verifier', private: true, workspaces: ['apps/*', 'packages/*'] }),
+    'apps/web/package.json': JSON.stringify({ name: 'web', dependencies: { '@acme/utils': 'workspace:*', '@supabase/supabase-js': '^2.47.0', '@supabase/ssr': '^0.5.0', next: '15.1.0' } }),
+    'packages/utils/package.json': JSON.stringify({ name: '@acme/utils', exports: { './*': './src/*.ts' }, dependencies: { '@supabase/supabase-js': '^2.47.0' } }),
+    'packages/utils/src/workspace-helper.ts': verifier,
+    'supabase/migrations/20240101000000_init.sql': migration,
+  });
+}
+
+const tested = "  const permissions = await getPermissions({ wsId, user });\n  if (!permissions) return Response.json({ error: 'Not found' }, { status: 404 });";
+
+ruleTester.run('no-client-tenant-id: a verifier that checks the id it normalises, deeper than values were followed', rule, {
+  valid: [{ name: 'deep verifier, tested', ...deepVerifier(tested) }],
+  invalid: [
+    { name: 'deep verifier, not tested', ...deepVerifier('  await getPermissions({ wsId, user });'), errors: [clientTenant] },
+    { name: 'deep verifier that does not stop', ...deepVerifier(tested, false), errors: [clientTenant] },
+  ],
+});
