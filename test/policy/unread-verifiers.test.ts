@@ -159,7 +159,8 @@ async function getPermissionsImpl({ wsId, user }: { wsId: string; user: { id: st
   }
   const membership = await verifyMembership({ supabase: sbAdmin, wsId: resolved, userId: user.id });
   ${stops ? 'if (!membership.ok) return null;' : "if (!membership.ok) console.warn('not a member');"}
-  return { wsId: resolved, role: membership.ok ? membership.role : 'none' };
+  const role = membership.ok ? membership.role : 'none';
+  return { wsId: resolved, role, containsPermission: (permission: string) => role === 'admin' || permission === 'view' };
 }
 
 export async function getPermissions(args: { wsId: string; user: { id: string } }) {
@@ -192,8 +193,14 @@ ${routeCheck}
 const tested = "  const permissions = await getPermissions({ wsId, user });\n  if (!permissions) return Response.json({ error: 'Not found' }, { status: 404 });";
 
 ruleTester.run('no-client-tenant-id: a verifier that checks the id it normalises, deeper than values were followed', rule, {
-  valid: [{ name: 'deep verifier, tested', ...deepVerifier(tested) }],
+  valid: [
+    { name: 'deep verifier, tested', ...deepVerifier(tested) },
+    // `permissions?.containsPermission(...)` is undefined when the verifier returned null: the test stops that request too
+    { name: 'deep verifier, tested through an optional call', ...deepVerifier("  const permissions = await getPermissions({ wsId, user });\n  if (!permissions?.containsPermission('view')) return Response.json({ error: 'Forbidden' }, { status: 403 });") },
+  ],
   invalid: [
+    // null passes this test (`permissions &&` is false): the request goes on
+    { name: 'deep verifier, optional test that lets null through', ...deepVerifier("  const permissions = await getPermissions({ wsId, user });\n  if (permissions && !permissions.containsPermission('view')) return Response.json({ error: 'Forbidden' }, { status: 403 });"), errors: [clientTenant] },
     { name: 'deep verifier, not tested', ...deepVerifier('  await getPermissions({ wsId, user });'), errors: [clientTenant] },
     { name: 'deep verifier that does not stop', ...deepVerifier(tested, false), errors: [clientTenant] },
   ],

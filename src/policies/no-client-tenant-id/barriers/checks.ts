@@ -334,10 +334,20 @@ function testsFor(test: Node, failure: Failure, result: ResultBinding): boolean 
     return inner.type === T.MemberExpression && memberName(inner) === name && isResult(inner.object);
   };
   const negated = node.type === T.UnaryExpression && node.operator === '!' ? unwrap(node.argument) : undefined;
+  /** `result?.ok`, `result?.can('x')`: undefined whenever the result is nullish, so `!` of it holds then. */
+  const optionalOnResult = (n: Node): boolean => {
+    let link: Node = n.type === T.ChainExpression ? n.expression : n;
+    for (;;) {
+      if (link.type === T.CallExpression) link = link.callee;
+      else if (link.type === T.MemberExpression && isResult(link.object)) return link.optional;
+      else if (link.type === T.MemberExpression) link = link.object;
+      else return false;
+    }
+  };
   const nullish = (n: Node) => (n.type === T.Literal && n.value === null) || (n.type === T.Identifier && n.name === 'undefined');
   switch (failure.kind) {
     case 'falsy':
-      if (negated && isResult(negated)) return true;
+      if (negated && (isResult(negated) || optionalOnResult(negated))) return true;
       return node.type === T.BinaryExpression && (node.operator === '===' || node.operator === '==') && ((isResult(node.left) && nullish(unwrap(node.right))) || (isResult(node.right) && nullish(unwrap(node.left))));
     case 'flag':
       if (negated && field(negated, failure.name)) return true;
