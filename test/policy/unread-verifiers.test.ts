@@ -205,3 +205,114 @@ ruleTester.run('no-client-tenant-id: a verifier that checks the id it normalises
     { name: 'deep verifier that does not stop', ...deepVerifier(tested, false), errors: [clientTenant] },
   ],
 });
+
+// Judged on capgo (D1): `checkPermission(c, 'org.create_app', { orgId: body.owner_org })` asks a
+// database function (`SELECT public.rbac_check_permission_direct(${permission}, ${userId}::uuid,
+// ${orgId}::uuid) AS allowed`) and returns its answer (`const allowed = result.rows[0]?.allowed ===
+// true; return allowed`); the caller throws 403 unless it holds. Twins: the verdict not tested, the
+// permission asked on another org than the one written, a function given the org alone.
+const sqlMigration = `create table orgs (id uuid primary key, name text not null);
+create table org_users (org_id uuid not null references orgs (id), user_id uuid not null, primary key (org_id, user_id));
+create table apps (id uuid primary key, owner_org uuid not null references orgs (id), name text);
+create index on apps (owner_org, id);
+`;
+
+function sqlPermission(route: string, withUser = true): { code: string; filename: string } {
+  const rbac = `import { Pool } from 'pg';
+
+export const pool = new Pool();
+
+export async function checkPermission(userId: string, permission: string, scope: { orgId?: string }) {
+  const { orgId = null } = scope;
+  try {
+    const result = await pool.query(${withUser ? "'SELECT public.rbac_check_permission_direct($1, $2::uuid, $3::uuid) AS allowed', [permission, userId, orgId]" : "'SELECT public.org_exists($1::uuid) AS allowed', [orgId]"});
+    const allowed = (result.rows[0] as { allowed?: boolean } | undefined)?.allowed === true;
+    return allowed;
+  } catch {
+    return false;
+  }
+}
+`;
+  const code = `import express from 'express';
+import { checkPermission, pool } from './rbac';
+
+const app = express();
+app.post('/apps', async (req, res) => {
+  const body = req.body as { owner_org: string; other_org: string; name: string };
+${route}
+  await pool.query('INSERT INTO apps (id, owner_org, name) VALUES (gen_random_uuid(), $1, $2)', [body.owner_org, body.name]);
+  res.sendStatus(201);
+});
+`;
+  return onDisk(code, 'src/routes.ts', {
+    'package.json': JSON.stringify({ name: 'sql-permission', dependencies: { express: '^4.21.0', pg: '^8.13.0' } }),
+    'migrations/20240101000000_init.sql': sqlMigration,
+    'src/rbac.ts': rbac,
+  });
+}
+
+const permissionTest = (org: string) => `  if (!(await checkPermission(req.user.id, 'org.create_app', { orgId: ${org} }))) return res.sendStatus(403);`;
+
+ruleTester.run('no-client-tenant-id: a database function asked for the permission in raw SQL', rule, {
+  valid: [{ name: 'sql permission, tested', ...sqlPermission(permissionTest('body.owner_org')) }],
+  invalid: [
+    { name: 'sql permission, not tested', ...sqlPermission("  await checkPermission(req.user.id, 'org.create_app', { orgId: body.owner_org });"), errors: [clientTenant] },
+    { name: 'sql permission on another org', ...sqlPermission(permissionTest('body.other_org')), errors: [clientTenant] },
+    { name: 'sql function given the org alone', ...sqlPermission(permissionTest('body.owner_org'), false), errors: [clientTenant] },
+  ],
+});
+
+// Judged on tutur3u and capgo (D1, D2): in a file whose earlier handlers spend the budget of
+// followed calls, a later handler's membership helper was no longer read, and the tenant it checks
+// was reported. Beyond the budget, flows are not analysable: a helper given the tenant whose answer
+// stops the request (or named like a check) is an uncertain check. Twins: the helper's answer not
+// tested; no helper at all.
+function budgetSpent(check: string): { code: string; filename: string } {
+  const helpers = Array.from({ length: 420 }, (_, i) => `function step${i}(orgId: string) {\n  return orgId.length > ${i};\n}`).join('\n');
+  const calls = Array.from({ length: 420 }, (_, i) => `  step${i}(orgId);`).join('\n');
+  const code = `import express from 'express';
+import { Pool } from 'pg';
+import { getSessionUser } from '@acme/auth';
+
+const pool = new Pool();
+const app = express();
+
+${helpers}
+
+async function isMember(userId: string, orgId: string) {
+  const { rows } = await pool.query('SELECT 1 FROM org_users WHERE org_id = $1 AND user_id = $2', [orgId, userId]);
+  return rows.length > 0;
+}
+
+async function recordVisit(orgId: string) {
+  console.log('visit', orgId);
+}
+
+app.get('/orgs/:orgId/stats', (req, res) => {
+  const orgId = req.params.orgId;
+${calls}
+  res.sendStatus(204);
+});
+
+app.get('/orgs/:orgId/apps', async (req, res) => {
+  const orgId = req.params.orgId;
+  const user = await getSessionUser(req);
+  if (!user) return res.sendStatus(401);
+${check}
+  const { rows } = await pool.query('SELECT * FROM apps WHERE owner_org = $1', [orgId]);
+  res.json(rows);
+});
+`;
+  return onDisk(code, 'src/routes.ts', {
+    'package.json': JSON.stringify({ name: 'budget-spent', dependencies: { express: '^4.21.0', pg: '^8.13.0' } }),
+    'migrations/20240101000000_init.sql': sqlMigration,
+  });
+}
+
+ruleTester.run('no-client-tenant-id: a check past the budget of followed calls', rule, {
+  valid: [{ name: 'budget spent, helper tested', ...budgetSpent("  if (!(await isMember(user.id, orgId))) return res.sendStatus(403);") }],
+  invalid: [
+    { name: 'budget spent, helper not tested', ...budgetSpent('  await recordVisit(orgId);'), errors: [clientTenant] },
+    { name: 'budget spent, no helper', ...budgetSpent(''), errors: [clientTenant] },
+  ],
+});

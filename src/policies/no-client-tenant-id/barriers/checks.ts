@@ -3,7 +3,7 @@ import { enclosingFunction, memberName, propertyName, T, unwrap, walk, type Node
 import { methodOf, testsFailure } from '../../../core/syntax.js';
 import type { ClientTenantFlow as Flow } from '../flow.js';
 import { calleeName, calleeText, isLiteral, isPlainValue, statementOf } from '../syntax.js';
-import { ANY_KEY, Env, INLINE_BUDGET, keyOf, MAX_INLINE_DEPTH, type Check, type Failure, type Frame } from '../types.js';
+import { ANY_KEY, Env, INLINE_BUDGET, keyOf, MAX_INLINE_DEPTH, type Check, type Failure, type Frame, type Origin } from '../types.js';
 import { argumentValues } from './delegated.js';
 import { exitOf, gatesOf } from './gates.js';
 
@@ -99,7 +99,10 @@ function helperChecks(flow: Flow, call: TSESTree.CallExpression, frame: Frame): 
   if (!args.some((o) => o && flow.carries(o) && o.kind !== 'framework')) return [];
   const callee = flow.calleeOf(call, frame);
   if (callee.kind !== 'function') return callee.kind === 'none' ? [] : flow.delegatedChecks(call, args, frame, true);
-  if (frame.env.depth >= MAX_INLINE_DEPTH || frame.env.lookup(callee.fn.node) || flow.inlined >= INLINE_BUDGET) return flow.delegatedChecks(call, args, frame, true);
+  if (frame.env.depth >= MAX_INLINE_DEPTH || frame.env.lookup(callee.fn.node) || flow.inlined >= INLINE_BUDGET) {
+    const delegated = flow.delegatedChecks(call, args, frame, true);
+    return delegated.length > 0 || flow.inlined < INLINE_BUDGET ? delegated : unfollowedChecks(flow, call, args, frame);
+  }
   flow.inlined += 1;
   const env = new Env(frame.env, callee.fn.node, args);
   const inner = checksIn(flow, callee.fn.node, { unit: callee.fn.unit, env });
@@ -114,6 +117,27 @@ function helperChecks(flow: Flow, call: TSESTree.CallExpression, frame: Frame): 
   checks.push(...resultChecks(call, callee.fn.node, inner, calleeText(call, frame.unit)));
   if (checks.length > 0) return checks;
   return flow.undecided(callee.fn, env, 0) ? flow.delegatedChecks(call, args, frame, false) : [];
+}
+
+/** Named like a check: a helper whose failure throws (`assertMember`, `requireAccess`). */
+const CHECK_HELPER = /^(assert|require|ensure|check|verify|validate|authorize|authorise|is|has|can)[A-Z_]/;
+
+/**
+ * A project helper given the client's tenant that the file's budget of followed calls no longer
+ * lets the analysis read: beyond the budget flows are not analysable, so a helper that may be the
+ * check is an uncertain one when its answer stops the request (`if (!(await isMember(user.id,
+ * orgId))) return 403`) or it is named like a check that throws (`await assertMember(orgId)`). A
+ * helper whose result nothing tests (`await recordVisit(orgId)`) checks nothing: no check.
+ */
+function unfollowedChecks(flow: Flow, call: TSESTree.CallExpression, args: (Origin | undefined)[], frame: Frame): Check[] {
+  const keys = new Set(args.flatMap((arg) => (arg ? argumentValues(flow, arg) : [])).flatMap((o) => (o.kind === 'client' && flow.isTenantSource(o.source) ? [keyOf(o.source)] : [])));
+  const helper = calleeText(call, frame.unit);
+  const what = `\`${helper}()\`, not read: the file's budget of followed calls ran out`;
+  return [...keys].flatMap((key) => {
+    const gates = gatesOf(call, key, what, false);
+    if (gates.length > 0) return gates;
+    return CHECK_HELPER.test(calleeName(call) ?? '') ? [{ key, gate: statementOf(call), mode: 'exit' as const, throws: true, what, certain: false }] : [];
+  });
 }
 
 /** The client values a read looks up together with the verified user (a membership lookup). */
@@ -142,6 +166,8 @@ const USER_ARGUMENT = /^(p_|_)?user(_?id)?$/i;
  * { ws_id })`) decides nothing about the user: no check.
  */
 function permissionFunctionChecks(flow: Flow, call: TSESTree.CallExpression, frame: Frame): Check[] {
+  const sql = sqlFunctionCall(call);
+  if (sql) return sqlFunctionChecks(flow, call, sql, frame);
   const target = methodOf(call);
   const [name, params] = call.arguments;
   if (target?.method !== 'rpc' || !name || !isLiteral(name) || params?.type !== T.ObjectExpression) return [];
@@ -159,6 +185,51 @@ function permissionFunctionChecks(flow: Flow, call: TSESTree.CallExpression, fra
   if (!user || keys.size === 0) return [];
   const fn = typeof (name as TSESTree.Literal).value === 'string' ? (name as TSESTree.Literal).value : 'rpc';
   return [...keys].flatMap((key) => gatesOf(call, key, `the database function \`${String(fn)}()\` asked about the user`, user === 'verified'));
+}
+
+/** `SELECT public.has_permission($1, $2) AS allowed`: a statement that only calls a database function (no table read). */
+const SQL_FUNCTION = /^\s*select\s+(?:[\w"]+\.)?([\w"]+)\s*\(/i;
+
+/**
+ * Raw SQL that asks a database function (`pool.query('SELECT check_perm($1, $2)', [userId, orgId])`,
+ * `db.execute(sql\`SELECT check_perm(${userId}, ${orgId})\`)`): its name and the values it is given.
+ */
+function sqlFunctionCall(call: TSESTree.CallExpression): { name: string; values: Node[] } | undefined {
+  const [first, second] = call.arguments;
+  if (!first) return undefined;
+  const text = unwrap(first);
+  let sql: string | undefined;
+  let values: Node[] = [];
+  if (text.type === T.Literal && typeof text.value === 'string') sql = text.value;
+  else if (text.type === T.TemplateLiteral && text.expressions.length === 0) sql = text.quasis.map((q) => q.value.cooked ?? '').join('');
+  else if (text.type === T.TaggedTemplateExpression) {
+    sql = text.quasi.quasis.map((q) => q.value.cooked ?? '').join('?');
+    values = text.quasi.expressions;
+  }
+  if (sql === undefined || /\bfrom\b/i.test(sql)) return undefined;
+  const name = SQL_FUNCTION.exec(sql)?.[1];
+  if (!name) return undefined;
+  if (text.type !== T.TaggedTemplateExpression) {
+    const params = second ? unwrap(second) : undefined;
+    if (params?.type !== T.ArrayExpression) return undefined;
+    values = params.elements.filter((e): e is TSESTree.Expression => !!e && e.type !== T.SpreadElement);
+  }
+  return { name: name.replace(/"/g, ''), values };
+}
+
+/** A database function asked in raw SQL about the user and the tenant the client names: see permissionFunctionChecks. */
+function sqlFunctionChecks(flow: Flow, call: TSESTree.CallExpression, sql: { name: string; values: Node[] }, frame: Frame): Check[] {
+  const keys = new Set<string>();
+  let user: 'verified' | 'untraced' | undefined;
+  for (const value of sql.values) {
+    if (isLiteral(value)) continue;
+    const origin = flow.evaluate(value, frame);
+    if (origin.kind === 'client') keys.add(keyOf(origin.source));
+    else if (origin.kind === 'trusted') user = 'verified';
+  }
+  // Positional values carry no names: a user is recognised only when it is the verified identity.
+  if (user !== 'verified' || keys.size === 0) return [];
+  return [...keys].flatMap((key) => gatesOf(call, key, `the database function \`${sql.name}()\` asked about the user`, true));
 }
 
 /**
