@@ -61,6 +61,7 @@ function route(check: string, other = false, unread = true): { code: string; fil
 import { resolveSessionAuthContext } from '@acme/auth';
 import { createAdminClient, normalizeWorkspaceId } from '@acme/utils/workspace';
 import { verifyWorkspaceMembershipType } from '${unread ? '@acme/members' : '@acme/utils/workspace'}';
+import { sendWorkspaceEmail } from '@acme/mail';
 
 export async function POST(request: Request, { params }: { params: Promise<{ wsId: string }> }) {
   const { wsId } = await params;
@@ -111,6 +112,10 @@ ruleTester.run('no-client-tenant-id: a membership helper given an options object
     { name: 'invalid 12', ...route(verify('checked', "  if (!memberCheck.ok) return new Response('forbidden', { status: 403 });"), true, false), errors: [clientTenant] },
     { name: 'invalid 13', ...route(rpc('checked', "  if (!allowed) return new Response('forbidden', { status: 403 });"), true, false), errors: [clientTenant] },
     { name: 'invalid 14', ...route(rpc('checked', ''), false, false), errors: [clientTenant] },
+    // judged field leak (tutur3u mail/send): a helper whose result is tested, handed the tenant only
+    // deep inside its options (`metadata: { wsId, userId }`) or without a user, is no membership check
+    { name: 'email result tested, tenant in metadata', ...route("  const result = await sendWorkspaceEmail('root', { subject: 'x', metadata: { wsId: checked, userId: user.id } });\n  if (!result.success) return new Response('failed', { status: 500 });"), errors: [clientTenant] },
+    { name: 'email result tested, tenant without a user', ...route("  const result = await sendWorkspaceEmail('root', { subject: 'x', wsId: checked });\n  if (!result.success) return new Response('failed', { status: 500 });"), errors: [clientTenant] },
   ],
 });
 

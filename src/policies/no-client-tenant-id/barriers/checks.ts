@@ -157,6 +157,21 @@ function membershipLookupKeys(flow: Flow, call: TSESTree.CallExpression, frame: 
 /** A property that names the user a database function is asked about (`p_user_id`, `userId`, `user`). */
 const USER_ARGUMENT = /^(p_|_)?user(_?id)?$/i;
 
+/** The client tenants of an options object whose own properties also name the user (the verified one, or one named `user`/`userId`). */
+function membershipOptions(flow: Flow, origin: Extract<Origin, { kind: 'object' }>): string[] {
+  const keys: string[] = [];
+  let user = false;
+  for (const p of origin.node.properties) {
+    if (p.type !== T.Property) continue;
+    const value = unwrap(p.value);
+    if (!isPlainValue(value)) continue;
+    const inner = flow.evaluate(value, { unit: origin.unit, env: origin.env });
+    if (inner.kind === 'client') keys.push(keyOf(inner.source));
+    else if (inner.kind === 'trusted' || (!isLiteral(value) && USER_ARGUMENT.test(propertyName(p) ?? ''))) user = true;
+  }
+  return user ? keys : [];
+}
+
 /**
  * `const { data: allowed } = await supabase.rpc('has_workspace_permission', { p_user_id: user.id,
  * p_ws_id: wsId })`, then `if (!allowed) return 403`: a database function asked whether the user
@@ -246,8 +261,12 @@ function testedResultChecks(flow: Flow, call: TSESTree.CallExpression, frame: Fr
   const keys = new Set<string>();
   for (const arg of call.arguments) {
     if (arg.type === T.SpreadElement) continue;
-    // `verifyWorkspaceMembershipType({ wsId, userId: user.id })`: the values of an options object too.
-    for (const origin of argumentValues(flow, flow.evaluate(arg, frame))) if (origin.kind === 'client') keys.add(keyOf(origin.source));
+    const origin = flow.evaluate(arg, frame);
+    if (origin.kind === 'client') keys.add(keyOf(origin.source));
+    // `verifyWorkspaceMembershipType({ wsId, userId: user.id })`: an options object that names the
+    // tenant and the user side by side is the membership question. One that carries the tenant
+    // without a user, or only deeper (`sendEmail({ metadata: { wsId, userId } })`), asks something else.
+    if (origin.kind === 'object') for (const key of membershipOptions(flow, origin)) keys.add(key);
   }
   if (keys.size === 0 || flow.calleeOf(call, frame).kind === 'none') return [];
   const name = declarator.id.name;
