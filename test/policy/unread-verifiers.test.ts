@@ -321,3 +321,46 @@ ruleTester.run('no-client-tenant-id: a check past the budget of followed calls',
     { name: 'budget spent, no helper', ...budgetSpent(''), errors: [clientTenant] },
   ],
 });
+
+// Judged field shape (tutur3u tasks/schedule/history): a local helper hands on the membership
+// helper's verdict as a field of its result (`return member.ok`), and the route stops unless it
+// holds. Twins: the verdict not tested; the helper hands on something else than the failure flag.
+function wrapped(helperReturn: string, test: string): { code: string; filename: string } {
+  const code = `import { createServerClient } from '@supabase/ssr';
+import type { SupabaseClient } from '@supabase/supabase-js';
+import { createAdminClient, verifyWorkspaceMembershipType } from '@acme/utils/workspace';
+
+async function hasWorkspaceAccess(supabase: SupabaseClient, wsId: string, userId: string) {
+  const member = await verifyWorkspaceMembershipType({ wsId, userId, supabase });
+  if (member.error === 'membership_lookup_failed') throw new Error('lookup failed');
+  return ${helperReturn};
+}
+
+export async function GET(request: Request, { params }: { params: Promise<{ wsId: string }> }) {
+  const { wsId } = await params;
+  const supabase = createServerClient(process.env.URL ?? '', process.env.ANON_KEY ?? '', { cookies: { getAll: () => [], setAll: () => {} } });
+  const { data: { user } } = await supabase.auth.getUser();
+  if (!user) return new Response('unauthorized', { status: 401 });
+  const allowed = await hasWorkspaceAccess(supabase, wsId, user.id);
+${test}
+  const sbAdmin = createAdminClient();
+  const { data } = await sbAdmin.from('projects').select('*').eq('org_id', wsId);
+  return Response.json(data);
+}
+`;
+  return onDisk(code, 'apps/web/src/app/api/workspaces/[wsId]/history/route.ts', {
+    'package.json': JSON.stringify({ name: 'wrapped-verdict', private: true, workspaces: ['apps/*', 'packages/*'] }),
+    'apps/web/package.json': JSON.stringify({ name: 'web', dependencies: { '@acme/utils': 'workspace:*', '@supabase/supabase-js': '^2.47.0', '@supabase/ssr': '^0.5.0', next: '15.1.0' } }),
+    'packages/utils/package.json': JSON.stringify({ name: '@acme/utils', exports: { './*': './src/*.ts' }, dependencies: { '@supabase/supabase-js': '^2.47.0' } }),
+    'packages/utils/src/workspace.ts': helpers,
+    'supabase/migrations/20240101000000_init.sql': migration,
+  });
+}
+
+ruleTester.run('no-client-tenant-id: a membership verdict handed on as a field of the result', rule, {
+  valid: [{ name: 'wrapped verdict, tested', ...wrapped('member.ok', "  if (!allowed) return new Response('forbidden', { status: 403 });") }],
+  invalid: [
+    { name: 'wrapped verdict, not tested', ...wrapped('member.ok', ''), errors: [clientTenant] },
+    { name: 'wrapped, hands on the error', ...wrapped('member.error', "  if (!allowed) return new Response('forbidden', { status: 403 });"), errors: [clientTenant] },
+  ],
+});

@@ -309,11 +309,28 @@ function resultChecks(call: TSESTree.CallExpression, fn: TSESTree.FunctionLike, 
     }
     const result = resultBinding(call);
     if (!result) continue;
+    // `return member.ok`: the failure flag handed on as this function's verdict, for its caller to test.
+    for (const verdict of flagReturns(result, failures)) checks.push({ key: check.key, gate: verdict, mode: 'verdict', throws: false, what: check.what, certain: check.certain });
     for (const gate of failureTests(result, failures)) {
       checks.push({ key: check.key, gate: gate.node, mode: 'exit', throws: gate.exit === 'throw', what: `\`${helper}()\`, which returns a failure when ${check.what} fails, tested before use`, certain: check.certain && gate.always, failing: gate.node.consequent });
     }
   }
   return checks;
+}
+
+/** The `return result.ok` statements of the caller's own function that hand on a failure flag as its verdict. */
+function flagReturns(result: ResultBinding, failures: Failure[]): TSESTree.ReturnStatement[] {
+  const flags = new Set(failures.flatMap((f) => (f.kind === 'flag' ? [f.name] : [])));
+  if (flags.size === 0 || result.name === undefined) return [];
+  const fn = enclosingFunction(result.scope);
+  const found: TSESTree.ReturnStatement[] = [];
+  walk(result.scope, (node) => {
+    if (node.type !== T.ReturnStatement || !node.argument || node.range[0] < result.after || enclosingFunction(node) !== fn) return;
+    const value = unwrap(node.argument);
+    const object = value.type === T.MemberExpression ? unwrap(value.object) : undefined;
+    if (value.type === T.MemberExpression && flags.has(memberName(value) ?? '') && object?.type === T.Identifier && object.name === result.name) found.push(node);
+  });
+  return found;
 }
 
 /** The `return` statement that hands the call's result on as the function's own (`return f(x)`, `return await f(x)`). */
