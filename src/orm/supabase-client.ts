@@ -153,7 +153,9 @@ function truthOf(expression: Node, unit: FileUnit, context: AnalysisContext, dep
     return inner === undefined ? undefined : !inner;
   }
   if (node.type !== T.Identifier) return undefined;
-  const binding = context.resolver.bindingOf(node, unit, depth + 1);
+  // The resolver's depth bounds its own chains (re-exports), not this reading's: a flag read at the
+  // end of a long factory chain (createClient -> wrapper -> builder -> env reader) is one local lookup.
+  const binding = context.resolver.bindingOf(node, unit);
   if (binding.kind === 'value') return truthOf(binding.value.node, binding.value.unit, context, depth + 1, undefined);
   if (binding.kind !== 'parameter') return undefined;
   const arg = argumentOf(binding.param.node, binding.fn, env);

@@ -92,3 +92,72 @@ ruleTester.run('no-client-tenant-id: row-level security enforces the tenant for 
     { ...route('createAdminClient', 'projects', false, true), errors: [clientTenant] },
   ],
 });
+
+// Judged on tutur3u (D2): the project's `createClient()` builds the user's client several helpers
+// deep (a request-aware factory, a generic builder given `isAdmin`, an env reader given `{
+// useSecretKey: isAdmin }`, a Proxy wrapper), and the flag's value was lost on the longest path, so
+// the key was unknown and the RLS-isolated query reported. Twin: `createAdminClient()` through the
+// same builder with `true` carries the secret key.
+const layered = `import { createServerClient } from '@supabase/ssr';
+
+function checkEnvVariables({ useSecretKey = false }: { useSecretKey?: boolean }) {
+  const url = process.env.SUPABASE_SERVER_URL ?? process.env.NEXT_PUBLIC_SUPABASE_URL;
+  const key = useSecretKey ? process.env.SUPABASE_SECRET_KEY : typeof window === 'undefined' ? process.env.SUPABASE_PUBLISHABLE_KEY : process.env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY;
+  if (!url || !key) throw new Error('missing');
+  return { url, key };
+}
+
+async function createGenericClient(isAdmin: boolean, requestUrl?: string | null) {
+  const { url, key } = checkEnvVariables({ useSecretKey: isAdmin });
+  return createServerClient(url, key, { cookies: { getAll: () => [], setAll: () => {} }, ...(requestUrl ? {} : {}) });
+}
+
+const wrapDirect = <T extends object>(client: T): T => new Proxy(client, {});
+const wrapRequest = <T extends object, A extends object>(userClient: T, adminClient: A): T => new Proxy(userClient, { get: (target, p) => (p === 'admin' ? adminClient : Reflect.get(target, p)) });
+
+function createRequestAdminProxyClient() {
+  const { url, key } = checkEnvVariables({ useSecretKey: true });
+  return createServerClient(url, key, { cookies: { getAll: () => [], setAll: () => {} } });
+}
+
+function resolveRequestUrl(request: Request) {
+  return request.headers.get('x-forwarded-url') ?? request.url;
+}
+
+export async function createClient(request?: Request) {
+  if (request) {
+    const userClient = await createGenericClient(false, resolveRequestUrl(request));
+    return wrapRequest(userClient, createRequestAdminProxyClient());
+  }
+  return wrapDirect(await createGenericClient(false));
+}
+
+export function createAdminClient() {
+  return createGenericClient(true);
+}
+`;
+
+function layeredRoute(factory: 'createClient' | 'createAdminClient'): { code: string; filename: string } {
+  const code = `import { ${factory} } from '@acme/supabase/next/server';
+
+export async function GET(request: Request) {
+  const supabase = await ${factory}();
+  const wsId = new URL(request.url).searchParams.get('ws_id');
+  if (!wsId) return Response.json({ error: 'ws_id' }, { status: 400 });
+  const { data } = await supabase.from('projects').select('*').eq('org_id', wsId);
+  return Response.json(data);
+}
+`;
+  return onDisk(code, 'apps/web/src/app/api/v1/projects/route.ts', {
+    'package.json': JSON.stringify({ name: 'rls-layered', private: true, workspaces: ['apps/*', 'packages/*'] }),
+    'apps/web/package.json': JSON.stringify({ name: 'web', dependencies: { '@acme/supabase': 'workspace:*', next: '15.1.0' } }),
+    'packages/supabase/package.json': JSON.stringify({ name: '@acme/supabase', exports: { './next/server': './src/next/server.ts' }, dependencies: { '@supabase/supabase-js': '^2.47.0', '@supabase/ssr': '^0.5.0' } }),
+    'packages/supabase/src/next/server.ts': layered,
+    'supabase/migrations/20240101000000_init.sql': migration,
+  });
+}
+
+ruleTester.run('no-client-tenant-id: the user client of a layered workspace factory', rule, {
+  valid: [{ name: 'layered user client', ...layeredRoute('createClient') }],
+  invalid: [{ name: 'layered admin client', ...layeredRoute('createAdminClient'), errors: [clientTenant] }],
+});

@@ -4,6 +4,8 @@ import type { ClientInput, FrameworkObject } from '../../core/facts.js';
 
 export const RULE = 'no-client-tenant-id';
 export const MAX_INLINE_DEPTH = 4;
+/** How deep a helper handed only plain values is followed for its value (see returnedBy). */
+export const MAX_VALUE_DEPTH = MAX_INLINE_DEPTH + 2;
 /** Functions followed per file, across all call sites: beyond it flows are counted as not analysable. */
 export const INLINE_BUDGET = 400;
 /** A check that verifies the whole request (a webhook signature) covers every value read from it. */

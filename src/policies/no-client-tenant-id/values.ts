@@ -5,7 +5,7 @@ import { returnedExpressions, type Located } from '../../core/resolve.js';
 import { fromPackage, methodOf, parameterDecorators } from '../../core/syntax.js';
 import type { ClientTenantFlow as Flow } from './flow.js';
 import { ARRAY_CALLBACKS, calleeText, isFunction, numericName, SAFE_PARSE, TRANSPARENT_FUNCTIONS, VALIDATORS, within } from './syntax.js';
-import { Env, INLINE_BUDGET, MAX_INLINE_DEPTH, merge, NONE, PENDING, withInput, type Frame, type Origin } from './types.js';
+import { Env, INLINE_BUDGET, MAX_INLINE_DEPTH, MAX_VALUE_DEPTH, merge, NONE, PENDING, withInput, type Frame, type Origin } from './types.js';
 
 /*
  * Where a value comes from: client input, the verified identity, a framework object, an object
@@ -237,11 +237,14 @@ export function lostThrough(flow: Flow, node: TSESTree.CallExpression, frame: Fr
  * arguments. A client value it reads itself is reported at this call, naming the helper.
  */
 export function returnedBy(flow: Flow, fn: Located<TSESTree.FunctionLike>, call: TSESTree.CallExpression, frame: Frame): Origin {
-  if (frame.env.lookup(fn.node) || frame.env.depth >= MAX_INLINE_DEPTH || flow.inlined >= INLINE_BUDGET) {
-    return lostThrough(flow, call, frame, `the result of \`${calleeText(call, frame.unit)}()\`, deeper than the analysis follows calls`);
-  }
-  flow.inlined += 1;
+  const lost = () => lostThrough(flow, call, frame, `the result of \`${calleeText(call, frame.unit)}()\`, deeper than the analysis follows calls`);
+  if (frame.env.lookup(fn.node) || frame.env.depth >= MAX_VALUE_DEPTH || flow.inlined >= INLINE_BUDGET) return lost();
   const args = call.arguments.map((arg) => (arg.type === T.SpreadElement ? undefined : flow.evaluate(arg, frame)));
+  // Past the depth that calls are followed to, only a helper handed plain values (the client's id,
+  // literals, the verified identity) is followed, for what it returns: an id normaliser at the end
+  // of a verifier's chain (`normalizeWorkspaceId(wsId)` -> `resolveWorkspaceId(wsId)`).
+  if (frame.env.depth >= MAX_INLINE_DEPTH && !args.every((arg) => !arg || arg.kind === 'client' || arg.kind === 'none' || arg.kind === 'trusted')) return lost();
+  flow.inlined += 1;
   return returnedWith(flow, fn, bindable(flow, fn, args), call, frame);
 }
 

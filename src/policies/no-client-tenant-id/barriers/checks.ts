@@ -2,8 +2,9 @@ import type { TSESTree } from '@typescript-eslint/types';
 import { enclosingFunction, memberName, propertyName, T, unwrap, walk, type Node } from '../../../core/ast.js';
 import { methodOf, testsFailure } from '../../../core/syntax.js';
 import type { ClientTenantFlow as Flow } from '../flow.js';
-import { calleeName, calleeText, isLiteral, statementOf } from '../syntax.js';
-import { ANY_KEY, Env, INLINE_BUDGET, keyOf, MAX_INLINE_DEPTH, type Check, type Failure, type Frame } from '../types.js';
+import { calleeName, calleeText, isLiteral, isPlainValue, statementOf } from '../syntax.js';
+import { ANY_KEY, Env, INLINE_BUDGET, keyOf, MAX_INLINE_DEPTH, type Check, type Failure, type Frame, type Origin } from '../types.js';
+import { argumentValues } from './delegated.js';
 import { exitOf, gatesOf } from './gates.js';
 
 /*
@@ -48,6 +49,7 @@ export function checksIn(flow: Flow, scope: Node, frame: Frame): Check[] {
     if (lookups.length === 0) checks.push(...flow.builtLookupChecks(call, frame));
     checks.push(...helperChecks(flow, call, frame));
     checks.push(...testedResultChecks(flow, call, frame));
+    checks.push(...permissionFunctionChecks(flow, call, frame));
     if (verifiesSignature(flow, call, frame)) checks.push(...gatesOf(call, ANY_KEY, 'a signature check of the request', true));
   }
   if (frame.env === flow.top) flow.checkCache.set(scope, checks);
@@ -97,7 +99,10 @@ function helperChecks(flow: Flow, call: TSESTree.CallExpression, frame: Frame): 
   if (!args.some((o) => o && flow.carries(o) && o.kind !== 'framework')) return [];
   const callee = flow.calleeOf(call, frame);
   if (callee.kind !== 'function') return callee.kind === 'none' ? [] : flow.delegatedChecks(call, args, frame, true);
-  if (frame.env.depth >= MAX_INLINE_DEPTH || frame.env.lookup(callee.fn.node) || flow.inlined >= INLINE_BUDGET) return flow.delegatedChecks(call, args, frame, true);
+  if (frame.env.depth >= MAX_INLINE_DEPTH || frame.env.lookup(callee.fn.node) || flow.inlined >= INLINE_BUDGET) {
+    const delegated = flow.delegatedChecks(call, args, frame, true);
+    return delegated.length > 0 || flow.inlined < INLINE_BUDGET ? delegated : unfollowedChecks(flow, call, args, frame);
+  }
   flow.inlined += 1;
   const env = new Env(frame.env, callee.fn.node, args);
   const inner = checksIn(flow, callee.fn.node, { unit: callee.fn.unit, env });
@@ -114,6 +119,27 @@ function helperChecks(flow: Flow, call: TSESTree.CallExpression, frame: Frame): 
   return flow.undecided(callee.fn, env, 0) ? flow.delegatedChecks(call, args, frame, false) : [];
 }
 
+/** Named like a check: a helper whose failure throws (`assertMember`, `requireAccess`). */
+const CHECK_HELPER = /^(assert|require|ensure|check|verify|validate|authorize|authorise|is|has|can)[A-Z_]/;
+
+/**
+ * A project helper given the client's tenant that the file's budget of followed calls no longer
+ * lets the analysis read: beyond the budget flows are not analysable, so a helper that may be the
+ * check is an uncertain one when its answer stops the request (`if (!(await isMember(user.id,
+ * orgId))) return 403`) or it is named like a check that throws (`await assertMember(orgId)`). A
+ * helper whose result nothing tests (`await recordVisit(orgId)`) checks nothing: no check.
+ */
+function unfollowedChecks(flow: Flow, call: TSESTree.CallExpression, args: (Origin | undefined)[], frame: Frame): Check[] {
+  const keys = new Set(args.flatMap((arg) => (arg ? argumentValues(flow, arg) : [])).flatMap((o) => (o.kind === 'client' && flow.isTenantSource(o.source) ? [keyOf(o.source)] : [])));
+  const helper = calleeText(call, frame.unit);
+  const what = `\`${helper}()\`, not read: the file's budget of followed calls ran out`;
+  return [...keys].flatMap((key) => {
+    const gates = gatesOf(call, key, what, false);
+    if (gates.length > 0) return gates;
+    return CHECK_HELPER.test(calleeName(call) ?? '') ? [{ key, gate: statementOf(call), mode: 'exit' as const, throws: true, what, certain: false }] : [];
+  });
+}
+
 /** The client values a read looks up together with the verified user (a membership lookup). */
 function membershipLookupKeys(flow: Flow, call: TSESTree.CallExpression, frame: Frame): { key: string; certain: boolean }[] {
   const query = flow.query(call, frame.unit);
@@ -126,6 +152,99 @@ function membershipLookupKeys(flow: Flow, call: TSESTree.CallExpression, frame: 
     if (origin.kind === 'client') keys.push({ key: keyOf(origin.source), certain: pin === 'verified' });
   }
   return keys;
+}
+
+/** A property that names the user a database function is asked about (`p_user_id`, `userId`, `user`). */
+const USER_ARGUMENT = /^(p_|_)?user(_?id)?$/i;
+
+/** The client tenants of an options object whose own properties also name the user (the verified one, or one named `user`/`userId`). */
+function membershipOptions(flow: Flow, origin: Extract<Origin, { kind: 'object' }>): string[] {
+  const keys: string[] = [];
+  let user = false;
+  for (const p of origin.node.properties) {
+    if (p.type !== T.Property) continue;
+    const value = unwrap(p.value);
+    if (!isPlainValue(value)) continue;
+    const inner = flow.evaluate(value, { unit: origin.unit, env: origin.env });
+    if (inner.kind === 'client') keys.push(keyOf(inner.source));
+    else if (inner.kind === 'trusted' || (!isLiteral(value) && USER_ARGUMENT.test(propertyName(p) ?? ''))) user = true;
+  }
+  return user ? keys : [];
+}
+
+/**
+ * `const { data: allowed } = await supabase.rpc('has_workspace_permission', { p_user_id: user.id,
+ * p_ws_id: wsId })`, then `if (!allowed) return 403`: a database function asked whether the user
+ * may act in the tenant the client names, its answer gating what follows. A check of that tenant
+ * when it is given a user: the verified identity (certain), or a user the analysis cannot trace to
+ * it but passes as the user argument (uncertain). A function given the tenant alone (`rpc('stats',
+ * { ws_id })`) decides nothing about the user: no check.
+ */
+function permissionFunctionChecks(flow: Flow, call: TSESTree.CallExpression, frame: Frame): Check[] {
+  const sql = sqlFunctionCall(call);
+  if (sql) return sqlFunctionChecks(flow, call, sql, frame);
+  const target = methodOf(call);
+  const [name, params] = call.arguments;
+  if (target?.method !== 'rpc' || !name || !isLiteral(name) || params?.type !== T.ObjectExpression) return [];
+  const keys = new Set<string>();
+  let user: 'verified' | 'untraced' | undefined;
+  for (const p of params.properties) {
+    if (p.type !== T.Property) continue;
+    const value = unwrap(p.value);
+    if (!isPlainValue(value)) continue;
+    const origin = flow.evaluate(value, frame);
+    if (origin.kind === 'client') keys.add(keyOf(origin.source));
+    else if (origin.kind === 'trusted') user = 'verified';
+    else if (!isLiteral(value) && USER_ARGUMENT.test(propertyName(p) ?? '')) user ??= 'untraced';
+  }
+  if (!user || keys.size === 0) return [];
+  const fn = typeof (name as TSESTree.Literal).value === 'string' ? (name as TSESTree.Literal).value : 'rpc';
+  return [...keys].flatMap((key) => gatesOf(call, key, `the database function \`${String(fn)}()\` asked about the user`, user === 'verified'));
+}
+
+/** `SELECT public.has_permission($1, $2) AS allowed`: a statement that only calls a database function (no table read). */
+const SQL_FUNCTION = /^\s*select\s+(?:[\w"]+\.)?([\w"]+)\s*\(/i;
+
+/**
+ * Raw SQL that asks a database function (`pool.query('SELECT check_perm($1, $2)', [userId, orgId])`,
+ * `db.execute(sql\`SELECT check_perm(${userId}, ${orgId})\`)`): its name and the values it is given.
+ */
+function sqlFunctionCall(call: TSESTree.CallExpression): { name: string; values: Node[] } | undefined {
+  const [first, second] = call.arguments;
+  if (!first) return undefined;
+  const text = unwrap(first);
+  let sql: string | undefined;
+  let values: Node[] = [];
+  if (text.type === T.Literal && typeof text.value === 'string') sql = text.value;
+  else if (text.type === T.TemplateLiteral && text.expressions.length === 0) sql = text.quasis.map((q) => q.value.cooked ?? '').join('');
+  else if (text.type === T.TaggedTemplateExpression) {
+    sql = text.quasi.quasis.map((q) => q.value.cooked ?? '').join('?');
+    values = text.quasi.expressions;
+  }
+  if (sql === undefined || /\bfrom\b/i.test(sql)) return undefined;
+  const name = SQL_FUNCTION.exec(sql)?.[1];
+  if (!name) return undefined;
+  if (text.type !== T.TaggedTemplateExpression) {
+    const params = second ? unwrap(second) : undefined;
+    if (params?.type !== T.ArrayExpression) return undefined;
+    values = params.elements.filter((e): e is TSESTree.Expression => !!e && e.type !== T.SpreadElement);
+  }
+  return { name: name.replace(/"/g, ''), values };
+}
+
+/** A database function asked in raw SQL about the user and the tenant the client names: see permissionFunctionChecks. */
+function sqlFunctionChecks(flow: Flow, call: TSESTree.CallExpression, sql: { name: string; values: Node[] }, frame: Frame): Check[] {
+  const keys = new Set<string>();
+  let user: 'verified' | 'untraced' | undefined;
+  for (const value of sql.values) {
+    if (isLiteral(value)) continue;
+    const origin = flow.evaluate(value, frame);
+    if (origin.kind === 'client') keys.add(keyOf(origin.source));
+    else if (origin.kind === 'trusted') user = 'verified';
+  }
+  // Positional values carry no names: a user is recognised only when it is the verified identity.
+  if (user !== 'verified' || keys.size === 0) return [];
+  return [...keys].flatMap((key) => gatesOf(call, key, `the database function \`${sql.name}()\` asked about the user`, true));
 }
 
 /**
@@ -144,6 +263,10 @@ function testedResultChecks(flow: Flow, call: TSESTree.CallExpression, frame: Fr
     if (arg.type === T.SpreadElement) continue;
     const origin = flow.evaluate(arg, frame);
     if (origin.kind === 'client') keys.add(keyOf(origin.source));
+    // `verifyWorkspaceMembershipType({ wsId, userId: user.id })`: an options object that names the
+    // tenant and the user side by side is the membership question. One that carries the tenant
+    // without a user, or only deeper (`sendEmail({ metadata: { wsId, userId } })`), asks something else.
+    if (origin.kind === 'object') for (const key of membershipOptions(flow, origin)) keys.add(key);
   }
   if (keys.size === 0 || flow.calleeOf(call, frame).kind === 'none') return [];
   const name = declarator.id.name;
@@ -186,11 +309,28 @@ function resultChecks(call: TSESTree.CallExpression, fn: TSESTree.FunctionLike, 
     }
     const result = resultBinding(call);
     if (!result) continue;
+    // `return member.ok`: the failure flag handed on as this function's verdict, for its caller to test.
+    for (const verdict of flagReturns(result, failures)) checks.push({ key: check.key, gate: verdict, mode: 'verdict', throws: false, what: check.what, certain: check.certain });
     for (const gate of failureTests(result, failures)) {
       checks.push({ key: check.key, gate: gate.node, mode: 'exit', throws: gate.exit === 'throw', what: `\`${helper}()\`, which returns a failure when ${check.what} fails, tested before use`, certain: check.certain && gate.always, failing: gate.node.consequent });
     }
   }
   return checks;
+}
+
+/** The `return result.ok` statements of the caller's own function that hand on a failure flag as its verdict. */
+function flagReturns(result: ResultBinding, failures: Failure[]): TSESTree.ReturnStatement[] {
+  const flags = new Set(failures.flatMap((f) => (f.kind === 'flag' ? [f.name] : [])));
+  if (flags.size === 0 || result.name === undefined) return [];
+  const fn = enclosingFunction(result.scope);
+  const found: TSESTree.ReturnStatement[] = [];
+  walk(result.scope, (node) => {
+    if (node.type !== T.ReturnStatement || !node.argument || node.range[0] < result.after || enclosingFunction(node) !== fn) return;
+    const value = unwrap(node.argument);
+    const object = value.type === T.MemberExpression ? unwrap(value.object) : undefined;
+    if (value.type === T.MemberExpression && flags.has(memberName(value) ?? '') && object?.type === T.Identifier && object.name === result.name) found.push(node);
+  });
+  return found;
 }
 
 /** The `return` statement that hands the call's result on as the function's own (`return f(x)`, `return await f(x)`). */
@@ -301,10 +441,20 @@ function testsFor(test: Node, failure: Failure, result: ResultBinding): boolean 
     return inner.type === T.MemberExpression && memberName(inner) === name && isResult(inner.object);
   };
   const negated = node.type === T.UnaryExpression && node.operator === '!' ? unwrap(node.argument) : undefined;
+  /** `result?.ok`, `result?.can('x')`: undefined whenever the result is nullish, so `!` of it holds then. */
+  const optionalOnResult = (n: Node): boolean => {
+    let link: Node = n.type === T.ChainExpression ? n.expression : n;
+    for (;;) {
+      if (link.type === T.CallExpression) link = link.callee;
+      else if (link.type === T.MemberExpression && isResult(link.object)) return link.optional;
+      else if (link.type === T.MemberExpression) link = link.object;
+      else return false;
+    }
+  };
   const nullish = (n: Node) => (n.type === T.Literal && n.value === null) || (n.type === T.Identifier && n.name === 'undefined');
   switch (failure.kind) {
     case 'falsy':
-      if (negated && isResult(negated)) return true;
+      if (negated && (isResult(negated) || optionalOnResult(negated))) return true;
       return node.type === T.BinaryExpression && (node.operator === '===' || node.operator === '==') && ((isResult(node.left) && nullish(unwrap(node.right))) || (isResult(node.right) && nullish(unwrap(node.left))));
     case 'flag':
       if (negated && field(negated, failure.name)) return true;

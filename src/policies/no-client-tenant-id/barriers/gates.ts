@@ -1,5 +1,5 @@
 import type { TSESTree } from '@typescript-eslint/types';
-import { enclosingFunction, propertyName, T, unwrap, walk, type Node } from '../../../core/ast.js';
+import { enclosingFunction, memberName, propertyName, T, unwrap, walk, type Node } from '../../../core/ast.js';
 import { ARRAY_CALLBACKS, calleeName, statementOf } from '../syntax.js';
 import type { Check } from '../types.js';
 
@@ -82,12 +82,17 @@ export function passesWhenTrue(check: Node, test: Node): boolean {
  * `const member = await prisma.membership.findFirst(...)`, then `if (!member) ...` anywhere in the
  * function, or `return member !== null` (the verdict, for the caller to test).
  */
-export function storedGates(id: TSESTree.Identifier, key: string, what: string, certain: boolean): Check[] {
+export function storedGates(id: TSESTree.Identifier, key: string, what: string, certain: boolean, aliases = 2): Check[] {
   const fn = enclosingFunction(id);
   const scope: Node | undefined = fn?.body ?? undefined;
   if (!fn || !scope) return [];
   const gates: Check[] = [];
   walk(scope, (node) => {
+    // `const allowed = result.rows[0]?.allowed === true`, then `return allowed` or `if (!allowed)`: a
+    // value computed from the result (not a call given it, not its error or count) stands for it.
+    if (aliases > 0 && node.type === T.VariableDeclarator && node.id.type === T.Identifier && node.id !== id && node.init && node.range[0] > id.range[1] && enclosingFunction(node) === fn && isDerived(node.init, id.name)) {
+      gates.push(...storedGates(node.id, key, what, certain, aliases - 1));
+    }
     const mention = node.type === T.IfStatement ? mentionOf(node.test, id.name) : undefined;
     if (node.type === T.IfStatement && mention) gates.push(...ifGates(node, passesWhenTrue(mention, node.test), key, what, certain));
     // An object built from the row (`return { ok: true, role: membership.role }`) is a result, not the verdict (see resultChecks).
@@ -95,6 +100,18 @@ export function storedGates(id: TSESTree.Identifier, key: string, what: string, 
   });
   if (fn.body?.type !== T.BlockStatement && fn.body && mentions(fn.body, id.name)) gates.push({ key, gate: fn.body, mode: 'verdict', throws: false, what, certain });
   return gates;
+}
+
+/** An expression computed from `name` by reading it (members, comparisons, negation), not by a call given it nor its error/count. */
+function isDerived(init: Node, name: string): boolean {
+  const value = unwrap(init);
+  if (!mentions(value, name) || value.type === T.CallExpression || value.type === T.NewExpression || value.type === T.ObjectExpression || value.type === T.ArrayExpression) return false;
+  let found = true;
+  walk(value, (inner) => {
+    if (inner.type === T.CallExpression && inner.arguments.some((arg) => mentions(arg, name))) found = false;
+    if (inner.type === T.MemberExpression && RESULT_META.has(memberName(inner) ?? '') && mentions(inner.object, name)) found = false;
+  });
+  return found;
 }
 
 function isLiteralObject(node: Node): boolean {
