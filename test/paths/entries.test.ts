@@ -990,3 +990,21 @@ describe('a callback property handed to a project method', () => {
     expect(await line(`import express from 'express';\nexport const app = express();\napp.post('/move', async (req, res) => res.json(await new Orders().move(req.body.ids)));\n`)).toEqual(['src/orders.ts:12 error']);
   });
 });
+
+// capgo (field, judged D001/E068): a trigger endpoint behind `middlewareAPISecret` (the `apisecret`
+// header compared with API_SECRET) takes `org_id` from the body its database trigger sends: system
+// code, not a client choosing a tenant. Twin: a middleware that reads the header but compares nothing.
+describe('no-client-tenant-id: an internal endpoint behind a shared-secret middleware', () => {
+  const route = (middleware: string) =>
+    `import { Hono } from 'hono';\nimport { prisma } from './db';\n\nexport const middlewareAPISecret = async (c: any, next: () => Promise<void>) => {\n${middleware}  await next();\n};\n\nexport const app = new Hono();\napp.post('/trigger', middlewareAPISecret, async (c) => {\n  const body = await c.req.json();\n  await prisma.project.create({ data: { id: body.id, name: body.name, organizationId: body.org_id } });\n  return c.json({ ok: true });\n});\n`;
+  const nct = async (middleware: string) =>
+    (await scan({ path: project({ private: true, dependencies: { '@prisma/client': '^6.8.0', hono: '^4.0.0' } }, { 'src/trigger.ts': route(middleware) }) })).findings.filter((f) => f.ruleId === 'no-client-tenant-id').map((f) => f.severity);
+
+  it('behind the secret check: not reported', async () => {
+    expect(await nct(`  const secret = c.req.header('apisecret');\n  if (!secret || secret !== process.env.API_SECRET) throw new Error('unauthorized');\n`)).toEqual([]);
+  });
+
+  it('twin: the header is read but compared with nothing: error', async () => {
+    expect(await nct(`  const secret = c.req.header('apisecret');\n  console.log(secret);\n`)).toEqual(['error']);
+  });
+});

@@ -3,6 +3,7 @@ import type { FileUnit, Node } from '../../core/ast.js';
 import type { CheckOutput, RawFinding, RawUnknown } from '../../core/check-output.js';
 import type { Models } from '../../core/facts.js';
 import type { AnalysisContext } from '../../core/query-site.js';
+import { behindSharedSecret } from '../shared/paths.js';
 import { ClientTenantFlow } from './flow.js';
 import { delegatedReason, undecidedReason } from './messages.js';
 import { RULE, type Check, type Frame, type Hit } from './types.js';
@@ -57,6 +58,14 @@ export function isAdminOnly(node: TSESTree.FunctionLike | Node, unit: FileUnit, 
   }
 }
 
+function secretOnly(node: Node, context: AnalysisContext): boolean {
+  try {
+    return behindSharedSecret(node, context.unit, context.resolver);
+  } catch {
+    return false;
+  }
+}
+
 /** Every hit of the file decided: reported, settled by a check, or counted as not analysable with the reason. */
 function decide(flow: ClientTenantFlow, calls: TSESTree.CallExpression[]): CheckOutput {
   const { unit } = flow.context;
@@ -69,6 +78,8 @@ function decide(flow: ClientTenantFlow, calls: TSESTree.CallExpression[]): Check
   for (const hit of visit.hits) {
     // An operator console: choosing any tenant is what the procedure is for (see isAdminOnly).
     if (flow.isAdminOnly(hit.at)) continue;
+    // An internal endpoint behind a shared secret (a trigger's or a cron's payload): system code.
+    if (secretOnly(hit.at, flow.context)) continue;
     // tRPC input exists only through the procedure's `.input(schema)` parser, which strips unknown
     // keys (zod's default): written as a whole, it cannot carry a tenant key the schema lacks.
     if (hit.sink.mass && hit.source.input.category === 'tRPC input field') continue;

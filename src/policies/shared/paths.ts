@@ -1288,6 +1288,31 @@ function describeEntry(fn: TSESTree.FunctionLike, unit: FileUnit, options: PathO
   return { text: 'an anonymous function', kind: 'request' };
 }
 
+/**
+ * The code holding `node` runs only for callers that know a shared secret: a handler (or a function
+ * around it) that compares a header with a secret from the environment, or is registered behind a
+ * middleware that does (`app.post('/', middlewareAPISecret, async (c) => ...)`), mounted on its path
+ * too. Internal endpoints called by database triggers and cron: system code, whose payload the
+ * client does not choose. For rules that decide per value (no-client-tenant-id).
+ */
+export function behindSharedSecret(node: Node, unit: FileUnit, resolver: Resolver): boolean {
+  for (let fn = enclosingFunction(node); fn; fn = enclosingFunction(fn)) {
+    if (checksSecret(fn, unit)) return true;
+    const call = fn.parent;
+    if (call?.type !== T.CallExpression || !call.arguments.includes(fn as TSESTree.CallExpressionArgument)) continue;
+    for (const arg of call.arguments) {
+      if (arg === fn) break;
+      const middleware = functionValue(arg, unit, resolver);
+      if (middleware && checksSecret(middleware.node, middleware.unit)) return true;
+    }
+    for (const used of mountedMiddlewares(call, unit)) {
+      const middleware = functionValue(used, unit, resolver);
+      if (middleware && checksSecret(middleware.node, middleware.unit)) return true;
+    }
+  }
+  return false;
+}
+
 /** The call that hands a handler to a framework, a scheduler or a queue. */
 function describeRegistration(registration: TSESTree.CallExpression | TSESTree.NewExpression, fn: TSESTree.FunctionLike | undefined, unit: FileUnit, options: PathOptions, handler?: Node): Entry {
   const callee = unwrap(registration.callee);
