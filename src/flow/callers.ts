@@ -309,7 +309,8 @@ export class CallGraph {
     const base = basename(target.unit.file).replace(/\.[cm]?[jt]sx?$/, '');
     const key = base === 'index' ? basename(dirname(target.unit.file)) : base;
     const aliases = new Set<string>();
-    for (const file of this.candidatesOf(key)) {
+    // An import source that names the module ends with `/<key>` (`'../models/template/delete'`).
+    for (const file of this.candidatesOf(`/${key}`)) {
       if (file === target.unit.file) continue;
       const unit = this.resolver.modules.unit(file);
       if (!unit) continue;
@@ -415,7 +416,7 @@ function inFactoryObject(target: Callable): boolean {
 function namesModule(source: string | undefined, key: string): boolean {
   if (!source) return false;
   const last = source.split('/').pop() ?? '';
-  return last.replace(/\.[cm]?[jt]sx?$/, '') === key || (last === key);
+  return last.replace(/\.[cm]?[jt]sx?$/, '') === key;
 }
 
 /** The names a function is exported under by its module: `default`, and/or its own name. */

@@ -874,6 +874,12 @@ describe('task registrations, concurrency limiters and returned closures', () =>
     expect(finding?.evidence).toContain('src/routes.ts');
   });
 
+  // A handler factory returns the wrapped handler, it does not run it: the route built at load is the entry.
+  it('twin: `return withAuth(async (req) => ...)` in a factory of the exported route: error', async () => {
+    const route = `import { removeProject } from '../../remove';\ndeclare function withAuth(handler: (req: { params: { id: string } }) => Promise<unknown>): unknown;\n\nfunction makeRoute() {\n  return withAuth(async (req) => removeProject(req.params.id));\n}\n\nexport const DELETE = makeRoute();\n`;
+    expect(await severities(project({ private: true }, { 'src/remove.ts': remove, 'src/app/api/route.ts': route }))).toEqual(['src/remove.ts:4 error']);
+  });
+
   const factory = `import { removeProject } from './remove';\n\nexport function makeRemover(prefix: string) {\n  return async (id: string) => removeProject(prefix + id);\n}\n`;
   it('a closure returned by a factory called inside a function: undecided, warning', async () => {
     const use = `import { makeRemover } from './factory';\n\nexport async function setup() {\n  return makeRemover('p-');\n}\n`;

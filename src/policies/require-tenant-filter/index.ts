@@ -517,8 +517,8 @@ function verifiedEarlier(site: QuerySite, sites: QuerySite[], context: AnalysisC
 function scopedThroughParent(site: QuerySite, sites: QuerySite[], context: AnalysisContext, depth = 0): boolean {
   const fns = enclosingFunctions(site.call);
   for (const { column, value } of filterValues(site)) {
-    const relation = [...site.table.relations.values()].find((r) => r.fields.length === 1 && (r.fields[0] === column || site.table.columns.get(r.fields[0] ?? '')?.dbName === column));
-    const parent = relation ? context.schema.tables.get(relation.target) : undefined;
+    const target = relationTarget(site.table, column);
+    const parent = target ? context.schema.tables.get(target) : undefined;
     if (!parent || (parent.class !== 'tenant' && parent.class !== 'child')) continue;
     // A parent read that is itself keyed by a scoped grandparent counts (course -> modules -> quizzes).
     const reads = sites.filter(

@@ -232,13 +232,19 @@ function runsCallbacksNow(call: TSESTree.CallExpression, unit: FileUnit, options
   if (callee.type !== T.Identifier || SYSTEM_REGISTRARS.has(callee.name)) return false;
   if (!callableAt(call, unit)) return false;
   const binding = options.resolver.bindingOf(callee, unit);
-  if (binding.kind === 'function') return true;
-  // `await limit(() => ...)` (p-limit), `await safely(async () => ...)`, `return retry(() => ...)`: a
-  // plain function whose result the caller waits for or returns runs the callback for it, now.
+  // `await limit(() => ...)` (p-limit), `await safely(async () => ...)`, and the same returned from an
+  // async function (`async (d) => limit(() => ...)`): a plain function whose promise the caller waits
+  // for runs the callback for it, now. Returned from a plain function (`return withAuth(async (req) =>
+  // ...)` in a handler factory) it is a wrapped handler, not run.
   let node: Node = call;
   while (node.parent && (node.parent.type === T.TSAsExpression || node.parent.type === T.TSNonNullExpression)) node = node.parent;
   const parent = node.parent;
-  return parent?.type === T.AwaitExpression || parent?.type === T.ReturnStatement || (parent?.type === T.ArrowFunctionExpression && parent.body === node);
+  if (parent?.type === T.AwaitExpression) return true;
+  const returned = parent?.type === T.ReturnStatement || (parent?.type === T.ArrowFunctionExpression && parent.body === node);
+  if (returned) return Boolean(enclosingFunction(call)?.async);
+  // A project function handed a callback inside another function runs it there (capgo's
+  // mapWithConcurrency), whether awaited or not.
+  return binding.kind === 'function';
 }
 
 /**
@@ -991,11 +997,7 @@ function tenantBoundCheck(call: TSESTree.CallExpression, tenantKeys: ReadonlySet
   const callee = unwrap(call.callee);
   const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
   if (!name || !CHECK_NAME.test(name)) return false;
-  const keys = [...tenantKeys].map(squash).filter((k) => k.length > 2);
-  const tenantNamed = (text: string) => {
-    const plain = squash(text);
-    return keys.some((key) => plain.endsWith(key)) || TENANT_NAME.test(text);
-  };
+  const tenantNamed = tenantNamer(tenantKeys);
   let found = false;
   for (const arg of call.arguments) {
     walk(arg, (node) => {
@@ -1079,7 +1081,7 @@ function strictIdentityIn(node: Node): boolean {
     if (inner.type === T.Identifier && IDENTITY.test(inner.name) && !(inner.parent?.type === T.MemberExpression && inner.parent.property === inner && !inner.parent.computed) && !(inner.parent?.type === T.Property && inner.parent.key === inner)) found = true;
     else if (inner.type === T.MemberExpression && IDENTITY.test(memberName(inner) ?? '') && !readsRequest(inner)) {
       const root = rootIdentifier(inner.object);
-      if (root && (HANDLES.has(root) || IDENTITY.test(root) || root === 'locals' || root === 'event')) found = true;
+      if (root && (HANDLES.has(root) || IDENTITY.test(root) || root === 'locals')) found = true;
     }
   });
   return found;
@@ -1131,8 +1133,7 @@ function testsMissing(test: Node, names: Set<string>): boolean {
 
 /** The name of the tenant key handed to the call (`{ organizationId }`, `organizationId: org`), if any. */
 function tenantArgument(call: TSESTree.CallExpression, tenantKeys: ReadonlySet<string>): string | undefined {
-  const keys = [...tenantKeys].map(squash).filter((k) => k.length > 2);
-  const tenantNamed = (text: string) => keys.some((key) => squash(text).endsWith(key)) || TENANT_NAME.test(text);
+  const tenantNamed = tenantNamer(tenantKeys);
   for (const arg of call.arguments) {
     const value = unwrap(arg);
     if (value.type === T.ObjectExpression) {
@@ -1153,6 +1154,15 @@ function usesBeyondParameters(fn: TSESTree.FunctionLike, name: string): boolean 
     if (!found && node.type === T.Identifier && node.name === name && !(node.parent?.type === T.Property && node.parent.key === node && !node.parent.shorthand)) found = true;
   });
   return found;
+}
+
+/** Whether a name says it holds a tenant's id: one of the schema's tenant keys, or `TENANT_NAME`. */
+function tenantNamer(tenantKeys: ReadonlySet<string>): (text: string) => boolean {
+  const keys = [...tenantKeys].map(squash).filter((k) => k.length > 2);
+  return (text) => {
+    const plain = squash(text);
+    return keys.some((key) => plain.endsWith(key)) || TENANT_NAME.test(text);
+  };
 }
 
 /** A name that says it is a tenant's id: `orgId`, `workspaceId`, `wsId`, `normalizedWsId`, `tenant_id`. */
