@@ -138,6 +138,7 @@ function builder(call: TSESTree.CallExpression, context: AnalysisContext): Query
     const scope: Scope = { table, context, tableParams: new Set(), operatorParams: new Map() };
     site.predicate = evaluateCondition(condition, unit, scope, 0);
     site.whereKeys = whereKeysOf(condition, unit, scope);
+    site.equalities = equalitiesOf(condition, unit, scope);
     return site;
   }
   const wheres = chain.links.filter((l) => l.name === 'where');
@@ -157,6 +158,7 @@ function builder(call: TSESTree.CallExpression, context: AnalysisContext): Query
   const scope: Scope = { table, context, tableParams: new Set(), operatorParams: new Map() };
   const result = evaluateCondition(condition, unit, scope, 0);
   site.whereKeys = whereKeysOf(condition, unit, scope);
+  site.equalities = equalitiesOf(condition, unit, scope);
   if (result.kind !== 'scoped' && joined.length > 0) {
     site.predicate = throughJoin(table, joined, condition, unit, context);
     return site;
@@ -249,7 +251,10 @@ function relational(call: TSESTree.CallExpression, callee: TSESTree.MemberExpres
     return site;
   }
   site.predicate = evaluateWhereValue(where.value, object.unit, table, context, 0);
-  if (object.unit === unit) site.whereKeys = relationalWhereKeys(where.value, unit, table, context);
+  if (object.unit === unit) {
+    site.whereKeys = relationalWhereKeys(where.value, unit, table, context);
+    site.equalities = relationalEqualities(where.value, unit, table, context);
+  }
   return site;
 }
 
@@ -311,6 +316,22 @@ function whereKeysOf(condition: Node, unit: FileUnit, scope: Scope, depth = 0): 
   return {};
 }
 
+/** Top-level `eq(t.col, value)` and `inArray(t.col, values)` conjuncts, with their value nodes. */
+function equalitiesOf(condition: Node, unit: FileUnit, scope: Scope, depth = 0): { column: string; value: Node }[] {
+  const node = unwrap(condition);
+  if (depth > MAX_DEPTH || node.type !== T.CallExpression) return [];
+  const operator = operatorOf(node, unit, scope, depth);
+  const args = node.arguments.filter((a): a is TSESTree.Expression => a.type !== T.SpreadElement);
+  if (operator === 'and') return args.flatMap((a) => equalitiesOf(a, unit, scope, depth + 1));
+  if ((operator !== 'eq' && operator !== 'inArray') || args.length !== 2) return [];
+  const [a, b] = args as [Node, Node];
+  for (const [col, value] of operator === 'eq' ? ([[a, b], [b, a]] as const) : ([[a, b]] as const)) {
+    const name = columnOf(col, unit, scope);
+    if (name) return [{ column: name, value }];
+  }
+  return [];
+}
+
 /** The `where` keys of a relational call: the callback's single returned condition, or a condition. */
 function relationalWhereKeys(value: Node, unit: FileUnit, table: Table, context: AnalysisContext): Record<string, string> | undefined {
   const node = unwrap(value);
@@ -319,6 +340,16 @@ function relationalWhereKeys(value: Node, unit: FileUnit, table: Table, context:
     return returned.length === 1 && returned[0] ? whereKeysOf(returned[0], unit, callbackScope(node, unit, table, context)) : undefined;
   }
   if (node.type === T.CallExpression) return whereKeysOf(node, unit, { table, context, tableParams: new Set(), operatorParams: new Map() });
+  return undefined;
+}
+
+function relationalEqualities(value: Node, unit: FileUnit, table: Table, context: AnalysisContext): { column: string; value: Node }[] | undefined {
+  const node = unwrap(value);
+  if (node.type === T.ArrowFunctionExpression || node.type === T.FunctionExpression) {
+    const returned = returnedExpressions(node);
+    return returned.length === 1 && returned[0] ? equalitiesOf(returned[0], unit, callbackScope(node, unit, table, context)) : undefined;
+  }
+  if (node.type === T.CallExpression) return equalitiesOf(node, unit, { table, context, tableParams: new Set(), operatorParams: new Map() });
   return undefined;
 }
 

@@ -1014,3 +1014,26 @@ describe('no-client-tenant-id: an internal endpoint behind a shared-secret middl
     expect(await nct(`  const secret = c.req.header('apisecret');\n  console.log(secret);\n`)).toEqual(['error']);
   });
 });
+
+// kan (judged E014/E018): `if (card.workspaceVisibility === 'private') { ...; await assertPermission(db, userId,
+// card.workspaceId, 'card:view'); }` before the read by `card.id`. The server's row decides whether the check
+// runs; public rows are open by design: a checked path. Twin: the client's input decides (`if (req.query.strict)`).
+describe('a check that runs when the row itself is private', () => {
+  const files = (condition: string) => ({
+    'src/auth.ts': `export async function assertAccess(userId: string, organizationId: string): Promise<void> {\n  if (!userId || !organizationId) throw new Error('forbidden');\n}\n`,
+    'src/repo.ts': `import { prisma } from './db';\n\nexport const getProject = (id: string) => prisma.project.findFirst({ where: { id } });\nexport const renameProject = (id: string, name: string) => prisma.project.update({ where: { id }, data: { name } });\n`,
+    'src/routes.ts': `import express from 'express';\nimport { assertAccess } from './auth';\nimport { getProject, renameProject } from './repo';\n\nexport const app = express();\napp.put('/projects/:id', async (req: any, res: any) => {\n  const project: any = await getProject(req.params.id);\n  if (!project) return res.status(404).end();\n  if (${condition}) {\n    await assertAccess(req.user.id, project.organizationId);\n  }\n  res.json(await renameProject(project.id, String(req.body.name)));\n});\n`,
+  });
+  const rename = async (condition: string) =>
+    (await scan({ path: project({ private: true }, files(condition)) })).findings.find((f) => f.ruleId === 'require-tenant-filter' && f.file === 'src/repo.ts' && f.line === 4);
+
+  it('`if (project.visibility === \'private\')` around the check: warning, the condition named', async () => {
+    const found = await rename(`project.visibility === 'private'`);
+    expect(found?.severity).toBe('warning');
+    expect(found?.evidence).toContain('open by design');
+  });
+
+  it('twin: the client decides whether the check runs (`if (req.query.strict)`): error', async () => {
+    expect((await rename(`req.query.strict === '1'`))?.severity).toBe('error');
+  });
+});

@@ -61,6 +61,10 @@ export function checkQuerySites(sites: QuerySite[], context: AnalysisContext, lo
     if (keyedByRowsOf(site.call, context.unit, (node) => sites.some((other) => other !== site && other.call === node && other.table === site.table))) continue;
     const paths = pathsFor(site, context, isAdminOnly);
     if (paths?.local) continue;
+    // Every path checks first: if each check is of the parent key the query filters by, the rows
+    // hang off a parent the caller verified (`deleteMany({ where: { websiteId } })` after
+    // `canUpdateWebsite(auth, websiteId)`): scoped through that parent, nothing to report.
+    if (paths && paths.unguarded.length === 0 && paths.cut.length === 0 && paths.guarded.length > 0 && parentVerifiedOnEveryPath(site, context, isAdminOnly)) continue;
     const finding = byUniqueEmail(site, withPaths(missingFinding(site, predicate.detail, context), paths));
     // Keyed by the rows of a read of the verified user's own rows (`member.findMany({ where: { userId } })`):
     // the ids are the user's memberships, not the client's choice.
@@ -121,8 +125,29 @@ function byUniqueEmail(site: QuerySite, finding: RawFinding): RawFinding {
   return finding;
 }
 
+/**
+ * The query filters by a key of its parent (a column that references tenant data), and every path
+ * to it checks that very value: in the query's function, or in each caller, for the argument the
+ * value comes in by. A check of something else on the way (a decorator, a route's middleware, a
+ * check of another id) does not count.
+ */
+function parentVerifiedOnEveryPath(site: QuerySite, context: AnalysisContext, isAdminOnly: AdminOnly): boolean {
+  const values = filterValues(site)
+    .filter(({ column }) => {
+      const target = relationTarget(site.table, column);
+      const parent = target ? context.schema.tables.get(target) : undefined;
+      return parent !== undefined && (parent.class === 'tenant' || parent.class === 'child');
+    })
+    .map(({ value }) => value);
+  if (values.length === 0) return false;
+  const verdict = pathsFor(site, context, isAdminOnly, values);
+  if (!verdict) return false;
+  if (verdict.local) return true;
+  return verdict.guarded.length > 0 && verdict.unguarded.length === 0 && verdict.cut.length === 0 && verdict.uncalled.length === 0 && verdict.loose.length === 0;
+}
+
 /** The paths from entry points to an unscoped query, with the checks on them (see paths.ts). */
-function pathsFor(site: QuerySite, context: AnalysisContext, isAdminOnly: AdminOnly): PathVerdict | undefined {
+function pathsFor(site: QuerySite, context: AnalysisContext, isAdminOnly: AdminOnly, focus?: Node[]): PathVerdict | undefined {
   if (!context.root) return undefined;
   const tenantKeys = new Set<string>();
   for (const table of context.schema.tables.values()) for (const key of table.tenantKeys) tenantKeys.add(key);
@@ -134,6 +159,7 @@ function pathsFor(site: QuerySite, context: AnalysisContext, isAdminOnly: AdminO
     tenantKeys,
     isAdminOnly: (fn, unit) => isAdminOnly(fn, unit, { ...context, unit }),
     read: site.operation === 'read',
+    focus,
   });
 }
 

@@ -35,6 +35,8 @@ export interface PathVerdict {
   uncalled: string[];
   /** Paths the analysis stopped following (depth or breadth limits) before an entry point: undecided. */
   cut: string[];
+  /** With `focus`: checks on a path that do not test the focused values (a decorator, a route middleware, an id handed on by a callback). */
+  loose: string[];
 }
 
 export interface PathOptions {
@@ -47,6 +49,11 @@ export interface PathOptions {
   isAdminOnly?: (fn: TSESTree.FunctionLike, unit: FileUnit) => boolean;
   /** The query only reads: a check of the same id later in its function, before any return, still stops the data. */
   read?: boolean;
+  /**
+   * Only checks of these values of the query count (a filter's parent key): each caller's check must
+   * test the argument the value came in by, followed through the parameters it is passed as.
+   */
+  focus?: Node[];
 }
 
 const MAX_DEPTH = 4;
@@ -55,25 +62,28 @@ const AFTER = '\u0000after:';
 const MAX_SITES = 40;
 
 export function pathsOf(call: TSESTree.CallExpression, unit: FileUnit, options: PathOptions): PathVerdict {
-  const verdict: PathVerdict = { guarded: [], system: [], unguarded: [], uncalled: [], cut: [], throughCallers: false };
+  const verdict: PathVerdict = { guarded: [], system: [], unguarded: [], uncalled: [], cut: [], loose: [], throughCallers: false };
   const graph = callGraphFor(searchRootOf(options.root), options.resolver, options.isExcluded);
-  const local = guardAt(call, unit, options, true);
+  const local = guardAt(call, unit, options, true, options.focus);
   if (local) {
     verdict.local = local.startsWith(AFTER) ? local.slice(AFTER.length) : local;
     return verdict;
   }
   const budget = { sites: MAX_SITES };
-  explore(call, unit, graph, options, verdict, 0, new Set(), budget);
+  explore(call, unit, graph, options, verdict, 0, new Set(), budget, options.focus);
   return verdict;
 }
 
-function explore(call: TSESTree.CallExpression, unit: FileUnit, graph: CallGraph, options: PathOptions, verdict: PathVerdict, depth: number, seen: Set<string>, budget: { sites: number }): void {
+/** `focus`: the values at `call` whose checks count (undefined: any value of the call). */
+function explore(call: TSESTree.CallExpression, unit: FileUnit, graph: CallGraph, options: PathOptions, verdict: PathVerdict, depth: number, seen: Set<string>, budget: { sites: number }, focus?: Node[]): void {
   const before = verdict.unguarded.length;
-  exploreFrom(call, unit, graph, options, verdict, depth, seen, budget);
+  exploreFrom(call, unit, graph, options, verdict, depth, seen, budget, focus);
   if (depth > 0 && verdict.unguarded.length > before) verdict.throughCallers = true;
 }
 
-function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallGraph, options: PathOptions, verdict: PathVerdict, depth: number, seen: Set<string>, budget: { sites: number }): void {
+function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallGraph, options: PathOptions, verdict: PathVerdict, depth: number, seen: Set<string>, budget: { sites: number }, focus?: Node[]): void {
+  // A check that is not of the focused values (a decorator, a route's middleware) counts as loose.
+  const guarded = focus ? verdict.loose : verdict.guarded;
   const place = placeOf(graph.root, unit, call);
   if (options.isSystemFile(rel(graph.root, unit))) {
     verdict.system.push(`\`${place}\` is in system code (\`systemPaths\`)`);
@@ -93,7 +103,7 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
   if ('anonymous' in at) {
     const runner = projectRunner(at.anonymous, unit, options);
     if (runner) {
-      explore(runner, unit, graph, options, verdict, depth + 1, seen, budget);
+      explore(runner, unit, graph, options, verdict, depth + 1, seen, budget, focus && []);
       return;
     }
     const factory = returnedBy(at.anonymous, unit, graph);
@@ -102,7 +112,7 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
       return;
     }
     const entry = describeEntry(at.anonymous, unit, options);
-    record(verdict, entry, placeOf(graph.root, unit, at.anonymous), place);
+    record(verdict, entry, placeOf(graph.root, unit, at.anonymous), place, !!focus);
     return;
   }
   const id = nodeKey(at.unit, at.fn);
@@ -115,10 +125,10 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
     // Handed to a project function or method (`this.updateOrders({ ..., update: async () => ... })`):
     // it runs the callback for the function that calls it.
     if (runsCallbacksNow(registered, at.unit, options) || (callableAt(registered, at.unit) && functionOf(registered, at.unit, options.resolver))) {
-      explore(registered, at.unit, graph, options, verdict, depth + 1, seen, budget);
+      explore(registered, at.unit, graph, options, verdict, depth + 1, seen, budget, focus && []);
       return;
     }
-    record(verdict, describeEntry(at.fn, at.unit, options), placeOf(graph.root, at.unit, at.fn), place);
+    record(verdict, describeEntry(at.fn, at.unit, options), placeOf(graph.root, at.unit, at.fn), place, !!focus);
     return;
   }
   const system = systemFunction(at);
@@ -132,7 +142,7 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
   }
   const authz = authorizationDecorator(at) ?? composedGuard(at, options.resolver);
   if (authz) {
-    verdict.guarded.push(`${label(at)} (\`${placeOf(graph.root, at.unit, at.fn)}\`) runs behind the authorization decorator \`${authz}\``);
+    guarded.push(`${label(at)} (\`${placeOf(graph.root, at.unit, at.fn)}\`) runs behind the authorization decorator \`${authz}\``);
     return;
   }
   const entry = entryByForm(at);
@@ -163,7 +173,7 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
     }
     if (site.kind === 'argument' && !isInlineRunner(site.call) && !runsCallbacksNow(site.call, site.unit, options)) {
       const entry = describeRegistration(site.call, undefined, site.unit, options);
-      record(verdict, entry, placeOf(graph.root, site.unit, site.call), `${label(at)}`);
+      record(verdict, entry, placeOf(graph.root, site.unit, site.call), `${label(at)}`, !!focus);
       if (entry.kind === 'request') verdict.throughCallers = true;
       continue;
     }
@@ -177,7 +187,8 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
       verdict.guarded.push(`\`${placeOf(graph.root, site.unit, site.call)}\` calls ${label(at)} with the verified identity \`${clip(textOf(site.unit, own))}\` only`);
       continue;
     }
-    const guard = guardAt(site.call, site.unit, options);
+    const handed = focus && argumentsFor(at.fn, focus, site.call, at.unit);
+    const guard = guardAt(site.call, site.unit, options, false, handed);
     if (guard) {
       const place = placeOf(graph.root, site.unit, site.call);
       verdict.guarded.push(
@@ -187,8 +198,46 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
       );
       continue;
     }
-    explore(site.call, site.unit, graph, options, verdict, depth + 1, seen, budget);
+    explore(site.call, site.unit, graph, options, verdict, depth + 1, seen, budget, handed);
   }
+}
+
+/**
+ * The arguments of `call` (a call of `fn`) that the focused values inside `fn` came in by: a value
+ * that is a parameter, or a local built from one (`const id = input.projectId`), maps to the argument
+ * at that parameter's position, or to the property of an object literal a destructured parameter
+ * takes it from. Values that are not parameters map to nothing: no caller's check can be of them.
+ */
+function argumentsFor(fn: TSESTree.FunctionLike, focus: Node[], call: TSESTree.CallExpression, unit: FileUnit): Node[] {
+  const names = new Set<string>();
+  const visit = (node: Node, depth: number): void =>
+    walk(node, (inner) => {
+      if (inner.type !== T.Identifier) return;
+      const parent = inner.parent;
+      if (parent?.type === T.MemberExpression && parent.property === inner && !parent.computed) return;
+      const def = definitionOf(inner, unit);
+      if (def?.kind === 'parameter') names.add(inner.name);
+      else if (def?.kind === 'const' && depth < 2) visit(def.init, depth + 1);
+    });
+  for (const node of focus) visit(node, 0);
+  const out: Node[] = [];
+  fn.params.forEach((param, index) => {
+    const argument = call.arguments[index];
+    if (!argument || argument.type === T.SpreadElement) return;
+    const inner = param.type === T.AssignmentPattern ? param.left : param.type === T.TSParameterProperty ? param.parameter : param;
+    if (inner.type === T.Identifier && names.has(inner.name)) out.push(argument);
+    else if (inner.type === T.ObjectPattern) {
+      for (const property of inner.properties) {
+        if (property.type !== T.Property) continue;
+        const value = property.value.type === T.AssignmentPattern ? property.value.left : property.value;
+        if (value.type !== T.Identifier || !names.has(value.name)) continue;
+        const key = propertyName(property);
+        const given = argument.type === T.ObjectExpression ? argument.properties.find((p): p is TSESTree.Property => p.type === T.Property && propertyName(p) === key) : undefined;
+        out.push(given ? (given.value as Node) : argument);
+      }
+    }
+  });
+  return out;
 }
 
 /** How a function is named in evidence: its name, or for an anonymous default export, its module's. */
@@ -200,10 +249,10 @@ function rel(root: string, unit: FileUnit): string {
   return placeOf(root, unit, unit.ast).replace(/:\d+$/, '');
 }
 
-function record(verdict: PathVerdict, entry: Entry, where: string, place: string): void {
+function record(verdict: PathVerdict, entry: Entry, where: string, place: string, focused = false): void {
   if (entry.kind === 'system') verdict.system.push(`${entry.text} (\`${where}\`)`);
   else if (entry.kind === 'admin') verdict.guarded.push(`${entry.text} (\`${where}\`) is reached only by operators (admin-only)`);
-  else if (entry.kind === 'guarded') verdict.guarded.push(`${entry.text} (\`${where}\`)`);
+  else if (entry.kind === 'guarded') (focused ? verdict.loose : verdict.guarded).push(`${entry.text} (\`${where}\`)`);
   else verdict.unguarded.push(`${entry.text} (\`${where}\`) with no check before ${place.startsWith('`') || place.startsWith('the ') ? place : `\`${place}\``}`);
 }
 
@@ -730,11 +779,12 @@ function intersects(a: Set<string>, b: Set<string>): string | undefined {
  * A check that covers this call: before it in its function (through transaction and `map`
  * callbacks), or on its result right after it. Returns how the check reads, for the evidence.
  */
-export function guardAt(call: TSESTree.CallExpression, unit: FileUnit, options: PathOptions, whole = false): string | undefined {
-  const roots = rootsOf(whole ? [taggedTemplateOf(call) ?? call] : call.arguments, unit, 0, true);
+/** `only`: the values whose checks count (a focused search); by default, any value of the call. */
+export function guardAt(call: TSESTree.CallExpression, unit: FileUnit, options: PathOptions, whole = false, only?: Node[]): string | undefined {
+  const roots = rootsOf(only ?? (whole ? [taggedTemplateOf(call) ?? call] : call.arguments), unit, 0, true);
   // The receiver may carry the ids too: `repo.forCard(card.id).list()`.
   const callee = unwrap(call.callee);
-  if (callee.type === T.MemberExpression) for (const k of rootsOf([callee.object], unit)) if (!k.includes('.')) roots.add(k);
+  if (callee.type === T.MemberExpression && !only) for (const k of rootsOf([callee.object], unit)) if (!k.includes('.')) roots.add(k);
   let node: Node = call;
   for (let parent: Node | undefined = node.parent; parent; node = parent, parent = parent.parent as Node | undefined) {
     if (parent.type === T.BlockStatement || parent.type === T.Program) {
@@ -890,6 +940,8 @@ function mentionsAny(node: Node, names: Set<string>): boolean {
  */
 function guardStatement(statement: TSESTree.Statement, roots: Set<string>, unit: FileUnit, options: PathOptions, rest: TSESTree.Statement[]): string | undefined {
   if (statement.type === T.IfStatement) {
+    const conditional = checkWhenRowIsPrivate(statement, roots, unit, options);
+    if (conditional) return conditional;
     if (!exits(statement.consequent)) return undefined;
     const test = statement.test;
     const shared = intersects(rootsOf([test], unit, 0, true), roots);
@@ -918,6 +970,33 @@ function guardStatement(statement: TSESTree.Statement, roots: Set<string>, unit:
       const tested = rest.find((s) => s.type === T.IfStatement && exits(s.consequent) && mentionsAny(s.test, new Set([name])));
       if (tested) return `\`${clip(textOf(unit, init))}\` and the check of \`${name}\``;
     }
+  }
+  return undefined;
+}
+
+/**
+ * `if (card.workspaceVisibility === 'private') { ...; await assertPermission(db, userId, card.workspaceId, 'card:view'); }`:
+ * a check that runs when the row's own state says it is not public (kan's public boards). Whether it
+ * runs is decided by the row the server read, not by the client: the other rows are open by design.
+ * The test must read only a field of a row the checked values come from, compared with a literal (or
+ * tested as is); the block must hold a check of those values; no `else`.
+ */
+function checkWhenRowIsPrivate(statement: TSESTree.IfStatement, roots: Set<string>, unit: FileUnit, options: PathOptions): string | undefined {
+  if (statement.alternate) return undefined;
+  let test: Node = unwrap(statement.test);
+  if (test.type === T.UnaryExpression && test.operator === '!') test = unwrap(test.argument);
+  const field = test.type === T.BinaryExpression && ['===', '!==', '==', '!='].includes(test.operator)
+    ? [test.left, test.right].find((side) => side.type === T.MemberExpression) && [test.left, test.right].some((side) => side.type === T.Literal)
+      ? ([test.left, test.right].find((side) => side.type === T.MemberExpression) as Node)
+      : undefined
+    : test.type === T.MemberExpression ? test : undefined;
+  if (!field || field.type !== T.MemberExpression || field.computed) return undefined;
+  const row = rootIdentifier(field);
+  if (!row || !roots.has(row) || readsRequest(field) || HANDLES.has(row)) return undefined;
+  const body = statement.consequent.type === T.BlockStatement ? statement.consequent.body : [statement.consequent];
+  for (let i = body.length - 1; i >= 0; i--) {
+    const inner = guardStatement(body[i]!, roots, unit, options, body.slice(i + 1));
+    if (inner) return `${inner}, run when \`${clip(textOf(unit, statement.test))}\` (the other rows are open by design)`;
   }
   return undefined;
 }
