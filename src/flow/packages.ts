@@ -9,15 +9,25 @@ import { readTextFileSafe } from '../scan/safe-read.js';
 
 const privacy = new Map<string, boolean>();
 
+/** `node ... src/x.ts`, `tsx watch src/server.ts`, `nodemon app/index.ts`: a script that runs the package's own source. */
+const RUNS_OWN_SOURCE = /\b(node|ts-node|tsx|nodemon|bun)\b[^&|;]*\s\.?\/?(src|server|app)\/[\w./-]+\.[cm]?[jt]s\b/;
+
 /** What a package others import declares: an entry point. An application's manifest has none. */
 const LIBRARY_FIELDS = ['main', 'module', 'exports', 'types', 'typings', 'bin'];
 
 /**
- * `"private": true`; no entry point; or a workspace root (`workspaces`, `pnpm-workspace.yaml`: a
+ * `"private": true`; a `start` script; no entry point; or a workspace root (`workspaces`, `pnpm-workspace.yaml`: a
  * monorepo's root is not published, whatever `main` npm init left in it, as in postiz's).
  */
 function isApplication(manifest: object, dir: string): boolean {
   if (Reflect.get(manifest, 'private') === true) return true;
+  // A `start` script, or a script that runs its own source (`node -r ts-node/register src/_processor/index.ts`,
+  // retraced's API and processor): the package runs as a server, an application whatever `main` says.
+  const scripts: unknown = Reflect.get(manifest, 'scripts');
+  if (typeof scripts === 'object' && scripts !== null) {
+    if (typeof Reflect.get(scripts, 'start') === 'string') return true;
+    if (Object.values(scripts).some((script) => typeof script === 'string' && RUNS_OWN_SOURCE.test(script))) return true;
+  }
   const fields = LIBRARY_FIELDS.filter((f) => Reflect.has(manifest, f));
   if (fields.length === 0) return true;
   return Reflect.has(manifest, 'workspaces') || existsSync(join(dir, 'pnpm-workspace.yaml'));

@@ -89,6 +89,15 @@ describe('an exported function nothing calls', () => {
     expect(await severities(project({ main: 'dist/index.js', workspaces: ['packages/*'] }, repo))).toEqual(['src/projects.ts:3 warning']);
   });
 
+  // retraced (judged E001/E002): `"main": "./build/index.js"`, and scripts that run `src/_processor/index.ts`.
+  it('is dead code in a package whose scripts run its own source (`main` notwithstanding): warning', async () => {
+    expect(await severities(project({ main: 'build/index.js', scripts: { 'dev:api': 'node -r ts-node/register src/index.ts' } }, repo))).toEqual(['src/projects.ts:3 warning']);
+  });
+
+  it('twin: a library whose scripts only build and test: error', async () => {
+    expect(await severities(project({ main: 'build/index.js', scripts: { build: 'tsc', test: 'vitest run' } }, repo))).toEqual(['src/projects.ts:3 error']);
+  });
+
   it('is dead code beside pnpm-workspace.yaml: warning', async () => {
     expect(await severities(project({ main: 'dist/index.js' }, { ...repo, 'pnpm-workspace.yaml': "packages:\n  - 'apps/*'\n" }))).toEqual(['src/projects.ts:3 warning']);
   });
@@ -537,9 +546,9 @@ describe('a job started by a function that runs it once and registers it with se
     expect(await severities(project({ private: true }, { 'src/stats.ts': stats, 'src/start.ts': starter }))).toEqual(['src/stats.ts:4 info']);
   });
 
-  it('the same starter without the registration: error', async () => {
-    const starter = `import { collect } from './stats';\n\nexport default function () {\n  void collect('all');\n}\n`;
-    expect(await severities(project({ private: true }, { 'src/stats.ts': stats, 'src/start.ts': starter }))).toEqual(['src/stats.ts:4 error']);
+  it('the same starter without the registration, as a file-routed handler: error', async () => {
+    const starter = `import { collect } from '../stats';\n\nexport default function () {\n  void collect('all');\n}\n`;
+    expect(await severities(project({ private: true }, { 'src/stats.ts': stats, 'src/api/start.ts': starter }))).toEqual(['src/stats.ts:4 error']);
   });
 
   it('a route next to the registration, with an id from the URL: error', async () => {
@@ -722,6 +731,15 @@ describe('a default export or a renamed import, called by project code', () => {
     expect((await severities(project({ private: true }, { 'src/models/project.ts': model, 'src/remove-all.ts': cli }))).filter((f) => f.startsWith('src/models/project.ts:8'))).toEqual(['src/models/project.ts:8 info']);
   });
 
+  // retraced (judged E001/E002): `_processor/models/environment/anomaly_report.ts`'s default export, called by nothing.
+  it('an uncalled default export outside a file-routed folder: not an entry, warning (no caller)', async () => {
+    expect(await severities(project({ private: true }, { 'src/models/project.ts': model.replace(/export async function byName[^]*$/, '') }))).toEqual(['src/models/project.ts:4 warning']);
+  });
+
+  it('twin: the same default export in `pages/api/`: the framework\'s handler, error', async () => {
+    expect(await severities(project({ private: true }, { 'src/pages/api/project.ts': model.replace(/export async function byName[^]*$/, '') }))).toEqual(['src/pages/api/project.ts:4 error']);
+  });
+
   it('twin: the renamed import called by a route with a name from the query: error', async () => {
     const route = command(`import express from 'express';\nexport const app = express();\napp.delete('/projects', async (req, res) => res.json(await removeAll(String(req.query.name))));\n`);
     expect((await severities(project({ private: true }, { 'src/models/project.ts': model, 'src/routes.ts': route }))).filter((f) => f.startsWith('src/models/project.ts:8'))).toEqual(['src/models/project.ts:8 error']);
@@ -890,6 +908,18 @@ describe('task registrations, concurrency limiters and returned closures', () =>
     const route = `import { makeRemover } from './factory';\n\nexport const DELETE = makeRemover('p-');\n`;
     expect(await severities(project({ private: true }, { 'src/remove.ts': remove, 'src/factory.ts': factory, 'src/app/api/route.ts': route }))).toEqual(['src/remove.ts:4 error']);
   });
+
+  // retraced (judged E004): `export const makePageIndexer = (index) => async (rows) => ...`, the closure as an arrow's body.
+  const arrowFactory = `import { removeProject } from './remove';\n\nexport const makeRemover = (prefix: string) => async (id: string) => removeProject(prefix + id);\n`;
+  it('a closure that is an arrow\'s body, the factory called inside a function: undecided, warning', async () => {
+    const use = `import { makeRemover } from './factory';\n\nexport async function setup() {\n  return makeRemover('p-');\n}\n`;
+    expect(await severities(project({ private: true }, { 'src/remove.ts': remove, 'src/factory.ts': arrowFactory, 'src/use.ts': use }))).toEqual(['src/remove.ts:4 warning']);
+  });
+
+  it('twin: that factory builds an exported route handler at load: error', async () => {
+    const route = `import { makeRemover } from './factory';\n\nexport const DELETE = makeRemover('p-');\n`;
+    expect(await severities(project({ private: true }, { 'src/remove.ts': remove, 'src/factory.ts': arrowFactory, 'src/app/api/route.ts': route }))).toEqual(['src/remove.ts:4 error']);
+  });
 });
 
 // papra (field, reached once its repositories were): the route looks the row up within the tenant
@@ -1035,5 +1065,26 @@ describe('a check that runs when the row itself is private', () => {
 
   it('twin: the client decides whether the check runs (`if (req.query.strict)`): error', async () => {
     expect((await rename(`req.query.strict === '1'`))?.severity).toBe('error');
+  });
+});
+
+// kan (judged E012/E019/E022): the import creates a board, then hands its id on (`listsInsert.push({ boardId:
+// board.id, ... })`, `listRepo.bulkCreate(db, listsInsert)`) to functions that query by it. No other tenant's
+// row has the key of a row made just now. Twins: the pushed key comes from the body.
+describe('keys of rows the request created, handed on directly or pushed into an array', () => {
+  const repo = `import { prisma } from './db';\n\nexport const createProject = (organizationId: string, name: string) => prisma.project.create({ data: { organizationId, name } });\nexport const touchProjects = (rows: { projectId: string; name: string }[]) => prisma.project.updateMany({ where: { id: { in: rows.map((r) => r.projectId) } }, data: { name: 'x' } });\n`;
+  const routes = (key: string) =>
+    `import express from 'express';\nimport { createProject, touchProjects } from './repo';\n\nexport const app = express();\napp.post('/import', async (req: any, res: any) => {\n  const rows: { projectId: string; name: string }[] = [];\n  for (const item of req.body.items) {\n    const created = await createProject(req.user.organizationId, item.name);\n    rows.push({ projectId: ${key}, name: item.name });\n  }\n  res.json(await touchProjects(rows));\n});\n`;
+  const touch = async (key: string) =>
+    (await scan({ path: project({ private: true }, { 'src/repo.ts': repo, 'src/routes.ts': routes(key) }) })).findings.find((f) => f.ruleId === 'require-tenant-filter' && f.file === 'src/repo.ts' && f.line === 4);
+
+  it('the pushed key is a created row\'s: a checked path (warning, the creation named)', async () => {
+    const found = await touch('created.id');
+    expect(found?.severity).toBe('warning');
+    expect(found?.evidence).toContain('rows this request created');
+  });
+
+  it('twin: the pushed key comes from the body: error', async () => {
+    expect((await touch('item.id'))?.severity).toBe('error');
   });
 });

@@ -145,7 +145,7 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
     guarded.push(`${label(at)} (\`${placeOf(graph.root, at.unit, at.fn)}\`) runs behind the authorization decorator \`${authz}\``);
     return;
   }
-  const entry = entryByForm(at);
+  const entry = entryByForm(at, rel(graph.root, at.unit));
   // A module's default (or `handler`) export that project code calls is a function like any other
   // (retraced's `models/template/delete.ts` default, called by the handler that checks access first):
   // its callers decide. Uncalled, the framework is what calls it.
@@ -305,8 +305,10 @@ function runsCallbacksNow(call: TSESTree.CallExpression, unit: FileUnit, options
 function returnedBy(fn: TSESTree.FunctionLike, unit: FileUnit, graph: CallGraph): Callable | undefined {
   let node: Node = fn;
   while (node.parent && (node.parent.type === T.TSAsExpression || node.parent.type === T.TSSatisfiesExpression)) node = node.parent;
-  if (node.parent?.type !== T.ReturnStatement) return undefined;
-  const at = callableAt(node.parent, unit);
+  // `return async (rows) => ...`, or the body of an arrow: `(index) => async (rows) => ...`.
+  const returned = node.parent?.type === T.ReturnStatement || (node.parent?.type === T.ArrowFunctionExpression && node.parent.body === node);
+  if (!returned || !node.parent) return undefined;
+  const at = callableAt(node.parent.type === T.ReturnStatement ? node.parent : node, unit);
   if (!at || 'anonymous' in at) return undefined;
   const callers = graph.callersOf(at);
   if (callers.length === 0) return undefined;
@@ -441,7 +443,8 @@ function mentionsCall(node: Node, calleeText: string, unit: FileUnit): boolean {
   return found;
 }
 
-function entryByForm(at: Callable): string | undefined {
+/** `relative`: the function's file, from the repository root. */
+function entryByForm(at: Callable, relative: string): string | undefined {
   const owner = at.fn.parent;
   if (owner?.type === T.MethodDefinition) {
     // A route by its own decorator (`@Get`, `@Mutation`...), or any decorated method of a controller
@@ -457,10 +460,16 @@ function entryByForm(at: Callable): string | undefined {
   // path, with the URL's `params` and `searchParams`.
   if (at.fn.parent?.type === T.ExportDefaultDeclaration && isAppRouterPage(at.unit.file)) return 'the page';
   if (exported && HTTP_METHODS.has(at.name)) return 'the route handler';
-  if (exported && ENTRY_EXPORTS.has(at.name)) return EXPORTED_HANDLER;
+  // A default export is what a file-routed framework calls (`pages/api/x.ts`, Vercel's `api/`, Netlify's
+  // `functions/`); elsewhere (retraced's `_processor/models/.../anomaly_report.ts`) it is a module's
+  // main function, and its callers (or their absence) decide.
+  if (exported && ENTRY_EXPORTS.has(at.name) && (at.name !== 'default' || FILE_ROUTED.test(relative))) return EXPORTED_HANDLER;
   if (exported && usesServer(at)) return 'the server action';
   return undefined;
 }
+
+/** Folders whose files a framework routes to by their path (their default export is the handler). */
+const FILE_ROUTED = /(^|[\\/])(pages|api|app|routes?|functions|handlers?|lambdas?|endpoints?)[\\/]/;
 
 /** Whether the module exports a binding under one of `names`. */
 function exportsAny(unit: FileUnit, names: string[]): boolean {
@@ -806,7 +815,97 @@ export function guardAt(call: TSESTree.CallExpression, unit: FileUnit, options: 
     // Stop at a function that is not a callback run in place.
     if ((parent.type === T.FunctionDeclaration || parent.type === T.FunctionExpression || parent.type === T.ArrowFunctionExpression) && !runsInPlace(parent)) break;
   }
-  return undefined;
+  if (whole || inCreatedCheck) return undefined;
+  inCreatedCheck = true;
+  try {
+    return createdInRequest(only ?? call.arguments, call, unit, options);
+  } finally {
+    inCreatedCheck = false;
+  }
+}
+
+/** Set while `createdInRequest` asks `guardAt` about one key: that question is about checks only. */
+let inCreatedCheck = false;
+
+const CREATES = /^(bulk)?(create|insert|add)/i;
+
+/**
+ * The keys handed on are of rows this request created (kan's import: `const board = await
+ * boardRepo.create(...)`, then `listsInsert.push({ boardId: board.id, ... })` and
+ * `listRepo.bulkCreate(db, listsInsert)`): each id-like value (a value, a property with an id-like
+ * name of an object handed or pushed into an array handed) is a created row's, or checked before the
+ * call; at least one is created. No other tenant's row has the key of a row made just now.
+ */
+function createdInRequest(values: readonly Node[], call: TSESTree.CallExpression, unit: FileUnit, options: PathOptions): string | undefined {
+  const keys: Node[] = [];
+  const collect = (node: Node, depth: number): void => {
+    const plain = unwrap(node.type === T.AwaitExpression ? node.argument : node);
+    if (depth > 3) return;
+    if (plain.type === T.ObjectExpression) {
+      for (const property of plain.properties) if (property.type === T.Property && ID_LIKE.test(propertyName(property) ?? '')) keys.push(property.value as Node);
+      return;
+    }
+    if (plain.type === T.ArrayExpression) {
+      for (const element of plain.elements) if (element && element.type !== T.SpreadElement) collect(element, depth + 1);
+      return;
+    }
+    if (plain.type === T.Identifier) {
+      if (HANDLES.has(plain.name) || IDENTITY.test(plain.name)) return;
+      const def = definitionOf(plain, unit);
+      const init = def?.kind === 'const' ? unwrap(def.init) : undefined;
+      // `const listsInsert = []` filled by `listsInsert.push({...})`.
+      if (init?.type === T.ArrayExpression && init.elements.length === 0) {
+        const fn = enclosingFunction(plain) ?? unit.ast;
+        walk(fn, (inner) => {
+          if (inner.type !== T.CallExpression || inner.callee.type !== T.MemberExpression || memberName(inner.callee) !== 'push') return;
+          const target = unwrap(inner.callee.object);
+          if (target.type === T.Identifier && target.name === plain.name) for (const a of inner.arguments) collect(a as Node, depth + 1);
+        });
+        return;
+      }
+      // `const cardsInsert = list.cards.map((card, index) => ({ listId: newListId, ... }))`.
+      if (init?.type === T.CallExpression && init.callee.type === T.MemberExpression && memberName(init.callee) === 'map') {
+        const fn = init.arguments[0];
+        if (fn && (fn.type === T.ArrowFunctionExpression || fn.type === T.FunctionExpression)) for (const r of fn.body.type === T.BlockStatement ? [] : [fn.body]) collect(r, depth + 1);
+        return;
+      }
+      keys.push(plain);
+      return;
+    }
+    if (plain.type === T.MemberExpression || plain.type === T.ChainExpression) keys.push(plain);
+  };
+  for (const value of values) collect(value, 0);
+  if (keys.length === 0) return undefined;
+  let made: string | undefined;
+  for (const key of keys) {
+    const source = createdRow(key, unit, 0);
+    if (source) {
+      made ??= source;
+      continue;
+    }
+    const root = rootIdentifier(key);
+    if (root && (IDENTITY.test(root) || HANDLES.has(root) && !readsRequest(key))) continue;
+    if (!guardAt(call, unit, options, false, [key])) return undefined;
+  }
+  return made ? `the ids of rows this request created (\`${made}\`)` : undefined;
+}
+
+/** `const board = await boardRepo.create(...)`, or a field, an element or a loop variable of such a result. */
+function createdRow(node: Node, unit: FileUnit, depth: number): string | undefined {
+  if (depth > 3) return undefined;
+  let inner = unwrap(node.type === T.ChainExpression ? node.expression : node);
+  while (inner.type === T.MemberExpression) inner = unwrap(inner.object);
+  if (inner.type !== T.Identifier) return undefined;
+  const def = definitionOf(inner, unit);
+  if (def?.kind !== 'const') return undefined;
+  const init = unwrap(def.init.type === T.AwaitExpression ? def.init.argument : def.init);
+  if (init.type === T.CallExpression) {
+    const callee = unwrap(init.callee);
+    const name = callee.type === T.MemberExpression ? memberName(callee) : callee.type === T.Identifier ? callee.name : undefined;
+    if (name && CREATES.test(name)) return clip(textOf(unit, init));
+    return undefined;
+  }
+  return createdRow(init, unit, depth + 1);
 }
 
 /**
