@@ -13,7 +13,7 @@ import type { Table } from '../core/schema.js';
 import { tableKey } from '../schema/merge.js';
 import { isPerTenant, knexClientOf, type KnexClient } from './knex-client.js';
 import { chainEqualities } from './chain-equalities.js';
-import { columnOf, evaluateLinks, stringLiteral, whereKeysOf, type Link, type QueryScope, type Source } from './knex-where.js';
+import { columnOf, constantText, evaluateLinks, stringLiteral, whereKeysOf, type Link, type QueryScope, type Source } from './knex-where.js';
 
 const MAX_DEPTH = 8;
 /** Methods that start a query on a client: `db.from('t')`, `db.select('a').from('t')`, `db.insert(r).into('t')`. */
@@ -173,10 +173,10 @@ function tableOf(chain: Chain, context: AnalysisContext): NamedTable | undefined
   const link = chain.links.find((l) => TABLE_LINKS.has(l.name));
   const arg = chain.tableArg ?? link?.call.arguments[0];
   if (!arg) return undefined;
-  const named = tableName(arg);
+  const named = tableName(arg, chain.startUnit, context);
   if (!named) return undefined;
   const schema = chain.links.find((l) => l.name === 'withSchema');
-  const staticSchema = stringLiteral(schema?.call.arguments[0]);
+  const staticSchema = constantText(schema?.call.arguments[0], chain.startUnit, context);
   const qualified = staticSchema && !named.name.includes('.') ? `${staticSchema}.${named.name}` : named.name;
   const table = bySqlName(qualified, context) ?? (staticSchema ? undefined : bySqlName(named.name, context));
   if (!table) return undefined;
@@ -185,9 +185,9 @@ function tableOf(chain: Chain, context: AnalysisContext): NamedTable | undefined
   return { table, aliases };
 }
 
-/** `'invoices'`, `'invoices as i'`, `'public.invoices'`, `{ i: 'invoices' }`. */
-function tableName(arg: Node): { name: string; alias?: string } | undefined {
-  const text = stringLiteral(arg);
+/** `'invoices'`, `'invoices as i'`, `'public.invoices'`, `{ i: 'invoices' }`, or a constant holding one (`TABLE`, `T.invoices`, `` `${TABLE} as i` ``). */
+function tableName(arg: Node, unit: FileUnit, context: AnalysisContext): { name: string; alias?: string } | undefined {
+  const text = constantText(arg, unit, context);
   if (text !== undefined) {
     const match = /^\s*([\w.]+)(?:\s+as\s+(\w+))?\s*$/i.exec(text);
     return match?.[1] ? { name: match[1], alias: match[2] } : undefined;
@@ -196,7 +196,7 @@ function tableName(arg: Node): { name: string; alias?: string } | undefined {
   if (node.type !== T.ObjectExpression || node.properties.length !== 1) return undefined;
   const property = node.properties[0];
   if (property?.type !== T.Property || property.key.type !== T.Identifier) return undefined;
-  const name = stringLiteral(property.value);
+  const name = constantText(property.value, unit, context);
   return name ? { name, alias: property.key.name } : undefined;
 }
 
@@ -212,7 +212,7 @@ function scopeOf(table: Table, aliases: Set<string>, links: Link[], context: Ana
   for (const link of links) {
     if (!JOINS.test(link.name)) continue;
     const [target, left, operatorOrRight, right] = link.call.arguments;
-    const named = target ? tableName(target) : undefined;
+    const named = target ? tableName(target, context.unit, context) : undefined;
     const joined = named ? bySqlName(named.name, context) : undefined;
     if (!named || !joined) continue;
     const source: Source = { table: joined, names: new Set([named.name, joined.dbName, ...(named.alias ? [named.alias] : [])]) };
