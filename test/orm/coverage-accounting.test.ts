@@ -102,3 +102,106 @@ describe('census: a value that shares a table name is not the table', () => {
     expect(result.coverage).toMatchObject({ seen: 1, analysed: 1, schemaMatched: 1, notTraced: 0 });
   });
 });
+
+const ENTITIES = `import { Column, Entity, Index, JoinColumn, ManyToMany, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+@Entity('channels') export class Channel { @PrimaryGeneratedColumn('uuid') id: string; }
+@Entity('orders') @Index(['channelId', 'id'])
+export class Order {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ name: 'channel_id', type: 'uuid' }) channelId: string;
+  @ManyToOne(() => Channel, { nullable: false }) @JoinColumn({ name: 'channel_id' }) channel: Channel;
+  @ManyToMany(() => Channel) channels: Channel[];
+}
+`;
+
+// A project's connection wrapper whose getRepository(ctx, Entity) returns TypeORM's (Vendure's shape).
+const CONNECTION = `import { DataSource, Repository } from 'typeorm';
+export class TransactionalConnection {
+  constructor(private readonly dataSource: DataSource) {}
+  getRepository<T>(ctx: { channelId: string }, target: new () => T): Repository<T> {
+    return this.dataSource.getRepository(target);
+  }
+}
+`;
+
+// The same wrapper shape over something that is not a database: an in-memory registry.
+const REGISTRY = `export class Registry {
+  private readonly items = new Map<unknown, { find: (q: object) => unknown[] }>();
+  getRepository<T>(ctx: { channelId: string }, target: new () => T) {
+    return this.items.get(target) ?? { find: (_q: object) => [] };
+  }
+}
+`;
+
+describe('TypeORM: repositories of a project connection reached without a typed constructor parameter', () => {
+  it('a module variable typed with the connection class, and a dependency container lookup, give TypeORM repositories', async () => {
+    const dir = makeProject({
+      'package.json': JSON.stringify({ dependencies: { typeorm: '0.3' } }),
+      'src/entities.ts': ENTITIES,
+      'src/connection.ts': CONNECTION,
+      'tenant-lint.config.json': JSON.stringify({ tenantRoot: 'Channel' }),
+      'src/process.ts': [
+        `import { Order } from './entities';`,
+        `import { TransactionalConnection } from './connection';`,
+        `type Injector = { get<T>(type: new (...args: never[]) => T): T };`,
+        `let connection: TransactionalConnection;`,
+        `export const orderProcess = {`,
+        `  init(injector: Injector) { connection = injector.get(TransactionalConnection); },`,
+        `  byId: (ctx: { channelId: string }, id: string) => connection.getRepository(ctx, Order).findOne({ where: { id } }),`,
+        `  mine: (ctx: { channelId: string }) => connection.getRepository(ctx, Order).find({ where: { channelId: ctx.channelId } }),`,
+        `};`,
+        `export const lines = (injector: Injector, ctx: { channelId: string }, id: string) => injector.get(TransactionalConnection).getRepository(ctx, Order).findOne({ where: { id } });`,
+        '',
+      ].join('\n'),
+    });
+    const result = await scan({ path: dir });
+    expect(result.coverage.notTracedSites.map((s) => `${s.file}:${s.line} ${s.reason}`)).toEqual([]);
+    expect(result.coverage).toMatchObject({ seen: 3, analysed: 3, notTraced: 0 });
+  });
+
+  it('twin: the same shapes over a class whose getRepository is not TypeORM are not queries', async () => {
+    const dir = makeProject({
+      'package.json': JSON.stringify({ dependencies: { typeorm: '0.3' } }),
+      'src/entities.ts': ENTITIES,
+      'src/registry.ts': REGISTRY,
+      'src/process.ts': [
+        `import { Order } from './entities';`,
+        `import { Registry } from './registry';`,
+        `type Injector = { get<T>(type: new (...args: never[]) => T): T };`,
+        `let registry: Registry;`,
+        `export const orderProcess = {`,
+        `  init(injector: Injector) { registry = injector.get(Registry); },`,
+        `  byId: (ctx: { channelId: string }, id: string) => registry.getRepository(ctx, Order).find({ where: { id } }),`,
+        `};`,
+        `export const lines = (injector: Injector, ctx: { channelId: string }, id: string) => injector.get(Registry).getRepository(ctx, Order).find({ where: { id } });`,
+        '',
+      ].join('\n'),
+    });
+    const result = await scan({ path: dir });
+    expect(result.coverage).toMatchObject({ seen: 0, notTraced: 0 });
+  });
+
+  it('`.relation(...).of(entity)` loads and writes are seen, counted as not analysable; an object with the same method names is not', async () => {
+    const dir = makeProject({
+      'package.json': JSON.stringify({ dependencies: { typeorm: '0.3' } }),
+      'src/entities.ts': ENTITIES,
+      'src/connection.ts': CONNECTION,
+      'src/service.ts': [
+        `import { Order, Channel } from './entities';`,
+        `import { TransactionalConnection } from './connection';`,
+        `export class OrderService {`,
+        `  constructor(private readonly connection: TransactionalConnection) {}`,
+        `  channels(ctx: { channelId: string }, order: Order) { return this.connection.getRepository(ctx, Order).createQueryBuilder('order').relation('channels').of(order).loadMany(); }`,
+        `  async link(ctx: { channelId: string }, order: Order, channel: Channel) { await this.connection.getRepository(ctx, Order).createQueryBuilder().relation('channels').of(order).add(channel); }`,
+        `}`,
+        `const tags = { relation: (_n: string) => ({ of: (_o: object) => ({ add: (_x: unknown) => 1, loadMany: () => [] }) }) };`,
+        `export const notQueries = (order: Order) => [tags.relation('x').of(order).add(1), tags.relation('x').of(order).loadMany()];`,
+        `export const other = (s: Set<number>) => s.add(1);`,
+        '',
+      ].join('\n'),
+    });
+    const result = await scan({ path: dir });
+    expect(result.coverage).toMatchObject({ seen: 2, analysed: 2, notAnalysable: 2, notTraced: 0 });
+    expect(sitesOf(result)).toEqual([]);
+  });
+});
