@@ -7,7 +7,7 @@
  * built across statements (`let q = ...; q = q.where(...)`) is not analysable unless already scoped.
  */
 import type { TSESTree } from '@typescript-eslint/types';
-import { isChainLink, memberName, T, textOf, unwrap, type FileUnit, type Node } from '../core/ast.js';
+import { isChainLink, memberName, T, textOf, unwrap, variableOf, type FileUnit, type Node } from '../core/ast.js';
 import type { AnalysisContext, ClientInfo, Operation, OrmRecognizer, QuerySite } from '../core/query-site.js';
 import type { Table } from '../core/schema.js';
 import { tableKey } from '../schema/merge.js';
@@ -93,11 +93,20 @@ function chainOf(call: TSESTree.CallExpression, unit: FileUnit, context: Analysi
 function inheritedChain(root: TSESTree.Identifier, links: Link[], unit: FileUnit, context: AnalysisContext, depth: number): Chain | undefined {
   const binding = context.resolver.bindingOf(root, unit, depth + 1);
   if (binding.kind !== 'value') return undefined;
+  // `const rows = await db('t').where(...)`: the variable holds the rows the query returned, not a builder.
+  const def = variableOf(unit.scopeManager, root)?.defs[0];
+  if (isAwaited(binding.value.node) || (def?.type === 'Variable' && def.node.init && isAwaited(def.node.init))) return undefined;
   const stored = unwrap(binding.value.node);
   if (stored.type !== T.CallExpression) return undefined;
   const base = chainOf(stored, binding.value.unit, context, depth + 1);
   if (!base || base.startUnit !== unit) return undefined;
   return { ...base, links: [...base.links, ...links], inherited: true };
+}
+
+function isAwaited(node: Node): boolean {
+  let current = node;
+  while (current.type === T.TSAsExpression || current.type === T.TSNonNullExpression || current.type === T.TSSatisfiesExpression) current = current.expression;
+  return current.type === T.AwaitExpression;
 }
 
 const EQUALITY_FILTERS = new Set(['where', 'andWhere', 'whereIn', 'andWhereIn']);

@@ -37,11 +37,13 @@ describe('table names held in constants', () => {
         `export const c = (id: string) => db(\`\${TABLE} as i\`).where('i.id', id).first();`,
         `export const d = (id: string) => db(INVOICES).where({ id }).del();`,
         `export const e = (orgId: string) => db.select('*').from(TABLE).where(\`\${TABLE}.org_id\`, orgId);`,
+        // the rows an awaited query returned are not a builder: \`rows.map\` is not a second query
+        `export async function f(orgId: string) { const rows = await db(T.invoices).where({ org_id: orgId }); return rows.map((r: { id: string }) => r.id); }`,
         '',
       ].join('\n'),
     });
     const result = await scan({ path: dir });
-    expect(result.coverage).toMatchObject({ seen: 5, analysed: 5, scoped: 2, unscoped: 3, notTraced: 0 });
+    expect(result.coverage).toMatchObject({ seen: 6, analysed: 6, scoped: 3, unscoped: 3, notTraced: 0 });
     expect(sitesOf(result)).toEqual(['src/a.ts:5', 'src/a.ts:7', 'src/a.ts:8']);
   });
 
