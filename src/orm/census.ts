@@ -12,6 +12,7 @@ import { isChainLink, memberName, methodChain, T, textOf, unwrap, type Node } fr
 import type { AnalysisContext } from '../core/query-site.js';
 import { delegateName, type Table } from '../core/schema.js';
 import { originsOf, type LibOrigin } from '../flow/origin.js';
+import { constantText } from './knex-where.js';
 import { flowOptions } from './supabase.js';
 
 export interface CensusEntry {
@@ -98,6 +99,8 @@ export function censusCall(call: TSESTree.CallExpression, context: AnalysisConte
   return undefined;
 }
 
+const BUILT_INS = new Set(['Array', 'Object', 'Promise', 'Set', 'Map', 'String', 'Number', 'JSON', 'Math', 'Date', 'Reflect', 'Buffer', 'Intl', 'Symbol', 'BigInt', 'URL']);
+
 interface Link {
   name: string;
   call: TSESTree.CallExpression;
@@ -133,6 +136,9 @@ function knexStartOf(chain: Link[], context: AnalysisContext): CensusEntry | und
  * or to another library is not this library's query: not counted.
  */
 function traced(receiver: Node, context: AnalysisContext, orm: string, table: string, what: string, library = orm.replace('-', '')): CensusEntry | undefined {
+  // `Array.from(x)`, `Object.entries(x)`: a built-in of the language is never a database client.
+  const bare = unwrap(receiver);
+  if (bare.type === T.Identifier && BUILT_INS.has(bare.name) && !context.unit.scopeManager.globalScope?.set.get(bare.name)?.defs.length) return undefined;
   // As the supabase-js recognizer asks (with the call graph), so that both see the same origins.
   const origins = originsOf(receiver, context.unit, context.resolver, library === 'supabase' ? flowOptions(context) : {});
   const unknown = origins.find((o) => o.kind === 'unknown');
@@ -157,10 +163,30 @@ function prismaTable(delegate: string, context: AnalysisContext): Table | undefi
   return undefined;
 }
 
+/**
+ * `invoices` or `schema.invoices` named like a Drizzle table of the schema. A name reached from a
+ * parameter or a local object (`Array.from(oldBoard.lists)`, where `oldBoard` is a callback's
+ * argument) is a value that happens to share the table's name, not the table.
+ */
 function drizzleTable(arg: Node, context: AnalysisContext): Table | undefined {
   const node = unwrap(arg);
   const name = node.type === T.Identifier ? node.name : node.type === T.MemberExpression ? memberName(node) : undefined;
-  return name ? tableByCodeName(name, context, 'drizzle') : undefined;
+  if (!name) return undefined;
+  let base: Node = node;
+  while (base.type === T.MemberExpression) base = unwrap(base.object);
+  if (base.type !== T.Identifier) return undefined;
+  const binding = context.resolver.bindingOf(base, context.unit);
+  if (binding.kind === 'parameter' || binding.kind === 'function' || binding.kind === 'class') return undefined;
+  if (binding.kind === 'value' && base !== node && isLocalValue(binding.value.node)) return undefined;
+  return tableByCodeName(name, context, 'drizzle');
+}
+
+/** A value made in a function body (an object, an array, a call's result), not a module's table or namespace. */
+function isLocalValue(node: Node): boolean {
+  for (let current = node.parent; current; current = current.parent) {
+    if (current.type === T.FunctionDeclaration || current.type === T.FunctionExpression || current.type === T.ArrowFunctionExpression) return true;
+  }
+  return false;
 }
 
 function tableByCodeName(name: string, context: AnalysisContext, source: string): Table | undefined {
@@ -171,10 +197,11 @@ function tableByCodeName(name: string, context: AnalysisContext, source: string)
   return undefined;
 }
 
+/** A table of the schema named by a string or a constant (`'invoices'`, `TABLE`, `T.invoices`, `` `${TABLE} as i` ``). */
 function literalTable(arg: Node | undefined, context: AnalysisContext): Table | undefined {
-  const node = arg ? unwrap(arg) : undefined;
-  if (node?.type !== T.Literal || typeof node.value !== 'string') return undefined;
-  const name = beforeAlias(node.value).replace(/^public\./, '');
+  const text = constantText(arg, context.unit, context);
+  if (text === undefined) return undefined;
+  const name = beforeAlias(text).trim().replace(/^public\./, '');
   for (const table of context.schema.tables.values()) {
     if (table.dbName === name || table.name === name) return table;
   }

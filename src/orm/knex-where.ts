@@ -5,7 +5,7 @@
  * through the shared evaluator (src/orm/object-filter.ts).
  */
 import type { TSESTree } from '@typescript-eslint/types';
-import { memberName, T, textOf, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
+import { memberName, propertyName, T, textOf, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
 import type { AnalysisContext, Predicate } from '../core/query-site.js';
 import { returnedExpressions } from '../core/resolve.js';
 import { isCredentialColumn, type Table } from '../core/schema.js';
@@ -234,7 +234,7 @@ function tenantColumn(column: ColumnRef): boolean {
 }
 
 export function columnOf(node: Node, scope: QueryScope): ColumnRef | undefined {
-  const text = stringLiteral(node);
+  const text = constantText(node, scope.unit, scope.context);
   if (text === undefined) return undefined;
   const dot = text.lastIndexOf('.');
   return dot < 0 ? resolveColumn(undefined, text, scope) : resolveColumn(text.slice(0, dot), text.slice(dot + 1), scope);
@@ -285,6 +285,57 @@ function dialect(scope: QueryScope): ObjectFilterDialect {
       return isNullish(value) ? { kind: 'unscoped', detail: `\`${name}\` is compared with nothing` } : { kind: 'scoped', via: viaOf(column, scope), value };
     },
   };
+}
+
+/**
+ * The text of a string the code names by a constant: a literal, `TABLE` (`const TABLE = 'users'`,
+ * here or imported), `T.users` (`const T = { users: 'users' } as const`), `` `${TABLE} as u` ``,
+ * `PREFIX + 'users'`. Anything that is not a constant (a parameter, a `let`, a call) gives undefined.
+ */
+export function constantText(node: Node | undefined, unit: FileUnit, context: AnalysisContext, depth = 0): string | undefined {
+  if (!node || depth > MAX_CONSTANT_DEPTH) return undefined;
+  const inner = unwrap(node);
+  if (inner.type === T.Literal) return typeof inner.value === 'string' ? inner.value : undefined;
+  if (inner.type === T.TemplateLiteral) {
+    let text = inner.quasis[0]?.value.cooked ?? '';
+    for (const [i, expression] of inner.expressions.entries()) {
+      const part = constantText(expression, unit, context, depth + 1);
+      if (part === undefined) return undefined;
+      text += part + (inner.quasis[i + 1]?.value.cooked ?? '');
+    }
+    return text;
+  }
+  if (inner.type === T.BinaryExpression && inner.operator === '+') {
+    const left = constantText(inner.left, unit, context, depth + 1);
+    const right = left === undefined ? undefined : constantText(inner.right, unit, context, depth + 1);
+    return right === undefined ? undefined : `${left ?? ''}${right}`;
+  }
+  if (inner.type === T.Identifier) {
+    const value = constantValue(inner, unit, context, depth);
+    return value ? constantText(value.node, value.unit, context, depth + 1) : undefined;
+  }
+  if (inner.type === T.MemberExpression) {
+    const key = memberName(inner);
+    const object = unwrap(inner.object);
+    if (!key || object.type !== T.Identifier) return undefined;
+    const value = constantValue(object, unit, context, depth);
+    const literal = value ? unwrap(value.node) : undefined;
+    if (literal?.type !== T.ObjectExpression || !value) return undefined;
+    const property = literal.properties.find((p): p is TSESTree.Property => p.type === T.Property && !p.computed && propertyName(p) === key);
+    return property ? constantText(property.value, value.unit, context, depth + 1) : undefined;
+  }
+  return undefined;
+}
+
+const MAX_CONSTANT_DEPTH = 6;
+
+/** The initial value of a `const` (here or imported); a variable written again is not a constant. */
+function constantValue(identifier: TSESTree.Identifier, unit: FileUnit, context: AnalysisContext, depth: number): { node: Node; unit: FileUnit } | undefined {
+  const variable = variableOf(unit.scopeManager, identifier);
+  const def = variable?.defs[0];
+  if (def?.type === 'Variable' && (def.parent.kind !== 'const' || variable?.references.some((r) => r.isWrite() && r.identifier !== def.node.id))) return undefined;
+  const binding = context.resolver.bindingOf(identifier, unit, depth + 1);
+  return binding.kind === 'value' ? binding.value : undefined;
 }
 
 export function stringLiteral(node: Node | undefined): string | undefined {

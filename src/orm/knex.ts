@@ -7,13 +7,13 @@
  * built across statements (`let q = ...; q = q.where(...)`) is not analysable unless already scoped.
  */
 import type { TSESTree } from '@typescript-eslint/types';
-import { isChainLink, memberName, T, textOf, unwrap, type FileUnit, type Node } from '../core/ast.js';
+import { isChainLink, memberName, T, textOf, unwrap, variableOf, type FileUnit, type Node } from '../core/ast.js';
 import type { AnalysisContext, ClientInfo, Operation, OrmRecognizer, QuerySite } from '../core/query-site.js';
 import type { Table } from '../core/schema.js';
 import { tableKey } from '../schema/merge.js';
 import { isPerTenant, knexClientOf, type KnexClient } from './knex-client.js';
 import { chainEqualities } from './chain-equalities.js';
-import { columnOf, evaluateLinks, stringLiteral, whereKeysOf, type Link, type QueryScope, type Source } from './knex-where.js';
+import { columnOf, constantText, evaluateLinks, stringLiteral, whereKeysOf, type Link, type QueryScope, type Source } from './knex-where.js';
 
 const MAX_DEPTH = 8;
 /** Methods that start a query on a client: `db.from('t')`, `db.select('a').from('t')`, `db.insert(r).into('t')`. */
@@ -93,11 +93,20 @@ function chainOf(call: TSESTree.CallExpression, unit: FileUnit, context: Analysi
 function inheritedChain(root: TSESTree.Identifier, links: Link[], unit: FileUnit, context: AnalysisContext, depth: number): Chain | undefined {
   const binding = context.resolver.bindingOf(root, unit, depth + 1);
   if (binding.kind !== 'value') return undefined;
+  // `const rows = await db('t').where(...)`: the variable holds the rows the query returned, not a builder.
+  const def = variableOf(unit.scopeManager, root)?.defs[0];
+  if (isAwaited(binding.value.node) || (def?.type === 'Variable' && def.node.init && isAwaited(def.node.init))) return undefined;
   const stored = unwrap(binding.value.node);
   if (stored.type !== T.CallExpression) return undefined;
   const base = chainOf(stored, binding.value.unit, context, depth + 1);
   if (!base || base.startUnit !== unit) return undefined;
   return { ...base, links: [...base.links, ...links], inherited: true };
+}
+
+function isAwaited(node: Node): boolean {
+  let current = node;
+  while (current.type === T.TSAsExpression || current.type === T.TSNonNullExpression || current.type === T.TSSatisfiesExpression) current = current.expression;
+  return current.type === T.AwaitExpression;
 }
 
 const EQUALITY_FILTERS = new Set(['where', 'andWhere', 'whereIn', 'andWhereIn']);
@@ -173,10 +182,10 @@ function tableOf(chain: Chain, context: AnalysisContext): NamedTable | undefined
   const link = chain.links.find((l) => TABLE_LINKS.has(l.name));
   const arg = chain.tableArg ?? link?.call.arguments[0];
   if (!arg) return undefined;
-  const named = tableName(arg);
+  const named = tableName(arg, chain.startUnit, context);
   if (!named) return undefined;
   const schema = chain.links.find((l) => l.name === 'withSchema');
-  const staticSchema = stringLiteral(schema?.call.arguments[0]);
+  const staticSchema = constantText(schema?.call.arguments[0], chain.startUnit, context);
   const qualified = staticSchema && !named.name.includes('.') ? `${staticSchema}.${named.name}` : named.name;
   const table = bySqlName(qualified, context) ?? (staticSchema ? undefined : bySqlName(named.name, context));
   if (!table) return undefined;
@@ -185,9 +194,9 @@ function tableOf(chain: Chain, context: AnalysisContext): NamedTable | undefined
   return { table, aliases };
 }
 
-/** `'invoices'`, `'invoices as i'`, `'public.invoices'`, `{ i: 'invoices' }`. */
-function tableName(arg: Node): { name: string; alias?: string } | undefined {
-  const text = stringLiteral(arg);
+/** `'invoices'`, `'invoices as i'`, `'public.invoices'`, `{ i: 'invoices' }`, or a constant holding one (`TABLE`, `T.invoices`, `` `${TABLE} as i` ``). */
+function tableName(arg: Node, unit: FileUnit, context: AnalysisContext): { name: string; alias?: string } | undefined {
+  const text = constantText(arg, unit, context);
   if (text !== undefined) {
     const match = /^\s*([\w.]+)(?:\s+as\s+(\w+))?\s*$/i.exec(text);
     return match?.[1] ? { name: match[1], alias: match[2] } : undefined;
@@ -196,7 +205,7 @@ function tableName(arg: Node): { name: string; alias?: string } | undefined {
   if (node.type !== T.ObjectExpression || node.properties.length !== 1) return undefined;
   const property = node.properties[0];
   if (property?.type !== T.Property || property.key.type !== T.Identifier) return undefined;
-  const name = stringLiteral(property.value);
+  const name = constantText(property.value, unit, context);
   return name ? { name, alias: property.key.name } : undefined;
 }
 
@@ -212,7 +221,7 @@ function scopeOf(table: Table, aliases: Set<string>, links: Link[], context: Ana
   for (const link of links) {
     if (!JOINS.test(link.name)) continue;
     const [target, left, operatorOrRight, right] = link.call.arguments;
-    const named = target ? tableName(target) : undefined;
+    const named = target ? tableName(target, context.unit, context) : undefined;
     const joined = named ? bySqlName(named.name, context) : undefined;
     if (!named || !joined) continue;
     const source: Source = { table: joined, names: new Set([named.name, joined.dbName, ...(named.alias ? [named.alias] : [])]) };

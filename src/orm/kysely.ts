@@ -11,6 +11,7 @@ import type { AnalysisContext, Operation, OrmRecognizer, Predicate, QuerySite } 
 import type { Table } from '../core/schema.js';
 import { kyselyClientOf, type KyselyClient } from './kysely-client.js';
 import { chainEqualities } from './chain-equalities.js';
+import { constantText } from './knex-where.js';
 import { evaluateLinks, fieldOfRef, NO_TENANT_KEY, type Env, type Link, type Source } from './kysely-where.js';
 
 const STARTS: Record<string, Operation> = { selectFrom: 'read', updateTable: 'update', deleteFrom: 'delete', insertInto: 'insert', replaceInto: 'insert' };
@@ -54,14 +55,7 @@ function tableArgument(arg: TSESTree.CallExpressionArgument | undefined, context
 }
 
 function constString(arg: Node, context: AnalysisContext): string | undefined {
-  const node = unwrap(arg);
-  if (node.type === T.Literal && typeof node.value === 'string') return node.value;
-  if (node.type === T.TemplateLiteral && node.expressions.length === 0) return node.quasis[0]?.value.cooked ?? undefined;
-  if (node.type !== T.Identifier) return undefined;
-  const binding = context.resolver.bindingOf(node, context.unit);
-  if (binding.kind !== 'value') return undefined;
-  const value = unwrap(binding.value.node);
-  return value.type === T.Literal && typeof value.value === 'string' ? value.value : undefined;
+  return constantText(arg, context.unit, context);
 }
 
 function tableBySqlName(name: string, context: AnalysisContext): Table | undefined {

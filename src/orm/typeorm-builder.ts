@@ -17,7 +17,11 @@ import { calleeName, evaluateSqlCondition, evaluateWhere, type AliasScope } from
 const MAX_DEPTH = 8;
 export const TERMINALS = new Set([
   'getMany', 'getOne', 'getOneOrFail', 'getRawMany', 'getRawOne', 'getCount', 'getManyAndCount', 'getRawAndEntities', 'getExists', 'execute', 'stream',
+  // `.relation('channels').of(order).loadMany()`: the rows related to one entity.
+  'loadOne', 'loadMany',
 ]);
+/** `.relation('payments').of(order).add(payment)`: links (or unlinks) related rows of one entity. */
+export const RELATION_WRITES = new Set(['add', 'remove', 'set', 'addAndRemove']);
 const JOINS = /^(inner|left)Join(AndSelect|AndMapOne|AndMapMany)?$/;
 const WHERES = new Set(['where', 'andWhere', 'orWhere', 'whereInIds', 'andWhereInIds', 'orWhereInIds']);
 
@@ -63,6 +67,13 @@ export function builderSite(call: TSESTree.CallExpression, terminal: string, con
   const data = dataLink?.call.arguments[0];
   if (data && data.type !== T.SpreadElement && (operation === 'insert' || operation === 'update')) site.data = data;
   if (operation === 'insert') return site;
+  const relation = links.find((l) => l.name === 'relation');
+  if (relation) {
+    // Related rows reached from one entity (`of(order)`): as scoped as that entity, which is not traced here.
+    const of = links.find((l) => l.name === 'of')?.call.arguments[0];
+    site.predicate = { kind: 'unknown', reason: `\`.relation(...).of(${of ? textOf(unit, of) : ''})\` loads the rows related to one entity: they are as scoped as that entity` };
+    return site;
+  }
   const scope = aliasScope(builder, links, table, context);
   site.predicate = predicateOf(builder.events, scope, unit);
   if (links.every((l) => l.unit === unit)) site.whereKeys = equalityKeys(links, scope, unit);
@@ -194,6 +205,7 @@ function operationOf(links: Link[]): Operation {
   if (names.has('insert')) return 'insert';
   if (names.has('delete') || names.has('softDelete')) return 'delete';
   if (names.has('update') || names.has('restore')) return 'update';
+  if (names.has('relation') && [...RELATION_WRITES].some((n) => names.has(n))) return 'update';
   return 'read';
 }
 

@@ -155,8 +155,48 @@ function wrappedRepository(node: TSESTree.CallExpression, name: string, unit: Fi
   if (!table) return undefined;
   const origins = originsOf(node, unit, context.resolver);
   const lib = origins.find((o) => o.kind === 'lib' && o.source === 'typeorm');
-  if (!lib) return undefined;
+  if (!lib && !projectMethodReturnsTypeorm(node, name, unit, context, depth)) return undefined;
   return { kind: 'repository', table, scoped: false, how: `\`${name}()\` of a project connection that returns TypeORM's repository` };
+}
+
+/**
+ * `connection.getRepository(ctx, Order)` where `connection` is an instance of a project class whose
+ * `getRepository` returns TypeORM's repository: a variable declared with the class as its type
+ * (`let connection: TransactionalConnection`, set later), or the class asked of a dependency
+ * container (`injector.get(TransactionalConnection)`).
+ */
+function projectMethodReturnsTypeorm(call: TSESTree.CallExpression, name: string, unit: FileUnit, context: AnalysisContext, depth: number): boolean {
+  const callee = unwrap(call.callee);
+  if (callee.type !== T.MemberExpression) return false;
+  const cls = instanceClass(callee.object, unit, context, depth + 1);
+  if (!cls) return false;
+  const method = cls.node.body.body.find((m): m is TSESTree.MethodDefinition => m.type === T.MethodDefinition && m.kind === 'method' && propertyName(m) === name && m.value.body !== null);
+  if (!method) return false;
+  return returnedExpressions(method.value).some((e) => originsOf(e, cls.unit, context.resolver).some((o) => o.kind === 'lib' && o.source === TYPEORM));
+}
+
+/** The project class an expression is an instance of, by a declared type or a container lookup. */
+function instanceClass(expression: Node, unit: FileUnit, context: AnalysisContext, depth: number): Located<TSESTree.ClassDeclaration | TSESTree.ClassExpression> | undefined {
+  if (depth > MAX_DEPTH) return undefined;
+  const node = unwrap(expression);
+  if (node.type === T.CallExpression) {
+    // `injector.get(Service)`, `moduleRef.get(Service)`, `app.get(Service)`: the class is the one argument.
+    const callee = unwrap(node.callee);
+    const arg = node.arguments.length === 1 ? node.arguments[0] : undefined;
+    if (callee.type !== T.MemberExpression || memberName(callee) !== 'get' || !arg || arg.type === T.SpreadElement) return undefined;
+    const target = unwrap(arg);
+    const binding = target.type === T.Identifier ? context.resolver.bindingOf(target, unit, depth + 1) : undefined;
+    return binding?.kind === 'class' ? binding.cls : undefined;
+  }
+  if (node.type !== T.Identifier) return undefined;
+  const def = variableOf(unit.scopeManager, node)?.defs[0];
+  if (def?.type !== 'Variable' || def.node.id.type !== T.Identifier) return undefined;
+  const annotation = def.node.id.typeAnnotation?.typeAnnotation;
+  if (annotation?.type === T.TSTypeReference && annotation.typeName.type === T.Identifier) {
+    const binding = context.resolver.bindingOf(annotation.typeName, unit, depth + 1);
+    if (binding.kind === 'class') return binding.cls;
+  }
+  return def.node.init ? instanceClass(def.node.init, unit, context, depth + 1) : undefined;
 }
 
 function repositoryFor(arg: Node | undefined, unit: FileUnit, context: AnalysisContext, depth: number, scoped: boolean, how: string): Receiver {

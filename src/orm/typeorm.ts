@@ -9,7 +9,7 @@ import type { TSESTree } from '@typescript-eslint/types';
 import { memberName, propertyName, T, textOf, unwrap, type FileUnit, type Node } from '../core/ast.js';
 import type { AnalysisContext, Operation, OrmRecognizer, Predicate, QuerySite } from '../core/query-site.js';
 import type { Table } from '../core/schema.js';
-import { builderSite, TERMINALS } from './typeorm-builder.js';
+import { builderSite, RELATION_WRITES, TERMINALS } from './typeorm-builder.js';
 import { entityTable, receiverOf } from './typeorm-receiver.js';
 import { evaluateWhere } from './typeorm-where.js';
 import { resolveObject, whereKeysOf } from './object-filter.js';
@@ -58,11 +58,22 @@ export const typeormRecognizer: OrmRecognizer = {
     if (callee.type !== T.MemberExpression) return undefined;
     const method = memberName(callee);
     if (!method) return undefined;
-    if (TERMINALS.has(method)) return builderSite(call, method, context);
+    if (TERMINALS.has(method) || (RELATION_WRITES.has(method) && isRelationOf(callee.object))) return builderSite(call, method, context);
     const spec = METHODS[method];
     return spec ? methodSite(call, callee, method, spec, context) : undefined;
   },
 };
+
+/** `<builder>.relation('payments').of(order)`: the receiver of a relation write (`.add(payment)`). */
+function isRelationOf(node: Node): boolean {
+  const of = unwrap(node);
+  if (of.type !== T.CallExpression) return false;
+  const ofCallee = unwrap(of.callee);
+  if (ofCallee.type !== T.MemberExpression || memberName(ofCallee) !== 'of') return false;
+  const relation = unwrap(ofCallee.object);
+  const relationCallee = relation.type === T.CallExpression ? unwrap(relation.callee) : undefined;
+  return relationCallee?.type === T.MemberExpression && memberName(relationCallee) === 'relation';
+}
 
 /** `repo.<method>(args)` or `manager.<method>(Entity, args)`. */
 function methodSite(call: TSESTree.CallExpression, callee: TSESTree.MemberExpression, method: string, spec: { operation: Operation; shape: Shape }, context: AnalysisContext): QuerySite | undefined {
