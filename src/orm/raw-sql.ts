@@ -347,6 +347,11 @@ export function sqlLookup(schema: TenantSchema): (name: string) => { info: SqlTa
           if (!target || relation.fields.length !== 1 || (target.class !== 'tenant' && target.class !== 'child')) return [];
           return [{ column: db(table, relation.fields[0] ?? ''), table: target.dbName, parentColumn: db(target, relation.references[0] ?? 'id') }];
         }),
+        principals: [...table.relations.values()].flatMap((relation) => {
+          const target = schema.tables.get(relation.target);
+          if (!target || relation.fields.length !== 1 || target.class === 'tenant' || target.class === 'child' || target.name === schema.root) return [];
+          return [db(table, relation.fields[0] ?? '')];
+        }),
       },
     };
     cache.set(key, result);

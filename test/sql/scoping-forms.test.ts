@@ -1,0 +1,110 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadSqlParsers } from '../../src/sql/libpg.js';
+import { SqlQueryAnalyzer, type SqlTableInfo } from '../../src/sql/query.js';
+
+/*
+ * Scoping forms of raw SQL as worklenz writes them (issue 13): rows reached by joins to a
+ * constrained row, an `IN (sub-select)` of the tenants, a CTE read only through a join to
+ * constrained rows. Each safe form has an unsafe twin: an outer join whose kept side is the table,
+ * a join or sub-select on an unrelated column, a sub-select not tied to a person or a tenant.
+ */
+
+const ref = (column: string, table: string) => ({ column, table, parentColumn: 'id' });
+
+const TABLES: Record<string, SqlTableInfo> = {
+  projects: { class: 'tenant', tenantColumns: ['team_id'], parents: [] },
+  task_statuses: { class: 'tenant', tenantColumns: ['team_id'], parents: [] },
+  tasks: { class: 'tenant', tenantColumns: ['project_id'], parents: [], references: [ref('project_id', 'projects'), ref('status_id', 'task_statuses')] },
+  task_activity_logs: { class: 'tenant', tenantColumns: ['team_id'], parents: [], references: [ref('project_id', 'projects'), ref('task_id', 'tasks')], principals: ['user_id'] },
+  team_members: { class: 'tenant', tenantColumns: ['team_id'], parents: [], principals: ['user_id'] },
+  member_time_off: { class: 'child', tenantColumns: [], parents: [ref('team_member_id', 'team_members')], references: [ref('team_member_id', 'team_members')] },
+  task_work_log: { class: 'child', tenantColumns: [], parents: [ref('task_id', 'tasks')], references: [ref('task_id', 'tasks')], principals: ['user_id'] },
+  users: { class: 'global', tenantColumns: [], parents: [] },
+};
+
+beforeAll(loadSqlParsers);
+
+/** `alias:ok|LEAK` per table use, statement by statement (global tables left out). */
+function uses(sql: string): string[] {
+  const analyzer = new SqlQueryAnalyzer((name) => TABLES[name]);
+  return analyzer.analyze(sql).flatMap((s) => s.uses.filter((u) => u.info?.class !== 'global').map((u) => `${u.alias}:${u.constrained ? 'ok' : u.orBypass !== undefined ? 'OR' : 'LEAK'}`));
+}
+
+describe('a row that references a constrained row (its foreign key to it)', () => {
+  // E089: `INNER JOIN projects p ON tal.project_id = p.id AND p.team_id = $1`.
+  it('inner join to the constrained parent ok', () =>
+    expect(uses('SELECT tal.task_id FROM task_activity_logs tal INNER JOIN tasks t ON tal.task_id = t.id INNER JOIN projects p ON tal.project_id = p.id AND p.team_id = $1 WHERE tal.user_id = $2')).toEqual([
+      'tal:ok',
+      't:ok',
+      'p:ok',
+    ]));
+  it('the same join as a LEFT JOIN keeps every row of the left side err', () =>
+    expect(uses('SELECT tal.task_id FROM task_activity_logs tal LEFT JOIN projects p ON tal.project_id = p.id AND p.team_id = $1 WHERE tal.user_id = $2')).toEqual(['tal:LEAK', 'p:ok']));
+  it('a LEFT JOIN whose nullable side WHERE requires is an inner join ok', () =>
+    expect(uses('SELECT tal.task_id FROM task_activity_logs tal LEFT JOIN projects p ON tal.project_id = p.id WHERE p.team_id = $1')).toEqual(['tal:ok', 'p:ok']));
+  it('a join on a column that is not the key to it err', () =>
+    expect(uses('SELECT tal.task_id FROM task_activity_logs tal JOIN projects p ON tal.user_id = p.id WHERE p.team_id = $1')).toEqual(['tal:LEAK', 'p:ok']));
+  it('a LEFT JOIN predicate on the kept side does not filter it err', () =>
+    expect(uses('SELECT * FROM projects p LEFT JOIN task_statuses ts ON p.team_id = $1 AND ts.team_id = p.team_id')).toEqual(['p:LEAK', 'ts:LEAK']));
+});
+
+describe('the row a constrained row references (its key to the joined table)', () => {
+  // E086: task_statuses joined through `t.status_id` of tasks joined to the constrained project.
+  it('parent through the constrained child key ok', () =>
+    expect(uses('SELECT t.id, ts.name FROM tasks t JOIN projects p ON t.project_id = p.id JOIN task_statuses ts ON t.status_id = ts.id WHERE p.team_id = $1')).toEqual(['t:ok', 'p:ok', 'ts:ok']));
+  it('as a LEFT JOIN from the constrained child: only referenced rows come back ok', () =>
+    expect(uses('SELECT t.id, ts.name FROM tasks t JOIN projects p ON t.project_id = p.id LEFT JOIN task_statuses ts ON t.status_id = ts.id WHERE p.team_id = $1')).toEqual(['t:ok', 'p:ok', 'ts:ok']));
+  it('the referenced table on the kept side of a LEFT JOIN err', () =>
+    expect(uses('SELECT ts.name FROM task_statuses ts LEFT JOIN tasks t ON t.status_id = ts.id AND t.project_id = $1')).toEqual(['ts:LEAK', 't:ok']));
+  it('joined on a column that is not a key to it err', () =>
+    expect(uses('SELECT t.id, ts.name FROM tasks t JOIN task_statuses ts ON t.priority_id = ts.id WHERE t.project_id = $1')).toEqual(['t:ok', 'ts:LEAK']));
+  // E085: team_members joined only through `mto.team_member_id` of constrained time-off rows.
+  it('a child constrained through its parent, then the parent again ok', () =>
+    expect(uses('SELECT mto.id FROM member_time_off mto JOIN team_members tm ON mto.team_member_id = tm.id WHERE tm.team_id = $1')).toEqual(['mto:ok', 'tm:ok']));
+});
+
+describe('IN (sub-select)', () => {
+  // E091: `tm.team_id IN (SELECT team_id FROM team_members WHERE user_id = $1 ...)`.
+  it('the tenants of a person: the outer rows are scoped, the sub-select is checked on its own', () => {
+    const analyzer = new SqlQueryAnalyzer((name) => TABLES[name]);
+    const [statement] = analyzer.analyze('SELECT DISTINCT user_id FROM team_members tm WHERE tm.team_id IN (SELECT team_id FROM team_members WHERE user_id = $1)');
+    const outer = statement!.uses.find((u) => u.alias === 'tm');
+    const inner = statement!.uses.find((u) => u.alias === 'team_members');
+    expect(outer).toMatchObject({ constrained: true, via: expect.stringContaining('user_id') });
+    // The sub-select's read is the membership: whether `$1` is the verified user is the policy's question.
+    expect(inner).toMatchObject({ constrained: false, keys: [{ column: 'user_id', param: 1 }] });
+  });
+  it('a sub-select scoped by the tenant ok', () =>
+    expect(uses('SELECT * FROM task_statuses ts WHERE ts.team_id IN (SELECT team_id FROM projects WHERE team_id = $1)')).toEqual(['ts:ok']));
+  // Once the outer rows are constrained, a sub-select in WHERE only chooses among them: not a read of its own.
+  it('a sub-select of constrained rows by their key ok', () =>
+    expect(uses('SELECT * FROM task_work_log w WHERE w.task_id IN (SELECT id FROM tasks WHERE project_id = $1)')).toEqual(['w:ok']));
+  it('a sub-select by a row id, not a person err', () =>
+    expect(uses('SELECT * FROM team_members tm WHERE tm.team_id IN (SELECT team_id FROM team_members WHERE id = $1)')).toEqual(['team_members:LEAK', 'tm:LEAK']));
+  it('NOT IN a sub-select does not scope err', () =>
+    expect(uses('SELECT * FROM team_members tm WHERE tm.team_id NOT IN (SELECT team_id FROM team_members WHERE user_id = $1)')).toEqual(['team_members:LEAK', 'tm:LEAK']));
+  it('a sub-select compared with a column that is not the tenant key err', () =>
+    expect(uses('SELECT * FROM team_members tm WHERE tm.id IN (SELECT team_id FROM team_members WHERE user_id = $1)')).toEqual(['team_members:LEAK', 'tm:LEAK']));
+});
+
+describe('a CTE read through a join to constrained rows', () => {
+  // E098: `WITH work_log AS (SELECT task_id, SUM(time_spent) ... GROUP BY task_id) ... FROM tasks JOIN work_log ON work_log.task_id = tasks.id WHERE project_id = $1`.
+  const CTE = 'WITH work_log AS (SELECT task_id, SUM(time_spent) AS total FROM task_work_log GROUP BY task_id) ';
+  it('inner join on the key to the constrained row ok', () =>
+    expect(uses(`${CTE}SELECT id, work_log.total FROM tasks JOIN work_log ON work_log.task_id = tasks.id WHERE project_id = $1`)).toEqual(['task_work_log:ok', 'tasks:ok']));
+  it('the CTE on the kept side of a LEFT JOIN err', () =>
+    expect(uses(`${CTE}SELECT work_log.total FROM work_log LEFT JOIN tasks ON work_log.task_id = tasks.id AND tasks.project_id = $1`)).toEqual(['task_work_log:LEAK', 'tasks:ok']));
+  it('also read on its own elsewhere in the statement err', () =>
+    expect(uses(`${CTE}SELECT id FROM tasks JOIN work_log ON work_log.task_id = tasks.id WHERE project_id = $1 UNION SELECT task_id FROM work_log`)).toEqual(['task_work_log:LEAK', 'tasks:ok']));
+  it('joined on an output that is not the key err', () =>
+    expect(uses(`WITH w AS (SELECT user_id, SUM(time_spent) AS total FROM task_work_log GROUP BY user_id) SELECT * FROM tasks JOIN w ON w.user_id = tasks.id WHERE project_id = $1`)).toEqual(['task_work_log:LEAK', 'tasks:ok']));
+  it('a window over every row mixes other tenants in err', () =>
+    expect(uses(`WITH w AS (SELECT task_id, SUM(time_spent) OVER () AS total FROM task_work_log) SELECT * FROM tasks JOIN w ON w.task_id = tasks.id WHERE project_id = $1`)).toEqual(['task_work_log:LEAK', 'tasks:ok']));
+});
+
+describe('writes are scoped by their own WHERE, FROM or USING', () => {
+  it('UPDATE joined in FROM to a constrained parent by its key ok', () =>
+    expect(uses('UPDATE task_activity_logs tal SET x = 1 FROM projects p WHERE tal.project_id = p.id AND p.team_id = $1')).toEqual(['tal:ok', 'p:ok']));
+  it('DELETE whose USING table is constrained, joined on an unrelated column err', () =>
+    expect(uses('DELETE FROM task_activity_logs tal USING projects p WHERE tal.user_id = p.id AND p.team_id = $1')).toEqual(['tal:LEAK', 'p:ok']));
+});
