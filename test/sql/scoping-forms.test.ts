@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSqlParsers } from '../../src/sql/libpg.js';
 import { SqlQueryAnalyzer, type SqlTableInfo } from '../../src/sql/query.js';
+import { scan } from '../../src/scan/scan.js';
+import { useScratch } from '../helpers/scratch.js';
 
 /*
  * Scoping forms of raw SQL as worklenz writes them (issue 13): rows reached by joins to a
@@ -107,4 +109,51 @@ describe('writes are scoped by their own WHERE, FROM or USING', () => {
     expect(uses('UPDATE task_activity_logs tal SET x = 1 FROM projects p WHERE tal.project_id = p.id AND p.team_id = $1')).toEqual(['tal:ok', 'p:ok']));
   it('DELETE whose USING table is constrained, joined on an unrelated column err', () =>
     expect(uses('DELETE FROM task_activity_logs tal USING projects p WHERE tal.user_id = p.id AND p.team_id = $1')).toEqual(['tal:LEAK', 'p:ok']));
+});
+
+describe('end to end: the scan reads these forms in a pg project', () => {
+  const { makeProject } = useScratch();
+  const MIGRATION = `CREATE TABLE users (id uuid PRIMARY KEY, name text);
+CREATE TABLE teams (id uuid PRIMARY KEY, name text);
+CREATE TABLE team_members (id uuid PRIMARY KEY, team_id uuid NOT NULL REFERENCES teams(id), user_id uuid NOT NULL REFERENCES users(id));
+CREATE TABLE environments (id uuid PRIMARY KEY, team_id uuid NOT NULL REFERENCES teams(id));
+CREATE TABLE environment_users (environment_id uuid NOT NULL REFERENCES environments(id), user_id uuid NOT NULL REFERENCES users(id), daily boolean, PRIMARY KEY (environment_id, user_id));
+`;
+  const DB = `import { Pool } from 'pg';\nconst pool = new Pool();\nexport default { query: (text: string, params?: unknown[]) => pool.query(text, params) };\n`;
+  const members = (value: string) => `import db from './db';
+
+export async function unassigned(req: any) {
+  const q = \`SELECT DISTINCT user_id FROM team_members tm
+             WHERE tm.team_id IN (SELECT team_id
+                                  FROM team_members
+                                  WHERE user_id = $1)\`;
+  return (await db.query(q, [${value}])).rows;
+}
+`;
+  async function rtf(files: Record<string, string>) {
+    const dir = makeProject({
+      'package.json': JSON.stringify({ name: 'p', private: true, dependencies: { pg: '^8.16.0' } }),
+      'migrations/0001_init.sql': MIGRATION,
+      'src/db.ts': DB,
+      ...files,
+    });
+    const result = await scan({ path: dir });
+    return result.findings.filter((f) => f.ruleId === 'require-tenant-filter');
+  }
+
+  it('the teams of the verified user: not reported', async () => {
+    expect(await rtf({ 'src/members.ts': members('req.user.id') })).toEqual([]);
+  });
+  it('the teams of a user the client names: reported at the sub-select', async () => {
+    const findings = await rtf({ 'src/members.ts': members('req.body.userId') });
+    expect(findings.map((f) => `${f.file}:${f.line}`)).toEqual(['src/members.ts:6']);
+  });
+  it("a child filtered by its parent's key: the evidence names the filter and the value", async () => {
+    const findings = await rtf({
+      'src/env-users.ts': `import db from './db';\n\nexport async function setDaily(opts: { environmentId: string; userId: string }) {\n  await db.query('update environment_users set daily = true where environment_id = $1 and user_id = $2', [opts.environmentId, opts.userId]);\n}\n`,
+    });
+    expect(findings).toHaveLength(1);
+    expect(findings[0]!.evidence).toContain('a filter on `environment_users.environment_id` (its key to the parent `environments`), compared with `opts.environmentId`');
+    expect(findings[0]!.evidence).not.toContain('no predicate on `environment_users.environment_id`');
+  });
 });
