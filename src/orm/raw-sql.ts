@@ -141,6 +141,7 @@ function templateText(quasis: TSESTree.TemplateElement[], expressions: TSESTree.
   const segments: [number, number, number][] = [];
   const params: Node[] = [];
   let param = 0;
+  let inlined = false;
   quasis.forEach((quasi, index) => {
     const raw = quasi.value.raw;
     // A quasi's range includes its delimiters: the backtick or `}` before, `${` or the backtick after.
@@ -148,6 +149,13 @@ function templateText(quasis: TSESTree.TemplateElement[], expressions: TSESTree.
     sql += raw;
     const expression = expressions[index];
     if (!expression) return;
+    const base = conditionBase(expression, unit);
+    if (base) {
+      segments.push([sql.length, base.start, base.text.length]);
+      sql += base.text;
+      inlined = true;
+      return;
+    }
     const fragment = context && depth < 4 ? fragmentOf(expression, unit, context, depth) : undefined;
     if (fragment) {
       for (const [s, src, len] of fragment.segments) segments.push([s + sql.length, src, len]);
@@ -165,8 +173,54 @@ function templateText(quasis: TSESTree.TemplateElement[], expressions: TSESTree.
     sql += computed ? `${++param}` : `$${++param}`;
   });
   // Placeholders written in the text (`= $1`) beside interpolations: which value is which is not known.
-  const written = quasis.some((quasi) => /\$\d/.test(quasi.value.raw));
-  return { sql, segments, node: quasis[0] ?? expressionsFallback(expressions), ...(written && expressions.length > 0 ? { params: [], paramsUnknown: true } : { params }) };
+  const written = inlined || quasis.some((quasi) => /\$\d/.test(quasi.value.raw));
+  return { sql, segments, node: quasis[0] ?? expressionsFallback(expressions), ...(written && param > 0 ? { params: [], paramsUnknown: true } : { params }) };
+}
+
+/**
+ * `let whereClause = \`WHERE p.team_id = $1\`` then only `whereClause += \` AND t.x = $${i}\``, and
+ * the query ends `... ${whereClause}`: the condition is built by appending conjuncts, each of which
+ * can only narrow the rows, so the text it starts with holds on every path and is read in place
+ * (its placeholders are the query's own, written in the text). Not when a piece is assigned
+ * otherwise, has an `OR` outside parentheses, or the start has interpolations.
+ */
+function conditionBase(expression: Node, unit: FileUnit): { text: string; start: number } | undefined {
+  const node = unwrap(expression);
+  if (node.type !== T.Identifier) return undefined;
+  const variable = variableOf(unit.scopeManager, node);
+  const def = variable?.defs[0];
+  if (!variable || def?.type !== 'Variable' || def.parent.kind !== 'let' || !def.node.init) return undefined;
+  const start = plainText(def.node.init);
+  if (!start || !/^\s*(where|and)\b/i.test(start.text) || hasTopLevelOr(start.text)) return undefined;
+  for (const reference of variable.references) {
+    if (!reference.isWrite() || reference.identifier === def.name) continue;
+    const assignment = reference.identifier.parent;
+    if (assignment?.type !== T.AssignmentExpression || assignment.operator !== '+=' || assignment.left !== reference.identifier) return undefined;
+    const piece = unwrap(assignment.right);
+    const text = piece.type === T.TemplateLiteral ? piece.quasis.map((q) => q.value.raw).join('0') : piece.type === T.Literal && typeof piece.value === 'string' ? piece.value : undefined;
+    if (text === undefined || !/^\s*and\b/i.test(text) || hasTopLevelOr(text)) return undefined;
+  }
+  return start;
+}
+
+/** A string literal or a template without interpolations: its text and where it starts in the source. */
+function plainText(node: Node): { text: string; start: number } | undefined {
+  const value = unwrap(node);
+  if (value.type === T.Literal && typeof value.value === 'string') return { text: value.raw.slice(1, -1), start: value.range[0] + 1 };
+  if (value.type === T.TemplateLiteral && value.expressions.length === 0) return { text: value.quasis[0]!.value.raw, start: value.range[0] + 1 };
+  return undefined;
+}
+
+function hasTopLevelOr(text: string): boolean {
+  let depth = 0;
+  const bare = text.replace(/'(?:[^']|'')*'/g, "''");
+  for (let i = 0; i < bare.length; i++) {
+    const ch = bare[i];
+    if (ch === '(') depth++;
+    else if (ch === ')') depth = Math.max(0, depth - 1);
+    else if (depth === 0 && /^or\b/i.test(bare.slice(i, i + 3)) && (i === 0 || /[\s)]/.test(bare[i - 1]!))) return true;
+  }
+  return false;
 }
 
 const FRAGMENT_TAGS = /^(sql|Prisma\.sql|raw)$/;
@@ -660,20 +714,21 @@ function propertyOf(object: TSESTree.ObjectExpression, name: string): Node | und
 
 /**
  * The filter keys of a table of the statement, as the policy reads an ORM's `where`: each column
- * compared with a parameter whose value the call shows (`whereKeys` by field name, with the text of
- * the value; `equalities` by column, with the value).
+ * compared with a parameter whose value the call shows, by field name, with the text of the value
+ * (the verified user's own rows, the row a scoped read just checked). Not `equalities`: with them
+ * the policy would also accept a parent whose earlier read is scoped by a tenant id the client
+ * chose (`WHERE project_id = $1` with a socket payload's project), which no-client-tenant-id
+ * does not yet see in raw SQL, and the missing filter here is then the only finding left.
  */
-function filterKeys(use: TableUse, table: Table, valueOf: (n: number) => Node | undefined, unit: FileUnit): Pick<QuerySite, 'whereKeys' | 'equalities'> {
+function filterKeys(use: TableUse, table: Table, valueOf: (n: number) => Node | undefined, unit: FileUnit): Pick<QuerySite, 'whereKeys'> {
   const whereKeys: Record<string, string> = {};
-  const equalities: { column: string; value: Node }[] = [];
   for (const key of use.keys ?? []) {
     const value = valueOf(key.param);
     if (!value) continue;
     const field = [...table.columns.entries()].find(([, column]) => column.dbName === key.column)?.[0] ?? key.column;
     whereKeys[field] = textOf(unit, value);
-    equalities.push({ column: key.column, value });
   }
-  return equalities.length > 0 ? { whereKeys, equalities } : {};
+  return Object.keys(whereKeys).length > 0 ? { whereKeys } : {};
 }
 
 /**

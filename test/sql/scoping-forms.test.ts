@@ -141,6 +141,28 @@ export async function unassigned(req: any) {
     return result.findings.filter((f) => f.ruleId === 'require-tenant-filter');
   }
 
+  // E086: worklenz builds WHERE by appending conjuncts to a `let` and interpolates it whole.
+  const timeline = (append: string) => `import db from './db';
+
+export async function timeline(req: any) {
+  const params: unknown[] = [req.user.teamId];
+  let whereClause = \`WHERE e.team_id = $1\`;
+  if (req.query.user) {
+    whereClause += \`${append}\`;
+    params.push(req.query.user);
+  }
+  const q = \`SELECT eu.daily FROM environment_users eu JOIN environments e ON eu.environment_id = e.id \${whereClause} ORDER BY eu.daily\`;
+  return (await db.query(q, params)).rows;
+}
+`;
+  it('a WHERE built by appending conjuncts to its start: the start is read in place', async () => {
+    expect(await rtf({ 'src/timeline.ts': timeline(' AND eu.user_id = $2') })).toEqual([]);
+  });
+  it('an appended OR widens the start: not read in place, reported', async () => {
+    const findings = await rtf({ 'src/timeline.ts': timeline(' OR eu.user_id = $2') });
+    expect(findings.map((f) => f.line)).toEqual([10, 10]);
+  });
+
   it('the teams of the verified user: not reported', async () => {
     expect(await rtf({ 'src/members.ts': members('req.user.id') })).toEqual([]);
   });
