@@ -163,6 +163,23 @@ export async function timeline(req: any) {
     expect(findings.map((f) => f.line)).toEqual([10, 10]);
   });
 
+  // worklenz team-management: the row a scoped read checked (and stopped on when missing) is then written by its id.
+  const checkedThenWritten = (check: string) => `import db from './db';
+
+export async function assign(req: any) {
+  const memberId = req.body.memberId;
+  ${check}
+  await db.query('UPDATE team_members SET user_id = $1 WHERE id = $2', [req.body.userId, memberId]);
+}
+`;
+  it('a write by the id a scoped read checked first: not reported', async () => {
+    const check = "const found = await db.query('SELECT id FROM team_members WHERE id = $1 AND team_id = $2', [memberId, req.user.teamId]);\n  if (found.rows.length === 0) return;";
+    expect(await rtf({ 'src/assign.ts': checkedThenWritten(check) })).toEqual([]);
+  });
+  it('the same write without the check: reported', async () => {
+    expect((await rtf({ 'src/assign.ts': checkedThenWritten('') })).map((f) => f.line)).toEqual([6]);
+  });
+
   it('the teams of the verified user: not reported', async () => {
     expect(await rtf({ 'src/members.ts': members('req.user.id') })).toEqual([]);
   });
