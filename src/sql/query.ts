@@ -378,12 +378,15 @@ export class SqlQueryAnalyzer {
     // `tm.team_id IN (SELECT team_id FROM ...)`: a semi-join, followed like a join on those columns.
     const analysed = new Map<Json, TableUse[]>();
     const pushed = new Set<Json>();
+    const keyTests = new Set<NonNullable<ReturnType<SqlQueryAnalyzer['semiJoin']>>>();
     let more = true;
     while (more) {
       more = false;
       for (const conjunct of conjuncts) {
         const semi = this.semiJoin(conjunct, scope, visible, analysed);
-        if (!semi || semi.outer.use.constrained) continue;
+        if (!semi) continue;
+        if (semi.outer.use.info?.references?.some((r) => r.column === semi.outer.column && r.table === semi.inner.use.table && r.parentColumn === semi.inner.column)) keyTests.add(semi);
+        if (semi.outer.use.constrained) continue;
         if (follow(semi.inner, semi.outer)) more = true;
         else if (semi.membership) {
           // The tenants the person in the sub-select belongs to: whether that person is the verified
@@ -396,6 +399,14 @@ export class SqlQueryAnalyzer {
         }
       }
       if (more) propagate();
+    }
+    // `tm.role_id IN (SELECT id FROM roles WHERE admin_role)`: the sub-select returns nothing, and its
+    // condition is only ever met by the row the outer row's key names, whichever rows the outer reads
+    // (marked last: it constrains nothing else).
+    for (const semi of keyTests) {
+      if (semi.inner.use.constrained) continue;
+      semi.inner.use.constrained = true;
+      semi.inner.use.via = `the row \`${semi.outer.use.alias}.${semi.outer.column}\` names (a sub-select that only tests it)`;
     }
     // An OR at the top level whose branches do not all pin the tenant defeats the filter.
     for (const use of scope.uses) {
@@ -445,7 +456,7 @@ export class SqlQueryAnalyzer {
     const ref = columnRef(stripCast(sub.testexpr));
     const outer = ref ? resolveColumn(ref, visible) : undefined;
     if (!outer || !scope.uses.includes(outer.use) || !filtersUse(conjunct, outer.use)) return undefined;
-    const select = child(sub.subselect, 'SelectStmt');
+    const select = selectOf(sub);
     const from = list(select?.fromClause);
     const range = child(from[0], 'RangeVar');
     const targets = list(select?.targetList);
@@ -645,6 +656,23 @@ function resolveColumn(ref: string[], visible: Visible): { use: TableUse; column
   return undefined;
 }
 
+/**
+ * A sub-link's SELECT, the same object each time it is asked for (the analysis of a sub-select is
+ * remembered by it).
+ */
+function selectOf(sublink: Json): Json | undefined {
+  const raw = obj(sublink.subselect)?.SelectStmt;
+  if (!obj(raw)) return undefined;
+  let copy = selects.get(raw as object);
+  if (!copy) {
+    copy = obj(raw)!;
+    selects.set(raw as object, copy);
+  }
+  return copy;
+}
+
+const selects = new WeakMap<object, Json>();
+
 /** Sub-selects in a condition (EXISTS, IN (SELECT ...), scalar sub-queries). */
 function subSelects(node: unknown): Json[] {
   const found: Json[] = [];
@@ -656,7 +684,7 @@ function subSelects(node: unknown): Json[] {
     const o = obj(value);
     if (!o) return;
     const sub = obj(o.SubLink);
-    const select = sub ? child(sub.subselect, 'SelectStmt') : undefined;
+    const select = sub ? selectOf(sub) : undefined;
     if (select) {
       found.push(select);
       return;

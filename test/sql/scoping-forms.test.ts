@@ -81,6 +81,13 @@ describe('IN (sub-select)', () => {
   // Once the outer rows are constrained, a sub-select in WHERE only chooses among them: not a read of its own.
   it('a sub-select of constrained rows by their key ok', () =>
     expect(uses('SELECT * FROM task_work_log w WHERE w.task_id IN (SELECT id FROM tasks WHERE project_id = $1)')).toEqual(['w:ok']));
+  // worklenz: `role_id IN (SELECT id FROM roles WHERE admin_role IS TRUE)` only tests the row the key names.
+  it("a sub-select on the row the outer row's key names ok", () =>
+    expect(uses('SELECT * FROM tasks t WHERE t.project_id = $1 AND t.status_id IN (SELECT id FROM task_statuses WHERE done IS TRUE)')).toEqual(['t:ok']));
+  it('a sub-select on a column that is not the key err', () =>
+    expect(uses('SELECT * FROM tasks t WHERE t.name = $1 AND t.priority_id IN (SELECT id FROM task_statuses WHERE done IS TRUE)')).toEqual(['task_statuses:LEAK', 't:LEAK']));
+  it('the same sub-select under an unconstrained outer is not reported, the outer is', () =>
+    expect(uses('SELECT * FROM tasks t WHERE t.name = $1 AND t.status_id IN (SELECT id FROM task_statuses WHERE done IS TRUE)')).toEqual(['task_statuses:ok', 't:LEAK']));
   it('a sub-select by a row id, not a person err', () =>
     expect(uses('SELECT * FROM team_members tm WHERE tm.team_id IN (SELECT team_id FROM team_members WHERE id = $1)')).toEqual(['team_members:LEAK', 'tm:LEAK']));
   it('NOT IN a sub-select does not scope err', () =>
