@@ -6,7 +6,7 @@ import type { AnalysisContext, ClientInfo, Operation, QuerySite } from '../core/
 import type { Table, TenantSchema } from '../core/schema.js';
 import { tableKey } from '../schema/merge.js';
 import { byteOffsetToIndex } from '../sql/split.js';
-import { SqlQueryAnalyzer, type SqlTableInfo, type StatementAnalysis } from '../sql/query.js';
+import { SqlQueryAnalyzer, type SqlTableInfo, type StatementAnalysis, type TableUse } from '../sql/query.js';
 import { clientOf } from './prisma-client.js';
 
 /**
@@ -23,6 +23,10 @@ export interface SqlText {
   /** Pieces of `sql` copied from the source: [sqlStart, sourceStart, length]. */
   segments: [number, number, number][];
   node: Node;
+  /** The interpolated value each `$n` of a template stands for (`params[n - 1]`). */
+  params?: Node[];
+  /** A template with both interpolations and placeholders written in its text: which `$n` is which value is not known. */
+  paramsUnknown?: true;
 }
 
 /** Packages whose `sql` tag builds a query. */
@@ -135,7 +139,9 @@ function staticField(className: string, name: string, unit: FileUnit): Node | un
 function templateText(quasis: TSESTree.TemplateElement[], expressions: TSESTree.Expression[], unit: FileUnit, context?: AnalysisContext, depth = 0): SqlText {
   let sql = '';
   const segments: [number, number, number][] = [];
+  const params: Node[] = [];
   let param = 0;
+  let inlined = false;
   quasis.forEach((quasi, index) => {
     const raw = quasi.value.raw;
     // A quasi's range includes its delimiters: the backtick or `}` before, `${` or the backtick after.
@@ -143,17 +149,78 @@ function templateText(quasis: TSESTree.TemplateElement[], expressions: TSESTree.
     sql += raw;
     const expression = expressions[index];
     if (!expression) return;
+    const base = conditionBase(expression, unit);
+    if (base) {
+      segments.push([sql.length, base.start, base.text.length]);
+      sql += base.text;
+      inlined = true;
+      return;
+    }
     const fragment = context && depth < 4 ? fragmentOf(expression, unit, context, depth) : undefined;
     if (fragment) {
       for (const [s, src, len] of fragment.segments) segments.push([s + sql.length, src, len]);
       // The fragment's own parameters are renumbered after ours.
-      sql += fragment.sql.replace(/\$(\d+)/g, () => `$${++param}`);
+      sql += fragment.sql.replace(/\$(\d+)/g, (_m, n: string) => {
+        params[param] = fragment.params?.[Number(n) - 1] ?? expression;
+        return `$${++param}`;
+      });
       return;
     }
     // `LIMIT $${limitParam}`: the text already holds the `$` of a placeholder whose number is computed.
-    sql += raw.endsWith('$') && !raw.endsWith('$$') ? `${++param}` : `$${++param}`;
+    // Its value is not the expression (that is the number); the value is not known.
+    const computed = raw.endsWith('$') && !raw.endsWith('$$');
+    if (!computed) params[param] = expression;
+    sql += computed ? `${++param}` : `$${++param}`;
   });
-  return { sql, segments, node: quasis[0] ?? expressionsFallback(expressions) };
+  // Placeholders written in the text (`= $1`) beside interpolations: which value is which is not known.
+  const written = inlined || quasis.some((quasi) => /\$\d/.test(quasi.value.raw));
+  return { sql, segments, node: quasis[0] ?? expressionsFallback(expressions), ...(written && param > 0 ? { params: [], paramsUnknown: true } : { params }) };
+}
+
+/**
+ * `let whereClause = \`WHERE p.team_id = $1\`` then only `whereClause += \` AND t.x = $${i}\``, and
+ * the query ends `... ${whereClause}`: the condition is built by appending conjuncts, each of which
+ * can only narrow the rows, so the text it starts with holds on every path and is read in place
+ * (its placeholders are the query's own, written in the text). Not when a piece is assigned
+ * otherwise, has an `OR` outside parentheses, or the start has interpolations.
+ */
+function conditionBase(expression: Node, unit: FileUnit): { text: string; start: number } | undefined {
+  const node = unwrap(expression);
+  if (node.type !== T.Identifier) return undefined;
+  const variable = variableOf(unit.scopeManager, node);
+  const def = variable?.defs[0];
+  if (!variable || def?.type !== 'Variable' || def.parent.kind !== 'let' || !def.node.init) return undefined;
+  const start = plainText(def.node.init);
+  if (!start || !/^\s*(where|and)\b/i.test(start.text) || hasTopLevelOr(start.text)) return undefined;
+  for (const reference of variable.references) {
+    if (!reference.isWrite() || reference.identifier === def.name) continue;
+    const assignment = reference.identifier.parent;
+    if (assignment?.type !== T.AssignmentExpression || assignment.operator !== '+=' || assignment.left !== reference.identifier) return undefined;
+    const piece = unwrap(assignment.right);
+    const text = piece.type === T.TemplateLiteral ? piece.quasis.map((q) => q.value.raw).join('0') : piece.type === T.Literal && typeof piece.value === 'string' ? piece.value : undefined;
+    if (text === undefined || !/^\s*and\b/i.test(text) || hasTopLevelOr(text)) return undefined;
+  }
+  return start;
+}
+
+/** A string literal or a template without interpolations: its text and where it starts in the source. */
+function plainText(node: Node): { text: string; start: number } | undefined {
+  const value = unwrap(node);
+  if (value.type === T.Literal && typeof value.value === 'string') return { text: value.raw.slice(1, -1), start: value.range[0] + 1 };
+  if (value.type === T.TemplateLiteral && value.expressions.length === 0) return { text: value.quasis[0]!.value.raw, start: value.range[0] + 1 };
+  return undefined;
+}
+
+function hasTopLevelOr(text: string): boolean {
+  let depth = 0;
+  const bare = text.replace(/'(?:[^']|'')*'/g, "''");
+  for (let i = 0; i < bare.length; i++) {
+    const ch = bare[i];
+    if (ch === '(') depth++;
+    else if (ch === ')') depth = Math.max(0, depth - 1);
+    else if (depth === 0 && /^or\b/i.test(bare.slice(i, i + 3)) && (i === 0 || /[\s)]/.test(bare[i - 1]!))) return true;
+  }
+  return false;
 }
 
 const FRAGMENT_TAGS = /^(sql|Prisma\.sql|raw)$/;
@@ -347,6 +414,11 @@ export function sqlLookup(schema: TenantSchema): (name: string) => { info: SqlTa
           if (!target || relation.fields.length !== 1 || (target.class !== 'tenant' && target.class !== 'child')) return [];
           return [{ column: db(table, relation.fields[0] ?? ''), table: target.dbName, parentColumn: db(target, relation.references[0] ?? 'id') }];
         }),
+        principals: [...table.relations.values()].flatMap((relation) => {
+          const target = schema.tables.get(relation.target);
+          if (!target || relation.fields.length !== 1 || target.class === 'tenant' || target.class === 'child' || target.name === schema.root) return [];
+          return [db(table, relation.fields[0] ?? '')];
+        }),
       },
     };
     cache.set(key, result);
@@ -502,10 +574,11 @@ export function recognizeRawSql(calls: (TSESTree.CallExpression | TSESTree.Tagge
     }
     if (!QUERY_START.test(text.sql) && !/\b(set_config|set\s+(local\s+)?app\.)/i.test(text.sql)) continue;
     let statements: StatementAnalysis[];
+    const named = numberPlaceholders(text.sql);
     try {
       // Named placeholders of query helpers (`{{websiteId::uuid}}`) are parameters too; the same
       // length keeps positions where they were written.
-      statements = analyzer.analyze(text.sql.replace(/\{\{[^{}]*\}\}/g, (m) => '$0'.padEnd(m.length, ' ')));
+      statements = analyzer.analyze(named.sql);
     } catch (error) {
       result.unknown.push({ node: sink.callee, reason: `${calleeText}: the SQL does not parse (${error instanceof Error ? error.message.split('\n')[0] : String(error)})` });
       continue;
@@ -518,6 +591,7 @@ export function recognizeRawSql(calls: (TSESTree.CallExpression | TSESTree.Tagge
         continue;
       }
     }
+    const valueOf = parameterValues(call, sink.text, text, named, context);
     for (const statement of statements) {
       if (statement.setsTenantSetting?.local) result.localSettings.push(sink.callee);
       if (statement.setsTenantSetting && !statement.setsTenantSetting.local) {
@@ -550,14 +624,134 @@ export function recognizeRawSql(calls: (TSESTree.CallExpression | TSESTree.Tagge
               ? { kind: 'unknown', reason: `\`${use.alias}\`: ${use.undecided}` }
             : use.orBypass !== undefined
               ? { kind: 'or-bypass', branch: sink.callee }
-              : { kind: 'unscoped', detail: `no predicate on \`${use.alias}.${found.info.tenantColumns[0] ?? found.info.parents[0]?.column ?? 'tenant key'}\` and no join to a constrained table` },
+              : { kind: 'unscoped', detail: unscopedDetail(use, found.info, valueOf, context.unit) },
           nested: [],
           sql: { alias: use.alias, span },
+          ...filterKeys(use, found.table, valueOf, context.unit),
         });
       }
     }
   }
   return result;
+}
+
+/**
+ * Named placeholders of query helpers (`{{websiteId::uuid}}`) as parameters, one number per name,
+ * in the same length (positions stay where they were written); `names[n - 1]` is the name of `$n`.
+ */
+function numberPlaceholders(sql: string): { sql: string; names: string[]; offset: number } {
+  // After the template's own `$n`, so that the two never share a number.
+  const offset = Math.max(0, ...[...sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
+  const names: string[] = [];
+  const numbered = sql.replace(/\{\{([^{}]*)\}\}/g, (whole, inner: string) => {
+    const name = inner.split('::')[0]!.trim();
+    if (!names.includes(name)) names.push(name);
+    const param = `$${offset + names.indexOf(name) + 1}`;
+    return (param.length <= whole.length ? param : '$0').padEnd(whole.length, ' ');
+  });
+  return { sql: numbered, names, offset };
+}
+
+/**
+ * The value the call passes for `$n`: the interpolation of a template, the element of the values
+ * array after the text (`query(text, [a, b])`, `query({ text, values })`), the argument after the
+ * text (`$queryRawUnsafe(text, a, b)`), or the property a named placeholder names in the object
+ * after the text (`rawQuery(sql, { websiteId })`). Undefined where the shape does not say.
+ */
+function parameterValues(
+  call: TSESTree.CallExpression | TSESTree.TaggedTemplateExpression,
+  textNode: Node,
+  text: SqlText,
+  named: { names: string[]; offset: number },
+  context: AnalysisContext,
+): (n: number) => Node | undefined {
+  const none = () => undefined;
+  if (text.paramsUnknown) return none;
+  const { names, offset } = named;
+  const interpolated = text.params && text.params.length > 0 ? text.params : undefined;
+  if (call.type === T.TaggedTemplateExpression) return (n) => interpolated?.[n - 1];
+  if (interpolated && names.length === 0) return (n) => interpolated[n - 1];
+  const first = call.arguments[0] ? unwrap(call.arguments[0]) : undefined;
+  const index = call.arguments.findIndex((arg) => arg === textNode || unwrap(arg) === textNode);
+  const values = first?.type === T.ObjectExpression ? propertyOf(first, 'values') : index >= 0 ? call.arguments[index + 1] : undefined;
+  const held = values ? heldValue(values, context) : undefined;
+  if (names.length > 0) {
+    return (n) => (n <= offset ? interpolated?.[n - 1] : held?.type === T.ObjectExpression ? propertyOf(held, names[n - offset - 1] ?? '') : undefined);
+  }
+  if (held?.type === T.ArrayExpression) {
+    return (n) => {
+      const element = held.elements[n - 1];
+      return element && element.type !== T.SpreadElement ? element : undefined;
+    };
+  }
+  const callee = unwrap(call.callee);
+  if (index >= 0 && callee.type === T.MemberExpression && /^\$(query|execute)RawUnsafe$/.test(memberName(callee) ?? '')) {
+    return (n) => {
+      const argument = call.arguments[index + n];
+      return argument && argument.type !== T.SpreadElement ? argument : undefined;
+    };
+  }
+  return none;
+}
+
+/** An array or object literal, or a const of this file that holds one. */
+function heldValue(node: Node, context: AnalysisContext): Node | undefined {
+  const value = unwrap(node);
+  if (value.type === T.ArrayExpression || value.type === T.ObjectExpression) return value;
+  const init = constValueOf(value, context.unit);
+  const held = init ? unwrap(init) : undefined;
+  return held?.type === T.ArrayExpression || held?.type === T.ObjectExpression ? held : undefined;
+}
+
+function propertyOf(object: TSESTree.ObjectExpression, name: string): Node | undefined {
+  for (const property of object.properties) {
+    if (property.type !== T.Property || property.computed) continue;
+    const key = property.key.type === T.Identifier ? property.key.name : property.key.type === T.Literal ? String(property.key.value) : undefined;
+    if (key === name) return property.value;
+  }
+  return undefined;
+}
+
+/**
+ * The filter keys of a table of the statement, as the policy reads an ORM's `where`: each column
+ * compared with a parameter whose value the call shows, by field name, with the text of the value
+ * (the verified user's own rows, the row a scoped read just checked). Not `equalities`: with them
+ * the policy would also accept a parent whose earlier read is scoped by a tenant id the client
+ * chose (`WHERE project_id = $1` with a socket payload's project), which no-client-tenant-id
+ * does not yet see in raw SQL, and the missing filter here is then the only finding left.
+ */
+function filterKeys(use: TableUse, table: Table, valueOf: (n: number) => Node | undefined, unit: FileUnit): Pick<QuerySite, 'whereKeys'> {
+  const whereKeys: Record<string, string> = {};
+  for (const key of use.keys ?? []) {
+    const value = valueOf(key.param);
+    if (!value) continue;
+    const field = [...table.columns.entries()].find(([, column]) => column.dbName === key.column)?.[0] ?? key.column;
+    whereKeys[field] = textOf(unit, value);
+  }
+  return Object.keys(whereKeys).length > 0 ? { whereKeys } : {};
+}
+
+/**
+ * Why a table of the statement is not constrained, in words that say what the SQL does filter:
+ * a key to a parent or to other tenant data compared with a value (`environment_id = $1`) is a
+ * filter, but on a row the query takes on trust, not on the tenant.
+ */
+function unscopedDetail(use: TableUse, info: SqlTableInfo, valueOf: (n: number) => Node | undefined, unit: FileUnit): string {
+  const tenantColumn = info.tenantColumns[0] ?? info.parents[0]?.column ?? 'tenant key';
+  for (const key of use.keys ?? []) {
+    const target = info.parents.find((p) => p.column === key.column)?.table ?? info.references?.find((r) => r.column === key.column)?.table;
+    if (!target) continue;
+    const value = valueOf(key.param);
+    const shown = value ? `\`${clipText(textOf(unit, value))}\`` : `\`$${key.param}\``;
+    const parent = info.parents.some((p) => p.column === key.column);
+    return `a filter on \`${use.alias}.${key.column}\` (${parent ? 'its key to the parent' : 'a key to'} \`${target}\`), compared with ${shown}, a value this query takes on trust, and no predicate on ${parent ? `the tenant key of \`${target}\`` : `\`${use.alias}.${tenantColumn}\``} and no join to a constrained table`;
+  }
+  return `no predicate on \`${use.alias}.${tenantColumn}\` and no join to a constrained table`;
+}
+
+function clipText(text: string): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > 60 ? `${flat.slice(0, 57)}...` : flat;
 }
 
 /** The tagged template stands where a call would: enough for the policy (enclosing function, position). */

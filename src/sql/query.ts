@@ -17,6 +17,8 @@ export interface SqlTableInfo {
   parents: { column: string; table: string; parentColumn: string }[];
   /** Single-column foreign keys to tables of tenant data (`task_id` -> tasks.id), whatever the class. */
   references?: { column: string; table: string; parentColumn: string }[];
+  /** Single-column foreign keys to tables outside the tenant data: the people (`user_id` -> users.id). */
+  principals?: string[];
 }
 
 export type SqlTableLookup = (name: string) => SqlTableInfo | undefined;
@@ -39,6 +41,27 @@ export interface TableUse {
    * a named constraint whose columns are not read).
    */
   undecided?: string;
+  /**
+   * Its columns compared with a parameter by a top-level conjunct that filters it (`t.project_id = $2`,
+   * `t.id IN ($1, $2)`): what the policy reads as the query's filter keys, and the wording names.
+   */
+  keys?: { column: string; param: number }[];
+  /**
+   * Read in a sub-select that lists the tenants of a person (`team_id IN (SELECT team_id FROM
+   * team_members WHERE user_id = $1)`): the outer query is scoped to those tenants, so whether this
+   * read is the verified user's own is what decides, and it is checked where it stands.
+   */
+  membership?: boolean;
+  /** A CTE read in FROM, not a table: its output columns and the uses of its body they come from. */
+  cte?: CteOutputs;
+}
+
+/** A CTE's output columns that are a plain column of one table of its body (`task_id` of `SELECT task_id, sum(x) FROM l GROUP BY task_id`). */
+interface CteOutputs {
+  name: string;
+  columns: Map<string, { use: TableUse; column: string }>;
+  /** Where the statement reads it from. */
+  usages: TableUse[];
 }
 
 export interface StatementAnalysis {
@@ -104,6 +127,29 @@ interface Scope {
   /** Aliases visible from enclosing scopes (correlated subqueries). */
   outer: TableUse[];
   ctes: Set<string>;
+  /** The SELECT CTEs of the statement, by name, with the outputs a join can follow. */
+  cteOutputs?: Map<string, CteOutputs>;
+  /** Outer joins: the ON condition filters only the nullable side, unless WHERE rejects its NULLs. */
+  outerJoins?: { cond: Condition; all: TableUse[]; nullable: TableUse[] }[];
+}
+
+/**
+ * A condition and the table uses whose rows it filters: WHERE and an inner join's ON filter every
+ * table they span; a LEFT JOIN's ON only the right side (the left rows are kept, matched or not).
+ * `filters` undefined: every table of the scope.
+ */
+interface Condition {
+  node: unknown;
+  filters?: TableUse[];
+}
+
+interface Conjunct {
+  node: unknown;
+  filters?: TableUse[];
+}
+
+function filtersUse(conjunct: Conjunct, use: TableUse): boolean {
+  return !conjunct.filters || conjunct.filters.includes(use);
 }
 
 export class SqlQueryAnalyzer {
@@ -175,29 +221,42 @@ export class SqlQueryAnalyzer {
     return scope.uses;
   }
 
-  private select(select: Json, outer: TableUse[], ctes = new Set<string>()): TableUse[] {
-    // UNION / INTERSECT: every branch on its own.
-    if (str(select.op) && select.op !== 'SETOP_NONE') {
-      const left = child(select.larg, 'SelectStmt') ?? obj(select.larg);
-      const right = child(select.rarg, 'SelectStmt') ?? obj(select.rarg);
-      return [...(left ? this.select(left, outer, ctes) : []), ...(right ? this.select(right, outer, ctes) : [])];
-    }
+  private select(select: Json, outer: TableUse[], ctes = new Set<string>(), outputs?: Map<string, CteOutputs>): TableUse[] {
     const inner = new Set(ctes);
+    const cteOutputs = new Map(outputs ?? []);
+    const defined: CteOutputs[] = [];
     const uses: TableUse[] = [];
     for (const cte of list(child(select.withClause, 'WithClause')?.ctes ?? obj(select.withClause)?.ctes)) {
       const def = child(cte, 'CommonTableExpr');
       const name = str(def?.ctename);
       const query = child(def?.ctequery, 'SelectStmt');
-      if (query) uses.push(...this.select(query, outer, inner));
+      if (query) {
+        const body = this.select(query, outer, inner, cteOutputs);
+        uses.push(...body);
+        const out = name && def && !def.cterecursive && list(def.aliascolnames).length === 0 ? cteOutputsOf(name, query, body) : undefined;
+        if (out) {
+          cteOutputs.set(out.name, out);
+          defined.push(out);
+        }
+      }
       const dml = this.cteDml(def?.ctequery, outer);
       uses.push(...dml);
       if (name) inner.add(name);
     }
-    const scope: Scope = { uses: [], outer, ctes: inner };
-    const quals: unknown[] = [];
+    // UNION / INTERSECT: every branch on its own, with the CTEs of the WITH that heads them.
+    if (str(select.op) && select.op !== 'SETOP_NONE') {
+      const left = child(select.larg, 'SelectStmt') ?? obj(select.larg);
+      const right = child(select.rarg, 'SelectStmt') ?? obj(select.rarg);
+      uses.push(...(left ? this.select(left, outer, inner, cteOutputs) : []), ...(right ? this.select(right, outer, inner, cteOutputs) : []));
+      creditCtes(defined);
+      return uses;
+    }
+    const scope: Scope = { uses: [], outer, ctes: inner, cteOutputs };
+    const quals: Condition[] = [];
     for (const from of list(select.fromClause)) this.fromItem(from, scope, quals, uses);
-    this.constrain(scope, [...quals, select.whereClause], uses);
-    return [...uses, ...scope.uses];
+    this.constrain(scope, [...quals, { node: select.whereClause }], uses);
+    creditCtes(defined);
+    return [...uses, ...scope.uses.filter((u) => !u.cte)];
   }
 
   private cteDml(query: unknown, outer: TableUse[]): TableUse[] {
@@ -222,90 +281,139 @@ export class SqlQueryAnalyzer {
       if (name) ctes.add(name);
     }
     const scope: Scope = { uses: [], outer, ctes };
-    const quals: unknown[] = [];
+    const quals: Condition[] = [];
     this.fromItem({ RangeVar: obj(stmt[relationKey]) }, scope, quals, nested);
     for (const key of fromKeys) for (const from of list(stmt[key])) this.fromItem(from, scope, quals, nested);
-    this.constrain(scope, [...quals, stmt.whereClause], nested);
-    return [...nested, ...scope.uses];
+    this.constrain(scope, [...quals, { node: stmt.whereClause }], nested);
+    return [...nested, ...scope.uses.filter((u) => !u.cte)];
   }
 
-  private fromItem(item: unknown, scope: Scope, quals: unknown[], nested: TableUse[]): void {
+  private fromItem(item: unknown, scope: Scope, quals: Condition[], nested: TableUse[]): void {
     const range = child(item, 'RangeVar');
     if (range) {
       const name = str(range.relname);
       if (!name) return;
       const schema = str(range.schemaname);
-      if (!schema && scope.ctes.has(name)) return; // a CTE, analysed where it is defined
-      const table = schema && schema !== 'public' ? `${schema}.${name}` : name;
       const alias = str(child(range.alias, 'Alias')?.aliasname ?? obj(range.alias)?.aliasname) ?? name;
+      if (!schema && scope.ctes.has(name)) {
+        // A CTE, analysed where it is defined; a join may still constrain the rows it passes on.
+        const out = scope.cteOutputs?.get(name);
+        if (out) {
+          const use: TableUse = { table: name, alias, location: num(range.location), info: undefined, constrained: false, cte: out };
+          out.usages.push(use);
+          scope.uses.push(use);
+        }
+        return;
+      }
+      const table = schema && schema !== 'public' ? `${schema}.${name}` : name;
       scope.uses.push({ table, alias, location: num(range.location), info: this.lookup(table), constrained: false });
       return;
     }
     const join = child(item, 'JoinExpr');
     if (join) {
+      const start = scope.uses.length;
       this.fromItem(join.larg, scope, quals, nested);
+      const middle = scope.uses.length;
       this.fromItem(join.rarg, scope, quals, nested);
-      if (join.quals) quals.push(join.quals);
+      const left = scope.uses.slice(start, middle);
+      const right = scope.uses.slice(middle);
+      const type = str(join.jointype) ?? 'JOIN_INNER';
+      if (join.quals) {
+        // An outer join's ON chooses which rows of the nullable side match; the kept side's rows all stay.
+        const filters = type === 'JOIN_LEFT' ? right : type === 'JOIN_RIGHT' ? left : type === 'JOIN_FULL' ? [] : [...left, ...right];
+        const cond: Condition = { node: join.quals, filters };
+        quals.push(cond);
+        if (type === 'JOIN_LEFT' || type === 'JOIN_RIGHT') (scope.outerJoins ??= []).push({ cond, all: [...left, ...right], nullable: filters });
+      }
       return;
     }
     const sub = child(item, 'RangeSubselect');
     const query = child(sub?.subquery, 'SelectStmt');
-    if (query) nested.push(...this.select(query, [...scope.outer, ...scope.uses], scope.ctes));
+    if (query) nested.push(...this.select(query, [...scope.outer, ...scope.uses], scope.ctes, scope.cteOutputs));
   }
 
   /** Marks the scope's tables constrained by the conjuncts of WHERE and ON, to a fixpoint. */
-  private constrain(scope: Scope, conditions: unknown[], nested: TableUse[]): void {
-    const conjuncts = conditions.flatMap((c) => splitAnd(c));
-    if (conjuncts.some((c) => child(c, 'ParamRef'))) {
+  private constrain(scope: Scope, conditions: Condition[], nested: TableUse[]): void {
+    const visible: Visible = { uses: [...scope.uses, ...scope.outer], local: scope.uses.length };
+    // `a LEFT JOIN b ON ... WHERE b.x = $1`: a strict condition on the nullable side in WHERE drops
+    // the unmatched rows, so the join is an inner join (as Postgres itself reduces it).
+    const where = conditions.filter((c) => !c.filters).flatMap((c) => splitAnd(c.node));
+    for (const outerJoin of scope.outerJoins ?? []) {
+      if (where.some((c) => strictOn(c, outerJoin.nullable, visible))) outerJoin.cond.filters = outerJoin.all;
+    }
+    const conjuncts: Conjunct[] = conditions.flatMap((c) => splitAnd(c.node).map((node) => ({ node, filters: c.filters })));
+    if (conjuncts.some((c) => child(c.node, 'ParamRef'))) {
       for (const use of scope.uses) use.undecided = 'its condition is SQL built elsewhere and interpolated (a whole `${...}` in WHERE), which may hold the tenant predicate';
     }
-    const visible = [...scope.uses, ...scope.outer];
     for (const use of scope.uses) {
       if (!use.info) continue;
       for (const conjunct of conjuncts) {
-        if (this.pins(conjunct, use, visible)) {
+        if (!filtersUse(conjunct, use)) continue;
+        const key = paramKey(conjunct.node, use, visible);
+        if (key) (use.keys ??= []).push(key);
+        if (this.pins(conjunct.node, use, visible)) {
           use.constrained = true;
           use.via = `a predicate on \`${use.alias}.${use.info.tenantColumns[0] ?? 'tenant key'}\``;
         }
       }
     }
-    let changed = true;
-    while (changed) {
-      changed = false;
-      for (const conjunct of conjuncts) {
-        const eq = equality(conjunct);
-        if (!eq || !columnRef(eq.left) || !columnRef(eq.right)) continue;
-        const a = resolveColumn(columnRef(eq.left) ?? [], visible);
-        const b = resolveColumn(columnRef(eq.right) ?? [], visible);
-        if (!a || !b) continue;
-        for (const [from, to] of [[a, b], [b, a]] as const) {
-          if (!from.use.constrained || to.use.constrained || !to.use.info || !scope.uses.includes(to.use)) continue;
-          const tenantJoin = from.use.info?.tenantColumns.includes(from.column) && to.use.info.tenantColumns.includes(to.column);
-          const parentJoin = to.use.info.parents.some((p) => p.column === to.column && p.table === from.use.table && p.parentColumn === from.column);
-          // The row a constrained row references (`JOIN tasks t ON t.id = ta.task_id`), and rows that
-          // reference the same tenant row as a constrained one (`ON x.member_id = pm.member_id`):
-          // foreign keys between tenant data stay within a tenant, as the child classes assume.
-          const referenced = from.use.info?.references?.some((r) => r.column === from.column && r.table === to.use.table && r.parentColumn === to.column);
-          const sameRow = from.use.info?.references?.some((r) => r.column === from.column && to.use.info?.references?.some((q) => q.column === to.column && q.table === r.table && q.parentColumn === r.parentColumn));
-          if (tenantJoin || parentJoin || referenced || sameRow) {
-            to.use.constrained = true;
-            to.use.via = tenantJoin
-              ? `a join on the tenant key to \`${from.use.alias}\``
-              : parentJoin
-                ? `its parent \`${from.use.alias}\`, which is constrained`
-                : referenced
-                  ? `the row \`${from.use.alias}.${from.column}\` references, and \`${from.use.alias}\` is constrained`
-                  : `the tenant row it shares with \`${from.use.alias}\` (\`${from.column}\`), which is constrained`;
-            changed = true;
+    const propagate = (): void => {
+      let changed = true;
+      while (changed) {
+        changed = false;
+        for (const conjunct of conjuncts) {
+          const eq = equality(conjunct.node);
+          if (!eq || !columnRef(eq.left) || !columnRef(eq.right)) continue;
+          const a = resolveColumn(columnRef(eq.left) ?? [], visible);
+          const b = resolveColumn(columnRef(eq.right) ?? [], visible);
+          if (!a || !b) continue;
+          for (const [from, to] of [[a, b], [b, a]] as const) {
+            if (!scope.uses.includes(to.use) || !filtersUse(conjunct, to.use)) continue;
+            if (follow(from, to)) changed = true;
           }
         }
       }
+    };
+    propagate();
+    // `tm.team_id IN (SELECT team_id FROM ...)`: a semi-join, followed like a join on those columns.
+    const analysed = new Map<Json, TableUse[]>();
+    const pushed = new Set<Json>();
+    const keyTests = new Set<NonNullable<ReturnType<SqlQueryAnalyzer['semiJoin']>>>();
+    let more = true;
+    while (more) {
+      more = false;
+      for (const conjunct of conjuncts) {
+        const semi = this.semiJoin(conjunct, scope, visible, analysed);
+        if (!semi) continue;
+        if (semi.outer.use.info?.references?.some((r) => r.column === semi.outer.column && r.table === semi.inner.use.table && r.parentColumn === semi.inner.column)) keyTests.add(semi);
+        if (semi.outer.use.constrained) continue;
+        if (follow(semi.inner, semi.outer)) more = true;
+        else if (semi.membership) {
+          // The tenants the person in the sub-select belongs to: whether that person is the verified
+          // user is decided at the sub-select's own table, which is therefore always checked.
+          semi.outer.use.constrained = true;
+          semi.outer.use.via = `\`${semi.outer.use.alias}.${semi.outer.column}\` IN a sub-select of the tenants of the person \`${semi.inner.use.alias}.${semi.membership}\` (checked at \`${semi.inner.use.table}\`)`;
+          more = true;
+          nested.push(...semi.uses);
+          pushed.add(semi.select);
+        }
+      }
+      if (more) propagate();
+    }
+    // `tm.role_id IN (SELECT id FROM roles WHERE admin_role)`: the sub-select returns nothing, and its
+    // condition is only ever met by the row the outer row's key names, whichever rows the outer reads
+    // (marked last: it constrains nothing else).
+    for (const semi of keyTests) {
+      if (semi.inner.use.constrained) continue;
+      semi.inner.use.constrained = true;
+      semi.inner.use.via = `the row \`${semi.outer.use.alias}.${semi.outer.column}\` names (a sub-select that only tests it)`;
     }
     // An OR at the top level whose branches do not all pin the tenant defeats the filter.
     for (const use of scope.uses) {
       if (use.constrained || !use.info) continue;
       for (const conjunct of conjuncts) {
-        const or = child(conjunct, 'BoolExpr');
+        if (!filtersUse(conjunct, use)) continue;
+        const or = child(conjunct.node, 'BoolExpr');
         if (or?.boolop !== 'OR_EXPR') continue;
         const branches = list(or.args);
         const pinned = branches.filter((b) => splitAnd(b).some((c) => this.pins(c, use, visible)));
@@ -324,12 +432,50 @@ export class SqlQueryAnalyzer {
     // constrained, a sub-select in WHERE only chooses among the tenant's own rows: not a read to flag.
     if (scope.uses.length > 0 && scope.uses.every((u) => u.constrained || !u.info || u.info.class === 'global' || u.info.class === 'unclassified')) return;
     for (const conjunct of conjuncts) {
-      for (const sub of subSelects(conjunct)) nested.push(...this.select(sub, visible, scope.ctes));
+      for (const sub of subSelects(conjunct.node)) {
+        if (!pushed.has(sub)) nested.push(...(analysed.get(sub) ?? this.select(sub, visible.uses, scope.ctes, scope.cteOutputs)));
+      }
     }
   }
 
+  /**
+   * `outer.col IN (SELECT x.col2 FROM x WHERE ...)` (or `= ANY (SELECT ...)`) in a conjunct that
+   * filters `outer`: the sub-select (one table) analysed, and the column pair to follow. `membership`:
+   * the sub-select lists tenant keys of a table filtered by a key to a person (`user_id = $1`).
+   */
+  private semiJoin(
+    conjunct: Conjunct,
+    scope: Scope,
+    visible: Visible,
+    analysed: Map<Json, TableUse[]>,
+  ): { outer: { use: TableUse; column: string }; inner: { use: TableUse; column: string }; membership?: string; uses: TableUse[]; select: Json } | undefined {
+    const sub = child(conjunct.node, 'SubLink');
+    if (!sub || sub.subLinkType !== 'ANY_SUBLINK') return undefined;
+    const op = list(sub.operName).map((n) => str(child(n, 'String')?.sval)).pop();
+    if (op !== undefined && op !== '=') return undefined;
+    const ref = columnRef(stripCast(sub.testexpr));
+    const outer = ref ? resolveColumn(ref, visible) : undefined;
+    if (!outer || !scope.uses.includes(outer.use) || !filtersUse(conjunct, outer.use)) return undefined;
+    const select = selectOf(sub);
+    const from = list(select?.fromClause);
+    const range = child(from[0], 'RangeVar');
+    const targets = list(select?.targetList);
+    const target = columnRef(stripCast(child(targets[0], 'ResTarget')?.val));
+    if (!select || !range || from.length !== 1 || targets.length !== 1 || !target || (str(select.op) && select.op !== 'SETOP_NONE')) return undefined;
+    let uses = analysed.get(select);
+    if (!uses) {
+      uses = this.select(select, visible.uses, scope.ctes, scope.cteOutputs);
+      analysed.set(select, uses);
+    }
+    const use = uses.find((u) => u.location === num(range.location));
+    const column = target[target.length - 1];
+    if (!use?.info || !column || (target.length > 1 && target[target.length - 2] !== use.alias)) return undefined;
+    const membership = !use.constrained && use.info.tenantColumns.includes(column) && outer.use.info?.tenantColumns.includes(outer.column) ? use.keys?.find((k) => use.info?.principals?.includes(k.column))?.column : undefined;
+    return { outer, inner: { use, column }, ...(membership ? { membership } : {}), uses, select };
+  }
+
   /** `use.org_id = <value>`, `org_id IN (...)`, `org_id = ANY($1)`. */
-  private pins(conjunct: unknown, use: TableUse, visible: TableUse[]): boolean {
+  private pins(conjunct: unknown, use: TableUse, visible: Visible): boolean {
     const expr = child(conjunct, 'A_Expr');
     if (!expr || !use.info) return false;
     const op = str(child(list(expr.name)[0], 'String')?.sval);
@@ -349,6 +495,114 @@ export class SqlQueryAnalyzer {
   }
 }
 
+/**
+ * A CTE read only through joins that constrain it: the rows of its table that reach the result are
+ * the ones whose key matched a constrained row (`WITH l AS (SELECT task_id, sum(x) FROM task_work_log
+ * GROUP BY task_id) SELECT ... FROM tasks t JOIN l ON l.task_id = t.id WHERE t.project_id = $1`).
+ */
+function creditCtes(defined: CteOutputs[]): void {
+  for (const out of defined) {
+    if (out.usages.length === 0 || !out.usages.every((u) => u.constrained)) continue;
+    const source = out.columns.values().next().value?.use;
+    if (!source || source.constrained) continue;
+    source.constrained = true;
+    source.via = `the CTE \`${out.name}\`, whose rows reach the result only through ${out.usages[0]!.via ?? 'a constrained join'}`;
+  }
+}
+
+/** What a column of a use is in the schema: its own, or for a CTE, the table column it passes on. */
+function columnInfo(side: { use: TableUse; column: string }): { info: SqlTableInfo | undefined; table: string; column: string } {
+  const mapped = side.use.cte?.columns.get(side.column);
+  if (mapped) return { info: mapped.use.info, table: mapped.use.table, column: mapped.column };
+  return { info: side.use.info, table: side.use.table, column: side.column };
+}
+
+/**
+ * `from.col = to.col` where `from` is constrained and the condition filters `to`: `to` is constrained
+ * when the columns are the tenant key on both sides, or a foreign key between tenant data (either
+ * way: `to`'s key to the constrained row, the row the constrained row's key names, or two keys to the
+ * same row). Foreign keys between tenant data stay within a tenant, as the child classes assume.
+ */
+function follow(from: { use: TableUse; column: string }, to: { use: TableUse; column: string }): boolean {
+  if (!from.use.constrained || to.use.constrained) return false;
+  const f = columnInfo(from);
+  const t = columnInfo(to);
+  if (!t.info) return false;
+  const same = (r: { column: string; table: string; parentColumn: string }, column: string, table: string, parentColumn: string) => r.column === column && r.table === table && r.parentColumn === parentColumn;
+  const tenantJoin = Boolean(f.info?.tenantColumns.includes(f.column)) && t.info.tenantColumns.includes(t.column);
+  const parentJoin = t.info.parents.some((p) => same(p, t.column, f.table, f.column));
+  // `JOIN task_activity_logs tal ON tal.project_id = p.id` with `p` constrained: rows that reference a constrained row.
+  const referencing = !parentJoin && Boolean(t.info.references?.some((r) => same(r, t.column, f.table, f.column)));
+  const referenced = Boolean(f.info?.references?.some((r) => same(r, f.column, t.table, t.column)) || f.info?.parents.some((p) => same(p, f.column, t.table, t.column)));
+  const sameRow = Boolean(f.info?.references?.some((r) => r.column === f.column && t.info?.references?.some((q) => q.column === t.column && q.table === r.table && q.parentColumn === r.parentColumn)));
+  if (!tenantJoin && !parentJoin && !referencing && !referenced && !sameRow) return false;
+  to.use.constrained = true;
+  to.use.via = tenantJoin
+    ? `a join on the tenant key to \`${from.use.alias}\``
+    : parentJoin
+      ? `its parent \`${from.use.alias}\`, which is constrained`
+      : referencing
+        ? `its key \`${to.use.alias}.${to.column}\` to \`${from.use.alias}\`, which is constrained`
+        : referenced
+          ? `the row \`${from.use.alias}.${from.column}\` references, and \`${from.use.alias}\` is constrained`
+          : `the tenant row it shares with \`${from.use.alias}\` (\`${from.column}\`), which is constrained`;
+  return true;
+}
+
+/** `use.col = $n` or `use.col = ANY($n)`: a column of `use` compared with a parameter. */
+function paramKey(conjunct: unknown, use: TableUse, visible: Visible): { column: string; param: number } | undefined {
+  const expr = child(conjunct, 'A_Expr');
+  const op = str(child(list(expr?.name)[0], 'String')?.sval);
+  if (!expr || op !== '=' || (expr.kind !== 'AEXPR_OP' && expr.kind !== 'AEXPR_OP_ANY')) return undefined;
+  for (const [col, value] of [[expr.lexpr, expr.rexpr], [expr.rexpr, expr.lexpr]] as const) {
+    const ref = columnRef(stripCast(col));
+    const param = child(stripCast(value), 'ParamRef');
+    if (!ref || !param) continue;
+    const resolved = resolveColumn(ref, visible);
+    if (resolved?.use === use) return { column: resolved.column, param: num(param.number) };
+  }
+  return undefined;
+}
+
+const STRICT = new Set(['AEXPR_OP', 'AEXPR_OP_ANY', 'AEXPR_OP_ALL', 'AEXPR_IN', 'AEXPR_LIKE', 'AEXPR_ILIKE', 'AEXPR_BETWEEN', 'AEXPR_NOT_BETWEEN']);
+
+/** A condition that is never true when a column of one of `uses` is NULL: a comparison on it, or `IS NOT NULL`. */
+function strictOn(conjunct: unknown, uses: TableUse[], visible: Visible): boolean {
+  const on = (node: unknown) => {
+    const ref = columnRef(stripCast(node));
+    const resolved = ref ? resolveColumn(ref, visible) : undefined;
+    return resolved !== undefined && uses.includes(resolved.use);
+  };
+  const expr = child(conjunct, 'A_Expr');
+  if (expr && STRICT.has(str(expr.kind) ?? '')) return on(expr.lexpr) || on(expr.rexpr);
+  const test = child(conjunct, 'NullTest');
+  return test?.nulltesttype === 'IS_NOT_NULL' && on(test.arg);
+}
+
+/**
+ * The outputs of a CTE over one table that a join can follow back to that table: plain columns of
+ * it (`task_id`, `l.task_id AS task`), beside aggregates of its rows grouped by them. Not when a
+ * window function mixes other rows into each output row.
+ */
+function cteOutputsOf(name: string, query: Json, body: TableUse[]): CteOutputs | undefined {
+  if (str(query.op) && query.op !== 'SETOP_NONE') return undefined;
+  const from = list(query.fromClause);
+  const range = child(from[0], 'RangeVar');
+  if (from.length !== 1 || !range) return undefined;
+  const use = body.find((u) => u.location === num(range.location) && !u.cte);
+  if (!use?.info) return undefined;
+  if (JSON.stringify(query.targetList ?? []).includes('"over"')) return undefined;
+  const columns = new Map<string, { use: TableUse; column: string }>();
+  for (const target of list(query.targetList)) {
+    const res = child(target, 'ResTarget');
+    const ref = columnRef(stripCast(res?.val));
+    if (!ref || ref.length > 2 || (ref.length === 2 && ref[0] !== use.alias)) continue;
+    const column = ref[ref.length - 1]!;
+    columns.set(str(res?.name) ?? column, { use, column });
+  }
+  return columns.size > 0 ? { name, columns, usages: [] } : undefined;
+}
+
 function splitAnd(node: unknown): unknown[] {
   if (node === undefined || node === null) return [];
   const bool = child(node, 'BoolExpr');
@@ -362,7 +616,7 @@ function equality(node: unknown): { left: unknown; right: unknown } | undefined 
   return { left: stripCast(expr.lexpr), right: stripCast(expr.rexpr) };
 }
 
-function isNullTestOnKey(node: unknown, use: TableUse, visible: TableUse[]): boolean {
+function isNullTestOnKey(node: unknown, use: TableUse, visible: Visible): boolean {
   const test = child(node, 'NullTest');
   if (!test || test.nulltesttype !== 'IS_NULL') return false;
   const ref = columnRef(test.arg);
@@ -370,19 +624,54 @@ function isNullTestOnKey(node: unknown, use: TableUse, visible: TableUse[]): boo
   return Boolean(resolved && resolved.use === use && use.info?.tenantColumns.includes(resolved.column));
 }
 
-/** `t.col` -> the table aliased `t`; a bare `col` -> the only visible table that has it. */
-function resolveColumn(ref: string[], visible: TableUse[]): { use: TableUse; column: string } | undefined {
+/** The tables a condition can name: the scope's own first (`local` of them), then the enclosing scopes'. */
+interface Visible {
+  uses: TableUse[];
+  local: number;
+}
+
+/**
+ * `t.col` -> the table aliased `t`, the scope's own before an enclosing one's; a bare `col` -> the
+ * only table of the scope that has it (a tenant or parent key), else of the enclosing scopes, else
+ * the scope's only table.
+ */
+function resolveColumn(ref: string[], visible: Visible): { use: TableUse; column: string } | undefined {
+  const local = visible.uses.slice(0, visible.local);
+  const enclosing = visible.uses.slice(visible.local);
   if (ref.length >= 2) {
     const [qualifier, column] = ref.slice(-2);
-    const use = [...visible].reverse().find((u) => u.alias === qualifier || u.table === qualifier);
+    const named = (u: TableUse) => u.alias === qualifier || u.table === qualifier;
+    const use = [...local].reverse().find(named) ?? [...enclosing].reverse().find(named);
     return use ? { use, column } : undefined;
   }
   const column = ref[0];
-  const owners = visible.filter((u) => u.info?.tenantColumns.includes(column) || u.info?.parents.some((p) => p.column === column));
-  if (owners.length === 1) return { use: owners[0], column };
-  if (visible.length === 1) return { use: visible[0], column };
+  const has = (u: TableUse) => Boolean(u.info?.tenantColumns.includes(column) || u.info?.parents.some((p) => p.column === column));
+  for (const uses of [local, enclosing]) {
+    const owners = uses.filter(has);
+    if (owners.length === 1) return { use: owners[0], column };
+    if (owners.length > 1) return undefined;
+  }
+  if (local.length === 1) return { use: local[0], column };
+  if (visible.uses.length === 1) return { use: visible.uses[0], column };
   return undefined;
 }
+
+/**
+ * A sub-link's SELECT, the same object each time it is asked for (the analysis of a sub-select is
+ * remembered by it).
+ */
+function selectOf(sublink: Json): Json | undefined {
+  const raw = obj(sublink.subselect)?.SelectStmt;
+  if (!obj(raw)) return undefined;
+  let copy = selects.get(raw as object);
+  if (!copy) {
+    copy = obj(raw)!;
+    selects.set(raw as object, copy);
+  }
+  return copy;
+}
+
+const selects = new WeakMap<object, Json>();
 
 /** Sub-selects in a condition (EXISTS, IN (SELECT ...), scalar sub-queries). */
 function subSelects(node: unknown): Json[] {
@@ -395,7 +684,7 @@ function subSelects(node: unknown): Json[] {
     const o = obj(value);
     if (!o) return;
     const sub = obj(o.SubLink);
-    const select = sub ? child(sub.subselect, 'SelectStmt') : undefined;
+    const select = sub ? selectOf(sub) : undefined;
     if (select) {
       found.push(select);
       return;
