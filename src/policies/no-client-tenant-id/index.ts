@@ -4,6 +4,7 @@ import type { CheckOutput, RawFinding, RawUnknown } from '../../core/check-outpu
 import type { Models } from '../../core/facts.js';
 import type { AnalysisContext } from '../../core/query-site.js';
 import { behindSharedSecret } from '../shared/paths.js';
+import { checkedOnEveryPath } from './barriers/paths.js';
 import { ClientTenantFlow } from './flow.js';
 import { delegatedReason, undecidedReason } from './messages.js';
 import { RULE, type Check, type Frame, type Hit } from './types.js';
@@ -66,6 +67,14 @@ function secretOnly(node: Node, context: AnalysisContext): boolean {
   }
 }
 
+function pathChecked(flow: ClientTenantFlow, at: Node): boolean {
+  try {
+    return checkedOnEveryPath(flow, at) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
 /** Every hit of the file decided: reported, settled by a check, or counted as not analysable with the reason. */
 function decide(flow: ClientTenantFlow, calls: TSESTree.CallExpression[]): CheckOutput {
   const { unit } = flow.context;
@@ -91,6 +100,9 @@ function decide(flow: ClientTenantFlow, calls: TSESTree.CallExpression[]): Check
     const delegates: Check[] = [];
     const checked = flow.isChecked(hit, frame, delegates);
     if (checked === 'certain') continue;
+    // Every path to it checks access on the way (a route middleware such as
+    // `verifyProjectAccess('query', 'project_id')`, a caller's check): see barriers/paths.ts.
+    if (pathChecked(flow, hit.at)) continue;
     const delegate = hit.sink.uncertain ? undefined : (hit.sink.delegate ?? (checked === 'uncertain' ? delegates[0]?.delegate : undefined));
     if (delegate) {
       // One entry per read and helper, whichever sinks and call chains the value reaches.
