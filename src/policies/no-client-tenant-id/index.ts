@@ -4,6 +4,7 @@ import type { CheckOutput, RawFinding, RawUnknown } from '../../core/check-outpu
 import type { Models } from '../../core/facts.js';
 import type { AnalysisContext } from '../../core/query-site.js';
 import { behindSharedSecret } from '../shared/paths.js';
+import { developmentOnly } from './barriers/deployment.js';
 import { checkedOnEveryPath } from './barriers/paths.js';
 import { ClientTenantFlow } from './flow.js';
 import { delegatedReason, undecidedReason } from './messages.js';
@@ -75,6 +76,14 @@ function pathChecked(flow: ClientTenantFlow, at: Node): boolean {
   }
 }
 
+function devOnly(node: Node, context: AnalysisContext): boolean {
+  try {
+    return developmentOnly(node, context.unit, context.resolver);
+  } catch {
+    return false;
+  }
+}
+
 /** Every hit of the file decided: reported, settled by a check, or counted as not analysable with the reason. */
 function decide(flow: ClientTenantFlow, calls: TSESTree.CallExpression[]): CheckOutput {
   const { unit } = flow.context;
@@ -89,6 +98,8 @@ function decide(flow: ClientTenantFlow, calls: TSESTree.CallExpression[]): Check
     if (flow.isAdminOnly(hit.at)) continue;
     // An internal endpoint behind a shared secret (a trigger's or a cron's payload): system code.
     if (secretOnly(hit.at, flow.context)) continue;
+    // A route that answers 403 outside a development deployment (`requireDevMode()`): developer tooling.
+    if (devOnly(hit.at, flow.context)) continue;
     // tRPC input exists only through the procedure's `.input(schema)` parser, which strips unknown
     // keys (zod's default): written as a whole, it cannot carry a tenant key the schema lacks.
     if (hit.sink.mass && hit.source.input.category === 'tRPC input field') continue;
