@@ -26,8 +26,9 @@ export function querySinks(flow: Flow, call: TSESTree.CallExpression | TSESTree.
   // tenantLookup); writing or deleting it by a client id is a sink.
   const lookup = site.table.name === flow.context.schema.root && site.operation === 'read';
   const pin = flow.pinOf(query, frame);
-  // A read whose rows never leave the code, only whether it found any: a check, not a use (see existence.ts).
-  const existence = site.operation === 'read' && onlyTested(call, frame.unit);
+  // A read whose rows never leave the code, only whether it found any: a check, not a use (see
+  // existence.ts). One that also pins a user the analysis cannot trace stays counted as undecided.
+  const existence = pin === undefined && site.operation === 'read' && onlyTested(call, frame.unit);
   if (!lookup && pin !== 'verified' && !existence) {
     const uncertain = pin === 'untraced' ? 'which also filters by a user that could not be traced to the verified identity' : undefined;
     for (const value of positions.filter) {
