@@ -112,6 +112,11 @@ describe('a client-chosen key of a lower tenant level in raw SQL, read through a
     expect(await clientTenantFindings(sqlProject(`verifyProjectAccess('query', 'project_id'), `))).toEqual([]);
   });
 
+  it('err: the middleware checks another field of the request', async () => {
+    const found = await clientTenantFindings(sqlProject(`verifyProjectAccess('query', 'source_project_id'), `));
+    expect(found.map((f) => f.line)).toEqual([7]);
+  });
+
   it('err: the route checks only the user\'s role', async () => {
     const found = await clientTenantFindings(sqlProject('ownerOrAdmin, '));
     expect(found.map((f) => f.line)).toEqual([7]);

@@ -68,9 +68,9 @@ function secretOnly(node: Node, context: AnalysisContext): boolean {
   }
 }
 
-function pathChecked(flow: ClientTenantFlow, at: Node): boolean {
+function pathChecked(flow: ClientTenantFlow, hit: Hit): boolean {
   try {
-    return checkedOnEveryPath(flow, at) !== undefined;
+    return checkedOnEveryPath(flow, hit.at, hit.source.input.path[hit.source.input.path.length - 1]) !== undefined;
   } catch {
     return false;
   }
@@ -113,7 +113,7 @@ function decide(flow: ClientTenantFlow, calls: TSESTree.CallExpression[]): Check
     if (checked === 'certain') continue;
     // Every path to it checks access on the way (a route middleware such as
     // `verifyProjectAccess('query', 'project_id')`, a caller's check): see barriers/paths.ts.
-    if (pathChecked(flow, hit.at)) continue;
+    if (pathChecked(flow, hit)) continue;
     const delegate = hit.sink.uncertain ? undefined : (hit.sink.delegate ?? (checked === 'uncertain' ? delegates[0]?.delegate : undefined));
     if (delegate) {
       // One entry per read and helper, whichever sinks and call chains the value reaches.

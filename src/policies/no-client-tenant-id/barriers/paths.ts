@@ -15,15 +15,27 @@ import type { ClientTenantFlow as Flow } from '../flow.js';
  * checks (barriers/checks.ts) decide those, so a helper's result that is not tested still counts.
  * Returns what checks it, for nothing else to say; undefined when some path is unchecked.
  */
-export function checkedOnEveryPath(flow: Flow, at: Node): string | undefined {
+export function checkedOnEveryPath(flow: Flow, at: Node, field?: string): string | undefined {
   const { context } = flow;
   if (!context.root) return undefined;
   const call = enclosingCall(at);
   if (!call) return undefined;
   const verdict = pathsOf(call, context.unit, pathOptions(context, flow));
   if (verdict.local !== undefined || verdict.unguarded.length > 0 || verdict.cut.length > 0 || verdict.uncalled.length > 0) return undefined;
+  // `verifyTaskAccess('body', 'task_id')` checks the field it names: not a `project_id` beside it.
+  if (field !== undefined && verdict.guarded.some((path) => namesOtherFields(path, field))) return undefined;
   return verdict.guarded[0];
 }
+
+/** The check, as the path analysis words it, names request fields in quotes and not this one. */
+function namesOtherFields(path: string, field: string): boolean {
+  const quoted = [...path.matchAll(/'([A-Za-z_][\w-]*)'|"([A-Za-z_][\w-]*)"/g)].map((m) => m[1] ?? m[2] ?? '');
+  const fields = quoted.filter((name) => !LOCATIONS.has(name));
+  return fields.length > 0 && !fields.includes(field);
+}
+
+/** Where a middleware factory is told to read the id (`'params'`, `'body'`, `'query'`): not field names. */
+const LOCATIONS = new Set(['params', 'body', 'query', 'headers', 'header', 'cookies']);
 
 function pathOptions(context: AnalysisContext, flow: Flow) {
   const tenantKeys = new Set<string>();
