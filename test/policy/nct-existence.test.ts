@@ -147,6 +147,11 @@ describe('a read only tested for whether it found anything (raw SQL)', () => {
     expect(await clientTenantFindings(sqlProject(after))).toEqual([]);
   });
 
+  it('ok: the rows\' count tested (`if (!invitation.rows.length) return`)', async () => {
+    const after = `    if (!invitation.rows.length) return done(null, user);\n    await db.query('SELECT set_active_team($1, $2)', [user.id, team_id]);`;
+    expect(await clientTenantFindings(sqlProject(after))).toEqual([]);
+  });
+
   it('err: the invitation rows are handed on', async () => {
     const after = `    req.session.invitation = invitation.rows[0];`;
     const found = await clientTenantFindings(sqlProject(after));

@@ -61,6 +61,9 @@ function usesTested(id: TSESTree.Identifier, unit: FileUnit): boolean {
 /** `x`, `x.rowCount`, `x.length` used only as a condition or compared. */
 function tested(node: Node): boolean {
   let at = climb(node);
+  // `result.rows.length`: the rows' count, not the rows.
+  const rows = at.parent?.type === T.MemberExpression && at.parent.object === at && memberName(at.parent) === 'rows' ? at.parent : undefined;
+  if (rows?.parent?.type === T.MemberExpression && rows.parent.object === rows && SIZE.has(memberName(rows.parent) ?? '')) at = rows;
   while (at.parent?.type === T.MemberExpression && at.parent.object === at && SIZE.has(memberName(at.parent) ?? '')) at = climb(at.parent);
   return isCondition(at);
 }
