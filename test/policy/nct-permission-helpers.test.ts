@@ -169,3 +169,34 @@ describe('a check run whenever the client value is given', () => {
     expect(found.map((f) => `${f.file}:${f.line}`)).toEqual(['src/credits.ts:25']);
   });
 });
+
+// Twin of the rule above for a check of the whole request: run only when the client sends the header,
+// so a request without it skips the check and still names any organization.
+function hook(check: string): string {
+  return `import { Hono, type Context } from 'hono';
+import { getPgClient } from './pg';
+
+declare function verifyWebhookSignature(c: Context): boolean;
+
+export const app = new Hono();
+
+app.post('/hook', async (c) => {
+  const body = await c.req.json();
+  const signature = c.req.header('x-signature');
+${check}
+  await getPgClient(c).query('UPDATE apps SET name = $1 WHERE owner_org = $2', [body.name, body.owner_org]);
+  return c.json({});
+});
+`;
+}
+
+describe('a signature check run only when the client sends the header', () => {
+  it('ok: the signature is checked on every request', async () => {
+    expect(await clientTenantFindings(project({ 'src/hook.ts': hook(`  if (!signature || !verifyWebhookSignature(c)) return c.text('unsigned', 401);`) }))).toEqual([]);
+  });
+
+  it('err: if (signature) { check }: a request without the header is not checked', async () => {
+    const found = await clientTenantFindings(project({ 'src/hook.ts': hook(`  if (signature) {\n    if (!verifyWebhookSignature(c)) return c.text('bad signature', 401);\n  }`) }));
+    expect(found.map((f) => f.file)).toEqual(['src/hook.ts']);
+  });
+});

@@ -63,7 +63,9 @@ export function gatedBy(hit: Hit, checks: Check[], scope: TSESTree.Node, delegat
     // Middleware that sets the tenant context and checks membership before `next()` is safe
     // whatever the order; a query must come after the check.
     if (hit.sink.kind === 'context' && within(check.gate, scope)) return true;
-    const gate = truthyGuarded(check.gate);
+    // Not for a check of the whole request (a key or signature checked only `if (apiKey)`): a request
+    // without the header skips it, and its other values still name any tenant.
+    const gate = check.key === ANY_KEY ? check.gate : truthyGuarded(check.gate);
     return gate.range[1] <= at.range[0] && gate.parent !== undefined && within(at, gate.parent);
   });
   if (gating.some((check) => check.certain)) return 'certain';
