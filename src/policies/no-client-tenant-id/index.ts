@@ -4,6 +4,8 @@ import type { CheckOutput, RawFinding, RawUnknown } from '../../core/check-outpu
 import type { Models } from '../../core/facts.js';
 import type { AnalysisContext } from '../../core/query-site.js';
 import { behindSharedSecret } from '../shared/paths.js';
+import { developmentOnly } from './barriers/deployment.js';
+import { checkedOnEveryPath } from './barriers/paths.js';
 import { ClientTenantFlow } from './flow.js';
 import { delegatedReason, undecidedReason } from './messages.js';
 import { RULE, type Check, type Frame, type Hit } from './types.js';
@@ -66,6 +68,22 @@ function secretOnly(node: Node, context: AnalysisContext): boolean {
   }
 }
 
+function pathChecked(flow: ClientTenantFlow, hit: Hit): boolean {
+  try {
+    return checkedOnEveryPath(flow, hit.at, hit.source.input.path[hit.source.input.path.length - 1]) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+function devOnly(node: Node, context: AnalysisContext): boolean {
+  try {
+    return developmentOnly(node, context.unit, context.resolver);
+  } catch {
+    return false;
+  }
+}
+
 /** Every hit of the file decided: reported, settled by a check, or counted as not analysable with the reason. */
 function decide(flow: ClientTenantFlow, calls: TSESTree.CallExpression[]): CheckOutput {
   const { unit } = flow.context;
@@ -80,6 +98,8 @@ function decide(flow: ClientTenantFlow, calls: TSESTree.CallExpression[]): Check
     if (flow.isAdminOnly(hit.at)) continue;
     // An internal endpoint behind a shared secret (a trigger's or a cron's payload): system code.
     if (secretOnly(hit.at, flow.context)) continue;
+    // A route that answers 403 outside a development deployment (`requireDevMode()`): developer tooling.
+    if (devOnly(hit.at, flow.context)) continue;
     // tRPC input exists only through the procedure's `.input(schema)` parser, which strips unknown
     // keys (zod's default): written as a whole, it cannot carry a tenant key the schema lacks.
     if (hit.sink.mass && hit.source.input.category === 'tRPC input field') continue;
@@ -91,6 +111,9 @@ function decide(flow: ClientTenantFlow, calls: TSESTree.CallExpression[]): Check
     const delegates: Check[] = [];
     const checked = flow.isChecked(hit, frame, delegates);
     if (checked === 'certain') continue;
+    // Every path to it checks access on the way (a route middleware such as
+    // `verifyProjectAccess('query', 'project_id')`, a caller's check): see barriers/paths.ts.
+    if (pathChecked(flow, hit)) continue;
     const delegate = hit.sink.uncertain ? undefined : (hit.sink.delegate ?? (checked === 'uncertain' ? delegates[0]?.delegate : undefined));
     if (delegate) {
       // One entry per read and helper, whichever sinks and call chains the value reaches.

@@ -3,6 +3,7 @@ import { propertyName, T, variableOf, type FileUnit, type Node } from '../../cor
 import type { HttpContext, HttpValue, PackageRef } from '../../core/facts.js';
 import { fromPackage, stringOf } from '../../core/syntax.js';
 import type { ClientTenantFlow as Flow } from './flow.js';
+import { extendedPackageType } from './request-types.js';
 import { IDENTITY_PACKAGES } from './values.js';
 import { calleeText, TRANSPARENT_METHODS } from './syntax.js';
 import { NONE, withInput, type ClientOrigin, type Env, type Frame, type Origin } from './types.js';
@@ -21,6 +22,16 @@ export function roleOf(flow: Flow, fn: TSESTree.FunctionLike, index: number, uni
   const http = flow.http({ unit, env: flow.top });
   for (const recognizer of flow.models.http.recognizers) {
     const role = recognizer.parameter(fn, index, http);
+    if (role) {
+      roles[index] = role;
+      return role;
+    }
+  }
+  // `req: IWorkLenzRequest` where `interface IWorkLenzRequest extends Request`: the framework's type.
+  const extended = extendedPackageType(flow, fn.params[index], unit);
+  if (!extended) return undefined;
+  for (const recognizer of flow.models.http.recognizers) {
+    const role = recognizer.typed?.(extended);
     if (role) {
       roles[index] = role;
       break;

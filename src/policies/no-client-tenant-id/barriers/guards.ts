@@ -1,5 +1,5 @@
 import type { TSESTree } from '@typescript-eslint/types';
-import { enclosingFunction, T } from '../../../core/ast.js';
+import { enclosingFunction, T, unwrap, walk, type Node } from '../../../core/ast.js';
 import { authorizationDecoratorOf } from '../../../core/syntax.js';
 import type { ClientTenantFlow as Flow } from '../flow.js';
 import { within } from '../syntax.js';
@@ -63,9 +63,39 @@ export function gatedBy(hit: Hit, checks: Check[], scope: TSESTree.Node, delegat
     // Middleware that sets the tenant context and checks membership before `next()` is safe
     // whatever the order; a query must come after the check.
     if (hit.sink.kind === 'context' && within(check.gate, scope)) return true;
-    return check.gate.range[1] <= at.range[0] && check.gate.parent !== undefined && within(at, check.gate.parent);
+    // Not for a check of the whole request (a key or signature checked only `if (apiKey)`): a request
+    // without the header skips it, and its other values still name any tenant.
+    const gate = check.key === ANY_KEY ? check.gate : truthyGuarded(check.gate);
+    return gate.range[1] <= at.range[0] && gate.parent !== undefined && within(at, gate.parent);
   });
   if (gating.some((check) => check.certain)) return 'certain';
   for (const check of gating) if (check.delegate) delegates?.push(check);
   return gating.length > 0 ? 'uncertain' : undefined;
+}
+
+/**
+ * capgo's credits (judged E067): `if (orgId) { await requireOrgAccess(c, orgId) }`, then `orgId ?
+ * query(orgId) : none`. The check runs whenever the value is truthy, and a falsy value names no
+ * tenant: the check gates what follows the `if` as if it stood there. Only for an `if` whose test is
+ * the value itself (the same name the check statement passes), with nothing else deciding.
+ */
+function truthyGuarded(gate: Node): Node {
+  let at = gate;
+  for (let depth = 0; depth < 3; depth++) {
+    const holder = at.parent?.type === T.BlockStatement ? at.parent : at;
+    const statement = holder.parent;
+    if (statement?.type !== T.IfStatement || statement.consequent !== holder) return at;
+    const test = unwrap(statement.test);
+    if (test.type !== T.Identifier || !mentions(at, test.name)) return at;
+    at = statement;
+  }
+  return at;
+}
+
+function mentions(node: Node, name: string): boolean {
+  let found = false;
+  walk(node, (inner) => {
+    if (inner.type === T.Identifier && inner.name === name) found = true;
+  });
+  return found;
 }

@@ -4,6 +4,7 @@ import type { QueryFacts } from '../../../core/facts.js';
 import { rlsIsolates } from '../../shared/rls.js';
 import type { ClientTenantFlow as Flow } from '../flow.js';
 import { calleeText } from '../syntax.js';
+import { onlyTested } from './existence.js';
 import type { Frame, Sink } from '../types.js';
 
 /**
@@ -25,7 +26,10 @@ export function querySinks(flow: Flow, call: TSESTree.CallExpression | TSESTree.
   // tenantLookup); writing or deleting it by a client id is a sink.
   const lookup = site.table.name === flow.context.schema.root && site.operation === 'read';
   const pin = flow.pinOf(query, frame);
-  if (!lookup && pin !== 'verified') {
+  // A read whose rows never leave the code, only whether it found any: a check, not a use (see
+  // existence.ts). One that also pins a user the analysis cannot trace stays counted as undecided.
+  const existence = pin === undefined && site.operation === 'read' && onlyTested(call, frame.unit);
+  if (!lookup && pin !== 'verified' && !existence) {
     const uncertain = pin === 'untraced' ? 'which also filters by a user that could not be traced to the verified identity' : undefined;
     for (const value of positions.filter) {
       sinks.push({ kind: 'query', label: `used as the tenant filter of ${at}`, value: value.node, node: site.callee, unit: value.unit, ...(uncertain ? { uncertain } : {}) });
