@@ -17,6 +17,7 @@ import { readTextFileSafe } from '../scan/safe-read.js';
 import { basename, dirname, join, relative } from 'node:path';
 import type { TSESTree } from '@typescript-eslint/types';
 import { globbySync } from '../project/glob.js';
+import { DEFAULT_IGNORES } from '../scan/ignores.js';
 import { memberName, propertyName, staticName, T, unwrap, walk, type FileUnit, type Node } from '../core/ast.js';
 import type { Resolver } from '../core/resolve.js';
 import { originsOf, type CallerLookup } from './origin.js';
@@ -51,7 +52,8 @@ export const INLINE_RUNNERS: ReadonlySet<string> = new Set([
 ]);
 
 const SOURCE = /\.(c|m)?[jt]sx?$/;
-const IGNORED = ['**/node_modules/**', '**/dist/**', '**/build/**', '**/out/**', '**/.next/**', '**/.turbo/**', '**/coverage/**', '**/.git/**', '**/*.d.ts', '**/*.min.js'];
+/** What the scan leaves out: the editor's call graph searches the files the scan's does. */
+const IGNORED = DEFAULT_IGNORES;
 const MAX_FILES = 20_000;
 const MAX_BYTES = 1_000_000;
 
@@ -156,6 +158,19 @@ function nameOf(fn: TSESTree.FunctionLike): { name: string; cls?: TSESTree.Class
 
 /** Where to look for callers: the workspace root above the project (all its packages), else the project. */
 export function searchRootOf(projectRoot: string): string {
+  let root = searchRoots.get(projectRoot);
+  if (root === undefined) searchRoots.set(projectRoot, (root = findSearchRoot(projectRoot)));
+  return root;
+}
+
+/**
+ * Search roots by project root, found once per process: the policies ask for every query site, and
+ * each answer read the package.json of every folder up to the repository root (the workspace
+ * packages are read once per process too, src/project/workspaces.ts).
+ */
+const searchRoots = new Map<string, string>();
+
+function findSearchRoot(projectRoot: string): string {
   for (let dir = projectRoot; ; dir = dirname(dir)) {
     if (declaresWorkspaces(dir)) return dir;
     if (existsSync(join(dir, '.git')) || dirname(dir) === dir) return projectRoot;
@@ -190,8 +205,25 @@ export function observeCallerSearches<T>(observe: CallerSearchObserver, run: () 
   }
 }
 
+/**
+ * What a scan already has (its module graph, src/project/modules.ts): the source files it found and
+ * their texts, read once. The ESLint plugin's graph has none: the call graph lists and reads itself.
+ */
+export interface SourceListing {
+  /** The listed files under `dir`, sorted; undefined when the listing does not cover that folder. */
+  sourceFilesUnder(dir: string): readonly string[] | undefined;
+  /** A listed file's text ('' when it cannot be read). */
+  sourceText(file: string): string;
+}
+
+function listingOf(modules: object): SourceListing | undefined {
+  return 'sourceFilesUnder' in modules && 'sourceText' in modules ? (modules as SourceListing) : undefined;
+}
+
 export class CallGraph {
   private files: string[] | undefined;
+  /** The scan's files and texts (see SourceListing), when it listed the search root. */
+  private listing: SourceListing | undefined;
   private readonly texts = new Map<string, string>();
   private readonly byName = new Map<string, Reference[]>();
   /** Files whose text contains a name, by name. */
@@ -208,6 +240,13 @@ export class CallGraph {
 
   private sourceFiles(): string[] {
     if (!this.files) {
+      // The scan's own list of files and the texts it read, when it listed this folder whole.
+      const listed = listingOf(this.resolver.modules)?.sourceFilesUnder(this.root);
+      if (listed) {
+        this.listing = listingOf(this.resolver.modules);
+        this.files = listed.filter((f) => SOURCE.test(f) && !this.excluded(relative(this.root, f).split('\\').join('/'))).slice(0, MAX_FILES);
+        return this.files;
+      }
       let found: string[] = [];
       try {
         found = globbySync('**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}', { cwd: this.root, absolute: true, gitignore: true, ignore: IGNORED, followSymbolicLinks: false, suppressErrors: true });
@@ -220,6 +259,7 @@ export class CallGraph {
   }
 
   private textOf(file: string): string {
+    if (this.listing) return this.listing.sourceText(file);
     let text = this.texts.get(file);
     if (text === undefined) {
       try {

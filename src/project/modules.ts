@@ -1,12 +1,12 @@
 import { createRequire } from 'node:module';
-import { statSync } from 'node:fs';
-import { dirname, extname } from 'node:path';
+import { realpathSync, statSync } from 'node:fs';
+import { dirname, extname, sep } from 'node:path';
 import type * as ScopeManager from '@typescript-eslint/scope-manager';
 import type * as Estree from '@typescript-eslint/typescript-estree';
 import type * as TS from 'typescript';
 import { walk, type FileUnit } from '../core/ast.js';
 import { resolveWorkspacePackage } from './workspaces.js';
-import { readTextFileSafe } from '../scan/safe-read.js';
+import { readTextFileSafe, readTextFileSafeWithRealPath } from '../scan/safe-read.js';
 import { compilerOptionsOf, tsconfigAt } from './tsconfig.js';
 
 const require = createRequire(import.meta.url);
@@ -132,6 +132,14 @@ export class ModuleGraph {
   /** Every project file an import of a file resolved to, whoever asked (the scanner's cache: what a file's analysis can reach). */
   private readonly edges = new Map<string, Set<string>>();
 
+  /**
+   * The scan's source files (its discovery of `root`) and their texts, read once: the call graph
+   * searches these for callers (src/flow/callers.ts) instead of listing and reading the tree again.
+   */
+  private listing: { root: string; files: readonly string[] } | undefined;
+  private readonly listedUnder = new Map<string, readonly string[] | undefined>();
+  private readonly texts = new Map<string, { text: string; real?: string } | null>();
+
   /** `boundary`: tsconfig files (and what they extend) outside it are not read (the scanned tree). */
   constructor(
     private readonly checkMtime = false,
@@ -141,6 +149,66 @@ export class ModuleGraph {
   /** Registers a unit parsed elsewhere (the file ESLint is linting, or one the scanner parsed). */
   add(unit: FileUnit): void {
     this.units.set(unit.file, { unit, mtimeMs: this.checkMtime ? safeMtime(unit.file) : 0 });
+  }
+
+  /**
+   * Records the scan's source files: every source file under `root`, as discovery found them (sorted),
+   * with nothing left out but what every scan leaves out (DEFAULT_IGNORES).
+   */
+  listSources(root: string, files: readonly string[]): void {
+    this.listing = { root, files };
+    this.listedUnder.clear();
+  }
+
+  /** The listed source files under `dir` (sorted), or undefined when no listing covers that folder whole. */
+  sourceFilesUnder(dir: string): readonly string[] | undefined {
+    const listing = this.listing;
+    if (!listing) return undefined;
+    if (this.listedUnder.has(dir)) return this.listedUnder.get(dir);
+    let files: readonly string[] | undefined;
+    if (dir === listing.root) files = listing.files;
+    else if (dir.startsWith(listing.root + sep)) files = listing.files.filter((file) => file.startsWith(dir + sep));
+    this.listedUnder.set(dir, files);
+    return files;
+  }
+
+  /**
+   * A listed file's text, read once per scan (within the scanned folder and the size limit of source
+   * files; '' when it cannot be read: the scanner reports that itself).
+   */
+  sourceText(file: string): string {
+    return this.sourceRead(file)?.text ?? '';
+  }
+
+  /** A listed file's text and real path (after every symlink), read once; undefined when it cannot be read. */
+  sourceRead(file: string): { text: string; real: string } | undefined {
+    let read = this.texts.get(file);
+    if (read === undefined) {
+      try {
+        read = readTextFileSafeWithRealPath(file, { root: this.listing?.root, maxBytes: MAX_FILE_BYTES });
+      } catch {
+        read = null;
+      }
+      this.texts.set(file, read);
+    }
+    if (read && read.real === undefined) {
+      try {
+        read.real = realpathSync.native(file);
+      } catch {
+        return undefined;
+      }
+    }
+    return (read as { text: string; real: string } | null) ?? undefined;
+  }
+
+  /** A text read already for `file` (by sourceRead or noted by the scanner), if any. */
+  knownText(file: string): string | undefined {
+    return this.texts.get(file)?.text;
+  }
+
+  /** Notes the text the scanner read for a listed file, so that the call graph does not read it again. */
+  noteText(file: string, text: string): void {
+    if (this.listing && !this.texts.get(file)) this.texts.set(file, { text });
   }
 
   /** A unit already parsed (as an import target), so that the scanner does not parse it twice. */

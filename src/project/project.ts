@@ -397,6 +397,12 @@ export interface LoadOptions {
    */
   parse?: (file: string, text: string) => FileUnit;
   /**
+   * Reads a candidate file as the scan does, once per scan (the scanner's module graph: the call
+   * graph and the analysis use the same text): its text and real path, undefined when it cannot be
+   * read. Default: read here.
+   */
+  read?: (file: string) => { text: string; real: string } | undefined;
+  /**
    * Remembers what a schema reader computed from its inputs (the scanner's cache): `compute` runs
    * only when nothing with the same kind and key was kept. Default: always computes.
    */
@@ -476,7 +482,7 @@ export function loadProject(root: string, configOverride?: TenantLintConfig, opt
     for (const path of migrations) watch(path);
   }
 
-  const ts = isolate('.', 'reading TypeScript schema sources', () => readTypeScriptSources(root, options.candidates, options.parse ?? parseUnit, memo, options.candidateReads), { result: { tables: [], diagnostics: [], files: [] }, read: [], orms: new Set<string>() });
+  const ts = isolate('.', 'reading TypeScript schema sources', () => readTypeScriptSources(root, options.candidates, options.parse ?? parseUnit, memo, options.candidateReads, options.read), { result: { tables: [], diagnostics: [], files: [] }, read: [], orms: new Set<string>() });
   if (ts.result.tables.length || ts.result.diagnostics.length) {
     tableSets.push(ts.result.tables);
     diagnostics.push(...ts.result.diagnostics);
@@ -520,6 +526,7 @@ function readTypeScriptSources(
   parse: (file: string, text: string) => FileUnit,
   memo: SchemaMemo,
   shared = new Map<string, CandidateRead | null>(),
+  sharedRead?: (file: string) => { text: string; real: string } | undefined,
 ): { result: SchemaReadResult; read: string[]; orms: Set<string> } {
   const files =
     candidates?.filter((file) => !relative(root, file).startsWith('..')) ??
@@ -542,7 +549,7 @@ function readTypeScriptSources(
           shared.set(file, null);
           continue;
         }
-        const { text, real } = readTextFileSafeWithRealPath(file, { root, maxBytes: MAX_FILE_BYTES });
+        const { text, real } = sharedRead ? readWithin(sharedRead, file, root) : readTextFileSafeWithRealPath(file, { root, maxBytes: MAX_FILE_BYTES });
         known = { real, orms: [...text.matchAll(ormImportPattern())].map((match) => match[1]), ...(TS_SCHEMA_MARKERS.test(text) ? { text } : {}) };
         shared.set(file, known);
       } catch (error) {
@@ -571,6 +578,14 @@ function readTypeScriptSources(
     return readTsSchemaSources(units);
   });
   return { result, read, orms };
+}
+
+/** A read of the scan's (see LoadOptions.read) with the rules of a read within `root`: what cannot be read throws. */
+function readWithin(read: (file: string) => { text: string; real: string } | undefined, file: string, root: string): { text: string; real: string } {
+  const found = read(file);
+  if (!found) throw new Error(`cannot read ${file}`);
+  if (!isInsideRoot(found.real, root)) throw new UnsafeFileError('outside the scanned tree (after following symlinks)', 'outside-root');
+  return found;
 }
 
 /**

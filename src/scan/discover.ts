@@ -1,29 +1,9 @@
 import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
 import { globby } from 'globby';
+import { DEFAULT_IGNORES, SOURCE_EXTENSIONS } from './ignores.js';
 
-export const SOURCE_EXTENSIONS = ['ts', 'tsx', 'mts', 'cts', 'js', 'jsx', 'mjs', 'cjs'];
-
-/** Never scanned: dependencies, build output, generated clients, declaration files, bundled browser assets. */
-export const DEFAULT_IGNORES = [
-  '**/node_modules/**',
-  '**/dist/**',
-  '**/build/**',
-  '**/out/**',
-  '**/.next/**',
-  '**/.nuxt/**',
-  '**/.svelte-kit/**',
-  '**/.turbo/**',
-  '**/coverage/**',
-  '**/.git/**',
-  '**/*.d.ts',
-  '**/*.d.mts',
-  '**/*.d.cts',
-  '**/*.min.js',
-  // Served to the browser as they are (Next.js, Vite and CRA `public/`), and compiled runtimes such as pyodide.asm.js.
-  '**/public/**/*.js',
-  '**/*.asm.js',
-];
+export { DEFAULT_IGNORES, SOURCE_EXTENSIONS };
 
 /**
  * Source files under `root`, honouring every .gitignore on the way. Symbolic links are not

@@ -142,6 +142,11 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const diagnostics: Diagnostic[] = [];
   for (const file of rootConfig.ignoredAbove ?? []) diagnostics.push({ code: 'config', file: rel(file), message: CONFIG_ABOVE_REPOSITORY });
   const modules = new ModuleGraph(false, boundary);
+  // The call graph searches the files this scan found, and their texts as the scan reads them, instead
+  // of listing and reading the tree again. Not when the config ignores files (the call graph, like
+  // the editor's, still counts their calls) or only some files were named.
+  const listed = isDir && !options.files && ignores.length === 0;
+  if (listed) modules.listSources(root, files);
   const resolver = new Resolver(modules);
   const projects = new Map<string, Project>();
   // Each directory's own project, loaded once: also the workspace whose schema packages borrow.
@@ -154,7 +159,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       try {
         // The schema readers parse through the scan's module graph: the scan reuses those trees.
         const parse = options.types ? undefined : (file: string, text: string) => (options.sources?.has(file) ? parseUnit(file, text) : modules.parse(file, text));
-        const loadOptions = { ...(options.files ? {} : { candidates: files, candidateReads }), ...(fixedConfig ? { config: rootConfig } : {}), ...(parse ? { parse } : {}), ...(cache ? { memo: cache.memo.bind(cache) as SchemaMemo } : {}) };
+        const loadOptions = { ...(options.files ? {} : { candidates: files, candidateReads }), ...(listed ? { read: (file: string) => modules.sourceRead(file) } : {}), ...(fixedConfig ? { config: rootConfig } : {}), ...(parse ? { parse } : {}), ...(cache ? { memo: cache.memo.bind(cache) as SchemaMemo } : {}) };
         // Each migration file and schema file has its own budget (see projectFor).
         project = withReadBoundary(boundary, () => withBudgetSettings(budget, () => loadProject(projectRoot, undefined, loadOptions)));
       } catch (error) {
@@ -250,10 +255,11 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     try {
       const size = given === undefined ? statSync(file).size : Buffer.byteLength(given);
       if (size > MAX_FILE_BYTES) return oversized(file, size, given);
-      text = given ?? readTextFileSafe(file, { root, maxBytes: MAX_FILE_BYTES });
+      text = given ?? modules.knownText(file) ?? readTextFileSafe(file, { root, maxBytes: MAX_FILE_BYTES });
     } catch (error) {
       return { kind: 'skipped', code: 'unreadable', message: `cannot read: ${error instanceof Error ? error.message : String(error)}` };
     }
+    if (given === undefined) modules.noteText(file, text);
     if (text.slice(0, 8000).includes('\u0000')) return { kind: 'skipped', code: 'binary', message: 'skipped: binary content' };
     checkBudget();
     // Text given in place of the file is parsed from that text, never taken from the cache of the copy on disk.
