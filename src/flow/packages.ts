@@ -10,7 +10,16 @@ import { readTextFileSafe } from '../scan/safe-read.js';
 const privacy = new Map<string, boolean>();
 
 /** `node ... src/x.ts`, `tsx watch src/server.ts`, `nodemon app/index.ts`: a script that runs the package's own source. */
-const RUNS_OWN_SOURCE = /\b(node|ts-node|tsx|nodemon|bun)\b[^&|;]*\s\.?\/?(src|server|app)\/[\w./-]+\.[cm]?[jt]s\b/;
+function runsOwnSource(script: string): boolean {
+  return script.split(/[&|;]/).some((command) => {
+    const words = command.split(/\s+/);
+    const runner = words.findIndex((word) => RUNNERS.has(word));
+    return runner >= 0 && words.slice(runner + 1).some((word) => OWN_SOURCE.test(word));
+  });
+}
+
+const RUNNERS = new Set(['node', 'ts-node', 'tsx', 'nodemon', 'bun']);
+const OWN_SOURCE = /^\.?\/?(src|server|app)\/[\w./-]+\.[cm]?[jt]s$/;
 
 /** What a package others import declares: an entry point. An application's manifest has none. */
 const LIBRARY_FIELDS = ['main', 'module', 'exports', 'types', 'typings', 'bin'];
@@ -26,7 +35,7 @@ function isApplication(manifest: object, dir: string): boolean {
   const scripts: unknown = Reflect.get(manifest, 'scripts');
   if (typeof scripts === 'object' && scripts !== null) {
     if (typeof Reflect.get(scripts, 'start') === 'string') return true;
-    if (Object.values(scripts).some((script) => typeof script === 'string' && RUNS_OWN_SOURCE.test(script))) return true;
+    if (Object.values(scripts).some((script) => typeof script === 'string' && runsOwnSource(script))) return true;
   }
   const fields = LIBRARY_FIELDS.filter((f) => Reflect.has(manifest, f));
   if (fields.length === 0) return true;

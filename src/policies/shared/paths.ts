@@ -37,6 +37,8 @@ export interface PathVerdict {
   cut: string[];
   /** With `focus`: checks on a path that do not test the focused values (a decorator, a route middleware, an id handed on by a callback). */
   loose: string[];
+  /** Paths checked only by an authorization decorator, which checks what the route names, not a given value. */
+  decorated?: string[];
 }
 
 export interface PathOptions {
@@ -142,7 +144,9 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
   }
   const authz = authorizationDecorator(at) ?? composedGuard(at, options.resolver);
   if (authz) {
-    guarded.push(`${label(at)} (\`${placeOf(graph.root, at.unit, at.fn)}\`) runs behind the authorization decorator \`${authz}\``);
+    const text = `${label(at)} (\`${placeOf(graph.root, at.unit, at.fn)}\`) runs behind the authorization decorator \`${authz}\``;
+    guarded.push(text);
+    (verdict.decorated ??= []).push(text);
     return;
   }
   const entry = entryByForm(at, rel(graph.root, at.unit));
@@ -883,6 +887,10 @@ function createdInRequest(values: readonly Node[], call: TSESTree.CallExpression
       made ??= source;
       continue;
     }
+    const plain = unwrap(key);
+    // A literal, or a key minted here (`publicId: generateUID()`, `randomUUID()`): no client chose it.
+    if (plain.type === T.Literal || plain.type === T.TemplateLiteral && plain.expressions.length === 0) continue;
+    if (plain.type === T.CallExpression && plain.arguments.length === 0 && !readsRequest(plain)) continue;
     const root = rootIdentifier(key);
     if (root && (IDENTITY.test(root) || HANDLES.has(root) && !readsRequest(key))) continue;
     if (!guardAt(call, unit, options, false, [key])) return undefined;

@@ -22,6 +22,9 @@ export function checkedOnEveryPath(flow: Flow, at: Node, field?: string): string
   if (!call) return undefined;
   const verdict = pathsOf(call, context.unit, pathOptions(context, flow));
   if (verdict.local !== undefined || verdict.unguarded.length > 0 || verdict.cut.length > 0 || verdict.uncalled.length > 0) return undefined;
+  // A decorator checks what the route names (this policy's own barrier reads which parameter); it says
+  // nothing of a value from a header or the body.
+  if (verdict.decorated?.length) return undefined;
   // `verifyTaskAccess('body', 'task_id')` checks the field it names: not a `project_id` beside it.
   if (field !== undefined && verdict.guarded.some((path) => namesOtherFields(path, field))) return undefined;
   return verdict.guarded[0];
