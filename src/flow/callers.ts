@@ -49,6 +49,8 @@ export const INLINE_RUNNERS: ReadonlySet<string> = new Set([
   'all', 'allSettled', 'race', 'any', 'from', 'run', 'startActiveSpan', 'trace', 'withSpan', 'retry', 'retryWithBackoff',
   // RxJS operators in a pipe the function itself subscribes to (`lastValueFrom(from(rows).pipe(concatMap(...)))`).
   'concatMap', 'mergeMap', 'switchMap', 'exhaustMap', 'tap',
+  // Deferred to the end of this turn, for the code that defers it (at the top level: the module's load).
+  'nextTick', 'setImmediate', 'queueMicrotask',
 ]);
 
 const SOURCE = /\.(c|m)?[jt]sx?$/;
@@ -124,6 +126,13 @@ export function isInlineCallback(fn: TSESTree.FunctionLike): boolean {
   const callee = unwrap(parent.callee);
   const name = callee.type === T.MemberExpression ? memberName(callee) : callee.type === T.Identifier ? callee.name : undefined;
   return Boolean(name && INLINE_RUNNERS.has(name));
+}
+
+/** `this`, `Tasks`, `this.service`: a chain of names, not an element or a call's result. */
+function plainChain(node: Node): boolean {
+  const inner = unwrap(node);
+  if (inner.type === T.ThisExpression || inner.type === T.Identifier) return true;
+  return inner.type === T.MemberExpression && !inner.computed && plainChain(inner.object);
 }
 
 function enclosing(node: Node): TSESTree.FunctionLike | undefined {
@@ -302,7 +311,9 @@ export class CallGraph {
       if (called) add(called, { call: node, unit, ref: callee, kind: 'call' });
       for (const arg of node.arguments) {
         const value = unwrap(arg);
-        const named = value.type === T.Identifier ? value.name : value.type === T.MemberExpression ? memberName(value) : undefined;
+        // `app.get('/x', Tasks.list)`, `this.handle`: a function handed on. `Number(res[0].count)` reads a
+        // field of data (unleash's `count()` was taken for a handler registered with `Number`).
+        const named = value.type === T.Identifier ? value.name : value.type === T.MemberExpression && plainChain(value.object) ? memberName(value) : undefined;
         if (named) add(named, { call: node, unit, ref: value, kind: 'argument' });
       }
     });

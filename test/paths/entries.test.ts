@@ -1088,3 +1088,60 @@ describe('keys of rows the request created, handed on directly or pushed into an
     expect((await touch('item.id'))?.severity).toBe('error');
   });
 });
+
+// postiz (judged F044, a leak shown as checked): `@CheckPolicies([Create, POSTS_PER_MONTH])` over a route that names
+// nothing (`@Body() body`, then an upsert by `body.id`) checks a plan, not the ids of the body. worklenz (judged
+// F075, a leak shown as defence in depth): `assertJob(jobId, _userId)` is handed the user and never reads it.
+describe('checks that do not check the value: a decorator over a route that names nothing, a helper that ignores the user', () => {
+  const controller = (param: string) =>
+    `import { Body, Controller, Param, Post } from '@nestjs/common';\nimport { prisma } from './db';\nimport { CheckPolicies } from './policies';\n\n@Controller('projects')\nexport class ProjectsController {\n  @Post(':id')\n  @CheckPolicies('project|update')\n  async rename(${param} id: string) {\n    return prisma.project.update({ where: { id }, data: { name: 'x' } });\n  }\n}\n`;
+  const policies = `export const CheckPolicies = (...p: string[]): MethodDecorator => () => undefined;\n`;
+  const rtf = async (files: Record<string, string>) => severities(project({ private: true, dependencies: { '@prisma/client': '^6.8.0', '@nestjs/common': '^10.0.0' } }, files));
+
+  it('the decorator over a route that names the id (`@Param(\'id\')`): warning', async () => {
+    expect(await rtf({ 'src/policies.ts': policies, 'src/projects.controller.ts': controller(`@Param('id')`) })).toEqual(['src/projects.controller.ts:10 warning']);
+  });
+
+  it('twin: the id comes from the body, the route names nothing: error', async () => {
+    expect(await rtf({ 'src/policies.ts': policies, 'src/projects.controller.ts': controller(`@Body('id')`) })).toEqual(['src/projects.controller.ts:10 error']);
+  });
+
+  const routes = (helper: string) =>
+    `import express from 'express';\nimport { prisma } from './db';\n\nasync function assertProject(id: string, userId: string) {\n${helper}\n  if (!row) throw new Error('not found');\n  return row;\n}\n\nexport const app = express();\napp.delete('/projects/:id', async (req: any, res: any) => {\n  const project = await assertProject(req.params.id, req.user.id);\n  if (!project) return res.status(404).end();\n  res.json(await removeProject(project.id));\n});\n\nasync function removeProject(id: string) {\n  return prisma.project.delete({ where: { id } });\n}\n`;
+  const severityOf = async (helper: string) => (await rtf({ 'src/routes.ts': routes(helper) })).find((f) => f.startsWith('src/routes.ts:18'));
+
+  it('a helper handed the user that reads it (a membership lookup): warning', async () => {
+    expect(await severityOf(`  const row = await prisma.member.findFirst({ where: { userId, organization: { projects: { some: { id } } } } });`)).toBe('src/routes.ts:18 warning');
+  });
+
+  it('twin: the helper ignores the user it is handed (only checks that the row exists): error', async () => {
+    expect(await severityOf(`  const row = await prisma.project.findFirst({ where: { id } });`)).toBe('src/routes.ts:18 error');
+  });
+});
+
+// unleash (judged F090/F092): `process.nextTick(async () => start(...))` in `server-dev.ts` is the server's boot, not a
+// handler; `.then((res) => Number(res[0].count))` reads a field, it does not hand the method `count` to `Number`.
+describe('a callback deferred at load, and a field read named like a method', () => {
+  const remove = `import { prisma } from './db';\n\nexport async function removeProject(id: string) {\n  return prisma.project.delete({ where: { id } });\n}\n`;
+
+  it('`process.nextTick(async () => ...)` at the top level runs at load: system code, info', async () => {
+    const boot = `import { removeProject } from './remove';\n\nprocess.nextTick(async () => {\n  await removeProject(String(process.env.STALE));\n});\n`;
+    expect(await severities(project({ private: true }, { 'src/remove.ts': remove, 'src/boot.ts': boot }))).toEqual(['src/remove.ts:4 info']);
+  });
+
+  it('twin: the same deferral inside a route, with the id from the URL: error', async () => {
+    const routes = `import express from 'express';\nimport { removeProject } from './remove';\n\nexport const app = express();\napp.delete('/projects/:id', (req, res) => {\n  process.nextTick(async () => {\n    await removeProject(req.params.id);\n  });\n  res.end();\n});\n`;
+    expect(await severities(project({ private: true }, { 'src/remove.ts': remove, 'src/routes.ts': routes }))).toEqual(['src/remove.ts:4 error']);
+  });
+
+  const store = `import { prisma } from './db';\n\nexport class ProjectStore {\n  async count(): Promise<number> {\n    return prisma.project.count();\n  }\n}\n`;
+  it('`Number(rows[0].count)` is not a registration of a method named `count`: nothing calls it, warning', async () => {
+    const other = `export async function total(rows: { count: string }[]) {\n  return Number(rows[0].count);\n}\n`;
+    expect(await severities(project({ private: true }, { 'src/store.ts': store, 'src/other.ts': other }))).toEqual(['src/store.ts:5 warning']);
+  });
+
+  it('twin: the method handed on as a handler (`app.get(\'/count\', store.count)`): error', async () => {
+    const routes = `import express from 'express';\nimport { ProjectStore } from './store';\n\nconst store = new ProjectStore();\nexport const app = express();\napp.get('/count', store.count);\n`;
+    expect(await severities(project({ private: true }, { 'src/store.ts': store, 'src/routes.ts': routes }))).toEqual(['src/store.ts:5 error']);
+  });
+});

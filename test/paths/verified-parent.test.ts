@@ -30,9 +30,16 @@ model Board {
   @@index([organizationId, id])
 }
 
+model User {
+  id    String @id
+  cards Card[]
+}
+
 model Card {
   id        String  @id
   title     String
+  userId    String?
+  user      User?   @relation(fields: [userId], references: [id])
   boardId String
   board   Board @relation(fields: [boardId], references: [id])
   @@index([boardId])
@@ -114,5 +121,26 @@ describe.each(['prisma', 'kysely', 'drizzle'] as Orm[])('a child filtered by its
 
   it('twin: the filter is the row\'s own id, checked as a board: warning (defence in depth, not scoped through a parent)', async () => {
     expect(await severities(repo(orm, 'byOwnId', checksParent))).toEqual(['src/cards.ts:4 warning']);
+  });
+});
+
+// worklenz (judged F073): `DELETE FROM task_timers WHERE user_id = $1 AND task_id = $2` with the session's user.
+describe('a change of the verified user\'s own rows', () => {
+  const routes = (user: string) =>
+    `app.delete('/cards/:id/mine', async (req: any, res: any) => {\n  res.json(await db.card.deleteMany({ where: { userId: ${user}, id: req.params.id } }));\n});\n`;
+  const dir = (user: string) =>
+    makeProject({
+      'package.json': JSON.stringify({ name: 'p', private: true, dependencies: { '@prisma/client': '^6.8.0', express: '^5.1.0' } }),
+      'prisma/schema.prisma': SCHEMA,
+      'src/db.ts': QUERIES.prisma.db,
+      'src/routes.ts': `import express from 'express';\nimport { db } from './db';\n\nexport const app = express();\n${routes(user)}`,
+    });
+
+  it('filtered by the session\'s user: not reported', async () => {
+    expect(await severities(dir('req.user.id'))).toEqual([]);
+  });
+
+  it('twin: by a user the body names: error', async () => {
+    expect(await severities(dir('req.body.userId'))).toEqual(['src/routes.ts:6 error']);
   });
 });

@@ -353,7 +353,13 @@ function isAppRouterPage(file: string): boolean {
 const ENTRY_EXPORTS = new Set(['loader', 'action', 'getServerSideProps', 'handler', 'default']);
 const EXPORTED_HANDLER = 'the exported handler';
 
+const ROUTE_INPUTS = new Set(['Param', 'Args', 'Query']);
+
 function authorizationDecorator(at: Callable): string | undefined {
+  // A decorator checks what the route names (`@Param('orgId')`, `@Args`, `@Query`): a route that names
+  // nothing (postiz `@CheckPolicies([Create, POSTS_PER_MONTH])` over `@Body() body`) is checked for a
+  // plan or a role, not for the ids its body carries.
+  if (!at.fn.params.some((param) => (param.decorators ?? []).some((d) => ROUTE_INPUTS.has(decoratorName(d) ?? '')))) return undefined;
   const decorator = authorizationDecoratorOf(at.fn);
   return decorator ? clip(`@${textOf(at.unit, decorator.expression)}`) : undefined;
 }
@@ -1059,6 +1065,7 @@ function guardStatement(statement: TSESTree.Statement, roots: Set<string>, unit:
   if (statement.type === T.ExpressionStatement) {
     const call = callIn(statement.expression);
     if (!call || !identityIn(call) && !namedAuthorizationCheck(call) && !throwsOnIdentity(call, unit, options.resolver)) return undefined;
+    if (identityIn(call) && !namedAuthorizationCheck(call) && !usesIdentity(call, unit, options.resolver)) return undefined;
     if (!intersects(rootsOf(call.arguments, unit, 0, true), roots)) return undefined;
     if (!throwsOrNamedAsCheck(call, unit, options.resolver)) return undefined;
     return `\`${clip(textOf(unit, call))}\``;
@@ -1073,7 +1080,7 @@ function guardStatement(statement: TSESTree.Statement, roots: Set<string>, unit:
       const name = declarator.id.name;
       const guard = testedGuard(declarator, init, name, unit, options.resolver, rest);
       if (guard) return guard;
-      if (!(identityIn(init) || tenantBoundCheck(init, options.tenantKeys))) continue;
+      if (!((identityIn(init) && usesIdentity(init, unit, options.resolver)) || tenantBoundCheck(init, options.tenantKeys))) continue;
       const tested = rest.find((s) => s.type === T.IfStatement && exits(s.consequent) && mentionsAny(s.test, new Set([name])));
       if (tested) return `\`${clip(textOf(unit, init))}\` and the check of \`${name}\``;
     }
@@ -1333,6 +1340,21 @@ function tenantArgument(call: TSESTree.CallExpression, tenantKeys: ReadonlySet<s
 }
 
 /** The function's body names `name` (its tenant parameter is used, not only received). */
+/**
+ * The project function handed the identity reads it: `assertJob(jobId, _userId) { ...getJob(jobId)... }`
+ * (worklenz, judged F075) only checks that the job exists, whoever asks. Unresolved callees count.
+ */
+function usesIdentity(call: TSESTree.CallExpression, unit: FileUnit, resolver: Resolver): boolean {
+  const fn = functionOf(call, unit, resolver);
+  if (!fn) return true;
+  return call.arguments.every((argument, index) => {
+    if (argument.type === T.SpreadElement || !identityIn(argument)) return true;
+    const param = fn.node.params[index];
+    const inner = param?.type === T.AssignmentPattern ? param.left : param;
+    return inner?.type !== T.Identifier || usesBeyondParameters(fn.node, inner.name);
+  });
+}
+
 function usesBeyondParameters(fn: TSESTree.FunctionLike, name: string): boolean {
   if (!fn.body) return false;
   let found = false;
