@@ -1094,12 +1094,17 @@ describe('keys of rows the request created, handed on directly or pushed into an
 // F075, a leak shown as defence in depth): `assertJob(jobId, _userId)` is handed the user and never reads it.
 describe('checks that do not check the value: a decorator over a route that names nothing, a helper that ignores the user', () => {
   const controller = (param: string) =>
-    `import { Body, Controller, Param, Post } from '@nestjs/common';\nimport { prisma } from './db';\nimport { CheckPolicies } from './policies';\n\n@Controller('projects')\nexport class ProjectsController {\n  @Post(':id')\n  @CheckPolicies('project|update')\n  async rename(${param} id: string) {\n    return prisma.project.update({ where: { id }, data: { name: 'x' } });\n  }\n}\n`;
+    `import { Body, Controller, Param, Post } from '@nestjs/common';\nimport { prisma } from './db';\nimport { CheckPolicies } from './policies';\n\n@Controller('projects')\nexport class ProjectsController {\n  @Post(${param.startsWith('@Param') ? "':id'" : "'rename'"})\n  @CheckPolicies('project|update')\n  async rename(${param} id: string) {\n    return prisma.project.update({ where: { id }, data: { name: 'x' } });\n  }\n}\n`;
   const policies = `export const CheckPolicies = (...p: string[]): MethodDecorator => () => undefined;\n`;
   const rtf = async (files: Record<string, string>) => severities(project({ private: true, dependencies: { '@prisma/client': '^6.8.0', '@nestjs/common': '^10.0.0' } }, files));
 
   it('the decorator over a route that names the id (`@Param(\'id\')`): warning', async () => {
     expect(await rtf({ 'src/policies.ts': policies, 'src/projects.controller.ts': controller(`@Param('id')`) })).toEqual(['src/projects.controller.ts:10 warning']);
+  });
+
+  it('the id from the body, with a decorator that tells the guard to read the body (`@ResourceMeta(\'id\', \'body\')`): warning', async () => {
+    const told = controller(`@Body('id')`).replace(`@CheckPolicies('project|update')`, `@CheckPolicies('project|update')\n  @ResourceMeta('id', 'body')`).replace('{ id }, data', '{ id }, data').replace("import { CheckPolicies } from './policies';", "import { CheckPolicies, ResourceMeta } from './policies';");
+    expect(await rtf({ 'src/policies.ts': policies + `export const ResourceMeta = (...p: string[]): MethodDecorator => () => undefined;\n`, 'src/projects.controller.ts': told })).toEqual(['src/projects.controller.ts:11 warning']);
   });
 
   it('twin: the id comes from the body, the route names nothing: error', async () => {

@@ -355,11 +355,35 @@ const EXPORTED_HANDLER = 'the exported handler';
 
 const ROUTE_INPUTS = new Set(['Param', 'Args', 'Query']);
 
+/**
+ * The route names a resource the guard can read: its path (the method's or the controller's) has a
+ * parameter (`@Get('/:shareId/view')`, `@Controller('api/base/:baseId')`), or a decorator of the method
+ * is handed a part of the request by name (`'body'`, `'query'`, `'params'`).
+ */
+function namesRequestPart(fn: TSESTree.FunctionLike): boolean {
+  const owner = fn.parent;
+  if (owner?.type !== T.MethodDefinition) return false;
+  const cls = owner.parent?.parent;
+  const classDecorators = cls && (cls.type === T.ClassDeclaration || cls.type === T.ClassExpression) ? cls.decorators ?? [] : [];
+  const strings = (decorators: TSESTree.Decorator[]) =>
+    decorators.flatMap((d) => {
+      const expression = unwrap(d.expression);
+      return expression.type === T.CallExpression ? expression.arguments.filter((a): a is TSESTree.StringLiteral => a.type === T.Literal && typeof a.value === 'string').map((a) => a.value) : [];
+    });
+  return strings(owner.decorators ?? []).some((v) => REQUEST_PART_NAMES.has(v) || ROUTE_PARAMETER.test(v)) || strings(classDecorators).some((v) => ROUTE_PARAMETER.test(v));
+}
+
+/** `:id` in a route path. */
+const ROUTE_PARAMETER = /(^|\/):[A-Za-z_]/;
+
+const REQUEST_PART_NAMES = new Set(['body', 'query', 'params', 'param', 'headers']);
+
 function authorizationDecorator(at: Callable): string | undefined {
   // A decorator checks what the route names (`@Param('orgId')`, `@Args`, `@Query`): a route that names
   // nothing (postiz `@CheckPolicies([Create, POSTS_PER_MONTH])` over `@Body() body`) is checked for a
   // plan or a role, not for the ids its body carries.
-  if (!at.fn.params.some((param) => (param.decorators ?? []).some((d) => ROUTE_INPUTS.has(decoratorName(d) ?? '')))) return undefined;
+  // A decorator beside it may tell the guard where the resource's id is (teable `@ResourceMeta('spaceId', 'body')`).
+  if (!at.fn.params.some((param) => (param.decorators ?? []).some((d) => ROUTE_INPUTS.has(decoratorName(d) ?? ''))) && !namesRequestPart(at.fn)) return undefined;
   const decorator = authorizationDecoratorOf(at.fn);
   return decorator ? clip(`@${textOf(at.unit, decorator.expression)}`) : undefined;
 }
