@@ -79,6 +79,7 @@ export function checkQuerySites(sites: QuerySite[], context: AnalysisContext, lo
 }
 
 const IDENTITY_VALUE = /(^|\.)(user|session|currentUser|viewer|auth|me)\??\.(id|userId)$|(^|\.)userId$/;
+const SESSION_USER = /(^|\.)(user|session|currentUser|viewer|auth|me)\??\.(id|userId)$|^userId$/;
 const REQUEST_VALUE = /^(input|body|params|query|args|req\.(body|query|params)|request\.(body|query|params)|data|dto)\./;
 
 /**
@@ -94,6 +95,8 @@ function byVerifiedUser(site: QuerySite, schema: TenantSchema): boolean {
   for (const [key, value] of Object.entries(site.whereKeys)) {
     const text = value.replace(/\s+/g, '');
     if (!IDENTITY_VALUE.test(text) || REQUEST_VALUE.test(text)) continue;
+    // A write takes the session's user, not a field named `userId` of what the function was handed (`opts.userId`).
+    if (site.operation !== 'read' && !SESSION_USER.test(text)) continue;
     for (const relation of site.table.relations.values()) {
       if (!relation.fields.includes(key)) continue;
       const target = schema.tables.get(relation.target);
