@@ -137,8 +137,7 @@ function builder(call: TSESTree.CallExpression, context: AnalysisContext): Query
     }
     const scope: Scope = { table, context, tableParams: new Set(), operatorParams: new Map() };
     site.predicate = evaluateCondition(condition, unit, scope, 0);
-    site.whereKeys = whereKeysOf(condition, unit, scope);
-    site.equalities = equalitiesOf(condition, unit, scope);
+    setKeys(site, conjunctsOf(condition, unit, scope), unit);
     return site;
   }
   const wheres = chain.links.filter((l) => l.name === 'where');
@@ -157,8 +156,7 @@ function builder(call: TSESTree.CallExpression, context: AnalysisContext): Query
   }
   const scope: Scope = { table, context, tableParams: new Set(), operatorParams: new Map() };
   const result = evaluateCondition(condition, unit, scope, 0);
-  site.whereKeys = whereKeysOf(condition, unit, scope);
-  site.equalities = equalitiesOf(condition, unit, scope);
+  setKeys(site, conjunctsOf(condition, unit, scope), unit);
   if (result.kind !== 'scoped' && joined.length > 0) {
     site.predicate = throughJoin(table, joined, condition, unit, context);
     return site;
@@ -251,10 +249,8 @@ function relational(call: TSESTree.CallExpression, callee: TSESTree.MemberExpres
     return site;
   }
   site.predicate = evaluateWhereValue(where.value, object.unit, table, context, 0);
-  if (object.unit === unit) {
-    site.whereKeys = relationalWhereKeys(where.value, unit, table, context);
-    site.equalities = relationalEqualities(where.value, unit, table, context);
-  }
+  const conjuncts = object.unit === unit ? relationalConjuncts(where.value, unit, table, context) : undefined;
+  if (conjuncts) setKeys(site, conjuncts, unit);
   return site;
 }
 
@@ -297,59 +293,42 @@ function callbackScope(fn: TSESTree.ArrowFunctionExpression | TSESTree.FunctionE
   return scope;
 }
 
-/**
- * Top-level `eq(t.col, value)` conjuncts with the source text of their values (`{ id: 'input.id' }`):
- * the policy matches a write by id to an earlier scoped read of the same id.
- */
-function whereKeysOf(condition: Node, unit: FileUnit, scope: Scope, depth = 0): Record<string, string> {
-  const node = unwrap(condition);
-  if (depth > MAX_DEPTH || node.type !== T.CallExpression) return {};
-  const operator = operatorOf(node, unit, scope, depth);
-  const args = node.arguments.filter((a): a is TSESTree.Expression => a.type !== T.SpreadElement);
-  if (operator === 'and') return Object.assign({}, ...args.map((a) => whereKeysOf(a, unit, scope, depth + 1))) as Record<string, string>;
-  if (operator !== 'eq' || args.length !== 2) return {};
-  const [a, b] = args as [Node, Node];
-  for (const [col, value] of [[a, b], [b, a]] as const) {
-    const name = columnOf(col, unit, scope);
-    if (name) return { [name]: textOf(unit, value) };
-  }
-  return {};
-}
+type Conjunct = { column: string; value: Node; operator: 'eq' | 'inArray' };
 
-/** Top-level `eq(t.col, value)` and `inArray(t.col, values)` conjuncts, with their value nodes. */
-function equalitiesOf(condition: Node, unit: FileUnit, scope: Scope, depth = 0): { column: string; value: Node }[] {
+/**
+ * Top-level `eq(t.col, value)` and `inArray(t.col, values)` conjuncts with their value nodes: the policy
+ * matches a write by id to an earlier scoped read of the same id (`whereKeys`, the `eq` ones as text)
+ * and follows a parent key's value (`equalities`).
+ */
+function conjunctsOf(condition: Node, unit: FileUnit, scope: Scope, depth = 0): Conjunct[] {
   const node = unwrap(condition);
   if (depth > MAX_DEPTH || node.type !== T.CallExpression) return [];
   const operator = operatorOf(node, unit, scope, depth);
   const args = node.arguments.filter((a): a is TSESTree.Expression => a.type !== T.SpreadElement);
-  if (operator === 'and') return args.flatMap((a) => equalitiesOf(a, unit, scope, depth + 1));
+  if (operator === 'and') return args.flatMap((a) => conjunctsOf(a, unit, scope, depth + 1));
   if ((operator !== 'eq' && operator !== 'inArray') || args.length !== 2) return [];
   const [a, b] = args as [Node, Node];
   for (const [col, value] of operator === 'eq' ? ([[a, b], [b, a]] as const) : ([[a, b]] as const)) {
     const name = columnOf(col, unit, scope);
-    if (name) return [{ column: name, value }];
+    if (name) return [{ column: name, value, operator }];
   }
   return [];
 }
 
-/** The `where` keys of a relational call: the callback's single returned condition, or a condition. */
-function relationalWhereKeys(value: Node, unit: FileUnit, table: Table, context: AnalysisContext): Record<string, string> | undefined {
-  const node = unwrap(value);
-  if (node.type === T.ArrowFunctionExpression || node.type === T.FunctionExpression) {
-    const returned = returnedExpressions(node);
-    return returned.length === 1 && returned[0] ? whereKeysOf(returned[0], unit, callbackScope(node, unit, table, context)) : undefined;
-  }
-  if (node.type === T.CallExpression) return whereKeysOf(node, unit, { table, context, tableParams: new Set(), operatorParams: new Map() });
-  return undefined;
+/** Sets the site's `whereKeys` and `equalities` from a condition's conjuncts. */
+function setKeys(site: QuerySite, conjuncts: Conjunct[], unit: FileUnit): void {
+  site.whereKeys = Object.fromEntries(conjuncts.filter((c) => c.operator === 'eq').map((c) => [c.column, textOf(unit, c.value)]));
+  site.equalities = conjuncts.map(({ column, value }) => ({ column, value }));
 }
 
-function relationalEqualities(value: Node, unit: FileUnit, table: Table, context: AnalysisContext): { column: string; value: Node }[] | undefined {
+/** The conjuncts of a relational call's `where`: the callback's single returned condition, or a condition. */
+function relationalConjuncts(value: Node, unit: FileUnit, table: Table, context: AnalysisContext): Conjunct[] | undefined {
   const node = unwrap(value);
   if (node.type === T.ArrowFunctionExpression || node.type === T.FunctionExpression) {
     const returned = returnedExpressions(node);
-    return returned.length === 1 && returned[0] ? equalitiesOf(returned[0], unit, callbackScope(node, unit, table, context)) : undefined;
+    return returned.length === 1 && returned[0] ? conjunctsOf(returned[0], unit, callbackScope(node, unit, table, context)) : undefined;
   }
-  if (node.type === T.CallExpression) return equalitiesOf(node, unit, { table, context, tableParams: new Set(), operatorParams: new Map() });
+  if (node.type === T.CallExpression) return conjunctsOf(node, unit, { table, context, tableParams: new Set(), operatorParams: new Map() });
   return undefined;
 }
 

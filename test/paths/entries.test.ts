@@ -1087,6 +1087,12 @@ describe('keys of rows the request created, handed on directly or pushed into an
   it('twin: the pushed key comes from the body: error', async () => {
     expect((await touch('item.id'))?.severity).toBe('error');
   });
+
+  it('twin: a created key handed on beside a body key wrapped in a call (`String(req.body.otherId)`): error', async () => {
+    const link = `import express from 'express';\nimport { prisma } from './db';\nimport { createProject } from './repo';\n\nexport const app = express();\napp.post('/link', async (req: any, res: any) => {\n  const created = await createProject(req.user.organizationId, 'x');\n  res.json(await linkProjects(created.id, String(req.body.otherId)));\n});\n\nasync function linkProjects(a: string, b: string) {\n  return prisma.project.updateMany({ where: { id: { in: [a, b] } }, data: { name: 'x' } });\n}\n`;
+    const result = await scan({ path: project({ private: true }, { 'src/repo.ts': repo, 'src/routes.ts': link }) });
+    expect(result.findings.find((f) => f.ruleId === 'require-tenant-filter' && f.file === 'src/routes.ts' && f.line === 12)?.severity).toBe('error');
+  });
 });
 
 // postiz (judged F044, a leak shown as checked): `@CheckPolicies([Create, POSTS_PER_MONTH])` over a route that names

@@ -898,15 +898,14 @@ function createdInRequest(values: readonly Node[], call: TSESTree.CallExpression
         return;
       }
       // `const cardsInsert = list.cards.map((card, index) => ({ listId: newListId, ... }))`.
-      if (init?.type === T.CallExpression && init.callee.type === T.MemberExpression && memberName(init.callee) === 'map') {
-        const fn = init.arguments[0];
-        if (fn && (fn.type === T.ArrowFunctionExpression || fn.type === T.FunctionExpression)) for (const r of fn.body.type === T.BlockStatement ? [] : [fn.body]) collect(r, depth + 1);
+      const mapped = init?.type === T.CallExpression && init.callee.type === T.MemberExpression && memberName(init.callee) === 'map' ? init.arguments[0] : undefined;
+      if (mapped?.type === T.ArrowFunctionExpression && mapped.body.type !== T.BlockStatement) {
+        collect(mapped.body, depth + 1);
         return;
       }
-      keys.push(plain);
-      return;
     }
-    if (plain.type === T.MemberExpression || plain.type === T.ChainExpression) keys.push(plain);
+    // Anything else (`String(req.body.id)`, a block-bodied callback) is a key that must be created or checked.
+    keys.push(plain);
   };
   for (const value of values) collect(value, 0);
   if (keys.length === 0) return undefined;
@@ -1123,11 +1122,9 @@ function checkWhenRowIsPrivate(statement: TSESTree.IfStatement, roots: Set<strin
   if (statement.alternate) return undefined;
   let test: Node = unwrap(statement.test);
   if (test.type === T.UnaryExpression && test.operator === '!') test = unwrap(test.argument);
-  const field = test.type === T.BinaryExpression && ['===', '!==', '==', '!='].includes(test.operator)
-    ? [test.left, test.right].find((side) => side.type === T.MemberExpression) && [test.left, test.right].some((side) => side.type === T.Literal)
-      ? ([test.left, test.right].find((side) => side.type === T.MemberExpression) as Node)
-      : undefined
-    : test.type === T.MemberExpression ? test : undefined;
+  // `row.visibility === 'private'` (a field compared with a literal), or `row.isPrivate` as is.
+  const sides: Node[] = test.type === T.BinaryExpression && ['===', '!==', '==', '!='].includes(test.operator) ? [test.left, test.right] : [];
+  const field = sides.length ? (sides.some((side) => side.type === T.Literal) ? sides.find((side) => side.type === T.MemberExpression) : undefined) : test;
   if (!field || field.type !== T.MemberExpression || field.computed) return undefined;
   const row = rootIdentifier(field);
   if (!row || !roots.has(row) || readsRequest(field) || HANDLES.has(row)) return undefined;
