@@ -1113,6 +1113,12 @@ describe('checks that do not check the value: a decorator over a route that name
     expect(await rtf({ 'src/policies.ts': policies + `export const ResourceMeta = (...p: string[]): MethodDecorator => () => undefined;\n`, 'src/projects.controller.ts': told })).toEqual(['src/projects.controller.ts:11 warning']);
   });
 
+  // teable (share routes): `@UseGuards(ShareAuthGuard) @Get('/:shareId/view')` over `@Request() req`: the path names the resource.
+  it('the route\'s path names a parameter, read by the guard from the request (no `@Param`): warning', async () => {
+    const byPath = controller(`@Body('id')`).replace(`@Post('rename')`, `@Post(':shareId/rename')`);
+    expect(await rtf({ 'src/policies.ts': policies, 'src/projects.controller.ts': byPath })).toEqual(['src/projects.controller.ts:10 warning']);
+  });
+
   it('twin: the id comes from the body, the route names nothing: error', async () => {
     expect(await rtf({ 'src/policies.ts': policies, 'src/projects.controller.ts': controller(`@Body('id')`) })).toEqual(['src/projects.controller.ts:10 error']);
   });
