@@ -575,7 +575,7 @@ function scopedThroughParent(site: QuerySite, sites: QuerySite[], context: Analy
  * in the function (`const thread = ...eq('ws_id', wsId).eq('id', threadId).single()`, then
  * `.from('conversations').eq('id', thread.conversation_id)`, or `.in('id', rows.map((r) => r.project_id))`),
  * and that column references the table queried (by its unique key) or the same parent the query
- * filters by. The tenant's row says which row it points to; the client did not choose it. A reference
+ * filters by; or it is the unique key of a row of the same table that the scoped read returned. The tenant's row says which row it points to; the client did not choose it. A reference
  * read with `?.` counts only when the scoped read stops when its row is missing.
  */
 function referencedByScopedRow(site: QuerySite, sites: QuerySite[], context: AnalysisContext): boolean {
@@ -597,6 +597,9 @@ function referencedByScopedRow(site: QuerySite, sites: QuerySite[], context: Ana
     for (const read of reads) {
       if (reference.optional && !stopsWhenMissing(read)) continue;
       if (!derivedFromRows([reference.row], context.unit, (node) => node === read.call)) continue;
+      // The row's own key, read from a row the scoped read of this very table returned
+      // (`for (const i of await findMany({ where: { organizationId } })) update({ where: { id: i.id } })`).
+      if (read.table === site.table && siteKeys.has(column) && (reference.field === column || dbColumn(site.table, reference.field) === column)) return true;
       const target = relationTarget(read.table, reference.field);
       if (!target) continue;
       if ((target === site.table.name && siteKeys.has(column)) || (parentOfColumn !== undefined && target === parentOfColumn)) return true;

@@ -613,6 +613,14 @@ export function derivedFromRows(values: readonly Node[], unit: FileUnit, isQuery
       if (!def) return;
       // Declared inside the expression itself (a callback's parameter): follows what it maps.
       if (def.kind === 'parameter' && isInside(def.node, node)) return;
+      // `rows.map((row) => prisma.x.delete({ where: { id: row.id } }))`: an element of the rows walked.
+      const walked = def.kind === 'parameter' ? elementOf(def.node) : undefined;
+      if (walked && depth <= 3) {
+        const verdict = derives(walked, depth + 1);
+        if (verdict === false) ok = false;
+        else if (verdict === true && ok === 'none') ok = true;
+        return;
+      }
       if (def.kind !== 'const' || depth > 3) {
         ok = false;
         return;
@@ -784,6 +792,17 @@ function memberChain(identifier: TSESTree.Identifier): string[] {
     } else break;
   }
   return names;
+}
+
+const ITERATIONS = new Set(['map', 'forEach', 'flatMap', 'filter', 'find', 'some', 'every']);
+
+/** The array a callback's first parameter is an element of: `rows` in `rows.map((row) => ...)`. */
+function elementOf(param: Node): Node | undefined {
+  const fn = param.parent;
+  if ((fn?.type !== T.ArrowFunctionExpression && fn?.type !== T.FunctionExpression) || fn.params[0] !== param) return undefined;
+  const call = fn.parent;
+  if (call?.type !== T.CallExpression || call.arguments[0] !== fn || call.callee.type !== T.MemberExpression) return undefined;
+  return ITERATIONS.has(memberName(call.callee) ?? '') ? call.callee.object : undefined;
 }
 
 function definitionOf(identifier: TSESTree.Identifier, unit: FileUnit): { kind: 'parameter'; node: Node } | { kind: 'const'; init: Node } | { kind: 'other' } | undefined {
