@@ -121,6 +121,22 @@ describe('a callback handed to a project helper that runs it now', () => {
   });
 });
 
+// postiz's orchestrator (judged F043): `this.handleDisconnect(integration, async () => ...)`, a method of
+// the same class that runs the callback, is not a registration: the callback belongs to the method that
+// calls it (a Temporal activity, system code). Twin: a route method of a controller does the same.
+describe('a callback handed to a method of the same class', () => {
+  const cls = (decorator: string) =>
+    `import { prisma } from './db';\ndeclare function ActivityMethod(): MethodDecorator;\ndeclare function Post(path: string): MethodDecorator;\ndeclare function Body(): ParameterDecorator;\ndeclare function Controller(path: string): ClassDecorator;\n\n@Controller('posts')\nexport class Activities {\n  ${decorator}\n  async purge(@Body() body: { id: string }) {\n    return this.guarded(async () => prisma.project.delete({ where: { id: body.id } }));\n  }\n\n  private async guarded<T>(fn: () => Promise<T>): Promise<T | undefined> {\n    try {\n      return await fn();\n    } catch {\n      return undefined;\n    }\n  }\n}\n`;
+
+  it('in a Temporal activity: system code, info', async () => {
+    expect(await severities(project({ private: true }, { 'src/activities.ts': cls('@ActivityMethod()') }))).toEqual(['src/activities.ts:11 info']);
+  });
+
+  it('in a controller route: error', async () => {
+    expect(await severities(project({ private: true }, { 'src/activities.ts': cls("@Post('purge')") }))).toEqual(['src/activities.ts:11 error']);
+  });
+});
+
 // tutur3u's notification sender (judged): the secret check is a local combining two comparisons.
 describe('an internal endpoint whose secret check reads locals of locals', () => {
   const route = (test: string) =>
@@ -1092,6 +1108,36 @@ describe('keys of rows the request created, handed on directly or pushed into an
     const link = `import express from 'express';\nimport { prisma } from './db';\nimport { createProject } from './repo';\n\nexport const app = express();\napp.post('/link', async (req: any, res: any) => {\n  const created = await createProject(req.user.organizationId, 'x');\n  res.json(await linkProjects(created.id, String(req.body.otherId)));\n});\n\nasync function linkProjects(a: string, b: string) {\n  return prisma.project.updateMany({ where: { id: { in: [a, b] } }, data: { name: 'x' } });\n}\n`;
     const result = await scan({ path: project({ private: true }, { 'src/repo.ts': repo, 'src/routes.ts': link }) });
     expect(result.findings.find((f) => f.ruleId === 'require-tenant-filter' && f.file === 'src/routes.ts' && f.line === 12)?.severity).toBe('error');
+  });
+});
+
+// postiz (judged F043): `posts = await repo.getPostsByGroup(orgId, group)` (a helper that filters by the tenant it is
+// handed), then `this.updateMedia(post.id, ...)` for each post: the ids are of rows loaded within the tenant.
+describe('keys of rows a helper loaded within the tenant', () => {
+  const repo = (list: string) =>
+    `import { prisma } from './db';\n\nexport const listProjects = (organizationId: string) => ${list};\nexport const renameProject = (id: string) => prisma.project.update({ where: { id }, data: { name: 'x' } });\n`;
+  const scoped = 'prisma.project.findMany({ where: { organizationId } })';
+  const routes = (body: string) =>
+    `import express from 'express';\nimport { listProjects, renameProject } from './repo';\n\nexport const app = express();\nconst arrange = <T>(rows: T[]): T[] => [...rows].reverse();\napp.post('/rename', async (req: any, res: any) => {\n  const projects = await listProjects(req.user.organizationId);\n${body}\n  res.json({ ok: true });\n});\n`;
+  const rename = async (list: string, body: string) =>
+    (await scan({ path: project({ private: true }, { 'src/repo.ts': repo(list), 'src/routes.ts': routes(body) }) })).findings.find((f) => f.ruleId === 'require-tenant-filter' && f.file === 'src/repo.ts' && f.line === 4);
+
+  it('in a loop over them: a checked path (warning, the load named)', async () => {
+    const found = await rename(scoped, '  for (const p of projects) await renameProject(p.id);');
+    expect(found?.severity).toBe('warning');
+    expect(found?.evidence).toContain('loaded within the tenant');
+  });
+
+  it('rearranged by a synchronous project function, then mapped: a checked path', async () => {
+    expect((await rename(scoped, '  const sorted = arrange(projects);\n  await Promise.all((sorted || []).map((p) => renameProject(p.id)));'))?.severity).toBe('warning');
+  });
+
+  it('twin: the helper ignores the tenant it is handed: error', async () => {
+    expect((await rename('prisma.project.findMany()', '  for (const p of projects) await renameProject(p.id);'))?.severity).toBe('error');
+  });
+
+  it('twin: the key comes from the body: error', async () => {
+    expect((await rename(scoped, '  console.log(projects.length);\n  for (const p of req.body.items) await renameProject(p.id);'))?.severity).toBe('error');
   });
 });
 

@@ -282,6 +282,11 @@ function runsCallbacksNow(call: TSESTree.CallExpression, unit: FileUnit, options
     const key = unwrap(call.arguments[0]!);
     if ((key.type === T.Literal && typeof key.value === 'string') || key.type === T.TemplateLiteral) return Boolean(callableAt(call, unit));
   }
+  // `this.handleDisconnect(integration, async () => ...)` (postiz judged F043): a method of the project's
+  // own classes handed a callback inside another function runs it there, like a project function.
+  if (callee.type === T.MemberExpression && unwrap(callee.object).type === T.ThisExpression) {
+    return !SYSTEM_REGISTRARS.has(memberName(callee) ?? '') && Boolean(callableAt(call, unit)) && Boolean(functionOf(call, unit, options.resolver));
+  }
   if (callee.type !== T.Identifier || SYSTEM_REGISTRARS.has(callee.name)) return false;
   if (!callableAt(call, unit)) return false;
   const binding = options.resolver.bindingOf(callee, unit);
@@ -930,7 +935,7 @@ function createdInRequest(values: readonly Node[], call: TSESTree.CallExpression
   if (keys.length === 0) return undefined;
   let made: string | undefined;
   for (const key of keys) {
-    const source = createdRow(key, unit, 0);
+    const source = createdRow(key, unit, 0, options);
     if (source) {
       made ??= source;
       continue;
@@ -943,25 +948,71 @@ function createdInRequest(values: readonly Node[], call: TSESTree.CallExpression
     if (root && (IDENTITY.test(root) || HANDLES.has(root) && !readsRequest(key))) continue;
     if (!guardAt(call, unit, options, false, [key])) return undefined;
   }
-  return made ? `the ids of rows this request created (\`${made}\`)` : undefined;
+  if (!made) return undefined;
+  return made.startsWith(LOADED) ? `the ids of rows loaded within the tenant (\`${made.slice(LOADED.length)}\`)` : `the ids of rows this request created (\`${made}\`)`;
 }
 
-/** `const board = await boardRepo.create(...)`, or a field, an element or a loop variable of such a result. */
-function createdRow(node: Node, unit: FileUnit, depth: number): string | undefined {
+/** Marks a source of ids that loaded rows within the tenant rather than created them. */
+const LOADED = '\u0000loaded:';
+
+/**
+ * `const board = await boardRepo.create(...)`, or a field, an element or a loop variable of such a
+ * result; or of rows a project helper handed the tenant's id loaded (`const posts = await
+ * repo.getPostsByGroup(orgId, group)`, whose body uses `orgId`: postiz judged F043), possibly through a
+ * synchronous project function that rearranges them (`arrangePostsByGroup(posts)`).
+ */
+function createdRow(node: Node, unit: FileUnit, depth: number, options: PathOptions): string | undefined {
   if (depth > 3) return undefined;
   let inner = unwrap(node.type === T.ChainExpression ? node.expression : node);
   while (inner.type === T.MemberExpression) inner = unwrap(inner.object);
+  if (inner.type === T.LogicalExpression && (inner.operator === '||' || inner.operator === '??') && unwrap(inner.right).type === T.ArrayExpression) inner = unwrap(inner.left);
   if (inner.type !== T.Identifier) return undefined;
   const def = definitionOf(inner, unit);
+  // `posts.map((post) => ...post.id)`: an element of the rows walked.
+  const walked = def?.kind === 'parameter' ? elementOf(def.node) : undefined;
+  if (walked) return createdRow(walked, unit, depth + 1, options);
   if (def?.kind !== 'const') return undefined;
-  const init = unwrap(def.init.type === T.AwaitExpression ? def.init.argument : def.init);
+  const awaited = def.init.type === T.AwaitExpression;
+  const init = unwrap(awaited ? (def.init as TSESTree.AwaitExpression).argument : def.init);
   if (init.type === T.CallExpression) {
     const callee = unwrap(init.callee);
     const name = callee.type === T.MemberExpression ? memberName(callee) : callee.type === T.Identifier ? callee.name : undefined;
     if (name && CREATES.test(name)) return clip(textOf(unit, init));
+    const helper = functionOf(init, unit, options.resolver);
+    if (!helper) return undefined;
+    if (helperUsesTenant(init, helper.node, options.tenantKeys)) return `${LOADED}${clip(textOf(unit, init))}`;
+    // A synchronous project function handed such rows rearranges them: it cannot query.
+    const first = init.arguments[0];
+    if (!awaited && !helper.node.async && first && first.type !== T.SpreadElement) {
+      const source = createdRow(first, unit, depth + 1, options);
+      if (source?.startsWith(LOADED)) return source;
+    }
     return undefined;
   }
-  return createdRow(init, unit, depth + 1);
+  return createdRow(init, unit, depth + 1, options);
+}
+
+/** The helper is handed a tenant's id (`orgId`, `{ organizationId }`) and its body uses the parameter it comes in by. */
+function helperUsesTenant(call: TSESTree.CallExpression, fn: TSESTree.FunctionLike, tenantKeys: ReadonlySet<string>): boolean {
+  const tenantNamed = tenantNamer(tenantKeys);
+  return call.arguments.some((arg, index) => {
+    const value = unwrap(arg);
+    const param = fn.params[index];
+    const inner = param?.type === T.AssignmentPattern ? param.left : param;
+    if (!inner) return false;
+    const named = value.type === T.Identifier ? value.name : value.type === T.MemberExpression ? memberName(value) : undefined;
+    if (named && tenantNamed(named)) return !readsRequest(value) && inner.type === T.Identifier && usesBeyondParameters(fn, inner.name);
+    if (value.type !== T.ObjectExpression) return false;
+    return value.properties.some((property) => {
+      const key = property.type === T.Property && !property.computed ? propertyName(property) : undefined;
+      if (!key || !tenantNamed(key)) return false;
+      if (inner.type === T.Identifier) return usesBeyondParameters(fn, inner.name);
+      if (inner.type !== T.ObjectPattern) return false;
+      const bound = inner.properties.find((p) => p.type === T.Property && propertyName(p) === key);
+      const local = bound?.type === T.Property ? unwrap(bound.value as Node) : undefined;
+      return local?.type === T.Identifier && usesBeyondParameters(fn, local.name);
+    });
+  });
 }
 
 /**
