@@ -1132,6 +1132,21 @@ describe('keys of rows a helper loaded within the tenant', () => {
     expect((await rename(scoped, '  const sorted = arrange(projects);\n  await Promise.all((sorted || []).map((p) => renameProject(p.id)));'))?.severity).toBe('warning');
   });
 
+  it('through a service class: rearranged by a method, mapped into objects, handed beside data of the rows and a constant: a checked path', async () => {
+    const svc = `import { listProjects, renameProject } from './repo';\n\nexport class Service {\n  arrange(all: any, parent?: string): any[] {\n    return [...all];\n  }\n  async update(id: string, images: unknown[], convert: boolean) {\n    await renameProject(id);\n  }\n  async byGroup(orgId: string) {\n    const convertToJPEG = false;\n    const loadAll = await listProjects(orgId);\n    const posts = this.arrange(loadAll, undefined);\n    return { posts: await Promise.all((posts || []).map(async (post) => ({ ...post, image: await this.update(post.id, JSON.parse(post.image || '[]'), convertToJPEG) }))) };\n  }\n}\n`;
+    const routes = `import express from 'express';\nimport { Service } from './service';\n\nexport const app = express();\nconst service = new Service();\napp.post('/rename', async (req: any, res: any) => {\n  res.json(await service.byGroup(req.user.organizationId));\n});\n`;
+    const found = (await scan({ path: project({ private: true }, { 'src/repo.ts': repo('prisma.project.findMany({ where: { organizationId } })'), 'src/service.ts': svc, 'src/routes.ts': routes }) })).findings.find((f) => f.ruleId === 'require-tenant-filter' && f.file === 'src/repo.ts' && f.line === 4);
+    expect(found?.severity).toBe('warning');
+    expect(found?.evidence).toContain('loaded within the tenant');
+  });
+
+  it('twin: the same, handed beside a value of the body: error', async () => {
+    const svc = `import { listProjects, renameProject } from './repo';\n\nexport class Service {\n  arrange(all: any, parent?: string): any[] {\n    return [...all];\n  }\n  async update(id: string, images: unknown[], convert: boolean) {\n    await renameProject(id);\n  }\n  async byGroup(orgId: string, body: any) {\n    const convertToJPEG = false;\n    const loadAll = await listProjects(orgId);\n    const posts = this.arrange(loadAll, undefined);\n    return { posts: await Promise.all((posts || []).map(async (post) => ({ ...post, image: await this.update(post.id, JSON.parse(post.image || '[]'), body.otherId) }))) };\n  }\n}\n`;
+    const routes = `import express from 'express';\nimport { Service } from './service';\n\nexport const app = express();\nconst service = new Service();\napp.post('/rename', async (req: any, res: any) => {\n  res.json(await service.byGroup(req.user.organizationId, req.body));\n});\n`;
+    const found = (await scan({ path: project({ private: true }, { 'src/repo.ts': repo('prisma.project.findMany({ where: { organizationId } })'), 'src/service.ts': svc, 'src/routes.ts': routes }) })).findings.find((f) => f.ruleId === 'require-tenant-filter' && f.file === 'src/repo.ts' && f.line === 4);
+    expect(found?.severity).toBe('error');
+  });
+
   it('twin: the helper ignores the tenant it is handed: error', async () => {
     expect((await rename('prisma.project.findMany()', '  for (const p of projects) await renameProject(p.id);'))?.severity).toBe('error');
   });

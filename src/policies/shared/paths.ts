@@ -933,23 +933,40 @@ function createdInRequest(values: readonly Node[], call: TSESTree.CallExpression
   };
   for (const value of values) collect(value, 0);
   if (keys.length === 0) return undefined;
-  let made: string | undefined;
-  for (const key of keys) {
-    const source = createdRow(key, unit, 0, options);
-    if (source) {
-      made ??= source;
-      continue;
-    }
+  const sources = keys.map((key) => createdRow(key, unit, 0, options));
+  const made = sources.find((source) => source !== undefined);
+  for (const [index, key] of keys.entries()) {
+    if (sources[index]) continue;
     const plain = unwrap(key);
     // A literal, or a key minted here (`publicId: generateUID()`, `randomUUID()`): no client chose it.
     if (plain.type === T.Literal || plain.type === T.TemplateLiteral && plain.expressions.length === 0) continue;
     if (plain.type === T.CallExpression && plain.arguments.length === 0 && !readsRequest(plain)) continue;
     const root = rootIdentifier(key);
     if (root && (IDENTITY.test(root) || HANDLES.has(root) && !readsRequest(key))) continue;
+    // Data of those rows or constants (`JSON.parse(post.image || '[]')`, `convertToJPEG = false`): nothing the client chose.
+    if (made && fromRowsOrConstants(key, unit, options)) continue;
     if (!guardAt(call, unit, options, false, [key])) return undefined;
   }
   if (!made) return undefined;
   return made.startsWith(LOADED) ? `the ids of rows loaded within the tenant (\`${made.slice(LOADED.length)}\`)` : `the ids of rows this request created (\`${made}\`)`;
+}
+
+const GLOBAL_FUNCTIONS = new Set(['JSON', 'String', 'Number', 'Boolean', 'Math', 'Date', 'Array', 'Object', 'undefined']);
+
+/** Every name the value reads is a created or loaded row, a constant bound to a literal, or a standard global. */
+function fromRowsOrConstants(value: Node, unit: FileUnit, options: PathOptions): boolean {
+  let ok = true;
+  walk(value, (inner) => {
+    if (!ok || inner.type !== T.Identifier) return;
+    const parent = inner.parent;
+    if (parent?.type === T.MemberExpression && parent.property === inner && !parent.computed) return;
+    if (parent?.type === T.Property && parent.key === inner && !parent.shorthand) return;
+    if (GLOBAL_FUNCTIONS.has(inner.name)) return;
+    const def = definitionOf(inner, unit);
+    if (def?.kind === 'const' && unwrap(def.init).type === T.Literal) return;
+    if (!createdRow(inner, unit, 0, options)) ok = false;
+  });
+  return ok;
 }
 
 /** Marks a source of ids that loaded rows within the tenant rather than created them. */
