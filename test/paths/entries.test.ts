@@ -1156,6 +1156,35 @@ describe('keys of rows a helper loaded within the tenant', () => {
   });
 });
 
+// kan (judged F016, F018): the check is on the row looked up by the same value (`const label = await
+// getWorkspaceAndLabelIdByLabelPublicId(db, input.labelPublicId); if (!label) throw ...; await
+// assertPermission(db, userId, label.workspaceId, ...)`), possibly inside a `try` whose `catch` exits.
+describe('a check of the row looked up by the value, in a try whose catch exits', () => {
+  const repo = `import { prisma } from './db';\n\nexport const findCard = (publicId: string) => prisma.project.findFirst({ where: { id: publicId }, select: { organizationId: true } });\nexport const renameCard = (publicId: string) => prisma.project.update({ where: { id: publicId }, data: { name: 'x' } });\nexport async function assertPermission(userId: string, organizationId: string): Promise<void> {\n  if (!userId || !organizationId) throw new Error('forbidden');\n}\n`;
+  const routes = (lookupKey: string, check: string) =>
+    `import express from 'express';\nimport { assertPermission, findCard, renameCard } from './repo';\n\nexport const app = express();\napp.put('/cards', async (req: any, res: any) => {\n  const input = req.body;\n  const userId = req.user.id;\n  const card = await findCard(${lookupKey});\n  if (!card) return res.sendStatus(404);\n${check}\n  res.json(await renameCard(input.cardId));\n});\n`;
+  const plain = '  await assertPermission(userId, card.organizationId);';
+  const tried = (handler: string) => `  try {\n    await assertPermission(userId, card.organizationId);\n  } catch {\n    ${handler}\n  }`;
+  const findings = async (lookupKey: string, check: string) =>
+    (await scan({ path: project({ private: true }, { 'src/repo.ts': repo, 'src/routes.ts': routes(lookupKey, check) }) })).findings.filter((f) => f.ruleId === 'require-tenant-filter' && f.file === 'src/repo.ts').map((f) => `${f.line} ${f.severity}`);
+
+  it('the write after a check of the looked-up row: warning; the lookup, checked right after: warning', async () => {
+    expect(await findings('input.cardId', plain)).toEqual(['3 warning', '4 warning']);
+  });
+
+  it('the check in a try whose catch returns 403: warning', async () => {
+    expect(await findings('input.cardId', tried('return res.sendStatus(403);'))).toEqual(['3 warning', '4 warning']);
+  });
+
+  it('twin: a catch that only logs: error', async () => {
+    expect(await findings('input.cardId', tried('console.error("denied");'))).toEqual(['3 error', '4 error']);
+  });
+
+  it('twin: the row looked up by another value: the write is an error', async () => {
+    expect(await findings('req.query.other', plain)).toContain('4 error');
+  });
+});
+
 // postiz (judged F044, a leak shown as checked): `@CheckPolicies([Create, POSTS_PER_MONTH])` over a route that names
 // nothing (`@Body() body`, then an upsert by `body.id`) checks a plan, not the ids of the body. worklenz (judged
 // F075, a leak shown as defence in depth): `assertJob(jobId, _userId)` is handed the user and never reads it.

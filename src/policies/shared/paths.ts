@@ -859,6 +859,7 @@ export function guardAt(call: TSESTree.CallExpression, unit: FileUnit, options: 
       // `if (!comment || comment.cardId !== card.id) throw ...`: the comment belongs to the card, so a
       // check of the card (before or after that line) covers the comment.
       for (let pass = 0; pass < 2; pass++) for (const statement of parent.body.slice(0, index)) linkRoots(statement, roots);
+      tieLookups(parent.body.slice(0, index), roots, unit);
       for (let i = index - 1; i >= 0 && roots.size; i--) {
         const found = guardStatement(parent.body[i]!, roots, unit, options, parent.body.slice(i + 1, index));
         if (found) return found;
@@ -1048,6 +1049,26 @@ function taggedTemplateOf(call: TSESTree.CallExpression): TSESTree.TaggedTemplat
 }
 
 /**
+ * `const label = await labelRepo.getWorkspaceAndLabelIdByLabelPublicId(db, input.labelPublicId)`, then
+ * `if (!label) throw notFound()` (kan judged F018): the row looked up by the value, which stops the request
+ * when missing, stands for it; a check of that row (`assertPermission(db, userId, label.workspaceId, ...)`)
+ * checks the value. The local joins `roots`.
+ */
+function tieLookups(statements: readonly TSESTree.Statement[], roots: Set<string>, unit: FileUnit): void {
+  statements.forEach((statement, index) => {
+    if (statement.type !== T.VariableDeclaration) return;
+    for (const declarator of statement.declarations) {
+      if (declarator.id.type !== T.Identifier || declarator.init?.type !== T.AwaitExpression) continue;
+      const call = callIn(declarator.init);
+      if (!call || !intersects(rootsOf(call.arguments, unit, 0, true), roots)) continue;
+      const names = new Set([declarator.id.name]);
+      const stops = statements.slice(index + 1).some((s) => s.type === T.IfStatement && exits(s.consequent) && !s.alternate && testsMissing(s.test, names));
+      if (stops) roots.add(declarator.id.name);
+    }
+  });
+}
+
+/**
  * An `if` that exits when a row's reference differs from another local's id
  * (`if (!comment || comment.cardId !== card.id) throw`) ties the two: the other local joins `roots`.
  * Only the disjuncts of the test (each alone makes it exit), never under `&&`.
@@ -1162,6 +1183,17 @@ function mentionsAny(node: Node, names: Set<string>): boolean {
  * and exits. `rest`: the statements after it, where a stored result is tested.
  */
 function guardStatement(statement: TSESTree.Statement, roots: Set<string>, unit: FileUnit, options: PathOptions, rest: TSESTree.Statement[]): string | undefined {
+  // `try { await assertPermission(db, user.id, card.workspaceId, 'card:edit'); } catch { return res.status(403)... }`
+  // (kan judged F016): a check whose failure the handler turns into an exit is a check.
+  if (statement.type === T.TryStatement) {
+    if (!statement.handler || !exits(statement.handler.body)) return undefined;
+    const body = statement.block.body;
+    for (let i = body.length - 1; i >= 0; i--) {
+      const found = guardStatement(body[i]!, roots, unit, options, [...body.slice(i + 1), ...rest]);
+      if (found) return found;
+    }
+    return undefined;
+  }
   if (statement.type === T.IfStatement) {
     const conditional = checkWhenRowIsPrivate(statement, roots, unit, options);
     if (conditional) return conditional;
