@@ -1176,6 +1176,15 @@ describe('a check of the row looked up by the value, in a try whose catch exits'
     expect(await findings('input.cardId', tried('return res.sendStatus(403);'))).toEqual(['3 warning', '4 warning']);
   });
 
+  it('the write handed the whole input after a lookup by a field of it (kan `labelRepo.update(db, input)`): warning', async () => {
+    const whole = routes('input.cardId', plain)
+      .replace('renameCard(input.cardId)', 'renameCard(input)')
+      .replace("async (req: any, res: any) => {\n  const input = req.body;\n  const userId = req.user.id;", "async ({ body: input, user }: any, res: any) => {\n  const userId = user.id;");
+    const repo2 = repo.replace("renameCard = (publicId: string) => prisma.project.update({ where: { id: publicId }", "renameCard = (input: { cardId: string }) => prisma.project.update({ where: { id: input.cardId }");
+    const found = (await scan({ path: project({ private: true }, { 'src/repo.ts': repo2, 'src/routes.ts': whole }) })).findings.filter((f) => f.ruleId === 'require-tenant-filter' && f.file === 'src/repo.ts').map((f) => `${f.line} ${f.severity}`);
+    expect(found).toEqual(['3 warning', '4 warning']);
+  });
+
   it('twin: a catch that only logs: error', async () => {
     expect(await findings('input.cardId', tried('console.error("denied");'))).toEqual(['3 error', '4 error']);
   });

@@ -1060,7 +1060,8 @@ function tieLookups(statements: readonly TSESTree.Statement[], roots: Set<string
     for (const declarator of statement.declarations) {
       if (declarator.id.type !== T.Identifier || declarator.init?.type !== T.AwaitExpression) continue;
       const call = callIn(declarator.init);
-      if (!call || !intersects(rootsOf(call.arguments, unit, 0, true), roots)) continue;
+      // Looked up by a field of what the query is handed whole (`update(db, input)` after a lookup by `input.labelPublicId`).
+      if (!call || ![...rootsOf(call.arguments, unit, 0, true)].some((key) => roots.has(key) || roots.has(key.split('.')[0]!))) continue;
       const names = new Set([declarator.id.name]);
       const stops = statements.slice(index + 1).some((s) => s.type === T.IfStatement && exits(s.consequent) && !s.alternate && testsMissing(s.test, names));
       if (stops) roots.add(declarator.id.name);
