@@ -1194,6 +1194,30 @@ describe('a check of the row looked up by the value, in a try whose catch exits'
   });
 });
 
+// umami (judged F034): the user's own dashboard board has the user's id (`updateBoard(userId, data)` with
+// `const userId = auth.user.id`): the key is the verified identity, which the client cannot choose.
+describe('a row keyed by the verified user\'s own id', () => {
+  const repo = `import { prisma } from './db';\n\nexport const updateBoard = (boardId: string, data: { name: string }) => prisma.project.update({ where: { id: boardId }, data });\n`;
+  const routes = (key: string) =>
+    `import express from 'express';\nimport { updateBoard } from './repo';\n\nexport const app = express();\napp.post('/dashboard', async (req: any, res: any) => {\n  const userId = req.user.id;\n  const data = { name: String(req.body.name) };\n  res.json(await updateBoard(${key}, data));\n});\n`;
+  const finding = async (key: string) =>
+    (await scan({ path: project({ private: true }, { 'src/repo.ts': repo, 'src/routes.ts': routes(key) }) })).findings.find((f) => f.ruleId === 'require-tenant-filter' && f.file === 'src/repo.ts');
+
+  it('the session user\'s id, through a local: warning, named', async () => {
+    const found = await finding('userId');
+    expect(found?.severity).toBe('warning');
+    expect(found?.evidence).toContain("the verified user's own id");
+  });
+
+  it('twin: an id from the body: error', async () => {
+    expect((await finding('req.body.boardId'))?.severity).toBe('error');
+  });
+
+  it('twin: a field named like the user of a body object: error', async () => {
+    expect((await finding('req.body.user.id'))?.severity).toBe('error');
+  });
+});
+
 // postiz (judged F044, a leak shown as checked): `@CheckPolicies([Create, POSTS_PER_MONTH])` over a route that names
 // nothing (`@Body() body`, then an upsert by `body.id`) checks a plan, not the ids of the body. worklenz (judged
 // F075, a leak shown as defence in depth): `assertJob(jobId, _userId)` is handed the user and never reads it.

@@ -909,9 +909,18 @@ function createdInRequest(values: readonly Node[], call: TSESTree.CallExpression
       return;
     }
     if (plain.type === T.Identifier) {
-      if (HANDLES.has(plain.name) || IDENTITY.test(plain.name)) return;
+      if (HANDLES.has(plain.name)) return;
+      if (IDENTITY.test(plain.name)) {
+        if (sessionIdentity(plain, unit)) keys.push(plain);
+        return;
+      }
       const def = definitionOf(plain, unit);
       const init = def?.kind === 'const' ? unwrap(def.init) : undefined;
+      // `const data = { name: body.name }`: an object built here, read for its keys.
+      if (init?.type === T.ObjectExpression) {
+        collect(init, depth + 1);
+        return;
+      }
       // `const listsInsert = []` filled by `listsInsert.push({...})`.
       if (init?.type === T.ArrayExpression && init.elements.length === 0) {
         const fn = enclosingFunction(plain) ?? unit.ast;
@@ -936,8 +945,13 @@ function createdInRequest(values: readonly Node[], call: TSESTree.CallExpression
   if (keys.length === 0) return undefined;
   const sources = keys.map((key) => createdRow(key, unit, 0, options));
   const made = sources.find((source) => source !== undefined);
+  let own: string | undefined;
   for (const [index, key] of keys.entries()) {
     if (sources[index]) continue;
+    if (sessionIdentity(key, unit)) {
+      own ??= clip(textOf(unit, key));
+      continue;
+    }
     const plain = unwrap(key);
     // A literal, or a key minted here (`publicId: generateUID()`, `randomUUID()`): no client chose it.
     if (plain.type === T.Literal || plain.type === T.TemplateLiteral && plain.expressions.length === 0) continue;
@@ -948,8 +962,36 @@ function createdInRequest(values: readonly Node[], call: TSESTree.CallExpression
     if (made && fromRowsOrConstants(key, unit, options)) continue;
     if (!guardAt(call, unit, options, false, [key])) return undefined;
   }
-  if (!made) return undefined;
+  // `updateBoard(userId, data)` with `const userId = auth.user.id` (umami judged F034): keyed by the verified user alone.
+  if (!made) return own ? `the verified user's own id (\`${own}\`)` : undefined;
   return made.startsWith(LOADED) ? `the ids of rows loaded within the tenant (\`${made.slice(LOADED.length)}\`)` : `the ids of rows this request created (\`${made}\`)`;
+}
+
+/**
+ * The session's user id: `req.user.id`, `auth.user.id`, `ctx.session.userId`, or a local bound to one
+ * (`const userId = auth.user.id`). Not a parameter named `userId` (its caller chose it), nor a request value.
+ */
+function sessionIdentity(key: Node, unit: FileUnit, depth = 0): boolean {
+  const plain = unwrap(key.type === T.ChainExpression ? key.expression : key);
+  if (plain.type === T.Identifier) {
+    const def = definitionOf(plain, unit);
+    return depth < 2 && def?.kind === 'const' && sessionIdentity(def.init, unit, depth + 1);
+  }
+  if (plain.type !== T.MemberExpression || readsRequest(plain) || !/^(id|userId|user_id|uid)$/.test(memberName(plain) ?? '')) return false;
+  const chain: string[] = [];
+  let object: Node = plain.object;
+  for (;;) {
+    const inner = unwrap(object.type === T.ChainExpression ? object.expression : object);
+    if (inner.type === T.MemberExpression && !inner.computed && inner.property.type === T.Identifier) {
+      chain.unshift(inner.property.name);
+      object = inner.object;
+    } else if (inner.type === T.Identifier) {
+      chain.unshift(inner.name);
+      break;
+    } else return false;
+  }
+  // `auth.user`, `req.user`, `ctx.session.user`, `session`: the last part names the identity.
+  return chain.length <= 3 && IDENTITY.test(chain[chain.length - 1]!) && (chain.length === 1 || HANDLES.has(chain[0]!) || IDENTITY.test(chain[0]!));
 }
 
 const GLOBAL_FUNCTIONS = new Set(['JSON', 'String', 'Number', 'Boolean', 'Math', 'Date', 'Array', 'Object', 'undefined']);
