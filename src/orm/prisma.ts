@@ -52,7 +52,8 @@ export const prismaRecognizer: OrmRecognizer = {
       // The shared flow engine follows what the Prisma tracer does not: `db()` factories, singleton wrappers, destructured typed parameters.
       const flow = flowClient(delegateNode.object, unit, context.resolver, 'prisma');
       if (flow.kind === 'client') client = { kind: 'client', scoped: false, how: flow.how };
-      else if (flow.kind === 'other' && flow.how.startsWith('a value of')) return undefined; // another library's value
+      // Another library's value, or a plain value (what a project method hands its callback: `fn([])`).
+      else if (flow.kind === 'other' && (flow.how.startsWith('a value of') || flow.how === 'a literal value')) return undefined;
       else if (flow.kind === 'unknown') client = { kind: 'unknown', reason: flow.reason };
     }
     if (client.kind === 'not-client') return undefined;
