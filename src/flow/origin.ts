@@ -415,8 +415,10 @@ function parameter(name: TSESTree.Identifier, declared: Node, unit: FileUnit, w:
           keep(origins);
         }
       }
-    } else if (w.callers && path && topIndex >= 0) {
-      // No type says what it is: what every call site of the function passes.
+    } else if (path && topIndex >= 0) {
+      // No type says what it is: what every call site of the function passes, those of the call
+      // graph when the question has it, else those of a function private to its file (capgo's
+      // `loadPreviewChannelOwner(dbClient: PgQueryClient, ...)`, typed with a project interface).
       const bound = passedByCallers(fn, topIndex, unit, w);
       const passed = bound && known(along(bound));
       if (passed) return passed;
@@ -485,7 +487,7 @@ function handedToCallback(host: TSESTree.CallExpression, fn: TSESTree.FunctionLi
 
 /** Parameter `index` of `fn` as every call site passes it, or undefined when the call sites are not all known (or too many). */
 function passedByCallers(fn: TSESTree.FunctionLike, index: number, unit: FileUnit, w: Walk): Origin[] | undefined {
-  const sites = w.callers?.(fn, unit);
+  const sites = w.callers ? w.callers(fn, unit) : fileCallers(fn, unit);
   if (!sites?.length || sites.length > w.sites) return undefined;
   w.sites -= sites.length;
   const out: Origin[] = [];
@@ -498,6 +500,29 @@ function passedByCallers(fn: TSESTree.FunctionLike, index: number, unit: FileUni
     out.push(...origins.map((o) => (o.kind === 'lib' ? { ...o, trail: [...o.trail, `passed by the call at \`${where}\``] } : o)));
   }
   return out;
+}
+
+/**
+ * The call sites of a function no other file can reach (declared in this file, not exported),
+ * when every use of its name is a direct call: undefined when it is handed on, exported or named
+ * through `export { f }`.
+ */
+function fileCallers(fn: TSESTree.FunctionLike, unit: FileUnit): { call: TSESTree.CallExpression; unit: FileUnit }[] | undefined {
+  const declarator = fn.parent?.type === T.VariableDeclarator && fn.parent.init === fn ? fn.parent : undefined;
+  const declared = fn.type === T.FunctionDeclaration ? fn : declarator;
+  if (!declared) return undefined;
+  const statement = declared.type === T.VariableDeclarator ? declared.parent?.parent : declared.parent;
+  if (statement?.type === T.ExportNamedDeclaration || statement?.type === T.ExportDefaultDeclaration) return undefined;
+  const variable = unit.scopeManager.getDeclaredVariables(declared).find((v) => v.defs.some((d) => d.name.type === T.Identifier));
+  if (!variable || variable.defs.length !== 1) return undefined;
+  const sites: { call: TSESTree.CallExpression; unit: FileUnit }[] = [];
+  for (const ref of variable.references) {
+    if (ref.identifier === variable.defs[0]?.name) continue;
+    const call = ref.identifier.parent;
+    if (call?.type !== T.CallExpression || call.callee !== ref.identifier) return undefined;
+    sites.push({ call, unit });
+  }
+  return sites;
 }
 
 function enclosingParamFunction(name: Node): TSESTree.FunctionLike | undefined {

@@ -81,3 +81,86 @@ describe('Prisma: the client a project method hands its callback', () => {
     expect(filterSites(result)).toEqual(['src/invoice.service.ts:6']);
   });
 });
+
+const SQL = `CREATE TABLE orgs (id uuid PRIMARY KEY);
+CREATE TABLE invoices (id uuid PRIMARY KEY, org_id uuid NOT NULL REFERENCES orgs (id), status text);
+CREATE INDEX ON invoices (org_id, id);
+`;
+
+const DRIZZLE_SCHEMA = `import { pgTable, text } from 'drizzle-orm/pg-core';
+export const orgs = pgTable('orgs', { id: text('id').primaryKey() });
+export const invoices = pgTable('invoices', { id: text('id').primaryKey(), orgId: text('org_id').notNull().references(() => orgs.id) });
+`;
+
+describe('a helper private to its file gets what its callers in that file pass', () => {
+  it('pg: `dbClient: PgQueryClient` (a project interface) of a file-private helper is the pool client its only caller passes', async () => {
+    const dir = makeProject({
+      'package.json': JSON.stringify({ dependencies: { pg: '8' } }),
+      'migrations/0001_init.sql': SQL,
+      'src/db.ts': `import { Pool } from 'pg';\nexport function getPgClient() { return new Pool({ connectionString: 'x' }); }\n`,
+      'src/a.ts': [
+        `import { getPgClient } from './db';`,
+        `interface PgQueryClient { query: (text: string, params?: unknown[]) => Promise<{ rows: unknown[] }> }`,
+        `async function loadOne(dbClient: PgQueryClient, id: string) { return dbClient.query('SELECT * FROM invoices WHERE id = $1', [id]); }`,
+        `async function loadOwn(dbClient: PgQueryClient, orgId: string) { return dbClient.query('SELECT * FROM invoices WHERE org_id = $1', [orgId]); }`,
+        `export async function handler(id: string, orgId: string) {`,
+        `  let dbClient: PgQueryClient | null = null;`,
+        `  dbClient = await getPgClient().connect();`,
+        `  await loadOwn(dbClient, orgId);`,
+        `  return loadOne(dbClient, id);`,
+        `}`,
+        '',
+      ].join('\n'),
+    });
+    const result = await scan({ path: dir });
+    expect(result.coverage.notTracedSites.map((s) => s.reason)).toEqual([]);
+    expect(result.coverage).toMatchObject({ seen: 2, analysed: 2, scoped: 1, unscoped: 1, notTraced: 0 });
+    expect(filterSites(result)).toEqual(['src/a.ts:3']);
+  });
+
+  it('pg twin: an exported helper (other files may call it), or a private one handed on as a value, stays not traced with the parameter named', async () => {
+    const dir = makeProject({
+      'package.json': JSON.stringify({ dependencies: { pg: '8' } }),
+      'migrations/0001_init.sql': SQL,
+      'src/db.ts': `import { Pool } from 'pg';\nexport function getPgClient() { return new Pool({ connectionString: 'x' }); }\n`,
+      'src/a.ts': [
+        `import { getPgClient } from './db';`,
+        `interface PgQueryClient { query: (text: string, params?: unknown[]) => Promise<{ rows: unknown[] }> }`,
+        `export async function loadOne(dbClient: PgQueryClient, id: string) { return dbClient.query('SELECT * FROM invoices WHERE id = $1', [id]); }`,
+        `async function loadTwo(dbClient: PgQueryClient, id: string) { return dbClient.query('SELECT * FROM invoices WHERE id = $1', [id]); }`,
+        `export const steps = [loadTwo];`,
+        `export async function handler(id: string) { const c = await getPgClient().connect(); await loadTwo(c, id); return loadOne(c, id); }`,
+        '',
+      ].join('\n'),
+    });
+    const result = await scan({ path: dir });
+    expect(result.coverage).toMatchObject({ seen: 2, analysed: 0, notTraced: 2 });
+    expect(result.coverage.notTracedSites.map((s) => `${s.line}: ${s.reason}`)).toEqual([
+      '3: `dbClient.query` sends SQL, but the receiver `dbClient` is not traced to a SQL client: `dbClient` is a parameter of unknown type (line 3)',
+      '4: `dbClient.query` sends SQL, but the receiver `dbClient` is not traced to a SQL client: `dbClient` is a parameter of unknown type (line 4)',
+    ]);
+  });
+
+  it('Drizzle: an untyped parameter of a file-private helper is the client its callers pass; an exported twin is only matched by the schema', async () => {
+    const dir = makeProject({
+      'package.json': JSON.stringify({ dependencies: { 'drizzle-orm': '1' } }),
+      'src/schema.ts': DRIZZLE_SCHEMA,
+      'src/db.ts': `import { drizzle } from 'drizzle-orm/node-postgres';\nexport const db = drizzle('postgres://x');\n`,
+      'src/a.ts': [
+        `import { eq } from 'drizzle-orm';`,
+        `import { db } from './db';`,
+        `import { invoices } from './schema';`,
+        `const byId = (conn: any, id: string) => conn.select().from(invoices).where(eq(invoices.id, id));`,
+        `export const exported = (conn: any, id: string) => conn.select().from(invoices).where(eq(invoices.id, id));`,
+        `export const get = (id: string) => byId(db, id);`,
+        '',
+      ].join('\n'),
+    });
+    const result = await scan({ path: dir });
+    expect(result.coverage).toMatchObject({ seen: 2, analysed: 2, schemaMatched: 1, notTraced: 0 });
+    const [traced, matched] = result.findings.filter((f) => f.ruleId === 'require-tenant-filter');
+    expect([traced?.line, matched?.line]).toEqual([4, 5]);
+    expect(traced?.evidence).not.toContain('not traced');
+    expect(matched?.evidence).toContain('`conn` is a parameter of unknown type');
+  });
+});
