@@ -5,6 +5,7 @@ import { findTableByDelegate, type Table } from '../core/schema.js';
 import { clientOf } from './prisma-client.js';
 import { flowClient } from './client-specs.js';
 import { evaluateWhere, resolveObject } from './prisma-where.js';
+import { whereKeysOf } from './object-filter.js';
 
 const OPERATIONS: Record<string, Operation> = {
   findMany: 'read',
@@ -101,11 +102,7 @@ function predicateOf(
   const value = unwrap(where.value);
   if (value.type === T.ObjectExpression && argsObject.unit === unit) {
     site.whereObject = value;
-    site.whereKeys = {};
-    for (const property of value.properties) {
-      const name = property.type === T.Property ? propertyName(property) : undefined;
-      if (name && property.type === T.Property) site.whereKeys[name] = textOf(unit, property.value).replace(/\s+/g, '');
-    }
+    site.whereKeys = whereKeysOf(value, unit);
   }
   return evaluateWhere(where.value, argsObject.unit, table, context);
 }

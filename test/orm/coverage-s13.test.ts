@@ -164,3 +164,67 @@ describe('a helper private to its file gets what its callers in that file pass',
     expect(matched?.evidence).toContain('`conn` is a parameter of unknown type');
   });
 });
+
+function evidenceAt(result: Awaited<ReturnType<typeof scan>>, file: string, line: number): string | undefined {
+  return result.findings.find((f) => f.ruleId === 'require-tenant-filter' && f.file === file && f.line === line)?.evidence;
+}
+
+const TYPEORM_ENTITIES = `import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+@Entity('orgs')
+export class Org { @PrimaryGeneratedColumn('uuid') id: string; }
+@Entity('invoices')
+@Index(['orgId', 'id'])
+export class Invoice {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ name: 'org_id', type: 'uuid' }) orgId: string;
+  @ManyToOne(() => Org, { nullable: false }) @JoinColumn({ name: 'org_id' }) org: Org;
+}
+`;
+
+describe('a conditional spread in an object filter puts the keys of both its branches on the filter (postiz F045)', () => {
+  it('Prisma: `where: { ...(existing ? { id: existing.id } : { id }) }` filters on `id`, not an empty filter; `{ ...(cond ? { id } : {}) }` keeps no key', async () => {
+    const dir = makeProject({
+      'package.json': JSON.stringify({ dependencies: { '@prisma/client': '5' } }),
+      'prisma/schema.prisma': PRISMA,
+      'src/a.ts': [
+        `import { PrismaClient } from '@prisma/client';`,
+        `const prisma = new PrismaClient();`,
+        `export async function both(id: string, existing?: { id: string }) {`,
+        `  return prisma.invoice.update({ where: { ...(existing ? { id: existing.id } : { id }) }, data: {} });`,
+        `}`,
+        `export async function one(id: string, narrow: boolean) {`,
+        `  return prisma.invoice.findMany({ where: { ...(narrow ? { id } : {}) } });`,
+        `}`,
+        `export async function tenant(orgId: string, id: string, existing?: { id: string }) {`,
+        `  return prisma.invoice.update({ where: { ...(existing ? { id: existing.id, orgId } : { id, orgId }) }, data: {} });`,
+        `}`,
+        '',
+      ].join('\n'),
+    });
+    const result = await scan({ path: dir });
+    expect(filterSites(result)).toEqual(['src/a.ts:4', 'src/a.ts:7']);
+    expect(evidenceAt(result, 'src/a.ts', 4)).toContain('`where` filters only on `id`');
+    expect(evidenceAt(result, 'src/a.ts', 7)).toContain('`where` is empty');
+  });
+
+  it('TypeORM: the same spreads in `findOne({ where })` and `find({ where })`; the tenant key on one branch only is a conditional filter, not a finding', async () => {
+    const dir = makeProject({
+      'package.json': JSON.stringify({ dependencies: { typeorm: '0.3' } }),
+      'src/entities.ts': TYPEORM_ENTITIES,
+      'src/a.ts': [
+        `import { DataSource } from 'typeorm';`,
+        `import { Invoice } from './entities';`,
+        `const ds = new DataSource({ type: 'postgres' });`,
+        `const repo = ds.getRepository(Invoice);`,
+        `export const both = (id: string, existing?: { id: string }) => repo.findOne({ where: { ...(existing ? { id: existing.id } : { id }) } });`,
+        `export const one = (id: string, narrow: boolean) => repo.find({ where: { ...(narrow ? { id } : {}) } });`,
+        `export const tenant = (orgId: string, id: string, c: boolean) => repo.findOne({ where: { ...(c ? { id, orgId } : { orgId }) } });`,
+        '',
+      ].join('\n'),
+    });
+    const result = await scan({ path: dir });
+    expect(filterSites(result)).toEqual(['src/a.ts:5', 'src/a.ts:6']);
+    expect(evidenceAt(result, 'src/a.ts', 5)).toContain('filters only on `id`');
+    expect(evidenceAt(result, 'src/a.ts', 6)).toContain('is empty');
+  });
+});
