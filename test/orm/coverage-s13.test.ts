@@ -228,3 +228,57 @@ describe('a conditional spread in an object filter puts the keys of both its bra
     expect(evidenceAt(result, 'src/a.ts', 6)).toContain('is empty');
   });
 });
+
+describe('TypeORM: a query builder kept in a variable is counted once, at its terminal call (vendure)', () => {
+  it('`const qb = repo.createQueryBuilder(...)`, handed to a helper, then `qb.getOne()`: one site, the builder itself is not a second not-traced call', async () => {
+    const dir = makeProject({
+      'package.json': JSON.stringify({ dependencies: { typeorm: '0.3' } }),
+      'src/entities.ts': TYPEORM_ENTITIES.replace("@Entity('invoices')", '@Entity()'),
+      'src/a.ts': [
+        `import { DataSource, FindOptionsUtils, type ObjectType, type Repository } from 'typeorm';`,
+        `import { Invoice } from './entities';`,
+        `export class Connection {`,
+        `  constructor(private readonly rawConnection: DataSource) {}`,
+        `  getRepository<E>(ctx: { channelId: string }, target: ObjectType<E>): Repository<E> { return this.rawConnection.getRepository(target); }`,
+        `}`,
+        `const ds = new Connection(new DataSource({ type: 'postgres' }));`,
+        `const ctx = { channelId: 'c' };`,
+        `export async function one(id: string) {`,
+        `  const qb = ds.getRepository(ctx, Invoice).createQueryBuilder('invoice');`,
+        `  qb.where('invoice.id = :id', { id });`,
+        `  FindOptionsUtils.joinEagerRelations(qb, qb.alias, qb.expressionMap.mainAlias!.metadata);`,
+        `  return qb.getOne();`,
+        `}`,
+        `export async function own(orgId: string) {`,
+        `  const qb = ds.getRepository(ctx, Invoice).createQueryBuilder('invoice');`,
+        `  return qb.where('invoice.orgId = :orgId', { orgId }).getMany();`,
+        `}`,
+        '',
+      ].join('\n'),
+    });
+    const result = await scan({ path: dir });
+    expect(result.coverage.notTracedSites.map((s) => s.reason)).toEqual([]);
+    expect(result.coverage).toMatchObject({ seen: 2, analysed: 2, scoped: 1, notAnalysable: 1, notTraced: 0 });
+  });
+
+  it('twin: a builder kept in a variable whose terminal is not in sight (returned to a caller) is still counted as not traced', async () => {
+    const dir = makeProject({
+      'package.json': JSON.stringify({ dependencies: { typeorm: '0.3' } }),
+      'src/entities.ts': TYPEORM_ENTITIES.replace("@Entity('invoices')", '@Entity()'),
+      'src/a.ts': [
+        `import { DataSource } from 'typeorm';`,
+        `import { Invoice } from './entities';`,
+        `const ds = new DataSource({ type: 'postgres' });`,
+        `export function base(id: string) {`,
+        `  const qb = ds.getRepository(Invoice).createQueryBuilder('invoice');`,
+        `  qb.where('invoice.id = :id', { id });`,
+        `  return qb;`,
+        `}`,
+        '',
+      ].join('\n'),
+    });
+    const result = await scan({ path: dir });
+    expect(result.coverage).toMatchObject({ seen: 1, analysed: 0, notTraced: 1 });
+    expect(result.coverage.notTracedSites[0]).toMatchObject({ line: 5 });
+  });
+});
