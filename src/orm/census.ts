@@ -112,12 +112,14 @@ function runsAtTerminal(create: TSESTree.CallExpression, context: AnalysisContex
   if (declarator?.type !== T.VariableDeclarator || declarator.init !== node || declarator.id.type !== T.Identifier) return false;
   const variable = context.unit.scopeManager.getDeclaredVariables(declarator)[0];
   for (const ref of variable?.references ?? []) {
+    // Each call of the chain on it: the terminal may be followed by `.then(...)`.
     let outer: Node = ref.identifier;
-    while (outer.parent?.type === T.MemberExpression && outer.parent.object === outer && outer.parent.parent?.type === T.CallExpression && outer.parent.parent.callee === outer.parent) outer = outer.parent.parent;
-    if (outer.type !== T.CallExpression) continue;
-    const callee = unwrap(outer.callee);
-    const name = callee.type === T.MemberExpression ? memberName(callee) : undefined;
-    if (name && TERMINALS.has(name) && builderSite(outer, name, context)) return true;
+    while (outer.parent?.type === T.MemberExpression && outer.parent.object === outer && outer.parent.parent?.type === T.CallExpression && outer.parent.parent.callee === outer.parent) {
+      const link: TSESTree.CallExpression = outer.parent.parent;
+      const name = memberName(outer.parent);
+      if (name && TERMINALS.has(name) && builderSite(link, name, context)) return true;
+      outer = link;
+    }
   }
   return false;
 }
