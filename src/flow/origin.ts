@@ -163,6 +163,8 @@ function describeNode(node: Node, unit: FileUnit, w: Walk): Origin[] {
       return member(node, unit, w);
     case T.ThisExpression:
       return thisOrigins(node, unit, w);
+    case T.Super:
+      return superOrigins(node, unit, w);
     case T.LogicalExpression:
       return [...describe(node.left, unit, w), ...describe(node.right, unit, w)].filter((o) => o.kind !== 'literal');
     case T.ConditionalExpression:
@@ -388,6 +390,11 @@ function parameter(name: TSESTree.Identifier, declared: Node, unit: FileUnit, w:
       // A callback's parameter: `db.transaction(async (tx) => ...)` gives the library's value.
       const index = fn.params.findIndex((p) => p === name || containsNode(p, name));
       const callee = unwrap(host.callee);
+      // A method the project wrote, even on a class that extends the client (teable's
+      // `prismaService.$tx(async (prisma) => ...)`): what the method hands its callback, not a
+      // library method of that name.
+      const own = path && topIndex >= 0 && callee.type === T.MemberExpression ? ownMethodHands(host, fn, topIndex, name, unit, w) : undefined;
+      if (own) return along(own);
       if (callee.type === T.MemberExpression && index >= 0) {
         const method = memberName(callee);
         if (method) {
@@ -408,8 +415,10 @@ function parameter(name: TSESTree.Identifier, declared: Node, unit: FileUnit, w:
           keep(origins);
         }
       }
-    } else if (w.callers && path && topIndex >= 0) {
-      // No type says what it is: what every call site of the function passes.
+    } else if (path && topIndex >= 0) {
+      // No type says what it is: what every call site of the function passes, those of the call
+      // graph when the question has it, else those of a function private to its file (capgo's
+      // `loadPreviewChannelOwner(dbClient: PgQueryClient, ...)`, typed with a project interface).
       const bound = passedByCallers(fn, topIndex, unit, w);
       const passed = bound && known(along(bound));
       if (passed) return passed;
@@ -418,6 +427,27 @@ function parameter(name: TSESTree.Identifier, declared: Node, unit: FileUnit, w:
   const index = fn ? fn.params.indexOf(name as TSESTree.Parameter) : -1;
   const result = unknown(`\`${name.name}\` is a parameter of unknown type`, unit, name);
   return [...structured, index >= 0 && fn && result.kind === 'unknown' ? { ...result, parameter: { fn, index } } : result];
+}
+
+/**
+ * The callback parameter `index` of `fn`, handed to a method of a project class (`host` is
+ * `this.svc.$tx(fn)`): what the method passes where it calls it, else the type it declares for
+ * it; a method that passes only plain values (`fn([])`) hands no client. Undefined when the
+ * method is not the project's.
+ */
+function ownMethodHands(host: TSESTree.CallExpression, fn: TSESTree.FunctionLike, index: number, name: TSESTree.Identifier, unit: FileUnit, w: Walk): Origin[] | undefined {
+  if (!describe(host.callee, unit, w).some((o) => o.kind === 'function')) return undefined;
+  const handed = handedToCallback(host, fn, index, unit, w);
+  const passed = known(handed.passed);
+  if (passed) return passed;
+  if (handed.declared) {
+    const declared = typeOrigins(handed.declared.type, handed.declared.unit, w);
+    if (declared.some((o) => o.kind === 'lib')) return declared;
+  }
+  if (handed.passed.length && handed.passed.every((o) => o.kind === 'literal')) return [{ kind: 'literal' }];
+  const method = unwrap(host.callee).type === T.MemberExpression ? memberName(unwrap(host.callee) as TSESTree.MemberExpression) : undefined;
+  const stop = handed.passed.find((o): o is Extract<Origin, { kind: 'unknown' }> => o.kind === 'unknown');
+  return [unknown(`\`${name.name}\` is what the project's \`${method ?? 'method'}\` hands its callback${stop ? `, and there ${stop.reason}` : ''}`, unit, name)];
 }
 
 /** Values every one of which is followed (a client, a project object): none unknown, not only literals. */
@@ -457,7 +487,7 @@ function handedToCallback(host: TSESTree.CallExpression, fn: TSESTree.FunctionLi
 
 /** Parameter `index` of `fn` as every call site passes it, or undefined when the call sites are not all known (or too many). */
 function passedByCallers(fn: TSESTree.FunctionLike, index: number, unit: FileUnit, w: Walk): Origin[] | undefined {
-  const sites = w.callers?.(fn, unit);
+  const sites = w.callers ? w.callers(fn, unit) : fileCallers(fn, unit);
   if (!sites?.length || sites.length > w.sites) return undefined;
   w.sites -= sites.length;
   const out: Origin[] = [];
@@ -470,6 +500,29 @@ function passedByCallers(fn: TSESTree.FunctionLike, index: number, unit: FileUni
     out.push(...origins.map((o) => (o.kind === 'lib' ? { ...o, trail: [...o.trail, `passed by the call at \`${where}\``] } : o)));
   }
   return out;
+}
+
+/**
+ * The call sites of a function no other file can reach (declared in this file, not exported),
+ * when every use of its name is a direct call: undefined when it is handed on, exported or named
+ * through `export { f }`.
+ */
+function fileCallers(fn: TSESTree.FunctionLike, unit: FileUnit): { call: TSESTree.CallExpression; unit: FileUnit }[] | undefined {
+  const declarator = fn.parent?.type === T.VariableDeclarator && fn.parent.init === fn ? fn.parent : undefined;
+  const declared = fn.type === T.FunctionDeclaration ? fn : declarator;
+  if (!declared) return undefined;
+  const statement = declared.type === T.VariableDeclarator ? declared.parent?.parent : declared.parent;
+  if (statement?.type === T.ExportNamedDeclaration || statement?.type === T.ExportDefaultDeclaration) return undefined;
+  const variable = unit.scopeManager.getDeclaredVariables(declared).find((v) => v.defs.some((d) => d.name.type === T.Identifier));
+  if (!variable || variable.defs.length !== 1) return undefined;
+  const sites: { call: TSESTree.CallExpression; unit: FileUnit }[] = [];
+  for (const ref of variable.references) {
+    if (ref.identifier === variable.defs[0]?.name) continue;
+    const call = ref.identifier.parent;
+    if (call?.type !== T.CallExpression || call.callee !== ref.identifier) return undefined;
+    sites.push({ call, unit });
+  }
+  return sites;
 }
 
 function enclosingParamFunction(name: Node): TSESTree.FunctionLike | undefined {
@@ -710,6 +763,21 @@ function instanceOf(cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression, u
       if (base.kind === 'lib') out.push({ ...base, steps: [...base.steps, { kind: 'new' }], trail: [...base.trail, `a class that extends \`${textOf(unit, cls.superClass)}\``] });
       if (base.kind === 'class') out.push(...instanceOf(base.cls, base.unit, w).filter((o) => o.kind === 'lib'));
     }
+  }
+  return out;
+}
+
+/** `super.$transaction(...)` in a class that extends the client: the base class's instance. */
+function superOrigins(node: TSESTree.Super, unit: FileUnit, w: Walk): Origin[] {
+  let current: Node | undefined = node.parent;
+  while (current && current.type !== T.ClassBody) current = current.parent;
+  const cls = current?.parent;
+  if ((cls?.type !== T.ClassDeclaration && cls?.type !== T.ClassExpression) || !cls.superClass) return [unknown('`super` outside a class that extends another', unit, node)];
+  const out: Origin[] = [];
+  for (const base of describe(cls.superClass, unit, w)) {
+    if (base.kind === 'lib') out.push({ ...base, steps: [...base.steps, { kind: 'new' }], trail: [...base.trail, `\`super\` of a class that extends \`${textOf(unit, cls.superClass)}\``] });
+    else if (base.kind === 'class') out.push(...instanceOf(base.cls, base.unit, w));
+    else out.push(base);
   }
   return out;
 }

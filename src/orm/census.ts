@@ -14,6 +14,7 @@ import { delegateName, type Table } from '../core/schema.js';
 import { originsOf, type LibOrigin } from '../flow/origin.js';
 import { constantText } from './knex-where.js';
 import { flowOptions } from './supabase.js';
+import { builderSite, TERMINALS } from './typeorm-builder.js';
 
 export interface CensusEntry {
   orm: string;
@@ -91,12 +92,36 @@ export function censusCall(call: TSESTree.CallExpression, context: AnalysisConte
     const repoCall = object.type === T.CallExpression ? unwrap(object.callee) : undefined;
     const entityArg = repoCall?.type === T.MemberExpression && memberName(repoCall) === 'getRepository' && object.type === T.CallExpression ? object.arguments[object.arguments.length - 1] : call.arguments[0];
     const entity = entityArg ? unwrap(entityArg) : undefined;
-    if (entity?.type === T.Identifier) {
+    if (entity?.type === T.Identifier && !(method === 'createQueryBuilder' && runsAtTerminal(call, context))) {
       const table = tableByCodeName(entity.name, context, 'typeorm') ?? tableByCodeName(entity.name, context, 'mikroorm');
       if (table) return traced(object, context, table.source, table.name, `\`${entity.name}\` is an entity, but the receiver \`${short(context, object)}\``, table.source === 'mikroorm' ? 'mikro-orm' : 'typeorm');
     }
   }
   return undefined;
+}
+
+/**
+ * `const qb = repo.createQueryBuilder('o'); ...; qb.getOne()`: the builder is not a query of its
+ * own; the query is its terminal call, analysed there (vendure: each such builder was counted once
+ * more as not traced beside its analysed terminal).
+ */
+function runsAtTerminal(create: TSESTree.CallExpression, context: AnalysisContext): boolean {
+  let node: Node = create;
+  while (node.parent && (node.parent.type === T.TSAsExpression || node.parent.type === T.TSNonNullExpression || node.parent.type === T.AwaitExpression)) node = node.parent;
+  const declarator = node.parent;
+  if (declarator?.type !== T.VariableDeclarator || declarator.init !== node || declarator.id.type !== T.Identifier) return false;
+  const variable = context.unit.scopeManager.getDeclaredVariables(declarator)[0];
+  for (const ref of variable?.references ?? []) {
+    // Each call of the chain on it: the terminal may be followed by `.then(...)`.
+    let outer: Node = ref.identifier;
+    while (outer.parent?.type === T.MemberExpression && outer.parent.object === outer && outer.parent.parent?.type === T.CallExpression && outer.parent.parent.callee === outer.parent) {
+      const link: TSESTree.CallExpression = outer.parent.parent;
+      const name = memberName(outer.parent);
+      if (name && TERMINALS.has(name) && builderSite(link, name, context)) return true;
+      outer = link;
+    }
+  }
+  return false;
 }
 
 const BUILT_INS = new Set(['Array', 'Object', 'Promise', 'Set', 'Map', 'String', 'Number', 'JSON', 'Math', 'Date', 'Reflect', 'Buffer', 'Intl', 'Symbol', 'BigInt', 'URL']);

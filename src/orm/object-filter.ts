@@ -194,14 +194,39 @@ export function resolveObject(node: Node, unit: FileUnit, context: AnalysisConte
   return binding.kind === 'value' ? resolveObject(binding.value.node, binding.value.unit, context, depth + 1) : undefined;
 }
 
-/** Top-level keys of an object filter with the source text of their values (`QuerySite.whereKeys`). */
-export function whereKeysOf(object: TSESTree.ObjectExpression, unit: FileUnit): Record<string, string> {
+/** Top-level keys of an object filter with the source text of their values (`QuerySite.whereKeys`), spreads included. */
+export function whereKeysOf(object: TSESTree.ObjectExpression, unit: FileUnit, keyName: (property: TSESTree.Property) => string | undefined = propertyName): Record<string, string> {
   const keys: Record<string, string> = {};
   for (const property of object.properties) {
-    const name = property.type === T.Property ? propertyName(property) : undefined;
-    if (name && property.type === T.Property) keys[name] = textOf(unit, property.value).replace(/\s+/g, '');
+    if (property.type === T.SpreadElement) {
+      Object.assign(keys, spreadKeys(property.argument, unit, keyName));
+      continue;
+    }
+    const name = keyName(property);
+    if (name !== undefined) keys[name] = textOf(unit, property.value).replace(/\s+/g, '');
   }
   return keys;
+}
+
+/**
+ * The keys a spread puts on a filter whatever path runs: an object literal's keys; for
+ * `...(cond ? { id: row.id } : { id })` the keys of both branches (postiz: not an empty filter),
+ * for `...(cond ? { id } : {})` or `...(cond && { id })` none, since the filter lacks them when
+ * the condition fails. A key with different values on the branches keeps both texts.
+ */
+export function spreadKeys(argument: Node, unit: FileUnit, keyName: (property: TSESTree.Property) => string | undefined = propertyName, depth = 0): Record<string, string> {
+  const node = unwrap(argument);
+  if (depth > 4) return {};
+  if (node.type === T.ObjectExpression) return whereKeysOf(node, unit, keyName);
+  if (node.type !== T.ConditionalExpression) return {};
+  const a = spreadKeys(node.consequent, unit, keyName, depth + 1);
+  const b = spreadKeys(node.alternate, unit, keyName, depth + 1);
+  const both: Record<string, string> = {};
+  for (const [key, value] of Object.entries(a)) {
+    const other = b[key];
+    if (other !== undefined) both[key] = other === value ? value : `${value}|${other}`;
+  }
+  return both;
 }
 
 export function isUndefinedNode(node: Node): boolean {
@@ -249,6 +274,7 @@ export function evaluateFilterObject(
       const result = dialect.evaluateSpreads ? dialect.branch(property.argument, unit, table, context, depth + 1) : { kind: 'unknown' as const, reason: 'a spread in the filter' };
       const scoped = note(result);
       if (scoped) return scoped;
+      keysSeen.push(...Object.keys(spreadKeys(property.argument, unit, (p) => (dialect.keyName ? dialect.keyName(p, unit) : propertyName(p)))));
       continue;
     }
     const name = dialect.keyName ? dialect.keyName(property, unit) : propertyName(property);

@@ -5,6 +5,7 @@ import { findTableByDelegate, type Table } from '../core/schema.js';
 import { clientOf } from './prisma-client.js';
 import { flowClient } from './client-specs.js';
 import { evaluateWhere, resolveObject } from './prisma-where.js';
+import { whereKeysOf } from './object-filter.js';
 
 const OPERATIONS: Record<string, Operation> = {
   findMany: 'read',
@@ -52,7 +53,8 @@ export const prismaRecognizer: OrmRecognizer = {
       // The shared flow engine follows what the Prisma tracer does not: `db()` factories, singleton wrappers, destructured typed parameters.
       const flow = flowClient(delegateNode.object, unit, context.resolver, 'prisma');
       if (flow.kind === 'client') client = { kind: 'client', scoped: false, how: flow.how };
-      else if (flow.kind === 'other' && flow.how.startsWith('a value of')) return undefined; // another library's value
+      // Another library's value, or a plain value (what a project method hands its callback: `fn([])`).
+      else if (flow.kind === 'other' && (flow.how.startsWith('a value of') || flow.how === 'a literal value')) return undefined;
       else if (flow.kind === 'unknown') client = { kind: 'unknown', reason: flow.reason };
     }
     if (client.kind === 'not-client') return undefined;
@@ -100,11 +102,7 @@ function predicateOf(
   const value = unwrap(where.value);
   if (value.type === T.ObjectExpression && argsObject.unit === unit) {
     site.whereObject = value;
-    site.whereKeys = {};
-    for (const property of value.properties) {
-      const name = property.type === T.Property ? propertyName(property) : undefined;
-      if (name && property.type === T.Property) site.whereKeys[name] = textOf(unit, property.value).replace(/\s+/g, '');
-    }
+    site.whereKeys = whereKeysOf(value, unit);
   }
   return evaluateWhere(where.value, argsObject.unit, table, context);
 }

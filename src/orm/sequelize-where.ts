@@ -9,7 +9,7 @@ import type { AnalysisContext, Predicate } from '../core/query-site.js';
 import { returnedExpressions, type Located } from '../core/resolve.js';
 import type { Table } from '../core/schema.js';
 import { isFrom, moduleRefOf } from '../schema/ts-sources.js';
-import { combineAll, combineAnd, combineOr, evaluateFilterObject, isNullish, type ObjectFilterDialect } from './object-filter.js';
+import { combineAll, combineAnd, combineOr, evaluateFilterObject, isNullish, whereKeysOf as objectWhereKeys, type ObjectFilterDialect } from './object-filter.js';
 import { modelUseOf, scopeDefsOf, SEQUELIZE_PACKAGES, type ModelUse } from './sequelize-models.js';
 
 const MAX_DEPTH = 10;
@@ -111,13 +111,7 @@ function evaluateWhereCall(call: TSESTree.CallExpression, unit: FileUnit, table:
 
 /** Top-level `where` keys with the source text of their values, for verified-then-written. */
 export function whereKeysOf(where: TSESTree.ObjectExpression, unit: FileUnit): Record<string, string> {
-  const keys: Record<string, string> = {};
-  for (const property of where.properties) {
-    if (property.type !== T.Property) continue;
-    const name = keyNameOf(property, unit);
-    if (name !== undefined) keys[name] = textOf(unit, property.value);
-  }
-  return keys;
+  return objectWhereKeys(where, unit, (property) => keyNameOf(property, unit));
 }
 
 // ---------------------------------------------------------------------------------------------
