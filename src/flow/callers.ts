@@ -449,7 +449,8 @@ export class CallGraph {
       } else if (origin.kind === 'object' && isTypeShape(origin.node)) {
         // A receiver typed with an interface (`private store: IAccessStore`, unleash judged F094-F096):
         // the methods of the project's classes that implement it are what run.
-        if (target.cls && implementedShapes(target.cls, target.unit, this.resolver).has(nodeKey(origin.unit, shapeOf(origin.node)))) return 'resolved';
+        const shape = nodeKey(origin.unit, shapeOf(origin.node));
+        if (target.cls ? implementedShapes(target.cls, target.unit, this.resolver).has(shape) : objectShapes(target, this.resolver).has(shape)) return 'resolved';
       } else if (origin.kind === 'object') {
         // The member called (`handlers.run()`), which is the function's own name unless it was stored under another key.
         const key = memberName(callee) ?? target.name;
@@ -680,14 +681,11 @@ const implemented = new WeakMap<Node, Set<string>>();
 function implementedShapes(cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression, unit: FileUnit, resolver: Resolver): Set<string> {
   const cached = implemented.get(cls);
   if (cached) return cached;
-  const shapes = new Set<string>();
-  implemented.set(cls, shapes);
-  const walkState = { resolver, depth: 0, active: new Set<Node>(), sites: 0 };
-  const pending: { name: TSESTree.Identifier; unit: FileUnit; depth: number }[] = [];
+  const declared: { type: TSESTree.TypeNode; unit: FileUnit }[] = [];
   let current: TSESTree.ClassDeclaration | TSESTree.ClassExpression | undefined = cls;
   let currentUnit = unit;
   for (let i = 0; current && i < MAX_HERITAGE; i++) {
-    for (const clause of current.implements ?? []) if (clause.expression.type === T.Identifier) pending.push({ name: clause.expression, unit: currentUnit, depth: 0 });
+    for (const clause of current.implements ?? []) if (clause.expression.type === T.Identifier) declared.push({ type: typeNamed(clause.expression), unit: currentUnit });
     const superClass: Node | undefined = current.superClass ? unwrap(current.superClass) : undefined;
     if (superClass?.type !== T.Identifier) break;
     const binding = resolver.bindingOf(superClass, currentUnit);
@@ -695,11 +693,48 @@ function implementedShapes(cls: TSESTree.ClassDeclaration | TSESTree.ClassExpres
     current = binding.cls.node;
     currentUnit = binding.cls.unit;
   }
+  const shapes = shapesOf(declared, resolver);
+  implemented.set(cls, shapes);
+  return shapes;
+}
+
+/**
+ * The interfaces an object literal holding the function is declared as: `const store: ICardStore =
+ * { clearCards() {...} }`, `{ ... } satisfies ICardStore`. Such an object is an implementation as a
+ * class that says `implements` is.
+ */
+function objectShapes(target: Callable, resolver: Resolver): Set<string> {
+  const property = target.fn.parent;
+  const object = property?.type === T.Property && property.value === target.fn ? property.parent : undefined;
+  if (object?.type !== T.ObjectExpression) return new Set();
+  const cached = implemented.get(object);
+  if (cached) return cached;
+  const holder = object.parent;
+  const type =
+    holder?.type === T.VariableDeclarator && holder.init === object && holder.id.type === T.Identifier
+      ? holder.id.typeAnnotation?.typeAnnotation
+      : (holder?.type === T.TSSatisfiesExpression || holder?.type === T.TSAsExpression) && holder.expression === object
+        ? holder.typeAnnotation
+        : undefined;
+  const shapes = type ? shapesOf([{ type, unit: target.unit }], resolver) : new Set<string>();
+  implemented.set(object, shapes);
+  return shapes;
+}
+
+/** A type reference to a name (an `implements` clause read as a type). */
+function typeNamed(name: TSESTree.Identifier): TSESTree.TypeNode {
+  return { type: T.TSTypeReference, typeName: name, range: name.range, loc: name.loc, parent: name.parent } as unknown as TSESTree.TypeNode;
+}
+
+/** The project interfaces and type literals some types name, with the interfaces those extend, by node key. */
+function shapesOf(declared: { type: TSESTree.TypeNode; unit: FileUnit }[], resolver: Resolver): Set<string> {
+  const shapes = new Set<string>();
+  const walkState = { resolver, depth: 0, active: new Set<Node>(), sites: 0 };
+  const pending = declared.map((d) => ({ ...d, depth: 0 }));
   while (pending.length) {
     const next = pending.pop();
     if (!next || next.depth > MAX_HERITAGE) continue;
-    const reference = { type: T.TSTypeReference, typeName: next.name, range: next.name.range, loc: next.name.loc, parent: next.name.parent } as unknown as TSESTree.TSTypeReference;
-    for (const origin of typeOrigins(reference, next.unit, walkState)) {
+    for (const origin of typeOrigins(next.type, next.unit, walkState)) {
       if (origin.kind !== 'object' || !isTypeShape(origin.node)) continue;
       const shape = shapeOf(origin.node);
       const key = nodeKey(origin.unit, shape);
@@ -707,7 +742,7 @@ function implementedShapes(cls: TSESTree.ClassDeclaration | TSESTree.ClassExpres
       shapes.add(key);
       // `interface IAccessStore extends Store<IRole, number>`: a receiver typed with the base interface holds it too.
       if (shape.type === T.TSInterfaceDeclaration) {
-        for (const base of shape.extends) if (base.expression.type === T.Identifier) pending.push({ name: base.expression, unit: origin.unit, depth: next.depth + 1 });
+        for (const base of shape.extends) if (base.expression.type === T.Identifier) pending.push({ type: typeNamed(base.expression), unit: origin.unit, depth: next.depth + 1 });
       }
     }
   }

@@ -158,6 +158,23 @@ describe.each(['prisma', 'kysely', 'pg'] as Orm[])('a method called through a re
   });
 });
 
+describe.each(['prisma', 'kysely', 'pg'] as Orm[])('a method of an object literal declared as the interface a receiver is typed with (%s)', (orm) => {
+  const files = (body: string) => ({
+    'src/types.ts': `export interface ICardStore {\n  clearCards(boardId: string): Promise<unknown>;\n}\n`,
+    'src/card-store.ts': `import { db } from './db';\nimport type { ICardStore } from './types';\n\nexport const cardStore: ICardStore = {\n  async clearCards(boardId: string) {\n    return ${LAYERS[orm].clear};\n  },\n};\n`,
+    'src/card-service.ts': `import type { ICardStore } from './types';\n\nexport function cardService(store: ICardStore) {\n  return { clear: (boardId: string) => store.clearCards(boardId) };\n}\n`,
+    'src/routes.ts': routes(`import { cardService } from './card-service';\nimport { cardStore } from './card-store';\nconst service = cardService(cardStore);\n`, body),
+  });
+
+  it('the only route checks the board: scoped through it, not "nothing calls it"', async () => {
+    await expectSafe(repo(orm, files(checked('service.clear(req.params.boardId)'))), orm, 'src/card-store.ts:6');
+  });
+
+  it('twin: a second route checks nothing: error', async () => {
+    expect(await severities(repo(orm, files(checked('service.clear(req.params.boardId)') + unchecked('service.clear(req.params.boardId)'))))).toEqual(['src/card-store.ts:6 error']);
+  });
+});
+
 describe('a receiver typed with an interface that another class implements', () => {
   // The call dispatches to the implementations of the interface it names, not to every class with a
   // method of that name (the caller's module does not import the unrelated class's either).
