@@ -85,6 +85,14 @@ export function callableAt(node: Node, unit: FileUnit): Callable | { anonymous: 
         continue;
       }
     }
+    // `return this.memorize('count', () => this.store.count())` (unleash's instance stats): a method of
+    // the same class that calls the callback it is handed runs it for the method that hands it.
+    const runner = ownMethodRunning(fn);
+    const runs = runner && enclosing(runner);
+    if (runs) {
+      fn = runs;
+      continue;
+    }
     // A dispatch table handed to a plain function inside another function:
     // `return runQuery({ [PRISMA]: () => relationalQuery(...args), [CLICKHOUSE]: () => ... })`.
     // The function picks one and runs it now: the callbacks are the enclosing function's own code.
@@ -111,6 +119,30 @@ function dispatchCall(fn: TSESTree.FunctionLike): TSESTree.CallExpression | unde
   return call.arguments.includes(table) && unwrap(call.callee).type === T.Identifier ? call : undefined;
 }
 
+/**
+ * The call `this.method(..., fn, ...)` when `method` is a method of the class around it that calls
+ * the parameter `fn` is handed as (`memorize(key, fn) { ... fn() ... }`), read from the class's own
+ * body: a method that stores the callback for later (a registry) does not call it, and is not climbed.
+ */
+function ownMethodRunning(fn: TSESTree.FunctionLike): TSESTree.CallExpression | undefined {
+  const call = fn.parent;
+  if (call?.type !== T.CallExpression) return undefined;
+  const index = call.arguments.indexOf(fn as TSESTree.CallExpressionArgument);
+  const callee = unwrap(call.callee);
+  if (index < 0 || callee.type !== T.MemberExpression || unwrap(callee.object).type !== T.ThisExpression) return undefined;
+  const name = memberName(callee);
+  const cls = name ? enclosingClassOf(call) : undefined;
+  if (!name || (cls?.type !== T.ClassDeclaration && cls?.type !== T.ClassExpression)) return undefined;
+  const method = cls.body.body.find((m): m is TSESTree.MethodDefinition => m.type === T.MethodDefinition && m.kind === 'method' && !m.computed && propertyName(m) === name);
+  const param = method?.value.params[index];
+  if (!method || param?.type !== T.Identifier) return undefined;
+  let calls = false;
+  walk(method.value.body ?? method.value, (node) => {
+    if (!calls && node.type === T.CallExpression && unwrap(node.callee).type === T.Identifier && (unwrap(node.callee) as TSESTree.Identifier).name === param.name) calls = true;
+  });
+  return calls ? call : undefined;
+}
+
 /** `new Promise((resolve, reject) => ...)`: the executor runs in the function that builds the promise. */
 function isPromiseExecutor(fn: TSESTree.FunctionLike): boolean {
   const parent = fn.parent;
@@ -120,6 +152,7 @@ function isPromiseExecutor(fn: TSESTree.FunctionLike): boolean {
 /** A callback run in place by the call it is passed to (a transaction, `map`, `Promise.all`, a dispatch table, a Promise executor). */
 export function isInlineCallback(fn: TSESTree.FunctionLike): boolean {
   if (dispatchCall(fn) && enclosing(fn)) return true;
+  if (ownMethodRunning(fn) && enclosing(fn)) return true;
   if (isPromiseExecutor(fn) && enclosing(fn)) return true;
   const parent = fn.parent;
   if (parent?.type !== T.CallExpression || !parent.arguments.includes(fn as TSESTree.CallExpressionArgument)) return false;

@@ -175,6 +175,28 @@ describe.each(['prisma', 'kysely', 'pg'] as Orm[])('a method of an object litera
   });
 });
 
+describe.each(['prisma', 'kysely', 'pg'] as Orm[])('a callback handed to a method of the same class that calls it (%s)', (orm) => {
+  // unleash's instance stats: `return this.memorize('count', () => this.store.count())`, the method
+  // running the callback for the one that hands it (behind a cache), not registering a handler.
+  const files = (body: string) => ({
+    'src/types.ts': `export interface ICardStore {\n  clearCards(boardId: string): Promise<unknown>;\n}\n`,
+    'src/card-store.ts': `import { db } from './db';\nimport type { ICardStore } from './types';\n\nexport class CardStore implements ICardStore {\n  async clearCards(boardId: string) {\n    return ${LAYERS[orm].clear};\n  }\n}\n`,
+    'src/card-service.ts': `import type { ICardStore } from './types';\n\nexport class CardService {\n  private memory = new Map<string, Promise<unknown>>();\n\n  constructor(private readonly store: ICardStore) {}\n\n  memorize<T>(key: string, fn: () => Promise<T>): Promise<unknown> {\n    const known = this.memory.get(key);\n    if (known) return known;\n    const value = fn();\n    this.memory.set(key, value);\n    return value;\n  }\n\n  clear(boardId: string) {\n    return this.memorize(boardId, () => this.store.clearCards(boardId));\n  }\n}\n`,
+    'src/routes.ts': routes(`import { CardService } from './card-service';\nimport { CardStore } from './card-store';\nconst service = new CardService(new CardStore());\n`, body),
+  });
+
+  it('the only route checks the board: scoped through it, not an unchecked handler registered with `this.memorize`', async () => {
+    await expectSafe(repo(orm, files(checked('service.clear(req.params.boardId)'))), orm, 'src/card-store.ts:6');
+  });
+
+  it('twin: a second route checks nothing: error, through that route', async () => {
+    const dir = repo(orm, files(checked('service.clear(req.params.boardId)') + unchecked('service.clear(req.params.boardId)')));
+    expect(await severities(dir)).toEqual(['src/card-store.ts:6 error']);
+    expect(await evidence(dir)).toContain('src/routes.ts');
+    expect(await evidence(dir)).not.toContain('registered with `this.memorize');
+  });
+});
+
 describe('a receiver typed with an interface that another class implements', () => {
   // The call dispatches to the implementations of the interface it names, not to every class with a
   // method of that name (the caller's module does not import the unrelated class's either).
