@@ -18,9 +18,9 @@ import { basename, dirname, join, relative } from 'node:path';
 import type { TSESTree } from '@typescript-eslint/types';
 import { globbySync } from '../project/glob.js';
 import { DEFAULT_IGNORES } from '../scan/ignores.js';
-import { memberName, propertyName, staticName, T, unwrap, walk, type FileUnit, type Node } from '../core/ast.js';
+import { memberName, propertyName, staticName, T, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
 import type { Resolver } from '../core/resolve.js';
-import { originsOf, type CallerLookup } from './origin.js';
+import { originsOf, typeOrigins, type CallerLookup } from './origin.js';
 
 export interface CallSite {
   call: TSESTree.CallExpression;
@@ -85,6 +85,14 @@ export function callableAt(node: Node, unit: FileUnit): Callable | { anonymous: 
         continue;
       }
     }
+    // `return this.memorize('count', () => this.store.count())` (unleash's instance stats): a method of
+    // the same class that calls the callback it is handed runs it for the method that hands it.
+    const runner = ownMethodRunning(fn);
+    const runs = runner && enclosing(runner);
+    if (runs) {
+      fn = runs;
+      continue;
+    }
     // A dispatch table handed to a plain function inside another function:
     // `return runQuery({ [PRISMA]: () => relationalQuery(...args), [CLICKHOUSE]: () => ... })`.
     // The function picks one and runs it now: the callbacks are the enclosing function's own code.
@@ -111,6 +119,30 @@ function dispatchCall(fn: TSESTree.FunctionLike): TSESTree.CallExpression | unde
   return call.arguments.includes(table) && unwrap(call.callee).type === T.Identifier ? call : undefined;
 }
 
+/**
+ * The call `this.method(..., fn, ...)` when `method` is a method of the class around it that calls
+ * the parameter `fn` is handed as (`memorize(key, fn) { ... fn() ... }`), read from the class's own
+ * body: a method that stores the callback for later (a registry) does not call it, and is not climbed.
+ */
+function ownMethodRunning(fn: TSESTree.FunctionLike): TSESTree.CallExpression | undefined {
+  const call = fn.parent;
+  if (call?.type !== T.CallExpression) return undefined;
+  const index = call.arguments.indexOf(fn as TSESTree.CallExpressionArgument);
+  const callee = unwrap(call.callee);
+  if (index < 0 || callee.type !== T.MemberExpression || unwrap(callee.object).type !== T.ThisExpression) return undefined;
+  const name = memberName(callee);
+  const cls = name ? enclosingClassOf(call) : undefined;
+  if (!name || (cls?.type !== T.ClassDeclaration && cls?.type !== T.ClassExpression)) return undefined;
+  const method = cls.body.body.find((m): m is TSESTree.MethodDefinition => m.type === T.MethodDefinition && m.kind === 'method' && !m.computed && propertyName(m) === name);
+  const param = method?.value.params[index];
+  if (!method || param?.type !== T.Identifier) return undefined;
+  let calls = false;
+  walk(method.value.body ?? method.value, (node) => {
+    if (!calls && node.type === T.CallExpression && unwrap(node.callee).type === T.Identifier && (unwrap(node.callee) as TSESTree.Identifier).name === param.name) calls = true;
+  });
+  return calls ? call : undefined;
+}
+
 /** `new Promise((resolve, reject) => ...)`: the executor runs in the function that builds the promise. */
 function isPromiseExecutor(fn: TSESTree.FunctionLike): boolean {
   const parent = fn.parent;
@@ -120,6 +152,7 @@ function isPromiseExecutor(fn: TSESTree.FunctionLike): boolean {
 /** A callback run in place by the call it is passed to (a transaction, `map`, `Promise.all`, a dispatch table, a Promise executor). */
 export function isInlineCallback(fn: TSESTree.FunctionLike): boolean {
   if (dispatchCall(fn) && enclosing(fn)) return true;
+  if (ownMethodRunning(fn) && enclosing(fn)) return true;
   if (isPromiseExecutor(fn) && enclosing(fn)) return true;
   const parent = fn.parent;
   if (parent?.type !== T.CallExpression || !parent.arguments.includes(fn as TSESTree.CallExpressionArgument)) return false;
@@ -317,8 +350,32 @@ export class CallGraph {
         if (named) add(named, { call: node, unit, ref: value, kind: 'argument' });
       }
     });
+    // `const runShard = options.runShard ?? runLogsnagInsightsShard; ... runShard(c, shard)` (capgo,
+    // judged F086): a function chosen into a local and called through it is called where the local is.
+    for (const { local, chosen } of localChoices(unit)) {
+      for (const use of usesOf(local, unit)) {
+        for (const value of chosen) {
+          const named = referenceName(value);
+          if (named) add(named, { ...use, ref: value });
+        }
+      }
+    }
     this.indexes.set(file, (index = built));
     return index;
+  }
+
+  /**
+   * The keys a function is stored under in object literals (`{ run: runShard }`, `{ run: a ?? b }`),
+   * other than its own name: calls of `<x>.run()` may be calls of it, once `<x>` resolves to that object.
+   */
+  private storedKeysOf(name: string): string[] {
+    const keys = new Set<string>();
+    for (const file of this.candidatesOf(name)) {
+      const unit = this.resolver.modules.unit(file);
+      if (!unit) continue;
+      for (const [key, values] of storedUnder(unit)) if (key !== name && values.has(name)) keys.add(key);
+    }
+    return [...keys].slice(0, MAX_ALIASES);
   }
 
   private candidatesOf(name: string): string[] {
@@ -340,6 +397,8 @@ export class CallGraph {
     // Imported under another name (`import getEnvUser from './get'`, `import { byName as removeAll }`):
     // the calls use the local name, which the binding check below ties back to this function.
     for (const alias of this.aliasesOf(target)) references.push(...this.callsNamed(alias));
+    // `const handlers = { run: runShard }; handlers.run()`: called by the key it is stored under.
+    if (target.name !== 'default' && !target.cls) for (const key of this.storedKeysOf(target.name)) references.push(...this.callsNamed(key).filter((r) => unwrap(r.ref).type === T.MemberExpression));
     for (const { call, unit, ref, kind } of references) {
       if (unit.file === target.unit.file && isInside(call, target.fn)) continue;
       const how = this.matches(ref, call, unit, target);
@@ -367,6 +426,10 @@ export class CallGraph {
       if (!unit) continue;
       for (const statement of unit.ast.body) {
         if ((statement.type === T.ImportDeclaration || statement.type === T.ExportNamedDeclaration) && !namesModule(statement.source?.value, key)) continue;
+        // Only imports of this very module: retraced has dozens of `models/<table>/get` modules, and
+        // the names given to the others (`getSavedSearch`) crowded out the one that calls this one
+        // (`getActiveSearch`, judged F009) under MAX_ALIASES.
+        if ((statement.type === T.ImportDeclaration || statement.type === T.ExportNamedDeclaration) && statement.source && this.resolver.modules.resolve(file, statement.source.value) !== target.unit.file) continue;
         if (statement.type === T.ImportDeclaration) {
           for (const spec of statement.specifiers) {
             if (spec.type === T.ImportDefaultSpecifier && exported.includes('default')) aliases.add(spec.local.name);
@@ -413,12 +476,25 @@ export class CallGraph {
         if (binding.kind === 'function' && sameNode(binding.fn, target.unit, target.fn)) return 'resolved';
       } else if ((origin.kind === 'instance' || origin.kind === 'class') && target.cls) {
         if (sameNode({ node: origin.cls, unit: origin.unit }, target.unit, target.cls) || extendsClass(origin.cls, target, origin.unit, this.resolver)) return 'resolved';
+        // A receiver typed with an abstract class (`repo: UserRepository`) holds an instance of a subclass:
+        // the subclass's override is what runs.
+        if (origin.kind === 'instance' && origin.cls.abstract && extendsClass(target.cls, { ...target, cls: origin.cls, unit: origin.unit }, target.unit, this.resolver)) return 'resolved';
+      } else if (origin.kind === 'object' && isTypeShape(origin.node)) {
+        // A receiver typed with an interface (`private store: IAccessStore`, unleash judged F094-F096):
+        // the methods of the project's classes that implement it are what run.
+        const shape = nodeKey(origin.unit, shapeOf(origin.node));
+        if (target.cls ? implementedShapes(target.cls, target.unit, this.resolver).has(shape) : objectShapes(target, this.resolver).has(shape)) return 'resolved';
       } else if (origin.kind === 'object') {
-        const property = origin.node.properties.find((p) => p.type === T.Property && propertyName(p) === target.name);
+        // The member called (`handlers.run()`), which is the function's own name unless it was stored under another key.
+        const key = memberName(callee) ?? target.name;
+        const property = origin.node.properties.find((p) => p.type === T.Property && propertyName(p) === key);
         if (property?.type === T.Property && sameNode({ node: unwrap(property.value), unit: origin.unit }, target.unit, target.fn)) return 'resolved';
-        if (property?.type === T.Property && property.shorthand) {
-          const binding = this.resolver.bindingOf(property.value as TSESTree.Identifier, origin.unit);
-          if (binding.kind === 'function' && sameNode(binding.fn, target.unit, target.fn)) return 'resolved';
+        if (property?.type === T.Property && property.value.type !== T.AssignmentPattern) {
+          for (const value of choicesOf(property.value)) {
+            if (value.type !== T.Identifier) continue;
+            const binding = this.resolver.bindingOf(value, origin.unit);
+            if (binding.kind === 'function' && sameNode(binding.fn, target.unit, target.fn)) return 'resolved';
+          }
         }
       } else if (origin.kind === 'unknown') unresolved = true;
       // `injectArguments({ updateWebhook, ... }, { db })` (papra's repositories): a package function
@@ -535,6 +611,175 @@ function importsModuleOf(unit: FileUnit, target: Callable, resolver: Resolver): 
     if (resolver.modules.resolve(unit.file, statement.source.value) === target.unit.file) return true;
   }
   return false;
+}
+
+/**
+ * The values an expression may be, looking through fallbacks and choices: `a ?? b`, `a || b`,
+ * `c ? a : b`, `a as F`. What a local or a property holds when it is later called.
+ */
+function choicesOf(expression: Node, depth = 0): Node[] {
+  const node = unwrap(expression);
+  if (depth > 4) return [];
+  if (node.type === T.LogicalExpression) return [...choicesOf(node.left, depth + 1), ...choicesOf(node.right, depth + 1)];
+  if (node.type === T.ConditionalExpression) return [...choicesOf(node.consequent, depth + 1), ...choicesOf(node.alternate, depth + 1)];
+  return node.type === T.Identifier || node.type === T.MemberExpression ? [node] : [];
+}
+
+/** The name a function is referred to by: `fn`, or the member of a plain chain (`this.handle`). */
+function referenceName(node: Node): string | undefined {
+  if (node.type === T.Identifier) return node.name;
+  return node.type === T.MemberExpression && plainChain(node.object) ? memberName(node) : undefined;
+}
+
+/**
+ * Locals that hold a function chosen from names: `const run = options.run ?? defaultRun`,
+ * `const { run = defaultRun } = options`, a parameter's default `(run = defaultRun) => ...`.
+ */
+function localChoices(unit: FileUnit): { local: TSESTree.Identifier; chosen: Node[] }[] {
+  const out: { local: TSESTree.Identifier; chosen: Node[] }[] = [];
+  walk(unit.ast, (node) => {
+    if (node.type === T.VariableDeclarator && node.id.type === T.Identifier && node.init) {
+      const init = unwrap(node.init);
+      // A plain `const x = y.z` is a value read, not a choice of function; `const f = g` is an alias.
+      if (init.type === T.LogicalExpression || init.type === T.ConditionalExpression || init.type === T.Identifier) {
+        const chosen = choicesOf(init);
+        if (chosen.length) out.push({ local: node.id, chosen });
+      }
+    } else if (node.type === T.AssignmentPattern && node.left.type === T.Identifier) {
+      const chosen = choicesOf(node.right).filter((value) => value.type === T.Identifier);
+      if (chosen.length) out.push({ local: node.left, chosen });
+    }
+  });
+  return out;
+}
+
+/** Where a local is called, or handed on as an argument. */
+function usesOf(local: TSESTree.Identifier, unit: FileUnit): { call: TSESTree.CallExpression; unit: FileUnit; kind: CallSite['kind'] }[] {
+  const variable = variableOf(unit.scopeManager, local);
+  if (!variable) return [];
+  const out: { call: TSESTree.CallExpression; unit: FileUnit; kind: CallSite['kind'] }[] = [];
+  for (const reference of variable.references) {
+    const id = reference.identifier;
+    if (id === local) continue;
+    const parent = id.parent;
+    if (parent?.type !== T.CallExpression) continue;
+    if (parent.callee === id) out.push({ call: parent, unit, kind: 'call' });
+    else if (parent.arguments.includes(id as TSESTree.CallExpressionArgument)) out.push({ call: parent, unit, kind: 'argument' });
+  }
+  return out;
+}
+
+/** Names stored in a file's object literals, by the key they are stored under: one walk per file. */
+const storedIn = new WeakMap<FileUnit, Map<string, Set<string>>>();
+
+function storedUnder(unit: FileUnit): Map<string, Set<string>> {
+  let found = storedIn.get(unit);
+  if (found) return found;
+  found = new Map();
+  const map = found;
+  walk(unit.ast, (node) => {
+    if (node.type !== T.Property || node.parent?.type !== T.ObjectExpression || node.shorthand) return;
+    const key = propertyName(node);
+    if (!key) return;
+    for (const value of choicesOf(node.value)) {
+      if (value.type !== T.Identifier) continue;
+      let names = map.get(key);
+      if (!names) map.set(key, (names = new Set()));
+      names.add(value.name);
+    }
+  });
+  storedIn.set(unit, found);
+  return found;
+}
+
+/** An object origin that is a type's members (an interface, a type literal), not an object literal. */
+function isTypeShape(node: TSESTree.ObjectExpression): boolean {
+  return Reflect.get(node, 'typeLiteral') !== undefined && node.parent !== undefined;
+}
+
+/** The interface or type literal an object origin reads its members from. */
+function shapeOf(node: TSESTree.ObjectExpression): Node {
+  return node.parent ?? node;
+}
+
+/** Interfaces followed up an `extends` chain, and classes up their `extends`, before giving up. */
+const MAX_HERITAGE = 6;
+
+const implemented = new WeakMap<Node, Set<string>>();
+
+/**
+ * The interfaces and type literals a class implements (`class AccessStore implements IAccessStore`),
+ * directly, through the interfaces those extend, or through its base classes, by their node keys.
+ */
+function implementedShapes(cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression, unit: FileUnit, resolver: Resolver): Set<string> {
+  const cached = implemented.get(cls);
+  if (cached) return cached;
+  const declared: { type: TSESTree.TypeNode; unit: FileUnit }[] = [];
+  let current: TSESTree.ClassDeclaration | TSESTree.ClassExpression | undefined = cls;
+  let currentUnit = unit;
+  for (let i = 0; current && i < MAX_HERITAGE; i++) {
+    for (const clause of current.implements ?? []) if (clause.expression.type === T.Identifier) declared.push({ type: typeNamed(clause.expression), unit: currentUnit });
+    const superClass: Node | undefined = current.superClass ? unwrap(current.superClass) : undefined;
+    if (superClass?.type !== T.Identifier) break;
+    const binding = resolver.bindingOf(superClass, currentUnit);
+    if (binding.kind !== 'class') break;
+    current = binding.cls.node;
+    currentUnit = binding.cls.unit;
+  }
+  const shapes = shapesOf(declared, resolver);
+  implemented.set(cls, shapes);
+  return shapes;
+}
+
+/**
+ * The interfaces an object literal holding the function is declared as: `const store: ICardStore =
+ * { clearCards() {...} }`, `{ ... } satisfies ICardStore`. Such an object is an implementation as a
+ * class that says `implements` is.
+ */
+function objectShapes(target: Callable, resolver: Resolver): Set<string> {
+  const property = target.fn.parent;
+  const object = property?.type === T.Property && property.value === target.fn ? property.parent : undefined;
+  if (object?.type !== T.ObjectExpression) return new Set();
+  const cached = implemented.get(object);
+  if (cached) return cached;
+  const holder = object.parent;
+  const type =
+    holder?.type === T.VariableDeclarator && holder.init === object && holder.id.type === T.Identifier
+      ? holder.id.typeAnnotation?.typeAnnotation
+      : (holder?.type === T.TSSatisfiesExpression || holder?.type === T.TSAsExpression) && holder.expression === object
+        ? holder.typeAnnotation
+        : undefined;
+  const shapes = type ? shapesOf([{ type, unit: target.unit }], resolver) : new Set<string>();
+  implemented.set(object, shapes);
+  return shapes;
+}
+
+/** A type reference to a name (an `implements` clause read as a type). */
+function typeNamed(name: TSESTree.Identifier): TSESTree.TypeNode {
+  return { type: T.TSTypeReference, typeName: name, range: name.range, loc: name.loc, parent: name.parent } as unknown as TSESTree.TypeNode;
+}
+
+/** The project interfaces and type literals some types name, with the interfaces those extend, by node key. */
+function shapesOf(declared: { type: TSESTree.TypeNode; unit: FileUnit }[], resolver: Resolver): Set<string> {
+  const shapes = new Set<string>();
+  const walkState = { resolver, depth: 0, active: new Set<Node>(), sites: 0 };
+  const pending = declared.map((d) => ({ ...d, depth: 0 }));
+  while (pending.length) {
+    const next = pending.pop();
+    if (!next || next.depth > MAX_HERITAGE) continue;
+    for (const origin of typeOrigins(next.type, next.unit, walkState)) {
+      if (origin.kind !== 'object' || !isTypeShape(origin.node)) continue;
+      const shape = shapeOf(origin.node);
+      const key = nodeKey(origin.unit, shape);
+      if (shapes.has(key)) continue;
+      shapes.add(key);
+      // `interface IAccessStore extends Store<IRole, number>`: a receiver typed with the base interface holds it too.
+      if (shape.type === T.TSInterfaceDeclaration) {
+        for (const base of shape.extends) if (base.expression.type === T.Identifier) pending.push({ type: typeNamed(base.expression), unit: origin.unit, depth: next.depth + 1 });
+      }
+    }
+  }
+  return shapes;
 }
 
 /** Call sites read to bind one parameter: a function called from more places is left unknown. */
