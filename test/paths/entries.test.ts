@@ -124,7 +124,7 @@ describe('a callback handed to a project helper that runs it now', () => {
 // postiz's orchestrator (judged F043): `this.handleDisconnect(integration, async () => ...)`, a method of
 // the same class that runs the callback, is not a registration: the callback belongs to the method that
 // calls it (a Temporal activity, system code). Twin: a route method of a controller does the same.
-describe('a callback handed to a method of the same class', () => {
+describe('a callback handed to a project method that runs it (same class or another service)', () => {
   const cls = (decorator: string) =>
     `import { prisma } from './db';\ndeclare function ActivityMethod(): MethodDecorator;\ndeclare function Post(path: string): MethodDecorator;\ndeclare function Body(): ParameterDecorator;\ndeclare function Controller(path: string): ClassDecorator;\n\n@Controller('posts')\nexport class Activities {\n  ${decorator}\n  async purge(@Body() body: { id: string }) {\n    return this.guarded(async () => prisma.project.delete({ where: { id: body.id } }));\n  }\n\n  private async guarded<T>(fn: () => Promise<T>): Promise<T | undefined> {\n    try {\n      return await fn();\n    } catch {\n      return undefined;\n    }\n  }\n}\n`;
 
@@ -134,6 +134,22 @@ describe('a callback handed to a method of the same class', () => {
 
   it('in a controller route: error', async () => {
     expect(await severities(project({ private: true }, { 'src/activities.ts': cls("@Post('purge')") }))).toEqual(['src/activities.ts:11 error']);
+  });
+
+  it('a method of another service that runs the callback, called by a scheduler: info', async () => {
+    const files = {
+      'src/version.ts': `export class VersionService {\n  async checkLatest(load: () => Promise<unknown>) {\n    return load();\n  }\n  register(handler: () => Promise<unknown>) {\n    this.handlers.push(handler);\n  }\n  handlers: (() => Promise<unknown>)[] = [];\n}\n`,
+      'src/jobs.ts': `import cron from 'node-cron';\nimport { prisma } from './db';\nimport { VersionService } from './version';\n\nconst versions = new VersionService();\nexport async function tick(ids: string[]) {\n  await versions.checkLatest(async () => prisma.project.deleteMany({ where: { id: { in: ids } } }));\n}\ncron.schedule('0 * * * *', () => tick([]));\n`,
+    };
+    expect(await severities(project({ private: true }, files))).toEqual(['src/jobs.ts:7 info']);
+  });
+
+  it('twin: a method that only stores the callback: the callback is a registered handler', async () => {
+    const files = {
+      'src/version.ts': `export class VersionService {\n  register(handler: () => Promise<unknown>) {\n    this.handlers.push(handler);\n  }\n  handlers: (() => Promise<unknown>)[] = [];\n}\n`,
+      'src/jobs.ts': `import cron from 'node-cron';\nimport { prisma } from './db';\nimport { VersionService } from './version';\n\nconst versions = new VersionService();\nexport function tick(ids: string[]) {\n  versions.register(async () => prisma.project.deleteMany({ where: { id: { in: ids } } }));\n}\ncron.schedule('0 * * * *', () => tick([]));\n`,
+    };
+    expect(await severities(project({ private: true }, files))).not.toEqual(['src/jobs.ts:7 info']);
   });
 });
 

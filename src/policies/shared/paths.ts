@@ -58,7 +58,7 @@ export interface PathOptions {
   focus?: Node[];
 }
 
-const MAX_DEPTH = 4;
+const MAX_DEPTH = 6;
 /** Marks a guard found on the call's result, after the call. */
 const AFTER = '\u0000after:';
 const MAX_SITES = 40;
@@ -272,6 +272,15 @@ function projectRunner(fn: TSESTree.FunctionLike, unit: FileUnit, options: PathO
   return runsCallbacksNow(call, unit, options) ? call : undefined;
 }
 
+/** The function's body calls `name` (a callback parameter it runs). */
+function callsName(fn: TSESTree.FunctionLike, name: string): boolean {
+  let found = false;
+  walk(fn.body ?? fn, (node) => {
+    if (!found && node.type === T.CallExpression && unwrap(node.callee).type === T.Identifier && (unwrap(node.callee) as TSESTree.Identifier).name === name) found = true;
+  });
+  return found;
+}
+
 /** Cache read-through methods: `cache.fetch(key, () => load(), ttl)` runs the loader now, for the caller. */
 const CACHE_LOADERS = new Set(['fetch', 'getOrSet', 'remember', 'wrap', 'getOrCreate', 'getOrLoad']);
 
@@ -284,8 +293,19 @@ function runsCallbacksNow(call: TSESTree.CallExpression, unit: FileUnit, options
   }
   // `this.handleDisconnect(integration, async () => ...)` (postiz judged F043): a method of the project's
   // own classes handed a callback inside another function runs it there, like a project function.
-  if (callee.type === T.MemberExpression && unwrap(callee.object).type === T.ThisExpression) {
-    return !SYSTEM_REGISTRARS.has(memberName(callee) ?? '') && Boolean(callableAt(call, unit)) && Boolean(functionOf(call, unit, options.resolver));
+  // Through another object too (unleash's `versionService.checkLatestVersion(() => stats.getFeatureUsageInfo())`),
+  // when the method resolved calls the parameter the callback comes in by.
+  if (callee.type === T.MemberExpression) {
+    if (SYSTEM_REGISTRARS.has(memberName(callee) ?? '') || !callableAt(call, unit)) return false;
+    const method = functionOf(call, unit, options.resolver);
+    if (!method) return false;
+    if (unwrap(callee.object).type === T.ThisExpression) return true;
+    return call.arguments.some((arg, index) => {
+      const value = unwrap(arg);
+      if (value.type !== T.ArrowFunctionExpression && value.type !== T.FunctionExpression) return false;
+      const param = method.node.params[index];
+      return param?.type === T.Identifier && callsName(method.node, param.name);
+    });
   }
   if (callee.type !== T.Identifier || SYSTEM_REGISTRARS.has(callee.name)) return false;
   if (!callableAt(call, unit)) return false;
