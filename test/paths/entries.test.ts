@@ -1234,6 +1234,26 @@ describe('a row keyed by the verified user\'s own id', () => {
   });
 });
 
+// retraced (judged F005): `checkEitapiAccessUnwrapped(req.get('Authorization'))` looks the token up by the secret the
+// client presents: the authentication step, across tenants by design. Twin: a header that names a row.
+describe('a lookup keyed by the credential the request presents', () => {
+  const repo = `import { prisma } from './db';\n\nexport async function authenticate(header: string | undefined) {\n  const token = (header ?? '').replace(/^Bearer /, '');\n  return prisma.project.findFirst({ where: { id: token } });\n}\n`;
+  const routes = (header: string) =>
+    `import express from 'express';\nimport { authenticate } from './repo';\n\nexport const app = express();\napp.get('/items', async (req: any, res: any) => {\n  const key = await authenticate(req.get('${header}'));\n  if (!key) return res.sendStatus(401);\n  res.json({ ok: true });\n});\n`;
+  const finding = async (header: string) =>
+    (await scan({ path: project({ private: true }, { 'src/repo.ts': repo, 'src/routes.ts': routes(header) }) })).findings.find((f) => f.ruleId === 'require-tenant-filter' && f.file === 'src/repo.ts');
+
+  it('the Authorization header: warning, named as the credential', async () => {
+    const found = await finding('Authorization');
+    expect(found?.severity).toBe('warning');
+    expect(found?.evidence).toContain('the credential the request presents');
+  });
+
+  it('twin: a header that names a project: error', async () => {
+    expect((await finding('X-Project-Id'))?.severity).toBe('error');
+  });
+});
+
 // postiz (judged F044, a leak shown as checked): `@CheckPolicies([Create, POSTS_PER_MONTH])` over a route that names
 // nothing (`@Body() body`, then an upsert by `body.id`) checks a plan, not the ids of the body. worklenz (judged
 // F075, a leak shown as defence in depth): `assertJob(jobId, _userId)` is handed the user and never reads it.

@@ -966,10 +966,15 @@ function createdInRequest(values: readonly Node[], call: TSESTree.CallExpression
   const sources = keys.map((key) => createdRow(key, unit, 0, options));
   const made = sources.find((source) => source !== undefined);
   let own: string | undefined;
+  let credential: string | undefined;
   for (const [index, key] of keys.entries()) {
     if (sources[index]) continue;
     if (sessionIdentity(key, unit)) {
       own ??= clip(textOf(unit, key));
+      continue;
+    }
+    if (presentsCredential(key)) {
+      credential ??= clip(textOf(unit, key));
       continue;
     }
     const plain = unwrap(key);
@@ -983,7 +988,11 @@ function createdInRequest(values: readonly Node[], call: TSESTree.CallExpression
     if (!guardAt(call, unit, options, false, [key])) return undefined;
   }
   // `updateBoard(userId, data)` with `const userId = auth.user.id` (umami judged F034): keyed by the verified user alone.
-  if (!made) return own ? `the verified user's own id (\`${own}\`)` : undefined;
+  if (!made && own) return `the verified user's own id (\`${own}\`)`;
+  // `checkEitapiAccessUnwrapped(req.get('Authorization'))` (retraced judged F005): the lookup that authenticates the
+  // credential the client presents; whoever holds the secret is the tenant it names.
+  if (!made && credential) return `the credential the request presents (\`${credential}\`), looked up to authenticate it`;
+  if (!made) return undefined;
   return made.startsWith(LOADED) ? `the ids of rows loaded within the tenant (\`${made.slice(LOADED.length)}\`)` : `the ids of rows this request created (\`${made}\`)`;
 }
 
@@ -1012,6 +1021,19 @@ function sessionIdentity(key: Node, unit: FileUnit, depth = 0): boolean {
   }
   // `auth.user`, `req.user`, `ctx.session.user`, `session`: the last part names the identity.
   return chain.length <= 3 && IDENTITY.test(chain[chain.length - 1]!) && (chain.length === 1 || HANDLES.has(chain[0]!) || IDENTITY.test(chain[0]!));
+}
+
+const CREDENTIAL_PART = /^(authorization|x-api-key|api-key|apikey|cookie|cookies)$/i;
+
+/** `req.get('Authorization')`, `req.headers.authorization`, `c.req.header('x-api-key')`, `req.cookies.session`. */
+function presentsCredential(key: Node): boolean {
+  let found = false;
+  walk(key, (inner) => {
+    if (found) return;
+    if (inner.type === T.Literal && typeof inner.value === 'string' && CREDENTIAL_PART.test(inner.value)) found = true;
+    else if (inner.type === T.MemberExpression && !inner.computed && CREDENTIAL_PART.test(memberName(inner) ?? '')) found = true;
+  });
+  return found;
 }
 
 const GLOBAL_FUNCTIONS = new Set(['JSON', 'String', 'Number', 'Boolean', 'Math', 'Date', 'Array', 'Object', 'undefined']);
