@@ -113,6 +113,26 @@ export const sessions = pgTable('auth_sessions', {
     expect(findingsOn(drizzle(schema('cascade')), 'auth_sessions')).toEqual(['warning missingTenantColumn']);
   });
 
+  it('a relations() edge that repeats a SET NULL key keeps it a reference (kan subscription): info / cascade warning', () => {
+    const schema = (action: string) => `import { relations } from 'drizzle-orm';
+import { pgTable, bigserial, varchar, index } from 'drizzle-orm/pg-core';
+export const workspaces = pgTable('workspace', { id: bigserial('id', { mode: 'number' }).primaryKey(), publicId: varchar('publicId', { length: 12 }).notNull().unique() });
+export const boards = pgTable('board', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  workspaceId: bigserial('workspaceId', { mode: 'number' }).notNull().references(() => workspaces.id),
+}, (t) => [index('board_ws_idx').on(t.workspaceId, t.id)]);
+export const subscription = pgTable('subscription', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  plan: varchar('plan', { length: 255 }).notNull(),
+  referenceId: varchar('referenceId', { length: 12 }).references(() => workspaces.publicId, { onDelete: '${action}' }),
+});
+export const subscriptionsRelations = relations(subscription, ({ one }) => ({
+  workspace: one(workspaces, { fields: [subscription.referenceId], references: [workspaces.publicId] }),
+}));`;
+    expect(findingsOn(drizzle(schema('set null')), 'subscription')).toEqual(['info missingTenantColumn']);
+    expect(findingsOn(drizzle(schema('cascade')), 'subscription')).toEqual(['warning missingTenantColumn']);
+  });
+
   it('the SQL reader does not keep ON DELETE yet: a SET NULL key in a migration is still a warning', () => {
     const ddl = `CREATE TABLE orgs (id uuid PRIMARY KEY);
 CREATE TABLE steps (id int PRIMARY KEY, org_id uuid REFERENCES orgs(id) ON DELETE SET NULL);

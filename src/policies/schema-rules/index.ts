@@ -733,7 +733,10 @@ function tenancyByDesign(table: Table, schema: TenantSchema, shared: Map<string,
   };
   const ties = [...table.relations.values()].filter((r) => r.fields.length > 0 && r.target !== table.name && tenantData(r.target));
   const columnsOf = (r: Relation) => r.fields.map((f) => `\`${table.columns.get(f)?.dbName ?? f}\``).join(', ');
-  if (ties.length > 0 && ties.every((r) => !r.required && r.onDelete === 'set null')) {
+  // A Drizzle \`relations()\` edge repeats the column's \`.references()\` without its ON DELETE: the
+  // action of any relation on the same columns and target is the key's.
+  const setNull = (r: Relation) => ties.some((other) => other.target === r.target && other.onDelete === 'set null' && other.fields.join() === r.fields.join());
+  if (ties.length > 0 && ties.every((r) => !r.required && setNull(r))) {
     return {
       what: 'it refers to tenant data without belonging to it',
       why: `Its foreign keys to tenant data (${ties.map(columnsOf).join(', ')}) are nullable and \`ON DELETE SET NULL\`: the rows outlive what they point at.`,
