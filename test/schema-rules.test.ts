@@ -553,7 +553,7 @@ CREATE INDEX team_users_team_idx ON team_users (team_id, id);
 CREATE TABLE environments (name text PRIMARY KEY);
 CREATE TABLE team_environments (team_id uuid NOT NULL REFERENCES teams(id), environment text NOT NULL REFERENCES environments(name), PRIMARY KEY (team_id, environment));
 `;
-  it('dualOwnerSql info / nullableTenantKeyWithoutAnotherOwnerSql err', () => {
+  it('dualOwnerSql info / nullableTenantKeyWithoutAnotherOwnerSql warning', () => {
     const project = loadProject(
       makeProject({
         'package.json': '{"name":"p"}',
@@ -568,8 +568,8 @@ CREATE INDEX change_requests_team_idx ON change_requests (team_id, id);
     );
     const found = schemaFindings(project).filter((f) => f.messageId === 'nullableTenantColumn');
     expect(found.map((f) => `${f.message} ${f.severity}`).sort()).toEqual([
-      'Tenant column `change_requests.team_id` is nullable. error',
-      'Tenant column `webhooks.team_id` is nullable. error',
+      'Tenant column `change_requests.team_id` is nullable. warning',
+      'Tenant column `webhooks.team_id` is nullable. warning',
       'Tenant column `website.team_id` is nullable: a row is owned by a user or a tenant. info',
     ]);
   });

@@ -148,6 +148,7 @@ model Member {
       references: ['id'],
       required: true,
       isList: false,
+      onDelete: 'cascade',
     });
     expect(table(schema, 'User').relations.get('lastOrg')).toMatchObject({ target: 'Organization', fields: ['lastOrgId'], required: false });
     // The back-relation side has no foreign key and is a list.

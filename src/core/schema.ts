@@ -72,6 +72,11 @@ export interface Relation {
    * declares (`dashboard.base_id` like `table_meta.base_id -> base`). The text names that declaration.
    */
   undeclared?: string;
+  /**
+   * The foreign key's `ON DELETE` action, lower case (`set null`, `cascade`), when the source states
+   * it. `set null` means the row outlives the row it points at: a reference, not an owner.
+   */
+  onDelete?: string;
 }
 
 export type TableClass = 'tenant' | 'child' | 'global' | 'unclassified';

@@ -186,6 +186,7 @@ function readTable(
     let isList = false;
     let generated = false;
     let references: Node | undefined;
+    let onDelete: string | undefined;
     for (const method of chain.methods) {
       // `$defaultFn(() => nanoid())`, `defaultRandom()`, `.default(sql\`gen_random_uuid()\`)`: minted when the row is written.
       if (method.name === '$defaultFn' || method.name === '$default' || method.name === 'defaultRandom') generated = true;
@@ -194,7 +195,10 @@ function readTable(
       else if (method.name === 'primaryKey') primary = true;
       else if (method.name === 'array') isList = true;
       else if (method.name === 'unique') uniques.push({ fields: [entry.key], name: stringOf(method.call.arguments[0]) ?? entry.key });
-      else if (method.name === 'references') references = method.call.arguments[0];
+      else if (method.name === 'references') {
+        references = method.call.arguments[0];
+        onDelete = stringOf(propertyOf(objectOf(method.call.arguments[1]), 'onDelete'))?.toLowerCase();
+      }
     }
     if (primary) primaryKey = [entry.key];
     columns.set(entry.key, {
@@ -211,7 +215,7 @@ function readTable(
       const ref = bindingRefOf(unit, target.object);
       const column = memberName(target);
       if (ref && column !== undefined) {
-        const relation: Relation = { name: entry.key, target: ref.local, fields: [entry.key], references: [column], required: false, isList: false };
+        const relation: Relation = { name: entry.key, target: ref.local, fields: [entry.key], references: [column], required: false, isList: false, ...(onDelete ? { onDelete } : {}) };
         relations.set(entry.key, relation);
         pending.push({ relation, target: ref });
       }
@@ -265,6 +269,8 @@ function readTable(
         required: false,
         isList: false,
       };
+      const onDelete = stringOf(chain.methods.find((m) => m.name === 'onDelete')?.call.arguments[0])?.toLowerCase();
+      if (onDelete) relation.onDelete = onDelete;
       relations.set(relationName, relation);
       pending.push({ relation, target });
     }

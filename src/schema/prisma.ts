@@ -69,6 +69,11 @@ function stripSortOrder(item: unknown): string {
   return typeof name === 'string' ? name : String(item);
 }
 
+/** Prisma's `SetNull`, `Cascade`, `NoAction` -> `set null`, `cascade`, `no action`. */
+function referentialAction(value: string | undefined): string | undefined {
+  return value?.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+}
+
 function namedArgument(attr: PrismaAst.Attr, key: string): string | undefined {
   for (const arg of attr.args ?? []) {
     const keyValue = tagged(arg.value, 'keyValue');
@@ -238,6 +243,7 @@ function readModel(file: string, model: PrismaAst.Model, modelNames: Set<string>
     if (modelNames.has(type)) {
       const relationAttr = attr('relation');
       const fkFields = relationAttr ? fieldList(relationAttr, 'fields') : [];
+      const onDelete = relationAttr ? referentialAction(namedArgument(relationAttr, 'onDelete')) : undefined;
       relations.set(field.name, {
         name: field.name,
         target: type,
@@ -245,6 +251,7 @@ function readModel(file: string, model: PrismaAst.Model, modelNames: Set<string>
         references: relationAttr ? fieldList(relationAttr, 'references') : [],
         required: false,
         isList: Boolean(field.array),
+        ...(onDelete ? { onDelete } : {}),
       });
       continue;
     }

@@ -338,6 +338,8 @@ function addRelations(projectFile: string, entity: Entity, read: TsReadResult): 
       required: owning && fields.length > 0 && fields.every((f) => table.columns.get(f)?.nullable === false),
       isList: spec.kind === 'OneToMany' || spec.kind === 'ManyToMany',
     };
+    const onDelete = stringOf(propertyOf(spec.options, 'onDelete'))?.toLowerCase();
+    if (owning && onDelete) relation.onDelete = onDelete;
     table.relations.set(spec.key, relation);
     read.pending.push({ relation, target: spec.target });
   }

@@ -118,7 +118,7 @@ describe('--format html', () => {
     const dir = project();
     const { stdout: html } = await run(['scan', '.', '--format', 'html'], dir);
     for (const id of ['summary', 'coverage', 'matrix', 'hierarchy', 'inventory', 'findings']) expect(html).toContain(`<section id="${id}">`);
-    expect(html).toContain('<tr><td><a href="https://github.com/tenant-lint/tenant-lint/blob/main/docs/rules/require-tenant-column.md"><code>require-tenant-column</code></a></td><td class="num">1</td><td class="num">0</td><td class="num">0</td><td class="num">1</td></tr>');
+    expect(html).toContain('<tr><td><a href="https://github.com/tenant-lint/tenant-lint/blob/main/docs/rules/require-tenant-column.md"><code>require-tenant-column</code></a></td><td class="num">0</td><td class="num">1</td><td class="num">0</td><td class="num">1</td></tr>');
     expect(html).toContain('<span class="badge verdict-complete">COMPLETE</span>');
     // Matrix: Invoice has a NOT NULL tenant column and a composite tenant-leading index, 3 queries, 2 unscoped (one suppressed).
     expect(html).toMatch(/<tr class="class-tenant"><td><code>Invoice<\/code><div class="muted small"><code>prisma\/schema.prisma:12<\/code><\/div><\/td><td><span class="badge class-tenant" title="[^"]*">tenant<\/span><\/td><td><code>orgId<\/code> → <code>Organization<\/code><\/td><td><span class="yes">✓ yes<\/span><\/td><td><span class="yes">✓ yes<\/span><\/td><td><span class="muted">unknown \(no SQL migrations\)<\/span><\/td><td class="num">3<\/td><td class="num"><span class="error-text">2<\/span><\/td><td class="num">0<\/td><\/tr>/);

@@ -495,7 +495,7 @@ export class FulfillmentLine {
     expect(summary(found)).toEqual(['missingTenantColumn fulfillment']);
   });
 
-  it('dualOwnerPrisma info / nullableTenantKeyWithoutAnotherOwnerPrisma err', () => {
+  it('dualOwnerPrisma info / nullableTenantKeyWithoutAnotherOwnerPrisma warning', () => {
     const project = loadProject(
       makeProject({
         'package.json': '{"name":"p"}',
@@ -546,7 +546,7 @@ model Webhook {
     );
     const found = schemaFindings(project).filter((f) => f.messageId === 'nullableTenantColumn');
     expect(found.map((f) => `${f.message} ${f.severity}`).sort()).toEqual([
-      'Tenant column `Webhook.teamId` is nullable. error',
+      'Tenant column `Webhook.teamId` is nullable. warning',
       'Tenant column `Website.teamId` is nullable: a row is owned by a user or a tenant. info',
     ]);
   });

@@ -102,6 +102,7 @@ describe('Drizzle pgTable', () => {
       references: ['id'],
       required: true,
       isList: false,
+      onDelete: 'cascade',
     });
     expect(relation(invoices, 'reviewerOrgId')).toMatchObject({ target: 'organizations', required: false });
   });
