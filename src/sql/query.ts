@@ -19,7 +19,16 @@ export interface SqlTableInfo {
   references?: { column: string; table: string; parentColumn: string }[];
   /** Single-column foreign keys to tables outside the tenant data: the people (`user_id` -> users.id). */
   principals?: string[];
+  /** The tenant root's own key (`teams.id`), on the root table only. */
+  rootKey?: string;
 }
+
+/**
+ * Which parameters hold a value of the verified session (`req.user.team_id`): the only values that
+ * pin the tenant root by its own key or a database function of a tenant key, since those are
+ * positions no-client-tenant-id does not read (a client's value there must stay a finding here).
+ */
+export type TrustedParam = (n: number) => boolean;
 
 export type SqlTableLookup = (name: string) => SqlTableInfo | undefined;
 
@@ -153,12 +162,15 @@ function filtersUse(conjunct: Conjunct, use: TableUse): boolean {
 }
 
 export class SqlQueryAnalyzer {
+  private trusted: TrustedParam = () => false;
+
   constructor(private readonly lookup: SqlTableLookup) {}
 
   /** Analyses every statement of `sql`; throws with the parser's message when it does not parse. */
-  analyze(sql: string): StatementAnalysis[] {
+  analyze(sql: string, trusted: TrustedParam = () => false): StatementAnalysis[] {
     if (!libpgReady()) throw new Error(libpgUnavailableReason());
     const parsed = parseSync(sql);
+    this.trusted = trusted;
     return list(obj(parsed)?.stmts).map((raw) => {
       checkBudget(true);
       const entry = obj(raw);
@@ -474,8 +486,13 @@ export class SqlQueryAnalyzer {
     return { outer, inner: { use, column }, ...(membership ? { membership } : {}), uses, select };
   }
 
-  /** `use.org_id = <value>`, `org_id IN (...)`, `org_id = ANY($1)`. */
+  /**
+   * `use.org_id = <value>`, `org_id IN (...)`, `org_id = ANY($1)`; with a value of the verified
+   * session, the root's own key (`t.id = $1`) and a database function of a tenant key
+   * (`in_organization(id, $1)`, whose body is not read: it relates the row to the session's tenant).
+   */
   private pins(conjunct: unknown, use: TableUse, visible: Visible): boolean {
+    if (this.pinsByFunction(conjunct, use, visible)) return true;
     const expr = child(conjunct, 'A_Expr');
     if (!expr || !use.info) return false;
     const op = str(child(list(expr.name)[0], 'String')?.sval);
@@ -485,13 +502,37 @@ export class SqlQueryAnalyzer {
       const ref = columnRef(stripCast(col));
       if (!ref) continue;
       const resolved = resolveColumn(ref, visible);
-      if (!resolved || resolved.use !== use || !use.info.tenantColumns.includes(resolved.column)) continue;
+      if (!resolved || resolved.use !== use) continue;
+      if (resolved.column === use.info.rootKey && kind === 'AEXPR_OP' && op === '=' && this.trustedParam(value)) return true;
+      if (!use.info.tenantColumns.includes(resolved.column)) continue;
       if (kind === 'AEXPR_OP' && op === '=' && isValue(value)) return true;
       if (kind === 'AEXPR_IN' && list(value).every(isValue)) return true;
       if (kind === 'AEXPR_OP_ANY' && op === '=' && isValue(value)) return true;
       if (kind === 'AEXPR_IN' && isValue(value)) return true;
     }
     return false;
+  }
+
+  private trustedParam(value: unknown): boolean {
+    const param = child(stripCast(value), 'ParamRef');
+    return param !== undefined && this.trusted(num(param.number));
+  }
+
+  /** `fn(t.team_id, $1)`: one argument a tenant key (or the root's key) of `use`, the others session values or constants. */
+  private pinsByFunction(conjunct: unknown, use: TableUse, visible: Visible): boolean {
+    const call = child(conjunct, 'FuncCall');
+    if (!call || !use.info) return false;
+    const args = list(call.args);
+    let keys = 0;
+    let session = 0;
+    for (const arg of args) {
+      const ref = columnRef(stripCast(arg));
+      const resolved = ref ? resolveColumn(ref, visible) : undefined;
+      if (resolved?.use === use && (use.info.tenantColumns.includes(resolved.column) || resolved.column === use.info.rootKey)) keys += 1;
+      else if (this.trustedParam(arg)) session += 1;
+      else if (!child(stripCast(arg), 'A_Const')) return false;
+    }
+    return keys === 1 && session > 0;
   }
 }
 
@@ -535,9 +576,11 @@ function follow(from: { use: TableUse; column: string }, to: { use: TableUse; co
   const referencing = !parentJoin && Boolean(t.info.references?.some((r) => same(r, t.column, f.table, f.column)));
   const referenced = Boolean(f.info?.references?.some((r) => same(r, f.column, t.table, t.column)) || f.info?.parents.some((p) => same(p, f.column, t.table, t.column)));
   const sameRow = Boolean(f.info?.references?.some((r) => r.column === f.column && t.info?.references?.some((q) => q.column === t.column && q.table === r.table && q.parentColumn === r.parentColumn)));
-  if (!tenantJoin && !parentJoin && !referencing && !referenced && !sameRow) return false;
+  // `t.id IN (SELECT id FROM teams WHERE ...)`: the root by its own key, on both sides.
+  const sameRoot = f.table === t.table && f.info?.rootKey !== undefined && f.info.rootKey === f.column && t.info.rootKey === t.column;
+  if (!tenantJoin && !parentJoin && !referencing && !referenced && !sameRow && !sameRoot) return false;
   to.use.constrained = true;
-  to.use.via = tenantJoin
+  to.use.via = tenantJoin || sameRoot
     ? `a join on the tenant key to \`${from.use.alias}\``
     : parentJoin
       ? `its parent \`${from.use.alias}\`, which is constrained`
