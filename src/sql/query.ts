@@ -439,6 +439,14 @@ export class SqlQueryAnalyzer {
         }
       }
     }
+    // Joined on a key to a table the schema does not know, which the query filters by a value
+    // (`JOIN member_time_off mto ON mto.team_member_id = tm.id WHERE mto.organization_id = $1`, worklenz
+    // judged F067): that table may carry the tenant key, so whether the join scopes this one is not known.
+    for (const use of scope.uses) {
+      if (use.constrained || use.undecided || !use.info) continue;
+      const unknown = conjuncts.find((c) => filtersUse(c, use) && unknownPartner(c.node, use, visible, conjuncts));
+      if (unknown) use.undecided = `it is joined to \`${unknown}\`, a table the schema does not know, which the query filters by a value: whether that scopes this table is not known`;
+    }
     // Sub-selects in conditions are their own scopes, correlated with this one (analysed once
     // this scope's tables are known to be constrained or not). When every table of this scope is
     // constrained, a sub-select in WHERE only chooses among the tenant's own rows: not a read to flag.
@@ -461,11 +469,10 @@ export class SqlQueryAnalyzer {
     visible: Visible,
     analysed: Map<Json, TableUse[]>,
   ): { outer: { use: TableUse; column: string }; inner: { use: TableUse; column: string }; membership?: string; uses: TableUse[]; select: Json } | undefined {
-    const sub = child(conjunct.node, 'SubLink');
-    if (!sub || sub.subLinkType !== 'ANY_SUBLINK') return undefined;
-    const op = list(sub.operName).map((n) => str(child(n, 'String')?.sval)).pop();
-    if (op !== undefined && op !== '=') return undefined;
-    const ref = columnRef(stripCast(sub.testexpr));
+    const link = subLinkTest(conjunct.node);
+    if (!link) return undefined;
+    const { sub } = link;
+    const ref = columnRef(stripCast(link.test));
     const outer = ref ? resolveColumn(ref, visible) : undefined;
     if (!outer || !scope.uses.includes(outer.use) || !filtersUse(conjunct, outer.use)) return undefined;
     const select = selectOf(sub);
@@ -590,6 +597,49 @@ function follow(from: { use: TableUse; column: string }, to: { use: TableUse; co
           ? `the row \`${from.use.alias}.${from.column}\` references, and \`${from.use.alias}\` is constrained`
           : `the tenant row it shares with \`${from.use.alias}\` (\`${from.column}\`), which is constrained`;
   return true;
+}
+
+/**
+ * `use.col = x.col2` where `x` is a table the schema does not know (not a CTE) that another conjunct
+ * compares with a value (`x.organization_id = $1`): the name of `x`.
+ */
+function unknownPartner(conjunct: unknown, use: TableUse, visible: Visible, conjuncts: Conjunct[]): string | undefined {
+  const eq = equality(conjunct);
+  const a = eq && columnRef(eq.left) ? resolveColumn(columnRef(eq.left) ?? [], visible) : undefined;
+  const b = eq && columnRef(eq.right) ? resolveColumn(columnRef(eq.right) ?? [], visible) : undefined;
+  if (!a || !b) return undefined;
+  const other = a.use === use ? b.use : b.use === use ? a.use : undefined;
+  if (!other || other.info || other.cte) return undefined;
+  const filtered = conjuncts.some((c) => {
+    const expr = child(c.node, 'A_Expr');
+    if (!expr || !STRICT.has(str(expr.kind) ?? '')) return false;
+    return [[expr.lexpr, expr.rexpr], [expr.rexpr, expr.lexpr]].some(([col, value]) => {
+      const ref = columnRef(stripCast(col));
+      return ref !== undefined && resolveColumn(ref, visible)?.use === other && isValue(value);
+    });
+  });
+  return filtered ? other.table : undefined;
+}
+
+/**
+ * `col IN (SELECT ...)`, `col = ANY (SELECT ...)`, and `col = (SELECT ...)` (a scalar sub-select,
+ * worklenz `ta.team_member_id = (SELECT id FROM team_members WHERE user_id = $1 AND team_id = $2)`):
+ * the sub-link and the expression its rows are compared with.
+ */
+function subLinkTest(node: unknown): { sub: Json; test: unknown } | undefined {
+  const sub = child(node, 'SubLink');
+  if (sub) {
+    if (sub.subLinkType !== 'ANY_SUBLINK') return undefined;
+    const op = list(sub.operName).map((n) => str(child(n, 'String')?.sval)).pop();
+    return op === undefined || op === '=' ? { sub, test: sub.testexpr } : undefined;
+  }
+  const eq = equality(node);
+  if (!eq) return undefined;
+  for (const [side, other] of [[eq.left, eq.right], [eq.right, eq.left]] as const) {
+    const scalar = child(side, 'SubLink');
+    if (scalar?.subLinkType === 'EXPR_SUBLINK' && columnRef(other)) return { sub: scalar, test: other };
+  }
+  return undefined;
 }
 
 /** `use.col = $n` or `use.col = ANY($n)`: a column of `use` compared with a parameter. */
