@@ -444,7 +444,7 @@ export class SqlQueryAnalyzer {
     // judged F067): that table may carry the tenant key, so whether the join scopes this one is not known.
     for (const use of scope.uses) {
       if (use.constrained || use.undecided || !use.info) continue;
-      const unknown = conjuncts.find((c) => filtersUse(c, use) && unknownPartner(c.node, use, visible, conjuncts));
+      const unknown = conjuncts.map((c) => (filtersUse(c, use) ? unknownPartner(c.node, use, visible, conjuncts) : undefined)).find(Boolean);
       if (unknown) use.undecided = `it is joined to \`${unknown}\`, a table the schema does not know, which the query filters by a value: whether that scopes this table is not known`;
     }
     // Sub-selects in conditions are their own scopes, correlated with this one (analysed once

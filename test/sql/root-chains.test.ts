@@ -57,6 +57,11 @@ describe('the tenant root filtered by its own key', () => {
 describe('joined to a table the schema does not know', () => {
   it('which the query filters by a value: not known, counted, not a finding ok', () =>
     expect(uses('SELECT tm.user_id FROM member_time_off mto JOIN team_members tm ON mto.team_member_id = tm.id WHERE mto.organization_id = $1', CLIENT)).toEqual(['tm:UNKNOWN']));
+  it('the reason names the table the schema does not know ok', () => {
+    const analyzer = new SqlQueryAnalyzer((name) => TABLES[name]);
+    const [statement] = analyzer.analyze('SELECT tm.user_id FROM member_time_off mto JOIN team_members tm ON mto.team_member_id = tm.id WHERE mto.organization_id = $1');
+    expect(statement!.uses.find((u) => u.alias === 'tm')?.undecided).toContain('`member_time_off`');
+  });
   it('twin: the unknown table is not filtered at all err', () =>
     expect(uses('SELECT tm.user_id FROM member_time_off mto JOIN team_members tm ON mto.team_member_id = tm.id WHERE tm.active', CLIENT)).toEqual(['tm:LEAK']));
   it('twin: a LEFT JOIN keeps every row of the known table err', () =>
