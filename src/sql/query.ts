@@ -242,6 +242,8 @@ export class SqlQueryAnalyzer {
       const def = child(cte, 'CommonTableExpr');
       const name = str(def?.ctename);
       const query = child(def?.ctequery, 'SelectStmt');
+      // A recursive CTE names itself in its body: that is the CTE, not a table the schema does not know.
+      if (name && (def?.cterecursive === true || child(select.withClause, 'WithClause')?.recursive === true || obj(select.withClause)?.recursive === true)) inner.add(name);
       if (query) {
         const body = this.select(query, outer, inner, cteOutputs);
         uses.push(...body);
@@ -610,12 +612,14 @@ function unknownPartner(conjunct: unknown, use: TableUse, visible: Visible, conj
   if (!a || !b) return undefined;
   const other = a.use === use ? b.use : b.use === use ? a.use : undefined;
   if (!other || other.info || other.cte) return undefined;
+  // A key compared with a value (`=`, `IN`, `= ANY`), not a range (`h.level < 10`).
   const filtered = conjuncts.some((c) => {
     const expr = child(c.node, 'A_Expr');
-    if (!expr || !STRICT.has(str(expr.kind) ?? '')) return false;
+    const op = str(child(list(expr?.name)[0], 'String')?.sval);
+    if (!expr || op !== '=' || !['AEXPR_OP', 'AEXPR_IN', 'AEXPR_OP_ANY'].includes(str(expr.kind) ?? '')) return false;
     return [[expr.lexpr, expr.rexpr], [expr.rexpr, expr.lexpr]].some(([col, value]) => {
       const ref = columnRef(stripCast(col));
-      return ref !== undefined && resolveColumn(ref, visible)?.use === other && isValue(value);
+      return ref !== undefined && resolveColumn(ref, visible)?.use === other && (Array.isArray(value) ? value.length > 0 && value.every(isValue) : isValue(value));
     });
   });
   return filtered ? other.table : undefined;

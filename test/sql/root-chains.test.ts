@@ -62,6 +62,13 @@ describe('joined to a table the schema does not know', () => {
     const [statement] = analyzer.analyze('SELECT tm.user_id FROM member_time_off mto JOIN team_members tm ON mto.team_member_id = tm.id WHERE mto.organization_id = $1');
     expect(statement!.uses.find((u) => u.alias === 'tm')?.undecided).toContain('`member_time_off`');
   });
+  it('twin: a recursive CTE\'s own name is not an unknown table: the rows it follows stay reported err', () =>
+    expect(
+      uses(
+        'WITH RECURSIVE chain AS (SELECT id, reports_to FROM team_members WHERE id = $1 UNION SELECT tm.id, tm.reports_to FROM team_members tm JOIN chain h ON tm.id = h.reports_to WHERE h.id = $2) SELECT count(*) FROM chain',
+        CLIENT,
+      ),
+    ).toEqual(['team_members:LEAK', 'tm:LEAK']));
   it('twin: the unknown table is not filtered at all err', () =>
     expect(uses('SELECT tm.user_id FROM member_time_off mto JOIN team_members tm ON mto.team_member_id = tm.id WHERE tm.active', CLIENT)).toEqual(['tm:LEAK']));
   it('twin: a LEFT JOIN keeps every row of the known table err', () =>
