@@ -8,6 +8,7 @@ import { tableKey } from '../schema/merge.js';
 import { byteOffsetToIndex } from '../sql/split.js';
 import { SqlQueryAnalyzer, type SqlTableInfo, type StatementAnalysis, type TableUse } from '../sql/query.js';
 import { clientOf } from './prisma-client.js';
+import { sessionFieldOf } from '../core/tenant-values.js';
 
 /**
  * Raw SQL in TypeScript: the SQL text of a call that sends SQL to the database, with its
@@ -409,9 +410,10 @@ export function sqlLookup(schema: TenantSchema): (name: string) => { info: SqlTa
           if (!relation || !parent || relation.fields.length !== 1) return [];
           return [{ column: db(table, relation.fields[0]), table: parent.dbName, parentColumn: db(parent, relation.references[0] ?? 'id') }];
         }),
+        // The root too: a row's key to its tenant (`projects.team_id` -> teams) joins it to a constrained root row.
         references: [...table.relations.values()].flatMap((relation) => {
           const target = schema.tables.get(relation.target);
-          if (!target || relation.fields.length !== 1 || (target.class !== 'tenant' && target.class !== 'child')) return [];
+          if (!target || relation.fields.length !== 1 || (target.class !== 'tenant' && target.class !== 'child' && target.name !== schema.root)) return [];
           return [{ column: db(table, relation.fields[0] ?? ''), table: target.dbName, parentColumn: db(target, relation.references[0] ?? 'id') }];
         }),
         principals: [...table.relations.values()].flatMap((relation) => {
@@ -419,6 +421,7 @@ export function sqlLookup(schema: TenantSchema): (name: string) => { info: SqlTa
           if (!target || relation.fields.length !== 1 || target.class === 'tenant' || target.class === 'child' || target.name === schema.root) return [];
           return [db(table, relation.fields[0] ?? '')];
         }),
+        ...(table.name === schema.root && table.primaryKey.length === 1 ? { rootKey: db(table, table.primaryKey[0]!) } : {}),
       },
     };
     cache.set(key, result);
@@ -575,10 +578,16 @@ export function recognizeRawSql(calls: (TSESTree.CallExpression | TSESTree.Tagge
     if (!QUERY_START.test(text.sql) && !/\b(set_config|set\s+(local\s+)?app\.)/i.test(text.sql)) continue;
     let statements: StatementAnalysis[];
     const named = numberPlaceholders(text.sql);
+    const valueOf = parameterValues(call, sink.text, text, named, context);
+    // A value of the verified session (`req.user.team_id`, a local bound once to one) may pin the root by its key.
+    const trusted = (n: number) => {
+      const value = valueOf(n);
+      return value !== undefined && sessionFieldOf(textOf(context.unit, value), value, context.unit) !== undefined;
+    };
     try {
       // Named placeholders of query helpers (`{{websiteId::uuid}}`) are parameters too; the same
       // length keeps positions where they were written.
-      statements = analyzer.analyze(named.sql);
+      statements = analyzer.analyze(named.sql, trusted);
     } catch (error) {
       result.unknown.push({ node: sink.callee, reason: `${calleeText}: the SQL does not parse (${error instanceof Error ? error.message.split('\n')[0] : String(error)})` });
       continue;
@@ -591,7 +600,6 @@ export function recognizeRawSql(calls: (TSESTree.CallExpression | TSESTree.Tagge
         continue;
       }
     }
-    const valueOf = parameterValues(call, sink.text, text, named, context);
     for (const statement of statements) {
       if (statement.setsTenantSetting?.local) result.localSettings.push(sink.callee);
       if (statement.setsTenantSetting && !statement.setsTenantSetting.local) {

@@ -308,6 +308,12 @@ export class SchemaFold {
       for (const fk of from.foreignKeys) {
         if (fk.columns.length === 1 && fk.columns[0] === column) view.foreignKeys.push({ columns: [own], target: fk.target, refColumns: fk.refColumns, pgName: `${view.name}_${as}_fkey` });
       }
+      // The primary key of a table it reads (`team_members.id AS team_member_id`): each view row names
+      // that row, as a foreign key to it would (worklenz judged F066: a join on it follows that row).
+      const primary = from.indexes.find((i) => i.kind === 'primary');
+      if (primary?.columns.length === 1 && primary.columns[0] === column && from !== view) {
+        view.foreignKeys.push({ columns: [own], target: from, refColumns: [column], pgName: `${view.name}_${as}_fkey` });
+      }
     };
     statement.columns.forEach((output, index) => {
       const as = statement.aliases[index];

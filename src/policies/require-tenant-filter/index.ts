@@ -8,6 +8,7 @@ import { testsFailure } from '../../core/syntax.js';
 import { clip, derivedFromRows, keyedByRowsOf, pathsOf, type PathVerdict } from '../shared/paths.js';
 import { tenancyEvidence } from '../shared/evidence.js';
 import { dbColumn, rlsColumns, rlsIsolates, rlsOpenings } from '../shared/rls.js';
+import { bySessionKey } from './session-keys.js';
 
 const VERB = { read: 'reads', update: 'updates', delete: 'deletes', insert: 'writes' } as const;
 
@@ -56,7 +57,7 @@ export function checkQuerySites(sites: QuerySite[], context: AnalysisContext, lo
       out.findings.push(orBypassFinding(site, predicate.branch, context));
       continue;
     }
-    if (byVerifiedUser(site, context.schema)) continue;
+    if (byVerifiedUser(site, context.schema) || bySessionKey(site, context)) continue;
     // Keyed by the rows of another query of the same table in the function: reported there if that one is unscoped.
     if (keyedByRowsOf(site.call, context.unit, (node) => sites.some((other) => other !== site && other.call === node && other.table === site.table))) continue;
     const paths = pathsFor(site, context, isAdminOnly);
