@@ -105,6 +105,17 @@ describe('locateMigrations', () => {
     ]);
   });
 
+  it('unnumberedFilesOfAMigrationsFolderAfterItsNumberedOnes ok', () => {
+    // worklenz: `database/sql/migrations/add_member_time_off_table.sql` beside a timestamped file
+    const root = makeProject({
+      'database/sql/migrations/20260114000000-capacity.sql': 'CREATE TABLE capacity (id uuid PRIMARY KEY);',
+      'database/sql/migrations/add_member_time_off_table.sql': 'CREATE TABLE member_time_off (id uuid PRIMARY KEY);',
+      // not a migrations folder: loose queries stay out
+      'src/queries/report.sql': 'SELECT 1;',
+    });
+    expect(located(root)).toEqual(['database/sql/migrations/20260114000000-capacity.sql', 'database/sql/migrations/add_member_time_off_table.sql']);
+  });
+
   it('downMigrationsIgnored ok', () => {
     const root = makeProject({
       'migrations/000001_init.up.sql': 'CREATE TABLE t (id int);',
