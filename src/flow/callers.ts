@@ -267,11 +267,21 @@ export class CallGraph {
   /** The scan's files and texts (see SourceListing), when it listed the search root. */
   private listing: SourceListing | undefined;
   private readonly texts = new Map<string, string>();
-  private readonly byName = new Map<string, Reference[]>();
+  /**
+   * What the graph keeps between files is where calls are, never the trees they are in: the scan's
+   * module graph drops parsed units between files (memory stays bounded on monorepos of thousands
+   * of files), and a site is found again, by its offsets, in whichever parse of its file is current.
+   */
+  /** Files whose calls name or are handed a name, by name. */
+  private readonly byName = new Map<string, string[]>();
   /** Files whose text contains a name, by name. */
   private readonly candidates = new Map<string, string[]>();
-  private readonly callers = new Map<string, CallSite[]>();
-  private readonly indexes = new Map<string, Map<string, Reference[]>>();
+  /** The call sites of a function (by nodeKey), as offsets. */
+  private readonly callers = new Map<string, SiteAt[]>();
+  /** The call sites of a function while they are being searched for (a search may ask for itself). */
+  private readonly searching = new Map<string, CallSite[]>();
+  /** Each parse's calls by name: dropped with the parse. */
+  private readonly indexes = new WeakMap<FileUnit, Map<string, Reference[]>>();
 
   constructor(
     readonly root: string,
@@ -317,20 +327,22 @@ export class CallGraph {
 
   /** Every call in the repository whose callee is `name` or `<x>.name`, or that is handed such a value. */
   private callsNamed(name: string): Reference[] {
-    let found = this.byName.get(name);
-    if (found) return found;
-    found = [];
-    for (const file of this.candidatesOf(name)) found.push(...(this.indexOf(file)?.get(name) ?? []));
-    this.byName.set(name, found);
+    let files = this.byName.get(name);
+    if (!files) {
+      files = this.candidatesOf(name).filter((file) => (this.indexOf(file)?.get(name)?.length ?? 0) > 0);
+      this.byName.set(name, files);
+    }
+    const found: Reference[] = [];
+    for (const file of files) found.push(...(this.indexOf(file)?.get(name) ?? []));
     return found;
   }
 
-  /** Every call of a file by the names it calls and is handed, in source order: one walk per file. */
+  /** Every call of a file by the names it calls and is handed, in source order: one walk per parse. */
   private indexOf(file: string): Map<string, Reference[]> | undefined {
-    let index = this.indexes.get(file);
-    if (index) return index;
     const unit = this.resolver.modules.unit(file);
     if (!unit) return undefined;
+    let index = this.indexes.get(unit);
+    if (index) return index;
     const built = new Map<string, Reference[]>();
     const add = (name: string, reference: Reference) => {
       const list = built.get(name);
@@ -360,7 +372,7 @@ export class CallGraph {
         }
       }
     }
-    this.indexes.set(file, (index = built));
+    this.indexes.set(unit, (index = built));
     return index;
   }
 
@@ -388,21 +400,42 @@ export class CallGraph {
   callersOf(target: Callable): CallSite[] {
     observer?.(target.name, this.candidatesOf(target.name));
     const id = nodeKey(target.unit, target.fn);
-    const cached = this.callers.get(id);
-    if (cached) return cached;
+    const known = this.callers.get(id);
+    if (known) return this.sitesAt(known);
+    const pending = this.searching.get(id);
+    if (pending) return pending;
     const sites: CallSite[] = [];
-    this.callers.set(id, sites);
+    this.searching.set(id, sites);
     // An anonymous default export has no name of its own to search for (and `.default(...)` calls abound).
-    const references = target.name === 'default' ? [] : [...this.callsNamed(target.name)];
+    const names = target.name === 'default' ? [] : [target.name];
     // Imported under another name (`import getEnvUser from './get'`, `import { byName as removeAll }`):
     // the calls use the local name, which the binding check below ties back to this function.
-    for (const alias of this.aliasesOf(target)) references.push(...this.callsNamed(alias));
+    names.push(...this.aliasesOf(target));
     // `const handlers = { run: runShard }; handlers.run()`: called by the key it is stored under.
-    if (target.name !== 'default' && !target.cls) for (const key of this.storedKeysOf(target.name)) references.push(...this.callsNamed(key).filter((r) => unwrap(r.ref).type === T.MemberExpression));
-    for (const { call, unit, ref, kind } of references) {
-      if (unit.file === target.unit.file && isInside(call, target.fn)) continue;
-      const how = this.matches(ref, call, unit, target);
-      if (how) sites.push({ call, unit, how, kind });
+    const keys = target.name !== 'default' && !target.cls ? this.storedKeysOf(target.name) : [];
+    const kept: SiteAt[] = [];
+    for (const name of [...names, ...keys]) {
+      const stored = !names.includes(name);
+      for (const { call, unit, ref, kind } of this.callsNamed(name)) {
+        if (stored && unwrap(ref).type !== T.MemberExpression) continue;
+        if (unit.file === target.unit.file && isInside(call, target.fn)) continue;
+        const how = this.matches(ref, call, unit, target);
+        if (!how) continue;
+        sites.push({ call, unit, how, kind });
+        kept.push({ file: unit.file, call: call.range[0], name, how, kind });
+      }
+    }
+    this.searching.delete(id);
+    this.callers.set(id, kept);
+    return sites;
+  }
+
+  /** Call sites kept as offsets, found in the current parse of their files. */
+  private sitesAt(kept: readonly SiteAt[]): CallSite[] {
+    const sites: CallSite[] = [];
+    for (const at of kept) {
+      const reference = this.indexOf(at.file)?.get(at.name)?.find((r) => r.kind === at.kind && r.call.range[0] === at.call);
+      if (reference) sites.push({ call: reference.call, unit: reference.unit, how: at.how, kind: at.kind });
     }
     return sites;
   }
@@ -510,6 +543,15 @@ interface Reference {
   call: TSESTree.CallExpression;
   unit: FileUnit;
   ref: Node;
+  kind: CallSite['kind'];
+}
+
+/** A call site as the call graph keeps it: its file, the offset of the call, and the name it was indexed under. */
+interface SiteAt {
+  file: string;
+  call: number;
+  name: string;
+  how: CallSite['how'];
   kind: CallSite['kind'];
 }
 

@@ -149,6 +149,10 @@ export class ModuleGraph {
   /** Registers a unit parsed elsewhere (the file ESLint is linting, or one the scanner parsed). */
   add(unit: FileUnit): void {
     this.units.set(unit.file, { unit, mtimeMs: this.checkMtime ? safeMtime(unit.file) : 0 });
+    const chars = this.droppable.get(unit.file);
+    if (chars === undefined) return;
+    this.droppable.delete(unit.file);
+    this.droppableChars -= chars;
   }
 
   /**
@@ -213,43 +217,56 @@ export class ModuleGraph {
 
   /** A unit already parsed (as an import target), so that the scanner does not parse it twice. */
   cached(file: string): FileUnit | undefined {
-    return this.units.get(file)?.unit ?? undefined;
+    const unit = this.units.get(file)?.unit ?? undefined;
+    if (unit && this.droppable.size > 0) this.touch(file);
+    return unit;
   }
 
   /**
-   * Scanned units kept in case a later file imports them (a helper, a client module scanned
-   * before its first importer), oldest first, with the source characters they hold. Keeping every
-   * scanned unit costs memory and garbage-collector time on large monorepos (bench/: 10,000 files,
-   * 1.3 GB); keeping none parsed 17 to 50 % of the files twice (kan, postiz-app). A unit that is
-   * imported leaves this list and stays, as every import target does.
+   * Units the scanner may drop between files (see trim), least recently used first, with the source
+   * characters they hold: the files it scanned, and those parsed because something looked into them
+   * (an import, the call graph's search for callers). Keeping every unit grew memory with the
+   * repository (bench/: 10,000 files, 1.3 GB; a 5,000-file monorepo, 5 GB); keeping only the
+   * scanned ones parsed 17 to 50 % of the files twice (kan, postiz-app). Units added whole (the
+   * file being linted, text given in place of the file, schema sources) are never dropped.
    */
-  private readonly kept = new Map<string, number>();
-  private keptChars = 0;
+  private readonly droppable = new Map<string, number>();
+  private droppableChars = 0;
 
   /**
-   * Keeps a unit the scanner parsed, within `maxChars` of source text for all such units (the
-   * oldest are dropped first; a dropped one is parsed again if something imports it later).
-   * Parsing the same text again gives the same tree, so what is kept changes the cost, not the result.
+   * Keeps a unit the scanner parsed, in case a later file imports it: droppable by trim, and never
+   * kept when it alone holds more than `maxChars` characters of source.
    */
   retain(unit: FileUnit, maxChars: number): void {
     if (this.units.has(unit.file) || unit.text.length > maxChars) return;
     this.units.set(unit.file, { unit, mtimeMs: this.checkMtime ? safeMtime(unit.file) : 0 });
-    this.kept.set(unit.file, unit.text.length);
-    this.keptChars += unit.text.length;
-    for (const [file, chars] of this.kept) {
-      if (this.keptChars <= maxChars) break;
-      this.kept.delete(file);
-      this.keptChars -= chars;
-      this.units.delete(file);
-    }
+    this.droppable.set(unit.file, unit.text.length);
+    this.droppableChars += unit.text.length;
   }
 
-  /** An import (or any lookup through unit()) of a kept unit: it stays for the rest of the scan. */
-  private pin(file: string): void {
-    const chars = this.kept.get(file);
+  /** A lookup of a droppable unit: it becomes the most recently used. */
+  private touch(file: string): void {
+    const chars = this.droppable.get(file);
     if (chars === undefined) return;
-    this.kept.delete(file);
-    this.keptChars -= chars;
+    this.droppable.delete(file);
+    this.droppable.set(file, chars);
+  }
+
+  /**
+   * Drops the least recently used droppable units until those left hold at most `maxChars`
+   * characters of source. The scanner calls it between files, never while a file is analysed, so a
+   * file's analysis sees one parse of each file it looks into; a dropped unit is parsed again when
+   * something looks into it later, and parsing the same text again gives the same tree (what the
+   * analysis keeps across files is keyed by file and offsets: src/flow/callers.ts nodeKey, sameNode).
+   * So what is kept changes the cost, not the result.
+   */
+  trim(maxChars: number): void {
+    for (const [file, chars] of this.droppable) {
+      if (this.droppableChars <= maxChars) break;
+      this.droppable.delete(file);
+      this.droppableChars -= chars;
+      this.units.delete(file);
+    }
   }
 
   /**
@@ -268,7 +285,7 @@ export class ModuleGraph {
   unit(file: string): FileUnit | null {
     const cached = this.units.get(file);
     if (cached && (!this.checkMtime || cached.mtimeMs === safeMtime(file))) {
-      if (this.kept.size > 0) this.pin(file);
+      if (this.droppable.size > 0) this.touch(file);
       return cached.unit;
     }
     let unit: FileUnit | null = null;
@@ -279,6 +296,11 @@ export class ModuleGraph {
       unit = null; // The scanner reports unreadable and unparseable files itself.
     }
     this.units.set(file, { unit, mtimeMs: this.checkMtime ? safeMtime(file) : 0 });
+    // Only the scanner trims: the editor's graph keeps its units, dropped by mtime.
+    if (unit && !this.checkMtime) {
+      this.droppable.set(file, unit.text.length);
+      this.droppableChars += unit.text.length;
+    }
     return unit;
   }
 

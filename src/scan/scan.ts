@@ -26,9 +26,10 @@ import { BudgetExceeded, budgetSettings, checkBudget, isIncompleteMessage, outsi
 export const CONFIG_ABOVE_REPOSITORY = 'not read: this config is above the repository root (the folder holding .git, or the scanned folder outside git); pass it with --config to use it';
 
 /**
- * Source characters of scanned units the module graph keeps for later importers (ModuleGraph.retain):
- * all of kan (2.1 MB) and most of postiz-app (4 MB), whose helpers were parsed a second time, while
- * memory stays bounded on monorepos of thousands of files (teable: about +100 MiB at 4 MB).
+ * Source characters of parsed units the module graph keeps between files (ModuleGraph.retain, trim):
+ * the files scanned and those looked into (imports, the call graph's search for callers), most
+ * recently used first. All of kan (2.1 MB) and most of postiz-app (4 MB), whose helpers would
+ * otherwise be parsed again, while memory stays bounded on monorepos of thousands of files.
  */
 const RETAINED_SOURCE_CHARS = 3_000_000;
 
@@ -315,6 +316,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
 
   let done = 0;
   for (const file of files) {
+    // Between files, never during one: a file's analysis sees one parse of each file it looks into.
+    modules.trim(RETAINED_SOURCE_CHARS);
     options.onProgress?.({ phase: 'files', done: done++, total: files.length });
     const display = rel(file);
     const skip = (code: Diagnostic['code'], message: string, line?: number, column?: number) =>

@@ -1,0 +1,81 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { TSESTree } from '@typescript-eslint/types';
+import { T, walk } from '../../src/core/ast.js';
+import { Resolver } from '../../src/core/resolve.js';
+import { callGraphFor } from '../../src/flow/callers.js';
+import { ModuleGraph } from '../../src/project/modules.js';
+
+function tree(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tenant-lint-dropped-'));
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
+  return dir;
+}
+
+function functionNamed(ast: TSESTree.Program, name: string): TSESTree.FunctionDeclaration {
+  let found: TSESTree.FunctionDeclaration | undefined;
+  walk(ast, (node) => {
+    if (node.type === T.FunctionDeclaration && node.id?.name === name) found = node;
+  });
+  if (!found) throw new Error(`no function ${name}`);
+  return found;
+}
+
+describe('the scan drops parsed units between files, and keeps what it knows of them as offsets', () => {
+  it('keeps the most recently used units within the bound, and parses a dropped one again on demand', () => {
+    const root = tree({ 'a.ts': 'export const a = 1;', 'b.ts': 'export const b = 2;', 'c.ts': 'export const c = 3;' });
+    const modules = new ModuleGraph();
+    const a = modules.unit(join(root, 'a.ts'));
+    const b = modules.unit(join(root, 'b.ts'));
+    modules.unit(join(root, 'c.ts'));
+    // `a` used again: `b` is now the least recently used.
+    expect(modules.unit(join(root, 'a.ts'))).toBe(a);
+    modules.trim(2 * 'export const a = 1;'.length);
+    expect(modules.cached(join(root, 'a.ts'))).toBe(a);
+    expect(modules.cached(join(root, 'b.ts'))).toBeUndefined();
+    const again = modules.unit(join(root, 'b.ts'));
+    expect(again).not.toBe(b);
+    expect(again?.text).toBe(b?.text);
+  });
+
+  it('never drops a unit added whole (text given in place of the file, the linted file)', () => {
+    const root = tree({ 'a.ts': 'export const a = 1;' });
+    const modules = new ModuleGraph();
+    const given = modules.parse(join(root, 'a.ts'), 'export const a = 2;');
+    modules.trim(0);
+    expect(modules.cached(join(root, 'a.ts'))).toBe(given);
+  });
+
+  it('finds the same callers after the caller file was dropped, in its new parse', () => {
+    const root = tree({
+      'repo.ts': 'export function listRows(orgId: string) { return orgId; }\n',
+      'route.ts': "import { listRows } from './repo';\nexport function handler(req: any) { return listRows(req.user.orgId); }\n",
+    });
+    const modules = new ModuleGraph();
+    modules.listSources(root, [join(root, 'repo.ts'), join(root, 'route.ts')]);
+    const resolver = new Resolver(modules);
+    const repo = modules.unit(join(root, 'repo.ts'));
+    if (!repo) throw new Error('unparsed');
+    const target = { fn: functionNamed(repo.ast, 'listRows'), unit: repo, name: 'listRows' };
+    const graph = callGraphFor(root, resolver, () => false);
+    const first = graph.callersOf(target);
+    expect(first).toHaveLength(1);
+    const before = first[0]!;
+    // Between two files the scan drops every unit but the bound: here, all of them.
+    modules.trim(0);
+    expect(modules.cached(join(root, 'route.ts'))).toBeUndefined();
+    const second = graph.callersOf(target);
+    expect(second).toHaveLength(1);
+    const after = second[0]!;
+    // The same call, found in the current parse of its file (not the dropped tree).
+    expect(after.call).not.toBe(before.call);
+    expect(after.unit).toBe(modules.cached(join(root, 'route.ts')));
+    expect(after.call.range).toEqual(before.call.range);
+    expect({ how: after.how, kind: after.kind }).toEqual({ how: before.how, kind: before.kind });
+  });
+});
