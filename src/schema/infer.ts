@@ -211,6 +211,9 @@ function inferKeysFrom(
     for (const relation of table.relations.values()) {
       if (relation.target !== target || relation.fields.length !== 1) continue;
       if (requiredOnly && !relation.required) continue;
+      // `ON DELETE SET NULL`: the row outlives the tenant it points at, so it is not that tenant's
+      // (vendure's `OrderLine.sellerChannel`, a seller attribution; judged F098, F101, F104, F106).
+      if (relation.onDelete === 'set null') continue;
       candidates.push({ table, field: relation.fields[0], required: relation.required });
     }
   }

@@ -78,8 +78,13 @@ model Step {
   org   Org?   @relation(fields: [orgId], references: [id], onDelete: ${action})
   @@index([orgId, id])
 }`;
-    expect(findingsOn(prisma(model('SetNull')), 'Step')).toEqual(['info nullableTenantColumn']);
+    // A `SET NULL` key is not a tenant key at all (the row outlives the tenant): the table is not the tenant's, by design.
+    expect(findingsOn(prisma(model('SetNull')), 'Step')).toEqual(['info missingTenantColumn']);
     expect(findingsOn(prisma(model('Cascade')), 'Step')).toEqual(['warning nullableTenantColumn']);
+    // and the query rule follows: a read of such a table by id alone is not reported; its twin is.
+    const project = (action: string) => loadProject(makeProject(prisma(model(action))));
+    expect(project('SetNull').schema.tables.get('Step')?.class).not.toBe('tenant');
+    expect(project('Cascade').schema.tables.get('Step')?.class).toBe('tenant');
   });
 
   it('setNullReference info / cascadeNullable warning, and no index advice on a table the tenant does not own (TypeORM)', () => {
@@ -89,8 +94,8 @@ model Step {
   @Index() @ManyToOne(() => Channel, { nullable: true, onDelete: '${action}' }) sellerChannel: Channel;
   @Column() quantity: number;
 }`;
-    // The only key to the root, nullable: taken as the tenant key, and read as the reference it is.
-    expect(findingsOn(typeorm(entities('SET NULL')), 'OrderLine')).toEqual(['info nullableTenantColumn']);
+    // The only key to the root, nullable and `SET NULL`: a reference, not a tenant key.
+    expect(findingsOn(typeorm(entities('SET NULL')), 'OrderLine')).toEqual(['info missingTenantColumn']);
     expect(findingsOn(typeorm(entities('CASCADE')), 'OrderLine')).toEqual(['warning nullableTenantColumn', 'warning tenantOnlyIndex'].sort());
   });
 
