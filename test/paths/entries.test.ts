@@ -1252,6 +1252,20 @@ describe('a lookup keyed by the credential the request presents', () => {
   it('twin: a header that names a project: error', async () => {
     expect((await finding('X-Project-Id'))?.severity).toBe('error');
   });
+
+  // retraced's tsoa controllers: `graphqlPost(@Header('Authorization') auth: string)` then `checkEitapiAccessUnwrapped(auth)`.
+  const controller = (header: string) =>
+    `import { authenticate } from './repo';\ndeclare function Controller(path: string): ClassDecorator;\ndeclare function Post(path: string): MethodDecorator;\ndeclare function Header(name: string): ParameterDecorator;\n\n@Controller('enterprise')\nexport class EnterpriseController {\n  @Post('graphql')\n  async graphqlPost(@Header('${header}') auth: string) {\n    const key = await authenticate(auth);\n    if (!key) throw new Error('unauthorized');\n    return { ok: true };\n  }\n}\n`;
+  const viaDecorator = async (header: string) =>
+    (await scan({ path: project({ private: true }, { 'src/repo.ts': repo, 'src/controller.ts': controller(header) }) })).findings.find((f) => f.ruleId === 'require-tenant-filter' && f.file === 'src/repo.ts');
+
+  it('a parameter bound to the Authorization header by a decorator: warning', async () => {
+    expect((await viaDecorator('Authorization'))?.severity).toBe('warning');
+  });
+
+  it('twin: a parameter bound to a header that names a project: error', async () => {
+    expect((await viaDecorator('X-Project-Id'))?.severity).toBe('error');
+  });
 });
 
 // postiz (judged F044, a leak shown as checked): `@CheckPolicies([Create, POSTS_PER_MONTH])` over a route that names

@@ -931,7 +931,7 @@ function createdInRequest(values: readonly Node[], call: TSESTree.CallExpression
     if (plain.type === T.Identifier) {
       if (HANDLES.has(plain.name)) return;
       if (IDENTITY.test(plain.name)) {
-        if (sessionIdentity(plain, unit)) keys.push(plain);
+        if (sessionIdentity(plain, unit) || presentsCredential(plain, unit)) keys.push(plain);
         return;
       }
       const def = definitionOf(plain, unit);
@@ -973,7 +973,7 @@ function createdInRequest(values: readonly Node[], call: TSESTree.CallExpression
       own ??= clip(textOf(unit, key));
       continue;
     }
-    if (presentsCredential(key)) {
+    if (presentsCredential(key, unit)) {
       credential ??= clip(textOf(unit, key));
       continue;
     }
@@ -1025,13 +1025,25 @@ function sessionIdentity(key: Node, unit: FileUnit, depth = 0): boolean {
 
 const CREDENTIAL_PART = /^(authorization|x-api-key|api-key|apikey|cookie|cookies)$/i;
 
-/** `req.get('Authorization')`, `req.headers.authorization`, `c.req.header('x-api-key')`, `req.cookies.session`. */
-function presentsCredential(key: Node): boolean {
+/**
+ * `req.get('Authorization')`, `req.headers.authorization`, `c.req.header('x-api-key')`, `req.cookies.session`, or a
+ * parameter bound to such a header by a decorator (`@Header('Authorization') auth: string`, tsoa and NestJS).
+ */
+function presentsCredential(key: Node, unit: FileUnit): boolean {
   let found = false;
   walk(key, (inner) => {
     if (found) return;
     if (inner.type === T.Literal && typeof inner.value === 'string' && CREDENTIAL_PART.test(inner.value)) found = true;
     else if (inner.type === T.MemberExpression && !inner.computed && CREDENTIAL_PART.test(memberName(inner) ?? '')) found = true;
+    else if (inner.type === T.Identifier && !(inner.parent?.type === T.MemberExpression && inner.parent.property === inner)) {
+      const def = definitionOf(inner, unit);
+      const decorators = def?.kind === 'parameter' ? ((def.node as TSESTree.Identifier).decorators ?? []) : [];
+      for (const decorator of decorators) {
+        const expression = unwrap(decorator.expression);
+        if (expression.type !== T.CallExpression) continue;
+        if (expression.arguments.some((arg) => arg.type === T.Literal && typeof arg.value === 'string' && CREDENTIAL_PART.test(arg.value))) found = true;
+      }
+    }
   });
   return found;
 }
