@@ -27,6 +27,8 @@ export interface SqlFileAnalysis {
 /** psql meta-commands (`\\connect db`, `\\set`, `\\i file`) at the start of a line: a psql script, not queries an app runs. */
 const PSQL_META_COMMAND = /^[ \t]*\\[a-z!?]/im;
 
+const SEED_STEMS = new Set(['seed', 'seeds', 'seeder', 'fixture', 'fixtures']);
+
 /** Why a `.sql` file outside the folded migrations is not a query file, or undefined when it is one. */
 export function notAQueryFile(text: string, projectFile: string): string | undefined {
   const migration = migrationPathReason(projectFile);
@@ -35,6 +37,10 @@ export function notAQueryFile(text: string, projectFile: string): string | undef
   if (PSQL_META_COMMAND.test(blankSqlComments(text))) return 'a psql script (backslash meta-commands such as `\\connect`), not a query file';
   const operator = projectFile.split('/').slice(0, -1).find((part) => OPERATOR_FOLDER.test(part));
   if (operator) return `a script an operator runs (in a \`${operator}/\` folder), not a query the application sends`;
+  // `supabase/seed.sql`, `db/seeds.sql`, `users.seed.sql`: test data loaded by an operator (capgo, judged G068).
+  const name = projectFile.split('/').pop() ?? '';
+  const stem = name.toLowerCase().endsWith('.sql') ? name.slice(0, -4).toLowerCase().split(/[._-]/).pop() : undefined;
+  if (stem && SEED_STEMS.has(stem)) return `seed data an operator loads (\`${name}\`), not a query the application sends`;
   return undefined;
 }
 
