@@ -666,6 +666,19 @@ describe('a read keyed by the rows of a read of the verified user\'s own rows', 
   it('memberships of a user named by the request: error', async () => {
     expect(await projectLine('userId: req.query.userId')).toEqual(['src/routes.ts:7 error']);
   });
+
+  // teable (judged G078): the ids are mapped in a block-bodied callback that casts with a type (`c.roleName as IRole`).
+  const typed = (filter: string) =>
+    `import express from 'express';\nimport { prisma } from './db';\n\ntype Role = 'owner' | 'editor';\nexport const app = express();\napp.get('/shared', async (req, res) => {\n  const memberships = await prisma.member.findMany({ where: { ${filter} } });\n  const roles: Record<string, Role> = {};\n  const ids = memberships.map((m) => {\n    roles[m.organizationId] = 'owner' as Role;\n    return m.organizationId;\n  });\n  res.json(await prisma.project.findMany({ where: { id: { in: ids } } }));\n});\n`;
+  const typedLine = async (filter: string) => (await severities(project({ private: true }, { 'src/routes.ts': typed(filter) }))).filter((f) => f.startsWith('src/routes.ts:13'));
+
+  it('mapped in a block with a type assertion: still the user\'s memberships, warning', async () => {
+    expect(await typedLine('userId: req.user.id')).toEqual(['src/routes.ts:13 warning']);
+  });
+
+  it('twin: the same with a user named by the request: error', async () => {
+    expect(await typedLine('userId: req.query.userId')).toEqual(['src/routes.ts:13 error']);
+  });
 });
 
 // retraced (judged): a yargs command module and a script with a `#!` line are run from a terminal.

@@ -632,6 +632,8 @@ export function derivedFromRows(values: readonly Node[], unit: FileUnit, isQuery
       const parent = inner.parent;
       if (parent?.type === T.MemberExpression && parent.property === inner && !parent.computed) return;
       if (parent?.type === T.Property && parent.key === inner && !parent.shorthand) return;
+      // A type's name (`c.roleName as IRole`, teable judged G078) holds no value.
+      if (parent?.type === T.TSTypeReference || parent?.type === T.TSQualifiedName) return;
       if (HANDLES.has(inner.name) || seen.has(inner)) return;
       seen.add(inner);
       const def = definitionOf(inner, unit);
