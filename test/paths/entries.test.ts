@@ -679,6 +679,19 @@ describe('a read keyed by the rows of a read of the verified user\'s own rows', 
   it('twin: the same with a user named by the request: error', async () => {
     expect(await typedLine('userId: req.query.userId')).toEqual(['src/routes.ts:13 error']);
   });
+
+  // teable's trash (judged G081): an `OR` whose unscoped branch takes the ids of the user's own rows.
+  const either = (ids: string) =>
+    `import express from 'express';\nimport { prisma } from './db';\n\nexport const app = express();\napp.get('/trash', async (req: any, res: any) => {\n  const memberships = await prisma.member.findMany({ where: { userId: req.user.id } });\n  res.json(await prisma.project.findMany({ where: { OR: [{ organizationId: req.user.organizationId }, { id: { in: ${ids} } }] } }));\n});\n`;
+  const eitherLine = async (ids: string) => (await severities(project({ private: true }, { 'src/routes.ts': either(ids) }))).filter((f) => f.startsWith('src/routes.ts:7'));
+
+  it('an OR branch keyed by the rows of the user\'s own rows: not reported', async () => {
+    expect(await eitherLine('memberships.map((m) => m.organizationId)')).toEqual([]);
+  });
+
+  it('twin: an OR branch keyed by ids of the body: error', async () => {
+    expect(await eitherLine('req.body.ids')).toEqual(['src/routes.ts:7 error']);
+  });
 });
 
 // retraced (judged): a yargs command module and a script with a `#!` line are run from a terminal.

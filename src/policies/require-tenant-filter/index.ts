@@ -54,6 +54,10 @@ export function checkQuerySites(sites: QuerySite[], context: AnalysisContext, lo
     // An operator console: reached only after the verified identity was checked to be an admin.
     if (isAdminOnly(site.call, context.unit, context)) continue;
     if (predicate.kind === 'or-bypass') {
+      // `OR: [{ spaceId: { in: spaceIds } }, { id: { in: baseIds } }]` where the branch's ids are the rows of a read
+      // of the verified user's own rows (teable's trash, judged G081): only what that user is linked to matches.
+      const ownBranch = derivedFromRows([predicate.branch], context.unit, (node) => sites.some((other) => other !== site && other.call === node && readsOwnRows(other)));
+      if (ownBranch) continue;
       out.findings.push(orBypassFinding(site, predicate.branch, context));
       continue;
     }
