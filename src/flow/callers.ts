@@ -134,13 +134,18 @@ function ownMethodRunning(fn: TSESTree.FunctionLike): TSESTree.CallExpression | 
   const cls = name ? enclosingClassOf(call) : undefined;
   if (!name || (cls?.type !== T.ClassDeclaration && cls?.type !== T.ClassExpression)) return undefined;
   const method = cls.body.body.find((m): m is TSESTree.MethodDefinition => m.type === T.MethodDefinition && m.kind === 'method' && !m.computed && propertyName(m) === name);
-  const param = method?.value.params[index];
-  if (!method || param?.type !== T.Identifier) return undefined;
+  return method && runsParameter(method.value, index) ? call : undefined;
+}
+
+/** The function calls the parameter at `index` (a callback it is handed and runs: `await fn()`). */
+export function runsParameter(fn: TSESTree.FunctionLike, index: number): boolean {
+  const param = fn.params[index];
+  if (param?.type !== T.Identifier) return false;
   let calls = false;
-  walk(method.value.body ?? method.value, (node) => {
+  walk(fn.body ?? fn, (node) => {
     if (!calls && node.type === T.CallExpression && unwrap(node.callee).type === T.Identifier && (unwrap(node.callee) as TSESTree.Identifier).name === param.name) calls = true;
   });
-  return calls ? call : undefined;
+  return calls;
 }
 
 /** `new Promise((resolve, reject) => ...)`: the executor runs in the function that builds the promise. */

@@ -208,12 +208,14 @@ function inferKeysFrom(
   const candidates: { table: RawTable; field: string; required: boolean }[] = [];
   for (const table of raw) {
     if (table.name === target || table.ignored) continue;
+    // `ON DELETE SET NULL`: the row outlives the tenant it points at, so it is not that tenant's
+    // (vendure's `OrderLine.sellerChannel`, a seller attribution; judged F098, F101, F104, F106). Any
+    // relation on the same column says so: a Drizzle `relations()` edge repeats `.references()` without it.
+    const setNull = new Set([...table.relations.values()].filter((r) => r.target === target && r.onDelete === 'set null').map((r) => r.fields.join()));
     for (const relation of table.relations.values()) {
       if (relation.target !== target || relation.fields.length !== 1) continue;
       if (requiredOnly && !relation.required) continue;
-      // `ON DELETE SET NULL`: the row outlives the tenant it points at, so it is not that tenant's
-      // (vendure's `OrderLine.sellerChannel`, a seller attribution; judged F098, F101, F104, F106).
-      if (relation.onDelete === 'set null') continue;
+      if (setNull.has(relation.fields.join())) continue;
       candidates.push({ table, field: relation.fields[0], required: relation.required });
     }
   }

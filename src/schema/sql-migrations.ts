@@ -78,8 +78,8 @@ function candidate(path: string, drizzleDirs: Set<string>, anySql: boolean): Can
   if (FLYWAY_REPEATABLE.test(name)) return { path, group: dir, rank: 1, key: name };
   if (/\.up\.sql$/i.test(name)) return { path, group: dir, rank: 0, key: name };
   if (NUMBERED.test(name) && MIGRATION_DIRS.has(basename(dir).toLowerCase())) return { path, group: dir, rank: 0, key: name };
-  // An unnumbered file beside numbered ones in a `migrations/` folder (worklenz's
-  // `database/sql/migrations/add_member_time_off_table.sql`): a migration too, applied after them.
+  // An unnumbered file in a `migrations/` folder (worklenz's `database/sql/migrations/add_member_time_off_table.sql`,
+  // beside a timestamped one): a migration too, applied after the numbered ones.
   if (MIGRATION_DIRS.has(basename(dir).toLowerCase()) && name !== 'migration.sql') return { path, group: dir, rank: 1, key: name };
   if (drizzleDirs.has(dir) || anySql) return { path, group: dir, rank: 0, key: name };
   return undefined;

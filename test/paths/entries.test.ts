@@ -136,6 +136,12 @@ describe('a callback handed to a project method that runs it (same class or anot
     expect(await severities(project({ private: true }, { 'src/activities.ts': cls("@Post('purge')") }))).toEqual(['src/activities.ts:11 error']);
   });
 
+  it('twin: a method of the same class that only stores the callback registers it: not system code', async () => {
+    const storing = cls('@ActivityMethod()').replace('return await fn();', 'this.pending.push(fn);\n      return undefined;').replace('  private async guarded', '  private pending: (() => Promise<unknown>)[] = [];\n\n  private async guarded');
+    expect(storing).toContain('this.pending.push(fn)');
+    expect(await severities(project({ private: true }, { 'src/activities.ts': storing }))).not.toEqual(['src/activities.ts:11 info']);
+  });
+
   it('a method of another service that runs the callback, called by a scheduler: info', async () => {
     const files = {
       'src/version.ts': `export class VersionService {\n  async checkLatest(load: () => Promise<unknown>) {\n    return load();\n  }\n  register(handler: () => Promise<unknown>) {\n    this.handlers.push(handler);\n  }\n  handlers: (() => Promise<unknown>)[] = [];\n}\n`,
@@ -1277,6 +1283,12 @@ describe('a lookup keyed by the credential the request presents', () => {
 
   it('twin: a header that names a project: error', async () => {
     expect((await finding('X-Project-Id'))?.severity).toBe('error');
+  });
+
+  it('twin: a cookie, which the client sets to anything: error', async () => {
+    const cookie = routes('Authorization').replace("req.get('Authorization')", 'req.cookies.projectId');
+    const found = (await scan({ path: project({ private: true }, { 'src/repo.ts': repo, 'src/routes.ts': cookie }) })).findings.find((f) => f.ruleId === 'require-tenant-filter' && f.file === 'src/repo.ts');
+    expect(found?.severity).toBe('error');
   });
 
   // retraced's tsoa controllers: `graphqlPost(@Header('Authorization') auth: string)` then `checkEitapiAccessUnwrapped(auth)`.

@@ -138,6 +138,23 @@ export const subscriptionsRelations = relations(subscription, ({ one }) => ({
     expect(findingsOn(drizzle(schema('cascade')), 'subscription')).toEqual(['warning missingTenantColumn']);
   });
 
+  it('the only key to the root, SET NULL on the column and repeated by a relations() edge without it: not a tenant key', () => {
+    const schema = (action: string) => `import { relations } from 'drizzle-orm';
+import { pgTable, bigserial, varchar } from 'drizzle-orm/pg-core';
+export const workspaces = pgTable('workspace', { id: bigserial('id', { mode: 'number' }).primaryKey() });
+export const lines = pgTable('line', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  note: varchar('note', { length: 255 }),
+  workspaceId: bigserial('workspaceId', { mode: 'number' }).references(() => workspaces.id, { onDelete: '${action}' }),
+});
+export const linesRelations = relations(lines, ({ one }) => ({
+  workspace: one(workspaces, { fields: [lines.workspaceId], references: [workspaces.id] }),
+}));`;
+    const classOf = (action: string) => loadProject(makeProject(drizzle(schema(action)))).schema.tables.get('line')?.class;
+    expect(classOf('set null')).not.toBe('tenant');
+    expect(classOf('cascade')).toBe('tenant');
+  });
+
   it('the SQL reader does not keep ON DELETE yet: a SET NULL key in a migration is still a warning', () => {
     const ddl = `CREATE TABLE orgs (id uuid PRIMARY KEY);
 CREATE TABLE steps (id int PRIMARY KEY, org_id uuid REFERENCES orgs(id) ON DELETE SET NULL);

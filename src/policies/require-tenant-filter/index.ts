@@ -53,11 +53,12 @@ export function checkQuerySites(sites: QuerySite[], context: AnalysisContext, lo
     if (rlsNote(table).demoted && tenantSetBefore(site, localSettings)) continue;
     // An operator console: reached only after the verified identity was checked to be an admin.
     if (isAdminOnly(site.call, context.unit, context)) continue;
+    // A read of the verified user's own rows (`member.findMany({ where: { userId } })`) other than this one.
+    const ownRows = (node: Node) => sites.some((other) => other !== site && other.call === node && readsOwnRows(other));
     if (predicate.kind === 'or-bypass') {
       // `OR: [{ spaceId: { in: spaceIds } }, { id: { in: baseIds } }]` where the branch's ids are the rows of a read
       // of the verified user's own rows (teable's trash, judged G081): only what that user is linked to matches.
-      const ownBranch = derivedFromRows([predicate.branch], context.unit, (node) => sites.some((other) => other !== site && other.call === node && readsOwnRows(other)));
-      if (ownBranch) continue;
+      if (derivedFromRows([predicate.branch], context.unit, ownRows)) continue;
       out.findings.push(orBypassFinding(site, predicate.branch, context));
       continue;
     }
@@ -73,7 +74,7 @@ export function checkQuerySites(sites: QuerySite[], context: AnalysisContext, lo
     const finding = byUniqueEmail(site, withPaths(missingFinding(site, predicate.detail, context), paths));
     // Keyed by the rows of a read of the verified user's own rows (`member.findMany({ where: { userId } })`):
     // the ids are the user's memberships, not the client's choice.
-    const own = !finding.informational && !finding.mild ? keyedByRowsOf(site.call, context.unit, (node) => sites.some((other) => other !== site && other.call === node && readsOwnRows(other))) : undefined;
+    const own = !finding.informational && !finding.mild ? keyedByRowsOf(site.call, context.unit, ownRows) : undefined;
     if (own) {
       finding.mild = true;
       finding.evidence += ` The ids come from the rows of \`${own}\`, which reads the verified user's own rows: only what that user is linked to matches.`;

@@ -16,7 +16,7 @@ import type { TSESTree } from '@typescript-eslint/types';
 import { enclosingFunction, memberName, propertyName, T, textOf, unwrap, walk, type FileUnit, type Node } from '../../core/ast.js';
 import { authorizationDecoratorOf, testsFailure } from '../../core/syntax.js';
 import type { Resolver } from '../../core/resolve.js';
-import { callableAt, callGraphFor, INLINE_RUNNERS, isInlineCallback, nodeKey, placeOf, searchRootOf, type Callable, type CallGraph } from '../../flow/callers.js';
+import { callableAt, callGraphFor, INLINE_RUNNERS, isInlineCallback, nodeKey, placeOf, runsParameter, searchRootOf, type Callable, type CallGraph } from '../../flow/callers.js';
 import { originsOf } from '../../flow/origin.js';
 import { inPrivatePackage } from '../../flow/packages.js';
 
@@ -272,15 +272,6 @@ function projectRunner(fn: TSESTree.FunctionLike, unit: FileUnit, options: PathO
   return runsCallbacksNow(call, unit, options) ? call : undefined;
 }
 
-/** The function's body calls `name` (a callback parameter it runs). */
-function callsName(fn: TSESTree.FunctionLike, name: string): boolean {
-  let found = false;
-  walk(fn.body ?? fn, (node) => {
-    if (!found && node.type === T.CallExpression && unwrap(node.callee).type === T.Identifier && (unwrap(node.callee) as TSESTree.Identifier).name === name) found = true;
-  });
-  return found;
-}
-
 /** Cache read-through methods: `cache.fetch(key, () => load(), ttl)` runs the loader now, for the caller. */
 const CACHE_LOADERS = new Set(['fetch', 'getOrSet', 'remember', 'wrap', 'getOrCreate', 'getOrLoad']);
 
@@ -291,20 +282,16 @@ function runsCallbacksNow(call: TSESTree.CallExpression, unit: FileUnit, options
     const key = unwrap(call.arguments[0]!);
     if ((key.type === T.Literal && typeof key.value === 'string') || key.type === T.TemplateLiteral) return Boolean(callableAt(call, unit));
   }
-  // `this.handleDisconnect(integration, async () => ...)` (postiz judged F043): a method of the project's
-  // own classes handed a callback inside another function runs it there, like a project function.
-  // Through another object too (unleash's `versionService.checkLatestVersion(() => stats.getFeatureUsageInfo())`),
-  // when the method resolved calls the parameter the callback comes in by.
+  // `this.handleDisconnect(integration, async () => ...)` (postiz judged F043), `versionService.checkLatestVersion(() =>
+  // ...)` (unleash): a project method that calls the parameter the callback comes in by runs it there. One that
+  // only stores it (`this.register(handler)`) registers it.
   if (callee.type === T.MemberExpression) {
     if (SYSTEM_REGISTRARS.has(memberName(callee) ?? '') || !callableAt(call, unit)) return false;
     const method = functionOf(call, unit, options.resolver);
     if (!method) return false;
-    if (unwrap(callee.object).type === T.ThisExpression) return true;
     return call.arguments.some((arg, index) => {
       const value = unwrap(arg);
-      if (value.type !== T.ArrowFunctionExpression && value.type !== T.FunctionExpression) return false;
-      const param = method.node.params[index];
-      return param?.type === T.Identifier && callsName(method.node, param.name);
+      return (value.type === T.ArrowFunctionExpression || value.type === T.FunctionExpression) && runsParameter(method.node, index);
     });
   }
   if (callee.type !== T.Identifier || SYSTEM_REGISTRARS.has(callee.name)) return false;
@@ -1025,11 +1012,12 @@ function sessionIdentity(key: Node, unit: FileUnit, depth = 0): boolean {
   return chain.length <= 3 && IDENTITY.test(chain[chain.length - 1]!) && (chain.length === 1 || HANDLES.has(chain[0]!) || IDENTITY.test(chain[0]!));
 }
 
-const CREDENTIAL_PART = /^(authorization|x-api-key|api-key|apikey|cookie|cookies)$/i;
+/** Headers that carry a secret. Not cookies: a cookie may hold any value the client picks (`req.cookies.orgId`). */
+const CREDENTIAL_PART = /^(authorization|x-api-key|api-key|apikey)$/i;
 
 /**
- * `req.get('Authorization')`, `req.headers.authorization`, `c.req.header('x-api-key')`, `req.cookies.session`, or a
- * parameter bound to such a header by a decorator (`@Header('Authorization') auth: string`, tsoa and NestJS).
+ * `req.get('Authorization')`, `req.headers.authorization`, `c.req.header('x-api-key')`, or a parameter bound to
+ * such a header by a decorator (`@Header('Authorization') auth: string`, tsoa and NestJS).
  */
 function presentsCredential(key: Node, unit: FileUnit): boolean {
   let found = false;
