@@ -192,7 +192,9 @@ const CREDENTIAL = /token|secret|hash|api_?key|access_?key/i;
  * schema does not mark them unique. Shared by every ORM recognizer.
  */
 export function isCredentialColumn(table: Table, name: string): boolean {
-  if (table.primaryKey.includes(name)) return false;
+  // A key named as the secret itself (retraced's `token text not null primary key`, judged G007/F005) is
+  // one; a key that only names one (`tokenId`, `api_key_id`) is an identifier anyone may hold.
+  if (table.primaryKey.includes(name)) return CREDENTIAL.test(name) && !/id$/i.test(name);
   const unique = table.uniques.some((u) => u.fields.length === 1 && u.fields[0] === name);
   // An invitation or redemption code (`code`, `inviteCode`, `invite_code`) is a secret when it is unique.
   if (unique && /^code$|[a-z]Code$|_code$/.test(name)) return true;

@@ -159,6 +159,30 @@ describe('a callback handed to a project method that runs it (same class or anot
   });
 });
 
+// unleash's scheduleServices (judged G059): the services come from an untyped object, so the method
+// handed the callback cannot be resolved; the function around it is a scheduled job.
+describe('a callback handed to a call that cannot be resolved', () => {
+  const jobs = (register: string) =>
+    `import { prisma } from './db';\n\nexport function scheduleAll(services: any, scheduler: any, app: any) {\n  const { versions } = services;\n  ${register}\n}\n`;
+
+  it('inside a scheduled job: runs in the job, info', async () => {
+    const files = { 'src/jobs.ts': jobs('scheduler.schedule(() => versions.checkLatest(() => prisma.project.findMany()), 1000);') };
+    expect(await severities(project({ private: true }, files))).toEqual(['src/jobs.ts:5 info']);
+  });
+
+  it('twin: inside a route handler: error', async () => {
+    const files = { 'src/jobs.ts': jobs("app.get('/p/:id', (req: any) => versions.checkLatest(() => prisma.project.findMany({ where: { id: req.params.id } })));") };
+    expect(await severities(project({ private: true }, files))).toEqual(['src/jobs.ts:5 error']);
+  });
+
+  it('twin: a route registered by a setup function called at module scope stays a request entry: error', async () => {
+    const files = {
+      'src/routes.ts': `import express from 'express';\nimport { prisma } from './db';\n\nfunction routes(app: any, versions: any) {\n  app.get('/p/:id', (req: any) => versions.checkLatest(() => prisma.project.findUnique({ where: { id: req.params.id } })));\n}\nroutes(express(), {});\n`,
+    };
+    expect(await severities(project({ private: true }, files))).toEqual(['src/routes.ts:5 error']);
+  });
+});
+
 // tutur3u's notification sender (judged): the secret check is a local combining two comparisons.
 describe('an internal endpoint whose secret check reads locals of locals', () => {
   const route = (test: string) =>
@@ -697,6 +721,31 @@ describe('a read keyed by the rows of a read of the verified user\'s own rows', 
 
   it('twin: an OR branch keyed by ids of the body: error', async () => {
     expect(await eitherLine('req.body.ids')).toEqual(['src/routes.ts:7 error']);
+  });
+
+  // The same in teable's own shape: the ids are collected into a Set in a `forEach` whose callback destructures the row.
+  const collected = (fill: string) =>
+    `import express from 'express';\nimport { prisma } from './db';\n\nexport const app = express();\napp.get('/trash', async (req: any, res: any) => {\n  const memberships = await prisma.member.findMany({ where: { userId: req.user.id } });\n  const ids = new Set<string>();\n  ${fill}\n  res.json(await prisma.project.findMany({ where: { OR: [{ organizationId: req.user.organizationId }, { id: { in: Array.from(ids) } }] } }));\n});\n`;
+  const collectedLine = async (fill: string) => {
+    const code = collected(fill);
+    const line = code.split('\n').findIndex((l) => l.includes('OR: [')) + 1;
+    return (await severities(project({ private: true }, { 'src/routes.ts': code }))).filter((f) => f.startsWith('src/routes.ts:')).map((f) => f.replace(`:${line} `, ':query '));
+  };
+
+  it('ids of the user\'s own rows collected into a Set in forEach: not reported', async () => {
+    expect(await collectedLine('memberships.forEach(({ organizationId }) => { if (organizationId) ids.add(organizationId); });')).toEqual([]);
+  });
+
+  it('...or pushed in a for...of loop: not reported', async () => {
+    expect(await collectedLine('for (const m of memberships) ids.add(m.organizationId);')).toEqual([]);
+  });
+
+  it('twin: the Set also takes an id of the body: error', async () => {
+    expect(await collectedLine('memberships.forEach(({ organizationId }) => ids.add(organizationId));\n  ids.add(req.body.id);')).toEqual(['src/routes.ts:query error']);
+  });
+
+  it('twin: the Set is handed to a function that may fill it: error', async () => {
+    expect(await collectedLine('memberships.forEach(({ organizationId }) => ids.add(organizationId));\n  fill(ids, req.body);')).toEqual(['src/routes.ts:query error']);
   });
 });
 

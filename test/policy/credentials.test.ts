@@ -117,3 +117,51 @@ ruleTester.run('require-tenant-filter: OAuth client ids and authorization codes'
     },
   ],
 });
+
+// retraced's `token` table (judged G007, F005): the secret is the primary key itself.
+const tokenSchema = `datasource db {
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+}
+model Team {
+  id     Int     @id
+  tokens Token[]
+  keys   Key[]
+}
+model Token {
+  token  String @id
+  teamId Int
+  name   String
+  team   Team   @relation(fields: [teamId], references: [id])
+  @@index([teamId])
+}
+model Key {
+  tokenId String @id
+  teamId  Int
+  team    Team   @relation(fields: [teamId], references: [id])
+  @@index([teamId])
+}
+`;
+
+function tokens(body: string): { code: string; filename: string } {
+  return onDisk(`${head}${body}`, 'src/tokens.ts', { 'prisma/schema.prisma': tokenSchema, 'package.json': '{"name":"tokens","dependencies":{"@prisma/client":"^6.0.0"}}' });
+}
+
+ruleTester.run('require-tenant-filter: a secret that is the primary key', rule, {
+  valid: [
+    // the presented token finds the row that names its team
+    tokens(`export const byToken = (token: string) => prisma.token.findUnique({ where: { token } });`),
+  ],
+  invalid: [
+    {
+      // twin: another column of the same table
+      ...tokens(`export const byName = (name: string) => prisma.token.findFirst({ where: { name } });`),
+      errors: [{ messageId: 'missingTenantFilter' }],
+    },
+    {
+      // twin: a key that names a token (an identifier), not the secret
+      ...tokens(`export const byId = (tokenId: string) => prisma.key.findUnique({ where: { tokenId } });`),
+      errors: [{ messageId: 'missingTenantFilter' }],
+    },
+  ],
+});

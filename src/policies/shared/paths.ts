@@ -113,6 +113,11 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
       verdict.cut.push(`the function returned by ${label(factory)} (\`${placeOf(graph.root, factory.unit, factory.fn)}\`), called by whoever holds what it returns: those calls were not followed`);
       return;
     }
+    const job = withinJob(at.anonymous, unit, graph, options, depth, seen, budget);
+    if (job) {
+      verdict.system.push(job);
+      return;
+    }
     const entry = describeEntry(at.anonymous, unit, options);
     record(verdict, entry, placeOf(graph.root, unit, at.anonymous), place, !!focus);
     return;
@@ -310,6 +315,31 @@ function runsCallbacksNow(call: TSESTree.CallExpression, unit: FileUnit, options
   // A project function handed a callback inside another function runs it there (capgo's
   // mapWithConcurrency), whether awaited or not.
   return binding.kind === 'function';
+}
+
+/** Registrars that serve requests (routes, procedures, socket events): a callback handed to one answers a client. */
+const REQUEST_REGISTRAR = /^(get|post|put|patch|delete|del|all|use|route|options|head|on|once|handle|handler|query|mutation|subscription|procedure|action|loader|middleware|register|listen|addListener)$/i;
+
+/**
+ * `schedule(() => versions.checkLatestVersion(() => load()))` (unleash, judged G059): a callback
+ * handed to a call the analysis cannot resolve (a method of an untyped services object), inside a
+ * function that only jobs reach, runs in that job, now or later: without a request. Not when the call
+ * is a request registrar (`app.get(...)` in a setup function), nor when the way up ends in module
+ * scope, which is where routes are registered too.
+ */
+function withinJob(fn: TSESTree.FunctionLike, unit: FileUnit, graph: CallGraph, options: PathOptions, depth: number, seen: Set<string>, budget: { sites: number }): string | undefined {
+  const call = fn.parent;
+  if (call?.type !== T.CallExpression || !call.arguments.includes(fn as TSESTree.CallExpressionArgument)) return undefined;
+  const callee = unwrap(call.callee);
+  const name = callee.type === T.MemberExpression ? memberName(callee) : callee.type === T.Identifier ? callee.name : undefined;
+  if (!name || SYSTEM_REGISTRARS.has(name) || REQUEST_REGISTRAR.test(name) || !callableAt(call, unit)) return undefined;
+  // A project function the analysis resolves was read already: it runs the callback or stores it.
+  if (functionOf(call, unit, options.resolver)) return undefined;
+  const around: PathVerdict = { guarded: [], system: [], unguarded: [], uncalled: [], cut: [], loose: [], throughCallers: false };
+  explore(call, unit, graph, options, around, depth + 1, new Set(seen), budget);
+  const only = around.system.length > 0 && [around.guarded, around.unguarded, around.uncalled, around.cut, around.loose].every((list) => list.length === 0);
+  if (!only || around.system.some((text) => text.startsWith('top-level code'))) return undefined;
+  return `the callback handed to \`${chainText(callee, unit)}(...)\` inside ${around.system.join('; ')}`;
 }
 
 /**
@@ -621,6 +651,11 @@ export function derivedFromRows(values: readonly Node[], unit: FileUnit, isQuery
       if (parent?.type === T.Property && parent.key === inner && !parent.shorthand) return;
       // A type's name (`c.roleName as IRole`, teable judged G078) holds no value.
       if (parent?.type === T.TSTypeReference || parent?.type === T.TSQualifiedName) return;
+      // `req.body.id`, `ctx.input.ids`: what the client sent is not of the rows.
+      if (HANDLES.has(inner.name) && parent?.type === T.MemberExpression && parent.object === inner && REQUEST_PARTS.has(memberName(parent) ?? '')) {
+        ok = false;
+        return;
+      }
       if (HANDLES.has(inner.name) || seen.has(inner)) return;
       seen.add(inner);
       const def = definitionOf(inner, unit);
@@ -628,7 +663,7 @@ export function derivedFromRows(values: readonly Node[], unit: FileUnit, isQuery
       // Declared inside the expression itself (a callback's parameter): follows what it maps.
       if (def.kind === 'parameter' && isInside(def.node, node)) return;
       // `rows.map((row) => prisma.x.delete({ where: { id: row.id } }))`: an element of the rows walked.
-      const walked = def.kind === 'parameter' ? elementOf(def.node) : undefined;
+      const walked = def.kind === 'parameter' ? elementOf(patternRoot(def.node)) : undefined;
       if (walked && depth <= 3) {
         const verdict = derives(walked, depth + 1);
         if (verdict === false) ok = false;
@@ -645,6 +680,23 @@ export function derivedFromRows(values: readonly Node[], unit: FileUnit, isQuery
         if (ok === 'none') ok = true;
         return;
       }
+      // `const ids = new Set<string>()` filled by `ids.add(row.id)` (teable judged G081): what is added.
+      if (isEmptyCollection(init)) {
+        const added = additionsTo(inner, unit);
+        if (!added) {
+          ok = false;
+          return;
+        }
+        for (const value of added) {
+          const verdict = derives(value, depth + 1);
+          if (verdict === false) {
+            ok = false;
+            return;
+          }
+          if (verdict === true && ok === 'none') ok = true;
+        }
+        return;
+      }
       const inner2 = derives(init, depth + 1);
       if (inner2 === false) ok = false;
       else if (inner2 === true && ok === 'none') ok = true;
@@ -658,6 +710,58 @@ export function derivedFromRows(values: readonly Node[], unit: FileUnit, isQuery
     if (verdict === true) any = true;
   }
   return any ? source : undefined;
+}
+
+/** `new Set()`, `new Map()`, `[]`: a collection that holds only what is added to it later. */
+function isEmptyCollection(init: Node): boolean {
+  if (init.type === T.ArrayExpression) return init.elements.length === 0;
+  return init.type === T.NewExpression && init.callee.type === T.Identifier && (init.callee.name === 'Set' || init.callee.name === 'Map') && init.arguments.length === 0;
+}
+
+const ADDS = new Set(['add', 'push', 'unshift', 'set']);
+/** Reads of a collection that hand it to nobody who could fill it. */
+const COPIES = new Set(['from', 'isArray']);
+
+/**
+ * The values added to the collection `name` is bound to (`ids.add(v)`, `ids.push(...vs)`), when every
+ * other use only reads it (`Array.from(ids)`, `[...ids]`, `ids.size`); undefined when a use could
+ * fill it some other way (handed to a function, reassigned).
+ */
+function additionsTo(name: TSESTree.Identifier, unit: FileUnit): Node[] | undefined {
+  let variable;
+  for (let scope = scopeAt(unit, name); scope && !variable; scope = scope.upper) variable = scope.set.get(name.name);
+  if (!variable) return undefined;
+  const added: Node[] = [];
+  for (const reference of variable.references) {
+    if (reference.init) continue;
+    if (reference.isWrite()) return undefined;
+    const use = reference.identifier as Node;
+    const parent = use.parent;
+    if (parent?.type === T.MemberExpression && parent.object === use) {
+      const method = memberName(parent) ?? '';
+      const call = parent.parent;
+      if (ADDS.has(method) && call?.type === T.CallExpression && call.callee === parent) {
+        for (const arg of call.arguments) added.push(arg.type === T.SpreadElement ? arg.argument : arg);
+      }
+      continue;
+    }
+    if (parent?.type === T.SpreadElement) continue;
+    if (parent?.type === T.CallExpression && parent.callee.type === T.MemberExpression && COPIES.has(memberName(parent.callee) ?? '') && parent.arguments.includes(use as TSESTree.CallExpressionArgument)) continue;
+    if (parent?.type === T.NewExpression && parent.callee.type === T.Identifier && (parent.callee.name === 'Set' || parent.callee.name === 'Array')) continue;
+    return undefined;
+  }
+  return added;
+}
+
+/** The parameter a destructured name belongs to: `row` for `organizationId` in `({ organizationId }) =>`. */
+function patternRoot(node: Node): Node {
+  let current = node;
+  for (;;) {
+    const parent = current.parent;
+    if (parent?.type === T.Property && parent.value === current && parent.parent?.type === T.ObjectPattern) current = parent.parent;
+    else if (parent?.type === T.ArrayPattern || (parent?.type === T.AssignmentPattern && parent.left === current)) current = parent;
+    else return current;
+  }
 }
 
 function isInside(node: Node, container: Node): boolean {
