@@ -770,6 +770,26 @@ describe('command-line entry points', () => {
   });
 });
 
+// retraced's reindex (judged G009/F008): a command builds a page indexer with a factory and calls it.
+describe('the closure a factory returns', () => {
+  const factory = `import { prisma } from './db';\n\nexport const makeIndexer = (index: string) => async (ids: string[]) => {\n  return prisma.project.findMany({ where: { id: { in: ids } } });\n};\n`;
+
+  it('built only in a command-line command: runs there, info', async () => {
+    const command = `import { makeIndexer } from './indexer';\n\nexport const command = 'reindex';\nexport const describe = 'reindex every project';\nexport const handler = async (argv: { ids: string[] }) => {\n  const each = makeIndexer('tmp');\n  await each(argv.ids);\n};\n`;
+    expect(await severities(project({ private: true }, { 'src/indexer.ts': factory, 'src/reindex.ts': command }))).toEqual(['src/indexer.ts:4 info']);
+  });
+
+  it('twin: built at module scope and held by a route: the closure is what the route runs, error', async () => {
+    const routes = `import express from 'express';\nimport { makeIndexer } from './indexer';\n\nconst each = makeIndexer('live');\nexport const app = express();\napp.post('/index', async (req, res) => res.json(await each(req.body.ids)));\n`;
+    expect(await severities(project({ private: true }, { 'src/indexer.ts': factory, 'src/routes.ts': routes }))).toEqual(['src/indexer.ts:4 error']);
+  });
+
+  it('twin: built in a command and in a route: not only system code', async () => {
+    const command = `import express from 'express';\nimport { makeIndexer } from './indexer';\n\nexport const command = 'reindex';\nexport const describe = 'reindex every project';\nexport const handler = async (argv: { ids: string[] }) => makeIndexer('tmp')(argv.ids);\nexport const app = express();\napp.post('/index', async (req, res) => {\n  const each = makeIndexer('live');\n  res.json(await each(req.body.ids));\n});\n`;
+    expect(await severities(project({ private: true }, { 'src/indexer.ts': factory, 'src/reindex.ts': command }))).not.toEqual(['src/indexer.ts:4 info']);
+  });
+});
+
 // umami (judged): a read-through cache runs its loader now, for the function that asks it.
 describe('a loader handed to a read-through cache', () => {
   const load = `import { prisma } from './db';\ndeclare const cache: { fetch<T>(key: string, load: () => Promise<T>, ttl: number): Promise<T> };\n\nexport async function projectById(id: string) {\n  return cache.fetch(\`project:\${id}\`, () => prisma.project.findUnique({ where: { id } }), 60);\n}\n`;

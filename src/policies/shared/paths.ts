@@ -109,6 +109,11 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
       return;
     }
     const factory = returnedBy(at.anonymous, unit, graph);
+    const held = factory && heldInJobs(factory, graph, options, depth, seen, budget);
+    if (held) {
+      verdict.system.push(held);
+      return;
+    }
     if (factory) {
       verdict.cut.push(`the function returned by ${label(factory)} (\`${placeOf(graph.root, factory.unit, factory.fn)}\`), called by whoever holds what it returns: those calls were not followed`);
       return;
@@ -317,6 +322,32 @@ function runsCallbacksNow(call: TSESTree.CallExpression, unit: FileUnit, options
   return binding.kind === 'function';
 }
 
+/**
+ * Only what a job does is paths from system code (no unchecked or undecided path, not module scope,
+ * where routes are wired too): the text of those jobs.
+ */
+function onlyJobs(around: PathVerdict): string | undefined {
+  const only = around.system.length > 0 && [around.guarded, around.unguarded, around.uncalled, around.cut, around.loose].every((list) => list.length === 0);
+  return only && !around.system.some((text) => text.startsWith('top-level code')) ? around.system.join('; ') : undefined;
+}
+
+/**
+ * `const eachPage = makePageIndexer(index)` in a command-line command (retraced's reindex, judged
+ * G009/F008): the closure a factory returns runs where its result is held, and when every call of
+ * the factory is in a job, so is the closure. Anything else stays undecided (a factory called at
+ * module scope builds handlers that routes call later).
+ */
+function heldInJobs(factory: Callable, graph: CallGraph, options: PathOptions, depth: number, seen: Set<string>, budget: { sites: number }): string | undefined {
+  if ('anonymous' in factory) return undefined;
+  const around: PathVerdict = { guarded: [], system: [], unguarded: [], uncalled: [], cut: [], loose: [], throughCallers: false };
+  for (const site of graph.callersOf(factory)) {
+    if (site.kind !== 'call') return undefined;
+    explore(site.call, site.unit, graph, options, around, depth + 1, new Set(seen), budget);
+  }
+  const jobs = onlyJobs(around);
+  return jobs && `the function returned by ${label(factory)} (\`${placeOf(graph.root, factory.unit, factory.fn)}\`), held where it is built: ${jobs}`;
+}
+
 /** Registrars that serve requests (routes, procedures, socket events): a callback handed to one answers a client. */
 const REQUEST_REGISTRAR = /^(get|post|put|patch|delete|del|all|use|route|options|head|on|once|handle|handler|query|mutation|subscription|procedure|action|loader|middleware|register|listen|addListener)$/i;
 
@@ -337,9 +368,8 @@ function withinJob(fn: TSESTree.FunctionLike, unit: FileUnit, graph: CallGraph, 
   if (functionOf(call, unit, options.resolver)) return undefined;
   const around: PathVerdict = { guarded: [], system: [], unguarded: [], uncalled: [], cut: [], loose: [], throughCallers: false };
   explore(call, unit, graph, options, around, depth + 1, new Set(seen), budget);
-  const only = around.system.length > 0 && [around.guarded, around.unguarded, around.uncalled, around.cut, around.loose].every((list) => list.length === 0);
-  if (!only || around.system.some((text) => text.startsWith('top-level code'))) return undefined;
-  return `the callback handed to \`${chainText(callee, unit)}(...)\` inside ${around.system.join('; ')}`;
+  const jobs = onlyJobs(around);
+  return jobs && `the callback handed to \`${chainText(callee, unit)}(...)\` inside ${jobs}`;
 }
 
 /**
