@@ -770,6 +770,26 @@ describe('command-line entry points', () => {
   });
 });
 
+// postiz's setNickname (judged G040): `getIntegrationById(org.id, id)` then a throw when it is missing, then the
+// update by `id` alone. The tenant handed to the lookup is a field of the verified organisation.
+describe('a lookup within the tenant handed the id of the tenant row (`org.id`)', () => {
+  const route = (lookup: string, helper: string) =>
+    `import express from 'express';\nimport { prisma } from './db';\n\nasync function projectOf(orgId: string, id: string) {\n  return prisma.project.findFirst({ where: { ${helper} } });\n}\nexport const app = express();\napp.post('/projects/:id/name', async (req: any, res: any) => {\n  const org = req.user.organization;\n  const id = req.params.id;\n  const found = await projectOf(${lookup}, id);\n  if (!found) throw new Error('not found');\n  res.json(await prisma.project.update({ where: { id }, data: { name: req.body.name } }));\n});\n`;
+  const line = async (lookup: string, helper: string) => (await severities(project({ private: true }, { 'src/routes.ts': route(lookup, helper) }))).filter((f) => f.startsWith('src/routes.ts:13'));
+
+  it('the helper filters by the tenant it is handed: checked, not reported', async () => {
+    expect(await line('org.id', 'organizationId: orgId, id')).toEqual([]);
+  });
+
+  it('twin: the helper ignores the tenant: error', async () => {
+    expect(await line('org.id', 'id')).toEqual(['src/routes.ts:13 error']);
+  });
+
+  it('twin: the tenant row comes from the body: error', async () => {
+    expect(await line('req.body.org.id', 'organizationId: orgId, id')).toEqual(['src/routes.ts:13 error']);
+  });
+});
+
 // retraced's reindex (judged G009/F008): a command builds a page indexer with a factory and calls it.
 describe('the closure a factory returns', () => {
   const factory = `import { prisma } from './db';\n\nexport const makeIndexer = (index: string) => async (ids: string[]) => {\n  return prisma.project.findMany({ where: { id: { in: ids } } });\n};\n`;

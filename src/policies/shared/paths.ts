@@ -1238,7 +1238,10 @@ function helperUsesTenant(call: TSESTree.CallExpression, fn: TSESTree.FunctionLi
     const param = fn.params[index];
     const inner = param?.type === T.AssignmentPattern ? param.left : param;
     if (!inner) return false;
-    const named = value.type === T.Identifier ? value.name : value.type === T.MemberExpression ? memberName(value) : undefined;
+    // `org.id`, `workspace.id`: the id of a tenant row (postiz's `getIntegrationById(org.id, id)`, judged G040).
+    const owner = value.type === T.MemberExpression && memberName(value) === 'id' ? unwrap(value.object) : undefined;
+    const ownerName = owner?.type === T.Identifier ? owner.name : owner?.type === T.MemberExpression ? memberName(owner) : undefined;
+    const named = ownerName ? `${ownerName}Id` : value.type === T.Identifier ? value.name : value.type === T.MemberExpression ? memberName(value) : undefined;
     if (named && tenantNamed(named)) return !readsRequest(value) && inner.type === T.Identifier && usesBeyondParameters(fn, inner.name);
     if (value.type !== T.ObjectExpression) return false;
     return value.properties.some((property) => {
@@ -1594,9 +1597,8 @@ function tenantLookup(declarator: TSESTree.VariableDeclarator, roots: Set<string
     if (names.size === 0) continue;
     const tested = rest.some((s) => s.type === T.IfStatement && exits(s.consequent) && !s.alternate && mentionsAny(s.test, names) && testsMissing(s.test, names));
     if (!tested) return undefined;
-    const tenant = tenantArgument(call, options.tenantKeys);
     const helper = functionOf(call, unit, options.resolver);
-    if (!tenant || !helper?.node.body || !usesBeyondParameters(helper.node, tenant)) return undefined;
+    if (!helper?.node.body || !helperUsesTenant(call, helper.node, options.tenantKeys)) return undefined;
     covered.push(clip(textOf(unit, call)));
   }
   return covered.length ? `the lookup within the tenant \`${covered.join('`, `')}\`, which stops the request when the row is not found` : undefined;
@@ -1685,22 +1687,6 @@ function testsMissing(test: Node, names: Set<string>): boolean {
   return false;
 }
 
-/** The name of the tenant key handed to the call (`{ organizationId }`, `organizationId: org`), if any. */
-function tenantArgument(call: TSESTree.CallExpression, tenantKeys: ReadonlySet<string>): string | undefined {
-  const tenantNamed = tenantNamer(tenantKeys);
-  for (const arg of call.arguments) {
-    const value = unwrap(arg);
-    if (value.type === T.ObjectExpression) {
-      for (const property of value.properties) {
-        const name = property.type === T.Property && !property.computed ? propertyName(property) : undefined;
-        if (name && tenantNamed(name)) return name;
-      }
-    } else if (value.type === T.Identifier && tenantNamed(value.name)) return value.name;
-  }
-  return undefined;
-}
-
-/** The function's body names `name` (its tenant parameter is used, not only received). */
 /**
  * The project function handed the identity reads it: `assertJob(jobId, _userId) { ...getJob(jobId)... }`
  * (worklenz, judged F075) only checks that the job exists, whoever asks. Unresolved callees count.
@@ -1716,6 +1702,7 @@ function usesIdentity(call: TSESTree.CallExpression, unit: FileUnit, resolver: R
   });
 }
 
+/** The function's body names `name` (its tenant parameter is used, not only received). */
 function usesBeyondParameters(fn: TSESTree.FunctionLike, name: string): boolean {
   if (!fn.body) return false;
   let found = false;
