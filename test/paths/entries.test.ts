@@ -790,6 +790,20 @@ describe('a lookup within the tenant handed the id of the tenant row (`org.id`)'
   });
 });
 
+// capgo's channel upsert (judged G065): the existing row decides which permission is checked, and each branch checks.
+describe('a check on each branch of an if/else', () => {
+  const route = (otherwise: string) =>
+    `import express from 'express';\nimport { prisma } from './db';\ndeclare function canEdit(userId: string, id: string): Promise<boolean>;\ndeclare function canCreate(userId: string, id: string): Promise<boolean>;\n\nexport const app = express();\napp.post('/projects', async (req: any, res: any) => {\n  const id = req.body.id;\n  const existing = await prisma.project.findUnique({ where: { id } });\n  if (existing) {\n    const allowed = await canEdit(req.user.id, id);\n    if (!allowed) throw new Error('forbidden');\n  } else ${otherwise}\n  res.json(await prisma.project.upsert({ where: { id }, create: { id, name: req.body.name, organizationId: req.user.organizationId }, update: { name: req.body.name } }));\n});\n`;
+
+  it('both branches check the id: the read before and the write after are checked, not reported', async () => {
+    expect(await severities(project({ private: true }, { 'src/routes.ts': route('if (!(await canCreate(req.user.id, id))) {\n    throw new Error(\'forbidden\');\n  }') }))).toEqual([]);
+  });
+
+  it('twin: the other branch only logs: both are errors', async () => {
+    expect(await severities(project({ private: true }, { 'src/routes.ts': route('{\n    console.log(\'new project\');\n  }') }))).toEqual(['src/routes.ts:9 error', 'src/routes.ts:16 error']);
+  });
+});
+
 // retraced's reindex (judged G009/F008): a command builds a page indexer with a factory and calls it.
 describe('the closure a factory returns', () => {
   const factory = `import { prisma } from './db';\n\nexport const makeIndexer = (index: string) => async (ids: string[]) => {\n  return prisma.project.findMany({ where: { id: { in: ids } } });\n};\n`;

@@ -1421,6 +1421,8 @@ function guardStatement(statement: TSESTree.Statement, roots: Set<string>, unit:
   if (statement.type === T.IfStatement) {
     const conditional = checkWhenRowIsPrivate(statement, roots, unit, options);
     if (conditional) return conditional;
+    const both = eachBranchGuards(statement, roots, unit, options);
+    if (both) return both;
     if (!exits(statement.consequent)) return undefined;
     const test = statement.test;
     const shared = intersects(rootsOf([test], unit, 0, true), roots);
@@ -1452,6 +1454,24 @@ function guardStatement(statement: TSESTree.Statement, roots: Set<string>, unit:
     }
   }
   return undefined;
+}
+
+/**
+ * `if (existing) { if (!(await checkPermission(c, 'update', { appId }))) throw ... } else if (!(await
+ * checkPermission(c, 'create', { appId }))) throw ...` (capgo's channel upsert, judged G065): whichever
+ * way the request goes, a check of the same value stops it.
+ */
+function eachBranchGuards(statement: TSESTree.IfStatement, roots: Set<string>, unit: FileUnit, options: PathOptions): string | undefined {
+  if (!statement.alternate) return undefined;
+  const found: string[] = [];
+  for (const branch of [statement.consequent, statement.alternate]) {
+    const body = branch.type === T.BlockStatement ? branch.body : [branch];
+    let guard: string | undefined;
+    for (let i = body.length - 1; i >= 0 && !guard; i--) guard = guardStatement(body[i]!, roots, unit, options, body.slice(i + 1));
+    if (!guard) return undefined;
+    found.push(guard);
+  }
+  return `${found[0]} or, on the other branch, ${found[1]}`;
 }
 
 /**
@@ -1693,7 +1713,8 @@ function testsMissing(test: Node, names: Set<string>): boolean {
  */
 function usesIdentity(call: TSESTree.CallExpression, unit: FileUnit, resolver: Resolver): boolean {
   const fn = functionOf(call, unit, resolver);
-  if (!fn) return true;
+  // Unresolved, or declared without a body (`declare function canEdit(...)`, a .d.ts): its body is not ours to read.
+  if (!fn?.node.body) return true;
   return call.arguments.every((argument, index) => {
     if (argument.type === T.SpreadElement || !identityIn(argument)) return true;
     const param = fn.node.params[index];
