@@ -39,7 +39,18 @@ function isApplication(manifest: object, dir: string): boolean {
   }
   const fields = LIBRARY_FIELDS.filter((f) => Reflect.has(manifest, f));
   if (fields.length === 0) return true;
+  // `"main": "index.ts"` (openpanel's `@openpanel/db`, fresh-repo M7): an entry point in TypeScript source is
+  // what a monorepo's own apps import; a package published for others ships JavaScript there.
+  if (sourceEntry(Reflect.get(manifest, 'main')) || sourceEntry(Reflect.get(manifest, 'exports'))) return true;
   return Reflect.has(manifest, 'workspaces') || existsSync(join(dir, 'pnpm-workspace.yaml'));
+}
+
+/** An entry (a path, or an `exports` map of them) that names TypeScript source, not declarations. */
+function sourceEntry(entry: unknown, depth = 0): boolean {
+  if (typeof entry === 'string') return /\.[cm]?tsx?$/.test(entry) && !/\.d\.[cm]?ts$/.test(entry);
+  if (typeof entry !== 'object' || entry === null || depth > 3) return false;
+  const values = Object.entries(entry).filter(([key]) => key !== 'types' && key !== 'typings').map(([, value]) => value);
+  return values.length > 0 && values.every((value) => sourceEntry(value, depth + 1));
 }
 
 /**

@@ -98,6 +98,16 @@ describe('an exported function nothing calls', () => {
     expect(await severities(project({ main: 'build/index.js', scripts: { build: 'tsc', test: 'vitest run' } }, repo))).toEqual(['src/projects.ts:3 error']);
   });
 
+  it('is dead code in a package whose entry point is TypeScript source (a monorepo\'s own package): warning', async () => {
+    expect(await severities(project({ main: 'index.ts' }, repo))).toEqual(['src/projects.ts:3 warning']);
+    expect(await severities(project({ exports: { '.': './src/index.ts', './db': { types: './src/db.d.ts', default: './src/db.ts' } } }, repo))).toEqual(['src/projects.ts:3 warning']);
+  });
+
+  it('twin: an entry point in JavaScript, or declarations only beside it: error', async () => {
+    expect(await severities(project({ main: 'dist/index.js', types: 'dist/index.d.ts' }, repo))).toEqual(['src/projects.ts:3 error']);
+    expect(await severities(project({ exports: { '.': { types: './dist/index.d.ts', import: './dist/index.mjs' } } }, repo))).toEqual(['src/projects.ts:3 error']);
+  });
+
   it('is dead code beside pnpm-workspace.yaml: warning', async () => {
     expect(await severities(project({ main: 'dist/index.js' }, { ...repo, 'pnpm-workspace.yaml': "packages:\n  - 'apps/*'\n" }))).toEqual(['src/projects.ts:3 warning']);
   });
