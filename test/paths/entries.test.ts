@@ -814,6 +814,26 @@ describe('a check on each branch of an if/else', () => {
   });
 });
 
+// Cap's routes (fresh-repo judged): the rows are read, tested for emptiness, renamed (`const video = rows[0]`), then
+// compared with the verified user before any use.
+describe('a check of the returned row under another name', () => {
+  const route = (check: string) =>
+    `import express from 'express';\nimport { prisma } from './db';\n\nexport const app = express();\napp.get('/projects/:id', async (req: any, res: any) => {\n  const rows = await prisma.project.findMany({ where: { id: req.params.id }, take: 1 });\n  if (rows.length === 0 || !rows[0]) return res.sendStatus(404);\n  const row = rows[0];\n  ${check}\n  res.json(row);\n});\n`;
+  const line = async (check: string) => (await severities(project({ private: true }, { 'src/routes.ts': route(check) }))).filter((f) => f.startsWith('src/routes.ts:6'));
+
+  it('compared with the verified identity: checked after the read, not reported', async () => {
+    expect(await line('if (row.organizationId !== req.user.organizationId) return res.sendStatus(403);')).toEqual([]);
+  });
+
+  it('twin: compared with a value of the query string: error', async () => {
+    expect(await line('if (row.organizationId !== req.query.organizationId) return res.sendStatus(403);')).toEqual(['src/routes.ts:6 error']);
+  });
+
+  it('twin: the row is used before the check: error', async () => {
+    expect(await line('console.log(JSON.stringify(row));\n  if (row.organizationId !== req.user.organizationId) return res.sendStatus(403);')).toEqual(['src/routes.ts:6 error']);
+  });
+});
+
 // retraced's reindex (judged G009/F008): a command builds a page indexer with a factory and calls it.
 describe('the closure a factory returns', () => {
   const factory = `import { prisma } from './db';\n\nexport const makeIndexer = (index: string) => async (ids: string[]) => {\n  return prisma.project.findMany({ where: { id: { in: ids } } });\n};\n`;

@@ -1357,9 +1357,24 @@ function resultGuard(call: TSESTree.CallExpression, after: TSESTree.Statement[],
     if (found) return found;
     // `if (!row) throw ...`: not a use of the row's data.
     if (statement.type === T.IfStatement && exits(statement.consequent) && !statement.alternate) continue;
+    // `const video = rows[0]` (Cap's routes, fresh-repo judged): the row under another name, still unused.
+    if (aliasOf(statement, names)) continue;
     return undefined;
   }
   return undefined;
+}
+
+/** `const row = rows[0]`, `const [row] = rows`, `const { video } = result`: adds the new names; nothing is computed. */
+function aliasOf(statement: TSESTree.Statement, names: Set<string>): boolean {
+  if (statement.type !== T.VariableDeclaration || statement.declarations.length !== 1) return false;
+  const declarator = statement.declarations[0]!;
+  let init: Node | null | undefined = declarator.init && unwrap(declarator.init);
+  while (init && (init.type === T.MemberExpression || init.type === T.ChainExpression)) init = init.type === T.ChainExpression ? init.expression : unwrap(init.object);
+  if (init?.type !== T.Identifier || !names.has(init.name)) return false;
+  walk(declarator.id, (n) => {
+    if (n.type === T.Identifier && !(n.parent?.type === T.Property && n.parent.key === n && !n.parent.shorthand)) names.add(n.name);
+  });
+  return true;
 }
 
 /**
@@ -1539,7 +1554,10 @@ function comparesTenantKey(test: Node, keys: ReadonlySet<string>): boolean {
   let found = false;
   walk(test, (node) => {
     if (found || node.type !== T.BinaryExpression || !['!==', '!=', '===', '=='].includes(node.operator)) return;
-    for (const side of [node.left, node.right]) {
+    const sides = [node.left, node.right as Node];
+    // `row.organizationId !== req.query.organizationId` compares the row with the client's claim: no check.
+    if (sides.some((side) => readsRequest(unwrap(side)))) return;
+    for (const side of sides) {
       const inner = unwrap(side);
       if (inner.type === T.MemberExpression && keys.has(memberName(inner) ?? '')) found = true;
     }
