@@ -834,6 +834,25 @@ describe('a check of the returned row under another name', () => {
   });
 });
 
+// documenso's API (fresh-repo judged): the created row is held in a `let` assigned inside a `try`.
+describe('a row created in a try block, held in a let', () => {
+  const route = (assign: string) =>
+    `import express from 'express';\nimport { prisma } from './db';\n\nexport const app = express();\napp.post('/projects', async (req: any, res: any) => {\n  let created: { id: string } | null = null;\n  try {\n    ${assign}\n  } catch {\n    return res.sendStatus(500);\n  }\n  res.json(await prisma.project.update({ where: { id: created!.id }, data: { name: 'renamed' } }));\n});\n`;
+  const line = async (assign: string) => {
+    const code = route(assign);
+    const at = code.split('\n').findIndex((l) => l.includes('project.update')) + 1;
+    return (await severities(project({ private: true }, { 'src/routes.ts': code }))).filter((f) => f.startsWith(`src/routes.ts:${at} `)).map((f) => f.replace(/:\d+ /, ':update '));
+  };
+
+  it('assigned once, from the create: the created row\'s id, not reported', async () => {
+    expect(await line("created = await prisma.project.create({ data: { name: req.body.name, organizationId: req.user.organizationId } });")).toEqual([]);
+  });
+
+  it('twin: assigned again from the body: error', async () => {
+    expect(await line("created = await prisma.project.create({ data: { name: req.body.name, organizationId: req.user.organizationId } });\n    if (req.body.reuse) created = req.body.project;")).toEqual(['src/routes.ts:update error']);
+  });
+});
+
 // retraced's reindex (judged G009/F008): a command builds a page indexer with a factory and calls it.
 describe('the closure a factory returns', () => {
   const factory = `import { prisma } from './db';\n\nexport const makeIndexer = (index: string) => async (ids: string[]) => {\n  return prisma.project.findMany({ where: { id: { in: ids } } });\n};\n`;

@@ -960,6 +960,12 @@ function definitionOf(identifier: TSESTree.Identifier, unit: FileUnit): { kind: 
     const def = variable.defs[0];
     if (!def) return undefined;
     if (def.type === 'Parameter') return { kind: 'parameter', node: def.name as Node };
+    // `let envelope = null; try { envelope = await create(...) } catch { return ... }` (documenso, fresh-repo
+    // judged): one assignment after an empty start holds the value like a const.
+    const assigned = def.type === 'Variable' && def.node.id.type === T.Identifier && def.parent?.type === T.VariableDeclaration && def.parent.kind === 'let' ? singleAssignment(variable, def.node.init) : undefined;
+    if (assigned) return { kind: 'const', init: assigned };
+    // A `let` written again later (`let id = row.id; if (x) id = req.body.id`) holds more than its initializer.
+    if (def.type === 'Variable' && def.parent?.type === T.VariableDeclaration && def.parent.kind !== 'const' && variable.references.some((r) => r.isWrite() && !r.init)) return { kind: 'other' };
     if (def.type === 'Variable' && def.node.init && def.node.id.type === T.Identifier) return { kind: 'const', init: def.node.init };
     // `const { data: groups } = await supabase.from('groups')...`: a part of what the init holds.
     // `const [created] = await knex('groups').insert(...).returning('id')`: an element of it.
@@ -970,6 +976,16 @@ function definitionOf(identifier: TSESTree.Identifier, unit: FileUnit): { kind: 
     return { kind: 'other' };
   }
   return undefined;
+}
+
+/** The value of the one assignment to a `let` that starts empty (no initializer, `null`, `undefined`). */
+function singleAssignment(variable: { references: { isWrite(): boolean; init?: boolean | null; identifier: unknown }[] }, init: Node | null): Node | undefined {
+  const empty = !init || (init.type === T.Literal && init.value === null) || (init.type === T.Identifier && init.name === 'undefined');
+  if (!empty) return undefined;
+  const writes = variable.references.filter((r) => r.isWrite() && !r.init);
+  if (writes.length !== 1) return undefined;
+  const parent = (writes[0]!.identifier as Node).parent;
+  return parent?.type === T.AssignmentExpression && parent.operator === '=' && parent.left === writes[0]!.identifier ? parent.right : undefined;
 }
 
 function scopeAt(unit: FileUnit, node: Node) {
