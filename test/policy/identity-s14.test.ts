@@ -220,3 +220,65 @@ export class ActAsController {
     expect(await findings(teable({ 'src/permission.service.ts': blind }), 'no-client-tenant-id')).toEqual(['src/space.controller.ts:9 error']);
   });
 });
+
+/* The same shapes over TypeORM: the collaborator lookup and the delete through repositories. */
+
+const TYPEORM_FILES: Record<string, string> = {
+  'src/connection.ts': "import { DataSource } from 'typeorm';\nexport const dataSource = new DataSource({ type: 'postgres' });\n",
+  'src/space.entity.ts': "import { Entity, PrimaryColumn, Column } from 'typeorm';\n@Entity()\nexport class Space { @PrimaryColumn() id: string; @Column() name: string; }\n",
+  'src/base.entity.ts':
+    "import { Entity, PrimaryColumn, Column, ManyToOne, Index } from 'typeorm';\nimport { Space } from './space.entity';\n@Entity()\n@Index(['spaceId', 'id'])\nexport class Base { @PrimaryColumn() id: string; @Column() spaceId: string; @ManyToOne(() => Space) space: Space; @Column() name: string; }\n",
+  'src/user.entity.ts': "import { Entity, PrimaryColumn, Column } from 'typeorm';\n@Entity()\nexport class User { @PrimaryColumn() id: string; @Column() name: string; }\n",
+  'src/collaborator.entity.ts':
+    "import { Entity, PrimaryColumn, Column, ManyToOne } from 'typeorm';\nimport { User } from './user.entity';\n@Entity()\nexport class Collaborator { @PrimaryColumn() id: string; @Column() roleName: string; @Column() resourceId: string; @Column() userId: string; @ManyToOne(() => User) user: User; }\n",
+};
+
+const TYPEORM_PERMISSION = PERMISSION.replace("import { PrismaService } from './prisma.service';", "import { dataSource } from './connection';\nimport { Collaborator } from './collaborator.entity';")
+  .replace('    private readonly prismaService: PrismaService,\n', '')
+  .replace('await this.prismaService.collaborator.findFirst({', 'await dataSource.getRepository(Collaborator).findOne({');
+
+const TYPEORM_SERVICE = SERVICE.replace("import { PrismaService } from './prisma.service';", "import { dataSource } from './connection';\nimport { Base } from './base.entity';")
+  .replace('    private readonly prismaService: PrismaService,\n', '')
+  .replace('await this.prismaService.base.findMany({ where: { spaceId } })', 'await dataSource.getRepository(Base).find({ where: { spaceId } })');
+
+const TYPEORM_STRATEGY = STRATEGY.replace("import { PrismaService } from './prisma.service';", "import { dataSource } from './connection';\nimport { User } from './user.entity';")
+  .replace('    private readonly prismaService: PrismaService,\n', '')
+  .replace('await this.prismaService.user.findUnique({ where: { id: payload.id } })', 'await dataSource.getRepository(User).findOne({ where: { id: payload.id } })');
+
+function teableTypeorm(files: Record<string, string> = {}): string {
+  return makeProject({
+    'package.json': JSON.stringify({
+      name: 'teable-typeorm',
+      private: true,
+      dependencies: { '@nestjs/common': '^10.0.0', '@nestjs/passport': '^10.0.0', typeorm: '^0.3.20', 'nestjs-cls': '^4.0.0', 'passport-local': '^1.0.0' },
+    }),
+    'tenant-lint.config.json': JSON.stringify({ tenantRoot: 'Space' }),
+    ...TYPEORM_FILES,
+    'src/cls.ts': CLS_STORE,
+    'src/session.strategy.ts': TYPEORM_STRATEGY,
+    'src/permission.service.ts': TYPEORM_PERMISSION,
+    'src/space.service.ts': TYPEORM_SERVICE,
+    'src/space.controller.ts': CONTROLLER,
+    ...files,
+  });
+}
+
+describe('nestjs-cls and a permission service over TypeORM', () => {
+  it('ok: validPermissions first, its collaborator lookup pinning the cls user', async () => {
+    expect(TYPEORM_SERVICE).toContain('getRepository(Base).find(');
+    expect(TYPEORM_PERMISSION).toContain('getRepository(Collaborator).findOne(');
+    expect(await findings(teableTypeorm(), 'no-client-tenant-id')).toEqual([]);
+  });
+
+  it('err: no permission check before the delete', async () => {
+    const unchecked = TYPEORM_SERVICE.replace("    await this.permissionService.validPermissions(spaceId, ['space|delete']);\n", '');
+    expect(unchecked).not.toBe(TYPEORM_SERVICE);
+    expect(await findings(teableTypeorm({ 'src/space.service.ts': unchecked }), 'no-client-tenant-id')).toEqual(['src/space.controller.ts:9 error']);
+  });
+
+  it('err: the strategy does not store the user: the permission service reads a key nothing verified', async () => {
+    const noStrategy = TYPEORM_STRATEGY.replace("    this.cls.set('user.id', user.id);\n", '');
+    expect(noStrategy).not.toBe(TYPEORM_STRATEGY);
+    expect(await findings(teableTypeorm({ 'src/session.strategy.ts': noStrategy }), 'no-client-tenant-id')).toEqual(['src/space.controller.ts:9 error']);
+  });
+});
