@@ -1,5 +1,6 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import { findByName, T, textOf, unwrap, type FileUnit, type Node } from './ast.js';
+import { identityRead, memberPath, textPath } from './identity.js';
 import type { TenantLintConfig } from './options.js';
 import { tenantKeyNames, type TenantSchema } from './schema.js';
 
@@ -52,23 +53,15 @@ export function mentionsTenantWord(name: string): boolean {
   return words.some((word) => TENANT_WORDS.includes(word));
 }
 
-/** The verified session objects: `req.user`, `ctx.state.user`, `ctx.session.user`, `session`, `session.user`. */
-const SESSION_OBJECT = /^(?:_*(?:req|request|ctx|context)\.(?:state\.)?(?:user|session|session\.user)|session|session\.user)$/;
-/** What the client sends, never the session, whatever follows. */
-const REQUEST_PART = /(^|\.)(body|query|params|headers|cookies|input|args)(\.|$)/;
-
-function normalised(text: string): string {
-  return text.replace(/\s+/g, '').replace(/[?!]\./g, '.');
-}
-
-/** `req.user.team_member_id` -> `team_member_id`. */
+/**
+ * `req.user.team_member_id` -> `team_member_id`: a field read straight off the verified session
+ * (src/core/identity.ts), through a request carrier or a `session` local; not a local known only by
+ * its name (`user.team_id`), nor anything the client sends.
+ */
 export function sessionMember(text: string): string | undefined {
-  const flat = normalised(text);
-  if (REQUEST_PART.test(flat)) return undefined;
-  const at = flat.lastIndexOf('.');
-  if (at < 0) return undefined;
-  const field = flat.slice(at + 1);
-  return SESSION_OBJECT.test(flat.slice(0, at)) && /^[A-Za-z_$][\w$]*$/.test(field) ? field : undefined;
+  const path = textPath(text);
+  const read = path && identityRead(path);
+  return read && read.via !== 'name' && read.field.length === 1 ? read.field[0] : undefined;
 }
 
 /**
@@ -78,7 +71,7 @@ export function sessionMember(text: string): string | undefined {
 export function sessionFieldOf(value: string, at: Node, unit: FileUnit): string | undefined {
   const direct = sessionMember(value);
   if (direct) return direct;
-  const name = normalised(value);
+  const name = value.replace(/\s+/g, '');
   if (!/^[A-Za-z_$][\w$]*$/.test(name)) return undefined;
   const variable = findByName(unit.scopeManager, at, name);
   const def = variable?.defs.length === 1 ? variable.defs[0] : undefined;
@@ -89,8 +82,15 @@ export function sessionFieldOf(value: string, at: Node, unit: FileUnit): string 
   if (def.node.id.type === T.Identifier) {
     return init.type === T.MemberExpression ? sessionMember(textOf(unit, init)) : undefined;
   }
-  if (def.node.id.type !== T.ObjectPattern || !SESSION_OBJECT.test(normalised(textOf(unit, init)))) return undefined;
+  if (def.node.id.type !== T.ObjectPattern || !isSessionObject(init)) return undefined;
   return patternKey(def.node.id, def.name);
+}
+
+/** `req.user`, `ctx.session.user`, `session`: the verified session object itself, destructured. */
+function isSessionObject(node: Node): boolean {
+  const path = memberPath(node);
+  const read = path && identityRead(path);
+  return Boolean(read && read.via !== 'name' && read.field.length === 0);
 }
 
 /** The key a destructuring reads into `name` (`{ team_member_id }`, `{ team_member_id: memberId }`). */

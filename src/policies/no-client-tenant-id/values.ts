@@ -4,6 +4,7 @@ import { memberName, propertyName, T, unwrap, variableOf, type Node } from '../.
 import { returnedExpressions, type Located } from '../../core/resolve.js';
 import { fromPackage, methodOf, parameterDecorators } from '../../core/syntax.js';
 import type { ClientTenantFlow as Flow } from './flow.js';
+import { storedIdentity } from './stored-identity.js';
 import { ARRAY_CALLBACKS, calleeText, isFunction, numericName, SAFE_PARSE, TRANSPARENT_FUNCTIONS, VALIDATORS, within } from './syntax.js';
 import { Env, INLINE_BUDGET, MAX_INLINE_DEPTH, MAX_VALUE_DEPTH, merge, NONE, PENDING, withInput, type Frame, type Origin } from './types.js';
 
@@ -197,6 +198,9 @@ export function call(flow: Flow, node: TSESTree.CallExpression, frame: Frame): O
       const parsed = flow.evaluate(node.arguments[0], frame);
       return parsed.kind === 'client' ? { kind: 'client', source: { ...parsed.source, input: { ...parsed.source.input, unwrap: 'data' } } } : parsed;
     }
+    // `this.cls.get('user.id')`: a key of the request's store that authentication code sets.
+    const stored = storedIdentity(flow, node, frame);
+    if (stored) return stored;
     // A row the database returns is not client input, unless it is the tenant the client named.
     const query = flow.query(node, frame.unit);
     if (query) return flow.tenantLookup(query, frame) ?? NONE;

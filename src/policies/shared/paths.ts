@@ -14,6 +14,7 @@
 import { basename } from 'node:path';
 import type { TSESTree } from '@typescript-eslint/types';
 import { enclosingFunction, memberName, propertyName, T, textOf, unwrap, walk, type FileUnit, type Node } from '../../core/ast.js';
+import { carriesIdentity, foundByCredential, IDENTITY_NAME, identityRead, memberPath as identityPath } from '../../core/identity.js';
 import { authorizationDecoratorOf, testsFailure } from '../../core/syntax.js';
 import type { Resolver } from '../../core/resolve.js';
 import { callableAt, callGraphFor, INLINE_RUNNERS, isInlineCallback, nodeKey, placeOf, runsParameter, searchRootOf, type Callable, type CallGraph } from '../../flow/callers.js';
@@ -607,8 +608,8 @@ function usesServer(at: Callable): boolean {
 // ---------------------------------------------------------------------------------------------
 // Guards
 
-/** Names that stand for the verified caller: the user, the session, the auth context. */
-const IDENTITY = /^(user|userId|uid|session|sessionUser|currentUser|authUser|viewer|actor|auth|authContext|principal|requester|requestingUser|me|identity|claims)$/i;
+/** Names that stand for the verified caller: the user, the session, the auth context (src/core/identity.ts). */
+const IDENTITY = IDENTITY_NAME;
 
 /** Carriers of the request and the database handle: not values a check and a query can share. */
 const HANDLES = new Set(['ctx', 'context', 'db', 'tx', 'trx', 'prisma', 'c', 'req', 'request', 'res', 'reply', 'env', 'event', 'this', 'client', 'em', 'manager', 'knex', 'sql', 'supabase', 'repo']);
@@ -838,7 +839,11 @@ function memberChainOf(node: Node): string[] {
   return names;
 }
 
-/** `req.user.id`, `ctx.session.user.id`, `session.userId`, or a const read from one. */
+/**
+ * `req.user.id`, `ctx.session.user.id`, `ctx.userId`, `session.userId`, `auth.user.id`, or a const read
+ * from one: the verified identity as src/core/identity.ts reads it, through a request carrier, a
+ * `session` or an `auth` local (a local merely named `user` may be any user's row).
+ */
 function verifiedIdentity(node: Node, unit: FileUnit, depth: number): boolean {
   const value = unwrap(node);
   if (value.type === T.Identifier) {
@@ -846,11 +851,9 @@ function verifiedIdentity(node: Node, unit: FileUnit, depth: number): boolean {
     return def?.kind === 'const' && depth < 2 && verifiedIdentity(def.init, unit, depth + 1);
   }
   if (value.type !== T.MemberExpression) return false;
-  const chain = memberChainOf(value);
-  if (chain.length < 2 || chain.slice(1).some((p) => REQUEST_PARTS.has(p))) return false;
-  const root = chain[0]!;
-  if (!HANDLES.has(root) && !/^(session|auth)$/i.test(root)) return false;
-  return chain.slice(1).some((p) => /^(user|session|auth|currentUser|userId)$/i.test(p));
+  const path = identityPath(value);
+  const read = path && path.length >= 2 ? identityRead(path) : undefined;
+  return Boolean(read && (read.via !== 'name' || /^auth$/i.test(read.object[0]!)));
 }
 
 function identityIn(node: Node): boolean {
@@ -860,9 +863,12 @@ function identityIn(node: Node): boolean {
     if (inner.type === T.Identifier && IDENTITY.test(inner.name) && !(inner.parent?.type === T.MemberExpression && inner.parent.property === inner)) found = true;
     // `ctx.user.id`, but not `req.body.userId`: a name the client chose is not the verified identity.
     else if (inner.type === T.MemberExpression && IDENTITY.test(memberName(inner) ?? '') && !readsRequest(inner)) found = true;
+    // `ctx.activeUserId`: an id of the verified user a request carrier holds.
+    else if (inner.type === T.MemberExpression && carriesIdentity(inner)) found = true;
   });
   return found;
 }
+
 
 /**
  * The values an expression is built from, as keys two expressions can share: a local variable by
@@ -1143,23 +1149,17 @@ function sessionIdentity(key: Node, unit: FileUnit, depth = 0): boolean {
   const plain = unwrap(key.type === T.ChainExpression ? key.expression : key);
   if (plain.type === T.Identifier) {
     const def = definitionOf(plain, unit);
-    return depth < 2 && def?.kind === 'const' && sessionIdentity(def.init, unit, depth + 1);
+    if (depth >= 2 || def?.kind !== 'const') return false;
+    // `const session = await ...where('session.token = :token', { token }).getOne()` (vendure, judged G090):
+    // the row found by the secret the client presents is the caller's own session.
+    if (IDENTITY.test(plain.name) && foundByCredential(def.init)) return true;
+    return sessionIdentity(def.init, unit, depth + 1);
   }
-  if (plain.type !== T.MemberExpression || readsRequest(plain) || !/^(id|userId|user_id|uid)$/.test(memberName(plain) ?? '')) return false;
-  const chain: string[] = [];
-  let object: Node = plain.object;
-  for (;;) {
-    const inner = unwrap(object.type === T.ChainExpression ? object.expression : object);
-    if (inner.type === T.MemberExpression && !inner.computed && inner.property.type === T.Identifier) {
-      chain.unshift(inner.property.name);
-      object = inner.object;
-    } else if (inner.type === T.Identifier) {
-      chain.unshift(inner.name);
-      break;
-    } else return false;
-  }
-  // `auth.user`, `req.user`, `ctx.session.user`, `session`: the last part names the identity.
-  return chain.length <= 3 && IDENTITY.test(chain[chain.length - 1]!) && (chain.length === 1 || HANDLES.has(chain[0]!) || IDENTITY.test(chain[0]!));
+  if (plain.type !== T.MemberExpression || readsRequest(plain)) return false;
+  // `auth.user.id`, `req.user.id`, `ctx.session.user.id`, `ctx.userId`, `session.id` (src/core/identity.ts).
+  const path = identityPath(plain);
+  const read = path ? identityRead(path) : undefined;
+  return Boolean(read && read.object.length <= 3 && read.field.length === 1 && /^(id|userId|user_id|uid)$/.test(read.field[0]!));
 }
 
 /** Headers that carry a secret. Not cookies: a cookie may hold any value the client picks (`req.cookies.orgId`). */
@@ -1692,7 +1692,7 @@ function strictIdentityIn(node: Node): boolean {
     else if (inner.type === T.MemberExpression && IDENTITY.test(memberName(inner) ?? '') && !readsRequest(inner)) {
       const root = rootIdentifier(inner.object);
       if (root && (HANDLES.has(root) || IDENTITY.test(root) || root === 'locals')) found = true;
-    }
+    } else if (inner.type === T.MemberExpression && carriesIdentity(inner)) found = true;
   });
   return found;
 }

@@ -4,6 +4,7 @@ import { methodOf, testsFailure } from '../../../core/syntax.js';
 import type { ClientTenantFlow as Flow } from '../flow.js';
 import { calleeName, calleeText, isLiteral, isPlainValue, statementOf } from '../syntax.js';
 import { ANY_KEY, Env, INLINE_BUDGET, keyOf, MAX_INLINE_DEPTH, type Check, type Failure, type Frame, type Origin } from '../types.js';
+import { authorizationCallChecks } from './authorization-calls.js';
 import { argumentValues } from './delegated.js';
 import { exitOf, gatesOf } from './gates.js';
 
@@ -50,6 +51,7 @@ export function checksIn(flow: Flow, scope: Node, frame: Frame): Check[] {
     checks.push(...helperChecks(flow, call, frame));
     checks.push(...testedResultChecks(flow, call, frame));
     checks.push(...permissionFunctionChecks(flow, call, frame));
+    checks.push(...authorizationCallChecks(flow, call, frame));
     if (verifiesSignature(flow, call, frame)) checks.push(...gatesOf(call, ANY_KEY, 'a signature check of the request', true));
   }
   if (frame.env === flow.top) flow.checkCache.set(scope, checks);
