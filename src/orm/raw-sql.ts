@@ -656,7 +656,7 @@ function isKnexRaw(sink: { callee: Node; client: ClientInfo }): boolean {
  * named bindings are not read: the call is then counted as unknown, not guessed at. The segments are
  * rebuilt so that spans still point at the source.
  */
-function knexBindings(text: SqlText): SqlText | { unknown: string } {
+export function knexBindings(text: SqlText): SqlText | { unknown: string } {
   const { sql } = text;
   if (text.params?.length || text.paramsUnknown) return text;
   let out = '';

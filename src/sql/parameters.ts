@@ -15,6 +15,12 @@ export interface ParameterPositions {
   compared: number[];
   /** Tables an `INSERT` writes, as written. */
   inserts: string[];
+  /**
+   * Keys of a row the statement ties to a tenant it names elsewhere (`projects.id = $1` beside
+   * `projects.team_id = $2`): not in `filter`, and a caller that knows the values drops a filter
+   * parameter holding the same value (a template writes it once per interpolation).
+   */
+  checked: number[];
 }
 
 type Json = Record<string, unknown>;
@@ -77,7 +83,11 @@ function walk(node: unknown, visit: (value: Json) => void): void {
  * table (none for a table that is not tenant data). Undefined when the SQL does not parse or
  * libpg-query is not loaded.
  */
-export function parameterPositions(sql: string, tenantColumns: (table: string) => readonly string[]): ParameterPositions | undefined {
+export function parameterPositions(
+  sql: string,
+  tenantColumns: (table: string) => readonly string[],
+  levelKey: (table: string) => string | undefined = () => undefined,
+): ParameterPositions | undefined {
   if (!libpgReady()) return undefined;
   let tree: unknown;
   try {
@@ -90,7 +100,7 @@ export function parameterPositions(sql: string, tenantColumns: (table: string) =
   walk(tree, (value) => {
     if (typeof value.relname === 'string') for (const c of tenantColumns(value.relname)) columns.add(c);
   });
-  const positions: ParameterPositions = { filter: [], write: [], principals: [], compared: [], inserts: [] };
+  const positions: ParameterPositions = { filter: [], write: [], principals: [], compared: [], inserts: [], checked: [] };
   walk(tree, (value) => {
     const expr = obj(value.A_Expr);
     if (expr && COMPARISONS.has(String(expr.kind))) {
@@ -125,5 +135,73 @@ export function parameterPositions(sql: string, tenantColumns: (table: string) =
       }
     }
   });
+  const checked = checkedByTheStatement(tree, tenantColumns, levelKey);
+  positions.checked = [...checked];
+  if (checked.size > 0) positions.filter = positions.filter.filter((n) => !checked.has(n));
   return positions;
+}
+
+/**
+ * Parameters the statement itself ties to a tenant it names elsewhere: `SELECT ..., (SELECT ... FROM
+ * tasks WHERE project_id = $1) FROM projects WHERE id = $1 AND team_id = $2`. The outer WHERE
+ * returns a row only when `$1` is a project of the tenant `$2`, and nothing of a sub-select reaches
+ * the result without that row, so `$1` is a row the query checks, not the tenant it is scoped by:
+ * the tenant position is `$2`'s (worklenz overview `getById`, whose `$1` the client names and `$2`
+ * is the session's). Only the outermost SELECT's top-level AND of its WHERE, on a table of its FROM
+ * that is not on the nullable side of an outer join, with no set operation and no data-modifying CTE.
+ */
+function checkedByTheStatement(tree: unknown, tenantColumns: (table: string) => readonly string[], levelKey: (table: string) => string | undefined): Set<number> {
+  const checked = new Set<number>();
+  const statements = list(obj(tree)?.stmts);
+  if (statements.length !== 1) return checked;
+  const select = child(obj(statements[0])?.stmt, 'SelectStmt');
+  if (!select || (typeof select.op === 'string' && select.op !== 'SETOP_NONE')) return checked;
+  const ctes = list(child(select.withClause, 'WithClause')?.ctes);
+  if (ctes.some((cte) => !child(child(cte, 'CommonTableExpr')?.ctequery, 'SelectStmt'))) return checked;
+  const tables: { name: string; alias: string }[] = [];
+  const collect = (item: unknown): void => {
+    const range = child(item, 'RangeVar');
+    if (range && typeof range.relname === 'string') {
+      const alias = child(range.alias, 'Alias')?.aliasname ?? obj(range.alias)?.aliasname;
+      tables.push({ name: range.relname, alias: typeof alias === 'string' ? alias : range.relname });
+      return;
+    }
+    const join = child(item, 'JoinExpr');
+    if (!join) return;
+    const type = join.jointype ?? 'JOIN_INNER';
+    if (type === 'JOIN_INNER' || type === 'JOIN_LEFT') collect(join.larg);
+    if (type === 'JOIN_INNER' || type === 'JOIN_RIGHT') collect(join.rarg);
+  };
+  for (const item of list(select.fromClause)) collect(item);
+  const tableOf = (node: unknown) => {
+    const fields = list(child(stripCast(node), 'ColumnRef')?.fields).map((f) => child(f, 'String')?.sval);
+    if (fields.length === 0 || fields.some((f) => typeof f !== 'string')) return undefined;
+    if (fields.length === 1) return tables.length === 1 ? tables[0] : undefined;
+    const qualifier = fields[fields.length - 2];
+    const named = tables.filter((t) => t.alias === qualifier);
+    return named.length === 1 ? named[0] : undefined;
+  };
+  const conjuncts = (node: unknown): unknown[] => {
+    const bool = child(node, 'BoolExpr');
+    return bool?.boolop === 'AND_EXPR' ? list(bool.args).flatMap(conjuncts) : node ? [node] : [];
+  };
+  const keys = new Map<{ name: string; alias: string }, number[]>();
+  const tenants = new Map<{ name: string; alias: string }, number[]>();
+  for (const conjunct of conjuncts(select.whereClause)) {
+    const expr = child(conjunct, 'A_Expr');
+    if (!expr || expr.kind !== 'AEXPR_OP' || child(list(expr.name)[0], 'String')?.sval !== '=') continue;
+    for (const [col, other] of [[expr.lexpr, expr.rexpr], [expr.rexpr, expr.lexpr]]) {
+      const table = tableOf(col);
+      const name = column(col);
+      const n = param(other);
+      if (!table || !name || n === undefined) continue;
+      if (name === levelKey(table.name)) keys.set(table, [...(keys.get(table) ?? []), n]);
+      if (tenantColumns(table.name).includes(name)) tenants.set(table, [...(tenants.get(table) ?? []), n]);
+    }
+  }
+  for (const [table, numbers] of keys) {
+    const tenant = tenants.get(table) ?? [];
+    for (const n of numbers) if (tenant.some((m) => m !== n)) checked.add(n);
+  }
+  return checked;
 }
