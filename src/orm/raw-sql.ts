@@ -509,6 +509,12 @@ function untracedSql(call: TSESTree.CallExpression | TSESTree.TaggedTemplateExpr
     callee = unwrap(call.tag);
     const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
     if (!name) return undefined;
+    // `Prisma.sql\`...\``: a fragment that never sends itself (`$queryRaw(Prisma.sql\`...\`)` sends
+    // it, and is counted there), even when `Prisma` comes from a package the analysis does not
+    // follow (teable's `@teable/db-main-prisma`); so is a tag whose call passes it to a sink.
+    if (callee.type === T.MemberExpression && callee.object.type === T.Identifier && callee.object.name === 'Prisma') return undefined;
+    const parent = call.parent;
+    if (parent?.type === T.CallExpression && parent.arguments.includes(call) && sinkOf(parent, context)) return undefined;
     // Another tag (`tx` of `sql.begin(async (tx) => ...)`) counts only when its text is a query on a table of the schema.
     otherTag = name !== 'sql';
     receiver = callee;
