@@ -1,4 +1,5 @@
 import { libpgReady, parseSync } from './libpg.js';
+import { SqlQueryAnalyzer, type SqlTableLookup } from './query.js';
 
 /**
  * Which parameters of a statement take a tenant position: `$n` compared with a tenant column
@@ -87,6 +88,7 @@ export function parameterPositions(
   sql: string,
   tenantColumns: (table: string) => readonly string[],
   levelKey: (table: string) => string | undefined = () => undefined,
+  tables?: SqlTableLookup,
 ): ParameterPositions | undefined {
   if (!libpgReady()) return undefined;
   let tree: unknown;
@@ -136,6 +138,7 @@ export function parameterPositions(
     }
   });
   const checked = checkedByTheStatement(tree, tenantColumns, levelKey);
+  if (tables) for (const n of new Set(positions.filter)) if (!checked.has(n) && scopedWithout(sql, tree, tables, n)) checked.add(n);
   positions.checked = [...checked];
   if (checked.size > 0) positions.filter = positions.filter.filter((n) => !checked.has(n));
   return positions;
@@ -204,4 +207,52 @@ function checkedByTheStatement(tree: unknown, tenantColumns: (table: string) => 
     for (const n of numbers) if (tenant.some((m) => m !== n)) checked.add(n);
   }
   return checked;
+}
+
+/**
+ * Whether every table of tenant data the statement reads is scoped without `$n`'s comparisons:
+ * `SELECT ... FROM team_labels WHERE team_id = $2 AND EXISTS (SELECT 1 FROM tasks WHERE project_id
+ * = $1 AND ...)` returns only the tenant `$2`'s labels, whichever project `$1` names, so `$1` only
+ * chooses among them (worklenz labels `getByProject`). Only where the query analysis reads every
+ * place `$n` stands: conditions (WHERE, ON) of SELECT, UPDATE and DELETE, not a select list (its
+ * sub-selects are not analysed), a VALUES list or a function in FROM.
+ */
+function scopedWithout(sql: string, tree: unknown, tables: SqlTableLookup, n: number): boolean {
+  if (!onlyInConditions(tree, n)) return false;
+  let statements;
+  try {
+    statements = new SqlQueryAnalyzer(tables).analyze(sql, () => false, new Set([n]));
+  } catch {
+    return false;
+  }
+  if (statements.some((st) => st.kind !== 'select' && st.kind !== 'update' && st.kind !== 'delete')) return false;
+  const data = statements.flatMap((st) => st.uses).filter((u) => u.info?.class === 'tenant' || u.info?.class === 'child');
+  return data.length > 0 && data.every((u) => u.constrained);
+}
+
+/** Every `$n` of the tree stands in a WHERE or ON condition, none in a select list or a FROM function. */
+function onlyInConditions(tree: unknown, n: number): boolean {
+  let ok = true;
+  let seen = false;
+  const visit = (node: unknown, inCondition: boolean, excluded: boolean): void => {
+    if (!ok) return;
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item, inCondition, excluded);
+      return;
+    }
+    const value = obj(node);
+    if (!value) return;
+    const ref = obj(value.ParamRef);
+    if (ref && ref.number === n) {
+      seen = true;
+      if (!inCondition || excluded) ok = false;
+      return;
+    }
+    for (const key of Object.keys(value)) {
+      const excludes = excluded || key === 'targetList' || key === 'RangeFunction' || key === 'valuesLists' || key === 'returningList';
+      visit(value[key], inCondition || key === 'whereClause' || key === 'quals', excludes);
+    }
+  };
+  visit(tree, false, false);
+  return ok && seen;
 }

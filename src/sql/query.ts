@@ -163,14 +163,17 @@ function filtersUse(conjunct: Conjunct, use: TableUse): boolean {
 
 export class SqlQueryAnalyzer {
   private trusted: TrustedParam = () => false;
+  /** Parameters whose comparisons are read as if absent (what would scope the statement without them). */
+  private ignored: ReadonlySet<number> = new Set();
 
   constructor(private readonly lookup: SqlTableLookup) {}
 
   /** Analyses every statement of `sql`; throws with the parser's message when it does not parse. */
-  analyze(sql: string, trusted: TrustedParam = () => false): StatementAnalysis[] {
+  analyze(sql: string, trusted: TrustedParam = () => false, ignored: ReadonlySet<number> = new Set()): StatementAnalysis[] {
     if (!libpgReady()) throw new Error(libpgUnavailableReason());
     const parsed = parseSync(sql);
     this.trusted = trusted;
+    this.ignored = ignored;
     return list(obj(parsed)?.stmts).map((raw) => {
       checkBudget(true);
       const entry = obj(raw);
@@ -364,7 +367,7 @@ export class SqlQueryAnalyzer {
       for (const conjunct of conjuncts) {
         if (!filtersUse(conjunct, use)) continue;
         const key = paramKey(conjunct.node, use, visible);
-        if (key) (use.keys ??= []).push(key);
+        if (key && !this.ignored.has(key.param)) (use.keys ??= []).push(key);
         if (this.pins(conjunct.node, use, visible)) {
           use.constrained = true;
           use.via = `a predicate on \`${use.alias}.${use.info.tenantColumns[0] ?? 'tenant key'}\``;
@@ -549,12 +552,20 @@ export class SqlQueryAnalyzer {
       // teams.user_id = $1)`). A person the client names stays a finding.
       if (use.info.rootKey !== undefined && use.info.principals?.includes(resolved.column) && kind === 'AEXPR_OP' && op === '=' && this.trustedParam(value)) return true;
       if (!use.info.tenantColumns.includes(resolved.column)) continue;
-      if (kind === 'AEXPR_OP' && op === '=' && isValue(value)) return true;
-      if (kind === 'AEXPR_IN' && list(value).every(isValue)) return true;
-      if (kind === 'AEXPR_OP_ANY' && op === '=' && isValue(value)) return true;
-      if (kind === 'AEXPR_IN' && isValue(value)) return true;
+      if (kind === 'AEXPR_OP' && op === '=' && this.value(value)) return true;
+      if (kind === 'AEXPR_IN' && list(value).every((v) => this.value(v))) return true;
+      if (kind === 'AEXPR_OP_ANY' && op === '=' && this.value(value)) return true;
+      if (kind === 'AEXPR_IN' && this.value(value)) return true;
     }
     return false;
+  }
+
+  /** A value of the query (see isValue) that holds no ignored parameter. */
+  private value(node: unknown): boolean {
+    if (!isValue(node)) return false;
+    if (this.ignored.size === 0) return true;
+    const text = JSON.stringify(node);
+    return ![...this.ignored].some((n) => text.includes(`"ParamRef":{"number":${n},`) || text.includes(`"ParamRef":{"number":${n}}`));
   }
 
   private trustedParam(value: unknown): boolean {

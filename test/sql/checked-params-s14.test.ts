@@ -22,7 +22,7 @@ CREATE TABLE clients (id uuid PRIMARY KEY, team_id uuid NOT NULL REFERENCES team
 CREATE TABLE labels (id uuid PRIMARY KEY, team_id uuid NOT NULL REFERENCES teams(id), name text);
 CREATE TABLE tasks (id uuid PRIMARY KEY, project_id uuid NOT NULL REFERENCES projects(id), name text, done boolean);
 CREATE TABLE project_members (id uuid PRIMARY KEY, project_id uuid NOT NULL REFERENCES projects(id), team_member_id uuid NOT NULL REFERENCES team_members(id));
-CREATE TABLE task_labels (id uuid PRIMARY KEY, task_id uuid NOT NULL REFERENCES tasks(id), name text);
+CREATE TABLE task_labels (id uuid PRIMARY KEY, task_id uuid NOT NULL REFERENCES tasks(id), label_id uuid NOT NULL REFERENCES labels(id));
 `;
 
 type Client = 'pg' | 'postgres' | 'knex' | 'prisma';
@@ -93,5 +93,21 @@ describe.each(['pg', 'postgres', 'knex', 'prisma'] as Client[])('%s', (client) =
   });
   it('twin: the check is one branch of an OR err', async () => {
     expect(await clientIds(repo(client, send(client, OVERVIEW('(id = $2 AND team_id = $3) OR name = $4'), ['req.params.id', 'req.params.id', 'req.user.team_id', 'req.query.name'])))).toEqual(['route parameter `id`']);
+  });
+
+  const LABELS = (team: string, project: string) =>
+    `SELECT id, name FROM labels WHERE ${team} AND EXISTS (SELECT 1 FROM tasks WHERE ${project} AND EXISTS (SELECT 1 FROM task_labels WHERE task_id = tasks.id AND label_id = labels.id))`;
+  it('a project in a condition of the session team\'s labels only chooses among them ok', async () => {
+    expect(await clientIds(repo(client, send(client, LABELS('team_id = $1', 'project_id = $2'), ['req.user.team_id', 'req.params.id'])))).toEqual([]);
+  });
+  it('twin: the project in a select-list sub-select: its rows reach the result err', async () => {
+    const sql = 'SELECT id, (SELECT name FROM tasks WHERE project_id = $2 LIMIT 1) AS task FROM labels WHERE team_id = $1';
+    expect(await clientIds(repo(client, send(client, sql, ['req.user.team_id', 'req.params.id'])))).toEqual(['route parameter `id`']);
+  });
+  it('twin: labels with no team filter err', async () => {
+    expect(await clientIds(repo(client, send(client, LABELS("name <> ''", 'project_id = $1'), ['req.params.id'])))).toEqual(['route parameter `id`']);
+  });
+  it('twin: the team from the body is the tenant id the client chose err', async () => {
+    expect(await clientIds(repo(client, send(client, LABELS('team_id = $1', 'project_id = $2'), ['req.body.team_id', 'req.params.id'])))).toEqual(['body field `team_id`']);
   });
 });

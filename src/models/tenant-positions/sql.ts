@@ -108,6 +108,7 @@ function parsed(text: string, context: AnalysisContext): ParameterPositions | un
       const key = table && context.schema.levels.slice(1).includes(table.name) && table.primaryKey.length === 1 ? table.primaryKey[0] : undefined;
       return key ? (table?.columns.get(key)?.dbName ?? key) : undefined;
     },
+    (name) => lookup(name)?.info,
   );
 }
 
