@@ -509,6 +509,12 @@ function untracedSql(call: TSESTree.CallExpression | TSESTree.TaggedTemplateExpr
     callee = unwrap(call.tag);
     const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
     if (!name) return undefined;
+    // `Prisma.sql\`...\``: a fragment that never sends itself (`$queryRaw(Prisma.sql\`...\`)` sends
+    // it, and is counted there), even when `Prisma` comes from a package the analysis does not
+    // follow (teable's `@teable/db-main-prisma`); so is a tag whose call passes it to a sink.
+    if (callee.type === T.MemberExpression && callee.object.type === T.Identifier && callee.object.name === 'Prisma') return undefined;
+    const parent = call.parent;
+    if (parent?.type === T.CallExpression && parent.arguments.includes(call) && sinkOf(parent, context)) return undefined;
     // Another tag (`tx` of `sql.begin(async (tx) => ...)`) counts only when its text is a query on a table of the schema.
     otherTag = name !== 'sql';
     receiver = callee;
@@ -569,8 +575,9 @@ export function recognizeRawSql(calls: (TSESTree.CallExpression | TSESTree.Tagge
       if (missed) result.notTraced.push(missed);
       continue;
     }
-    const text = sqlTextOf(sink.text, context.unit, context);
+    const written = sqlTextOf(sink.text, context.unit, context);
     const calleeText = textOf(context.unit, sink.callee).replace(/\s+/g, '');
+    const text = 'unknown' in written || !isKnexRaw(sink) ? written : knexBindings(written);
     if ('unknown' in text) {
       result.unknown.push({ node: sink.callee, reason: `${calleeText}: ${text.unknown}` });
       continue;
@@ -641,6 +648,65 @@ export function recognizeRawSql(calls: (TSESTree.CallExpression | TSESTree.Tagge
     }
   }
   return result;
+}
+
+function isKnexRaw(sink: { callee: Node; client: ClientInfo }): boolean {
+  const callee = unwrap(sink.callee);
+  return callee.type === T.MemberExpression && memberName(callee) === 'raw' && sink.client.kind === 'client' && sink.client.how === '`knex`';
+}
+
+/**
+ * knex's `raw(text, bindings)`: its `?` are positional bindings, numbered `$1`, `$2`, ... in the
+ * order written (the bindings array is then read like pg's values), so the text parses and its
+ * filters are read (teable). `??` binds an identifier (a table or a column) at run time, and `:name`
+ * named bindings are not read: the call is then counted as unknown, not guessed at. The segments are
+ * rebuilt so that spans still point at the source.
+ */
+export function knexBindings(text: SqlText): SqlText | { unknown: string } {
+  const { sql } = text;
+  if (text.params?.length || text.paramsUnknown) return text;
+  let out = '';
+  const origin: number[] = [];
+  let n = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql[i]!;
+    if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+    } else if (c === '\\' && sql[i + 1] === '?') {
+      // `\\?`: a literal question mark (a jsonb operator).
+      out += '?';
+      origin.push(i + 1);
+      i += 1;
+      continue;
+    } else if (c === '?') {
+      if (sql[i + 1] === '?') return { unknown: 'a `??` binding names a table or a column at run time' };
+      const param = `$${++n}`;
+      out += param;
+      for (let k = 0; k < param.length; k++) origin.push(i);
+      continue;
+    } else if (c === ':' && /\w/.test(sql[i + 1] ?? '') && sql[i - 1] !== ':' && /[\s(,=]/.test(sql[i - 1] ?? ' ')) {
+      return { unknown: 'its `:name` bindings are not read' };
+    }
+    out += c;
+    origin.push(i);
+  }
+  if (n === 0) return text;
+  const sourceOf = (index: number): number | undefined => {
+    for (const [sqlStart, sourceStart, length] of text.segments) if (index >= sqlStart && index < sqlStart + length) return sourceStart + (index - sqlStart);
+    return undefined;
+  };
+  const segments: [number, number, number][] = [];
+  for (let j = 0; j < out.length; j++) {
+    const source = sourceOf(origin[j]!);
+    if (source === undefined) continue;
+    const last = segments[segments.length - 1];
+    if (last && last[0] + last[2] === j && last[1] + last[2] === source) last[2] += 1;
+    else segments.push([j, source, 1]);
+  }
+  return { ...text, sql: out, segments };
 }
 
 /**

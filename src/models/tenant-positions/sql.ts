@@ -3,7 +3,7 @@ import { memberName, propertyName, T, textOf, unwrap, type Node } from '../../co
 import type { QueryFacts, TenantPositions } from '../../core/facts.js';
 import type { AnalysisContext, QuerySite } from '../../core/query-site.js';
 import type { Located } from '../../core/resolve.js';
-import { recognizeRawSql, sqlLookup, sqlTextOf } from '../../orm/raw-sql.js';
+import { knexBindings, recognizeRawSql, sqlLookup, sqlTextOf } from '../../orm/raw-sql.js';
 import { parameterPositions, type ParameterPositions } from '../../sql/parameters.js';
 import { noPositions } from './object.js';
 
@@ -54,14 +54,16 @@ function insertSite(call: TSESTree.CallExpression, context: AnalysisContext): Qu
  */
 export function sqlPositions(site: QuerySite, context: AnalysisContext): TenantPositions {
   const positions = noPositions();
-  const parsed = parse(site.call, context);
+  // knex's `raw` binds `?` in order, as the recognizer reads it.
+  const knex = site.client.kind === 'client' && site.client.how === '`knex`' && site.method !== 'insert';
+  const parsed = parse(site.call, context, knex);
   if (!parsed) return positions;
   const { found, textNode, options } = parsed;
   const option = (name: string) => options?.properties.find((p): p is TSESTree.Property => p.type === T.Property && propertyName(p) === name)?.value;
   const value = valuesOf(site.call, textNode, options ? option('values') : site.call.arguments[1], Boolean(options), context);
   const at = (numbers: number[]) => numbers.flatMap((n) => value(n) ?? []);
   positions.readable = true;
-  positions.filter.push(...at(found.filter));
+  positions.filter.push(...withoutChecked(at(found.filter), at(found.checked)));
   positions.write.push(...at(found.write));
   positions.principals.push(...at(found.principals));
   positions.compared.push(...at(found.compared));
@@ -69,14 +71,22 @@ export function sqlPositions(site: QuerySite, context: AnalysisContext): TenantP
   return positions;
 }
 
+/** Filter values other than the row keys the statement checks against its tenant (the same expression, written again). */
+function withoutChecked(filter: Located[], checked: Located[]): Located[] {
+  if (checked.length === 0) return filter;
+  const texts = new Set(checked.map((c) => textOf(c.unit, c.node).replace(/\s+/g, '')));
+  return filter.filter((f) => !texts.has(textOf(f.unit, f.node).replace(/\s+/g, '')));
+}
+
 /** The SQL a call sends (`text`, or `{ text, values }`), parsed for the tenant positions of its parameters. */
-function parse(call: TSESTree.CallExpression, context: AnalysisContext): { found: ParameterPositions; textNode: Node; options?: TSESTree.ObjectExpression } | undefined {
+function parse(call: TSESTree.CallExpression, context: AnalysisContext, knex = false): { found: ParameterPositions; textNode: Node; options?: TSESTree.ObjectExpression } | undefined {
   const first = call.arguments[0] ? unwrap(call.arguments[0]) : undefined;
   if (!first) return undefined;
   const options = first.type === T.ObjectExpression ? first : undefined;
   const textNode = options ? options.properties.find((p): p is TSESTree.Property => p.type === T.Property && propertyName(p) === 'text')?.value : first;
   if (!textNode) return undefined;
-  const text = sqlTextOf(textNode, context.unit, context);
+  const written = sqlTextOf(textNode, context.unit, context);
+  const text = knex && !('unknown' in written) ? knexBindings(written) : written;
   if ('unknown' in text) return undefined;
   const found = parsed(text.sql, context);
   return found ? { found, textNode, ...(options ? { options } : {}) } : undefined;
@@ -86,10 +96,20 @@ function parsed(text: string, context: AnalysisContext): ParameterPositions | un
   const lookup = sqlLookup(context.schema);
   // Named placeholders of query helpers (`{{orgId}}`) are parameters too, as for the recognizer.
   const sql = text.replace(/\{\{[^{}]*\}\}/g, (m) => '$0'.padEnd(m.length, ' '));
-  return parameterPositions(sql, (name) => {
-    const table = lookup(name);
-    return table && (table.table.class === 'tenant' || table.table.class === 'child') ? table.info.tenantColumns : [];
-  });
+  return parameterPositions(
+    sql,
+    (name) => {
+      const table = lookup(name);
+      return table && (table.table.class === 'tenant' || table.table.class === 'child') ? table.info.tenantColumns : [];
+    },
+    // The key of a level of the tenant hierarchy below the root (`projects.id`): a row the statement may check against its tenant.
+    (name) => {
+      const table = lookup(name)?.table;
+      const key = table && context.schema.levels.slice(1).includes(table.name) && table.primaryKey.length === 1 ? table.primaryKey[0] : undefined;
+      return key ? (table?.columns.get(key)?.dbName ?? key) : undefined;
+    },
+    (name) => lookup(name)?.info,
+  );
 }
 
 /** The value of parameter `$n`, where the call's shape says. */
@@ -142,7 +162,7 @@ export function templateFacts(tagged: TSESTree.TaggedTemplateExpression, context
   const value = (n: number): Located[] => (count === expressions.length && expressions[n - 1] ? [{ node: expressions[n - 1], unit: context.unit }] : []);
   const positions = noPositions();
   positions.readable = count === expressions.length;
-  positions.filter.push(...found.filter.flatMap(value));
+  positions.filter.push(...withoutChecked(found.filter.flatMap(value), found.checked.flatMap(value)));
   positions.write.push(...found.write.flatMap(value));
   positions.principals.push(...found.principals.flatMap(value));
   positions.compared.push(...found.compared.flatMap(value));
