@@ -1,0 +1,192 @@
+// Coverage on the field corpus, session 14 (issue 16): the census counts data-access calls, not
+// query sites, and counts SQL handed to helpers the analysis does not follow. Each shape beside
+// its twin: the shape the recognizers do analyse (not counted twice) or a near miss that is not a query.
+import { describe, expect, it } from 'vitest';
+import { scan } from '../../src/scan/scan.js';
+import { useScratch } from '../helpers/scratch.js';
+
+const { makeProject } = useScratch();
+
+const SQL = `CREATE TABLE orgs (id uuid PRIMARY KEY);
+CREATE TABLE invoices (id uuid PRIMARY KEY, org_id uuid NOT NULL REFERENCES orgs (id), status text);
+CREATE INDEX ON invoices (org_id, id);
+CREATE TABLE payments (id uuid PRIMARY KEY, org_id uuid NOT NULL REFERENCES orgs (id), invoice_id uuid REFERENCES invoices (id));
+CREATE INDEX ON payments (org_id, id);
+`;
+
+const PRISMA = `
+model Organization {
+  id       String    @id
+  invoices Invoice[]
+  payments Payment[]
+}
+model Invoice {
+  id    String       @id
+  orgId String       @map("org_id")
+  org   Organization @relation(fields: [orgId], references: [id])
+  @@index([orgId])
+  @@map("invoices")
+}
+model Payment {
+  id    String       @id
+  orgId String       @map("org_id")
+  org   Organization @relation(fields: [orgId], references: [id])
+  @@index([orgId])
+  @@map("payments")
+}
+`;
+
+function filterSites(result: Awaited<ReturnType<typeof scan>>): string[] {
+  return result.findings.filter((f) => f.ruleId === 'require-tenant-filter').map((f) => `${f.file}:${f.line}`);
+}
+
+describe('coverage counts calls, not the tables a call reads', () => {
+  it('pg: one statement over two tables, both scoped, is one scoped call', async () => {
+    const dir = makeProject({
+      'package.json': JSON.stringify({ dependencies: { pg: '8' } }),
+      'migrations/0001_init.sql': SQL,
+      'src/db.ts': `import { Pool } from 'pg';\nexport const pool = new Pool();\n`,
+      'src/a.ts': [
+        `import { pool } from './db';`,
+        `export const paid = (orgId: string) => pool.query('SELECT i.id FROM invoices i JOIN payments p ON p.invoice_id = i.id AND p.org_id = $1 WHERE i.org_id = $1', [orgId]);`,
+        '',
+      ].join('\n'),
+    });
+    const result = await scan({ path: dir });
+    expect(result.coverage).toMatchObject({ seen: 1, analysed: 1, scoped: 1, unscoped: 0, notTraced: 0 });
+    expect(filterSites(result)).toEqual([]);
+  });
+
+  it('twin: the same statement without the filter on one table is one unscoped call, and still its finding', async () => {
+    const dir = makeProject({
+      'package.json': JSON.stringify({ dependencies: { pg: '8' } }),
+      'migrations/0001_init.sql': SQL,
+      'src/db.ts': `import { Pool } from 'pg';\nexport const pool = new Pool();\n`,
+      'src/a.ts': [
+        `import { pool } from './db';`,
+        `export const paid = (orgId: string, id: string) => pool.query('SELECT i.id FROM invoices i JOIN payments p ON p.id = $2 WHERE i.org_id = $1', [orgId, id]);`,
+        '',
+      ].join('\n'),
+    });
+    const result = await scan({ path: dir });
+    expect(result.coverage).toMatchObject({ seen: 1, analysed: 1, scoped: 0, unscoped: 1, notTraced: 0 });
+    expect(filterSites(result)).toEqual(['src/a.ts:2']);
+  });
+
+  it('Prisma `$queryRaw` over two tables is one call; two calls stay two', async () => {
+    const dir = makeProject({
+      'package.json': JSON.stringify({ dependencies: { '@prisma/client': '5' } }),
+      'prisma/schema.prisma': PRISMA,
+      'src/db.ts': `import { PrismaClient } from '@prisma/client';\nexport const prisma = new PrismaClient();\n`,
+      'src/a.ts': [
+        `import { prisma } from './db';`,
+        `export const both = (orgId: string) => prisma.$queryRaw\`SELECT * FROM invoices i JOIN payments p ON p.invoice_id = i.id WHERE i.org_id = \${orgId}\`;`,
+        `export const one = (orgId: string) => prisma.invoice.findMany({ where: { orgId } });`,
+        '',
+      ].join('\n'),
+    });
+    const result = await scan({ path: dir });
+    expect(result.coverage).toMatchObject({ seen: 2, analysed: 2, scoped: 1, unscoped: 1, notTraced: 0 });
+    expect(filterSites(result)).toEqual(['src/a.ts:2']);
+  });
+});
+
+// umami: `clickhouse.rawQuery(sql, params)` where rawQuery calls `@clickhouse/client`'s
+// `query({ query, ... })`, and `pagedRawQuery(sql)`, which wraps the text before it reaches a
+// client: SQL that no recognizer follows to a client was not seen at all.
+const CLICKHOUSE_LIB = [
+  `import { createClient } from '@clickhouse/client';`,
+  `const client = createClient({});`,
+  `async function rawQuery(query: string, params: Record<string, unknown> = {}) {`,
+  `  const rows = await client.query({ query, query_params: params, format: 'JSONEachRow' });`,
+  `  return rows.json();`,
+  `}`,
+  `async function insert(table: string, values: unknown[]) {`,
+  `  return client.insert({ table, values, format: 'JSONEachRow' });`,
+  `}`,
+  `export default { rawQuery, insert };`,
+  '',
+].join('\n');
+
+describe('SQL handed to a helper the analysis does not follow is counted as not traced', () => {
+  it('`rawQuery(sql)` of a ClickHouse helper, a `let sql` given in branches, and `insert(table, rows)`', async () => {
+    const dir = makeProject({
+      'package.json': JSON.stringify({ dependencies: { '@clickhouse/client': '1', pg: '8' } }),
+      'migrations/0001_init.sql': SQL,
+      'src/clickhouse.ts': CLICKHOUSE_LIB,
+      'src/a.ts': [
+        `import clickhouse from './clickhouse';`,
+        `export async function list(orgId: string, paid: boolean) {`,
+        `  const { rawQuery, insert } = clickhouse;`,
+        `  await rawQuery(\`select id from invoices where org_id = {orgId:UUID}\`, { orgId });`,
+        `  let sql = '';`,
+        `  if (paid) sql = \`select id from payments where org_id = {orgId:UUID}\`;`,
+        `  else sql = \`select id from invoices_hourly where org_id = {orgId:UUID} group by id\`;`,
+        `  await rawQuery(sql, { orgId });`,
+        `  await insert('invoices', [{ org_id: orgId }]);`,
+        `}`,
+        '',
+      ].join('\n'),
+    });
+    const result = await scan({ path: dir });
+    const reasons = result.coverage.notTracedSites.map((s) => `${s.file}:${s.line} ${s.reason}`);
+    expect(reasons).toEqual([
+      'src/a.ts:4 `rawQuery` is handed SQL on `invoices`, but it is a project function (src/clickhouse.ts, line 3) that the raw-SQL reader does not follow to a SQL client',
+      'src/a.ts:8 `rawQuery` is handed SQL on `payments`, but it is a project function (src/clickhouse.ts, line 3) that the raw-SQL reader does not follow to a SQL client',
+      "src/a.ts:9 `insert('invoices', ...)` writes a table of the schema, but it is a project function (src/clickhouse.ts, line 7) that the raw-SQL reader does not follow to a SQL client",
+    ]);
+    expect(result.coverage).toMatchObject({ seen: 3, analysed: 0, notTraced: 3, verdict: 'NONE' });
+  });
+
+  it('twin: the same helper over a pg pool is analysed (not counted again), and text that is only built or logged is not a query', async () => {
+    const dir = makeProject({
+      'package.json': JSON.stringify({ dependencies: { pg: '8' } }),
+      'migrations/0001_init.sql': SQL,
+      'src/db.ts': [
+        `import { Pool } from 'pg';`,
+        `const pool = new Pool();`,
+        `export async function rawQuery(sql: string, params: unknown[]) { const r = await pool.query(sql, params); return r.rows; }`,
+        '',
+      ].join('\n'),
+      'src/a.ts': [
+        `import { rawQuery } from './db';`,
+        `const log = (...args: unknown[]) => args;`,
+        `const trim = (text: string) => text.trim();`,
+        `export async function list(orgId: string) {`,
+        `  const sql = 'select id from invoices where org_id = $1';`,
+        `  log('running', sql);`,
+        `  const text = \`\${trim('select id from payments where org_id = $1')}\`;`,
+        `  console.log(sql.replace('$1', orgId), text);`,
+        `  return rawQuery(sql, [orgId]);`,
+        `}`,
+        '',
+      ].join('\n'),
+    });
+    const result = await scan({ path: dir });
+    expect(result.coverage.notTracedSites).toEqual([]);
+    // The call in a.ts (scoped) and the helper's own \`pool.query(sql)\`, whose text is its parameter.
+    expect(result.coverage).toMatchObject({ seen: 2, analysed: 2, scoped: 1, notAnalysable: 1, notTraced: 0 });
+  });
+
+  it('twin: a string that reads like a sentence, not a statement, handed to a helper is not counted', async () => {
+    const dir = makeProject({
+      'package.json': JSON.stringify({ dependencies: { pg: '8' } }),
+      'migrations/0001_init.sql': SQL,
+      'src/db.ts': `import { Pool } from 'pg';\nexport const pool = new Pool();\n`,
+      'src/a.ts': [
+        `import { pool } from './db';`,
+        `import { notify } from './notify';`,
+        `export async function list(orgId: string) {`,
+        `  notify('Select from the list of invoices to continue');`,
+        `  notify('update your payment method');`,
+        `  return pool.query('select id from invoices where org_id = $1', [orgId]);`,
+        `}`,
+        '',
+      ].join('\n'),
+      'src/notify.ts': `export function notify(text: string) { return text; }\n`,
+    });
+    const result = await scan({ path: dir });
+    expect(result.coverage.notTracedSites).toEqual([]);
+    expect(result.coverage).toMatchObject({ seen: 1, analysed: 1, notTraced: 0 });
+  });
+});
