@@ -210,9 +210,12 @@ function analyzeAll(unit: FileUnit, project: ProjectView, resolver: Resolver, es
   // Raw SQL sent on a receiver no recognizer traced (not a call an ORM recognizer or the census already counted).
   const counted = new Set<Node>(sites.map((s) => s.call));
   const censused = new Set(coverage.notTraced.map((m) => `${m.line}:${m.column}`));
+  const analysedCalls = new Set([...sites.map((s) => s.call), ...raw.unknown.map((u) => callOf(u.node))].map((n) => `${n.range[0]}:${n.range[1]}`));
   for (const missed of raw.notTraced) {
     const at = { line: missed.call.loc.start.line, column: missed.call.loc.start.column + 1 };
     if (counted.has(missed.call as Node) || censused.has(`${at.line}:${at.column}`)) continue;
+    // A fragment inside an analysed call (\`prisma.$queryRaw(Prisma.sql\`...\`)\`) is a part of that call, counted there.
+    if (insideCall(missed.call, analysedCalls)) continue;
     coverage.notTraced.push({ orm: 'sql', table: missed.table, reason: missed.reason, ...at });
     censused.add(`${at.line}:${at.column}`);
   }
@@ -289,6 +292,13 @@ function analyzeAll(unit: FileUnit, project: ProjectView, resolver: Resolver, es
     coverage,
     ...(internal.length ? { internal } : {}),
   };
+}
+
+function insideCall(node: Node, calls: ReadonlySet<string>): boolean {
+  for (let current = node.parent; current; current = current.parent) {
+    if ((current.type === T.CallExpression || current.type === T.TaggedTemplateExpression) && calls.has(`${current.range[0]}:${current.range[1]}`)) return true;
+  }
+  return false;
 }
 
 const schemaFindingCache = new WeakMap<TenantSchema, Finding[]>();

@@ -1,7 +1,12 @@
 // Coverage on the field corpus, session 14 (issue 16): the census counts data-access calls, not
 // query sites, and counts SQL handed to helpers the analysis does not follow. Each shape beside
 // its twin: the shape the recognizers do analyse (not counted twice) or a near miss that is not a query.
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { TSESTree } from '@typescript-eslint/types';
+import { T, walk } from '../../src/core/ast.js';
+import { Resolver } from '../../src/core/resolve.js';
+import { ModuleGraph } from '../../src/project/modules.js';
 import { scan } from '../../src/scan/scan.js';
 import { useScratch } from '../helpers/scratch.js';
 
@@ -188,5 +193,73 @@ describe('SQL handed to a helper the analysis does not follow is counted as not 
     const result = await scan({ path: dir });
     expect(result.coverage.notTracedSites).toEqual([]);
     expect(result.coverage).toMatchObject({ seen: 1, analysed: 1, notTraced: 0 });
+  });
+});
+
+// teable: `packages/db-main-prisma/src/index.ts` is `export * from '@prisma/client'` beside its own
+// modules, and the app imports `{ Prisma, PrismaService } from '@teable/db-main-prisma'`.
+function prismaMonorepo(index: string, app: string): string {
+  return makeProject({
+    'package.json': JSON.stringify({ name: 'mono', private: true, workspaces: ['packages/*', 'apps/*'] }),
+    'packages/db/package.json': JSON.stringify({ name: '@acme/db', main: 'src/index.ts', dependencies: { '@prisma/client': '5' } }),
+    'packages/db/prisma/schema.prisma': PRISMA,
+    'packages/db/src/index.ts': index,
+    'packages/db/src/prisma.service.ts': `import { PrismaClient } from '@prisma/client';\nexport class PrismaService extends PrismaClient {}\n`,
+    'packages/db/src/helpers.ts': `export const pageSize = 20;\n`,
+    'apps/api/package.json': JSON.stringify({ name: '@acme/api', dependencies: { '@acme/db': '*', '@prisma/client': '5' } }),
+    'apps/api/src/a.ts': app,
+  });
+}
+
+describe('`export *` of a package in a workspace package', () => {
+  const app = [
+    `import { Prisma, PrismaClient, pageSize } from '@acme/db';`,
+    `const prisma = new PrismaClient();`,
+    `export const list = (orgId: string) => prisma.$queryRaw(Prisma.sql\`SELECT id FROM invoices WHERE org_id = \${orgId} LIMIT \${pageSize}\`);`,
+    `export const all = () => prisma.invoice.findMany({});`,
+    '',
+  ].join('\n');
+
+  it('a name no project module of the package exports is the re-exported package\'s: `Prisma.sql` and `new PrismaClient()` are traced', async () => {
+    const dir = prismaMonorepo(`export * from '@prisma/client';\nexport * from './prisma.service';\nexport * from './helpers';\n`, app);
+    const result = await scan({ path: dir });
+    expect(result.coverage.notTracedSites.map((s) => s.reason)).toEqual([]);
+    expect(result.coverage).toMatchObject({ seen: 2, analysed: 2, scoped: 1, unscoped: 1, schemaMatched: 0, notTraced: 0 });
+    expect(filterSites(result)).toEqual(['apps/api/src/a.ts:4']);
+  });
+
+  it('twin: two packages re-exported side by side do not say which one a name comes from', async () => {
+    const dir = prismaMonorepo(`export * from '@prisma/client';\nexport * from 'other-orm';\nexport * from './prisma.service';\nexport * from './helpers';\n`, app);
+    const result = await scan({ path: dir });
+    // The delegate call is still matched by the schema; the raw fragment is a part of the `$queryRaw` call, counted there.
+    expect(result.coverage).toMatchObject({ seen: 2, analysed: 2, notTraced: 0 });
+    expect(filterSites(result)).toEqual(['apps/api/src/a.ts:4']);
+  });
+});
+
+describe('the resolver: a name found only through `export *` of a package', () => {
+  function bindingsIn(dir: string): Record<string, string> {
+    const modules = new ModuleGraph();
+    const resolver = new Resolver(modules);
+    const unit = modules.unit(join(dir, 'apps/api/src/a.ts'))!;
+    const out: Record<string, string> = {};
+    walk(unit.ast, (node) => {
+      if (node.type !== T.ImportSpecifier) return;
+      const local = (node as TSESTree.ImportSpecifier).local;
+      const b = resolver.bindingOf(local, unit);
+      out[local.name] = b.kind === 'package' ? `package ${b.source} ${b.imported}` : b.kind;
+    });
+    return out;
+  }
+  const app = `import { Prisma, PrismaService, pageSize } from '@acme/db';\nexport const x = [Prisma, PrismaService, pageSize];\n`;
+
+  it('is the one package re-exported beside the project modules', () => {
+    const dir = prismaMonorepo(`export * from '@prisma/client';\nexport * from './prisma.service';\nexport * from './helpers';\n`, app);
+    expect(bindingsIn(dir)).toEqual({ Prisma: 'package @prisma/client Prisma', PrismaService: 'class', pageSize: 'value' });
+  });
+
+  it('twin: with two packages re-exported, it is not guessed', () => {
+    const dir = prismaMonorepo(`export * from '@prisma/client';\nexport * from 'other-orm';\nexport * from './prisma.service';\nexport * from './helpers';\n`, app);
+    expect(bindingsIn(dir)).toEqual({ Prisma: 'unknown', PrismaService: 'class', pageSize: 'value' });
   });
 });
