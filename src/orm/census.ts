@@ -281,6 +281,9 @@ export function censusSqlText(call: TSESTree.CallExpression, context: AnalysisCo
       if (!SQL_START.test(text)) continue;
       const table = schemaTableIn(text, context);
       if (!table) continue;
+      // A library's function (\`pgFormat(text, rows)\`, a driver's \`query\`) is its recognizer's to read: it formats the
+      // text, or the raw-SQL reader decided the statement (a catalog query) is not the project's data.
+      if (isLibraryFunction(callee, context)) return undefined;
       const shown = short(context, callee);
       const named = typeof table === 'string' ? `\`${table}\` (not a table of the schema)` : `\`${table.dbName}\``;
       return { orm: 'sql', table: typeof table === 'string' ? table : table.name, reason: `\`${shown}\` is handed SQL on ${named}, but ${senderOf(callee, context)}` };
@@ -290,9 +293,15 @@ export function censusSqlText(call: TSESTree.CallExpression, context: AnalysisCo
   const first = call.arguments[0];
   if (name === 'insert' && callee.type === T.Identifier && first?.type === T.Literal && typeof first.value === 'string') {
     const table = [...context.schema.tables.values()].find((t) => t.dbName === first.value || t.name === first.value);
-    if (table) return { orm: 'sql', table: table.name, reason: `\`${name}('${first.value}', ...)\` writes a table of the schema, but ${senderOf(callee, context)}` };
+    if (table && !isLibraryFunction(callee, context)) return { orm: 'sql', table: table.name, reason: `\`${name}('${first.value}', ...)\` writes a table of the schema, but ${senderOf(callee, context)}` };
   }
   return undefined;
+}
+
+/** A function of a library and nothing else (a value that may also be a parameter of unknown type is not). */
+function isLibraryFunction(callee: Node, context: AnalysisContext): boolean {
+  const origins = originsOf(callee, context.unit, context.resolver);
+  return origins.some((o) => o.kind === 'lib') && !origins.some((o) => o.kind === 'unknown');
 }
 
 /** The texts an argument may hold: a literal, a template (interpolations as `?`), or every value a local of this function is given. */
@@ -339,6 +348,8 @@ function schemaTableIn(text: string, context: AnalysisContext): Table | string |
   for (const match of text.matchAll(SQL_TABLE)) {
     const name = match[1]!;
     if (/^(select|set|the|a|an|and|or|to|of)$/i.test(name)) continue;
+    // The catalog (\`pg_timezone_names\`, \`information_schema.columns\`) holds no rows of the project.
+    if (/^(pg_|information_schema$)/i.test(name) || /\binformation_schema\./i.test(match[0])) return undefined;
     first ??= name;
     for (const table of context.schema.tables.values()) {
       if (table.dbName === name || table.name === name) return table;

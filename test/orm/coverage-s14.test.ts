@@ -263,3 +263,28 @@ describe('the resolver: a name found only through `export *` of a package', () =
     expect(bindingsIn(dir)).toEqual({ Prisma: 'unknown', PrismaService: 'class', pageSize: 'value' });
   });
 });
+
+describe('SQL text handed to a library function is the library recognizer\'s to read', () => {
+  it('`pgFormat(text, rows)` formats text; a catalog query on pg is not project data; a query function chosen by `||` is not traced', async () => {
+    const dir = makeProject({
+      'package.json': JSON.stringify({ dependencies: { pg: '8', 'pg-format': '1' } }),
+      'migrations/0001_init.sql': SQL,
+      'src/db.ts': `import { Pool } from 'pg';\nexport const pool = new Pool();\n`,
+      'src/a.ts': [
+        `import pgFormat from 'pg-format';`,
+        `import pg from 'pg';`,
+        `import { pool } from './db';`,
+        `export async function save(rows: unknown[][], queryIn?: (q: string, v: unknown[]) => Promise<pg.QueryResult>) {`,
+        `  const text = pgFormat('insert into invoices (id, org_id) values %L', rows);`,
+        `  await pool.query('select count(1) from pg_timezone_names where name = $1', ['UTC']);`,
+        `  const query = queryIn || pool.query.bind(pool);`,
+        `  await query('insert into payments (id, org_id) values ($1, $2)', ['a', 'b']);`,
+        `  return pool.query(text);`,
+        `}`,
+        '',
+      ].join('\n'),
+    });
+    const result = await scan({ path: dir });
+    expect(result.coverage.notTracedSites.map((s) => `${s.line} ${s.table}`)).toEqual(['8 payments']);
+  });
+});
