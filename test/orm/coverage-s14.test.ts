@@ -288,3 +288,34 @@ describe('SQL text handed to a library function is the library recognizer\'s to 
     expect(result.coverage.notTracedSites.map((s) => `${s.line} ${s.table}`)).toEqual(['8 payments']);
   });
 });
+
+// retraced: `saveEvent(..., querier?: Querier)` with `interface Querier { query(query: string, args?: any[]): Promise<pg.QueryResult> }`.
+describe('a parameter typed with a project interface whose `query` returns the driver\'s result', () => {
+  const files = (querier: string) => ({
+    'package.json': JSON.stringify({ dependencies: { pg: '8' } }),
+    'migrations/0001_init.sql': SQL,
+    'src/pg.ts': `import pg from 'pg';\n${querier}\n`,
+    'src/a.ts': [
+      `import type { Querier } from './pg';`,
+      `export class Store {`,
+      `  async list(orgId: string, querier: Querier) { return querier.query('select id from invoices where org_id = $1', [orgId]); }`,
+      `  async one(id: string, querier?: Querier) { return querier!.query('select id from invoices where id = $1', [id]); }`,
+      `}`,
+      '',
+    ].join('\n'),
+  });
+
+  it('is the driver\'s client: both queries are analysed, the one without the tenant key is reported', async () => {
+    const dir = makeProject(files(`export interface Querier {\n  query(query: string, args?: any[]): Promise<pg.QueryResult>;\n}`));
+    const result = await scan({ path: dir });
+    expect(result.coverage).toMatchObject({ seen: 2, analysed: 2, scoped: 1, unscoped: 1, notTraced: 0 });
+    expect(filterSites(result)).toEqual(['src/a.ts:4']);
+  });
+
+  it('twin: an interface whose `query` returns a project type (capgo\'s `PgQueryClient`) says nothing of a driver: not traced, counted', async () => {
+    const dir = makeProject(files(`export interface Querier {\n  query: <T>(text: string, params?: unknown[]) => Promise<{ rows: T[] }>;\n}`));
+    const result = await scan({ path: dir });
+    expect(result.coverage).toMatchObject({ seen: 2, analysed: 0, notTraced: 2 });
+    expect(filterSites(result)).toEqual([]);
+  });
+});
