@@ -420,3 +420,13 @@ export function callOf(callee: Node): Node {
   }
   return callee;
 }
+
+/**
+ * A migration step (`migrations/20210615_x.js`, `database/pg-migrations/178_x.js`: `exports.up =
+ * async (db) => db.query(...)`): run once by an operator, like a seed file, not data access of the
+ * application. Its untraced calls are not counted (worklenz's pg-migrations, unleash's db-migrate
+ * steps); what the analysis does recognise in it is still analysed.
+ */
+export function isMigrationFile(projectFile: string): boolean {
+  return /(^|\/)[\w.-]*migrations?\/(?:[^/]+\/)?[^/]+\.[cm]?[jt]s$/i.test(projectFile);
+}

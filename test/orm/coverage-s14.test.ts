@@ -319,3 +319,29 @@ describe('a parameter typed with a project interface whose `query` returns the d
     expect(filterSites(result)).toEqual([]);
   });
 });
+
+describe('migration steps are run by an operator, not counted as untraced data access', () => {
+  const step = `exports.up = async function (db) {\n  await db.query('UPDATE invoices SET status = $1', ['open']);\n};\n`;
+
+  it('`database/pg-migrations/1781_x.js` and `src/migrations/2021_x.js`: not counted', async () => {
+    const dir = makeProject({
+      'package.json': JSON.stringify({ dependencies: { pg: '8' } }),
+      'migrations/0001_init.sql': SQL,
+      'database/pg-migrations/1781000000000_fix.js': step,
+      'src/migrations/20210615115226-migrate.js': step,
+    });
+    const result = await scan({ path: dir });
+    expect(result.coverage).toMatchObject({ seen: 0, notTraced: 0 });
+  });
+
+  it('twin: the same step in an application module is counted as not traced', async () => {
+    const dir = makeProject({
+      'package.json': JSON.stringify({ dependencies: { pg: '8' } }),
+      'migrations/0001_init.sql': SQL,
+      'src/services/migrate-status.js': step,
+    });
+    const result = await scan({ path: dir });
+    expect(result.coverage).toMatchObject({ seen: 1, notTraced: 1 });
+    expect(result.coverage.notTracedSites[0]?.reason).toContain('`db` is a parameter of unknown type');
+  });
+});
