@@ -345,3 +345,32 @@ describe('migration steps are run by an operator, not counted as untraced data a
     expect(result.coverage.notTracedSites[0]?.reason).toContain('`db` is a parameter of unknown type');
   });
 });
+
+describe('a raw fragment inside a query the analysis read is part of that query', () => {
+  const KNEX_FILES = (select: string) => ({
+    'package.json': JSON.stringify({ dependencies: { knex: '3' } }),
+    'migrations/0001_init.sql': SQL,
+    'src/db.ts': `import knex from 'knex';\nexport const db = knex({ client: 'pg' });\n`,
+    'src/a.ts': [
+      `import { db } from './db';`,
+      `export const list = (orgId: string) =>`,
+      `  db('invoices').select('*', ${select}).where({ org_id: orgId });`,
+      '',
+    ].join('\n'),
+  });
+
+  it('Knex: `db.raw(...)` fragments in the select list of a scoped query do not add calls', async () => {
+    const dir = makeProject(KNEX_FILES(`db.raw('(SELECT COUNT(*) FROM payments WHERE payments.invoice_id = invoices.id) as n'), db.raw('(select 1 as)')`));
+    const result = await scan({ path: dir });
+    expect(result.coverage).toMatchObject({ seen: 1, analysed: 1, scoped: 1, notTraced: 0 });
+  });
+
+  it('twin: the same fragment as a query of its own is counted', async () => {
+    const dir = makeProject({
+      ...KNEX_FILES(`'id'`),
+      'src/b.ts': `import { db } from './db';\nexport const n = () => db.raw('(select 1 as)');\n`,
+    });
+    const result = await scan({ path: dir });
+    expect(result.coverage).toMatchObject({ seen: 2, analysed: 2, scoped: 1, notAnalysable: 1, notTraced: 0 });
+  });
+});
