@@ -166,6 +166,20 @@ export class Resolver<M extends Modules = Modules> {
         queue.push(target);
       }
     }
+    // `export * from '@prisma/client'` beside the package's own modules (teable's db-main-prisma):
+    // a name none of them exports is the one package's re-exported there. Two packages re-exported
+    // side by side do not say which one it comes from.
+    if (!found && !cut) {
+      const packages = new Set<string>();
+      for (const current of queue) {
+        for (const statement of current.ast.body) {
+          if (statement.type !== T.ExportAllDeclaration || statement.exported) continue;
+          const source = statement.source.value;
+          if (!source.startsWith('.') && !this.modules.resolve(current.file, source)) packages.add(source);
+        }
+      }
+      if (packages.size === 1) found = { kind: 'package', source: [...packages][0]!, imported: name };
+    }
     if (found || !cut) byName.set(name, found);
     else byName.delete(name);
     return found;

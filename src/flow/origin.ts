@@ -624,13 +624,42 @@ function identifierAsType(name: TSESTree.Identifier, unit: FileUnit, w: Walk): O
   const def = variable?.defs[0];
   if (!def) return [];
   if (def.type === 'Type' && def.node.type === T.TSTypeAliasDeclaration) return typeOrigins(def.node.typeAnnotation, unit, w);
-  if (def.type === 'Type' && def.node.type === T.TSInterfaceDeclaration) return [{ kind: 'object', node: typeLiteralAsObject(def.node), unit }];
+  if (def.type === 'Type' && def.node.type === T.TSInterfaceDeclaration) return queryClientStandIn(def.node, unit, w) ?? [{ kind: 'object', node: typeLiteralAsObject(def.node), unit }];
   if (def.type === 'ClassName') return [{ kind: 'instance', cls: def.node, unit }];
   if (def.type === 'ImportBinding' && def.parent.type === T.ImportDeclaration) {
     const imported = def.node.type === T.ImportSpecifier ? (def.node.imported.type === T.Identifier ? def.node.imported.name : def.node.imported.value) : def.node.type === T.ImportDefaultSpecifier ? 'default' : '*';
     return exportedType(def.parent.source.value, imported, unit, w, 0);
   }
   return [];
+}
+
+/** Drivers whose \`query(text, values)\` sends SQL: a project interface that says its \`query\` returns their result stands in for their client. */
+const SQL_DRIVERS = /^(pg|pg-pool|mysql2|mysql2\/promise|mysql|@neondatabase\/serverless|@vercel\/postgres)$/;
+
+/**
+ * \`interface Querier { query(text: string, args?: any[]): Promise<pg.QueryResult> }\`: the project's
+ * own name for "a pg pool or client" (retraced hands either as \`querier?: Querier\`). Its \`query\`
+ * is declared to return the driver's result, so a value of this type is read as the driver's
+ * client. An interface whose \`query\` returns a project type (\`{ rows: T[] }\`) says nothing of a
+ * driver and stays a plain object type.
+ */
+function queryClientStandIn(declaration: TSESTree.TSInterfaceDeclaration, unit: FileUnit, w: Walk): Origin[] | undefined {
+  for (const member of declaration.body.body) {
+    const key = 'key' in member && member.key.type === T.Identifier ? member.key.name : undefined;
+    if (key !== 'query') continue;
+    const returned =
+      member.type === T.TSMethodSignature
+        ? member.returnType?.typeAnnotation
+        : member.type === T.TSPropertySignature && member.typeAnnotation?.typeAnnotation.type === T.TSFunctionType
+          ? member.typeAnnotation.typeAnnotation.returnType?.typeAnnotation
+          : undefined;
+    if (!returned) continue;
+    const result = returned.type === T.TSTypeReference && returned.typeName.type === T.Identifier && returned.typeName.name === 'Promise' ? returned.typeArguments?.params[0] : returned;
+    if (!result) continue;
+    const driver = typeOrigins(result, unit, w).find((o): o is LibOrigin => o.kind === 'lib' && SQL_DRIVERS.test(o.source));
+    if (driver) return [{ kind: 'lib', source: driver.source, name: 'default', steps: [], typed: true, trail: [`\`${declaration.id.name}\` declares \`query\` to return \`${driver.source}\`'s result`] }];
+  }
+  return undefined;
 }
 
 function lookupType(name: string, unit: FileUnit): Variable | undefined {
@@ -661,7 +690,7 @@ function exportedType(source: string, name: string, unit: FileUnit, w: Walk, hop
     const declaration = statement.declaration;
     if (declaration) {
       if (declaration.type === T.TSTypeAliasDeclaration && declaration.id.name === name) return typeOrigins(declaration.typeAnnotation, target, w);
-      if (declaration.type === T.TSInterfaceDeclaration && declaration.id.name === name) return [{ kind: 'object', node: typeLiteralAsObject(declaration), unit: target }];
+      if (declaration.type === T.TSInterfaceDeclaration && declaration.id.name === name) return queryClientStandIn(declaration, target, w) ?? [{ kind: 'object', node: typeLiteralAsObject(declaration), unit: target }];
       if (declaration.type === T.ClassDeclaration && declaration.id?.name === name) return [{ kind: 'instance', cls: declaration, unit: target }];
       continue;
     }

@@ -8,8 +8,8 @@
  * what the call does is the recognizers' job.
  */
 import type { TSESTree } from '@typescript-eslint/types';
-import { isChainLink, memberName, methodChain, T, textOf, unwrap, type Node } from '../core/ast.js';
-import type { AnalysisContext } from '../core/query-site.js';
+import { isChainLink, memberName, methodChain, T, textOf, unwrap, variableOf, type Node } from '../core/ast.js';
+import type { AnalysisContext, QuerySite } from '../core/query-site.js';
 import { delegateName, type Table } from '../core/schema.js';
 import { originsOf, type LibOrigin } from '../flow/origin.js';
 import { constantText } from './knex-where.js';
@@ -244,4 +244,198 @@ export function beforeAlias(text: string): string {
   let start = at;
   while (start > 0 && /\s/.test(text[start - 1])) start--;
   return text.slice(0, start);
+}
+
+/** What a call sends, when it is SQL: the statement starts with a query's keyword. */
+const SQL_START = /^\s*\(?\s*(select|with|insert\s+into|update|delete\s+from)\b/i;
+/** The tables a statement names (`from x`, `join x`, `into x`, `update x`), schema prefix and quotes dropped. */
+const SQL_TABLE = /\b(?:from|join|into|update)\s+(?:["`]?\w+["`]?\.)?["`]?([a-z_][\w]*)["`]?/gi;
+/**
+ * Calls that take SQL text without sending it: string methods, loggers, builders of more text.
+ * `sql.replace(...)` or `log(query)` is not a query.
+ */
+const NOT_SENDERS = new Set(['replace', 'replaceAll', 'concat', 'split', 'trim', 'join', 'push', 'unshift', 'includes', 'startsWith', 'endsWith', 'match', 'matchAll', 'test', 'exec', 'indexOf', 'slice', 'substring', 'toLowerCase', 'toUpperCase', 'padEnd', 'padStart', 'format', 'dedent', 'stripIndent', 'log', 'debug', 'info', 'warn', 'error', 'trace', 'fatal', 'assert', 'expect', 'toBe', 'toEqual', 'toContain', 'toMatch', 'set', 'get', 'has', 'add', 'emit', 'send', 'write', 'json', 'stringify', 'parse', 'String', 'Error', 'sql', 'raw', 'Prisma.sql', 'Prisma.raw', 'empty', 'append', 'toString', 'describe', 'it', 'test']);
+
+/**
+ * A call that hands SQL text naming a table of the schema (written in the call, or held by a local
+ * it passes: `let sql = ''; if (a) sql = \`select ... from website_event\`; ... rawQuery(sql, params)`)
+ * to a function no recognizer traced to a SQL client: umami's `clickhouse.rawQuery`, a
+ * `pagedRawQuery` helper that wraps the text before it reaches the client. Such a call queries the
+ * database as surely as `pool.query(...)`; it is counted as not traced, with the callee, instead of
+ * passing unseen. Calls the raw-SQL recognizer analysed or counted are left out by the caller.
+ */
+export function censusSqlText(call: TSESTree.CallExpression, context: AnalysisContext): CensusEntry | undefined {
+  const callee = unwrap(call.callee);
+  const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
+  if (!name || NOT_SENDERS.has(name) || /^(log|logger|console|debug)/i.test(name)) return undefined;
+  if (callee.type === T.MemberExpression) {
+    const base = unwrap(callee.object);
+    if (base.type === T.Identifier && /^(console|log|logger|debug|JSON|Object|Array|String|Promise|Math)$/i.test(base.name)) return undefined;
+  }
+  // Text built from text: the result goes into a template or a concatenation, not to a database.
+  const parent = call.parent;
+  if (parent?.type === T.TemplateLiteral || (parent?.type === T.BinaryExpression && parent.operator === '+')) return undefined;
+  for (const argument of call.arguments.slice(0, 2)) {
+    if (argument.type === T.SpreadElement) continue;
+    for (const text of textsOf(argument, context)) {
+      if (!SQL_START.test(text)) continue;
+      const table = schemaTableIn(text, context);
+      if (!table) continue;
+      // A library's function (\`pgFormat(text, rows)\`, a driver's \`query\`) is its recognizer's to read: it formats the
+      // text, or the raw-SQL reader decided the statement (a catalog query) is not the project's data.
+      if (isLibraryFunction(callee, context)) return undefined;
+      const shown = short(context, callee);
+      const named = typeof table === 'string' ? `\`${table}\` (not a table of the schema)` : `\`${table.dbName}\``;
+      return { orm: 'sql', table: typeof table === 'string' ? table : table.name, reason: `\`${shown}\` is handed SQL on ${named}, but ${senderOf(callee, context)}` };
+    }
+  }
+  // `insert('website_event', rows)`: a project helper over a client the analysis does not read (ClickHouse's `insert({ table, values })`).
+  const first = call.arguments[0];
+  if (name === 'insert' && callee.type === T.Identifier && first?.type === T.Literal && typeof first.value === 'string') {
+    const table = [...context.schema.tables.values()].find((t) => t.dbName === first.value || t.name === first.value);
+    if (table && !isLibraryFunction(callee, context)) return { orm: 'sql', table: table.name, reason: `\`${name}('${first.value}', ...)\` writes a table of the schema, but ${senderOf(callee, context)}` };
+  }
+  return undefined;
+}
+
+/** A function of a library and nothing else (a value that may also be a parameter of unknown type is not). */
+function isLibraryFunction(callee: Node, context: AnalysisContext): boolean {
+  const origins = originsOf(callee, context.unit, context.resolver);
+  return origins.some((o) => o.kind === 'lib') && !origins.some((o) => o.kind === 'unknown');
+}
+
+/** The texts an argument may hold: a literal, a template (interpolations as `?`), or every value a local of this function is given. */
+function textsOf(argument: Node, context: AnalysisContext): string[] {
+  const node = unwrap(argument);
+  const flat = plainText(node);
+  if (flat !== undefined) return [flat];
+  if (node.type !== T.Identifier) return [];
+  const variable = variableOf(context.unit.scopeManager, node);
+  if (!variable || variable.defs.length !== 1 || variable.defs[0]?.type !== 'Variable') return [];
+  const texts: string[] = [];
+  const def = variable.defs[0];
+  if (def.node.type === T.VariableDeclarator && def.node.init) {
+    const init = plainText(unwrap(def.node.init));
+    if (init !== undefined) texts.push(init);
+  }
+  for (const reference of variable.references) {
+    const assignment = reference.identifier.parent;
+    if (!reference.isWrite() || assignment?.type !== T.AssignmentExpression || assignment.left !== reference.identifier) continue;
+    const value = plainText(unwrap(assignment.right));
+    if (value !== undefined) texts.push(value);
+  }
+  return texts;
+}
+
+function plainText(node: Node): string | undefined {
+  if (node.type === T.Literal && typeof node.value === 'string') return node.value;
+  if (node.type === T.TemplateLiteral) return node.quasis.map((q) => q.value.cooked ?? q.value.raw).join(' ? ');
+  if (node.type === T.BinaryExpression && node.operator === '+') {
+    const left = plainText(unwrap(node.left));
+    const right = plainText(unwrap(node.right));
+    return left === undefined && right === undefined ? undefined : `${left ?? ' ? '}${right ?? ' ? '}`;
+  }
+  return undefined;
+}
+
+/**
+ * The first table of the schema a statement names; else, for a statement that reads as a query
+ * (`from x` with a `where`, `join`, `group by`, `order by` or `limit`), the first table it names,
+ * which the schema does not know (a ClickHouse rollup beside the Prisma schema): still data access.
+ */
+function schemaTableIn(text: string, context: AnalysisContext): Table | string | undefined {
+  let first: string | undefined;
+  for (const match of text.matchAll(SQL_TABLE)) {
+    const name = match[1]!;
+    if (/^(select|set|the|a|an|and|or|to|of)$/i.test(name)) continue;
+    // The catalog (\`pg_timezone_names\`, \`information_schema.columns\`) holds no rows of the project.
+    if (/^(pg_|information_schema$)/i.test(name) || /\binformation_schema\./i.test(match[0])) return undefined;
+    first ??= name;
+    for (const table of context.schema.tables.values()) {
+      if (table.dbName === name || table.name === name) return table;
+    }
+  }
+  return first && /\bfrom\b/i.test(text) && /\b(where|join|group\s+by|order\s+by|limit)\b/i.test(text) ? first : undefined;
+}
+
+/** Where the trace of the function that receives the SQL stopped, in words. */
+function senderOf(callee: Node, context: AnalysisContext): string {
+  const origins = originsOf(callee, context.unit, context.resolver);
+  const stop = origins.find((o) => o.kind === 'unknown');
+  if (stop?.kind === 'unknown') return `it is not traced to a SQL client: ${stop.reason}${stop.file === context.unit.file ? ` (line ${stop.line})` : ''}`;
+  const lib = origins.find((o): o is LibOrigin => o.kind === 'lib');
+  if (lib) return `it is traced to \`${lib.source}\`, which is not read as a SQL client`;
+  const fn = origins.find((o) => o.kind === 'function');
+  if (fn?.kind === 'function') return `it is a project function (${fn.unit.file === context.unit.file ? 'this file' : fn.unit.file.replace(/^.*\/(?=[^/]+\/[^/]+$)/, '')}, line ${fn.fn.loc.start.line}) that the raw-SQL reader does not follow to a SQL client`;
+  return 'no recognizer traced it to a SQL client';
+}
+
+/** A data-access call's outcome counts, per call: the sites one call gives (a statement over three tables, each a site) count once. */
+export interface CallCounts {
+  scoped: number;
+  unscoped: number;
+  notAnalysable: number;
+  schemaMatched: number;
+}
+
+/**
+ * Coverage counts data-access calls, as the issue and the census mean them. A raw statement that
+ * joins three tables is three query sites (each decided by the policy) but one call: counted per
+ * site, unleash's 273 calls were "690 seen". A call is unscoped when one of its sites is, not
+ * analysable when none is unscoped and one could not be read (a site's filter, or a table of the
+ * statement the raw-SQL reader could not place: `unknownCalls`), scoped otherwise.
+ */
+export function countCalls(sites: readonly QuerySite[], unknownCalls: readonly Node[]): CallCounts {
+  const outcome = new Map<string, { unscoped: boolean; unknown: boolean; schemaMatched: boolean }>();
+  const entry = (node: Node) => {
+    const key = `${node.range[0]}:${node.range[1]}`;
+    let found = outcome.get(key);
+    if (!found) outcome.set(key, (found = { unscoped: false, unknown: false, schemaMatched: false }));
+    return found;
+  };
+  for (const site of sites) {
+    const call = entry(site.call);
+    if (site.client.kind === 'unknown') call.schemaMatched = true;
+    if (site.predicate.kind === 'unknown') call.unknown = true;
+    else if (!(site.predicate.kind === 'scoped' || (site.client.kind === 'client' && site.client.scoped))) call.unscoped = true;
+  }
+  // \`this.db.raw('(SELECT COUNT(*) ...) as n')\` in the select list of a Knex chain the analysis read: a
+  // fragment of that query (unleash: three such fragments made one query four "seen"), not a call of its own.
+  const siteCalls = new Set(sites.map((s) => `${s.call.range[0]}:${s.call.range[1]}`));
+  const insideSite = (node: Node) => {
+    for (let current = node.parent; current; current = current.parent) {
+      if (current.type === T.CallExpression && siteCalls.has(`${current.range[0]}:${current.range[1]}`)) return true;
+    }
+    return false;
+  };
+  for (const node of unknownCalls) if (!insideSite(node)) entry(node).unknown = true;
+  const counts: CallCounts = { scoped: 0, unscoped: 0, notAnalysable: 0, schemaMatched: 0 };
+  for (const call of outcome.values()) {
+    if (call.schemaMatched) counts.schemaMatched++;
+    if (call.unscoped) counts.unscoped++;
+    else if (call.unknown) counts.notAnalysable++;
+    else counts.scoped++;
+  }
+  return counts;
+}
+
+/** The call (or tagged template) a reported callee belongs to: what `countCalls` groups by. */
+export function callOf(callee: Node): Node {
+  for (let node: Node | undefined = callee; node; node = node.parent) {
+    const parent: Node | undefined = node.parent;
+    if (parent?.type === T.CallExpression && parent.callee === node) return parent;
+    if (parent?.type === T.TaggedTemplateExpression && parent.tag === node) return parent;
+    if (!parent || !(parent.type === T.TSAsExpression || parent.type === T.TSNonNullExpression || parent.type === T.ChainExpression || parent.type === T.AwaitExpression || parent.type === T.TSSatisfiesExpression)) return callee;
+  }
+  return callee;
+}
+
+/**
+ * A migration step (`migrations/20210615_x.js`, `database/pg-migrations/178_x.js`: `exports.up =
+ * async (db) => db.query(...)`): run once by an operator, like a seed file, not data access of the
+ * application. Its untraced calls are not counted (worklenz's pg-migrations, unleash's db-migrate
+ * steps); what the analysis does recognise in it is still analysed.
+ */
+export function isMigrationFile(projectFile: string): boolean {
+  return /(^|\/)[\w.-]*migrations?\/(?:[^/]+\/)?[^/]+\.[cm]?[jt]s$/i.test(projectFile);
 }
