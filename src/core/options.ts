@@ -22,7 +22,10 @@ export function buildConfigSchema(z: typeof Zod.z) {
       tenantPlugins: z.array(z.string().min(1)).optional().describe('Mongoose schema plugins that add the tenant to every query of the models that use them (`schema.plugin(tenantPlugin)`).'),
       schema: z.array(z.string().min(1)).optional().describe('Schema files or folders (schema.prisma, prisma/schema), relative to the config file. Located automatically when absent.'),
       migrations: z.array(z.string().min(1)).optional().describe('Glob patterns of SQL migration files, relative to the config file, when the layout is not one tenant-lint knows (Prisma, Drizzle Kit, Supabase, Flyway, golang-migrate, dbmate, numbered files).'),
-      sqlSinks: z.array(z.string().min(1)).optional().describe('Functions or methods whose first argument is SQL sent to the database (your own `rawQuery(sql, params)` helper), checked like pool.query.'),
+      sqlSinks: z
+        .array(z.string().regex(/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/, 'a SQL sink is a function or method name (`rawQuery`) or a dotted callee path (`sequelize.query`), without arguments or wildcards'))
+        .optional()
+        .describe('Functions or methods whose first argument is SQL sent to the database (your own `rawQuery(sql, params)` helper), checked like pool.query. A bare name matches any function or method of that name; a dotted path (`sequelize.query`) matches the end of the callee as written (`this.sequelize.query` too).'),
       ignore: z.array(z.string().min(1)).optional().describe('Extra glob patterns of files not to scan, relative to the config file.'),
       includeTests: z.boolean().optional().describe('Also analyse tests, e2e specs, fixtures and seed scripts (excluded by default: they query across tenants on purpose).'),
       checkChildTables: z.boolean().optional().describe('require-tenant-column: report child tables (tenancy inherited through a required foreign key) that lack their own tenant column, at info. Default: true; false turns it off.'),

@@ -9,6 +9,7 @@ import { byteOffsetToIndex } from '../sql/split.js';
 import { SqlQueryAnalyzer, type SqlTableInfo, type StatementAnalysis, type TableUse } from '../sql/query.js';
 import { clientOf } from './prisma-client.js';
 import { sessionFieldOf } from '../core/tenant-values.js';
+import { configuredSink, SEQUELIZE_PACKAGES, sequelizeReplacements } from './sequelize-sql.js';
 
 /**
  * Raw SQL in TypeScript: the SQL text of a call that sends SQL to the database, with its
@@ -267,9 +268,8 @@ function librarySinkOf(call: TSESTree.CallExpression | TSESTree.TaggedTemplateEx
     return undefined;
   }
   const callee = unwrap(call.callee);
-  const sinks = context.config.sqlSinks ?? [];
-  const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
-  if (name && call.arguments[0] && sinks.includes(name)) {
+  const name = configuredSink(callee, context.config.sqlSinks ?? [], unit);
+  if (name && call.arguments[0]) {
     return { callee, text: call.arguments[0], client: { kind: 'client', scoped: false, how: `\`${name}\`, a configured SQL sink` } };
   }
   const wrapped = wrappersToo ? wrapperSink(call, callee, context) : undefined;
@@ -297,7 +297,7 @@ function librarySinkOf(call: TSESTree.CallExpression | TSESTree.TaggedTemplateEx
 /** Whether `.method(text)` of a value of this package sends `text` as SQL. */
 function sendsSql(method: string, source: string): boolean {
   return (
-    (method === 'query' && (PG_PACKAGES.test(source) || source === 'typeorm' || source === 'sequelize')) ||
+    (method === 'query' && (PG_PACKAGES.test(source) || source === 'typeorm' || SEQUELIZE_PACKAGES.test(source))) ||
     (method === 'raw' && source === 'knex') ||
     (method === 'unsafe' && source === 'postgres')
   );
@@ -576,8 +576,10 @@ export function recognizeRawSql(calls: (TSESTree.CallExpression | TSESTree.Tagge
       continue;
     }
     const written = sqlTextOf(sink.text, context.unit, context);
+    // Sequelize's replacements (`:name`, `?`) and binds (`$name`) become `$n`, each with its value;
+    // knex.raw's `?` bindings become `$n` too.
     const calleeText = textOf(context.unit, sink.callee).replace(/\s+/g, '');
-    const text = 'unknown' in written || !isKnexRaw(sink) ? written : knexBindings(written);
+    const text = 'unknown' in written ? written : isKnexRaw(sink) ? knexBindings(written) : sequelizeReplacements(call, sink.text, written, context);
     if ('unknown' in text) {
       result.unknown.push({ node: sink.callee, reason: `${calleeText}: ${text.unknown}` });
       continue;
