@@ -36,7 +36,8 @@ import {
 } from './ts-sources.js';
 
 const CORE = new Set(['drizzle-orm/pg-core', 'drizzle-orm/mysql-core', 'drizzle-orm/sqlite-core']);
-const ORM = new Set(['drizzle-orm']);
+/** `relations` is exported by `drizzle-orm` and by its `drizzle-orm/relations` entry point (Cap's schema). */
+const ORM = new Set(['drizzle-orm', 'drizzle-orm/relations']);
 const ANY_DRIZZLE = new Set([...CORE, ...ORM]);
 const TABLE_FUNCTIONS = new Set(['pgTable', 'mysqlTable', 'sqliteTable']);
 const TABLE_CREATORS = new Set(['pgTableCreator', 'mysqlTableCreator', 'sqliteTableCreator']);
@@ -143,6 +144,22 @@ function chainOf(node: Node): Chain | undefined {
   }
 }
 
+/**
+ * A column written through a helper of the file, `const nanoIdRequired = (name: string) =>
+ * varchar(name, { length: 15 }).notNull()` (Cap's schema): the helper's builder and methods come
+ * first, then those chained at the use. The column's name is the one written at the use.
+ */
+function throughHelper(unit: FileUnit, chain: Chain): Chain {
+  const callee = unwrap(chain.root.callee);
+  if (callee.type !== T.Identifier) return chain;
+  const def = variableAt(unit, callee)?.defs[0];
+  const init = def?.type === 'Variable' && def.node.init ? unwrap(def.node.init) : undefined;
+  const body = init?.type === T.ArrowFunctionExpression || init?.type === T.FunctionExpression ? returnedOf(init) : undefined;
+  const inner = body ? chainOf(body) : undefined;
+  if (!inner || unwrap(inner.root.callee).type !== T.Identifier || !isFrom(moduleRefOf(unit, inner.root.callee), CORE)) return chain;
+  return { root: inner.root, methods: [...inner.methods, ...chain.methods] };
+}
+
 function argumentsOf(call: TSESTree.CallExpression): Node[] {
   return call.arguments.filter((a) => a.type !== T.SpreadElement);
 }
@@ -171,8 +188,9 @@ function readTable(
   const columnsArg = unwrap(args[1]);
   const columnMap = columnsArg.type === T.ObjectExpression ? columnsArg : objectOf(returnedOf(columnsArg));
   for (const entry of columnEntries(unit, columnMap, 0)) {
-    const chain = chainOf(entry.value);
-    if (!chain) continue;
+    const written = chainOf(entry.value);
+    if (!written) continue;
+    const chain = throughHelper(unit, written);
     const rootCallee = unwrap(chain.root.callee);
     let type = 'unknown';
     if (rootCallee.type === T.Identifier) {
@@ -203,7 +221,7 @@ function readTable(
     if (primary) primaryKey = [entry.key];
     columns.set(entry.key, {
       name: entry.key,
-      dbName: stringOf(chain.root.arguments[0]) ?? entry.key,
+      dbName: stringOf(written.root.arguments[0]) ?? stringOf(chain.root.arguments[0]) ?? entry.key,
       type,
       nullable: !notNull && !primary,
       isList,
