@@ -43,6 +43,7 @@ const TABLE_FUNCTIONS = new Set(['pgTable', 'mysqlTable', 'sqliteTable']);
 const TABLE_CREATORS = new Set(['pgTableCreator', 'mysqlTableCreator', 'sqliteTableCreator']);
 const SCHEMA_FUNCTIONS = new Set(['pgSchema', 'mysqlSchema']);
 const RELATIONS = new Set(['relations']);
+const CUSTOM_TYPE = new Set(['customType']);
 /** Column types Drizzle declares NOT NULL by themselves. */
 const NOT_NULL_TYPES = new Set(['serial', 'bigserial', 'smallserial']);
 const NOT_NULL_METHODS = new Set(['notNull', 'generatedAlwaysAsIdentity', 'generatedByDefaultAsIdentity']);
@@ -160,6 +161,21 @@ function throughHelper(unit: FileUnit, chain: Chain): Chain {
   return { root: inner.root, methods: [...inner.methods, ...chain.methods] };
 }
 
+/**
+ * The SQL type of a `customType` of the file: `const nanoId = customType<...>({ dataType() { return
+ * \`varchar(${n})\`; } })` is a `varchar` (Cap's ids), the type the same key has where it is
+ * written `varchar(...)`.
+ */
+function customTypeOf(unit: FileUnit, callee: TSESTree.Identifier): string | undefined {
+  const def = variableAt(unit, callee)?.defs[0];
+  const init = def?.type === 'Variable' && def.node.init ? unwrap(def.node.init) : undefined;
+  if (init?.type !== T.CallExpression || !isFrom(moduleRefOf(unit, init.callee), CORE, CUSTOM_TYPE)) return undefined;
+  const dataType = propertyOf(objectOf(init.arguments[0]), 'dataType');
+  const returned = returnedOf(dataType);
+  const text = returned?.type === T.TemplateLiteral ? (returned.quasis[0]?.value.cooked ?? '') : returned ? stringOf(returned) : undefined;
+  return text === undefined ? undefined : /^[a-z][a-z0-9_ ]*?(?=\(|$)/i.exec(text.trim())?.[0].trim().toLowerCase() || undefined;
+}
+
 function argumentsOf(call: TSESTree.CallExpression): Node[] {
   return call.arguments.filter((a) => a.type !== T.SpreadElement);
 }
@@ -195,7 +211,7 @@ function readTable(
     let type = 'unknown';
     if (rootCallee.type === T.Identifier) {
       const ref = moduleRefOf(unit, rootCallee);
-      type = isFrom(ref, CORE) && ref.path.length === 1 ? ref.path[0] : rootCallee.name;
+      type = isFrom(ref, CORE) && ref.path.length === 1 ? ref.path[0] : (customTypeOf(unit, rootCallee) ?? rootCallee.name);
     } else if (rootCallee.type === T.MemberExpression) {
       type = memberName(rootCallee) ?? 'unknown';
     }

@@ -610,7 +610,13 @@ function undeclaredKeys(
     }
   }
   const keyed = new Set(tenantKeys.filter((k) => k.references === root).map((k) => k.table));
-  const names = new Map([...byName].filter(([, entry]) => entry.tables.size >= 2 || keyed.size === 1));
+  // A name declared once counts when it names the root itself: Cap declares `notifications.orgId`
+  // -> `organizations` once, and `videos.orgId` (NOT NULL, no relation) is the same key.
+  const namesRoot = (name: string) => {
+    const stem = /^(.+?)_?id$/i.exec(name)?.[1]?.toLowerCase();
+    return stem !== undefined && stem.length >= 3 && root.toLowerCase().replace(/[^a-z]/g, '').startsWith(stem.replace(/[^a-z]/g, ''));
+  };
+  const names = new Map([...byName].filter(([name, entry]) => entry.tables.size >= 2 || keyed.size === 1 || namesRoot(name)));
   if (names.size === 0) return [];
   const found: { table: RawTable; field: string }[] = [];
   for (const table of raw) {

@@ -220,6 +220,33 @@ export const spacesRelations = relations(spaces, ({ one }) => ({ org: one(organi
   });
 });
 
+describe('a key name declared once counts when it names the root (Cap: notifications.orgId -> organizations)', () => {
+  // The declared key is a customType whose dataType() is varchar, the undeclared one a varchar.
+  const tables = (declared: string, undeclared: string) => `import { customType, mysqlTable, varchar } from 'drizzle-orm/mysql-core';
+import { relations } from 'drizzle-orm/relations';
+const nanoId = customType<{ data: string; notNull: true }>({ dataType() { return \`varchar(15)\`; } });
+export const organizations = mysqlTable('organizations', { id: nanoId('id').notNull().primaryKey() });
+export const members = mysqlTable('members', { id: nanoId('id').notNull().primaryKey(), organizationId: nanoId('organizationId').notNull() });
+export const notifications = mysqlTable('notifications', { id: nanoId('id').notNull().primaryKey(), ${declared}: nanoId('${declared}').notNull() });
+export const videos = mysqlTable('videos', { id: nanoId('id').notNull().primaryKey(), ${undeclared}: varchar('${undeclared}', { length: 15 }).notNull() });
+export const membersRelations = relations(members, ({ one }) => ({ organization: one(organizations, { fields: [members.organizationId], references: [organizations.id] }) }));
+export const notificationsRelations = relations(notifications, ({ one }) => ({ org: one(organizations, { fields: [notifications.${declared}], references: [organizations.id] }) }));
+`;
+
+  it('orgId declared once, videos.orgId NOT NULL varchar -> tenant key of organizations', () => {
+    const schema = drizzle(tables('orgId', 'orgId'));
+    expect(schema.tables.get('notifications')?.columns.get('orgId')?.type).toBe('varchar');
+    expect(keyOf(schema, 'videos')).toEqual(['orgId']);
+    expect(schema.tables.get('videos')?.classReason).toMatch(/tenant key of organizations by name and NOT NULL/);
+  });
+
+  it('twin: a name declared once that does not name the root (ownerRef) is not taken elsewhere', () => {
+    const schema = drizzle(tables('ownerRef', 'ownerRef'));
+    expect(keyOf(schema, 'notifications')).toEqual(['ownerRef']);
+    expect(keyOf(schema, 'videos')).toEqual([]);
+  });
+});
+
 describe('a lower level carries its undeclared keys too', () => {
   // openpanel's ProjectInsight.projectId: NOT NULL, named like the declared `projectId -> Project`
   // keys, no relation. With Project the root it was a tenant key; as a level it stays one.
