@@ -12,6 +12,8 @@ const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
 const TABLE_CLASSES: readonly TableClass[] = ['tenant', 'child', 'global', 'unclassified'];
 /** Long schemas would drown the findings; the JSON report carries the full lists. */
 const MAX_NAMES = 10;
+/** Schema files listed one by one in the header; more are counted, with the folder that holds them. */
+const MAX_SOURCE_FILES = 3;
 const MAX_UNKNOWN = 5;
 /** Same line breaks as @babel/code-frame (and TypeScript's scanner), so line numbers agree. */
 const LINE_BREAK = /\r\n|[\n\r\u2028\u2029]/;
@@ -33,7 +35,7 @@ export const renderText: Reporter = (raw, rawOptions) => {
 };
 
 function formatProject(project: ProjectSummary, style: ChalkInstance, coverage?: ProjectCoverage): string {
-  const sources = project.schemaSources.map((source) => `${source.kind}: ${source.files.join(', ')}`);
+  const sources = project.schemaSources.map((source) => `${source.kind}: ${sourceFiles(source.kind, source.files)}`);
   const tenantRoot = project.tenantRoot === null ? 'none' : style.bold(project.tenantRoot);
   const keys = project.tenantKeys.map((key) => `${key.table}.${key.field} -> ${key.references}`);
   const rows: [string, string][] = [
@@ -55,6 +57,20 @@ function formatProject(project: ProjectSummary, style: ChalkInstance, coverage?:
   const width = Math.max(...rows.map(([label]) => label.length)) + 1;
   const lines = rows.map(([label, value]) => `  ${style.dim(`${label}:`.padEnd(width))} ${value}`);
   return [style.bold(`Project ${project.root}`), ...lines].join('\n');
+}
+
+/** A source's files, or past a few of them where they are: `163 migrations in packages/prisma/migrations`. */
+function sourceFiles(kind: string, files: readonly string[]): string {
+  if (files.length <= MAX_SOURCE_FILES) return files.join(', ');
+  const folders = files.map((file) => file.split('/').slice(0, -1));
+  let common = folders[0] ?? [];
+  for (const folder of folders) {
+    let i = 0;
+    while (i < common.length && i < folder.length && common[i] === folder[i]) i++;
+    common = common.slice(0, i);
+  }
+  const where = common.length > 0 ? common.join('/') : '.';
+  return `${files.length} ${kind === 'sql' ? 'migrations' : 'files'} in ${where}`;
 }
 
 function listNames(names: readonly string[]): string {

@@ -36,12 +36,14 @@ import {
 } from './ts-sources.js';
 
 const CORE = new Set(['drizzle-orm/pg-core', 'drizzle-orm/mysql-core', 'drizzle-orm/sqlite-core']);
-const ORM = new Set(['drizzle-orm']);
+/** `relations` is exported by `drizzle-orm` and by its `drizzle-orm/relations` entry point (Cap's schema). */
+const ORM = new Set(['drizzle-orm', 'drizzle-orm/relations']);
 const ANY_DRIZZLE = new Set([...CORE, ...ORM]);
 const TABLE_FUNCTIONS = new Set(['pgTable', 'mysqlTable', 'sqliteTable']);
 const TABLE_CREATORS = new Set(['pgTableCreator', 'mysqlTableCreator', 'sqliteTableCreator']);
 const SCHEMA_FUNCTIONS = new Set(['pgSchema', 'mysqlSchema']);
 const RELATIONS = new Set(['relations']);
+const CUSTOM_TYPE = new Set(['customType']);
 /** Column types Drizzle declares NOT NULL by themselves. */
 const NOT_NULL_TYPES = new Set(['serial', 'bigserial', 'smallserial']);
 const NOT_NULL_METHODS = new Set(['notNull', 'generatedAlwaysAsIdentity', 'generatedByDefaultAsIdentity']);
@@ -143,6 +145,37 @@ function chainOf(node: Node): Chain | undefined {
   }
 }
 
+/**
+ * A column written through a helper of the file, `const nanoIdRequired = (name: string) =>
+ * varchar(name, { length: 15 }).notNull()` (Cap's schema): the helper's builder and methods come
+ * first, then those chained at the use. The column's name is the one written at the use.
+ */
+function throughHelper(unit: FileUnit, chain: Chain): Chain {
+  const callee = unwrap(chain.root.callee);
+  if (callee.type !== T.Identifier) return chain;
+  const def = variableAt(unit, callee)?.defs[0];
+  const init = def?.type === 'Variable' && def.node.init ? unwrap(def.node.init) : undefined;
+  const body = init?.type === T.ArrowFunctionExpression || init?.type === T.FunctionExpression ? returnedOf(init) : undefined;
+  const inner = body ? chainOf(body) : undefined;
+  if (!inner || unwrap(inner.root.callee).type !== T.Identifier || !isFrom(moduleRefOf(unit, inner.root.callee), CORE)) return chain;
+  return { root: inner.root, methods: [...inner.methods, ...chain.methods] };
+}
+
+/**
+ * The SQL type of a `customType` of the file: `const nanoId = customType<...>({ dataType() { return
+ * \`varchar(${n})\`; } })` is a `varchar` (Cap's ids), the type the same key has where it is
+ * written `varchar(...)`.
+ */
+function customTypeOf(unit: FileUnit, callee: TSESTree.Identifier): string | undefined {
+  const def = variableAt(unit, callee)?.defs[0];
+  const init = def?.type === 'Variable' && def.node.init ? unwrap(def.node.init) : undefined;
+  if (init?.type !== T.CallExpression || !isFrom(moduleRefOf(unit, init.callee), CORE, CUSTOM_TYPE)) return undefined;
+  const dataType = propertyOf(objectOf(init.arguments[0]), 'dataType');
+  const returned = returnedOf(dataType);
+  const text = returned?.type === T.TemplateLiteral ? (returned.quasis[0]?.value.cooked ?? '') : returned ? stringOf(returned) : undefined;
+  return text === undefined ? undefined : /^[a-z][a-z0-9_ ]*?(?=\(|$)/i.exec(text.trim())?.[0].trim().toLowerCase() || undefined;
+}
+
 function argumentsOf(call: TSESTree.CallExpression): Node[] {
   return call.arguments.filter((a) => a.type !== T.SpreadElement);
 }
@@ -171,13 +204,14 @@ function readTable(
   const columnsArg = unwrap(args[1]);
   const columnMap = columnsArg.type === T.ObjectExpression ? columnsArg : objectOf(returnedOf(columnsArg));
   for (const entry of columnEntries(unit, columnMap, 0)) {
-    const chain = chainOf(entry.value);
-    if (!chain) continue;
+    const written = chainOf(entry.value);
+    if (!written) continue;
+    const chain = throughHelper(unit, written);
     const rootCallee = unwrap(chain.root.callee);
     let type = 'unknown';
     if (rootCallee.type === T.Identifier) {
       const ref = moduleRefOf(unit, rootCallee);
-      type = isFrom(ref, CORE) && ref.path.length === 1 ? ref.path[0] : rootCallee.name;
+      type = isFrom(ref, CORE) && ref.path.length === 1 ? ref.path[0] : (customTypeOf(unit, rootCallee) ?? rootCallee.name);
     } else if (rootCallee.type === T.MemberExpression) {
       type = memberName(rootCallee) ?? 'unknown';
     }
@@ -203,7 +237,7 @@ function readTable(
     if (primary) primaryKey = [entry.key];
     columns.set(entry.key, {
       name: entry.key,
-      dbName: stringOf(chain.root.arguments[0]) ?? entry.key,
+      dbName: stringOf(written.root.arguments[0]) ?? stringOf(chain.root.arguments[0]) ?? entry.key,
       type,
       nullable: !notNull && !primary,
       isList,

@@ -92,7 +92,14 @@ export function buildTenantSchema(
       const below = raw.filter((other) => !rootKeyed.has(other.name) && other.name !== root);
       const before = tenantKeys.length;
       inferKeysFrom(table.name, below, addKey, true);
-      if (tenantKeys.length > before) levels.push(table.name);
+      if (tenantKeys.length === before) continue;
+      levels.push(table.name);
+      // As under the root: a NOT NULL column named and typed like the level's declared keys
+      // (openpanel's `ProjectInsight.projectId`, with no relation) carries the level.
+      for (const { table: keyed, field } of undeclaredKeys(table.name, below, keysByTable, tenantKeys)) {
+        addKey(keyed, field, table.name);
+        undeclared.add(`${keyed.name}.${field}`);
+      }
     }
   }
 
@@ -185,12 +192,42 @@ function chooseRoot(
   const candidates = raw
     .filter((t) => ROOT_NAME.test(t.name) && (inbound.get(t.name) ?? 0) > 0)
     .sort((a, b) => (inbound.get(b.name) ?? 0) - (inbound.get(a.name) ?? 0) || a.name.localeCompare(b.name));
-  const best = candidates[0];
-  if (!best) {
+  const most = candidates[0];
+  if (!most) {
     return { rootReason: 'no model named like a tenant (Organization, Workspace, Space, Team, Tenant...) is referenced by others; set tenantRoot' };
   }
-  const count = inbound.get(best.name) ?? 0;
-  return { root: best.name, rootReason: `inferred: ${count} model${count === 1 ? ' references' : 's reference'} \`${best.name}\`` };
+  const references = (name: string) => {
+    const count = inbound.get(name) ?? 0;
+    return `${count} model${count === 1 ? ' references' : 's reference'} \`${name}\``;
+  };
+  // The model most others point at may be a level of a hierarchy (openpanel's Project, under an
+  // Organization that members, invites and integrations point at): the root is its top.
+  const chain = [most];
+  for (let top = upperLevel(most, raw, inbound, chain); top; top = upperLevel(top.parent, raw, inbound, chain)) chain.push(top.parent);
+  const root = chain[chain.length - 1];
+  if (chain.length === 1) return { root: root.name, rootReason: `inferred: ${references(root.name)}` };
+  const links = chain.slice(0, -1).map((level, i) => {
+    const relation = [...level.relations.values()].find((r) => r.target === chain[i + 1].name && r.required && r.fields.length === 1);
+    return `\`${level.name}.${relation?.fields[0] ?? '?'}\` -> \`${chain[i + 1].name}\``;
+  });
+  return {
+    root: root.name,
+    rootReason: `inferred: ${references(root.name)}, the top of the hierarchy (${links.join(', ')}; ${references(most.name)}, a level under it)`,
+  };
+}
+
+/**
+ * The model above `level` in a tenant hierarchy: one of a wider tier (an organization above a
+ * project) that `level` requires through a single-column foreign key not `ON DELETE SET NULL`
+ * (the level belongs to it), and that other models point at too (it holds tenant data of its own).
+ */
+function upperLevel(level: RawTable, raw: RawTable[], inbound: Map<string, number>, seen: RawTable[]): { parent: RawTable } | undefined {
+  const parents = [...level.relations.values()]
+    .filter((r) => r.required && r.fields.length === 1 && r.onDelete !== 'set null' && r.target !== level.name)
+    .map((r) => raw.find((t) => t.name === r.target))
+    .filter((t): t is RawTable => t !== undefined && !t.view && !seen.includes(t) && ROOT_NAME.test(t.name) && tier(t.name) < tier(level.name) && (inbound.get(t.name) ?? 0) >= 2)
+    .sort((a, b) => (inbound.get(b.name) ?? 0) - (inbound.get(a.name) ?? 0) || a.name.localeCompare(b.name));
+  return parents[0] ? { parent: parents[0] } : undefined;
 }
 
 /**
@@ -573,7 +610,13 @@ function undeclaredKeys(
     }
   }
   const keyed = new Set(tenantKeys.filter((k) => k.references === root).map((k) => k.table));
-  const names = new Map([...byName].filter(([, entry]) => entry.tables.size >= 2 || keyed.size === 1));
+  // A name declared once counts when it names the root itself: Cap declares `notifications.orgId`
+  // -> `organizations` once, and `videos.orgId` (NOT NULL, no relation) is the same key.
+  const namesRoot = (name: string) => {
+    const stem = /^(.+?)_?id$/i.exec(name)?.[1]?.toLowerCase();
+    return stem !== undefined && stem.length >= 3 && root.toLowerCase().replace(/[^a-z]/g, '').startsWith(stem.replace(/[^a-z]/g, ''));
+  };
+  const names = new Map([...byName].filter(([name, entry]) => entry.tables.size >= 2 || keyed.size === 1 || namesRoot(name)));
   if (names.size === 0) return [];
   const found: { table: RawTable; field: string }[] = [];
   for (const table of raw) {

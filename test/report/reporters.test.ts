@@ -296,6 +296,18 @@ describe('text reporter', () => {
     expect(clean).not.toContain('Diagnostics');
   });
 
+  it('counts a long list of migrations with the folder that holds them, and lists a short one (documenso: 163 paths on one line)', () => {
+    const base = scanResult();
+    const withSources = (files: string[]) =>
+      reporters.text({ ...base, projects: base.projects.map((p) => ({ ...p, schemaSources: [{ kind: 'prisma', files: ['packages/prisma/schema.prisma'] }, { kind: 'sql', files }] })) }, plain);
+    const many = Array.from({ length: 163 }, (_, i) => `packages/prisma/migrations/2023${String(i).padStart(4, '0')}_m/migration.sql`);
+    const long = withSources(many);
+    expect(long).toContain('schema:              prisma: packages/prisma/schema.prisma; sql: 163 migrations in packages/prisma/migrations\n');
+    expect(long).not.toContain('20230001_m');
+    const few = withSources(many.slice(0, 3));
+    expect(few).toContain(`sql: ${many.slice(0, 3).join(', ')}\n`);
+  });
+
   it('colours only when asked', () => {
     const coloured = reporters.text(scanResult(), { ...plain, color: true });
     expect(coloured).toContain('\u001b[');
