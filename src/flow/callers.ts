@@ -261,10 +261,12 @@ export interface SourceListing {
   sourceFilesUnder(dir: string): readonly string[] | undefined;
   /** A listed file's text ('' when it cannot be read). */
   sourceText(file: string): string;
+  /** A file's unit for a look whose tree is not kept (ModuleGraph.peek); null when it cannot be read or parsed. */
+  peek(file: string): FileUnit | null;
 }
 
 function listingOf(modules: object): SourceListing | undefined {
-  return 'sourceFilesUnder' in modules && 'sourceText' in modules ? (modules as SourceListing) : undefined;
+  return 'sourceFilesUnder' in modules && 'sourceText' in modules && 'peek' in modules ? (modules as SourceListing) : undefined;
 }
 
 export class CallGraph {
@@ -287,6 +289,12 @@ export class CallGraph {
   private readonly searching = new Map<string, CallSite[]>();
   /** Each parse's calls by name: dropped with the parse. */
   private readonly indexes = new WeakMap<FileUnit, Map<string, Reference[]>>();
+  /**
+   * What a scanned file's calls name and its object literals store, by file, read once per scan from
+   * a parse that is not kept (SourceListing.peek): a search parses and keeps only the files that call
+   * the name, not every file whose text contains it.
+   */
+  private readonly summaries = new Map<string, FileSummary>();
 
   constructor(
     readonly root: string,
@@ -334,7 +342,7 @@ export class CallGraph {
   private callsNamed(name: string): Reference[] {
     let files = this.byName.get(name);
     if (!files) {
-      files = this.candidatesOf(name).filter((file) => (this.indexOf(file)?.get(name)?.length ?? 0) > 0);
+      files = this.candidatesOf(name).filter((file) => (this.listing ? this.summaryOf(file).called.has(name) : (this.indexOf(file)?.get(name)?.length ?? 0) > 0));
       this.byName.set(name, files);
     }
     const found: Reference[] = [];
@@ -342,10 +350,34 @@ export class CallGraph {
     return found;
   }
 
+  /** What a listed file calls and stores (see summaries), from the graph's unit or a parse that is not kept. */
+  private summaryOf(file: string): FileSummary {
+    let summary = this.summaries.get(file);
+    if (summary) return summary;
+    const unit = this.listing?.peek(file);
+    summary = { called: new Set(), stored: new Map() };
+    if (unit) {
+      for (const [name, references] of this.indexOfUnit(unit)) if (references.length > 0) summary.called.add(name);
+      for (const [key, values] of storedUnder(unit)) {
+        for (const value of values) {
+          if (value === key) continue;
+          const keys = summary.stored.get(value);
+          if (keys) keys.push(key);
+          else summary.stored.set(value, [key]);
+        }
+      }
+    }
+    this.summaries.set(file, summary);
+    return summary;
+  }
+
   /** Every call of a file by the names it calls and is handed, in source order: one walk per parse. */
   private indexOf(file: string): Map<string, Reference[]> | undefined {
     const unit = this.resolver.modules.unit(file);
-    if (!unit) return undefined;
+    return unit ? this.indexOfUnit(unit) : undefined;
+  }
+
+  private indexOfUnit(unit: FileUnit): Map<string, Reference[]> {
     let index = this.indexes.get(unit);
     if (index) return index;
     const built = new Map<string, Reference[]>();
@@ -387,6 +419,10 @@ export class CallGraph {
    */
   private storedKeysOf(name: string): string[] {
     const keys = new Set<string>();
+    if (this.listing) {
+      for (const file of this.candidatesOf(name)) for (const key of this.summaryOf(file).stored.get(name) ?? []) keys.add(key);
+      return [...keys].slice(0, MAX_ALIASES);
+    }
     for (const file of this.candidatesOf(name)) {
       const unit = this.resolver.modules.unit(file);
       if (!unit) continue;
@@ -542,6 +578,12 @@ export class CallGraph {
     if (unresolved && importsModuleOf(unit, target, this.resolver)) return 'by-name';
     return undefined;
   }
+}
+
+/** What one file's calls name or are handed (its index's names), and the keys its object literals store each name under. */
+interface FileSummary {
+  called: Set<string>;
+  stored: Map<string, string[]>;
 }
 
 interface Reference {

@@ -304,6 +304,24 @@ export class ModuleGraph {
     return unit;
   }
 
+  /**
+   * A file's unit for a look that keeps nothing of it: the unit the graph holds, else a parse of the
+   * file that the graph does not keep (and that does not make the file recently used). The call
+   * graph's search for callers reads what every candidate file calls this way and keeps only the
+   * names (src/flow/callers.ts): a search for a common name (`export`, `get`) parsed and held most of
+   * a repository inside one file's analysis (unleash: 4,700 trees, 0.8 GB).
+   */
+  peek(file: string): FileUnit | null {
+    const cached = this.units.get(file);
+    if (cached && (!this.checkMtime || cached.mtimeMs === safeMtime(file))) return cached.unit;
+    try {
+      const text = readTextFileSafe(file, { maxBytes: MAX_FILE_BYTES });
+      return text.length <= MAX_FILE_BYTES ? parseUnit(file, text) : null;
+    } catch {
+      return null;
+    }
+  }
+
   /** Resolves an import specifier to a source file of the project; packages resolve to undefined. */
   resolve(fromFile: string, specifier: string): string | undefined {
     // The answer depends on the importing directory and, for Node's ESM/CJS modes, the file's extension.

@@ -78,4 +78,39 @@ describe('the scan drops parsed units between files, and keeps what it knows of 
     expect(after.call.range).toEqual(before.call.range);
     expect({ how: after.how, kind: after.kind }).toEqual({ how: before.how, kind: before.kind });
   });
+
+  it('a search for a common name keeps the trees of the files that call it, not of every file whose text holds it', () => {
+    const files: Record<string, string> = {
+      'store.ts': 'export class Store { export(orgId: string) { return orgId; } }\n',
+      'route.ts': "import { Store } from './store';\nconst store = new Store();\nexport function handler(req: any) { return store.export(req.user.orgId); }\n",
+      // handed on under a key: `{ run: exportAll }`, found without keeping the tree either
+      'table.ts': 'export function exportAll() { return 1; }\nexport const table = { run: exportAll };\n',
+    };
+    // Files whose text says `export` everywhere and that never call anything of that name.
+    for (let i = 0; i < 20; i++) files[`model${i}.ts`] = `export const model${i} = { id: ${i} };\nexport type Model${i} = typeof model${i};\n`;
+    const root = tree(files);
+    const modules = new ModuleGraph();
+    modules.listSources(root, Object.keys(files).sort().map((f) => join(root, f)));
+    const resolver = new Resolver(modules);
+    const store = modules.unit(join(root, 'store.ts'));
+    if (!store) throw new Error('unparsed');
+    let method: TSESTree.FunctionExpression | undefined;
+    let cls: TSESTree.ClassDeclaration | undefined;
+    walk(store.ast, (node) => {
+      if (node.type === T.ClassDeclaration) cls = node;
+      if (node.type === T.MethodDefinition && node.value.type === T.FunctionExpression) method = node.value;
+    });
+    if (!method || !cls) throw new Error('no method');
+    const graph = callGraphFor(root, resolver, () => false);
+    const sites = graph.callersOf({ fn: method, unit: store, name: 'export', cls });
+    expect(sites.map((s) => [s.unit.file, s.how, s.kind])).toEqual([[join(root, 'route.ts'), 'resolved', 'call']]);
+    for (let i = 0; i < 20; i++) expect(modules.cached(join(root, `model${i}.ts`))).toBeUndefined();
+    expect(modules.cached(join(root, 'route.ts'))).toBeDefined();
+
+    const tableUnit = modules.unit(join(root, 'table.ts'));
+    if (!tableUnit) throw new Error('unparsed');
+    const exportAll = functionNamed(tableUnit.ast, 'exportAll');
+    expect(graph.callersOf({ fn: exportAll, unit: tableUnit, name: 'exportAll' })).toEqual([]);
+    for (let i = 0; i < 20; i++) expect(modules.cached(join(root, `model${i}.ts`))).toBeUndefined();
+  });
 });
