@@ -247,7 +247,7 @@ export function beforeAlias(text: string): string {
 }
 
 /** What a call sends, when it is SQL: the statement starts with a query's keyword. */
-const SQL_START = /^\s*\(?\s*(select|with|insert\s+into|update|delete\s+from)\b/i;
+const SQL_START = /^\s*(?:\(\s*)?(select|with|insert\s+into|update|delete\s+from)\b/i;
 /** The tables a statement names (`from x`, `join x`, `into x`, `update x`), schema prefix and quotes dropped. */
 const SQL_TABLE = /\b(?:from|join|into|update)\s+(?:["`]?\w+["`]?\.)?["`]?([a-z_][\w]*)["`]?/gi;
 /**

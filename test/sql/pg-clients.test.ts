@@ -203,9 +203,11 @@ export const four = (id: string) => typed.query(\`SELECT * FROM projects WHERE i
 });
 
 describe('6. an optional querier with a fallback (querier = querier || pool)', () => {
-  const use = (fallback: string) => `import pg from 'pg';
+  // The twins declare `query` to return a project type: declared as pg's result, the parameter is a
+  // pg client whatever its fallback (the interface says so), and only the fallback is left to decide.
+  const use = (fallback: string, result = 'pg.QueryResult') => `import pg from 'pg';
 const pool = new pg.Pool({});
-export interface Querier { query(text: string, args?: unknown[]): Promise<pg.QueryResult>; }
+export interface Querier { query(text: string, args?: unknown[]): Promise<${result}>; }
 export async function f(id: string, querier?: Querier) {
   querier = querier || ${fallback};
   return querier.query(\`SELECT * FROM projects WHERE id = $1\`, [id]);
@@ -217,13 +219,13 @@ export async function f(id: string, querier?: Querier) {
     expect(m.analysed).toEqual([6]);
   });
   it('twin: a fallback that cannot be followed, counted as not traced', async () => {
-    const m = await measure({ 'src/use.ts': use('(globalThis as any).pool') });
+    const m = await measure({ 'src/use.ts': use('(globalThis as any).pool', 'Rows') });
     expect(m.analysed).toEqual([]);
     expect(m.notTraced).toEqual([6]);
   });
-  const byDefault = (fallback: string) => `import pg from 'pg';
+  const byDefault = (fallback: string, result = 'pg.QueryResult') => `import pg from 'pg';
 const pool = new pg.Pool({});
-export interface Querier { query(text: string, args?: unknown[]): Promise<pg.QueryResult>; }
+export interface Querier { query(text: string, args?: unknown[]): Promise<${result}>; }
 export async function f(id: string, querier: Querier = ${fallback}) {
   return querier.query(\`SELECT * FROM projects WHERE id = $1\`, [id]);
 }
@@ -234,7 +236,7 @@ export async function f(id: string, querier: Querier = ${fallback}) {
     expect(m.analysed).toEqual([5]);
   });
   it('twin: a default that cannot be followed, counted as not traced', async () => {
-    const m = await measure({ 'src/use.ts': byDefault('(globalThis as any).pool') });
+    const m = await measure({ 'src/use.ts': byDefault('(globalThis as any).pool', 'Rows') });
     expect(m.analysed).toEqual([]);
     expect(m.notTraced).toEqual([5]);
   });
