@@ -3,7 +3,7 @@ import type { Variable } from '@typescript-eslint/scope-manager';
 import { memberName, T, textOf, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
 import { originsOf, type LibOrigin, type Origin } from '../flow/origin.js';
 import type { AnalysisContext, ClientInfo, Operation, QuerySite } from '../core/query-site.js';
-import type { Table, TenantSchema } from '../core/schema.js';
+import { isCredentialColumn, type Table, type TenantSchema } from '../core/schema.js';
 import { tableKey } from '../schema/merge.js';
 import { byteOffsetToIndex } from '../sql/split.js';
 import { SqlQueryAnalyzer, type SqlTableInfo, type StatementAnalysis, type TableUse } from '../sql/query.js';
@@ -422,6 +422,7 @@ export function sqlLookup(schema: TenantSchema): (name: string) => { info: SqlTa
           return [db(table, relation.fields[0] ?? '')];
         }),
         ...(table.name === schema.root && table.primaryKey.length === 1 ? { rootKey: db(table, table.primaryKey[0]!) } : {}),
+        credentials: [...table.columns.keys()].filter((field) => isCredentialColumn(table, field)).map((field) => db(table, field)),
       },
     };
     cache.set(key, result);

@@ -21,6 +21,11 @@ export interface SqlTableInfo {
   principals?: string[];
   /** The tenant root's own key (`teams.id`), on the root table only. */
   rootKey?: string;
+  /**
+   * Columns that hold a unique secret (`token`, `key_hash`): a row found by one is the row whose
+   * secret the caller presents, and it names its own tenant (see isCredentialColumn).
+   */
+  credentials?: string[];
 }
 
 /**
@@ -371,6 +376,12 @@ export class SqlQueryAnalyzer {
         if (this.pins(conjunct.node, use, visible)) {
           use.constrained = true;
           use.via = `a predicate on \`${use.alias}.${use.info.tenantColumns[0] ?? 'tenant key'}\``;
+        } else if (!use.constrained) {
+          const secret = this.credential(conjunct.node, use, visible);
+          if (secret) {
+            use.constrained = true;
+            use.via = `\`${use.alias}.${secret}\`, a unique secret: a credential lookup finds the row that names its tenant`;
+          }
         }
       }
     }
@@ -558,6 +569,21 @@ export class SqlQueryAnalyzer {
       if (kind === 'AEXPR_IN' && this.value(value)) return true;
     }
     return false;
+  }
+
+  /**
+   * `t.token = $1`: the row holding the secret the caller presents (retraced's `WHERE token = $1`
+   * over a table whose key is the token; every ORM recognizer reads the same columns).
+   */
+  private credential(conjunct: unknown, use: TableUse, visible: Visible): string | undefined {
+    const eq = equality(conjunct);
+    if (!eq || !use.info?.credentials?.length) return undefined;
+    for (const [col, value] of [[eq.left, eq.right], [eq.right, eq.left]] as const) {
+      const ref = columnRef(stripCast(col));
+      const resolved = ref ? resolveColumn(ref, visible) : undefined;
+      if (resolved?.use === use && use.info.credentials.includes(resolved.column) && !columnRef(stripCast(value)) && this.value(value)) return resolved.column;
+    }
+    return undefined;
   }
 
   /** A value of the query (see isValue) that holds no ignored parameter. */

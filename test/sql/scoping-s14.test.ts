@@ -7,6 +7,9 @@ import { useScratch } from '../helpers/scratch.js';
  * - worklenz judged G105: `team_members` (and `roles` through `tm.role_id`) read with
  *   `tm.team_id IN (SELECT id FROM teams WHERE teams.user_id = $1)`, $1 the session's user: the
  *   tenants the verified person owns. Twin: the person named by the body.
+ * - retraced judged G007/F005: \`SELECT ... FROM invites WHERE token = $1\`, the token the table's key: a
+ *   row found by the secret the caller presents names its own tenant, as every ORM recognizer reads
+ *   it. Twins: a column that is no secret, the secret in one branch of an OR.
  * - umami judged G035: `website_event` joined on its key to `session`, which the query filters by
  *   its own key to its parent (`session.website_id = $1`): the events are those of the sessions the
  *   filter chose, so whether the filter is the tenant's is decided once, at `session`. Twins: the
@@ -22,6 +25,8 @@ CREATE TABLE team_members (id uuid PRIMARY KEY, team_id uuid NOT NULL REFERENCES
 CREATE TABLE websites (id uuid PRIMARY KEY, team_id uuid NOT NULL REFERENCES teams(id), domain text);
 CREATE TABLE sessions (id uuid PRIMARY KEY, website_id uuid NOT NULL REFERENCES websites(id), browser text);
 CREATE TABLE events (id uuid PRIMARY KEY, session_id uuid NOT NULL REFERENCES sessions(id), visit_id uuid, url text);
+CREATE TABLE api_keys (id uuid PRIMARY KEY, team_id uuid NOT NULL REFERENCES teams(id), key_hash text NOT NULL UNIQUE, name text);
+CREATE TABLE invites (token text PRIMARY KEY, team_id uuid NOT NULL REFERENCES teams(id), email text);
 `;
 
 type Client = 'pg' | 'postgres' | 'knex' | 'prisma';
@@ -99,6 +104,18 @@ describe.each(['pg', 'postgres', 'knex', 'prisma'] as Client[])('%s', (client) =
     it('twin: sessions with no filter: the events are reported too err', async () => {
       const sql = EVENTS('events.session_id = sessions.id', "WHERE sessions.browser <> 'bot'");
       expect(await findings(repo(client, send(client, sql, [])))).toEqual(['events error', 'sessions error']);
+    });
+  });
+  describe('a row found by a unique secret the caller presents (retraced G007/F005)', () => {
+    it('a key hash marked unique, an invitation by its token (the table\'s key) ok', async () => {
+      expect(await findings(repo(client, send(client, 'SELECT id, team_id FROM api_keys WHERE key_hash = $1', ['req.headers.authorization'])))).toEqual([]);
+      expect(await findings(repo(client, send(client, 'SELECT i.team_id FROM invites i WHERE i.token = $1', ['req.params.token'])))).toEqual([]);
+    });
+    it('twin: a column that is no secret err', async () => {
+      expect(await findings(repo(client, send(client, 'SELECT id, team_id FROM api_keys WHERE name = $1', ['req.query.name'])))).toEqual(['api_keys error']);
+    });
+    it('twin: the secret in one branch of an OR err', async () => {
+      expect(await findings(repo(client, send(client, 'SELECT id FROM api_keys WHERE key_hash = $1 OR name = $2', ['req.headers.authorization', 'req.query.name'])))).toEqual(['api_keys error']);
     });
   });
 });
