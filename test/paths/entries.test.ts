@@ -1525,3 +1525,27 @@ describe('a callback deferred at load, and a field read named like a method', ()
     expect(await severities(project({ private: true }, { 'src/store.ts': store, 'src/routes.ts': routes }))).toEqual(['src/store.ts:5 error']);
   });
 });
+
+// Cap (fresh-repo judged M11): the media server's webhook calls `isAuthorized(req)`, a function of the
+// same file that returns the header compared with the secret from the environment, and answers 401
+// unless it passes: system code. Twins: a helper that returns only whether the header is present, one
+// that reads the secret but returns true.
+describe('a shared-secret check in a helper of the same file', () => {
+  const repo = `import { prisma } from './db';\n\nexport const renameProject = (id: string, name: string) => prisma.project.update({ where: { id }, data: { name } });\n`;
+  const hook = (returned: string) =>
+    `import express from 'express';\nimport { timingSafeEqual } from 'node:crypto';\nimport { renameProject } from './repo';\n\nfunction isAuthorized(req: any): boolean {\n  const secret = process.env.MEDIA_SERVER_WEBHOOK_SECRET, header = req.headers['x-media-server-secret'];\n  return ${returned};\n}\n\nexport const app = express();\napp.post('/webhooks/media', async (req: any, res: any) => {\n  if (!isAuthorized(req)) return res.status(401).end();\n  res.json(await renameProject(req.body.projectId, 'done'));\n});\n`;
+  const line = async (returned: string) =>
+    (await severities(project({ private: true }, { 'src/repo.ts': repo, 'src/hook.ts': hook(returned) }))).filter((f) => f.startsWith('src/repo.ts:3'));
+
+  it('the header compared with the secret: system code, info', async () => {
+    expect(await line('!!secret && !!header && timingSafeEqual(Buffer.from(header), Buffer.from(secret))')).toEqual(['src/repo.ts:3 info']);
+  });
+
+  it('twin: only whether the header is present: error', async () => {
+    expect(await line('Boolean(header)')).toEqual(['src/repo.ts:3 error']);
+  });
+
+  it('twin: the secret read, true returned: error', async () => {
+    expect(await line('true || !secret')).toEqual(['src/repo.ts:3 error']);
+  });
+});

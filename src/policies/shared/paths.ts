@@ -2161,7 +2161,7 @@ function checksSecret(fn: TSESTree.FunctionLike, unit: FileUnit): boolean {
     if (found || node.type !== T.IfStatement || !exits(node.consequent)) return;
     // The test and the locals it reads, three levels deep (`const ok = (secret && auth === \`Bearer ${secret}\`) || ...`,
     // `const auth = req.headers.get('authorization')`, `const secret = process.env.CRON_SECRET`).
-    const parts: Node[] = [node.test];
+    const parts: Node[] = [node.test, ...secretHelpers(node.test, unit, locals)];
     const added = new Set<string>();
     for (let level = 0, from = 0; level < 3 && from < parts.length; level++) {
       const end = parts.length;
@@ -2182,13 +2182,55 @@ function checksSecret(fn: TSESTree.FunctionLike, unit: FileUnit): boolean {
         if (inner.type === T.MemberExpression && HEADER_READ.test(memberName(inner) ?? '') && /header|authorization/i.test(textOf(unit, inner))) header = true;
         if (inner.type === T.Literal && typeof inner.value === 'string' && /^(authorization|x-[a-z-]*(secret|token|key|signature))$/i.test(inner.value)) header = true;
         if (inner.type === T.MemberExpression && /(^|\.)env\b/.test(textOf(unit, inner.object))) secret = true;
-        if (inner.type === T.Literal && typeof inner.value === 'string' && SECRET_NAME.test(inner.value)) secret = true;
+        // A name of the environment (`env('CRON_SECRET')`), not the header's own (`'x-cron-secret'`).
+        if (inner.type === T.Literal && typeof inner.value === 'string' && SECRET_NAME.test(inner.value) && !/^x-/i.test(inner.value)) secret = true;
         if (inner.type === T.Identifier && SECRET_NAME.test(inner.name) && inner.name === inner.name.toUpperCase()) secret = true;
       });
     }
     if (header && secret) found = true;
   });
   return found || verifiesSignature(fn.body, locals, unit);
+}
+
+/**
+ * `if (!isAuthorized(req)) return 401` with `function isAuthorized(req) { const secret = env.X_SECRET,
+ * h = req.headers.get('x-...-secret'); return !!secret && !!h && timingSafeEqual(digest(h), digest(secret)); }`
+ * in the same file (Cap's media-server webhook, fresh-repo judged M11): what the helper returns, its
+ * locals added to `locals`, is read as part of the test. Only what it returns: a helper that reads the
+ * header and the secret but returns something else checks nothing.
+ */
+function secretHelpers(test: Node, unit: FileUnit, locals: Map<string, Node>): Node[] {
+  const returned: Node[] = [];
+  walk(test, (inner) => {
+    if (inner.type !== T.CallExpression) return;
+    const callee = unwrap(inner.callee);
+    if (callee.type !== T.Identifier) return;
+    const fn = fileFunction(unit, callee.name);
+    if (!fn?.body) return;
+    if (fn.body.type !== T.BlockStatement) {
+      returned.push(fn.body);
+      return;
+    }
+    walk(fn.body, (node) => {
+      if (node.type === T.VariableDeclarator && node.id.type === T.Identifier && node.init && !locals.has(node.id.name)) locals.set(node.id.name, node.init);
+      if (node.type === T.ReturnStatement && node.argument && enclosingFunction(node) === fn) returned.push(node.argument);
+    });
+  });
+  return returned;
+}
+
+/** A function declared at the top of the file by that name (`function f() {}`, `const f = () => ...`). */
+function fileFunction(unit: FileUnit, name: string): TSESTree.FunctionLike | undefined {
+  for (const statement of unit.ast.body) {
+    const declaration = statement.type === T.ExportNamedDeclaration && statement.declaration ? statement.declaration : statement;
+    if (declaration.type === T.FunctionDeclaration && declaration.id?.name === name) return declaration;
+    if (declaration.type !== T.VariableDeclaration) continue;
+    for (const declarator of declaration.declarations) {
+      const init = declarator.init ? unwrap(declarator.init) : undefined;
+      if (declarator.id.type === T.Identifier && declarator.id.name === name && (init?.type === T.ArrowFunctionExpression || init?.type === T.FunctionExpression)) return init;
+    }
+  }
+  return undefined;
 }
 
 /**
