@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { dirname, relative } from 'node:path';
 import picomatch from 'picomatch';
 import type { TSESTree } from '@typescript-eslint/types';
 import type { TenantLintConfig } from '../config/schema.js';
@@ -230,7 +230,8 @@ function analyzeAll(unit: FileUnit, project: ProjectView, resolver: Resolver, es
       if (missed) coverage.notTraced.push({ ...missed, ...at });
     }
   }
-  if (isMigrationFile(projectFile)) coverage.notTraced = [];
+  // With the project's own folder: a migrations folder with its own package.json is a project (unleash's src/migrations).
+  if (isMigrationFile(toPosix(relative(dirname(project.root), unit.file)))) coverage.notTraced = [];
   const tableQueries: Record<string, TableQueryCounts> = {};
   for (const site of sites) {
     const perTable = (tableQueries[site.table.name] ??= { analysed: 0, unscoped: 0, notAnalysable: 0 });

@@ -334,6 +334,19 @@ describe('migration steps are run by an operator, not counted as untraced data a
     expect(result.coverage).toMatchObject({ seen: 0, notTraced: 0 });
   });
 
+  // unleash: src/migrations has its own package.json (db-migrate's), so it is a project of its own and
+  // its files' project paths (`2014_x.js`) name no migrations folder; it was 184 untraced calls, NONE.
+  it('a migrations folder that is a project of its own: not counted', async () => {
+    const dir = makeProject({
+      'package.json': JSON.stringify({ dependencies: { pg: '8' } }),
+      'src/migrations/package.json': JSON.stringify({ type: 'commonjs' }),
+      'src/migrations/20210101000000-init.js': `exports.up = function (db, cb) {\n  db.runSql(\`${SQL}\`, cb);\n};\n`,
+      'src/migrations/20210615115226-migrate.js': step,
+    });
+    const result = await scan({ path: dir });
+    expect(result.coverage).toMatchObject({ seen: 0, notTraced: 0 });
+  });
+
   it('twin: the same step in an application module is counted as not traced', async () => {
     const dir = makeProject({
       'package.json': JSON.stringify({ dependencies: { pg: '8' } }),
