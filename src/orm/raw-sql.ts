@@ -423,6 +423,7 @@ export function sqlLookup(schema: TenantSchema): (name: string) => { info: SqlTa
         }),
         ...(table.name === schema.root && table.primaryKey.length === 1 ? { rootKey: db(table, table.primaryKey[0]!) } : {}),
         credentials: [...table.columns.keys()].filter((field) => isCredentialColumn(table, field)).map((field) => db(table, field)),
+        columns: [...table.columns.keys()].map((field) => db(table, field)),
       },
     };
     cache.set(key, result);

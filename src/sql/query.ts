@@ -26,6 +26,8 @@ export interface SqlTableInfo {
    * secret the caller presents, and it names its own tenant (see isCredentialColumn).
    */
   credentials?: string[];
+  /** Every column of the table, when the schema lists them: tells a correlated sub-select's outer columns from its own. */
+  columns?: string[];
 }
 
 /**
@@ -277,6 +279,29 @@ export class SqlQueryAnalyzer {
     const quals: Condition[] = [];
     for (const from of list(select.fromClause)) this.fromItem(from, scope, quals, uses);
     this.constrain(scope, [...quals, { node: select.whereClause }], uses);
+    // Sub-selects in the select list (`SELECT EXISTS(SELECT ... FROM t ...)`, `(SELECT count(*) FROM
+    // tasks WHERE tasks.project_id = p.id) AS n`) read rows too: each its own scope, correlated with
+    // this one once its tables are known to be constrained or not.
+    // A sub-select correlated with a row of the query (`(SELECT name FROM projects WHERE projects.id =
+    // t.project_id)`, the outer column written bare or qualified) reads the rows related to that row:
+    // decided where the row is (reported there when it is not scoped), not reported again. One that is
+    // not correlated is a read of its own, checked like any other.
+    const names = new Set(scope.uses.flatMap((u) => [u.alias, u.table]));
+    // A test in the select list (`EXISTS (...)`, `x IN (SELECT ...)`, an aggregate's `FILTER (WHERE ...)`)
+    // returns no row of its own: like a sub-select in WHERE, it only chooses among scoped rows.
+    const scoped = scope.uses.length > 0 && scope.uses.every((u) => u.constrained || !u.info || u.info.class === 'global' || u.info.class === 'unclassified');
+    for (const target of list(select.targetList)) {
+      const tests = scoped ? new Set(testSubSelects(target)) : new Set<Json>();
+      for (const sub of subSelects(target)) {
+        if (tests.has(sub)) continue;
+        const read = this.select(sub, [...outer, ...scope.uses], inner, cteOutputs);
+        const own = new Set(read.flatMap((u) => [u.alias, u.table]));
+        const columns = read.every((u) => u.info?.columns) ? new Set(read.flatMap((u) => u.info?.columns ?? [])) : undefined;
+        const correlated =
+          qualifiers(sub).some((q) => names.has(q) && !own.has(q)) || (columns !== undefined && bareColumns(sub).some((c) => !columns.has(c)));
+        uses.push(...(correlated ? read.filter((u) => u.constrained || !u.info) : read));
+      }
+    }
     creditCtes(defined);
     return [...uses, ...scope.uses.filter((u) => !u.cte)];
   }
@@ -841,6 +866,69 @@ function selectOf(sublink: Json): Json | undefined {
 }
 
 const selects = new WeakMap<object, Json>();
+
+/** Sub-selects of a select-list entry that only test: EXISTS, IN / ANY / ALL, or inside an aggregate's FILTER. */
+function testSubSelects(node: unknown): Json[] {
+  const found: Json[] = [];
+  const visit = (value: unknown, test: boolean): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item, test);
+      return;
+    }
+    const o = obj(value);
+    if (!o) return;
+    const sub = obj(o.SubLink);
+    const select = sub ? selectOf(sub) : undefined;
+    if (sub && select) {
+      if (test || ['EXISTS_SUBLINK', 'ANY_SUBLINK', 'ALL_SUBLINK'].includes(str(sub.subLinkType) ?? '')) found.push(select);
+      return;
+    }
+    const call = obj(o.FuncCall);
+    if (call) {
+      for (const [key, v] of Object.entries(call)) visit(v, test || key === 'agg_filter');
+      return;
+    }
+    for (const v of Object.values(o)) visit(v, test);
+  };
+  visit(node, false);
+  return found;
+}
+
+/** The columns referenced without a qualifier in a tree (`project_id` of `projects.id = project_id`). */
+function bareColumns(node: unknown): string[] {
+  const found = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+      return;
+    }
+    const o = obj(value);
+    if (!o) return;
+    const ref = columnRef(o);
+    if (ref?.length === 1) found.add(ref[0]!);
+    for (const v of Object.values(o)) visit(v);
+  };
+  visit(node);
+  return [...found];
+}
+
+/** The qualifiers of the column references in a tree (`tm` of `tm.id`). */
+function qualifiers(node: unknown): string[] {
+  const found = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+      return;
+    }
+    const o = obj(value);
+    if (!o) return;
+    const ref = columnRef(o);
+    if (ref && ref.length > 1) found.add(ref[ref.length - 2]!);
+    for (const v of Object.values(o)) visit(v);
+  };
+  visit(node);
+  return [...found];
+}
 
 /** Sub-selects in a condition (EXISTS, IN (SELECT ...), scalar sub-queries). */
 function subSelects(node: unknown): Json[] {

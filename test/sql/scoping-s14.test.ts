@@ -10,6 +10,9 @@ import { useScratch } from '../helpers/scratch.js';
  * - retraced judged G007/F005: \`SELECT ... FROM invites WHERE token = $1\`, the token the table's key: a
  *   row found by the secret the caller presents names its own tenant, as every ORM recognizer reads
  *   it. Twins: a column that is no secret, the secret in one branch of an OR.
+ * - worklenz (coverage): \`SELECT EXISTS(SELECT ... FROM team_member_info_view ...)\` was read but its
+ *   select-list sub-select was not, so the call was counted as a helper not followed. Twins: a
+ *   sub-select by a request value alone, one correlated with an unscoped row.
  * - umami judged G035: `website_event` joined on its key to `session`, which the query filters by
  *   its own key to its parent (`session.website_id = $1`): the events are those of the sessions the
  *   filter chose, so whether the filter is the tenant's is decided once, at `session`. Twins: the
@@ -116,6 +119,31 @@ describe.each(['pg', 'postgres', 'knex', 'prisma'] as Client[])('%s', (client) =
     });
     it('twin: the secret in one branch of an OR err', async () => {
       expect(await findings(repo(client, send(client, 'SELECT id FROM api_keys WHERE key_hash = $1 OR name = $2', ['req.headers.authorization', 'req.query.name'])))).toEqual(['api_keys error']);
+    });
+  });
+  describe('a sub-select in the select list reads rows too (worklenz `SELECT EXISTS(SELECT ...)`)', () => {
+    it('correlated with a row the query scopes: not reported ok', async () => {
+      const sql = 'SELECT w.id, (SELECT count(*) FROM sessions s WHERE s.website_id = w.id) AS n FROM websites w WHERE w.team_id = $1';
+      expect(await findings(repo(client, send(client, sql, ['req.user.teamId'])))).toEqual([]);
+    });
+    it('twin: a sub-select by a value of the request alone err', async () => {
+      expect(await findings(repo(client, send(client, 'SELECT EXISTS(SELECT 1 FROM sessions s WHERE s.browser = $1) AS found', ['req.query.browser'])))).toEqual(['sessions error']);
+    });
+    it('twin: correlated with a row the query does not scope: reported once, at that row err', async () => {
+      const sql = 'SELECT w.id, (SELECT count(*) FROM sessions s WHERE s.website_id = w.id) AS n FROM websites w WHERE w.domain = $1';
+      expect(await findings(repo(client, send(client, sql, ['req.query.domain'])))).toEqual(['websites error']);
+    });
+    it('a test in an aggregate\'s FILTER over scoped rows chooses among them ok', async () => {
+      const sql = "SELECT count(*) FILTER (WHERE e.session_id IN (SELECT id FROM sessions WHERE browser = 'bot')) AS bots FROM events e JOIN sessions s ON e.session_id = s.id JOIN websites w ON s.website_id = w.id WHERE w.team_id = $1";
+      expect(await findings(repo(client, send(client, sql, ['req.user.teamId'])))).toEqual([]);
+    });
+    it('twin: the same test over rows the query does not scope err', async () => {
+      const sql = "SELECT count(*) FILTER (WHERE e.session_id IN (SELECT id FROM sessions WHERE browser = 'bot')) AS bots FROM events e WHERE e.url = $1";
+      expect(await findings(repo(client, send(client, sql, ['req.query.url'])))).toEqual(['events error', 'sessions error']);
+    });
+    it('correlated by a bare outer column (`WHERE sessions.id = session_id`) with a scoped row ok', async () => {
+      const sql = 'SELECT e.url, (SELECT browser FROM sessions WHERE sessions.id = session_id) AS browser FROM events e JOIN sessions s ON e.session_id = s.id JOIN websites w ON s.website_id = w.id WHERE w.team_id = $1';
+      expect(await findings(repo(client, send(client, sql, ['req.user.teamId'])))).toEqual([]);
     });
   });
 });
