@@ -228,6 +228,8 @@ ruleTester.run('no-client-tenant-id: a base procedure whose middleware checks th
     project(dashboardsByProject, {}, 'src/routers/dashboard.ts'),
     project(reportsByProject, { relation: true }),
     project(dashboardsByProject, { relation: true }, 'src/routers/dashboard.ts'),
+    // the project helper is the function a cache wrapper is handed
+    project(reportsByProject, { wrapped: true }),
     // the organization checked, and the procedure filters by the organization
     project(projectsByOrganization, { field: 'organizationId' }, 'src/routers/project.ts'),
   ],
@@ -246,6 +248,7 @@ ruleTester.run('no-client-tenant-id: a base procedure whose middleware checks th
     { ...project(projectsByOrganization, {}, 'src/routers/project.ts'), errors: [clientTenant] },
     // the project helper looks up any member of the project's organization, not the user
     { ...project(reportsByProject, { memberFilter: 'organizationId: project.organizationId' }), errors: [clientTenant, clientTenant] },
+    { ...project(reportsByProject, { wrapped: true, memberFilter: 'organizationId: project.organizationId' }), errors: [clientTenant, clientTenant] },
     // the user handed to the helper is the client's: the check proves nothing
     { ...project(reportsByProject, { user: 'rawInput.userId as string' }), errors: [clientTenant, clientTenant] },
   ],
