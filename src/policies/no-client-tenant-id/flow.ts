@@ -199,7 +199,7 @@ export class ClientTenantFlow {
   }
 
   gatedBy(hit: Hit, checks: Check[], scope: Node, delegates?: Check[]): Certainty {
-    return gatedBy(hit, checks, scope, delegates);
+    return gatedBy(this, hit, checks, scope, delegates);
   }
 
   delegatedChecks(call: TSESTree.CallExpression, args: (Origin | undefined)[], frame: Frame, unfollowed: boolean): Check[] {

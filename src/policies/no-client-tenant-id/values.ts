@@ -211,6 +211,8 @@ export function call(flow: Flow, node: TSESTree.CallExpression, frame: Frame): O
     const global = !variable || variable.defs.length === 0;
     if (global && TRANSPARENT_FUNCTIONS.has(callee.name) && node.arguments[0]) return flow.evaluate(node.arguments[0], frame);
     if (global) return NONE;
+    const method = variable ? destructuredMethod(flow, variable, node, frame) : undefined;
+    if (method) return method;
     // One resolution of the callee: a package function, a project function, or one destructured
     // from a package call (`export const { auth } = NextAuth(...)`).
     const binding = flow.context.resolver.bindingOf(callee, frame.unit);
@@ -223,6 +225,32 @@ export function call(flow: Flow, node: TSESTree.CallExpression, frame: Frame): O
   const target = flow.calleeOf(node, frame);
   if (target.kind === 'function') return returnedBy(flow, target.fn, node, frame);
   return lostThrough(flow, node, frame, target.kind === 'unknown' ? `the result of \`${calleeText(node, frame.unit)}()\` (${target.reason})` : undefined);
+}
+
+/**
+ * `async ({ ctx, next, getRawInput }) => { const raw = await getRawInput(); ... }`: a method
+ * destructured from a framework object (a parameter or a local's pattern) and called bare is the
+ * framework's method of that object, as `opts.getRawInput()` is.
+ */
+function destructuredMethod(flow: Flow, variable: Variable, node: TSESTree.CallExpression, frame: Frame): Origin | undefined {
+  const def = variable.defs[0];
+  let receiver: Origin | undefined;
+  let method: string | undefined;
+  if (def.type === 'Parameter' && def.name.type === T.Identifier) {
+    const fn = functionOf(def.node);
+    const position = fn ? parameterPosition(fn, def.name) : undefined;
+    if (!fn || !position || position.path.length === 0) return undefined;
+    method = position.path[position.path.length - 1];
+    receiver = applyPath(flow, parameter(flow, fn, position.index, frame), position.path.slice(0, -1), def.name, frame);
+  } else if (def.type === 'Variable' && def.node.id.type === T.ObjectPattern && def.node.init && def.name.type === T.Identifier) {
+    const path = patternPath(def.node.id, def.name);
+    if (!path || path.length === 0) return undefined;
+    method = path[path.length - 1];
+    receiver = applyPath(flow, flow.evaluate(def.node.init, frame), path.slice(0, -1), def.name, frame);
+  }
+  if (receiver?.kind !== 'framework' || method === undefined) return undefined;
+  const value = flow.models.http.recognizerFor(receiver.object.framework)?.call(receiver.object, method, node, flow.http(frame)) ?? { kind: 'none' };
+  return value.kind === 'none' ? undefined : flow.fromHttp(value, node, frame.unit, receiver.env);
 }
 
 export function lostThrough(flow: Flow, node: TSESTree.CallExpression, frame: Frame, reason: string | undefined): Origin {

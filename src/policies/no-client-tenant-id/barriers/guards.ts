@@ -22,11 +22,11 @@ export function isChecked(flow: Flow, hit: Hit, frame: Frame, delegates?: Check[
     // guard checks the caller's access to the resource the request names before the method runs.
     // It reads that resource from the route, the query or the body, never from a header or cookie.
     if (authorizationDecoratorOf(fn) && GUARD_READS.has(hit.source.input.category)) return 'certain';
-    found = strongest(found, gatedBy(hit, flow.checksIn(fn, frame), fn, delegates), guardedBefore(flow, hit, fn, frame));
+    found = strongest(found, gatedBy(flow, hit, flow.checksIn(fn, frame), fn, delegates), guardedBefore(flow, hit, fn, frame));
     if (found === 'certain') return found;
   }
   // Module-level code (a script, a top-level await) is checked by module-level statements.
-  if (!outermost) found = strongest(found, gatedBy(hit, flow.checksIn(flow.context.unit.ast, frame), flow.context.unit.ast, delegates));
+  if (!outermost) found = strongest(found, gatedBy(flow, hit, flow.checksIn(flow.context.unit.ast, frame), flow.context.unit.ast, delegates));
   return found;
 }
 
@@ -47,18 +47,18 @@ export function guardedBefore(flow: Flow, hit: Hit, fn: TSESTree.FunctionLike, f
         byKey.set(cacheKey, checks);
       }
       for (const check of checks) {
-        if ((check.key === key || check.key === ANY_KEY) && (guard.decides || check.mode === 'exit')) found = strongest(found, check.certain ? 'certain' : 'uncertain');
+        if (covers(flow, check.key, key) && (guard.decides || check.mode === 'exit')) found = strongest(found, check.certain ? 'certain' : 'uncertain');
       }
     }
   }
   return found;
 }
 
-export function gatedBy(hit: Hit, checks: Check[], scope: TSESTree.Node, delegates?: Check[]): Certainty {
+export function gatedBy(flow: Flow, hit: Hit, checks: Check[], scope: TSESTree.Node, delegates?: Check[]): Certainty {
   const key = keyOf(hit.source);
   const at = hit.at;
   const gating = checks.filter((check) => {
-    if ((check.key !== key && check.key !== ANY_KEY) || check.mode === 'verdict') return false;
+    if (!covers(flow, check.key, key) || check.mode === 'verdict') return false;
     if (check.mode === 'inside') return within(at, check.gate.type === T.IfStatement ? check.gate.consequent : check.gate);
     // Middleware that sets the tenant context and checks membership before `next()` is safe
     // whatever the order; a query must come after the check.
@@ -71,6 +71,31 @@ export function gatedBy(hit: Hit, checks: Check[], scope: TSESTree.Node, delegat
   if (gating.some((check) => check.certain)) return 'certain';
   for (const check of gating) if (check.delegate) delegates?.push(check);
   return gating.length > 0 ? 'uncertain' : undefined;
+}
+
+/**
+ * Does a check of `checked` make the value keyed `used` safe? The same value, or the request as a
+ * whole; a value read from a row that a checked value names; or a value whose row's parent tenant
+ * was checked: `project = findUnique({ where: { id: projectId } })`, then a membership of the
+ * verified user in `project.organizationId` (openpanel's access helper, behind its tRPC
+ * middleware). The row the client named lies inside a tenant of the user, so the value, and
+ * anything else read from that row, is the user's. Only a key of the looked-up level that points
+ * up the hierarchy (the schema's tenant keys) counts: `project.name` compared with something
+ * proves nothing about the project.
+ */
+function covers(flow: Flow, checked: string, used: string): boolean {
+  if (checked === used || checked === ANY_KEY) return true;
+  // A row looked up by a checked value (`project.findUnique({ where: { id: projectId } })` once
+  // `projectId` is the user's): its keys are the user's.
+  if (used.startsWith(`${checked}>`) && !checked.includes('>')) return true;
+  const at = checked.indexOf('>');
+  if (at < 0) return false;
+  const value = checked.slice(0, at);
+  if (used !== value && !used.startsWith(`${value}>`)) return false;
+  const [table, ...path] = checked.slice(at + 1).split('.');
+  if (path.length !== 1) return false;
+  const { schema } = flow.context;
+  return schema.tenantKeys.some((key) => key.table === table && key.field === path[0] && key.references !== table && schema.levels.includes(key.references));
 }
 
 /**
