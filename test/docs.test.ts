@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeFile, RECOGNIZERS, schemaFindings, type FileAnalysis } from '../src/analyze/analyze.js';
 import type { Finding } from '../src/core/finding.js';
 import { Resolver } from '../src/core/resolve.js';
+import { SAME_BEHAVIOUR_WRAPPERS } from '../src/models/wrappers.js';
 import { isRuleId, RULE_META, type RuleId } from '../src/core/rule-meta.js';
 import { ModuleGraph, parseUnit } from '../src/project/modules.js';
 import { loadProject, type Project } from '../src/project/project.js';
@@ -177,7 +178,7 @@ function lintExample(project: Project, name: string, code: string, ruleId: RuleI
   const file = join(project.root, name);
   writeFileSync(file, code);
   const unit = parseUnit(file, code);
-  const resolver = new Resolver(new ModuleGraph());
+  const resolver = new Resolver(new ModuleGraph(), SAME_BEHAVIOUR_WRAPPERS);
   resolver.modules.add(unit);
   return analyzeFile(unit, project, resolver, { only: ruleId });
 }

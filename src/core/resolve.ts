@@ -1,6 +1,6 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import type { Variable } from '@typescript-eslint/scope-manager';
-import { T, unwrap, variableOf, type FileUnit, type Node } from './ast.js';
+import { memberName, T, unwrap, variableOf, walk, type FileUnit, type Node } from './ast.js';
 
 /**
  * What resolution needs of the project's module graph (src/project/modules.ts): where a specifier
@@ -27,6 +27,17 @@ export type Binding =
   | { kind: 'package'; source: string; imported: string }
   | { kind: 'unknown'; reason: string };
 
+/**
+ * A library function that returns a function behaving as the one it is handed, only remembering
+ * its answers (react's `cache`, lodash's `memoize`): which of its arguments is that function.
+ * Listed as data by the models (src/models/wrappers.ts).
+ */
+export interface SameBehaviourWrapper {
+  source: string;
+  imported: string;
+  argument: number;
+}
+
 const MAX_DEPTH = 12;
 
 /** Modules read by one search of the `export *` graph. */
@@ -36,7 +47,10 @@ export class Resolver<M extends Modules = Modules> {
   /** `export *` answers per module and name: a package index is asked for many names, by many files. */
   private readonly stars = new WeakMap<FileUnit, Map<string, Binding | undefined>>();
 
-  constructor(readonly modules: M) {}
+  constructor(
+    readonly modules: M,
+    private readonly wrappers: readonly SameBehaviourWrapper[] = [],
+  ) {}
 
   /** Follows an identifier to what it is bound to, across files. */
   bindingOf(identifier: TSESTree.Identifier, unit: FileUnit, depth = 0): Binding {
@@ -58,8 +72,11 @@ export class Resolver<M extends Modules = Modules> {
         if (isReassigned(variable, declarator.id)) return { kind: 'unknown', reason: `\`${variable.name}\` is reassigned` };
         return this.bindingOfExpression(declarator.init, unit, depth + 1);
       }
-      case 'FunctionName':
-        return { kind: 'function', fn: { node: def.node, unit } };
+      case 'FunctionName': {
+        // An overloaded function: its signatures are declared first, the body last.
+        const body = variable.defs.find((d) => d.type === 'FunctionName' && d.node.type === T.FunctionDeclaration);
+        return { kind: 'function', fn: { node: (body ?? def).node as TSESTree.FunctionDeclaration, unit } };
+      }
       case 'ClassName':
         return { kind: 'class', cls: { node: def.node, unit } };
       case 'Parameter':
@@ -91,7 +108,48 @@ export class Resolver<M extends Modules = Modules> {
     if (node.type === T.Identifier) return this.bindingOf(node, unit, depth + 1);
     if (node.type === T.FunctionExpression || node.type === T.ArrowFunctionExpression) return { kind: 'function', fn: { node, unit } };
     if (node.type === T.ClassExpression) return { kind: 'class', cls: { node, unit } };
+    if (node.type === T.CallExpression) {
+      const wrapped = this.wrappedFunction(node, unit, depth);
+      if (wrapped) return wrapped;
+    }
     return { kind: 'value', value: { node, unit } };
+  }
+
+  /**
+   * `cache(async () => ...)`, `cacheable('name', async (...) => ..., 300)`: a call of a wrapper that
+   * returns a function behaving as the one it is handed stands for that function. The wrapper is a
+   * library function the models list as such, or a project function that returns a function
+   * calling its function parameter with its own arguments and returning what it returns (see
+   * `forwardedParameters`). A wrapper that does neither (it drops the function, or calls it with
+   * other arguments) is a value, as any call.
+   */
+  private wrappedFunction(call: TSESTree.CallExpression, unit: FileUnit, depth: number): Binding | undefined {
+    if (depth > MAX_DEPTH || call.arguments.length === 0) return undefined;
+    const wrapper = this.calleeBinding(call, unit, depth);
+    let indices: readonly number[] = [];
+    if (wrapper?.kind === 'package') {
+      indices = this.wrappers.filter((w) => w.source === wrapper.source && w.imported === wrapper.imported).map((w) => w.argument);
+    } else if (wrapper?.kind === 'function' && wrapper.fn.node !== enclosingFunction(call)) {
+      indices = forwardedParameters(wrapper.fn);
+    }
+    for (const index of indices) {
+      const arg = call.arguments[index];
+      if (!arg || arg.type === T.SpreadElement) continue;
+      const inner = this.bindingOfExpression(arg, unit, depth + 1);
+      if (inner.kind === 'function') return inner;
+    }
+    return undefined;
+  }
+
+  /** What a call calls: `cache(...)`, or a member of a package's namespace or default (`_.memoize(...)`, `React.cache(...)`). */
+  private calleeBinding(call: TSESTree.CallExpression, unit: FileUnit, depth: number): Binding | undefined {
+    const callee = unwrap(call.callee);
+    if (callee.type === T.Identifier) return this.bindingOf(callee, unit, depth + 1);
+    if (callee.type !== T.MemberExpression || unwrap(callee.object).type !== T.Identifier) return undefined;
+    const name = memberName(callee);
+    const object = this.bindingOf(unwrap(callee.object) as TSESTree.Identifier, unit, depth + 1);
+    if (!name || object.kind !== 'package' || (object.imported !== 'default' && object.imported !== '*')) return undefined;
+    return { kind: 'package', source: object.source, imported: name };
   }
 
   /** `import { name } from source`, seen from `unit`. */
@@ -223,6 +281,98 @@ function isReassigned(variable: Variable, declared: Node): boolean {
     reassignedCache.set(variable, answer);
   }
   return answer;
+}
+
+function enclosingFunction(node: Node): Node | undefined {
+  for (let current = node.parent; current; current = current.parent) {
+    if (current.type === T.FunctionDeclaration || current.type === T.FunctionExpression || current.type === T.ArrowFunctionExpression) return current;
+  }
+  return undefined;
+}
+
+const forwardedCache = new WeakMap<TSESTree.FunctionLike, readonly number[]>();
+
+/**
+ * The parameters a project wrapper hands on unchanged in behaviour: it returns a function (inline,
+ * or a local const) that calls the parameter with its own arguments (`fn(...args)`, `fn(a, b)`)
+ * and returns that call's result (`return await fn(...args)`, or a const holding it). The function
+ * called may be the parameter or a local chosen among parameters (`const fn = typeof a ===
+ * 'function' ? a : b`, an overload of `(fn, ttl)` and `(name, fn, ttl)`). Other returns (a
+ * remembered answer) are allowed. Answered once per wrapper.
+ */
+function forwardedParameters(located: Located<TSESTree.FunctionLike>): readonly number[] {
+  const wrapper = located.node;
+  let found = forwardedCache.get(wrapper);
+  if (found) return found;
+  const indices = new Set<number>();
+  const { scopeManager } = located.unit;
+  const localFunction = (node: Node): TSESTree.FunctionLike | undefined => {
+    const value = unwrap(node);
+    if (value.type === T.ArrowFunctionExpression || value.type === T.FunctionExpression) return value;
+    if (value.type !== T.Identifier) return undefined;
+    const init = constInit(scopeManager, value);
+    const inner = init ? unwrap(init) : undefined;
+    return inner && (inner.type === T.ArrowFunctionExpression || inner.type === T.FunctionExpression) ? inner : undefined;
+  };
+  // The wrapper's parameters a name may hold: the parameter itself, or a const chosen among them.
+  const parameterIndices = (node: Node, depth = 0): number[] => {
+    const value = unwrap(node);
+    if (depth > 4) return [];
+    if (value.type === T.ConditionalExpression) return [...parameterIndices(value.consequent, depth + 1), ...parameterIndices(value.alternate, depth + 1)];
+    if (value.type === T.LogicalExpression) return [...parameterIndices(value.left, depth + 1), ...parameterIndices(value.right, depth + 1)];
+    if (value.type !== T.Identifier) return [];
+    const variable = variableOf(scopeManager, value);
+    const def = variable?.defs[0];
+    if (def?.type === 'Parameter' && def.node === wrapper && !isReassigned(variable!, def.name)) {
+      const index = wrapper.params.findIndex((p) => unwrap(p.type === T.AssignmentPattern ? p.left : p) === def.name);
+      return index >= 0 ? [index] : [];
+    }
+    const init = constInit(scopeManager, value);
+    return init && enclosingFunction(init) === wrapper ? parameterIndices(init, depth + 1) : [];
+  };
+  for (const returned of returnedExpressions(wrapper)) {
+    const inner = localFunction(returned);
+    if (!inner?.body) continue;
+    walk(inner.body, (node) => {
+      if (node.type !== T.CallExpression || enclosingFunction(node) !== inner) return;
+      if (!forwardsArguments(node, inner) || !returnsResultOf(node, inner, scopeManager)) return;
+      for (const index of parameterIndices(node.callee)) indices.add(index);
+    });
+  }
+  found = [...indices].sort((a, b) => a - b);
+  forwardedCache.set(wrapper, found);
+  return found;
+}
+
+/** `fn(...args)` with `args` the rest parameter of `inner`, or `fn(a, b)` with exactly its parameters in order. */
+function forwardsArguments(call: TSESTree.CallExpression, inner: TSESTree.FunctionLike): boolean {
+  const params = inner.params.map((p) => (p.type === T.RestElement ? { rest: true, node: p.argument } : { rest: false, node: p }));
+  if (params.some((p) => p.node.type !== T.Identifier) || call.arguments.length !== params.length) return false;
+  return params.every((param, i) => {
+    const arg = call.arguments[i]!;
+    if (param.rest !== (arg.type === T.SpreadElement)) return false;
+    const value = unwrap(arg.type === T.SpreadElement ? arg.argument : arg);
+    return value.type === T.Identifier && value.name === (param.node as TSESTree.Identifier).name;
+  });
+}
+
+/** `inner` returns the call's result: `return fn(...args)`, `return await fn(...args)`, or a const holding it. */
+function returnsResultOf(call: TSESTree.CallExpression, inner: TSESTree.FunctionLike, scopeManager: FileUnit['scopeManager']): boolean {
+  return returnedExpressions(inner).some((returned) => {
+    const value = unwrap(returned);
+    if (value === call) return true;
+    if (value.type !== T.Identifier) return false;
+    const init = constInit(scopeManager, value);
+    return init !== undefined && unwrap(init) === call;
+  });
+}
+
+/** The initial value of a const (or a let never written again) that `identifier` reads. */
+function constInit(scopeManager: FileUnit['scopeManager'], identifier: TSESTree.Identifier): Node | undefined {
+  const variable = variableOf(scopeManager, identifier);
+  const def = variable?.defs[0];
+  if (!variable || def?.type !== 'Variable' || def.node.id.type !== T.Identifier || !def.node.init) return undefined;
+  return isReassigned(variable, def.node.id) ? undefined : def.node.init;
 }
 
 function functionOfParameter(node: Node): TSESTree.FunctionLike | undefined {

@@ -9,7 +9,7 @@ import { adminChecksIn, isAdminOnly } from './barriers/admin.js';
 import { checksIn } from './barriers/checks.js';
 import { builtLookupChecks, delegatedChecks, undecided } from './barriers/delegated.js';
 import { gatedBy, isChecked } from './barriers/guards.js';
-import { pinOf, tenantLookup } from './barriers/pins.js';
+import { ownRow, pinOf, tenantLookup } from './barriers/pins.js';
 import { calleeOf, type Callee } from './callees.js';
 import { factoryMember } from './context-factory.js';
 import { finding } from './messages.js';
@@ -220,6 +220,10 @@ export class ClientTenantFlow {
 
   tenantLookup(query: QueryFacts, frame: Frame): Origin | undefined {
     return tenantLookup(this, query, frame);
+  }
+
+  ownRow(query: QueryFacts, frame: Frame): Origin | undefined {
+    return ownRow(this, query, frame);
   }
 
   isAdminOnly(at: Node): boolean {

@@ -47,6 +47,8 @@ export function evaluateInner(flow: Flow, node: Node, frame: Frame): Origin {
     }
     case T.LogicalExpression:
       if (node.operator === '&&') return flow.evaluate(node.right, frame);
+      // `currentUser ?? null`: the value, or nothing.
+      if (isNullish(node.right)) return flow.evaluate(node.left, frame);
       return merge([flow.evaluate(node.left, frame), flow.evaluate(node.right, frame)]);
     case T.ConditionalExpression:
       return merge([flow.evaluate(node.consequent, frame), flow.evaluate(node.alternate, frame)]);
@@ -203,7 +205,7 @@ export function call(flow: Flow, node: TSESTree.CallExpression, frame: Frame): O
     if (stored) return stored;
     // A row the database returns is not client input, unless it is the tenant the client named.
     const query = flow.query(node, frame.unit);
-    if (query) return flow.tenantLookup(query, frame) ?? NONE;
+    if (query) return flow.tenantLookup(query, frame) ?? flow.ownRow(query, frame) ?? NONE;
     const ref = flow.models.http.packageOf(callee, frame.unit, flow.context.resolver);
     if ((ref && fromPackage(ref, ...IDENTITY_PACKAGES)) || IDENTITY_METHODS.has(method)) return { kind: 'trusted', why: `\`${calleeText(node, frame.unit)}()\` verifies a credential` };
   } else if (callee.type === T.Identifier) {
@@ -294,7 +296,11 @@ export function returnedWith(flow: Flow, fn: Located<TSESTree.FunctionLike>, arg
   let merged = plain ? flow.plainReturns.get(fn.node) : undefined;
   if (!merged) {
     const env = new Env(frame.env, fn.node, args);
-    merged = merge(returnedExpressions(fn.node).map((expr) => flow.evaluate(expr, { unit: fn.unit, env })));
+    // `if (!session) return null; ... return user`: a helper that returns the verified user or
+    // nothing returns the verified user (the caller tests for nothing, or reads from nothing).
+    const returned = returnedExpressions(fn.node);
+    const values = returned.filter((expr) => !isNullish(expr));
+    merged = merge((values.length ? values : returned).map((expr) => flow.evaluate(expr, { unit: fn.unit, env })));
     if (plain) flow.plainReturns.set(fn.node, merged);
   }
   // A value the helper read itself (from the request handed to it, or from `headers()`) is
@@ -304,6 +310,12 @@ export function returnedWith(flow: Flow, fn: Located<TSESTree.FunctionLike>, arg
   const name = fn.node.type === T.FunctionDeclaration || fn.node.type === T.FunctionExpression ? fn.node.id?.name : undefined;
   const label = `${name ?? (call.type === T.CallExpression ? calleeText(call, frame.unit) : 'a helper')}() at ${flow.displayPath(fn.unit.file)}:${merged.source.read.loc.start.line}`;
   return { kind: 'client', source: { ...merged.source, read: call, readUnit: frame.unit, readEnv: frame.env, via: [label, ...merged.source.via] } };
+}
+
+/** `null`, `undefined`. */
+function isNullish(node: Node): boolean {
+  const value = unwrap(node);
+  return (value.type === T.Literal && value.value === null && !('regex' in value)) || (value.type === T.Identifier && value.name === 'undefined');
 }
 
 function functionOf(node: Node): TSESTree.FunctionLike | undefined {

@@ -1,3 +1,4 @@
+import { propertyName, T, unwrap, type Node } from '../../../core/ast.js';
 import type { QueryFacts } from '../../../core/facts.js';
 import type { ClientTenantFlow as Flow } from '../flow.js';
 import { isLiteral } from '../syntax.js';
@@ -44,6 +45,33 @@ export function tenantLookup(flow: Flow, query: QueryFacts, frame: Frame): Origi
     if (origin.kind !== 'client') continue;
     const lookup = { table: site.table.name, callee: site.calleeText, at: `${flow.displayPath(frame.unit.file)}:${site.call.loc.start.line}`, rowPath: [] };
     return { kind: 'client', source: { ...origin.source, lookup } };
+  }
+  return undefined;
+}
+
+/**
+ * `prisma.user.findUnique({ where: { id: session.user.id } })`, `db().select().from(users)
+ * .where(eq(users.id, session.user.id))` (Cap's getCurrentUser): a read of a table that spans
+ * tenants (the users', neither the tenant root nor tenant data) by one of its own unique keys,
+ * equal to the verified identity, finds the verified user's own row, verified as the identity it
+ * was found by. A key the client gives, a column that is not unique, or a table of tenant data
+ * gives nothing.
+ */
+export function ownRow(flow: Flow, query: QueryFacts, frame: Frame): Origin | undefined {
+  const { schema } = flow.context;
+  const { site } = query;
+  const table = site.table;
+  if (site.operation !== 'read' || table.name === schema.root || table.class === 'tenant' || table.class === 'child') return undefined;
+  const unique = new Set([...(table.primaryKey.length === 1 ? table.primaryKey : []), ...table.uniques.filter((u) => u.fields.length === 1).flatMap((u) => u.fields)]);
+  const keyed: Node[] = [];
+  for (const { column, value } of site.equalities ?? []) if (unique.has(column)) keyed.push(value);
+  for (const property of site.whereObject?.properties ?? []) {
+    if (property.type === T.Property && !property.computed && unique.has(propertyName(property) ?? '')) keyed.push(property.value as Node);
+  }
+  for (const value of keyed) {
+    if (isLiteral(value) || unwrap(value).type === T.ObjectExpression) continue;
+    const origin = flow.evaluate(value, frame);
+    if (origin.kind === 'trusted') return { kind: 'trusted', why: `\`${site.calleeText}\` finds the row of \`${table.name}\` keyed by the verified identity (${origin.why})` };
   }
   return undefined;
 }

@@ -1,0 +1,24 @@
+import type { SameBehaviourWrapper } from '../core/resolve.js';
+
+/*
+ * Library functions that return a function behaving as the one they are handed, only remembering
+ * its answers: `export const getCurrentUser = cache(async () => ...)` (react), `unstable_cache(fn,
+ * keys)` (next), `memoize(fn)` (lodash, memoizee...). The resolver reads the const as the function
+ * handed in, so that what it returns, and the checks it makes, are followed at each call.
+ * Data, one entry a function: `imported` is the export's name (`default` for a default export).
+ */
+export const SAME_BEHAVIOUR_WRAPPERS: readonly SameBehaviourWrapper[] = [
+  { source: 'react', imported: 'cache', argument: 0 },
+  { source: 'next/cache', imported: 'unstable_cache', argument: 0 },
+  { source: 'lodash', imported: 'memoize', argument: 0 },
+  { source: 'lodash-es', imported: 'memoize', argument: 0 },
+  { source: 'lodash/memoize', imported: 'default', argument: 0 },
+  { source: 'lodash.memoize', imported: 'default', argument: 0 },
+  { source: 'memoizee', imported: 'default', argument: 0 },
+  { source: 'mem', imported: 'default', argument: 0 },
+  { source: 'p-memoize', imported: 'default', argument: 0 },
+  { source: 'fast-memoize', imported: 'default', argument: 0 },
+  { source: 'micro-memoize', imported: 'default', argument: 0 },
+  { source: 'moize', imported: 'default', argument: 0 },
+  { source: 'memoize-one', imported: 'default', argument: 0 },
+];
