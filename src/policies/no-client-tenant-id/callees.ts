@@ -101,29 +101,3 @@ function classOf(flow: Flow, object: Node, frame: Frame): Located<TSESTree.Class
   const cls = resolver.bindingOf(typeName, frame.unit);
   return cls.kind === 'class' ? cls.cls : undefined;
 }
-
-/**
- * `export const getAccess = cacheable('access', async ({ userId, projectId }) => { ... }, 300)`:
- * a helper defined as the one function handed to a wrapper (a cache, a memoizer), which calls it
- * with the arguments it is given. For the checks a call makes, the wrapped function is the one
- * that decides. A value built by a call given no function, or several, is not one.
- */
-export function wrappedFunction(flow: Flow, call: TSESTree.CallExpression, frame: Frame): Located<TSESTree.FunctionLike> | undefined {
-  const callee = unwrap(call.callee);
-  if (callee.type !== T.Identifier) return undefined;
-  const { resolver } = flow.context;
-  const binding = resolver.bindingOf(callee, frame.unit);
-  if (binding.kind !== 'value') return undefined;
-  const value = unwrap(binding.value.node);
-  if (value.type !== T.CallExpression || flow.query(value, binding.value.unit)) return undefined;
-  const functions: Located<TSESTree.FunctionLike>[] = [];
-  for (const arg of value.arguments) {
-    const inner = unwrap(arg);
-    if (inner.type === T.ArrowFunctionExpression || inner.type === T.FunctionExpression) functions.push({ node: inner, unit: binding.value.unit });
-    else if (inner.type === T.Identifier) {
-      const bound = resolver.bindingOf(inner, binding.value.unit);
-      if (bound.kind === 'function') functions.push(bound.fn);
-    }
-  }
-  return functions.length === 1 ? functions[0] : undefined;
-}

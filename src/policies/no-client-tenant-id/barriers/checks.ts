@@ -1,7 +1,6 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import { enclosingFunction, memberName, propertyName, T, unwrap, walk, type Node } from '../../../core/ast.js';
 import { methodOf, testsFailure } from '../../../core/syntax.js';
-import { wrappedFunction } from '../callees.js';
 import type { ClientTenantFlow as Flow } from '../flow.js';
 import { calleeName, calleeText, isLiteral, isPlainValue, statementOf } from '../syntax.js';
 import { ANY_KEY, Env, INLINE_BUDGET, keyOf, MAX_INLINE_DEPTH, type Check, type Failure, type Frame, type Origin } from '../types.js';
@@ -100,9 +99,7 @@ function helperChecks(flow: Flow, call: TSESTree.CallExpression, frame: Frame): 
   if (call.arguments.length === 0) return [];
   const args = call.arguments.map((arg) => (arg.type === T.SpreadElement ? undefined : flow.evaluate(arg, frame)));
   if (!args.some((o) => o && flow.carries(o) && o.kind !== 'framework')) return [];
-  const called = flow.calleeOf(call, frame);
-  const wrapped = called.kind === 'none' ? wrappedFunction(flow, call, frame) : undefined;
-  const callee = wrapped ? { kind: 'function' as const, fn: wrapped } : called;
+  const callee = flow.calleeOf(call, frame);
   if (callee.kind !== 'function') return callee.kind === 'none' ? [] : flow.delegatedChecks(call, args, frame, true);
   if (frame.env.depth >= MAX_INLINE_DEPTH || frame.env.lookup(callee.fn.node) || flow.inlined >= INLINE_BUDGET) {
     const delegated = flow.delegatedChecks(call, args, frame, true);
