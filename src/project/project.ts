@@ -492,8 +492,11 @@ export function loadProject(root: string, configOverride?: TenantLintConfig, opt
     for (const path of ts.read) watch(path);
   }
 
-  // No schema anywhere else: migrations written as code around SQL (db-migrate's `runSql`, TypeORM's `queryRunner.query`).
-  if (tableSets.every((set) => set.length === 0) && !config.migrations) {
+  // Migrations written as code around SQL (db-migrate's `runSql`, TypeORM's `queryRunner.query`,
+  // Sequelize's `queryInterface.sequelize.query`), when no SQL migration files were found: alone, or
+  // beside models that may lag behind the database (verifywise's Sequelize models lack the
+  // `organization_id` its migrations add, fresh-repo judged M13), merged as migrations are.
+  if (migrations.length === 0 && !config.migrations) {
     const code = locateCodeMigrations(root);
     if (code.length) {
       const read = isolate(toPosix(relative(root, code[0])), 'folding the migrations written as code', () => memo('code-migrations', options.memo ? contentKey(code, root) : null, () => readSqlMigrations(root, code)), { tables: [], diagnostics: [], files: [], stats: { ...emptyParseStats(), files: 0 } });

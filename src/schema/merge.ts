@@ -25,6 +25,14 @@ export function mergeTables(sources: RawTable[][]): RawTable[] {
     // A name the table may have (Sequelize's pluralised default), when only that name is known.
     const alias = table.dbAliases?.map(tableKey).find((name) => byKey.has(name));
     if (!existing && alias) existing = byKey.get(alias);
+    // `verifywise.projects` created by the migrations, `projects` declared by a model: one table,
+    // reached through the search path (the model names no schema). Both names are its.
+    const bare = !existing && table.source === 'sql' && key.includes('.') ? byKey.get(key.replace(/^[^.]+\./, '')) : undefined;
+    if (bare && bare.source !== 'sql') {
+      existing = bare;
+      existing.dbAliases = [...new Set([...(existing.dbAliases ?? []), table.dbName])];
+      aliasOf.set(key, existing);
+    }
     if (!existing) {
       const entry = { ...table, relations: new Map(table.relations) };
       byKey.set(key, entry);
@@ -32,8 +40,9 @@ export function mergeTables(sources: RawTable[][]): RawTable[] {
       continue;
     }
     if (!existing.rls && table.rls) existing.rls = table.rls;
-    addForeignKeys(existing, table);
+    // The migrations' facts first: a key they alone create is then a column its foreign key can name.
     if (table.source === 'sql' && existing.source !== 'sql') adoptMigrationFacts(existing, table);
+    addForeignKeys(existing, table);
     if (table.codeNames) existing.codeNames = [...new Set([...(existing.codeNames ?? []), ...table.codeNames])];
   }
   // Tables met later under an alias (migrations folded after the models) join the model's entry.
@@ -112,6 +121,14 @@ function adoptMigrationFacts(existing: RawTable, migration: RawTable): void {
   for (const column of migration.columns.values()) {
     const name = nameOf(column.name);
     const own = name ? existing.columns.get(name) : undefined;
+    // A column only the migrations create is in the database all the same: raw SQL reads it
+    // (verifywise's `organization_id`, which its Sequelize models do not declare).
+    if (!own && !existing.columns.has(column.name)) {
+      existing.columns.set(column.name, { ...column });
+      byDb.set(column.dbName.toLowerCase(), column.name);
+      adopted.push(`${column.dbName} (only in the migrations)`);
+      continue;
+    }
     if (!own || own.nullable === column.nullable) continue;
     existing.columns.set(own.name, { ...own, nullable: column.nullable });
     adopted.push(`${own.dbName} ${column.nullable ? 'nullable' : 'NOT NULL'}`);
