@@ -70,6 +70,8 @@ export interface TableUse {
   membership?: boolean;
   /** A CTE read in FROM, not a table: its output columns and the uses of its body they come from. */
   cte?: CteOutputs;
+  /** Constrained only by a unique secret (`token = $1`): the column. */
+  credential?: string;
 }
 
 /** A CTE's output columns that are a plain column of one table of its body (`task_id` of `SELECT task_id, sum(x) FROM l GROUP BY task_id`). */
@@ -406,6 +408,7 @@ export class SqlQueryAnalyzer {
           if (secret) {
             use.constrained = true;
             use.via = `\`${use.alias}.${secret}\`, a unique secret: a credential lookup finds the row that names its tenant`;
+            use.credential = secret;
           }
         }
       }

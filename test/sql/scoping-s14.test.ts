@@ -147,3 +147,16 @@ describe.each(['pg', 'postgres', 'knex', 'prisma'] as Client[])('%s', (client) =
     });
   });
 });
+
+describe('a secret looked up only to see that it exists (pg)', () => {
+  it('twin: the secret\'s rows only tested for existence (retraced G005: any tenant\'s token passes) err', async () => {
+    const dir = makeProject({
+      'package.json': JSON.stringify({ name: 'p', private: true, dependencies: DEPENDENCIES.pg }),
+      'migrations/0001_init.sql': MIGRATION,
+      'src/db.ts': DB.pg,
+      'src/auth.ts': `import { db } from './db';\nexport async function verify(adminToken: string) {\n  const res = await db.query('SELECT * FROM api_keys WHERE key_hash = $1', [adminToken]);\n  if (!res.rows.length) throw new Error('401');\n}\nexport async function claims(apiKey: string) {\n  const res = await db.query('SELECT * FROM api_keys WHERE key_hash = $1', [apiKey]);\n  if (!res.rows.length) throw new Error('401');\n  return { teamId: res.rows[0].team_id };\n}\n`,
+    });
+    const result = await scan({ path: dir });
+    expect(result.findings.filter((f) => f.ruleId === 'require-tenant-filter').map((f) => `${f.file}:${f.line}`)).toEqual(['src/auth.ts:3']);
+  });
+});
