@@ -897,9 +897,9 @@ function testSubSelects(node: unknown): Json[] {
   return found;
 }
 
-/** The columns referenced without a qualifier in a tree (`project_id` of `projects.id = project_id`). */
-function bareColumns(node: unknown): string[] {
-  const found = new Set<string>();
+/** The column references in a tree, each as its names (`['tm', 'id']` for `tm.id`, `['project_id']`). */
+function columnRefs(node: unknown): string[][] {
+  const found: string[][] = [];
   const visit = (value: unknown): void => {
     if (Array.isArray(value)) {
       for (const item of value) visit(item);
@@ -908,30 +908,18 @@ function bareColumns(node: unknown): string[] {
     const o = obj(value);
     if (!o) return;
     const ref = columnRef(o);
-    if (ref?.length === 1) found.add(ref[0]!);
+    if (ref) found.push(ref);
     for (const v of Object.values(o)) visit(v);
   };
   visit(node);
-  return [...found];
+  return found;
 }
 
-/** The qualifiers of the column references in a tree (`tm` of `tm.id`). */
-function qualifiers(node: unknown): string[] {
-  const found = new Set<string>();
-  const visit = (value: unknown): void => {
-    if (Array.isArray(value)) {
-      for (const item of value) visit(item);
-      return;
-    }
-    const o = obj(value);
-    if (!o) return;
-    const ref = columnRef(o);
-    if (ref && ref.length > 1) found.add(ref[ref.length - 2]!);
-    for (const v of Object.values(o)) visit(v);
-  };
-  visit(node);
-  return [...found];
-}
+/** The columns referenced without a qualifier (`project_id` of `projects.id = project_id`). */
+const bareColumns = (node: unknown): string[] => columnRefs(node).filter((r) => r.length === 1).map((r) => r[0]!);
+
+/** The qualifiers of the column references (`tm` of `tm.id`). */
+const qualifiers = (node: unknown): string[] => columnRefs(node).filter((r) => r.length > 1).map((r) => r[r.length - 2]!);
 
 /** Sub-selects in a condition (EXISTS, IN (SELECT ...), scalar sub-queries). */
 function subSelects(node: unknown): Json[] {
