@@ -3,7 +3,7 @@ import type { TableClass } from './schema.js';
 
 /** Something the scan could not do: a file it could not read or parse, a schema it could not load. */
 export interface Diagnostic {
-  code: 'unreadable' | 'parse-error' | 'schema-error' | 'too-large' | 'too-large-no-data-access' | 'binary' | 'not-a-query-file' | 'config' | 'suppression' | 'internal';
+  code: 'unreadable' | 'parse-error' | 'schema-error' | 'too-large' | 'too-large-no-data-access' | 'binary' | 'not-a-query-file' | 'config' | 'suppression' | 'unread-store' | 'internal';
   file: string;
   line?: number;
   column?: number;

@@ -6,6 +6,7 @@ import type { CoverageReport, Diagnostic, ProjectSummary, ScanResult, Suppressio
 import { addCoverage, coverageReport, newTally, type CoverageTally } from './coverage.js';
 import { Resolver } from '../core/resolve.js';
 import { SAME_BEHAVIOUR_WRAPPERS } from '../models/wrappers.js';
+import { unreadStores } from '../models/data-stores.js';
 import type { TableClass } from '../core/schema.js';
 import { ConfigurationError, defaultConfig, findConfig, loadConfigFile } from '../config/load.js';
 import { DEFAULT_CACHE_LOCATION, ScanCache, type CachedOutcome } from './cache.js';
@@ -173,6 +174,11 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
         project = enclosing;
       }
       loaded.set(projectRoot, project);
+      // A data store no rule reads (ClickHouse, BigQuery...): said once, not left out of the coverage in silence.
+      const packageJson = resolve(projectRoot, 'package.json');
+      for (const { package: name, store } of unreadStores(packageJson)) {
+        diagnostics.push({ code: 'unread-store', file: rel(packageJson), message: `depends on \`${name}\`: tenant-lint does not read ${store} queries or schemas, so data access through it is neither analysed nor counted in the coverage` });
+      }
     }
     return project;
   };
@@ -481,7 +487,11 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const coverage = deterministic(coverageReport(distinct, census, notTracedSites, rel));
   // A file left out by an internal error or its time budget, or not read at all, was not analysed:
   // the scan cannot say COMPLETE (and exits 2, as for every `internal` diagnostic).
-  if (coverage.verdict === 'COMPLETE' && diagnostics.some((d) => d.code === 'internal' || NOT_READ_CODES.has(d.code))) coverage.verdict = 'PARTIAL';
+  if (coverage.verdict === 'COMPLETE' && diagnostics.some((d) => d.code === 'internal' || d.code === 'unread-store' || NOT_READ_CODES.has(d.code))) coverage.verdict = 'PARTIAL';
+  // A project whose package.json depends on a store no rule reads is not COMPLETE either.
+  for (const p of coverage.projects) {
+    if (p.verdict === 'COMPLETE' && diagnostics.some((d) => d.code === 'unread-store' && toPosix(dirname(d.file)) === p.root)) p.verdict = 'PARTIAL';
+  }
   return {
     coverage,
     tool: { name: 'tenant-lint', version: VERSION },

@@ -387,3 +387,26 @@ describe('a raw fragment inside a query the analysis read is part of that query'
     expect(result.coverage).toMatchObject({ seen: 2, analysed: 2, scoped: 1, notAnalysable: 1, notTraced: 0 });
   });
 });
+
+// openpanel (fresh repo): its events live in ClickHouse (`@clickhouse/client` in packages/db), read
+// through 130 query-builder calls no rule reads; the scan counted none of them and said nothing.
+describe('a data store tenant-lint does not read', () => {
+  const app = (dependencies: Record<string, string>) => ({
+    'package.json': JSON.stringify({ dependencies }),
+    'migrations/0001_init.sql': SQL,
+    'src/db.ts': `import { Pool } from 'pg';\nexport const pool = new Pool();\nexport const list = (orgId: string) => pool.query('SELECT * FROM invoices WHERE org_id = $1', [orgId]);\n`,
+  });
+
+  it('a package.json that depends on @clickhouse/client: one diagnostic, and the verdict is not COMPLETE', async () => {
+    const result = await scan({ path: makeProject(app({ pg: '8', '@clickhouse/client': '1' })) });
+    expect(result.diagnostics.map((d) => `${d.code} ${d.file}`)).toEqual(['unread-store package.json']);
+    expect(result.diagnostics[0]?.message).toContain('ClickHouse');
+    expect(result.coverage.verdict).toBe('PARTIAL');
+  });
+
+  it('twin: without it, nothing is said and the same scan is COMPLETE', async () => {
+    const result = await scan({ path: makeProject(app({ pg: '8' })) });
+    expect(result.diagnostics).toEqual([]);
+    expect(result.coverage.verdict).toBe('COMPLETE');
+  });
+});
