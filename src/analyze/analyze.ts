@@ -8,6 +8,7 @@ import { callOf, censusCall, censusSqlText, countCalls, isMigrationFile } from '
 import { enclosingSymbol, T, textOf, walk, type FileUnit, type Node } from '../core/ast.js';
 import { sessionSettingFinding } from '../policies/require-tenant-filter/index.js';
 import { checkSchema } from '../policies/schema-rules/index.js';
+import { onlyTestedForExistence } from '../core/syntax.js';
 import { checkCacheKeys, checkClientTenantIds, checkQuerySites } from './policies.js';
 import type { CheckOutput } from '../core/check-output.js';
 import type { AnalysisContext } from '../core/query-site.js';
@@ -207,10 +208,18 @@ function analyzeAll(unit: FileUnit, project: ProjectView, resolver: Resolver, es
   }
   const raw = project.schema.tables.size > 0 ? recognizeRawSql([...calls, ...tagged], context) : { sites: [], unknown: [], settings: [], localSettings: [], notTraced: [] };
   sites.push(...raw.sites);
+  // A secret looked up only to see that it exists vouches for no tenant in particular: not scoped, whatever the library.
+  for (const site of sites) {
+    if (site.predicate.kind === 'scoped' && site.predicate.credential && onlyTestedForExistence(site.call, unit)) {
+      site.predicate = { kind: 'unscoped', detail: `a lookup by the secret \`${site.predicate.credential}\` whose result is only tested for existence: the row's tenant is never read, so any tenant's secret passes` };
+    }
+  }
   // Raw SQL sent on a receiver no recognizer traced (not a call an ORM recognizer or the census already counted).
   const counted = new Set<Node>(sites.map((s) => s.call));
   const censused = new Set(coverage.notTraced.map((m) => `${m.line}:${m.column}`));
-  const analysedCalls = new Set([...sites.map((s) => s.call), ...raw.unknown.map((u) => callOf(u.node))].map((n) => `${n.range[0]}:${n.range[1]}`));
+  // The calls an ORM recognizer or the raw-SQL reader read (decided or not): by range, and by where they start.
+  const read = [...sites.map((s) => s.call), ...raw.unknown.map((u) => callOf(u.node))];
+  const analysedCalls = new Set(read.map((n) => `${n.range[0]}:${n.range[1]}`));
   for (const missed of raw.notTraced) {
     const at = { line: missed.call.loc.start.line, column: missed.call.loc.start.column + 1 };
     if (counted.has(missed.call as Node) || censused.has(`${at.line}:${at.column}`)) continue;
@@ -221,7 +230,7 @@ function analyzeAll(unit: FileUnit, project: ProjectView, resolver: Resolver, es
   }
   // SQL text handed to a function no recognizer traced (a project helper over an unread client).
   if (project.schema.tables.size > 0) {
-    const analysed = new Set<string>([...sites.map((s) => s.call), ...raw.unknown.map((u) => callOf(u.node))].map((n) => `${n.loc.start.line}:${n.loc.start.column + 1}`));
+    const analysed = new Set<string>(read.map((n) => `${n.loc.start.line}:${n.loc.start.column + 1}`));
     for (const call of calls) {
       const at = { line: call.loc.start.line, column: call.loc.start.column + 1 };
       const key = `${at.line}:${at.column}`;

@@ -11,8 +11,9 @@ export type Predicate =
   /**
    * `mayBeUndefined`: the value's type includes `undefined` (type information only), and no other conjunct scopes.
    * `value`: the expression the tenant key is compared with, when there is one (for the type-aware check).
-   * `condition`: the tenant key is applied only when this holds (`...(org ? { orgId: org } : {})`), and no other conjunct scopes. */
-  | { kind: 'scoped'; via: string; value?: Node; mayBeUndefined?: boolean; condition?: Node }
+   * `condition`: the tenant key is applied only when this holds (`...(org ? { orgId: org } : {})`), and no other conjunct scopes.
+   * `credential`: found by this unique secret column (see credentialScope), whatever tenant it names. */
+  | { kind: 'scoped'; via: string; value?: Node; mayBeUndefined?: boolean; condition?: Node; credential?: string }
   | { kind: 'unscoped'; detail: string }
   /** An `OR` whose branch lacks the tenant predicate, with nothing else scoping the query. */
   | { kind: 'or-bypass'; branch: Node }
@@ -91,4 +92,13 @@ export interface OrmRecognizer {
   /** Packages whose presence in a project enables the recognizer. */
   enablers: string[];
   recognize(call: TSESTree.CallExpression, context: AnalysisContext): QuerySite | undefined;
+}
+
+/**
+ * `apiKey.findUnique({ where: { hashedKey } })`, `WHERE token = $1`: a lookup by a unique secret (see
+ * isCredentialColumn) finds the row that names its tenant. One wording for every recognizer; the
+ * column is kept so that a lookup whose row is only tested for existence can be told apart.
+ */
+export function credentialScope(column: string): Extract<Predicate, { kind: 'scoped' }> {
+  return { kind: 'scoped', via: `\`${column}\`, a unique secret: a credential lookup finds the row that names its tenant`, credential: column };
 }

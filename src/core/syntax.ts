@@ -5,7 +5,8 @@
  */
 import { dirname, relative, sep } from 'node:path';
 import type { TSESTree } from '@typescript-eslint/types';
-import { enclosingClass, memberName, propertyName, T, unwrap, type FileUnit, type Node } from './ast.js';
+import type { Variable } from '@typescript-eslint/scope-manager';
+import { enclosingClass, enclosingFunction, memberName, propertyName, T, unwrap, variableOf, walk, type FileUnit, type Node } from './ast.js';
 import type { PackageRef } from './facts.js';
 
 /** The method name of a call on a receiver: `get` for `app.get(...)`. */
@@ -138,4 +139,78 @@ export function testsFailure(test: Node, name: string): boolean {
   }
   if (node.type === T.BinaryExpression && node.operator === 'in') return node.left.type === T.Literal && node.left.value === 'error' && isResult(node.right);
   return field(node) === 'error';
+}
+
+/**
+ * `const key = await prisma.apiKey.findUnique({ where: { hash } }); if (!key) throw 401`, `const res =
+ * await pool.query('... WHERE token = $1', [t]); if (_.isEmpty(res.rows)) throw 401`, and nothing more
+ * of the result nor of the values it was handed: a secret checked and dropped authenticates some
+ * tenant, not the one the request then acts on. A result that is read (`key.orgId`, returned, handed
+ * on) is not only tested, and a secret the function goes on with is still what the request acts on.
+ * (retraced's admin_token, judged G005, hands its secret on as a claim: the leak is in what a caller
+ * does with that claim, which this does not see.)
+ */
+export function onlyTestedForExistence(call: Node, unit: FileUnit): boolean {
+  let node: Node = call;
+  // The whole chain (`db.select().from(t).where(...)`), awaited, cast.
+  for (;;) {
+    const parent = node.parent;
+    if (parent?.type === T.MemberExpression && parent.object === node && parent.parent?.type === T.CallExpression && parent.parent.callee === parent) node = parent.parent;
+    else if (parent?.type === T.AwaitExpression || parent?.type === T.TSAsExpression || parent?.type === T.TSNonNullExpression) node = parent;
+    else break;
+  }
+  const holder = node.parent;
+  if (holder?.type !== T.VariableDeclarator || holder.init !== node || holder.id.type !== T.Identifier) return false;
+  const reads = (unit.scopeManager.getDeclaredVariables(holder)[0]?.references ?? []).filter((r) => r.identifier !== holder.id && r.isRead());
+  return reads.length > 0 && reads.every((r) => testedOnly(r.identifier as Node)) && !valuesReadAfter(node, holder, unit);
+}
+
+/**
+ * Whether a value the call is handed (`token` of `{ where: { token } }`, `adminToken` of `const v =
+ * [adminToken]` passed as `v`) is read again after the statement: a secret that goes on with the
+ * request (`return { token }`, looked up again by it) is still what the request acts on; one that is
+ * checked and dropped is not (retraced's admin_token; documenso's report page returns its token).
+ */
+function valuesReadAfter(expression: Node, statement: Node, unit: FileUnit): boolean {
+  const variables = new Set<Variable>();
+  const collect = (root: Node, depth: number): void => {
+    walk(root, (inner) => {
+      if (inner.type !== T.Identifier || (inner.parent?.type === T.MemberExpression && inner.parent.property === inner && !inner.parent.computed)) return;
+      const variable = variableOf(unit.scopeManager, inner);
+      if (!variable || variables.has(variable)) return;
+      variables.add(variable);
+      // `const v = [adminToken]`: the values a local the call reads was made of.
+      const init = variable.defs[0]?.node.type === T.VariableDeclarator ? variable.defs[0].node.init : undefined;
+      if (init && depth < 1) collect(init, depth + 1);
+    });
+  };
+  // The arguments of every call of the chain (`.where(eq(t.token, token))`), not its receiver (`db`, `prisma`).
+  walk(expression, (inner) => {
+    if (inner.type === T.CallExpression) for (const arg of inner.arguments) collect(arg, 0);
+    if (inner.type === T.TaggedTemplateExpression) for (const value of inner.quasi.expressions) collect(value, 0);
+  });
+  const end = (enclosingFunction(statement) ?? unit.ast).range[1];
+  return [...variables].some((v) => v.references.some((r) => r.isRead() && r.identifier.range[0] > statement.range[1] && r.identifier.range[0] < end));
+}
+
+/** `!x`, `x.rows.length === 0`, `_.isEmpty(x.rows)` (or `res.rowCount`) in an `if` test: whether rows came back, nothing of them. */
+function testedOnly(identifier: Node): boolean {
+  let use = identifier;
+  while (use.parent?.type === T.MemberExpression && use.parent.object === use && ['rows', 'length', 'rowCount'].includes(memberName(use.parent) ?? '')) use = use.parent;
+  const parent = use.parent;
+  if (!parent) return false;
+  if (parent.type === T.CallExpression && parent.arguments.includes(use as TSESTree.CallExpressionArgument)) {
+    const callee = unwrap(parent.callee);
+    const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
+    return /^(isEmpty|isNil)$/.test(name ?? '') && inIfTest(parent);
+  }
+  if ((parent.type === T.UnaryExpression && parent.operator === '!') || (parent.type === T.BinaryExpression && /^[=!<>]=?=?$/.test(parent.operator))) return inIfTest(parent);
+  return inIfTest(use);
+}
+
+/** Part of an `if` test, through `!` and `&&`/`||`: not a value passed on. */
+function inIfTest(node: Node): boolean {
+  let current = node;
+  while (current.parent && (current.parent.type === T.LogicalExpression || current.parent.type === T.UnaryExpression)) current = current.parent;
+  return current.parent?.type === T.IfStatement && current.parent.test === current;
 }

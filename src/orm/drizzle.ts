@@ -8,7 +8,7 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import type { Variable } from '@typescript-eslint/scope-manager';
 import { runsHere, isChainLink, memberName, propertyName, T, textOf, unwrap, variableOf, type FileUnit, type Node } from '../core/ast.js';
-import type { AnalysisContext, ClientInfo, Operation, OrmRecognizer, Predicate, QuerySite } from '../core/query-site.js';
+import { credentialScope, type AnalysisContext, type ClientInfo, type Operation, type OrmRecognizer, type Predicate, type QuerySite } from '../core/query-site.js';
 import { returnedExpressions, type Located } from '../core/resolve.js';
 import { combineAll, combineAnd, conditional, isNullish, combineOr, evaluateFilterObject, resolveObject, isOwnKeyFromRow, isParentKeyFromRow, isUndefinedNode, type ObjectFilterDialect } from './object-filter.js';
 import { isCredentialColumn, type Table } from '../core/schema.js';
@@ -430,7 +430,7 @@ function comparison(operator: 'eq' | 'inArray', args: TSESTree.CallExpressionArg
       return valueConstrains(value) ? { kind: 'scoped', via: `\`${operator}(${scope.table.name}.${name}, ...)\``, value } : { kind: 'unscoped', detail: `\`${name}\` is compared with nothing` };
     }
     if (isCredentialColumn(scope.table, name)) {
-      return { kind: 'scoped', via: `\`${name}\`, a unique secret: a credential lookup finds the row that names its tenant` };
+      return credentialScope(name);
     }
     // Id provenance, as for object filters: the same row again, or a parent's key from a loaded row.
     if (operator === 'eq' && isOwnKeyFromRow(scope.table, name, value, unit, scope.context, 0)) {

@@ -6,7 +6,7 @@
  */
 import type { TSESTree } from '@typescript-eslint/types';
 import { memberName, propertyName, T, textOf, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
-import type { AnalysisContext, Predicate } from '../core/query-site.js';
+import { credentialScope, type AnalysisContext, type Predicate } from '../core/query-site.js';
 import { returnedExpressions } from '../core/resolve.js';
 import { isCredentialColumn, type Table } from '../core/schema.js';
 import { combineAnd, combineOr, evaluateFilterObject, isNullish, MAX_FILTER_DEPTH, type ObjectFilterDialect } from './object-filter.js';
@@ -214,7 +214,7 @@ function comparison(columnNode: Node, operator: string, value: Node, scope: Quer
     return { kind: 'scoped', via: viaOf(column, scope), value };
   }
   if (operator === '=' && column.source === scope.base && isCredentialColumn(scope.base.table, column.name)) {
-    return { kind: 'scoped', via: `\`${column.name}\`, a unique secret: a credential lookup finds the row that names its tenant` };
+    return credentialScope(column.name);
   }
   return { kind: 'unscoped', detail: `\`where\` filters only on \`${column.name}\`` };
 }

@@ -7,7 +7,7 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import type { Variable } from '@typescript-eslint/scope-manager';
 import { memberName, propertyName, T, textOf, unwrap, variableOf, type FileUnit, type Node } from '../core/ast.js';
-import type { AnalysisContext, Predicate } from '../core/query-site.js';
+import { credentialScope, type AnalysisContext, type Predicate } from '../core/query-site.js';
 import { returnedExpressions } from '../core/resolve.js';
 import { isCredentialColumn, type Table } from '../core/schema.js';
 import { combineAll, combineAnd, combineOr, evaluateFilterObject, isNullish, isOwnKeyFromRow, isParentKeyFromRow, MAX_FILTER_DEPTH, type ObjectFilterDialect } from './object-filter.js';
@@ -126,7 +126,7 @@ function comparison(ref: Node, operator: Node, value: Node, env: Env, topLevel: 
     return { kind: 'scoped', via: `\`.where('${columnName(table, column)}', '${op}', ...)\``, value };
   }
   if (op === '=' && isCredentialColumn(table, column)) {
-    return { kind: 'scoped', via: `\`${column}\`, a unique secret: a credential lookup finds the row that names its tenant` };
+    return credentialScope(column);
   }
   // Id provenance, shared with every ORM: a parent's key from a loaded row, or the same row again.
   if (op === '=' && isParentKeyFromRow(table, column, value, env.unit, env.context, 0)) return { kind: 'scoped', via: `\`${column}\` taken from a loaded parent row` };

@@ -9,7 +9,7 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import type { Variable } from '@typescript-eslint/scope-manager';
 import { isChainLink, memberName, T, textOf, unwrap, variableOf, type FileUnit, type Node } from '../core/ast.js';
-import type { AnalysisContext, Operation, OrmRecognizer, Predicate, QuerySite } from '../core/query-site.js';
+import { credentialScope, type AnalysisContext, type Operation, type OrmRecognizer, type Predicate, type QuerySite } from '../core/query-site.js';
 import { isCredentialColumn, type Table } from '../core/schema.js';
 import { evaluateFilter, evaluatePipeline, firstMatch, valueConstrains } from './mongoose-filter.js';
 import { modelOf, type TracedModel } from './mongoose-model.js';
@@ -269,7 +269,7 @@ function pathCondition(path: string, value: Node, table: Table): Predicate | und
   if (table.tenantKeys.includes(path)) {
     return valueConstrains(value) ? { kind: 'scoped', via: `\`.where('${path}')\``, value } : { kind: 'unscoped', detail: `\`${path}\` is not compared with a tenant` };
   }
-  if (isCredentialColumn(table, path)) return { kind: 'scoped', via: `\`${path}\`, a unique secret: a credential lookup finds the row that names its tenant` };
+  if (isCredentialColumn(table, path)) return credentialScope(path);
   return undefined;
 }
 

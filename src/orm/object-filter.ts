@@ -8,7 +8,7 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import { enclosingFunction, memberName, propertyName, T, textOf, unwrap, walk, type FileUnit, type Node } from '../core/ast.js';
 import type { Located } from '../core/resolve.js';
-import type { AnalysisContext, Predicate } from '../core/query-site.js';
+import { credentialScope, type AnalysisContext, type Predicate } from '../core/query-site.js';
 import { isCredentialColumn, type Table } from '../core/schema.js';
 
 export const MAX_FILTER_DEPTH = 10;
@@ -299,7 +299,7 @@ function evaluateKey(name: string, value: Node, unit: FileUnit, table: Table, co
     if (!dialect.valueConstrains(value)) return { kind: 'unscoped', detail: `\`${name}\` is not compared for equality` };
     return { kind: 'scoped', via: `\`${name}\``, value, ...(context.unit.types?.mayBeUndefined(value) ? { mayBeUndefined: true } : {}) };
   }
-  if (isCredentialColumn(table, name)) return { kind: 'scoped', via: `\`${name}\`, a unique secret: a credential lookup finds the row that names its tenant` };
+  if (isCredentialColumn(table, name)) return credentialScope(name);
   if (isParentKeyFromRow(table, name, value, unit, context, depth)) return { kind: 'scoped', via: `\`${name}\` taken from a loaded parent row` };
   if (isOwnKeyFromRow(table, name, value, unit, context, depth)) return { kind: 'scoped', via: `\`${name}\` of a row an earlier query loaded` };
   if (dialect.ignored?.includes(name)) return undefined;

@@ -2,7 +2,7 @@ import type { TSESTree } from '@typescript-eslint/types';
 import type { Variable } from '@typescript-eslint/scope-manager';
 import { memberName, T, textOf, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
 import { originsOf, type LibOrigin, type Origin } from '../flow/origin.js';
-import type { AnalysisContext, ClientInfo, Operation, QuerySite } from '../core/query-site.js';
+import { credentialScope, type AnalysisContext, type ClientInfo, type Operation, type QuerySite } from '../core/query-site.js';
 import { isCredentialColumn, type Table, type TenantSchema } from '../core/schema.js';
 import { tableKey } from '../schema/merge.js';
 import { byteOffsetToIndex } from '../sql/split.js';
@@ -637,10 +637,10 @@ export function recognizeRawSql(calls: (TSESTree.CallExpression | TSESTree.Tagge
           calleeText,
           call: call.type === T.CallExpression ? call : syntheticCall(call),
           client: sink.client,
-          predicate: use.constrained && use.credential && onlyTestedForRows(call, context.unit)
-            ? { kind: 'unscoped', detail: `a lookup by the secret \`${use.alias}.${use.credential}\` whose rows are only tested for existence: the row's tenant is never read, so the secret of any tenant passes` }
-            : use.constrained
-            ? { kind: 'scoped', via: use.via ?? 'a tenant predicate' }
+          predicate: use.constrained
+            ? use.credential
+              ? credentialScope(`${use.alias}.${use.credential}`)
+              : { kind: 'scoped', via: use.via ?? 'a tenant predicate' }
             : use.undecided
               ? { kind: 'unknown', reason: `\`${use.alias}\`: ${use.undecided}` }
             : use.orBypass !== undefined
@@ -654,47 +654,6 @@ export function recognizeRawSql(calls: (TSESTree.CallExpression | TSESTree.Tagge
     }
   }
   return result;
-}
-
-/**
- * `const res = await pool.query('SELECT * FROM token WHERE token = $1', [adminToken]); if (_.isEmpty(res.rows)) throw 401`
- * and nothing more of `res`: a secret looked up only to see that it exists authenticates some tenant,
- * not the one the request then acts on (retraced's admin_token check, judged G005: a leak). A lookup
- * whose row is read (`res.rows[0].project_id`, returned, handed on) takes its tenant from the row.
- */
-function onlyTestedForRows(call: TSESTree.CallExpression | TSESTree.TaggedTemplateExpression, unit: FileUnit): boolean {
-  let node: Node = call;
-  while (node.parent && (node.parent.type === T.AwaitExpression || node.parent.type === T.TSAsExpression || node.parent.type === T.TSNonNullExpression)) node = node.parent;
-  const holder = node.parent;
-  if (holder?.type !== T.VariableDeclarator || holder.init !== node || holder.id.type !== T.Identifier) return false;
-  const variable = unit.scopeManager.getDeclaredVariables(holder)[0];
-  if (!variable) return false;
-  const reads = variable.references.filter((r) => r.identifier !== holder.id && r.isRead());
-  if (reads.length === 0) return false;
-  return reads.every((r) => {
-    let use: Node = r.identifier as Node;
-    // `res.rows`, `res.rows.length`, `res.rowCount`
-    while (use.parent?.type === T.MemberExpression && use.parent.object === use && ['rows', 'length', 'rowCount'].includes(memberName(use.parent) ?? '')) use = use.parent;
-    const parent = use.parent;
-    if (!parent) return false;
-    // `_.isEmpty(res.rows)`, `isEmpty(...)` inside a test
-    if (parent.type === T.CallExpression && parent.arguments.includes(use as TSESTree.CallExpressionArgument) && /^(isEmpty|isNil)$/.test(calleeName(parent) ?? '')) return inTest(parent);
-    if (parent.type === T.UnaryExpression && parent.operator === '!') return inTest(parent);
-    if (parent.type === T.BinaryExpression && /^[=!<>]=?=?$/.test(parent.operator)) return inTest(parent);
-    return inTest(use) && (parent.type === T.IfStatement || parent.type === T.LogicalExpression);
-  });
-}
-
-function calleeName(call: TSESTree.CallExpression): string | undefined {
-  const callee = unwrap(call.callee);
-  return callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
-}
-
-/** Part of an `if` test (or a logical expression inside one), not a value passed on. */
-function inTest(node: Node): boolean {
-  let current: Node = node;
-  while (current.parent && (current.parent.type === T.LogicalExpression || current.parent.type === T.UnaryExpression)) current = current.parent;
-  return current.parent?.type === T.IfStatement && current.parent.test === current;
 }
 
 function isKnexRaw(sink: { callee: Node; client: ClientInfo }): boolean {

@@ -5,7 +5,7 @@
  */
 import type { TSESTree } from '@typescript-eslint/types';
 import { T, textOf, unwrap, type FileUnit, type Node } from '../core/ast.js';
-import type { AnalysisContext, Predicate } from '../core/query-site.js';
+import { credentialScope, type AnalysisContext, type Predicate } from '../core/query-site.js';
 import { isCredentialColumn, type Table } from '../core/schema.js';
 import { combineAnd, combineOr, evaluateFilterObject, isNullish, type ObjectFilterDialect } from './object-filter.js';
 
@@ -90,7 +90,7 @@ function columnScopes(column: string, scope: FilterScope, value?: Node): Predica
   const { table } = scope;
   const field = fieldOf(table, column);
   if (field && table.tenantKeys.includes(field)) return { kind: 'scoped', via: `\`.eq('${column}', ...)\``, ...(value ? { value } : {}) };
-  if (field && isCredentialColumn(table, field)) return { kind: 'scoped', via: `\`${column}\`, a unique secret: a credential lookup finds the row that names its tenant` };
+  if (field && isCredentialColumn(table, field)) return credentialScope(column);
   // A child table filtered through its parent, embedded with `!inner`; or through a chain of them
   // (`.select('*, posts!inner(groups!inner(ws_id))').eq('posts.groups.ws_id', wsId)`), each embed
   // a table the one before it references, so the inner joins keep only rows under that tenant.

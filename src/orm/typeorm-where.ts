@@ -6,7 +6,7 @@
  */
 import type { TSESTree } from '@typescript-eslint/types';
 import { propertyName, T, textOf, unwrap, type FileUnit, type Node } from '../core/ast.js';
-import type { AnalysisContext, Predicate } from '../core/query-site.js';
+import { credentialScope, type AnalysisContext, type Predicate } from '../core/query-site.js';
 import { returnedExpressions } from '../core/resolve.js';
 import { isCredentialColumn, type Table } from '../core/schema.js';
 import { combineAll, combineAnd, combineOr, evaluateFilterExpression, evaluateFilterObject, isNullish, rootPinningField, type ObjectFilterDialect } from './object-filter.js';
@@ -182,7 +182,7 @@ function evaluateAtom(atom: string, node: Node, scope: AliasScope, depth: number
     return { kind: 'unscoped', detail: `\`${trimmed}\` does not pin \`${field}\` to one tenant` };
   }
   if (field && !viaParent && operator === '=' && isCredentialColumn(table, field)) {
-    return { kind: 'scoped', via: `\`${field}\`, a unique secret: a credential lookup finds the row that names its tenant` };
+    return credentialScope(field);
   }
   return { kind: 'unscoped', detail: `the condition filters only on \`${trimmed}\`` };
 }

@@ -19,19 +19,23 @@ export function mergeTables(sources: RawTable[][]): RawTable[] {
   const byKey = new Map<string, RawTable>();
   const aliasOf = new Map<string, RawTable>();
   const all = sources.flat().sort((a, b) => PRIORITY[a.source] - PRIORITY[b.source]);
+  // The migrations' own unqualified tables: a `public.users` beside `auth.users` keeps the model's `users` for itself.
+  const migrationNames = new Set(all.filter((t) => t.source === 'sql').map((t) => tableKey(t.dbName)));
   for (const table of all) {
     const key = tableKey(table.dbName);
     let existing = byKey.get(key);
-    // A name the table may have (Sequelize's pluralised default), when only that name is known.
-    const alias = table.dbAliases?.map(tableKey).find((name) => byKey.has(name));
-    if (!existing && alias) existing = byKey.get(alias);
-    // `verifywise.projects` created by the migrations, `projects` declared by a model: one table,
-    // reached through the search path (the model names no schema). Both names are its.
-    const bare = !existing && table.source === 'sql' && key.includes('.') ? byKey.get(key.replace(/^[^.]+\./, '')) : undefined;
-    if (bare && bare.source !== 'sql') {
-      existing = bare;
-      existing.dbAliases = [...new Set([...(existing.dbAliases ?? []), table.dbName])];
-      aliasOf.set(key, existing);
+    // A name the table may have (Sequelize's pluralised default), when only that name is known; and
+    // `verifywise.projects` created by the migrations where a model declares `projects` in no schema
+    // and no migration creates one: the same table, reached through the search path.
+    const bare = table.source === 'sql' && key.includes('.') ? key.replace(/^[^.]+\./, '') : undefined;
+    const searchPath = bare !== undefined && !migrationNames.has(bare) && byKey.get(bare)?.source !== 'sql' ? [bare] : [];
+    const alias = [...(table.dbAliases ?? []), ...searchPath].map(tableKey).find((name) => byKey.has(name));
+    if (!existing && alias) {
+      existing = byKey.get(alias)!;
+      if (searchPath[0] === alias) {
+        existing.dbAliases = [...new Set([...(existing.dbAliases ?? []), table.dbName])];
+        aliasOf.set(key, existing);
+      }
     }
     if (!existing) {
       const entry = { ...table, relations: new Map(table.relations) };

@@ -281,13 +281,11 @@ export class SqlQueryAnalyzer {
     const quals: Condition[] = [];
     for (const from of list(select.fromClause)) this.fromItem(from, scope, quals, uses);
     this.constrain(scope, [...quals, { node: select.whereClause }], uses);
-    // Sub-selects in the select list (`SELECT EXISTS(SELECT ... FROM t ...)`, `(SELECT count(*) FROM
-    // tasks WHERE tasks.project_id = p.id) AS n`) read rows too: each its own scope, correlated with
-    // this one once its tables are known to be constrained or not.
-    // A sub-select correlated with a row of the query (`(SELECT name FROM projects WHERE projects.id =
-    // t.project_id)`, the outer column written bare or qualified) reads the rows related to that row:
-    // decided where the row is (reported there when it is not scoped), not reported again. One that is
-    // not correlated is a read of its own, checked like any other.
+    // Sub-selects in the select list read rows too, each its own scope. One correlated with a row of
+    // the query (`(SELECT name FROM projects WHERE projects.id = t.project_id)`, the outer column
+    // written bare or qualified) reads the rows related to that row: decided where the row is
+    // (reported there when it is not scoped), not reported again. One not correlated
+    // (`SELECT EXISTS(SELECT ... FROM t WHERE t.email = $1)`) is a read of its own.
     const names = new Set(scope.uses.flatMap((u) => [u.alias, u.table]));
     // A test in the select list (`EXISTS (...)`, `x IN (SELECT ...)`, an aggregate's `FILTER (WHERE ...)`)
     // returns no row of its own: like a sub-select in WHERE, it only chooses among scoped rows.
@@ -407,7 +405,6 @@ export class SqlQueryAnalyzer {
           const secret = this.credential(conjunct.node, use, visible);
           if (secret) {
             use.constrained = true;
-            use.via = `\`${use.alias}.${secret}\`, a unique secret: a credential lookup finds the row that names its tenant`;
             use.credential = secret;
           }
         }

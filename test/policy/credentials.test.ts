@@ -61,6 +61,24 @@ ruleTester.run('require-tenant-filter: secrets one relation away', rule, {
   ],
 });
 
+// A secret looked up only to see that it exists (`if (!row) throw`, nothing of the row read) and then
+// dropped vouches for no tenant in particular; the row that is read names its tenant, and a secret handed
+// on (documenso's report page returns its token) is still what the request acts on. The same rule in
+// every library (raw SQL: test/sql/scoping-s14.test.ts).
+ruleTester.run('require-tenant-filter: a secret only tested for existence', rule, {
+  valid: [
+    project(`export async function documentOf(token: string) {\n  const signer = await prisma.signer.findFirst({ where: { token } });\n  if (!signer) throw new Error('401');\n  return signer.documentId;\n}`),
+    // documenso's report page: the token checked, then handed on (the next request finds the row by it again)
+    project(`export async function loader(token: string) {\n  const signer = await prisma.signer.findFirst({ where: { token }, select: { id: true } });\n  if (!signer) throw new Error('404');\n  return { token };\n}`),
+  ],
+  invalid: [
+    {
+      ...project(`export async function verify(token: string) {\n  const signer = await prisma.signer.findFirst({ where: { token } });\n  if (!signer) throw new Error('401');\n}`),
+      errors: [{ messageId: 'missingTenantFilter' }],
+    },
+  ],
+});
+
 // OAuth: an app registered by one team is authorized by users of any team; the authorization code is a secret.
 const oauthSchema = `datasource db {
   provider = "postgresql"

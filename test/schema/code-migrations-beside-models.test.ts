@@ -51,13 +51,13 @@ export const getIncidentUnscoped = (id: number) =>
   sequelize.query('SELECT * FROM incidents WHERE id = :id', { replacements: { id }, type: QueryTypes.SELECT });
 `;
 
-function project(withMigrations: boolean): string {
+function project(withMigrations: boolean | string): string {
   return makeProject({
     'package.json': JSON.stringify({ dependencies: { 'sequelize-typescript': '2', sequelize: '6' } }),
     'src/database/db.ts': `import { Sequelize } from 'sequelize-typescript';\nexport const sequelize = new Sequelize('db', 'u', 'p', { dialect: 'postgres' });\n`,
     'src/models/models.ts': MODELS,
     'src/utils/incident.utils.ts': UTILS,
-    ...(withMigrations ? { 'database/migrations/20260226234302-tenant-tables.js': MIGRATION } : {}),
+    ...(withMigrations ? { 'database/migrations/20260226234302-tenant-tables.js': typeof withMigrations === 'string' ? withMigrations : MIGRATION } : {}),
   });
 }
 
@@ -74,5 +74,12 @@ describe('migrations written as code, read beside models that lag behind them', 
     const result = await scan({ path: project(false) });
     expect(result.projects[0]?.tenantKeys.find((k) => k.table === 'incidents')).toBeUndefined();
     expect(result.findings.filter((f) => f.ruleId === 'require-tenant-filter')).toEqual([]);
+  });
+
+  it('twin: a migration that also creates the unqualified table keeps the qualified one apart (supabase\'s auth.users beside users)', async () => {
+    const both = MIGRATION.replace('await queryInterface.sequelize.query(`CREATE INDEX', 'await queryInterface.sequelize.query(`CREATE TABLE incidents (id SERIAL PRIMARY KEY, title TEXT NOT NULL);`);\n    await queryInterface.sequelize.query(`CREATE INDEX');
+    expect(both).not.toBe(MIGRATION);
+    const result = await scan({ path: project(both) });
+    expect(result.projects[0]?.tenantKeys.find((k) => k.table === 'incidents')).toBeUndefined();
   });
 });

@@ -149,7 +149,7 @@ describe.each(['pg', 'postgres', 'knex', 'prisma'] as Client[])('%s', (client) =
 });
 
 describe('a secret looked up only to see that it exists (pg)', () => {
-  it('twin: the secret\'s rows only tested for existence (retraced G005: any tenant\'s token passes) err', async () => {
+  it('twin: the secret\'s rows only tested for existence and the secret dropped: any tenant\'s token passes err', async () => {
     const dir = makeProject({
       'package.json': JSON.stringify({ name: 'p', private: true, dependencies: DEPENDENCIES.pg }),
       'migrations/0001_init.sql': MIGRATION,
