@@ -176,8 +176,11 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       loaded.set(projectRoot, project);
       // A data store no rule reads (ClickHouse, BigQuery...): said once, not left out of the coverage in silence.
       const packageJson = resolve(projectRoot, 'package.json');
-      for (const { package: name, store } of unreadStores(packageJson)) {
-        diagnostics.push({ code: 'unread-store', file: rel(packageJson), message: `depends on \`${name}\`: tenant-lint does not read ${store} queries or schemas, so data access through it is neither analysed nor counted in the coverage` });
+      const stores = unreadStores(packageJson);
+      if (stores.length > 0) {
+        const names = stores.map((s) => `\`${s.package}\``).join(', ');
+        const kinds = [...new Set(stores.map((s) => s.store))].join(', ');
+        diagnostics.push({ code: 'unread-store', file: rel(packageJson), message: `depends on ${names}: tenant-lint does not read ${kinds} queries or schemas, so data access through it is neither analysed nor counted in the coverage` });
       }
     }
     return project;

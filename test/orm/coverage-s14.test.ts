@@ -404,6 +404,13 @@ describe('a data store tenant-lint does not read', () => {
     expect(result.coverage.verdict).toBe('PARTIAL');
   });
 
+  it('two of them in one package.json: one diagnostic naming both', async () => {
+    const result = await scan({ path: makeProject(app({ pg: '8', '@clickhouse/client': '1', '@clickhouse/client-web': '1' })) });
+    expect(result.diagnostics.map((d) => d.message)).toEqual([
+      'depends on `@clickhouse/client`, `@clickhouse/client-web`: tenant-lint does not read ClickHouse queries or schemas, so data access through it is neither analysed nor counted in the coverage',
+    ]);
+  });
+
   it('twin: without it, nothing is said and the same scan is COMPLETE', async () => {
     const result = await scan({ path: makeProject(app({ pg: '8' })) });
     expect(result.diagnostics).toEqual([]);
