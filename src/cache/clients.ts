@@ -1,6 +1,6 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import type { Variable } from '@typescript-eslint/scope-manager';
-import { enclosingClass, memberName, propertyName, T, textOf, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
+import { enclosingClass, memberName, propertyName, T, textOf, thisAssigned, unwrap, variableOf, type FileUnit, type Node } from '../core/ast.js';
 import type { AnalysisContext } from '../core/query-site.js';
 import { returnedExpressions, type Located } from '../core/resolve.js';
 import { locationOf } from '../core/syntax.js';
@@ -351,11 +351,7 @@ export class ClientTracer {
         }
       }
     }
-    let assigned: Node | undefined;
-    walk(cls.body, (inner) => {
-      if (assigned || inner.type !== T.AssignmentExpression || inner.left.type !== T.MemberExpression) return;
-      if (unwrap(inner.left.object).type === T.ThisExpression && memberName(inner.left) === name) assigned = inner.right;
-    });
+    const assigned = thisAssigned(cls.body, name);
     return assigned ? this.trace(assigned, unit, depth + 1) : undefined;
   }
 }

@@ -94,6 +94,35 @@ export function memberName(node: TSESTree.MemberExpression): string | undefined 
   return staticName(node.property, node.computed);
 }
 
+const thisAssignmentsOf = new WeakMap<Node, ReadonlyMap<string, Node[]>>();
+
+/**
+ * What `this.<name> = value` assigns anywhere in `body` (a class body, nested functions included),
+ * by name, in walk order: one walk per class, kept while its tree lives. Each trace of `this.x`
+ * walked the whole class again, once per member call (teable's services of thousands of lines).
+ */
+export function thisAssignments(body: Node): ReadonlyMap<string, Node[]> {
+  let found = thisAssignmentsOf.get(body);
+  if (found) return found;
+  const byName = new Map<string, Node[]>();
+  walk(body, (inner) => {
+    if (inner.type !== AST_NODE_TYPES.AssignmentExpression || inner.left.type !== AST_NODE_TYPES.MemberExpression) return;
+    if (unwrap(inner.left.object).type !== AST_NODE_TYPES.ThisExpression) return;
+    const name = memberName(inner.left);
+    if (name === undefined) return;
+    const list = byName.get(name);
+    if (list) list.push(inner.right);
+    else byName.set(name, [inner.right]);
+  });
+  thisAssignmentsOf.set(body, (found = byName));
+  return found;
+}
+
+/** The first value `this.<name>` is assigned in `body` (see thisAssignments). */
+export function thisAssigned(body: Node, name: string): Node | undefined {
+  return thisAssignments(body).get(name)?.[0];
+}
+
 /** The innermost scope that contains `node`. */
 export function scopeOf(scopeManager: ScopeManager, node: Node): Scope | null {
   for (let current: Node | undefined = node; current; current = current.parent) {

@@ -16,7 +16,7 @@
  */
 import type { TSESTree } from '@typescript-eslint/types';
 import type { Variable } from '@typescript-eslint/scope-manager';
-import { memberName, propertyName, T, textOf, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
+import { memberName, propertyName, T, textOf, thisAssignments, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
 import { returnedExpressions, type Resolver } from '../core/resolve.js';
 
 export type Step =
@@ -899,10 +899,7 @@ function classMember(cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression, 
       }
     }
   }
-  walk(cls.body, (inner) => {
-    if (inner.type !== T.AssignmentExpression || inner.left.type !== T.MemberExpression) return;
-    if (unwrap(inner.left.object).type === T.ThisExpression && memberName(inner.left) === name) out.push(...describe(inner.right, unit, w));
-  });
+  for (const value of thisAssignments(cls.body).get(name) ?? []) out.push(...describe(value, unit, w));
   if (cls.superClass && !out.some((o) => o.kind === 'lib')) {
     for (const base of describe(cls.superClass, unit, w)) {
       if (base.kind === 'class') out.push(...classMember(base.cls, base.unit, name, from, at, w));

@@ -6,7 +6,7 @@
  * Never by variable name.
  */
 import type { TSESTree } from '@typescript-eslint/types';
-import { enclosingClass, memberName, propertyName, T, textOf, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
+import { enclosingClass, memberName, propertyName, T, textOf, thisAssigned, unwrap, variableOf, type FileUnit, type Node } from '../core/ast.js';
 import type { AnalysisContext, ClientInfo } from '../core/query-site.js';
 import { returnedExpressions } from '../core/resolve.js';
 import { flowClient } from './client-specs.js';
@@ -186,10 +186,7 @@ function thisProperty(node: TSESTree.MemberExpression, unit: FileUnit, context: 
       }
     }
   }
-  let assigned: Node | undefined;
-  walk(cls.body, (inner) => {
-    if (!assigned && inner.type === T.AssignmentExpression && inner.left.type === T.MemberExpression && unwrap(inner.left.object).type === T.ThisExpression && memberName(inner.left) === name) assigned = inner.right;
-  });
+  const assigned = thisAssigned(cls.body, name);
   return assigned ? knexClientOf(assigned, unit, context, depth + 1) : undefined;
 }
 

@@ -7,7 +7,7 @@
  * (`db.withSchema(\`tenant_${id}\`)`, a `WithSchemaPlugin` with a per-tenant schema).
  */
 import type { TSESTree } from '@typescript-eslint/types';
-import { enclosingClass, memberName, propertyName, T, textOf, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
+import { enclosingClass, memberName, propertyName, T, textOf, thisAssigned, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
 import type { AnalysisContext, ClientInfo } from '../core/query-site.js';
 import { returnedExpressions, type Located } from '../core/resolve.js';
 import { flowClient } from './client-specs.js';
@@ -187,11 +187,7 @@ function thisMember(node: TSESTree.MemberExpression, unit: FileUnit, context: An
       }
     }
   }
-  let assigned: Node | undefined;
-  walk(cls.body, (inner) => {
-    if (assigned || inner.type !== T.AssignmentExpression || inner.left.type !== T.MemberExpression) return;
-    if (unwrap(inner.left.object).type === T.ThisExpression && memberName(inner.left) === name) assigned = inner.right;
-  });
+  const assigned = thisAssigned(cls.body, name);
   return assigned ? kyselyClientOf(assigned, unit, context, depth + 1) : undefined;
 }
 

@@ -1,6 +1,6 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import type { Variable } from '@typescript-eslint/scope-manager';
-import { enclosingClass, memberName, propertyName, staticName, T, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
+import { enclosingClass, memberName, propertyName, staticName, T, thisAssigned, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
 import type { AnalysisContext, ClientInfo } from '../core/query-site.js';
 import { returnedExpressions, type Binding, type Located } from '../core/resolve.js';
 import { originsOf } from '../flow/origin.js';
@@ -175,11 +175,7 @@ function clientOfThisMember(node: TSESTree.MemberExpression, name: string, unit:
       }
     }
   }
-  let assigned: Node | undefined;
-  walk(cls.body, (inner) => {
-    if (assigned || inner.type !== T.AssignmentExpression || inner.left.type !== T.MemberExpression) return;
-    if (unwrap(inner.left.object).type === T.ThisExpression && memberName(inner.left) === name) assigned = inner.right;
-  });
+  const assigned = thisAssigned(cls.body, name);
   if (assigned) return clientOf(assigned, unit, context, depth + 1);
   return { kind: 'unknown', reason: `\`this.${name}\` is not traced to a client` };
 }

@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { TSESTree } from '@typescript-eslint/types';
-import { enclosingClass, memberName, propertyName, T, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
+import { enclosingClass, memberName, propertyName, T, thisAssigned, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
 import type { AnalysisContext } from '../core/query-site.js';
 import { returnedExpressions, type Binding, type Located } from '../core/resolve.js';
 import type { Table, TenantSchema } from '../core/schema.js';
@@ -281,11 +281,7 @@ function thisMemberModel(node: TSESTree.MemberExpression, name: string, unit: Fi
       }
     }
   }
-  let assigned: Node | undefined;
-  walk(cls.body, (inner) => {
-    if (assigned || inner.type !== T.AssignmentExpression || inner.left.type !== T.MemberExpression) return;
-    if (unwrap(inner.left.object).type === T.ThisExpression && memberName(inner.left) === name) assigned = inner.right;
-  });
+  const assigned = thisAssigned(cls.body, name);
   return assigned ? modelUseOf(assigned, unit, context, depth + 1) : undefined;
 }
 

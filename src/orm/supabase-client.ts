@@ -14,7 +14,7 @@
  * The one entry point is `supabaseClientOf`: the value-flow engine can replace it wholesale.
  */
 import type { TSESTree } from '@typescript-eslint/types';
-import { enclosingClass, memberName, propertyName, T, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
+import { enclosingClass, memberName, propertyName, T, thisAssigned, unwrap, variableOf, type FileUnit, type Node } from '../core/ast.js';
 import type { AnalysisContext, ClientInfo } from '../core/query-site.js';
 import { returnedExpressions } from '../core/resolve.js';
 
@@ -426,9 +426,6 @@ function thisProperty(node: TSESTree.MemberExpression, unit: FileUnit, context: 
       }
     }
   }
-  let assigned: Node | undefined;
-  walk(cls.body, (inner) => {
-    if (!assigned && inner.type === T.AssignmentExpression && inner.left.type === T.MemberExpression && unwrap(inner.left.object).type === T.ThisExpression && memberName(inner.left) === name) assigned = inner.right;
-  });
+  const assigned = thisAssigned(cls.body, name);
   return assigned ? supabaseClientOf(assigned, unit, context, depth + 1) : undefined;
 }

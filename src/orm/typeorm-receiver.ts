@@ -5,7 +5,7 @@
  * `extends Repository<E>`, transaction callbacks), never by variable name.
  */
 import type { TSESTree } from '@typescript-eslint/types';
-import { memberName, propertyName, T, textOf, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
+import { memberName, propertyName, T, textOf, thisAssigned, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
 import type { AnalysisContext } from '../core/query-site.js';
 import { returnedExpressions, type Located } from '../core/resolve.js';
 import type { Table } from '../core/schema.js';
@@ -336,11 +336,7 @@ function thisProperty(node: TSESTree.MemberExpression, name: string, unit: FileU
       }
     }
   }
-  let assigned: Node | undefined;
-  walk(body, (inner) => {
-    if (assigned || inner.type !== T.AssignmentExpression || inner.left.type !== T.MemberExpression) return;
-    if (unwrap(inner.left.object).type === T.ThisExpression && memberName(inner.left) === name) assigned = inner.right;
-  });
+  const assigned = thisAssigned(body, name);
   return assigned ? receiverOf(assigned, unit, context, depth + 1) : undefined;
 }
 
