@@ -342,7 +342,8 @@ export class CallGraph {
   private callsNamed(name: string): Reference[] {
     let files = this.byName.get(name);
     if (!files) {
-      files = this.candidatesOf(name).filter((file) => (this.listing ? this.summaryOf(file).called.has(name) : (this.indexOf(file)?.get(name)?.length ?? 0) > 0));
+      // A file that names it only inside longer words (`get` in `getUser`) is not parsed to be sure.
+      files = this.candidatesOf(name).filter((file) => namesWhole(this.textOf(file), name) && (this.listing ? this.summaryOf(file).called.has(name) : (this.indexOf(file)?.get(name)?.length ?? 0) > 0));
       this.byName.set(name, files);
     }
     const found: Reference[] = [];
@@ -420,11 +421,14 @@ export class CallGraph {
   private storedKeysOf(name: string): string[] {
     const keys = new Set<string>();
     if (this.listing) {
-      for (const file of this.candidatesOf(name)) for (const key of this.summaryOf(file).stored.get(name) ?? []) keys.add(key);
+      for (const file of this.candidatesOf(name)) {
+        if (!namesWhole(this.textOf(file), name)) continue;
+        for (const key of this.summaryOf(file).stored.get(name) ?? []) keys.add(key);
+      }
       return [...keys].slice(0, MAX_ALIASES);
     }
     for (const file of this.candidatesOf(name)) {
-      const unit = this.resolver.modules.unit(file);
+      const unit = namesWhole(this.textOf(file), name) ? this.resolver.modules.unit(file) : null;
       if (!unit) continue;
       for (const [key, values] of storedUnder(unit)) if (key !== name && values.has(name)) keys.add(key);
     }
@@ -712,6 +716,32 @@ function choicesOf(expression: Node, depth = 0): Node[] {
   if (node.type === T.LogicalExpression) return [...choicesOf(node.left, depth + 1), ...choicesOf(node.right, depth + 1)];
   if (node.type === T.ConditionalExpression) return [...choicesOf(node.consequent, depth + 1), ...choicesOf(node.alternate, depth + 1)];
   return node.type === T.Identifier || node.type === T.MemberExpression ? [node] : [];
+}
+
+/** A character that continues an ASCII identifier (or a string key written next to it). */
+function asciiWordChar(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95 || code === 36;
+}
+
+/**
+ * Whether `text` holds `name` other than inside a longer word: a call of `name`, a function handed
+ * on as `name` or stored under a key (an identifier, or a string key `obj['name']`) is written so,
+ * escapes aside, and an escape never yields a name whose letters stand in the text between word
+ * characters. False only when every occurrence has an ASCII word character against a word end of
+ * `name`: then no tree of the file calls, hands on or stores `name`, and the file need not be parsed
+ * to know it.
+ */
+export function namesWhole(text: string, name: string): boolean {
+  if (name.length === 0) return true;
+  const checkStart = asciiWordChar(name.charCodeAt(0));
+  const checkEnd = asciiWordChar(name.charCodeAt(name.length - 1));
+  for (let at = text.indexOf(name); at !== -1; at = text.indexOf(name, at + 1)) {
+    if (checkStart && at > 0 && asciiWordChar(text.charCodeAt(at - 1))) continue;
+    const after = at + name.length;
+    if (checkEnd && after < text.length && asciiWordChar(text.charCodeAt(after))) continue;
+    return true;
+  }
+  return false;
 }
 
 /** The name a function is referred to by: `fn`, or the member of a plain chain (`this.handle`). */
