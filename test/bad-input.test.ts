@@ -65,6 +65,21 @@ model Broken {
     expect(findingLines(result)).toEqual(['src/invoices.ts:3']);
   });
 
+  it('a source file with a NUL byte inside a string or a comment is read, not skipped as binary (docmost)', async () => {
+    const withNul = `${leak()}export const SEPARATOR = '\u0000';\n// a comment with \u0000 in it\n`;
+    expect(withNul.includes('\u0000')).toBe(true);
+    const dir = makeProject({ 'prisma/schema.prisma': SCHEMA, 'src/db.ts': DB, 'src/invoices.ts': withNul });
+    const result = await scan({ path: dir });
+    expect(result.diagnostics).toEqual([]);
+    expect(findingLines(result)).toEqual(['src/invoices.ts:3']);
+  });
+
+  it('twin: a NUL byte outside any string, in text that does not parse, is still binary', async () => {
+    const dir = makeProject({ 'prisma/schema.prisma': SCHEMA, 'src/db.ts': DB, 'src/invoices.ts': leak(), 'src/y.ts': `${leak()}\u0000\u0001 not code\n` });
+    const result = await scan({ path: dir });
+    expect(result.diagnostics).toEqual([expect.objectContaining({ code: 'binary', file: 'src/y.ts' })]);
+  });
+
   it('a file over 1 MB is skipped with a too-large diagnostic', async () => {
     // Valid TypeScript with a leak on line 3, padded past the limit: it must not be parsed.
     const big = `${leak()}${'// generated padding line\n'.repeat(50_000)}`;

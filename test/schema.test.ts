@@ -373,6 +373,31 @@ describe('locating the schema', () => {
     expect(classes(schema)).toEqual({ Organization: 'global', Invoice: 'tenant' });
   });
 
+  it('prisma.config.ts names the schema folder, read as text: the models beside a datasource-only prisma/schema.prisma are read (comp) ok', () => {
+    const datasource = 'generator client {\n  provider = "prisma-client"\n}\n\ndatasource db {\n  provider = "postgresql"\n}\n';
+    const dir = makeProject({
+      'package.json': JSON.stringify({ name: '@acme/db' }),
+      'prisma.config.ts': "import { defineConfig } from 'prisma/config';\nexport default defineConfig({\n  schema: \"prisma/schema\",\n  migrations: { path: 'prisma/migrations' },\n});\n",
+      'prisma/schema.prisma': datasource,
+      'prisma/schema/schema.prisma': datasource,
+      'prisma/schema/organization.prisma': ORG,
+      'prisma/schema/invoice.prisma': INVOICE,
+    });
+    const schema = loadProject(dir).schema;
+    expect(schema.sources).toEqual([{ kind: 'prisma', files: ['prisma/schema/invoice.prisma', 'prisma/schema/organization.prisma', 'prisma/schema/schema.prisma'] }]);
+    expect(schema.root).toBe('Organization');
+    expect(keys(schema)).toEqual(['Invoice.orgId -> Organization']);
+  });
+
+  it('twin: without prisma.config.ts the default prisma/schema.prisma is the schema, as the Prisma CLI reads it', () => {
+    const dir = makeProject({
+      'package.json': JSON.stringify({ name: '@acme/db' }),
+      'prisma/schema.prisma': `datasource db {\n  provider = "postgresql"\n}\n\n${ORG}${INVOICE}`,
+      'prisma/schema/extra.prisma': 'model Stray {\n  id String @id\n}\n',
+    });
+    expect(loadProject(dir).schema.sources).toEqual([{ kind: 'prisma', files: ['prisma/schema.prisma'] }]);
+  });
+
   it('a schema folder is read recursively like Prisma does (prisma/models/*.prisma) ok', () => {
     const dir = makeProject({
       'package.json': JSON.stringify({ name: 'api', prisma: { schema: 'prisma' } }),

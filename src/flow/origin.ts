@@ -109,6 +109,15 @@ function unknown(reason: string, unit: FileUnit, node: Node): Origin {
 }
 
 function describe(expression: Node, unit: FileUnit, w: Walk): Origin[] {
+  // `{} as PrismaClient` (a placeholder target of `new Proxy(...)` that forwards to the real client,
+  // comp's `db`), `x as unknown as Db`: when the value itself reaches no library, the type it is
+  // asserted to says what the code uses it as.
+  if (expression.type === T.TSAsExpression || expression.type === T.TSTypeAssertion) {
+    const inner = describe(expression.expression, unit, w);
+    if (inner.some((o) => o.kind === 'lib')) return inner;
+    const asserted = typeOrigins(expression.typeAnnotation, unit, w).filter((o): o is LibOrigin => o.kind === 'lib');
+    return asserted.length ? asserted.map((o) => ({ ...o, trail: [...o.trail, `asserted as \`${textOf(unit, expression.typeAnnotation)}\``] })) : inner;
+  }
   const node = unwrap(expression);
   let memos = memo.get(w.resolver);
   if (!memos) memo.set(w.resolver, (memos = { plain: new WeakMap(), callers: new WeakMap() }));

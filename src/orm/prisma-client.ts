@@ -18,9 +18,20 @@ const NOT_CLIENT_NODES = new Set<string>([
  */
 export function clientOf(expression: Node, unit: FileUnit, context: AnalysisContext, depth = 0): ClientInfo {
   if (depth > MAX_DEPTH) return { kind: 'unknown', reason: 'client resolution too deep' };
+  // `{} as PrismaClient`, the placeholder target of a forwarding `new Proxy(...)` (comp's `db`): the
+  // asserted type says what the code uses the value as, when the value itself is no client.
+  if (expression.type === T.TSAsExpression || expression.type === T.TSTypeAssertion) {
+    const inner = clientOf(expression.expression, unit, context, depth + 1);
+    if (inner.kind === 'client' || !isClientType(expression.typeAnnotation, unit, context, depth + 1)) return inner;
+    return { kind: 'client', scoped: false, how: `asserted as \`${textOf(unit, expression.typeAnnotation)}\`` };
+  }
   const node = unwrap(expression);
   switch (node.type) {
     case T.NewExpression:
+      // `new Proxy(client, handler)` (the global): the client, some members intercepted.
+      if (node.callee.type === T.Identifier && node.callee.name === 'Proxy' && node.arguments[0] && node.arguments[0].type !== T.SpreadElement && !variableOf(unit.scopeManager, node.callee)?.defs.length) {
+        return clientOf(node.arguments[0], unit, context, depth + 1);
+      }
       return isClientClassExpression(node.callee, unit, context, depth + 1)
         ? { kind: 'client', scoped: false, how: `\`new ${textOf(unit, node.callee)}()\`` }
         : { kind: 'not-client', how: 'constructed from another class' };

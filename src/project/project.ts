@@ -92,11 +92,36 @@ export function locatePrismaSchema(dir: string, configured?: string[]): string[]
       // An unparseable package.json is reported by the config loader when it matters.
     }
   }
+  // `prisma.config.ts` (Prisma 6.6+): `defineConfig({ schema: 'prisma/schema' })`, read as text,
+  // never executed. It comes before the defaults: comp keeps the generator and datasource in
+  // `prisma/schema.prisma` and its 150 models in `prisma/schema/*.prisma`, which the config names.
+  const fromConfig = prismaConfigSchema(dir);
+  if (fromConfig) {
+    const files = expand(fromConfig);
+    if (files.length) return files;
+  }
   for (const candidate of ['schema.prisma', join('prisma', 'schema.prisma'), join('prisma', 'schema')]) {
     const files = expand(join(dir, candidate));
     if (files.length) return files;
   }
   return providerVariant(join(dir, 'prisma'));
+}
+
+/** The `schema` path of a prisma.config.{ts,mts,cts,js,mjs,cjs} in `dir`, read as text. */
+function prismaConfigSchema(dir: string): string | undefined {
+  for (const name of ['prisma.config.ts', 'prisma.config.mts', 'prisma.config.cts', 'prisma.config.js', 'prisma.config.mjs', 'prisma.config.cjs']) {
+    const file = join(dir, name);
+    if (!isFile(file)) continue;
+    let text: string;
+    try {
+      text = readTextFileSafe(file, { maxBytes: 100_000 });
+    } catch {
+      continue;
+    }
+    const schema = /["']?\bschema["']?\s*:\s*["'`]([^"'`\n$]{1,200})["'`]/.exec(text);
+    if (schema) return resolve(dir, schema[1]!);
+  }
+  return undefined;
 }
 
 /**

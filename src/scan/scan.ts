@@ -271,13 +271,17 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       return { kind: 'skipped', code: 'unreadable', message: `cannot read: ${error instanceof Error ? error.message : String(error)}` };
     }
     if (given === undefined) modules.noteText(file, text);
-    if (text.slice(0, 8000).includes('\u0000')) return { kind: 'skipped', code: 'binary', message: 'skipped: binary content' };
+    // A NUL byte makes a file binary unless it parses: a NUL inside a string literal or a comment is
+    // legal source (docmost's `utils.spec.ts` tests a string holding one), and skipping such a file
+    // would leave the scan incomplete for nothing.
+    const nul = text.slice(0, 8000).includes('\u0000');
     checkBudget();
     // Text given in place of the file is parsed from that text, never taken from the cache of the copy on disk.
     let unit = options.types || given !== undefined ? undefined : modules.cached(file);
     try {
       unit ??= typed ? typed.parseTypedUnit(file, text, programOf(projectFor(file).root)) : parseUnit(file, text);
     } catch (error) {
+      if (nul && !(error instanceof BudgetExceeded)) return { kind: 'skipped', code: 'binary', message: 'skipped: binary content' };
       if (error instanceof ParseError) return { kind: 'skipped', code: 'parse-error', message: `cannot parse: ${error.message}`, line: error.line, column: error.column };
       if (error instanceof BudgetExceeded) throw error;
       return { kind: 'skipped', code: 'internal', message: `internal error while parsing: ${oneLine(error)}` };

@@ -86,6 +86,13 @@ function tableFunction(unit: FileUnit, callee: Node): { rename: Rename } | undef
   if (current.type === T.MemberExpression && memberName(current) === 'table' && isSchemaObject(unit, current.object, 0)) {
     return { rename: identity };
   }
+  // `latitudeSchema.table('projects', { ... })` with `latitudeSchema` imported from a project module
+  // (its `pgSchema('latitude')` lives in a helpers file): the schema files read one at a time, so
+  // the import is taken for what the call's shape says, a named table with its columns, in a file
+  // that imports Drizzle's column builders.
+  if (current.type === T.MemberExpression && memberName(current) === 'table' && isImportedFromProject(unit, current.object) && isTableCall(callee)) {
+    return { rename: identity };
+  }
   if (current.type === T.Identifier) {
     const def = variableAt(unit, current)?.defs[0];
     const init = def?.type === 'Variable' && def.node.init ? unwrap(def.node.init) : undefined;
@@ -94,6 +101,24 @@ function tableFunction(unit: FileUnit, callee: Node): { rename: Rename } | undef
     }
   }
   return undefined;
+}
+
+/** A binding imported from a module of the project (a relative path, or a workspace package's subpath), not a library. */
+function isImportedFromProject(unit: FileUnit, node: Node): boolean {
+  const current = unwrap(node);
+  if (current.type !== T.Identifier) return false;
+  const def = variableAt(unit, current)?.defs[0];
+  if (def?.type !== 'ImportBinding' || def.parent.type !== T.ImportDeclaration) return false;
+  const source = def.parent.source.value;
+  return source.startsWith('.') || source.startsWith('@/') || source.startsWith('~/');
+}
+
+/** The callee of `x.table('name', { ...columns })`: a literal name and an object of columns. */
+function isTableCall(callee: Node): boolean {
+  const call = callee.parent;
+  if (call?.type !== T.CallExpression || call.callee !== callee) return false;
+  const [name, columns] = call.arguments;
+  return name?.type === T.Literal && typeof name.value === 'string' && columns !== undefined && unwrap(columns).type === T.ObjectExpression;
 }
 
 /** `pgSchema('billing')`, directly or through a `const`. */

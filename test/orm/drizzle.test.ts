@@ -175,6 +175,14 @@ ruleTester.run('require-tenant-filter (drizzle)', rule, {
       ],
     },
     invalid(`import type { Db } from '../db';\nexport const q = (database: Db, id: string) => database.query.customers.findFirst({ where: eq(customers.id, id) });`, 'missingTenantFilter'),
+    // a forwarding Proxy whose target is an empty object asserted to be the database (comp's shape, in Drizzle)
+    {
+      ...project(
+        `import type { NodePgDatabase } from 'drizzle-orm/node-postgres';\nimport { eq } from 'drizzle-orm';\nimport { invoices } from '../db/schema';\nconst local = new Proxy({} as NodePgDatabase, { get(_t, p) { return Reflect.get(globalThis, p); } });\nexport const y = (id: string) => local.select().from(invoices).where(eq(invoices.id, id));\nexport const z = (accountId: string) => local.select().from(invoices).where(eq(invoices.accountId, accountId));`,
+        false,
+      ),
+      errors: [{ messageId: 'missingTenantFilter', line: 5 }],
+    },
   ],
 });
 

@@ -168,6 +168,25 @@ export const refunds = pgSchema('billing').table('refunds', { id: uuid('id').pri
     expect(tableNamed(tables, 'charges').location).toEqual({ file: FILE, line: 3, column: 32, endLine: 3, endColumn: 37 });
   });
 
+  it("reads `x.table('name', { ...columns })` where x is a pgSchema imported from a project module (latitude-llm)", () => {
+    const tables = read(`import { varchar } from 'drizzle-orm/pg-core';
+import { latitudeSchema, cuid } from '../schemaHelpers.ts';
+export const projects = latitudeSchema.table('projects', { id: cuid('id').primaryKey(), organizationId: cuid('organization_id').notNull(), name: varchar('name') });
+`);
+    expect(tables.map((t) => t.name)).toEqual(['projects']);
+    expect(nullability(tableNamed(tables, 'projects'))).toMatchObject({ organizationId: false });
+  });
+
+  it('twin: `.table(...)` on a library import, or without a column object, is no table', () => {
+    const tables = read(`import { varchar } from 'drizzle-orm/pg-core';
+import knex from 'knex';
+import { helpers } from './helpers';
+export const a = knex.table('projects', { id: varchar('id') });
+export const b = helpers.table('notes');
+`);
+    expect(tables).toEqual([]);
+  });
+
   it('applies a static pgTableCreator prefix to the table name', () => {
     const tables = read(`import { pgTableCreator, uuid } from 'drizzle-orm/pg-core';
 const createTable = pgTableCreator((name) => \`acme_\${name}\`);

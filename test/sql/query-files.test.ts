@@ -89,12 +89,13 @@ describe('.sql query files', () => {
   it('seedFilesAreSkippedNotFlagged ok / aQueryFileNamedLikeASeedIsNot err', () => {
     // capgo (judged G068): `supabase/seed.sql` loads demo data; it is not a query the application sends.
     const update = 'UPDATE notes SET id = id WHERE id = $1;\n';
-    for (const file of ['supabase/seed.sql', 'db/users.seed.sql', 'sql/demo-fixtures.sql']) {
+    for (const file of ['supabase/seed.sql', 'db/users.seed.sql', 'sql/demo-fixtures.sql', 'apps/web/prisma/seed_dashboard.sql']) {
       const result = analyzeSqlQueryFile(update, file, project.schema, project.config);
       expect(result).toMatchObject({ findings: [], querySites: 0 });
       expect(result.skipped).toContain('seed data an operator loads');
     }
     expect(analyzeSqlQueryFile(update, 'queries/seedling.sql', project.schema, project.config).findings).toHaveLength(1);
+    expect(analyzeSqlQueryFile(update, 'queries/reseed_counts.sql', project.schema, project.config).findings).toHaveLength(1);
   });
 
   it('configuredSqlSinkIsChecked err', async () => {
