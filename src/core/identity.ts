@@ -33,7 +33,13 @@ export const CLIENT_PARTS = new Set(['body', 'query', 'params', 'param', 'input'
 export interface IdentityRead {
   /** The verified object: `['req', 'user']`, `['ctx', 'session', 'user']`, `['session']`. */
   object: string[];
-  /** What is read off it: `['team_id']`; empty for the object itself. */
+  /**
+   * What is read off it: `['team_id']`; empty for the object itself. Every field of the verified
+   * object was set by the server when it authenticated the caller: the caller's own id, their tenant
+   * (`team_id`), the owner of their tenant (`owner_id`, worklenz). None is the client's choice, so
+   * each may stand for a value of the session; which one fits where is the compared column's to say
+   * (a root's owner column takes a person: `teams.user_id = req.user.owner_id`).
+   */
   field: string[];
   /**
    * How it is known: `request`, through a request carrier (`req.user`, `ctx.userId`); `session`, a

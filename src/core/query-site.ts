@@ -14,7 +14,13 @@ export type Predicate =
    * `condition`: the tenant key is applied only when this holds (`...(org ? { orgId: org } : {})`), and no other conjunct scopes.
    * `credential`: found by this unique secret column (see credentialScope), whatever tenant it names. */
   | { kind: 'scoped'; via: string; value?: Node; mayBeUndefined?: boolean; condition?: Node; credential?: string }
-  | { kind: 'unscoped'; detail: string }
+  /**
+   * `bySession`: the query would be scoped if these values, parameters of the query's function, held
+   * a value of the verified session (`t.user_id = $2` with `$2` the parameter `owner_id`: the root rows
+   * that person owns): decided on each path by what the caller passes (`req.user.owner_id`), with `via`
+   * saying what the session value would pin.
+   */
+  | { kind: 'unscoped'; detail: string; bySession?: { values: Node[]; via: string } }
   /** An `OR` whose branch lacks the tenant predicate, with nothing else scoping the query. */
   | { kind: 'or-bypass'; branch: Node }
   | { kind: 'unknown'; reason: string };

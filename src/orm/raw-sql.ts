@@ -1,6 +1,6 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import type { Variable } from '@typescript-eslint/scope-manager';
-import { memberName, T, textOf, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
+import { findByName, memberName, T, textOf, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
 import { originsOf, type LibOrigin, type Origin } from '../flow/origin.js';
 import { credentialScope, type AnalysisContext, type ClientInfo, type Operation, type QuerySite } from '../core/query-site.js';
 import { isCredentialColumn, type Table, type TenantSchema } from '../core/schema.js';
@@ -423,6 +423,8 @@ export function sqlLookup(schema: TenantSchema): (name: string) => { info: SqlTa
         }),
         ...(table.name === schema.root && table.primaryKey.length === 1 ? { rootKey: db(table, table.primaryKey[0]!) } : {}),
         credentials: [...table.columns.keys()].filter((field) => isCredentialColumn(table, field)).map((field) => db(table, field)),
+        ...(table.primaryKey.length === 1 ? { key: db(table, table.primaryKey[0]!) } : {}),
+        unique: table.uniques.filter((u) => u.fields.length === 1).map((u) => db(table, u.fields[0]!)),
         columns: [...table.columns.keys()].map((field) => db(table, field)),
       },
     };
@@ -603,6 +605,7 @@ export function recognizeRawSql(calls: (TSESTree.CallExpression | TSESTree.Tagge
       result.unknown.push({ node: sink.callee, reason: `${calleeText}: the SQL does not parse (${error instanceof Error ? error.message.split('\n')[0] : String(error)})` });
       continue;
     }
+    const bySession = sessionPins(statements, named.sql, analyzer, trusted, valueOf, context.unit);
     if (statements.every((st) => st.kind === 'select' && st.uses.length === 0 && !st.setsTenantSetting)) {
       const functions = databaseFunctionsIn(text.sql);
       if (functions.length) {
@@ -645,7 +648,7 @@ export function recognizeRawSql(calls: (TSESTree.CallExpression | TSESTree.Tagge
               ? { kind: 'unknown', reason: `\`${use.alias}\`: ${use.undecided}` }
             : use.orBypass !== undefined
               ? { kind: 'or-bypass', branch: sink.callee }
-              : { kind: 'unscoped', detail: unscopedDetail(use, found.info, valueOf, context.unit) },
+              : { kind: 'unscoped', detail: unscopedDetail(use, found.info, valueOf, context.unit), ...(bySession.has(use) ? { bySession: bySession.get(use) } : {}) },
           nested: [],
           sql: { alias: use.alias, span },
           ...filterKeys(use, found.table, valueOf, context.unit),
@@ -654,6 +657,53 @@ export function recognizeRawSql(calls: (TSESTree.CallExpression | TSESTree.Tagge
     }
   }
   return result;
+}
+
+/** At most this many parameters are tried as session values (one analysis each). */
+const MAX_PASSED_IN = 4;
+
+/**
+ * The tables a statement leaves unconstrained that a value of the verified session would constrain,
+ * were a parameter of the query's function (`owner_id` in `WHERE t.user_id = $2`, `[email,
+ * owner_id]`) to hold one: whether it does is the callers' to say (worklenz's
+ * checkIfUserAlreadyExists, called with `req.user.owner_id`). Each such parameter is tried on its
+ * own, as the analysis would read it with a session value there.
+ */
+function sessionPins(
+  statements: StatementAnalysis[],
+  sql: string,
+  analyzer: SqlQueryAnalyzer,
+  trusted: (n: number) => boolean,
+  valueOf: (n: number) => Node | undefined,
+  unit: FileUnit,
+): Map<TableUse, { values: Node[]; via: string }> {
+  const out = new Map<TableUse, { values: Node[]; via: string }>();
+  const open = statements.flatMap((st, index) => st.uses.filter((u) => !u.constrained && !u.undecided && u.info).map((use) => ({ use, index })));
+  if (open.length === 0) return out;
+  const numbers = [...new Set([...sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])))].filter((n) => n > 0 && !trusted(n));
+  const passed = numbers.map((n) => ({ n, value: valueOf(n) })).filter((p): p is { n: number; value: Node } => p.value !== undefined && isParameter(p.value, unit));
+  for (const { n, value } of passed.slice(0, MAX_PASSED_IN)) {
+    let again: StatementAnalysis[];
+    try {
+      again = analyzer.analyze(sql, (m) => m === n || trusted(m));
+    } catch {
+      return out;
+    }
+    for (const { use, index } of open) {
+      if (out.has(use)) continue;
+      const same = again[index]?.uses.find((u) => u.location === use.location && u.table === use.table);
+      if (same?.constrained && !same.credential) out.set(use, { values: [value], via: `constrains \`${use.alias}\` (${same.via ?? 'a predicate on a value of the session'})` });
+    }
+  }
+  return out;
+}
+
+/** A parameter of the function the expression is in (`owner_id`, `owner_id as string`): its callers give it its value. */
+function isParameter(node: Node, unit: FileUnit): boolean {
+  const value = unwrap(node);
+  if (value.type !== T.Identifier) return false;
+  const variable = findByName(unit.scopeManager, value, value.name);
+  return variable?.defs.length === 1 && variable.defs[0]!.type === 'Parameter' && !variable.references.some((ref) => ref.isWrite());
 }
 
 function isKnexRaw(sink: { callee: Node; client: ClientInfo }): boolean {

@@ -65,8 +65,11 @@ export function checkQuerySites(sites: QuerySite[], context: AnalysisContext, lo
     if (byVerifiedUser(site, context.schema) || bySessionKey(site, context)) continue;
     // Keyed by the rows of another query of the same table in the function: reported there if that one is unscoped.
     if (keyedByRowsOf(site.call, context.unit, (node) => sites.some((other) => other !== site && other.call === node && other.table === site.table))) continue;
-    const paths = pathsFor(site, context, isAdminOnly);
+    const paths = pathsFor(site, context, isAdminOnly, undefined, predicate.kind === 'unscoped' ? predicate.bySession : undefined);
     if (paths?.local) continue;
+    // The scope hangs on a parameter of the query's function (`t.user_id = owner_id`), and every caller
+    // passes a value of the verified session for it (`req.user.owner_id`): the query is scoped.
+    if (paths?.bySession?.length && paths.bySession.length === paths.guarded.length && !paths.unguarded.length && !paths.cut.length && !paths.uncalled.length && !paths.system.length && !paths.loose.length) continue;
     // Every path checks first: if each check is of the parent key the query filters by, the rows
     // hang off a parent the caller verified (`deleteMany({ where: { websiteId } })` after
     // `canUpdateWebsite(auth, websiteId)`): scoped through that parent, nothing to report.
@@ -158,7 +161,7 @@ function parentVerifiedOnEveryPath(site: QuerySite, context: AnalysisContext, is
 }
 
 /** The paths from entry points to an unscoped query, with the checks on them (see paths.ts). */
-function pathsFor(site: QuerySite, context: AnalysisContext, isAdminOnly: AdminOnly, focus?: Node[]): PathVerdict | undefined {
+function pathsFor(site: QuerySite, context: AnalysisContext, isAdminOnly: AdminOnly, focus?: Node[], session?: { values: Node[]; via: string }): PathVerdict | undefined {
   if (!context.root) return undefined;
   const tenantKeys = new Set<string>();
   for (const table of context.schema.tables.values()) for (const key of table.tenantKeys) tenantKeys.add(key);
@@ -171,6 +174,7 @@ function pathsFor(site: QuerySite, context: AnalysisContext, isAdminOnly: AdminO
     isAdminOnly: (fn, unit) => isAdminOnly(fn, unit, { ...context, unit }),
     read: site.operation === 'read',
     focus,
+    ...(session ? { session: session.values, sessionVia: session.via } : {}),
   });
 }
 

@@ -16,6 +16,7 @@ import type { TSESTree } from '@typescript-eslint/types';
 import { enclosingFunction, memberName, propertyName, T, textOf, unwrap, walk, type FileUnit, type Node } from '../../core/ast.js';
 import { carriesIdentity, foundByCredential, IDENTITY_NAME, identityRead, memberPath as identityPath } from '../../core/identity.js';
 import { authorizationDecoratorOf, testsFailure } from '../../core/syntax.js';
+import { sessionFieldOf } from '../../core/tenant-values.js';
 import type { Resolver } from '../../core/resolve.js';
 import { callableAt, callGraphFor, INLINE_RUNNERS, isInlineCallback, nodeKey, placeOf, runsParameter, searchRootOf, type Callable, type CallGraph } from '../../flow/callers.js';
 import { originsOf } from '../../flow/origin.js';
@@ -40,6 +41,8 @@ export interface PathVerdict {
   loose: string[];
   /** Paths checked only by an authorization decorator, which checks what the route names, not a given value. */
   decorated?: string[];
+  /** With `session`: paths whose caller passes a value of the verified session for those values (also in `guarded`). */
+  bySession?: string[];
 }
 
 export interface PathOptions {
@@ -57,6 +60,13 @@ export interface PathOptions {
    * test the argument the value came in by, followed through the parameters it is passed as.
    */
   focus?: Node[];
+  /**
+   * Values of the query (parameters of its function) that scope it when they hold a value of the
+   * verified session (`t.user_id = owner_id`): a caller that passes one (`req.user.owner_id`) checks
+   * the path; `sessionVia` says what the value pins.
+   */
+  session?: Node[];
+  sessionVia?: string;
 }
 
 const MAX_DEPTH = 6;
@@ -73,18 +83,19 @@ export function pathsOf(call: TSESTree.CallExpression, unit: FileUnit, options: 
     return verdict;
   }
   const budget = { sites: MAX_SITES };
-  explore(call, unit, graph, options, verdict, 0, new Set(), budget, options.focus);
+  explore(call, unit, graph, options, verdict, 0, new Set(), budget, options.focus, options.session);
   return verdict;
 }
 
 /** `focus`: the values at `call` whose checks count (undefined: any value of the call). */
-function explore(call: TSESTree.CallExpression, unit: FileUnit, graph: CallGraph, options: PathOptions, verdict: PathVerdict, depth: number, seen: Set<string>, budget: { sites: number }, focus?: Node[]): void {
+function explore(call: TSESTree.CallExpression, unit: FileUnit, graph: CallGraph, options: PathOptions, verdict: PathVerdict, depth: number, seen: Set<string>, budget: { sites: number }, focus?: Node[], session?: Node[]): void {
   const before = verdict.unguarded.length;
-  exploreFrom(call, unit, graph, options, verdict, depth, seen, budget, focus);
+  exploreFrom(call, unit, graph, options, verdict, depth, seen, budget, focus, session);
   if (depth > 0 && verdict.unguarded.length > before) verdict.throughCallers = true;
 }
 
-function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallGraph, options: PathOptions, verdict: PathVerdict, depth: number, seen: Set<string>, budget: { sites: number }, focus?: Node[]): void {
+/** `session`: the values at `call` that scope the query when a caller passes a value of the verified session for them. */
+function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallGraph, options: PathOptions, verdict: PathVerdict, depth: number, seen: Set<string>, budget: { sites: number }, focus?: Node[], session?: Node[]): void {
   // A check that is not of the focused values (a decorator, a route's middleware) counts as loose.
   const guarded = focus ? verdict.loose : verdict.guarded;
   const place = placeOf(graph.root, unit, call);
@@ -197,6 +208,14 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
       verdict.guarded.push(`\`${placeOf(graph.root, site.unit, site.call)}\` calls ${label(at)} only after the operator check ${admin} (admin-only)`);
       continue;
     }
+    // `checkIfUserAlreadyExists(req.user.owner_id, email)`: the value the query's scope hangs on is the session's.
+    const passed = session?.length ? argumentsFor(at.fn, session, site.call, at.unit) : undefined;
+    if (passed?.length && passed.every((arg) => sessionValue(arg, site.unit))) {
+      const text = `\`${placeOf(graph.root, site.unit, site.call)}\` calls ${label(at)} with the verified session's \`${clip(textOf(site.unit, unwrap(passed[0]!)))}\`, which ${options.sessionVia ?? 'scopes the query'}`;
+      verdict.guarded.push(text);
+      (verdict.bySession ??= []).push(text);
+      continue;
+    }
     const own = ownRowsOnly(site.call, site.unit);
     if (own) {
       verdict.guarded.push(`\`${placeOf(graph.root, site.unit, site.call)}\` calls ${label(at)} with the verified identity \`${clip(textOf(site.unit, own))}\` only`);
@@ -213,7 +232,7 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
       );
       continue;
     }
-    explore(site.call, site.unit, graph, options, verdict, depth + 1, seen, budget, handed);
+    explore(site.call, site.unit, graph, options, verdict, depth + 1, seen, budget, handed, passed?.length ? passed : undefined);
   }
 }
 
@@ -820,6 +839,12 @@ function ownRowsOnly(call: TSESTree.CallExpression, unit: FileUnit): Node | unde
     return undefined;
   }
   return own;
+}
+
+/** `req.user?.owner_id`, or a local bound once to one: a field of the verified session (src/core/tenant-values.ts). */
+function sessionValue(node: Node, unit: FileUnit): boolean {
+  const value = unwrap(node);
+  return sessionFieldOf(textOf(unit, value), value, unit) !== undefined;
 }
 
 function rootName(node: Node): string | undefined {
