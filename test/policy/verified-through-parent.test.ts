@@ -119,6 +119,8 @@ create table users (id uuid primary key);
 create table docs (id uuid primary key, org_id uuid not null references orgs (id), owner_id uuid not null references users (id), title text);
 create index on docs (org_id, id);
 create table attachments (id uuid primary key, doc_id uuid not null references docs (id), label text);
+create table api_keys (id uuid primary key, org_id uuid not null references orgs (id), token text not null unique);
+create index on api_keys (org_id, id);
 `;
 const knexHead = `import knex from 'knex';
 const db = knex({ client: 'pg' });
@@ -127,6 +129,16 @@ declare function send(x: unknown): void;
 function knexProject(body: string): { code: string; filename: string } {
   return onDisk(`${knexHead}${body}`, 'src/service.ts', {
     'package.json': JSON.stringify({ name: 'verified-parent-knex', dependencies: { knex: '^3.1.0', pg: '^8.13.0' } }),
+    'migrations/20240101000000_init.sql': MIGRATION,
+  });
+}
+
+const pgHead = `import { Pool } from 'pg';
+const pool = new Pool();
+`;
+function pgProject(body: string): { code: string; filename: string } {
+  return onDisk(`${pgHead}${body}`, 'src/service.ts', {
+    'package.json': JSON.stringify({ name: 'verified-parent-pg', dependencies: { pg: '^8.13.0' } }),
     'migrations/20240101000000_init.sql': MIGRATION,
   });
 }
@@ -175,8 +187,24 @@ ruleTester.run('require-tenant-filter: a row verified through a scoped read of i
   if (!doc) throw new Error('not found');
   return attachment;
 }`),
+    // raw SQL (pg): rows destructured to the first, the parent read with the tenant
+    pgProject(`export async function get(id: string, orgId: string) {
+  const { rows: [attachment] } = await pool.query('SELECT * FROM attachments WHERE id = $1', [id]);
+  if (!attachment) throw new Error('not found');
+  const { rows: [doc] } = await pool.query('SELECT id FROM docs WHERE id = $1 AND org_id = $2', [attachment.doc_id, orgId]);
+  if (!doc) throw new Error('not found');
+  return attachment;
+}`),
   ],
   invalid: [
+    // raw SQL (pg): the parent read is not scoped
+    { ...pgProject(`export async function get(id: string) {
+  const { rows: [attachment] } = await pool.query('SELECT * FROM attachments WHERE id = $1', [id]);
+  if (!attachment) throw new Error('not found');
+  const { rows: [doc] } = await pool.query('SELECT id FROM docs WHERE id = $1', [attachment.doc_id]);
+  if (!doc) throw new Error('not found');
+  return attachment;
+}`), errors: [missing, missing] },
     // the parent read is not scoped: any document matches (the attachment, the document, the delete)
     { ...prisma(`export async function remove(id: string, org: string) {
   const attachment = await prisma.attachment.findFirst({ where: { id } });
@@ -270,6 +298,17 @@ ruleTester.run('require-tenant-filter: a destructured row and a guard that reads
   const doc = await db('docs').where('id', id).first();
   if (doc?.owner_id !== userId) throw new Error('forbidden');
 }`),
+    // raw SQL (pg): a secret whose row's tenant is read
+    pgProject(`export async function orgOf(token: string) {
+  const { rows } = await pool.query('SELECT org_id FROM api_keys WHERE token = $1', [token]);
+  if (rows.length === 0) throw new Error('unauthorized');
+  return rows[0].org_id;
+}`),
+    // Prisma: a check that answers with the comparison alone
+    prisma(`export async function canAccess(id: string, userId: string) {
+  const doc = await prisma.doc.findUnique({ where: { id } });
+  return doc?.ownerId === userId;
+}`),
     // Drizzle: a secret whose row's tenant is read
     drizzleProject(`export async function orgOf(token: string) {
   const [key] = await db.select().from(apiKeys).where(eq(apiKeys.token, token));
@@ -302,6 +341,17 @@ ruleTester.run('require-tenant-filter: a destructured row and a guard that reads
   const [doc] = await db.select().from(docs).where(eq(docs.id, id)).limit(1);
   if (doc.ownerId !== userId) console.warn('not the owner');
   return doc;
+}`), errors: [missing] },
+    // raw SQL (pg): a secret only tested for existence, destructured
+    { ...pgProject(`export async function check(token: string) {
+  const { rows } = await pool.query('SELECT id FROM api_keys WHERE token = $1', [token]);
+  if (rows.length === 0) throw new Error('unauthorized');
+  return true;
+}`), errors: [missing] },
+    // Prisma: the comparison answers for a value the client sends
+    { ...prisma(`export async function canAccess(id: string, body: { owner: string }) {
+  const doc = await prisma.doc.findUnique({ where: { id } });
+  return doc?.ownerId === body.owner;
 }`), errors: [missing] },
     // Drizzle: a secret only tested for existence, whatever tenant it names
     { ...drizzleProject(`export async function check(token: string) {

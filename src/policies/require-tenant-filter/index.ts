@@ -823,6 +823,7 @@ function guardOf(site: QuerySite, sites: QuerySite[], context: AnalysisContext):
       if (isGuardStatement(next, declared.name, keys, context, 0)) return next;
       if (ownerGuard(next, declared.name, owners)) return next;
       if (checkedVerdict(next, statements.slice(index + 1), declared.name, keys)) return next;
+      if (answersWithComparison(next, declared.name, owners, keys)) return next;
       // `if (row) { if (row.ownerId !== user.id) throw ...; ... }`: the row is used only in a branch that checks it first.
       const branch = presentBranch(next, declared.name);
       if (branch && depth < 2) return scan(branch, depth + 1);
@@ -831,6 +832,41 @@ function guardOf(site: QuerySite, sites: QuerySite[], context: AnalysisContext):
     return undefined;
   };
   return scan(declared.after, 0);
+}
+
+/**
+ * A check that answers with the comparison alone: `return doc?.ownerId === userId`, `return !!doc && doc.orgId === orgId`.
+ * The row is read only to compare its owner with the verified user (or its tenant key), and only the
+ * boolean leaves the function: the read is the check. An owner compared with anything else is not one.
+ */
+function answersWithComparison(statement: Node, row: string, owners: string[], keys: string[]): boolean {
+  if (statement.type !== T.ReturnStatement || !statement.argument) return false;
+  let compared = false;
+  let other = false;
+  walk(statement.argument, (node) => {
+    if (other || node.type !== T.Identifier || node.name !== row) return;
+    const parent = node.parent;
+    if ((parent?.type === T.MemberExpression && parent.property === node && !parent.computed) || (parent?.type === T.Property && parent.key === node && !parent.shorthand)) return;
+    // `!doc`, `!!doc && ...`, `doc && ...`: whether there is a row, nothing of it.
+    if (parent?.type === T.UnaryExpression && parent.operator === '!') return;
+    if (parent?.type === T.LogicalExpression && parent.left === node) return;
+    let side: Node | undefined = parent?.type === T.MemberExpression && parent.object === node ? parent : undefined;
+    while (side?.parent?.type === T.ChainExpression) side = side.parent;
+    const comparison = side?.parent;
+    if (side && comparison?.type === T.BinaryExpression && ['===', '!==', '==', '!='].includes(comparison.operator)) {
+      const against = comparison.left === side ? comparison.right : comparison.left;
+      if (isRowKey(side, row, owners) && IDENTITY_VALUE.test(flatText(against)) && !REQUEST_VALUE.test(flatText(against))) {
+        compared = true;
+        return;
+      }
+      if (isRowKey(side, row, keys)) {
+        compared = true;
+        return;
+      }
+    }
+    other = true;
+  });
+  return compared && !other;
 }
 
 /** `if (row) { ... }` (or `row !== null`, `row !== undefined`) with no `else` that reads the row: the branch's statements. */
