@@ -160,9 +160,18 @@ export function onlyTestedForExistence(call: Node, unit: FileUnit): boolean {
     else break;
   }
   const holder = node.parent;
-  if (holder?.type !== T.VariableDeclarator || holder.init !== node || holder.id.type !== T.Identifier) return false;
-  const reads = (unit.scopeManager.getDeclaredVariables(holder)[0]?.references ?? []).filter((r) => r.identifier !== holder.id && r.isRead());
+  if (holder?.type !== T.VariableDeclarator || holder.init !== node || !plainBinding(holder.id)) return false;
+  // `const [row] = ...`, `const { rows } = ...`, `const { data, error } = ...`: every name it binds is only tested.
+  const reads = unit.scopeManager.getDeclaredVariables(holder).flatMap((v) => v.references.filter((r) => r.isRead() && !(r.init ?? false)));
   return reads.length > 0 && reads.every((r) => testedOnly(r.identifier as Node)) && !valuesReadAfter(node, holder, unit);
+}
+
+/** A name, or array and object patterns of names (`[row]`, `{ rows: [row] }`, `{ data: key, error }`): no defaults, no rest. */
+function plainBinding(id: Node): boolean {
+  if (id.type === T.Identifier) return true;
+  if (id.type === T.ArrayPattern) return id.elements.every((element) => element === null || plainBinding(element));
+  if (id.type === T.ObjectPattern) return id.properties.every((p) => p.type === T.Property && !p.computed && plainBinding(p.value));
+  return false;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { TSESTree } from '@typescript-eslint/types';
-import { enclosingFunction, findByName, memberName, propertyName, T, textOf, unwrap, walk, type Node } from '../../core/ast.js';
+import { enclosingFunction, findByName, memberName, propertyName, T, textOf, unwrap, variableOf, walk, type Node } from '../../core/ast.js';
 import type { Suggestion } from '../../core/finding.js';
 import type { AnalysisContext, QuerySite } from '../../core/query-site.js';
 import type { Table, TenantSchema } from '../../core/schema.js';
@@ -49,7 +49,7 @@ export function checkQuerySites(sites: QuerySite[], context: AnalysisContext, lo
       out.unknown.push({ ruleId: 'require-tenant-filter', node: site.callee, reason: `${site.calleeText}: ${predicate.reason}` });
       continue;
     }
-    if (verifiedEarlier(site, sites, context) || guardedAfter(site, context) || scopedThroughParent(site, sites, context) || insertedHere(site, sites, context) || referencedByScopedRow(site, sites, context)) continue;
+    if (verifiedEarlier(site, sites, context) || guardedAfter(site, sites, context) || scopedThroughParent(site, sites, context) || insertedHere(site, sites, context) || referencedByScopedRow(site, sites, context)) continue;
     if (rlsNote(table).demoted && tenantSetBefore(site, localSettings)) continue;
     // An operator console: reached only after the verified identity was checked to be an admin.
     if (isAdminOnly(site.call, context.unit, context)) continue;
@@ -532,15 +532,20 @@ function verifiedEarlier(site: QuerySite, sites: QuerySite[], context: AnalysisC
   if (unique.length === 0) return false;
   // The read may be in the function that encloses the write's transaction callback.
   const fns = enclosingFunctions(site.call);
+  // A read checked after it (an ownership guard, a scoped read of its parent) vouches for what comes after the check.
+  const checkedBefore = (other: QuerySite) => {
+    const guard = guardOf(other, sites, context);
+    return guard !== undefined && guard.range[1] <= site.call.range[0];
+  };
   return sites.some(
     (other) =>
       other !== site &&
       other.table === site.table &&
       other.call.range[0] < site.call.range[0] &&
       fns.has(enclosingFunction(other.call)) &&
-      (other.predicate.kind === 'scoped' || other.predicate.kind === 'unknown' || guardedAfter(other, context)) &&
-      stopsWhenMissing(other) &&
-      unique.some((k) => other.whereKeys?.[k] === keys[k]),
+      unique.some((k) => other.whereKeys?.[k] === keys[k]) &&
+      (other.predicate.kind === 'scoped' || other.predicate.kind === 'unknown' || checkedBefore(other)) &&
+      stopsWhenMissing(other),
   );
 }
 
@@ -736,8 +741,7 @@ function declarationOf(site: QuerySite): { name: string; after: Node[] } | undef
   const declarator = node.parent;
   if (declarator?.type !== T.VariableDeclarator) return undefined;
   id ??= declarator.id;
-  // supabase-js: `const { data: row } = await ...`, the row is `data`.
-  const name = id.type === T.Identifier ? id.name : id.type === T.ObjectPattern ? dataBinding(id) : undefined;
+  const name = rowBinding(id, site);
   if (!name) return undefined;
   const statement = declarator.parent?.type === T.VariableDeclaration ? declarator.parent : undefined;
   const block = statement?.parent;
@@ -748,6 +752,41 @@ function declarationOf(site: QuerySite): { name: string; after: Node[] } | undef
 function isPromiseAll(call: TSESTree.CallExpression): boolean {
   const callee = unwrap(call.callee);
   return callee.type === T.MemberExpression && memberName(callee) === 'all' && unwrap(callee.object).type === T.Identifier && (unwrap(callee.object) as TSESTree.Identifier).name === 'Promise';
+}
+
+/**
+ * The name the row is bound to: `const row = ...`; supabase-js `const { data: row } = ...`; a list of
+ * rows destructured to its first (`const [row] = await db.select()...`, Drizzle, Kysely, Knex, Prisma
+ * `findMany`); pg's `const { rows: [row] } = await pool.query(...)`. mysql2's and Sequelize's
+ * `const [rows] = await x.query(...)` is the list, not a row: not bound.
+ */
+function rowBinding(id: Node, site: QuerySite): string | undefined {
+  if (id.type === T.Identifier) return id.name;
+  if (id.type === T.ObjectPattern) {
+    const data = dataBinding(id);
+    if (data) return data;
+    const rows = id.properties.find((p): p is TSESTree.Property => p.type === T.Property && propertyName(p) === 'rows');
+    return rows?.value.type === T.ArrayPattern ? firstOnly(rows.value) : undefined;
+  }
+  if (id.type === T.ArrayPattern && !returnsTuple(site)) return firstOnly(id);
+  return undefined;
+}
+
+/** `[row]`: a pattern that binds the first element alone. */
+function firstOnly(pattern: TSESTree.ArrayPattern): string | undefined {
+  const [first] = pattern.elements;
+  return pattern.elements.length === 1 && first?.type === T.Identifier ? first.name : undefined;
+}
+
+/**
+ * `query`/`execute` of mysql2 and Sequelize (and Drizzle's `execute` on mysql2) resolve to `[rows, fields]`:
+ * the first element is the list, not a row.
+ */
+function returnsTuple(site: QuerySite): boolean {
+  if (site.orm !== 'sql' && site.orm !== 'sequelize') return false;
+  const callee = unwrap(site.call.callee);
+  const method = callee.type === T.MemberExpression ? memberName(callee) : undefined;
+  return /^(query|execute)$/.test(method ?? site.method);
 }
 
 function dataBinding(pattern: TSESTree.ObjectPattern): string | undefined {
@@ -768,19 +807,178 @@ function uniqueKeysOf(table: Table): string[] {
  * or a call of a project function that does one of these to its parameter. The guard must dominate
  * every use of the row: a guard after `res.json(row)`, or on another variable, is not one.
  */
-function guardedAfter(site: QuerySite, context: AnalysisContext): boolean {
-  if (site.operation !== 'read') return false;
+function guardedAfter(site: QuerySite, sites: QuerySite[], context: AnalysisContext): boolean {
+  return guardOf(site, sites, context) !== undefined;
+}
+
+/** The statement that checks the row (see guardedAfter), when one does before any use of it. */
+function guardOf(site: QuerySite, sites: QuerySite[], context: AnalysisContext): Node | undefined {
+  if (site.operation !== 'read') return undefined;
   const declared = declarationOf(site);
-  if (!declared) return false;
+  if (!declared) return undefined;
   const keys = site.table.class === 'child' ? [] : site.table.tenantKeys;
   const owners = ownerColumns(site.table, context.schema);
-  for (const [index, next] of declared.after.entries()) {
-    if (isGuardStatement(next, declared.name, keys, context, 0)) return true;
-    if (ownerGuard(next, declared.name, owners)) return true;
-    if (checkedVerdict(next, declared.after.slice(index + 1), declared.name, keys)) return true;
-    if (usesRow(next, declared.name)) return false;
+  const parent = parentCheck(site, declared, sites, context);
+  const scan = (statements: Node[], depth: number): Node | undefined => {
+    for (const [index, next] of statements.entries()) {
+      // Until the parent's check, the row's key to that parent may be read: it is what the check is handed.
+      const allowed = parent && parent.exit.range[1] >= next.range[1] ? parent.columns : undefined;
+      if (parent && next === parent.exit) return usesRow(next, declared.name, allowed) ? undefined : next;
+      if (isGuardStatement(next, declared.name, keys, context, 0)) return next;
+      if (ownerGuard(next, declared.name, owners)) return next;
+      if (checkedVerdict(next, statements.slice(index + 1), declared.name, keys)) return next;
+      if (answersWithComparison(next, declared.name, owners, keys)) return next;
+      // `if (row) { if (row.ownerId !== user.id) throw ...; ... }`: the row is used only in a branch that checks it first.
+      const branch = presentBranch(next, declared.name);
+      if (branch && depth < 2) return scan(branch, depth + 1);
+      if (usesRow(next, declared.name, allowed)) return undefined;
+    }
+    return undefined;
+  };
+  return scan(declared.after, 0);
+}
+
+/**
+ * A check that answers with the comparison alone: `return doc?.ownerId === userId`, `return !!doc && doc.orgId === orgId`.
+ * The row is read only to compare its owner with the verified user (or its tenant key), and only the
+ * boolean leaves the function: the read is the check. An owner compared with anything else is not one.
+ */
+function answersWithComparison(statement: Node, row: string, owners: string[], keys: string[]): boolean {
+  if (statement.type !== T.ReturnStatement || !statement.argument) return false;
+  let compared = false;
+  let other = false;
+  walk(statement.argument, (node) => {
+    if (other || node.type !== T.Identifier || node.name !== row) return;
+    const parent = node.parent;
+    if ((parent?.type === T.MemberExpression && parent.property === node && !parent.computed) || (parent?.type === T.Property && parent.key === node && !parent.shorthand)) return;
+    // `!doc`, `!!doc && ...`, `doc && ...`: whether there is a row, nothing of it.
+    if (parent?.type === T.UnaryExpression && parent.operator === '!') return;
+    if (parent?.type === T.LogicalExpression && parent.left === node) return;
+    let side: Node | undefined = parent?.type === T.MemberExpression && parent.object === node ? parent : undefined;
+    while (side?.parent?.type === T.ChainExpression) side = side.parent;
+    const comparison = side?.parent;
+    if (side && comparison?.type === T.BinaryExpression && ['===', '!==', '==', '!='].includes(comparison.operator)) {
+      const against = comparison.left === side ? comparison.right : comparison.left;
+      if (isRowKey(side, row, owners) && IDENTITY_VALUE.test(flatText(against)) && !REQUEST_VALUE.test(flatText(against))) {
+        compared = true;
+        return;
+      }
+      if (isRowKey(side, row, keys)) {
+        compared = true;
+        return;
+      }
+    }
+    other = true;
+  });
+  return compared && !other;
+}
+
+/** `if (row) { ... }` (or `row !== null`, `row !== undefined`) with no `else` that reads the row: the branch's statements. */
+function presentBranch(statement: Node, row: string): Node[] | undefined {
+  if (statement.type !== T.IfStatement || (statement.alternate && mentions(statement.alternate, row))) return undefined;
+  const test = unwrap(statement.test);
+  const isRow = (node: Node) => {
+    const inner = unwrap(node);
+    return inner.type === T.Identifier && inner.name === row;
+  };
+  const isNothing = (node: Node) => {
+    const inner = unwrap(node);
+    return (inner.type === T.Literal && inner.value === null) || (inner.type === T.Identifier && inner.name === 'undefined');
+  };
+  const present = isRow(test) || (test.type === T.BinaryExpression && ['!==', '!='].includes(test.operator) && ((isRow(test.left) && isNothing(test.right)) || (isRow(test.right) && isNothing(test.left))));
+  if (!present) return undefined;
+  return statement.consequent.type === T.BlockStatement ? statement.consequent.body : [statement.consequent];
+}
+
+/**
+ * Read by id, then verified through its parent: a scoped read of the table the row's key references,
+ * keyed by that key of the row, whose empty result stops the function
+ * (`const a = await prisma.attachment.findFirst({ where: { id } }); if (!a) throw ...;
+ * const doc = await prisma.doc.findFirst({ where: { id: a.docId, teamId } }); if (!doc) throw ...`,
+ * documenso's delete-attachment.ts). The parent is the tenant's, so the row that hangs off it is too.
+ * The parent read counts when it is scoped, keyed by the verified user's own rows, or not analysable
+ * (already reported as such, as in verifiedEarlier). Returns the statement that stops the function and
+ * the row's keys the check may read before it.
+ */
+function parentCheck(site: QuerySite, declared: { name: string; after: Node[] }, sites: QuerySite[], context: AnalysisContext): { exit: Node; columns: Set<string> } | undefined {
+  const parents = new Map<string, Table>();
+  for (const relation of site.table.relations.values()) {
+    const target = relation.fields.length === 1 ? context.schema.tables.get(relation.target) : undefined;
+    if (!target || (target.class !== 'tenant' && target.class !== 'child')) continue;
+    const field = relation.fields[0]!;
+    parents.set(field, target);
+    parents.set(site.table.columns.get(field)?.dbName ?? field, target);
   }
-  return false;
+  if (parents.size === 0) return undefined;
+  const fn = enclosingFunction(site.call);
+  for (const other of sites) {
+    if (other === site || other.operation !== 'read' || other.call.range[0] < site.call.range[1] || enclosingFunction(other.call) !== fn) continue;
+    const predicate = other.predicate;
+    const vouches = (predicate.kind === 'scoped' && !predicate.condition && !predicate.credential) || predicate.kind === 'unknown' || byVerifiedUser(other, context.schema);
+    if (!vouches) continue;
+    const columns = [...parents].filter(([, table]) => table === other.table).map(([column]) => column);
+    if (columns.length === 0 || !keyedByRow(other, declared.name, columns, context)) continue;
+    const exit = exitOf(other, declared.after);
+    if (exit) return { exit, columns: new Set(columns) };
+  }
+  return undefined;
+}
+
+/**
+ * Whether a query's filter is made of `row.<column>`: in its arguments, or in the locals they are
+ * built from (`const { where } = await whereFor({ id: row.docId, userId })`), up to three steps back.
+ */
+function keyedByRow(site: QuerySite, row: string, columns: string[], context: AnalysisContext): boolean {
+  const { unit } = context;
+  const seen = new Set<Node>();
+  let found = false;
+  const visit = (root: Node, depth: number): void => {
+    walk(root, (node) => {
+      if (found) return;
+      if (node.type === T.MemberExpression && !node.computed) {
+        const object = unwrap(node.object);
+        if (object.type === T.Identifier && object.name === row && columns.includes(memberName(node) ?? '')) found = true;
+        return;
+      }
+      if (node.type !== T.Identifier || node.name === row || depth >= 3) return;
+      const parent = node.parent;
+      if (parent?.type === T.MemberExpression && parent.property === node && !parent.computed) return;
+      if (parent?.type === T.Property && parent.key === node && !parent.shorthand) return;
+      const def = variableOf(unit.scopeManager, node)?.defs[0];
+      if (def?.node.type !== T.VariableDeclarator || !def.node.init || seen.has(def.node)) return;
+      seen.add(def.node);
+      visit(def.node.init, depth + 1);
+    });
+  };
+  // The arguments of every call of the chain (`db.select().from(t).where(eq(t.id, row.docId))`), not its receiver.
+  walk(chainOf(site.call), (node) => {
+    if (node.type === T.CallExpression) for (const arg of node.arguments) visit(arg, 0);
+  });
+  return found;
+}
+
+/** The whole call chain a query call is part of (`db.select().from(t).where(...)`). */
+function chainOf(call: Node): Node {
+  let node = call;
+  for (;;) {
+    const parent = node.parent;
+    if (parent?.type === T.MemberExpression && parent.object === node && parent.parent?.type === T.CallExpression && parent.parent.callee === parent) node = parent.parent;
+    else return node;
+  }
+}
+
+/**
+ * The statement of `block` that stops the function when the read found nothing: the read itself when it
+ * throws (`findFirstOrThrow`), or the `if (!row) throw/return` on its result.
+ */
+function exitOf(read: QuerySite, block: Node[]): Node | undefined {
+  const top = block.find((statement) => statement.range[0] <= read.call.range[0] && read.call.range[1] <= statement.range[1]);
+  if (!top) return undefined;
+  if (/Or(Throw|Fail)$/.test(read.method)) return top;
+  const declared = declarationOf(read);
+  if (!declared) return undefined;
+  const exit = declared.after.find((next) => next.type === T.IfStatement && mentions(next.test, declared.name) && exits(next.consequent));
+  return exit && block.includes(exit) ? exit : undefined;
 }
 
 /** Columns of `table` that reference a table of users (not tenant data, not the root): the row's owner. */
@@ -859,10 +1057,23 @@ function flatText(node: Node): string {
   return '';
 }
 
-/** A use of the row before its guard: anything but `if (!row) throw/return` that mentions it. */
-function usesRow(statement: Node, row: string): boolean {
+/**
+ * A use of the row before its guard: anything but `if (!row) throw/return` that mentions it, other than a
+ * read of one of the `allowed` keys (`row.docId` handed to the check of its parent).
+ */
+function usesRow(statement: Node, row: string, allowed?: ReadonlySet<string>): boolean {
   if (statement.type === T.IfStatement && exits(statement.consequent) && !mentions(statement.consequent, row) && !statement.alternate) return false;
-  return mentions(statement, row);
+  if (!allowed) return mentions(statement, row);
+  let used = false;
+  walk(statement, (node) => {
+    if (used || node.type !== T.Identifier || node.name !== row) return;
+    const parent = node.parent;
+    // `prisma.attachment.delete(...)`, `{ attachment: x }`: a name, not the row.
+    if ((parent?.type === T.MemberExpression && parent.property === node && !parent.computed) || (parent?.type === T.Property && parent.key === node && !parent.shorthand)) return;
+    if (parent?.type === T.MemberExpression && parent.object === node && !parent.computed && allowed.has(memberName(parent) ?? '')) return;
+    used = true;
+  });
+  return used;
 }
 
 function isGuardStatement(statement: Node, row: string, keys: string[], context: AnalysisContext, depth: number): boolean {
