@@ -2,7 +2,7 @@ import { dirname, relative } from 'node:path';
 import picomatch from 'picomatch';
 import type { TSESTree } from '@typescript-eslint/types';
 import type { TenantLintConfig } from '../config/schema.js';
-import { RECOGNIZERS, recognizeQuery } from '../orm/index.js';
+import { RECOGNIZERS, recognizeQueries } from '../orm/index.js';
 import { recognizeRawSql } from '../orm/raw-sql.js';
 import { callOf, censusCall, censusSqlText, countCalls, isMigrationFile } from '../orm/census.js';
 import { enclosingSymbol, T, textOf, walk, type FileUnit, type Node } from '../core/ast.js';
@@ -197,9 +197,9 @@ function analyzeAll(unit: FileUnit, project: ProjectView, resolver: Resolver, es
   if (project.schema.tables.size > 0) {
     const orms = new Set((context.recognizers ?? RECOGNIZERS).map((r) => r.name));
     for (const call of calls) {
-      const site = recognizeQuery(call, context);
-      if (site) {
-        sites.push(site);
+      const found = recognizeQueries(call, context);
+      if (found.length > 0) {
+        sites.push(...found);
         continue;
       }
       const missed = censusCall(call, context, orms);

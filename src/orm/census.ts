@@ -12,6 +12,8 @@ import { isChainLink, memberName, methodChain, T, textOf, unwrap, variableOf, ty
 import type { AnalysisContext, QuerySite } from '../core/query-site.js';
 import { delegateName, type Table } from '../core/schema.js';
 import { originsOf, type LibOrigin } from '../flow/origin.js';
+import { knexTableTexts } from './knex.js';
+import { knexClientOf } from './knex-client.js';
 import { constantText } from './knex-where.js';
 import { flowOptions } from './supabase.js';
 import { builderSite, TERMINALS } from './typeorm-builder.js';
@@ -28,6 +30,7 @@ const PRISMA_OPS = new Set(['findMany', 'findFirst', 'findFirstOrThrow', 'findUn
 const MODEL_OPS = new Set(['find', 'findOne', 'findById', 'findOneAndUpdate', 'findByIdAndUpdate', 'findOneAndDelete', 'findByIdAndDelete', 'updateOne', 'updateMany', 'deleteOne', 'deleteMany', 'countDocuments', 'aggregate', 'findAll', 'findAndCountAll', 'findByPk', 'destroy', 'update', 'count', 'upsert', 'bulkCreate', 'create']);
 const REPOSITORY_OPS = new Set(['find', 'findOne', 'findOneBy', 'findBy', 'findAndCount', 'findOneOrFail', 'findOneByOrFail', 'count', 'countBy', 'update', 'delete', 'softDelete', 'remove', 'createQueryBuilder', 'exists', 'existsBy', 'increment', 'decrement', 'upsert', 'save', 'insert', 'nativeUpdate', 'nativeDelete', 'findOneOrFail']);
 const KNEX_CHAIN = new Set(['where', 'whereIn', 'select', 'first', 'insert', 'update', 'del', 'delete', 'join', 'leftJoin', 'innerJoin', 'count', 'orderBy', 'returning', 'andWhere', 'pluck', 'increment', 'decrement', 'modify', 'onConflict']);
+const KNEX_NOT_RUN = new Set(['as', 'toSQL', 'toString', 'toQuery', 'clone']);
 const KYSELY_STARTS = new Set(['selectFrom', 'updateTable', 'deleteFrom', 'insertInto']);
 const DRIZZLE_TABLE_LINKS = new Set(['from', 'update', 'delete', 'insert']);
 const SUPABASE_OPS = new Set(['select', 'insert', 'update', 'upsert', 'delete']);
@@ -142,17 +145,58 @@ function links(call: TSESTree.CallExpression): Link[] {
 
 /** `db('invoices').where(...)`: a call with a table of the schema as its only argument, followed by a Knex builder method. */
 function knexStartOf(chain: Link[], context: AnalysisContext): CensusEntry | undefined {
-  const first = chain[0];
-  if (!first || !KNEX_CHAIN.has(first.name)) return undefined;
-  const start = unwrap(first.call.callee);
-  if (start.type !== T.MemberExpression) return undefined;
-  const base = unwrap(start.object);
+  const [first, second] = chain;
+  if (!first) return undefined;
+  // `db('t').select(...).as('fs')` inside another query's join, `.toQuery()`: a part of a query, or its text, not a query run here.
+  if (chain.some((link) => KNEX_NOT_RUN.has(link.name))) return undefined;
+  let base: Node;
+  if (KNEX_CHAIN.has(first.name)) {
+    const start = unwrap(first.call.callee);
+    if (start.type !== T.MemberExpression) return undefined;
+    base = unwrap(start.object);
+  } else if (second && KNEX_CHAIN.has(second.name) && unwrap((unwrap(first.call.callee) as TSESTree.MemberExpression).object).type === T.ThisExpression) {
+    // `this.db(table).where(...)`: the client is a field, and its call is the chain's first link.
+    base = first.call;
+  } else return undefined;
   if (base.type !== T.CallExpression || base.arguments.length !== 1) return undefined;
   const table = literalTable(base.arguments[0], context);
-  if (!table) return undefined;
   const callee = unwrap(base.callee);
+  if (!table) return knexDynamicTable(base, callee, context);
   if (callee.type === T.MemberExpression && ['from', 'into', 'table', 'selectFrom', 'updateTable', 'deleteFrom', 'insertInto', 'collection', 'model'].includes(memberName(callee) ?? '')) return undefined;
   return traced(callee, context, 'knex', table.name, `\`${short(context, base)}\` names a table of the schema, but \`${short(context, callee)}\``);
+}
+
+/**
+ * `this.db(this.tableName).where({ id }).delete()`, `db(table).where(...)`: a Knex query whose table is
+ * not a constant the recognizer could place (a class field whose constructions it cannot all read,
+ * a parameter, a value from the request). Which table it reads is not known: counted as not traced,
+ * with where the table's trace stopped. Only on a receiver the Knex recognizer traces to a client:
+ * `f(x).where(...)` of anything else is no query. A table that is known but outside the schema is
+ * not the project's tenant data, as with a written one.
+ */
+function knexDynamicTable(base: TSESTree.CallExpression, callee: Node, context: AnalysisContext): CensusEntry | undefined {
+  const arg = base.arguments[0];
+  if (!arg || arg.type === T.SpreadElement) return undefined;
+  const node = unwrap(arg);
+  if (node.type === T.Literal || node.type === T.ObjectExpression || node.type === T.ArrowFunctionExpression || node.type === T.FunctionExpression) return undefined;
+  if (constantText(arg, context.unit, context) !== undefined) return undefined;
+  if (callee.type === T.MemberExpression && ['from', 'into', 'table', 'raw', 'transaction', 'schema', 'with'].includes(memberName(callee) ?? '')) return undefined;
+  if (!knexClientOf(callee, context.unit, context)) return undefined;
+  const field = knexTableTexts(arg, context.unit, context);
+  if (field && 'texts' in field) return undefined;
+  const shown = short(context, arg);
+  const why = field && 'unknown' in field ? field.unknown : `\`${shown}\` is ${whatValue(node, context)}, not a constant`;
+  return { orm: 'knex', table: '', reason: `\`${short(context, base)}\` is a Knex query, but which table it reads is not known: ${why}` };
+}
+
+/** A value in words, for a reason: a parameter of the function, or an expression. */
+function whatValue(node: Node, context: AnalysisContext): string {
+  let base = node;
+  while (base.type === T.MemberExpression) base = unwrap(base.object);
+  if (base.type !== T.Identifier) return 'computed';
+  const binding = context.resolver.bindingOf(base, context.unit);
+  if (binding.kind === 'parameter') return base === node ? 'a parameter of the function' : `read from \`${base.name}\`, a parameter of the function`;
+  return base === node ? 'a variable' : `read from \`${base.name}\``;
 }
 
 /**

@@ -1,0 +1,252 @@
+// Coverage on the field corpus, session 15 (issue 16): every data-access-looking call is analysed or
+// counted as not traced, with the reason. Each shape beside its twin.
+import { describe, expect, it } from 'vitest';
+import { scan } from '../../src/scan/scan.js';
+import { useScratch } from '../helpers/scratch.js';
+import { bothFaces } from '../parity/faces.js';
+
+const { makeProject } = useScratch();
+
+const SQL = `CREATE TABLE orgs (id uuid PRIMARY KEY);
+CREATE TABLE invoices (id uuid PRIMARY KEY, org_id uuid NOT NULL REFERENCES orgs (id), status text);
+CREATE INDEX ON invoices (org_id, id);
+CREATE TABLE payments (id uuid PRIMARY KEY, org_id uuid NOT NULL REFERENCES orgs (id), invoice_id uuid REFERENCES invoices (id));
+CREATE INDEX ON payments (org_id, id);
+`;
+
+type Result = Awaited<ReturnType<typeof scan>>;
+
+function filterSites(result: Result): string[] {
+  return result.findings.filter((f) => f.ruleId === 'require-tenant-filter').map((f) => `${f.file}:${f.line} ${f.message.match(/`(invoices|payments)`/)?.[1] ?? f.message}`).sort();
+}
+
+function notTraced(result: Result): string[] {
+  return result.coverage.notTracedSites.map((s) => `${s.file}:${s.line} ${s.reason}`);
+}
+
+const KNEX = {
+  'package.json': JSON.stringify({ dependencies: { knex: '3' } }),
+  'migrations/0001_init.sql': SQL,
+  'src/db.ts': `import knex, { type Knex } from 'knex';\nexport type Db = Knex;\nexport const db: Db = knex({ client: 'pg' });\n`,
+};
+
+/** unleash's CRUDStore: the base class takes the table in its constructor, each subclass passes its own. */
+function crudStore(filter: string, subclasses: Record<string, string>): Record<string, string> {
+  return {
+    ...KNEX,
+    'src/crud-store.ts': [
+      `import type { Db } from './db';`,
+      `export abstract class CrudStore {`,
+      `  protected db: Db;`,
+      `  protected tableName: string;`,
+      `  constructor(tableName: string, db: Db) {`,
+      `    this.tableName = tableName;`,
+      `    this.db = db;`,
+      `  }`,
+      `  async get(id: string, orgId: string) { return this.db(this.tableName).where(${filter}).first(); }`,
+      `}`,
+      '',
+    ].join('\n'),
+    ...subclasses,
+  };
+}
+
+const subclass = (name: string, table: string, body = '') =>
+  [
+    `import type { Db } from './db';`,
+    `import { CrudStore } from './crud-store';`,
+    `export class ${name} extends CrudStore {`,
+    `  constructor(db: Db) {`,
+    `    super(${table}, db);`,
+    `  }`,
+    body,
+    `}`,
+    '',
+  ].join('\n');
+
+describe('Knex: a table held by a class field', () => {
+  it("a base store's query is analysed once per table its subclasses pass to `super(...)`", async () => {
+    const dir = makeProject(
+      crudStore('{ id }', {
+        'src/invoice-store.ts': subclass('InvoiceStore', `'invoices'`),
+        'src/payment-store.ts': `const TABLE = 'payments';\n${subclass('PaymentStore', 'TABLE')}`,
+      }),
+    );
+    const result = await scan({ path: dir });
+    expect(result.coverage).toMatchObject({ seen: 1, analysed: 1, unscoped: 1, notTraced: 0 });
+    expect(filterSites(result)).toEqual(['src/crud-store.ts:9 invoices', 'src/crud-store.ts:9 payments']);
+    const faces = await bothFaces(dir, 'require-tenant-filter');
+    expect(faces.eslint).toEqual(faces.scanner);
+  });
+
+  it('twin: the base store filters by the tenant: analysed, scoped, no finding', async () => {
+    const dir = makeProject(
+      crudStore('{ id, org_id: orgId }', {
+        'src/invoice-store.ts': subclass('InvoiceStore', `'invoices'`),
+        'src/payment-store.ts': subclass('PaymentStore', `'payments'`),
+      }),
+    );
+    const result = await scan({ path: dir });
+    expect(result.coverage).toMatchObject({ seen: 1, analysed: 1, scoped: 1, notTraced: 0 });
+    expect(filterSites(result)).toEqual([]);
+  });
+
+  it("in a subclass, `this` is that subclass: only the table it passes is read", async () => {
+    const list = `  list() { return this.db(this.tableName).where({ status: 'open' }); }`;
+    const dir = makeProject(
+      crudStore('{ id, org_id: orgId }', {
+        'src/invoice-store.ts': subclass('InvoiceStore', `'invoices'`, list),
+        'src/payment-store.ts': subclass('PaymentStore', `'payments'`),
+      }),
+    );
+    const result = await scan({ path: dir });
+    expect(filterSites(result)).toEqual(['src/invoice-store.ts:7 invoices']);
+    expect(result.coverage).toMatchObject({ seen: 2, analysed: 2, scoped: 1, unscoped: 1, notTraced: 0 });
+  });
+
+  it('a field initialised with a constant, or assigned one in the constructor, is that table', async () => {
+    const dir = makeProject({
+      ...KNEX,
+      'src/stores.ts': [
+        `import type { Knex } from 'knex';`,
+        `const PAYMENTS = 'payments';`,
+        `export class InvoiceStore {`,
+        `  private readonly table = 'invoices';`,
+        `  constructor(private db: Knex) {}`,
+        `  byId(id: string) { return this.db(this.table).where({ id }).first(); }`,
+        `  mine(id: string, orgId: string) { return this.db(\`\${this.table} as i\`).where({ 'i.id': id, 'i.org_id': orgId }).first(); }`,
+        `}`,
+        `export class PaymentStore {`,
+        `  private table: string;`,
+        `  constructor(private db: Knex) { this.table = PAYMENTS; }`,
+        `  byId(id: string) { return this.db(this.table).where({ id }).first(); }`,
+        `}`,
+        '',
+      ].join('\n'),
+    });
+    const result = await scan({ path: dir });
+    expect(filterSites(result)).toEqual(['src/stores.ts:12 payments', 'src/stores.ts:6 invoices']);
+    expect(result.coverage).toMatchObject({ seen: 3, analysed: 3, scoped: 1, unscoped: 2, notTraced: 0 });
+  });
+
+  it('a module constant (`this.db(TABLE)`) is that table', async () => {
+    const dir = makeProject({
+      ...KNEX,
+      'src/store.ts': [
+        `import type { Knex } from 'knex';`,
+        `const TABLE = 'invoices';`,
+        `export class InvoiceStore {`,
+        `  constructor(private db: Knex) {}`,
+        `  byId(id: string) { return this.db(TABLE).where({ id }).first(); }`,
+        `}`,
+        '',
+      ].join('\n'),
+    });
+    const result = await scan({ path: dir });
+    expect(filterSites(result)).toEqual(['src/store.ts:5 invoices']);
+  });
+
+  it('a const chosen between two constants is either table; a sub-query (`.as(...)`) is part of its query, not a call of its own', async () => {
+    const dir = makeProject({
+      ...KNEX,
+      'src/store.ts': [
+        `import type { Knex } from 'knex';`,
+        `const HOURLY = 'invoices';`,
+        `const DAILY = 'payments';`,
+        `export class Store {`,
+        `  constructor(private db: Knex) {}`,
+        `  recent(hours: number, orgId: string) {`,
+        `    const table = hours <= 48 ? HOURLY : DAILY;`,
+        `    return this.db(table).where({ org_id: orgId }).leftJoin(this.db('payments').select('*').as('p'), 'p.invoice_id', 'invoices.id');`,
+        `  }`,
+        `  all(hours: number) {`,
+        `    const table = hours <= 48 ? HOURLY : DAILY;`,
+        `    return this.db(table).select('*');`,
+        `  }`,
+        `}`,
+        '',
+      ].join('\n'),
+    });
+    const result = await scan({ path: dir });
+    expect(notTraced(result)).toEqual([]);
+    expect(filterSites(result)).toEqual(['src/store.ts:12 invoices', 'src/store.ts:12 payments']);
+  });
+
+  it('a table no constant decides is counted as not traced, with where its trace stopped', async () => {
+    const dir = makeProject(
+      crudStore('{ id }', {
+        'src/invoice-store.ts': subclass('InvoiceStore', `'invoices'`),
+        // The table is chosen by whoever constructs it, and here that is the request.
+        'src/any-store.ts': [
+          `import type { Db } from './db';`,
+          `import { CrudStore } from './crud-store';`,
+          `export class AnyStore extends CrudStore {`,
+          `  constructor(table: string, db: Db) { super(table, db); }`,
+          `}`,
+          `export const storeFor = (req: { query: { table: string } }, db: Db) => new AnyStore(req.query.table, db);`,
+          '',
+        ].join('\n'),
+      }),
+    );
+    const result = await scan({ path: dir });
+    expect(filterSites(result)).toEqual([]);
+    expect(notTraced(result)).toEqual([
+      "src/crud-store.ts:9 `this.db(this.tableName)` is a Knex query, but which table it reads is not known: `CrudStore`'s constructor parameter `tableName`: `new AnyStore(...)` (src/any-store.ts:6) passes `req.query.table`, not a constant",
+    ]);
+    expect(result.coverage).toMatchObject({ seen: 1, analysed: 0, notTraced: 1 });
+  });
+
+  it('a field assigned outside the constructor is not known either', async () => {
+    const dir = makeProject({
+      ...KNEX,
+      'src/store.ts': [
+        `import type { Knex } from 'knex';`,
+        `export class Store {`,
+        `  private table = 'invoices';`,
+        `  constructor(private db: Knex) {}`,
+        `  use(table: string) { this.table = table; }`,
+        `  byId(id: string) { return this.db(this.table).where({ id }).first(); }`,
+        `}`,
+        '',
+      ].join('\n'),
+    });
+    const result = await scan({ path: dir });
+    expect(notTraced(result)).toEqual([
+      'src/store.ts:6 `this.db(this.table)` is a Knex query, but which table it reads is not known: `this.table` is also assigned in `use` of `Store`',
+    ]);
+  });
+
+  it('a table name from the client is not traced', async () => {
+    const dir = makeProject({
+      ...KNEX,
+      'src/rows.ts': [
+        `import { db } from './db';`,
+        `export const row = (req: { params: { table: string; id: string } }) => db(req.params.table).where({ id: req.params.id }).first();`,
+        '',
+      ].join('\n'),
+    });
+    const result = await scan({ path: dir });
+    expect(notTraced(result)).toEqual([
+      'src/rows.ts:2 `db(req.params.table)` is a Knex query, but which table it reads is not known: `req.params.table` is read from `req`, a parameter of the function, not a constant',
+    ]);
+    expect(result.coverage).toMatchObject({ seen: 1, analysed: 0, notTraced: 1 });
+  });
+
+  it('twin: `f(x).where(...)` of something that is not Knex is no query', async () => {
+    const dir = makeProject({
+      ...KNEX,
+      'src/rows.ts': [
+        `const collection = (name: string) => ({ where: (filter: object) => ({ name, filter }) });`,
+        `export const row = (req: { params: { table: string; id: string } }) => collection(req.params.table).where({ id: req.params.id });`,
+        `export class Finder {`,
+        `  private table: string;`,
+        `  constructor(table: string, private pick: (t: string) => { where: (f: object) => unknown }) { this.table = table; }`,
+        `  byId(id: string) { return this.pick(this.table).where({ id }); }`,
+        `}`,
+        '',
+      ].join('\n'),
+    });
+    const result = await scan({ path: dir });
+    expect(result.coverage).toMatchObject({ seen: 0, notTraced: 0 });
+  });
+});
