@@ -250,3 +250,73 @@ describe('Knex: a table held by a class field', () => {
     expect(result.coverage).toMatchObject({ seen: 0, notTraced: 0 });
   });
 });
+
+// worklenz: `export default { query: (text, params) => pool.query(text, params) }`, and SQL handed to it
+// in a `let` assigned per branch, or through a second helper (`removeMails(query)`).
+describe('pg: SQL handed to a project wrapper of the pool', () => {
+  const DB = `import { Pool } from 'pg';\nconst pool = new Pool();\nexport default {\n  query: (text: string, params?: unknown[]) => pool.query(text, params),\n};\n`;
+  const app = (code: string) =>
+    makeProject({
+      'package.json': JSON.stringify({ dependencies: { pg: '8' } }),
+      'migrations/0001_init.sql': SQL,
+      'src/db.ts': DB,
+      'src/a.ts': `import db from './db';\n${code}`,
+    });
+
+  it('a `let` given SQL in each branch is a query: read, not analysable (the text is chosen at run time)', async () => {
+    const dir = app(
+      [
+        `export async function move(kind: string, id: string, orgId: string) {`,
+        `  let q = '';`,
+        `  if (kind === 'a') q = \`UPDATE invoices SET status = 'a' WHERE id = $1\`;`,
+        `  else q = \`UPDATE invoices SET status = 'b' WHERE id = $1 AND org_id = $2\`;`,
+        `  await db.query(q, [id, orgId]);`,
+        `}`,
+        '',
+      ].join('\n'),
+    );
+    const result = await scan({ path: dir });
+    expect(notTraced(result)).toEqual([]);
+    // With the wrapper's own `pool.query(text, params)`, whose text is its parameter.
+    expect(result.coverage).toMatchObject({ seen: 2, analysed: 2, notAnalysable: 2, notTraced: 0 });
+  });
+
+  it('twin: a `const` of SQL is read and reported', async () => {
+    const dir = app(`export const one = (id: string) => { const q = \`SELECT id FROM invoices WHERE id = $1\`; return db.query(q, [id]); };\n`);
+    const result = await scan({ path: dir });
+    expect(filterSites(result)).toEqual(['src/a.ts:2 invoices']);
+    expect(result.coverage).toMatchObject({ seen: 2, analysed: 2, unscoped: 1, notTraced: 0 });
+  });
+
+  it('a helper that hands its parameter to the wrapper sends SQL: its calls are read', async () => {
+    const dir = app(
+      [
+        `async function removeMails(query: string, emails: string[]) {`,
+        `  const result = await db.query(query, []);`,
+        `  return emails.filter((e) => !result.rows.some((r: { email: string }) => r.email === e));`,
+        `}`,
+        `export const leaky = (emails: string[]) => removeMails('SELECT status AS email FROM invoices ORDER BY status', emails);`,
+        `export const scoped = (emails: string[]) => removeMails("SELECT status AS email FROM invoices WHERE org_id = '00000000-0000-0000-0000-000000000000'", emails);`,
+        '',
+      ].join('\n'),
+    );
+    const result = await scan({ path: dir });
+    expect(notTraced(result)).toEqual([]);
+    expect(filterSites(result)).toEqual(['src/a.ts:6 invoices']);
+  });
+
+  it('twin: a helper whose parameter goes nowhere near a SQL client is still counted as not traced', async () => {
+    const dir = app(
+      [
+        `import { EventEmitter } from 'node:events';`,
+        `const bus = new EventEmitter();`,
+        `function announce(query: string) { bus.emit('query', query); }`,
+        `export const later = () => announce('SELECT status FROM invoices ORDER BY status');`,
+        '',
+      ].join('\n'),
+    );
+    const result = await scan({ path: dir });
+    expect(result.coverage).toMatchObject({ seen: 2, notTraced: 1 });
+    expect(notTraced(result)[0]).toMatch(/^src\/a\.ts:5 `announce` is handed SQL on `invoices`, but it is a project function/);
+  });
+});
