@@ -8,7 +8,8 @@
  * what the call does is the recognizers' job.
  */
 import type { TSESTree } from '@typescript-eslint/types';
-import { isChainLink, memberName, methodChain, T, textOf, unwrap, variableOf, type Node } from '../core/ast.js';
+import { relative } from 'node:path';
+import { isChainLink, memberName, methodChain, T, textOf, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
 import type { AnalysisContext, QuerySite } from '../core/query-site.js';
 import { delegateName, type Table } from '../core/schema.js';
 import { originsOf, type LibOrigin } from '../flow/origin.js';
@@ -24,6 +25,18 @@ export interface CensusEntry {
   table: string;
   /** Why it was not analysed: where the trace of the receiver stopped. */
   reason: string;
+  /** SQL sent to a store the analysis does not read (see httpSqlSender): said once per sender, not counted per call. */
+  store?: UnreadStoreCall;
+}
+
+/** A call that hands SQL to a project function that sends it over HTTP to a store no rule reads. */
+export interface UnreadStoreCall {
+  /** The function's name, its file (relative to the project root, posix) and line. */
+  sender: string;
+  file: string;
+  line: number;
+  /** Where it sends the text: the URL as written. */
+  url: string;
 }
 
 const PRISMA_OPS = new Set(['findMany', 'findFirst', 'findFirstOrThrow', 'findUnique', 'findUniqueOrThrow', 'count', 'aggregate', 'groupBy', 'update', 'updateMany', 'updateManyAndReturn', 'upsert', 'delete', 'deleteMany', 'create', 'createMany', 'createManyAndReturn']);
@@ -330,7 +343,10 @@ export function censusSqlText(call: TSESTree.CallExpression, context: AnalysisCo
       if (isLibraryFunction(callee, context)) return undefined;
       const shown = short(context, callee);
       const named = typeof table === 'string' ? `\`${table}\` (not a table of the schema)` : `\`${table.dbName}\``;
-      return { orm: 'sql', table: typeof table === 'string' ? table : table.name, reason: `\`${shown}\` is handed SQL on ${named}, but ${senderOf(callee, context)}` };
+      const tableName = typeof table === 'string' ? table : table.name;
+      const store = httpSqlSender(callee, call.arguments.indexOf(argument), context);
+      if (store) return { orm: 'sql', table: tableName, reason: `\`${shown}\` is handed SQL on ${named}, which it sends over HTTP to \`${store.url}\`, a store the analysis does not read`, store };
+      return { orm: 'sql', table: tableName, reason: `\`${shown}\` is handed SQL on ${named}, but ${senderOf(callee, context)}` };
     }
   }
   // `insert('website_event', rows)`: a project helper over a client the analysis does not read (ClickHouse's `insert({ table, values })`).
@@ -400,6 +416,53 @@ function schemaTableIn(text: string, context: AnalysisContext): Table | string |
     }
   }
   return first && /\bfrom\b/i.test(text) && /\b(where|join|group\s+by|order\s+by|limit)\b/i.test(text) ? first : undefined;
+}
+
+/**
+ * `runQueryToCFA(c, query)` whose body is `fetch(\`https://api.cloudflare.com/.../analytics_engine/sql\`, { body: query })`
+ * (capgo's Cloudflare Analytics Engine; `hogql(c, query)` posting to PostHog): a project function that
+ * sends its SQL parameter over HTTP with the global `fetch`. The text goes to a store no rule reads
+ * (its tables are datasets of that service, whatever names they share with the schema), not to the
+ * project's database: like a ClickHouse client, said once per function with the count of its calls
+ * (an `unread-store` diagnostic), instead of each call counted as a helper not followed.
+ */
+function httpSqlSender(callee: Node, index: number, context: AnalysisContext): UnreadStoreCall | undefined {
+  if (index < 0) return undefined;
+  const origins = originsOf(callee, context.unit, context.resolver);
+  if (origins.length !== 1 || origins[0]?.kind !== 'function') return undefined;
+  const { fn, unit } = origins[0];
+  const param = fn.params[index];
+  const name = param?.type === T.Identifier ? param.name : param?.type === T.AssignmentPattern && param.left.type === T.Identifier ? param.left.name : undefined;
+  if (!name || !fn.body) return undefined;
+  let url: string | undefined;
+  walk(fn.body, (node) => {
+    if (url !== undefined || node.type !== T.CallExpression) return;
+    const target = unwrap(node.callee);
+    if (target.type !== T.Identifier || target.name !== 'fetch' || variableOf(unit.scopeManager, target)?.defs.length) return;
+    if (!node.arguments.some((arg) => namesIn(arg, fn, unit).has(name))) return;
+    const first = node.arguments[0];
+    url = first ? textOf(unit, first).replace(/\s+/g, '').replace(/^[`'"]([^`'"]*)[`'"]$/, '$1') : '';
+  });
+  if (url === undefined) return undefined;
+  const file = context.root ? relative(context.root, unit.file).split('\\').join('/') : unit.file;
+  const id = fn.type === T.FunctionDeclaration && fn.id ? fn.id.name : callee.type === T.Identifier ? callee.name : short(context, callee);
+  return { sender: id, file, line: fn.loc.start.line, url: url.length > 80 ? `${url.slice(0, 77)}...` : url };
+}
+
+/** The identifiers an expression is built from, through the consts of the function it is in (`const body = JSON.stringify({ query })`). */
+function namesIn(expression: Node, fn: TSESTree.FunctionLike, unit: FileUnit, depth = 0): Set<string> {
+  const names = new Set<string>();
+  walk(expression, (node) => {
+    if (node.type !== T.Identifier) return;
+    if (node.parent?.type === T.MemberExpression && node.parent.property === node && !node.parent.computed) return;
+    names.add(node.name);
+    if (depth > 2) return;
+    const def = variableOf(unit.scopeManager, node)?.defs[0];
+    if (def?.type === 'Variable' && def.node.init && def.node.range[0] >= fn.range[0] && def.node.range[1] <= fn.range[1]) {
+      for (const inner of namesIn(def.node.init, fn, unit, depth + 1)) names.add(inner);
+    }
+  });
+  return names;
 }
 
 /** Where the trace of the function that receives the SQL stopped, in words. */

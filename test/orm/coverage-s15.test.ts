@@ -320,3 +320,43 @@ describe('pg: SQL handed to a project wrapper of the pool', () => {
     expect(notTraced(result)[0]).toMatch(/^src\/a\.ts:5 `announce` is handed SQL on `invoices`, but it is a project function/);
   });
 });
+
+// capgo: `runQueryToCFA(c, query)` posts the SQL to Cloudflare's Analytics Engine with `fetch`: a store
+// the analysis does not read (its datasets share names with Postgres tables), like a ClickHouse client.
+describe('SQL sent over HTTP to a store the analysis does not read', () => {
+  const app = (sender: string) =>
+    makeProject({
+      'package.json': JSON.stringify({ dependencies: { pg: '8' } }),
+      'migrations/0001_init.sql': SQL,
+      'src/invoices.ts': `import { Pool } from 'pg';\nconst pool = new Pool();\nexport const mine = (orgId: string) => pool.query('SELECT id FROM invoices WHERE org_id = $1', [orgId]);\n`,
+      'src/analytics.ts': [
+        sender,
+        "export const usage = (appId: string) => runQuery(`SELECT blob1 AS device_id FROM invoices WHERE index1 = '${appId}' GROUP BY device_id`);",
+        'export const logs = () => runQuery(`SELECT count() AS n FROM app_log WHERE timestamp > now() LIMIT 1`);',
+        '',
+      ].join('\n'),
+    });
+
+  it('is one unread-store diagnostic naming the function and its calls, not two calls not traced', async () => {
+    const dir = app("export async function runQuery(query: string) { const res = await fetch(`https://api.example.com/analytics_engine/sql`, { method: 'POST', body: query }); return res.json(); }");
+    const result = await scan({ path: dir });
+    expect(notTraced(result)).toEqual([]);
+    // The Postgres query is analysed and scoped; the analytics calls are not counted, and the scan is not COMPLETE.
+    expect(result.coverage).toMatchObject({ seen: 1, analysed: 1, scoped: 1, notTraced: 0 });
+    expect(result.diagnostics.filter((d) => d.code === 'unread-store').map((d) => `${d.file}:${d.line} ${d.message}`)).toEqual([
+      'src/analytics.ts:1 `runQuery` sends SQL over HTTP to `https://api.example.com/analytics_engine/sql`, a store tenant-lint does not read: its 2 calls (on `app_log`, `invoices`) are neither analysed nor counted in the coverage',
+    ]);
+    expect(result.coverage.verdict).toBe('PARTIAL');
+    expect(result.coverage.projects.map((p) => p.verdict)).toEqual(['PARTIAL']);
+  });
+
+  it('twin: a helper that fetches something else, and never sends the SQL, is still a helper not followed', async () => {
+    const dir = app("const seen: string[] = [];\nexport async function runQuery(query: string) { seen.push(query); const res = await fetch('https://api.example.com/health'); return res.json(); }");
+    const result = await scan({ path: dir });
+    expect(result.diagnostics.filter((d) => d.code === 'unread-store')).toEqual([]);
+    expect(notTraced(result).map((r) => r.replace(/, but .*/, ''))).toEqual([
+      'src/analytics.ts:3 `runQuery` is handed SQL on `invoices`',
+      'src/analytics.ts:4 `runQuery` is handed SQL on `app_log` (not a table of the schema)',
+    ]);
+  });
+});
