@@ -2,9 +2,9 @@ import { dirname, relative } from 'node:path';
 import picomatch from 'picomatch';
 import type { TSESTree } from '@typescript-eslint/types';
 import type { TenantLintConfig } from '../config/schema.js';
-import { RECOGNIZERS, recognizeQuery } from '../orm/index.js';
+import { RECOGNIZERS, recognizeQueries } from '../orm/index.js';
 import { recognizeRawSql } from '../orm/raw-sql.js';
-import { callOf, censusCall, censusSqlText, countCalls, isMigrationFile } from '../orm/census.js';
+import { callOf, censusCall, censusSqlText, countCalls, isMigrationFile, type UnreadStoreCall } from '../orm/census.js';
 import { enclosingSymbol, T, textOf, walk, type FileUnit, type Node } from '../core/ast.js';
 import { sessionSettingFinding } from '../policies/require-tenant-filter/index.js';
 import { checkSchema } from '../policies/schema-rules/index.js';
@@ -83,6 +83,8 @@ export interface FileCoverage {
   /** Recognised because the schema names the model or table, though the receiver was not traced to a client. */
   schemaMatched: number;
   notTraced: { orm: string; table: string; line: number; column: number; reason: string }[];
+  /** Calls that hand SQL to a project function sending it to a store no rule reads: one diagnostic per function, not counted per call. */
+  unreadStore?: (UnreadStoreCall & { table: string })[];
 }
 
 export function emptyCoverage(): FileCoverage {
@@ -197,9 +199,9 @@ function analyzeAll(unit: FileUnit, project: ProjectView, resolver: Resolver, es
   if (project.schema.tables.size > 0) {
     const orms = new Set((context.recognizers ?? RECOGNIZERS).map((r) => r.name));
     for (const call of calls) {
-      const site = recognizeQuery(call, context);
-      if (site) {
-        sites.push(site);
+      const found = recognizeQueries(call, context);
+      if (found.length > 0) {
+        sites.push(...found);
         continue;
       }
       const missed = censusCall(call, context, orms);
@@ -236,11 +238,15 @@ function analyzeAll(unit: FileUnit, project: ProjectView, resolver: Resolver, es
       const key = `${at.line}:${at.column}`;
       if (analysed.has(key) || censused.has(key)) continue;
       const missed = censusSqlText(call, context);
-      if (missed) coverage.notTraced.push({ ...missed, ...at });
+      if (missed?.store) (coverage.unreadStore ??= []).push({ ...missed.store, table: missed.table });
+      else if (missed) coverage.notTraced.push({ ...missed, ...at });
     }
   }
   // With the project's own folder: a migrations folder with its own package.json is a project (unleash's src/migrations).
-  if (isMigrationFile(toPosix(relative(dirname(project.root), unit.file)))) coverage.notTraced = [];
+  if (isMigrationFile(toPosix(relative(dirname(project.root), unit.file)))) {
+    coverage.notTraced = [];
+    delete coverage.unreadStore;
+  }
   const tableQueries: Record<string, TableQueryCounts> = {};
   for (const site of sites) {
     const perTable = (tableQueries[site.table.name] ??= { analysed: 0, unscoped: 0, notAnalysable: 0 });

@@ -98,6 +98,11 @@ export interface OrmRecognizer {
   /** Packages whose presence in a project enables the recognizer. */
   enablers: string[];
   recognize(call: TSESTree.CallExpression, context: AnalysisContext): QuerySite | undefined;
+  /**
+   * Every site of the call, when one call may query several tables (a Knex base store's
+   * `this.db(this.tableName)`, one table per subclass); `recognize` gives the first.
+   */
+  recognizeAll?(call: TSESTree.CallExpression, context: AnalysisContext): QuerySite[];
 }
 
 /**

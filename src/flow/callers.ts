@@ -31,6 +31,12 @@ export interface CallSite {
   how: 'resolved' | 'by-name';
 }
 
+/** Who extends a class and where it is constructed (CallGraph.classUses). */
+export interface ClassUses {
+  subclasses: { node: TSESTree.ClassDeclaration | TSESTree.ClassExpression; unit: FileUnit }[];
+  constructions: { call: TSESTree.NewExpression; unit: FileUnit }[];
+}
+
 /** A function that can be called by name: what holds a query, seen from its callers. */
 export interface Callable {
   fn: TSESTree.FunctionLike;
@@ -473,6 +479,33 @@ export class CallGraph {
     this.searching.delete(id);
     this.callers.set(id, kept);
     return sites;
+  }
+
+  /**
+   * The classes that extend a class (their `extends` resolved to it) and its `new C(...)` sites,
+   * outside tests: who chooses the values its constructor is given. Candidates by the class's name
+   * in the file text, confirmed by resolution; a class without a name has none.
+   */
+  classUses(cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression, unit: FileUnit): ClassUses {
+    const uses: ClassUses = { subclasses: [], constructions: [] };
+    const name = cls.id?.name;
+    if (!name) return uses;
+    const target = { node: cls, unit };
+    const isTarget = (expression: Node, at: FileUnit): boolean => {
+      const node = unwrap(expression);
+      if (node.type !== T.Identifier) return false;
+      const binding = this.resolver.bindingOf(node, at);
+      return binding.kind === 'class' && sameNode(binding.cls, unit, target.node);
+    };
+    for (const file of this.candidatesOf(name)) {
+      const at = this.resolver.modules.unit(file);
+      if (!at) continue;
+      walk(at.ast, (node) => {
+        if ((node.type === T.ClassDeclaration || node.type === T.ClassExpression) && node !== cls && node.superClass && isTarget(node.superClass, at)) uses.subclasses.push({ node, unit: at });
+        if (node.type === T.NewExpression && isTarget(node.callee, at)) uses.constructions.push({ call: node, unit: at });
+      });
+    }
+    return uses;
   }
 
   /** Call sites kept as offsets, found in the current parse of their files. */

@@ -8,10 +8,13 @@
  * what the call does is the recognizers' job.
  */
 import type { TSESTree } from '@typescript-eslint/types';
-import { isChainLink, memberName, methodChain, T, textOf, unwrap, variableOf, type Node } from '../core/ast.js';
+import { relative } from 'node:path';
+import { isChainLink, memberName, methodChain, T, textOf, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
 import type { AnalysisContext, QuerySite } from '../core/query-site.js';
 import { delegateName, type Table } from '../core/schema.js';
 import { originsOf, type LibOrigin } from '../flow/origin.js';
+import { knexTableTexts } from './knex.js';
+import { knexClientOf } from './knex-client.js';
 import { constantText } from './knex-where.js';
 import { flowOptions } from './supabase.js';
 import { builderSite, TERMINALS } from './typeorm-builder.js';
@@ -22,12 +25,25 @@ export interface CensusEntry {
   table: string;
   /** Why it was not analysed: where the trace of the receiver stopped. */
   reason: string;
+  /** SQL sent to a store the analysis does not read (see httpSqlSender): said once per sender, not counted per call. */
+  store?: UnreadStoreCall;
+}
+
+/** A call that hands SQL to a project function that sends it over HTTP to a store no rule reads. */
+export interface UnreadStoreCall {
+  /** The function's name, its file (relative to the project root, posix) and line. */
+  sender: string;
+  file: string;
+  line: number;
+  /** Where it sends the text: the URL as written. */
+  url: string;
 }
 
 const PRISMA_OPS = new Set(['findMany', 'findFirst', 'findFirstOrThrow', 'findUnique', 'findUniqueOrThrow', 'count', 'aggregate', 'groupBy', 'update', 'updateMany', 'updateManyAndReturn', 'upsert', 'delete', 'deleteMany', 'create', 'createMany', 'createManyAndReturn']);
 const MODEL_OPS = new Set(['find', 'findOne', 'findById', 'findOneAndUpdate', 'findByIdAndUpdate', 'findOneAndDelete', 'findByIdAndDelete', 'updateOne', 'updateMany', 'deleteOne', 'deleteMany', 'countDocuments', 'aggregate', 'findAll', 'findAndCountAll', 'findByPk', 'destroy', 'update', 'count', 'upsert', 'bulkCreate', 'create']);
 const REPOSITORY_OPS = new Set(['find', 'findOne', 'findOneBy', 'findBy', 'findAndCount', 'findOneOrFail', 'findOneByOrFail', 'count', 'countBy', 'update', 'delete', 'softDelete', 'remove', 'createQueryBuilder', 'exists', 'existsBy', 'increment', 'decrement', 'upsert', 'save', 'insert', 'nativeUpdate', 'nativeDelete', 'findOneOrFail']);
 const KNEX_CHAIN = new Set(['where', 'whereIn', 'select', 'first', 'insert', 'update', 'del', 'delete', 'join', 'leftJoin', 'innerJoin', 'count', 'orderBy', 'returning', 'andWhere', 'pluck', 'increment', 'decrement', 'modify', 'onConflict']);
+const KNEX_NOT_RUN = new Set(['as', 'toSQL', 'toString', 'toQuery', 'clone']);
 const KYSELY_STARTS = new Set(['selectFrom', 'updateTable', 'deleteFrom', 'insertInto']);
 const DRIZZLE_TABLE_LINKS = new Set(['from', 'update', 'delete', 'insert']);
 const SUPABASE_OPS = new Set(['select', 'insert', 'update', 'upsert', 'delete']);
@@ -142,17 +158,58 @@ function links(call: TSESTree.CallExpression): Link[] {
 
 /** `db('invoices').where(...)`: a call with a table of the schema as its only argument, followed by a Knex builder method. */
 function knexStartOf(chain: Link[], context: AnalysisContext): CensusEntry | undefined {
-  const first = chain[0];
-  if (!first || !KNEX_CHAIN.has(first.name)) return undefined;
-  const start = unwrap(first.call.callee);
-  if (start.type !== T.MemberExpression) return undefined;
-  const base = unwrap(start.object);
+  const [first, second] = chain;
+  if (!first) return undefined;
+  // `db('t').select(...).as('fs')` inside another query's join, `.toQuery()`: a part of a query, or its text, not a query run here.
+  if (chain.some((link) => KNEX_NOT_RUN.has(link.name))) return undefined;
+  let base: Node;
+  if (KNEX_CHAIN.has(first.name)) {
+    const start = unwrap(first.call.callee);
+    if (start.type !== T.MemberExpression) return undefined;
+    base = unwrap(start.object);
+  } else if (second && KNEX_CHAIN.has(second.name) && unwrap((unwrap(first.call.callee) as TSESTree.MemberExpression).object).type === T.ThisExpression) {
+    // `this.db(table).where(...)`: the client is a field, and its call is the chain's first link.
+    base = first.call;
+  } else return undefined;
   if (base.type !== T.CallExpression || base.arguments.length !== 1) return undefined;
   const table = literalTable(base.arguments[0], context);
-  if (!table) return undefined;
   const callee = unwrap(base.callee);
+  if (!table) return knexDynamicTable(base, callee, context);
   if (callee.type === T.MemberExpression && ['from', 'into', 'table', 'selectFrom', 'updateTable', 'deleteFrom', 'insertInto', 'collection', 'model'].includes(memberName(callee) ?? '')) return undefined;
   return traced(callee, context, 'knex', table.name, `\`${short(context, base)}\` names a table of the schema, but \`${short(context, callee)}\``);
+}
+
+/**
+ * `this.db(this.tableName).where({ id }).delete()`, `db(table).where(...)`: a Knex query whose table is
+ * not a constant the recognizer could place (a class field whose constructions it cannot all read,
+ * a parameter, a value from the request). Which table it reads is not known: counted as not traced,
+ * with where the table's trace stopped. Only on a receiver the Knex recognizer traces to a client:
+ * `f(x).where(...)` of anything else is no query. A table that is known but outside the schema is
+ * not the project's tenant data, as with a written one.
+ */
+function knexDynamicTable(base: TSESTree.CallExpression, callee: Node, context: AnalysisContext): CensusEntry | undefined {
+  const arg = base.arguments[0];
+  if (!arg || arg.type === T.SpreadElement) return undefined;
+  const node = unwrap(arg);
+  if (node.type === T.Literal || node.type === T.ObjectExpression || node.type === T.ArrowFunctionExpression || node.type === T.FunctionExpression) return undefined;
+  if (constantText(arg, context.unit, context) !== undefined) return undefined;
+  if (callee.type === T.MemberExpression && ['from', 'into', 'table', 'raw', 'transaction', 'schema', 'with'].includes(memberName(callee) ?? '')) return undefined;
+  if (!knexClientOf(callee, context.unit, context)) return undefined;
+  const field = knexTableTexts(arg, context.unit, context);
+  if (field && 'texts' in field) return undefined;
+  const shown = short(context, arg);
+  const why = field && 'unknown' in field ? field.unknown : `\`${shown}\` is ${whatValue(node, context)}, not a constant`;
+  return { orm: 'knex', table: '', reason: `\`${short(context, base)}\` is a Knex query, but which table it reads is not known: ${why}` };
+}
+
+/** A value in words, for a reason: a parameter of the function, or an expression. */
+function whatValue(node: Node, context: AnalysisContext): string {
+  let base = node;
+  while (base.type === T.MemberExpression) base = unwrap(base.object);
+  if (base.type !== T.Identifier) return 'computed';
+  const binding = context.resolver.bindingOf(base, context.unit);
+  if (binding.kind === 'parameter') return base === node ? 'a parameter of the function' : `read from \`${base.name}\`, a parameter of the function`;
+  return base === node ? 'a variable' : `read from \`${base.name}\``;
 }
 
 /**
@@ -286,7 +343,10 @@ export function censusSqlText(call: TSESTree.CallExpression, context: AnalysisCo
       if (isLibraryFunction(callee, context)) return undefined;
       const shown = short(context, callee);
       const named = typeof table === 'string' ? `\`${table}\` (not a table of the schema)` : `\`${table.dbName}\``;
-      return { orm: 'sql', table: typeof table === 'string' ? table : table.name, reason: `\`${shown}\` is handed SQL on ${named}, but ${senderOf(callee, context)}` };
+      const tableName = typeof table === 'string' ? table : table.name;
+      const store = httpSqlSender(callee, call.arguments.indexOf(argument), context);
+      if (store) return { orm: 'sql', table: tableName, reason: `\`${shown}\` is handed SQL on ${named}, which it sends over HTTP to \`${store.url}\`, a store the analysis does not read`, store };
+      return { orm: 'sql', table: tableName, reason: `\`${shown}\` is handed SQL on ${named}, but ${senderOf(callee, context)}` };
     }
   }
   // `insert('website_event', rows)`: a project helper over a client the analysis does not read (ClickHouse's `insert({ table, values })`).
@@ -356,6 +416,53 @@ function schemaTableIn(text: string, context: AnalysisContext): Table | string |
     }
   }
   return first && /\bfrom\b/i.test(text) && /\b(where|join|group\s+by|order\s+by|limit)\b/i.test(text) ? first : undefined;
+}
+
+/**
+ * `runQueryToCFA(c, query)` whose body is `fetch(\`https://api.cloudflare.com/.../analytics_engine/sql\`, { body: query })`
+ * (capgo's Cloudflare Analytics Engine; `hogql(c, query)` posting to PostHog): a project function that
+ * sends its SQL parameter over HTTP with the global `fetch`. The text goes to a store no rule reads
+ * (its tables are datasets of that service, whatever names they share with the schema), not to the
+ * project's database: like a ClickHouse client, said once per function with the count of its calls
+ * (an `unread-store` diagnostic), instead of each call counted as a helper not followed.
+ */
+function httpSqlSender(callee: Node, index: number, context: AnalysisContext): UnreadStoreCall | undefined {
+  if (index < 0) return undefined;
+  const origins = originsOf(callee, context.unit, context.resolver);
+  if (origins.length !== 1 || origins[0]?.kind !== 'function') return undefined;
+  const { fn, unit } = origins[0];
+  const param = fn.params[index];
+  const name = param?.type === T.Identifier ? param.name : param?.type === T.AssignmentPattern && param.left.type === T.Identifier ? param.left.name : undefined;
+  if (!name || !fn.body) return undefined;
+  let url: string | undefined;
+  walk(fn.body, (node) => {
+    if (url !== undefined || node.type !== T.CallExpression) return;
+    const target = unwrap(node.callee);
+    if (target.type !== T.Identifier || target.name !== 'fetch' || variableOf(unit.scopeManager, target)?.defs.length) return;
+    if (!node.arguments.some((arg) => namesIn(arg, fn, unit).has(name))) return;
+    const first = node.arguments[0];
+    url = first ? textOf(unit, first).replace(/\s+/g, '').replace(/^[`'"]([^`'"]*)[`'"]$/, '$1') : '';
+  });
+  if (url === undefined) return undefined;
+  const file = context.root ? relative(context.root, unit.file).split('\\').join('/') : unit.file;
+  const id = fn.type === T.FunctionDeclaration && fn.id ? fn.id.name : callee.type === T.Identifier ? callee.name : short(context, callee);
+  return { sender: id, file, line: fn.loc.start.line, url: url.length > 80 ? `${url.slice(0, 77)}...` : url };
+}
+
+/** The identifiers an expression is built from, through the consts of the function it is in (`const body = JSON.stringify({ query })`). */
+function namesIn(expression: Node, fn: TSESTree.FunctionLike, unit: FileUnit, depth = 0): Set<string> {
+  const names = new Set<string>();
+  walk(expression, (node) => {
+    if (node.type !== T.Identifier) return;
+    if (node.parent?.type === T.MemberExpression && node.parent.property === node && !node.parent.computed) return;
+    names.add(node.name);
+    if (depth > 2) return;
+    const def = variableOf(unit.scopeManager, node)?.defs[0];
+    if (def?.type === 'Variable' && def.node.init && def.node.range[0] >= fn.range[0] && def.node.range[1] <= fn.range[1]) {
+      for (const inner of namesIn(def.node.init, fn, unit, depth + 1)) names.add(inner);
+    }
+  });
+  return names;
 }
 
 /** Where the trace of the function that receives the SQL stopped, in words. */

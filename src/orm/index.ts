@@ -23,6 +23,15 @@ export const RECOGNIZERS: OrmRecognizer[] = [
   mikroOrmRecognizer,
 ];
 
+/** Every site of a call: the first recognizer that reads it, with all the tables it may query. */
+export function recognizeQueries(call: TSESTree.CallExpression, context: AnalysisContext): QuerySite[] {
+  for (const recognizer of context.recognizers ?? RECOGNIZERS) {
+    const sites = recognizer.recognizeAll ? recognizer.recognizeAll(call, context) : [recognizer.recognize(call, context)].filter((s) => s !== undefined);
+    if (sites.length > 0) return sites;
+  }
+  return [];
+}
+
 /** The query a call is, by the first recognizer that claims it. */
 export function recognizeQuery(call: TSESTree.CallExpression, context: AnalysisContext): QuerySite | undefined {
   for (const recognizer of context.recognizers ?? RECOGNIZERS) {

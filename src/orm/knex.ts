@@ -13,6 +13,8 @@ import type { Table } from '../core/schema.js';
 import { tableKey } from '../schema/merge.js';
 import { isPerTenant, knexClientOf, type KnexClient } from './knex-client.js';
 import { chainEqualities } from './chain-equalities.js';
+import { callGraphFor, searchRootOf } from '../flow/callers.js';
+import { thisFieldValues } from '../flow/fields.js';
 import { columnOf, constantText, evaluateLinks, stringLiteral, whereKeysOf, type Link, type QueryScope, type Source } from './knex-where.js';
 
 const MAX_DEPTH = 8;
@@ -35,12 +37,21 @@ export const knexRecognizer: OrmRecognizer = {
   name: 'knex',
   enablers: ['knex'],
   recognize(call, context) {
-    if (isChainLink(call)) return undefined;
-    const chain = chainOf(call, context.unit, context, 0);
-    if (!chain) return undefined;
-    return siteOf(call, chain, context);
+    return knexSites(call, context)[0];
   },
+  recognizeAll: knexSites,
 };
+
+/**
+ * The query's sites: one, or one per table when the table is a class field that the subclasses of
+ * a base store set each to its own constant (`this.db(this.tableName)` in unleash's CRUDStore).
+ */
+function knexSites(call: TSESTree.CallExpression, context: AnalysisContext): QuerySite[] {
+  if (isChainLink(call)) return [];
+  const chain = chainOf(call, context.unit, context, 0);
+  if (!chain) return [];
+  return sitesOf(call, chain, context);
+}
 
 interface Chain {
   client: KnexClient;
@@ -111,12 +122,14 @@ function isAwaited(node: Node): boolean {
 
 const EQUALITY_FILTERS = new Set(['where', 'andWhere', 'whereIn', 'andWhereIn']);
 
-function siteOf(call: TSESTree.CallExpression, chain: Chain, context: AnalysisContext): QuerySite | undefined {
+function sitesOf(call: TSESTree.CallExpression, chain: Chain, context: AnalysisContext): QuerySite[] {
+  if (chain.links.some((l) => NOT_A_QUERY.has(l.name))) return [];
+  return tablesOf(chain, context).map((named) => siteOf(call, chain, named, context));
+}
+
+function siteOf(call: TSESTree.CallExpression, chain: Chain, named: NamedTable, context: AnalysisContext): QuerySite {
   const { unit } = context;
   const names = chain.links.map((l) => l.name);
-  if (names.some((n) => NOT_A_QUERY.has(n))) return undefined;
-  const named = tableOf(chain, context);
-  if (!named) return undefined;
   const { table, aliases } = named;
   const operation = operationOf(names);
   const client = clientWithSchema(chain.client, chain.links, unit);
@@ -177,30 +190,83 @@ interface NamedTable {
   aliases: Set<string>;
 }
 
-/** The table named by `db('t')` or the first `.from` / `.table` / `.into` link, in the schema. */
-function tableOf(chain: Chain, context: AnalysisContext): NamedTable | undefined {
+/**
+ * The tables named by `db('t')` or the first `.from` / `.table` / `.into` link, in the schema: one,
+ * or each constant a class field holds (`this.db(this.tableName)`, see knexTableTexts).
+ */
+function tablesOf(chain: Chain, context: AnalysisContext): NamedTable[] {
   const link = chain.links.find((l) => TABLE_LINKS.has(l.name));
   const arg = chain.tableArg ?? link?.call.arguments[0];
-  if (!arg) return undefined;
-  const named = tableName(arg, chain.startUnit, context);
-  if (!named) return undefined;
+  if (!arg) return [];
+  const constant = tableName(arg, chain.startUnit, context);
+  const dynamic = constant ? undefined : knexTableTexts(arg, chain.startUnit, context);
+  const named = constant ? [constant] : dynamic && 'texts' in dynamic ? dynamic.texts.map(parseTableText).filter((n) => n !== undefined) : [];
   const schema = chain.links.find((l) => l.name === 'withSchema');
   const staticSchema = constantText(schema?.call.arguments[0], chain.startUnit, context);
-  const qualified = staticSchema && !named.name.includes('.') ? `${staticSchema}.${named.name}` : named.name;
-  const table = bySqlName(qualified, context) ?? (staticSchema ? undefined : bySqlName(named.name, context));
-  if (!table) return undefined;
-  const aliases = new Set([named.name, named.name.replace(/^.*\./, ''), table.dbName]);
-  if (named.alias) aliases.add(named.alias);
-  return { table, aliases };
+  const out: NamedTable[] = [];
+  for (const one of named) {
+    const qualified = staticSchema && !one.name.includes('.') ? `${staticSchema}.${one.name}` : one.name;
+    const table = bySqlName(qualified, context) ?? (staticSchema ? undefined : bySqlName(one.name, context));
+    if (!table || out.some((o) => o.table === table)) continue;
+    const aliases = new Set([one.name, one.name.replace(/^.*\./, ''), table.dbName]);
+    if (one.alias) aliases.add(one.alias);
+    out.push({ table, aliases });
+  }
+  return out;
+}
+
+function parseTableText(text: string): { name: string; alias?: string } | undefined {
+  const match = /^\s*([\w.]+)(?:\s+as\s+(\w+))?\s*$/i.exec(text);
+  return match?.[1] ? { name: match[1], alias: match[2] } : undefined;
+}
+
+/**
+ * A table argument that is not a constant but a class field (`this.tableName`, `` `${this.tableName} AS rpd` ``):
+ * the texts it may hold when each is a constant (see thisFieldValues), or why that is not known.
+ * Undefined for any other expression (a parameter, a call's result): the census words that itself.
+ */
+export function knexTableTexts(arg: Node, unit: FileUnit, context: AnalysisContext): { texts: string[] } | { unknown: string } | undefined {
+  const node = unwrap(arg);
+  const graph = context.root ? callGraphFor(searchRootOf(context.root), context.resolver, context.isTestPath ?? (() => false)) : undefined;
+  const constantOf = (value: Node, at: FileUnit) => constantText(value, at, context);
+  if (node.type === T.MemberExpression) {
+    const values = thisFieldValues(node, unit, context.resolver, graph, constantOf);
+    return values && ('unknown' in values ? values : { texts: values.values.map((v) => v.text) });
+  }
+  // `const mainTable = hoursBack <= 48 ? HOURLY_TABLE : DAILY_TABLE` (unleash's client metrics): either constant.
+  if (node.type === T.Identifier) {
+    const variable = variableOf(unit.scopeManager, node);
+    const def = variable?.defs[0];
+    if (variable?.defs.length !== 1 || def?.type !== 'Variable' || def.parent.kind !== 'const' || !def.node.init) return undefined;
+    const init = unwrap(def.node.init);
+    if (init.type !== T.ConditionalExpression) return undefined;
+    const texts = [init.consequent, init.alternate].map((branch) => constantText(branch, unit, context));
+    return texts.every((t) => t !== undefined) ? { texts: texts as string[] } : undefined;
+  }
+  // `` `${this.tableName} AS rpd` ``: one field among constants.
+  if (node.type !== T.TemplateLiteral) return undefined;
+  let texts = [node.quasis[0]?.value.cooked ?? ''];
+  let fields = 0;
+  for (const [i, expression] of node.expressions.entries()) {
+    const after = node.quasis[i + 1]?.value.cooked ?? '';
+    const fixed = constantText(expression, unit, context);
+    if (fixed !== undefined) {
+      texts = texts.map((t) => t + fixed + after);
+      continue;
+    }
+    const inner = unwrap(expression);
+    const values = inner.type === T.MemberExpression && ++fields === 1 ? thisFieldValues(inner, unit, context.resolver, graph, constantOf) : undefined;
+    if (!values) return undefined;
+    if ('unknown' in values) return values;
+    texts = texts.flatMap((t) => values.values.map((v) => t + v.text + after));
+  }
+  return { texts };
 }
 
 /** `'invoices'`, `'invoices as i'`, `'public.invoices'`, `{ i: 'invoices' }`, or a constant holding one (`TABLE`, `T.invoices`, `` `${TABLE} as i` ``). */
 function tableName(arg: Node, unit: FileUnit, context: AnalysisContext): { name: string; alias?: string } | undefined {
   const text = constantText(arg, unit, context);
-  if (text !== undefined) {
-    const match = /^\s*([\w.]+)(?:\s+as\s+(\w+))?\s*$/i.exec(text);
-    return match?.[1] ? { name: match[1], alias: match[2] } : undefined;
-  }
+  if (text !== undefined) return parseTableText(text);
   const node = unwrap(arg);
   if (node.type !== T.ObjectExpression || node.properties.length !== 1) return undefined;
   const property = node.properties[0];

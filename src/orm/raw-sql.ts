@@ -311,7 +311,7 @@ function sendsSql(method: string, source: string): boolean {
  */
 function wrapperSink(call: TSESTree.CallExpression, callee: Node, context: AnalysisContext): { callee: Node; text: Node; client: ClientInfo } | undefined {
   // Only calls that pass SQL text: a string or template whose text starts like a query.
-  const first = call.arguments.findIndex((arg) => looksLikeSql(arg) || looksLikeSql(constValueOf(arg, context.unit)));
+  const first = call.arguments.findIndex((arg) => looksLikeSql(arg) || looksLikeSql(constValueOf(arg, context.unit)) || holdsSql(arg, context.unit));
   if (first < 0) return undefined;
   const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
   if (!name) return undefined;
@@ -337,6 +337,26 @@ function constValueOf(arg: Node, unit: FileUnit): Node | undefined {
   return def.node.init;
 }
 
+/**
+ * `q` of `let q = ''; if (a) q = \`UPDATE tasks ...\`; else q = \`SELECT ...\`; await db.query(q, params)`, or
+ * `let memberQuery = \`SELECT ...\`; memberQuery += \` ORDER BY ...\``: a local of this file that is given
+ * SQL text (worklenz's roadmap and capacity controllers). The call sends SQL as surely as with a
+ * `const`; which text is read is the raw-SQL reader's question (a text built across statements is
+ * counted as not analysable there), not whether the call is a query.
+ */
+function holdsSql(arg: Node, unit: FileUnit): boolean {
+  const node = unwrap(arg);
+  if (node.type !== T.Identifier) return false;
+  const variable = variableOf(unit.scopeManager, node);
+  const def = variable?.defs[0];
+  if (!variable || variable.defs.length !== 1 || def?.type !== 'Variable' || def.node.id.type !== T.Identifier) return false;
+  if (looksLikeSql(def.node.init ?? undefined)) return true;
+  return variable.references.some((ref) => {
+    const parent = ref.identifier.parent;
+    return ref.isWrite() && parent?.type === T.AssignmentExpression && parent.operator === '=' && parent.left === ref.identifier && looksLikeSql(parent.right);
+  });
+}
+
 function looksLikeSql(arg: Node | undefined): boolean {
   if (!arg) return false;
   const value = unwrap(arg);
@@ -357,13 +377,30 @@ function sqlParameterOf(fn: TSESTree.FunctionLike, unit: FileUnit, context: Anal
   walk(fn.body ?? fn, (node) => {
     if (found || node.type !== T.CallExpression || node === (fn as Node)) return;
     const callee = unwrap(node.callee);
-    // Not another wrapper: only the library sinks themselves.
-    if (callee.type !== T.MemberExpression) return;
-    const sink = librarySinkOf(node, inner);
-    if (!sink) return;
-    const names = namesIn(sink.text, fn, unit);
-    const index = params.findIndex((p) => p !== undefined && names.has(p));
-    if (index >= 0) found = { index, how: sink.client.kind === 'client' ? sink.client.how : 'a SQL client' };
+    const sink = callee.type === T.MemberExpression ? librarySinkOf(node, inner) : undefined;
+    if (sink) {
+      const names = namesIn(sink.text, fn, unit);
+      const index = params.findIndex((p) => p !== undefined && names.has(p));
+      if (index >= 0) found = { index, how: sink.client.kind === 'client' ? sink.client.how : 'a SQL client' };
+      return;
+    }
+    // `removeMails(query, emails) { await db.query(query, []) }` where `db.query` is itself a project
+    // wrapper of `pool.query` (worklenz): a parameter handed on to a wrapper's SQL parameter is SQL too.
+    const paramAt = (i: number): number => {
+      const arg = node.arguments[i];
+      const value = arg && arg.type !== T.SpreadElement ? unwrap(arg) : undefined;
+      return value?.type === T.Identifier ? params.indexOf(value.name) : -1;
+    };
+    if (!node.arguments.some((_, i) => paramAt(i) >= 0)) return;
+    for (const origin of originsOf(callee, unit, context.resolver)) {
+      if (origin.kind !== 'function' || origin.fn === fn) continue;
+      const nested = sqlParameterOf(origin.fn, origin.unit, context);
+      const index = nested ? paramAt(nested.index) : -1;
+      if (nested && index >= 0) {
+        found = { index, how: nested.how };
+        return;
+      }
+    }
   });
   wrappers.set(fn, found ?? null);
   return found;

@@ -229,6 +229,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     return tally;
   };
   const notTracedSites: CoverageReport['notTracedSites'] = [];
+  /** Functions that send SQL over HTTP to a store no rule reads, by where they are: their calls and the tables those name. */
+  const unreadSenders = new Map<string, { sender: string; file: string; line: number; url: string; calls: number; tables: Set<string> }>();
   const suppressions: SuppressionEntry[] = [];
   /** Query sites per project (its schema's root) and table, for the isolation matrix. */
   const tableQueries = new Map<string, Map<string, TableQueryCounts>>();
@@ -366,6 +368,14 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     const tally = tallyOf(project.schemaFrom ?? project.root);
     addCoverage(tally, analysis.coverage);
     for (const missed of analysis.coverage.notTraced) notTracedSites.push({ file: display, ...missed });
+    for (const call of analysis.coverage.unreadStore ?? []) {
+      const file = toScanPath(call.file);
+      const key = `${file}:${call.line}`;
+      let sender = unreadSenders.get(key);
+      if (!sender) unreadSenders.set(key, (sender = { sender: call.sender, file, line: call.line, url: call.url, calls: 0, tables: new Set() }));
+      sender.calls += 1;
+      sender.tables.add(call.table);
+    }
     if (options.details) {
       for (const entry of analysis.suppressedFindings ?? []) {
         const { directive, ...rest } = entry;
@@ -491,13 +501,20 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   }
   cache?.save((file) => modules.importsOf(file), modules.importers(), configFilesRead());
   findings.sort(compareFindings);
+  // SQL sent over HTTP to a store no rule reads (capgo's Cloudflare Analytics Engine): said once per function, like a ClickHouse dependency.
+  for (const s of [...unreadSenders.values()].sort((a, b) => compareText(a.file, b.file) || a.line - b.line)) {
+    const tables = [...s.tables].sort(compareText);
+    const named = tables.slice(0, 4).map((t) => `\`${t}\``).join(', ') + (tables.length > 4 ? `, and ${tables.length - 4} more` : '');
+    diagnostics.push({ code: 'unread-store', file: s.file, line: s.line, message: `\`${s.sender}\` sends SQL over HTTP to \`${s.url}\`, a store tenant-lint does not read: its ${s.calls} call${s.calls === 1 ? '' : 's'} (on ${named}) are neither analysed nor counted in the coverage` });
+  }
   const coverage = deterministic(coverageReport(distinct, census, notTracedSites, rel));
   // A file left out by an internal error or its time budget, or not read at all, was not analysed:
   // the scan cannot say COMPLETE (and exits 2, as for every `internal` diagnostic).
   if (coverage.verdict === 'COMPLETE' && diagnostics.some((d) => d.code === 'internal' || d.code === 'unread-store' || NOT_READ_CODES.has(d.code))) coverage.verdict = 'PARTIAL';
   // A project whose package.json depends on a store no rule reads is not COMPLETE either.
   for (const p of coverage.projects) {
-    if (p.verdict === 'COMPLETE' && diagnostics.some((d) => d.code === 'unread-store' && toPosix(dirname(d.file)) === p.root)) p.verdict = 'PARTIAL';
+    const inProject = (d: Diagnostic) => (d.line === undefined ? toPosix(dirname(d.file)) === p.root : p.root === '.' || toPosix(d.file).startsWith(`${p.root}/`));
+    if (p.verdict === 'COMPLETE' && diagnostics.some((d) => d.code === 'unread-store' && inProject(d))) p.verdict = 'PARTIAL';
   }
   return {
     coverage,
