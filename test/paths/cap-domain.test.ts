@@ -220,3 +220,52 @@ describe.each(['drizzle', 'prisma'] as Orm[])('a tenant id through a brand const
     expect(found[0]).toMatch(/^src\/app\/api\/cards\/route\.ts:\d+ error$/);
   });
 });
+
+/**
+ * Cap H004: a workflow started with the arguments it runs with (`start(importWorkflow, [{ cardId, ... }])`),
+ * whose step reads one property of its payload (`const { cardId } = payload`) and renames by it alone.
+ */
+const workflowRepo = (orm: Orm, make: string) => ({
+  'src/workflow.ts': `import { db } from './db';\n${ORMS[orm].imports}
+async function renameStep(payload: { cardId: string; title: string; source: string }) {
+  const { cardId, title } = payload;
+  ${orm === 'drizzle' ? 'await db.update(cards).set({ title }).where(eq(cards.id, cardId));' : 'await db.card.update({ where: { id: cardId }, data: { title } });'}
+}
+export async function importWorkflow(payload: { cardId: string; title: string; source: string }) {
+  await renameStep(payload);
+}
+`,
+  'src/import.ts': `'use server';
+import { randomUUID } from 'node:crypto';
+import { start } from 'workflow/api';
+import { Card } from './domain';
+import { db } from './db';
+import { currentUser } from './session';
+import { importWorkflow } from './workflow';
+${ORMS[orm].imports}
+export async function importCard(input: { id: string; org: string; title: string; source: string }) {
+  const user = await currentUser();
+  if (!user) throw new Error('unauthorized');
+  const organizationId = input.org;
+  const title = input.title;
+  const cardId = ${make};
+  ${ORMS[orm].create}
+  await start(importWorkflow, [{ cardId, title, source: input.source }]);
+}
+`,
+});
+
+describe.each(['drizzle', 'prisma'] as Orm[])('a workflow started with an id the request minted (%s)', (orm) => {
+  const step = async (dir: string) => (await findings(dir)).filter((f) => f.line.startsWith('src/workflow.ts'));
+
+  it('the step renames by the minted id it was handed: warning, the start named', async () => {
+    const found = await step(repo(orm, workflowRepo(orm, 'Card.CardId.make(randomUUID())')));
+    expect(found.map((f) => f.line.replace(/:\d+ /, ' '))).toEqual(['src/workflow.ts warning']);
+    expect(found[0]?.evidence).toContain('runs `importWorkflow` with an id minted here by a generator (`cardId`)');
+  });
+
+  it('twin: the id handed to the workflow is the one the client sent: error', async () => {
+    const found = await step(repo(orm, workflowRepo(orm, 'Card.CardId.make(input.id)')));
+    expect(found.map((f) => f.line.replace(/:\d+ /, ' '))).toEqual(['src/workflow.ts error']);
+  });
+});

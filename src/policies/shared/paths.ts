@@ -186,6 +186,15 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
       verdict.cut.push(`more callers of ${label(at)} than the analysis follows`);
       return;
     }
+    // `start(importLoomVideoWorkflow, [{ videoId, userId: user.id }])`: the handler runs with the arguments
+    // the registration hands it; when those focused were minted or created by this request, no client chose them.
+    // Only without a focus: which of them a focused value of the handler came in by is not followed.
+    const listed = site.kind === 'argument' && !focus ? handedArguments(site.call, at, site.unit, options.resolver) : undefined;
+    const made = listed && listed.length > 0 ? createdInRequest(listed, site.call, site.unit, options) : undefined;
+    if (made) {
+      verdict.guarded.push(`\`${placeOf(graph.root, site.unit, site.call)}\` runs ${label(at)} with ${made}`);
+      continue;
+    }
     if (site.kind === 'argument' && !isInlineRunner(site.call) && !runsCallbacksNow(site.call, site.unit, options)) {
       const entry = describeRegistration(site.call, undefined, site.unit, options);
       record(verdict, entry, placeOf(graph.root, site.unit, site.call), `${label(at)}`, !!focus);
@@ -216,6 +225,18 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
     }
     explore(site.call, site.unit, graph, options, verdict, depth + 1, seen, budget, handed);
   }
+}
+
+/**
+ * A registration that hands the handler its arguments as an array right after it
+ * (`start(workflow, [{ operationId }])`): those arguments. Undefined for any other registration.
+ */
+function handedArguments(registration: TSESTree.CallExpression, at: Callable, unit: FileUnit, resolver: Resolver): Node[] | undefined {
+  const args = registration.arguments;
+  const index = args.findIndex((arg) => functionValue(arg, unit, resolver)?.node === at.fn);
+  const list = index >= 0 ? args[index + 1] : undefined;
+  if (list?.type !== T.ArrayExpression || list.elements.some((e) => !e || e.type === T.SpreadElement)) return undefined;
+  return list.elements as Node[];
 }
 
 /**
@@ -649,7 +670,7 @@ function adminCheckBefore(call: TSESTree.CallExpression, unit: FileUnit, resolve
           // MESSENGER_ADMIN_EMAIL) throw ... }` (Cap's admin actions): the operator the server names.
           else if (statement.type === T.ExpressionStatement) {
             const operator = operatorCheckIn(fn.node, fn.unit, resolver);
-            if (operator) found = ` (which ${operator} and throws otherwise)`;
+            if (operator) found = ` (which ${operator}, and throws otherwise)`;
           }
         });
         if (found !== undefined) return `\`${clip(textOf(unit, test))}\`${found}`;
