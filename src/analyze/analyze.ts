@@ -97,10 +97,12 @@ export function emptyCoverage(): FileCoverage {
  */
 const TEST_FILE = /(^|\/)(__tests__|__mocks__|tests?|e2e|e2e[-_]tests?|cypress|playwright|fixtures|mocks?)\/|\.(test|spec|e2e|stories)\.[cm]?[jt]sx?$|(^|\/)(prisma\/)?seeds?(\.[cm]?[jt]s|\/)/;
 
-const DEFAULT_SYSTEM_PATHS = ['**/jobs/**', '**/workers/**', '**/cron/**', '**/crons/**', '**/scripts/**', '**/*.job.{ts,js}', '**/*.worker.{ts,js}'];
+// `**/migrations/**`: a migration's code (Cap's `packages/database/migrations/orgid_backfill.ts`, a
+// backfill its migrate step runs at boot) is run by a deployment, never by a request.
+const DEFAULT_SYSTEM_PATHS = ['**/jobs/**', '**/workers/**', '**/cron/**', '**/crons/**', '**/scripts/**', '**/migrations/**', '**/*.job.{ts,js}', '**/*.worker.{ts,js}'];
 const systemMatchers = new WeakMap<TenantLintConfig, (path: string) => boolean>();
 
-/** Background jobs, workers, cron and scripts: code that runs as the system, without a request. */
+/** Background jobs, workers, cron, scripts and migrations: code that runs as the system, without a request. */
 export function isSystemPath(projectFile: string, config: TenantLintConfig): boolean {
   let matcher = systemMatchers.get(config);
   if (!matcher) {

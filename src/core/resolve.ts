@@ -25,6 +25,11 @@ export type Binding =
   | { kind: 'parameter'; param: Located<TSESTree.Identifier>; fn: TSESTree.FunctionLike | undefined }
   /** Imported from a package (not a project file): `import { PrismaClient } from '@prisma/client'`. */
   | { kind: 'package'; source: string; imported: string }
+  /**
+   * A project module's namespace re-exported under a name: `export * as User from './User'` in a
+   * package's index (Effect-TS domain packages), read as `User.UserId` by the importer.
+   */
+  | { kind: 'namespace'; unit: FileUnit }
   | { kind: 'unknown'; reason: string };
 
 /**
@@ -36,6 +41,21 @@ export interface SameBehaviourWrapper {
   source: string;
   imported: string;
   argument: number;
+}
+
+/**
+ * A library function that makes a brand: a value (or a constructor) that returns what it is handed,
+ * unchanged but for its type. `path` is the member chain from the package's export
+ * (`['Schema', 'brand']` for `import { Schema } from 'effect'`, `['brand']` for `import * as Schema
+ * from 'effect/Schema'`). `schema`: the factory is applied to a schema (`Schema.String.pipe(
+ * Schema.brand('UserId'))`) whose `.make(x)` returns `x`; `constructor`: the factory's result is
+ * itself the function (`const UserId = Brand.nominal<UserId>()`, then `UserId(x)`). Listed as data
+ * by the models (src/models/wrappers.ts).
+ */
+export interface BrandFactory {
+  source: string;
+  path: readonly string[];
+  form: 'schema' | 'constructor';
 }
 
 const MAX_DEPTH = 12;
@@ -50,7 +70,70 @@ export class Resolver<M extends Modules = Modules> {
   constructor(
     readonly modules: M,
     private readonly wrappers: readonly SameBehaviourWrapper[] = [],
+    private readonly brands: readonly BrandFactory[] = [],
   ) {}
+
+  /**
+   * The argument a call hands back unchanged (its provenance is the argument's): a brand's
+   * constructor, `Video.VideoId.make(nanoId())`, `User.UserId.make(user.id)`, `UserId(id)`. The
+   * callee is recognised by its declaration, not its name: `.make` of a value declared as a brand
+   * schema (`Schema.String.pipe(Schema.brand('VideoId'))`, `Schema.brand('X')(Schema.String)`), or a
+   * value declared as a brand constructor (`Brand.nominal<UserId>()`, `Brand.refined<Id>(...)`), each
+   * made by a factory the models list. A `.make` of any other value (a class, a schema with a
+   * transformation) is a call like any other.
+   */
+  preservedArgument(call: TSESTree.CallExpression, unit: FileUnit): Node | undefined {
+    if (this.brands.length === 0 || call.arguments.length !== 1) return undefined;
+    const argument = call.arguments[0]!;
+    if (argument.type === T.SpreadElement) return undefined;
+    const callee = unwrap(call.callee);
+    if (callee.type === T.MemberExpression && memberName(callee) === 'make') {
+      const schema = this.valueOf(callee.object, unit);
+      return schema && this.brandForm(schema.node, schema.unit) === 'schema' ? argument : undefined;
+    }
+    const made = this.valueOf(callee, unit);
+    return made && this.brandForm(made.node, made.unit) === 'constructor' ? argument : undefined;
+  }
+
+  /** The declared value an identifier or a namespace member (`Video.VideoId`) is bound to. */
+  private valueOf(expression: Node, unit: FileUnit): Located | undefined {
+    const node = unwrap(expression);
+    const binding = node.type === T.Identifier ? this.bindingOf(node, unit) : node.type === T.MemberExpression ? this.memberBinding(node, unit) : undefined;
+    return binding?.kind === 'value' ? binding.value : undefined;
+  }
+
+  /** Whether `node` declares a brand schema or a brand constructor, made by a listed factory. */
+  private brandForm(node: Node, unit: FileUnit): BrandFactory['form'] | undefined {
+    const value = unwrap(node);
+    if (value.type !== T.CallExpression) return undefined;
+    const callee = unwrap(value.callee);
+    // `Schema.String.pipe(Schema.trimmed(), Schema.brand('X'))`: the last step makes the brand.
+    if (callee.type === T.MemberExpression && memberName(callee) === 'pipe') {
+      const last = value.arguments[value.arguments.length - 1];
+      const step = last && last.type !== T.SpreadElement ? unwrap(last) : undefined;
+      return step?.type === T.CallExpression && this.factoryOf(step.callee, unit)?.form === 'schema' ? 'schema' : undefined;
+    }
+    // `Schema.brand('X')(Schema.String)`.
+    if (callee.type === T.CallExpression) return this.factoryOf(callee.callee, unit)?.form === 'schema' ? 'schema' : undefined;
+    return this.factoryOf(callee, unit)?.form === 'constructor' ? 'constructor' : undefined;
+  }
+
+  /** The listed factory a callee names: a member chain from a package's import. */
+  private factoryOf(callee: Node, unit: FileUnit): BrandFactory | undefined {
+    const chain: string[] = [];
+    let node = unwrap(callee);
+    while (node.type === T.MemberExpression) {
+      const name = memberName(node);
+      if (!name) return undefined;
+      chain.unshift(name);
+      node = unwrap(node.object);
+    }
+    if (node.type !== T.Identifier) return undefined;
+    const root = this.bindingOf(node, unit);
+    if (root.kind !== 'package') return undefined;
+    const path = root.imported === '*' || root.imported === 'default' ? chain : [root.imported, ...chain];
+    return this.brands.find((b) => b.source === root.source && b.path.length === path.length && b.path.every((part, i) => part === path[i]));
+  }
 
   /** Follows an identifier to what it is bound to, across files. */
   bindingOf(identifier: TSESTree.Identifier, unit: FileUnit, depth = 0): Binding {
@@ -186,8 +269,46 @@ export class Resolver<M extends Modules = Modules> {
         const found = this.namedExport(statement, unit, name, depth);
         if (found) return found;
       }
+      if (statement.type === T.ExportAllDeclaration && statement.exported && exportedName(statement.exported) === name) {
+        return this.namespaceOf(statement.source.value, unit);
+      }
     }
     return undefined;
+  }
+
+  /** `export * as NS from source` seen from `unit`: the project module, or the package's namespace. */
+  private namespaceOf(source: string, unit: FileUnit): Binding {
+    const file = this.modules.resolve(unit.file, source);
+    if (!file) {
+      if (source.startsWith('.') || source.startsWith('@/') || source.startsWith('~/')) return { kind: 'unknown', reason: `cannot resolve \`${source}\`` };
+      return { kind: 'package', source, imported: '*' };
+    }
+    const target = this.modules.unit(file);
+    return target ? { kind: 'namespace', unit: target } : { kind: 'unknown', reason: `cannot parse \`${source}\`` };
+  }
+
+  /**
+   * What a member chain on a namespace names: `User.UserId` with `User` imported from an index that
+   * has `export * as User from './User'`, or `Domain.User.UserId` through namespaces of namespaces.
+   * Undefined when the chain does not start at a namespace.
+   */
+  memberBinding(expression: Node, unit: FileUnit, depth = 0): Binding | undefined {
+    const node = unwrap(expression);
+    if (depth > MAX_DEPTH || node.type !== T.MemberExpression) return undefined;
+    const name = memberName(node);
+    if (!name) return undefined;
+    const object = unwrap(node.object);
+    let holder: Binding | undefined;
+    if (object.type === T.Identifier) {
+      holder = this.bindingOf(object, unit, depth + 1);
+      // `import * as User from './User'`: the module itself.
+      if (holder.kind === 'unknown') {
+        const def = variableOf(unit.scopeManager, object)?.defs[0];
+        if (def?.type === 'ImportBinding' && def.node.type === T.ImportNamespaceSpecifier && def.parent.type === T.ImportDeclaration) holder = this.namespaceOf(def.parent.source.value, unit);
+      }
+    } else holder = this.memberBinding(object, unit, depth + 1);
+    if (holder?.kind !== 'namespace') return undefined;
+    return this.exportBinding(holder.unit, name, depth + 1);
   }
 
   /**
@@ -269,6 +390,10 @@ export class Resolver<M extends Modules = Modules> {
     }
     return undefined;
   }
+}
+
+function exportedName(node: TSESTree.Identifier | TSESTree.StringLiteral): string {
+  return node.type === T.Identifier ? node.name : String(node.value);
 }
 
 /** Whether a variable is written after its declaration; asked on every resolution, answered once. */

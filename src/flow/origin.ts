@@ -344,6 +344,8 @@ function imported(variable: Variable, unit: FileUnit, at: Node, w: Walk): Origin
       return [{ kind: 'class', cls: binding.cls.node, unit: binding.cls.unit }];
     case 'parameter':
       return parameter(binding.param.node, binding.param.node, binding.param.unit, w);
+    case 'namespace':
+      return [{ kind: 'module', unit: binding.unit }];
     case 'unknown': {
       // `import * as schema from './schema'`: the module itself.
       const def = variable.defs[0];
@@ -874,6 +876,7 @@ function getMember(o: Origin, name: string, unit: FileUnit, at: Node, w: Walk): 
       if (binding.kind === 'function') return [{ kind: 'function', fn: binding.fn.node, unit: binding.fn.unit }];
       if (binding.kind === 'class') return [{ kind: 'class', cls: binding.cls.node, unit: binding.cls.unit }];
       if (binding.kind === 'package') return [{ kind: 'lib', source: binding.source, name: binding.imported, steps: [], typed: false, trail: [] }];
+      if (binding.kind === 'namespace') return [{ kind: 'module', unit: binding.unit }];
       return [unknown(`\`${name}\` is not followed in ${o.unit.file}`, unit, at)];
     }
     case 'instance':

@@ -1,4 +1,4 @@
-import type { SameBehaviourWrapper } from '../core/resolve.js';
+import type { BrandFactory, SameBehaviourWrapper } from '../core/resolve.js';
 
 /*
  * Library functions that return a function behaving as the one they are handed, only remembering
@@ -21,4 +21,22 @@ export const SAME_BEHAVIOUR_WRAPPERS: readonly SameBehaviourWrapper[] = [
   { source: 'micro-memoize', imported: 'default', argument: 0 },
   { source: 'moize', imported: 'default', argument: 0 },
   { source: 'memoize-one', imported: 'default', argument: 0 },
+];
+
+/*
+ * Library functions that make a brand: the branded value is the value handed in, with a type that
+ * says what it is. `export const UserId = Schema.String.pipe(Schema.brand('UserId'))` then
+ * `UserId.make(user.id)` (Effect's Schema), `const UserId = Brand.nominal<UserId>()` then
+ * `UserId(id)` (Effect's Brand). The value flow reads such a call as its argument, so a session's
+ * user id stays the session's and a freshly minted id stays minted (Cap's domain package).
+ */
+export const BRAND_FACTORIES: readonly BrandFactory[] = [
+  { source: 'effect', path: ['Schema', 'brand'], form: 'schema' },
+  { source: 'effect/Schema', path: ['brand'], form: 'schema' },
+  { source: '@effect/schema', path: ['Schema', 'brand'], form: 'schema' },
+  { source: '@effect/schema/Schema', path: ['brand'], form: 'schema' },
+  { source: 'effect', path: ['Brand', 'nominal'], form: 'constructor' },
+  { source: 'effect', path: ['Brand', 'refined'], form: 'constructor' },
+  { source: 'effect/Brand', path: ['nominal'], form: 'constructor' },
+  { source: 'effect/Brand', path: ['refined'], form: 'constructor' },
 ];

@@ -125,6 +125,7 @@ function clientOfBinding(binding: Binding, context: AnalysisContext, depth: numb
       return clientOfParameter(binding.param, binding.fn, context, depth);
     case 'function':
     case 'class':
+    case 'namespace':
       return { kind: 'not-client', how: `a ${binding.kind}` };
     case 'package':
       return { kind: 'unknown', reason: `imported from the package \`${binding.source}\`` };

@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import type { TenantLintConfig } from '../config/schema.js';
 import { validateConfig } from '../config/load.js';
 import { Resolver } from '../core/resolve.js';
-import { SAME_BEHAVIOUR_WRAPPERS } from '../models/wrappers.js';
+import { BRAND_FACTORIES, SAME_BEHAVIOUR_WRAPPERS } from '../models/wrappers.js';
 import type { FileUnit } from '../core/ast.js';
 import { ModuleGraph } from './modules.js';
 import { findProjectRoot, isStale, loadProject, withWorkspaceSchema, type Project } from './project.js';
@@ -43,7 +43,7 @@ export function projectForLintedFile(filename: string, settings: unknown): Entry
   // The schema readers parse through the same graph: a Drizzle schema file an analysis imports is not parsed again.
   const parse = (file: string, text: string) => modules.parse(file, text);
   const project = withWorkspaceSchema(loadProject(root, override, { parse }), (top) => projectAt(top, override, settingsKey, parse));
-  const entry = { project, resolver: new Resolver(modules, SAME_BEHAVIOUR_WRAPPERS), settingsKey };
+  const entry = { project, resolver: new Resolver(modules, SAME_BEHAVIOUR_WRAPPERS, BRAND_FACTORIES), settingsKey };
   entries.set(root, entry);
   return entry;
 }

@@ -172,6 +172,9 @@ export function member(flow: Flow, base: Origin, name: string | undefined, node:
 }
 
 export function call(flow: Flow, node: TSESTree.CallExpression, frame: Frame): Origin {
+  // `User.UserId.make(user.id)`, `Video.VideoId.make(params.id)`: a brand's constructor hands back its argument.
+  const preserved = flow.context.resolver.preservedArgument(node, frame.unit);
+  if (preserved) return flow.evaluate(preserved, frame);
   const callee = unwrap(node.callee);
   if (callee.type === T.MemberExpression) {
     const method = memberName(callee);

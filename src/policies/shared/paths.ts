@@ -197,6 +197,15 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
       verdict.cut.push(`more callers of ${label(at)} than the analysis follows`);
       return;
     }
+    // `start(importLoomVideoWorkflow, [{ videoId, userId: user.id }])`: the handler runs with the arguments
+    // the registration hands it; when those focused were minted or created by this request, no client chose them.
+    // Only without a focus: which of them a focused value of the handler came in by is not followed.
+    const listed = site.kind === 'argument' && !focus ? handedArguments(site.call, at, site.unit, options.resolver) : undefined;
+    const made = listed && listed.length > 0 ? createdInRequest(listed, site.call, site.unit, options) : undefined;
+    if (made) {
+      verdict.guarded.push(`\`${placeOf(graph.root, site.unit, site.call)}\` runs ${label(at)} with ${made}`);
+      continue;
+    }
     if (site.kind === 'argument' && !isInlineRunner(site.call) && !runsCallbacksNow(site.call, site.unit, options)) {
       const entry = describeRegistration(site.call, undefined, site.unit, options);
       record(verdict, entry, placeOf(graph.root, site.unit, site.call), `${label(at)}`, !!focus);
@@ -205,7 +214,8 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
     }
     const admin = adminCheckBefore(site.call, site.unit, options.resolver);
     if (admin) {
-      verdict.guarded.push(`\`${placeOf(graph.root, site.unit, site.call)}\` calls ${label(at)} only after the operator check ${admin} (admin-only)`);
+      // An operator check passes any row: it is not a check of the focused values.
+      guarded.push(`\`${placeOf(graph.root, site.unit, site.call)}\` calls ${label(at)} only after the operator check ${admin} (admin-only)`);
       continue;
     }
     // `checkIfUserAlreadyExists(req.user.owner_id, email)`: the value the query's scope hangs on is the session's.
@@ -234,6 +244,18 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
     }
     explore(site.call, site.unit, graph, options, verdict, depth + 1, seen, budget, handed, passed?.length ? passed : undefined);
   }
+}
+
+/**
+ * A registration that hands the handler its arguments as an array right after it
+ * (`start(workflow, [{ operationId }])`): those arguments. Undefined for any other registration.
+ */
+function handedArguments(registration: TSESTree.CallExpression, at: Callable, unit: FileUnit, resolver: Resolver): Node[] | undefined {
+  const args = registration.arguments;
+  const index = args.findIndex((arg) => functionValue(arg, unit, resolver)?.node === at.fn);
+  const list = index >= 0 ? args[index + 1] : undefined;
+  if (list?.type !== T.ArrayExpression || list.elements.some((e) => !e || e.type === T.SpreadElement)) return undefined;
+  return list.elements as Node[];
 }
 
 /**
@@ -651,20 +673,109 @@ function adminCheckBefore(call: TSESTree.CallExpression, unit: FileUnit, resolve
         if (!test) continue;
         if (statement.type === T.ExpressionStatement && !callIn(test)) continue;
         if (ADMIN_TEXT.test(textOf(unit, test))) return `\`${clip(textOf(unit, test))}\``;
-        let found = false;
+        if (statement.type === T.IfStatement) {
+          const operator = operatorComparison(test, unit, resolver, enclosingFunction(statement));
+          if (operator) return `\`${clip(textOf(unit, test))}\` (${operator})`;
+        }
+        let found: string | undefined;
         walk(test, (inner) => {
           if (found || inner.type !== T.CallExpression) return;
           const fn = functionOf(inner, unit, resolver);
           // A helper that is also handed an id (`canViewWebsite(auth, websiteId)`: admins, or members of
           // the website's team) checks access to that id, not only the operator flag.
-          if (fn?.node.body && ADMIN_TEXT.test(textOf(fn.unit, fn.node.body)) && (statement.type === T.IfStatement || bodyThrows(fn.node)) && !takesAnId(fn.node)) found = true;
+          if (!fn?.node.body || takesAnId(fn.node) || !(statement.type === T.IfStatement || bodyThrows(fn.node))) return;
+          if (ADMIN_TEXT.test(textOf(fn.unit, fn.node.body))) found = '';
+          // `async function requireAdmin() { const user = await getCurrentUser(); if (!user || user.email !==
+          // MESSENGER_ADMIN_EMAIL) throw ... }` (Cap's admin actions): the operator the server names.
+          else if (statement.type === T.ExpressionStatement) {
+            const operator = operatorCheckIn(fn.node, fn.unit, resolver);
+            if (operator) found = ` (which ${operator}, and throws otherwise)`;
+          }
         });
-        if (found) return `\`${clip(textOf(unit, test))}\``;
+        if (found !== undefined) return `\`${clip(textOf(unit, test))}\`${found}`;
       }
     }
     if ((parent.type === T.FunctionDeclaration || parent.type === T.FunctionExpression || parent.type === T.ArrowFunctionExpression) && !runsInPlace(parent)) break;
   }
   return undefined;
+}
+
+/**
+ * A comparison of the verified user's own field with an operator the server names: `user.email !==
+ * MESSENGER_ADMIN_EMAIL` (a const bound to a string, here or imported), `session.user.id ===
+ * process.env.ADMIN_USER_ID`, `user.email === serverEnv().ADMIN_EMAIL`. Only that user passes, and no
+ * request chooses it. The user must be the function's own (not a parameter its caller hands in); a
+ * comparison with anything the client sends (`user.email !== input.email`) is not one. Returns how it
+ * reads for the evidence.
+ */
+function operatorComparison(test: Node, unit: FileUnit, resolver: Resolver, fn: TSESTree.FunctionLike | undefined): string | undefined {
+  let found: string | undefined;
+  walk(test, (inner) => {
+    if (found || inner.type !== T.BinaryExpression || !['===', '!==', '==', '!='].includes(inner.operator)) return;
+    for (const [mine, other] of [[inner.left, inner.right], [inner.right, inner.left]] as const) {
+      if (!ownIdentityField(mine, fn) || readsRequest(other)) continue;
+      const named = serverConstant(other, unit, resolver);
+      if (named) found = `compares \`${clip(textOf(unit, mine))}\` with ${named}`;
+    }
+  });
+  return found;
+}
+
+/** A helper whose body stops (`if (...) throw`) unless the verified user is the operator the server names. */
+function operatorCheckIn(fn: TSESTree.FunctionLike, unit: FileUnit, resolver: Resolver): string | undefined {
+  if (!fn.body || fn.body.type !== T.BlockStatement) return undefined;
+  let found: string | undefined;
+  walk(fn.body, (node) => {
+    if (found || node.type !== T.IfStatement || !exits(node.consequent)) return;
+    found = operatorComparison(node.test, unit, resolver, fn);
+  });
+  return found;
+}
+
+/** `user.email`, `session.user.id`: one field of the verified identity, whose root is not a parameter of `fn`. */
+function ownIdentityField(node: Node, fn: TSESTree.FunctionLike | undefined): boolean {
+  const value = unwrap(node.type === T.ChainExpression ? node.expression : node);
+  if (value.type !== T.MemberExpression || readsRequest(value)) return false;
+  const path = identityPath(value);
+  const read = path ? identityRead(path) : undefined;
+  if (!read || read.field.length !== 1 || !/^(email|id|userId|user_id|uid|sub|username)$/i.test(read.field[0]!)) return false;
+  const root = path![0]!;
+  return !fn?.params.some((param) => {
+    const inner = param.type === T.AssignmentPattern ? param.left : param.type === T.TSParameterProperty ? param.parameter : param;
+    return inner.type === T.Identifier && inner.name === root;
+  });
+}
+
+/**
+ * A value the server fixes: a string literal, a const bound to one (followed through imports), or a
+ * read of the environment (`process.env.ADMIN_EMAIL`, `env.ADMIN_EMAIL`, `serverEnv().ADMIN_EMAIL`).
+ * Returns how it reads.
+ */
+function serverConstant(node: Node, unit: FileUnit, resolver: Resolver): string | undefined {
+  const value = unwrap(node);
+  const text = `\`${clip(textOf(unit, value))}\``;
+  if (value.type === T.Literal && typeof value.value === 'string' && value.value !== '') return text;
+  if (value.type === T.Identifier) {
+    const binding = resolver.bindingOf(value, unit);
+    if (binding.kind !== 'value') return undefined;
+    const bound = unwrap(binding.value.node);
+    if (bound.type === T.Literal && typeof bound.value === 'string' && bound.value !== '') return `${text}, a constant`;
+    return bound.type === T.MemberExpression && environmentRead(bound, binding.value.unit) ? `${text}, read from the environment` : undefined;
+  }
+  return value.type === T.MemberExpression && environmentRead(value, unit) ? `${text}, read from the environment` : undefined;
+}
+
+/** `process.env.X`, `env.X`, `serverEnv().X`, `getEnv().X`: a named setting of the server's environment. */
+function environmentRead(node: TSESTree.MemberExpression, unit: FileUnit): boolean {
+  if (!memberName(node)) return false;
+  const object = unwrap(node.object);
+  if (object.type === T.MemberExpression) return memberName(object) === 'env' && unwrap(object.object).type === T.Identifier && textOf(unit, object.object) === 'process';
+  if (object.type === T.Identifier) return /^(env|ENV|serverEnv|config\.env)$/.test(object.name);
+  if (object.type === T.CallExpression && object.arguments.length === 0) {
+    const callee = unwrap(object.callee);
+    return callee.type === T.Identifier && /^(get)?(server)?env$/i.test(callee.name);
+  }
+  return false;
 }
 
 /**
@@ -1101,7 +1212,7 @@ function createdInRequest(values: readonly Node[], call: TSESTree.CallExpression
     if (plain.type === T.Identifier) {
       if (HANDLES.has(plain.name)) return;
       if (IDENTITY.test(plain.name)) {
-        if (sessionIdentity(plain, unit) || presentsCredential(plain, unit)) keys.push(plain);
+        if (sessionIdentity(plain, unit, 0, options.resolver) || presentsCredential(plain, unit)) keys.push(plain);
         return;
       }
       const def = definitionOf(plain, unit);
@@ -1137,9 +1248,10 @@ function createdInRequest(values: readonly Node[], call: TSESTree.CallExpression
   const made = sources.find((source) => source !== undefined);
   let own: string | undefined;
   let credential: string | undefined;
+  let minted: string | undefined;
   for (const [index, key] of keys.entries()) {
     if (sources[index]) continue;
-    if (sessionIdentity(key, unit)) {
+    if (sessionIdentity(key, unit, 0, options.resolver)) {
       own ??= clip(textOf(unit, key));
       continue;
     }
@@ -1147,9 +1259,16 @@ function createdInRequest(values: readonly Node[], call: TSESTree.CallExpression
       credential ??= clip(textOf(unit, key));
       continue;
     }
-    const plain = unwrap(key);
+    // A brand's constructor hands back its argument: `Video.VideoId.make(nanoId())` is `nanoId()`.
+    const plain = throughBrands(key, unit, options.resolver);
     // A literal, or a key minted here (`publicId: generateUID()`, `randomUUID()`): no client chose it.
     if (plain.type === T.Literal || plain.type === T.TemplateLiteral && plain.expressions.length === 0) continue;
+    // `const videoId = Video.VideoId.make(nanoId())`, then `{ videoId }`: a local holding a generator's id,
+    // which no other tenant's row has.
+    if (mintedLocal(key, unit, options.resolver)) {
+      minted ??= clip(textOf(unit, key));
+      continue;
+    }
     if (plain.type === T.CallExpression && plain.arguments.length === 0 && !readsRequest(plain)) continue;
     const root = rootIdentifier(key);
     if (root && (IDENTITY.test(root) || HANDLES.has(root) && !readsRequest(key))) continue;
@@ -1162,6 +1281,7 @@ function createdInRequest(values: readonly Node[], call: TSESTree.CallExpression
   // `checkEitapiAccessUnwrapped(req.get('Authorization'))` (retraced judged F005): the lookup that authenticates the
   // credential the client presents; whoever holds the secret is the tenant it names.
   if (!made && credential) return `the credential the request presents (\`${credential}\`), looked up to authenticate it`;
+  if (!made && minted) return `an id minted here by a generator (\`${minted}\`), which no other tenant's row has`;
   if (!made) return undefined;
   return made.startsWith(LOADED) ? `the ids of rows loaded within the tenant (\`${made.slice(LOADED.length)}\`)` : `the ids of rows this request created (\`${made}\`)`;
 }
@@ -1170,21 +1290,61 @@ function createdInRequest(values: readonly Node[], call: TSESTree.CallExpression
  * The session's user id: `req.user.id`, `auth.user.id`, `ctx.session.userId`, or a local bound to one
  * (`const userId = auth.user.id`). Not a parameter named `userId` (its caller chose it), nor a request value.
  */
-function sessionIdentity(key: Node, unit: FileUnit, depth = 0): boolean {
-  const plain = unwrap(key.type === T.ChainExpression ? key.expression : key);
+function sessionIdentity(key: Node, unit: FileUnit, depth = 0, resolver?: Resolver): boolean {
+  const plain = resolver ? throughBrands(key, unit, resolver) : unwrap(key.type === T.ChainExpression ? key.expression : key);
   if (plain.type === T.Identifier) {
     const def = definitionOf(plain, unit);
     if (depth >= 2 || def?.kind !== 'const') return false;
     // `const session = await ...where('session.token = :token', { token }).getOne()` (vendure, judged G090):
     // the row found by the secret the client presents is the caller's own session.
     if (IDENTITY.test(plain.name) && foundByCredential(def.init)) return true;
-    return sessionIdentity(def.init, unit, depth + 1);
+    return sessionIdentity(def.init, unit, depth + 1, resolver);
   }
   if (plain.type !== T.MemberExpression || readsRequest(plain)) return false;
   // `auth.user.id`, `req.user.id`, `ctx.session.user.id`, `ctx.userId`, `session.id` (src/core/identity.ts).
   const path = identityPath(plain);
   const read = path ? identityRead(path) : undefined;
   return Boolean(read && read.object.length <= 3 && read.field.length === 1 && /^(id|userId|user_id|uid)$/.test(read.field[0]!));
+}
+
+/**
+ * The value a brand's constructor was handed (`User.UserId.make(user.id)` is `user.id`), through any
+ * number of them; the value itself otherwise. What a brand is, the resolver decides from its declaration.
+ */
+function throughBrands(node: Node, unit: FileUnit, resolver: Resolver): Node {
+  let value = unwrap(node.type === T.ChainExpression ? node.expression : node);
+  for (let i = 0; i < 4 && value.type === T.CallExpression; i++) {
+    const inner = resolver.preservedArgument(value, unit);
+    if (!inner) break;
+    value = unwrap(inner);
+  }
+  return value;
+}
+
+/**
+ * An id a generator minted here, or a local (a const, up to two hops) that holds one: a call with no
+ * arguments of a library function (`randomUUID()`, `nanoid()`), or of a generator a library made
+ * (`export const nanoId = customAlphabet(alphabet, 15)`), possibly through a brand's constructor.
+ * A project function called with no arguments may read the request itself: not a generator.
+ */
+function mintedLocal(node: Node, unit: FileUnit, resolver: Resolver, depth = 0): boolean {
+  const value = throughBrands(node, unit, resolver);
+  if (value.type === T.Identifier) {
+    const def = definitionOf(value, unit);
+    return depth < 2 && def?.kind === 'const' && mintedLocal(def.init, unit, resolver, depth + 1);
+  }
+  if (value.type !== T.CallExpression || value.arguments.length > 0) return false;
+  const callee = unwrap(value.callee);
+  // `crypto.randomUUID()`, the global.
+  if (callee.type === T.MemberExpression && memberName(callee) === 'randomUUID') return true;
+  if (callee.type !== T.Identifier) return false;
+  const binding = resolver.bindingOf(callee, unit);
+  if (binding.kind === 'package') return true;
+  if (binding.kind !== 'value') return false;
+  const made = unwrap(binding.value.node);
+  if (made.type !== T.CallExpression) return false;
+  const factory = unwrap(made.callee);
+  return factory.type === T.Identifier && resolver.bindingOf(factory, binding.value.unit).kind === 'package';
 }
 
 /** Headers that carry a secret. Not cookies: a cookie may hold any value the client picks (`req.cookies.orgId`). */
