@@ -147,8 +147,22 @@ export interface SchemaDiagnostic {
   message: string;
 }
 
+/** The options of a Kysely `CamelCasePlugin` (`new CamelCasePlugin({ underscoreBeforeDigits: true })`). */
+export interface KyselyCamelCase {
+  upperCase?: boolean;
+  underscoreBeforeDigits?: boolean;
+  underscoreBetweenUppercaseLetters?: boolean;
+}
+
 export interface TenantSchema {
   sources: SchemaSource[];
+  /**
+   * The project builds a Kysely database with a `CamelCasePlugin` (docmost: `plugins: [new
+   * CamelCasePlugin()]`): code names `workspaceId` and `spaceMembers` for the SQL `workspace_id` and
+   * `space_members`. Read with the schema sources, since the database is often configured where no
+   * query can trace it (a NestJS module's factory).
+   */
+  kyselyCamelCase?: KyselyCamelCase;
   /** Tenant root model, when one was found or configured. */
   root?: string;
   /** How the root was chosen: `configured` or `inferred`, with the reason. */

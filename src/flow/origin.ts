@@ -44,7 +44,17 @@ export interface LibOrigin {
 
 export type Origin =
   | LibOrigin
-  | { kind: 'function'; fn: TSESTree.FunctionLike; unit: FileUnit }
+  | {
+      kind: 'function';
+      fn: TSESTree.FunctionLike;
+      unit: FileUnit;
+      /**
+       * A function made by a call of the project function that encloses it (`repoFactory(FlowEntity)`
+       * returning `() => db.getRepository(entity)`): that call's arguments are what its free
+       * references to the outer parameters hold.
+       */
+      closure?: Closure;
+    }
   | { kind: 'class'; cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression; unit: FileUnit }
   | { kind: 'instance'; cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression; unit: FileUnit }
   | { kind: 'object'; node: TSESTree.ObjectExpression; unit: FileUnit }
@@ -52,6 +62,13 @@ export type Origin =
   | { kind: 'literal' }
   /** `parameter`: the value is this parameter of a project function, which a call site can bind to its argument. */
   | { kind: 'unknown'; reason: string; file: string; line: number; parameter?: { fn: TSESTree.FunctionLike; index: number } };
+
+/** The call that made a closure: `fn` (the enclosing function) called with `args` in `unit`. */
+export interface Closure {
+  fn: TSESTree.FunctionLike;
+  args: readonly TSESTree.CallExpressionArgument[];
+  unit: FileUnit;
+}
 
 const MAX_DEPTH = 14;
 /** Origins kept per expression: a union wider than this is not a client worth knowing. */
@@ -764,7 +781,12 @@ function callOrigin(o: Origin, args: TSESTree.CallExpressionArgument[], unit: Fi
       const name = o.fn.type === T.FunctionDeclaration && o.fn.id ? o.fn.id.name : 'a function';
       const useful = returned.filter((r) => r.kind !== 'literal');
       const via = node.type === T.CallExpression ? { node, unit } : undefined;
-      return useful.map((r) => (r.kind === 'lib' ? { ...r, trail: [...r.trail, `returned by \`${name}()\``], ...(via ? { via } : {}) } : r));
+      return useful.map((r) => {
+        if (r.kind === 'lib') return { ...r, trail: [...r.trail, `returned by \`${name}()\``], ...(via ? { via } : {}) };
+        // A function this call made (declared inside the called one): it closes over this call's arguments.
+        if (r.kind === 'function' && !r.closure && r.fn !== o.fn && r.unit === o.unit && containsNode(o.fn, r.fn)) return { ...r, closure: { fn: o.fn, args, unit } };
+        return r;
+      });
     }
     case 'unknown':
       return [o];

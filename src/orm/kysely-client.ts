@@ -9,6 +9,7 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import { enclosingClass, memberName, propertyName, T, textOf, thisAssigned, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
 import type { AnalysisContext, ClientInfo } from '../core/query-site.js';
+import type { KyselyCamelCase } from '../core/schema.js';
 import { returnedExpressions, type Located } from '../core/resolve.js';
 import { flowClient } from './client-specs.js';
 
@@ -21,7 +22,11 @@ const SAME_DATABASE = new Set(['withPlugin', 'withoutPlugins', 'withTables', 'wi
 /** `db.transaction().execute(fn)`, `db.connection().execute(fn)`: `fn` gets a database. */
 const CALLBACK_SOURCES = new Set(['transaction', 'connection']);
 
-export type KyselyClient = Extract<ClientInfo, { kind: 'client' }>;
+/**
+ * A Kysely database, and, when it is traced to its construction, how that construction names
+ * identifiers: `plain` (no `CamelCasePlugin`: code writes SQL names) or the plugin's options.
+ */
+export type KyselyClient = Extract<ClientInfo, { kind: 'client' }> & { naming?: 'plain' | KyselyCamelCase };
 
 /** The Kysely database `expression` is, or undefined when it cannot be traced to one. */
 export function kyselyClientOf(expression: Node, unit: FileUnit, context: AnalysisContext, depth = 0): KyselyClient | undefined {
@@ -60,13 +65,41 @@ function tracedKyselyClientOf(expression: Node, unit: FileUnit, context: Analysi
 function construction(node: TSESTree.NewExpression, unit: FileUnit, context: AnalysisContext, depth: number): KyselyClient | undefined {
   if (!isClientClass(node.callee, unit, context, depth + 1)) return undefined;
   const options = node.arguments[0] ? unwrap(node.arguments[0]) : undefined;
+  let naming: KyselyClient['naming'];
   if (options?.type === T.ObjectExpression) {
     const plugins = options.properties.find((p): p is TSESTree.Property => p.type === T.Property && propertyName(p) === 'plugins');
+    naming = plugins ? camelCasePlugin(plugins.value, unit, context) : 'plain';
     if (plugins && tenantSchemaPlugin(plugins.value, unit, context)) {
-      return { kind: 'client', scoped: true, how: 'a Kysely database whose `WithSchemaPlugin` is bound to a per-tenant schema' };
+      return { kind: 'client', scoped: true, how: 'a Kysely database whose `WithSchemaPlugin` is bound to a per-tenant schema', ...(naming ? { naming } : {}) };
     }
   }
-  return { kind: 'client', scoped: false, how: `\`new ${textOf(unit, node.callee)}()\` from \`kysely\`` };
+  return { kind: 'client', scoped: false, how: `\`new ${textOf(unit, node.callee)}()\` from \`kysely\``, ...(naming ? { naming } : {}) };
+}
+
+/**
+ * `plugins: [new CamelCasePlugin(options)]`: the plugin's options; `plain` when the list is written
+ * out and has none; undefined when it cannot be read (a list built elsewhere).
+ */
+function camelCasePlugin(node: Node, unit: FileUnit, context: AnalysisContext): KyselyClient['naming'] {
+  const list = unwrap(node);
+  if (list.type !== T.ArrayExpression) return undefined;
+  for (const element of list.elements) {
+    const item = element && element.type !== T.SpreadElement ? unwrap(element) : undefined;
+    if (item?.type === T.SpreadElement || !item) return undefined;
+    if (item.type !== T.NewExpression || unwrap(item.callee).type !== T.Identifier) continue;
+    const binding = context.resolver.bindingOf(unwrap(item.callee) as TSESTree.Identifier, unit);
+    if (binding.kind !== 'package' || binding.source !== KYSELY || binding.imported !== 'CamelCasePlugin') continue;
+    const options: KyselyCamelCase = {};
+    const arg = item.arguments[0] ? unwrap(item.arguments[0]) : undefined;
+    for (const property of arg?.type === T.ObjectExpression ? arg.properties : []) {
+      if (property.type !== T.Property) continue;
+      const key = propertyName(property);
+      const value = unwrap(property.value);
+      if ((key === 'upperCase' || key === 'underscoreBeforeDigits' || key === 'underscoreBetweenUppercaseLetters') && value.type === T.Literal && value.value === true) options[key] = true;
+    }
+    return options;
+  }
+  return 'plain';
 }
 
 function isClientClass(callee: Node, unit: FileUnit, context: AnalysisContext, depth: number): boolean {
@@ -135,7 +168,8 @@ function returnedBy(fn: Located<TSESTree.FunctionLike>, context: AnalysisContext
   const first = results[0];
   if (!first || results.some((r) => !r)) return undefined;
   const scoped = results.every((r) => r?.scoped);
-  return { kind: 'client', scoped, how: scoped ? first.how : `returned by a function (${first.how})` };
+  const naming = results.every((r) => JSON.stringify(r?.naming) === JSON.stringify(first.naming)) ? first.naming : undefined;
+  return { kind: 'client', scoped, how: scoped ? first.how : `returned by a function (${first.how})`, ...(naming ? { naming } : {}) };
 }
 
 function fromIdentifier(node: TSESTree.Identifier, unit: FileUnit, context: AnalysisContext, depth: number): KyselyClient | undefined {

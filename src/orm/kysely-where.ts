@@ -9,7 +9,7 @@ import type { Variable } from '@typescript-eslint/scope-manager';
 import { memberName, propertyName, T, textOf, unwrap, variableOf, type FileUnit, type Node } from '../core/ast.js';
 import { credentialScope, type AnalysisContext, type Predicate } from '../core/query-site.js';
 import { returnedExpressions } from '../core/resolve.js';
-import { isCredentialColumn, type Table } from '../core/schema.js';
+import { isCredentialColumn, type KyselyCamelCase, type Table } from '../core/schema.js';
 import { combineAll, combineAnd, combineOr, evaluateFilterObject, isNullish, isOwnKeyFromRow, isParentKeyFromRow, MAX_FILTER_DEPTH, type ObjectFilterDialect } from './object-filter.js';
 
 /** Operators that pin a column to the given values. */
@@ -24,6 +24,30 @@ export interface Link {
 export interface Source {
   table: Table | undefined;
   names: Set<string>;
+  /** A `CamelCasePlugin` on the database: the SQL name of an identifier the code writes (`workspaceId` -> `workspace_id`). */
+  snake?: (name: string) => string;
+}
+
+/**
+ * The identifier mapping of Kysely's `CamelCasePlugin` (its snake-case mapper): an underscore before
+ * each upper-case letter (one per run of them unless `underscoreBetweenUppercaseLetters`), before the
+ * first digit of a run with `underscoreBeforeDigits`; lower case, or upper case with `upperCase`.
+ */
+export function camelCaseMapper(options: KyselyCamelCase): (name: string) => string {
+  return (name) => {
+    if (name.length === 0) return name;
+    let out = name[0]?.toLowerCase() ?? '';
+    for (let i = 1; i < name.length; i++) {
+      const char = name[i] as string;
+      const prev = name[i - 1] as string;
+      const isDigit = (c: string) => c >= '0' && c <= '9';
+      const isUpper = (c: string) => c !== c.toLowerCase() && c === c.toUpperCase();
+      if (options.underscoreBeforeDigits && isDigit(char) && !isDigit(prev)) out += `_${char}`;
+      else if (isUpper(char)) out += options.underscoreBetweenUppercaseLetters || !isUpper(prev) ? `_${char.toLowerCase()}` : char.toLowerCase();
+      else out += char;
+    }
+    return options.upperCase ? out.toUpperCase() : out;
+  };
 }
 
 export interface Env {
@@ -174,21 +198,22 @@ export function fieldOfRef(text: string, target: Source, sources: Source[]): str
     const qualifier = text.slice(0, dot);
     const last = qualifier.slice(qualifier.lastIndexOf('.') + 1);
     if (!target.names.has(qualifier) && !target.names.has(last)) return undefined;
-  } else if (!hasColumn(table, column) && sources.some((s) => s !== target && s.table && hasColumn(s.table, column))) {
+  } else if (!hasColumn(table, column, target.snake) && sources.some((s) => s !== target && s.table && hasColumn(s.table, column, s.snake))) {
     return undefined;
   }
-  return fieldOf(table, column);
+  return fieldOf(table, column, target.snake);
 }
 
-function hasColumn(table: Table, column: string): boolean {
-  return fieldOf(table, column) !== undefined;
+function hasColumn(table: Table, column: string, snake?: (name: string) => string): boolean {
+  return fieldOf(table, column, snake) !== undefined;
 }
 
-/** The field whose SQL name (or field name) is `column`. */
-export function fieldOf(table: Table, column: string): string | undefined {
+/** The field whose SQL name (or field name) is `column`, or, under a `CamelCasePlugin`, its snake_case form. */
+export function fieldOf(table: Table, column: string, snake?: (name: string) => string): string | undefined {
   if (table.columns.has(column)) return column;
   for (const [field, definition] of table.columns) if (definition.dbName === column) return field;
-  return undefined;
+  const mapped = snake?.(column);
+  return mapped !== undefined && mapped !== column ? fieldOf(table, mapped) : undefined;
 }
 
 /** A condition expression: `eb(...)`, `eb.and([...])`, `and([...])`, a helper call, a callback, a `sql` template. */

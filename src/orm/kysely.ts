@@ -12,7 +12,7 @@ import type { Table } from '../core/schema.js';
 import { kyselyClientOf, type KyselyClient } from './kysely-client.js';
 import { chainEqualities } from './chain-equalities.js';
 import { constantText } from './knex-where.js';
-import { evaluateLinks, fieldOfRef, NO_TENANT_KEY, type Env, type Link, type Source } from './kysely-where.js';
+import { camelCaseMapper, evaluateLinks, fieldOfRef, NO_TENANT_KEY, type Env, type Link, type Source } from './kysely-where.js';
 
 const STARTS: Record<string, Operation> = { selectFrom: 'read', updateTable: 'update', deleteFrom: 'delete', insertInto: 'insert', replaceInto: 'insert' };
 const TERMINALS = new Set(['execute', 'executeTakeFirst', 'executeTakeFirstOrThrow', 'stream', 'compile', 'explain']);
@@ -28,10 +28,20 @@ export const kyselyRecognizer: OrmRecognizer = {
     const start = links.findIndex((l) => STARTS[l.name] !== undefined);
     const first = links[start];
     if (!first) return undefined;
-    const named = tableArgument(first.call.arguments[0], context);
+    const arg = first.call.arguments[0];
+    const exact = tableArgument(arg, context);
+    const project = context.schema.kyselyCamelCase;
+    if (!exact && !(project && tableArgument(arg, context, camelCaseMapper(project)))) return undefined;
+    const traced = clientOfStart(first.call, context);
+    if (!traced) return undefined;
+    const { naming, ...client } = traced;
+    // The database's own construction decides; one not traced to it (an injected `Kysely<DB>`)
+    // takes the project's CamelCasePlugin. Names are matched as written first, so the mapping only
+    // gives a meaning to names that would otherwise be no table or column at all.
+    const options = naming === 'plain' ? undefined : (naming ?? project);
+    const snake = options ? camelCaseMapper(options) : undefined;
+    const named = snake ? (exact ? { ...exact, snake } : tableArgument(arg, context, snake)) : exact;
     if (!named) return undefined;
-    const client = clientOfStart(first.call, context);
-    if (!client) return undefined;
     return site(call, first, links.slice(start + 1), named, client, context);
   },
 };
@@ -41,17 +51,21 @@ function clientOfStart(call: TSESTree.CallExpression, context: AnalysisContext):
   return callee.type === T.MemberExpression ? kyselyClientOf(callee.object, context.unit, context) : undefined;
 }
 
-/** `'invoices'`, `'invoices as i'`, `'public.invoices'`: the schema table and the names its columns go by. */
-function tableArgument(arg: TSESTree.CallExpressionArgument | undefined, context: AnalysisContext): Source | undefined {
+/**
+ * `'invoices'`, `'invoices as i'`, `'public.invoices'`: the schema table and the names its columns go
+ * by; under a `CamelCasePlugin` (`snake`), `'spaceMembers'` is `space_members`.
+ */
+function tableArgument(arg: TSESTree.CallExpressionArgument | undefined, context: AnalysisContext, snake?: (name: string) => string): Source | undefined {
   const text = arg ? constString(arg, context) : undefined;
   if (text === undefined) return undefined;
   const match = /^\s*([\w.]+)(?:\s+as\s+(\w+))?\s*$/i.exec(text);
   if (!match?.[1]) return undefined;
   const written = match[1];
-  const table = tableBySqlName(written.replace(/^public\./i, ''), context);
+  const bare = written.replace(/^public\./i, '');
+  const table = tableBySqlName(bare, context) ?? (snake ? tableBySqlName(bare.split('.').map(snake).join('.'), context) : undefined);
   if (!table) return undefined;
   const names = new Set(match[2] ? [match[2]] : [written, written.slice(written.lastIndexOf('.') + 1)]);
-  return { table, names };
+  return snake ? { table, names, snake } : { table, names };
 }
 
 function constString(arg: Node, context: AnalysisContext): string | undefined {
@@ -111,7 +125,7 @@ interface Join {
 }
 
 function predicateOf(main: Source, links: Link[], keys: Record<string, string>, runs: boolean, context: AnalysisContext): Predicate {
-  const joins = links.filter((l) => JOIN.test(l.name)).flatMap((l) => joinOf(l, context) ?? []);
+  const joins = links.filter((l) => JOIN.test(l.name)).flatMap((l) => joinOf(l, context, main.snake) ?? []);
   const sources = [main, ...joins.map((j) => j.source)];
   const conditions = [...links, ...joins.flatMap((j) => j.conditions)];
   const env: Env = { context, unit: context.unit, target: main, sources, builders: new Map(), columns: [], keys };
@@ -167,9 +181,9 @@ function joinsOn(join: Join, child: Source, fk: string, ref: string, sources: So
 }
 
 /** `.innerJoin('invoices as i', 'i.id', 'l.invoice_id')` or `.innerJoin('invoices', (join) => join.onRef(...).on(...))`. */
-function joinOf(link: Link, context: AnalysisContext): Join | undefined {
+function joinOf(link: Link, context: AnalysisContext, snake?: (name: string) => string): Join | undefined {
   const [target, a, b] = link.call.arguments;
-  const source = tableArgument(target, context);
+  const source = tableArgument(target, context, snake);
   if (!source) return undefined;
   const first = a ? constString(a, context) : undefined;
   const second = b ? constString(b, context) : undefined;

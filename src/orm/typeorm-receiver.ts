@@ -10,8 +10,8 @@ import type { AnalysisContext } from '../core/query-site.js';
 import { returnedExpressions, type Located } from '../core/resolve.js';
 import type { Table } from '../core/schema.js';
 import { tableKey } from '../schema/merge.js';
-import { readTypeormDetailed } from '../schema/typeorm.js';
-import { originsOf } from '../flow/origin.js';
+import { entitySchemaTable, readTypeormDetailed } from '../schema/typeorm.js';
+import { originsOf, type Closure } from '../flow/origin.js';
 
 const MAX_DEPTH = 12;
 const TYPEORM = 'typeorm';
@@ -107,7 +107,8 @@ function receiverOfCall(node: TSESTree.CallExpression, unit: FileUnit, context: 
     if (imported === 'getConnection') return { kind: 'datasource', scoped: false, how: '`getConnection()` from `typeorm`' };
     if (imported === 'getCustomRepository') return customRepository(node.arguments[0], unit, context, depth);
     const binding = context.resolver.bindingOf(callee, unit, depth + 1);
-    return binding.kind === 'function' ? returnedReceiver(binding.fn, context, depth) : undefined;
+    if (binding.kind === 'function') return withArguments([{ fn: binding.fn.node, args: node.arguments, unit }], () => returnedReceiver(binding.fn, context, depth));
+    return binding.kind === 'value' ? closureReceiver(node, callee, unit, context, depth) : undefined;
   }
   if (callee.type !== T.MemberExpression || !name) return undefined;
   const base = receiverOf(callee.object, unit, context, depth + 1);
@@ -209,6 +210,57 @@ function customRepository(arg: Node | undefined, unit: FileUnit, context: Analys
   if (node?.type !== T.Identifier) return undefined;
   const binding = context.resolver.bindingOf(node, unit, depth + 1);
   return binding.kind === 'class' ? classReceiver(binding.cls, context, depth + 1) : undefined;
+}
+
+/**
+ * Arguments of the project functions being followed, by parameter: `entity` in
+ * `getRepository(entity)` inside `repoFactory = (entity) => () => ds.getRepository(entity)` is the
+ * `FlowEntity` of `repoFactory(FlowEntity)`. A stack: the frames of the calls being followed.
+ */
+const boundArguments: Map<Node, { node: Node; unit: FileUnit }>[] = [];
+
+function withArguments<R>(calls: Closure[], run: () => R): R {
+  const frame = new Map<Node, { node: Node; unit: FileUnit }>();
+  for (const { fn, args, unit } of calls) {
+    fn.params.forEach((param, index) => {
+      const inner = param.type === T.TSParameterProperty ? param.parameter : param;
+      const name = inner.type === T.AssignmentPattern ? inner.left : inner;
+      const arg = args[index];
+      if (name.type === T.Identifier && arg && arg.type !== T.SpreadElement) frame.set(name, { node: arg, unit });
+    });
+  }
+  boundArguments.push(frame);
+  try {
+    return run();
+  } finally {
+    boundArguments.pop();
+  }
+}
+
+function boundArgument(param: Node): { node: Node; unit: FileUnit } | undefined {
+  for (let i = boundArguments.length - 1; i >= 0; i--) {
+    const found = boundArguments[i]?.get(param);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * `flowRepo()` where `const flowRepo = repoFactory(FlowEntity)` and the project's `repoFactory`
+ * returns a function (`(em?) => em?.getRepository(entity) ?? db().getRepository(entity)`): the
+ * value-flow engine says which function `flowRepo` holds and the call that made it; what that
+ * function returns, with the maker's arguments bound, is the receiver.
+ */
+function closureReceiver(node: TSESTree.CallExpression, callee: TSESTree.Identifier, unit: FileUnit, context: AnalysisContext, depth: number): Receiver | undefined {
+  const functions = originsOf(callee, unit, context.resolver).filter((o) => o.kind === 'function');
+  let found: Receiver | undefined;
+  for (const origin of functions) {
+    const calls: Closure[] = [...(origin.closure ? [origin.closure] : []), { fn: origin.fn, args: node.arguments, unit }];
+    const receiver = withArguments(calls, () => returnedReceiver({ node: origin.fn, unit: origin.unit }, context, depth));
+    if (!receiver || (found && (found.kind !== receiver.kind || found.table !== receiver.table))) return undefined;
+    found = found ? { ...found, scoped: found.scoped && receiver.scoped } : receiver;
+  }
+  return found;
 }
 
 /** A project function that returns a receiver: every return must be one, scoped only if all are. */
@@ -387,17 +439,34 @@ export function entityTableOfType(type: TSESTree.TypeNode, unit: FileUnit, conte
 
 /** The table of an entity class reference (`Invoice`), named as the TypeORM schema reader names it. */
 export function entityTable(node: Node, unit: FileUnit, context: AnalysisContext, depth = 0): Table | undefined {
+  if (depth > MAX_DEPTH) return undefined;
   const inner = unwrap(node);
+  // `getRepository('flow')`: an entity named by its name.
+  if (inner.type === T.Literal && typeof inner.value === 'string') return entityByName(inner.value, context);
   if (inner.type !== T.Identifier) return undefined;
   const binding = context.resolver.bindingOf(inner, unit, depth + 1);
-  if (binding.kind !== 'class') return undefined;
-  const dbName = entityNames(binding.cls.unit).get(binding.cls.node);
+  let dbName: string | undefined;
+  if (binding.kind === 'class') dbName = entityNames(binding.cls.unit).get(binding.cls.node);
+  // `const FlowEntity = new EntitySchema({ name: 'flow', ... })`.
+  else if (binding.kind === 'value') dbName = entitySchemaTable(binding.value.unit, binding.value.node);
+  else if (binding.kind === 'parameter') {
+    // A parameter of a project function being followed: the argument its call passed.
+    const bound = boundArgument(binding.param.node);
+    return bound ? entityTable(bound.node, bound.unit, context, depth + 1) : undefined;
+  }
   if (dbName === undefined) return undefined;
   const key = tableKey(dbName);
   for (const table of context.schema.tables.values()) {
     if (tableKey(table.dbName) === key) return table;
   }
   return undefined;
+}
+
+/** The TypeORM entity a name stands for: the entity's (or class's) name, else its table's. */
+function entityByName(name: string, context: AnalysisContext): Table | undefined {
+  const tables = [...context.schema.tables.values()];
+  const key = tableKey(name);
+  return tables.find((t) => t.source === 'typeorm' && t.name === name) ?? tables.find((t) => tableKey(t.dbName) === key);
 }
 
 const entityNameCache = new WeakMap<FileUnit, Map<Node, string>>();

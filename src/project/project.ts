@@ -539,6 +539,7 @@ export function loadProject(root: string, configOverride?: TenantLintConfig, opt
   for (const path of new Set(loaded.probed ?? [])) watch(path);
   const raw = mergeTables(tableSets);
   const schema = isolate('.', 'building the tenant schema', () => (sources.length ? buildTenantSchema(raw, sources, diagnostics, config) : undefined), undefined) ?? { ...emptySchema(), diagnostics };
+  if ('kyselyCamelCase' in ts.result && ts.result.kyselyCamelCase) schema.kyselyCamelCase = ts.result.kyselyCamelCase;
   return { root, config, configFile: loaded.file, schema, inputs, orms: ts.orms, raw };
 }
 

@@ -12,12 +12,13 @@
  * to the SQL readers.
  */
 import type { TSESTree } from '@typescript-eslint/types';
-import type { Relation } from '../core/schema.js';
+import type { KyselyCamelCase, Relation } from '../core/schema.js';
 import { methodChain, isChainLink, T, memberName, propertyName, textOf, unwrap, walk, type FileUnit, type Node } from '../core/ast.js';
 import type { RawTable } from './raw.js';
-import { constStringOf, emptyRead, importsAny, locationOf, returnedOf, stringList, stringOf, type TsReadResult, type TsTable } from './ts-sources.js';
+import { booleanOf, constStringOf, emptyRead, importsAny, isFrom, locationOf, moduleRefOf, propertyOf, returnedOf, stringList, stringOf, type TsReadResult, type TsTable } from './ts-sources.js';
 
 const KYSELY = new Set(['kysely']);
+const CAMEL_CASE_PLUGIN = new Set(['CamelCasePlugin']);
 const SCHEMA_STATEMENTS = new Set(['createTable', 'alterTable', 'createIndex', 'dropTable']);
 /** Column types PostgreSQL declares NOT NULL by themselves. */
 const NOT_NULL_TYPES = /^(small|big)?serial$/i;
@@ -45,6 +46,8 @@ export function readKyselyDetailed(unit: FileUnit, projectFile: string): TsReadR
     const statement = schemaStatement(node);
     if (statement) statements.push(statement);
   });
+  const plugins = camelCasePlugins(unit);
+  if (plugins.length) read.camelCasePlugins = plugins;
   const file = new Map<string, TsTable>();
   const local: Resolve = (name) => file.get(plainName(name))?.table;
   for (const { name, links } of statements) {
@@ -81,6 +84,21 @@ export function readKyselyDetailed(unit: FileUnit, projectFile: string): TsReadR
     });
   }
   return read;
+}
+
+/** `new CamelCasePlugin(options?)` from `kysely`: the options that decide how camelCase names map to SQL. */
+function camelCasePlugins(unit: FileUnit): KyselyCamelCase[] {
+  if (!unit.text.includes('CamelCasePlugin')) return [];
+  const found: KyselyCamelCase[] = [];
+  walk(unit.ast, (node) => {
+    if (node.type !== T.NewExpression || !isFrom(moduleRefOf(unit, node.callee), KYSELY, CAMEL_CASE_PLUGIN)) return;
+    const options: KyselyCamelCase = {};
+    for (const key of ['upperCase', 'underscoreBeforeDigits', 'underscoreBetweenUppercaseLetters'] as const) {
+      if (booleanOf(propertyOf(node.arguments[0], key)) === true) options[key] = true;
+    }
+    found.push(options);
+  });
+  return found;
 }
 
 /** Inside `export async function down(db)` (or a `down:` property, `const down = ...`): undoes `up`. */

@@ -6,7 +6,7 @@
 import { posix } from 'node:path';
 import type { TSESTree } from '@typescript-eslint/types';
 import type { Variable } from '@typescript-eslint/scope-manager';
-import type { Relation, SchemaDiagnostic, SchemaSource, SchemaSourceKind, SourceLocation } from '../core/schema.js';
+import type { KyselyCamelCase, Relation, SchemaDiagnostic, SchemaSource, SchemaSourceKind, SourceLocation } from '../core/schema.js';
 import { T, memberName, staticName, unwrap, variableOf, type FileUnit, type Node } from '../core/ast.js';
 import type { RawTable, SchemaReadResult } from './raw.js';
 import { readDrizzleDetailed } from './drizzle.js';
@@ -93,6 +93,8 @@ export interface TsReadResult {
   bases?: TsTable[];
   /** Tables (and bases) whose class extends an imported class: they inherit its columns and relations. */
   extending?: { table: RawTable; base: BindingRef }[];
+  /** Kysely `CamelCasePlugin`s this file constructs, with their options. */
+  camelCasePlugins?: KyselyCamelCase[];
 }
 
 export function emptyRead(): TsReadResult {
@@ -157,6 +159,8 @@ export interface TsSchemaReadResult extends SchemaReadResult {
   sources: SchemaSource[];
   /** Which table a variable or class of which file stands for (Drizzle `invoices`, TypeORM `Invoice`...). */
   bindings: { file: string; binding: string; table: string; source: SchemaSourceKind }[];
+  /** The options of the project's Kysely `CamelCasePlugin`s, when it has some and they agree. */
+  kyselyCamelCase?: KyselyCamelCase;
 }
 
 type Reader = (unit: FileUnit, projectFile: string) => TsReadResult;
@@ -260,7 +264,9 @@ export function readTsSchemaSources(units: { unit: FileUnit; projectFile: string
       for (const binding of table.bindings) bindings.push({ file: projectFile, binding, table: table.table.name, source: kind });
     }
   }
-  return { tables, diagnostics, files, sources: [...sources.values()], bindings };
+  const plugins = reads.flatMap((r) => r.read.camelCasePlugins ?? []);
+  const agreed = plugins.length > 0 && plugins.every((p) => JSON.stringify(p) === JSON.stringify(plugins[0])) ? plugins[0] : undefined;
+  return { tables, diagnostics, files, sources: [...sources.values()], bindings, ...(agreed ? { kyselyCamelCase: agreed } : {}) };
 }
 
 /**

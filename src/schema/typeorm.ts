@@ -7,6 +7,11 @@
  * name as written (TypeORM's default naming strategy would use the snake_cased class name; a
  * custom naming strategy can change it: we keep the class name). Column names likewise: `name`
  * option, else the property name.
+ *
+ * Entities declared as data, `new EntitySchema({ name, tableName, columns, relations, indices,
+ * uniques })` (imported from `typeorm`), are read as the same models: the entity is `name` (what
+ * `getRepository('flow')` and relation targets name), the table `tableName` else `name`; the
+ * variable holding the schema is a binding code uses (`getRepository(FlowEntity)`).
  */
 import type { TSESTree } from '@typescript-eslint/types';
 import type { Column, Relation } from '../core/schema.js';
@@ -18,8 +23,10 @@ import {
   calleeToken,
   camelCase,
   className,
+  constObjectOf,
   constStringOf,
   decoratorParts,
+  declaredName,
   emptyRead,
   findTable,
   importsAny,
@@ -42,6 +49,9 @@ const TYPEORM = new Set(['typeorm']);
 const PRIMARY_COLUMNS = new Set(['PrimaryColumn', 'PrimaryGeneratedColumn', 'ObjectIdColumn']);
 const COLUMNS = new Set(['Column', 'CreateDateColumn', 'UpdateDateColumn', 'DeleteDateColumn', 'VersionColumn', ...PRIMARY_COLUMNS]);
 const RELATIONS = new Set(['ManyToOne', 'OneToOne', 'OneToMany', 'ManyToMany']);
+const ENTITY_SCHEMA = new Set(['EntitySchema']);
+/** EntitySchema relation types, as the decorator that declares the same relation. */
+const SCHEMA_RELATIONS: Record<string, string> = { 'many-to-one': 'ManyToOne', 'one-to-one': 'OneToOne', 'one-to-many': 'OneToMany', 'many-to-many': 'ManyToMany' };
 
 type ClassNode = TSESTree.ClassDeclaration | TSESTree.ClassExpression;
 
@@ -82,6 +92,12 @@ export function readTypeormDetailed(unit: FileUnit, projectFile: string): TsRead
     if (node.type !== T.ClassDeclaration && node.type !== T.ClassExpression) return;
     const entity = typeormDecorators(unit, node.decorators).find((d) => d.name === 'Entity');
     if (entity) entities.push(readEntity(unit, projectFile, node, entity));
+  });
+  walk(unit.ast, (node) => {
+    if (node.type !== T.NewExpression || !isFrom(moduleRefOf(unit, node.callee), TYPEORM, ENTITY_SCHEMA)) return;
+    const options = node.arguments[0] ? constObjectOf(unit, node.arguments[0]) : undefined;
+    const entity = options ? readEntitySchema(unit, projectFile, node, options) : undefined;
+    if (entity) entities.push(entity);
   });
   read.tables.push(...entities.map((e) => e.table));
   for (const entity of entities) addRelations(projectFile, entity, read);
@@ -199,6 +215,115 @@ function readEntity(unit: FileUnit, projectFile: string, cls: ClassNode, entity:
     indexes,
     uniques,
   };
+}
+
+/**
+ * `new EntitySchema({ name: 'flow', columns: { id: { type: String, primary: true }, projectId: { type:
+ * String, nullable: false } }, relations: { project: { type: 'many-to-one', target: 'project',
+ * joinColumn: { name: 'projectId' } } }, indices: [{ columns: ['projectId'] }] })`. Column and
+ * relation options are TypeORM's column and relation options, so they read as the decorators'
+ * (NOT NULL unless `nullable: true`; a `deleteDate` column is nullable). Spreads of objects of this
+ * file (`...BaseColumns`, `{ ...IdColumn, nullable: false }`) are followed; an imported one is not
+ * (its columns come from the migrations when they exist).
+ */
+function readEntitySchema(unit: FileUnit, projectFile: string, node: TSESTree.NewExpression, options: TSESTree.ObjectExpression): Entity | undefined {
+  const spec = flatObject(unit, options);
+  const name = constStringOf(unit, spec.get('name'));
+  if (name === undefined) return undefined;
+  const dbName = constStringOf(unit, spec.get('tableName')) ?? name;
+  const columns = new Map<string, Column>();
+  const primaryKey: string[] = [];
+  const uniques: Entity['uniques'] = [];
+  const indexes: string[][] = [];
+  const relations: RelationSpec[] = [];
+  const columnMap = spec.get('columns');
+  for (const [key, entry] of columnMap ? flatObject(unit, columnMap, true) : []) {
+    const column = flatObject(unit, entry.value);
+    const typeNode = column.get('type');
+    const primary = booleanOf(column.get('primary')) === true;
+    const nullable = !primary && (booleanOf(column.get('nullable')) ?? booleanOf(column.get('deleteDate')) === true);
+    columns.set(key, {
+      name: key,
+      dbName: constStringOf(unit, column.get('name')) ?? key,
+      type: typeNode ? (stringOf(typeNode) ?? textOf(unit, typeNode)) : 'unknown',
+      nullable,
+      isList: booleanOf(column.get('array')) === true,
+      location: locationOf(projectFile, entry.keyNode),
+    });
+    if (primary) primaryKey.push(key);
+    if (booleanOf(column.get('unique')) === true) uniques.push({ fields: [key], name: key });
+    if (booleanOf(column.get('index')) === true) indexes.push([key]);
+  }
+  const relationMap = spec.get('relations');
+  for (const [key, entry] of relationMap ? flatObject(unit, relationMap, true) : []) {
+    const relation = flatObject(unit, entry.value);
+    const kind = SCHEMA_RELATIONS[stringOf(relation.get('type')) ?? ''];
+    const target = kind ? relationTarget(unit, relation.get('target')) : undefined;
+    if (!kind || !target) continue;
+    const join = relation.get('joinColumn');
+    const joinColumns = join === undefined || booleanOf(join) === false ? undefined : booleanOf(join) === true ? [undefined] : joinColumnList(join);
+    relations.push({ key, keyNode: entry.keyNode, kind, target, options: objectOf(entry.value), joinColumns });
+  }
+  for (const [option, unique] of [['indices', false], ['uniques', true]] as const) {
+    const list = spec.get(option);
+    if (list?.type !== T.ArrayExpression) continue;
+    for (const element of list.elements) {
+      if (!element || element.type === T.SpreadElement) continue;
+      const item = flatObject(unit, element);
+      const fields = stringList(item.get('columns')) ?? memberList(returnedOf(item.get('columns')));
+      if (!fields) continue;
+      const indexName = constStringOf(unit, item.get('name'));
+      if (!unique) indexes.push(fields);
+      if (unique || booleanOf(item.get('unique')) === true) uniques.push({ fields, name: indexName ?? fields.join('_') });
+    }
+  }
+  const binding = declaredName(node);
+  return {
+    table: {
+      table: { name, dbName, columns, primaryKey, uniques: [], indexes: [], relations: new Map(), location: locationOf(projectFile, node, calleeToken(node.callee)), source: 'typeorm' },
+      bindings: binding === undefined || binding === name ? [name] : [binding, name],
+    },
+    relations,
+    indexes,
+    uniques,
+  };
+}
+
+/**
+ * The table a `new EntitySchema({ ... })` expression declares (`tableName`, else `name`), read as
+ * `readEntitySchema` reads it; undefined when it is not TypeORM's or names no entity.
+ */
+export function entitySchemaTable(unit: FileUnit, node: Node): string | undefined {
+  const current = unwrap(node);
+  if (current.type !== T.NewExpression || !isFrom(moduleRefOf(unit, current.callee), TYPEORM, ENTITY_SCHEMA) || !current.arguments[0]) return undefined;
+  const spec = flatObject(unit, current.arguments[0]);
+  return constStringOf(unit, spec.get('tableName')) ?? constStringOf(unit, spec.get('name'));
+}
+
+/**
+ * The properties of an object literal (or a `const` of this file holding one), spreads of such
+ * objects included, later ones winning as at run time; `entries` keeps each key's node.
+ */
+function flatObject(unit: FileUnit, node: Node, entries: true): Map<string, { keyNode: Node; value: Node }>;
+function flatObject(unit: FileUnit, node: Node | undefined): Map<string, Node>;
+function flatObject(unit: FileUnit, node: Node | undefined, entries?: true): Map<string, Node> | Map<string, { keyNode: Node; value: Node }> {
+  const out = new Map<string, { keyNode: Node; value: Node }>();
+  const visit = (current: Node, depth: number): void => {
+    const object = depth > 4 ? undefined : constObjectOf(unit, current);
+    for (const property of object?.properties ?? []) {
+      if (property.type === T.SpreadElement) visit(property.argument, depth + 1);
+      else if (property.kind === 'init') {
+        const key = staticName(property.key, property.computed);
+        if (key !== undefined) {
+          out.delete(key);
+          out.set(key, { keyNode: property.key, value: unwrap(property.value) });
+        }
+      }
+    }
+  };
+  if (node) visit(node, 0);
+  if (entries) return out;
+  return new Map([...out].map(([key, entry]) => [key, entry.value]));
 }
 
 function readColumn(
