@@ -43,6 +43,7 @@ export function reportFindings<M extends string>(
     if (!entry) {
       entry = projectForLintedFile(context.filename, settings);
       entryOfTree.set(sourceCode.ast, entry);
+      entry.resolver.modules.beginLint();
     }
     const { project, resolver } = entry;
     resolver.modules.add(unit);

@@ -5,7 +5,7 @@ import { Resolver } from '../core/resolve.js';
 import { BRAND_FACTORIES, SAME_BEHAVIOUR_WRAPPERS } from '../models/wrappers.js';
 import type { FileUnit } from '../core/ast.js';
 import { ModuleGraph } from './modules.js';
-import { findProjectRoot, isStale, loadProject, withWorkspaceSchema, type Project } from './project.js';
+import { findProjectRoot, isStale, loadProject, withWorkspaceSchema, type CandidateRead, type LoadOptions, type Project } from './project.js';
 
 interface Entry {
   project: Project;
@@ -15,12 +15,27 @@ interface Entry {
 
 const projectRoots = new Map<string, string>();
 const entries = new Map<string, Entry>();
+
 /**
- * One module graph for the projects of a process (the packages of a monorepo import each other's
- * files): a file is parsed once, not once per package that imports it. A project rebuilt because
- * its schema, config or settings changed starts a fresh graph, as each did before.
+ * What the projects of a process share until one of them is rebuilt (its schema, config or settings
+ * changed), when a fresh one starts:
+ * - one module graph (the packages of a monorepo import each other's files): a file is parsed once,
+ *   not once per package that imports it;
+ * - each directory's own project, loaded once: a package linted for its own files and borrowed as a
+ *   workspace's schema (`@acme/db`) is read once, not once per role;
+ * - the reads of candidate files for TypeScript schema sources (a monorepo root and each package list
+ *   the same files: kan's root project read every file of its packages again).
  */
-let sharedModules: ModuleGraph | undefined;
+interface Generation {
+  modules: ModuleGraph;
+  loaded: Map<string, { project: Project; settingsKey: string }>;
+  candidateReads: Map<string, CandidateRead | null>;
+}
+let generation: Generation | undefined;
+
+function freshGeneration(): Generation {
+  return { modules: new ModuleGraph(true), loaded: new Map(), candidateReads: new Map() };
+}
 
 /**
  * The project a linted file belongs to, for the ESLint plugin: found from the file's directory,
@@ -38,24 +53,25 @@ export function projectForLintedFile(filename: string, settings: unknown): Entry
   const cached = entries.get(root);
   if (cached && cached.settingsKey === settingsKey && !isStale(cached.project)) return cached;
   const override: TenantLintConfig | undefined = settings === undefined ? undefined : validateConfig(settings, "ESLint settings['tenant-lint']");
-  if (cached || !sharedModules) sharedModules = new ModuleGraph(true);
-  const modules = sharedModules;
-  // The schema readers parse through the same graph: a Drizzle schema file an analysis imports is not parsed again.
-  const parse = (file: string, text: string) => modules.parse(file, text);
-  const project = withWorkspaceSchema(loadProject(root, override, { parse }), (top) => projectAt(top, override, settingsKey, parse));
-  const entry = { project, resolver: new Resolver(modules, SAME_BEHAVIOUR_WRAPPERS, BRAND_FACTORIES), settingsKey };
+  if (cached || !generation) generation = freshGeneration();
+  const shared = generation;
+  const project = withWorkspaceSchema(projectAt(shared, root, override, settingsKey), (top) => projectAt(shared, top, override, settingsKey));
+  const entry = { project, resolver: new Resolver(shared.modules, SAME_BEHAVIOUR_WRAPPERS, BRAND_FACTORIES), settingsKey };
   entries.set(root, entry);
   return entry;
 }
 
-const workspaces = new Map<string, { project: Project; settingsKey: string }>();
-
-/** The workspace root's own project (its schema is borrowed by packages that have none). */
-function projectAt(root: string, override: TenantLintConfig | undefined, settingsKey: string, parse: (file: string, text: string) => FileUnit): Project {
-  const cached = workspaces.get(root);
+/** A directory's own project (also the workspace whose schema packages borrow), loaded once per generation. */
+function projectAt(shared: Generation, root: string, override: TenantLintConfig | undefined, settingsKey: string): Project {
+  const cached = shared.loaded.get(root);
   if (cached && cached.settingsKey === settingsKey && !isStale(cached.project)) return cached.project;
-  const project = loadProject(root, override, { parse });
-  workspaces.set(root, { project, settingsKey });
+  const options: LoadOptions = {
+    // The schema readers parse through the same graph: a Drizzle schema file an analysis imports is not parsed again.
+    parse: (file: string, text: string): FileUnit => shared.modules.parse(file, text),
+    candidateReads: shared.candidateReads,
+  };
+  const project = loadProject(root, override, options);
+  shared.loaded.set(root, { project, settingsKey });
   return project;
 }
 
@@ -63,6 +79,5 @@ function projectAt(root: string, override: TenantLintConfig | undefined, setting
 export function clearEditorCache(): void {
   projectRoots.clear();
   entries.clear();
-  workspaces.clear();
-  sharedModules = undefined;
+  generation = undefined;
 }

@@ -631,13 +631,24 @@ function ormImportPattern(): RegExp {
 
 function mtimeOrMissing(path: string): number {
   try {
-    return statSync(path).mtimeMs;
+    // Most inputs are config files looked for and absent: no exception (and its stack) per missing file.
+    return statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? -1;
   } catch {
     return -1;
   }
 }
 
-/** True when a schema or config file changed, appeared or disappeared since the project was loaded (editor cache). */
+/**
+ * True when a schema or config file changed, appeared or disappeared since the project was loaded
+ * (editor cache). Asked once per linted file: each path is checked once (a package's inputs repeat
+ * its workspace's config probes).
+ */
 export function isStale(project: Project): boolean {
-  return project.inputs.some((input) => mtimeOrMissing(input.path) !== input.mtimeMs);
+  const seen = new Set<string>();
+  for (const input of project.inputs) {
+    if (seen.has(input.path)) continue;
+    seen.add(input.path);
+    if (mtimeOrMissing(input.path) !== input.mtimeMs) return true;
+  }
+  return false;
 }

@@ -159,6 +159,18 @@ describe('what is not analysed', () => {
     expect(mayReadClientInput('/repo/src/actions.ts', "'use server';\nexport async function a() {}")).toBe(true);
   });
 
+  it("a component that imports only Next.js's user-interface subpaths is skipped; one that imports a request, headers or the session is not ok", () => {
+    const component = (imports: string) => `${imports}\nexport default function Board({ orgId }: { orgId: string }) {\n  return <Link href={'/b/' + orgId}><Image src="/x.png" alt="" /></Link>;\n}\n`;
+    expect(mayReadClientInput('/repo/src/components/Board.tsx', component("import Link from 'next/link';\nimport Image from 'next/image';\nimport { useRouter } from 'next/router';"))).toBe(false);
+    expect(mayReadClientInput('/repo/src/components/Board.tsx', component('import Link from "next/link";\nimport { useSearchParams } from "next/navigation";'))).toBe(false);
+    // Each of these can hand the file a request, a header, a cookie or the session: still analysed.
+    expect(mayReadClientInput('/repo/src/lib/org.ts', component("import Link from 'next/link';\nimport type { NextApiRequest } from 'next';"))).toBe(true);
+    expect(mayReadClientInput('/repo/src/lib/org.ts', component("import Link from 'next/link';\nimport { NextRequest } from 'next/server';"))).toBe(true);
+    expect(mayReadClientInput('/repo/src/lib/org.ts', component("import Link from 'next/link';\nimport { headers } from 'next/headers';"))).toBe(true);
+    expect(mayReadClientInput('/repo/src/lib/org.ts', component("import Link from 'next/link';\nimport { getSession } from 'next-auth/react';"))).toBe(true);
+    expect(mayReadClientInput('/repo/src/lib/org.ts', component("import { NextRequest } from 'next/dist/server/web/spec-extension/request';"))).toBe(true);
+  });
+
   it('service code whose tenant comes from its callers reports nothing and counts nothing ok', async () => {
     const result = await run({
       'src/services.ts': `import { prisma } from './db';\nexport function listInvoices(orgId: string) {\n  return prisma.invoice.findMany({ where: { orgId } });\n}\n`,
