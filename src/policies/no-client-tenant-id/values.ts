@@ -1,11 +1,11 @@
 import type { Variable } from '@typescript-eslint/scope-manager';
 import type { TSESTree } from '@typescript-eslint/types';
-import { memberName, propertyName, T, unwrap, variableOf, type Node } from '../../core/ast.js';
+import { memberName, propertyName, T, unwrap, variableOf, walk, type Node } from '../../core/ast.js';
 import { returnedExpressions, type Located } from '../../core/resolve.js';
 import { fromPackage, methodOf, parameterDecorators } from '../../core/syntax.js';
 import type { ClientTenantFlow as Flow } from './flow.js';
 import { storedIdentity } from './stored-identity.js';
-import { ARRAY_CALLBACKS, calleeText, isFunction, numericName, SAFE_PARSE, TRANSPARENT_FUNCTIONS, VALIDATORS, within } from './syntax.js';
+import { ARRAY_CALLBACKS, calleeText, isFunction, isPromiseAll, numericName, SAFE_PARSE, TRANSPARENT_FUNCTIONS, VALIDATORS, within } from './syntax.js';
 import { Env, INLINE_BUDGET, MAX_INLINE_DEPTH, MAX_VALUE_DEPTH, merge, NONE, PENDING, withInput, type Frame, type Origin } from './types.js';
 
 /*
@@ -26,6 +26,32 @@ function isAuthNamespace(node: Node): boolean {
 }
 
 export const IDENTITY_PACKAGES = ['jsonwebtoken', 'jose', 'firebase-admin', '@clerk/express', '@clerk/fastify', '@clerk/backend', 'passport-jwt'];
+
+/** Packages whose schema brands (`Schema.String.pipe(Schema.brand('UserId'))`) construct a value by checking and returning it. */
+const BRAND_PACKAGES = ['effect', '@effect/schema'];
+
+/**
+ * Cap's `User.UserId.make(session.user.id)`: the constructor of an Effect Schema brand checks the
+ * value it is given and returns it, branded; the value is still what it was (the verified user, the
+ * client's id). Recognised by the schema's definition, `<schema>.pipe(Schema.brand(...))` or
+ * `Schema.brand(...)(<schema>)`, with `Schema` from Effect.
+ */
+function isBrand(flow: Flow, receiver: Node, frame: Frame): boolean {
+  const { resolver } = flow.context;
+  const object = unwrap(receiver);
+  const binding = object.type === T.Identifier ? resolver.bindingOf(object, frame.unit) : object.type === T.MemberExpression ? resolver.namespaceMember(object, frame.unit) : undefined;
+  if (binding?.kind !== 'value') return false;
+  const { node: definition, unit } = binding.value;
+  let brand = false;
+  walk(definition, (inner) => {
+    if (brand || inner.type !== T.CallExpression) return;
+    const callee = unwrap(inner.callee);
+    if (callee.type !== T.MemberExpression || memberName(callee) !== 'brand') return;
+    const ref = flow.models.http.packageOf(callee, unit, resolver);
+    if (ref && fromPackage(ref, ...BRAND_PACKAGES)) brand = true;
+  });
+  return brand;
+}
 
 export function evaluateInner(flow: Flow, node: Node, frame: Frame): Origin {
   switch (node.type) {
@@ -102,9 +128,14 @@ export function identifier(flow: Flow, node: TSESTree.Identifier, frame: Frame):
 
 export function variableOrigin(flow: Flow, node: TSESTree.Identifier, variable: Variable, declarator: TSESTree.VariableDeclarator, name: TSESTree.Identifier, frame: Frame): Origin {
   let origin: Origin = NONE;
-  if (declarator.init) origin = flow.evaluate(declarator.init, frame);
+  // `const [access, member] = await Promise.all([q1, q2])`: each local is what its own element is.
+  const element = declarator.id.type === T.ArrayPattern && declarator.init ? promiseAllElement(declarator.init, declarator.id, name) : undefined;
+  if (element) origin = flow.evaluate(element.value, frame);
+  else if (declarator.init) origin = flow.evaluate(declarator.init, frame);
   else if (declarator.parent?.parent?.type === T.ForOfStatement) origin = flow.evaluate(declarator.parent.parent.right, frame);
-  if (declarator.id.type !== T.Identifier) {
+  if (element) {
+    if (element.path.length > 0) origin = applyPath(flow, origin, element.path, name, frame);
+  } else if (declarator.id.type !== T.Identifier) {
     const path = patternPath(declarator.id, name);
     origin = path ? applyPath(flow, origin, path, name, frame) : { kind: 'unknown', reason: 'a destructuring pattern the analysis does not read', client: origin.kind === 'client' };
   }
@@ -118,6 +149,20 @@ export function variableOrigin(flow: Flow, node: TSESTree.Identifier, variable: 
   if (clients.length === all.length) return clients[0];
   if (clients.length > 0) return { kind: 'unknown', reason: `\`${node.name}\` is reassigned, and only some of its values come from client input`, client: true };
   return all.every((o) => o.kind === 'trusted') ? all[0] : (all.find((o) => o.kind === 'unknown' && o.client) ?? NONE);
+}
+
+/** The element of `await Promise.all([a, b])` that the local `name` of the array pattern holds, and the path into it. */
+function promiseAllElement(init: Node, pattern: TSESTree.ArrayPattern, name: TSESTree.Identifier): { value: Node; path: string[] } | undefined {
+  const value = unwrap(init);
+  const call = value.type === T.AwaitExpression ? unwrap(value.argument) : value;
+  if (call.type !== T.CallExpression || !isPromiseAll(call)) return undefined;
+  const list = call.arguments[0] ? unwrap(call.arguments[0]) : undefined;
+  if (list?.type !== T.ArrayExpression) return undefined;
+  const path = patternPath(pattern, name);
+  const index = path?.[0] !== undefined ? Number(path[0]) : NaN;
+  const item = Number.isInteger(index) ? list.elements[index] : undefined;
+  if (!path || !item || item.type === T.SpreadElement) return undefined;
+  return { value: item, path: path.slice(1) };
 }
 
 export function parameter(flow: Flow, fn: TSESTree.FunctionLike, index: number, frame: Frame): Origin {
@@ -196,6 +241,7 @@ export function call(flow: Flow, node: TSESTree.CallExpression, frame: Frame): O
         break;
     }
     if (VALIDATORS.has(method) && node.arguments[0]) return flow.evaluate(node.arguments[0], frame);
+    if (method === 'make' && node.arguments.length === 1 && node.arguments[0]!.type !== T.SpreadElement && isBrand(flow, callee.object, frame)) return flow.evaluate(node.arguments[0]!, frame);
     if (SAFE_PARSE.has(method) && node.arguments[0]) {
       const parsed = flow.evaluate(node.arguments[0], frame);
       return parsed.kind === 'client' ? { kind: 'client', source: { ...parsed.source, input: { ...parsed.source.input, unwrap: 'data' } } } : parsed;
@@ -205,7 +251,7 @@ export function call(flow: Flow, node: TSESTree.CallExpression, frame: Frame): O
     if (stored) return stored;
     // A row the database returns is not client input, unless it is the tenant the client named.
     const query = flow.query(node, frame.unit);
-    if (query) return flow.tenantLookup(query, frame) ?? flow.ownRow(query, frame) ?? NONE;
+    if (query) return flow.tenantLookup(query, frame) ?? flow.ownRow(query, frame) ?? flow.userRows(query, frame) ?? NONE;
     const ref = flow.models.http.packageOf(callee, frame.unit, flow.context.resolver);
     if ((ref && fromPackage(ref, ...IDENTITY_PACKAGES)) || IDENTITY_METHODS.has(method)) return { kind: 'trusted', why: `\`${calleeText(node, frame.unit)}()\` verifies a credential` };
   } else if (callee.type === T.Identifier) {
