@@ -3,6 +3,7 @@ import type { TSESTree } from '@typescript-eslint/types';
 import { memberName, propertyName, T, unwrap, variableOf, walk, type Node } from '../../core/ast.js';
 import { returnedExpressions, type Located } from '../../core/resolve.js';
 import { fromPackage, methodOf, parameterDecorators } from '../../core/syntax.js';
+import type { QueryFacts } from '../../core/facts.js';
 import type { ClientTenantFlow as Flow } from './flow.js';
 import { storedIdentity } from './stored-identity.js';
 import { ARRAY_CALLBACKS, calleeText, isFunction, isPromiseAll, numericName, SAFE_PARSE, TRANSPARENT_FUNCTIONS, VALIDATORS, within } from './syntax.js';
@@ -184,9 +185,28 @@ export function parameter(flow: Flow, fn: TSESTree.FunctionLike, index: number, 
     if (target && ARRAY_CALLBACKS.has(target.method)) {
       const list = flow.evaluate(target.receiver, frame);
       if (list.kind === 'trusted' || list.kind === 'client') return list;
+      // `projectAccess.find((item) => item.projectId === projectId)`, the list read by a query that
+      // pins the verified user: each element is a row of that user (a grant, a membership).
+      const rows = queryBehind(flow, target.receiver, frame);
+      const own = rows ? flow.userRows(rows, frame) : undefined;
+      if (own) return own;
     }
   }
   return { kind: 'param', fn, index };
+}
+
+/** The query whose result `node` holds: `const rows = await q`, `const [a, b] = await Promise.all([q1, q2])`. */
+function queryBehind(flow: Flow, node: Node, frame: Frame): QueryFacts | undefined {
+  const name = unwrap(node);
+  if (name.type !== T.Identifier) return undefined;
+  const def = variableOf(frame.unit.scopeManager, name)?.defs[0];
+  if (def?.type !== 'Variable' || !def.node.init || def.name.type !== T.Identifier) return undefined;
+  const declarator = def.node;
+  const element = declarator.id.type === T.ArrayPattern ? promiseAllElement(declarator.init!, declarator.id, def.name) : undefined;
+  if (declarator.id.type !== T.Identifier && (!element || element.path.length > 0)) return undefined;
+  let value = unwrap(element ? element.value : declarator.init!);
+  if (value.type === T.AwaitExpression) value = unwrap(value.argument);
+  return value.type === T.CallExpression ? flow.query(value, frame.unit) : undefined;
 }
 
 export function applyPath(flow: Flow, origin: Origin, path: string[], read: Node, frame: Frame): Origin {
@@ -257,7 +277,7 @@ export function call(flow: Flow, node: TSESTree.CallExpression, frame: Frame): O
     if (stored) return stored;
     // A row the database returns is not client input, unless it is the tenant the client named.
     const query = flow.query(node, frame.unit);
-    if (query) return flow.tenantLookup(query, frame) ?? flow.ownRow(query, frame) ?? flow.userRows(query, frame) ?? NONE;
+    if (query) return flow.tenantLookup(query, frame) ?? flow.ownRow(query, frame) ?? NONE;
     const ref = flow.models.http.packageOf(callee, frame.unit, flow.context.resolver);
     if ((ref && fromPackage(ref, ...IDENTITY_PACKAGES)) || IDENTITY_METHODS.has(method)) return { kind: 'trusted', why: `\`${calleeText(node, frame.unit)}()\` verifies a credential` };
   } else if (callee.type === T.Identifier) {
