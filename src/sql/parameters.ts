@@ -112,7 +112,6 @@ export function parameterPositions(
         if (!name || values.length === 0) continue;
         positions.compared.push(...values);
         if (columns.has(name)) positions.filter.push(...values);
-        else if (USER_COLUMNS.test(name)) positions.principals.push(...values);
       }
     }
     const insert = obj(value.InsertStmt);
@@ -137,11 +136,52 @@ export function parameterPositions(
       }
     }
   });
+  positions.principals = pinnedUsers(tree, columns);
   const checked = checkedByTheStatement(tree, tenantColumns, levelKey);
   if (tables) for (const n of new Set(positions.filter)) if (!checked.has(n) && scopedWithout(sql, tree, tables, n)) checked.add(n);
   positions.checked = [...checked];
   if (checked.size > 0) positions.filter = positions.filter.filter((n) => !checked.has(n));
   return positions;
+}
+
+/**
+ * The parameters compared with a user column where the comparison keeps only that user's rows
+ * (`user_id = $2` in a WHERE, through AND, in the ON of an inner join, in a sub-select), in the
+ * order written. Under OR only a parameter every branch pins (`o.owner_id = $1 OR m.user_id = $1`:
+ * the owner or a member, both the user); a branch without it (`OR o.public`) lets other rows
+ * through. Under NOT, in the ON of an outer join (which keeps the row whatever it says) and with
+ * an operator other than equality (`owner_id <> $1`), nothing is pinned.
+ */
+function pinnedUsers(node: unknown, tenantColumns: Set<string>): number[] {
+  if (Array.isArray(node)) return node.flatMap((item) => pinnedUsers(item, tenantColumns));
+  const value = obj(node);
+  if (!value) return [];
+  const bool = obj(value.BoolExpr);
+  if (bool) {
+    if (bool.boolop === 'NOT_EXPR') return [];
+    const branches = list(bool.args).map((arg) => pinnedUsers(arg, tenantColumns));
+    if (bool.boolop !== 'OR_EXPR') return branches.flat();
+    if (branches.length === 0 || branches.some((b) => b.length === 0)) return [];
+    return [...new Set(branches[0])].filter((n) => branches.every((b) => b.includes(n)));
+  }
+  const join = obj(value.JoinExpr);
+  if (join) {
+    const inner = (join.jointype ?? 'JOIN_INNER') === 'JOIN_INNER';
+    return [...pinnedUsers(join.larg, tenantColumns), ...pinnedUsers(join.rarg, tenantColumns), ...(inner ? pinnedUsers(join.quals, tenantColumns) : [])];
+  }
+  const expr = obj(value.A_Expr);
+  if (expr && COMPARISONS.has(String(expr.kind))) {
+    const operator = child(list(expr.name)[0], 'String')?.sval;
+    if (operator !== '=') return [];
+    for (const [col, other] of [[expr.lexpr, expr.rexpr], [expr.rexpr, expr.lexpr]]) {
+      const name = column(col);
+      const values = params(other);
+      if (!name || values.length === 0) continue;
+      return !tenantColumns.has(name) && USER_COLUMNS.test(name) ? values : [];
+    }
+    return [];
+  }
+  return Object.keys(value).flatMap((key) => pinnedUsers(value[key], tenantColumns));
 }
 
 /**

@@ -4,10 +4,11 @@ import { memberName, propertyName, T, unwrap, variableOf, type FileUnit, type No
 import type { TenantPositions } from '../../core/facts.js';
 import type { AnalysisContext, QuerySite } from '../../core/query-site.js';
 import { returnedExpressions } from '../../core/resolve.js';
+import type { Located } from '../../core/resolve.js';
 import type { Table } from '../../core/schema.js';
 import { drizzleImportOf, resolveTable } from '../../orm/drizzle-resolve.js';
 import { resolveObject } from '../../orm/object-filter.js';
-import { equalityValues, isPrincipalKey, noPositions, USER_KEYS, writtenTenantValues } from './object.js';
+import { commonPrincipals, equalityValues, isPrincipalKey, noPositions, USER_KEYS, writtenTenantValues } from './object.js';
 
 const MAX_DEPTH = 6;
 const COMPARISONS = new Set(['eq', 'inArray']);
@@ -19,6 +20,8 @@ interface Scope {
   context: AnalysisContext;
   tableParam?: Variable;
   operators: Map<Variable, string>;
+  /** Tables joined to the query's table by a condition that links their rows (see joinedTables). */
+  joined?: Table[];
 }
 
 /**
@@ -46,7 +49,7 @@ export function drizzlePositions(site: QuerySite, context: AnalysisContext): Ten
   }
   const where = links.find((link) => link.name === 'where')?.call.arguments[0];
   if (where && where.type !== T.SpreadElement) {
-    read(positions, where, unit, { table, context, operators: new Map() }, 0);
+    read(positions, where, unit, { table, context, operators: new Map(), joined: joinedTables(links, unit, table, context) }, 0);
     return positions;
   }
   const options = site.call.arguments[0] ? resolveObject(site.call.arguments[0], unit, context) : undefined;
@@ -82,7 +85,13 @@ function filterKeys(table: Table, context: AnalysisContext): string[] {
   return [...table.primaryKey, ...table.uniques.filter((u) => u.fields.length === 1).flatMap((u) => u.fields)];
 }
 
-/** The positions of one condition: its comparisons, through conjunctions. */
+/**
+ * The positions of one condition: its comparisons, through conjunctions. A user compared under
+ * `and` pins the rows to that user; under `or` only when every branch pins the same value
+ * (`or(eq(t.ownerId, u), eq(members.userId, u))`: the owner or a member, both the user), since a
+ * branch without it (`or(eq(t.ownerId, u), eq(t.public, true))`) lets other rows through; under
+ * `not` never.
+ */
 function read(positions: TenantPositions, condition: Node, unit: FileUnit, scope: Scope, depth: number): void {
   if (depth === 0) {
     positions.readable = true;
@@ -93,7 +102,21 @@ function read(positions: TenantPositions, condition: Node, unit: FileUnit, scope
   if (node.type !== T.CallExpression) return;
   const operator = operatorOf(node, unit, scope);
   if (operator && CONJUNCTIONS.has(operator)) {
-    for (const arg of node.arguments) if (arg.type !== T.SpreadElement) read(positions, arg, unit, scope, depth + 1);
+    const branches = node.arguments.filter((arg): arg is TSESTree.Expression => arg.type !== T.SpreadElement);
+    if (operator === 'and') {
+      for (const arg of branches) read(positions, arg, unit, scope, depth + 1);
+      return;
+    }
+    const pinned: Located[][] = [];
+    for (const arg of branches) {
+      const branch = noPositions();
+      read(branch, arg, unit, scope, depth + 1);
+      positions.filter.push(...branch.filter);
+      positions.compared.push(...branch.compared);
+      positions.criteria.push(...branch.criteria);
+      pinned.push(branch.principals);
+    }
+    if (operator === 'or') positions.principals.push(...commonPrincipals(pinned));
     return;
   }
   if (!operator || !COMPARISONS.has(operator)) return;
@@ -101,15 +124,76 @@ function read(positions: TenantPositions, condition: Node, unit: FileUnit, scope
   if (!left || !right || left.type === T.SpreadElement || right.type === T.SpreadElement) return;
   const sides: [Node, Node][] = operator === 'eq' ? [[left, right], [right, left]] : [[left, right]];
   for (const [column, value] of sides) {
-    const name = columnOf(column, unit, scope);
-    if (name === undefined) continue;
     const located = { node: value, unit };
+    const name = columnOf(column, unit, scope);
+    if (name === undefined) {
+      // `eq(organizationMembers.userId, u)` on a table joined to this one: the user of the joined row.
+      const joined = operator === 'eq' ? joinedColumn(column, unit, scope) : undefined;
+      if (joined && (USER_KEYS.test(joined.name) || isPrincipalKey(joined.table, joined.name, scope.context.schema))) {
+        positions.compared.push(located);
+        positions.principals.push(located);
+        return;
+      }
+      continue;
+    }
     positions.compared.push(located);
     positions.criteria.push(located);
     if (filterKeys(scope.table, scope.context).includes(name)) positions.filter.push(located);
     else if (USER_KEYS.test(name) || isPrincipalKey(scope.table, name, scope.context.schema)) positions.principals.push(located);
     return;
   }
+}
+
+/**
+ * `.innerJoin(members, and(eq(members.orgId, orgs.id), ...))`, `.leftJoin(...)`: the tables joined
+ * to the query's table by an equality of a column of each along a foreign key of the schema, so
+ * that a row of the joined table is one of this row's. A join on anything else (`leftJoin(members,
+ * eq(members.userId, u))`: the user's membership anywhere) links nothing. Right and full joins put
+ * the query's own table on the nullable side: not read.
+ */
+function joinedTables(links: { name: string; call: TSESTree.CallExpression }[], unit: FileUnit, table: Table, context: AnalysisContext): Table[] {
+  const found: Table[] = [];
+  for (const link of links) {
+    if (link.name !== 'innerJoin' && link.name !== 'leftJoin') continue;
+    const [target, on] = link.call.arguments;
+    if (!target || !on || target.type === T.SpreadElement || on.type === T.SpreadElement) continue;
+    const ref = resolveTable(target, unit, context);
+    if (ref.kind !== 'table' || ref.table === table) continue;
+    if (linksRows(on, unit, table, ref.table, context, 0)) found.push(ref.table);
+  }
+  return found;
+}
+
+/** Does the join condition equate a foreign key of one table with the column of the other it references (through `and`)? */
+function linksRows(condition: Node, unit: FileUnit, table: Table, joined: Table, context: AnalysisContext, depth: number): boolean {
+  if (depth > MAX_DEPTH) return false;
+  const node = unwrap(condition);
+  if (node.type !== T.CallExpression) return false;
+  const scope: Scope = { table, context, operators: new Map() };
+  const operator = operatorOf(node, unit, scope);
+  if (operator === 'and') return node.arguments.some((arg) => arg.type !== T.SpreadElement && linksRows(arg, unit, table, joined, context, depth + 1));
+  if (operator !== 'eq') return false;
+  const [left, right] = node.arguments;
+  if (!left || !right || left.type === T.SpreadElement || right.type === T.SpreadElement) return false;
+  for (const [a, b] of [[left, right], [right, left]] as const) {
+    const own = columnOf(a, unit, scope);
+    const other = columnOf(b, unit, { table: joined, context, operators: new Map() });
+    if (own === undefined || other === undefined) continue;
+    const references = (from: Table, column: string, to: Table, target: string) =>
+      [...from.relations.values()].some((relation) => relation.target === to.name && relation.fields.includes(column) && (relation.references.length === 0 || relation.references.includes(target)));
+    if (references(joined, other, table, own) || references(table, own, joined, other)) return true;
+  }
+  return false;
+}
+
+/** `members.userId` where `members` is a table joined to the query's (see joinedTables). */
+function joinedColumn(node: Node, unit: FileUnit, scope: Scope): { table: Table; name: string } | undefined {
+  if (!scope.joined || scope.joined.length === 0) return undefined;
+  const member = unwrap(node);
+  if (member.type !== T.MemberExpression) return undefined;
+  const ref = resolveTable(unwrap(member.object), unit, scope.context);
+  const name = memberName(member);
+  return ref.kind === 'table' && name !== undefined && scope.joined.includes(ref.table) ? { table: ref.table, name } : undefined;
 }
 
 /** `t.orgId` where `t` is the query's table (its definition, or the relational callback's parameter). */

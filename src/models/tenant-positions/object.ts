@@ -1,5 +1,5 @@
 import type { TSESTree } from '@typescript-eslint/types';
-import { propertyName, T, unwrap } from '../../core/ast.js';
+import { propertyName, T, textOf, unwrap } from '../../core/ast.js';
 import type { TenantPositions } from '../../core/facts.js';
 import type { AnalysisContext, QuerySite } from '../../core/query-site.js';
 import type { Located } from '../../core/resolve.js';
@@ -108,4 +108,21 @@ export function isPrincipalKey(table: Table | undefined, key: string, schema: Te
 /** The users' model (or another that spans tenants): neither tenant data nor the tenant root. */
 export function isPrincipal(table: Table, root: string | undefined): boolean {
   return table.name !== root && table.class !== 'tenant' && table.class !== 'child';
+}
+
+/**
+ * The users every branch of a disjunction pins, by the same expression (the first branch's, once
+ * each): `owner = u OR member = u` pins `u`; a branch that pins no one, or another value, pins nothing.
+ */
+export function commonPrincipals(branches: Located[][]): Located[] {
+  if (branches.length === 0 || branches.some((b) => b.length === 0)) return [];
+  const text = (value: Located) => `${value.unit.file}\u0000${textOf(value.unit, value.node)}`;
+  const others = branches.slice(1).map((b) => new Set(b.map(text)));
+  const seen = new Set<string>();
+  return branches[0]!.filter((value) => {
+    const key = text(value);
+    if (seen.has(key) || !others.every((set) => set.has(key))) return false;
+    seen.add(key);
+    return true;
+  });
 }

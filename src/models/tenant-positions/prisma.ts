@@ -5,7 +5,7 @@ import type { AnalysisContext, QuerySite } from '../../core/query-site.js';
 import type { Located } from '../../core/resolve.js';
 import type { Table, TenantSchema } from '../../core/schema.js';
 import { resolveObject } from '../../orm/prisma-where.js';
-import { equalityValues, isPrincipal, isPrincipalKey, noPositions, uniqueKeyValues, USER_KEYS, writtenTenantValues } from './object.js';
+import { commonPrincipals, equalityValues, isPrincipal, isPrincipalKey, noPositions, uniqueKeyValues, USER_KEYS, writtenTenantValues } from './object.js';
 
 /** Relations that lead to the user, when the schema does not say (`user`, `members`, `memberships`). */
 const USER_RELATIONS = /^(user|users|member|members|membership|memberships|owner)$/i;
@@ -127,11 +127,14 @@ function principalValues(where: Located<TSESTree.ObjectExpression>, table: Table
     const key = propertyName(property) ?? '';
     const value = unwrap(property.value);
     if (USER_KEYS.test(key) || isPrincipalKey(table, key, schema)) found.push(at(value));
-    const branches = key === 'AND' ? (value.type === T.ArrayExpression ? value.elements : [value]) : [];
-    for (const branch of branches) {
-      if (branch?.type === T.ObjectExpression) found.push(...principalValues({ node: branch, unit: where.unit }, table, schema, depth + 1));
-    }
-    if (value.type !== T.ObjectExpression) continue;
+    const branches = key === 'AND' || key === 'OR' ? (value.type === T.ArrayExpression ? value.elements : [value]) : [];
+    const pinned = branches.map((branch) => (branch?.type === T.ObjectExpression ? principalValues({ node: branch, unit: where.unit }, table, schema, depth + 1) : []));
+    if (key === 'AND') found.push(...pinned.flat());
+    // `OR: [{ ownerId: u }, { members: { some: { userId: u } } }]`: the owner or a member, both the
+    // user. A branch that does not pin it (`{ public: true }`) lets other rows through.
+    if (key === 'OR') found.push(...commonPrincipals(pinned));
+    // `NOT: { userId }`, `members: { none: { userId } }`, `{ every: ... }` (true of no members at all): no pin.
+    if (NEGATIONS.has(key) || value.type !== T.ObjectExpression) continue;
     const relation = table?.relations.get(key);
     const target = relation ? schema.tables.get(relation.target) : undefined;
     // `user: { id }` on a relation to the users' model, or `members: { some: { userId } }`.
@@ -148,6 +151,9 @@ function principalValues(where: Located<TSESTree.ObjectExpression>, table: Table
   }
   return found;
 }
+
+/** Keys under which a user's value pins no row to that user. */
+const NEGATIONS = new Set(['NOT', 'none', 'every', 'isNot']);
 
 /** `{ some: { ... } }`, `{ every: ... }`, `{ is: { ... } }` on a relation: the inner filter. */
 function unwrapRelationFilter(filter: TSESTree.ObjectExpression): TSESTree.ObjectExpression {

@@ -8,8 +8,8 @@ import { TenantNames } from '../../core/tenant-values.js';
 import { adminChecksIn, isAdminOnly } from './barriers/admin.js';
 import { checksIn } from './barriers/checks.js';
 import { builtLookupChecks, delegatedChecks, undecided } from './barriers/delegated.js';
-import { gatedBy, isChecked } from './barriers/guards.js';
-import { ownRow, pinOf, tenantLookup } from './barriers/pins.js';
+import { covers, gatedBy, isChecked } from './barriers/guards.js';
+import { ownRow, pinOf, tenantLookup, userRows } from './barriers/pins.js';
 import { calleeOf, type Callee } from './callees.js';
 import { factoryMember } from './context-factory.js';
 import { finding } from './messages.js';
@@ -198,6 +198,11 @@ export class ClientTenantFlow {
     return isChecked(this, hit, frame, delegates);
   }
 
+  /** Does a check of the value keyed `checked` make the value keyed `used` safe? */
+  covers(checked: string, used: string): boolean {
+    return covers(this, checked, used);
+  }
+
   gatedBy(hit: Hit, checks: Check[], scope: Node, delegates?: Check[]): Certainty {
     return gatedBy(this, hit, checks, scope, delegates);
   }
@@ -224,6 +229,10 @@ export class ClientTenantFlow {
 
   ownRow(query: QueryFacts, frame: Frame): Origin | undefined {
     return ownRow(this, query, frame);
+  }
+
+  userRows(query: QueryFacts, frame: Frame): Origin | undefined {
+    return userRows(this, query, frame);
   }
 
   isAdminOnly(at: Node): boolean {

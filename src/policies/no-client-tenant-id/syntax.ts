@@ -63,3 +63,10 @@ export function functionName(fn: TSESTree.FunctionLike): string | undefined {
 export function isFunction(node: Node): node is TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression {
   return node.type === T.FunctionDeclaration || node.type === T.FunctionExpression || node.type === T.ArrowFunctionExpression;
 }
+
+/** `Promise.all([...])`: its result is the list of its elements' results, in order. */
+export function isPromiseAll(call: TSESTree.CallExpression): boolean {
+  const callee = unwrap(call.callee);
+  const object = callee.type === T.MemberExpression ? unwrap(callee.object) : undefined;
+  return callee.type === T.MemberExpression && memberName(callee) === 'all' && object?.type === T.Identifier && object.name === 'Promise';
+}

@@ -1,11 +1,12 @@
 import type { Variable } from '@typescript-eslint/scope-manager';
 import type { TSESTree } from '@typescript-eslint/types';
-import { memberName, propertyName, T, unwrap, variableOf, type Node } from '../../core/ast.js';
+import { memberName, propertyName, T, unwrap, variableOf, walk, type Node } from '../../core/ast.js';
 import { returnedExpressions, type Located } from '../../core/resolve.js';
 import { fromPackage, methodOf, parameterDecorators } from '../../core/syntax.js';
+import type { QueryFacts } from '../../core/facts.js';
 import type { ClientTenantFlow as Flow } from './flow.js';
 import { storedIdentity } from './stored-identity.js';
-import { ARRAY_CALLBACKS, calleeText, isFunction, numericName, SAFE_PARSE, TRANSPARENT_FUNCTIONS, VALIDATORS, within } from './syntax.js';
+import { ARRAY_CALLBACKS, calleeText, isFunction, isPromiseAll, numericName, SAFE_PARSE, TRANSPARENT_FUNCTIONS, VALIDATORS, within } from './syntax.js';
 import { Env, INLINE_BUDGET, MAX_INLINE_DEPTH, MAX_VALUE_DEPTH, merge, NONE, PENDING, withInput, type Frame, type Origin } from './types.js';
 
 /*
@@ -26,6 +27,34 @@ function isAuthNamespace(node: Node): boolean {
 }
 
 export const IDENTITY_PACKAGES = ['jsonwebtoken', 'jose', 'firebase-admin', '@clerk/express', '@clerk/fastify', '@clerk/backend', 'passport-jwt'];
+
+/** Packages whose schema brands (`Schema.String.pipe(Schema.brand('UserId'))`) construct a value by checking and returning it. */
+const BRAND_PACKAGES = ['effect', '@effect/schema'];
+
+/**
+ * Cap's `User.UserId.make(session.user.id)`: the constructor of an Effect Schema brand checks the
+ * value it is given and returns it, branded; the verified user is still the verified user.
+ * Recognised by the schema's definition, `<schema>.pipe(Schema.brand(...))` or
+ * `Schema.brand(...)(<schema>)`, with `Schema` from Effect. A client value is not followed through
+ * it yet: on Cap that turned five sites from not traced into errors whose checks the analysis does
+ * not read (an owner test of the organization row, `organization.ownerId !== user.id`).
+ */
+function isBrand(flow: Flow, receiver: Node, frame: Frame): boolean {
+  const { resolver } = flow.context;
+  const object = unwrap(receiver);
+  const binding = object.type === T.Identifier ? resolver.bindingOf(object, frame.unit) : object.type === T.MemberExpression ? resolver.namespaceMember(object, frame.unit) : undefined;
+  if (binding?.kind !== 'value') return false;
+  const { node: definition, unit } = binding.value;
+  let brand = false;
+  walk(definition, (inner) => {
+    if (brand || inner.type !== T.CallExpression) return;
+    const callee = unwrap(inner.callee);
+    if (callee.type !== T.MemberExpression || memberName(callee) !== 'brand') return;
+    const ref = flow.models.http.packageOf(callee, unit, resolver);
+    if (ref && fromPackage(ref, ...BRAND_PACKAGES)) brand = true;
+  });
+  return brand;
+}
 
 export function evaluateInner(flow: Flow, node: Node, frame: Frame): Origin {
   switch (node.type) {
@@ -102,9 +131,14 @@ export function identifier(flow: Flow, node: TSESTree.Identifier, frame: Frame):
 
 export function variableOrigin(flow: Flow, node: TSESTree.Identifier, variable: Variable, declarator: TSESTree.VariableDeclarator, name: TSESTree.Identifier, frame: Frame): Origin {
   let origin: Origin = NONE;
-  if (declarator.init) origin = flow.evaluate(declarator.init, frame);
+  // `const [access, member] = await Promise.all([q1, q2])`: each local is what its own element is.
+  const element = declarator.id.type === T.ArrayPattern && declarator.init ? promiseAllElement(declarator.init, declarator.id, name) : undefined;
+  if (element) origin = flow.evaluate(element.value, frame);
+  else if (declarator.init) origin = flow.evaluate(declarator.init, frame);
   else if (declarator.parent?.parent?.type === T.ForOfStatement) origin = flow.evaluate(declarator.parent.parent.right, frame);
-  if (declarator.id.type !== T.Identifier) {
+  if (element) {
+    if (element.path.length > 0) origin = applyPath(flow, origin, element.path, name, frame);
+  } else if (declarator.id.type !== T.Identifier) {
     const path = patternPath(declarator.id, name);
     origin = path ? applyPath(flow, origin, path, name, frame) : { kind: 'unknown', reason: 'a destructuring pattern the analysis does not read', client: origin.kind === 'client' };
   }
@@ -118,6 +152,20 @@ export function variableOrigin(flow: Flow, node: TSESTree.Identifier, variable: 
   if (clients.length === all.length) return clients[0];
   if (clients.length > 0) return { kind: 'unknown', reason: `\`${node.name}\` is reassigned, and only some of its values come from client input`, client: true };
   return all.every((o) => o.kind === 'trusted') ? all[0] : (all.find((o) => o.kind === 'unknown' && o.client) ?? NONE);
+}
+
+/** The element of `await Promise.all([a, b])` that the local `name` of the array pattern holds, and the path into it. */
+function promiseAllElement(init: Node, pattern: TSESTree.ArrayPattern, name: TSESTree.Identifier): { value: Node; path: string[] } | undefined {
+  const value = unwrap(init);
+  const call = value.type === T.AwaitExpression ? unwrap(value.argument) : value;
+  if (call.type !== T.CallExpression || !isPromiseAll(call)) return undefined;
+  const list = call.arguments[0] ? unwrap(call.arguments[0]) : undefined;
+  if (list?.type !== T.ArrayExpression) return undefined;
+  const path = patternPath(pattern, name);
+  const index = path?.[0] !== undefined ? Number(path[0]) : NaN;
+  const item = Number.isInteger(index) ? list.elements[index] : undefined;
+  if (!path || !item || item.type === T.SpreadElement) return undefined;
+  return { value: item, path: path.slice(1) };
 }
 
 export function parameter(flow: Flow, fn: TSESTree.FunctionLike, index: number, frame: Frame): Origin {
@@ -137,9 +185,28 @@ export function parameter(flow: Flow, fn: TSESTree.FunctionLike, index: number, 
     if (target && ARRAY_CALLBACKS.has(target.method)) {
       const list = flow.evaluate(target.receiver, frame);
       if (list.kind === 'trusted' || list.kind === 'client') return list;
+      // `projectAccess.find((item) => item.projectId === projectId)`, the list read by a query that
+      // pins the verified user: each element is a row of that user (a grant, a membership).
+      const rows = queryBehind(flow, target.receiver, frame);
+      const own = rows ? flow.userRows(rows, frame) : undefined;
+      if (own) return own;
     }
   }
   return { kind: 'param', fn, index };
+}
+
+/** The query whose result `node` holds: `const rows = await q`, `const [a, b] = await Promise.all([q1, q2])`. */
+function queryBehind(flow: Flow, node: Node, frame: Frame): QueryFacts | undefined {
+  const name = unwrap(node);
+  if (name.type !== T.Identifier) return undefined;
+  const def = variableOf(frame.unit.scopeManager, name)?.defs[0];
+  if (def?.type !== 'Variable' || !def.node.init || def.name.type !== T.Identifier) return undefined;
+  const declarator = def.node;
+  const element = declarator.id.type === T.ArrayPattern ? promiseAllElement(declarator.init!, declarator.id, def.name) : undefined;
+  if (declarator.id.type !== T.Identifier && (!element || element.path.length > 0)) return undefined;
+  let value = unwrap(element ? element.value : declarator.init!);
+  if (value.type === T.AwaitExpression) value = unwrap(value.argument);
+  return value.type === T.CallExpression ? flow.query(value, frame.unit) : undefined;
 }
 
 export function applyPath(flow: Flow, origin: Origin, path: string[], read: Node, frame: Frame): Origin {
@@ -199,6 +266,11 @@ export function call(flow: Flow, node: TSESTree.CallExpression, frame: Frame): O
         break;
     }
     if (VALIDATORS.has(method) && node.arguments[0]) return flow.evaluate(node.arguments[0], frame);
+    // A client value is not followed through a brand yet: it stays not traced, as before (see isBrand).
+    if (method === 'make' && node.arguments.length === 1 && node.arguments[0]!.type !== T.SpreadElement && isBrand(flow, callee.object, frame)) {
+      const branded = flow.evaluate(node.arguments[0]!, frame);
+      if (branded.kind !== 'client') return branded;
+    }
     if (SAFE_PARSE.has(method) && node.arguments[0]) {
       const parsed = flow.evaluate(node.arguments[0], frame);
       return parsed.kind === 'client' ? { kind: 'client', source: { ...parsed.source, input: { ...parsed.source.input, unwrap: 'data' } } } : parsed;

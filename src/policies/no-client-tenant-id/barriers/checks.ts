@@ -2,7 +2,7 @@ import type { TSESTree } from '@typescript-eslint/types';
 import { enclosingFunction, memberName, propertyName, T, unwrap, walk, type Node } from '../../../core/ast.js';
 import { methodOf, testsFailure } from '../../../core/syntax.js';
 import type { ClientTenantFlow as Flow } from '../flow.js';
-import { calleeName, calleeText, isLiteral, isPlainValue, statementOf } from '../syntax.js';
+import { calleeName, calleeText, isLiteral, isPlainValue, statementOf, within } from '../syntax.js';
 import { ANY_KEY, Env, INLINE_BUDGET, keyOf, MAX_INLINE_DEPTH, type Check, type Failure, type Frame, type Origin } from '../types.js';
 import { authorizationCallChecks } from './authorization-calls.js';
 import { argumentValues } from './delegated.js';
@@ -113,12 +113,63 @@ function helperChecks(flow: Flow, call: TSESTree.CallExpression, frame: Frame): 
     if (check.throws && check.mode === 'exit') checks.push({ ...check, gate: statementOf(call) });
   }
   // `if (!(await isMember(userId, orgId))) return 403`: the helper returns the verdict.
-  for (const check of inner) if (check.mode === 'verdict') checks.push(...gatesOf(call, check.key, check.what, check.certain));
+  for (const verdict of verdicts(flow, callee.fn.node, inner)) checks.push(...gatesOf(call, verdict.key, verdict.what, verdict.certain));
   // `const { ok } = await verifyMembership(...); if (!ok) return 403`: the helper returns a failure
   // when its check fails, and the caller stops on that failure.
   checks.push(...resultChecks(call, callee.fn.node, inner, calleeText(call, frame.unit)));
   if (checks.length > 0) return checks;
   return flow.undecided(callee.fn, env, 0) ? flow.delegatedChecks(call, args, frame, false) : [];
+}
+
+/**
+ * The keys a helper's result is the verdict of. openpanel's getProjectAccess returns `true` when the
+ * user is a member of the project's organization (`if (projectAccess.length === 0 && member) return
+ * true`) and otherwise the user's own grant of the project (`return projectAccess.find((item) =>
+ * item.projectId === projectId)`): either way a value that is truthy only when a check of the
+ * project passed. A key is the verdict's when every `return` of something truthy is judged by a
+ * check of it (the verdict of one, inside an `if` one passes, or after one that exits); one truthy
+ * `return` no check of the key judges (`if (member) return true` for any member of the
+ * organization) lets a failing request through, and the result decides nothing of that key.
+ * Certain when every judging check is.
+ */
+function verdicts(flow: Flow, fn: TSESTree.FunctionLike, inner: Check[]): { key: string; what: string; certain: boolean }[] {
+  const keys = new Map<string, string>();
+  for (const check of inner) if (check.mode === 'verdict' || (check.mode === 'inside' && truthyReturns(fn, check.gate).length > 0)) keys.set(check.key, keys.get(check.key) ?? check.what);
+  if (keys.size === 0) return [];
+  const returns = fn.body?.type === T.BlockStatement ? truthyReturns(fn, fn.body) : [];
+  const found: { key: string; what: string; certain: boolean }[] = [];
+  for (const [key, what] of keys) {
+    let certain = true;
+    const judged = returns.every((ret) => {
+      const judging = inner.filter((check) => flow.covers(check.key, key) && judges(check, ret));
+      if (judging.length === 0) return false;
+      if (!judging.some((check) => check.certain)) certain = false;
+      return true;
+    });
+    // A helper with no truthy `return` of its own (an expression body, `return helper(...)` passed on) is judged by its verdicts.
+    if (judged) found.push({ key, what, certain: certain && inner.some((check) => check.key === key && check.mode === 'verdict' && check.certain) || (certain && returns.length > 0) });
+  }
+  return found;
+}
+
+/** Does `check` judge what `ret` returns: its verdict, an `if` it passes holding the return, or an exit before it? */
+function judges(check: Check, ret: TSESTree.ReturnStatement): boolean {
+  if (check.mode === 'verdict') return check.gate === ret;
+  if (check.mode === 'inside') return within(ret, check.gate.type === T.IfStatement ? check.gate.consequent : check.gate);
+  return check.gate.range[1] <= ret.range[0] && check.gate.parent !== undefined && within(ret, check.gate.parent);
+}
+
+/** The function's own `return`s under `scope` that may return something truthy (not `false`, `null`, `undefined`, `0`, `''`, nothing). */
+function truthyReturns(fn: TSESTree.FunctionLike, scope: Node): TSESTree.ReturnStatement[] {
+  const found: TSESTree.ReturnStatement[] = [];
+  walk(scope, (node) => {
+    if (node.type !== T.ReturnStatement || enclosingFunction(node) !== fn || !node.argument) return;
+    const value = unwrap(node.argument);
+    if (value.type === T.Literal && !value.value) return;
+    if (value.type === T.Identifier && value.name === 'undefined') return;
+    found.push(node);
+  });
+  return found;
 }
 
 /** Named like a check: a helper whose failure throws (`assertMember`, `requireAccess`). */

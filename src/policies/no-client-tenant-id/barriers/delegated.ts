@@ -100,13 +100,16 @@ function userOutsideFilter(flow: Flow, query: QueryFacts, frame: Frame): boolean
  */
 export function whereBuilder(flow: Flow, query: QueryFacts, frame: Frame): Located<TSESTree.CallExpression> | undefined {
   let found: Located<TSESTree.CallExpression> | undefined;
+  // `eq(t.ownerId, userId)`: a comparison the data layer's model read (its value is one the filter
+  // compares) was judged there, as a membership condition or not; it builds nothing unread.
+  const read = new Set(query.positions.compared.map((value) => value.node));
   for (const root of query.positions.filterExpressions) {
     walk(root.node, (node) => {
       if (found || node.type !== T.CallExpression) return;
       const name = calleeName(node) ?? '';
       if (TRANSPARENT_FUNCTIONS.has(name) || TRANSPARENT_METHODS.has(name)) return;
       const given = node.arguments.some((arg) => {
-        if (arg.type === T.SpreadElement) return false;
+        if (arg.type === T.SpreadElement || read.has(arg)) return false;
         const origin = flow.evaluate(arg, { unit: root.unit, env: frame.env });
         return argumentValues(flow, origin).some((o) => o.kind === 'trusted');
       });

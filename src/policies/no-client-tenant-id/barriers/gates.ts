@@ -1,6 +1,6 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import { enclosingFunction, memberName, propertyName, T, unwrap, walk, type Node } from '../../../core/ast.js';
-import { ARRAY_CALLBACKS, calleeName, statementOf } from '../syntax.js';
+import { ARRAY_CALLBACKS, calleeName, isPromiseAll, statementOf } from '../syntax.js';
 import type { Check } from '../types.js';
 
 /** Calls that end the request: after them the handler does not go on. */
@@ -42,6 +42,22 @@ export function gatesOf(node: Node, key: string, what: string, certain: boolean)
     if (parent.type === T.VariableDeclarator && parent.id.type === T.ObjectPattern && parent.init === current) {
       return parent.id.properties.flatMap((p) => (p.type === T.Property && p.value.type === T.Identifier && !RESULT_META.has(propertyName(p) ?? '') ? storedGates(p.value, key, what, certain) : []));
     }
+    // Drizzle: `const [organization] = await db.select().from(organizations).where(...)`, then `if
+    // (!organization) return null`: an element is a row the lookup found, so testing it tests the
+    // lookup. A rest element (`const [...rows]`) is an array, present even when nothing matched.
+    if (parent.type === T.VariableDeclarator && parent.id.type === T.ArrayPattern && parent.init === current) {
+      return parent.id.elements.flatMap((element) => (element?.type === T.Identifier ? storedGates(element, key, what, certain) : []));
+    }
+    // `const [access, member] = await Promise.all([q1, q2])`: the lookup's row is the local at its index.
+    if (parent.type === T.ArrayExpression && parent.parent?.type === T.CallExpression && parent.parent.arguments[0] === parent && isPromiseAll(parent.parent)) {
+      const index = parent.elements.indexOf(current as TSESTree.Expression);
+      let call: Node = parent.parent;
+      while (call.parent?.type === T.AwaitExpression) call = call.parent;
+      const declarator = call.parent;
+      if (declarator?.type !== T.VariableDeclarator || declarator.init !== call || declarator.id.type !== T.ArrayPattern) return [];
+      const element = declarator.id.elements[index];
+      return element?.type === T.Identifier ? storedGates(element, key, what, certain) : [];
+    }
     return [];
   }
 }
@@ -66,6 +82,17 @@ export function passesWhenTrue(check: Node, test: Node): boolean {
   let positive = !(check.type === T.BinaryExpression && (check.operator === '!==' || check.operator === '!='));
   for (let current: Node = check; current !== test && current.parent; current = current.parent) {
     const parent = current.parent;
+    // `rows.length === 0`, `rows.length < 1`: true when the lookup found nothing, that is when it fails;
+    // `rows.length > 0`, `rows.length !== 0`: true when it found a row.
+    const count = parent.type === T.MemberExpression && parent.object === current && memberName(parent) === 'length' ? parent.parent : undefined;
+    if (count?.type === T.BinaryExpression && count.left === parent && count.right.type === T.Literal && typeof count.right.value === 'number' && count !== test.parent) {
+      const n = count.right.value;
+      const empty = ((count.operator === '===' || count.operator === '==') && n === 0) || (count.operator === '<' && n === 1) || (count.operator === '<=' && n === 0);
+      if (empty) positive = !positive;
+      current = count;
+      if (current === test) break;
+      continue;
+    }
     if (parent.type === T.UnaryExpression && parent.operator === '!') positive = !positive;
     if (parent.type === T.BinaryExpression) {
       const other = parent.left === current ? parent.right : parent.left;

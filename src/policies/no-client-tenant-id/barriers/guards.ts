@@ -83,7 +83,7 @@ export function gatedBy(flow: Flow, hit: Hit, checks: Check[], scope: TSESTree.N
  * up the hierarchy (the schema's tenant keys) counts: `project.name` compared with something
  * proves nothing about the project.
  */
-function covers(flow: Flow, checked: string, used: string): boolean {
+export function covers(flow: Flow, checked: string, used: string): boolean {
   if (checked === used || checked === ANY_KEY) return true;
   // A row looked up by a checked value (`project.findUnique({ where: { id: projectId } })` once
   // `projectId` is the user's): its keys are the user's.

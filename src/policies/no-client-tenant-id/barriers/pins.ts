@@ -75,3 +75,18 @@ export function ownRow(flow: Flow, query: QueryFacts, frame: Frame): Origin | un
   }
   return undefined;
 }
+
+/**
+ * openpanel's `db.projectAccess.findMany({ where: { userId, organizationId } })`: the rows of a
+ * read whose filter pins the verified user (see pinOf) are that user's own (its grants, its
+ * memberships), so the tenants they name are tenants of the user: `rows.find((r) => r.projectId
+ * === projectId)` checks the client's project against them. Asked of the elements such a list's
+ * callback is handed, not of the rows as a whole: a helper returning a membership row returns no
+ * verified user (its `id` is the membership's). A read pinned to a user the analysis cannot trace,
+ * or to none, gives nothing.
+ */
+export function userRows(flow: Flow, query: QueryFacts, frame: Frame): Origin | undefined {
+  if (query.site.operation !== 'read' || !query.positions.readable) return undefined;
+  if (pinOf(flow, query, frame) !== 'verified') return undefined;
+  return { kind: 'trusted', why: `\`${query.site.calleeText}\` reads rows of the verified user` };
+}
