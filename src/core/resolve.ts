@@ -235,35 +235,6 @@ export class Resolver<M extends Modules = Modules> {
     return { kind: 'package', source: object.source, imported: name };
   }
 
-  /**
-   * `User.UserId`, where `User` is a namespace: `import * as User from './user'`, or `import { User }
-   * from './domain'` with `export * as User from './user'` there. What the namespace's module exports
-   * under the member's name; undefined when `object.name` is no such namespace.
-   */
-  namespaceMember(member: TSESTree.MemberExpression, unit: FileUnit, depth = 0): Binding | undefined {
-    const object = unwrap(member.object);
-    const name = memberName(member);
-    if (object.type !== T.Identifier || !name || depth > MAX_DEPTH) return undefined;
-    const def = variableOf(unit.scopeManager, object)?.defs[0];
-    if (def?.type !== 'ImportBinding' || def.parent.type !== T.ImportDeclaration) return undefined;
-    const spec = def.node;
-    const file = this.modules.resolve(unit.file, def.parent.source.value);
-    const target = file ? this.modules.unit(file) : null;
-    if (!target) return undefined;
-    if (spec.type === T.ImportNamespaceSpecifier) return this.exportBinding(target, name, depth + 1);
-    if (spec.type !== T.ImportSpecifier) return undefined;
-    const imported = spec.imported.type === T.Identifier ? spec.imported.name : String(spec.imported.value);
-    for (const statement of target.ast.body) {
-      if (statement.type !== T.ExportAllDeclaration || !statement.exported) continue;
-      const exported = statement.exported.type === T.Identifier ? statement.exported.name : undefined;
-      if (exported !== imported) continue;
-      const inner = this.modules.resolve(target.file, statement.source.value);
-      const module = inner ? this.modules.unit(inner) : null;
-      return module ? this.exportBinding(module, name, depth + 1) : undefined;
-    }
-    return undefined;
-  }
-
   /** `import { name } from source`, seen from `unit`. */
   importBinding(source: string, imported: string, unit: FileUnit, depth: number): Binding {
     const file = this.modules.resolve(unit.file, source);

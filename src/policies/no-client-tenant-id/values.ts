@@ -1,6 +1,6 @@
 import type { Variable } from '@typescript-eslint/scope-manager';
 import type { TSESTree } from '@typescript-eslint/types';
-import { memberName, propertyName, T, unwrap, variableOf, walk, type Node } from '../../core/ast.js';
+import { memberName, propertyName, T, unwrap, variableOf, type Node } from '../../core/ast.js';
 import { returnedExpressions, type Located } from '../../core/resolve.js';
 import { fromPackage, methodOf, parameterDecorators } from '../../core/syntax.js';
 import type { QueryFacts } from '../../core/facts.js';
@@ -27,34 +27,6 @@ function isAuthNamespace(node: Node): boolean {
 }
 
 export const IDENTITY_PACKAGES = ['jsonwebtoken', 'jose', 'firebase-admin', '@clerk/express', '@clerk/fastify', '@clerk/backend', 'passport-jwt'];
-
-/** Packages whose schema brands (`Schema.String.pipe(Schema.brand('UserId'))`) construct a value by checking and returning it. */
-const BRAND_PACKAGES = ['effect', '@effect/schema'];
-
-/**
- * Cap's `User.UserId.make(session.user.id)`: the constructor of an Effect Schema brand checks the
- * value it is given and returns it, branded; the verified user is still the verified user.
- * Recognised by the schema's definition, `<schema>.pipe(Schema.brand(...))` or
- * `Schema.brand(...)(<schema>)`, with `Schema` from Effect. A client value is not followed through
- * it yet: on Cap that turned five sites from not traced into errors whose checks the analysis does
- * not read (an owner test of the organization row, `organization.ownerId !== user.id`).
- */
-function isBrand(flow: Flow, receiver: Node, frame: Frame): boolean {
-  const { resolver } = flow.context;
-  const object = unwrap(receiver);
-  const binding = object.type === T.Identifier ? resolver.bindingOf(object, frame.unit) : object.type === T.MemberExpression ? resolver.namespaceMember(object, frame.unit) : undefined;
-  if (binding?.kind !== 'value') return false;
-  const { node: definition, unit } = binding.value;
-  let brand = false;
-  walk(definition, (inner) => {
-    if (brand || inner.type !== T.CallExpression) return;
-    const callee = unwrap(inner.callee);
-    if (callee.type !== T.MemberExpression || memberName(callee) !== 'brand') return;
-    const ref = flow.models.http.packageOf(callee, unit, resolver);
-    if (ref && fromPackage(ref, ...BRAND_PACKAGES)) brand = true;
-  });
-  return brand;
-}
 
 export function evaluateInner(flow: Flow, node: Node, frame: Frame): Origin {
   switch (node.type) {
@@ -239,9 +211,15 @@ export function member(flow: Flow, base: Origin, name: string | undefined, node:
 }
 
 export function call(flow: Flow, node: TSESTree.CallExpression, frame: Frame): Origin {
-  // `User.UserId.make(user.id)`, `Video.VideoId.make(params.id)`: a brand's constructor hands back its argument.
+  // `User.UserId.make(user.id)`: a brand's constructor hands back its argument, and the verified user
+  // is still the verified user. A client value is not followed through it yet: on Cap that turned
+  // five sites from not traced into errors whose checks the analysis does not read (an owner test
+  // of the organization row, `organization.ownerId !== user.id`); it stays not traced, as before.
   const preserved = flow.context.resolver.preservedArgument(node, frame.unit);
-  if (preserved) return flow.evaluate(preserved, frame);
+  if (preserved) {
+    const branded = flow.evaluate(preserved, frame);
+    if (branded.kind !== 'client') return branded;
+  }
   const callee = unwrap(node.callee);
   if (callee.type === T.MemberExpression) {
     const method = memberName(callee);
@@ -266,11 +244,6 @@ export function call(flow: Flow, node: TSESTree.CallExpression, frame: Frame): O
         break;
     }
     if (VALIDATORS.has(method) && node.arguments[0]) return flow.evaluate(node.arguments[0], frame);
-    // A client value is not followed through a brand yet: it stays not traced, as before (see isBrand).
-    if (method === 'make' && node.arguments.length === 1 && node.arguments[0]!.type !== T.SpreadElement && isBrand(flow, callee.object, frame)) {
-      const branded = flow.evaluate(node.arguments[0]!, frame);
-      if (branded.kind !== 'client') return branded;
-    }
     if (SAFE_PARSE.has(method) && node.arguments[0]) {
       const parsed = flow.evaluate(node.arguments[0], frame);
       return parsed.kind === 'client' ? { kind: 'client', source: { ...parsed.source, input: { ...parsed.source.input, unwrap: 'data' } } } : parsed;
