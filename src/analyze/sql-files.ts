@@ -38,7 +38,7 @@ export function notAQueryFile(text: string, projectFile: string): string | undef
   const operator = projectFile.split('/').slice(0, -1).find((part) => OPERATOR_FOLDER.test(part));
   if (operator) return `a script an operator runs (in a \`${operator}/\` folder), not a query the application sends`;
   // `supabase/seed.sql`, `db/seeds.sql`, `users.seed.sql`, `seed_dashboard.sql`: test data loaded by an
-  // operator (capgo, judged G068; comp's `prisma/seed_dashboard.sql`), whichever word of the name says so.
+  // operator (capgo, judged G068; useSend's `apps/web/prisma/seed_dashboard.sql`), whichever word of the name says so.
   const name = projectFile.split('/').pop() ?? '';
   const words = name.toLowerCase().endsWith('.sql') ? name.slice(0, -4).toLowerCase().split(/[._-]/) : [];
   if (words.some((word) => SEED_STEMS.has(word))) return `seed data an operator loads (\`${name}\`), not a query the application sends`;
