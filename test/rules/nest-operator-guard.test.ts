@@ -46,12 +46,37 @@ ${classGuard ? '' : `  @Post(':orgId/close')
 `}}
 `;
 
+// comp's InternalTokenGuard: a class guard that compares a header with a server secret (an internal endpoint).
+const tokenGuard = (expected: string) => `@Injectable()
+export class InternalTokenGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const req = context.switchToHttp().getRequest();
+    const expectedToken = ${expected};
+    const token = req.headers['x-internal-token'];
+    if (!token || token !== expectedToken) throw new ForbiddenException('bad token');
+    return true;
+  }
+}
+@Controller('internal/orgs')
+@UseGuards(InternalTokenGuard)
+export class InternalOrgsController {
+  @Get(':orgId/invoices')
+  list(@Param('orgId') orgId: string) {
+    return prisma.invoice.findMany({ where: { orgId } });
+  }
+}
+`;
+
 ruleTester.run('no-client-tenant-id (NestJS operator guard)', rule, {
   valid: [
     // the guard on the class covers every method
     `${head}${guard("user.role !== 'admin'")}${controller(true)}`,
+    // a class guard that compares a header with a secret from the environment
+    `${head}${tokenGuard('process.env.INTERNAL_API_TOKEN')}`,
   ],
   invalid: [
+    // twin: the header compared with another header, not a server secret
+    { code: `${head}${tokenGuard("req.headers['x-expected-token']")}`, errors: [{ messageId: 'clientTenantId' }] },
     // twin: the role compared with a value the client sends
     { code: `${head}${guard("user.role !== request.headers['x-role']")}${controller(true)}`, errors: [{ messageId: 'clientTenantId' }] },
     // twin: a guard on one method does not cover its sibling (list), only itself (close)
