@@ -20,6 +20,14 @@ import { Env, INLINE_BUDGET, MAX_INLINE_DEPTH, MAX_VALUE_DEPTH, merge, NONE, PEN
 export const IDENTITY_METHODS = new Set(['verify', 'jwtVerify', 'jwtDecrypt', 'verifyIdToken', 'verifySessionCookie', 'verifyToken', 'getAuth']);
 /** Methods of an auth client's namespace (`<client>.auth`) that return the verified user. */
 const AUTH_SERVER_METHODS = new Set(['getUser', 'getClaims']);
+/**
+ * Methods of a server-side auth instance that return the session it verified: better-auth's
+ * `betterAuth({...}).api.getSession({ headers })` checks the signed session cookie (or bearer token)
+ * against its session store. Not its browser client (`better-auth/client`, `better-auth/react`),
+ * whose `getSession()` only asks the server for the caller's own session.
+ */
+const SESSION_METHODS = new Set(['getSession']);
+const BROWSER_AUTH = ['better-auth/client', 'better-auth/react', 'better-auth/vue', 'better-auth/svelte', 'better-auth/solid'];
 
 function isAuthNamespace(node: Node): boolean {
   const object = unwrap(node);
@@ -255,6 +263,8 @@ export function call(flow: Flow, node: TSESTree.CallExpression, frame: Frame): O
     const query = flow.query(node, frame.unit);
     if (query) return flow.tenantLookup(query, frame) ?? flow.ownRow(query, frame) ?? NONE;
     const ref = flow.models.http.packageOf(callee, frame.unit, flow.context.resolver);
+    const authRoot = SESSION_METHODS.has(method) ? flow.http(frame).packageRoot(callee.object) : undefined;
+    if (fromPackage(authRoot, 'better-auth') && !fromPackage(authRoot, ...BROWSER_AUTH)) return { kind: 'trusted', why: `\`${calleeText(node, frame.unit)}()\` returns the session better-auth verified` };
     if ((ref && fromPackage(ref, ...IDENTITY_PACKAGES)) || IDENTITY_METHODS.has(method)) return { kind: 'trusted', why: `\`${calleeText(node, frame.unit)}()\` verifies a credential` };
   } else if (callee.type === T.Identifier) {
     const variable = variableOf(frame.unit.scopeManager, callee);

@@ -155,13 +155,15 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
     record(verdict, describeEntry(at.fn, at.unit, options), placeOf(graph.root, at.unit, at.fn), place, !!focus);
     return;
   }
-  const system = systemFunction(at);
+  const system = systemFunction(at, options.resolver);
   if (system) {
     verdict.system.push(`${label(at)} ${system} (\`${placeOf(graph.root, at.unit, at.fn)}\`)`);
     return;
   }
   if (options.isAdminOnly?.(at.fn, at.unit)) {
-    verdict.guarded.push(`${label(at)} is reached only by operators (admin-only)`);
+    // Name the guard when a NestJS `@UseGuards` on the method or its controller holds the operator check.
+    const via = composedGuard(at, options.resolver);
+    verdict.guarded.push(`${label(at)} is reached only by operators (admin-only${via ? `: ${via}` : ''})`);
     return;
   }
   const authz = authorizationDecorator(at) ?? composedGuard(at, options.resolver);
@@ -2104,6 +2106,13 @@ function describeEntry(fn: TSESTree.FunctionLike, unit: FileUnit, options: PathO
 export function behindSharedSecret(node: Node, unit: FileUnit, resolver: Resolver): boolean {
   for (let fn = enclosingFunction(node); fn; fn = enclosingFunction(fn)) {
     if (checksSecret(fn, unit)) return true;
+    // A NestJS method behind a shared-secret guard on it or on its controller class.
+    const owner = fn.parent;
+    if (owner?.type === T.MethodDefinition) {
+      const cls = owner.parent?.parent;
+      const decorators = [...(owner.decorators ?? []), ...(cls?.type === T.ClassDeclaration || cls?.type === T.ClassExpression ? cls.decorators ?? [] : [])];
+      if (secretGuard(decorators, unit, resolver)) return true;
+    }
     const call = fn.parent;
     if (call?.type !== T.CallExpression || !call.arguments.includes(fn as TSESTree.CallExpressionArgument)) continue;
     for (const arg of call.arguments) {
@@ -2225,7 +2234,7 @@ function chainText(callee: Node, unit: FileUnit): string {
   return unwrap(callee.object) === unwrap(root) ? `${rootText}.${last}` : `${rootText}….${last}`;
 }
 
-function systemFunction(at: Callable): string | undefined {
+function systemFunction(at: Callable, resolver: Resolver): string | undefined {
   const owner = at.fn.parent;
   if (owner?.type === T.MethodDefinition) {
     const decorators = [...(owner.decorators ?? []), ...((at.cls?.decorators ?? []) as TSESTree.Decorator[])];
@@ -2234,6 +2243,8 @@ function systemFunction(at: Callable): string | undefined {
       const callee = expression.type === T.CallExpression ? unwrap(expression.callee) : expression;
       if (callee.type === T.Identifier && SYSTEM_DECORATORS.has(callee.name)) return callee.name === 'OnEvent' ? `runs on events the server emits (\`@OnEvent\`)` : `runs as a job (\`@${callee.name}\`)`;
     }
+    const guard = secretGuard(decorators, at.unit, resolver);
+    if (guard) return `is an internal endpoint behind the shared-secret guard \`${guard}\``;
   }
   if (checksSecret(at.fn, at.unit)) return 'is an internal endpoint behind a shared-secret check';
   // `export const handler = ...` beside `export const builder/describe/command`: a yargs command module, run from a terminal.
@@ -2330,6 +2341,31 @@ const IDENTITY_FIELD = /^(id|userId|user_id|teamId|team_id|orgId|org_id|organiza
 
 const HEADER_READ = /^(header|headers|authorization|get)$/;
 const SECRET_NAME = /SECRET|TOKEN|API_KEY|APIKEY|SIGNING|WEBHOOK/i;
+
+/**
+ * A NestJS `@UseGuards(X)` among `decorators` (the method's and its controller class's: a class guard
+ * runs before every method) whose `X.canActivate` compares a request header with a secret from the
+ * environment and throws otherwise (comp's `InternalTokenGuard`). Returns the decorator's text. A
+ * guard on one method is not among its siblings' decorators.
+ */
+function secretGuard(decorators: TSESTree.Decorator[], unit: FileUnit, resolver: Resolver): string | undefined {
+  for (const decorator of decorators) {
+    const expression = unwrap(decorator.expression);
+    if (expression.type !== T.CallExpression) continue;
+    const callee = unwrap(expression.callee);
+    if (callee.type !== T.Identifier || callee.name !== 'UseGuards') continue;
+    for (const arg of expression.arguments) {
+      const value = unwrap(arg);
+      const named = value.type === T.NewExpression ? unwrap(value.callee) : value;
+      if (named.type !== T.Identifier) continue;
+      const binding = resolver.bindingOf(named, unit);
+      if (binding.kind !== 'class') continue;
+      const method = binding.cls.node.body.body.find((m) => m.type === T.MethodDefinition && propertyName(m) === 'canActivate');
+      if (method?.type === T.MethodDefinition && checksSecret(method.value, binding.cls.unit)) return clip(`@${textOf(unit, decorator.expression)}`);
+    }
+  }
+  return undefined;
+}
 
 /**
  * The function compares a request header with a secret from the environment and stops when they
