@@ -223,3 +223,23 @@ function inIfTest(node: Node): boolean {
   while (current.parent && (current.parent.type === T.LogicalExpression || current.parent.type === T.UnaryExpression)) current = current.parent;
   return current.parent?.type === T.IfStatement && current.parent.test === current;
 }
+
+/**
+ * The identifiers an expression is built from, through the consts of the function it is in
+ * (`const body = JSON.stringify({ query })` is built from `query`): a member's property name is not
+ * one, a const declared outside the function is not followed.
+ */
+export function namesIn(expression: Node, fn: TSESTree.FunctionLike, unit: FileUnit, depth = 0): Set<string> {
+  const names = new Set<string>();
+  walk(expression, (node) => {
+    if (node.type !== T.Identifier) return;
+    if (node.parent?.type === T.MemberExpression && node.parent.property === node && !node.parent.computed) return;
+    names.add(node.name);
+    if (depth > 2) return;
+    const def = variableOf(unit.scopeManager, node)?.defs[0];
+    if (def?.type === 'Variable' && def.node.init && def.node.range[0] >= fn.range[0] && def.node.range[1] <= fn.range[1]) {
+      for (const inner of namesIn(def.node.init, fn, unit, depth + 1)) names.add(inner);
+    }
+  });
+  return names;
+}

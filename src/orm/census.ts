@@ -9,8 +9,9 @@
  */
 import type { TSESTree } from '@typescript-eslint/types';
 import { relative } from 'node:path';
-import { isChainLink, memberName, methodChain, T, textOf, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
+import { isChainLink, memberName, methodChain, T, textOf, unwrap, variableOf, walk, type Node } from '../core/ast.js';
 import type { AnalysisContext, QuerySite } from '../core/query-site.js';
+import { namesIn } from '../core/syntax.js';
 import { delegateName, type Table } from '../core/schema.js';
 import { originsOf, type LibOrigin } from '../flow/origin.js';
 import { knexTableTexts } from './knex.js';
@@ -447,22 +448,6 @@ function httpSqlSender(callee: Node, index: number, context: AnalysisContext): U
   const file = context.root ? relative(context.root, unit.file).split('\\').join('/') : unit.file;
   const id = fn.type === T.FunctionDeclaration && fn.id ? fn.id.name : callee.type === T.Identifier ? callee.name : short(context, callee);
   return { sender: id, file, line: fn.loc.start.line, url: url.length > 80 ? `${url.slice(0, 77)}...` : url };
-}
-
-/** The identifiers an expression is built from, through the consts of the function it is in (`const body = JSON.stringify({ query })`). */
-function namesIn(expression: Node, fn: TSESTree.FunctionLike, unit: FileUnit, depth = 0): Set<string> {
-  const names = new Set<string>();
-  walk(expression, (node) => {
-    if (node.type !== T.Identifier) return;
-    if (node.parent?.type === T.MemberExpression && node.parent.property === node && !node.parent.computed) return;
-    names.add(node.name);
-    if (depth > 2) return;
-    const def = variableOf(unit.scopeManager, node)?.defs[0];
-    if (def?.type === 'Variable' && def.node.init && def.node.range[0] >= fn.range[0] && def.node.range[1] <= fn.range[1]) {
-      for (const inner of namesIn(def.node.init, fn, unit, depth + 1)) names.add(inner);
-    }
-  });
-  return names;
 }
 
 /** Where the trace of the function that receives the SQL stopped, in words. */

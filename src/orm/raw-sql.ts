@@ -4,6 +4,7 @@ import { findByName, memberName, T, textOf, unwrap, variableOf, walk, type FileU
 import { originsOf, type LibOrigin, type Origin } from '../flow/origin.js';
 import { credentialScope, type AnalysisContext, type ClientInfo, type Operation, type QuerySite } from '../core/query-site.js';
 import { isCredentialColumn, type Table, type TenantSchema } from '../core/schema.js';
+import { namesIn } from '../core/syntax.js';
 import { tableKey } from '../schema/merge.js';
 import { byteOffsetToIndex } from '../sql/split.js';
 import { SqlQueryAnalyzer, type SqlTableInfo, type StatementAnalysis, type TableUse } from '../sql/query.js';
@@ -404,23 +405,6 @@ function sqlParameterOf(fn: TSESTree.FunctionLike, unit: FileUnit, context: Anal
   });
   wrappers.set(fn, found ?? null);
   return found;
-}
-
-/** The identifiers an expression is built from, through the consts of the function it is in. */
-function namesIn(expression: Node, fn: TSESTree.FunctionLike, unit: FileUnit, depth = 0): Set<string> {
-  const names = new Set<string>();
-  walk(expression, (node) => {
-    if (node.type !== T.Identifier) return;
-    if (node.parent?.type === T.MemberExpression && node.parent.property === node && !node.parent.computed) return;
-    names.add(node.name);
-    if (depth > 2) return;
-    const variable = variableOf(unit.scopeManager, node);
-    const def = variable?.defs[0];
-    if (def?.type === 'Variable' && def.node.init && def.node.range[0] >= fn.range[0] && def.node.range[1] <= fn.range[1]) {
-      for (const name of namesIn(def.node.init, fn, unit, depth + 1)) names.add(name);
-    }
-  });
-  return names;
 }
 
 /** Schema lookup by database table name, in database column names. */
