@@ -244,3 +244,13 @@ export function methodChain(call: TSESTree.CallExpression): { name: string; call
   }
   return links.reverse();
 }
+
+/**
+ * `new Proxy(target, handler)` with the language's global `Proxy` (not a project class of that
+ * name): the target it forwards to, some members intercepted. Undefined for any other construction.
+ */
+export function proxyTarget(node: TSESTree.NewExpression, unit: FileUnit): Node | undefined {
+  const [target] = node.arguments;
+  if (node.callee.type !== AST_NODE_TYPES.Identifier || node.callee.name !== 'Proxy' || !target || target.type === AST_NODE_TYPES.SpreadElement) return undefined;
+  return variableOf(unit.scopeManager, node.callee)?.defs.length ? undefined : target;
+}

@@ -16,7 +16,7 @@
  */
 import type { TSESTree } from '@typescript-eslint/types';
 import type { Variable } from '@typescript-eslint/scope-manager';
-import { memberName, propertyName, T, textOf, thisAssignments, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
+import { memberName, propertyName, proxyTarget, T, textOf, thisAssignments, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
 import { returnedExpressions, type Resolver } from '../core/resolve.js';
 
 export type Step =
@@ -799,8 +799,8 @@ function callOrigin(o: Origin, args: TSESTree.CallExpressionArgument[], unit: Fi
 function construct(node: TSESTree.NewExpression, unit: FileUnit, w: Walk): Origin[] {
   // `new Proxy(client, { get(...) { ... } })` (the global, not a project class of that name): it
   // stands for its target, with some members intercepted.
-  const [target] = node.arguments;
-  if (node.callee.type === T.Identifier && node.callee.name === 'Proxy' && target && target.type !== T.SpreadElement && !declaredIn(node.callee, unit)) {
+  const target = proxyTarget(node, unit);
+  if (target) {
     return describe(target, unit, w).map((o) => (o.kind === 'lib' ? { ...o, trail: [...o.trail, '`new Proxy(...)` around it'] } : o));
   }
   const out: Origin[] = [];

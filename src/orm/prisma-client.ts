@@ -1,6 +1,6 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import type { Variable } from '@typescript-eslint/scope-manager';
-import { enclosingClass, memberName, propertyName, staticName, T, thisAssigned, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
+import { enclosingClass, memberName, propertyName, proxyTarget, staticName, T, thisAssigned, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
 import type { AnalysisContext, ClientInfo } from '../core/query-site.js';
 import { returnedExpressions, type Binding, type Located } from '../core/resolve.js';
 import { originsOf } from '../flow/origin.js';
@@ -27,14 +27,14 @@ export function clientOf(expression: Node, unit: FileUnit, context: AnalysisCont
   }
   const node = unwrap(expression);
   switch (node.type) {
-    case T.NewExpression:
-      // `new Proxy(client, handler)` (the global): the client, some members intercepted.
-      if (node.callee.type === T.Identifier && node.callee.name === 'Proxy' && node.arguments[0] && node.arguments[0].type !== T.SpreadElement && !variableOf(unit.scopeManager, node.callee)?.defs.length) {
-        return clientOf(node.arguments[0], unit, context, depth + 1);
-      }
+    case T.NewExpression: {
+      // `new Proxy(client, handler)`: the client, some members intercepted.
+      const target = proxyTarget(node, unit);
+      if (target) return clientOf(target, unit, context, depth + 1);
       return isClientClassExpression(node.callee, unit, context, depth + 1)
         ? { kind: 'client', scoped: false, how: `\`new ${textOf(unit, node.callee)}()\`` }
         : { kind: 'not-client', how: 'constructed from another class' };
+    }
     case T.CallExpression:
       return clientOfCall(node, unit, context, depth);
     case T.LogicalExpression: {

@@ -14,7 +14,7 @@
  * The one entry point is `supabaseClientOf`: the value-flow engine can replace it wholesale.
  */
 import type { TSESTree } from '@typescript-eslint/types';
-import { enclosingClass, memberName, propertyName, T, thisAssigned, unwrap, variableOf, type FileUnit, type Node } from '../core/ast.js';
+import { enclosingClass, memberName, propertyName, proxyTarget, T, thisAssigned, unwrap, variableOf, type FileUnit, type Node } from '../core/ast.js';
 import type { AnalysisContext, ClientInfo } from '../core/query-site.js';
 import { returnedExpressions } from '../core/resolve.js';
 
@@ -64,10 +64,8 @@ export function supabaseClientOf(expression: Node, unit: FileUnit, context: Anal
     case T.MemberExpression:
       return unwrap(node.object).type === T.ThisExpression ? thisProperty(node, unit, context, depth) : undefined;
     case T.NewExpression: {
-      // `new Proxy(client, handler)` (the global): the client, some members intercepted.
-      const [target] = node.arguments;
-      const global = node.callee.type === T.Identifier && node.callee.name === 'Proxy' && !variableOf(unit.scopeManager, node.callee)?.defs.length;
-      return global && target && target.type !== T.SpreadElement ? supabaseClientOf(target, unit, context, depth + 1, env) : undefined;
+      const target = proxyTarget(node, unit);
+      return target ? supabaseClientOf(target, unit, context, depth + 1, env) : undefined;
     }
     case T.LogicalExpression:
     case T.ConditionalExpression: {
