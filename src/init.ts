@@ -49,6 +49,7 @@ const SOURCE_NAMES: Record<SchemaSourceKind, string> = {
   knex: 'Knex migrations',
   kysely: 'Kysely migrations',
   mikroorm: 'MikroORM entities',
+  clickhouse: 'ClickHouse DDL',
 };
 
 /**

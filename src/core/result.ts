@@ -31,6 +31,11 @@ export interface ProjectSummary {
   tables: Record<TableClass, string[]>;
   /** The global tables that are global only because no foreign key ties them to tenant data (a subset of `tables.global`). */
   globalByStructure?: string[];
+  /**
+   * Tables of another database beside the application's (ClickHouse), each with how it joins the
+   * tenant hierarchy (`website_event: child of Website by website_id`) or why it does not.
+   */
+  otherDatabases?: { database: string; tables: { name: string; class: TableClass; link: string }[] }[];
   configFile: string | null;
   /** Every table with what isolates it and the queries seen on it; only with ScanOptions.details (the HTML report). */
   tableDetails?: TableDetail[];

@@ -14,7 +14,7 @@ export interface SourceLocation {
 }
 
 /** Where a table's definition came from. Declarative sources win over migrations for locations. */
-export type SchemaSourceKind = 'prisma' | 'sql' | 'drizzle' | 'typeorm' | 'sequelize' | 'mongoose' | 'knex' | 'kysely' | 'mikroorm';
+export type SchemaSourceKind = 'prisma' | 'sql' | 'drizzle' | 'typeorm' | 'sequelize' | 'mongoose' | 'knex' | 'kysely' | 'mikroorm' | 'clickhouse';
 
 /** Row-level security as the migrations leave it. */
 export interface RlsState {
@@ -94,6 +94,12 @@ export interface Table {
   /** The definition a user would edit: CREATE TABLE line, `model` line, `pgTable(` call, `@Entity` class... */
   location?: SourceLocation;
   source: SchemaSourceKind;
+  /**
+   * A database of its own beside the application's (ClickHouse's analytics tables): never merged with
+   * a table of the same name elsewhere, and read only by queries sent to that database. Absent: the
+   * application's database.
+   */
+  database?: 'clickhouse';
   /** Names code uses for the table besides `name` (a Drizzle table's variable: `db.query.boards` for `boards = pgTable('board')`). */
   codeNames?: string[];
   rls?: RlsState;

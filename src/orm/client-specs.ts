@@ -17,7 +17,7 @@ export interface ClientSpec {
   keeps: string[][];
 }
 
-export const CLIENT_SPECS: Record<'prisma' | 'drizzle' | 'knex' | 'kysely', ClientSpec> = {
+export const CLIENT_SPECS: Record<'prisma' | 'drizzle' | 'knex' | 'kysely' | 'clickhouse', ClientSpec> = {
   // Prisma's client is often generated to a project path (`../generated/prisma`), so any source.
   prisma: {
     source: /.*/,
@@ -51,6 +51,15 @@ export const CLIENT_SPECS: Record<'prisma' | 'drizzle' | 'knex' | 'kysely', Clie
       { name: /^(Kysely|Transaction)$/, first: 'typed' },
     ],
     keeps: [['get:transaction', 'call', 'get:execute', 'param:0'], ['get:withSchema', 'call'], ['get:withPlugin', 'call']],
+  },
+  // ClickHouse's official clients: `createClient({ url })`, or a value typed `ClickHouseClient`.
+  clickhouse: {
+    source: /^@clickhouse\/client(-web)?(\/.*)?$/,
+    roots: [
+      { name: /^createClient$/, first: 'call' },
+      { name: /^(ClickHouseClient|NodeClickHouseClient|WebClickHouseClient)$/, first: 'typed' },
+    ],
+    keeps: [],
   },
 };
 

@@ -9,6 +9,8 @@ import { tableKey } from '../schema/merge.js';
 import { byteOffsetToIndex } from '../sql/split.js';
 import { SqlQueryAnalyzer, type SqlTableInfo, type StatementAnalysis, type TableUse } from '../sql/query.js';
 import { clientOf } from './prisma-client.js';
+import { flowClient } from './client-specs.js';
+import { numberClickHouseParameters, withoutClickHouseClauses } from '../sql/clickhouse.js';
 import { sessionFieldOf } from '../core/tenant-values.js';
 import { configuredSink, SEQUELIZE_PACKAGES, sequelizeReplacements } from './sequelize-sql.js';
 
@@ -246,12 +248,39 @@ function expressionsFallback(expressions: TSESTree.Expression[]): Node {
   return first;
 }
 
-/** Where a raw SQL call is: the callee to report and the SQL text argument. */
-function sinkOf(call: TSESTree.CallExpression | TSESTree.TaggedTemplateExpression, context: AnalysisContext): { callee: Node; text: Node; client: ClientInfo } | undefined {
+/** Where a raw SQL call is: the callee to report, the SQL text argument, and the SQL dialect when it is not PostgreSQL's. */
+interface Sink {
+  callee: Node;
+  text: Node;
+  client: ClientInfo;
+  /** ClickHouse's SQL (`{name:Type}` parameters, `FINAL`, `SETTINGS`), read against the ClickHouse tables of the schema. */
+  dialect?: 'clickhouse';
+}
+
+function sinkOf(call: TSESTree.CallExpression | TSESTree.TaggedTemplateExpression, context: AnalysisContext): Sink | undefined {
   return librarySinkOf(call, context, true);
 }
 
-function librarySinkOf(call: TSESTree.CallExpression | TSESTree.TaggedTemplateExpression, context: AnalysisContext, wrappersToo = false): { callee: Node; text: Node; client: ClientInfo } | undefined {
+/** Methods of a ClickHouse client that send `{ query }` as SQL. */
+const CLICKHOUSE_METHODS = new Set(['query', 'command', 'exec']);
+
+/**
+ * `client.query({ query, query_params })` (also `command`, `exec`) on a client of `@clickhouse/client`,
+ * traced by the flow engine (`createClient(...)`, a value typed `ClickHouseClient`): its `query` is SQL
+ * in ClickHouse's dialect.
+ */
+function clickhouseSinkOf(call: TSESTree.CallExpression, callee: TSESTree.MemberExpression, context: AnalysisContext): Sink | undefined {
+  if (!CLICKHOUSE_METHODS.has(memberName(callee) ?? '')) return undefined;
+  const arg = call.arguments[0] ? unwrap(call.arguments[0]) : undefined;
+  if (arg?.type !== T.ObjectExpression) return undefined;
+  const query = propertyOf(arg, 'query');
+  if (!query) return undefined;
+  const flow = flowClient(callee.object, context.unit, context.resolver, 'clickhouse');
+  if (flow.kind !== 'client') return undefined;
+  return { callee, text: query, client: { kind: 'client', scoped: false, how: `a ClickHouse client (${flow.how})` }, dialect: 'clickhouse' };
+}
+
+function librarySinkOf(call: TSESTree.CallExpression | TSESTree.TaggedTemplateExpression, context: AnalysisContext, wrappersToo = false): Sink | undefined {
   const { unit } = context;
   if (call.type === T.TaggedTemplateExpression) {
     const tag = unwrap(call.tag);
@@ -277,6 +306,8 @@ function librarySinkOf(call: TSESTree.CallExpression | TSESTree.TaggedTemplateEx
   if (wrapped) return wrapped;
   if (callee.type !== T.MemberExpression || !call.arguments[0]) return undefined;
   const method = memberName(callee) ?? '';
+  const clickhouse = call.type === T.CallExpression ? clickhouseSinkOf(call, callee, context) : undefined;
+  if (clickhouse) return clickhouse;
   if (PRISMA_RAW.has(method)) {
     const client = clientOf(callee.object, unit, context);
     return client.kind === 'not-client' ? undefined : { callee, text: call.arguments[0], client };
@@ -310,7 +341,7 @@ function sendsSql(method: string, source: string): boolean {
  * `pool.query(text)`, possibly after a `replace` of its placeholders). The call is the query: its
  * argument is the SQL. Found without configuration; `sqlSinks` names helpers this does not see.
  */
-function wrapperSink(call: TSESTree.CallExpression, callee: Node, context: AnalysisContext): { callee: Node; text: Node; client: ClientInfo } | undefined {
+function wrapperSink(call: TSESTree.CallExpression, callee: Node, context: AnalysisContext): Sink | undefined {
   // Only calls that pass SQL text: a string or template whose text starts like a query.
   const first = call.arguments.findIndex((arg) => looksLikeSql(arg) || looksLikeSql(constValueOf(arg, context.unit)) || holdsSql(arg, context.unit));
   if (first < 0) return undefined;
@@ -319,7 +350,7 @@ function wrapperSink(call: TSESTree.CallExpression, callee: Node, context: Analy
   for (const origin of originsOf(callee, context.unit, context.resolver)) {
     if (origin.kind !== 'function') continue;
     const sink = sqlParameterOf(origin.fn, origin.unit, context);
-    if (sink && sink.index === first) return { callee, text: call.arguments[first]!, client: { kind: 'client', scoped: false, how: `\`${name}\`, a project function that sends its argument to ${sink.how}` } };
+    if (sink && sink.index === first) return { callee, text: call.arguments[first]!, client: { kind: 'client', scoped: false, how: `\`${name}\`, a project function that sends its argument to ${sink.how}` }, ...(sink.dialect ? { dialect: sink.dialect } : {}) };
   }
   return undefined;
 }
@@ -365,15 +396,21 @@ function looksLikeSql(arg: Node | undefined): boolean {
   return text !== undefined && QUERY_START.test(text);
 }
 
-const wrappers = new WeakMap<Node, { index: number; how: string } | null>();
+interface WrapperSql {
+  index: number;
+  how: string;
+  dialect?: 'clickhouse';
+}
+
+const wrappers = new WeakMap<Node, WrapperSql | null>();
 
 /** Which parameter of a project function is sent as SQL by a sink in its body, and to what. */
-function sqlParameterOf(fn: TSESTree.FunctionLike, unit: FileUnit, context: AnalysisContext): { index: number; how: string } | undefined {
+function sqlParameterOf(fn: TSESTree.FunctionLike, unit: FileUnit, context: AnalysisContext): WrapperSql | undefined {
   const known = wrappers.get(fn);
   if (known !== undefined) return known ?? undefined;
   wrappers.set(fn, null);
   const params = fn.params.map((p) => (p.type === T.Identifier ? p.name : p.type === T.AssignmentPattern && p.left.type === T.Identifier ? p.left.name : undefined));
-  let found: { index: number; how: string } | undefined;
+  let found: WrapperSql | undefined;
   const inner = { ...context, unit };
   walk(fn.body ?? fn, (node) => {
     if (found || node.type !== T.CallExpression || node === (fn as Node)) return;
@@ -382,7 +419,7 @@ function sqlParameterOf(fn: TSESTree.FunctionLike, unit: FileUnit, context: Anal
     if (sink) {
       const names = namesIn(sink.text, fn, unit);
       const index = params.findIndex((p) => p !== undefined && names.has(p));
-      if (index >= 0) found = { index, how: sink.client.kind === 'client' ? sink.client.how : 'a SQL client' };
+      if (index >= 0) found = { index, how: sink.client.kind === 'client' ? sink.client.how : 'a SQL client', ...(sink.dialect ? { dialect: sink.dialect } : {}) };
       return;
     }
     // `removeMails(query, emails) { await db.query(query, []) }` where `db.query` is itself a project
@@ -398,7 +435,7 @@ function sqlParameterOf(fn: TSESTree.FunctionLike, unit: FileUnit, context: Anal
       const nested = sqlParameterOf(origin.fn, origin.unit, context);
       const index = nested ? paramAt(nested.index) : -1;
       if (nested && index >= 0) {
-        found = { index, how: nested.how };
+        found = { ...nested, index };
         return;
       }
     }
@@ -407,10 +444,14 @@ function sqlParameterOf(fn: TSESTree.FunctionLike, unit: FileUnit, context: Anal
   return found;
 }
 
-/** Schema lookup by database table name, in database column names. */
-export function sqlLookup(schema: TenantSchema): (name: string) => { info: SqlTableInfo; table: Table } | undefined {
+/**
+ * Schema lookup by database table name, in database column names: the tables of one database (the
+ * application's, or ClickHouse's for a query sent to a ClickHouse client).
+ */
+export function sqlLookup(schema: TenantSchema, database?: 'clickhouse'): (name: string) => { info: SqlTableInfo; table: Table } | undefined {
   const byKey = new Map<string, Table>();
   for (const table of schema.tables.values()) {
+    if (table.database !== database) continue;
     byKey.set(tableKey(table.dbName), table);
     if (!byKey.has(tableKey(table.name))) byKey.set(tableKey(table.name), table);
   }
@@ -593,6 +634,15 @@ export function recognizeRawSql(calls: (TSESTree.CallExpression | TSESTree.Tagge
   const result: RawSqlResult = { sites: [], unknown: [], settings: [], localSettings: [], notTraced: [] };
   const lookup = sqlLookup(context.schema);
   const analyzer = new SqlQueryAnalyzer((name) => lookup(name)?.info);
+  let clickhouse: { lookup: ReturnType<typeof sqlLookup>; analyzer: SqlQueryAnalyzer } | undefined;
+  const dialect = (sink: Sink) => {
+    if (sink.dialect !== 'clickhouse') return { lookup, analyzer };
+    if (!clickhouse) {
+      const chLookup = sqlLookup(context.schema, 'clickhouse');
+      clickhouse = { lookup: chLookup, analyzer: new SqlQueryAnalyzer((name) => chLookup(name)?.info) };
+    }
+    return clickhouse;
+  };
   for (const call of calls) {
     const sink = sinkOf(call, context);
     if (!sink) {
@@ -611,7 +661,8 @@ export function recognizeRawSql(calls: (TSESTree.CallExpression | TSESTree.Tagge
     }
     if (!QUERY_START.test(text.sql) && !/\b(set_config|set\s+(local\s+)?app\.)/i.test(text.sql)) continue;
     let statements: StatementAnalysis[];
-    const named = numberPlaceholders(text.sql);
+    const db = dialect(sink);
+    const named = numberPlaceholders(text.sql, sink.dialect);
     const valueOf = parameterValues(call, sink.text, text, named, context);
     // A value of the verified session (`req.user.team_id`, a local bound once to one) may pin the root by its key.
     const trusted = (n: number) => {
@@ -621,13 +672,14 @@ export function recognizeRawSql(calls: (TSESTree.CallExpression | TSESTree.Tagge
     try {
       // Named placeholders of query helpers (`{{websiteId::uuid}}`) are parameters too; the same
       // length keeps positions where they were written.
-      statements = analyzer.analyze(named.sql, trusted);
+      statements = db.analyzer.analyze(named.sql, trusted);
     } catch (error) {
       result.unknown.push({ node: sink.callee, reason: `${calleeText}: the SQL does not parse (${error instanceof Error ? error.message.split('\n')[0] : String(error)})` });
       continue;
     }
-    const bySession = sessionPins(statements, named.sql, analyzer, trusted, valueOf, context.unit);
-    if (statements.every((st) => st.kind === 'select' && st.uses.length === 0 && !st.setsTenantSetting)) {
+    const bySession = sessionPins(statements, named.sql, db.analyzer, trusted, valueOf, context.unit);
+    // ClickHouse's functions are its own (`toStartOfDay`, `uniq`): no project code behind them.
+    if (!sink.dialect && statements.every((st) => st.kind === 'select' && st.uses.length === 0 && !st.setsTenantSetting)) {
       const functions = databaseFunctionsIn(text.sql);
       if (functions.length) {
         const shown = functions.slice(0, 3).map((f) => `\`${f}\``).join(', ');
@@ -642,10 +694,11 @@ export function recognizeRawSql(calls: (TSESTree.CallExpression | TSESTree.Tagge
         result.settings.push({ node: sink.callee, calleeText, span });
       }
       for (const use of statement.uses) {
-        const found = lookup(use.table);
+        const found = db.lookup(use.table);
         if (!found) {
           // A table the schema does not know is not guessed at: counted, unless it is the catalog's.
-          if (!/^(pg_|information_schema\.)/.test(use.table)) result.unknown.push({ node: sink.callee, reason: `${calleeText}: table \`${use.table}\` is not in the schema` });
+          const schema = sink.dialect === 'clickhouse' ? 'the ClickHouse schema' : 'the schema';
+          if (!/^(pg_|information_schema\.)/.test(use.table)) result.unknown.push({ node: sink.callee, reason: `${calleeText}: table \`${use.table}\` is not in ${schema}` });
           continue;
         }
         const at = byteOffsetToIndex(text.sql, use.location);
@@ -790,7 +843,7 @@ export function knexBindings(text: SqlText): SqlText | { unknown: string } {
  * Named placeholders of query helpers (`{{websiteId::uuid}}`) as parameters, one number per name,
  * in the same length (positions stay where they were written); `names[n - 1]` is the name of `$n`.
  */
-function numberPlaceholders(sql: string): { sql: string; names: string[]; offset: number } {
+function numberPlaceholders(sql: string, dialect?: 'clickhouse'): { sql: string; names: string[]; offset: number } {
   // After the template's own `$n`, so that the two never share a number.
   const offset = Math.max(0, ...[...sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
   const names: string[] = [];
@@ -800,6 +853,7 @@ function numberPlaceholders(sql: string): { sql: string; names: string[]; offset
     const param = `$${offset + names.indexOf(name) + 1}`;
     return (param.length <= whole.length ? param : '$0').padEnd(whole.length, ' ');
   });
+  if (dialect === 'clickhouse') return { sql: numberClickHouseParameters(withoutClickHouseClauses(numbered), names, offset), names, offset };
   return { sql: numbered, names, offset };
 }
 
@@ -824,7 +878,8 @@ function parameterValues(
   if (interpolated && names.length === 0) return (n) => interpolated[n - 1];
   const first = call.arguments[0] ? unwrap(call.arguments[0]) : undefined;
   const index = call.arguments.findIndex((arg) => arg === textNode || unwrap(arg) === textNode);
-  const values = first?.type === T.ObjectExpression ? propertyOf(first, 'values') : index >= 0 ? call.arguments[index + 1] : undefined;
+  // pg's `query({ text, values })`; ClickHouse's `query({ query, query_params })`.
+  const values = first?.type === T.ObjectExpression ? (propertyOf(first, 'values') ?? propertyOf(first, 'query_params')) : index >= 0 ? call.arguments[index + 1] : undefined;
   const held = values ? heldValue(values, context) : undefined;
   if (names.length > 0) {
     return (n) => (n <= offset ? interpolated?.[n - 1] : held?.type === T.ObjectExpression ? propertyOf(held, names[n - offset - 1] ?? '') : undefined);

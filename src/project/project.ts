@@ -10,6 +10,7 @@ import { readPrismaModels } from '../schema/prisma.js';
 import type { RawTable, SchemaReadResult } from '../schema/raw.js';
 import { mergeTables } from '../schema/merge.js';
 import { locateCodeMigrations, locateMigrations, readSqlMigrations } from '../schema/sql-migrations.js';
+import { clickhouseSchemaFiles, isClickHouseSql, readClickHouseDdl } from '../schema/clickhouse.js';
 import { RECOGNIZERS } from '../orm/index.js';
 import { enclosingWorkspace, readJson, workspacePackages } from './workspaces.js';
 import { readTsSchemaSources, TS_SCHEMA_MARKERS } from '../schema/ts-sources.js';
@@ -439,6 +440,15 @@ export type SchemaMemo = <T>(kind: string, key: unknown, compute: () => T) => T;
 
 const compute: SchemaMemo = (_kind, _key, run) => run();
 
+/** A migration's text, for a test of its dialect; empty when it cannot be read or is very large. */
+function readIfSmall(path: string): string {
+  try {
+    return readTextFileSafe(path, { maxBytes: 4 * 1024 * 1024 });
+  } catch {
+    return '';
+  }
+}
+
 /** Content hashes of files, for a SchemaMemo key; a file that cannot be read is named so. */
 function contentKey(paths: string[], root: string): [string, string][] {
   return paths.map((path) => {
@@ -498,7 +508,24 @@ export function loadProject(root: string, configOverride?: TenantLintConfig, opt
     sources.push({ kind: 'prisma', files: files.map((f) => f.file) });
   }
 
-  const migrations = locateMigrations(root, config.migrations?.map((p) => toPosix(relative(root, resolve(configDir, p)))));
+  const located = locateMigrations(root, config.migrations?.map((p) => toPosix(relative(root, resolve(configDir, p)))));
+  // ClickHouse's DDL (`ENGINE = MergeTree`, a `clickhouse/` folder) describes another database: read
+  // apart, never folded into the PostgreSQL migrations.
+  const clickhouseFiles = new Set(located.filter((path) => isClickHouseSql(toPosix(relative(root, path)), readIfSmall(path))));
+  for (const path of globbySync(['**/clickhouse/**/*.sql', '**/*clickhouse*.sql'], { cwd: root, absolute: true, gitignore: true, ignore: ['**/node_modules/**', '**/dist/**', '**/build/**'], followSymbolicLinks: false, suppressErrors: true })) {
+    if (!/(^|\/)(tests?|__tests__|fixtures?|seeds?)\//i.test(toPosix(relative(root, path)))) clickhouseFiles.add(resolve(path));
+  }
+  const migrations = located.filter((path) => !clickhouseFiles.has(path));
+  if (clickhouseFiles.size) {
+    const files = clickhouseSchemaFiles(root, [...clickhouseFiles].sort());
+    const read = isolate(toPosix(relative(root, files[0]!)), 'reading the ClickHouse DDL', () => memo('clickhouse', options.memo ? contentKey(files, root) : null, () => readClickHouseDdl(root, files)), { tables: [], diagnostics: [], files: [] });
+    if (read.tables.length) {
+      tableSets.push(read.tables);
+      diagnostics.push(...read.diagnostics);
+      sources.push({ kind: 'clickhouse', files: read.files });
+      for (const path of files) watch(path);
+    }
+  }
   if (migrations.length) {
     const read = isolate(toPosix(relative(root, migrations[0])), 'folding the SQL migrations', () => memo('sql-migrations', options.memo ? contentKey(migrations, root) : null, () => readSqlMigrations(root, migrations)), { tables: [], diagnostics: [], files: [], stats: { ...emptyParseStats(), files: 0 } });
     tableSets.push(read.tables);

@@ -34,6 +34,8 @@ export interface JsonProject {
   tables: Record<TableClass, string[]>;
   /** The global tables that no foreign key ties to tenant data: a subset of `tables.global`. */
   globalByStructure: string[];
+  /** Tables of another database beside the application's (ClickHouse), with how each joins the tenant hierarchy. */
+  otherDatabases?: { database: string; tables: { name: string; class: TableClass; link: string }[] }[];
   configFile: string | null;
 }
 
@@ -107,6 +109,7 @@ function toJsonProject(project: ProjectSummary): JsonProject {
       unclassified: [...project.tables.unclassified],
     },
     globalByStructure: [...(project.globalByStructure ?? [])],
+    ...(project.otherDatabases ? { otherDatabases: project.otherDatabases.map((d) => ({ database: d.database, tables: d.tables.map((t) => ({ ...t })) })) } : {}),
     configFile: project.configFile,
   };
 }

@@ -51,6 +51,10 @@ function formatProject(project: ProjectSummary, style: ChalkInstance, coverage?:
     const structural = project.globalByStructure ?? [];
     if (tableClass === 'global' && structural.length > 0) rows.push(['global by structure', `${structural.length}: ${listNames(structural)} (no foreign key to tenant data; list tenant data in tenantTables)`]);
   }
+  for (const other of project.otherDatabases ?? []) {
+    const shown = other.tables.map((t) => `${t.name} (${t.link})`);
+    rows.push([`${other.database} tables`, `${other.tables.length}, a database of its own: ${listNames(shown)}`]);
+  }
   rows.push(['config', project.configFile ?? 'none (zero-config)']);
   if (coverage) rows.push(['coverage', `${coverage.verdict}: ${coverage.analysed} of ${coverage.seen} data-access calls analysed (${coverage.percent}%)${coverage.problem ? `; ${coverage.problem}` : ''}`]);
 

@@ -647,8 +647,31 @@ function summarise(project: Project, rel: (path: string) => string): ProjectSumm
     tenantKeys: project.schema.tenantKeys.map((k) => ({ table: k.table, field: k.field, references: k.references })),
     tables,
     globalByStructure: [...project.schema.tables.values()].filter((t) => t.globalByStructure).map((t) => t.name).sort(),
+    ...otherDatabases(project),
     configFile: project.configFile ? rel(project.configFile) : null,
   };
+}
+
+/** The tables of another database (ClickHouse) and how each joins the tenant hierarchy of the application's. */
+function otherDatabases(project: Project): Pick<ProjectSummary, 'otherDatabases'> {
+  const byDatabase = new Map<string, { name: string; class: TableClass; link: string }[]>();
+  for (const table of project.schema.tables.values()) {
+    if (!table.database) continue;
+    const parent = table.parentRelations.map((r) => table.relations.get(r)).find((r) => r !== undefined);
+    const key = table.tenantKeys[0];
+    const link = parent
+      ? `child of ${parent.target} by ${table.columns.get(parent.fields[0] ?? '')?.dbName ?? parent.fields[0]}`
+      : key
+        ? `tenant key ${table.columns.get(key)?.dbName ?? key}`
+        : table.class === 'global'
+          ? 'global'
+          : 'no column names a tenant key';
+    const list = byDatabase.get(table.database) ?? [];
+    list.push({ name: table.name, class: table.class, link });
+    byDatabase.set(table.database, list);
+  }
+  if (byDatabase.size === 0) return {};
+  return { otherDatabases: [...byDatabase].map(([database, tables]) => ({ database, tables: tables.sort((a, b) => compareText(a.name, b.name)) })) };
 }
 
 /** A nested package's config problem in one line, its file relative to the scan (no absolute path in a report). */

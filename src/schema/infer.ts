@@ -327,8 +327,10 @@ function conventionParents(tables: Map<string, Table>): boolean {
       const type = baseType(column.type);
       const known = type !== '' && type !== 'unknown';
       // The targets whose keys of this name have this type: exactly one, or the name says nothing.
+      // Another database (ClickHouse) names its types its own way (`UUID` for a Prisma `String`): compared by family.
+      const sameType = (types: Set<string>) => types.has(type) || (table.database !== undefined && [...types].some((t) => typeFamily(t) === typeFamily(type)));
       const matches = [...(declared.get(column.name) ?? declared.get(column.dbName) ?? new Map()).entries()].filter(
-        ([, entry]) => !known || entry.types.has(type) || entry.types.has('unknown'),
+        ([, entry]) => !known || sameType(entry.types) || entry.types.has('unknown'),
       );
       if (matches.length !== 1) continue;
       const [targetName, entry] = matches[0];
@@ -577,6 +579,13 @@ function classifyIdentity(tables: Map<string, Table>): void {
 }
 
 /** `varchar(64)` and `varchar(255)` are the same kind of key. */
+/** What a key's type holds, across databases' names for it: text (an id, a uuid) or a number. */
+function typeFamily(type: string): string {
+  if (/^(uuid|string|text|varchar|char|character( varying)?|citext|fixedstring|nvarchar|lowcardinality)$/.test(type)) return 'text';
+  if (/^(u?int\d*|integer|bigint|smallint|serial|bigserial|int|number|numeric|decimal\d*)$/.test(type)) return 'number';
+  return type;
+}
+
 function baseType(type: string): string {
   // What `type.replace(/\(.*\)$/, '')` did, without rescanning the tail from every `(`.
   if (!type.endsWith(')')) return type.toLowerCase();

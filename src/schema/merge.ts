@@ -2,7 +2,7 @@ import type { SchemaSourceKind } from '../core/schema.js';
 import type { RawTable } from './raw.js';
 
 /** Declarative sources describe what the code uses; migrations describe how the database got there. */
-const PRIORITY: Record<SchemaSourceKind, number> = { prisma: 0, drizzle: 1, typeorm: 2, sequelize: 3, mongoose: 4, knex: 5, kysely: 6, mikroorm: 7, sql: 8 };
+const PRIORITY: Record<SchemaSourceKind, number> = { prisma: 0, drizzle: 1, typeorm: 2, sequelize: 3, mongoose: 4, knex: 5, kysely: 6, mikroorm: 7, sql: 8, clickhouse: 9 };
 
 /** `public.Invoices` and `invoices` are the same table; other schemas stay qualified. */
 export function tableKey(name: string): string {
@@ -22,6 +22,11 @@ export function mergeTables(sources: RawTable[][]): RawTable[] {
   // The migrations' own unqualified tables: a `public.users` beside `auth.users` keeps the model's `users` for itself.
   const migrationNames = new Set(all.filter((t) => t.source === 'sql').map((t) => tableKey(t.dbName)));
   for (const table of all) {
+    // Another database's table (ClickHouse's `website_event` beside PostgreSQL's) is its own.
+    if (table.database) {
+      byKey.set(`${table.database}:${tableKey(table.dbName)}`, { ...table, relations: new Map(table.relations) });
+      continue;
+    }
     const key = tableKey(table.dbName);
     let existing = byKey.get(key);
     // A name the table may have (Sequelize's pluralised default), when only that name is known; and
@@ -57,14 +62,19 @@ export function mergeTables(sources: RawTable[][]): RawTable[] {
     byKey.delete(name);
   }
   const merged = [...byKey.values()];
+  // Another database's table keeps its name unless a table of the application's has it: then it is qualified.
+  const names = new Set(merged.filter((t) => !t.database).map((t) => t.name));
+  for (const table of merged) if (table.database && names.has(table.name)) table.name = `${table.database}.${table.name}`;
   const canonical = new Map<string, string>();
   for (const table of merged) {
+    if (table.database) continue;
     canonical.set(table.name, table.name);
     canonical.set(table.name.toLowerCase(), table.name);
     canonical.set(tableKey(table.dbName), table.name);
     for (const alias of table.dbAliases ?? []) canonical.set(tableKey(alias), table.name);
   }
   for (const source of sources.flat()) {
+    if (source.database) continue;
     // A source's own name for a table (TypeORM class name, SQL name) maps to the merged name.
     const target = byKey.get(tableKey(source.dbName)) ?? aliasOf.get(tableKey(source.dbName));
     if (target && !canonical.has(source.name)) canonical.set(source.name, target.name);
