@@ -425,16 +425,20 @@ describe('locating the schema', () => {
 });
 
 describe('migrations of another database', () => {
-  it('a folder of ClickHouse migrations is no schema source of its own err', async () => {
+  it('a folder of ClickHouse migrations is read as ClickHouse DDL, a database of its own, never folded as PostgreSQL migrations', async () => {
     const { loadSqlParsers } = await import('../src/sql/libpg.js');
     await loadSqlParsers();
     const clickhouse = 'CREATE TABLE events (id UUID) ENGINE = MergeTree ORDER BY id;\nALTER TABLE events ADD COLUMN x String;\nCREATE TABLE hits (id UUID) ENGINE = MergeTree ORDER BY id;\n';
     const alone = loadProject(makeProject({ 'migrations/0001_init.sql': clickhouse })).schema;
-    expect(alone.sources).toEqual([]);
-    expect(alone.diagnostics.map((d) => d.file)).toEqual(['migrations']);
+    expect(alone.sources).toEqual([{ kind: 'clickhouse', files: ['migrations/0001_init.sql'] }]);
+    expect(alone.diagnostics).toEqual([]);
+    expect([...alone.tables.values()].map((t) => `${t.name} ${t.database} ${[...t.columns.keys()].join(',')}`)).toEqual(['events clickhouse id,x', 'hits clickhouse id']);
     const withPrisma = loadProject(
       makeProject({ 'migrations/0001_init.sql': clickhouse, 'prisma/schema.prisma': 'model Organization {\n  id String @id\n}\n' }),
     ).schema;
-    expect(withPrisma.sources).toEqual([{ kind: 'prisma', files: ['prisma/schema.prisma'] }]);
+    expect(withPrisma.sources).toEqual([
+      { kind: 'prisma', files: ['prisma/schema.prisma'] },
+      { kind: 'clickhouse', files: ['migrations/0001_init.sql'] },
+    ]);
   });
 });

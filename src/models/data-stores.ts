@@ -3,6 +3,8 @@
  * rule looks (openpanel's events in ClickHouse, 130 query-builder calls that were neither analysed
  * nor counted). The scan says so, once per package.json that depends on one, instead of reporting a
  * coverage that silently leaves them out. Data, not code: the package names and what they are.
+ * ClickHouse is read (src/orm/raw-sql.ts, src/schema/clickhouse.ts) where the project has its DDL;
+ * the scan leaves it out of this diagnostic then.
  */
 import { readJson } from '../project/workspaces.js';
 

@@ -635,7 +635,8 @@ function undeclaredKeys(
       const entry = names.get(column.name) ?? names.get(column.dbName);
       // A reader that cannot tell the type (`unknown`) does not rule the column out.
       const type = baseType(column.type);
-      if (!entry || (type && type !== 'unknown' && !entry.types.has(type))) continue;
+      const sameType = (types: Set<string>) => types.has(type) || (table.database !== undefined && [...types].some((t) => typeFamily(t) === typeFamily(type)));
+      if (!entry || (type && type !== 'unknown' && !sameType(entry.types))) continue;
       found.push({ table, field: column.name });
       break;
     }
