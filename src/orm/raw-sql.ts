@@ -280,6 +280,76 @@ function clickhouseSinkOf(call: TSESTree.CallExpression, callee: TSESTree.Member
   return { callee, text: query, client: { kind: 'client', scoped: false, how: `a ClickHouse client (${flow.how})` }, dialect: 'clickhouse' };
 }
 
+/** `client.insert({ table, values })` of a ClickHouse client: the table and the rows it writes. */
+interface ClickHouseInsert {
+  callee: Node;
+  table: Node;
+  values?: Node;
+  how: string;
+}
+
+function directInsertOf(call: TSESTree.CallExpression, context: AnalysisContext): ClickHouseInsert | undefined {
+  const callee = unwrap(call.callee);
+  if (callee.type !== T.MemberExpression || memberName(callee) !== 'insert') return undefined;
+  const arg = call.arguments[0] ? unwrap(call.arguments[0]) : undefined;
+  if (arg?.type !== T.ObjectExpression) return undefined;
+  const table = propertyOf(arg, 'table');
+  if (!table) return undefined;
+  const flow = flowClient(callee.object, context.unit, context.resolver, 'clickhouse');
+  if (flow.kind !== 'client') return undefined;
+  const values = propertyOf(arg, 'values');
+  return { callee, table, ...(values ? { values } : {}), how: `a ClickHouse client (${flow.how})` };
+}
+
+const insertWrappers = new WeakMap<Node, { table: number; values: number; how: string } | null>();
+
+/** Which parameters of a project function name the table and the rows of a ClickHouse insert in its body (umami's `insert(table, values)`). */
+function insertParametersOf(fn: TSESTree.FunctionLike, unit: FileUnit, context: AnalysisContext): { table: number; values: number; how: string } | undefined {
+  const known = insertWrappers.get(fn);
+  if (known !== undefined) return known ?? undefined;
+  insertWrappers.set(fn, null);
+  const params = fn.params.map((p) => (p.type === T.Identifier ? p.name : p.type === T.AssignmentPattern && p.left.type === T.Identifier ? p.left.name : undefined));
+  let found: { table: number; values: number; how: string } | undefined;
+  const inner = { ...context, unit };
+  walk(fn.body ?? fn, (node) => {
+    if (found || node.type !== T.CallExpression) return;
+    const insert = directInsertOf(node, inner);
+    if (!insert) return;
+    const table = params.findIndex((p) => p !== undefined && namesIn(insert.table, fn, unit).has(p));
+    const values = insert.values ? params.findIndex((p) => p !== undefined && namesIn(insert.values!, fn, unit).has(p)) : -1;
+    if (table >= 0) found = { table, values, how: insert.how };
+  });
+  insertWrappers.set(fn, found ?? null);
+  return found;
+}
+
+/** A ClickHouse insert: on the client itself, or through a project function that hands it its table. */
+function clickhouseInsertOf(call: TSESTree.CallExpression, context: AnalysisContext): ClickHouseInsert | undefined {
+  const direct = directInsertOf(call, context);
+  if (direct) return direct;
+  const callee = unwrap(call.callee);
+  const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
+  if (name !== 'insert' || call.arguments.length === 0) return undefined;
+  for (const origin of originsOf(callee, context.unit, context.resolver)) {
+    if (origin.kind !== 'function') continue;
+    const wrapper = insertParametersOf(origin.fn, origin.unit, context);
+    const table = wrapper ? call.arguments[wrapper.table] : undefined;
+    if (!wrapper || !table || table.type === T.SpreadElement) continue;
+    const values = wrapper.values >= 0 ? call.arguments[wrapper.values] : undefined;
+    return { callee, table, ...(values && values.type !== T.SpreadElement ? { values } : {}), how: `\`${name}\`, a project function that hands its table to ${wrapper.how}` };
+  }
+  return undefined;
+}
+
+/** The table a ClickHouse insert names: a string, or a const of one. */
+function insertTableName(node: Node, unit: FileUnit): string | undefined {
+  const value = unwrap(node);
+  if (value.type === T.Literal && typeof value.value === 'string') return value.value;
+  if (value.type === T.TemplateLiteral && value.expressions.length === 0) return value.quasis[0]?.value.cooked ?? undefined;
+  const init = constValueOf(value, unit);
+  return init && init !== value ? insertTableName(init, unit) : undefined;
+}
+
 function librarySinkOf(call: TSESTree.CallExpression | TSESTree.TaggedTemplateExpression, context: AnalysisContext, wrappersToo = false): Sink | undefined {
   const { unit } = context;
   if (call.type === T.TaggedTemplateExpression) {
@@ -644,6 +714,32 @@ export function recognizeRawSql(calls: (TSESTree.CallExpression | TSESTree.Tagge
     return clickhouse;
   };
   for (const call of calls) {
+    // `client.insert({ table: 'website_event', values })`, `insert('website_event', rows)`: a write of
+    // the ClickHouse table, read as an insert (no filter; its rows are the data written).
+    const insert = call.type === T.CallExpression ? clickhouseInsertOf(call, context) : undefined;
+    if (insert) {
+      const calleeText = textOf(context.unit, insert.callee).replace(/\s+/g, '');
+      const name = insertTableName(insert.table, context.unit);
+      const found = name ? dialect({ callee: insert.callee, text: insert.table, client: { kind: 'client', scoped: false, how: insert.how }, dialect: 'clickhouse' }).lookup(name.replace(/^.*\./, '')) : undefined;
+      if (!found) {
+        result.unknown.push({ node: insert.callee, reason: name ? `${calleeText}: table \`${name}\` is not in the ClickHouse schema` : `${calleeText}: the table it writes (\`${textOf(context.unit, insert.table)}\`) is not a constant` });
+        continue;
+      }
+      result.sites.push({
+        orm: 'sql',
+        table: found.table,
+        operation: 'insert',
+        method: 'insert',
+        callee: insert.callee,
+        calleeText,
+        call: call as TSESTree.CallExpression,
+        client: { kind: 'client', scoped: false, how: insert.how },
+        predicate: { kind: 'scoped', via: 'an insert has no filter' },
+        nested: [],
+        ...(insert.values ? { data: insert.values } : {}),
+      });
+      continue;
+    }
     const sink = sinkOf(call, context);
     if (!sink) {
       const missed = untracedSql(call, context, analyzer, lookup);

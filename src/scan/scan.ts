@@ -179,7 +179,13 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       // ClickHouse is read where its DDL gives the project ClickHouse tables (its queries are then
       // analysed against them); without it, its queries have no schema and the store stays unread.
       const clickhouseRead = [...project.schema.tables.values()].some((t) => t.database === 'clickhouse');
-      const stores = unreadStores(packageJson).filter((s) => !(clickhouseRead && s.store === 'ClickHouse'));
+      const all = unreadStores(packageJson);
+      const stores = all.filter((s) => s.store !== 'ClickHouse');
+      const clickhouse = clickhouseRead ? [] : all.filter((s) => s.store === 'ClickHouse');
+      if (clickhouse.length > 0) {
+        const names = clickhouse.map((s) => `\`${s.package}\``).join(', ');
+        diagnostics.push({ code: 'unread-store', file: rel(packageJson), message: `depends on ${names}, but no ClickHouse DDL (\`CREATE TABLE ... ENGINE = ...\` in a .sql file) was found: its queries sent through \`client.query({ query })\` are counted as not analysable, and ClickHouse access the analysis does not trace to the client is not counted in the coverage` });
+      }
       if (stores.length > 0) {
         const names = stores.map((s) => `\`${s.package}\``).join(', ');
         const kinds = [...new Set(stores.map((s) => s.store))].join(', ');

@@ -127,6 +127,32 @@ describe.each([
   });
 });
 
+describe('inserts: `client.insert({ table, values })` and umami\'s `insert(table, values)` wrapper', () => {
+  const INSERT = `\nexport async function insert(table: string, values: unknown[]) {\n  return client.insert({ table, values, format: 'JSONEachRow' });\n}\n`;
+  it('a write of a ClickHouse table is analysed as an insert (no filter), through the wrapper too', async () => {
+    const dir = repo(
+      route(`await client.insert({ table: 'website_event', values: [{ team_id: req.user.team_id, url_path: req.path }], format: 'JSONEachRow' })`),
+      { 'src/clickhouse.ts': CLIENT + INSERT, 'src/track.ts': `import { insert } from './clickhouse';\n\nexport async function track(teamId: string) {\n  await insert('page_stats', [{ website_id: teamId, views: 1 }]);\n}\n` },
+    );
+    const result = await scan({ path: dir });
+    // The wrappers' own `client.query({ query })` and `client.insert({ table })` take their SQL and table as parameters: not analysable there.
+    expect(result.coverage).toMatchObject({ notTraced: 0, notAnalysable: 2 });
+    expect(result.coverage.scoped).toBe(2);
+    expect(result.findings.filter((f) => f.ruleId === 'require-tenant-filter')).toEqual([]);
+  });
+
+  it('twin: a table the ClickHouse DDL does not declare is counted as not analysable, with the reason', async () => {
+    const dir = repo(route('1'), { 'src/clickhouse.ts': CLIENT + INSERT, 'src/track.ts': `import { insert } from './clickhouse';\n\nexport async function track() {\n  await insert('clicks', [{ n: 1 }]);\n}\n` });
+    const result = await scan({ path: dir });
+    expect(result.coverage).toMatchObject({ notTraced: 0, notAnalysable: 3 });
+    expect(result.unknown.map((u) => u.reason).sort()).toEqual([
+      'client.insert: the table it writes (`table`) is not a constant',
+      'client.query: the SQL text `query` cannot be followed',
+      'insert: table `clicks` is not in the ClickHouse schema',
+    ]);
+  });
+});
+
 describe('ClickHouse DDL is a database of its own', () => {
   it('tables, Nullable columns, the sorting key as index, a link to the hierarchy by key name, no merge with the PostgreSQL table of the same name', () => {
     const dir = repo(route('1'));
