@@ -1089,7 +1089,7 @@ function memberChain(identifier: TSESTree.Identifier): string[] {
 const ITERATIONS = new Set(['map', 'forEach', 'flatMap', 'filter', 'find', 'some', 'every']);
 
 /** The array a callback's first parameter is an element of: `rows` in `rows.map((row) => ...)`. */
-function elementOf(param: Node): Node | undefined {
+export function elementOf(param: Node): Node | undefined {
   const fn = param.parent;
   if ((fn?.type !== T.ArrowFunctionExpression && fn?.type !== T.FunctionExpression) || fn.params[0] !== param) return undefined;
   const call = fn.parent;
@@ -1097,7 +1097,7 @@ function elementOf(param: Node): Node | undefined {
   return ITERATIONS.has(memberName(call.callee) ?? '') ? call.callee.object : undefined;
 }
 
-function definitionOf(identifier: TSESTree.Identifier, unit: FileUnit): { kind: 'parameter'; node: Node } | { kind: 'const'; init: Node } | { kind: 'other' } | undefined {
+export function definitionOf(identifier: TSESTree.Identifier, unit: FileUnit): { kind: 'parameter'; node: Node } | { kind: 'const'; init: Node } | { kind: 'other' } | undefined {
   for (let scope = scopeAt(unit, identifier); scope; scope = scope.upper) {
     const variable = scope.set.get(identifier.name);
     if (!variable) continue;
@@ -1431,6 +1431,17 @@ function createdRow(node: Node, unit: FileUnit, depth: number, options: PathOpti
     return undefined;
   }
   return createdRow(init, unit, depth + 1, options);
+}
+
+/**
+ * What `createdRow` says of a value in the query's own function (`envelope.id` after `envelope = await
+ * createDocumentFromTemplate(...)`, `existing.id` after `existing = await findWidgetByType(projectId, type)`):
+ * the call that created or loaded the row, and whether it loaded it within the tenant rather than created it.
+ */
+export function rowMadeOrLoaded(node: Node, unit: FileUnit, options: PathOptions): { call: string; loaded: boolean } | undefined {
+  const source = createdRow(node, unit, 0, options);
+  if (!source) return undefined;
+  return source.startsWith(LOADED) ? { call: source.slice(LOADED.length), loaded: true } : { call: source, loaded: false };
 }
 
 /** The helper is handed a tenant's id (`orgId`, `{ organizationId }`) and its body uses the parameter it comes in by. */
@@ -1985,7 +1996,7 @@ function throwsOnIdentity(call: TSESTree.CallExpression, unit: FileUnit, resolve
   return Boolean(fn && fn.node.body && identityIn(fn.node.body) && bodyThrows(fn.node));
 }
 
-function functionOf(call: TSESTree.CallExpression, unit: FileUnit, resolver: Resolver): { node: TSESTree.FunctionLike; unit: FileUnit } | undefined {
+export function functionOf(call: TSESTree.CallExpression, unit: FileUnit, resolver: Resolver): { node: TSESTree.FunctionLike; unit: FileUnit } | undefined {
   const callee = unwrap(call.callee);
   if (callee.type === T.Identifier) {
     const binding = resolver.bindingOf(callee, unit);
