@@ -104,7 +104,7 @@ export async function make(orgId: string, name: string) {
 }`),
   ],
   invalid: [
-    // the helper reads by the client's id alone: its read and the write are both reported
+    // the helper reads by the client's id alone: reported once, at that read (the write selects what it returned)
     { ...prisma(`async function invoiceById(id: string) {
   return prisma.invoice.findFirst({ where: { id } });
 }
@@ -112,15 +112,25 @@ export async function bump(input: { id: string; number: number }) {
   const existing = await invoiceById(input.id);
   if (existing) return prisma.invoice.update({ where: { id: existing.id }, data: { number: input.number } });
   return null;
+}`), errors: [{ ...missing, line: 5 }] },
+    // a helper reading another table by the client's id vouches for nothing: both reported
+    { ...prisma(`async function projectById(id: string) {
+  return prisma.project.findFirst({ where: { id } });
+}
+export async function bump(input: { id: string; number: number }) {
+  const project = await projectById(input.id);
+  if (project) return prisma.invoice.update({ where: { id: project.id }, data: { number: input.number } });
+  return null;
 }`), errors: [missing, missing] },
-    { ...drizzleProject(`async function docById(id: string) {
-  const [doc] = await db.select().from(docs).where(eq(docs.id, id));
+    { ...drizzleProject(`async function docByTitle(orgId: string, title: string) {
+  const [doc] = await db.select().from(docs).where(and(eq(docs.orgId, orgId), eq(docs.title, title)));
   return doc;
 }
-export async function rename(input: { id: string; next: string }) {
-  const doc = await docById(input.id);
-  await db.update(docs).set({ title: input.next }).where(eq(docs.id, doc.id));
-}`), errors: [missing, missing] },
+export async function rename(input: { orgId: string; id: string; title: string; next: string }) {
+  const doc = await docByTitle(input.orgId, input.title);
+  if (!doc) return;
+  await db.update(docs).set({ title: input.next }).where(eq(docs.id, input.id));
+}`), errors: [missing] },
     // the row is the tenant's, but the key written is the client's
     { ...prisma(`async function invoiceByNumber(org: string, number: number) {
   const invoices = await prisma.invoice.findMany({ where: { orgId: org } });
@@ -189,5 +199,49 @@ ruleTester.run('require-tenant-filter: rows of a relation of a scoped row, relat
   await prisma.invoiceLine.findFirst({ where: { id: lineId, invoice: { id: invoiceId } } });
   return prisma.invoiceLine.findFirst({ where: { id: lineId, invoice: { ...(wide ? { projectId: invoiceId } : { id: invoice.id }) } } });
 }`), errors: [missing, missing] },
+  ],
+});
+
+// A write selected by the key of a row another query of the same table returned in this function
+// (postiz's createOrUpdatePost, judged G044: `posts.push(await post.upsert(...))`, then `post.update({
+// where: { id: posts[posts.length - 1].id }, data: { tags: ... } })`): whether that query is scoped is
+// reported there, once; the write's own data does not choose the row. Twins: the key is the client's,
+// the collection is also filled by a value the function was handed.
+ruleTester.run('require-tenant-filter: selected by the rows of another query of the same table', rule, {
+  valid: [
+    prisma(`export async function save(orgId: string, items: { number: number }[], tags: string[]) {
+  const invoices: { id: string }[] = [];
+  for (const item of items) {
+    invoices.push(await prisma.invoice.create({ data: { orgId, projectId: 'p', number: item.number } }));
+    await prisma.invoice.update({ where: { id: invoices[invoices.length - 1].id }, data: { number: tags.length } });
+  }
+  return { count: tags.length, invoices };
+}`),
+    drizzleProject(`export async function save(orgId: string, titles: string[], next: string) {
+  const saved: { id: string }[] = [];
+  for (const title of titles) {
+    const [doc] = await db.select().from(docs).where(and(eq(docs.orgId, orgId), eq(docs.title, title)));
+    saved.push(doc);
+    await db.update(docs).set({ title: next }).where(eq(docs.id, saved[saved.length - 1].id));
+  }
+  return { saved };
+}`),
+  ],
+  invalid: [
+    { ...prisma(`export async function save(org: string, items: { id: string; number: number }[]) {
+  const invoices: { id: string }[] = [];
+  for (const item of items) {
+    invoices.push(await prisma.invoice.create({ data: { orgId: org, projectId: 'p', number: item.number } }));
+    await prisma.invoice.update({ where: { id: item.id }, data: { number: invoices.length } });
+  }
+  return { invoices };
+}`), errors: [missing] },
+    { ...drizzleProject(`export async function save(orgId: string, titles: string[], extra: { id: string }) {
+  const saved: { id: string }[] = [extra];
+  const [doc] = await db.select().from(docs).where(and(eq(docs.orgId, orgId), eq(docs.title, titles[0])));
+  saved.push(doc);
+  await db.update(docs).set({ title: 'x' }).where(eq(docs.id, saved[0].id));
+  return { saved };
+}`), errors: [missing] },
   ],
 });

@@ -851,6 +851,13 @@ export function derivedFromRows(values: readonly Node[], unit: FileUnit, isQuery
           return;
         }
         for (const value of added) {
+          // `rows.push(await post.upsert(...))`: the query's result itself, whatever its arguments hold.
+          const plain = unwrap(value);
+          if (plain.type === T.CallExpression && isQuery(plain)) {
+            source ??= clip(textOf(unit, plain));
+            if (ok === 'none') ok = true;
+            continue;
+          }
           const verdict = derives(value, depth + 1);
           if (verdict === false) {
             ok = false;
@@ -899,6 +906,8 @@ function additionsTo(name: TSESTree.Identifier, unit: FileUnit): Node[] | undefi
     if (reference.init) continue;
     if (reference.isWrite()) return undefined;
     const use = reference.identifier as Node;
+    // `return { previousPost, posts }`: handed to the caller when this function is done with it.
+    if (returnedByOwner(use, (variable.defs[0]?.name as Node | undefined) ?? name)) continue;
     const parent = use.parent;
     if (parent?.type === T.MemberExpression && parent.object === use) {
       const method = memberName(parent) ?? '';
@@ -914,6 +923,15 @@ function additionsTo(name: TSESTree.Identifier, unit: FileUnit): Node[] | undefi
     return undefined;
   }
   return added;
+}
+
+/** A use inside a `return` of the function that declares the collection: nothing in it reads the collection after. */
+function returnedByOwner(use: Node, declared: Node): boolean {
+  for (let node: Node | undefined = use.parent; node; node = node.parent) {
+    if (node.type === T.FunctionDeclaration || node.type === T.FunctionExpression || node.type === T.ArrowFunctionExpression) return false;
+    if (node.type === T.ReturnStatement) return enclosingFunction(node) === enclosingFunction(declared);
+  }
+  return false;
 }
 
 /** The parameter a destructured name belongs to: `row` for `organizationId` in `({ organizationId }) =>`. */
