@@ -167,6 +167,12 @@ ruleTester.run('require-tenant-filter: rows of a relation of a scoped row, relat
   await prisma.invoiceLine.updateMany({ where: { id: { in: chosen.map((line) => line.id) } }, data: {} });
   await Promise.all(chosen.map(async (line) => prisma.invoiceLine.update({ where: { id: line.id }, data: {} })));
 }`),
+    prisma(`export async function projectOf(orgId: string, id: string) {
+  const invoice = await prisma.invoice.findFirst({ where: { id, orgId } });
+  if (!invoice) throw notFound();
+  const { projectId } = invoice;
+  return prisma.project.findUnique({ where: { id: projectId } });
+}`),
     prisma(`export async function linesOf(orgId: string, id: string) {
   const { lines } = await prisma.invoice.findFirstOrThrow({ where: { id, orgId }, include: { lines: true } });
   for (const line of lines) await prisma.invoiceLine.delete({ where: { id: line.id } });
@@ -186,6 +192,13 @@ ruleTester.run('require-tenant-filter: rows of a relation of a scoped row, relat
   const chosen = invoice.lines.filter((line) => ids.includes(line.id));
   await prisma.invoiceLine.updateMany({ where: { id: { in: chosen.map((line) => line.id) } }, data: {} });
 }`), errors: [missing, missing] },
+    // destructured from the client's input, not from the row
+    { ...prisma(`export async function projectOf(org: string, input: { id: string; projectId: string }) {
+  const invoice = await prisma.invoice.findFirst({ where: { id: input.id, orgId: org } });
+  if (!invoice) throw notFound();
+  const { projectId } = input;
+  return prisma.project.findUnique({ where: { id: projectId } });
+}`), errors: [missing] },
     // the ids are the client's
     { ...prisma(`export async function remind(org: string, id: string, ids: string[]) {
   const invoice = await prisma.invoice.findFirst({ where: { id, orgId: org }, include: { lines: true } });

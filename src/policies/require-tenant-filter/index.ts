@@ -620,7 +620,7 @@ function referencedByScopedRow(site: QuerySite, sites: QuerySite[], context: Ana
       (other.predicate.kind === 'scoped' ? !other.predicate.condition : other.predicate.kind === 'unknown' || scopedThroughParent(other, sites, context)),
   );
   const pins = (table: Table, column: string, value: Node): boolean => {
-    const reference = referenceIn(value);
+    const reference = referenceIn(value, context.unit);
     if (!reference) return false;
     const keys = new Set(uniqueKeysOf(table).flatMap((key) => [key, dbColumn(table, key)]));
     const parentOfColumn = relationTarget(table, column);
@@ -769,9 +769,21 @@ function relationTarget(table: Table, column: string): string | undefined {
 }
 
 /** `row.project_id` or `rows.map((r) => r.project_id)`: the rows and the field read from them. */
-function referenceIn(value: Node): { row: Node; field: string; optional: boolean } | undefined {
+function referenceIn(value: Node, unit?: AnalysisContext['unit']): { row: Node; field: string; optional: boolean } | undefined {
   const node = value.type === T.ChainExpression ? value.expression : value;
   const plain = unwrap(node);
+  // `const { baseId } = invitation`, then `{ id: baseId }`: the field destructured from the row.
+  if (plain.type === T.Identifier && unit) {
+    const def = variableOf(unit.scopeManager, plain)?.defs[0];
+    const property = def?.name.parent;
+    const declarator = def?.node;
+    if (def?.type === 'Variable' && declarator?.type === T.VariableDeclarator && declarator.init && declarator.id.type === T.ObjectPattern && property?.type === T.Property && property.parent === declarator.id && property.value === def.name && declarator.parent?.type === T.VariableDeclaration && declarator.parent.kind === 'const') {
+      const field = propertyName(property);
+      const row = unwrap(declarator.init);
+      if (field && row.type === T.Identifier) return { row, field, optional: false };
+    }
+    return undefined;
+  }
   // Prisma's `{ in: ... }` / `{ equals: ... }`.
   if (plain.type === T.ObjectExpression && plain.properties.length === 1) {
     const only = plain.properties[0]!;
