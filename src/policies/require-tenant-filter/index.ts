@@ -696,6 +696,9 @@ function ownKeyOfRows(site: QuerySite, context: AnalysisContext, isQuery: (node:
   return filterValues(site).some(({ column, value }) => {
     const reference = keys.has(column) ? referenceIn(value) : undefined;
     if (!reference || (reference.field !== column && dbColumn(site.table, reference.field) !== column)) return false;
+    // The key of a related row loaded with them (`items[0].documentData.id`) is not the row's own.
+    const rows = rowTableOf(reference.row, context.unit, context.schema, (node) => (isQuery(node) ? site.table : undefined));
+    if (rows && rows.table !== site.table) return false;
     return derivedFromRows([reference.row], context.unit, isQuery) !== undefined;
   });
 }
