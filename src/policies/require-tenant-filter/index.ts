@@ -5,9 +5,10 @@ import type { AnalysisContext, QuerySite } from '../../core/query-site.js';
 import type { Table, TenantSchema } from '../../core/schema.js';
 import type { CheckOutput, RawFinding } from '../../core/check-output.js';
 import { testsFailure } from '../../core/syntax.js';
-import { clip, derivedFromRows, keyedByRowsOf, pathsOf, type PathVerdict } from '../shared/paths.js';
+import { clip, derivedFromRows, functionOf, keyedByRowsOf, pathsOf, rowMadeOrLoaded, type PathOptions, type PathVerdict } from '../shared/paths.js';
 import { tenancyEvidence } from '../shared/evidence.js';
 import { dbColumn, rlsColumns, rlsIsolates, rlsOpenings } from '../shared/rls.js';
+import { rowTableOf } from './rows.js';
 import { bySessionKey } from './session-keys.js';
 
 const VERB = { read: 'reads', update: 'updates', delete: 'deletes', insert: 'writes' } as const;
@@ -64,7 +65,11 @@ export function checkQuerySites(sites: QuerySite[], context: AnalysisContext, lo
     }
     if (byVerifiedUser(site, context.schema) || bySessionKey(site, context)) continue;
     // Keyed by the rows of another query of the same table in the function: reported there if that one is unscoped.
-    if (keyedByRowsOf(site.call, context.unit, (node) => sites.some((other) => other !== site && other.call === node && other.table === site.table))) continue;
+    // So is a filter on the row's own key read from those rows (`update({ where: { id: posts[posts.length - 1].id },
+    // data: { tags: ... } })` after `posts.push(await post.upsert(...))`, postiz judged G044): what the write sets
+    // does not choose the row.
+    const sameTable = (node: Node) => sites.some((other) => other !== site && other.call === node && other.table === site.table);
+    if (keyedByRowsOf(site.call, context.unit, sameTable) || ownKeyOfRows(site, context, sameTable) || keyedByHelperRows(site, sites, context)) continue;
     const paths = pathsFor(site, context, isAdminOnly, undefined, predicate.kind === 'unscoped' ? predicate.bySession : undefined);
     if (paths?.local) continue;
     // The scope hangs on a parameter of the query's function (`t.user_id = owner_id`), and every caller
@@ -163,19 +168,25 @@ function parentVerifiedOnEveryPath(site: QuerySite, context: AnalysisContext, is
 /** The paths from entry points to an unscoped query, with the checks on them (see paths.ts). */
 function pathsFor(site: QuerySite, context: AnalysisContext, isAdminOnly: AdminOnly, focus?: Node[], session?: { values: Node[]; via: string }): PathVerdict | undefined {
   if (!context.root) return undefined;
-  const tenantKeys = new Set<string>();
-  for (const table of context.schema.tables.values()) for (const key of table.tenantKeys) tenantKeys.add(key);
   return pathsOf(site.call, context.unit, {
-    root: context.root,
-    resolver: context.resolver,
-    isExcluded: context.isTestPath ?? (() => false),
-    isSystemFile: context.isSystemPath ?? (() => false),
-    tenantKeys,
+    ...pathOptions(context, context.root),
     isAdminOnly: (fn, unit) => isAdminOnly(fn, unit, { ...context, unit }),
     read: site.operation === 'read',
     focus,
     ...(session ? { session: session.values, sessionVia: session.via } : {}),
   });
+}
+
+function pathOptions(context: AnalysisContext, root: string): PathOptions {
+  const tenantKeys = new Set<string>();
+  for (const table of context.schema.tables.values()) for (const key of table.tenantKeys) tenantKeys.add(key);
+  return {
+    root,
+    resolver: context.resolver,
+    isExcluded: context.isTestPath ?? (() => false),
+    isSystemFile: context.isSystemPath ?? (() => false),
+    tenantKeys,
+  };
 }
 
 const LISTED = 4;
@@ -592,6 +603,11 @@ function scopedThroughParent(site: QuerySite, sites: QuerySite[], context: Analy
  * and that column references the table queried (by its unique key) or the same parent the query
  * filters by; or it is the unique key of a row of the same table that the scoped read returned. The tenant's row says which row it points to; the client did not choose it. A reference
  * read with `?.` counts only when the scoped read stops when its row is missing.
+ * The row may be one of a relation loaded with the scoped row (`envelope.recipients`, Prisma `include`,
+ * documenso's resend-document.ts), and the filter may be a relation filter that pins the related row
+ * (`recipient: { id: recipient.id }` after a lookup of the recipient by its secret token, documenso's
+ * sign-envelope-field.ts). A read whose scope could not be decided counts, as in verifiedEarlier: it is
+ * already reported as not analysable.
  */
 function referencedByScopedRow(site: QuerySite, sites: QuerySite[], context: AnalysisContext): boolean {
   const fns = enclosingFunctions(site.call);
@@ -601,26 +617,148 @@ function referencedByScopedRow(site: QuerySite, sites: QuerySite[], context: Ana
       other.operation === 'read' &&
       other.call.range[0] < site.call.range[0] &&
       fns.has(enclosingFunction(other.call)) &&
-      (other.predicate.kind === 'scoped' ? !other.predicate.condition : scopedThroughParent(other, sites, context)),
+      (other.predicate.kind === 'scoped' ? !other.predicate.condition : other.predicate.kind === 'unknown' || scopedThroughParent(other, sites, context)),
   );
-  if (reads.length === 0) return false;
-  const siteKeys = new Set(uniqueKeysOf(site.table).flatMap((key) => [key, dbColumn(site.table, key)]));
-  for (const { column, value } of filterValues(site)) {
-    const reference = referenceIn(value);
-    if (!reference) continue;
-    const parentOfColumn = relationTarget(site.table, column);
-    for (const read of reads) {
-      if (reference.optional && !stopsWhenMissing(read)) continue;
-      if (!derivedFromRows([reference.row], context.unit, (node) => node === read.call)) continue;
+  const pins = (table: Table, column: string, value: Node): boolean => {
+    const reference = referenceIn(value, context.unit);
+    if (!reference) return false;
+    const keys = new Set(uniqueKeysOf(table).flatMap((key) => [key, dbColumn(table, key)]));
+    const parentOfColumn = relationTarget(table, column);
+    const matches = (rowTable: Table): boolean => {
       // The row's own key, read from a row the scoped read of this very table returned
       // (`for (const i of await findMany({ where: { organizationId } })) update({ where: { id: i.id } })`).
-      if (read.table === site.table && siteKeys.has(column) && (reference.field === column || dbColumn(site.table, reference.field) === column)) return true;
-      const target = relationTarget(read.table, reference.field);
-      if (!target) continue;
-      if ((target === site.table.name && siteKeys.has(column)) || (parentOfColumn !== undefined && target === parentOfColumn)) return true;
+      if (rowTable === table && keys.has(column) && (reference.field === column || dbColumn(table, reference.field) === column)) return true;
+      const target = relationTarget(rowTable, reference.field);
+      return target !== undefined && ((target === table.name && keys.has(column)) || (parentOfColumn !== undefined && target === parentOfColumn));
+    };
+    for (const read of reads) {
+      if (reference.optional && !stopsWhenMissing(read)) continue;
+      const rows = rowTableOf(reference.row, context.unit, context.schema, (node) => (node === read.call ? read.table : undefined));
+      const rowTable = rows?.table ?? (derivedFromRows([reference.row], context.unit, (node) => node === read.call) ? read.table : undefined);
+      if (rowTable && matches(rowTable)) return true;
     }
+    // A row a function of this file returns from a scoped read (`const existing = await findWidgetByType(projectId, type)`).
+    if (reference.optional) return false;
+    const returned = rowTableOf(reference.row, context.unit, context.schema, (node) => returnedRows(node, sites, context, scopedRead));
+    return returned !== undefined && matches(returned.table);
+  };
+  if (filterValues(site).some(({ column, value }) => pins(site.table, column, value))) return true;
+  // `where: { recipient: { id: recipient.id } }`: a relation filter that pins the related row to one of the tenant's.
+  for (const property of site.whereObject?.properties ?? []) {
+    if (property.type !== T.Property) continue;
+    const relation = site.table.relations.get(propertyName(property) ?? '');
+    const related = relation && relation.fields.length > 0 ? context.schema.tables.get(relation.target) : undefined;
+    if (!related || (related.class !== 'tenant' && related.class !== 'child')) continue;
+    const value = unwrap(property.value as Node);
+    if (value.type !== T.ObjectExpression) continue;
+    const alternatives = conjunctAlternatives(value);
+    if (alternatives && alternatives.every((conjuncts) => conjuncts.some(({ column, value: v }) => pins(related, column, v)))) return true;
   }
   return false;
+}
+
+/**
+ * The table of the rows a call of a function of this file returns, when every value it returns is
+ * the rows of a scoped read in its body, or one of them (`const widgets = await findMany({ where: {
+ * projectId } }); return widgets.find(...)`, openpanel's findWidgetByType), or nothing (`null`).
+ */
+function returnedRows(call: Node, sites: QuerySite[], context: AnalysisContext, accepts: (read: QuerySite) => boolean, depth = 0): Table | undefined {
+  if (call.type !== T.CallExpression || depth > 1) return undefined;
+  const found = functionOf(call, context.unit, context.resolver);
+  if (!found || found.unit.file !== context.unit.file) return undefined;
+  // The resolver may hold its own parse of this file: the same function in the tree the sites belong to.
+  const fn = found.unit === context.unit ? found : sameNode(found.node, context.unit);
+  if (!fn) return undefined;
+  const reads = sites.filter((other) => other.operation === 'read' && accepts(other) && enclosingFunction(other.call) === fn.node);
+  if (reads.length === 0) return undefined;
+  const values: Node[] = [];
+  if (fn.node.body?.type !== T.BlockStatement) {
+    if (fn.node.body) values.push(fn.node.body);
+  } else {
+    walk(fn.node.body, (node) => {
+      if (node.type === T.ReturnStatement && node.argument && enclosingFunction(node) === fn.node) values.push(node.argument);
+    });
+  }
+  let table: Table | undefined;
+  for (const value of values) {
+    const plain = unwrap(value);
+    if ((plain.type === T.Literal && plain.value === null) || (plain.type === T.Identifier && plain.name === 'undefined')) continue;
+    const rows = rowTableOf(value, context.unit, context.schema, (node) => reads.find((read) => read.call === node)?.table ?? returnedRows(node, sites, context, accepts, depth + 1));
+    if (!rows || (table && rows.table !== table)) return undefined;
+    table = rows.table;
+  }
+  return table;
+}
+
+/** A filter on the table's own unique key, read from rows that `isQuery` (a query of the same table) returned. */
+function ownKeyOfRows(site: QuerySite, context: AnalysisContext, isQuery: (node: Node) => boolean): boolean {
+  const keys = new Set(uniqueKeysOf(site.table).flatMap((key) => [key, dbColumn(site.table, key)]));
+  return filterValues(site).some(({ column, value }) => {
+    const reference = keys.has(column) ? referenceIn(value) : undefined;
+    if (!reference || (reference.field !== column && dbColumn(site.table, reference.field) !== column)) return false;
+    // The key of a related row loaded with them (`items[0].documentData.id`) is not the row's own.
+    const rows = rowTableOf(reference.row, context.unit, context.schema, (node) => (isQuery(node) ? site.table : undefined));
+    if (rows && rows.table !== site.table) return false;
+    return derivedFromRows([reference.row], context.unit, isQuery) !== undefined;
+  });
+}
+
+function scopedRead(read: QuerySite): boolean {
+  return read.predicate.kind === 'scoped' && !read.predicate.condition && !read.predicate.credential;
+}
+
+/**
+ * Selected by its own key read from a row a function of this file returns from a read of the same
+ * table (`const existing = await findWidgetByType(projectId, type)`, then `shareWidget.update({ where:
+ * { id: existing.id } })`, openpanel's widget router): that read decides, and is reported if unscoped,
+ * as for a read of the same table in the query's own function (keyedByRowsOf).
+ */
+function keyedByHelperRows(site: QuerySite, sites: QuerySite[], context: AnalysisContext): boolean {
+  const keys = new Set(uniqueKeysOf(site.table).flatMap((key) => [key, dbColumn(site.table, key)]));
+  return filterValues(site).some(({ column, value }) => {
+    const reference = keys.has(column) ? referenceIn(value) : undefined;
+    if (!reference || reference.optional || (reference.field !== column && dbColumn(site.table, reference.field) !== column)) return false;
+    const rows = rowTableOf(reference.row, context.unit, context.schema, (node) => returnedRows(node, sites, context, (read) => read.table === site.table));
+    return rows?.table === site.table;
+  });
+}
+
+/** The function of `unit`'s tree at the place `node` has in another parse of the same file. */
+function sameNode(node: TSESTree.FunctionLike, unit: AnalysisContext['unit']): { node: TSESTree.FunctionLike; unit: AnalysisContext['unit'] } | undefined {
+  let match: TSESTree.FunctionLike | undefined;
+  walk(unit.ast, (inner) => {
+    if (!match && inner.type === node.type && inner.range[0] === node.range[0] && inner.range[1] === node.range[1]) match = inner as TSESTree.FunctionLike;
+  });
+  return match && { node: match, unit };
+}
+
+/**
+ * The conjuncts of a Prisma filter object, one list per way its conditional spreads can go
+ * (`{ a, ...(cond ? { b } : { c }) }` is `[a, b]` or `[a, c]`); undefined for any other spread.
+ */
+function conjunctAlternatives(object: TSESTree.ObjectExpression, depth = 0): { column: string; value: Node }[][] | undefined {
+  let alternatives: { column: string; value: Node }[][] = [[]];
+  for (const property of object.properties) {
+    if (property.type === T.Property) {
+      const column = propertyName(property);
+      if (!column) continue;
+      const entry = { column, value: unwrap(property.value as Node) };
+      alternatives = alternatives.map((list) => [...list, entry]);
+      continue;
+    }
+    const spread = unwrap(property.argument);
+    if (spread.type !== T.ConditionalExpression || depth > 2) return undefined;
+    const branches: { column: string; value: Node }[][] = [];
+    for (const branch of [spread.consequent, spread.alternate]) {
+      const inner = unwrap(branch);
+      if (inner.type !== T.ObjectExpression) return undefined;
+      const lists = conjunctAlternatives(inner, depth + 1);
+      if (!lists) return undefined;
+      branches.push(...lists);
+    }
+    alternatives = alternatives.flatMap((list) => branches.map((branch) => [...list, ...branch]));
+  }
+  return alternatives;
 }
 
 /** The table a single-column relation of `table` on `column` (a field or its database name) points to. */
@@ -634,9 +772,21 @@ function relationTarget(table: Table, column: string): string | undefined {
 }
 
 /** `row.project_id` or `rows.map((r) => r.project_id)`: the rows and the field read from them. */
-function referenceIn(value: Node): { row: Node; field: string; optional: boolean } | undefined {
+function referenceIn(value: Node, unit?: AnalysisContext['unit']): { row: Node; field: string; optional: boolean } | undefined {
   const node = value.type === T.ChainExpression ? value.expression : value;
   const plain = unwrap(node);
+  // `const { baseId } = invitation`, then `{ id: baseId }`: the field destructured from the row.
+  if (plain.type === T.Identifier && unit) {
+    const def = variableOf(unit.scopeManager, plain)?.defs[0];
+    const property = def?.name.parent;
+    const declarator = def?.node;
+    if (def?.type === 'Variable' && declarator?.type === T.VariableDeclarator && declarator.init && declarator.id.type === T.ObjectPattern && property?.type === T.Property && property.parent === declarator.id && property.value === def.name && declarator.parent?.type === T.VariableDeclaration && declarator.parent.kind === 'const') {
+      const field = propertyName(property);
+      const row = unwrap(declarator.init);
+      if (field && row.type === T.Identifier) return { row, field, optional: false };
+    }
+    return undefined;
+  }
   // Prisma's `{ in: ... }` / `{ equals: ... }`.
   if (plain.type === T.ObjectExpression && plain.properties.length === 1) {
     const only = plain.properties[0]!;
@@ -672,11 +822,32 @@ function hasOptional(node: Node): boolean {
  * from the client is no-client-tenant-id's question.
  */
 function insertedHere(site: QuerySite, sites: QuerySite[], context: AnalysisContext): boolean {
+  if (madeByProjectFunction(site, context)) return true;
   const fns = enclosingFunctions(site.call);
   const inserts = sites.filter((other) => other !== site && other.table === site.table && other.operation === 'insert' && other.call.range[0] < site.call.range[0] && fns.has(enclosingFunction(other.call)));
   if (inserts.length === 0) return false;
   const keys = new Set(uniqueKeysOf(site.table).flatMap((key) => [key, dbColumn(site.table, key)]));
   return filterValues(site).some(({ column, value }) => keys.has(column) && derivedFromRows([value], context.unit, (node) => inserts.some((insert) => insert.call === node)));
+}
+
+/**
+ * The same through a project function: the query's unique key is that key of a row a project function
+ * created in this function (`envelope = await createDocumentFromTemplate({ teamId: team.id, ... })`, then
+ * `envelope.update({ where: { id: envelope.id } })`, documenso's API v1), or loaded when handed the
+ * tenant's id (`const existing = await findWidgetByType(input.projectId, type)`, then `update({ where:
+ * { id: existing.id } })`, openpanel's widget router). See createdRow in shared/paths.ts, which the
+ * path search applies to the ids callers hand on. A helper handed only the client's id vouches for nothing.
+ */
+function madeByProjectFunction(site: QuerySite, context: AnalysisContext): boolean {
+  if (!context.root || site.operation === 'insert') return false;
+  const keys = new Set(uniqueKeysOf(site.table).flatMap((key) => [key, dbColumn(site.table, key)]));
+  const options = pathOptions(context, context.root);
+  return filterValues(site).some(({ column, value }) => {
+    if (!keys.has(column)) return false;
+    const reference = referenceIn(value);
+    if (!reference || (reference.field !== column && dbColumn(site.table, reference.field) !== column)) return false;
+    return rowMadeOrLoaded(reference.row, context.unit, options) !== undefined;
+  });
 }
 
 /** The top-level conjuncts of a filter and their values: a chain's (`.eq`, `.in`, `.where`), or a `where` object's. */

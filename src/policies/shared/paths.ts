@@ -851,6 +851,13 @@ export function derivedFromRows(values: readonly Node[], unit: FileUnit, isQuery
           return;
         }
         for (const value of added) {
+          // `rows.push(await post.upsert(...))`: the query's result itself, whatever its arguments hold.
+          const plain = unwrap(value);
+          if (plain.type === T.CallExpression && isQuery(plain)) {
+            source ??= clip(textOf(unit, plain));
+            if (ok === 'none') ok = true;
+            continue;
+          }
           const verdict = derives(value, depth + 1);
           if (verdict === false) {
             ok = false;
@@ -899,6 +906,8 @@ function additionsTo(name: TSESTree.Identifier, unit: FileUnit): Node[] | undefi
     if (reference.init) continue;
     if (reference.isWrite()) return undefined;
     const use = reference.identifier as Node;
+    // `return { previousPost, posts }`: handed to the caller when this function is done with it.
+    if (returnedByOwner(use, (variable.defs[0]?.name as Node | undefined) ?? name)) continue;
     const parent = use.parent;
     if (parent?.type === T.MemberExpression && parent.object === use) {
       const method = memberName(parent) ?? '';
@@ -914,6 +923,15 @@ function additionsTo(name: TSESTree.Identifier, unit: FileUnit): Node[] | undefi
     return undefined;
   }
   return added;
+}
+
+/** A use inside a `return` of the function that declares the collection: nothing in it reads the collection after. */
+function returnedByOwner(use: Node, declared: Node): boolean {
+  for (let node: Node | undefined = use.parent; node; node = node.parent) {
+    if (node.type === T.FunctionDeclaration || node.type === T.FunctionExpression || node.type === T.ArrowFunctionExpression) return false;
+    if (node.type === T.ReturnStatement) return enclosingFunction(node) === enclosingFunction(declared);
+  }
+  return false;
 }
 
 /** The parameter a destructured name belongs to: `row` for `organizationId` in `({ organizationId }) =>`. */
@@ -1089,7 +1107,7 @@ function memberChain(identifier: TSESTree.Identifier): string[] {
 const ITERATIONS = new Set(['map', 'forEach', 'flatMap', 'filter', 'find', 'some', 'every']);
 
 /** The array a callback's first parameter is an element of: `rows` in `rows.map((row) => ...)`. */
-function elementOf(param: Node): Node | undefined {
+export function elementOf(param: Node): Node | undefined {
   const fn = param.parent;
   if ((fn?.type !== T.ArrowFunctionExpression && fn?.type !== T.FunctionExpression) || fn.params[0] !== param) return undefined;
   const call = fn.parent;
@@ -1097,7 +1115,7 @@ function elementOf(param: Node): Node | undefined {
   return ITERATIONS.has(memberName(call.callee) ?? '') ? call.callee.object : undefined;
 }
 
-function definitionOf(identifier: TSESTree.Identifier, unit: FileUnit): { kind: 'parameter'; node: Node } | { kind: 'const'; init: Node } | { kind: 'other' } | undefined {
+export function definitionOf(identifier: TSESTree.Identifier, unit: FileUnit): { kind: 'parameter'; node: Node } | { kind: 'const'; init: Node } | { kind: 'other' } | undefined {
   for (let scope = scopeAt(unit, identifier); scope; scope = scope.upper) {
     const variable = scope.set.get(identifier.name);
     if (!variable) continue;
@@ -1431,6 +1449,17 @@ function createdRow(node: Node, unit: FileUnit, depth: number, options: PathOpti
     return undefined;
   }
   return createdRow(init, unit, depth + 1, options);
+}
+
+/**
+ * What `createdRow` says of a value in the query's own function (`envelope.id` after `envelope = await
+ * createDocumentFromTemplate(...)`, `existing.id` after `existing = await findWidgetByType(projectId, type)`):
+ * the call that created or loaded the row, and whether it loaded it within the tenant rather than created it.
+ */
+export function rowMadeOrLoaded(node: Node, unit: FileUnit, options: PathOptions): { call: string; loaded: boolean } | undefined {
+  const source = createdRow(node, unit, 0, options);
+  if (!source) return undefined;
+  return source.startsWith(LOADED) ? { call: source.slice(LOADED.length), loaded: true } : { call: source, loaded: false };
 }
 
 /** The helper is handed a tenant's id (`orgId`, `{ organizationId }`) and its body uses the parameter it comes in by. */
@@ -1985,7 +2014,7 @@ function throwsOnIdentity(call: TSESTree.CallExpression, unit: FileUnit, resolve
   return Boolean(fn && fn.node.body && identityIn(fn.node.body) && bodyThrows(fn.node));
 }
 
-function functionOf(call: TSESTree.CallExpression, unit: FileUnit, resolver: Resolver): { node: TSESTree.FunctionLike; unit: FileUnit } | undefined {
+export function functionOf(call: TSESTree.CallExpression, unit: FileUnit, resolver: Resolver): { node: TSESTree.FunctionLike; unit: FileUnit } | undefined {
   const callee = unwrap(call.callee);
   if (callee.type === T.Identifier) {
     const binding = resolver.bindingOf(callee, unit);
