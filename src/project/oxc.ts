@@ -76,6 +76,19 @@ const NULL_KEPT: Record<string, ReadonlySet<string>> = {
   TSEmptyBodyFunctionExpression: new Set(['body']),
 };
 
+const absentByType = new Map<string, readonly string[]>();
+
+/** The ABSENT fields whose null means absent in a node of this type. */
+function absentKeys(type: string): readonly string[] {
+  let keys = absentByType.get(type);
+  if (!keys) {
+    const kept = NULL_KEPT[type];
+    keys = [...ABSENT].filter((key) => !kept?.has(key));
+    absentByType.set(type, keys);
+  }
+  return keys;
+}
+
 /** Offsets of each line's first character (LF, CRLF, CR, U+2028, U+2029 end a line, as in TypeScript). */
 function lineStarts(text: string): number[] {
   const starts = [0];
@@ -140,8 +153,7 @@ function convert(root: Node, starts: readonly number[], text: string): void {
     const node = stack.pop();
     if (!node) break;
     const fields = node as unknown as Record<string, unknown>;
-    const kept = NULL_KEPT[node.type];
-    for (const key of ABSENT) if (fields[key] === null && !kept?.has(key) && key in fields) fields[key] = undefined;
+    for (const key of absentKeys(node.type)) if (fields[key] === null) fields[key] = undefined;
     if ((node.type === 'Identifier' || node.type === 'AssignmentPattern' || node.type === 'ArrayPattern' || node.type === 'ObjectPattern') && node.decorators.length > 0 && node.range[0] <= node.decorators[0].range[0]) {
       // `@Query() q?: string`, `@Query() q = 1`: the parameter starts after its last decorator.
       node.range = [skipTrivia(text, node.decorators[node.decorators.length - 1].range[1]), node.range[1]];
