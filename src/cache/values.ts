@@ -1,5 +1,5 @@
 import type { TSESTree } from '@typescript-eslint/types';
-import { isNode, T, textOf, unwrap, variableOf, type FileUnit, type Node } from '../core/ast.js';
+import { childKeys, isNode, T, textOf, unwrap, variableOf, type FileUnit, type Node } from '../core/ast.js';
 import type { ValueFact } from '../core/facts.js';
 import type { AnalysisContext } from '../core/query-site.js';
 import type { Located } from '../core/resolve.js';
@@ -31,7 +31,7 @@ export function valueFacts(values: readonly Located[], context: AnalysisContext,
       if (site && (site.table.class === 'tenant' || site.table.class === 'child')) facts.push({ kind: 'query', site, unit });
     }
     if (node.type === T.Identifier || node.type === T.ThisExpression) reference(node, unit, follow, root);
-    for (const key of Object.keys(node)) {
+    for (const key of childKeys(node.type)) {
       if (SKIPPED_KEYS.has(key)) continue;
       const child: unknown = Reflect.get(node, key);
       if (Array.isArray(child)) {

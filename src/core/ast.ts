@@ -52,6 +52,23 @@ export function walk(root: Node, enter: (node: Node) => void): void {
   }
 }
 
+const sortedKeys = new Map<string, readonly string[]>();
+
+/**
+ * The child keys of a node type in alphabetical order. typescript-estree's nodes list their
+ * properties alphabetically, and the walks that once went by property order (Object.keys) keep that
+ * order through this list, so that what they find first does not depend on the parser that built
+ * the tree (oxc lists them in source order, src/project/oxc.ts).
+ */
+export function childKeys(type: string): readonly string[] {
+  let keys = sortedKeys.get(type);
+  if (!keys) {
+    keys = [...(visitorKeys[type as keyof typeof visitorKeys] ?? [])].sort();
+    sortedKeys.set(type, keys);
+  }
+  return keys;
+}
+
 export function isNode(value: unknown): value is Node {
   return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string' && 'range' in value;
 }

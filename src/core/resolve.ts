@@ -1,6 +1,6 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import type { Variable } from '@typescript-eslint/scope-manager';
-import { memberName, T, unwrap, variableOf, walk, type FileUnit, type Node } from './ast.js';
+import { childKeys, memberName, T, unwrap, variableOf, walk, type FileUnit, type Node } from './ast.js';
 
 /**
  * What resolution needs of the project's module graph (src/project/modules.ts): where a specifier
@@ -531,8 +531,7 @@ function findReturnedExpressions(fn: TSESTree.FunctionLike): Node[] {
       return;
     }
     if (node.type === T.FunctionDeclaration || node.type === T.FunctionExpression || node.type === T.ArrowFunctionExpression) return;
-    for (const key of Object.keys(node)) {
-      if (key === 'parent') continue;
+    for (const key of childKeys(node.type)) {
       const child: unknown = Reflect.get(node, key);
       if (Array.isArray(child)) {
         for (const item of child) if (isStatementish(item)) visit(item);
