@@ -173,6 +173,7 @@ function pathsFor(site: QuerySite, context: AnalysisContext, isAdminOnly: AdminO
     tenantKeys,
     isAdminOnly: (fn, unit) => isAdminOnly(fn, unit, { ...context, unit }),
     read: site.operation === 'read',
+    ...(context.statementOf ? { statementOf: context.statementOf } : {}),
     focus,
     ...(session ? { session: session.values, sessionVia: session.via } : {}),
   });
