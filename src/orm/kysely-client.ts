@@ -62,7 +62,7 @@ function tracedKyselyClientOf(expression: Node, unit: FileUnit, context: Analysi
     case T.CallExpression:
       return fromCall(node, unit, context, depth);
     case T.Identifier:
-      return fromIdentifier(node, unit, context, depth);
+      return fromIdentifier(node, unit, context, depth) ?? destructuredBuilder(node, unit, context, depth);
     case T.MemberExpression:
       return unwrap(node.object).type === T.ThisExpression ? thisMember(node, unit, context, depth) : undefined;
     case T.ConditionalExpression:
@@ -234,15 +234,22 @@ function nestedBuilder(fn: TSESTree.FunctionLike, call: TSESTree.CallExpression,
   if (!call.arguments.some((a) => unwrap(a as Node) === fn)) return undefined;
   let root = unwrap(callee.object);
   const tables: string[] = [];
-  for (let i = 0; i < 200 && root.type === T.CallExpression; i++) {
-    const inner = unwrap(root.callee);
-    if (inner.type !== T.MemberExpression) break;
-    const name = memberName(inner);
-    const arg = root.arguments[0] ? unwrap(root.arguments[0]) : undefined;
-    if (name && /^(selectFrom|updateTable|deleteFrom|insertInto)$|Join(Lateral)?$/.test(name) && arg?.type === T.Literal && typeof arg.value === 'string') tables.push(arg.value);
-    root = unwrap(inner.object);
+  let outer: KyselyClient | undefined;
+  // `let qb = db.selectFrom('t'); qb = qb.where((eb) => ...)`: a builder kept in a variable is followed to its start.
+  for (let hop = 0; hop < 3 && !outer; hop++) {
+    for (let i = 0; i < 200 && root.type === T.CallExpression; i++) {
+      const inner = unwrap(root.callee);
+      if (inner.type !== T.MemberExpression) break;
+      const name = memberName(inner);
+      const arg = root.arguments[0] ? unwrap(root.arguments[0]) : undefined;
+      if (name && /^(selectFrom|updateTable|deleteFrom|insertInto)$|Join(Lateral)?$/.test(name) && arg?.type === T.Literal && typeof arg.value === 'string') tables.push(arg.value);
+      root = unwrap(inner.object);
+    }
+    outer = kyselyClientOf(root, unit, context, depth + 1) ?? destructuredBuilder(root, unit, context, depth);
+    const def = !outer && root.type === T.Identifier ? variableOf(unit.scopeManager, root)?.defs[0] : undefined;
+    if (def?.type !== 'Variable' || def.node.id.type !== T.Identifier || !def.node.init) break;
+    root = unwrap(def.node.init);
   }
-  const outer = kyselyClientOf(root, unit, context, depth + 1) ?? destructuredBuilder(root, unit, context, depth);
   if (!outer) return undefined;
   const { builder, ...client } = outer;
   return { ...client, how: `a builder inside a query on ${outer.how.replace(/^a builder inside a query on /, '')}`, builder: { outer: [...tables, ...(builder?.outer ?? [])] } };
@@ -250,8 +257,10 @@ function nestedBuilder(fn: TSESTree.FunctionLike, call: TSESTree.CallExpression,
 
 /** `({ selectFrom, exists }) => exists(selectFrom('t')...)`: a helper taken from a nested callback's expression builder. */
 function destructuredBuilder(root: Node, unit: FileUnit, context: AnalysisContext, depth: number): KyselyClient | undefined {
-  if (root.type !== T.CallExpression || unwrap(root.callee).type !== T.Identifier || depth > MAX_DEPTH) return undefined;
-  const def = variableOf(unit.scopeManager, unwrap(root.callee) as TSESTree.Identifier)?.defs[0];
+  // `selectFrom('t')` called as taken, or `eb.selectFrom('t')` with `eb` itself taken from `({ eb, or })`.
+  const name = root.type === T.CallExpression ? unwrap(root.callee) : root;
+  if (name.type !== T.Identifier || depth > MAX_DEPTH) return undefined;
+  const def = variableOf(unit.scopeManager, name)?.defs[0];
   if (def?.type !== 'Parameter') return undefined;
   const fn = def.node as TSESTree.FunctionLike;
   const pattern = fn.params[0];

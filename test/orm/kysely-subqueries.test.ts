@@ -114,6 +114,20 @@ export function titled<Q extends SelectQueryBuilder<any, any, any>>(query: Q, ti
   });
 });
 
+describe('builders kept in variables and taken from a destructured builder', () => {
+  it('`let qb = db.selectFrom(...)`; `qb.where(({ eb, or }) => eb(..., "in", eb.selectFrom(...)))`: followed, judged like the others', async () => {
+    const queries = `
+export async function search(ws: string, term: string, scoped: boolean) {
+  let qb = db.selectFrom('comments').selectAll().where('comments.workspace_id', '=', ws);
+  qb = qb.where(({ or, eb }) => or([eb('comments.id', 'in', eb.selectFrom('pages').select('pages.id').whereRef('pages.id', '=', 'comments.page_id'))])); // safe
+  qb = qb.where(({ or, eb }) => or([eb('comments.page_id', 'in', eb.selectFrom('pages').select('pages.id').where('pages.title', 'ilike', term))])); // leak
+  return qb.execute();
+}
+`;
+    await check(queries);
+  });
+});
+
 describe('CTEs and union branches', () => {
   it('the recursive step joins the CTE (scoped by the anchor); the anchor is judged on its own filter', async () => {
     const queries = `
