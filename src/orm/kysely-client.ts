@@ -245,7 +245,7 @@ function nestedBuilder(fn: TSESTree.FunctionLike, call: TSESTree.CallExpression,
       if (name && /^(selectFrom|updateTable|deleteFrom|insertInto)$|Join(Lateral)?$/.test(name) && arg?.type === T.Literal && typeof arg.value === 'string') tables.push(arg.value);
       root = unwrap(inner.object);
     }
-    outer = kyselyClientOf(root, unit, context, depth + 1) ?? destructuredBuilder(root, unit, context, depth);
+    outer = kyselyClientOf(root, unit, context, depth + 1) ?? destructuredBuilder(root, unit, context, depth) ?? flowDatabase(root, unit, context);
     const def = !outer && root.type === T.Identifier ? variableOf(unit.scopeManager, root)?.defs[0] : undefined;
     if (def?.type !== 'Variable' || def.node.id.type !== T.Identifier || !def.node.init) break;
     root = unwrap(def.node.init);
@@ -253,6 +253,13 @@ function nestedBuilder(fn: TSESTree.FunctionLike, call: TSESTree.CallExpression,
   if (!outer) return undefined;
   const { builder, ...client } = outer;
   return { ...client, how: `a builder inside a query on ${outer.how.replace(/^a builder inside a query on /, '')}`, builder: { outer: [...tables, ...(builder?.outer ?? [])] } };
+}
+
+/** A database the flow engine traces to Kysely (`prisma.$kysely` of prisma-extension-kysely). */
+function flowDatabase(root: Node, unit: FileUnit, context: AnalysisContext): KyselyClient | undefined {
+  if (root.type === T.CallExpression) return undefined;
+  const flow = flowClient(root, unit, context.resolver, 'kysely');
+  return flow.kind === 'client' ? { kind: 'client', scoped: false, how: flow.how } : undefined;
 }
 
 /** `({ selectFrom, exists }) => exists(selectFrom('t')...)`: a helper taken from a nested callback's expression builder. */

@@ -126,6 +126,18 @@ export async function search(ws: string, term: string, scoped: boolean) {
 `;
     await check(queries);
   });
+
+  it('a statement on a database the flow engine traces (a property of an object holding it) is followed too', async () => {
+    const queries = `
+const holder = { db };
+export const viaHolder = (ws: string, title: string) =>
+  holder.db.selectFrom('comments').selectAll().where('workspace_id', '=', ws)
+    .where((eb) => eb.exists(eb.selectFrom('pages').select('pages.id').whereRef('pages.id', '=', 'comments.page_id'))) // safe
+    .where((eb) => eb.exists(eb.selectFrom('pages').select('pages.id').where('pages.title', '=', title))) // leak
+    .execute();
+`;
+    await check(queries);
+  });
 });
 
 describe('CTEs and union branches', () => {
