@@ -190,6 +190,16 @@ function analyzeAll(unit: FileUnit, project: ProjectView, resolver: Resolver, es
     isTestPath: isTestFile,
     isSystemPath: (path) => isSystemPath(path, project.config),
   };
+  const statements = (context.recognizers ?? []).filter((r) => r.statementOf);
+  if (statements.length > 0) {
+    context.statementOf = (fn, at) => {
+      for (const recognizer of statements) {
+        const statement = recognizer.statementOf?.(fn, { ...context, unit: at });
+        if (statement) return statement;
+      }
+      return undefined;
+    };
+  }
   const calls: TSESTree.CallExpression[] = [];
   const tagged: TSESTree.TaggedTemplateExpression[] = [];
   walk(unit.ast, (node) => {

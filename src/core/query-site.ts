@@ -90,6 +90,8 @@ export interface AnalysisContext {
   isSystemPath?: (relativePath: string) => boolean;
   /** The recognizers that apply to this project (all when absent). */
   recognizers?: OrmRecognizer[];
+  /** See OrmRecognizer.statementOf: asked of every recognizer that applies. */
+  statementOf?: (fn: TSESTree.FunctionLike, unit: FileUnit) => TSESTree.CallExpression | undefined;
 }
 
 /** One recognizer per ORM, shaped like a knip plugin: cheap to skip when its package is absent. */
@@ -103,6 +105,11 @@ export interface OrmRecognizer {
    * `this.db(this.tableName)`, one table per subclass); `recognize` gives the first.
    */
   recognizeAll?(call: TSESTree.CallExpression, context: AnalysisContext): QuerySite[];
+  /**
+   * A callback the library runs while it builds a statement (Kysely's `.where((eb) => ...)`): the call
+   * that runs the statement, which decides who reaches the callback. Not a handler registration.
+   */
+  statementOf?(fn: TSESTree.FunctionLike, context: AnalysisContext): TSESTree.CallExpression | undefined;
 }
 
 /**

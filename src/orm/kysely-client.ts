@@ -21,12 +21,29 @@ const CLIENT_TYPES = new Set(['Kysely', 'Transaction', 'ControlledTransaction', 
 const SAME_DATABASE = new Set(['withPlugin', 'withoutPlugins', 'withTables', 'with', 'withRecursive', '$withTables']);
 /** `db.transaction().execute(fn)`, `db.connection().execute(fn)`: `fn` gets a database. */
 const CALLBACK_SOURCES = new Set(['transaction', 'connection']);
+/**
+ * Builder methods whose callback gets a builder of a nested query: an expression builder (`where`,
+ * `select`, `having`, ...: `eb.selectFrom(...)` is a subquery), a query creator (`with`, `withRecursive`:
+ * a CTE's body), or a compound query's branch (`union`, `unionAll`, ...).
+ */
+const NESTED_CALLBACKS = /^(selectFrom|where|orWhere|having|orHaving|select|selectAll|distinctOn|orderBy|groupBy|on|orOn|set|values|returning|(inner|left|right|full|cross)Join(Lateral)?|union(All)?|intersect(All)?|except(All)?|with(Recursive|Materialized|NotMaterialized)?)$/;
+/** Kysely types of builders inside a statement (a subquery's `eb`, a CTE's query creator, a chain kept in a typed value). */
+const BUILDER_TYPES = new Set(['ExpressionBuilder', 'SelectQueryBuilder', 'UpdateQueryBuilder', 'DeleteQueryBuilder', 'InsertQueryBuilder', 'JoinBuilder']);
 
 /**
  * A Kysely database, and, when it is traced to its construction, how that construction names
  * identifiers: `plain` (no `CamelCasePlugin`: code writes SQL names) or the plugin's options.
  */
-export type KyselyClient = Extract<ClientInfo, { kind: 'client' }> & { naming?: 'plain' | KyselyCamelCase };
+export type KyselyClient = Extract<ClientInfo, { kind: 'client' }> & {
+  naming?: 'plain' | KyselyCamelCase;
+  /**
+   * A builder inside a statement rather than a database: the callback parameter of `.where(eb => ...)`,
+   * `.select(eb => ...)`, `withRecursive(name, qb => ...)`, `unionAll(eb => ...)`, or a value typed
+   * `ExpressionBuilder<DB, 'comments'>` (`outer` then names the tables the outer query reads). A
+   * query started on it is a subquery, a CTE body or a union branch: complete where it is written.
+   */
+  builder?: { outer: string[] };
+};
 
 /** The Kysely database `expression` is, or undefined when it cannot be traced to one. */
 export function kyselyClientOf(expression: Node, unit: FileUnit, context: AnalysisContext, depth = 0): KyselyClient | undefined {
@@ -45,7 +62,7 @@ function tracedKyselyClientOf(expression: Node, unit: FileUnit, context: Analysi
     case T.CallExpression:
       return fromCall(node, unit, context, depth);
     case T.Identifier:
-      return fromIdentifier(node, unit, context, depth);
+      return fromIdentifier(node, unit, context, depth) ?? destructuredBuilder(node, unit, context, depth);
     case T.MemberExpression:
       return unwrap(node.object).type === T.ThisExpression ? thisMember(node, unit, context, depth) : undefined;
     case T.ConditionalExpression:
@@ -177,7 +194,8 @@ function fromIdentifier(node: TSESTree.Identifier, unit: FileUnit, context: Anal
   if (binding.kind === 'value') return kyselyClientOf(binding.value.node, binding.value.unit, context, depth + 1);
   if (binding.kind !== 'parameter') return undefined;
   const annotation = binding.param.node.typeAnnotation?.typeAnnotation;
-  if (annotation) return typeClient(annotation, binding.param.unit, context, depth + 1, `\`${node.name}\``);
+  // `(eb: any) => eb.selectFrom(...)`: an `any` says nothing; where the callback is passed still does.
+  if (annotation && annotation.type !== T.TSAnyKeyword) return typeClient(annotation, binding.param.unit, context, depth + 1, `\`${node.name}\``);
   return callbackParameter(binding.param.node, binding.fn, binding.param.unit, context, depth);
 }
 
@@ -185,7 +203,9 @@ function fromIdentifier(node: TSESTree.Identifier, unit: FileUnit, context: Anal
 function callbackParameter(param: TSESTree.Identifier, fn: TSESTree.FunctionLike | undefined, unit: FileUnit, context: AnalysisContext, depth: number): KyselyClient | undefined {
   if (!fn || fn.params[0] !== param) return undefined;
   const call = fn.parent;
-  if (call?.type !== T.CallExpression || call.arguments[0] !== fn) return undefined;
+  if (call?.type !== T.CallExpression) return undefined;
+  const nested = nestedBuilder(fn, call, unit, context, depth);
+  if (nested || call.arguments[0] !== fn) return nested;
   let callee = unwrap(call.callee);
   if (callee.type !== T.MemberExpression || memberName(callee) !== 'execute') return undefined;
   for (let i = 0; i < 6; i++) {
@@ -200,6 +220,81 @@ function callbackParameter(param: TSESTree.Identifier, fn: TSESTree.FunctionLike
     callee = inner;
   }
   return undefined;
+}
+
+/**
+ * `db.selectFrom('favorites').where((eb) => ...)`, `db.withRecursive('tree', (qb) => ...)`: the
+ * callback's parameter builds inside a statement whose chain starts on a Kysely database (or on
+ * another such builder, for a subquery inside a subquery).
+ */
+function nestedBuilder(fn: TSESTree.FunctionLike, call: TSESTree.CallExpression, unit: FileUnit, context: AnalysisContext, depth: number, methods = NESTED_CALLBACKS): KyselyClient | undefined {
+  const callee = unwrap(call.callee);
+  const method = callee.type === T.MemberExpression ? memberName(callee) : undefined;
+  if (callee.type !== T.MemberExpression || !method || !methods.test(method)) return undefined;
+  if (!call.arguments.some((a) => unwrap(a as Node) === fn)) return undefined;
+  let root = unwrap(callee.object);
+  const tables: string[] = [];
+  let outer: KyselyClient | undefined;
+  // `let qb = db.selectFrom('t'); qb = qb.where((eb) => ...)`: a builder kept in a variable is followed to its start.
+  for (let hop = 0; hop < 3 && !outer; hop++) {
+    for (let i = 0; i < 200 && root.type === T.CallExpression; i++) {
+      const inner = unwrap(root.callee);
+      if (inner.type !== T.MemberExpression) break;
+      const name = memberName(inner);
+      const arg = root.arguments[0] ? unwrap(root.arguments[0]) : undefined;
+      if (name && /^(selectFrom|updateTable|deleteFrom|insertInto)$|Join(Lateral)?$/.test(name) && arg?.type === T.Literal && typeof arg.value === 'string') tables.push(arg.value);
+      root = unwrap(inner.object);
+    }
+    outer = kyselyClientOf(root, unit, context, depth + 1) ?? destructuredBuilder(root, unit, context, depth) ?? flowDatabase(root, unit, context);
+    const def = !outer && root.type === T.Identifier ? variableOf(unit.scopeManager, root)?.defs[0] : undefined;
+    if (def?.type !== 'Variable' || def.node.id.type !== T.Identifier || !def.node.init) break;
+    root = unwrap(def.node.init);
+  }
+  if (!outer) return undefined;
+  const { builder, ...client } = outer;
+  return { ...client, how: `a builder inside a query on ${outer.how.replace(/^a builder inside a query on /, '')}`, builder: { outer: [...tables, ...(builder?.outer ?? [])] } };
+}
+
+/** A database the flow engine traces to Kysely (`prisma.$kysely` of prisma-extension-kysely). */
+function flowDatabase(root: Node, unit: FileUnit, context: AnalysisContext): KyselyClient | undefined {
+  if (root.type === T.CallExpression) return undefined;
+  const flow = flowClient(root, unit, context.resolver, 'kysely');
+  return flow.kind === 'client' ? { kind: 'client', scoped: false, how: flow.how } : undefined;
+}
+
+/** `({ selectFrom, exists }) => exists(selectFrom('t')...)`: a helper taken from a nested callback's expression builder. */
+function destructuredBuilder(root: Node, unit: FileUnit, context: AnalysisContext, depth: number): KyselyClient | undefined {
+  // `selectFrom('t')` called as taken, or `eb.selectFrom('t')` with `eb` itself taken from `({ eb, or })`.
+  const name = root.type === T.CallExpression ? unwrap(root.callee) : root;
+  if (name.type !== T.Identifier || depth > MAX_DEPTH) return undefined;
+  const def = variableOf(unit.scopeManager, name)?.defs[0];
+  if (def?.type !== 'Parameter') return undefined;
+  const fn = def.node as TSESTree.FunctionLike;
+  const pattern = fn.params[0];
+  if (pattern?.type !== T.ObjectPattern || !pattern.properties.some((p) => p.type === T.Property && p.value === def.name)) return undefined;
+  const call = fn.parent;
+  return call?.type === T.CallExpression ? nestedBuilder(fn, call, unit, context, depth + 1) : undefined;
+}
+
+const INLINE_CALLBACKS = new RegExp(`${NESTED_CALLBACKS.source.slice(0, -2)}|\\$if|\\$call)$`);
+
+/**
+ * A callback Kysely runs while it builds a statement (`.where((eb) => ...)`, `.$if(c, (qb) => ...)`,
+ * `withRecursive(name, (qb) => ...)`): the whole chain of that statement, run by whoever runs it.
+ * Undefined for any other function.
+ */
+export function kyselyStatementOf(fn: TSESTree.FunctionLike, unit: FileUnit, context: AnalysisContext): TSESTree.CallExpression | undefined {
+  const call = fn.parent;
+  if (call?.type !== T.CallExpression || !nestedBuilder(fn, call, unit, context, 0, INLINE_CALLBACKS)) return undefined;
+  let outer: TSESTree.CallExpression = call;
+  for (let i = 0; i < 200; i++) {
+    let node: Node = outer;
+    while (node.parent && (node.parent.type === T.TSAsExpression || node.parent.type === T.TSNonNullExpression)) node = node.parent;
+    const member = node.parent;
+    if (member?.type !== T.MemberExpression || member.object !== node || member.parent?.type !== T.CallExpression || member.parent.callee !== member) break;
+    outer = member.parent;
+  }
+  return outer;
 }
 
 /** `this.db`: a constructor parameter property, a class field (typed or initialised), or a `this.db = ...` assignment. */
@@ -232,10 +327,25 @@ function typeClient(annotation: TSESTree.TypeNode, unit: FileUnit, context: Anal
   if (annotation.type !== T.TSTypeReference || annotation.typeName.type !== T.Identifier) return undefined;
   const binding = context.resolver.bindingOf(annotation.typeName, unit, depth + 1);
   if (binding.kind === 'package') {
-    return binding.source === KYSELY && CLIENT_TYPES.has(binding.imported) ? { kind: 'client', scoped: false, how: `${what} is typed \`${binding.imported}\` from \`kysely\`` } : undefined;
+    if (binding.source !== KYSELY) return undefined;
+    if (CLIENT_TYPES.has(binding.imported)) return { kind: 'client', scoped: false, how: `${what} is typed \`${binding.imported}\` from \`kysely\`` };
+    if (!BUILDER_TYPES.has(binding.imported)) return undefined;
+    // `ExpressionBuilder<DB, 'comments'>`: the second type argument names the tables in scope.
+    const outer = (annotation.typeArguments?.params[1] ? literalTypes(annotation.typeArguments.params[1]) : []);
+    return { kind: 'client', scoped: false, how: `${what} is typed \`${binding.imported}\` from \`kysely\``, builder: { outer } };
   }
+  // `<Q extends SelectQueryBuilder<any, any, any>>(query: Q)`: the parameter's constraint.
+  const def = variableOf(unit.scopeManager, annotation.typeName)?.defs[0];
+  if (def?.node.type === T.TSTypeParameter) return def.node.constraint ? typeClient(def.node.constraint, unit, context, depth + 1, what) : undefined;
   const alias = typeAlias(annotation.typeName, unit, context);
   return alias ? typeClient(alias.node, alias.unit, context, depth + 1, what) : undefined;
+}
+
+/** `'comments'`, `'comments' | 'users'`: the string literals of a type. */
+function literalTypes(type: TSESTree.TypeNode): string[] {
+  if (type.type === T.TSLiteralType && type.literal.type === T.Literal && typeof type.literal.value === 'string') return [type.literal.value];
+  if (type.type === T.TSUnionType) return type.types.flatMap(literalTypes);
+  return [];
 }
 
 /** The type a type name stands for, in this file or exported by a project file. */

@@ -6,10 +6,10 @@
  * schema by their database name; conditions are read by src/orm/kysely-where.ts.
  */
 import type { TSESTree } from '@typescript-eslint/types';
-import { methodChain, runsHere, isChainLink, T, textOf, unwrap, type Node } from '../core/ast.js';
+import { memberName, methodChain, runsHere, isChainLink, T, textOf, unwrap, type Node } from '../core/ast.js';
 import type { AnalysisContext, Operation, OrmRecognizer, Predicate, QuerySite } from '../core/query-site.js';
 import type { Table } from '../core/schema.js';
-import { kyselyClientOf, type KyselyClient } from './kysely-client.js';
+import { kyselyClientOf, kyselyStatementOf, type KyselyClient } from './kysely-client.js';
 import { chainEqualities } from './chain-equalities.js';
 import { constantText } from './knex-where.js';
 import { camelCaseMapper, evaluateLinks, fieldOfRef, NO_TENANT_KEY, type Env, type Link, type Source } from './kysely-where.js';
@@ -34,7 +34,7 @@ export const kyselyRecognizer: OrmRecognizer = {
     if (!exact && !(project && tableArgument(arg, context, camelCaseMapper(project)))) return undefined;
     const traced = clientOfStart(first.call, context);
     if (!traced) return undefined;
-    const { naming, ...client } = traced;
+    const { naming, builder, ...client } = traced;
     // The database's own construction decides; one not traced to it (an injected `Kysely<DB>`)
     // takes the project's CamelCasePlugin. Names are matched as written first, so the mapping only
     // gives a meaning to names that would otherwise be no table or column at all.
@@ -42,8 +42,9 @@ export const kyselyRecognizer: OrmRecognizer = {
     const snake = options ? camelCaseMapper(options) : undefined;
     const named = snake ? (exact ? { ...exact, snake } : tableArgument(arg, context, snake)) : exact;
     if (!named) return undefined;
-    return site(call, first, links.slice(start + 1), named, client, context);
+    return site(call, first, links.slice(start + 1), named, client, context, builder);
   },
+  statementOf: (fn, context) => kyselyStatementOf(fn, context.unit, context),
 };
 
 function clientOfStart(call: TSESTree.CallExpression, context: AnalysisContext): KyselyClient | undefined {
@@ -82,7 +83,7 @@ function tableBySqlName(name: string, context: AnalysisContext): Table | undefin
 
 const EQUALITY_FILTERS = new Set(['where']);
 
-function site(call: TSESTree.CallExpression, first: Link, rest: Link[], main: Source, client: KyselyClient, context: AnalysisContext): QuerySite {
+function site(call: TSESTree.CallExpression, first: Link, rest: Link[], main: Source, client: KyselyClient, context: AnalysisContext, builder?: KyselyClient['builder']): QuerySite {
   const { unit } = context;
   const table = main.table as Table;
   const operation = STARTS[first.name] ?? 'read';
@@ -96,7 +97,7 @@ function site(call: TSESTree.CallExpression, first: Link, rest: Link[], main: So
     method: terminal?.name ?? first.name,
     callee: first.call,
     calleeText: textOf(unit, first.call).replace(/\s+/g, ''),
-    call,
+    call: beforeBranches(call, links, terminal),
     client,
     predicate: { kind: 'scoped', via: 'an insert has no filter' },
     nested: [],
@@ -110,10 +111,167 @@ function site(call: TSESTree.CallExpression, first: Link, rest: Link[], main: So
   const set = links.find((l) => l.name === 'set')?.call.arguments[0];
   if (set) result.data = set;
   const keys: Record<string, string> = {};
-  result.predicate = predicateOf(main, links, keys, terminal !== undefined || runsHere(call), context);
+  // A subquery, a CTE body or a union branch is complete where it is written: it runs with its statement.
+  const runs = terminal !== undefined || runsHere(call) || builder !== undefined;
+  result.predicate = predicateOf(main, links, keys, runs, context);
+  if (builder && result.predicate.kind !== 'scoped') {
+    const via = correlation(call, main, links, builder, context);
+    if (via) result.predicate = { kind: 'scoped', via };
+  }
   result.whereKeys = keys;
   result.equalities = chainEqualities(links, EQUALITY_FILTERS);
   return result;
+}
+
+const CTE = /^with(Recursive|Materialized|NotMaterialized)?$/;
+
+/**
+ * A nested query correlated to the rows of its statement: `whereRef('users.id', '=', 'comments.creatorId')`
+ * (or a join on such a pair) names a table the outer query reads, and that table is tenant data the
+ * outer query's own site checks; or the query joins a CTE of its statement (the step of a recursive
+ * CTE walks from rows the anchor chose). Its rows are those the outer rows point at, so the outer
+ * query's filter decides. Uncorrelated, or correlated only to a table that is not tenant data, it
+ * is judged on its own filter.
+ */
+function correlation(call: TSESTree.CallExpression, main: Source, links: Link[], builder: NonNullable<KyselyClient['builder']>, context: AnalysisContext): string | undefined {
+  const own = new Set(main.names);
+  const joined: string[] = [];
+  for (const link of links) {
+    if (!JOIN.test(link.name)) continue;
+    const text = link.call.arguments[0] ? constString(link.call.arguments[0], context) : undefined;
+    const match = text ? /^\s*([\w.]+)(?:\s+as\s+(\w+))?\s*$/i.exec(text) : null;
+    if (!match?.[1]) continue;
+    own.add(match[2] ?? match[1]);
+    if (link.name.startsWith('inner')) joined.push(match[1]);
+  }
+  // The CTEs of the enclosing statement, and the tables (by alias) its outer queries read.
+  const ctes = new Set<string>();
+  const aliases = new Map<string, string>();
+  const addTable = (text: string) => {
+    const match = /^\s*([\w.]+)(?:\s+as\s+(\w+))?\s*$/i.exec(text);
+    if (match?.[1]) aliases.set(match[2] ?? match[1], match[1]);
+  };
+  builder.outer.forEach(addTable);
+  for (let node: Node | undefined = call.parent; node; node = node.parent) {
+    if (node.type !== T.CallExpression) continue;
+    for (const link of methodChain(node)) {
+      const arg = link.call.arguments[0];
+      const text = arg ? constString(arg, context) : undefined;
+      if (text === undefined) continue;
+      if (CTE.test(link.name)) {
+        const name = text.replace(/\(.*$/s, '').trim();
+        ctes.add(name);
+        // Under a `CamelCasePlugin`, SQL written by hand names `allAncestors` as `all_ancestors`.
+        if (main.snake) ctes.add(main.snake(name));
+      }
+      else if (link.name === 'selectFrom' || link.name === 'updateTable' || link.name === 'deleteFrom' || JOIN.test(link.name)) addTable(text);
+    }
+  }
+  const recursive = joined.find((name) => ctes.has(name)) ?? sqlReadingCte(links, ctes);
+  if (recursive) return `it joins \`${recursive}\`, a CTE of its statement: its rows follow from the rows the CTE's first query chose, which that query's own site checks`;
+  const outerRef = (ref: string) => {
+    const dot = ref.lastIndexOf('.');
+    const qualifier = dot > 0 ? ref.slice(0, dot) : undefined;
+    return qualifier && !own.has(qualifier) ? qualifier : undefined;
+  };
+  const table = main.table;
+  for (const [a, b] of refPairs(links, context)) {
+    // `whereRef('users.workspaceId', '=', 'workspaces.id')`: its own tenant key is the outer row's.
+    for (const [mine, other] of [[a, b], [b, a]] as const) {
+      const field = table && !outerRef(mine) ? fieldOfRef(mine, main, [main]) : undefined;
+      if (field && table?.tenantKeys.includes(field) && outerRef(other)) return `its tenant key is correlated to the outer row (\`${mine} = ${other}\`)`;
+    }
+    for (const ref of [a, b]) {
+      const qualifier = outerRef(ref);
+      if (!qualifier) continue;
+      if (ctes.has(qualifier)) return `it is correlated to the rows of \`${qualifier}\`, a CTE of its statement (\`${a} = ${b}\`), which that query's own site checks`;
+      const outer = outerTable(aliases.get(qualifier) ?? qualifier, main.snake, context);
+      if (outer && (outer.tenantKeys.length > 0 || outer.class === 'child')) {
+        return `it is correlated to the outer query's \`${outer.dbName}\` rows (\`${a} = ${b}\`), which that query's own site checks`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * `.where('pagePermissions.pageAccessId', '=', sql\`(SELECT pa.id FROM ancestors a ...)\`)`: the value is
+ * chosen from a CTE of the statement, by a SQL sub-select that reads it.
+ */
+function sqlReadingCte(links: Link[], ctes: Set<string>): string | undefined {
+  if (ctes.size === 0) return undefined;
+  for (const link of links) {
+    const value = link.name === 'where' && link.call.arguments.length === 3 ? unwrap(link.call.arguments[2] as Node) : undefined;
+    if (value?.type !== T.TaggedTemplateExpression) continue;
+    const text = value.quasi.quasis.map((q) => q.value.cooked ?? '').join(' ');
+    if (!/^\s*\(\s*select\b/i.test(text)) continue;
+    for (const match of text.matchAll(/\b(?:from|join)\s+"?(\w+)"?/gi)) if (match[1] && ctes.has(match[1])) return match[1];
+  }
+  return undefined;
+}
+
+/**
+ * Column pairs compared for equality: `whereRef(a, '=', b)`, `where(a, '=', eb.ref(b))`,
+ * `whereRef(a, '=', sql\`ANY(${eb.ref(b)})\`)`, `innerJoin(t, a, b)`, `innerJoin(t, (j) => j.onRef(a, '=', b))`.
+ */
+function refPairs(links: Link[], context: AnalysisContext): [string, string][] {
+  const pairs: [string, string][] = [];
+  const pair = (args: TSESTree.CallExpressionArgument[], withOperator: boolean) => {
+    const [x, op, y] = withOperator ? args : [args[0], undefined, args[1]];
+    if (withOperator && (!op || constString(op, context) !== '=')) return;
+    const left = x ? refText(x, context) : undefined;
+    const right = y ? refText(y, context) : undefined;
+    if (left !== undefined && right !== undefined) pairs.push([left.trim(), right.trim()]);
+  };
+  for (const link of links) {
+    if (link.name === 'whereRef') pair(link.call.arguments, true);
+    else if (link.name === 'where' && link.call.arguments.length === 3 && isRefCall(link.call.arguments[2])) pair(link.call.arguments, true);
+    else if (JOIN.test(link.name) && link.name.startsWith('inner')) {
+      const callback = link.call.arguments[1] ? unwrap(link.call.arguments[1]) : undefined;
+      if (callback?.type === T.ArrowFunctionExpression && callback.body.type !== T.BlockStatement && unwrap(callback.body).type === T.CallExpression) {
+        for (const inner of methodChain(unwrap(callback.body) as TSESTree.CallExpression)) if (inner.name === 'onRef') pair(inner.call.arguments, true);
+      } else pair(link.call.arguments.slice(1), false);
+    }
+  }
+  return pairs;
+}
+
+/** `eb.ref('comments.creatorId')`, `ref('comments.creatorId')`. */
+function isRefCall(node: Node | undefined): node is TSESTree.CallExpression {
+  const value = node ? unwrap(node) : undefined;
+  if (value?.type !== T.CallExpression) return false;
+  const callee = unwrap(value.callee);
+  return (callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined) === 'ref';
+}
+
+/** A column reference: `'users.id'`, `eb.ref('comments.creatorId')`, or `sql\`ANY(${eb.ref('pages.contributorIds')})\`` (one of an array column's values). */
+function refText(node: Node, context: AnalysisContext): string | undefined {
+  const value = unwrap(node);
+  if (isRefCall(value)) return value.arguments[0] ? constString(value.arguments[0], context) : undefined;
+  if (value.type === T.TaggedTemplateExpression && value.quasi.expressions.length === 1 && isRefCall(value.quasi.expressions[0])) {
+    const text = value.quasi.quasis.map((q) => q.value.cooked ?? '').join('');
+    return /^\s*(any\s*\(\s*\))?\s*$/i.test(text) ? refText(value.quasi.expressions[0] as Node, context) : undefined;
+  }
+  return constString(value, context);
+}
+
+function outerTable(name: string, snake: ((name: string) => string) | undefined, context: AnalysisContext): Table | undefined {
+  const bare = name.replace(/^public\./i, '');
+  return tableBySqlName(bare, context) ?? (snake ? tableBySqlName(snake(bare), context) : undefined);
+}
+
+const COMPOUND = /^(union|intersect|except)(All)?$/;
+
+/**
+ * A CTE's anchor written `qb.selectFrom(t).where(...).unionAll((eb) => step)`: the chain ends in its
+ * union, whose argument is another query (a branch with sites of its own), not values this one is
+ * keyed by; the anchor's own call is the link before it.
+ */
+function beforeBranches(call: TSESTree.CallExpression, links: Link[], terminal: Link | undefined): TSESTree.CallExpression {
+  if (terminal) return call;
+  let end = links.length;
+  while (end > 0 && COMPOUND.test(links[end - 1]?.name ?? '')) end--;
+  return end < links.length && end > 0 ? (links[end - 1]?.call ?? call) : call;
 }
 
 interface Join {

@@ -172,6 +172,7 @@ function pathsFor(site: QuerySite, context: AnalysisContext, isAdminOnly: AdminO
     ...pathOptions(context, context.root),
     isAdminOnly: (fn, unit) => isAdminOnly(fn, unit, { ...context, unit }),
     read: site.operation === 'read',
+    ...(context.statementOf ? { statementOf: context.statementOf } : {}),
     focus,
     ...(session ? { session: session.values, sessionVia: session.via } : {}),
   });

@@ -67,6 +67,8 @@ export interface PathOptions {
    */
   session?: Node[];
   sessionVia?: string;
+  /** A callback a data layer runs while building a statement (AnalysisContext.statementOf): its statement's paths decide. */
+  statementOf?: (fn: TSESTree.FunctionLike, unit: FileUnit) => TSESTree.CallExpression | undefined;
 }
 
 const MAX_DEPTH = 6;
@@ -115,6 +117,11 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
     return;
   }
   if ('anonymous' in at) {
+    const statement = options.statementOf?.(at.anonymous, unit);
+    if (statement) {
+      explore(statement, unit, graph, options, verdict, depth + 1, seen, budget, focus && []);
+      return;
+    }
     const runner = projectRunner(at.anonymous, unit, options);
     if (runner) {
       explore(runner, unit, graph, options, verdict, depth + 1, seen, budget, focus && []);
