@@ -109,6 +109,37 @@ ${body}
 
 const ruleTester = new RuleTester();
 
+// A model injected into one service and read through it from another (laudspeaker events.service.ts:708).
+const through = (body: string) =>
+  onDisk(
+    `import { Injectable } from '@nestjs/common';
+import { CustomersService } from '../customers/customers.service';
+
+@Injectable()
+export class EventsService {
+  constructor(private readonly customersService: CustomersService) {}
+${body}
+}
+`,
+    'src/events/events.service.ts',
+    {
+      'src/schemas.ts': SCHEMAS,
+      'src/customers/customers.service.ts': `import { InjectModel } from '@nestjs/mongoose';
+import { Model } from 'mongoose';
+import { Customer, CustomerDocument } from '../schemas';
+
+export class CustomersService {
+  constructor(@InjectModel(Customer.name) public CustomerModel: Model<CustomerDocument>) {}
+}
+`,
+    },
+  );
+
+ruleTester.run('require-tenant-filter (nestjs mongoose, through another service)', rule, {
+  valid: [through(`  find(workspaceId: string, id: string) { return this.customersService.CustomerModel.findOne({ _id: id, workspaceId }); }`)],
+  invalid: [{ ...through(`  find(id: string) { return this.customersService.CustomerModel.findOne({ _id: id }); }`), errors: [{ messageId: 'missingTenantFilter' }] }],
+});
+
 ruleTester.run('require-tenant-filter (nestjs mongoose)', rule, {
   valid: [
     service(`  find(workspaceId: string, id: string) { return this.customersModel.findOne({ _id: id, workspaceId }); }`),
@@ -137,5 +168,41 @@ describe('@nestjs/mongoose in a scan', () => {
     expect(result.coverage.analysed).toBeGreaterThanOrEqual(2);
     expect(result.projects[0]?.schemaSources.map((s) => s.kind)).toContain('mongoose');
     expect(result.projects[0]?.tenantRoot).toBe('Workspace');
+  });
+});
+
+describe('@nestjs/mongoose coverage: a model call the recognizer cannot place is counted, never dropped', () => {
+  it('counts calls on an injected or typed model whose schema is not read as not traced; a find on an array is no model call', async () => {
+    const { filename } = onDisk(
+      `import { InjectModel } from '@nestjs/mongoose';
+import { Model } from 'mongoose';
+import { Customer } from '../schemas';
+
+interface Audit { workspaceId: string }
+
+export class AuditService {
+  constructor(
+    @InjectModel('Audit') private auditModel: Model<Audit>,
+    @InjectModel('AuditArchive') private archive,
+    @InjectModel(Customer.name) private customers: Model<Customer>,
+  ) {}
+  list(id: string) { return this.auditModel.find({ _id: id }); }
+  old(id: string) { return this.archive.deleteOne({ _id: id }); }
+  one(workspaceId: string, id: string) { return this.customers.findOne({ _id: id, workspaceId }); }
+  pick(ids: string[]) { return ids.find((x) => x === 'a'); }
+}
+`,
+      'src/audit/audit.service.ts',
+      { 'src/schemas.ts': SCHEMAS },
+    );
+    const result = await scan({ path: join(dirname(filename), '../..') });
+    const sites = result.coverage.notTracedSites ?? [];
+    expect(sites.map((s) => [s.line, s.orm])).toEqual([
+      [13, 'mongoose'],
+      [14, 'mongoose'],
+    ]);
+    expect(sites[0]?.reason).toBe('`this.auditModel.find` is a Mongoose model call (a `Model` from `mongoose`), but the model is not traced to one of the schema');
+    expect(sites[1]?.reason).toBe("`this.archive.deleteOne` is a Mongoose model call (injected by `@InjectModel('AuditArchive')`), but the model is not traced to one of the schema");
+    expect(result.findings.filter((f) => f.ruleId === 'require-tenant-filter')).toEqual([]);
   });
 });
