@@ -77,6 +77,13 @@ export interface Relation {
    * it. `set null` means the row outlives the row it points at: a reference, not an owner.
    */
   onDelete?: string;
+  /**
+   * The foreign key is nullable only because the library makes it so when nothing is written
+   * (TypeORM's generated join column of `@ManyToOne(() => Workspace)`, NULL unless `nullable:
+   * false`), not by a choice the schema states. It is still an edge of the tenant hierarchy; the
+   * column stays nullable for require-tenant-column.
+   */
+  nullableByDefault?: boolean;
 }
 
 export type TableClass = 'tenant' | 'child' | 'global' | 'unclassified';

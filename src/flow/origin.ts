@@ -913,8 +913,10 @@ function getMember(o: Origin, name: string, unit: FileUnit, at: Node, w: Walk): 
 /** `this.db`: a field with its initializer or type, a constructor parameter property, `this.db = ...` anywhere in the class, a getter, a method. */
 function classMember(cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression, unit: FileUnit, name: string, from: FileUnit, at: Node, w: Walk): Origin[] {
   const out: Origin[] = [];
+  const decorators: TSESTree.Decorator[] = [];
   for (const m of cls.body.body) {
     if (m.type === T.PropertyDefinition && propertyName(m) === name) {
+      decorators.push(...m.decorators);
       if (m.value) out.push(...describe(m.value, unit, w));
       const type = m.typeAnnotation?.typeAnnotation;
       if (type) out.push(...typeOrigins(type, unit, w));
@@ -928,11 +930,13 @@ function classMember(cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression, 
         if (param.type !== T.TSParameterProperty) continue;
         const p = param.parameter.type === T.AssignmentPattern ? param.parameter.left : param.parameter;
         if (p.type !== T.Identifier || p.name !== name) continue;
+        decorators.push(...param.decorators, ...p.decorators);
         const type = p.typeAnnotation?.typeAnnotation;
         if (type) out.push(...typeOrigins(type, unit, w));
       }
     }
   }
+  if (!out.some((o) => o.kind === 'lib')) out.push(...injectedBy(decorators, unit, w));
   for (const value of thisAssignments(cls.body).get(name) ?? []) out.push(...describe(value, unit, w));
   if (cls.superClass && !out.some((o) => o.kind === 'lib')) {
     for (const base of describe(cls.superClass, unit, w)) {
@@ -942,6 +946,24 @@ function classMember(cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression, 
   }
   const useful = out.filter((o) => o.kind !== 'literal');
   return useful.length ? useful : [unknown(`\`this.${name}\` is not traced`, from, at)];
+}
+
+/**
+ * A member a library's decorator fills in (NestJS `@InjectModel(Customer.name)` from
+ * `@nestjs/mongoose`, `@InjectRepository(Invoice)`): with no type to go by, the value is that
+ * decorator's library value, the decorator's call as its step, so that a reader of the library
+ * (which model it injects) can start from it.
+ */
+function injectedBy(decorators: TSESTree.Decorator[], unit: FileUnit, w: Walk): Origin[] {
+  const out: Origin[] = [];
+  for (const decorator of decorators) {
+    const call = decorator.expression;
+    if (call.type !== T.CallExpression) continue;
+    for (const origin of describe(call.callee, unit, w)) {
+      if (origin.kind === 'lib') out.push({ ...origin, steps: [...origin.steps, { kind: 'call' }], trail: [...origin.trail, `injected by \`@${textOf(unit, call)}\``] });
+    }
+  }
+  return out;
 }
 
 /** Values assigned in this file to a member with the same text (`globalForDb.conn = ...`). */

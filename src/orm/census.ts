@@ -17,6 +17,7 @@ import { originsOf, type LibOrigin } from '../flow/origin.js';
 import { knexTableTexts } from './knex.js';
 import { knexClientOf } from './knex-client.js';
 import { constantText } from './knex-where.js';
+import { MONGOOSE_MODEL_METHODS } from './mongoose.js';
 import { flowOptions } from './supabase.js';
 import { builderSite, TERMINALS } from './typeorm-builder.js';
 
@@ -104,6 +105,10 @@ export function censusCall(call: TSESTree.CallExpression, context: AnalysisConte
     const table = tableByCodeName(object.name, context, orms.has('mongoose') ? 'mongoose' : 'sequelize');
     if (table) return traced(object, context, table.source, table.name, `\`${object.name}\` is a ${table.source} model, but it`);
   }
+  if (orms.has('mongoose') && MONGOOSE_MODEL_METHODS.has(method) && importsMongoose(context)) {
+    const entry = mongooseModelCall(object, method, context);
+    if (entry) return entry;
+  }
   if ((orms.has('typeorm') || orms.has('mikroorm')) && REPOSITORY_OPS.has(method)) {
     // `getRepository(Invoice).find(...)`, `manager.find(Invoice, ...)`.
     const repoCall = object.type === T.CallExpression ? unwrap(object.callee) : undefined;
@@ -115,6 +120,32 @@ export function censusCall(call: TSESTree.CallExpression, context: AnalysisConte
     }
   }
   return undefined;
+}
+
+const MONGOOSE_SOURCES = new Set(['mongoose', '@nestjs/mongoose']);
+
+/** Only a file that imports Mongoose (or its NestJS module) names a model by its type or decorator. */
+function importsMongoose(context: AnalysisContext): boolean {
+  return context.unit.ast.body.some((s) => s.type === T.ImportDeclaration && MONGOOSE_SOURCES.has(s.source.value));
+}
+
+/**
+ * `this.customersModel.find(...)` where the flow engine finds a Mongoose model (a `Model<...>` from
+ * `mongoose`, a member injected by `@InjectModel(...)`) but the recognizer could not place it on a
+ * model of the schema (a schema class the readers did not see, a name computed at run time): a
+ * query on an unknown collection, counted as not traced rather than dropped. A document or a
+ * query derived from a model (`(await Model.findOne()).remove()`) is not the model itself.
+ */
+function mongooseModelCall(object: Node, method: string, context: AnalysisContext): CensusEntry | undefined {
+  const model = originsOf(object, context.unit, context.resolver).find(
+    (o): o is LibOrigin =>
+      o.kind === 'lib' &&
+      MONGOOSE_SOURCES.has(o.source) &&
+      ((o.name === 'Model' && o.steps.length === 0) || (o.name === 'InjectModel' && o.steps.length === 1 && o.steps[0]?.kind === 'call')),
+  );
+  if (!model) return undefined;
+  const how = model.trail.length > 0 ? model.trail[model.trail.length - 1] : `a \`Model\` from \`${model.source}\``;
+  return { orm: 'mongoose', table: '', reason: `\`${short(context, object)}.${method}\` is a Mongoose model call (${how}), but the model is not traced to one of the schema` };
 }
 
 /**

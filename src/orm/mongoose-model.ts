@@ -12,6 +12,7 @@ import type { AnalysisContext } from '../core/query-site.js';
 import { returnedExpressions, type Located } from '../core/resolve.js';
 import type { Table } from '../core/schema.js';
 import { constStringOf, moduleRefOf } from '../schema/ts-sources.js';
+import { originsOf } from '../flow/origin.js';
 
 const MAX_DEPTH = 10;
 const MONGOOSE = 'mongoose';
@@ -149,7 +150,23 @@ function modelOfMember(node: TSESTree.MemberExpression, unit: FileUnit, context:
     const table = base ? tableNamed(name, context) : undefined;
     return base && table ? { table, ...base } : undefined;
   }
-  return propertyModel(object, name, unit, context, depth + 1);
+  return propertyModel(object, name, unit, context, depth + 1) ?? serviceMember(object, name, unit, context, depth);
+}
+
+/**
+ * `this.customersService.CustomerModel.findOne(...)`: a model injected into another service, read
+ * through that service (laudspeaker's events.service.ts:708). The flow engine says which class the
+ * object is an instance of; the member is read in that class as `this.<name>` would be.
+ */
+function serviceMember(object: Node, name: string, unit: FileUnit, context: AnalysisContext, depth: number): TracedModel | undefined {
+  for (const origin of originsOf(object, unit, context.resolver)) {
+    if (origin.kind !== 'instance') continue;
+    const member = memberOf(origin.cls, name);
+    if (!member) continue;
+    const model = member.value ? modelOf(member.value, origin.unit, context, depth + 1) : modelOfDeclared(member.type, member.decorators, origin.unit, context, depth);
+    if (model) return { ...model, how: `\`${textOf(unit, object)}.${name}\`, ${model.how}` };
+  }
+  return undefined;
 }
 
 /** `models.Board` where `models` is an object literal of models, or a function's returned one. */
@@ -189,7 +206,11 @@ interface Member {
 /** `this.<name>`: a class field, or a constructor parameter property (NestJS injection). */
 function thisMember(node: TSESTree.MemberExpression, name: string): Member | undefined {
   const cls = enclosingClass(node);
-  if (!cls) return undefined;
+  return cls ? memberOf(cls, name) : undefined;
+}
+
+/** A class field or constructor parameter property named `name`. */
+function memberOf(cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression, name: string): Member | undefined {
   for (const member of cls.body.body) {
     if (member.type === T.PropertyDefinition && propertyName(member) === name) {
       return { value: member.value ?? undefined, type: member.typeAnnotation?.typeAnnotation, decorators: member.decorators };

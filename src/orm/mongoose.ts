@@ -56,6 +56,9 @@ const METHODS: Record<string, Spec> = {
   bulkWrite: { operation: 'update', filter: 'bulk' },
 };
 
+/** The model methods the recognizer reads: what the census counts on a model it could not place. */
+export const MONGOOSE_MODEL_METHODS: ReadonlySet<string> = new Set(Object.keys(METHODS).filter((m) => m !== 'where'));
+
 /** Query methods that add conditions to a query kept in a variable. */
 const REFINERS = new Set(['where', 'and', 'or', 'find', 'findOne', 'merge', 'setQuery']);
 

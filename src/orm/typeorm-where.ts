@@ -118,6 +118,14 @@ function relationKey(name: string, value: Node, unit: FileUnit, table: Table, co
   const target = context.schema.tables.get(relation.target);
   const object = unwrap(value);
   if (!target || object.type !== T.ObjectExpression) return undefined;
+  // `{ workspace: { id } }` where the relation's own column is the table's tenant key (a level of
+  // the hierarchy, laudspeaker's `Journey.workspace -> Workspaces`): the key itself is pinned.
+  const [field] = relation.fields;
+  if (relation.fields.length === 1 && field !== undefined && table.tenantKeys.includes(field)) {
+    const referenced = relation.references[0] ?? target.primaryKey[0];
+    const pins = object.properties.some((p) => p.type === T.Property && propertyName(p) === referenced && valueConstrains(p.value));
+    if (pins) return { kind: 'scoped', via: `the relation \`${name}\` pins the tenant key \`${field}\`` };
+  }
   if (target.class === 'tenant' || target.class === 'child') {
     const result = evaluateWhere(object, unit, target, context, depth + 1);
     if (result.kind === 'scoped') return { kind: 'scoped', via: `the relation \`${name}\` (${result.via})` };

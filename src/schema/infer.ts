@@ -189,9 +189,14 @@ function chooseRoot(
       inbound.set(relation.target, (inbound.get(relation.target) ?? 0) + 1);
     }
   }
-  const candidates = raw
+  const named = raw
     .filter((t) => ROOT_NAME.test(t.name) && (inbound.get(t.name) ?? 0) > 0)
     .sort((a, b) => (inbound.get(b.name) ?? 0) - (inbound.get(a.name) ?? 0) || a.name.localeCompare(b.name));
+  // A model that signs in (a NOT NULL password column) is a user, whatever its name (laudspeaker's
+  // `Account`, which journeys and workflows point at as their author): it is the root only when no
+  // other model named like a tenant is pointed at.
+  const logins = named.filter(isLogin);
+  const candidates = logins.length < named.length ? named.filter((t) => !isLogin(t)) : named;
   const most = candidates[0];
   if (!most) {
     return { rootReason: 'no model named like a tenant (Organization, Workspace, Space, Team, Tenant...) is referenced by others; set tenantRoot' };
@@ -207,7 +212,7 @@ function chooseRoot(
   const root = chain[chain.length - 1];
   if (chain.length === 1) return { root: root.name, rootReason: `inferred: ${references(root.name)}` };
   const links = chain.slice(0, -1).map((level, i) => {
-    const relation = [...level.relations.values()].find((r) => r.target === chain[i + 1].name && r.required && r.fields.length === 1);
+    const relation = [...level.relations.values()].find((r) => r.target === chain[i + 1].name && (r.required || r.nullableByDefault) && r.fields.length === 1);
     return `\`${level.name}.${relation?.fields[0] ?? '?'}\` -> \`${chain[i + 1].name}\``;
   });
   return {
@@ -216,14 +221,22 @@ function chooseRoot(
   };
 }
 
+/** A NOT NULL password column: the rows sign in. */
+const PASSWORD = /^(password|password_?hash|hashed_?password|encrypted_?password|password_?digest)$/i;
+
+function isLogin(table: RawTable): boolean {
+  return [...table.columns.values()].some((c) => !c.nullable && (PASSWORD.test(c.name) || PASSWORD.test(c.dbName)));
+}
+
 /**
  * The model above `level` in a tenant hierarchy: one of a wider tier (an organization above a
  * project) that `level` requires through a single-column foreign key not `ON DELETE SET NULL`
+ * (or one nullable only by the library's default, `nullableByDefault`)
  * (the level belongs to it), and that other models point at too (it holds tenant data of its own).
  */
 function upperLevel(level: RawTable, raw: RawTable[], inbound: Map<string, number>, seen: RawTable[]): { parent: RawTable } | undefined {
   const parents = [...level.relations.values()]
-    .filter((r) => r.required && r.fields.length === 1 && r.onDelete !== 'set null' && r.target !== level.name)
+    .filter((r) => (r.required || r.nullableByDefault) && r.fields.length === 1 && r.onDelete !== 'set null' && r.target !== level.name)
     .map((r) => raw.find((t) => t.name === r.target))
     .filter((t): t is RawTable => t !== undefined && !t.view && !seen.includes(t) && ROOT_NAME.test(t.name) && tier(t.name) < tier(level.name) && (inbound.get(t.name) ?? 0) >= 2)
     .sort((a, b) => (inbound.get(b.name) ?? 0) - (inbound.get(a.name) ?? 0) || a.name.localeCompare(b.name));
@@ -251,7 +264,7 @@ function inferKeysFrom(
     const setNull = new Set([...table.relations.values()].filter((r) => r.target === target && r.onDelete === 'set null').map((r) => r.fields.join()));
     for (const relation of table.relations.values()) {
       if (relation.target !== target || relation.fields.length !== 1) continue;
-      if (requiredOnly && !relation.required) continue;
+      if (requiredOnly && !relation.required && !relation.nullableByDefault) continue;
       if (setNull.has(relation.fields.join())) continue;
       candidates.push({ table, field: relation.fields[0], required: relation.required });
     }

@@ -36,7 +36,9 @@ import {
 } from './ts-sources.js';
 
 const MONGOOSE = new Set(['mongoose']);
+const NEST_MONGOOSE = new Set(['@nestjs/mongoose']);
 const SCHEMA = new Set(['Schema']);
+const LIBRARIES = new Set([...MONGOOSE, ...NEST_MONGOOSE]);
 
 type SchemaCall = TSESTree.NewExpression | TSESTree.CallExpression;
 
@@ -55,8 +57,9 @@ export function readMongoose(unit: FileUnit, projectFile: string): RawTable[] {
 
 export function readMongooseDetailed(unit: FileUnit, projectFile: string): TsReadResult {
   const read = emptyRead();
-  if (!importsAny(unit, MONGOOSE)) return read;
+  if (!importsAny(unit, LIBRARIES)) return read;
   const schemas: SchemaDef[] = [];
+  const classes: ClassSchema[] = [];
   const calls: TSESTree.CallExpression[] = [];
   walk(unit.ast, (node) => {
     if (node.type === T.CallExpression) calls.push(node);
@@ -65,7 +68,23 @@ export function readMongooseDetailed(unit: FileUnit, projectFile: string): TsRea
       const variable = declarator?.id.type === T.Identifier ? (variableAt(unit, declarator.id) ?? undefined) : undefined;
       schemas.push({ node, variable, variableName: declaredName(node), indexes: [], models: [] });
     }
+    if (node.type === T.ClassDeclaration && node.id) {
+      const decorator = node.decorators.find((d) => d.expression.type === T.CallExpression && isFrom(moduleRefOf(unit, d.expression.callee), NEST_MONGOOSE, SCHEMA));
+      if (decorator && decorator.expression.type === T.CallExpression) {
+        classes.push({ node, name: node.id.name, options: objectOf(decorator.expression.arguments[0]), schemaVariables: [], indexes: [] });
+      }
+    }
   });
+  // `export const CustomerSchema = SchemaFactory.createForClass(Customer)`: the schema of the class.
+  for (const call of calls) {
+    const callee = unwrap(call.callee);
+    if (callee.type !== T.MemberExpression || memberName(callee) !== 'createForClass' || !isFrom(moduleRefOf(unit, callee.object), NEST_MONGOOSE, new Set(['SchemaFactory']))) continue;
+    const arg = call.arguments[0] ? unwrap(call.arguments[0]) : undefined;
+    const cls = arg?.type === T.Identifier ? classes.find((c) => c.name === arg.name) : undefined;
+    const declarator = call.parent?.type === T.VariableDeclarator && call.parent.init === call ? call.parent : undefined;
+    const variable = declarator?.id.type === T.Identifier ? variableAt(unit, declarator.id) : undefined;
+    if (cls && variable) cls.schemaVariables.push(variable);
+  }
   const schemaOf = (node: Node | undefined): SchemaDef | undefined => {
     const current = node ? unwrap(node) : undefined;
     if (!current) return undefined;
@@ -82,7 +101,9 @@ export function readMongooseDetailed(unit: FileUnit, projectFile: string): TsRea
     const args = call.arguments.filter((a) => a.type !== T.SpreadElement);
     if (method === 'index' && callee.type === T.MemberExpression) {
       // `invoiceSchema.index({ tenantId: 1, createdAt: -1 }, { unique: true })`
-      const schema = schemaOf(callee.object);
+      const object = unwrap(callee.object);
+      const variable = object.type === T.Identifier ? variableAt(unit, object) : undefined;
+      const schema = schemaOf(callee.object) ?? (variable ? classes.find((c) => c.schemaVariables.includes(variable)) : undefined);
       const spec = objectOf(args[0]);
       if (!schema || !spec) continue;
       const fields = entriesOf(spec).map((e) => e.key);
@@ -109,8 +130,125 @@ export function readMongooseDetailed(unit: FileUnit, projectFile: string): TsRea
       read.tables.push({ table, bindings: model.binding === undefined ? [] : [model.binding] });
     }
   }
+  for (const cls of classes) {
+    if (usedAsSubdocument(unit, cls, classes)) continue;
+    read.tables.push({ table: readClass(unit, projectFile, cls, read), bindings: [cls.name, ...cls.schemaVariables.map((v) => v.name)] });
+  }
   resolveInFile(read);
   return read;
+}
+
+/**
+ * A @nestjs/mongoose schema class: `@Schema({ timestamps: true }) class Customer { @Prop({ required:
+ * true, index: true }) workspaceId: string }`, with `SchemaFactory.createForClass(Customer)` for its
+ * schema. NestJS registers it under the class name (`MongooseModule.forFeature([{ name:
+ * Customer.name, schema: CustomerSchema }])`), which is the model name.
+ */
+interface ClassSchema {
+  node: TSESTree.ClassDeclaration;
+  name: string;
+  options: TSESTree.ObjectExpression | undefined;
+  /** Variables holding `SchemaFactory.createForClass(<class>)`. */
+  schemaVariables: Variable[];
+  indexes: SchemaDef['indexes'];
+}
+
+/** `@Prop({ type: LineSchema })` or `@Prop([Line])` in another schema class: a subdocument, never registered on its own. */
+function usedAsSubdocument(unit: FileUnit, cls: ClassSchema, classes: ClassSchema[]): boolean {
+  if (cls.schemaVariables.length > 0) return false;
+  return classes.some((other) => other !== cls && new RegExp(`\\b${cls.name}\\b`).test(unit.text.slice(other.node.body.range[0], other.node.body.range[1])));
+}
+
+function readClass(unit: FileUnit, projectFile: string, cls: ClassSchema, read: TsReadResult): RawTable {
+  const columns = new Map<string, Column>();
+  const relations = new Map<string, Relation>();
+  const uniques: RawTable['uniques'] = [];
+  const indexes: string[][] = [];
+  if (booleanOf(propertyOf(cls.options, '_id')) !== false) {
+    columns.set('_id', { name: '_id', dbName: '_id', type: 'ObjectId', nullable: false, isList: false });
+  }
+  for (const member of cls.node.body.body) {
+    if (member.type !== T.PropertyDefinition || member.static || member.key.type !== T.Identifier) continue;
+    const prop = member.decorators.find((d) => d.expression.type === T.CallExpression && isFrom(moduleRefOf(unit, d.expression.callee), NEST_MONGOOSE, new Set(['Prop'])));
+    if (!prop || prop.expression.type !== T.CallExpression) continue;
+    const key = member.key.name;
+    const arg = prop.expression.arguments[0];
+    // `@Prop(raw({...}))`: a nested object; `@Prop([String])`, `@Prop({ type: [String] })`: arrays.
+    const options = arg && arg.type !== T.SpreadElement ? unwrap(arg) : undefined;
+    const annotated = typeOfAnnotation(member.typeAnnotation?.typeAnnotation);
+    const plain: Field = { ...annotated, required: false, unique: false, index: false };
+    let field: Field;
+    if (options?.type === T.ArrayExpression || (options?.type === T.ObjectExpression && propertyOf(options, 'type'))) {
+      field = readField(unit, options, () => false);
+    } else if (options?.type === T.ObjectExpression) {
+      // `@Prop({ required: true, index: true })`: the type is the property's TypeScript type.
+      const ref = propertyOf(options, 'ref');
+      field = {
+        ...plain,
+        required: isRequired(propertyOf(options, 'required')),
+        unique: booleanOf(propertyOf(options, 'unique')) === true || booleanOf(propertyOf(propertyOf(options, 'index'), 'unique')) === true,
+        index: booleanOf(propertyOf(options, 'index')) === true || objectOf(propertyOf(options, 'index')) !== undefined,
+        ref: ref ? bindingRefOf(unit, ref) : undefined,
+        generated: generatedDefault(unit, propertyOf(options, 'default')),
+      };
+    } else {
+      // `@Prop()`, or `@Prop(raw({...}))` (a nested object).
+      field = options ? { ...plain, type: 'Object', isList: false } : plain;
+    }
+    const primary = key === '_id';
+    columns.set(key, {
+      name: key,
+      dbName: key,
+      type: field.type,
+      nullable: !primary && !field.required,
+      isList: field.isList,
+      ...(field.generated ? { generated: true } : {}),
+      location: locationOf(projectFile, member.key),
+    });
+    if (field.unique) uniques.push({ fields: [key], name: key });
+    if (field.index || field.unique) indexes.push([key]);
+    if (field.ref) {
+      const relation: Relation = { name: key, target: field.ref.local, fields: [key], references: ['_id'], required: field.required, isList: field.isList };
+      relations.set(key, relation);
+      read.pending.push({ relation, target: field.ref });
+    }
+  }
+  addTimestamps(cls.options, columns);
+  for (const index of cls.indexes) {
+    indexes.push(index.fields);
+    if (index.unique) uniques.push({ fields: index.fields, name: index.name ?? index.fields.join('_') });
+  }
+  const dbName = constStringOf(unit, propertyOf(cls.options, 'collection')) ?? cls.name;
+  return {
+    name: cls.name,
+    dbName,
+    columns,
+    primaryKey: columns.has('_id') ? ['_id'] : [],
+    uniques,
+    indexes,
+    relations,
+    location: locationOf(projectFile, cls.node.id ?? cls.node),
+    source: 'mongoose',
+  };
+}
+
+/** `string` -> String, `string[]` -> a list of String, `Date`, `Types.ObjectId`. */
+function typeOfAnnotation(type: TSESTree.TypeNode | undefined): { type: string; isList: boolean } {
+  if (!type) return { type: 'Mixed', isList: false };
+  switch (type.type) {
+    case T.TSStringKeyword:
+      return { type: 'String', isList: false };
+    case T.TSNumberKeyword:
+      return { type: 'Number', isList: false };
+    case T.TSBooleanKeyword:
+      return { type: 'Boolean', isList: false };
+    case T.TSArrayType:
+      return { type: typeOfAnnotation(type.elementType).type, isList: true };
+    case T.TSTypeReference:
+      return { type: type.typeName.type === T.Identifier ? type.typeName.name : type.typeName.type === T.TSQualifiedName ? type.typeName.right.name : 'Mixed', isList: false };
+    default:
+      return { type: 'Mixed', isList: false };
+  }
 }
 
 /** `lines: [lineSchema]` in another schema: a subdocument, not a collection. */
@@ -168,15 +306,7 @@ function readSchema(
       read.pending.push({ relation, target: field.ref });
     }
   }
-  const timestamps = propertyOf(options, 'timestamps');
-  if (timestamps && booleanOf(timestamps) !== false) {
-    for (const stamp of ['createdAt', 'updatedAt']) {
-      const setting = propertyOf(timestamps, stamp);
-      if (setting && booleanOf(setting) === false) continue;
-      const key = stringOf(setting) ?? stamp;
-      if (!columns.has(key)) columns.set(key, { name: key, dbName: key, type: 'Date', nullable: false, isList: false });
-    }
-  }
+  addTimestamps(options, columns);
   for (const index of schema.indexes) {
     indexes.push(index.fields);
     if (index.unique) uniques.push({ fields: index.fields, name: index.name ?? index.fields.join('_') });
@@ -193,6 +323,18 @@ function readSchema(
     location: locationOf(projectFile, calleeToken(schema.node.callee)),
     source: 'mongoose',
   };
+}
+
+/** `timestamps: true` (or `{ createdAt: 'created' }`) adds the two dates, never null. */
+function addTimestamps(options: Node | undefined, columns: Map<string, Column>): void {
+  const timestamps = propertyOf(options, 'timestamps');
+  if (!timestamps || booleanOf(timestamps) === false) return;
+  for (const stamp of ['createdAt', 'updatedAt']) {
+    const setting = propertyOf(timestamps, stamp);
+    if (setting && booleanOf(setting) === false) continue;
+    const key = stringOf(setting) ?? stamp;
+    if (!columns.has(key)) columns.set(key, { name: key, dbName: key, type: 'Date', nullable: false, isList: false });
+  }
 }
 
 interface Field {

@@ -48,7 +48,7 @@ export const TS_SCHEMA_MARKERS = {
   },
 };
 const MARKERS =
-  /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)['"](?:(?:drizzle-orm\/(?:pg|mysql|sqlite)-core|typeorm|sequelize(?:-typescript)?|mongoose|knex|kysely|@mikro-orm\/[\w/-]+)['"]|(drizzle-orm)['"])|\.(?:belongsTo(?:Many)?|hasMany|hasOne)\s*\(|\.schema\s*\.\s*(?:withSchema\s*\([^()]*\)\s*\.\s*)?(?:createTable(?:IfNotExists)?|alterTable)\s*\(/g;
+  /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)['"](?:(?:drizzle-orm\/(?:pg|mysql|sqlite)-core|typeorm|sequelize(?:-typescript)?|(?:@nestjs\/)?mongoose|knex|kysely|@mikro-orm\/[\w/-]+)['"]|(drizzle-orm)['"])|\.(?:belongsTo(?:Many)?|hasMany|hasOne)\s*\(|\.schema\s*\.\s*(?:withSchema\s*\([^()]*\)\s*\.\s*)?(?:createTable(?:IfNotExists)?|alterTable)\s*\(/g;
 const RELATIONS_CALL = /\brelations\s*\(/g;
 
 // ---------------------------------------------------------------------------------------------

@@ -432,11 +432,14 @@ function addRelations(projectFile: string, entity: Entity, read: TsReadResult): 
     const references: string[] = [];
     // RelationOptions.nullable defaults to true: only `nullable: false` makes a generated join column NOT NULL.
     const generatedNullable = booleanOf(propertyOf(spec.options, 'nullable')) !== false;
+    const nullableWritten = propertyOf(spec.options, 'nullable') !== undefined;
+    let allGenerated = true;
     if (owning) {
       for (const join of spec.joinColumns ?? [undefined]) {
         const referenced = stringOf(propertyOf(join, 'referencedColumnName')) ?? targetPk ?? 'id';
         const fkName = stringOf(propertyOf(join, 'name')) ?? camelCase(`${spec.key}_${referenced}`);
         let column = [...table.columns.values()].find((c) => c.dbName === fkName) ?? table.columns.get(fkName);
+        if (column) allGenerated = false;
         if (!column) {
           const referencedColumn = targetTable?.table.columns.get(referenced);
           column = {
@@ -463,6 +466,8 @@ function addRelations(projectFile: string, entity: Entity, read: TsReadResult): 
       required: owning && fields.length > 0 && fields.every((f) => table.columns.get(f)?.nullable === false),
       isList: spec.kind === 'OneToMany' || spec.kind === 'ManyToMany',
     };
+    // `@ManyToOne(() => Workspaces) workspace` with no `nullable` written: NULL by TypeORM's default only.
+    if (!relation.required && owning && fields.length > 0 && allGenerated && !nullableWritten) relation.nullableByDefault = true;
     const onDelete = stringOf(propertyOf(spec.options, 'onDelete'))?.toLowerCase();
     if (owning && onDelete) relation.onDelete = onDelete;
     table.relations.set(spec.key, relation);
