@@ -105,7 +105,7 @@ export async function runScan(paths: readonly string[], opts: ScanCliOptions, fo
   // Standard input is analysed as the one file named by --stdin-filename, which need not exist.
   const targets = stdin ? { root: dirname(stdin.file), files: [stdin.file] } : resolveTargets(paths);
   const changed = opts.changedSince === undefined ? undefined : await changedSince(opts.changedSince, targets.root);
-  // The scanner's parser (src/project/oxc.ts): an environment setting while oxc-parser is optional.
+  // The scanner's parser (src/project/oxc.ts): oxc-parser when installed; the environment can choose.
   const parser = (extras.env ?? process.env).TENANT_LINT_PARSER;
   if (parser !== undefined && parser !== '' && parser !== 'oxc' && parser !== 'typescript-estree') throw new UsageError(`TENANT_LINT_PARSER must be oxc or typescript-estree (it is ${parser})`);
   const scanned = await scan({

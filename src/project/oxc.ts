@@ -5,7 +5,8 @@ import { visitorKeys } from '@typescript-eslint/visitor-keys';
 
 /**
  * The scanner's second front end: oxc-parser (native) in place of typescript-estree, for the CLI
- * scan only (`TENANT_LINT_PARSER=oxc`, ScanOptions.parser). The ESLint face always gets the tree
+ * scan only (the default when installed; `TENANT_LINT_PARSER=typescript-estree` or ScanOptions.parser
+ * choose). The ESLint face always gets the tree
  * ESLint hands it. oxc's `astType: 'ts'` output is TS-ESTree; what differs from typescript-estree is
  * made the same here, in the one walk that also sets parents and line/column positions:
  * - absent optional TypeScript fields (`typeAnnotation`, `typeArguments`, `returnType`, ...) are
