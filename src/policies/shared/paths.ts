@@ -149,6 +149,13 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
     // Handed to a project function or method (`this.updateOrders({ ..., update: async () => ... })`):
     // it runs the callback for the function that calls it.
     if (runsCallbacksNow(registered, at.unit, options) || (callableAt(registered, at.unit) && functionOf(registered, at.unit, options.resolver))) {
+      // The call that runs it is a call of the function that holds it: a check before it covers the
+      // callback as it covers any call (Cap's `if (!access.canManage) return ...; return yield* runAgentMutation({ execute })`).
+      const guard = focus ? undefined : guardAt(registered, at.unit, options);
+      if (guard && !guard.startsWith(AFTER)) {
+        verdict.guarded.push(`\`${placeOf(graph.root, at.unit, registered)}\` runs ${label(at)} after ${guard}`);
+        return;
+      }
       explore(registered, at.unit, graph, options, verdict, depth + 1, seen, budget, focus && []);
       return;
     }
@@ -1723,7 +1730,7 @@ function checkWhenRowIsPrivate(statement: TSESTree.IfStatement, roots: Set<strin
  * (`!r.ok`, `r instanceof NextResponse`, `'error' in r`) in an `if` that exits.
  */
 function testedGuard(declarator: TSESTree.VariableDeclarator, call: TSESTree.CallExpression, name: string, unit: FileUnit, resolver: Resolver, rest: TSESTree.Statement[]): string | undefined {
-  if (!declarator.init || unwrap(declarator.init) === declarator.init || declarator.init.type !== T.AwaitExpression) return undefined;
+  if (!declarator.init || !waitsFor(declarator.init)) return undefined;
   if (!functionOf(call, unit, resolver) && !importedCallee(call, unit, resolver)) return undefined;
   const tested = rest.find((s) => s.type === T.IfStatement && exits(s.consequent) && testsFailure(s.test, name));
   return tested ? `\`${clip(textOf(unit, call))}\` and the check of \`${name}\`` : undefined;
@@ -1739,7 +1746,15 @@ function importedCallee(call: TSESTree.CallExpression, unit: FileUnit, resolver:
 function callIn(expression: Node): TSESTree.CallExpression | undefined {
   let node = unwrap(expression);
   if (node.type === T.AwaitExpression) node = unwrap(node.argument);
+  // `yield* management.getFolderAccess(...)` in `Effect.gen(function* () { ... })`: the generator waits
+  // for the effect as an async function waits for a promise, and stops when it fails (Cap's agent API).
+  if (node.type === T.YieldExpression && node.delegate && node.argument) node = unwrap(node.argument);
   return node.type === T.CallExpression ? node : undefined;
+}
+
+/** `await x` or `yield* x` (an effect run in `Effect.gen`): the function waits for the call's outcome. */
+function waitsFor(expression: Node | null | undefined): boolean {
+  return expression?.type === T.AwaitExpression || (expression?.type === T.YieldExpression && expression.delegate);
 }
 
 /** `if (!(await canEdit(auth, id))) return ...`, `if (!hasAccess(user, row))`. */
@@ -1816,8 +1831,8 @@ function tenantBoundCheck(call: TSESTree.CallExpression, tenantKeys: ReadonlySet
  */
 function tenantLookup(declarator: TSESTree.VariableDeclarator, roots: Set<string>, unit: FileUnit, options: PathOptions, rest: TSESTree.Statement[]): string | undefined {
   if (!declarator.init) return undefined;
-  const value = unwrap(declarator.init);
-  if (declarator.init.type !== T.AwaitExpression || value.type !== T.CallExpression) return undefined;
+  const value = callIn(declarator.init);
+  if (!waitsFor(declarator.init) || !value) return undefined;
   // `Promise.all([a(...), b(...)])` destructured as `[{ x }, { y }]`, or one call.
   const pairs: { call: TSESTree.CallExpression; pattern: Node }[] = [];
   const callee = unwrap(value.callee);
