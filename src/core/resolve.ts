@@ -88,6 +88,11 @@ export interface ServiceModel {
   effects: readonly { source: string; path: readonly string[]; form: ServiceForm | 'generator' }[];
   /** Methods of a tag that return the value they are handed (`SqlClient.of({ ... })`). */
   identities: readonly string[];
+  /**
+   * Functions that run their first effect, then the second only when the first succeeded
+   * (`Effect.zipRight(policy, self)`): a policy combinator built on one checks before it runs.
+   */
+  sequences?: readonly { source: string; path: readonly string[] }[];
 }
 
 /** A tag's declaration (a class, or the call a const holds), with the name it is declared under. */
@@ -197,6 +202,12 @@ export class Resolver<M extends Modules = Modules> {
     if (!effect) return undefined;
     const value = effect.form === 'generator' ? call.arguments[call.arguments.length - 1] : call.arguments[0];
     return value && value.type !== T.SpreadElement ? { value, form: effect.form } : undefined;
+  }
+
+  /** `Effect.zipRight(first, second)`: a listed function that runs `second` only after `first` succeeded. */
+  sequencesEffects(call: TSESTree.CallExpression, unit: FileUnit): boolean {
+    const path = this.services.sequences?.length ? this.libraryPath(call.callee, unit) : undefined;
+    return Boolean(path && this.services.sequences?.some((e) => e.source === path.source && samePath(e.path, path.path)));
   }
 
   /** `SqlClient.of({ ... })`: a tag's method that returns the value it is handed. */

@@ -53,4 +53,6 @@ export const EFFECT_SERVICES: ServiceModel = {
     ...both('Effect', 'sync', { form: 'thunk' as const }),
   ],
   identities: ['of'],
+  // Run the first effect, then the second only if the first succeeded: `withPolicy = (policy) => (self) => Effect.zipRight(policy, self)`.
+  sequences: [...both('Effect', 'zipRight', {}), ...both('Effect', 'andThen', {}), ...both('Effect', 'zip', {}), ...both('Effect', 'zipLeft', {})],
 };

@@ -140,3 +140,72 @@ describe('a `yield*` of an access check in `Effect.gen` guards what the program 
     expect(filterSites(result).filter((s) => s.startsWith('src/app/'))).toEqual(['src/app/api/folders/[id]/route.ts:12 error']);
   });
 });
+
+// Cap's get-status.ts (judged DiD at error): `Effect.promise(() => db.select()...).pipe(Policy.withPublicPolicy(
+// videosPolicy.canView(videoId)))`, where the project's combinator is `(policy) => (self) => Effect.zipRight(policy,
+// self)`: the policy runs first and the query only when it succeeded. Twins: a combinator that runs the query
+// first (`Effect.zipRight(self, policy)`), and the policy of another video.
+describe('an effect piped through a policy combinator that runs the policy first', () => {
+  const POLICY = `import { Data, Effect } from 'effect';
+import { eq } from 'drizzle-orm';
+import { db } from '@/db';
+import { getCurrentUser } from '@/auth';
+import { videos } from '@/schema';
+
+export class PolicyDenied extends Data.TaggedError('PolicyDenied')<{}> {}
+
+export const withPolicy = (policy: Effect.Effect<void, PolicyDenied>) => <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.zipRight(policy, self);
+export const afterwards = (policy: Effect.Effect<void, PolicyDenied>) => <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.zipRight(self, policy);
+
+export const canView = (videoId: string) =>
+  Effect.promise(async () => {
+    const user = await getCurrentUser();
+    const [video] = await db.select({ ownerId: videos.ownerId }).from(videos).where(eq(videos.id, videoId)).limit(1);
+    return video?.ownerId === user.id;
+  }).pipe(Effect.flatMap((allowed) => (allowed ? Effect.void : Effect.fail(new PolicyDenied()))));
+`;
+  const files = (pipe: string) => ({
+    ...DRIZZLE,
+    'src/schema.ts': `import { index, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+export const organizations = pgTable('organizations', { id: uuid('id').primaryKey() });
+export const videos = pgTable('videos', {
+  id: uuid('id').primaryKey(),
+  orgId: uuid('org_id').notNull().references(() => organizations.id),
+  ownerId: text('owner_id').notNull(),
+  name: text('name'),
+}, (t) => [index('videos_org_idx').on(t.orgId, t.id)]);
+`,
+    'src/lib/policy.ts': POLICY,
+    'src/actions/get-video.ts': `'use server';
+import { eq } from 'drizzle-orm';
+import { Effect, Exit } from 'effect';
+import { db } from '@/db';
+import { afterwards, canView, withPolicy } from '@/lib/policy';
+import { videos } from '@/schema';
+
+export async function getVideo(videoId: string, otherId: string) {
+  const exit = await Effect.gen(function* () {
+    return yield* Effect.promise(() => db.select().from(videos).where(eq(videos.id, videoId))).pipe(${pipe});
+  }).pipe(Effect.runPromiseExit);
+  if (Exit.isFailure(exit)) return { success: false };
+  return exit.value[0];
+}
+`,
+  });
+  const actionSites = (result: Result) => filterSites(result).filter((s) => s.startsWith('src/actions/'));
+
+  it('Drizzle: `.pipe(withPolicy(canView(videoId)))` checks the video before the read: not reported', async () => {
+    const dir = makeProject(files('withPolicy(canView(videoId))'));
+    expect(actionSites(await scan({ path: dir }))).toEqual([]);
+    const faces = await bothFaces(dir, 'require-tenant-filter');
+    expect(faces.eslint).toEqual(faces.scanner);
+  });
+
+  it('twin: a combinator that runs the read first and the policy after it: reported at error', async () => {
+    expect(actionSites(await scan({ path: makeProject(files('afterwards(canView(videoId))')) }))).toEqual(['src/actions/get-video.ts:10 error']);
+  });
+
+  it('twin: the policy of another video: reported at error', async () => {
+    expect(actionSites(await scan({ path: makeProject(files('withPolicy(canView(otherId))')) }))).toEqual(['src/actions/get-video.ts:10 error']);
+  });
+});

@@ -17,7 +17,7 @@ import { enclosingFunction, memberName, propertyName, T, textOf, unwrap, walk, t
 import { carriesIdentity, foundByCredential, IDENTITY_NAME, identityRead, memberPath as identityPath } from '../../core/identity.js';
 import { authorizationDecoratorOf, testsFailure } from '../../core/syntax.js';
 import { sessionFieldOf } from '../../core/tenant-values.js';
-import type { Resolver } from '../../core/resolve.js';
+import { returnedExpressions, type Resolver } from '../../core/resolve.js';
 import { callableAt, callGraphFor, INLINE_RUNNERS, isInlineCallback, nodeKey, placeOf, runsParameter, searchRootOf, type Callable, type CallGraph } from '../../flow/callers.js';
 import { originsOf } from '../../flow/origin.js';
 import { inPrivatePackage } from '../../flow/packages.js';
@@ -1182,7 +1182,11 @@ export function guardAt(call: TSESTree.CallExpression, unit: FileUnit, options: 
       }
     }
     // Stop at a function that is not a callback run in place.
-    if ((parent.type === T.FunctionDeclaration || parent.type === T.FunctionExpression || parent.type === T.ArrowFunctionExpression) && !runsInPlace(parent)) break;
+    if ((parent.type === T.FunctionDeclaration || parent.type === T.FunctionExpression || parent.type === T.ArrowFunctionExpression) && !runsInPlace(parent)) {
+      const piped = policyPiped(parent, roots, unit, options);
+      if (piped) return piped;
+      break;
+    }
   }
   if (whole || inCreatedCheck) return undefined;
   inCreatedCheck = true;
@@ -1191,6 +1195,52 @@ export function guardAt(call: TSESTree.CallExpression, unit: FileUnit, options: 
   } finally {
     inCreatedCheck = false;
   }
+}
+
+/**
+ * `Effect.promise(() => db().select()...).pipe(Policy.withPublicPolicy(videosPolicy.canView(videoId)))` (Cap's
+ * get-status.ts): the query runs in an effect piped through a project combinator that runs the policy
+ * first and the effect only when the policy succeeded (`(policy) => (self) => Effect.zipRight(policy, self)`,
+ * read from its body; the library's sequencing functions are listed by the models). The policy is a
+ * check of one of the query's values.
+ */
+function policyPiped(fn: TSESTree.FunctionLike, roots: Set<string>, unit: FileUnit, options: PathOptions): string | undefined {
+  const effect = fn.parent;
+  if (effect?.type !== T.CallExpression || !effect.arguments.includes(fn as TSESTree.CallExpressionArgument)) return undefined;
+  let node: Node = effect;
+  for (let hops = 0; hops < 4; hops++) {
+    const member: Node | undefined = node.parent;
+    const pipe: Node | undefined = member?.parent;
+    if (member?.type !== T.MemberExpression || member.object !== node || memberName(member) !== 'pipe' || pipe?.type !== T.CallExpression || pipe.callee !== member) return undefined;
+    for (const step of pipe.arguments) {
+      const combinator = unwrap(step);
+      if (combinator.type !== T.CallExpression || !combinator.arguments[0] || combinator.arguments[0].type === T.SpreadElement) continue;
+      const check = callIn(combinator.arguments[0]);
+      if (!check || !intersects(rootsOf(check.arguments, unit, 0, true), roots)) continue;
+      if (!throwsOrNamedAsCheck(check, unit, options.resolver) || !runsPolicyFirst(combinator, unit, options.resolver)) continue;
+      return `the policy \`${clip(textOf(unit, combinator))}\` the query's effect is piped through`;
+    }
+    node = pipe;
+  }
+  return undefined;
+}
+
+/** `withPolicy(policy)` returns `(self) => Effect.zipRight(policy, self)`: the policy runs, then `self` only if it succeeded. */
+function runsPolicyFirst(combinator: TSESTree.CallExpression, unit: FileUnit, resolver: Resolver): boolean {
+  const wrapper = functionOf(combinator, unit, resolver);
+  const policy = wrapper?.node.params[0];
+  if (!wrapper || policy?.type !== T.Identifier) return false;
+  return returnedExpressions(wrapper.node).some((returned) => {
+    const inner = unwrap(returned);
+    if ((inner.type !== T.ArrowFunctionExpression && inner.type !== T.FunctionExpression) || inner.params[0]?.type !== T.Identifier) return false;
+    const self = inner.params[0].name;
+    return returnedExpressions(inner).some((body) => {
+      const call = unwrap(body);
+      if (call.type !== T.CallExpression) return false;
+      const [first, second] = call.arguments.map((a) => unwrap(a));
+      return first?.type === T.Identifier && first.name === policy.name && second?.type === T.Identifier && second.name === self && resolver.sequencesEffects(call, wrapper.unit);
+    });
+  });
 }
 
 /** Set while `createdInRequest` asks `guardAt` about one key: that question is about checks only. */
