@@ -16,6 +16,7 @@ import type { RawFinding } from '../core/check-output.js';
 import { fingerprintOf, Occurrences, type Finding, type Severity } from '../core/finding.js';
 import type { OrmRecognizer, QuerySite } from '../core/query-site.js';
 import type { Resolver } from '../core/resolve.js';
+import { useServiceLayers } from '../flow/callers.js';
 import { RULE_META, type RuleId } from '../core/rule-meta.js';
 import { BudgetExceeded } from '../scan/budget.js';
 import type { TenantSchema } from '../core/schema.js';
@@ -200,6 +201,8 @@ function analyzeAll(unit: FileUnit, project: ProjectView, resolver: Resolver, es
       return undefined;
     };
   }
+  // `yield* SqlClient` is what the project's layers provide for it: every question of this file sees them.
+  useServiceLayers(project.root, resolver, isTestFile);
   const calls: TSESTree.CallExpression[] = [];
   const tagged: TSESTree.TaggedTemplateExpression[] = [];
   walk(unit.ast, (node) => {

@@ -58,10 +58,60 @@ export interface BrandFactory {
   form: 'schema' | 'constructor';
 }
 
+/**
+ * How a service's value is handed to the library: as is (`Layer.succeed(Tag, value)`), as an effect
+ * whose success is the value (`Layer.effect(Tag, Effect.gen(...))`), or as a function that returns
+ * it (`Layer.sync(Tag, () => value)`).
+ */
+export type ServiceForm = 'value' | 'effect' | 'thunk';
+
+/**
+ * Dependency injection of an effect system, as data (Effect's `Context.Tag`, `Layer.succeed`,
+ * `Effect.gen`), listed by the models (src/models/services.ts). A program asks for a service by its
+ * tag (`const sql = yield* SqlClient`); a layer somewhere in the project provides the value for
+ * that tag. `path` is the member chain from the package's export, as for BrandFactory.
+ */
+export interface ServiceModel {
+  /**
+   * Functions that declare a tag: `class SqlClient extends Context.Tag('SqlClient')<SqlClient, Shape>() {}`,
+   * `const Db = Context.GenericTag<Shape>('Db')`. `own`: option keys by which the declaration builds
+   * the service itself (`Effect.Service<Db>()('Db', { effect: Effect.gen(...) })`).
+   */
+  tags: readonly { source: string; path: readonly string[]; own?: Readonly<Record<string, ServiceForm>> }[];
+  /** Functions that provide a tag's value: the tag is argument `tag`, the value argument `value`. */
+  providers: readonly { source: string; path: readonly string[]; tag: number; value: number; form: ServiceForm }[];
+  /**
+   * Functions that make an effect whose success is a value they are handed: `Effect.succeed(v)`
+   * (`value`), `Effect.sync(() => v)` (`thunk`), `Effect.gen(function* () { return v })` (`generator`,
+   * its last argument).
+   */
+  effects: readonly { source: string; path: readonly string[]; form: ServiceForm | 'generator' }[];
+  /** Methods of a tag that return the value they are handed (`SqlClient.of({ ... })`). */
+  identities: readonly string[];
+  /**
+   * Functions that run their first effect, then the second only when the first succeeded
+   * (`Effect.zipRight(policy, self)`): a policy combinator built on one checks before it runs.
+   */
+  sequences?: readonly { source: string; path: readonly string[] }[];
+}
+
+/** A tag's declaration (a class, or the call a const holds), with the name it is declared under. */
+export interface ServiceTag {
+  node: Node;
+  unit: FileUnit;
+  name: string;
+  /** The service the declaration builds itself, when it does (Effect.Service's `effect`). */
+  own?: { value: Node; form: ServiceForm };
+}
+
 const MAX_DEPTH = 12;
 
 /** Modules read by one search of the `export *` graph. */
 const MAX_STAR_MODULES = 2000;
+
+function samePath(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((part, i) => part === b[i]);
+}
 
 export class Resolver<M extends Modules = Modules> {
   /** `export *` answers per module and name: a package index is asked for many names, by many files. */
@@ -71,7 +121,120 @@ export class Resolver<M extends Modules = Modules> {
     readonly modules: M,
     private readonly wrappers: readonly SameBehaviourWrapper[] = [],
     private readonly brands: readonly BrandFactory[] = [],
+    private readonly services: ServiceModel = { tags: [], providers: [], effects: [], identities: [] },
   ) {}
+
+  /**
+   * The service tag an expression names (`SqlClient`, `Shared.SqlClient`): a class whose `extends`
+   * is a listed tag factory, or a const holding a call of one. Recognised by its declaration.
+   */
+  serviceTag(expression: Node, unit: FileUnit): ServiceTag | undefined {
+    if (this.services.tags.length === 0) return undefined;
+    const node = unwrap(expression);
+    const binding = node.type === T.Identifier ? this.bindingOf(node, unit) : node.type === T.MemberExpression ? this.memberBinding(node, unit) : undefined;
+    if (binding?.kind === 'class') {
+      const cls = binding.cls.node;
+      const made = cls.superClass && cls.id ? this.tagFactoryOf(cls.superClass, binding.cls.unit) : undefined;
+      return made && cls.id ? { node: cls, unit: binding.cls.unit, name: cls.id.name, ...(made.own ? { own: made.own } : {}) } : undefined;
+    }
+    if (binding?.kind === 'value') {
+      const declarator = binding.value.node.parent;
+      if (declarator?.type !== T.VariableDeclarator || declarator.id.type !== T.Identifier) return undefined;
+      const made = this.tagFactoryOf(binding.value.node, binding.value.unit);
+      return made ? { node: binding.value.node, unit: binding.value.unit, name: declarator.id.name, ...(made.own ? { own: made.own } : {}) } : undefined;
+    }
+    return undefined;
+  }
+
+  /**
+   * `Context.Tag('Db')<Db, Shape>()`, `Context.Service<Db, Shape>()('Db')`, `Effect.Service<Db>()('Db',
+   * { effect })`: the calls are peeled down to the factory they start from; the options object of
+   * one of them may build the service.
+   */
+  private tagFactoryOf(expression: Node, unit: FileUnit): { own?: { value: Node; form: ServiceForm } } | undefined {
+    let node = unwrap(expression);
+    const options: TSESTree.ObjectExpression[] = [];
+    while (node.type === T.CallExpression) {
+      for (const arg of node.arguments) if (arg.type === T.ObjectExpression) options.push(arg);
+      node = unwrap(node.callee);
+    }
+    const path = this.libraryPath(node, unit);
+    const factory = path && this.services.tags.find((t) => t.source === path.source && samePath(t.path, path.path));
+    if (!factory) return undefined;
+    for (const object of options) {
+      for (const property of object.properties) {
+        if (property.type !== T.Property || property.computed || property.key.type !== T.Identifier) continue;
+        const form = factory.own?.[property.key.name];
+        if (form && property.value.type !== T.AssignmentPattern) return { own: { value: property.value, form } };
+      }
+    }
+    return {};
+  }
+
+  /**
+   * What a call may provide (`Layer.effect(SqlClient, make)`, and curried, `Layer.effect(SqlClient)(make)`):
+   * the tag and the value as written, with how the value is handed; one per listed form the call fits.
+   */
+  provisions(call: TSESTree.CallExpression, unit: FileUnit): { tag: Node; value: Node; form: ServiceForm }[] {
+    if (this.services.providers.length === 0) return [];
+    const path = this.libraryPath(call.callee, unit);
+    if (!path) return [];
+    const found: { tag: Node; value: Node; form: ServiceForm }[] = [];
+    for (const provider of this.services.providers) {
+      if (provider.source !== path.source || !samePath(provider.path, path.path)) continue;
+      const tag = call.arguments[provider.tag];
+      if (!tag || tag.type === T.SpreadElement) continue;
+      let value = call.arguments[provider.value];
+      // Data-last: the call with the tag returns a function that takes the value.
+      const outer = call.parent;
+      if (!value && call.arguments.length === provider.tag + 1 && outer?.type === T.CallExpression && outer.callee === call) value = outer.arguments[provider.value - provider.tag - 1];
+      if (!value || value.type === T.SpreadElement) continue;
+      found.push({ tag, value, form: provider.form });
+    }
+    return found;
+  }
+
+  /** An effect made from a value: `Effect.succeed(v)`, `Effect.sync(() => v)`, `Effect.gen(function* () { ... })`. */
+  effectOf(call: TSESTree.CallExpression, unit: FileUnit): { value: Node; form: ServiceForm | 'generator' } | undefined {
+    if (this.services.effects.length === 0) return undefined;
+    const path = this.libraryPath(call.callee, unit);
+    const effect = path && this.services.effects.find((e) => e.source === path.source && samePath(e.path, path.path));
+    if (!effect) return undefined;
+    const value = effect.form === 'generator' ? call.arguments[call.arguments.length - 1] : call.arguments[0];
+    return value && value.type !== T.SpreadElement ? { value, form: effect.form } : undefined;
+  }
+
+  /** `Effect.zipRight(first, second)`: a listed function that runs `second` only after `first` succeeded. */
+  sequencesEffects(call: TSESTree.CallExpression, unit: FileUnit): boolean {
+    const path = this.services.sequences?.length ? this.libraryPath(call.callee, unit) : undefined;
+    return Boolean(path && this.services.sequences?.some((e) => e.source === path.source && samePath(e.path, path.path)));
+  }
+
+  /** `SqlClient.of({ ... })`: a tag's method that returns the value it is handed. */
+  tagIdentity(call: TSESTree.CallExpression, unit: FileUnit): Node | undefined {
+    const callee = unwrap(call.callee);
+    const argument = call.arguments[0];
+    if (callee.type !== T.MemberExpression || call.arguments.length !== 1 || !argument || argument.type === T.SpreadElement) return undefined;
+    const name = memberName(callee);
+    if (!name || !this.services.identities.includes(name)) return undefined;
+    return this.serviceTag(callee.object, unit) ? argument : undefined;
+  }
+
+  /** The package export a callee names, as a member chain: `Layer.succeed` from `effect` is `['Layer', 'succeed']`. */
+  private libraryPath(callee: Node, unit: FileUnit): { source: string; path: string[] } | undefined {
+    const chain: string[] = [];
+    let node = unwrap(callee);
+    while (node.type === T.MemberExpression) {
+      const name = memberName(node);
+      if (!name) return undefined;
+      chain.unshift(name);
+      node = unwrap(node.object);
+    }
+    if (node.type !== T.Identifier) return undefined;
+    const root = this.bindingOf(node, unit);
+    if (root.kind !== 'package') return undefined;
+    return { source: root.source, path: root.imported === '*' || root.imported === 'default' ? chain : [root.imported, ...chain] };
+  }
 
   /**
    * The argument a call hands back unchanged (its provenance is the argument's): a brand's
@@ -120,19 +283,8 @@ export class Resolver<M extends Modules = Modules> {
 
   /** The listed factory a callee names: a member chain from a package's import. */
   private factoryOf(callee: Node, unit: FileUnit): BrandFactory | undefined {
-    const chain: string[] = [];
-    let node = unwrap(callee);
-    while (node.type === T.MemberExpression) {
-      const name = memberName(node);
-      if (!name) return undefined;
-      chain.unshift(name);
-      node = unwrap(node.object);
-    }
-    if (node.type !== T.Identifier) return undefined;
-    const root = this.bindingOf(node, unit);
-    if (root.kind !== 'package') return undefined;
-    const path = root.imported === '*' || root.imported === 'default' ? chain : [root.imported, ...chain];
-    return this.brands.find((b) => b.source === root.source && b.path.length === path.length && b.path.every((part, i) => part === path[i]));
+    const path = this.libraryPath(callee, unit);
+    return path && this.brands.find((b) => b.source === path.source && samePath(b.path, path.path));
   }
 
   /** Follows an identifier to what it is bound to, across files. */

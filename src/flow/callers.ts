@@ -19,8 +19,8 @@ import type { TSESTree } from '@typescript-eslint/types';
 import { globbySync } from '../project/glob.js';
 import { DEFAULT_IGNORES } from '../scan/ignores.js';
 import { memberName, propertyName, staticName, T, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
-import type { Resolver } from '../core/resolve.js';
-import { originsOf, typeOrigins, type CallerLookup } from './origin.js';
+import type { Resolver, ServiceTag } from '../core/resolve.js';
+import { originsOf, registerServiceLookup, typeOrigins, type CallerLookup, type ServiceLookup } from './origin.js';
 
 export interface CallSite {
   call: TSESTree.CallExpression;
@@ -477,6 +477,28 @@ export class CallGraph {
       }
     }
     this.searching.delete(id);
+    this.callers.set(id, kept);
+    return sites;
+  }
+
+  /**
+   * The calls handed a service tag as an argument (`Layer.effect(SqlClient, make)`,
+   * `Effect.provideService(program, SqlClient, impl)`), outside tests: where layers may provide its
+   * value. Candidates by the tag's name, confirmed by resolving the argument to the same declaration.
+   */
+  tagArguments(tag: ServiceTag): CallSite[] {
+    const id = `tag:${nodeKey(tag.unit, tag.node)}`;
+    const known = this.callers.get(id);
+    if (known) return this.sitesAt(known);
+    const sites: CallSite[] = [];
+    const kept: SiteAt[] = [];
+    for (const { call, unit, ref, kind } of this.callsNamed(tag.name)) {
+      if (kind !== 'argument') continue;
+      const named = this.resolver.serviceTag(ref, unit);
+      if (!named || named.unit.file !== tag.unit.file || named.node.range[0] !== tag.node.range[0]) continue;
+      sites.push({ call, unit, how: 'resolved', kind });
+      kept.push({ file: unit.file, call: call.range[0], name: tag.name, how: 'resolved', kind });
+    }
     this.callers.set(id, kept);
     return sites;
   }
@@ -948,6 +970,19 @@ export function callerLookup(root: string, resolver: Resolver, excluded: (relati
   let lookup = byRoot.get(root);
   if (!lookup) byRoot.set(root, (lookup = newCallerLookup(callGraphFor(searchRootOf(root), resolver, excluded))));
   return lookup;
+}
+
+/**
+ * Makes the value flow see the project's service layers (`yield* SqlClient` is what
+ * `Layer.effect(SqlClient, ...)` provides), for every question asked with this resolver about files
+ * under the project's search root: the analysis driver calls it once per project.
+ */
+export function useServiceLayers(root: string, resolver: Resolver, excluded: (relativePath: string) => boolean): void {
+  const search = searchRootOf(root);
+  registerServiceLookup(resolver, search, (): ServiceLookup => {
+    const graph = callGraphFor(search, resolver, excluded);
+    return (tag) => graph.tagArguments(tag);
+  });
 }
 
 /** One lookup per project root and resolver: asked for every query whose client a parameter holds. */

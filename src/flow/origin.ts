@@ -17,7 +17,7 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import type { Variable } from '@typescript-eslint/scope-manager';
 import { memberName, propertyName, proxyTarget, T, textOf, thisAssignments, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
-import { returnedExpressions, type Resolver } from '../core/resolve.js';
+import { returnedExpressions, type Resolver, type ServiceForm, type ServiceTag } from '../core/resolve.js';
 
 export type Step =
   | { kind: 'get'; name: string }
@@ -61,7 +61,15 @@ export type Origin =
   | { kind: 'module'; unit: FileUnit }
   | { kind: 'literal' }
   /** `parameter`: the value is this parameter of a project function, which a call site can bind to its argument. */
-  | { kind: 'unknown'; reason: string; file: string; line: number; parameter?: { fn: TSESTree.FunctionLike; index: number } };
+  | {
+      kind: 'unknown';
+      reason: string;
+      file: string;
+      line: number;
+      parameter?: { fn: TSESTree.FunctionLike; index: number };
+      /** The trace stopped at a service tag no layer of the project was found to provide (`yield* SqlClient`). */
+      service?: boolean;
+    };
 
 /** The call that made a closure: `fn` (the enclosing function) called with `args` in `unit`. */
 export interface Closure {
@@ -84,6 +92,38 @@ interface Walk {
   callers?: CallerLookup;
   /** Call sites still to be read for this question (the call graph's answers are bounded). */
   sites: number;
+  services?: ServiceLookup;
+}
+
+/**
+ * The calls that are handed a service tag as an argument (`Layer.effect(SqlClient, make)`), found
+ * project-wide by the call graph (src/flow/callers.ts), outside tests: where its value may be provided.
+ */
+export type ServiceLookup = (tag: ServiceTag) => readonly { call: TSESTree.CallExpression; unit: FileUnit }[];
+
+/**
+ * The service lookups of a scan or an editor session, by resolver and search root: registered by the
+ * analysis driver, so that every question about a value (a recognizer's, the census's, a policy's)
+ * sees the same layers.
+ */
+const serviceLookups = new WeakMap<Resolver, { root: string; lookup: ServiceLookup }[]>();
+
+export function registerServiceLookup(resolver: Resolver, root: string, make: () => ServiceLookup): void {
+  let list = serviceLookups.get(resolver);
+  if (!list) serviceLookups.set(resolver, (list = []));
+  if (!list.some((entry) => entry.root === root)) list.push({ root, lookup: make() });
+}
+
+function serviceLookupFor(resolver: Resolver, file: string): ServiceLookup | undefined {
+  const list = serviceLookups.get(resolver);
+  if (!list) return undefined;
+  let best: { root: string; lookup: ServiceLookup } | undefined;
+  for (const entry of list) if (isUnder(file, entry.root) && (!best || entry.root.length > best.root.length)) best = entry;
+  return best?.lookup;
+}
+
+function isUnder(file: string, root: string): boolean {
+  return file === root || file.startsWith(root.endsWith('/') || root.endsWith('\\') ? root : `${root}/`) || file.startsWith(`${root}\\`);
 }
 
 /**
@@ -104,7 +144,8 @@ const memo = new WeakMap<Resolver, { plain: WeakMap<Node, Origin[]>; callers: We
 
 /** Every origin `expression` may have. Never throws; what cannot be followed is an `unknown` origin with the reason. */
 export function originsOf(expression: Node, unit: FileUnit, resolver: Resolver, options: FlowOptions = {}): Origin[] {
-  return describe(expression, unit, { resolver, depth: 0, active: new Set(), sites: MAX_CALL_SITES, ...(options.callers ? { callers: options.callers } : {}) });
+  const services = serviceLookupFor(resolver, unit.file);
+  return describe(expression, unit, { resolver, depth: 0, active: new Set(), sites: MAX_CALL_SITES, ...(options.callers ? { callers: options.callers } : {}), ...(services ? { services } : {}) });
 }
 
 /** The library origins of `expression` that `accept` recognises, or why none was found. */
@@ -208,6 +249,8 @@ function describeNode(node: Node, unit: FileUnit, w: Walk): Origin[] {
       return [{ kind: 'class', cls: node, unit }];
     case T.ImportExpression:
       return dynamicImport(node, unit, w);
+    case T.YieldExpression:
+      return yielded(node, unit, w);
     case T.Literal:
     case T.TemplateLiteral:
     case T.ArrayExpression:
@@ -385,6 +428,8 @@ function parameter(name: TSESTree.Identifier, declared: Node, unit: FileUnit, w:
   // Project values a type names (an object type, an interface, a class): their members may be
   // followed, but the parameter itself stays of unknown type (a `{ from(t): any }` stand-in is no client).
   const structured: Origin[] = [];
+  // `sql.query((db) => ...)` with `sql` a service no layer was found for: where the trace stopped.
+  let stop: Extract<Origin, { kind: 'unknown' }> | undefined;
   const keep = (origins: Origin[]) => structured.push(...origins.filter((o) => o.kind !== 'unknown' && o.kind !== 'literal'));
   // A type annotation on the name, or on the pattern that destructures it (`{ db }: { db: Database }`).
   const annotation = name.typeAnnotation?.typeAnnotation;
@@ -429,6 +474,7 @@ function parameter(name: TSESTree.Identifier, declared: Node, unit: FileUnit, w:
           const receiver = describe(callee.object, unit, w);
           const libs = withStep(withStep(receiver, { kind: 'get', name: method }, undefined, unit, callee, w), { kind: 'param', index }, `the \`${name.name}\` of \`.${method}(...)\``, unit, name, w);
           if (libs.some((o) => o.kind === 'lib')) return libs;
+          stop = receiver.find((o): o is Extract<Origin, { kind: 'unknown' }> => o.kind === 'unknown' && o.service === true);
         }
       }
       // A callback handed to a project function (`withSessionAuth(async (req, { supabase }) => ...)`):
@@ -453,7 +499,9 @@ function parameter(name: TSESTree.Identifier, declared: Node, unit: FileUnit, w:
     }
   }
   const index = fn ? fn.params.indexOf(name as TSESTree.Parameter) : -1;
-  const result = unknown(`\`${name.name}\` is a parameter of unknown type`, unit, name);
+  const result = stop
+    ? { ...stop, reason: `\`${name.name}\` is what \`${textOf(unit, (fn?.parent as TSESTree.CallExpression).callee)}(...)\` hands its callback, and ${stop.reason}` }
+    : unknown(`\`${name.name}\` is a parameter of unknown type`, unit, name);
   return [...structured, index >= 0 && fn && result.kind === 'unknown' ? { ...result, parameter: { fn, index } } : result];
 }
 
@@ -501,7 +549,8 @@ function handedToCallback(host: TSESTree.CallExpression, fn: TSESTree.FunctionLi
     const type = id.typeAnnotation?.typeAnnotation;
     const signature = type?.type === T.TSFunctionType ? type.params[index] : undefined;
     const paramType = signature && 'typeAnnotation' in signature ? signature.typeAnnotation?.typeAnnotation : undefined;
-    if (paramType && !declared) declared = { type: paramType, unit: target.unit };
+    // Several implementations (a live layer's `query` and a stand-in's, typed `unknown`): the one whose type names a library value.
+    if (paramType && (!declared || (!typeOrigins(declared.type, declared.unit, w).some((o) => o.kind === 'lib') && typeOrigins(paramType, target.unit, w).some((o) => o.kind === 'lib')))) declared = { type: paramType, unit: target.unit };
     const variable = variableOf(target.unit.scopeManager, id);
     for (const ref of variable?.references ?? []) {
       const call = ref.identifier.parent;
@@ -747,12 +796,106 @@ function exportedType(source: string, name: string, unit: FileUnit, w: Walk, hop
   return [];
 }
 
+// ---- effects and services ----
+
+/** Layers read per tag: a tag provided in more places is a test seam, not one client. */
+const MAX_PROVIDERS = 12;
+
+/**
+ * `yield* SqlClient` inside `Effect.gen(function* () { ... })`: the success value of the effect it
+ * delegates to; for a service tag, what the project's layers provide for it (src/models/services.ts
+ * lists the library's functions). A plain `yield` gives what the generator's runner sends back.
+ */
+function yielded(node: TSESTree.YieldExpression, unit: FileUnit, w: Walk): Origin[] {
+  if (!node.delegate || !node.argument) return [unknown('a `yield` gives what the generator\'s runner sends back', unit, node)];
+  let argument = unwrap(node.argument);
+  // Effect 2's adapter: `function* (_) { const db = yield* _(Database) }`.
+  const generator = enclosingParamFunction(node);
+  const adapter = generator?.params[0];
+  if (argument.type === T.CallExpression && argument.arguments.length === 1 && argument.arguments[0]?.type !== T.SpreadElement && adapter?.type === T.Identifier) {
+    const callee = unwrap(argument.callee);
+    if (callee.type === T.Identifier && callee.name === adapter.name && variableOf(unit.scopeManager, callee)?.defs[0]?.name === adapter) argument = unwrap(argument.arguments[0]!);
+  }
+  return effectSuccess(argument, unit, w);
+}
+
+/** What a value handed in `form` gives: itself, what a function returns, what an effect succeeds with. */
+function successOf(value: Node, unit: FileUnit, w: Walk, form: ServiceForm | 'generator'): Origin[] {
+  if (form === 'value') return describe(value, unit, w);
+  if (form === 'effect') return effectSuccess(value, unit, w);
+  const fn = describe(value, unit, w).filter((o): o is Extract<Origin, { kind: 'function' }> => o.kind === 'function');
+  if (!fn.length) return [unknown(`\`${textOf(unit, value)}\` is not a function that can be followed`, unit, value)];
+  // `Effect.gen(function* () { ...; return { query } })`: what the generator returns (`return yield* x` included).
+  return fn.flatMap((f) => returnedExpressions(f.fn).flatMap((r) => describe(r, f.unit, w)));
+}
+
+/**
+ * The value an effect succeeds with: a tag's provided service, an effect made from a value
+ * (`Effect.succeed(v)`, `Effect.gen(...)`), a const holding one, or a project function returning one.
+ */
+function effectSuccess(expression: Node, unit: FileUnit, w: Walk): Origin[] {
+  const node = unwrap(expression);
+  if (w.depth > MAX_DEPTH) return [unknown('the value is traced too deep', unit, node)];
+  if (w.active.has(node)) return [unknown('the effect is defined in terms of itself', unit, node)];
+  w.active.add(node);
+  w.depth++;
+  try {
+    const tag = w.resolver.serviceTag(node, unit);
+    if (tag) return provided(tag, node, unit, w);
+    if (node.type === T.CallExpression) {
+      const made = w.resolver.effectOf(node, unit);
+      if (made) return successOf(made.value, unit, w, made.form);
+      const functions = describe(node.callee, unit, w).filter((o): o is Extract<Origin, { kind: 'function' }> => o.kind === 'function');
+      if (functions.length) return functions.flatMap((f) => returnedExpressions(f.fn).flatMap((r) => effectSuccess(r, f.unit, w)));
+    }
+    if (node.type === T.Identifier) {
+      const binding = w.resolver.bindingOf(node, unit);
+      if (binding.kind === 'value') return effectSuccess(binding.value.node, binding.value.unit, w);
+    }
+    return [unknown(`what the effect \`${clipped(textOf(unit, node))}\` succeeds with is not followed`, unit, node)];
+  } finally {
+    w.depth--;
+    w.active.delete(node);
+  }
+}
+
+/**
+ * The service a tag stands for: what its declaration builds (`Effect.Service`'s `effect`), and what
+ * every layer of the project that provides it gives (`Layer.succeed(Tag, value)`,
+ * `Layer.effect(Tag, make)`), found through the call graph.
+ */
+function provided(tag: ServiceTag, at: Node, unit: FileUnit, w: Walk): Origin[] {
+  const out: Origin[] = [];
+  if (tag.own) out.push(...successOf(tag.own.value, tag.unit, w, tag.own.form));
+  const sites = w.services?.(tag) ?? [];
+  for (const site of sites.slice(0, MAX_PROVIDERS)) {
+    for (const provision of w.resolver.provisions(site.call, site.unit)) {
+      const named = w.resolver.serviceTag(provision.tag, site.unit);
+      if (!named || named.unit.file !== tag.unit.file || named.node.range[0] !== tag.node.range[0]) continue;
+      const where = `${site.unit.file.split('/').slice(-2).join('/')}:${site.call.loc.start.line}`;
+      out.push(...successOf(provision.value, site.unit, w, provision.form).map((o) => (o.kind === 'lib' ? { ...o, trail: [...o.trail, `provided for \`${tag.name}\` at \`${where}\``] } : o)));
+    }
+  }
+  const useful = out.filter((o) => o.kind !== 'literal');
+  if (useful.some((o) => o.kind !== 'unknown')) return useful.filter((o) => o.kind !== 'unknown');
+  if (useful.length) return useful;
+  return [{ ...unknown(`\`${textOf(unit, at)}\` is the service tag \`${tag.name}\`, and no layer of the project that provides it was found`, unit, at), service: true } as Origin];
+}
+
+function clipped(text: string): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > 60 ? `${flat.slice(0, 57)}...` : flat;
+}
+
 // ---- calls and constructions ----
 
 function call(node: TSESTree.CallExpression, unit: FileUnit, w: Walk): Origin[] {
   const callee = unwrap(node.callee);
   const required = requireOf(node, callee, unit, w);
   if (required) return required;
+  // `SqlClient.of({ ... })`: a tag's method that hands back the service it is given.
+  const same = w.resolver.tagIdentity(node, unit);
+  if (same) return describe(same, unit, w);
   const origins = describe(callee, unit, w);
   const out: Origin[] = [];
   for (const o of origins) out.push(...callOrigin(o, node.arguments, unit, node, w));

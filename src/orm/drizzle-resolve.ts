@@ -17,6 +17,8 @@ const TABLE_FUNCTIONS = new Set(['pgTable', 'mysqlTable', 'sqliteTable']);
 const TABLE_WRAPPERS = new Set(['alias']);
 /** Methods of a table that return the same table. */
 const TABLE_METHODS = new Set(['enableRLS']);
+/** `pgSchema('billing')`: an object whose `.table('name', {...})` declares a table in that database schema. */
+const SCHEMA_FUNCTIONS = new Set(['pgSchema', 'mysqlSchema']);
 
 export interface DrizzleImport {
   source: string;
@@ -197,6 +199,12 @@ function tableCall(call: TSESTree.CallExpression, unit: FileUnit, context: Analy
     const method = memberName(callee);
     // `pgTable('board', {...}).enableRLS()` is the same table, with row-level security on.
     if (method && TABLE_METHODS.has(method)) return resolveTable(callee.object, unit, context, depth + 1);
+    if (method === 'table' && schemaObject(callee.object, unit, context, depth + 1)) {
+      const name = call.arguments[0];
+      if (name?.type !== T.Literal || typeof name.value !== 'string') return { kind: 'unresolved', reason: 'the table has a computed name' };
+      const table = tableBySqlName(name.value, context);
+      return table ? { kind: 'table', table } : { kind: 'other' };
+    }
     return method === 'as' ? { kind: 'other' } : { kind: 'unresolved', reason: `the table is built by \`.${method ?? '?'}()\`` };
   }
   if (callee.type !== T.Identifier) return { kind: 'unresolved', reason: 'the table is built by a call' };
@@ -207,6 +215,23 @@ function tableCall(call: TSESTree.CallExpression, unit: FileUnit, context: Analy
   if (name?.type !== T.Literal || typeof name.value !== 'string') return { kind: 'unresolved', reason: 'the table has a computed name' };
   const table = tableBySqlName(name.value, context);
   return table ? { kind: 'table', table } : { kind: 'other' };
+}
+
+/**
+ * `latitudeSchema` in `latitudeSchema.table('projects', {...})`: a `pgSchema('latitude')` of Drizzle,
+ * through consts and imports (latitude-llm's tables, declared in a helpers module's schema object).
+ */
+function schemaObject(expression: Node, unit: FileUnit, context: AnalysisContext, depth: number): boolean {
+  if (depth > MAX_DEPTH) return false;
+  const node = unwrap(expression);
+  if (node.type === T.Identifier) {
+    const binding = context.resolver.bindingOf(node, unit, depth + 1);
+    return binding.kind === 'value' && schemaObject(binding.value.node, binding.value.unit, context, depth + 1);
+  }
+  if (node.type !== T.CallExpression) return false;
+  const callee = unwrap(node.callee);
+  const fn = callee.type === T.Identifier ? drizzleImportOf(callee, unit, context, depth + 1) : undefined;
+  return Boolean(fn && SCHEMA_FUNCTIONS.has(fn.imported));
 }
 
 export function tableBySqlName(name: string, context: AnalysisContext): Table | undefined {

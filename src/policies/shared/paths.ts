@@ -17,7 +17,7 @@ import { enclosingFunction, memberName, propertyName, T, textOf, unwrap, walk, t
 import { carriesIdentity, foundByCredential, IDENTITY_NAME, identityRead, memberPath as identityPath } from '../../core/identity.js';
 import { authorizationDecoratorOf, testsFailure } from '../../core/syntax.js';
 import { sessionFieldOf } from '../../core/tenant-values.js';
-import type { Resolver } from '../../core/resolve.js';
+import { returnedExpressions, type Resolver } from '../../core/resolve.js';
 import { callableAt, callGraphFor, INLINE_RUNNERS, isInlineCallback, nodeKey, placeOf, runsParameter, searchRootOf, type Callable, type CallGraph } from '../../flow/callers.js';
 import { originsOf } from '../../flow/origin.js';
 import { inPrivatePackage } from '../../flow/packages.js';
@@ -156,6 +156,13 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
     // Handed to a project function or method (`this.updateOrders({ ..., update: async () => ... })`):
     // it runs the callback for the function that calls it.
     if (runsCallbacksNow(registered, at.unit, options) || (callableAt(registered, at.unit) && functionOf(registered, at.unit, options.resolver))) {
+      // The call that runs it is a call of the function that holds it: a check before it covers the
+      // callback as it covers any call (Cap's `if (!access.canManage) return ...; return yield* runAgentMutation({ execute })`).
+      const guard = focus ? undefined : guardAt(registered, at.unit, options);
+      if (guard && !guard.startsWith(AFTER)) {
+        verdict.guarded.push(`\`${placeOf(graph.root, at.unit, registered)}\` runs ${label(at)} after ${guard}`);
+        return;
+      }
       explore(registered, at.unit, graph, options, verdict, depth + 1, seen, budget, focus && []);
       return;
     }
@@ -1200,7 +1207,11 @@ export function guardAt(call: TSESTree.CallExpression, unit: FileUnit, options: 
       }
     }
     // Stop at a function that is not a callback run in place.
-    if ((parent.type === T.FunctionDeclaration || parent.type === T.FunctionExpression || parent.type === T.ArrowFunctionExpression) && !runsInPlace(parent)) break;
+    if ((parent.type === T.FunctionDeclaration || parent.type === T.FunctionExpression || parent.type === T.ArrowFunctionExpression) && !runsInPlace(parent)) {
+      const piped = policyPiped(parent, roots, unit, options);
+      if (piped) return piped;
+      break;
+    }
   }
   if (whole || inCreatedCheck) return undefined;
   inCreatedCheck = true;
@@ -1209,6 +1220,52 @@ export function guardAt(call: TSESTree.CallExpression, unit: FileUnit, options: 
   } finally {
     inCreatedCheck = false;
   }
+}
+
+/**
+ * `Effect.promise(() => db().select()...).pipe(Policy.withPublicPolicy(videosPolicy.canView(videoId)))` (Cap's
+ * get-status.ts): the query runs in an effect piped through a project combinator that runs the policy
+ * first and the effect only when the policy succeeded (`(policy) => (self) => Effect.zipRight(policy, self)`,
+ * read from its body; the library's sequencing functions are listed by the models). The policy is a
+ * check of one of the query's values.
+ */
+function policyPiped(fn: TSESTree.FunctionLike, roots: Set<string>, unit: FileUnit, options: PathOptions): string | undefined {
+  const effect = fn.parent;
+  if (effect?.type !== T.CallExpression || !effect.arguments.includes(fn as TSESTree.CallExpressionArgument)) return undefined;
+  let node: Node = effect;
+  for (let hops = 0; hops < 4; hops++) {
+    const member: Node | undefined = node.parent;
+    const pipe: Node | undefined = member?.parent;
+    if (member?.type !== T.MemberExpression || member.object !== node || memberName(member) !== 'pipe' || pipe?.type !== T.CallExpression || pipe.callee !== member) return undefined;
+    for (const step of pipe.arguments) {
+      const combinator = unwrap(step);
+      if (combinator.type !== T.CallExpression || !combinator.arguments[0] || combinator.arguments[0].type === T.SpreadElement) continue;
+      const check = callIn(combinator.arguments[0]);
+      if (!check || !intersects(rootsOf(check.arguments, unit, 0, true), roots)) continue;
+      if (!throwsOrNamedAsCheck(check, unit, options.resolver) || !runsPolicyFirst(combinator, unit, options.resolver)) continue;
+      return `the policy \`${clip(textOf(unit, combinator))}\` the query's effect is piped through`;
+    }
+    node = pipe;
+  }
+  return undefined;
+}
+
+/** `withPolicy(policy)` returns `(self) => Effect.zipRight(policy, self)`: the policy runs, then `self` only if it succeeded. */
+function runsPolicyFirst(combinator: TSESTree.CallExpression, unit: FileUnit, resolver: Resolver): boolean {
+  const wrapper = functionOf(combinator, unit, resolver);
+  const policy = wrapper?.node.params[0];
+  if (!wrapper || policy?.type !== T.Identifier) return false;
+  return returnedExpressions(wrapper.node).some((returned) => {
+    const inner = unwrap(returned);
+    if ((inner.type !== T.ArrowFunctionExpression && inner.type !== T.FunctionExpression) || inner.params[0]?.type !== T.Identifier) return false;
+    const self = inner.params[0].name;
+    return returnedExpressions(inner).some((body) => {
+      const call = unwrap(body);
+      if (call.type !== T.CallExpression) return false;
+      const [first, second] = call.arguments.map((a) => unwrap(a));
+      return first?.type === T.Identifier && first.name === policy.name && second?.type === T.Identifier && second.name === self && resolver.sequencesEffects(call, wrapper.unit);
+    });
+  });
 }
 
 /** Set while `createdInRequest` asks `guardAt` about one key: that question is about checks only. */
@@ -1759,7 +1816,7 @@ function checkWhenRowIsPrivate(statement: TSESTree.IfStatement, roots: Set<strin
  * (`!r.ok`, `r instanceof NextResponse`, `'error' in r`) in an `if` that exits.
  */
 function testedGuard(declarator: TSESTree.VariableDeclarator, call: TSESTree.CallExpression, name: string, unit: FileUnit, resolver: Resolver, rest: TSESTree.Statement[]): string | undefined {
-  if (!declarator.init || unwrap(declarator.init) === declarator.init || declarator.init.type !== T.AwaitExpression) return undefined;
+  if (!declarator.init || !waitsFor(declarator.init)) return undefined;
   if (!functionOf(call, unit, resolver) && !importedCallee(call, unit, resolver)) return undefined;
   const tested = rest.find((s) => s.type === T.IfStatement && exits(s.consequent) && testsFailure(s.test, name));
   return tested ? `\`${clip(textOf(unit, call))}\` and the check of \`${name}\`` : undefined;
@@ -1775,7 +1832,15 @@ function importedCallee(call: TSESTree.CallExpression, unit: FileUnit, resolver:
 function callIn(expression: Node): TSESTree.CallExpression | undefined {
   let node = unwrap(expression);
   if (node.type === T.AwaitExpression) node = unwrap(node.argument);
+  // `yield* management.getFolderAccess(...)` in `Effect.gen(function* () { ... })`: the generator waits
+  // for the effect as an async function waits for a promise, and stops when it fails (Cap's agent API).
+  if (node.type === T.YieldExpression && node.delegate && node.argument) node = unwrap(node.argument);
   return node.type === T.CallExpression ? node : undefined;
+}
+
+/** `await x` or `yield* x` (an effect run in `Effect.gen`): the function waits for the call's outcome. */
+function waitsFor(expression: Node | null | undefined): boolean {
+  return expression?.type === T.AwaitExpression || (expression?.type === T.YieldExpression && expression.delegate);
 }
 
 /** `if (!(await canEdit(auth, id))) return ...`, `if (!hasAccess(user, row))`. */
@@ -1852,8 +1917,8 @@ function tenantBoundCheck(call: TSESTree.CallExpression, tenantKeys: ReadonlySet
  */
 function tenantLookup(declarator: TSESTree.VariableDeclarator, roots: Set<string>, unit: FileUnit, options: PathOptions, rest: TSESTree.Statement[]): string | undefined {
   if (!declarator.init) return undefined;
-  const value = unwrap(declarator.init);
-  if (declarator.init.type !== T.AwaitExpression || value.type !== T.CallExpression) return undefined;
+  const value = callIn(declarator.init);
+  if (!waitsFor(declarator.init) || !value) return undefined;
   // `Promise.all([a(...), b(...)])` destructured as `[{ x }, { y }]`, or one call.
   const pairs: { call: TSESTree.CallExpression; pattern: Node }[] = [];
   const callee = unwrap(value.callee);
