@@ -100,7 +100,8 @@ export function packageCall(flow: Flow, ref: PackageRef, node: TSESTree.CallExpr
     const value = recognizer.imported?.(ref, node, http);
     if (value) return fromHttp(value, node, frame.unit, frame.env);
   }
-  if (fromPackage(ref, ...IDENTITY_PACKAGES)) return { kind: 'trusted', why: `\`${ref.imported}()\` from ${ref.source} verifies a credential` };
+  // jose's `decodeJwt(token)`: the claims read without checking the signature.
+  if (fromPackage(ref, ...IDENTITY_PACKAGES) && !/^decode/i.test(ref.imported ?? '')) return { kind: 'trusted', why: `\`${ref.imported}()\` from ${ref.source} verifies a credential` };
   // valibot: `parse(schema, input)`.
   if (ref.imported === 'parse' && node.arguments[1]) return flow.evaluate(node.arguments[1], frame);
   return flow.lostThrough(node, frame, `the result of \`${calleeText(node, frame.unit)}()\` from the package \`${ref.source}\``);

@@ -165,5 +165,8 @@ export function merge(all: Origin[]): Origin {
   const lost = origins.find((o) => o.kind === 'unknown' && o.client);
   if (lost) return lost;
   if (origins.length > 0 && origins.every((o) => o.kind === 'trusted')) return origins[0];
+  // `return { url, body, auth, error }`, a helper's one object: its properties are read as written
+  // (umami's parseRequest hands the route the `auth` that checkAuth built from a verified token).
+  if (origins.length === 1 && origins[0].kind === 'object') return origins[0];
   return origins.find((o) => o.kind === 'framework') ?? NONE;
 }

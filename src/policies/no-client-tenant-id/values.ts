@@ -56,8 +56,8 @@ export function evaluateInner(flow: Flow, node: Node, frame: Frame): Origin {
     }
     case T.LogicalExpression:
       if (node.operator === '&&') return flow.evaluate(node.right, frame);
-      // `currentUser ?? null`: the value, or nothing.
-      if (isNullish(node.right)) return flow.evaluate(node.left, frame);
+      // `currentUser ?? null`, `payload || {}`: the value, or nothing (an empty object has no property to read).
+      if (isNullish(node.right) || isEmptyObject(node.right)) return flow.evaluate(node.left, frame);
       return merge([flow.evaluate(node.left, frame), flow.evaluate(node.right, frame)]);
     case T.ConditionalExpression:
       return merge([flow.evaluate(node.consequent, frame), flow.evaluate(node.alternate, frame)]);
@@ -124,10 +124,13 @@ export function variableOrigin(flow: Flow, node: TSESTree.Identifier, variable: 
   }
   const writes = variable.references.filter((ref) => ref.isWrite() && ref.identifier !== name && ref.writeExpr);
   if (writes.length === 0) return origin;
-  // `let id: string; try { id = await resolve(wsId) } catch { return null }`: declared without a value, it holds only what is written.
-  const declared = declarator.init || declarator.parent?.parent?.type === T.ForOfStatement ? [origin] : [];
+  // `let id: string; try { id = await resolve(wsId) } catch { return null }`: declared without a value, it holds only what is written;
+  // so does one declared as nothing (`let user = null; if (userId) user = await getUser(userId)`): a read of the nothing reads no tenant.
+  const declared = (declarator.init && !isNullish(declarator.init)) || declarator.parent?.parent?.type === T.ForOfStatement ? [origin] : [];
   const all = [...declared, ...writes.map((ref) => (ref.writeExpr ? flow.evaluate(ref.writeExpr, frame) : NONE))].filter((o) => o.kind !== 'pending');
   if (all.length === 0) return NONE;
+  // `let auth = null; ... auth = await checkAuth(request)`: the one object written, read as written.
+  if (all.length === 1 && all[0].kind === 'object') return all[0];
   const clients = all.filter((o) => o.kind === 'client');
   if (clients.length === all.length) return clients[0];
   if (clients.length > 0) return { kind: 'unknown', reason: `\`${node.name}\` is reassigned, and only some of its values come from client input`, client: true };
@@ -259,12 +262,17 @@ export function call(flow: Flow, node: TSESTree.CallExpression, frame: Frame): O
     // `this.cls.get('user.id')`: a key of the request's store that authentication code sets.
     const stored = storedIdentity(flow, node, frame);
     if (stored) return stored;
+    // `await redis.get(authKey)` with the key a verified token carries: a server-side session store.
+    const session = sessionRead(flow, node, frame);
+    if (session) return session;
     // A row the database returns is not client input, unless it is the tenant the client named.
     const query = flow.query(node, frame.unit);
     if (query) return flow.tenantLookup(query, frame) ?? flow.ownRow(query, frame) ?? NONE;
     const ref = flow.models.http.packageOf(callee, frame.unit, flow.context.resolver);
     const authRoot = SESSION_METHODS.has(method) ? flow.http(frame).packageRoot(callee.object) : undefined;
     if (fromPackage(authRoot, 'better-auth') && !fromPackage(authRoot, ...BROWSER_AUTH)) return { kind: 'trusted', why: `\`${calleeText(node, frame.unit)}()\` returns the session better-auth verified` };
+    // `jwt.decode(token)`, jose's `decodeJwt(token)`: read without checking the signature, the client's own claims.
+    if (/^decode/i.test(method)) return NONE;
     if ((ref && fromPackage(ref, ...IDENTITY_PACKAGES)) || IDENTITY_METHODS.has(method)) return { kind: 'trusted', why: `\`${calleeText(node, frame.unit)}()\` verifies a credential` };
   } else if (callee.type === T.Identifier) {
     const variable = variableOf(frame.unit.scopeManager, callee);
@@ -285,6 +293,24 @@ export function call(flow: Flow, node: TSESTree.CallExpression, frame: Frame): O
   const target = flow.calleeOf(node, frame);
   if (target.kind === 'function') return returnedBy(flow, target.fn, node, frame);
   return lostThrough(flow, node, frame, target.kind === 'unknown' ? `the result of \`${calleeText(node, frame.unit)}()\` (${target.reason})` : undefined);
+}
+
+/**
+ * A cache read whose whole key is the verified identity, or a value a verified token carries
+ * (umami's checkAuth: `redis.client.get(authKey)` with the `authKey` of a token it decrypted with
+ * its secret): a server-side session store, whose entry only the server wrote under a key only the
+ * server issued, so what it holds is verified as the key is. A key the client sends, or one built
+ * around a verified value (`user:${id}:lastTeam`, which may hold anything the user picked), is not.
+ */
+function sessionRead(flow: Flow, node: TSESTree.CallExpression, frame: Frame): Origin | undefined {
+  const key = node.arguments[0];
+  if (!key || key.type === T.SpreadElement || unwrap(key).type === T.TemplateLiteral) return undefined;
+  const verified = flow.evaluate(key, frame);
+  if (verified.kind !== 'trusted') return undefined;
+  const context = frame.unit === flow.context.unit ? flow.context : { ...flow.context, unit: frame.unit };
+  const access = flow.models.cache.accesses([node], context)[0];
+  if (access?.operation !== 'read' || access.keys.length !== 1 || access.keys[0].node !== key) return undefined;
+  return { kind: 'trusted', why: `\`${access.calleeText}\` reads the server's session store under a key the verified credential carries (${verified.why})` };
 }
 
 /**
@@ -368,6 +394,12 @@ export function returnedWith(flow: Flow, fn: Located<TSESTree.FunctionLike>, arg
   const name = fn.node.type === T.FunctionDeclaration || fn.node.type === T.FunctionExpression ? fn.node.id?.name : undefined;
   const label = `${name ?? (call.type === T.CallExpression ? calleeText(call, frame.unit) : 'a helper')}() at ${flow.displayPath(fn.unit.file)}:${merged.source.read.loc.start.line}`;
   return { kind: 'client', source: { ...merged.source, read: call, readUnit: frame.unit, readEnv: frame.env, via: [label, ...merged.source.via] } };
+}
+
+/** `{}`. */
+function isEmptyObject(node: Node): boolean {
+  const value = unwrap(node);
+  return value.type === T.ObjectExpression && value.properties.length === 0;
 }
 
 /** `null`, `undefined`. */

@@ -142,6 +142,13 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
       verdict.system.push(job);
       return;
     }
+    // `contactBookProcedure.query(({ ctx: { contactBook } }) => count(contactBook.id))`: the row a
+    // procedure middleware loaded within the tenant, or the input id it loaded it by.
+    const loaded = loadedByProcedure(at.anonymous, call, unit, options, focus);
+    if (loaded) {
+      verdict.guarded.push(`${describeEntry(at.anonymous, unit, options).text} (\`${placeOf(graph.root, unit, at.anonymous)}\`) is handed ${loaded}`);
+      return;
+    }
     const entry = describeEntry(at.anonymous, unit, options);
     record(verdict, entry, placeOf(graph.root, unit, at.anonymous), place, !!focus);
     return;
@@ -2318,6 +2325,217 @@ function chainMiddlewares(node: Node, unit: FileUnit, resolver: Resolver, depth:
     if (binding.kind === 'value') found.push(...chainMiddlewares(binding.value.node, binding.value.unit, resolver, depth + 1));
   }
   return found;
+}
+
+/**
+ * What the procedure middlewares before a tRPC resolver verified: a `.use()` middleware that looks a
+ * row up by an input id within the tenant of its context and stops the request when there is none,
+ * then hands the row on in the context (useSend's contactBookProcedure:
+ * `const contactBook = await db.contactBook.findUnique({ where: { id: input.contactBookId, teamId:
+ * ctx.team.id } }); if (!contactBook) throw new TRPCError({ code: 'NOT_FOUND' }); return next({ ctx:
+ * { ...ctx, contactBook } })`). `keys`: the context keys that hold such rows; `fields`: the input
+ * fields they were looked up by. A lookup whose tenant the client gives (`teamId: input.teamId`), or
+ * whose missing row does not stop the request, verifies nothing.
+ */
+interface ProcedureLoad {
+  keys: Set<string>;
+  fields: Set<string>;
+  text: string;
+}
+
+function procedureLoads(registration: TSESTree.CallExpression, unit: FileUnit, options: PathOptions): ProcedureLoad[] {
+  const callee = unwrap(registration.callee);
+  if (callee.type !== T.MemberExpression || !['query', 'mutation', 'subscription'].includes(memberName(callee) ?? '')) return [];
+  const loads: ProcedureLoad[] = [];
+  for (const used of chainMiddlewares(callee.object, unit, options.resolver, 0)) {
+    const fn = functionValue(used.node, used.unit, options.resolver);
+    const load = fn && middlewareLoad(fn.node, fn.unit, options.tenantKeys);
+    if (load) loads.push({ ...load, text: clip(textOf(fn.unit, load.lookup)) });
+  }
+  return loads;
+}
+
+/** The options' parts a middleware or resolver names: `({ ctx, input, next })`, or `opts` read as `opts.ctx`. */
+function optionParts(fn: TSESTree.FunctionLike): { names: Map<string, string>; whole?: string } {
+  const names = new Map<string, string>();
+  const param = fn.params[0];
+  if (param?.type === T.Identifier) return { names, whole: param.name };
+  if (param?.type !== T.ObjectPattern) return { names };
+  for (const property of param.properties) {
+    if (property.type !== T.Property) continue;
+    const value = property.value.type === T.AssignmentPattern ? property.value.left : property.value;
+    if (value.type === T.Identifier) names.set(value.name, propertyName(property) ?? '');
+  }
+  return { names };
+}
+
+/** The path of `node` from the options object (`ctx.team.id` -> ['ctx', 'team', 'id']), else undefined. */
+function optionPath(node: Node, parts: { names: Map<string, string>; whole?: string }, fn: TSESTree.FunctionLike, unit: FileUnit): string[] | undefined {
+  const chain: string[] = [];
+  let current = unwrap(node);
+  while (current.type === T.MemberExpression) {
+    const name = memberName(current);
+    if (!name) return undefined;
+    chain.unshift(name);
+    current = unwrap(current.object);
+  }
+  if (current.type !== T.Identifier) return undefined;
+  // `const { contactBookId, ...data } = input`: a part of an option; the rest is the option's data.
+  const local = destructuredOption(current, parts, fn, unit);
+  if (local) return [...local, ...chain];
+  // Only a binding of the parameter itself, not a local of the same name.
+  const def = definitionOf(current, unit);
+  const param = fn.params[0];
+  if (def?.kind !== 'parameter' || !param || def.node.range[0] < param.range[0] || def.node.range[1] > param.range[1]) return undefined;
+  // Nested destructuring in the parameter: `({ ctx: { contactBook } })`.
+  const nested = nestedParameterPath(fn, current);
+  if (nested) return [...nested, ...chain];
+  if (parts.whole === current.name) return chain;
+  const part = parts.names.get(current.name);
+  return part ? [part, ...chain] : undefined;
+}
+
+/** `id` in `const { id, ...data } = input`: ['input', 'id']; `data`: ['input', '...']. */
+function destructuredOption(identifier: TSESTree.Identifier, parts: { names: Map<string, string>; whole?: string }, fn: TSESTree.FunctionLike, unit: FileUnit): string[] | undefined {
+  let def: { type: string; node: Node } | undefined;
+  for (let scope = scopeAt(unit, identifier); scope && !def; scope = scope.upper) {
+    const found = scope.set.get(identifier.name);
+    if (found) def = found.defs[0] as { type: string; node: Node } | undefined;
+  }
+  if (def?.type !== 'Variable' || def.node.type !== T.VariableDeclarator) return undefined;
+  const declarator = def.node;
+  if (declarator.id.type !== T.ObjectPattern || !declarator.init || declarator.parent?.type !== T.VariableDeclaration || declarator.parent.kind !== 'const') return undefined;
+  const base = unwrap(declarator.init);
+  if (base.type !== T.Identifier && base.type !== T.MemberExpression) return undefined;
+  const root = optionPath(base, parts, fn, unit);
+  if (!root) return undefined;
+  for (const property of declarator.id.properties) {
+    if (property.type === T.RestElement && property.argument.type === T.Identifier && property.argument.name === identifier.name) return [...root, '...'];
+    if (property.type !== T.Property) continue;
+    const value = property.value.type === T.AssignmentPattern ? property.value.left : property.value;
+    if (value.type === T.Identifier && value.name === identifier.name) return [...root, propertyName(property) ?? ''];
+  }
+  return undefined;
+}
+
+/** `contactBook` in `({ ctx: { contactBook } }) => ...`: ['ctx', 'contactBook']. */
+function nestedParameterPath(fn: TSESTree.FunctionLike, identifier: TSESTree.Identifier): string[] | undefined {
+  const param = fn.params[0];
+  if (param?.type !== T.ObjectPattern) return undefined;
+  const search = (pattern: TSESTree.ObjectPattern, path: string[]): string[] | undefined => {
+    for (const property of pattern.properties) {
+      if (property.type !== T.Property) continue;
+      const key = propertyName(property);
+      if (!key) continue;
+      const value = property.value.type === T.AssignmentPattern ? property.value.left : property.value;
+      if (value.type === T.Identifier && value.name === identifier.name && path.length > 0) return [...path, key];
+      if (value.type === T.ObjectPattern) {
+        const found = search(value, [...path, key]);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  };
+  return search(param, []);
+}
+
+function middlewareLoad(fn: TSESTree.FunctionLike, unit: FileUnit, tenantKeys: ReadonlySet<string>): { keys: Set<string>; fields: Set<string>; lookup: Node } | undefined {
+  if (fn.body?.type !== T.BlockStatement) return undefined;
+  const parts = optionParts(fn);
+  const body = fn.body.body;
+  const keys = new Set<string>();
+  const fields = new Set<string>();
+  let lookup: Node | undefined;
+  body.forEach((statement, index) => {
+    if (statement.type !== T.VariableDeclaration) return;
+    for (const declarator of statement.declarations) {
+      // `const row = await ...`, or Drizzle's and Kysely's `const [row] = await ...`.
+      const bound = declarator.id.type === T.ArrayPattern ? declarator.id.elements[0] : declarator.id;
+      if (bound?.type !== T.Identifier || declarator.init?.type !== T.AwaitExpression) continue;
+      const call = callIn(declarator.init);
+      if (!call) continue;
+      // The lookup: a tenant key compared with a value of the context, an id of the input.
+      let tenant = false;
+      const ids: string[] = [];
+      const fromContext = (node: Node) => optionPath(node, parts, fn, unit)?.[0] === 'ctx';
+      const namesTenant = (node: Node) => {
+        const inner = unwrap(node);
+        if (inner.type === T.MemberExpression) return tenantKeys.has(memberName(inner) ?? '');
+        return inner.type === T.Literal && typeof inner.value === 'string' && tenantKeys.has(inner.value);
+      };
+      walk(declarator.init, (node) => {
+        if (node.type === T.Property && !node.computed) {
+          if (tenantKeys.has(propertyName(node) ?? '') && fromContext(node.value as Node)) tenant = true;
+        }
+        // `eq(contactBooks.teamId, ctx.team.id)`, `.where('teamId', '=', ctx.team.id)`.
+        if (node.type === T.CallExpression && node.arguments.some((a) => namesTenant(a)) && node.arguments.some((a) => fromContext(a))) tenant = true;
+        if (node.type === T.MemberExpression) {
+          const path = optionPath(node, parts, fn, unit);
+          if (path?.[0] === 'input' && path.length === 2 && !(node.parent?.type === T.MemberExpression && node.parent.object === node)) ids.push(path[1]!);
+        }
+      });
+      const name = bound.name;
+      if (!tenant || ids.length === 0) continue;
+      const rest = body.slice(index + 1);
+      if (!rest.some((s) => s.type === T.IfStatement && exits(s.consequent) && !s.alternate && testsMissing(s.test, new Set([name])))) continue;
+      for (const id of ids) fields.add(id);
+      lookup ??= call;
+      // `return next({ ctx: { ...ctx, contactBook } })`: the context key that holds the row.
+      walk(fn.body!, (node) => {
+        if (node.type !== T.Property || node.computed || unwrap(node.value as Node).type !== T.Identifier || (unwrap(node.value as Node) as TSESTree.Identifier).name !== name) return;
+        const holder = node.parent?.parent;
+        if (holder?.type === T.Property && propertyName(holder) === 'ctx') keys.add(propertyName(node) ?? '');
+      });
+    }
+  });
+  return lookup ? { keys, fields, lookup } : undefined;
+}
+
+/**
+ * The resolver hands `call` only values a procedure middleware verified (see procedureLoads): each
+ * focused value (or, without a focus, each argument) is the row the middleware loaded
+ * (`contactBook.id`) or the input id it loaded it by (`input.contactBookId`); without a focus, other
+ * context values (`ctx.team.id`) are the server's and input fields that name no row (`input.name`)
+ * data. Any other argument (another input id, a local) leaves the path open. Returns the evidence.
+ */
+function loadedByProcedure(fn: TSESTree.FunctionLike, call: TSESTree.CallExpression, unit: FileUnit, options: PathOptions, focus?: Node[]): string | undefined {
+  const registration = fn.parent;
+  if (registration?.type !== T.CallExpression || !registration.arguments.includes(fn as TSESTree.CallExpressionArgument)) return undefined;
+  if (focus && focus.length === 0) return undefined;
+  const loads = procedureLoads(registration, unit, options);
+  if (loads.length === 0) return undefined;
+  const parts = optionParts(fn);
+  const keys = new Set(loads.flatMap((l) => [...l.keys]));
+  const fields = new Set(loads.flatMap((l) => [...l.fields]));
+  // `scheduleCampaign({ campaignId: input.campaignId, teamId: team.id })`: an object's values are the arguments.
+  const flat = (nodes: readonly Node[]): Node[] | undefined => {
+    const out: Node[] = [];
+    for (const node of nodes) {
+      const inner = unwrap(node);
+      if (inner.type === T.SpreadElement) return undefined;
+      if (inner.type !== T.ObjectExpression) out.push(inner);
+      else {
+        const values = flat(inner.properties.map((p) => (p.type === T.Property ? (p.value as Node) : p)));
+        if (!values) return undefined;
+        out.push(...values);
+      }
+    }
+    return out;
+  };
+  const values = flat(focus ?? call.arguments);
+  if (!values) return undefined;
+  let verified = 0;
+  for (const value of values) {
+    const inner = unwrap(value);
+    if (inner.type === T.Literal) continue;
+    const path = optionPath(inner, parts, fn, unit);
+    if (path?.[0] === 'ctx' && path[1] !== undefined && keys.has(path[1])) verified++;
+    else if (path?.[0] === 'input' && path.length === 2 && fields.has(path[1]!)) verified++;
+    // Without a focus, an input value that names no row (`input.name`) is data, and a context value the server's.
+    else if (focus || !path || (path[0] !== 'ctx' && !(path[0] === 'input' && path.length === 2 && !ID_LIKE.test(path[1]!)))) return undefined;
+  }
+  if (verified === 0) return undefined;
+  return `values that its procedure's middleware verified: \`${loads.map((l) => l.text).join('`, `')}\` looks the row up within the tenant and stops the request when it is missing`;
 }
 
 /** `publicProcedure.meta({...}).input(...).query` → `publicProcedure…query`. */

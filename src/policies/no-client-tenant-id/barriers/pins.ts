@@ -1,3 +1,4 @@
+import type { TSESTree } from '@typescript-eslint/types';
 import { propertyName, T, unwrap, type Node } from '../../../core/ast.js';
 import type { QueryFacts } from '../../../core/facts.js';
 import type { ClientTenantFlow as Flow } from '../flow.js';
@@ -63,17 +64,30 @@ export function ownRow(flow: Flow, query: QueryFacts, frame: Frame): Origin | un
   const table = site.table;
   if (site.operation !== 'read' || table.name === schema.root || table.class === 'tenant' || table.class === 'child') return undefined;
   const unique = new Set([...(table.primaryKey.length === 1 ? table.primaryKey : []), ...table.uniques.filter((u) => u.fields.length === 1).flatMap((u) => u.fields)]);
-  const keyed: Node[] = [];
-  for (const { column, value } of site.equalities ?? []) if (unique.has(column)) keyed.push(value);
-  for (const property of site.whereObject?.properties ?? []) {
-    if (property.type === T.Property && !property.computed && unique.has(propertyName(property) ?? '')) keyed.push(property.value as Node);
-  }
-  for (const value of keyed) {
+  const keyed: { value: Node; frame: Frame }[] = [];
+  for (const { column, value } of site.equalities ?? []) if (unique.has(column)) keyed.push({ value, frame });
+  if (site.whereObject) keyed.push(...keysIn(flow, site.whereObject, frame, unique));
+  for (const { value, frame: at } of keyed) {
     if (isLiteral(value) || unwrap(value).type === T.ObjectExpression) continue;
-    const origin = flow.evaluate(value, frame);
+    const origin = flow.evaluate(value, at);
     if (origin.kind === 'trusted') return { kind: 'trusted', why: `\`${site.calleeText}\` finds the row of \`${table.name}\` keyed by the verified identity (${origin.why})` };
   }
   return undefined;
+}
+
+/**
+ * The values of a filter object's unique keys, through spreads of objects the flow follows (umami's
+ * `findUser({ where: { id: userId } })` spreads `...criteria.where` into its own `where`).
+ */
+function keysIn(flow: Flow, where: TSESTree.ObjectExpression, frame: Frame, unique: ReadonlySet<string>, depth = 0): { value: Node; frame: Frame }[] {
+  const keyed: { value: Node; frame: Frame }[] = [];
+  for (const property of where.properties) {
+    if (property.type === T.Property && !property.computed && unique.has(propertyName(property) ?? '')) keyed.push({ value: property.value as Node, frame });
+    if (property.type !== T.SpreadElement || depth >= 3) continue;
+    const spread = flow.evaluate(property.argument, frame);
+    if (spread.kind === 'object') keyed.push(...keysIn(flow, spread.node, { unit: spread.unit, env: spread.env }, unique, depth + 1));
+  }
+  return keyed;
 }
 
 /**
