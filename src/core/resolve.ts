@@ -58,6 +58,17 @@ export interface BrandFactory {
   form: 'schema' | 'constructor';
 }
 
+/**
+ * A library function (or class) that registers a handler a job runner calls, without a request: a
+ * Trigger.dev `schemaTask({ id, run })` / `schedules.task(...)`, a BullMQ `new Worker(queue,
+ * processor)`. `path` is the member chain from the package's export, as for a brand factory.
+ * Listed as data by the models (src/models/wrappers.ts).
+ */
+export interface JobRegistrar {
+  source: string;
+  path: readonly string[];
+}
+
 const MAX_DEPTH = 12;
 
 /** Modules read by one search of the `export *` graph. */
@@ -71,7 +82,20 @@ export class Resolver<M extends Modules = Modules> {
     readonly modules: M,
     private readonly wrappers: readonly SameBehaviourWrapper[] = [],
     private readonly brands: readonly BrandFactory[] = [],
+    private readonly jobs: readonly JobRegistrar[] = [],
   ) {}
+
+  /**
+   * The job runner a registration's callee is imported from (`schemaTask` from `@trigger.dev/sdk`,
+   * `Worker` from `bullmq`), by the import, not by the name: a project function of the same name is
+   * not one. Returns the package.
+   */
+  jobRegistrar(callee: Node, unit: FileUnit): string | undefined {
+    if (this.jobs.length === 0) return undefined;
+    const ref = this.importPath(callee, unit);
+    if (!ref) return undefined;
+    return this.jobs.find((j) => j.source === ref.source && j.path.length === ref.path.length && j.path.every((part, i) => part === ref.path[i]))?.source;
+  }
 
   /**
    * The argument a call hands back unchanged (its provenance is the argument's): a brand's
@@ -120,6 +144,13 @@ export class Resolver<M extends Modules = Modules> {
 
   /** The listed factory a callee names: a member chain from a package's import. */
   private factoryOf(callee: Node, unit: FileUnit): BrandFactory | undefined {
+    const ref = this.importPath(callee, unit);
+    if (!ref) return undefined;
+    return this.brands.find((b) => b.source === ref.source && b.path.length === ref.path.length && b.path.every((part, i) => part === ref.path[i]));
+  }
+
+  /** A member chain from a package's import: `Schema.brand` → `{ source: 'effect', path: ['Schema', 'brand'] }`. */
+  private importPath(callee: Node, unit: FileUnit): { source: string; path: string[] } | undefined {
     const chain: string[] = [];
     let node = unwrap(callee);
     while (node.type === T.MemberExpression) {
@@ -131,8 +162,7 @@ export class Resolver<M extends Modules = Modules> {
     if (node.type !== T.Identifier) return undefined;
     const root = this.bindingOf(node, unit);
     if (root.kind !== 'package') return undefined;
-    const path = root.imported === '*' || root.imported === 'default' ? chain : [root.imported, ...chain];
-    return this.brands.find((b) => b.source === root.source && b.path.length === path.length && b.path.every((part, i) => part === path[i]));
+    return { source: root.source, path: root.imported === '*' || root.imported === 'default' ? chain : [root.imported, ...chain] };
   }
 
   /** Follows an identifier to what it is bound to, across files. */

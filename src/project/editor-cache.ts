@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import type { TenantLintConfig } from '../config/schema.js';
 import { validateConfig } from '../config/load.js';
 import { Resolver } from '../core/resolve.js';
-import { BRAND_FACTORIES, SAME_BEHAVIOUR_WRAPPERS } from '../models/wrappers.js';
+import { BRAND_FACTORIES, JOB_REGISTRARS, SAME_BEHAVIOUR_WRAPPERS } from '../models/wrappers.js';
 import type { FileUnit } from '../core/ast.js';
 import { ModuleGraph } from './modules.js';
 import { findProjectRoot, isStale, loadProject, withWorkspaceSchema, type CandidateRead, type LoadOptions, type Project } from './project.js';
@@ -56,7 +56,7 @@ export function projectForLintedFile(filename: string, settings: unknown): Entry
   if (cached || !generation) generation = freshGeneration();
   const shared = generation;
   const project = withWorkspaceSchema(projectAt(shared, root, override, settingsKey), (top) => projectAt(shared, top, override, settingsKey));
-  const entry = { project, resolver: new Resolver(shared.modules, SAME_BEHAVIOUR_WRAPPERS, BRAND_FACTORIES), settingsKey };
+  const entry = { project, resolver: new Resolver(shared.modules, SAME_BEHAVIOUR_WRAPPERS, BRAND_FACTORIES, JOB_REGISTRARS), settingsKey };
   entries.set(root, entry);
   return entry;
 }

@@ -350,6 +350,9 @@ function runsCallbacksNow(call: TSESTree.CallExpression, unit: FileUnit, options
   }
   if (callee.type !== T.Identifier || SYSTEM_REGISTRARS.has(callee.name)) return false;
   if (!callableAt(call, unit)) return false;
+  // `new Worker(queue, createWorkerHandler(executeEmail))`: what the call returns is the job's processor, run later.
+  const outer = enclosingRegistration(call);
+  if (outer && jobRegistration(outer, unit, options.resolver)) return false;
   const binding = options.resolver.bindingOf(callee, unit);
   // `await limit(() => ...)` (p-limit), `await safely(async () => ...)`, and the same returned from an
   // async function (`async (d) => limit(() => ...)`): a plain function whose promise the caller waits
@@ -2134,6 +2137,13 @@ function describeRegistration(registration: TSESTree.CallExpression | TSESTree.N
   const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
   const text = `\`${chainText(callee, unit)}(...)\``;
   if (name && SYSTEM_REGISTRARS.has(name)) return { text: `the job registered with ${text}`, kind: 'system' };
+  const runner = options.resolver.jobRegistrar(callee, unit);
+  if (runner) return { text: `the job registered with ${text} (\`${runner}\`)`, kind: 'system' };
+  // `new Worker(queue, createWorkerHandler(async (job) => ...))`: the call that holds the handler is itself the
+  // processor a job runner is handed; what it returns runs for the job, not for a request.
+  const outer = enclosingRegistration(registration);
+  const job = outer && jobRegistration(outer, unit, options.resolver);
+  if (outer && job) return { text: `the job registered with \`${chainText(unwrap(outer.callee), unit)}(...)\`${job === true ? '' : ` (\`${job}\`)`} through ${text}`, kind: 'system' };
   if (fn && options.isAdminOnly?.(fn, unit)) return { text: `the handler registered with ${text}`, kind: 'admin' };
   if (fn && checksSecret(fn, unit)) return { text: `the handler registered with ${text}, behind a shared-secret check`, kind: 'system' };
   for (const arg of registration.arguments) {
@@ -2143,8 +2153,8 @@ function describeRegistration(registration: TSESTree.CallExpression | TSESTree.N
   }
   // The middlewares before the handler, and before a wrapper around it:
   // `router.get('/t/:id', verifyTaskAccess('params', 'id'), safeControllerFunction(Tasks.get))`.
-  const outer = registration.parent?.type === T.CallExpression && registration.parent.arguments.includes(registration as TSESTree.CallExpressionArgument) ? registration.parent : undefined;
-  for (const [call, until] of [[registration, handler], ...(outer ? [[outer, registration]] : [])] as [TSESTree.CallExpression | TSESTree.NewExpression, Node | undefined][]) {
+  const wrapping = outer?.type === T.CallExpression ? outer : undefined;
+  for (const [call, until] of [[registration, handler], ...(wrapping ? [[wrapping, registration]] : [])] as [TSESTree.CallExpression | TSESTree.NewExpression, Node | undefined][]) {
     for (const arg of call.arguments) {
       if (arg === until) break;
       const check = accessCheckingMiddleware(arg, unit, options.resolver);
@@ -2162,6 +2172,21 @@ function describeRegistration(registration: TSESTree.CallExpression | TSESTree.N
     if (middleware && checksSecret(middleware.node, middleware.unit)) return { text: `the handler registered with ${text}, behind the shared-secret check \`${clip(textOf(used.unit, used.node))}\``, kind: 'system' };
   }
   return { text: `the handler registered with ${text}`, kind: 'request' };
+}
+
+/** A job runner's registration: by a registrar's name (true), or by the job runner's package it is imported from. */
+function jobRegistration(call: TSESTree.CallExpression | TSESTree.NewExpression, unit: FileUnit, resolver: Resolver): string | true | undefined {
+  const callee = unwrap(call.callee);
+  const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
+  if (name && SYSTEM_REGISTRARS.has(name)) return true;
+  return resolver.jobRegistrar(callee, unit);
+}
+
+/** The call (or `new`) a registration is an argument of: `new Worker(queue, wrap(handler))` for `wrap(handler)`. */
+function enclosingRegistration(registration: TSESTree.CallExpression | TSESTree.NewExpression): TSESTree.CallExpression | TSESTree.NewExpression | undefined {
+  const parent = registration.parent;
+  if (parent?.type !== T.CallExpression && parent?.type !== T.NewExpression) return undefined;
+  return parent.arguments.includes(registration as TSESTree.CallExpressionArgument) ? parent : undefined;
 }
 
 /**
