@@ -1,5 +1,5 @@
 import type { TenantLintConfig } from '../config/schema.js';
-import type { SchemaDiagnostic, SchemaSource, Table, TenantKey, TenantSchema } from '../core/schema.js';
+import { holdsUniqueCredential, type SchemaDiagnostic, type SchemaSource, type Table, type TenantKey, type TenantSchema } from '../core/schema.js';
 import type { RawTable } from './prisma.js';
 
 /** Migration bookkeeping: global by nature, never tenant data. */
@@ -59,6 +59,8 @@ export function buildTenantSchema(
   /** `table.field` keys recognised by name, without a foreign key. */
   const undeclared = new Set<string>();
   const keysByTable = new Map<string, string[]>();
+  /** Credential records (a unique secret column) and their optional link to the tenant root, not taken as a key. */
+  const credentialLinks = new Map<string, string>();
   const addKey = (table: RawTable, field: string, references: string) => {
     const list = keysByTable.get(table.name) ?? [];
     if (list.includes(field)) return;
@@ -76,7 +78,7 @@ export function buildTenantSchema(
       }
     }
   } else if (root) {
-    inferKeysFrom(root, raw, addKey, false);
+    inferKeysFrom(root, raw, addKey, false, credentialLinks);
     for (const { table, field } of undeclaredKeys(root, raw, keysByTable, tenantKeys)) {
       addKey(table, field, root);
       undeclared.add(`${table.name}.${field}`);
@@ -124,6 +126,9 @@ export function buildTenantSchema(
     } else if (table.name === root) {
       cls = 'global';
       reason = `\`${table.name}\` is the tenant root`;
+    } else if (keys.length === 0 && credentialLinks.has(table.name) && !forcedTenant.has(table.name)) {
+      cls = 'global';
+      reason = `\`${table.name}\` is the record of a credential (a unique secret column): rows are found by what the caller presents, and its optional \`${credentialLinks.get(table.name)}\` is the state of whoever holds it (the tenant it is switched to), not an owner`;
     } else if (keys.length > 0) {
       cls = 'tenant';
       const references = tenantKeys.find((k) => k.table === table.name)?.references ?? 'root';
@@ -144,7 +149,7 @@ export function buildTenantSchema(
   // Children reached by a foreign key the schema does not declare, read to a fixed point: a child by
   // convention can be the parent another convention reaches (teable's `comment.table_id -> table_meta`).
   while (conventionParents(tables)) classifyChildren(tables);
-  classifyByStructure(tables, root, tenantKeys);
+  classifyByStructure(tables, root, tenantKeys, credentialLinks.size > 0);
   // A migration folder left out whole (another database's migrations) read no file: it is not a
   // source, and a project whose only "source" it was has no schema of its own.
   const read = sources.filter((source) => source.kind !== 'sql' || source.files.length > 0);
@@ -241,6 +246,7 @@ function inferKeysFrom(
   raw: RawTable[],
   addKey: (table: RawTable, field: string, references: string) => void,
   requiredOnly: boolean,
+  credentialLinks?: Map<string, string>,
 ): void {
   const candidates: { table: RawTable; field: string; required: boolean }[] = [];
   for (const table of raw) {
@@ -249,9 +255,17 @@ function inferKeysFrom(
     // (vendure's `OrderLine.sellerChannel`, a seller attribution; judged F098, F101, F104, F106). Any
     // relation on the same column says so: a Drizzle `relations()` edge repeats `.references()` without it.
     const setNull = new Set([...table.relations.values()].filter((r) => r.target === target && r.onDelete === 'set null').map((r) => r.fields.join()));
+    // A credential's record (a unique secret column) whose link to the tenant is optional: the link is the state
+    // of whoever presents the secret, not the tenant the row belongs to (vendure's `Session.activeChannel`, the
+    // channel a session is switched to; judged G089-G094). A required link is ownership, as for any table.
+    const credential = holdsUniqueCredential(table);
     for (const relation of table.relations.values()) {
       if (relation.target !== target || relation.fields.length !== 1) continue;
       if (requiredOnly && !relation.required) continue;
+      if (credential && !relation.required) {
+        credentialLinks?.set(table.name, relation.name);
+        continue;
+      }
       if (setNull.has(relation.fields.join())) continue;
       candidates.push({ table, field: relation.fields[0], required: relation.required });
     }
@@ -362,9 +376,11 @@ function conventionParents(tables: Map<string, Table>): boolean {
  * named like the tenant key or like a foreign key to tenant data, without a foreign key) stays unclassified, and `require-tenant-column`
  * asks a person. Without any tenant table there is no structure to read: nothing is decided.
  */
-function classifyByStructure(tables: Map<string, Table>, root: string | undefined, tenantKeys: TenantKey[]): void {
+function classifyByStructure(tables: Map<string, Table>, root: string | undefined, tenantKeys: TenantKey[], linkedToRoot = false): void {
   const tenantData = (table: Table | undefined) => table !== undefined && (table.class === 'tenant' || table.class === 'child' || table.name === root);
-  if (![...tables.values()].some((t) => t.class === 'tenant')) return;
+  // A credential record's optional link to the root (a session's active tenant) shows the schema is tenant-aware
+  // as a tenant table would (vendure, whose tenant data is shared with channels through join tables).
+  if (![...tables.values()].some((t) => t.class === 'tenant') && !linkedToRoot) return;
   // Column names that carry tenant data elsewhere: the tenant keys, and the foreign keys other
   // tables use to point at tenant data (`app_id -> apps`). A table with such a column and no
   // foreign key (`daily_mau.app_id`) is tied to tenant data by name.
