@@ -248,32 +248,34 @@ function inferKeysFrom(
   requiredOnly: boolean,
   credentialLinks?: Map<string, string>,
 ): void {
-  const candidates: { table: RawTable; field: string; required: boolean }[] = [];
+  let candidates: { table: RawTable; field: string; required: boolean; credential?: string }[] = [];
   for (const table of raw) {
     if (table.name === target || table.ignored) continue;
     // `ON DELETE SET NULL`: the row outlives the tenant it points at, so it is not that tenant's
     // (vendure's `OrderLine.sellerChannel`, a seller attribution; judged F098, F101, F104, F106). Any
     // relation on the same column says so: a Drizzle `relations()` edge repeats `.references()` without it.
     const setNull = new Set([...table.relations.values()].filter((r) => r.target === target && r.onDelete === 'set null').map((r) => r.fields.join()));
-    // A credential's record (a unique secret column) whose link to the tenant is optional: the link is the state
-    // of whoever presents the secret, not the tenant the row belongs to (vendure's `Session.activeChannel`, the
-    // channel a session is switched to; judged G089-G094). A required link is ownership, as for any table.
     const credential = holdsUniqueCredential(table);
     for (const relation of table.relations.values()) {
       if (relation.target !== target || relation.fields.length !== 1) continue;
       if (requiredOnly && !relation.required) continue;
-      if (credential && !relation.required) {
-        credentialLinks?.set(table.name, relation.name);
-        continue;
-      }
       if (setNull.has(relation.fields.join())) continue;
-      candidates.push({ table, field: relation.fields[0], required: relation.required });
+      candidates.push({ table, field: relation.fields[0], required: relation.required, credential: credential ? relation.name : undefined });
     }
+  }
+  const anyRequired = candidates.some((c) => c.required);
+  // No key to the tenant is required anywhere: a credential's record (a unique secret column) whose link is
+  // optional does not make the schema one being migrated. The link is the state of whoever presents the secret,
+  // not the tenant the row belongs to (vendure's `Session.activeChannel`, the channel a session is switched to;
+  // judged G089-G094). Where other tables require the key, the same optional name is a nullable key, as for any
+  // table (hyperdx's `User.team`).
+  if (!anyRequired) {
+    for (const c of candidates) if (c.credential) credentialLinks?.set(c.table.name, c.credential);
+    candidates = candidates.filter((c) => !c.credential);
   }
   // The dominant name among required keys; when every key is still nullable (a schema being
   // migrated), among all of them, so that require-tenant-column can report the nullable key.
   const counts = new Map<string, number>();
-  const anyRequired = candidates.some((c) => c.required);
   for (const c of candidates) if (c.required || !anyRequired) counts.set(c.field, (counts.get(c.field) ?? 0) + 1);
   const dominant = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
   for (const c of candidates) {

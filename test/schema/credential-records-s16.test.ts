@@ -91,3 +91,19 @@ describe.each(['prisma', 'drizzle', 'sql'] as Orm[])('a credential record with a
     expect(await findings(project(orm, false, false))).toEqual(expect.arrayContaining(['require-tenant-column nullableTenantColumn warning', 'require-tenant-filter missingTenantFilter error']));
   });
 });
+
+// hyperdx's `User.team`: where other tables require the key, the same optional name on a table with a secret
+// (a user's unique access key) is a nullable tenant key, as for any table.
+describe('a credential record beside tables that require the key', () => {
+  it('keeps its optional link as a nullable tenant key, and the lookup by id an error', async () => {
+    const schema = prismaSchema(false, true)
+      .replace('  sessions Session[]\n', '  sessions Session[]\n  orders   Order[]\n')
+      .concat('\nmodel Order {\n  id              String  @id\n  activeChannelId String\n  activeChannel   Channel @relation(fields: [activeChannelId], references: [id])\n  @@index([activeChannelId, id])\n}\n');
+    const dir = makeProject({
+      'package.json': JSON.stringify({ name: 'shop', main: 'dist/index.js', dependencies: { '@prisma/client': '^6.8.0' }, tenantLint: { tenantRoot: 'Channel' } }),
+      'prisma/schema.prisma': schema,
+      'src/sessions.ts': `import { PrismaClient } from '@prisma/client';\nconst db = new PrismaClient();\nexport const sessionById = (id: string) => db.session.findUnique({ where: { id } });\n`,
+    });
+    expect(await findings(dir)).toEqual(expect.arrayContaining(['require-tenant-column nullableTenantColumn warning', 'require-tenant-filter missingTenantFilter error']));
+  });
+});
