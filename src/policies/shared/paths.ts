@@ -67,6 +67,8 @@ export interface PathOptions {
    */
   session?: Node[];
   sessionVia?: string;
+  /** The `session` values are addresses: a caller passes the verified user's own (see ownAddress), not a session field. */
+  sessionAddress?: boolean;
 }
 
 const MAX_DEPTH = 6;
@@ -222,7 +224,7 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
     }
     // `checkIfUserAlreadyExists(req.user.owner_id, email)`: the value the query's scope hangs on is the session's.
     const passed = session?.length ? argumentsFor(at.fn, session, site.call, at.unit) : undefined;
-    if (passed?.length && passed.every((arg) => sessionValue(arg, site.unit))) {
+    if (passed?.length && passed.every((arg) => (options.sessionAddress ? ownAddress(arg, site.unit) : sessionValue(arg, site.unit)))) {
       const text = `\`${placeOf(graph.root, site.unit, site.call)}\` calls ${label(at)} with the verified session's \`${clip(textOf(site.unit, unwrap(passed[0]!)))}\`, which ${options.sessionVia ?? 'scopes the query'}`;
       verdict.guarded.push(text);
       (verdict.bySession ??= []).push(text);
@@ -955,6 +957,55 @@ function ownRowsOnly(call: TSESTree.CallExpression, unit: FileUnit): Node | unde
     return undefined;
   }
   return own;
+}
+
+/** The column of a person's address: what an invitation is sent to and what its invitee signs in with. */
+const ADDRESS = /^e_?mail$/i;
+
+/**
+ * The verified user's own address: `session.user.email`, or the address of the row a call finds by the
+ * verified identity alone (papra's `const { user } = await usersRepository.getUserByIdOrThrow({ userId })`
+ * with `userId` the session's, then `user.email.toLowerCase()`; judged G025). Case folding and trimming
+ * keep it the same address. A row found by anything the client chose is anybody's.
+ */
+function ownAddress(node: Node, unit: FileUnit): boolean {
+  let value = unwrap(node);
+  while (value.type === T.CallExpression && value.arguments.length === 0) {
+    const callee = unwrap(value.callee);
+    if (callee.type !== T.MemberExpression || !/^(toLowerCase|toLocaleLowerCase|trim)$/.test(memberName(callee) ?? '')) return false;
+    value = unwrap(callee.object);
+  }
+  if (value.type !== T.MemberExpression || !ADDRESS.test(memberName(value) ?? '')) return false;
+  if (verifiedIdentity(value, unit, 0)) return true;
+  const object = unwrap(value.object);
+  if (object.type !== T.Identifier) return false;
+  const def = definitionOf(object, unit);
+  if (def?.kind !== 'const') return false;
+  let init = unwrap(def.init);
+  if (init.type === T.AwaitExpression) init = unwrap(init.argument);
+  return init.type === T.CallExpression && init.arguments.length > 0 && init.arguments.every((arg) => byVerifiedIdentity(arg, unit));
+}
+
+/** An argument that is the verified identity, or an object of nothing but it (`{ userId }` with `userId` the session's). */
+function byVerifiedIdentity(node: Node, unit: FileUnit): boolean {
+  const value = unwrap(node);
+  if (value.type === T.ObjectExpression) return value.properties.length > 0 && value.properties.every((p) => p.type === T.Property && byVerifiedIdentity(p.value as Node, unit));
+  if (verifiedIdentity(value, unit, 0)) return true;
+  // `const { userId } = getUser({ context })`: an identity-named value the request's data does not hold.
+  if (value.type !== T.Identifier || !IDENTITY_NAME.test(value.name)) return false;
+  const def = definitionOf(value, unit);
+  return def?.kind === 'const' && !readsRequest(def.init) && !readsClientBody(def.init);
+}
+
+/** `await c.req.json()`, `await request.formData()`: the request's body, read by a call. */
+function readsClientBody(node: Node): boolean {
+  let found = false;
+  walk(node, (inner) => {
+    if (found || inner.type !== T.CallExpression) return;
+    const callee = unwrap(inner.callee);
+    if (callee.type === T.MemberExpression && /^(json|formData|text|valid|parse|safeParse)$/.test(memberName(callee) ?? '')) found = true;
+  });
+  return found;
 }
 
 /** `req.user?.owner_id`, or a local bound once to one: a field of the verified session (src/core/tenant-values.ts). */
