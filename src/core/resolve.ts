@@ -104,6 +104,17 @@ export interface ServiceTag {
   own?: { value: Node; form: ServiceForm };
 }
 
+/**
+ * A library function (or class) that registers a handler a job runner calls, without a request: a
+ * Trigger.dev `schemaTask({ id, run })` / `schedules.task(...)`, a BullMQ `new Worker(queue,
+ * processor)`. `path` is the member chain from the package's export, as for a brand factory.
+ * Listed as data by the models (src/models/wrappers.ts).
+ */
+export interface JobRegistrar {
+  source: string;
+  path: readonly string[];
+}
+
 const MAX_DEPTH = 12;
 
 /** Modules read by one search of the `export *` graph. */
@@ -122,7 +133,19 @@ export class Resolver<M extends Modules = Modules> {
     private readonly wrappers: readonly SameBehaviourWrapper[] = [],
     private readonly brands: readonly BrandFactory[] = [],
     private readonly services: ServiceModel = { tags: [], providers: [], effects: [], identities: [] },
+    private readonly jobs: readonly JobRegistrar[] = [],
   ) {}
+
+  /**
+   * The job runner a registration's callee is imported from (`schemaTask` from `@trigger.dev/sdk`,
+   * `Worker` from `bullmq`), by the import, not by the name: a project function of the same name is
+   * not one. Returns the package.
+   */
+  jobRegistrar(callee: Node, unit: FileUnit): string | undefined {
+    if (this.jobs.length === 0) return undefined;
+    const path = this.libraryPath(callee, unit);
+    return path && this.jobs.find((j) => j.source === path.source && samePath(j.path, path.path))?.source;
+  }
 
   /**
    * The service tag an expression names (`SqlClient`, `Shared.SqlClient`): a class whose `extends`

@@ -213,12 +213,20 @@ export function tenantKeyNames(schema: TenantSchema, config: { tenantKeys?: stri
 const CREDENTIAL = /token|secret|hash|api_?key|access_?key/i;
 
 /**
+ * The table holds a unique secret column (a session's `token`, an API key's `hashedKey`): its rows are
+ * found by what the caller presents, the record of a credential.
+ */
+export function holdsUniqueCredential(table: Pick<Table, 'primaryKey' | 'uniques'>): boolean {
+  return table.uniques.some((u) => u.fields.length === 1 && CREDENTIAL.test(u.fields[0]!) && isCredentialColumn(table, u.fields[0]!));
+}
+
+/**
  * `apiKey.findUnique({ where: { hashedKey } })`, `session.findUnique({ where: { sessionToken } })`:
  * a lookup by a unique secret is how a request is authenticated, and the row it finds carries its
  * tenant, so it is not a cross-tenant read. Signing and invitation tokens count even when the
  * schema does not mark them unique. Shared by every ORM recognizer.
  */
-export function isCredentialColumn(table: Table, name: string): boolean {
+export function isCredentialColumn(table: Pick<Table, 'primaryKey' | 'uniques'>, name: string): boolean {
   // A key named as the secret itself (retraced's `token text not null primary key`, judged G007/F005) is
   // one; a key that only names one (`tokenId`, `api_key_id`) is an identifier anyone may hold.
   if (table.primaryKey.includes(name)) return CREDENTIAL.test(name) && !/id$/i.test(name);

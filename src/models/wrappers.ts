@@ -1,4 +1,4 @@
-import type { BrandFactory, SameBehaviourWrapper } from '../core/resolve.js';
+import type { BrandFactory, JobRegistrar, SameBehaviourWrapper } from '../core/resolve.js';
 
 /*
  * Library functions that return a function behaving as the one they are handed, only remembering
@@ -39,4 +39,19 @@ export const BRAND_FACTORIES: readonly BrandFactory[] = [
   { source: 'effect', path: ['Brand', 'refined'], form: 'constructor' },
   { source: 'effect/Brand', path: ['nominal'], form: 'constructor' },
   { source: 'effect/Brand', path: ['refined'], form: 'constructor' },
+];
+
+/*
+ * Library calls that register a handler a job runner calls, without a request: what runs there is
+ * system code (its payload is what the server enqueued). By the import, so a project function of the
+ * same name is not one. `new Worker(queue, processor)` of BullMQ, Trigger.dev's task definitions
+ * (`task({ id, run })`, `schemaTask({ id, schema, run })`, `schedules.task({ id, cron, run })`).
+ */
+export const JOB_REGISTRARS: readonly JobRegistrar[] = [
+  ...['@trigger.dev/sdk', '@trigger.dev/sdk/v3'].flatMap((source) => [
+    { source, path: ['task'] },
+    { source, path: ['schemaTask'] },
+    { source, path: ['schedules', 'task'] },
+  ]),
+  { source: 'bullmq', path: ['Worker'] },
 ];

@@ -3,7 +3,7 @@ import type { TenantLintConfig } from '../config/schema.js';
 import { validateConfig } from '../config/load.js';
 import { Resolver } from '../core/resolve.js';
 import { EFFECT_SERVICES } from '../models/services.js';
-import { BRAND_FACTORIES, SAME_BEHAVIOUR_WRAPPERS } from '../models/wrappers.js';
+import { BRAND_FACTORIES, JOB_REGISTRARS, SAME_BEHAVIOUR_WRAPPERS } from '../models/wrappers.js';
 import type { FileUnit } from '../core/ast.js';
 import { ModuleGraph } from './modules.js';
 import { findProjectRoot, isStale, loadProject, withWorkspaceSchema, type CandidateRead, type LoadOptions, type Project } from './project.js';
@@ -57,7 +57,7 @@ export function projectForLintedFile(filename: string, settings: unknown): Entry
   if (cached || !generation) generation = freshGeneration();
   const shared = generation;
   const project = withWorkspaceSchema(projectAt(shared, root, override, settingsKey), (top) => projectAt(shared, top, override, settingsKey));
-  const entry = { project, resolver: new Resolver(shared.modules, SAME_BEHAVIOUR_WRAPPERS, BRAND_FACTORIES, EFFECT_SERVICES), settingsKey };
+  const entry = { project, resolver: new Resolver(shared.modules, SAME_BEHAVIOUR_WRAPPERS, BRAND_FACTORIES, EFFECT_SERVICES, JOB_REGISTRARS), settingsKey };
   entries.set(root, entry);
   return entry;
 }

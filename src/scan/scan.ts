@@ -6,7 +6,7 @@ import type { CoverageReport, Diagnostic, ProjectSummary, ScanResult, Suppressio
 import { addCoverage, coverageReport, newTally, type CoverageTally } from './coverage.js';
 import { Resolver } from '../core/resolve.js';
 import { EFFECT_SERVICES } from '../models/services.js';
-import { BRAND_FACTORIES, SAME_BEHAVIOUR_WRAPPERS } from '../models/wrappers.js';
+import { BRAND_FACTORIES, JOB_REGISTRARS, SAME_BEHAVIOUR_WRAPPERS } from '../models/wrappers.js';
 import { unreadStores } from '../models/data-stores.js';
 import type { TableClass } from '../core/schema.js';
 import { ConfigurationError, defaultConfig, findConfig, loadConfigFile } from '../config/load.js';
@@ -161,7 +161,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   // the editor's, still counts their calls) or only some files were named.
   const listed = isDir && !options.files && ignores.length === 0;
   if (listed) modules.listSources(root, files);
-  const resolver = new Resolver(modules, SAME_BEHAVIOUR_WRAPPERS, BRAND_FACTORIES, EFFECT_SERVICES);
+  const resolver = new Resolver(modules, SAME_BEHAVIOUR_WRAPPERS, BRAND_FACTORIES, EFFECT_SERVICES, JOB_REGISTRARS);
   const projects = new Map<string, Project>();
   // Each directory's own project, loaded once: also the workspace whose schema packages borrow.
   const loaded = new Map<string, Project>();

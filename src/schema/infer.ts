@@ -1,5 +1,5 @@
 import type { TenantLintConfig } from '../config/schema.js';
-import type { SchemaDiagnostic, SchemaSource, Table, TenantKey, TenantSchema } from '../core/schema.js';
+import { holdsUniqueCredential, type SchemaDiagnostic, type SchemaSource, type Table, type TenantKey, type TenantSchema } from '../core/schema.js';
 import type { RawTable } from './prisma.js';
 
 /** Migration bookkeeping: global by nature, never tenant data. */
@@ -59,6 +59,8 @@ export function buildTenantSchema(
   /** `table.field` keys recognised by name, without a foreign key. */
   const undeclared = new Set<string>();
   const keysByTable = new Map<string, string[]>();
+  /** Credential records (a unique secret column) and their optional link to the tenant root, not taken as a key. */
+  const credentialLinks = new Map<string, string>();
   const addKey = (table: RawTable, field: string, references: string) => {
     const list = keysByTable.get(table.name) ?? [];
     if (list.includes(field)) return;
@@ -76,7 +78,7 @@ export function buildTenantSchema(
       }
     }
   } else if (root) {
-    inferKeysFrom(root, raw, addKey, false);
+    inferKeysFrom(root, raw, addKey, false, credentialLinks);
     for (const { table, field } of undeclaredKeys(root, raw, keysByTable, tenantKeys)) {
       addKey(table, field, root);
       undeclared.add(`${table.name}.${field}`);
@@ -124,6 +126,9 @@ export function buildTenantSchema(
     } else if (table.name === root) {
       cls = 'global';
       reason = `\`${table.name}\` is the tenant root`;
+    } else if (keys.length === 0 && credentialLinks.has(table.name) && !forcedTenant.has(table.name)) {
+      cls = 'global';
+      reason = `\`${table.name}\` is the record of a credential (a unique secret column): rows are found by what the caller presents, and its optional \`${credentialLinks.get(table.name)}\` is the state of whoever holds it (the tenant it is switched to), not an owner`;
     } else if (keys.length > 0) {
       cls = 'tenant';
       const references = tenantKeys.find((k) => k.table === table.name)?.references ?? 'root';
@@ -144,7 +149,7 @@ export function buildTenantSchema(
   // Children reached by a foreign key the schema does not declare, read to a fixed point: a child by
   // convention can be the parent another convention reaches (teable's `comment.table_id -> table_meta`).
   while (conventionParents(tables)) classifyChildren(tables);
-  classifyByStructure(tables, root, tenantKeys);
+  classifyByStructure(tables, root, tenantKeys, credentialLinks.size > 0);
   // A migration folder left out whole (another database's migrations) read no file: it is not a
   // source, and a project whose only "source" it was has no schema of its own.
   const read = sources.filter((source) => source.kind !== 'sql' || source.files.length > 0);
@@ -254,25 +259,36 @@ function inferKeysFrom(
   raw: RawTable[],
   addKey: (table: RawTable, field: string, references: string) => void,
   requiredOnly: boolean,
+  credentialLinks?: Map<string, string>,
 ): void {
-  const candidates: { table: RawTable; field: string; required: boolean }[] = [];
+  let candidates: { table: RawTable; field: string; required: boolean; credential?: string }[] = [];
   for (const table of raw) {
     if (table.name === target || table.ignored) continue;
     // `ON DELETE SET NULL`: the row outlives the tenant it points at, so it is not that tenant's
     // (vendure's `OrderLine.sellerChannel`, a seller attribution; judged F098, F101, F104, F106). Any
     // relation on the same column says so: a Drizzle `relations()` edge repeats `.references()` without it.
     const setNull = new Set([...table.relations.values()].filter((r) => r.target === target && r.onDelete === 'set null').map((r) => r.fields.join()));
+    const credential = holdsUniqueCredential(table);
     for (const relation of table.relations.values()) {
       if (relation.target !== target || relation.fields.length !== 1) continue;
       if (requiredOnly && !relation.required && !relation.nullableByDefault) continue;
       if (setNull.has(relation.fields.join())) continue;
-      candidates.push({ table, field: relation.fields[0], required: relation.required });
+      candidates.push({ table, field: relation.fields[0], required: relation.required, credential: credential ? relation.name : undefined });
     }
+  }
+  const anyRequired = candidates.some((c) => c.required);
+  // No key to the tenant is required anywhere: a credential's record (a unique secret column) whose link is
+  // optional does not make the schema one being migrated. The link is the state of whoever presents the secret,
+  // not the tenant the row belongs to (vendure's `Session.activeChannel`, the channel a session is switched to;
+  // judged G089-G094). Where other tables require the key, the same optional name is a nullable key, as for any
+  // table (hyperdx's `User.team`).
+  if (!anyRequired) {
+    for (const c of candidates) if (c.credential) credentialLinks?.set(c.table.name, c.credential);
+    candidates = candidates.filter((c) => !c.credential);
   }
   // The dominant name among required keys; when every key is still nullable (a schema being
   // migrated), among all of them, so that require-tenant-column can report the nullable key.
   const counts = new Map<string, number>();
-  const anyRequired = candidates.some((c) => c.required);
   for (const c of candidates) if (c.required || !anyRequired) counts.set(c.field, (counts.get(c.field) ?? 0) + 1);
   const dominant = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
   for (const c of candidates) {
@@ -377,9 +393,11 @@ function conventionParents(tables: Map<string, Table>): boolean {
  * named like the tenant key or like a foreign key to tenant data, without a foreign key) stays unclassified, and `require-tenant-column`
  * asks a person. Without any tenant table there is no structure to read: nothing is decided.
  */
-function classifyByStructure(tables: Map<string, Table>, root: string | undefined, tenantKeys: TenantKey[]): void {
+function classifyByStructure(tables: Map<string, Table>, root: string | undefined, tenantKeys: TenantKey[], linkedToRoot = false): void {
   const tenantData = (table: Table | undefined) => table !== undefined && (table.class === 'tenant' || table.class === 'child' || table.name === root);
-  if (![...tables.values()].some((t) => t.class === 'tenant')) return;
+  // A credential record's optional link to the root (a session's active tenant) shows the schema is tenant-aware
+  // as a tenant table would (vendure, whose tenant data is shared with channels through join tables).
+  if (![...tables.values()].some((t) => t.class === 'tenant') && !linkedToRoot) return;
   // Column names that carry tenant data elsewhere: the tenant keys, and the foreign keys other
   // tables use to point at tenant data (`app_id -> apps`). A table with such a column and no
   // foreign key (`daily_mau.app_id`) is tied to tenant data by name.

@@ -70,7 +70,8 @@ export function checkQuerySites(sites: QuerySite[], context: AnalysisContext, lo
     // does not choose the row.
     const sameTable = (node: Node) => sites.some((other) => other !== site && other.call === node && other.table === site.table);
     if (keyedByRowsOf(site.call, context.unit, sameTable) || ownKeyOfRows(site, context, sameTable) || keyedByHelperRows(site, sites, context)) continue;
-    const paths = pathsFor(site, context, isAdminOnly, undefined, predicate.kind === 'unscoped' ? predicate.bySession : undefined);
+    const address = predicate.kind === 'unscoped' && !predicate.bySession ? ownAddressValues(site) : undefined;
+    const paths = pathsFor(site, context, isAdminOnly, undefined, predicate.kind === 'unscoped' ? predicate.bySession ?? address : undefined, Boolean(address));
     if (paths?.local) continue;
     // The scope hangs on a parameter of the query's function (`t.user_id = owner_id`), and every caller
     // passes a value of the verified session for it (`req.user.owner_id`): the query is scoped.
@@ -126,6 +127,19 @@ function readsOwnRows(site: QuerySite): boolean {
   return Object.values(site.whereKeys).some((value) => IDENTITY_VALUE.test(value) && !REQUEST_VALUE.test(value));
 }
 
+/**
+ * A read filtered by a person's address (`where: { email }`, `eq(t.email, email)`, `email = $1`): if every
+ * caller hands it the verified user's own address, only the rows addressed to that person match, across
+ * tenants by design (the invitations to the caller; papra judged G025). The paths decide (see ownAddress).
+ */
+function ownAddressValues(site: QuerySite): { values: Node[]; via: string } | undefined {
+  if (site.operation !== 'read') return undefined;
+  const values = filterValues(site)
+    .filter(({ column }) => /^e_?mail$/i.test(column) || /^e_?mail$/i.test(site.table.columns.get(column)?.dbName ?? column.replace(/^.*\./, '')))
+    .map(({ value }) => value);
+  return values.length ? { values, via: "names the verified user's own address: only the rows addressed to that person match" } : undefined;
+}
+
 /** A table of people: the accounts sessions are issued for. */
 const PERSON_TABLE = /^(users?|accounts?|persons?|people|members?)$/i;
 
@@ -166,7 +180,7 @@ function parentVerifiedOnEveryPath(site: QuerySite, context: AnalysisContext, is
 }
 
 /** The paths from entry points to an unscoped query, with the checks on them (see paths.ts). */
-function pathsFor(site: QuerySite, context: AnalysisContext, isAdminOnly: AdminOnly, focus?: Node[], session?: { values: Node[]; via: string }): PathVerdict | undefined {
+function pathsFor(site: QuerySite, context: AnalysisContext, isAdminOnly: AdminOnly, focus?: Node[], session?: { values: Node[]; via: string }, sessionAddress = false): PathVerdict | undefined {
   if (!context.root) return undefined;
   return pathsOf(site.call, context.unit, {
     ...pathOptions(context, context.root),
@@ -174,7 +188,7 @@ function pathsFor(site: QuerySite, context: AnalysisContext, isAdminOnly: AdminO
     read: site.operation === 'read',
     ...(context.statementOf ? { statementOf: context.statementOf } : {}),
     focus,
-    ...(session ? { session: session.values, sessionVia: session.via } : {}),
+    ...(session ? { session: session.values, sessionVia: session.via, sessionAddress } : {}),
   });
 }
 

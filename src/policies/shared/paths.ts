@@ -69,6 +69,8 @@ export interface PathOptions {
   sessionVia?: string;
   /** A callback a data layer runs while building a statement (AnalysisContext.statementOf): its statement's paths decide. */
   statementOf?: (fn: TSESTree.FunctionLike, unit: FileUnit) => TSESTree.CallExpression | undefined;
+  /** The `session` values are addresses: a caller passes the verified user's own (see ownAddress), not a session field. */
+  sessionAddress?: boolean;
 }
 
 const MAX_DEPTH = 6;
@@ -243,7 +245,7 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
     }
     // `checkIfUserAlreadyExists(req.user.owner_id, email)`: the value the query's scope hangs on is the session's.
     const passed = session?.length ? argumentsFor(at.fn, session, site.call, at.unit) : undefined;
-    if (passed?.length && passed.every((arg) => sessionValue(arg, site.unit))) {
+    if (passed?.length && passed.every((arg) => (options.sessionAddress ? ownAddress(arg, site.unit) : sessionValue(arg, site.unit)))) {
       const text = `\`${placeOf(graph.root, site.unit, site.call)}\` calls ${label(at)} with the verified session's \`${clip(textOf(site.unit, unwrap(passed[0]!)))}\`, which ${options.sessionVia ?? 'scopes the query'}`;
       verdict.guarded.push(text);
       (verdict.bySession ??= []).push(text);
@@ -371,6 +373,9 @@ function runsCallbacksNow(call: TSESTree.CallExpression, unit: FileUnit, options
   }
   if (callee.type !== T.Identifier || SYSTEM_REGISTRARS.has(callee.name)) return false;
   if (!callableAt(call, unit)) return false;
+  // `new Worker(queue, createWorkerHandler(executeEmail))`: what the call returns is the job's processor, run later.
+  const outer = enclosingRegistration(call);
+  if (outer && jobRegistration(outer, unit, options.resolver)) return false;
   const binding = options.resolver.bindingOf(callee, unit);
   // `await limit(() => ...)` (p-limit), `await safely(async () => ...)`, and the same returned from an
   // async function (`async (d) => limit(() => ...)`): a plain function whose promise the caller waits
@@ -991,6 +996,55 @@ function ownRowsOnly(call: TSESTree.CallExpression, unit: FileUnit): Node | unde
     return undefined;
   }
   return own;
+}
+
+/** The column of a person's address: what an invitation is sent to and what its invitee signs in with. */
+const ADDRESS = /^e_?mail$/i;
+
+/**
+ * The verified user's own address: `session.user.email`, or the address of the row a call finds by the
+ * verified identity alone (papra's `const { user } = await usersRepository.getUserByIdOrThrow({ userId })`
+ * with `userId` the session's, then `user.email.toLowerCase()`; judged G025). Case folding and trimming
+ * keep it the same address. A row found by anything the client chose is anybody's.
+ */
+function ownAddress(node: Node, unit: FileUnit): boolean {
+  let value = unwrap(node);
+  while (value.type === T.CallExpression && value.arguments.length === 0) {
+    const callee = unwrap(value.callee);
+    if (callee.type !== T.MemberExpression || !/^(toLowerCase|toLocaleLowerCase|trim)$/.test(memberName(callee) ?? '')) return false;
+    value = unwrap(callee.object);
+  }
+  if (value.type !== T.MemberExpression || !ADDRESS.test(memberName(value) ?? '')) return false;
+  if (verifiedIdentity(value, unit, 0)) return true;
+  const object = unwrap(value.object);
+  if (object.type !== T.Identifier) return false;
+  const def = definitionOf(object, unit);
+  if (def?.kind !== 'const') return false;
+  let init = unwrap(def.init);
+  if (init.type === T.AwaitExpression) init = unwrap(init.argument);
+  return init.type === T.CallExpression && init.arguments.length > 0 && init.arguments.every((arg) => byVerifiedIdentity(arg, unit));
+}
+
+/** An argument that is the verified identity, or an object of nothing but it (`{ userId }` with `userId` the session's). */
+function byVerifiedIdentity(node: Node, unit: FileUnit): boolean {
+  const value = unwrap(node);
+  if (value.type === T.ObjectExpression) return value.properties.length > 0 && value.properties.every((p) => p.type === T.Property && byVerifiedIdentity(p.value as Node, unit));
+  if (verifiedIdentity(value, unit, 0)) return true;
+  // `const { userId } = getUser({ context })`: an identity-named value the request's data does not hold.
+  if (value.type !== T.Identifier || !IDENTITY_NAME.test(value.name)) return false;
+  const def = definitionOf(value, unit);
+  return def?.kind === 'const' && !readsRequest(def.init) && !readsClientBody(def.init);
+}
+
+/** `await c.req.json()`, `await request.formData()`: the request's body, read by a call. */
+function readsClientBody(node: Node): boolean {
+  let found = false;
+  walk(node, (inner) => {
+    if (found || inner.type !== T.CallExpression) return;
+    const callee = unwrap(inner.callee);
+    if (callee.type === T.MemberExpression && /^(json|formData|text|valid|parse|safeParse)$/.test(memberName(callee) ?? '')) found = true;
+  });
+  return found;
 }
 
 /** `req.user?.owner_id`, or a local bound once to one: a field of the verified session (src/core/tenant-values.ts). */
@@ -2242,6 +2296,13 @@ function describeRegistration(registration: TSESTree.CallExpression | TSESTree.N
   const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
   const text = `\`${chainText(callee, unit)}(...)\``;
   if (name && SYSTEM_REGISTRARS.has(name)) return { text: `the job registered with ${text}`, kind: 'system' };
+  const runner = options.resolver.jobRegistrar(callee, unit);
+  if (runner) return { text: `the job registered with ${text} (\`${runner}\`)`, kind: 'system' };
+  // `new Worker(queue, createWorkerHandler(async (job) => ...))`: the call that holds the handler is itself the
+  // processor a job runner is handed; what it returns runs for the job, not for a request.
+  const outer = enclosingRegistration(registration);
+  const job = outer && jobRegistration(outer, unit, options.resolver);
+  if (outer && job) return { text: `the job registered with \`${chainText(unwrap(outer.callee), unit)}(...)\`${job === true ? '' : ` (\`${job}\`)`} through ${text}`, kind: 'system' };
   if (fn && options.isAdminOnly?.(fn, unit)) return { text: `the handler registered with ${text}`, kind: 'admin' };
   if (fn && checksSecret(fn, unit)) return { text: `the handler registered with ${text}, behind a shared-secret check`, kind: 'system' };
   for (const arg of registration.arguments) {
@@ -2251,8 +2312,8 @@ function describeRegistration(registration: TSESTree.CallExpression | TSESTree.N
   }
   // The middlewares before the handler, and before a wrapper around it:
   // `router.get('/t/:id', verifyTaskAccess('params', 'id'), safeControllerFunction(Tasks.get))`.
-  const outer = registration.parent?.type === T.CallExpression && registration.parent.arguments.includes(registration as TSESTree.CallExpressionArgument) ? registration.parent : undefined;
-  for (const [call, until] of [[registration, handler], ...(outer ? [[outer, registration]] : [])] as [TSESTree.CallExpression | TSESTree.NewExpression, Node | undefined][]) {
+  const wrapping = outer?.type === T.CallExpression ? outer : undefined;
+  for (const [call, until] of [[registration, handler], ...(wrapping ? [[wrapping, registration]] : [])] as [TSESTree.CallExpression | TSESTree.NewExpression, Node | undefined][]) {
     for (const arg of call.arguments) {
       if (arg === until) break;
       const check = accessCheckingMiddleware(arg, unit, options.resolver);
@@ -2270,6 +2331,21 @@ function describeRegistration(registration: TSESTree.CallExpression | TSESTree.N
     if (middleware && checksSecret(middleware.node, middleware.unit)) return { text: `the handler registered with ${text}, behind the shared-secret check \`${clip(textOf(used.unit, used.node))}\``, kind: 'system' };
   }
   return { text: `the handler registered with ${text}`, kind: 'request' };
+}
+
+/** A job runner's registration: by a registrar's name (true), or by the job runner's package it is imported from. */
+function jobRegistration(call: TSESTree.CallExpression | TSESTree.NewExpression, unit: FileUnit, resolver: Resolver): string | true | undefined {
+  const callee = unwrap(call.callee);
+  const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
+  if (name && SYSTEM_REGISTRARS.has(name)) return true;
+  return resolver.jobRegistrar(callee, unit);
+}
+
+/** The call (or `new`) a registration is an argument of: `new Worker(queue, wrap(handler))` for `wrap(handler)`. */
+function enclosingRegistration(registration: TSESTree.CallExpression | TSESTree.NewExpression): TSESTree.CallExpression | TSESTree.NewExpression | undefined {
+  const parent = registration.parent;
+  if (parent?.type !== T.CallExpression && parent?.type !== T.NewExpression) return undefined;
+  return parent.arguments.includes(registration as TSESTree.CallExpressionArgument) ? parent : undefined;
 }
 
 /**
