@@ -10,7 +10,7 @@ import { readPrismaModels } from '../schema/prisma.js';
 import type { RawTable, SchemaReadResult } from '../schema/raw.js';
 import { mergeTables } from '../schema/merge.js';
 import { locateCodeMigrations, locateMigrations, readSqlMigrations } from '../schema/sql-migrations.js';
-import { clickhouseSchemaFiles, isClickHouseSql, readClickHouseDdl } from '../schema/clickhouse.js';
+import { CLICKHOUSE_DDL, clickhouseSchemaFiles, isClickHouseSql, readClickHouseDdl } from '../schema/clickhouse.js';
 import { RECOGNIZERS } from '../orm/index.js';
 import { enclosingWorkspace, readJson, workspacePackages } from './workspaces.js';
 import { readTsSchemaSources, TS_SCHEMA_MARKERS } from '../schema/ts-sources.js';
@@ -513,8 +513,12 @@ export function loadProject(root: string, configOverride?: TenantLintConfig, opt
   // apart, never folded into the PostgreSQL migrations.
   const clickhouseFiles = new Set(located.filter((path) => isClickHouseSql(toPosix(relative(root, path)), readIfSmall(path))));
   for (const path of globbySync(['**/clickhouse/**/*.sql', '**/*clickhouse*.sql'], { cwd: root, absolute: true, gitignore: true, ignore: ['**/node_modules/**', '**/dist/**', '**/build/**'], followSymbolicLinks: false, suppressErrors: true })) {
-    if (!/(^|\/)(tests?|__tests__|fixtures?|seeds?)\//i.test(toPosix(relative(root, path)))) clickhouseFiles.add(resolve(path));
+    // By its text, not its name: a MySQL table or a sqlc query named `clickhouse_outbox.sql` (unkey) is not ClickHouse DDL.
+    if (!/(^|\/)(tests?|__tests__|fixtures?|seeds?)\//i.test(toPosix(relative(root, path))) && CLICKHOUSE_DDL.test(readIfSmall(path))) clickhouseFiles.add(resolve(path));
   }
+  // A migration folder with ClickHouse DDL holds that database's migrations, its `ALTER`s included.
+  const clickhouseFolders = new Set([...clickhouseFiles].map((path) => dirname(path)));
+  for (const path of located) if (clickhouseFolders.has(dirname(path))) clickhouseFiles.add(path);
   const migrations = located.filter((path) => !clickhouseFiles.has(path));
   if (clickhouseFiles.size) {
     const files = clickhouseSchemaFiles(root, [...clickhouseFiles].sort());

@@ -432,7 +432,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     }
     const project = projectFor(file);
     const projectFile = toPosix(relative(project.root, file));
-    if (project.schema.sources.some((s) => s.kind === 'sql' && s.files.includes(projectFile))) continue;
+    // A schema file (a folded migration, ClickHouse DDL) is the schema, not queries the application sends.
+    if (project.schema.sources.some((s) => (s.kind === 'sql' || s.kind === 'clickhouse') && s.files.includes(projectFile))) continue;
     if (project.schema.tables.size === 0) continue;
     let text: string;
     try {
