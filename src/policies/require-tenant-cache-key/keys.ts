@@ -2,6 +2,7 @@ import type { KeyPart, KeyValue, CacheKey } from '../../core/facts.js';
 import type { AnalysisContext } from '../../core/query-site.js';
 import { delegateName } from '../../core/schema.js';
 import { TenantNames } from '../../core/tenant-values.js';
+import type { Table } from '../../core/schema.js';
 import type { KeyVerdict } from './types.js';
 
 /*
@@ -98,7 +99,39 @@ export class TenantKeys {
       const scoped = site.predicate.kind === 'scoped' || (site.client.kind === 'client' && site.client.scoped);
       if (scoped && unique.includes(last)) return `\`${part.text}\` is taken from a row of \`${site.table.name}\` that a tenant-scoped query returned`;
     }
-    return ownEntry(part);
+    return this.uniqueRowKey(part, path) ?? ownEntry(part);
+  }
+
+  /**
+   * `${this.monitor.id}`, `${monitor.id}`: the primary key (or a single-column unique) of the row an
+   * object named after its model holds. The value is unique in the whole table, so the entry names
+   * one row and no two tenants share it; whether the caller may read that row is the query rule's
+   * business. A composite key (`@@id([workspaceId, id])`), a non-unique column (`${report.name}`)
+   * and a value inside client input (`req.body.monitor.id`) do not count.
+   */
+  private uniqueRowKey(part: Extract<KeyPart, { kind: 'value' }>, path: string[]): string | undefined {
+    if (path.length < 2) return undefined;
+    if (path.some((segment) => CLIENT_CONTAINERS.has(segment.toLowerCase()))) return undefined;
+    const last = path[path.length - 1]!;
+    const table = this.tableNamed(path[path.length - 2]!);
+    if (!table) return undefined;
+    const column = table.columns.get(last);
+    if (!column || column.nullable) return undefined;
+    const primary = table.primaryKey.length === 1 && table.primaryKey[0] === last;
+    const unique = table.uniques.some((u) => u.fields.length === 1 && u.fields[0] === last);
+    if (!primary && !unique) return undefined;
+    return `\`${part.text}\` is the ${primary ? 'primary key' : 'unique column'} \`${table.name}.${last}\`, unique across tenants: the entry names one row`;
+  }
+
+  /** The table an object is named after (`monitor` for Monitor, `invoiceLine` for InvoiceLine). */
+  private tableNamed(word: string): Table | undefined {
+    const n = normalise(word);
+    if (!n) return undefined;
+    for (const table of this.context.schema.tables.values()) {
+      const names = [table.name, delegateName(table.name), table.dbName.replace(/^.*\./, ''), ...(table.codeNames ?? [])];
+      if (names.some((name) => normalise(name) === n || singular(normalise(name)) === n)) return table;
+    }
+    return undefined;
   }
 
   isTenantWord(word: string): boolean {
@@ -175,6 +208,13 @@ export function ownEntry(part: Extract<KeyPart, { kind: 'value' }>): string | un
 export function lastWord(text: string): string | undefined {
   const words = text.split(/[^A-Za-z0-9]+/).filter(Boolean);
   return words[words.length - 1]?.toLowerCase();
+}
+
+/** `monitors` -> `monitor`, `policies` -> `policy`: the word an object of one row is named by. */
+function singular(n: string): string {
+  if (n.endsWith('ies')) return `${n.slice(0, -3)}y`;
+  if (n.endsWith('ses')) return n.slice(0, -2);
+  return n.endsWith('s') ? n.slice(0, -1) : n;
 }
 
 export function normalise(name: string): string {

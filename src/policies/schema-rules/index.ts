@@ -478,7 +478,7 @@ function indexFindings(table: Table, schema: TenantSchema, config: TenantLintCon
     // A value minted by a generator (`@default(cuid())`, `default gen_random_uuid()`, `$defaultFn(() =>
     // nanoid())`) is a global identifier, not a name a tenant chose: judged on kan's
     // workspace_roles.publicId and hyperdx's User.accessKey.
-    if (unique.fields.every((f) => table.primaryKey.includes(f) || GLOBALLY_UNIQUE.test(f) || GLOBALLY_UNIQUE.test(unwrapCall(f)) || isForeignKey(table, f) || isIdentity(table, f, schema) || table.columns.get(f)?.generated === true || externalIdKey(table, f))) continue;
+    if (unique.fields.every((f) => table.primaryKey.includes(f) || GLOBALLY_UNIQUE.test(f) || GLOBALLY_UNIQUE.test(unwrapCall(f)) || isForeignKey(table, f, schema) || isIdentity(table, f, schema) || table.columns.get(f)?.generated === true || externalIdKey(table, f))) continue;
     // `(key_id, name)`: a parent that belongs to one tenant makes the unique per tenant already.
     if (unique.fields.some((f) => hasTenantScopedParent(table, f, schema))) continue;
     const cols = unique.fields.map((f) => table.columns.get(f)?.dbName ?? f);
@@ -591,8 +591,24 @@ function otherLead(candidates: { columns: string[] }[]): string | undefined {
   return candidates.find((c) => c.columns.length > 1)?.columns[0];
 }
 
-function isForeignKey(table: Table, field: string): boolean {
-  return [...table.relations.values()].some((r) => r.fields.includes(field));
+/**
+ * A foreign key, declared here or by convention: a column with the name and type of a single-column
+ * foreign key other tables declare, always to one table, at that table's primary key or a
+ * single-column unique (unkey's `portals.key_auth_id` like `apis.key_auth_id -> key_auth(id)`,
+ * openops' `webhook_simulation.flowId` like `trigger_event.flowId -> flow(id)`). Its values are ids
+ * unique across that whole table: a unique on it is one row per parent row, not a name two tenants
+ * could both choose.
+ */
+function isForeignKey(table: Table, field: string, schema?: TenantSchema): boolean {
+  if ([...table.relations.values()].some((r) => r.fields.includes(field))) return true;
+  const column = table.columns.get(field);
+  if (!schema || !column || column.isList) return false;
+  const convention = declaredForeignKeys(schema).get(column.name) ?? declaredForeignKeys(schema).get(column.dbName);
+  if (!convention || !(convention.types.has(typeBase(column.type)) || convention.types.has('unknown') || column.type === 'unknown')) return false;
+  const target = schema.tables.get(convention.target);
+  if (!target || target === table) return false;
+  const referenced = [...target.columns.values()].find((c) => c.name === convention.references || c.dbName === convention.references)?.name ?? convention.references;
+  return [target.primaryKey, ...target.uniques.map((u) => u.fields)].some((fields) => fields.length === 1 && fields[0] === referenced);
 }
 
 /**
