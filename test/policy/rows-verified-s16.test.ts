@@ -73,6 +73,12 @@ ruleTester.run('require-tenant-filter: a TypeORM write keyed by the own id of a 
   await repo().update(existing.id, { value });
   return existing;
 }`),
+    // The same in Prisma (already followed: the key is an equality of `where`).
+    prisma(`export async function bump(orgId: string, number: number) {
+  const invoice = await prisma.invoice.findFirst({ where: { orgId, number } });
+  if (!invoice) return null;
+  return prisma.invoice.update({ where: { id: invoice.id }, data: { number: number + 1 } });
+}`),
   ],
   invalid: [
     // The row read without the tenant: reported at the read (the write follows it, as for a read of the same table).
@@ -86,6 +92,11 @@ ruleTester.run('require-tenant-filter: a TypeORM write keyed by the own id of a 
   const existing = await repo().findOneBy({ id: request.id, projectId });
   if (!existing) throw notFound();
   await repo().update(request.targetId, { value: request.value });
+}`), errors: [missing] },
+    { ...prisma(`export async function bump(org: string, targetId: string, number: number) {
+  const invoice = await prisma.invoice.findFirst({ where: { orgId: org, number } });
+  if (!invoice) return null;
+  return prisma.invoice.update({ where: { id: targetId }, data: { number: number + 1 } });
 }`), errors: [missing] },
   ],
 });
