@@ -30,14 +30,25 @@ export const drizzleRecognizer: OrmRecognizer = {
   name: 'drizzle',
   enablers: ['drizzle-orm'],
   recognize(call, context) {
-    // Only the outermost call of a chain is a query; its inner links are parts of it.
-    if (isChainLink(call)) return undefined;
     const callee = unwrap(call.callee);
     if (callee.type !== T.MemberExpression) return undefined;
-    if (RELATIONAL[memberName(callee) ?? '']) return relational(call, callee, context);
+    // A relational call is the query whole; `.then`/`.catch`/`.finally` after it only handle its promise
+    // (unkey's `db.query.apps.findFirst({ ... }).catch(() => { throw ... })`).
+    if (RELATIONAL[memberName(callee) ?? ''] && (!isChainLink(call) || PROMISE_METHODS.has(nextLink(call) ?? ''))) return relational(call, callee, context);
+    // Only the outermost call of a chain is a query; its inner links are parts of it.
+    if (isChainLink(call)) return undefined;
     return builder(call, context);
   },
 };
+
+const PROMISE_METHODS = new Set(['then', 'catch', 'finally']);
+
+/** The method called on a call's result (`x.findFirst(...).catch(...)`: `catch`). */
+function nextLink(call: TSESTree.CallExpression): string | undefined {
+  let node: Node = call;
+  while (node.parent && (node.parent.type === T.TSAsExpression || node.parent.type === T.TSNonNullExpression)) node = node.parent;
+  return node.parent?.type === T.MemberExpression && node.parent.object === node ? memberName(node.parent) : undefined;
+}
 
 const NARROWING = new Set(['inArray', 'notInArray', 'exists', 'notExists']);
 

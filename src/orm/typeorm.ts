@@ -198,6 +198,9 @@ function criteriaPredicate(arg: Node, unit: FileUnit, table: Table, context: Ana
   if (isPrimaryKeyValue(node, unit, context)) {
     const key = table.primaryKey.length === 1 ? table.primaryKey[0] : undefined;
     if (key) site.whereKeys = { [key]: textOf(unit, node).replace(/\s+/g, '') };
+    // `update(row.id, partial)`: the key is an equality of the criteria, as `{ id: row.id }` would be, for the
+    // policies that follow where the value came from (a row loaded within the tenant, openops' app connections).
+    if (key && node.type !== T.ArrayExpression) site.equalities = [{ column: key, value: node }];
     return { kind: 'unscoped', detail: `the criteria \`${textOf(unit, node)}\` is a primary key only` };
   }
   return wherePredicate(node, unit, table, context, site);

@@ -909,8 +909,11 @@ function mentions(node: Node, name: string): boolean {
 function declarationOf(site: QuerySite): { name: string; after: Node[] } | undefined {
   const climb = (from: Node): Node => {
     let node = from;
-    while (node.parent && (node.parent.type === T.AwaitExpression || node.parent.type === T.TSNonNullExpression || node.parent.type === T.TSAsExpression)) node = node.parent;
-    return node;
+    for (;;) {
+      if (node.parent && (node.parent.type === T.AwaitExpression || node.parent.type === T.TSNonNullExpression || node.parent.type === T.TSAsExpression)) node = node.parent;
+      else if (node.parent?.type === T.MemberExpression && node.parent.object === node && node.parent.parent?.type === T.CallExpression && keepsMissing(node.parent.parent, node.parent)) node = node.parent.parent;
+      else return node;
+    }
   };
   let node = climb(site.call);
   let id: Node | undefined;
@@ -933,6 +936,29 @@ function declarationOf(site: QuerySite): { name: string; after: Node[] } | undef
   const block = statement?.parent;
   if (!statement || (block?.type !== T.BlockStatement && block?.type !== T.Program)) return undefined;
   return { name, after: block.body.slice(block.body.indexOf(statement) + 1) };
+}
+
+/**
+ * `<read>.catch(() => { throw new TRPCError(...) })`, `.catch(() => null)`: a handler that throws, or
+ * hands back nothing, leaves the result a row or nothing, so a check of the result still stops on a
+ * missing row (unkey's github router). A handler that returns some value (`.catch(() => ({}))`, an error
+ * response) would pass the check: not followed.
+ */
+function keepsMissing(call: TSESTree.CallExpression, member: TSESTree.MemberExpression): boolean {
+  if (call.callee !== member || memberName(member) !== 'catch' || call.arguments.length !== 1) return false;
+  const handler = unwrap(call.arguments[0] as Node);
+  if (handler.type !== T.ArrowFunctionExpression && handler.type !== T.FunctionExpression) return false;
+  if (handler.body.type !== T.BlockStatement) return nothing(unwrap(handler.body));
+  let ok = true;
+  walk(handler.body, (node) => {
+    if (node.type === T.ReturnStatement && enclosingFunction(node) === handler && node.argument && !nothing(unwrap(node.argument))) ok = false;
+  });
+  return ok;
+}
+
+/** `null`, `undefined`, `false`: a value a check of the row treats as missing. */
+function nothing(node: Node): boolean {
+  return (node.type === T.Literal && (node.value === null || node.value === false)) || (node.type === T.Identifier && node.name === 'undefined');
 }
 
 function isPromiseAll(call: TSESTree.CallExpression): boolean {
