@@ -50,6 +50,9 @@ function blankSqlComments(text: string): string {
   return text.replace(/--[^\n]*/g, '');
 }
 
+const OPERATOR_SCRIPT =
+  'System code: no query of this file is named (sqlc, PgTyped), none binds a parameter, and no application code loads the file by its name; an operator runs it, not a request.';
+
 const PLACEHOLDER = /sqlc\.n?arg\([^()]*\)|(?<![:\w$@]):[A-Za-z_]\w*|(?<![\w@])@[A-Za-z_]\w*/g;
 const STATEMENT_START = /^\s*(--[^\n]*\n\s*)*(select|with|update|delete|insert)\b/i;
 
@@ -108,7 +111,31 @@ function suppressedLines(text: string): Set<number> {
   return lines;
 }
 
-export function analyzeSqlQueryFile(text: string, projectFile: string, schema: TenantSchema, config: TenantLintConfig): SqlFileAnalysis {
+/** sqlc's `-- name: GetNote :one` or PgTyped's `/* @name GetNote *\/`: queries compiled into the application's code. */
+const QUERY_NAME = /--\s*name:\s*\w+|\/\*\s*@name\s+\w+/;
+
+/**
+ * Whether the application sends this file's statements: a query file names its queries (sqlc, PgTyped),
+ * binds parameters (`$1`, `:id`, `@id`: values a caller supplies), or is loaded by the application's
+ * code (`loaded`, when the caller can tell). Otherwise it is a script an operator runs (unkey's
+ * `tools/migrate/timestamps.sql`, a backfill over all rows): system code, like a migration.
+ */
+export function sentByTheApplication(text: string, loaded: () => boolean): boolean {
+  if (QUERY_NAME.test(text)) return true;
+  const code = blankSqlComments(text).replace(/\/\*[\s\S]*?\*\//g, ' ');
+  if (/\$\d/.test(code) || new RegExp(PLACEHOLDER.source).test(code)) return true;
+  return loaded();
+}
+
+export interface SqlFileOptions {
+  /**
+   * Whether the application's code loads this file by its name (`readFileSync('notes.sql')`). Not
+   * given: assumed, so that a file nothing is known about is checked as the application's.
+   */
+  loaded?: () => boolean;
+}
+
+export function analyzeSqlQueryFile(text: string, projectFile: string, schema: TenantSchema, config: TenantLintConfig, options: SqlFileOptions = {}): SqlFileAnalysis {
   const result: SqlFileAnalysis = { findings: [], unknown: [], querySites: 0, suppressed: 0 };
   const skipped = notAQueryFile(text, projectFile);
   if (skipped) return { ...result, skipped };
@@ -126,6 +153,7 @@ export function analyzeSqlQueryFile(text: string, projectFile: string, schema: T
     return result;
   }
   const suppressed = suppressedLines(text);
+  const operatorScript = !sentByTheApplication(text, options.loaded ?? (() => true));
   const severitySetting = severityFor('require-tenant-filter', config);
   const occurrences = new Occurrences();
   for (const statement of statements) {
@@ -146,7 +174,7 @@ export function analyzeSqlQueryFile(text: string, projectFile: string, schema: T
         continue;
       }
       const wording = sqlMissingWording(name ? `Query \`${name}\`` : 'This query', statement.kind === 'other' ? 'read' : statement.kind === 'select' ? 'read' : statement.kind, found.table, use.alias, `no predicate on \`${use.alias}.${found.info.tenantColumns[0] ?? 'tenant key'}\` and no join to a constrained table`, schema);
-      const severity = severityFor('require-tenant-filter', config, wording.demoted);
+      const severity = severityFor('require-tenant-filter', config, wording.demoted, false, operatorScript);
       if (severity === 'off' || severitySetting === 'off') continue;
       const occurrence = occurrences.next(name ?? '', use.alias);
       const isOr = use.orBypass !== undefined;
@@ -155,7 +183,7 @@ export function analyzeSqlQueryFile(text: string, projectFile: string, schema: T
         messageId: isOr ? 'orBypassesTenantFilter' : 'missingTenantFilter',
         severity,
         message: isOr ? `${name ? `Query \`${name}\`` : 'This query'}: an \`OR\` branch without the tenant predicate defeats the tenant filter on \`${found.table.dbName}\`.` : wording.message,
-        evidence: wording.evidence,
+        evidence: operatorScript ? `${wording.evidence ? `${wording.evidence} ` : ''}${OPERATOR_SCRIPT}` : wording.evidence,
         help: isOr ? `Put the tenant predicate outside the \`OR\`: \`WHERE ${use.alias}.${found.info.tenantColumns[0] ?? 'tenant_id'} = $n AND (... OR ...)\`.` : wording.help,
         file: projectFile,
         line,

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { basename, dirname, relative, resolve } from 'node:path';
 import { analyzeFile, schemaFindings, toPosix, type TableQueryCounts } from '../analyze/analyze.js';
 import { compareFindings } from '../core/finding.js';
 import type { CoverageReport, Diagnostic, ProjectSummary, ScanResult, SuppressionEntry, TableDetail, UnknownSite } from '../core/result.js';
@@ -418,6 +418,15 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   // Migrations are the schema's, not queries: the files a project folded are left out.
   const sqlFiles = options.files ? options.files.filter((file) => file.endsWith('.sql')) : isDir ? await discoverSqlFiles(root, ignores) : target.endsWith('.sql') ? [target] : [];
   done = 0;
+  // Which `.sql` files the scanned code names (`readFileSync(join(__dirname, 'notes.sql'))`), read
+  // once and only when a file neither names its queries nor binds a parameter (see sentByTheApplication).
+  let namedSqlFiles: SqlFileNames | undefined;
+  // Only a scan of the whole tree sees all the code that could load a file; otherwise it is assumed loaded.
+  const loadedByCode = (file: string) => () => {
+    if (!isDir || options.files) return true;
+    namedSqlFiles ??= sqlFileNamesIn(files, (source) => modules.knownText(source) ?? readTextFileSafe(source, { root, maxBytes: MAX_FILE_BYTES }));
+    return namedSqlFiles.anyName || namedSqlFiles.names.has(basename(file).toLowerCase());
+  };
   for (const file of sqlFiles) {
     options.onProgress?.({ phase: 'sql', done: done++, total: sqlFiles.length });
     // A FIFO, socket or device named like a query or a migration, or a link out of the tree: never
@@ -444,7 +453,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     }
     let analysis: SqlFileAnalysis;
     try {
-      const run = withFileBudget(() => analyzeSqlFileRecovering(text, projectFile, project), budget);
+      const run = withFileBudget(() => analyzeSqlFileRecovering(text, projectFile, project, loadedByCode(file)), budget);
       if (run.tripped) {
         diagnostics.push({ code: 'internal', file: rel(file), message: `${run.error.message}; the file was not analysed` });
         continue;
@@ -604,6 +613,33 @@ function tableDetails(project: Project, queries: Map<string, TableQueryCounts> |
   return rows.sort((a, b) => compareText(a.name, b.name));
 }
 
+interface SqlFileNames {
+  /** File names (lower case) a source file writes in a string: `'./queries/notes.sql'`. */
+  names: Set<string>;
+  /** A name built at run time (`${name}.sql`, `name + '.sql'`, `.endsWith('.sql')`): any file may be loaded. */
+  anyName: boolean;
+}
+
+/** The `.sql` file names the given source files write in strings; a file that cannot be read names none. */
+function sqlFileNamesIn(files: readonly string[], read: (file: string) => string): SqlFileNames {
+  const found: SqlFileNames = { names: new Set(), anyName: false };
+  for (const file of files) {
+    let text: string;
+    try {
+      text = read(file);
+    } catch {
+      continue;
+    }
+    if (!/\.sql\b/i.test(text)) continue;
+    for (const match of text.matchAll(/(?<=['"`/\\])([\w.-]*)\.sql(?=['"`])/gi)) {
+      if (match[1]) found.names.add(`${match[1].toLowerCase()}.sql`);
+      else found.anyName = true;
+    }
+    if (/\}\.sql['"`]/i.test(text)) found.anyName = true;
+  }
+  return found;
+}
+
 /** How the query-file analysis says a file did not parse: one undecided site, nothing else. */
 const DOES_NOT_PARSE = 'the SQL does not parse';
 
@@ -612,13 +648,13 @@ const DOES_NOT_PARSE = 'the SQL does not parse';
  * statements that do not parse on their own, each of which is then one undecided site (a counted
  * loss of that statement, not of the file).
  */
-function analyzeSqlFileRecovering(text: string, projectFile: string, project: Project): SqlFileAnalysis {
-  const analysis = analyzeSqlQueryFile(text, projectFile, project.schema, project.config);
+function analyzeSqlFileRecovering(text: string, projectFile: string, project: Project, loaded: () => boolean): SqlFileAnalysis {
+  const analysis = analyzeSqlQueryFile(text, projectFile, project.schema, project.config, { loaded });
   const failed = (a: SqlFileAnalysis) => a.findings.length === 0 && a.querySites === 0 && a.unknown.length === 1 && a.unknown[0].reason.startsWith(DOES_NOT_PARSE);
   if (!failed(analysis)) return analysis;
   const recovered = blankUnparseableStatements(text);
   if (recovered.unparsed.length === 0) return analysis;
-  const retry = analyzeSqlQueryFile(recovered.text, projectFile, project.schema, project.config);
+  const retry = analyzeSqlQueryFile(recovered.text, projectFile, project.schema, project.config, { loaded });
   // The splitter and the parser disagree about this file: keep the whole-file verdict.
   if (failed(retry)) return analysis;
   const lost = recovered.unparsed.map((statement) => ({

@@ -370,6 +370,27 @@ describe('callbacks the runtime calls without a request', () => {
   });
 });
 
+// tianji (judged tianji-27): the daily cron job lists its tasks as functions and calls each in a loop.
+describe('functions in a local list that a job iterates and calls', () => {
+  const repo = `import { prisma } from './db';\n\nexport const countProjects = () => prisma.project.count();\n`;
+  const job = (register: string) =>
+    `import { Cron } from 'croner';\nimport express from 'express';\nimport { countProjects } from './projects';\n\nexport const app = express();\n${register}async () => {\n  const tasks = [() => countProjects(), async () => console.log('done')];\n  for (const task of tasks) {\n    await task();\n  }\n});\n`;
+
+  it('in a Cron callback: info', async () => {
+    expect(await severities(project({ private: true, dependencies: { '@prisma/client': '^6.8.0', express: '^5.1.0', croner: '^9.0.0' } }, { 'src/projects.ts': repo, 'src/cron.ts': job("Cron('0 2 * * *', ") }))).toEqual(['src/projects.ts:3 info']);
+  });
+
+  it('the same loop in a route: error', async () => {
+    expect(await severities(project({ private: true }, { 'src/projects.ts': repo, 'src/cron.ts': job("app.get('/run', ") }))).toEqual(['src/projects.ts:3 error']);
+  });
+
+  it('the list handed on (returned) from the cron callback: not followed, not info', async () => {
+    const handed = `import { Cron } from 'croner';\nimport { countProjects } from './projects';\n\nexport function tasks() {\n  const list = [() => countProjects()];\n  for (const task of list) void task();\n  return list;\n}\nCron('0 2 * * *', () => tasks());\n`;
+    const result = await severities(project({ private: true }, { 'src/projects.ts': repo, 'src/cron.ts': handed }));
+    expect(result).not.toEqual(['src/projects.ts:3 info']);
+  });
+});
+
 describe('a NestJS service method with a non-route decorator (`@Timing()`), called by a controller', () => {
   const service = `import { Injectable } from '@nestjs/common';\nimport { prisma } from './db';\nimport { Timing } from './timing';\n\n@Injectable()\nexport class ProjectService {\n  @Timing()\n  async rename(id: string, name: string) {\n    return prisma.project.update({ where: { id }, data: { name } });\n  }\n}\n`;
   const timing = `export const Timing = (): MethodDecorator => () => undefined;\n`;

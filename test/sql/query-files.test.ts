@@ -98,6 +98,48 @@ describe('.sql query files', () => {
     expect(analyzeSqlQueryFile(update, 'queries/reseed_counts.sql', project.schema, project.config).findings).toHaveLength(1);
   });
 
+  it('operatorScriptIsSystemCode info / loadedOrParameterisedFileIsTheApplications err', async () => {
+    // unkey's `web/tools/migrate/timestamps.sql` (the root of its own package): a backfill over all rows, no query names, no bind
+    // parameters, loaded by no code: an operator runs it, not a request.
+    const backfill = 'UPDATE notes SET id = id WHERE id IS NOT NULL;\n';
+    const script = analyzeSqlQueryFile(backfill, 'timestamps.sql', project.schema, project.config, { loaded: () => false });
+    expect(script.findings.map((f) => f.severity)).toEqual(['info']);
+    expect(script.findings[0]!.evidence).toContain('an operator runs it, not a request');
+    // twins: the application sends it (loaded by name, a bind parameter, a sqlc name): error
+    expect(analyzeSqlQueryFile(backfill, 'timestamps.sql', project.schema, project.config, { loaded: () => true }).findings.map((f) => f.severity)).toEqual(['error']);
+    expect(analyzeSqlQueryFile('UPDATE notes SET id = id WHERE id = $1;\n', 'timestamps.sql', project.schema, project.config, { loaded: () => false }).findings.map((f) => f.severity)).toEqual(['error']);
+    expect(analyzeSqlQueryFile('SELECT * FROM notes WHERE id = :id;\n', 'timestamps.sql', project.schema, project.config, { loaded: () => false }).findings.map((f) => f.severity)).toEqual(['error']);
+    expect(analyzeSqlQueryFile('-- name: ListNotes :many\nSELECT * FROM notes;\n', 'timestamps.sql', project.schema, project.config, { loaded: () => false }).findings.map((f) => f.severity)).toEqual(['error']);
+    expect(analyzeSqlQueryFile('/* @name ListNotes */\nSELECT * FROM notes;\n', 'timestamps.sql', project.schema, project.config, { loaded: () => false }).findings.map((f) => f.severity)).toEqual(['error']);
+  });
+
+  it('scanTellsAFileTheCodeLoadsFromAnOperatorScript info/err', async () => {
+    const app = mkdtempSync(join(tmpdir(), 'tenant-lint-sqlload-'));
+    try {
+      mkdirSync(join(app, 'migrations'));
+      mkdirSync(join(app, 'tools'));
+      mkdirSync(join(app, 'src', 'queries'), { recursive: true });
+      writeFileSync(join(app, 'package.json'), '{"name":"q","dependencies":{"pg":"8"}}');
+      writeFileSync(join(app, 'migrations', '001_init.sql'), 'CREATE TABLE orgs (id uuid PRIMARY KEY);\nCREATE TABLE notes (id uuid PRIMARY KEY, org_id uuid NOT NULL REFERENCES orgs(id));\n');
+      const statement = 'SELECT * FROM notes;\n';
+      writeFileSync(join(app, 'tools', 'backfill.sql'), statement);
+      writeFileSync(join(app, 'src', 'queries', 'all-notes.sql'), statement);
+      writeFileSync(
+        join(app, 'src', 'notes.ts'),
+        "import { readFileSync } from 'node:fs';\nimport { join } from 'node:path';\nexport const allNotes = readFileSync(join(__dirname, 'queries/all-notes.sql'), 'utf8');\n",
+      );
+      const result = await scan({ path: app });
+      const bySite = result.findings.filter((f) => f.ruleId === 'require-tenant-filter').map((f) => `${f.file} ${f.severity}`);
+      expect(bySite.sort()).toEqual(['src/queries/all-notes.sql error', 'tools/backfill.sql info']);
+      // a file name built at run time may be any file: every file is the application's
+      writeFileSync(join(app, 'src', 'notes.ts'), "import { readFileSync } from 'node:fs';\nexport const load = (name: string) => readFileSync(`${name}.sql`, 'utf8');\n");
+      const dynamic = await scan({ path: app });
+      expect(dynamic.findings.filter((f) => f.ruleId === 'require-tenant-filter').map((f) => `${f.file} ${f.severity}`).sort()).toEqual(['src/queries/all-notes.sql error', 'tools/backfill.sql error']);
+    } finally {
+      rmSync(app, { recursive: true, force: true });
+    }
+  });
+
   it('configuredSqlSinkIsChecked err', async () => {
     writeFileSync(join(dir, 'tenant-lint.config.json'), JSON.stringify({ sqlSinks: ['rawQuery'] }));
     mkdirSync(join(dir, 'src'), { recursive: true });

@@ -4,7 +4,7 @@ import type { HttpContext, HttpValue, PackageRef } from '../../core/facts.js';
 import { fromPackage, stringOf } from '../../core/syntax.js';
 import type { ClientTenantFlow as Flow } from './flow.js';
 import { extendedPackageType } from './request-types.js';
-import { IDENTITY_PACKAGES } from './values.js';
+import { IDENTITY_PACKAGES, member } from './values.js';
 import { calleeText, TRANSPARENT_METHODS } from './syntax.js';
 import { NONE, withInput, type ClientOrigin, type Env, type Frame, type Origin } from './types.js';
 
@@ -102,9 +102,31 @@ export function packageCall(flow: Flow, ref: PackageRef, node: TSESTree.CallExpr
   }
   // jose's `decodeJwt(token)`: the claims read without checking the signature.
   if (fromPackage(ref, ...IDENTITY_PACKAGES) && !/^decode/i.test(ref.imported ?? '')) return { kind: 'trusted', why: `\`${ref.imported}()\` from ${ref.source} verifies a credential` };
+  // lodash's `get(input, 'workspaceId', '')`: the member the literal path names (tianji's workspace
+  // middleware reads the procedure's input so), or lost when the path is not written out.
+  if (propertyGetter(ref) && node.arguments[0] && node.arguments[1]) {
+    const path = literalPath(node.arguments[1]);
+    if (path) return path.reduce((origin, name) => member(flow, origin, name, node, frame), flow.evaluate(node.arguments[0], frame));
+  }
   // valibot: `parse(schema, input)`.
   if (ref.imported === 'parse' && node.arguments[1]) return flow.evaluate(node.arguments[1], frame);
   return flow.lostThrough(node, frame, `the result of \`${calleeText(node, frame.unit)}()\` from the package \`${ref.source}\``);
+}
+
+/** `get` of lodash (`lodash`, `lodash-es`, `lodash/get`, `lodash.get`). */
+function propertyGetter(ref: PackageRef): boolean {
+  if (ref.source === 'lodash' || ref.source === 'lodash-es') return ref.imported === 'get';
+  return (ref.source === 'lodash/get' || ref.source === 'lodash.get' || ref.source === 'lodash-es/get') && ref.imported === 'default';
+}
+
+/** `'a.b'` or `['a', 'b']`, written out: the member names; undefined for anything else. */
+function literalPath(node: Node): string[] | undefined {
+  const text = stringOf(node);
+  if (text !== undefined) return text.length > 0 && /^[\w$]+(\.[\w$]+)*$/.test(text) ? text.split('.') : undefined;
+  const list = node.type === T.ArrayExpression ? node : undefined;
+  if (!list || list.elements.length === 0) return undefined;
+  const names = list.elements.map((e) => (e && e.type !== T.SpreadElement ? stringOf(e) : undefined));
+  return names.every((n): n is string => n !== undefined && /^[\w$]+$/.test(n)) ? names : undefined;
 }
 
 export function destructuredFromPackage(flow: Flow, callee: TSESTree.Identifier, unit: FileUnit): PackageRef | undefined {

@@ -124,6 +124,12 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
       explore(statement, unit, graph, options, verdict, depth + 1, seen, budget, focus && []);
       return;
     }
+    // `const tasks = [() => statDailyUsage(), ...]; for (const task of tasks) await task()`: run where the loop calls it.
+    const fromList = calledFromLocalList(at.anonymous);
+    if (fromList) {
+      explore(fromList, unit, graph, options, verdict, depth + 1, seen, budget, focus && []);
+      return;
+    }
     const runner = projectRunner(at.anonymous, unit, options);
     if (runner) {
       explore(runner, unit, graph, options, verdict, depth + 1, seen, budget, focus && []);
@@ -347,6 +353,52 @@ function projectRunner(fn: TSESTree.FunctionLike, unit: FileUnit, options: PathO
   const call = fn.parent;
   if (call?.type !== T.CallExpression || !call.arguments.includes(fn as TSESTree.CallExpressionArgument)) return undefined;
   return runsCallbacksNow(call, unit, options) ? call : undefined;
+}
+
+/**
+ * A function in an array literal held by a local `const` that the same function only iterates with
+ * `for (const task of tasks)`, calling the loop variable (tianji's daily cron job: `const dailyTasks =
+ * [() => statDailyUsage(), ...]; for (const task of dailyTasks) await task()`): it runs for the function
+ * that holds the list, at the loop's call. Not when the list is used any other way (returned, handed on,
+ * exported): then who calls its functions is not known here.
+ */
+function calledFromLocalList(fn: TSESTree.FunctionLike): TSESTree.CallExpression | undefined {
+  let node: Node = fn;
+  while (node.parent && (node.parent.type === T.TSAsExpression || node.parent.type === T.TSSatisfiesExpression)) node = node.parent;
+  const list = node.parent;
+  if (list?.type !== T.ArrayExpression) return undefined;
+  let held: Node = list;
+  while (held.parent && (held.parent.type === T.TSAsExpression || held.parent.type === T.TSSatisfiesExpression)) held = held.parent;
+  const declarator = held.parent;
+  if (declarator?.type !== T.VariableDeclarator || declarator.init !== held || declarator.id.type !== T.Identifier) return undefined;
+  if (declarator.parent?.type !== T.VariableDeclaration || declarator.parent.kind !== 'const') return undefined;
+  const owner = enclosingFunction(declarator);
+  if (!owner?.body) return undefined;
+  const name = declarator.id.name;
+  let call: TSESTree.CallExpression | undefined;
+  let other = false;
+  walk(owner.body, (ref) => {
+    if (other || ref.type !== T.Identifier || ref.name !== name || ref === declarator.id) return;
+    const parent = ref.parent;
+    // `obj.tasks` and `{ tasks: ... }` are other names.
+    if (parent?.type === T.MemberExpression && parent.property === ref && !parent.computed) return;
+    if (parent?.type === T.Property && parent.key === ref && !parent.shorthand) return;
+    const loop = parent?.type === T.ForOfStatement && parent.right === ref ? parent : undefined;
+    const variable = loop?.left.type === T.VariableDeclaration ? loop.left.declarations[0]?.id : undefined;
+    const found = variable?.type === T.Identifier && loop ? callOf(loop.body, variable.name) : undefined;
+    if (!found) other = true;
+    else call ??= found;
+  });
+  return other ? undefined : call;
+}
+
+/** The first call of `name()` in `body`. */
+function callOf(body: Node, name: string): TSESTree.CallExpression | undefined {
+  let found: TSESTree.CallExpression | undefined;
+  walk(body, (node) => {
+    if (!found && node.type === T.CallExpression && unwrap(node.callee).type === T.Identifier && (unwrap(node.callee) as TSESTree.Identifier).name === name) found = node;
+  });
+  return found;
 }
 
 /** Cache read-through methods: `cache.fetch(key, () => load(), ttl)` runs the loader now, for the caller. */
