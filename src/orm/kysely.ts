@@ -250,7 +250,7 @@ function refText(node: Node, context: AnalysisContext): string | undefined {
   if (isRefCall(value)) return value.arguments[0] ? constString(value.arguments[0], context) : undefined;
   if (value.type === T.TaggedTemplateExpression && value.quasi.expressions.length === 1 && isRefCall(value.quasi.expressions[0])) {
     const text = value.quasi.quasis.map((q) => q.value.cooked ?? '').join('');
-    return /^\s*(any\s*\(\s*\))?\s*$/i.test(text) ? refText(value.quasi.expressions[0] as Node, context) : undefined;
+    return /^(?:any\s*\(\s*\))?$/i.test(text.trim()) ? refText(value.quasi.expressions[0] as Node, context) : undefined;
   }
   return constString(value, context);
 }

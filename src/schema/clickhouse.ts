@@ -21,8 +21,12 @@ function toPosix(path: string): string {
   return path.split('\\').join('/');
 }
 
-/** A file of ClickHouse DDL: a table engine clause, which PostgreSQL has no word for. */
-export const CLICKHOUSE_DDL = /\bENGINE\s*=\s*[A-Za-z]\w*/i;
+/**
+ * A file of ClickHouse DDL: a ClickHouse table engine clause (the MergeTree family, Distributed, Log,
+ * Kafka...). MySQL has `ENGINE=InnoDB` too: a MySQL table pasted into PostgreSQL migrations is not
+ * ClickHouse (fixtures/sql-migrations).
+ */
+export const CLICKHOUSE_DDL = /\bENGINE\s*=\s*(?:\w*MergeTree|Distributed|Log|TinyLog|StripeLog|Kafka|Buffer|Dictionary|MaterializedView)\b/i;
 
 /** Whether a `.sql` file is ClickHouse's, by its text or its folder (`db/clickhouse/...`). */
 export function isClickHouseSql(projectFile: string, text: string): boolean {

@@ -153,10 +153,19 @@ interface ClassSchema {
   indexes: SchemaDef['indexes'];
 }
 
+/** Whether `word` (an identifier) stands in `text` as a whole word. */
+function mentionsWord(text: string, word: string): boolean {
+  const isPart = (ch: string | undefined) => ch !== undefined && /[\w$]/.test(ch);
+  for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
+    if (!isPart(text[at - 1]) && !isPart(text[at + word.length])) return true;
+  }
+  return false;
+}
+
 /** `@Prop({ type: LineSchema })` or `@Prop([Line])` in another schema class: a subdocument, never registered on its own. */
 function usedAsSubdocument(unit: FileUnit, cls: ClassSchema, classes: ClassSchema[]): boolean {
   if (cls.schemaVariables.length > 0) return false;
-  return classes.some((other) => other !== cls && new RegExp(`\\b${cls.name}\\b`).test(unit.text.slice(other.node.body.range[0], other.node.body.range[1])));
+  return classes.some((other) => other !== cls && mentionsWord(unit.text.slice(other.node.body.range[0], other.node.body.range[1]), cls.name));
 }
 
 function readClass(unit: FileUnit, projectFile: string, cls: ClassSchema, read: TsReadResult): RawTable {

@@ -15,8 +15,13 @@
  * caller as not analysable, with the parser's reason.
  */
 
+/** Before `ANY`/`ALL`/... of a join: nothing, a space, `)` or a join side (`LEFT ANY JOIN`); three tests, none polynomial. */
+function joinStrictnessFollows(before: string): boolean {
+  return before === '' || /[\s)]$/.test(before) || /\b(?:left|right|inner|full)$/i.test(before);
+}
+
 /** A ClickHouse query parameter: `{websiteId:UUID}`, `{ids:Array(String)}`. */
-const PARAMETER = /\{\s*([A-Za-z_][\w]*)\s*:\s*[^{}]+?\s*\}/g;
+const PARAMETER = /\{\s*([A-Za-z_]\w*)\s*:[^{}]+\}/g;
 
 /** The text with quoted literals and comments replaced by spaces of the same length: where keywords are looked for. */
 function bareText(sql: string): string {
@@ -57,7 +62,7 @@ export function withoutClickHouseClauses(sql: string): string {
     const after = bare.slice(match.index + match[0].length);
     if (word !== 'final' && word !== 'global') {
       // Join strictness: `ANY LEFT JOIN`, `ALL INNER JOIN`, `LEFT ANY JOIN`, `SEMI JOIN`.
-      if (/^\s+((left|right|inner|full)\s+(outer\s+)?)?join\b/i.test(after) && /(^|\s|\)|\b(left|right|inner|full))\s*$/i.test(bare.slice(0, match.index))) out = blank(out, match.index, match.index + match[0].length);
+      if (/^\s+((left|right|inner|full)\s+(outer\s+)?)?join\b/i.test(after) && joinStrictnessFollows(bare.slice(0, match.index))) out = blank(out, match.index, match.index + match[0].length);
       continue;
     }
     // `GLOBAL IN` / `GLOBAL JOIN`: the keyword alone goes; `FINAL` where it follows a table.

@@ -39,13 +39,16 @@ const ACCEPTED: Record<string, string> = {
   '/\\[([^\\]]*)\\]\\(([^)\\s]+)\\)/g': OWN_DOCS,
   '/sqlc\\.n?arg\\([^()]*\\)|(?<![:\\w$@]):[A-Za-z_]\\w*|(?<![\\w@])@[A-Za-z_]\\w*/g': TIMEOUT_LINEAR,
   '/(?<![\\w/.@-])((?:[\\w@.[\\]-][\\w@.[\\]()-]*\\/)*[\\w@.[\\]-]+\\.[A-Za-z]\\w*):(\\d+)(?![\\d:])/g': 'applied per word of at most 256 characters (report/related.ts fileRefs): bounded input',
-  '/(?:\\bfrom\\s*|\\bimport\\s*\\(\\s*|\\bimport\\s+|\\brequire\\s*\\(\\s*)[\'"](?:(?:drizzle-orm\\/(?:pg|mysql|sqlite)-core|typeorm|sequelize(?:-typescript)?|mongoose|knex|kysely|@mikro-orm\\/[\\w/-]+)[\'"]|(drizzle-orm)[\'"])|\\.(?:belongsTo(?:Many)?|hasMany|hasOne)\\s*\\(|\\.schema\\s*\\.\\s*(?:withSchema\\s*\\([^()]*\\)\\s*\\.\\s*)?(?:createTable(?:IfNotExists)?|alterTable)\\s*\\(/g': FUZZ_LINEAR,
+  '/(?:\\bfrom\\s*|\\bimport\\s*\\(\\s*|\\bimport\\s+|\\brequire\\s*\\(\\s*)[\'"](?:(?:drizzle-orm\\/(?:pg|mysql|sqlite)-core|typeorm|sequelize(?:-typescript)?|(?:@nestjs\\/)?mongoose|knex|kysely|@mikro-orm\\/[\\w/-]+)[\'"]|(drizzle-orm)[\'"])|\\.(?:belongsTo(?:Many)?|hasMany|hasOne)\\s*\\(|\\.schema\\s*\\.\\s*(?:withSchema\\s*\\([^()]*\\)\\s*\\.\\s*)?(?:createTable(?:IfNotExists)?|alterTable)\\s*\\(/g': FUZZ_LINEAR,
   '/\\bexports\\.up\\b|\\bmodule\\.exports\\s*=\\s*\\{|\\bexport\\s+(?:async\\s+)?function\\s+up\\b|\\bexport\\s+const\\s+up\\b/': TIMEOUT_LINEAR,
 };
 
 /** `new RegExp(...)` sites per file, each reviewed: what the pattern is built from. */
 const DYNAMIC: Record<string, [number, string]> = {
   'src/cli.ts': [1, 'constant source extensions (stdin file names)'],
+  'src/analyze/sql-files.ts': [1, 'a constant placeholder pattern without its g flag'],
+  'src/orm/kysely-client.ts': [1, 'constant callback names (NESTED_CALLBACKS) with two more alternatives'],
+  'src/sql/clickhouse.ts': [1, 'the constant parameter pattern without its g flag'],
   'src/orm/mongoose-plugins.ts': [1, 'a scanned hook pattern, bounded in size and run only against method names (mongoose-plugins.ts)'],
   'src/orm/typeorm-builder.ts': [2, 'a scanned alias and column, through escapeRegExp'],
   'src/orm/typeorm-where.ts': [2, 'constants'],
