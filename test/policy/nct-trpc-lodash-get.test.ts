@@ -1,16 +1,11 @@
-import { RuleTester } from '@typescript-eslint/rule-tester';
-import { afterAll, describe, expect, it } from 'vitest';
+import { vitestRuleTester } from '../helpers/rule-tester.js';
+import { describe, expect, it } from 'vitest';
 import rule from '../../rules/no-client-tenant-id.js';
 import { onDisk } from '../helpers/on-disk.js';
 import { scan } from '../../src/scan/scan.js';
 import { useScratch } from '../helpers/scratch.js';
 
-RuleTester.afterAll = afterAll;
-RuleTester.describe = describe;
-RuleTester.it = it;
-RuleTester.itOnly = it.only;
-
-const ruleTester = new RuleTester();
+const ruleTester = vitestRuleTester();
 
 // Field case tianji (judged tianji-1, -8): the base procedure's middleware reads the workspace id
 // with lodash's `get(input, 'workspaceId', '')` and throws unless the verified user is a member of

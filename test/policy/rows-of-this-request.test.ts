@@ -1,27 +1,15 @@
-import { join } from 'node:path';
-import { RuleTester } from '@typescript-eslint/rule-tester';
-import { afterAll, describe, it } from 'vitest';
+import { prismaCase, vitestRuleTester } from '../helpers/rule-tester.js';
 import rule from '../../rules/require-tenant-filter.js';
 import { onDisk } from '../helpers/on-disk.js';
 
-RuleTester.afterAll = afterAll;
-RuleTester.describe = describe;
-RuleTester.it = it;
-RuleTester.itOnly = it.only;
-
 // Issue 13, class 2 (fresh-repo judged misreadings): the id a query uses is of a row the server itself
 // created or loaded within the tenant in this request, not one the client chose.
-const ruleTester = new RuleTester();
+const ruleTester = vitestRuleTester();
 const missing = { messageId: 'missingTenantFilter' as const };
 
 // Prisma: test/rules/project (Organization; Project (orgId); Invoice (orgId, projectId, lines); InvoiceLine child of Invoice).
 // Invalid Prisma cases name the tenant `org`, so that no fix suggestion is offered.
-const prismaFile = join(import.meta.dirname, '..', 'rules', 'project', 'src', 'service.ts');
-const prismaHead = `import { PrismaClient } from '@prisma/client';
-const prisma = new PrismaClient();
-declare function notFound(): Error;
-`;
-const prisma = (body: string) => ({ code: `${prismaHead}${body}`, filename: prismaFile });
+const prisma = prismaCase;
 
 const DRIZZLE_SCHEMA = `import { pgTable, text, uuid } from 'drizzle-orm/pg-core';
 

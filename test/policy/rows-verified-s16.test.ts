@@ -1,26 +1,14 @@
-import { join } from 'node:path';
-import { RuleTester } from '@typescript-eslint/rule-tester';
-import { afterAll, describe, it } from 'vitest';
+import { prismaCase, vitestRuleTester } from '../helpers/rule-tester.js';
 import rule from '../../rules/require-tenant-filter.js';
 import { onDisk } from '../helpers/on-disk.js';
-
-RuleTester.afterAll = afterAll;
-RuleTester.describe = describe;
-RuleTester.it = it;
-RuleTester.itOnly = it.only;
 
 // Issue 13, class 2 (session 16 fresh repos): a row verified within the tenant earlier in the function,
 // in shapes the first pass missed: the check read chained with `.catch(...)` (unkey's github router), a
 // TypeORM write keyed by the loaded row's own id (openops' app-connection service).
-const ruleTester = new RuleTester();
+const ruleTester = vitestRuleTester();
 const missing = { messageId: 'missingTenantFilter' as const };
 
-const prismaFile = join(import.meta.dirname, '..', 'rules', 'project', 'src', 'service.ts');
-const prismaHead = `import { PrismaClient } from '@prisma/client';
-const prisma = new PrismaClient();
-declare function notFound(): Error;
-`;
-const prisma = (body: string) => ({ code: `${prismaHead}${body}`, filename: prismaFile });
+const prisma = prismaCase;
 
 const DRIZZLE_SCHEMA = `import { pgTable, text, uuid } from 'drizzle-orm/pg-core';
 
