@@ -9,6 +9,7 @@ import { enclosingSymbol, T, textOf, walk, type FileUnit, type Node } from '../c
 import { sessionSettingFinding } from '../policies/require-tenant-filter/index.js';
 import { checkSchema } from '../policies/schema-rules/index.js';
 import { onlyTestedForExistence } from '../core/syntax.js';
+import { isTestFile } from '../core/test-files.js';
 import { checkCacheKeys, checkClientTenantIds, checkQuerySites } from './policies.js';
 import type { CheckOutput } from '../core/check-output.js';
 import type { AnalysisContext } from '../core/query-site.js';
@@ -92,11 +93,6 @@ export function emptyCoverage(): FileCoverage {
   return { scoped: 0, unscoped: 0, notAnalysable: 0, schemaMatched: 0, notTraced: [] };
 }
 
-/**
- * Tests, e2e specs, fixtures, mocks and seed scripts query across tenants on purpose (set-up and
- * teardown). Both faces skip them by default, so editor and CI agree; `includeTests` turns them on.
- */
-const TEST_FILE = /(^|\/)(__tests__|__mocks__|tests?|e2e|e2e[-_]tests?|cypress|playwright|fixtures|mocks?)\/|\.(test|spec|e2e|stories)\.[cm]?[jt]sx?$|(^|\/)(prisma\/)?seeds?(\.[cm]?[jt]s|\/)/;
 
 // `**/migrations/**`: a migration's code (Cap's `packages/database/migrations/orgid_backfill.ts`, a
 // backfill its migrate step runs at boot) is run by a deployment, never by a request.
@@ -116,9 +112,7 @@ export function isSystemPath(projectFile: string, config: TenantLintConfig): boo
   return matcher(projectFile.replace(/^(\.\.\/)+/, ''));
 }
 
-export function isTestFile(projectFile: string): boolean {
-  return TEST_FILE.test(projectFile);
-}
+export { isTestFile };
 
 export interface AnalyzeOptions {
   /** Only this rule (the ESLint adapter runs one rule at a time). */

@@ -18,6 +18,7 @@ import type { FileUnit } from '../core/ast.js';
 import { MAX_FILE_BYTES, parseUnit } from './modules.js';
 import { isInsideRoot, readTextFileSafe, readTextFileSafeWithRealPath, UnsafeFileError } from '../scan/safe-read.js';
 import { emptyParseStats } from '../sql/parse.js';
+import { isTestFile } from '../core/test-files.js';
 
 /** A directory whose code shares one schema and one config: a package in a monorepo, or the repo. */
 export interface Project {
@@ -624,6 +625,11 @@ function readTypeScriptSources(
     if (known.text === undefined) continue;
     read.push(file);
     sources.push({ file, text: known.text, projectFile: toPosix(relative(root, file)) });
+  }
+  // A test's own tables (`knex.schema.createTable` in an e2e set-up) are not the application's
+  // schema while the application defines one: read them only when nothing else does.
+  if (sources.some((source) => !isTestFile(source.projectFile))) {
+    for (let i = sources.length - 1; i >= 0; i--) if (isTestFile(sources[i].projectFile)) sources.splice(i, 1);
   }
   const key = sources.map((source) => [source.projectFile, createHash('sha256').update(source.text).digest('base64url')]);
   const result = memo('ts-schema', key, () => {

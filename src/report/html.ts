@@ -1,7 +1,7 @@
 import { compareFindings, type Finding, type Severity } from '../core/finding.js';
 import type { ProjectSummary, ScanResult, TableDetail } from '../core/result.js';
 import { docsUrl } from '../core/rule-meta.js';
-import type { ReportOptions, Reporter } from './types.js';
+import { noFindingsLine, type ReportOptions, type Reporter } from './types.js';
 
 const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
 /** Lines of code shown before and after a finding's span. */
@@ -83,7 +83,7 @@ function summarySection(result: ScanResult, findings: Finding[], options: Report
     `<div class="cards">${cards}</div>${notes.join('')}` +
       (rows.length
         ? `<table><thead><tr><th>Rule</th><th class="num">Errors</th><th class="num">Warnings</th><th class="num">Info</th><th class="num">Total</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
-        : '<p class="ok">No tenant-isolation findings.</p>'),
+        : `<p class="${result.coverage.verdict === 'COMPLETE' ? 'ok' : 'warn'}">${esc(noFindingsLine(result))}</p>`),
   );
 }
 

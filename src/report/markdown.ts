@@ -1,7 +1,7 @@
 import { compareFindings, type Finding, type Severity } from '../core/finding.js';
 import type { ScanResult } from '../core/result.js';
 import { docsUrl } from '../core/rule-meta.js';
-import type { ReportOptions, Reporter } from './types.js';
+import { noFindingsLine, type ReportOptions, type Reporter } from './types.js';
 
 const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
 /** Enough to act on; the SARIF and JSON reports carry every finding. */
@@ -21,7 +21,7 @@ export const renderMarkdown: Reporter = (result, options) => {
   });
   lines.push(
     findings.length === 0
-      ? '**No tenant-isolation findings.**'
+      ? `**${noFindingsLine(result)}**`
       : `**${findings.length} finding${findings.length === 1 ? '' : 's'}** (${counts.join(', ')})`,
   );
   lines.push('');

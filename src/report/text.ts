@@ -5,7 +5,7 @@ import type { Diagnostic, ProjectCoverage, ProjectSummary, ScanResult, UnknownSi
 import { docsUrl } from '../core/rule-meta.js';
 import type { TableClass } from '../core/schema.js';
 import { compareLocated } from './json.js';
-import type { BaselineReport, ReportOptions, Reporter } from './types.js';
+import { noFindingsLine, type BaselineReport, type ReportOptions, type Reporter } from './types.js';
 import { terminalSafe, terminalSafeResult } from './terminal-safe.js';
 
 const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
@@ -56,7 +56,7 @@ function formatProject(project: ProjectSummary, style: ChalkInstance, coverage?:
     rows.push([`${other.database} tables`, `${other.tables.length}, a database of its own: ${listNames(shown)}`]);
   }
   rows.push(['config', project.configFile ?? 'none (zero-config)']);
-  if (coverage) rows.push(['coverage', `${coverage.verdict}: ${coverage.analysed} of ${coverage.seen} data-access calls analysed (${coverage.percent}%)${coverage.problem ? `; ${coverage.problem}` : ''}`]);
+  if (coverage) rows.push(['coverage', `${coverage.verdict}: ${coverage.analysed} of ${coverage.seen} data-access calls analysed (${coverage.percent}%${coverage.notAnalysable > 0 ? `, of which ${coverage.notAnalysable} not analysable` : ''})${coverage.problem ? `; ${coverage.problem}` : ''}`]);
 
   const width = Math.max(...rows.map(([label]) => label.length)) + 1;
   const lines = rows.map(([label, value]) => `  ${style.dim(`${label}:`.padEnd(width))} ${value}`);
@@ -151,7 +151,7 @@ function formatSummary(result: ScanResult, findings: readonly Finding[], style: 
   const lines = [style.bold('Summary')];
   const failOn = options.failOn ?? result.failOn;
   if (findings.length === 0) {
-    lines.push(`  ${style.green('No tenant-isolation findings.')}`);
+    lines.push(`  ${result.coverage.verdict === 'COMPLETE' ? style.green(noFindingsLine(result)) : style.yellow(noFindingsLine(result))}`);
   } else {
     const bySeverity = SEVERITIES.map((severity) => {
       const count = findings.filter((finding) => finding.severity === severity).length;

@@ -41,3 +41,15 @@ export interface ReportOptions {
 
 /** A pure function from a scan to the text of a report. Only the CLI writes it anywhere. */
 export type Reporter = (result: ScanResult, options: ReportOptions) => string;
+
+/**
+ * What an empty report means depends on how much was looked at: "no findings" over a scan that
+ * analysed nothing (verdict NONE) or part of the code (PARTIAL) must not read as a clean bill.
+ * One wording for every reporter.
+ */
+export function noFindingsLine(result: ScanResult): string {
+  const c = result.coverage;
+  if (c.verdict === 'NONE') return 'No findings, because the scan could not check the data access (coverage NONE: see what to configure above).';
+  if (c.verdict === 'PARTIAL') return `No tenant-isolation findings in the ${c.analysed} of ${c.seen} data-access calls analysed (coverage PARTIAL: see what was not traced or not read).`;
+  return 'No tenant-isolation findings.';
+}

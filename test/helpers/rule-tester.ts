@@ -1,16 +1,11 @@
 import { join } from 'node:path';
 import { RuleTester } from '@typescript-eslint/rule-tester';
-import { afterAll, describe, it } from 'vitest';
 
 /**
- * A RuleTester wired to vitest (its suites, cases and clean-up), for the RuleTester files outside
- * test/rules. One place instead of the same four assignments at the top of every file.
+ * A RuleTester; vitest.config.ts's setup file (test/setup/rule-tester.ts) wires every RuleTester to
+ * vitest's suites, cases and clean-up, so this is kept only as the one name the policy tests use.
  */
 export function vitestRuleTester(): RuleTester {
-  RuleTester.afterAll = afterAll;
-  RuleTester.describe = describe;
-  RuleTester.it = it;
-  RuleTester.itOnly = it.only;
   return new RuleTester();
 }
 

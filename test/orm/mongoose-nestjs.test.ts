@@ -1,16 +1,11 @@
 import { RuleTester } from '@typescript-eslint/rule-tester';
 import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import rule from '../../rules/require-tenant-filter.js';
 import { readMongoose } from '../../src/schema/mongoose.js';
 import { scan } from '../../src/scan/scan.js';
 import { onDisk } from '../helpers/on-disk.js';
 import { nullability, tableNamed, unitOf } from '../schema-sources/helpers.js';
-
-RuleTester.afterAll = afterAll;
-RuleTester.describe = describe;
-RuleTester.it = it;
-RuleTester.itOnly = it.only;
 
 // @nestjs/mongoose models: a class decorated `@Schema()`, its fields `@Prop()`, its schema made by
 // `SchemaFactory.createForClass`, injected with `@InjectModel(Customer.name)` (laudspeaker's

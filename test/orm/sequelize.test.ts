@@ -1,15 +1,10 @@
 import { RuleTester } from '@typescript-eslint/rule-tester';
 import { dirname } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import rule from '../../rules/require-tenant-filter.js';
 import { onDisk } from '../helpers/on-disk.js';
 import { loadProject } from '../../src/project/project.js';
 import { runCli, useScratch } from '../helpers/scratch.js';
-
-RuleTester.afterAll = afterAll;
-RuleTester.describe = describe;
-RuleTester.it = it;
-RuleTester.itOnly = it.only;
 
 const ruleTester = new RuleTester();
 

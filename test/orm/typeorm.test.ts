@@ -1,13 +1,8 @@
 import { RuleTester } from '@typescript-eslint/rule-tester';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { scan } from '../../src/scan/scan.js';
 import rule from '../../rules/require-tenant-filter.js';
 import { onDisk } from '../helpers/on-disk.js';
-
-RuleTester.afterAll = afterAll;
-RuleTester.describe = describe;
-RuleTester.it = it;
-RuleTester.itOnly = it.only;
 
 const ruleTester = new RuleTester();
 

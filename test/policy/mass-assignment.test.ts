@@ -1,12 +1,6 @@
 import { join } from 'node:path';
 import { RuleTester } from '@typescript-eslint/rule-tester';
-import { afterAll, describe, it } from 'vitest';
 import rule from '../../rules/no-client-tenant-id.js';
-
-RuleTester.afterAll = afterAll;
-RuleTester.describe = describe;
-RuleTester.it = it;
-RuleTester.itOnly = it.only;
 
 // Mass assignment: client input written into a tenant row as a whole can set its tenant key.
 // Linted as a file of test/http/project (Prisma; tenant root Organization, Invoice keyed by orgId).

@@ -1,12 +1,6 @@
 import { join } from 'node:path';
 import { RuleTester } from '@typescript-eslint/rule-tester';
-import { afterAll, describe, it } from 'vitest';
 import rule from '../../rules/no-client-tenant-id.js';
-
-RuleTester.afterAll = afterAll;
-RuleTester.describe = describe;
-RuleTester.it = it;
-RuleTester.itOnly = it.only;
 
 // comp's PlatformAdminGuard: a class-level NestJS guard that loads the verified user's own row (by the
 // session's user id) and throws unless its role is the constant 'admin'. Routes behind it are an

@@ -1,13 +1,7 @@
 import { join } from 'node:path';
 import { RuleTester } from '@typescript-eslint/rule-tester';
-import { afterAll, describe, it } from 'vitest';
 import rule from '../../rules/require-tenant-filter.js';
 import { onDisk } from '../helpers/on-disk.js';
-
-RuleTester.afterAll = afterAll;
-RuleTester.describe = describe;
-RuleTester.it = it;
-RuleTester.itOnly = it.only;
 
 // Issue 13, class 2 (judged on tutur3u: 11 of 20 sampled errors): a child keyed by a parent that the
 // same function proved to be the tenant's, either by the rows of a scoped read of the parent

@@ -1,13 +1,7 @@
 import { join } from 'node:path';
 import { RuleTester } from '@typescript-eslint/rule-tester';
-import { afterAll, describe, it } from 'vitest';
 import rule from '../../rules/require-tenant-filter.js';
 import { onDisk } from '../helpers/on-disk.js';
-
-RuleTester.afterAll = afterAll;
-RuleTester.describe = describe;
-RuleTester.it = it;
-RuleTester.itOnly = it.only;
 
 // Issue 13, class 3 (judged on tutur3u: 6 of 20 sampled errors): a row read by id, then checked
 // before any use: a helper handed the row's tenant and the verified user whose verdict exits

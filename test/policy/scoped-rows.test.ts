@@ -1,13 +1,7 @@
 import { join } from 'node:path';
 import { RuleTester } from '@typescript-eslint/rule-tester';
-import { afterAll, describe, it } from 'vitest';
 import rule from '../../rules/require-tenant-filter.js';
 import { onDisk } from '../helpers/on-disk.js';
-
-RuleTester.afterAll = afterAll;
-RuleTester.describe = describe;
-RuleTester.it = it;
-RuleTester.itOnly = it.only;
 
 // Issue 13, class 2 (postiz judged F039): a write keyed by the own id of rows that a scoped read of
 // the same table returned, in a loop or a map:

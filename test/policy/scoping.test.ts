@@ -1,12 +1,6 @@
 import { join } from 'node:path';
 import { RuleTester } from '@typescript-eslint/rule-tester';
-import { afterAll, describe, it } from 'vitest';
 import rule from '../../rules/require-tenant-filter.js';
-
-RuleTester.afterAll = afterAll;
-RuleTester.describe = describe;
-RuleTester.it = it;
-RuleTester.itOnly = it.only;
 
 // What really scopes a query, beyond the filter itself: post-fetch ownership guards (inline, in a
 // project helper, configured), and what does not (a check on something else, a guard after use).

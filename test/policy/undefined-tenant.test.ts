@@ -5,7 +5,7 @@ import { RuleTester } from '@typescript-eslint/rule-tester';
 import { Linter } from 'eslint';
 import * as ts60 from 'typescript';
 import * as ts59 from 'typescript59';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import plugin from '../../rules/index.js';
 import rule from '../../rules/require-tenant-filter.js';
 import { programFor } from '../../src/project/typed.js';
@@ -13,11 +13,6 @@ import { ts as scannerTs } from '../../src/project/modules.js';
 import { useScratch } from '../helpers/scratch.js';
 
 const { makeProject } = useScratch();
-
-RuleTester.afterAll = afterAll;
-RuleTester.describe = describe;
-RuleTester.it = it;
-RuleTester.itOnly = it.only;
 
 // With type information (parserOptions.projectService), a tenant key whose value may be
 // `undefined` is reported: Prisma drops the key and the query reads every tenant. The project in

@@ -1,14 +1,9 @@
 import { RuleTester } from '@typescript-eslint/rule-tester';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import rule from '../../rules/require-tenant-filter.js';
 import { scan } from '../../src/scan/scan.js';
 import { onDisk } from '../helpers/on-disk.js';
 import { useScratch } from '../helpers/scratch.js';
-
-RuleTester.afterAll = afterAll;
-RuleTester.describe = describe;
-RuleTester.it = it;
-RuleTester.itOnly = it.only;
 
 // Issue 13, class 2 (documenso delete-attachment.ts:14 and :56): a row read by id, then verified through
 // its parent before any use: a scoped read of the table the row's key references, keyed by that key of

@@ -126,7 +126,8 @@ describe('markdown summary', () => {
     expect(md).toContain('Coverage: **PARTIAL**: 10 data-access calls seen, 8 analysed (80%), 2 not traced.');
     expect(md).toContain('- 2 not traced:');
     expect(md).toContain('Baseline `tenant-lint-baseline.json`: 1 known finding not shown, 2 fixed.');
-    expect(md).toContain('**No tenant-isolation findings.**');
+    expect(md).toContain('**No tenant-isolation findings in the 8 of 10 data-access calls analysed (coverage PARTIAL');
+    expect(renderMarkdown(result([]), plain)).toContain('**No tenant-isolation findings.**');
   });
 });
 

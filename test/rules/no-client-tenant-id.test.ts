@@ -1,12 +1,6 @@
 import { join } from 'node:path';
 import { RuleTester } from '@typescript-eslint/rule-tester';
-import { afterAll, describe, it } from 'vitest';
 import rule from '../../rules/no-client-tenant-id.js';
-
-RuleTester.afterAll = afterAll;
-RuleTester.describe = describe;
-RuleTester.it = it;
-RuleTester.itOnly = it.only;
 
 // Cases are linted as files of test/http/project: its schema has the tenant root Organization
 // (key orgId), Membership (orgId, userId) and Invoice; src/lib/ holds the client, a service,

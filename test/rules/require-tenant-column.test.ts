@@ -1,5 +1,5 @@
 import { RuleTester } from '@typescript-eslint/rule-tester';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import rule from '../../rules/require-tenant-column.js';
 import { schemaFindings } from '../../src/analyze/analyze.js';
 import { checkSchema } from '../../src/policies/schema-rules/index.js';
@@ -7,11 +7,6 @@ import { loadProject } from '../../src/project/project.js';
 import { loadSqlParsers } from '../../src/sql/libpg.js';
 import { onDisk } from '../helpers/on-disk.js';
 import { useScratch } from '../helpers/scratch.js';
-
-RuleTester.afterAll = afterAll;
-RuleTester.describe = describe;
-RuleTester.it = it;
-RuleTester.itOnly = it.only;
 
 const ruleTester = new RuleTester();
 

@@ -1,12 +1,6 @@
 import { join } from 'node:path';
 import { RuleTester } from '@typescript-eslint/rule-tester';
-import { afterAll, describe, it } from 'vitest';
 import rule from '../../rules/require-tenant-filter.js';
-
-RuleTester.afterAll = afterAll;
-RuleTester.describe = describe;
-RuleTester.it = it;
-RuleTester.itOnly = it.only;
 
 // Cases are linted as a file of test/rules/project, whose schema.prisma has the tenant root
 // Organization with key orgId; Invoice is a tenant model, InvoiceLine its child, User unclassified.

@@ -1,16 +1,11 @@
 import { RuleTester } from '@typescript-eslint/rule-tester';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import rule from '../../rules/require-tenant-index.js';
 import { checkSchema } from '../../src/policies/schema-rules/index.js';
 import { loadProject } from '../../src/project/project.js';
 import { loadSqlParsers } from '../../src/sql/libpg.js';
 import { onDisk } from '../helpers/on-disk.js';
 import { useScratch } from '../helpers/scratch.js';
-
-RuleTester.afterAll = afterAll;
-RuleTester.describe = describe;
-RuleTester.it = it;
-RuleTester.itOnly = it.only;
 
 const ruleTester = new RuleTester();
 
