@@ -301,6 +301,8 @@ export class CallGraph {
    * the name, not every file whose text contains it.
    */
   private readonly summaries = new Map<string, FileSummary>();
+  /** The source files by each word they hold (see wordIndex), built on the first search. */
+  private words: Map<string, string[]> | undefined;
 
   constructor(
     readonly root: string,
@@ -349,7 +351,7 @@ export class CallGraph {
     let files = this.byName.get(name);
     if (!files) {
       // A file that names it only inside longer words (`get` in `getUser`) is not parsed to be sure.
-      files = this.candidatesOf(name).filter((file) => namesWhole(this.textOf(file), name) && (this.listing ? this.summaryOf(file).called.has(name) : (this.indexOf(file)?.get(name)?.length ?? 0) > 0));
+      files = this.filesNamingWhole(name).filter((file) => (this.listing ? this.summaryOf(file).called.has(name) : (this.indexOf(file)?.get(name)?.length ?? 0) > 0));
       this.byName.set(name, files);
     }
     const found: Reference[] = [];
@@ -427,18 +429,47 @@ export class CallGraph {
   private storedKeysOf(name: string): string[] {
     const keys = new Set<string>();
     if (this.listing) {
-      for (const file of this.candidatesOf(name)) {
-        if (!namesWhole(this.textOf(file), name)) continue;
+      for (const file of this.filesNamingWhole(name)) {
         for (const key of this.summaryOf(file).stored.get(name) ?? []) keys.add(key);
       }
       return [...keys].slice(0, MAX_ALIASES);
     }
-    for (const file of this.candidatesOf(name)) {
-      const unit = namesWhole(this.textOf(file), name) ? this.resolver.modules.unit(file) : null;
+    for (const file of this.filesNamingWhole(name)) {
+      const unit = this.resolver.modules.unit(file);
       if (!unit) continue;
       for (const [key, values] of storedUnder(unit)) if (key !== name && values.has(name)) keys.add(key);
     }
     return [...keys].slice(0, MAX_ALIASES);
+  }
+
+  /**
+   * The source files whose text names `name` other than inside a longer word (namesWhole), in
+   * sourceFiles order. For a name of ASCII word characters only (nearly every function name) that
+   * is a file holding the name as one whole word, answered from an index of every file's words built
+   * once: testing each file's text for each searched name was 3 to 4 % of a scan (teable).
+   */
+  private filesNamingWhole(name: string): readonly string[] {
+    if (name.length === 0 || !WORD.test(name)) return this.candidatesOf(name).filter((file) => namesWhole(this.textOf(file), name));
+    return this.wordIndex().get(name) ?? [];
+  }
+
+  /** Each ASCII word of the source files' texts (a maximal run of asciiWordChar), with the files holding it, in sourceFiles order. */
+  private wordIndex(): Map<string, string[]> {
+    if (this.words) return this.words;
+    const words = new Map<string, string[]>();
+    for (const file of this.sourceFiles()) {
+      const seen = new Set<string>();
+      for (const match of this.textOf(file).matchAll(WORDS)) {
+        const word = match[0];
+        if (seen.has(word)) continue;
+        seen.add(word);
+        const files = words.get(word);
+        if (files) files.push(file);
+        else words.set(word, [file]);
+      }
+    }
+    this.words = words;
+    return words;
   }
 
   private candidatesOf(name: string): string[] {
@@ -774,6 +805,10 @@ function choicesOf(expression: Node, depth = 0): Node[] {
 }
 
 /** A character that continues an ASCII identifier (or a string key written next to it). */
+/** A name made only of ASCII word characters (asciiWordChar), and every such run in a text. */
+const WORD = /^[A-Za-z0-9_$]+$/;
+const WORDS = /[A-Za-z0-9_$]+/g;
+
 function asciiWordChar(code: number): boolean {
   return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95 || code === 36;
 }

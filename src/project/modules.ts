@@ -159,6 +159,8 @@ export class ModuleGraph {
     private readonly boundary?: string,
     /** The scanner's choice of parser (parseUnit); the editor's graph keeps the default. */
     private readonly frontEnd: FrontEnd = 'typescript-estree',
+    /** Source characters of peeked units kept for the scan (see lookahead); none by default. */
+    private readonly lookaheadLimit = 0,
   ) {}
 
   /**
@@ -182,6 +184,8 @@ export class ModuleGraph {
 
   /** Registers a unit parsed elsewhere (the file ESLint is linting, or one the scanner parsed). */
   add(unit: FileUnit): void {
+    this.reached.add(unit.file);
+    this.dropAhead(unit.file);
     this.units.set(unit.file, { unit, mtimeMs: this.checkMtime ? this.mtimeOf(unit.file) : 0 });
     const chars = this.droppable.get(unit.file);
     if (chars === undefined) return;
@@ -249,11 +253,47 @@ export class ModuleGraph {
     if (this.listing && !this.texts.get(file)) this.texts.set(file, { text });
   }
 
-  /** A unit already parsed (as an import target), so that the scanner does not parse it twice. */
-  cached(file: string): FileUnit | undefined {
+  /**
+   * A unit already parsed (as an import target, or by a peek ahead of the scan: see lookahead), so
+   * that the scanner does not parse it twice. `text`: what the scanner read; a unit parsed ahead
+   * from another text is not taken.
+   */
+  cached(file: string, text?: string): FileUnit | undefined {
+    this.reached.add(file);
+    const ahead = this.lookahead.get(file);
+    if (ahead && !this.units.has(file) && (text === undefined || ahead.text === text)) this.keepAhead(file, ahead);
     const unit = this.units.get(file)?.unit ?? undefined;
     if (unit && this.droppable.size > 0) this.touch(file);
     return unit;
+  }
+
+  /**
+   * Units that peek parsed for files the scan has not reached yet, kept for when it does (or for a
+   * lookup that needs the whole unit first), within lookaheadLimit characters of source. The call
+   * graph peeks at the files that name a searched function for what they call (src/flow/callers.ts),
+   * mostly files further down the scan's order: without this, each was parsed again when the scan
+   * reached it (teable: 777 of 2,582 files parsed twice). First come, first kept, within the
+   * graph's lookaheadLimit; an entry leaves when the scan or a lookup takes it, so memory stays bounded.
+   */
+  private readonly lookahead = new Map<string, FileUnit>();
+  private lookaheadChars = 0;
+  /** Files the scanner has reached (cached, retain, add): a peek of one of them is not kept ahead. */
+  private readonly reached = new Set<string>();
+
+  /** A unit parsed ahead becomes an ordinary droppable unit of the graph (as if unit() had parsed it). */
+  private keepAhead(file: string, unit: FileUnit): void {
+    this.lookahead.delete(file);
+    this.lookaheadChars -= unit.text.length;
+    this.units.set(file, { unit, mtimeMs: 0 });
+    this.droppable.set(file, unit.text.length);
+    this.droppableChars += unit.text.length;
+  }
+
+  private dropAhead(file: string): void {
+    const ahead = this.lookahead.get(file);
+    if (!ahead) return;
+    this.lookahead.delete(file);
+    this.lookaheadChars -= ahead.text.length;
   }
 
   /**
@@ -272,6 +312,8 @@ export class ModuleGraph {
    * kept when it alone holds more than `maxChars` characters of source.
    */
   retain(unit: FileUnit, maxChars: number): void {
+    this.reached.add(unit.file);
+    this.dropAhead(unit.file);
     if (this.units.has(unit.file) || unit.text.length > maxChars) return;
     this.units.set(unit.file, { unit, mtimeMs: this.checkMtime ? this.mtimeOf(unit.file) : 0 });
     this.droppable.set(unit.file, unit.text.length);
@@ -310,6 +352,7 @@ export class ModuleGraph {
   parse(file: string, text: string): FileUnit {
     const cached = this.units.get(file)?.unit;
     if (cached && cached.text === text) return cached;
+    this.dropAhead(file);
     const unit = parseUnit(file, text, this.frontEnd);
     this.add(unit);
     return unit;
@@ -321,6 +364,11 @@ export class ModuleGraph {
     if (cached && (!this.checkMtime || cached.mtimeMs === this.mtimeOf(file))) {
       if (this.droppable.size > 0) this.touch(file);
       return cached.unit;
+    }
+    const ahead = this.lookahead.get(file);
+    if (ahead) {
+      this.keepAhead(file, ahead);
+      return ahead;
     }
     let unit: FileUnit | null = null;
     try {
@@ -348,12 +396,21 @@ export class ModuleGraph {
   peek(file: string): FileUnit | null {
     const cached = this.units.get(file);
     if (cached && (!this.checkMtime || cached.mtimeMs === this.mtimeOf(file))) return cached.unit;
+    const ahead = this.lookahead.get(file);
+    if (ahead) return ahead;
+    let unit: FileUnit | null;
     try {
       const text = readTextFileSafe(file, { maxBytes: MAX_FILE_BYTES });
-      return text.length <= MAX_FILE_BYTES ? parseUnit(file, text, this.frontEnd) : null;
+      unit = text.length <= MAX_FILE_BYTES ? parseUnit(file, text, this.frontEnd) : null;
     } catch {
       return null;
     }
+    // Kept for the scan to take when it reaches the file (the editor's graph never keeps a peek).
+    if (unit && !this.checkMtime && this.listing && !this.reached.has(file) && this.lookaheadChars + unit.text.length <= this.lookaheadLimit) {
+      this.lookahead.set(file, unit);
+      this.lookaheadChars += unit.text.length;
+    }
+    return unit;
   }
 
   /** Resolves an import specifier to a source file of the project; packages resolve to undefined. */

@@ -37,6 +37,13 @@ export const CONFIG_ABOVE_REPOSITORY = 'not read: this config is above the repos
  */
 const RETAINED_SOURCE_CHARS = 3_000_000;
 
+/**
+ * Source characters of the units the call graph's search for callers parsed in files the scan has
+ * not reached yet, kept for when it does (ModuleGraph.lookahead): about 800 files of teable's size,
+ * which were otherwise parsed twice.
+ */
+const LOOKAHEAD_SOURCE_CHARS = 2_000_000;
+
 /** Diagnostics that mean a file was not analysed. */
 const SKIPPING_CODES = new Set<Diagnostic['code']>(['unreadable', 'parse-error', 'too-large', 'too-large-no-data-access', 'binary', 'not-a-query-file', 'internal']);
 /**
@@ -155,7 +162,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const frontEnd = options.types ? 'typescript-estree' : (options.parser ?? (oxcParser() ? 'oxc' : 'typescript-estree'));
   if (frontEnd === 'oxc' && !oxcParser()) throw new UsageError('the oxc parser needs the oxc-parser package: npm i oxc-parser');
   const parseFile = (file: string, text: string) => parseUnit(file, text, frontEnd);
-  const modules = new ModuleGraph(false, boundary, frontEnd);
+  const modules = new ModuleGraph(false, boundary, frontEnd, LOOKAHEAD_SOURCE_CHARS);
   // The call graph searches the files this scan found, and their texts as the scan reads them, instead
   // of listing and reading the tree again. Not when the config ignores files (the call graph, like
   // the editor's, still counts their calls) or only some files were named.
@@ -299,7 +306,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     const nul = text.slice(0, 8000).includes('\u0000');
     checkBudget();
     // Text given in place of the file is parsed from that text, never taken from the cache of the copy on disk.
-    let unit = options.types || given !== undefined ? undefined : modules.cached(file);
+    let unit = options.types || given !== undefined ? undefined : modules.cached(file, text);
     try {
       unit ??= typed ? typed.parseTypedUnit(file, text, programOf(projectFor(file).root)) : parseFile(file, text);
     } catch (error) {

@@ -113,4 +113,32 @@ describe('the scan drops parsed units between files, and keeps what it knows of 
     expect(graph.callersOf({ fn: exportAll, unit: tableUnit, name: 'exportAll' })).toEqual([]);
     for (let i = 0; i < 20; i++) expect(modules.cached(join(root, `model${i}.ts`))).toBeUndefined();
   });
+
+  it("with a lookahead, the scanner's graph keeps peeked units of files it has not reached, within the bound, for the scan to take", () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 4; i++) files[`m${i}.ts`] = `export const m${i} = ${i};\n`;
+    const root = tree(files);
+    const size = files['m0.ts'].length;
+    // Room for two peeked units.
+    const modules = new ModuleGraph(false, undefined, 'typescript-estree', 2 * size);
+    modules.listSources(root, Object.keys(files).sort().map((f) => join(root, f)));
+    // m0 is reached by the scan before anything peeks at it: a peek of it is not kept.
+    expect(modules.cached(join(root, 'm0.ts'))).toBeUndefined();
+    modules.peek(join(root, 'm0.ts'));
+    const m1 = modules.peek(join(root, 'm1.ts'));
+    const m2 = modules.peek(join(root, 'm2.ts'));
+    const m3 = modules.peek(join(root, 'm3.ts'));
+    expect(m1).not.toBeNull();
+    // Over the bound: parsed, not kept.
+    expect(modules.peek(join(root, 'm3.ts'))).not.toBe(m3);
+    expect(modules.peek(join(root, 'm1.ts'))).toBe(m1);
+    expect(modules.peek(join(root, 'm2.ts'))).toBe(m2);
+    // The scan takes a kept unit when its text is the one it read; a unit parsed from another text is not taken.
+    expect(modules.cached(join(root, 'm2.ts'), 'export const changed = 1;\n')).toBeUndefined();
+    expect(modules.cached(join(root, 'm1.ts'), files['m1.ts'])).toBe(m1);
+    expect(modules.cached(join(root, 'm0.ts'))).toBeUndefined();
+    // Taken, it is an ordinary unit of the graph: dropped between files like the others.
+    modules.trim(0);
+    expect(modules.cached(join(root, 'm1.ts'))).toBeUndefined();
+  });
 });
