@@ -5,7 +5,7 @@ import type { AnalysisContext, QuerySite } from '../../core/query-site.js';
 import type { Table, TenantSchema } from '../../core/schema.js';
 import type { CheckOutput, RawFinding } from '../../core/check-output.js';
 import { testsFailure } from '../../core/syntax.js';
-import { clip, derivedFromRows, functionOf, keyedByRowsOf, pathsOf, rowMadeOrLoaded, type PathOptions, type PathVerdict } from '../shared/paths.js';
+import { clip, derivedFromRows, functionOf, keyedByRowsOf, pathsOf, rowMadeOrLoaded, verifiedUserId, type PathOptions, type PathVerdict } from '../shared/paths.js';
 import { tenancyEvidence } from '../shared/evidence.js';
 import { dbColumn, rlsColumns, rlsIsolates, rlsOpenings } from '../shared/rls.js';
 import { rowTableOf } from './rows.js';
@@ -71,7 +71,10 @@ export function checkQuerySites(sites: QuerySite[], context: AnalysisContext, lo
     const sameTable = (node: Node) => sites.some((other) => other !== site && other.call === node && other.table === site.table);
     if (keyedByRowsOf(site.call, context.unit, sameTable) || ownKeyOfRows(site, context, sameTable) || keyedByHelperRows(site, sites, context)) continue;
     const address = predicate.kind === 'unscoped' && !predicate.bySession ? ownAddressValues(site) : undefined;
-    const paths = pathsFor(site, context, isAdminOnly, undefined, predicate.kind === 'unscoped' ? predicate.bySession ?? address : undefined, Boolean(address));
+    const owner = predicate.kind === 'unscoped' && !predicate.bySession && !address ? ownerValues(site, context) : undefined;
+    // The owner's id is the verified user's, read right here (`where('userId', '=', user.id)` with `@AuthUser() user`).
+    if (owner?.values.every((value) => verifiedUserId(value, context.unit, context.resolver))) continue;
+    const paths = pathsFor(site, context, isAdminOnly, undefined, predicate.kind === 'unscoped' ? predicate.bySession ?? address ?? owner : undefined, address ? 'address' : owner ? 'user' : undefined);
     if (paths?.local) continue;
     // The scope hangs on a parameter of the query's function (`t.user_id = owner_id`), and every caller
     // passes a value of the verified session for it (`req.user.owner_id`): the query is scoped.
@@ -140,6 +143,28 @@ function ownAddressValues(site: QuerySite): { values: Node[]; via: string } | un
   return values.length ? { values, via: "names the verified user's own address: only the rows addressed to that person match" } : undefined;
 }
 
+/**
+ * A filter by the row's owner: a foreign key to the table of people (`favorites.user_id`), or the key
+ * of a person's own row (`users.id`). If every caller hands it the verified user's own id, only that
+ * user's rows match, and that user is one of the caller's tenant (docmost's favorites, watchers,
+ * notifications and user settings, issue 13). The paths decide (see verifiedUserId).
+ */
+function ownerValues(site: QuerySite, context: AnalysisContext): { values: Node[]; via: string } | undefined {
+  const person = (table: Table | undefined) => table !== undefined && (PERSON_TABLE.test(table.name) || PERSON_TABLE.test(table.dbName));
+  // The column as written (`userId` under Kysely's CamelCasePlugin) names the field or its SQL name (`user_id`).
+  const flat = (name: string) => name.replace(/^.*\./, '').toLowerCase().replace(/[^a-z0-9]/g, '');
+  const names = (field: string) => [field, site.table.columns.get(field)?.dbName ?? field].map(flat);
+  const isKey = (column: string) => site.table.primaryKey.length === 1 && names(site.table.primaryKey[0]!).includes(flat(column));
+  const ownerRelation = (column: string) =>
+    [...site.table.relations.values()].some((relation) => relation.fields.length === 1 && relation.target !== site.table.name && names(relation.fields[0]!).includes(flat(column)) && person(context.schema.tables.get(relation.target)));
+  const values = filterValues(site)
+    .filter(({ column }) => (person(site.table) ? isKey(column) : ownerRelation(column)))
+    .map(({ value }) => value);
+  if (values.length === 0) return undefined;
+  const via = person(site.table) ? "is the verified user's own row" : "names the verified user as the rows' owner: only that user's rows match";
+  return { values, via };
+}
+
 /** A table of people: the accounts sessions are issued for. */
 const PERSON_TABLE = /^(users?|accounts?|persons?|people|members?)$/i;
 
@@ -180,7 +205,7 @@ function parentVerifiedOnEveryPath(site: QuerySite, context: AnalysisContext, is
 }
 
 /** The paths from entry points to an unscoped query, with the checks on them (see paths.ts). */
-function pathsFor(site: QuerySite, context: AnalysisContext, isAdminOnly: AdminOnly, focus?: Node[], session?: { values: Node[]; via: string }, sessionAddress = false): PathVerdict | undefined {
+function pathsFor(site: QuerySite, context: AnalysisContext, isAdminOnly: AdminOnly, focus?: Node[], session?: { values: Node[]; via: string }, sessionKind?: 'address' | 'user'): PathVerdict | undefined {
   if (!context.root) return undefined;
   return pathsOf(site.call, context.unit, {
     ...pathOptions(context, context.root),
@@ -188,7 +213,7 @@ function pathsFor(site: QuerySite, context: AnalysisContext, isAdminOnly: AdminO
     read: site.operation === 'read',
     ...(context.statementOf ? { statementOf: context.statementOf } : {}),
     focus,
-    ...(session ? { session: session.values, sessionVia: session.via, sessionAddress } : {}),
+    ...(session ? { session: session.values, sessionVia: session.via, sessionAddress: sessionKind === 'address', sessionUser: sessionKind === 'user' } : {}),
   });
 }
 
