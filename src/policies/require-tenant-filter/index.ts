@@ -883,10 +883,17 @@ function madeByProjectFunction(site: QuerySite, context: AnalysisContext): boole
   const keys = new Set(uniqueKeysOf(site.table).flatMap((key) => [key, dbColumn(site.table, key)]));
   const options = pathOptions(context, context.root);
   return filterValues(site).some(({ column, value }) => {
-    if (!keys.has(column)) return false;
     const reference = referenceIn(value);
-    if (!reference || (reference.field !== column && dbColumn(site.table, reference.field) !== column)) return false;
-    return rowMadeOrLoaded(reference.row, context.unit, options) !== undefined;
+    if (!reference) return false;
+    if (keys.has(column)) return (reference.field === column || dbColumn(site.table, reference.field) === column) && rowMadeOrLoaded(reference.row, context.unit, options) !== undefined;
+    // The key of a parent row loaded within the tenant by a helper of another file (useSend's
+    // `contactBook = await getContactBook(c, team.id)`, then `contact.findFirst({ where: { id, contactBookId:
+    // contactBook.id } })`, issue 13): the rows hang off the tenant's own parent, as in scopedThroughParent.
+    const target = relationTarget(site.table, column);
+    const parent = target ? context.schema.tables.get(target) : undefined;
+    if (!parent || (parent.class !== 'tenant' && parent.class !== 'child')) return false;
+    if (!uniqueKeysOf(parent).some((key) => key === reference.field || dbColumn(parent, key) === reference.field)) return false;
+    return rowMadeOrLoaded(reference.row, context.unit, options)?.loaded === true;
   });
 }
 
@@ -935,12 +942,19 @@ function declarationOf(site: QuerySite): { name: string; after: Node[] } | undef
   const climb = (from: Node): Node => {
     let node = from;
     for (;;) {
-      if (node.parent && (node.parent.type === T.AwaitExpression || node.parent.type === T.TSNonNullExpression || node.parent.type === T.TSAsExpression)) node = node.parent;
-      else if (node.parent?.type === T.MemberExpression && node.parent.object === node && node.parent.parent?.type === T.CallExpression && keepsMissing(node.parent.parent, node.parent)) node = node.parent.parent;
+      const parent = node.parent;
+      if (parent && (parent.type === T.AwaitExpression || parent.type === T.TSNonNullExpression || parent.type === T.TSAsExpression)) node = parent;
+      else if (parent?.type === T.MemberExpression && parent.object === node && parent.parent?.type === T.CallExpression && keepsMissing(parent.parent, parent)) node = parent.parent;
+      // `(await db.select()...)[0]`, `... ?? null`: the first row, or nothing when there is none.
+      else if (parent?.type === T.MemberExpression && parent.object === node && parent.computed && parent.property.type === T.Literal && parent.property.value === 0) node = parent;
+      else if (parent?.type === T.LogicalExpression && parent.left === node && (parent.operator === '??' || parent.operator === '||') && nothing(unwrap(parent.right))) node = parent;
       else return node;
     }
   };
   let node = climb(site.call);
+  // `let domain = null; if (...) { domain = await <read>; } else { domain = await <read>; } if (!domain) return ...`
+  // (useSend's verify-domain.ts, issue 13): the check after the branches stops a missing row of this read.
+  if (node.parent?.type === T.AssignmentExpression && node.parent.operator === '=' && node.parent.right === node && node.parent.left.type === T.Identifier) return assignedLet(node.parent, node.parent.left.name);
   let id: Node | undefined;
   // `const [{ data: a }, { data: b }] = await Promise.all([<read>, <read>])`: the read's element.
   const list = node.parent;
@@ -961,6 +975,41 @@ function declarationOf(site: QuerySite): { name: string; after: Node[] } | undef
   const block = statement?.parent;
   if (!statement || (block?.type !== T.BlockStatement && block?.type !== T.Program)) return undefined;
   return { name, after: block.body.slice(block.body.indexOf(statement) + 1) };
+}
+
+/**
+ * A read assigned to a `let` that starts empty, declared in an enclosing block: the statements of that
+ * block after the one that holds the assignment, up to the next statement that assigns the name again.
+ */
+function assignedLet(assignment: TSESTree.AssignmentExpression, name: string): { name: string; after: Node[] } | undefined {
+  let holder: Node = assignment;
+  for (let block: Node | undefined = assignment.parent; block; holder = block, block = block.parent as Node | undefined) {
+    if (block.type === T.ArrowFunctionExpression || block.type === T.FunctionExpression || block.type === T.FunctionDeclaration) return undefined;
+    if (block.type !== T.BlockStatement && block.type !== T.Program) continue;
+    const index = block.body.indexOf(holder as TSESTree.Statement);
+    const declared = block.body.slice(0, index).some(
+      (statement) =>
+        statement.type === T.VariableDeclaration &&
+        statement.kind === 'let' &&
+        statement.declarations.some((d) => d.id.type === T.Identifier && d.id.name === name && (!d.init || nothing(unwrap(d.init)))),
+    );
+    if (!declared) continue;
+    const after: Node[] = [];
+    for (const statement of block.body.slice(index + 1)) {
+      if (assigns(statement, name)) break;
+      after.push(statement);
+    }
+    return { name, after };
+  }
+  return undefined;
+}
+
+function assigns(node: Node, name: string): boolean {
+  let found = false;
+  walk(node, (inner) => {
+    if (inner.type === T.AssignmentExpression && inner.left.type === T.Identifier && inner.left.name === name) found = true;
+  });
+  return found;
 }
 
 /**
