@@ -5,7 +5,7 @@ import type { AnalysisContext, QuerySite } from '../../core/query-site.js';
 import type { Table, TenantSchema } from '../../core/schema.js';
 import type { CheckOutput, RawFinding } from '../../core/check-output.js';
 import { testsFailure } from '../../core/syntax.js';
-import { clip, derivedFromRows, functionOf, keyedByRowsOf, pathsOf, rowMadeOrLoaded, type PathOptions, type PathVerdict } from '../shared/paths.js';
+import { clip, derivedFromRows, functionOf, keyedByRowsOf, pathsOf, rowMadeOrLoaded, verifiedUserId, type PathOptions, type PathVerdict } from '../shared/paths.js';
 import { tenancyEvidence } from '../shared/evidence.js';
 import { dbColumn, rlsColumns, rlsIsolates, rlsOpenings } from '../shared/rls.js';
 import { rowTableOf } from './rows.js';
@@ -71,7 +71,10 @@ export function checkQuerySites(sites: QuerySite[], context: AnalysisContext, lo
     const sameTable = (node: Node) => sites.some((other) => other !== site && other.call === node && other.table === site.table);
     if (keyedByRowsOf(site.call, context.unit, sameTable) || ownKeyOfRows(site, context, sameTable) || keyedByHelperRows(site, sites, context)) continue;
     const address = predicate.kind === 'unscoped' && !predicate.bySession ? ownAddressValues(site) : undefined;
-    const paths = pathsFor(site, context, isAdminOnly, undefined, predicate.kind === 'unscoped' ? predicate.bySession ?? address : undefined, Boolean(address));
+    const owner = predicate.kind === 'unscoped' && !predicate.bySession && !address ? ownerValues(site, context) : undefined;
+    // The owner's id is the verified user's, read right here (`where('userId', '=', user.id)` with `@AuthUser() user`).
+    if (owner?.values.every((value) => verifiedUserId(value, context.unit, context.resolver))) continue;
+    const paths = pathsFor(site, context, isAdminOnly, undefined, predicate.kind === 'unscoped' ? predicate.bySession ?? address ?? owner : undefined, address ? 'address' : owner ? 'user' : undefined);
     if (paths?.local) continue;
     // The scope hangs on a parameter of the query's function (`t.user_id = owner_id`), and every caller
     // passes a value of the verified session for it (`req.user.owner_id`): the query is scoped.
@@ -140,6 +143,28 @@ function ownAddressValues(site: QuerySite): { values: Node[]; via: string } | un
   return values.length ? { values, via: "names the verified user's own address: only the rows addressed to that person match" } : undefined;
 }
 
+/**
+ * A filter by the row's owner: a foreign key to the table of people (`favorites.user_id`), or the key
+ * of a person's own row (`users.id`). If every caller hands it the verified user's own id, only that
+ * user's rows match, and that user is one of the caller's tenant (docmost's favorites, watchers,
+ * notifications and user settings, issue 13). The paths decide (see verifiedUserId).
+ */
+function ownerValues(site: QuerySite, context: AnalysisContext): { values: Node[]; via: string } | undefined {
+  const person = (table: Table | undefined) => table !== undefined && (PERSON_TABLE.test(table.name) || PERSON_TABLE.test(table.dbName));
+  // The column as written (`userId` under Kysely's CamelCasePlugin) names the field or its SQL name (`user_id`).
+  const flat = (name: string) => name.replace(/^.*\./, '').toLowerCase().replace(/[^a-z0-9]/g, '');
+  const names = (field: string) => [field, site.table.columns.get(field)?.dbName ?? field].map(flat);
+  const isKey = (column: string) => site.table.primaryKey.length === 1 && names(site.table.primaryKey[0]!).includes(flat(column));
+  const ownerRelation = (column: string) =>
+    [...site.table.relations.values()].some((relation) => relation.fields.length === 1 && relation.target !== site.table.name && names(relation.fields[0]!).includes(flat(column)) && person(context.schema.tables.get(relation.target)));
+  const values = filterValues(site)
+    .filter(({ column }) => (person(site.table) ? isKey(column) : ownerRelation(column)))
+    .map(({ value }) => value);
+  if (values.length === 0) return undefined;
+  const via = person(site.table) ? "is the verified user's own row" : "names the verified user as the rows' owner: only that user's rows match";
+  return { values, via };
+}
+
 /** A table of people: the accounts sessions are issued for. */
 const PERSON_TABLE = /^(users?|accounts?|persons?|people|members?)$/i;
 
@@ -180,7 +205,7 @@ function parentVerifiedOnEveryPath(site: QuerySite, context: AnalysisContext, is
 }
 
 /** The paths from entry points to an unscoped query, with the checks on them (see paths.ts). */
-function pathsFor(site: QuerySite, context: AnalysisContext, isAdminOnly: AdminOnly, focus?: Node[], session?: { values: Node[]; via: string }, sessionAddress = false): PathVerdict | undefined {
+function pathsFor(site: QuerySite, context: AnalysisContext, isAdminOnly: AdminOnly, focus?: Node[], session?: { values: Node[]; via: string }, sessionKind?: 'address' | 'user'): PathVerdict | undefined {
   if (!context.root) return undefined;
   return pathsOf(site.call, context.unit, {
     ...pathOptions(context, context.root),
@@ -188,7 +213,7 @@ function pathsFor(site: QuerySite, context: AnalysisContext, isAdminOnly: AdminO
     read: site.operation === 'read',
     ...(context.statementOf ? { statementOf: context.statementOf } : {}),
     focus,
-    ...(session ? { session: session.values, sessionVia: session.via, sessionAddress } : {}),
+    ...(session ? { session: session.values, sessionVia: session.via, sessionAddress: sessionKind === 'address', sessionUser: sessionKind === 'user' } : {}),
   });
 }
 
@@ -858,10 +883,17 @@ function madeByProjectFunction(site: QuerySite, context: AnalysisContext): boole
   const keys = new Set(uniqueKeysOf(site.table).flatMap((key) => [key, dbColumn(site.table, key)]));
   const options = pathOptions(context, context.root);
   return filterValues(site).some(({ column, value }) => {
-    if (!keys.has(column)) return false;
     const reference = referenceIn(value);
-    if (!reference || (reference.field !== column && dbColumn(site.table, reference.field) !== column)) return false;
-    return rowMadeOrLoaded(reference.row, context.unit, options) !== undefined;
+    if (!reference) return false;
+    if (keys.has(column)) return (reference.field === column || dbColumn(site.table, reference.field) === column) && rowMadeOrLoaded(reference.row, context.unit, options) !== undefined;
+    // The key of a parent row loaded within the tenant by a helper of another file (useSend's
+    // `contactBook = await getContactBook(c, team.id)`, then `contact.findFirst({ where: { id, contactBookId:
+    // contactBook.id } })`, issue 13): the rows hang off the tenant's own parent, as in scopedThroughParent.
+    const target = relationTarget(site.table, column);
+    const parent = target ? context.schema.tables.get(target) : undefined;
+    if (!parent || (parent.class !== 'tenant' && parent.class !== 'child')) return false;
+    if (!uniqueKeysOf(parent).some((key) => key === reference.field || dbColumn(parent, key) === reference.field)) return false;
+    return rowMadeOrLoaded(reference.row, context.unit, options)?.loaded === true;
   });
 }
 
@@ -910,12 +942,19 @@ function declarationOf(site: QuerySite): { name: string; after: Node[] } | undef
   const climb = (from: Node): Node => {
     let node = from;
     for (;;) {
-      if (node.parent && (node.parent.type === T.AwaitExpression || node.parent.type === T.TSNonNullExpression || node.parent.type === T.TSAsExpression)) node = node.parent;
-      else if (node.parent?.type === T.MemberExpression && node.parent.object === node && node.parent.parent?.type === T.CallExpression && keepsMissing(node.parent.parent, node.parent)) node = node.parent.parent;
+      const parent = node.parent;
+      if (parent && (parent.type === T.AwaitExpression || parent.type === T.TSNonNullExpression || parent.type === T.TSAsExpression)) node = parent;
+      else if (parent?.type === T.MemberExpression && parent.object === node && parent.parent?.type === T.CallExpression && keepsMissing(parent.parent, parent)) node = parent.parent;
+      // `(await db.select()...)[0]`, `... ?? null`: the first row, or nothing when there is none.
+      else if (parent?.type === T.MemberExpression && parent.object === node && parent.computed && parent.property.type === T.Literal && parent.property.value === 0) node = parent;
+      else if (parent?.type === T.LogicalExpression && parent.left === node && (parent.operator === '??' || parent.operator === '||') && nothing(unwrap(parent.right))) node = parent;
       else return node;
     }
   };
   let node = climb(site.call);
+  // `let domain = null; if (...) { domain = await <read>; } else { domain = await <read>; } if (!domain) return ...`
+  // (useSend's verify-domain.ts, issue 13): the check after the branches stops a missing row of this read.
+  if (node.parent?.type === T.AssignmentExpression && node.parent.operator === '=' && node.parent.right === node && node.parent.left.type === T.Identifier) return assignedLet(node.parent, node.parent.left.name);
   let id: Node | undefined;
   // `const [{ data: a }, { data: b }] = await Promise.all([<read>, <read>])`: the read's element.
   const list = node.parent;
@@ -936,6 +975,41 @@ function declarationOf(site: QuerySite): { name: string; after: Node[] } | undef
   const block = statement?.parent;
   if (!statement || (block?.type !== T.BlockStatement && block?.type !== T.Program)) return undefined;
   return { name, after: block.body.slice(block.body.indexOf(statement) + 1) };
+}
+
+/**
+ * A read assigned to a `let` that starts empty, declared in an enclosing block: the statements of that
+ * block after the one that holds the assignment, up to the next statement that assigns the name again.
+ */
+function assignedLet(assignment: TSESTree.AssignmentExpression, name: string): { name: string; after: Node[] } | undefined {
+  let holder: Node = assignment;
+  for (let block: Node | undefined = assignment.parent; block; holder = block, block = block.parent as Node | undefined) {
+    if (block.type === T.ArrowFunctionExpression || block.type === T.FunctionExpression || block.type === T.FunctionDeclaration) return undefined;
+    if (block.type !== T.BlockStatement && block.type !== T.Program) continue;
+    const index = block.body.indexOf(holder as TSESTree.Statement);
+    const declared = block.body.slice(0, index).some(
+      (statement) =>
+        statement.type === T.VariableDeclaration &&
+        statement.kind === 'let' &&
+        statement.declarations.some((d) => d.id.type === T.Identifier && d.id.name === name && (!d.init || nothing(unwrap(d.init)))),
+    );
+    if (!declared) continue;
+    const after: Node[] = [];
+    for (const statement of block.body.slice(index + 1)) {
+      if (assigns(statement, name)) break;
+      after.push(statement);
+    }
+    return { name, after };
+  }
+  return undefined;
+}
+
+function assigns(node: Node, name: string): boolean {
+  let found = false;
+  walk(node, (inner) => {
+    if (inner.type === T.AssignmentExpression && inner.left.type === T.Identifier && inner.left.name === name) found = true;
+  });
+  return found;
 }
 
 /**

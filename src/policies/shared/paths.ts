@@ -14,7 +14,7 @@
 import { basename } from 'node:path';
 import type { TSESTree } from '@typescript-eslint/types';
 import { enclosingFunction, memberName, propertyName, T, textOf, unwrap, walk, type FileUnit, type Node } from '../../core/ast.js';
-import { carriesIdentity, foundByCredential, IDENTITY_NAME, identityRead, memberPath as identityPath } from '../../core/identity.js';
+import { carriesIdentity, CLIENT_PARTS, foundByCredential, IDENTITY_NAME, identityRead, memberPath as identityPath } from '../../core/identity.js';
 import { authorizationDecoratorOf, testsFailure } from '../../core/syntax.js';
 import { sessionFieldOf } from '../../core/tenant-values.js';
 import { returnedExpressions, type Resolver } from '../../core/resolve.js';
@@ -71,6 +71,8 @@ export interface PathOptions {
   statementOf?: (fn: TSESTree.FunctionLike, unit: FileUnit) => TSESTree.CallExpression | undefined;
   /** The `session` values are addresses: a caller passes the verified user's own (see ownAddress), not a session field. */
   sessionAddress?: boolean;
+  /** The `session` values are a person's id: a caller passes the verified user's own id (see verifiedUserId), not a session field. */
+  sessionUser?: boolean;
 }
 
 const MAX_DEPTH = 6;
@@ -251,7 +253,8 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
     }
     // `checkIfUserAlreadyExists(req.user.owner_id, email)`: the value the query's scope hangs on is the session's.
     const passed = session?.length ? argumentsFor(at.fn, session, site.call, at.unit) : undefined;
-    if (passed?.length && passed.every((arg) => (options.sessionAddress ? ownAddress(arg, site.unit) : sessionValue(arg, site.unit)))) {
+    const pinned = (arg: Node) => (options.sessionAddress ? ownAddress(arg, site.unit) : options.sessionUser ? verifiedUserId(arg, site.unit, options.resolver) : sessionValue(arg, site.unit));
+    if (passed?.length && passed.every(pinned)) {
       const text = `\`${placeOf(graph.root, site.unit, site.call)}\` calls ${label(at)} with the verified session's \`${clip(textOf(site.unit, unwrap(passed[0]!)))}\`, which ${options.sessionVia ?? 'scopes the query'}`;
       verdict.guarded.push(text);
       (verdict.bySession ??= []).push(text);
@@ -1097,6 +1100,59 @@ function readsClientBody(node: Node): boolean {
     if (callee.type === T.MemberExpression && /^(json|formData|text|valid|parse|safeParse)$/.test(memberName(callee) ?? '')) found = true;
   });
   return found;
+}
+
+/**
+ * The verified user's own id: `req.user.id`, `ctx.session.userId`, `auth.user.id` (verifiedIdentity), a
+ * const bound to one, or `user.id` where `user` is a handler parameter that a NestJS parameter decorator
+ * fills from the request's session (`@AuthUser() user`, made by `createParamDecorator` from
+ * `request.user`; docmost, issue 13). A local merely named `user` (`const user = await
+ * findByEmail(dto.email)`) is any user's row, and a parameter without such a decorator is whatever its
+ * caller chose.
+ */
+export function verifiedUserId(node: Node, unit: FileUnit, resolver: Resolver, depth = 0): boolean {
+  const value = unwrap(node.type === T.ChainExpression ? node.expression : node);
+  if (value.type === T.Identifier) {
+    const def = definitionOf(value, unit);
+    return def?.kind === 'const' && depth < 2 && verifiedUserId(def.init, unit, resolver, depth + 1);
+  }
+  if (value.type !== T.MemberExpression || !/^(id|userId|user_id|uid)$/.test(memberName(value) ?? '')) return false;
+  if (verifiedIdentity(value, unit, 0)) return true;
+  const object = unwrap(value.object);
+  if (object.type !== T.Identifier) return false;
+  const def = definitionOf(object, unit);
+  return def?.kind === 'parameter' && injectedSession(def.node, unit, resolver);
+}
+
+/**
+ * `@AuthUser() user: User` where `export const AuthUser = createParamDecorator((data, ctx) =>
+ * ctx.switchToHttp().getRequest().user)`: the factory hands in the session's user (a `.user`,
+ * `.session` of the request) and reads nothing the client writes (`.body`, `.query`, `.headers`).
+ */
+function injectedSession(param: Node, unit: FileUnit, resolver: Resolver): boolean {
+  const decorators = 'decorators' in param && Array.isArray(param.decorators) ? (param.decorators as TSESTree.Decorator[]) : [];
+  return decorators.some((decorator) => {
+    const expression = unwrap(decorator.expression);
+    const callee = expression.type === T.CallExpression ? unwrap(expression.callee) : undefined;
+    if (callee?.type !== T.Identifier) return false;
+    const binding = resolver.bindingOf(callee, unit);
+    if (binding.kind !== 'value') return false;
+    const created = unwrap(binding.value.node);
+    if (created.type !== T.CallExpression || unwrap(created.callee).type !== T.Identifier) return false;
+    const maker = resolver.bindingOf(unwrap(created.callee) as TSESTree.Identifier, binding.value.unit);
+    if (maker.kind !== 'package' || maker.source !== '@nestjs/common' || maker.imported !== 'createParamDecorator') return false;
+    const factory = created.arguments[0] ? unwrap(created.arguments[0]) : undefined;
+    if (factory?.type !== T.ArrowFunctionExpression && factory?.type !== T.FunctionExpression) return false;
+    let session = false;
+    let client = false;
+    walk(factory.body, (inner) => {
+      if (inner.type !== T.MemberExpression) return;
+      const name = memberName(inner) ?? '';
+      if (CLIENT_PARTS.has(name)) client = true;
+      else if (/^(user|session)$/.test(name)) session = true;
+    });
+    return session && !client;
+  });
 }
 
 /** `req.user?.owner_id`, or a local bound once to one: a field of the verified session (src/core/tenant-values.ts). */

@@ -1,0 +1,201 @@
+import { describe, expect, it } from 'vitest';
+import { scan } from '../../src/scan/scan.js';
+import { useScratch } from '../helpers/scratch.js';
+
+/*
+ * useSend's public API (issue 13), Hono handlers behind a middleware that resolves the team from a
+ * verified API key (`c.set('team', ...)`, read back with `c.var.team`):
+ * - verify-domain.ts: `let domain = null`, assigned in each branch by a read within the team
+ *   (`findFirst({ where: { teamId: team.id, id: domainId } })`), then `if (!domain) return 404`, then
+ *   `domain.update({ where: { id: domainId } })`: the id was found within the team first.
+ *   Twin: without the check of `domain`, error.
+ * - get-contact.ts: `const contactBook = await getContactBook(c, team.id)`, a helper of another file
+ *   that loads the book within the team and throws when missing, then `contact.findFirst({ where: { id,
+ *   contactBookId: contactBook.id } })`: the contact hangs off a parent the tenant owns.
+ *   Twin: a helper handed the team's id that does not use it, error.
+ * In Prisma and Drizzle.
+ */
+
+const { makeProject } = useScratch();
+
+type Orm = 'prisma' | 'drizzle';
+
+const PRISMA_SCHEMA = `datasource db {
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+}
+
+model Team {
+  id           Int           @id
+  domains      Domain[]
+  contactBooks ContactBook[]
+}
+
+model Domain {
+  id          Int     @id
+  isVerifying Boolean @default(false)
+  teamId      Int
+  team        Team    @relation(fields: [teamId], references: [id])
+  @@index([teamId, id])
+}
+
+model ContactBook {
+  id       String    @id
+  teamId   Int
+  team     Team      @relation(fields: [teamId], references: [id])
+  contacts Contact[]
+  @@index([teamId, id])
+}
+
+model Contact {
+  id            String      @id
+  email         String
+  contactBookId String
+  contactBook   ContactBook @relation(fields: [contactBookId], references: [id])
+}
+`;
+
+const DRIZZLE_SCHEMA = `import { boolean, index, integer, pgTable, text } from 'drizzle-orm/pg-core';
+export const teams = pgTable('teams', { id: integer('id').primaryKey() });
+export const domains = pgTable('domains', { id: integer('id').primaryKey(), isVerifying: boolean('is_verifying').notNull().default(false), teamId: integer('team_id').notNull().references(() => teams.id) }, (t) => [index('domains_team').on(t.teamId, t.id)]);
+export const contactBooks = pgTable('contact_books', { id: text('id').primaryKey(), teamId: integer('team_id').notNull().references(() => teams.id) }, (t) => [index('books_team').on(t.teamId, t.id)]);
+export const contacts = pgTable('contacts', { id: text('id').primaryKey(), email: text('email').notNull(), contactBookId: text('contact_book_id').notNull().references(() => contactBooks.id) });
+`;
+
+const APP = `import { Hono } from 'hono';
+import { getTeamFromToken } from './auth';
+
+export type AppEnv = { Variables: { team: { id: number; restricted: boolean } } };
+
+export const app = new Hono<AppEnv>();
+
+app.use('*', async (c, next) => {
+  const team = await getTeamFromToken(c.req.header('Authorization'));
+  c.set('team', team);
+  await next();
+});
+`;
+
+const AUTH = `import { verify } from 'hono/jwt';
+
+export async function getTeamFromToken(header: string | undefined) {
+  const payload = await verify(header ?? '', process.env.SECRET!);
+  return { id: Number(payload.teamId), restricted: Boolean(payload.restricted) };
+}
+`;
+
+interface OrmFiles {
+  deps: Record<string, string>;
+  files: Record<string, string>;
+  imports: string;
+  domainRead: string;
+  domainUpdate: string;
+  /** The helper's read of the book: `scoped` with the team's id, or by the id alone. */
+  bookRead: (scoped: boolean) => string;
+  contactRead: string;
+}
+
+const ORMS: Record<Orm, OrmFiles> = {
+  prisma: {
+    deps: { '@prisma/client': '^6.8.0' },
+    files: { 'prisma/schema.prisma': PRISMA_SCHEMA, 'src/db.ts': `import { PrismaClient } from '@prisma/client';\nexport const db = new PrismaClient();\n` },
+    imports: `import { db } from './db';`,
+    domainRead: 'await db.domain.findFirst({ where: { teamId: team.id, id: domainId } })',
+    domainUpdate: 'await db.domain.update({ where: { id: domainId }, data: { isVerifying: true } });',
+    bookRead: (scoped) => `await db.contactBook.findFirst({ where: { id: contactBookId${scoped ? ', teamId' : ''} } })`,
+    contactRead: 'await db.contact.findFirst({ where: { id: contactId, contactBookId: contactBook.id } })',
+  },
+  drizzle: {
+    deps: { 'drizzle-orm': '^0.44.0', pg: '^8.11.0' },
+    files: { 'src/schema.ts': DRIZZLE_SCHEMA, 'src/db.ts': `import { drizzle } from 'drizzle-orm/node-postgres';\nexport const db = drizzle(process.env.DATABASE_URL!);\n` },
+    imports: `import { and, eq } from 'drizzle-orm';\nimport { db } from './db';\nimport { contactBooks, contacts, domains } from './schema';`,
+    domainRead: '(await db.select().from(domains).where(and(eq(domains.teamId, team.id), eq(domains.id, domainId))))[0] ?? null',
+    domainUpdate: 'await db.update(domains).set({ isVerifying: true }).where(eq(domains.id, domainId));',
+    bookRead: (scoped) => `(await db.select().from(contactBooks).where(${scoped ? 'and(eq(contactBooks.id, contactBookId), eq(contactBooks.teamId, teamId))' : 'eq(contactBooks.id, contactBookId)'}))[0]`,
+    contactRead: '(await db.select().from(contacts).where(and(eq(contacts.id, contactId), eq(contacts.contactBookId, contactBook.id))))[0]',
+  },
+};
+
+const verifyDomain = (o: OrmFiles, checked: boolean) => `${o.imports}
+import { app } from './app';
+
+app.post('/v1/domains/:id/verify', async (c) => {
+  const team = c.var.team;
+  const domainId = Number(c.req.param('id'));
+  let domain = null;
+  if (team.restricted) {
+    domain = ${o.domainRead};
+  } else {
+    domain = ${o.domainRead};
+  }
+${checked ? "  if (!domain) {\n    return c.json({ error: 'Domain not found' }, 404);\n  }\n" : ''}  ${o.domainUpdate}
+  return c.json({ ok: true });
+});
+`;
+
+const utils = (o: OrmFiles, scoped: boolean) => `import type { Context } from 'hono';
+${o.imports}
+
+export const getContactBook = async (c: Context, teamId: number) => {
+  const contactBookId = c.req.param('contactBookId');
+  if (!contactBookId) throw new Error('contactBookId is mandatory');
+  const contactBook = ${o.bookRead(scoped)};
+  if (!contactBook) throw new Error('Contact book not found for this team');
+  return contactBook;
+};
+`;
+
+const getContact = (o: OrmFiles) => `${o.imports}
+import { app } from './app';
+import { getContactBook } from './api-utils';
+
+app.get('/v1/contactBooks/:contactBookId/contacts/:contactId', async (c) => {
+  const team = c.var.team;
+  const contactBook = await getContactBook(c, team.id);
+  const contactId = c.req.param('contactId');
+  const contact = ${o.contactRead};
+  if (!contact) return c.json({ error: 'Contact not found' }, 404);
+  return c.json(contact);
+});
+`;
+
+function project(orm: Orm, files: Record<string, string>): string {
+  const o = ORMS[orm];
+  return makeProject({
+    'package.json': JSON.stringify({ name: 'mail', private: true, dependencies: { ...o.deps, hono: '^4.0.0' } }),
+    ...o.files,
+    'src/app.ts': APP,
+    'src/auth.ts': AUTH,
+    ...files,
+  });
+}
+
+/** The 1-based line of `marker` in `source`. */
+const lineOf = (source: string, marker: string) => source.slice(0, source.indexOf(marker)).split('\n').length;
+
+async function findings(dir: string, file: string): Promise<string[]> {
+  const result = await scan({ path: dir });
+  return result.findings.filter((f) => f.ruleId === 'require-tenant-filter' && f.file === file).map((f) => `${f.line} ${f.severity}`);
+}
+
+describe.each(['prisma', 'drizzle'] as Orm[])('a Hono handler that finds the row within the team first (%s)', (orm) => {
+  const o = ORMS[orm];
+
+  it('`let domain` assigned by a read within the team in each branch, then checked: no finding', async () => {
+    expect(await findings(project(orm, { 'src/verify-domain.ts': verifyDomain(o, true) }), 'src/verify-domain.ts')).toEqual([]);
+  });
+
+  it('twin: the update without the check of `domain`: error', async () => {
+    const source = verifyDomain(o, false);
+    expect(await findings(project(orm, { 'src/verify-domain.ts': source }), 'src/verify-domain.ts')).toEqual([`${lineOf(source, o.domainUpdate)} error`]);
+  });
+
+  it("keyed by the id of a parent a helper of another file loaded within the team: no finding", async () => {
+    expect(await findings(project(orm, { 'src/api-utils.ts': utils(o, true), 'src/get-contact.ts': getContact(o) }), 'src/get-contact.ts')).toEqual([]);
+  });
+
+  it('twin: the helper is handed the team id but does not use it: error', async () => {
+    const source = getContact(o);
+    expect(await findings(project(orm, { 'src/api-utils.ts': utils(o, false), 'src/get-contact.ts': source }), 'src/get-contact.ts')).toEqual([`${lineOf(source, 'const contact =')} error`]);
+  });
+});
