@@ -124,7 +124,7 @@ export function runInit(dir: string, options: InitOptions = {}, cwd = process.cw
     const keys = [...schema.tenantKeys].sort((a, b) => cmp(a.table, b.table) || cmp(a.field, b.field));
     for (const key of keys) {
       const at = key.location ? ` (${toPosix(relative(root, resolve(base, key.location.file)))}:${key.location.line})` : '';
-      lines.push(`  ${key.table}.${key.field} -> ${key.references}${at}`);
+      lines.push(`  ${key.table}.${key.field} -> ${key.references}${key.byName ? ' (by name)' : ''}${at}`);
     }
     if (keys.length === 0) lines.push('  none: no model references the root');
   } else {

@@ -27,7 +27,8 @@ export interface ProjectSummary {
   tenantRoot: string | null;
   tenantRootReason: string;
   tenantLevels: string[];
-  tenantKeys: { table: string; field: string; references: string }[];
+  /** `byName`: no foreign key declares it; inferred from the column's name (printed so). */
+  tenantKeys: { table: string; field: string; references: string; byName?: boolean }[];
   tables: Record<TableClass, string[]>;
   /** The global tables that are global only because no foreign key ties them to tenant data (a subset of `tables.global`). */
   globalByStructure?: string[];

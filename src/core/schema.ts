@@ -54,6 +54,13 @@ export interface Column {
    * gen_random_uuid()`, Drizzle `$defaultFn(...)`, Mongoose `default: uuid`): a global identifier.
    */
   generated?: boolean;
+  /**
+   * Nullable only because the library leaves a field optional unless told otherwise (a Mongoose
+   * `@Prop() workspaceId: string`, a path `workspaceId: String`), not because the schema says the value
+   * may be missing (`required: false`, `workspaceId?: string`): a tenant key by name may still be read
+   * from it; require-tenant-column still reports it nullable.
+   */
+  nullableByDefault?: boolean;
   location?: SourceLocation;
 }
 
@@ -144,6 +151,8 @@ export interface TenantKey {
   field: string;
   /** Model the key points at (the tenant root or a lower level of the hierarchy). */
   references: string;
+  /** No foreign key or relation declares it: the column has the name (and type) of the level's declared keys. */
+  byName?: boolean;
   location?: SourceLocation;
 }
 

@@ -457,6 +457,12 @@ function parameter(name: TSESTree.Identifier, declared: Node, unit: FileUnit, w:
         keep(origins);
       }
     }
+    // An untyped parameter with a default says what it is: laudspeaker's `update(..., queryRunner =
+    // this.dataSource.createQueryRunner())`, whose callers hand in a runner of their own or none.
+    if (pattern?.type === T.AssignmentPattern && inner === name) {
+      const defaulted = describe(pattern.right, unit, w);
+      if (defaulted.some((o) => o.kind === 'lib')) return defaulted;
+    }
     const host = fn.parent;
     const isCallback = host?.type === T.CallExpression && host.arguments.includes(fn as TSESTree.CallExpressionArgument);
     if (isCallback) {

@@ -497,6 +497,7 @@ function sqlParameterOf(fn: TSESTree.FunctionLike, unit: FileUnit, context: Anal
     const paramAt = (i: number): number => {
       const arg = node.arguments[i];
       const value = arg && arg.type !== T.SpreadElement ? unwrap(arg) : undefined;
+      if (value?.type === T.TemplateLiteral) return wrappedParameter(value, params);
       return value?.type === T.Identifier ? params.indexOf(value.name) : -1;
     };
     if (!node.arguments.some((_, i) => paramAt(i) >= 0)) return;
@@ -512,6 +513,23 @@ function sqlParameterOf(fn: TSESTree.FunctionLike, unit: FileUnit, context: Anal
   });
   wrappers.set(fn, found ?? null);
   return found;
+}
+
+/**
+ * The parameter a new template wraps whole: umami's `pagedRawQuery(query, ...)` runs
+ * `rawQuery(\`select count(*) as num from (${query}) t\`)` and `rawQuery(\`${query}${statements}\`)`.
+ * The caller's text is the query, counted or paged. A template that adds a condition of its own
+ * (`${query} and team_id = $1`, a `where` or a join) is not: the caller's text alone would misread it.
+ */
+function wrappedParameter(template: TSESTree.TemplateLiteral, params: (string | undefined)[]): number {
+  const text = template.quasis.map((q) => q.value.cooked ?? '').join(' ');
+  if (/\b(where|and|or|join|having|on)\b/i.test(text)) return -1;
+  for (const expression of template.expressions) {
+    const value = unwrap(expression);
+    const index = value.type === T.Identifier ? params.indexOf(value.name) : -1;
+    if (index >= 0) return index;
+  }
+  return -1;
 }
 
 /**

@@ -279,7 +279,10 @@ function receiverOfIdentifier(node: TSESTree.Identifier, unit: FileUnit, context
     case 'parameter': {
       const annotation = binding.param.node.typeAnnotation?.typeAnnotation;
       const typed = annotation ? receiverOfType(annotation, binding.param.unit, context, depth + 1) : undefined;
-      return typed ?? transactionParameter(binding.param.node, binding.fn, binding.param.unit, context, depth);
+      // `queryRunner = this.dataSource.createQueryRunner()` (laudspeaker workflows.service.ts:407): the default says what it is.
+      const holder = binding.param.node.parent;
+      const defaulted = !typed && holder?.type === T.AssignmentPattern && holder.left === binding.param.node ? receiverOf(holder.right, binding.param.unit, context, depth + 1) : undefined;
+      return typed ?? defaulted ?? transactionParameter(binding.param.node, binding.fn, binding.param.unit, context, depth);
     }
     default:
       return undefined;

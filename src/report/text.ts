@@ -37,7 +37,7 @@ export const renderText: Reporter = (raw, rawOptions) => {
 function formatProject(project: ProjectSummary, style: ChalkInstance, coverage?: ProjectCoverage): string {
   const sources = project.schemaSources.map((source) => `${source.kind}: ${sourceFiles(source.kind, source.files)}`);
   const tenantRoot = project.tenantRoot === null ? 'none' : style.bold(project.tenantRoot);
-  const keys = project.tenantKeys.map((key) => `${key.table}.${key.field} -> ${key.references}`);
+  const keys = project.tenantKeys.map((key) => `${key.table}.${key.field} -> ${key.references}${key.byName ? ' (by name)' : ''}`);
   const rows: [string, string][] = [
     ['schema', sources.length > 0 ? sources.join('; ') : 'none found'],
     ['tenant root', `${tenantRoot} (${project.tenantRootReason})`],

@@ -708,7 +708,7 @@ function summarise(project: Project, rel: (path: string) => string): ProjectSumm
     tenantRoot: project.schema.root ?? null,
     tenantRootReason: project.schema.rootReason,
     tenantLevels: project.schema.levels,
-    tenantKeys: project.schema.tenantKeys.map((k) => ({ table: k.table, field: k.field, references: k.references })),
+    tenantKeys: project.schema.tenantKeys.map((k) => ({ table: k.table, field: k.field, references: k.references, ...(k.byName ? { byName: true } : {}) })),
     tables,
     globalByStructure: [...project.schema.tables.values()].filter((t) => t.globalByStructure).map((t) => t.name).sort(),
     ...otherDatabases(project),

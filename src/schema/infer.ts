@@ -61,12 +61,12 @@ export function buildTenantSchema(
   const keysByTable = new Map<string, string[]>();
   /** Credential records (a unique secret column) and their optional link to the tenant root, not taken as a key. */
   const credentialLinks = new Map<string, string>();
-  const addKey = (table: RawTable, field: string, references: string) => {
+  const addKey = (table: RawTable, field: string, references: string, inferredByName = false) => {
     const list = keysByTable.get(table.name) ?? [];
     if (list.includes(field)) return;
     list.push(field);
     keysByTable.set(table.name, list);
-    tenantKeys.push({ table: table.name, field, references, location: table.columns.get(field)?.location });
+    tenantKeys.push({ table: table.name, field, references, location: table.columns.get(field)?.location, ...(inferredByName ? { byName: true } : {}) });
   };
 
   if (config.tenantKeys) {
@@ -80,7 +80,7 @@ export function buildTenantSchema(
   } else if (root) {
     inferKeysFrom(root, raw, addKey, false, credentialLinks);
     for (const { table, field } of undeclaredKeys(root, raw, keysByTable, tenantKeys)) {
-      addKey(table, field, root);
+      addKey(table, field, root, true);
       undeclared.add(`${table.name}.${field}`);
     }
     // A hierarchy (organization > project > environment): a tenant-named model under the root, of a
@@ -99,7 +99,7 @@ export function buildTenantSchema(
       // As under the root: a NOT NULL column named and typed like the level's declared keys
       // (openpanel's `ProjectInsight.projectId`, with no relation) carries the level.
       for (const { table: keyed, field } of undeclaredKeys(table.name, below, keysByTable, tenantKeys)) {
-        addKey(keyed, field, table.name);
+        addKey(keyed, field, table.name, true);
         undeclared.add(`${keyed.name}.${field}`);
       }
     }
@@ -133,7 +133,7 @@ export function buildTenantSchema(
       cls = 'tenant';
       const references = tenantKeys.find((k) => k.table === table.name)?.references ?? 'root';
       reason = undeclared.has(`${table.name}.${keys[0]}`)
-        ? `\`${table.name}.${keys[0]}\` is the tenant key of ${references} by name and NOT NULL (no foreign key or relation declares it)`
+        ? `\`${table.name}.${keys[0]}\` is the tenant key of ${references} by name${table.columns.get(keys[0])?.nullable ? '' : ' and NOT NULL'} (no foreign key or relation declares it${table.columns.get(keys[0])?.nullable ? '; optional only because it is not marked required' : ''})`
         : `\`${table.name}.${keys[0]}\` references the tenant ${references}`;
     } else if (forcedTenant.has(table.name)) {
       cls = 'tenant';
@@ -636,16 +636,18 @@ function undeclaredKeys(
   keysByTable: Map<string, string[]>,
   tenantKeys: TenantKey[],
 ): { table: RawTable; field: string }[] {
-  const byName = new Map<string, { tables: Set<string>; types: Set<string> }>();
+  const byName = new Map<string, { tables: Set<string>; types: Set<string>; sources: Set<string> }>();
   const tableByName = new Map(raw.map((t) => [t.name, t]));
   for (const key of tenantKeys) {
     if (key.references !== root) continue;
-    const column = tableByName.get(key.table)?.columns.get(key.field);
-    if (!column) continue;
+    const keyTable = tableByName.get(key.table);
+    const column = keyTable?.columns.get(key.field);
+    if (!keyTable || !column) continue;
     for (const name of new Set([column.name, column.dbName])) {
-      const entry = byName.get(name) ?? { tables: new Set<string>(), types: new Set<string>() };
+      const entry = byName.get(name) ?? { tables: new Set<string>(), types: new Set<string>(), sources: new Set<string>() };
       entry.tables.add(key.table);
       entry.types.add(baseType(column.type));
+      entry.sources.add(keyTable.source);
       byName.set(name, entry);
     }
   }
@@ -662,12 +664,18 @@ function undeclaredKeys(
   for (const table of raw) {
     if (table.name === root || table.ignored || keysByTable.has(table.name) || BOOKKEEPING.test(table.dbName.replace(/^.*\./, ''))) continue;
     for (const column of table.columns.values()) {
-      if (column.nullable || column.isList) continue;
+      // A document store's field is optional unless marked required (a Mongoose `@Prop() workspaceId:
+      // string`, laudspeaker's events and customers): not a choice to let the key be missing.
+      if ((column.nullable && !column.nullableByDefault) || column.isList) continue;
       const entry = names.get(column.name) ?? names.get(column.dbName);
-      // A reader that cannot tell the type (`unknown`) does not rule the column out.
+      // A reader that cannot tell the type (`unknown`) does not rule the column out, on either side
+      // (a TypeORM join column `Journey.workspaceId` has the type of the id it references).
       const type = baseType(column.type);
-      const sameType = (types: Set<string>) => types.has(type) || (table.database !== undefined && [...types].some((t) => typeFamily(t) === typeFamily(type)));
-      if (!entry || (type && type !== 'unknown' && !sameType(entry.types))) continue;
+      // Another database (ClickHouse), or another library's description (a Mongoose `String` beside a
+      // TypeORM `uuid`), names its types its own way: compared by family.
+      const sameType = (types: Set<string>, sources: Set<string>) =>
+        types.has(type) || types.has('unknown') || ((table.database !== undefined || !sources.has(table.source)) && [...types].some((t) => typeFamily(t) === typeFamily(type)));
+      if (!entry || (type && type !== 'unknown' && !sameType(entry.types, entry.sources))) continue;
       found.push({ table, field: column.name });
       break;
     }

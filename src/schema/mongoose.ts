@@ -195,6 +195,7 @@ function readClass(unit: FileUnit, projectFile: string, cls: ClassSchema, read: 
       field = {
         ...plain,
         required: isRequired(propertyOf(options, 'required')),
+        requiredStated: propertyOf(options, 'required') !== undefined,
         unique: booleanOf(propertyOf(options, 'unique')) === true || booleanOf(propertyOf(propertyOf(options, 'index'), 'unique')) === true,
         index: booleanOf(propertyOf(options, 'index')) === true || objectOf(propertyOf(options, 'index')) !== undefined,
         ref: ref ? bindingRefOf(unit, ref) : undefined,
@@ -205,6 +206,8 @@ function readClass(unit: FileUnit, projectFile: string, cls: ClassSchema, read: 
       field = options ? { ...plain, type: 'Object', isList: false } : plain;
     }
     const primary = key === '_id';
+    // `workspaceId?: string` or `string | null` says the value may be missing; `workspaceId: string` does not.
+    const optional = member.optional || acceptsNothing(member.typeAnnotation?.typeAnnotation);
     columns.set(key, {
       name: key,
       dbName: key,
@@ -212,6 +215,7 @@ function readClass(unit: FileUnit, projectFile: string, cls: ClassSchema, read: 
       nullable: !primary && !field.required,
       isList: field.isList,
       ...(field.generated ? { generated: true } : {}),
+      ...(!primary && !field.required && !field.requiredStated && !optional ? { nullableByDefault: true } : {}),
       location: locationOf(projectFile, member.key),
     });
     if (field.unique) uniques.push({ fields: [key], name: key });
@@ -239,6 +243,11 @@ function readClass(unit: FileUnit, projectFile: string, cls: ClassSchema, read: 
     location: locationOf(projectFile, cls.node.id ?? cls.node),
     source: 'mongoose',
   };
+}
+
+/** `string | null`, `string | undefined`: the property's type admits a missing value. */
+function acceptsNothing(type: TSESTree.TypeNode | undefined): boolean {
+  return type?.type === T.TSUnionType && type.types.some((t) => t.type === T.TSNullKeyword || t.type === T.TSUndefinedKeyword);
 }
 
 /** `string` -> String, `string[]` -> a list of String, `Date`, `Types.ObjectId`. */
@@ -298,6 +307,7 @@ function readSchema(
       nullable: !primary && !field.required,
       isList: field.isList,
       ...(field.generated ? { generated: true } : {}),
+      ...(!primary && !field.required && !field.requiredStated ? { nullableByDefault: true } : {}),
       location: locationOf(projectFile, entry.keyNode),
     });
     if (field.unique) uniques.push({ fields: [entry.key], name: entry.key });
@@ -350,6 +360,8 @@ interface Field {
   type: string;
   isList: boolean;
   required: boolean;
+  /** `required` is written, whatever its value (`required: false`, a condition). */
+  requiredStated?: boolean;
   unique: boolean;
   index: boolean;
   ref?: BindingRef;
@@ -378,6 +390,7 @@ function readField(unit: FileUnit, value: Node, isSchema: (node: Node) => boolea
       type: typed.type,
       isList: typed.isList,
       required: isRequired(propertyOf(current, 'required')),
+      requiredStated: propertyOf(current, 'required') !== undefined,
       unique: booleanOf(propertyOf(current, 'unique')) === true || booleanOf(propertyOf(index, 'unique')) === true,
       index: booleanOf(index) === true || objectOf(index) !== undefined,
       ref: ref ? bindingRefOf(unit, ref) : typed.ref,
