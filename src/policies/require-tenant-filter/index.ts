@@ -83,7 +83,7 @@ export function checkQuerySites(sites: QuerySite[], context: AnalysisContext, lo
     // hang off a parent the caller verified (`deleteMany({ where: { websiteId } })` after
     // `canUpdateWebsite(auth, websiteId)`): scoped through that parent, nothing to report.
     if (paths && paths.unguarded.length === 0 && paths.cut.length === 0 && paths.guarded.length > 0 && parentVerifiedOnEveryPath(site, context, isAdminOnly)) continue;
-    const finding = byUniqueEmail(site, withPaths(missingFinding(site, predicate.detail, context), paths));
+    const finding = expirySweep(site, context, byUniqueEmail(site, withPaths(missingFinding(site, predicate.detail, context), paths)));
     // Keyed by the rows of a read of the verified user's own rows (`member.findMany({ where: { userId } })`):
     // the ids are the user's memberships, not the client's choice.
     const own = !finding.informational && !finding.mild ? keyedByRowsOf(site.call, context.unit, ownRows) : undefined;
@@ -163,6 +163,82 @@ function ownerValues(site: QuerySite, context: AnalysisContext): { values: Node[
   if (values.length === 0) return undefined;
   const via = person(site.table) ? "is the verified user's own row" : "names the verified user as the rows' owner: only that user's rows match";
   return { values, via };
+}
+
+/**
+ * `db.delete(sharedSecrets).where(lt(sharedSecrets.expiresAt, now))` with `const now = Date.now()`
+ * (unkey's share/create.ts, judged a housekeeping sweep): a delete whose only filter is a column before
+ * the current time removes the expired rows of every tenant, and no value the client sends picks a
+ * row. Nothing is read or returned, and what goes is what had already expired: not a leak, a warning
+ * that says so, unless the paths already said less. `gt` (live rows) or a client's date stays an error.
+ */
+function expirySweep(site: QuerySite, context: AnalysisContext, finding: RawFinding): RawFinding {
+  if (finding.informational || finding.mild || site.operation !== 'delete') return finding;
+  const columns = beforeNowColumns(site, context);
+  if (!columns?.length) return finding;
+  finding.mild = true;
+  finding.evidence += ` It is an expiry sweep: it deletes only rows whose ${columns.map((c) => `\`${c}\``).join(', ')} is before the current time, of every tenant, and no value a client sends chooses the rows; only rows already expired go. Check that nothing reads expired rows as live data.`;
+  return finding;
+}
+
+/** The columns of a filter made only of `column < now` comparisons (Drizzle `lt`/`lte`, Prisma `{ lt }`/`{ lte }`). */
+function beforeNowColumns(site: QuerySite, context: AnalysisContext): string[] | undefined {
+  if (site.whereObject) {
+    const columns: string[] = [];
+    for (const property of site.whereObject.properties) {
+      const key = property.type === T.Property ? propertyName(property) : undefined;
+      const value = property.type === T.Property ? unwrap(property.value) : undefined;
+      if (!key || value?.type !== T.ObjectExpression || value.properties.length !== 1) return undefined;
+      const inner = value.properties[0]!;
+      if (inner.type !== T.Property || !['lt', 'lte'].includes(propertyName(inner) ?? '') || !isNow(unwrap(inner.value), context)) return undefined;
+      columns.push(key);
+    }
+    return columns;
+  }
+  const condition = whereArgument(site.call);
+  return condition ? comparedBeforeNow(unwrap(condition), context) : undefined;
+}
+
+/** The argument of the `.where(...)` of a chained statement (`db.delete(t).where(cond)`), above or below the call. */
+function whereArgument(call: TSESTree.CallExpression): Node | undefined {
+  let node: Node = call;
+  for (;;) {
+    if (node.type === T.CallExpression && node.callee.type === T.MemberExpression && memberName(node.callee) === 'where' && node.arguments.length === 1) return node.arguments[0];
+    const parent: Node | undefined = node.parent;
+    const next: Node | undefined = parent?.parent;
+    if (parent?.type !== T.MemberExpression || parent.object !== node || next?.type !== T.CallExpression || next.callee !== parent) return undefined;
+    node = next;
+  }
+}
+
+function comparedBeforeNow(condition: Node, context: AnalysisContext): string[] | undefined {
+  if (condition.type !== T.CallExpression || condition.callee.type !== T.Identifier) return undefined;
+  const name = condition.callee.name;
+  if (name === 'and') {
+    const parts = condition.arguments.map((arg) => comparedBeforeNow(unwrap(arg), context));
+    return parts.length > 0 && parts.every(Boolean) ? parts.flat() as string[] : undefined;
+  }
+  if ((name !== 'lt' && name !== 'lte') || condition.arguments.length !== 2) return undefined;
+  const [column, value] = condition.arguments.map((arg) => unwrap(arg));
+  if (column?.type !== T.MemberExpression || !value || !isNow(value, context)) return undefined;
+  return [textOf(context.unit, column)];
+}
+
+/** The current time: `Date.now()`, `new Date()`, `now()`, or a const of the function holding one. */
+function isNow(value: Node, context: AnalysisContext, depth = 0): boolean {
+  if (value.type === T.NewExpression) return value.callee.type === T.Identifier && value.callee.name === 'Date' && value.arguments.length === 0;
+  if (value.type === T.CallExpression) {
+    const callee = unwrap(value.callee);
+    if (value.arguments.length !== 0) return false;
+    if (callee.type === T.Identifier) return callee.name === 'now';
+    return callee.type === T.MemberExpression && callee.object.type === T.Identifier && callee.object.name === 'Date' && memberName(callee) === 'now';
+  }
+  if (value.type !== T.Identifier || depth > 0) return false;
+  const variable = variableOf(context.unit.scopeManager, value);
+  const definition = variable?.defs.length === 1 ? variable.defs[0] : undefined;
+  const declarator = definition?.node.type === T.VariableDeclarator ? definition.node : undefined;
+  if (!declarator?.init || declarator.parent?.type !== T.VariableDeclaration || declarator.parent.kind !== 'const') return false;
+  return isNow(unwrap(declarator.init), context, depth + 1);
 }
 
 /** A table of people: the accounts sessions are issued for. */

@@ -156,10 +156,10 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
     // procedure middleware loaded within the tenant, or the input id it loaded it by.
     const loaded = loadedByProcedure(at.anonymous, call, unit, options, focus);
     if (loaded) {
-      verdict.guarded.push(`${describeEntry(at.anonymous, unit, options).text} (\`${placeOf(graph.root, unit, at.anonymous)}\`) is handed ${loaded}`);
+      verdict.guarded.push(`${describeEntry(at.anonymous, unit, options, graph).text} (\`${placeOf(graph.root, unit, at.anonymous)}\`) is handed ${loaded}`);
       return;
     }
-    const entry = describeEntry(at.anonymous, unit, options);
+    const entry = describeEntry(at.anonymous, unit, options, graph);
     record(verdict, entry, placeOf(graph.root, unit, at.anonymous), place, !!focus);
     return;
   }
@@ -183,7 +183,7 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
       explore(registered, at.unit, graph, options, verdict, depth + 1, seen, budget, focus && []);
       return;
     }
-    record(verdict, describeEntry(at.fn, at.unit, options), placeOf(graph.root, at.unit, at.fn), place, !!focus);
+    record(verdict, describeEntry(at.fn, at.unit, options, graph), placeOf(graph.root, at.unit, at.fn), place, !!focus);
     return;
   }
   const system = systemFunction(at, options.resolver);
@@ -240,7 +240,7 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
       continue;
     }
     if (site.kind === 'argument' && !isInlineRunner(site.call) && !runsCallbacksNow(site.call, site.unit, options)) {
-      const entry = describeRegistration(site.call, undefined, site.unit, options);
+      const entry = describeRegistration(site.call, undefined, site.unit, options, undefined, graph);
       record(verdict, entry, placeOf(graph.root, site.unit, site.call), `${label(at)}`, !!focus);
       if (entry.kind === 'request') verdict.throughCallers = true;
       continue;
@@ -2357,12 +2357,12 @@ interface Entry {
 }
 
 /** An anonymous function: who runs it, and whether that is system code. */
-function describeEntry(fn: TSESTree.FunctionLike, unit: FileUnit, options: PathOptions): Entry {
+function describeEntry(fn: TSESTree.FunctionLike, unit: FileUnit, options: PathOptions, graph?: CallGraph): Entry {
   let node: Node = fn;
   // `task({ id, run: async () => ... })`: the object is the registration's argument.
   if (node.parent?.type === T.Property && node.parent.parent?.type === T.ObjectExpression) node = node.parent.parent;
   const registration = node.parent;
-  if (registration?.type === T.CallExpression || registration?.type === T.NewExpression) return describeRegistration(registration, fn, unit, options, node);
+  if (registration?.type === T.CallExpression || registration?.type === T.NewExpression) return describeRegistration(registration, fn, unit, options, node, graph);
   return { text: 'an anonymous function', kind: 'request' };
 }
 
@@ -2399,7 +2399,7 @@ export function behindSharedSecret(node: Node, unit: FileUnit, resolver: Resolve
 }
 
 /** The call that hands a handler to a framework, a scheduler or a queue. */
-function describeRegistration(registration: TSESTree.CallExpression | TSESTree.NewExpression, fn: TSESTree.FunctionLike | undefined, unit: FileUnit, options: PathOptions, handler?: Node): Entry {
+function describeRegistration(registration: TSESTree.CallExpression | TSESTree.NewExpression, fn: TSESTree.FunctionLike | undefined, unit: FileUnit, options: PathOptions, handler?: Node, graph?: CallGraph): Entry {
   const callee = unwrap(registration.callee);
   const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
   const text = `\`${chainText(callee, unit)}(...)\``;
@@ -2411,6 +2411,8 @@ function describeRegistration(registration: TSESTree.CallExpression | TSESTree.N
   const outer = enclosingRegistration(registration);
   const job = outer && jobRegistration(outer, unit, options.resolver);
   if (outer && job) return { text: `the job registered with \`${chainText(unwrap(outer.callee), unit)}(...)\`${job === true ? '' : ` (\`${job}\`)`} through ${text}`, kind: 'system' };
+  const registry = graph && registration.type === T.CallExpression ? jobRegistry(registration, handler ?? fn, unit, graph, options) : undefined;
+  if (registry) return { text: `the job registered with ${text}, ${registry}`, kind: 'system' };
   if (fn && options.isAdminOnly?.(fn, unit)) return { text: `the handler registered with ${text}`, kind: 'admin' };
   if (fn && checksSecret(fn, unit)) return { text: `the handler registered with ${text}, behind a shared-secret check`, kind: 'system' };
   for (const arg of registration.arguments) {
@@ -2439,6 +2441,92 @@ function describeRegistration(registration: TSESTree.CallExpression | TSESTree.N
     if (middleware && checksSecret(middleware.node, middleware.unit)) return { text: `the handler registered with ${text}, behind the shared-secret check \`${clip(textOf(used.unit, used.node))}\``, kind: 'system' };
   }
   return { text: `the handler registered with ${text}`, kind: 'request' };
+}
+
+/**
+ * A project registry of jobs (openops' `systemJobHandlers.registerJobHandler(SystemJobName.X, async () => ...)`,
+ * judged openops trigger-event.service.ts:171): the registrar stores the handler it is handed in a
+ * module-scope map by key (`handlers.set(name, handler)`, `handlers[name] = handler`), and a function of
+ * that module reads the map (`getJobHandler(name)`) for a job runner's processor (`new Worker(queue,
+ * async (job) => getJobHandler(job.name)(job.data))`). Recognised by that structure, not by a name.
+ * Not when a reader is also called from a request registrar (`app.post('/jobs/:name', ...)`): the map
+ * then serves requests too. Returns the text naming the processor.
+ */
+function jobRegistry(registration: TSESTree.CallExpression, handler: Node | undefined, unit: FileUnit, graph: CallGraph, options: PathOptions): string | undefined {
+  const registrar = functionOf(registration, unit, options.resolver) ?? objectMethod(registration, unit, options.resolver);
+  if (!registrar?.node.body || registrar.node.body.type !== T.BlockStatement) return undefined;
+  const params = registrar.node.params.map((param) => (param.type === T.Identifier ? param.name : undefined));
+  // The map the handler's parameter is stored in, by another parameter.
+  let map: string | undefined;
+  walk(registrar.node.body, (node) => {
+    if (map) return;
+    let target: Node | undefined;
+    let key: Node | undefined;
+    let value: Node | undefined;
+    if (node.type === T.CallExpression && node.callee.type === T.MemberExpression && memberName(node.callee) === 'set' && node.arguments.length === 2) {
+      [target, key, value] = [node.callee.object, node.arguments[0], node.arguments[1]];
+    } else if (node.type === T.AssignmentExpression && node.left.type === T.MemberExpression && node.left.computed) {
+      [target, key, value] = [node.left.object, node.left.property, node.right];
+    }
+    if (target?.type !== T.Identifier || key?.type !== T.Identifier || !value) return;
+    const stored = unwrap(value);
+    const index = stored.type === T.Identifier ? params.indexOf(stored.name) : -1;
+    if (index < 0 || !params.includes(key.name)) return;
+    const argument = registration.arguments[index];
+    if (!argument || (handler && unwrap(argument) !== handler)) return;
+    map = target.name;
+  });
+  if (!map || !declaredAtTop(registrar.unit, map)) return undefined;
+  // The functions of the registry's module that read the map, and who calls them.
+  const readers: Callable[] = [];
+  walk(registrar.unit.ast, (node) => {
+    const read =
+      (node.type === T.CallExpression && node.callee.type === T.MemberExpression && memberName(node.callee) === 'get' && node.callee.object.type === T.Identifier && node.callee.object.name === map) ||
+      (node.type === T.MemberExpression && node.computed && node.object.type === T.Identifier && node.object.name === map && !(node.parent?.type === T.AssignmentExpression && node.parent.left === node));
+    if (!read || isInside(node, registrar.node)) return;
+    const at = callableAt(node, registrar.unit);
+    if (at && !('anonymous' in at) && !readers.some((r) => r.fn === at.fn)) readers.push(at);
+  });
+  let job: string | undefined;
+  for (const reader of readers) {
+    for (const site of graph.callersOf(reader)) {
+      for (let fn = enclosingFunction(site.call); fn; fn = enclosingFunction(fn)) {
+        const call = fn.parent;
+        if ((call?.type !== T.CallExpression && call?.type !== T.NewExpression) || !call.arguments.includes(fn as TSESTree.CallExpressionArgument)) continue;
+        const callee = unwrap(call.callee);
+        const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
+        if (name && REQUEST_REGISTRAR.test(name)) return undefined;
+        const runner = jobRegistration(call, site.unit, options.resolver);
+        if (runner && !job) job = `whose handlers \`${chainText(callee, site.unit)}(...)\`${runner === true ? '' : ` (\`${runner}\`)`} runs (\`${placeOf(graph.root, site.unit, site.call)}\` reads them)`;
+        if (runner) break;
+      }
+    }
+  }
+  return job;
+}
+
+/** `registry.register(...)` where `export const registry = { register(name, handler) { ... } }`: the method. */
+function objectMethod(call: TSESTree.CallExpression, unit: FileUnit, resolver: Resolver): { node: TSESTree.FunctionLike; unit: FileUnit } | undefined {
+  const callee = unwrap(call.callee);
+  if (callee.type !== T.MemberExpression || callee.object.type !== T.Identifier) return undefined;
+  const name = memberName(callee);
+  const binding = resolver.bindingOf(callee.object, unit);
+  const object = binding.kind === 'value' ? unwrap(binding.value.node) : undefined;
+  if (!name || object?.type !== T.ObjectExpression || binding.kind !== 'value') return undefined;
+  for (const property of object.properties) {
+    if (property.type !== T.Property || propertyName(property) !== name) continue;
+    const value = unwrap(property.value);
+    if (value.type === T.FunctionExpression || value.type === T.ArrowFunctionExpression) return { node: value, unit: binding.value.unit };
+  }
+  return undefined;
+}
+
+/** A name declared by a statement of the module's top level. */
+function declaredAtTop(unit: FileUnit, name: string): boolean {
+  return unit.ast.body.some((statement) => {
+    const declaration = statement.type === T.ExportNamedDeclaration ? statement.declaration : statement;
+    return declaration?.type === T.VariableDeclaration && declaration.declarations.some((d) => d.id.type === T.Identifier && d.id.name === name);
+  });
 }
 
 /** A job runner's registration: by a registrar's name (true), or by the job runner's package it is imported from. */
