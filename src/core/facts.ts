@@ -114,6 +114,11 @@ export interface HttpContext {
   frameworkObject(node: Node): FrameworkObject | undefined;
   /** The package import a receiver is constructed from, following variables, calls and typed parameters. */
   packageRoot(node: Node): PackageRef | undefined;
+  /**
+   * A question about `node` (in `unit`) that the analysis could not answer within its budget (a
+   * receiver built through too many declarations): the policy counts it as not analysable.
+   */
+  undecided?(node: Node, reason: string): void;
   /** The package import an identifier is bound to, following local re-exports. */
   packageOf(node: Node): PackageRef | undefined;
   isTenantName(name: string): boolean;

@@ -17,6 +17,26 @@ export function methodOf(call: TSESTree.CallExpression): { receiver: Node; metho
   return method ? { receiver: callee.object, method } : undefined;
 }
 
+/**
+ * The root of a chain of calls and members (`t.procedure.use(a).input(z)` -> `t`), walked in a
+ * loop: each call on a member (`.use(a)`, nearest first) is handed to `visit`, which stops the
+ * walk there by returning true (the call is then returned).
+ */
+export function chainRoot(node: Node, visit?: (call: TSESTree.CallExpression, callee: TSESTree.MemberExpression) => boolean | void): Node {
+  let value = unwrap(node);
+  for (;;) {
+    if (value.type === T.MemberExpression) {
+      value = unwrap(value.object);
+      continue;
+    }
+    if (value.type !== T.CallExpression) return value;
+    const callee = unwrap(value.callee);
+    if (callee.type !== T.MemberExpression) return value;
+    if (visit?.(value, callee)) return value;
+    value = unwrap(callee.object);
+  }
+}
+
 /** A string literal or a template without expressions. */
 export function stringOf(node: Node | undefined): string | undefined {
   if (!node) return undefined;

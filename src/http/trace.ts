@@ -4,9 +4,26 @@ import { returnedExpressions, type Located, type Resolver } from '../core/resolv
 import { fromPackage, methodOf, parameterType, stringOf, thisMemberType } from '../core/syntax.js';
 import type { Guard, HttpContext, HttpValue, PackageRef } from './types.js';
 
-export { fromPackage, methodOf, parameterDecorators, parameterType, stringOf, thisMemberType } from '../core/syntax.js';
+export { chainRoot, fromPackage, methodOf, parameterDecorators, parameterType, stringOf, thisMemberType } from '../core/syntax.js';
 
-const MAX_DEPTH = 10;
+/**
+ * Declarations `packageRoot` may have open at once (a binding's value, a function's return, each
+ * one hop; a chain of calls on one builder costs none). Builders are built from builders across
+ * files (`protectedProcedure = publicProcedure.use(auth)`), a handful deep in real code: a search
+ * that still runs out is reported as undecided (HttpContext.undecided), never answered "no package".
+ */
+export const MAX_ROOT_HOPS = 32;
+
+/** What a search found: a package, none, or no answer within MAX_ROOT_HOPS. */
+type Root = PackageRef | undefined | typeof UNDECIDED;
+const UNDECIDED = 'undecided';
+
+/** Per resolver, per declaration (a binding's value, a function): the package it is built from, or null for none. */
+const roots = new WeakMap<Resolver, WeakMap<Node, PackageRef | null>>();
+/** Declarations being followed now, by any search on the stack (a parameter's callers start a search of their own). */
+const openRoots = new Set<Node>();
+/** Searches cut short (a cycle, the budget): a declaration whose search saw one is not memoised. */
+let cutRoots = 0;
 
 /**
  * The package import `node` is bound to: `express` → `{ source: 'express', imported: 'default' }`,
@@ -37,59 +54,109 @@ export function packageOfType(annotation: TSESTree.TypeNode | undefined, unit: F
  * The import a receiver is constructed from: `express()`, `express.Router()`, `new Hono()`,
  * `app.route('/x')` (the app's), `t.procedure.input(z)` (`initTRPC` from @trpc/server), a typed
  * parameter (`app: FastifyInstance`), or what a recognizer says of a parameter (a Fastify plugin's
- * `instance`). Found by following imports and constructions, never by variable name.
+ * `instance`). Found by following imports and constructions, never by variable name. Each
+ * declaration is followed once per resolver (memoised), a cycle ends its branch, and a search that
+ * needs more than MAX_ROOT_HOPS declarations at once is handed to `context.undecided`.
  */
-export function packageRoot(node: Node, unit: FileUnit, context: HttpContext, parameterRoot: (fn: TSESTree.FunctionLike, index: number, unit: FileUnit) => PackageRef | undefined, depth = 0): PackageRef | undefined {
-  if (depth > MAX_DEPTH) return undefined;
-  const value = unwrap(node);
+export function packageRoot(node: Node, unit: FileUnit, context: HttpContext, parameterRoot: (fn: TSESTree.FunctionLike, index: number, unit: FileUnit) => PackageRef | undefined): PackageRef | undefined {
+  const found = rootOf(node, unit, context, parameterRoot);
+  if (found !== UNDECIDED) return found;
+  context.undecided?.(node, `its receiver is built through more than ${MAX_ROOT_HOPS} declarations, further than the analysis follows`);
+  return undefined;
+}
+
+function rootOf(node: Node, unit: FileUnit, context: HttpContext, parameterRoot: (fn: TSESTree.FunctionLike, index: number, unit: FileUnit) => PackageRef | undefined): Root {
   const { resolver } = context;
-  switch (value.type) {
-    case T.Identifier: {
-      const binding = resolver.bindingOf(value, unit);
-      if (binding.kind === 'package') return { source: binding.source, imported: binding.imported };
-      if (binding.kind === 'value') return packageRoot(binding.value.node, binding.value.unit, context, parameterRoot, depth + 1);
-      if (binding.kind === 'parameter' && binding.fn) {
-        const index = binding.fn.params.findIndex((p) => p === binding.param.node || (p.type === T.TSParameterProperty && p.parameter === binding.param.node));
-        const typed = packageOfType(parameterType(binding.fn.params[index]), binding.param.unit, resolver);
-        return typed ?? (index >= 0 ? parameterRoot(binding.fn, index, binding.param.unit) : undefined);
+  // The calls and members of one chain (`t.procedure.use(a).use(b).input(z)`) are walked here, free.
+  let value = unwrap(node);
+  for (;;) {
+    switch (value.type) {
+      case T.Identifier: {
+        const binding = resolver.bindingOf(value, unit);
+        if (binding.kind === 'package') return { source: binding.source, imported: binding.imported };
+        if (binding.kind === 'value') {
+          const declared = binding.value;
+          return hop(declared.node, resolver, () => rootOf(declared.node, declared.unit, context, parameterRoot));
+        }
+        if (binding.kind === 'parameter' && binding.fn) {
+          const fn = binding.fn;
+          const index = fn.params.findIndex((p) => p === binding.param.node || (p.type === T.TSParameterProperty && p.parameter === binding.param.node));
+          const typed = packageOfType(parameterType(fn.params[index]), binding.param.unit, resolver);
+          if (typed || index < 0) return typed;
+          return hop(binding.param.node, resolver, () => parameterRoot(fn, index, binding.param.unit));
+        }
+        return undefined;
       }
-      return undefined;
-    }
-    case T.CallExpression: {
-      const callee = unwrap(value.callee);
-      const direct = packageOf(callee, unit, resolver);
-      if (direct) return direct;
-      if (callee.type === T.MemberExpression) return packageRoot(callee.object, unit, context, parameterRoot, depth + 1);
-      if (callee.type === T.Identifier) {
+      case T.CallExpression: {
+        const callee = unwrap(value.callee);
+        const direct = packageOf(callee, unit, resolver);
+        if (direct) return direct;
+        if (callee.type === T.MemberExpression) {
+          value = unwrap(callee.object);
+          continue;
+        }
+        if (callee.type !== T.Identifier) return undefined;
         // `export function createApp() { const app = express(); ...; return app; }`
         const binding = resolver.bindingOf(callee, unit);
         if (binding.kind !== 'function') return undefined;
-        for (const returned of returnedExpressions(binding.fn.node)) {
-          const found = packageRoot(returned, binding.fn.unit, context, parameterRoot, depth + 1);
-          if (found) return found;
-        }
+        const fn = binding.fn;
+        return hop(fn.node, resolver, () => {
+          let undecided = false;
+          for (const returned of returnedExpressions(fn.node)) {
+            const found = rootOf(returned, fn.unit, context, parameterRoot);
+            if (found === UNDECIDED) undecided = true;
+            else if (found) return found;
+          }
+          return undecided ? UNDECIDED : undefined;
+        });
       }
-      return undefined;
+      case T.NewExpression: {
+        const direct = packageOf(value.callee, unit, resolver);
+        if (direct) return direct;
+        // `class Api extends Hono {}` ... `new Api()`
+        const callee = unwrap(value.callee);
+        if (callee.type !== T.Identifier) return undefined;
+        const binding = resolver.bindingOf(callee, unit);
+        if (binding.kind === 'class' && binding.cls.node.superClass) return packageOf(binding.cls.node.superClass, binding.cls.unit, resolver);
+        return undefined;
+      }
+      case T.MemberExpression: {
+        const direct = packageOf(value, unit, resolver);
+        if (direct) return direct;
+        // `this.cls` injected through the constructor (`constructor(private readonly cls: ClsService)`).
+        if (unwrap(value.object).type === T.ThisExpression) return packageOfType(thisMemberType(value), unit, resolver);
+        value = unwrap(value.object);
+        continue;
+      }
+      default:
+        return undefined;
     }
-    case T.NewExpression: {
-      const direct = packageOf(value.callee, unit, resolver);
-      if (direct) return direct;
-      // `class Api extends Hono {}` ... `new Api()`
-      const callee = unwrap(value.callee);
-      if (callee.type !== T.Identifier) return undefined;
-      const binding = resolver.bindingOf(callee, unit);
-      if (binding.kind === 'class' && binding.cls.node.superClass) return packageOf(binding.cls.node.superClass, binding.cls.unit, resolver);
-      return undefined;
-    }
-    case T.MemberExpression: {
-      const direct = packageOf(value, unit, resolver);
-      if (direct) return direct;
-      // `this.cls` injected through the constructor (`constructor(private readonly cls: ClsService)`).
-      if (unwrap(value.object).type === T.ThisExpression) return packageOfType(thisMemberType(value), unit, resolver);
-      return packageRoot(value.object, unit, context, parameterRoot, depth + 1);
-    }
-    default:
-      return undefined;
+  }
+}
+
+/** One declaration followed: memoised per resolver, a cycle ends the branch, past MAX_ROOT_HOPS undecided. */
+function hop(declaration: Node, resolver: Resolver, follow: () => Root): Root {
+  let memo = roots.get(resolver);
+  if (!memo) roots.set(resolver, (memo = new WeakMap()));
+  const known = memo.get(declaration);
+  if (known !== undefined) return known ?? undefined;
+  if (openRoots.has(declaration)) {
+    cutRoots += 1;
+    return undefined;
+  }
+  if (openRoots.size >= MAX_ROOT_HOPS) {
+    cutRoots += 1;
+    return UNDECIDED;
+  }
+  const cut = cutRoots;
+  openRoots.add(declaration);
+  try {
+    const found = follow();
+    // A search cut short below may answer otherwise when asked from here directly.
+    if (found !== UNDECIDED && cutRoots === cut) memo.set(declaration, found ?? null);
+    return found;
+  } finally {
+    openRoots.delete(declaration);
   }
 }
 
@@ -173,7 +240,7 @@ export function precedingHandlers(
   const { unit, resolver } = context;
   const guards: Guard[] = [];
   const add = (argument: Node, at: FileUnit, routeParameter?: string) => {
-    for (const handler of functionsOf(argument, at, resolver, 0)) {
+    for (const handler of functionsOf(argument, at, resolver)) {
       if (handler.node !== fn && !guards.some((g) => g.fn.node === handler.node)) guards.push({ fn: handler, params: params(handler.node, routeParameter), decides: false });
     }
   };
@@ -208,32 +275,41 @@ export function precedingHandlers(
   return guards;
 }
 
-/** The functions an argument stands for: an inline function, a named one, or what a factory returns. */
-export function functionsOf(argument: Node, unit: FileUnit, resolver: Resolver, depth: number): Located<TSESTree.FunctionLike>[] {
-  if (depth > 3) return [];
+/**
+ * The functions an argument stands for: an inline function, a named one, or what a factory returns.
+ * Each declaration (a const's value, a factory) is followed once per question, so a cycle ends and
+ * re-exports through several files cost one hop each, up to MAX_ROOT_HOPS.
+ */
+export function functionsOf(argument: Node, unit: FileUnit, resolver: Resolver, seen: Set<Node> = new Set()): Located<TSESTree.FunctionLike>[] {
   const node = unwrap(argument);
+  const follow = (declaration: Node, inner: () => Located<TSESTree.FunctionLike>[]) => {
+    if (seen.has(declaration) || seen.size >= MAX_ROOT_HOPS) return [];
+    seen.add(declaration);
+    return inner();
+  };
   if (node.type === T.FunctionExpression || node.type === T.ArrowFunctionExpression) return [{ node, unit }];
-  if (node.type === T.ArrayExpression) return node.elements.flatMap((element) => (element && element.type !== T.SpreadElement ? functionsOf(element, unit, resolver, depth + 1) : []));
+  if (node.type === T.ArrayExpression) return node.elements.flatMap((element) => (element && element.type !== T.SpreadElement ? functionsOf(element, unit, resolver, seen) : []));
   if (node.type === T.Identifier) {
     const binding = resolver.bindingOf(node, unit);
     if (binding.kind === 'function') return [binding.fn];
-    if (binding.kind === 'value') return functionsOf(binding.value.node, binding.value.unit, resolver, depth + 1);
+    if (binding.kind === 'value') return follow(binding.value.node, () => functionsOf(binding.value.node, binding.value.unit, resolver, seen));
     return [];
   }
   if (node.type === T.CallExpression) {
     const callee = unwrap(node.callee);
     // `t.middleware(async ({ ctx, next }) => ...)`: a builder method that wraps the function.
-    if (callee.type === T.MemberExpression) return node.arguments.flatMap((arg) => functionsOf(arg, unit, resolver, depth + 1));
+    if (callee.type === T.MemberExpression) return node.arguments.flatMap((arg) => functionsOf(arg, unit, resolver, seen));
     if (callee.type !== T.Identifier) return [];
     const binding = resolver.bindingOf(callee, unit);
     // `createMiddleware(async (c, next) => ...)`: a package helper that wraps the function.
-    if (binding.kind === 'package') return node.arguments.flatMap((arg) => functionsOf(arg, unit, resolver, depth + 1));
+    if (binding.kind === 'package') return node.arguments.flatMap((arg) => functionsOf(arg, unit, resolver, seen));
     if (binding.kind !== 'function') return [];
-    return returnedExpressions(binding.fn.node).flatMap((returned) => functionsOf(returned, binding.fn.unit, resolver, depth + 1));
+    const factory = binding.fn;
+    return follow(factory.node, () => returnedExpressions(factory.node).flatMap((returned) => functionsOf(returned, factory.unit, resolver, seen)));
   }
   if (node.type === T.ObjectExpression) {
     // Fastify route options: `{ preHandler: [requireMember] }`.
-    return node.properties.flatMap((p) => (p.type === T.Property && HOOK_OPTIONS.has(propertyName(p) ?? '') ? functionsOf(p.value, unit, resolver, depth + 1) : []));
+    return node.properties.flatMap((p) => (p.type === T.Property && HOOK_OPTIONS.has(propertyName(p) ?? '') ? functionsOf(p.value, unit, resolver, seen) : []));
   }
   return [];
 }

@@ -2,7 +2,7 @@ import type { TSESTree } from '@typescript-eslint/types';
 import { memberName, propertyName, T, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
 import { returnedExpressions, type Located, type Resolver } from '../core/resolve.js';
 import { client, NONE, nodeRequestMember, trusted } from './node-request.js';
-import { fromPackage, functionsOf, methodOf, packageOfType, parameterType, registrationsOf, typeDeclaration } from './trace.js';
+import { chainRoot, fromPackage, functionsOf, MAX_ROOT_HOPS, methodOf, packageOfType, parameterType, registrationsOf, typeDeclaration } from './trace.js';
 import type { FrameworkObject, Guard, HttpContext, HttpRecognizer, HttpValue, SinkFact } from './types.js';
 
 const procedureOptions: FrameworkObject = { kind: 'framework', framework: 'trpc', role: 'procedure-options', label: 'opts', context: false };
@@ -157,26 +157,28 @@ interface Middleware {
 /**
  * The `.use(middleware)` calls along a procedure's builder chain, across the files the chain is
  * built in (`companyProcedure = authedProcedure.input(...).use(checkCompany)`): they run before
- * the resolver and can reject the call. Nearest first.
+ * the resolver and can reject the call. Nearest first. The calls of one chain are walked in a
+ * loop; each builder a chain starts from is one hop, followed once (a cycle ends the walk), up to
+ * MAX_ROOT_HOPS builders.
  */
-export function middlewaresOf(node: Node, unit: FileUnit, resolver: Resolver, out: Middleware[] = [], depth = 0): Middleware[] {
-  if (depth > 12) return out;
-  const value = unwrap(node);
-  if (value.type === T.CallExpression) {
-    const callee = unwrap(value.callee);
-    if (callee.type !== T.MemberExpression) return out;
-    if (memberName(callee) === 'use') {
-      for (const arg of value.arguments) {
-        for (const fn of functionsOf(arg, unit, resolver, 0)) out.push({ fn, call: value, unit });
+export function middlewaresOf(node: Node, unit: FileUnit, resolver: Resolver): Middleware[] {
+  const out: Middleware[] = [];
+  const seen = new Set<Node>();
+  let at: Located<Node> = { node, unit };
+  for (;;) {
+    const here = at.unit;
+    const root = chainRoot(at.node, (call, callee) => {
+      if (memberName(callee) !== 'use') return;
+      for (const arg of call.arguments) {
+        for (const fn of functionsOf(arg, here, resolver)) out.push({ fn, call, unit: here });
       }
-    }
-    return middlewaresOf(callee.object, unit, resolver, out, depth + 1);
+    });
+    if (root.type !== T.Identifier) return out;
+    const binding = resolver.bindingOf(root, here);
+    if (binding.kind !== 'value' || seen.has(binding.value.node) || seen.size >= MAX_ROOT_HOPS) return out;
+    seen.add(binding.value.node);
+    at = binding.value;
   }
-  if (value.type === T.MemberExpression) return middlewaresOf(value.object, unit, resolver, out, depth + 1);
-  if (value.type !== T.Identifier) return out;
-  const binding = resolver.bindingOf(value, unit);
-  if (binding.kind === 'value') middlewaresOf(binding.value.node, binding.value.unit, resolver, out, depth + 1);
-  return out;
 }
 
 const optionsCache = new WeakMap<TSESTree.CallExpression, FrameworkObject>();
@@ -205,25 +207,30 @@ function optionsFor(call: TSESTree.CallExpression, unit: FileUnit, resolver: Res
  * (`createTrpcContext(...): Promise<TrpcContext>`). None when the builder names no context.
  */
 export function contextFactoriesOf(node: Node, unit: FileUnit, resolver: Resolver): Located<TSESTree.FunctionLike>[] {
-  const type = contextTypeArgument(node, unit, resolver, 0);
+  const type = contextTypeArgument(node, unit, resolver);
   return type ? factoriesOfType(type, resolver, 0) : [];
 }
 
-function contextTypeArgument(node: Node, unit: FileUnit, resolver: Resolver, depth: number): Located<TSESTree.TypeNode> | undefined {
-  if (depth > 16) return undefined;
-  const value = unwrap(node);
-  if (value.type === T.CallExpression) {
-    const callee = unwrap(value.callee);
-    if (callee.type === T.MemberExpression && memberName(callee) === 'context') {
-      const argument = value.typeArguments?.params[0];
-      return argument ? { node: argument, unit } : undefined;
-    }
-    return contextTypeArgument(callee.type === T.MemberExpression ? callee.object : callee, unit, resolver, depth + 1);
+function contextTypeArgument(node: Node, unit: FileUnit, resolver: Resolver): Located<TSESTree.TypeNode> | undefined {
+  const seen = new Set<Node>();
+  let at: Located<Node> = { node, unit };
+  for (;;) {
+    const here = at.unit;
+    let argument: TSESTree.TypeNode | undefined;
+    let root = chainRoot(at.node, (call, callee) => {
+      if (memberName(callee) !== 'context') return false;
+      argument = call.typeArguments?.params[0];
+      return true;
+    });
+    if (root.type === T.CallExpression && unwrap(root.callee).type === T.MemberExpression) return argument ? { node: argument, unit: here } : undefined;
+    // `create()` with `const create = initTRPC.context<Ctx>().create`.
+    if (root.type === T.CallExpression) root = unwrap(root.callee);
+    if (root.type !== T.Identifier) return undefined;
+    const binding = resolver.bindingOf(root, here);
+    if (binding.kind !== 'value' || seen.has(binding.value.node) || seen.size >= MAX_ROOT_HOPS) return undefined;
+    seen.add(binding.value.node);
+    at = binding.value;
   }
-  if (value.type === T.MemberExpression) return contextTypeArgument(value.object, unit, resolver, depth + 1);
-  if (value.type !== T.Identifier) return undefined;
-  const binding = resolver.bindingOf(value, unit);
-  return binding.kind === 'value' ? contextTypeArgument(binding.value.node, binding.value.unit, resolver, depth + 1) : undefined;
 }
 
 function factoriesOfType(type: Located<TSESTree.TypeNode>, resolver: Resolver, depth: number): Located<TSESTree.FunctionLike>[] {

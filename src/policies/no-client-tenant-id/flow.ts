@@ -16,7 +16,7 @@ import { finding } from './messages.js';
 import { clientCall, clientMember, destructuredFromPackage, fromHttp, http, packageCall, receiverParameter, roleOf, typedProperty } from './sources.js';
 import { bindable, evaluateInner, lostThrough, member, returnedWith } from './values.js';
 import { carries, visit } from './visit.js';
-import { Env, type Certainty, type Check, type ClientOrigin, type Frame, type Hit, type Origin, type Pin, type Source, type Visit } from './types.js';
+import { Env, type Certainty, type Check, type ClientOrigin, type Frame, type Hit, type Lost, type Origin, type Pin, type Source, type Visit } from './types.js';
 
 const namesCache = new WeakMap<object, WeakMap<object, TenantNames>>();
 
@@ -55,6 +55,8 @@ export class ClientTenantFlow {
   readonly adminGuarded = new Map<TSESTree.FunctionLike, boolean>();
   readonly factoryReturns = new Map<TSESTree.FunctionLike, Map<string, Origin | null>>();
   readonly replacing = new Map<TSESTree.FunctionLike, Map<string, { everywhere: boolean; values: Origin[] } | null>>();
+  /** Receivers of this file whose framework could not be decided within the budget (see packageRoot). */
+  readonly undecidedRoots: Lost[] = [];
   private readonly queries = new Map<TSESTree.CallExpression | TSESTree.TaggedTemplateExpression, QueryFacts | null>();
 
   constructor(

@@ -132,6 +132,9 @@ function decide(flow: ClientTenantFlow, calls: TSESTree.CallExpression[]): Check
     byRead.set(node, list);
   }
   for (const [node, hits] of byRead) findings.push(flow.finding(node, hits));
+  // A receiver the analysis could not place (a builder chain past the budget): its handler's input
+  // was never traced, which the scan says rather than reporting nothing.
+  visit.lost.push(...flow.undecidedRoots);
   // One entry per (read site, reason): a header read once by the context factory and lost the
   // same way in every procedure of the file is one flow the analysis could not follow.
   const seen = new Map<Node, Set<string>>();

@@ -1,7 +1,8 @@
 import type { TSESTree } from '@typescript-eslint/types';
-import { propertyName, T, variableOf, type FileUnit, type Node } from '../../core/ast.js';
+import { propertyName, T, textOf, variableOf, type FileUnit, type Node } from '../../core/ast.js';
 import type { HttpContext, HttpValue, PackageRef } from '../../core/facts.js';
 import { fromPackage, stringOf } from '../../core/syntax.js';
+import { clip } from '../shared/paths.js';
 import type { ClientTenantFlow as Flow } from './flow.js';
 import { extendedPackageType } from './request-types.js';
 import { IDENTITY_PACKAGES, member } from './values.js';
@@ -166,6 +167,11 @@ export function http(flow: Flow, frame: Frame): HttpContext {
     },
     packageRoot(node) {
       return flow.models.http.packageRoot(node, frame.unit, this, (fn, index, unit) => receiverParameter(flow, fn, index, unit));
+    },
+    undecided(node, reason) {
+      // Counted where the file under analysis asks; another file's receivers are counted with that file.
+      if (frame.unit !== flow.context.unit || flow.undecidedRoots.some((u) => u.at === node)) return;
+      flow.undecidedRoots.push({ at: node, reason: `whether \`${clip(textOf(frame.unit, node))}\` belongs to a web framework is not decided: ${reason}` });
     },
     packageOf(node) {
       return flow.models.http.packageOf(node, frame.unit, flow.context.resolver);

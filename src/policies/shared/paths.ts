@@ -15,7 +15,7 @@ import { basename } from 'node:path';
 import type { TSESTree } from '@typescript-eslint/types';
 import { enclosingFunction, memberName, propertyName, T, textOf, unwrap, walk, type FileUnit, type Node } from '../../core/ast.js';
 import { carriesIdentity, CLIENT_PARTS, foundByCredential, IDENTITY_NAME, identityRead, memberPath as identityPath } from '../../core/identity.js';
-import { authorizationDecoratorOf, testsFailure } from '../../core/syntax.js';
+import { authorizationDecoratorOf, chainRoot, testsFailure } from '../../core/syntax.js';
 import { sessionFieldOf } from '../../core/tenant-values.js';
 import { returnedExpressions, type Resolver } from '../../core/resolve.js';
 import { callableAt, callGraphFor, INLINE_RUNNERS, isInlineCallback, nodeKey, placeOf, runsParameter, searchRootOf, type Callable, type CallGraph } from '../../flow/callers.js';
@@ -2375,7 +2375,7 @@ function describeEntry(fn: TSESTree.FunctionLike, unit: FileUnit, options: PathO
  */
 export function behindSharedSecret(node: Node, unit: FileUnit, resolver: Resolver): boolean {
   for (let fn = enclosingFunction(node); fn; fn = enclosingFunction(fn)) {
-    if (checksSecret(fn, unit)) return true;
+    if (checksSecret(fn, unit, resolver, node)) return true;
     // A NestJS method behind a shared-secret guard on it or on its controller class.
     const owner = fn.parent;
     if (owner?.type === T.MethodDefinition) {
@@ -2388,11 +2388,11 @@ export function behindSharedSecret(node: Node, unit: FileUnit, resolver: Resolve
     for (const arg of call.arguments) {
       if (arg === fn) break;
       const middleware = functionValue(arg, unit, resolver);
-      if (middleware && checksSecret(middleware.node, middleware.unit)) return true;
+      if (middleware && checksSecret(middleware.node, middleware.unit, resolver)) return true;
     }
     for (const used of mountedMiddlewares(call, unit)) {
       const middleware = functionValue(used, unit, resolver);
-      if (middleware && checksSecret(middleware.node, middleware.unit)) return true;
+      if (middleware && checksSecret(middleware.node, middleware.unit, resolver)) return true;
     }
   }
   return false;
@@ -2414,11 +2414,11 @@ function describeRegistration(registration: TSESTree.CallExpression | TSESTree.N
   const registry = graph && registration.type === T.CallExpression ? jobRegistry(registration, handler ?? fn, unit, graph, options) : undefined;
   if (registry) return { text: `the job registered with ${text}, ${registry}`, kind: 'system' };
   if (fn && options.isAdminOnly?.(fn, unit)) return { text: `the handler registered with ${text}`, kind: 'admin' };
-  if (fn && checksSecret(fn, unit)) return { text: `the handler registered with ${text}, behind a shared-secret check`, kind: 'system' };
+  if (fn && checksSecret(fn, unit, options.resolver)) return { text: `the handler registered with ${text}, behind a shared-secret check`, kind: 'system' };
   for (const arg of registration.arguments) {
     if (arg === handler) continue;
     const middleware = functionValue(arg, unit, options.resolver);
-    if (middleware && checksSecret(middleware.node, middleware.unit)) return { text: `the handler registered with ${text}, behind the shared-secret check \`${clip(textOf(unit, arg))}\``, kind: 'system' };
+    if (middleware && checksSecret(middleware.node, middleware.unit, options.resolver)) return { text: `the handler registered with ${text}, behind the shared-secret check \`${clip(textOf(unit, arg))}\``, kind: 'system' };
   }
   // The middlewares before the handler, and before a wrapper around it:
   // `router.get('/t/:id', verifyTaskAccess('params', 'id'), safeControllerFunction(Tasks.get))`.
@@ -2433,12 +2433,12 @@ function describeRegistration(registration: TSESTree.CallExpression | TSESTree.N
   // `app.use('/sync', requireSecret)` earlier in the file, then `app.post('/sync', handler)`.
   for (const used of mountedMiddlewares(registration, unit)) {
     const middleware = functionValue(used, unit, options.resolver);
-    if (middleware && checksSecret(middleware.node, middleware.unit)) return { text: `the handler registered with ${text}, behind the shared-secret check \`${clip(textOf(unit, used))}\` mounted on its path`, kind: 'system' };
+    if (middleware && checksSecret(middleware.node, middleware.unit, options.resolver)) return { text: `the handler registered with ${text}, behind the shared-secret check \`${clip(textOf(unit, used))}\` mounted on its path`, kind: 'system' };
   }
   // `adminProcedure.query(...)` where `adminProcedure = t.procedure.use(requireApiKey)`.
-  for (const used of chainMiddlewares(callee, unit, options.resolver, 0)) {
+  for (const used of chainMiddlewares(callee, unit, options.resolver)) {
     const middleware = functionValue(used.node, used.unit, options.resolver);
-    if (middleware && checksSecret(middleware.node, middleware.unit)) return { text: `the handler registered with ${text}, behind the shared-secret check \`${clip(textOf(used.unit, used.node))}\``, kind: 'system' };
+    if (middleware && checksSecret(middleware.node, middleware.unit, options.resolver)) return { text: `the handler registered with ${text}, behind the shared-secret check \`${clip(textOf(used.unit, used.node))}\``, kind: 'system' };
   }
   return { text: `the handler registered with ${text}`, kind: 'request' };
 }
@@ -2579,25 +2579,29 @@ function mountedMiddlewares(registration: TSESTree.CallExpression | TSESTree.New
 
 /**
  * The middlewares of a builder chain (`.use(mw)`), following the chain's root through the
- * variables it is built from (`adminProcedure = t.procedure.use(a).use(b)`), up to a few hops.
+ * variables it is built from (`adminProcedure = t.procedure.use(a).use(b)`), each builder once
+ * (a cycle ends the walk), as many as a chain has up to MAX_BUILDERS.
  */
-function chainMiddlewares(node: Node, unit: FileUnit, resolver: Resolver, depth: number): { node: Node; unit: FileUnit }[] {
+function chainMiddlewares(node: Node, unit: FileUnit, resolver: Resolver): { node: Node; unit: FileUnit }[] {
   const found: { node: Node; unit: FileUnit }[] = [];
-  let current: Node = unwrap(node);
-  while (true) {
-    if (current.type === T.MemberExpression) current = unwrap(current.object);
-    else if (current.type === T.CallExpression) {
-      const callee = unwrap(current.callee);
-      if (callee.type === T.MemberExpression && memberName(callee) === 'use') for (const arg of current.arguments) found.push({ node: arg, unit });
-      current = callee;
-    } else break;
+  const seen = new Set<Node>();
+  let at = { node, unit };
+  for (;;) {
+    const here = at.unit;
+    const end = chainRoot(at.node, (call, callee) => {
+      if (memberName(callee) === 'use') for (const arg of call.arguments) found.push({ node: arg, unit: here });
+    });
+    const root = end.type === T.CallExpression ? unwrap(end.callee) : end;
+    if (root.type !== T.Identifier) return found;
+    const binding = resolver.bindingOf(root, here);
+    if (binding.kind !== 'value' || seen.has(binding.value.node) || seen.size >= MAX_BUILDERS) return found;
+    seen.add(binding.value.node);
+    at = binding.value;
   }
-  if (current.type === T.Identifier && depth < 3) {
-    const binding = resolver.bindingOf(current, unit);
-    if (binding.kind === 'value') found.push(...chainMiddlewares(binding.value.node, binding.value.unit, resolver, depth + 1));
-  }
-  return found;
 }
+
+/** Builders a procedure's chain is followed through (`protectedProcedure = publicProcedure.use(...)`, ...). */
+const MAX_BUILDERS = 32;
 
 /**
  * What the procedure middlewares before a tRPC resolver verified: a `.use()` middleware that looks a
@@ -2619,7 +2623,7 @@ function procedureLoads(registration: TSESTree.CallExpression, unit: FileUnit, o
   const callee = unwrap(registration.callee);
   if (callee.type !== T.MemberExpression || !['query', 'mutation', 'subscription'].includes(memberName(callee) ?? '')) return [];
   const loads: ProcedureLoad[] = [];
-  for (const used of chainMiddlewares(callee.object, unit, options.resolver, 0)) {
+  for (const used of chainMiddlewares(callee.object, unit, options.resolver)) {
     const fn = functionValue(used.node, used.unit, options.resolver);
     const load = fn && middlewareLoad(fn.node, fn.unit, options.tenantKeys);
     if (load) loads.push({ ...load, text: clip(textOf(fn.unit, load.lookup)) });
@@ -2837,7 +2841,7 @@ function systemFunction(at: Callable, resolver: Resolver): string | undefined {
     const guard = secretGuard(decorators, at.unit, resolver);
     if (guard) return `is an internal endpoint behind the shared-secret guard \`${guard}\``;
   }
-  if (checksSecret(at.fn, at.unit)) return 'is an internal endpoint behind a shared-secret check';
+  if (checksSecret(at.fn, at.unit, resolver)) return 'is an internal endpoint behind a shared-secret check';
   // `export const handler = ...` beside `export const builder/describe/command`: a yargs command module, run from a terminal.
   if (at.name === 'handler' && isExported(at) && exportsAny(at.unit, ['command', 'builder', 'describe'])) return 'is a command-line command (a yargs command module)';
   // A file run as a program (`#!/usr/bin/env node`): its functions are a script's.
@@ -2952,7 +2956,7 @@ function secretGuard(decorators: TSESTree.Decorator[], unit: FileUnit, resolver:
       const binding = resolver.bindingOf(named, unit);
       if (binding.kind !== 'class') continue;
       const method = binding.cls.node.body.body.find((m) => m.type === T.MethodDefinition && propertyName(m) === 'canActivate');
-      if (method?.type === T.MethodDefinition && checksSecret(method.value, binding.cls.unit)) return clip(`@${textOf(unit, decorator.expression)}`);
+      if (method?.type === T.MethodDefinition && checksSecret(method.value, binding.cls.unit, resolver)) return clip(`@${textOf(unit, decorator.expression)}`);
     }
   }
   return undefined;
@@ -2960,17 +2964,30 @@ function secretGuard(decorators: TSESTree.Decorator[], unit: FileUnit, resolver:
 
 /**
  * The function compares a request header with a secret from the environment and stops when they
- * differ: an internal endpoint (cron, database trigger, webhook) that only the system can call.
+ * differ: an internal endpoint (cron, database trigger, webhook) that only the system can call. Or
+ * it calls, before `before` on every path, a project function that does so and throws (see
+ * verifiedByHelper).
  */
-function checksSecret(fn: TSESTree.FunctionLike, unit: FileUnit): boolean {
+function checksSecret(fn: TSESTree.FunctionLike, unit: FileUnit, resolver?: Resolver, before?: Node): boolean {
   if (!fn.body || fn.body.type !== T.BlockStatement) return false;
+  return stopsUnlessSecret(fn.body, unit, { exit: exits, headers: new Set() }) || (resolver !== undefined && verifiedByHelper(fn.body, unit, resolver, before));
+}
+
+interface SecretCheck {
+  /** What the failing branch must do: leave the handler (`return`, `throw`), or, in a helper, throw. */
+  exit: (branch: Node) => boolean;
+  /** Parameters that hold a header's value (a helper handed `req.get('X-Signature')`). */
+  headers: Set<string>;
+}
+
+function stopsUnlessSecret(body: TSESTree.BlockStatement, unit: FileUnit, check: SecretCheck): boolean {
   const locals = new Map<string, Node>();
-  walk(fn.body, (node) => {
+  walk(body, (node) => {
     if (node.type === T.VariableDeclarator && node.id.type === T.Identifier && node.init) locals.set(node.id.name, node.init);
   });
   let found = false;
-  walk(fn.body, (node) => {
-    if (found || node.type !== T.IfStatement || !exits(node.consequent)) return;
+  walk(body, (node) => {
+    if (found || node.type !== T.IfStatement || !check.exit(node.consequent)) return;
     // The test and the locals it reads, three levels deep (`const ok = (secret && auth === \`Bearer ${secret}\`) || ...`,
     // `const auth = req.headers.get('authorization')`, `const secret = process.env.CRON_SECRET`).
     const parts: Node[] = [node.test, ...secretHelpers(node.test, unit, locals)];
@@ -2992,7 +3009,8 @@ function checksSecret(fn: TSESTree.FunctionLike, unit: FileUnit): boolean {
     for (const part of parts) {
       walk(part, (inner) => {
         if (inner.type === T.MemberExpression && HEADER_READ.test(memberName(inner) ?? '') && /header|authorization/i.test(textOf(unit, inner))) header = true;
-        if (inner.type === T.Literal && typeof inner.value === 'string' && /^(authorization|x-[a-z-]*(secret|token|key|signature))$/i.test(inner.value)) header = true;
+        if (inner.type === T.Literal && typeof inner.value === 'string' && HEADER_NAME.test(inner.value)) header = true;
+        if (inner.type === T.Identifier && check.headers.has(inner.name)) header = true;
         if (inner.type === T.MemberExpression && /(^|\.)env\b/.test(textOf(unit, inner.object))) secret = true;
         // A name of the environment (`env('CRON_SECRET')`), not the header's own (`'x-cron-secret'`).
         if (inner.type === T.Literal && typeof inner.value === 'string' && SECRET_NAME.test(inner.value) && !/^x-/i.test(inner.value)) secret = true;
@@ -3001,7 +3019,72 @@ function checksSecret(fn: TSESTree.FunctionLike, unit: FileUnit): boolean {
     }
     if (header && secret) found = true;
   });
-  return found || verifiesSignature(fn.body, locals, unit);
+  return found || verifiesSignature(body, locals, unit, check.headers);
+}
+
+/** Header names that carry a credential: `authorization`, `x-cron-secret`, `X-Signature`, `x-api-key`. */
+const HEADER_NAME = /^(authorization|x-[a-z-]*(secret|token|key|signature))$/i;
+
+/**
+ * A statement of the handler, before `before` (on every path: one of the body's own statements,
+ * not inside a branch), that calls a project function, of the same file or imported, which checks
+ * a header it is handed (or reads) against a secret of the environment and throws when they differ:
+ * tianji's `signatureIsValid(rawBody, req.get('X-Signature') ?? '')`, whose
+ * `if (!crypto.timingSafeEqual(hmacOfBody, signature)) throw new Error(...)`. A helper that only
+ * logs, or returns a verdict the statement drops, stops nothing.
+ */
+function verifiedByHelper(body: TSESTree.BlockStatement, unit: FileUnit, resolver: Resolver, before?: Node): boolean {
+  const locals = new Map<string, Node>();
+  for (const statement of body.body) {
+    if (before && statement.range[1] > before.range[0]) return false;
+    const call = statementCall(statement);
+    if (statement.type === T.VariableDeclaration) {
+      for (const declarator of statement.declarations) if (declarator.id.type === T.Identifier && declarator.init) locals.set(declarator.id.name, declarator.init);
+    }
+    const callee = call ? unwrap(call.callee) : undefined;
+    if (!call || callee?.type !== T.Identifier) continue;
+    const binding = resolver.bindingOf(callee, unit);
+    const helper = binding.kind === 'function' ? binding.fn : undefined;
+    if (!helper?.node.body || helper.node.body.type !== T.BlockStatement) continue;
+    // The helper's parameters that receive a header's value at this call.
+    const headers = new Set<string>();
+    call.arguments.forEach((arg, index) => {
+      const param = helper.node.params[index];
+      const name = param?.type === T.Identifier ? param.name : param?.type === T.AssignmentPattern && param.left.type === T.Identifier ? param.left.name : undefined;
+      if (name && readsHeader(arg, unit, locals)) headers.add(name);
+    });
+    if (stopsUnlessSecret(helper.node.body, helper.unit, { exit: throwsIn, headers })) return true;
+  }
+  return false;
+}
+
+/** The call a statement makes, awaited or assigned: `verify(x);`, `await verify(x);`, `const event = await verify(x);`. */
+function statementCall(statement: TSESTree.Statement): TSESTree.CallExpression | undefined {
+  const expression = statement.type === T.ExpressionStatement ? statement.expression : statement.type === T.VariableDeclaration && statement.declarations.length === 1 ? statement.declarations[0]?.init : undefined;
+  const value = expression ? unwrap(expression) : undefined;
+  const call = value?.type === T.AwaitExpression ? unwrap(value.argument) : value;
+  return call?.type === T.CallExpression ? call : undefined;
+}
+
+/** The argument is a header's value: `req.get('X-Signature')`, `request.headers.get('stripe-signature')`, or a local read so. */
+function readsHeader(arg: Node, unit: FileUnit, locals: Map<string, Node>, depth = 0): boolean {
+  let found = false;
+  walk(arg, (inner) => {
+    if (found) return;
+    if (inner.type === T.MemberExpression && HEADER_READ.test(memberName(inner) ?? '') && /header|authorization/i.test(textOf(unit, inner))) found = true;
+    else if (inner.type === T.Literal && typeof inner.value === 'string' && (HEADER_NAME.test(inner.value) || /signature$/i.test(inner.value))) found = true;
+    else if (inner.type === T.Identifier && depth < 2 && locals.has(inner.name)) found = readsHeader(locals.get(inner.name)!, unit, locals, depth + 1);
+  });
+  return found;
+}
+
+/** A helper's failing branch throws: returning (a `false`, a 401 response) leaves the caller to act on it. */
+function throwsIn(branch: Node): boolean {
+  let found = false;
+  walk(branch, (node) => {
+    if (node.type === T.ThrowStatement) found = true;
+  });
+  return found;
 }
 
 /**
@@ -3051,8 +3134,8 @@ function fileFunction(unit: FileUnit, name: string): TSESTree.FunctionLike | und
  * `await parseWebhookEvent({ payload, signature })` / `stripe.webhooks.constructEvent(body, signature, secret)`,
  * awaited or assigned, before the work): only the provider can call it.
  */
-function verifiesSignature(body: TSESTree.BlockStatement, locals: Map<string, Node>, unit: FileUnit): boolean {
-  const signatures = new Set<string>();
+function verifiesSignature(body: TSESTree.BlockStatement, locals: Map<string, Node>, unit: FileUnit, headers: Set<string>): boolean {
+  const signatures = new Set<string>(headers);
   for (const [name, init] of locals) {
     let reads = false;
     walk(init, (inner) => {
