@@ -1,9 +1,8 @@
+import { createRequire } from 'node:module';
 import type { TSESLint } from '@typescript-eslint/utils';
-import { analyzeFile } from '../analyze/analyze.js';
 import type { FileUnit } from '../core/ast.js';
-import { oracleFromServices } from '../core/types.js';
 import type { RuleId } from '../core/rule-meta.js';
-import { projectForLintedFile } from '../project/editor-cache.js';
+import type * as Engine from './engine.js';
 
 // No top-level await here: the WASM SQL parser (migrations with RLS and policies, raw SQL in code)
 // loads the first time a linted project has SQL, in a worker the rules wait on (src/sql/libpg.ts).
@@ -13,7 +12,19 @@ import { projectForLintedFile } from '../project/editor-cache.js';
  * checks every schema and config input's mtime, which cost a stat of each input five times per file
  * (11 % of an ESLint run on kanbn/kan, bench/). The rules of one file share one tree and one pass.
  */
-const entryOfTree = new WeakMap<object, ReturnType<typeof projectForLintedFile>>();
+const entryOfTree = new WeakMap<object, ReturnType<typeof Engine.projectForLintedFile>>();
+
+let loaded: typeof Engine | undefined;
+
+/**
+ * The analysis core, loaded the first time a rule checks a file (or schemaCacheKey runs), so that
+ * importing the plugin costs its rule metadata only. By require: a rule's `create` is synchronous,
+ * and Node >= 20.19 (package.json engines) require()s an ES module without top-level await. Under
+ * vitest, which cannot require() TypeScript, vitest.config.ts turns this call into a static import.
+ */
+export function engine(): typeof Engine {
+  return (loaded ??= createRequire(import.meta.url)('./engine.js') as typeof Engine);
+}
 
 /** Every rule's message: the Finding's three parts, so the editor shows what the CLI prints. */
 export const FINDING_TEMPLATE = '{{ message }} Why: {{ evidence }} Fix: {{ help }}';
@@ -29,6 +40,7 @@ export function reportFindings<M extends string>(
   suggestionId?: M,
 ): void {
   const { sourceCode } = context;
+  const { analyzeFile, oracleFromServices, projectForLintedFile } = engine();
   const unit: FileUnit = { file: context.filename, text: sourceCode.text, ast: sourceCode.ast, scopeManager: sourceCode.scopeManager ?? failNoScopes(), types: oracleFromServices(sourceCode.parserServices) };
   const settings: unknown = context.settings['tenant-lint'];
   let findings: ReturnType<typeof analyzeFile>['findings'];
