@@ -26,6 +26,9 @@ export function engine(): typeof Engine {
   return (loaded ??= createRequire(import.meta.url)('./engine.js') as typeof Engine);
 }
 
+/** Source characters of parsed files the editor keeps between linted files (as the scanner: src/scan/scan.ts). */
+const RETAINED_SOURCE_CHARS = 3_000_000;
+
 /** Every rule's message: the Finding's three parts, so the editor shows what the CLI prints. */
 export const FINDING_TEMPLATE = '{{ message }} Why: {{ evidence }} Fix: {{ help }}';
 
@@ -56,9 +59,13 @@ export function reportFindings<M extends string>(
       entry = projectForLintedFile(context.filename, settings);
       entryOfTree.set(sourceCode.ast, entry);
       entry.resolver.modules.beginLint();
+      // Between files, as the scanner does: the trees of files linted or parsed earlier are kept
+      // within a bound, least recently used dropped first (a dropped file is parsed again if a
+      // later file looks into it: the cost changes, not the findings).
+      entry.resolver.modules.trim(RETAINED_SOURCE_CHARS);
     }
     const { project, resolver } = entry;
-    resolver.modules.add(unit);
+    resolver.modules.addLinted(unit);
     const analysis = analyzeFile(unit, project, resolver, { only: ruleId });
     // This rule's policy threw on this file (the other rules checked it): one problem, as below.
     const failed = analysis.internal?.find((e) => e.ruleId === ruleId);
