@@ -1,9 +1,8 @@
+import { createRequire } from 'node:module';
 import type { TSESLint } from '@typescript-eslint/utils';
-import { analyzeFile } from '../analyze/analyze.js';
 import type { FileUnit } from '../core/ast.js';
-import { oracleFromServices } from '../core/types.js';
 import type { RuleId } from '../core/rule-meta.js';
-import { projectForLintedFile } from '../project/editor-cache.js';
+import type * as Engine from './engine.js';
 
 // No top-level await here: the WASM SQL parser (migrations with RLS and policies, raw SQL in code)
 // loads the first time a linted project has SQL, in a worker the rules wait on (src/sql/libpg.ts).
@@ -13,7 +12,22 @@ import { projectForLintedFile } from '../project/editor-cache.js';
  * checks every schema and config input's mtime, which cost a stat of each input five times per file
  * (11 % of an ESLint run on kanbn/kan, bench/). The rules of one file share one tree and one pass.
  */
-const entryOfTree = new WeakMap<object, ReturnType<typeof projectForLintedFile>>();
+const entryOfTree = new WeakMap<object, ReturnType<typeof Engine.projectForLintedFile>>();
+
+let loaded: typeof Engine | undefined;
+
+/**
+ * The analysis core, loaded the first time a rule checks a file (or schemaCacheKey runs), so that
+ * importing the plugin costs its rule metadata only. By require: a rule's `create` is synchronous,
+ * and Node >= 20.19 (package.json engines) require()s an ES module without top-level await. Under
+ * vitest, which cannot require() TypeScript, vitest.config.ts turns this call into a static import.
+ */
+export function engine(): typeof Engine {
+  return (loaded ??= createRequire(import.meta.url)('./engine.js') as typeof Engine);
+}
+
+/** Source characters of parsed files the editor keeps between linted files (as the scanner: src/scan/scan.ts). */
+const RETAINED_SOURCE_CHARS = 3_000_000;
 
 /** Every rule's message: the Finding's three parts, so the editor shows what the CLI prints. */
 export const FINDING_TEMPLATE = '{{ message }} Why: {{ evidence }} Fix: {{ help }}';
@@ -29,6 +43,7 @@ export function reportFindings<M extends string>(
   suggestionId?: M,
 ): void {
   const { sourceCode } = context;
+  const { analyzeFile, oracleFromServices, projectForLintedFile } = engine();
   const unit: FileUnit = { file: context.filename, text: sourceCode.text, ast: sourceCode.ast, scopeManager: sourceCode.scopeManager ?? failNoScopes(), types: oracleFromServices(sourceCode.parserServices) };
   const settings: unknown = context.settings['tenant-lint'];
   let findings: ReturnType<typeof analyzeFile>['findings'];
@@ -44,9 +59,13 @@ export function reportFindings<M extends string>(
       entry = projectForLintedFile(context.filename, settings);
       entryOfTree.set(sourceCode.ast, entry);
       entry.resolver.modules.beginLint();
+      // Between files, as the scanner does: the trees of files linted or parsed earlier are kept
+      // within a bound, least recently used dropped first (a dropped file is parsed again if a
+      // later file looks into it: the cost changes, not the findings).
+      entry.resolver.modules.trim(RETAINED_SOURCE_CHARS);
     }
     const { project, resolver } = entry;
-    resolver.modules.add(unit);
+    resolver.modules.addLinted(unit);
     const analysis = analyzeFile(unit, project, resolver, { only: ruleId });
     // This rule's policy threw on this file (the other rules checked it): one problem, as below.
     const failed = analysis.internal?.find((e) => e.ruleId === ruleId);

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { join, relative, resolve } from 'node:path';
-import { projectForLintedFile } from '../project/editor-cache.js';
+import { engine } from './adapter.js';
 import { readFileSafe } from '../scan/safe-read.js';
 
 /** The settings key that carries the hash; its value is read by nobody but ESLint's cache. */
@@ -29,7 +29,7 @@ export function schemaCacheKey(...dirs: string[]): SchemaCacheKeyConfig {
   const hash = createHash('sha256');
   for (const dir of dirs.length ? dirs : [process.cwd()]) {
     // The project the rules will use: loaded here once, found again in the per-process cache when linting.
-    const { project } = projectForLintedFile(join(resolve(dir), 'eslint.config.js'), undefined);
+    const { project } = engine().projectForLintedFile(join(resolve(dir), 'eslint.config.js'), undefined);
     const inputs = [...new Set(project.inputs.map((input) => input.path))].sort();
     for (const path of inputs) {
       hash.update(`${relative(resolve(dir), path)}\0`);
