@@ -902,6 +902,8 @@ function call(node: TSESTree.CallExpression, unit: FileUnit, w: Walk): Origin[] 
   // `SqlClient.of({ ... })`: a tag's method that hands back the service it is given.
   const same = w.resolver.tagIdentity(node, unit);
   if (same) return describe(same, unit, w);
+  const cached = mapGet(node, callee, unit, w);
+  if (cached) return cached;
   const origins = describe(callee, unit, w);
   const out: Origin[] = [];
   for (const o of origins) out.push(...callOrigin(o, node.arguments, unit, node, w));
@@ -916,6 +918,38 @@ function call(node: TSESTree.CallExpression, unit: FileUnit, w: Walk): Origin[] 
   }
   return out.length ? out : [unknown(`the result of \`${textOf(unit, callee)}()\` cannot be followed`, unit, node)];
 }
+
+/**
+ * `cache.get(key)` of a `Map` (or `WeakMap`) the file makes (`const appDBs = new Map()`): whatever is
+ * put in it, by `cache.set(key, value)` on the same variable or as an initial entry
+ * (`new Map([[k, v]])`). A value the analysis cannot follow beside one it can (the map re-inserting
+ * what it just read) does not hide it. Undefined when `callee` is not such a read.
+ */
+function mapGet(node: TSESTree.CallExpression, callee: Node, unit: FileUnit, w: Walk): Origin[] | undefined {
+  if (callee.type !== T.MemberExpression || memberName(callee) !== 'get' || node.arguments.length !== 1) return undefined;
+  const object = unwrap(callee.object);
+  const variable = object.type === T.Identifier ? variableOf(unit.scopeManager, object) : undefined;
+  const def = variable?.defs[0];
+  const init = def?.type === 'Variable' && def.node.id.type === T.Identifier && def.node.init ? unwrap(def.node.init) : undefined;
+  if (!variable || init?.type !== T.NewExpression || init.callee.type !== T.Identifier || !MAPS.has(init.callee.name) || declaredIn(init.callee, unit)) return undefined;
+  const values: Node[] = [];
+  const entries = init.arguments[0] ? unwrap(init.arguments[0]) : undefined;
+  if (entries?.type === T.ArrayExpression) {
+    for (const entry of entries.elements) if (entry?.type === T.ArrayExpression && entry.elements[1] && entry.elements[1].type !== T.SpreadElement) values.push(entry.elements[1]);
+  }
+  for (const ref of variable.references) {
+    const set = ref.identifier.parent;
+    const write = set?.type === T.MemberExpression && set.object === ref.identifier && memberName(set) === 'set' && set.parent?.type === T.CallExpression && set.parent.callee === set ? set.parent : undefined;
+    const value = write?.arguments[1];
+    if (value && value.type !== T.SpreadElement) values.push(value);
+  }
+  const out = values.flatMap((value) => describe(value, unit, w)).filter((o) => o.kind !== 'literal');
+  if (!out.length) return [unknown(`nothing that can be followed is put in the map \`${variable.name}\``, unit, node)];
+  const known = out.filter((o) => o.kind !== 'unknown');
+  return (known.length ? known : out).map((o) => (o.kind === 'lib' ? { ...o, trail: [...o.trail, `put in the map \`${variable.name}\``] } : o));
+}
+
+const MAPS = new Set(['Map', 'WeakMap']);
 
 function callOrigin(o: Origin, args: TSESTree.CallExpressionArgument[], unit: FileUnit, node: Node, w: Walk): Origin[] {
   switch (o.kind) {
@@ -1033,10 +1067,16 @@ function getMember(o: Origin, name: string, unit: FileUnit, at: Node, w: Walk): 
         }
         return [unknown(`the type has no member \`${name}\``, unit, at)];
       }
-      for (const property of o.node.properties) {
+      // The last property of that name wins, or a spread after it that has the member
+      // (`{ sequelize, ...models }`: `.Invoice` is the spread object's).
+      for (const property of [...o.node.properties].reverse()) {
         if (property.type === T.Property && propertyName(property) === name) {
           if (property.value.type === T.AssignmentPattern) continue;
           return describe(property.value, o.unit, w);
+        }
+        if (property.type === T.SpreadElement) {
+          const spread = describe(property.argument, o.unit, w).filter((s) => s.kind === 'object' || s.kind === 'lib').flatMap((s) => (s.kind === 'lib' ? [] : getMember(s, name, unit, at, w)));
+          if (spread.some((s) => s.kind !== 'unknown')) return spread.filter((s) => s.kind !== 'unknown');
         }
       }
       return [unknown(`the object has no member \`${name}\` that can be followed`, unit, at)];

@@ -13,6 +13,7 @@ import { enclosingClass, memberName, propertyName, T, thisAssigned, unwrap, vari
 import type { AnalysisContext } from '../core/query-site.js';
 import { returnedExpressions, type Binding, type Located } from '../core/resolve.js';
 import type { Table, TenantSchema } from '../core/schema.js';
+import { originsOf } from '../flow/origin.js';
 import { tableKey } from '../schema/merge.js';
 import { className, constStringOf, decoratorParts, importsAny, isFrom, moduleRefOf, objectOf, propertyOf, stringOf } from '../schema/ts-sources.js';
 
@@ -50,7 +51,16 @@ export interface ModelUse {
 export function modelUseOf(expression: Node, unit: FileUnit, context: AnalysisContext, depth = 0): ModelUse | undefined {
   if (depth > MAX_DEPTH) return undefined;
   const node = unwrap(expression);
+  const found = syntacticModel(node, unit, context, depth);
+  // What the written forms do not reach, the value flow may: a model held in a `Map` cache of
+  // per-database model sets (`appDBs.get(appId)`), spread into a result object, returned by a factory.
+  return found || depth > 0 ? found : flowModel(node, unit, context);
+}
+
+function syntacticModel(node: Node, unit: FileUnit, context: AnalysisContext, depth: number): ModelUse | undefined {
   switch (node.type) {
+    case T.LogicalExpression:
+      return node.operator === '&&' ? undefined : eitherModel(node, unit, context, depth);
     case T.Identifier:
       return identifierModel(node, unit, context, depth);
     case T.CallExpression:
@@ -65,6 +75,44 @@ export function modelUseOf(expression: Node, unit: FileUnit, context: AnalysisCo
     default:
       return undefined;
   }
+}
+
+/**
+ * `db.models.Meta ?? db.models.AppMeta`, `a || b`: a model when both sides are models; of two
+ * tables, the one that holds tenant data, so that a fallback cannot hide an unscoped read.
+ */
+function eitherModel(node: TSESTree.LogicalExpression, unit: FileUnit, context: AnalysisContext, depth: number): ModelUse | undefined {
+  const left = modelUseOf(node.left, unit, context, depth + 1);
+  const right = left && modelUseOf(node.right, unit, context, depth + 1);
+  if (!left || !right) return undefined;
+  return pickTenantModel([left, right]);
+}
+
+function pickTenantModel(uses: ModelUse[]): ModelUse | undefined {
+  return uses.find((u) => u.def.table.class === 'tenant' || u.def.table.class === 'child') ?? uses[0];
+}
+
+/**
+ * The model the value flow (src/flow/origin.ts) finds for a receiver: a model class (`class Invoice
+ * extends Model`, wherever the value came from), or `.models.Invoice` of a `new Sequelize(...)`.
+ */
+function flowModel(node: Node, unit: FileUnit, context: AnalysisContext): ModelUse | undefined {
+  if (node.type !== T.Identifier && node.type !== T.MemberExpression && node.type !== T.CallExpression) return undefined;
+  const uses: ModelUse[] = [];
+  for (const origin of originsOf(node, unit, context.resolver)) {
+    if (origin.kind === 'class') {
+      const found = use(classModel(origin.cls, origin.unit, context, 1));
+      if (found) uses.push(found);
+    } else if (origin.kind === 'lib' && SEQUELIZE_PACKAGES.has(origin.source)) {
+      // `new Sequelize(...)`, or a value typed `Sequelize`: then `.models.Invoice`.
+      const steps = origin.steps[0]?.kind === 'new' ? origin.steps.slice(1) : origin.typed ? origin.steps : [];
+      const [models, model, ...rest] = steps;
+      if (models?.kind !== 'get' || models.name !== 'models' || model?.kind !== 'get' || rest.length > 0) continue;
+      const found = use(modelNamed(model.name, context, unit));
+      if (found) uses.push(found);
+    }
+  }
+  return pickTenantModel(uses);
 }
 
 function use(def: ModelDef | undefined, scopedBy?: string): ModelUse | undefined {
