@@ -164,3 +164,71 @@ describe.each(['prisma', 'drizzle', 'knex'] as Orm[])('an access check stored in
     expect(await rtf(repo(orm, OTHER_ID))).toEqual(['src/routes.ts error']);
   });
 });
+
+/*
+ * rybbit's getSitesFromOrg (judged misreading): the membership lookup runs in the same `Promise.all` as
+ * the read of the tenant the client names, and the 403 comes before the rows are used. The rows never
+ * reach a caller who is not a member: checked. Twin: a write in that `Promise.all` has already
+ * happened when the check fails: still reported.
+ */
+const PARALLEL: Record<Orm, { member: string; read: string; write: string }> = {
+  prisma: {
+    member: `db.member.findFirst({ where: { organizationId, userId: req.user.id } })`,
+    read: `db.board.findMany({ where: { organizationId } })`,
+    write: `db.board.deleteMany({ where: { organizationId } })`,
+  },
+  drizzle: {
+    member: `db.select().from(members).where(and(eq(members.organizationId, organizationId), eq(members.userId, req.user.id))).limit(1)`,
+    read: `db.select().from(boards).where(eq(boards.organizationId, organizationId))`,
+    write: `db.delete(boards).where(eq(boards.organizationId, organizationId))`,
+  },
+  knex: {
+    member: `db('members').where({ organization_id: organizationId, user_id: req.user.id }).first()`,
+    read: `db('boards').where({ organization_id: organizationId })`,
+    write: `db('boards').where({ organization_id: organizationId }).del()`,
+  },
+};
+
+function parallel(orm: Orm, second: 'read' | 'write', sequential = false): string {
+  const o = ORMS[orm];
+  const q = PARALLEL[orm];
+  const missing = orm === 'drizzle' ? 'memberRows.length === 0' : '!memberRows';
+  const body = sequential
+    ? `  const memberRows = await ${q.member};\n  if (${missing}) return res.status(403).end();\n  const rows = await ${q[second]};`
+    : `  const [memberRows, rows] = await Promise.all([\n    ${q.member},\n    ${q[second]},\n  ]);\n  if (${missing}) return res.status(403).end();`;
+  const routes = `import express from 'express';
+import { db } from './db';
+${orm === 'drizzle' ? `import { and, eq } from 'drizzle-orm';\nimport { boards, members } from './schema';\n` : ''}
+export const app = express();
+app.get('/orgs/:organizationId/boards', async (req: any, res: any) => {
+  const { organizationId } = req.params;
+${body}
+  res.json(rows);
+});
+`;
+  return makeProject({
+    'package.json': JSON.stringify({ name: 'p', private: true, dependencies: { ...o.deps, express: '^5.1.0' } }),
+    ...o.schema,
+    'src/db.ts': o.db,
+    'src/routes.ts': routes,
+  });
+}
+
+async function nct(dir: string): Promise<string[]> {
+  const result = await scan({ path: dir });
+  return result.findings.filter((f) => f.ruleId === 'no-client-tenant-id').map((f) => `${f.file} ${f.severity}`);
+}
+
+describe.each(['prisma', 'drizzle', 'knex'] as Orm[])('a membership check in the same Promise.all as the tenant query (%s)', (orm) => {
+  it('sequential: the check before the read is recognised', async () => {
+    expect(await nct(parallel(orm, 'read', true))).toEqual([]);
+  });
+
+  it('the read beside the check, its rows held until the 403: not reported', async () => {
+    expect(await nct(parallel(orm, 'read'))).toEqual([]);
+  });
+
+  it('twin: a write beside the check has happened before it: error', async () => {
+    expect(await nct(parallel(orm, 'write'))).toEqual(['src/routes.ts error']);
+  });
+});
