@@ -87,6 +87,8 @@ export interface Sink {
   /** What the message points at: the sink's line. */
   node: Node;
   unit: FileUnit;
+  /** A read whose rows are what the request gets (not a write): a check after it still decides whether they leave. */
+  read?: boolean;
   /** Mass assignment: a whole client object written into a tenant row, which can set its tenant key. */
   mass?: { table: string; key: string };
   /** Gated only by a helper that receives the verified user and was not followed to a decision (see `delegatedChecks`). */

@@ -1922,6 +1922,8 @@ function guardStatement(statement: TSESTree.Statement, roots: Set<string>, unit:
     for (const declarator of statement.declarations) {
       const lookup = tenantLookup(declarator, roots, unit, options, rest);
       if (lookup) return lookup;
+      const stored = storedVerdict(declarator, roots, unit, rest);
+      if (stored) return stored;
       const init = declarator.init && callIn(declarator.init);
       if (!init || declarator.id.type !== T.Identifier) continue;
       if (!intersects(rootsOf(init.arguments, unit, 0, true), roots)) continue;
@@ -1991,6 +1993,66 @@ function testedGuard(declarator: TSESTree.VariableDeclarator, call: TSESTree.Cal
   return tested ? `\`${clip(textOf(unit, call))}\` and the check of \`${name}\`` : undefined;
 }
 
+/**
+ * `const ok = await getUserHasAccessToSite(req, siteId); if (!ok) return 403` (rybbit, judged): the
+ * verdict of a call that would be a check inline (`if (!(await getUserHasAccessToSite(req, siteId)))`,
+ * see checkingCall) stored before it is tested. Also destructured (`const { allowed } = await
+ * check(...); if (!allowed)`), a field of it (`if (!access.ok) throw`), and an element of
+ * `Promise.all([check(...), ...])`. The test must stop the request when the verdict is falsy: `!ok`,
+ * `ok === false`, `!access.<field>`; a verdict never tested, or tested by an `if` that goes on, is no check.
+ */
+function storedVerdict(declarator: TSESTree.VariableDeclarator, roots: Set<string>, unit: FileUnit, rest: TSESTree.Statement[]): string | undefined {
+  if (!declarator.init || !waitsFor(declarator.init)) return undefined;
+  const value = callIn(declarator.init);
+  if (!value) return undefined;
+  const pairs: { call: TSESTree.CallExpression; pattern: Node }[] = [];
+  const callee = unwrap(value.callee);
+  if (callee.type === T.MemberExpression && memberName(callee) === 'all' && value.arguments[0]?.type === T.ArrayExpression && declarator.id.type === T.ArrayPattern) {
+    value.arguments[0].elements.forEach((element, i) => {
+      const pattern = (declarator.id as TSESTree.ArrayPattern).elements[i];
+      const call = element ? callIn(element) : undefined;
+      if (call && pattern) pairs.push({ call, pattern });
+    });
+  } else pairs.push({ call: value, pattern: declarator.id });
+  for (const { call, pattern } of pairs) {
+    if (!(identityIn(call) || namedAuthorizationCheck(call))) continue;
+    if (!intersects(rootsOf(call.arguments, unit, 0, true), roots)) continue;
+    // The names that hold the verdict: the binding itself, or the locals destructured from it.
+    const whole = pattern.type === T.Identifier ? pattern.name : undefined;
+    const parts = new Set<string>();
+    if (pattern.type === T.ObjectPattern) for (const p of pattern.properties) if (p.type === T.Property && p.value.type === T.Identifier) parts.add(p.value.name);
+    if (!whole && parts.size === 0) continue;
+    const tested = rest.find((s) => s.type === T.IfStatement && exits(s.consequent) && disjunctsOf(s.test).some((d) => deniesVerdict(d, whole, parts)));
+    if (tested) return `\`${clip(textOf(unit, call))}\`, its verdict stored and tested by \`${clip(textOf(unit, (tested as TSESTree.IfStatement).test))}\``;
+  }
+  return undefined;
+}
+
+/** `a || b`: the request stops when any of them holds. */
+function disjunctsOf(test: Node): Node[] {
+  const node = unwrap(test);
+  return node.type === T.LogicalExpression && node.operator === '||' ? [...disjunctsOf(node.left), ...disjunctsOf(node.right)] : [node];
+}
+
+/** Holds when the stored verdict says no: `!ok`, `ok === false`, `!access.ok` (`access?.ok`), `!allowed` for a destructured local. */
+function deniesVerdict(test: Node, whole: string | undefined, parts: Set<string>): boolean {
+  const node = unwrap(test);
+  const named = (n: Node, field: boolean): boolean => {
+    let inner = unwrap(n);
+    if (inner.type === T.ChainExpression) inner = unwrap(inner.expression);
+    if (inner.type === T.Identifier) return inner.name === whole || parts.has(inner.name);
+    if (!field || inner.type !== T.MemberExpression || inner.computed) return false;
+    const object = unwrap(inner.object);
+    return object.type === T.Identifier && object.name === whole;
+  };
+  if (node.type === T.UnaryExpression && node.operator === '!') return named(node.argument, true);
+  if (node.type === T.BinaryExpression && (node.operator === '===' || node.operator === '==')) {
+    const isFalse = (n: Node) => { const v = unwrap(n); return v.type === T.Literal && v.value === false; };
+    return (named(node.left, true) && isFalse(node.right)) || (named(node.right, true) && isFalse(node.left));
+  }
+  return false;
+}
+
 /** `authorize(...)` or `auth.authorize(...)` imported from a package. */
 function importedCallee(call: TSESTree.CallExpression, unit: FileUnit, resolver: Resolver): boolean {
   let callee = unwrap(call.callee);
@@ -2052,9 +2114,15 @@ const AUTHZ_WORDS = new Set(['Permission', 'Permissions', 'Access', 'Accessible'
 function namedAuthorizationCheck(call: TSESTree.CallExpression): boolean {
   const callee = unwrap(call.callee);
   const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
-  if (!name || !CHECK_NAME.test(name)) return false;
-  return name.split(/(?=[A-Z])/).some((word) => AUTHZ_WORDS.has(word));
+  if (!name) return false;
+  const words = name.split(/(?=[A-Z])/);
+  // `getUserHasAdminAccessToSite(req, siteId)`, `fetchUserCanEdit(...)`: a getter named as the question it answers.
+  if (!CHECK_NAME.test(name) && !words.slice(1).some((word) => QUESTION_WORDS.has(word))) return false;
+  return words.some((word) => AUTHZ_WORDS.has(word));
 }
+
+/** A word that makes a getter's name a yes/no question about the caller (`getUserHasAccess`, `fetchUserCanEdit`). */
+const QUESTION_WORDS = new Set(['Has', 'Can', 'Is']);
 
 /**
  * `const course = await validateTeachCourse({ courseId, wsId: access.normalizedWsId }); if (!course) return 404`:

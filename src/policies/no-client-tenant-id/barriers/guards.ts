@@ -2,7 +2,7 @@ import type { TSESTree } from '@typescript-eslint/types';
 import { enclosingFunction, T, unwrap, walk, type Node } from '../../../core/ast.js';
 import { authorizationDecoratorOf } from '../../../core/syntax.js';
 import type { ClientTenantFlow as Flow } from '../flow.js';
-import { within } from '../syntax.js';
+import { isPromiseAll, within } from '../syntax.js';
 import { ANY_KEY, Env, keyOf, strongest, type Certainty, type Check, type Frame, type Hit } from '../types.js';
 
 /*
@@ -66,11 +66,45 @@ export function gatedBy(flow: Flow, hit: Hit, checks: Check[], scope: TSESTree.N
     // Not for a check of the whole request (a key or signature checked only `if (apiKey)`): a request
     // without the header skips it, and its other values still name any tenant.
     const gate = check.key === ANY_KEY ? check.gate : truthyGuarded(check.gate);
-    return gate.range[1] <= at.range[0] && gate.parent !== undefined && within(at, gate.parent);
+    if (gate.range[1] <= at.range[0] && gate.parent !== undefined && within(at, gate.parent)) return true;
+    return hit.sink.kind === 'query' && hit.sink.read === true && check.mode === 'exit' && heldUntil(at, gate);
   });
   if (gating.some((check) => check.certain)) return 'certain';
   for (const check of gating) if (check.delegate) delegates?.push(check);
   return gating.length > 0 ? 'uncertain' : undefined;
+}
+
+/**
+ * `const [member, rows] = await Promise.all([isMember(orgId, userId), db.select().from(sites).where(eq(sites.orgId,
+ * orgId))]); if (!member) return 403; return rows` (rybbit's getSitesFromOrg): the read runs beside the
+ * check, but its rows stay in a local until the check's `if` has stopped a failing request. The read
+ * (an element of the awaited `Promise.all` of a declaration) is gated by an exit in the same block
+ * after that declaration, when nothing between them touches what the declaration bound. A write in
+ * the same `Promise.all` has happened by then: only reads (see `Sink.read`).
+ */
+function heldUntil(at: Node, gate: Node): boolean {
+  let node: Node = at;
+  let list: TSESTree.ArrayExpression | undefined;
+  for (let parent = node.parent; parent && !list; node = parent, parent = parent.parent) {
+    if (parent.type === T.FunctionDeclaration || parent.type === T.FunctionExpression || parent.type === T.ArrowFunctionExpression) return false;
+    if (parent.type === T.ArrayExpression && parent.parent?.type === T.CallExpression && parent.parent.arguments[0] === parent && isPromiseAll(parent.parent)) list = parent;
+  }
+  if (!list) return false;
+  let call: Node = list.parent!;
+  while (call.parent?.type === T.AwaitExpression || call.parent?.type === T.TSAsExpression) call = call.parent;
+  const declarator = call.parent?.type === T.VariableDeclarator && call.parent.init === call ? call.parent : undefined;
+  const declaration = declarator?.parent;
+  const block = declaration?.parent;
+  if (!declarator || !declaration || !block || gate.parent !== block || !('body' in block) || !Array.isArray(block.body)) return false;
+  const statements = block.body as Node[];
+  const from = statements.indexOf(declaration);
+  const to = statements.indexOf(gate);
+  if (from < 0 || to <= from) return false;
+  const names = new Set<string>();
+  walk(declarator.id, (n) => {
+    if (n.type === T.Identifier) names.add(n.name);
+  });
+  return statements.slice(from + 1, to).every((statement) => ![...names].some((name) => mentions(statement, name)));
 }
 
 /**

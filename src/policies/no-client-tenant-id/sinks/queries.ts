@@ -32,7 +32,7 @@ export function querySinks(flow: Flow, call: TSESTree.CallExpression | TSESTree.
   if (!lookup && pin !== 'verified' && !existence) {
     const uncertain = pin === 'untraced' ? 'which also filters by a user that could not be traced to the verified identity' : undefined;
     for (const value of positions.filter) {
-      sinks.push({ kind: 'query', label: `used as the tenant filter of ${at}`, value: value.node, node: site.callee, unit: value.unit, ...(uncertain ? { uncertain } : {}) });
+      sinks.push({ kind: 'query', label: `used as the tenant filter of ${at}`, value: value.node, node: site.callee, unit: value.unit, ...(site.operation === 'read' ? { read: true } : {}), ...(uncertain ? { uncertain } : {}) });
     }
   }
   if (site.operation === 'insert' || site.operation === 'update') {
