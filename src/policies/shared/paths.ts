@@ -1922,7 +1922,7 @@ function guardStatement(statement: TSESTree.Statement, roots: Set<string>, unit:
     for (const declarator of statement.declarations) {
       const lookup = tenantLookup(declarator, roots, unit, options, rest);
       if (lookup) return lookup;
-      const stored = storedVerdict(declarator, roots, unit, rest);
+      const stored = storedVerdict(declarator, roots, unit, rest, options.resolver);
       if (stored) return stored;
       const init = declarator.init && callIn(declarator.init);
       if (!init || declarator.id.type !== T.Identifier) continue;
@@ -2001,7 +2001,7 @@ function testedGuard(declarator: TSESTree.VariableDeclarator, call: TSESTree.Cal
  * `Promise.all([check(...), ...])`. The test must stop the request when the verdict is falsy: `!ok`,
  * `ok === false`, `!access.<field>`; a verdict never tested, or tested by an `if` that goes on, is no check.
  */
-function storedVerdict(declarator: TSESTree.VariableDeclarator, roots: Set<string>, unit: FileUnit, rest: TSESTree.Statement[]): string | undefined {
+function storedVerdict(declarator: TSESTree.VariableDeclarator, roots: Set<string>, unit: FileUnit, rest: TSESTree.Statement[], resolver: Resolver): string | undefined {
   if (!declarator.init || !waitsFor(declarator.init)) return undefined;
   const value = callIn(declarator.init);
   if (!value) return undefined;
@@ -2016,6 +2016,8 @@ function storedVerdict(declarator: TSESTree.VariableDeclarator, roots: Set<strin
   } else pairs.push({ call: value, pattern: declarator.id });
   for (const { call, pattern } of pairs) {
     if (!(identityIn(call) || namedAuthorizationCheck(call))) continue;
+    // Handed the user but not named as a check: it is one only if its body reads the user (as for a check written as a statement).
+    if (!namedAuthorizationCheck(call) && !usesIdentity(call, unit, resolver)) continue;
     if (!intersects(rootsOf(call.arguments, unit, 0, true), roots)) continue;
     // The names that hold the verdict: the binding itself, or the locals destructured from it.
     const whole = pattern.type === T.Identifier ? pattern.name : undefined;
