@@ -323,3 +323,81 @@ describe('Drizzle: a client tenant key beside a condition that restricts the row
     expect(found.map((f) => `${f.file}:${f.line}`)).toEqual(['src/router.ts:14']);
   });
 });
+
+const DEPLOY_PRISMA = `datasource db {
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+}
+
+model Workspace {
+  id       String    @id
+  projects Project[]
+  apps     App[]
+}
+
+model Project {
+  id          String    @id
+  workspaceId String
+  workspace   Workspace @relation(fields: [workspaceId], references: [id])
+  routes      Route[]
+}
+
+model App {
+  id          String    @id
+  workspaceId String
+  projectId   String
+  workspace   Workspace @relation(fields: [workspaceId], references: [id])
+}
+
+model Route {
+  id        String  @id
+  projectId String
+  appId     String
+  project   Project @relation(fields: [projectId], references: [id])
+}
+`;
+
+function deployPrisma(body: string, input = 'projectId: z.string()'): string {
+  return makeProject({
+    'package.json': JSON.stringify({ name: 'unkey-like-prisma', private: true, dependencies: { '@trpc/server': '^11.0.0', '@prisma/client': '^5.0.0', zod: '^3.23.0' } }),
+    'prisma/schema.prisma': DEPLOY_PRISMA,
+    'src/trpc.ts': DEPLOY_TRPC,
+    'src/db.ts': "import { PrismaClient } from '@prisma/client';\nexport const prisma = new PrismaClient();\n",
+    'src/router.ts': `import { z } from 'zod';
+import { workspaceProcedure } from './trpc';
+import { prisma } from './db';
+
+export const list = workspaceProcedure
+  .input(z.object({ ${input} }))
+  .query(async ({ ctx, input }) => {
+${body}
+  });
+`,
+  });
+}
+
+describe('Prisma: the same restrictions', () => {
+  it('ok: appId in the ids of apps read within ctx.workspace.id', async () => {
+    const body = `    const appRows = await prisma.app.findMany({ where: { workspaceId: ctx.workspace.id, projectId: input.projectId } });
+    const appIds = appRows.map((a) => a.id);
+    return prisma.route.findMany({ where: { projectId: input.projectId, appId: { in: appIds } } });`;
+    expect(await clientTenantFindings(deployPrisma(body))).toEqual([]);
+  });
+
+  it('err: appId in the ids the client sent', async () => {
+    const body = `    return prisma.route.findMany({ where: { projectId: input.projectId, appId: { in: input.appIds } } });`;
+    const found = await clientTenantFindings(deployPrisma(body, 'projectId: z.string(), appIds: z.array(z.string())'));
+    expect(found.map((f) => `${f.file}:${f.line}`)).toEqual(['src/router.ts:8']);
+  });
+
+  it('ok: the related project pinned to ctx.workspace.id', async () => {
+    const body = `    return prisma.route.findMany({ where: { projectId: input.projectId, project: { workspaceId: ctx.workspace.id } } });`;
+    expect(await clientTenantFindings(deployPrisma(body))).toEqual([]);
+  });
+
+  it('err: the related project pinned only in a branch of OR', async () => {
+    const body = `    return prisma.route.findMany({ where: { projectId: input.projectId, OR: [{ project: { workspaceId: ctx.workspace.id } }, { appId: 'public' }] } });`;
+    const found = await clientTenantFindings(deployPrisma(body));
+    expect(found.map((f) => `${f.file}:${f.line}`)).toEqual(['src/router.ts:8']);
+  });
+});
