@@ -214,6 +214,13 @@ export interface TenantPositions {
   compared: Located[];
   /** The filter as written (`where: buildWhere(...)`) and what it resolves to: where a helper may build it. */
   filterExpressions: Located[];
+  /**
+   * Values the filter's top-level conjunction (never a branch of `or`/`not`) compares with something
+   * that restricts the rows besides the query's own tenant key: the tenant key of a joined table
+   * (`innerJoin(projects, ...)` with `eq(projects.workspaceId, w)`), or another column of the table
+   * (`inArray(routes.appId, appIds)`). Verified values there restrict the rows to the verified tenant.
+   */
+  scopes?: Located[];
   /** Values in the query's options beside its filter and data (`include: { members: { where: { userId } } }`). */
   options: Located[];
   /** What the query writes as a whole (`data: req.body`, `.insert(body)`): a mass assignment when it comes from the client. */

@@ -134,12 +134,19 @@ function read(positions: TenantPositions, condition: Node, unit: FileUnit, scope
         positions.principals.push(located);
         return;
       }
+      // `eq(projects.workspaceId, w)` on a table joined along a foreign key: the rows' parent lies in `w`.
+      if (joined && filterKeys(joined.table, scope.context).includes(joined.name)) {
+        positions.compared.push(located);
+        (positions.scopes ??= []).push(located);
+        return;
+      }
       continue;
     }
     positions.compared.push(located);
     positions.criteria.push(located);
     if (filterKeys(scope.table, scope.context).includes(name)) positions.filter.push(located);
     else if (USER_KEYS.test(name) || isPrincipalKey(scope.table, name, scope.context.schema)) positions.principals.push(located);
+    else (positions.scopes ??= []).push(located);
     return;
   }
 }

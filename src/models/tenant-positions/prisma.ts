@@ -41,6 +41,7 @@ export function prismaPositions(site: QuerySite, context: AnalysisContext): Tena
     positions.filter.push(...values, ...mutatedKeys(where, table));
     positions.principals.push(...principalValues(where, table, schema, 0));
     for (const property of where.node.properties) if (property.type === T.Property) positions.criteria.push({ node: property.value, unit: where.unit });
+    positions.scopes = scopeValues(where, table, context);
     walk(where.node, (node) => {
       if (node.type === T.Property && node.parent?.type === T.ObjectExpression) positions.compared.push({ node: node.value, unit: where.unit });
     });
@@ -93,6 +94,33 @@ function tenantKeyValues(where: Located<TSESTree.ObjectExpression>, table: Table
     const filter = unwrapIs(value);
     if (target.name === schema.root) found.push(...uniqueKeyValues({ node: filter, unit: where.unit }, target));
     else if (target.class === 'tenant' || target.class === 'child') found.push(...tenantKeyValues({ node: filter, unit: where.unit }, target, context, depth + 1));
+  }
+  return found;
+}
+
+/**
+ * The values a `where`'s own keys (never a branch of `OR`/`NOT`) compare with something that restricts
+ * the rows besides the table's tenant key: another column (`appId: { in: appIds }`), or the tenant
+ * key of a related row (`project: { workspaceId: w }`). See TenantPositions.scopes.
+ */
+function scopeValues(where: Located<TSESTree.ObjectExpression>, table: Table, context: AnalysisContext): Located[] {
+  const found: Located[] = [];
+  const { schema } = context;
+  for (const property of where.node.properties) {
+    if (property.type !== T.Property) continue;
+    const key = propertyName(property) ?? '';
+    const value = unwrap(property.value);
+    if (table.tenantKeys.includes(key) || key === 'OR' || key === 'NOT' || key === 'AND') continue;
+    if (table.columns.has(key) && !table.relations.has(key)) {
+      found.push(...equalityValues(value, where.unit));
+      continue;
+    }
+    const relation = table.relations.get(key);
+    const target = relation ? schema.tables.get(relation.target) : undefined;
+    if (!relation || relation.isList || !target || value.type !== T.ObjectExpression) continue;
+    const filter = unwrapIs(value);
+    if (target.name === schema.root) found.push(...uniqueKeyValues({ node: filter, unit: where.unit }, target));
+    else if (target.class === 'tenant' || target.class === 'child') found.push(...tenantKeyValues({ node: filter, unit: where.unit }, target, context, 1));
   }
   return found;
 }

@@ -247,6 +247,9 @@ export function call(flow: Flow, node: TSESTree.CallExpression, frame: Frame): O
       case 'client':
         return flow.clientCall(receiver, method, node, frame);
       case 'trusted':
+        // A handle the verified context carries (`ctx.db`) reads rows like any other: the tenant
+        // the client named, looked up through it, is still the client's choice (see tenantLookup).
+        return trustedHandleLookup(flow, node, frame) ?? receiver;
       case 'pending':
         return receiver;
       case 'param':
@@ -267,7 +270,7 @@ export function call(flow: Flow, node: TSESTree.CallExpression, frame: Frame): O
     if (session) return session;
     // A row the database returns is not client input, unless it is the tenant the client named.
     const query = flow.query(node, frame.unit);
-    if (query) return flow.tenantLookup(query, frame) ?? flow.ownRow(query, frame) ?? NONE;
+    if (query) return flow.tenantLookup(query, frame) ?? flow.ownRow(query, frame) ?? verifiedRows(flow, query, frame) ?? NONE;
     const ref = flow.models.http.packageOf(callee, frame.unit, flow.context.resolver);
     const authRoot = SESSION_METHODS.has(method) ? flow.http(frame).packageRoot(callee.object) : undefined;
     if (fromPackage(authRoot, 'better-auth') && !fromPackage(authRoot, ...BROWSER_AUTH)) return { kind: 'trusted', why: `\`${calleeText(node, frame.unit)}()\` returns the session better-auth verified` };
@@ -293,6 +296,38 @@ export function call(flow: Flow, node: TSESTree.CallExpression, frame: Frame): O
   const target = flow.calleeOf(node, frame);
   if (target.kind === 'function') return returnedBy(flow, target.fn, node, frame);
   return lostThrough(flow, node, frame, target.kind === 'unknown' ? `the result of \`${calleeText(node, frame.unit)}()\` (${target.reason})` : undefined);
+}
+
+/**
+ * `db.select().from(apps).where(and(eq(apps.workspaceId, ctx.workspace.id), ...))` (unkey's
+ * listApps): rows of tenant data read by a filter whose every tenant value is the verified tenant
+ * are that tenant's, and so are their ids (`appRows.map((a) => a.id)`), which restrict a later
+ * query to the tenant's rows (see scopedByVerified). A filter the model could not read, or with a
+ * tenant value that is not verified, gives nothing.
+ */
+function verifiedRows(flow: Flow, query: QueryFacts, frame: Frame): Origin | undefined {
+  const { site, positions } = query;
+  if (site.operation !== 'read' || !positions.readable || positions.filter.length === 0) return undefined;
+  if (site.table.class !== 'tenant' && site.table.class !== 'child') return undefined;
+  const whys: string[] = [];
+  for (const value of positions.filter) {
+    const origin = flow.evaluate(value.node, { unit: value.unit, env: frame.env });
+    if (origin.kind !== 'trusted') return undefined;
+    whys.push(origin.why);
+  }
+  return { kind: 'trusted', why: `\`${site.calleeText}\` reads rows of \`${site.table.name}\` within the verified tenant (${whys[0]})` };
+}
+
+/**
+ * `ctx.db.query.workspaces.findFirst({ where: eq(workspaces.publicId, input.workspacePublicId) })`
+ * (kan): a lookup of the tenant by a client value through a database handle of the verified context.
+ * Only the client's tenant lookup is taken from the query; anything else read through the handle
+ * stays what the handle is.
+ */
+function trustedHandleLookup(flow: Flow, node: TSESTree.CallExpression, frame: Frame): Origin | undefined {
+  const query = flow.query(node, frame.unit);
+  const found = query ? flow.tenantLookup(query, frame) : undefined;
+  return found?.kind === 'client' ? found : undefined;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import { enclosingFunction, T, unwrap, walk, type Node } from '../../../core/ast.js';
 import { authorizationDecoratorOf } from '../../../core/syntax.js';
+import type { Table } from '../../../core/schema.js';
 import type { ClientTenantFlow as Flow } from '../flow.js';
 import { isPromiseAll, within } from '../syntax.js';
 import { ANY_KEY, Env, keyOf, strongest, type Certainty, type Check, type Frame, type Hit } from '../types.js';
@@ -129,7 +130,18 @@ export function covers(flow: Flow, checked: string, used: string): boolean {
   const [table, ...path] = checked.slice(at + 1).split('.');
   if (path.length !== 1) return false;
   const { schema } = flow.context;
+  // The row's own key (kan: `workspace = getByPublicId(input.workspacePublicId)`, then the verified
+  // user's permission in `workspace.id`): the check was of the tenant the value found, so the value
+  // names a tenant of the user. A level of the hierarchy only (what tenantLookup follows).
+  if (ownKey(schema.tables.get(table), path[0]) && schema.levels.includes(table)) return true;
   return schema.tenantKeys.some((key) => key.table === table && key.field === path[0] && key.references !== table && schema.levels.includes(key.references));
+}
+
+/** Is `field` the table's own identity: its single-column primary key or a single-column unique key? */
+function ownKey(table: Table | undefined, field: string): boolean {
+  if (!table) return false;
+  if (table.primaryKey.length === 1 && table.primaryKey[0] === field) return true;
+  return table.uniques.some((unique) => unique.fields.length === 1 && unique.fields[0] === field);
 }
 
 /**

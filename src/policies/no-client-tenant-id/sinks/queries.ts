@@ -29,7 +29,7 @@ export function querySinks(flow: Flow, call: TSESTree.CallExpression | TSESTree.
   // A read whose rows never leave the code, only whether it found any: a check, not a use (see
   // existence.ts). One that also pins a user the analysis cannot trace stays counted as undecided.
   const existence = pin === undefined && site.operation === 'read' && onlyTested(call, frame.unit);
-  if (!lookup && pin !== 'verified' && !existence) {
+  if (!lookup && pin !== 'verified' && !existence && !scopedByVerified(flow, query, frame)) {
     const uncertain = pin === 'untraced' ? 'which also filters by a user that could not be traced to the verified identity' : undefined;
     for (const value of positions.filter) {
       sinks.push({ kind: 'query', label: `used as the tenant filter of ${at}`, value: value.node, node: site.callee, unit: value.unit, ...(site.operation === 'read' ? { read: true } : {}), ...(uncertain ? { uncertain } : {}) });
@@ -39,6 +39,17 @@ export function querySinks(flow: Flow, call: TSESTree.CallExpression | TSESTree.
     for (const value of positions.write) sinks.push({ kind: 'query', label: `written as the tenant of the row by ${at}`, value: value.node, node: site.callee, unit: value.unit });
   }
   return sinks;
+}
+
+/**
+ * unkey's deploy routers: `.innerJoin(projects, ...)` with `eq(projects.workspaceId,
+ * ctx.workspace.id)` in the filter, or `inArray(frontlineRoutes.appId, appIds)` with the ids of rows
+ * read within the verified workspace: beside the client's tenant key, the filter's conjunction
+ * restricts the rows to the verified tenant (see TenantPositions.scopes), so a tenant id the client
+ * chose selects nothing of another tenant.
+ */
+function scopedByVerified(flow: Flow, query: QueryFacts, frame: Frame): boolean {
+  return (query.positions.scopes ?? []).some((value) => flow.evaluate(value.node, { unit: value.unit, env: frame.env }).kind === 'trusted');
 }
 
 /**
