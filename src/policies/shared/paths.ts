@@ -1971,9 +1971,10 @@ function guardStatement(statement: TSESTree.Statement, roots: Set<string>, unit:
  * reads, named as the caller would name it (`c.req.valid('param').contactBookId`: see requestKey).
  */
 function contextHelperCheck(call: TSESTree.CallExpression, roots: Set<string>, unit: FileUnit, options: PathOptions): string | undefined {
+  if (!call.arguments.some((a) => a.type === T.Identifier && HANDLES.has(a.name))) return undefined;
   const fn = functionOf(call, unit, options.resolver);
   const body = fn?.node.body;
-  if (!fn || !body || !call.arguments.some((a) => a.type === T.Identifier && HANDLES.has(a.name))) return undefined;
+  if (!fn || !body) return undefined;
   if (!helperUsesTenant(call, fn.node, options.tenantKeys)) return undefined;
   const keys = new Set<string>();
   const others = new Set<string>();
