@@ -77,6 +77,11 @@ export interface ClientInput {
   unwrap?: string;
   /** A segment of the path has no static name (`req.headers[name]`): never reported, counted as not analysable. */
   dynamic?: boolean;
+  /**
+   * The only fields the container can hold: a NestJS `@Body()` DTO under a whitelisting
+   * `ValidationPipe` (undeclared fields are stripped before the handler runs).
+   */
+  fields?: string[];
 }
 
 /** The verified identity, or something derived from it: never client-controlled. */

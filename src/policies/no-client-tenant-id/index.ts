@@ -68,6 +68,13 @@ function secretOnly(node: Node, context: AnalysisContext): boolean {
   }
 }
 
+/** Whole client input whose possible fields are known (`fields`) and include no tenant key. */
+function lacksTenantKey(flow: ClientTenantFlow, input: Hit['source']['input'], key: string): boolean {
+  if (!input.fields || input.path.length > 0) return false;
+  const bare = (name: string) => name.replace(/_/g, '').toLowerCase();
+  return !input.fields.some((field) => bare(field) === bare(key) || flow.isTenantName(field));
+}
+
 function pathChecked(flow: ClientTenantFlow, hit: Hit): boolean {
   try {
     return checkedOnEveryPath(flow, hit.at, hit.source.input.path[hit.source.input.path.length - 1]) !== undefined;
@@ -103,6 +110,8 @@ function decide(flow: ClientTenantFlow, calls: TSESTree.CallExpression[]): Check
     // tRPC input exists only through the procedure's `.input(schema)` parser, which strips unknown
     // keys (zod's default): written as a whole, it cannot carry a tenant key the schema lacks.
     if (hit.sink.mass && hit.source.input.category === 'tRPC input field') continue;
+    // A NestJS `@Body()` DTO under a whitelisting ValidationPipe holds only the fields it declares.
+    if (hit.sink.mass && lacksTenantKey(flow, hit.source.input, hit.sink.mass.key)) continue;
     if (hit.source.input.dynamic) {
       visit.lost.push({ at: hit.at, reason: `a request field with a dynamic name reaches a tenant sink (${hit.sink.label})` });
       continue;

@@ -1233,7 +1233,7 @@ function rootsOf(nodes: Node[], unit: FileUnit, depth = 0, lookups = false): Set
         // `req.params.id`, `c.req.param('id')`, `ctx.input.boardId`: a request value, by its path.
         // `ctx.db`, `ctx.user`: the handle and the identity, shared by everything.
         const at = chain.findIndex((p, i) => i > 0 && REQUEST_PARTS.has(p));
-        if (at > 0) keys.add(chain.slice(0, at + 2).join('.'));
+        if (at > 0) keys.add(requestKey(chain, at));
         return;
       }
       const def = definitionOf(inner, unit);
@@ -1245,7 +1245,7 @@ function rootsOf(nodes: Node[], unit: FileUnit, depth = 0, lookups = false): Set
       if (chain.length > 1 && !ID_LIKE.test(chain[chain.length - 1]!)) return;
       keys.add(inner.name);
       // `const ids = { cardId: card.id, labelId: label.id }`: built from `card` and `label`.
-      if (def?.kind === 'const' && depth < 2 && !isCall(def.init)) for (const k of rootsOf([def.init], unit, depth + 1, lookups)) keys.add(k);
+      if (def?.kind === 'const' && depth < 2 && (!isCall(def.init) || requestCall(def.init))) for (const k of rootsOf([def.init], unit, depth + 1, lookups)) keys.add(k);
       else if (def?.kind === 'const' && depth < 2 && lookups) {
         const call = callIn(def.init);
         if (call) for (const k of rootsOf(call.arguments, unit, depth + 1, lookups)) keys.add(k);
@@ -1257,9 +1257,35 @@ function rootsOf(nodes: Node[], unit: FileUnit, depth = 0, lookups = false): Set
 
 const ID_LIKE = /(^|[a-z_])(id|ids|Id|Ids|ID|key|Key|slug|Slug|uuid|Uuid)$/;
 
+/** `c.req.param('id')`, `req.param('id')`: a call that reads a request value (its key, not a lookup's result). */
+function requestCall(node: Node): boolean {
+  const call = unwrap(node);
+  if (call.type !== T.CallExpression) return false;
+  const callee = unwrap(call.callee);
+  if (callee.type !== T.MemberExpression || !REQUEST_PARTS.has(memberName(callee) ?? '')) return false;
+  const root = rootIdentifier(callee);
+  return Boolean(root && HANDLES.has(root));
+}
+
 function isCall(node: Node): boolean {
   const inner = unwrap(node.type === T.AwaitExpression ? node.argument : node);
   return inner.type === T.CallExpression || inner.type === T.NewExpression;
+}
+
+/** What `c.req.valid(target)` validated, by the part of the request it is. */
+const VALIDATED_PART: Record<string, string> = { param: 'params', json: 'body', form: 'body', query: 'query', header: 'headers', cookie: 'cookies' };
+
+/**
+ * A request value's key from its member chain, the part at `at`: one key whichever way the framework
+ * lets it be read. `c.req.valid('param').id`, `c.req.param('id')`, `c.req.param().id` and `req.params.id`
+ * are all `<handle>.params.id`; `c.req.query('q')` is `c.req.query.q`.
+ */
+function requestKey(chain: string[], at: number): string {
+  const part = chain[at]!;
+  const next = chain[at + 1];
+  const quoted = next?.startsWith("'") ? next.slice(1, -1) : undefined;
+  if (part === 'valid') return quoted ? [...chain.slice(0, at), VALIDATED_PART[quoted] ?? quoted, ...chain.slice(at + 2, at + 3)].join('.') : chain.slice(0, at + 2).join('.');
+  return [...chain.slice(0, at), part === 'param' ? 'params' : part, ...(next === undefined ? [] : [quoted ?? next])].join('.');
 }
 
 const REQUEST_PARTS = new Set(['body', 'query', 'params', 'param', 'input', 'valid', 'json', 'formData', 'searchParams', 'headers', 'header', 'cookies']);
@@ -1912,6 +1938,8 @@ function guardStatement(statement: TSESTree.Statement, roots: Set<string>, unit:
   }
   if (statement.type === T.ExpressionStatement) {
     const call = callIn(statement.expression);
+    const helper = call && contextHelperCheck(call, roots, unit, options);
+    if (helper) return helper;
     if (!call || !identityIn(call) && !namedAuthorizationCheck(call) && !throwsOnIdentity(call, unit, options.resolver)) return undefined;
     if (identityIn(call) && !namedAuthorizationCheck(call) && !usesIdentity(call, unit, options.resolver)) return undefined;
     if (!intersects(rootsOf(call.arguments, unit, 0, true), roots)) return undefined;
@@ -1936,6 +1964,67 @@ function guardStatement(statement: TSESTree.Statement, roots: Set<string>, unit:
     }
   }
   return undefined;
+}
+
+/**
+ * `await getContactBook(c, team.id)` (useSend's public API): a project helper handed the request's
+ * context and the tenant's id that reads a request value itself (`c.req.param('contactBookId')`),
+ * looks a row up with the tenant's id and throws when it is missing. It checks the request value it
+ * reads, named as the caller would name it (`c.req.valid('param').contactBookId`: see requestKey).
+ */
+function contextHelperCheck(call: TSESTree.CallExpression, roots: Set<string>, unit: FileUnit, options: PathOptions): string | undefined {
+  if (!call.arguments.some((a) => a.type === T.Identifier && HANDLES.has(a.name))) return undefined;
+  const fn = functionOf(call, unit, options.resolver);
+  const body = fn?.node.body;
+  if (!fn || !body) return undefined;
+  if (!helperUsesTenant(call, fn.node, options.tenantKeys)) return undefined;
+  const keys = new Set<string>();
+  const others = new Set<string>();
+  call.arguments.forEach((argument, index) => {
+    const param = fn.node.params[index];
+    const inner = param?.type === T.AssignmentPattern ? param.left : param;
+    if (inner?.type !== T.Identifier) return;
+    if (argument.type !== T.Identifier || !HANDLES.has(argument.name)) {
+      others.add(inner.name);
+      return;
+    }
+    walk(body, (node) => {
+      if (node.type !== T.Identifier || node.name !== inner.name) return;
+      if (node.parent?.type === T.MemberExpression && node.parent.property === node && !node.parent.computed) return;
+      const chain = memberChain(node);
+      const at = chain.findIndex((p, i) => i > 0 && REQUEST_PARTS.has(p));
+      if (at > 0) keys.add(requestKey([argument.name, ...chain.slice(1)], at));
+    });
+  });
+  if (!intersects(keys, roots) || !throwsWhenLookupMissing(fn, others)) return undefined;
+  return `\`${clip(textOf(unit, call))}\`, which reads the same request value, looks its row up within the tenant and throws when it is missing`;
+}
+
+/** `const row = await <lookup using one of names>; if (!row) throw ...` in the function's body. */
+function throwsWhenLookupMissing(fn: { node: TSESTree.FunctionLike; unit: FileUnit }, names: Set<string>): boolean {
+  const body = fn.node.body;
+  if (!body || names.size === 0) return false;
+  let found = false;
+  walk(body, (node) => {
+    if (found || node.type !== T.IfStatement) return;
+    const test = unwrap(node.test);
+    const tested = test.type === T.UnaryExpression && test.operator === '!' ? unwrap(test.argument) : undefined;
+    if (tested?.type !== T.Identifier) return;
+    const def = definitionOf(tested, fn.unit);
+    // `await db.contactBook.findUnique(...)`, `(await db.select()...)[0]`: a lookup handed the tenant.
+    if (def?.kind !== 'const' || !mentionsAny(def.init, names)) return;
+    let lookup = false;
+    walk(def.init, (inner) => {
+      if (inner.type === T.AwaitExpression) lookup = true;
+    });
+    if (!lookup) return;
+    let throws = false;
+    walk(node.consequent, (inner) => {
+      if (inner.type === T.ThrowStatement) throws = true;
+    });
+    found = throws;
+  });
+  return found;
 }
 
 /**

@@ -1,0 +1,187 @@
+import { describe, expect, it } from 'vitest';
+import { scan } from '../../src/scan/scan.js';
+import { useScratch } from '../helpers/scratch.js';
+
+/*
+ * useSend's delete-contact-book.ts (public API, Hono): the handler reads
+ * `c.req.valid('param').contactBookId`, calls `await getContactBook(c, team.id)` (a helper of another
+ * file that reads the same route parameter with `c.req.param('contactBookId')`, loads the book with
+ * `{ id, teamId }` and throws when it is missing), then a service deletes the book by its id alone.
+ * The helper checks the parameter the handler passes on: `c.req.valid('param').x`, `c.req.param('x')`
+ * and `c.req.param().x` are one request value. Twin: the helper returns `null` instead of throwing, error.
+ * In Prisma and Drizzle.
+ */
+
+const { makeProject } = useScratch();
+
+type Orm = 'prisma' | 'drizzle';
+
+const PRISMA_SCHEMA = `datasource db {
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+}
+
+model Team {
+  id           Int           @id
+  domains      Domain[]
+  contactBooks ContactBook[]
+}
+
+model Domain {
+  id          Int     @id
+  isVerifying Boolean @default(false)
+  teamId      Int
+  team        Team    @relation(fields: [teamId], references: [id])
+  @@index([teamId, id])
+}
+
+model ContactBook {
+  id       String    @id
+  teamId   Int
+  team     Team      @relation(fields: [teamId], references: [id])
+  contacts Contact[]
+  @@index([teamId, id])
+}
+
+model Contact {
+  id            String      @id
+  email         String
+  contactBookId String
+  contactBook   ContactBook @relation(fields: [contactBookId], references: [id])
+}
+`;
+
+const DRIZZLE_SCHEMA = `import { boolean, index, integer, pgTable, text } from 'drizzle-orm/pg-core';
+export const teams = pgTable('teams', { id: integer('id').primaryKey() });
+export const domains = pgTable('domains', { id: integer('id').primaryKey(), isVerifying: boolean('is_verifying').notNull().default(false), teamId: integer('team_id').notNull().references(() => teams.id) }, (t) => [index('domains_team').on(t.teamId, t.id)]);
+export const contactBooks = pgTable('contact_books', { id: text('id').primaryKey(), teamId: integer('team_id').notNull().references(() => teams.id) }, (t) => [index('books_team').on(t.teamId, t.id)]);
+export const contacts = pgTable('contacts', { id: text('id').primaryKey(), email: text('email').notNull(), contactBookId: text('contact_book_id').notNull().references(() => contactBooks.id) });
+`;
+
+const APP = `import { Hono } from 'hono';
+import { getTeamFromToken } from './auth';
+
+export type AppEnv = { Variables: { team: { id: number; restricted: boolean } } };
+
+export const app = new Hono<AppEnv>();
+
+app.use('*', async (c, next) => {
+  const team = await getTeamFromToken(c.req.header('Authorization'));
+  c.set('team', team);
+  await next();
+});
+`;
+
+const AUTH = `import { verify } from 'hono/jwt';
+
+export async function getTeamFromToken(header: string | undefined) {
+  const payload = await verify(header ?? '', process.env.SECRET!);
+  return { id: Number(payload.teamId), restricted: Boolean(payload.restricted) };
+}
+`;
+
+interface OrmFiles {
+  deps: Record<string, string>;
+  files: Record<string, string>;
+  imports: string;
+  domainRead: string;
+  domainUpdate: string;
+  /** The helper's read of the book: `scoped` with the team's id, or by the id alone. */
+  bookRead: (scoped: boolean) => string;
+  contactRead: string;
+  /** The service's delete of a book by its id alone. */
+  bookDelete: string;
+}
+
+const ORMS: Record<Orm, OrmFiles> = {
+  prisma: {
+    deps: { '@prisma/client': '^6.8.0' },
+    files: { 'prisma/schema.prisma': PRISMA_SCHEMA, 'src/db.ts': `import { PrismaClient } from '@prisma/client';\nexport const db = new PrismaClient();\n` },
+    imports: `import { db } from './db';`,
+    domainRead: 'await db.domain.findFirst({ where: { teamId: team.id, id: domainId } })',
+    domainUpdate: 'await db.domain.update({ where: { id: domainId }, data: { isVerifying: true } });',
+    bookRead: (scoped) => `await db.contactBook.findFirst({ where: { id: contactBookId${scoped ? ', teamId' : ''} } })`,
+    contactRead: 'await db.contact.findFirst({ where: { id: contactId, contactBookId: contactBook.id } })',
+    bookDelete: 'await db.contactBook.delete({ where: { id } })',
+  },
+  drizzle: {
+    deps: { 'drizzle-orm': '^0.44.0', pg: '^8.11.0' },
+    files: { 'src/schema.ts': DRIZZLE_SCHEMA, 'src/db.ts': `import { drizzle } from 'drizzle-orm/node-postgres';\nexport const db = drizzle(process.env.DATABASE_URL!);\n` },
+    imports: `import { and, eq } from 'drizzle-orm';\nimport { db } from './db';\nimport { contactBooks, contacts, domains } from './schema';`,
+    domainRead: '(await db.select().from(domains).where(and(eq(domains.teamId, team.id), eq(domains.id, domainId))))[0] ?? null',
+    domainUpdate: 'await db.update(domains).set({ isVerifying: true }).where(eq(domains.id, domainId));',
+    bookRead: (scoped) => `(await db.select().from(contactBooks).where(${scoped ? 'and(eq(contactBooks.id, contactBookId), eq(contactBooks.teamId, teamId))' : 'eq(contactBooks.id, contactBookId)'}))[0]`,
+    contactRead: '(await db.select().from(contacts).where(and(eq(contacts.id, contactId), eq(contacts.contactBookId, contactBook.id))))[0]',
+    bookDelete: 'await db.delete(contactBooks).where(eq(contactBooks.id, id))',
+  },
+};
+
+const utils = (o: OrmFiles, throws: boolean) => `import type { Context } from 'hono';
+${o.imports}
+
+export const getContactBook = async (c: Context, teamId: number) => {
+  const contactBookId = c.req.param('contactBookId');
+  if (!contactBookId) throw new Error('contactBookId is mandatory');
+  const contactBook = ${o.bookRead(true)};
+  if (!contactBook) ${throws ? "throw new Error('Contact book not found for this team')" : 'return null'};
+  return contactBook;
+};
+`;
+
+const service = (o: OrmFiles) => `${o.imports}
+
+export async function deleteContactBook(id: string) {
+  return ${o.bookDelete};
+}
+`;
+
+/** `read`: how the handler reads the route parameter. */
+const handler = (read: string) => `import { app } from './app';
+import { getContactBook } from './api-utils';
+import { deleteContactBook } from './service';
+
+app.delete('/v1/contactBooks/:contactBookId', async (c) => {
+  const team = c.var.team;
+  const contactBookId = ${read};
+  await getContactBook(c, team.id);
+  const deleted = await deleteContactBook(contactBookId);
+  return c.json({ id: deleted, success: true });
+});
+`;
+
+function project(orm: Orm, throws: boolean, read: string): string {
+  const o = ORMS[orm];
+  return makeProject({
+    'package.json': JSON.stringify({ name: 'mail', private: true, dependencies: { ...o.deps, hono: '^4.0.0' } }),
+    ...o.files,
+    'src/app.ts': APP,
+    'src/auth.ts': AUTH,
+    'src/api-utils.ts': utils(o, throws),
+    'src/service.ts': service(o),
+    'src/delete-contact-book.ts': handler(read),
+  });
+}
+
+/** The 1-based line of `marker` in `source`. */
+const lineOf = (source: string, marker: string) => source.slice(0, source.indexOf(marker)).split('\n').length;
+
+async function findings(dir: string, file: string): Promise<string[]> {
+  const result = await scan({ path: dir });
+  return result.findings.filter((f) => f.ruleId === 'require-tenant-filter' && f.file === file).map((f) => `${f.line} ${f.severity}`);
+}
+
+const READS = ["c.req.valid('param').contactBookId", "c.req.param('contactBookId')", 'c.req.param().contactBookId'];
+
+describe.each(['prisma', 'drizzle'] as Orm[])('a Hono handler whose helper checks the route parameter it reads itself (%s)', (orm) => {
+  const o = ORMS[orm];
+
+  it.each(READS)('read as `%s`, checked by the helper that throws: no error', async (read) => {
+    const found = await findings(project(orm, true, read), 'src/service.ts');
+    expect(found.filter((f) => f.endsWith('error'))).toEqual([]);
+  });
+
+  it('twin: the helper returns null when the book is missing: error', async () => {
+    const source = service(o);
+    expect(await findings(project(orm, false, READS[0]!), 'src/service.ts')).toEqual([`${lineOf(source, o.bookDelete)} error`]);
+  });
+});
