@@ -20,7 +20,7 @@ import { sessionFieldOf } from '../../core/tenant-values.js';
 import { returnedExpressions, type Resolver } from '../../core/resolve.js';
 import { callableAt, callGraphFor, INLINE_RUNNERS, isInlineCallback, nodeKey, placeOf, runsParameter, searchRootOf, type Callable, type CallGraph } from '../../flow/callers.js';
 import { originsOf } from '../../flow/origin.js';
-import { inPrivatePackage } from '../../flow/packages.js';
+import { inPrivatePackage, runByPackageScript } from '../../flow/packages.js';
 
 export interface PathVerdict {
   /** A check in the query's own function, before it or on its result. */
@@ -2413,6 +2413,10 @@ function describeRegistration(registration: TSESTree.CallExpression | TSESTree.N
   if (outer && job) return { text: `the job registered with \`${chainText(unwrap(outer.callee), unit)}(...)\`${job === true ? '' : ` (\`${job}\`)`} through ${text}`, kind: 'system' };
   const registry = graph && registration.type === T.CallExpression ? jobRegistry(registration, handler ?? fn, unit, graph, options) : undefined;
   if (registry) return { text: `the job registered with ${text}, ${registry}`, kind: 'system' };
+  // `const run = timeExec(main, report)` in hyperdx's tasks/index.ts, a program run by a package script: a project
+  // function handed a handler in a command-line entry wraps or runs a task, it serves no request.
+  const program = !outer && registration.type === T.CallExpression && name && !REQUEST_REGISTRAR.test(name) && functionOf(registration, unit, options.resolver) ? cliEntry(unit) : undefined;
+  if (program) return { text: `the task run by ${text} in a command-line program (${program})`, kind: 'system' };
   if (fn && options.isAdminOnly?.(fn, unit)) return { text: `the handler registered with ${text}`, kind: 'admin' };
   if (fn && checksSecret(fn, unit, options.resolver)) return { text: `the handler registered with ${text}, behind a shared-secret check`, kind: 'system' };
   for (const arg of registration.arguments) {
@@ -2852,6 +2856,47 @@ function systemFunction(at: Callable, resolver: Resolver): string | undefined {
   if (owner2?.type === T.Property && ['up', 'down'].includes(at.name) && isMigrationObject(owner2.parent)) return 'is a migration step';
   return undefined;
 }
+
+const cliEntries = new WeakMap<FileUnit, string | null>();
+
+/**
+ * The module is a program run from a terminal, not a server: its file starts with `#!`, its top level
+ * reads `process.argv` or imports an argument parser, or a package.json script runs it and it registers
+ * no route (`app.get(...)`) and listens on no port. Why, for the evidence.
+ */
+function cliEntry(unit: FileUnit): string | undefined {
+  let known = cliEntries.get(unit);
+  if (known === undefined) {
+    known = programReason(unit) ?? null;
+    cliEntries.set(unit, known);
+  }
+  return known ?? undefined;
+}
+
+function programReason(unit: FileUnit): string | undefined {
+  if (unit.text.startsWith('#!')) return 'its file starts with `#!`';
+  let serves = false;
+  let argv = false;
+  walk(unit.ast, (node) => {
+    if (node.type === T.MemberExpression && !node.computed && node.property.type === T.Identifier && node.property.name === 'argv' && node.object.type === T.Identifier && node.object.name === 'process' && !enclosingFunction(node)) argv = true;
+    if (node.type !== T.CallExpression || node.callee.type !== T.MemberExpression) return;
+    const method = memberName(node.callee) ?? '';
+    const [first, ...rest] = node.arguments;
+    const handler = (arg: Node | undefined) => arg?.type === T.ArrowFunctionExpression || arg?.type === T.FunctionExpression || arg?.type === T.Identifier;
+    const path = first?.type === T.TemplateLiteral || (first?.type === T.Literal && typeof first.value === 'string');
+    if (method === 'listen' || (ROUTE_METHODS.has(method) && path && rest.some(handler)) || (method === 'use' && handler(first))) serves = true;
+  });
+  if (serves) return undefined;
+  const parser = unit.ast.body.find((s): s is TSESTree.ImportDeclaration => s.type === T.ImportDeclaration && CLI_PARSERS.has(s.source.value));
+  if (parser) return `it imports the argument parser \`${parser.source.value}\``;
+  if (argv) return 'its top level reads `process.argv`';
+  return runByPackageScript(unit.file) ? 'a package.json script runs it' : undefined;
+}
+
+/** Packages that parse a program's command line. */
+const CLI_PARSERS = new Set(['yargs', 'yargs/yargs', 'commander', 'minimist', 'meow', 'cac', 'arg', 'mri', 'sade']);
+/** Methods that register a route or a middleware on a web server. */
+const ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'all', 'use', 'route']);
 
 /** `export default { up, down }`, `defineMigration({ name, up })`: an object with an `up` step. */
 function isMigrationObject(node: Node | undefined): boolean {
