@@ -1369,7 +1369,7 @@ export function guardAt(call: TSESTree.CallExpression, unit: FileUnit, options: 
         if (found) return found;
       }
       if (node === statementOf(call)) {
-        const after = resultGuard(call, parent.body.slice(index + 1), unit, options);
+        const after = resultGuard(call, parent.body.slice(index + 1), unit, options) ?? deferredResultGuard(call, parent.body.slice(index + 1), unit, options);
         if (after) return `${AFTER}${after}`;
         const later = options.read ? laterGuard(parent.body.slice(index + 1), roots, unit, options) : undefined;
         if (later) return `${AFTER}${later}`;
@@ -1800,6 +1800,36 @@ function statementOf(call: Node): Node | undefined {
   return node as Node | undefined;
 }
 
+/**
+ * `const query = Model.findById(id); if (session) query.session(session); const found = await query.exec();`
+ * then a check of `found` (laudspeaker's customers.service.ts findById): a query kept in a const and run
+ * later (Mongoose `.exec()`, TypeORM `.getOne()`, Kysely `.execute()` on a kept builder, or awaited as
+ * it is). The first statement that binds the awaited run is where its result is checked.
+ */
+function deferredResultGuard(call: TSESTree.CallExpression, after: TSESTree.Statement[], unit: FileUnit, options: PathOptions): string | undefined {
+  let node: Node = call;
+  while (node.parent && (node.parent.type === T.TSNonNullExpression || node.parent.type === T.TSAsExpression)) node = node.parent;
+  const declarator = node.parent;
+  if (declarator?.type !== T.VariableDeclarator || declarator.init !== node || declarator.id.type !== T.Identifier || declarator.parent?.type !== T.VariableDeclaration || declarator.parent.kind !== 'const') return undefined;
+  const kept = declarator.id.name;
+  for (let i = 0; i < after.length && i < 12; i++) {
+    const statement = after[i]!;
+    if (statement.type !== T.VariableDeclaration || statement.declarations.length !== 1) continue;
+    const init = statement.declarations[0]!.init;
+    const awaited = init?.type === T.AwaitExpression ? unwrap(init.argument) : undefined;
+    if (awaited?.type !== T.CallExpression || chainRootName(awaited) !== kept) continue;
+    return resultGuard(awaited, after.slice(i + 1), unit, options);
+  }
+  return undefined;
+}
+
+/** `query.lean().exec()` → `query`: the name a chain of calls and members starts from. */
+function chainRootName(node: Node): string | undefined {
+  let current = unwrap(node);
+  while (current.type === T.CallExpression || current.type === T.MemberExpression) current = unwrap(current.type === T.CallExpression ? current.callee : current.object);
+  return current.type === T.Identifier ? current.name : undefined;
+}
+
 /** `const row = await <call>` followed by a check of the row before any other use of it. */
 function resultGuard(call: TSESTree.CallExpression, after: TSESTree.Statement[], unit: FileUnit, options: PathOptions): string | undefined {
   let node: Node = call;
@@ -1816,7 +1846,7 @@ function resultGuard(call: TSESTree.CallExpression, after: TSESTree.Statement[],
     if (!mentionsAny(statement, names)) continue;
     linkRoots(statement, names);
     // `if (invitation.email !== user.email) throw forbidden()`: the row compared with the verified identity.
-    const owned = ownershipTest(statement, names);
+    const owned = ownershipTest(statement, names) ?? matchedOnlyTest(statement, after[i + 1], names);
     if (owned) return `the check \`${clip(textOf(unit, owned))}\``;
     const found = guardStatement(statement, names, unit, options, after.slice(i + 1));
     if (found) return found;
@@ -2184,6 +2214,29 @@ function ownershipTest(statement: Node, names: Set<string>): Node | undefined {
     if (sides.some((side) => mentionsAny(side, names)) && sides.some((side) => !mentionsAny(side, names) && strictIdentityIn(side))) found = statement.test;
   });
   return found;
+}
+
+/**
+ * `if (found && found.workspaceId == workspace.id) return found; return;` (laudspeaker's findById): the row
+ * leaves only when it matches the verified identity, and the statement after the test exits without it.
+ */
+function matchedOnlyTest(statement: Node, next: Node | undefined, names: Set<string>): Node | undefined {
+  if (statement.type !== T.IfStatement || statement.alternate || !exits(statement.consequent) || !next || !exits(next) || mentionsAny(next, names)) return undefined;
+  const conjuncts: Node[] = [];
+  const collect = (node: Node): void => {
+    const inner = unwrap(node);
+    if (inner.type === T.LogicalExpression && inner.operator === '&&') {
+      collect(inner.left);
+      collect(inner.right);
+    } else conjuncts.push(inner);
+  };
+  collect(statement.test);
+  const matched = conjuncts.some((node) => {
+    if (node.type !== T.BinaryExpression || (node.operator !== '===' && node.operator !== '==')) return false;
+    const sides = [node.left, node.right as Node];
+    return sides.some((side) => mentionsAny(side, names)) && sides.some((side) => !mentionsAny(side, names) && strictIdentityIn(side));
+  });
+  return matched ? statement.test : undefined;
 }
 
 /** `!row`, `!row?.id`, `row == null`, `!a || !b`. */
