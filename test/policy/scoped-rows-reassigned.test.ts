@@ -40,6 +40,11 @@ describe('a `let` of rows written more than once, each time a row of the tenant'
     expect(await lines(mongoose(`  let customer = await Customer.findOne({ _id: id, team: teamId });\n  if (!customer) {\n    customer = await Customer.create({ team: teamId, anonymous: true });\n  }`))).toEqual([]);
   });
 
+  it('Mongoose: the id handed to `findByIdAndUpdate` itself: no finding', async () => {
+    const dir = mongoose(`  let customer = await Customer.findOne({ _id: id, team: teamId });\n  if (!customer) {\n    customer = await Customer.create({ team: teamId, anonymous: true });\n  }\n  await Customer.findByIdAndUpdate(customer._id, { anonymous: false });`);
+    expect(await lines(dir)).toEqual([]);
+  });
+
   it('twin: the create writes no tenant key: reported', async () => {
     expect(await lines(mongoose(`  let customer = await Customer.findOne({ _id: id, team: teamId });\n  if (!customer) {\n    customer = await Customer.create({ anonymous: true });\n  }`))).toEqual(['src/service.ts:8']);
   });
