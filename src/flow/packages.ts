@@ -78,3 +78,49 @@ export function inPrivatePackage(file: string): boolean {
     if (dirname(dir) === dir) return false;
   }
 }
+
+/** Per folder: the files its package.json's scripts name (null: no manifest there). */
+const scriptPaths = new Map<string, Set<string> | null>();
+
+/**
+ * The file is run by a `scripts` entry of its nearest package.json (`"dev-task": "nodemon --exec ts-node
+ * ./src/tasks/index.ts"`): a program of its own. The words of every script that name a file, resolved against
+ * the manifest's folder, compared without extension.
+ */
+export function runByPackageScript(file: string): boolean {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    let paths = scriptPaths.get(dir);
+    if (paths === undefined) {
+      paths = existsSync(join(dir, 'package.json')) ? new Set<string>() : null;
+      if (paths) {
+        try {
+        const parsed: unknown = JSON.parse(readTextFileSafe(join(dir, 'package.json'), { maxBytes: 1_000_000 }));
+        const scripts: unknown = typeof parsed === 'object' && parsed !== null ? Reflect.get(parsed, 'scripts') : undefined;
+        if (typeof scripts === 'object' && scripts !== null) {
+          for (const script of Object.values(scripts)) {
+            if (typeof script !== 'string') continue;
+            for (const word of script.split(/[\s&|;'"=]+/)) {
+              const bare = scriptFile(word);
+              if (bare) paths.add(join(dir, bare));
+            }
+          }
+        }
+      } catch {
+        // An unreadable manifest names no script.
+      }
+      }
+      scriptPaths.set(dir, paths);
+    }
+    if (paths) return paths.has(scriptFile(file) ?? file);
+    if (dirname(dir) === dir) return false;
+  }
+}
+
+/** A word of a script that names a source or built file, without its extension: `./src/tasks/index.ts` → `src/tasks/index`. */
+function scriptFile(word: string): string | undefined {
+  const dot = word.lastIndexOf('.');
+  if (dot <= 0 || !SCRIPT_EXTENSIONS.has(word.slice(dot + 1))) return undefined;
+  return word.slice(word.startsWith('./') ? 2 : 0, dot);
+}
+
+const SCRIPT_EXTENSIONS = new Set(['ts', 'js', 'mts', 'cts', 'mjs', 'cjs', 'tsx', 'jsx']);

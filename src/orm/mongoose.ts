@@ -161,6 +161,8 @@ function baseConditions(base: Link, spec: Spec, site: QuerySite, table: Table, c
       const id = args[0];
       if (!id) return [];
       site.whereKeys = { _id: textOf(unit, id).replace(/\s+/g, '') };
+      // `findByIdAndUpdate(customer._id, ...)` filters on `_id` equal to its argument, as `{ _id: customer._id }` does.
+      if (id.type !== T.SpreadElement) site.equalities = [{ column: '_id', value: id }];
       return [{ kind: 'unscoped', detail: '`filter` filters only on `_id`' }];
     }
     case 'none':

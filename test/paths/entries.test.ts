@@ -803,6 +803,33 @@ describe('command-line entry points', () => {
   });
 });
 
+// hyperdx's tasks/index.ts: a program run by a package.json script (`ts-node ./src/tasks/index.ts`) whose top level
+// reads `process.argv` and runs `timeExec(main, report)`, a project function that times the task it wraps.
+describe('a project function handed a task in a command-line program', () => {
+  const metrics = `export function timed<A>(fn: (a: A) => Promise<void>, report: (ms: number) => void) {\n  return async (a: A) => {\n    const start = Date.now();\n    await fn(a);\n    report(Date.now() - start);\n  };\n}\n`;
+  const task = `import { prisma } from '../db';\n\nexport async function listAll() {\n  return prisma.project.findMany();\n}\n`;
+  const entry = (top: string, extra = '') =>
+    `import { timed } from './metrics';\nimport { listAll } from './list';\n${extra}\nasync function main(name: string) {\n  console.log(name, await listAll());\n}\n\n${top}\nconst run = timed(main, (ms) => console.log(ms));\nrun(name);\n`;
+  const files = (index: string) => ({ 'src/tasks/metrics.ts': metrics, 'src/tasks/list.ts': task, 'src/tasks/index.ts': index });
+
+  it('its top level reads `process.argv`: system code, info', async () => {
+    expect(await severities(project({ private: true }, files(entry('const name = process.argv[2] ?? "all";'))))).toEqual(['src/tasks/list.ts:4 info']);
+  });
+
+  it('a package.json script runs it: system code, info', async () => {
+    expect(await severities(project({ private: true, scripts: { task: 'ts-node -r tsconfig-paths/register ./src/tasks/index.ts' } }, files(entry('const name = "all";'))))).toEqual(['src/tasks/list.ts:4 info']);
+  });
+
+  it('twin: nothing runs it as a program (no script, no argv): the handler registered with `timed(...)`, error', async () => {
+    expect(await severities(project({ private: true, scripts: { start: 'node dist/server.js' } }, files(entry('const name = "all";'))))).toEqual(['src/tasks/list.ts:4 error']);
+  });
+
+  it('twin: a package.json script runs it, but it serves routes (a server, not a program): error', async () => {
+    const server = entry('const name = "all";', "import express from 'express';\nexport const app = express();\napp.get('/health', (req, res) => res.send('ok'));\napp.listen(3000);\n");
+    expect(await severities(project({ private: true, scripts: { dev: 'tsx src/tasks/index.ts' } }, files(server)))).toEqual(['src/tasks/list.ts:4 error']);
+  });
+});
+
 // postiz's setNickname (judged G040): `getIntegrationById(org.id, id)` then a throw when it is missing, then the
 // update by `id` alone. The tenant handed to the lookup is a field of the verified organisation.
 describe('a lookup within the tenant handed the id of the tenant row (`org.id`)', () => {

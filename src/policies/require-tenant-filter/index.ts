@@ -749,7 +749,7 @@ function referencedByScopedRow(site: QuerySite, sites: QuerySite[], context: Ana
     };
     for (const read of reads) {
       if (reference.optional && !stopsWhenMissing(read)) continue;
-      const rows = rowTableOf(reference.row, context.unit, context.schema, (node) => (node === read.call ? read.table : undefined));
+      const rows = rowTableOf(reference.row, context.unit, context.schema, (node) => (node === read.call ? read.table : createdInTenant(node, sites)));
       const rowTable = rows?.table ?? (derivedFromRows([reference.row], context.unit, (node) => node === read.call) ? read.table : undefined);
       if (rowTable && matches(rowTable)) return true;
     }
@@ -817,6 +817,19 @@ function ownKeyOfRows(site: QuerySite, context: AnalysisContext, isQuery: (node:
     if (rows && rows.table !== site.table) return false;
     return derivedFromRows([reference.row], context.unit, isQuery) !== undefined;
   });
+}
+
+/**
+ * The table of a row an insert of this file creates with the tenant key among the values it writes
+ * (`create({ workspaceId: workspace.id, isAnonymous: true })`): a row of that tenant, whose id is the
+ * tenant's as much as a scoped read's. Whose tenant it names is no-client-tenant-id's to judge.
+ */
+function createdInTenant(call: Node, sites: QuerySite[]): Table | undefined {
+  const site = sites.find((other) => other.call === call && other.operation === 'insert');
+  const data = site?.data && unwrap(site.data);
+  if (!site || data?.type !== T.ObjectExpression) return undefined;
+  const keys = new Set(site.table.tenantKeys.flatMap((key) => [key, dbColumn(site.table, key)]));
+  return data.properties.some((p) => p.type === T.Property && keys.has(propertyName(p) ?? '')) ? site.table : undefined;
 }
 
 function scopedRead(read: QuerySite): boolean {

@@ -55,6 +55,7 @@ export function rowTableOf(node: Node, unit: FileUnit, schema: TenantSchema, tab
   }
   if (def.type !== 'Variable') return undefined;
   const defined = definitionOf(value, unit);
+  if (defined?.kind === 'other') return everyAssignment(variable, def.node, unit, schema, tableOf, depth);
   if (defined?.kind !== 'const') return undefined;
   let found = rowTableOf(defined.init, unit, schema, tableOf, depth + 1);
   if (!found) return undefined;
@@ -66,6 +67,30 @@ export function rowTableOf(node: Node, unit: FileUnit, schema: TenantSchema, tab
     const next: { table: Table; direct: boolean } | undefined = typeof key === 'number' ? { table: found.table, direct: false } : step(found, key, schema);
     if (!next) return undefined;
     found = next;
+  }
+  return found;
+}
+
+/**
+ * `let customer = await findOne({ _id, workspaceId }); if (!customer) customer = await create({ workspaceId, ... })`
+ * (laudspeaker's sendFCMToken): a `let` written more than once holds rows of a table when every value
+ * written to it (its initializer and each `=`) does, of the same table. A `let` left empty at first
+ * holds no row until it is written.
+ */
+function everyAssignment(variable: NonNullable<ReturnType<typeof variableOf>>, declarator: Node, unit: FileUnit, schema: TenantSchema, tableOf: (call: Node) => Table | undefined, depth: number): { table: Table; direct: boolean } | undefined {
+  if (declarator.type !== T.VariableDeclarator || declarator.id.type !== T.Identifier || declarator.parent?.type !== T.VariableDeclaration || declarator.parent.kind !== 'let') return undefined;
+  const values: Node[] = declarator.init && !nothing(unwrap(declarator.init)) ? [declarator.init] : [];
+  for (const reference of variable.references) {
+    if (!reference.isWrite() || reference.init) continue;
+    const assignment = (reference.identifier as Node).parent;
+    if (assignment?.type !== T.AssignmentExpression || assignment.operator !== '=' || assignment.left !== reference.identifier) return undefined;
+    values.push(assignment.right);
+  }
+  let found: { table: Table; direct: boolean } | undefined;
+  for (const written of values) {
+    const rows = rowTableOf(written, unit, schema, tableOf, depth + 1);
+    if (!rows || (found && rows.table !== found.table)) return undefined;
+    found = { table: rows.table, direct: rows.direct && (found?.direct ?? true) };
   }
   return found;
 }

@@ -20,7 +20,7 @@ import { sessionFieldOf } from '../../core/tenant-values.js';
 import { returnedExpressions, type Resolver } from '../../core/resolve.js';
 import { callableAt, callGraphFor, INLINE_RUNNERS, isInlineCallback, nodeKey, placeOf, runsParameter, searchRootOf, type Callable, type CallGraph } from '../../flow/callers.js';
 import { originsOf } from '../../flow/origin.js';
-import { inPrivatePackage } from '../../flow/packages.js';
+import { inPrivatePackage, runByPackageScript } from '../../flow/packages.js';
 
 export interface PathVerdict {
   /** A check in the query's own function, before it or on its result. */
@@ -1395,7 +1395,7 @@ export function guardAt(call: TSESTree.CallExpression, unit: FileUnit, options: 
         if (found) return found;
       }
       if (node === statementOf(call)) {
-        const after = resultGuard(call, parent.body.slice(index + 1), unit, options);
+        const after = resultGuard(call, parent.body.slice(index + 1), unit, options) ?? deferredResultGuard(call, parent.body.slice(index + 1), unit, options);
         if (after) return `${AFTER}${after}`;
         const later = options.read ? laterGuard(parent.body.slice(index + 1), roots, unit, options) : undefined;
         if (later) return `${AFTER}${later}`;
@@ -1826,6 +1826,36 @@ function statementOf(call: Node): Node | undefined {
   return node as Node | undefined;
 }
 
+/**
+ * `const query = Model.findById(id); if (session) query.session(session); const found = await query.exec();`
+ * then a check of `found` (laudspeaker's customers.service.ts findById): a query kept in a const and run
+ * later (Mongoose `.exec()`, TypeORM `.getOne()`, Kysely `.execute()` on a kept builder, or awaited as
+ * it is). The first statement that binds the awaited run is where its result is checked.
+ */
+function deferredResultGuard(call: TSESTree.CallExpression, after: TSESTree.Statement[], unit: FileUnit, options: PathOptions): string | undefined {
+  let node: Node = call;
+  while (node.parent && (node.parent.type === T.TSNonNullExpression || node.parent.type === T.TSAsExpression)) node = node.parent;
+  const declarator = node.parent;
+  if (declarator?.type !== T.VariableDeclarator || declarator.init !== node || declarator.id.type !== T.Identifier || declarator.parent?.type !== T.VariableDeclaration || declarator.parent.kind !== 'const') return undefined;
+  const kept = declarator.id.name;
+  for (let i = 0; i < after.length && i < 12; i++) {
+    const statement = after[i]!;
+    if (statement.type !== T.VariableDeclaration || statement.declarations.length !== 1) continue;
+    const init = statement.declarations[0]!.init;
+    const awaited = init?.type === T.AwaitExpression ? unwrap(init.argument) : undefined;
+    if (awaited?.type !== T.CallExpression || chainRootName(awaited) !== kept) continue;
+    return resultGuard(awaited, after.slice(i + 1), unit, options);
+  }
+  return undefined;
+}
+
+/** `query.lean().exec()` → `query`: the name a chain of calls and members starts from. */
+function chainRootName(node: Node): string | undefined {
+  let current = unwrap(node);
+  while (current.type === T.CallExpression || current.type === T.MemberExpression) current = unwrap(current.type === T.CallExpression ? current.callee : current.object);
+  return current.type === T.Identifier ? current.name : undefined;
+}
+
 /** `const row = await <call>` followed by a check of the row before any other use of it. */
 function resultGuard(call: TSESTree.CallExpression, after: TSESTree.Statement[], unit: FileUnit, options: PathOptions): string | undefined {
   let node: Node = call;
@@ -1842,7 +1872,7 @@ function resultGuard(call: TSESTree.CallExpression, after: TSESTree.Statement[],
     if (!mentionsAny(statement, names)) continue;
     linkRoots(statement, names);
     // `if (invitation.email !== user.email) throw forbidden()`: the row compared with the verified identity.
-    const owned = ownershipTest(statement, names);
+    const owned = ownershipTest(statement, names) ?? matchedOnlyTest(statement, after[i + 1], names);
     if (owned) return `the check \`${clip(textOf(unit, owned))}\``;
     const found = guardStatement(statement, names, unit, options, after.slice(i + 1));
     if (found) return found;
@@ -2345,6 +2375,29 @@ function ownershipTest(statement: Node, names: Set<string>): Node | undefined {
   return found;
 }
 
+/**
+ * `if (found && found.workspaceId == workspace.id) return found; return;` (laudspeaker's findById): the row
+ * leaves only when it matches the verified identity, and the statement after the test exits without it.
+ */
+function matchedOnlyTest(statement: Node, next: Node | undefined, names: Set<string>): Node | undefined {
+  if (statement.type !== T.IfStatement || statement.alternate || !exits(statement.consequent) || !next || !exits(next) || mentionsAny(next, names)) return undefined;
+  const conjuncts: Node[] = [];
+  const collect = (node: Node): void => {
+    const inner = unwrap(node);
+    if (inner.type === T.LogicalExpression && inner.operator === '&&') {
+      collect(inner.left);
+      collect(inner.right);
+    } else conjuncts.push(inner);
+  };
+  collect(statement.test);
+  const matched = conjuncts.some((node) => {
+    if (node.type !== T.BinaryExpression || (node.operator !== '===' && node.operator !== '==')) return false;
+    const sides = [node.left, node.right as Node];
+    return sides.some((side) => mentionsAny(side, names)) && sides.some((side) => !mentionsAny(side, names) && strictIdentityIn(side));
+  });
+  return matched ? statement.test : undefined;
+}
+
 /** `!row`, `!row?.id`, `row == null`, `!a || !b`. */
 function testsMissing(test: Node, names: Set<string>): boolean {
   const node = unwrap(test);
@@ -2572,6 +2625,10 @@ function describeRegistration(registration: TSESTree.CallExpression | TSESTree.N
   if (outer && job) return { text: `the job registered with \`${chainText(unwrap(outer.callee), unit)}(...)\`${job === true ? '' : ` (\`${job}\`)`} through ${text}`, kind: 'system' };
   const registry = graph && registration.type === T.CallExpression ? jobRegistry(registration, handler ?? fn, unit, graph, options) : undefined;
   if (registry) return { text: `the job registered with ${text}, ${registry}`, kind: 'system' };
+  // `const run = timeExec(main, report)` in hyperdx's tasks/index.ts, a program run by a package script: a project
+  // function handed a handler in a command-line entry wraps or runs a task, it serves no request.
+  const program = !outer && registration.type === T.CallExpression && name && !REQUEST_REGISTRAR.test(name) && functionOf(registration, unit, options.resolver) ? cliEntry(unit) : undefined;
+  if (program) return { text: `the task run by ${text} in a command-line program (${program})`, kind: 'system' };
   if (fn && options.isAdminOnly?.(fn, unit)) return { text: `the handler registered with ${text}`, kind: 'admin' };
   if (fn && checksSecret(fn, unit, options.resolver)) return { text: `the handler registered with ${text}, behind a shared-secret check`, kind: 'system' };
   for (const arg of registration.arguments) {
@@ -3011,6 +3068,47 @@ function systemFunction(at: Callable, resolver: Resolver): string | undefined {
   if (owner2?.type === T.Property && ['up', 'down'].includes(at.name) && isMigrationObject(owner2.parent)) return 'is a migration step';
   return undefined;
 }
+
+const cliEntries = new WeakMap<FileUnit, string | null>();
+
+/**
+ * The module is a program run from a terminal, not a server: its file starts with `#!`, its top level
+ * reads `process.argv` or imports an argument parser, or a package.json script runs it and it registers
+ * no route (`app.get(...)`) and listens on no port. Why, for the evidence.
+ */
+function cliEntry(unit: FileUnit): string | undefined {
+  let known = cliEntries.get(unit);
+  if (known === undefined) {
+    known = programReason(unit) ?? null;
+    cliEntries.set(unit, known);
+  }
+  return known ?? undefined;
+}
+
+function programReason(unit: FileUnit): string | undefined {
+  if (unit.text.startsWith('#!')) return 'its file starts with `#!`';
+  let serves = false;
+  let argv = false;
+  walk(unit.ast, (node) => {
+    if (node.type === T.MemberExpression && !node.computed && node.property.type === T.Identifier && node.property.name === 'argv' && node.object.type === T.Identifier && node.object.name === 'process' && !enclosingFunction(node)) argv = true;
+    if (node.type !== T.CallExpression || node.callee.type !== T.MemberExpression) return;
+    const method = memberName(node.callee) ?? '';
+    const [first, ...rest] = node.arguments;
+    const handler = (arg: Node | undefined) => arg?.type === T.ArrowFunctionExpression || arg?.type === T.FunctionExpression || arg?.type === T.Identifier;
+    const path = first?.type === T.TemplateLiteral || (first?.type === T.Literal && typeof first.value === 'string');
+    if (method === 'listen' || (ROUTE_METHODS.has(method) && path && rest.some(handler)) || (method === 'use' && handler(first))) serves = true;
+  });
+  if (serves) return undefined;
+  const parser = unit.ast.body.find((s): s is TSESTree.ImportDeclaration => s.type === T.ImportDeclaration && CLI_PARSERS.has(s.source.value));
+  if (parser) return `it imports the argument parser \`${parser.source.value}\``;
+  if (argv) return 'its top level reads `process.argv`';
+  return runByPackageScript(unit.file) ? 'a package.json script runs it' : undefined;
+}
+
+/** Packages that parse a program's command line. */
+const CLI_PARSERS = new Set(['yargs', 'yargs/yargs', 'commander', 'minimist', 'meow', 'cac', 'arg', 'mri', 'sade']);
+/** Methods that register a route or a middleware on a web server. */
+const ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'all', 'use', 'route']);
 
 /** `export default { up, down }`, `defineMigration({ name, up })`: an object with an `up` step. */
 function isMigrationObject(node: Node | undefined): boolean {
