@@ -207,6 +207,21 @@ describe('an internal endpoint whose secret check reads locals of locals', () =>
   });
 });
 
+// capgo preview.ts (session 17 review): the Host header parsed against an environment value is routing,
+// not a secret: a public endpoint, not an internal one behind a shared secret.
+describe('a header that carries no credential, compared with the environment', () => {
+  const route = (header: string) =>
+    `import express from 'express';\nimport { prisma } from './db';\n\nfunction parseHost(host: string) {\n  if (!host.endsWith(process.env.PREVIEW_DOMAIN ?? '')) throw new Error('bad host');\n  return host.split('.')[0];\n}\n\nexport const app = express();\napp.get('/preview', async (req: any, res: any) => {\n  const host = req.header('${header}') || '';\n  if (host !== process.env.PREVIEW_SECRET) throw new Error('no');\n  const appId = parseHost(host);\n  res.json(await prisma.project.findUnique({ where: { id: req.query.id } }));\n});\n`;
+
+  it('the Host header: still a request, error', async () => {
+    expect(await severities(project({ private: true }, { 'src/routes.ts': route('host') }))).toEqual(['src/routes.ts:14 error']);
+  });
+
+  it('twin: a secret header (`x-preview-secret`) compared with the environment: system code, info', async () => {
+    expect(await severities(project({ private: true }, { 'src/routes.ts': route('x-preview-secret') }))).toEqual(['src/routes.ts:14 info']);
+  });
+});
+
 // tutur3u (judged): App Router pages and layouts were read as functions nothing calls (warning).
 describe('the default export of an App Router page or layout', () => {
   const page = `import { prisma } from '../../../db';\n\nexport default async function Page({ params }: { params: Promise<{ id: string }> }) {\n  const { id } = await params;\n  return JSON.stringify(await prisma.project.findUnique({ where: { id } }));\n}\n`;

@@ -3265,7 +3265,7 @@ function stopsUnlessSecret(body: TSESTree.BlockStatement, unit: FileUnit, check:
     let secret = false;
     for (const part of parts) {
       walk(part, (inner) => {
-        if (inner.type === T.MemberExpression && HEADER_READ.test(memberName(inner) ?? '') && /header|authorization/i.test(textOf(unit, inner))) header = true;
+        if (inner.type === T.MemberExpression && HEADER_READ.test(memberName(inner) ?? '') && /header|authorization/i.test(textOf(unit, inner)) && !namesPlainHeader(inner)) header = true;
         if (inner.type === T.Literal && typeof inner.value === 'string' && HEADER_NAME.test(inner.value)) header = true;
         if (inner.type === T.Identifier && check.headers.has(inner.name)) header = true;
         if (inner.type === T.MemberExpression && /(^|\.)env\b/.test(textOf(unit, inner.object))) secret = true;
@@ -3281,6 +3281,24 @@ function stopsUnlessSecret(body: TSESTree.BlockStatement, unit: FileUnit, check:
 
 /** Header names that carry a credential: `authorization`, `x-cron-secret`, `X-Signature`, `x-api-key`. */
 const HEADER_NAME = /^(authorization|x-[a-z-]*(secret|token|key|signature))$/i;
+
+/**
+ * A header read that names a header carrying no credential (`c.req.header('host')`, `req.headers.origin`):
+ * comparing it with the environment routes or filters requests (capgo's preview subdomains), it does not
+ * authenticate the caller. A header named by a variable, or not named, is left to the rest of the test.
+ */
+function namesPlainHeader(read: TSESTree.MemberExpression): boolean {
+  const parent = read.parent;
+  let name: string | undefined;
+  if (parent?.type === T.CallExpression && parent.callee === read) {
+    const first = parent.arguments[0];
+    name = first?.type === T.Literal && typeof first.value === 'string' ? first.value : undefined;
+  } else if (parent?.type === T.MemberExpression && parent.object === read) {
+    name = memberName(parent);
+  }
+  return name !== undefined && !CREDENTIAL_HEADER.test(name);
+}
+const CREDENTIAL_HEADER = /auth|secret|token|key|signature|sig\b|hmac|cron|webhook|password|cookie/i;
 
 /**
  * A statement of the handler, before `before` (on every path: one of the body's own statements,
@@ -3328,7 +3346,7 @@ function readsHeader(arg: Node, unit: FileUnit, locals: Map<string, Node>, depth
   let found = false;
   walk(arg, (inner) => {
     if (found) return;
-    if (inner.type === T.MemberExpression && HEADER_READ.test(memberName(inner) ?? '') && /header|authorization/i.test(textOf(unit, inner))) found = true;
+    if (inner.type === T.MemberExpression && HEADER_READ.test(memberName(inner) ?? '') && /header|authorization/i.test(textOf(unit, inner)) && !namesPlainHeader(inner)) found = true;
     else if (inner.type === T.Literal && typeof inner.value === 'string' && (HEADER_NAME.test(inner.value) || /signature$/i.test(inner.value))) found = true;
     else if (inner.type === T.Identifier && depth < 2 && locals.has(inner.name)) found = readsHeader(locals.get(inner.name)!, unit, locals, depth + 1);
   });
