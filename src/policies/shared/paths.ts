@@ -2112,6 +2112,20 @@ function testedGuard(declarator: TSESTree.VariableDeclarator, call: TSESTree.Cal
   return tested ? `\`${clip(textOf(unit, call))}\` and the check of \`${name}\`` : undefined;
 }
 
+/** The calls a declaration awaits and the names each is bound to: `Promise.all([a(...), b(...)])` destructured as `[x, { y }]`, or one call. */
+function awaitedPairs(declarator: TSESTree.VariableDeclarator, value: TSESTree.CallExpression): { call: TSESTree.CallExpression; pattern: Node }[] {
+  const callee = unwrap(value.callee);
+  const id = declarator.id;
+  if (callee.type === T.MemberExpression && memberName(callee) === 'all' && value.arguments[0]?.type === T.ArrayExpression && id.type === T.ArrayPattern) {
+    return value.arguments[0].elements.flatMap((element, i) => {
+      const pattern = id.elements[i];
+      const call = element ? callIn(element) : undefined;
+      return call && pattern ? [{ call, pattern }] : [];
+    });
+  }
+  return [{ call: value, pattern: id }];
+}
+
 /**
  * `const ok = await getUserHasAccessToSite(req, siteId); if (!ok) return 403` (rybbit, judged): the
  * verdict of a call that would be a check inline (`if (!(await getUserHasAccessToSite(req, siteId)))`,
@@ -2124,15 +2138,7 @@ function storedVerdict(declarator: TSESTree.VariableDeclarator, roots: Set<strin
   if (!declarator.init || !waitsFor(declarator.init)) return undefined;
   const value = callIn(declarator.init);
   if (!value) return undefined;
-  const pairs: { call: TSESTree.CallExpression; pattern: Node }[] = [];
-  const callee = unwrap(value.callee);
-  if (callee.type === T.MemberExpression && memberName(callee) === 'all' && value.arguments[0]?.type === T.ArrayExpression && declarator.id.type === T.ArrayPattern) {
-    value.arguments[0].elements.forEach((element, i) => {
-      const pattern = (declarator.id as TSESTree.ArrayPattern).elements[i];
-      const call = element ? callIn(element) : undefined;
-      if (call && pattern) pairs.push({ call, pattern });
-    });
-  } else pairs.push({ call: value, pattern: declarator.id });
+  const pairs = awaitedPairs(declarator, value);
   for (const { call, pattern } of pairs) {
     if (!(identityIn(call) || namedAuthorizationCheck(call))) continue;
     // Handed the user but not named as a check: it is one only if its body reads the user (as for a check written as a statement).
@@ -2277,16 +2283,7 @@ function tenantLookup(declarator: TSESTree.VariableDeclarator, roots: Set<string
   if (!declarator.init) return undefined;
   const value = callIn(declarator.init);
   if (!waitsFor(declarator.init) || !value) return undefined;
-  // `Promise.all([a(...), b(...)])` destructured as `[{ x }, { y }]`, or one call.
-  const pairs: { call: TSESTree.CallExpression; pattern: Node }[] = [];
-  const callee = unwrap(value.callee);
-  if (callee.type === T.MemberExpression && memberName(callee) === 'all' && value.arguments[0]?.type === T.ArrayExpression && declarator.id.type === T.ArrayPattern) {
-    value.arguments[0].elements.forEach((element, i) => {
-      const pattern = (declarator.id as TSESTree.ArrayPattern).elements[i];
-      const call = element ? callIn(element) : undefined;
-      if (call && pattern) pairs.push({ call, pattern });
-    });
-  } else pairs.push({ call: value, pattern: declarator.id });
+  const pairs = awaitedPairs(declarator, value);
   const covered: string[] = [];
   for (const { call, pattern } of pairs) {
     if (!intersects(rootsOf(call.arguments, unit, 0, true), roots)) continue;
