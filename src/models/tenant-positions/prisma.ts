@@ -1,5 +1,5 @@
 import type { TSESTree } from '@typescript-eslint/types';
-import { memberName, propertyName, T, unwrap, variableOf, walk } from '../../core/ast.js';
+import { memberName, propertyName, T, unwrap, variableOf, walk, type FileUnit, type Node } from '../../core/ast.js';
 import type { TenantPositions } from '../../core/facts.js';
 import type { AnalysisContext, QuerySite } from '../../core/query-site.js';
 import type { Located } from '../../core/resolve.js';
@@ -63,7 +63,6 @@ export function prismaPositions(site: QuerySite, context: AnalysisContext): Tena
 /** The values a `where` compares the tenant key with, through `AND`/`OR`/`NOT`, compound keys and relation filters. */
 function tenantKeyValues(where: Located<TSESTree.ObjectExpression>, table: Table, context: AnalysisContext, depth: number): Located[] {
   if (depth > MAX_DEPTH) return [];
-  const { schema } = context;
   const found: Located[] = [];
   for (const property of where.node.properties) {
     if (property.type !== T.Property) continue;
@@ -88,14 +87,21 @@ function tenantKeyValues(where: Located<TSESTree.ObjectExpression>, table: Table
       }
       continue;
     }
-    const relation = table.relations.get(key);
-    const target = relation ? schema.tables.get(relation.target) : undefined;
-    if (!relation || relation.isList || !target || value.type !== T.ObjectExpression) continue;
-    const filter = unwrapIs(value);
-    if (target.name === schema.root) found.push(...uniqueKeyValues({ node: filter, unit: where.unit }, target));
-    else if (target.class === 'tenant' || target.class === 'child') found.push(...tenantKeyValues({ node: filter, unit: where.unit }, target, context, depth + 1));
+    found.push(...relatedTenantValues(key, value, table, where.unit, context, depth + 1));
   }
   return found;
+}
+
+/** A to-one relation filter's tenant values: the root's unique key, or a tenant or child row's tenant key. */
+function relatedTenantValues(key: string, value: Node, table: Table, unit: FileUnit, context: AnalysisContext, depth: number): Located[] {
+  const { schema } = context;
+  const relation = table.relations.get(key);
+  const target = relation ? schema.tables.get(relation.target) : undefined;
+  if (!relation || relation.isList || !target || value.type !== T.ObjectExpression) return [];
+  const filter = unwrapIs(value);
+  if (target.name === schema.root) return uniqueKeyValues({ node: filter, unit }, target);
+  if (target.class === 'tenant' || target.class === 'child') return tenantKeyValues({ node: filter, unit }, target, context, depth);
+  return [];
 }
 
 /**
@@ -105,7 +111,6 @@ function tenantKeyValues(where: Located<TSESTree.ObjectExpression>, table: Table
  */
 function scopeValues(where: Located<TSESTree.ObjectExpression>, table: Table, context: AnalysisContext): Located[] {
   const found: Located[] = [];
-  const { schema } = context;
   for (const property of where.node.properties) {
     if (property.type !== T.Property) continue;
     const key = propertyName(property) ?? '';
@@ -115,12 +120,7 @@ function scopeValues(where: Located<TSESTree.ObjectExpression>, table: Table, co
       found.push(...equalityValues(value, where.unit));
       continue;
     }
-    const relation = table.relations.get(key);
-    const target = relation ? schema.tables.get(relation.target) : undefined;
-    if (!relation || relation.isList || !target || value.type !== T.ObjectExpression) continue;
-    const filter = unwrapIs(value);
-    if (target.name === schema.root) found.push(...uniqueKeyValues({ node: filter, unit: where.unit }, target));
-    else if (target.class === 'tenant' || target.class === 'child') found.push(...tenantKeyValues({ node: filter, unit: where.unit }, target, context, 1));
+    found.push(...relatedTenantValues(key, value, table, where.unit, context, 1));
   }
   return found;
 }
