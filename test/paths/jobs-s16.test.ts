@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { scan } from '../../src/scan/scan.js';
 import { bothFaces } from '../parity/faces.js';
 import { useScratch } from '../helpers/scratch.js';
+import { ORMS, type Orm } from '../helpers/integration-jobs.js';
 
 /*
  * Background jobs met in the field (issue 13, class 5): comp's Trigger.dev tasks (`schemaTask({ id,
@@ -14,65 +15,6 @@ import { useScratch } from '../helpers/scratch.js';
  */
 
 const { makeProject } = useScratch();
-
-type Orm = 'prisma' | 'drizzle' | 'sql';
-
-const PRISMA_SCHEMA = `datasource db {
-  provider = "postgresql"
-  url      = env("DATABASE_URL")
-}
-
-model Organization {
-  id           String        @id
-  integrations Integration[]
-}
-
-model Integration {
-  id             String       @id
-  lastRunAt      DateTime?
-  organizationId String
-  organization   Organization @relation(fields: [organizationId], references: [id])
-  @@index([organizationId, id])
-}
-`;
-
-const DRIZZLE_SCHEMA = `import { index, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
-export const organizations = pgTable('organizations', { id: text('id').primaryKey() });
-export const integrations = pgTable('integrations', { id: text('id').primaryKey(), lastRunAt: timestamp('last_run_at'), organizationId: text('organization_id').notNull().references(() => organizations.id) }, (t) => [index('integrations_org').on(t.organizationId, t.id)]);
-`;
-
-const SQL_SCHEMA = `CREATE TABLE organizations (id text PRIMARY KEY);
-CREATE TABLE integrations (
-  id text PRIMARY KEY,
-  last_run_at timestamptz,
-  organization_id text NOT NULL REFERENCES organizations(id)
-);
-CREATE INDEX integrations_org ON integrations (organization_id, id);
-`;
-
-const ORMS: Record<Orm, { deps: Record<string, string>; schema: Record<string, string>; db: string; imports: string; touch: string }> = {
-  prisma: {
-    deps: { '@prisma/client': '^6.8.0' },
-    schema: { 'prisma/schema.prisma': PRISMA_SCHEMA },
-    db: `import { PrismaClient } from '@prisma/client';\nexport const db = new PrismaClient();\n`,
-    imports: '',
-    touch: `db.integration.update({ where: { id }, data: { lastRunAt: new Date() } })`,
-  },
-  drizzle: {
-    deps: { 'drizzle-orm': '^0.44.0', pg: '^8.11.0' },
-    schema: { 'src/schema.ts': DRIZZLE_SCHEMA },
-    db: `import { drizzle } from 'drizzle-orm/node-postgres';\nexport const db = drizzle(process.env.DATABASE_URL!);\n`,
-    imports: `import { eq } from 'drizzle-orm';\nimport { integrations } from './schema';\n`,
-    touch: `db.update(integrations).set({ lastRunAt: new Date() }).where(eq(integrations.id, id))`,
-  },
-  sql: {
-    deps: { pg: '^8.11.0' },
-    schema: { 'migrations/001_init.sql': SQL_SCHEMA },
-    db: `import { Pool } from 'pg';\nexport const db = new Pool();\n`,
-    imports: '',
-    touch: `db.query('UPDATE integrations SET last_run_at = now() WHERE id = $1', [id])`,
-  },
-};
 
 function project(orm: Orm, files: Record<string, string>): string {
   const o = ORMS[orm];
