@@ -43,7 +43,7 @@ export function reportFindings<M extends string>(
   suggestionId?: M,
 ): void {
   const { sourceCode } = context;
-  const { analyzeFile, oracleFromServices, projectForLintedFile } = engine();
+  const { analyzeFile, newManifestEpoch, oracleFromServices, projectForLintedFile } = engine();
   const unit: FileUnit = { file: context.filename, text: sourceCode.text, ast: sourceCode.ast, scopeManager: sourceCode.scopeManager ?? failNoScopes(), types: oracleFromServices(sourceCode.parserServices) };
   const settings: unknown = context.settings['tenant-lint'];
   let findings: ReturnType<typeof analyzeFile>['findings'];
@@ -56,6 +56,8 @@ export function reportFindings<M extends string>(
   try {
     let entry = entryOfTree.get(sourceCode.ast);
     if (!entry) {
+      // A new linted file: package.json files read for earlier files are checked for edits again.
+      newManifestEpoch();
       entry = projectForLintedFile(context.filename, settings);
       entryOfTree.set(sourceCode.ast, entry);
       entry.resolver.modules.beginLint();

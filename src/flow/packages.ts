@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { readTextFileSafe } from '../scan/safe-read.js';
+import { manifestOf } from '../project/manifests.js';
 
 /*
  * Who may call a function from outside the project: read from the nearest package.json (data, never
  * executed). The paths policy asks it of exported functions.
  */
 
-const privacy = new Map<string, boolean>();
+/** Per manifest (the same object while its file is unchanged, see manifestOf): is it an application's. */
+const privacy = new WeakMap<object, boolean>();
 
 /** `node ... src/x.ts`, `tsx watch src/server.ts`, `nodemon app/index.ts`: a script that runs the package's own source. */
 function runsOwnSource(script: string): boolean {
@@ -60,27 +61,24 @@ function sourceEntry(entry: unknown, depth = 0): boolean {
  */
 export function inPrivatePackage(file: string): boolean {
   for (let dir = dirname(file); ; dir = dirname(dir)) {
-    let known = privacy.get(dir);
-    if (known === undefined) {
-      const manifest = join(dir, 'package.json');
-      if (existsSync(manifest)) {
-        try {
-          const parsed: unknown = JSON.parse(readTextFileSafe(manifest, { maxBytes: 1_000_000 }));
-          known = typeof parsed === 'object' && parsed !== null && isApplication(parsed, dir);
-        } catch {
-          known = false;
-        }
-        privacy.set(dir, known);
+    const manifest = manifestOf(dir);
+    // An unreadable manifest says nothing about the package: not an application's.
+    if (manifest === null) return false;
+    if (manifest !== undefined) {
+      let known = privacy.get(manifest);
+      if (known === undefined) {
+        known = isApplication(manifest, dir);
+        privacy.set(manifest, known);
       }
+      return known;
     }
-    if (known !== undefined) return known;
     // No manifest at all: nothing says the code is an application's own; assume others may call it.
     if (dirname(dir) === dir) return false;
   }
 }
 
-/** Per folder: the files its package.json's scripts name (null: no manifest there). */
-const scriptPaths = new Map<string, Set<string> | null>();
+/** Per manifest: the files its scripts name, resolved against its folder, without extension. */
+const scriptPaths = new WeakMap<object, Set<string>>();
 
 /**
  * The file is run by a `scripts` entry of its nearest package.json (`"dev-task": "nodemon --exec ts-node
@@ -89,31 +87,33 @@ const scriptPaths = new Map<string, Set<string> | null>();
  */
 export function runByPackageScript(file: string): boolean {
   for (let dir = dirname(file); ; dir = dirname(dir)) {
-    let paths = scriptPaths.get(dir);
-    if (paths === undefined) {
-      paths = existsSync(join(dir, 'package.json')) ? new Set<string>() : null;
-      if (paths) {
-        try {
-        const parsed: unknown = JSON.parse(readTextFileSafe(join(dir, 'package.json'), { maxBytes: 1_000_000 }));
-        const scripts: unknown = typeof parsed === 'object' && parsed !== null ? Reflect.get(parsed, 'scripts') : undefined;
-        if (typeof scripts === 'object' && scripts !== null) {
-          for (const script of Object.values(scripts)) {
-            if (typeof script !== 'string') continue;
-            for (const word of script.split(/[\s&|;'"=]+/)) {
-              const bare = scriptFile(word);
-              if (bare) paths.add(join(dir, bare));
-            }
-          }
-        }
-      } catch {
-        // An unreadable manifest names no script.
+    const manifest = manifestOf(dir);
+    // An unreadable manifest names no script.
+    if (manifest === null) return false;
+    if (manifest !== undefined) {
+      let paths = scriptPaths.get(manifest);
+      if (!paths) {
+        paths = scriptFiles(manifest, dir);
+        scriptPaths.set(manifest, paths);
       }
-      }
-      scriptPaths.set(dir, paths);
+      return paths.has(scriptFile(file) ?? file);
     }
-    if (paths) return paths.has(scriptFile(file) ?? file);
     if (dirname(dir) === dir) return false;
   }
+}
+
+function scriptFiles(manifest: object, dir: string): Set<string> {
+  const paths = new Set<string>();
+  const scripts: unknown = Reflect.get(manifest, 'scripts');
+  if (typeof scripts !== 'object' || scripts === null) return paths;
+  for (const script of Object.values(scripts)) {
+    if (typeof script !== 'string') continue;
+    for (const word of script.split(/[\s&|;'"=]+/)) {
+      const bare = scriptFile(word);
+      if (bare) paths.add(join(dir, bare));
+    }
+  }
+  return paths;
 }
 
 /** A word of a script that names a source or built file, without its extension: `./src/tasks/index.ts` → `src/tasks/index`. */
