@@ -2,7 +2,7 @@ import { RULE_META } from '../src/core/rule-meta.js';
 import { FINDING_TEMPLATE, reportFindings } from '../src/eslint/adapter.js';
 import { createRule } from '../src/eslint/create-rule.js';
 
-const MESSAGE_IDS = ['missingTenantFilter', 'orBypassesTenantFilter', 'connectWithoutTenant', 'tenantSettingOutlivesRequest', 'tenantValueMayBeUndefined', 'conditionalTenantFilter'] as const;
+const MESSAGE_IDS = ['missingTenantFilter', 'orBypassesTenantFilter', 'connectWithoutTenant', 'tenantSettingOutlivesRequest', 'tenantValueMayBeUndefined', 'conditionalTenantFilter', 'projectNotConfigured'] as const;
 
 export default createRule<[], (typeof MESSAGE_IDS)[number] | 'suggestion'>({
   name: 'require-tenant-filter',
@@ -17,6 +17,7 @@ export default createRule<[], (typeof MESSAGE_IDS)[number] | 'suggestion'>({
       tenantSettingOutlivesRequest: FINDING_TEMPLATE,
       tenantValueMayBeUndefined: FINDING_TEMPLATE,
       conditionalTenantFilter: FINDING_TEMPLATE,
+      projectNotConfigured: FINDING_TEMPLATE,
       suggestion: '{{ desc }}',
     },
     // Options live in tenant-lint.config.json (or settings['tenant-lint']) so the CLI sees them too.

@@ -65,8 +65,11 @@ describe('the ESLint plugin in an editor session', () => {
 // `eslint --cache` keys results on the linted file and its computed config (settings and rule options
 // included: ESLint's lint-result-cache hashes the whole config), never on the schema the rules read.
 describe('eslint --cache after a schema change', () => {
-  // Before: Invoice has no tenant key, so nobody classified it and its queries are not checked.
+  // Before: Invoice has no tenant key, so no tenant root is found and the analysis cannot start: the file that imports
+  // the client says so (projectNotConfigured), as the scanner exits 2.
   const untenanted = `model Organization {\n  id String @id\n}\nmodel Invoice {\n  id String @id\n}\n`;
+
+  const NOT_CONFIGURED = '1:tenant-lint/require-tenant-filter:projectNotConfigured';
 
   async function lintCached(dir: string, extra: Linter.Config[]): Promise<string[]> {
     const eslint = new ESLint({
@@ -90,16 +93,16 @@ describe('eslint --cache after a schema change', () => {
 
   it('without a schema key, ESLint serves the stale result (the limit the docs describe)', async () => {
     const dir = makeProject({ 'package.json': '{"name":"app"}', 'prisma/schema.prisma': untenanted, 'src/invoices.ts': code });
-    expect(await lintCached(dir, [])).toEqual([]);
+    expect(await lintCached(dir, [])).toEqual([NOT_CONFIGURED]);
     addTenantKey(dir);
-    expect(await lintCached(dir, [])).toEqual([]);
+    expect(await lintCached(dir, [])).toEqual([NOT_CONFIGURED]);
   });
 
   it('with schemaCacheKey(), the changed schema changes the config and the file is linted again ok', async () => {
     const dir = makeProject({ 'package.json': '{"name":"app"}', 'prisma/schema.prisma': untenanted, 'src/invoices.ts': code });
     // Each ESLint run loads its config afresh, and with it the key: one call per run here.
     const before = schemaCacheKey(dir);
-    expect(await lintCached(dir, [before])).toEqual([]);
+    expect(await lintCached(dir, [before])).toEqual([NOT_CONFIGURED]);
     addTenantKey(dir);
     const after = schemaCacheKey(dir);
     expect(after.settings[SCHEMA_HASH_SETTING]).not.toBe(before.settings[SCHEMA_HASH_SETTING]);

@@ -43,7 +43,7 @@ export function reportFindings<M extends string>(
   suggestionId?: M,
 ): void {
   const { sourceCode } = context;
-  const { analyzeFile, newManifestEpoch, oracleFromServices, projectForLintedFile } = engine();
+  const { analyzeFile, newManifestEpoch, oracleFromServices, projectForLintedFile, setupProblem } = engine();
   const unit: FileUnit = { file: context.filename, text: sourceCode.text, ast: sourceCode.ast, scopeManager: sourceCode.scopeManager ?? failNoScopes(), types: oracleFromServices(sourceCode.parserServices) };
   const settings: unknown = context.settings['tenant-lint'];
   let findings: ReturnType<typeof analyzeFile>['findings'];
@@ -67,6 +67,22 @@ export function reportFindings<M extends string>(
       entry.resolver.modules.trim(RETAINED_SOURCE_CHARS);
     }
     const { project, resolver } = entry;
+    // The scanner exits 2 on such a project (no schema, no tenant root): say so where the client is imported.
+    const setup = ruleId === 'require-tenant-filter' ? setupProblem(project, unit) : undefined;
+    if (setup) {
+      const notConfigured = messageIds.find((id) => id === 'projectNotConfigured');
+      if (notConfigured) {
+        context.report({
+          messageId: notConfigured,
+          data: {
+            message: 'tenant-lint cannot check the data access of this project.',
+            evidence: `The project ${setup}.`,
+            help: 'Run `tenant-lint scan` to see what it found and assumed; the README lists the settings.',
+          },
+          loc: { line: 1, column: 0 },
+        });
+      }
+    }
     resolver.modules.addLinted(unit);
     const analysis = analyzeFile(unit, project, resolver, { only: ruleId });
     // This rule's policy threw on this file (the other rules checked it): one problem, as below.

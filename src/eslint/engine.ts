@@ -7,3 +7,4 @@ export { analyzeFile } from '../analyze/analyze.js';
 export { oracleFromServices } from '../core/types.js';
 export { projectForLintedFile } from '../project/editor-cache.js';
 export { newManifestEpoch } from '../project/manifests.js';
+export { setupProblem } from './setup.js';

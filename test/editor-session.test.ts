@@ -50,3 +50,37 @@ describe('package.json edited during an editor session', () => {
     expect(deadCode(lint(dir))).toEqual([false]);
   });
 });
+
+// The scanner exits 2 on a project that imports a database client but has no schema or no tenant root (issue 16):
+// in the editor, the file that imports the client says so at its first line instead of linting clean.
+describe('a project the analysis cannot check, in the editor', () => {
+  const lintFile = (dir: string, file: string, text: string) =>
+    new Linter({ cwd: dir })
+      .verify(text, [{ files: ['**/*.ts'], languageOptions: { parser: tsParser } }, plugin.configs.recommended], join(dir, file))
+      .map((m) => `${m.line}:${m.messageId ?? m.message}:${m.message.includes('set `schema`') ? 'schema' : m.message.includes('set `tenantRoot`') ? 'tenantRoot' : ''}`);
+  const client = `import { PrismaClient } from '@prisma/client';\nexport const prisma = new PrismaClient();\n`;
+  const service = `import { prisma } from './db';\nexport const invoices = () => prisma.invoice.findMany();\n`;
+
+  it('no schema: the file that imports the client names `schema`; a file that only imports it from the project does not', () => {
+    const dir = makeProject({ 'package.json': JSON.stringify({ name: 'p', dependencies: { '@prisma/client': '^6.8.0' } }), 'src/db.ts': client, 'src/invoices.ts': service });
+    expect(lintFile(dir, 'src/db.ts', client)).toEqual(['1:projectNotConfigured:schema']);
+    expect(lintFile(dir, 'src/invoices.ts', service)).toEqual([]);
+  });
+
+  it('no tenant root: names `tenantRoot`', () => {
+    const dir = makeProject({
+      'package.json': JSON.stringify({ name: 'p', dependencies: { '@prisma/client': '^6.8.0' } }),
+      'prisma/schema.prisma': 'model Invoice {\n  id    String @id\n  total Int\n}\n',
+      'src/db.ts': client,
+    });
+    expect(lintFile(dir, 'src/db.ts', client)).toEqual(['1:projectNotConfigured:tenantRoot']);
+  });
+
+  it('twin: a configured project gets no such message, and a type-only import is not the client', () => {
+    const dir = makeProject({ 'package.json': JSON.stringify({ name: 'p', dependencies: { '@prisma/client': '^6.8.0' } }), 'prisma/schema.prisma': schema, 'src/db.ts': client });
+    expect(lintFile(dir, 'src/db.ts', client)).toEqual([]);
+    const bare = makeProject({ 'package.json': JSON.stringify({ name: 'p', dependencies: { '@prisma/client': '^6.8.0' } }), 'src/db.ts': client });
+    const typeOnly = `import type { PrismaClient } from '@prisma/client';\nexport type Db = PrismaClient;\n`;
+    expect(lintFile(bare, 'src/types.ts', typeOnly)).toEqual([]);
+  });
+});
