@@ -889,6 +889,10 @@ function keyJoin(from: { use: TableUse; column: string }, to: { use: TableUse; c
   const referencing = !parentJoin && Boolean(t.info.references?.some((r) => same(r, t.column, f.table, f.column)));
   const referenced = Boolean(f.info?.references?.some((r) => same(r, f.column, t.table, t.column)) || f.info?.parents.some((p) => same(p, f.column, t.table, t.column)));
   const sameRow = Boolean(f.info?.references?.some((r) => r.column === f.column && t.info?.references?.some((q) => q.column === t.column && q.table === r.table && q.parentColumn === r.parentColumn)));
+  // `JOIN scans s ON f.scan_id = s.id` with `s` constrained, where the schema declares `scan_id` without a foreign
+  // key (verifywise's `scan_id INTEGER`): every row kept names a constrained row by that row's own primary key,
+  // as a declared key would. Not two primary keys compared (`f.id = s.id`), which names no row.
+  const byPrimaryKey = f.info?.key !== undefined && f.info.key === f.column && t.column !== t.info.key;
   // `t.id IN (SELECT id FROM teams WHERE ...)`: the root by its own key, on both sides.
   const sameRoot = f.table === t.table && f.info?.rootKey !== undefined && f.info.rootKey === f.column && t.info.rootKey === t.column;
   if (tenantJoin) return 'tenant';
@@ -896,7 +900,8 @@ function keyJoin(from: { use: TableUse; column: string }, to: { use: TableUse; c
   if (parentJoin) return 'parent';
   if (referencing) return 'referencing';
   if (referenced) return 'referenced';
-  return sameRow ? 'same-row' : undefined;
+  if (sameRow) return 'same-row';
+  return byPrimaryKey ? 'referencing' : undefined;
 }
 
 /**
