@@ -15,6 +15,7 @@ import { isPerTenant, knexClientOf, type KnexClient } from './knex-client.js';
 import { chainEqualities } from './chain-equalities.js';
 import { callGraphFor, searchRootOf } from '../flow/callers.js';
 import { thisFieldValues } from '../flow/fields.js';
+import { modelBuilderStart, modelMethodSite, type ModelTable } from './knex-model.js';
 import { columnOf, constantText, evaluateLinks, stringLiteral, whereKeysOf, type Link, type QueryScope, type Source } from './knex-where.js';
 
 const MAX_DEPTH = 8;
@@ -49,7 +50,10 @@ export const knexRecognizer: OrmRecognizer = {
 function knexSites(call: TSESTree.CallExpression, context: AnalysisContext): QuerySite[] {
   if (isChainLink(call)) return [];
   const chain = chainOf(call, context.unit, context, 0);
-  if (!chain) return [];
+  if (!chain) {
+    const model = modelMethodSite(call, context, (table) => fixFor(table, context));
+    return model ? [model] : [];
+  }
   return sitesOf(call, chain, context);
 }
 
@@ -63,6 +67,8 @@ interface Chain {
   links: Link[];
   /** Links written in another statement (`const q = db('t')`), followed through a `const`. */
   inherited: boolean;
+  /** `Invoice.query()`: the table a static model class names (src/orm/knex-model.ts). */
+  model?: ModelTable;
 }
 
 /**
@@ -94,6 +100,9 @@ function chainOf(call: TSESTree.CallExpression, unit: FileUnit, context: Analysi
   // `this.db('invoices')`, `fastify.knex('invoices')`: the callee of the first call is the client.
   const calleeClient = knexClientOf(first.call.callee, unit, context);
   if (calleeClient) return { client: calleeClient, start: first.call, startUnit: unit, tableArg: first.call.arguments[0], links: rest, inherited: false };
+  // `Invoice.query()`: a static method of a model class that returns the builder of its table.
+  const model = root.type === T.Identifier || root.type === T.ThisExpression ? modelBuilderStart(root, first.call, unit, context) : undefined;
+  if (model) return { client: model.client, start: first.call, startUnit: unit, links: rest, inherited: false, model: model.model };
   if (!STARTS.has(first.name)) return root.type === T.Identifier ? inheritedChain(root, links, unit, context, depth) : undefined;
   const client = knexClientOf(root, unit, context);
   if (client) return { client, start: first.call, startUnit: unit, links, inherited: false };
@@ -195,6 +204,7 @@ interface NamedTable {
  * or each constant a class field holds (`this.db(this.tableName)`, see knexTableTexts).
  */
 function tablesOf(chain: Chain, context: AnalysisContext): NamedTable[] {
+  if (chain.model) return [{ table: chain.model.table, aliases: new Set([chain.model.table.dbName, chain.model.table.name]) }];
   const link = chain.links.find((l) => TABLE_LINKS.has(l.name));
   const arg = chain.tableArg ?? link?.call.arguments[0];
   if (!arg) return [];
