@@ -68,7 +68,13 @@ export function modelBuilderStart(receiver: Node, call: TSESTree.CallExpression,
 }
 
 /** `Invoice.find(id, (qb) => qb.where(...))`: the query site of a generic static model method that runs a query. */
-export function modelMethodSite(call: TSESTree.CallExpression, context: AnalysisContext, fix: (table: Table) => { missing: string; orBypass: string }): QuerySite | undefined {
+export interface KnexHelpers {
+  fix: (table: Table) => { missing: string; orBypass: string };
+  /** The query's table and the tables its links join (knex.ts's scopeOf). */
+  scope: (table: Table, aliases: Set<string>, links: Link[], context: AnalysisContext, unit: FileUnit) => QueryScope;
+}
+
+export function modelMethodSite(call: TSESTree.CallExpression, context: AnalysisContext, helpers: KnexHelpers): QuerySite | undefined {
   const callee = unwrap(call.callee);
   if (callee.type !== T.MemberExpression) return undefined;
   const found = modelMethod(callee.object, call, context.unit, context);
@@ -85,13 +91,12 @@ export function modelMethodSite(call: TSESTree.CallExpression, context: Analysis
     client: found.client,
     predicate: { kind: 'scoped', via: 'an insert' },
     nested: [],
-    fix: fix(model.table),
+    fix: helpers.fix(model.table),
   };
   const data = summary.data !== undefined ? call.arguments[summary.data] : undefined;
   if (data && data.type !== T.SpreadElement && (site.operation === 'insert' || site.operation === 'update')) site.data = data;
   if (site.operation === 'insert') return site;
   const names = new Set([model.table.dbName, model.table.name]);
-  const scope: QueryScope = { base: { table: model.table, names }, joined: [], context, unit: context.unit };
   const results: Predicate[] = [];
   for (const index of summary.callbacks) {
     const arg = call.arguments[index];
@@ -99,12 +104,13 @@ export function modelMethodSite(call: TSESTree.CallExpression, context: Analysis
     const links = builderCallbackLinks(arg, context.unit, context);
     if (links === 'unknown') results.push({ kind: 'unknown', reason: `the query callback \`${argText(arg, context.unit)}\` cannot be followed` });
     else if (links) {
-      const predicate = evaluateLinks(links.links, { ...scope, unit: links.unit }, 0);
+      // The callback's joins (`qb.join('invoices', ...)`) are the query's.
+      const predicate = evaluateLinks(links.links, helpers.scope(model.table, names, links.links, context, links.unit), 0);
       if (predicate) results.push(predicate);
     }
   }
   // The method's own conditions (`.where('id', id)`), read in its file; one it cannot read adds nothing.
-  const own = evaluateLinks(summary.links, { ...scope, unit: summary.unit }, 0);
+  const own = evaluateLinks(summary.links, helpers.scope(model.table, names, summary.links, context, summary.unit), 0);
   if (own && own.kind !== 'unknown') results.push(own.kind === 'scoped' ? { kind: 'scoped', via: `the model method \`${name}\`'s own condition (${own.via})` } : own);
   site.predicate = results.length === 1 && results[0]
     ? results[0]
@@ -190,7 +196,8 @@ function staticMember(cls: LocatedClass, name: string, context: AnalysisContext)
       if ((member.type !== T.MethodDefinition && member.type !== T.PropertyDefinition) || !member.static || propertyName(member) !== name) continue;
       if (member.type === T.MethodDefinition) {
         if (member.kind === 'get') return { kind: 'getter', fn: member.value, owner: current };
-        if (member.kind === 'method') return { kind: 'method', fn: member.value, owner: current };
+        // An overload signature has no body: the implementation follows it.
+        if (member.kind === 'method' && member.value.body) return { kind: 'method', fn: member.value, owner: current };
         continue;
       }
       const value = member.value ? unwrap(member.value) : undefined;
@@ -319,7 +326,7 @@ class Summarizer {
     // `query(builder)`: the parameter is a callback applied to the builder.
     if (callee.type === T.Identifier) {
       const index = this.paramIndex(callee);
-      if (index !== undefined && call.arguments.some((a) => a.type !== T.SpreadElement && this.builder(a, 0))) this.callbacks.add(index);
+      if (index !== undefined && call.arguments.some((a) => a.type !== T.SpreadElement && (this.builder(a, 0) || this.forwardedBuilder(a)))) this.callbacks.add(index);
       return;
     }
     if (callee.type !== T.MemberExpression) return;
@@ -343,6 +350,25 @@ class Summarizer {
     this.merge(operation);
     const written = call.arguments[0];
     if ((operation === 'insert' || operation === 'update') && written && written.type !== T.SpreadElement && this.data === undefined) this.data = this.writtenParam(written);
+  }
+
+  /**
+   * `this.count((qb) => query(qb).limit(1))`: the first parameter of a function this method passes
+   * where a static method it calls applies its callback, so the builder.
+   */
+  private forwardedBuilder(node: Node): boolean {
+    const inner = unwrap(node);
+    if (inner.type !== T.Identifier) return false;
+    const def = variableOf(this.owner.unit.scopeManager, inner)?.defs[0];
+    if (def?.type !== 'Parameter' || def.node === this.fn) return false;
+    const fn = def.node;
+    if ((fn.type !== T.ArrowFunctionExpression && fn.type !== T.FunctionExpression) || fn.params[0]?.type !== T.Identifier || fn.params[0].name !== inner.name) return false;
+    const call = fn.parent;
+    if (call?.type !== T.CallExpression) return false;
+    const callee = unwrap(call.callee);
+    const index = call.arguments.indexOf(fn);
+    const called = callee.type === T.MemberExpression ? this.thisMethod(callee) : undefined;
+    return called !== undefined && index >= 0 && called.callbacks.includes(index);
   }
 
   private merge(operation: Operation): void {

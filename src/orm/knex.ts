@@ -51,7 +51,7 @@ function knexSites(call: TSESTree.CallExpression, context: AnalysisContext): Que
   if (isChainLink(call)) return [];
   const chain = chainOf(call, context.unit, context, 0);
   if (!chain) {
-    const model = modelMethodSite(call, context, (table) => fixFor(table, context));
+    const model = modelMethodSite(call, context, { fix: (table) => fixFor(table, context), scope: scopeOf });
     return model ? [model] : [];
   }
   return sitesOf(call, chain, context);
@@ -292,12 +292,12 @@ function bySqlName(name: string, context: AnalysisContext): Table | undefined {
 }
 
 /** The query's table and its joins; a child table joined to its parent on the foreign key links the parent. */
-function scopeOf(table: Table, aliases: Set<string>, links: Link[], context: AnalysisContext): QueryScope {
-  const scope: QueryScope = { base: { table, names: aliases }, joined: [], context, unit: context.unit };
+function scopeOf(table: Table, aliases: Set<string>, links: Link[], context: AnalysisContext, unit = context.unit): QueryScope {
+  const scope: QueryScope = { base: { table, names: aliases }, joined: [], context, unit };
   for (const link of links) {
     if (!JOINS.test(link.name)) continue;
     const [target, left, operatorOrRight, right] = link.call.arguments;
-    const named = target ? tableName(target, context.unit, context) : undefined;
+    const named = target ? tableName(target, unit, context) : undefined;
     const joined = named ? bySqlName(named.name, context) : undefined;
     if (!named || !joined) continue;
     const source: Source = { table: joined, names: new Set([named.name, joined.dbName, ...(named.alias ? [named.alias] : [])]) };
