@@ -153,10 +153,36 @@ function modify(call: TSESTree.CallExpression, scope: QueryScope): Predicate {
  * a parenthesised group, evaluated like a chain of its own.
  */
 function grouping(fn: TSESTree.FunctionLike, unit: FileUnit, scope: QueryScope, depth: number): Predicate {
+  if (!fn.body) return { kind: 'unknown', reason: 'a grouping function without a body' };
+  const inner = evaluateLinks(groupLinks(fn, unit), { ...scope, unit }, depth + 1);
+  return inner ?? { kind: 'unknown', reason: 'the grouping function adds no condition we can read' };
+}
+
+/**
+ * A callback given the query builder (`(qb) => qb.where(...)`, a function declared in the project):
+ * the links it adds, in its file; undefined when it adds none (`(qb) => qb`); 'unknown' when the
+ * callback cannot be followed (a parameter, a call's result).
+ */
+export function builderCallbackLinks(argument: Node, unit: FileUnit, context: AnalysisContext, depth = 0): { links: Link[]; unit: FileUnit } | undefined | 'unknown' {
+  if (depth > MAX_FILTER_DEPTH) return 'unknown';
+  const node = unwrap(argument);
+  if (node.type === T.ArrowFunctionExpression || node.type === T.FunctionExpression || node.type === T.FunctionDeclaration) {
+    const links = groupLinks(node, unit);
+    return links.some((l) => isFilterLink(l.name)) ? { links, unit } : undefined;
+  }
+  if (node.type !== T.Identifier) return 'unknown';
+  const binding = context.resolver.bindingOf(node, unit, depth + 1);
+  if (binding.kind === 'value') return builderCallbackLinks(binding.value.node, binding.value.unit, context, depth + 1);
+  if (binding.kind === 'function') return builderCallbackLinks(binding.fn.node, binding.fn.unit, context, depth + 1);
+  return 'unknown';
+}
+
+/** The links called on a function's first parameter (or on `this` in a `function`), innermost first. */
+function groupLinks(fn: TSESTree.FunctionLike, unit: FileUnit): Link[] {
   const param = fn.params[0];
   const paramVariable = param?.type === T.Identifier ? variableOf(unit.scopeManager, param) : null;
   const links: Link[] = [];
-  if (!fn.body) return { kind: 'unknown', reason: 'a grouping function without a body' };
+  if (!fn.body) return links;
   walk(fn.body, (node) => {
     if (node.type !== T.CallExpression) return;
     const callee = unwrap(node.callee);
@@ -181,8 +207,7 @@ function grouping(fn: TSESTree.FunctionLike, unit: FileUnit, scope: QueryScope, 
     }
     links.push(...chain);
   });
-  const inner = evaluateLinks(dedupe(links), { ...scope, unit }, depth + 1);
-  return inner ?? { kind: 'unknown', reason: 'the grouping function adds no condition we can read' };
+  return dedupe(links);
 }
 
 function dedupe(links: Link[]): Link[] {

@@ -15,6 +15,7 @@ import { isPerTenant, knexClientOf, type KnexClient } from './knex-client.js';
 import { chainEqualities } from './chain-equalities.js';
 import { callGraphFor, searchRootOf } from '../flow/callers.js';
 import { thisFieldValues } from '../flow/fields.js';
+import { modelBuilderStart, modelMethodSite, type ModelTable } from './knex-model.js';
 import { columnOf, constantText, evaluateLinks, stringLiteral, whereKeysOf, type Link, type QueryScope, type Source } from './knex-where.js';
 
 const MAX_DEPTH = 8;
@@ -49,7 +50,10 @@ export const knexRecognizer: OrmRecognizer = {
 function knexSites(call: TSESTree.CallExpression, context: AnalysisContext): QuerySite[] {
   if (isChainLink(call)) return [];
   const chain = chainOf(call, context.unit, context, 0);
-  if (!chain) return [];
+  if (!chain) {
+    const model = modelMethodSite(call, context, { fix: (table) => fixFor(table, context), scope: scopeOf });
+    return model ? [model] : [];
+  }
   return sitesOf(call, chain, context);
 }
 
@@ -63,6 +67,8 @@ interface Chain {
   links: Link[];
   /** Links written in another statement (`const q = db('t')`), followed through a `const`. */
   inherited: boolean;
+  /** `Invoice.query()`: the table a static model class names (src/orm/knex-model.ts). */
+  model?: ModelTable;
 }
 
 /**
@@ -94,6 +100,9 @@ function chainOf(call: TSESTree.CallExpression, unit: FileUnit, context: Analysi
   // `this.db('invoices')`, `fastify.knex('invoices')`: the callee of the first call is the client.
   const calleeClient = knexClientOf(first.call.callee, unit, context);
   if (calleeClient) return { client: calleeClient, start: first.call, startUnit: unit, tableArg: first.call.arguments[0], links: rest, inherited: false };
+  // `Invoice.query()`: a static method of a model class that returns the builder of its table.
+  const model = root.type === T.Identifier || root.type === T.ThisExpression ? modelBuilderStart(root, first.call, unit, context) : undefined;
+  if (model) return { client: model.client, start: first.call, startUnit: unit, links: rest, inherited: false, model: model.model };
   if (!STARTS.has(first.name)) return root.type === T.Identifier ? inheritedChain(root, links, unit, context, depth) : undefined;
   const client = knexClientOf(root, unit, context);
   if (client) return { client, start: first.call, startUnit: unit, links, inherited: false };
@@ -195,6 +204,7 @@ interface NamedTable {
  * or each constant a class field holds (`this.db(this.tableName)`, see knexTableTexts).
  */
 function tablesOf(chain: Chain, context: AnalysisContext): NamedTable[] {
+  if (chain.model) return [{ table: chain.model.table, aliases: new Set([chain.model.table.dbName, chain.model.table.name]) }];
   const link = chain.links.find((l) => TABLE_LINKS.has(l.name));
   const arg = chain.tableArg ?? link?.call.arguments[0];
   if (!arg) return [];
@@ -282,12 +292,12 @@ function bySqlName(name: string, context: AnalysisContext): Table | undefined {
 }
 
 /** The query's table and its joins; a child table joined to its parent on the foreign key links the parent. */
-function scopeOf(table: Table, aliases: Set<string>, links: Link[], context: AnalysisContext): QueryScope {
-  const scope: QueryScope = { base: { table, names: aliases }, joined: [], context, unit: context.unit };
+function scopeOf(table: Table, aliases: Set<string>, links: Link[], context: AnalysisContext, unit = context.unit): QueryScope {
+  const scope: QueryScope = { base: { table, names: aliases }, joined: [], context, unit };
   for (const link of links) {
     if (!JOINS.test(link.name)) continue;
     const [target, left, operatorOrRight, right] = link.call.arguments;
-    const named = target ? tableName(target, context.unit, context) : undefined;
+    const named = target ? tableName(target, unit, context) : undefined;
     const joined = named ? bySqlName(named.name, context) : undefined;
     if (!named || !joined) continue;
     const source: Source = { table: joined, names: new Set([named.name, joined.dbName, ...(named.alias ? [named.alias] : [])]) };

@@ -255,7 +255,12 @@ interface Sink {
   client: ClientInfo;
   /** ClickHouse's SQL (`{name:Type}` parameters, `FINAL`, `SETTINGS`), read against the ClickHouse tables of the schema. */
   dialect?: 'clickhouse';
+  /** pg-promise formats the text itself: `$(name)`, `$<name>`, `$[name]`, `$/name/` name a property of the values. */
+  pgPromise?: true;
 }
+
+/** pg-promise's query methods (on a database, a task or a transaction): each sends its first argument as SQL. */
+const PG_PROMISE_METHODS = new Set(['any', 'many', 'manyOrNone', 'one', 'oneOrNone', 'none', 'result', 'query', 'multi', 'multiResult', 'each', 'map']);
 
 function sinkOf(call: TSESTree.CallExpression | TSESTree.TaggedTemplateExpression, context: AnalysisContext): Sink | undefined {
   return librarySinkOf(call, context, true);
@@ -381,6 +386,10 @@ function librarySinkOf(call: TSESTree.CallExpression | TSESTree.TaggedTemplateEx
   if (PRISMA_RAW.has(method)) {
     const client = clientOf(callee.object, unit, context);
     return client.kind === 'not-client' ? undefined : { callee, text: call.arguments[0], client };
+  }
+  if (PG_PROMISE_METHODS.has(method)) {
+    const origin = sqlLibraryOf(callee.object, unit, context, (source) => source === 'pg-promise');
+    if ('source' in origin) return { callee, text: call.arguments[0], client: { kind: 'client', scoped: false, how: '`pg-promise`' }, pgPromise: true };
   }
   if (method !== 'query' && method !== 'raw' && method !== 'unsafe') return undefined;
   const origin = sqlLibraryOf(callee.object, unit, context, (source) => sendsSql(method, source));
@@ -776,7 +785,7 @@ export function recognizeRawSql(calls: (TSESTree.CallExpression | TSESTree.Tagge
     if (!QUERY_START.test(text.sql) && !/\b(set_config|set\s+(local\s+)?app\.)/i.test(text.sql)) continue;
     let statements: StatementAnalysis[];
     const db = dialect(sink);
-    const named = numberPlaceholders(text.sql, sink.dialect);
+    const named = numberPlaceholders(text.sql, sink.dialect, sink.pgPromise);
     const valueOf = parameterValues(call, sink.text, text, named, context);
     // A value of the verified session (`req.user.team_id`, a local bound once to one) may pin the root by its key.
     const trusted = (n: number) => {
@@ -957,16 +966,25 @@ export function knexBindings(text: SqlText): SqlText | { unknown: string } {
  * Named placeholders of query helpers (`{{websiteId::uuid}}`) as parameters, one number per name,
  * in the same length (positions stay where they were written); `names[n - 1]` is the name of `$n`.
  */
-function numberPlaceholders(sql: string, dialect?: 'clickhouse'): { sql: string; names: string[]; offset: number } {
+function numberPlaceholders(sql: string, dialect?: 'clickhouse', pgPromise?: boolean): { sql: string; names: string[]; offset: number } {
   // After the template's own `$n`, so that the two never share a number.
   const offset = Math.max(0, ...[...sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
   const names: string[] = [];
-  const numbered = sql.replace(/\{\{([^{}]*)\}\}/g, (whole, inner: string) => {
-    const name = inner.split('::')[0]!.trim();
+  const number = (whole: string, name: string) => {
     if (!names.includes(name)) names.push(name);
     const param = `$${offset + names.indexOf(name) + 1}`;
     return (param.length <= whole.length ? param : '$0').padEnd(whole.length, ' ');
-  });
+  };
+  let numbered = sql.replace(/\{\{([^{}]*)\}\}/g, (whole, inner: string) => number(whole, inner.split('::')[0]!.trim()));
+  // pg-promise's `$(tenantId)`, `$<ids:csv>`: a value. `$(where:raw)`, `$(col:name)` splice text or a
+  // name into the SQL: left as written, so the statement does not parse and is not analysable.
+  if (pgPromise) {
+    numbered = numbered.replace(/\$(?:\(([^()]*)\)|<([^<>]*)>|\[([^[\]]*)\]|\/([^/]*)\/)/g, (whole, ...groups: (string | undefined)[]) => {
+      const inner = (groups.slice(0, 4).find((g) => g !== undefined) ?? '').trim();
+      const match = /^([A-Za-z_$][\w$]*)(?::(csv|list|json|value))?$/.exec(inner);
+      return match?.[1] ? number(whole, match[1]) : whole;
+    });
+  }
   if (dialect === 'clickhouse') return { sql: numberClickHouseParameters(withoutClickHouseClauses(numbered), names, offset), names, offset };
   return { sql: numbered, names, offset };
 }
