@@ -170,3 +170,26 @@ describe('TypeORM repositories through a unit of work and `.extend(object)`', ()
     expect(scanner.get('src/invite.use-case.ts')).toEqual(['10 missingTenantFilter']);
   });
 });
+
+describe('census: a TypeORM repository builder is not taken for a Knex field in a project that also uses Knex', () => {
+  const withKnex = (extra: Record<string, string> = {}) =>
+    makeProject({
+      'package.json': JSON.stringify({ name: 'ledger-app', dependencies: { typeorm: '^0.3.20', knex: '^3', '@nestjs/common': '^10' } }),
+      'src/entities.ts': ENTITIES(),
+      'src/ledger-extension.ts': EXTENSION,
+      'src/db-context.ts': CONTEXT,
+      'src/knex.ts': `import knex from 'knex';\nexport const k = knex({ client: 'pg' });\n`,
+      ...extra,
+    });
+
+  it('`this.createQueryBuilder(...).where(...)` in an extension object is the repository builder: nothing is left not traced', async () => {
+    const result = await scan({ path: withKnex() });
+    expect(result.coverage.notTracedSites.filter((s) => s.file.startsWith('src/'))).toEqual([]);
+  });
+
+  it('twin: `this.db(...).where(...)` on an untyped field stays not traced, with the reason', async () => {
+    const result = await scan({ path: withKnex({ 'src/reports.ts': `export class Reports {\n  db: any;\n  run(id: string) { return this.db('ledger').where({ id }); }\n}\n` }) });
+    const sites = result.coverage.notTracedSites.filter((s) => s.file === 'src/reports.ts');
+    expect(sites.map((s) => s.line)).toEqual([3]);
+  });
+});
