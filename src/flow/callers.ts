@@ -513,6 +513,14 @@ export class CallGraph {
   }
 
   /**
+   * The calls handed `name` as an argument (`repository.extend(userExtension)`), outside tests: candidates
+   * by name, which the asker confirms by resolving the argument.
+   */
+  callsHanded(name: string): { call: TSESTree.CallExpression; unit: FileUnit; ref: Node }[] {
+    return this.callsNamed(name).filter((r) => r.kind === 'argument').map(({ call, unit, ref }) => ({ call, unit, ref }));
+  }
+
+  /**
    * The calls handed a service tag as an argument (`Layer.effect(SqlClient, make)`,
    * `Effect.provideService(program, SqlClient, impl)`), outside tests: where layers may provide its
    * value. Candidates by the tag's name, confirmed by resolving the argument to the same declaration.

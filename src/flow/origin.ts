@@ -40,6 +40,8 @@ export interface LibOrigin {
    * reader that knows more of the library (which key a client carries) can start from.
    */
   via?: { node: TSESTree.CallExpression; unit: FileUnit };
+  /** The type arguments of the package type it was declared with (`Repository<Invoice>`: `Invoice`), where they were written. */
+  typeArguments?: { params: TSESTree.TypeNode[]; unit: FileUnit };
 }
 
 export type Origin =
@@ -698,7 +700,8 @@ function typeReference(type: TSESTree.TSTypeReference, unit: FileUnit, w: Walk):
     return typeOrigins(first, unit, w);
   }
   // A package type named directly is a typed value; an alias of `ReturnType<typeof db>` keeps the value's own origin.
-  return identifierAsType(name, unit, w).map((o) => (o.kind === 'lib' && o.steps.length === 0 ? { ...o, typed: true } : o));
+  const typeArguments = type.typeArguments ? { typeArguments: { params: type.typeArguments.params, unit } } : {};
+  return identifierAsType(name, unit, w).map((o) => (o.kind === 'lib' && o.steps.length === 0 ? { ...o, typed: true, ...typeArguments } : o));
 }
 
 /** A type name: a local alias or interface, or an import (followed through project files to a package). */

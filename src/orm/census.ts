@@ -20,6 +20,7 @@ import { constantText } from './knex-where.js';
 import { MONGOOSE_MODEL_METHODS } from './mongoose.js';
 import { flowOptions } from './supabase.js';
 import { builderSite, TERMINALS } from './typeorm-builder.js';
+import { receiverOf } from './typeorm-receiver.js';
 
 export interface CensusEntry {
   orm: string;
@@ -200,7 +201,11 @@ function knexStartOf(chain: Link[], context: AnalysisContext): CensusEntry | und
     if (start.type !== T.MemberExpression) return undefined;
     base = unwrap(start.object);
   } else if (second && KNEX_CHAIN.has(second.name) && unwrap((unwrap(first.call.callee) as TSESTree.MemberExpression).object).type === T.ThisExpression) {
-    // `this.db(table).where(...)`: the client is a field, and its call is the chain's first link.
+    // `this.db(table).where(...)`: the client is a field, and its call is the chain's first link. A
+    // method of a TypeORM repository (`this.createQueryBuilder('user').where(...)` in a repository
+    // extension) is that repository's builder, not a Knex field.
+    const self = unwrap((unwrap(first.call.callee) as TSESTree.MemberExpression).object);
+    if (context.recognizers?.some((r) => r.name === 'typeorm') !== false && receiverOf(self, context.unit, context)) return undefined;
     base = first.call;
   } else return undefined;
   if (base.type !== T.CallExpression || base.arguments.length !== 1) return undefined;

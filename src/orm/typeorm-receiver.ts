@@ -12,6 +12,7 @@ import type { Table } from '../core/schema.js';
 import { tableKey } from '../schema/merge.js';
 import { entitySchemaTable, readTypeormDetailed } from '../schema/typeorm.js';
 import { originsOf, type Closure } from '../flow/origin.js';
+import { callGraphFor, searchRootOf } from '../flow/callers.js';
 
 const MAX_DEPTH = 12;
 const TYPEORM = 'typeorm';
@@ -322,7 +323,31 @@ function receiverOfMember(node: TSESTree.MemberExpression, unit: FileUnit, conte
       }
     }
   }
-  return undefined;
+  return declaredMember(node, unit, context, depth);
+}
+
+/**
+ * `this._dbContext.userRepository`: a member of an object whose declared type (an interface of a
+ * unit of work, a class) says it is `Repository<UserEntity> & IUserRepository`, `EntityManager` or
+ * `DataSource`, as the value-flow engine reads declared types. Every origin must agree.
+ */
+function declaredMember(node: TSESTree.MemberExpression, unit: FileUnit, context: AnalysisContext, depth: number): Receiver | undefined {
+  const origins = originsOf(node, unit, context.resolver).filter((o) => o.kind === 'lib' && o.source === TYPEORM && o.steps.length === 0);
+  let found: Receiver | undefined;
+  for (const origin of origins) {
+    if (origin.kind !== 'lib') continue;
+    const how = `\`${textOf(unit, node)}\`, declared as TypeORM's \`${origin.name}\``;
+    let receiver: Receiver | undefined;
+    if (REPOSITORY_TYPES.has(origin.name)) {
+      const arg = origin.typeArguments?.params[0];
+      receiver = { kind: 'repository', table: arg && origin.typeArguments ? entityTableOfType(arg, origin.typeArguments.unit, context, depth + 1) : undefined, scoped: false, how };
+    } else if (MANAGER_TYPES.has(origin.name)) receiver = { kind: 'manager', scoped: false, how };
+    else if (DATASOURCE_TYPES.has(origin.name)) receiver = { kind: 'datasource', scoped: false, how };
+    if (!receiver) continue;
+    if (found && (found.kind !== receiver.kind || found.table !== receiver.table)) return undefined;
+    found = receiver;
+  }
+  return found;
 }
 
 /** `this` in a class that extends `Repository<E>`, or in a method of `repository.extend({ ... })`. */
@@ -342,11 +367,47 @@ function extendedRepository(fn: TSESTree.FunctionExpression | TSESTree.FunctionD
   const property = fn.parent;
   const object = property?.type === T.Property ? property.parent : undefined;
   const call = object?.parent;
+  if (object?.type === T.ObjectExpression && call?.type === T.VariableDeclarator) return extensionObject(object, call, context, depth);
   if (object?.type !== T.ObjectExpression || call?.type !== T.CallExpression) return undefined;
+  return extendCall(call, unit, context, depth);
+}
+
+/** `<repository>.extend(...)`: the repository extended. */
+function extendCall(call: TSESTree.CallExpression, unit: FileUnit, context: AnalysisContext, depth: number): Receiver | undefined {
   const callee = unwrap(call.callee);
   if (callee.type !== T.MemberExpression || memberName(callee) !== 'extend') return undefined;
   const base = receiverOf(callee.object, unit, context, depth + 1);
   return base?.kind === 'repository' ? base : undefined;
+}
+
+const extensionMemo = new WeakMap<Node, Receiver | null>();
+
+/**
+ * `export const userExtension = { findActive() { return this.find(...) } }`, handed elsewhere to
+ * `dataSource.getRepository(User).extend(userExtension)`: `this` is the repository of every `.extend`
+ * call handed this object (found by the call graph, confirmed by resolving the argument), when they agree.
+ */
+function extensionObject(object: TSESTree.ObjectExpression, declarator: TSESTree.VariableDeclarator, context: AnalysisContext, depth: number): Receiver | undefined {
+  if (declarator.id.type !== T.Identifier || declarator.init !== object || !context.root) return undefined;
+  const known = extensionMemo.get(object);
+  if (known !== undefined) return known ?? undefined;
+  extensionMemo.set(object, null);
+  const graph = callGraphFor(searchRootOf(context.root), context.resolver, context.isTestPath ?? (() => false));
+  let found: Receiver | undefined;
+  for (const use of graph.callsHanded(declarator.id.name)) {
+    const ref = unwrap(use.ref);
+    if (ref.type !== T.Identifier || use.call.arguments[0] !== use.ref) continue;
+    const binding = context.resolver.bindingOf(ref, use.unit, depth + 1);
+    if (binding.kind !== 'value' || binding.value.node !== object) continue;
+    const receiver = extendCall(use.call, use.unit, context, depth);
+    if (!receiver || (found && (found.table !== receiver.table || found.scoped !== receiver.scoped))) {
+      found = undefined;
+      break;
+    }
+    found = { ...receiver, how: `${receiver.how}, extended with \`${declarator.id.name}\`` };
+  }
+  extensionMemo.set(object, found ?? null);
+  return found;
 }
 
 /** A class that extends `Repository<E>` (directly or through project classes) is a repository of E. */

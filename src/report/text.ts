@@ -25,7 +25,7 @@ export const renderText: Reporter = (raw, rawOptions) => {
   const style = new Chalk({ level: options.color ? 1 : 0 });
   const findings = [...result.findings].sort(compareFindings);
   const sections = [
-    ...result.projects.map((project) => formatProject(project, style, result.coverage.projects.find((p) => p.root === project.root))),
+    ...result.projects.map((project) => formatProject(project, style, result.coverage.projects.find((p) => p.root === project.root), sameSchemaAs(project, result.projects))),
     ...(result.projects.length === 0 ? ['No project with a schema was found; nothing was inferred.'] : []),
     ...findings.map((finding) => formatFinding(finding, options, style)),
     ...(result.diagnostics.length > 0 ? [formatDiagnostics(result.diagnostics, style, options.displayPath ?? same)] : []),
@@ -34,7 +34,27 @@ export const renderText: Reporter = (raw, rawOptions) => {
   return `${sections.join('\n\n')}\n`;
 };
 
-function formatProject(project: ProjectSummary, style: ChalkInstance, coverage?: ProjectCoverage): string {
+/**
+ * The project whose block already shows this project's schema: the root project of a monorepo reads
+ * the same files as the package that holds them (`.` and `backend` with `backend/src/entities`), and
+ * the package, the deepest root, gets the full block; the others name it.
+ */
+function sameSchemaAs(project: ProjectSummary, projects: readonly ProjectSummary[]): ProjectSummary | undefined {
+  const signature = (p: ProjectSummary) => JSON.stringify([p.schemaSources, p.tenantRoot, p.tenantRootReason, p.tenantLevels, p.tenantKeys, p.tables, p.globalByStructure ?? [], p.otherDatabases ?? [], p.configFile]);
+  if (project.schemaSources.length === 0) return undefined;
+  const own = signature(project);
+  const depth = (p: ProjectSummary) => (p.root === '.' ? 0 : p.root.split('/').length);
+  const owner = projects.filter((p) => signature(p) === own).sort((a, b) => depth(b) - depth(a) || a.root.localeCompare(b.root))[0];
+  return owner && owner.root !== project.root ? owner : undefined;
+}
+
+function formatProject(project: ProjectSummary, style: ChalkInstance, coverage?: ProjectCoverage, same?: ProjectSummary): string {
+  if (same) {
+    const rows: [string, string][] = [['schema', `the same as Project ${same.root} (tenant root ${project.tenantRoot ?? 'none'})`]];
+    if (coverage) rows.push(['coverage', coverageLine(coverage)]);
+    const width = Math.max(...rows.map(([label]) => label.length)) + 1;
+    return [style.bold(`Project ${project.root}`), ...rows.map(([label, value]) => `  ${style.dim(`${label}:`.padEnd(width))} ${value}`)].join('\n');
+  }
   const sources = project.schemaSources.map((source) => `${source.kind}: ${sourceFiles(source.kind, source.files)}`);
   const tenantRoot = project.tenantRoot === null ? 'none' : style.bold(project.tenantRoot);
   const keys = project.tenantKeys.map((key) => `${key.table}.${key.field} -> ${key.references}${key.byName ? ' (by name)' : ''}`);
@@ -56,11 +76,15 @@ function formatProject(project: ProjectSummary, style: ChalkInstance, coverage?:
     rows.push([`${other.database} tables`, `${other.tables.length}, a database of its own: ${listNames(shown)}`]);
   }
   rows.push(['config', project.configFile ?? 'none (zero-config)']);
-  if (coverage) rows.push(['coverage', `${coverage.verdict}: ${coverage.analysed} of ${coverage.seen} data-access calls analysed (${coverage.percent}%${coverage.notAnalysable > 0 ? `, of which ${coverage.notAnalysable} not analysable` : ''})${coverage.problem ? `; ${coverage.problem}` : ''}`]);
+  if (coverage) rows.push(['coverage', coverageLine(coverage)]);
 
   const width = Math.max(...rows.map(([label]) => label.length)) + 1;
   const lines = rows.map(([label, value]) => `  ${style.dim(`${label}:`.padEnd(width))} ${value}`);
   return [style.bold(`Project ${project.root}`), ...lines].join('\n');
+}
+
+function coverageLine(coverage: ProjectCoverage): string {
+  return `${coverage.verdict}: ${coverage.analysed} of ${coverage.seen} data-access calls analysed (${coverage.percent}%${coverage.notAnalysable > 0 ? `, of which ${coverage.notAnalysable} not analysable` : ''})${coverage.problem ? `; ${coverage.problem}` : ''}`;
 }
 
 /** A source's files, or past a few of them where they are: `163 migrations in packages/prisma/migrations`. */

@@ -1,5 +1,5 @@
 import type { TenantLintConfig } from '../config/schema.js';
-import { holdsUniqueCredential, type SchemaDiagnostic, type SchemaSource, type Table, type TenantKey, type TenantSchema } from '../core/schema.js';
+import { holdsUniqueCredential, type Relation, type SchemaDiagnostic, type SchemaSource, type Table, type TenantKey, type TenantSchema } from '../core/schema.js';
 import type { RawTable } from './prisma.js';
 
 /** Migration bookkeeping: global by nature, never tenant data. */
@@ -24,6 +24,24 @@ const POLYMORPHIC_REFERENCE = /^(resource|entity|target|subject|object|record|ow
 /** Names a tenant root usually has. Used only to pick among models that others point at. */
 const ROOT_NAME = /^(tenants?|organi[sz]ations?|orgs?|workspaces?|spaces?|teams?|accounts?|company|companies|projects?)$/i;
 
+/** The first word of a model's name (`company_info`, `CompanyInfo`: `company`), when it has more than one. */
+function headWord(name: string): string | undefined {
+  const words = name.split(/_+|(?<=[a-z0-9])(?=[A-Z])/).filter((w) => w !== '');
+  return words.length > 1 ? words[0] : undefined;
+}
+
+/**
+ * A model named after a tenant with a qualifier (rocketadmin's `company_info`, the company that its
+ * connections, invitations and secrets point at), that requires no other model: it is at the top
+ * of what points at it. A qualified name that requires another model (`organization_members`,
+ * `team_settings`) belongs to that model, so it is never a root.
+ */
+function qualifiedRootName(table: RawTable): boolean {
+  const head = headWord(table.name);
+  if (head === undefined || !ROOT_NAME.test(head)) return false;
+  return ![...table.relations.values()].some((r) => r.target !== table.name && r.fields.length > 0 && (r.required || r.nullableByDefault));
+}
+
 /**
  * How wide a tenant-named model usually is: organization > workspace or team > project. A lower level
  * of the hierarchy is narrower than the root; a model of the same tier under the root is tenant data
@@ -31,6 +49,7 @@ const ROOT_NAME = /^(tenants?|organi[sz]ations?|orgs?|workspaces?|spaces?|teams?
  * organization), not a level.
  */
 function tier(name: string): number {
+  if (!ROOT_NAME.test(name)) name = headWord(name) ?? name;
   if (/^(tenants?|organi[sz]ations?|orgs?|accounts?|company|companies)$/i.test(name)) return 1;
   if (/^(workspaces?|spaces?|teams?)$/i.test(name)) return 2;
   return 3;
@@ -194,8 +213,11 @@ function chooseRoot(
       inbound.set(relation.target, (inbound.get(relation.target) ?? 0) + 1);
     }
   }
-  const named = raw
-    .filter((t) => ROOT_NAME.test(t.name) && (inbound.get(t.name) ?? 0) > 0)
+  const referenced = (t: RawTable) => (inbound.get(t.name) ?? 0) > 0 && !t.view;
+  let named = raw.filter((t) => ROOT_NAME.test(t.name) && (inbound.get(t.name) ?? 0) > 0);
+  // Only when no model has a bare tenant name: one named after a tenant with a qualifier.
+  if (named.length === 0) named = raw.filter((t) => referenced(t) && qualifiedRootName(t));
+  named = named
     .sort((a, b) => (inbound.get(b.name) ?? 0) - (inbound.get(a.name) ?? 0) || a.name.localeCompare(b.name));
   // A model that signs in (a NOT NULL password column) is a user, whatever its name (laudspeaker's
   // `Account`, which journeys and workflows point at as their author): it is the root only when no
@@ -296,6 +318,15 @@ function inferKeysFrom(
   }
 }
 
+/**
+ * `@ManyToOne(() => Connection, (c) => c.groups, { onDelete: 'CASCADE' })`: NULL only by the library's
+ * default, and deleted with its parent. The row cannot outlive the parent: it is the parent's, as
+ * with a required relation (rocketadmin's groups, table settings and logs under a connection).
+ */
+function ownedByDefault(relation: Relation): boolean {
+  return relation.nullableByDefault === true && relation.onDelete === 'cascade' && relation.fields.length > 0;
+}
+
 /** Child tables reach a tenant table through a required relation; tenancy is inherited. */
 function classifyChildren(tables: Map<string, Table>): void {
   let changed = true;
@@ -305,7 +336,7 @@ function classifyChildren(tables: Map<string, Table>): void {
       if (table.class !== 'unclassified') continue;
       const parents = [...table.relations.values()].filter((r) => {
         const target = tables.get(r.target);
-        return r.required && target && (target.class === 'tenant' || target.class === 'child');
+        return (r.required || ownedByDefault(r)) && target && (target.class === 'tenant' || target.class === 'child');
       });
       if (parents.length === 0) continue;
       table.class = 'child';
@@ -313,7 +344,9 @@ function classifyChildren(tables: Map<string, Table>): void {
       const first = parents[0];
       table.classReason = first.undeclared
         ? `\`${table.name}.${table.columns.get(first.fields[0])?.dbName ?? first.fields[0]}\` is NOT NULL and named like ${first.undeclared} (no foreign key declares it here): a child of \`${first.target}\`, a tenant model, by convention`
-        : `\`${table.name}\` has no tenant key but requires \`${first.name}\` (${first.target}), a tenant model`;
+        : first.required
+          ? `\`${table.name}\` has no tenant key but requires \`${first.name}\` (${first.target}), a tenant model`
+          : `\`${table.name}\` has no tenant key but is deleted with \`${first.name}\` (${first.target}, a tenant model; ON DELETE CASCADE, nullable only by the library's default)`;
       changed = true;
     }
   }

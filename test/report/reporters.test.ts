@@ -316,6 +316,25 @@ describe('text reporter', () => {
     expect(few).toContain(`sql: ${many.slice(0, 3).join(', ')}\n`);
   });
 
+  it('prints a schema once when the root project reads the same files as a package (rocketadmin: `.` and `backend`)', () => {
+    const base = scanResult();
+    const project = base.projects[0]!;
+    const shared = { ...project, schemaSources: [{ kind: 'typeorm', files: ['backend/src/entities/a.entity.ts'] }] };
+    const coverage = base.coverage.projects[0]!;
+    const twice = {
+      ...base,
+      projects: [shared, { ...shared, root: 'backend' }],
+      coverage: { ...base.coverage, projects: [coverage, { ...coverage, root: 'backend', seen: 9, analysed: 9, percent: 100, verdict: 'COMPLETE' as const }] },
+    };
+    const text = reporters.text(twice, plain);
+    expect(text.match(/tenant keys:/g)).toHaveLength(1);
+    expect(text).toContain('Project .\n  schema:   the same as Project backend (tenant root Organization)\n  coverage: PARTIAL: 3 of 4 data-access calls analysed (75%)');
+    expect(text).toContain('Project backend\n  schema:              typeorm: backend/src/entities/a.entity.ts');
+    // twin: another schema is another block.
+    const other = reporters.text({ ...twice, projects: [project, { ...shared, root: 'backend' }] }, plain);
+    expect(other.match(/tenant keys:/g)).toHaveLength(2);
+  });
+
   it('colours only when asked', () => {
     const coloured = reporters.text(scanResult(), { ...plain, color: true });
     expect(coloured).toContain('\u001b[');
