@@ -5,9 +5,9 @@ import { visitorKeys } from '@typescript-eslint/visitor-keys';
 
 /**
  * The scanner's second front end: oxc-parser (native) in place of typescript-estree, for the CLI
- * scan only (the default when installed; `TENANT_LINT_PARSER=typescript-estree` or ScanOptions.parser
- * choose). The ESLint face always gets the tree
- * ESLint hands it. oxc's `astType: 'ts'` output is TS-ESTree; what differs from typescript-estree is
+ * scan (the default when installed; `TENANT_LINT_PARSER=typescript-estree` or ScanOptions.parser
+ * choose) and for the files the editor's module graph parses itself (imports, schema sources:
+ * src/project/editor-cache.ts). A file ESLint lints is always analysed on the tree ESLint hands it. oxc's `astType: 'ts'` output is TS-ESTree; what differs from typescript-estree is
  * made the same here, in the one walk that also sets parents and line/column positions:
  * - absent optional TypeScript fields (`typeAnnotation`, `typeArguments`, `returnType`, ...) are
  *   `null` in oxc and `undefined` in typescript-estree;
