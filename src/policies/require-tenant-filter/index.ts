@@ -924,7 +924,7 @@ function referenceIn(value: Node, unit?: AnalysisContext['unit']): { row: Node; 
   // Prisma's `{ in: ... }` / `{ equals: ... }`.
   if (plain.type === T.ObjectExpression && plain.properties.length === 1) {
     const only = plain.properties[0]!;
-    return only.type === T.Property && ['in', 'equals'].includes(propertyName(only) ?? '') ? referenceIn(only.value as Node) : undefined;
+    return only.type === T.Property && ['in', 'equals'].includes(propertyName(only) ?? '') ? referenceIn(only.value as Node, unit) : undefined;
   }
   if (plain.type === T.MemberExpression && !plain.computed && plain.property.type === T.Identifier) {
     return { row: plain.object, field: plain.property.name, optional: plain.optional || hasOptional(plain.object) };
