@@ -2193,8 +2193,18 @@ function ownerCheckingHelper(declarator: TSESTree.VariableDeclarator, roots: Set
   return `\`${clip(textOf(unit, call))}\`, which throws unless the verified user owns the row it loads`;
 }
 
-/** An `if` of the function's own body that throws when a loaded row's field differs from the verified user's id. */
+const ownerChecks = new WeakMap<TSESTree.FunctionLike, boolean>();
+
+/** An `if` of the function's own body that throws when a loaded row's field differs from the verified user's id (cached per function). */
 function throwsUnlessOwner(fn: TSESTree.FunctionLike, unit: FileUnit): boolean {
+  const known = ownerChecks.get(fn);
+  if (known !== undefined) return known;
+  const found = readsOwnerCheck(fn, unit);
+  ownerChecks.set(fn, found);
+  return found;
+}
+
+function readsOwnerCheck(fn: TSESTree.FunctionLike, unit: FileUnit): boolean {
   let found = false;
   walk(fn.body!, (node) => {
     if (found || node.type !== T.IfStatement || enclosingFunction(node) !== fn || !throwsIn(node.consequent)) return;
