@@ -810,7 +810,7 @@ function returnedRows(call: Node, sites: QuerySite[], context: AnalysisContext, 
 function ownKeyOfRows(site: QuerySite, context: AnalysisContext, isQuery: (node: Node) => boolean): boolean {
   const keys = new Set(uniqueKeysOf(site.table).flatMap((key) => [key, dbColumn(site.table, key)]));
   return filterValues(site).some(({ column, value }) => {
-    const reference = keys.has(column) ? referenceIn(value) : undefined;
+    const reference = keys.has(column) ? referenceIn(value, context.unit) : undefined;
     if (!reference || (reference.field !== column && dbColumn(site.table, reference.field) !== column)) return false;
     // The key of a related row loaded with them (`items[0].documentData.id`) is not the row's own.
     const rows = rowTableOf(reference.row, context.unit, context.schema, (node) => (isQuery(node) ? site.table : undefined));
@@ -845,7 +845,7 @@ function scopedRead(read: QuerySite): boolean {
 function keyedByHelperRows(site: QuerySite, sites: QuerySite[], context: AnalysisContext): boolean {
   const keys = new Set(uniqueKeysOf(site.table).flatMap((key) => [key, dbColumn(site.table, key)]));
   return filterValues(site).some(({ column, value }) => {
-    const reference = keys.has(column) ? referenceIn(value) : undefined;
+    const reference = keys.has(column) ? referenceIn(value, context.unit) : undefined;
     if (!reference || reference.optional || (reference.field !== column && dbColumn(site.table, reference.field) !== column)) return false;
     const rows = rowTableOf(reference.row, context.unit, context.schema, (node) => returnedRows(node, sites, context, (read) => read.table === site.table));
     return rows?.table === site.table;
@@ -914,12 +914,17 @@ function referenceIn(value: Node, unit?: AnalysisContext['unit']): { row: Node; 
       const row = unwrap(declarator.init);
       if (field && row.type === T.Identifier) return { row, field, optional: false };
     }
+    // `const ids = userVideos.map((v) => v.id)`, then `inArray(videos.id, ids)` (Cap's remove-videos): what the const holds.
+    if (def?.type === 'Variable' && declarator?.type === T.VariableDeclarator && declarator.id === def.name && declarator.init && declarator.parent?.type === T.VariableDeclaration && declarator.parent.kind === 'const') {
+      const init = unwrap(declarator.init);
+      if (init.type === T.MemberExpression || init.type === T.CallExpression || init.type === T.ChainExpression) return referenceIn(init);
+    }
     return undefined;
   }
   // Prisma's `{ in: ... }` / `{ equals: ... }`.
   if (plain.type === T.ObjectExpression && plain.properties.length === 1) {
     const only = plain.properties[0]!;
-    return only.type === T.Property && ['in', 'equals'].includes(propertyName(only) ?? '') ? referenceIn(only.value as Node) : undefined;
+    return only.type === T.Property && ['in', 'equals'].includes(propertyName(only) ?? '') ? referenceIn(only.value as Node, unit) : undefined;
   }
   if (plain.type === T.MemberExpression && !plain.computed && plain.property.type === T.Identifier) {
     return { row: plain.object, field: plain.property.name, optional: plain.optional || hasOptional(plain.object) };

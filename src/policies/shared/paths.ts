@@ -1982,6 +1982,8 @@ function guardStatement(statement: TSESTree.Statement, roots: Set<string>, unit:
       if (lookup) return lookup;
       const stored = storedVerdict(declarator, roots, unit, rest, options.resolver);
       if (stored) return stored;
+      const owned = ownerCheckingHelper(declarator, roots, unit, options.resolver);
+      if (owned) return owned;
       const init = declarator.init && callIn(declarator.init);
       if (!init || declarator.id.type !== T.Identifier) continue;
       if (!intersects(rootsOf(init.arguments, unit, 0, true), roots)) continue;
@@ -2123,7 +2125,28 @@ function awaitedPairs(declarator: TSESTree.VariableDeclarator, value: TSESTree.C
       return call && pattern ? [{ call, pattern }] : [];
     });
   }
-  return [{ call: value, pattern: id }];
+  return [{ call: caughtAsMissing(value) ?? value, pattern: id }];
+}
+
+/**
+ * `requireSpaceManager(user.id, spaceId).catch(() => null)` (Cap's delete-space): a handler that throws
+ * or hands back nothing (`null`, `undefined`, `false`) turns a failed check into a falsy verdict, so a
+ * test of the verdict still stops the request. The call it catches; a handler that returns a value
+ * (an error response, `{}`) would pass the test: undefined.
+ */
+function caughtAsMissing(call: TSESTree.CallExpression): TSESTree.CallExpression | undefined {
+  const callee = unwrap(call.callee);
+  if (callee.type !== T.MemberExpression || memberName(callee) !== 'catch' || call.arguments.length !== 1) return undefined;
+  const inner = unwrap(callee.object);
+  const handler = unwrap(call.arguments[0] as Node);
+  if (inner.type !== T.CallExpression || (handler.type !== T.ArrowFunctionExpression && handler.type !== T.FunctionExpression)) return undefined;
+  const falsy = (node: Node | null | undefined) => !node || (node.type === T.Literal && (node.value === null || node.value === false)) || (node.type === T.Identifier && node.name === 'undefined');
+  if (handler.body.type !== T.BlockStatement) return falsy(unwrap(handler.body)) ? inner : undefined;
+  let ok = true;
+  walk(handler.body, (node) => {
+    if (node.type === T.ReturnStatement && enclosingFunction(node) === handler && !falsy(node.argument && unwrap(node.argument))) ok = false;
+  });
+  return ok ? inner : undefined;
 }
 
 /**
@@ -2153,6 +2176,77 @@ function storedVerdict(declarator: TSESTree.VariableDeclarator, roots: Set<strin
     if (tested) return `\`${clip(textOf(unit, call))}\`, its verdict stored and tested by \`${clip(textOf(unit, (tested as TSESTree.IfStatement).test))}\``;
   }
   return undefined;
+}
+
+/**
+ * `const { user, video } = await loadEditableVideo(videoId)` (Cap's save-edits): a project helper handed the
+ * value that loads its row, compares the row with the verified user (`if (video.ownerId !== user.id) throw
+ * ...`) and throws when they differ. Whatever the caller binds of its result, it goes on only with a row
+ * the user owns. A helper that returns on a mismatch instead, or compares with a user it was handed, is no check.
+ */
+function ownerCheckingHelper(declarator: TSESTree.VariableDeclarator, roots: Set<string>, unit: FileUnit, resolver: Resolver): string | undefined {
+  if (!declarator.init || !waitsFor(declarator.init)) return undefined;
+  const call = callIn(declarator.init);
+  if (!call || !intersects(rootsOf(call.arguments, unit, 0, true), roots)) return undefined;
+  const fn = functionOf(call, unit, resolver);
+  if (!fn?.node.body || !throwsUnlessOwner(fn.node, fn.unit)) return undefined;
+  return `\`${clip(textOf(unit, call))}\`, which throws unless the verified user owns the row it loads`;
+}
+
+const ownerChecks = new WeakMap<TSESTree.FunctionLike, boolean>();
+
+/** An `if` of the function's own body that throws when a loaded row's field differs from the verified user's id (cached per function). */
+function throwsUnlessOwner(fn: TSESTree.FunctionLike, unit: FileUnit): boolean {
+  const known = ownerChecks.get(fn);
+  if (known !== undefined) return known;
+  const found = readsOwnerCheck(fn, unit);
+  ownerChecks.set(fn, found);
+  return found;
+}
+
+function readsOwnerCheck(fn: TSESTree.FunctionLike, unit: FileUnit): boolean {
+  let found = false;
+  walk(fn.body!, (node) => {
+    if (found || node.type !== T.IfStatement || enclosingFunction(node) !== fn || !throwsIn(node.consequent)) return;
+    for (const disjunct of disjunctsOf(node.test)) {
+      const test = unwrap(disjunct);
+      if (test.type !== T.BinaryExpression || (test.operator !== '!==' && test.operator !== '!=')) continue;
+      const [a, b] = [unwrap(test.left), unwrap(test.right)];
+      if ((ownIdentity(a, unit) && loadedField(b, unit)) || (ownIdentity(b, unit) && loadedField(a, unit))) found = true;
+    }
+  });
+  return found;
+}
+
+/**
+ * The verified user's id: as verifiedIdentity reads it, or `user.id` of a `const user = await
+ * getCurrentUser()` whose call takes nothing the client wrote (no arguments, or only the request handle).
+ */
+function ownIdentity(node: Node, unit: FileUnit): boolean {
+  if (verifiedIdentity(node, unit, 0)) return true;
+  const chain = memberChainOf(node);
+  if (node.type !== T.MemberExpression || chain.length !== 2 || !IDENTITY.test(chain[0]!) || !/^(id|userId)$/.test(chain[1]!)) return false;
+  const object = unwrap(node.object);
+  const def = object.type === T.Identifier ? definitionOf(object, unit) : undefined;
+  if (def?.kind !== 'const' || !awaited(def.init)) return false;
+  const call = callIn(def.init);
+  return Boolean(call && call.arguments.every((a) => a.type === T.Identifier && HANDLES.has(a.name)));
+}
+
+/** `video.ownerId`: a field of a row the function awaited from a lookup (`const [video] = await db.select()...`). */
+function loadedField(node: Node, unit: FileUnit): boolean {
+  if (node.type !== T.MemberExpression || node.computed) return false;
+  const object = unwrap(node.object);
+  if (object.type !== T.Identifier || IDENTITY.test(object.name)) return false;
+  const def = definitionOf(object, unit);
+  return def?.kind === 'const' && awaited(def.init);
+}
+
+/** `await lookup(...)`, `(await lookup(...)) as Row`: the value a call was waited for. */
+function awaited(node: Node): boolean {
+  let current = node;
+  while (current.type === T.TSAsExpression || current.type === T.TSNonNullExpression || current.type === T.TSSatisfiesExpression) current = current.expression;
+  return waitsFor(current);
 }
 
 /** `a || b`: the request stops when any of them holds. */
