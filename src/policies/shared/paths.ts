@@ -88,6 +88,13 @@ export function pathsOf(call: TSESTree.CallExpression, unit: FileUnit, options: 
     verdict.local = local.startsWith(AFTER) ? local.slice(AFTER.length) : local;
     return verdict;
   }
+  // `const isAdmin = await getIsUserAdmin(request); if (!isAdmin) return reply.status(401)` before the query
+  // (rybbit's getAdminSites): an operator console; the check passes any row, so it is not one of focused values.
+  const admin = adminCheckBefore(call, unit, options.resolver);
+  if (admin) {
+    (options.focus ? verdict.loose : verdict.guarded).push(`\`${placeOf(graph.root, unit, call)}\` runs only after the operator check ${admin} (admin-only)`);
+    return verdict;
+  }
   const budget = { sites: MAX_SITES };
   explore(call, unit, graph, options, verdict, 0, new Set(), budget, options.focus, options.session);
   return verdict;
