@@ -90,6 +90,13 @@ export function callableAt(node: Node, unit: FileUnit): Callable | { anonymous: 
         fn = outer;
         continue;
       }
+      // `findById: (id) => Effect.gen(function* () { ... })`: the program is the function's own code, run
+      // when its caller runs the effect it returns. At the top level it is run by whoever yields it, later.
+      const outer = name === 'gen' && effectGenerator(fn) ? enclosing(fn) : undefined;
+      if (outer) {
+        fn = outer;
+        continue;
+      }
     }
     // `return this.memorize('count', () => this.store.count())` (unleash's instance stats): a method of
     // the same class that calls the callback it is handed runs it for the method that hands it.
@@ -114,6 +121,26 @@ export function callableAt(node: Node, unit: FileUnit): Callable | { anonymous: 
   const named = nameOf(fn);
   if (!named) return { anonymous: fn };
   return { fn, unit, name: named.name, ...(named.cls ? { cls: named.cls } : {}) };
+}
+
+/**
+ * `Effect.fn('name')(function* (input) { ... }, ...pipeables)`, `Effect.fn(function* ...)`, `Effect.fnUntraced(...)`:
+ * a function that runs the generator with its arguments. Returns the generator.
+ */
+export function effectFunction(node: Node): TSESTree.FunctionExpression | undefined {
+  const call = unwrap(node);
+  if (call.type !== T.CallExpression) return undefined;
+  const first = call.arguments[0];
+  if (first?.type !== T.FunctionExpression || !first.generator) return undefined;
+  let callee = unwrap(call.callee);
+  if (callee.type === T.CallExpression) callee = unwrap(callee.callee);
+  return callee.type === T.MemberExpression && /^fn(Untraced)?$/.test(memberName(callee) ?? '') ? first : undefined;
+}
+
+/** `Effect.gen(function* () { ... })`, `Effect.gen(this, function* () { ... })`: the generator is the program. */
+function effectGenerator(fn: TSESTree.FunctionLike): boolean {
+  const call = fn.parent;
+  return fn.type === T.FunctionExpression && fn.generator && call?.type === T.CallExpression && call.arguments[call.arguments.length - 1] === fn;
 }
 
 /** The plain call a dispatch table holding `fn` is handed to, when there is one: `runQuery({ [PRISMA]: () => ... })`. */
@@ -190,7 +217,8 @@ function nameOf(fn: TSESTree.FunctionLike): { name: string; cls?: TSESTree.Class
   if (fn.type === T.FunctionDeclaration && fn.id) return { name: fn.id.name };
   // `export default async function (opts) {...}`: callable by whoever imports the module's default.
   if (fn.parent?.type === T.ExportDefaultDeclaration) return { name: 'default' };
-  let node: Node = fn;
+  // `export const deleteFlag = Effect.fn('flags.delete')(function* (input) { ... })`: the generator is the function.
+  let node: Node = fn.parent && effectFunction(fn.parent) === fn ? fn.parent : fn;
   // `export const create = cache(async () => ...)`, `const f = (async () => ...) as Handler`
   while (node.parent && (node.parent.type === T.TSAsExpression || node.parent.type === T.TSSatisfiesExpression)) node = node.parent;
   const parent = node.parent;
@@ -628,7 +656,8 @@ export class CallGraph {
     if (callee.type === T.Identifier) {
       const binding = this.resolver.bindingOf(callee, unit);
       if (binding.kind === 'function') return sameNode(binding.fn, target.unit, target.fn) ? 'resolved' : undefined;
-      return undefined;
+      const generator = binding.kind === 'value' ? effectFunction(binding.value.node) : undefined;
+      return generator && sameNode({ node: generator, unit: binding.kind === 'value' ? binding.value.unit : unit }, target.unit, target.fn) ? 'resolved' : undefined;
     }
     if (callee.type !== T.MemberExpression) return undefined;
     const object = unwrap(callee.object);

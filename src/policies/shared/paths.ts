@@ -88,6 +88,13 @@ export function pathsOf(call: TSESTree.CallExpression, unit: FileUnit, options: 
     verdict.local = local.startsWith(AFTER) ? local.slice(AFTER.length) : local;
     return verdict;
   }
+  // `const isAdmin = await getIsUserAdmin(request); if (!isAdmin) return reply.status(401)` before the query
+  // (rybbit's getAdminSites): an operator console; the check passes any row, so it is not one of focused values.
+  const admin = adminCheckBefore(call, unit, options.resolver);
+  if (admin) {
+    (options.focus ? verdict.loose : verdict.guarded).push(`\`${placeOf(graph.root, unit, call)}\` runs only after the operator check ${admin} (admin-only)`);
+    return verdict;
+  }
   const budget = { sites: MAX_SITES };
   explore(call, unit, graph, options, verdict, 0, new Set(), budget, options.focus, options.session);
   return verdict;
@@ -168,8 +175,10 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
   seen.add(id);
   // `registerTask({ taskName, handler: async () => ... })`: a function written into an object handed to
   // a call is registered by it, like a callback argument.
+  // `Tag.of({ findById: (id) => ... })` hands back the object it is given: its functions are the service's
+  // methods, called where the service is used (`(yield* Tag).findById(id)`), not registered.
   const registered = registeredInObject(at.fn);
-  if (registered && !isInlineRunner(registered)) {
+  if (registered && !isInlineRunner(registered) && !serviceValue(registered, at.unit, options.resolver)) {
     // Handed to a project function or method (`this.updateOrders({ ..., update: async () => ... })`):
     // it runs the callback for the function that calls it.
     if (runsCallbacksNow(registered, at.unit, options) || (callableAt(registered, at.unit) && functionOf(registered, at.unit, options.resolver))) {
@@ -420,10 +429,10 @@ function runsCallbacksNow(call: TSESTree.CallExpression, unit: FileUnit, options
   if (callee.type === T.MemberExpression) {
     if (SYSTEM_REGISTRARS.has(memberName(callee) ?? '') || !callableAt(call, unit)) return false;
     const method = functionOf(call, unit, options.resolver);
-    if (!method) return false;
+    const methods = method ? [method.node] : objectMethods(callee, unit, options.resolver);
     return call.arguments.some((arg, index) => {
       const value = unwrap(arg);
-      return (value.type === T.ArrowFunctionExpression || value.type === T.FunctionExpression) && runsParameter(method.node, index);
+      return (value.type === T.ArrowFunctionExpression || value.type === T.FunctionExpression) && methods.some((fn) => runsParameter(fn, index));
     });
   }
   if (callee.type !== T.Identifier || SYSTEM_REGISTRARS.has(callee.name)) return false;
@@ -445,6 +454,23 @@ function runsCallbacksNow(call: TSESTree.CallExpression, unit: FileUnit, options
   // A project function handed a callback inside another function runs it there (capgo's
   // mapWithConcurrency), whether awaited or not.
   return binding.kind === 'function';
+}
+
+/**
+ * `sqlClient.query((db) => ...)` where `sqlClient` is what the project's layers provide for a service tag
+ * (`Layer.effect(SqlClient, Effect.gen(function* () { return { query: (fn) => ... } }))`): the method of
+ * that name of each object the receiver may hold (a test double beside the real one).
+ */
+function objectMethods(callee: TSESTree.MemberExpression, unit: FileUnit, resolver: Resolver): TSESTree.FunctionLike[] {
+  const name = memberName(callee);
+  const out: TSESTree.FunctionLike[] = [];
+  for (const origin of name ? originsOf(callee.object, unit, resolver) : []) {
+    if (origin.kind !== 'object') continue;
+    const property = origin.node.properties.find((p): p is TSESTree.Property => p.type === T.Property && propertyName(p) === name);
+    const value = property && unwrap(property.value);
+    if (value?.type === T.ArrowFunctionExpression || value?.type === T.FunctionExpression) out.push(value);
+  }
+  return out;
 }
 
 /**
@@ -515,6 +541,15 @@ function returnedBy(fn: TSESTree.FunctionLike, unit: FileUnit, graph: CallGraph)
   if (callers.length === 0) return undefined;
   if (callers.some((site) => site.kind !== 'call' || !callableAt(site.call, site.unit))) return undefined;
   return at;
+}
+
+/**
+ * The call hands back or provides the object it is given as a service (`Tag.of({ ... })`, `Effect.succeed({ ... })`,
+ * `Layer.succeed(Tag, { ... })`): the object's functions are the service's methods, run where it is used.
+ */
+function serviceValue(call: TSESTree.CallExpression, unit: FileUnit, resolver: Resolver): boolean {
+  if (resolver.tagIdentity(call, unit) || resolver.effectOf(call, unit)?.form === 'value') return true;
+  return resolver.provisions(call, unit).some((provision) => provision.form === 'value');
 }
 
 /** The call an object literal holding `fn` as a property value is handed to, directly. */
@@ -738,7 +773,7 @@ const IDENTITY = IDENTITY_NAME;
 /** Carriers of the request and the database handle: not values a check and a query can share. */
 const HANDLES = new Set(['ctx', 'context', 'db', 'tx', 'trx', 'prisma', 'c', 'req', 'request', 'res', 'reply', 'env', 'event', 'this', 'client', 'em', 'manager', 'knex', 'sql', 'supabase', 'repo']);
 
-const ADMIN_TEXT = /\b(isAdmin|isSuperAdmin|isSuperuser|superAdmin|isPlatformAdmin|is_platform_admin|isStaff)\b|\brole\s*===?\s*['"`](admin|superadmin|owner_admin)['"`]|Role\.(ADMIN|SUPER_ADMIN)\b/;
+const ADMIN_TEXT = /\b(isAdmin|isSuperAdmin|isSuperuser|superAdmin|isPlatformAdmin|is_platform_admin|isStaff)\b|\brole\s*(===?|!==?)\s*['"`](admin|superadmin|owner_admin)['"`]|Role\.(ADMIN|SUPER_ADMIN)\b/;
 
 /**
  * Before the call in its function: a check that stops unless the verified identity is an operator:
@@ -755,6 +790,9 @@ function adminCheckBefore(call: TSESTree.CallExpression, unit: FileUnit, resolve
         const test = statement.type === T.IfStatement && exits(statement.consequent) ? statement.test : statement.type === T.ExpressionStatement ? statement.expression : undefined;
         if (!test) continue;
         if (statement.type === T.ExpressionStatement && !callIn(test)) continue;
+        // `if (!req.body.isAdmin) throw`, `assertAdmin({ role: getRequestHeader('x-role') })`: a flag the client
+        // sends is no operator check.
+        if (clientChosen(test, unit)) continue;
         if (ADMIN_TEXT.test(textOf(unit, test))) return `\`${clip(textOf(unit, test))}\``;
         if (statement.type === T.IfStatement) {
           const operator = operatorComparison(test, unit, resolver, enclosingFunction(statement));
@@ -781,6 +819,26 @@ function adminCheckBefore(call: TSESTree.CallExpression, unit: FileUnit, resolve
     if ((parent.type === T.FunctionDeclaration || parent.type === T.FunctionExpression || parent.type === T.ArrowFunctionExpression) && !runsInPlace(parent)) break;
   }
   return undefined;
+}
+
+const REQUEST_READ = /^(get)?(request)?(header|headers|cookie|cookies|query|param|params|body|searchParams|formData|json)$/i;
+
+/** A value of the request (`req.body.role`, `getRequestHeader('x-role')`), also through the consts it is built from. */
+function clientChosen(node: Node, unit: FileUnit, depth = 0): boolean {
+  if (readsRequest(node)) return true;
+  let found = false;
+  walk(node, (inner) => {
+    if (found) return;
+    if (inner.type === T.CallExpression) {
+      const callee = unwrap(inner.callee);
+      const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
+      if (name && REQUEST_READ.test(name)) found = true;
+    } else if (inner.type === T.Identifier && depth < 2 && !(inner.parent?.type === T.MemberExpression && inner.parent.property === inner && !inner.parent.computed)) {
+      const def = definitionOf(inner, unit);
+      if (def?.kind === 'const' && clientChosen(def.init, unit, depth + 1)) found = true;
+    }
+  });
+  return found;
 }
 
 /**
@@ -2737,6 +2795,13 @@ function describeRegistration(registration: TSESTree.CallExpression | TSESTree.N
       if (check) return { text: `the handler registered with ${text}, behind the access check \`${clip(textOf(unit, arg))}\`${check}`, kind: 'guarded' };
     }
   }
+  // `createServerFn().middleware([adminMiddleware]).handler(...)`, `app.get('/admin/sites', requireAdmin, ...)`:
+  // a middleware that stops unless the verified identity is an operator, before it hands on.
+  for (const used of [...registration.arguments.slice(0, handler ? registration.arguments.indexOf(handler as TSESTree.CallExpressionArgument) : 0).map((node) => ({ node, unit })), ...chainMiddlewares(callee, unit, options.resolver)]) {
+    const middleware = functionValue(used.node, used.unit, options.resolver);
+    const gate = middleware && operatorMiddleware(middleware.node, middleware.unit, options.resolver);
+    if (gate) return { text: `the handler registered with ${text}, behind the operator check \`${clip(textOf(used.unit, used.node))}\` (${gate})`, kind: 'admin' };
+  }
   // `app.use('/sync', requireSecret)` earlier in the file, then `app.post('/sync', handler)`.
   for (const used of mountedMiddlewares(registration, unit)) {
     const middleware = functionValue(used, unit, options.resolver);
@@ -2897,6 +2962,9 @@ function chainMiddlewares(node: Node, unit: FileUnit, resolver: Resolver): { nod
     const here = at.unit;
     const end = chainRoot(at.node, (call, callee) => {
       if (memberName(callee) === 'use') for (const arg of call.arguments) found.push({ node: arg, unit: here });
+      // TanStack Start: `createServerFn().middleware([auth, admin]).handler(...)`.
+      const list = memberName(callee) === 'middleware' && call.arguments[0] ? unwrap(call.arguments[0]) : undefined;
+      if (list?.type === T.ArrayExpression) for (const element of list.elements) if (element && element.type !== T.SpreadElement) found.push({ node: element, unit: here });
     });
     const root = end.type === T.CallExpression ? unwrap(end.callee) : end;
     if (root.type !== T.Identifier) return found;
@@ -2905,6 +2973,28 @@ function chainMiddlewares(node: Node, unit: FileUnit, resolver: Resolver): { nod
     seen.add(binding.value.node);
     at = binding.value;
   }
+}
+
+/**
+ * A middleware that calls its continuation (`next(...)`, a parameter or a destructured one: `async ({ next }) =>`,
+ * `(req, res, next) =>`) only after an operator check of the verified identity (see adminCheckBefore):
+ * `assertAdminUser(session?.user); return next()`. Returns the check's text.
+ */
+function operatorMiddleware(fn: TSESTree.FunctionLike, unit: FileUnit, resolver: Resolver): string | undefined {
+  if (!fn.body || fn.body.type !== T.BlockStatement) return undefined;
+  const continuations = new Set<string>();
+  for (const param of fn.params) {
+    if (param.type === T.Identifier) continuations.add(param.name);
+    else if (param.type === T.ObjectPattern) for (const p of param.properties) if (p.type === T.Property && p.value.type === T.Identifier) continuations.add(p.value.name);
+  }
+  let next: TSESTree.CallExpression | undefined;
+  walk(fn.body, (node) => {
+    if (next || node.type !== T.CallExpression) return;
+    const callee = unwrap(node.callee);
+    if (callee.type === T.Identifier && continuations.has(callee.name) && enclosingFunction(node) === fn) next = node;
+  });
+  const check = next && adminCheckBefore(next, unit, resolver);
+  return check && `it calls \`${clip(textOf(unit, next!.callee))}\` only after ${check}`;
 }
 
 /** Builders a procedure's chain is followed through (`protectedProcedure = publicProcedure.use(...)`, ...). */

@@ -75,6 +75,9 @@ export function adminChecksIn(flow: Flow, scope: TSESTree.FunctionLike, frame: F
     if (node.type === T.BinaryExpression && ['===', '!==', '==', '!='].includes(node.operator)) {
       const pair = [[node.left, node.right], [node.right, node.left]] as const;
       if (pair.some(([role, value]) => role.type === T.MemberExpression && ROLE_FIELD.test(memberName(role) ?? '') && isAdminRole(value) && verified(role.object))) checks.push(...gatesOf(node, ADMIN_KEY, what, true));
+      // `ctx.session.user.email !== env.ADMIN_EMAIL` (useSend's adminProcedure): the one operator the server's
+      // environment names; no request chooses it.
+      else if (pair.some(([mine, other]) => mine.type === T.MemberExpression && OWN_FIELD.test(memberName(mine) ?? '') && environmentSetting(other) && verified(mine))) checks.push(...gatesOf(node, ADMIN_KEY, 'a comparison of the verified identity with the operator the environment names', true));
     }
     if (node.type !== T.CallExpression) return;
     const name = calleeName(node) ?? '';
@@ -91,6 +94,17 @@ export function adminChecksIn(flow: Flow, scope: TSESTree.FunctionLike, frame: F
     else checks.push(...gatesOf(node, ADMIN_KEY, what, true));
   });
   return checks;
+}
+
+const OWN_FIELD = /^(email|id|userId|user_id|sub)$/i;
+
+/** `process.env.ADMIN_EMAIL`, `env.ADMIN_EMAIL`: a setting of the server's environment, in capitals. */
+function environmentSetting(node: Node): boolean {
+  const value = unwrap(node);
+  if (value.type !== T.MemberExpression || !/^[A-Z][A-Z0-9_]*$/.test(memberName(value) ?? '')) return false;
+  const object = unwrap(value.object);
+  if (object.type === T.Identifier) return /^(env|ENV)$/.test(object.name);
+  return object.type === T.MemberExpression && memberName(object) === 'env' && unwrap(object.object).type === T.Identifier && (unwrap(object.object) as TSESTree.Identifier).name === 'process';
 }
 
 /** `'ADMIN'`, `Role.ADMIN`, `UserRole.SuperAdmin`: a value that names the admin role. */
