@@ -3125,6 +3125,17 @@ function functionValue(node: Node, unit: FileUnit, resolver: Resolver): { node: 
       if (fn) return { node: fn as TSESTree.FunctionLike, unit: binding.value.unit };
     }
   }
+  // `app.post('/', middlewareStripeWebhook(), handler)` with `function middlewareStripeWebhook() { return
+  // factory.createMiddleware(async (c, next) => ...) }` (capgo's stripe trigger): the middleware the factory returns.
+  if (inner.type === T.CallExpression && inner.arguments.length === 0) {
+    const callee = unwrap(inner.callee);
+    const binding = callee.type === T.Identifier ? resolver.bindingOf(callee, unit) : undefined;
+    const body = binding?.kind === 'function' ? binding.fn.node.body : undefined;
+    const returned = body?.type === T.BlockStatement ? body.body.find((s): s is TSESTree.ReturnStatement => s.type === T.ReturnStatement)?.argument : body;
+    const value = returned ? unwrap(returned) : undefined;
+    const made = value?.type === T.CallExpression ? value.arguments.find((a) => a.type === T.ArrowFunctionExpression || a.type === T.FunctionExpression) : value;
+    if (binding?.kind === 'function' && (made?.type === T.ArrowFunctionExpression || made?.type === T.FunctionExpression)) return { node: made, unit: binding.fn.unit };
+  }
   return undefined;
 }
 
