@@ -7,6 +7,7 @@ import type { CheckOutput, RawFinding } from '../../core/check-output.js';
 import { testsFailure } from '../../core/syntax.js';
 import { clip, derivedFromRows, functionOf, keyedByRowsOf, pathsOf, rowMadeOrLoaded, verifiedUserId, type PathOptions, type PathVerdict } from '../shared/paths.js';
 import { tenancyEvidence } from '../shared/evidence.js';
+import { publishedRowsPin } from '../shared/published.js';
 import { dbColumn, rlsColumns, rlsIsolates, rlsOpenings } from '../shared/rls.js';
 import { rowTableOf } from './rows.js';
 import { bySessionKey } from './session-keys.js';
@@ -50,6 +51,8 @@ export function checkQuerySites(sites: QuerySite[], context: AnalysisContext, lo
       out.unknown.push({ ruleId: 'require-tenant-filter', node: site.callee, reason: `${site.calleeText}: ${predicate.reason}` });
       continue;
     }
+    // Only rows their tenant published (`eq(boards.visibility, 'public')` in the conjunction): shown to anyone by design.
+    if (predicate.kind === 'unscoped' && publishedRowsPin(site)) continue;
     if (verifiedEarlier(site, sites, context) || guardedAfter(site, sites, context) || scopedThroughParent(site, sites, context) || insertedHere(site, sites, context) || referencedByScopedRow(site, sites, context)) continue;
     if (rlsNote(table).demoted && tenantSetBefore(site, localSettings)) continue;
     // An operator console: reached only after the verified identity was checked to be an admin.
