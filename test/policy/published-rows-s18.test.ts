@@ -114,6 +114,49 @@ describe.each(['prisma', 'drizzle'] as const)('no-client-tenant-id: the tenant t
   });
 });
 
+/*
+ * openpanel's share widgets (widget.ts:121/144/188): `const widget = await db.shareWidget.findUnique({ where: { id:
+ * input.shareId } }); if (!(widget && widget.public)) throw new TRPCNotFoundError(...)`: the row goes on only when
+ * its publication flag holds. Twins: a test of existence alone, the row sent before the test, a flag compared with
+ * 'private'.
+ */
+const ROW: Record<Orm, string> = {
+  prisma: `const row = await db.board.findFirst({ where: { slug: req.params.board } });`,
+  drizzle: `const [row] = await db.select().from(boards).where(eq(boards.slug, req.params.board));`,
+  knex: `const row = await db('boards').where({ slug: req.params.board }).first();`,
+};
+const FLAG: Record<Orm, string> = { prisma: 'isPublic', drizzle: 'isPublic', knex: 'is_public' };
+
+function guardProject(orm: Orm, after: string): string {
+  return makeProject({
+    'package.json': JSON.stringify({ name: 'boards', private: true, dependencies: { ...SETUP[orm].deps, express: '^5.1.0' } }),
+    ...SETUP[orm].files,
+    'src/routes.ts': `import express from 'express';\nimport { db } from './db';\n${IMPORTS[orm]}\nexport const app = express();\napp.get('/public/boards/:board', async (req, res) => {\n  ${ROW[orm]}\n${after}});\n`,
+  });
+}
+
+describe.each(['prisma', 'drizzle', 'knex'] as Orm[])('require-tenant-filter: a row let through only when published (%s)', (orm) => {
+  it('`if (!(row && row.<flag>)) throw`: not reported', async () => {
+    expect(await severities(guardProject(orm, `  if (!(row && row.${FLAG[orm]})) throw new Error('not found');\n  res.json(row);\n`))).toEqual([]);
+  });
+
+  it('`if (!row || row.visibility !== \'public\') return 404`: not reported', async () => {
+    expect(await severities(guardProject(orm, `  if (!row || row.visibility !== 'public') return res.sendStatus(404);\n  res.json(row);\n`))).toEqual([]);
+  });
+
+  it('twin: a test of existence alone: error', async () => {
+    expect(await severities(guardProject(orm, `  if (!row) return res.sendStatus(404);\n  res.json(row);\n`))).toEqual(['src/routes.ts error']);
+  });
+
+  it('twin: the row sent before the test: error', async () => {
+    expect(await severities(guardProject(orm, `  res.json(row);\n  if (!(row && row.${FLAG[orm]})) throw new Error('not found');\n`))).toEqual(['src/routes.ts error']);
+  });
+
+  it('twin: visibility compared with \'private\': error', async () => {
+    expect(await severities(guardProject(orm, `  if (!row || row.visibility !== 'private') return res.sendStatus(404);\n  res.json(row);\n`))).toEqual(['src/routes.ts error']);
+  });
+});
+
 describe('both faces', () => {
   it('the scanner and the ESLint plugin agree on the published read and its twins', async () => {
     for (const [dir, rule] of [
@@ -121,6 +164,8 @@ describe('both faces', () => {
       [project('prisma', READ.prisma('none')), 'require-tenant-filter'],
       [kanProject('drizzle', true), 'no-client-tenant-id'],
       [kanProject('prisma', false), 'no-client-tenant-id'],
+      [guardProject('knex', `  if (!(row && row.is_public)) throw new Error('not found');\n  res.json(row);\n`), 'require-tenant-filter'],
+      [guardProject('drizzle', `  res.json(row);\n  if (!(row && row.isPublic)) throw new Error('not found');\n`), 'require-tenant-filter'],
     ] as const) {
       const { scanner, eslint } = await bothFaces(dir, rule);
       expect(eslint).toEqual(scanner);

@@ -7,7 +7,7 @@ import type { CheckOutput, RawFinding } from '../../core/check-output.js';
 import { testsFailure } from '../../core/syntax.js';
 import { clip, derivedFromRows, functionOf, keyedByRowsOf, pathsOf, rowMadeOrLoaded, verifiedUserId, type PathOptions, type PathVerdict } from '../shared/paths.js';
 import { tenancyEvidence } from '../shared/evidence.js';
-import { publishedRowsPin } from '../shared/published.js';
+import { publishedRowsPin, publishedTest } from '../shared/published.js';
 import { dbColumn, rlsColumns, rlsIsolates, rlsOpenings } from '../shared/rls.js';
 import { rowTableOf } from './rows.js';
 import { bySessionKey } from './session-keys.js';
@@ -1204,6 +1204,8 @@ function guardOf(site: QuerySite, sites: QuerySite[], context: AnalysisContext):
       if (parent && next === parent.exit) return usesRow(next, declared.name, allowed) ? undefined : next;
       if (isGuardStatement(next, declared.name, keys, context, 0)) return next;
       if (ownerGuard(next, declared.name, owners)) return next;
+      // `if (!(widget && widget.public)) throw ...`: only a row its tenant published goes on.
+      if (next.type === T.IfStatement && exits(next.consequent) && publishedTest(next.test, declared.name, site.table)) return next;
       if (checkedVerdict(next, statements.slice(index + 1), declared.name, keys)) return next;
       if (answersWithComparison(next, declared.name, owners, keys)) return next;
       // `if (row) { if (row.ownerId !== user.id) throw ...; ... }`: the row is used only in a branch that checks it first.

@@ -46,3 +46,62 @@ function columnOf(table: Table, column: string): string | undefined {
   for (const c of table.columns.values()) if (c.dbName === bare) return c.name;
   return undefined;
 }
+
+/**
+ * `if (!(widget && widget.public)) throw ...`, `if (!share || !share.public) return`, `if (board.visibility !==
+ * 'public') throw`: right after the read, the row is let through only when its publication flag holds
+ * (openpanel's share widgets, widget.ts:121/144/188). A test of anything else (`widget.options.type`), or a
+ * flag compared with another value, does not count; the caller checks that the branch exits and that nothing
+ * used the row before.
+ */
+export function publishedTest(test: Node, row: string, table: Table): boolean {
+  const disjuncts: Node[] = [];
+  const split = (node: Node): void => {
+    if (node.type === T.LogicalExpression && node.operator === '||') {
+      split(node.left);
+      split(node.right);
+    } else disjuncts.push(node);
+  };
+  split(test);
+  let flag = false;
+  for (const part of disjuncts) {
+    if (part.type === T.UnaryExpression && part.operator === '!') {
+      const inner = part.argument;
+      if (inner.type === T.Identifier && inner.name === row) continue;
+      if (flagRead(inner, row, table)) {
+        flag = true;
+        continue;
+      }
+      // `!(row && row.public)`
+      if (inner.type === T.LogicalExpression && inner.operator === '&&' && inner.left.type === T.Identifier && inner.left.name === row && flagRead(inner.right, row, table)) {
+        flag = true;
+        continue;
+      }
+      return false;
+    }
+    // `row.visibility !== 'public'`
+    if (part.type === T.BinaryExpression && (part.operator === '!==' || part.operator === '!=')) {
+      const [a, b] = [part.left, part.right];
+      const literal = b.type === T.Literal ? b : a.type === T.Literal ? a : undefined;
+      const read = literal === b ? a : b;
+      if (literal && typeof literal.value === 'string' && PUBLISHING_VALUE.test(literal.value) && rowColumn(read, row, table)) {
+        flag = true;
+        continue;
+      }
+    }
+    return false;
+  }
+  return flag;
+}
+
+/** `row.public`, `row?.allowPreview`: a publishing flag column of the table read from the row. */
+function flagRead(node: Node, row: string, table: Table): boolean {
+  const name = rowColumn(node, row, table);
+  return name !== undefined && PUBLISHING_COLUMN.test(name);
+}
+
+function rowColumn(node: Node, row: string, table: Table): string | undefined {
+  const read = node.type === T.ChainExpression ? node.expression : node;
+  if (read.type !== T.MemberExpression || read.computed || read.object.type !== T.Identifier || read.object.name !== row || read.property.type !== T.Identifier) return undefined;
+  return columnOf(table, read.property.name);
+}
