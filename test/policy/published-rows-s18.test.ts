@@ -81,6 +81,10 @@ describe.each(['prisma', 'drizzle', 'knex'] as Orm[])('require-tenant-filter: a 
     expect(await severities(project(orm, READ[orm]('private')))).toEqual(['src/routes.ts error']);
   });
 
+  it('twin: \'published\' pinned on a column that says nothing of the audience (a post\'s `slug`, as postiz\'s `state: \'PUBLISHED\'`): error', async () => {
+    expect(await severities(project(orm, READ[orm]('none').replace('req.params.board', "'published'")))).toEqual(['src/routes.ts error']);
+  });
+
   it('twin: a write through the public pin: error', async () => {
     expect(await severities(project(orm, WRITE[orm]))).toEqual(['src/routes.ts error']);
   });

@@ -8,6 +8,11 @@ import type { Table } from '../../core/schema.js';
  */
 const PUBLISHING_VALUE = /^(public|published|shared|listed)$/i;
 const PUBLISHING_COLUMN = /(^|_|[a-z])(public|published|publish|shared|share|preview)(_|[A-Z]|$)|^(public|published|shared|preview)/i;
+/**
+ * A column whose value says who may see the row (`visibility`, `privacy`, `access_level`, `sharing`): a
+ * value pinned on any other column (`state: 'PUBLISHED'`, a post sent to a network) publishes nothing here.
+ */
+const AUDIENCE_COLUMN = /visib|privacy|access|audience|shar|public|publish/i;
 
 /**
  * A read whose filter pins, in its conjunction, a column of the table to the literal that publishes the
@@ -28,7 +33,7 @@ export function publishedRowsPin(site: QuerySite): string | undefined {
     const name = columnOf(site.table, column);
     if (!name) continue;
     const value = text.trim().replace(/^(['"`])(.*)\1$/s, '$2');
-    if (PUBLISHING_VALUE.test(value) && value !== text.trim()) return `\`${column}\` = '${value}'`;
+    if (PUBLISHING_VALUE.test(value) && value !== text.trim() && AUDIENCE_COLUMN.test(name)) return `\`${column}\` = '${value}'`;
     if (value === 'true' && PUBLISHING_COLUMN.test(name)) return `\`${column}\` = true`;
   }
   return undefined;
@@ -84,7 +89,7 @@ export function publishedTest(test: Node, row: string, table: Table): boolean {
       const [a, b] = [part.left, part.right];
       const literal = b.type === T.Literal ? b : a.type === T.Literal ? a : undefined;
       const read = literal === b ? a : b;
-      if (literal && typeof literal.value === 'string' && PUBLISHING_VALUE.test(literal.value) && rowColumn(read, row, table)) {
+      if (literal && typeof literal.value === 'string' && PUBLISHING_VALUE.test(literal.value) && AUDIENCE_COLUMN.test(rowColumn(read, row, table) ?? '')) {
         flag = true;
         continue;
       }
