@@ -55,6 +55,13 @@ export interface Column {
    */
   generated?: boolean;
   /**
+   * The database or the schema fills it with random bytes (`DEFAULT encode(gen_random_bytes(32), 'hex')`,
+   * Prisma `dbgenerated("encode(gen_random_bytes(32), 'hex')")`, Drizzle `$defaultFn(() => randomBytes(32)
+   * .toString('hex'))`): a secret handed to whoever the row is for (an invitation's magic string), not an
+   * identifier shown in URLs, whatever its name.
+   */
+  randomSecret?: boolean;
+  /**
    * Nullable only because the library leaves a field optional unless told otherwise (a Mongoose
    * `@Prop() workspaceId: string`, a path `workspaceId: String`), not because the schema says the value
    * may be missing (`required: false`, `workspaceId?: string`): a tenant key by name may still be read
@@ -235,7 +242,10 @@ export function holdsUniqueCredential(table: Pick<Table, 'primaryKey' | 'uniques
  * tenant, so it is not a cross-tenant read. Signing and invitation tokens count even when the
  * schema does not mark them unique. Shared by every ORM recognizer.
  */
-export function isCredentialColumn(table: Pick<Table, 'primaryKey' | 'uniques'>, name: string): boolean {
+export function isCredentialColumn(table: Pick<Table, 'primaryKey' | 'uniques'> & { columns?: Table['columns'] }, name: string): boolean {
+  // A column the schema fills with random bytes is a secret by construction (capgo's `invite_magic_string`),
+  // unique or not; a generated identifier (`gen_random_uuid()`) is not one.
+  if (table.columns?.get(name)?.randomSecret && !table.primaryKey.includes(name)) return true;
   // A key named as the secret itself (retraced's `token text not null primary key`, judged G007/F005) is
   // one; a key that only names one (`tokenId`, `api_key_id`) is an identifier anyone may hold.
   if (table.primaryKey.includes(name)) return CREDENTIAL.test(name) && !/id$/i.test(name);

@@ -46,6 +46,9 @@ const RELATIONS = new Set(['relations']);
 const CUSTOM_TYPE = new Set(['customType']);
 /** Column types Drizzle declares NOT NULL by themselves. */
 const NOT_NULL_TYPES = new Set(['serial', 'bigserial', 'smallserial']);
+/** Random bytes drawn for a column's value (see Column.randomSecret): `gen_random_bytes(n)`, Node's `randomBytes(n)`. */
+const RANDOM_BYTES = /\b(gen_random_bytes|randomBytes)\s*\(/;
+
 const NOT_NULL_METHODS = new Set(['notNull', 'generatedAlwaysAsIdentity', 'generatedByDefaultAsIdentity']);
 /** Modifiers of a column inside an index: `t.createdAt.desc()`. */
 const ORDER_METHODS = new Set(['asc', 'desc', 'nullsFirst', 'nullsLast', 'op']);
@@ -244,12 +247,15 @@ function readTable(
     let primary = false;
     let isList = false;
     let generated = false;
+    let randomSecret = false;
     let references: Node | undefined;
     let onDelete: string | undefined;
     for (const method of chain.methods) {
       // `$defaultFn(() => nanoid())`, `defaultRandom()`, `.default(sql\`gen_random_uuid()\`)`: minted when the row is written.
       if (method.name === '$defaultFn' || method.name === '$default' || method.name === 'defaultRandom') generated = true;
       else if (method.name === 'default' && method.call.arguments[0] && /\b(gen_random_uuid|uuid_generate_v[1-7]|uuid|nanoid|cuid2?|ulid)\s*\(/i.test(unit.text.slice(method.call.arguments[0].range[0], method.call.arguments[0].range[1]))) generated = true;
+      // `.default(sql`encode(gen_random_bytes(32), 'hex')`)`, `$defaultFn(() => randomBytes(32).toString('hex'))`: a secret.
+      if ((method.name === 'default' || method.name === '$defaultFn' || method.name === '$default') && method.call.arguments[0] && RANDOM_BYTES.test(unit.text.slice(method.call.arguments[0].range[0], method.call.arguments[0].range[1]))) randomSecret = true;
       if (NOT_NULL_METHODS.has(method.name)) notNull = true;
       else if (method.name === 'primaryKey') primary = true;
       else if (method.name === 'array') isList = true;
@@ -267,6 +273,7 @@ function readTable(
       nullable: !notNull && !primary,
       isList,
       ...(generated ? { generated: true } : {}),
+      ...(randomSecret ? { randomSecret: true } : {}),
       location: locationOf(projectFile, entry.keyNode),
     });
     const target = returnedOf(references);

@@ -42,6 +42,13 @@ function generatedDefault(attr: PrismaAst.Attr | undefined): boolean {
   return fn.name === 'dbgenerated' && typeof params[0] === 'string' && GENERATOR.test(functionName(unquote(params[0])));
 }
 
+/** `@default(dbgenerated("encode(gen_random_bytes(32), 'hex')"))`: random bytes, a secret (see Column.randomSecret). */
+function randomBytesDefault(attr: PrismaAst.Attr | undefined): boolean {
+  const fn = tagged(attr?.args?.[0]?.value, 'function');
+  const params = fn && Array.isArray(fn.params) ? fn.params : [];
+  return fn?.name === 'dbgenerated' && typeof params[0] === 'string' && /\bgen_random_bytes\s*\(/i.test(params[0]);
+}
+
 /** `public.gen_random_uuid()` -> `gen_random_uuid`: before the first `(`, after the last `.` (indexOf, no regex backtracking). */
 function functionName(text: string): string {
   const open = text.indexOf('(');
@@ -262,6 +269,7 @@ function readModel(file: string, model: PrismaAst.Model, modelNames: Set<string>
       nullable: Boolean(field.optional),
       isList: Boolean(field.array),
       ...(generatedDefault(attr('default')) ? { generated: true } : {}),
+      ...(randomBytesDefault(attr('default')) ? { randomSecret: true } : {}),
       location: locationOf(file, field.location),
     };
     columns.set(field.name, column);

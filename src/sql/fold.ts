@@ -34,6 +34,8 @@ interface FoldColumn {
   dropped: boolean;
   /** Its default is an id generator. */
   generated?: boolean;
+  /** Its default is random bytes: a secret. */
+  randomSecret?: boolean;
 }
 
 /** A primary key, unique constraint or index: all are indexes with a name in the schema's namespace. */
@@ -353,7 +355,7 @@ export class SchemaFold {
   }
 
   private newColumn(def: ColumnDefinition): FoldColumn {
-    return { name: def.name, type: def.type, notNull: def.notNull || def.primaryKey, nullLocation: { ...def.location }, dropped: false, ...(def.generated ? { generated: true } : {}) };
+    return { name: def.name, type: def.type, notNull: def.notNull || def.primaryKey, nullLocation: { ...def.location }, dropped: false, ...(def.generated ? { generated: true } : {}), ...(def.randomSecret ? { randomSecret: true } : {}) };
   }
 
   /** UNIQUE and REFERENCES on a column definition (PRIMARY KEY is handled by the caller). */
@@ -627,6 +629,7 @@ export class SchemaFold {
         nullable: !column.notNull && !primaryKey.includes(column.name),
         isList: column.type.endsWith('[]'),
         ...(column.generated ? { generated: true } : {}),
+        ...(column.randomSecret ? { randomSecret: true } : {}),
         location: { ...column.nullLocation },
       });
     }

@@ -82,6 +82,7 @@ function column(def: ColumnDef, ctx: ConvertContext): ColumnDefinition {
         break;
       case 'CONSTR_DEFAULT':
         if (generatorCall(constraint.raw_expr)) result.generated = true;
+        if (randomBytesCall(constraint.raw_expr)) result.randomSecret = true;
         break;
       case 'CONSTR_FOREIGN': {
         const refColumn = strings(constraint.pk_attrs)[0];
@@ -109,6 +110,15 @@ function generatorCall(expr: unknown): boolean {
     return /^(gen_random_uuid|uuid_generate_v[1-7]|uuidv[47]|nanoid|cuid2?|ulid|generate_ulid|gen_ulid)$/i.test(names[names.length - 1] ?? '');
   }
   return false;
+}
+
+/**
+ * A default drawn from random bytes (`encode(extensions.gen_random_bytes(128), 'hex')`, capgo's
+ * `tmp_users.invite_magic_string`): a secret the row is handed, not an identifier. A column default is a
+ * small expression, so its parse tree is searched as text.
+ */
+function randomBytesCall(expr: unknown): boolean {
+  return /"sval":"(gen_random_bytes|random_bytes)"/i.test(JSON.stringify(expr ?? null));
 }
 
 function tableConstraint(constraint: Constraint): TableConstraint | undefined {

@@ -25,6 +25,8 @@ export interface ColumnDefinition {
   unique: boolean;
   /** `DEFAULT gen_random_uuid()`, `DEFAULT uuid_generate_v4()`, `DEFAULT nanoid()`: a generated identifier. */
   generated?: boolean;
+  /** `DEFAULT encode(gen_random_bytes(32), 'hex')`: the database fills it with random bytes, a secret (see Column.randomSecret). */
+  randomSecret?: boolean;
   /** `REFERENCES t (c)`; `column` is absent when the referenced table's primary key is meant. */
   references?: { table: QualifiedName; column?: string };
   location: SourceLocation;

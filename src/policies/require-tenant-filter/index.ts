@@ -7,6 +7,7 @@ import type { CheckOutput, RawFinding } from '../../core/check-output.js';
 import { testsFailure } from '../../core/syntax.js';
 import { clip, derivedFromRows, functionOf, keyedByRowsOf, pathsOf, rowMadeOrLoaded, verifiedUserId, type PathOptions, type PathVerdict } from '../shared/paths.js';
 import { tenancyEvidence } from '../shared/evidence.js';
+import { publishedRowsPin, publishedTest } from '../shared/published.js';
 import { dbColumn, rlsColumns, rlsIsolates, rlsOpenings } from '../shared/rls.js';
 import { rowTableOf } from './rows.js';
 import { bySessionKey } from './session-keys.js';
@@ -50,6 +51,8 @@ export function checkQuerySites(sites: QuerySite[], context: AnalysisContext, lo
       out.unknown.push({ ruleId: 'require-tenant-filter', node: site.callee, reason: `${site.calleeText}: ${predicate.reason}` });
       continue;
     }
+    // Only rows their tenant published (`eq(boards.visibility, 'public')` in the conjunction): shown to anyone by design.
+    if (predicate.kind === 'unscoped' && publishedRowsPin(site)) continue;
     if (verifiedEarlier(site, sites, context) || guardedAfter(site, sites, context) || scopedThroughParent(site, sites, context) || insertedHere(site, sites, context) || referencedByScopedRow(site, sites, context)) continue;
     if (rlsNote(table).demoted && tenantSetBefore(site, localSettings)) continue;
     // An operator console: reached only after the verified identity was checked to be an admin.
@@ -1206,6 +1209,8 @@ function guardOf(site: QuerySite, sites: QuerySite[], context: AnalysisContext):
       if (parent && next === parent.exit) return usesRow(next, declared.name, allowed) ? undefined : next;
       if (isGuardStatement(next, declared.name, keys, context, 0)) return next;
       if (ownerGuard(next, declared.name, owners)) return next;
+      // `if (!(widget && widget.public)) throw ...`: only a row its tenant published goes on.
+      if (next.type === T.IfStatement && exits(next.consequent) && publishedTest(next.test, declared.name, site.table)) return next;
       if (checkedVerdict(next, statements.slice(index + 1), declared.name, keys)) return next;
       if (answersWithComparison(next, declared.name, owners, keys)) return next;
       // `if (row) { if (row.ownerId !== user.id) throw ...; ... }`: the row is used only in a branch that checks it first.

@@ -413,6 +413,41 @@ function callOf(body: Node, name: string): TSESTree.CallExpression | undefined {
   return found;
 }
 
+/** In-process promise queues (by the package their class is imported from) and the methods that hand them work. */
+const IN_PROCESS_QUEUES = /^(@[\w-]+\/)?p-queue$/;
+const QUEUE_ADDS = new Set(['add', 'addAll']);
+
+/**
+ * The receiver was built as `new PQueue(...)` of an in-process queue package: a local or module const, or
+ * a field of the enclosing class (`this.task_queue = new PQueue({ concurrency })` in its constructor,
+ * or the field's initialiser).
+ */
+function inProcessQueue(receiver: Node, unit: FileUnit, resolver: Resolver): boolean {
+  const object = unwrap(receiver);
+  const made: [Node, FileUnit][] = [];
+  if (object.type === T.Identifier) {
+    const binding = resolver.bindingOf(object, unit);
+    if (binding.kind === 'value') made.push([binding.value.node, binding.value.unit]);
+  } else if (object.type === T.MemberExpression && unwrap(object.object).type === T.ThisExpression) {
+    const field = memberName(object);
+    let cls: Node | undefined = object;
+    while (cls && cls.type !== T.ClassBody) cls = cls.parent;
+    if (cls?.type === T.ClassBody && field) {
+      walk(cls, (node) => {
+        if (node.type === T.PropertyDefinition && propertyName(node) === field && node.value) made.push([node.value, unit]);
+        if (node.type === T.AssignmentExpression && node.left.type === T.MemberExpression && unwrap(node.left.object).type === T.ThisExpression && memberName(node.left) === field) made.push([node.right, unit]);
+      });
+    }
+  }
+  return made.some(([value, at]) => {
+    const node = unwrap(value);
+    if (node.type !== T.NewExpression) return false;
+    const callee = unwrap(node.callee);
+    const binding = callee.type === T.Identifier ? resolver.bindingOf(callee, at) : undefined;
+    return binding?.kind === 'package' && IN_PROCESS_QUEUES.test(binding.source);
+  });
+}
+
 /** Cache read-through methods: `cache.fetch(key, () => load(), ttl)` runs the loader now, for the caller. */
 const CACHE_LOADERS = new Set(['fetch', 'getOrSet', 'remember', 'wrap', 'getOrCreate', 'getOrLoad']);
 
@@ -423,6 +458,9 @@ function runsCallbacksNow(call: TSESTree.CallExpression, unit: FileUnit, options
     const key = unwrap(call.arguments[0]!);
     if ((key.type === T.Literal && typeof key.value === 'string') || key.type === T.TemplateLiteral) return Boolean(callableAt(call, unit));
   }
+  // `this.queue.add(async () => ...)` on a p-queue built in this class or file (hyperdx's checkAlerts task): an
+  // in-process concurrency queue runs the callback soon, for the code that adds it, not for a later request.
+  if (callee.type === T.MemberExpression && QUEUE_ADDS.has(memberName(callee) ?? '') && inProcessQueue(callee.object, unit, options.resolver)) return Boolean(callableAt(call, unit));
   // `this.handleDisconnect(integration, async () => ...)` (postiz judged F043), `versionService.checkLatestVersion(() =>
   // ...)` (unleash): a project method that calls the parameter the callback comes in by runs it there. One that
   // only stores it (`this.register(handler)`) registers it.
@@ -3308,6 +3346,17 @@ function functionValue(node: Node, unit: FileUnit, resolver: Resolver): { node: 
       const fn = binding.value.node.arguments.find((a) => a.type === T.ArrowFunctionExpression || a.type === T.FunctionExpression);
       if (fn) return { node: fn as TSESTree.FunctionLike, unit: binding.value.unit };
     }
+  }
+  // `app.post('/', middlewareStripeWebhook(), handler)` with `function middlewareStripeWebhook() { return
+  // factory.createMiddleware(async (c, next) => ...) }` (capgo's stripe trigger): the middleware the factory returns.
+  if (inner.type === T.CallExpression && inner.arguments.length === 0) {
+    const callee = unwrap(inner.callee);
+    const binding = callee.type === T.Identifier ? resolver.bindingOf(callee, unit) : undefined;
+    const body = binding?.kind === 'function' ? binding.fn.node.body : undefined;
+    const returned = body?.type === T.BlockStatement ? body.body.find((s): s is TSESTree.ReturnStatement => s.type === T.ReturnStatement)?.argument : body;
+    const value = returned ? unwrap(returned) : undefined;
+    const made = value?.type === T.CallExpression ? value.arguments.find((a) => a.type === T.ArrowFunctionExpression || a.type === T.FunctionExpression) : value;
+    if (binding?.kind === 'function' && (made?.type === T.ArrowFunctionExpression || made?.type === T.FunctionExpression)) return { node: made, unit: binding.fn.unit };
   }
   return undefined;
 }

@@ -1,6 +1,7 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import { T } from '../../../core/ast.js';
 import type { QueryFacts } from '../../../core/facts.js';
+import { publishedRowsPin } from '../../shared/published.js';
 import { rlsIsolates } from '../../shared/rls.js';
 import type { ClientTenantFlow as Flow } from '../flow.js';
 import { calleeText } from '../syntax.js';
@@ -29,7 +30,9 @@ export function querySinks(flow: Flow, call: TSESTree.CallExpression | TSESTree.
   // A read whose rows never leave the code, only whether it found any: a check, not a use (see
   // existence.ts). One that also pins a user the analysis cannot trace stays counted as undecided.
   const existence = pin === undefined && site.operation === 'read' && onlyTested(call, frame.unit);
-  if (!lookup && pin !== 'verified' && !existence && !scopedByVerified(flow, query, frame)) {
+  // A read of the rows the chosen tenant published (`visibility = 'public'`): what that tenant shows everyone.
+  const published = publishedRowsPin(site) !== undefined;
+  if (!lookup && !published && pin !== 'verified' && !existence && !scopedByVerified(flow, query, frame)) {
     const uncertain = pin === 'untraced' ? 'which also filters by a user that could not be traced to the verified identity' : undefined;
     for (const value of positions.filter) {
       sinks.push({ kind: 'query', label: `used as the tenant filter of ${at}`, value: value.node, node: site.callee, unit: value.unit, ...(site.operation === 'read' ? { read: true } : {}), ...(uncertain ? { uncertain } : {}) });
