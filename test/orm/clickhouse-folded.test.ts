@@ -167,6 +167,15 @@ describe('ClickHouse DDL built by a project function', () => {
     expect(run.stdout).toMatch(/clickhouse tables: +2, a database of its own: click_log \(tenant key project_id\), page_views \(tenant key project_id\)/);
   });
 
+  it("the application's camelCase key (`\"projectId\"`, as Prisma names it) links ClickHouse's `project_id`; the scoped query is ok, its twin an error", async () => {
+    const camel = MIGRATION.replace('dashboards (id uuid PRIMARY KEY, project_id uuid', 'dashboards (id uuid PRIMARY KEY, "projectId" uuid').replace('dashboards (project_id, id)', 'dashboards ("projectId", id)');
+    const scoped = repo(route(`await chSelect(\`${SCOPED}\`, ${PARAMS})`), { 'migrations/0001_init.sql': camel });
+    const { schema } = loadProject(scoped);
+    expect([...schema.tables.values()].find((t) => t.name === 'page_views')?.tenantKeys).toEqual(['project_id']);
+    expect(await filterFindings(scoped)).toEqual([]);
+    expect(await filterFindings(repo(route(`await chSelect(\`${UNSCOPED}\`)`), { 'migrations/0001_init.sql': camel }))).toEqual(['src/routes.ts:6 error page_views']);
+  });
+
   it('twin: the same options passed to a function that does not build CREATE TABLE text are not DDL', () => {
     const dir = repo(route('1'), { 'src/ch/ddl.ts': `export function buildTable(spec: { name: string; columns: string[] }): string {\n  return spec.name;\n}\n` });
     const { schema } = loadProject(dir);
