@@ -32,6 +32,11 @@ export interface SqlText {
   params?: Node[];
   /** A template with both interpolations and placeholders written in its text: which `$n` is which value is not known. */
   paramsUnknown?: true;
+  /**
+   * An interpolation where a table name goes (`FROM ${name}`) that is not a constant: a parameter
+   * cannot stand there, so the text does not parse; this names it for the reason given.
+   */
+  tableInterpolated?: string;
 }
 
 /** Packages whose `sql` tag builds a query. */
@@ -147,6 +152,7 @@ function templateText(quasis: TSESTree.TemplateElement[], expressions: TSESTree.
   const params: Node[] = [];
   let param = 0;
   let inlined = false;
+  let tableInterpolated: string | undefined;
   quasis.forEach((quasi, index) => {
     const raw = quasi.value.raw;
     // A quasi's range includes its delimiters: the backtick or `}` before, `${` or the backtick after.
@@ -160,6 +166,15 @@ function templateText(quasis: TSESTree.TemplateElement[], expressions: TSESTree.
       sql += base.text;
       inlined = true;
       return;
+    }
+    // `FROM ${TABLE_NAMES.events}`: a table name read from a constant object is SQL text, not a value.
+    if (context && TABLE_POSITION.test(sql)) {
+      const name = constantMemberOf(expression, unit, context);
+      if (name !== undefined) {
+        sql += name;
+        return;
+      }
+      tableInterpolated ??= textOf(unit, expression);
     }
     const fragment = context && depth < 4 ? fragmentOf(expression, unit, context, depth) : undefined;
     if (fragment) {
@@ -179,7 +194,47 @@ function templateText(quasis: TSESTree.TemplateElement[], expressions: TSESTree.
   });
   // Placeholders written in the text (`= $1`) beside interpolations: which value is which is not known.
   const written = inlined || quasis.some((quasi) => /\$\d/.test(quasi.value.raw));
-  return { sql, segments, node: quasis[0] ?? expressionsFallback(expressions), ...(written && param > 0 ? { params: [], paramsUnknown: true } : { params }) };
+  return {
+    sql,
+    segments,
+    node: quasis[0] ?? expressionsFallback(expressions),
+    ...(written && param > 0 ? { params: [], paramsUnknown: true } : { params }),
+    ...(tableInterpolated !== undefined ? { tableInterpolated } : {}),
+  };
+}
+
+/** The text before an interpolation ends where a table name goes: `FROM `, `JOIN `, `INTO `, `UPDATE `, `db.`. */
+const TABLE_POSITION = /(?:\b(?:from|join|into|update|table)\s+|[\w`"]\.)$/i;
+
+/**
+ * `TABLE_NAMES.events` where `const TABLE_NAMES = { events: 'events' }` (in this file or one it
+ * imports): the name it holds, when the object is a `const` literal whose property is a string
+ * literal naming a table (letters, digits, `_`, `.`). Anything else (a `let`, a computed key, a
+ * value made at run time) is not folded.
+ */
+function constantMemberOf(expression: Node, unit: FileUnit, context: AnalysisContext): string | undefined {
+  const node = unwrap(expression);
+  if (node.type !== T.MemberExpression) return undefined;
+  const key = node.computed ? (node.property.type === T.Literal && typeof node.property.value === 'string' ? node.property.value : undefined) : node.property.type === T.Identifier ? node.property.name : undefined;
+  const object = unwrap(node.object);
+  if (key === undefined || object.type !== T.Identifier) return undefined;
+  const binding = context.resolver.bindingOf(object, unit);
+  if (binding.kind !== 'value' || binding.value.node.type !== T.ObjectExpression || !declaredConst(binding.value.node)) return undefined;
+  let value: Node | undefined;
+  for (const property of binding.value.node.properties) {
+    if (property.type === T.SpreadElement) return undefined; // a spread may hold the key
+    const name = property.computed ? undefined : property.key.type === T.Identifier ? property.key.name : property.key.type === T.Literal ? String(property.key.value) : undefined;
+    if (name === key) value = unwrap(property.value);
+  }
+  const text = value?.type === T.Literal && typeof value.value === 'string' ? value.value : value?.type === T.TemplateLiteral && value.expressions.length === 0 ? (value.quasis[0]?.value.cooked ?? undefined) : undefined;
+  return text !== undefined && /^[A-Za-z_][\w.]*$/.test(text) ? text : undefined;
+}
+
+/** An initializer of a `const` declaration (through `as const` and `satisfies`). */
+function declaredConst(init: Node): boolean {
+  let current: Node | undefined = init.parent;
+  while (current && (current.type === T.TSAsExpression || current.type === T.TSSatisfiesExpression)) current = current.parent;
+  return current?.type === T.VariableDeclarator && current.parent?.type === T.VariableDeclaration && current.parent.kind === 'const';
 }
 
 /**
@@ -346,9 +401,11 @@ function clickhouseInsertOf(call: TSESTree.CallExpression, context: AnalysisCont
   return undefined;
 }
 
-/** The table a ClickHouse insert names: a string, or a const of one. */
-function insertTableName(node: Node, unit: FileUnit): string | undefined {
+/** The table a ClickHouse insert names: a string, a const of one, or a member of a const object of them. */
+function insertTableName(node: Node, unit: FileUnit, context?: AnalysisContext): string | undefined {
   const value = unwrap(node);
+  const member = context ? constantMemberOf(value, unit, context) : undefined;
+  if (member !== undefined) return member;
   if (value.type === T.Literal && typeof value.value === 'string') return value.value;
   if (value.type === T.TemplateLiteral && value.expressions.length === 0) return value.quasis[0]?.value.cooked ?? undefined;
   const init = constValueOf(value, unit);
@@ -746,7 +803,7 @@ export function recognizeRawSql(calls: (TSESTree.CallExpression | TSESTree.Tagge
     const insert = call.type === T.CallExpression ? clickhouseInsertOf(call, context) : undefined;
     if (insert) {
       const calleeText = textOf(context.unit, insert.callee).replace(/\s+/g, '');
-      const name = insertTableName(insert.table, context.unit);
+      const name = insertTableName(insert.table, context.unit, context);
       const found = name ? dialect({ callee: insert.callee, text: insert.table, client: { kind: 'client', scoped: false, how: insert.how }, dialect: 'clickhouse' }).lookup(name.replace(/^.*\./, '')) : undefined;
       if (!found) {
         result.unknown.push({ node: insert.callee, reason: name ? `${calleeText}: table \`${name}\` is not in the ClickHouse schema` : `${calleeText}: the table it writes (\`${textOf(context.unit, insert.table)}\`) is not a constant` });
@@ -797,7 +854,9 @@ export function recognizeRawSql(calls: (TSESTree.CallExpression | TSESTree.Tagge
       // length keeps positions where they were written.
       statements = db.analyzer.analyze(named.sql, trusted);
     } catch (error) {
-      result.unknown.push({ node: sink.callee, reason: `${calleeText}: the SQL does not parse (${error instanceof Error ? error.message.split('\n')[0] : String(error)})` });
+      const table = 'unknown' in written ? undefined : written.tableInterpolated;
+      const why = table !== undefined ? `the table name is interpolated from \`${clipText(table)}\`, which is not a constant: a table name cannot be a query parameter` : `the SQL does not parse (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`;
+      result.unknown.push({ node: sink.callee, reason: `${calleeText}: ${why}` });
       continue;
     }
     const bySession = sessionPins(statements, named.sql, db.analyzer, trusted, valueOf, context.unit);

@@ -11,6 +11,7 @@ import type { RawTable, SchemaReadResult } from '../schema/raw.js';
 import { mergeTables } from '../schema/merge.js';
 import { locateCodeMigrations, locateMigrations, readSqlMigrations } from '../schema/sql-migrations.js';
 import { CLICKHOUSE_DDL, clickhouseSchemaFiles, isClickHouseSql, readClickHouseDdl } from '../schema/clickhouse.js';
+import { CLICKHOUSE_BUILDER_TEXT, CLICKHOUSE_CALL_TEXT, readClickHouseCodeDdl } from '../schema/clickhouse-code.js';
 import { RECOGNIZERS } from '../orm/index.js';
 import { enclosingWorkspace, readJson, workspacePackages } from './workspaces.js';
 import { readTsSchemaSources, TS_SCHEMA_MARKERS } from '../schema/ts-sources.js';
@@ -409,6 +410,8 @@ export interface CandidateRead {
   orms: string[];
   /** Only for a file with a schema marker. */
   text?: string;
+  /** Its text has a template starting CREATE TABLE (`CLICKHOUSE_BUILDER_TEXT`), or a `columns: ['...` list. */
+  clickhouse?: { builder: boolean; call: boolean };
 }
 
 export interface LoadOptions {
@@ -539,7 +542,7 @@ export function loadProject(root: string, configOverride?: TenantLintConfig, opt
     for (const path of migrations) watch(path);
   }
 
-  const ts = isolate('.', 'reading TypeScript schema sources', () => readTypeScriptSources(root, options.candidates, options.parse ?? parseUnit, memo, options.candidateReads, options.read), { result: { tables: [], diagnostics: [], files: [] }, read: [], orms: new Set<string>() });
+  const ts = isolate('.', 'reading TypeScript schema sources', () => readTypeScriptSources(root, options.candidates, options.parse ?? parseUnit, memo, options.candidateReads, options.read), { result: { tables: [], diagnostics: [], files: [] }, read: [], orms: new Set<string>(), clickhouse: { builders: [], callers: [] } });
   if (ts.result.tables.length || ts.result.diagnostics.length) {
     tableSets.push(ts.result.tables);
     diagnostics.push(...ts.result.diagnostics);
@@ -547,6 +550,26 @@ export function loadProject(root: string, configOverride?: TenantLintConfig, opt
       sources.push({ kind, files: [...new Set(ts.result.tables.filter((t) => t.source === kind).map((t) => t.location?.file ?? ''))].filter(Boolean).sort() });
     }
     for (const path of ts.read) watch(path);
+  }
+
+  // ClickHouse DDL built by a project function (`createTable({ name, engine, columns })` in code migrations).
+  if (ts.clickhouse.builders.length && ts.clickhouse.callers.length) {
+    const { builders, callers } = ts.clickhouse;
+    const readText = (file: string) => {
+      try {
+        return options.read ? readWithin(options.read, file, root).text : readTextFileSafe(file, { root, maxBytes: MAX_FILE_BYTES });
+      } catch {
+        return undefined;
+      }
+    };
+    const code = isolate(toPosix(relative(root, callers[0]!)), 'reading the ClickHouse DDL built in code', () => memo('clickhouse-code', options.memo ? contentKey([...builders, ...callers], root) : null, () => readClickHouseCodeDdl(root, builders, callers, readText, options.parse ?? parseUnit)), { tables: [], diagnostics: [], files: [], builders: [] });
+    if (code.tables.length) {
+      tableSets.push(code.tables);
+      diagnostics.push(...code.diagnostics);
+      // The files the tables come from: the calls, then the functions that build their DDL.
+      sources.push({ kind: 'clickhouse', files: [...code.files, ...code.builders] });
+      for (const path of [...builders, ...callers]) watch(path);
+    }
   }
 
   // Migrations written as code around SQL (db-migrate's `runSql`, TypeORM's `queryRunner.query`,
@@ -588,7 +611,7 @@ function readTypeScriptSources(
   memo: SchemaMemo,
   shared = new Map<string, CandidateRead | null>(),
   sharedRead?: (file: string) => { text: string; real: string } | undefined,
-): { result: SchemaReadResult; read: string[]; orms: Set<string> } {
+): { result: SchemaReadResult; read: string[]; orms: Set<string>; clickhouse: { builders: string[]; callers: string[] } } {
   const files =
     candidates?.filter((file) => !relative(root, file).startsWith('..')) ??
     globbySync(TS_FILES, {
@@ -602,6 +625,7 @@ function readTypeScriptSources(
   const sources: { file: string; text: string; projectFile: string }[] = [];
   const read: string[] = [];
   const orms = new Set<string>();
+  const clickhouse: { builders: string[]; callers: string[] } = { builders: [], callers: [] };
   for (const file of files) {
     let known = shared.get(file);
     if (known === undefined) {
@@ -611,7 +635,8 @@ function readTypeScriptSources(
           continue;
         }
         const { text, real } = sharedRead ? readWithin(sharedRead, file, root) : readTextFileSafeWithRealPath(file, { root, maxBytes: MAX_FILE_BYTES });
-        known = { real, orms: [...text.matchAll(ormImportPattern())].map((match) => match[1]), ...(TS_SCHEMA_MARKERS.test(text) ? { text } : {}) };
+        const clickhouse = { builder: CLICKHOUSE_BUILDER_TEXT.test(text), call: CLICKHOUSE_CALL_TEXT.test(text) };
+        known = { real, orms: [...text.matchAll(ormImportPattern())].map((match) => match[1]), ...(TS_SCHEMA_MARKERS.test(text) ? { text } : {}), ...(clickhouse.builder || clickhouse.call ? { clickhouse } : {}) };
         shared.set(file, known);
       } catch (error) {
         // Outside this project's root (after symlinks) is this project's answer only: not remembered.
@@ -622,6 +647,8 @@ function readTypeScriptSources(
       continue; // Not read (as above), or read for a project whose root holds it and this one's does not.
     }
     for (const orm of known.orms) orms.add(orm);
+    if (known.clickhouse?.builder) clickhouse.builders.push(file);
+    if (known.clickhouse?.call) clickhouse.callers.push(file);
     if (known.text === undefined) continue;
     read.push(file);
     sources.push({ file, text: known.text, projectFile: toPosix(relative(root, file)) });
@@ -643,7 +670,7 @@ function readTypeScriptSources(
     }
     return readTsSchemaSources(units);
   });
-  return { result, read, orms };
+  return { result, read, orms, clickhouse };
 }
 
 /** A read of the scan's (see LoadOptions.read) with the rules of a read within `root`: what cannot be read throws. */

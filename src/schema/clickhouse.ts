@@ -193,18 +193,26 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
 
 /** Tables of ClickHouse DDL files, folded in order (CREATE, RENAME, DROP, ALTER ... ADD/DROP/RENAME COLUMN). */
 export function readClickHouseDdl(root: string, files: string[]): SchemaReadResult {
+  const texts: { file: string; text: string }[] = [];
+  const diagnostics: SchemaDiagnostic[] = [];
+  for (const path of files) {
+    const file = toPosix(relative(root, path));
+    try {
+      texts.push({ file, text: readFileSync(path, 'utf8') });
+    } catch (error) {
+      diagnostics.push({ file, message: `cannot read ClickHouse DDL: ${error instanceof Error ? error.message : String(error)}` });
+    }
+  }
+  const result = readClickHouseTexts(texts);
+  return { ...result, diagnostics: [...diagnostics, ...result.diagnostics] };
+}
+
+/** Tables of ClickHouse DDL texts (`file`: the project-relative path its locations name), folded in order. */
+export function readClickHouseTexts(texts: { file: string; text: string }[]): SchemaReadResult {
   const tables = new Map<string, RawTable>();
   const diagnostics: SchemaDiagnostic[] = [];
   const read: string[] = [];
-  for (const path of files) {
-    const file = toPosix(relative(root, path));
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (error) {
-      diagnostics.push({ file, message: `cannot read ClickHouse DDL: ${error instanceof Error ? error.message : String(error)}` });
-      continue;
-    }
+  for (const { file, text } of texts) {
     read.push(file);
     for (const statement of statementsOf(text)) {
       const sql = statement.text;

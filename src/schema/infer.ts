@@ -391,7 +391,7 @@ function conventionParents(tables: Map<string, Table>): boolean {
       // The targets whose keys of this name have this type: exactly one, or the name says nothing.
       // Another database (ClickHouse) names its types its own way (`UUID` for a Prisma `String`): compared by family.
       const sameType = (types: Set<string>) => types.has(type) || (table.database !== undefined && [...types].some((t) => typeFamily(t) === typeFamily(type)));
-      const matches = [...(declared.get(column.name) ?? declared.get(column.dbName) ?? new Map()).entries()].filter(
+      const matches = [...(declared.get(column.name) ?? declared.get(column.dbName) ?? (table.database !== undefined ? declared.get(camelKey(column.name)) : undefined) ?? new Map()).entries()].filter(
         ([, entry]) => !known || sameType(entry.types) || entry.types.has('unknown'),
       );
       if (matches.length !== 1) continue;
@@ -642,6 +642,14 @@ function classifyIdentity(tables: Map<string, Table>): void {
   }
 }
 
+/**
+ * Another database's snake_case column as the application's camelCase key: ClickHouse's `project_id`
+ * beside Prisma's `projectId` (openpanel) names the same key, as `website_id` does `website_id`.
+ */
+function camelKey(name: string): string {
+  return name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
+
 /** `varchar(64)` and `varchar(255)` are the same kind of key. */
 /** What a key's type holds, across databases' names for it: text (an id, a uuid) or a number. */
 function typeFamily(type: string): string {
@@ -700,7 +708,7 @@ function undeclaredKeys(
       // A document store's field is optional unless marked required (a Mongoose `@Prop() workspaceId:
       // string`, laudspeaker's events and customers): not a choice to let the key be missing.
       if ((column.nullable && !column.nullableByDefault) || column.isList) continue;
-      const entry = names.get(column.name) ?? names.get(column.dbName);
+      const entry = names.get(column.name) ?? names.get(column.dbName) ?? (table.database !== undefined ? names.get(camelKey(column.name)) : undefined);
       // A reader that cannot tell the type (`unknown`) does not rule the column out, on either side
       // (a TypeORM join column `Journey.workspaceId` has the type of the id it references).
       const type = baseType(column.type);
