@@ -434,6 +434,16 @@ export class CallGraph {
         // field of data (unleash's `count()` was taken for a handler registered with `Number`).
         const named = value.type === T.Identifier ? value.name : value.type === T.MemberExpression && plainChain(value.object) ? memberName(value) : undefined;
         if (named) add(named, { call: node, unit, ref: value, kind: 'argument' });
+        // `fastify.route({ method: 'GET', url: '/stats', handler: controller.stats })` (openpanel's API): a route's
+        // options object names its handler, which the call registers as it would a handler argument.
+        if (value.type === T.ObjectExpression) {
+          for (const property of value.properties) {
+            if (property.type !== T.Property || property.computed || propertyName(property) !== 'handler') continue;
+            const handed = unwrap(property.value);
+            const name = handed.type === T.Identifier ? handed.name : handed.type === T.MemberExpression && plainChain(handed.object) ? memberName(handed) : undefined;
+            if (name) add(name, { call: node, unit, ref: handed, kind: 'argument' });
+          }
+        }
       }
     });
     // `const runShard = options.runShard ?? runLogsnagInsightsShard; ... runShard(c, shard)` (capgo,
