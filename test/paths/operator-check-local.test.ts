@@ -34,14 +34,16 @@ const CHECKS = {
   header: `  const isAdmin = request.headers['x-admin'] === 'true';`,
 };
 
-function handler(check: string, imports: string, query: string): string {
+const GATE = `  if (!isAdmin) return reply.status(401).send({ error: 'Unauthorized' });`;
+
+function handler(check: string, imports: string, query: string, gate = GATE): string {
   return `import type { FastifyReply, FastifyRequest } from 'fastify';
 import { getIsUserAdmin } from './auth-utils';
 ${imports}
 
 export async function getAdminSites(request: FastifyRequest, reply: FastifyReply) {
 ${check}
-  if (!isAdmin) return reply.status(401).send({ error: 'Unauthorized' });
+${gate}
   const rows = await ${query};
   return reply.send(rows);
 }
@@ -97,14 +99,14 @@ model Site {\n  id             String       @id\n  organizationId String\n  doma
   },
 } as const;
 
-function project(name: keyof typeof LAYERS, check: string): Record<string, string> {
+function project(name: keyof typeof LAYERS, check: string, gate?: string): Record<string, string> {
   const layer = LAYERS[name];
   return {
     'package.json': JSON.stringify({ dependencies: { fastify: '4.0.0', ...layer.deps } }),
     ...layer.files,
     'src/session.ts': SESSION,
     'src/auth-utils.ts': HELPER,
-    'src/admin-sites.ts': handler(check, layer.imports, layer.query),
+    'src/admin-sites.ts': handler(check, layer.imports, layer.query, gate),
     'src/index.ts': INDEX,
   };
 }
@@ -122,6 +124,12 @@ describe('a read of every tenant after an operator check of the session user, in
 
     it(`twin (${name}): the flag is a request header: error`, async () => {
       const result = await scan({ path: makeProject(project(name, CHECKS.header)) });
+      expect(handlerFindings(result)).toEqual([`${LAYERS[name].line} error`]);
+    });
+
+    // The test points the other way: the operator leaves early and everyone else reads every tenant.
+    it(`twin (${name}): \`if (isAdmin) return ...\` exits for the operator only: error`, async () => {
+      const result = await scan({ path: makeProject(project(name, CHECKS.helper, `  if (isAdmin) return reply.send({ admin: true });`)) });
       expect(handlerFindings(result)).toEqual([`${LAYERS[name].line} error`]);
     });
   }

@@ -831,6 +831,9 @@ function adminCheckBefore(call: TSESTree.CallExpression, unit: FileUnit, resolve
         // `if (!req.body.isAdmin) throw`, `assertAdmin({ role: getRequestHeader('x-role') })`: a flag the client
         // sends is no operator check.
         if (clientChosen(test, unit)) continue;
+        // `if (isAdmin) return ...` leaves for the operator and lets everyone else through to the query: only a
+        // test that exits when the caller is not the operator (`!isAdmin`, `role !== 'admin'`) is a gate.
+        if (statement.type === T.IfStatement && !deniesOperator(test)) continue;
         if (ADMIN_TEXT.test(textOf(unit, test))) return `\`${clip(textOf(unit, test))}\``;
         if (statement.type === T.IfStatement) {
           const operator = operatorComparison(test, unit, resolver, enclosingFunction(statement));
@@ -857,6 +860,15 @@ function adminCheckBefore(call: TSESTree.CallExpression, unit: FileUnit, resolve
     if ((parent.type === T.FunctionDeclaration || parent.type === T.FunctionExpression || parent.type === T.ArrowFunctionExpression) && !runsInPlace(parent)) break;
   }
   return undefined;
+}
+
+/** An exit condition that holds when the caller is not the operator: a negation or an inequality, alone or in `||`/`&&`. */
+function deniesOperator(test: Node): boolean {
+  const node = unwrap(test);
+  if (node.type === T.UnaryExpression) return node.operator === '!';
+  if (node.type === T.BinaryExpression) return node.operator === '!==' || node.operator === '!=';
+  if (node.type === T.LogicalExpression) return deniesOperator(node.left) || deniesOperator(node.right);
+  return false;
 }
 
 const REQUEST_READ = /^(get)?(request)?(header|headers|cookie|cookies|query|param|params|body|searchParams|formData|json)$/i;
