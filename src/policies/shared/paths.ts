@@ -3049,7 +3049,8 @@ function systemFunction(at: Callable, resolver: Resolver): string | undefined {
     for (const decorator of decorators) {
       const expression = unwrap(decorator.expression);
       const callee = expression.type === T.CallExpression ? unwrap(expression.callee) : expression;
-      if (callee.type === T.Identifier && SYSTEM_DECORATORS.has(callee.name)) return callee.name === 'OnEvent' ? `runs on events the server emits (\`@OnEvent\`)` : `runs as a job (\`@${callee.name}\`)`;
+      // rocketadmin's controllers carry `@Timeout()`, its own function (a request timeout interceptor), not @nestjs/schedule's.
+      if (callee.type === T.Identifier && SYSTEM_DECORATORS.has(callee.name) && resolver.bindingOf(callee, at.unit).kind !== 'function') return callee.name === 'OnEvent' ? `runs on events the server emits (\`@OnEvent\`)` : `runs as a job (\`@${callee.name}\`)`;
     }
     const guard = secretGuard(decorators, at.unit, resolver);
     if (guard) return `is an internal endpoint behind the shared-secret guard \`${guard}\``;
