@@ -249,3 +249,35 @@ describe("a decorator the project writes itself is not the scheduler's (rocketad
     expect(found.map((f) => f.at)).toEqual(['src/probe-connection.use-case.ts:15 info', 'src/read-connection.use-case.ts:15 warning']);
   });
 });
+
+describe('a guard that answers through `new Promise((resolve, reject) => ...)` (rocketadmin)', () => {
+  const promiseGuard = (onFailure: string) => `import { CanActivate, ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common';
+import { isMemberOf } from './members';
+
+@Injectable()
+export class ConnectionMemberGuard implements CanActivate {
+  canActivate(context: ExecutionContext): Promise<boolean> {
+    return new Promise(async (resolve, reject) => {
+      const req = context.switchToHttp().getRequest();
+      const allowed = await isMemberOf(req.user.id, req.params.connectionId);
+      if (allowed) {
+        resolve(true);
+        return;
+      }
+      ${onFailure};
+    });
+  }
+}
+`;
+  // The route names no request part (`@Body`, no `:param`), so only the guard's own reading decides.
+  const byBody = controller(TOKEN_FIELDS, TOKEN_IMPORTS).replace(`@Get(':connectionId')\n  async read(@Param('connectionId')`, `@Post('read')\n  async read(@Body('connectionId')`);
+  it('`reject(new ForbiddenException())` when the check fails: the route is guarded (warning, naming the guard)', async () => {
+    const found = await scanned(typeormProject({ 'src/connection-member.guard.ts': promiseGuard('reject(new ForbiddenException())'), 'src/connection.controller.ts': byBody }));
+    expect(found.map((f) => f.at)).toEqual(['src/probe-connection.use-case.ts:15 error', 'src/read-connection.use-case.ts:15 warning']);
+    expect(found[1]!.evidence).toContain('`ConnectionMemberGuard.canActivate` checks the verified identity');
+  });
+  it('twin: the guard lets the request through when the check fails: error', async () => {
+    const found = await scanned(typeormProject({ 'src/connection-member.guard.ts': promiseGuard(`console.warn('not a member'); resolve(true)`), 'src/connection.controller.ts': byBody }));
+    expect(found.map((f) => f.at)).toEqual(['src/probe-connection.use-case.ts:15 error', 'src/read-connection.use-case.ts:15 error']);
+  });
+});

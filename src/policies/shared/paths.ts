@@ -635,8 +635,25 @@ function identityCheckingGuard(node: Node, unit: FileUnit, resolver: Resolver): 
   walk(body, (inner) => {
     if (inner.type === T.CallExpression && inner.arguments.some((arg) => identityIn(arg))) checks = true;
     if (inner.type === T.ReturnStatement && inner.argument?.type === T.Literal && inner.argument.value === false) refuses = true;
+    if (inner.type === T.CallExpression && rejectsPromise(inner)) refuses = true;
   });
   return checks && refuses ? named.name : undefined;
+}
+
+/**
+ * `return new Promise(async (resolve, reject) => { ... reject(new ForbiddenException()) })` (rocketadmin's
+ * guards): a call of the executor's `reject` parameter stops the request as a `throw` would.
+ */
+function rejectsPromise(call: TSESTree.CallExpression): boolean {
+  const callee = unwrap(call.callee);
+  if (callee.type !== T.Identifier) return false;
+  for (let fn = enclosingFunction(call); fn; fn = enclosingFunction(fn)) {
+    const rejecter = fn.params[1];
+    if (rejecter?.type !== T.Identifier || rejecter.name !== callee.name) continue;
+    const made = fn.parent;
+    return made?.type === T.NewExpression && made.arguments[0] === fn && unwrap(made.callee).type === T.Identifier && (unwrap(made.callee) as TSESTree.Identifier).name === 'Promise';
+  }
+  return false;
 }
 
 /**
