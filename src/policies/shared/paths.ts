@@ -3059,6 +3059,12 @@ function chainText(callee: Node, unit: FileUnit): string {
   return unwrap(callee.object) === unwrap(root) ? `${rootText}.${last}` : `${rootText}….${last}`;
 }
 
+/** A function the project defines with a body (not a `declare function` nor a package's). */
+function ownFunction(name: TSESTree.Identifier, unit: FileUnit, resolver: Resolver): boolean {
+  const binding = resolver.bindingOf(name, unit);
+  return binding.kind === 'function' && !!binding.fn.node.body;
+}
+
 function systemFunction(at: Callable, resolver: Resolver): string | undefined {
   const owner = at.fn.parent;
   if (owner?.type === T.MethodDefinition) {
@@ -3066,8 +3072,9 @@ function systemFunction(at: Callable, resolver: Resolver): string | undefined {
     for (const decorator of decorators) {
       const expression = unwrap(decorator.expression);
       const callee = expression.type === T.CallExpression ? unwrap(expression.callee) : expression;
-      // rocketadmin's controllers carry `@Timeout()`, its own function (a request timeout interceptor), not @nestjs/schedule's.
-      if (callee.type === T.Identifier && SYSTEM_DECORATORS.has(callee.name) && resolver.bindingOf(callee, at.unit).kind !== 'function') return callee.name === 'OnEvent' ? `runs on events the server emits (\`@OnEvent\`)` : `runs as a job (\`@${callee.name}\`)`;
+      // rocketadmin's controllers carry `@Timeout()`, its own function (a request timeout interceptor), not @nestjs/schedule's
+      // (a `declare function` without a body stands for the package's).
+      if (callee.type === T.Identifier && SYSTEM_DECORATORS.has(callee.name) && !ownFunction(callee, at.unit, resolver)) return callee.name === 'OnEvent' ? `runs on events the server emits (\`@OnEvent\`)` : `runs as a job (\`@${callee.name}\`)`;
     }
     const guard = secretGuard(decorators, at.unit, resolver);
     if (guard) return `is an internal endpoint behind the shared-secret guard \`${guard}\``;
