@@ -21,6 +21,7 @@ import { DEFAULT_IGNORES } from '../scan/ignores.js';
 import { memberName, propertyName, staticName, T, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
 import type { Resolver, ServiceTag } from '../core/resolve.js';
 import { originsOf, registerServiceLookup, typeOrigins, type CallerLookup, type ServiceLookup } from './origin.js';
+import { injectedCallers, type InjectionSearch } from './injected-use-cases.js';
 
 export interface CallSite {
   call: TSESTree.CallExpression;
@@ -331,6 +332,8 @@ export class CallGraph {
   private readonly summaries = new Map<string, FileSummary>();
   /** The source files by each word they hold (see wordIndex), built on the first search. */
   private words: Map<string, string[]> | undefined;
+  /** What injectedCallers searches through (its memo is kept per search). */
+  private injection: InjectionSearch | undefined;
 
   constructor(
     readonly root: string,
@@ -544,6 +547,12 @@ export class CallGraph {
         sites.push({ call, unit, how, kind });
         kept.push({ file: unit.file, call: call.range[0], name, how, kind });
       }
+    }
+    // `this.useCase.execute()` on an injected use case runs its `implementation()` (issue 13).
+    this.injection ??= { resolver: this.resolver, callsNamed: (name) => this.callsNamed(name), filesNaming: (name) => this.filesNamingWhole(name) };
+    for (const { call, unit, name } of injectedCallers(target, this.injection)) {
+      sites.push({ call, unit, how: 'resolved', kind: 'call' });
+      kept.push({ file: unit.file, call: call.range[0], name, how: 'resolved', kind: 'call' });
     }
     this.searching.delete(id);
     this.callers.set(id, kept);

@@ -708,8 +708,25 @@ function identityCheckingGuard(node: Node, unit: FileUnit, resolver: Resolver): 
   walk(body, (inner) => {
     if (inner.type === T.CallExpression && inner.arguments.some((arg) => identityIn(arg))) checks = true;
     if (inner.type === T.ReturnStatement && inner.argument?.type === T.Literal && inner.argument.value === false) refuses = true;
+    if (inner.type === T.CallExpression && rejectsPromise(inner)) refuses = true;
   });
   return checks && refuses ? named.name : undefined;
+}
+
+/**
+ * `return new Promise(async (resolve, reject) => { ... reject(new ForbiddenException()) })` (rocketadmin's
+ * guards): a call of the executor's `reject` parameter stops the request as a `throw` would.
+ */
+function rejectsPromise(call: TSESTree.CallExpression): boolean {
+  const callee = unwrap(call.callee);
+  if (callee.type !== T.Identifier) return false;
+  for (let fn = enclosingFunction(call); fn; fn = enclosingFunction(fn)) {
+    const rejecter = fn.params[1];
+    if (rejecter?.type !== T.Identifier || rejecter.name !== callee.name) continue;
+    const made = fn.parent;
+    return made?.type === T.NewExpression && made.arguments[0] === fn && unwrap(made.callee).type === T.Identifier && (unwrap(made.callee) as TSESTree.Identifier).name === 'Promise';
+  }
+  return false;
 }
 
 /**
@@ -3276,6 +3293,12 @@ function chainText(callee: Node, unit: FileUnit): string {
   return unwrap(callee.object) === unwrap(root) ? `${rootText}.${last}` : `${rootText}….${last}`;
 }
 
+/** A function the project defines with a body (not a `declare function` nor a package's). */
+function ownFunction(name: TSESTree.Identifier, unit: FileUnit, resolver: Resolver): boolean {
+  const binding = resolver.bindingOf(name, unit);
+  return binding.kind === 'function' && !!binding.fn.node.body;
+}
+
 function systemFunction(at: Callable, resolver: Resolver): string | undefined {
   const owner = at.fn.parent;
   if (owner?.type === T.MethodDefinition) {
@@ -3283,7 +3306,9 @@ function systemFunction(at: Callable, resolver: Resolver): string | undefined {
     for (const decorator of decorators) {
       const expression = unwrap(decorator.expression);
       const callee = expression.type === T.CallExpression ? unwrap(expression.callee) : expression;
-      if (callee.type === T.Identifier && SYSTEM_DECORATORS.has(callee.name)) return callee.name === 'OnEvent' ? `runs on events the server emits (\`@OnEvent\`)` : `runs as a job (\`@${callee.name}\`)`;
+      // rocketadmin's controllers carry `@Timeout()`, its own function (a request timeout interceptor), not @nestjs/schedule's
+      // (a `declare function` without a body stands for the package's).
+      if (callee.type === T.Identifier && SYSTEM_DECORATORS.has(callee.name) && !ownFunction(callee, at.unit, resolver)) return callee.name === 'OnEvent' ? `runs on events the server emits (\`@OnEvent\`)` : `runs as a job (\`@${callee.name}\`)`;
     }
     const guard = secretGuard(decorators, at.unit, resolver);
     if (guard) return `is an internal endpoint behind the shared-secret guard \`${guard}\``;
