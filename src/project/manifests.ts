@@ -25,9 +25,11 @@ export function newManifestEpoch(): void {
   epoch++;
 }
 
-function mtimeOf(file: string): number {
+/** A file's mtime, or -1 when it is missing or cannot be read (the editor caches compare them). */
+export function mtimeOrMissing(path: string): number {
   try {
-    return statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+    // Most paths asked about are config files looked for and absent: no exception (and its stack) per missing file.
+    return statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? -1;
   } catch {
     return -1;
   }
@@ -38,7 +40,7 @@ export function manifestOf(dir: string): Manifest {
   const cached = manifests.get(dir);
   if (cached && cached.epoch === epoch) return cached.manifest;
   const file = join(dir, 'package.json');
-  const mtimeMs = mtimeOf(file);
+  const mtimeMs = mtimeOrMissing(file);
   if (cached && cached.mtimeMs === mtimeMs) {
     cached.epoch = epoch;
     return cached.manifest;

@@ -20,6 +20,7 @@ import { MAX_FILE_BYTES, parseUnit } from './modules.js';
 import { isInsideRoot, readTextFileSafe, readTextFileSafeWithRealPath, UnsafeFileError } from '../scan/safe-read.js';
 import { emptyParseStats } from '../sql/parse.js';
 import { isTestFile } from '../core/test-files.js';
+import { mtimeOrMissing } from './manifests.js';
 
 /** A directory whose code shares one schema and one config: a package in a monorepo, or the repo. */
 export interface Project {
@@ -691,15 +692,6 @@ function ormImportPattern(): RegExp {
   // Built on first use: RECOGNIZERS may still be initialising while this module loads (import cycle).
   ormImport ??= new RegExp(`['"](${[...new Set(RECOGNIZERS.flatMap((r) => r.enablers))].map((e) => e.replace(/[/.]/g, '\\$&')).join('|')})(?:/[^'"]*)?['"]`, 'g');
   return ormImport;
-}
-
-function mtimeOrMissing(path: string): number {
-  try {
-    // Most inputs are config files looked for and absent: no exception (and its stack) per missing file.
-    return statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? -1;
-  } catch {
-    return -1;
-  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { scan } from '../../src/scan/scan.js';
 import { useScratch } from '../helpers/scratch.js';
+import { type Client, DB, DEPENDENCIES } from './clients.js';
 
 /*
  * A client id the statement itself checks against the tenant (worklenz overview `getById`, a
@@ -24,22 +25,6 @@ CREATE TABLE tasks (id uuid PRIMARY KEY, project_id uuid NOT NULL REFERENCES pro
 CREATE TABLE project_members (id uuid PRIMARY KEY, project_id uuid NOT NULL REFERENCES projects(id), team_member_id uuid NOT NULL REFERENCES team_members(id));
 CREATE TABLE task_labels (id uuid PRIMARY KEY, task_id uuid NOT NULL REFERENCES tasks(id), label_id uuid NOT NULL REFERENCES labels(id));
 `;
-
-type Client = 'pg' | 'postgres' | 'knex' | 'prisma';
-
-const DEPENDENCIES: Record<Client, Record<string, string>> = {
-  pg: { pg: '^8.16.0', express: '^5.1.0' },
-  postgres: { postgres: '^3.4.0', express: '^5.1.0' },
-  knex: { knex: '^3.1.0', pg: '^8.16.0', express: '^5.1.0' },
-  prisma: { '@prisma/client': '^6.8.0', express: '^5.1.0' },
-};
-
-const DB: Record<Client, string> = {
-  pg: `import { Pool } from 'pg';\nexport const db = new Pool();\n`,
-  postgres: `import postgres from 'postgres';\nexport const sql = postgres(process.env.DATABASE_URL!);\n`,
-  knex: `import knex from 'knex';\nexport const db = knex({ client: 'pg' });\n`,
-  prisma: `import { PrismaClient } from '@prisma/client';\nexport const db = new PrismaClient();\n`,
-};
 
 function send(client: Client, sql: string, values: string[]): string {
   const inline = (text: string) => text.replace(/\$(\d+)/g, (_, n: string) => `\${${values[Number(n) - 1]}}`);

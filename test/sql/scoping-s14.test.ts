@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { scan } from '../../src/scan/scan.js';
 import { useScratch } from '../helpers/scratch.js';
+import { type Client, DB, DEPENDENCIES } from './clients.js';
 
 /*
  * Scoping through joins and sub-selects, session 14.
@@ -31,22 +32,6 @@ CREATE TABLE events (id uuid PRIMARY KEY, session_id uuid NOT NULL REFERENCES se
 CREATE TABLE api_keys (id uuid PRIMARY KEY, team_id uuid NOT NULL REFERENCES teams(id), key_hash text NOT NULL UNIQUE, name text);
 CREATE TABLE invites (token text PRIMARY KEY, team_id uuid NOT NULL REFERENCES teams(id), email text);
 `;
-
-type Client = 'pg' | 'postgres' | 'knex' | 'prisma';
-
-const DEPENDENCIES: Record<Client, Record<string, string>> = {
-  pg: { pg: '^8.16.0', express: '^5.1.0' },
-  postgres: { postgres: '^3.4.0', express: '^5.1.0' },
-  knex: { knex: '^3.1.0', pg: '^8.16.0', express: '^5.1.0' },
-  prisma: { '@prisma/client': '^6.8.0', express: '^5.1.0' },
-};
-
-const DB: Record<Client, string> = {
-  pg: `import { Pool } from 'pg';\nexport const db = new Pool();\n`,
-  postgres: `import postgres from 'postgres';\nexport const sql = postgres(process.env.DATABASE_URL!);\n`,
-  knex: `import knex from 'knex';\nexport const db = knex({ client: 'pg' });\n`,
-  prisma: `import { PrismaClient } from '@prisma/client';\nexport const db = new PrismaClient();\n`,
-};
 
 /** `sql` with `$1`, `$2` sent by each client with the values `values` (expressions of the handler). */
 function send(client: Client, sql: string, values: string[]): string {

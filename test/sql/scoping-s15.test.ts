@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { scan } from '../../src/scan/scan.js';
 import { useScratch } from '../helpers/scratch.js';
 import { bothFaces } from '../parity/faces.js';
+import { type Client, DB, dbName, DEPENDENCIES } from './clients.js';
 
 /*
  * Raw SQL read the way Postgres reads it, session 15.
@@ -41,22 +42,6 @@ CREATE TABLE files (id uuid PRIMARY KEY, team_id uuid NOT NULL REFERENCES teams(
 CREATE TABLE file_links (id uuid PRIMARY KEY, team_id uuid NOT NULL REFERENCES teams(id), file_id uuid NOT NULL REFERENCES files(id), entity_id integer);
 `;
 
-type Client = 'pg' | 'postgres' | 'knex' | 'prisma';
-
-const DEPENDENCIES: Record<Client, Record<string, string>> = {
-  pg: { pg: '^8.16.0', express: '^5.1.0' },
-  postgres: { postgres: '^3.4.0', express: '^5.1.0' },
-  knex: { knex: '^3.1.0', pg: '^8.16.0', express: '^5.1.0' },
-  prisma: { '@prisma/client': '^6.8.0', express: '^5.1.0' },
-};
-
-const DB: Record<Client, string> = {
-  pg: `import { Pool } from 'pg';\nexport const db = new Pool();\n`,
-  postgres: `import postgres from 'postgres';\nexport const sql = postgres(process.env.DATABASE_URL!);\n`,
-  knex: `import knex from 'knex';\nexport const db = knex({ client: 'pg' });\n`,
-  prisma: `import { PrismaClient } from '@prisma/client';\nexport const db = new PrismaClient();\n`,
-};
-
 /** `sql` with `$1`, `$2` sent by each client with the values `values`. */
 function send(client: Client, sql: string, values: string[]): string {
   const inline = (text: string) => text.replace(/\$(\d+)/g, (_, n: string) => `\${${values[Number(n) - 1]}}`);
@@ -71,8 +56,6 @@ function send(client: Client, sql: string, values: string[]): string {
       return `await db.$queryRaw\`${inline(sql)}\``;
   }
 }
-
-const dbName = (client: Client) => (client === 'postgres' ? 'sql' : 'db');
 
 /** A handler that runs `statement` itself. */
 function handler(client: Client, statement: string): string {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { scan } from '../../src/scan/scan.js';
 import { useScratch } from '../helpers/scratch.js';
 import { bothFaces } from '../parity/faces.js';
+import { type Client, DB, dbName, DEPENDENCIES } from './clients.js';
 
 /*
  * Raw SQL read the way Postgres reads it, session 18.
@@ -17,22 +18,6 @@ const MIGRATION = `CREATE TABLE teams (id uuid PRIMARY KEY, name text);
 CREATE TABLE scans (id integer PRIMARY KEY, team_id uuid NOT NULL REFERENCES teams(id), name text, status text);
 CREATE TABLE findings (id integer PRIMARY KEY, team_id uuid NOT NULL REFERENCES teams(id), scan_id integer, label text);
 `;
-
-type Client = 'pg' | 'postgres' | 'knex' | 'prisma';
-
-const DEPENDENCIES: Record<Client, Record<string, string>> = {
-  pg: { pg: '^8.16.0', express: '^5.1.0' },
-  postgres: { postgres: '^3.4.0', express: '^5.1.0' },
-  knex: { knex: '^3.1.0', pg: '^8.16.0', express: '^5.1.0' },
-  prisma: { '@prisma/client': '^6.8.0', express: '^5.1.0' },
-};
-
-const DB: Record<Client, string> = {
-  pg: `import { Pool } from 'pg';\nexport const db = new Pool();\n`,
-  postgres: `import postgres from 'postgres';\nexport const sql = postgres(process.env.DATABASE_URL!);\n`,
-  knex: `import knex from 'knex';\nexport const db = knex({ client: 'pg' });\n`,
-  prisma: `import { PrismaClient } from '@prisma/client';\nexport const db = new PrismaClient();\n`,
-};
 
 /** `sql` with its one parameter `$1` sent by each client with the value `value`. */
 function send(client: Client, sql: string, value: string): string {
@@ -53,7 +38,7 @@ function handler(client: Client, sql: string): string {
     'package.json': JSON.stringify({ name: 'p', private: true, dependencies: DEPENDENCIES[client] }),
     'migrations/0001_init.sql': MIGRATION,
     'src/db.ts': DB[client],
-    'src/routes.ts': `import express from 'express';\nimport { ${client === 'postgres' ? 'sql' : 'db'} } from './db';\n\nexport const app = express();\napp.get('/x', async (req: any, res: any) => {\n  const rows = ${send(client, sql, 'req.user.team_id')};\n  res.json(rows);\n});\n`,
+    'src/routes.ts': `import express from 'express';\nimport { ${dbName(client)} } from './db';\n\nexport const app = express();\napp.get('/x', async (req: any, res: any) => {\n  const rows = ${send(client, sql, 'req.user.team_id')};\n  res.json(rows);\n});\n`,
   });
 }
 
