@@ -93,7 +93,8 @@ describe('Effect: a service tag is what the layers provide for it', () => {
     const dir = makeProject(drizzleProject({ 'src/sql-client.ts': SQL_LAYER }));
     const result = await scan({ path: dir });
     expect(result.coverage).toMatchObject({ seen: 2, analysed: 2, scoped: 1, unscoped: 1, schemaMatched: 0, notTraced: 0 });
-    expect(filterSites(result)).toEqual(['src/repository.ts:15 error']);
+    // `byId` returns its `Effect.gen` program, which is its own code; nothing calls `byId` in this application: dead code.
+    expect(filterSites(result)).toEqual(['src/repository.ts:15 warning']);
     const faces = await bothFaces(dir, 'require-tenant-filter');
     expect(faces.eslint).toEqual(faces.scanner);
   });
@@ -170,7 +171,8 @@ describe('Effect: a service tag is what the layers provide for it', () => {
     });
     const result = await scan({ path: dir });
     expect(result.coverage).toMatchObject({ seen: 1, analysed: 1, unscoped: 1, schemaMatched: 0, notTraced: 0 });
-    expect(filterSites(result)).toEqual(['src/repository.ts:7 error']);
+    // As above: the program `byId` returns is its own code, and nothing calls `byId`.
+    expect(filterSites(result)).toEqual(['src/repository.ts:7 warning']);
     const faces = await bothFaces(dir, 'require-tenant-filter');
     expect(faces.eslint).toEqual(faces.scanner);
   });
