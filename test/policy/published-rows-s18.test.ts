@@ -28,12 +28,12 @@ const SETUP: Record<Orm, { deps: Record<string, string>; files: Record<string, s
 };
 
 /** The board read: `pin` is the publication conjunct (or '' for none), in each ORM's syntax. */
-type Pin = 'public' | 'flag' | 'private' | 'none';
+type Pin = 'public' | 'flag' | 'private' | 'shared' | 'none';
 
 const READ: Record<Orm, (pin: Pin) => string> = {
-  prisma: (pin) => `db.board.findFirst({ where: { slug: req.params.board${pin === 'public' ? `, visibility: 'public'` : pin === 'flag' ? ', isPublic: true' : pin === 'private' ? `, visibility: 'private'` : ''} } })`,
-  drizzle: (pin) => `db.select().from(boards).where(and(eq(boards.slug, req.params.board)${pin === 'public' ? `, eq(boards.visibility, 'public')` : pin === 'flag' ? ', eq(boards.isPublic, true)' : pin === 'private' ? `, eq(boards.visibility, 'private')` : ''}))`,
-  knex: (pin) => `db('boards').where({ slug: req.params.board${pin === 'public' ? `, visibility: 'public'` : pin === 'flag' ? ', is_public: true' : pin === 'private' ? `, visibility: 'private'` : ''} }).first()`,
+  prisma: (pin) => `db.board.findFirst({ where: { slug: req.params.board${pin === 'public' ? `, visibility: 'public'` : pin === 'flag' ? ', isPublic: true' : pin === 'private' || pin === 'shared' ? `, visibility: '${pin}'` : ''} } })`,
+  drizzle: (pin) => `db.select().from(boards).where(and(eq(boards.slug, req.params.board)${pin === 'public' ? `, eq(boards.visibility, 'public')` : pin === 'flag' ? ', eq(boards.isPublic, true)' : pin === 'private' || pin === 'shared' ? `, eq(boards.visibility, '${pin}')` : ''}))`,
+  knex: (pin) => `db('boards').where({ slug: req.params.board${pin === 'public' ? `, visibility: 'public'` : pin === 'flag' ? ', is_public: true' : pin === 'private' || pin === 'shared' ? `, visibility: '${pin}'` : ''} }).first()`,
 };
 const WRITE: Record<Orm, string> = {
   prisma: `db.board.updateMany({ where: { slug: req.params.board, visibility: 'public' }, data: { slug: req.body.slug } })`,
@@ -79,6 +79,11 @@ describe.each(['prisma', 'drizzle', 'knex'] as Orm[])('require-tenant-filter: a 
 
   it('twin: visibility pinned to \'private\': error', async () => {
     expect(await severities(project(orm, READ[orm]('private')))).toEqual(['src/routes.ts error']);
+  });
+
+  // Shared with the tenant's team is not shown to everyone: every tenant's shared boards are a leak.
+  it('twin: visibility pinned to \'shared\': error', async () => {
+    expect(await severities(project(orm, READ[orm]('shared')))).toEqual(['src/routes.ts error']);
   });
 
   it('twin: \'published\' pinned on a column that says nothing of the audience (a post\'s `slug`, as postiz\'s `state: \'PUBLISHED\'`): error', async () => {

@@ -4,10 +4,14 @@ import type { Table } from '../../core/schema.js';
 
 /**
  * Words of a column or a value that say a row is published to everyone: `visibility = 'public'`,
- * `allow_preview = true`, `isPublic: true`, `shareEnabled: true`, `published: true`.
+ * `allow_preview = true`, `isPublic: true`, `published: true`.
  */
-const PUBLISHING_VALUE = /^(public|published|shared|listed)$/i;
-const PUBLISHING_COLUMN = /(^|_|[a-z])(public|published|publish|shared|share|preview)(_|[A-Z]|$)|^(public|published|shared|preview)/i;
+const PUBLISHING_VALUE = /^(public|published|listed)$/i;
+/**
+ * Not `shared`/`share`: a row shared with the tenant's team (`isShared: true`) is shown to that team, not to
+ * everyone, and a read of every tenant's shared rows is a leak.
+ */
+const PUBLISHING_COLUMN = /(^|_|[a-z])(public|published|publish|preview)(_|[A-Z]|$)|^(public|published|preview)/i;
 /**
  * A column whose value says who may see the row (`visibility`, `privacy`, `access_level`, `sharing`): a
  * value pinned on any other column (`state: 'PUBLISHED'`, a post sent to a network) publishes nothing here.
