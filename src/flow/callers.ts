@@ -93,7 +93,7 @@ export function callableAt(node: Node, unit: FileUnit): Callable | { anonymous: 
       }
       // `findById: (id) => Effect.gen(function* () { ... })`: the program is the function's own code, run
       // when its caller runs the effect it returns. At the top level it is run by whoever yields it, later.
-      const outer = name === 'gen' && effectGenerator(fn) ? enclosing(fn) : undefined;
+      const outer = name === 'gen' && effectGenerator(fn) && effectImport(callee, unit) ? enclosing(fn) : undefined;
       if (outer) {
         fn = outer;
         continue;
@@ -136,6 +136,19 @@ export function effectFunction(node: Node): TSESTree.FunctionExpression | undefi
   let callee = unwrap(call.callee);
   if (callee.type === T.CallExpression) callee = unwrap(callee.callee);
   return callee.type === T.MemberExpression && /^fn(Untraced)?$/.test(memberName(callee) ?? '') ? first : undefined;
+}
+
+/** `Effect.gen`, `Micro.gen`: a member of a binding the file imports from `effect` (or `effect/...`), not any `gen`. */
+function effectImport(callee: Node, unit: FileUnit): boolean {
+  if (callee.type !== T.MemberExpression) return false;
+  const object = unwrap(callee.object);
+  if (object.type !== T.Identifier) return false;
+  return unit.ast.body.some(
+    (statement) =>
+      statement.type === T.ImportDeclaration &&
+      (statement.source.value === 'effect' || statement.source.value.startsWith('effect/')) &&
+      statement.specifiers.some((specifier) => specifier.local.name === object.name),
+  );
 }
 
 /** `Effect.gen(function* () { ... })`, `Effect.gen(this, function* () { ... })`: the generator is the program. */
