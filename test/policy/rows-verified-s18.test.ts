@@ -139,12 +139,14 @@ const FILES: Record<Orm, Record<string, string>> = {
 /** The parts of the actions file a case changes: what `ids` holds, how the helper reacts, what `.catch` hands back. */
 interface Variant {
   ids: string;
+  /** Who the owner-checking helper compares the row's owner with. */
+  whoAmI: string;
   mismatch: string;
   helperOwner: string;
   caught: string;
 }
 
-const SAFE: Variant = { ids: 'mine.map((c) => c.id)', mismatch: "throw new Error('Forbidden')", helperOwner: 'user.id', caught: 'null' };
+const SAFE: Variant = { ids: 'mine.map((c) => c.id)', whoAmI: 'getCurrentUser()', mismatch: "throw new Error('Forbidden')", helperOwner: 'user.id', caught: 'null' };
 
 function actions(orm: Orm, v: Variant): string {
   const q = QUERIES[orm];
@@ -162,7 +164,7 @@ export async function detachClips(albumId: string, clipIds: string[]) {
 }
 
 async function loadEditableClip(clipId: string, handed: string) {
-  const user = await getCurrentUser();
+  const user = await ${v.whoAmI};
   if (!user) throw new Error('Unauthorized');
   ${q.loadClip}
   if (!clip) throw new Error('Not found');
@@ -218,6 +220,8 @@ describe.each(['drizzle', 'prisma', 'kysely'] as Orm[])('rows verified earlier i
   it('twin: the helper returns on a mismatch, or compares with a user id it was handed: an error', async () => {
     expect(await errors(orm, { ...SAFE, mismatch: 'return { user, clip: null, handed }' })).toEqual([...leftover, 'edits']);
     expect(await errors(orm, { ...SAFE, helperOwner: 'handed' })).toEqual([...leftover, 'edits']);
+    // `user` is some row a client reads (the first user), not the caller: no owner check.
+    expect(await errors(orm, { ...SAFE, whoAmI: 'db.account.findFirst()' })).toEqual([...leftover, 'edits']);
   });
 
   it('twin: the .catch handler hands back a value that passes the test: an error', async () => {

@@ -2345,7 +2345,8 @@ function readsOwnerCheck(fn: TSESTree.FunctionLike, unit: FileUnit): boolean {
 
 /**
  * The verified user's id: as verifiedIdentity reads it, or `user.id` of a `const user = await
- * getCurrentUser()` whose call takes nothing the client wrote (no arguments, or only the request handle).
+ * getCurrentUser()` whose call, of a plain function, takes nothing the client wrote (no arguments, or only the
+ * request handle).
  */
 function ownIdentity(node: Node, unit: FileUnit): boolean {
   if (verifiedIdentity(node, unit, 0)) return true;
@@ -2355,7 +2356,9 @@ function ownIdentity(node: Node, unit: FileUnit): boolean {
   const def = object.type === T.Identifier ? definitionOf(object, unit) : undefined;
   if (def?.kind !== 'const' || !awaited(def.init)) return false;
   const call = callIn(def.init);
-  return Boolean(call && call.arguments.every((a) => a.type === T.Identifier && HANDLES.has(a.name)));
+  // A plain function (`getCurrentUser()`, `auth()`), not a lookup on a client (`db.user.findFirst()` reads some
+  // user, not the caller).
+  return Boolean(call && unwrap(call.callee).type === T.Identifier && call.arguments.every((a) => a.type === T.Identifier && HANDLES.has(a.name)));
 }
 
 /** `video.ownerId`: a field of a row the function awaited from a lookup (`const [video] = await db.select()...`). */
