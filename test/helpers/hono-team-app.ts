@@ -105,3 +105,19 @@ export const ORMS: Record<Orm, OrmFiles> = {
   },
 };
 
+
+/**
+ * useSend's `getContactBook(c, teamId)` (api-utils.ts): reads the route parameter itself, loads the book (within the
+ * team when `scoped`) and throws when it is missing, or returns `null` when `throws` is false.
+ */
+export const contactBookHelper = (o: OrmFiles, { scoped, throws }: { scoped: boolean; throws: boolean }) => `import type { Context } from 'hono';
+${o.imports}
+
+export const getContactBook = async (c: Context, teamId: number) => {
+  const contactBookId = c.req.param('contactBookId');
+  if (!contactBookId) throw new Error('contactBookId is mandatory');
+  const contactBook = ${o.bookRead(scoped)};
+  if (!contactBook) ${throws ? "throw new Error('Contact book not found for this team')" : 'return null'};
+  return contactBook;
+};
+`;

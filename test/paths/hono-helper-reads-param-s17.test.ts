@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { scan } from '../../src/scan/scan.js';
 import { useScratch } from '../helpers/scratch.js';
-import { APP, AUTH, ORMS, type Orm, type OrmFiles } from '../helpers/hono-team-app.js';
+import { APP, AUTH, contactBookHelper, ORMS, type Orm, type OrmFiles } from '../helpers/hono-team-app.js';
 
 /*
  * useSend's delete-contact-book.ts (public API, Hono): the handler reads
@@ -15,17 +15,7 @@ import { APP, AUTH, ORMS, type Orm, type OrmFiles } from '../helpers/hono-team-a
 
 const { makeProject } = useScratch();
 
-const utils = (o: OrmFiles, throws: boolean) => `import type { Context } from 'hono';
-${o.imports}
-
-export const getContactBook = async (c: Context, teamId: number) => {
-  const contactBookId = c.req.param('contactBookId');
-  if (!contactBookId) throw new Error('contactBookId is mandatory');
-  const contactBook = ${o.bookRead(true)};
-  if (!contactBook) ${throws ? "throw new Error('Contact book not found for this team')" : 'return null'};
-  return contactBook;
-};
-`;
+const utils = (o: OrmFiles, throws: boolean) => contactBookHelper(o, { scoped: true, throws });
 
 const service = (o: OrmFiles) => `${o.imports}
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { scan } from '../../src/scan/scan.js';
 import { useScratch } from '../helpers/scratch.js';
-import { APP, AUTH, ORMS, type Orm, type OrmFiles } from '../helpers/hono-team-app.js';
+import { APP, AUTH, contactBookHelper, ORMS, type Orm, type OrmFiles } from '../helpers/hono-team-app.js';
 
 /*
  * useSend's public API (issue 13), Hono handlers behind a middleware that resolves the team from a
@@ -36,17 +36,7 @@ ${checked ? "  if (!domain) {\n    return c.json({ error: 'Domain not found' }, 
 });
 `;
 
-const utils = (o: OrmFiles, scoped: boolean) => `import type { Context } from 'hono';
-${o.imports}
-
-export const getContactBook = async (c: Context, teamId: number) => {
-  const contactBookId = c.req.param('contactBookId');
-  if (!contactBookId) throw new Error('contactBookId is mandatory');
-  const contactBook = ${o.bookRead(scoped)};
-  if (!contactBook) throw new Error('Contact book not found for this team');
-  return contactBook;
-};
-`;
+const utils = (o: OrmFiles, scoped: boolean) => contactBookHelper(o, { scoped, throws: true });
 
 const getContact = (o: OrmFiles) => `${o.imports}
 import { app } from './app';
