@@ -123,6 +123,23 @@ export class TenantKeys {
     return `\`${part.text}\` is the ${primary ? 'primary key' : 'unique column'} \`${table.name}.${last}\`, unique across tenants: the entry names one row`;
   }
 
+  /**
+   * The model a value part is the id of, by its name: `userId`, `user_id`, `spaceUUID` (the id of
+   * User, Space), or `user.id` (the id field of an object named after User). Tenant ids are not
+   * asked about here: they carry the tenant.
+   */
+  idModel(part: Extract<KeyPart, { kind: 'value' }>): Table | undefined {
+    const path = part.path.map((segment) => segment.replace(/\(\)$/, ''));
+    const last = path[path.length - 1] ?? '';
+    const named = /^(.+?)(?:_id|_uuid|Id|ID|Uuid|UUID)$/.exec(last);
+    if (named) {
+      const table = this.tableNamed(named[1]!);
+      if (table) return table;
+    }
+    const owner = path[path.length - 2];
+    return owner !== undefined && ID_FIELDS.has(last) ? this.tableNamed(owner) : undefined;
+  }
+
   /** The table an object is named after (`monitor` for Monitor, `invoiceLine` for InvoiceLine). */
   private tableNamed(word: string): Table | undefined {
     const n = normalise(word);
