@@ -4,6 +4,7 @@ import { delegateName } from '../../core/schema.js';
 import { TenantNames } from '../../core/tenant-values.js';
 import type { Table } from '../../core/schema.js';
 import type { KeyVerdict } from './types.js';
+import { serverChosenRowId } from './row-ids.js';
 
 /*
  * Does a key carry the tenant? A key carries it when one of its parts is a tenant id (`orgId`,
@@ -68,7 +69,7 @@ export class TenantKeys {
     for (let i = 0; i < parts.length; i++) {
       const part = parts[i];
       if (part.kind === 'value') {
-        const why = this.tenantValue(part);
+        const why = this.tenantValue(part) ?? this.serverRowId(part);
         if (why) return why;
         continue;
       }
@@ -138,6 +139,12 @@ export class TenantKeys {
     }
     const owner = path[path.length - 2];
     return owner !== undefined && ID_FIELDS.has(last) ? this.tableNamed(owner) : undefined;
+  }
+
+  /** `${userId}` where every caller passes the id of a row the server loaded: see row-ids.ts. */
+  private serverRowId(part: Extract<KeyPart, { kind: 'value' }>): string | undefined {
+    const table = this.idModel(part);
+    return table ? serverChosenRowId(part, table, this.context) : undefined;
   }
 
   /** The table an object is named after (`monitor` for Monitor, `invoiceLine` for InvoiceLine). */
