@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useScratch } from '../helpers/scratch.js';
 import { bothFaces, type Verdicts } from '../parity/faces.js';
+import { analyse } from './helpers.js';
 
 /*
  * require-tenant-cache-key on a key that holds a row's id by name (`page:${pageId}:html`,
@@ -121,4 +122,19 @@ describe('require-tenant-cache-key: a row id the server chose, by name', () => {
       }
     });
   }
+});
+
+describe('require-tenant-cache-key: the evidence of a row id the server is not shown to choose', () => {
+  const redis = `import { redis } from './lib/redis';\n`;
+
+  it('says the entry is one row\'s and names how it leaks (a caller passing a client id) err', () => {
+    const [finding] = analyse(`${redis}export const pdf = (invoiceId: string) => redis.get(\`invoice:\${invoiceId}:pdf\`);`).findings;
+    expect(finding?.evidence).toContain('`invoiceId` is the id of one `Invoice` row, so no two organizations share an entry');
+    expect(finding?.evidence).not.toContain('gets the same key');
+  });
+
+  it('keeps the shared-key wording for an id that names no model err', () => {
+    const [finding] = analyse(`${redis}export const pdf = (id: string) => redis.get(\`invoice:\${id}:pdf\`);`).findings;
+    expect(finding?.evidence).toContain('Every organization gets the same key');
+  });
 });
