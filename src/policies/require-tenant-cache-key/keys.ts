@@ -4,6 +4,7 @@ import { delegateName } from '../../core/schema.js';
 import { TenantNames } from '../../core/tenant-values.js';
 import type { Table } from '../../core/schema.js';
 import type { KeyVerdict } from './types.js';
+import { serverChosenRowId } from './row-ids.js';
 
 /*
  * Does a key carry the tenant? A key carries it when one of its parts is a tenant id (`orgId`,
@@ -68,7 +69,7 @@ export class TenantKeys {
     for (let i = 0; i < parts.length; i++) {
       const part = parts[i];
       if (part.kind === 'value') {
-        const why = this.tenantValue(part);
+        const why = this.tenantValue(part) ?? this.serverRowId(part);
         if (why) return why;
         continue;
       }
@@ -121,6 +122,29 @@ export class TenantKeys {
     const unique = table.uniques.some((u) => u.fields.length === 1 && u.fields[0] === last);
     if (!primary && !unique) return undefined;
     return `\`${part.text}\` is the ${primary ? 'primary key' : 'unique column'} \`${table.name}.${last}\`, unique across tenants: the entry names one row`;
+  }
+
+  /**
+   * The model a value part is the id of, by its name: `userId`, `user_id`, `spaceUUID` (the id of
+   * User, Space), or `user.id` (the id field of an object named after User). Tenant ids are not
+   * asked about here: they carry the tenant.
+   */
+  idModel(part: Extract<KeyPart, { kind: 'value' }>): Table | undefined {
+    const path = part.path.map((segment) => segment.replace(/\(\)$/, ''));
+    const last = path[path.length - 1] ?? '';
+    const named = /^(.+?)(?:_id|_uuid|Id|ID|Uuid|UUID)$/.exec(last);
+    if (named) {
+      const table = this.tableNamed(named[1]!);
+      if (table) return table;
+    }
+    const owner = path[path.length - 2];
+    return owner !== undefined && ID_FIELDS.has(last) ? this.tableNamed(owner) : undefined;
+  }
+
+  /** `${userId}` where every caller passes the id of a row the server loaded: see row-ids.ts. */
+  private serverRowId(part: Extract<KeyPart, { kind: 'value' }>): string | undefined {
+    const table = this.idModel(part);
+    return table ? serverChosenRowId(part, table, this.context) : undefined;
   }
 
   /** The table an object is named after (`monitor` for Monitor, `invoiceLine` for InvoiceLine). */

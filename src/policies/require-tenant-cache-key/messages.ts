@@ -36,10 +36,27 @@ export class Wording {
       messageId: 'cacheKeyWithoutTenant',
       node: access.callee,
       message: `\`${access.calleeText}\` ${access.verb} ${access.keyLabel ? `under ${access.keyLabel}` : `${access.keyNoun} \`${shown}\``} without a tenant component.`,
-      evidence: `${why}${this.clientEvidence(access)} ${this.consequence(access)}`,
+      evidence: `${why}${this.clientEvidence(access)} ${this.rowIdConsequence(item) ?? this.consequence(access)}`,
       help: this.help(item, tenant ?? this.tenantKeyName()),
       suggestions: tenant ? prependSuggestion(access, item.key, tenant, this.context) : undefined,
     };
+  }
+
+  /**
+   * A key that holds the id of one row (`${invoiceId}`, a single-column primary key) is not shared:
+   * what leaks is the entry of a row whoever passes the id picked, which the analysis could not show
+   * to be the server's choice.
+   */
+  private rowIdConsequence(item: PlainAccess): string | undefined {
+    for (const part of item.parts) {
+      if (part.kind !== 'value') continue;
+      const table = this.keys.idModel(part);
+      if (!table || table.primaryKey.length !== 1) continue;
+      const t = this.tenantLabel;
+      const effect = item.access.operation === 'invalidate' ? `drops another ${t}'s entry` : `is served another ${t}'s cached data`;
+      return `\`${part.text}\` is the id of one \`${table.name}\` row, so no two ${t}s share an entry, but nothing shows the server chose it (a field of rows it loaded, or the verified identity): whoever passes an id the client sent ${effect}.`;
+    }
+    return undefined;
   }
 
   private consequence(access: CacheAccess): string {

@@ -113,6 +113,8 @@ export class CacheKeyPolicy {
 
   private entityOf(parts: KeyPart[]): Table | undefined {
     let global: Table | undefined;
+    // The models the key's ids are named after (`${userId}`, `${space.id}`): what each entry is about.
+    const ids = new Set(parts.flatMap((part) => (part.kind === 'value' ? [this.keys.idModel(part)] : [])).filter((t): t is Table => t !== undefined));
     for (const part of parts) {
       if (part.kind !== 'text') continue;
       for (const token of part.text.split(/[^A-Za-z0-9_-]+/).filter(Boolean)) {
@@ -121,6 +123,10 @@ export class CacheKeyPolicy {
         for (const candidate of whole ? [token] : [token, ...token.split(/[-_]/)]) {
           const table = this.tableWords.get(normalise(candidate));
           if (!table) continue;
+          // A word inside a compound (`page` of `page-update:emails:${userId}`) is a bare word match
+          // when the key's id names another model: the entry is the user's, keyed by the user's id,
+          // and holds no page. The same word before an id of its own model (`page-update:${pageId}`) names it.
+          if (candidate !== token && ids.size > 0 && !ids.has(table)) continue;
           if (table.class === 'tenant' || table.class === 'child') return table;
           if (table.class === 'global') global ??= table;
         }
