@@ -20,6 +20,7 @@ import { sessionFieldOf } from '../../core/tenant-values.js';
 import { returnedExpressions, type Resolver } from '../../core/resolve.js';
 import { callableAt, callGraphFor, INLINE_RUNNERS, isInlineCallback, nodeKey, placeOf, runsParameter, searchRootOf, type Callable, type CallGraph } from '../../flow/callers.js';
 import { originsOf } from '../../flow/origin.js';
+import { publicDeclaration } from './public-routes.js';
 import { inPrivatePackage, runByPackageScript } from '../../flow/packages.js';
 
 export interface PathVerdict {
@@ -43,6 +44,8 @@ export interface PathVerdict {
   decorated?: string[];
   /** With `session`: paths whose caller passes a value of the verified session for those values (also in `guarded`). */
   bySession?: string[];
+  /** Unchecked paths (also in `unguarded`) from a route that declares itself open to anyone (`@Public()`), with the declaration. */
+  publicEntries?: { path: string; declaration: string }[];
 }
 
 export interface PathOptions {
@@ -218,7 +221,10 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
   // (retraced's `models/template/delete.ts` default, called by the handler that checks access first):
   // its callers decide. Uncalled, the framework is what calls it.
   if (entry && !(entry === EXPORTED_HANDLER && graph.callersOf(at).length > 0)) {
-    verdict.unguarded.push(`${entry} ${label(at)} (\`${placeOf(graph.root, at.unit, at.fn)}\`) with no check before \`${place}\``);
+    const path = `${entry} ${label(at)} (\`${placeOf(graph.root, at.unit, at.fn)}\`) with no check before \`${place}\``;
+    verdict.unguarded.push(path);
+    const declaration = publicDeclaration(at.fn);
+    if (declaration) (verdict.publicEntries ??= []).push({ path, declaration });
     return;
   }
   if (depth >= MAX_DEPTH) {
