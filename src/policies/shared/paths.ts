@@ -21,6 +21,7 @@ import { returnedExpressions, type Resolver } from '../../core/resolve.js';
 import { callableAt, callGraphFor, INLINE_RUNNERS, isInlineCallback, nodeKey, placeOf, runsParameter, searchRootOf, type Callable, type CallGraph } from '../../flow/callers.js';
 import { originsOf } from '../../flow/origin.js';
 import { publicDeclaration } from './public-routes.js';
+import { processEventOf } from './process-events.js';
 import { inPrivatePackage, runByPackageScript } from '../../flow/packages.js';
 
 export interface PathVerdict {
@@ -2841,6 +2842,8 @@ function describeRegistration(registration: TSESTree.CallExpression | TSESTree.N
   const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
   const text = `\`${chainText(callee, unit)}(...)\``;
   if (name && SYSTEM_REGISTRARS.has(name)) return { text: `the job registered with ${text}`, kind: 'system' };
+  const processEvent = processEventOf(registration, unit);
+  if (processEvent) return { text: `the handler of the process event \`${processEvent}\` registered with ${text}, run once for the whole process`, kind: 'system' };
   const runner = options.resolver.jobRegistrar(callee, unit);
   if (runner) return { text: `the job registered with ${text} (\`${runner}\`)`, kind: 'system' };
   // `new Worker(queue, createWorkerHandler(async (job) => ...))`: the call that holds the handler is itself the
