@@ -16,9 +16,9 @@ import { ORMS, type Orm } from '../helpers/integration-jobs.js';
 
 const { makeProject } = useScratch();
 
-const SERVER = (registration: string) => `import { EventEmitter } from 'node:events';
+const SERVER = (registration: string, head = '') => `import { EventEmitter } from 'node:events';
 import { markRun } from './integrations';
-
+${head}
 export const bus = new EventEmitter();
 
 export function bootstrap(lastId: string) {
@@ -29,14 +29,14 @@ export function bootstrap(lastId: string) {
 }
 `;
 
-function project(orm: Orm, registration: string): string {
+function project(orm: Orm, registration: string, head = ''): string {
   const o = ORMS[orm];
   return makeProject({
-    'package.json': JSON.stringify({ name: 'server', private: true, dependencies: { ...o.deps } }),
+    'package.json': JSON.stringify({ name: 'server', private: true, dependencies: { ...o.deps, 'request-hooks': '^1.0.0' }, devDependencies: { vitest: '^3.0.0' } }),
     ...o.schema,
     'src/db.ts': o.db,
     'src/integrations.ts': `import { db } from './db';\n${o.imports}\nexport async function markRun(id: string) {\n  return ${o.touch};\n}\n`,
-    'src/server.ts': SERVER(registration),
+    'src/server.ts': SERVER(registration, head),
     'src/main.ts': `import { bootstrap } from './server';\nbootstrap(process.env.LAST_ID ?? '');\n`,
   });
 }
@@ -57,6 +57,21 @@ describe.each(['prisma', 'drizzle', 'sql'] as Orm[])('a write reached from a pro
 
   it("twin: process.on('message', ...), ids sent by another process: error", async () => {
     expect(await severities(project(orm, `process.on('message', (message: { id: string }) => void handleShutdown(message.id));`))).toEqual(['error process.on(...)']);
+  });
+});
+
+/*
+ * The same file shows a shared test helper (latitude-llm's apps/api/src/test-utils/create-test-app.ts:131,
+ * not named `*.test.ts`): `afterAll(...)` imported from vitest registers a hook the test runner runs, not a
+ * request handler. Twin: an `afterAll` imported from a package that is not a test runner (a router's hook).
+ */
+describe.each(['prisma', 'drizzle', 'sql'] as Orm[])('a write reached from a test runner hook (%s)', (orm) => {
+  it("afterAll(...) from vitest: system code, info", async () => {
+    expect(await severities(project(orm, `afterAll(async () => handleShutdown(lastId));`, `import { afterAll } from 'vitest';\n`))).toEqual(['info afterAll(...)']);
+  });
+
+  it('twin: afterAll imported from a package that is not a test runner: error', async () => {
+    expect(await severities(project(orm, `afterAll(async (id: string) => handleShutdown(id));`, `import { afterAll } from 'request-hooks';\n`))).toEqual(['error afterAll(...)']);
   });
 });
 

@@ -22,6 +22,7 @@ import { callableAt, callGraphFor, INLINE_RUNNERS, isInlineCallback, nodeKey, pl
 import { originsOf } from '../../flow/origin.js';
 import { publicDeclaration } from './public-routes.js';
 import { processEventOf } from './process-events.js';
+import { testRunnerOf } from './test-hooks.js';
 import { inPrivatePackage, runByPackageScript } from '../../flow/packages.js';
 
 export interface PathVerdict {
@@ -2844,6 +2845,8 @@ function describeRegistration(registration: TSESTree.CallExpression | TSESTree.N
   if (name && SYSTEM_REGISTRARS.has(name)) return { text: `the job registered with ${text}`, kind: 'system' };
   const processEvent = processEventOf(registration, unit);
   if (processEvent) return { text: `the handler of the process event \`${processEvent}\` registered with ${text}, run once for the whole process`, kind: 'system' };
+  const testRunner = testRunnerOf(registration, unit);
+  if (testRunner) return { text: `the test hook registered with ${text} (run by ${testRunner}, not for a request)`, kind: 'system' };
   const runner = options.resolver.jobRegistrar(callee, unit);
   if (runner) return { text: `the job registered with ${text} (\`${runner}\`)`, kind: 'system' };
   // `new Worker(queue, createWorkerHandler(async (job) => ...))`: the call that holds the handler is itself the
