@@ -23,6 +23,7 @@ import { originsOf } from '../../flow/origin.js';
 import { publicDeclaration } from './public-routes.js';
 import { processEventOf } from './process-events.js';
 import { testRunnerOf } from './test-hooks.js';
+import { methodOf } from './inherited.js';
 import { inPrivatePackage, runByPackageScript } from '../../flow/packages.js';
 
 export interface PathVerdict {
@@ -2712,6 +2713,8 @@ export function functionOf(call: TSESTree.CallExpression, unit: FileUnit, resolv
       for (const member of origin.cls.body.body) {
         if (member.type === T.MethodDefinition && member.key.type === T.Identifier && member.key.name === name) return { node: member.value, unit: origin.unit };
       }
+      const inherited = methodOf(origin.cls, origin.unit, name, resolver);
+      if (inherited) return inherited;
     }
   }
   return factoryMember(callee.object, name, unit, resolver);
