@@ -91,7 +91,7 @@ describe.each(['prisma', 'drizzle', 'sql'] as Orm[])('a callback run by a method
 
 describe('both faces', () => {
   it('the scanner and the ESLint plugin agree on the inherited runner and its twin', async () => {
-    for (const entry of [{ 'src/main.ts': TIMER }, { 'src/server.ts': ROUTE }]) {
+    for (const entry of [{ 'src/main.ts': TIMER }, { 'src/server.ts': ROUTE }] as Record<string, string>[]) {
       const { scanner, eslint } = await bothFaces(project('prisma', entry), 'require-tenant-filter');
       expect(eslint).toEqual(scanner);
     }
