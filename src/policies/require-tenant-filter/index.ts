@@ -11,6 +11,7 @@ import { publishedRowsPin, publishedTest } from '../shared/published.js';
 import { dbColumn, rlsColumns, rlsIsolates, rlsOpenings } from '../shared/rls.js';
 import { rowTableOf } from './rows.js';
 import { bySessionKey } from './session-keys.js';
+import { publicTokenLookup } from './token-lookup.js';
 
 const VERB = { read: 'reads', update: 'updates', delete: 'deletes', insert: 'writes' } as const;
 
@@ -86,7 +87,7 @@ export function checkQuerySites(sites: QuerySite[], context: AnalysisContext, lo
     // hang off a parent the caller verified (`deleteMany({ where: { websiteId } })` after
     // `canUpdateWebsite(auth, websiteId)`): scoped through that parent, nothing to report.
     if (paths && paths.unguarded.length === 0 && paths.cut.length === 0 && paths.guarded.length > 0 && parentVerifiedOnEveryPath(site, context, isAdminOnly)) continue;
-    const finding = expirySweep(site, context, byUniqueEmail(site, withPaths(missingFinding(site, predicate.detail, context), paths)));
+    const finding = publicTokenLookup(site, paths, expirySweep(site, context, byUniqueEmail(site, withPaths(missingFinding(site, predicate.detail, context), paths))), pinnedColumns(site));
     // Keyed by the rows of a read of the verified user's own rows (`member.findMany({ where: { userId } })`):
     // the ids are the user's memberships, not the client's choice.
     const own = !finding.informational && !finding.mild ? keyedByRowsOf(site.call, context.unit, ownRows) : undefined;
@@ -995,6 +996,11 @@ function madeByProjectFunction(site: QuerySite, context: AnalysisContext): boole
 }
 
 /** The top-level conjuncts of a filter and their values: a chain's (`.eq`, `.in`, `.where`), or a `where` object's. */
+/** The columns the filter compares with a value: from the object or the chain, else (raw SQL) the `where` keys its recognizer read. */
+function pinnedColumns(site: QuerySite): string[] {
+  return site.whereObject || site.equalities ? filterValues(site).map(({ column }) => column) : Object.keys(site.whereKeys ?? {});
+}
+
 function filterValues(site: QuerySite): { column: string; value: Node }[] {
   if (site.equalities) return site.equalities;
   const found: { column: string; value: Node }[] = [];

@@ -20,6 +20,10 @@ import { sessionFieldOf } from '../../core/tenant-values.js';
 import { returnedExpressions, type Resolver } from '../../core/resolve.js';
 import { callableAt, callGraphFor, INLINE_RUNNERS, isInlineCallback, nodeKey, placeOf, runsParameter, searchRootOf, type Callable, type CallGraph } from '../../flow/callers.js';
 import { originsOf } from '../../flow/origin.js';
+import { publicDeclaration } from './public-routes.js';
+import { processEventOf } from './process-events.js';
+import { testRunnerOf } from './test-hooks.js';
+import { methodOf } from './inherited.js';
 import { inPrivatePackage, runByPackageScript } from '../../flow/packages.js';
 
 export interface PathVerdict {
@@ -43,6 +47,8 @@ export interface PathVerdict {
   decorated?: string[];
   /** With `session`: paths whose caller passes a value of the verified session for those values (also in `guarded`). */
   bySession?: string[];
+  /** Unchecked paths (also in `unguarded`) from a route that declares itself open to anyone (`@Public()`), with the declaration. */
+  publicEntries?: { path: string; declaration: string }[];
 }
 
 export interface PathOptions {
@@ -218,7 +224,10 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
   // (retraced's `models/template/delete.ts` default, called by the handler that checks access first):
   // its callers decide. Uncalled, the framework is what calls it.
   if (entry && !(entry === EXPORTED_HANDLER && graph.callersOf(at).length > 0)) {
-    verdict.unguarded.push(`${entry} ${label(at)} (\`${placeOf(graph.root, at.unit, at.fn)}\`) with no check before \`${place}\``);
+    const path = `${entry} ${label(at)} (\`${placeOf(graph.root, at.unit, at.fn)}\`) with no check before \`${place}\``;
+    verdict.unguarded.push(path);
+    const declaration = publicDeclaration(at.fn);
+    if (declaration) (verdict.publicEntries ??= []).push({ path, declaration });
     return;
   }
   if (depth >= MAX_DEPTH) {
@@ -2704,6 +2713,8 @@ export function functionOf(call: TSESTree.CallExpression, unit: FileUnit, resolv
       for (const member of origin.cls.body.body) {
         if (member.type === T.MethodDefinition && member.key.type === T.Identifier && member.key.name === name) return { node: member.value, unit: origin.unit };
       }
+      const inherited = methodOf(origin.cls, origin.unit, name, resolver);
+      if (inherited) return inherited;
     }
   }
   return factoryMember(callee.object, name, unit, resolver);
@@ -2835,6 +2846,10 @@ function describeRegistration(registration: TSESTree.CallExpression | TSESTree.N
   const name = callee.type === T.Identifier ? callee.name : callee.type === T.MemberExpression ? memberName(callee) : undefined;
   const text = `\`${chainText(callee, unit)}(...)\``;
   if (name && SYSTEM_REGISTRARS.has(name)) return { text: `the job registered with ${text}`, kind: 'system' };
+  const processEvent = processEventOf(registration, unit);
+  if (processEvent) return { text: `the handler of the process event \`${processEvent}\` registered with ${text}, run once for the whole process`, kind: 'system' };
+  const testRunner = testRunnerOf(registration, unit);
+  if (testRunner) return { text: `the test hook registered with ${text} (run by ${testRunner}, not for a request)`, kind: 'system' };
   const runner = options.resolver.jobRegistrar(callee, unit);
   if (runner) return { text: `the job registered with ${text} (\`${runner}\`)`, kind: 'system' };
   // `new Worker(queue, createWorkerHandler(async (job) => ...))`: the call that holds the handler is itself the
