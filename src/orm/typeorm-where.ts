@@ -189,6 +189,12 @@ function evaluateAtom(atom: string, node: Node, scope: AliasScope, depth: number
     }
     return { kind: 'unscoped', detail: `\`${trimmed}\` does not pin \`${field}\` to one tenant` };
   }
+  // The tenant root itself, joined through a many-to-many (vendure's `.leftJoin('product.channels',
+  // 'channel').andWhere('channel.id = :channelId')`): its primary key is the tenant.
+  if (field && viaParent && table.name === scope.context.schema.root && table.primaryKey.length === 1 && table.primaryKey[0] === field) {
+    if ((operator === '=' || operator === 'IN') && sqlValueConstrains(value, scope)) return { kind: 'scoped', via: `the joined tenant root \`${alias}\` (\`${trimmed}\`)` };
+    return { kind: 'unscoped', detail: `\`${trimmed}\` does not pin \`${alias}\` to one tenant` };
+  }
   if (field && !viaParent && operator === '=' && isCredentialColumn(table, field)) {
     return credentialScope(field);
   }
