@@ -95,11 +95,12 @@ const CONTROLLER = [
   '',
 ].join('\n');
 
-const typeormProject = () =>
+const typeormProject = (entities = ENTITIES, extra: Record<string, string> = {}) =>
   makeProject({
+    ...extra,
     'package.json': JSON.stringify({ name: 'shop', dependencies: { typeorm: '^0.3.20', '@nestjs/common': '^10', '@nestjs/core': '^10' } }),
     'tenant-lint.config.json': CONFIG,
-    'src/entities.ts': ENTITIES,
+    'src/entities.ts': entities,
     'src/connection.ts': CONNECTION,
     'src/product.service.ts': SERVICE,
     'src/product.controller.ts': CONTROLLER,
@@ -123,6 +124,15 @@ describe('TypeORM: a many-to-many to the tenant root makes tenant data', () => {
     expect(entityAll?.message + (entityAll?.evidence ?? '')).toContain('channelId');
     // the reads through the connection class are counted as data access
     expect(result.coverage.notTracedSites.filter((s) => s.file === 'src/product.service.ts')).toEqual([]);
+  });
+
+  it("the root's key declared in a base class of another file (vendure's VendureEntity) is still `id`: the same verdicts", async () => {
+    const base = `import { PrimaryGeneratedColumn } from 'typeorm';\nexport abstract class BaseEntity {\n  @PrimaryGeneratedColumn() id: number;\n}\n`;
+    const entities = `import { BaseEntity } from './base';\n${ENTITIES.replace('export class Channel {\n  @PrimaryGeneratedColumn() id: number;', 'export class Channel extends BaseEntity {')}`;
+    expect(entities).toContain('class Channel extends BaseEntity {\n  @Column() code');
+    const result = await scan({ path: typeormProject(entities, { 'src/base.ts': base }) });
+    const filter = result.findings.filter((f) => f.ruleId === 'require-tenant-filter' && f.file === 'src/product.service.ts').map((f) => f.line);
+    expect(filter).toEqual([10, 11, 12, 13, 14]);
   });
 
   it('both faces agree', async () => {
