@@ -260,3 +260,15 @@ export function isCredentialColumn(table: Pick<Table, 'primaryKey' | 'uniques'> 
   if (!CREDENTIAL.test(name)) return false;
   return unique || /^(token|secret)$|(Token|Secret|Hash)$/.test(name);
 }
+
+/**
+ * A many-to-many relation of `table` to the tenant root through a join table (vendure's ChannelAware
+ * entities: `@ManyToMany(() => Channel) @JoinTable() channels: Channel[]`; Prisma's implicit
+ * `channels Channel[]`): a list relation with no foreign-key field on either side. Not the list side
+ * of the root's own foreign key to `table` (a one-to-many seen from the other end).
+ */
+export function manyToManyToRoot(table: Pick<Table, 'name' | 'relations'>, root: Pick<Table, 'name' | 'relations'> | undefined): Relation | undefined {
+  if (!root) return undefined;
+  const rootPointsHere = (name: string) => [...root.relations.values()].some((back) => back.target === name && back.fields.length > 0);
+  return [...table.relations.values()].find((r) => r.target === root.name && r.isList && r.fields.length === 0 && !rootPointsHere(table.name));
+}

@@ -59,6 +59,13 @@ function prismaKey(name: string, value: Node, unit: FileUnit, table: Table, cont
   if (compound?.fields.some((f) => table.tenantKeys.includes(f))) return { kind: 'scoped', via: `the compound key \`${name}\`` };
   const relation = table.relations.get(name);
   if (relation && !relation.isList) return evaluateRelationFilter(name, relation.target, value, unit, context, depth);
+  // `channels: { some: { id: channelId } }` on a many-to-many to the tenant root: only rows joined to
+  // that tenant (`every` and `none` hold for rows joined to no tenant at all, so they never scope).
+  if (relation && relation.target === context.schema.root) {
+    const located = resolveObject(value, unit, context, depth + 1);
+    const some = located?.node.properties.find((p): p is TSESTree.Property => p.type === T.Property && propertyName(p) === 'some');
+    if (some && located) return evaluateRelationFilter(name, relation.target, some.value, located.unit, context, depth);
+  }
   return undefined;
 }
 

@@ -404,7 +404,7 @@ function builderFix(table: Table, alias: string, context: AnalysisContext): Quer
   if (table.class === 'child') {
     const relation = table.parentRelations[0] ?? 'parent';
     const parent = context.schema.tables.get(table.relations.get(relation)?.target ?? '');
-    const key = parent?.tenantKeys[0] ?? 'tenantId';
+    const key = parent?.tenantKeys[0] ?? (parent && parent.name === context.schema.root ? (parent.primaryKey[0] ?? 'id') : 'tenantId');
     return {
       missing: `Join the parent and constrain its tenant: \`.innerJoin('${alias}.${relation}', '${relation}').andWhere('${relation}.${key} = :${key}', { ${key} })\``,
       orBypass: `Constrain the parent's tenant outside the OR: \`.andWhere('${relation}.${key} = :${key}', { ${key} })\` with the OR in \`new Brackets(...)\`.`,

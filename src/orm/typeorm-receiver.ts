@@ -551,3 +551,27 @@ function entityNames(unit: FileUnit): Map<Node, string> {
   entityNameCache.set(unit, names);
   return names;
 }
+
+/**
+ * The project class `expression` is an instance of (`this.connection`, an injected
+ * TransactionalConnection), when one of its methods returns TypeORM's values (a repository, a
+ * manager): a connection wrapper of the project's, whose other methods read through it.
+ */
+export function typeormWrapperClass(expression: Node, unit: FileUnit, context: AnalysisContext): Located<TSESTree.ClassDeclaration | TSESTree.ClassExpression> | undefined {
+  const origin = originsOf(expression, unit, context.resolver).find((o) => o.kind === 'instance');
+  const cls = origin?.kind === 'instance' ? { node: origin.cls, unit: origin.unit } : instanceClass(expression, unit, context, 0);
+  if (!cls) return undefined;
+  const known = wrapperClasses.get(cls.node);
+  if (known !== undefined) return known ? cls : undefined;
+  const returnsTypeorm = cls.node.body.body.some(
+    (m) =>
+      m.type === T.MethodDefinition &&
+      m.kind === 'method' &&
+      m.value.body !== null &&
+      returnedExpressions(m.value).some((e) => originsOf(e, cls.unit, context.resolver).some((o) => o.kind === 'lib' && o.source === TYPEORM)),
+  );
+  wrapperClasses.set(cls.node, returnsTypeorm);
+  return returnsTypeorm ? cls : undefined;
+}
+
+const wrapperClasses = new WeakMap<Node, boolean>();

@@ -132,7 +132,7 @@ function relationKey(name: string, value: Node, unit: FileUnit, table: Table, co
     return result.kind === 'unscoped' ? undefined : result;
   }
   if (relation.target === context.schema.root) {
-    const pins = object.properties.some((p) => p.type === T.Property && target.primaryKey.includes(propertyName(p) ?? '') && valueConstrains(p.value));
+    const pins = object.properties.some((p) => p.type === T.Property && rootIdFields(target).includes(propertyName(p) ?? '') && valueConstrains(p.value));
     if (pins) return { kind: 'scoped', via: `the relation \`${name}\` to the tenant root` };
     for (const p of object.properties) {
       if (p.type !== T.Property || !valueConstrains(p.value)) continue;
@@ -141,6 +141,15 @@ function relationKey(name: string, value: Node, unit: FileUnit, table: Table, co
     }
   }
   return undefined;
+}
+
+/**
+ * The primary key of the tenant root, or `id` when the schema read none: an entity whose key is
+ * declared in a base class of another file (vendure's `VendureEntity`, `@PrimaryGeneratedColumn() id`)
+ * has it under TypeORM's convention.
+ */
+function rootIdFields(root: Table): string[] {
+  return root.primaryKey.length > 0 ? root.primaryKey : ['id'];
 }
 
 // ---- Query-builder string conditions ----------------------------------------------------------
@@ -188,6 +197,13 @@ function evaluateAtom(atom: string, node: Node, scope: AliasScope, depth: number
       return { kind: 'scoped', via: viaParent ? `the joined parent \`${alias}\` (\`${trimmed}\`)` : `\`${trimmed}\`` };
     }
     return { kind: 'unscoped', detail: `\`${trimmed}\` does not pin \`${field}\` to one tenant` };
+  }
+  // The tenant root itself, joined through a many-to-many (vendure's `.leftJoin('product.channels',
+  // 'channel').andWhere('channel.id = :channelId')`): its primary key is the tenant.
+  const rootId = viaParent && table.name === scope.context.schema.root && rootIdFields(table).length === 1 ? rootIdFields(table)[0] : undefined;
+  if (rootId !== undefined && (field ?? column) === rootId) {
+    if ((operator === '=' || operator === 'IN') && sqlValueConstrains(value, scope)) return { kind: 'scoped', via: `the joined tenant root \`${alias}\` (\`${trimmed}\`)` };
+    return { kind: 'unscoped', detail: `\`${trimmed}\` does not pin \`${alias}\` to one tenant` };
   }
   if (field && !viaParent && operator === '=' && isCredentialColumn(table, field)) {
     return credentialScope(field);

@@ -10,6 +10,7 @@ import { memberName, propertyName, T, textOf, unwrap, type FileUnit, type Node }
 import type { AnalysisContext, Operation, OrmRecognizer, Predicate, QuerySite } from '../core/query-site.js';
 import type { Table } from '../core/schema.js';
 import { builderSite, RELATION_WRITES, TERMINALS } from './typeorm-builder.js';
+import { projectMethodSite } from './typeorm-project-methods.js';
 import { entityTable, receiverOf } from './typeorm-receiver.js';
 import { evaluateWhere } from './typeorm-where.js';
 import { resolveObject, whereKeysOf } from './object-filter.js';
@@ -60,7 +61,7 @@ export const typeormRecognizer: OrmRecognizer = {
     if (!method) return undefined;
     if (TERMINALS.has(method) || (RELATION_WRITES.has(method) && isRelationOf(callee.object))) return builderSite(call, method, context);
     const spec = METHODS[method];
-    return spec ? methodSite(call, callee, method, spec, context) : undefined;
+    return spec ? methodSite(call, callee, method, spec, context) : projectMethodSite(call, callee, method, context);
   },
 };
 
@@ -226,7 +227,8 @@ function methodFix(table: Table, shape: Shape, context: AnalysisContext): QueryS
   if (table.class === 'child') {
     const relation = table.parentRelations[0] ?? 'parent';
     const parent = context.schema.tables.get(table.relations.get(relation)?.target ?? '');
-    const key = parent?.tenantKeys[0] ?? 'tenantId';
+    // A many-to-many to the tenant root (vendure's `channels`): the root's own key.
+    const key = parent?.tenantKeys[0] ?? (parent && parent.name === context.schema.root ? (parent.primaryKey[0] ?? 'id') : 'tenantId');
     return {
       missing: `Filter through the parent relation in ${place}: \`{ ..., ${relation}: { ${key} } }\``,
       orBypass: `Add \`${relation}: { ${key} }\` to every object of the \`where\` array.`,

@@ -1,5 +1,5 @@
 import type { TenantLintConfig } from '../config/schema.js';
-import { holdsUniqueCredential, type Relation, type SchemaDiagnostic, type SchemaSource, type Table, type TenantKey, type TenantSchema } from '../core/schema.js';
+import { holdsUniqueCredential, manyToManyToRoot, type Relation, type SchemaDiagnostic, type SchemaSource, type Table, type TenantKey, type TenantSchema } from '../core/schema.js';
 import type { RawTable } from './prisma.js';
 
 /** Migration bookkeeping: global by nature, never tenant data. */
@@ -164,6 +164,7 @@ export function buildTenantSchema(
     tables.set(table.name, { ...table, class: cls, tenantKeys: keys, parentRelations: [], classReason: reason });
   }
   classifyIdentity(tables);
+  classifyJoinedToRoot(tables, root);
   classifyChildren(tables);
   // Children reached by a foreign key the schema does not declare, read to a fixed point: a child by
   // convention can be the parent another convention reaches (teable's `comment.table_id -> table_meta`).
@@ -328,6 +329,26 @@ function ownedByDefault(relation: Relation): boolean {
 }
 
 /** Child tables reach a tenant table through a required relation; tenancy is inherited. */
+/**
+ * Tenant data joined to the tenant root through a join table: a table with a many-to-many relation to
+ * the root (vendure's ChannelAware `Product.channels: Channel[]`, Prisma's implicit `channels
+ * Channel[]`) holds rows of the tenants it is joined to. It has no column of its own to filter on;
+ * a query is scoped through the relation (`where: { channels: { id: channelId } }`), so it is a
+ * child of the root through that relation, and what requires it is a child of it in turn.
+ */
+function classifyJoinedToRoot(tables: Map<string, Table>, root: string | undefined): void {
+  const rootTable = root ? tables.get(root) : undefined;
+  if (!rootTable) return;
+  for (const table of tables.values()) {
+    if (table.class !== 'unclassified' || table.view) continue;
+    const join = manyToManyToRoot(table, rootTable);
+    if (!join) continue;
+    table.class = 'child';
+    table.parentRelations = [join.name];
+    table.classReason = `\`${table.name}.${join.name}\` is a many-to-many relation to the tenant root \`${rootTable.name}\` (a join table): its rows belong to the tenants they are joined to`;
+  }
+}
+
 function classifyChildren(tables: Map<string, Table>): void {
   let changed = true;
   while (changed) {

@@ -216,6 +216,7 @@ function readBuilder(unit: FileUnit, projectFile: string, statement: SchemaState
   }
   for (const relation of table.relations.values()) {
     relation.required = relation.fields.length > 0 && relation.fields.every((f) => table.columns.get(f)?.nullable === false);
+    if (relation.required) delete relation.nullableByDefault;
   }
 }
 
@@ -230,8 +231,10 @@ function column(unit: FileUnit, projectFile: string, table: RawTable, root: Link
   let nullable = !INCREMENTS.has(root.name);
   let primary = INCREMENTS.has(root.name) && !hasFalse(root.call.arguments[1], 'primaryKey');
   let references: { column?: string; table?: string } | undefined;
+  let nullableWritten = false;
   for (const modifier of modifiers) {
     const arg = modifier.call.arguments[0];
+    if (modifier.name === 'notNullable' || modifier.name === 'nullable') nullableWritten = true;
     if (modifier.name === 'notNullable') nullable = false;
     else if (modifier.name === 'nullable') nullable = true;
     else if (modifier.name === 'primary') primary = true;
@@ -246,7 +249,13 @@ function column(unit: FileUnit, projectFile: string, table: RawTable, root: Link
   }
   const location = altering && previous?.location ? previous.location : locationOf(projectFile, nameNode);
   table.columns.set(name, { name, dbName: name, type, nullable, isList: false, location });
-  if (references?.table) setRelation(table, [name], references.table, [references.column ?? 'id']);
+  if (references?.table) setRelation(table, [name], references.table, [references.column ?? 'id'], onDeleteOf(unit, modifiers), nullable && !nullableWritten);
+}
+
+/** `.onDelete('CASCADE')` among a column's or a foreign key's modifiers, lower case. */
+function onDeleteOf(unit: FileUnit, modifiers: Link[]): string | undefined {
+  const modifier = modifiers.find((m) => m.name === 'onDelete');
+  return modifier ? constStringOf(unit, modifier.call.arguments[0])?.toLowerCase() : undefined;
 }
 
 /** `{ primaryKey: false }` in `t.increments('id', { primaryKey: false })`. */
@@ -268,9 +277,19 @@ function splitReference(text: string): { column?: string; table?: string } {
   return dot < 0 ? { column: text } : { table: text.slice(0, dot), column: text.slice(dot + 1) };
 }
 
-function setRelation(table: RawTable, fields: string[], target: string, references: string[]): void {
+/**
+ * `onDelete`: the action written (`cascade`, `set null`). `byDefault`: the column is nullable only
+ * because Knex makes a column nullable when neither `.nullable()` nor `.notNullable()` is written
+ * (parcelvoy's `table.integer('journey_id').references('id').inTable('journeys').onDelete('CASCADE')`):
+ * with `ON DELETE CASCADE` the row still belongs to the one it points at (see `nullableByDefault`),
+ * which is set only then.
+ */
+function setRelation(table: RawTable, fields: string[], target: string, references: string[], onDelete?: string, byDefault = false): void {
   const name = fields.join('_');
   const relation: Relation = { name, target, fields, references, required: false, isList: false };
+  if (onDelete) relation.onDelete = onDelete;
+  // Only a cascading key: the row is deleted with its parent, which owns it.
+  if (byDefault && onDelete === 'cascade') relation.nullableByDefault = true;
   table.relations.set(name, relation);
 }
 
@@ -301,7 +320,7 @@ function tableMethod(unit: FileUnit, projectFile: string, table: RawTable, root:
       if (!fields.length || !references) return;
       const refs = columnList(unit, references.call.arguments[0]).map(splitReference);
       const target = (inTable ? constStringOf(unit, inTable.call.arguments[0]) : undefined) ?? refs[0]?.table;
-      if (target) setRelation(table, fields, target, refs.map((r) => r.column ?? 'id'));
+      if (target) setRelation(table, fields, target, refs.map((r) => r.column ?? 'id'), onDeleteOf(unit, modifiers));
       return;
     }
     case 'timestamps': {

@@ -85,6 +85,8 @@ describe('Knex createTable', () => {
       references: ['id'],
       required: true,
       isList: false,
+      // the key's `.onDelete('CASCADE')`
+      onDelete: 'cascade',
     });
     expect(relation(invoices, 'reviewer_tenant_id')).toMatchObject({ target: 'tenants', references: ['id'], required: false });
   });

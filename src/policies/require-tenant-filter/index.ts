@@ -529,7 +529,8 @@ function parentFilter(table: Table, schema: TenantSchema): string {
     const relation = current.relations.get(name);
     current = relation ? schema.tables.get(relation.target) : undefined;
   }
-  const key = current?.tenantKeys[0] ?? 'tenantId';
+  // Up to the tenant root itself (a many-to-many to it, vendure's `channels`): its own key.
+  const key = current?.tenantKeys[0] ?? (current && current.name === schema.root ? (current.primaryKey[0] ?? 'id') : 'tenantId');
   return path.reduceRight((inner, name) => `${name}: { ${inner} }`, key);
 }
 
@@ -539,7 +540,7 @@ function childKey(table: Table, schema: TenantSchema): string {
     const relation = current.relations.get(current.parentRelations[0] ?? '');
     current = relation ? schema.tables.get(relation.target) : undefined;
   }
-  return current?.tenantKeys[0] ?? 'tenantId';
+  return current?.tenantKeys[0] ?? (current && current.name === schema.root ? (current.primaryKey[0] ?? 'id') : 'tenantId');
 }
 
 function orBypassFinding(site: QuerySite, branch: Node, context: AnalysisContext): RawFinding {

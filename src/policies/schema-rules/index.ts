@@ -1,5 +1,5 @@
 import type { TenantLintConfig } from '../../core/options.js';
-import type { Column, Relation, SourceLocation, Table, TenantKey, TenantSchema } from '../../core/schema.js';
+import { manyToManyToRoot, type Column, type Relation, type SourceLocation, type Table, type TenantKey, type TenantSchema } from '../../core/schema.js';
 import type { SchemaFinding } from '../../core/check-output.js';
 
 /**
@@ -25,7 +25,10 @@ export function checkSchema(schema: TenantSchema, config: TenantLintConfig): Sch
   for (const table of schema.tables.values()) {
     // A table created from a query (`CREATE TABLE ... AS SELECT`): its columns and keys are not known.
     if (table.class === 'global' || table.columnsUnknown) continue;
-    if (table.class === 'unclassified') findings.push(missingColumn(table, schema, key, shared, people));
+    if (table.class === 'unclassified' || (table.class === 'child' && shared.has(table.name))) {
+      findings.push(missingColumn(table, schema, key, shared, people));
+      continue;
+    }
     // Tenant data through a lower level or a parent, with the root's key present but nullable.
     const nullableRoot = table.class === 'tenant' || table.class === 'child' ? nullableRootKeys(table, schema, keys) : [];
     for (const column of nullableRoot) findings.push(nullableRootColumn(table, column, schema));
@@ -701,24 +704,20 @@ function sharedThroughJoin(schema: TenantSchema): Map<string, string> {
   const found = new Map<string, string>();
   const root = schema.root ? schema.tables.get(schema.root) : undefined;
   if (!root) return found;
+  // The schema makes such a table a child of the root through the join (or leaves it unclassified
+  // when the root is configured away): either way its rows have no tenant column by design.
+  const open = (table: Table) => table.class === 'unclassified' || table.class === 'child';
   for (const table of schema.tables.values()) {
-    if (table.class !== 'unclassified') continue;
-    const join = [...table.relations.values()].find(
-      (r) =>
-        r.target === root.name &&
-        r.isList &&
-        r.fields.length === 0 &&
-        // Not the list side of the root's own foreign key to this table.
-        ![...root.relations.values()].some((back) => back.target === table.name && back.fields.length > 0),
-    );
-    if (join) found.set(table.name, `\`${table.dbName}.${join.name}\`, a many-to-many relation to \`${root.dbName}\``);
+    if (!open(table)) continue;
+    const join = manyToManyToRoot(table, root);
+    if (join && (table.class === 'unclassified' || table.parentRelations[0] === join.name)) found.set(table.name, `\`${table.dbName}.${join.name}\`, a many-to-many relation to \`${root.dbName}\``);
   }
   let changed = found.size > 0;
   while (changed) {
     changed = false;
     for (const table of schema.tables.values()) {
-      if (table.class !== 'unclassified' || found.has(table.name)) continue;
-      const via = [...table.relations.values()].find((r) => r.fields.length > 0 && r.target !== table.name && found.has(r.target));
+      if (!open(table) || found.has(table.name)) continue;
+      const via = [...table.relations.values()].find((r) => r.fields.length > 0 && r.target !== table.name && found.has(r.target) && (table.class === 'unclassified' || table.parentRelations[0] === r.name));
       if (!via) continue;
       found.set(table.name, `\`${table.dbName}.${via.name}\` -> \`${schema.tables.get(via.target)?.dbName ?? via.target}\`, whose tenants come from ${found.get(via.target)}`);
       changed = true;

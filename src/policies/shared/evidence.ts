@@ -7,6 +7,9 @@ import type { Table, TenantSchema } from '../../core/schema.js';
 export function tenancyEvidence(table: Table, schema: TenantSchema): string {
   if (table.class === 'child') {
     const relation = table.relations.get(table.parentRelations[0] ?? '');
+    if (relation && relation.target === schema.root && relation.isList && relation.fields.length === 0) {
+      return `\`${table.name}\` has no tenant key of its own; its rows belong to the \`${relation.target}\` rows they are joined to through the many-to-many relation \`${relation.name}\` (a join table).`;
+    }
     return `\`${table.name}\` has no tenant key of its own; it inherits tenancy from \`${relation?.target ?? 'its parent'}\` through the required relation \`${relation?.name ?? '?'}\`.`;
   }
   const key = schema.tenantKeys.find((k) => k.table === table.name);
