@@ -58,6 +58,7 @@ export function guardedBefore(flow: Flow, hit: Hit, fn: TSESTree.FunctionLike, f
 export function gatedBy(flow: Flow, hit: Hit, checks: Check[], scope: TSESTree.Node, delegates?: Check[]): Certainty {
   const key = keyOf(hit.source);
   const at = hit.at;
+  const exits = checks.filter((check) => check.mode === 'exit' && covers(flow, check.key, key)).map((check) => check.gate);
   const gating = checks.filter((check) => {
     if (!covers(flow, check.key, key) || check.mode === 'verdict') return false;
     if (check.mode === 'inside') return within(at, check.gate.type === T.IfStatement ? check.gate.consequent : check.gate);
@@ -66,7 +67,8 @@ export function gatedBy(flow: Flow, hit: Hit, checks: Check[], scope: TSESTree.N
     if (hit.sink.kind === 'context' && within(check.gate, scope)) return true;
     // Not for a check of the whole request (a key or signature checked only `if (apiKey)`): a request
     // without the header skips it, and its other values still name any tenant.
-    const gate = check.key === ANY_KEY ? check.gate : truthyGuarded(check.gate);
+    const branches = check.mode === 'exit' ? everyBranch(check.gate, exits) : check.gate;
+    const gate = check.key === ANY_KEY ? branches : truthyGuarded(branches);
     if (gate.range[1] <= at.range[0] && gate.parent !== undefined && within(at, gate.parent)) return true;
     return hit.sink.kind === 'query' && hit.sink.read === true && check.mode === 'exit' && heldUntil(at, gate);
   });
@@ -161,6 +163,40 @@ function truthyGuarded(gate: Node): Node {
     at = statement;
   }
   return at;
+}
+
+/**
+ * Cap's addVideosToSpace (judged s19): `if (isOrgEntry) { await requireManager(user.id, spaceId) }
+ * else { const access = await getSpaceAccess(user.id, spaceId); if (!access?.canManage) throw ... }`.
+ * Each branch stops a request the caller may not make, so the `if` as a whole gates what follows it
+ * as a check standing there would. Climbs while the other branch of the enclosing `if`/`else` holds
+ * an exit check of the same value as one of its own statements (or an `if`/`else` that does, in
+ * turn); an `if` without `else`, or a branch without a check, stops the climb.
+ */
+function everyBranch(gate: Node, exits: readonly Node[], depth = 0): Node {
+  let at = gate;
+  for (let step = 0; step < 4; step++) {
+    const holder = at.parent?.type === T.BlockStatement ? at.parent : at;
+    const statement = holder.parent;
+    if (statement?.type !== T.IfStatement || !statement.alternate) return at;
+    const other = statement.consequent === holder ? statement.alternate : statement.alternate === holder ? statement.consequent : undefined;
+    if (!other || !branchChecked(other, exits, depth)) return at;
+    at = statement;
+  }
+  return at;
+}
+
+/** Does a branch hold, as one of its own statements, an exit check (or an `if`/`else` checked on every branch)? */
+function branchChecked(branch: Node, exits: readonly Node[], depth: number): boolean {
+  if (depth > 2) return false;
+  const own = (node: Node) => node === branch || (branch.type === T.BlockStatement && node.parent === branch);
+  return exits.some((gate) => {
+    if (!within(gate, branch)) return false;
+    if (own(gate)) return true;
+    // An `if`/`else` inside the branch, checked on each of its own branches.
+    const lifted = everyBranch(gate, exits, depth + 1);
+    return lifted !== gate && (own(lifted) || within(branch, lifted));
+  });
 }
 
 function mentions(node: Node, name: string): boolean {
