@@ -20,6 +20,7 @@ import { sessionFieldOf } from '../../core/tenant-values.js';
 import { returnedExpressions, type Resolver } from '../../core/resolve.js';
 import { callableAt, callGraphFor, INLINE_RUNNERS, isInlineCallback, nodeKey, placeOf, runsParameter, searchRootOf, type Callable, type CallGraph } from '../../flow/callers.js';
 import { originsOf } from '../../flow/origin.js';
+import { routeOptionCheck } from './route-options.js';
 import { inPrivatePackage, runByPackageScript } from '../../flow/packages.js';
 
 export interface PathVerdict {
@@ -2865,6 +2866,9 @@ function describeRegistration(registration: TSESTree.CallExpression | TSESTree.N
       if (check) return { text: `the handler registered with ${text}, behind the access check \`${clip(textOf(unit, arg))}\`${check}`, kind: 'guarded' };
     }
   }
+  // `this.route({ handler: this.x, permission: UPDATE_FEATURE })`: the check the registering method builds from the options.
+  const routed = registration.type === T.CallExpression ? routeOptionCheck(registration, unit, options.resolver) : undefined;
+  if (routed) return { text: `the handler registered with ${text}, behind ${routed}`, kind: 'guarded' };
   // `createServerFn().middleware([adminMiddleware]).handler(...)`, `app.get('/admin/sites', requireAdmin, ...)`:
   // a middleware that stops unless the verified identity is an operator, before it hands on.
   for (const used of [...registration.arguments.slice(0, handler ? registration.arguments.indexOf(handler as TSESTree.CallExpressionArgument) : 0).map((node) => ({ node, unit })), ...chainMiddlewares(callee, unit, options.resolver)]) {
