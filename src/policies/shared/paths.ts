@@ -21,6 +21,7 @@ import { returnedExpressions, type Resolver } from '../../core/resolve.js';
 import { callableAt, callGraphFor, INLINE_RUNNERS, isInlineCallback, nodeKey, placeOf, runsParameter, searchRootOf, type Callable, type CallGraph } from '../../flow/callers.js';
 import { originsOf } from '../../flow/origin.js';
 import { routeOptionCheck } from './route-options.js';
+import { loadedByRouteParam } from './route-params.js';
 import { inPrivatePackage, runByPackageScript } from '../../flow/packages.js';
 
 export interface PathVerdict {
@@ -162,7 +163,7 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
     }
     // `contactBookProcedure.query(({ ctx: { contactBook } }) => count(contactBook.id))`: the row a
     // procedure middleware loaded within the tenant, or the input id it loaded it by.
-    const loaded = loadedByProcedure(at.anonymous, call, unit, options, focus);
+    const loaded = loadedByProcedure(at.anonymous, call, unit, options, focus) ?? loadedByRouteParam(at.anonymous, call, unit, options.resolver, focus);
     if (loaded) {
       verdict.guarded.push(`${describeEntry(at.anonymous, unit, options, graph).text} (\`${placeOf(graph.root, unit, at.anonymous)}\`) is handed ${loaded}`);
       return;
@@ -1381,7 +1382,7 @@ function rootsOf(nodes: Node[], unit: FileUnit, depth = 0, lookups = false): Set
   return keys;
 }
 
-const ID_LIKE = /(^|[a-z_])(id|ids|Id|Ids|ID|key|Key|slug|Slug|uuid|Uuid)$/;
+export const ID_LIKE = /(^|[a-z_])(id|ids|Id|Ids|ID|key|Key|slug|Slug|uuid|Uuid)$/;
 
 /** `c.req.param('id')`, `req.param('id')`: a call that reads a request value (its key, not a lookup's result). */
 function requestCall(node: Node): boolean {
@@ -2756,7 +2757,7 @@ function bodyThrows(fn: TSESTree.FunctionLike): boolean {
 }
 
 /** A `throw`, a `return`, a `redirect()`/`notFound()`, or Koa's `ctx.throw(404)`. */
-function exits(statement: Node): boolean {
+export function exits(statement: Node): boolean {
   let found = false;
   walk(statement, (node) => {
     if (node.type === T.ThrowStatement || node.type === T.ReturnStatement) found = true;
