@@ -451,10 +451,10 @@ export class CallGraph {
         const named = value.type === T.Identifier ? value.name : value.type === T.MemberExpression && plainChain(value.object) ? memberName(value) : undefined;
         if (named) add(named, { call: node, unit, ref: value, kind: 'argument' });
         // `fastify.route({ method: 'GET', url: '/stats', handler: controller.stats })` (openpanel's API): a route's
-        // options object names its handler, which the call registers as it would a handler argument. Not
-        // `this.route({ handler, permission })` (unleash's controllers): a project base class's method that adds
-        // its own middleware before it registers, which the paths do not read through (left as before; see the note).
-        if (value.type === T.ObjectExpression && !(callee.type === T.MemberExpression && unwrap(callee.object).type === T.ThisExpression)) {
+        // options object names its handler, which the call registers as it would a handler argument. So does
+        // `this.route({ handler: this.x, permission })` (unleash's controllers): the paths read the check the base
+        // class's `route` builds from the options (src/policies/shared/route-options.ts).
+        if (value.type === T.ObjectExpression) {
           for (const property of value.properties) {
             if (property.type !== T.Property || property.computed || propertyName(property) !== 'handler') continue;
             const handed = unwrap(property.value);

@@ -24,6 +24,8 @@ import { publicDeclaration } from './public-routes.js';
 import { processEventOf } from './process-events.js';
 import { testRunnerOf } from './test-hooks.js';
 import { methodOf } from './inherited.js';
+import { routeOptionCheck } from './route-options.js';
+import { loadedByRouteParam } from './route-params.js';
 import { inPrivatePackage, runByPackageScript } from '../../flow/packages.js';
 
 export interface PathVerdict {
@@ -167,7 +169,7 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
     }
     // `contactBookProcedure.query(({ ctx: { contactBook } }) => count(contactBook.id))`: the row a
     // procedure middleware loaded within the tenant, or the input id it loaded it by.
-    const loaded = loadedByProcedure(at.anonymous, call, unit, options, focus);
+    const loaded = loadedByProcedure(at.anonymous, call, unit, options, focus) ?? loadedByRouteParam(at.anonymous, call, unit, options.resolver, focus);
     if (loaded) {
       verdict.guarded.push(`${describeEntry(at.anonymous, unit, options, graph).text} (\`${placeOf(graph.root, unit, at.anonymous)}\`) is handed ${loaded}`);
       return;
@@ -1389,7 +1391,7 @@ function rootsOf(nodes: Node[], unit: FileUnit, depth = 0, lookups = false): Set
   return keys;
 }
 
-const ID_LIKE = /(^|[a-z_])(id|ids|Id|Ids|ID|key|Key|slug|Slug|uuid|Uuid)$/;
+export const ID_LIKE = /(^|[a-z_])(id|ids|Id|Ids|ID|key|Key|slug|Slug|uuid|Uuid)$/;
 
 /** `c.req.param('id')`, `req.param('id')`: a call that reads a request value (its key, not a lookup's result). */
 function requestCall(node: Node): boolean {
@@ -2766,7 +2768,7 @@ function bodyThrows(fn: TSESTree.FunctionLike): boolean {
 }
 
 /** A `throw`, a `return`, a `redirect()`/`notFound()`, or Koa's `ctx.throw(404)`. */
-function exits(statement: Node): boolean {
+export function exits(statement: Node): boolean {
   let found = false;
   walk(statement, (node) => {
     if (node.type === T.ThrowStatement || node.type === T.ReturnStatement) found = true;
@@ -2880,6 +2882,9 @@ function describeRegistration(registration: TSESTree.CallExpression | TSESTree.N
       if (check) return { text: `the handler registered with ${text}, behind the access check \`${clip(textOf(unit, arg))}\`${check}`, kind: 'guarded' };
     }
   }
+  // `this.route({ handler: this.x, permission: UPDATE_FEATURE })`: the check the registering method builds from the options.
+  const routed = registration.type === T.CallExpression ? routeOptionCheck(registration, unit, options.resolver) : undefined;
+  if (routed) return { text: `the handler registered with ${text}, behind ${routed}`, kind: 'guarded' };
   // `createServerFn().middleware([adminMiddleware]).handler(...)`, `app.get('/admin/sites', requireAdmin, ...)`:
   // a middleware that stops unless the verified identity is an operator, before it hands on.
   for (const used of [...registration.arguments.slice(0, handler ? registration.arguments.indexOf(handler as TSESTree.CallExpressionArgument) : 0).map((node) => ({ node, unit })), ...chainMiddlewares(callee, unit, options.resolver)]) {
