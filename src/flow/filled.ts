@@ -175,3 +175,24 @@ export function writtenValues(name: TSESTree.Identifier, unit: FileUnit): Node[]
   }
   return values;
 }
+
+/** Array methods that hand back elements of the array they are called on, unchanged. */
+export const KEEPS_ELEMENTS = new Set(['filter', 'find', 'findLast', 'slice', 'sort', 'toSorted', 'reverse', 'toReversed', 'at']);
+
+/**
+ * `let ids = audience.templates.map((t) => t.id)`, later only narrowed (`ids = ids.filter(...)`,
+ * laudspeaker's moveCustomer): what the `let` started with, since every later value is a part of it.
+ * Undefined for anything else written to it.
+ */
+export function narrowedFrom(name: TSESTree.Identifier, unit: FileUnit): Node | undefined {
+  const values = writtenValues(name, unit);
+  const [init, ...later] = values ?? [];
+  if (!init) return undefined;
+  const narrows = (value: Node): boolean => {
+    const call = unwrap(value);
+    if (call.type !== T.CallExpression || call.callee.type !== T.MemberExpression || !KEEPS_ELEMENTS.has(memberName(call.callee) ?? '')) return false;
+    const object = unwrap(call.callee.object);
+    return object.type === T.Identifier && object.name === name.name && variableOf(unit.scopeManager, object) === variableOf(unit.scopeManager, name);
+  };
+  return later.every(narrows) ? init : undefined;
+}
