@@ -37,7 +37,8 @@ export function pushesTo(name: TSESTree.Identifier, unit: FileUnit, at?: Node): 
     if (reference.init) continue;
     if (reference.isWrite()) return undefined;
     const use = reference.identifier as Node;
-    if (use === at) continue;
+    // The query this filter is read for, or another read of it (`count({ where: parts })` before `find({ where: parts })`).
+    if (use === at || (at && readOnlyUse(use))) continue;
     // `return { previousPost, posts }`: handed to the caller when this function is done with it.
     if (returnedByOwner(use, (variable.defs[0]?.name as Node | undefined) ?? name)) continue;
     const parent = use.parent;
