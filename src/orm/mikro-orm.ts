@@ -232,7 +232,7 @@ function evaluateWhere(where: Node, table: Table, context: AnalysisContext, dept
   const d = dialect(context);
   if (isPrimaryKeyParameter(where, context)) return { kind: 'unscoped', detail: '`where` filters only on the primary key' };
   return evaluateFilterExpression(where, context.unit, context, {
-    object: (node, unit, level) => evaluateFilterObject(node, unit, table, context, d, level),
+    object: (node, unit, level, assigned) => evaluateFilterObject(node, unit, table, context, d, level, assigned),
     call: (node) => ({ kind: 'unknown', reason: `the filter is built by \`${textOf(context.unit, node.callee)}()\`` }),
     other: (node) => {
       // `em.findOne(Invoice, id)`, `findOne(Invoice, dto.id)`: a primary key.

@@ -10,6 +10,7 @@ import { enclosingFunction, memberName, propertyName, T, textOf, unwrap, walk, t
 import type { Located } from '../core/resolve.js';
 import { credentialScope, type AnalysisContext, type Predicate } from '../core/query-site.js';
 import { isCredentialColumn, type Table } from '../core/schema.js';
+import { assignedKeys, pushesTo, writtenOnEveryPath, type AssignedKey } from '../flow/filled.js';
 
 export const MAX_FILTER_DEPTH = 10;
 
@@ -52,7 +53,13 @@ export interface ObjectFilterDialect {
 
 /** How one ORM reads the parts of a filter expression that are its own. */
 export interface FilterExpressionHooks {
-  object(node: TSESTree.ObjectExpression, unit: FileUnit, depth: number): Predicate;
+  /** An object filter; `assigned` are the keys written into it after it was made (`where.orgId = x`). */
+  object(node: TSESTree.ObjectExpression, unit: FileUnit, depth: number, assigned?: AssignedKey[]): Predicate;
+  /**
+   * A filter array the function filled with `push` (`const parts = []; parts.push({ ... }); find({ where: parts })`):
+   * each element pushed, and whether one is pushed on every path to `use`.
+   */
+  pushed?(elements: Node[], use: TSESTree.Identifier, alwaysOne: boolean, unit: FileUnit, depth: number): Predicate;
   /** `where: tenantWhere(id)`: a helper's result. */
   call(node: TSESTree.CallExpression, unit: FileUnit, depth: number): Predicate;
   /** Anything else the ORM gives a meaning (TypeORM: an array is an OR, a literal a primary key). */
@@ -74,7 +81,10 @@ export function evaluateFilterExpression(where: Node, unit: FileUnit, context: A
     case T.Identifier: {
       if (node.name === 'undefined') return { kind: 'unscoped', detail: '`where` is undefined' };
       const binding = context.resolver.bindingOf(node, unit, depth + 1);
-      if (binding.kind === 'value') return evaluateFilterExpression(binding.value.node, binding.value.unit, context, hooks, depth + 1);
+      if (binding.kind === 'value') {
+        const filled = binding.value.unit === unit ? filledFilter(node, binding.value.node, unit, hooks, depth) : undefined;
+        return filled ?? evaluateFilterExpression(binding.value.node, binding.value.unit, context, hooks, depth + 1);
+      }
       if (binding.kind === 'parameter') return { kind: 'unknown', reason: `the filter comes from the parameter \`${node.name}\`` };
       return { kind: 'unknown', reason: binding.kind === 'unknown' ? binding.reason : `\`${node.name}\` is a ${binding.kind}` };
     }
@@ -86,6 +96,27 @@ export function evaluateFilterExpression(where: Node, unit: FileUnit, context: A
     default:
       return hooks.other?.(node, unit, depth) ?? { kind: 'unknown', reason: `the filter is a ${node.type}` };
   }
+}
+
+/**
+ * A filter the function builds before the query: an object literal it writes keys into
+ * (`where.projectId = ...` in both arms of an `if`/`else`, openpanel's listReferences), or an empty
+ * array it pushes filter objects into (laudspeaker's `whereOrParts`). Undefined when nothing was
+ * added, or when the additions cannot all be seen: then the literal alone is read.
+ */
+function filledFilter(use: TSESTree.Identifier, value: Node, unit: FileUnit, hooks: FilterExpressionHooks, depth: number): Predicate | undefined {
+  const literal = unwrap(value);
+  if (literal.type === T.ObjectExpression) {
+    const assigned = assignedKeys(use, unit, use);
+    return assigned?.length ? hooks.object(literal, unit, depth + 1, assigned) : undefined;
+  }
+  if (literal.type === T.ArrayExpression && literal.elements.length === 0 && hooks.pushed) {
+    const pushes = pushesTo(use, unit, use)?.filter((push) => push.call.range[0] < use.range[0]);
+    if (!pushes?.length) return undefined;
+    const alwaysOne = pushes.some((push) => writtenOnEveryPath(push.call, use, (statement) => statement.type === T.ExpressionStatement && unwrap(statement.expression) === push.call));
+    return hooks.pushed(pushes.map((push) => push.value), use, alwaysOne, unit, depth + 1);
+  }
+  return undefined;
 }
 
 /**
@@ -251,6 +282,7 @@ export function evaluateFilterObject(
   context: AnalysisContext,
   dialect: ObjectFilterDialect,
   depth: number,
+  assigned: AssignedKey[] = [],
 ): Predicate {
   if (depth > MAX_FILTER_DEPTH) return { kind: 'unknown', reason: 'filter nested too deeply' };
   const noun = dialect.noun ?? 'where';
@@ -286,12 +318,25 @@ export function evaluateFilterObject(
     const scoped = note(evaluateKey(name, property.value, unit, table, context, dialect, depth));
     if (scoped) return scoped;
   }
+  // Keys written after the object was made: one scopes only when every path writes it; any may bypass.
+  for (const { key, value, definite } of assigned) {
+    keysSeen.push(key);
+    const result = evaluateKey(key, value, unit, table, context, dialect, depth);
+    const scoped = note(result?.kind === 'scoped' && !definite ? undefined : result);
+    if (scoped?.kind === 'scoped') return { ...scoped, via: `${scoped.via}, written into \`${textOf(unit, assignedObject(value))}\` on every path` };
+  }
   if (weak) return weak;
   if (orBypass) return orBypass;
   if (unknown) return unknown;
   if (unpinnedKey) return unpinnedKey;
   const detail = keysSeen.length ? `\`${noun}\` filters only on ${keysSeen.map((k) => `\`${k}\``).join(', ')}` : `\`${noun}\` is empty`;
   return { kind: 'unscoped', detail };
+}
+
+/** `where` in `where.projectId = value`, from the value. */
+function assignedObject(value: Node): Node {
+  const assignment = value.parent;
+  return assignment?.type === T.AssignmentExpression && assignment.left.type === T.MemberExpression ? assignment.left.object : value;
 }
 
 function evaluateKey(name: string, value: Node, unit: FileUnit, table: Table, context: AnalysisContext, dialect: ObjectFilterDialect, depth: number): Predicate | undefined {

@@ -3,6 +3,7 @@ import { memberName, propertyName, T, unwrap, type FileUnit, type Node } from '.
 import type { AnalysisContext, Predicate } from '../core/query-site.js';
 import { returnedExpressions, type Located } from '../core/resolve.js';
 import { isCredentialColumn, type Table } from '../core/schema.js';
+import type { AssignedKey } from '../flow/filled.js';
 import { evaluateFilterExpression, evaluateFilterObject, resolveObject, rootPinningField, type ObjectFilterDialect } from './object-filter.js';
 
 export { resolveObject };
@@ -15,7 +16,7 @@ export { resolveObject };
  */
 export function evaluateWhere(where: Node, unit: FileUnit, table: Table, context: AnalysisContext, depth = 0): Predicate {
   return evaluateFilterExpression(where, unit, context, {
-    object: (node, at, d) => evaluateObject(node, at, table, context, d),
+    object: (node, at, d, assigned) => evaluateObject(node, at, table, context, d, assigned),
     call: (node, at, d) => evaluateHelperCall(node, at, table, context, d),
   }, depth);
 }
@@ -46,8 +47,8 @@ const PRISMA_DIALECT: ObjectFilterDialect = {
   other: prismaKey,
 };
 
-function evaluateObject(node: TSESTree.ObjectExpression, unit: FileUnit, table: Table, context: AnalysisContext, depth: number): Predicate {
-  return evaluateFilterObject(node, unit, table, context, PRISMA_DIALECT, depth);
+function evaluateObject(node: TSESTree.ObjectExpression, unit: FileUnit, table: Table, context: AnalysisContext, depth: number, assigned?: AssignedKey[]): Predicate {
+  return evaluateFilterObject(node, unit, table, context, PRISMA_DIALECT, depth, assigned);
 }
 
 function prismaKey(name: string, value: Node, unit: FileUnit, table: Table, context: AnalysisContext, depth: number): Predicate | undefined {

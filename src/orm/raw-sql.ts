@@ -13,6 +13,7 @@ import { flowClient } from './client-specs.js';
 import { numberClickHouseParameters, withoutClickHouseClauses } from '../sql/clickhouse.js';
 import { sessionFieldOf } from '../core/tenant-values.js';
 import { configuredSink, SEQUELIZE_PACKAGES, sequelizeReplacements } from './sequelize-sql.js';
+import { joinedConditions } from './joined-conditions.js';
 
 /**
  * Raw SQL in TypeScript: the SQL text of a call that sends SQL to the database, with its
@@ -160,7 +161,7 @@ function templateText(quasis: TSESTree.TemplateElement[], expressions: TSESTree.
     sql += raw;
     const expression = expressions[index];
     if (!expression) return;
-    const base = conditionBase(expression, unit);
+    const base = conditionBase(expression, unit) ?? joinedConditions(expression, unit, hasTopLevelOr);
     if (base) {
       segments.push([sql.length, base.start, base.text.length]);
       sql += base.text;

@@ -23,9 +23,14 @@ const NOT_PINNING = new Set([
 /** A `where` value of the find options, `findBy`, or the criteria of `update`/`delete`. */
 export function evaluateWhere(where: Node, unit: FileUnit, table: Table, context: AnalysisContext, depth = 0): Predicate {
   return evaluateFilterExpression(where, unit, context, {
-    object: (node, at, d) => evaluateFilterObject(node, at, table, context, TYPEORM_DIALECT, d),
+    object: (node, at, d, assigned) => evaluateFilterObject(node, at, table, context, TYPEORM_DIALECT, d, assigned),
     call: (node, at, d) => helperFilter(node, at, table, context, d),
     other: (node, at, d) => typeormOnly(node, at, table, context, d),
+    pushed: (elements, use, alwaysOne, at, d) => {
+      const result = evaluateElements(elements, at, table, context, d);
+      // Nothing pushed on some path: TypeORM reads an empty `where` array as no condition at all.
+      return result.kind === 'scoped' && !alwaysOne ? { ...result, condition: use } : result;
+    },
   }, depth);
 }
 
@@ -52,7 +57,11 @@ function typeormOnly(node: Node, unit: FileUnit, table: Table, context: Analysis
 
 /** `where: [{ tenantId, a }, { tenantId, b }]`: TypeORM ORs the objects, so each one must scope. */
 function evaluateArray(node: TSESTree.ArrayExpression, unit: FileUnit, table: Table, context: AnalysisContext, depth: number): Predicate {
-  const branches = node.elements.flatMap((element) => {
+  return evaluateElements(node.elements, unit, table, context, depth);
+}
+
+function evaluateElements(elements: readonly (Node | TSESTree.SpreadElement | null)[], unit: FileUnit, table: Table, context: AnalysisContext, depth: number): Predicate {
+  const branches = elements.flatMap((element) => {
     if (!element) return [];
     if (element.type === T.SpreadElement) return [{ node: element as Node, predicate: { kind: 'unknown' as const, reason: 'a spread inside the `where` array' } }];
     return [{ node: element as Node, predicate: evaluateWhere(element, unit, table, context, depth + 1) }];

@@ -5,6 +5,7 @@ import type { AnalysisContext, QuerySite } from '../../core/query-site.js';
 import type { Table, TenantSchema } from '../../core/schema.js';
 import type { CheckOutput, RawFinding } from '../../core/check-output.js';
 import { testsFailure } from '../../core/syntax.js';
+import { narrowedFrom } from '../../flow/filled.js';
 import { clip, derivedFromRows, functionOf, keyedByRowsOf, pathsOf, rowMadeOrLoaded, verifiedUserId, type PathOptions, type PathVerdict } from '../shared/paths.js';
 import { tenancyEvidence } from '../shared/evidence.js';
 import { publishedRowsPin, publishedTest } from '../shared/published.js';
@@ -924,7 +925,16 @@ function referenceIn(value: Node, unit?: AnalysisContext['unit']): { row: Node; 
       const init = unwrap(declarator.init);
       if (init.type === T.MemberExpression || init.type === T.CallExpression || init.type === T.ChainExpression) return referenceIn(init);
     }
+    // `let ids = toAud.templates.map((t) => t.id)`, later only `ids = ids.filter(...)`: what it started with.
+    const start = narrowedFrom(plain, unit);
+    const init = start && unwrap(start);
+    if (init && (init.type === T.MemberExpression || init.type === T.CallExpression)) return referenceIn(init);
     return undefined;
+  }
+  // `ids[i]`: one of the ids.
+  if (plain.type === T.MemberExpression && plain.computed && unwrap(plain.object).type === T.Identifier && unit) {
+    const ids = referenceIn(unwrap(plain.object), unit);
+    return ids && { ...ids, optional: ids.optional || plain.optional };
   }
   // Prisma's `{ in: ... }` / `{ equals: ... }`.
   if (plain.type === T.ObjectExpression && plain.properties.length === 1) {

@@ -1,10 +1,9 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import { memberName, propertyName, T, unwrap, variableOf, type FileUnit, type Node } from '../../core/ast.js';
 import type { Table, TenantSchema } from '../../core/schema.js';
+import { KEEPS_ELEMENTS, writtenValues } from '../../flow/filled.js';
 import { definitionOf, elementOf } from '../shared/paths.js';
 
-/** Array methods that hand back elements of the array they are called on, unchanged. */
-const KEEPS_ELEMENTS = new Set(['filter', 'find', 'findLast', 'slice', 'sort', 'toSorted', 'reverse', 'toReversed', 'at']);
 /** What a query's result wraps its rows in: supabase-js `{ data }`, pg `{ rows }`. */
 const RESULT_WRAPPERS = new Set(['data', 'rows']);
 
@@ -55,7 +54,7 @@ export function rowTableOf(node: Node, unit: FileUnit, schema: TenantSchema, tab
   }
   if (def.type !== 'Variable') return undefined;
   const defined = definitionOf(value, unit);
-  if (defined?.kind === 'other') return everyAssignment(variable, def.node, unit, schema, tableOf, depth);
+  if (defined?.kind === 'other') return everyAssignment(def.node, unit, schema, tableOf, depth);
   if (defined?.kind !== 'const') return undefined;
   let found = rowTableOf(defined.init, unit, schema, tableOf, depth + 1);
   if (!found) return undefined;
@@ -77,15 +76,11 @@ export function rowTableOf(node: Node, unit: FileUnit, schema: TenantSchema, tab
  * written to it (its initializer and each `=`) does, of the same table. A `let` left empty at first
  * holds no row until it is written.
  */
-function everyAssignment(variable: NonNullable<ReturnType<typeof variableOf>>, declarator: Node, unit: FileUnit, schema: TenantSchema, tableOf: (call: Node) => Table | undefined, depth: number): { table: Table; direct: boolean } | undefined {
-  if (declarator.type !== T.VariableDeclarator || declarator.id.type !== T.Identifier || declarator.parent?.type !== T.VariableDeclaration || declarator.parent.kind !== 'let') return undefined;
-  const values: Node[] = declarator.init && !nothing(unwrap(declarator.init)) ? [declarator.init] : [];
-  for (const reference of variable.references) {
-    if (!reference.isWrite() || reference.init) continue;
-    const assignment = (reference.identifier as Node).parent;
-    if (assignment?.type !== T.AssignmentExpression || assignment.operator !== '=' || assignment.left !== reference.identifier) return undefined;
-    values.push(assignment.right);
-  }
+function everyAssignment(declarator: Node, unit: FileUnit, schema: TenantSchema, tableOf: (call: Node) => Table | undefined, depth: number): { table: Table; direct: boolean } | undefined {
+  if (declarator.type !== T.VariableDeclarator || declarator.id.type !== T.Identifier) return undefined;
+  const written = writtenValues(declarator.id, unit);
+  if (!written) return undefined;
+  const values = declarator.init && nothing(unwrap(declarator.init)) ? written.slice(1) : written;
   let found: { table: Table; direct: boolean } | undefined;
   for (const written of values) {
     const rows = rowTableOf(written, unit, schema, tableOf, depth + 1);

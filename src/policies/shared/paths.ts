@@ -19,6 +19,7 @@ import { authorizationDecoratorOf, chainRoot, testsFailure } from '../../core/sy
 import { sessionFieldOf } from '../../core/tenant-values.js';
 import { returnedExpressions, type Resolver } from '../../core/resolve.js';
 import { callableAt, callGraphFor, INLINE_RUNNERS, isInlineCallback, nodeKey, placeOf, runsParameter, searchRootOf, type Callable, type CallGraph } from '../../flow/callers.js';
+import { additionsTo, isEmptyCollection } from '../../flow/filled.js';
 import { originsOf } from '../../flow/origin.js';
 import { publicDeclaration } from './public-routes.js';
 import { processEventOf } from './process-events.js';
@@ -1099,57 +1100,6 @@ export function derivedFromRows(values: readonly Node[], unit: FileUnit, isQuery
   return any ? source : undefined;
 }
 
-/** `new Set()`, `new Map()`, `[]`: a collection that holds only what is added to it later. */
-function isEmptyCollection(init: Node): boolean {
-  if (init.type === T.ArrayExpression) return init.elements.length === 0;
-  return init.type === T.NewExpression && init.callee.type === T.Identifier && (init.callee.name === 'Set' || init.callee.name === 'Map') && init.arguments.length === 0;
-}
-
-const ADDS = new Set(['add', 'push', 'unshift', 'set']);
-/** Reads of a collection that hand it to nobody who could fill it. */
-const COPIES = new Set(['from', 'isArray']);
-
-/**
- * The values added to the collection `name` is bound to (`ids.add(v)`, `ids.push(...vs)`), when every
- * other use only reads it (`Array.from(ids)`, `[...ids]`, `ids.size`); undefined when a use could
- * fill it some other way (handed to a function, reassigned).
- */
-function additionsTo(name: TSESTree.Identifier, unit: FileUnit): Node[] | undefined {
-  let variable;
-  for (let scope = scopeAt(unit, name); scope && !variable; scope = scope.upper) variable = scope.set.get(name.name);
-  if (!variable) return undefined;
-  const added: Node[] = [];
-  for (const reference of variable.references) {
-    if (reference.init) continue;
-    if (reference.isWrite()) return undefined;
-    const use = reference.identifier as Node;
-    // `return { previousPost, posts }`: handed to the caller when this function is done with it.
-    if (returnedByOwner(use, (variable.defs[0]?.name as Node | undefined) ?? name)) continue;
-    const parent = use.parent;
-    if (parent?.type === T.MemberExpression && parent.object === use) {
-      const method = memberName(parent) ?? '';
-      const call = parent.parent;
-      if (ADDS.has(method) && call?.type === T.CallExpression && call.callee === parent) {
-        for (const arg of call.arguments) added.push(arg.type === T.SpreadElement ? arg.argument : arg);
-      }
-      continue;
-    }
-    if (parent?.type === T.SpreadElement) continue;
-    if (parent?.type === T.CallExpression && parent.callee.type === T.MemberExpression && COPIES.has(memberName(parent.callee) ?? '') && parent.arguments.includes(use as TSESTree.CallExpressionArgument)) continue;
-    if (parent?.type === T.NewExpression && parent.callee.type === T.Identifier && (parent.callee.name === 'Set' || parent.callee.name === 'Array')) continue;
-    return undefined;
-  }
-  return added;
-}
-
-/** A use inside a `return` of the function that declares the collection: nothing in it reads the collection after. */
-function returnedByOwner(use: Node, declared: Node): boolean {
-  for (let node: Node | undefined = use.parent; node; node = node.parent) {
-    if (node.type === T.FunctionDeclaration || node.type === T.FunctionExpression || node.type === T.ArrowFunctionExpression) return false;
-    if (node.type === T.ReturnStatement) return enclosingFunction(node) === enclosingFunction(declared);
-  }
-  return false;
-}
 
 /** The parameter a destructured name belongs to: `row` for `organizationId` in `({ organizationId }) =>`. */
 function patternRoot(node: Node): Node {
