@@ -7,6 +7,7 @@ import { BRAND_FACTORIES, JOB_REGISTRARS, SAME_BEHAVIOUR_WRAPPERS } from '../mod
 import type { FileUnit } from '../core/ast.js';
 import { ModuleGraph } from './modules.js';
 import { oxcParser } from './oxc.js';
+import { SourceListings } from './shared-listing.js';
 import { findProjectRoot, isStale, loadProject, withWorkspaceSchema, type CandidateRead, type LoadOptions, type Project } from './project.js';
 
 interface Entry {
@@ -39,6 +40,8 @@ interface Generation {
   modules: ModuleGraph;
   loaded: Map<string, { project: Project; settingsKey: string }>;
   candidateReads: Map<string, CandidateRead | null>;
+  /** One glob of a workspace's source files for all its projects (shared-listing.ts). */
+  listings: SourceListings;
 }
 let generation: Generation | undefined;
 
@@ -48,7 +51,7 @@ function freshGeneration(): Generation {
   // parsed by the scanner's front end, oxc-parser when installed: the same trees (src/project/oxc.ts,
   // test/parity/front-ends.test.ts) for about a third of typescript-estree's CPU. A linted file's
   // tree is still ESLint's own (addLinted), and replaces any parse of it.
-  return { modules: new ModuleGraph(true, undefined, oxcParser() ? 'oxc' : 'typescript-estree'), loaded: new Map(), candidateReads: new Map() };
+  return { modules: new ModuleGraph(true, undefined, oxcParser() ? 'oxc' : 'typescript-estree'), loaded: new Map(), candidateReads: new Map(), listings: new SourceListings() };
 }
 
 /**
@@ -83,6 +86,7 @@ function projectAt(shared: Generation, root: string, override: TenantLintConfig 
     // The schema readers parse through the same graph: a Drizzle schema file an analysis imports is not parsed again.
     parse: (file: string, text: string): FileUnit => shared.modules.parse(file, text),
     candidateReads: shared.candidateReads,
+    candidates: shared.listings.filesOf(root),
   };
   const project = loadProject(root, override, options);
   shared.loaded.set(root, { project, settingsKey });

@@ -600,6 +600,20 @@ export function loadProject(root: string, configOverride?: TenantLintConfig, opt
 }
 
 const TS_FILES = '**/*.{ts,tsx,mts,cts,js,mjs,cjs}';
+/** Folders whose files are never schema sources; readTypeScriptSources skips them (src/project/shared-listing.ts too). */
+export const TS_SOURCE_SKIPPED_FOLDERS: readonly string[] = ['node_modules', 'dist', 'build', '.next', 'coverage'];
+
+/** The files readTypeScriptSources considers below `cwd` when no list is given (the editor), in globby's order. */
+export function globTypeScriptSources(cwd: string): string[] {
+  return globbySync(TS_FILES, {
+    cwd,
+    absolute: true,
+    gitignore: true,
+    ignore: [...TS_SOURCE_SKIPPED_FOLDERS.map((folder) => `**/${folder}/**`), '**/*.d.ts'],
+    followSymbolicLinks: false,
+    suppressErrors: true,
+  });
+}
 
 /**
  * Table definitions in TypeScript: a cheap text test picks the files that import an ORM's schema
@@ -614,15 +628,7 @@ function readTypeScriptSources(
   sharedRead?: (file: string) => { text: string; real: string } | undefined,
 ): { result: SchemaReadResult; read: string[]; orms: Set<string>; clickhouse: { builders: string[]; callers: string[] } } {
   const files =
-    candidates?.filter((file) => !relative(root, file).startsWith('..')) ??
-    globbySync(TS_FILES, {
-      cwd: root,
-      absolute: true,
-      gitignore: true,
-      ignore: ['**/node_modules/**', '**/dist/**', '**/build/**', '**/.next/**', '**/*.d.ts', '**/coverage/**'],
-      followSymbolicLinks: false,
-      suppressErrors: true,
-    });
+    candidates?.filter((file) => !relative(root, file).startsWith('..')) ?? globTypeScriptSources(root);
   const sources: { file: string; text: string; projectFile: string }[] = [];
   const read: string[] = [];
   const orms = new Set<string>();
