@@ -19,6 +19,7 @@ import type { Variable } from '@typescript-eslint/scope-manager';
 import { memberName, propertyName, proxyTarget, T, textOf, thisAssignments, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
 import { returnedExpressions, type Resolver, type ServiceForm, type ServiceTag } from '../core/resolve.js';
 import { implementationsIn } from './implementations.js';
+import { factoryResult } from './generic-factories.js';
 
 export type Step =
   | { kind: 'get'; name: string }
@@ -968,6 +969,11 @@ function callOrigin(o: Origin, args: TSESTree.CallExpressionArgument[], unit: Fi
       const name = o.fn.type === T.FunctionDeclaration && o.fn.id ? o.fn.id.name : 'a function';
       const useful = returned.filter((r) => r.kind !== 'literal');
       const via = node.type === T.CallExpression ? { node, unit } : undefined;
+      // `getSingleton<Pool>('pg', createPg)`: a body that does not say (a cache in `global[...]`) and a signature that does.
+      if (!useful.some((r) => r.kind === 'lib')) {
+        const made = factoryMade(o.fn, o.unit, name, args, unit, node, w);
+        if (made) return made;
+      }
       return useful.map((r) => {
         if (r.kind === 'lib') return { ...r, trail: [...r.trail, `returned by \`${name}()\``], ...(via ? { via } : {}) };
         // A function this call made (declared inside the called one): it closes over this call's arguments.
@@ -981,6 +987,23 @@ function callOrigin(o: Origin, args: TSESTree.CallExpressionArgument[], unit: Fi
       void args;
       return [unknown('the callee is not a function', unit, node)];
   }
+}
+
+/**
+ * What a generic memoiser's call gives, by its signature (src/flow/generic-factories.ts): the
+ * library values its factory argument returns, or the factory itself when the call gives a
+ * function returning them (`Singleton<T>`). Undefined when the factory returns no library value.
+ */
+function factoryMade(fn: TSESTree.FunctionLike, fnUnit: FileUnit, name: string, args: TSESTree.CallExpressionArgument[], unit: FileUnit, node: Node, w: Walk): Origin[] | undefined {
+  const signature = factoryResult(fn, fnUnit);
+  const arg = signature ? args[signature.index] : undefined;
+  if (!signature || !arg || arg.type === T.SpreadElement) return undefined;
+  const factories = describe(arg, unit, w).filter((f): f is Extract<Origin, { kind: 'function' }> => f.kind === 'function');
+  const trail = `returned by the factory \`${textOf(unit, arg).slice(0, 40)}\` passed to \`${name}()\``;
+  const made = factories.flatMap((f) => callOrigin(f, [], unit, node, w)).filter((r): r is LibOrigin => r.kind === 'lib');
+  if (!made.length) return undefined;
+  if (signature.kind === 'callable') return factories;
+  return made.map((r) => ({ ...r, trail: [...r.trail, trail] }));
 }
 
 function construct(node: TSESTree.NewExpression, unit: FileUnit, w: Walk): Origin[] {
