@@ -1127,6 +1127,8 @@ function getMember(o: Origin, name: string, unit: FileUnit, at: Node, w: Walk): 
           if (spread.some((s) => s.kind !== 'unknown')) return spread.filter((s) => s.kind !== 'unknown');
         }
       }
+      const later = assignedLater(o.node, o.unit, name, w);
+      if (later.length) return later;
       return [unknown(`the object has no member \`${name}\` that can be followed`, unit, at)];
     }
     case 'module': {
@@ -1239,6 +1241,26 @@ function injectedBy(decorators: TSESTree.Decorator[], unit: FileUnit, w: Walk): 
     }
   }
   return out;
+}
+
+/**
+ * `const database = {} as any; ...; database.sequelize = sequelize; return database` (Sequelize's
+ * generated `models/index.js`, crowd.dev's `models()`): a member the object literal does not write
+ * is what the code assigns to it through the variable it initialises.
+ */
+function assignedLater(object: TSESTree.ObjectExpression, unit: FileUnit, name: string, w: Walk): Origin[] {
+  let holder: Node | undefined = object.parent;
+  while (holder && (holder.type === T.TSAsExpression || holder.type === T.TSSatisfiesExpression || holder.type === T.TSNonNullExpression)) holder = holder.parent;
+  if (holder?.type !== T.VariableDeclarator || holder.id.type !== T.Identifier || !holder.init || unwrap(holder.init) !== object) return [];
+  const variable = unit.scopeManager.getDeclaredVariables(holder)[0];
+  const out: Origin[] = [];
+  for (const ref of variable?.references ?? []) {
+    const target = ref.identifier.parent;
+    if (target?.type !== T.MemberExpression || target.object !== ref.identifier || memberName(target) !== name) continue;
+    const assignment = target.parent;
+    if (assignment?.type === T.AssignmentExpression && assignment.operator === '=' && assignment.left === target) out.push(...describe(assignment.right, unit, w));
+  }
+  return out.filter((o) => o.kind !== 'literal' && o.kind !== 'unknown');
 }
 
 /** Values assigned in this file to a member with the same text (`globalForDb.conn = ...`). */

@@ -271,3 +271,90 @@ describe('a static method of a project class', () => {
     expect(faces.eslint).toEqual(faces.scanner);
   });
 });
+
+describe('a member assigned after the object literal is made', () => {
+  // Sequelize's generated `models/index` and crowd.dev's `models()`: `const database = {} as any; ...;
+  // database.sequelize = sequelize; return database`, read as `dbOptions.database.sequelize.query(...)`.
+  const models = (client: 'sequelize' | 'pg') =>
+    [
+      client === 'sequelize' ? `import { Sequelize } from 'sequelize'` : `import { Pool } from 'pg'`,
+      `export async function models() {`,
+      `  const database = {} as any`,
+      client === 'sequelize' ? `  const sequelize = new Sequelize(process.env.DATABASE_URL!)` : `  const pool = new Pool({ connectionString: process.env.DATABASE_URL })`,
+      client === 'sequelize' ? `  database.sequelize = sequelize` : `  database.pool = pool`,
+      `  return database`,
+      `}`,
+      `export async function options() {`,
+      `  return { database: await models(), language: 'en' }`,
+      `}`,
+      '',
+    ].join('\n');
+  const job = (client: 'sequelize' | 'pg') => {
+    const send = client === 'sequelize' ? 'dbOptions.database.sequelize.query' : 'dbOptions.database.pool.query';
+    const scoped = client === 'sequelize' ? `'select * from members where "tenantId" = :tenantId', { replacements: { tenantId } }` : `'select * from members where "tenantId" = $1', [tenantId]`;
+    return [
+      `import { options } from '../db/models'`,
+      `export async function listMembers(tenantId: string) {`,
+      `  const dbOptions = await options()`,
+      `  return ${send}(${scoped})`,
+      `}`,
+      `export async function listAllMembers() {`,
+      `  const dbOptions = await options()`,
+      `  return ${send}('select * from members')`,
+      `}`,
+      '',
+    ].join('\n');
+  };
+  const routes = [
+    `import { Router } from 'express'`,
+    `import { listAllMembers, listMembers } from './members'`,
+    `export const router = Router()`,
+    `router.get('/a', async (req, res) => { res.json(await listMembers(req.user.tenantId)) })`,
+    `router.get('/b', async (req, res) => { res.json(await listAllMembers()) })`,
+    '',
+  ].join('\n');
+
+  for (const client of ['sequelize', 'pg'] as const) {
+    it(`\`database.${client === 'sequelize' ? 'sequelize' : 'pool'} = ...\` after \`const database = {} as any\` (${client}): analysed, the unscoped twin errors`, async () => {
+      const dir = makeProject({
+        'package.json': JSON.stringify({ dependencies: { express: '^5.1.0', [client]: client === 'pg' ? '^8.11.0' : '^6.37.0' } }),
+        'migrations/V1__init.sql': MIGRATION,
+        'src/db/models.ts': models(client),
+        'src/members/members.ts': job(client),
+        'src/members/routes.ts': routes,
+      });
+      const result = await scan({ path: dir });
+      expect(result.coverage.notTracedSites).toEqual([]);
+      expect(result.coverage).toMatchObject({ seen: 2, analysed: 2, scoped: 1, unscoped: 1, notTraced: 0 });
+      expect(filterSites(result)).toEqual(['src/members/members.ts:8 error']);
+    });
+  }
+
+  it('twin: a member assigned to another object of the same name elsewhere is not the literal\'s: not traced', async () => {
+    const dir = makeProject({
+      'package.json': JSON.stringify({ dependencies: { express: '^5.1.0', pg: '^8.11.0' } }),
+      'migrations/V1__init.sql': MIGRATION,
+      'src/db/models.ts': [
+        `import { Pool } from 'pg'`,
+        `export function other() {`,
+        `  const database = {} as any`,
+        `  database.pool = new Pool()`,
+        `  return database`,
+        `}`,
+        `export async function models() {`,
+        `  const database = {} as any`,
+        `  return database`,
+        `}`,
+        `export async function options() {`,
+        `  return { database: await models(), language: 'en' }`,
+        `}`,
+        '',
+      ].join('\n'),
+      'src/members/members.ts': job('pg'),
+      'src/members/routes.ts': routes,
+    });
+    const result = await scan({ path: dir });
+    expect(result.coverage).toMatchObject({ seen: 2, analysed: 0, notTraced: 2 });
+    expect(result.coverage.notTracedSites[0]?.reason).toMatch(/the object has no member `pool` that can be followed/);
+  });
+});
