@@ -18,6 +18,8 @@ import type { TSESTree } from '@typescript-eslint/types';
 import type { Variable } from '@typescript-eslint/scope-manager';
 import { memberName, propertyName, proxyTarget, T, textOf, thisAssignments, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
 import { returnedExpressions, type Resolver, type ServiceForm, type ServiceTag } from '../core/resolve.js';
+import { implementationsIn } from './implementations.js';
+import { factoryResult } from './generic-factories.js';
 
 export type Step =
   | { kind: 'get'; name: string }
@@ -967,6 +969,11 @@ function callOrigin(o: Origin, args: TSESTree.CallExpressionArgument[], unit: Fi
       const name = o.fn.type === T.FunctionDeclaration && o.fn.id ? o.fn.id.name : 'a function';
       const useful = returned.filter((r) => r.kind !== 'literal');
       const via = node.type === T.CallExpression ? { node, unit } : undefined;
+      // `getSingleton<Pool>('pg', createPg)`: a body that does not say (a cache in `global[...]`) and a signature that does.
+      if (!useful.some((r) => r.kind === 'lib')) {
+        const made = factoryMade(o.fn, o.unit, name, args, unit, node, w);
+        if (made) return made;
+      }
       return useful.map((r) => {
         if (r.kind === 'lib') return { ...r, trail: [...r.trail, `returned by \`${name}()\``], ...(via ? { via } : {}) };
         // A function this call made (declared inside the called one): it closes over this call's arguments.
@@ -980,6 +987,23 @@ function callOrigin(o: Origin, args: TSESTree.CallExpressionArgument[], unit: Fi
       void args;
       return [unknown('the callee is not a function', unit, node)];
   }
+}
+
+/**
+ * What a generic memoiser's call gives, by its signature (src/flow/generic-factories.ts): the
+ * library values its factory argument returns, or the factory itself when the call gives a
+ * function returning them (`Singleton<T>`). Undefined when the factory returns no library value.
+ */
+function factoryMade(fn: TSESTree.FunctionLike, fnUnit: FileUnit, name: string, args: TSESTree.CallExpressionArgument[], unit: FileUnit, node: Node, w: Walk): Origin[] | undefined {
+  const signature = factoryResult(fn, fnUnit);
+  const arg = signature ? args[signature.index] : undefined;
+  if (!signature || !arg || arg.type === T.SpreadElement) return undefined;
+  const factories = describe(arg, unit, w).filter((f): f is Extract<Origin, { kind: 'function' }> => f.kind === 'function');
+  const trail = `returned by the factory \`${textOf(unit, arg).slice(0, 40)}\` passed to \`${name}()\``;
+  const made = factories.flatMap((f) => callOrigin(f, [], unit, node, w)).filter((r): r is LibOrigin => r.kind === 'lib');
+  if (!made.length) return undefined;
+  if (signature.kind === 'callable') return factories;
+  return made.map((r) => ({ ...r, trail: [...r.trail, trail] }));
 }
 
 function construct(node: TSESTree.NewExpression, unit: FileUnit, w: Walk): Origin[] {
@@ -1032,10 +1056,23 @@ function superOrigins(node: TSESTree.Super, unit: FileUnit, w: Walk): Origin[] {
 
 function thisOrigins(node: TSESTree.ThisExpression, unit: FileUnit, w: Walk): Origin[] {
   let current: Node | undefined = node.parent;
-  while (current && current.type !== T.ClassBody) current = current.parent;
+  // `this` of a static method (`this.getSequelize(options)` in a static helper) is the class itself.
+  let isStatic = false;
+  let ownFunction = false;
+  while (current && current.type !== T.ClassBody) {
+    if (!ownFunction && (current.type === T.FunctionExpression || current.type === T.FunctionDeclaration)) {
+      ownFunction = true;
+      isStatic = current.parent?.type === T.MethodDefinition && current.parent.static;
+    }
+    if (!ownFunction && (current.type === T.StaticBlock || (current.type === T.PropertyDefinition && current.static))) {
+      ownFunction = true;
+      isStatic = true;
+    }
+    current = current.parent;
+  }
   const cls = current?.parent;
   if (cls?.type !== T.ClassDeclaration && cls?.type !== T.ClassExpression) return [unknown('`this` outside a class', unit, node)];
-  return instanceOf(cls, unit, w);
+  return isStatic ? [{ kind: 'class', cls, unit }] : instanceOf(cls, unit, w);
 }
 
 // ---- members ----
@@ -1057,10 +1094,18 @@ function getMember(o: Origin, name: string, unit: FileUnit, at: Node, w: Walk): 
       const literal: TypedMembers | undefined = Reflect.get(o.node, 'typeLiteral');
       if (literal) {
         for (const m of literal.members) {
-          const key = m.type === T.TSPropertySignature && !m.computed ? (m.key.type === T.Identifier ? m.key.name : m.key.type === T.Literal ? String(m.key.value) : undefined) : undefined;
-          if (m.type === T.TSPropertySignature && key === name && m.typeAnnotation) {
-            return typeOrigins(m.typeAnnotation.typeAnnotation, o.unit, w);
+          const key = (m.type === T.TSPropertySignature || m.type === T.TSMethodSignature) && !m.computed ? (m.key.type === T.Identifier ? m.key.name : m.key.type === T.Literal ? String(m.key.value) : undefined) : undefined;
+          if (key !== name) continue;
+          const declared = m.type === T.TSPropertySignature && m.typeAnnotation ? m.typeAnnotation.typeAnnotation : undefined;
+          const typed = declared ? typeOrigins(declared, o.unit, w) : [];
+          if (typed.some((t) => t.kind === 'lib')) return typed;
+          // A method the interface declares: what runs is an implementation of it (src/flow/implementations.ts).
+          if (m.type === T.TSMethodSignature || declared?.type === T.TSFunctionType) {
+            const implemented = implementedMethods(o.node.parent, o.unit, name, w);
+            if (implemented.length) return implemented;
           }
+          if (declared) return typed;
+          return [unknown(`\`${name}\` is a method the type declares, and no implementation of it was found in the module that declares the type`, unit, at)];
         }
         // `interface Ctx extends Base`: a member of the base.
         for (const base of literal.heritage) {
@@ -1082,6 +1127,8 @@ function getMember(o: Origin, name: string, unit: FileUnit, at: Node, w: Walk): 
           if (spread.some((s) => s.kind !== 'unknown')) return spread.filter((s) => s.kind !== 'unknown');
         }
       }
+      const later = assignedLater(o.node, o.unit, name, w);
+      if (later.length) return later;
       return [unknown(`the object has no member \`${name}\` that can be followed`, unit, at)];
     }
     case 'module': {
@@ -1096,10 +1143,48 @@ function getMember(o: Origin, name: string, unit: FileUnit, at: Node, w: Walk): 
     case 'instance':
       return classMember(o.cls, o.unit, name, unit, at, w);
     case 'class':
-      return [unknown(`static \`${name}\` is not followed`, unit, at)];
+      return staticMember(o.cls, o.unit, name, unit, at, w);
     default:
       return [unknown(`\`.${name}\` of a ${o.kind} value`, unit, at)];
   }
+}
+
+/**
+ * `SequelizeRepository.getSequelize` (crowd.dev): a static method of a project class is a function
+ * like any other, a static field its initializer or declared type; inherited statics come from the
+ * base classes.
+ */
+function staticMember(cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression, unit: FileUnit, name: string, from: FileUnit, at: Node, w: Walk): Origin[] {
+  const out: Origin[] = [];
+  for (const m of cls.body.body) {
+    if (!('static' in m) || !m.static) continue;
+    if (m.type === T.MethodDefinition && propertyName(m) === name && m.kind === 'method') out.push({ kind: 'function', fn: m.value, unit });
+    if (m.type === T.MethodDefinition && propertyName(m) === name && m.kind === 'get') out.push(...returnedExpressions(m.value).flatMap((r) => describe(r, unit, w)));
+    if (m.type === T.PropertyDefinition && propertyName(m) === name) {
+      if (m.value) out.push(...describe(m.value, unit, w));
+      const type = m.typeAnnotation?.typeAnnotation;
+      if (type && !out.some((o) => o.kind === 'lib')) out.push(...typeOrigins(type, unit, w));
+    }
+  }
+  if (!out.length && cls.superClass) {
+    for (const base of describe(cls.superClass, unit, w)) if (base.kind === 'class') out.push(...staticMember(base.cls, base.unit, name, from, at, w));
+  }
+  const useful = out.filter((o) => o.kind !== 'literal');
+  return useful.length ? useful : [unknown(`static \`${name}\` is not followed`, from, at)];
+}
+
+/**
+ * `qx.select` of `qx: QueryExecutor`: the methods of that name of the interface's implementations
+ * in its own module (src/flow/implementations.ts), each as the function that runs.
+ */
+function implementedMethods(shape: Node | undefined, unit: FileUnit, name: string, w: Walk): Origin[] {
+  if (shape?.type !== T.TSInterfaceDeclaration) return [];
+  const out: Origin[] = [];
+  for (const implementation of implementationsIn(unit, shape)) {
+    const found = implementation.type === T.ObjectExpression ? getMember({ kind: 'object', node: implementation, unit }, name, unit, implementation, w) : classMember(implementation, unit, name, unit, implementation, w);
+    for (const f of found) if (f.kind === 'function' && !out.some((o) => o.kind === 'function' && o.fn === f.fn)) out.push(f);
+  }
+  return out;
 }
 
 /** `this.db`: a field with its initializer or type, a constructor parameter property, `this.db = ...` anywhere in the class, a getter, a method. */
@@ -1156,6 +1241,26 @@ function injectedBy(decorators: TSESTree.Decorator[], unit: FileUnit, w: Walk): 
     }
   }
   return out;
+}
+
+/**
+ * `const database = {} as any; ...; database.sequelize = sequelize; return database` (Sequelize's
+ * generated `models/index.js`, crowd.dev's `models()`): a member the object literal does not write
+ * is what the code assigns to it through the variable it initialises.
+ */
+function assignedLater(object: TSESTree.ObjectExpression, unit: FileUnit, name: string, w: Walk): Origin[] {
+  let holder: Node | undefined = object.parent;
+  while (holder && (holder.type === T.TSAsExpression || holder.type === T.TSSatisfiesExpression || holder.type === T.TSNonNullExpression)) holder = holder.parent;
+  if (holder?.type !== T.VariableDeclarator || holder.id.type !== T.Identifier || !holder.init || unwrap(holder.init) !== object) return [];
+  const variable = unit.scopeManager.getDeclaredVariables(holder)[0];
+  const out: Origin[] = [];
+  for (const ref of variable?.references ?? []) {
+    const target = ref.identifier.parent;
+    if (target?.type !== T.MemberExpression || target.object !== ref.identifier || memberName(target) !== name) continue;
+    const assignment = target.parent;
+    if (assignment?.type === T.AssignmentExpression && assignment.operator === '=' && assignment.left === target) out.push(...describe(assignment.right, unit, w));
+  }
+  return out.filter((o) => o.kind !== 'literal' && o.kind !== 'unknown');
 }
 
 /** Values assigned in this file to a member with the same text (`globalForDb.conn = ...`). */

@@ -2,6 +2,7 @@ import type { TSESTree } from '@typescript-eslint/types';
 import type { Variable } from '@typescript-eslint/scope-manager';
 import { findByName, memberName, T, textOf, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
 import { originsOf, type LibOrigin, type Origin } from '../flow/origin.js';
+import { returnedExpressions } from '../core/resolve.js';
 import { credentialScope, type AnalysisContext, type ClientInfo, type Operation, type QuerySite } from '../core/query-site.js';
 import { isCredentialColumn, type Table, type TenantSchema } from '../core/schema.js';
 import { namesIn } from '../core/syntax.js';
@@ -487,7 +488,7 @@ function wrapperSink(call: TSESTree.CallExpression, callee: Node, context: Analy
   for (const origin of originsOf(callee, context.unit, context.resolver)) {
     if (origin.kind !== 'function') continue;
     const sink = sqlParameterOf(origin.fn, origin.unit, context);
-    if (sink && sink.index === first) return { callee, text: call.arguments[first]!, client: { kind: 'client', scoped: false, how: `\`${name}\`, a project function that sends its argument to ${sink.how}` }, ...(sink.dialect ? { dialect: sink.dialect } : {}) };
+    if (sink && sink.index === first) return { callee, text: call.arguments[first]!, client: { kind: 'client', scoped: false, how: `\`${name}\`, a project function that sends its argument to ${sink.how}` }, ...(sink.dialect ? { dialect: sink.dialect } : {}), ...(sink.pgPromise ? { pgPromise: true as const } : {}) };
   }
   return undefined;
 }
@@ -537,6 +538,23 @@ interface WrapperSql {
   index: number;
   how: string;
   dialect?: 'clickhouse';
+  /** The text reaches the client formatted by pg-promise (its own sink, or `pgp.as.format(text, values)` before another client): its `$(name)` are values. */
+  pgPromise?: true;
+}
+
+/**
+ * `formatQuery(query, params)` whose body returns `pgp.as.format(query, params)`, or that call
+ * itself: text formatted by pg-promise before it is sent (crowd.dev formats for Sequelize too), so
+ * its placeholders are pg-promise's, whichever client receives it.
+ */
+function formattedByPgPromise(text: Node, unit: FileUnit, context: AnalysisContext, depth = 0): boolean {
+  const node = unwrap(text);
+  if (node.type !== T.CallExpression || depth > 2) return false;
+  return originsOf(node.callee, unit, context.resolver).some(
+    (o) =>
+      (o.kind === 'lib' && o.source === 'pg-promise' && o.steps.some((step) => step.kind === 'get' && step.name === 'format')) ||
+      (o.kind === 'function' && returnedExpressions(o.fn).some((r) => formattedByPgPromise(r, o.unit, context, depth + 1))),
+  );
 }
 
 const wrappers = new WeakMap<Node, WrapperSql | null>();
@@ -556,7 +574,8 @@ function sqlParameterOf(fn: TSESTree.FunctionLike, unit: FileUnit, context: Anal
     if (sink) {
       const names = namesIn(sink.text, fn, unit);
       const index = params.findIndex((p) => p !== undefined && names.has(p));
-      if (index >= 0) found = { index, how: sink.client.kind === 'client' ? sink.client.how : 'a SQL client', ...(sink.dialect ? { dialect: sink.dialect } : {}) };
+      const pgPromise = sink.pgPromise || formattedByPgPromise(sink.text, unit, inner);
+      if (index >= 0) found = { index, how: sink.client.kind === 'client' ? sink.client.how : 'a SQL client', ...(sink.dialect ? { dialect: sink.dialect } : {}), ...(pgPromise ? { pgPromise: true as const } : {}) };
       return;
     }
     // `removeMails(query, emails) { await db.query(query, []) }` where `db.query` is itself a project
