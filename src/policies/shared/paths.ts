@@ -20,6 +20,7 @@ import { sessionFieldOf } from '../../core/tenant-values.js';
 import { returnedExpressions, type Resolver } from '../../core/resolve.js';
 import { callableAt, callGraphFor, INLINE_RUNNERS, isInlineCallback, nodeKey, placeOf, runsParameter, searchRootOf, type Callable, type CallGraph } from '../../flow/callers.js';
 import { originsOf } from '../../flow/origin.js';
+import { destructuredUserId } from './own-identity.js';
 import { inPrivatePackage, runByPackageScript } from '../../flow/packages.js';
 
 export interface PathVerdict {
@@ -1238,6 +1239,7 @@ function readsClientBody(node: Node): boolean {
 export function verifiedUserId(node: Node, unit: FileUnit, resolver: Resolver, depth = 0): boolean {
   const value = unwrap(node.type === T.ChainExpression ? node.expression : node);
   if (value.type === T.Identifier) {
+    if (destructuredUserId(value, unit)) return true;
     const def = definitionOf(value, unit);
     return def?.kind === 'const' && depth < 2 && verifiedUserId(def.init, unit, resolver, depth + 1);
   }
