@@ -141,6 +141,8 @@ export interface Table {
   class: TableClass;
   /** Tenant-key fields this table carries (tenant tables). */
   tenantKeys: string[];
+  /** Other single-column foreign keys of a tenant table to the tenant root (src/schema/tenant-links.ts): pinning one scopes a query too. */
+  tenantLinks?: string[];
   /** For child tables: the relation fields through which tenancy is inherited. */
   parentRelations: string[];
   /** One line that explains the class, shown as evidence. */
@@ -259,4 +261,9 @@ export function isCredentialColumn(table: Pick<Table, 'primaryKey' | 'uniques'> 
   if (unique && /^(oauth_?)?client_?id$/i.test(name)) return true;
   if (!CREDENTIAL.test(name)) return false;
   return unique || /^(token|secret)$|(Token|Secret|Hash)$/.test(name);
+}
+
+/** A field whose equality with the tenant's id scopes a query: the tenant key, or another link to the root (`tenantLinks`). */
+export function pinsTenant(table: Table, field: string): boolean {
+  return table.tenantKeys.includes(field) || (table.tenantLinks?.includes(field) ?? false);
 }
