@@ -499,6 +499,24 @@ export class CallGraph {
   }
 
   /**
+   * Where another source file names a function that no traced call reaches (`videos.delete(id)` on a
+   * service the graph does not resolve, an OpenAPI `operationId`, `handler.handle(...)` in a project
+   * router): `file:line` of the first, so that "nothing calls it" is not claimed. See paths.ts.
+   */
+  namedElsewhere(target: Callable): string | undefined {
+    if (target.name === 'default' || !WORD.test(target.name)) return undefined;
+    const whole = new RegExp(`(?<![\\w$])${target.name.replace(/\$/g, '\\$')}(?![\\w$])`);
+    for (const file of this.filesNamingWhole(target.name)) {
+      if (file === target.unit.file) continue;
+      const text = this.textOf(file);
+      const at = whole.exec(text)?.index;
+      if (at === undefined) continue;
+      return `${relative(this.root, file).split('\\').join('/')}:${text.slice(0, at).split('\n').length}`;
+    }
+    return undefined;
+  }
+
+  /**
    * The source files whose text names `name` other than inside a longer word (namesWhole), in
    * sourceFiles order. For a name of ASCII word characters only (nearly every function name) that
    * is a file holding the name as one whole word, answered from an index of every file's words built

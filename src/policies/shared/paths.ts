@@ -231,6 +231,12 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
     verdict.unguarded.push(`${label(at)} (\`${placeOf(graph.root, at.unit, at.fn)}\`), exported by a library package (not private, with an entry point), so callable from outside the repository, with no check before \`${place}\``);
     return;
   }
+  // Named in another file all the same (a call on a receiver not traced, a dispatch table, a framework's registration): not proven uncalled.
+  const named = callers.length === 0 ? graph.namedElsewhere(at) : undefined;
+  if (named) {
+    verdict.cut.push(`${label(at)} (\`${placeOf(graph.root, at.unit, at.fn)}\`), which no traced call reaches, though \`${named}\` names \`${at.name}\` (a call on a receiver, a dispatch table or a registration the analysis does not follow)`);
+    return;
+  }
   if (callers.length === 0) {
     verdict.uncalled.push(`${label(at)} (\`${placeOf(graph.root, at.unit, at.fn)}\`)`);
     return;
