@@ -505,12 +505,16 @@ export class CallGraph {
    */
   namedElsewhere(target: Callable): string | undefined {
     if (target.name === 'default' || !WORD.test(target.name)) return undefined;
-    const whole = new RegExp(`(?<![\\w$])${target.name.replace(/\$/g, '\\$')}(?![\\w$])`);
+    const name = target.name.replace(/\$/g, '\\$');
+    // A member read (`videos.delete(`, `handler.handle(`) or a string (`operationId: 'resend'`); not a file
+    // that declares a function of the same name (`async clearCards(id) {`), whose own calls go to it.
+    const named = new RegExp(`\\.${name}(?![\\w$])|['"\`]${name}['"\`]`);
+    const declared = new RegExp(`(?<![\\w$.])${name}\\s*\\(`);
     for (const file of this.filesNamingWhole(target.name)) {
       if (file === target.unit.file) continue;
       const text = this.textOf(file);
-      const at = whole.exec(text)?.index;
-      if (at === undefined) continue;
+      const at = named.exec(text)?.index;
+      if (at === undefined || declared.test(text)) continue;
       return `${relative(this.root, file).split('\\').join('/')}:${text.slice(0, at).split('\n').length}`;
     }
     return undefined;

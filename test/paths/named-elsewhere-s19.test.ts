@@ -37,13 +37,15 @@ const ORMS: Record<Orm, { deps: Record<string, string>; schema: Record<string, s
 
 const ROUTER = `export async function dispatch(api: any, method: string, args: any) {\n  const handler = api[method];\n  return handler.handleProject(args);\n}\n`;
 
-function project(orm: Orm, router: boolean): string {
+const OPENAPI = `export const paths = {\n  '/projects/{id}': {\n    get: { operationId: 'handleProject' },\n  },\n};\n`;
+
+function project(orm: Orm, router: boolean | 'openapi'): string {
   const o = ORMS[orm];
   return makeProject({
     'package.json': JSON.stringify({ name: 'named', private: true, dependencies: { ...o.deps } }),
     ...o.schema,
     'src/api.ts': `${o.head}\nexport const api = {\n  GET: {\n    handleProject: async ({ id }: { id: string }) => ${o.read},\n  },\n};\n`,
-    ...(router ? { 'src/router.ts': ROUTER } : {}),
+    ...(router === true ? { 'src/router.ts': ROUTER } : router === 'openapi' ? { 'src/paths.ts': OPENAPI } : {}),
   });
 }
 
@@ -58,6 +60,12 @@ describe.each(['prisma', 'drizzle'] as Orm[])('a handler no traced call reaches 
     expect(found.map((f) => f.severity)).toEqual(['warning']);
     expect(found[0]!.evidence).not.toMatch(/Nothing in the repository calls/);
     expect(found[0]!.evidence).toMatch(/src\/router\.ts:3` names `handleProject`/);
+  });
+
+  it('named by an OpenAPI operationId: the evidence says where', async () => {
+    const found = await findings(project(orm, 'openapi'));
+    expect(found.map((f) => f.severity)).toEqual(['warning']);
+    expect(found[0]!.evidence).toMatch(/src\/paths\.ts:3` names `handleProject`/);
   });
 
   it('named nowhere else: nothing calls it, as before', async () => {
