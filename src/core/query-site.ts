@@ -69,6 +69,12 @@ export interface QuerySite {
    * by. Object filters are read from the object itself.
    */
   equalities?: { column: string; value: Node }[];
+  /**
+   * Raw SQL: each column compared with a parameter whose value the call shows (`WHERE id = $1` with
+   * `[userId]`). Read only where a policy asks whose row it is (the verified user's own row or
+   * address), never as a parent's verified key (see raw-sql.ts filterKeys).
+   */
+  keyValues?: { column: string; value: Node }[];
   nested: NestedIssue[];
   /** The values an insert or update writes (`data`, `.values(...)`, `.set(...)`, `create(values)`), for mass-assignment checks. */
   data?: Node;

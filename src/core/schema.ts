@@ -141,6 +141,8 @@ export interface Table {
   class: TableClass;
   /** Tenant-key fields this table carries (tenant tables). */
   tenantKeys: string[];
+  /** Other single-column foreign keys of a tenant table to the tenant root (src/schema/tenant-links.ts): pinning one scopes a query too. */
+  tenantLinks?: string[];
   /** For child tables: the relation fields through which tenancy is inherited. */
   parentRelations: string[];
   /** One line that explains the class, shown as evidence. */
@@ -271,4 +273,9 @@ export function manyToManyToRoot(table: Pick<Table, 'name' | 'relations'>, root:
   if (!root) return undefined;
   const rootPointsHere = (name: string) => [...root.relations.values()].some((back) => back.target === name && back.fields.length > 0);
   return [...table.relations.values()].find((r) => r.target === root.name && r.isList && r.fields.length === 0 && !rootPointsHere(table.name));
+}
+
+/** A field whose equality with the tenant's id scopes a query: the tenant key, or another link to the root (`tenantLinks`). */
+export function pinsTenant(table: Table, field: string): boolean {
+  return table.tenantKeys.includes(field) || (table.tenantLinks?.includes(field) ?? false);
 }

@@ -19,6 +19,8 @@ export class TenantNames {
 
   constructor(schema: TenantSchema, config: TenantLintConfig) {
     this.keys = tenantKeyNames(schema, config);
+    // A second link to the root (`keys.forWorkspaceId`) scopes a filter as the key does, so a client's value for it is the client choosing the tenant.
+    for (const table of schema.tables.values()) for (const link of table.tenantLinks ?? []) this.keys.add(link);
     this.normalisedKeys = new Set([...this.keys].map(normalise));
     if (schema.root) this.normalisedKeys.add(normalise(`${schema.root}Id`));
   }

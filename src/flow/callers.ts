@@ -499,6 +499,28 @@ export class CallGraph {
   }
 
   /**
+   * Where another source file names a function that no traced call reaches (`videos.delete(id)` on a
+   * service the graph does not resolve, an OpenAPI `operationId`, `handler.handle(...)` in a project
+   * router): `file:line` of the first, so that "nothing calls it" is not claimed. See paths.ts.
+   */
+  namedElsewhere(target: Callable): string | undefined {
+    if (target.name === 'default' || !WORD.test(target.name)) return undefined;
+    const name = target.name.replace(/\$/g, '\\$');
+    // A member read (`videos.delete(`, `handler.handle(`) or a string (`operationId: 'resend'`); not a file
+    // that declares a function of the same name (`async clearCards(id) {`), whose own calls go to it.
+    const named = new RegExp(`\\.${name}(?![\\w$])|['"\`]${name}['"\`]`);
+    const declared = new RegExp(`(?<![\\w$.])${name}\\s*\\(`);
+    for (const file of this.filesNamingWhole(target.name)) {
+      if (file === target.unit.file) continue;
+      const text = this.textOf(file);
+      const at = named.exec(text)?.index;
+      if (at === undefined || declared.test(text)) continue;
+      return `${relative(this.root, file).split('\\').join('/')}:${text.slice(0, at).split('\n').length}`;
+    }
+    return undefined;
+  }
+
+  /**
    * The source files whose text names `name` other than inside a longer word (namesWhole), in
    * sourceFiles order. For a name of ASCII word characters only (nearly every function name) that
    * is a file holding the name as one whole word, answered from an index of every file's words built

@@ -11,7 +11,7 @@ import { runsHere, isChainLink, memberName, propertyName, T, textOf, unwrap, var
 import { credentialScope, type AnalysisContext, type ClientInfo, type Operation, type OrmRecognizer, type Predicate, type QuerySite } from '../core/query-site.js';
 import { returnedExpressions, type Located } from '../core/resolve.js';
 import { combineAll, combineAnd, conditional, isNullish, combineOr, evaluateFilterObject, resolveObject, isOwnKeyFromRow, isParentKeyFromRow, isUndefinedNode, type ObjectFilterDialect } from './object-filter.js';
-import { isCredentialColumn, type Table } from '../core/schema.js';
+import { isCredentialColumn, pinsTenant, type Table } from '../core/schema.js';
 import { flowClient } from './client-specs.js';
 import { DRIZZLE_SOURCE, drizzleImportOf, namespaceOf, resolveTable, unresolvedTable, type TableRef } from './drizzle-resolve.js';
 
@@ -437,7 +437,7 @@ function comparison(operator: 'eq' | 'inArray', args: TSESTree.CallExpressionArg
     const name = columnOf(col, unit, scope);
     if (name === undefined) continue;
     column = name;
-    if (scope.table.tenantKeys.includes(name)) {
+    if (pinsTenant(scope.table, name)) {
       return valueConstrains(value) ? { kind: 'scoped', via: `\`${operator}(${scope.table.name}.${name}, ...)\``, value } : { kind: 'unscoped', detail: `\`${name}\` is compared with nothing` };
     }
     if (isCredentialColumn(scope.table, name)) {

@@ -9,7 +9,7 @@ import type { TSESTree } from '@typescript-eslint/types';
 import { enclosingFunction, memberName, propertyName, T, textOf, unwrap, walk, type FileUnit, type Node } from '../core/ast.js';
 import type { Located } from '../core/resolve.js';
 import { credentialScope, type AnalysisContext, type Predicate } from '../core/query-site.js';
-import { isCredentialColumn, type Table } from '../core/schema.js';
+import { isCredentialColumn, pinsTenant, type Table } from '../core/schema.js';
 import { assignedKeys, pushesTo, writtenOnEveryPath, type AssignedKey } from '../flow/filled.js';
 
 export const MAX_FILTER_DEPTH = 10;
@@ -340,7 +340,7 @@ function assignedObject(value: Node): Node {
 }
 
 function evaluateKey(name: string, value: Node, unit: FileUnit, table: Table, context: AnalysisContext, dialect: ObjectFilterDialect, depth: number): Predicate | undefined {
-  if (table.tenantKeys.includes(name)) {
+  if (pinsTenant(table, name)) {
     if (!dialect.valueConstrains(value)) return { kind: 'unscoped', detail: `\`${name}\` is not compared for equality` };
     return { kind: 'scoped', via: `\`${name}\``, value, ...(context.unit.types?.mayBeUndefined(value) ? { mayBeUndefined: true } : {}) };
   }

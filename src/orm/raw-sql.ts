@@ -1137,15 +1137,17 @@ function propertyOf(object: TSESTree.ObjectExpression, name: string): Node | und
  * chose (`WHERE project_id = $1` with a socket payload's project), which no-client-tenant-id
  * does not yet see in raw SQL, and the missing filter here is then the only finding left.
  */
-function filterKeys(use: TableUse, table: Table, valueOf: (n: number) => Node | undefined, unit: FileUnit): Pick<QuerySite, 'whereKeys'> {
+function filterKeys(use: TableUse, table: Table, valueOf: (n: number) => Node | undefined, unit: FileUnit): Pick<QuerySite, 'whereKeys' | 'keyValues'> {
   const whereKeys: Record<string, string> = {};
+  const keyValues: { column: string; value: Node }[] = [];
   for (const key of use.keys ?? []) {
     const value = valueOf(key.param);
     if (!value) continue;
     const field = [...table.columns.entries()].find(([, column]) => column.dbName === key.column)?.[0] ?? key.column;
     whereKeys[field] = textOf(unit, value);
+    keyValues.push({ column: field, value });
   }
-  return Object.keys(whereKeys).length > 0 ? { whereKeys } : {};
+  return Object.keys(whereKeys).length > 0 ? { whereKeys, keyValues } : {};
 }
 
 /**

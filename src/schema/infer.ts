@@ -1,3 +1,4 @@
+import { recordTenantLinks } from './tenant-links.js';
 import type { TenantLintConfig } from '../config/schema.js';
 import { holdsUniqueCredential, manyToManyToRoot, type Relation, type SchemaDiagnostic, type SchemaSource, type Table, type TenantKey, type TenantSchema } from '../core/schema.js';
 import type { RawTable } from './prisma.js';
@@ -170,6 +171,7 @@ export function buildTenantSchema(
   // convention can be the parent another convention reaches (teable's `comment.table_id -> table_meta`).
   while (conventionParents(tables)) classifyChildren(tables);
   classifyByStructure(tables, root, tenantKeys, credentialLinks.size > 0);
+  recordTenantLinks(tables, root);
   // A migration folder left out whole (another database's migrations) read no file: it is not a
   // source, and a project whose only "source" it was has no schema of its own.
   const read = sources.filter((source) => source.kind !== 'sql' || source.files.length > 0);

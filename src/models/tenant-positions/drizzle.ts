@@ -81,7 +81,7 @@ export function drizzlePositions(site: QuerySite, context: AnalysisContext): Ten
 
 /** The tenant key of tenant data; on the tenant root, its own unique keys (the row that is the tenant). */
 function filterKeys(table: Table, context: AnalysisContext): string[] {
-  if (table.name !== context.schema.root) return table.tenantKeys;
+  if (table.name !== context.schema.root) return [...table.tenantKeys, ...(table.tenantLinks ?? [])];
   return [...table.primaryKey, ...table.uniques.filter((u) => u.fields.length === 1).flatMap((u) => u.fields)];
 }
 

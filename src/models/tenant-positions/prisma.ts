@@ -3,7 +3,7 @@ import { memberName, propertyName, T, unwrap, variableOf, walk, type FileUnit, t
 import type { TenantPositions } from '../../core/facts.js';
 import type { AnalysisContext, QuerySite } from '../../core/query-site.js';
 import type { Located } from '../../core/resolve.js';
-import type { Table, TenantSchema } from '../../core/schema.js';
+import { pinsTenant, type Table, type TenantSchema } from '../../core/schema.js';
 import { resolveObject } from '../../orm/prisma-where.js';
 import { commonPrincipals, equalityValues, isPrincipal, isPrincipalKey, noPositions, uniqueKeyValues, USER_KEYS, writtenTenantValues } from './object.js';
 
@@ -68,7 +68,7 @@ function tenantKeyValues(where: Located<TSESTree.ObjectExpression>, table: Table
     if (property.type !== T.Property) continue;
     const key = propertyName(property) ?? '';
     const value = unwrap(property.value);
-    if (table.tenantKeys.includes(key)) {
+    if (pinsTenant(table, key)) {
       found.push(...equalityValues(value, where.unit));
       continue;
     }

@@ -142,7 +142,7 @@ function readsOwnRows(site: QuerySite): boolean {
  */
 function ownAddressValues(site: QuerySite): { values: Node[]; via: string } | undefined {
   if (site.operation !== 'read') return undefined;
-  const values = filterValues(site)
+  const values = ownerFilterValues(site)
     .filter(({ column }) => /^e_?mail$/i.test(column) || /^e_?mail$/i.test(site.table.columns.get(column)?.dbName ?? column.replace(/^.*\./, '')))
     .map(({ value }) => value);
   return values.length ? { values, via: "names the verified user's own address: only the rows addressed to that person match" } : undefined;
@@ -162,7 +162,7 @@ function ownerValues(site: QuerySite, context: AnalysisContext): { values: Node[
   const isKey = (column: string) => site.table.primaryKey.length === 1 && names(site.table.primaryKey[0]!).includes(flat(column));
   const ownerRelation = (column: string) =>
     [...site.table.relations.values()].some((relation) => relation.fields.length === 1 && relation.target !== site.table.name && names(relation.fields[0]!).includes(flat(column)) && person(context.schema.tables.get(relation.target)));
-  const values = filterValues(site)
+  const values = ownerFilterValues(site)
     .filter(({ column }) => (person(site.table) ? isKey(column) : ownerRelation(column)))
     .map(({ value }) => value);
   if (values.length === 0) return undefined;
@@ -1006,12 +1006,18 @@ function madeByProjectFunction(site: QuerySite, context: AnalysisContext): boole
   });
 }
 
-/** The top-level conjuncts of a filter and their values: a chain's (`.eq`, `.in`, `.where`), or a `where` object's. */
 /** The columns the filter compares with a value: from the object or the chain, else (raw SQL) the `where` keys its recognizer read. */
 function pinnedColumns(site: QuerySite): string[] {
   return site.whereObject || site.equalities ? filterValues(site).map(({ column }) => column) : Object.keys(site.whereKeys ?? {});
 }
 
+/** Whose rows a filter names: the ORM's filter values, or raw SQL's parameters by column (`WHERE id = $1`). */
+function ownerFilterValues(site: QuerySite): { column: string; value: Node }[] {
+  const values = filterValues(site);
+  return values.length ? values : (site.keyValues ?? []);
+}
+
+/** The top-level conjuncts of a filter and their values: a chain's (`.eq`, `.in`, `.where`), or a `where` object's. */
 function filterValues(site: QuerySite): { column: string; value: Node }[] {
   if (site.equalities) return site.equalities;
   const found: { column: string; value: Node }[] = [];

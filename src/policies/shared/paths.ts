@@ -27,6 +27,7 @@ import { testRunnerOf } from './test-hooks.js';
 import { methodOf } from './inherited.js';
 import { routeOptionCheck } from './route-options.js';
 import { loadedByRouteParam } from './route-params.js';
+import { destructuredUserId } from './own-identity.js';
 import { inPrivatePackage, runByPackageScript } from '../../flow/packages.js';
 
 export interface PathVerdict {
@@ -240,6 +241,12 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
   const callers = graph.callersOf(at);
   if (callers.length === 0 && isExported(at) && !inPrivatePackage(at.unit.file)) {
     verdict.unguarded.push(`${label(at)} (\`${placeOf(graph.root, at.unit, at.fn)}\`), exported by a library package (not private, with an entry point), so callable from outside the repository, with no check before \`${place}\``);
+    return;
+  }
+  // Named in another file all the same (a call on a receiver not traced, a dispatch table, a framework's registration): not proven uncalled.
+  const named = callers.length === 0 ? graph.namedElsewhere(at) : undefined;
+  if (named) {
+    verdict.cut.push(`${label(at)} (\`${placeOf(graph.root, at.unit, at.fn)}\`), which no traced call reaches, though \`${named}\` names \`${at.name}\` (a call on a receiver, a dispatch table or a registration the analysis does not follow)`);
     return;
   }
   if (callers.length === 0) {
@@ -1199,6 +1206,7 @@ function readsClientBody(node: Node): boolean {
 export function verifiedUserId(node: Node, unit: FileUnit, resolver: Resolver, depth = 0): boolean {
   const value = unwrap(node.type === T.ChainExpression ? node.expression : node);
   if (value.type === T.Identifier) {
+    if (destructuredUserId(value, unit)) return true;
     const def = definitionOf(value, unit);
     return def?.kind === 'const' && depth < 2 && verifiedUserId(def.init, unit, resolver, depth + 1);
   }
