@@ -510,14 +510,19 @@ export class CallGraph {
     // that declares a function of the same name (`async clearCards(id) {`), whose own calls go to it.
     const named = new RegExp(`\\.${name}(?![\\w$])|['"\`]${name}['"\`]`);
     const declared = new RegExp(`(?<![\\w$.])${name}\\s*\\(`);
+    // The nearest such file by folder (the same package before another app's file that happens to use
+    // the word: Cap's `videos.delete` in the service's own folder, not in the browser extension).
+    let best: { file: string; at: number; text: string; near: number } | undefined;
     for (const file of this.filesNamingWhole(target.name)) {
       if (file === target.unit.file) continue;
       const text = this.textOf(file);
       const at = named.exec(text)?.index;
       if (at === undefined || declared.test(text)) continue;
-      return `${relative(this.root, file).split('\\').join('/')}:${text.slice(0, at).split('\n').length}`;
+      const near = sharedFolders(file, target.unit.file);
+      if (!best || near > best.near) best = { file, at, text, near };
     }
-    return undefined;
+    if (!best) return undefined;
+    return `${relative(this.root, best.file).split('\\').join('/')}:${best.text.slice(0, best.at).split('\n').length}`;
   }
 
   /**
@@ -1144,3 +1149,12 @@ export function placeOf(root: string, unit: FileUnit, node: Node): string {
 }
 
 export { walk };
+
+/** How many leading folders two paths share. */
+function sharedFolders(a: string, b: string): number {
+  const x = a.split(/[\\/]/);
+  const y = b.split(/[\\/]/);
+  let n = 0;
+  while (n < x.length - 1 && n < y.length - 1 && x[n] === y[n]) n++;
+  return n;
+}

@@ -319,17 +319,24 @@ export function evaluateFilterObject(
     if (scoped) return scoped;
   }
   // Keys written after the object was made: one scopes only when every path writes it; any may bypass.
+  const somePaths: string[] = [];
   for (const { key, value, definite } of assigned) {
-    keysSeen.push(key);
     const result = evaluateKey(key, value, unit, table, context, dialect, depth);
-    const scoped = note(result?.kind === 'scoped' && !definite ? undefined : result);
+    if (result?.kind === 'scoped' && !definite) {
+      if (!somePaths.includes(key)) somePaths.push(key);
+      continue;
+    }
+    keysSeen.push(key);
+    const scoped = note(result);
     if (scoped?.kind === 'scoped') return { ...scoped, via: `${scoped.via}, written into \`${textOf(unit, assignedObject(value))}\` on every path` };
   }
   if (weak) return weak;
   if (orBypass) return orBypass;
   if (unknown) return unknown;
   if (unpinnedKey) return unpinnedKey;
-  const detail = keysSeen.length ? `\`${noun}\` filters only on ${keysSeen.map((k) => `\`${k}\``).join(', ')}` : `\`${noun}\` is empty`;
+  const seen = [...new Set(keysSeen)].filter((key) => !somePaths.includes(key));
+  let detail = seen.length ? `\`${noun}\` filters only on ${seen.map((k) => `\`${k}\``).join(', ')}` : `\`${noun}\` is empty`;
+  if (somePaths.length) detail += `; ${somePaths.map((k) => `\`${k}\``).join(', ')} ${somePaths.length === 1 ? 'is' : 'are'} written into it on some paths only`;
   return { kind: 'unscoped', detail };
 }
 

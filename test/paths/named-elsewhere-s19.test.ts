@@ -74,3 +74,21 @@ describe.each(['prisma', 'drizzle'] as Orm[])('a handler no traced call reaches 
     expect(found[0]!.evidence).toMatch(/Nothing in the repository calls `handleProject`/);
   });
 });
+
+describe('several files name the function', () => {
+  it('the evidence cites the nearest by folder, not the first in file order', async () => {
+    const o = ORMS.prisma;
+    const dir = makeProject({
+      'package.json': JSON.stringify({ name: 'named', private: true, dependencies: { ...o.deps } }),
+      ...o.schema,
+      // `apps/a-extension` sorts before `src`: an unrelated app that happens to use the word.
+      'apps/a-extension/worker.ts': `export function onMessage(port: any) {\n  return port.handleProject({});\n}\n`,
+      'src/api.ts': `${o.head}\nexport const api = {\n  GET: {\n    handleProject: async ({ id }: { id: string }) => ${o.read},\n  },\n};\n`,
+      'src/router.ts': ROUTER,
+    });
+    const found = await findings(dir);
+    expect(found.map((f) => f.severity)).toEqual(['warning']);
+    expect(found[0]!.evidence).toMatch(/src\/router\.ts:3` names `handleProject`/);
+    expect(found[0]!.evidence).not.toMatch(/a-extension/);
+  });
+});
