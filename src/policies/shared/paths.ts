@@ -30,6 +30,7 @@ import { loadedByRouteParam } from './route-params.js';
 import { destructuredUserId } from './own-identity.js';
 import { inPrivatePackage, runByPackageScript } from '../../flow/packages.js';
 import { queueConsumerHeld } from './queue-consumers.js';
+import { temporalActivity } from './temporal-activities.js';
 
 export interface PathVerdict {
   /** A check in the query's own function, before it or on its result. */
@@ -240,6 +241,12 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
     return;
   }
   const callers = graph.callersOf(at);
+  // A Temporal activity (temporal-activities.ts): a worker runs it for a workflow; its callers, if any, are paths of their own.
+  const activity = temporalActivity(at, graph, options.resolver);
+  if (activity) {
+    verdict.system.push(`${label(at)} (\`${placeOf(graph.root, at.unit, at.fn)}\`) is ${activity}`);
+    if (callers.length === 0) return;
+  }
   if (callers.length === 0 && isExported(at) && !inPrivatePackage(at.unit.file)) {
     verdict.unguarded.push(`${label(at)} (\`${placeOf(graph.root, at.unit, at.fn)}\`), exported by a library package (not private, with an entry point), so callable from outside the repository, with no check before \`${place}\``);
     return;
