@@ -601,6 +601,11 @@ export class CallGraph {
     return sites;
   }
 
+  /** The calls whose callee is `name` or `<x>.name`, outside tests: candidates by name, which the asker confirms by resolving the callee. */
+  callsTo(name: string): { call: TSESTree.CallExpression; unit: FileUnit }[] {
+    return this.callsNamed(name).filter((r) => r.kind !== 'argument').map(({ call, unit }) => ({ call, unit }));
+  }
+
   /**
    * The calls handed `name` as an argument (`repository.extend(userExtension)`), outside tests: candidates
    * by name, which the asker confirms by resolving the argument.

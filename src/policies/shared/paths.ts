@@ -29,6 +29,8 @@ import { routeOptionCheck } from './route-options.js';
 import { loadedByRouteParam } from './route-params.js';
 import { destructuredUserId } from './own-identity.js';
 import { inPrivatePackage, runByPackageScript } from '../../flow/packages.js';
+import { queueConsumerHeld } from './queue-consumers.js';
+import { temporalActivity } from './temporal-activities.js';
 
 export interface PathVerdict {
   /** A check in the query's own function, before it or on its result. */
@@ -239,6 +241,12 @@ function exploreFrom(call: TSESTree.CallExpression, unit: FileUnit, graph: CallG
     return;
   }
   const callers = graph.callersOf(at);
+  // A Temporal activity (temporal-activities.ts): a worker runs it for a workflow; its callers, if any, are paths of their own.
+  const activity = temporalActivity(at, graph, options.resolver);
+  if (activity) {
+    verdict.system.push(`${label(at)} (\`${placeOf(graph.root, at.unit, at.fn)}\`) is ${activity}`);
+    if (callers.length === 0) return;
+  }
   if (callers.length === 0 && isExported(at) && !inPrivatePackage(at.unit.file)) {
     verdict.unguarded.push(`${label(at)} (\`${placeOf(graph.root, at.unit, at.fn)}\`), exported by a library package (not private, with an entry point), so callable from outside the repository, with no check before \`${place}\``);
     return;
@@ -2819,6 +2827,9 @@ function describeRegistration(registration: TSESTree.CallExpression | TSESTree.N
   if (outer && job) return { text: `the job registered with \`${chainText(unwrap(outer.callee), unit)}(...)\`${job === true ? '' : ` (\`${job}\`)`} through ${text}`, kind: 'system' };
   const registry = graph && registration.type === T.CallExpression ? jobRegistry(registration, handler ?? fn, unit, graph, options) : undefined;
   if (registry) return { text: `the job registered with ${text}, ${registry}`, kind: 'system' };
+  // `this.batch = new BatchProcessor(..., async (batch) => ...)` in a queue receiver's constructor (queue-consumers.ts).
+  const consumer = queueConsumerHeld(registration, unit, options.resolver);
+  if (consumer) return { text: `the job registered with ${text}, ${consumer}`, kind: 'system' };
   // `const run = timeExec(main, report)` in hyperdx's tasks/index.ts, a program run by a package script: a project
   // function handed a handler in a command-line entry wraps or runs a task, it serves no request.
   const program = !outer && registration.type === T.CallExpression && name && !REQUEST_REGISTRAR.test(name) && functionOf(registration, unit, options.resolver) ? cliEntry(unit) : undefined;
