@@ -20,6 +20,7 @@ import { globbySync } from '../project/glob.js';
 import { DEFAULT_IGNORES } from '../scan/ignores.js';
 import { memberName, propertyName, staticName, T, unwrap, variableOf, walk, type FileUnit, type Node } from '../core/ast.js';
 import type { Resolver, ServiceTag } from '../core/resolve.js';
+import { classChain } from './heritage.js';
 import { originsOf, registerServiceLookup, typeOrigins, type CallerLookup, type ServiceLookup } from './origin.js';
 import { injectedCallers, type InjectionSearch } from './injected-use-cases.js';
 
@@ -1027,16 +1028,8 @@ function implementedShapes(cls: TSESTree.ClassDeclaration | TSESTree.ClassExpres
   const cached = implemented.get(cls);
   if (cached) return cached;
   const declared: { type: TSESTree.TypeNode; unit: FileUnit }[] = [];
-  let current: TSESTree.ClassDeclaration | TSESTree.ClassExpression | undefined = cls;
-  let currentUnit = unit;
-  for (let i = 0; current && i < MAX_HERITAGE; i++) {
+  for (const { cls: current, unit: currentUnit } of classChain(cls, unit, resolver)) {
     for (const clause of current.implements ?? []) if (clause.expression.type === T.Identifier) declared.push({ type: typeNamed(clause.expression), unit: currentUnit });
-    const superClass: Node | undefined = current.superClass ? unwrap(current.superClass) : undefined;
-    if (superClass?.type !== T.Identifier) break;
-    const binding = resolver.bindingOf(superClass, currentUnit);
-    if (binding.kind !== 'class') break;
-    current = binding.cls.node;
-    currentUnit = binding.cls.unit;
   }
   const shapes = shapesOf(declared, resolver);
   implemented.set(cls, shapes);

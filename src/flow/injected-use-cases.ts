@@ -18,6 +18,7 @@ import type { TSESTree } from '@typescript-eslint/types';
 import { memberName, propertyName, staticName, T, unwrap, walk, type FileUnit, type Node } from '../core/ast.js';
 import type { Resolver } from '../core/resolve.js';
 import { typeOrigins } from './origin.js';
+import { classChain } from './heritage.js';
 
 type Cls = TSESTree.ClassDeclaration | TSESTree.ClassExpression;
 
@@ -35,7 +36,6 @@ export interface InjectedCall {
   name: string;
 }
 
-const MAX_HERITAGE = 6;
 const MAX_TEMPLATES = 4;
 
 /** Per search (one per call graph): tokens bound to a class, implementers of an interface. */
@@ -66,15 +66,8 @@ export function injectedCallers(method: { fn: TSESTree.FunctionLike; unit: FileU
 /** The methods of the base classes that call `this.<name>()` (the template methods), by name. */
 function templatesCalling(cls: Cls, unit: FileUnit, name: string, resolver: Resolver): string[] {
   const names: string[] = [];
-  let current: Cls = cls;
-  let currentUnit = unit;
-  for (let i = 0; current.superClass && i < MAX_HERITAGE; i++) {
-    const superClass = unwrap(current.superClass);
-    if (superClass.type !== T.Identifier) break;
-    const binding = resolver.bindingOf(superClass, currentUnit);
-    if (binding.kind !== 'class') break;
-    current = binding.cls.node;
-    currentUnit = binding.cls.unit;
+  for (const { cls: current } of classChain(cls, unit, resolver)) {
+    if (current === cls) continue;
     for (const member of current.body.body) {
       if (member.type !== T.MethodDefinition || member.static || !member.value.body) continue;
       const template = propertyName(member);

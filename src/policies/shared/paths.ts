@@ -24,7 +24,7 @@ import { originsOf } from '../../flow/origin.js';
 import { publicDeclaration } from './public-routes.js';
 import { processEventOf } from './process-events.js';
 import { testRunnerOf } from './test-hooks.js';
-import { methodOf } from './inherited.js';
+import { inheritedMethod } from '../../flow/heritage.js';
 import { routeOptionCheck } from './route-options.js';
 import { loadedByRouteParam } from './route-params.js';
 import { destructuredUserId } from './own-identity.js';
@@ -2681,7 +2681,7 @@ export function functionOf(call: TSESTree.CallExpression, unit: FileUnit, resolv
       for (const member of origin.cls.body.body) {
         if (member.type === T.MethodDefinition && member.key.type === T.Identifier && member.key.name === name) return { node: member.value, unit: origin.unit };
       }
-      const inherited = methodOf(origin.cls, origin.unit, name, resolver);
+      const inherited = inheritedMethod(origin.cls, origin.unit, name, resolver);
       if (inherited) return inherited;
     }
   }

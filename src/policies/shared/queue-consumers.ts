@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { enclosingFunction, T, unwrap, walk, type FileUnit, type Node } from '../../core/ast.js';
 import type { Resolver } from '../../core/resolve.js';
 import { manifestOf } from '../../project/manifests.js';
+import { classChain, type ClassNode } from '../../flow/heritage.js';
 
 /*
  * Issue 13 (system code), session 19. crowd.dev's data sink worker hands its batch callback to `new
@@ -38,10 +39,6 @@ export const QUEUE_CLIENTS: readonly string[] = [
   'rhea',
 ];
 
-/** Base classes followed up from a class (`A extends B extends C`). */
-const MAX_HERITAGE = 6;
-
-type ClassNode = TSESTree.ClassDeclaration | TSESTree.ClassExpression;
 
 /**
  * The callback `registration` is handed to runs for a queue consumer: returns the text naming the class, the
@@ -67,15 +64,8 @@ export function queueConsumerHeld(registration: TSESTree.CallExpression | TSESTr
   if (readers.size === 0) return undefined;
   const declared = new Set<string>();
   let consumer: { method: string; base: string; client: string } | undefined;
-  let current: ClassNode = cls;
-  let currentUnit = unit;
-  for (let i = 0; current.superClass && i < MAX_HERITAGE; i++) {
-    const superClass = unwrap(current.superClass);
-    if (superClass.type !== T.Identifier) break;
-    const binding = resolver.bindingOf(superClass, currentUnit);
-    if (binding.kind !== 'class') break;
-    current = binding.cls.node;
-    currentUnit = binding.cls.unit;
+  for (const { cls: current, unit: currentUnit } of classChain(cls, unit, resolver)) {
+    if (current === cls) continue;
     for (const member of current.body.body) {
       if ((member.type === T.MethodDefinition || member.type === T.TSAbstractMethodDefinition) && member.key.type === T.Identifier && member.kind === 'method') declared.add(member.key.name);
     }

@@ -15,12 +15,9 @@
  */
 import { basename } from 'node:path';
 import type { TSESTree } from '@typescript-eslint/types';
-import { memberName, propertyName, T, textOf, unwrap, walk, type FileUnit, type Node } from '../../core/ast.js';
+import { enclosingClass, memberName, propertyName, T, textOf, unwrap, walk, type FileUnit, type Node } from '../../core/ast.js';
+import { inheritedMethod } from '../../flow/heritage.js';
 import type { Resolver } from '../../core/resolve.js';
-
-type ClassNode = TSESTree.ClassDeclaration | TSESTree.ClassExpression;
-
-const MAX_HERITAGE = 8;
 
 /** A value that stands for "no check": the constant `NONE` (or a string `'none'`, `'public'`...). */
 const NO_CHECK = /^(none|public|anonymous|anyone|open|unauthenticated)$/i;
@@ -39,38 +36,14 @@ export function routeOptionCheck(registration: TSESTree.CallExpression, unit: Fi
   });
   const options = index >= 0 ? (unwrap(registration.arguments[index]!) as TSESTree.ObjectExpression) : undefined;
   if (!name || !options) return undefined;
-  const method = methodOf(enclosingClass(registration), unit, name, resolver);
+  const cls = enclosingClass(registration);
+  const method = cls && inheritedMethod(cls, unit, name, resolver);
   if (!method) return undefined;
   const checked = checkedOption(method.node, index);
   if (!checked) return undefined;
   const property = options.properties.find((p): p is TSESTree.Property => p.type === T.Property && !p.computed && propertyName(p) === checked.key);
   if (!property || namesNoCheck(property.value, unit, resolver)) return undefined;
   return `\`${textOf(unit, property)}\`, which \`${name}\` (\`${basename(method.unit.file)}:${method.node.loc.start.line}\`) hands to \`${textOf(method.unit, checked.middleware)}\` before the handler`;
-}
-
-function enclosingClass(node: Node): ClassNode | undefined {
-  for (let current = node.parent; current; current = current.parent) {
-    if (current.type === T.ClassDeclaration || current.type === T.ClassExpression) return current;
-  }
-  return undefined;
-}
-
-/** The method `name` of the class or of a base class it extends (resolved through imports). */
-function methodOf(cls: ClassNode | undefined, unit: FileUnit, name: string, resolver: Resolver): { node: TSESTree.FunctionExpression; unit: FileUnit } | undefined {
-  let current = cls;
-  let at = unit;
-  for (let i = 0; current && i < MAX_HERITAGE; i++) {
-    for (const member of current.body.body) {
-      if (member.type === T.MethodDefinition && member.kind === 'method' && !member.static && !member.computed && propertyName(member) === name && member.value.body) return { node: member.value, unit: at };
-    }
-    const superClass = current.superClass ? unwrap(current.superClass) : undefined;
-    if (superClass?.type !== T.Identifier) return undefined;
-    const binding = resolver.bindingOf(superClass, at);
-    if (binding.kind !== 'class') return undefined;
-    current = binding.cls.node;
-    at = binding.cls.unit;
-  }
-  return undefined;
 }
 
 /**
