@@ -18,6 +18,7 @@
 import type { TSESTree } from '@typescript-eslint/types';
 import { memberName, T, textOf, unwrap, walk, type FileUnit, type Node } from '../../core/ast.js';
 import type { Resolver } from '../../core/resolve.js';
+import { memberPath } from '../../core/identity.js';
 import { clip, exits, functionOf, ID_LIKE } from './paths.js';
 
 interface ParamLoad {
@@ -69,15 +70,8 @@ export function loadedByRouteParam(fn: TSESTree.FunctionLike, call: TSESTree.Cal
 
 /** `ctx.state.campaign.id` from the handler's `ctx`: ['state', 'campaign', 'id']. */
 function contextChain(node: Node, context: string): string[] | undefined {
-  const chain: string[] = [];
-  let current = unwrap(node);
-  while (current.type === T.MemberExpression) {
-    const name = memberName(current);
-    if (!name) return undefined;
-    chain.unshift(name);
-    current = unwrap(current.object);
-  }
-  return current.type === T.Identifier && current.name === context ? chain : undefined;
+  const path = memberPath(node);
+  return path && path[0] === context ? path.slice(1) : undefined;
 }
 
 /** The `router.param(name, handler)` registrations of the module on the router `router` that load a row. */
