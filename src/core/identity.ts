@@ -15,8 +15,11 @@ import { memberName, T, unwrap, walk, type Node } from './ast.js';
 /** Names that stand for the verified caller: the user, the session, the auth context. */
 export const IDENTITY_NAME = /^(user|userId|uid|session|sessionUser|currentUser|authUser|viewer|actor|auth|authContext|principal|requester|requestingUser|me|identity|claims)$/i;
 
-/** The verified object's own segments (`user`, `session`, `auth`...): `IDENTITY_NAME` less the ids. */
-const SESSION_SEGMENT = /^(user|session|sessionUser|currentUser|authUser|viewer|actor|auth|authContext|principal|requester|requestingUser|me|identity|claims)$/i;
+/**
+ * The verified object's own segments (`user`, `session`, `auth`...): `IDENTITY_NAME` less the ids. An
+ * operator console's middleware hangs the signed-in operator there too (`ctx.state.admin`, `req.admin`).
+ */
+const SESSION_SEGMENT = /^(user|admin|session|sessionUser|currentUser|authUser|viewer|actor|auth|authContext|principal|requester|requestingUser|me|identity|claims)$/i;
 
 /** An id of the verified user read straight off a request carrier: `ctx.userId`, `req.user_id`, `ctx.activeUserId`. */
 const CARRIER_USER_ID = /^(active|current|session|auth)?(userId|user_id|uid)$/i;

@@ -44,6 +44,11 @@ interface MethodSummary {
   data?: number;
   /** The links the method itself adds to the builder (`.where(\`${this.tableName}.id\`, id)`). */
   links: Link[];
+  /**
+   * The method's own `.where(column, param)` conditions on a parameter (`.where(\`${this.tableName}.id\`, id)`
+   * in `static find(id, query)`): the column and the index of the argument a caller passes for it.
+   */
+  keyParams: { column: string; index: number }[];
   unit: FileUnit;
 }
 
@@ -112,6 +117,13 @@ export function modelMethodSite(call: TSESTree.CallExpression, context: Analysis
   // The method's own conditions (`.where('id', id)`), read in its file; one it cannot read adds nothing.
   const own = evaluateLinks(summary.links, helpers.scope(model.table, names, summary.links, context, summary.unit), 0);
   if (own && own.kind !== 'unknown') results.push(own.kind === 'scoped' ? { kind: 'scoped', via: `the model method \`${name}\`'s own condition (${own.via})` } : own);
+  // What the caller passes for the method's own conditions (`Admin.find(ctx.state.admin.id)`): the policies read
+  // the values by column, as for a filter written at the call.
+  const keyValues = summary.keyParams.flatMap(({ column, index }) => {
+    const arg = call.arguments[index];
+    return arg && arg.type !== T.SpreadElement ? [{ column, value: arg as Node }] : [];
+  });
+  if (keyValues.length) site.keyValues = keyValues;
   site.predicate = results.length === 1 && results[0]
     ? results[0]
     : results.length
@@ -317,8 +329,26 @@ class Summarizer {
       operation: this.operation,
       ...(this.data !== undefined ? { data: this.data } : {}),
       links: this.links,
+      keyParams: this.keyParams(),
       unit: this.owner.unit,
     };
+  }
+
+  private keyParams(): { column: string; index: number }[] {
+    const found: { column: string; index: number }[] = [];
+    for (const link of this.links) {
+      if ((link.name !== 'where' && link.name !== 'andWhere') || link.call.arguments.length !== 2) continue;
+      const [first, second] = link.call.arguments.map((a) => unwrap(a as Node));
+      const value = second;
+      if (value?.type !== T.Identifier) continue;
+      const index = this.paramIndex(value);
+      // The column's last segment: `'id'`, `'admins.id'`, `\`${this.tableName}.id\``.
+      const text = first?.type === T.Literal && typeof first.value === 'string' ? first.value : first?.type === T.TemplateLiteral ? first.quasis[first.quasis.length - 1]!.value.cooked ?? '' : undefined;
+      const column = text?.replace(/^.*\./, '');
+      if (index === undefined || !column || !/^\w+$/.test(column)) continue;
+      found.push({ column, index });
+    }
+    return found;
   }
 
   private visitCall(call: TSESTree.CallExpression): void {

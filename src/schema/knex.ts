@@ -223,8 +223,9 @@ function readBuilder(unit: FileUnit, projectFile: string, statement: SchemaState
 /** `t.uuid('tenant_id').notNullable().references('id').inTable('tenants')` and the other column types. */
 function column(unit: FileUnit, projectFile: string, table: RawTable, root: Link, modifiers: Link[]): void {
   const nameNode = root.call.arguments[0];
-  const name = constStringOf(unit, nameNode);
-  if (name === undefined || !nameNode) return;
+  // `table.increments()` with no name: Knex names the column `id` (and makes it the primary key).
+  const name = nameNode ? constStringOf(unit, nameNode) : INCREMENTS.has(root.name) ? 'id' : undefined;
+  if (name === undefined) return;
   const altering = modifiers.some((m) => m.name === 'alter');
   const previous = table.columns.get(name);
   const type = root.name === 'specificType' ? (stringOf(root.call.arguments[1]) ?? 'specificType') : root.name;
@@ -247,7 +248,7 @@ function column(unit: FileUnit, projectFile: string, table: RawTable, root: Link
     table.primaryKey = [name];
     nullable = false;
   }
-  const location = altering && previous?.location ? previous.location : locationOf(projectFile, nameNode);
+  const location = altering && previous?.location ? previous.location : locationOf(projectFile, nameNode ?? root.call);
   table.columns.set(name, { name, dbName: name, type, nullable, isList: false, location });
   if (references?.table) setRelation(table, [name], references.table, [references.column ?? 'id'], onDeleteOf(unit, modifiers), nullable && !nullableWritten);
 }

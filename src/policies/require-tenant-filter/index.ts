@@ -247,7 +247,8 @@ function isNow(value: Node, context: AnalysisContext, depth = 0): boolean {
 }
 
 /** A table of people: the accounts sessions are issued for. */
-const PERSON_TABLE = /^(users?|accounts?|persons?|people|members?)$/i;
+/** Tables of people who sign in: users, and the operators of a console (`admins`, `administrators`). */
+const PERSON_TABLE = /^(users?|accounts?|persons?|people|members?|admins?|administrators?)$/i;
 
 /**
  * `User.findOne({ email })` where `email` is unique across the whole table: a person is found by

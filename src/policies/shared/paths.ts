@@ -11,6 +11,7 @@
  * result (`const card = await repo.getByPublicId(id); if (!card) throw ...; await
  * assertPermission(db, userId, card.workspaceId)`). A check of some other id does not count.
  */
+import { excludesOnlyTheCaller } from './self-exclusion.js';
 import { basename } from 'node:path';
 import type { TSESTree } from '@typescript-eslint/types';
 import { enclosingFunction, memberName, propertyName, T, textOf, unwrap, walk, type FileUnit, type Node } from '../../core/ast.js';
@@ -2065,6 +2066,8 @@ function guardStatement(statement: TSESTree.Statement, roots: Set<string>, unit:
     const test = statement.test;
     const shared = intersects(rootsOf([test], unit, 0, true), roots);
     if (!shared) return ownedLookup(statement, roots, unit);
+    // `if (me.id === row.id) throw ...`: only the caller's own row is turned away (self-exclusion.ts).
+    if (excludesOnlyTheCaller(test, (side) => intersects(rootsOf([side], unit, 0, true), roots) !== undefined, strictIdentityIn)) return undefined;
     if (strictIdentityIn(test) || comparesTenantKey(test, options.tenantKeys) || checkingCall(test, unit, options.resolver)) return `the check \`${clip(textOf(unit, test))}\``;
     return undefined;
   }
