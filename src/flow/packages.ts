@@ -124,3 +124,24 @@ function scriptFile(word: string): string | undefined {
 }
 
 const SCRIPT_EXTENSIONS = new Set(['ts', 'js', 'mts', 'cts', 'mjs', 'cjs', 'tsx', 'jsx']);
+
+/**
+ * The first of `names` that the nearest package.json of a file lists in its `dependencies` or
+ * `peerDependencies` (a base class's package that depends on a queue client: `kafkajs`), else undefined.
+ */
+export function dependencyOf(file: string, names: readonly string[]): string | undefined {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    const manifest = manifestOf(dir);
+    if (manifest === null) return undefined;
+    if (manifest !== undefined) {
+      for (const field of ['dependencies', 'peerDependencies']) {
+        const deps: unknown = Reflect.get(manifest, field);
+        if (typeof deps !== 'object' || deps === null) continue;
+        const found = names.find((name) => Reflect.has(deps, name));
+        if (found) return found;
+      }
+      return undefined;
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}

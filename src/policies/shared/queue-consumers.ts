@@ -1,8 +1,7 @@
 import type { TSESTree } from '@typescript-eslint/types';
-import { dirname } from 'node:path';
 import { enclosingFunction, T, unwrap, walk, type FileUnit, type Node } from '../../core/ast.js';
 import type { Resolver } from '../../core/resolve.js';
-import { manifestOf } from '../../project/manifests.js';
+import { dependencyOf } from '../../flow/packages.js';
 import { classChain, type ClassNode } from '../../flow/heritage.js';
 
 /*
@@ -117,18 +116,5 @@ function handedOut(cls: ClassNode, names: Set<string>): string | undefined {
 
 /** The queue client the nearest package.json of `file` depends on (dependencies and peer dependencies). */
 function queueClientOf(file: string): string | undefined {
-  for (let dir = dirname(file); ; dir = dirname(dir)) {
-    const manifest = manifestOf(dir);
-    if (manifest === null) return undefined;
-    if (manifest !== undefined) {
-      for (const field of ['dependencies', 'peerDependencies']) {
-        const deps: unknown = Reflect.get(manifest, field);
-        if (typeof deps !== 'object' || deps === null) continue;
-        const client = QUEUE_CLIENTS.find((name) => Reflect.has(deps, name));
-        if (client) return client;
-      }
-      return undefined;
-    }
-    if (dirname(dir) === dir) return undefined;
-  }
+  return dependencyOf(file, QUEUE_CLIENTS);
 }
