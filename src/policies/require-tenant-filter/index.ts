@@ -490,7 +490,8 @@ function missingFinding(site: QuerySite, detail: string, context: AnalysisContex
   const rls = rlsClientNote(site);
   const verb = VERB[site.operation];
   // `where` filters only on `id`; `orgId` is written into it on some paths only: the message says "by `id` alone", the evidence the rest.
-  const byIdOnly = /^`(where|filter)` filters only on/.test(detail) ? ` (${detail.replace(/^`(where|filter)` filters only on /, 'by ').replace(/;.*$/, '')} alone)` : '';
+  const keys = detail.includes(';') ? detail.slice(0, detail.indexOf(';')) : detail;
+  const byIdOnly = /^`(where|filter)` filters only on/.test(keys) ? ` (${keys.replace(/^`(where|filter)` filters only on /, 'by ')} alone)` : '';
   const evidence = `${tenancyEvidence(table, context.schema)} Without it this call matches rows of every tenant; ${detail}.${clientEvidence(site)}${rls.evidence}`;
   const parentKey = childKey(table, context.schema);
   const how = site.fix
