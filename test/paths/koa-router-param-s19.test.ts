@@ -3,7 +3,7 @@ import { scan } from '../../src/scan/scan.js';
 import { useScratch } from '../helpers/scratch.js';
 
 /*
- * parcelvoy's controllers (s19, /work/field-new/platform): `router.param('campaignId', async (value, ctx, next) => {
+ * parcelvoy's controllers (s19, parcelvoy/platform): `router.param('campaignId', async (value, ctx, next) => {
  * ctx.state.campaign = await getCampaign(parseInt(value, 10), ctx.state.project.id); if (!ctx.state.campaign) ctx.throw(404) ... })`
  * runs before every route of the router whose path names `:campaignId`; the routes then hand a query
  * `ctx.state.campaign.id`, the id of a row looked up within the project the server holds (CampaignService.ts:151,
